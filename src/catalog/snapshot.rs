@@ -1,0 +1,39 @@
+//! An immutable, in-memory picture of the loaded catalog, rebuilt whenever the catalog
+//! version changes. Pages read it instead of querying aggregates on every request.
+
+use diesel::SqliteConnection;
+
+use super::feature::AudioFeatures;
+use crate::db::catalog_meta::{self, CatalogMeta, SourceKind};
+
+#[derive(Debug, Clone)]
+pub struct CatalogSnapshot {
+    pub meta: CatalogMeta,
+    /// The whole catalog's average audio features.
+    pub average: AudioFeatures,
+}
+
+impl CatalogSnapshot {
+    pub fn load(conn: &mut SqliteConnection) -> diesel::QueryResult<CatalogSnapshot> {
+        let meta = catalog_meta::load(conn)?;
+        let average = catalog_meta::average_features(conn)?;
+        Ok(CatalogSnapshot { meta, average })
+    }
+
+    pub fn is_demo(&self) -> bool {
+        self.meta.source_kind == SourceKind::Demo
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.meta.track_count == 0
+    }
+
+    /// "1998–2020", "2020" or "unknown".
+    pub fn year_span(&self) -> String {
+        match (self.meta.min_year, self.meta.max_year) {
+            (Some(a), Some(b)) if a == b => a.to_string(),
+            (Some(a), Some(b)) => format!("{a}–{b}"),
+            _ => "unknown".to_string(),
+        }
+    }
+}

@@ -1,0 +1,68 @@
+//! Settings, from command-line flags and environment variables, with safe defaults.
+
+use std::{net::SocketAddr, path::PathBuf};
+
+/// Everything the server needs to know that is not in the database.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address the HTTP server listens on.
+    pub bind: SocketAddr,
+    /// Path of the SQLite database file (created if missing).
+    pub database: PathBuf,
+    /// Mark cookies `Secure`. On by default; turn off only for plain-HTTP development.
+    pub secure_cookies: bool,
+    /// Seed the demo catalog when the database has no tracks.
+    pub seed_demo: bool,
+}
+
+impl Config {
+    pub const DEFAULT_BIND: &'static str = "127.0.0.1:3000";
+    pub const DEFAULT_DATABASE: &'static str = "data/insights.db";
+
+    /// A configuration for tests and tools: the given database, defaults elsewhere.
+    pub fn for_database(database: impl Into<PathBuf>) -> Self {
+        Config {
+            bind: Self::DEFAULT_BIND.parse().expect("default bind address is valid"),
+            database: database.into(),
+            secure_cookies: false,
+            seed_demo: true,
+        }
+    }
+
+    /// Directory beside the database where generated secrets live.
+    pub fn data_dir(&self) -> PathBuf {
+        match self.database.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+            _ => PathBuf::from("."),
+        }
+    }
+}
+
+/// Accepts `sqlite://path`, `sqlite:path`, `file:path` or a plain path, so that a
+/// conventional `DATABASE_URL` works as well as `--database`.
+pub fn database_path(value: &str) -> PathBuf {
+    let stripped = value
+        .strip_prefix("sqlite://")
+        .or_else(|| value.strip_prefix("sqlite:"))
+        .or_else(|| value.strip_prefix("file:"))
+        .unwrap_or(value);
+    PathBuf::from(stripped)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_urls_become_paths() {
+        assert_eq!(database_path("sqlite://data/x.db"), PathBuf::from("data/x.db"));
+        assert_eq!(database_path("sqlite:x.db"), PathBuf::from("x.db"));
+        assert_eq!(database_path("/tmp/y.db"), PathBuf::from("/tmp/y.db"));
+    }
+
+    #[test]
+    fn data_dir_is_beside_the_database() {
+        assert_eq!(Config::for_database("data/a.db").data_dir(), PathBuf::from("data"));
+        assert_eq!(Config::for_database("a.db").data_dir(), PathBuf::from("."));
+    }
+}

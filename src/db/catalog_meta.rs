@@ -1,0 +1,178 @@
+//! Queries on `catalog_meta` (the one row that describes the loaded catalog) and on the
+//! aggregate views of the catalog the home page shows.
+
+use diesel::{prelude::*, sql_types::Double};
+
+use super::schema::{artists, catalog_meta, tracks};
+use crate::catalog::feature::{AudioFeatures, Feature};
+
+/// Where the loaded catalog came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceKind {
+    Empty,
+    Demo,
+    Import,
+}
+
+impl SourceKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::Empty => "empty",
+            SourceKind::Demo => "demo",
+            SourceKind::Import => "import",
+        }
+    }
+
+    fn parse(value: &str) -> SourceKind {
+        match value {
+            "demo" => SourceKind::Demo,
+            "import" => SourceKind::Import,
+            _ => SourceKind::Empty,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = catalog_meta)]
+struct MetaRow {
+    source_kind: String,
+    source_name: String,
+    updated_at: i64,
+    version: i64,
+    track_count: i64,
+    artist_count: i64,
+    genre_count: i64,
+    min_year: Option<i32>,
+    max_year: Option<i32>,
+}
+
+/// The description of the loaded catalog.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CatalogMeta {
+    pub source_kind: SourceKind,
+    /// File name of the import, or the demo catalog's label.
+    pub source_name: String,
+    /// Unix seconds of the last change.
+    pub updated_at: i64,
+    /// Changes on every import; servers compare it to notice new data.
+    pub version: i64,
+    pub track_count: i64,
+    pub artist_count: i64,
+    pub genre_count: i64,
+    pub min_year: Option<i32>,
+    pub max_year: Option<i32>,
+}
+
+pub fn load(conn: &mut SqliteConnection) -> QueryResult<CatalogMeta> {
+    let row: MetaRow = catalog_meta::table
+        .find(1)
+        .select(MetaRow::as_select())
+        .first(conn)?;
+    Ok(CatalogMeta {
+        source_kind: SourceKind::parse(&row.source_kind),
+        source_name: row.source_name,
+        updated_at: row.updated_at,
+        version: row.version,
+        track_count: row.track_count,
+        artist_count: row.artist_count,
+        genre_count: row.genre_count,
+        min_year: row.min_year,
+        max_year: row.max_year,
+    })
+}
+
+/// Only the version: cheap enough to poll every few seconds.
+pub fn version(conn: &mut SqliteConnection) -> QueryResult<i64> {
+    catalog_meta::table
+        .find(1)
+        .select(catalog_meta::version)
+        .first(conn)
+}
+
+/// Recomputes the counts from the tables and records the new source; bumps the version.
+/// Call inside the transaction that changed the catalog.
+pub fn refresh(
+    conn: &mut SqliteConnection,
+    kind: SourceKind,
+    source_name: &str,
+    now: i64,
+) -> QueryResult<()> {
+    let track_count: i64 = tracks::table.count().get_result(conn)?;
+    let artist_count: i64 = artists::table
+        .filter(artists::track_count.gt(0))
+        .count()
+        .get_result(conn)?;
+    let genre_count: i64 = tracks::table
+        .filter(tracks::genre.is_not_null())
+        .select(diesel::dsl::count(tracks::genre).aggregate_distinct())
+        .first(conn)?;
+    let (min_year, max_year): (Option<i32>, Option<i32>) = tracks::table
+        .select((
+            diesel::dsl::min(tracks::release_year),
+            diesel::dsl::max(tracks::release_year),
+        ))
+        .first(conn)?;
+    let old_version = version(conn)?;
+    // Time-based so that two databases never reuse a version after a restore, and
+    // strictly increasing even when two imports land within the same second.
+    let new_version = (now.max(0) * 1000).max(old_version + 1);
+    diesel::update(catalog_meta::table.find(1))
+        .set((
+            catalog_meta::source_kind.eq(kind.as_str()),
+            catalog_meta::source_name.eq(source_name),
+            catalog_meta::updated_at.eq(now),
+            catalog_meta::version.eq(new_version),
+            catalog_meta::track_count.eq(track_count),
+            catalog_meta::artist_count.eq(artist_count),
+            catalog_meta::genre_count.eq(genre_count),
+            catalog_meta::min_year.eq(min_year),
+            catalog_meta::max_year.eq(max_year),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The whole catalog's average of every audio feature (zeros when empty), in one scan.
+pub fn average_features(conn: &mut SqliteConnection) -> QueryResult<AudioFeatures> {
+    // Column names come from the Feature enum, never from input, so building the SQL
+    // text here is safe.
+    let columns: Vec<String> = Feature::AUDIO
+        .iter()
+        .map(|f| format!("COALESCE(AVG({0}), 0) AS {0}", f.key()))
+        .collect();
+    let query = format!("SELECT {} FROM tracks", columns.join(", "));
+    let row: AverageRow = diesel::sql_query(query).get_result(conn)?;
+    Ok(AudioFeatures {
+        danceability: row.danceability,
+        energy: row.energy,
+        acousticness: row.acousticness,
+        instrumentalness: row.instrumentalness,
+        valence: row.valence,
+        speechiness: row.speechiness,
+        liveness: row.liveness,
+        tempo: row.tempo,
+        loudness: row.loudness,
+    })
+}
+
+#[derive(QueryableByName)]
+struct AverageRow {
+    #[diesel(sql_type = Double)]
+    danceability: f64,
+    #[diesel(sql_type = Double)]
+    energy: f64,
+    #[diesel(sql_type = Double)]
+    acousticness: f64,
+    #[diesel(sql_type = Double)]
+    instrumentalness: f64,
+    #[diesel(sql_type = Double)]
+    valence: f64,
+    #[diesel(sql_type = Double)]
+    speechiness: f64,
+    #[diesel(sql_type = Double)]
+    liveness: f64,
+    #[diesel(sql_type = Double)]
+    tempo: f64,
+    #[diesel(sql_type = Double)]
+    loudness: f64,
+}

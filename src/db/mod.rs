@@ -1,0 +1,99 @@
+//! Database access: the connection pool, migrations, and one module of queries per
+//! table. All SQL lives under this module so a second backend stays possible.
+
+pub mod catalog_meta;
+pub mod schema;
+
+use std::{path::Path, time::Duration};
+
+use diesel::{
+    connection::SimpleConnection,
+    r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection},
+    SqliteConnection,
+};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use crate::error::{AppError, AppResult};
+
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+
+pub type DbPool = Pool<ConnectionManager<SqliteConnection>>;
+pub type DbConn = PooledConnection<ConnectionManager<SqliteConnection>>;
+
+/// Pragmas every pooled connection gets (DESIGN section 4). WAL lets readers run while an
+/// import writes; busy_timeout makes a writer wait for a lock instead of failing at once.
+#[derive(Debug)]
+struct Pragmas;
+
+impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for Pragmas {
+    fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
+        apply_pragmas(conn).map_err(diesel::r2d2::Error::QueryError)
+    }
+}
+
+/// The pragmas, also for connections made outside the pool (the importer).
+pub fn apply_pragmas(conn: &mut SqliteConnection) -> diesel::QueryResult<()> {
+    conn.batch_execute(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA busy_timeout = 10000;
+         PRAGMA foreign_keys = ON;
+         PRAGMA synchronous = NORMAL;
+         PRAGMA cache_size = -32000;",
+    )
+}
+
+/// Opens (creating if needed) the database file, runs pending migrations and returns a
+/// pool whose connections all carry the pragmas.
+pub fn open(path: &Path) -> anyhow::Result<DbPool> {
+    if let Some(dir) = path.parent() {
+        if !dir.as_os_str().is_empty() {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                anyhow::anyhow!("cannot create the directory {}: {e}", dir.display())
+            })?;
+        }
+    }
+    let url = path
+        .to_str()
+        .ok_or_else(|| anyhow::anyhow!("database path {} is not valid UTF-8", path.display()))?;
+    let manager = ConnectionManager::<SqliteConnection>::new(url);
+    let pool = Pool::builder()
+        .max_size(8)
+        .connection_timeout(Duration::from_secs(15))
+        .connection_customizer(Box::new(Pragmas))
+        .build(manager)
+        .map_err(|e| anyhow::anyhow!("cannot open database {}: {e}", path.display()))?;
+    let mut conn = pool.get()?;
+    run_migrations(&mut conn)?;
+    Ok(pool)
+}
+
+/// Applies every migration not yet applied.
+pub fn run_migrations(conn: &mut SqliteConnection) -> anyhow::Result<()> {
+    conn.run_pending_migrations(MIGRATIONS)
+        .map_err(|e| anyhow::anyhow!("database migration failed: {e}"))?;
+    Ok(())
+}
+
+/// Runs blocking database work on tokio's blocking pool, so a slow query never stalls the
+/// async executor that serves other requests.
+pub async fn run<T, F>(pool: &DbPool, work: F) -> AppResult<T>
+where
+    F: FnOnce(&mut SqliteConnection) -> AppResult<T> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = pool.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut conn = pool.get()?;
+        work(&mut conn)
+    })
+    .await
+    .map_err(|e| AppError::internal(format!("database task failed: {e}")))?
+}
+
+/// Seconds since the Unix epoch: how every timestamp is stored.
+pub fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}

@@ -1,0 +1,97 @@
+//! Shared application state: the database pool, the configuration and the current
+//! catalog snapshot, which a background task swaps when an import changes the catalog.
+
+use std::{
+    sync::{Arc, RwLock},
+    time::Duration,
+};
+
+use crate::{
+    catalog::snapshot::CatalogSnapshot,
+    config::Config,
+    db::{self, DbPool},
+};
+
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: DbPool,
+    pub config: Arc<Config>,
+    catalog: Arc<RwLock<Arc<CatalogSnapshot>>>,
+}
+
+impl AppState {
+    /// Opens the database (running migrations) and loads the first catalog snapshot.
+    pub fn open(config: Config) -> anyhow::Result<AppState> {
+        let pool = db::open(&config.database)?;
+        AppState::with_pool(config, pool)
+    }
+
+    pub fn with_pool(config: Config, pool: DbPool) -> anyhow::Result<AppState> {
+        let snapshot = {
+            let mut conn = pool.get()?;
+            CatalogSnapshot::load(&mut conn)?
+        };
+        Ok(AppState {
+            pool,
+            config: Arc::new(config),
+            catalog: Arc::new(RwLock::new(Arc::new(snapshot))),
+        })
+    }
+
+    /// The catalog as of the last check; cheap (an Arc clone).
+    pub fn catalog(&self) -> Arc<CatalogSnapshot> {
+        match self.catalog.read() {
+            Ok(guard) => guard.clone(),
+            // A panic while swapping cannot leave a half-written Arc; use what is there.
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Reloads the snapshot if the catalog version in the database moved. Returns whether
+    /// it did. Runs on the blocking pool.
+    pub async fn refresh_catalog(&self) -> anyhow::Result<bool> {
+        let current = self.catalog().meta.version;
+        let pool = self.pool.clone();
+        let fresh = tokio::task::spawn_blocking(move || -> anyhow::Result<Option<CatalogSnapshot>> {
+            let mut conn = pool.get()?;
+            if db::catalog_meta::version(&mut conn)? == current {
+                return Ok(None);
+            }
+            Ok(Some(CatalogSnapshot::load(&mut conn)?))
+        })
+        .await??;
+        match fresh {
+            Some(snapshot) => {
+                tracing::info!(
+                    version = snapshot.meta.version,
+                    tracks = snapshot.meta.track_count,
+                    "catalog changed; snapshot rebuilt"
+                );
+                let mut guard = match self.catalog.write() {
+                    Ok(guard) => guard,
+                    Err(poisoned) => poisoned.into_inner(),
+                };
+                *guard = Arc::new(snapshot);
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    /// Polls the catalog version so that an import run while the server is up shows
+    /// within seconds, with no restart and no downtime (the old snapshot serves until
+    /// the new one is ready).
+    pub fn spawn_catalog_watcher(&self, every: Duration) -> tokio::task::JoinHandle<()> {
+        let state = self.clone();
+        tokio::spawn(async move {
+            let mut ticker = tokio::time::interval(every);
+            ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                ticker.tick().await;
+                if let Err(error) = state.refresh_catalog().await {
+                    tracing::warn!(%error, "catalog refresh failed");
+                }
+            }
+        })
+    }
+}

@@ -1,0 +1,143 @@
+//! Static files from `assets/`, embedded in the binary so the app is one file to deploy.
+//! URLs carry a content hash, so responses are cached for a year and a new build is
+//! fetched at once. Text files are gzipped once, on first request, and kept in memory.
+
+use std::{
+    collections::HashMap,
+    io::Write,
+    sync::{Mutex, OnceLock},
+};
+
+use poem::{
+    handler,
+    http::{header, StatusCode},
+    web::Path,
+    Request, Response,
+};
+use rust_embed::RustEmbed;
+
+#[derive(RustEmbed)]
+#[folder = "assets/"]
+struct Assets;
+
+/// File names of the vendored libraries (their versions are in the names).
+pub const HTMX: &str = "vendor/htmx-2.0.11.min.js";
+pub const ECHARTS: &str = "vendor/echarts-5.5.1.min.js";
+
+/// `/assets/{name}?v={hash}`: the URL to put in a page.
+pub fn url(name: &str) -> String {
+    static VERSIONS: OnceLock<HashMap<String, String>> = OnceLock::new();
+    let versions = VERSIONS.get_or_init(|| {
+        Assets::iter()
+            .filter_map(|name| {
+                let file = Assets::get(&name)?;
+                let hash: String = file.metadata.sha256_hash()[..6]
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect();
+                Some((name.to_string(), hash))
+            })
+            .collect()
+    });
+    match versions.get(name) {
+        Some(hash) => format!("/assets/{name}?v={hash}"),
+        None => format!("/assets/{name}"),
+    }
+}
+
+fn content_type(name: &str) -> &'static str {
+    match name.rsplit('.').next() {
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("ico") => "image/x-icon",
+        Some("woff2") => "font/woff2",
+        _ => "application/octet-stream",
+    }
+}
+
+fn compressible(name: &str) -> bool {
+    matches!(name.rsplit('.').next(), Some("js" | "css" | "svg"))
+}
+
+/// Gzipped bytes of an asset, compressed once per process.
+fn gzipped(name: &str, raw: &[u8]) -> Option<Vec<u8>> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Vec<u8>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Ok(guard) = cache.lock() {
+        if let Some(bytes) = guard.get(name) {
+            return Some(bytes.clone());
+        }
+    }
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(raw).ok()?;
+    let bytes = encoder.finish().ok()?;
+    if let Ok(mut guard) = cache.lock() {
+        guard.insert(name.to_string(), bytes.clone());
+    }
+    Some(bytes)
+}
+
+fn accepts_gzip(req: &Request) -> bool {
+    req.headers()
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|enc| {
+            let mut parts = enc.trim().split(';');
+            let name = parts.next().unwrap_or("").trim();
+            let refused = parts.any(|p| p.trim().replace(' ', "") == "q=0");
+            (name == "gzip" || name == "*") && !refused
+        })
+}
+
+#[handler]
+pub fn serve(Path(name): Path<String>, req: &Request) -> Response {
+    let Some(file) = Assets::get(&name) else {
+        return Response::builder()
+            .status(StatusCode::NOT_FOUND)
+            .content_type("text/plain; charset=utf-8")
+            .body(format!("No asset named {name}."));
+    };
+    let etag = format!(
+        "\"{}\"",
+        file.metadata.sha256_hash()[..8]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    );
+    let builder = Response::builder()
+        .header(header::CACHE_CONTROL, "public, max-age=31536000, immutable")
+        .header(header::ETAG, etag.as_str())
+        .header(header::VARY, "Accept-Encoding")
+        .content_type(content_type(&name));
+    let not_modified = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
+    if not_modified {
+        return builder.status(StatusCode::NOT_MODIFIED).finish();
+    }
+    if compressible(&name) && accepts_gzip(req) {
+        if let Some(bytes) = gzipped(&name, &file.data) {
+            return builder.header(header::CONTENT_ENCODING, "gzip").body(bytes);
+        }
+    }
+    builder.body(file.data.into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_carry_a_content_hash() {
+        let u = url("app.css");
+        assert!(u.starts_with("/assets/app.css?v="), "{u}");
+        assert_eq!(url("missing.css"), "/assets/missing.css");
+        assert!(url(HTMX).contains("htmx-2.0"));
+    }
+}

@@ -1,0 +1,68 @@
+//! Pure functions from data to ECharts options (built with charming). No I/O here, so
+//! they are easy to test and benchmark.
+
+use charming::{
+    component::{Axis, Grid, Legend},
+    element::{AxisType, Tooltip, Trigger},
+    series::Bar,
+    Chart,
+};
+
+use crate::catalog::Feature;
+
+/// A named series of raw feature values, in the order of the features it is drawn over.
+pub struct ProfileSeries<'a> {
+    pub name: &'a str,
+    pub values: Vec<f64>,
+}
+
+/// Grouped bars of one or more feature profiles over 0..1 features. Values are drawn on
+/// the 0..1 scale (tempo and loudness rescaled by `Feature::scale`).
+pub fn profile_bars(features: &[Feature], series: &[ProfileSeries<'_>]) -> Chart {
+    let labels: Vec<String> = features.iter().map(|f| f.label().to_string()).collect();
+    let mut chart = Chart::new()
+        .tooltip(Tooltip::new().trigger(Trigger::Axis))
+        .grid(Grid::new().left("3%").right("3%").bottom("3%").contain_label(true))
+        .x_axis(Axis::new().type_(AxisType::Category).data(labels))
+        .y_axis(Axis::new().type_(AxisType::Value).min(0).max(1));
+    if series.len() > 1 {
+        chart = chart.legend(Legend::new().top("bottom"));
+    }
+    for s in series {
+        let data: Vec<f64> = features
+            .iter()
+            .zip(&s.values)
+            .map(|(f, v)| round3(f.scale(*v)))
+            .collect();
+        chart = chart.series(Bar::new().name(s.name).data(data));
+    }
+    chart
+}
+
+fn round3(v: f64) -> f64 {
+    (v * 1000.0).round() / 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profile_bars_have_one_series_per_profile_and_scaled_values() {
+        let chart = profile_bars(
+            &[Feature::Energy, Feature::Tempo],
+            &[
+                ProfileSeries { name: "A", values: vec![0.5, 125.0] },
+                ProfileSeries { name: "B", values: vec![0.25, 250.0] },
+            ],
+        );
+        let json: serde_json::Value = serde_json::to_value(&chart).unwrap();
+        let series = json["series"].as_array().unwrap();
+        assert_eq!(series.len(), 2);
+        assert_eq!(series[0]["type"], "bar");
+        assert_eq!(series[0]["name"], "A");
+        assert_eq!(series[0]["data"], serde_json::json!([0.5, 0.5]));
+        assert_eq!(series[1]["data"], serde_json::json!([0.25, 1.0]));
+        assert_eq!(json["xAxis"]["data"], serde_json::json!(["Energy", "Tempo"]));
+    }
+}

@@ -1,0 +1,237 @@
+//! The page shell (head, navigation, footer) and components shared by every page.
+
+use std::sync::Arc;
+
+use maud::{html, Markup, DOCTYPE};
+use poem::{web::CsrfToken, FromRequest, Request, RequestBody};
+
+use super::{
+    assets,
+    current_user::{CurrentUser, SessionUser},
+    htmx::Htmx,
+};
+use crate::{catalog::snapshot::CatalogSnapshot, catalog::Feature, state::AppState};
+
+/// Everything the shell needs to know about the request, gathered once per handler.
+#[derive(Clone)]
+pub struct PageContext {
+    pub user: Option<SessionUser>,
+    /// CSRF token for forms and the htmx header; empty where the middleware is absent.
+    pub csrf_token: String,
+    pub catalog: Arc<CatalogSnapshot>,
+    /// Request path, to mark the current navigation entry and to come back after login.
+    pub path: String,
+    pub htmx: Htmx,
+}
+
+impl<'a> FromRequest<'a> for PageContext {
+    async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
+        let state = req
+            .data::<AppState>()
+            .ok_or_else(|| poem::Error::from_string("app state missing", poem::http::StatusCode::INTERNAL_SERVER_ERROR))?;
+        Ok(PageContext {
+            user: CurrentUser::from_request_parts(req).0,
+            csrf_token: req
+                .extensions()
+                .get::<CsrfToken>()
+                .map(|t| t.0.clone())
+                .unwrap_or_default(),
+            catalog: state.catalog(),
+            path: req.uri().path().to_string(),
+            htmx: Htmx::from_headers(req.headers()),
+        })
+    }
+}
+
+impl PageContext {
+    /// The fragment for htmx, or the full page around it.
+    pub fn render(&self, title: &str, content: Markup) -> Markup {
+        self.htmx.choose(content, |content| page(self, title, content))
+    }
+}
+
+const NAV: [(&str, &str); 3] = [("/", "Home"), ("/artists", "Artists"), ("/perfect-song", "Perfect song")];
+
+/// The full HTML document around a page's content.
+pub fn page(ctx: &PageContext, title: &str, content: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="color-scheme" content="light dark";
+                meta name="csrf-token" content=(ctx.csrf_token);
+                // Read by htmx at start-up; no inline script needed.
+                meta name="htmx-config" content=r#"{"includeIndicatorStyles":false,"allowEval":false,"selfRequestsOnly":true,"historyCacheSize":0}"#;
+                title { (title) " · Spotify Insights Hub" }
+                link rel="stylesheet" href=(assets::url("app.css"));
+                script src=(assets::url(assets::HTMX)) defer {}
+                script src=(assets::url("app.js")) defer {}
+            }
+            body {
+                a class="skip-link" href="#main" { "Skip to content" }
+                header class="site-header" {
+                    nav class="container nav" aria-label="Main" {
+                        a class="brand" href="/" { "Spotify Insights Hub" }
+                        ul {
+                            @for (href, label) in NAV {
+                                li {
+                                    a href=(href) aria-current=[is_current(&ctx.path, href).then_some("page")] { (label) }
+                                }
+                            }
+                        }
+                        div class="nav-account" id="nav-account" {
+                            (account_nav(ctx))
+                        }
+                    }
+                }
+                main id="main" class="container" {
+                    (content)
+                }
+                footer class="site-footer" {
+                    div class="container" { (catalog_footer(&ctx.catalog)) }
+                }
+            }
+        }
+    }
+}
+
+fn is_current(path: &str, href: &str) -> bool {
+    if href == "/" {
+        path == "/"
+    } else {
+        path == href || path.starts_with(&format!("{href}/"))
+    }
+}
+
+/// The account corner of the navigation: log in / sign up, or the user and log out.
+pub fn account_nav(ctx: &PageContext) -> Markup {
+    html! {
+        @if let Some(user) = &ctx.user {
+            a href="/account" { (user.username) }
+            form method="post" action="/logout" class="inline-form" {
+                input type="hidden" name="csrf_token" value=(ctx.csrf_token);
+                button type="submit" class="link-button" { "Log out" }
+            }
+        } @else {
+            a href="/login" aria-current=[is_current(&ctx.path, "/login").then_some("page")] { "Log in" }
+            a href="/signup" class="button-small" { "Sign up" }
+        }
+    }
+}
+
+/// Which catalog is loaded, in the footer of every page.
+pub fn catalog_footer(catalog: &CatalogSnapshot) -> Markup {
+    html! {
+        p {
+            @if catalog.is_empty() {
+                "No catalog loaded. Import one with "
+                code { "cargo run --release -- import FILE.csv" }
+                "."
+            } @else if catalog.is_demo() {
+                strong { "Demo catalog" }
+                " (invented artists and tracks, "
+                (format_count(catalog.meta.track_count)) " tracks). Load real data with "
+                code { "cargo run --release -- import spotify_songs.csv" }
+                "."
+            } @else {
+                "Catalog: " strong { (catalog.meta.source_name) } ", "
+                (format_count(catalog.meta.track_count)) " tracks, imported "
+                (format_date(catalog.meta.updated_at)) "."
+            }
+        }
+    }
+}
+
+/// A table of feature values with CSS bars: the no-JS and accessible twin of a chart.
+/// `columns` are (heading, values in the order of `features`).
+pub fn feature_table(caption: &str, features: &[Feature], columns: &[(&str, Vec<f64>)]) -> Markup {
+    html! {
+        table class="feature-table" {
+            caption { (caption) }
+            thead {
+                tr {
+                    th scope="col" { "Feature" }
+                    @for (heading, _) in columns { th scope="col" { (heading) } }
+                }
+            }
+            tbody {
+                @for (row, feature) in features.iter().enumerate() {
+                    tr {
+                        th scope="row" title=(feature.help()) { (feature.label()) }
+                        @for (_, values) in columns {
+                            @let value = values.get(row).copied().unwrap_or(f64::NAN);
+                            td {
+                                span class="bar" style=(format!("--v: {:.1}%", feature.scale(value) * 100.0)) {}
+                                span class="value" { (feature.format(value)) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// An ECharts container: the option JSON travels in a data attribute and `app.js` draws
+/// it. `label` describes the chart for screen readers, which read the table instead.
+pub fn chart(id: &str, label: &str, chart: &charming::Chart) -> Markup {
+    let option = serde_json::to_string(chart).unwrap_or_else(|_| "{}".to_string());
+    html! {
+        div id=(id) class="chart" data-chart=(option) role="img" aria-label=(label) {}
+    }
+}
+
+/// 1234567 -> "1,234,567".
+pub fn format_count(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    if n < 0 {
+        out.insert(0, '-');
+    }
+    out
+}
+
+/// Unix seconds -> "2026-11-25" (UTC), without a date library.
+pub fn format_date(unix: i64) -> String {
+    // Civil-from-days, Howard Hinnant's algorithm.
+    let days = unix.div_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_get_thousands_separators() {
+        assert_eq!(format_count(0), "0");
+        assert_eq!(format_count(999), "999");
+        assert_eq!(format_count(1000), "1,000");
+        assert_eq!(format_count(1234567), "1,234,567");
+    }
+
+    #[test]
+    fn dates_are_utc_calendar_days() {
+        assert_eq!(format_date(0), "1970-01-01");
+        assert_eq!(format_date(1_764_028_800), "2025-11-25");
+        assert_eq!(format_date(951_782_400), "2000-02-29");
+    }
+}
