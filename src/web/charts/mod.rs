@@ -1,5 +1,6 @@
 //! Pure functions from data to ECharts options (built with charming). No I/O here, so
-//! they are easy to test and benchmark.
+//! they are easy to test and benchmark. Shared builders live here; each feature keeps its
+//! own in a submodule (one file per blueprint).
 
 use charming::{
     component::{Axis, Grid, Legend},
