@@ -17,7 +17,7 @@ pub use error::{AppError, AppResult};
 pub use state::AppState;
 
 /// The whole web application over the given state.
-pub fn app(state: AppState) -> impl Endpoint {
+pub fn app(state: AppState) -> impl Endpoint<Output = poem::Response> {
     web::routes()
         .catch_error(|_: NotFoundError| async move {
             poem::error::ResponseError::as_response(&AppError::NotFound(
