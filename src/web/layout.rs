@@ -62,6 +62,8 @@ pub fn page(ctx: &PageContext, title: &str, content: Markup) -> Markup {
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 meta name="color-scheme" content="light dark";
                 meta name="csrf-token" content=(ctx.csrf_token);
+                // app.js loads ECharts from here, only on pages that have a chart.
+                meta name="echarts-src" content=(assets::url(assets::ECHARTS));
                 // Read by htmx at start-up; no inline script needed.
                 meta name="htmx-config" content=r#"{"includeIndicatorStyles":false,"allowEval":false,"selfRequestsOnly":true,"historyCacheSize":0}"#;
                 title { (title) " · Spotify Insights Hub" }
