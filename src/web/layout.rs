@@ -76,6 +76,7 @@ pub fn page(ctx: &PageContext, title: &str, content: Markup) -> Markup {
                 meta name="htmx-config" content=r#"{"includeIndicatorStyles":false,"allowEval":false,"selfRequestsOnly":true,"historyCacheSize":0}"#;
                 title { (title) " · Spotify Insights Hub" }
                 link rel="stylesheet" href=(assets::url("app.css"));
+                link rel="icon" type="image/svg+xml" href=(assets::url("favicon.svg"));
                 script src=(assets::url(assets::HTMX)) defer {}
                 script src=(assets::url("app.js")) defer {}
             }

@@ -20,5 +20,6 @@ pub fn routes() -> Route {
     Route::new()
         .at("/healthz", get(health::healthz))
         .at("/assets/*name", get(assets::serve))
+        .at("/favicon.ico", get(assets::favicon))
         .nest("/", pages)
 }

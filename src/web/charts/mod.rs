@@ -4,7 +4,7 @@
 
 use charming::{
     component::{Axis, Grid, Legend},
-    element::{AxisType, Tooltip, Trigger},
+    element::{AxisLabel, AxisType, Color, Tooltip, Trigger},
     series::Bar,
     Chart,
 };
@@ -22,6 +22,7 @@ pub struct ProfileSeries<'a> {
 pub fn profile_bars(features: &[Feature], series: &[ProfileSeries<'_>]) -> Chart {
     let labels: Vec<String> = features.iter().map(|f| f.label().to_string()).collect();
     let mut chart = Chart::new()
+        .color(palette())
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
         .grid(
             Grid::new()
@@ -30,7 +31,12 @@ pub fn profile_bars(features: &[Feature], series: &[ProfileSeries<'_>]) -> Chart
                 .bottom("3%")
                 .contain_label(true),
         )
-        .x_axis(Axis::new().type_(AxisType::Category).data(labels))
+        .x_axis(
+            Axis::new()
+                .type_(AxisType::Category)
+                .axis_label(AxisLabel::new().interval(0).rotate(30))
+                .data(labels),
+        )
         .y_axis(Axis::new().type_(AxisType::Value).min(0).max(1));
     if series.len() > 1 {
         chart = chart.legend(Legend::new().top("bottom"));
@@ -44,6 +50,17 @@ pub fn profile_bars(features: &[Feature], series: &[ProfileSeries<'_>]) -> Chart
         chart = chart.series(Bar::new().name(s.name).data(data));
     }
     chart
+}
+
+/// Series colours shared by every chart: distinguishable in light and dark themes and
+/// for the common colour-vision deficiencies (Okabe-Ito based), the app's green first.
+pub fn palette() -> Vec<Color> {
+    [
+        "#1db954", "#0072b2", "#e69f00", "#cc79a7", "#56b4e9", "#d55e00", "#999999",
+    ]
+    .into_iter()
+    .map(Color::from)
+    .collect()
 }
 
 fn round3(v: f64) -> f64 {
