@@ -28,16 +28,25 @@ enum Command {
     Serve(ServeArgs),
 }
 
-#[derive(clap::Args, Default)]
+#[derive(Clone, Copy, Default, clap::ValueEnum)]
+enum CookieSecurity {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(clap::Args)]
 struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "BIND", default_value = Config::DEFAULT_BIND)]
-    bind: Option<SocketAddr>,
+    bind: SocketAddr,
 
-    /// Send cookies without the Secure flag, for plain-HTTP development on localhost.
-    /// Leave it off behind HTTPS.
-    #[arg(long, env = "INSECURE_COOKIES")]
-    insecure_cookies: bool,
+    /// When cookies carry the Secure flag (sent over HTTPS only). `auto`: Secure unless
+    /// the server listens on a loopback address, where plain-HTTP development happens.
+    /// Use `always` behind a TLS-terminating proxy on the same host.
+    #[arg(long, env = "SECURE_COOKIES", value_enum, default_value_t = CookieSecurity::Auto)]
+    secure_cookies: CookieSecurity,
 
     /// Do not seed the demo catalog into an empty database.
     #[arg(long, env = "NO_DEMO")]
@@ -52,11 +61,18 @@ fn main() -> ExitCode {
         )
         .with_target(false)
         .init();
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
+    if cli.command.is_none() {
+        // `serve` is the default: parse again as if it had been given, so its flags'
+        // environment variables and defaults apply exactly as they do when it is typed.
+        let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+        args.push("serve".into());
+        cli = Cli::parse_from(args);
+    }
     let database = config::database_path(&cli.database);
     let result = match cli.command {
         Some(Command::Serve(args)) => serve(database, args),
-        None => serve(database, ServeArgs::default()),
+        None => Err(anyhow::anyhow!("no command given")),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -69,12 +85,12 @@ fn main() -> ExitCode {
 
 fn serve(database: PathBuf, args: ServeArgs) -> anyhow::Result<()> {
     let mut config = Config::for_database(database);
-    if let Some(bind) = args.bind {
-        config.bind = bind;
-    } else if let Ok(bind) = std::env::var("BIND") {
-        config.bind = bind.parse()?;
-    }
-    config.secure_cookies = !args.insecure_cookies;
+    config.bind = args.bind;
+    config.secure_cookies = match args.secure_cookies {
+        CookieSecurity::Always => true,
+        CookieSecurity::Never => false,
+        CookieSecurity::Auto => !config.bind.ip().is_loopback(),
+    };
     config.seed_demo = !args.no_demo;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
