@@ -3,6 +3,7 @@
 //! `app(state)` is the application factory: the binary and the tests build the same
 //! router through it.
 
+pub mod accounts;
 pub mod catalog;
 pub mod config;
 pub mod db;
@@ -28,4 +29,3 @@ pub fn app(state: AppState) -> impl Endpoint<Output = poem::Response> {
         .around(|ep, req| async move { web::security::harden_and_log(&ep, req).await })
         .map_to_response()
 }
-

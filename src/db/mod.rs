@@ -3,6 +3,8 @@
 
 pub mod catalog_meta;
 pub mod schema;
+pub mod sessions;
+pub mod users;
 
 use std::{path::Path, time::Duration};
 
