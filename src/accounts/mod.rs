@@ -176,18 +176,17 @@ impl Accounts {
     ) -> Result<User, AccountError> {
         let key = username::lookup_key(username);
         self.throttle
-            .check(&key, client, Instant::now())
+            .begin_attempt(&key, client, Instant::now())
             .map_err(AccountError::Throttled)?;
         let lookup = key.clone();
         let row = db::run(pool, move |conn| Ok(users::find_by_key(conn, &lookup)?)).await?;
         let stored = row.as_ref().map(|r| r.password_hash.clone());
         // Unknown names verify against the dummy hash: same time, same answer.
         if !self.hasher.verify(password.to_string(), stored).await? {
-            self.throttle.record_failure(&key, client, Instant::now());
             return Err(AccountError::WrongCredentials);
         }
         let row = row.ok_or(AccountError::WrongCredentials)?;
-        self.throttle.clear_username(&key);
+        self.throttle.succeeded(&key, client);
         if PasswordHasher::needs_rehash(&row.password_hash) {
             self.upgrade_hash(pool, row.id, password).await;
         }
@@ -278,20 +277,19 @@ impl Accounts {
             .await?
             .ok_or(AccountError::NoSuchUser)?;
         self.throttle
-            .check(&row.username_key, client, Instant::now())
+            .begin_attempt(&row.username_key, client, Instant::now())
             .map_err(AccountError::Throttled)?;
         if !self
             .hasher
             .verify(password.to_string(), Some(row.password_hash.clone()))
             .await?
         {
-            self.throttle
-                .record_failure(&row.username_key, client, Instant::now());
             return Err(AccountError::Invalid(FieldErrors::one(
                 Field::CurrentPassword,
                 WRONG_CURRENT_PASSWORD,
             )));
         }
+        self.throttle.succeeded(&row.username_key, client);
         Ok(row)
     }
 

@@ -92,11 +92,46 @@ impl LoginThrottle {
         record(&mut state.clients, client, self.per_client, max_keys, now);
     }
 
-    /// Forgets the username's failures after a successful log in. The client's stay:
-    /// otherwise an attacker could reset their address's count by logging in to an
-    /// account of their own between guesses.
-    pub fn clear_username(&self, username_key: &str) {
-        self.lock().usernames.remove(username_key);
+    /// Checks and, if allowed, counts the attempt as a failure up front, in one step.
+    /// Counting before the password is checked means a burst of parallel guesses gets
+    /// no more tries than the limit; `succeeded` takes the count back.
+    pub fn begin_attempt(
+        &self,
+        username_key: &str,
+        client: &str,
+        now: Instant,
+    ) -> Result<(), Duration> {
+        let mut state = self.lock();
+        let by_user = blocked_for(&mut state.usernames, username_key, self.per_username, now);
+        let by_client = blocked_for(&mut state.clients, client, self.per_client, now);
+        if let Some(wait) = by_user.max(by_client) {
+            return Err(wait);
+        }
+        let max_keys = self.max_keys;
+        record(
+            &mut state.usernames,
+            username_key,
+            self.per_username,
+            max_keys,
+            now,
+        );
+        record(&mut state.clients, client, self.per_client, max_keys, now);
+        Ok(())
+    }
+
+    /// After a successful attempt: the username's failures are forgotten, and the
+    /// client gets back the one attempt counted by `begin_attempt`. The client's other
+    /// failures stay: otherwise an attacker could reset their address's count by
+    /// logging in to an account of their own between guesses.
+    pub fn succeeded(&self, username_key: &str, client: &str) {
+        let mut state = self.lock();
+        state.usernames.remove(username_key);
+        if let Some(failures) = state.clients.get_mut(client) {
+            failures.pop_back();
+            if failures.is_empty() {
+                state.clients.remove(client);
+            }
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Counters> {
@@ -246,15 +281,31 @@ mod tests {
     }
 
     #[test]
-    fn success_clears_the_username_but_not_the_client() {
+    fn success_clears_the_username_but_not_the_clients_other_failures() {
         let t = throttle(100);
         let now = Instant::now();
-        for _ in 0..5 {
+        for _ in 0..4 {
             t.record_failure("ada", "1.2.3.4", now);
         }
-        t.clear_username("ada");
+        assert_eq!(t.begin_attempt("mine", "1.2.3.4", now), Ok(()));
+        t.succeeded("mine", "1.2.3.4");
+        // The successful attempt was given back: four failures, one more allowed.
+        assert_eq!(t.begin_attempt("ada2", "1.2.3.4", now), Ok(()));
+        assert!(t.check("x", "1.2.3.4", now).is_err());
+        t.succeeded("ada", "9.9.9.9");
         assert_eq!(t.check("ada", "5.6.7.8", now), Ok(()));
-        assert!(t.check("ada", "1.2.3.4", now).is_err());
+    }
+
+    #[test]
+    fn a_burst_of_parallel_attempts_gets_no_more_than_the_limit() {
+        let t = throttle(100);
+        let now = Instant::now();
+        // Nothing has failed yet (the hashes are still running), but each attempt
+        // already counts.
+        let allowed = (0..10)
+            .filter(|i| t.begin_attempt("ada", &format!("10.0.0.{i}"), now).is_ok())
+            .count();
+        assert_eq!(allowed, 3);
     }
 
     #[test]

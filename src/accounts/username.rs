@@ -22,8 +22,18 @@ pub enum UsernameError {
     TooShort,
     #[error("A username can have at most {MAX_CHARS} characters.")]
     TooLong,
-    #[error("A username can only use letters a–z, digits, and _ - . (found {0:?}).")]
+    #[error("A username can only use letters a–z, digits, and _ - . (found {}).", describe(*.0))]
     BadCharacter(char),
+}
+
+fn describe(c: char) -> String {
+    if c.is_whitespace() {
+        "a space".to_string()
+    } else if c.is_control() {
+        "a control character".to_string()
+    } else {
+        format!("“{c}”")
+    }
 }
 
 impl Username {
@@ -125,6 +135,13 @@ mod tests {
             Username::parse("<script>"),
             Err(UsernameError::BadCharacter('<'))
         );
+    }
+
+    #[test]
+    fn messages_name_the_offending_character() {
+        let message = |input| Username::parse(input).unwrap_err().to_string();
+        assert!(message("a b c").ends_with("(found a space)."));
+        assert!(message("ab@c").ends_with("(found “@”)."));
     }
 
     #[test]

@@ -58,7 +58,8 @@ impl Input<'_> {
 fn post_form(id: &str, action: &str, ctx: &PageContext, body: Markup) -> Markup {
     html! {
         form id=(id) class="stack-form" method="post" action=(action)
-            hx-post=(action) hx-target="this" hx-swap="outerHTML" {
+            hx-post=(action) hx-target="this" hx-swap="outerHTML"
+            hx-disabled-elt="find button" {
             input type="hidden" name=(csrf::FIELD) value=(ctx.csrf_token);
             (body)
         }
