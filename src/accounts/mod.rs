@@ -224,7 +224,7 @@ impl Accounts {
             let updated = users::set_password_hash(conn, user_id, &hash)?;
             // Every other session of this user ends: whoever else knew the old
             // password is out. The caller renews the current session.
-            db::sessions::remove_for_user(conn, user_id)?;
+            db::sessions::end_all_for_user(conn, user_id, db::now_unix())?;
             Ok(updated)
         })
         .await?;
