@@ -24,3 +24,23 @@ fn last_forwarded_for(req: &Request) -> Option<IpAddr> {
     let last = header.to_str().ok()?.rsplit(',').next()?.trim();
     last.parse().ok()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(forwarded: &str) -> Request {
+        Request::builder()
+            .header("x-forwarded-for", forwarded)
+            .finish()
+    }
+
+    #[test]
+    fn forwarded_for_counts_only_behind_a_trusted_proxy() {
+        // Spoofed entries come first; our proxy appends the real peer last.
+        let req = request("10.9.9.9, 198.51.100.4");
+        assert_eq!(client_key(&req, true), "198.51.100.4");
+        assert_eq!(client_key(&req, false), "unknown", "the header is ignored");
+        assert_eq!(client_key(&request("garbage"), true), "unknown");
+    }
+}
