@@ -2,6 +2,8 @@
 
 use std::{net::SocketAddr, path::PathBuf};
 
+use crate::accounts::secret_key::SecretKey;
+
 /// Everything the server needs to know that is not in the database.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -13,6 +15,13 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Seed the demo catalog when the database has no tracks.
     pub seed_demo: bool,
+    /// The 32-byte server secret (keys CSRF tokens). `None`: use, or create on first
+    /// start, `secret.key` in the data directory (see `accounts::secret_key`).
+    pub secret_key: Option<SecretKey>,
+    /// Take the client address from the last `X-Forwarded-For` entry (set by a reverse
+    /// proxy in front of the server) for log-in throttling. Off by default: without a
+    /// proxy that overwrites it, anyone could send the header and dodge the throttle.
+    pub trust_proxy_headers: bool,
 }
 
 impl Config {
@@ -28,6 +37,8 @@ impl Config {
             database: database.into(),
             secure_cookies: false,
             seed_demo: true,
+            secret_key: None,
+            trust_proxy_headers: false,
         }
     }
 

@@ -3,7 +3,7 @@
 use std::{net::SocketAddr, path::PathBuf, process::ExitCode, time::Duration};
 
 use clap::{Parser, Subcommand};
-use insights_hub::{app, config, AppState, Config};
+use insights_hub::{accounts::secret_key::SecretKey, app, config, AppState, Config};
 use poem::{listener::TcpListener, Server};
 
 #[derive(Parser)]
@@ -51,6 +51,17 @@ struct ServeArgs {
     /// Do not seed the demo catalog into an empty database.
     #[arg(long, env = "NO_DEMO")]
     no_demo: bool,
+
+    /// The server secret: 64 hex digits or base64 of 32 bytes (`openssl rand -hex 32`).
+    /// Without it, a key is generated on first start into `secret.key` beside the
+    /// database (mode 0600) and reused.
+    #[arg(long, env = "SECRET_KEY", hide_env_values = true)]
+    secret_key: Option<String>,
+
+    /// Behind a reverse proxy: take the client address from the last X-Forwarded-For
+    /// entry (for log-in throttling). Only with a proxy that sets that header.
+    #[arg(long, env = "TRUST_PROXY")]
+    trust_proxy: bool,
 }
 
 fn main() -> ExitCode {
@@ -92,6 +103,13 @@ fn serve(database: PathBuf, args: ServeArgs) -> anyhow::Result<()> {
         CookieSecurity::Auto => !config.bind.ip().is_loopback(),
     };
     config.seed_demo = !args.no_demo;
+    config.trust_proxy_headers = args.trust_proxy;
+    // Resolved here so that a bad key or an unwritable key file stops the start-up
+    // with a clear message instead of falling back to a temporary key.
+    config.secret_key = Some(match &args.secret_key {
+        Some(text) => SecretKey::parse(text).map_err(|e| anyhow::anyhow!("SECRET_KEY: {e}"))?,
+        None => SecretKey::for_config(&config)?,
+    });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

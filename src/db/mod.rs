@@ -4,6 +4,8 @@
 pub mod catalog_meta;
 pub mod catalog_writer;
 pub mod schema;
+pub mod sessions;
+pub mod users;
 
 use std::{path::Path, time::Duration};
 

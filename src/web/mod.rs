@@ -1,6 +1,7 @@
 //! HTTP: one `routes()` per feature, combined here into the app's route tree.
 
 pub mod assets;
+pub mod auth;
 pub mod charts;
 pub mod current_user;
 pub mod health;
@@ -14,7 +15,7 @@ use poem::{get, middleware::Compression, EndpointExt, Route};
 /// Every route of the app, before the app-wide middleware in `crate::app`.
 pub fn routes() -> Route {
     // Pages are compressed on the fly; assets are served pre-compressed by their handler.
-    let pages = Route::new()
+    let pages = auth::register(Route::new())
         .nest("/", home::routes())
         .with(Compression::new());
     Route::new()
