@@ -21,6 +21,8 @@ pub struct PageContext {
     pub catalog: Arc<CatalogSnapshot>,
     /// Request path, to mark the current navigation entry and to come back after login.
     pub path: String,
+    /// Path and query: where "Log in" brings people back to.
+    pub location: String,
     pub htmx: Htmx,
 }
 
@@ -41,6 +43,11 @@ impl<'a> FromRequest<'a> for PageContext {
                 .unwrap_or_default(),
             catalog: state.catalog(),
             path: req.uri().path().to_string(),
+            location: req
+                .uri()
+                .path_and_query()
+                .map(|pq| pq.as_str().to_string())
+                .unwrap_or_else(|| "/".to_string()),
             htmx: Htmx::from_headers(req.headers()),
         })
     }
@@ -126,9 +133,19 @@ pub fn account_nav(ctx: &PageContext) -> Markup {
                 button type="submit" class="link-button" { "Log out" }
             }
         } @else {
-            a href="/login" aria-current=[is_current(&ctx.path, "/login").then_some("page")] { "Log in" }
+            a href=(login_link(ctx)) aria-current=[is_current(&ctx.path, "/login").then_some("page")] { "Log in" }
             a href="/signup" class="button-small" { "Sign up" }
         }
+    }
+}
+
+/// "Log in" brings people back to the page they were on (not to the auth pages).
+fn login_link(ctx: &PageContext) -> String {
+    let here = ctx.path.as_str();
+    if here.starts_with("/login") || here.starts_with("/signup") {
+        "/login".to_string()
+    } else {
+        super::auth::next::login_url(Some(&ctx.location))
     }
 }
 

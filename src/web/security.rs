@@ -53,7 +53,8 @@ pub async fn harden_and_log<E: Endpoint>(next: &E, req: Request) -> Result<Respo
     if is_html {
         headers.append(header::VARY, HeaderValue::from_static("HX-Request"));
         if !headers.contains_key(header::CACHE_CONTROL) {
-            set(headers, header::CACHE_CONTROL, "no-cache");
+            // Pages depend on the user and carry a CSRF cookie: never shared caches.
+            set(headers, header::CACHE_CONTROL, "private, no-cache");
         }
     }
     let status = resp.status().as_u16();
