@@ -2,6 +2,7 @@
 //! table. All SQL lives under this module so a second backend stays possible.
 
 pub mod catalog_meta;
+pub mod catalog_writer;
 pub mod schema;
 
 use std::{path::Path, time::Duration};
