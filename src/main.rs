@@ -115,7 +115,7 @@ fn serve(database: PathBuf, args: ServeArgs) -> anyhow::Result<()> {
         .build()?;
     runtime.block_on(async move {
         let started = std::time::Instant::now();
-        let state = AppState::open(config.clone())?;
+        let state = AppState::open_for_serving(config.clone())?;
         state.spawn_catalog_watcher(Duration::from_secs(2));
         let catalog = state.catalog();
         tracing::info!(

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod auth;
+pub mod demo;
 pub mod fixtures;
 
 use insights_hub::{app, AppState, Config};
