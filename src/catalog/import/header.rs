@@ -165,11 +165,17 @@ pub fn normalize(header: &str) -> NormalizedHeader {
 
 /// How several artists share one cell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+///
+/// A Python list literal (`['A', 'B']`, the Kaggle 600k file) is recognised in every
+/// column; the separators depend on the header, because a singular `track_artist`
+/// column (TidyTuesday) holds one name even when it contains `;` or `,`.
 pub enum ArtistList {
-    /// One name, or names joined by `;`, or a Python list literal (`['A', 'B']`).
+    /// One name per cell (`track_artist`, `artist_name`).
     Single,
+    /// Names joined by `;`, under a plural header (`artists` in dataset.csv).
+    Semicolons,
     /// Names joined by commas, as in Exportify's `Artist Name(s)`.
-    CommaSeparated,
+    Commas,
 }
 
 /// Whether a duration column counts milliseconds or seconds.
@@ -273,7 +279,9 @@ impl ColumnMap {
         let name_of = |col: Option<usize>| col.map(|c| normalized[c].name.as_str());
 
         let artist_list = if unit_of(Some(artists)).as_deref() == Some("s") {
-            ArtistList::CommaSeparated
+            ArtistList::Commas
+        } else if matches!(name_of(Some(artists)), Some("artists" | "trackartists" | "artistnames")) {
+            ArtistList::Semicolons
         } else {
             ArtistList::Single
         };
@@ -375,7 +383,7 @@ mod tests {
         let m = map("Track URI,Track Name,Album Name,Artist Name(s),Release Date,Duration (ms),Popularity,Explicit,Added By,Added At,Genres,Record Label,Danceability,Energy,Key,Loudness,Mode,Speechiness,Acousticness,Instrumentalness,Liveness,Valence,Tempo,Time Signature");
         assert_eq!(m.track_id, Some(0));
         assert_eq!(m.artists, 3);
-        assert_eq!(m.artist_list, ArtistList::CommaSeparated);
+        assert_eq!(m.artist_list, ArtistList::Commas);
         assert_eq!(m.duration, Some(5));
         assert_eq!(m.duration_unit, DurationUnit::Millis);
         assert!(m.genre_is_list);
@@ -388,6 +396,7 @@ mod tests {
         assert_eq!(m.track_id, Some(1));
         assert_eq!(m.title, 4);
         assert_eq!(m.genre, Some(20));
+        assert_eq!(m.artist_list, ArtistList::Semicolons);
     }
 
     #[test]

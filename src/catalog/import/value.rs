@@ -227,20 +227,20 @@ pub fn text(cell: &str) -> Option<String> {
 }
 
 /// The credited artists of a cell: a Python list literal (`['A', 'B']`,
-/// `["Guns N' Roses"]`), names joined by `;`, or (for Exportify) by commas.
+/// `["Guns N' Roses"]`), or names joined as the column says (see [`ArtistList`]).
 pub fn artists(cell: &str, list: ArtistList) -> Result<Vec<String>, String> {
     let cell = cell.trim();
     if cell.is_empty() || cell == "NA" {
         return Ok(Vec::new());
     }
-    let names: Vec<String> = if cell.starts_with('[') && cell.ends_with(']') {
+    let names: Vec<String> = if looks_like_python_list(cell) {
         python_list(cell)?
-    } else if cell.contains(';') {
-        cell.split(';').map(str::to_string).collect()
-    } else if list == ArtistList::CommaSeparated {
-        cell.split(',').map(str::to_string).collect()
     } else {
-        vec![cell.to_string()]
+        match list {
+            ArtistList::Single => vec![cell.to_string()],
+            ArtistList::Semicolons => cell.split(';').map(str::to_string).collect(),
+            ArtistList::Commas => cell.split(',').map(str::to_string).collect(),
+        }
     };
     let mut unique: Vec<String> = Vec::with_capacity(names.len());
     for name in names {
@@ -254,6 +254,15 @@ pub fn artists(cell: &str, list: ArtistList) -> Result<Vec<String>, String> {
         }
     }
     Ok(unique)
+}
+
+/// `['A']`, `["B"]` or `[]`, but not an artist called `[ALEXANDROS]`.
+fn looks_like_python_list(cell: &str) -> bool {
+    let Some(inner) = cell.strip_prefix('[').and_then(|c| c.strip_suffix(']')) else {
+        return false;
+    };
+    let inner = inner.trim();
+    inner.is_empty() || inner.starts_with(['\'', '"'])
 }
 
 /// The strings of a Python list literal of strings: `['A', "B's", 'C\'d']`.
@@ -393,17 +402,21 @@ mod tests {
         let single = ArtistList::Single;
         assert_eq!(artists("Ed Sheeran", single), Ok(vec!["Ed Sheeran".to_string()]));
         assert_eq!(artists("Tyler, The Creator", single), Ok(vec!["Tyler, The Creator".to_string()]));
-        assert_eq!(artists("A;B; C", single), Ok(vec!["A".into(), "B".into(), "C".into()]));
+        assert_eq!(artists("Khea;Omar Varela", single), Ok(vec!["Khea;Omar Varela".to_string()]));
+        assert_eq!(artists("[ALEXANDROS]", single), Ok(vec!["[ALEXANDROS]".to_string()]));
+        let semicolons = ArtistList::Semicolons;
+        assert_eq!(artists("A;B; C", semicolons), Ok(vec!["A".into(), "B".into(), "C".into()]));
+        assert_eq!(artists("A;a", semicolons), Ok(vec!["A".into()]));
         assert_eq!(artists("['A', 'B']", single), Ok(vec!["A".into(), "B".into()]));
         assert_eq!(artists(r#"["Guns N' Roses"]"#, single), Ok(vec!["Guns N' Roses".into()]));
         assert_eq!(artists(r"['Tyler, The Creator', 'A\'s']", single), Ok(vec!["Tyler, The Creator".into(), "A's".into()]));
         assert_eq!(artists("[]", single), Ok(vec![]));
         assert!(artists("['unterminated]", single).is_err());
+        assert!(artists("['A' 'B']", single).is_err());
         assert_eq!(
-            artists("Daft Punk,Pharrell Williams", ArtistList::CommaSeparated),
+            artists("Daft Punk,Pharrell Williams", ArtistList::Commas),
             Ok(vec!["Daft Punk".into(), "Pharrell Williams".into()])
         );
         assert_eq!(artists("NA", single), Ok(vec![]));
-        assert_eq!(artists("A;a", single), Ok(vec!["A".into()]));
     }
 }
