@@ -32,7 +32,7 @@ fn main() -> anyhow::Result<()> {
     std::fs::create_dir_all(&dir)?;
     let csv: PathBuf = dir.join("synthetic_spotify_songs.csv");
     let started = Instant::now();
-    write_tidytuesday_csv(File::create(&csv)?, rows, 2020_01_21)?;
+    write_tidytuesday_csv(File::create(&csv)?, rows, 20_200_121)?;
     let size = std::fs::metadata(&csv)?.len();
     println!(
         "generated {rows} synthetic rows ({:.1} MB) in {:.2} s",

@@ -120,7 +120,9 @@ fn serve(database: PathBuf, args: ServeArgs) -> anyhow::Result<()> {
     }
     config.secure_cookies = !args.insecure_cookies;
     config.seed_demo = !args.no_demo;
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(async move {
         let started = std::time::Instant::now();
         let state = AppState::open(config.clone())?;
@@ -133,7 +135,11 @@ fn serve(database: PathBuf, args: ServeArgs) -> anyhow::Result<()> {
             config.bind
         );
         Server::new(TcpListener::bind(config.bind))
-            .run_with_graceful_shutdown(app(state), shutdown_signal(), Some(Duration::from_secs(10)))
+            .run_with_graceful_shutdown(
+                app(state),
+                shutdown_signal(),
+                Some(Duration::from_secs(10)),
+            )
             .await?;
         tracing::info!("stopped");
         Ok(())
@@ -221,10 +227,12 @@ impl Progress for ImportBar {
     fn advance(&mut self, rows: u64, bytes: u64) {
         let rate = rows as f64 / self.file_started.elapsed().as_secs_f64().max(1e-3);
         self.bar.set_position(bytes);
-        self.bar.set_message(format!("{rows} rows, {rate:.0} rows/s"));
+        self.bar
+            .set_message(format!("{rows} rows, {rate:.0} rows/s"));
     }
 
     fn finishing(&mut self) {
-        self.bar.set_message("rebuilding indexes and artist averages");
+        self.bar
+            .set_message("rebuilding indexes and artist averages");
     }
 }

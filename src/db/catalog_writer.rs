@@ -264,7 +264,11 @@ impl CatalogWriter {
 
     /// Inserts the track, or replaces the stored one with the same identity; a track
     /// already written in the current source is reported as `Repeated` and ignored.
-    pub fn write_owned(&mut self, conn: &mut SqliteConnection, track: NewTrack) -> QueryResult<Written> {
+    pub fn write_owned(
+        &mut self,
+        conn: &mut SqliteConnection,
+        track: NewTrack,
+    ) -> QueryResult<Written> {
         let identity = track.identity();
         let (id, written) = match self.track_ids.get_mut(&identity) {
             Some((_, generation)) if *generation == self.generation => {
@@ -276,7 +280,8 @@ impl CatalogWriter {
                 (*id, Written::Updated)
             }
             None => {
-                self.track_ids.insert(identity.clone(), (0, self.generation));
+                self.track_ids
+                    .insert(identity.clone(), (0, self.generation));
                 (0, Written::Inserted)
             }
         };
@@ -365,8 +370,18 @@ impl CatalogWriter {
             diesel::delete(track_artists::table.filter(track_artists::track_id.eq_any(ids)))
                 .execute(conn)?;
         }
-        in_batches(conn, updates, update_tracks::<TRACK_BATCH>, update_tracks::<1>)?;
-        in_batches(conn, new_tracks, insert_tracks::<TRACK_BATCH>, insert_tracks::<1>)?;
+        in_batches(
+            conn,
+            updates,
+            update_tracks::<TRACK_BATCH>,
+            update_tracks::<1>,
+        )?;
+        in_batches(
+            conn,
+            new_tracks,
+            insert_tracks::<TRACK_BATCH>,
+            insert_tracks::<1>,
+        )?;
         in_batches(conn, links, insert_links::<LINK_BATCH>, insert_links::<1>)?;
         Ok(())
     }
@@ -421,7 +436,10 @@ fn in_batches<T, const N: usize>(
     Ok(())
 }
 
-fn insert_artists<const N: usize>(conn: &mut SqliteConnection, rows: [PendingArtist; N]) -> QueryResult<()> {
+fn insert_artists<const N: usize>(
+    conn: &mut SqliteConnection,
+    rows: [PendingArtist; N],
+) -> QueryResult<()> {
     let rows = rows.map(|a| {
         (
             artists::id.eq(a.id),
@@ -430,19 +448,29 @@ fn insert_artists<const N: usize>(conn: &mut SqliteConnection, rows: [PendingArt
             artists::search_key.eq(a.search_key),
         )
     });
-    diesel::insert_into(artists::table).values(rows).execute(conn)?;
+    diesel::insert_into(artists::table)
+        .values(rows)
+        .execute(conn)?;
     Ok(())
 }
 
-fn insert_tracks<const N: usize>(conn: &mut SqliteConnection, rows: [PendingTrack; N]) -> QueryResult<()> {
+fn insert_tracks<const N: usize>(
+    conn: &mut SqliteConnection,
+    rows: [PendingTrack; N],
+) -> QueryResult<()> {
     let rows = rows.map(|p| track_row!(p));
-    diesel::insert_into(tracks::table).values(rows).execute(conn)?;
+    diesel::insert_into(tracks::table)
+        .values(rows)
+        .execute(conn)?;
     Ok(())
 }
 
 /// Rewrites stored tracks. diesel cannot cache an upsert statement, so these are
 /// prepared per batch: fine for a re-import, and new tracks take the cached path.
-fn update_tracks<const N: usize>(conn: &mut SqliteConnection, rows: [PendingTrack; N]) -> QueryResult<()> {
+fn update_tracks<const N: usize>(
+    conn: &mut SqliteConnection,
+    rows: [PendingTrack; N],
+) -> QueryResult<()> {
     let rows = rows.map(|p| track_row!(p));
     diesel::insert_into(tracks::table)
         .values(rows)
@@ -453,7 +481,10 @@ fn update_tracks<const N: usize>(conn: &mut SqliteConnection, rows: [PendingTrac
     Ok(())
 }
 
-fn insert_links<const N: usize>(conn: &mut SqliteConnection, rows: [(i32, i32, i32); N]) -> QueryResult<()> {
+fn insert_links<const N: usize>(
+    conn: &mut SqliteConnection,
+    rows: [(i32, i32, i32); N],
+) -> QueryResult<()> {
     let rows = rows.map(|(track_id, artist_id, position)| {
         (
             track_artists::track_id.eq(track_id),
@@ -461,7 +492,9 @@ fn insert_links<const N: usize>(conn: &mut SqliteConnection, rows: [(i32, i32, i
             track_artists::position.eq(position),
         )
     });
-    diesel::insert_into(track_artists::table).values(rows).execute(conn)?;
+    diesel::insert_into(track_artists::table)
+        .values(rows)
+        .execute(conn)?;
     Ok(())
 }
 
@@ -486,7 +519,11 @@ fn drop_secondary_indexes(conn: &mut SqliteConnection) -> QueryResult<Vec<String
     .load(conn)?;
     for index in &indexes {
         // The name comes from the schema, not from input; quoted all the same.
-        diesel::sql_query(format!("DROP INDEX \"{}\"", index.name.replace('"', "\"\""))).execute(conn)?;
+        diesel::sql_query(format!(
+            "DROP INDEX \"{}\"",
+            index.name.replace('"', "\"\"")
+        ))
+        .execute(conn)?;
     }
     Ok(indexes.into_iter().map(|index| index.sql).collect())
 }

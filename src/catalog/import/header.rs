@@ -87,8 +87,23 @@ impl Field {
     /// `track_name` and `playlist_name`; only the first is the title).
     pub fn aliases(self) -> Vec<String> {
         let fixed: &[&str] = match self {
-            Field::TrackId => &["trackid", "spotifyid", "trackuri", "spotifyuri", "uri", "id"],
-            Field::Title => &["trackname", "title", "name", "songname", "song", "track", "tracktitle"],
+            Field::TrackId => &[
+                "trackid",
+                "spotifyid",
+                "trackuri",
+                "spotifyuri",
+                "uri",
+                "id",
+            ],
+            Field::Title => &[
+                "trackname",
+                "title",
+                "name",
+                "songname",
+                "song",
+                "track",
+                "tracktitle",
+            ],
             Field::Artists => &[
                 "artists",
                 "artistname",
@@ -105,7 +120,13 @@ impl Field {
                 "releaseyear",
                 "year",
             ],
-            Field::Genre => &["genre", "trackgenre", "playlistgenre", "genres", "artistgenres"],
+            Field::Genre => &[
+                "genre",
+                "trackgenre",
+                "playlistgenre",
+                "genres",
+                "artistgenres",
+            ],
             Field::DurationMs => &["durationms", "duration", "trackduration", "length"],
             Field::Explicit => &["explicit", "isexplicit"],
             Field::MusicalKey => &["key", "musicalkey"],
@@ -248,7 +269,10 @@ impl std::error::Error for UnmappableHeader {}
 impl ColumnMap {
     /// Maps a header row; fails with the columns found and those needed.
     pub fn from_headers<S: AsRef<str>>(headers: &[S]) -> Result<ColumnMap, UnmappableHeader> {
-        let headers: Vec<String> = headers.iter().map(|h| h.as_ref().trim().to_string()).collect();
+        let headers: Vec<String> = headers
+            .iter()
+            .map(|h| h.as_ref().trim().to_string())
+            .collect();
         let normalized: Vec<NormalizedHeader> = headers.iter().map(|h| normalize(h)).collect();
         // For each field, the column whose spelling ranks best (ties: leftmost column).
         let best = |field: Field| -> Option<usize> {
@@ -256,7 +280,12 @@ impl ColumnMap {
             normalized
                 .iter()
                 .enumerate()
-                .filter_map(|(col, h)| aliases.iter().position(|a| *a == h.name).map(|rank| (rank, col)))
+                .filter_map(|(col, h)| {
+                    aliases
+                        .iter()
+                        .position(|a| *a == h.name)
+                        .map(|rank| (rank, col))
+                })
                 .min()
                 .map(|(_, col)| col)
         };
@@ -280,7 +309,10 @@ impl ColumnMap {
 
         let artist_list = if unit_of(Some(artists)).as_deref() == Some("s") {
             ArtistList::Commas
-        } else if matches!(name_of(Some(artists)), Some("artists" | "trackartists" | "artistnames")) {
+        } else if matches!(
+            name_of(Some(artists)),
+            Some("artists" | "trackartists" | "artistnames")
+        ) {
             ArtistList::Semicolons
         } else {
             ArtistList::Single
@@ -327,12 +359,18 @@ mod tests {
 
     #[test]
     fn normalization_ignores_case_separators_and_units() {
-        assert_eq!(normalize("track_album_release_date").name, "trackalbumreleasedate");
+        assert_eq!(
+            normalize("track_album_release_date").name,
+            "trackalbumreleasedate"
+        );
         let artist = normalize("Artist Name(s)");
         assert_eq!(artist.name, "artistname");
         assert_eq!(artist.unit.as_deref(), Some("s"));
         let tempo = normalize(" Tempo (BPM) ");
-        assert_eq!((tempo.name.as_str(), tempo.unit.as_deref()), ("tempo", Some("bpm")));
+        assert_eq!(
+            (tempo.name.as_str(), tempo.unit.as_deref()),
+            ("tempo", Some("bpm"))
+        );
         assert_eq!(normalize("\u{feff}Track URI").name, "trackuri");
         assert_eq!(normalize("DURATION-MS").name, "durationms");
     }
@@ -352,7 +390,9 @@ mod tests {
     #[test]
     fn feature_spellings_come_from_the_feature_enum() {
         for feature in Feature::ALL {
-            assert!(Field::Feature(feature).aliases().contains(&feature.key().to_string()));
+            assert!(Field::Feature(feature)
+                .aliases()
+                .contains(&feature.key().to_string()));
         }
     }
 
@@ -410,10 +450,16 @@ mod tests {
     fn unmappable_header_lists_found_and_needed() {
         let err = ColumnMap::from_headers(&["foo", "track_name", "energy"]).unwrap_err();
         let message = err.to_string();
-        assert!(message.contains("Columns found: foo, track_name, energy"), "{message}");
+        assert!(
+            message.contains("Columns found: foo, track_name, energy"),
+            "{message}"
+        );
         assert!(message.contains("artist"), "{message}");
         assert!(message.contains("danceability"), "{message}");
         assert!(!err.missing.iter().any(|(name, _)| *name == "energy"));
-        assert!(message.contains("Needed: title, artist, danceability"), "{message}");
+        assert!(
+            message.contains("Needed: title, artist, danceability"),
+            "{message}"
+        );
     }
 }

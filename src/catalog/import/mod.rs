@@ -164,7 +164,11 @@ impl ImportReport {
     pub fn summary(&self) -> String {
         use std::fmt::Write;
         let mut out = String::new();
-        let names: Vec<String> = self.files.iter().map(|f| f.path.display().to_string()).collect();
+        let names: Vec<String> = self
+            .files
+            .iter()
+            .map(|f| f.path.display().to_string())
+            .collect();
         let _ = writeln!(
             out,
             "Imported {} in {:.2} s ({} rows/s), in one transaction.",
@@ -178,8 +182,16 @@ impl ImportReport {
         let lines = [
             ("rows read", self.rows_read(), ""),
             ("tracks inserted", self.inserted(), ""),
-            ("tracks updated", self.updated(), " (already in the catalog)"),
-            ("repeated rows", self.repeated(), " (a track listed again in the same file; stored once)"),
+            (
+                "tracks updated",
+                self.updated(),
+                " (already in the catalog)",
+            ),
+            (
+                "repeated rows",
+                self.repeated(),
+                " (a track listed again in the same file; stored once)",
+            ),
             ("rows skipped", self.skipped(), ""),
         ];
         for (label, value, note) in lines {
@@ -236,8 +248,14 @@ mod tests {
                 repeated: 3,
                 skipped: 2,
                 bad_rows: vec![
-                    BadRow { line: 4, reason: "energy: the value is missing".into() },
-                    BadRow { line: 9, reason: "title is missing".into() },
+                    BadRow {
+                        line: 4,
+                        reason: "energy: the value is missing".into(),
+                    },
+                    BadRow {
+                        line: 9,
+                        reason: "title is missing".into(),
+                    },
                 ],
             }],
             replaced_demo: true,
@@ -250,7 +268,10 @@ mod tests {
         assert!(text.contains("60 rows/s"), "{text}");
         assert!(text.contains("demo catalog was replaced"), "{text}");
         assert!(text.contains("Skipped 2 bad rows in a.csv:"), "{text}");
-        assert!(text.contains("  line 4: energy: the value is missing"), "{text}");
+        assert!(
+            text.contains("  line 4: energy: the value is missing"),
+            "{text}"
+        );
         assert!(text.contains("25 tracks, 7 artists"), "{text}");
     }
 }

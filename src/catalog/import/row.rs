@@ -87,12 +87,17 @@ impl RowParser {
     ) -> Result<Option<T>, String> {
         match col {
             None => Ok(None),
-            Some(col) => parse(self.cell(record, col)?)
-                .map_err(|e| format!("{}: {e}", self.map.header(col))),
+            Some(col) => {
+                parse(self.cell(record, col)?).map_err(|e| format!("{}: {e}", self.map.header(col)))
+            }
         }
     }
 
-    fn optional_text(&self, record: &ByteRecord, col: Option<usize>) -> Result<Option<String>, String> {
+    fn optional_text(
+        &self,
+        record: &ByteRecord,
+        col: Option<usize>,
+    ) -> Result<Option<String>, String> {
         match col {
             None => Ok(None),
             Some(col) => Ok(value::text(self.cell(record, col)?)),
@@ -157,9 +162,14 @@ mod tests {
         let missing = parse("x1,Song,A,0,A,2012,rock,0.5,NA,1,-5,1,0.1,0.1,0,0.1,0.5,120,200000");
         assert_eq!(missing.unwrap_err(), "energy: the value is missing");
         let date = parse("x1,Song,A,0,A,someday,rock,0.5,0.5,1,-5,1,0.1,0.1,0,0.1,0.5,120,200000");
-        assert!(date.unwrap_err().starts_with("track_album_release_date: 'someday'"));
-        let popularity = parse("x1,Song,A,101,A,2012,rock,0.5,0.5,1,-5,1,0.1,0.1,0,0.1,0.5,120,200000");
-        assert!(popularity.unwrap_err().starts_with("track_popularity: 101 is outside"));
+        assert!(date
+            .unwrap_err()
+            .starts_with("track_album_release_date: 'someday'"));
+        let popularity =
+            parse("x1,Song,A,101,A,2012,rock,0.5,0.5,1,-5,1,0.1,0.1,0,0.1,0.5,120,200000");
+        assert!(popularity
+            .unwrap_err()
+            .starts_with("track_popularity: 101 is outside"));
         let short = parse("x1,Song,A");
         assert!(short.unwrap_err().contains("has 3 fields"));
     }

@@ -83,7 +83,10 @@ pub fn import_files(
     let result = conn.immediate_transaction(|conn| {
         import_in_transaction(conn, sources, &source_name, options, progress)
     });
-    tracing::debug!(ms = started.elapsed().as_millis() as u64, "import: committed");
+    tracing::debug!(
+        ms = started.elapsed().as_millis() as u64,
+        "import: committed"
+    );
     // Back to the everyday pragmas for a pooled connection (after the import's own
     // outcome, which matters more).
     let restored = db::apply_pragmas(conn)
@@ -107,17 +110,26 @@ fn import_in_transaction<R: Read + Send>(
         clear_catalog(conn)?;
     }
     let mut writer = CatalogWriter::for_bulk_load(conn)?;
-    tracing::debug!(ms = started.elapsed().as_millis() as u64, "import: writer ready");
+    tracing::debug!(
+        ms = started.elapsed().as_millis() as u64,
+        "import: writer ready"
+    );
     let mut files = Vec::with_capacity(sources.len());
     for source in sources {
         writer.start_source(conn)?;
         files.push(import_source(conn, &mut writer, source, options, progress)?);
     }
     progress.finishing();
-    tracing::debug!(ms = started.elapsed().as_millis() as u64, "import: rows read");
+    tracing::debug!(
+        ms = started.elapsed().as_millis() as u64,
+        "import: rows read"
+    );
     let now = db::now_unix();
     writer.finish(conn, SourceKind::Import, source_name, now)?;
-    tracing::debug!(ms = started.elapsed().as_millis() as u64, "import: finished");
+    tracing::debug!(
+        ms = started.elapsed().as_millis() as u64,
+        "import: finished"
+    );
     for file in &files {
         catalog_imports::record(
             conn,
@@ -162,7 +174,8 @@ fn import_source<R: Read + Send>(
         ..FileReport::default()
     };
     std::thread::scope(|scope| -> Result<(), ImportError> {
-        let (sender, receiver) = mpsc::sync_channel::<Result<Batch, ImportError>>(BATCHES_IN_FLIGHT);
+        let (sender, receiver) =
+            mpsc::sync_channel::<Result<Batch, ImportError>>(BATCHES_IN_FLIGHT);
         scope.spawn(move || loop {
             let mut rows = Vec::with_capacity(BATCH_ROWS);
             let mut failure = None;

@@ -105,7 +105,8 @@ mod tests {
         write_tidytuesday_csv(&mut a, 300, 7).unwrap();
         write_tidytuesday_csv(&mut b, 300, 7).unwrap();
         assert_eq!(a, b);
-        let mut source = CsvSource::from_reader(std::path::Path::new("synthetic.csv"), a.as_slice()).unwrap();
+        let mut source =
+            CsvSource::from_reader(std::path::Path::new("synthetic.csv"), a.as_slice()).unwrap();
         let mut good = 0;
         while let Some(row) = source.next_row() {
             let row = row.unwrap();

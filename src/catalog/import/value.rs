@@ -112,14 +112,22 @@ pub fn musical_key(cell: &str) -> ValueResult<i32> {
         Some('G') => 7,
         Some('A') => 9,
         Some('B') => 11,
-        _ => return Err(format!("'{cell}' is not a key (0..11 or a note such as C#)")),
+        _ => {
+            return Err(format!(
+                "'{cell}' is not a key (0..11 or a note such as C#)"
+            ))
+        }
     };
     let mut pitch: i32 = natural;
     for accidental in chars {
         match accidental {
             '#' | '♯' => pitch += 1,
             'b' | '♭' => pitch -= 1,
-            _ => return Err(format!("'{cell}' is not a key (0..11 or a note such as C#)")),
+            _ => {
+                return Err(format!(
+                    "'{cell}' is not a key (0..11 or a note such as C#)"
+                ))
+            }
         }
     }
     Ok(Some(pitch.rem_euclid(12)))
@@ -248,7 +256,9 @@ pub fn artists(cell: &str, list: ArtistList) -> Result<Vec<String>, String> {
         if name.is_empty() || name == "NA" {
             continue;
         }
-        let duplicate = unique.iter().any(|n| n.to_lowercase() == name.to_lowercase());
+        let duplicate = unique
+            .iter()
+            .any(|n| n.to_lowercase() == name.to_lowercase());
         if !duplicate {
             unique.push(name.to_string());
         }
@@ -375,8 +385,14 @@ mod tests {
 
     #[test]
     fn durations_in_ms_seconds_and_minutes() {
-        assert_eq!(duration_ms("194754", DurationUnit::Millis), Ok(Some(194754)));
-        assert_eq!(duration_ms("194.754", DurationUnit::Seconds), Ok(Some(194754)));
+        assert_eq!(
+            duration_ms("194754", DurationUnit::Millis),
+            Ok(Some(194754))
+        );
+        assert_eq!(
+            duration_ms("194.754", DurationUnit::Seconds),
+            Ok(Some(194754))
+        );
         assert_eq!(duration_ms("3:15", DurationUnit::Millis), Ok(Some(195000)));
         assert!(duration_ms("-5", DurationUnit::Millis).is_err());
         assert!(duration_ms("3:75", DurationUnit::Millis).is_err());
@@ -384,7 +400,10 @@ mod tests {
 
     #[test]
     fn track_ids_from_ids_uris_and_links() {
-        assert_eq!(track_id("6f807x0ima9a1j3VPbc7VN"), Ok(Some("6f807x0ima9a1j3VPbc7VN".into())));
+        assert_eq!(
+            track_id("6f807x0ima9a1j3VPbc7VN"),
+            Ok(Some("6f807x0ima9a1j3VPbc7VN".into()))
+        );
         assert_eq!(
             track_id("spotify:track:6f807x0ima9a1j3VPbc7VN"),
             Ok(Some("6f807x0ima9a1j3VPbc7VN".into()))
@@ -400,16 +419,40 @@ mod tests {
     #[test]
     fn artists_from_lists_semicolons_and_commas() {
         let single = ArtistList::Single;
-        assert_eq!(artists("Ed Sheeran", single), Ok(vec!["Ed Sheeran".to_string()]));
-        assert_eq!(artists("Tyler, The Creator", single), Ok(vec!["Tyler, The Creator".to_string()]));
-        assert_eq!(artists("Khea;Omar Varela", single), Ok(vec!["Khea;Omar Varela".to_string()]));
-        assert_eq!(artists("[ALEXANDROS]", single), Ok(vec!["[ALEXANDROS]".to_string()]));
+        assert_eq!(
+            artists("Ed Sheeran", single),
+            Ok(vec!["Ed Sheeran".to_string()])
+        );
+        assert_eq!(
+            artists("Tyler, The Creator", single),
+            Ok(vec!["Tyler, The Creator".to_string()])
+        );
+        assert_eq!(
+            artists("Khea;Omar Varela", single),
+            Ok(vec!["Khea;Omar Varela".to_string()])
+        );
+        assert_eq!(
+            artists("[ALEXANDROS]", single),
+            Ok(vec!["[ALEXANDROS]".to_string()])
+        );
         let semicolons = ArtistList::Semicolons;
-        assert_eq!(artists("A;B; C", semicolons), Ok(vec!["A".into(), "B".into(), "C".into()]));
+        assert_eq!(
+            artists("A;B; C", semicolons),
+            Ok(vec!["A".into(), "B".into(), "C".into()])
+        );
         assert_eq!(artists("A;a", semicolons), Ok(vec!["A".into()]));
-        assert_eq!(artists("['A', 'B']", single), Ok(vec!["A".into(), "B".into()]));
-        assert_eq!(artists(r#"["Guns N' Roses"]"#, single), Ok(vec!["Guns N' Roses".into()]));
-        assert_eq!(artists(r"['Tyler, The Creator', 'A\'s']", single), Ok(vec!["Tyler, The Creator".into(), "A's".into()]));
+        assert_eq!(
+            artists("['A', 'B']", single),
+            Ok(vec!["A".into(), "B".into()])
+        );
+        assert_eq!(
+            artists(r#"["Guns N' Roses"]"#, single),
+            Ok(vec!["Guns N' Roses".into()])
+        );
+        assert_eq!(
+            artists(r"['Tyler, The Creator', 'A\'s']", single),
+            Ok(vec!["Tyler, The Creator".into(), "A's".into()])
+        );
         assert_eq!(artists("[]", single), Ok(vec![]));
         assert!(artists("['unterminated]", single).is_err());
         assert!(artists("['A' 'B']", single).is_err());
