@@ -716,3 +716,25 @@ fn import_help_explains_formats_transaction_and_strict() {
         assert!(text.contains(needle), "{needle} missing from:\n{text}");
     }
 }
+
+fn index_names(conn: &mut SqliteConnection) -> Vec<String> {
+    diesel::sql_query("SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name")
+        .load::<Name>(conn)
+        .expect("indexes")
+        .into_iter()
+        .map(|n| n.name)
+        .collect()
+}
+
+#[test]
+fn a_bulk_load_rebuilds_every_index_it_dropped() {
+    let mut db = fresh_db();
+    let before = index_names(&mut db.conn);
+    assert!(before.contains(&"tracks_genre".to_string()));
+    import(&mut db, &["tidytuesday_spotify_songs.csv"], false).expect("bulk import");
+    assert_eq!(index_names(&mut db.conn), before);
+    // A failed bulk load rolls the dropped indexes back too.
+    let mut db = fresh_db();
+    import(&mut db, &["bad_values.csv"], true).unwrap_err();
+    assert_eq!(index_names(&mut db.conn), before);
+}

@@ -113,8 +113,8 @@ pub struct CatalogWriter {
     pending_tracks: Vec<PendingTrack>,
     /// Stored tracks being rewritten (their old artist links are deleted on flush).
     pending_updates: Vec<PendingTrack>,
-    /// `CREATE INDEX` statements dropped for a bulk load, recreated by `finish`.
-    dropped_indexes: Vec<String>,
+    /// Indexes dropped for a bulk load, recreated by `finish`: (table, CREATE INDEX).
+    dropped_indexes: Vec<(String, String)>,
     stats: WriteStats,
 }
 
@@ -398,11 +398,20 @@ impl CatalogWriter {
         let started = std::time::Instant::now();
         self.flush(conn)?;
         let flushed = started.elapsed();
-        for create in std::mem::take(&mut self.dropped_indexes) {
+        // The artists' own indexes come back after the aggregates, which rewrite every
+        // artist row (and would update those indexes row by row).
+        let (artist_indexes, other_indexes): (Vec<_>, Vec<_>) =
+            std::mem::take(&mut self.dropped_indexes)
+                .into_iter()
+                .partition(|(table, _)| table == "artists");
+        for (_, create) in other_indexes {
             diesel::sql_query(create).execute(conn)?;
         }
         let indexed = started.elapsed();
         recompute_artist_aggregates(conn)?;
+        for (_, create) in artist_indexes {
+            diesel::sql_query(create).execute(conn)?;
+        }
         let aggregated = started.elapsed();
         catalog_meta::refresh(conn, kind, source_name, now)?;
         tracing::debug!(
@@ -503,15 +512,17 @@ struct IndexSql {
     #[diesel(sql_type = diesel::sql_types::Text)]
     name: String,
     #[diesel(sql_type = diesel::sql_types::Text)]
+    tbl_name: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
     sql: String,
 }
 
 /// Drops the catalog tables' explicit indexes (not the ones behind UNIQUE and PRIMARY
 /// KEY constraints) and returns their `CREATE INDEX` statements, read from the schema
 /// itself so they always match the migrations.
-fn drop_secondary_indexes(conn: &mut SqliteConnection) -> QueryResult<Vec<String>> {
+fn drop_secondary_indexes(conn: &mut SqliteConnection) -> QueryResult<Vec<(String, String)>> {
     let indexes: Vec<IndexSql> = diesel::sql_query(
-        "SELECT name, sql FROM sqlite_master
+        "SELECT name, tbl_name, sql FROM sqlite_master
          WHERE type = 'index' AND sql IS NOT NULL
            AND tbl_name IN ('tracks', 'artists', 'track_artists')
          ORDER BY name",
@@ -525,7 +536,10 @@ fn drop_secondary_indexes(conn: &mut SqliteConnection) -> QueryResult<Vec<String
         ))
         .execute(conn)?;
     }
-    Ok(indexes.into_iter().map(|index| index.sql).collect())
+    Ok(indexes
+        .into_iter()
+        .map(|index| (index.tbl_name, index.sql))
+        .collect())
 }
 
 /// Per-artist averages, counts and year spans, in one grouped scan; artists left with no
