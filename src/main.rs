@@ -11,7 +11,10 @@ use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use insights_hub::{
     app,
-    catalog::import::{import_database, ImportOptions, Progress},
+    catalog::{
+        import::{import_database, ImportOptions, Progress},
+        Feature,
+    },
     config, AppState, Config,
 };
 use poem::{listener::TcpListener, Server};
@@ -37,19 +40,22 @@ enum Command {
     /// Run the web server (the default when no subcommand is given).
     Serve(ServeArgs),
     /// Import Spotify audio-feature CSV files into the catalog.
-    #[command(long_about = IMPORT_HELP)]
+    #[command(long_about = import_help())]
     Import(ImportArgs),
 }
 
-const IMPORT_HELP: &str = "Import Spotify audio-feature CSV files into the catalog.
+/// `import --help`; the feature names come from the one place that lists them.
+fn import_help() -> String {
+    let features: Vec<&str> = Feature::AUDIO.iter().map(|f| f.key()).collect();
+    format!(
+        "Import Spotify audio-feature CSV files into the catalog.
 
 Columns are found by their header names (case, spaces, underscores and units in
 parentheses do not matter). These formats import without options: TidyTuesday
 spotify_songs.csv, Kaggle SpotifyFeatures.csv, the Hugging Face / Kaggle
 \"Spotify Tracks Dataset\" dataset.csv, Kaggle \"600k tracks\" tracks.csv and
-Exportify playlist exports; so does any CSV with a title, an artist and the nine audio
-features (danceability, energy, acousticness, instrumentalness, valence, speechiness,
-liveness, tempo, loudness).
+Exportify playlist exports; so does any CSV with a title, an artist and the audio
+features ({}).
 
 All files of one run are imported in ONE transaction: if the import fails or is
 interrupted, the database is left exactly as it was. A track is recognised by its
@@ -58,7 +64,10 @@ file again changes nothing. A track listed several times in one file is stored o
 Importing real data replaces the demo catalog. Bad rows are skipped and listed with
 their line numbers, unless --strict is given.
 
-Example: insights-hub import --database data/insights.db spotify_songs.csv";
+Example: insights-hub import --database data/insights.db spotify_songs.csv",
+        features.join(", ")
+    )
+}
 
 #[derive(clap::Args)]
 struct ImportArgs {
