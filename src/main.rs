@@ -1,9 +1,23 @@
 //! The `insights-hub` binary: parses the command line and calls into the library.
 
-use std::{net::SocketAddr, path::PathBuf, process::ExitCode, time::Duration};
+use std::{
+    net::SocketAddr,
+    path::{Path, PathBuf},
+    process::ExitCode,
+    time::Duration,
+};
 
 use clap::{Parser, Subcommand};
-use insights_hub::{accounts::secret_key::SecretKey, app, config, AppState, Config};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use insights_hub::{
+    accounts::secret_key::SecretKey,
+    app,
+    catalog::{
+        import::{import_database, ImportOptions, Progress},
+        Feature,
+    },
+    config, AppState, Config,
+};
 use poem::{listener::TcpListener, Server};
 
 #[derive(Parser)]
@@ -26,6 +40,45 @@ struct Cli {
 enum Command {
     /// Run the web server (the default when no subcommand is given).
     Serve(ServeArgs),
+    /// Import Spotify audio-feature CSV files into the catalog.
+    #[command(long_about = import_help())]
+    Import(ImportArgs),
+}
+
+/// `import --help`; the feature names come from the one place that lists them.
+fn import_help() -> String {
+    let features: Vec<&str> = Feature::AUDIO.iter().map(|f| f.key()).collect();
+    format!(
+        "Import Spotify audio-feature CSV files into the catalog.
+
+Columns are found by their header names (case, spaces, underscores and units in
+parentheses do not matter). These formats import without options: TidyTuesday
+spotify_songs.csv, Kaggle SpotifyFeatures.csv, the Hugging Face / Kaggle
+\"Spotify Tracks Dataset\" dataset.csv, Kaggle \"600k tracks\" tracks.csv and
+Exportify playlist exports; so does any CSV with a title, an artist and the audio
+features ({}).
+
+All files of one run are imported in ONE transaction: if the import fails or is
+interrupted, the database is left exactly as it was. A track is recognised by its
+Spotify id (or by artists and title when the file has no id), so importing the same
+file again changes nothing. A track listed several times in one file is stored once.
+Importing real data replaces the demo catalog. Bad rows are skipped and listed with
+their line numbers, unless --strict is given.
+
+Example: insights-hub import --database data/insights.db spotify_songs.csv",
+        features.join(", ")
+    )
+}
+
+#[derive(clap::Args)]
+struct ImportArgs {
+    /// CSV files to import, all in one transaction.
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+
+    /// Abort at the first bad row (importing nothing) instead of skipping bad rows.
+    #[arg(long)]
+    strict: bool,
 }
 
 #[derive(Clone, Copy, Default, clap::ValueEnum)]
@@ -83,6 +136,7 @@ fn main() -> ExitCode {
     let database = config::database_path(&cli.database);
     let result = match cli.command {
         Some(Command::Serve(args)) => serve(database, args),
+        Some(Command::Import(args)) => import(database, args),
         None => Err(anyhow::anyhow!("no command given")),
     };
     match result {
@@ -157,4 +211,72 @@ async fn shutdown_signal() {
         _ = terminate => {},
     }
     tracing::info!("shutting down");
+}
+
+/// `insights-hub import`: the library does the work; this draws the progress bar and
+/// prints the summary.
+fn import(database: PathBuf, args: ImportArgs) -> anyhow::Result<()> {
+    let options = ImportOptions {
+        strict: args.strict,
+    };
+    let mut progress = ImportBar::new();
+    let result = import_database(&database, &args.files, options, &mut progress);
+    progress.bar.finish_and_clear();
+    let report = result?;
+    print!("{}", report.summary());
+    println!("Database: {}", database.display());
+    Ok(())
+}
+
+/// An indicatif bar over the bytes of the current file with rows per second; drawn
+/// only when stdout is a terminal.
+struct ImportBar {
+    bar: ProgressBar,
+    file_started: std::time::Instant,
+}
+
+impl ImportBar {
+    fn new() -> ImportBar {
+        use std::io::IsTerminal;
+        let target = if std::io::stdout().is_terminal() {
+            ProgressDrawTarget::stdout()
+        } else {
+            ProgressDrawTarget::hidden()
+        };
+        let bar = ProgressBar::with_draw_target(Some(0), target);
+        if let Ok(style) = ProgressStyle::with_template(
+            "{prefix} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {msg}",
+        ) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        ImportBar {
+            bar,
+            file_started: std::time::Instant::now(),
+        }
+    }
+}
+
+impl Progress for ImportBar {
+    fn start_file(&mut self, path: &Path, bytes: u64) {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        self.bar.set_prefix(name);
+        self.bar.set_length(bytes);
+        self.bar.set_position(0);
+        self.file_started = std::time::Instant::now();
+    }
+
+    fn advance(&mut self, rows: u64, bytes: u64) {
+        let rate = rows as f64 / self.file_started.elapsed().as_secs_f64().max(1e-3);
+        self.bar.set_position(bytes);
+        self.bar
+            .set_message(format!("{rows} rows, {rate:.0} rows/s"));
+    }
+
+    fn finishing(&mut self) {
+        self.bar
+            .set_message("rebuilding indexes and artist averages");
+    }
 }

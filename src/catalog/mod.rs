@@ -3,6 +3,7 @@
 
 pub mod demo;
 pub mod feature;
+pub mod import;
 pub mod snapshot;
 pub mod track;
 

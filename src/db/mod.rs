@@ -1,6 +1,7 @@
 //! Database access: the connection pool, migrations, and one module of queries per
 //! table. All SQL lives under this module so a second backend stays possible.
 
+pub mod catalog_imports;
 pub mod catalog_meta;
 pub mod catalog_writer;
 pub mod schema;
@@ -25,6 +26,8 @@ pub type DbConn = PooledConnection<ConnectionManager<SqliteConnection>>;
 
 /// Pragmas every pooled connection gets (DESIGN section 4). WAL lets readers run while an
 /// import writes; busy_timeout makes a writer wait for a lock instead of failing at once.
+/// busy_timeout comes first: switching a new file to WAL takes a lock, and the pool opens
+/// several connections at once.
 #[derive(Debug)]
 struct Pragmas;
 
@@ -37,8 +40,8 @@ impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for Pragmas {
 /// The pragmas, also for connections made outside the pool (the importer).
 pub fn apply_pragmas(conn: &mut SqliteConnection) -> diesel::QueryResult<()> {
     conn.batch_execute(
-        "PRAGMA journal_mode = WAL;
-         PRAGMA busy_timeout = 10000;
+        "PRAGMA busy_timeout = 10000;
+         PRAGMA journal_mode = WAL;
          PRAGMA foreign_keys = ON;
          PRAGMA synchronous = NORMAL;
          PRAGMA cache_size = -32000;",
@@ -68,6 +71,27 @@ pub fn open(path: &Path) -> anyhow::Result<DbPool> {
     let mut conn = pool.get()?;
     run_migrations(&mut conn)?;
     Ok(pool)
+}
+
+/// One connection (no pool) with the pragmas, migrations run: for command-line tools
+/// such as `import`, which need a single writer and none of a pool's idle connections.
+pub fn open_connection(path: &Path) -> anyhow::Result<SqliteConnection> {
+    use diesel::Connection;
+    if let Some(dir) = path.parent() {
+        if !dir.as_os_str().is_empty() {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                anyhow::anyhow!("cannot create the directory {}: {e}", dir.display())
+            })?;
+        }
+    }
+    let url = path
+        .to_str()
+        .ok_or_else(|| anyhow::anyhow!("database path {} is not valid UTF-8", path.display()))?;
+    let mut conn = SqliteConnection::establish(url)
+        .map_err(|e| anyhow::anyhow!("cannot open database {}: {e}", path.display()))?;
+    apply_pragmas(&mut conn)?;
+    run_migrations(&mut conn)?;
+    Ok(conn)
 }
 
 /// Applies every migration not yet applied.

@@ -1,0 +1,54 @@
+//! Generates a synthetic TidyTuesday-format CSV (1,000,000 rows unless told otherwise)
+//! in a temporary directory and times a full import of it into a fresh database.
+//!
+//!     cargo run --release --example import_million [ROWS [KEEP_DIR]]
+//!
+//! Prints the import summary and rows per second. Nothing is kept afterwards unless a
+//! directory is given for the CSV and the database.
+
+use std::{fs::File, path::PathBuf, time::Instant};
+
+use insights_hub::catalog::import::{
+    import_database, synthetic::write_tidytuesday_csv, ImportOptions, NoProgress,
+};
+
+fn main() -> anyhow::Result<()> {
+    // RUST_LOG=debug shows the time of each phase (rows written, finish, commit).
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
+        )
+        .init();
+    let rows: u64 = match std::env::args().nth(1) {
+        Some(arg) => arg.replace('_', "").parse()?,
+        None => 1_000_000,
+    };
+    // A second argument keeps the CSV and the database in that directory.
+    let temp = tempfile::tempdir()?;
+    let dir: PathBuf = match std::env::args().nth(2) {
+        Some(keep) => PathBuf::from(keep),
+        None => temp.path().to_path_buf(),
+    };
+    std::fs::create_dir_all(&dir)?;
+    let csv: PathBuf = dir.join("synthetic_spotify_songs.csv");
+    let started = Instant::now();
+    write_tidytuesday_csv(File::create(&csv)?, rows, 20_200_121)?;
+    let size = std::fs::metadata(&csv)?.len();
+    println!(
+        "generated {rows} synthetic rows ({:.1} MB) in {:.2} s",
+        size as f64 / 1e6,
+        started.elapsed().as_secs_f64()
+    );
+    let database = dir.join("bench.db");
+    if database.exists() {
+        anyhow::bail!("{} exists; give an empty directory", database.display());
+    }
+    let report = import_database(&database, &[csv], ImportOptions::default(), &mut NoProgress)?;
+    print!("{}", report.summary());
+    println!(
+        "{rows} rows in {:.2} s = {:.0} rows/s",
+        report.elapsed.as_secs_f64(),
+        report.rows_per_second()
+    );
+    Ok(())
+}

@@ -1,0 +1,465 @@
+//! Finding the columns of a CSV by their header names.
+//!
+//! A header is normalised (lower case; spaces, underscores, hyphens and dots removed; a
+//! unit in parentheses set aside) and compared with the known spellings of every field
+//! of [`NewTrack`](crate::catalog::NewTrack). Feature spellings come from
+//! [`Feature::key`] and [`Feature::label`]; only a few extra spellings are listed here.
+
+use std::fmt;
+
+use crate::catalog::feature::Feature;
+
+/// A field of a track that a column can fill.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    TrackId,
+    Title,
+    Artists,
+    Album,
+    ReleaseDate,
+    Genre,
+    DurationMs,
+    Explicit,
+    MusicalKey,
+    Mode,
+    TimeSignature,
+    /// An audio feature, or popularity.
+    Feature(Feature),
+}
+
+/// The fields that are not features, in the order they are reported.
+const METADATA: [Field; 11] = [
+    Field::TrackId,
+    Field::Title,
+    Field::Artists,
+    Field::Album,
+    Field::ReleaseDate,
+    Field::Genre,
+    Field::DurationMs,
+    Field::Explicit,
+    Field::MusicalKey,
+    Field::Mode,
+    Field::TimeSignature,
+];
+
+/// Spellings of features that neither their key nor their label covers.
+const EXTRA_FEATURE_ALIASES: [(&str, Feature); 3] = [
+    ("bpm", Feature::Tempo),
+    ("trackpopularity", Feature::Popularity),
+    ("songpopularity", Feature::Popularity),
+];
+
+impl Field {
+    /// Every field a column can fill.
+    pub fn all() -> impl Iterator<Item = Field> {
+        METADATA
+            .into_iter()
+            .chain(Feature::ALL.into_iter().map(Field::Feature))
+    }
+
+    /// The fields a file must have: a title, an artist and every audio feature.
+    pub fn required() -> impl Iterator<Item = Field> {
+        [Field::Title, Field::Artists]
+            .into_iter()
+            .chain(Feature::AUDIO.into_iter().map(Field::Feature))
+    }
+
+    /// How the field is named in messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::TrackId => "track id",
+            Field::Title => "title",
+            Field::Artists => "artist",
+            Field::Album => "album",
+            Field::ReleaseDate => "release date",
+            Field::Genre => "genre",
+            Field::DurationMs => "duration",
+            Field::Explicit => "explicit",
+            Field::MusicalKey => "key",
+            Field::Mode => "mode",
+            Field::TimeSignature => "time signature",
+            Field::Feature(feature) => feature.key(),
+        }
+    }
+
+    /// Normalised header spellings that name this field, best first: when two columns
+    /// name the same field, the one with the better spelling wins (TidyTuesday has both
+    /// `track_name` and `playlist_name`; only the first is the title).
+    pub fn aliases(self) -> Vec<String> {
+        let fixed: &[&str] = match self {
+            Field::TrackId => &[
+                "trackid",
+                "spotifyid",
+                "trackuri",
+                "spotifyuri",
+                "uri",
+                "id",
+            ],
+            Field::Title => &[
+                "trackname",
+                "title",
+                "name",
+                "songname",
+                "song",
+                "track",
+                "tracktitle",
+            ],
+            Field::Artists => &[
+                "artists",
+                "artistname",
+                "artist",
+                "artistnames",
+                "trackartist",
+                "trackartists",
+            ],
+            Field::Album => &["albumname", "album", "trackalbumname", "albumtitle"],
+            Field::ReleaseDate => &[
+                "releasedate",
+                "albumreleasedate",
+                "trackalbumreleasedate",
+                "releaseyear",
+                "year",
+            ],
+            Field::Genre => &[
+                "genre",
+                "trackgenre",
+                "playlistgenre",
+                "genres",
+                "artistgenres",
+            ],
+            Field::DurationMs => &["durationms", "duration", "trackduration", "length"],
+            Field::Explicit => &["explicit", "isexplicit"],
+            Field::MusicalKey => &["key", "musicalkey"],
+            Field::Mode => &["mode"],
+            Field::TimeSignature => &["timesignature", "timesig", "meter"],
+            Field::Feature(feature) => {
+                let mut names = vec![
+                    normalize(feature.key()).name,
+                    normalize(feature.label()).name,
+                ];
+                names.extend(
+                    EXTRA_FEATURE_ALIASES
+                        .iter()
+                        .filter(|(_, f)| *f == feature)
+                        .map(|(alias, _)| alias.to_string()),
+                );
+                names.dedup();
+                return names;
+            }
+        };
+        fixed.iter().map(|s| s.to_string()).collect()
+    }
+}
+
+/// A header reduced to what matters for matching.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NormalizedHeader {
+    /// Lower case, without spaces, underscores, hyphens, dots or parenthesised parts.
+    pub name: String,
+    /// What stood in parentheses, lower case ("ms" in `Duration (ms)`, "s" in
+    /// `Artist Name(s)`).
+    pub unit: Option<String>,
+}
+
+/// `"Artist Name(s)"` -> `artistname` with unit `s`; `"track_album_release_date"` ->
+/// `trackalbumreleasedate`; `"Tempo (BPM)"` -> `tempo` with unit `bpm`.
+pub fn normalize(header: &str) -> NormalizedHeader {
+    let mut name = String::with_capacity(header.len());
+    let mut unit = String::new();
+    let mut depth = 0usize;
+    for ch in header.trim_start_matches('\u{feff}').trim().chars() {
+        match ch {
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth = depth.saturating_sub(1),
+            _ if depth > 0 => unit.extend(ch.to_lowercase()),
+            ' ' | '_' | '-' | '.' => {}
+            c if c.is_whitespace() => {}
+            c => name.extend(c.to_lowercase()),
+        }
+    }
+    let unit = unit.trim().to_string();
+    NormalizedHeader {
+        name,
+        unit: (!unit.is_empty()).then_some(unit),
+    }
+}
+
+/// How several artists share one cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+///
+/// A Python list literal (`['A', 'B']`, the Kaggle 600k file) is recognised in every
+/// column; the separators depend on the header, because a singular `track_artist`
+/// column (TidyTuesday) holds one name even when it contains `;` or `,`.
+pub enum ArtistList {
+    /// One name per cell (`track_artist`, `artist_name`).
+    Single,
+    /// Names joined by `;`, under a plural header (`artists` in dataset.csv).
+    Semicolons,
+    /// Names joined by commas, as in Exportify's `Artist Name(s)`.
+    Commas,
+}
+
+/// Whether a duration column counts milliseconds or seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DurationUnit {
+    Millis,
+    Seconds,
+}
+
+/// Which column holds which field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColumnMap {
+    pub track_id: Option<usize>,
+    pub title: usize,
+    pub artists: usize,
+    pub album: Option<usize>,
+    pub release_date: Option<usize>,
+    pub genre: Option<usize>,
+    /// The genre cell lists several genres (Exportify's `Genres`): keep the first.
+    pub genre_is_list: bool,
+    pub popularity: Option<usize>,
+    pub duration: Option<usize>,
+    pub duration_unit: DurationUnit,
+    pub explicit: Option<usize>,
+    pub musical_key: Option<usize>,
+    pub mode: Option<usize>,
+    pub time_signature: Option<usize>,
+    /// Column of each audio feature, in the order of [`Feature::AUDIO`].
+    pub features: [usize; Feature::AUDIO.len()],
+    pub artist_list: ArtistList,
+    /// The header as written, for messages.
+    pub headers: Vec<String>,
+}
+
+/// The header names no required field: the file cannot be imported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnmappableHeader {
+    /// The columns the file has.
+    pub found: Vec<String>,
+    /// The required fields no column names, each with the spellings that would.
+    pub missing: Vec<(&'static str, Vec<String>)>,
+}
+
+impl fmt::Display for UnmappableHeader {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "no column for ")?;
+        for (i, (name, aliases)) in self.missing.iter().enumerate() {
+            if i > 0 {
+                write!(f, ", ")?;
+            }
+            write!(f, "{name} (e.g. {})", aliases.join(" / "))?;
+        }
+        write!(f, ". Columns found: ")?;
+        if self.found.is_empty() {
+            write!(f, "none")?;
+        } else {
+            write!(f, "{}", self.found.join(", "))?;
+        }
+        let needed: Vec<&str> = Field::required().map(Field::name).collect();
+        write!(
+            f,
+            ". Needed: {} (matched ignoring case, spaces, underscores and units in parentheses)",
+            needed.join(", ")
+        )
+    }
+}
+
+impl std::error::Error for UnmappableHeader {}
+
+impl ColumnMap {
+    /// Maps a header row; fails with the columns found and those needed.
+    pub fn from_headers<S: AsRef<str>>(headers: &[S]) -> Result<ColumnMap, UnmappableHeader> {
+        let headers: Vec<String> = headers
+            .iter()
+            .map(|h| h.as_ref().trim().to_string())
+            .collect();
+        let normalized: Vec<NormalizedHeader> = headers.iter().map(|h| normalize(h)).collect();
+        // For each field, the column whose spelling ranks best (ties: leftmost column).
+        let best = |field: Field| -> Option<usize> {
+            let aliases = field.aliases();
+            normalized
+                .iter()
+                .enumerate()
+                .filter_map(|(col, h)| {
+                    aliases
+                        .iter()
+                        .position(|a| *a == h.name)
+                        .map(|rank| (rank, col))
+                })
+                .min()
+                .map(|(_, col)| col)
+        };
+        let missing: Vec<(&'static str, Vec<String>)> = Field::required()
+            .filter(|field| best(*field).is_none())
+            .map(|field| (field.name(), field.aliases()))
+            .collect();
+        if !missing.is_empty() {
+            return Err(UnmappableHeader {
+                found: headers.iter().filter(|h| !h.is_empty()).cloned().collect(),
+                missing,
+            });
+        }
+        // Required fields were all found just above.
+        let required = |field: Field| best(field).unwrap_or_default();
+        let title = required(Field::Title);
+        let artists = required(Field::Artists);
+        let features = Feature::AUDIO.map(|feature| required(Field::Feature(feature)));
+        let unit_of = |col: Option<usize>| col.and_then(|c| normalized[c].unit.clone());
+        let name_of = |col: Option<usize>| col.map(|c| normalized[c].name.as_str());
+
+        let artist_list = if unit_of(Some(artists)).as_deref() == Some("s") {
+            ArtistList::Commas
+        } else if matches!(
+            name_of(Some(artists)),
+            Some("artists" | "trackartists" | "artistnames")
+        ) {
+            ArtistList::Semicolons
+        } else {
+            ArtistList::Single
+        };
+        let genre = best(Field::Genre);
+        let genre_is_list = matches!(name_of(genre), Some("genres" | "artistgenres"));
+        let duration = best(Field::DurationMs);
+        let duration_unit = match unit_of(duration).as_deref() {
+            Some("s" | "sec" | "secs" | "seconds") => DurationUnit::Seconds,
+            _ => DurationUnit::Millis,
+        };
+        Ok(ColumnMap {
+            track_id: best(Field::TrackId),
+            title,
+            artists,
+            album: best(Field::Album),
+            release_date: best(Field::ReleaseDate),
+            genre,
+            genre_is_list,
+            popularity: best(Field::Feature(Feature::Popularity)),
+            duration,
+            duration_unit,
+            explicit: best(Field::Explicit),
+            musical_key: best(Field::MusicalKey),
+            mode: best(Field::Mode),
+            time_signature: best(Field::TimeSignature),
+            features,
+            artist_list,
+            headers,
+        })
+    }
+
+    /// The header of a column, for messages.
+    pub fn header(&self, col: usize) -> &str {
+        self.headers.get(col).map(String::as_str).unwrap_or("?")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    #[test]
+    fn normalization_ignores_case_separators_and_units() {
+        assert_eq!(
+            normalize("track_album_release_date").name,
+            "trackalbumreleasedate"
+        );
+        let artist = normalize("Artist Name(s)");
+        assert_eq!(artist.name, "artistname");
+        assert_eq!(artist.unit.as_deref(), Some("s"));
+        let tempo = normalize(" Tempo (BPM) ");
+        assert_eq!(
+            (tempo.name.as_str(), tempo.unit.as_deref()),
+            ("tempo", Some("bpm"))
+        );
+        assert_eq!(normalize("\u{feff}Track URI").name, "trackuri");
+        assert_eq!(normalize("DURATION-MS").name, "durationms");
+    }
+
+    #[test]
+    fn every_spelling_names_one_field_only() {
+        let mut owner: HashMap<String, Field> = HashMap::new();
+        for field in Field::all() {
+            for alias in field.aliases() {
+                if let Some(other) = owner.insert(alias.clone(), field) {
+                    panic!("{alias} names both {other:?} and {field:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn feature_spellings_come_from_the_feature_enum() {
+        for feature in Feature::ALL {
+            assert!(Field::Feature(feature)
+                .aliases()
+                .contains(&feature.key().to_string()));
+        }
+    }
+
+    const TIDYTUESDAY: &str = "track_id,track_name,track_artist,track_popularity,track_album_id,track_album_name,track_album_release_date,playlist_name,playlist_id,playlist_genre,playlist_subgenre,danceability,energy,key,loudness,mode,speechiness,acousticness,instrumentalness,liveness,valence,tempo,duration_ms";
+
+    fn map(header: &str) -> ColumnMap {
+        let cols: Vec<&str> = header.split(',').collect();
+        ColumnMap::from_headers(&cols).expect("maps")
+    }
+
+    #[test]
+    fn tidytuesday_header_maps_the_right_columns() {
+        let m = map(TIDYTUESDAY);
+        assert_eq!(m.track_id, Some(0));
+        assert_eq!(m.title, 1);
+        assert_eq!(m.artists, 2);
+        assert_eq!(m.popularity, Some(3));
+        assert_eq!(m.album, Some(5));
+        assert_eq!(m.release_date, Some(6));
+        assert_eq!(m.genre, Some(9));
+        assert_eq!(m.features[0], 11);
+        assert_eq!(m.duration, Some(22));
+        assert_eq!(m.artist_list, ArtistList::Single);
+    }
+
+    #[test]
+    fn exportify_header_maps_with_units_and_plural_artists() {
+        let m = map("Track URI,Track Name,Album Name,Artist Name(s),Release Date,Duration (ms),Popularity,Explicit,Added By,Added At,Genres,Record Label,Danceability,Energy,Key,Loudness,Mode,Speechiness,Acousticness,Instrumentalness,Liveness,Valence,Tempo,Time Signature");
+        assert_eq!(m.track_id, Some(0));
+        assert_eq!(m.artists, 3);
+        assert_eq!(m.artist_list, ArtistList::Commas);
+        assert_eq!(m.duration, Some(5));
+        assert_eq!(m.duration_unit, DurationUnit::Millis);
+        assert!(m.genre_is_list);
+        assert_eq!(m.time_signature, Some(23));
+    }
+
+    #[test]
+    fn unnamed_index_column_is_ignored() {
+        let m = map(",track_id,artists,album_name,track_name,popularity,duration_ms,explicit,danceability,energy,key,loudness,mode,speechiness,acousticness,instrumentalness,liveness,valence,tempo,time_signature,track_genre");
+        assert_eq!(m.track_id, Some(1));
+        assert_eq!(m.title, 4);
+        assert_eq!(m.genre, Some(20));
+        assert_eq!(m.artist_list, ArtistList::Semicolons);
+    }
+
+    #[test]
+    fn seconds_are_recognised_from_the_unit() {
+        let m = map("title,artist,duration (s),danceability,energy,acousticness,instrumentalness,valence,speechiness,liveness,bpm,loudness (dB)");
+        assert_eq!(m.duration_unit, DurationUnit::Seconds);
+        assert_eq!(m.features[7], 10);
+    }
+
+    #[test]
+    fn unmappable_header_lists_found_and_needed() {
+        let err = ColumnMap::from_headers(&["foo", "track_name", "energy"]).unwrap_err();
+        let message = err.to_string();
+        assert!(
+            message.contains("Columns found: foo, track_name, energy"),
+            "{message}"
+        );
+        assert!(message.contains("artist"), "{message}");
+        assert!(message.contains("danceability"), "{message}");
+        assert!(!err.missing.iter().any(|(name, _)| *name == "energy"));
+        assert!(
+            message.contains("Needed: title, artist, danceability"),
+            "{message}"
+        );
+    }
+}

@@ -1,0 +1,465 @@
+//! Parsing single CSV cells. Each parser accepts the spellings the supported datasets
+//! use and says in plain words what is wrong with anything else.
+//!
+//! `Ok(None)` means the cell holds no value (empty, `NA`, `N/A`, `null`): R writes `NA`
+//! for missing values, pandas an empty cell.
+
+use super::header::{ArtistList, DurationUnit};
+
+/// Why a cell could not be read; the row parser prefixes the column name.
+pub type ValueResult<T> = Result<Option<T>, String>;
+
+/// A cell that holds no value.
+pub fn is_missing(cell: &str) -> bool {
+    let cell = cell.trim();
+    cell.is_empty()
+        || cell.eq_ignore_ascii_case("na")
+        || cell.eq_ignore_ascii_case("n/a")
+        || cell.eq_ignore_ascii_case("null")
+}
+
+/// A decimal number, also in scientific notation (`1.11e-6`). `NaN` is returned as NaN
+/// so that feature validation can name it.
+pub fn number(cell: &str) -> ValueResult<f64> {
+    if is_missing(cell) {
+        return Ok(None);
+    }
+    let cell = cell.trim();
+    match cell.parse::<f64>() {
+        Ok(value) if value.is_infinite() => Err(format!("'{cell}' is not a finite number")),
+        Ok(value) => Ok(Some(value)),
+        Err(_) => Err(format!("'{cell}' is not a number")),
+    }
+}
+
+/// A whole number; `66.0` (how pandas writes an int column with gaps) is accepted,
+/// `66.5` is not. `NaN` counts as missing.
+pub fn integer(cell: &str) -> ValueResult<i64> {
+    if is_missing(cell) {
+        return Ok(None);
+    }
+    let cell = cell.trim();
+    if let Ok(value) = cell.parse::<i64>() {
+        return Ok(Some(value));
+    }
+    match cell.parse::<f64>() {
+        Ok(value) if value.is_nan() => Ok(None),
+        Ok(value) if value.fract() == 0.0 && value.abs() < 9.0e15 => Ok(Some(value as i64)),
+        _ => Err(format!("'{cell}' is not a whole number")),
+    }
+}
+
+/// A whole number that must fit the given inclusive range.
+pub fn integer_in(cell: &str, lo: i64, hi: i64) -> ValueResult<i32> {
+    match integer(cell)? {
+        None => Ok(None),
+        Some(value) if (lo..=hi).contains(&value) => Ok(Some(value as i32)),
+        Some(value) => Err(format!("{value} is outside {lo}..{hi}")),
+    }
+}
+
+/// The year of a release date written `YYYY-MM-DD`, `YYYY-MM` or `YYYY` (a time after
+/// the date is ignored). Year 0 means unknown in some exports.
+pub fn release_year(cell: &str) -> ValueResult<i32> {
+    if is_missing(cell) {
+        return Ok(None);
+    }
+    let cell = cell.trim();
+    let date = cell.split(['T', ' ']).next().unwrap_or(cell);
+    let mut parts = date.split('-');
+    let bad = || format!("'{cell}' is not a date like 2019-06-14, 2019-06 or 2019");
+    let year = parts.next().ok_or_else(bad)?;
+    if year.len() != 4 || !year.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
+    let year: i32 = year.parse().map_err(|_| bad())?;
+    let rest: Vec<&str> = parts.collect();
+    if rest.len() > 2 {
+        return Err(bad());
+    }
+    let limits = [(1, 12), (1, 31)];
+    for (part, (lo, hi)) in rest.into_iter().zip(limits) {
+        let ok = (1..=2).contains(&part.len())
+            && part.bytes().all(|b| b.is_ascii_digit())
+            && part.parse::<u32>().is_ok_and(|v| (lo..=hi).contains(&v));
+        if !ok {
+            return Err(bad());
+        }
+    }
+    Ok((year > 0).then_some(year))
+}
+
+/// Pitch class 0..11 from a number (`-1` = no key detected) or a note name (`C#`,
+/// `Db`, `F♯`).
+pub fn musical_key(cell: &str) -> ValueResult<i32> {
+    if is_missing(cell) {
+        return Ok(None);
+    }
+    let cell = cell.trim();
+    if let Some(number) = integer(cell).ok().flatten() {
+        return match number {
+            -1 => Ok(None),
+            0..=11 => Ok(Some(number as i32)),
+            _ => Err(format!("key {number} is outside 0..11")),
+        };
+    }
+    let mut chars = cell.chars();
+    let natural = match chars.next().map(|c| c.to_ascii_uppercase()) {
+        Some('C') => 0,
+        Some('D') => 2,
+        Some('E') => 4,
+        Some('F') => 5,
+        Some('G') => 7,
+        Some('A') => 9,
+        Some('B') => 11,
+        _ => {
+            return Err(format!(
+                "'{cell}' is not a key (0..11 or a note such as C#)"
+            ))
+        }
+    };
+    let mut pitch: i32 = natural;
+    for accidental in chars {
+        match accidental {
+            '#' | '♯' => pitch += 1,
+            'b' | '♭' => pitch -= 1,
+            _ => {
+                return Err(format!(
+                    "'{cell}' is not a key (0..11 or a note such as C#)"
+                ))
+            }
+        }
+    }
+    Ok(Some(pitch.rem_euclid(12)))
+}
+
+/// 1 = major, 0 = minor; from `1`/`0` or `Major`/`Minor`.
+pub fn mode(cell: &str) -> ValueResult<i32> {
+    if is_missing(cell) {
+        return Ok(None);
+    }
+    let cell = cell.trim();
+    match cell.to_ascii_lowercase().as_str() {
+        "major" | "maj" => Ok(Some(1)),
+        "minor" | "min" => Ok(Some(0)),
+        _ => match integer(cell) {
+            Ok(Some(v @ 0..=1)) => Ok(Some(v as i32)),
+            _ => Err(format!("'{cell}' is not a mode (1/0 or Major/Minor)")),
+        },
+    }
+}
+
+/// Beats per bar from `4` or `4/4`; 0 (unknown in some exports) is missing.
+pub fn time_signature(cell: &str) -> ValueResult<i32> {
+    if is_missing(cell) {
+        return Ok(None);
+    }
+    let cell = cell.trim();
+    let beats = cell.split('/').next().unwrap_or(cell);
+    match integer(beats) {
+        Ok(Some(0)) => Ok(None),
+        Ok(Some(v @ 1..=16)) => Ok(Some(v as i32)),
+        _ => Err(format!("'{cell}' is not a time signature (4 or 4/4)")),
+    }
+}
+
+/// `True`/`False`, `true`/`false`, `1`/`0`, `yes`/`no`.
+pub fn boolean(cell: &str) -> ValueResult<bool> {
+    if is_missing(cell) {
+        return Ok(None);
+    }
+    let cell = cell.trim();
+    match cell.to_ascii_lowercase().as_str() {
+        "true" | "t" | "1" | "yes" | "y" | "1.0" => Ok(Some(true)),
+        "false" | "f" | "0" | "no" | "n" | "0.0" => Ok(Some(false)),
+        _ => Err(format!("'{cell}' is not true or false")),
+    }
+}
+
+/// A duration in milliseconds, from milliseconds, seconds (per the column's unit) or
+/// `m:ss`.
+pub fn duration_ms(cell: &str, unit: DurationUnit) -> ValueResult<i32> {
+    if is_missing(cell) {
+        return Ok(None);
+    }
+    let cell = cell.trim();
+    let bad = || format!("'{cell}' is not a duration");
+    let ms = if let Some((minutes, seconds)) = cell.split_once(':') {
+        let minutes: u32 = minutes.parse().map_err(|_| bad())?;
+        let seconds: f64 = seconds.parse().map_err(|_| bad())?;
+        if !(0.0..60.0).contains(&seconds) {
+            return Err(bad());
+        }
+        (f64::from(minutes) * 60.0 + seconds) * 1000.0
+    } else {
+        let value = number(cell)?.ok_or_else(bad)?;
+        match unit {
+            DurationUnit::Millis => value,
+            DurationUnit::Seconds => value * 1000.0,
+        }
+    };
+    if !(0.0..=i32::MAX as f64).contains(&ms) {
+        return Err(bad());
+    }
+    Ok(Some(ms.round() as i32))
+}
+
+/// A Spotify track id from a raw id, a `spotify:track:` URI or an open.spotify.com
+/// link.
+pub fn track_id(cell: &str) -> ValueResult<String> {
+    if is_missing(cell) {
+        return Ok(None);
+    }
+    let cell = cell.trim();
+    let id = if let Some(rest) = cell.strip_prefix("spotify:track:") {
+        rest
+    } else if let Some(pos) = cell.find("open.spotify.com/track/") {
+        let rest = &cell[pos + "open.spotify.com/track/".len()..];
+        rest.split(['?', '/', '#']).next().unwrap_or(rest)
+    } else {
+        cell
+    };
+    if id.is_empty() || id.len() > 64 || !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(format!("'{cell}' is not a Spotify track id"));
+    }
+    Ok(Some(id.to_string()))
+}
+
+/// A text cell, trimmed; `None` when missing.
+pub fn text(cell: &str) -> Option<String> {
+    if cell.trim().is_empty() || cell.trim() == "NA" {
+        None
+    } else {
+        Some(cell.trim().to_string())
+    }
+}
+
+/// The credited artists of a cell: a Python list literal (`['A', 'B']`,
+/// `["Guns N' Roses"]`), or names joined as the column says (see [`ArtistList`]).
+pub fn artists(cell: &str, list: ArtistList) -> Result<Vec<String>, String> {
+    let cell = cell.trim();
+    if cell.is_empty() || cell == "NA" {
+        return Ok(Vec::new());
+    }
+    let names: Vec<String> = if looks_like_python_list(cell) {
+        python_list(cell)?
+    } else {
+        match list {
+            ArtistList::Single => vec![cell.to_string()],
+            ArtistList::Semicolons => cell.split(';').map(str::to_string).collect(),
+            ArtistList::Commas => cell.split(',').map(str::to_string).collect(),
+        }
+    };
+    let mut unique: Vec<String> = Vec::with_capacity(names.len());
+    for name in names {
+        let name = name.trim();
+        if name.is_empty() || name == "NA" {
+            continue;
+        }
+        let duplicate = unique
+            .iter()
+            .any(|n| n.to_lowercase() == name.to_lowercase());
+        if !duplicate {
+            unique.push(name.to_string());
+        }
+    }
+    Ok(unique)
+}
+
+/// `['A']`, `["B"]` or `[]`, but not an artist called `[ALEXANDROS]`.
+fn looks_like_python_list(cell: &str) -> bool {
+    let Some(inner) = cell.strip_prefix('[').and_then(|c| c.strip_suffix(']')) else {
+        return false;
+    };
+    let inner = inner.trim();
+    inner.is_empty() || inner.starts_with(['\'', '"'])
+}
+
+/// The strings of a Python list literal of strings: `['A', "B's", 'C\'d']`.
+fn python_list(cell: &str) -> Result<Vec<String>, String> {
+    let bad = || format!("'{cell}' is not a list of names like ['A', 'B']");
+    let inner = &cell[1..cell.len() - 1];
+    let mut items = Vec::new();
+    let mut chars = inner.chars().peekable();
+    loop {
+        while chars.next_if(|c| c.is_whitespace() || *c == ',').is_some() {}
+        let Some(quote) = chars.next() else { break };
+        if quote != '\'' && quote != '"' {
+            return Err(bad());
+        }
+        let mut item = String::new();
+        loop {
+            match chars.next() {
+                None => return Err(bad()),
+                Some('\\') => match chars.next() {
+                    Some('n') => item.push('\n'),
+                    Some('t') => item.push('\t'),
+                    Some(other) => item.push(other),
+                    None => return Err(bad()),
+                },
+                Some(c) if c == quote => break,
+                Some(c) => item.push(c),
+            }
+        }
+        items.push(item);
+        while chars.next_if(|c| c.is_whitespace()).is_some() {}
+        match chars.next() {
+            None => break,
+            Some(',') => continue,
+            Some(_) => return Err(bad()),
+        }
+    }
+    Ok(items)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_accept_scientific_notation_and_missing_markers() {
+        assert_eq!(number("1.11e-6"), Ok(Some(1.11e-6)));
+        assert_eq!(number(" 0.5 "), Ok(Some(0.5)));
+        assert_eq!(number("-2.634"), Ok(Some(-2.634)));
+        assert_eq!(number("NA"), Ok(None));
+        assert_eq!(number(""), Ok(None));
+        assert!(number("NaN").unwrap().unwrap().is_nan());
+        assert!(number("abc").unwrap_err().contains("not a number"));
+        assert!(number("inf").is_err());
+    }
+
+    #[test]
+    fn integers_accept_float_spelling_of_whole_numbers() {
+        assert_eq!(integer("66"), Ok(Some(66)));
+        assert_eq!(integer("66.0"), Ok(Some(66)));
+        assert_eq!(integer("nan"), Ok(None));
+        assert!(integer("66.5").is_err());
+        assert!(integer_in("101", 0, 100).unwrap_err().contains("outside"));
+    }
+
+    #[test]
+    fn release_years_from_three_date_shapes() {
+        assert_eq!(release_year("2019-06-14"), Ok(Some(2019)));
+        assert_eq!(release_year("2019-06"), Ok(Some(2019)));
+        assert_eq!(release_year("1999"), Ok(Some(1999)));
+        assert_eq!(release_year("2019-06-14T00:00:00Z"), Ok(Some(2019)));
+        assert_eq!(release_year("0000"), Ok(None));
+        assert_eq!(release_year("NA"), Ok(None));
+        assert!(release_year("2019-13-01").is_err());
+        assert!(release_year("June 2019").is_err());
+        assert!(release_year("19").is_err());
+        assert!(release_year("2019-06-14-01").is_err());
+    }
+
+    #[test]
+    fn keys_from_numbers_and_note_names() {
+        assert_eq!(musical_key("6"), Ok(Some(6)));
+        assert_eq!(musical_key("-1"), Ok(None));
+        assert_eq!(musical_key("C"), Ok(Some(0)));
+        assert_eq!(musical_key("C#"), Ok(Some(1)));
+        assert_eq!(musical_key("Db"), Ok(Some(1)));
+        assert_eq!(musical_key("B"), Ok(Some(11)));
+        assert_eq!(musical_key("Cb"), Ok(Some(11)));
+        assert_eq!(musical_key("F♯"), Ok(Some(6)));
+        assert!(musical_key("12").is_err());
+        assert!(musical_key("H").is_err());
+        assert!(musical_key("C#m").is_err());
+    }
+
+    #[test]
+    fn modes_time_signatures_and_booleans() {
+        assert_eq!(mode("Major"), Ok(Some(1)));
+        assert_eq!(mode("minor"), Ok(Some(0)));
+        assert_eq!(mode("1"), Ok(Some(1)));
+        assert!(mode("2").is_err());
+        assert_eq!(time_signature("4/4"), Ok(Some(4)));
+        assert_eq!(time_signature("3"), Ok(Some(3)));
+        assert_eq!(time_signature("0"), Ok(None));
+        assert!(time_signature("four").is_err());
+        assert_eq!(boolean("True"), Ok(Some(true)));
+        assert_eq!(boolean("false"), Ok(Some(false)));
+        assert_eq!(boolean("1"), Ok(Some(true)));
+        assert_eq!(boolean("0"), Ok(Some(false)));
+        assert!(boolean("maybe").is_err());
+    }
+
+    #[test]
+    fn durations_in_ms_seconds_and_minutes() {
+        assert_eq!(
+            duration_ms("194754", DurationUnit::Millis),
+            Ok(Some(194754))
+        );
+        assert_eq!(
+            duration_ms("194.754", DurationUnit::Seconds),
+            Ok(Some(194754))
+        );
+        assert_eq!(duration_ms("3:15", DurationUnit::Millis), Ok(Some(195000)));
+        assert!(duration_ms("-5", DurationUnit::Millis).is_err());
+        assert!(duration_ms("3:75", DurationUnit::Millis).is_err());
+    }
+
+    #[test]
+    fn track_ids_from_ids_uris_and_links() {
+        assert_eq!(
+            track_id("6f807x0ima9a1j3VPbc7VN"),
+            Ok(Some("6f807x0ima9a1j3VPbc7VN".into()))
+        );
+        assert_eq!(
+            track_id("spotify:track:6f807x0ima9a1j3VPbc7VN"),
+            Ok(Some("6f807x0ima9a1j3VPbc7VN".into()))
+        );
+        assert_eq!(
+            track_id("https://open.spotify.com/track/6f807x0ima9a1j3VPbc7VN?si=x"),
+            Ok(Some("6f807x0ima9a1j3VPbc7VN".into()))
+        );
+        assert_eq!(track_id(""), Ok(None));
+        assert!(track_id("not an id").is_err());
+    }
+
+    #[test]
+    fn artists_from_lists_semicolons_and_commas() {
+        let single = ArtistList::Single;
+        assert_eq!(
+            artists("Ed Sheeran", single),
+            Ok(vec!["Ed Sheeran".to_string()])
+        );
+        assert_eq!(
+            artists("Tyler, The Creator", single),
+            Ok(vec!["Tyler, The Creator".to_string()])
+        );
+        assert_eq!(
+            artists("Khea;Omar Varela", single),
+            Ok(vec!["Khea;Omar Varela".to_string()])
+        );
+        assert_eq!(
+            artists("[ALEXANDROS]", single),
+            Ok(vec!["[ALEXANDROS]".to_string()])
+        );
+        let semicolons = ArtistList::Semicolons;
+        assert_eq!(
+            artists("A;B; C", semicolons),
+            Ok(vec!["A".into(), "B".into(), "C".into()])
+        );
+        assert_eq!(artists("A;a", semicolons), Ok(vec!["A".into()]));
+        assert_eq!(
+            artists("['A', 'B']", single),
+            Ok(vec!["A".into(), "B".into()])
+        );
+        assert_eq!(
+            artists(r#"["Guns N' Roses"]"#, single),
+            Ok(vec!["Guns N' Roses".into()])
+        );
+        assert_eq!(
+            artists(r"['Tyler, The Creator', 'A\'s']", single),
+            Ok(vec!["Tyler, The Creator".into(), "A's".into()])
+        );
+        assert_eq!(artists("[]", single), Ok(vec![]));
+        assert!(artists("['unterminated]", single).is_err());
+        assert!(artists("['A' 'B']", single).is_err());
+        assert_eq!(
+            artists("Daft Punk,Pharrell Williams", ArtistList::Commas),
+            Ok(vec!["Daft Punk".into(), "Pharrell Williams".into()])
+        );
+        assert_eq!(artists("NA", single), Ok(vec![]));
+    }
+}

@@ -1,0 +1,740 @@
+//! Dataset import: one hand-written fixture per supported format, malformed files,
+//! skipped-row reporting, `--strict`, idempotence, demo replacement, and that a failed
+//! import leaves the database exactly as it was.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use diesel::{prelude::*, sql_types::Text, SqliteConnection};
+use insights_hub::{
+    catalog::{
+        import::{
+            import_files, synthetic::write_tidytuesday_csv, ImportError, ImportOptions,
+            ImportReport, NoProgress,
+        },
+        AudioFeatures, NewTrack,
+    },
+    db::{
+        self, catalog_imports,
+        catalog_meta::{self, SourceKind},
+        catalog_writer::CatalogWriter,
+        schema::{artists, track_artists, tracks},
+    },
+};
+use tempfile::TempDir;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+struct Db {
+    dir: TempDir,
+    path: PathBuf,
+    conn: SqliteConnection,
+}
+
+fn fresh_db() -> Db {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("import.db");
+    let conn = db::open_connection(&path).expect("open database");
+    Db { dir, path, conn }
+}
+
+fn import(db: &mut Db, names: &[&str], strict: bool) -> Result<ImportReport, ImportError> {
+    let paths: Vec<PathBuf> = names.iter().map(|n| fixture(n)).collect();
+    import_files(
+        &mut db.conn,
+        &paths,
+        ImportOptions { strict },
+        &mut NoProgress,
+    )
+}
+
+/// The stored track with this Spotify id: (name, album, year, genre, popularity,
+/// duration, explicit, key, mode, time signature).
+type TrackRow = (
+    String,
+    Option<String>,
+    Option<i32>,
+    Option<String>,
+    Option<i32>,
+    Option<i32>,
+    Option<bool>,
+    Option<i32>,
+    Option<i32>,
+    Option<i32>,
+);
+
+fn track(conn: &mut SqliteConnection, spotify_id: &str) -> TrackRow {
+    tracks::table
+        .filter(tracks::spotify_id.eq(spotify_id))
+        .select((
+            tracks::name,
+            tracks::album,
+            tracks::release_year,
+            tracks::genre,
+            tracks::popularity,
+            tracks::duration_ms,
+            tracks::explicit,
+            tracks::musical_key,
+            tracks::mode,
+            tracks::time_signature,
+        ))
+        .first(conn)
+        .unwrap_or_else(|e| panic!("track {spotify_id}: {e}"))
+}
+
+/// (tempo, loudness, danceability, instrumentalness)
+fn features(conn: &mut SqliteConnection, spotify_id: &str) -> (f64, f64, f64, f64) {
+    tracks::table
+        .filter(tracks::spotify_id.eq(spotify_id))
+        .select((
+            tracks::tempo,
+            tracks::loudness,
+            tracks::danceability,
+            tracks::instrumentalness,
+        ))
+        .first(conn)
+        .expect("track features")
+}
+
+fn artists_of(conn: &mut SqliteConnection, spotify_id: &str) -> Vec<String> {
+    track_artists::table
+        .inner_join(tracks::table)
+        .inner_join(artists::table)
+        .filter(tracks::spotify_id.eq(spotify_id))
+        .order(track_artists::position)
+        .select(artists::name)
+        .load(conn)
+        .expect("artists of track")
+}
+
+fn count_tracks(conn: &mut SqliteConnection) -> i64 {
+    tracks::table
+        .count()
+        .get_result(conn)
+        .expect("count tracks")
+}
+
+fn count_artists(conn: &mut SqliteConnection) -> i64 {
+    artists::table
+        .count()
+        .get_result(conn)
+        .expect("count artists")
+}
+
+#[derive(QueryableByName)]
+struct Name {
+    #[diesel(sql_type = Text)]
+    name: String,
+}
+
+#[derive(QueryableByName)]
+struct Dump {
+    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+    dump: Option<String>,
+}
+
+/// Every row of the catalog tables (and the import history) as text: equal
+/// fingerprints mean equal contents.
+fn fingerprint(conn: &mut SqliteConnection, tables: &[&str]) -> String {
+    let mut out = String::new();
+    for table in tables {
+        let columns: Vec<Name> =
+            diesel::sql_query(format!("SELECT name FROM pragma_table_info('{table}')"))
+                .load(conn)
+                .expect("columns");
+        let row = columns
+            .iter()
+            .map(|c| format!("quote({})", c.name))
+            .collect::<Vec<_>>()
+            .join(" || ',' || ");
+        let dump: Dump = diesel::sql_query(format!(
+            "SELECT group_concat(r, ';') AS dump FROM (SELECT {row} AS r FROM {table} ORDER BY 1)"
+        ))
+        .get_result(conn)
+        .expect("dump");
+        out.push_str(&format!("{table}: {}\n", dump.dump.unwrap_or_default()));
+    }
+    out
+}
+
+const CATALOG: [&str; 3] = ["tracks", "artists", "track_artists"];
+const EVERYTHING: [&str; 5] = [
+    "tracks",
+    "artists",
+    "track_artists",
+    "catalog_meta",
+    "catalog_imports",
+];
+
+#[test]
+fn tidytuesday_stores_each_track_once_and_skips_na_rows() {
+    let mut db = fresh_db();
+    let report = import(&mut db, &["tidytuesday_spotify_songs.csv"], false).expect("import");
+    let file = &report.files[0];
+    assert_eq!(file.rows_read, 7);
+    assert_eq!(file.inserted, 5);
+    assert_eq!(file.repeated, 1, "the track listed in a second playlist");
+    assert_eq!(file.skipped, 1);
+    assert_eq!(file.bad_rows[0].line, 6);
+    assert!(
+        file.bad_rows[0].reason.contains("title is missing"),
+        "{:?}",
+        file.bad_rows
+    );
+
+    let conn = &mut db.conn;
+    assert_eq!(count_tracks(conn), 5);
+    let (name, album, year, genre, popularity, duration, explicit, key, mode, time_sig) =
+        track(conn, "6f807x0ima9a1j3VPbc7VN");
+    assert_eq!(
+        name,
+        "I Don't Care (with Justin Bieber) - Loud Luxury Remix"
+    );
+    assert_eq!(
+        album.as_deref(),
+        Some("I Don't Care (with Justin Bieber) [Loud Luxury Remix]")
+    );
+    assert_eq!(year, Some(2019));
+    assert_eq!(genre.as_deref(), Some("pop"), "the first listing wins");
+    assert_eq!(
+        (popularity, duration, explicit),
+        (Some(66), Some(194754), None)
+    );
+    assert_eq!((key, mode, time_sig), (Some(6), Some(1), None));
+    assert_eq!(
+        features(conn, "6f807x0ima9a1j3VPbc7VN"),
+        (122.036, -2.634, 0.748, 0.0)
+    );
+    // Release dates written YYYY-MM and YYYY; a value in scientific notation.
+    assert_eq!(track(conn, "0r7CVbZTWZgbTCYdfa2P31").2, Some(2019));
+    assert_eq!(track(conn, "1z1Hg7Vb0AhHDiEmnDE79l").2, Some(2019));
+    assert_eq!(features(conn, "1z1Hg7Vb0AhHDiEmnDE79l").3, 2.33e-5);
+    // track_artist holds one name, commas and semicolons included.
+    assert_eq!(
+        artists_of(conn, "2Vc6NJ9PW9gD9q343XFRKx"),
+        vec!["Tyler, The Creator"]
+    );
+    assert_eq!(
+        artists_of(conn, "5eBAi26nr0KPcO3ko2hvLN"),
+        vec!["Khea;Omar Varela"]
+    );
+    assert_eq!(count_artists(conn), 5);
+
+    let meta = catalog_meta::load(conn).expect("meta");
+    assert_eq!(meta.source_kind, SourceKind::Import);
+    assert_eq!(meta.source_name, "tidytuesday_spotify_songs.csv");
+    assert_eq!((meta.track_count, meta.artist_count), (5, 5));
+    assert_eq!((meta.min_year, meta.max_year), (Some(2018), Some(2019)));
+    let history = catalog_imports::all(conn).expect("history");
+    assert_eq!(history.len(), 1);
+    assert_eq!(
+        (
+            history[0].rows_read,
+            history[0].tracks_inserted,
+            history[0].tracks_updated,
+            history[0].rows_skipped
+        ),
+        (7, 5, 0, 1)
+    );
+    assert_eq!(report.catalog_tracks, 5);
+    assert_eq!(report.catalog_artists, 5);
+}
+
+#[test]
+fn spotify_features_reads_note_names_modes_and_time_signatures() {
+    let mut db = fresh_db();
+    let report = import(&mut db, &["kaggle_SpotifyFeatures.csv"], false).expect("import");
+    assert_eq!(
+        (report.inserted(), report.repeated(), report.skipped()),
+        (3, 1, 0)
+    );
+    let conn = &mut db.conn;
+    let henri = track(conn, "0BRjO6ga9RKCKjfDqeFgWV");
+    assert_eq!(
+        henri.3.as_deref(),
+        Some("Movie"),
+        "first genre listing wins"
+    );
+    assert_eq!(
+        (henri.7, henri.8, henri.9),
+        (Some(1), Some(1), Some(4)),
+        "C#, Major, 4/4"
+    );
+    let martin = track(conn, "0BjC1NfoEOOusryehmNudP");
+    assert_eq!((martin.7, martin.8), (Some(6), Some(0)), "F#, Minor");
+    let kygo = track(conn, "1qDrWA6lyx8cLECdZE7TV7");
+    assert_eq!(
+        (kygo.7, kygo.8, kygo.9),
+        (Some(1), Some(0), Some(3)),
+        "Db, Minor, 3/4"
+    );
+    assert_eq!(features(conn, "1qDrWA6lyx8cLECdZE7TV7").3, 2.12e-06);
+    assert_eq!(
+        artists_of(conn, "0BjC1NfoEOOusryehmNudP"),
+        vec!["Martin & les fées"]
+    );
+}
+
+#[test]
+fn hugging_face_dataset_splits_artists_and_folds_their_case() {
+    let mut db = fresh_db();
+    let report = import(&mut db, &["hf_dataset.csv"], false).expect("import");
+    assert_eq!(
+        (report.inserted(), report.repeated(), report.skipped()),
+        (5, 1, 0)
+    );
+    let conn = &mut db.conn;
+    assert_eq!(
+        artists_of(conn, "1iJBSr7s7jYXzM8EGcbK5b"),
+        vec!["Ingrid Michaelson", "ZAYN"]
+    );
+    // "Zayn" is the same artist as "ZAYN": the first spelling seen is kept.
+    assert_eq!(
+        artists_of(conn, "6K4t31amVTZDgR3sKmwUJJ"),
+        vec!["ZAYN", "Taylor Swift"]
+    );
+    assert_eq!(count_artists(conn), 6);
+    let zayn_tracks: i32 = artists::table
+        .filter(artists::name_key.eq("zayn"))
+        .select(artists::track_count)
+        .first(conn)
+        .expect("zayn");
+    assert_eq!(zayn_tracks, 2);
+    let hold_on = track(conn, "5vjLSffimiIP26QG5WcN2K");
+    assert_eq!(
+        (hold_on.3.as_deref(), hold_on.6),
+        (Some("acoustic"), Some(true))
+    );
+    assert_eq!(track(conn, "5SuOikwiRyPMVoIQDJUgSV").6, Some(false));
+    assert_eq!(features(conn, "5SuOikwiRyPMVoIQDJUgSV").3, 1.01e-06);
+}
+
+#[test]
+fn six_hundred_k_tracks_reads_python_list_artists() {
+    let mut db = fresh_db();
+    let report = import(&mut db, &["kaggle_600k_tracks.csv"], false).expect("import");
+    assert_eq!((report.inserted(), report.skipped()), (4, 0));
+    let conn = &mut db.conn;
+    assert_eq!(
+        artists_of(conn, "0aOn4ZNsMZbw6P2tZqHc8D"),
+        vec!["Guns N' Roses"]
+    );
+    assert_eq!(
+        artists_of(conn, "4iJyoBOLtHqaGxP12qzhQI"),
+        vec!["Justin Bieber", "Daniel Caesar", "Giveon"]
+    );
+    let carve = track(conn, "35iwgR4jXetI318WEWsa1Q");
+    assert_eq!(
+        (carve.0.as_str(), carve.2, carve.6, carve.9),
+        ("Carve", Some(1922), Some(false), Some(3))
+    );
+    assert_eq!(track(conn, "4iJyoBOLtHqaGxP12qzhQI").6, Some(true));
+    assert_eq!(
+        track(conn, "021ht4sdgPcrDgSk7JTbKY").0,
+        "Capítulo 2.16 - Banquero Anarquista"
+    );
+}
+
+#[test]
+fn exportify_reads_uris_and_comma_separated_artists() {
+    let mut db = fresh_db();
+    let report = import(&mut db, &["exportify_playlist.csv"], false).expect("import");
+    assert_eq!((report.inserted(), report.skipped()), (3, 0));
+    let conn = &mut db.conn;
+    assert_eq!(
+        artists_of(conn, "4iJyoBOLtHqaGxP12qzhQI"),
+        vec!["Justin Bieber", "Daniel Caesar", "Giveon"]
+    );
+    let lights = track(conn, "0VjIjW4GlUZAMYd2vXMi3b");
+    assert_eq!(lights.0, "Blinding Lights");
+    assert_eq!(
+        lights.3.as_deref(),
+        Some("canadian contemporary r&b"),
+        "first of the genres"
+    );
+    assert_eq!(
+        (lights.2, lights.5, lights.6),
+        (Some(2020), Some(200040), Some(false))
+    );
+    assert_eq!(
+        features(conn, "0VjIjW4GlUZAMYd2vXMi3b"),
+        (171.005, -5.934, 0.514, 9.54e-05)
+    );
+}
+
+#[test]
+fn a_track_from_another_file_is_updated_not_duplicated() {
+    let mut db = fresh_db();
+    import(&mut db, &["kaggle_600k_tracks.csv"], false).expect("first import");
+    let report = import(&mut db, &["exportify_playlist.csv"], false).expect("second import");
+    assert_eq!((report.inserted(), report.updated()), (2, 1));
+    let conn = &mut db.conn;
+    assert_eq!(count_tracks(conn), 6);
+    assert_eq!(
+        track(conn, "4iJyoBOLtHqaGxP12qzhQI").1.as_deref(),
+        Some("Justice"),
+        "new values win"
+    );
+    assert_eq!(
+        artists_of(conn, "4iJyoBOLtHqaGxP12qzhQI"),
+        vec!["Justin Bieber", "Daniel Caesar", "Giveon"],
+        "links rewritten, not doubled"
+    );
+    let links: i64 = track_artists::table
+        .count()
+        .get_result(conn)
+        .expect("links");
+    // Uli, Pessoa, Guns N' Roses, Peaches (3 artists, rewritten once), then two more.
+    assert_eq!(links, 1 + 1 + 1 + 3 + 1 + 1);
+}
+
+#[test]
+fn without_track_ids_tracks_are_identified_by_artists_and_title() {
+    let mut db = fresh_db();
+    let report = import(&mut db, &["no_track_ids.csv"], false).expect("import");
+    assert_eq!(
+        (report.inserted(), report.repeated(), report.skipped()),
+        (2, 1, 0)
+    );
+    let conn = &mut db.conn;
+    type IdNameTempoLoudnessYear = (Option<String>, String, f64, f64, Option<i32>);
+    let stored: Vec<IdNameTempoLoudnessYear> = tracks::table
+        .order(tracks::name)
+        .select((
+            tracks::spotify_id,
+            tracks::name,
+            tracks::tempo,
+            tracks::loudness,
+            tracks::release_year,
+        ))
+        .load(conn)
+        .expect("tracks");
+    assert_eq!(
+        stored,
+        vec![
+            (None, "Song A".to_string(), 120.0, -6.0, Some(2001)),
+            (None, "Song B".to_string(), 128.5, -4.5, None),
+        ]
+    );
+    let again = import(&mut db, &["no_track_ids.csv"], false).expect("re-import");
+    assert_eq!((again.inserted(), again.updated()), (0, 2));
+}
+
+#[test]
+fn importing_the_same_file_twice_changes_nothing() {
+    let mut db = fresh_db();
+    import(
+        &mut db,
+        &["tidytuesday_spotify_songs.csv", "hf_dataset.csv"],
+        false,
+    )
+    .expect("first");
+    let before = fingerprint(&mut db.conn, &CATALOG);
+    let version = catalog_meta::version(&mut db.conn).expect("version");
+    let again = import(
+        &mut db,
+        &["tidytuesday_spotify_songs.csv", "hf_dataset.csv"],
+        false,
+    )
+    .expect("second");
+    assert_eq!(again.inserted(), 0);
+    assert_eq!(again.updated(), 10);
+    assert_eq!(fingerprint(&mut db.conn, &CATALOG), before);
+    assert!(
+        catalog_meta::version(&mut db.conn).expect("version") > version,
+        "servers are told"
+    );
+    assert_eq!(
+        catalog_imports::all(&mut db.conn).expect("history").len(),
+        4
+    );
+}
+
+#[test]
+fn bad_rows_are_skipped_and_reported_with_their_line_numbers() {
+    let mut db = fresh_db();
+    let report = import(&mut db, &["bad_values.csv"], false).expect("import");
+    let file = &report.files[0];
+    assert_eq!((file.rows_read, file.inserted, file.skipped), (8, 2, 6));
+    let lines: Vec<u64> = file.bad_rows.iter().map(|b| b.line).collect();
+    // The good row at line 8 spans two lines (a quoted newline), so the last bad row
+    // is on line 10.
+    assert_eq!(lines, vec![3, 4, 5, 6, 7, 10]);
+    let reasons: Vec<&str> = file.bad_rows.iter().map(|b| b.reason.as_str()).collect();
+    assert_eq!(reasons[0], "danceability: 'high' is not a number");
+    assert!(reasons[1].contains("energy is not a number"), "{reasons:?}");
+    assert!(
+        reasons[2].contains("valence = 1.7 is outside 0..1"),
+        "{reasons:?}"
+    );
+    assert_eq!(reasons[3], "artist: the artist is missing");
+    assert_eq!(reasons[4], "track_name: the title is missing");
+    assert_eq!(reasons[5], "tempo: the value is missing");
+    assert_eq!(
+        track(&mut db.conn, "aaaaaaaaaaaaaaaaaaaaa7").0,
+        "Two\nLines"
+    );
+    let summary = report.summary();
+    assert!(summary.contains("Skipped 6 bad rows in"), "{summary}");
+    assert!(
+        summary.contains("  line 10: tempo: the value is missing"),
+        "{summary}"
+    );
+}
+
+#[test]
+fn only_the_first_twenty_bad_rows_are_listed() {
+    let mut db = fresh_db();
+    let path = db.dir.path().join("many_bad.csv");
+    let mut csv = String::from("title,artist,danceability,energy,acousticness,instrumentalness,valence,speechiness,liveness,tempo,loudness\n");
+    for i in 0..25 {
+        csv.push_str(&format!(
+            "Song {i},Artist,2.0,0.5,0.5,0,0.5,0.05,0.1,120,-6\n"
+        ));
+    }
+    csv.push_str("Fine,Artist,0.5,0.5,0.5,0,0.5,0.05,0.1,120,-6\n");
+    std::fs::write(&path, csv).expect("write csv");
+    let report = import_files(
+        &mut db.conn,
+        &[path],
+        ImportOptions::default(),
+        &mut NoProgress,
+    )
+    .expect("import");
+    let file = &report.files[0];
+    assert_eq!((file.skipped, file.inserted), (25, 1));
+    assert_eq!(file.bad_rows.len(), 20);
+    assert_eq!(file.bad_rows.first().map(|b| b.line), Some(2));
+    assert_eq!(file.bad_rows.last().map(|b| b.line), Some(21));
+    assert!(report.summary().contains("(the first 20 listed)"));
+}
+
+#[test]
+fn an_unmappable_file_fails_at_once_listing_found_and_needed_columns() {
+    let mut db = fresh_db();
+    import(&mut db, &["tidytuesday_spotify_songs.csv"], false).expect("first import");
+    let before = fingerprint(&mut db.conn, &EVERYTHING);
+    // A good file first: nothing of it may land, because the run is one transaction.
+    let error = import(&mut db, &["hf_dataset.csv", "unmappable.csv"], false).unwrap_err();
+    let message = error.to_string();
+    assert!(matches!(error, ImportError::Unmappable { .. }));
+    assert!(message.contains("unmappable.csv"), "{message}");
+    assert!(
+        message.contains("Columns found: song, singer, energy, tempo"),
+        "{message}"
+    );
+    assert!(
+        message.contains("no column for artist (e.g. artists"),
+        "{message}"
+    );
+    assert!(message.contains("danceability"), "{message}");
+    assert!(
+        message.contains("Needed: title, artist, danceability, energy"),
+        "{message}"
+    );
+    assert_eq!(fingerprint(&mut db.conn, &EVERYTHING), before);
+}
+
+#[test]
+fn strict_aborts_at_the_first_bad_row_and_changes_nothing() {
+    let mut db = fresh_db();
+    import(&mut db, &["tidytuesday_spotify_songs.csv"], false).expect("first import");
+    let before = fingerprint(&mut db.conn, &EVERYTHING);
+    let error = import(&mut db, &["hf_dataset.csv", "bad_values.csv"], true).unwrap_err();
+    match &error {
+        ImportError::Strict { path, row } => {
+            assert!(path.ends_with("bad_values.csv"));
+            assert_eq!(row.line, 3);
+            assert_eq!(row.reason, "danceability: 'high' is not a number");
+        }
+        other => panic!("expected a strict abort, got {other}"),
+    }
+    assert!(error.to_string().contains("nothing was imported"));
+    assert_eq!(fingerprint(&mut db.conn, &EVERYTHING), before);
+}
+
+#[test]
+fn a_database_error_in_the_middle_of_a_file_changes_nothing() {
+    let mut db = fresh_db();
+    import(&mut db, &["tidytuesday_spotify_songs.csv"], false).expect("first import");
+    let before = fingerprint(&mut db.conn, &EVERYTHING);
+    let big = db.dir.path().join("synthetic.csv");
+    write_tidytuesday_csv(std::fs::File::create(&big).expect("create"), 20_000, 1).expect("write");
+    // A disk that fills up half-way: the database may grow by only a few pages.
+    #[derive(QueryableByName)]
+    struct Pages {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        page_count: i64,
+    }
+    let pages: Pages = diesel::sql_query("PRAGMA page_count")
+        .get_result(&mut db.conn)
+        .expect("pages");
+    diesel::sql_query(format!("PRAGMA max_page_count = {}", pages.page_count + 40))
+        .execute(&mut db.conn)
+        .expect("limit");
+    let error = import_files(
+        &mut db.conn,
+        &[big],
+        ImportOptions::default(),
+        &mut NoProgress,
+    )
+    .unwrap_err();
+    assert!(matches!(error, ImportError::Database(_)), "{error}");
+    assert_eq!(fingerprint(&mut db.conn, &EVERYTHING), before);
+}
+
+fn demo_track(n: usize) -> NewTrack {
+    NewTrack {
+        spotify_id: None,
+        name: format!("Demo Song {n}"),
+        artists: vec!["Demo Artist".to_string()],
+        album: None,
+        release_year: Some(2000),
+        genre: Some("demo".to_string()),
+        popularity: None,
+        duration_ms: None,
+        explicit: None,
+        musical_key: None,
+        mode: None,
+        time_signature: None,
+        features: AudioFeatures {
+            tempo: 120.0,
+            loudness: -5.0,
+            ..AudioFeatures::default()
+        },
+    }
+}
+
+#[test]
+fn a_real_import_replaces_the_demo_catalog() {
+    let mut db = fresh_db();
+    db.conn
+        .immediate_transaction(|conn| {
+            let mut writer = CatalogWriter::new(conn)?;
+            for n in 0..3 {
+                writer.write(conn, &demo_track(n))?;
+            }
+            writer.finish(conn, SourceKind::Demo, "Demo catalog", 1)
+        })
+        .expect("demo catalog");
+    assert_eq!(count_tracks(&mut db.conn), 3);
+    let report = import(&mut db, &["kaggle_600k_tracks.csv"], false).expect("import");
+    assert!(report.replaced_demo);
+    assert!(report.summary().contains("demo catalog was replaced"));
+    let conn = &mut db.conn;
+    assert_eq!(count_tracks(conn), 4);
+    let demo_left: i64 = artists::table
+        .filter(artists::name.eq("Demo Artist"))
+        .count()
+        .get_result(conn)
+        .expect("count");
+    assert_eq!(demo_left, 0);
+    assert_eq!(
+        catalog_meta::load(conn).expect("meta").source_kind,
+        SourceKind::Import
+    );
+    // A second real import adds to the catalog instead of replacing it.
+    let report = import(&mut db, &["hf_dataset.csv"], false).expect("second import");
+    assert!(!report.replaced_demo);
+    assert_eq!(count_tracks(&mut db.conn), 9);
+}
+
+fn binary() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_insights-hub"))
+}
+
+#[test]
+fn the_command_reports_skipped_rows_and_strict_exits_with_an_error() {
+    let db = fresh_db();
+    let path = db.path.to_str().expect("utf-8 path").to_string();
+    drop(db.conn);
+
+    let strict = binary()
+        .args(["--database", &path, "import", "--strict"])
+        .arg(fixture("bad_values.csv"))
+        .output()
+        .expect("run import --strict");
+    assert!(!strict.status.success());
+    let stderr = String::from_utf8_lossy(&strict.stderr);
+    assert!(
+        stderr.contains("line 3: danceability: 'high' is not a number"),
+        "{stderr}"
+    );
+
+    let mut conn = db::open_connection(&db.path).expect("reopen");
+    assert_eq!(count_tracks(&mut conn), 0, "the strict run stored nothing");
+    drop(conn);
+
+    let lenient = binary()
+        .args(["--database", &path, "import"])
+        .arg(fixture("bad_values.csv"))
+        .output()
+        .expect("run import");
+    assert!(
+        lenient.status.success(),
+        "{}",
+        String::from_utf8_lossy(&lenient.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&lenient.stdout);
+    assert!(stdout.contains("rows read                   8"), "{stdout}");
+    assert!(stdout.contains("tracks inserted             2"), "{stdout}");
+    assert!(stdout.contains("rows skipped                6"), "{stdout}");
+    assert!(
+        stdout.contains("line 10: tempo: the value is missing"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains('\u{1b}'),
+        "no progress bar when stdout is not a terminal"
+    );
+
+    let unmappable = binary()
+        .args(["--database", &path, "import"])
+        .arg(fixture("unmappable.csv"))
+        .output()
+        .expect("run import");
+    assert!(!unmappable.status.success());
+    assert!(String::from_utf8_lossy(&unmappable.stderr).contains("Columns found: song, singer"));
+}
+
+#[test]
+fn import_help_explains_formats_transaction_and_strict() {
+    let help = binary().args(["import", "--help"]).output().expect("help");
+    assert!(help.status.success());
+    let text = String::from_utf8_lossy(&help.stdout);
+    for needle in [
+        "--strict",
+        "ONE transaction",
+        "Exportify",
+        "spotify_songs.csv",
+        "FILE",
+    ] {
+        assert!(text.contains(needle), "{needle} missing from:\n{text}");
+    }
+}
+
+fn index_names(conn: &mut SqliteConnection) -> Vec<String> {
+    diesel::sql_query("SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name")
+        .load::<Name>(conn)
+        .expect("indexes")
+        .into_iter()
+        .map(|n| n.name)
+        .collect()
+}
+
+#[test]
+fn a_bulk_load_rebuilds_every_index_it_dropped() {
+    let mut db = fresh_db();
+    let before = index_names(&mut db.conn);
+    assert!(before.contains(&"tracks_genre".to_string()));
+    import(&mut db, &["tidytuesday_spotify_songs.csv"], false).expect("bulk import");
+    assert_eq!(index_names(&mut db.conn), before);
+    // A failed bulk load rolls the dropped indexes back too.
+    let mut db = fresh_db();
+    import(&mut db, &["bad_values.csv"], true).unwrap_err();
+    assert_eq!(index_names(&mut db.conn), before);
+}
