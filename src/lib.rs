@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod matching;
 pub mod state;
 pub mod web;
 
@@ -28,4 +29,3 @@ pub fn app(state: AppState) -> impl Endpoint<Output = poem::Response> {
         .around(|ep, req| async move { web::security::harden_and_log(&ep, req).await })
         .map_to_response()
 }
-

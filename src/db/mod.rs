@@ -2,7 +2,9 @@
 //! table. All SQL lives under this module so a second backend stays possible.
 
 pub mod catalog_meta;
+pub mod catalog_writer;
 pub mod schema;
+pub mod track_features;
 
 use std::{path::Path, time::Duration};
 
