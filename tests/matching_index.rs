@@ -108,3 +108,48 @@ async fn index_is_loaded_from_the_database_and_rebuilt_on_import() {
     assert_eq!(app.state.catalog().features.len(), 3);
     assert_eq!(index.len(), 2);
 }
+
+#[tokio::test]
+async fn reading_on_two_connections_gives_the_same_index() {
+    use diesel::connection::SimpleConnection;
+    use insights_hub::db::track_features::load_index_parallel_from;
+    let app = empty_app();
+    let mut conn = app.state.pool.get().unwrap();
+    conn.batch_execute(
+        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 300)
+         INSERT INTO artists (id, name, name_key, search_key)
+         SELECT x, 'A' || x, 'a' || x, 'a' || x FROM c;
+         WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3000)
+         INSERT INTO tracks (id, identity, name, release_year, genre, popularity, explicit,
+             tempo, loudness, danceability, energy, acousticness, instrumentalness, valence,
+             speechiness, liveness)
+         SELECT x * 3, 'id' || x, 'T' || x, 1960 + x % 60,
+             CASE WHEN x % 7 = 0 THEN NULL ELSE 'genre-' || (x % 5) END,
+             CASE WHEN x % 11 = 0 THEN NULL ELSE x % 101 END, x % 9 = 0,
+             (x * 37 % 250), -(x * 13 % 60), (x * 7 % 100) / 100.0, (x * 11 % 100) / 100.0,
+             (x * 17 % 100) / 100.0, (x * 19 % 100) / 100.0, (x * 23 % 100) / 100.0,
+             (x * 29 % 100) / 100.0, (x * 31 % 100) / 100.0
+         FROM c;
+         INSERT INTO track_artists (track_id, artist_id, position)
+         SELECT id, (id % 300) + 1, 0 FROM tracks;",
+    )
+    .unwrap();
+    let single = load_index_parallel_from(&mut conn, i64::MAX).unwrap();
+    let parallel = load_index_parallel_from(&mut conn, 1).unwrap();
+    assert_eq!(single.len(), 3000);
+    assert_eq!(parallel.len(), 3000);
+    assert_eq!(single.genres(), parallel.genres());
+    let mut settings = MatchSettings::default();
+    assert_eq!(
+        single.search(&settings).unwrap(),
+        parallel.search(&settings).unwrap()
+    );
+    settings.filters.genres.insert("genre-3".into());
+    settings.filters.max_per_artist = Some(1);
+    settings.weights.insert(Feature::Popularity, 1.0);
+    settings.k = 50;
+    let a = single.search(&settings).unwrap();
+    // genre-3 is x ≡ 3 (mod 5); artist 3x mod 300 then takes 20 values: one track each.
+    assert_eq!(a.matches.len(), 20);
+    assert_eq!(a, parallel.search(&settings).unwrap());
+}

@@ -111,6 +111,28 @@ impl FeatureIndexBuilder {
             .push(track.main_artist.filter(|a| *a >= 0).unwrap_or(NO_ARTIST));
     }
 
+    /// Adds every track of another builder (a loader reading in parallel).
+    pub fn append(&mut self, other: FeatureIndexBuilder) {
+        let remap: Vec<u16> = other
+            .genres
+            .iter()
+            .map(|name| self.intern_genre(name))
+            .collect();
+        self.points.extend(other.points);
+        self.ids.extend(other.ids);
+        self.genre.extend(other.genre.into_iter().map(|g| {
+            if g == NO_GENRE {
+                NO_GENRE
+            } else {
+                remap[g as usize]
+            }
+        }));
+        self.year.extend(other.year);
+        self.popularity.extend(other.popularity);
+        self.explicit.extend(other.explicit);
+        self.artist.extend(other.artist);
+    }
+
     fn intern_genre(&mut self, name: &str) -> u16 {
         if let Some(&id) = self.genre_ids.get(name) {
             return id;
@@ -141,7 +163,7 @@ impl FeatureIndexBuilder {
             .collect();
         let mut nodes = Vec::with_capacity(2 * n / LEAF + 2);
         if n > 0 {
-            build_node(&mut rows, 0, &mut nodes);
+            build_node_split(&mut rows, 0, &mut nodes, n >= PARALLEL_BUILD);
         }
         let order: Vec<usize> = rows.iter().map(|r| r.row as usize).collect();
         let mut columns: Vec<Vec<f32>> = (0..DIMS).map(|_| Vec::with_capacity(n)).collect();
@@ -206,6 +228,13 @@ impl Node {
 /// returns its node index. Splits at the median of the widest dimension, so the tree is
 /// balanced and every leaf holds at most `LEAF` tracks.
 fn build_node(rows: &mut [Row], offset: usize, nodes: &mut Vec<Node>) -> u32 {
+    build_node_split(rows, offset, nodes, false)
+}
+
+/// Above this many tracks the root's two halves are built on two threads.
+const PARALLEL_BUILD: usize = 1 << 16;
+
+fn build_node_split(rows: &mut [Row], offset: usize, nodes: &mut Vec<Node>, parallel: bool) -> u32 {
     let mut lo = [f32::INFINITY; DIMS];
     let mut hi = [f32::NEG_INFINITY; DIMS];
     for r in rows.iter() {
@@ -240,8 +269,36 @@ fn build_node(rows: &mut [Row], offset: usize, nodes: &mut Vec<Node>) -> u32 {
     let mid = rows.len() / 2;
     rows.select_nth_unstable_by(mid, |a, b| a.x[split].total_cmp(&b.x[split]));
     let (left_rows, right_rows) = rows.split_at_mut(mid);
-    let left = build_node(left_rows, offset, nodes);
-    let right = build_node(right_rows, offset + mid, nodes);
+    let (left, right) = if parallel {
+        // The right half goes into its own node list on another thread; appended after
+        // the left half's nodes, its child links shift by where it lands.
+        let (left, right_nodes) = std::thread::scope(|scope| {
+            let right = scope.spawn(|| {
+                let mut right_nodes = Vec::with_capacity(2 * right_rows.len() / LEAF + 2);
+                build_node(right_rows, offset + mid, &mut right_nodes);
+                right_nodes
+            });
+            let left = build_node(left_rows, offset, nodes);
+            let right_nodes = right
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (left, right_nodes)
+        });
+        let base = nodes.len() as u32;
+        nodes.extend(right_nodes.into_iter().map(|mut node| {
+            if !node.is_leaf() {
+                node.left += base;
+                node.right += base;
+            }
+            node
+        }));
+        (left, base)
+    } else {
+        (
+            build_node(left_rows, offset, nodes),
+            build_node(right_rows, offset + mid, nodes),
+        )
+    };
     nodes[me as usize].left = left;
     nodes[me as usize].right = right;
     me

@@ -484,3 +484,46 @@ fn sample_is_fixed_and_spread() {
     assert_eq!(ids.len(), 10);
     assert_eq!(index.genres(), vec!["rock"]);
 }
+
+#[test]
+fn large_catalog_built_on_two_threads_still_equals_brute_force() {
+    // Above PARALLEL_BUILD the root's halves are built on two threads and stitched
+    // together; a wrong child link would show here (the brute force ignores the tree).
+    let n = (1 << 16) + 1_000;
+    let tracks: Vec<T> = (0..n)
+        .map(|i| {
+            let x = |k: usize| ((i * (2 * k + 7) + k * 13) % 997) as f64 / 996.0;
+            let mut t = plain(i as i32 + 1, std::array::from_fn(x));
+            t.genre = Some(GENRES[i % GENRES.len()].to_string());
+            t.year = Some(1990 + (i % 10) as i32);
+            t.artist = Some((i % 500) as i32);
+            t
+        })
+        .collect();
+    let index = index_of(&tracks);
+    let mut rng = 7u64;
+    let mut next = || {
+        rng = rng.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+        (rng >> 33) as f64 / (1u64 << 31) as f64
+    };
+    for round in 0..20 {
+        let mut s = MatchSettings::default();
+        for f in Feature::ALL {
+            s.targets.insert(f, f.unscale(next()));
+        }
+        if round % 2 == 1 {
+            s.weights.insert(Feature::Tempo, 2.0);
+            s.filters.genres.insert("jazz".into());
+            s.filters.year_from = Some(1993);
+            s.filters.year_to = Some(1994);
+            s.filters.max_per_artist = Some(1);
+        }
+        if round % 4 == 3 {
+            s.metric = Metric::Cosine;
+        }
+        assert_eq!(
+            index.search(&s).unwrap(),
+            index.search_brute_force(&s).unwrap()
+        );
+    }
+}
