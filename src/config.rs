@@ -22,9 +22,7 @@ impl Config {
     /// A configuration for tests and tools: the given database, defaults elsewhere.
     pub fn for_database(database: impl Into<PathBuf>) -> Self {
         Config {
-            bind: Self::DEFAULT_BIND
-                .parse()
-                .expect("default bind address is valid"),
+            bind: Self::DEFAULT_BIND.parse().expect("default bind address is valid"),
             database: database.into(),
             secure_cookies: false,
             seed_demo: true,
@@ -57,20 +55,14 @@ mod tests {
 
     #[test]
     fn database_urls_become_paths() {
-        assert_eq!(
-            database_path("sqlite://data/x.db"),
-            PathBuf::from("data/x.db")
-        );
+        assert_eq!(database_path("sqlite://data/x.db"), PathBuf::from("data/x.db"));
         assert_eq!(database_path("sqlite:x.db"), PathBuf::from("x.db"));
         assert_eq!(database_path("/tmp/y.db"), PathBuf::from("/tmp/y.db"));
     }
 
     #[test]
     fn data_dir_is_beside_the_database() {
-        assert_eq!(
-            Config::for_database("data/a.db").data_dir(),
-            PathBuf::from("data")
-        );
+        assert_eq!(Config::for_database("data/a.db").data_dir(), PathBuf::from("data"));
         assert_eq!(Config::for_database("a.db").data_dir(), PathBuf::from("."));
     }
 }

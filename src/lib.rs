@@ -29,3 +29,4 @@ pub fn app(state: AppState) -> impl Endpoint<Output = poem::Response> {
         .around(|ep, req| async move { web::security::harden_and_log(&ep, req).await })
         .map_to_response()
 }
+

@@ -76,9 +76,7 @@ fn serve(database: PathBuf, args: ServeArgs) -> anyhow::Result<()> {
     }
     config.secure_cookies = !args.insecure_cookies;
     config.seed_demo = !args.no_demo;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async move {
         let started = std::time::Instant::now();
         let state = AppState::open(config.clone())?;
@@ -91,11 +89,7 @@ fn serve(database: PathBuf, args: ServeArgs) -> anyhow::Result<()> {
             config.bind
         );
         Server::new(TcpListener::bind(config.bind))
-            .run_with_graceful_shutdown(
-                app(state),
-                shutdown_signal(),
-                Some(Duration::from_secs(10)),
-            )
+            .run_with_graceful_shutdown(app(state), shutdown_signal(), Some(Duration::from_secs(10)))
             .await?;
         tracing::info!("stopped");
         Ok(())

@@ -52,15 +52,14 @@ impl AppState {
     pub async fn refresh_catalog(&self) -> anyhow::Result<bool> {
         let current = self.catalog().meta.version;
         let pool = self.pool.clone();
-        let fresh =
-            tokio::task::spawn_blocking(move || -> anyhow::Result<Option<CatalogSnapshot>> {
-                let mut conn = pool.get()?;
-                if db::catalog_meta::version(&mut conn)? == current {
-                    return Ok(None);
-                }
-                Ok(Some(CatalogSnapshot::load(&mut conn)?))
-            })
-            .await??;
+        let fresh = tokio::task::spawn_blocking(move || -> anyhow::Result<Option<CatalogSnapshot>> {
+            let mut conn = pool.get()?;
+            if db::catalog_meta::version(&mut conn)? == current {
+                return Ok(None);
+            }
+            Ok(Some(CatalogSnapshot::load(&mut conn)?))
+        })
+        .await??;
         match fresh {
             Some(snapshot) => {
                 tracing::info!(

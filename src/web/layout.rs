@@ -26,12 +26,9 @@ pub struct PageContext {
 
 impl<'a> FromRequest<'a> for PageContext {
     async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
-        let state = req.data::<AppState>().ok_or_else(|| {
-            poem::Error::from_string(
-                "app state missing",
-                poem::http::StatusCode::INTERNAL_SERVER_ERROR,
-            )
-        })?;
+        let state = req
+            .data::<AppState>()
+            .ok_or_else(|| poem::Error::from_string("app state missing", poem::http::StatusCode::INTERNAL_SERVER_ERROR))?;
         Ok(PageContext {
             user: CurrentUser::from_request_parts(req).0,
             csrf_token: req
@@ -49,16 +46,11 @@ impl<'a> FromRequest<'a> for PageContext {
 impl PageContext {
     /// The fragment for htmx, or the full page around it.
     pub fn render(&self, title: &str, content: Markup) -> Markup {
-        self.htmx
-            .choose(content, |content| page(self, title, content))
+        self.htmx.choose(content, |content| page(self, title, content))
     }
 }
 
-const NAV: [(&str, &str); 3] = [
-    ("/", "Home"),
-    ("/artists", "Artists"),
-    ("/perfect-song", "Perfect song"),
-];
+const NAV: [(&str, &str); 3] = [("/", "Home"), ("/artists", "Artists"), ("/perfect-song", "Perfect song")];
 
 /// The full HTML document around a page's content.
 pub fn page(ctx: &PageContext, title: &str, content: Markup) -> Markup {

@@ -14,9 +14,7 @@ use poem::{get, middleware::Compression, EndpointExt, Route};
 /// Every route of the app, before the app-wide middleware in `crate::app`.
 pub fn routes() -> Route {
     // Pages are compressed on the fly; assets are served pre-compressed by their handler.
-    let pages = Route::new()
-        .nest("/", home::routes())
-        .with(Compression::new());
+    let pages = Route::new().nest("/", home::routes()).with(Compression::new());
     Route::new()
         .at("/healthz", get(health::healthz))
         .at("/assets/*name", get(assets::serve))

@@ -23,13 +23,7 @@ pub fn profile_bars(features: &[Feature], series: &[ProfileSeries<'_>]) -> Chart
     let labels: Vec<String> = features.iter().map(|f| f.label().to_string()).collect();
     let mut chart = Chart::new()
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
-        .grid(
-            Grid::new()
-                .left("3%")
-                .right("3%")
-                .bottom("3%")
-                .contain_label(true),
-        )
+        .grid(Grid::new().left("3%").right("3%").bottom("3%").contain_label(true))
         .x_axis(Axis::new().type_(AxisType::Category).data(labels))
         .y_axis(Axis::new().type_(AxisType::Value).min(0).max(1));
     if series.len() > 1 {
@@ -59,14 +53,8 @@ mod tests {
         let chart = profile_bars(
             &[Feature::Energy, Feature::Tempo],
             &[
-                ProfileSeries {
-                    name: "A",
-                    values: vec![0.5, 125.0],
-                },
-                ProfileSeries {
-                    name: "B",
-                    values: vec![0.25, 250.0],
-                },
+                ProfileSeries { name: "A", values: vec![0.5, 125.0] },
+                ProfileSeries { name: "B", values: vec![0.25, 250.0] },
             ],
         );
         let json: serde_json::Value = serde_json::to_value(&chart).unwrap();
@@ -76,9 +64,6 @@ mod tests {
         assert_eq!(series[0]["name"], "A");
         assert_eq!(series[0]["data"], serde_json::json!([0.5, 0.5]));
         assert_eq!(series[1]["data"], serde_json::json!([0.25, 1.0]));
-        assert_eq!(
-            json["xAxis"]["data"],
-            serde_json::json!(["Energy", "Tempo"])
-        );
+        assert_eq!(json["xAxis"]["data"], serde_json::json!(["Energy", "Tempo"]));
     }
 }
