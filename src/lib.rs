@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod matching;
 pub mod state;
 pub mod web;
 

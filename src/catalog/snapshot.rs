@@ -1,23 +1,33 @@
 //! An immutable, in-memory picture of the loaded catalog, rebuilt whenever the catalog
 //! version changes. Pages read it instead of querying aggregates on every request.
 
+use std::sync::Arc;
+
 use diesel::SqliteConnection;
 
 use super::feature::AudioFeatures;
 use crate::db::catalog_meta::{self, CatalogMeta, SourceKind};
+use crate::matching::FeatureIndex;
 
 #[derive(Debug, Clone)]
 pub struct CatalogSnapshot {
     pub meta: CatalogMeta,
     /// The whole catalog's average audio features.
     pub average: AudioFeatures,
+    /// Every track's scaled features, for the perfect-song search.
+    pub features: Arc<FeatureIndex>,
 }
 
 impl CatalogSnapshot {
     pub fn load(conn: &mut SqliteConnection) -> diesel::QueryResult<CatalogSnapshot> {
         let meta = catalog_meta::load(conn)?;
         let average = catalog_meta::average_features(conn)?;
-        Ok(CatalogSnapshot { meta, average })
+        let features = Arc::new(crate::db::track_features::load_index(conn)?);
+        Ok(CatalogSnapshot {
+            meta,
+            average,
+            features,
+        })
     }
 
     pub fn is_demo(&self) -> bool {

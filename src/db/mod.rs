@@ -6,6 +6,7 @@ pub mod catalog_meta;
 pub mod catalog_writer;
 pub mod schema;
 pub mod sessions;
+pub mod track_features;
 pub mod users;
 
 use std::{path::Path, time::Duration};

@@ -1,0 +1,105 @@
+//! What can be wrong with a match request. Every variant names the form control it is
+//! about (`field()`), so the page can put the message beside that control and answer 422.
+
+use crate::catalog::Feature;
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum MatchError {
+    /// A value that should be a number is not one (or is NaN / infinite).
+    #[error("“{value}” is not a number.")]
+    NotANumber { field: String, value: String },
+    /// A target outside the feature's slider range.
+    #[error("{} must be between {} and {}.", .feature.label(), .feature.format(*.min), .feature.format(*.max))]
+    TargetOutOfRange {
+        feature: Feature,
+        value: f64,
+        min: f64,
+        max: f64,
+    },
+    /// A weight below 0 or above `MAX_WEIGHT`.
+    #[error("The weight of {} must be between 0 and {max}.", .feature.label())]
+    WeightOutOfRange {
+        feature: Feature,
+        value: f64,
+        max: f64,
+    },
+    /// Every weight is 0, so there is nothing to compare.
+    #[error("Turn on at least one feature: every weight is 0.")]
+    AllWeightsZero,
+    /// Cosine similarity compares directions; a target of all zeros has none.
+    #[error("Cosine similarity needs at least one enabled feature above its minimum.")]
+    CosineZeroTarget,
+    #[error("The year range runs backwards: {from} is after {to}.")]
+    YearRangeBackwards { from: i32, to: i32 },
+    #[error("There is no genre “{0}” in the catalog.")]
+    UnknownGenre(String),
+    #[error("Minimum popularity must be between 0 and 100.")]
+    MinPopularityOutOfRange(i64),
+    #[error("Tracks per artist must be between 1 and {max}.")]
+    PerArtistOutOfRange { value: i64, max: usize },
+    #[error("The number of results must be between 1 and {max}.")]
+    KOutOfRange { value: i64, max: usize },
+    #[error("Unknown similarity measure “{0}”: use euclidean or cosine.")]
+    UnknownMetric(String),
+    #[error("“{value}” is not yes or no.")]
+    NotABoolean { field: String, value: String },
+}
+
+impl MatchError {
+    /// The name of the form field (and query-string key) the error is about; see
+    /// `settings::keys` for the names.
+    pub fn field(&self) -> String {
+        use super::settings::keys;
+        match self {
+            MatchError::NotANumber { field, .. } | MatchError::NotABoolean { field, .. } => {
+                field.clone()
+            }
+            MatchError::TargetOutOfRange { feature, .. } => keys::target(*feature),
+            MatchError::WeightOutOfRange { feature, .. } => keys::weight(*feature),
+            MatchError::AllWeightsZero => keys::WEIGHTS.to_string(),
+            MatchError::CosineZeroTarget => keys::METRIC.to_string(),
+            MatchError::YearRangeBackwards { .. } => keys::YEAR_TO.to_string(),
+            MatchError::UnknownGenre(_) => keys::GENRE.to_string(),
+            MatchError::MinPopularityOutOfRange(_) => keys::MIN_POPULARITY.to_string(),
+            MatchError::PerArtistOutOfRange { .. } => keys::PER_ARTIST.to_string(),
+            MatchError::KOutOfRange { .. } => keys::K.to_string(),
+            MatchError::UnknownMetric(_) => keys::METRIC.to_string(),
+        }
+    }
+}
+
+/// One or more problems with a request, in form order. Never empty.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InvalidSettings(pub Vec<MatchError>);
+
+impl InvalidSettings {
+    /// The message for one field, if that field has a problem.
+    pub fn message_for(&self, field: &str) -> Option<String> {
+        self.0
+            .iter()
+            .find(|e| e.field() == field)
+            .map(|e| e.to_string())
+    }
+}
+
+impl std::fmt::Display for InvalidSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let messages: Vec<String> = self.0.iter().map(|e| e.to_string()).collect();
+        f.write_str(&messages.join(" "))
+    }
+}
+
+impl std::error::Error for InvalidSettings {}
+
+impl From<MatchError> for InvalidSettings {
+    fn from(error: MatchError) -> Self {
+        InvalidSettings(vec![error])
+    }
+}
+
+/// Bad settings are the user's to fix: 422 with the messages.
+impl From<InvalidSettings> for crate::error::AppError {
+    fn from(error: InvalidSettings) -> Self {
+        crate::error::AppError::Invalid(error.to_string())
+    }
+}

@@ -1,0 +1,29 @@
+//! The domain of matching: an in-memory index of every track's scaled features and an
+//! exact k-nearest-neighbour search over it (DESIGN section 6). No HTTP and no SQL in
+//! here: `db::track_features` loads the index, the catalog snapshot holds it, and the
+//! perfect-song page calls `FeatureIndex::search` with a `MatchSettings`.
+//!
+//! - `settings`: what a request asks for, its defaults, JSON form, URL form and checks.
+//! - `index`: the struct-of-arrays store ordered by a k-d tree, with node summaries.
+//! - `query`: settings turned into the scan's terms; the distance key and its bounds.
+//! - `search`: the tree walk and the brute-force scan it must equal.
+//! - `topk`: the k best so far, with the per-artist cap.
+//! - `outcome`: matches explained, similarity, and why a search came back empty.
+
+pub mod error;
+pub mod index;
+pub mod outcome;
+mod query;
+mod search;
+pub mod settings;
+mod topk;
+
+pub use error::{InvalidSettings, MatchError};
+pub use index::{FeatureIndex, FeatureIndexBuilder, IndexedTrack, SampleTrack};
+pub use outcome::{
+    EmptyBecause, FeatureDifference, FilterStep, Funnel, MatchOutcome, NoMatch, TrackMatch,
+};
+pub use settings::{Filters, MatchSettings, Metric};
+
+#[cfg(test)]
+mod tests;

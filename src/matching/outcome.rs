@@ -1,0 +1,335 @@
+//! What a search returns: the matches, each explained feature by feature with a
+//! similarity score, or, when nothing matches, which filter emptied the list.
+//!
+//! Similarity (0..100, higher is closer):
+//! - Euclidean: `100 × (1 − d)` where `d = sqrt(Σ ŵ·Δ²)` is the weighted root-mean-square
+//!   gap between target and track, each gap measured as a fraction of the feature's
+//!   slider range (ŵ: weights summing to 1). So 100 is identical on every enabled
+//!   feature, 90 means the track sits on average 10% of the slider's width from the
+//!   target, and 0 means every enabled feature is at the opposite end.
+//! - Cosine: `100 × cos`, the cosine of the angle between the weighted target and track
+//!   vectors: 100 is the same mix in the same proportions, 0 nothing in common.
+
+use super::{
+    index::{column, FeatureIndex, NO_ARTIST, NO_GENRE, NO_YEAR},
+    query::{FilterSpec, Query},
+    settings::{MatchSettings, Metric},
+    topk::Candidate,
+};
+use crate::catalog::Feature;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MatchOutcome {
+    /// Best first.
+    pub matches: Vec<TrackMatch>,
+    /// Set exactly when `matches` is empty.
+    pub empty: Option<NoMatch>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrackMatch {
+    pub track_id: i32,
+    pub main_artist_id: Option<i32>,
+    pub genre: Option<String>,
+    pub release_year: Option<i32>,
+    /// Euclidean: the weighted RMS gap in 0..1. Cosine: 1 − cos.
+    pub distance: f64,
+    /// 0..100, see the module documentation.
+    pub similarity: f64,
+    /// One entry per feature, in `Feature::ALL` order (switched-off ones have weight 0).
+    pub differences: Vec<FeatureDifference>,
+}
+
+/// How one feature of a matched track compares with the target.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeatureDifference {
+    pub feature: Feature,
+    /// Share of the distance this feature was given (weights normalised to sum to 1;
+    /// 0 = switched off).
+    pub weight: f64,
+    /// Raw units.
+    pub target: f64,
+    /// Raw units (from the indexed value, so tempo and loudness beyond the slider range
+    /// read as its end); `None` for an unknown popularity.
+    pub value: Option<f64>,
+    /// `value − target` in raw units: positive means the track has more of it.
+    pub difference: Option<f64>,
+    /// `|value − target|` as a fraction of the slider range (what the distance uses).
+    pub gap: Option<f64>,
+}
+
+impl FeatureDifference {
+    pub fn enabled(&self) -> bool {
+        self.weight > 0.0
+    }
+}
+
+/// Why a search returned nothing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NoMatch {
+    pub because: EmptyBecause,
+    pub funnel: Funnel,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EmptyBecause {
+    /// There are no tracks at all.
+    EmptyCatalog,
+    /// This filter step (applied after the earlier ones in `FilterStep::ORDER`) left none.
+    Filter(FilterStep),
+}
+
+/// The filters, in the order the funnel applies them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FilterStep {
+    Genres,
+    Years,
+    MinPopularity,
+    /// Popularity is switched on as a feature and no remaining track has one.
+    PopularityKnown,
+    NoExplicit,
+}
+
+impl FilterStep {
+    pub const ORDER: [FilterStep; 5] = [
+        FilterStep::Genres,
+        FilterStep::Years,
+        FilterStep::MinPopularity,
+        FilterStep::PopularityKnown,
+        FilterStep::NoExplicit,
+    ];
+
+    /// The form field the step comes from, so the page can point at it.
+    pub fn field(self) -> &'static str {
+        use super::settings::keys;
+        match self {
+            FilterStep::Genres => keys::GENRE,
+            FilterStep::Years => keys::YEAR_FROM,
+            FilterStep::MinPopularity => keys::MIN_POPULARITY,
+            FilterStep::PopularityKnown => "w_popularity",
+            FilterStep::NoExplicit => keys::NO_EXPLICIT,
+        }
+    }
+}
+
+/// How many tracks remain after each active filter step, applied in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Funnel {
+    pub total: usize,
+    pub steps: Vec<(FilterStep, usize)>,
+}
+
+impl NoMatch {
+    /// A sentence for the page, e.g. "No tracks in genre jazz from 2030–2040. 1,204
+    /// jazz tracks exist, but none from those years."
+    pub fn message(&self, settings: &MatchSettings) -> String {
+        let step = match self.because {
+            EmptyBecause::EmptyCatalog => {
+                return "The catalog has no tracks yet: import a dataset first.".to_string()
+            }
+            EmptyBecause::Filter(step) => step,
+        };
+        let applied: Vec<FilterStep> = self
+            .funnel
+            .steps
+            .iter()
+            .map(|(s, _)| *s)
+            .take_while(|s| *s != step)
+            .collect();
+        let before = self
+            .funnel
+            .steps
+            .iter()
+            .take_while(|(s, _)| *s != step)
+            .last()
+            .map(|(_, n)| *n)
+            .unwrap_or(self.funnel.total);
+        let mut all = applied.clone();
+        all.push(step);
+        let wanted: Vec<String> = all.iter().map(|s| describe(*s, settings)).collect();
+        let earlier = if applied.is_empty() {
+            "in the catalog".to_string()
+        } else {
+            applied
+                .iter()
+                .map(|s| describe(*s, settings))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        format!(
+            "No tracks {}. There are {} tracks {}, but none {}.",
+            wanted.join(" "),
+            thousands(before),
+            earlier,
+            describe(step, settings),
+        )
+    }
+}
+
+/// The phrase for one filter: "in genre jazz", "from 2030–2040", ...
+fn describe(step: FilterStep, settings: &MatchSettings) -> String {
+    let f = &settings.filters;
+    match step {
+        FilterStep::Genres => {
+            let names: Vec<&str> = f.genres.iter().map(String::as_str).collect();
+            if names.len() == 1 {
+                format!("in genre {}", names[0])
+            } else {
+                format!("in genres {}", names.join(" or "))
+            }
+        }
+        FilterStep::Years => match (f.year_from, f.year_to) {
+            (Some(a), Some(b)) if a == b => format!("from {a}"),
+            (Some(a), Some(b)) => format!("from {a}–{b}"),
+            (Some(a), None) => format!("from {a} on"),
+            (None, Some(b)) => format!("up to {b}"),
+            (None, None) => "with a known year".to_string(),
+        },
+        FilterStep::MinPopularity => format!(
+            "with popularity of at least {}",
+            f.min_popularity.unwrap_or(0)
+        ),
+        FilterStep::PopularityKnown => {
+            "with a known popularity (needed while popularity is switched on)".to_string()
+        }
+        FilterStep::NoExplicit => "that are not marked explicit".to_string(),
+    }
+}
+
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+impl FeatureIndex {
+    pub(crate) fn outcome(
+        &self,
+        query: &Query,
+        settings: &MatchSettings,
+        kept: Vec<Candidate>,
+    ) -> MatchOutcome {
+        let total_weight: f64 = Feature::ALL.iter().map(|&f| settings.weight(f)).sum();
+        let matches: Vec<TrackMatch> = kept
+            .iter()
+            .map(|c| {
+                let i = c.pos as usize;
+                let key = f64::from(c.key);
+                let (distance, similarity) = match query.metric {
+                    Metric::Euclidean => {
+                        let d = key.max(0.0).sqrt();
+                        (d, 100.0 * (1.0 - d))
+                    }
+                    Metric::Cosine => (key, 100.0 * (1.0 - key)),
+                };
+                TrackMatch {
+                    track_id: c.id,
+                    main_artist_id: (self.artist[i] != NO_ARTIST).then_some(self.artist[i]),
+                    genre: (self.genre[i] != NO_GENRE)
+                        .then(|| self.genres[self.genre[i] as usize].clone()),
+                    release_year: (self.year[i] != NO_YEAR).then_some(i32::from(self.year[i])),
+                    distance,
+                    similarity: similarity.clamp(0.0, 100.0),
+                    differences: self.differences(i, settings, total_weight),
+                }
+            })
+            .collect();
+        let empty = matches.is_empty().then(|| self.why_empty(query));
+        MatchOutcome { matches, empty }
+    }
+
+    fn differences(
+        &self,
+        i: usize,
+        settings: &MatchSettings,
+        total_weight: f64,
+    ) -> Vec<FeatureDifference> {
+        Feature::ALL
+            .iter()
+            .map(|&feature| {
+                let target = settings.target(feature);
+                let value = self.raw_value(i, feature);
+                let scaled = f64::from(self.columns[column(feature)][i]);
+                FeatureDifference {
+                    feature,
+                    weight: settings.weight(feature) / total_weight,
+                    target,
+                    value,
+                    difference: value.map(|v| v - target),
+                    gap: value.map(|_| (scaled - feature.scale(target)).abs()),
+                }
+            })
+            .collect()
+    }
+
+    /// Counts the tracks left after each active filter, in `FilterStep::ORDER`, and
+    /// names the first step that leaves none. One pass over the attributes; only run
+    /// when a search came back empty.
+    fn why_empty(&self, query: &Query) -> NoMatch {
+        let f = &query.filter;
+        // Each active step as a filter of its own, so every filter keeps one definition
+        // (`FilterSpec::passes`).
+        let none = FilterSpec::default();
+        let active: Vec<(FilterStep, FilterSpec)> = FilterStep::ORDER
+            .into_iter()
+            .filter_map(|step| {
+                let only = match step {
+                    FilterStep::Genres => FilterSpec {
+                        genres: Some(f.genres.clone()?),
+                        ..none.clone()
+                    },
+                    FilterStep::Years => FilterSpec {
+                        years: Some(f.years?),
+                        ..none.clone()
+                    },
+                    FilterStep::MinPopularity => FilterSpec {
+                        min_popularity: Some(f.min_popularity?),
+                        ..none.clone()
+                    },
+                    FilterStep::PopularityKnown if f.popularity_required => FilterSpec {
+                        popularity_required: true,
+                        ..none.clone()
+                    },
+                    FilterStep::NoExplicit if f.exclude_explicit => FilterSpec {
+                        exclude_explicit: true,
+                        ..none.clone()
+                    },
+                    _ => return None,
+                };
+                Some((step, only))
+            })
+            .collect();
+        let mut counts = vec![0usize; active.len()];
+        for i in 0..self.len() {
+            for (n, (_, only)) in active.iter().enumerate() {
+                if !only.passes(self, i) {
+                    break;
+                }
+                counts[n] += 1;
+            }
+        }
+        let steps: Vec<(FilterStep, usize)> = active
+            .into_iter()
+            .map(|(step, _)| step)
+            .zip(counts)
+            .collect();
+        let because = steps
+            .iter()
+            .find(|(_, n)| *n == 0)
+            .map(|(step, _)| EmptyBecause::Filter(*step))
+            .unwrap_or(EmptyBecause::EmptyCatalog);
+        NoMatch {
+            because,
+            funnel: Funnel {
+                total: self.len(),
+                steps,
+            },
+        }
+    }
+}

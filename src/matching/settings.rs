@@ -1,0 +1,620 @@
+//! `MatchSettings`: what the perfect-song page asks for (targets, weights, metric,
+//! filters, how many results). Saved as JSON in `taste_profiles.settings`, carried in the
+//! query string of a shareable URL, and parsed from the page's form.
+//!
+//! Flat form / URL names (see `keys`), chosen to make readable URLs:
+//! `?danceability=0.7&energy=0.4&w_energy=2&tempo=120&w_tempo=1&metric=cosine`
+//! `&genre=rock&genre=pop&year_from=1990&year_to=1999&min_popularity=40&no_explicit=on`
+//! `&per_artist=1&k=10`. A feature's key is its target (raw units: BPM, dB, 0..100 for
+//! popularity), `w_<key>` its weight. Unknown keys are ignored; keys left out keep their
+//! default; bad values give one error per field.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use super::error::{InvalidSettings, MatchError};
+use crate::catalog::{AudioFeatures, Feature};
+
+/// The largest weight a feature can have (the page's weight slider runs 0..MAX_WEIGHT).
+pub const MAX_WEIGHT: f64 = 10.0;
+/// The most results one request can ask for.
+pub const MAX_RESULTS: usize = 100;
+/// Results when the request does not say.
+pub const DEFAULT_RESULTS: usize = 10;
+
+/// The form / query-string names.
+pub mod keys {
+    use crate::catalog::Feature;
+
+    pub const METRIC: &str = "metric";
+    pub const GENRE: &str = "genre";
+    pub const YEAR_FROM: &str = "year_from";
+    pub const YEAR_TO: &str = "year_to";
+    pub const MIN_POPULARITY: &str = "min_popularity";
+    pub const NO_EXPLICIT: &str = "no_explicit";
+    pub const PER_ARTIST: &str = "per_artist";
+    pub const K: &str = "k";
+    /// Not a control of its own: where "every weight is 0" is reported (the weights panel).
+    pub const WEIGHTS: &str = "weights";
+    pub const WEIGHT_PREFIX: &str = "w_";
+
+    pub fn target(feature: Feature) -> String {
+        feature.key().to_string()
+    }
+
+    pub fn weight(feature: Feature) -> String {
+        format!("{WEIGHT_PREFIX}{}", feature.key())
+    }
+}
+
+/// How distance between the target and a track is measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Metric {
+    /// Weighted Euclidean distance over the enabled features scaled to 0..1: "how far
+    /// apart are the values".
+    #[default]
+    Euclidean,
+    /// Weighted cosine similarity over the enabled features scaled to 0..1: "is the mix
+    /// in the same proportions", regardless of overall level.
+    Cosine,
+}
+
+impl Metric {
+    pub fn key(self) -> &'static str {
+        match self {
+            Metric::Euclidean => "euclidean",
+            Metric::Cosine => "cosine",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Metric> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "euclidean" => Some(Metric::Euclidean),
+            "cosine" => Some(Metric::Cosine),
+            _ => None,
+        }
+    }
+}
+
+/// Which tracks may be returned at all.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Filters {
+    /// Only these genres (matched without regard to case); empty means every genre.
+    pub genres: BTreeSet<String>,
+    /// Inclusive; tracks with no known year are left out when either bound is set.
+    pub year_from: Option<i32>,
+    pub year_to: Option<i32>,
+    /// 0..=100; tracks with no known popularity are left out when set.
+    pub min_popularity: Option<u8>,
+    /// Leave out tracks marked explicit (tracks whose source does not say are kept).
+    pub exclude_explicit: bool,
+    /// At most this many tracks by the same main artist in the results.
+    pub max_per_artist: Option<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MatchSettings {
+    /// Target per feature in raw units (BPM, dB, 0..100 for popularity).
+    pub targets: BTreeMap<Feature, f64>,
+    /// Weight per feature, 0..=MAX_WEIGHT; 0 (or absent) switches the feature off.
+    pub weights: BTreeMap<Feature, f64>,
+    pub metric: Metric,
+    pub filters: Filters,
+    /// How many results.
+    pub k: usize,
+}
+
+impl Default for MatchSettings {
+    /// The original app: its five features at 0.5 with equal weights, the others off
+    /// (their targets at the middle of their range until the user moves them).
+    fn default() -> Self {
+        let targets = Feature::ALL.iter().map(|&f| (f, f.unscale(0.5))).collect();
+        let weights = Feature::ALL
+            .iter()
+            .map(|&f| {
+                (
+                    f,
+                    if Feature::ORIGINAL.contains(&f) {
+                        1.0
+                    } else {
+                        0.0
+                    },
+                )
+            })
+            .collect();
+        MatchSettings {
+            targets,
+            weights,
+            metric: Metric::default(),
+            filters: Filters::default(),
+            k: DEFAULT_RESULTS,
+        }
+    }
+}
+
+impl MatchSettings {
+    /// The defaults, with the switched-off audio features' targets at the catalog
+    /// average, so that switching one on starts from a typical value (e.g. -8 dB rather
+    /// than the middle of the loudness range).
+    pub fn starting_from(average: &AudioFeatures) -> Self {
+        let mut settings = MatchSettings::default();
+        for feature in Feature::AUDIO {
+            if !Feature::ORIGINAL.contains(&feature) {
+                if let Some(value) = average.get(feature) {
+                    let (lo, hi) = feature.range();
+                    settings.targets.insert(feature, value.clamp(lo, hi));
+                }
+            }
+        }
+        settings
+    }
+
+    /// The target of a feature in raw units (the middle of its range if unset).
+    pub fn target(&self, feature: Feature) -> f64 {
+        self.targets
+            .get(&feature)
+            .copied()
+            .unwrap_or_else(|| feature.unscale(0.5))
+    }
+
+    /// The weight of a feature (0 if unset: off).
+    pub fn weight(&self, feature: Feature) -> f64 {
+        self.weights.get(&feature).copied().unwrap_or(0.0)
+    }
+
+    /// Features with a weight above 0, in `Feature::ALL` order.
+    pub fn enabled(&self) -> Vec<Feature> {
+        Feature::ALL
+            .into_iter()
+            .filter(|&f| self.weight(f) > 0.0)
+            .collect()
+    }
+
+    /// Checks everything that does not depend on the catalog (genres are checked
+    /// against the index when searching). Reports every problem, in form order.
+    pub fn validate(&self) -> Result<(), InvalidSettings> {
+        let mut errors = Vec::new();
+        for feature in Feature::ALL {
+            let value = self.target(feature);
+            let (min, max) = feature.range();
+            if !value.is_finite() {
+                errors.push(MatchError::NotANumber {
+                    field: keys::target(feature),
+                    value: value.to_string(),
+                });
+            } else if value < min || value > max {
+                errors.push(MatchError::TargetOutOfRange {
+                    feature,
+                    value,
+                    min,
+                    max,
+                });
+            }
+        }
+        let mut any_weight = false;
+        for feature in Feature::ALL {
+            let value = self.weight(feature);
+            if !value.is_finite() {
+                errors.push(MatchError::NotANumber {
+                    field: keys::weight(feature),
+                    value: value.to_string(),
+                });
+            } else if !(0.0..=MAX_WEIGHT).contains(&value) {
+                errors.push(MatchError::WeightOutOfRange {
+                    feature,
+                    value,
+                    max: MAX_WEIGHT,
+                });
+            } else if value > 0.0 {
+                any_weight = true;
+            }
+        }
+        let weights_valid = !errors
+            .iter()
+            .any(|e| matches!(e, MatchError::WeightOutOfRange { .. }));
+        if !any_weight && weights_valid {
+            errors.push(MatchError::AllWeightsZero);
+        }
+        if self.metric == Metric::Cosine
+            && any_weight
+            && self
+                .enabled()
+                .iter()
+                .all(|&f| f.scale(self.target(f)) == 0.0)
+        {
+            errors.push(MatchError::CosineZeroTarget);
+        }
+        let f = &self.filters;
+        if let (Some(from), Some(to)) = (f.year_from, f.year_to) {
+            if from > to {
+                errors.push(MatchError::YearRangeBackwards { from, to });
+            }
+        }
+        if let Some(min) = f.min_popularity {
+            if min > 100 {
+                errors.push(MatchError::MinPopularityOutOfRange(min.into()));
+            }
+        }
+        if let Some(cap) = f.max_per_artist {
+            if cap == 0 || cap > MAX_RESULTS {
+                errors.push(MatchError::PerArtistOutOfRange {
+                    value: cap as i64,
+                    max: MAX_RESULTS,
+                });
+            }
+        }
+        if self.k == 0 || self.k > MAX_RESULTS {
+            errors.push(MatchError::KOutOfRange {
+                value: self.k as i64,
+                max: MAX_RESULTS,
+            });
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(InvalidSettings(errors))
+        }
+    }
+
+    /// Parses form or query-string pairs over the defaults, then validates. Unknown keys
+    /// are ignored; a key given twice keeps the last value (except `genre`, which
+    /// collects). Empty values of optional filters mean "no filter".
+    pub fn from_pairs<K, V>(
+        pairs: impl IntoIterator<Item = (K, V)>,
+    ) -> Result<Self, InvalidSettings>
+    where
+        K: AsRef<str>,
+        V: AsRef<str>,
+    {
+        let mut settings = MatchSettings::default();
+        let mut errors = Vec::new();
+        for (key, value) in pairs {
+            if let Err(error) = settings.apply(key.as_ref(), value.as_ref().trim()) {
+                errors.push(error);
+            }
+        }
+        if let Err(InvalidSettings(more)) = settings.validate() {
+            // A field that failed to parse kept its default, so validation cannot have
+            // a second complaint about it; keep one message per field anyway.
+            for error in more {
+                if !errors.iter().any(|e| e.field() == error.field()) {
+                    errors.push(error);
+                }
+            }
+        }
+        if errors.is_empty() {
+            Ok(settings)
+        } else {
+            Err(InvalidSettings(errors))
+        }
+    }
+
+    /// The settings as query-string pairs (what `from_pairs` reads back): the shareable
+    /// URL. Switched-off features keep their target so the sliders come back where they
+    /// were.
+    pub fn to_pairs(&self) -> Vec<(String, String)> {
+        let mut pairs = Vec::new();
+        for feature in Feature::ALL {
+            pairs.push((keys::target(feature), self.target(feature).to_string()));
+            pairs.push((keys::weight(feature), self.weight(feature).to_string()));
+        }
+        pairs.push((keys::METRIC.into(), self.metric.key().into()));
+        let f = &self.filters;
+        for genre in &f.genres {
+            pairs.push((keys::GENRE.into(), genre.clone()));
+        }
+        let optional = [
+            (keys::YEAR_FROM, f.year_from.map(|v| v.to_string())),
+            (keys::YEAR_TO, f.year_to.map(|v| v.to_string())),
+            (
+                keys::MIN_POPULARITY,
+                f.min_popularity.map(|v| v.to_string()),
+            ),
+            (keys::PER_ARTIST, f.max_per_artist.map(|v| v.to_string())),
+        ];
+        for (key, value) in optional {
+            if let Some(value) = value {
+                pairs.push((key.into(), value));
+            }
+        }
+        if f.exclude_explicit {
+            pairs.push((keys::NO_EXPLICIT.into(), "on".into()));
+        }
+        pairs.push((keys::K.into(), self.k.to_string()));
+        pairs
+    }
+
+    fn apply(&mut self, key: &str, value: &str) -> Result<(), MatchError> {
+        if let Some(feature) = Feature::from_key(key) {
+            self.targets.insert(feature, parse_number(key, value)?);
+            return Ok(());
+        }
+        if let Some(feature) = key
+            .strip_prefix(keys::WEIGHT_PREFIX)
+            .and_then(Feature::from_key)
+        {
+            self.weights.insert(feature, parse_number(key, value)?);
+            return Ok(());
+        }
+        let filters = &mut self.filters;
+        match key {
+            keys::METRIC => {
+                self.metric =
+                    Metric::parse(value).ok_or_else(|| MatchError::UnknownMetric(value.into()))?;
+            }
+            keys::GENRE if !value.is_empty() => {
+                filters.genres.insert(value.to_string());
+            }
+            keys::YEAR_FROM => filters.year_from = parse_optional_int(key, value)?,
+            keys::YEAR_TO => filters.year_to = parse_optional_int(key, value)?,
+            keys::MIN_POPULARITY => {
+                filters.min_popularity = match parse_optional_int::<i64>(key, value)? {
+                    None => None,
+                    Some(v) => Some(
+                        u8::try_from(v)
+                            .ok()
+                            .filter(|v| *v <= 100)
+                            .ok_or(MatchError::MinPopularityOutOfRange(v))?,
+                    ),
+                }
+            }
+            keys::NO_EXPLICIT => filters.exclude_explicit = parse_bool(key, value)?,
+            keys::PER_ARTIST => {
+                filters.max_per_artist = match parse_optional_int::<i64>(key, value)? {
+                    None => None,
+                    Some(v) => Some(
+                        usize::try_from(v)
+                            .ok()
+                            .filter(|v| (1..=MAX_RESULTS).contains(v))
+                            .ok_or(MatchError::PerArtistOutOfRange {
+                                value: v,
+                                max: MAX_RESULTS,
+                            })?,
+                    ),
+                }
+            }
+            keys::K => {
+                let v: i64 = parse_int(key, value)?;
+                self.k = usize::try_from(v)
+                    .ok()
+                    .filter(|v| (1..=MAX_RESULTS).contains(v))
+                    .ok_or(MatchError::KOutOfRange {
+                        value: v,
+                        max: MAX_RESULTS,
+                    })?;
+            }
+            _ => {} // not ours (csrf token, submit button, htmx extras): ignored
+        }
+        Ok(())
+    }
+}
+
+fn parse_number(field: &str, value: &str) -> Result<f64, MatchError> {
+    value
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+        .ok_or_else(|| MatchError::NotANumber {
+            field: field.into(),
+            value: value.into(),
+        })
+}
+
+fn parse_int<T: std::str::FromStr>(field: &str, value: &str) -> Result<T, MatchError> {
+    value.parse::<T>().map_err(|_| MatchError::NotANumber {
+        field: field.into(),
+        value: value.into(),
+    })
+}
+
+fn parse_optional_int<T: std::str::FromStr>(
+    field: &str,
+    value: &str,
+) -> Result<Option<T>, MatchError> {
+    if value.is_empty() {
+        Ok(None)
+    } else {
+        parse_int(field, value).map(Some)
+    }
+}
+
+/// What a checkbox or a hand-written URL may send.
+fn parse_bool(field: &str, value: &str) -> Result<bool, MatchError> {
+    match value.to_ascii_lowercase().as_str() {
+        "on" | "true" | "1" | "yes" => Ok(true),
+        "" | "off" | "false" | "0" | "no" => Ok(false),
+        _ => Err(MatchError::NotABoolean {
+            field: field.into(),
+            value: value.into(),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(query: &[(&str, &str)]) -> Result<MatchSettings, InvalidSettings> {
+        MatchSettings::from_pairs(query.iter().copied())
+    }
+
+    #[test]
+    fn default_is_the_original_five_at_half_with_equal_weights() {
+        let s = MatchSettings::default();
+        assert_eq!(s.enabled(), Feature::ORIGINAL.to_vec());
+        for f in Feature::ORIGINAL {
+            assert_eq!(s.target(f), 0.5);
+            assert_eq!(s.weight(f), 1.0);
+        }
+        assert_eq!(s.k, DEFAULT_RESULTS);
+        assert_eq!(s.metric, Metric::Euclidean);
+        assert!(s.validate().is_ok());
+    }
+
+    #[test]
+    fn starting_from_puts_off_features_at_the_average() {
+        let average = AudioFeatures {
+            loudness: -8.0,
+            tempo: 118.0,
+            danceability: 0.9,
+            ..Default::default()
+        };
+        let s = MatchSettings::starting_from(&average);
+        assert_eq!(s.target(Feature::Loudness), -8.0);
+        assert_eq!(s.target(Feature::Tempo), 118.0);
+        assert_eq!(s.target(Feature::Danceability), 0.5, "enabled ones stay");
+    }
+
+    #[test]
+    fn json_round_trip_and_partial_json() {
+        let mut s = MatchSettings::default();
+        s.filters.genres.insert("rock".into());
+        s.filters.year_from = Some(1990);
+        s.metric = Metric::Cosine;
+        let json = serde_json::to_string(&s).unwrap();
+        assert!(json.contains("\"danceability\":0.5"), "{json}");
+        let back: MatchSettings = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, s);
+        // Older or hand-written JSON with fields missing falls back to the defaults.
+        let partial: MatchSettings = serde_json::from_str(r#"{"k":3}"#).unwrap();
+        assert_eq!(partial.k, 3);
+        assert_eq!(partial.enabled(), Feature::ORIGINAL.to_vec());
+    }
+
+    #[test]
+    fn parses_flat_pairs_and_ignores_unknown_keys() {
+        let s = parse(&[
+            ("danceability", "0.7"),
+            ("w_energy", "0"),
+            ("tempo", "120"),
+            ("w_tempo", "2.5"),
+            ("metric", "cosine"),
+            ("genre", "rock"),
+            ("genre", "pop"),
+            ("genre", ""),
+            ("year_from", "1990"),
+            ("year_to", ""),
+            ("min_popularity", "40"),
+            ("no_explicit", "on"),
+            ("per_artist", "1"),
+            ("k", "5"),
+            ("csrf_token", "whatever"),
+        ])
+        .unwrap();
+        assert_eq!(s.target(Feature::Danceability), 0.7);
+        assert_eq!(s.weight(Feature::Energy), 0.0);
+        assert_eq!(s.target(Feature::Tempo), 120.0);
+        assert_eq!(s.weight(Feature::Tempo), 2.5);
+        assert_eq!(s.metric, Metric::Cosine);
+        assert_eq!(s.filters.genres.len(), 2);
+        assert_eq!(s.filters.year_from, Some(1990));
+        assert_eq!(s.filters.year_to, None);
+        assert_eq!(s.filters.min_popularity, Some(40));
+        assert!(s.filters.exclude_explicit);
+        assert_eq!(s.filters.max_per_artist, Some(1));
+        assert_eq!(s.k, 5);
+    }
+
+    #[test]
+    fn to_pairs_round_trips() {
+        let mut s = MatchSettings::default();
+        s.targets.insert(Feature::Loudness, -7.5);
+        s.weights.insert(Feature::Loudness, 3.0);
+        s.filters.genres.insert("r&b".into());
+        s.filters.year_to = Some(2001);
+        s.filters.exclude_explicit = true;
+        s.filters.max_per_artist = Some(2);
+        s.k = 20;
+        assert_eq!(MatchSettings::from_pairs(s.to_pairs()).unwrap(), s);
+    }
+
+    #[test]
+    fn each_bad_value_is_reported_on_its_own_field() {
+        let err = parse(&[
+            ("danceability", "abc"),
+            ("energy", "1.5"),
+            ("tempo", "NaN"),
+            ("w_valence", "-1"),
+            ("w_liveness", "inf"),
+            ("year_from", "2010"),
+            ("year_to", "2000"),
+            ("min_popularity", "101"),
+            ("per_artist", "0"),
+            ("k", "1000"),
+            ("metric", "manhattan"),
+            ("no_explicit", "maybe"),
+        ])
+        .unwrap_err();
+        let fields: Vec<String> = err.0.iter().map(|e| e.field()).collect();
+        for expected in [
+            "danceability",
+            "energy",
+            "tempo",
+            "w_valence",
+            "w_liveness",
+            "year_to",
+            "min_popularity",
+            "per_artist",
+            "k",
+            "metric",
+            "no_explicit",
+        ] {
+            assert!(
+                fields.contains(&expected.to_string()),
+                "{expected} in {fields:?}"
+            );
+        }
+        assert_eq!(
+            err.message_for("energy").unwrap(),
+            "Energy must be between 0.000 and 1.000."
+        );
+        assert_eq!(
+            err.message_for("year_to").unwrap(),
+            "The year range runs backwards: 2010 is after 2000."
+        );
+        assert_eq!(
+            err.message_for("danceability").unwrap(),
+            "“abc” is not a number."
+        );
+    }
+
+    #[test]
+    fn all_weights_zero_is_an_error() {
+        let pairs: Vec<(String, String)> = Feature::ALL
+            .iter()
+            .map(|f| (keys::weight(*f), "0".to_string()))
+            .collect();
+        let err = MatchSettings::from_pairs(pairs).unwrap_err();
+        assert_eq!(err.0, vec![MatchError::AllWeightsZero]);
+        assert_eq!(err.0[0].field(), "weights");
+    }
+
+    #[test]
+    fn cosine_needs_a_non_zero_target() {
+        let mut pairs: Vec<(String, String)> = Feature::ORIGINAL
+            .iter()
+            .map(|f| (keys::target(*f), "0".to_string()))
+            .collect();
+        pairs.push(("metric".into(), "cosine".into()));
+        let err = MatchSettings::from_pairs(pairs.clone()).unwrap_err();
+        assert_eq!(err.0, vec![MatchError::CosineZeroTarget]);
+        pairs.pop();
+        assert!(
+            MatchSettings::from_pairs(pairs).is_ok(),
+            "fine for euclidean"
+        );
+    }
+
+    #[test]
+    fn out_of_range_target_from_json_is_caught_by_validate() {
+        let mut s = MatchSettings::default();
+        s.targets.insert(Feature::Loudness, 5.0);
+        let err = s.validate().unwrap_err();
+        assert_eq!(err.0[0].field(), "loudness");
+        assert!(err.to_string().contains("-60.0 dB and 0.0 dB"), "{err}");
+    }
+}

@@ -1,0 +1,155 @@
+//! The matching index as the server holds it: loaded from the database into the catalog
+//! snapshot, and rebuilt when an import changes the catalog version.
+
+mod common;
+
+use common::empty_app;
+use insights_hub::{
+    catalog::{AudioFeatures, Feature, NewTrack},
+    db::{catalog_meta::SourceKind, catalog_writer::CatalogWriter},
+    matching::MatchSettings,
+    AppState,
+};
+
+fn track(name: &str, artists: &[&str], level: f64, genre: Option<&str>) -> NewTrack {
+    NewTrack {
+        spotify_id: None,
+        name: name.into(),
+        artists: artists.iter().map(|a| a.to_string()).collect(),
+        album: None,
+        release_year: Some(2001),
+        genre: genre.map(str::to_string),
+        popularity: if genre.is_some() { Some(60) } else { None },
+        duration_ms: None,
+        explicit: Some(false),
+        musical_key: None,
+        mode: None,
+        time_signature: None,
+        features: AudioFeatures {
+            danceability: level,
+            energy: level,
+            acousticness: level,
+            instrumentalness: level,
+            valence: level,
+            speechiness: 0.05,
+            liveness: 0.1,
+            tempo: 300.0, // beyond the slider range: indexed at its end
+            loudness: -6.0,
+        },
+    }
+}
+
+fn write(state: &AppState, tracks: &[NewTrack]) {
+    let mut conn = state.pool.get().expect("connection");
+    let mut writer = CatalogWriter::new(&mut conn).expect("writer");
+    for t in tracks {
+        writer.write(&mut conn, t).expect("write");
+    }
+    writer
+        .finish(&mut conn, SourceKind::Import, "test.csv", 1_000)
+        .expect("finish");
+}
+
+#[tokio::test]
+async fn index_is_loaded_from_the_database_and_rebuilt_on_import() {
+    let app = empty_app();
+    assert!(app.state.catalog().features.is_empty());
+
+    write(
+        &app.state,
+        &[
+            track("Near", &["Main", "Guest"], 0.52, Some("rock")),
+            track("Far", &["Other"], 0.9, None),
+        ],
+    );
+    assert!(app.state.refresh_catalog().await.unwrap());
+    let catalog = app.state.catalog();
+    let index = &catalog.features;
+    assert_eq!(index.len(), 2);
+    assert_eq!(index.genres(), vec!["rock"]);
+
+    let out = index.search(&MatchSettings::default()).unwrap();
+    assert_eq!(out.matches.len(), 2);
+    let best = &out.matches[0];
+    assert_eq!(best.genre.as_deref(), Some("rock"));
+    assert_eq!(best.release_year, Some(2001));
+    let main_artist: i32 = {
+        use diesel::prelude::*;
+        use insights_hub::db::schema::artists;
+        let mut conn = app.state.pool.get().unwrap();
+        artists::table
+            .filter(artists::name.eq("Main"))
+            .select(artists::id)
+            .first(&mut conn)
+            .unwrap()
+    };
+    assert_eq!(
+        best.main_artist_id,
+        Some(main_artist),
+        "first credited artist"
+    );
+    let tempo = best
+        .differences
+        .iter()
+        .find(|d| d.feature == Feature::Tempo)
+        .unwrap();
+    assert_eq!(tempo.value, Some(250.0));
+    let popularity = out.matches[1]
+        .differences
+        .iter()
+        .find(|d| d.feature == Feature::Popularity)
+        .unwrap();
+    assert_eq!(popularity.value, None, "unknown popularity stays unknown");
+
+    // A second import is picked up by the version, and the old snapshot's index is
+    // untouched for whoever still holds it.
+    write(&app.state, &[track("Third", &["Main"], 0.1, Some("jazz"))]);
+    assert!(app.state.refresh_catalog().await.unwrap());
+    assert_eq!(app.state.catalog().features.len(), 3);
+    assert_eq!(index.len(), 2);
+}
+
+#[tokio::test]
+async fn reading_on_two_connections_gives_the_same_index() {
+    use diesel::connection::SimpleConnection;
+    use insights_hub::db::track_features::load_index_parallel_from;
+    let app = empty_app();
+    let mut conn = app.state.pool.get().unwrap();
+    conn.batch_execute(
+        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 300)
+         INSERT INTO artists (id, name, name_key, search_key)
+         SELECT x, 'A' || x, 'a' || x, 'a' || x FROM c;
+         WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3000)
+         INSERT INTO tracks (id, identity, name, release_year, genre, popularity, explicit,
+             tempo, loudness, danceability, energy, acousticness, instrumentalness, valence,
+             speechiness, liveness)
+         SELECT x * 3, 'id' || x, 'T' || x, 1960 + x % 60,
+             CASE WHEN x % 7 = 0 THEN NULL ELSE 'genre-' || (x % 5) END,
+             CASE WHEN x % 11 = 0 THEN NULL ELSE x % 101 END, x % 9 = 0,
+             (x * 37 % 250), -(x * 13 % 60), (x * 7 % 100) / 100.0, (x * 11 % 100) / 100.0,
+             (x * 17 % 100) / 100.0, (x * 19 % 100) / 100.0, (x * 23 % 100) / 100.0,
+             (x * 29 % 100) / 100.0, (x * 31 % 100) / 100.0
+         FROM c;
+         INSERT INTO track_artists (track_id, artist_id, position)
+         SELECT id, (id % 300) + 1, 0 FROM tracks;",
+    )
+    .unwrap();
+    let single = load_index_parallel_from(&mut conn, i64::MAX).unwrap();
+    let parallel = load_index_parallel_from(&mut conn, 1).unwrap();
+    assert_eq!(single.len(), 3000);
+    assert_eq!(parallel.len(), 3000);
+    assert_eq!(single.genres(), parallel.genres());
+    let mut settings = MatchSettings::default();
+    assert_eq!(
+        single.search(&settings).unwrap(),
+        parallel.search(&settings).unwrap()
+    );
+    settings.filters.genres.insert("genre-3".into());
+    settings.filters.max_per_artist = Some(1);
+    settings.weights.insert(Feature::Popularity, 1.0);
+    settings.k = 50;
+    let a = single.search(&settings).unwrap();
+    // genre-3 is x ≡ 3 (mod 5); artist 3x mod 300 then takes 20 values: one track each.
+    assert_eq!(a.matches.len(), 20);
+    assert_eq!(a, parallel.search(&settings).unwrap());
+}
