@@ -5,4 +5,5 @@
 //! `cargo test --release --test browser -- --ignored --test-threads=1`.
 
 mod harness;
+mod auth;
 mod home;

@@ -1,0 +1,98 @@
+//! Sign up, log out and log in, as a person does it, with and without JavaScript.
+
+use std::time::Duration;
+
+use fantoccini::Locator;
+
+use crate::harness::{Browser, Js, Server};
+
+const PASSWORD: &str = "a quiet night in june";
+
+async fn fill(browser: &Browser, css: &str, text: &str) {
+    let field = browser
+        .client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no field {css}: {e}"));
+    field.clear().await.expect("clear field");
+    field.send_keys(text).await.expect("type");
+}
+
+async fn click(browser: &Browser, css: &str) {
+    browser
+        .client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no element {css}: {e}"))
+        .click()
+        .await
+        .expect("click");
+}
+
+/// Signs up through the form and waits until the navigation shows the new user.
+pub async fn sign_up(browser: &Browser, server: &Server, username: &str) {
+    browser.client.goto(&server.url("/signup")).await.expect("open sign-up");
+    fill(browser, "#signup-username", username).await;
+    fill(browser, "#signup-password", PASSWORD).await;
+    fill(browser, "#signup-password_confirmation", PASSWORD).await;
+    click(browser, "#signup-form button[type=submit]").await;
+    wait_for_nav_text(browser, username).await;
+}
+
+async fn wait_for_nav_text(browser: &Browser, text: &str) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let nav = browser
+            .client
+            .find(Locator::Css("#nav-account"))
+            .await
+            .ok();
+        if let Some(nav) = nav {
+            if nav.text().await.unwrap_or_default().contains(text) {
+                return;
+            }
+        }
+        assert!(std::time::Instant::now() < deadline, "navigation never showed {text:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn sign_up_log_out_log_in(js: Js) {
+    let server = Server::start().await;
+    let browser = Browser::start(js).await;
+    let name = match js {
+        Js::On => "ada_js",
+        Js::Off => "ada_nojs",
+    };
+    sign_up(&browser, &server, name).await;
+
+    click(&browser, "#nav-account form[action='/logout'] button").await;
+    wait_for_nav_text(&browser, "Log in").await;
+
+    // A wrong password is refused beside the form, and the form keeps the username.
+    browser.client.goto(&server.url("/login")).await.expect("open log-in");
+    fill(&browser, "#login-username", name).await;
+    fill(&browser, "#login-password", "not the password at all").await;
+    click(&browser, "#login-form button[type=submit]").await;
+    let alert = browser.text_of("#login-form .form-error").await;
+    assert!(alert.contains("Wrong username or password"), "{alert}");
+
+    fill(&browser, "#login-password", PASSWORD).await;
+    click(&browser, "#login-form button[type=submit]").await;
+    wait_for_nav_text(&browser, name).await;
+    browser.close().await;
+}
+
+#[tokio::test]
+#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+async fn sign_up_log_out_and_log_in_with_javascript() {
+    sign_up_log_out_log_in(Js::On).await;
+}
+
+#[tokio::test]
+#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+async fn sign_up_log_out_and_log_in_without_javascript() {
+    sign_up_log_out_log_in(Js::Off).await;
+}
