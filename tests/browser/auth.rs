@@ -33,7 +33,11 @@ async fn click(browser: &Browser, css: &str) {
 
 /// Signs up through the form and waits until the navigation shows the new user.
 pub async fn sign_up(browser: &Browser, server: &Server, username: &str) {
-    browser.client.goto(&server.url("/signup")).await.expect("open sign-up");
+    browser
+        .client
+        .goto(&server.url("/signup"))
+        .await
+        .expect("open sign-up");
     fill(browser, "#signup-username", username).await;
     fill(browser, "#signup-password", PASSWORD).await;
     fill(browser, "#signup-password_confirmation", PASSWORD).await;
@@ -44,17 +48,16 @@ pub async fn sign_up(browser: &Browser, server: &Server, username: &str) {
 async fn wait_for_nav_text(browser: &Browser, text: &str) {
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     loop {
-        let nav = browser
-            .client
-            .find(Locator::Css("#nav-account"))
-            .await
-            .ok();
+        let nav = browser.client.find(Locator::Css("#nav-account")).await.ok();
         if let Some(nav) = nav {
             if nav.text().await.unwrap_or_default().contains(text) {
                 return;
             }
         }
-        assert!(std::time::Instant::now() < deadline, "navigation never showed {text:?}");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "navigation never showed {text:?}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -72,7 +75,11 @@ async fn sign_up_log_out_log_in(js: Js) {
     wait_for_nav_text(&browser, "Log in").await;
 
     // A wrong password is refused beside the form, and the form keeps the username.
-    browser.client.goto(&server.url("/login")).await.expect("open log-in");
+    browser
+        .client
+        .goto(&server.url("/login"))
+        .await
+        .expect("open log-in");
     fill(&browser, "#login-username", name).await;
     fill(&browser, "#login-password", "not the password at all").await;
     click(&browser, "#login-form button[type=submit]").await;

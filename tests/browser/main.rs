@@ -4,6 +4,7 @@
 //! so a plain `cargo test` skips them. Run them with
 //! `cargo test --release --test browser -- --ignored --test-threads=1`.
 
-mod harness;
+mod a11y;
 mod auth;
+mod harness;
 mod home;

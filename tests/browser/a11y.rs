@@ -1,0 +1,142 @@
+//! Accessibility: axe-core on every main page, with and without JavaScript; serious and
+//! critical violations fail the test. axe-core comes from npm into target/axe (see
+//! .ci/run) or from the file named by AXE_CORE_JS; it is never part of the app's assets.
+
+use std::path::PathBuf;
+
+use serde_json::Value;
+
+use crate::{
+    auth::sign_up,
+    harness::{Browser, Js, Server},
+};
+
+fn axe_source() -> String {
+    let path = std::env::var("AXE_CORE_JS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("target/axe/node_modules/axe-core/axe.min.js")
+        });
+    std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "axe-core not found at {} ({e}); install it with `npm install --prefix target/axe axe-core@4`",
+            path.display()
+        )
+    })
+}
+
+/// Runs axe on the current page and returns "rule: target" lines for serious and
+/// critical violations.
+async fn serious_violations(browser: &Browser, axe: &str) -> Vec<String> {
+    browser
+        .client
+        .execute(&format!("{axe}\n;return true;"), vec![])
+        .await
+        .expect("inject axe-core");
+    let result: Value = browser
+        .client
+        .execute_async(
+            "var done = arguments[arguments.length - 1];
+             axe.run(document, { resultTypes: ['violations'] })
+                .then(function (r) { done(r.violations.map(function (v) {
+                    return { id: v.id, impact: v.impact, help: v.help,
+                             targets: v.nodes.map(function (n) { return n.target.join(' '); }) };
+                })); })
+                .catch(function (e) { done([{ id: 'axe-error', impact: 'critical', help: String(e), targets: [] }]); });",
+            vec![],
+        )
+        .await
+        .expect("run axe-core");
+    result
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
+        .map(|v| format!("{} ({}): {}", v["id"], v["help"], v["targets"]))
+        .collect()
+}
+
+/// Opens the page as a browser with JavaScript on shows it, or, for `Js::Off`, shows the
+/// server's HTML exactly as a browser without JavaScript renders it: axe itself needs
+/// scripts (its promises never settle in a script-blocked page), so the page's own
+/// markup is parsed and swapped in without running any of its scripts.
+async fn open(browser: &Browser, server: &Server, path: &str, js: Js) {
+    match js {
+        Js::On => browser
+            .client
+            .goto(&server.url(path))
+            .await
+            .expect("open page"),
+        Js::Off => {
+            browser
+                .client
+                .goto(&server.url("/healthz"))
+                .await
+                .expect("same origin");
+            browser
+                .client
+                .execute_async(
+                    "var path = arguments[0], done = arguments[arguments.length - 1];
+                     fetch(path, { credentials: 'same-origin' })
+                       .then(function (r) { return r.text(); })
+                       .then(function (html) {
+                         var doc = new DOMParser().parseFromString(html, 'text/html');
+                         document.replaceChild(document.adoptNode(doc.documentElement), document.documentElement);
+                         var sheets = Array.prototype.slice.call(document.querySelectorAll('link[rel=stylesheet]'));
+                         Promise.all(sheets.map(function (l) {
+                           return l.sheet ? 1 : new Promise(function (ok) { l.onload = l.onerror = ok; });
+                         })).then(function () { done(true); });
+                       });",
+                    vec![serde_json::json!(path)],
+                )
+                .await
+                .expect("render the no-JS page");
+        }
+    }
+}
+
+async fn audit(js: Js) {
+    let axe = axe_source();
+    let server = Server::start().await;
+    let browser = Browser::start(Js::On).await;
+    let mut failures = Vec::new();
+    let anonymous = ["/", "/artists", "/signup", "/login", "/no-such-page"];
+    for path in anonymous {
+        open(&browser, &server, path, js).await;
+        for v in serious_violations(&browser, &axe).await {
+            failures.push(format!("{path}: {v}"));
+        }
+    }
+    sign_up(
+        &browser,
+        &server,
+        if js == Js::On { "axe_js" } else { "axe_nojs" },
+    )
+    .await;
+    for path in ["/account", "/perfect-song"] {
+        open(&browser, &server, path, js).await;
+        for v in serious_violations(&browser, &axe).await {
+            failures.push(format!("{path}: {v}"));
+        }
+    }
+    browser.close().await;
+    assert!(
+        failures.is_empty(),
+        "accessibility violations ({js:?}):\n{}",
+        failures.join("\n")
+    );
+}
+
+#[tokio::test]
+#[ignore = "needs chromium + chromedriver + axe-core: cargo test --release --test browser -- --ignored"]
+async fn main_pages_have_no_serious_accessibility_violations_with_javascript() {
+    audit(Js::On).await;
+}
+
+#[tokio::test]
+#[ignore = "needs chromium + chromedriver + axe-core: cargo test --release --test browser -- --ignored"]
+async fn main_pages_have_no_serious_accessibility_violations_without_javascript() {
+    audit(Js::Off).await;
+}
