@@ -3,7 +3,9 @@
 
 use diesel::SqliteConnection;
 
-use super::feature::AudioFeatures;
+use std::sync::Arc;
+
+use super::{artists::ArtistIndex, feature::AudioFeatures};
 use crate::db::catalog_meta::{self, CatalogMeta, SourceKind};
 
 #[derive(Debug, Clone)]
@@ -11,13 +13,23 @@ pub struct CatalogSnapshot {
     pub meta: CatalogMeta,
     /// The whole catalog's average audio features.
     pub average: AudioFeatures,
+    /// Artist search, name resolution and similarity, over the artists of this version.
+    pub artists: Arc<ArtistIndex>,
 }
 
 impl CatalogSnapshot {
     pub fn load(conn: &mut SqliteConnection) -> diesel::QueryResult<CatalogSnapshot> {
         let meta = catalog_meta::load(conn)?;
         let average = catalog_meta::average_features(conn)?;
-        Ok(CatalogSnapshot { meta, average })
+        let artists = Arc::new(ArtistIndex::new(
+            crate::db::artists::all_with_tracks(conn)?,
+            crate::db::artists::average_track_popularity(conn)?,
+        ));
+        Ok(CatalogSnapshot {
+            meta,
+            average,
+            artists,
+        })
     }
 
     pub fn is_demo(&self) -> bool {

@@ -1,7 +1,9 @@
 //! Database access: the connection pool, migrations, and one module of queries per
 //! table. All SQL lives under this module so a second backend stays possible.
 
+pub mod artists;
 pub mod catalog_meta;
+pub mod catalog_writer;
 pub mod schema;
 
 use std::{path::Path, time::Duration};

@@ -1,0 +1,404 @@
+//! The in-memory artist search index, built once per catalog version.
+//!
+//! Suggestions must stay well under 5 ms at 100,000 artists, so nothing here touches the
+//! database and nothing scans more than it must:
+//! - artists are kept sorted by search key, so every key starting with the query sits in
+//!   one contiguous range found by binary search;
+//! - prefix matches outrank every other match, so when the prefix range alone fills the
+//!   list the substring pass is skipped;
+//! - the substring pass searches one string holding every key (separated by NUL) instead
+//!   of 100,000 small ones, and maps each hit back to its artist by binary search.
+
+use std::{cmp::Reverse, collections::HashMap, fmt};
+
+use super::{similarity::SIMILARITY_FEATURES, ArtistSummary};
+use crate::db::catalog_writer::{artist_name_key, artist_search_key};
+
+/// Separates keys in the haystack; stripped from queries so a hit never spans two keys.
+const SEPARATOR: char = '\0';
+/// Longer queries are cut: no artist name is this long, and it bounds the work per query.
+const MAX_QUERY_CHARS: usize = 100;
+
+/// How a suggestion matched the query, best first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum MatchKind {
+    /// The name starts with the query.
+    Prefix,
+    /// A later word of the name starts with the query ("beatles" in "the beatles").
+    WordStart,
+    /// The query appears inside a word.
+    Substring,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Suggestion<'a> {
+    pub artist: &'a ArtistSummary,
+    pub kind: MatchKind,
+}
+
+/// What a typed name refers to.
+#[derive(Debug)]
+pub enum Resolution<'a> {
+    Found(&'a ArtistSummary),
+    /// Several artists fold to the same search key (e.g. "Amelie" for "Amélie" and
+    /// "Amelié"); the caller asks the user to pick one.
+    Ambiguous(Vec<&'a ArtistSummary>),
+    /// Nothing matches; the closest names by edit distance and by prefix.
+    NotFound(Vec<&'a ArtistSummary>),
+}
+
+pub struct ArtistIndex {
+    /// Sorted by search key, then track count (descending), then id.
+    pub(super) artists: Vec<ArtistSummary>,
+    by_id: HashMap<i32, u32>,
+    by_name_key: HashMap<String, u32>,
+    /// Every search key, in `artists` order, separated by NUL.
+    haystack: String,
+    /// Byte offset in `haystack` where each artist's key starts.
+    starts: Vec<u32>,
+    /// Length of each key in characters (saturating), to skip hopeless edit distances.
+    key_chars: Vec<u16>,
+    /// Each artist's averages over `SIMILARITY_FEATURES`, scaled to 0..1.
+    pub(super) vectors: Vec<[f32; SIMILARITY_FEATURES.len()]>,
+    /// The whole catalog's mean track popularity, the reference beside artists' averages.
+    reference_popularity: Option<f64>,
+}
+
+impl fmt::Debug for ArtistIndex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ArtistIndex")
+            .field("artists", &self.artists.len())
+            .field("haystack_bytes", &self.haystack.len())
+            .finish()
+    }
+}
+
+impl Default for ArtistIndex {
+    fn default() -> Self {
+        ArtistIndex::new(Vec::new(), None)
+    }
+}
+
+/// The key a query is matched with: the same folding as the stored search keys.
+pub fn query_key(query: &str) -> String {
+    let cut: String = query
+        .chars()
+        .filter(|c| *c != SEPARATOR && !c.is_control())
+        .take(MAX_QUERY_CHARS)
+        .collect();
+    artist_search_key(&cut)
+}
+
+impl ArtistIndex {
+    /// Builds the index. Artists without tracks are left out: they have no averages.
+    pub fn new(artists: Vec<ArtistSummary>, reference_popularity: Option<f64>) -> ArtistIndex {
+        let mut artists: Vec<ArtistSummary> = artists
+            .into_iter()
+            .filter(|a| a.track_count > 0)
+            .map(|mut a| {
+                // Stored keys never hold NUL; strip it anyway so the haystack stays sound.
+                if a.search_key.contains(SEPARATOR) {
+                    a.search_key = a.search_key.replace(SEPARATOR, "");
+                }
+                a
+            })
+            .collect();
+        artists.sort_by(|a, b| {
+            a.search_key
+                .cmp(&b.search_key)
+                .then(b.track_count.cmp(&a.track_count))
+                .then(a.id.cmp(&b.id))
+        });
+        let total_bytes: usize = artists.iter().map(|a| a.search_key.len() + 1).sum();
+        let mut haystack = String::with_capacity(total_bytes);
+        let mut starts = Vec::with_capacity(artists.len());
+        let mut key_chars = Vec::with_capacity(artists.len());
+        let mut by_id = HashMap::with_capacity(artists.len());
+        let mut by_name_key = HashMap::with_capacity(artists.len());
+        let mut vectors = Vec::with_capacity(artists.len());
+        for (i, artist) in artists.iter().enumerate() {
+            let i = i as u32;
+            starts.push(haystack.len() as u32);
+            haystack.push_str(&artist.search_key);
+            haystack.push(SEPARATOR);
+            key_chars.push(artist.search_key.chars().count().min(u16::MAX as usize) as u16);
+            by_id.insert(artist.id, i);
+            by_name_key.insert(artist.name_key.clone(), i);
+            vectors.push(super::similarity::scaled_vector(artist));
+        }
+        ArtistIndex {
+            artists,
+            by_id,
+            by_name_key,
+            haystack,
+            starts,
+            key_chars,
+            vectors,
+            reference_popularity,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.artists.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.artists.is_empty()
+    }
+
+    pub fn get(&self, id: i32) -> Option<&ArtistSummary> {
+        self.by_id.get(&id).map(|&i| &self.artists[i as usize])
+    }
+
+    /// Every artist, in search-key order.
+    pub fn iter(&self) -> impl Iterator<Item = &ArtistSummary> {
+        self.artists.iter()
+    }
+
+    pub fn reference_popularity(&self) -> Option<f64> {
+        self.reference_popularity
+    }
+
+    /// Up to `limit` artists matching the query, ignoring case and Latin accents:
+    /// prefix matches first, then matches at the start of a later word, then any
+    /// substring; within each, artists with more tracks first, then by name.
+    pub fn suggest(&self, query: &str, limit: usize) -> Vec<Suggestion<'_>> {
+        let key = query_key(query);
+        self.suggest_key(&key, limit)
+    }
+
+    fn suggest_key(&self, key: &str, limit: usize) -> Vec<Suggestion<'_>> {
+        if key.is_empty() || limit == 0 {
+            return Vec::new();
+        }
+        let (lo, hi) = self.prefix_range(key);
+        let mut ranked: Vec<(MatchKind, Reverse<i32>, u32)> = (lo..hi)
+            .map(|i| (MatchKind::Prefix, Reverse(self.artists[i].track_count), i as u32))
+            .collect();
+        keep_best(&mut ranked, limit);
+        if ranked.len() < limit {
+            let mut others = self.inner_matches(key);
+            keep_best(&mut others, limit - ranked.len());
+            ranked.extend(others);
+        }
+        ranked
+            .into_iter()
+            .map(|(kind, _, i)| Suggestion {
+                artist: &self.artists[i as usize],
+                kind,
+            })
+            .collect()
+    }
+
+    /// Index range of the artists whose key starts with `key`.
+    fn prefix_range(&self, key: &str) -> (usize, usize) {
+        let lo = self
+            .artists
+            .partition_point(|a| a.search_key.as_str() < key);
+        let len = self.artists[lo..].partition_point(|a| a.search_key.starts_with(key));
+        (lo, lo + len)
+    }
+
+    /// Artists whose key contains `key` somewhere after its first character, with the
+    /// better kind when it occurs more than once.
+    fn inner_matches(&self, key: &str) -> Vec<(MatchKind, Reverse<i32>, u32)> {
+        let mut found: Vec<(MatchKind, Reverse<i32>, u32)> = Vec::new();
+        let mut last: Option<u32> = None;
+        let mut last_was_prefix = false;
+        for (pos, _) in self.haystack.match_indices(key) {
+            let i = (self.starts.partition_point(|&s| s as usize <= pos) - 1) as u32;
+            let is_prefix = self.starts[i as usize] as usize == pos;
+            if last == Some(i) {
+                if last_was_prefix {
+                    continue;
+                }
+            } else {
+                last = Some(i);
+                last_was_prefix = is_prefix;
+                if is_prefix {
+                    continue; // counted in the prefix range
+                }
+                found.push((MatchKind::Substring, Reverse(self.artists[i as usize].track_count), i));
+            }
+            let word_start = self.haystack[..pos]
+                .chars()
+                .next_back()
+                .is_some_and(|c| !c.is_alphanumeric());
+            if word_start {
+                if let Some(entry) = found.last_mut() {
+                    entry.0 = MatchKind::WordStart;
+                }
+            }
+        }
+        found
+    }
+
+    /// Resolves a typed name: exact (case-insensitive) first, then accent-insensitive
+    /// when that points at exactly one artist.
+    pub fn resolve(&self, name: &str) -> Resolution<'_> {
+        let name_key = artist_name_key(name);
+        if let Some(&i) = self.by_name_key.get(&name_key) {
+            return Resolution::Found(&self.artists[i as usize]);
+        }
+        let key = query_key(name);
+        if key.is_empty() {
+            return Resolution::NotFound(Vec::new());
+        }
+        let (lo, hi) = self.prefix_range(&key);
+        let same: Vec<&ArtistSummary> = self.artists[lo..hi]
+            .iter()
+            .take_while(|a| a.search_key == key)
+            .collect();
+        match same.len() {
+            0 => Resolution::NotFound(self.did_you_mean(name, 5)),
+            1 => Resolution::Found(same[0]),
+            _ => Resolution::Ambiguous(same),
+        }
+    }
+
+    /// Names close to an unknown one: within a few edits (typos), then names that start
+    /// with or contain it (a partial name). Artists with more tracks first.
+    pub fn did_you_mean(&self, query: &str, limit: usize) -> Vec<&ArtistSummary> {
+        let key = query_key(query);
+        if key.is_empty() || limit == 0 {
+            return Vec::new();
+        }
+        let query_chars = key.chars().count();
+        let max_edits = (query_chars / 4).clamp(1, 3);
+        let mut close: Vec<(usize, Reverse<i32>, u32)> = Vec::new();
+        for (i, artist) in self.artists.iter().enumerate() {
+            // The edit distance is at least the difference in length.
+            if (self.key_chars[i] as usize).abs_diff(query_chars) > max_edits {
+                continue;
+            }
+            let distance = strsim::levenshtein(&key, &artist.search_key);
+            if distance <= max_edits {
+                close.push((distance, Reverse(artist.track_count), i as u32));
+            }
+        }
+        close.sort_unstable();
+        let mut out: Vec<&ArtistSummary> = close
+            .into_iter()
+            .take(limit)
+            .map(|(_, _, i)| &self.artists[i as usize])
+            .collect();
+        for suggestion in self.suggest_key(&key, limit) {
+            if out.len() >= limit {
+                break;
+            }
+            if !out.iter().any(|a| a.id == suggestion.artist.id) {
+                out.push(suggestion.artist);
+            }
+        }
+        out
+    }
+}
+
+/// Keeps the `limit` smallest entries, sorted. Linear selection first, so a query that
+/// matches half the catalog costs one pass, not a full sort.
+fn keep_best<T: Ord>(entries: &mut Vec<T>, limit: usize) {
+    if entries.len() > limit {
+        if limit == 0 {
+            entries.clear();
+            return;
+        }
+        entries.select_nth_unstable(limit - 1);
+        entries.truncate(limit);
+    }
+    entries.sort_unstable();
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::catalog::AudioFeatures;
+
+    pub(crate) fn artist(id: i32, name: &str, tracks: i32) -> ArtistSummary {
+        ArtistSummary {
+            id,
+            name: name.to_string(),
+            name_key: artist_name_key(name),
+            search_key: artist_search_key(name),
+            track_count: tracks,
+            averages: AudioFeatures::default(),
+            avg_popularity: None,
+            min_year: None,
+            max_year: None,
+        }
+    }
+
+    fn index() -> ArtistIndex {
+        ArtistIndex::new(
+            vec![
+                artist(1, "Beyoncé", 40),
+                artist(2, "The Beatles", 90),
+                artist(3, "Beach House", 12),
+                artist(4, "Bea Miller", 60),
+                artist(5, "Abba", 30),
+                artist(6, "Kebab Beats", 5),
+                artist(7, "Amélie", 3),
+                artist(8, "Amelié", 2),
+                artist(9, "Nobody", 0),
+            ],
+            Some(50.0),
+        )
+    }
+
+    fn names<'a>(s: &[Suggestion<'a>]) -> Vec<&'a str> {
+        s.iter().map(|s| s.artist.name.as_str()).collect()
+    }
+
+    #[test]
+    fn prefix_outranks_substring_then_track_count() {
+        let idx = index();
+        let got = idx.suggest("bea", 10);
+        assert_eq!(names(&got), ["Bea Miller", "Beach House", "The Beatles", "Kebab Beats"]);
+        assert_eq!(got[0].kind, MatchKind::Prefix);
+        assert_eq!(got[2].kind, MatchKind::WordStart);
+        assert_eq!(got[3].kind, MatchKind::WordStart);
+        let got = idx.suggest("b", 3);
+        assert_eq!(names(&got), ["Bea Miller", "Beyoncé", "Beach House"]);
+        let got = idx.suggest("ab", 10);
+        assert_eq!(names(&got), ["Abba", "Kebab Beats"]);
+        assert_eq!(got[1].kind, MatchKind::Substring);
+    }
+
+    #[test]
+    fn accents_and_case_are_ignored() {
+        let idx = index();
+        assert_eq!(names(&idx.suggest("BEYONCE", 5)), ["Beyoncé"]);
+        assert_eq!(names(&idx.suggest("  beyoncé", 5)), ["Beyoncé"]);
+        assert!(idx.suggest("", 5).is_empty());
+        assert!(idx.suggest("\0", 5).is_empty());
+        assert!(idx.suggest("nobody", 5).is_empty(), "artists without tracks are not indexed");
+    }
+
+    #[test]
+    fn resolution_exact_then_folded_then_ambiguous() {
+        let idx = index();
+        assert!(matches!(idx.resolve("beyonce"), Resolution::Found(a) if a.id == 1));
+        assert!(matches!(idx.resolve("AMÉLIE"), Resolution::Found(a) if a.id == 7));
+        match idx.resolve("Amelie") {
+            Resolution::Ambiguous(list) => {
+                assert_eq!(list.iter().map(|a| a.id).collect::<Vec<_>>(), [7, 8]);
+            }
+            other => panic!("expected ambiguous, got {other:?}"),
+        }
+        match idx.resolve("Beyonse") {
+            Resolution::NotFound(list) => assert_eq!(list[0].id, 1),
+            other => panic!("expected not found, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn did_you_mean_uses_edit_distance_then_prefix() {
+        let idx = index();
+        let ids = |q: &str| idx.did_you_mean(q, 5).iter().map(|a| a.id).collect::<Vec<_>>();
+        assert_eq!(ids("Bea Miler"), [4]);
+        // No name is one edit from "beat"; two contain it at a word start.
+        assert_eq!(ids("beat"), [2, 6]);
+        // "Beyonse" is one edit from Beyoncé; nothing else is close.
+        assert_eq!(ids("Beyonse"), [1]);
+        assert!(ids("zzzzzzzz").is_empty());
+    }
+}
