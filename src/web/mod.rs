@@ -1,5 +1,6 @@
 //! HTTP: one `routes()` per feature, combined here into the app's route tree.
 
+pub mod artists;
 pub mod assets;
 pub mod charts;
 pub mod current_user;
@@ -14,7 +15,10 @@ use poem::{get, middleware::Compression, EndpointExt, Route};
 /// Every route of the app, before the app-wide middleware in `crate::app`.
 pub fn routes() -> Route {
     // Pages are compressed on the fly; assets are served pre-compressed by their handler.
-    let pages = Route::new().nest("/", home::routes()).with(Compression::new());
+    let pages = Route::new()
+        .nest("/", home::routes())
+        .nest("/artists", artists::routes())
+        .with(Compression::new());
     Route::new()
         .at("/healthz", get(health::healthz))
         .at("/assets/*name", get(assets::serve))

@@ -159,6 +159,18 @@ impl ArtistIndex {
         self.reference_popularity
     }
 
+    /// The `limit` artists with the most tracks (ties by name): what an empty search shows.
+    pub fn most_tracks(&self, limit: usize) -> Vec<&ArtistSummary> {
+        let mut ranked: Vec<(Reverse<i32>, u32)> = self
+            .artists
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (Reverse(a.track_count), i as u32))
+            .collect();
+        keep_best(&mut ranked, limit);
+        ranked.into_iter().map(|(_, i)| &self.artists[i as usize]).collect()
+    }
+
     /// Up to `limit` artists matching the query, ignoring case and Latin accents:
     /// prefix matches first, then matches at the start of a later word, then any
     /// substring; within each, artists with more tracks first, then by name.
@@ -361,6 +373,8 @@ pub(crate) mod tests {
         let got = idx.suggest("ab", 10);
         assert_eq!(names(&got), ["Abba", "Kebab Beats"]);
         assert_eq!(got[1].kind, MatchKind::Substring);
+        let top: Vec<i32> = idx.most_tracks(2).iter().map(|a| a.id).collect();
+        assert_eq!(top, [2, 4]);
     }
 
     #[test]
