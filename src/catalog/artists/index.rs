@@ -6,10 +6,21 @@
 //!   one contiguous range found by binary search;
 //! - prefix matches outrank every other match, so when the prefix range alone fills the
 //!   list the substring pass is skipped;
-//! - the substring pass searches one string holding every key (separated by NUL) instead
-//!   of 100,000 small ones, and maps each hit back to its artist by binary search.
+//! - the substring pass runs a SIMD substring search (memchr's memmem) over one string
+//!   holding every key (separated by NUL), maps each hit to its artist, and jumps to the
+//!   next key, so a key is visited at most once;
+//! - ranking keeps only the best `limit` candidates in a small heap while scanning, over
+//!   a compact array of track counts, so a query matching most of the catalog stays cheap;
+//! - "did you mean" computes edit distances only for names sharing enough character
+//!   pairs (bigrams) with the query, found through an inverted index of bigrams.
 
-use std::{cmp::Reverse, collections::HashMap, fmt};
+use std::{
+    cmp::Reverse,
+    collections::{BinaryHeap, HashMap},
+    fmt,
+};
+
+use memchr::memmem;
 
 use super::{similarity::SIMILARITY_FEATURES, ArtistSummary};
 use crate::db::catalog_writer::{artist_name_key, artist_search_key};
@@ -58,6 +69,10 @@ pub struct ArtistIndex {
     starts: Vec<u32>,
     /// Length of each key in characters (saturating), to skip hopeless edit distances.
     key_chars: Vec<u16>,
+    /// Track count of each artist, in `artists` order: ranking scans read only this.
+    counts: Vec<i32>,
+    /// Character bigram -> artists whose key contains it (each artist once, ascending).
+    bigrams: HashMap<u64, Vec<u32>>,
     /// Each artist's averages over `SIMILARITY_FEATURES`, scaled to 0..1.
     pub(super) vectors: Vec<[f32; SIMILARITY_FEATURES.len()]>,
     /// The whole catalog's mean track popularity, the reference beside artists' averages.
@@ -116,8 +131,14 @@ impl ArtistIndex {
         let mut by_id = HashMap::with_capacity(artists.len());
         let mut by_name_key = HashMap::with_capacity(artists.len());
         let mut vectors = Vec::with_capacity(artists.len());
+        let mut counts = Vec::with_capacity(artists.len());
+        let mut bigrams: HashMap<u64, Vec<u32>> = HashMap::new();
         for (i, artist) in artists.iter().enumerate() {
             let i = i as u32;
+            counts.push(artist.track_count);
+            for bigram in distinct_bigrams(&artist.search_key) {
+                bigrams.entry(bigram).or_default().push(i);
+            }
             starts.push(haystack.len() as u32);
             haystack.push_str(&artist.search_key);
             haystack.push(SEPARATOR);
@@ -133,6 +154,8 @@ impl ArtistIndex {
             haystack,
             starts,
             key_chars,
+            counts,
+            bigrams,
             vectors,
             reference_popularity,
         }
@@ -161,14 +184,14 @@ impl ArtistIndex {
 
     /// The `limit` artists with the most tracks (ties by name): what an empty search shows.
     pub fn most_tracks(&self, limit: usize) -> Vec<&ArtistSummary> {
-        let mut ranked: Vec<(Reverse<i32>, u32)> = self
-            .artists
-            .iter()
-            .enumerate()
-            .map(|(i, a)| (Reverse(a.track_count), i as u32))
-            .collect();
-        keep_best(&mut ranked, limit);
-        ranked.into_iter().map(|(_, i)| &self.artists[i as usize]).collect()
+        let mut best = TopK::new(limit);
+        for (i, &count) in self.counts.iter().enumerate() {
+            best.offer((Reverse(count), i as u32));
+        }
+        best.into_sorted()
+            .into_iter()
+            .map(|(_, i)| &self.artists[i as usize])
+            .collect()
     }
 
     /// Up to `limit` artists matching the query, ignoring case and Latin accents:
@@ -184,14 +207,13 @@ impl ArtistIndex {
             return Vec::new();
         }
         let (lo, hi) = self.prefix_range(key);
-        let mut ranked: Vec<(MatchKind, Reverse<i32>, u32)> = (lo..hi)
-            .map(|i| (MatchKind::Prefix, Reverse(self.artists[i].track_count), i as u32))
-            .collect();
-        keep_best(&mut ranked, limit);
+        let mut prefix = TopK::new(limit);
+        for i in lo..hi {
+            prefix.offer((MatchKind::Prefix, Reverse(self.counts[i]), i as u32));
+        }
+        let mut ranked = prefix.into_sorted();
         if ranked.len() < limit {
-            let mut others = self.inner_matches(key);
-            keep_best(&mut others, limit - ranked.len());
-            ranked.extend(others);
+            ranked.extend(self.inner_matches(key, limit - ranked.len()));
         }
         ranked
             .into_iter()
@@ -211,38 +233,81 @@ impl ArtistIndex {
         (lo, lo + len)
     }
 
-    /// Artists whose key contains `key` somewhere after its first character, with the
-    /// better kind when it occurs more than once.
-    fn inner_matches(&self, key: &str) -> Vec<(MatchKind, Reverse<i32>, u32)> {
-        let mut found: Vec<(MatchKind, Reverse<i32>, u32)> = Vec::new();
-        let mut last: Option<u32> = None;
-        let mut last_was_prefix = false;
-        for (pos, _) in self.haystack.match_indices(key) {
-            let i = (self.starts.partition_point(|&s| s as usize <= pos) - 1) as u32;
-            let is_prefix = self.starts[i as usize] as usize == pos;
-            if last == Some(i) {
-                if last_was_prefix {
-                    continue;
+    /// The best `limit` artists whose key contains `key` but does not start with it,
+    /// each ranked by its best occurrence (at a word start, or anywhere).
+    fn inner_matches(&self, key: &str, limit: usize) -> Vec<(MatchKind, Reverse<i32>, u32)> {
+        let hay = self.haystack.as_bytes();
+        let mut best = TopK::new(limit);
+        // The key of the latest hit: (index, end byte, kind; None when it is a prefix
+        // match, which the prefix range has ranked already).
+        let mut current: Option<(usize, usize, Option<MatchKind>)> = None;
+        let mut cursor = 0usize;
+        for pos in memmem::find_iter(hay, key.as_bytes()) {
+            if let Some((i, end, kind)) = current.as_mut() {
+                if pos < *end {
+                    continue; // the key's kind is settled at its first hit
                 }
+                if let Some(kind) = *kind {
+                    best.offer((kind, Reverse(self.counts[*i]), *i as u32));
+                }
+            }
+            cursor = self.key_at(pos, cursor);
+            let start = self.starts[cursor] as usize;
+            let end = self
+                .starts
+                .get(cursor + 1)
+                .map_or(hay.len(), |&s| s as usize);
+            let kind = if pos == start {
+                None
+            } else if self.is_word_start(pos) || self.word_starts_with(pos + 1, end, key) {
+                Some(MatchKind::WordStart)
             } else {
-                last = Some(i);
-                last_was_prefix = is_prefix;
-                if is_prefix {
-                    continue; // counted in the prefix range
-                }
-                found.push((MatchKind::Substring, Reverse(self.artists[i as usize].track_count), i));
-            }
-            let word_start = self.haystack[..pos]
-                .chars()
-                .next_back()
-                .is_some_and(|c| !c.is_alphanumeric());
-            if word_start {
-                if let Some(entry) = found.last_mut() {
-                    entry.0 = MatchKind::WordStart;
-                }
-            }
+                Some(MatchKind::Substring)
+            };
+            current = Some((cursor, end, kind));
         }
-        found
+        if let Some((i, _, Some(kind))) = current {
+            best.offer((kind, Reverse(self.counts[i]), i as u32));
+        }
+        best.into_sorted()
+    }
+
+    /// The key holding haystack byte `pos`, searching forward from key `from` (hits come
+    /// in order): galloping, so dense hits cost a step or two and sparse ones a log.
+    fn key_at(&self, pos: usize, from: usize) -> usize {
+        let starts = &self.starts;
+        let mut step = 1;
+        let mut lo = from;
+        let mut hi = from + 1;
+        while hi < starts.len() && starts[hi] as usize <= pos {
+            lo = hi;
+            hi = (hi + step).min(starts.len());
+            step *= 2;
+        }
+        lo + starts[lo..hi].partition_point(|&s| s as usize <= pos) - 1
+    }
+
+    /// Whether a word starting in `from..end` of the haystack begins with `key` (also
+    /// finds occurrences that overlap the first hit, which a non-overlapping search skips).
+    fn word_starts_with(&self, from: usize, end: usize, key: &str) -> bool {
+        let mut previous = self.haystack[..from].chars().next_back();
+        for (offset, ch) in self.haystack[from..end].char_indices() {
+            if previous.is_some_and(|c| !c.is_alphanumeric())
+                && self.haystack[from + offset..end].starts_with(key)
+            {
+                return true;
+            }
+            previous = Some(ch);
+        }
+        false
+    }
+
+    /// Whether the haystack byte at `pos` starts a word (follows a non-alphanumeric).
+    fn is_word_start(&self, pos: usize) -> bool {
+        self.haystack[..pos]
+            .chars()
+            .next_back()
+            .is_some_and(|c| !c.is_alphanumeric())
     }
 
     /// Resolves a typed name: exact (case-insensitive) first, then accent-insensitive
@@ -278,14 +343,33 @@ impl ArtistIndex {
         let query_chars = key.chars().count();
         let max_edits = (query_chars / 4).clamp(1, 3);
         let mut close: Vec<(usize, Reverse<i32>, u32)> = Vec::new();
-        for (i, artist) in self.artists.iter().enumerate() {
+        let mut consider = |i: usize| {
             // The edit distance is at least the difference in length.
             if (self.key_chars[i] as usize).abs_diff(query_chars) > max_edits {
-                continue;
+                return;
             }
-            let distance = strsim::levenshtein(&key, &artist.search_key);
+            let distance = strsim::levenshtein(&key, &self.artists[i].search_key);
             if distance <= max_edits {
-                close.push((distance, Reverse(artist.track_count), i as u32));
+                close.push((distance, Reverse(self.counts[i]), i as u32));
+            }
+        };
+        // Each edit destroys at most two of the query's bigrams, so a name within
+        // `max_edits` shares at least this many distinct bigrams with it.
+        let query_bigrams = distinct_bigrams(&key);
+        let needed = query_bigrams.len().saturating_sub(2 * max_edits);
+        if needed == 0 {
+            // Too short for the filter to prune anything: check every name.
+            (0..self.artists.len()).for_each(&mut consider);
+        } else {
+            let mut shared = vec![0u8; self.artists.len()];
+            for bigram in &query_bigrams {
+                for &i in self.bigrams.get(bigram).map(Vec::as_slice).unwrap_or(&[]) {
+                    let count = &mut shared[i as usize];
+                    *count = count.saturating_add(1);
+                    if *count as usize == needed {
+                        consider(i as usize);
+                    }
+                }
             }
         }
         close.sort_unstable();
@@ -306,18 +390,46 @@ impl ArtistIndex {
     }
 }
 
-/// Keeps the `limit` smallest entries, sorted. Linear selection first, so a query that
-/// matches half the catalog costs one pass, not a full sort.
-fn keep_best<T: Ord>(entries: &mut Vec<T>, limit: usize) {
-    if entries.len() > limit {
-        if limit == 0 {
-            entries.clear();
-            return;
+/// The `k` smallest items offered, kept in a max-heap while scanning: most candidates
+/// are rejected after one comparison, and nothing proportional to the matches is stored.
+struct TopK<T: Ord> {
+    k: usize,
+    heap: BinaryHeap<T>,
+}
+
+impl<T: Ord> TopK<T> {
+    fn new(k: usize) -> Self {
+        TopK {
+            k,
+            heap: BinaryHeap::with_capacity(k + 1),
         }
-        entries.select_nth_unstable(limit - 1);
-        entries.truncate(limit);
     }
-    entries.sort_unstable();
+
+    fn offer(&mut self, item: T) {
+        if self.heap.len() < self.k {
+            self.heap.push(item);
+        } else if let Some(mut worst) = self.heap.peek_mut() {
+            if item < *worst {
+                *worst = item;
+            }
+        }
+    }
+
+    fn into_sorted(self) -> Vec<T> {
+        self.heap.into_sorted_vec()
+    }
+}
+
+/// The distinct pairs of adjacent characters of a key, each packed into a u64.
+fn distinct_bigrams(key: &str) -> Vec<u64> {
+    let chars: Vec<char> = key.chars().collect();
+    let mut pairs: Vec<u64> = chars
+        .windows(2)
+        .map(|w| (u64::from(w[0] as u32) << 32) | u64::from(w[1] as u32))
+        .collect();
+    pairs.sort_unstable();
+    pairs.dedup();
+    pairs
 }
 
 #[cfg(test)]
@@ -414,5 +526,90 @@ pub(crate) mod tests {
         // "Beyonse" is one edit from Beyoncé; nothing else is close.
         assert_eq!(ids("Beyonse"), [1]);
         assert!(ids("zzzzzzzz").is_empty());
+    }
+
+    /// The ranking spelled out naively: what `suggest` must return.
+    fn brute_force(idx: &ArtistIndex, query: &str, limit: usize) -> Vec<i32> {
+        let q = query_key(query);
+        if q.is_empty() {
+            return Vec::new();
+        }
+        let mut ranked: Vec<(MatchKind, Reverse<i32>, usize, i32)> = Vec::new();
+        for (order, a) in idx.iter().enumerate() {
+            let key = &a.search_key;
+            let kind = if key.starts_with(&q) {
+                MatchKind::Prefix
+            } else {
+                let mut best = None;
+                for (at, _) in key.char_indices() {
+                    if key[at..].starts_with(&q) {
+                        let word = key[..at].chars().next_back().is_some_and(|c| !c.is_alphanumeric());
+                        let kind = if word { MatchKind::WordStart } else { MatchKind::Substring };
+                        best = Some(best.map_or(kind, |b: MatchKind| b.min(kind)));
+                    }
+                }
+                match best {
+                    Some(kind) => kind,
+                    None => continue,
+                }
+            };
+            ranked.push((kind, Reverse(a.track_count), order, a.id));
+        }
+        ranked.sort();
+        ranked.into_iter().take(limit).map(|r| r.3).collect()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn suggest_matches_brute_force(
+            names in proptest::collection::vec("[ab é-]{1,7}", 1..40),
+            counts in proptest::collection::vec(1i32..5, 40),
+            query in "[ab é-]{1,3}",
+            limit in 1usize..8,
+        ) {
+            let mut seen = std::collections::HashSet::new();
+            let artists: Vec<ArtistSummary> = names
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| !n.trim().is_empty() && seen.insert(artist_name_key(n)))
+                .map(|(i, n)| artist(i as i32 + 1, n, counts[i]))
+                .collect();
+            let idx = ArtistIndex::new(artists, None);
+            let got: Vec<i32> = idx.suggest(&query, limit).iter().map(|s| s.artist.id).collect();
+            proptest::prop_assert_eq!(got, brute_force(&idx, &query, limit));
+        }
+    }
+
+    proptest::proptest! {
+        /// The bigram filter never drops a name the full edit-distance scan would keep.
+        #[test]
+        fn did_you_mean_filter_loses_nothing(
+            names in proptest::collection::vec("[abcé -]{1,9}", 1..40),
+            query in "[abcé -]{1,9}",
+        ) {
+            let mut seen = std::collections::HashSet::new();
+            let artists: Vec<ArtistSummary> = names
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| !n.trim().is_empty() && seen.insert(artist_name_key(n)))
+                .map(|(i, n)| artist(i as i32 + 1, n, 1 + (i as i32 % 3)))
+                .collect();
+            let idx = ArtistIndex::new(artists, None);
+            let q = query_key(&query);
+            proptest::prop_assume!(!q.is_empty());
+            let max_edits = (q.chars().count() / 4).clamp(1, 3);
+            let mut expected: Vec<(usize, Reverse<i32>, usize, i32)> = idx
+                .iter()
+                .enumerate()
+                .filter_map(|(order, a)| {
+                    let d = strsim::levenshtein(&q, &a.search_key);
+                    (d <= max_edits).then_some((d, Reverse(a.track_count), order, a.id))
+                })
+                .collect();
+            expected.sort();
+            let expected: Vec<i32> = expected.into_iter().take(50).map(|e| e.3).collect();
+            let got: Vec<i32> = idx.did_you_mean(&query, 50).iter().map(|a| a.id).collect();
+            proptest::prop_assert_eq!(&got[..expected.len().min(got.len())], &expected[..]);
+        }
     }
 }
