@@ -185,13 +185,18 @@ fn bench_index(c: &mut Criterion) {
     let queries = query_mix(&index, QUERIES);
 
     let mut samples = Vec::with_capacity(queries.len());
+    let mut slowest: Vec<(Duration, &str)> = Vec::new();
     for q in &queries {
         let t = Instant::now();
         let found = index.suggest(q, 10);
-        samples.push(t.elapsed());
+        let elapsed = t.elapsed();
+        samples.push(elapsed);
+        slowest.push((elapsed, q));
         std::hint::black_box(found);
     }
     percentiles("suggest (index, 10,000 mixed queries, 100k artists)", samples);
+    slowest.sort_by(|a, b| b.0.cmp(&a.0));
+    println!("slowest queries: {:?}", &slowest[..5]);
 
     let mut group = c.benchmark_group("artists_index_100k");
     group.measurement_time(Duration::from_secs(4));
@@ -203,6 +208,8 @@ fn bench_index(c: &mut Criterion) {
     });
     // Starts no name but occurs inside thousands: the whole substring pass.
     group.bench_function("suggest_substring_only", |b| b.iter(|| index.suggest("ax", 10)));
+    // Worst case: one letter that starts no name but occurs in nearly all of them.
+    group.bench_function("suggest_substring_in_most_names", |b| b.iter(|| index.suggest("a", 10)));
     group.bench_function("suggest_no_match", |b| b.iter(|| index.suggest("zzqx", 10)));
     let mut i = 0;
     group.bench_function("suggest_mixed", |b| {

@@ -6,9 +6,12 @@
 //!   one contiguous range found by binary search;
 //! - prefix matches outrank every other match, so when the prefix range alone fills the
 //!   list the substring pass is skipped;
-//! - the substring pass runs a SIMD substring search (memchr's memmem) over one string
-//!   holding every key (separated by NUL), maps each hit to its artist, and jumps to the
-//!   next key, so a key is visited at most once;
+//! - matches at a later word ("beatles" in "the beatles") come from a sorted array of
+//!   word starts, again by binary search;
+//! - matches inside words rank by track count alone, so frequent pieces ("a", "en") are
+//!   found by walking artists in that order and stopping at the last one needed; rare
+//!   pieces by one SIMD substring search (memchr's memmem) over a single string holding
+//!   every key (separated by NUL), each key classified once at its first hit;
 //! - ranking keeps only the best `limit` candidates in a small heap while scanning, over
 //!   a compact array of track counts, so a query matching most of the catalog stays cheap;
 //! - "did you mean" computes edit distances only for names sharing enough character
@@ -29,6 +32,9 @@ use crate::db::catalog_writer::{artist_name_key, artist_search_key};
 const SEPARATOR: char = '\0';
 /// Longer queries are cut: no artist name is this long, and it bounds the work per query.
 const MAX_QUERY_CHARS: usize = 100;
+
+/// A candidate's rank: match kind, then more tracks, then position (name order).
+type Ranked = (MatchKind, Reverse<i32>, u32);
 
 /// How a suggestion matched the query, best first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -71,6 +77,13 @@ pub struct ArtistIndex {
     key_chars: Vec<u16>,
     /// Track count of each artist, in `artists` order: ranking scans read only this.
     counts: Vec<i32>,
+    /// Artist positions by track count (descending), ties in `artists` order: the order
+    /// in which substring-only matches rank, so their scan can stop at the last one needed.
+    by_count: Vec<u32>,
+    /// (haystack offset, artist) of every word start after the first character of a key,
+    /// sorted by the rest of the key from there: "beatles" in "the beatles" is found by
+    /// binary search, like a prefix.
+    word_starts: Vec<(u32, u32)>,
     /// Character bigram -> artists whose key contains it (each artist once, ascending).
     bigrams: HashMap<u64, Vec<u32>>,
     /// Each artist's averages over `SIMILARITY_FEATURES`, scaled to 0..1.
@@ -147,8 +160,34 @@ impl ArtistIndex {
             by_name_key.insert(artist.name_key.clone(), i);
             vectors.push(super::similarity::scaled_vector(artist));
         }
+        let key_end = |i: usize| -> usize {
+            starts
+                .get(i + 1)
+                .map_or(haystack.len(), |&s| s as usize)
+                - 1
+        };
+        let mut word_starts: Vec<(u32, u32)> = Vec::new();
+        for (i, artist) in artists.iter().enumerate() {
+            let start = starts[i] as usize;
+            let mut previous: Option<char> = None;
+            for (offset, ch) in artist.search_key.char_indices() {
+                if previous.is_some_and(|c| !c.is_alphanumeric()) {
+                    word_starts.push(((start + offset) as u32, i as u32));
+                }
+                previous = Some(ch);
+            }
+        }
+        {
+            let hay = haystack.as_bytes();
+            let rest = |&(offset, i): &(u32, u32)| &hay[offset as usize..key_end(i as usize)];
+            word_starts.sort_unstable_by(|a, b| rest(a).cmp(rest(b)).then(a.1.cmp(&b.1)));
+        }
+        let mut by_count: Vec<u32> = (0..artists.len() as u32).collect();
+        by_count.sort_unstable_by_key(|&i| (Reverse(counts[i as usize]), i));
         ArtistIndex {
             artists,
+            by_count,
+            word_starts,
             by_id,
             by_name_key,
             haystack,
@@ -206,14 +245,14 @@ impl ArtistIndex {
         if key.is_empty() || limit == 0 {
             return Vec::new();
         }
-        let (lo, hi) = self.prefix_range(key);
-        let mut prefix = TopK::new(limit);
-        for i in lo..hi {
-            prefix.offer((MatchKind::Prefix, Reverse(self.counts[i]), i as u32));
-        }
-        let mut ranked = prefix.into_sorted();
+        // Each tier is complete before the next is consulted, so a tier is only searched
+        // when the better ones leave room.
+        let mut ranked = self.prefix_matches(key, limit);
         if ranked.len() < limit {
-            ranked.extend(self.inner_matches(key, limit - ranked.len()));
+            ranked.extend(self.word_start_matches(key, limit - ranked.len()));
+        }
+        if ranked.len() < limit {
+            ranked.extend(self.substring_matches(key, limit - ranked.len()));
         }
         ranked
             .into_iter()
@@ -233,41 +272,88 @@ impl ArtistIndex {
         (lo, lo + len)
     }
 
-    /// The best `limit` artists whose key contains `key` but does not start with it,
-    /// each ranked by its best occurrence (at a word start, or anywhere).
-    fn inner_matches(&self, key: &str, limit: usize) -> Vec<(MatchKind, Reverse<i32>, u32)> {
-        let hay = self.haystack.as_bytes();
+    /// End (exclusive, before the separator) of artist `i`'s key in the haystack.
+    fn key_end(&self, i: usize) -> usize {
+        self.starts
+            .get(i + 1)
+            .map_or(self.haystack.len(), |&s| s as usize)
+            - 1
+    }
+
+    fn key_bytes(&self, i: usize) -> &[u8] {
+        &self.haystack.as_bytes()[self.starts[i] as usize..self.key_end(i)]
+    }
+
+    fn prefix_matches(&self, key: &str, limit: usize) -> Vec<Ranked> {
+        let (lo, hi) = self.prefix_range(key);
         let mut best = TopK::new(limit);
-        // The key of the latest hit: (index, end byte, kind; None when it is a prefix
-        // match, which the prefix range has ranked already).
-        let mut current: Option<(usize, usize, Option<MatchKind>)> = None;
-        let mut cursor = 0usize;
-        for pos in memmem::find_iter(hay, key.as_bytes()) {
-            if let Some((i, end, kind)) = current.as_mut() {
-                if pos < *end {
-                    continue; // the key's kind is settled at its first hit
-                }
-                if let Some(kind) = *kind {
-                    best.offer((kind, Reverse(self.counts[*i]), *i as u32));
+        for i in lo..hi {
+            best.offer((MatchKind::Prefix, Reverse(self.counts[i]), i as u32));
+        }
+        best.into_sorted()
+    }
+
+    /// Artists with a later word starting with `key` (and no prefix match), by binary
+    /// search in the sorted word starts.
+    fn word_start_matches(&self, key: &str, limit: usize) -> Vec<Ranked> {
+        let hay = self.haystack.as_bytes();
+        let rest = |&(offset, i): &(u32, u32)| &hay[offset as usize..self.key_end(i as usize)];
+        let needle = key.as_bytes();
+        let lo = self.word_starts.partition_point(|e| rest(e) < needle);
+        let len = self.word_starts[lo..].partition_point(|e| rest(e).starts_with(needle));
+        let mut best = TopK::new(limit);
+        for &(_, i) in &self.word_starts[lo..lo + len] {
+            if self.key_bytes(i as usize).starts_with(needle) {
+                continue; // ranked as a prefix match
+            }
+            // A key with two words starting with the query appears twice in the range.
+            best.offer_once((MatchKind::WordStart, Reverse(self.counts[i as usize]), i));
+        }
+        best.into_sorted()
+    }
+
+    /// Artists containing `key` only inside words. Frequent pieces ("a", "en") are found
+    /// by walking artists in rank order and stopping at the `limit`-th match; when that
+    /// does not finish quickly the piece is rare, and one pass over the haystack is cheap.
+    fn substring_matches(&self, key: &str, limit: usize) -> Vec<Ranked> {
+        // Small under test, so the property tests exercise both paths.
+        const RANK_ORDER_BUDGET: usize = if cfg!(test) { 3 } else { 2048 };
+        let finder = memmem::Finder::new(key.as_bytes());
+        let mut found = Vec::with_capacity(limit);
+        for &i in self.by_count.iter().take(RANK_ORDER_BUDGET) {
+            let i = i as usize;
+            if let Some(pos) = finder.find(self.key_bytes(i)) {
+                let at = self.starts[i] as usize + pos;
+                if pos > 0 && !self.word_starts_with(at, self.key_end(i), key) {
+                    found.push((MatchKind::Substring, Reverse(self.counts[i]), i as u32));
+                    if found.len() == limit {
+                        return found;
+                    }
                 }
             }
-            cursor = self.key_at(pos, cursor);
-            let start = self.starts[cursor] as usize;
-            let end = self
-                .starts
-                .get(cursor + 1)
-                .map_or(hay.len(), |&s| s as usize);
-            let kind = if pos == start {
-                None
-            } else if self.is_word_start(pos) || self.word_starts_with(pos + 1, end, key) {
-                Some(MatchKind::WordStart)
-            } else {
-                Some(MatchKind::Substring)
-            };
-            current = Some((cursor, end, kind));
         }
-        if let Some((i, _, Some(kind))) = current {
-            best.offer((kind, Reverse(self.counts[i]), i as u32));
+        if self.by_count.len() <= RANK_ORDER_BUDGET {
+            return found; // every artist was looked at
+        }
+        self.substring_scan(key, &finder, limit)
+    }
+
+    /// One pass over every key for a rare piece: each key is classified at its first hit.
+    fn substring_scan(&self, key: &str, finder: &memmem::Finder<'_>, limit: usize) -> Vec<Ranked> {
+        let mut best = TopK::new(limit);
+        let mut cursor = 0usize;
+        let mut next_key_at = 0usize;
+        for pos in finder.find_iter(self.haystack.as_bytes()) {
+            if pos < next_key_at {
+                continue; // the rest of a key already classified
+            }
+            cursor = self.key_at(pos, cursor);
+            let end = self.key_end(cursor);
+            next_key_at = end;
+            if pos == self.starts[cursor] as usize || self.word_starts_with(pos, end, key) {
+                continue; // ranked in a better tier
+            }
+            best.offer((MatchKind::Substring, Reverse(self.counts[cursor]), cursor as u32));
         }
         best.into_sorted()
     }
@@ -289,21 +375,25 @@ impl ArtistIndex {
 
     /// Whether a word starting in `from..end` of the haystack begins with `key` (also
     /// finds occurrences that overlap the first hit, which a non-overlapping search skips).
+    /// Only positions holding the key's first byte are examined (found with memchr).
     fn word_starts_with(&self, from: usize, end: usize, key: &str) -> bool {
-        let mut previous = self.haystack[..from].chars().next_back();
-        for (offset, ch) in self.haystack[from..end].char_indices() {
-            if previous.is_some_and(|c| !c.is_alphanumeric())
-                && self.haystack[from + offset..end].starts_with(key)
-            {
-                return true;
-            }
-            previous = Some(ch);
-        }
-        false
+        let hay = self.haystack.as_bytes();
+        let Some(&first) = key.as_bytes().first() else {
+            return false;
+        };
+        memchr::memchr_iter(first, &hay[from..end]).any(|offset| {
+            let at = from + offset;
+            hay[at..end].starts_with(key.as_bytes()) && self.is_word_start(at)
+        })
     }
 
     /// Whether the haystack byte at `pos` starts a word (follows a non-alphanumeric).
     fn is_word_start(&self, pos: usize) -> bool {
+        if let Some(&before) = self.haystack.as_bytes()[..pos].last() {
+            if before.is_ascii() {
+                return !before.is_ascii_alphanumeric();
+            }
+        }
         self.haystack[..pos]
             .chars()
             .next_back()
@@ -412,6 +502,13 @@ impl<T: Ord> TopK<T> {
             if item < *worst {
                 *worst = item;
             }
+        }
+    }
+
+    /// Like `offer`, ignoring an item already kept.
+    fn offer_once(&mut self, item: T) {
+        if !self.heap.iter().any(|kept| *kept == item) {
+            self.offer(item);
         }
     }
 
