@@ -181,7 +181,11 @@ fn percentiles(label: &str, mut samples: Vec<Duration>) {
 fn bench_index(c: &mut Criterion) {
     let started = Instant::now();
     let index = synthetic_index();
-    println!("built a {}-artist index in {:?}", index.len(), started.elapsed());
+    println!(
+        "built a {}-artist index in {:?}",
+        index.len(),
+        started.elapsed()
+    );
     let queries = query_mix(&index, QUERIES);
 
     let mut samples = Vec::with_capacity(queries.len());
@@ -194,22 +198,33 @@ fn bench_index(c: &mut Criterion) {
         slowest.push((elapsed, q));
         std::hint::black_box(found);
     }
-    percentiles("suggest (index, 10,000 mixed queries, 100k artists)", samples);
-    slowest.sort_by(|a, b| b.0.cmp(&a.0));
+    percentiles(
+        "suggest (index, 10,000 mixed queries, 100k artists)",
+        samples,
+    );
+    slowest.sort_by_key(|s| std::cmp::Reverse(s.0));
     println!("slowest queries: {:?}", &slowest[..5]);
 
     let mut group = c.benchmark_group("artists_index_100k");
     group.measurement_time(Duration::from_secs(4));
     // "the" starts one name in ten: the largest prefix range a real query meets.
-    group.bench_function("suggest_prefix_the", |b| b.iter(|| index.suggest("the", 10)));
-    group.bench_function("suggest_prefix_1_char", |b| b.iter(|| index.suggest("k", 10)));
+    group.bench_function("suggest_prefix_the", |b| {
+        b.iter(|| index.suggest("the", 10))
+    });
+    group.bench_function("suggest_prefix_1_char", |b| {
+        b.iter(|| index.suggest("k", 10))
+    });
     group.bench_function("suggest_prefix_accent_folded", |b| {
         b.iter(|| index.suggest("bedo", 10))
     });
     // Starts no name but occurs inside thousands: the whole substring pass.
-    group.bench_function("suggest_substring_only", |b| b.iter(|| index.suggest("ax", 10)));
+    group.bench_function("suggest_substring_only", |b| {
+        b.iter(|| index.suggest("ax", 10))
+    });
     // Worst case: one letter that starts no name but occurs in nearly all of them.
-    group.bench_function("suggest_substring_in_most_names", |b| b.iter(|| index.suggest("a", 10)));
+    group.bench_function("suggest_substring_in_most_names", |b| {
+        b.iter(|| index.suggest("a", 10))
+    });
     group.bench_function("suggest_no_match", |b| b.iter(|| index.suggest("zzqx", 10)));
     let mut i = 0;
     group.bench_function("suggest_mixed", |b| {
@@ -218,8 +233,16 @@ fn bench_index(c: &mut Criterion) {
             index.suggest(&queries[i], 10)
         })
     });
-    let some = index.iter().nth(ARTISTS / 2).map(|a| a.name.clone()).unwrap_or_default();
-    let other = index.iter().nth(ARTISTS / 3).map(|a| a.name.clone()).unwrap_or_default();
+    let some = index
+        .iter()
+        .nth(ARTISTS / 2)
+        .map(|a| a.name.clone())
+        .unwrap_or_default();
+    let other = index
+        .iter()
+        .nth(ARTISTS / 3)
+        .map(|a| a.name.clone())
+        .unwrap_or_default();
     let fields = vec![some.to_lowercase(), other.clone()];
     group.bench_function("resolve_two_names", |b| {
         b.iter(|| resolve_selection(&index, &fields).map(|a| a.len()))
@@ -229,33 +252,56 @@ fn bench_index(c: &mut Criterion) {
         b.iter(|| index.did_you_mean(&typo, 5))
     });
     let id = index.iter().nth(ARTISTS / 4).map(|a| a.id).unwrap_or(1);
-    group.bench_function("similar_artists_exact_scan", |b| b.iter(|| index.similar(id, 6)));
+    group.bench_function("similar_artists_exact_scan", |b| {
+        b.iter(|| index.similar(id, 6))
+    });
     group.finish();
 
     let mut group = c.benchmark_group("artists_index_build");
     group.sample_size(10);
     let rows: Vec<ArtistSummary> = index.iter().cloned().collect();
     group.bench_function("build_100k", |b| {
-        b.iter_batched(|| rows.clone(), |rows| ArtistIndex::new(rows, None), BatchSize::LargeInput)
+        b.iter_batched(
+            || rows.clone(),
+            |rows| ArtistIndex::new(rows, None),
+            BatchSize::LargeInput,
+        )
     });
     group.finish();
 }
 
 /// A real database with 100,000 synthetic artists (and their tracks, written with the
 /// importer's `CatalogWriter`), served by the real router.
-fn synthetic_app(dir: &tempfile::TempDir) -> (AppState, TestClient<BoxEndpoint<'static, Response>>, Vec<String>) {
+fn synthetic_app(
+    dir: &tempfile::TempDir,
+) -> (
+    AppState,
+    TestClient<BoxEndpoint<'static, Response>>,
+    Vec<String>,
+) {
     let started = Instant::now();
     let state = AppState::open(Config::for_database(dir.path().join("bench.db"))).expect("open db");
     let names = synthetic_names(ARTISTS, 0x5eed_0002);
     let mut rng = Rng(0x5eed_0004);
-    const GENRES: [&str; 6] = ["synth pop", "synth rock", "synth jazz", "synth folk", "synth rap", "synth soul"];
+    const GENRES: [&str; 6] = [
+        "synth pop",
+        "synth rock",
+        "synth jazz",
+        "synth folk",
+        "synth rap",
+        "synth soul",
+    ];
     {
         let mut conn = state.pool.get().expect("connection");
         conn.transaction::<_, diesel::result::Error, _>(|conn| {
             let mut writer = CatalogWriter::new(conn)?;
             for (i, name) in names.iter().enumerate() {
                 // Every 1,000th artist is big, so comparisons have real work to do.
-                let tracks = if i % 1000 == 0 { 60 } else { 1 + (rng.below(3) == 0) as usize };
+                let tracks = if i % 1000 == 0 {
+                    60
+                } else {
+                    1 + (rng.below(3) == 0) as usize
+                };
                 for n in 0..tracks {
                     let track = NewTrack {
                         spotify_id: None,
@@ -275,7 +321,12 @@ fn synthetic_app(dir: &tempfile::TempDir) -> (AppState, TestClient<BoxEndpoint<'
                     writer.write(conn, &track)?;
                 }
             }
-            writer.finish(conn, SourceKind::Import, "synthetic-benchmark", 1_700_000_000)?;
+            writer.finish(
+                conn,
+                SourceKind::Import,
+                "synthetic-benchmark",
+                1_700_000_000,
+            )?;
             Ok(())
         })
         .expect("write synthetic catalog");
@@ -318,7 +369,13 @@ fn bench_handlers(c: &mut Criterion) {
             }
             let resp = req.send().await;
             let status = resp.0.status();
-            let body = resp.0.into_body().into_bytes().await.map(|b| b.len()).unwrap_or(0);
+            let body = resp
+                .0
+                .into_body()
+                .into_bytes()
+                .await
+                .map(|b| b.len())
+                .unwrap_or(0);
             (status, body)
         }
     };
@@ -327,20 +384,31 @@ fn bench_handlers(c: &mut Criterion) {
         let (status, _) = request(compare_url.clone(), true).await;
         assert!(status.is_success(), "compare answered {status}");
         let mut samples = Vec::with_capacity(queries.len());
+        let mut slowest: Vec<(Duration, &str)> = Vec::new();
         for q in &queries {
             let t = Instant::now();
             let (status, _) = request(suggest_url(q), true).await;
-            samples.push(t.elapsed());
+            let elapsed = t.elapsed();
+            samples.push(elapsed);
+            slowest.push((elapsed, q));
             assert!(status.is_success());
         }
-        percentiles("GET /artists?q= (htmx fragment, router, 100k artists)", samples);
+        percentiles(
+            "GET /artists?q= (htmx fragment, router, 100k artists)",
+            samples,
+        );
+        slowest.sort_by_key(|s| std::cmp::Reverse(s.0));
+        println!("slowest queries: {:?}", &slowest[..5]);
         let mut samples = Vec::with_capacity(HANDLER_REQUESTS);
         for _ in 0..HANDLER_REQUESTS {
             let t = Instant::now();
             request(compare_url.clone(), true).await;
             samples.push(t.elapsed());
         }
-        percentiles("GET /artists/compare (2 artists x 60 tracks, htmx, router)", samples);
+        percentiles(
+            "GET /artists/compare (2 artists x 60 tracks, htmx, router)",
+            samples,
+        );
     });
 
     let mut group = c.benchmark_group("artists_handlers_100k");
@@ -372,7 +440,9 @@ fn encode(value: &str) -> String {
     value
         .bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             other => format!("%{other:02X}"),
         })
         .collect()

@@ -32,7 +32,14 @@ const fn t(
     popularity: Option<i32>,
     values: Values,
 ) -> Fixture {
-    Fixture { name, artists, genre, year, popularity, values }
+    Fixture {
+        name,
+        artists,
+        genre,
+        year,
+        popularity,
+        values,
+    }
 }
 
 /// Beyoncé's three tracks are chosen so their averages are easy to do by hand:
@@ -40,26 +47,166 @@ const fn t(
 /// acousticness 0.2, instrumentalness 0.1, valence 0.6, speechiness 0.1, liveness 0.2,
 /// tempo 120 BPM, loudness -6 dB, popularity (80+90)/2 = 85 (one track has none).
 const TRACKS: &[Fixture] = &[
-    t("Halo", &["Beyoncé"], "pop", 2008, Some(80), [0.6, 0.5, 0.1, 0.0, 0.3, 0.05, 0.1, 100.0, -6.0]),
-    t("Crazy in Love", &["Beyoncé", "Jay-Z"], "pop", 2003, Some(90), [0.8, 0.9, 0.2, 0.0, 0.6, 0.15, 0.3, 120.0, -4.0]),
-    t("Formation", &["Beyoncé"], "r&b", 2016, None, [0.7, 0.4, 0.3, 0.3, 0.9, 0.1, 0.2, 140.0, -8.0]),
-    t("Hyperballad", &["Björk"], "electronic", 1995, Some(60), [0.5, 0.6, 0.4, 0.2, 0.4, 0.05, 0.1, 110.0, -9.0]),
-    t("Army of Me", &["Björk"], "electronic", 1995, Some(55), [0.6, 0.8, 0.1, 0.1, 0.3, 0.06, 0.2, 100.0, -7.0]),
-    t("Jóga", &["Björk"], "electronic", 1997, Some(58), [0.3, 0.5, 0.6, 0.3, 0.2, 0.04, 0.1, 90.0, -10.0]),
-    t("Bachelorette", &["Björk"], "art pop", 1997, Some(50), [0.4, 0.6, 0.5, 0.2, 0.3, 0.05, 0.1, 95.0, -9.5]),
-    t("Hunter", &["Björk"], "art pop", 1997, Some(49), [0.5, 0.4, 0.6, 0.3, 0.2, 0.05, 0.2, 85.0, -11.0]),
-    t("Pagan Poetry", &["Björk"], "art pop", 2001, Some(52), [0.4, 0.5, 0.5, 0.2, 0.2, 0.04, 0.1, 80.0, -10.5]),
-    t("La Valse", &["Amélie"], "soundtrack", 2001, Some(40), [0.3, 0.2, 0.9, 0.9, 0.4, 0.04, 0.1, 90.0, -15.0]),
-    t("Paris", &["Amelié"], "chanson", 2010, Some(20), [0.5, 0.4, 0.7, 0.1, 0.5, 0.05, 0.1, 105.0, -12.0]),
-    t("Montmartre", &["Amelié"], "chanson", 2011, Some(22), [0.5, 0.4, 0.7, 0.1, 0.5, 0.05, 0.1, 105.0, -12.0]),
-    t("Help!", &["The Beatles"], "rock", 1965, Some(75), [0.5, 0.7, 0.2, 0.0, 0.8, 0.04, 0.2, 95.0, -7.0]),
-    t("Yesterday", &["The Beatles"], "rock", 1965, Some(78), [0.3, 0.2, 0.9, 0.0, 0.3, 0.03, 0.1, 97.0, -11.0]),
-    t("Let It Be", &["The Beatles"], "rock", 1970, Some(80), [0.4, 0.4, 0.6, 0.0, 0.4, 0.03, 0.1, 72.0, -8.0]),
-    t("Something", &["The Beatles"], "rock", 1969, Some(70), [0.4, 0.4, 0.3, 0.0, 0.4, 0.03, 0.1, 66.0, -9.0]),
-    t("Come Together", &["The Beatles"], "rock", 1969, Some(79), [0.5, 0.4, 0.1, 0.2, 0.2, 0.04, 0.1, 82.0, -10.0]),
-    t("Beach Song", &["Beach House"], "dream pop", 2012, Some(45), [0.4, 0.5, 0.3, 0.5, 0.2, 0.03, 0.1, 120.0, -9.0]),
-    t("Dancing Queen", &["Abba"], "pop", 1976, Some(85), [0.5, 0.8, 0.4, 0.0, 0.8, 0.05, 0.1, 101.0, -6.5]),
-    t("Sexy Boy", &["Air"], "electronic", 1998, Some(50), [0.6, 0.5, 0.2, 0.6, 0.5, 0.04, 0.1, 110.0, -10.0]),
+    t(
+        "Halo",
+        &["Beyoncé"],
+        "pop",
+        2008,
+        Some(80),
+        [0.6, 0.5, 0.1, 0.0, 0.3, 0.05, 0.1, 100.0, -6.0],
+    ),
+    t(
+        "Crazy in Love",
+        &["Beyoncé", "Jay-Z"],
+        "pop",
+        2003,
+        Some(90),
+        [0.8, 0.9, 0.2, 0.0, 0.6, 0.15, 0.3, 120.0, -4.0],
+    ),
+    t(
+        "Formation",
+        &["Beyoncé"],
+        "r&b",
+        2016,
+        None,
+        [0.7, 0.4, 0.3, 0.3, 0.9, 0.1, 0.2, 140.0, -8.0],
+    ),
+    t(
+        "Hyperballad",
+        &["Björk"],
+        "electronic",
+        1995,
+        Some(60),
+        [0.5, 0.6, 0.4, 0.2, 0.4, 0.05, 0.1, 110.0, -9.0],
+    ),
+    t(
+        "Army of Me",
+        &["Björk"],
+        "electronic",
+        1995,
+        Some(55),
+        [0.6, 0.8, 0.1, 0.1, 0.3, 0.06, 0.2, 100.0, -7.0],
+    ),
+    t(
+        "Jóga",
+        &["Björk"],
+        "electronic",
+        1997,
+        Some(58),
+        [0.3, 0.5, 0.6, 0.3, 0.2, 0.04, 0.1, 90.0, -10.0],
+    ),
+    t(
+        "Bachelorette",
+        &["Björk"],
+        "art pop",
+        1997,
+        Some(50),
+        [0.4, 0.6, 0.5, 0.2, 0.3, 0.05, 0.1, 95.0, -9.5],
+    ),
+    t(
+        "Hunter",
+        &["Björk"],
+        "art pop",
+        1997,
+        Some(49),
+        [0.5, 0.4, 0.6, 0.3, 0.2, 0.05, 0.2, 85.0, -11.0],
+    ),
+    t(
+        "Pagan Poetry",
+        &["Björk"],
+        "art pop",
+        2001,
+        Some(52),
+        [0.4, 0.5, 0.5, 0.2, 0.2, 0.04, 0.1, 80.0, -10.5],
+    ),
+    t(
+        "La Valse",
+        &["Amélie"],
+        "soundtrack",
+        2001,
+        Some(40),
+        [0.3, 0.2, 0.9, 0.9, 0.4, 0.04, 0.1, 90.0, -15.0],
+    ),
+    t(
+        "Paris",
+        &["Amelié"],
+        "chanson",
+        2010,
+        Some(20),
+        [0.5, 0.4, 0.7, 0.1, 0.5, 0.05, 0.1, 105.0, -12.0],
+    ),
+    t(
+        "Montmartre",
+        &["Amelié"],
+        "chanson",
+        2011,
+        Some(22),
+        [0.5, 0.4, 0.7, 0.1, 0.5, 0.05, 0.1, 105.0, -12.0],
+    ),
+    t(
+        "Help!",
+        &["The Beatles"],
+        "rock",
+        1965,
+        Some(75),
+        [0.5, 0.7, 0.2, 0.0, 0.8, 0.04, 0.2, 95.0, -7.0],
+    ),
+    t(
+        "Yesterday",
+        &["The Beatles"],
+        "rock",
+        1965,
+        Some(78),
+        [0.3, 0.2, 0.9, 0.0, 0.3, 0.03, 0.1, 97.0, -11.0],
+    ),
+    t(
+        "Let It Be",
+        &["The Beatles"],
+        "rock",
+        1970,
+        Some(80),
+        [0.4, 0.4, 0.6, 0.0, 0.4, 0.03, 0.1, 72.0, -8.0],
+    ),
+    t(
+        "Something",
+        &["The Beatles"],
+        "rock",
+        1969,
+        Some(70),
+        [0.4, 0.4, 0.3, 0.0, 0.4, 0.03, 0.1, 66.0, -9.0],
+    ),
+    t(
+        "Come Together",
+        &["The Beatles"],
+        "rock",
+        1969,
+        Some(79),
+        [0.5, 0.4, 0.1, 0.2, 0.2, 0.04, 0.1, 82.0, -10.0],
+    ),
+    t(
+        "Beach Song",
+        &["Beach House"],
+        "dream pop",
+        2012,
+        Some(45),
+        [0.4, 0.5, 0.3, 0.5, 0.2, 0.03, 0.1, 120.0, -9.0],
+    ),
+    t(
+        "Dancing Queen",
+        &["Abba"],
+        "pop",
+        1976,
+        Some(85),
+        [0.5, 0.8, 0.4, 0.0, 0.8, 0.05, 0.1, 101.0, -6.5],
+    ),
+    t(
+        "Sexy Boy",
+        &["Air"],
+        "electronic",
+        1998,
+        Some(50),
+        [0.6, 0.5, 0.2, 0.6, 0.5, 0.04, 0.1, 110.0, -10.0],
+    ),
 ];
 
 fn new_track(f: &Fixture) -> NewTrack {
@@ -137,7 +284,10 @@ impl Answer {
             .get_all("vary")
             .iter()
             .filter_map(|v| v.to_str().ok())
-            .any(|v| v.split(',').any(|p| p.trim().eq_ignore_ascii_case("HX-Request")))
+            .any(|v| {
+                v.split(',')
+                    .any(|p| p.trim().eq_ignore_ascii_case("HX-Request"))
+            })
     }
 
     /// The ECharts option of the chart with this id, decoded from its data attribute.
@@ -174,7 +324,11 @@ async fn answer(resp: poem::test::TestResponse) -> Answer {
     let status = resp.0.status();
     let headers = resp.0.headers().clone();
     let body = resp.0.into_body().into_string().await.expect("body");
-    Answer { status, headers, body }
+    Answer {
+        status,
+        headers,
+        body,
+    }
 }
 
 fn close(a: f64, b: f64) -> bool {
@@ -190,15 +344,23 @@ async fn search_gives_a_full_page_or_the_results_fragment() {
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.is_full_page());
     assert!(page.varies_on_htmx());
-    assert!(page.body.contains(r#"hx-trigger="input changed delay:200ms, search""#));
+    assert!(page
+        .body
+        .contains(r#"hx-trigger="input changed delay:200ms, search""#));
     assert!(page.body.contains(r#"hx-sync="this:replace""#));
-    assert!(page.body.contains("artists.js"), "the combobox script is loaded on artist pages");
+    assert!(
+        page.body.contains("artists.js"),
+        "the combobox script is loaded on artist pages"
+    );
 
     let fragment = get_htmx(&app, "/artists?q=bea", Some("artist-results")).await;
     assert_eq!(fragment.status, StatusCode::OK);
     assert!(!fragment.is_full_page());
     assert!(fragment.varies_on_htmx());
-    assert!(!fragment.body.contains("<form"), "the fragment is the list only");
+    assert!(
+        !fragment.body.contains("<form"),
+        "the fragment is the list only"
+    );
     // The same list in both: prefix matches first (more tracks first), then word starts.
     let order = |body: &str| {
         ["Beach House", "The Beatles"]
@@ -207,8 +369,14 @@ async fn search_gives_a_full_page_or_the_results_fragment() {
             .collect::<Vec<_>>()
     };
     let (p, f) = (order(&page.body), order(&fragment.body));
-    assert!(p[0] < p[1] && f[0] < f[1], "prefix match ranks above a later-word match");
-    assert!(fragment.body.contains("5 tracks"), "each suggestion shows its track count");
+    assert!(
+        p[0] < p[1] && f[0] < f[1],
+        "prefix match ranks above a later-word match"
+    );
+    assert!(
+        fragment.body.contains("5 tracks"),
+        "each suggestion shows its track count"
+    );
 }
 
 #[tokio::test]
@@ -233,7 +401,12 @@ async fn search_ignores_case_and_accents() {
 #[tokio::test]
 async fn suggestions_for_comparison_fields_are_fragments_and_redirect_otherwise() {
     let app = fixture_app().await;
-    let fragment = get_htmx(&app, "/artists/suggest?artist=bjo", Some("compare-suggest-1")).await;
+    let fragment = get_htmx(
+        &app,
+        "/artists/suggest?artist=bjo",
+        Some("compare-suggest-1"),
+    )
+    .await;
     assert_eq!(fragment.status, StatusCode::OK);
     assert!(fragment.body.contains(r#"data-value="Björk""#));
     let empty = get_htmx(&app, "/artists/suggest?artist=", None).await;
@@ -241,6 +414,10 @@ async fn suggestions_for_comparison_fields_are_fragments_and_redirect_otherwise(
     let direct = get(&app, "/artists/suggest?q=bj%C3%B6").await;
     assert_eq!(direct.status, StatusCode::SEE_OTHER);
     assert_eq!(direct.header("location"), Some("/artists?q=bj%C3%B6"));
+    assert!(
+        direct.varies_on_htmx(),
+        "the redirect and the fragment share a URL"
+    );
 }
 
 // --- compare --------------------------------------------------------------------------
@@ -255,8 +432,14 @@ async fn compare_is_a_full_page_or_a_fragment_and_pushes_a_canonical_url() {
     assert!(fragment.body.starts_with(r#"<section id="compare""#));
     assert!(fragment.varies_on_htmx());
     // Typed names come back in their catalog spelling, in the pushed URL too.
-    let pushed = fragment.header("hx-push-url").expect("HX-Push-Url").to_string();
-    assert_eq!(pushed, "/artists/compare?artist=Beyonc%C3%A9&artist=Bj%C3%B6rk");
+    let pushed = fragment
+        .header("hx-push-url")
+        .expect("HX-Push-Url")
+        .to_string();
+    assert_eq!(
+        pushed,
+        "/artists/compare?artist=Beyonc%C3%A9&artist=Bj%C3%B6rk"
+    );
     assert!(fragment.body.contains(r#"value="Beyoncé""#));
 
     // A direct load of the pushed URL is the whole page with the same comparison.
@@ -273,7 +456,11 @@ async fn compare_is_a_full_page_or_a_fragment_and_pushes_a_canonical_url() {
 #[tokio::test]
 async fn compare_averages_match_a_hand_computation() {
     let app = fixture_app().await;
-    let page = get(&app, "/artists/compare?artist=Beyonc%C3%A9&artist=The+Beatles").await;
+    let page = get(
+        &app,
+        "/artists/compare?artist=Beyonc%C3%A9&artist=The+Beatles",
+    )
+    .await;
     assert_eq!(page.status, StatusCode::OK);
     let chart = page.chart("compare-chart");
     let series = chart["series"].as_array().expect("series");
@@ -293,14 +480,20 @@ async fn compare_averages_match_a_hand_computation() {
     assert_eq!(series[2]["name"], "Catalog average");
     let mean_dance = TRACKS.iter().map(|t| t.values[0]).sum::<f64>() / TRACKS.len() as f64;
     let got = series[2]["data"][0].as_f64().unwrap();
-    assert!(close(got, (mean_dance * 1000.0).round() / 1000.0), "{got} vs {mean_dance}");
+    assert!(
+        close(got, (mean_dance * 1000.0).round() / 1000.0),
+        "{got} vs {mean_dance}"
+    );
     // The key-figure table: tempo 120, loudness -6.0, popularity (80 + 90) / 2.
     assert!(page.body.contains("120 BPM"));
     assert!(page.body.contains("-6.0 dB"));
     assert!(page.body.contains("<td>85</td>"));
     assert!(page.body.contains("pop (2), r&amp;b (1)"), "top genres");
     assert!(page.body.contains("2003–2016"), "release-year span");
-    assert!(page.body.contains("rest on only 3 tracks"), "few-track note");
+    assert!(
+        page.body.contains("rest on only 3 tracks"),
+        "few-track note"
+    );
     // The table twin of the chart carries the same numbers.
     assert!(page.body.contains(r#"<span class="value">0.700</span>"#));
 }
@@ -387,7 +580,12 @@ async fn one_artist_five_artists_and_duplicates_get_clear_422s() {
 async fn fields_are_added_and_removed_without_leaving_the_page() {
     let app = fixture_app().await;
     // "Add artist" with one name typed is not an error: it opens a field.
-    let added = get_htmx(&app, "/artists/compare?artist=Abba&artist=&add=1", Some("compare")).await;
+    let added = get_htmx(
+        &app,
+        "/artists/compare?artist=Abba&artist=&add=1",
+        Some("compare"),
+    )
+    .await;
     assert_eq!(added.status, StatusCode::OK);
     assert_eq!(added.body.matches(r#"name="artist""#).count(), 3);
     assert_eq!(
@@ -395,11 +593,19 @@ async fn fields_are_added_and_removed_without_leaving_the_page() {
         Some("/artists/compare?artist=Abba&artist=&artist=")
     );
     // Four fields: no "Add artist" button.
-    let four = get(&app, "/artists/compare?artist=Abba&artist=Air&artist=&artist=&add=1").await;
+    let four = get(
+        &app,
+        "/artists/compare?artist=Abba&artist=Air&artist=&artist=&add=1",
+    )
+    .await;
     assert_eq!(four.body.matches(r#"name="artist""#).count(), 4);
     assert!(!four.body.contains(r#"name="add""#));
     // Removing the third of three fields compares the other two.
-    let removed = get(&app, "/artists/compare?artist=Abba&artist=Air&artist=Hunter&remove=3").await;
+    let removed = get(
+        &app,
+        "/artists/compare?artist=Abba&artist=Air&artist=Hunter&remove=3",
+    )
+    .await;
     assert_eq!(removed.status, StatusCode::OK);
     assert_eq!(removed.body.matches(r#"name="artist""#).count(), 2);
     assert!(removed.body.contains("compare-chart"));
@@ -428,11 +634,16 @@ async fn artist_page_shows_profile_tracks_spread_and_similar_artists() {
     // Spread: Björk's energy values 0.6 0.8 0.5 0.6 0.4 0.5 -> min 0.4, median 0.55, max 0.8.
     let spread = page.chart("artist-spread-chart");
     assert_eq!(spread["xAxis"]["data"][1], "Energy");
-    assert_eq!(spread["series"][0]["data"][1], serde_json::json!([0.4, 0.5, 0.55, 0.6, 0.8]));
+    assert_eq!(
+        spread["series"][0]["data"][1],
+        serde_json::json!([0.4, 0.5, 0.55, 0.6, 0.8])
+    );
     // Similar artists link to their page and to a comparison with Björk.
     assert!(page.body.contains("Similar artists"));
     assert!(page.body.contains("Average difference"));
-    assert!(page.body.contains("/artists/compare?artist=Bj%C3%B6rk&amp;artist="));
+    assert!(page
+        .body
+        .contains("/artists/compare?artist=Bj%C3%B6rk&amp;artist="));
 }
 
 #[tokio::test]
@@ -446,7 +657,12 @@ async fn artist_tracks_sort_and_paginate_through_the_url() {
     assert!(something < help, "66 BPM before 95 BPM");
     assert!(by_tempo.body.contains(r#"aria-sort="ascending""#));
     // The sort form and the list swap alone for htmx, targeted at the list.
-    let fragment = get_htmx(&app, &format!("/artists/{id}?sort=year"), Some("artist-tracks")).await;
+    let fragment = get_htmx(
+        &app,
+        &format!("/artists/{id}?sort=year"),
+        Some("artist-tracks"),
+    )
+    .await;
     assert_eq!(fragment.status, StatusCode::OK);
     assert!(fragment.body.starts_with(r#"<section id="artist-tracks""#));
     assert!(!fragment.body.contains("Similar artists"));
@@ -460,14 +676,46 @@ async fn bad_artist_urls_get_clear_4xx_never_500() {
     let app = fixture_app().await;
     let id = artist_id(&app, "Abba");
     let cases = [
-        ("/artists/abc".to_string(), StatusCode::BAD_REQUEST, "not an artist id"),
-        ("/artists/999999".to_string(), StatusCode::NOT_FOUND, "no artist with id 999999"),
-        (format!("/artists/{id}?page=-1"), StatusCode::BAD_REQUEST, "not a page number"),
-        (format!("/artists/{id}?page=0"), StatusCode::BAD_REQUEST, "numbered from 1"),
-        (format!("/artists/{id}?page=2"), StatusCode::NOT_FOUND, "only page 1"),
-        (format!("/artists/{id}?sort=colour"), StatusCode::BAD_REQUEST, "cannot be sorted by"),
-        (format!("/artists/{id}?dir=sideways"), StatusCode::BAD_REQUEST, "sort direction"),
-        ("/artists/compare?artist=Abba&remove=7".to_string(), StatusCode::BAD_REQUEST, "does not name an artist field"),
+        (
+            "/artists/abc".to_string(),
+            StatusCode::BAD_REQUEST,
+            "not an artist id",
+        ),
+        (
+            "/artists/999999".to_string(),
+            StatusCode::NOT_FOUND,
+            "no artist with id 999999",
+        ),
+        (
+            format!("/artists/{id}?page=-1"),
+            StatusCode::BAD_REQUEST,
+            "not a page number",
+        ),
+        (
+            format!("/artists/{id}?page=0"),
+            StatusCode::BAD_REQUEST,
+            "numbered from 1",
+        ),
+        (
+            format!("/artists/{id}?page=2"),
+            StatusCode::NOT_FOUND,
+            "only page 1",
+        ),
+        (
+            format!("/artists/{id}?sort=colour"),
+            StatusCode::BAD_REQUEST,
+            "cannot be sorted by",
+        ),
+        (
+            format!("/artists/{id}?dir=sideways"),
+            StatusCode::BAD_REQUEST,
+            "sort direction",
+        ),
+        (
+            "/artists/compare?artist=Abba&remove=7".to_string(),
+            StatusCode::BAD_REQUEST,
+            "does not name an artist field",
+        ),
     ];
     for (url, status, message) in cases {
         let resp = get(&app, &url).await;

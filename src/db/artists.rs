@@ -122,7 +122,9 @@ pub fn top_genres(
     let mut out: HashMap<i32, Vec<GenreCount>> = HashMap::new();
     for (artist_id, genre, n) in rows {
         if let Some(genre) = genre.filter(|g| !g.trim().is_empty()) {
-            out.entry(artist_id).or_default().push(GenreCount { genre, tracks: n });
+            out.entry(artist_id)
+                .or_default()
+                .push(GenreCount { genre, tracks: n });
         }
     }
     for genres in out.values_mut() {
@@ -202,9 +204,13 @@ pub fn tracks_page(
         };
         (nullable $column:expr) => {
             if sort.descending {
-                query.order_by($column.is_null()).then_order_by($column.desc())
+                query
+                    .order_by($column.is_null())
+                    .then_order_by($column.desc())
             } else {
-                query.order_by($column.is_null()).then_order_by($column.asc())
+                query
+                    .order_by($column.is_null())
+                    .then_order_by($column.asc())
             }
         };
     }

@@ -12,14 +12,25 @@ pub const MAX_COMPARED: usize = 4;
 /// Why a set of typed names cannot be compared.
 #[derive(Debug, Clone)]
 pub enum SelectionProblem<'a> {
-    TooMany { given: usize },
-    TooFew { given: usize },
+    TooMany {
+        given: usize,
+    },
+    TooFew {
+        given: usize,
+    },
     /// No artist has this name; the closest names instead.
-    Unknown { suggestions: Vec<&'a ArtistSummary> },
+    Unknown {
+        suggestions: Vec<&'a ArtistSummary>,
+    },
     /// The name folds to several artists.
-    Ambiguous { candidates: Vec<&'a ArtistSummary> },
+    Ambiguous {
+        candidates: Vec<&'a ArtistSummary>,
+    },
     /// The same artist as an earlier field (possibly typed differently).
-    Duplicate { artist: &'a ArtistSummary, first_field: usize },
+    Duplicate {
+        artist: &'a ArtistSummary,
+        first_field: usize,
+    },
 }
 
 /// A problem and the field (0-based, blank fields included) it belongs to; None when it
@@ -163,25 +174,46 @@ mod tests {
     #[test]
     fn reports_each_problem_beside_its_field() {
         let idx = index();
-        let err = resolve_selection(&idx, &fields(&["Björk", "Bjork", "Amelie", "Beyonse"])).unwrap_err();
+        let err =
+            resolve_selection(&idx, &fields(&["Björk", "Bjork", "Amelie", "Beyonse"])).unwrap_err();
         assert_eq!(err.len(), 3);
-        assert!(matches!(err[0].problem, SelectionProblem::Duplicate { first_field: 0, .. }));
+        assert!(matches!(
+            err[0].problem,
+            SelectionProblem::Duplicate { first_field: 0, .. }
+        ));
         assert_eq!(err[0].field, Some(1));
-        assert!(matches!(&err[1].problem, SelectionProblem::Ambiguous { candidates } if candidates.len() == 2));
-        assert!(matches!(&err[2].problem, SelectionProblem::Unknown { suggestions } if suggestions[0].id == 1));
+        assert!(
+            matches!(&err[1].problem, SelectionProblem::Ambiguous { candidates } if candidates.len() == 2)
+        );
+        assert!(
+            matches!(&err[2].problem, SelectionProblem::Unknown { suggestions } if suggestions[0].id == 1)
+        );
         assert!(err[2].problem.message("Beyonse").contains("“Beyonse”"));
     }
 
     #[test]
     fn counts_are_checked() {
         let idx = index();
-        let err = resolve_selection(&idx, &fields(&["Air", "Abba", "Björk", "Beyoncé", "Amélie"])).unwrap_err();
-        assert!(matches!(err[0].problem, SelectionProblem::TooMany { given: 5 }));
+        let err = resolve_selection(
+            &idx,
+            &fields(&["Air", "Abba", "Björk", "Beyoncé", "Amélie"]),
+        )
+        .unwrap_err();
+        assert!(matches!(
+            err[0].problem,
+            SelectionProblem::TooMany { given: 5 }
+        ));
         assert!(err[0].problem.message("").contains("at most 4"));
         let err = resolve_selection(&idx, &fields(&["Air", ""])).unwrap_err();
-        assert!(matches!(err[0].problem, SelectionProblem::TooFew { given: 1 }));
+        assert!(matches!(
+            err[0].problem,
+            SelectionProblem::TooFew { given: 1 }
+        ));
         assert_eq!(err[0].field, Some(1));
         let err = resolve_selection(&idx, &[]).unwrap_err();
-        assert!(matches!(err[0].problem, SelectionProblem::TooFew { given: 0 }));
+        assert!(matches!(
+            err[0].problem,
+            SelectionProblem::TooFew { given: 0 }
+        ));
     }
 }

@@ -160,12 +160,8 @@ impl ArtistIndex {
             by_name_key.insert(artist.name_key.clone(), i);
             vectors.push(super::similarity::scaled_vector(artist));
         }
-        let key_end = |i: usize| -> usize {
-            starts
-                .get(i + 1)
-                .map_or(haystack.len(), |&s| s as usize)
-                - 1
-        };
+        let key_end =
+            |i: usize| -> usize { starts.get(i + 1).map_or(haystack.len(), |&s| s as usize) - 1 };
         let mut word_starts: Vec<(u32, u32)> = Vec::new();
         for (i, artist) in artists.iter().enumerate() {
             let start = starts[i] as usize;
@@ -353,7 +349,11 @@ impl ArtistIndex {
             if pos == self.starts[cursor] as usize || self.word_starts_with(pos, end, key) {
                 continue; // ranked in a better tier
             }
-            best.offer((MatchKind::Substring, Reverse(self.counts[cursor]), cursor as u32));
+            best.offer((
+                MatchKind::Substring,
+                Reverse(self.counts[cursor]),
+                cursor as u32,
+            ));
         }
         best.into_sorted()
     }
@@ -573,7 +573,10 @@ pub(crate) mod tests {
     fn prefix_outranks_substring_then_track_count() {
         let idx = index();
         let got = idx.suggest("bea", 10);
-        assert_eq!(names(&got), ["Bea Miller", "Beach House", "The Beatles", "Kebab Beats"]);
+        assert_eq!(
+            names(&got),
+            ["Bea Miller", "Beach House", "The Beatles", "Kebab Beats"]
+        );
         assert_eq!(got[0].kind, MatchKind::Prefix);
         assert_eq!(got[2].kind, MatchKind::WordStart);
         assert_eq!(got[3].kind, MatchKind::WordStart);
@@ -593,7 +596,10 @@ pub(crate) mod tests {
         assert_eq!(names(&idx.suggest("  beyoncé", 5)), ["Beyoncé"]);
         assert!(idx.suggest("", 5).is_empty());
         assert!(idx.suggest("\0", 5).is_empty());
-        assert!(idx.suggest("nobody", 5).is_empty(), "artists without tracks are not indexed");
+        assert!(
+            idx.suggest("nobody", 5).is_empty(),
+            "artists without tracks are not indexed"
+        );
     }
 
     #[test]
@@ -616,7 +622,12 @@ pub(crate) mod tests {
     #[test]
     fn did_you_mean_uses_edit_distance_then_prefix() {
         let idx = index();
-        let ids = |q: &str| idx.did_you_mean(q, 5).iter().map(|a| a.id).collect::<Vec<_>>();
+        let ids = |q: &str| {
+            idx.did_you_mean(q, 5)
+                .iter()
+                .map(|a| a.id)
+                .collect::<Vec<_>>()
+        };
         assert_eq!(ids("Bea Miler"), [4]);
         // No name is one edit from "beat"; two contain it at a word start.
         assert_eq!(ids("beat"), [2, 6]);
@@ -640,8 +651,15 @@ pub(crate) mod tests {
                 let mut best = None;
                 for (at, _) in key.char_indices() {
                     if key[at..].starts_with(&q) {
-                        let word = key[..at].chars().next_back().is_some_and(|c| !c.is_alphanumeric());
-                        let kind = if word { MatchKind::WordStart } else { MatchKind::Substring };
+                        let word = key[..at]
+                            .chars()
+                            .next_back()
+                            .is_some_and(|c| !c.is_alphanumeric());
+                        let kind = if word {
+                            MatchKind::WordStart
+                        } else {
+                            MatchKind::Substring
+                        };
                         best = Some(best.map_or(kind, |b: MatchKind| b.min(kind)));
                     }
                 }

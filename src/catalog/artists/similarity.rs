@@ -90,7 +90,12 @@ pub fn feature_gaps(this: &ArtistSummary, other: &ArtistSummary) -> Vec<FeatureG
             }
         })
         .collect();
-    gaps.sort_by(|x, y| y.scaled.abs().total_cmp(&x.scaled.abs()).then(x.feature.cmp(&y.feature)));
+    gaps.sort_by(|x, y| {
+        y.scaled
+            .abs()
+            .total_cmp(&x.scaled.abs())
+            .then(x.feature.cmp(&y.feature))
+    });
     gaps
 }
 
@@ -199,7 +204,10 @@ mod tests {
         assert_eq!(near.gaps[0].feature, Feature::Energy);
         assert!((near.gaps[0].scaled - 0.1).abs() < 1e-9);
         let text = near.explanation();
-        assert!(text.contains("most different in energy (0.600 vs 0.500)"), "{text}");
+        assert!(
+            text.contains("most different in energy (0.600 vs 0.500)"),
+            "{text}"
+        );
         assert!(idx.similar(99, 3).is_empty());
     }
 }

@@ -16,7 +16,11 @@ pub enum SortKey {
 impl SortKey {
     /// Every key, in the order a sort menu offers them.
     pub fn all() -> Vec<SortKey> {
-        let mut keys = vec![SortKey::Feature(Feature::Popularity), SortKey::Year, SortKey::Name];
+        let mut keys = vec![
+            SortKey::Feature(Feature::Popularity),
+            SortKey::Year,
+            SortKey::Name,
+        ];
         keys.extend(
             Feature::ALL
                 .into_iter()
@@ -46,13 +50,15 @@ impl SortKey {
         match value {
             "year" => Ok(SortKey::Year),
             "name" => Ok(SortKey::Name),
-            other => Feature::from_key(other).map(SortKey::Feature).ok_or_else(|| {
-                let choices: Vec<&str> = SortKey::all().into_iter().map(SortKey::key).collect();
-                format!(
-                    "Tracks cannot be sorted by \"{other}\". Choose one of: {}.",
-                    choices.join(", ")
-                )
-            }),
+            other => Feature::from_key(other)
+                .map(SortKey::Feature)
+                .ok_or_else(|| {
+                    let choices: Vec<&str> = SortKey::all().into_iter().map(SortKey::key).collect();
+                    format!(
+                        "Tracks cannot be sorted by \"{other}\". Choose one of: {}.",
+                        choices.join(", ")
+                    )
+                }),
         }
     }
 
@@ -121,7 +127,10 @@ mod tests {
         assert!(!TrackSort::parse(Some("name"), None).unwrap().descending);
         assert!(TrackSort::parse(Some("year"), None).unwrap().descending);
         let err = TrackSort::parse(Some("colour"), None).unwrap_err();
-        assert!(err.contains("\"colour\"") && err.contains("popularity"), "{err}");
+        assert!(
+            err.contains("\"colour\"") && err.contains("popularity"),
+            "{err}"
+        );
         assert!(TrackSort::parse(None, Some("up")).is_err());
         for key in SortKey::all() {
             assert_eq!(SortKey::parse(key.key()), Ok(key));

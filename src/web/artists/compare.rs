@@ -177,7 +177,11 @@ struct Compared<'a> {
 }
 
 #[handler]
-pub async fn compare(ctx: PageContext, state: Data<&AppState>, req: &Request) -> AppResult<Response> {
+pub async fn compare(
+    ctx: PageContext,
+    state: Data<&AppState>,
+    req: &Request,
+) -> AppResult<Response> {
     let pairs = QueryPairs::parse(req.uri().query());
     let mut request = CompareRequest::parse(&pairs)?;
     let catalog = ctx.catalog.clone();
@@ -253,7 +257,11 @@ fn swap_attrs() -> [(&'static str, &'static str); 4] {
     ]
 }
 
-fn compare_section(request: &CompareRequest, problems: &[FieldProblem<'_>], result: Option<Markup>) -> Markup {
+fn compare_section(
+    request: &CompareRequest,
+    problems: &[FieldProblem<'_>],
+    result: Option<Markup>,
+) -> Markup {
     let [(_, target), (_, swap), (_, push), (_, sync)] = swap_attrs();
     let general: Vec<&FieldProblem> = problems.iter().filter(|p| p.field.is_none()).collect();
     let field_count = request.fields.len();
@@ -358,26 +366,40 @@ fn alternatives(
 }
 
 /// The chart, its table twin, and the key figures of the compared artists.
-fn comparison(request: &CompareRequest, catalog: &CatalogSnapshot, compared: &[Compared<'_>]) -> Markup {
+fn comparison(
+    request: &CompareRequest,
+    catalog: &CatalogSnapshot,
+    compared: &[Compared<'_>],
+) -> Markup {
     let [(_, target), (_, swap), (_, push), (_, sync)] = swap_attrs();
     let features = request.features.features();
     let series: Vec<ProfileSeries> = compared
         .iter()
         .map(|c| ProfileSeries {
             name: &c.artist.name,
-            values: features.iter().map(|f| c.artist.value(*f).unwrap_or(0.0)).collect(),
+            values: features
+                .iter()
+                .map(|f| c.artist.value(*f).unwrap_or(0.0))
+                .collect(),
         })
         .collect();
     let reference = ProfileSeries {
         name: REFERENCE_NAME,
-        values: features.iter().map(|f| catalog.average.get(*f).unwrap_or(0.0)).collect(),
+        values: features
+            .iter()
+            .map(|f| catalog.average.get(*f).unwrap_or(0.0))
+            .collect(),
     };
-    let mut columns: Vec<(&str, Vec<f64>)> = series.iter().map(|s| (s.name, s.values.clone())).collect();
+    let mut columns: Vec<(&str, Vec<f64>)> =
+        series.iter().map(|s| (s.name, s.values.clone())).collect();
     columns.push((REFERENCE_NAME, reference.values.clone()));
     let names: Vec<&str> = series.iter().map(|s| s.name).collect();
     let (chart_markup, chart_word) = match request.view {
         View::Bars => (comparison_bars(features, &series, &reference), "Bar chart"),
-        View::Radar => (comparison_radar(features, &series, &reference), "Radar chart"),
+        View::Radar => (
+            comparison_radar(features, &series, &reference),
+            "Radar chart",
+        ),
     };
     let toggle = |label: &str, features: FeatureSet, view: View| {
         let href = request.url_with(&request.fields, features, view);
@@ -469,7 +491,9 @@ fn comparison(request: &CompareRequest, catalog: &CatalogSnapshot, compared: &[C
 }
 
 fn format_value(feature: Feature, value: Option<f64>) -> String {
-    value.map(|v| feature.format(v)).unwrap_or_else(|| "unknown".to_string())
+    value
+        .map(|v| feature.format(v))
+        .unwrap_or_else(|| "unknown".to_string())
 }
 
 /// "pop (12), rock (3)".
@@ -497,7 +521,10 @@ mod tests {
         assert_eq!(r.url(), "/artists/compare?artist=A&artist=B&artist=");
         let r = parse("artist=A&artist=&artist=C&remove=2&features=all&view=radar").unwrap();
         assert_eq!(r.fields, ["A", "C"]);
-        assert_eq!(r.url(), "/artists/compare?artist=A&artist=C&features=all&view=radar");
+        assert_eq!(
+            r.url(),
+            "/artists/compare?artist=A&artist=C&features=all&view=radar"
+        );
         let r = parse("").unwrap();
         assert_eq!(r.fields, ["", ""]);
         assert!(!r.has_names);
@@ -508,7 +535,12 @@ mod tests {
 
     #[test]
     fn bad_options_are_400s_with_a_reason() {
-        for q in ["features=some", "view=pie", "artist=A&remove=2", "artist=A&remove=x"] {
+        for q in [
+            "features=some",
+            "view=pie",
+            "artist=A&remove=2",
+            "artist=A&remove=x",
+        ] {
             match parse(q) {
                 Err(AppError::BadRequest(message)) => assert!(!message.is_empty()),
                 other => panic!("{q}: {other:?}"),

@@ -10,7 +10,12 @@ impl QueryPairs {
     pub fn parse(query: Option<&str>) -> QueryPairs {
         QueryPairs(
             query
-                .map(|q| q.split('&').filter(|p| !p.is_empty()).map(split_pair).collect())
+                .map(|q| {
+                    q.split('&')
+                        .filter(|p| !p.is_empty())
+                        .map(split_pair)
+                        .collect()
+                })
                 .unwrap_or_default(),
         )
     }
@@ -118,10 +123,21 @@ mod tests {
 
     #[test]
     fn names_round_trip_through_urls() {
-        for name in ["Beyoncé", "AC/DC", "Simon & Garfunkel", "50% off+", "周杰倫", "a=b"] {
+        for name in [
+            "Beyoncé",
+            "AC/DC",
+            "Simon & Garfunkel",
+            "50% off+",
+            "周杰倫",
+            "a=b",
+        ] {
             let u = url("/x", &[("artist", name), ("artist", "")]);
             let pairs = QueryPairs::parse(u.split_once('?').map(|(_, q)| q));
-            assert_eq!(pairs.all("artist"), vec![name.to_string(), String::new()], "{u}");
+            assert_eq!(
+                pairs.all("artist"),
+                vec![name.to_string(), String::new()],
+                "{u}"
+            );
         }
     }
 
@@ -138,7 +154,10 @@ mod tests {
         assert_eq!(page_number(None).unwrap(), 1);
         assert_eq!(page_number(Some("3")).unwrap(), 3);
         for bad in ["0", "-1", "two", "1.5"] {
-            assert!(matches!(page_number(Some(bad)), Err(AppError::BadRequest(_))), "{bad}");
+            assert!(
+                matches!(page_number(Some(bad)), Err(AppError::BadRequest(_))),
+                "{bad}"
+            );
         }
     }
 }

@@ -16,8 +16,8 @@ use super::{
 use crate::{
     catalog::{
         artists::{
-            distribution::Distribution, similarity::NEIGHBOUR_MIN_TRACKS, tracks_label, ArtistSummary,
-            GenreCount, SimilarArtist, SortKey, TrackSort, SIMILARITY_FEATURES,
+            distribution::Distribution, similarity::NEIGHBOUR_MIN_TRACKS, tracks_label,
+            ArtistSummary, GenreCount, SimilarArtist, SortKey, TrackSort, SIMILARITY_FEATURES,
         },
         snapshot::CatalogSnapshot,
         Feature,
@@ -82,7 +82,8 @@ pub async fn artist_page(
         ))
     })?;
     let pairs = QueryPairs::parse(req.uri().query());
-    let sort = TrackSort::parse(pairs.last("sort"), pairs.last("dir")).map_err(AppError::BadRequest)?;
+    let sort =
+        TrackSort::parse(pairs.last("sort"), pairs.last("dir")).map_err(AppError::BadRequest)?;
     let page = page_number(pairs.last("page"))?;
     let track_count = i64::from(artist.track_count);
     let pages = ((track_count + TRACKS_PER_PAGE - 1) / TRACKS_PER_PAGE).max(1) as u32;
@@ -90,10 +91,19 @@ pub async fn artist_page(
         return Err(AppError::NotFound(format!(
             "Page {page} of {}'s tracks does not exist: there {} {pages}.",
             artist.name,
-            if pages == 1 { "is only page" } else { "are pages 1 to" }
+            if pages == 1 {
+                "is only page"
+            } else {
+                "are pages 1 to"
+            }
         )));
     }
-    let view = TrackView { artist_id: id, sort, page, pages };
+    let view = TrackView {
+        artist_id: id,
+        sort,
+        page,
+        pages,
+    };
     let tracks_only = ctx.htmx.wants_fragment() && ctx.htmx.target.as_deref() == Some(TRACKS_ID);
     let offset = i64::from(page - 1) * TRACKS_PER_PAGE;
     let (tracks, all_tracks, genres) = db::run(&state.pool, move |conn| {
@@ -131,7 +141,10 @@ pub async fn artist_page(
 }
 
 fn header(artist: &ArtistSummary, catalog: &CatalogSnapshot, genres: &[GenreCount]) -> Markup {
-    let compare_href = url("/artists/compare", &[("artist", &artist.name), ("add", "1")]);
+    let compare_href = url(
+        "/artists/compare",
+        &[("artist", &artist.name), ("add", "1")],
+    );
     html! {
         nav class="breadcrumbs" aria-label="Breadcrumb" {
             a href="/artists" { "Artists" } " › " span aria-current="page" { (artist.name) }
@@ -171,12 +184,18 @@ fn profile_section(artist: &ArtistSummary, catalog: &CatalogSnapshot) -> Markup 
         .filter(|f| artist.value(*f).is_some() && reference(*f).is_some())
         .collect();
     let column = |values: &dyn Fn(Feature) -> Option<f64>| -> Vec<f64> {
-        table_features.iter().map(|f| values(*f).unwrap_or(f64::NAN)).collect()
+        table_features
+            .iter()
+            .map(|f| values(*f).unwrap_or(f64::NAN))
+            .collect()
     };
     let chart_features = &Feature::UNIT;
     let chart_series = |name, get: &dyn Fn(Feature) -> Option<f64>| ProfileSeries {
         name,
-        values: chart_features.iter().map(|f| get(*f).unwrap_or(0.0)).collect(),
+        values: chart_features
+            .iter()
+            .map(|f| get(*f).unwrap_or(0.0))
+            .collect(),
     };
     html! {
         section class="card" aria-labelledby="profile-title" {
@@ -215,10 +234,18 @@ fn tracks_section(artist: &ArtistSummary, view: &TrackView, tracks: &[ArtistTrac
         let active = sort.key == key;
         let next = TrackSort {
             key,
-            descending: if active { !sort.descending } else { key.default_descending() },
+            descending: if active {
+                !sort.descending
+            } else {
+                key.default_descending()
+            },
         };
         let href = view.url(next, 1);
-        let aria_sort = active.then(|| if sort.descending { "descending" } else { "ascending" });
+        let aria_sort = active.then_some(if sort.descending {
+            "descending"
+        } else {
+            "ascending"
+        });
         html! {
             th scope="col" aria-sort=[aria_sort] {
                 a href=(href) hx-get=(href) hx-target=(format!("#{TRACKS_ID}")) hx-swap="outerHTML" hx-push-url="true" {

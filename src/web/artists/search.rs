@@ -6,7 +6,7 @@
 use maud::{html, Markup};
 use poem::{handler, web::Redirect, IntoResponse, Request, Response};
 
-use super::{params::QueryPairs, params::url, render};
+use super::{params::url, params::QueryPairs, render};
 use crate::{
     catalog::artists::{tracks_label, ArtistIndex, ArtistSummary},
     web::layout::{format_count, PageContext},
@@ -42,7 +42,13 @@ pub fn suggest(ctx: PageContext, req: &Request) -> Response {
         .unwrap_or("")
         .to_string();
     if !ctx.htmx.wants_fragment() {
-        return Redirect::see_other(url("/artists", &[("q", &query)])).into_response();
+        // Not HTML, so the app-wide middleware adds no Vary; this answer depends on it too.
+        let mut resp = Redirect::see_other(url("/artists", &[("q", &query)])).into_response();
+        resp.headers_mut().append(
+            poem::http::header::VARY,
+            poem::http::HeaderValue::from_static("HX-Request"),
+        );
+        return resp;
     }
     if query.trim().is_empty() {
         return html! {}.into_response();

@@ -72,7 +72,8 @@ pub fn comparison_radar(
     artists: &[ProfileSeries<'_>],
     reference: &ProfileSeries<'_>,
 ) -> Chart {
-    let indicators: Vec<(&str, f64, f64)> = features.iter().map(|f| (f.label(), 0.0, 1.0)).collect();
+    let indicators: Vec<(&str, f64, f64)> =
+        features.iter().map(|f| (f.label(), 0.0, 1.0)).collect();
     let mut data: Vec<DataPointItem> = artists
         .iter()
         .map(|a| DataPointItem::new(values(features, a)).name(a.name))
@@ -98,12 +99,27 @@ pub fn distribution_boxplot(distributions: &[Distribution]) -> Chart {
     let features: Vec<Feature> = shown.iter().map(|d| d.feature).collect();
     let data: Vec<Vec<f64>> = shown
         .iter()
-        .map(|d| vec![d.min, d.q1, d.median, d.q3, d.max].into_iter().map(round3).collect())
+        .map(|d| {
+            vec![d.min, d.q1, d.median, d.q3, d.max]
+                .into_iter()
+                .map(round3)
+                .collect()
+        })
         .collect();
     Chart::new()
         .tooltip(Tooltip::new().trigger(Trigger::Item))
-        .grid(Grid::new().left("3%").right("3%").bottom("3%").contain_label(true))
-        .x_axis(Axis::new().type_(AxisType::Category).data(labels(&features)))
+        .grid(
+            Grid::new()
+                .left("3%")
+                .right("3%")
+                .bottom("3%")
+                .contain_label(true),
+        )
+        .x_axis(
+            Axis::new()
+                .type_(AxisType::Category)
+                .data(labels(&features)),
+        )
         .y_axis(Axis::new().type_(AxisType::Value).min(0).max(1))
         .series(Boxplot::new().name("Across their tracks").data(data))
 }
@@ -119,30 +135,62 @@ mod tests {
     fn series() -> (Vec<ProfileSeries<'static>>, ProfileSeries<'static>) {
         (
             vec![
-                ProfileSeries { name: "A", values: vec![0.5, 0.25] },
-                ProfileSeries { name: "B", values: vec![0.1234, 1.0] },
+                ProfileSeries {
+                    name: "A",
+                    values: vec![0.5, 0.25],
+                },
+                ProfileSeries {
+                    name: "B",
+                    values: vec![0.1234, 1.0],
+                },
             ],
-            ProfileSeries { name: "Catalog average", values: vec![0.3, 0.3] },
+            ProfileSeries {
+                name: "Catalog average",
+                values: vec![0.3, 0.3],
+            },
         )
     }
 
     #[test]
     fn bars_have_a_series_per_artist_and_a_reference_line() {
         let (artists, reference) = series();
-        let json = serde_json::to_value(comparison_bars(&[Feature::Energy, Feature::Valence], &artists, &reference)).unwrap();
+        let json = serde_json::to_value(comparison_bars(
+            &[Feature::Energy, Feature::Valence],
+            &artists,
+            &reference,
+        ))
+        .unwrap();
         let s = json["series"].as_array().unwrap();
         assert_eq!(s.len(), 3);
-        assert_eq!((s[0]["type"].as_str(), s[0]["name"].as_str()), (Some("bar"), Some("A")));
+        assert_eq!(
+            (s[0]["type"].as_str(), s[0]["name"].as_str()),
+            (Some("bar"), Some("A"))
+        );
         assert_eq!(s[1]["data"], serde_json::json!([0.123, 1.0]));
-        assert_eq!((s[2]["type"].as_str(), s[2]["name"].as_str()), (Some("line"), Some("Catalog average")));
-        assert_eq!(json["xAxis"]["data"], serde_json::json!(["Energy", "Valence"]));
+        assert_eq!(
+            (s[2]["type"].as_str(), s[2]["name"].as_str()),
+            (Some("line"), Some("Catalog average"))
+        );
+        assert_eq!(
+            json["xAxis"]["data"],
+            serde_json::json!(["Energy", "Valence"])
+        );
     }
 
     #[test]
     fn radar_has_an_indicator_per_feature_and_a_polygon_per_profile() {
         let (artists, reference) = series();
-        let json = serde_json::to_value(comparison_radar(&[Feature::Energy, Feature::Valence], &artists, &reference)).unwrap();
-        let radar = if json["radar"].is_array() { &json["radar"][0] } else { &json["radar"] };
+        let json = serde_json::to_value(comparison_radar(
+            &[Feature::Energy, Feature::Valence],
+            &artists,
+            &reference,
+        ))
+        .unwrap();
+        let radar = if json["radar"].is_array() {
+            &json["radar"][0]
+        } else {
+            &json["radar"]
+        };
         assert_eq!(radar["indicator"][1]["name"], "Valence");
         assert_eq!(radar["indicator"][1]["max"], 1.0);
         let data = json["series"][0]["data"].as_array().unwrap();
@@ -153,9 +201,24 @@ mod tests {
 
     #[test]
     fn boxplot_keeps_unit_features_only() {
-        let d = |feature| Distribution { feature, count: 3, min: 0.1, q1: 0.2, median: 0.3, q3: 0.4, max: 0.5 };
-        let json = serde_json::to_value(distribution_boxplot(&[d(Feature::Energy), d(Feature::Tempo)])).unwrap();
+        let d = |feature| Distribution {
+            feature,
+            count: 3,
+            min: 0.1,
+            q1: 0.2,
+            median: 0.3,
+            q3: 0.4,
+            max: 0.5,
+        };
+        let json = serde_json::to_value(distribution_boxplot(&[
+            d(Feature::Energy),
+            d(Feature::Tempo),
+        ]))
+        .unwrap();
         assert_eq!(json["xAxis"]["data"], serde_json::json!(["Energy"]));
-        assert_eq!(json["series"][0]["data"], serde_json::json!([[0.1, 0.2, 0.3, 0.4, 0.5]]));
+        assert_eq!(
+            json["series"][0]["data"],
+            serde_json::json!([[0.1, 0.2, 0.3, 0.4, 0.5]])
+        );
     }
 }
