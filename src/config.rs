@@ -2,6 +2,8 @@
 
 use std::{net::SocketAddr, path::PathBuf};
 
+use crate::accounts::secret_key::SecretKey;
+
 /// Everything the server needs to know that is not in the database.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -13,6 +15,13 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Seed the demo catalog when the database has no tracks.
     pub seed_demo: bool,
+    /// The 32-byte server secret (keys CSRF tokens). `None`: use, or create on first
+    /// start, `secret.key` in the data directory (see `accounts::secret_key`).
+    pub secret_key: Option<SecretKey>,
+    /// Take the client address from the last `X-Forwarded-For` entry (set by a reverse
+    /// proxy in front of the server) for log-in throttling. Off by default: without a
+    /// proxy that overwrites it, anyone could send the header and dodge the throttle.
+    pub trust_proxy_headers: bool,
 }
 
 impl Config {
@@ -22,10 +31,14 @@ impl Config {
     /// A configuration for tests and tools: the given database, defaults elsewhere.
     pub fn for_database(database: impl Into<PathBuf>) -> Self {
         Config {
-            bind: Self::DEFAULT_BIND.parse().expect("default bind address is valid"),
+            bind: Self::DEFAULT_BIND
+                .parse()
+                .expect("default bind address is valid"),
             database: database.into(),
             secure_cookies: false,
             seed_demo: true,
+            secret_key: None,
+            trust_proxy_headers: false,
         }
     }
 
@@ -55,14 +68,20 @@ mod tests {
 
     #[test]
     fn database_urls_become_paths() {
-        assert_eq!(database_path("sqlite://data/x.db"), PathBuf::from("data/x.db"));
+        assert_eq!(
+            database_path("sqlite://data/x.db"),
+            PathBuf::from("data/x.db")
+        );
         assert_eq!(database_path("sqlite:x.db"), PathBuf::from("x.db"));
         assert_eq!(database_path("/tmp/y.db"), PathBuf::from("/tmp/y.db"));
     }
 
     #[test]
     fn data_dir_is_beside_the_database() {
-        assert_eq!(Config::for_database("data/a.db").data_dir(), PathBuf::from("data"));
+        assert_eq!(
+            Config::for_database("data/a.db").data_dir(),
+            PathBuf::from("data")
+        );
         assert_eq!(Config::for_database("a.db").data_dir(), PathBuf::from("."));
     }
 }

@@ -14,6 +14,9 @@ pub enum AppError {
     /// The request is malformed (400).
     #[error("{0}")]
     BadRequest(String),
+    /// The request may not do this, e.g. a missing or wrong CSRF token (403).
+    #[error("{0}")]
+    Forbidden(String),
     /// The request is well formed but its values are not acceptable (422).
     #[error("{0}")]
     Invalid(String),
@@ -37,6 +40,7 @@ impl AppError {
         match self {
             AppError::NotFound(_)
             | AppError::BadRequest(_)
+            | AppError::Forbidden(_)
             | AppError::Invalid(_)
             | AppError::TooManyRequests { .. } => self.to_string(),
             _ => "Something went wrong on our side. Please try again.".to_string(),
@@ -49,6 +53,7 @@ impl ResponseError for AppError {
         match self {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             _ => StatusCode::INTERNAL_SERVER_ERROR,

@@ -3,6 +3,7 @@
 //! `app(state)` is the application factory: the binary and the tests build the same
 //! router through it.
 
+pub mod accounts;
 pub mod catalog;
 pub mod config;
 pub mod db;
@@ -18,14 +19,13 @@ pub use state::AppState;
 
 /// The whole web application over the given state.
 pub fn app(state: AppState) -> impl Endpoint<Output = poem::Response> {
-    web::routes()
-        .catch_error(|_: NotFoundError| async move {
-            poem::error::ResponseError::as_response(&AppError::NotFound(
-                "There is no page at this address.".to_string(),
-            ))
-        })
+    let routes = web::routes().catch_error(|_: NotFoundError| async move {
+        poem::error::ResponseError::as_response(&AppError::NotFound(
+            "There is no page at this address.".to_string(),
+        ))
+    });
+    web::auth::wrap(routes, &state)
         .data(state)
         .around(|ep, req| async move { web::security::harden_and_log(&ep, req).await })
         .map_to_response()
 }
-

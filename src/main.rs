@@ -3,7 +3,7 @@
 use std::{net::SocketAddr, path::PathBuf, process::ExitCode, time::Duration};
 
 use clap::{Parser, Subcommand};
-use insights_hub::{app, config, AppState, Config};
+use insights_hub::{accounts::secret_key::SecretKey, app, config, AppState, Config};
 use poem::{listener::TcpListener, Server};
 
 #[derive(Parser)]
@@ -28,20 +28,40 @@ enum Command {
     Serve(ServeArgs),
 }
 
-#[derive(clap::Args, Default)]
+#[derive(Clone, Copy, Default, clap::ValueEnum)]
+enum CookieSecurity {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(clap::Args)]
 struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "BIND", default_value = Config::DEFAULT_BIND)]
-    bind: Option<SocketAddr>,
+    bind: SocketAddr,
 
-    /// Send cookies without the Secure flag, for plain-HTTP development on localhost.
-    /// Leave it off behind HTTPS.
-    #[arg(long, env = "INSECURE_COOKIES")]
-    insecure_cookies: bool,
+    /// When cookies carry the Secure flag (sent over HTTPS only). `auto`: Secure unless
+    /// the server listens on a loopback address, where plain-HTTP development happens.
+    /// Use `always` behind a TLS-terminating proxy on the same host.
+    #[arg(long, env = "SECURE_COOKIES", value_enum, default_value_t = CookieSecurity::Auto)]
+    secure_cookies: CookieSecurity,
 
     /// Do not seed the demo catalog into an empty database.
     #[arg(long, env = "NO_DEMO")]
     no_demo: bool,
+
+    /// The server secret: 64 hex digits or base64 of 32 bytes (`openssl rand -hex 32`).
+    /// Without it, a key is generated on first start into `secret.key` beside the
+    /// database (mode 0600) and reused.
+    #[arg(long, env = "SECRET_KEY", hide_env_values = true)]
+    secret_key: Option<String>,
+
+    /// Behind a reverse proxy: take the client address from the last X-Forwarded-For
+    /// entry (for log-in throttling). Only with a proxy that sets that header.
+    #[arg(long, env = "TRUST_PROXY")]
+    trust_proxy: bool,
 }
 
 fn main() -> ExitCode {
@@ -52,11 +72,18 @@ fn main() -> ExitCode {
         )
         .with_target(false)
         .init();
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
+    if cli.command.is_none() {
+        // `serve` is the default: parse again as if it had been given, so its flags'
+        // environment variables and defaults apply exactly as they do when it is typed.
+        let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+        args.push("serve".into());
+        cli = Cli::parse_from(args);
+    }
     let database = config::database_path(&cli.database);
     let result = match cli.command {
         Some(Command::Serve(args)) => serve(database, args),
-        None => serve(database, ServeArgs::default()),
+        None => Err(anyhow::anyhow!("no command given")),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -69,17 +96,26 @@ fn main() -> ExitCode {
 
 fn serve(database: PathBuf, args: ServeArgs) -> anyhow::Result<()> {
     let mut config = Config::for_database(database);
-    if let Some(bind) = args.bind {
-        config.bind = bind;
-    } else if let Ok(bind) = std::env::var("BIND") {
-        config.bind = bind.parse()?;
-    }
-    config.secure_cookies = !args.insecure_cookies;
+    config.bind = args.bind;
+    config.secure_cookies = match args.secure_cookies {
+        CookieSecurity::Always => true,
+        CookieSecurity::Never => false,
+        CookieSecurity::Auto => !config.bind.ip().is_loopback(),
+    };
     config.seed_demo = !args.no_demo;
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    config.trust_proxy_headers = args.trust_proxy;
+    // Resolved here so that a bad key or an unwritable key file stops the start-up
+    // with a clear message instead of falling back to a temporary key.
+    config.secret_key = Some(match &args.secret_key {
+        Some(text) => SecretKey::parse(text).map_err(|e| anyhow::anyhow!("SECRET_KEY: {e}"))?,
+        None => SecretKey::for_config(&config)?,
+    });
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(async move {
         let started = std::time::Instant::now();
-        let state = AppState::open(config.clone())?;
+        let state = AppState::open_for_serving(config.clone())?;
         state.spawn_catalog_watcher(Duration::from_secs(2));
         let catalog = state.catalog();
         tracing::info!(
@@ -89,7 +125,11 @@ fn serve(database: PathBuf, args: ServeArgs) -> anyhow::Result<()> {
             config.bind
         );
         Server::new(TcpListener::bind(config.bind))
-            .run_with_graceful_shutdown(app(state), shutdown_signal(), Some(Duration::from_secs(10)))
+            .run_with_graceful_shutdown(
+                app(state),
+                shutdown_signal(),
+                Some(Duration::from_secs(10)),
+            )
             .await?;
         tracing::info!("stopped");
         Ok(())

@@ -26,6 +26,26 @@ impl AppState {
         AppState::with_pool(config, pool)
     }
 
+    /// Opens the database for `serve`: like `open`, but when the configuration asks for
+    /// it and the catalog has no tracks, seeds the demo catalog first, so the first
+    /// snapshot already shows it.
+    pub fn open_for_serving(config: Config) -> anyhow::Result<AppState> {
+        let pool = db::open(&config.database)?;
+        if config.seed_demo {
+            let mut conn = pool.get()?;
+            if let Some(stats) = crate::catalog::demo::seed_if_empty(&mut conn)? {
+                tracing::info!(
+                    tracks = stats.tracks,
+                    artists = stats.artists,
+                    generate_ms = stats.generate.as_millis() as u64,
+                    write_ms = stats.write.as_millis() as u64,
+                    "empty database: seeded the demo catalog (invented data; `import` a real dataset to replace it)"
+                );
+            }
+        }
+        AppState::with_pool(config, pool)
+    }
+
     pub fn with_pool(config: Config, pool: DbPool) -> anyhow::Result<AppState> {
         let snapshot = {
             let mut conn = pool.get()?;
@@ -52,14 +72,15 @@ impl AppState {
     pub async fn refresh_catalog(&self) -> anyhow::Result<bool> {
         let current = self.catalog().meta.version;
         let pool = self.pool.clone();
-        let fresh = tokio::task::spawn_blocking(move || -> anyhow::Result<Option<CatalogSnapshot>> {
-            let mut conn = pool.get()?;
-            if db::catalog_meta::version(&mut conn)? == current {
-                return Ok(None);
-            }
-            Ok(Some(CatalogSnapshot::load(&mut conn)?))
-        })
-        .await??;
+        let fresh =
+            tokio::task::spawn_blocking(move || -> anyhow::Result<Option<CatalogSnapshot>> {
+                let mut conn = pool.get()?;
+                if db::catalog_meta::version(&mut conn)? == current {
+                    return Ok(None);
+                }
+                Ok(Some(CatalogSnapshot::load(&mut conn)?))
+            })
+            .await??;
         match fresh {
             Some(snapshot) => {
                 tracing::info!(

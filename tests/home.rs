@@ -2,7 +2,11 @@
 
 mod common;
 
-use common::empty_app;
+use common::{empty_app, fixtures};
+
+async fn body(resp: poem::test::TestResponse) -> String {
+    resp.0.into_body().into_string().await.expect("utf-8 body")
+}
 
 #[tokio::test]
 async fn healthz_answers_ok() {
@@ -18,8 +22,141 @@ async fn empty_catalog_home_page_explains_how_to_import() {
     let resp = app.client.get("/").send().await;
     resp.assert_status_is_ok();
     resp.assert_header("vary", "HX-Request");
-    let body = resp.0.into_body().into_string().await.unwrap();
+    let body = body(resp).await;
     assert!(body.contains("<!DOCTYPE html>"));
     assert!(body.contains("No tracks yet"));
-    assert!(body.contains("import"));
+    assert!(body.contains("import spotify_songs.csv"));
+}
+
+#[tokio::test]
+async fn home_page_summarises_the_loaded_catalog() {
+    let app = empty_app();
+    fixtures::load(
+        &app.state,
+        "my_songs.csv",
+        vec![
+            fixtures::track("t1", "One", &["Alpha"], 0.2),
+            fixtures::track("t2", "Two", &["Alpha", "Beta"], 0.4),
+        ],
+    )
+    .await;
+    let resp = app.client.get("/").send().await;
+    resp.assert_status_is_ok();
+    let body = body(resp).await;
+    // Two tracks, two artists, one genre, the source file and its date.
+    assert!(body.contains("<dt>Tracks</dt><dd>2</dd>"), "{body}");
+    assert!(body.contains("<dt>Artists</dt><dd>2</dd>"));
+    assert!(body.contains("<dt>Genres</dt><dd>1</dd>"));
+    assert!(body.contains("my_songs.csv, 2025-11-25"));
+    // The chart's option carries the average (0.3) and the table shows it too.
+    assert!(body.contains("data-chart="));
+    assert!(body.contains("0.3,0.3"), "chart data holds the averages");
+    assert!(body.contains("<span class=\"value\">0.300</span>"));
+    assert!(body.contains("120 BPM"));
+    // The footer names the catalog.
+    assert!(body.contains("Catalog: <strong>my_songs.csv</strong>, 2 tracks"));
+}
+
+#[tokio::test]
+async fn htmx_requests_get_the_fragment_and_boosted_ones_the_page() {
+    let app = empty_app();
+    let fragment = app
+        .client
+        .get("/")
+        .header("HX-Request", "true")
+        .send()
+        .await;
+    fragment.assert_status_is_ok();
+    fragment.assert_header("vary", "HX-Request");
+    let fragment = body(fragment).await;
+    assert!(!fragment.contains("<html"));
+    assert!(fragment.contains("No tracks yet"));
+
+    let boosted = app
+        .client
+        .get("/")
+        .header("HX-Request", "true")
+        .header("HX-Boosted", "true")
+        .send()
+        .await;
+    assert!(body(boosted).await.contains("<html"));
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    let app = empty_app();
+    for path in ["/", "/healthz", "/assets/app.css", "/no-such-page"] {
+        let resp = app.client.get(path).send().await;
+        let csp = resp
+            .0
+            .headers()
+            .get("content-security-policy")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        assert!(csp.contains("script-src 'self'"), "{path}: {csp}");
+        assert!(!csp.contains("unsafe-eval") && !csp.contains("script-src 'self' 'unsafe-inline'"));
+        assert!(csp.contains("frame-ancestors 'none'"));
+        resp.assert_header("x-content-type-options", "nosniff");
+        resp.assert_header("referrer-policy", "same-origin");
+    }
+}
+
+#[tokio::test]
+async fn unknown_pages_are_a_friendly_404() {
+    let app = empty_app();
+    let resp = app.client.get("/no-such-page").send().await;
+    resp.assert_status(poem::http::StatusCode::NOT_FOUND);
+    let body = body(resp).await;
+    assert!(body.contains("There is no page at this address."));
+}
+
+#[tokio::test]
+async fn assets_are_cached_for_long_and_gzipped_when_accepted() {
+    let app = empty_app();
+    let page = body(app.client.get("/").send().await).await;
+    // The page links the hashed URL of the vendored htmx.
+    let start = page.find("/assets/vendor/htmx-2.0.").expect("htmx linked");
+    let end = start + page[start..].find('"').expect("end of url");
+    let url = &page[start..end];
+
+    let plain = app.client.get(url).send().await;
+    plain.assert_status_is_ok();
+    plain.assert_header("cache-control", "public, max-age=31536000, immutable");
+    plain.assert_content_type("text/javascript; charset=utf-8");
+    assert!(plain.0.headers().get("content-encoding").is_none());
+    let plain_len = plain.0.into_body().into_bytes().await.expect("bytes").len();
+
+    let gz = app
+        .client
+        .get(url)
+        .header("Accept-Encoding", "gzip, br")
+        .send()
+        .await;
+    gz.assert_status_is_ok();
+    gz.assert_header("content-encoding", "gzip");
+    let etag = gz.0.headers().get("etag").expect("etag").clone();
+    let gz_len = gz.0.into_body().into_bytes().await.expect("bytes").len();
+    assert!(gz_len * 2 < plain_len, "gzip {gz_len} vs plain {plain_len}");
+
+    let again = app
+        .client
+        .get(url)
+        .header("If-None-Match", etag)
+        .send()
+        .await;
+    again.assert_status(poem::http::StatusCode::NOT_MODIFIED);
+
+    let missing = app.client.get("/assets/nope.js").send().await;
+    missing.assert_status(poem::http::StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn no_page_loads_anything_from_another_host() {
+    let app = empty_app();
+    let page = body(app.client.get("/").send().await).await;
+    assert!(
+        !page.contains("http://") && !page.contains("https://"),
+        "{page}"
+    );
 }

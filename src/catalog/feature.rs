@@ -261,10 +261,7 @@ impl AudioFeatures {
                 return Err(format!("{} is not a number", feature.key()));
             }
             if value < lo || value > hi {
-                return Err(format!(
-                    "{} = {value} is outside {lo}..{hi}",
-                    feature.key()
-                ));
+                return Err(format!("{} = {value} is outside {lo}..{hi}", feature.key()));
             }
         }
         Ok(())

@@ -2,6 +2,7 @@
 //! and the summary of what is loaded. Nothing in here knows about HTTP.
 
 pub mod artists;
+pub mod demo;
 pub mod feature;
 pub mod snapshot;
 pub mod track;

@@ -115,7 +115,9 @@ impl CatalogWriter {
             .optional()?;
         let (track_id, written) = match existing {
             Some(id) => {
-                diesel::update(tracks::table.find(id)).set(values).execute(conn)?;
+                diesel::update(tracks::table.find(id))
+                    .set(values)
+                    .execute(conn)?;
                 diesel::delete(track_artists::table.filter(track_artists::track_id.eq(id)))
                     .execute(conn)?;
                 (id, Written::Updated)

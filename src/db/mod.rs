@@ -5,6 +5,8 @@ pub mod artists;
 pub mod catalog_meta;
 pub mod catalog_writer;
 pub mod schema;
+pub mod sessions;
+pub mod users;
 
 use std::{path::Path, time::Duration};
 

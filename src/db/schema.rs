@@ -54,6 +54,7 @@ diesel::table! {
         id -> Text,
         data -> Text,
         expires_at -> BigInt,
+        user_id -> Nullable<Integer>,
     }
 }
 
@@ -114,6 +115,7 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(taste_profiles -> users (user_id));
 diesel::joinable!(track_artists -> artists (artist_id));
 diesel::joinable!(track_artists -> tracks (track_id));

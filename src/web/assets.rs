@@ -129,6 +129,15 @@ pub fn serve(Path(name): Path<String>, req: &Request) -> Response {
     builder.body(file.data.into_owned())
 }
 
+/// Browsers ask for /favicon.ico whatever the page says; point them at the SVG.
+#[handler]
+pub fn favicon() -> Response {
+    Response::builder()
+        .status(StatusCode::MOVED_PERMANENTLY)
+        .header(header::LOCATION, url("favicon.svg"))
+        .finish()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

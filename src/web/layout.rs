@@ -21,14 +21,19 @@ pub struct PageContext {
     pub catalog: Arc<CatalogSnapshot>,
     /// Request path, to mark the current navigation entry and to come back after login.
     pub path: String,
+    /// Path and query: where "Log in" brings people back to.
+    pub location: String,
     pub htmx: Htmx,
 }
 
 impl<'a> FromRequest<'a> for PageContext {
     async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
-        let state = req
-            .data::<AppState>()
-            .ok_or_else(|| poem::Error::from_string("app state missing", poem::http::StatusCode::INTERNAL_SERVER_ERROR))?;
+        let state = req.data::<AppState>().ok_or_else(|| {
+            poem::Error::from_string(
+                "app state missing",
+                poem::http::StatusCode::INTERNAL_SERVER_ERROR,
+            )
+        })?;
         Ok(PageContext {
             user: CurrentUser::from_request_parts(req).0,
             csrf_token: req
@@ -38,6 +43,11 @@ impl<'a> FromRequest<'a> for PageContext {
                 .unwrap_or_default(),
             catalog: state.catalog(),
             path: req.uri().path().to_string(),
+            location: req
+                .uri()
+                .path_and_query()
+                .map(|pq| pq.as_str().to_string())
+                .unwrap_or_else(|| "/".to_string()),
             htmx: Htmx::from_headers(req.headers()),
         })
     }
@@ -46,11 +56,16 @@ impl<'a> FromRequest<'a> for PageContext {
 impl PageContext {
     /// The fragment for htmx, or the full page around it.
     pub fn render(&self, title: &str, content: Markup) -> Markup {
-        self.htmx.choose(content, |content| page(self, title, content))
+        self.htmx
+            .choose(content, |content| page(self, title, content))
     }
 }
 
-const NAV: [(&str, &str); 3] = [("/", "Home"), ("/artists", "Artists"), ("/perfect-song", "Perfect song")];
+const NAV: [(&str, &str); 3] = [
+    ("/", "Home"),
+    ("/artists", "Artists"),
+    ("/perfect-song", "Perfect song"),
+];
 
 /// The full HTML document around a page's content.
 pub fn page(ctx: &PageContext, title: &str, content: Markup) -> Markup {
@@ -62,10 +77,13 @@ pub fn page(ctx: &PageContext, title: &str, content: Markup) -> Markup {
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 meta name="color-scheme" content="light dark";
                 meta name="csrf-token" content=(ctx.csrf_token);
+                // app.js loads ECharts from here, only on pages that have a chart.
+                meta name="echarts-src" content=(assets::url(assets::ECHARTS));
                 // Read by htmx at start-up; no inline script needed.
                 meta name="htmx-config" content=r#"{"includeIndicatorStyles":false,"allowEval":false,"selfRequestsOnly":true,"historyCacheSize":0}"#;
                 title { (title) " · Spotify Insights Hub" }
                 link rel="stylesheet" href=(assets::url("app.css"));
+                link rel="icon" type="image/svg+xml" href=(assets::url("favicon.svg"));
                 script src=(assets::url(assets::HTMX)) defer {}
                 script src=(assets::url("app.js")) defer {}
             }
@@ -115,9 +133,19 @@ pub fn account_nav(ctx: &PageContext) -> Markup {
                 button type="submit" class="link-button" { "Log out" }
             }
         } @else {
-            a href="/login" aria-current=[is_current(&ctx.path, "/login").then_some("page")] { "Log in" }
+            a href=(login_link(ctx)) aria-current=[is_current(&ctx.path, "/login").then_some("page")] { "Log in" }
             a href="/signup" class="button-small" { "Sign up" }
         }
+    }
+}
+
+/// "Log in" brings people back to the page they were on (not to the auth pages).
+fn login_link(ctx: &PageContext) -> String {
+    let here = ctx.path.as_str();
+    if here.starts_with("/login") || here.starts_with("/signup") {
+        "/login".to_string()
+    } else {
+        super::auth::next::login_url(Some(&ctx.location))
     }
 }
 

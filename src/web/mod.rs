@@ -2,6 +2,7 @@
 
 pub mod artists;
 pub mod assets;
+pub mod auth;
 pub mod charts;
 pub mod current_user;
 pub mod health;
@@ -15,12 +16,13 @@ use poem::{get, middleware::Compression, EndpointExt, Route};
 /// Every route of the app, before the app-wide middleware in `crate::app`.
 pub fn routes() -> Route {
     // Pages are compressed on the fly; assets are served pre-compressed by their handler.
-    let pages = Route::new()
+    let pages = auth::register(Route::new())
         .nest("/", home::routes())
         .nest("/artists", artists::routes())
         .with(Compression::new());
     Route::new()
         .at("/healthz", get(health::healthz))
         .at("/assets/*name", get(assets::serve))
+        .at("/favicon.ico", get(assets::favicon))
         .nest("/", pages)
 }

@@ -28,7 +28,11 @@ pub async fn harden_and_log<E: Endpoint>(next: &E, req: Request) -> Result<Respo
     let set = |headers: &mut poem::http::HeaderMap, name, value: &'static str| {
         headers.insert(name, HeaderValue::from_static(value));
     };
-    set(headers, header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY);
+    set(
+        headers,
+        header::CONTENT_SECURITY_POLICY,
+        CONTENT_SECURITY_POLICY,
+    );
     set(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(headers, header::REFERRER_POLICY, "same-origin");
     set(headers, header::X_FRAME_OPTIONS, "DENY");
@@ -49,7 +53,8 @@ pub async fn harden_and_log<E: Endpoint>(next: &E, req: Request) -> Result<Respo
     if is_html {
         headers.append(header::VARY, HeaderValue::from_static("HX-Request"));
         if !headers.contains_key(header::CACHE_CONTROL) {
-            set(headers, header::CACHE_CONTROL, "no-cache");
+            // Pages depend on the user and carry a CSRF cookie: never shared caches.
+            set(headers, header::CACHE_CONTROL, "private, no-cache");
         }
     }
     let status = resp.status().as_u16();

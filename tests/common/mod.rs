@@ -1,6 +1,10 @@
 //! Shared test helpers: the real app over a fresh SQLite file in a temp directory.
 #![allow(dead_code)]
 
+pub mod auth;
+pub mod demo;
+pub mod fixtures;
+
 use insights_hub::{app, AppState, Config};
 use poem::{endpoint::BoxEndpoint, test::TestClient, EndpointExt, Response};
 use tempfile::TempDir;

@@ -6,7 +6,7 @@ pub mod artists;
 
 use charming::{
     component::{Axis, Grid, Legend},
-    element::{AxisType, Tooltip, Trigger},
+    element::{AxisLabel, AxisType, Color, Tooltip, Trigger},
     series::Bar,
     Chart,
 };
@@ -24,9 +24,21 @@ pub struct ProfileSeries<'a> {
 pub fn profile_bars(features: &[Feature], series: &[ProfileSeries<'_>]) -> Chart {
     let labels: Vec<String> = features.iter().map(|f| f.label().to_string()).collect();
     let mut chart = Chart::new()
+        .color(palette())
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
-        .grid(Grid::new().left("3%").right("3%").bottom("3%").contain_label(true))
-        .x_axis(Axis::new().type_(AxisType::Category).data(labels))
+        .grid(
+            Grid::new()
+                .left("3%")
+                .right("3%")
+                .bottom("3%")
+                .contain_label(true),
+        )
+        .x_axis(
+            Axis::new()
+                .type_(AxisType::Category)
+                .axis_label(AxisLabel::new().interval(0).rotate(30))
+                .data(labels),
+        )
         .y_axis(Axis::new().type_(AxisType::Value).min(0).max(1));
     if series.len() > 1 {
         chart = chart.legend(Legend::new().top("bottom"));
@@ -42,6 +54,17 @@ pub fn profile_bars(features: &[Feature], series: &[ProfileSeries<'_>]) -> Chart
     chart
 }
 
+/// Series colours shared by every chart: distinguishable in light and dark themes and
+/// for the common colour-vision deficiencies (Okabe-Ito based), the app's green first.
+pub fn palette() -> Vec<Color> {
+    [
+        "#1db954", "#0072b2", "#e69f00", "#cc79a7", "#56b4e9", "#d55e00", "#999999",
+    ]
+    .into_iter()
+    .map(Color::from)
+    .collect()
+}
+
 fn round3(v: f64) -> f64 {
     (v * 1000.0).round() / 1000.0
 }
@@ -55,8 +78,14 @@ mod tests {
         let chart = profile_bars(
             &[Feature::Energy, Feature::Tempo],
             &[
-                ProfileSeries { name: "A", values: vec![0.5, 125.0] },
-                ProfileSeries { name: "B", values: vec![0.25, 250.0] },
+                ProfileSeries {
+                    name: "A",
+                    values: vec![0.5, 125.0],
+                },
+                ProfileSeries {
+                    name: "B",
+                    values: vec![0.25, 250.0],
+                },
             ],
         );
         let json: serde_json::Value = serde_json::to_value(&chart).unwrap();
@@ -66,6 +95,9 @@ mod tests {
         assert_eq!(series[0]["name"], "A");
         assert_eq!(series[0]["data"], serde_json::json!([0.5, 0.5]));
         assert_eq!(series[1]["data"], serde_json::json!([0.25, 1.0]));
-        assert_eq!(json["xAxis"]["data"], serde_json::json!(["Energy", "Tempo"]));
+        assert_eq!(
+            json["xAxis"]["data"],
+            serde_json::json!(["Energy", "Tempo"])
+        );
     }
 }

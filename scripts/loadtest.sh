@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# Load test: builds the release binary, starts it on a temp database (the demo catalog, or
+# a CSV given with --csv), signs up a user, and runs wrk against the main endpoints. Prints
+# one table: requests/s, p50, p99, errors, and each endpoint's rate as a ratio of /healthz
+# measured in the same run, then the server's peak memory.
+#
+#   scripts/loadtest.sh [--duration 20s] [--connections 64] [--csv FILE]
+#
+# Only loopback traffic: the server listens on 127.0.0.1 and wrk stays bounded in time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION=20s
+CONNECTIONS=64
+THREADS=2
+CSV=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --duration) DURATION="$2"; shift 2 ;;
+    --connections) CONNECTIONS="$2"; shift 2 ;;
+    --csv) CSV="$2"; shift 2 ;;
+    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    *) echo "unknown option: $1" >&2; exit 2 ;;
+  esac
+done
+
+if ! command -v wrk >/dev/null 2>&1; then
+  echo "installing wrk" >&2
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+fi
+
+cargo build --release --quiet
+BIN=target/release/insights-hub
+WORK=$(mktemp -d)
+DB="$WORK/load.db"
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+BASE="http://127.0.0.1:$PORT"
+SERVER_PID=""
+cleanup() {
+  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+if [ -n "$CSV" ]; then
+  "$BIN" --database "$DB" import "$CSV" >/dev/null
+fi
+RUST_LOG=warn "$BIN" --database "$DB" serve --bind "127.0.0.1:$PORT" >"$WORK/server.log" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 1 300); do
+  curl -fsS "$BASE/healthz" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+curl -fsS "$BASE/healthz" >/dev/null
+
+# --- a logged-in user ------------------------------------------------------------------
+JAR="$WORK/cookies"
+token() { grep -o 'name="csrf_token" value="[^"]*"' | head -1 | sed 's/.*value="//; s/"$//'; }
+USERNAME="load_$(date +%s)"
+PASSWORD="load-test-password-$RANDOM$RANDOM"
+TOKEN=$(curl -fsS -c "$JAR" -b "$JAR" "$BASE/signup" | token)
+curl -fsS -o /dev/null -c "$JAR" -b "$JAR" \
+  --data-urlencode "csrf_token=$TOKEN" --data-urlencode "username=$USERNAME" \
+  --data-urlencode "password=$PASSWORD" --data-urlencode "password_confirmation=$PASSWORD" \
+  "$BASE/signup"
+COOKIE=$(awk '!/^#/ && NF >= 7 {printf "%s%s=%s", sep, $6, $7; sep="; "}' "$JAR")
+# A fresh token bound to the same CSRF cookie, for the log-in POSTs.
+LOGIN_TOKEN=$(curl -fsS -b "$JAR" "$BASE/login" | token)
+CSRF_COOKIE=$(awk '!/^#/ && NF >= 7 && $6 ~ /csrf/ {printf "%s=%s", $6, $7}' "$JAR")
+
+# Artists to search for and compare: the two with the most tracks.
+read -r ARTIST_A ARTIST_B < <(python3 - "$DB" <<'PY'
+import sqlite3, sys, urllib.parse
+rows = sqlite3.connect(sys.argv[1]).execute(
+    "SELECT name FROM artists ORDER BY track_count DESC, id LIMIT 2").fetchall()
+print(" ".join(urllib.parse.quote(r[0]) for r in rows))
+PY
+)
+PREFIX=$(python3 -c 'import sys,urllib.parse; print(urllib.parse.quote(urllib.parse.unquote(sys.argv[1])[:3]))' "$ARTIST_A")
+MATCH_QUERY="danceability=0.8&energy=0.7&acousticness=0.1&instrumentalness=0.02&valence=0.6"
+
+cat >"$WORK/login.lua" <<LUA
+wrk.method = "POST"
+wrk.body = "csrf_token=$(python3 -c 'import sys,urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$LOGIN_TOKEN")&username=$USERNAME&password=$PASSWORD"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.headers["Cookie"] = "$CSRF_COOKIE"
+LUA
+
+# --- the runs --------------------------------------------------------------------------
+RESULTS="$WORK/results.tsv"
+: >"$RESULTS"
+run() { # name path [extra wrk args...]
+  local name="$1" path="$2"; shift 2
+  local out="$WORK/$name.txt"
+  wrk -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" --latency "$@" "$BASE$path" >"$out" 2>&1 || true
+  python3 - "$name" "$out" >>"$RESULTS" <<'PY'
+import re, sys
+name, path = sys.argv[1], sys.argv[2]
+text = open(path).read()
+def ms(label):
+    m = re.search(r"^\s*%s%%\s+([\d.]+)(us|ms|s)\s*$" % label, text, re.M)
+    if not m:
+        return float("nan")
+    v, unit = float(m.group(1)), m.group(2)
+    return v / 1000 if unit == "us" else v * 1000 if unit == "s" else v
+rps = re.search(r"Requests/sec:\s+([\d.]+)", text)
+total = re.search(r"(\d+) requests in", text)
+non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
+errors = (int(non2xx.group(1)) if non2xx else 0) + (sum(map(int, sock.groups())) if sock else 0)
+print("\t".join([name, rps.group(1) if rps else "nan", "%.2f" % ms("50"), "%.2f" % ms("99"),
+                 total.group(1) if total else "0", str(errors)]))
+PY
+}
+
+echo "wrk: $THREADS threads, $CONNECTIONS connections, $DURATION per endpoint, against $BASE" >&2
+run healthz "/healthz"
+run artist_suggest "/artists/suggest?q=$PREFIX" -H "HX-Request: true"
+run compare_page "/artists/compare?artist=$ARTIST_A&artist=$ARTIST_B"
+run perfect_song_fragment "/perfect-song?$MATCH_QUERY" -H "HX-Request: true" -H "Cookie: $COOKIE"
+run login_post "/login" -s "$WORK/login.lua"
+
+PEAK_KB=$(awk '/VmHWM/ {print $2}' "/proc/$SERVER_PID/status" 2>/dev/null || echo 0)
+TRACKS=$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from tracks").fetchone()[0])' "$DB")
+
+python3 - "$RESULTS" "$PEAK_KB" "$TRACKS" "$(nproc)" "$CONNECTIONS" "$DURATION" <<'PY'
+import sys
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
+peak_kb, tracks, cores, conns, duration = sys.argv[2:7]
+base = next((float(r[1]) for r in rows if r[0] == "healthz"), float("nan"))
+print(f"\n{tracks} tracks, {cores} cores, {conns} connections, {duration} per endpoint\n")
+print(f"| endpoint | requests/s | p50 ms | p99 ms | requests | errors | vs /healthz |")
+print(f"| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+for name, rps, p50, p99, total, errors in rows:
+    ratio = float(rps) / base if base == base and base > 0 else float("nan")
+    print(f"| {name} | {float(rps):,.0f} | {p50} | {p99} | {int(total):,} | {errors} | {ratio:.3f} |")
+print(f"\nserver peak memory (VmHWM): {int(peak_kb) / 1024:.1f} MiB")
+PY

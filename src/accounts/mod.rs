@@ -1,0 +1,311 @@
+//! The accounts domain: who may sign up with what, how passwords are checked and
+//! stored, and when log-in attempts are refused. Knows nothing about HTTP: the web
+//! layer passes in form values and a client key, and renders the outcome.
+
+pub mod hashing;
+pub mod password;
+pub mod secret_key;
+pub mod throttle;
+pub mod username;
+
+use std::time::{Duration, Instant};
+
+use crate::{
+    db::{self, users, DbPool},
+    error::AppError,
+};
+use hashing::PasswordHasher;
+use throttle::LoginThrottle;
+use username::Username;
+
+/// A user as the rest of the app sees them (never with the password hash).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: i32,
+    pub username: String,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+impl From<users::UserRow> for User {
+    fn from(row: users::UserRow) -> User {
+        User {
+            id: row.id,
+            username: row.username,
+            created_at: row.created_at,
+        }
+    }
+}
+
+/// The form fields a message can belong to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Username,
+    Password,
+    Confirmation,
+    CurrentPassword,
+}
+
+/// Messages to show beside the fields they concern.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldErrors(Vec<(Field, String)>);
+
+impl FieldErrors {
+    pub fn one(field: Field, message: impl Into<String>) -> FieldErrors {
+        FieldErrors(vec![(field, message.into())])
+    }
+
+    pub fn add(&mut self, field: Field, message: impl ToString) {
+        self.0.push((field, message.to_string()));
+    }
+
+    pub fn get(&self, field: Field) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    /// Values that break a rule, or a name already taken.
+    #[error("some fields need attention")]
+    Invalid(FieldErrors),
+    /// Log in failed. The same for an unknown name and a wrong password.
+    #[error("Wrong username or password.")]
+    WrongCredentials,
+    /// Too many failures; try again after this long.
+    #[error("Too many failed attempts.")]
+    Throttled(Duration),
+    /// The account no longer exists (deleted from another session).
+    #[error("This account no longer exists.")]
+    NoSuchUser,
+    #[error(transparent)]
+    Internal(#[from] AppError),
+}
+
+impl From<diesel::result::Error> for AccountError {
+    fn from(error: diesel::result::Error) -> Self {
+        AccountError::Internal(error.into())
+    }
+}
+
+pub const USERNAME_TAKEN: &str = "That username is taken. Choose another.";
+pub const PASSWORDS_DIFFER: &str = "The two passwords are not the same.";
+pub const WRONG_CURRENT_PASSWORD: &str = "That is not your current password.";
+
+/// Sign up, log in, change password, delete account. One per app; cheap to share.
+pub struct Accounts {
+    hasher: PasswordHasher,
+    throttle: LoginThrottle,
+}
+
+impl Default for Accounts {
+    fn default() -> Self {
+        Accounts::new(
+            PasswordHasher::with_default_bound(),
+            LoginThrottle::default(),
+        )
+    }
+}
+
+impl Accounts {
+    pub fn new(hasher: PasswordHasher, throttle: LoginThrottle) -> Accounts {
+        Accounts { hasher, throttle }
+    }
+
+    /// Creates an account. The unique index decides a race for the same name: the
+    /// loser gets the same "taken" message as if the name had existed before.
+    pub async fn sign_up(
+        &self,
+        pool: &DbPool,
+        username: &str,
+        password: &str,
+        confirmation: &str,
+    ) -> Result<User, AccountError> {
+        let mut errors = FieldErrors::default();
+        let name = Username::parse(username)
+            .map_err(|e| errors.add(Field::Username, e))
+            .ok();
+        if let Err(e) = password::check_new_password(password, username) {
+            errors.add(Field::Password, e);
+        } else if password != confirmation {
+            errors.add(Field::Confirmation, PASSWORDS_DIFFER);
+        }
+        let name = match name {
+            Some(name) if errors.is_empty() => name,
+            _ => return Err(AccountError::Invalid(errors)),
+        };
+        // Spare the hash when the name is visibly taken; the insert still decides.
+        let key = name.key().to_string();
+        if db::run(pool, move |conn| Ok(users::find_by_key(conn, &key)?))
+            .await?
+            .is_some()
+        {
+            return Err(AccountError::Invalid(FieldErrors::one(
+                Field::Username,
+                USERNAME_TAKEN,
+            )));
+        }
+        let hash = self.hasher.hash(password.to_string()).await?;
+        let now = db::now_unix();
+        db::run(pool, move |conn| {
+            Ok(users::insert(conn, name.as_str(), name.key(), &hash, now).map(User::from))
+        })
+        .await?
+        .map_err(|error| match error {
+            users::InsertUserError::UsernameTaken => {
+                AccountError::Invalid(FieldErrors::one(Field::Username, USERNAME_TAKEN))
+            }
+            users::InsertUserError::Database(e) => e.into(),
+        })
+    }
+
+    /// Checks a username and password from `client` (see `throttle::client_key`).
+    pub async fn log_in(
+        &self,
+        pool: &DbPool,
+        username: &str,
+        password: &str,
+        client: &str,
+    ) -> Result<User, AccountError> {
+        let key = username::lookup_key(username);
+        self.throttle
+            .begin_attempt(&key, client, Instant::now())
+            .map_err(AccountError::Throttled)?;
+        let lookup = key.clone();
+        let row = db::run(pool, move |conn| Ok(users::find_by_key(conn, &lookup)?)).await?;
+        let stored = row.as_ref().map(|r| r.password_hash.clone());
+        // Unknown names verify against the dummy hash: same time, same answer.
+        if !self.hasher.verify(password.to_string(), stored).await? {
+            return Err(AccountError::WrongCredentials);
+        }
+        let row = row.ok_or(AccountError::WrongCredentials)?;
+        self.throttle.succeeded(&key, client);
+        if PasswordHasher::needs_rehash(&row.password_hash) {
+            self.upgrade_hash(pool, row.id, password).await;
+        }
+        Ok(row.into())
+    }
+
+    /// Changes a logged-in user's password after checking the current one. The caller
+    /// ends the user's other sessions.
+    pub async fn change_password(
+        &self,
+        pool: &DbPool,
+        user_id: i32,
+        current: &str,
+        new: &str,
+        confirmation: &str,
+        client: &str,
+    ) -> Result<(), AccountError> {
+        let row = self
+            .confirm_password(pool, user_id, current, client)
+            .await?;
+        if let Err(e) = password::check_new_password(new, &row.username) {
+            return Err(AccountError::Invalid(FieldErrors::one(
+                Field::Password,
+                e.to_string(),
+            )));
+        }
+        if new != confirmation {
+            return Err(AccountError::Invalid(FieldErrors::one(
+                Field::Confirmation,
+                PASSWORDS_DIFFER,
+            )));
+        }
+        let hash = self.hasher.hash(new.to_string()).await?;
+        let updated = db::run(pool, move |conn| {
+            let updated = users::set_password_hash(conn, user_id, &hash)?;
+            // Every other session of this user ends: whoever else knew the old
+            // password is out. The caller renews the current session.
+            db::sessions::end_all_for_user(conn, user_id, db::now_unix())?;
+            Ok(updated)
+        })
+        .await?;
+        if updated {
+            Ok(())
+        } else {
+            Err(AccountError::NoSuchUser)
+        }
+    }
+
+    /// Deletes a user's account, their saved profiles and all their sessions, after
+    /// checking their password.
+    pub async fn delete_account(
+        &self,
+        pool: &DbPool,
+        user_id: i32,
+        password: &str,
+        client: &str,
+    ) -> Result<(), AccountError> {
+        self.confirm_password(pool, user_id, password, client)
+            .await?;
+        let deleted = db::run(pool, move |conn| {
+            Ok(users::delete_with_data(conn, user_id)?)
+        })
+        .await?;
+        if deleted {
+            tracing::info!(user_id, "account deleted");
+            Ok(())
+        } else {
+            Err(AccountError::NoSuchUser)
+        }
+    }
+
+    pub async fn find(&self, pool: &DbPool, user_id: i32) -> Result<Option<User>, AccountError> {
+        let row = db::run(pool, move |conn| Ok(users::find_by_id(conn, user_id)?)).await?;
+        Ok(row.map(User::from))
+    }
+
+    /// Re-checks a logged-in user's password before a sensitive change. Failures count
+    /// towards the same throttle as log in, so a stolen session cannot be used to guess
+    /// the password either.
+    async fn confirm_password(
+        &self,
+        pool: &DbPool,
+        user_id: i32,
+        password: &str,
+        client: &str,
+    ) -> Result<users::UserRow, AccountError> {
+        let row = db::run(pool, move |conn| Ok(users::find_by_id(conn, user_id)?))
+            .await?
+            .ok_or(AccountError::NoSuchUser)?;
+        self.throttle
+            .begin_attempt(&row.username_key, client, Instant::now())
+            .map_err(AccountError::Throttled)?;
+        if !self
+            .hasher
+            .verify(password.to_string(), Some(row.password_hash.clone()))
+            .await?
+        {
+            return Err(AccountError::Invalid(FieldErrors::one(
+                Field::CurrentPassword,
+                WRONG_CURRENT_PASSWORD,
+            )));
+        }
+        self.throttle.succeeded(&row.username_key, client);
+        Ok(row)
+    }
+
+    /// Replaces a hash made with weaker parameters. Best effort: the log in has already
+    /// succeeded, so a failure here is only logged.
+    async fn upgrade_hash(&self, pool: &DbPool, user_id: i32, password: &str) {
+        let result = match self.hasher.hash(password.to_string()).await {
+            Ok(hash) => db::run(pool, move |conn| {
+                Ok(users::set_password_hash(conn, user_id, &hash)?)
+            })
+            .await
+            .map(|_| ()),
+            Err(error) => Err(error),
+        };
+        if let Err(error) = result {
+            tracing::warn!(%error, user_id, "could not upgrade a password hash");
+        }
+    }
+}

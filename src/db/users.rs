@@ -1,0 +1,181 @@
+//! Queries on `users`. Usernames are unique by `username_key` (the lower-cased name);
+//! the unique index, not a check beforehand, decides between two sign-ups racing for
+//! the same name.
+
+use diesel::{
+    prelude::*,
+    result::{DatabaseErrorKind, Error as DieselError},
+};
+
+use super::schema::{sessions, taste_profiles, users};
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: i32,
+    pub username: String,
+    pub username_key: String,
+    /// argon2id PHC string.
+    pub password_hash: String,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum InsertUserError {
+    #[error("the username is taken")]
+    UsernameTaken,
+    #[error(transparent)]
+    Database(#[from] DieselError),
+}
+
+/// Inserts a user. A name already taken in any case is `UsernameTaken`, also when
+/// another insert wins a race a moment earlier.
+pub fn insert(
+    conn: &mut SqliteConnection,
+    username: &str,
+    username_key: &str,
+    password_hash: &str,
+    created_at: i64,
+) -> Result<UserRow, InsertUserError> {
+    diesel::insert_into(users::table)
+        .values((
+            users::username.eq(username),
+            users::username_key.eq(username_key),
+            users::password_hash.eq(password_hash),
+            users::created_at.eq(created_at),
+        ))
+        .returning(UserRow::as_returning())
+        .get_result(conn)
+        .map_err(|error| match error {
+            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+                InsertUserError::UsernameTaken
+            }
+            other => InsertUserError::Database(other),
+        })
+}
+
+pub fn find_by_key(
+    conn: &mut SqliteConnection,
+    username_key: &str,
+) -> QueryResult<Option<UserRow>> {
+    users::table
+        .filter(users::username_key.eq(username_key))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_by_id(conn: &mut SqliteConnection, id: i32) -> QueryResult<Option<UserRow>> {
+    users::table
+        .find(id)
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Replaces a user's password hash. Returns whether the user exists.
+pub fn set_password_hash(
+    conn: &mut SqliteConnection,
+    id: i32,
+    password_hash: &str,
+) -> QueryResult<bool> {
+    let changed = diesel::update(users::table.find(id))
+        .set(users::password_hash.eq(password_hash))
+        .execute(conn)?;
+    Ok(changed > 0)
+}
+
+/// Deletes a user with everything that is theirs: taste profiles, sessions, the user
+/// row, in one transaction. (The foreign keys cascade too; deleting explicitly keeps
+/// this correct even on a connection without `foreign_keys=ON`.) Returns whether the
+/// user existed.
+pub fn delete_with_data(conn: &mut SqliteConnection, id: i32) -> QueryResult<bool> {
+    conn.immediate_transaction(|conn| {
+        diesel::delete(taste_profiles::table.filter(taste_profiles::user_id.eq(id)))
+            .execute(conn)?;
+        diesel::delete(sessions::table.filter(sessions::user_id.eq(id))).execute(conn)?;
+        let deleted = diesel::delete(users::table.find(id)).execute(conn)?;
+        Ok(deleted > 0)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn conn() -> SqliteConnection {
+        let mut conn = SqliteConnection::establish(":memory:").unwrap();
+        crate::db::apply_pragmas(&mut conn).unwrap();
+        crate::db::run_migrations(&mut conn).unwrap();
+        conn
+    }
+
+    #[test]
+    fn names_are_unique_in_any_case() {
+        let mut conn = conn();
+        let ada = insert(&mut conn, "Ada", "ada", "$hash", 1).unwrap();
+        assert_eq!(find_by_key(&mut conn, "ada").unwrap(), Some(ada.clone()));
+        assert_eq!(find_by_id(&mut conn, ada.id).unwrap(), Some(ada));
+        assert!(matches!(
+            insert(&mut conn, "ADA", "ada", "$hash", 2),
+            Err(InsertUserError::UsernameTaken)
+        ));
+    }
+
+    #[test]
+    fn password_hashes_can_be_replaced() {
+        let mut conn = conn();
+        let ada = insert(&mut conn, "ada", "ada", "$old", 1).unwrap();
+        assert!(set_password_hash(&mut conn, ada.id, "$new").unwrap());
+        assert_eq!(
+            find_by_id(&mut conn, ada.id)
+                .unwrap()
+                .unwrap()
+                .password_hash,
+            "$new"
+        );
+        assert!(!set_password_hash(&mut conn, ada.id + 1, "$new").unwrap());
+    }
+
+    #[test]
+    fn deleting_a_user_deletes_their_sessions_and_profiles_only() {
+        let mut conn = conn();
+        let ada = insert(&mut conn, "ada", "ada", "$h", 1).unwrap();
+        let bob = insert(&mut conn, "bob", "bob", "$h", 1).unwrap();
+        for (user, sid) in [(ada.id, "s-ada"), (bob.id, "s-bob")] {
+            diesel::insert_into(sessions::table)
+                .values((
+                    sessions::id.eq(sid),
+                    sessions::data.eq("{}"),
+                    sessions::expires_at.eq(i64::MAX),
+                    sessions::user_id.eq(Some(user)),
+                ))
+                .execute(&mut conn)
+                .unwrap();
+            diesel::insert_into(taste_profiles::table)
+                .values((
+                    taste_profiles::user_id.eq(user),
+                    taste_profiles::name.eq("mine"),
+                    taste_profiles::settings.eq("{}"),
+                    taste_profiles::created_at.eq(1i64),
+                    taste_profiles::updated_at.eq(1i64),
+                ))
+                .execute(&mut conn)
+                .unwrap();
+        }
+        assert!(delete_with_data(&mut conn, ada.id).unwrap());
+        assert!(!delete_with_data(&mut conn, ada.id).unwrap());
+        let left_sessions: Vec<String> = sessions::table
+            .select(sessions::id)
+            .load(&mut conn)
+            .unwrap();
+        assert_eq!(left_sessions, vec!["s-bob".to_string()]);
+        let left_profiles: Vec<i32> = taste_profiles::table
+            .select(taste_profiles::user_id)
+            .load(&mut conn)
+            .unwrap();
+        assert_eq!(left_profiles, vec![bob.id]);
+        assert_eq!(find_by_id(&mut conn, ada.id).unwrap(), None);
+    }
+}

@@ -1,0 +1,271 @@
+//! `/account`: change password, delete account. Both need the current password.
+
+use std::sync::Arc;
+
+use poem::{
+    handler,
+    http::StatusCode,
+    session::Session,
+    web::{Data, Form, Query},
+    IntoResponse, Request, Response,
+};
+use serde::Deserialize;
+
+use super::{client, login::throttled_message, respond, views, RequireUser};
+use crate::{
+    accounts::{AccountError, Accounts, FieldErrors},
+    error::{AppError, AppResult},
+    state::AppState,
+    web::layout::PageContext,
+};
+
+const TITLE: &str = "Your account";
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AccountQuery {
+    /// `changed` after a successful change of password (no-JS path).
+    password: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ChangePasswordForm {
+    current_password: String,
+    password: String,
+    password_confirmation: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DeleteForm {
+    password: String,
+}
+
+/// Which form an answer is about, with its messages.
+enum Section<'a> {
+    Password {
+        errors: &'a FieldErrors,
+        alert: Option<&'a str>,
+        done: bool,
+    },
+    Delete {
+        errors: &'a FieldErrors,
+        alert: Option<&'a str>,
+    },
+}
+
+/// The whole account page, with `section` showing its state and the other form blank.
+async fn full_page(
+    ctx: &PageContext,
+    state: &AppState,
+    accounts: &Accounts,
+    user_id: i32,
+    section: Section<'_>,
+) -> Result<Option<maud::Markup>, AppError> {
+    let Some(user) = accounts
+        .find(&state.pool, user_id)
+        .await
+        .map_err(internal)?
+    else {
+        return Ok(None);
+    };
+    let blank = FieldErrors::default();
+    let (password, delete) = match section {
+        Section::Password {
+            errors,
+            alert,
+            done,
+        } => (
+            views::PasswordValues {
+                errors,
+                alert,
+                done,
+            },
+            views::DeleteValues {
+                errors: &blank,
+                alert: None,
+            },
+        ),
+        Section::Delete { errors, alert } => (
+            views::PasswordValues {
+                errors: &blank,
+                alert: None,
+                done: false,
+            },
+            views::DeleteValues { errors, alert },
+        ),
+    };
+    let values = views::AccountValues {
+        username: &user.username,
+        created_at: user.created_at,
+        password,
+        delete,
+    };
+    Ok(Some(ctx.render(TITLE, views::account_page(ctx, &values))))
+}
+
+fn internal(error: AccountError) -> AppError {
+    match error {
+        AccountError::Internal(error) => error,
+        other => AppError::internal(format!("unexpected account outcome: {other}")),
+    }
+}
+
+/// The account is gone (deleted in another session): end this session too.
+fn account_gone(ctx: &PageContext, session: &Session) -> Response {
+    session.purge();
+    respond::redirect(&ctx.htmx, "/login")
+}
+
+#[handler]
+pub async fn show(
+    ctx: PageContext,
+    RequireUser(user): RequireUser,
+    state: Data<&AppState>,
+    accounts: Data<&Arc<Accounts>>,
+    session: &Session,
+    Query(query): Query<AccountQuery>,
+) -> AppResult<Response> {
+    let blank = FieldErrors::default();
+    let section = Section::Password {
+        errors: &blank,
+        alert: None,
+        done: query.password.as_deref() == Some("changed"),
+    };
+    match full_page(&ctx, &state, &accounts, user.id, section).await? {
+        Some(page) => Ok(page.into_response()),
+        None => Ok(account_gone(&ctx, session)),
+    }
+}
+
+#[handler]
+#[allow(clippy::too_many_arguments)]
+pub async fn change_password(
+    ctx: PageContext,
+    RequireUser(user): RequireUser,
+    req: &Request,
+    state: Data<&AppState>,
+    accounts: Data<&Arc<Accounts>>,
+    session: &Session,
+    Form(form): Form<ChangePasswordForm>,
+) -> AppResult<Response> {
+    let client = client::client_key(req, state.config.trust_proxy_headers);
+    let outcome = accounts
+        .change_password(
+            &state.pool,
+            user.id,
+            &form.current_password,
+            &form.password,
+            &form.password_confirmation,
+            &client,
+        )
+        .await;
+    let (errors, alert, retry) = match outcome {
+        Ok(()) => {
+            // The store already ended every session of this user; this one continues
+            // under a new id.
+            session.renew();
+            if !ctx.htmx.wants_fragment() {
+                return Ok(respond::redirect(&ctx.htmx, "/account?password=changed"));
+            }
+            let blank = FieldErrors::default();
+            let values = views::PasswordValues {
+                errors: &blank,
+                alert: None,
+                done: true,
+            };
+            return Ok(views::change_password_form(&ctx, &values).into_response());
+        }
+        Err(AccountError::Invalid(errors)) => (errors, None, None),
+        Err(AccountError::Throttled(wait)) => {
+            let secs = wait.as_secs_f64().ceil() as u64;
+            (
+                FieldErrors::default(),
+                Some(throttled_message(secs)),
+                Some(secs),
+            )
+        }
+        Err(AccountError::NoSuchUser) => return Ok(account_gone(&ctx, session)),
+        Err(other) => return Err(internal(other)),
+    };
+    let errors = &errors;
+    let markup = if ctx.htmx.wants_fragment() {
+        let values = views::PasswordValues {
+            errors,
+            alert: alert.as_deref(),
+            done: false,
+        };
+        views::change_password_form(&ctx, &values)
+    } else {
+        let section = Section::Password {
+            errors,
+            alert: alert.as_deref(),
+            done: false,
+        };
+        match full_page(&ctx, &state, &accounts, user.id, section).await? {
+            Some(page) => page,
+            None => return Ok(account_gone(&ctx, session)),
+        }
+    };
+    Ok(match retry {
+        Some(secs) => respond::throttled(markup, secs),
+        None => respond::with_status(markup, StatusCode::UNPROCESSABLE_ENTITY),
+    })
+}
+
+#[handler]
+#[allow(clippy::too_many_arguments)]
+pub async fn delete_account(
+    ctx: PageContext,
+    RequireUser(user): RequireUser,
+    req: &Request,
+    state: Data<&AppState>,
+    accounts: Data<&Arc<Accounts>>,
+    session: &Session,
+    Form(form): Form<DeleteForm>,
+) -> AppResult<Response> {
+    let client = client::client_key(req, state.config.trust_proxy_headers);
+    let outcome = accounts
+        .delete_account(&state.pool, user.id, &form.password, &client)
+        .await;
+    let (errors, alert, retry) = match outcome {
+        Ok(()) | Err(AccountError::NoSuchUser) => {
+            session.purge();
+            return Ok(respond::redirect(&ctx.htmx, "/"));
+        }
+        Err(AccountError::Invalid(errors)) => (errors, None, None),
+        Err(AccountError::Throttled(wait)) => {
+            let secs = wait.as_secs_f64().ceil() as u64;
+            (
+                FieldErrors::default(),
+                Some(throttled_message(secs)),
+                Some(secs),
+            )
+        }
+        Err(other) => return Err(internal(other)),
+    };
+    let errors = &errors;
+    let markup = if ctx.htmx.wants_fragment() {
+        views::delete_account_form(
+            &ctx,
+            &views::DeleteValues {
+                errors,
+                alert: alert.as_deref(),
+            },
+        )
+    } else {
+        let section = Section::Delete {
+            errors,
+            alert: alert.as_deref(),
+        };
+        match full_page(&ctx, &state, &accounts, user.id, section).await? {
+            Some(page) => page,
+            None => return Ok(account_gone(&ctx, session)),
+        }
+    };
+    Ok(match retry {
+        Some(secs) => respond::throttled(markup, secs),
+        None => respond::with_status(markup, StatusCode::UNPROCESSABLE_ENTITY),
+    })
+}

@@ -1,0 +1,145 @@
+//! CSRF protection for every state-changing request.
+//!
+//! poem's `Csrf` middleware issues the token (an AES-GCM pair of an HttpOnly cookie and
+//! a token, keyed by the server secret) but checks nothing by itself. `VerifyCsrf`
+//! wraps the whole app and refuses any POST, PUT, PATCH or DELETE whose token is missing
+//! or wrong, before a handler runs, so nothing changes. The token may come in the
+//! `X-CSRF-Token` header (htmx requests, set by `assets/app.js` from the
+//! `<meta name="csrf-token">` tag) or in the `csrf_token` field of a urlencoded form
+//! (plain HTML forms, which work with JavaScript off).
+
+use std::time::Duration;
+
+use maud::html;
+use poem::{
+    error::ResponseError,
+    http::{header, Method, StatusCode},
+    middleware::Csrf,
+    web::{cookie::SameSite, CsrfVerifier, Form},
+    Body, Endpoint, FromRequest, IntoResponse, Middleware, Request, RequestBody, Response, Result,
+};
+use serde::Deserialize;
+
+use crate::{accounts::secret_key::SecretKey, config::Config, error::AppError, web::htmx::Htmx};
+
+pub const COOKIE_NAME: &str = "ih_csrf";
+pub const FIELD: &str = "csrf_token";
+pub const HEADER: &str = "x-csrf-token";
+/// How long a page's token stays valid: a form left open longer gets the 403 page,
+/// which says to reload.
+pub const TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
+/// Largest form body read to find the token. App forms are far smaller.
+const MAX_FORM_BYTES: usize = 256 * 1024;
+
+pub const REFUSED_MESSAGE: &str =
+    "This form has expired or did not come from this site, so nothing was changed. \
+     Reload the page and try again.";
+
+/// poem's token issuer with the server's key (never the all-zero default).
+pub fn issuer(config: &Config, key: &SecretKey) -> Csrf {
+    Csrf::new()
+        .key(key.bytes())
+        .cookie_name(COOKIE_NAME)
+        .secure(config.secure_cookies)
+        .http_only(true)
+        // Lax like the session: a page reached by a link from another site still gets a
+        // working token; cross-site POSTs never carry the cookie.
+        .same_site(SameSite::Lax)
+        .path("/")
+        .ttl(TOKEN_LIFETIME)
+}
+
+/// Refuses unsafe requests without a valid token. Sits inside `Csrf`.
+pub struct VerifyCsrf;
+
+impl<E: Endpoint> Middleware<E> for VerifyCsrf {
+    type Output = VerifyCsrfEndpoint<E>;
+
+    fn transform(&self, inner: E) -> Self::Output {
+        VerifyCsrfEndpoint { inner }
+    }
+}
+
+pub struct VerifyCsrfEndpoint<E> {
+    inner: E,
+}
+
+#[derive(Deserialize)]
+struct TokenField {
+    csrf_token: Option<String>,
+}
+
+fn changes_state(method: &Method) -> bool {
+    !matches!(
+        *method,
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
+    )
+}
+
+fn is_urlencoded_form(req: &Request) -> bool {
+    req.content_type()
+        .and_then(|ct| ct.split(';').next())
+        .is_some_and(|mime| {
+            mime.trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        })
+}
+
+impl<E: Endpoint> Endpoint for VerifyCsrfEndpoint<E> {
+    type Output = Response;
+
+    async fn call(&self, mut req: Request) -> Result<Response> {
+        if !changes_state(req.method()) {
+            return self.inner.call(req).await.map(IntoResponse::into_response);
+        }
+        let mut token = req
+            .header(HEADER)
+            .map(str::to_string)
+            .filter(|t| !t.is_empty());
+        if token.is_none() && is_urlencoded_form(&req) {
+            let bytes = match req.take_body().into_bytes_limit(MAX_FORM_BYTES).await {
+                Ok(bytes) => bytes,
+                Err(_) => {
+                    return Ok(
+                        AppError::BadRequest("The form is too large.".to_string()).as_response()
+                    )
+                }
+            };
+            // Read the field from a copy; the handler gets the body untouched.
+            let mut copy = RequestBody::new(Body::from_bytes(bytes.clone()));
+            token = Form::<TokenField>::from_request(&req, &mut copy)
+                .await
+                .ok()
+                .and_then(|Form(field)| field.csrf_token);
+            req.set_body(bytes);
+        }
+        let valid = match (token, req.extensions().get::<CsrfVerifier>()) {
+            (Some(token), Some(verifier)) => verifier.is_valid(&token),
+            _ => false,
+        };
+        if !valid {
+            tracing::warn!(method = %req.method(), path = %req.uri().path(), "CSRF token missing or wrong; refused");
+            return Ok(refused(&Htmx::from_headers(req.headers())));
+        }
+        self.inner.call(req).await.map(IntoResponse::into_response)
+    }
+}
+
+/// The 403 answer: the error page, or for htmx a notice it can swap in place.
+fn refused(htmx: &Htmx) -> Response {
+    if !htmx.wants_fragment() {
+        return AppError::Forbidden(REFUSED_MESSAGE.to_string()).as_response();
+    }
+    let mut resp = html! {
+        div class="error-box" role="alert" {
+            p { strong { "403 Forbidden. " } (REFUSED_MESSAGE) }
+        }
+    }
+    .into_response();
+    resp.set_status(StatusCode::FORBIDDEN);
+    resp.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    resp
+}

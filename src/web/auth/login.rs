@@ -1,0 +1,109 @@
+//! `/login` and `/logout`.
+
+use std::sync::Arc;
+
+use poem::{
+    handler,
+    http::StatusCode,
+    session::Session,
+    web::{Data, Form, Query},
+    IntoResponse, Request, Response,
+};
+use serde::Deserialize;
+
+use super::{client, next, respond, session, signup::NextQuery, views};
+use crate::{
+    accounts::{AccountError, Accounts},
+    error::{AppError, AppResult},
+    state::AppState,
+    web::{htmx::Htmx, layout::PageContext},
+};
+
+const TITLE: &str = "Log in";
+pub const WRONG_CREDENTIALS: &str = "Wrong username or password.";
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct LogInForm {
+    username: String,
+    password: String,
+    next: Option<String>,
+}
+
+#[handler]
+pub fn show(ctx: PageContext, Query(query): Query<NextQuery>) -> Response {
+    if ctx.user.is_some() {
+        return respond::redirect(&ctx.htmx, &next::after_login(query.next.as_deref()));
+    }
+    let values = views::LogInValues {
+        username: "",
+        next: query.next.as_deref(),
+        alert: None,
+    };
+    ctx.render(TITLE, views::log_in_page(&ctx, &values))
+        .into_response()
+}
+
+#[handler]
+pub async fn submit(
+    ctx: PageContext,
+    req: &Request,
+    state: Data<&AppState>,
+    accounts: Data<&Arc<Accounts>>,
+    session: &Session,
+    Form(form): Form<LogInForm>,
+) -> AppResult<Response> {
+    let client = client::client_key(req, state.config.trust_proxy_headers);
+    let outcome = accounts
+        .log_in(&state.pool, &form.username, &form.password, &client)
+        .await;
+    let render = |alert: &str| {
+        let values = views::LogInValues {
+            username: form.username.trim(),
+            next: form.next.as_deref(),
+            alert: Some(alert),
+        };
+        if ctx.htmx.wants_fragment() {
+            views::log_in_form(&ctx, &values)
+        } else {
+            ctx.render(TITLE, views::log_in_page(&ctx, &values))
+        }
+    };
+    match outcome {
+        Ok(user) => {
+            session::start(session, &user);
+            Ok(respond::redirect(
+                &ctx.htmx,
+                &next::after_login(form.next.as_deref()),
+            ))
+        }
+        Err(AccountError::WrongCredentials) => Ok(respond::with_status(
+            render(WRONG_CREDENTIALS),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )),
+        Err(AccountError::Throttled(wait)) => {
+            let secs = wait.as_secs_f64().ceil() as u64;
+            let message = throttled_message(secs);
+            Ok(respond::throttled(render(&message), secs))
+        }
+        Err(AccountError::Internal(error)) => Err(error),
+        Err(other) => Err(AppError::internal(format!(
+            "unexpected log-in outcome: {other}"
+        ))),
+    }
+}
+
+pub fn throttled_message(secs: u64) -> String {
+    format!(
+        "Too many failed attempts. For your safety, try again in {}.",
+        respond::wait_phrase(secs)
+    )
+}
+
+/// Ends the session for good: the row is deleted and the cookie cleared, so the old
+/// cookie no longer works even if someone kept a copy.
+#[handler]
+pub fn log_out(htmx: Htmx, session: &Session) -> Response {
+    session.purge();
+    respond::redirect(&htmx, "/")
+}

@@ -1,0 +1,125 @@
+//! Server-side sessions: the cookie, the database store, starting a session at log in,
+//! and keeping an active session alive.
+//!
+//! Idle expiry is 14 days. poem's `ServerSession` saves a session (and so moves its
+//! `expires_at`) only when its data changes, and sets the cookie only when the id
+//! changes. `KeepAlive` therefore stamps a `seen_at` entry at most once a day on
+//! requests that carry a session: that one write pushes `expires_at` 14 days ahead, and
+//! the same cookie is sent again with a fresh `Max-Age`. A session left alone for 14
+//! days is refused on load and its row swept later.
+
+use std::{collections::BTreeMap, sync::Arc, time::Duration};
+
+use poem::{
+    session::{CookieConfig, Session, SessionStatus},
+    web::cookie::SameSite,
+    Endpoint, IntoResponse, Middleware, Request, Response, Result,
+};
+use serde_json::Value;
+
+use crate::{
+    accounts::User,
+    config::Config,
+    db::{self, sessions::DbSessionStorage, DbPool},
+    web::current_user::{SessionUser, SESSION_USER_KEY},
+};
+
+pub const COOKIE_NAME: &str = "ih_session";
+pub const IDLE_LIFETIME: Duration = Duration::from_secs(14 * 24 * 60 * 60);
+/// How stale `seen_at` may get before an active session is extended.
+pub const REFRESH_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
+const SEEN_AT_KEY: &str = "seen_at";
+
+/// The session cookie: HttpOnly, SameSite=Lax (sent on top-level navigation from other
+/// sites, so a link to the app keeps you logged in, but not on their POSTs), Secure
+/// unless turned off for plain-HTTP development, whole site.
+pub fn cookie_config(config: &Config) -> CookieConfig {
+    CookieConfig::new()
+        .name(COOKIE_NAME)
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(config.secure_cookies)
+        .max_age(IDLE_LIFETIME)
+}
+
+pub fn storage(pool: DbPool) -> DbSessionStorage {
+    DbSessionStorage::new(pool, owner_of)
+}
+
+/// The logged-in user's id in a session's entries.
+fn owner_of(entries: &BTreeMap<String, Value>) -> Option<i32> {
+    let id = entries.get(SESSION_USER_KEY)?.get("id")?.as_i64()?;
+    i32::try_from(id).ok()
+}
+
+/// Logs `user` in: a new session id (whatever id the browser had before, perhaps one
+/// planted by an attacker, is thrown away) holding the user.
+pub fn start(session: &Session, user: &User) {
+    session.renew();
+    session.set(
+        SESSION_USER_KEY,
+        SessionUser {
+            id: user.id,
+            username: user.username.clone(),
+        },
+    );
+    session.set(SEEN_AT_KEY, db::now_unix());
+}
+
+/// Extends active sessions (see the module comment). Sits inside `ServerSession`.
+pub struct KeepAlive {
+    cookie: Arc<CookieConfig>,
+}
+
+impl KeepAlive {
+    pub fn new(cookie: CookieConfig) -> KeepAlive {
+        KeepAlive {
+            cookie: Arc::new(cookie),
+        }
+    }
+}
+
+impl<E: Endpoint> Middleware<E> for KeepAlive {
+    type Output = KeepAliveEndpoint<E>;
+
+    fn transform(&self, inner: E) -> Self::Output {
+        KeepAliveEndpoint {
+            inner,
+            cookie: self.cookie.clone(),
+        }
+    }
+}
+
+pub struct KeepAliveEndpoint<E> {
+    inner: E,
+    cookie: Arc<CookieConfig>,
+}
+
+impl<E: Endpoint> Endpoint for KeepAliveEndpoint<E> {
+    type Output = Response;
+
+    async fn call(&self, req: Request) -> Result<Response> {
+        let session = req.extensions().get::<Session>().cloned();
+        let jar = req.cookie().clone();
+        let resp = self.inner.call(req).await?.into_response();
+        let Some(session) = session else {
+            return Ok(resp);
+        };
+        // A loaded session that the handler left alone; new, renewed and purged
+        // sessions are saved (or ended) by ServerSession anyway.
+        if session.status() == SessionStatus::Unchanged && !session.is_empty() {
+            let now = db::now_unix();
+            let stale = session
+                .get::<i64>(SEEN_AT_KEY)
+                .is_none_or(|seen| now - seen >= REFRESH_AFTER.as_secs() as i64);
+            if stale {
+                session.set(SEEN_AT_KEY, now);
+                if let Some(id) = self.cookie.get_cookie_value(&jar) {
+                    self.cookie.set_cookie_value(&jar, &id);
+                }
+            }
+        }
+        Ok(resp)
+    }
+}

@@ -1,0 +1,100 @@
+//! `/signup`: create an account and log in with it.
+
+use std::sync::Arc;
+
+use poem::{
+    handler,
+    http::StatusCode,
+    session::Session,
+    web::{Data, Form, Query},
+    IntoResponse, Response,
+};
+use serde::Deserialize;
+
+use super::{next, respond, session, views};
+use crate::{
+    accounts::{AccountError, Accounts, FieldErrors},
+    error::{AppError, AppResult},
+    state::AppState,
+    web::layout::PageContext,
+};
+
+const TITLE: &str = "Sign up";
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NextQuery {
+    pub next: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SignUpForm {
+    username: String,
+    password: String,
+    password_confirmation: String,
+    next: Option<String>,
+}
+
+#[handler]
+pub fn show(ctx: PageContext, Query(query): Query<NextQuery>) -> Response {
+    if ctx.user.is_some() {
+        return respond::redirect(&ctx.htmx, &next::after_login(query.next.as_deref()));
+    }
+    let errors = FieldErrors::default();
+    let values = views::SignUpValues {
+        username: "",
+        next: query.next.as_deref(),
+        errors: &errors,
+    };
+    ctx.render(TITLE, views::sign_up_page(&ctx, &values))
+        .into_response()
+}
+
+#[handler]
+pub async fn submit(
+    ctx: PageContext,
+    state: Data<&AppState>,
+    accounts: Data<&Arc<Accounts>>,
+    session: &Session,
+    Form(form): Form<SignUpForm>,
+) -> AppResult<Response> {
+    let outcome = accounts
+        .sign_up(
+            &state.pool,
+            &form.username,
+            &form.password,
+            &form.password_confirmation,
+        )
+        .await;
+    match outcome {
+        Ok(user) => {
+            tracing::info!(user_id = user.id, "account created");
+            session::start(session, &user);
+            Ok(respond::redirect(
+                &ctx.htmx,
+                &next::after_login(form.next.as_deref()),
+            ))
+        }
+        Err(AccountError::Invalid(errors)) => {
+            let values = views::SignUpValues {
+                username: form.username.trim(),
+                next: form.next.as_deref(),
+                errors: &errors,
+            };
+            let markup = if ctx.htmx.wants_fragment() {
+                views::sign_up_form(&ctx, &values)
+            } else {
+                ctx.render(TITLE, views::sign_up_page(&ctx, &values))
+            };
+            Ok(respond::with_status(
+                markup,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ))
+        }
+        Err(AccountError::Internal(error)) => Err(error),
+        Err(other) => Err(AppError::internal(format!(
+            "unexpected sign-up outcome: {other}"
+        ))),
+    }
+}

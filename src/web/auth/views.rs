@@ -1,0 +1,263 @@
+//! The auth pages and their forms. Each form is a plain POST form (works without
+//! JavaScript) that htmx upgrades to swap itself in place with the server's answer.
+//! Messages sit beside the field they concern and are tied to it with
+//! `aria-describedby`, so screen readers announce them.
+
+use maud::{html, Markup};
+
+use super::{csrf, next};
+use crate::{
+    accounts::{password, username, Field, FieldErrors},
+    web::layout::{format_date, PageContext},
+};
+
+/// One labelled input with its hint and its error.
+struct Input<'a> {
+    form: &'a str,
+    name: &'a str,
+    label: &'a str,
+    kind: &'a str,
+    value: &'a str,
+    autocomplete: &'a str,
+    hint: Option<String>,
+    error: Option<&'a str>,
+}
+
+impl Input<'_> {
+    fn render(&self) -> Markup {
+        let id = format!("{}-{}", self.form, self.name);
+        let hint_id = format!("{id}-hint");
+        let error_id = format!("{id}-error");
+        let described: Vec<&str> = [
+            self.hint.as_ref().map(|_| hint_id.as_str()),
+            self.error.map(|_| error_id.as_str()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        html! {
+            div class={ "field" @if self.error.is_some() { " has-error" } } {
+                label for=(id) { (self.label) }
+                input id=(id) name=(self.name) type=(self.kind)
+                    value=[(!self.value.is_empty()).then_some(self.value)]
+                    autocomplete=(self.autocomplete) required
+                    aria-invalid=[self.error.map(|_| "true")]
+                    aria-describedby=[(!described.is_empty()).then(|| described.join(" "))];
+                @if let Some(hint) = &self.hint {
+                    p class="field-hint" id=(hint_id) { (hint) }
+                }
+                @if let Some(error) = self.error {
+                    p class="field-error" id=(error_id) { (error) }
+                }
+            }
+        }
+    }
+}
+
+/// The opening of every auth form: POST for plain HTML, hx-post swapping itself.
+fn post_form(id: &str, action: &str, ctx: &PageContext, body: Markup) -> Markup {
+    html! {
+        form id=(id) class="stack-form" method="post" action=(action)
+            hx-post=(action) hx-target="this" hx-swap="outerHTML"
+            hx-disabled-elt="find button" {
+            input type="hidden" name=(csrf::FIELD) value=(ctx.csrf_token);
+            (body)
+        }
+    }
+}
+
+fn form_alert(message: Option<&str>) -> Markup {
+    html! {
+        @if let Some(message) = message {
+            p class="form-error" role="alert" { (message) }
+        }
+    }
+}
+
+fn hidden_next(next: Option<&str>) -> Markup {
+    html! {
+        @if let Some(next) = next::safe_next(next) {
+            input type="hidden" name="next" value=(next);
+        }
+    }
+}
+
+pub struct SignUpValues<'a> {
+    pub username: &'a str,
+    pub next: Option<&'a str>,
+    pub errors: &'a FieldErrors,
+}
+
+pub fn sign_up_form(ctx: &PageContext, values: &SignUpValues) -> Markup {
+    let form = "signup";
+    post_form(
+        "signup-form",
+        "/signup",
+        ctx,
+        html! {
+            (hidden_next(values.next))
+            (Input {
+                form, name: "username", label: "Username", kind: "text", value: values.username,
+                autocomplete: "username",
+                hint: Some(format!(
+                    "{} to {} characters: letters a–z, digits, and _ - .",
+                    username::MIN_CHARS, username::MAX_CHARS
+                )),
+                error: values.errors.get(Field::Username),
+            }.render())
+            (Input {
+                form, name: "password", label: "Password", kind: "password", value: "",
+                autocomplete: "new-password",
+                hint: Some(format!(
+                    "At least {} characters. A few unrelated words make a strong, memorable password.",
+                    password::MIN_CHARS
+                )),
+                error: values.errors.get(Field::Password),
+            }.render())
+            (Input {
+                form, name: "password_confirmation", label: "Repeat the password", kind: "password",
+                value: "", autocomplete: "new-password", hint: None,
+                error: values.errors.get(Field::Confirmation),
+            }.render())
+            button type="submit" class="button" { "Create account" }
+        },
+    )
+}
+
+pub fn sign_up_page(ctx: &PageContext, values: &SignUpValues) -> Markup {
+    html! {
+        section class="card narrow" aria-labelledby="signup-title" {
+            h1 id="signup-title" { "Create an account" }
+            p class="muted" { "An account keeps your taste profiles. No e-mail address needed." }
+            (sign_up_form(ctx, values))
+            p { "Already have an account? " a href=(next::with_next("/login", values.next)) { "Log in" } }
+        }
+    }
+}
+
+pub struct LogInValues<'a> {
+    pub username: &'a str,
+    pub next: Option<&'a str>,
+    /// Wrong credentials or throttled: not about one field.
+    pub alert: Option<&'a str>,
+}
+
+pub fn log_in_form(ctx: &PageContext, values: &LogInValues) -> Markup {
+    let form = "login";
+    post_form(
+        "login-form",
+        "/login",
+        ctx,
+        html! {
+            (form_alert(values.alert))
+            (hidden_next(values.next))
+            (Input {
+                form, name: "username", label: "Username", kind: "text", value: values.username,
+                autocomplete: "username", hint: None, error: None,
+            }.render())
+            (Input {
+                form, name: "password", label: "Password", kind: "password", value: "",
+                autocomplete: "current-password", hint: None, error: None,
+            }.render())
+            button type="submit" class="button" { "Log in" }
+        },
+    )
+}
+
+pub fn log_in_page(ctx: &PageContext, values: &LogInValues) -> Markup {
+    html! {
+        section class="card narrow" aria-labelledby="login-title" {
+            h1 id="login-title" { "Log in" }
+            (log_in_form(ctx, values))
+            p { "New here? " a href=(next::with_next("/signup", values.next)) { "Create an account" } }
+        }
+    }
+}
+
+pub struct PasswordValues<'a> {
+    pub errors: &'a FieldErrors,
+    pub alert: Option<&'a str>,
+    pub done: bool,
+}
+
+pub fn change_password_form(ctx: &PageContext, values: &PasswordValues) -> Markup {
+    let form = "account-password";
+    post_form(
+        "account-password-form",
+        "/account/password",
+        ctx,
+        html! {
+            @if values.done {
+                p class="notice" role="status" { "Your password was changed. Other devices were logged out." }
+            }
+            (form_alert(values.alert))
+            (Input {
+                form, name: "current_password", label: "Current password", kind: "password", value: "",
+                autocomplete: "current-password", hint: None,
+                error: values.errors.get(Field::CurrentPassword),
+            }.render())
+            (Input {
+                form, name: "password", label: "New password", kind: "password", value: "",
+                autocomplete: "new-password",
+                hint: Some(format!("At least {} characters.", password::MIN_CHARS)),
+                error: values.errors.get(Field::Password),
+            }.render())
+            (Input {
+                form, name: "password_confirmation", label: "Repeat the new password", kind: "password",
+                value: "", autocomplete: "new-password", hint: None,
+                error: values.errors.get(Field::Confirmation),
+            }.render())
+            button type="submit" class="button" { "Change password" }
+        },
+    )
+}
+
+pub struct DeleteValues<'a> {
+    pub errors: &'a FieldErrors,
+    pub alert: Option<&'a str>,
+}
+
+pub fn delete_account_form(ctx: &PageContext, values: &DeleteValues) -> Markup {
+    post_form(
+        "account-delete-form",
+        "/account/delete",
+        ctx,
+        html! {
+            (form_alert(values.alert))
+            (Input {
+                form: "account-delete", name: "password", label: "Your password", kind: "password",
+                value: "", autocomplete: "current-password", hint: None,
+                error: values.errors.get(Field::CurrentPassword),
+            }.render())
+            button type="submit" class="button danger" { "Delete my account" }
+        },
+    )
+}
+
+pub struct AccountValues<'a> {
+    pub username: &'a str,
+    pub created_at: i64,
+    pub password: PasswordValues<'a>,
+    pub delete: DeleteValues<'a>,
+}
+
+pub fn account_page(ctx: &PageContext, values: &AccountValues) -> Markup {
+    html! {
+        section class="card narrow" aria-labelledby="account-title" {
+            h1 id="account-title" { "Your account" }
+            p { "Logged in as " strong { (values.username) } ", member since " (format_date(values.created_at)) "." }
+        }
+        section class="card narrow" aria-labelledby="password-title" {
+            h2 id="password-title" { "Change password" }
+            (change_password_form(ctx, &values.password))
+        }
+        section class="card narrow danger-zone" aria-labelledby="delete-title" {
+            h2 id="delete-title" { "Delete account" }
+            p {
+                "This deletes your account, your saved taste profiles and every session, "
+                "at once and for good. Enter your password to confirm."
+            }
+            (delete_account_form(ctx, &values.delete))
+        }
+    }
+}

@@ -1,0 +1,982 @@
+//! Accounts, sessions, CSRF and security headers through the real router (issue 4).
+
+mod common;
+
+use common::{
+    auth::{app_with, Browser, Page, CSRF_COOKIE, GOOD_PASSWORD, SESSION_COOKIE},
+    empty_app, TestApp,
+};
+use diesel::prelude::*;
+use insights_hub::db::{
+    now_unix,
+    schema::{sessions, taste_profiles, users},
+};
+use poem::http::StatusCode;
+
+// ---------------------------------------------------------------- helpers
+
+fn user_count(app: &TestApp) -> i64 {
+    let mut conn = app.state.pool.get().unwrap();
+    users::table.count().get_result(&mut conn).unwrap()
+}
+
+fn user_id(app: &TestApp, key: &str) -> Option<i32> {
+    let mut conn = app.state.pool.get().unwrap();
+    users::table
+        .filter(users::username_key.eq(key))
+        .select(users::id)
+        .first(&mut conn)
+        .optional()
+        .unwrap()
+}
+
+/// Whether a session row exists and is live (ended sessions stay a while as
+/// tombstones with `expires_at` in the past).
+fn session_live(app: &TestApp, id: &str) -> bool {
+    let mut conn = app.state.pool.get().unwrap();
+    sessions::table
+        .find(id)
+        .filter(sessions::expires_at.gt(now_unix()))
+        .count()
+        .get_result::<i64>(&mut conn)
+        .unwrap()
+        > 0
+}
+
+fn session_row_exists(app: &TestApp, id: &str) -> bool {
+    let mut conn = app.state.pool.get().unwrap();
+    sessions::table
+        .find(id)
+        .count()
+        .get_result::<i64>(&mut conn)
+        .unwrap()
+        > 0
+}
+
+fn sessions_of(app: &TestApp, user: i32) -> i64 {
+    let mut conn = app.state.pool.get().unwrap();
+    sessions::table
+        .filter(sessions::user_id.eq(user))
+        .filter(sessions::expires_at.gt(now_unix()))
+        .count()
+        .get_result(&mut conn)
+        .unwrap()
+}
+
+/// Whether the browser is logged in, judged by what the account page does.
+async fn logged_in(app: &TestApp, browser: &mut Browser) -> bool {
+    let page = browser.get(&app.client, "/account").await;
+    match page.status {
+        StatusCode::OK => true,
+        StatusCode::SEE_OTHER => {
+            assert!(page.location().unwrap().starts_with("/login"), "{page:?}");
+            false
+        }
+        other => panic!("unexpected status {other}: {}", page.body),
+    }
+}
+
+fn assert_redirect(page: &Page, to: &str) {
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    assert_eq!(page.location(), Some(to));
+}
+
+fn assert_invalid(page: &Page, message: &str) {
+    assert_eq!(
+        page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains(message),
+        "{message:?} not in:\n{}",
+        page.body
+    );
+}
+
+// ---------------------------------------------------------------- sign up
+
+#[tokio::test]
+async fn sign_up_creates_the_user_logs_in_and_hashes_with_argon2id() {
+    let app = empty_app();
+    let mut browser = Browser::new();
+    let form = browser.get(&app.client, "/signup").await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains(r#"name="csrf_token""#));
+    assert!(form.body.contains(r#"hx-post="/signup""#));
+
+    let done = browser
+        .sign_up(&app.client, "Ada.Lovelace", GOOD_PASSWORD)
+        .await;
+    assert_redirect(&done, "/");
+    let cookie = done
+        .raw_set_cookie(SESSION_COOKIE)
+        .expect("session cookie set");
+    for attribute in ["HttpOnly", "SameSite=Lax", "Path=/", "Max-Age=1209600"] {
+        assert!(
+            cookie.contains(attribute),
+            "{attribute} missing from {cookie}"
+        );
+    }
+    // Tests run with secure_cookies off (plain HTTP); see the Secure test below.
+    assert!(!cookie.contains("Secure"), "{cookie}");
+
+    let home = browser.get(&app.client, "/").await;
+    assert!(home.body.contains("Ada.Lovelace"), "the nav shows the user");
+    assert!(home.body.contains(r#"action="/logout""#));
+
+    let mut conn = app.state.pool.get().unwrap();
+    let (name, key, hash): (String, String, String) = users::table
+        .select((users::username, users::username_key, users::password_hash))
+        .first(&mut conn)
+        .unwrap();
+    assert_eq!(
+        (name.as_str(), key.as_str()),
+        ("Ada.Lovelace", "ada.lovelace")
+    );
+    assert!(
+        hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+        "{hash}"
+    );
+    assert!(!hash.contains(GOOD_PASSWORD));
+}
+
+#[tokio::test]
+async fn cookies_are_secure_when_configured() {
+    let app = app_with(|config| config.secure_cookies = true);
+    let mut browser = Browser::new();
+    let page = browser.get(&app.client, "/signup").await;
+    let csrf = page.raw_set_cookie(CSRF_COOKIE).expect("csrf cookie");
+    assert!(
+        csrf.contains("Secure") && csrf.contains("HttpOnly"),
+        "{csrf}"
+    );
+    let done = browser.sign_up(&app.client, "secure", GOOD_PASSWORD).await;
+    let session = done.raw_set_cookie(SESSION_COOKIE).expect("session cookie");
+    assert!(
+        session.contains("Secure") && session.contains("HttpOnly"),
+        "{session}"
+    );
+}
+
+#[tokio::test]
+async fn duplicate_names_are_refused_in_any_case() {
+    let app = empty_app();
+    assert_redirect(
+        &Browser::new()
+            .sign_up(&app.client, "Grace", GOOD_PASSWORD)
+            .await,
+        "/",
+    );
+    for name in ["Grace", "grace", "GRACE", " gRaCe "] {
+        let page = Browser::new()
+            .sign_up(&app.client, name, GOOD_PASSWORD)
+            .await;
+        assert_invalid(&page, "That username is taken");
+        // The message sits beside the username field, and the name is kept.
+        assert!(
+            page.body.contains(r#"id="signup-username-error""#),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains(&format!(r#"value="{}""#, name.trim())));
+    }
+    assert_eq!(user_count(&app), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn racing_sign_ups_for_one_name_give_one_account_and_one_taken_message() {
+    let app = empty_app();
+    let (mut first, mut second) = (Browser::new(), Browser::new());
+    // Load both forms first, then submit both at once: both pass the "is it taken"
+    // look-up before either insert, so the unique index has to decide.
+    let token_a = first.get(&app.client, "/signup").await.csrf_token();
+    let token_b = second.get(&app.client, "/signup").await.csrf_token();
+    let fields = |token| {
+        [
+            ("csrf_token", token),
+            ("username", "racer"),
+            ("password", GOOD_PASSWORD),
+            ("password_confirmation", GOOD_PASSWORD),
+        ]
+    };
+    let (fields_a, fields_b) = (fields(token_a.as_str()), fields(token_b.as_str()));
+    let (a, b) = tokio::join!(
+        first.post_raw(&app.client, "/signup", &fields_a),
+        second.post_raw(&app.client, "/signup", &fields_b),
+    );
+    let mut statuses = [a.status, b.status];
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        [StatusCode::SEE_OTHER, StatusCode::UNPROCESSABLE_ENTITY]
+    );
+    let loser = if a.status == StatusCode::SEE_OTHER {
+        &b
+    } else {
+        &a
+    };
+    assert!(loser.body.contains("That username is taken"));
+    assert_eq!(user_count(&app), 1);
+}
+
+#[tokio::test]
+async fn weak_common_and_mismatched_passwords_and_bad_names_are_refused() {
+    let app = empty_app();
+    let cases: [(&str, &str, &str, &str); 7] = [
+        ("ada", "short", "short", "at least 10 characters"),
+        ("ada", "password123", "password123", "most common"),
+        ("ada", "1234567890", "1234567890", "most common"),
+        (
+            "ada",
+            &"x".repeat(257),
+            &"x".repeat(257),
+            "at most 256 characters",
+        ),
+        (
+            "ada",
+            GOOD_PASSWORD,
+            "something else entirely",
+            "not the same",
+        ),
+        ("a b", GOOD_PASSWORD, GOOD_PASSWORD, "letters a–z, digits"),
+        ("ab", GOOD_PASSWORD, GOOD_PASSWORD, "at least 3 characters"),
+    ];
+    for (name, password, confirmation, message) in cases {
+        let page = Browser::new()
+            .submit(
+                &app.client,
+                "/signup",
+                "/signup",
+                &[
+                    ("username", name),
+                    ("password", password),
+                    ("password_confirmation", confirmation),
+                ],
+            )
+            .await;
+        assert_invalid(&page, message);
+        assert!(
+            page.body.contains("<!DOCTYPE html>"),
+            "a full page without htmx"
+        );
+        assert!(
+            !page.body.contains(password) || password == GOOD_PASSWORD || password.len() > 100,
+            "passwords are never echoed back"
+        );
+    }
+    assert_eq!(user_count(&app), 0);
+}
+
+#[tokio::test]
+async fn htmx_sign_up_swaps_the_form_and_redirects_with_hx_redirect() {
+    let app = empty_app();
+    let mut browser = Browser::htmx();
+    let invalid = browser
+        .submit(
+            &app.client,
+            "/signup",
+            "/signup",
+            &[
+                ("username", "htmx"),
+                ("password", "short"),
+                ("password_confirmation", "short"),
+            ],
+        )
+        .await;
+    assert_invalid(&invalid, "at least 10 characters");
+    assert!(
+        invalid.body.starts_with(r#"<form id="signup-form""#),
+        "{}",
+        invalid.body
+    );
+    assert!(invalid.body.contains(r#"hx-target="this""#));
+    assert!(!invalid.body.contains("<html"));
+
+    let done = browser.sign_up(&app.client, "htmx", GOOD_PASSWORD).await;
+    assert_eq!(done.status, StatusCode::OK);
+    assert_eq!(done.header("hx-redirect"), Some("/"));
+    assert!(browser.session_id().is_some());
+}
+
+// ---------------------------------------------------------------- log in and out
+
+#[tokio::test]
+async fn log_in_and_log_out_and_the_old_cookie_is_refused() {
+    let app = empty_app();
+    Browser::new()
+        .sign_up(&app.client, "linus", GOOD_PASSWORD)
+        .await;
+
+    let mut browser = Browser::new();
+    assert!(!logged_in(&app, &mut browser).await);
+    let done = browser.log_in(&app.client, "LINUS", GOOD_PASSWORD).await;
+    assert_redirect(&done, "/");
+    assert!(logged_in(&app, &mut browser).await);
+    let old_cookie = browser.session_id().unwrap();
+    assert!(session_live(&app, &old_cookie));
+
+    let out = browser.log_out(&app.client).await;
+    assert_redirect(&out, "/");
+    assert!(browser.session_id().is_none(), "the cookie is cleared");
+    assert!(!session_live(&app, &old_cookie), "the session is over");
+
+    // Someone who kept a copy of the cookie gets nothing from it.
+    let mut thief = Browser::new();
+    thief.cookies.insert(SESSION_COOKIE.into(), old_cookie);
+    assert!(!logged_in(&app, &mut thief).await);
+}
+
+#[tokio::test]
+async fn unknown_user_and_wrong_password_look_the_same() {
+    let app = empty_app();
+    Browser::new()
+        .sign_up(&app.client, "known", GOOD_PASSWORD)
+        .await;
+    let wrong = Browser::new()
+        .log_in(&app.client, "known", "not the password")
+        .await;
+    let unknown = Browser::new()
+        .log_in(&app.client, "nobody", "not the password")
+        .await;
+    for page in [&wrong, &unknown] {
+        assert_invalid(page, "Wrong username or password.");
+        assert!(page.raw_set_cookie(SESSION_COOKIE).is_none());
+    }
+    // The same page apart from the echoed username.
+    assert_eq!(
+        wrong.body.replace("known", "NAME").len(),
+        unknown.body.replace("nobody", "NAME").len()
+    );
+}
+
+#[tokio::test]
+async fn the_session_id_is_renewed_at_log_in() {
+    let app = empty_app();
+    let mut browser = Browser::new();
+    browser
+        .sign_up(&app.client, "fixation", GOOD_PASSWORD)
+        .await;
+    let before = browser.session_id().unwrap();
+
+    // Logging in again (as a planted session would be) must not keep the old id. The
+    // log-in page redirects logged-in users, so the token comes from the home page.
+    let done = browser
+        .submit(
+            &app.client,
+            "/",
+            "/login",
+            &[("username", "fixation"), ("password", GOOD_PASSWORD)],
+        )
+        .await;
+    assert_redirect(&done, "/");
+    let after = browser.session_id().unwrap();
+    assert_ne!(before, after);
+    assert!(!session_live(&app, &before));
+    assert!(session_live(&app, &after));
+
+    let mut planted = Browser::new();
+    planted.cookies.insert(SESSION_COOKIE.into(), before);
+    assert!(!logged_in(&app, &mut planted).await);
+}
+
+#[tokio::test]
+async fn htmx_log_in_redirects_with_hx_redirect_and_errors_swap_in_place() {
+    let app = empty_app();
+    Browser::new()
+        .sign_up(&app.client, "htmxer", GOOD_PASSWORD)
+        .await;
+    let mut browser = Browser::htmx();
+    let wrong = browser
+        .log_in(&app.client, "htmxer", "wrong password!")
+        .await;
+    assert_invalid(&wrong, "Wrong username or password.");
+    assert!(
+        wrong.body.starts_with(r#"<form id="login-form""#),
+        "{}",
+        wrong.body
+    );
+
+    let page = browser.get(&app.client, "/login?next=/account").await;
+    let token = page.csrf_token();
+    let done = browser
+        .post_raw(
+            &app.client,
+            "/login",
+            &[
+                ("csrf_token", &token),
+                ("username", "htmxer"),
+                ("password", GOOD_PASSWORD),
+                ("next", "/account"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::OK);
+    assert_eq!(done.header("hx-redirect"), Some("/account"));
+    assert!(browser.session_id().is_some());
+}
+
+// ---------------------------------------------------------------- sessions
+
+#[tokio::test]
+async fn sessions_survive_a_restart() {
+    let app = empty_app();
+    let mut browser = Browser::new();
+    browser.sign_up(&app.client, "durable", GOOD_PASSWORD).await;
+
+    // A new server process over the same database and data directory.
+    let restarted = insights_hub::AppState::open((*app.state.config).clone()).unwrap();
+    let client = TestApp::client_for(&restarted);
+    let page = browser.get(&client, "/account").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("durable"));
+    // And the CSRF key is the same, so a form from before the restart still posts.
+    let out = browser.log_out(&client).await;
+    assert_redirect(&out, "/");
+}
+
+#[tokio::test]
+async fn sessions_past_their_expiry_are_not_loaded_and_get_swept() {
+    let app = empty_app();
+    {
+        // A long-expired session from an earlier run.
+        let mut conn = app.state.pool.get().unwrap();
+        diesel::insert_into(sessions::table)
+            .values((
+                sessions::id.eq("stale"),
+                sessions::data.eq("{}"),
+                sessions::expires_at.eq(now_unix() - 3600),
+            ))
+            .execute(&mut conn)
+            .unwrap();
+    }
+    let mut browser = Browser::new();
+    browser
+        .sign_up(&app.client, "expiring", GOOD_PASSWORD)
+        .await;
+    assert!(
+        !session_row_exists(&app, "stale"),
+        "saving a session sweeps long-dead rows"
+    );
+    assert!(logged_in(&app, &mut browser).await);
+
+    let id = browser.session_id().unwrap();
+    {
+        let mut conn = app.state.pool.get().unwrap();
+        diesel::update(sessions::table.find(&id))
+            .set(sessions::expires_at.eq(now_unix() - 1))
+            .execute(&mut conn)
+            .unwrap();
+    }
+    assert!(!logged_in(&app, &mut browser).await);
+}
+
+#[tokio::test]
+async fn an_active_session_is_extended_once_a_day() {
+    let app = empty_app();
+    let mut browser = Browser::new();
+    browser.sign_up(&app.client, "regular", GOOD_PASSWORD).await;
+    let id = browser.session_id().unwrap();
+    let expires = |app: &TestApp| -> i64 {
+        let mut conn = app.state.pool.get().unwrap();
+        sessions::table
+            .find(&id)
+            .select(sessions::expires_at)
+            .first(&mut conn)
+            .unwrap()
+    };
+    let fresh = expires(&app);
+    assert!((fresh - (now_unix() + 14 * 86_400)).abs() < 60);
+
+    // A visit soon after changes nothing (no write, no new cookie).
+    let page = browser.get(&app.client, "/").await;
+    assert!(page.raw_set_cookie(SESSION_COOKIE).is_none());
+
+    // Pretend the last visit was two days ago.
+    {
+        let mut conn = app.state.pool.get().unwrap();
+        let data: String = sessions::table
+            .find(&id)
+            .select(sessions::data)
+            .first(&mut conn)
+            .unwrap();
+        let mut entries: serde_json::Value = serde_json::from_str(&data).unwrap();
+        entries["seen_at"] = (now_unix() - 2 * 86_400).into();
+        diesel::update(sessions::table.find(&id))
+            .set((
+                sessions::data.eq(entries.to_string()),
+                sessions::expires_at.eq(now_unix() + 12 * 86_400),
+            ))
+            .execute(&mut conn)
+            .unwrap();
+    }
+    let page = browser.get(&app.client, "/").await;
+    let cookie = page
+        .raw_set_cookie(SESSION_COOKIE)
+        .expect("cookie sent again");
+    assert!(
+        cookie.starts_with(&format!("{SESSION_COOKIE}={id};")),
+        "same id: {cookie}"
+    );
+    assert!(cookie.contains("Max-Age=1209600"));
+    assert!((expires(&app) - (now_unix() + 14 * 86_400)).abs() < 60);
+}
+
+// ---------------------------------------------------------------- throttling
+
+#[tokio::test]
+async fn failed_log_ins_are_throttled_per_username_with_retry_after() {
+    let app = app_with(|config| config.trust_proxy_headers = true);
+    Browser::new()
+        .sign_up(&app.client, "target", GOOD_PASSWORD)
+        .await;
+    // Five failures from five addresses: the username's limit.
+    for i in 0..5 {
+        let mut attacker = Browser::from_address(&format!("198.51.100.{i}"));
+        let page = attacker
+            .log_in(&app.client, "target", "guess number one")
+            .await;
+        assert_invalid(&page, "Wrong username or password.");
+    }
+    // Now even the right password from a new address waits.
+    let mut owner = Browser::from_address("192.0.2.7");
+    let page = owner.log_in(&app.client, "TARGET", GOOD_PASSWORD).await;
+    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS, "{}", page.body);
+    let retry: u64 = page.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=900).contains(&retry), "Retry-After {retry}");
+    assert!(
+        page.body.contains("Too many failed attempts"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("15 minutes"));
+    assert!(owner.session_id().is_none());
+
+    // htmx gets the form with the message to swap in place.
+    let mut htmx = Browser::from_address("192.0.2.8");
+    htmx.headers.push(("HX-Request".into(), "true".into()));
+    let page = htmx.log_in(&app.client, "target", GOOD_PASSWORD).await;
+    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(page.body.starts_with(r#"<form id="login-form""#));
+    assert!(page.header("retry-after").is_some());
+
+    // Other accounts are not affected.
+    Browser::new()
+        .sign_up(&app.client, "bystander", GOOD_PASSWORD)
+        .await;
+    let page = Browser::from_address("192.0.2.9")
+        .log_in(&app.client, "bystander", GOOD_PASSWORD)
+        .await;
+    assert_redirect(&page, "/");
+}
+
+#[tokio::test]
+async fn failed_log_ins_are_throttled_per_client_address() {
+    let app = app_with(|config| config.trust_proxy_headers = true);
+    let mut attacker = Browser::from_address("203.0.113.9");
+    // Twenty different usernames from one address: the address's limit.
+    for i in 0..20 {
+        let page = attacker
+            .log_in(&app.client, &format!("user{i}"), "guess guess guess")
+            .await;
+        assert_invalid(&page, "Wrong username or password.");
+    }
+    let page = attacker
+        .log_in(&app.client, "user-new", "guess guess guess")
+        .await;
+    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(page.header("retry-after").is_some());
+    // Another address is still heard.
+    let page = Browser::from_address("203.0.113.10")
+        .log_in(&app.client, "user-new", "guess guess guess")
+        .await;
+    assert_invalid(&page, "Wrong username or password.");
+}
+
+// ---------------------------------------------------------------- redirects
+
+#[tokio::test]
+async fn next_only_leads_to_paths_on_this_site() {
+    let app = empty_app();
+    Browser::new()
+        .sign_up(&app.client, "traveller", GOOD_PASSWORD)
+        .await;
+    let cases = [
+        ("/account?tab=1", "/account?tab=1"),
+        ("https://evil.example/", "/"),
+        ("//evil.example", "/"),
+        ("/\\evil.example", "/"),
+        ("\\\\evil.example", "/"),
+        ("javascript:alert(1)", "/"),
+        ("/login", "/"),
+    ];
+    for (next, expected) in cases {
+        let mut browser = Browser::new();
+        let page = browser
+            .submit(
+                &app.client,
+                "/login",
+                "/login",
+                &[
+                    ("username", "traveller"),
+                    ("password", GOOD_PASSWORD),
+                    ("next", next),
+                ],
+            )
+            .await;
+        assert_redirect(&page, expected);
+    }
+    // The form does not even carry an unsafe next.
+    let page = Browser::new()
+        .get(&app.client, "/login?next=//evil.example")
+        .await;
+    assert!(!page.body.contains("evil.example"), "{}", page.body);
+    let page = Browser::new()
+        .get(&app.client, "/login?next=/artists")
+        .await;
+    assert!(page.body.contains(r#"name="next" value="/artists""#));
+}
+
+#[tokio::test]
+async fn pages_that_need_a_user_send_anonymous_visitors_to_log_in() {
+    let app = empty_app();
+    let page = Browser::new().get(&app.client, "/account").await;
+    assert_redirect(&page, "/login?next=/account");
+    let page = Browser::htmx().get(&app.client, "/account").await;
+    assert_eq!(page.header("hx-redirect"), Some("/login"));
+}
+
+// ---------------------------------------------------------------- CSRF
+
+#[tokio::test]
+async fn posts_without_a_valid_csrf_token_are_refused_and_change_nothing() {
+    let app = empty_app();
+    let mut browser = Browser::new();
+    let form = browser.get(&app.client, "/signup").await;
+    let good_token = form.csrf_token();
+    let fields = [
+        ("username", "forged"),
+        ("password", GOOD_PASSWORD),
+        ("password_confirmation", GOOD_PASSWORD),
+    ];
+
+    // Missing.
+    let page = browser.post_raw(&app.client, "/signup", &fields).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert!(
+        page.body.contains("did not come from this site"),
+        "{}",
+        page.body
+    );
+
+    // Wrong: garbage, and a real token from someone else's page.
+    let other_token = Browser::new()
+        .get(&app.client, "/signup")
+        .await
+        .csrf_token();
+    for token in ["AAAA", other_token.as_str()] {
+        let mut with_token = vec![("csrf_token", token)];
+        with_token.extend_from_slice(&fields);
+        let page = browser.post_raw(&app.client, "/signup", &with_token).await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "token {token}");
+    }
+    // Right token without the cookie it belongs to.
+    let mut cookieless = Browser::new();
+    let mut with_token = vec![("csrf_token", good_token.as_str())];
+    with_token.extend_from_slice(&fields);
+    let page = cookieless
+        .post_raw(&app.client, "/signup", &with_token)
+        .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+
+    assert_eq!(user_count(&app), 0, "nothing was created");
+
+    // htmx gets a fragment it can swap.
+    let mut htmx = browser.clone();
+    htmx.headers.push(("HX-Request".into(), "true".into()));
+    let page = htmx.post_raw(&app.client, "/signup", &fields).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert!(
+        page.body.starts_with("<div class=\"error-box\""),
+        "{}",
+        page.body
+    );
+
+    // And the genuine token works.
+    let page = browser.post_raw(&app.client, "/signup", &with_token).await;
+    assert_redirect(&page, "/");
+}
+
+#[tokio::test]
+async fn the_csrf_token_may_come_in_the_htmx_header() {
+    let app = empty_app();
+    let mut browser = Browser::new();
+    browser.sign_up(&app.client, "header", GOOD_PASSWORD).await;
+    let token = browser.get(&app.client, "/").await.csrf_token();
+    let mut htmx = browser.clone();
+    htmx.headers.push(("HX-Request".into(), "true".into()));
+    htmx.headers.push(("X-CSRF-Token".into(), token));
+    let page = htmx.post_raw(&app.client, "/logout", &[]).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert_eq!(page.header("hx-redirect"), Some("/"));
+}
+
+#[tokio::test]
+async fn forged_log_out_and_delete_leave_the_user_alone() {
+    let app = empty_app();
+    let mut browser = Browser::new();
+    browser.sign_up(&app.client, "victim", GOOD_PASSWORD).await;
+    let page = browser.post_raw(&app.client, "/logout", &[]).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    let page = browser
+        .post_raw(
+            &app.client,
+            "/account/delete",
+            &[("password", GOOD_PASSWORD)],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert!(logged_in(&app, &mut browser).await);
+    assert_eq!(user_count(&app), 1);
+}
+
+#[tokio::test]
+async fn the_csrf_key_is_generated_into_a_private_file_and_is_not_all_zero() {
+    let app = empty_app();
+    Browser::new().get(&app.client, "/signup").await;
+    let path = app.state.config.data_dir().join("secret.key");
+    let text = std::fs::read_to_string(&path).expect("secret.key created");
+    assert_eq!(text.trim().len(), 64);
+    assert_ne!(text.trim(), "0".repeat(64));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    // A configured key is used instead of the file.
+    let configured = app_with(|config| {
+        config.secret_key =
+            Some(insights_hub::accounts::secret_key::SecretKey::parse(&"ab".repeat(32)).unwrap())
+    });
+    Browser::new().get(&configured.client, "/signup").await;
+    assert!(!configured
+        .state
+        .config
+        .data_dir()
+        .join("secret.key")
+        .exists());
+}
+
+// ---------------------------------------------------------------- headers
+
+#[tokio::test]
+async fn security_headers_are_on_every_response() {
+    let app = empty_app();
+    let mut browser = Browser::new();
+    let pages = [
+        browser.get(&app.client, "/").await,
+        browser.get(&app.client, "/login").await,
+        browser.get(&app.client, "/no-such-page").await,
+        browser.post_raw(&app.client, "/logout", &[]).await,
+        browser.get(&app.client, "/healthz").await,
+    ];
+    for page in &pages {
+        let csp = page.header("content-security-policy").expect("CSP");
+        let script_src = csp
+            .split(';')
+            .map(str::trim)
+            .find(|d| d.starts_with("script-src"))
+            .expect("script-src");
+        assert_eq!(
+            script_src, "script-src 'self'",
+            "no inline scripts, no eval"
+        );
+        assert!(!csp.contains("unsafe-eval"));
+        assert!(csp.contains("frame-ancestors 'none'"));
+        assert!(csp.contains("object-src 'none'"));
+        assert_eq!(page.header("x-content-type-options"), Some("nosniff"));
+        assert!(page.header("referrer-policy").is_some());
+        assert_eq!(page.header("x-frame-options"), Some("DENY"));
+    }
+    assert_eq!(pages[2].status, StatusCode::NOT_FOUND);
+    assert_eq!(pages[3].status, StatusCode::FORBIDDEN);
+    // The pages themselves carry no inline script.
+    for page in &pages[..2] {
+        assert!(!page.body.contains("<script>"), "inline script found");
+        assert!(!page.body.contains(" onclick="));
+    }
+}
+
+// ---------------------------------------------------------------- account
+
+#[tokio::test]
+async fn changing_the_password_logs_out_other_sessions() {
+    let app = empty_app();
+    let mut laptop = Browser::new();
+    laptop.sign_up(&app.client, "changer", GOOD_PASSWORD).await;
+    let mut phone = Browser::new();
+    phone.log_in(&app.client, "changer", GOOD_PASSWORD).await;
+    let new_password = "a whole new passphrase";
+
+    let wrong = laptop
+        .submit(
+            &app.client,
+            "/account",
+            "/account/password",
+            &[
+                ("current_password", "not my password"),
+                ("password", new_password),
+                ("password_confirmation", new_password),
+            ],
+        )
+        .await;
+    assert_invalid(&wrong, "That is not your current password.");
+    let weak = laptop
+        .submit(
+            &app.client,
+            "/account",
+            "/account/password",
+            &[
+                ("current_password", GOOD_PASSWORD),
+                ("password", "qwertyuiop"),
+                ("password_confirmation", "qwertyuiop"),
+            ],
+        )
+        .await;
+    assert_invalid(&weak, "most common");
+
+    let before = laptop.session_id().unwrap();
+    let done = laptop
+        .submit(
+            &app.client,
+            "/account",
+            "/account/password",
+            &[
+                ("current_password", GOOD_PASSWORD),
+                ("password", new_password),
+                ("password_confirmation", new_password),
+            ],
+        )
+        .await;
+    assert_redirect(&done, "/account?password=changed");
+    assert_ne!(
+        laptop.session_id().unwrap(),
+        before,
+        "this session gets a new id"
+    );
+    let page = laptop.get(&app.client, "/account?password=changed").await;
+    assert!(page.body.contains("Your password was changed"));
+    assert!(
+        !logged_in(&app, &mut phone).await,
+        "the other device is logged out"
+    );
+
+    let old = Browser::new()
+        .log_in(&app.client, "changer", GOOD_PASSWORD)
+        .await;
+    assert_invalid(&old, "Wrong username or password.");
+    let new = Browser::new()
+        .log_in(&app.client, "changer", new_password)
+        .await;
+    assert_redirect(&new, "/");
+}
+
+#[tokio::test]
+async fn deleting_the_account_removes_user_sessions_and_taste_profiles() {
+    let app = empty_app();
+    let mut browser = Browser::new();
+    browser.sign_up(&app.client, "leaver", GOOD_PASSWORD).await;
+    Browser::new()
+        .sign_up(&app.client, "stayer", GOOD_PASSWORD)
+        .await;
+    let mut other_device = Browser::new();
+    other_device
+        .log_in(&app.client, "leaver", GOOD_PASSWORD)
+        .await;
+    let leaver = user_id(&app, "leaver").unwrap();
+    let stayer = user_id(&app, "stayer").unwrap();
+    {
+        let mut conn = app.state.pool.get().unwrap();
+        for (user, name) in [(leaver, "chill"), (leaver, "party"), (stayer, "focus")] {
+            diesel::insert_into(taste_profiles::table)
+                .values((
+                    taste_profiles::user_id.eq(user),
+                    taste_profiles::name.eq(name),
+                    taste_profiles::settings.eq("{}"),
+                    taste_profiles::created_at.eq(now_unix()),
+                    taste_profiles::updated_at.eq(now_unix()),
+                ))
+                .execute(&mut conn)
+                .unwrap();
+        }
+    }
+    assert_eq!(sessions_of(&app, leaver), 2);
+
+    let wrong = browser
+        .submit(
+            &app.client,
+            "/account",
+            "/account/delete",
+            &[("password", "not my password")],
+        )
+        .await;
+    assert_invalid(&wrong, "That is not your current password.");
+    assert!(
+        user_id(&app, "leaver").is_some(),
+        "nothing deleted on a wrong password"
+    );
+
+    let done = browser
+        .submit(
+            &app.client,
+            "/account",
+            "/account/delete",
+            &[("password", GOOD_PASSWORD)],
+        )
+        .await;
+    assert_redirect(&done, "/");
+    assert_eq!(user_id(&app, "leaver"), None);
+    assert_eq!(sessions_of(&app, leaver), 0);
+    let mut conn = app.state.pool.get().unwrap();
+    let profiles: Vec<i32> = taste_profiles::table
+        .select(taste_profiles::user_id)
+        .load(&mut conn)
+        .unwrap();
+    assert_eq!(
+        profiles,
+        vec![stayer],
+        "only the other user's profile is left"
+    );
+    drop(conn);
+    assert!(!logged_in(&app, &mut browser).await);
+    assert!(!logged_in(&app, &mut other_device).await);
+    // The name is free again.
+    let again = Browser::new()
+        .sign_up(&app.client, "leaver", GOOD_PASSWORD)
+        .await;
+    assert_redirect(&again, "/");
+}
+
+#[tokio::test]
+async fn static_files_and_health_checks_skip_sessions_and_cookies() {
+    let app = empty_app();
+    let mut browser = Browser::new();
+    browser.sign_up(&app.client, "static", GOOD_PASSWORD).await;
+    for path in ["/healthz", "/assets/app.css"] {
+        let page = browser.get(&app.client, path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert!(page.header("set-cookie").is_none(), "{path} sets no cookie");
+        assert_eq!(page.header("x-content-type-options"), Some("nosniff"));
+    }
+    // Pages do set the CSRF cookie, HttpOnly and SameSite=Lax.
+    let page = browser.get(&app.client, "/").await;
+    let csrf = page
+        .raw_set_cookie(CSRF_COOKIE)
+        .expect("csrf cookie on pages");
+    assert!(
+        csrf.contains("HttpOnly") && csrf.contains("SameSite=Lax"),
+        "{csrf}"
+    );
+}

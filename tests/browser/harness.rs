@@ -1,0 +1,213 @@
+//! Starts the real server (the binary cargo built for this test run) on a temp database
+//! and a headless Chromium through chromedriver, and drives it with fantoccini.
+
+use std::{
+    net::TcpListener,
+    path::PathBuf,
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Map, Value};
+use tempfile::TempDir;
+
+/// Whether the browser runs scripts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Js {
+    On,
+    Off,
+}
+
+/// A running server with its own database; killed when dropped.
+pub struct Server {
+    child: Child,
+    pub base: String,
+    _dir: TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free local port")
+}
+
+async fn wait_until_listening(url: &str, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let addr = url
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    let addr = addr.split('/').next().unwrap_or_default().to_string();
+    while Instant::now() < deadline {
+        if std::net::TcpStream::connect(&addr).is_ok() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{what} did not start listening on {url}");
+}
+
+impl Server {
+    /// The server on a fresh database, seeded with the demo catalog.
+    pub async fn start() -> Server {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let port = free_port();
+        let base = format!("http://127.0.0.1:{port}");
+        let child = Command::new(env!("CARGO_BIN_EXE_insights-hub"))
+            .arg("--database")
+            .arg(dir.path().join("browser.db"))
+            .arg("serve")
+            .arg("--bind")
+            .arg(format!("127.0.0.1:{port}"))
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start insights-hub");
+        let server = Server {
+            child,
+            base: base.clone(),
+            _dir: dir,
+        };
+        wait_until_listening(&base, "insights-hub").await;
+        server
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+}
+
+/// chromedriver plus one browser session; both ended when dropped or closed.
+pub struct Browser {
+    pub client: Client,
+    driver: Child,
+    _profile: TempDir,
+}
+
+impl Browser {
+    pub async fn start(js: Js) -> Browser {
+        let port = free_port();
+        let driver =
+            Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()))
+                .arg(format!("--port={port}"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("start chromedriver (apt-get install chromium-driver)");
+        let webdriver = format!("http://127.0.0.1:{port}");
+        wait_until_listening(&webdriver, "chromedriver").await;
+
+        let profile = tempfile::tempdir().expect("profile dir");
+        let mut options = Map::new();
+        options.insert(
+            "binary".into(),
+            json!(std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into())),
+        );
+        options.insert(
+            "args".into(),
+            json!([
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-quic",
+                "--window-size=1280,900",
+                format!("--user-data-dir={}", profile.path().display()),
+            ]),
+        );
+        if js == Js::Off {
+            options.insert(
+                "prefs".into(),
+                json!({ "profile.managed_default_content_settings.javascript": 2 }),
+            );
+        }
+        let mut caps = Map::new();
+        caps.insert("goog:chromeOptions".into(), Value::Object(options));
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let client = ClientBuilder::new(connector)
+            .capabilities(caps)
+            .connect(&webdriver)
+            .await
+            .expect("open a Chromium session");
+        Browser {
+            client,
+            driver,
+            _profile: profile,
+        }
+    }
+
+    /// Saves a PNG under target/screenshots/ for people to look at.
+    pub async fn screenshot(&self, name: &str) {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+        std::fs::create_dir_all(&dir).expect("screenshot dir");
+        let png = self.client.screenshot().await.expect("screenshot");
+        std::fs::write(dir.join(format!("{name}.png")), png).expect("write screenshot");
+    }
+
+    /// Waits (up to 10 s) until the JavaScript expression is truthy.
+    pub async fn wait_for_js(&self, expression: &str) {
+        let script = format!("return !!({expression});");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let ok = self
+                .client
+                .execute(&script, vec![])
+                .await
+                .map(|v| v.as_bool().unwrap_or(false))
+                .unwrap_or(false);
+            if ok {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for: {expression}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Runs a script and returns its JSON result.
+    pub async fn js(&self, script: &str) -> Value {
+        self.client
+            .execute(script, vec![])
+            .await
+            .expect("script runs")
+    }
+
+    pub async fn text_of(&self, css: &str) -> String {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no element {css}: {e}"))
+            .text()
+            .await
+            .expect("element text")
+    }
+
+    pub async fn close(self) {
+        let Browser {
+            client,
+            mut driver,
+            _profile,
+        } = self;
+        let _ = client.close().await;
+        let _ = driver.kill();
+        let _ = driver.wait();
+    }
+}

@@ -1,0 +1,8 @@
+//! End-to-end tests in headless Chromium against a real server on 127.0.0.1.
+//!
+//! They need Chromium and chromedriver (`apt-get install -y chromium chromium-driver`),
+//! so a plain `cargo test` skips them. Run them with
+//! `cargo test --release --test browser -- --ignored --test-threads=1`.
+
+mod harness;
+mod home;

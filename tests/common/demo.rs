@@ -1,0 +1,42 @@
+//! The real app over a database holding the demo catalog (20,000 tracks), for tests that
+//! need realistic data without writing fixtures.
+//!
+//! Seeding takes a moment, so each test process seeds once into a template database and
+//! every `demo_app()` starts from a copy of its bytes: tests stay independent (each has
+//! its own file) and fast.
+
+use std::sync::OnceLock;
+
+use insights_hub::{catalog::demo, AppState, Config};
+
+use super::TestApp;
+
+/// The bytes of a database file with migrations applied and the demo catalog seeded.
+fn template() -> &'static [u8] {
+    static TEMPLATE: OnceLock<Vec<u8>> = OnceLock::new();
+    TEMPLATE.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("demo.db");
+        let pool = insights_hub::db::open(&path).expect("open template database");
+        let mut conn = pool.get().expect("connection");
+        demo::seed(&mut conn).expect("seed the demo catalog");
+        // Move everything from the write-ahead log into the main file, so copying that
+        // one file copies the whole database.
+        diesel::connection::SimpleConnection::batch_execute(
+            &mut *conn,
+            "PRAGMA wal_checkpoint(TRUNCATE);",
+        )
+        .expect("checkpoint");
+        std::fs::read(&path).expect("read template database")
+    })
+}
+
+/// A fresh copy of the seeded demo database and the real router over it.
+pub fn demo_app() -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("test.db");
+    std::fs::write(&path, template()).expect("copy template database");
+    let state = AppState::open(Config::for_database(path)).expect("open database");
+    let client = TestApp::client_for(&state);
+    TestApp { state, client, dir }
+}
