@@ -436,7 +436,9 @@ fn comparison(
                     &format!("{chart_word} of the average audio features of {} against the catalog average; the same numbers are in the table.", names.join(", ")),
                     &chart_markup,
                 ))
-                (feature_table("Average audio features (0 to 1)", features, &columns))
+                div class="table-scroll" {
+                    (feature_table("Average audio features (0 to 1)", features, &columns))
+                }
             }
             div class="table-scroll" {
                 table class="compare-summary" {

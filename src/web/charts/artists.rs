@@ -5,7 +5,7 @@
 use charming::{
     component::{Axis, Grid, Legend, RadarCoordinate},
     datatype::DataPointItem,
-    element::{AxisType, ItemStyle, LineStyle, LineStyleType, Symbol, Tooltip, Trigger},
+    element::{AxisLabel, AxisType, ItemStyle, LineStyle, LineStyleType, Symbol, Tooltip, Trigger},
     series::{Bar, Boxplot, Line, Radar},
     Chart,
 };
@@ -18,6 +18,15 @@ const REFERENCE_COLOR: &str = "#8a8f98";
 
 fn labels(features: &[Feature]) -> Vec<String> {
     features.iter().map(|f| f.label().to_string()).collect()
+}
+
+/// A category axis of feature names that shows every name (slanted, since
+/// "Instrumentalness" does not fit upright beside its neighbours).
+fn feature_axis(features: &[Feature]) -> Axis {
+    Axis::new()
+        .type_(AxisType::Category)
+        .data(labels(features))
+        .axis_label(AxisLabel::new().interval(0).rotate(30))
 }
 
 fn values(features: &[Feature], series: &ProfileSeries<'_>) -> Vec<f64> {
@@ -46,7 +55,7 @@ pub fn comparison_bars(
                 .bottom("14%")
                 .contain_label(true),
         )
-        .x_axis(Axis::new().type_(AxisType::Category).data(labels(features)))
+        .x_axis(feature_axis(features))
         .y_axis(Axis::new().type_(AxisType::Value).min(0).max(1));
     for artist in artists {
         chart = chart.series(Bar::new().name(artist.name).data(values(features, artist)));
@@ -115,11 +124,7 @@ pub fn distribution_boxplot(distributions: &[Distribution]) -> Chart {
                 .bottom("3%")
                 .contain_label(true),
         )
-        .x_axis(
-            Axis::new()
-                .type_(AxisType::Category)
-                .data(labels(&features)),
-        )
+        .x_axis(feature_axis(&features))
         .y_axis(Axis::new().type_(AxisType::Value).min(0).max(1))
         .series(Boxplot::new().name("Across their tracks").data(data))
 }
