@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use diesel::SqliteConnection;
 
-use super::feature::AudioFeatures;
+use super::{artists::ArtistIndex, feature::AudioFeatures};
 use crate::db::catalog_meta::{self, CatalogMeta, SourceKind};
 use crate::matching::FeatureIndex;
 
@@ -16,6 +16,8 @@ pub struct CatalogSnapshot {
     pub average: AudioFeatures,
     /// Every track's scaled features, for the perfect-song search.
     pub features: Arc<FeatureIndex>,
+    /// Artist search, name resolution and similarity, over the artists of this version.
+    pub artists: Arc<ArtistIndex>,
 }
 
 impl CatalogSnapshot {
@@ -23,10 +25,15 @@ impl CatalogSnapshot {
         let meta = catalog_meta::load(conn)?;
         let average = catalog_meta::average_features(conn)?;
         let features = Arc::new(crate::db::track_features::load_index(conn)?);
+        let artists = Arc::new(ArtistIndex::new(
+            crate::db::artists::all_with_tracks(conn)?,
+            crate::db::artists::average_track_popularity(conn)?,
+        ));
         Ok(CatalogSnapshot {
             meta,
             average,
             features,
+            artists,
         })
     }
 

@@ -1,5 +1,6 @@
 //! HTTP: one `routes()` per feature, combined here into the app's route tree.
 
+pub mod artists;
 pub mod assets;
 pub mod auth;
 pub mod charts;
@@ -17,6 +18,7 @@ pub fn routes() -> Route {
     // Pages are compressed on the fly; assets are served pre-compressed by their handler.
     let pages = auth::register(Route::new())
         .nest("/", home::routes())
+        .nest("/artists", artists::routes())
         .with(Compression::new());
     Route::new()
         .at("/healthz", get(health::healthz))

@@ -2,6 +2,8 @@
 //! they are easy to test and benchmark. Shared builders live here; each feature keeps its
 //! own in a submodule (one file per blueprint).
 
+pub mod artists;
+
 use charming::{
     component::{Axis, Grid, Legend},
     element::{AxisLabel, AxisType, Color, Tooltip, Trigger},

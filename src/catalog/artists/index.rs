@@ -1,0 +1,730 @@
+//! The in-memory artist search index, built once per catalog version.
+//!
+//! Suggestions must stay well under 5 ms at 100,000 artists, so nothing here touches the
+//! database and nothing scans more than it must:
+//! - artists are kept sorted by search key, so every key starting with the query sits in
+//!   one contiguous range found by binary search;
+//! - prefix matches outrank every other match, so when the prefix range alone fills the
+//!   list the substring pass is skipped;
+//! - matches at a later word ("beatles" in "the beatles") come from a sorted array of
+//!   word starts, again by binary search;
+//! - matches inside words rank by track count alone, so frequent pieces ("a", "en") are
+//!   found by walking artists in that order and stopping at the last one needed; rare
+//!   pieces by one SIMD substring search (memchr's memmem) over a single string holding
+//!   every key (separated by NUL), each key classified once at its first hit;
+//! - ranking keeps only the best `limit` candidates in a small heap while scanning, over
+//!   a compact array of track counts, so a query matching most of the catalog stays cheap;
+//! - "did you mean" computes edit distances only for names sharing enough character
+//!   pairs (bigrams) with the query, found through an inverted index of bigrams.
+
+use std::{
+    cmp::Reverse,
+    collections::{BinaryHeap, HashMap},
+    fmt,
+};
+
+use memchr::memmem;
+
+use super::{similarity::SIMILARITY_FEATURES, ArtistSummary};
+use crate::db::catalog_writer::{artist_name_key, artist_search_key};
+
+/// Separates keys in the haystack; stripped from queries so a hit never spans two keys.
+const SEPARATOR: char = '\0';
+/// Longer queries are cut: no artist name is this long, and it bounds the work per query.
+const MAX_QUERY_CHARS: usize = 100;
+
+/// A candidate's rank: match kind, then more tracks, then position (name order).
+type Ranked = (MatchKind, Reverse<i32>, u32);
+
+/// How a suggestion matched the query, best first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum MatchKind {
+    /// The name starts with the query.
+    Prefix,
+    /// A later word of the name starts with the query ("beatles" in "the beatles").
+    WordStart,
+    /// The query appears inside a word.
+    Substring,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Suggestion<'a> {
+    pub artist: &'a ArtistSummary,
+    pub kind: MatchKind,
+}
+
+/// What a typed name refers to.
+#[derive(Debug)]
+pub enum Resolution<'a> {
+    Found(&'a ArtistSummary),
+    /// Several artists fold to the same search key (e.g. "Amelie" for "Amélie" and
+    /// "Amelié"); the caller asks the user to pick one.
+    Ambiguous(Vec<&'a ArtistSummary>),
+    /// Nothing matches; the closest names by edit distance and by prefix.
+    NotFound(Vec<&'a ArtistSummary>),
+}
+
+pub struct ArtistIndex {
+    /// Sorted by search key, then track count (descending), then id.
+    pub(super) artists: Vec<ArtistSummary>,
+    by_id: HashMap<i32, u32>,
+    by_name_key: HashMap<String, u32>,
+    /// Every search key, in `artists` order, separated by NUL.
+    haystack: String,
+    /// Byte offset in `haystack` where each artist's key starts.
+    starts: Vec<u32>,
+    /// Length of each key in characters (saturating), to skip hopeless edit distances.
+    key_chars: Vec<u16>,
+    /// Track count of each artist, in `artists` order: ranking scans read only this.
+    counts: Vec<i32>,
+    /// Artist positions by track count (descending), ties in `artists` order: the order
+    /// in which substring-only matches rank, so their scan can stop at the last one needed.
+    by_count: Vec<u32>,
+    /// (haystack offset, artist) of every word start after the first character of a key,
+    /// sorted by the rest of the key from there: "beatles" in "the beatles" is found by
+    /// binary search, like a prefix.
+    word_starts: Vec<(u32, u32)>,
+    /// Character bigram -> artists whose key contains it (each artist once, ascending).
+    bigrams: HashMap<u64, Vec<u32>>,
+    /// Each artist's averages over `SIMILARITY_FEATURES`, scaled to 0..1.
+    pub(super) vectors: Vec<[f32; SIMILARITY_FEATURES.len()]>,
+    /// The whole catalog's mean track popularity, the reference beside artists' averages.
+    reference_popularity: Option<f64>,
+}
+
+impl fmt::Debug for ArtistIndex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ArtistIndex")
+            .field("artists", &self.artists.len())
+            .field("haystack_bytes", &self.haystack.len())
+            .finish()
+    }
+}
+
+impl Default for ArtistIndex {
+    fn default() -> Self {
+        ArtistIndex::new(Vec::new(), None)
+    }
+}
+
+/// The key a query is matched with: the same folding as the stored search keys.
+pub fn query_key(query: &str) -> String {
+    let cut: String = query
+        .chars()
+        .filter(|c| *c != SEPARATOR && !c.is_control())
+        .take(MAX_QUERY_CHARS)
+        .collect();
+    artist_search_key(&cut)
+}
+
+impl ArtistIndex {
+    /// Builds the index. Artists without tracks are left out: they have no averages.
+    pub fn new(artists: Vec<ArtistSummary>, reference_popularity: Option<f64>) -> ArtistIndex {
+        let mut artists: Vec<ArtistSummary> = artists
+            .into_iter()
+            .filter(|a| a.track_count > 0)
+            .map(|mut a| {
+                // Stored keys never hold NUL; strip it anyway so the haystack stays sound.
+                if a.search_key.contains(SEPARATOR) {
+                    a.search_key = a.search_key.replace(SEPARATOR, "");
+                }
+                a
+            })
+            .collect();
+        artists.sort_by(|a, b| {
+            a.search_key
+                .cmp(&b.search_key)
+                .then(b.track_count.cmp(&a.track_count))
+                .then(a.id.cmp(&b.id))
+        });
+        let total_bytes: usize = artists.iter().map(|a| a.search_key.len() + 1).sum();
+        let mut haystack = String::with_capacity(total_bytes);
+        let mut starts = Vec::with_capacity(artists.len());
+        let mut key_chars = Vec::with_capacity(artists.len());
+        let mut by_id = HashMap::with_capacity(artists.len());
+        let mut by_name_key = HashMap::with_capacity(artists.len());
+        let mut vectors = Vec::with_capacity(artists.len());
+        let mut counts = Vec::with_capacity(artists.len());
+        let mut bigrams: HashMap<u64, Vec<u32>> = HashMap::new();
+        for (i, artist) in artists.iter().enumerate() {
+            let i = i as u32;
+            counts.push(artist.track_count);
+            for bigram in distinct_bigrams(&artist.search_key) {
+                bigrams.entry(bigram).or_default().push(i);
+            }
+            starts.push(haystack.len() as u32);
+            haystack.push_str(&artist.search_key);
+            haystack.push(SEPARATOR);
+            key_chars.push(artist.search_key.chars().count().min(u16::MAX as usize) as u16);
+            by_id.insert(artist.id, i);
+            by_name_key.insert(artist.name_key.clone(), i);
+            vectors.push(super::similarity::scaled_vector(artist));
+        }
+        let key_end =
+            |i: usize| -> usize { starts.get(i + 1).map_or(haystack.len(), |&s| s as usize) - 1 };
+        let mut word_starts: Vec<(u32, u32)> = Vec::new();
+        for (i, artist) in artists.iter().enumerate() {
+            let start = starts[i] as usize;
+            let mut previous: Option<char> = None;
+            for (offset, ch) in artist.search_key.char_indices() {
+                if previous.is_some_and(|c| !c.is_alphanumeric()) {
+                    word_starts.push(((start + offset) as u32, i as u32));
+                }
+                previous = Some(ch);
+            }
+        }
+        {
+            let hay = haystack.as_bytes();
+            let rest = |&(offset, i): &(u32, u32)| &hay[offset as usize..key_end(i as usize)];
+            word_starts.sort_unstable_by(|a, b| rest(a).cmp(rest(b)).then(a.1.cmp(&b.1)));
+        }
+        let mut by_count: Vec<u32> = (0..artists.len() as u32).collect();
+        by_count.sort_unstable_by_key(|&i| (Reverse(counts[i as usize]), i));
+        ArtistIndex {
+            artists,
+            by_count,
+            word_starts,
+            by_id,
+            by_name_key,
+            haystack,
+            starts,
+            key_chars,
+            counts,
+            bigrams,
+            vectors,
+            reference_popularity,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.artists.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.artists.is_empty()
+    }
+
+    pub fn get(&self, id: i32) -> Option<&ArtistSummary> {
+        self.by_id.get(&id).map(|&i| &self.artists[i as usize])
+    }
+
+    /// Every artist, in search-key order.
+    pub fn iter(&self) -> impl Iterator<Item = &ArtistSummary> {
+        self.artists.iter()
+    }
+
+    pub fn reference_popularity(&self) -> Option<f64> {
+        self.reference_popularity
+    }
+
+    /// The `limit` artists with the most tracks (ties by name): what an empty search shows.
+    pub fn most_tracks(&self, limit: usize) -> Vec<&ArtistSummary> {
+        let mut best = TopK::new(limit);
+        for (i, &count) in self.counts.iter().enumerate() {
+            best.offer((Reverse(count), i as u32));
+        }
+        best.into_sorted()
+            .into_iter()
+            .map(|(_, i)| &self.artists[i as usize])
+            .collect()
+    }
+
+    /// Up to `limit` artists matching the query, ignoring case and Latin accents:
+    /// prefix matches first, then matches at the start of a later word, then any
+    /// substring; within each, artists with more tracks first, then by name.
+    pub fn suggest(&self, query: &str, limit: usize) -> Vec<Suggestion<'_>> {
+        let key = query_key(query);
+        self.suggest_key(&key, limit)
+    }
+
+    fn suggest_key(&self, key: &str, limit: usize) -> Vec<Suggestion<'_>> {
+        if key.is_empty() || limit == 0 {
+            return Vec::new();
+        }
+        // Each tier is complete before the next is consulted, so a tier is only searched
+        // when the better ones leave room.
+        let mut ranked = self.prefix_matches(key, limit);
+        if ranked.len() < limit {
+            ranked.extend(self.word_start_matches(key, limit - ranked.len()));
+        }
+        if ranked.len() < limit {
+            ranked.extend(self.substring_matches(key, limit - ranked.len()));
+        }
+        ranked
+            .into_iter()
+            .map(|(kind, _, i)| Suggestion {
+                artist: &self.artists[i as usize],
+                kind,
+            })
+            .collect()
+    }
+
+    /// Index range of the artists whose key starts with `key`.
+    fn prefix_range(&self, key: &str) -> (usize, usize) {
+        let lo = self
+            .artists
+            .partition_point(|a| a.search_key.as_str() < key);
+        let len = self.artists[lo..].partition_point(|a| a.search_key.starts_with(key));
+        (lo, lo + len)
+    }
+
+    /// End (exclusive, before the separator) of artist `i`'s key in the haystack.
+    fn key_end(&self, i: usize) -> usize {
+        self.starts
+            .get(i + 1)
+            .map_or(self.haystack.len(), |&s| s as usize)
+            - 1
+    }
+
+    fn key_bytes(&self, i: usize) -> &[u8] {
+        &self.haystack.as_bytes()[self.starts[i] as usize..self.key_end(i)]
+    }
+
+    fn prefix_matches(&self, key: &str, limit: usize) -> Vec<Ranked> {
+        let (lo, hi) = self.prefix_range(key);
+        let mut best = TopK::new(limit);
+        for i in lo..hi {
+            best.offer((MatchKind::Prefix, Reverse(self.counts[i]), i as u32));
+        }
+        best.into_sorted()
+    }
+
+    /// Artists with a later word starting with `key` (and no prefix match), by binary
+    /// search in the sorted word starts.
+    fn word_start_matches(&self, key: &str, limit: usize) -> Vec<Ranked> {
+        let hay = self.haystack.as_bytes();
+        let rest = |&(offset, i): &(u32, u32)| &hay[offset as usize..self.key_end(i as usize)];
+        let needle = key.as_bytes();
+        let lo = self.word_starts.partition_point(|e| rest(e) < needle);
+        let len = self.word_starts[lo..].partition_point(|e| rest(e).starts_with(needle));
+        let mut best = TopK::new(limit);
+        for &(_, i) in &self.word_starts[lo..lo + len] {
+            if self.key_bytes(i as usize).starts_with(needle) {
+                continue; // ranked as a prefix match
+            }
+            // A key with two words starting with the query appears twice in the range.
+            best.offer_once((MatchKind::WordStart, Reverse(self.counts[i as usize]), i));
+        }
+        best.into_sorted()
+    }
+
+    /// Artists containing `key` only inside words. Frequent pieces ("a", "en") are found
+    /// by walking artists in rank order and stopping at the `limit`-th match; when that
+    /// does not finish quickly the piece is rare, and one pass over the haystack is cheap.
+    fn substring_matches(&self, key: &str, limit: usize) -> Vec<Ranked> {
+        // Small under test, so the property tests exercise both paths.
+        const RANK_ORDER_BUDGET: usize = if cfg!(test) { 3 } else { 2048 };
+        let finder = memmem::Finder::new(key.as_bytes());
+        let mut found = Vec::with_capacity(limit);
+        for &i in self.by_count.iter().take(RANK_ORDER_BUDGET) {
+            let i = i as usize;
+            if let Some(pos) = finder.find(self.key_bytes(i)) {
+                let at = self.starts[i] as usize + pos;
+                if pos > 0 && !self.word_starts_with(at, self.key_end(i), key) {
+                    found.push((MatchKind::Substring, Reverse(self.counts[i]), i as u32));
+                    if found.len() == limit {
+                        return found;
+                    }
+                }
+            }
+        }
+        if self.by_count.len() <= RANK_ORDER_BUDGET {
+            return found; // every artist was looked at
+        }
+        self.substring_scan(key, &finder, limit)
+    }
+
+    /// One pass over every key for a rare piece: each key is classified at its first hit.
+    fn substring_scan(&self, key: &str, finder: &memmem::Finder<'_>, limit: usize) -> Vec<Ranked> {
+        let mut best = TopK::new(limit);
+        let mut cursor = 0usize;
+        let mut next_key_at = 0usize;
+        for pos in finder.find_iter(self.haystack.as_bytes()) {
+            if pos < next_key_at {
+                continue; // the rest of a key already classified
+            }
+            cursor = self.key_at(pos, cursor);
+            let end = self.key_end(cursor);
+            next_key_at = end;
+            if pos == self.starts[cursor] as usize || self.word_starts_with(pos, end, key) {
+                continue; // ranked in a better tier
+            }
+            best.offer((
+                MatchKind::Substring,
+                Reverse(self.counts[cursor]),
+                cursor as u32,
+            ));
+        }
+        best.into_sorted()
+    }
+
+    /// The key holding haystack byte `pos`, searching forward from key `from` (hits come
+    /// in order): galloping, so dense hits cost a step or two and sparse ones a log.
+    fn key_at(&self, pos: usize, from: usize) -> usize {
+        let starts = &self.starts;
+        let mut step = 1;
+        let mut lo = from;
+        let mut hi = from + 1;
+        while hi < starts.len() && starts[hi] as usize <= pos {
+            lo = hi;
+            hi = (hi + step).min(starts.len());
+            step *= 2;
+        }
+        lo + starts[lo..hi].partition_point(|&s| s as usize <= pos) - 1
+    }
+
+    /// Whether a word starting in `from..end` of the haystack begins with `key` (also
+    /// finds occurrences that overlap the first hit, which a non-overlapping search skips).
+    /// Only positions holding the key's first byte are examined (found with memchr).
+    fn word_starts_with(&self, from: usize, end: usize, key: &str) -> bool {
+        let hay = self.haystack.as_bytes();
+        let Some(&first) = key.as_bytes().first() else {
+            return false;
+        };
+        memchr::memchr_iter(first, &hay[from..end]).any(|offset| {
+            let at = from + offset;
+            hay[at..end].starts_with(key.as_bytes()) && self.is_word_start(at)
+        })
+    }
+
+    /// Whether the haystack byte at `pos` starts a word (follows a non-alphanumeric).
+    fn is_word_start(&self, pos: usize) -> bool {
+        if let Some(&before) = self.haystack.as_bytes()[..pos].last() {
+            if before.is_ascii() {
+                return !before.is_ascii_alphanumeric();
+            }
+        }
+        self.haystack[..pos]
+            .chars()
+            .next_back()
+            .is_some_and(|c| !c.is_alphanumeric())
+    }
+
+    /// Resolves a typed name: exact (case-insensitive) first, then accent-insensitive
+    /// when that points at exactly one artist.
+    pub fn resolve(&self, name: &str) -> Resolution<'_> {
+        let name_key = artist_name_key(name);
+        if let Some(&i) = self.by_name_key.get(&name_key) {
+            return Resolution::Found(&self.artists[i as usize]);
+        }
+        let key = query_key(name);
+        if key.is_empty() {
+            return Resolution::NotFound(Vec::new());
+        }
+        let (lo, hi) = self.prefix_range(&key);
+        let same: Vec<&ArtistSummary> = self.artists[lo..hi]
+            .iter()
+            .take_while(|a| a.search_key == key)
+            .collect();
+        match same.len() {
+            0 => Resolution::NotFound(self.did_you_mean(name, 5)),
+            1 => Resolution::Found(same[0]),
+            _ => Resolution::Ambiguous(same),
+        }
+    }
+
+    /// Names close to an unknown one: within a few edits (typos), then names that start
+    /// with or contain it (a partial name). Artists with more tracks first.
+    pub fn did_you_mean(&self, query: &str, limit: usize) -> Vec<&ArtistSummary> {
+        let key = query_key(query);
+        if key.is_empty() || limit == 0 {
+            return Vec::new();
+        }
+        let query_chars = key.chars().count();
+        let max_edits = (query_chars / 4).clamp(1, 3);
+        let mut close: Vec<(usize, Reverse<i32>, u32)> = Vec::new();
+        let mut consider = |i: usize| {
+            // The edit distance is at least the difference in length.
+            if (self.key_chars[i] as usize).abs_diff(query_chars) > max_edits {
+                return;
+            }
+            let distance = strsim::levenshtein(&key, &self.artists[i].search_key);
+            if distance <= max_edits {
+                close.push((distance, Reverse(self.counts[i]), i as u32));
+            }
+        };
+        // Each edit destroys at most two of the query's bigrams, so a name within
+        // `max_edits` shares at least this many distinct bigrams with it.
+        let query_bigrams = distinct_bigrams(&key);
+        let needed = query_bigrams.len().saturating_sub(2 * max_edits);
+        if needed == 0 {
+            // Too short for the filter to prune anything: check every name.
+            (0..self.artists.len()).for_each(&mut consider);
+        } else {
+            let mut shared = vec![0u8; self.artists.len()];
+            for bigram in &query_bigrams {
+                for &i in self.bigrams.get(bigram).map(Vec::as_slice).unwrap_or(&[]) {
+                    let count = &mut shared[i as usize];
+                    *count = count.saturating_add(1);
+                    if *count as usize == needed {
+                        consider(i as usize);
+                    }
+                }
+            }
+        }
+        close.sort_unstable();
+        let mut out: Vec<&ArtistSummary> = close
+            .into_iter()
+            .take(limit)
+            .map(|(_, _, i)| &self.artists[i as usize])
+            .collect();
+        for suggestion in self.suggest_key(&key, limit) {
+            if out.len() >= limit {
+                break;
+            }
+            if !out.iter().any(|a| a.id == suggestion.artist.id) {
+                out.push(suggestion.artist);
+            }
+        }
+        out
+    }
+}
+
+/// The `k` smallest items offered, kept in a max-heap while scanning: most candidates
+/// are rejected after one comparison, and nothing proportional to the matches is stored.
+struct TopK<T: Ord> {
+    k: usize,
+    heap: BinaryHeap<T>,
+}
+
+impl<T: Ord> TopK<T> {
+    fn new(k: usize) -> Self {
+        TopK {
+            k,
+            heap: BinaryHeap::with_capacity(k + 1),
+        }
+    }
+
+    fn offer(&mut self, item: T) {
+        if self.heap.len() < self.k {
+            self.heap.push(item);
+        } else if let Some(mut worst) = self.heap.peek_mut() {
+            if item < *worst {
+                *worst = item;
+            }
+        }
+    }
+
+    /// Like `offer`, ignoring an item already kept.
+    fn offer_once(&mut self, item: T) {
+        if !self.heap.iter().any(|kept| *kept == item) {
+            self.offer(item);
+        }
+    }
+
+    fn into_sorted(self) -> Vec<T> {
+        self.heap.into_sorted_vec()
+    }
+}
+
+/// The distinct pairs of adjacent characters of a key, each packed into a u64.
+fn distinct_bigrams(key: &str) -> Vec<u64> {
+    let chars: Vec<char> = key.chars().collect();
+    let mut pairs: Vec<u64> = chars
+        .windows(2)
+        .map(|w| (u64::from(w[0] as u32) << 32) | u64::from(w[1] as u32))
+        .collect();
+    pairs.sort_unstable();
+    pairs.dedup();
+    pairs
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::catalog::AudioFeatures;
+
+    pub(crate) fn artist(id: i32, name: &str, tracks: i32) -> ArtistSummary {
+        ArtistSummary {
+            id,
+            name: name.to_string(),
+            name_key: artist_name_key(name),
+            search_key: artist_search_key(name),
+            track_count: tracks,
+            averages: AudioFeatures::default(),
+            avg_popularity: None,
+            min_year: None,
+            max_year: None,
+        }
+    }
+
+    fn index() -> ArtistIndex {
+        ArtistIndex::new(
+            vec![
+                artist(1, "Beyoncé", 40),
+                artist(2, "The Beatles", 90),
+                artist(3, "Beach House", 12),
+                artist(4, "Bea Miller", 60),
+                artist(5, "Abba", 30),
+                artist(6, "Kebab Beats", 5),
+                artist(7, "Amélie", 3),
+                artist(8, "Amelié", 2),
+                artist(9, "Nobody", 0),
+            ],
+            Some(50.0),
+        )
+    }
+
+    fn names<'a>(s: &[Suggestion<'a>]) -> Vec<&'a str> {
+        s.iter().map(|s| s.artist.name.as_str()).collect()
+    }
+
+    #[test]
+    fn prefix_outranks_substring_then_track_count() {
+        let idx = index();
+        let got = idx.suggest("bea", 10);
+        assert_eq!(
+            names(&got),
+            ["Bea Miller", "Beach House", "The Beatles", "Kebab Beats"]
+        );
+        assert_eq!(got[0].kind, MatchKind::Prefix);
+        assert_eq!(got[2].kind, MatchKind::WordStart);
+        assert_eq!(got[3].kind, MatchKind::WordStart);
+        let got = idx.suggest("b", 3);
+        assert_eq!(names(&got), ["Bea Miller", "Beyoncé", "Beach House"]);
+        let got = idx.suggest("ab", 10);
+        assert_eq!(names(&got), ["Abba", "Kebab Beats"]);
+        assert_eq!(got[1].kind, MatchKind::Substring);
+        let top: Vec<i32> = idx.most_tracks(2).iter().map(|a| a.id).collect();
+        assert_eq!(top, [2, 4]);
+    }
+
+    #[test]
+    fn accents_and_case_are_ignored() {
+        let idx = index();
+        assert_eq!(names(&idx.suggest("BEYONCE", 5)), ["Beyoncé"]);
+        assert_eq!(names(&idx.suggest("  beyoncé", 5)), ["Beyoncé"]);
+        assert!(idx.suggest("", 5).is_empty());
+        assert!(idx.suggest("\0", 5).is_empty());
+        assert!(
+            idx.suggest("nobody", 5).is_empty(),
+            "artists without tracks are not indexed"
+        );
+    }
+
+    #[test]
+    fn resolution_exact_then_folded_then_ambiguous() {
+        let idx = index();
+        assert!(matches!(idx.resolve("beyonce"), Resolution::Found(a) if a.id == 1));
+        assert!(matches!(idx.resolve("AMÉLIE"), Resolution::Found(a) if a.id == 7));
+        match idx.resolve("Amelie") {
+            Resolution::Ambiguous(list) => {
+                assert_eq!(list.iter().map(|a| a.id).collect::<Vec<_>>(), [7, 8]);
+            }
+            other => panic!("expected ambiguous, got {other:?}"),
+        }
+        match idx.resolve("Beyonse") {
+            Resolution::NotFound(list) => assert_eq!(list[0].id, 1),
+            other => panic!("expected not found, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn did_you_mean_uses_edit_distance_then_prefix() {
+        let idx = index();
+        let ids = |q: &str| {
+            idx.did_you_mean(q, 5)
+                .iter()
+                .map(|a| a.id)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids("Bea Miler"), [4]);
+        // No name is one edit from "beat"; two contain it at a word start.
+        assert_eq!(ids("beat"), [2, 6]);
+        // "Beyonse" is one edit from Beyoncé; nothing else is close.
+        assert_eq!(ids("Beyonse"), [1]);
+        assert!(ids("zzzzzzzz").is_empty());
+    }
+
+    /// The ranking spelled out naively: what `suggest` must return.
+    fn brute_force(idx: &ArtistIndex, query: &str, limit: usize) -> Vec<i32> {
+        let q = query_key(query);
+        if q.is_empty() {
+            return Vec::new();
+        }
+        let mut ranked: Vec<(MatchKind, Reverse<i32>, usize, i32)> = Vec::new();
+        for (order, a) in idx.iter().enumerate() {
+            let key = &a.search_key;
+            let kind = if key.starts_with(&q) {
+                MatchKind::Prefix
+            } else {
+                let mut best = None;
+                for (at, _) in key.char_indices() {
+                    if key[at..].starts_with(&q) {
+                        let word = key[..at]
+                            .chars()
+                            .next_back()
+                            .is_some_and(|c| !c.is_alphanumeric());
+                        let kind = if word {
+                            MatchKind::WordStart
+                        } else {
+                            MatchKind::Substring
+                        };
+                        best = Some(best.map_or(kind, |b: MatchKind| b.min(kind)));
+                    }
+                }
+                match best {
+                    Some(kind) => kind,
+                    None => continue,
+                }
+            };
+            ranked.push((kind, Reverse(a.track_count), order, a.id));
+        }
+        ranked.sort();
+        ranked.into_iter().take(limit).map(|r| r.3).collect()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn suggest_matches_brute_force(
+            names in proptest::collection::vec("[ab é-]{1,7}", 1..40),
+            counts in proptest::collection::vec(1i32..5, 40),
+            query in "[ab é-]{1,3}",
+            limit in 1usize..8,
+        ) {
+            let mut seen = std::collections::HashSet::new();
+            let artists: Vec<ArtistSummary> = names
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| !n.trim().is_empty() && seen.insert(artist_name_key(n)))
+                .map(|(i, n)| artist(i as i32 + 1, n, counts[i]))
+                .collect();
+            let idx = ArtistIndex::new(artists, None);
+            let got: Vec<i32> = idx.suggest(&query, limit).iter().map(|s| s.artist.id).collect();
+            proptest::prop_assert_eq!(got, brute_force(&idx, &query, limit));
+        }
+    }
+
+    proptest::proptest! {
+        /// The bigram filter never drops a name the full edit-distance scan would keep.
+        #[test]
+        fn did_you_mean_filter_loses_nothing(
+            names in proptest::collection::vec("[abcé -]{1,9}", 1..40),
+            query in "[abcé -]{1,9}",
+        ) {
+            let mut seen = std::collections::HashSet::new();
+            let artists: Vec<ArtistSummary> = names
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| !n.trim().is_empty() && seen.insert(artist_name_key(n)))
+                .map(|(i, n)| artist(i as i32 + 1, n, 1 + (i as i32 % 3)))
+                .collect();
+            let idx = ArtistIndex::new(artists, None);
+            let q = query_key(&query);
+            proptest::prop_assume!(!q.is_empty());
+            let max_edits = (q.chars().count() / 4).clamp(1, 3);
+            let mut expected: Vec<(usize, Reverse<i32>, usize, i32)> = idx
+                .iter()
+                .enumerate()
+                .filter_map(|(order, a)| {
+                    let d = strsim::levenshtein(&q, &a.search_key);
+                    (d <= max_edits).then_some((d, Reverse(a.track_count), order, a.id))
+                })
+                .collect();
+            expected.sort();
+            let expected: Vec<i32> = expected.into_iter().take(50).map(|e| e.3).collect();
+            let got: Vec<i32> = idx.did_you_mean(&query, 50).iter().map(|a| a.id).collect();
+            proptest::prop_assert_eq!(&got[..expected.len().min(got.len())], &expected[..]);
+        }
+    }
+}

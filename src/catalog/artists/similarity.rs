@@ -1,0 +1,213 @@
+//! Similar artists: nearest average feature vectors, with the distance explained.
+//!
+//! Each artist is a point of their averages over the nine audio features, every feature
+//! scaled to 0..1 (`Feature::scale`) so tempo in BPM does not drown out valence. The
+//! distance is the root mean square of the per-feature differences: 0 means identical
+//! averages, 0.1 means "about a tenth of each scale apart on average".
+
+use std::cmp::Reverse;
+
+use super::{index::ArtistIndex, ArtistSummary};
+use crate::catalog::Feature;
+
+/// The features artist similarity is measured over.
+pub const SIMILARITY_FEATURES: [Feature; 9] = Feature::AUDIO;
+
+/// Artists with at least this many tracks are preferred as neighbours: an artist known
+/// from one track sits wherever that track happens to sit and would crowd the list.
+pub const NEIGHBOUR_MIN_TRACKS: i32 = 3;
+
+/// How far one artist's average of a feature is from another's.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FeatureGap {
+    pub feature: Feature,
+    /// Raw averages: the artist the list is for, and the neighbour.
+    pub this: f64,
+    pub other: f64,
+    /// `other - this` on the 0..1 scale.
+    pub scaled: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct SimilarArtist<'a> {
+    pub artist: &'a ArtistSummary,
+    /// Root mean square of the scaled differences, 0..1.
+    pub distance: f64,
+    /// Every feature's gap, largest first.
+    pub gaps: Vec<FeatureGap>,
+}
+
+impl SimilarArtist<'_> {
+    /// One sentence: how close, where they agree most and where they differ most.
+    pub fn explanation(&self) -> String {
+        let Some(widest) = self.gaps.first() else {
+            return String::new();
+        };
+        let mut closest: Vec<&FeatureGap> = self.gaps.iter().rev().take(2).collect();
+        closest.sort_by_key(|g| g.feature);
+        let closest: Vec<String> = closest
+            .iter()
+            .map(|g| g.feature.label().to_lowercase())
+            .collect();
+        format!(
+            "Average difference {:.3} per feature on a 0–1 scale. Closest in {}; most different in {} ({} vs {}).",
+            self.distance,
+            closest.join(" and "),
+            widest.feature.label().to_lowercase(),
+            widest.feature.format(widest.other),
+            widest.feature.format(widest.this),
+        )
+    }
+}
+
+/// An artist's averages over `SIMILARITY_FEATURES`, scaled to 0..1.
+pub fn scaled_vector(artist: &ArtistSummary) -> [f32; SIMILARITY_FEATURES.len()] {
+    let mut out = [0.0f32; SIMILARITY_FEATURES.len()];
+    for (slot, feature) in out.iter_mut().zip(SIMILARITY_FEATURES) {
+        *slot = feature.scale(artist.averages.get(feature).unwrap_or(0.0)) as f32;
+    }
+    out
+}
+
+/// Distance between two scaled vectors (root mean square difference).
+fn rms_distance(a: &[f32; SIMILARITY_FEATURES.len()], b: &[f32; SIMILARITY_FEATURES.len()]) -> f32 {
+    let sum: f32 = a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum();
+    (sum / SIMILARITY_FEATURES.len() as f32).sqrt()
+}
+
+/// The per-feature gaps between two artists, largest first.
+pub fn feature_gaps(this: &ArtistSummary, other: &ArtistSummary) -> Vec<FeatureGap> {
+    let mut gaps: Vec<FeatureGap> = SIMILARITY_FEATURES
+        .iter()
+        .map(|&feature| {
+            let a = this.averages.get(feature).unwrap_or(0.0);
+            let b = other.averages.get(feature).unwrap_or(0.0);
+            FeatureGap {
+                feature,
+                this: a,
+                other: b,
+                scaled: feature.scale(b) - feature.scale(a),
+            }
+        })
+        .collect();
+    gaps.sort_by(|x, y| {
+        y.scaled
+            .abs()
+            .total_cmp(&x.scaled.abs())
+            .then(x.feature.cmp(&y.feature))
+    });
+    gaps
+}
+
+impl ArtistIndex {
+    /// The `k` artists whose averages are nearest to this artist's (exact scan), preferring
+    /// artists with at least `NEIGHBOUR_MIN_TRACKS` tracks. Ties go to more tracks.
+    pub fn similar(&self, id: i32, k: usize) -> Vec<SimilarArtist<'_>> {
+        let Some(this) = self.get(id) else {
+            return Vec::new();
+        };
+        let this_vector = scaled_vector(this);
+        // Distances are non-negative, so their bit patterns order like the numbers.
+        let mut preferred: Vec<(u32, Reverse<i32>, u32)> = Vec::new();
+        let mut others: Vec<(u32, Reverse<i32>, u32)> = Vec::new();
+        for (i, (artist, vector)) in self.artists.iter().zip(&self.vectors).enumerate() {
+            if artist.id == id {
+                continue;
+            }
+            let entry = (
+                rms_distance(&this_vector, vector).to_bits(),
+                Reverse(artist.track_count),
+                i as u32,
+            );
+            if artist.track_count >= NEIGHBOUR_MIN_TRACKS {
+                preferred.push(entry);
+            } else {
+                others.push(entry);
+            }
+        }
+        let mut chosen = best(preferred, k);
+        if chosen.len() < k {
+            chosen.extend(best(others, k - chosen.len()));
+        }
+        chosen
+            .into_iter()
+            .map(|(_, _, i)| {
+                let artist = &self.artists[i as usize];
+                let gaps = feature_gaps(this, artist);
+                let mean_square =
+                    gaps.iter().map(|g| g.scaled * g.scaled).sum::<f64>() / gaps.len() as f64;
+                SimilarArtist {
+                    artist,
+                    distance: mean_square.sqrt(),
+                    gaps,
+                }
+            })
+            .collect()
+    }
+}
+
+fn best<T: Ord>(mut entries: Vec<T>, k: usize) -> Vec<T> {
+    if k == 0 {
+        return Vec::new();
+    }
+    if entries.len() > k {
+        entries.select_nth_unstable(k - 1);
+        entries.truncate(k);
+    }
+    entries.sort_unstable();
+    entries
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::AudioFeatures;
+    use crate::db::catalog_writer::{artist_name_key, artist_search_key};
+
+    fn artist(id: i32, tracks: i32, energy: f64, tempo: f64) -> ArtistSummary {
+        let name = format!("Artist {id}");
+        ArtistSummary {
+            id,
+            name_key: artist_name_key(&name),
+            search_key: artist_search_key(&name),
+            name,
+            track_count: tracks,
+            averages: AudioFeatures {
+                energy,
+                tempo,
+                loudness: -10.0,
+                ..Default::default()
+            },
+            avg_popularity: None,
+            min_year: None,
+            max_year: None,
+        }
+    }
+
+    #[test]
+    fn nearest_first_and_few_track_artists_last() {
+        let idx = ArtistIndex::new(
+            vec![
+                artist(1, 10, 0.50, 120.0),
+                artist(2, 10, 0.60, 120.0),
+                artist(3, 10, 0.90, 120.0),
+                artist(4, 1, 0.50, 120.0), // identical but only one track
+                artist(5, 10, 0.50, 250.0),
+            ],
+            None,
+        );
+        let got: Vec<i32> = idx.similar(1, 4).iter().map(|s| s.artist.id).collect();
+        assert_eq!(got, [2, 3, 5, 4]);
+        let near = &idx.similar(1, 1)[0];
+        // Only energy differs, by 0.1, over nine features.
+        assert!((near.distance - (0.01f64 / 9.0).sqrt()).abs() < 1e-9);
+        assert_eq!(near.gaps[0].feature, Feature::Energy);
+        assert!((near.gaps[0].scaled - 0.1).abs() < 1e-9);
+        let text = near.explanation();
+        assert!(
+            text.contains("most different in energy (0.600 vs 0.500)"),
+            "{text}"
+        );
+        assert!(idx.similar(99, 3).is_empty());
+    }
+}

@@ -1,0 +1,247 @@
+//! Queries on `artists` and on an artist's tracks: lookups, the rows the search index is
+//! built from, the sorted and paginated track list, the values behind the per-feature
+//! distributions and the top genres.
+
+use std::collections::HashMap;
+
+use diesel::{
+    dsl::count_star,
+    prelude::*,
+    sql_types::{Double, Nullable},
+};
+
+use super::schema::{artists, track_artists, tracks};
+use crate::catalog::{
+    artists::{ArtistSummary, GenreCount, SortKey, TrackSort},
+    AudioFeatures, Feature,
+};
+
+// Lets `top_genres` group by an artist and a genre at once.
+diesel::allow_columns_to_appear_in_same_group_by_clause!(track_artists::artist_id, tracks::genre);
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = artists)]
+struct ArtistRow {
+    id: i32,
+    name: String,
+    name_key: String,
+    search_key: String,
+    track_count: i32,
+    avg_danceability: f64,
+    avg_energy: f64,
+    avg_acousticness: f64,
+    avg_instrumentalness: f64,
+    avg_valence: f64,
+    avg_speechiness: f64,
+    avg_liveness: f64,
+    avg_tempo: f64,
+    avg_loudness: f64,
+    avg_popularity: Option<f64>,
+    min_year: Option<i32>,
+    max_year: Option<i32>,
+}
+
+impl From<ArtistRow> for ArtistSummary {
+    fn from(row: ArtistRow) -> Self {
+        ArtistSummary {
+            id: row.id,
+            name: row.name,
+            name_key: row.name_key,
+            search_key: row.search_key,
+            track_count: row.track_count,
+            averages: AudioFeatures {
+                danceability: row.avg_danceability,
+                energy: row.avg_energy,
+                acousticness: row.avg_acousticness,
+                instrumentalness: row.avg_instrumentalness,
+                valence: row.avg_valence,
+                speechiness: row.avg_speechiness,
+                liveness: row.avg_liveness,
+                tempo: row.avg_tempo,
+                loudness: row.avg_loudness,
+            },
+            avg_popularity: row.avg_popularity,
+            min_year: row.min_year,
+            max_year: row.max_year,
+        }
+    }
+}
+
+/// Every artist with at least one track: what the search index is built from.
+pub fn all_with_tracks(conn: &mut SqliteConnection) -> QueryResult<Vec<ArtistSummary>> {
+    Ok(artists::table
+        .filter(artists::track_count.gt(0))
+        .select(ArtistRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(ArtistSummary::from)
+        .collect())
+}
+
+pub fn by_id(conn: &mut SqliteConnection, id: i32) -> QueryResult<Option<ArtistSummary>> {
+    artists::table
+        .find(id)
+        .select(ArtistRow::as_select())
+        .first(conn)
+        .optional()
+        .map(|row| row.map(ArtistSummary::from))
+}
+
+/// By `artist_name_key` (Unicode lower case): the case-insensitive exact lookup.
+pub fn by_name_key(conn: &mut SqliteConnection, key: &str) -> QueryResult<Option<ArtistSummary>> {
+    artists::table
+        .filter(artists::name_key.eq(key))
+        .select(ArtistRow::as_select())
+        .first(conn)
+        .optional()
+        .map(|row| row.map(ArtistSummary::from))
+}
+
+/// Mean popularity over every track that has one: the reference beside artists' averages.
+pub fn average_track_popularity(conn: &mut SqliteConnection) -> QueryResult<Option<f64>> {
+    // AVG of an integer column is typed NUMERIC by diesel; ask SQLite for a double.
+    tracks::table
+        .select(diesel::dsl::sql::<Nullable<Double>>("AVG(popularity)"))
+        .first::<Option<f64>>(conn)
+}
+
+/// The most frequent genres of each artist's tracks (most tracks first, then A to Z),
+/// at most `per_artist` each, in one grouped query.
+pub fn top_genres(
+    conn: &mut SqliteConnection,
+    artist_ids: &[i32],
+    per_artist: usize,
+) -> QueryResult<HashMap<i32, Vec<GenreCount>>> {
+    let rows: Vec<(i32, Option<String>, i64)> = track_artists::table
+        .inner_join(tracks::table)
+        .filter(track_artists::artist_id.eq_any(artist_ids))
+        .filter(tracks::genre.is_not_null())
+        .group_by((track_artists::artist_id, tracks::genre))
+        .select((track_artists::artist_id, tracks::genre, count_star()))
+        .load(conn)?;
+    let mut out: HashMap<i32, Vec<GenreCount>> = HashMap::new();
+    for (artist_id, genre, n) in rows {
+        if let Some(genre) = genre.filter(|g| !g.trim().is_empty()) {
+            out.entry(artist_id)
+                .or_default()
+                .push(GenreCount { genre, tracks: n });
+        }
+    }
+    for genres in out.values_mut() {
+        genres.sort_by(|a, b| b.tracks.cmp(&a.tracks).then(a.genre.cmp(&b.genre)));
+        genres.truncate(per_artist);
+    }
+    Ok(out)
+}
+
+/// One of an artist's tracks, as the track list shows it.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = tracks)]
+pub struct ArtistTrack {
+    pub id: i32,
+    pub name: String,
+    pub album: Option<String>,
+    pub release_year: Option<i32>,
+    pub genre: Option<String>,
+    pub popularity: Option<i32>,
+    pub tempo: f64,
+    pub loudness: f64,
+    pub danceability: f64,
+    pub energy: f64,
+    pub acousticness: f64,
+    pub instrumentalness: f64,
+    pub valence: f64,
+    pub speechiness: f64,
+    pub liveness: f64,
+}
+
+impl ArtistTrack {
+    /// The raw value of any feature (popularity may be missing).
+    pub fn value(&self, feature: Feature) -> Option<f64> {
+        match feature {
+            Feature::Popularity => self.popularity.map(f64::from),
+            other => self.features().get(other),
+        }
+    }
+
+    pub fn features(&self) -> AudioFeatures {
+        AudioFeatures {
+            danceability: self.danceability,
+            energy: self.energy,
+            acousticness: self.acousticness,
+            instrumentalness: self.instrumentalness,
+            valence: self.valence,
+            speechiness: self.speechiness,
+            liveness: self.liveness,
+            tempo: self.tempo,
+            loudness: self.loudness,
+        }
+    }
+}
+
+/// One page of an artist's tracks in the given order; ties broken by track id so pages
+/// never overlap or skip.
+pub fn tracks_page(
+    conn: &mut SqliteConnection,
+    artist_id: i32,
+    sort: TrackSort,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<Vec<ArtistTrack>> {
+    let query = tracks::table
+        .inner_join(track_artists::table)
+        .filter(track_artists::artist_id.eq(artist_id))
+        .select(ArtistTrack::as_select())
+        .into_boxed();
+    // Rows without a value sort last in both directions.
+    macro_rules! by {
+        ($column:expr) => {
+            if sort.descending {
+                query.order_by($column.desc())
+            } else {
+                query.order_by($column.asc())
+            }
+        };
+        (nullable $column:expr) => {
+            if sort.descending {
+                query
+                    .order_by($column.is_null())
+                    .then_order_by($column.desc())
+            } else {
+                query
+                    .order_by($column.is_null())
+                    .then_order_by($column.asc())
+            }
+        };
+    }
+    let query = match sort.key {
+        SortKey::Name => by!(tracks::name),
+        SortKey::Year => by!(nullable tracks::release_year),
+        SortKey::Feature(feature) => match feature {
+            Feature::Popularity => by!(nullable tracks::popularity),
+            Feature::Danceability => by!(tracks::danceability),
+            Feature::Energy => by!(tracks::energy),
+            Feature::Acousticness => by!(tracks::acousticness),
+            Feature::Instrumentalness => by!(tracks::instrumentalness),
+            Feature::Valence => by!(tracks::valence),
+            Feature::Speechiness => by!(tracks::speechiness),
+            Feature::Liveness => by!(tracks::liveness),
+            Feature::Tempo => by!(tracks::tempo),
+            Feature::Loudness => by!(tracks::loudness),
+        },
+    };
+    query
+        .then_order_by(tracks::id.asc())
+        .offset(offset)
+        .limit(limit)
+        .load(conn)
+}
+
+/// Every track of the artist (for the per-feature distributions), unordered.
+pub fn all_tracks(conn: &mut SqliteConnection, artist_id: i32) -> QueryResult<Vec<ArtistTrack>> {
+    tracks::table
+        .inner_join(track_artists::table)
+        .filter(track_artists::artist_id.eq(artist_id))
+        .select(ArtistTrack::as_select())
+        .load(conn)
+}

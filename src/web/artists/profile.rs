@@ -1,0 +1,419 @@
+//! `/artists/{id}`: one artist's sound against the catalog, their tracks (sortable,
+//! paginated, links that work without JavaScript), how each feature spreads across
+//! their tracks, and the artists nearest to them.
+
+use maud::{html, Markup};
+use poem::{
+    handler,
+    web::{Data, Path},
+    Request,
+};
+
+use super::{
+    params::{page_number, url, QueryPairs},
+    render,
+};
+use crate::{
+    catalog::{
+        artists::{
+            distribution::Distribution, similarity::NEIGHBOUR_MIN_TRACKS, tracks_label,
+            ArtistSummary, GenreCount, SimilarArtist, SortKey, TrackSort, SIMILARITY_FEATURES,
+        },
+        snapshot::CatalogSnapshot,
+        Feature,
+    },
+    db::{self, artists::ArtistTrack},
+    error::{AppError, AppResult},
+    state::AppState,
+    web::{
+        charts::{artists::distribution_boxplot, profile_bars, ProfileSeries},
+        layout::{chart, feature_table, format_count, PageContext},
+    },
+};
+
+const TRACKS_PER_PAGE: i64 = 20;
+const SIMILAR_COUNT: usize = 6;
+const TOP_GENRES: usize = 5;
+/// The id of the track list, which htmx swaps on its own when sorting or paging.
+const TRACKS_ID: &str = "artist-tracks";
+
+/// Where the track list is: sort order and page, as in the URL.
+#[derive(Debug, Clone, Copy)]
+struct TrackView {
+    artist_id: i32,
+    sort: TrackSort,
+    page: u32,
+    pages: u32,
+}
+
+impl TrackView {
+    fn url(&self, sort: TrackSort, page: u32) -> String {
+        let mut pairs: Vec<(&str, String)> = Vec::new();
+        if sort != TrackSort::default() {
+            pairs.push(("sort", sort.key.key().to_string()));
+            if sort.descending != sort.key.default_descending() {
+                pairs.push(("dir", sort.dir().to_string()));
+            }
+        }
+        if page > 1 {
+            pairs.push(("page", page.to_string()));
+        }
+        let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        url(&format!("/artists/{}", self.artist_id), &pairs)
+    }
+}
+
+#[handler]
+pub async fn artist_page(
+    ctx: PageContext,
+    state: Data<&AppState>,
+    Path(raw_id): Path<String>,
+    req: &Request,
+) -> AppResult<Markup> {
+    let id: i32 = raw_id.trim().parse().map_err(|_| {
+        AppError::BadRequest(format!(
+            "“{raw_id}” is not an artist id: artist pages are /artists/ followed by a number. Search for an artist at /artists."
+        ))
+    })?;
+    let catalog = ctx.catalog.clone();
+    let artist = catalog.artists.get(id).ok_or_else(|| {
+        AppError::NotFound(format!(
+            "There is no artist with id {id} in the loaded catalog. Search for an artist at /artists."
+        ))
+    })?;
+    let pairs = QueryPairs::parse(req.uri().query());
+    let sort =
+        TrackSort::parse(pairs.last("sort"), pairs.last("dir")).map_err(AppError::BadRequest)?;
+    let page = page_number(pairs.last("page"))?;
+    let track_count = i64::from(artist.track_count);
+    let pages = ((track_count + TRACKS_PER_PAGE - 1) / TRACKS_PER_PAGE).max(1) as u32;
+    if page > pages {
+        return Err(AppError::NotFound(format!(
+            "Page {page} of {}'s tracks does not exist: there {} {pages}.",
+            artist.name,
+            if pages == 1 {
+                "is only page"
+            } else {
+                "are pages 1 to"
+            }
+        )));
+    }
+    let view = TrackView {
+        artist_id: id,
+        sort,
+        page,
+        pages,
+    };
+    let tracks_only = ctx.htmx.wants_fragment() && ctx.htmx.target.as_deref() == Some(TRACKS_ID);
+    let offset = i64::from(page - 1) * TRACKS_PER_PAGE;
+    let (tracks, all_tracks, genres) = db::run(&state.pool, move |conn| {
+        let tracks = db::artists::tracks_page(conn, id, sort, offset, TRACKS_PER_PAGE)?;
+        if tracks_only {
+            return Ok((tracks, Vec::new(), Vec::new()));
+        }
+        let all = db::artists::all_tracks(conn, id)?;
+        let genres = db::artists::top_genres(conn, &[id], TOP_GENRES)?
+            .remove(&id)
+            .unwrap_or_default();
+        Ok((tracks, all, genres))
+    })
+    .await?;
+    let tracks_markup = tracks_section(artist, &view, &tracks);
+    if tracks_only {
+        return Ok(tracks_markup);
+    }
+    let distributions: Vec<Distribution> = Feature::ALL
+        .iter()
+        .filter_map(|&f| {
+            let values: Vec<f64> = all_tracks.iter().filter_map(|t| t.value(f)).collect();
+            Distribution::of(f, &values)
+        })
+        .collect();
+    let similar = catalog.artists.similar(id, SIMILAR_COUNT);
+    let content = html! {
+        (header(artist, &catalog, &genres))
+        (profile_section(artist, &catalog))
+        (tracks_markup)
+        (spread_section(artist, &distributions))
+        (similar_section(artist, &similar))
+    };
+    Ok(render(&ctx, &artist.name, content))
+}
+
+fn header(artist: &ArtistSummary, catalog: &CatalogSnapshot, genres: &[GenreCount]) -> Markup {
+    let compare_href = url(
+        "/artists/compare",
+        &[("artist", &artist.name), ("add", "1")],
+    );
+    html! {
+        nav class="breadcrumbs" aria-label="Breadcrumb" {
+            a href="/artists" { "Artists" } " › " span aria-current="page" { (artist.name) }
+        }
+        h1 class="artist-name" { (artist.name) }
+        p class="artist-facts" {
+            (tracks_label(artist.track_count.into()))
+            " · released " (artist.year_span())
+            @if let Some(p) = artist.avg_popularity {
+                " · average popularity " (Feature::Popularity.format(p))
+                @if let Some(reference) = catalog.artists.reference_popularity() {
+                    " (catalog " (Feature::Popularity.format(reference)) ")"
+                }
+            }
+            @if !genres.is_empty() {
+                " · "
+                (genres.iter().map(|g| format!("{} ({})", g.genre, g.tracks)).collect::<Vec<_>>().join(", "))
+            }
+        }
+        p { a class="button secondary" href=(compare_href) { "Compare " (artist.name) " with…" } }
+        @if artist.rests_on_few_tracks() {
+            p class="notice few-tracks" {
+                "These averages rest on only " (tracks_label(artist.track_count.into()))
+                ", so a single song moves them a lot."
+            }
+        }
+    }
+}
+
+fn profile_section(artist: &ArtistSummary, catalog: &CatalogSnapshot) -> Markup {
+    let reference = |f: Feature| match f {
+        Feature::Popularity => catalog.artists.reference_popularity(),
+        other => catalog.average.get(other),
+    };
+    let table_features: Vec<Feature> = Feature::ALL
+        .into_iter()
+        .filter(|f| artist.value(*f).is_some() && reference(*f).is_some())
+        .collect();
+    let column = |values: &dyn Fn(Feature) -> Option<f64>| -> Vec<f64> {
+        table_features
+            .iter()
+            .map(|f| values(*f).unwrap_or(f64::NAN))
+            .collect()
+    };
+    let chart_features = &Feature::UNIT;
+    let chart_series = |name, get: &dyn Fn(Feature) -> Option<f64>| ProfileSeries {
+        name,
+        values: chart_features
+            .iter()
+            .map(|f| get(*f).unwrap_or(0.0))
+            .collect(),
+    };
+    html! {
+        section class="card" aria-labelledby="profile-title" {
+            h2 id="profile-title" { "Their sound against the catalog" }
+            p class="muted" {
+                "Averages over " (tracks_label(artist.track_count.into()))
+                ", beside the average of all " (format_count(catalog.meta.track_count)) " tracks."
+            }
+            div class="chart-with-table" {
+                (chart(
+                    "artist-profile-chart",
+                    &format!("Bar chart of {}'s average audio features against the catalog average; the same numbers are in the table.", artist.name),
+                    &profile_bars(chart_features, &[
+                        chart_series(&artist.name, &|f| artist.value(f)),
+                        chart_series("Catalog average", &reference),
+                    ]),
+                ))
+                (feature_table(
+                    &format!("{} against the catalog average", artist.name),
+                    &table_features,
+                    &[(&artist.name, column(&|f| artist.value(f))), ("Catalog average", column(&reference))],
+                ))
+            }
+        }
+    }
+}
+
+fn tracks_section(artist: &ArtistSummary, view: &TrackView, tracks: &[ArtistTrack]) -> Markup {
+    let sort = view.sort;
+    // The sorted-by feature gets its own column unless the table already shows it.
+    let extra = match sort.key {
+        SortKey::Feature(f) if f != Feature::Popularity => Some(f),
+        _ => None,
+    };
+    let header_link = |key: SortKey, label: &str| {
+        let active = sort.key == key;
+        let next = TrackSort {
+            key,
+            descending: if active {
+                !sort.descending
+            } else {
+                key.default_descending()
+            },
+        };
+        let href = view.url(next, 1);
+        let aria_sort = active.then_some(if sort.descending {
+            "descending"
+        } else {
+            "ascending"
+        });
+        html! {
+            th scope="col" aria-sort=[aria_sort] {
+                a href=(href) hx-get=(href) hx-target=(format!("#{TRACKS_ID}")) hx-swap="outerHTML" hx-push-url="true" {
+                    (label)
+                    @if active { span aria-hidden="true" { @if sort.descending { " ↓" } @else { " ↑" } } }
+                }
+            }
+        }
+    };
+    let page_link = |page: u32, label: &str, rel: &str| {
+        let href = view.url(sort, page);
+        html! {
+            a href=(href) rel=(rel) hx-get=(href) hx-target=(format!("#{TRACKS_ID}")) hx-swap="outerHTML" hx-push-url="true" { (label) }
+        }
+    };
+    let order_words = match (sort.key, sort.descending) {
+        (SortKey::Name, false) => "A to Z",
+        (SortKey::Name, true) => "Z to A",
+        (SortKey::Year, true) => "newest first",
+        (SortKey::Year, false) => "oldest first",
+        (_, true) => "highest first",
+        (_, false) => "lowest first",
+    };
+    let action = format!("/artists/{}", view.artist_id);
+    html! {
+        section id=(TRACKS_ID) class="card artist-tracks" aria-labelledby="tracks-title" {
+            h2 id="tracks-title" { "Tracks" }
+            form class="track-sort" method="get" action=(action)
+                hx-get=(action) hx-target=(format!("#{TRACKS_ID}")) hx-swap="outerHTML" hx-push-url="true" {
+                label {
+                    "Sort by "
+                    select name="sort" {
+                        @for key in SortKey::all() {
+                            option value=(key.key()) selected[key == sort.key] { (key.label()) }
+                        }
+                    }
+                }
+                label {
+                    " Order "
+                    select name="dir" {
+                        option value="desc" selected[sort.descending] { "Descending" }
+                        option value="asc" selected[!sort.descending] { "Ascending" }
+                    }
+                }
+                " "
+                button type="submit" class="button-small" { "Sort" }
+            }
+            div class="table-scroll" {
+                table class="track-table" {
+                    caption {
+                        (tracks_label(artist.track_count.into())) ", sorted by "
+                        (sort.key.label().to_lowercase()) ", " (order_words)
+                        " — page " (view.page) " of " (view.pages)
+                    }
+                    thead {
+                        tr {
+                            (header_link(SortKey::Name, "Title"))
+                            (header_link(SortKey::Year, "Year"))
+                            th scope="col" { "Genre" }
+                            (header_link(SortKey::Feature(Feature::Popularity), "Popularity"))
+                            @if let Some(f) = extra { (header_link(SortKey::Feature(f), f.label())) }
+                        }
+                    }
+                    tbody {
+                        @for track in tracks {
+                            tr {
+                                td {
+                                    (track.name)
+                                    @if let Some(album) = &track.album { br; span class="muted" { (album) } }
+                                }
+                                td { @if let Some(y) = track.release_year { (y) } @else { "—" } }
+                                td { (track.genre.as_deref().unwrap_or("—")) }
+                                td { @if let Some(p) = track.popularity { (p) } @else { "—" } }
+                                @if let Some(f) = extra {
+                                    td { (track.value(f).map(|v| f.format(v)).unwrap_or_else(|| "—".into())) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            @if view.pages > 1 {
+                nav class="pagination" aria-label="Track pages" {
+                    @if view.page > 1 { (page_link(view.page - 1, "← Previous", "prev")) }
+                    span { "Page " (view.page) " of " (view.pages) }
+                    @if view.page < view.pages { (page_link(view.page + 1, "Next →", "next")) }
+                }
+            }
+        }
+    }
+}
+
+fn spread_section(artist: &ArtistSummary, distributions: &[Distribution]) -> Markup {
+    let percent = |d: &Distribution, v: f64| format!("{:.1}%", d.feature.scale(v) * 100.0);
+    html! {
+        section class="card" aria-labelledby="spread-title" {
+            h2 id="spread-title" { "How their tracks spread" }
+            p class="muted" {
+                "For each feature, the lowest and highest value across " (artist.name) "'s tracks and the "
+                "quartiles between: half of the tracks lie between Q1 and Q3 (the dark part of each bar)."
+            }
+            div class="chart-with-table" {
+                (chart(
+                    "artist-spread-chart",
+                    &format!("Box plots of how {}'s audio features spread across their tracks; the same numbers are in the table.", artist.name),
+                    &distribution_boxplot(distributions),
+                ))
+                div class="table-scroll" {
+                    table class="spread-table" {
+                        caption { "Spread across their tracks" }
+                        thead {
+                            tr {
+                                th scope="col" { "Feature" }
+                                th scope="col" { "Lowest" }
+                                th scope="col" { "Q1" }
+                                th scope="col" { "Median" }
+                                th scope="col" { "Q3" }
+                                th scope="col" { "Highest" }
+                            }
+                        }
+                        tbody {
+                            @for d in distributions {
+                                tr {
+                                    th scope="row" title=(d.feature.help()) {
+                                        (d.feature.label())
+                                        span class="range" aria-hidden="true" style=(format!(
+                                            "--lo: {}; --q1: {}; --q3: {}; --hi: {}",
+                                            percent(d, d.min), percent(d, d.q1), percent(d, d.q3), percent(d, d.max)
+                                        )) {}
+                                    }
+                                    @for v in [d.min, d.q1, d.median, d.q3, d.max] {
+                                        td { (d.feature.format(v)) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn similar_section(artist: &ArtistSummary, similar: &[SimilarArtist<'_>]) -> Markup {
+    html! {
+        section class="card" aria-labelledby="similar-title" {
+            h2 id="similar-title" { "Similar artists" }
+            p class="muted" {
+                "Nearest by average sound over the " (SIMILARITY_FEATURES.len()) " audio features, each on a 0–1 scale. "
+                "The distance is the typical gap per feature (root mean square): 0 means identical averages. "
+                "Artists with fewer than " (NEIGHBOUR_MIN_TRACKS) " tracks only fill the list when there are not enough others."
+            }
+            @if similar.is_empty() {
+                p { "No other artist to compare with yet." }
+            } @else {
+                ol class="similar-artists" {
+                    @for s in similar {
+                        @let compare_href = url("/artists/compare", &[("artist", &artist.name), ("artist", &s.artist.name)]);
+                        li {
+                            a class="similar-name" href=(format!("/artists/{}", s.artist.id)) { (s.artist.name) }
+                            " · " (tracks_label(s.artist.track_count.into()))
+                            " · distance " (format!("{:.3}", s.distance))
+                            p class="hint" { (s.explanation()) }
+                            a class="button-small" href=(compare_href) { "Compare with " (artist.name) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

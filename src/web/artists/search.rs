@@ -1,0 +1,167 @@
+//! `/artists`: search as you type. The input asks for the results fragment while the
+//! user types (htmx, debounced, newest request wins); without JavaScript the form
+//! submits and the same list comes back in a full page. `/artists/suggest` serves the
+//! same list to the name fields of the comparison form.
+
+use maud::{html, Markup};
+use poem::{handler, web::Redirect, IntoResponse, Request, Response};
+
+use super::{params::url, params::QueryPairs, render};
+use crate::{
+    catalog::artists::{tracks_label, ArtistIndex, ArtistSummary},
+    web::layout::{format_count, PageContext},
+};
+
+/// How many suggestions a query returns.
+pub const SUGGESTION_LIMIT: usize = 10;
+
+#[handler]
+pub fn search(ctx: PageContext, req: &Request) -> Markup {
+    let pairs = QueryPairs::parse(req.uri().query());
+    let query = pairs.last("q").unwrap_or("").to_string();
+    let results = results(&ctx.catalog.artists, &query);
+    if ctx.htmx.wants_fragment() {
+        return results;
+    }
+    let title = if query.trim().is_empty() {
+        "Artists".to_string()
+    } else {
+        format!("Artists matching “{}”", query.trim())
+    };
+    render(&ctx, &title, search_page(&ctx, &query, results))
+}
+
+/// The suggestion list for a comparison field (`?artist=` as htmx sends the field, or
+/// `?q=`). Loaded directly, it forwards to the search page, which shows the same list.
+#[handler]
+pub fn suggest(ctx: PageContext, req: &Request) -> Response {
+    let pairs = QueryPairs::parse(req.uri().query());
+    let query = pairs
+        .last("q")
+        .or_else(|| pairs.last("artist"))
+        .unwrap_or("")
+        .to_string();
+    if !ctx.htmx.wants_fragment() {
+        // Not HTML, so the app-wide middleware adds no Vary; this answer depends on it too.
+        let mut resp = Redirect::see_other(url("/artists", &[("q", &query)])).into_response();
+        resp.headers_mut().append(
+            poem::http::header::VARY,
+            poem::http::HeaderValue::from_static("HX-Request"),
+        );
+        return resp;
+    }
+    if query.trim().is_empty() {
+        return html! {}.into_response();
+    }
+    let index = &ctx.catalog.artists;
+    let found: Vec<&ArtistSummary> = index
+        .suggest(&query, SUGGESTION_LIMIT)
+        .into_iter()
+        .map(|s| s.artist)
+        .collect();
+    html! {
+        @if found.is_empty() {
+            p class="suggestion-status" { "No artist matches “" (query.trim()) "”." }
+        } @else {
+            p class="suggestion-status visually-hidden" { (status_text(found.len(), &query)) }
+            (artist_list(&found))
+        }
+    }
+    .into_response()
+}
+
+fn status_text(shown: usize, query: &str) -> String {
+    let query = query.trim();
+    match shown {
+        1 => format!("1 artist matches “{query}”."),
+        n if n >= SUGGESTION_LIMIT => format!("The {n} best matches for “{query}”."),
+        n => format!("{n} artists match “{query}”."),
+    }
+}
+
+/// What goes in `#artist-results`: the matches, or the biggest artists for an empty
+/// query, or "did you mean" when nothing matches.
+pub fn results(index: &ArtistIndex, query: &str) -> Markup {
+    let query = query.trim();
+    if query.is_empty() {
+        let top = index.most_tracks(SUGGESTION_LIMIT);
+        return html! {
+            @if top.is_empty() {
+                p class="suggestion-status" { "The catalog has no artists yet." }
+            } @else {
+                p class="suggestion-status" { "The artists with the most tracks:" }
+                (artist_list(&top))
+            }
+        };
+    }
+    let found: Vec<&ArtistSummary> = index
+        .suggest(query, SUGGESTION_LIMIT)
+        .into_iter()
+        .map(|s| s.artist)
+        .collect();
+    if found.is_empty() {
+        let close = index.did_you_mean(query, 5);
+        return html! {
+            p class="suggestion-status" {
+                "No artist matches “" (query) "”."
+                @if !close.is_empty() { " Did you mean one of these?" }
+            }
+            @if !close.is_empty() { (artist_list(&close)) }
+        };
+    }
+    html! {
+        p class="suggestion-status" { (status_text(found.len(), query)) }
+        (artist_list(&found))
+    }
+}
+
+/// Links to artist pages. `data-value` carries the name, which `artists.js` puts into a
+/// comparison field; it also gives the list its listbox roles for keyboard use.
+pub fn artist_list(artists: &[&ArtistSummary]) -> Markup {
+    html! {
+        ul class="artist-suggestions" {
+            @for artist in artists {
+                li data-value=(artist.name) {
+                    a href=(format!("/artists/{}", artist.id)) {
+                        span class="suggestion-name" { (artist.name) }
+                        " "
+                        span class="suggestion-count" { (tracks_label(artist.track_count.into())) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn search_page(ctx: &PageContext, query: &str, results: Markup) -> Markup {
+    let count = ctx.catalog.artists.len() as i64;
+    html! {
+        section class="card artist-search" aria-labelledby="artists-title" {
+            h1 id="artists-title" { "Artists" }
+            p class="muted" {
+                "Search " (format_count(count)) " artists by name, open one to see their sound, or "
+                a href="/artists/compare" { "compare up to four side by side" } "."
+            }
+            form class="artist-search-form" role="search" method="get" action="/artists" {
+                label for="artist-q" { "Artist name" }
+                div class="search-row" {
+                    input id="artist-q" type="search" name="q" value=(query)
+                        autocomplete="off" spellcheck="false" placeholder="e.g. Beyonce"
+                        aria-describedby="artist-q-hint"
+                        data-artist-combobox="navigate" data-suggestions="artist-results"
+                        hx-get="/artists"
+                        hx-trigger="input changed delay:200ms, search"
+                        hx-target="#artist-results"
+                        hx-sync="this:replace"
+                        hx-replace-url="true";
+                    button type="submit" { "Search" }
+                }
+                p class="hint" id="artist-q-hint" {
+                    "Capitals and accents don't matter: “beyonce” finds Beyoncé. "
+                    "Names that start with what you type come first."
+                }
+            }
+            div id="artist-results" class="artist-results" { (results) }
+        }
+    }
+}

@@ -1,0 +1,735 @@
+//! Artist search, comparison and artist pages through the real router, over a small
+//! fixture catalog written with `CatalogWriter`.
+
+mod common;
+
+use common::{empty_app, TestApp};
+use diesel::Connection;
+use insights_hub::{
+    catalog::{artists::Resolution, AudioFeatures, NewTrack},
+    db::{catalog_meta::SourceKind, catalog_writer::CatalogWriter},
+};
+use poem::http::StatusCode;
+
+/// Feature values in the order danceability, energy, acousticness, instrumentalness,
+/// valence, speechiness, liveness, tempo, loudness.
+type Values = [f64; 9];
+
+struct Fixture {
+    name: &'static str,
+    artists: &'static [&'static str],
+    genre: &'static str,
+    year: i32,
+    popularity: Option<i32>,
+    values: Values,
+}
+
+const fn t(
+    name: &'static str,
+    artists: &'static [&'static str],
+    genre: &'static str,
+    year: i32,
+    popularity: Option<i32>,
+    values: Values,
+) -> Fixture {
+    Fixture {
+        name,
+        artists,
+        genre,
+        year,
+        popularity,
+        values,
+    }
+}
+
+/// Beyoncé's three tracks are chosen so their averages are easy to do by hand:
+/// danceability (0.6+0.8+0.7)/3 = 0.7, energy (0.5+0.9+0.4)/3 = 0.6,
+/// acousticness 0.2, instrumentalness 0.1, valence 0.6, speechiness 0.1, liveness 0.2,
+/// tempo 120 BPM, loudness -6 dB, popularity (80+90)/2 = 85 (one track has none).
+const TRACKS: &[Fixture] = &[
+    t(
+        "Halo",
+        &["Beyoncé"],
+        "pop",
+        2008,
+        Some(80),
+        [0.6, 0.5, 0.1, 0.0, 0.3, 0.05, 0.1, 100.0, -6.0],
+    ),
+    t(
+        "Crazy in Love",
+        &["Beyoncé", "Jay-Z"],
+        "pop",
+        2003,
+        Some(90),
+        [0.8, 0.9, 0.2, 0.0, 0.6, 0.15, 0.3, 120.0, -4.0],
+    ),
+    t(
+        "Formation",
+        &["Beyoncé"],
+        "r&b",
+        2016,
+        None,
+        [0.7, 0.4, 0.3, 0.3, 0.9, 0.1, 0.2, 140.0, -8.0],
+    ),
+    t(
+        "Hyperballad",
+        &["Björk"],
+        "electronic",
+        1995,
+        Some(60),
+        [0.5, 0.6, 0.4, 0.2, 0.4, 0.05, 0.1, 110.0, -9.0],
+    ),
+    t(
+        "Army of Me",
+        &["Björk"],
+        "electronic",
+        1995,
+        Some(55),
+        [0.6, 0.8, 0.1, 0.1, 0.3, 0.06, 0.2, 100.0, -7.0],
+    ),
+    t(
+        "Jóga",
+        &["Björk"],
+        "electronic",
+        1997,
+        Some(58),
+        [0.3, 0.5, 0.6, 0.3, 0.2, 0.04, 0.1, 90.0, -10.0],
+    ),
+    t(
+        "Bachelorette",
+        &["Björk"],
+        "art pop",
+        1997,
+        Some(50),
+        [0.4, 0.6, 0.5, 0.2, 0.3, 0.05, 0.1, 95.0, -9.5],
+    ),
+    t(
+        "Hunter",
+        &["Björk"],
+        "art pop",
+        1997,
+        Some(49),
+        [0.5, 0.4, 0.6, 0.3, 0.2, 0.05, 0.2, 85.0, -11.0],
+    ),
+    t(
+        "Pagan Poetry",
+        &["Björk"],
+        "art pop",
+        2001,
+        Some(52),
+        [0.4, 0.5, 0.5, 0.2, 0.2, 0.04, 0.1, 80.0, -10.5],
+    ),
+    t(
+        "La Valse",
+        &["Amélie"],
+        "soundtrack",
+        2001,
+        Some(40),
+        [0.3, 0.2, 0.9, 0.9, 0.4, 0.04, 0.1, 90.0, -15.0],
+    ),
+    t(
+        "Paris",
+        &["Amelié"],
+        "chanson",
+        2010,
+        Some(20),
+        [0.5, 0.4, 0.7, 0.1, 0.5, 0.05, 0.1, 105.0, -12.0],
+    ),
+    t(
+        "Montmartre",
+        &["Amelié"],
+        "chanson",
+        2011,
+        Some(22),
+        [0.5, 0.4, 0.7, 0.1, 0.5, 0.05, 0.1, 105.0, -12.0],
+    ),
+    t(
+        "Help!",
+        &["The Beatles"],
+        "rock",
+        1965,
+        Some(75),
+        [0.5, 0.7, 0.2, 0.0, 0.8, 0.04, 0.2, 95.0, -7.0],
+    ),
+    t(
+        "Yesterday",
+        &["The Beatles"],
+        "rock",
+        1965,
+        Some(78),
+        [0.3, 0.2, 0.9, 0.0, 0.3, 0.03, 0.1, 97.0, -11.0],
+    ),
+    t(
+        "Let It Be",
+        &["The Beatles"],
+        "rock",
+        1970,
+        Some(80),
+        [0.4, 0.4, 0.6, 0.0, 0.4, 0.03, 0.1, 72.0, -8.0],
+    ),
+    t(
+        "Something",
+        &["The Beatles"],
+        "rock",
+        1969,
+        Some(70),
+        [0.4, 0.4, 0.3, 0.0, 0.4, 0.03, 0.1, 66.0, -9.0],
+    ),
+    t(
+        "Come Together",
+        &["The Beatles"],
+        "rock",
+        1969,
+        Some(79),
+        [0.5, 0.4, 0.1, 0.2, 0.2, 0.04, 0.1, 82.0, -10.0],
+    ),
+    t(
+        "Beach Song",
+        &["Beach House"],
+        "dream pop",
+        2012,
+        Some(45),
+        [0.4, 0.5, 0.3, 0.5, 0.2, 0.03, 0.1, 120.0, -9.0],
+    ),
+    t(
+        "Dancing Queen",
+        &["Abba"],
+        "pop",
+        1976,
+        Some(85),
+        [0.5, 0.8, 0.4, 0.0, 0.8, 0.05, 0.1, 101.0, -6.5],
+    ),
+    t(
+        "Sexy Boy",
+        &["Air"],
+        "electronic",
+        1998,
+        Some(50),
+        [0.6, 0.5, 0.2, 0.6, 0.5, 0.04, 0.1, 110.0, -10.0],
+    ),
+];
+
+fn new_track(f: &Fixture) -> NewTrack {
+    let v = f.values;
+    NewTrack {
+        spotify_id: None,
+        name: f.name.to_string(),
+        artists: f.artists.iter().map(|a| a.to_string()).collect(),
+        album: Some(format!("{} (album)", f.name)),
+        release_year: Some(f.year),
+        genre: Some(f.genre.to_string()),
+        popularity: f.popularity,
+        duration_ms: Some(200_000),
+        explicit: Some(false),
+        musical_key: Some(0),
+        mode: Some(1),
+        time_signature: Some(4),
+        features: AudioFeatures {
+            danceability: v[0],
+            energy: v[1],
+            acousticness: v[2],
+            instrumentalness: v[3],
+            valence: v[4],
+            speechiness: v[5],
+            liveness: v[6],
+            tempo: v[7],
+            loudness: v[8],
+        },
+    }
+}
+
+/// The app over the fixture catalog, with the snapshot (and its artist index) rebuilt.
+async fn fixture_app() -> TestApp {
+    let app = empty_app();
+    {
+        let mut conn = app.state.pool.get().expect("connection");
+        conn.transaction::<_, diesel::result::Error, _>(|conn| {
+            let mut writer = CatalogWriter::new(conn)?;
+            for fixture in TRACKS {
+                writer.write(conn, &new_track(fixture))?;
+            }
+            writer.finish(conn, SourceKind::Import, "fixture.csv", 1_700_000_000)?;
+            Ok(())
+        })
+        .expect("write fixture");
+    }
+    assert!(app.state.refresh_catalog().await.expect("refresh"));
+    app
+}
+
+fn artist_id(app: &TestApp, name: &str) -> i32 {
+    match app.state.catalog().artists.resolve(name) {
+        Resolution::Found(a) => a.id,
+        other => panic!("{name} did not resolve: {other:?}"),
+    }
+}
+
+struct Answer {
+    status: StatusCode,
+    headers: poem::http::HeaderMap,
+    body: String,
+}
+
+impl Answer {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    fn is_full_page(&self) -> bool {
+        self.body.starts_with("<!DOCTYPE html>")
+    }
+
+    fn varies_on_htmx(&self) -> bool {
+        self.headers
+            .get_all("vary")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .any(|v| {
+                v.split(',')
+                    .any(|p| p.trim().eq_ignore_ascii_case("HX-Request"))
+            })
+    }
+
+    /// The ECharts option of the chart with this id, decoded from its data attribute.
+    fn chart(&self, id: &str) -> serde_json::Value {
+        let start = self
+            .body
+            .find(&format!("id=\"{id}\""))
+            .unwrap_or_else(|| panic!("no chart {id}"));
+        let rest = &self.body[start..];
+        let attr = rest.find("data-chart=\"").expect("data-chart") + "data-chart=\"".len();
+        let end = rest[attr..].find('"').expect("end of attribute");
+        let json = rest[attr..attr + end]
+            .replace("&quot;", "\"")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&");
+        serde_json::from_str(&json).expect("chart JSON")
+    }
+}
+
+async fn get(app: &TestApp, url: &str) -> Answer {
+    answer(app.client.get(url).send().await).await
+}
+
+async fn get_htmx(app: &TestApp, url: &str, target: Option<&str>) -> Answer {
+    let mut req = app.client.get(url).header("HX-Request", "true");
+    if let Some(target) = target {
+        req = req.header("HX-Target", target);
+    }
+    answer(req.send().await).await
+}
+
+async fn answer(resp: poem::test::TestResponse) -> Answer {
+    let status = resp.0.status();
+    let headers = resp.0.headers().clone();
+    let body = resp.0.into_body().into_string().await.expect("body");
+    Answer {
+        status,
+        headers,
+        body,
+    }
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() < 1e-9
+}
+
+// --- search -------------------------------------------------------------------------
+
+#[tokio::test]
+async fn search_gives_a_full_page_or_the_results_fragment() {
+    let app = fixture_app().await;
+    let page = get(&app, "/artists?q=bea").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.is_full_page());
+    assert!(page.varies_on_htmx());
+    assert!(page
+        .body
+        .contains(r#"hx-trigger="input changed delay:200ms, search""#));
+    assert!(page.body.contains(r#"hx-sync="this:replace""#));
+    assert!(
+        page.body.contains("artists.js"),
+        "the combobox script is loaded on artist pages"
+    );
+
+    let fragment = get_htmx(&app, "/artists?q=bea", Some("artist-results")).await;
+    assert_eq!(fragment.status, StatusCode::OK);
+    assert!(!fragment.is_full_page());
+    assert!(fragment.varies_on_htmx());
+    assert!(
+        !fragment.body.contains("<form"),
+        "the fragment is the list only"
+    );
+    // The same list in both: prefix matches first (more tracks first), then word starts.
+    let order = |body: &str| {
+        ["Beach House", "The Beatles"]
+            .iter()
+            .map(|n| body.find(n).unwrap_or_else(|| panic!("{n} missing")))
+            .collect::<Vec<_>>()
+    };
+    let (p, f) = (order(&page.body), order(&fragment.body));
+    assert!(
+        p[0] < p[1] && f[0] < f[1],
+        "prefix match ranks above a later-word match"
+    );
+    assert!(
+        fragment.body.contains("5 tracks"),
+        "each suggestion shows its track count"
+    );
+}
+
+#[tokio::test]
+async fn search_ignores_case_and_accents() {
+    let app = fixture_app().await;
+    let id = artist_id(&app, "Beyoncé");
+    for query in ["Beyonce", "BEYONCE", "beyoncé", "bey"] {
+        let fragment = get_htmx(&app, &format!("/artists?q={query}"), None).await;
+        assert!(
+            fragment.body.contains(&format!("href=\"/artists/{id}\"")),
+            "{query} should find Beyoncé: {}",
+            fragment.body
+        );
+    }
+    let none = get_htmx(&app, "/artists?q=Beyonse", None).await;
+    assert_eq!(none.status, StatusCode::OK);
+    assert!(none.body.contains("No artist matches"));
+    assert!(none.body.contains("Did you mean"));
+    assert!(none.body.contains("Beyoncé"));
+}
+
+#[tokio::test]
+async fn suggestions_for_comparison_fields_are_fragments_and_redirect_otherwise() {
+    let app = fixture_app().await;
+    let fragment = get_htmx(
+        &app,
+        "/artists/suggest?artist=bjo",
+        Some("compare-suggest-1"),
+    )
+    .await;
+    assert_eq!(fragment.status, StatusCode::OK);
+    assert!(fragment.body.contains(r#"data-value="Björk""#));
+    let empty = get_htmx(&app, "/artists/suggest?artist=", None).await;
+    assert_eq!(empty.body, "");
+    let direct = get(&app, "/artists/suggest?q=bj%C3%B6").await;
+    assert_eq!(direct.status, StatusCode::SEE_OTHER);
+    assert_eq!(direct.header("location"), Some("/artists?q=bj%C3%B6"));
+    assert!(
+        direct.varies_on_htmx(),
+        "the redirect and the fragment share a URL"
+    );
+}
+
+// --- compare --------------------------------------------------------------------------
+
+#[tokio::test]
+async fn compare_is_a_full_page_or_a_fragment_and_pushes_a_canonical_url() {
+    let app = fixture_app().await;
+    let url = "/artists/compare?artist=beyonce&artist=BJORK";
+    let fragment = get_htmx(&app, url, Some("compare")).await;
+    assert_eq!(fragment.status, StatusCode::OK);
+    assert!(!fragment.is_full_page());
+    assert!(fragment.body.starts_with(r#"<section id="compare""#));
+    assert!(fragment.varies_on_htmx());
+    // Typed names come back in their catalog spelling, in the pushed URL too.
+    let pushed = fragment
+        .header("hx-push-url")
+        .expect("HX-Push-Url")
+        .to_string();
+    assert_eq!(
+        pushed,
+        "/artists/compare?artist=Beyonc%C3%A9&artist=Bj%C3%B6rk"
+    );
+    assert!(fragment.body.contains(r#"value="Beyoncé""#));
+
+    // A direct load of the pushed URL is the whole page with the same comparison.
+    let page = get(&app, &pushed).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.is_full_page());
+    assert!(page.varies_on_htmx());
+    assert!(page.header("hx-push-url").is_none());
+    assert!(page.body.contains("compare-chart"));
+    assert!(page.body.contains("<title>Compare Beyoncé, Björk"));
+    assert!(page.body.contains(r#"hx-push-url="true""#));
+}
+
+#[tokio::test]
+async fn compare_averages_match_a_hand_computation() {
+    let app = fixture_app().await;
+    let page = get(
+        &app,
+        "/artists/compare?artist=Beyonc%C3%A9&artist=The+Beatles",
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK);
+    let chart = page.chart("compare-chart");
+    let series = chart["series"].as_array().expect("series");
+    assert_eq!(series.len(), 3, "two artists and the catalog average");
+    assert_eq!(series[0]["name"], "Beyoncé");
+    // Danceability, energy, acousticness, instrumentalness, valence (see TRACKS).
+    let beyonce: Vec<f64> = series[0]["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    for (got, want) in beyonce.iter().zip([0.7, 0.6, 0.2, 0.1, 0.6]) {
+        assert!(close(*got, want), "{beyonce:?}");
+    }
+    // The reference series is the mean over every fixture track.
+    assert_eq!(series[2]["name"], "Catalog average");
+    let mean_dance = TRACKS.iter().map(|t| t.values[0]).sum::<f64>() / TRACKS.len() as f64;
+    let got = series[2]["data"][0].as_f64().unwrap();
+    assert!(
+        close(got, (mean_dance * 1000.0).round() / 1000.0),
+        "{got} vs {mean_dance}"
+    );
+    // The key-figure table: tempo 120, loudness -6.0, popularity (80 + 90) / 2.
+    assert!(page.body.contains("120 BPM"));
+    assert!(page.body.contains("-6.0 dB"));
+    assert!(page.body.contains("<td>85</td>"));
+    assert!(page.body.contains("pop (2), r&amp;b (1)"), "top genres");
+    assert!(page.body.contains("2003–2016"), "release-year span");
+    assert!(
+        page.body.contains("rest on only 3 tracks"),
+        "few-track note"
+    );
+    // The table twin of the chart carries the same numbers.
+    assert!(page.body.contains(r#"<span class="value">0.700</span>"#));
+}
+
+#[tokio::test]
+async fn compare_toggles_features_and_radar() {
+    let app = fixture_app().await;
+    let base = "/artists/compare?artist=Bj%C3%B6rk&artist=Abba";
+    let five = get(&app, base).await.chart("compare-chart");
+    assert_eq!(five["xAxis"]["data"].as_array().unwrap().len(), 5);
+    let seven = get(&app, &format!("{base}&features=all")).await;
+    assert_eq!(seven.status, StatusCode::OK);
+    let chart = seven.chart("compare-chart");
+    assert_eq!(chart["xAxis"]["data"].as_array().unwrap().len(), 7);
+    assert!(seven.body.contains("Speechiness"));
+    let radar = get(&app, &format!("{base}&features=all&view=radar")).await;
+    let chart = radar.chart("compare-chart");
+    assert_eq!(chart["series"][0]["type"], "radar");
+    assert_eq!(chart["series"][0]["data"].as_array().unwrap().len(), 3);
+    // The toggle back to bars keeps the other choices in its URL.
+    assert!(radar
+        .body
+        .contains(r#"href="/artists/compare?artist=Bj%C3%B6rk&amp;artist=Abba&amp;features=all""#));
+    for bad in ["features=some", "view=pie"] {
+        let resp = get(&app, &format!("{base}&{bad}")).await;
+        assert_eq!(resp.status, StatusCode::BAD_REQUEST, "{bad}");
+    }
+}
+
+#[tokio::test]
+async fn unknown_names_get_a_404_with_did_you_mean() {
+    let app = fixture_app().await;
+    let page = get(&app, "/artists/compare?artist=Beyonse&artist=Abba").await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert!(page.is_full_page());
+    assert!(page.body.contains("No artist called “Beyonse”"));
+    // The suggestion replaces the unknown name and keeps the rest of the comparison.
+    assert!(page
+        .body
+        .contains(r#"href="/artists/compare?artist=Beyonc%C3%A9&amp;artist=Abba""#));
+    let fragment = get_htmx(&app, "/artists/compare?artist=Beyonse&artist=Abba", None).await;
+    assert_eq!(fragment.status, StatusCode::NOT_FOUND);
+    assert!(!fragment.is_full_page());
+    assert!(fragment.body.contains("Did you mean"));
+    assert!(fragment.body.contains(r#"aria-invalid="true""#));
+}
+
+#[tokio::test]
+async fn ambiguous_names_get_a_404_listing_the_candidates() {
+    let app = fixture_app().await;
+    let page = get(&app, "/artists/compare?artist=Amelie&artist=Abba").await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert!(page.body.contains("matches more than one artist"));
+    assert!(page.body.contains(">Amélie</a>"));
+    assert!(page.body.contains(">Amelié</a>"));
+    // An exact spelling is not ambiguous.
+    let exact = get(&app, "/artists/compare?artist=am%C3%A9lie&artist=Abba").await;
+    assert_eq!(exact.status, StatusCode::OK);
+    assert!(exact.body.contains("rest on only 1 track"));
+}
+
+#[tokio::test]
+async fn one_artist_five_artists_and_duplicates_get_clear_422s() {
+    let app = fixture_app().await;
+    let one = get(&app, "/artists/compare?artist=Abba&artist=").await;
+    assert_eq!(one.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(one.body.contains("Enter one more artist"));
+
+    let five = get(
+        &app,
+        "/artists/compare?artist=Abba&artist=Air&artist=Bj%C3%B6rk&artist=Beyonc%C3%A9&artist=The+Beatles",
+    )
+    .await;
+    assert_eq!(five.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(five.body.contains("at most 4 artists"));
+    assert!(five.body.contains("you entered 5"));
+
+    let twice = get(&app, "/artists/compare?artist=Beyonc%C3%A9&artist=BEYONCE").await;
+    assert_eq!(twice.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(twice.body.contains("Beyoncé is already artist 1"));
+}
+
+#[tokio::test]
+async fn fields_are_added_and_removed_without_leaving_the_page() {
+    let app = fixture_app().await;
+    // "Add artist" with one name typed is not an error: it opens a field.
+    let added = get_htmx(
+        &app,
+        "/artists/compare?artist=Abba&artist=&add=1",
+        Some("compare"),
+    )
+    .await;
+    assert_eq!(added.status, StatusCode::OK);
+    assert_eq!(added.body.matches(r#"name="artist""#).count(), 3);
+    assert_eq!(
+        added.header("hx-push-url"),
+        Some("/artists/compare?artist=Abba&artist=&artist=")
+    );
+    // Four fields: no "Add artist" button.
+    let four = get(
+        &app,
+        "/artists/compare?artist=Abba&artist=Air&artist=&artist=&add=1",
+    )
+    .await;
+    assert_eq!(four.body.matches(r#"name="artist""#).count(), 4);
+    assert!(!four.body.contains(r#"name="add""#));
+    // Removing the third of three fields compares the other two.
+    let removed = get(
+        &app,
+        "/artists/compare?artist=Abba&artist=Air&artist=Hunter&remove=3",
+    )
+    .await;
+    assert_eq!(removed.status, StatusCode::OK);
+    assert_eq!(removed.body.matches(r#"name="artist""#).count(), 2);
+    assert!(removed.body.contains("compare-chart"));
+    // The empty form is a plain 200 with an explanation.
+    let empty = get(&app, "/artists/compare").await;
+    assert_eq!(empty.status, StatusCode::OK);
+    assert!(empty.body.contains("Type two to four artist names"));
+}
+
+// --- artist page ----------------------------------------------------------------------
+
+#[tokio::test]
+async fn artist_page_shows_profile_tracks_spread_and_similar_artists() {
+    let app = fixture_app().await;
+    let id = artist_id(&app, "Björk");
+    let page = get(&app, &format!("/artists/{id}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.is_full_page());
+    assert!(page.body.contains("<h1 class=\"artist-name\">Björk</h1>"));
+    assert!(page.body.contains("1995–2001"));
+    assert!(page.body.contains("art pop (3), electronic (3)"));
+    // Most popular first by default.
+    let hyper = page.body.find("Hyperballad").unwrap();
+    let army = page.body.find("Army of Me").unwrap();
+    assert!(hyper < army);
+    // Spread: Björk's energy values 0.6 0.8 0.5 0.6 0.4 0.5 -> min 0.4, median 0.55, max 0.8.
+    let spread = page.chart("artist-spread-chart");
+    assert_eq!(spread["xAxis"]["data"][1], "Energy");
+    assert_eq!(
+        spread["series"][0]["data"][1],
+        serde_json::json!([0.4, 0.5, 0.55, 0.6, 0.8])
+    );
+    // Similar artists link to their page and to a comparison with Björk.
+    assert!(page.body.contains("Similar artists"));
+    assert!(page.body.contains("Average difference"));
+    assert!(page
+        .body
+        .contains("/artists/compare?artist=Bj%C3%B6rk&amp;artist="));
+}
+
+#[tokio::test]
+async fn artist_tracks_sort_and_paginate_through_the_url() {
+    let app = fixture_app().await;
+    let id = artist_id(&app, "The Beatles");
+    let by_tempo = get(&app, &format!("/artists/{id}?sort=tempo&dir=asc")).await;
+    assert_eq!(by_tempo.status, StatusCode::OK);
+    let something = by_tempo.body.find("Something").unwrap();
+    let help = by_tempo.body.find("Help!").unwrap();
+    assert!(something < help, "66 BPM before 95 BPM");
+    assert!(by_tempo.body.contains(r#"aria-sort="ascending""#));
+    // The sort form and the list swap alone for htmx, targeted at the list.
+    let fragment = get_htmx(
+        &app,
+        &format!("/artists/{id}?sort=year"),
+        Some("artist-tracks"),
+    )
+    .await;
+    assert_eq!(fragment.status, StatusCode::OK);
+    assert!(fragment.body.starts_with(r#"<section id="artist-tracks""#));
+    assert!(!fragment.body.contains("Similar artists"));
+    let let_it_be = fragment.body.find("Let It Be").unwrap();
+    let yesterday = fragment.body.find("Yesterday").unwrap();
+    assert!(let_it_be < yesterday, "1970 before 1965, newest first");
+}
+
+#[tokio::test]
+async fn bad_artist_urls_get_clear_4xx_never_500() {
+    let app = fixture_app().await;
+    let id = artist_id(&app, "Abba");
+    let cases = [
+        (
+            "/artists/abc".to_string(),
+            StatusCode::BAD_REQUEST,
+            "not an artist id",
+        ),
+        (
+            "/artists/999999".to_string(),
+            StatusCode::NOT_FOUND,
+            "no artist with id 999999",
+        ),
+        (
+            format!("/artists/{id}?page=-1"),
+            StatusCode::BAD_REQUEST,
+            "not a page number",
+        ),
+        (
+            format!("/artists/{id}?page=0"),
+            StatusCode::BAD_REQUEST,
+            "numbered from 1",
+        ),
+        (
+            format!("/artists/{id}?page=2"),
+            StatusCode::NOT_FOUND,
+            "only page 1",
+        ),
+        (
+            format!("/artists/{id}?sort=colour"),
+            StatusCode::BAD_REQUEST,
+            "cannot be sorted by",
+        ),
+        (
+            format!("/artists/{id}?dir=sideways"),
+            StatusCode::BAD_REQUEST,
+            "sort direction",
+        ),
+        (
+            "/artists/compare?artist=Abba&remove=7".to_string(),
+            StatusCode::BAD_REQUEST,
+            "does not name an artist field",
+        ),
+    ];
+    for (url, status, message) in cases {
+        let resp = get(&app, &url).await;
+        assert_eq!(resp.status, status, "{url}");
+        assert!(resp.body.contains(message), "{url}: {}", resp.body);
+    }
+}
+
+#[tokio::test]
+async fn an_empty_catalog_still_answers() {
+    let app = empty_app();
+    let search = get(&app, "/artists?q=anything").await;
+    assert_eq!(search.status, StatusCode::OK);
+    assert!(search.body.contains("No artist matches"));
+    let compare = get(&app, "/artists/compare?artist=A&artist=B").await;
+    assert_eq!(compare.status, StatusCode::NOT_FOUND);
+}
