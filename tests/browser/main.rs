@@ -5,6 +5,7 @@
 //! `cargo test --release --test browser -- --ignored --test-threads=1`.
 
 mod a11y;
+mod artists;
 mod auth;
 mod harness;
 mod home;
