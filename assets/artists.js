@@ -57,9 +57,17 @@
         li.id = list.id + "-" + i;
         li.setAttribute("role", "option");
         li.setAttribute("aria-selected", "false");
+        // An option must not hold another interactive control: the server's link
+        // becomes plain text, and the option itself navigates (see choose()).
         var link = li.querySelector("a");
         if (link) {
-          link.setAttribute("tabindex", "-1");
+          var label = document.createElement("span");
+          label.className = link.className;
+          while (link.firstChild) {
+            label.appendChild(link.firstChild);
+          }
+          li.setAttribute("data-href", link.getAttribute("href"));
+          link.parentNode.replaceChild(label, link);
         }
       });
     }
@@ -108,9 +116,9 @@
       liveRegion().textContent = input.value + " selected.";
       input.focus();
     } else {
-      var link = li.querySelector("a");
-      if (link) {
-        window.location.href = link.href;
+      var href = li.getAttribute("data-href");
+      if (href) {
+        window.location.href = href;
       }
     }
   }
@@ -143,14 +151,14 @@
     }
   });
 
-  // A click on a suggestion of a "fill" field fills it instead of leaving the page.
+  // A click on a suggestion fills a "fill" field, or opens the artist's page.
   document.addEventListener("click", function (event) {
     var li = event.target.closest ? event.target.closest("li[data-value]") : null;
     if (!li) {
       return;
     }
     var input = inputFor(findBox(li));
-    if (input && isFill(input)) {
+    if (input) {
       event.preventDefault();
       choose(input, li);
     }

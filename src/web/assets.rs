@@ -22,7 +22,7 @@ struct Assets;
 
 /// File names of the vendored libraries (their versions are in the names).
 pub const HTMX: &str = "vendor/htmx-2.0.11.min.js";
-pub const ECHARTS: &str = "vendor/echarts-5.5.1.min.js";
+pub const ECHARTS: &str = "vendor/echarts-5.5.1.custom.min.js";
 
 /// `/assets/{name}?v={hash}`: the URL to put in a page.
 pub fn url(name: &str) -> String {

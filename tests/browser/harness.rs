@@ -158,10 +158,11 @@ impl Browser {
         std::fs::write(dir.join(format!("{name}.png")), png).expect("write screenshot");
     }
 
-    /// Waits (up to 10 s) until the JavaScript expression is truthy.
+    /// Waits (up to 20 s: CI machines are shared and slow) until the JavaScript
+    /// expression is truthy.
     pub async fn wait_for_js(&self, expression: &str) {
         let script = format!("return !!({expression});");
-        let deadline = Instant::now() + Duration::from_secs(10);
+        let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             let ok = self
                 .client
