@@ -69,6 +69,8 @@ pub fn clear_catalog(conn: &mut SqliteConnection) -> QueryResult<()> {
 const TRACK_BATCH: usize = 64;
 const ARTIST_BATCH: usize = 128;
 const LINK_BATCH: usize = 256;
+/// Artists with their aggregates: 17 columns each.
+const TOTALS_BATCH: usize = 64;
 /// Tracks buffered before a flush (a multiple of TRACK_BATCH, so only the last flush of
 /// a source has a partial batch). Large, because each buffer is sorted by identity: the
 /// two unique indexes on identity and Spotify id then grow in order instead of at
@@ -115,7 +117,84 @@ pub struct CatalogWriter {
     pending_updates: Vec<PendingTrack>,
     /// Indexes dropped for a bulk load, recreated by `finish`: (table, CREATE INDEX).
     dropped_indexes: Vec<(String, String)>,
+    /// Per-artist aggregates summed while loading into an empty catalog, indexed by
+    /// artist id - 1; `None` otherwise, and as soon as a load rewrites a track it wrote
+    /// (then `finish` recomputes them in SQL).
+    totals: Option<Vec<ArtistTotals>>,
     stats: WriteStats,
+}
+
+/// The Kahan-Babushka-Neumaier sum SQLite's `AVG` keeps (sqlite3.c, `sumStep` and
+/// `avgFinalize`), step for step: fed the same values in the same order it gives the
+/// same bits, so an average computed here equals the one the SQL recomputation stores.
+#[derive(Debug, Clone, Copy, Default)]
+struct SqliteSum {
+    sum: f64,
+    err: f64,
+}
+
+impl SqliteSum {
+    fn add(&mut self, value: f64) {
+        let s = self.sum;
+        let t = s + value;
+        if s.abs() > value.abs() {
+            self.err += (s - t) + value;
+        } else {
+            self.err += (value - t) + s;
+        }
+        self.sum = t;
+    }
+
+    fn average(&self, count: i64) -> f64 {
+        let total = if self.err.is_finite() {
+            self.sum + self.err
+        } else {
+            self.sum
+        };
+        total / count as f64
+    }
+}
+
+/// What `recompute_artist_aggregates` computes for one artist, summed in memory.
+/// Features in the order of the `avg_*` columns written by `insert_artists_with_totals`.
+#[derive(Debug, Clone, Default)]
+struct ArtistTotals {
+    tracks: i64,
+    features: [SqliteSum; 9],
+    /// Integer popularity is summed exactly, as SQLite does for integers.
+    popularity_sum: i64,
+    popularity_count: i64,
+    min_year: Option<i32>,
+    max_year: Option<i32>,
+}
+
+impl ArtistTotals {
+    fn add(&mut self, track: &NewTrack) {
+        let f = &track.features;
+        self.tracks += 1;
+        let values = [
+            f.danceability,
+            f.energy,
+            f.acousticness,
+            f.instrumentalness,
+            f.valence,
+            f.speechiness,
+            f.liveness,
+            f.tempo,
+            f.loudness,
+        ];
+        for (sum, value) in self.features.iter_mut().zip(values) {
+            sum.add(value);
+        }
+        if let Some(popularity) = track.popularity {
+            self.popularity_sum += i64::from(popularity);
+            self.popularity_count += 1;
+        }
+        if let Some(year) = track.release_year {
+            self.min_year = Some(self.min_year.map_or(year, |y| y.min(year)));
+            self.max_year = Some(self.max_year.map_or(year, |y| y.max(year)));
+        }
+    }
 }
 
 /// Macro rather than function: the tuple's type is long and only the compiler needs it.
@@ -228,6 +307,7 @@ impl CatalogWriter {
             pending_tracks: Vec::with_capacity(BUFFER_TRACKS),
             pending_updates: Vec::new(),
             dropped_indexes: Vec::new(),
+            totals: None,
             stats: WriteStats::default(),
         })
     }
@@ -241,6 +321,12 @@ impl CatalogWriter {
         let mut writer = CatalogWriter::new(conn)?;
         if writer.track_ids.is_empty() {
             writer.dropped_indexes = drop_secondary_indexes(conn)?;
+            if writer.artist_ids.is_empty() {
+                // Artists are then inserted by `finish`, with their aggregates, after
+                // the links that name them: foreign keys are checked at the commit.
+                diesel::sql_query("PRAGMA defer_foreign_keys = ON").execute(conn)?;
+                writer.totals = Some(Vec::new());
+            }
         }
         Ok(writer)
     }
@@ -336,12 +422,15 @@ impl CatalogWriter {
     /// Writes everything buffered: artists first, then tracks, then the artist links
     /// (whose foreign keys need both).
     pub fn flush(&mut self, conn: &mut SqliteConnection) -> QueryResult<()> {
-        in_batches(
-            conn,
-            std::mem::take(&mut self.pending_artists),
-            insert_artists::<ARTIST_BATCH>,
-            insert_artists::<1>,
-        )?;
+        if !self.pending_updates.is_empty() {
+            // A track written twice in one load: its first values would have to leave
+            // the sums. Rare (files overlapping in one run); `finish` then recomputes
+            // the aggregates in SQL, which needs the artists stored.
+            self.totals = None;
+        }
+        if self.totals.is_none() {
+            self.insert_pending_artists(conn)?;
+        }
         let updates = std::mem::take(&mut self.pending_updates);
         let mut new_tracks = std::mem::take(&mut self.pending_tracks);
         // New tracks get their ids in identity order, so that the table and both
@@ -352,6 +441,18 @@ impl CatalogWriter {
             self.next_track_id += 1;
             if let Some(entry) = self.track_ids.get_mut(&pending.identity) {
                 entry.0 = pending.id;
+            }
+        }
+        if let Some(totals) = &mut self.totals {
+            // In track id order, the order in which the SQL recomputation reads them.
+            for pending in &new_tracks {
+                for artist in &pending.artist_ids {
+                    let index = (*artist - 1) as usize;
+                    if totals.len() <= index {
+                        totals.resize(index + 1, ArtistTotals::default());
+                    }
+                    totals[index].add(&pending.track);
+                }
             }
         }
         let links: Vec<(i32, i32, i32)> = updates
@@ -386,6 +487,15 @@ impl CatalogWriter {
         Ok(())
     }
 
+    fn insert_pending_artists(&mut self, conn: &mut SqliteConnection) -> QueryResult<()> {
+        in_batches(
+            conn,
+            std::mem::take(&mut self.pending_artists),
+            insert_artists::<ARTIST_BATCH>,
+            insert_artists::<1>,
+        )
+    }
+
     /// Writes what is buffered, rebuilds dropped indexes, recomputes artist aggregates
     /// and the catalog metadata (bumping its version).
     pub fn finish(
@@ -408,7 +518,26 @@ impl CatalogWriter {
             diesel::sql_query(create).execute(conn)?;
         }
         let indexed = started.elapsed();
-        recompute_artist_aggregates(conn)?;
+        match self.totals.take() {
+            // Every artist of an empty catalog was created by this load and has a track.
+            Some(totals) => {
+                let artists = std::mem::take(&mut self.pending_artists)
+                    .into_iter()
+                    .map(|artist| {
+                        let index = (artist.id - 1) as usize;
+                        let totals = totals.get(index).cloned().unwrap_or_default();
+                        (artist, totals)
+                    })
+                    .collect();
+                in_batches(
+                    conn,
+                    artists,
+                    insert_artists_with_totals::<TOTALS_BATCH>,
+                    insert_artists_with_totals::<1>,
+                )?;
+            }
+            None => recompute_artist_aggregates(conn)?,
+        }
         for (_, create) in artist_indexes {
             diesel::sql_query(create).execute(conn)?;
         }
@@ -455,6 +584,43 @@ fn insert_artists<const N: usize>(
             artists::name.eq(a.name),
             artists::name_key.eq(a.name_key),
             artists::search_key.eq(a.search_key),
+        )
+    });
+    diesel::insert_into(artists::table)
+        .values(rows)
+        .execute(conn)?;
+    Ok(())
+}
+
+fn insert_artists_with_totals<const N: usize>(
+    conn: &mut SqliteConnection,
+    rows: [(PendingArtist, ArtistTotals); N],
+) -> QueryResult<()> {
+    let rows = rows.map(|(a, t)| {
+        let avg = |i: usize| t.features[i].average(t.tracks);
+        (
+            (
+                artists::id.eq(a.id),
+                artists::name.eq(a.name),
+                artists::name_key.eq(a.name_key),
+                artists::search_key.eq(a.search_key),
+                artists::track_count.eq(t.tracks as i32),
+                artists::min_year.eq(t.min_year),
+                artists::max_year.eq(t.max_year),
+                artists::avg_popularity.eq((t.popularity_count > 0)
+                    .then(|| t.popularity_sum as f64 / t.popularity_count as f64)),
+            ),
+            (
+                artists::avg_danceability.eq(avg(0)),
+                artists::avg_energy.eq(avg(1)),
+                artists::avg_acousticness.eq(avg(2)),
+                artists::avg_instrumentalness.eq(avg(3)),
+                artists::avg_valence.eq(avg(4)),
+                artists::avg_speechiness.eq(avg(5)),
+                artists::avg_liveness.eq(avg(6)),
+                artists::avg_tempo.eq(avg(7)),
+                artists::avg_loudness.eq(avg(8)),
+            ),
         )
     });
     diesel::insert_into(artists::table)
