@@ -36,8 +36,14 @@ mod tests {
     fn names_are_trimmed_and_bounded() {
         assert_eq!(parse("  Sunday morning ").unwrap(), "Sunday morning");
         assert_eq!(parse("   "), Err(ProfileNameError::Empty));
-        assert_eq!(parse(&"é".repeat(MAX_CHARS)).unwrap().chars().count(), MAX_CHARS);
-        assert_eq!(parse(&"a".repeat(MAX_CHARS + 1)), Err(ProfileNameError::TooLong));
+        assert_eq!(
+            parse(&"é".repeat(MAX_CHARS)).unwrap().chars().count(),
+            MAX_CHARS
+        );
+        assert_eq!(
+            parse(&"a".repeat(MAX_CHARS + 1)),
+            Err(ProfileNameError::TooLong)
+        );
         assert_eq!(parse("a\u{7}b"), Err(ProfileNameError::ControlCharacter));
     }
 }

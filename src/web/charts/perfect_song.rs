@@ -33,7 +33,11 @@ pub fn parallel(
     let mut chart = Chart::new()
         .animation(false)
         .tooltip(Tooltip::new().trigger(Trigger::Item))
-        .legend(Legend::new().top("bottom").data(vec![TARGET_NAME, MATCH_NAME]))
+        .legend(
+            Legend::new()
+                .top("bottom")
+                .data(vec![TARGET_NAME, MATCH_NAME]),
+        )
         .parallel(
             ParallelCoordinate::new()
                 .left("6%")
@@ -131,7 +135,11 @@ pub fn target_vs_match(features: &[Feature], target: &[f64], matched: &[f64]) ->
 
 /// Enough precision for a line on a few hundred pixels, and a smaller fragment.
 fn round(feature: Feature, value: f64) -> f64 {
-    let scale = if feature.is_unit_interval() { 1000.0 } else { 10.0 };
+    let scale = if feature.is_unit_interval() {
+        1000.0
+    } else {
+        10.0
+    };
     (value * scale).round() / scale
 }
 

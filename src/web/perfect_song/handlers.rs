@@ -100,10 +100,19 @@ pub fn see_other(to: &str) -> Response {
         .finish()
 }
 
-pub async fn save_current(state: &AppState, user_id: i32, settings: &MatchSettings) -> AppResult<()> {
+pub async fn save_current(
+    state: &AppState,
+    user_id: i32,
+    settings: &MatchSettings,
+) -> AppResult<()> {
     let json = serde_json::to_string(settings).map_err(crate::error::AppError::internal)?;
     db::run(&state.pool, move |conn| {
-        Ok(taste_profiles::save_current(conn, user_id, &json, db::now_unix())?)
+        Ok(taste_profiles::save_current(
+            conn,
+            user_id,
+            &json,
+            db::now_unix(),
+        )?)
     })
     .await
 }
@@ -114,7 +123,10 @@ pub async fn saved_or_default(
     user_id: i32,
     catalog: &CatalogSnapshot,
 ) -> AppResult<MatchSettings> {
-    let json = db::run(&state.pool, move |conn| Ok(taste_profiles::current(conn, user_id)?)).await?;
+    let json = db::run(&state.pool, move |conn| {
+        Ok(taste_profiles::current(conn, user_id)?)
+    })
+    .await?;
     Ok(json
         .and_then(|json| params::restore(&json, &catalog.features))
         .unwrap_or_else(|| MatchSettings::starting_from(&catalog.average)))
@@ -152,7 +164,10 @@ async fn results_for(
         Err(errors) => return Ok(Err(errors)),
     };
     let ids: Vec<i32> = outcome.matches.iter().map(|m| m.track_id).collect();
-    let details = db::run(&state.pool, move |conn| Ok(track_details::by_ids(conn, &ids)?)).await?;
+    let details = db::run(&state.pool, move |conn| {
+        Ok(track_details::by_ids(conn, &ids)?)
+    })
+    .await?;
     let sample = if outcome.matches.is_empty() {
         Vec::new()
     } else {
@@ -189,7 +204,10 @@ pub async fn respond(
     let markup = if ctx.htmx.wants_fragment() {
         html! { (results) (views::messages_out_of_band(form)) }
     } else {
-        let rows = db::run(&state.pool, move |conn| Ok(taste_profiles::list(conn, user_id)?)).await?;
+        let rows = db::run(&state.pool, move |conn| {
+            Ok(taste_profiles::list(conn, user_id)?)
+        })
+        .await?;
         let panel = profiles::panel(ctx, &rows, &form.query_string(), &panel);
         ctx.render(TITLE, views::page(ctx, form, results, panel))
     };

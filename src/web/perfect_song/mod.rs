@@ -19,10 +19,7 @@ use poem::{get, post, Route};
 /// Adds the blueprint's routes to `route`.
 pub fn register(route: Route) -> Route {
     route
-        .at(
-            params::PAGE,
-            get(handlers::show).post(handlers::submit),
-        )
+        .at(params::PAGE, get(handlers::show).post(handlers::submit))
         .at(views::SAVE_CURRENT, post(handlers::save_current_settings))
         .at("/perfect-song/profiles", post(profiles::save))
         .at("/perfect-song/profiles/:id/load", post(profiles::load))

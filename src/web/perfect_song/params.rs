@@ -146,7 +146,11 @@ impl FormState {
 
     /// The value of a field as a number, if it is one.
     pub fn number(&self, key: &str) -> Option<f64> {
-        self.value(key).trim().parse().ok().filter(|v: &f64| v.is_finite())
+        self.value(key)
+            .trim()
+            .parse()
+            .ok()
+            .filter(|v: &f64| v.is_finite())
     }
 
     pub fn checked(&self, key: &str) -> bool {
@@ -208,7 +212,11 @@ mod tests {
         let errors = MatchSettings::from_pairs(pairs.clone()).unwrap_err();
         let form = FormState::from_input(&pairs, errors);
         assert_eq!(form.value("energy"), "abc");
-        assert_eq!(form.value("danceability"), "0.5", "others keep their default");
+        assert_eq!(
+            form.value("danceability"),
+            "0.5",
+            "others keep their default"
+        );
         assert!(form.genres.contains("jazz"));
         assert_eq!(form.error("energy").unwrap(), "“abc” is not a number.");
     }

@@ -28,7 +28,10 @@ use crate::{
     error::{AppError, AppResult},
     matching::{profile_name, MatchSettings},
     state::AppState,
-    web::{auth::{csrf, RequireUser}, layout::PageContext},
+    web::{
+        auth::{csrf, RequireUser},
+        layout::PageContext,
+    },
 };
 
 pub const PANEL_ID: &str = "ps-profiles";
@@ -85,7 +88,10 @@ async fn done(
 ) -> AppResult<Response> {
     let valid = params::parse(&settings, &ctx.catalog.features).ok();
     if ctx.htmx.wants_fragment() {
-        let rows = db::run(&state.pool, move |conn| Ok(taste_profiles::list(conn, user_id)?)).await?;
+        let rows = db::run(&state.pool, move |conn| {
+            Ok(taste_profiles::list(conn, user_id)?)
+        })
+        .await?;
         let query = params::query_string_of(&settings);
         let mut response = panel(ctx, &rows, &query, &panel_state).into_response();
         response.set_status(status);
@@ -121,25 +127,45 @@ pub async fn save(
         Ok(name) => name,
         Err(e) => {
             let panel = problem(e.to_string());
-            return done(&ctx, &state, user.id, settings_pairs, panel, StatusCode::UNPROCESSABLE_ENTITY).await;
+            return done(
+                &ctx,
+                &state,
+                user.id,
+                settings_pairs,
+                panel,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
         }
     };
     let settings = match params::parse(&settings_pairs, &ctx.catalog.features) {
         Ok(settings) => settings,
         Err(_) => {
             let panel = problem("Fix the settings above before saving them.".into());
-            return done(&ctx, &state, user.id, settings_pairs, panel, StatusCode::UNPROCESSABLE_ENTITY).await;
+            return done(
+                &ctx,
+                &state,
+                user.id,
+                settings_pairs,
+                panel,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
         }
     };
     let json = serde_json::to_string(&settings).map_err(AppError::internal)?;
     let stored = name.clone();
     let user_id = user.id;
-    let inserted = db::run(&state.pool, move |conn| {
-        match taste_profiles::insert_named(conn, user_id, &stored, &json, db::now_unix()) {
-            Ok(_) => Ok(true),
-            Err(ProfileWriteError::NameTaken) => Ok(false),
-            Err(ProfileWriteError::Database(e)) => Err(e.into()),
-        }
+    let inserted = db::run(&state.pool, move |conn| match taste_profiles::insert_named(
+        conn,
+        user_id,
+        &stored,
+        &json,
+        db::now_unix(),
+    ) {
+        Ok(_) => Ok(true),
+        Err(ProfileWriteError::NameTaken) => Ok(false),
+        Err(ProfileWriteError::Database(e)) => Err(e.into()),
     })
     .await?;
     let (panel, status) = if inserted {
@@ -157,9 +183,11 @@ pub async fn save(
 }
 
 async fn find(state: &AppState, user_id: i32, id: i32) -> AppResult<ProfileRow> {
-    db::run(&state.pool, move |conn| Ok(taste_profiles::find(conn, user_id, id)?))
-        .await?
-        .ok_or_else(not_found)
+    db::run(&state.pool, move |conn| {
+        Ok(taste_profiles::find(conn, user_id, id)?)
+    })
+    .await?
+    .ok_or_else(not_found)
 }
 
 /// Loading a profile makes its settings the current ones and opens them at their URL.
@@ -177,7 +205,10 @@ pub async fn load(
     let to = params::page_url(&settings);
     if ctx.htmx.request {
         // The whole page changes: let the browser load it.
-        return Ok(Response::builder().status(StatusCode::OK).header("HX-Redirect", to).finish());
+        return Ok(Response::builder()
+            .status(StatusCode::OK)
+            .header("HX-Redirect", to)
+            .finish());
     }
     Ok(see_other(&to))
 }
@@ -201,7 +232,15 @@ pub async fn rename(
         Ok(name) => name,
         Err(e) => {
             let panel = failed(e.to_string());
-            return done(&ctx, &state, user.id, settings_pairs, panel, StatusCode::UNPROCESSABLE_ENTITY).await;
+            return done(
+                &ctx,
+                &state,
+                user.id,
+                settings_pairs,
+                panel,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
         }
     };
     let stored = name.clone();
@@ -225,7 +264,15 @@ pub async fn rename(
         }
         None => {
             let panel = failed(name_taken(&name));
-            done(&ctx, &state, user.id, settings_pairs, panel, StatusCode::UNPROCESSABLE_ENTITY).await
+            done(
+                &ctx,
+                &state,
+                user.id,
+                settings_pairs,
+                panel,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
     }
 }
@@ -240,7 +287,10 @@ pub async fn delete(
 ) -> AppResult<Response> {
     let row = find(&state, user.id, id).await?;
     let user_id = user.id;
-    let deleted = db::run(&state.pool, move |conn| Ok(taste_profiles::delete(conn, user_id, id)?)).await?;
+    let deleted = db::run(&state.pool, move |conn| {
+        Ok(taste_profiles::delete(conn, user_id, id)?)
+    })
+    .await?;
     if !deleted {
         return Err(not_found());
     }
@@ -248,11 +298,25 @@ pub async fn delete(
         notice: Some(format!("Deleted “{}”.", row.name)),
         ..PanelState::default()
     };
-    done(&ctx, &state, user.id, settings_of(&pairs), panel, StatusCode::OK).await
+    done(
+        &ctx,
+        &state,
+        user.id,
+        settings_of(&pairs),
+        panel,
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// The opening of every profile form.
-fn profile_form(ctx: &PageContext, action: &str, settings: &str, class: &str, body: Markup) -> Markup {
+fn profile_form(
+    ctx: &PageContext,
+    action: &str,
+    settings: &str,
+    class: &str,
+    body: Markup,
+) -> Markup {
     html! {
         form class=(class) method="post" action=(action)
             hx-post=(action) hx-target={ "#" (PANEL_ID) } hx-swap="outerHTML" {
@@ -299,7 +363,10 @@ pub fn panel(ctx: &PageContext, rows: &[ProfileRow], settings: &str, state: &Pan
 
 fn profile_item(ctx: &PageContext, row: &ProfileRow, settings: &str, state: &PanelState) -> Markup {
     let base = format!("{PAGE}/profiles/{}", row.id);
-    let rename_error = state.rename_error.as_ref().filter(|(id, _, _)| *id == row.id);
+    let rename_error = state
+        .rename_error
+        .as_ref()
+        .filter(|(id, _, _)| *id == row.id);
     let input_id = format!("ps-rename-{}", row.id);
     let error_id = format!("{input_id}-error");
     html! {

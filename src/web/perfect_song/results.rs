@@ -11,8 +11,7 @@ use crate::{
     catalog::Feature,
     db::track_details::TrackDetails,
     matching::{
-        EmptyBecause, InvalidSettings, MatchOutcome, MatchSettings, SampleTrack,
-        TrackMatch,
+        EmptyBecause, InvalidSettings, MatchOutcome, MatchSettings, SampleTrack, TrackMatch,
     },
     web::{
         charts::perfect_song::{self as charts, MATCH_NAME, TARGET_NAME},

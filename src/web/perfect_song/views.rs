@@ -103,7 +103,9 @@ fn settings_form(ctx: &PageContext, form: &FormState) -> Markup {
             !Feature::ALL.iter().any(|&g| keys::target(g) == *f) && form.error(f).is_some()
         }));
     let more_has_error = more.iter().any(|&f| form.error(&keys::target(f)).is_some());
-    let more_in_use = more.iter().any(|&f| form.number(&keys::weight(f)).unwrap_or(0.0) > 0.0);
+    let more_in_use = more
+        .iter()
+        .any(|&f| form.number(&keys::weight(f)).unwrap_or(0.0) > 0.0);
     html! {
         form id=(FORM_ID) class="card ps-form" method="post" action=(PAGE)
             hx-get=(PAGE) hx-trigger="input delay:150ms, submit"
@@ -153,7 +155,9 @@ fn settings_form(ctx: &PageContext, form: &FormState) -> Markup {
 /// Decimals that show every step of a slider.
 fn decimals(step: f64) -> usize {
     let mut d = 0;
-    while d < 4 && ((step * 10f64.powi(d as i32)).round() - step * 10f64.powi(d as i32)).abs() > 1e-9 {
+    while d < 4
+        && ((step * 10f64.powi(d as i32)).round() - step * 10f64.powi(d as i32)).abs() > 1e-9
+    {
         d += 1;
     }
     d
@@ -208,7 +212,9 @@ fn target_slider(form: &FormState, feature: Feature) -> Markup {
     let (min, max) = feature.range();
     let key = keys::target(feature);
     let mut label = feature.label().to_string();
-    if !Feature::ORIGINAL.contains(&feature) && form.number(&keys::weight(feature)).unwrap_or(0.0) <= 0.0 {
+    if !Feature::ORIGINAL.contains(&feature)
+        && form.number(&keys::weight(feature)).unwrap_or(0.0) <= 0.0
+    {
         label.push_str(" (off)");
     }
     slider(
@@ -247,8 +253,16 @@ fn weights(form: &FormState) -> Markup {
 fn metric(form: &FormState) -> Markup {
     let current = Metric::parse(form.value(keys::METRIC));
     let options = [
-        (Metric::Euclidean, "Closest values", "How far apart the values are (the default)."),
-        (Metric::Cosine, "Same mix", "The same proportions between features, whatever the overall level."),
+        (
+            Metric::Euclidean,
+            "Closest values",
+            "How far apart the values are (the default).",
+        ),
+        (
+            Metric::Cosine,
+            "Same mix",
+            "The same proportions between features, whatever the overall level.",
+        ),
     ];
     html! {
         fieldset class="ps-metric" id=(field_id(keys::METRIC)) aria-describedby=(error_id(keys::METRIC)) {
@@ -265,7 +279,14 @@ fn metric(form: &FormState) -> Markup {
     }
 }
 
-fn number_field(form: &FormState, key: &str, label: &str, min: i64, max: i64, placeholder: Option<String>) -> Markup {
+fn number_field(
+    form: &FormState,
+    key: &str,
+    label: &str,
+    min: i64,
+    max: i64,
+    placeholder: Option<String>,
+) -> Markup {
     let id = field_id(key);
     let error = form.error(key);
     html! {
