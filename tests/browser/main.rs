@@ -6,3 +6,4 @@
 
 mod harness;
 mod home;
+mod perfect_song;
