@@ -87,6 +87,10 @@ async fn the_answer_follows_the_slider_without_a_page_load() {
     let table = browser.text_of(".ps-closeness-table").await;
     assert!(table.contains("0.800"), "{table}");
     browser.screenshot("perfect-song-desktop").await;
+    let overflow = browser
+        .js("return document.documentElement.scrollWidth - document.documentElement.clientWidth;")
+        .await;
+    assert_eq!(overflow, serde_json::json!(0), "no sideways scrolling");
 
     // Save it as a profile (the panel swaps in place), move away, load it back.
     browser
@@ -140,6 +144,10 @@ async fn the_answer_follows_the_slider_without_a_page_load() {
         .expect("phone size");
     tokio::time::sleep(Duration::from_millis(300)).await;
     browser.screenshot("perfect-song-phone").await;
+    let overflow = browser
+        .js("return document.documentElement.scrollWidth - document.documentElement.clientWidth;")
+        .await;
+    assert_eq!(overflow, serde_json::json!(0), "nothing wider than a 360 px phone");
     browser.close().await;
 }
 

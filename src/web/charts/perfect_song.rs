@@ -3,8 +3,8 @@
 //! behind) and grouped bars of target versus match per feature.
 
 use charming::{
-    component::{Legend, ParallelAxis, ParallelCoordinate},
-    element::{Color, Emphasis, LineStyle, Tooltip, Trigger},
+    component::{Legend, ParallelAxis, ParallelAxisDefault, ParallelCoordinate},
+    element::{Color, Emphasis, LineStyle, TextStyle, Tooltip, Trigger},
     series::Parallel,
     Chart,
 };
@@ -40,10 +40,17 @@ pub fn parallel(
         )
         .parallel(
             ParallelCoordinate::new()
-                .left("6%")
-                .right("9%")
-                .top("12%")
-                .bottom("16%"),
+                .left(48)
+                .right(56)
+                .top(56)
+                .bottom(48)
+                // Slanted names fit five to ten axes on a phone.
+                .parallel_axis_default(
+                    ParallelAxisDefault::new()
+                        .name_rotate(20)
+                        .name_gap(10)
+                        .name_text_style(TextStyle::new().font_size(11)),
+                ),
         );
     for (dim, feature) in features.iter().enumerate() {
         let (min, max) = feature.range();

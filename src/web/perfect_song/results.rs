@@ -59,7 +59,7 @@ pub fn answer(a: &Answer) -> Markup {
                     (chart("ps-bars-chart", "Bars: your target and the perfect song per feature",
                         &charts::target_vs_match(&features, &target, &matched_or_target)))
                 }
-                (closeness_table(best))
+                div class="table-scroll" { (closeness_table(best)) }
             }
         }
         @if a.outcome.matches.len() > 1 {
