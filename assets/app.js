@@ -169,3 +169,30 @@
     drawCharts(document);
   }
 })();
+
+// --- range sliders: show the value beside the slider while it moves --------------------
+// Each `<input type=range data-output=ID>` writes its value (with the step's decimals
+// and its `data-unit`) into the element with that id, usually an <output>.
+(function () {
+  "use strict";
+
+  function decimals(step) {
+    var text = String(step || "1");
+    var dot = text.indexOf(".");
+    return dot < 0 ? 0 : text.length - dot - 1;
+  }
+
+  document.addEventListener("input", function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches("input[type=range][data-output]")) {
+      return;
+    }
+    var output = document.getElementById(input.getAttribute("data-output"));
+    if (!output) {
+      return;
+    }
+    var text = Number(input.value).toFixed(decimals(input.getAttribute("step")));
+    var unit = input.getAttribute("data-unit");
+    output.textContent = unit ? text + " " + unit : text;
+  });
+})();

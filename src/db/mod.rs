@@ -7,6 +7,8 @@ pub mod catalog_meta;
 pub mod catalog_writer;
 pub mod schema;
 pub mod sessions;
+pub mod taste_profiles;
+pub mod track_details;
 pub mod track_features;
 pub mod users;
 

@@ -13,6 +13,7 @@
 pub mod error;
 pub mod index;
 pub mod outcome;
+pub mod profile_name;
 mod query;
 mod search;
 pub mod settings;

@@ -156,8 +156,13 @@ impl NoMatch {
                 .collect::<Vec<_>>()
                 .join(" ")
         };
+        let (verb, noun) = if before == 1 {
+            ("is", "track")
+        } else {
+            ("are", "tracks")
+        };
         format!(
-            "No tracks {}. There are {} tracks {}, but none {}.",
+            "No tracks {}. There {verb} {} {noun} {}, but none {}.",
             wanted.join(" "),
             thousands(before),
             earlier,

@@ -377,7 +377,7 @@ fn empty_result_names_the_filter_that_emptied_it() {
     );
     assert_eq!(
         why.message(&s),
-        "No tracks in genre Jazz from 2030–2040. There are 1 tracks in genre Jazz, but none from 2030–2040."
+        "No tracks in genre Jazz from 2030–2040. There is 1 track in genre Jazz, but none from 2030–2040."
     );
 }
 

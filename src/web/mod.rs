@@ -9,6 +9,7 @@ pub mod health;
 pub mod home;
 pub mod htmx;
 pub mod layout;
+pub mod perfect_song;
 pub mod security;
 
 use poem::{get, middleware::Compression, EndpointExt, Route};
@@ -16,7 +17,7 @@ use poem::{get, middleware::Compression, EndpointExt, Route};
 /// Every route of the app, before the app-wide middleware in `crate::app`.
 pub fn routes() -> Route {
     // Pages are compressed on the fly; assets are served pre-compressed by their handler.
-    let pages = auth::register(Route::new())
+    let pages = perfect_song::register(auth::register(Route::new()))
         .nest("/", home::routes())
         .nest("/artists", artists::routes())
         .with(Compression::new());

@@ -9,3 +9,4 @@ mod artists;
 mod auth;
 mod harness;
 mod home;
+mod perfect_song;

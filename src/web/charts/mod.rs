@@ -13,6 +13,8 @@ use charming::{
 
 use crate::catalog::Feature;
 
+pub mod perfect_song;
+
 /// A named series of raw feature values, in the order of the features it is drawn over.
 pub struct ProfileSeries<'a> {
     pub name: &'a str,

@@ -1,0 +1,163 @@
+//! Queries on `taste_profiles`: a user's saved slider settings (`MatchSettings` as JSON).
+//!
+//! Each user has at most one *current* row (`is_current`, restored on their next visit)
+//! and any number of *named* profiles. The current row is stored under the empty name,
+//! which no named profile can have (names are 1..60 characters after trimming), so the
+//! `UNIQUE (user_id, name)` constraint makes "at most one current row" hold without a
+//! second index and lets saving it be one upsert. Every query filters by `user_id`:
+//! another user's profile is indistinguishable from one that does not exist.
+
+use diesel::{
+    prelude::*,
+    result::{DatabaseErrorKind, Error as DieselError},
+};
+
+use super::schema::taste_profiles;
+
+/// The name the current-settings row is stored under.
+const CURRENT_NAME: &str = "";
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = taste_profiles)]
+pub struct ProfileRow {
+    pub id: i32,
+    pub user_id: i32,
+    pub name: String,
+    /// `MatchSettings` as JSON.
+    pub settings: String,
+    pub is_current: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProfileWriteError {
+    #[error("the name is taken")]
+    NameTaken,
+    #[error(transparent)]
+    Database(#[from] DieselError),
+}
+
+fn name_taken(error: DieselError) -> ProfileWriteError {
+    match error {
+        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+            ProfileWriteError::NameTaken
+        }
+        other => ProfileWriteError::Database(other),
+    }
+}
+
+/// The user's current settings (JSON), if they have saved any.
+pub fn current(conn: &mut SqliteConnection, user_id: i32) -> QueryResult<Option<String>> {
+    taste_profiles::table
+        .filter(taste_profiles::user_id.eq(user_id))
+        .filter(taste_profiles::is_current.eq(true))
+        .select(taste_profiles::settings)
+        .first(conn)
+        .optional()
+}
+
+/// Saves the user's current settings, replacing the previous ones (one upsert).
+pub fn save_current(
+    conn: &mut SqliteConnection,
+    user_id: i32,
+    settings: &str,
+    now: i64,
+) -> QueryResult<()> {
+    diesel::insert_into(taste_profiles::table)
+        .values((
+            taste_profiles::user_id.eq(user_id),
+            taste_profiles::name.eq(CURRENT_NAME),
+            taste_profiles::settings.eq(settings),
+            taste_profiles::is_current.eq(true),
+            taste_profiles::created_at.eq(now),
+            taste_profiles::updated_at.eq(now),
+        ))
+        .on_conflict((taste_profiles::user_id, taste_profiles::name))
+        .do_update()
+        .set((
+            taste_profiles::settings.eq(settings),
+            taste_profiles::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The user's named profiles, by name.
+pub fn list(conn: &mut SqliteConnection, user_id: i32) -> QueryResult<Vec<ProfileRow>> {
+    taste_profiles::table
+        .filter(taste_profiles::user_id.eq(user_id))
+        .filter(taste_profiles::is_current.eq(false))
+        .order((taste_profiles::name.asc(), taste_profiles::id.asc()))
+        .select(ProfileRow::as_select())
+        .load(conn)
+}
+
+/// One of the user's named profiles; `None` if it does not exist or is someone else's.
+pub fn find(conn: &mut SqliteConnection, user_id: i32, id: i32) -> QueryResult<Option<ProfileRow>> {
+    taste_profiles::table
+        .filter(taste_profiles::id.eq(id))
+        .filter(taste_profiles::user_id.eq(user_id))
+        .filter(taste_profiles::is_current.eq(false))
+        .select(ProfileRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Saves a new named profile. A name the user already has is `NameTaken` (decided by
+/// the unique index, so two racing saves cannot both win).
+pub fn insert_named(
+    conn: &mut SqliteConnection,
+    user_id: i32,
+    name: &str,
+    settings: &str,
+    now: i64,
+) -> Result<ProfileRow, ProfileWriteError> {
+    diesel::insert_into(taste_profiles::table)
+        .values((
+            taste_profiles::user_id.eq(user_id),
+            taste_profiles::name.eq(name),
+            taste_profiles::settings.eq(settings),
+            taste_profiles::is_current.eq(false),
+            taste_profiles::created_at.eq(now),
+            taste_profiles::updated_at.eq(now),
+        ))
+        .returning(ProfileRow::as_returning())
+        .get_result(conn)
+        .map_err(name_taken)
+}
+
+/// Renames one of the user's named profiles. `Ok(false)` if there is no such profile.
+pub fn rename(
+    conn: &mut SqliteConnection,
+    user_id: i32,
+    id: i32,
+    name: &str,
+    now: i64,
+) -> Result<bool, ProfileWriteError> {
+    let changed = diesel::update(
+        taste_profiles::table
+            .filter(taste_profiles::id.eq(id))
+            .filter(taste_profiles::user_id.eq(user_id))
+            .filter(taste_profiles::is_current.eq(false)),
+    )
+    .set((
+        taste_profiles::name.eq(name),
+        taste_profiles::updated_at.eq(now),
+    ))
+    .execute(conn)
+    .map_err(name_taken)?;
+    Ok(changed > 0)
+}
+
+/// Deletes one of the user's named profiles. Returns whether there was one.
+pub fn delete(conn: &mut SqliteConnection, user_id: i32, id: i32) -> QueryResult<bool> {
+    let deleted = diesel::delete(
+        taste_profiles::table
+            .filter(taste_profiles::id.eq(id))
+            .filter(taste_profiles::user_id.eq(user_id))
+            .filter(taste_profiles::is_current.eq(false)),
+    )
+    .execute(conn)?;
+    Ok(deleted > 0)
+}

@@ -1,0 +1,49 @@
+//! The rule for naming a saved taste profile: 1 to `MAX_CHARS` characters after
+//! trimming, no control characters. Uniqueness per user is the database's to decide.
+
+/// The longest profile name, in characters.
+pub const MAX_CHARS: usize = 60;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProfileNameError {
+    #[error("Give the profile a name.")]
+    Empty,
+    #[error("A profile name can have at most {MAX_CHARS} characters.")]
+    TooLong,
+    #[error("A profile name cannot contain control characters.")]
+    ControlCharacter,
+}
+
+/// The name as it will be stored (trimmed), or why it cannot be one.
+pub fn parse(raw: &str) -> Result<String, ProfileNameError> {
+    let name = raw.trim();
+    if name.is_empty() {
+        Err(ProfileNameError::Empty)
+    } else if name.chars().count() > MAX_CHARS {
+        Err(ProfileNameError::TooLong)
+    } else if name.chars().any(char::is_control) {
+        Err(ProfileNameError::ControlCharacter)
+    } else {
+        Ok(name.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_trimmed_and_bounded() {
+        assert_eq!(parse("  Sunday morning ").unwrap(), "Sunday morning");
+        assert_eq!(parse("   "), Err(ProfileNameError::Empty));
+        assert_eq!(
+            parse(&"é".repeat(MAX_CHARS)).unwrap().chars().count(),
+            MAX_CHARS
+        );
+        assert_eq!(
+            parse(&"a".repeat(MAX_CHARS + 1)),
+            Err(ProfileNameError::TooLong)
+        );
+        assert_eq!(parse("a\u{7}b"), Err(ProfileNameError::ControlCharacter));
+    }
+}

@@ -1,0 +1,217 @@
+//! `/perfect-song`: one GET handler for the page and the live fragment, the no-JS POST
+//! ("Find my song"), and the debounced save of the current settings.
+//!
+//! Settings come from the query string when it has any (a shareable URL opens the same
+//! result), else from the user's saved current settings, else the defaults. The live
+//! GET never writes: saving is `POST /perfect-song/current`, which the page sends 1.5 s
+//! after the last change. That keeps the hot endpoint read-only (no write lock on the
+//! SQLite file per slider step, no read-compare-write) and GET free of side effects.
+
+use maud::{html, Markup};
+use poem::{
+    handler,
+    http::{header, StatusCode},
+    web::{Data, Form},
+    IntoResponse, Request, Response,
+};
+
+use super::{
+    params::{self, FormState, Pairs},
+    profiles::{self, PanelState},
+    results::{self, Answer},
+    views,
+};
+use crate::{
+    catalog::snapshot::CatalogSnapshot,
+    db::{self, taste_profiles, track_details},
+    error::AppResult,
+    matching::{InvalidSettings, MatchSettings},
+    state::AppState,
+    web::{auth::RequireUser, charts::perfect_song::SAMPLE_SIZE, layout::PageContext},
+};
+
+const TITLE: &str = "Perfect song";
+
+#[handler]
+pub async fn show(
+    ctx: PageContext,
+    RequireUser(user): RequireUser,
+    state: Data<&AppState>,
+    req: &Request,
+) -> AppResult<Response> {
+    let pairs = params::pairs_of(req.uri().query().unwrap_or_default());
+    let settings = if params::has_settings(&pairs) {
+        match params::parse(&pairs, &ctx.catalog.features) {
+            Ok(settings) => settings,
+            Err(errors) => {
+                let form = FormState::from_input(&pairs, errors);
+                return respond(&ctx, &state, user.id, &form, None, PanelState::default()).await;
+            }
+        }
+    } else {
+        saved_or_default(&state, user.id, &ctx.catalog).await?
+    };
+    answer(&ctx, &state, user.id, &settings, PanelState::default()).await
+}
+
+/// "Find my song" without JavaScript: save as the current settings and show them at
+/// their shareable URL.
+#[handler]
+pub async fn submit(
+    ctx: PageContext,
+    RequireUser(user): RequireUser,
+    state: Data<&AppState>,
+    Form(pairs): Form<Pairs>,
+) -> AppResult<Response> {
+    match params::parse(&pairs, &ctx.catalog.features) {
+        Ok(settings) => {
+            save_current(&state, user.id, &settings).await?;
+            Ok(see_other(&params::page_url(&settings)))
+        }
+        Err(errors) => {
+            let form = FormState::from_input(&pairs, errors);
+            respond(&ctx, &state, user.id, &form, None, PanelState::default()).await
+        }
+    }
+}
+
+/// The page's debounced save (htmx, no swap): 204 when saved, 422 when the settings
+/// are not valid (nothing is saved; the live answer already shows the messages).
+#[handler]
+pub async fn save_current_settings(
+    ctx: PageContext,
+    RequireUser(user): RequireUser,
+    state: Data<&AppState>,
+    Form(pairs): Form<Pairs>,
+) -> AppResult<Response> {
+    match params::parse(&pairs, &ctx.catalog.features) {
+        Ok(settings) => {
+            save_current(&state, user.id, &settings).await?;
+            Ok(StatusCode::NO_CONTENT.into_response())
+        }
+        Err(_) => Ok(StatusCode::UNPROCESSABLE_ENTITY.into_response()),
+    }
+}
+
+pub fn see_other(to: &str) -> Response {
+    Response::builder()
+        .status(StatusCode::SEE_OTHER)
+        .header(header::LOCATION, to)
+        .finish()
+}
+
+pub async fn save_current(
+    state: &AppState,
+    user_id: i32,
+    settings: &MatchSettings,
+) -> AppResult<()> {
+    let json = serde_json::to_string(settings).map_err(crate::error::AppError::internal)?;
+    db::run(&state.pool, move |conn| {
+        Ok(taste_profiles::save_current(
+            conn,
+            user_id,
+            &json,
+            db::now_unix(),
+        )?)
+    })
+    .await
+}
+
+/// The user's current settings, or the defaults (off features at the catalog average).
+pub async fn saved_or_default(
+    state: &AppState,
+    user_id: i32,
+    catalog: &CatalogSnapshot,
+) -> AppResult<MatchSettings> {
+    let json = db::run(&state.pool, move |conn| {
+        Ok(taste_profiles::current(conn, user_id)?)
+    })
+    .await?;
+    Ok(json
+        .and_then(|json| params::restore(&json, &catalog.features))
+        .unwrap_or_else(|| MatchSettings::starting_from(&catalog.average)))
+}
+
+/// The page (or fragment) for valid settings.
+pub async fn answer(
+    ctx: &PageContext,
+    state: &AppState,
+    user_id: i32,
+    settings: &MatchSettings,
+    panel: PanelState,
+) -> AppResult<Response> {
+    match results_for(state, &ctx.catalog, settings).await? {
+        Ok(markup) => {
+            let form = FormState::from_settings(settings);
+            respond(ctx, state, user_id, &form, Some(markup), panel).await
+        }
+        Err(errors) => {
+            let form = FormState::from_input(&settings.to_pairs(), errors);
+            respond(ctx, state, user_id, &form, None, panel).await
+        }
+    }
+}
+
+/// Searches and renders the results region; the search's own complaints (which
+/// `params::parse` already rules out) come back as messages, not a 500.
+async fn results_for(
+    state: &AppState,
+    catalog: &CatalogSnapshot,
+    settings: &MatchSettings,
+) -> AppResult<Result<Markup, InvalidSettings>> {
+    let outcome = match catalog.features.search(settings) {
+        Ok(outcome) => outcome,
+        Err(errors) => return Ok(Err(errors)),
+    };
+    let ids: Vec<i32> = outcome.matches.iter().map(|m| m.track_id).collect();
+    let details = db::run(&state.pool, move |conn| {
+        Ok(track_details::by_ids(conn, &ids)?)
+    })
+    .await?;
+    let sample = if outcome.matches.is_empty() {
+        Vec::new()
+    } else {
+        catalog.features.sample(SAMPLE_SIZE)
+    };
+    Ok(Ok(results::answer(&Answer {
+        settings,
+        outcome: &outcome,
+        details: &details,
+        sample: &sample,
+    })))
+}
+
+/// The fragment (results + the messages beside the controls, out of band) for htmx,
+/// the whole page otherwise; 422 whenever the form has messages.
+pub async fn respond(
+    ctx: &PageContext,
+    state: &AppState,
+    user_id: i32,
+    form: &FormState,
+    results: Option<Markup>,
+    panel: PanelState,
+) -> AppResult<Response> {
+    let status = if form.has_errors() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let results = match (&form.errors, results) {
+        (Some(errors), _) => results::invalid(errors),
+        (None, Some(markup)) => markup,
+        (None, None) => html! {},
+    };
+    let markup = if ctx.htmx.wants_fragment() {
+        html! { (results) (views::messages_out_of_band(form)) }
+    } else {
+        let rows = db::run(&state.pool, move |conn| {
+            Ok(taste_profiles::list(conn, user_id)?)
+        })
+        .await?;
+        let panel = profiles::panel(ctx, &rows, &form.query_string(), &panel);
+        ctx.render(TITLE, views::page(ctx, form, results, panel))
+    };
+    let mut response = markup.into_response();
+    response.set_status(status);
+    Ok(response)
+}

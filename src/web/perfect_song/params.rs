@@ -1,0 +1,223 @@
+//! The page's settings as they travel: query-string or form pairs in, `MatchSettings`
+//! out (with the genre check against the catalog that `MatchSettings` cannot do alone),
+//! and back to a shareable URL. `FormState` is what the form shows: the settings, or
+//! the user's own (bad) input with a message per field.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::{
+    catalog::Feature,
+    matching::{settings::keys, FeatureIndex, InvalidSettings, MatchError, MatchSettings},
+};
+
+/// Where the page lives; its query string holds the settings.
+pub const PAGE: &str = "/perfect-song";
+
+/// Raw `key=value` pairs, in order (genres repeat).
+pub type Pairs = Vec<(String, String)>;
+
+/// Parses a query string or form body into pairs. Malformed percent-escapes are read
+/// leniently (as browsers do), so this does not fail on anything a user can type.
+pub fn pairs_of(encoded: &str) -> Pairs {
+    serde_urlencoded::from_str::<Pairs>(encoded).unwrap_or_default()
+}
+
+/// Whether the pairs carry any match setting (as opposed to an empty or unrelated query).
+pub fn has_settings(pairs: &Pairs) -> bool {
+    pairs.iter().any(|(key, _)| is_setting_key(key))
+}
+
+fn is_setting_key(key: &str) -> bool {
+    Feature::from_key(key).is_some()
+        || key
+            .strip_prefix(keys::WEIGHT_PREFIX)
+            .and_then(Feature::from_key)
+            .is_some()
+        || [
+            keys::METRIC,
+            keys::GENRE,
+            keys::YEAR_FROM,
+            keys::YEAR_TO,
+            keys::MIN_POPULARITY,
+            keys::NO_EXPLICIT,
+            keys::PER_ARTIST,
+            keys::K,
+        ]
+        .contains(&key)
+}
+
+/// The settings the pairs describe, checked completely: every field's own rules plus
+/// genres that exist in the catalog. All problems are reported at once.
+pub fn parse(pairs: &Pairs, index: &FeatureIndex) -> Result<MatchSettings, InvalidSettings> {
+    let unknown: Vec<MatchError> = pairs
+        .iter()
+        .filter(|(key, value)| key == keys::GENRE && !value.trim().is_empty())
+        .filter(|(_, value)| !knows_genre(index, value))
+        .map(|(_, value)| MatchError::UnknownGenre(value.trim().to_string()))
+        .collect();
+    match MatchSettings::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))) {
+        Ok(settings) if unknown.is_empty() => Ok(settings),
+        Ok(_) => Err(InvalidSettings(unknown)),
+        Err(InvalidSettings(mut errors)) => {
+            errors.extend(unknown);
+            Err(InvalidSettings(errors))
+        }
+    }
+}
+
+fn knows_genre(index: &FeatureIndex, name: &str) -> bool {
+    let name = name.trim();
+    index.genres().iter().any(|g| g.eq_ignore_ascii_case(name))
+}
+
+/// Settings read back from storage: a genre the catalog no longer has (after a new
+/// import) is dropped instead of turning the page into an error; anything else invalid
+/// means the stored value is unusable.
+pub fn restore(json: &str, index: &FeatureIndex) -> Option<MatchSettings> {
+    let mut settings: MatchSettings = serde_json::from_str(json).ok()?;
+    settings.filters.genres.retain(|g| knows_genre(index, g));
+    settings.validate().ok()?;
+    Some(settings)
+}
+
+/// The settings as a query string.
+pub fn query_string(settings: &MatchSettings) -> String {
+    serde_urlencoded::to_string(settings.to_pairs()).unwrap_or_default()
+}
+
+/// The settings among raw pairs as a query string (kept as given, for a form to carry).
+pub fn query_string_of(pairs: &Pairs) -> String {
+    let settings: Vec<&(String, String)> =
+        pairs.iter().filter(|(k, _)| is_setting_key(k)).collect();
+    serde_urlencoded::to_string(settings).unwrap_or_default()
+}
+
+/// The shareable address of these settings: opening it shows the same result.
+pub fn page_url(settings: &MatchSettings) -> String {
+    format!("{PAGE}?{}", query_string(settings))
+}
+
+/// What the form shows.
+#[derive(Debug, Clone)]
+pub struct FormState {
+    values: BTreeMap<String, String>,
+    pub genres: BTreeSet<String>,
+    pub errors: Option<InvalidSettings>,
+}
+
+impl FormState {
+    /// The form for valid settings.
+    pub fn from_settings(settings: &MatchSettings) -> FormState {
+        let mut values = BTreeMap::new();
+        for (key, value) in settings.to_pairs() {
+            if key != keys::GENRE {
+                values.insert(key, value);
+            }
+        }
+        FormState {
+            values,
+            genres: settings.filters.genres.clone(),
+            errors: None,
+        }
+    }
+
+    /// The form for input that did not pass: the user's own values (so they can see and
+    /// fix what they typed) over the defaults, with the messages.
+    pub fn from_input(pairs: &Pairs, errors: InvalidSettings) -> FormState {
+        let mut state = FormState::from_settings(&MatchSettings::default());
+        state.genres.clear();
+        for (key, value) in pairs {
+            if key == keys::GENRE {
+                if !value.trim().is_empty() {
+                    state.genres.insert(value.trim().to_string());
+                }
+            } else if is_setting_key(key) {
+                state.values.insert(key.clone(), value.clone());
+            }
+        }
+        state.errors = Some(errors);
+        state
+    }
+
+    /// The value of a field as text ("" when unset).
+    pub fn value(&self, key: &str) -> &str {
+        self.values.get(key).map(String::as_str).unwrap_or("")
+    }
+
+    /// The value of a field as a number, if it is one.
+    pub fn number(&self, key: &str) -> Option<f64> {
+        self.value(key)
+            .trim()
+            .parse()
+            .ok()
+            .filter(|v: &f64| v.is_finite())
+    }
+
+    pub fn checked(&self, key: &str) -> bool {
+        matches!(
+            self.value(key).to_ascii_lowercase().as_str(),
+            "on" | "true" | "1" | "yes"
+        )
+    }
+
+    pub fn error(&self, field: &str) -> Option<String> {
+        self.errors.as_ref().and_then(|e| e.message_for(field))
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.errors.is_some()
+    }
+
+    /// The values as a query string: what the profile forms carry so that, without
+    /// JavaScript, they save these settings and come back to them.
+    pub fn query_string(&self) -> String {
+        let pairs: Vec<(&str, &str)> = self
+            .values
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .chain(self.genres.iter().map(|g| (keys::GENRE, g.as_str())))
+            .collect();
+        serde_urlencoded::to_string(pairs).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_keys_are_recognised_and_others_ignored() {
+        assert!(has_settings(&pairs_of("energy=0.4")));
+        assert!(has_settings(&pairs_of("w_tempo=1")));
+        assert!(has_settings(&pairs_of("genre=rock")));
+        assert!(!has_settings(&pairs_of("utm_source=x&csrf_token=y")));
+        assert!(!has_settings(&pairs_of("")));
+    }
+
+    #[test]
+    fn the_page_url_reads_back_as_the_same_settings() {
+        let mut settings = MatchSettings::default();
+        settings.targets.insert(Feature::Energy, 0.83);
+        settings.filters.genres.insert("r&b".into());
+        settings.filters.year_from = Some(1990);
+        let url = page_url(&settings);
+        let query = url.strip_prefix("/perfect-song?").unwrap();
+        let back = MatchSettings::from_pairs(pairs_of(query)).unwrap();
+        assert_eq!(back, settings);
+    }
+
+    #[test]
+    fn the_form_keeps_bad_input_with_its_message() {
+        let pairs = pairs_of("energy=abc&genre=jazz");
+        let errors = MatchSettings::from_pairs(pairs.clone()).unwrap_err();
+        let form = FormState::from_input(&pairs, errors);
+        assert_eq!(form.value("energy"), "abc");
+        assert_eq!(
+            form.value("danceability"),
+            "0.5",
+            "others keep their default"
+        );
+        assert!(form.genres.contains("jazz"));
+        assert_eq!(form.error("energy").unwrap(), "“abc” is not a number.");
+    }
+}

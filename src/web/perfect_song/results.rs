@@ -1,0 +1,238 @@
+//! The results region: the perfect song large, how close it is feature by feature
+//! (charts and the table with the same numbers), the next matches; or why there is
+//! none. This is the fragment the live sliders swap in.
+
+use std::collections::HashMap;
+
+use maud::{html, Markup};
+
+use super::views::field_id;
+use crate::{
+    catalog::Feature,
+    db::track_details::TrackDetails,
+    matching::{
+        EmptyBecause, InvalidSettings, MatchOutcome, MatchSettings, SampleTrack, TrackMatch,
+    },
+    web::{
+        charts::perfect_song::{self as charts, MATCH_NAME, TARGET_NAME},
+        layout::chart,
+    },
+};
+
+/// What the results region shows for valid settings.
+pub struct Answer<'a> {
+    pub settings: &'a MatchSettings,
+    pub outcome: &'a MatchOutcome,
+    pub details: &'a HashMap<i32, TrackDetails>,
+    pub sample: &'a [SampleTrack],
+}
+
+/// The features drawn: the original five, plus any other the settings switch on.
+pub fn drawn_features(settings: &MatchSettings) -> Vec<Feature> {
+    Feature::ALL
+        .into_iter()
+        .filter(|f| Feature::ORIGINAL.contains(f) || settings.weight(*f) > 0.0)
+        .collect()
+}
+
+pub fn answer(a: &Answer) -> Markup {
+    let Some(best) = a.outcome.matches.first() else {
+        return no_match(a);
+    };
+    let features = drawn_features(a.settings);
+    let target: Vec<f64> = features.iter().map(|f| a.settings.target(*f)).collect();
+    let matched: Vec<Option<f64>> = features.iter().map(|f| value_of(best, *f)).collect();
+    let matched_or_target: Vec<f64> = matched
+        .iter()
+        .zip(&target)
+        .map(|(m, t)| m.unwrap_or(*t))
+        .collect();
+    html! {
+        (best_card(best, a.details.get(&best.track_id)))
+        section class="card ps-closeness" aria-labelledby="ps-closeness-title" {
+            h2 id="ps-closeness-title" { "How close it is" }
+            div class="chart-with-table ps-charts" {
+                div class="ps-chart-stack" {
+                    (chart("ps-parallel-chart",
+                        "Parallel coordinates: your target, the perfect song and a sample of the catalog on every feature",
+                        &charts::parallel(&features, &target, Some(&matched), a.sample)))
+                    (chart("ps-bars-chart", "Bars: your target and the perfect song per feature",
+                        &charts::target_vs_match(&features, &target, &matched_or_target)))
+                }
+                div class="table-scroll" { (closeness_table(best)) }
+            }
+        }
+        @if a.outcome.matches.len() > 1 {
+            (next_matches(&a.outcome.matches[1..], a.details))
+        }
+    }
+}
+
+fn value_of(m: &TrackMatch, feature: Feature) -> Option<f64> {
+    m.differences
+        .iter()
+        .find(|d| d.feature == feature)
+        .and_then(|d| d.value)
+}
+
+fn title_of(details: Option<&TrackDetails>, m: &TrackMatch) -> String {
+    details
+        .map(|d| d.name.clone())
+        .unwrap_or_else(|| format!("Track #{}", m.track_id))
+}
+
+fn artists_of(details: Option<&TrackDetails>) -> String {
+    details
+        .map(|d| d.artists.join(", "))
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "Unknown artist".to_string())
+}
+
+fn best_card(best: &TrackMatch, details: Option<&TrackDetails>) -> Markup {
+    let year = best.release_year.map(|y| y.to_string());
+    html! {
+        article class="card ps-answer" aria-labelledby="ps-answer-title" {
+            p class="ps-kicker" { "Your perfect song" }
+            h2 id="ps-answer-title" class="ps-title" { (title_of(details, best)) }
+            p class="ps-artists" { (artists_of(details)) }
+            dl class="ps-facts" {
+                @if let Some(album) = details.and_then(|d| d.album.as_deref()) {
+                    div { dt { "Album" } dd { (album) } }
+                }
+                @if let Some(year) = year { div { dt { "Year" } dd { (year) } } }
+                @if let Some(genre) = &best.genre { div { dt { "Genre" } dd { (genre) } } }
+                div class="ps-score" {
+                    dt { "Similarity" }
+                    dd { strong { (format!("{:.1}", best.similarity)) } " / 100" }
+                }
+            }
+            @if let Some(id) = details.and_then(|d| d.spotify_id.as_deref()) {
+                @if !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric()) {
+                    p { a href={ "https://open.spotify.com/track/" (id) } rel="noopener noreferrer" target="_blank" { "Listen on Spotify" } }
+                }
+            }
+        }
+    }
+}
+
+/// Signed difference in the feature's units ("+0.042", "−12 BPM").
+fn signed(feature: Feature, difference: f64) -> String {
+    let text = feature.format(difference.abs());
+    if feature.format(0.0) == text {
+        format!("±{text}")
+    } else if difference > 0.0 {
+        format!("+{text}")
+    } else {
+        format!("−{text}")
+    }
+}
+
+/// The table twin of the charts: target, match and difference per feature, with CSS
+/// bars, and which features counted.
+fn closeness_table(best: &TrackMatch) -> Markup {
+    html! {
+        table class="feature-table ps-closeness-table" {
+            caption { "Target and perfect song per feature" }
+            thead {
+                tr {
+                    th scope="col" { "Feature" }
+                    th scope="col" { (TARGET_NAME) }
+                    th scope="col" { (MATCH_NAME) }
+                    th scope="col" { "Difference" }
+                }
+            }
+            tbody {
+                @for d in &best.differences {
+                    tr class=[(!d.enabled()).then_some("ps-off")] {
+                        th scope="row" title=(d.feature.help()) {
+                            (d.feature.label())
+                            @if !d.enabled() { span class="muted" { " (off)" } }
+                        }
+                        td {
+                            span class="bar" style=(format!("--v: {:.1}%", d.feature.scale(d.target) * 100.0)) {}
+                            span class="value" { (d.feature.format(d.target)) }
+                        }
+                        td {
+                            @if let Some(v) = d.value {
+                                span class="bar ps-bar-match" style=(format!("--v: {:.1}%", d.feature.scale(v) * 100.0)) {}
+                                span class="value" { (d.feature.format(v)) }
+                            } @else { span class="muted" { "unknown" } }
+                        }
+                        td class="ps-diff" {
+                            @if let Some(diff) = d.difference { (signed(d.feature, diff)) } @else { "—" }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn next_matches(rest: &[TrackMatch], details: &HashMap<i32, TrackDetails>) -> Markup {
+    html! {
+        section class="card ps-next" aria-labelledby="ps-next-title" {
+            h2 id="ps-next-title" { "The next " (rest.len()) " matches" }
+            div class="table-scroll" {
+                table class="ps-next-table" {
+                    thead {
+                        tr {
+                            th scope="col" { "#" }
+                            th scope="col" { "Title" }
+                            th scope="col" { "Artists" }
+                            th scope="col" { "Year" }
+                            th scope="col" { "Genre" }
+                            th scope="col" class="num" { "Similarity" }
+                        }
+                    }
+                    tbody {
+                        @for (n, m) in rest.iter().enumerate() {
+                            @let d = details.get(&m.track_id);
+                            tr {
+                                td class="num" { (n + 2) }
+                                td { (title_of(d, m)) }
+                                td { (artists_of(d)) }
+                                td { @if let Some(y) = m.release_year { (y) } }
+                                td { @if let Some(g) = &m.genre { (g) } }
+                                td class="num" { (format!("{:.1}", m.similarity)) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn no_match(a: &Answer) -> Markup {
+    let Some(why) = &a.outcome.empty else {
+        return html! { p class="notice" { "No track matches these settings." } };
+    };
+    let field = match why.because {
+        EmptyBecause::Filter(step) => Some(step.field()),
+        EmptyBecause::EmptyCatalog => None,
+    };
+    html! {
+        div class="card ps-empty" {
+            h2 { "No perfect song with these filters" }
+            p class="notice" role="status" { (why.message(a.settings)) }
+            @if let Some(field) = field {
+                p { a href={ "#" (field_id(field)) } { "Change that filter" } " under Advanced to widen the search." }
+            }
+        }
+    }
+}
+
+/// The results region while the settings have problems: the messages sit beside the
+/// controls; this says why there is no answer.
+pub fn invalid(errors: &InvalidSettings) -> Markup {
+    html! {
+        div class="card ps-invalid" {
+            h2 { "Fix the settings to see your match" }
+            ul class="form-error" role="alert" {
+                @for e in &errors.0 {
+                    li { a href={ "#" (field_id(&e.field())) } { (e.to_string()) } }
+                }
+            }
+        }
+    }
+}

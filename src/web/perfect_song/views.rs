@@ -1,0 +1,361 @@
+//! The page and its settings form. The form is a plain POST form ("Find my song" saves
+//! the settings and comes back with the answer, no JavaScript needed) that htmx
+//! upgrades: every change sends a GET for the results fragment (`hx-sync` replaces a
+//! request still in flight, so the answer always belongs to the latest slider
+//! position) and keeps the address bar on the shareable URL.
+
+use maud::{html, Markup};
+
+use super::params::{FormState, PAGE};
+use crate::{
+    catalog::{snapshot::CatalogSnapshot, Feature},
+    matching::{
+        settings::{keys, MAX_RESULTS, MAX_WEIGHT},
+        Metric,
+    },
+    web::{auth::csrf, layout::PageContext},
+};
+
+pub const FORM_ID: &str = "ps-form";
+pub const RESULTS_ID: &str = "ps-results";
+pub const SAVE_CURRENT: &str = "/perfect-song/current";
+/// Weight sliders move in half steps: finer than that makes no audible difference.
+const WEIGHT_STEP: f64 = 0.5;
+
+pub fn field_id(field: &str) -> String {
+    format!("ps-{field}")
+}
+
+fn error_id(field: &str) -> String {
+    format!("ps-{field}-error")
+}
+
+/// Every field that can carry a message, for the out-of-band updates of a fragment.
+fn message_fields() -> Vec<String> {
+    let mut fields: Vec<String> = Feature::ALL.iter().map(|&f| keys::target(f)).collect();
+    fields.extend(Feature::ALL.iter().map(|&f| keys::weight(f)));
+    fields.extend(
+        [
+            keys::WEIGHTS,
+            keys::METRIC,
+            keys::GENRE,
+            keys::YEAR_FROM,
+            keys::YEAR_TO,
+            keys::MIN_POPULARITY,
+            keys::NO_EXPLICIT,
+            keys::PER_ARTIST,
+            keys::K,
+        ]
+        .map(String::from),
+    );
+    fields
+}
+
+/// The message slot beside a control: always present (empty when all is well), so a
+/// live answer can fill or clear it out of band and `aria-describedby` always points
+/// somewhere.
+fn message(form: &FormState, field: &str) -> Markup {
+    html! {
+        p class="field-error" id=(error_id(field)) { @if let Some(m) = form.error(field) { (m) } }
+    }
+}
+
+/// The message slots again, for htmx to swap in place beside their controls while the
+/// results region gets the answer.
+pub fn messages_out_of_band(form: &FormState) -> Markup {
+    html! {
+        @for field in message_fields() {
+            p class="field-error" id=(error_id(&field)) hx-swap-oob="true" {
+                @if let Some(m) = form.error(&field) { (m) }
+            }
+        }
+    }
+}
+
+/// The whole page: the form, the results region, the profiles panel.
+pub fn page(ctx: &PageContext, form: &FormState, results: Markup, profiles: Markup) -> Markup {
+    html! {
+        section class="hero ps-hero" {
+            h1 { "Find your perfect song" }
+            p class="lead" {
+                "Describe the sound you are after and get the closest track in the catalog, "
+                "with how close it is on every feature."
+            }
+        }
+        div class="ps-layout" {
+            (settings_form(ctx, form))
+            section id=(RESULTS_ID) class="ps-results" aria-live="polite" aria-label="Your match" {
+                (results)
+            }
+        }
+        (profiles)
+    }
+}
+
+fn settings_form(ctx: &PageContext, form: &FormState) -> Markup {
+    let catalog = &ctx.catalog;
+    let more: Vec<Feature> = Feature::ALL
+        .into_iter()
+        .filter(|f| !Feature::ORIGINAL.contains(f))
+        .collect();
+    let advanced_has_error = form.has_errors()
+        && (message_fields().iter().any(|f| {
+            !Feature::ALL.iter().any(|&g| keys::target(g) == *f) && form.error(f).is_some()
+        }));
+    let more_has_error = more.iter().any(|&f| form.error(&keys::target(f)).is_some());
+    let more_in_use = more
+        .iter()
+        .any(|&f| form.number(&keys::weight(f)).unwrap_or(0.0) > 0.0);
+    html! {
+        form id=(FORM_ID) class="card ps-form" method="post" action=(PAGE)
+            hx-get=(PAGE) hx-trigger="input delay:150ms, submit"
+            hx-target={ "#" (RESULTS_ID) } hx-sync="this:replace" hx-replace-url="true" {
+            input type="hidden" name=(csrf::FIELD) value=(ctx.csrf_token);
+            input type="hidden" name=(keys::K) value=(form.value(keys::K));
+            (message(form, keys::K))
+            @if let Some(errors) = &form.errors {
+                div class="form-error" role="alert" {
+                    p { strong { "Some settings need fixing:" } }
+                    ul { @for e in &errors.0 { li { a href={ "#" (field_id(&e.field())) } { (e.to_string()) } } } }
+                }
+            }
+            fieldset class="ps-sliders" {
+                legend { "The sound you want" }
+                @for feature in Feature::ORIGINAL { (target_slider(form, feature)) }
+            }
+            details class="ps-more" open[more_has_error || more_in_use] {
+                summary { "More features" }
+                p class="hint" {
+                    "These count once they have a weight above 0 (under Advanced). "
+                    "Their sliders start at the catalog's average."
+                }
+                div class="ps-sliders" {
+                    @for feature in &more { (target_slider(form, *feature)) }
+                }
+            }
+            details class="ps-advanced" open[advanced_has_error] {
+                summary { "Advanced" }
+                (weights(form))
+                (metric(form))
+                (filters(form, catalog))
+            }
+            div class="ps-actions" {
+                button type="submit" { "Find my song" }
+                a class="button secondary" href=(PAGE) hx-boost="false" { "Back to my saved settings" }
+                span class="htmx-indicator muted" aria-hidden="true" { span class="spinner" {} " Matching…" }
+            }
+        }
+        // Saves the settings as the account's current ones, well after the last change:
+        // the live GET stays read-only and fast; this POST runs once per pause.
+        div hidden hx-post=(SAVE_CURRENT) hx-include={ "#" (FORM_ID) } hx-swap="none"
+            hx-trigger={ "input delay:1500ms from:#" (FORM_ID) ", submit from:#" (FORM_ID) } {}
+    }
+}
+
+/// Decimals that show every step of a slider.
+fn decimals(step: f64) -> usize {
+    let mut d = 0;
+    while d < 4
+        && ((step * 10f64.powi(d as i32)).round() - step * 10f64.powi(d as i32)).abs() > 1e-9
+    {
+        d += 1;
+    }
+    d
+}
+
+fn shown(form: &FormState, key: &str, step: f64, unit: Option<&str>) -> String {
+    let text = match form.number(key) {
+        Some(v) => format!("{v:.*}", decimals(step)),
+        None => form.value(key).to_string(),
+    };
+    match unit {
+        Some(unit) => format!("{text} {unit}"),
+        None => text,
+    }
+}
+
+struct Slider<'a> {
+    key: &'a str,
+    label: String,
+    help: Option<&'a str>,
+    min: f64,
+    max: f64,
+    step: f64,
+    unit: Option<&'a str>,
+}
+
+fn slider(form: &FormState, s: &Slider) -> Markup {
+    let id = field_id(s.key);
+    let output = format!("{id}-value");
+    let help = format!("{id}-help");
+    let error = form.error(s.key);
+    let described = match s.help {
+        Some(_) => format!("{help} {}", error_id(s.key)),
+        None => error_id(s.key),
+    };
+    html! {
+        div class={ "ps-slider field" @if error.is_some() { " has-error" } } {
+            div class="ps-slider-head" {
+                label for=(id) { (s.label) }
+                output id=(output) for=(id) { (shown(form, s.key, s.step, s.unit)) }
+            }
+            input type="range" id=(id) name=(s.key) min=(s.min) max=(s.max) step=(s.step)
+                value=(form.value(s.key)) data-output=(output) data-unit=[s.unit]
+                aria-invalid=[error.as_ref().map(|_| "true")] aria-describedby=(described);
+            @if let Some(text) = s.help { p class="field-hint" id=(help) { (text) } }
+            (message(form, s.key))
+        }
+    }
+}
+
+fn target_slider(form: &FormState, feature: Feature) -> Markup {
+    let (min, max) = feature.range();
+    let key = keys::target(feature);
+    let mut label = feature.label().to_string();
+    if !Feature::ORIGINAL.contains(&feature)
+        && form.number(&keys::weight(feature)).unwrap_or(0.0) <= 0.0
+    {
+        label.push_str(" (off)");
+    }
+    slider(
+        form,
+        &Slider {
+            key: &key,
+            label,
+            help: Some(feature.help()),
+            min,
+            max,
+            step: feature.step(),
+            unit: feature.unit(),
+        },
+    )
+}
+
+fn weights(form: &FormState) -> Markup {
+    html! {
+        fieldset class="ps-weights" id=(field_id(keys::WEIGHTS)) aria-describedby=(error_id(keys::WEIGHTS)) {
+            legend { "How much each feature counts" }
+            p class="hint" { "0 switches a feature off; 2 counts twice as much as 1." }
+            (message(form, keys::WEIGHTS))
+            div class="ps-sliders ps-compact" {
+                @for feature in Feature::ALL {
+                    @let key = keys::weight(feature);
+                    (slider(form, &Slider {
+                        key: &key, label: feature.label().to_string(), help: None,
+                        min: 0.0, max: MAX_WEIGHT, step: WEIGHT_STEP, unit: None,
+                    }))
+                }
+            }
+        }
+    }
+}
+
+fn metric(form: &FormState) -> Markup {
+    let current = Metric::parse(form.value(keys::METRIC));
+    let options = [
+        (
+            Metric::Euclidean,
+            "Closest values",
+            "How far apart the values are (the default).",
+        ),
+        (
+            Metric::Cosine,
+            "Same mix",
+            "The same proportions between features, whatever the overall level.",
+        ),
+    ];
+    html! {
+        fieldset class="ps-metric" id=(field_id(keys::METRIC)) aria-describedby=(error_id(keys::METRIC)) {
+            legend { "Similarity" }
+            @for (metric, label, hint) in options {
+                label class="ps-choice" {
+                    input type="radio" name=(keys::METRIC) value=(metric.key())
+                        checked[current == Some(metric) || (current.is_none() && metric == Metric::default())];
+                    " " (label) span class="muted" { " — " (hint) }
+                }
+            }
+            (message(form, keys::METRIC))
+        }
+    }
+}
+
+fn number_field(
+    form: &FormState,
+    key: &str,
+    label: &str,
+    min: i64,
+    max: i64,
+    placeholder: Option<String>,
+) -> Markup {
+    let id = field_id(key);
+    let error = form.error(key);
+    html! {
+        div class={ "field" @if error.is_some() { " has-error" } } {
+            label for=(id) { (label) }
+            input type="number" id=(id) name=(key) min=(min) max=(max) step="1" inputmode="numeric"
+                value=(form.value(key)) placeholder=[placeholder]
+                aria-invalid=[error.as_ref().map(|_| "true")] aria-describedby=(error_id(key));
+            (message(form, key))
+        }
+    }
+}
+
+fn filters(form: &FormState, catalog: &CatalogSnapshot) -> Markup {
+    let genres = catalog.features.genres();
+    let unknown: Vec<&String> = form
+        .genres
+        .iter()
+        .filter(|g| !genres.iter().any(|k| k.eq_ignore_ascii_case(g)))
+        .collect();
+    let picked = |g: &str| form.genres.iter().any(|p| p.eq_ignore_ascii_case(g));
+    let year = |y: Option<i32>| y.map(|y| y.to_string());
+    html! {
+        fieldset class="ps-filters" {
+            legend { "Filters" }
+            fieldset class="ps-genres" id=(field_id(keys::GENRE)) aria-describedby=(error_id(keys::GENRE)) {
+                legend { "Genres " span class="muted" { "(none ticked: every genre)" } }
+                div class="ps-genre-list" {
+                    @for genre in &genres {
+                        label class="ps-choice" {
+                            input type="checkbox" name=(keys::GENRE) value=(genre) checked[picked(genre)];
+                            " " (genre)
+                        }
+                    }
+                    @for genre in unknown {
+                        label class="ps-choice" {
+                            input type="checkbox" name=(keys::GENRE) value=(genre) checked aria-invalid="true";
+                            " " (genre)
+                        }
+                    }
+                }
+                (message(form, keys::GENRE))
+            }
+            div class="ps-filter-grid" {
+                (number_field(form, keys::YEAR_FROM, "Released from", 1000, 3000, year(catalog.meta.min_year)))
+                (number_field(form, keys::YEAR_TO, "Released up to", 1000, 3000, year(catalog.meta.max_year)))
+                (number_field(form, keys::MIN_POPULARITY, "Minimum popularity (0–100)", 0, 100, None))
+                (number_field(form, keys::PER_ARTIST, "At most this many tracks per artist", 1, MAX_RESULTS as i64, None))
+            }
+            div class="field" {
+                label class="ps-choice" for=(field_id(keys::NO_EXPLICIT)) {
+                    input type="checkbox" id=(field_id(keys::NO_EXPLICIT)) name=(keys::NO_EXPLICIT)
+                        checked[form.checked(keys::NO_EXPLICIT)] aria-describedby=(error_id(keys::NO_EXPLICIT));
+                    " No explicit tracks"
+                }
+                (message(form, keys::NO_EXPLICIT))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_follow_the_step() {
+        assert_eq!(decimals(0.01), 2);
+        assert_eq!(decimals(0.5), 1);
+        assert_eq!(decimals(1.0), 0);
+    }
+}

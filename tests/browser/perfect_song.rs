@@ -1,0 +1,206 @@
+//! The perfect-song page in a real browser: the answer follows a slider moved with the
+//! keyboard without a page load, profiles save and load; and without JavaScript the
+//! "Find my song" button brings the answer.
+
+use std::time::Duration;
+
+use fantoccini::{key::Key, Locator};
+
+use crate::harness::{Browser, Js, Server};
+
+const PASSWORD: &str = "correct horse battery staple";
+
+/// Signs up through the form, coming back to the perfect-song page.
+async fn sign_up(browser: &Browser, server: &Server, name: &str) {
+    let c = &browser.client;
+    c.goto(&server.url("/signup?next=/perfect-song"))
+        .await
+        .expect("open sign up");
+    for (id, value) in [
+        ("#signup-username", name),
+        ("#signup-password", PASSWORD),
+        ("#signup-password_confirmation", PASSWORD),
+    ] {
+        c.find(Locator::Css(id))
+            .await
+            .expect("sign-up field")
+            .send_keys(value)
+            .await
+            .expect("type");
+    }
+    c.find(Locator::Css("#signup-form button[type=submit]"))
+        .await
+        .expect("sign-up button")
+        .click()
+        .await
+        .expect("submit sign up");
+    browser
+        .wait_for_js(
+            "location.pathname === '/perfect-song' && document.getElementById('ps-answer-title')",
+        )
+        .await;
+}
+
+async fn press(browser: &Browser, css: &str, key: Key, times: usize) {
+    let input = browser
+        .client
+        .find(Locator::Css(css))
+        .await
+        .expect("slider");
+    let keys: String = std::iter::repeat_n(char::from(key), times).collect();
+    input.send_keys(&keys).await.expect("keys");
+}
+
+/// The target line of the parallel chart, as ECharts holds it.
+const TARGET_ENERGY: &str =
+    "(function () { var el = document.getElementById('ps-parallel-chart'); \
+    var c = window.echarts && el && echarts.getInstanceByDom(el); if (!c) { return null; } \
+    var s = c.getOption().series; return s[s.length - 1].data[0][1]; })()";
+
+#[tokio::test]
+#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+async fn the_answer_follows_the_slider_without_a_page_load() {
+    let server = Server::start().await;
+    let browser = Browser::start(Js::On).await;
+    sign_up(&browser, &server, "slider").await;
+    browser
+        .wait_for_js(&format!("{TARGET_ENERGY} === 0.5"))
+        .await;
+    browser.js("window.__marker = 1; return true;").await;
+
+    // Energy 0.50 -> 0.80 with the keyboard: the value beside it, the address and the
+    // answer all follow.
+    press(&browser, "#ps-energy", Key::Right, 30).await;
+    browser
+        .wait_for_js("document.getElementById('ps-energy-value').textContent === '0.80'")
+        .await;
+    browser
+        .wait_for_js(&format!(
+            "{TARGET_ENERGY} === 0.8 && location.search.indexOf('energy=0.8') >= 0"
+        ))
+        .await;
+    assert_eq!(
+        browser.js("return window.__marker;").await,
+        serde_json::json!(1),
+        "no page load"
+    );
+    let table = browser.text_of(".ps-closeness-table").await;
+    assert!(table.contains("0.800"), "{table}");
+    browser.screenshot("perfect-song-desktop").await;
+    let overflow = browser
+        .js("return document.documentElement.scrollWidth - document.documentElement.clientWidth;")
+        .await;
+    assert_eq!(overflow, serde_json::json!(0), "no sideways scrolling");
+
+    // Save it as a profile (the panel swaps in place), move away, load it back.
+    browser
+        .client
+        .find(Locator::Css("#ps-profile-name"))
+        .await
+        .expect("name field")
+        .send_keys("Energetic")
+        .await
+        .expect("type name");
+    browser
+        .client
+        .find(Locator::Css(".ps-save-form button[type=submit]"))
+        .await
+        .expect("save button")
+        .click()
+        .await
+        .expect("save");
+    browser
+        .wait_for_js("Array.prototype.some.call(document.querySelectorAll('.ps-profile-name'), function (e) { return e.textContent === 'Energetic'; })")
+        .await;
+    assert_eq!(
+        browser.js("return window.__marker;").await,
+        serde_json::json!(1)
+    );
+    press(&browser, "#ps-energy", Key::Left, 20).await;
+    browser
+        .wait_for_js(&format!("{TARGET_ENERGY} === 0.6"))
+        .await;
+    browser
+        .client
+        .find(Locator::Css(
+            ".ps-profile button[aria-label='Load Energetic']",
+        ))
+        .await
+        .expect("load button")
+        .click()
+        .await
+        .expect("load");
+    browser
+        .wait_for_js("location.search.indexOf('energy=0.8') >= 0 && document.getElementById('ps-energy').value === '0.8'")
+        .await;
+    browser
+        .wait_for_js(&format!("{TARGET_ENERGY} === 0.8"))
+        .await;
+
+    browser
+        .client
+        .set_window_size(360, 800)
+        .await
+        .expect("phone size");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    browser.screenshot("perfect-song-phone").await;
+    let overflow = browser
+        .js("return document.documentElement.scrollWidth - document.documentElement.clientWidth;")
+        .await;
+    assert_eq!(overflow, serde_json::json!(0), "nothing wider than a 360 px phone");
+    browser.close().await;
+}
+
+#[tokio::test]
+#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+async fn find_my_song_works_without_javascript() {
+    let server = Server::start().await;
+    let browser = Browser::start(Js::Off).await;
+    let c = &browser.client;
+    c.goto(&server.url("/signup?next=/perfect-song"))
+        .await
+        .expect("open sign up");
+    for (id, value) in [
+        ("#signup-username", "plain"),
+        ("#signup-password", PASSWORD),
+        ("#signup-password_confirmation", PASSWORD),
+    ] {
+        c.find(Locator::Css(id))
+            .await
+            .expect("field")
+            .send_keys(value)
+            .await
+            .expect("type");
+    }
+    c.find(Locator::Css("#signup-form button[type=submit]"))
+        .await
+        .expect("button")
+        .click()
+        .await
+        .expect("sign up");
+    let url = c.current_url().await.expect("url");
+    assert_eq!(url.path(), "/perfect-song");
+    let before = browser.text_of("#ps-answer-title").await;
+    assert!(!before.is_empty());
+
+    // Valence 0.50 -> 0.95 with the keyboard (sliders work without scripts), then the button.
+    press(&browser, "#ps-valence", Key::Right, 45).await;
+    c.find(Locator::Css("#ps-form button[type=submit]"))
+        .await
+        .expect("Find my song")
+        .click()
+        .await
+        .expect("submit");
+    let url = c.current_url().await.expect("url");
+    assert_eq!(url.path(), "/perfect-song");
+    assert!(
+        url.query().unwrap_or_default().contains("valence=0.95"),
+        "{url}"
+    );
+    let answer = browser.text_of("#ps-answer-title").await;
+    assert!(!answer.is_empty());
+    let table = browser.text_of(".ps-closeness-table").await;
+    assert!(table.contains("0.950"), "{table}");
+    browser.screenshot("perfect-song-nojs").await;
+    browser.close().await;
+}

@@ -1,0 +1,549 @@
+//! The perfect-song page through the real router: the log-in gate, page and fragment,
+//! the no-JS form, saved and shared settings, taste profiles, every kind of bad input,
+//! the empty result, and the match itself on a hand-made catalog.
+
+mod common;
+
+use common::{
+    auth::{Browser, Page, GOOD_PASSWORD},
+    demo::demo_app,
+    empty_app,
+    fixtures::{self, track},
+    Client, TestApp,
+};
+use poem::http::StatusCode;
+
+const PAGE: &str = "/perfect-song";
+
+async fn signed_up(app: &TestApp, name: &str) -> Browser {
+    let mut browser = Browser::new();
+    let done = browser.sign_up(&app.client, name, GOOD_PASSWORD).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    browser
+}
+
+/// The same logged-in browser, sending htmx's header.
+fn as_htmx(browser: &Browser) -> Browser {
+    let mut htmx = browser.clone();
+    htmx.headers.push(("HX-Request".into(), "true".into()));
+    htmx
+}
+
+/// The text of the message slot beside a control.
+fn message_beside(page: &Page, field: &str) -> String {
+    let marker = format!(r#"id="ps-{field}-error""#);
+    let start = page
+        .body
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no message slot for {field}:\n{}", page.body));
+    let open = page.body[start..].find('>').expect("tag end") + start + 1;
+    let close = page.body[open..].find("</p>").expect("slot end") + open;
+    page.body[open..close].to_string()
+}
+
+/// The title of the perfect song on a page or fragment.
+fn perfect_song(page: &Page) -> String {
+    let marker = r#"id="ps-answer-title""#;
+    let start = page
+        .body
+        .find(marker)
+        .unwrap_or_else(|| panic!("no answer in:\n{}", page.body));
+    let open = page.body[start..].find('>').expect("tag end") + start + 1;
+    let close = page.body[open..].find("</h2>").expect("title end") + open;
+    page.body[open..close].to_string()
+}
+
+/// The value attribute of the slider for `key`.
+fn slider_value(page: &Page, key: &str) -> String {
+    let marker = format!(r#"id="ps-{key}" name="{key}""#);
+    let start = page
+        .body
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no slider {key}"));
+    let tag_end = page.body[start..].find('>').expect("tag end") + start;
+    let tag = &page.body[start..tag_end];
+    let value_at = tag.find(r#"value=""#).expect("value") + 7;
+    let value_end = tag[value_at..].find('"').expect("quote") + value_at;
+    tag[value_at..value_end].to_string()
+}
+
+/// Posts like htmx does: a token from the page, htmx's header, the panel comes back.
+async fn htmx_post(
+    browser: &mut Browser,
+    client: &Client,
+    action: &str,
+    fields: &[(&str, &str)],
+) -> Page {
+    let token = browser.get(client, PAGE).await.csrf_token();
+    let mut all = vec![("csrf_token", token.as_str())];
+    all.extend_from_slice(fields);
+    as_htmx(browser).post_raw(client, action, &all).await
+}
+
+async fn post_form(
+    browser: &mut Browser,
+    client: &Client,
+    action: &str,
+    fields: &[(&str, &str)],
+) -> Page {
+    browser.submit(client, PAGE, action, fields).await
+}
+
+#[tokio::test]
+async fn anonymous_visitors_are_sent_to_log_in_and_come_back() {
+    let app = demo_app();
+    let mut browser = Browser::new();
+    let page = browser.get(&app.client, "/perfect-song?energy=0.3").await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        page.location(),
+        Some("/login?next=/perfect-song%3Fenergy%3D0.3")
+    );
+    // Logging in from there lands back on the page with the same settings.
+    browser.sign_up(&app.client, "gate", GOOD_PASSWORD).await;
+    browser.log_out(&app.client).await;
+    let login = browser
+        .submit(
+            &app.client,
+            "/login?next=/perfect-song%3Fenergy%3D0.3",
+            "/login",
+            &[
+                ("username", "gate"),
+                ("password", GOOD_PASSWORD),
+                ("next", "/perfect-song?energy=0.3"),
+            ],
+        )
+        .await;
+    assert_eq!(login.location(), Some("/perfect-song?energy=0.3"));
+    let page = browser.get(&app.client, "/perfect-song?energy=0.3").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(slider_value(&page, "energy"), "0.3");
+    // The POSTs are gated too.
+    let mut stranger = Browser::new();
+    let refused = stranger
+        .post_raw(&app.client, "/perfect-song/current", &[("energy", "0.2")])
+        .await;
+    assert_ne!(refused.status, StatusCode::NO_CONTENT);
+}
+
+#[tokio::test]
+async fn htmx_gets_the_results_fragment_and_a_load_gets_the_page() {
+    let app = demo_app();
+    let browser = signed_up(&app, "fragment").await;
+    let url = "/perfect-song?danceability=0.8&energy=0.7";
+    let full = browser.clone().get(&app.client, url).await;
+    assert_eq!(full.status, StatusCode::OK);
+    assert!(full.body.starts_with("<!DOCTYPE html>"));
+    assert!(full.body.contains(r#"id="ps-form""#));
+    assert!(full.body.contains(r#"aria-live="polite""#));
+    assert!(full.body.contains(r#"hx-sync="this:replace""#));
+    assert!(full.body.contains("ps-parallel-chart"));
+    let fragment = as_htmx(&browser).get(&app.client, url).await;
+    assert_eq!(fragment.status, StatusCode::OK);
+    assert!(!fragment.body.contains("<html"), "a fragment, not a page");
+    assert!(!fragment.body.contains(r#"id="ps-form""#));
+    assert_eq!(perfect_song(&fragment), perfect_song(&full));
+    assert!(fragment.body.contains("ps-parallel-chart"));
+    assert!(fragment.body.contains("The next 9 matches"));
+    for page in [&full, &fragment] {
+        let vary = page.header("vary").unwrap_or_default().to_ascii_lowercase();
+        assert!(vary.contains("hx-request"), "Vary: {vary}");
+    }
+    // The parallel chart: target and match over a faint sample, an axis per feature.
+    assert!(fragment.body.contains("parallelAxis"));
+    assert!(fragment.body.contains("Other tracks"));
+}
+
+#[tokio::test]
+async fn find_my_song_without_javascript_saves_and_redirects_to_the_shareable_url() {
+    let app = demo_app();
+    let mut browser = signed_up(&app, "nojs").await;
+    let posted = post_form(
+        &mut browser,
+        &app.client,
+        PAGE,
+        &[
+            ("danceability", "0.9"),
+            ("energy", "0.85"),
+            ("valence", "0.8"),
+            ("acousticness", "0.1"),
+            ("instrumentalness", "0"),
+        ],
+    )
+    .await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.body);
+    let to = posted.location().expect("Location").to_string();
+    assert!(
+        to.starts_with("/perfect-song?") && to.contains("danceability=0.9"),
+        "{to}"
+    );
+    let page = browser.get(&app.client, &to).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!perfect_song(&page).is_empty());
+    assert_eq!(slider_value(&page, "energy"), "0.85");
+    // Saved as the current settings: the plain page opens with them.
+    let plain = browser.get(&app.client, PAGE).await;
+    assert_eq!(slider_value(&plain, "energy"), "0.85");
+    assert_eq!(perfect_song(&plain), perfect_song(&page));
+}
+
+#[tokio::test]
+async fn the_debounced_save_restores_the_settings_on_the_next_visit() {
+    let app = demo_app();
+    let mut browser = signed_up(&app, "restore").await;
+    let first = browser.get(&app.client, PAGE).await;
+    assert_eq!(slider_value(&first, "valence"), "0.5", "defaults at first");
+    let token = first.csrf_token();
+    let mut htmx = as_htmx(&browser);
+    htmx.headers.push(("X-CSRF-Token".into(), token));
+    let saved = htmx
+        .post_raw(
+            &app.client,
+            "/perfect-song/current",
+            &[("valence", "0.12"), ("w_tempo", "2"), ("tempo", "140")],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::NO_CONTENT);
+    let bad = htmx
+        .post_raw(&app.client, "/perfect-song/current", &[("valence", "7")])
+        .await;
+    assert_eq!(
+        bad.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "nothing saved"
+    );
+    // A new session of the same user (log out, log in) gets them back.
+    browser.log_out(&app.client).await;
+    browser.log_in(&app.client, "restore", GOOD_PASSWORD).await;
+    let next = browser.get(&app.client, PAGE).await;
+    assert_eq!(slider_value(&next, "valence"), "0.12");
+    assert_eq!(slider_value(&next, "w_tempo"), "2");
+    assert_eq!(slider_value(&next, "tempo"), "140");
+    // Live GETs never save: the live fragment for other values changes nothing.
+    as_htmx(&browser)
+        .get(&app.client, "/perfect-song?valence=0.99")
+        .await;
+    let again = browser.get(&app.client, PAGE).await;
+    assert_eq!(slider_value(&again, "valence"), "0.12");
+}
+
+#[tokio::test]
+async fn a_shared_url_opens_the_same_result_for_someone_else() {
+    let app = demo_app();
+    let mut alice = signed_up(&app, "alice").await;
+    let mut bob = signed_up(&app, "bob").await;
+    let url = "/perfect-song?danceability=0.31&energy=0.92&acousticness=0.05&instrumentalness=0.7&valence=0.2&genre=rock&per_artist=1";
+    let a = alice.get(&app.client, url).await;
+    let b = bob.get(&app.client, url).await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert_eq!(perfect_song(&a), perfect_song(&b));
+    assert_eq!(
+        a.body.matches("<tr>").count(),
+        b.body.matches("<tr>").count()
+    );
+}
+
+#[tokio::test]
+async fn taste_profiles_are_saved_loaded_renamed_deleted_and_private() {
+    let app = demo_app();
+    let mut alice = signed_up(&app, "alice").await;
+    // Show some settings, then save them under a name (no JS: the form carries them).
+    let shown = alice
+        .get(&app.client, "/perfect-song?energy=0.77&w_liveness=3")
+        .await;
+    let settings_field = {
+        let marker = r#"name="settings" value=""#;
+        let start = shown.body.find(marker).expect("settings field") + marker.len();
+        let end = shown.body[start..].find('"').unwrap() + start;
+        shown.body[start..end].replace("&amp;", "&")
+    };
+    let token = shown.csrf_token();
+    let saved = alice
+        .post_raw(
+            &app.client,
+            "/perfect-song/profiles",
+            &[
+                ("csrf_token", &token),
+                ("settings", &settings_field),
+                ("name", "  Late night  "),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let page = alice.get(&app.client, PAGE).await;
+    assert!(page.body.contains("Late night"));
+    let id = {
+        let marker = "/perfect-song/profiles/";
+        let start = page
+            .body
+            .find(&format!("{marker}"))
+            .and_then(|_| page.body.find("/load"))
+            .expect("load form");
+        let before = &page.body[..start];
+        let from = before.rfind(marker).unwrap() + marker.len();
+        before[from..].to_string()
+    };
+    // The same name again is refused beside the name field.
+    let twice = post_form(
+        &mut alice,
+        &app.client,
+        "/perfect-song/profiles",
+        &[("settings", "energy=0.1"), ("name", "Late night")],
+    )
+    .await;
+    assert_eq!(twice.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(twice
+        .body
+        .contains("You already have a profile named “Late night”."));
+    // htmx: the panel alone, with the message.
+    let panel = htmx_post(
+        &mut alice,
+        &app.client,
+        "/perfect-song/profiles",
+        &[("name", "")],
+    )
+    .await;
+    assert_eq!(panel.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        panel.body.starts_with("<section id=\"ps-profiles\""),
+        "{}",
+        panel.body
+    );
+    assert!(panel.body.contains("Give the profile a name."));
+    let long = "x".repeat(61);
+    let too_long = htmx_post(
+        &mut alice,
+        &app.client,
+        "/perfect-song/profiles",
+        &[("name", &long)],
+    )
+    .await;
+    assert!(too_long.body.contains("at most 60 characters"));
+
+    // Load: the page URL with its settings.
+    let loaded = post_form(
+        &mut alice,
+        &app.client,
+        &format!("/perfect-song/profiles/{id}/load"),
+        &[],
+    )
+    .await;
+    assert_eq!(loaded.status, StatusCode::SEE_OTHER);
+    let to = loaded.location().unwrap().to_string();
+    assert!(
+        to.contains("energy=0.77") && to.contains("w_liveness=3"),
+        "{to}"
+    );
+    let opened = alice.get(&app.client, &to).await;
+    assert_eq!(slider_value(&opened, "energy"), "0.77");
+
+    // Bob cannot see, load, rename or delete it.
+    let mut bob = signed_up(&app, "bob").await;
+    let bobs = bob.get(&app.client, PAGE).await;
+    assert!(!bobs.body.contains("Late night"));
+    for action in ["load", "rename", "delete"] {
+        let tried = post_form(
+            &mut bob,
+            &app.client,
+            &format!("/perfect-song/profiles/{id}/{action}"),
+            &[("name", "Mine now")],
+        )
+        .await;
+        assert_eq!(tried.status, StatusCode::NOT_FOUND, "{action}");
+    }
+
+    // Rename (htmx swaps the panel), then delete.
+    let renamed = htmx_post(
+        &mut alice,
+        &app.client,
+        &format!("/perfect-song/profiles/{id}/rename"),
+        &[("name", "Small hours")],
+    )
+    .await;
+    assert_eq!(renamed.status, StatusCode::OK);
+    assert!(renamed.body.contains("Small hours") && !renamed.body.contains(">Late night<"));
+    let deleted = post_form(
+        &mut alice,
+        &app.client,
+        &format!("/perfect-song/profiles/{id}/delete"),
+        &[],
+    )
+    .await;
+    assert_eq!(deleted.status, StatusCode::SEE_OTHER);
+    let page = alice.get(&app.client, PAGE).await;
+    assert!(!page.body.contains("Small hours"));
+    assert!(page.body.contains("No saved profiles yet."));
+    let gone = post_form(
+        &mut alice,
+        &app.client,
+        &format!("/perfect-song/profiles/{id}/load"),
+        &[],
+    )
+    .await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn every_bad_input_answers_422_with_the_message_beside_its_control() {
+    let app = demo_app();
+    let mut browser = signed_up(&app, "careless").await;
+    let all_off: String = [
+        "danceability",
+        "energy",
+        "acousticness",
+        "instrumentalness",
+        "valence",
+    ]
+    .iter()
+    .map(|k| format!("w_{k}=0&"))
+    .collect();
+    let cases: Vec<(String, &str, &str)> = vec![
+        (
+            "energy=1.5".into(),
+            "energy",
+            "Energy must be between 0.000 and 1.000.",
+        ),
+        ("tempo=fast".into(), "tempo", "“fast” is not a number."),
+        (
+            "genre=polka-noise".into(),
+            "genre",
+            "There is no genre “polka-noise” in the catalog.",
+        ),
+        (
+            "year_from=2010&year_to=2000".into(),
+            "year_to",
+            "The year range runs backwards: 2010 is after 2000.",
+        ),
+        (
+            all_off,
+            "weights",
+            "Turn on at least one feature: every weight is 0.",
+        ),
+        (
+            "min_popularity=101".into(),
+            "min_popularity",
+            "Minimum popularity must be between 0 and 100.",
+        ),
+    ];
+    for (query, field, message) in &cases {
+        let page = browser
+            .get(&app.client, &format!("/perfect-song?{query}"))
+            .await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{query}");
+        assert_eq!(message_beside(&page, field), *message, "{query}");
+        assert!(page.body.contains(r#"id="ps-form""#), "the form comes back");
+        // The live fragment says the same, out of band beside the control.
+        let fragment = as_htmx(&browser)
+            .get(&app.client, &format!("/perfect-song?{query}"))
+            .await;
+        assert_eq!(fragment.status, StatusCode::UNPROCESSABLE_ENTITY, "{query}");
+        assert!(
+            fragment.body.contains(&format!(
+                r#"id="ps-{field}-error" hx-swap-oob="true">{message}"#
+            )),
+            "{query}: {}",
+            fragment.body
+        );
+    }
+    // The typed value is kept so it can be fixed.
+    let page = browser.get(&app.client, "/perfect-song?tempo=fast").await;
+    assert!(page
+        .body
+        .contains(r#"id="ps-tempo-value" for="ps-tempo">fast"#));
+    // The no-JS POST too.
+    let posted = post_form(
+        &mut browser,
+        &app.client,
+        PAGE,
+        &[
+            ("energy", "-0.2"),
+            ("year_from", "1999"),
+            ("year_to", "1990"),
+        ],
+    )
+    .await;
+    assert_eq!(posted.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        message_beside(&posted, "energy"),
+        "Energy must be between 0.000 and 1.000."
+    );
+    assert_eq!(
+        message_beside(&posted, "year_to"),
+        "The year range runs backwards: 1999 is after 1990."
+    );
+}
+
+#[tokio::test]
+async fn an_empty_result_names_the_filter_that_emptied_it() {
+    let app = demo_app();
+    let mut browser = signed_up(&app, "picky").await;
+    let page = browser
+        .get(&app.client, "/perfect-song?year_from=2090&year_to=2095")
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("No tracks from 2090–2095. There are 20,000 tracks in the catalog, but none from 2090–2095."),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains(r##"href="#ps-year_from""##));
+    assert!(!page.body.contains("ps-answer-title"));
+}
+
+#[tokio::test]
+async fn the_match_is_the_closest_track_of_a_tiny_catalog() {
+    let app = empty_app();
+    let mut low = track("low1", "Whisper", &["Quiet Ones"], 0.1);
+    low.genre = Some("folk".into());
+    let tracks = vec![
+        low,
+        track("mid1", "Halfway", &["Middle Band", "Guest"], 0.5),
+        track("mid2", "Nearly Halfway", &["Other Band"], 0.6),
+        track("high1", "Roar", &["Loud Crew"], 0.95),
+    ];
+    fixtures::load(&app.state, "tiny.csv", tracks).await;
+    let app = TestApp {
+        client: TestApp::client_for(&app.state),
+        ..app
+    };
+    let mut browser = signed_up(&app, "tiny").await;
+    let all = |v: &str| {
+        [
+            "danceability",
+            "energy",
+            "acousticness",
+            "instrumentalness",
+            "valence",
+        ]
+        .iter()
+        .map(|k| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("&")
+    };
+    let page = browser
+        .get(&app.client, &format!("/perfect-song?{}", all("0.47")))
+        .await;
+    assert_eq!(perfect_song(&page), "Halfway");
+    assert!(page.body.contains("Middle Band, Guest"));
+    assert!(page.body.contains("Halfway (album)"));
+    // Difference per feature: 0.5 − 0.47.
+    assert!(page.body.contains("+0.030"), "{}", page.body);
+    // Similarity 100 × (1 − 0.03).
+    assert!(page.body.contains("<strong>97.0</strong>"));
+    let high = browser
+        .get(&app.client, &format!("/perfect-song?{}", all("0.9")))
+        .await;
+    assert_eq!(perfect_song(&high), "Roar");
+    let folk = browser
+        .get(
+            &app.client,
+            &format!("/perfect-song?{}&genre=folk", all("0.9")),
+        )
+        .await;
+    assert_eq!(
+        perfect_song(&folk),
+        "Whisper",
+        "the filter wins over closeness"
+    );
+    assert!(!folk.body.contains("The next"), "one folk track only");
+}
