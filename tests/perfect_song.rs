@@ -276,7 +276,7 @@ async fn taste_profiles_are_saved_loaded_renamed_deleted_and_private() {
         let marker = "/perfect-song/profiles/";
         let start = page
             .body
-            .find(&format!("{marker}"))
+            .find(&marker.to_string())
             .and_then(|_| page.body.find("/load"))
             .expect("load form");
         let before = &page.body[..start];

@@ -147,7 +147,11 @@ async fn the_answer_follows_the_slider_without_a_page_load() {
     let overflow = browser
         .js("return document.documentElement.scrollWidth - document.documentElement.clientWidth;")
         .await;
-    assert_eq!(overflow, serde_json::json!(0), "nothing wider than a 360 px phone");
+    assert_eq!(
+        overflow,
+        serde_json::json!(0),
+        "nothing wider than a 360 px phone"
+    );
     browser.close().await;
 }
 
