@@ -1,11 +1,13 @@
 //! argon2id password hashing, off the async executor and bounded in concurrency.
 //!
-//! Each hash takes ~19 MiB and tens of milliseconds of one core. Running it on tokio's
-//! blocking pool keeps page loads responsive; the semaphore bounds how many run at once,
-//! so a flood of log-in attempts queues up instead of exhausting memory and every
-//! blocking thread (which database work also needs).
+//! Each hash takes ~19 MiB and tens of milliseconds of one core. Hashes run on a few
+//! long-lived worker threads of their own (one per core), never on the async executor:
+//! page loads stay responsive, a flood of log-in attempts queues up, and the 19 MiB
+//! blocks are reused by the same threads. (On tokio's blocking pool every hash could land
+//! on a different thread, and the allocator kept a 19 MiB block per thread: a log-in
+//! flood grew the server past 2 GB.)
 
-use std::sync::Arc;
+use std::sync::{mpsc, Arc, Mutex};
 
 use argon2::{
     password_hash::{phc::PasswordHash, PasswordHasher as _, PasswordVerifier as _},
@@ -31,10 +33,14 @@ fn argon2() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
+type Job = Box<dyn FnOnce() + Send>;
+
 /// Hashes and verifies passwords. Cheap to clone.
 #[derive(Clone)]
 pub struct PasswordHasher {
     permits: Arc<Semaphore>,
+    /// Work for the hashing threads; they end when the last hasher is dropped.
+    jobs: mpsc::Sender<Job>,
     /// A real hash of a random password: log in with an unknown username verifies
     /// against it, so it costs the same time as a wrong password for a real user.
     dummy_hash: Arc<str>,
@@ -47,8 +53,31 @@ impl PasswordHasher {
         let random: [u8; 32] = rand::random();
         let dummy_hash =
             hash_now(&random).expect("hashing random bytes with valid parameters cannot fail");
+        let workers = max_concurrent.max(1);
+        let (jobs, queue) = mpsc::channel::<Job>();
+        let queue = Arc::new(Mutex::new(queue));
+        for n in 0..workers {
+            let queue = queue.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("argon2-{n}"))
+                .spawn(move || loop {
+                    // Holding the lock only while taking a job lets the others work.
+                    let job = match queue.lock() {
+                        Ok(receiver) => receiver.recv(),
+                        Err(_) => return,
+                    };
+                    match job {
+                        Ok(job) => job(),
+                        Err(_) => return, // every sender is gone
+                    }
+                });
+            if let Err(error) = spawned {
+                tracing::error!(%error, "cannot start a password hashing thread");
+            }
+        }
         PasswordHasher {
-            permits: Arc::new(Semaphore::new(max_concurrent.max(1))),
+            permits: Arc::new(Semaphore::new(workers)),
+            jobs,
             dummy_hash: dummy_hash.into(),
         }
     }
@@ -103,15 +132,19 @@ impl PasswordHasher {
             .acquire_owned()
             .await
             .map_err(|_| AppError::internal("password hasher closed"))?;
-        // The permit moves into the blocking task: if the request is cancelled while
-        // the hash runs, the slot stays taken until the work really ends.
-        tokio::task::spawn_blocking(move || {
-            let result = work();
+        // The permit moves into the job: if the request is cancelled while the hash
+        // runs, the slot stays taken until the work really ends.
+        let (done, result) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move || {
+            let _ = done.send(work());
             drop(permit);
-            result
-        })
-        .await
-        .map_err(|e| AppError::internal(format!("password hashing task failed: {e}")))?
+        });
+        self.jobs
+            .send(job)
+            .map_err(|_| AppError::internal("password hashing threads are gone"))?;
+        result
+            .await
+            .map_err(|_| AppError::internal("password hashing job was dropped"))?
     }
 }
 
