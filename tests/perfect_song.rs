@@ -274,11 +274,7 @@ async fn taste_profiles_are_saved_loaded_renamed_deleted_and_private() {
     assert!(page.body.contains("Late night"));
     let id = {
         let marker = "/perfect-song/profiles/";
-        let start = page
-            .body
-            .find(&marker.to_string())
-            .and_then(|_| page.body.find("/load"))
-            .expect("load form");
+        let start = page.body.find("/load\"").expect("load form");
         let before = &page.body[..start];
         let from = before.rfind(marker).unwrap() + marker.len();
         before[from..].to_string()

@@ -86,7 +86,23 @@ async fn the_answer_follows_the_slider_without_a_page_load() {
     );
     let table = browser.text_of(".ps-closeness-table").await;
     assert!(table.contains("0.800"), "{table}");
+    let search = browser.js("return location.search;").await;
+    assert!(
+        !search.as_str().unwrap_or_default().contains("csrf_token"),
+        "the shareable URL carries no token: {search}"
+    );
     browser.screenshot("perfect-song-desktop").await;
+    // The debounced save (1.5 s after the last change) made 0.8 the current setting:
+    // the plain page, as a next visit would load it, opens there.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    browser
+        .js("window.__saved = null; fetch('/perfect-song').then(function (r) { return r.text(); }).then(function (t) { window.__saved = t.indexOf('name=\"energy\" min=\"0\" max=\"1\" step=\"0.01\" value=\"0.8\"') >= 0; }); return true;")
+        .await;
+    browser.wait_for_js("window.__saved !== null").await;
+    assert_eq!(
+        browser.js("return window.__saved;").await,
+        serde_json::json!(true)
+    );
     let overflow = browser
         .js("return document.documentElement.scrollWidth - document.documentElement.clientWidth;")
         .await;

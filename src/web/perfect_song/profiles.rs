@@ -86,7 +86,6 @@ async fn done(
     panel_state: PanelState,
     status: StatusCode,
 ) -> AppResult<Response> {
-    let valid = params::parse(&settings, &ctx.catalog.features).ok();
     if ctx.htmx.wants_fragment() {
         let rows = db::run(&state.pool, move |conn| {
             Ok(taste_profiles::list(conn, user_id)?)
@@ -97,9 +96,9 @@ async fn done(
         response.set_status(status);
         return Ok(response);
     }
-    let settings = match valid {
-        Some(settings) => settings,
-        None => handlers::saved_or_default(state, user_id, &ctx.catalog).await?,
+    let settings = match params::parse(&settings, &ctx.catalog.features) {
+        Ok(settings) => settings,
+        Err(_) => handlers::saved_or_default(state, user_id, &ctx.catalog).await?,
     };
     if status.is_success() {
         return Ok(see_other(&params::page_url(&settings)));

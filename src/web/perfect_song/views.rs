@@ -108,7 +108,8 @@ fn settings_form(ctx: &PageContext, form: &FormState) -> Markup {
         .any(|&f| form.number(&keys::weight(f)).unwrap_or(0.0) > 0.0);
     html! {
         form id=(FORM_ID) class="card ps-form" method="post" action=(PAGE)
-            hx-get=(PAGE) hx-trigger="input delay:150ms, submit"
+            // The token is for the no-JS POST; it must not end up in a shareable URL.
+            hx-get=(PAGE) hx-params={ "not " (csrf::FIELD) } hx-trigger="input delay:150ms, submit"
             hx-target={ "#" (RESULTS_ID) } hx-sync="this:replace" hx-replace-url="true" {
             input type="hidden" name=(csrf::FIELD) value=(ctx.csrf_token);
             input type="hidden" name=(keys::K) value=(form.value(keys::K));
@@ -141,7 +142,7 @@ fn settings_form(ctx: &PageContext, form: &FormState) -> Markup {
             }
             div class="ps-actions" {
                 button type="submit" { "Find my song" }
-                a class="button secondary" href=(PAGE) hx-boost="false" { "Back to my saved settings" }
+                a class="button secondary" href=(PAGE) { "Back to my saved settings" }
                 span class="htmx-indicator muted" aria-hidden="true" { span class="spinner" {} " Matching…" }
             }
         }
