@@ -21,7 +21,7 @@ async fn empty_catalog_home_page_explains_how_to_import() {
     let app = empty_app();
     let resp = app.client.get("/").send().await;
     resp.assert_status_is_ok();
-    resp.assert_header("vary", "HX-Request");
+    resp.assert_header("vary", "HX-Request, HX-History-Restore-Request");
     let body = body(resp).await;
     assert!(body.contains("<!DOCTYPE html>"));
     assert!(body.contains("No tracks yet"));
@@ -67,7 +67,7 @@ async fn htmx_requests_get_the_fragment_and_boosted_ones_the_page() {
         .send()
         .await;
     fragment.assert_status_is_ok();
-    fragment.assert_header("vary", "HX-Request");
+    fragment.assert_header("vary", "HX-Request, HX-History-Restore-Request");
     let fragment = body(fragment).await;
     assert!(!fragment.contains("<html"));
     assert!(fragment.contains("No tracks yet"));
@@ -80,6 +80,16 @@ async fn htmx_requests_get_the_fragment_and_boosted_ones_the_page() {
         .send()
         .await;
     assert!(body(boosted).await.contains("<html"));
+
+    // Back/forward to a pushed URL that htmx has no snapshot of replaces the whole body.
+    let restore = app
+        .client
+        .get("/")
+        .header("HX-Request", "true")
+        .header("HX-History-Restore-Request", "true")
+        .send()
+        .await;
+    assert!(body(restore).await.contains("<html"));
 }
 
 #[tokio::test]

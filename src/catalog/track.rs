@@ -38,6 +38,15 @@ impl NewTrack {
     }
 }
 
+/// The track's page on Spotify, for a real Spotify id (22 base-62 characters); `None`
+/// for the demo catalog's invented ids and anything else.
+pub fn spotify_url(id: &str) -> Option<String> {
+    let real = id.len() == 22
+        && id.chars().all(|c| c.is_ascii_alphanumeric())
+        && !id.starts_with(super::demo::ID_PREFIX);
+    real.then(|| format!("https://open.spotify.com/track/{id}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -58,6 +67,17 @@ mod tests {
             time_signature: None,
             features: AudioFeatures::default(),
         }
+    }
+
+    #[test]
+    fn only_real_ids_link_to_spotify() {
+        assert_eq!(
+            spotify_url("6f807x0ima9a1j3VPbc7VN").as_deref(),
+            Some("https://open.spotify.com/track/6f807x0ima9a1j3VPbc7VN")
+        );
+        assert_eq!(spotify_url("demo0123456789abcdefgh"), None);
+        assert_eq!(spotify_url("short"), None);
+        assert_eq!(spotify_url("6f807x0ima9a1j3VPbc7V/"), None);
     }
 
     #[test]

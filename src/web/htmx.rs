@@ -10,6 +10,9 @@ pub struct Htmx {
     pub request: bool,
     /// `HX-Boosted: true`: a boosted link or form, which wants a whole page.
     pub boosted: bool,
+    /// `HX-History-Restore-Request: true`: back/forward to a pushed URL whose snapshot
+    /// htmx does not have; it replaces the whole body, so it wants the whole page.
+    pub history_restore: bool,
     /// `HX-Target`: id of the element the answer will replace.
     pub target: Option<String>,
     /// `HX-Trigger`: id of the element that triggered the request.
@@ -34,6 +37,7 @@ impl Htmx {
         Htmx {
             request: flag("hx-request"),
             boosted: flag("hx-boosted"),
+            history_restore: flag("hx-history-restore-request"),
             target: text("hx-target"),
             trigger: text("hx-trigger"),
         }
@@ -42,7 +46,7 @@ impl Htmx {
     /// A fragment answers htmx requests that swap part of a page; everything else
     /// (a normal load, a boosted navigation, a history restore) gets the full page.
     pub fn wants_fragment(&self) -> bool {
-        self.request && !self.boosted
+        self.request && !self.boosted && !self.history_restore
     }
 
     /// Renders the fragment alone or inside the full page. The full page is built only
@@ -73,6 +77,14 @@ mod tests {
         headers.insert("HX-Request", "true".parse().unwrap());
         assert!(Htmx::from_headers(&headers).wants_fragment());
         headers.insert("HX-Boosted", "true".parse().unwrap());
+        assert!(!Htmx::from_headers(&headers).wants_fragment());
+    }
+
+    #[test]
+    fn history_restores_want_pages() {
+        let mut headers = HeaderMap::new();
+        headers.insert("HX-Request", "true".parse().unwrap());
+        headers.insert("HX-History-Restore-Request", "true".parse().unwrap());
         assert!(!Htmx::from_headers(&headers).wants_fragment());
     }
 }

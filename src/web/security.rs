@@ -51,7 +51,10 @@ pub async fn harden_and_log<E: Endpoint>(next: &E, req: Request) -> Result<Respo
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
     if is_html {
-        headers.append(header::VARY, HeaderValue::from_static("HX-Request"));
+        headers.append(
+            header::VARY,
+            HeaderValue::from_static("HX-Request, HX-History-Restore-Request"),
+        );
         if !headers.contains_key(header::CACHE_CONTROL) {
             // Pages depend on the user and carry a CSRF cookie: never shared caches.
             set(headers, header::CACHE_CONTROL, "private, no-cache");

@@ -140,6 +140,13 @@ async fn compare_two_artists_then_go_back() {
     browser
         .wait_for_js("window.echarts && echarts.getInstanceByDom(document.getElementById('compare-chart')) && echarts.getInstanceByDom(document.getElementById('compare-chart')).getOption().series[0].type === 'bar'")
         .await;
+    // The restored state is the whole page, navigation and footer included.
+    assert_eq!(
+        browser
+            .js("return !!document.querySelector('.site-header nav') && !!document.querySelector('.site-footer');")
+            .await,
+        serde_json::json!(true)
+    );
     browser.close().await;
 }
 

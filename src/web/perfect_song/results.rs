@@ -8,7 +8,7 @@ use maud::{html, Markup};
 
 use super::views::field_id;
 use crate::{
-    catalog::Feature,
+    catalog::{track::spotify_url, Feature},
     db::track_details::TrackDetails,
     matching::{
         EmptyBecause, InvalidSettings, MatchOutcome, MatchSettings, SampleTrack, TrackMatch,
@@ -106,10 +106,8 @@ fn best_card(best: &TrackMatch, details: Option<&TrackDetails>) -> Markup {
                     dd { strong { (format!("{:.1}", best.similarity)) } " / 100" }
                 }
             }
-            @if let Some(id) = details.and_then(|d| d.spotify_id.as_deref()) {
-                @if !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric()) {
-                    p { a href={ "https://open.spotify.com/track/" (id) } rel="noopener noreferrer" target="_blank" { "Listen on Spotify" } }
-                }
+            @if let Some(url) = details.and_then(|d| d.spotify_id.as_deref()).and_then(spotify_url) {
+                p { a href=(url) rel="noopener noreferrer" target="_blank" { "Listen on Spotify" } }
             }
         }
     }
