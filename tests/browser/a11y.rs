@@ -102,7 +102,18 @@ async fn audit(js: Js) {
     let server = Server::start().await;
     let browser = Browser::start(Js::On).await;
     let mut failures = Vec::new();
-    let anonymous = ["/", "/artists", "/signup", "/login", "/no-such-page"];
+    let anonymous = [
+        "/",
+        "/artists",
+        "/artists?q=ma",
+        "/artists/compare?artist=DJ+Tyshaa&artist=L%C3%A9a+Abernethy",
+        "/artists/compare?artist=DJ+Tyshaa&artist=L%C3%A9a+Abernethy&view=radar&features=all",
+        "/artists/compare?artist=nobody+at+all&artist=DJ+Tyshaa",
+        "/artists/1",
+        "/signup",
+        "/login",
+        "/no-such-page",
+    ];
     for path in anonymous {
         open(&browser, &server, path, js).await;
         for v in serious_violations(&browser, &axe).await {

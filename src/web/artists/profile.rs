@@ -293,7 +293,7 @@ fn tracks_section(artist: &ArtistSummary, view: &TrackView, tracks: &[ArtistTrac
                 " "
                 button type="submit" class="button-small" { "Sort" }
             }
-            div class="table-scroll" {
+            div class="table-scroll" tabindex="0" role="region" aria-label="Table (scrolls sideways)" {
                 table class="track-table" {
                     caption {
                         (tracks_label(artist.track_count.into())) ", sorted by "
@@ -353,7 +353,7 @@ fn spread_section(artist: &ArtistSummary, distributions: &[Distribution]) -> Mar
                     &format!("Box plots of how {}'s audio features spread across their tracks; the same numbers are in the table.", artist.name),
                     &distribution_boxplot(distributions),
                 ))
-                div class="table-scroll" {
+                div class="table-scroll" tabindex="0" role="region" aria-label="Table (scrolls sideways)" {
                     table class="spread-table" {
                         caption { "Spread across their tracks" }
                         thead {

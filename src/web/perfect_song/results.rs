@@ -59,7 +59,7 @@ pub fn answer(a: &Answer) -> Markup {
                     (chart("ps-bars-chart", "Bars: your target and the perfect song per feature",
                         &charts::target_vs_match(&features, &target, &matched_or_target)))
                 }
-                div class="table-scroll" { (closeness_table(best)) }
+                div class="table-scroll" tabindex="0" role="region" aria-label="Table (scrolls sideways)" { (closeness_table(best)) }
             }
         }
         @if a.outcome.matches.len() > 1 {
@@ -170,7 +170,7 @@ fn next_matches(rest: &[TrackMatch], details: &HashMap<i32, TrackDetails>) -> Ma
     html! {
         section class="card ps-next" aria-labelledby="ps-next-title" {
             h2 id="ps-next-title" { "The next " (rest.len()) " matches" }
-            div class="table-scroll" {
+            div class="table-scroll" tabindex="0" role="region" aria-label="Table (scrolls sideways)" {
                 table class="ps-next-table" {
                     thead {
                         tr {
