@@ -11,7 +11,7 @@
 mod handlers;
 mod params;
 mod profiles;
-mod results;
+pub mod results;
 mod views;
 
 use poem::{get, post, Route};
