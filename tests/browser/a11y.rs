@@ -97,6 +97,36 @@ async fn open(browser: &Browser, server: &Server, path: &str, js: Js) {
     }
 }
 
+/// Desktop and phone screenshots of the page, under target/screenshots/pages/.
+async fn screenshots(browser: &Browser, path: &str) {
+    let name: String = path
+        .trim_start_matches('/')
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .take(60)
+        .collect();
+    let name = if name.is_empty() {
+        "home".to_string()
+    } else {
+        name
+    };
+    // Charts draw asynchronously (ECharts loads on demand); give them a moment.
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    browser.screenshot(&format!("pages/{name}-desktop")).await;
+    browser
+        .client
+        .set_window_size(390, 844)
+        .await
+        .expect("phone size");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    browser.screenshot(&format!("pages/{name}-phone")).await;
+    browser
+        .client
+        .set_window_size(1280, 900)
+        .await
+        .expect("desktop size");
+}
+
 async fn audit(js: Js) {
     let axe = axe_source();
     let server = Server::start().await;
@@ -119,6 +149,9 @@ async fn audit(js: Js) {
         for v in serious_violations(&browser, &axe).await {
             failures.push(format!("{path}: {v}"));
         }
+        if js == Js::On {
+            screenshots(&browser, path).await;
+        }
     }
     sign_up(
         &browser,
@@ -130,6 +163,9 @@ async fn audit(js: Js) {
         open(&browser, &server, path, js).await;
         for v in serious_violations(&browser, &axe).await {
             failures.push(format!("{path}: {v}"));
+        }
+        if js == Js::On {
+            screenshots(&browser, path).await;
         }
     }
     browser.close().await;

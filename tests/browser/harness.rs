@@ -152,10 +152,14 @@ impl Browser {
 
     /// Saves a PNG under target/screenshots/ for people to look at.
     pub async fn screenshot(&self, name: &str) {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
-        std::fs::create_dir_all(&dir).expect("screenshot dir");
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("target/screenshots")
+            .join(format!("{name}.png"));
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).expect("screenshot dir");
+        }
         let png = self.client.screenshot().await.expect("screenshot");
-        std::fs::write(dir.join(format!("{name}.png")), png).expect("write screenshot");
+        std::fs::write(path, png).expect("write screenshot");
     }
 
     /// Waits (up to 20 s: CI machines are shared and slow) until the JavaScript
