@@ -1,7 +1,5 @@
 //! Artist search and comparison in a real browser, with and without JavaScript.
 
-use std::time::{Duration, Instant};
-
 use fantoccini::{key::Key, Locator};
 
 use crate::harness::{Browser, Js, Server};
@@ -11,18 +9,11 @@ const FIRST: &str = "DJ Tyshaa";
 const SECOND: &str = "Léa Abernethy";
 
 async fn wait_for_url_containing(browser: &Browser, needle: &str) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let url = browser.client.current_url().await.expect("url").to_string();
-        if url.contains(needle) {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "url {url} never contained {needle}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    browser
+        .wait_for_url(&format!("containing {needle}"), |url| {
+            url.as_str().contains(needle)
+        })
+        .await;
 }
 
 #[tokio::test]
@@ -125,18 +116,11 @@ async fn compare_two_artists_then_go_back() {
     // Back shows the bars again.
     browser.client.back().await.expect("back");
     wait_for_url_containing(&browser, "artist=lea+abernethy").await;
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let url = browser.client.current_url().await.expect("url").to_string();
-        if !url.contains("view=radar") {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "back did not leave the radar view"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    browser
+        .wait_for_url("without view=radar", |url| {
+            !url.as_str().contains("view=radar")
+        })
+        .await;
     browser
         .wait_for_js("window.echarts && echarts.getInstanceByDom(document.getElementById('compare-chart')) && echarts.getInstanceByDom(document.getElementById('compare-chart')).getOption().series[0].type === 'bar'")
         .await;

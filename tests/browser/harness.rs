@@ -11,6 +11,7 @@ use std::{
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Map, Value};
 use tempfile::TempDir;
+use url::Url;
 
 /// Whether the browser runs scripts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -181,6 +182,21 @@ impl Browser {
                 Instant::now() < deadline,
                 "timed out waiting for: {expression}"
             );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Waits (up to 20 s) until the address bar satisfies `ok`, and returns that URL.
+    /// A WebDriver click does not wait for the navigation it starts, so reading
+    /// the URL straight after a click can still see the previous page.
+    pub async fn wait_for_url(&self, what: &str, ok: impl Fn(&Url) -> bool) -> Url {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let url = self.client.current_url().await.expect("current url");
+            if ok(&url) {
+                return url;
+            }
+            assert!(Instant::now() < deadline, "url {url} never became {what}");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }

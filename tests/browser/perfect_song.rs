@@ -198,8 +198,9 @@ async fn find_my_song_works_without_javascript() {
         .click()
         .await
         .expect("sign up");
-    let url = c.current_url().await.expect("url");
-    assert_eq!(url.path(), "/perfect-song");
+    browser
+        .wait_for_url("/perfect-song", |url| url.path() == "/perfect-song")
+        .await;
     let before = browser.text_of("#ps-answer-title").await;
     assert!(!before.is_empty());
 
@@ -211,12 +212,12 @@ async fn find_my_song_works_without_javascript() {
         .click()
         .await
         .expect("submit");
-    let url = c.current_url().await.expect("url");
-    assert_eq!(url.path(), "/perfect-song");
-    assert!(
-        url.query().unwrap_or_default().contains("valence=0.95"),
-        "{url}"
-    );
+    browser
+        .wait_for_url("the submitted form with valence=0.95", |url| {
+            url.path() == "/perfect-song"
+                && url.query().unwrap_or_default().contains("valence=0.95")
+        })
+        .await;
     let answer = browser.text_of("#ps-answer-title").await;
     assert!(!answer.is_empty());
     let table = browser.text_of(".ps-closeness-table").await;
