@@ -82,6 +82,35 @@
 
   var darkScheme = window.matchMedia ? window.matchMedia("(prefers-color-scheme: dark)") : null;
 
+  // A series that is the same on every answer (the catalog sample behind the perfect-song
+  // chart) is named by data-series-beneath and fetched once per URL, not sent in every
+  // fragment. Without it the chart still draws, just without the faint lines.
+  var seriesBeneath = {};
+
+  function loadSeriesBeneath(url) {
+    if (!url) {
+      return Promise.resolve([]);
+    }
+    if (!seriesBeneath[url]) {
+      seriesBeneath[url] = fetch(url, { credentials: "same-origin" })
+        .then(function (response) {
+          if (!response.ok) {
+            throw new Error("HTTP " + response.status);
+          }
+          return response.json();
+        })
+        .then(function (series) {
+          return [series];
+        });
+      seriesBeneath[url].catch(function () {
+        delete seriesBeneath[url];
+      });
+    }
+    return seriesBeneath[url].catch(function () {
+      return [];
+    });
+  }
+
   function drawChart(el) {
     var option;
     try {
@@ -89,6 +118,16 @@
     } catch (e) {
       return;
     }
+    loadSeriesBeneath(el.getAttribute("data-series-beneath")).then(function (beneath) {
+      // The fragment may have been swapped out while the series loaded.
+      if (el.isConnected) {
+        option.series = beneath.concat(option.series || []);
+        setChartOption(el, option);
+      }
+    });
+  }
+
+  function setChartOption(el, option) {
     option.backgroundColor = "transparent";
     var existing = window.echarts.getInstanceByDom(el);
     var theme = darkScheme && darkScheme.matches ? "dark" : null;

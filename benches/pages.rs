@@ -77,8 +77,12 @@ fn benches(c: &mut Criterion) {
     });
     group.bench_function("parallel_chart_json_200_sample", |b| {
         b.iter(|| {
-            let chart = perfect_song::parallel(&features, &target, None, &sample);
-            serde_json::to_string(&chart).expect("json")
+            let chart = perfect_song::parallel(&features, &target, None);
+            let series = perfect_song::sample_series(&features, &sample);
+            (
+                serde_json::to_string(&chart).expect("json"),
+                serde_json::to_string(&series).expect("json"),
+            )
         })
     });
     group.bench_function("match_fragment_render", |b| {
@@ -87,7 +91,7 @@ fn benches(c: &mut Criterion) {
                 settings: &settings,
                 outcome: &outcome,
                 details: &details,
-                sample: &sample,
+                catalog_version: 1,
             })
             .into_string()
         })

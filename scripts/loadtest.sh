@@ -92,6 +92,20 @@ wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 wrk.headers["Cookie"] = "$CSRF_COOKIE"
 LUA
 
+# Every request a different slider position (seeded, so runs compare): the live answer
+# as a user dragging a slider sees it, with nothing kept from a previous request.
+cat >"$WORK/sliders.lua" <<'LUA'
+math.randomseed(42)
+local names = { "danceability", "energy", "acousticness", "instrumentalness", "valence" }
+request = function()
+  local parts = {}
+  for i, name in ipairs(names) do
+    parts[i] = string.format("%s=%.2f", name, math.random(0, 100) / 100)
+  end
+  return wrk.format("GET", "/perfect-song?" .. table.concat(parts, "&"))
+end
+LUA
+
 # --- the runs --------------------------------------------------------------------------
 RESULTS="$WORK/results.tsv"
 : >"$RESULTS"
@@ -123,7 +137,10 @@ echo "wrk: $THREADS threads, $CONNECTIONS connections, $DURATION per endpoint, a
 run healthz "/healthz"
 run artist_suggest "/artists/suggest?q=$PREFIX" -H "HX-Request: true"
 run compare_page "/artists/compare?artist=$ARTIST_A&artist=$ARTIST_B"
+# The same question again and again (answered from the kept fragment after the first),
+# then a new position on every request (searched and rendered every time).
 run perfect_song_fragment "/perfect-song?$MATCH_QUERY" -H "HX-Request: true" -H "Cookie: $COOKIE"
+run perfect_song_moving "/perfect-song" -H "HX-Request: true" -H "Cookie: $COOKIE" -s "$WORK/sliders.lua"
 # Log-in runs with 4 connections: the throttle deliberately answers 429 once more than 5
 # attempts for one username are in flight, and this measures argon2, not the throttle.
 RUN_CONNECTIONS=4 run login_post "/login" -s "$WORK/login.lua"

@@ -9,7 +9,8 @@ use std::{
 use crate::{
     catalog::snapshot::CatalogSnapshot,
     config::Config,
-    db::{self, DbPool},
+    db::{self, track_details::TrackDetailsCache, DbPool},
+    web::fragment_cache::FragmentCache,
 };
 
 #[derive(Clone)]
@@ -17,6 +18,10 @@ pub struct AppState {
     pub pool: DbPool,
     pub config: Arc<Config>,
     catalog: Arc<RwLock<Arc<CatalogSnapshot>>>,
+    /// Titles, albums and artists of tracks shown recently (see its comment).
+    pub track_details: Arc<TrackDetailsCache>,
+    /// Rendered live answers, by catalog version and canonical query.
+    pub fragments: Arc<FragmentCache>,
 }
 
 impl AppState {
@@ -55,6 +60,8 @@ impl AppState {
             pool,
             config: Arc::new(config),
             catalog: Arc::new(RwLock::new(Arc::new(snapshot))),
+            track_details: Arc::default(),
+            fragments: Arc::default(),
         })
     }
 

@@ -149,9 +149,55 @@ async fn htmx_gets_the_results_fragment_and_a_load_gets_the_page() {
         let vary = page.header("vary").unwrap_or_default().to_ascii_lowercase();
         assert!(vary.contains("hx-request"), "Vary: {vary}");
     }
-    // The parallel chart: target and match over a faint sample, an axis per feature.
+    // The parallel chart: target and match, an axis per feature; the faint catalog
+    // sample is not in every fragment but named by a cacheable URL.
     assert!(fragment.body.contains("parallelAxis"));
-    assert!(fragment.body.contains("Other tracks"));
+    assert!(!fragment.body.contains("Other tracks"));
+    let sample_url = fragment
+        .body
+        .split(r#"data-series-beneath=""#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the parallel chart names its sample")
+        .replace("&amp;", "&");
+    assert!(
+        sample_url.contains("features=danceability,energy,acousticness,instrumentalness,valence"),
+        "{sample_url}"
+    );
+    let sample = app.client.get(&sample_url).send().await;
+    sample.assert_status_is_ok();
+    sample.assert_header("cache-control", "public, max-age=31536000, immutable");
+    assert!(
+        sample.0.headers().get("set-cookie").is_none(),
+        "no cookie on an immutable response"
+    );
+    let body = sample.0.into_body().into_string().await.expect("body");
+    let json: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+    assert_eq!(json["type"], "parallel");
+    assert_eq!(json["name"], "Other tracks");
+    let rows = json["data"].as_array().expect("rows");
+    assert_eq!(rows.len(), 200);
+    assert!(rows.iter().all(|r| r.as_array().map(Vec::len) == Some(5)));
+}
+
+#[tokio::test]
+async fn the_chart_sample_refuses_unknown_features_and_is_not_cached_for_another_version() {
+    let app = demo_app();
+    let bad = app
+        .client
+        .get("/perfect-song/sample.json?features=energy,volume")
+        .send()
+        .await;
+    bad.assert_status(StatusCode::BAD_REQUEST);
+    let message = bad.0.into_body().into_string().await.expect("body");
+    assert!(message.contains("volume"), "{message}");
+    let old = app
+        .client
+        .get("/perfect-song/sample.json?features=energy,tempo&v=1")
+        .send()
+        .await;
+    old.assert_status_is_ok();
+    old.assert_header("cache-control", "no-cache");
 }
 
 #[tokio::test]
@@ -542,4 +588,46 @@ async fn the_match_is_the_closest_track_of_a_tiny_catalog() {
         "the filter wins over closeness"
     );
     assert!(!folk.body.contains("The next"), "one folk track only");
+}
+
+/// The live answer is kept per catalog version and query: asked again (by anyone) it is
+/// the same, and an import that changes the answer is never hidden by what was kept.
+#[tokio::test]
+async fn a_kept_live_answer_follows_the_catalog_version() {
+    let app = empty_app();
+    fixtures::load(
+        &app.state,
+        "first.csv",
+        vec![
+            track("mid1", "Halfway", &["Middle Band"], 0.5),
+            track("high1", "Roar", &["Loud Crew"], 0.8),
+        ],
+    )
+    .await;
+    let app = TestApp {
+        client: TestApp::client_for(&app.state),
+        ..app
+    };
+    let url = "/perfect-song?danceability=0.9&energy=0.9&acousticness=0.9&instrumentalness=0.9&valence=0.9";
+    let mut ada = as_htmx(&signed_up(&app, "ada").await);
+    let first = ada.get(&app.client, url).await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert_eq!(perfect_song(&first), "Roar");
+    assert_eq!(
+        first.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    let again = ada.get(&app.client, url).await;
+    assert_eq!(again.body, first.body);
+    let mut bob = as_htmx(&signed_up(&app, "bob").await);
+    assert_eq!(bob.get(&app.client, url).await.body, first.body);
+
+    fixtures::load(
+        &app.state,
+        "second.csv",
+        vec![track("exact1", "Bullseye", &["Sharp Shooters"], 0.9)],
+    )
+    .await;
+    let after = ada.get(&app.client, url).await;
+    assert_eq!(perfect_song(&after), "Bullseye", "the new catalog's answer");
 }

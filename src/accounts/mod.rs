@@ -228,6 +228,7 @@ impl Accounts {
             Ok(updated)
         })
         .await?;
+        db::sessions::forget_cached();
         if updated {
             Ok(())
         } else {
@@ -250,6 +251,8 @@ impl Accounts {
             Ok(users::delete_with_data(conn, user_id)?)
         })
         .await?;
+        // The cascade deleted the user's sessions behind the session module's back.
+        db::sessions::forget_cached();
         if deleted {
             tracing::info!(user_id, "account deleted");
             Ok(())

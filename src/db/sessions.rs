@@ -15,12 +15,19 @@
 //! - `user_id` is copied from the entries when a session is saved, so every session of a
 //!   user can be ended at once. Which entry holds the user is the web layer's business:
 //!   it passes a function to find it.
+//! - Loads are cached in memory (`SessionCache`): a logged-in user moving a slider sends
+//!   a request every few hundred milliseconds, and each would otherwise cost a database
+//!   round trip before any work. Every write to the table, wherever it comes from in this
+//!   process, bumps one counter (`forget_cached`), and a cached entry is used only while
+//!   the counter is where it was when the entry was read from the database. So a
+//!   session ended by log-out, a password change or an account deletion is never served
+//!   from the cache afterwards; a write to some other session costs only cache misses.
 
 use std::{
-    collections::BTreeMap,
+    collections::{BTreeMap, HashMap},
     sync::{
-        atomic::{AtomicI64, Ordering},
-        Arc,
+        atomic::{AtomicI64, AtomicU64, Ordering},
+        Arc, Mutex,
     },
     time::Duration,
 };
@@ -42,8 +49,52 @@ pub const CLEANUP_EVERY: Duration = Duration::from_secs(60 * 60);
 /// How long a dead row is kept as a tombstone before the sweep may delete it.
 pub const SWEEP_GRACE: Duration = Duration::from_secs(10 * 60);
 
+/// How many sessions the load cache holds before it starts over.
+pub const CACHE_CAPACITY: usize = 10_000;
+
 /// Finds the id of the user a session belongs to, if any, in its entries.
 pub type OwnerOf = fn(&BTreeMap<String, Value>) -> Option<i32>;
+
+/// Counts writes to the `sessions` table made by this process (see the module comment).
+static WRITES: AtomicU64 = AtomicU64::new(0);
+
+/// Makes every cached session load stale. Called after each write to the table, once
+/// the write has committed; code that changes sessions some other way (deleting a user
+/// deletes their sessions by cascade) calls it too.
+pub fn forget_cached() {
+    WRITES.fetch_add(1, Ordering::SeqCst);
+}
+
+/// Session loads, each valid while no session write happened since it was read.
+#[derive(Default)]
+struct SessionCache {
+    entries: Mutex<HashMap<String, CachedSession>>,
+}
+
+struct CachedSession {
+    entries: BTreeMap<String, Value>,
+    expires_at: i64,
+    /// `WRITES` before the row was read.
+    writes: u64,
+}
+
+impl SessionCache {
+    fn get(&self, id: &str, now: i64) -> Option<BTreeMap<String, Value>> {
+        let writes = WRITES.load(Ordering::SeqCst);
+        let cache = self.entries.lock().ok()?;
+        let hit = cache.get(id)?;
+        (hit.writes == writes && hit.expires_at > now).then(|| hit.entries.clone())
+    }
+
+    fn put(&self, id: &str, session: CachedSession) {
+        if let Ok(mut cache) = self.entries.lock() {
+            if cache.len() >= CACHE_CAPACITY {
+                cache.clear();
+            }
+            cache.insert(id.to_string(), session);
+        }
+    }
+}
 
 #[derive(Clone)]
 pub struct DbSessionStorage {
@@ -51,6 +102,7 @@ pub struct DbSessionStorage {
     owner_of: OwnerOf,
     /// Unix seconds of the last sweep of dead rows.
     last_cleanup: Arc<AtomicI64>,
+    cache: Arc<SessionCache>,
 }
 
 impl DbSessionStorage {
@@ -59,6 +111,7 @@ impl DbSessionStorage {
             pool,
             owner_of,
             last_cleanup: Arc::new(AtomicI64::new(0)),
+            cache: Arc::default(),
         }
     }
 
@@ -80,20 +133,31 @@ pub fn load(
     id: &str,
     now: i64,
 ) -> QueryResult<Option<BTreeMap<String, Value>>> {
-    let data: Option<String> = sessions::table
+    Ok(load_with_expiry(conn, id, now)?.map(|(entries, _)| entries))
+}
+
+/// `load`, with the session's `expires_at`.
+fn load_with_expiry(
+    conn: &mut SqliteConnection,
+    id: &str,
+    now: i64,
+) -> QueryResult<Option<(BTreeMap<String, Value>, i64)>> {
+    let row: Option<(String, i64)> = sessions::table
         .filter(sessions::id.eq(id))
         .filter(sessions::expires_at.gt(now))
-        .select(sessions::data)
+        .select((sessions::data, sessions::expires_at))
         .first(conn)
         .optional()?;
-    Ok(data.and_then(|json| match serde_json::from_str(&json) {
-        Ok(entries) => Some(entries),
-        Err(error) => {
-            // A row we cannot read is treated as no session: the user logs in again.
-            tracing::warn!(%error, "unreadable session data ignored");
-            None
-        }
-    }))
+    Ok(
+        row.and_then(|(json, expires_at)| match serde_json::from_str(&json) {
+            Ok(entries) => Some((entries, expires_at)),
+            Err(error) => {
+                // A row we cannot read is treated as no session: the user logs in again.
+                tracing::warn!(%error, "unreadable session data ignored");
+                None
+            }
+        }),
+    )
 }
 
 /// What `save` did.
@@ -116,7 +180,7 @@ pub fn save(
     expires_at: i64,
     now: i64,
 ) -> QueryResult<Saved> {
-    conn.immediate_transaction(|conn| {
+    let saved = conn.immediate_transaction(|conn| {
         let current: Option<i64> = sessions::table
             .filter(sessions::id.eq(id))
             .select(sessions::expires_at)
@@ -153,34 +217,44 @@ pub fn save(
             }
             Some(_) => Ok(Saved::StillEnded),
         }
-    })
+    });
+    forget_cached();
+    saved
 }
 
 /// Ends one session (see the module comment: it becomes a tombstone).
 pub fn end(conn: &mut SqliteConnection, id: &str, now: i64) -> QueryResult<usize> {
-    diesel::update(
+    let ended = diesel::update(
         sessions::table
             .filter(sessions::id.eq(id))
             .filter(sessions::expires_at.gt(now)),
     )
     .set(sessions::expires_at.eq(now))
-    .execute(conn)
+    .execute(conn);
+    forget_cached();
+    ended
 }
 
 /// Ends every session of a user. Returns how many were live.
+/// Inside a transaction, call `forget_cached` again once it has committed.
 pub fn end_all_for_user(conn: &mut SqliteConnection, user_id: i32, now: i64) -> QueryResult<usize> {
-    diesel::update(
+    let ended = diesel::update(
         sessions::table
             .filter(sessions::user_id.eq(user_id))
             .filter(sessions::expires_at.gt(now)),
     )
     .set(sessions::expires_at.eq(now))
-    .execute(conn)
+    .execute(conn);
+    forget_cached();
+    ended
 }
 
 /// Deletes rows dead since before `before`. Returns how many.
 pub fn delete_dead(conn: &mut SqliteConnection, before: i64) -> QueryResult<usize> {
-    diesel::delete(sessions::table.filter(sessions::expires_at.le(before))).execute(conn)
+    let deleted =
+        diesel::delete(sessions::table.filter(sessions::expires_at.le(before))).execute(conn);
+    forget_cached();
+    deleted
 }
 
 fn to_poem(error: AppError) -> poem::Error {
@@ -192,10 +266,29 @@ impl SessionStorage for DbSessionStorage {
         &'a self,
         session_id: &'a str,
     ) -> poem::Result<Option<BTreeMap<String, Value>>> {
+        let now = now_unix();
+        if let Some(entries) = self.cache.get(session_id, now) {
+            return Ok(Some(entries));
+        }
+        // Read before the row, so a write racing this load leaves the entry stale.
+        let writes = WRITES.load(Ordering::SeqCst);
         let id = session_id.to_string();
-        super::run(&self.pool, move |conn| Ok(load(conn, &id, now_unix())?))
-            .await
-            .map_err(to_poem)
+        let loaded = super::run(&self.pool, move |conn| {
+            Ok(load_with_expiry(conn, &id, now)?)
+        })
+        .await
+        .map_err(to_poem)?;
+        Ok(loaded.map(|(entries, expires_at)| {
+            self.cache.put(
+                session_id,
+                CachedSession {
+                    entries: entries.clone(),
+                    expires_at,
+                    writes,
+                },
+            );
+            entries
+        }))
     }
 
     async fn update_session<'a>(
@@ -322,6 +415,34 @@ mod tests {
             Saved::UserGone
         );
         assert_eq!(load(&mut conn, "s", 0).unwrap(), None);
+    }
+
+    /// The storage's cached loads never outlive an end made elsewhere in the process.
+    #[tokio::test]
+    async fn a_cached_session_ended_behind_the_storage_is_not_served() {
+        let dir = tempfile::tempdir().unwrap();
+        let pool = crate::db::open(&dir.path().join("s.db")).unwrap();
+        let storage = DbSessionStorage::new(pool.clone(), |e| {
+            e.get("uid").and_then(Value::as_i64).map(|id| id as i32)
+        });
+        {
+            let mut conn = pool.get().unwrap();
+            diesel::sql_query("INSERT INTO users (id, username, username_key, password_hash, created_at) VALUES (7, 'u', 'u', 'h', 0)")
+                .execute(&mut conn)
+                .unwrap();
+        }
+        let entries: BTreeMap<String, Value> = serde_json::from_str(r#"{"uid":7,"n":1}"#).unwrap();
+        storage.update_session("sid", &entries, None).await.unwrap();
+        for _ in 0..2 {
+            // The second load is served from the cache.
+            let loaded = storage.load_session("sid").await.unwrap().unwrap();
+            assert_eq!(loaded["n"], 1);
+        }
+        {
+            let mut conn = pool.get().unwrap();
+            end_all_for_user(&mut conn, 7, now_unix()).unwrap();
+        }
+        assert_eq!(storage.load_session("sid").await.unwrap(), None);
     }
 
     #[test]

@@ -205,9 +205,22 @@ pub fn feature_table(caption: &str, features: &[Feature], columns: &[(&str, Vec<
 /// An ECharts container: the option JSON travels in a data attribute and `app.js` draws
 /// it. `label` describes the chart for screen readers, which read the table instead.
 pub fn chart(id: &str, label: &str, chart: &charming::Chart) -> Markup {
+    chart_over(id, label, chart, None)
+}
+
+/// A chart whose option gets one more series, drawn beneath the others, from
+/// `beneath_url` (JSON of one ECharts series): for a big series that is the same on
+/// every answer and so is fetched once and cached, not sent in every fragment.
+pub fn chart_over(
+    id: &str,
+    label: &str,
+    chart: &charming::Chart,
+    beneath_url: Option<&str>,
+) -> Markup {
     let option = serde_json::to_string(chart).unwrap_or_else(|_| "{}".to_string());
     html! {
-        div id=(id) class="chart" data-chart=(option) role="img" aria-label=(label) {}
+        div id=(id) class="chart" data-chart=(option) data-series-beneath=[beneath_url]
+            role="img" aria-label=(label) {}
     }
 }
 

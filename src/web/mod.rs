@@ -5,6 +5,7 @@ pub mod assets;
 pub mod auth;
 pub mod charts;
 pub mod current_user;
+pub mod fragment_cache;
 pub mod health;
 pub mod home;
 pub mod htmx;

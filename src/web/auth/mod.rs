@@ -80,7 +80,9 @@ where
     .data(Arc::new(Accounts::default()))
 }
 
-/// Sends static files and the health check past the session and CSRF layers.
+/// Sends static files, the health check and public catalog data served as immutable
+/// JSON past the session and CSRF layers: no session lookup, and no `Set-Cookie` on a
+/// response that caches forever.
 struct SkipStatic<P, A> {
     plain: P,
     with_accounts: A,
@@ -91,7 +93,10 @@ impl<P: Endpoint, A: Endpoint> Endpoint for SkipStatic<P, A> {
 
     async fn call(&self, req: Request) -> poem::Result<Response> {
         let path = req.uri().path();
-        if path.starts_with("/assets/") || path == "/healthz" {
+        if path.starts_with("/assets/")
+            || path == "/healthz"
+            || path == crate::web::perfect_song::sample::PATH
+        {
             self.plain.call(req).await.map(IntoResponse::into_response)
         } else {
             self.with_accounts

@@ -1,6 +1,10 @@
 //! Charts of the perfect-song page: the original's parallel-coordinates chart (the
 //! target in one colour, the match in another, a fixed sample of the catalog faint
 //! behind) and grouped bars of target versus match per feature.
+//!
+//! The faint sample is the same for every answer of a catalog version, so it is its own
+//! series (`sample_series`), served once at a cacheable URL and put under the live
+//! chart by the page's script, instead of being half of every slider-step fragment.
 
 use charming::{
     component::{Legend, ParallelAxis, ParallelAxisDefault, ParallelCoordinate},
@@ -20,15 +24,9 @@ pub const TARGET_NAME: &str = "Your target";
 pub const MATCH_NAME: &str = "Perfect song";
 pub const SAMPLE_NAME: &str = "Other tracks";
 
-/// One axis per feature, each over the feature's own range (BPM, dB, ...). Lines:
-/// the sample (faint, silent so hovering picks the two that matter), then the match
-/// and the target drawn on top.
-pub fn parallel(
-    features: &[Feature],
-    target: &[f64],
-    matched: Option<&[Option<f64>]>,
-    sample: &[SampleTrack],
-) -> Chart {
+/// One axis per feature, each over the feature's own range (BPM, dB, ...). Lines: the
+/// match, then the target drawn on top (the page puts `sample_series` beneath both).
+pub fn parallel(features: &[Feature], target: &[f64], matched: Option<&[Option<f64>]>) -> Chart {
     let colours = palette();
     let mut chart = Chart::new()
         .animation(false)
@@ -66,33 +64,6 @@ pub fn parallel(
                 .max(max),
         );
     }
-    let background: Vec<Vec<Option<f64>>> = sample
-        .iter()
-        .map(|track| {
-            features
-                .iter()
-                .map(|f| {
-                    track
-                        .values
-                        .iter()
-                        .find(|(g, _)| g == f)
-                        .and_then(|(_, v)| v.map(|v| round(*f, v)))
-                })
-                .collect()
-        })
-        .collect();
-    chart = chart.series(
-        Parallel::new()
-            .name(SAMPLE_NAME)
-            .line_style(
-                LineStyle::new()
-                    .color(Color::from("#8a8f98"))
-                    .width(0.5)
-                    .opacity(0.18),
-            )
-            .emphasis(Emphasis::new().disabled(true))
-            .data(background),
-    );
     if let Some(matched) = matched {
         let row: Vec<Option<f64>> = features
             .iter()
@@ -117,6 +88,37 @@ pub fn parallel(
             .line_style(line(colours[0].clone()))
             .data(vec![row]),
     )
+}
+
+/// The catalog sample as one faint parallel series over `features` (the same axes, in
+/// the same order, as the `parallel` chart it goes under). Silent on hover, so the
+/// tooltip picks the two lines that matter.
+pub fn sample_series(features: &[Feature], sample: &[SampleTrack]) -> Parallel {
+    let rows: Vec<Vec<Option<f64>>> = sample
+        .iter()
+        .map(|track| {
+            features
+                .iter()
+                .map(|f| {
+                    track
+                        .values
+                        .iter()
+                        .find(|(g, _)| g == f)
+                        .and_then(|(_, v)| v.map(|v| round(*f, v)))
+                })
+                .collect()
+        })
+        .collect();
+    Parallel::new()
+        .name(SAMPLE_NAME)
+        .line_style(
+            LineStyle::new()
+                .color(Color::from("#8a8f98"))
+                .width(0.5)
+                .opacity(0.18),
+        )
+        .emphasis(Emphasis::new().disabled(true))
+        .data(rows)
 }
 
 fn line(colour: Color) -> LineStyle {
@@ -157,11 +159,7 @@ mod tests {
     #[test]
     fn parallel_has_an_axis_per_feature_and_target_on_top() {
         let features = [Feature::Energy, Feature::Tempo];
-        let sample = vec![SampleTrack {
-            track_id: 1,
-            values: vec![(Feature::Energy, Some(0.25)), (Feature::Tempo, Some(99.04))],
-        }];
-        let chart = parallel(&features, &[0.5, 120.0], Some(&[Some(0.4), None]), &sample);
+        let chart = parallel(&features, &[0.5, 120.0], Some(&[Some(0.4), None]));
         let json = serde_json::to_value(&chart).unwrap();
         let axes = json["parallelAxis"].as_array().unwrap();
         assert_eq!(axes.len(), 2);
@@ -169,11 +167,24 @@ mod tests {
         assert_eq!(axes[1]["max"], 250.0);
         let series = json["series"].as_array().unwrap();
         let names: Vec<&str> = series.iter().map(|s| s["name"].as_str().unwrap()).collect();
-        assert_eq!(names, [SAMPLE_NAME, MATCH_NAME, TARGET_NAME]);
+        assert_eq!(names, [MATCH_NAME, TARGET_NAME]);
         assert!(series.iter().all(|s| s["type"] == "parallel"));
-        assert_eq!(series[0]["data"], serde_json::json!([[0.25, 99.0]]));
-        assert_eq!(series[1]["data"], serde_json::json!([[0.4, null]]));
-        assert_eq!(series[2]["data"], serde_json::json!([[0.5, 120.0]]));
+        assert_eq!(series[0]["data"], serde_json::json!([[0.4, null]]));
+        assert_eq!(series[1]["data"], serde_json::json!([[0.5, 120.0]]));
+    }
+
+    #[test]
+    fn the_sample_is_one_faint_series_over_the_same_axes() {
+        let sample = vec![SampleTrack {
+            track_id: 1,
+            values: vec![(Feature::Energy, Some(0.25)), (Feature::Tempo, Some(99.04))],
+        }];
+        let series = sample_series(&[Feature::Tempo, Feature::Energy], &sample);
+        let json = serde_json::to_value(&series).unwrap();
+        assert_eq!(json["type"], "parallel");
+        assert_eq!(json["name"], SAMPLE_NAME);
+        assert_eq!(json["data"], serde_json::json!([[99.0, 0.25]]));
+        assert_eq!(json["emphasis"]["disabled"], true);
     }
 
     #[test]

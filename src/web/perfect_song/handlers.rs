@@ -7,6 +7,7 @@
 //! after the last change. That keeps the hot endpoint read-only (no write lock on the
 //! SQLite file per slider step, no read-compare-write) and GET free of side effects.
 
+use bytes::Bytes;
 use maud::{html, Markup};
 use poem::{
     handler,
@@ -24,10 +25,10 @@ use super::{
 use crate::{
     catalog::snapshot::CatalogSnapshot,
     db::{self, taste_profiles, track_details},
-    error::AppResult,
+    error::{AppError, AppResult},
     matching::{InvalidSettings, MatchSettings},
     state::AppState,
-    web::{auth::RequireUser, charts::perfect_song::SAMPLE_SIZE, layout::PageContext},
+    web::{auth::RequireUser, layout::PageContext},
 };
 
 const TITLE: &str = "Perfect song";
@@ -140,6 +141,46 @@ pub async fn answer(
     settings: &MatchSettings,
     panel: PanelState,
 ) -> AppResult<Response> {
+    // The live fragment is a function of the catalog and the settings alone.
+    let cache_key = ctx
+        .htmx
+        .wants_fragment()
+        .then(|| params::page_url(settings));
+    let version = ctx.catalog.meta.version;
+    if let Some(body) = cache_key
+        .as_deref()
+        .and_then(|key| state.fragments.get(version, key))
+    {
+        return Ok(fragment_response(body));
+    }
+    let response = answer_uncached(ctx, state, user_id, settings, panel).await?;
+    match cache_key {
+        Some(key) if response.status() == StatusCode::OK => {
+            let body = response
+                .into_body()
+                .into_bytes()
+                .await
+                .map_err(AppError::internal)?;
+            state.fragments.put(version, key, body.clone());
+            Ok(fragment_response(body))
+        }
+        _ => Ok(response),
+    }
+}
+
+fn fragment_response(body: Bytes) -> Response {
+    Response::builder()
+        .content_type("text/html; charset=utf-8")
+        .body(body)
+}
+
+async fn answer_uncached(
+    ctx: &PageContext,
+    state: &AppState,
+    user_id: i32,
+    settings: &MatchSettings,
+    panel: PanelState,
+) -> AppResult<Response> {
     match results_for(state, &ctx.catalog, settings).await? {
         Ok(markup) => {
             let form = FormState::from_settings(settings);
@@ -164,20 +205,21 @@ async fn results_for(
         Err(errors) => return Ok(Err(errors)),
     };
     let ids: Vec<i32> = outcome.matches.iter().map(|m| m.track_id).collect();
-    let details = db::run(&state.pool, move |conn| {
-        Ok(track_details::by_ids(conn, &ids)?)
-    })
-    .await?;
-    let sample = if outcome.matches.is_empty() {
-        Vec::new()
-    } else {
-        catalog.features.sample(SAMPLE_SIZE)
-    };
+    let version = catalog.meta.version;
+    let (mut details, missing) = state.track_details.lookup(version, &ids);
+    if !missing.is_empty() {
+        let loaded = db::run(&state.pool, move |conn| {
+            Ok(track_details::by_ids(conn, &missing)?)
+        })
+        .await?;
+        state.track_details.store(version, &loaded);
+        details.extend(loaded);
+    }
     Ok(Ok(results::answer(&Answer {
         settings,
         outcome: &outcome,
         details: &details,
-        sample: &sample,
+        catalog_version: catalog.meta.version,
     })))
 }
 

@@ -7,11 +7,13 @@
 //! - `params`: settings in and out of query strings and forms; what the form shows.
 //! - `views`: the page and the settings form. `results`: the answer region.
 //! - `profiles`: named taste profiles (save, load, rename, delete) and their panel.
+//! - `sample`: the catalog sample behind the parallel chart, as cacheable JSON.
 
 mod handlers;
 mod params;
 mod profiles;
 pub mod results;
+pub mod sample;
 mod views;
 
 use poem::{get, post, Route};
@@ -21,6 +23,7 @@ pub fn register(route: Route) -> Route {
     route
         .at(params::PAGE, get(handlers::show).post(handlers::submit))
         .at(views::SAVE_CURRENT, post(handlers::save_current_settings))
+        .at(sample::PATH, get(sample::serve))
         .at("/perfect-song/profiles", post(profiles::save))
         .at("/perfect-song/profiles/:id/load", post(profiles::load))
         .at("/perfect-song/profiles/:id/rename", post(profiles::rename))

@@ -10,21 +10,22 @@ use super::views::field_id;
 use crate::{
     catalog::{track::spotify_url, Feature},
     db::track_details::TrackDetails,
-    matching::{
-        EmptyBecause, InvalidSettings, MatchOutcome, MatchSettings, SampleTrack, TrackMatch,
-    },
+    matching::{EmptyBecause, InvalidSettings, MatchOutcome, MatchSettings, TrackMatch},
     web::{
         charts::perfect_song::{self as charts, MATCH_NAME, TARGET_NAME},
-        layout::chart,
+        layout::{chart, chart_over},
     },
 };
+
+use super::sample;
 
 /// What the results region shows for valid settings.
 pub struct Answer<'a> {
     pub settings: &'a MatchSettings,
     pub outcome: &'a MatchOutcome,
     pub details: &'a HashMap<i32, TrackDetails>,
-    pub sample: &'a [SampleTrack],
+    /// Names the cacheable catalog sample drawn behind the parallel chart.
+    pub catalog_version: i64,
 }
 
 /// The features drawn: the original five, plus any other the settings switch on.
@@ -53,9 +54,10 @@ pub fn answer(a: &Answer) -> Markup {
             h2 id="ps-closeness-title" { "How close it is" }
             div class="chart-with-table ps-charts" {
                 div class="ps-chart-stack" {
-                    (chart("ps-parallel-chart",
+                    (chart_over("ps-parallel-chart",
                         "Parallel coordinates: your target, the perfect song and a sample of the catalog on every feature",
-                        &charts::parallel(&features, &target, Some(&matched), a.sample)))
+                        &charts::parallel(&features, &target, Some(&matched)),
+                        Some(&sample::url(&features, a.catalog_version))))
                     (chart("ps-bars-chart", "Bars: your target and the perfect song per feature",
                         &charts::target_vs_match(&features, &target, &matched_or_target)))
                 }
