@@ -51,6 +51,12 @@ async fn press(browser: &Browser, css: &str, key: Key, times: usize) {
     input.send_keys(&keys).await.expect("keys");
 }
 
+/// The series of the parallel chart, as ECharts holds them.
+const PARALLEL_SERIES: &str =
+    "(function () { var el = document.getElementById('ps-parallel-chart'); \
+    var c = window.echarts && el && echarts.getInstanceByDom(el); \
+    return c ? c.getOption().series : null; })()";
+
 /// The target line of the parallel chart, as ECharts holds it.
 const TARGET_ENERGY: &str =
     "(function () { var el = document.getElementById('ps-parallel-chart'); \
@@ -86,6 +92,20 @@ async fn the_answer_follows_the_slider_without_a_page_load() {
     );
     let table = browser.text_of(".ps-closeness-table").await;
     assert!(table.contains("0.800"), "{table}");
+    // The faint catalog sample, fetched once, lies beneath the target and the match.
+    browser
+        .wait_for_js(&format!(
+            "{PARALLEL_SERIES} && {PARALLEL_SERIES}.length === 3"
+        ))
+        .await;
+    assert_eq!(
+        browser
+            .js(&format!(
+                "var s = {PARALLEL_SERIES}; return [s[0].name, s[0].data.length, s[2].name];"
+            ))
+            .await,
+        serde_json::json!(["Other tracks", 200, "Your target"])
+    );
     let search = browser.js("return location.search;").await;
     assert!(
         !search.as_str().unwrap_or_default().contains("csrf_token"),
