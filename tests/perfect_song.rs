@@ -630,4 +630,33 @@ async fn a_kept_live_answer_follows_the_catalog_version() {
     .await;
     let after = ada.get(&app.client, url).await;
     assert_eq!(perfect_song(&after), "Bullseye", "the new catalog's answer");
+
+    // A query without settings means each user's own saved settings: never shared.
+    let mut ada_plain = signed_in_as(&ada);
+    let saved = post_form(
+        &mut ada_plain,
+        &app.client,
+        PAGE,
+        &[
+            ("danceability", "0.9"),
+            ("energy", "0.9"),
+            ("acousticness", "0.9"),
+            ("instrumentalness", "0.9"),
+            ("valence", "0.9"),
+        ],
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    // Bob has saved nothing: the defaults (0.5) answer him.
+    let own = "/perfect-song?from=menu";
+    assert_eq!(perfect_song(&ada.get(&app.client, own).await), "Bullseye");
+    assert_eq!(perfect_song(&bob.get(&app.client, own).await), "Halfway");
+    assert_eq!(perfect_song(&ada.get(&app.client, own).await), "Bullseye");
+}
+
+/// The same browser without htmx's header.
+fn signed_in_as(htmx: &Browser) -> Browser {
+    let mut plain = htmx.clone();
+    plain.headers.retain(|(name, _)| name != "HX-Request");
+    plain
 }

@@ -40,7 +40,19 @@ pub async fn show(
     state: Data<&AppState>,
     req: &Request,
 ) -> AppResult<Response> {
-    let pairs = params::pairs_of(req.uri().query().unwrap_or_default());
+    let query = req.uri().query().unwrap_or_default();
+    // A slider step asks exactly what an earlier step asked: answer it before parsing.
+    let raw_key = (ctx.htmx.wants_fragment() && !query.is_empty()).then(|| format!("?{query}"));
+    let version = ctx.catalog.meta.version;
+    if let Some(body) = raw_key
+        .as_deref()
+        .and_then(|key| state.fragments.get(version, key))
+    {
+        return Ok(fragment_response(body));
+    }
+    let pairs = params::pairs_of(query);
+    // Without settings in the query the answer is the user's saved settings': not shared.
+    let raw_key = raw_key.filter(|_| params::has_settings(&pairs));
     let settings = if params::has_settings(&pairs) {
         match params::parse(&pairs, &ctx.catalog.features) {
             Ok(settings) => settings,
@@ -52,7 +64,19 @@ pub async fn show(
     } else {
         saved_or_default(&state, user.id, &ctx.catalog).await?
     };
-    answer(&ctx, &state, user.id, &settings, PanelState::default()).await
+    let response = answer(&ctx, &state, user.id, &settings, PanelState::default()).await?;
+    match raw_key {
+        Some(key) if response.status() == StatusCode::OK => {
+            let body = response
+                .into_body()
+                .into_bytes()
+                .await
+                .map_err(AppError::internal)?;
+            state.fragments.put(version, key, body.clone());
+            Ok(fragment_response(body))
+        }
+        _ => Ok(response),
+    }
 }
 
 /// "Find my song" without JavaScript: save as the current settings and show them at
@@ -141,7 +165,8 @@ pub async fn answer(
     settings: &MatchSettings,
     panel: PanelState,
 ) -> AppResult<Response> {
-    // The live fragment is a function of the catalog and the settings alone.
+    // The live fragment is a function of the catalog and the settings alone (keyed by
+    // their canonical URL here; `show` also keeps it under the query as it was sent).
     let cache_key = ctx
         .htmx
         .wants_fragment()
