@@ -1,12 +1,12 @@
 //! Chart option building and fragment rendering: the CPU a page costs once its data is
 //! at hand. Uses the deterministic demo catalog (20,000 invented tracks).
 
-use std::collections::HashMap;
+use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use insights_hub::{
     catalog::{demo, AudioFeatures, Feature},
-    db::track_details::TrackDetails,
+    db::track_details::{SharedDetails, TrackDetails},
     matching::{FeatureIndex, IndexedTrack, MatchSettings},
     web::{
         charts::{perfect_song, profile_bars, ProfileSeries},
@@ -35,13 +35,13 @@ fn benches(c: &mut Criterion) {
     };
     let outcome = index.search(&settings).expect("valid settings");
     let sample = index.sample(200);
-    let details: HashMap<i32, TrackDetails> = outcome
+    let details: SharedDetails = outcome
         .matches
         .iter()
         .map(|m| {
             (
                 m.track_id,
-                TrackDetails {
+                Arc::new(TrackDetails {
                     id: m.track_id,
                     name: format!("Track {}", m.track_id),
                     album: Some("Album".into()),
@@ -51,7 +51,7 @@ fn benches(c: &mut Criterion) {
                     explicit: Some(false),
                     spotify_id: None,
                     artists: vec!["An Artist".into()],
-                },
+                }),
             )
         })
         .collect();

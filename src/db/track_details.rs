@@ -2,7 +2,7 @@
 //! knows ids): title, album, artists in credit order. One query for the tracks and one
 //! for their artists, whatever the number of ids.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::Arc};
 
 use diesel::prelude::*;
 
@@ -98,12 +98,15 @@ pub struct TrackDetailsCache {
 #[derive(Default)]
 struct CachedDetails {
     version: i64,
-    tracks: HashMap<i32, TrackDetails>,
+    tracks: HashMap<i32, Arc<TrackDetails>>,
 }
+
+/// Details by track id, shared with the cache.
+pub type SharedDetails = HashMap<i32, Arc<TrackDetails>>;
 
 impl TrackDetailsCache {
     /// The cached details of `ids` in catalog `version`, and the ids not cached.
-    pub fn lookup(&self, version: i64, ids: &[i32]) -> (HashMap<i32, TrackDetails>, Vec<i32>) {
+    pub fn lookup(&self, version: i64, ids: &[i32]) -> (SharedDetails, Vec<i32>) {
         let mut found = HashMap::with_capacity(ids.len());
         let mut missing = Vec::new();
         let Ok(cache) = self.inner.lock() else {
@@ -120,18 +123,24 @@ impl TrackDetailsCache {
         (found, missing)
     }
 
-    /// Remembers details read from the database in catalog `version`.
-    pub fn store(&self, version: i64, details: &HashMap<i32, TrackDetails>) {
+    /// Remembers details read from the database in catalog `version`, and hands them
+    /// back shared.
+    pub fn store(&self, version: i64, details: HashMap<i32, TrackDetails>) -> SharedDetails {
+        let shared: SharedDetails = details
+            .into_iter()
+            .map(|(id, d)| (id, Arc::new(d)))
+            .collect();
         let Ok(mut cache) = self.inner.lock() else {
-            return;
+            return shared;
         };
-        if cache.version != version || cache.tracks.len() + details.len() > CACHE_CAPACITY {
+        if cache.version != version || cache.tracks.len() + shared.len() > CACHE_CAPACITY {
             cache.tracks.clear();
             cache.version = version;
         }
-        for (id, d) in details {
+        for (id, d) in &shared {
             cache.tracks.insert(*id, d.clone());
         }
+        shared
     }
 }
 
@@ -158,7 +167,7 @@ mod cache_tests {
         let cache = TrackDetailsCache::default();
         cache.store(
             5,
-            &HashMap::from([(1, details(1, "one")), (2, details(2, "two"))]),
+            HashMap::from([(1, details(1, "one")), (2, details(2, "two"))]),
         );
         let (found, missing) = cache.lookup(5, &[2, 3, 1]);
         assert_eq!(found[&1].name, "one");
@@ -168,7 +177,7 @@ mod cache_tests {
         assert!(found.is_empty());
         assert_eq!(missing, [1, 2]);
         // A new version replaces what the old one cached.
-        cache.store(6, &HashMap::from([(1, details(1, "renamed"))]));
+        cache.store(6, HashMap::from([(1, details(1, "renamed"))]));
         assert_eq!(cache.lookup(6, &[1]).0[&1].name, "renamed");
         assert_eq!(cache.lookup(6, &[2]).1, [2]);
     }

@@ -237,8 +237,7 @@ async fn results_for(
             Ok(track_details::by_ids(conn, &missing)?)
         })
         .await?;
-        state.track_details.store(version, &loaded);
-        details.extend(loaded);
+        details.extend(state.track_details.store(version, loaded));
     }
     Ok(Ok(results::answer(&Answer {
         settings,

@@ -2,14 +2,12 @@
 //! (charts and the table with the same numbers), the next matches; or why there is
 //! none. This is the fragment the live sliders swap in.
 
-use std::collections::HashMap;
-
 use maud::{html, Markup};
 
 use super::views::field_id;
 use crate::{
     catalog::{track::spotify_url, Feature},
-    db::track_details::TrackDetails,
+    db::track_details::{SharedDetails, TrackDetails},
     matching::{EmptyBecause, InvalidSettings, MatchOutcome, MatchSettings, TrackMatch},
     web::{
         charts::perfect_song::{self as charts, MATCH_NAME, TARGET_NAME},
@@ -23,7 +21,7 @@ use super::sample;
 pub struct Answer<'a> {
     pub settings: &'a MatchSettings,
     pub outcome: &'a MatchOutcome,
-    pub details: &'a HashMap<i32, TrackDetails>,
+    pub details: &'a SharedDetails,
     /// Names the cacheable catalog sample drawn behind the parallel chart.
     pub catalog_version: i64,
 }
@@ -49,7 +47,7 @@ pub fn answer(a: &Answer) -> Markup {
         .map(|(m, t)| m.unwrap_or(*t))
         .collect();
     html! {
-        (best_card(best, a.details.get(&best.track_id)))
+        (best_card(best, a.details.get(&best.track_id).map(|d| &**d)))
         section class="card ps-closeness" aria-labelledby="ps-closeness-title" {
             h2 id="ps-closeness-title" { "How close it is" }
             div class="chart-with-table ps-charts" {
@@ -168,7 +166,7 @@ fn closeness_table(best: &TrackMatch) -> Markup {
     }
 }
 
-fn next_matches(rest: &[TrackMatch], details: &HashMap<i32, TrackDetails>) -> Markup {
+fn next_matches(rest: &[TrackMatch], details: &SharedDetails) -> Markup {
     html! {
         section class="card ps-next" aria-labelledby="ps-next-title" {
             h2 id="ps-next-title" { "The next " (rest.len()) " matches" }
@@ -186,7 +184,7 @@ fn next_matches(rest: &[TrackMatch], details: &HashMap<i32, TrackDetails>) -> Ma
                     }
                     tbody {
                         @for (n, m) in rest.iter().enumerate() {
-                            @let d = details.get(&m.track_id);
+                            @let d = details.get(&m.track_id).map(|d| &**d);
                             tr {
                                 td class="num" { (n + 2) }
                                 td { (title_of(d, m)) }
