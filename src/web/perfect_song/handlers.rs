@@ -65,18 +65,7 @@ pub async fn show(
         saved_or_default(&state, user.id, &ctx.catalog).await?
     };
     let response = answer(&ctx, &state, user.id, &settings, PanelState::default()).await?;
-    match raw_key {
-        Some(key) if response.status() == StatusCode::OK => {
-            let body = response
-                .into_body()
-                .into_bytes()
-                .await
-                .map_err(AppError::internal)?;
-            state.fragments.put(version, key, body.clone());
-            Ok(fragment_response(body))
-        }
-        _ => Ok(response),
-    }
+    keep_fragment(&state, version, raw_key, response).await
 }
 
 /// "Find my song" without JavaScript: save as the current settings and show them at
@@ -179,7 +168,17 @@ pub async fn answer(
         return Ok(fragment_response(body));
     }
     let response = answer_uncached(ctx, state, user_id, settings, panel).await?;
-    match cache_key {
+    keep_fragment(state, version, cache_key, response).await
+}
+
+/// Keeps a successful fragment under `key` (when there is one) and sends it.
+async fn keep_fragment(
+    state: &AppState,
+    version: i64,
+    key: Option<String>,
+    response: Response,
+) -> AppResult<Response> {
+    match key {
         Some(key) if response.status() == StatusCode::OK => {
             let body = response
                 .into_body()

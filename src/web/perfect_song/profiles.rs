@@ -76,6 +76,18 @@ fn not_found() -> AppError {
     AppError::NotFound("There is no such taste profile.".into())
 }
 
+/// A profile action refused (422) with the message in `panel_state`.
+async fn refuse(
+    ctx: &PageContext,
+    state: &AppState,
+    user_id: i32,
+    settings: Pairs,
+    panel_state: PanelState,
+) -> AppResult<Response> {
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    done(ctx, state, user_id, settings, panel_state, status).await
+}
+
 /// After a profile action: the panel for htmx (with `status`), else 303 back to the
 /// page with its settings on success, or the whole page with the message (422).
 async fn done(
@@ -126,30 +138,14 @@ pub async fn save(
         Ok(name) => name,
         Err(e) => {
             let panel = problem(e.to_string());
-            return done(
-                &ctx,
-                &state,
-                user.id,
-                settings_pairs,
-                panel,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
+            return refuse(&ctx, &state, user.id, settings_pairs, panel).await;
         }
     };
     let settings = match params::parse(&settings_pairs, &ctx.catalog.features) {
         Ok(settings) => settings,
         Err(_) => {
             let panel = problem("Fix the settings above before saving them.".into());
-            return done(
-                &ctx,
-                &state,
-                user.id,
-                settings_pairs,
-                panel,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
+            return refuse(&ctx, &state, user.id, settings_pairs, panel).await;
         }
     };
     let json = serde_json::to_string(&settings).map_err(AppError::internal)?;
@@ -231,15 +227,7 @@ pub async fn rename(
         Ok(name) => name,
         Err(e) => {
             let panel = failed(e.to_string());
-            return done(
-                &ctx,
-                &state,
-                user.id,
-                settings_pairs,
-                panel,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
+            return refuse(&ctx, &state, user.id, settings_pairs, panel).await;
         }
     };
     let stored = name.clone();
@@ -263,15 +251,7 @@ pub async fn rename(
         }
         None => {
             let panel = failed(name_taken(&name));
-            done(
-                &ctx,
-                &state,
-                user.id,
-                settings_pairs,
-                panel,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+            refuse(&ctx, &state, user.id, settings_pairs, panel).await
         }
     }
 }
