@@ -9,8 +9,15 @@ use std::{
 use crate::{
     catalog::snapshot::CatalogSnapshot,
     config::Config,
-    db::{self, track_details::TrackDetailsCache, DbPool},
-    web::fragment_cache::FragmentCache,
+    db::{
+        self,
+        track_details::{self, TrackDetailsCache},
+        DbPool,
+    },
+    web::{
+        artists::compare::{ArtistGenresCache, GENRES_CACHE_CAPACITY},
+        fragment_cache::{self, FragmentCache},
+    },
 };
 
 #[derive(Clone)]
@@ -22,6 +29,8 @@ pub struct AppState {
     pub track_details: Arc<TrackDetailsCache>,
     /// Rendered live answers, by catalog version and canonical query.
     pub fragments: Arc<FragmentCache>,
+    /// Artists' top genres, by catalog version and artist id.
+    pub artist_genres: Arc<ArtistGenresCache>,
 }
 
 impl AppState {
@@ -60,8 +69,9 @@ impl AppState {
             pool,
             config: Arc::new(config),
             catalog: Arc::new(RwLock::new(Arc::new(snapshot))),
-            track_details: Arc::default(),
-            fragments: Arc::default(),
+            track_details: Arc::new(TrackDetailsCache::new(track_details::CACHE_CAPACITY)),
+            fragments: Arc::new(FragmentCache::new(fragment_cache::CAPACITY)),
+            artist_genres: Arc::new(ArtistGenresCache::new(GENRES_CACHE_CAPACITY)),
         })
     }
 

@@ -733,3 +733,43 @@ async fn an_empty_catalog_still_answers() {
     let compare = get(&app, "/artists/compare?artist=A&artist=B").await;
     assert_eq!(compare.status, StatusCode::NOT_FOUND);
 }
+
+/// Top genres are kept per catalog version: an import that changes them shows at once.
+#[tokio::test]
+async fn compare_shows_the_genres_of_the_current_catalog() {
+    let app = fixture_app().await;
+    let url = "/artists/compare?artist=Abba&artist=Air";
+    let before = get(&app, url).await;
+    assert_eq!(before.status, StatusCode::OK);
+    assert!(before.body.contains(">pop (1)<"), "{}", before.body);
+    assert!(get(&app, url).await.body.contains(">pop (1)<"), "kept");
+    {
+        let mut conn = app.state.pool.get().expect("connection");
+        conn.transaction::<_, diesel::result::Error, _>(|conn| {
+            let mut writer = CatalogWriter::new(conn)?;
+            for name in ["Gimme! Gimme! Gimme!", "Voulez-Vous"] {
+                writer.write(
+                    conn,
+                    &new_track(&t(
+                        name,
+                        &["Abba"],
+                        "disco",
+                        1979,
+                        Some(70),
+                        [0.7, 0.8, 0.2, 0.0, 0.8, 0.05, 0.1, 120.0, -6.0],
+                    )),
+                )?;
+            }
+            writer.finish(conn, SourceKind::Import, "more.csv", 1_700_000_100)?;
+            Ok(())
+        })
+        .expect("write more");
+    }
+    assert!(app.state.refresh_catalog().await.expect("refresh"));
+    let after = get(&app, url).await;
+    assert!(
+        after.body.contains(">disco (2), pop (1)<"),
+        "{}",
+        after.body
+    );
+}

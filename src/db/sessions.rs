@@ -22,6 +22,8 @@
 //!   the counter is where it was when the entry was read from the database. So a
 //!   session ended by log-out, a password change or an account deletion is never served
 //!   from the cache afterwards; a write to some other session costs only cache misses.
+//!   An entry is also trusted for `CACHE_TTL` at most, so a change made outside this
+//!   process (an operator ending sessions with SQL) holds within seconds.
 
 use std::{
     collections::{BTreeMap, HashMap},
@@ -29,7 +31,7 @@ use std::{
         atomic::{AtomicI64, AtomicU64, Ordering},
         Arc, Mutex,
     },
-    time::Duration,
+    time::{Duration, Instant},
 };
 
 use diesel::{
@@ -51,6 +53,8 @@ pub const SWEEP_GRACE: Duration = Duration::from_secs(10 * 60);
 
 /// How many sessions the load cache holds before it starts over.
 pub const CACHE_CAPACITY: usize = 10_000;
+/// How long a cached load is trusted without reading the row again.
+pub const CACHE_TTL: Duration = Duration::from_secs(5);
 
 /// Finds the id of the user a session belongs to, if any, in its entries.
 pub type OwnerOf = fn(&BTreeMap<String, Value>) -> Option<i32>;
@@ -76,6 +80,7 @@ struct CachedSession {
     expires_at: i64,
     /// `WRITES` before the row was read.
     writes: u64,
+    read_at: Instant,
 }
 
 impl SessionCache {
@@ -83,7 +88,9 @@ impl SessionCache {
         let writes = WRITES.load(Ordering::SeqCst);
         let cache = self.entries.lock().ok()?;
         let hit = cache.get(id)?;
-        (hit.writes == writes && hit.expires_at > now).then(|| hit.entries.clone())
+        let fresh =
+            hit.writes == writes && hit.expires_at > now && hit.read_at.elapsed() < CACHE_TTL;
+        fresh.then(|| hit.entries.clone())
     }
 
     fn put(&self, id: &str, session: CachedSession) {
@@ -272,6 +279,7 @@ impl SessionStorage for DbSessionStorage {
         }
         // Read before the row, so a write racing this load leaves the entry stale.
         let writes = WRITES.load(Ordering::SeqCst);
+        let read_at = Instant::now();
         let id = session_id.to_string();
         let loaded = super::run(&self.pool, move |conn| {
             Ok(load_with_expiry(conn, &id, now)?)
@@ -285,6 +293,7 @@ impl SessionStorage for DbSessionStorage {
                     entries: entries.clone(),
                     expires_at,
                     writes,
+                    read_at,
                 },
             );
             entries

@@ -6,6 +6,8 @@
 //! work without JavaScript; with htmx the form swaps `#compare` and the server names the
 //! canonical URL to push (`HX-Push-Url`), so the back button and a copied URL both work.
 
+use std::{collections::HashMap, sync::Arc};
+
 use maud::{html, Markup};
 use poem::{handler, http::StatusCode, web::Data, IntoResponse, Request, Response};
 
@@ -14,6 +16,7 @@ use super::{
     render, with_status,
 };
 use crate::{
+    cache::VersionedCache,
     catalog::{
         artists::{
             resolve_selection, tracks_label, ArtistSummary, FieldProblem, GenreCount,
@@ -176,6 +179,35 @@ struct Compared<'a> {
     genres: Vec<GenreCount>,
 }
 
+/// How many artists' top genres the cache keeps before it starts over.
+pub const GENRES_CACHE_CAPACITY: usize = 10_000;
+
+/// Top genres read before, per catalog version (see `crate::cache`).
+pub type ArtistGenresCache = VersionedCache<i32, Vec<GenreCount>>;
+
+/// Each artist's top genres, from the cache when this catalog version read them before
+/// (a popular artist's genres are a grouped scan of all their tracks).
+async fn top_genres(
+    state: &AppState,
+    version: i64,
+    ids: Vec<i32>,
+) -> AppResult<HashMap<i32, Arc<Vec<GenreCount>>>> {
+    let (mut genres, missing) = state.artist_genres.get_many(version, &ids);
+    if !missing.is_empty() {
+        let loaded = db::run(&state.pool, move |conn| {
+            let mut found = db::artists::top_genres(conn, &missing, TOP_GENRES)?;
+            // Artists without genres are kept too (as none), so they are not read again.
+            Ok(missing
+                .iter()
+                .map(|id| (*id, found.remove(id).unwrap_or_default()))
+                .collect::<Vec<_>>())
+        })
+        .await?;
+        genres.extend(state.artist_genres.put_many(version, loaded));
+    }
+    Ok(genres)
+}
+
 #[handler]
 pub async fn compare(
     ctx: PageContext,
@@ -195,15 +227,15 @@ pub async fn compare(
                 }
             }
             let ids: Vec<i32> = artists.iter().map(|a| a.id).collect();
-            let mut genres = db::run(&state.pool, move |conn| {
-                Ok(db::artists::top_genres(conn, &ids, TOP_GENRES)?)
-            })
-            .await?;
+            let genres = top_genres(&state, catalog.meta.version, ids).await?;
             let compared: Vec<Compared> = artists
                 .into_iter()
                 .map(|artist| Compared {
                     artist,
-                    genres: genres.remove(&artist.id).unwrap_or_default(),
+                    genres: genres
+                        .get(&artist.id)
+                        .map(|g| g.as_ref().clone())
+                        .unwrap_or_default(),
                 })
                 .collect();
             let result = comparison(&request, &catalog, &compared);

@@ -3,7 +3,7 @@
 //! view is a plain HTML form or link that works without JavaScript and that htmx
 //! upgrades to a fragment swap (DESIGN section 3).
 
-mod compare;
+pub mod compare;
 mod params;
 mod profile;
 mod search;

@@ -48,7 +48,7 @@ pub async fn show(
         .as_deref()
         .and_then(|key| state.fragments.get(version, key))
     {
-        return Ok(fragment_response(body));
+        return Ok(fragment_response(Bytes::clone(&body)));
     }
     let pairs = params::pairs_of(query);
     // Without settings in the query the answer is the user's saved settings': not shared.
@@ -165,7 +165,7 @@ pub async fn answer(
         .as_deref()
         .and_then(|key| state.fragments.get(version, key))
     {
-        return Ok(fragment_response(body));
+        return Ok(fragment_response(Bytes::clone(&body)));
     }
     let response = answer_uncached(ctx, state, user_id, settings, panel).await?;
     keep_fragment(state, version, cache_key, response).await
@@ -230,13 +230,13 @@ async fn results_for(
     };
     let ids: Vec<i32> = outcome.matches.iter().map(|m| m.track_id).collect();
     let version = catalog.meta.version;
-    let (mut details, missing) = state.track_details.lookup(version, &ids);
+    let (mut details, missing) = state.track_details.get_many(version, &ids);
     if !missing.is_empty() {
         let loaded = db::run(&state.pool, move |conn| {
             Ok(track_details::by_ids(conn, &missing)?)
         })
         .await?;
-        details.extend(state.track_details.store(version, loaded));
+        details.extend(state.track_details.put_many(version, loaded));
     }
     Ok(Ok(results::answer(&Answer {
         settings,
