@@ -21,7 +21,10 @@ async fn empty_catalog_home_page_explains_how_to_import() {
     let app = empty_app();
     let resp = app.client.get("/").send().await;
     resp.assert_status_is_ok();
-    resp.assert_header("vary", "HX-Request, HX-History-Restore-Request");
+    resp.assert_header(
+        "vary",
+        "Accept-Encoding, HX-Request, HX-History-Restore-Request",
+    );
     let body = body(resp).await;
     assert!(body.contains("<!DOCTYPE html>"));
     assert!(body.contains("No tracks yet"));
@@ -67,7 +70,10 @@ async fn htmx_requests_get_the_fragment_and_boosted_ones_the_page() {
         .send()
         .await;
     fragment.assert_status_is_ok();
-    fragment.assert_header("vary", "HX-Request, HX-History-Restore-Request");
+    fragment.assert_header(
+        "vary",
+        "Accept-Encoding, HX-Request, HX-History-Restore-Request",
+    );
     let fragment = body(fragment).await;
     assert!(!fragment.contains("<html"));
     assert!(fragment.contains("No tracks yet"));
@@ -169,4 +175,59 @@ async fn no_page_loads_anything_from_another_host() {
         !page.contains("http://") && !page.contains("https://"),
         "{page}"
     );
+}
+
+async fn gunzip(resp: poem::test::TestResponse) -> String {
+    use std::io::Read;
+    let bytes = resp.0.into_body().into_bytes().await.expect("bytes");
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(&bytes[..])
+        .read_to_string(&mut text)
+        .expect("a gzip body");
+    text
+}
+
+#[tokio::test]
+async fn pages_are_gzipped_when_the_browser_accepts_it() {
+    let app = empty_app();
+    let plain = app.client.get("/").send().await;
+    plain.assert_status_is_ok();
+    assert!(plain.0.headers().get("content-encoding").is_none());
+    let plain_body = body(plain).await;
+
+    let gz = app
+        .client
+        .get("/")
+        .header("Accept-Encoding", "gzip, deflate, br, zstd")
+        .send()
+        .await;
+    gz.assert_status_is_ok();
+    gz.assert_header("content-encoding", "gzip");
+    gz.assert_header(
+        "vary",
+        "Accept-Encoding, HX-Request, HX-History-Restore-Request",
+    );
+    // The same page, from the title on (the CSRF token above it is new every time).
+    let unpacked = gunzip(gz).await;
+    assert!(unpacked.starts_with("<!DOCTYPE html>"));
+    let from_title = |page: &str| page.split("<title>").nth(1).map(str::to_string);
+    assert!(from_title(&unpacked).is_some());
+    assert_eq!(from_title(&unpacked), from_title(&plain_body));
+
+    // Refused gzip, and answers without a body worth packing, go out as they are.
+    let refused = app
+        .client
+        .get("/")
+        .header("Accept-Encoding", "gzip;q=0, br")
+        .send()
+        .await;
+    assert!(refused.0.headers().get("content-encoding").is_none());
+    let health = app
+        .client
+        .get("/healthz")
+        .header("Accept-Encoding", "gzip")
+        .send()
+        .await;
+    assert!(health.0.headers().get("content-encoding").is_none());
+    health.assert_text("ok").await;
 }

@@ -619,6 +619,29 @@ async fn a_kept_live_answer_follows_the_catalog_version() {
     );
     let again = ada.get(&app.client, url).await;
     assert_eq!(again.body, first.body);
+    // Gzipped once, then the same bytes every time; they unpack to the same fragment.
+    let mut packed = Vec::new();
+    for _ in 0..2 {
+        let resp = app
+            .client
+            .get(url)
+            .header("Cookie", ada.cookie_header())
+            .header("HX-Request", "true")
+            .header("Accept-Encoding", "gzip, br")
+            .send()
+            .await;
+        resp.assert_status_is_ok();
+        resp.assert_header("content-encoding", "gzip");
+        packed.push(resp.0.into_body().into_bytes().await.expect("bytes"));
+    }
+    assert_eq!(packed[0], packed[1]);
+    let mut unpacked = String::new();
+    std::io::Read::read_to_string(
+        &mut flate2::read::GzDecoder::new(&packed[0][..]),
+        &mut unpacked,
+    )
+    .expect("gzip");
+    assert_eq!(unpacked, first.body);
     let mut bob = as_htmx(&signed_up(&app, "bob").await);
     assert_eq!(bob.get(&app.client, url).await.body, first.body);
 

@@ -4,7 +4,6 @@
 
 use std::{
     collections::HashMap,
-    io::Write,
     sync::{Mutex, OnceLock},
 };
 
@@ -15,6 +14,8 @@ use poem::{
     Request, Response,
 };
 use rust_embed::RustEmbed;
+
+use super::compression::{accepts_gzip, gzip};
 
 #[derive(RustEmbed)]
 #[folder = "assets/"]
@@ -70,27 +71,11 @@ fn gzipped(name: &str, raw: &[u8]) -> Option<Vec<u8>> {
             return Some(bytes.clone());
         }
     }
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    encoder.write_all(raw).ok()?;
-    let bytes = encoder.finish().ok()?;
+    let bytes = gzip(raw, 9)?;
     if let Ok(mut guard) = cache.lock() {
         guard.insert(name.to_string(), bytes.clone());
     }
     Some(bytes)
-}
-
-fn accepts_gzip(req: &Request) -> bool {
-    req.headers()
-        .get_all(header::ACCEPT_ENCODING)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|enc| {
-            let mut parts = enc.trim().split(';');
-            let name = parts.next().unwrap_or("").trim();
-            let refused = parts.any(|p| p.trim().replace(' ', "") == "q=0");
-            (name == "gzip" || name == "*") && !refused
-        })
 }
 
 #[handler]
@@ -121,7 +106,7 @@ pub fn serve(Path(name): Path<String>, req: &Request) -> Response {
     if not_modified {
         return builder.status(StatusCode::NOT_MODIFIED).finish();
     }
-    if compressible(&name) && accepts_gzip(req) {
+    if compressible(&name) && accepts_gzip(req.headers()) {
         if let Some(bytes) = gzipped(&name, &file.data) {
             return builder.header(header::CONTENT_ENCODING, "gzip").body(bytes);
         }

@@ -4,6 +4,7 @@ pub mod artists;
 pub mod assets;
 pub mod auth;
 pub mod charts;
+pub mod compression;
 pub mod current_user;
 pub mod fragment_cache;
 pub mod health;
@@ -13,7 +14,7 @@ pub mod layout;
 pub mod perfect_song;
 pub mod security;
 
-use poem::{get, middleware::Compression, EndpointExt, Route};
+use poem::{get, EndpointExt, Route};
 
 /// Every route of the app, before the app-wide middleware in `crate::app`.
 pub fn routes() -> Route {
@@ -21,7 +22,7 @@ pub fn routes() -> Route {
     let pages = perfect_song::register(auth::register(Route::new()))
         .nest("/", home::routes())
         .nest("/artists", artists::routes())
-        .with(Compression::new());
+        .with(compression::Gzip);
     Route::new()
         .at("/healthz", get(health::healthz))
         .at("/assets/*name", get(assets::serve))

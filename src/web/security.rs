@@ -51,10 +51,7 @@ pub async fn harden_and_log<E: Endpoint>(next: &E, req: Request) -> Result<Respo
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
     if is_html {
-        headers.append(
-            header::VARY,
-            HeaderValue::from_static("HX-Request, HX-History-Restore-Request"),
-        );
+        add_vary(headers, "HX-Request, HX-History-Restore-Request");
         if !headers.contains_key(header::CACHE_CONTROL) {
             // Pages depend on the user and carry a CSRF cookie: never shared caches.
             set(headers, header::CACHE_CONTROL, "private, no-cache");
@@ -64,4 +61,16 @@ pub async fn harden_and_log<E: Endpoint>(next: &E, req: Request) -> Result<Respo
     let latency_us = started.elapsed().as_micros() as u64;
     tracing::info!(%method, %path, status, latency_us, "request");
     Ok(resp)
+}
+
+/// Adds header names to `Vary`, in the one `Vary` line a response already has (some
+/// clients, and tests, read only the first).
+pub fn add_vary(headers: &mut poem::http::HeaderMap, names: &str) {
+    let merged = match headers.get(header::VARY).and_then(|v| v.to_str().ok()) {
+        Some(existing) if !existing.trim().is_empty() => format!("{existing}, {names}"),
+        _ => names.to_string(),
+    };
+    if let Ok(value) = HeaderValue::from_str(&merged) {
+        headers.insert(header::VARY, value);
+    }
 }

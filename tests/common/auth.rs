@@ -100,7 +100,7 @@ impl Browser {
         self.cookies.get(SESSION_COOKIE).cloned()
     }
 
-    fn cookie_header(&self) -> String {
+    pub fn cookie_header(&self) -> String {
         self.cookies
             .iter()
             .map(|(k, v)| format!("{k}={v}"))

@@ -7,7 +7,6 @@
 //! after the last change. That keeps the hot endpoint read-only (no write lock on the
 //! SQLite file per slider step, no read-compare-write) and GET free of side effects.
 
-use bytes::Bytes;
 use maud::{html, Markup};
 use poem::{
     handler,
@@ -28,7 +27,9 @@ use crate::{
     error::{AppError, AppResult},
     matching::{InvalidSettings, MatchSettings},
     state::AppState,
-    web::{auth::RequireUser, layout::PageContext},
+    web::{
+        auth::RequireUser, compression::KeptGzip, fragment_cache::Fragment, layout::PageContext,
+    },
 };
 
 const TITLE: &str = "Perfect song";
@@ -48,7 +49,7 @@ pub async fn show(
         .as_deref()
         .and_then(|key| state.fragments.get(version, key))
     {
-        return Ok(fragment_response(Bytes::clone(&body)));
+        return Ok(body.response());
     }
     let pairs = params::pairs_of(query);
     // Without settings in the query the answer is the user's saved settings': not shared.
@@ -165,7 +166,7 @@ pub async fn answer(
         .as_deref()
         .and_then(|key| state.fragments.get(version, key))
     {
-        return Ok(fragment_response(Bytes::clone(&body)));
+        return Ok(body.response());
     }
     let response = answer_uncached(ctx, state, user_id, settings, panel).await?;
     keep_fragment(state, version, cache_key, response).await
@@ -180,22 +181,21 @@ async fn keep_fragment(
 ) -> AppResult<Response> {
     match key {
         Some(key) if response.status() == StatusCode::OK => {
-            let body = response
+            // A fragment kept under its canonical key shares its gzip slot with this one.
+            let gzip = response.extensions().get::<KeptGzip>().cloned();
+            let html = response
                 .into_body()
                 .into_bytes()
                 .await
                 .map_err(AppError::internal)?;
-            state.fragments.put(version, key, body.clone());
-            Ok(fragment_response(body))
+            let fragment = Fragment {
+                html,
+                gzip: gzip.unwrap_or_default(),
+            };
+            Ok(state.fragments.put(version, key, fragment).response())
         }
         _ => Ok(response),
     }
-}
-
-fn fragment_response(body: Bytes) -> Response {
-    Response::builder()
-        .content_type("text/html; charset=utf-8")
-        .body(body)
 }
 
 async fn answer_uncached(
