@@ -134,13 +134,16 @@ PY
 }
 
 echo "wrk: $THREADS threads, $CONNECTIONS connections, $DURATION per endpoint, against $BASE" >&2
+# Pages are asked for as a browser asks (Chromium's Accept-Encoding), so the rates include
+# compressing them.
+GZ="Accept-Encoding: gzip, deflate, br, zstd"
 run healthz "/healthz"
-run artist_suggest "/artists/suggest?q=$PREFIX" -H "HX-Request: true"
-run compare_page "/artists/compare?artist=$ARTIST_A&artist=$ARTIST_B"
+run artist_suggest "/artists/suggest?q=$PREFIX" -H "HX-Request: true" -H "$GZ"
+run compare_page "/artists/compare?artist=$ARTIST_A&artist=$ARTIST_B" -H "$GZ"
 # The same question again and again (answered from the kept fragment after the first),
 # then a new position on every request (searched and rendered every time).
-run perfect_song_fragment "/perfect-song?$MATCH_QUERY" -H "HX-Request: true" -H "Cookie: $COOKIE"
-run perfect_song_moving "/perfect-song" -H "HX-Request: true" -H "Cookie: $COOKIE" -s "$WORK/sliders.lua"
+run perfect_song_fragment "/perfect-song?$MATCH_QUERY" -H "HX-Request: true" -H "Cookie: $COOKIE" -H "$GZ"
+run perfect_song_moving "/perfect-song" -H "HX-Request: true" -H "Cookie: $COOKIE" -H "$GZ" -s "$WORK/sliders.lua"
 # Log-in runs with 4 connections: the throttle deliberately answers 429 once more than 5
 # attempts for one username are in flight, and this measures argon2, not the throttle.
 RUN_CONNECTIONS=4 run login_post "/login" -s "$WORK/login.lua"
