@@ -21,6 +21,7 @@ use std::{
     cmp::Reverse,
     collections::{BinaryHeap, HashMap},
     fmt,
+    hash::{BuildHasherDefault, Hasher},
 };
 
 use memchr::memmem;
@@ -67,8 +68,8 @@ pub enum Resolution<'a> {
 pub struct ArtistIndex {
     /// Sorted by search key, then track count (descending), then id.
     pub(super) artists: Vec<ArtistSummary>,
-    by_id: HashMap<i32, u32>,
-    by_name_key: HashMap<String, u32>,
+    by_id: FastMap<i32, u32>,
+    by_name_key: FastMap<String, u32>,
     /// Every search key, in `artists` order, separated by NUL.
     haystack: String,
     /// Byte offset in `haystack` where each artist's key starts.
@@ -85,7 +86,7 @@ pub struct ArtistIndex {
     /// binary search, like a prefix.
     word_starts: Vec<(u32, u32)>,
     /// Character bigram -> artists whose key contains it (each artist once, ascending).
-    bigrams: HashMap<u64, Vec<u32>>,
+    bigrams: FastMap<u64, Vec<u32>>,
     /// Each artist's averages over `SIMILARITY_FEATURES`, scaled to 0..1.
     pub(super) vectors: Vec<[f32; SIMILARITY_FEATURES.len()]>,
     /// The whole catalog's mean track popularity, the reference beside artists' averages.
@@ -141,15 +142,17 @@ impl ArtistIndex {
         let mut haystack = String::with_capacity(total_bytes);
         let mut starts = Vec::with_capacity(artists.len());
         let mut key_chars = Vec::with_capacity(artists.len());
-        let mut by_id = HashMap::with_capacity(artists.len());
-        let mut by_name_key = HashMap::with_capacity(artists.len());
+        let mut by_id = FastMap::with_capacity_and_hasher(artists.len(), Default::default());
+        let mut by_name_key = FastMap::with_capacity_and_hasher(artists.len(), Default::default());
         let mut vectors = Vec::with_capacity(artists.len());
         let mut counts = Vec::with_capacity(artists.len());
-        let mut bigrams: HashMap<u64, Vec<u32>> = HashMap::new();
+        let mut bigrams: FastMap<u64, Vec<u32>> = FastMap::default();
+        let mut key_bigrams = Vec::new();
         for (i, artist) in artists.iter().enumerate() {
             let i = i as u32;
             counts.push(artist.track_count);
-            for bigram in distinct_bigrams(&artist.search_key) {
+            distinct_bigrams_into(&artist.search_key, &mut key_bigrams);
+            for &bigram in &key_bigrams {
                 bigrams.entry(bigram).or_default().push(i);
             }
             starts.push(haystack.len() as u32);
@@ -194,6 +197,13 @@ impl ArtistIndex {
             vectors,
             reference_popularity,
         }
+    }
+
+    /// The same index with another reference popularity (the snapshot learns it from
+    /// the tracks, read at the same time as the artists).
+    pub fn with_reference_popularity(mut self, reference_popularity: Option<f64>) -> Self {
+        self.reference_popularity = reference_popularity;
+        self
     }
 
     pub fn len(&self) -> usize {
@@ -519,14 +529,77 @@ impl<T: Ord> TopK<T> {
 
 /// The distinct pairs of adjacent characters of a key, each packed into a u64.
 fn distinct_bigrams(key: &str) -> Vec<u64> {
-    let chars: Vec<char> = key.chars().collect();
-    let mut pairs: Vec<u64> = chars
-        .windows(2)
-        .map(|w| (u64::from(w[0] as u32) << 32) | u64::from(w[1] as u32))
-        .collect();
+    let mut pairs = Vec::new();
+    distinct_bigrams_into(key, &mut pairs);
+    pairs
+}
+
+/// `distinct_bigrams` into a reused buffer: the index computes them for every artist.
+fn distinct_bigrams_into(key: &str, pairs: &mut Vec<u64>) {
+    pairs.clear();
+    let mut chars = key.chars();
+    let Some(mut previous) = chars.next() else {
+        return;
+    };
+    for ch in chars {
+        pairs.push((u64::from(previous as u32) << 32) | u64::from(ch as u32));
+        previous = ch;
+    }
     pairs.sort_unstable();
     pairs.dedup();
-    pairs
+}
+
+/// Hash maps keyed by ids, bigrams and folded names, all from the imported catalog
+/// (never from a request), so they do not need SipHash's resistance to chosen keys;
+/// hashing was a good part of building the index.
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
+
+/// A multiply-rotate hasher (the Firefox/rustc "Fx" scheme), eight bytes at a time.
+#[derive(Default)]
+struct FastHasher(u64);
+
+impl FastHasher {
+    const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+    fn mix(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(Self::SEED);
+    }
+}
+
+impl Hasher for FastHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.mix(u64::from_le_bytes(word));
+        }
+        let mut rest = [0u8; 8];
+        rest[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+        self.mix(u64::from_le_bytes(rest));
+    }
+
+    fn write_u8(&mut self, n: u8) {
+        self.mix(u64::from(n));
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.mix(u64::from(n));
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.mix(n);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.mix(n as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        // The product's high bits depend on every input bit, its low bits only on the low
+        // ones; the table picks buckets by the low bits, so bring the high ones down.
+        self.0.rotate_left(26)
+    }
 }
 
 #[cfg(test)]
