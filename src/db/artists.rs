@@ -70,38 +70,49 @@ impl From<ArtistRow> for ArtistSummary {
 /// Every artist with at least one track, in search order (search key, then more tracks,
 /// then id): what the search index is built from, so that its sort finds them in order.
 pub fn all_with_tracks(conn: &mut SqliteConnection) -> QueryResult<Vec<ArtistSummary>> {
-    // A plain table scan: filtering in SQL made SQLite walk the track-count index and
-    // look every row up, twice the cost, and artists without tracks are few.
-    let mut rows: Vec<ArtistSummary> = artists::table
-        .select(ArtistRow::as_select())
-        .order(artists::id)
-        .load_iter::<ArtistRow, diesel::connection::DefaultLoadingMode>(conn)?
-        .filter(|row| !matches!(row, Ok(r) if r.track_count <= 0))
-        .map(|row| row.map(ArtistSummary::from))
-        .collect::<QueryResult<_>>()?;
     // The search-key index already holds that order; reading it (without touching the
     // rows) is much cheaper than sorting the names here.
     let order: Vec<i32> = artists::table
         .select(artists::id)
         .order(artists::search_key)
         .load(conn)?;
-    arrange(&mut rows, &order);
+    let mut ranks: Vec<(i32, u32)> = order
+        .into_iter()
+        .enumerate()
+        .map(|(rank, id)| (id, rank as u32))
+        .collect();
+    ranks.sort_unstable();
+    let mut slots: Vec<Option<ArtistSummary>> = vec![None; ranks.len()];
+    let mut unranked = Vec::new();
+    let mut next_rank = ranks.iter().peekable();
+    // A plain table scan in id order, walked alongside the ranks: filtering in SQL made
+    // SQLite walk the track-count index and look every row up, twice the cost, and
+    // artists without tracks are few.
+    for row in artists::table
+        .select(ArtistRow::as_select())
+        .order(artists::id)
+        .load_iter::<ArtistRow, diesel::connection::DefaultLoadingMode>(conn)?
+    {
+        let row = row?;
+        while next_rank.next_if(|(id, _)| *id < row.id).is_some() {}
+        if row.track_count <= 0 {
+            continue;
+        }
+        match next_rank.next_if(|(id, _)| *id == row.id) {
+            Some(&(_, rank)) => slots[rank as usize] = Some(row.into()),
+            // Every row is in the index; should one not be, it is kept (the index sorts).
+            None => unranked.push(row.into()),
+        }
+    }
+    let mut rows: Vec<ArtistSummary> = slots.into_iter().flatten().collect();
+    rows.append(&mut unranked);
+    order_ties(&mut rows);
     Ok(rows)
 }
 
-/// Puts `rows` (sorted by id) in the order of `ids`, then orders artists sharing a search
-/// key by track count (descending) and id, as the index sorts them.
-fn arrange(rows: &mut Vec<ArtistSummary>, ids: &[i32]) {
-    let row_ids: Vec<i32> = rows.iter().map(|a| a.id).collect();
-    let mut slots: Vec<Option<ArtistSummary>> =
-        std::mem::take(rows).into_iter().map(Some).collect();
-    for id in ids {
-        if let Ok(i) = row_ids.binary_search(id) {
-            rows.extend(slots[i].take());
-        }
-    }
-    // Every row is in the index; should one not be, it is kept (the index sorts anyway).
-    rows.extend(slots.into_iter().flatten());
+/// Orders artists sharing a search key by track count (descending), then id, as the
+/// index sorts them.
+fn order_ties(rows: &mut [ArtistSummary]) {
     for run in rows.chunk_by_mut(|a, b| a.search_key == b.search_key) {
         if run.len() > 1 {
             run.sort_by(|a, b| b.track_count.cmp(&a.track_count).then(a.id.cmp(&b.id)));

@@ -314,3 +314,57 @@ impl CompensatedSum {
         self.sum = total;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use diesel::connection::SimpleConnection;
+
+    use super::*;
+    use crate::db::{artists::average_track_popularity, catalog_meta::average_features};
+
+    /// 3,000 tracks with awkward values (thirds, missing popularity) over ids with gaps.
+    fn fill(conn: &mut SqliteConnection) {
+        conn.batch_execute(
+            "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3000)
+             INSERT INTO tracks (id, identity, name, popularity, tempo, loudness,
+                 danceability, energy, acousticness, instrumentalness, valence,
+                 speechiness, liveness)
+             SELECT x * 3, 'id' || x, 'T' || x,
+                 CASE WHEN x % 11 = 0 THEN NULL ELSE x % 101 END,
+                 60 + (x * 37 % 1000) / 3.0, -(x * 13 % 600) / 7.0, (x * 7 % 100) / 3e2,
+                 (x * 11 % 100) / 1e2, (x * 17 % 100) / 1e2, (x * 19 % 100) / 9e2,
+                 (x * 23 % 100) / 1e2, (x * 29 % 100) / 1e2, (x * 31 % 100) / 1e2
+             FROM c;",
+        )
+        .unwrap();
+    }
+
+    fn assert_same_averages(conn: &mut SqliteConnection, parallel_from: i64) {
+        let scan = scan_tracks_parallel_from(conn, parallel_from).unwrap();
+        let sql = average_features(conn).unwrap();
+        for feature in Feature::AUDIO {
+            let (ours, theirs) = (scan.average.get(feature), sql.get(feature));
+            let (ours, theirs) = (ours.unwrap(), theirs.unwrap());
+            assert!(
+                (ours - theirs).abs() <= 1e-12 * theirs.abs().max(1.0),
+                "{feature:?}: {ours} vs {theirs}"
+            );
+        }
+        assert_eq!(
+            scan.average_popularity,
+            average_track_popularity(conn).unwrap()
+        );
+    }
+
+    #[test]
+    fn averages_match_the_sql_aggregates() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = crate::db::open_connection(&dir.path().join("t.db")).unwrap();
+        let empty = scan_tracks(&mut conn).unwrap();
+        assert_eq!(empty.average, AudioFeatures::default());
+        assert_eq!(empty.average_popularity, None);
+        fill(&mut conn);
+        assert_same_averages(&mut conn, i64::MAX);
+        assert_same_averages(&mut conn, 1);
+    }
+}

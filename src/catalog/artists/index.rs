@@ -19,9 +19,9 @@
 
 use std::{
     cmp::Reverse,
-    collections::{BinaryHeap, HashMap},
+    collections::{hash_map::Entry, BinaryHeap, HashMap},
     fmt,
-    hash::{BuildHasherDefault, Hasher},
+    hash::{BuildHasher, BuildHasherDefault, Hasher},
 };
 
 use memchr::memmem;
@@ -69,7 +69,7 @@ pub struct ArtistIndex {
     /// Sorted by search key, then track count (descending), then id.
     pub(super) artists: Vec<ArtistSummary>,
     by_id: FastMap<i32, u32>,
-    by_name_key: FastMap<String, u32>,
+    by_name_key: NameKeys,
     /// Every search key, in `artists` order, separated by NUL.
     haystack: String,
     /// Byte offset in `haystack` where each artist's key starts.
@@ -138,63 +138,32 @@ impl ArtistIndex {
                 .then(b.track_count.cmp(&a.track_count))
                 .then(a.id.cmp(&b.id))
         });
-        let total_bytes: usize = artists.iter().map(|a| a.search_key.len() + 1).sum();
-        let mut haystack = String::with_capacity(total_bytes);
-        let mut starts = Vec::with_capacity(artists.len());
-        let mut key_chars = Vec::with_capacity(artists.len());
-        let mut by_id = FastMap::with_capacity_and_hasher(artists.len(), Default::default());
-        let mut by_name_key = FastMap::with_capacity_and_hasher(artists.len(), Default::default());
-        let mut vectors = Vec::with_capacity(artists.len());
-        let mut counts = Vec::with_capacity(artists.len());
-        let mut bigrams: FastMap<u64, Vec<u32>> = FastMap::default();
-        let mut key_bigrams = Vec::new();
-        for (i, artist) in artists.iter().enumerate() {
-            let i = i as u32;
-            counts.push(artist.track_count);
-            distinct_bigrams_into(&artist.search_key, &mut key_bigrams);
-            for &bigram in &key_bigrams {
-                bigrams.entry(bigram).or_default().push(i);
-            }
-            starts.push(haystack.len() as u32);
-            haystack.push_str(&artist.search_key);
-            haystack.push(SEPARATOR);
-            key_chars.push(artist.search_key.chars().count().min(u16::MAX as usize) as u16);
-            by_id.insert(artist.id, i);
-            by_name_key.insert(artist.name_key.clone(), i);
-            vectors.push(super::similarity::scaled_vector(artist));
-        }
-        let key_end =
-            |i: usize| -> usize { starts.get(i + 1).map_or(haystack.len(), |&s| s as usize) - 1 };
-        let mut word_starts: Vec<(u32, u32)> = Vec::new();
-        for (i, artist) in artists.iter().enumerate() {
-            let start = starts[i] as usize;
-            let mut previous: Option<char> = None;
-            for (offset, ch) in artist.search_key.char_indices() {
-                if previous.is_some_and(|c| !c.is_alphanumeric()) {
-                    word_starts.push(((start + offset) as u32, i as u32));
-                }
-                previous = Some(ch);
-            }
-        }
-        {
-            let hay = haystack.as_bytes();
-            let rest = |&(offset, i): &(u32, u32)| &hay[offset as usize..key_end(i as usize)];
-            word_starts.sort_unstable_by(|a, b| rest(a).cmp(rest(b)).then(a.1.cmp(&b.1)));
-        }
-        let mut by_count: Vec<u32> = (0..artists.len() as u32).collect();
-        by_count.sort_unstable_by_key(|&i| (Reverse(counts[i as usize]), i));
+        // The lookups and the text search structures are independent: for a large
+        // catalog they are built on two threads (this is on the start-up path).
+        let (lookups, text) = if artists.len() >= PARALLEL_BUILD {
+            std::thread::scope(|scope| {
+                let lookups = scope.spawn(|| Lookups::build(&artists));
+                let text = TextSearch::build(&artists);
+                let lookups = lookups
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                (lookups, text)
+            })
+        } else {
+            (Lookups::build(&artists), TextSearch::build(&artists))
+        };
         ArtistIndex {
             artists,
-            by_count,
-            word_starts,
-            by_id,
-            by_name_key,
-            haystack,
-            starts,
-            key_chars,
-            counts,
-            bigrams,
-            vectors,
+            by_count: text.by_count,
+            word_starts: text.word_starts,
+            by_id: lookups.by_id,
+            by_name_key: lookups.by_name_key,
+            haystack: text.haystack,
+            starts: text.starts,
+            key_chars: text.key_chars,
+            counts: text.counts,
+            bigrams: lookups.bigrams,
+            vectors: lookups.vectors,
             reference_popularity,
         }
     }
@@ -414,7 +383,7 @@ impl ArtistIndex {
     /// when that points at exactly one artist.
     pub fn resolve(&self, name: &str) -> Resolution<'_> {
         let name_key = artist_name_key(name);
-        if let Some(&i) = self.by_name_key.get(&name_key) {
+        if let Some(i) = self.by_name_key.get(&self.artists, &name_key) {
             return Resolution::Found(&self.artists[i as usize]);
         }
         let key = query_key(name);
@@ -487,6 +456,165 @@ impl ArtistIndex {
             }
         }
         out
+    }
+}
+
+/// From this many artists the index is built on two threads.
+const PARALLEL_BUILD: usize = 50_000;
+
+/// The index's parts found by id, name key or bigram, and the similarity vectors.
+struct Lookups {
+    by_id: FastMap<i32, u32>,
+    by_name_key: NameKeys,
+    bigrams: FastMap<u64, Vec<u32>>,
+    vectors: Vec<[f32; SIMILARITY_FEATURES.len()]>,
+}
+
+impl Lookups {
+    /// `artists` in index order.
+    fn build(artists: &[ArtistSummary]) -> Lookups {
+        let mut by_id = FastMap::with_capacity_and_hasher(artists.len(), Default::default());
+        let mut by_name_key = NameKeys::with_capacity(artists.len());
+        let mut vectors = Vec::with_capacity(artists.len());
+        let mut bigrams: FastMap<u64, Vec<u32>> = FastMap::default();
+        let mut key_bigrams = Vec::new();
+        for (i, artist) in artists.iter().enumerate() {
+            let i = i as u32;
+            distinct_bigrams_into(&artist.search_key, &mut key_bigrams);
+            for &bigram in &key_bigrams {
+                bigrams.entry(bigram).or_default().push(i);
+            }
+            by_id.insert(artist.id, i);
+            by_name_key.insert(artists, i);
+            vectors.push(super::similarity::scaled_vector(artist));
+        }
+        Lookups {
+            by_id,
+            by_name_key,
+            bigrams,
+            vectors,
+        }
+    }
+}
+
+/// The index's parts that suggestions scan: the keys in one string, word starts and
+/// the track counts in rank order.
+struct TextSearch {
+    haystack: String,
+    starts: Vec<u32>,
+    key_chars: Vec<u16>,
+    counts: Vec<i32>,
+    by_count: Vec<u32>,
+    word_starts: Vec<(u32, u32)>,
+}
+
+impl TextSearch {
+    /// `artists` in index order.
+    fn build(artists: &[ArtistSummary]) -> TextSearch {
+        let total_bytes: usize = artists.iter().map(|a| a.search_key.len() + 1).sum();
+        let mut haystack = String::with_capacity(total_bytes);
+        let mut starts = Vec::with_capacity(artists.len());
+        let mut key_chars = Vec::with_capacity(artists.len());
+        let mut counts = Vec::with_capacity(artists.len());
+        for artist in artists {
+            counts.push(artist.track_count);
+            starts.push(haystack.len() as u32);
+            haystack.push_str(&artist.search_key);
+            haystack.push(SEPARATOR);
+            key_chars.push(artist.search_key.chars().count().min(u16::MAX as usize) as u16);
+        }
+        let word_starts = sorted_word_starts(artists, &haystack, &starts);
+        let mut by_count: Vec<u32> = (0..artists.len() as u32).collect();
+        by_count.sort_unstable_by_key(|&i| (Reverse(counts[i as usize]), i));
+        TextSearch {
+            haystack,
+            starts,
+            key_chars,
+            counts,
+            by_count,
+            word_starts,
+        }
+    }
+}
+
+/// (haystack offset, artist) of every word start after a key's first character, sorted
+/// by the rest of the key from there.
+fn sorted_word_starts(
+    artists: &[ArtistSummary],
+    haystack: &str,
+    starts: &[u32],
+) -> Vec<(u32, u32)> {
+    let key_end =
+        |i: usize| -> usize { starts.get(i + 1).map_or(haystack.len(), |&s| s as usize) - 1 };
+    let mut word_starts: Vec<(u32, u32)> = Vec::new();
+    for (i, artist) in artists.iter().enumerate() {
+        let start = starts[i] as usize;
+        if artist.search_key.is_ascii() {
+            // The same rule a byte at a time: most keys are ASCII once folded.
+            for (offset, pair) in artist.search_key.as_bytes().windows(2).enumerate() {
+                if !pair[0].is_ascii_alphanumeric() {
+                    word_starts.push(((start + offset + 1) as u32, i as u32));
+                }
+            }
+            continue;
+        }
+        let mut previous: Option<char> = None;
+        for (offset, ch) in artist.search_key.char_indices() {
+            if previous.is_some_and(|c| !c.is_alphanumeric()) {
+                word_starts.push(((start + offset) as u32, i as u32));
+            }
+            previous = Some(ch);
+        }
+    }
+    let hay = haystack.as_bytes();
+    let rest = |&(offset, i): &(u32, u32)| &hay[offset as usize..key_end(i as usize)];
+    word_starts.sort_unstable_by(|a, b| rest(a).cmp(rest(b)).then(a.1.cmp(&b.1)));
+    word_starts
+}
+
+/// Artist positions by name key, keyed by the key's hash alone so that building it
+/// copies no name (a lookup compares the name itself). A key whose hash another key
+/// already holds (practically never) goes to `spill`. Like a map, a later insert of the
+/// same key wins.
+struct NameKeys {
+    by_hash: FastMap<u64, u32>,
+    spill: Vec<u32>,
+}
+
+impl NameKeys {
+    fn with_capacity(n: usize) -> Self {
+        NameKeys {
+            by_hash: FastMap::with_capacity_and_hasher(n, Default::default()),
+            spill: Vec::new(),
+        }
+    }
+
+    fn hash(key: &str) -> u64 {
+        BuildHasherDefault::<FastHasher>::default().hash_one(key)
+    }
+
+    fn insert(&mut self, artists: &[ArtistSummary], i: u32) {
+        let key = &artists[i as usize].name_key;
+        match self.by_hash.entry(NameKeys::hash(key)) {
+            Entry::Occupied(slot) if artists[*slot.get() as usize].name_key != *key => {
+                self.spill.push(i);
+            }
+            Entry::Occupied(mut slot) => {
+                slot.insert(i);
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(i);
+            }
+        }
+    }
+
+    fn get(&self, artists: &[ArtistSummary], key: &str) -> Option<u32> {
+        let same = |&i: &u32| artists[i as usize].name_key == key;
+        match self.by_hash.get(&NameKeys::hash(key)) {
+            Some(i) if same(i) => Some(*i),
+            Some(_) => self.spill.iter().rev().copied().find(|i| same(i)),
+            None => None,
+        }
     }
 }
 
