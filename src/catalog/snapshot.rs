@@ -50,13 +50,17 @@ impl CatalogSnapshot {
         let started = Instant::now();
         if let Some(path) = track_features::database_file(conn)? {
             for _attempt in 0..3 {
-                let mut other = track_features::open_file(&path)?;
+                // Without a second connection, everything is read on this one.
+                let Ok(mut other) = track_features::open_file(&path) else {
+                    break;
+                };
                 if let Some((tracks, artists)) = load_parts_in_parallel(conn, &mut other)? {
                     return Ok(CatalogSnapshot::assemble(tracks, artists, started));
                 }
             }
         }
-        // An in-memory database, or imports kept landing between the parts' reads.
+        // An in-memory database, no second connection, or imports kept landing between
+        // the parts' reads.
         let (tracks, artists) = conn.transaction(|conn| {
             let tracks = read_tracks(conn)?;
             let artists = read_artists(conn)?;
