@@ -67,15 +67,57 @@ impl From<ArtistRow> for ArtistSummary {
     }
 }
 
-/// Every artist with at least one track: what the search index is built from.
+/// Every artist with at least one track, in search order (search key, then more tracks,
+/// then id): what the search index is built from, so that its sort finds them in order.
 pub fn all_with_tracks(conn: &mut SqliteConnection) -> QueryResult<Vec<ArtistSummary>> {
-    Ok(artists::table
-        .filter(artists::track_count.gt(0))
-        .select(ArtistRow::as_select())
-        .load(conn)?
+    // The search-key index already holds that order; reading it (without touching the
+    // rows) is much cheaper than sorting the names here.
+    let order: Vec<i32> = artists::table
+        .select(artists::id)
+        .order(artists::search_key)
+        .load(conn)?;
+    let mut ranks: Vec<(i32, u32)> = order
         .into_iter()
-        .map(ArtistSummary::from)
-        .collect())
+        .enumerate()
+        .map(|(rank, id)| (id, rank as u32))
+        .collect();
+    ranks.sort_unstable();
+    let mut slots: Vec<Option<ArtistSummary>> = vec![None; ranks.len()];
+    let mut unranked = Vec::new();
+    let mut next_rank = ranks.iter().peekable();
+    // A plain table scan in id order, walked alongside the ranks: filtering in SQL made
+    // SQLite walk the track-count index and look every row up, twice the cost, and
+    // artists without tracks are few.
+    for row in artists::table
+        .select(ArtistRow::as_select())
+        .order(artists::id)
+        .load_iter::<ArtistRow, diesel::connection::DefaultLoadingMode>(conn)?
+    {
+        let row = row?;
+        while next_rank.next_if(|(id, _)| *id < row.id).is_some() {}
+        if row.track_count <= 0 {
+            continue;
+        }
+        match next_rank.next_if(|(id, _)| *id == row.id) {
+            Some(&(_, rank)) => slots[rank as usize] = Some(row.into()),
+            // Every row is in the index; should one not be, it is kept (the index sorts).
+            None => unranked.push(row.into()),
+        }
+    }
+    let mut rows: Vec<ArtistSummary> = slots.into_iter().flatten().collect();
+    rows.append(&mut unranked);
+    order_ties(&mut rows);
+    Ok(rows)
+}
+
+/// Orders artists sharing a search key by track count (descending), then id, as the
+/// index sorts them.
+fn order_ties(rows: &mut [ArtistSummary]) {
+    for run in rows.chunk_by_mut(|a, b| a.search_key == b.search_key) {
+        if run.len() > 1 {
+            run.sort_by(|a, b| b.track_count.cmp(&a.track_count).then(a.id.cmp(&b.id)));
+        }
+    }
 }
 
 pub fn by_id(conn: &mut SqliteConnection, id: i32) -> QueryResult<Option<ArtistSummary>> {
@@ -98,6 +140,7 @@ pub fn by_name_key(conn: &mut SqliteConnection, key: &str) -> QueryResult<Option
 }
 
 /// Mean popularity over every track that has one: the reference beside artists' averages.
+/// (The snapshot sums it while reading the tracks; this is the SQL it must agree with.)
 pub fn average_track_popularity(conn: &mut SqliteConnection) -> QueryResult<Option<f64>> {
     // AVG of an integer column is typed NUMERIC by diesel; ask SQLite for a double.
     tracks::table

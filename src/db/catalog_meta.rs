@@ -133,6 +133,7 @@ pub fn refresh(
 }
 
 /// The whole catalog's average of every audio feature (zeros when empty), in one scan.
+/// (The snapshot sums them while reading the tracks; this is the SQL it must agree with.)
 pub fn average_features(conn: &mut SqliteConnection) -> QueryResult<AudioFeatures> {
     // Column names come from the Feature enum, never from input, so building the SQL
     // text here is safe.

@@ -19,8 +19,9 @@
 
 use std::{
     cmp::Reverse,
-    collections::{BinaryHeap, HashMap},
+    collections::{hash_map::Entry, BinaryHeap, HashMap},
     fmt,
+    hash::{BuildHasher, BuildHasherDefault, Hasher},
 };
 
 use memchr::memmem;
@@ -67,8 +68,8 @@ pub enum Resolution<'a> {
 pub struct ArtistIndex {
     /// Sorted by search key, then track count (descending), then id.
     pub(super) artists: Vec<ArtistSummary>,
-    by_id: HashMap<i32, u32>,
-    by_name_key: HashMap<String, u32>,
+    by_id: FastMap<i32, u32>,
+    by_name_key: NameKeys,
     /// Every search key, in `artists` order, separated by NUL.
     haystack: String,
     /// Byte offset in `haystack` where each artist's key starts.
@@ -85,7 +86,7 @@ pub struct ArtistIndex {
     /// binary search, like a prefix.
     word_starts: Vec<(u32, u32)>,
     /// Character bigram -> artists whose key contains it (each artist once, ascending).
-    bigrams: HashMap<u64, Vec<u32>>,
+    bigrams: FastMap<u64, Vec<u32>>,
     /// Each artist's averages over `SIMILARITY_FEATURES`, scaled to 0..1.
     pub(super) vectors: Vec<[f32; SIMILARITY_FEATURES.len()]>,
     /// The whole catalog's mean track popularity, the reference beside artists' averages.
@@ -137,63 +138,41 @@ impl ArtistIndex {
                 .then(b.track_count.cmp(&a.track_count))
                 .then(a.id.cmp(&b.id))
         });
-        let total_bytes: usize = artists.iter().map(|a| a.search_key.len() + 1).sum();
-        let mut haystack = String::with_capacity(total_bytes);
-        let mut starts = Vec::with_capacity(artists.len());
-        let mut key_chars = Vec::with_capacity(artists.len());
-        let mut by_id = HashMap::with_capacity(artists.len());
-        let mut by_name_key = HashMap::with_capacity(artists.len());
-        let mut vectors = Vec::with_capacity(artists.len());
-        let mut counts = Vec::with_capacity(artists.len());
-        let mut bigrams: HashMap<u64, Vec<u32>> = HashMap::new();
-        for (i, artist) in artists.iter().enumerate() {
-            let i = i as u32;
-            counts.push(artist.track_count);
-            for bigram in distinct_bigrams(&artist.search_key) {
-                bigrams.entry(bigram).or_default().push(i);
-            }
-            starts.push(haystack.len() as u32);
-            haystack.push_str(&artist.search_key);
-            haystack.push(SEPARATOR);
-            key_chars.push(artist.search_key.chars().count().min(u16::MAX as usize) as u16);
-            by_id.insert(artist.id, i);
-            by_name_key.insert(artist.name_key.clone(), i);
-            vectors.push(super::similarity::scaled_vector(artist));
-        }
-        let key_end =
-            |i: usize| -> usize { starts.get(i + 1).map_or(haystack.len(), |&s| s as usize) - 1 };
-        let mut word_starts: Vec<(u32, u32)> = Vec::new();
-        for (i, artist) in artists.iter().enumerate() {
-            let start = starts[i] as usize;
-            let mut previous: Option<char> = None;
-            for (offset, ch) in artist.search_key.char_indices() {
-                if previous.is_some_and(|c| !c.is_alphanumeric()) {
-                    word_starts.push(((start + offset) as u32, i as u32));
-                }
-                previous = Some(ch);
-            }
-        }
-        {
-            let hay = haystack.as_bytes();
-            let rest = |&(offset, i): &(u32, u32)| &hay[offset as usize..key_end(i as usize)];
-            word_starts.sort_unstable_by(|a, b| rest(a).cmp(rest(b)).then(a.1.cmp(&b.1)));
-        }
-        let mut by_count: Vec<u32> = (0..artists.len() as u32).collect();
-        by_count.sort_unstable_by_key(|&i| (Reverse(counts[i as usize]), i));
+        // The lookups and the text search structures are independent: for a large
+        // catalog they are built on two threads (this is on the start-up path).
+        let (lookups, text) = if artists.len() >= PARALLEL_BUILD {
+            std::thread::scope(|scope| {
+                let lookups = scope.spawn(|| Lookups::build(&artists));
+                let text = TextSearch::build(&artists);
+                let lookups = lookups
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                (lookups, text)
+            })
+        } else {
+            (Lookups::build(&artists), TextSearch::build(&artists))
+        };
         ArtistIndex {
             artists,
-            by_count,
-            word_starts,
-            by_id,
-            by_name_key,
-            haystack,
-            starts,
-            key_chars,
-            counts,
-            bigrams,
-            vectors,
+            by_count: text.by_count,
+            word_starts: text.word_starts,
+            by_id: lookups.by_id,
+            by_name_key: lookups.by_name_key,
+            haystack: text.haystack,
+            starts: text.starts,
+            key_chars: text.key_chars,
+            counts: text.counts,
+            bigrams: lookups.bigrams,
+            vectors: lookups.vectors,
             reference_popularity,
         }
+    }
+
+    /// The same index with another reference popularity (the snapshot learns it from
+    /// the tracks, read at the same time as the artists).
+    pub fn with_reference_popularity(mut self, reference_popularity: Option<f64>) -> Self {
+        self.reference_popularity = reference_popularity;
+        self
     }
 
     pub fn len(&self) -> usize {
@@ -404,7 +383,7 @@ impl ArtistIndex {
     /// when that points at exactly one artist.
     pub fn resolve(&self, name: &str) -> Resolution<'_> {
         let name_key = artist_name_key(name);
-        if let Some(&i) = self.by_name_key.get(&name_key) {
+        if let Some(i) = self.by_name_key.get(&self.artists, &name_key) {
             return Resolution::Found(&self.artists[i as usize]);
         }
         let key = query_key(name);
@@ -480,6 +459,165 @@ impl ArtistIndex {
     }
 }
 
+/// From this many artists the index is built on two threads.
+const PARALLEL_BUILD: usize = 50_000;
+
+/// The index's parts found by id, name key or bigram, and the similarity vectors.
+struct Lookups {
+    by_id: FastMap<i32, u32>,
+    by_name_key: NameKeys,
+    bigrams: FastMap<u64, Vec<u32>>,
+    vectors: Vec<[f32; SIMILARITY_FEATURES.len()]>,
+}
+
+impl Lookups {
+    /// `artists` in index order.
+    fn build(artists: &[ArtistSummary]) -> Lookups {
+        let mut by_id = FastMap::with_capacity_and_hasher(artists.len(), Default::default());
+        let mut by_name_key = NameKeys::with_capacity(artists.len());
+        let mut vectors = Vec::with_capacity(artists.len());
+        let mut bigrams: FastMap<u64, Vec<u32>> = FastMap::default();
+        let mut key_bigrams = Vec::new();
+        for (i, artist) in artists.iter().enumerate() {
+            let i = i as u32;
+            distinct_bigrams_into(&artist.search_key, &mut key_bigrams);
+            for &bigram in &key_bigrams {
+                bigrams.entry(bigram).or_default().push(i);
+            }
+            by_id.insert(artist.id, i);
+            by_name_key.insert(artists, i);
+            vectors.push(super::similarity::scaled_vector(artist));
+        }
+        Lookups {
+            by_id,
+            by_name_key,
+            bigrams,
+            vectors,
+        }
+    }
+}
+
+/// The index's parts that suggestions scan: the keys in one string, word starts and
+/// the track counts in rank order.
+struct TextSearch {
+    haystack: String,
+    starts: Vec<u32>,
+    key_chars: Vec<u16>,
+    counts: Vec<i32>,
+    by_count: Vec<u32>,
+    word_starts: Vec<(u32, u32)>,
+}
+
+impl TextSearch {
+    /// `artists` in index order.
+    fn build(artists: &[ArtistSummary]) -> TextSearch {
+        let total_bytes: usize = artists.iter().map(|a| a.search_key.len() + 1).sum();
+        let mut haystack = String::with_capacity(total_bytes);
+        let mut starts = Vec::with_capacity(artists.len());
+        let mut key_chars = Vec::with_capacity(artists.len());
+        let mut counts = Vec::with_capacity(artists.len());
+        for artist in artists {
+            counts.push(artist.track_count);
+            starts.push(haystack.len() as u32);
+            haystack.push_str(&artist.search_key);
+            haystack.push(SEPARATOR);
+            key_chars.push(artist.search_key.chars().count().min(u16::MAX as usize) as u16);
+        }
+        let word_starts = sorted_word_starts(artists, &haystack, &starts);
+        let mut by_count: Vec<u32> = (0..artists.len() as u32).collect();
+        by_count.sort_unstable_by_key(|&i| (Reverse(counts[i as usize]), i));
+        TextSearch {
+            haystack,
+            starts,
+            key_chars,
+            counts,
+            by_count,
+            word_starts,
+        }
+    }
+}
+
+/// (haystack offset, artist) of every word start after a key's first character, sorted
+/// by the rest of the key from there.
+fn sorted_word_starts(
+    artists: &[ArtistSummary],
+    haystack: &str,
+    starts: &[u32],
+) -> Vec<(u32, u32)> {
+    let key_end =
+        |i: usize| -> usize { starts.get(i + 1).map_or(haystack.len(), |&s| s as usize) - 1 };
+    let mut word_starts: Vec<(u32, u32)> = Vec::new();
+    for (i, artist) in artists.iter().enumerate() {
+        let start = starts[i] as usize;
+        if artist.search_key.is_ascii() {
+            // The same rule a byte at a time: most keys are ASCII once folded.
+            for (offset, pair) in artist.search_key.as_bytes().windows(2).enumerate() {
+                if !pair[0].is_ascii_alphanumeric() {
+                    word_starts.push(((start + offset + 1) as u32, i as u32));
+                }
+            }
+            continue;
+        }
+        let mut previous: Option<char> = None;
+        for (offset, ch) in artist.search_key.char_indices() {
+            if previous.is_some_and(|c| !c.is_alphanumeric()) {
+                word_starts.push(((start + offset) as u32, i as u32));
+            }
+            previous = Some(ch);
+        }
+    }
+    let hay = haystack.as_bytes();
+    let rest = |&(offset, i): &(u32, u32)| &hay[offset as usize..key_end(i as usize)];
+    word_starts.sort_unstable_by(|a, b| rest(a).cmp(rest(b)).then(a.1.cmp(&b.1)));
+    word_starts
+}
+
+/// Artist positions by name key, keyed by the key's hash alone so that building it
+/// copies no name (a lookup compares the name itself). A key whose hash another key
+/// already holds (practically never) goes to `spill`. Like a map, a later insert of the
+/// same key wins.
+struct NameKeys {
+    by_hash: FastMap<u64, u32>,
+    spill: Vec<u32>,
+}
+
+impl NameKeys {
+    fn with_capacity(n: usize) -> Self {
+        NameKeys {
+            by_hash: FastMap::with_capacity_and_hasher(n, Default::default()),
+            spill: Vec::new(),
+        }
+    }
+
+    fn hash(key: &str) -> u64 {
+        BuildHasherDefault::<FastHasher>::default().hash_one(key)
+    }
+
+    fn insert(&mut self, artists: &[ArtistSummary], i: u32) {
+        let key = &artists[i as usize].name_key;
+        match self.by_hash.entry(NameKeys::hash(key)) {
+            Entry::Occupied(slot) if artists[*slot.get() as usize].name_key != *key => {
+                self.spill.push(i);
+            }
+            Entry::Occupied(mut slot) => {
+                slot.insert(i);
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(i);
+            }
+        }
+    }
+
+    fn get(&self, artists: &[ArtistSummary], key: &str) -> Option<u32> {
+        let same = |&i: &u32| artists[i as usize].name_key == key;
+        match self.by_hash.get(&NameKeys::hash(key)) {
+            Some(i) if same(i) => Some(*i),
+            Some(_) => self.spill.iter().rev().copied().find(|i| same(i)),
+            None => None,
+        }
+    }
+}
+
 /// The `k` smallest items offered, kept in a max-heap while scanning: most candidates
 /// are rejected after one comparison, and nothing proportional to the matches is stored.
 struct TopK<T: Ord> {
@@ -519,14 +657,77 @@ impl<T: Ord> TopK<T> {
 
 /// The distinct pairs of adjacent characters of a key, each packed into a u64.
 fn distinct_bigrams(key: &str) -> Vec<u64> {
-    let chars: Vec<char> = key.chars().collect();
-    let mut pairs: Vec<u64> = chars
-        .windows(2)
-        .map(|w| (u64::from(w[0] as u32) << 32) | u64::from(w[1] as u32))
-        .collect();
+    let mut pairs = Vec::new();
+    distinct_bigrams_into(key, &mut pairs);
+    pairs
+}
+
+/// `distinct_bigrams` into a reused buffer: the index computes them for every artist.
+fn distinct_bigrams_into(key: &str, pairs: &mut Vec<u64>) {
+    pairs.clear();
+    let mut chars = key.chars();
+    let Some(mut previous) = chars.next() else {
+        return;
+    };
+    for ch in chars {
+        pairs.push((u64::from(previous as u32) << 32) | u64::from(ch as u32));
+        previous = ch;
+    }
     pairs.sort_unstable();
     pairs.dedup();
-    pairs
+}
+
+/// Hash maps keyed by ids, bigrams and folded names, all from the imported catalog
+/// (never from a request), so they do not need SipHash's resistance to chosen keys;
+/// hashing was a good part of building the index.
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
+
+/// A multiply-rotate hasher (the Firefox/rustc "Fx" scheme), eight bytes at a time.
+#[derive(Default)]
+struct FastHasher(u64);
+
+impl FastHasher {
+    const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+    fn mix(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(Self::SEED);
+    }
+}
+
+impl Hasher for FastHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.mix(u64::from_le_bytes(word));
+        }
+        let mut rest = [0u8; 8];
+        rest[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+        self.mix(u64::from_le_bytes(rest));
+    }
+
+    fn write_u8(&mut self, n: u8) {
+        self.mix(u64::from(n));
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.mix(u64::from(n));
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.mix(n);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.mix(n as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        // The product's high bits depend on every input bit, its low bits only on the low
+        // ones; the table picks buckets by the low bits, so bring the high ones down.
+        self.0.rotate_left(26)
+    }
 }
 
 #[cfg(test)]
