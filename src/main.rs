@@ -118,6 +118,8 @@ struct ServeArgs {
 }
 
 fn main() -> ExitCode {
+    // Before anything else, while this is the only thread.
+    insights_hub::db::use_multi_thread_mode();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
