@@ -182,11 +182,6 @@ pub struct CatalogWriter {
     /// A new track's id is 0 until its buffer is flushed.
     track_ids: KeyMap<(i32, u32)>,
     next_track_id: i32,
-    /// New tracks get their ids as they are written, in file order, instead of in
-    /// identity order at each flush. Only for a bulk load into an empty catalog, whose
-    /// indexes are dropped: there the identity order buys nothing (the index is built
-    /// by one sort at the end) and costs a sort and a second map lookup per track.
-    ids_on_write: bool,
     generation: u32,
     pending_artists: Vec<PendingArtist>,
     /// New tracks.
@@ -382,7 +377,6 @@ impl CatalogWriter {
             next_artist_id,
             track_ids,
             next_track_id,
-            ids_on_write: false,
             generation: 1,
             pending_artists: Vec::new(),
             pending_tracks: Vec::with_capacity(BUFFER_TRACKS),
@@ -403,7 +397,6 @@ impl CatalogWriter {
         let mut writer = CatalogWriter::new(conn)?;
         if writer.track_ids.is_empty() {
             writer.dropped_indexes = drop_secondary_indexes(conn)?;
-            writer.ids_on_write = true;
             if writer.artist_ids.is_empty() {
                 // Artists are then inserted by `finish`, with their aggregates, after
                 // the links that name them: foreign keys are checked at the commit.
@@ -465,16 +458,9 @@ impl CatalogWriter {
             }
             Entry::Vacant(entry) => {
                 let identity = entry.key().clone();
-                // Into an empty catalog a new track gets its id now, in file order (see
-                // `ids_on_write`); otherwise when its buffer is flushed.
-                let id = if self.ids_on_write {
-                    self.next_track_id += 1;
-                    self.next_track_id - 1
-                } else {
-                    0
-                };
-                entry.insert((id, self.generation));
-                (id, Written::Inserted, identity)
+                // The id comes when the buffer is flushed (see `flush`).
+                entry.insert((0, self.generation));
+                (0, Written::Inserted, identity)
             }
         };
         let mut artist_ids: Vec<i32> = Vec::with_capacity(artist_keys.len());
@@ -542,9 +528,7 @@ impl CatalogWriter {
         let mut updates = std::mem::take(&mut self.pending_updates);
         let mut new_tracks = std::mem::take(&mut self.pending_tracks);
         let mut links = std::mem::take(&mut self.pending_links);
-        if !self.ids_on_write {
-            self.assign_ids_in_identity_order(&mut new_tracks);
-        }
+        self.assign_ids_in_identity_order(&mut new_tracks);
         if let Some(totals) = &mut self.totals {
             add_to_totals(totals, &new_tracks);
         }
@@ -584,8 +568,10 @@ impl CatalogWriter {
         Ok(())
     }
 
-    /// New tracks get their ids in identity order, so that the table and the unique
-    /// identity index are appended to in order.
+    /// New tracks get their ids in identity order, so that the unique identity index
+    /// is appended to in order, or, in a bulk load, built by one sort of a table already
+    /// in sorted runs: three times faster than sorting it from file order (0.4 s instead
+    /// of 1.3 s for 857,760 tracks).
     fn assign_ids_in_identity_order(&mut self, new_tracks: &mut [PendingTrack]) {
         new_tracks.sort_unstable_by(|a, b| a.identity.cmp(&b.identity));
         for pending in new_tracks {
@@ -808,8 +794,14 @@ struct IndexSql {
     sql: String,
 }
 
+/// Indexes a bulk load keeps. Their keys take a few dozen values (genres, years) and the
+/// track ids grow, so every row appends to the end of one of a few dozen runs, on pages
+/// the cache holds: cheaper than sorting the whole table to rebuild them, which took
+/// longer than the unique identity index (0.6-0.8 s each for 857,760 tracks).
+const KEPT_DURING_BULK_LOAD: [&str; 2] = ["tracks_genre", "tracks_release_year"];
+
 /// Drops the catalog tables' explicit indexes (not the ones behind UNIQUE and PRIMARY
-/// KEY constraints) and returns their `CREATE INDEX` statements, read from the schema
+/// KEY constraints, nor `KEPT_DURING_BULK_LOAD`) and returns their `CREATE INDEX` statements, read from the schema
 /// itself so they always match the migrations.
 fn drop_secondary_indexes(conn: &mut SqliteConnection) -> QueryResult<Vec<(String, String)>> {
     let indexes: Vec<IndexSql> = diesel::sql_query(
@@ -819,6 +811,10 @@ fn drop_secondary_indexes(conn: &mut SqliteConnection) -> QueryResult<Vec<(Strin
          ORDER BY name",
     )
     .load(conn)?;
+    let indexes: Vec<IndexSql> = indexes
+        .into_iter()
+        .filter(|index| !KEPT_DURING_BULK_LOAD.contains(&index.name.as_str()))
+        .collect();
     for index in &indexes {
         // The name comes from the schema, not from input; quoted all the same.
         diesel::sql_query(format!(
