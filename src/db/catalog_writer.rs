@@ -573,7 +573,7 @@ impl CatalogWriter {
     /// in sorted runs: three times faster than sorting it from file order (0.4 s instead
     /// of 1.3 s for 857,760 tracks).
     fn assign_ids_in_identity_order(&mut self, new_tracks: &mut [PendingTrack]) {
-        new_tracks.sort_unstable_by(|a, b| a.identity.cmp(&b.identity));
+        sort_by_identity(new_tracks);
         for pending in new_tracks {
             pending.id = self.next_track_id;
             self.next_track_id += 1;
@@ -647,6 +647,24 @@ impl CatalogWriter {
             "catalog writer finished"
         );
         Ok(self.stats)
+    }
+}
+
+/// Sorts the tracks by identity. A pending track is a few hundred bytes, so the sort
+/// orders their positions and then moves each track once, instead of swapping the
+/// tracks themselves at every step of the sort.
+fn sort_by_identity(tracks: &mut [PendingTrack]) {
+    let mut order: Vec<usize> = (0..tracks.len()).collect();
+    order.sort_unstable_by(|&a, &b| tracks[a].identity.cmp(&tracks[b].identity));
+    // Applies the permutation in place (the way `slice::sort_by_cached_key` does):
+    // position i takes the track at order[i], following the chain of swaps made so far.
+    for i in 0..tracks.len() {
+        let mut from = order[i];
+        while from < i {
+            from = order[from];
+        }
+        order[i] = from;
+        tracks.swap(i, from);
     }
 }
 
@@ -881,6 +899,35 @@ pub fn recompute_artist_aggregates(conn: &mut SqliteConnection) -> QueryResult<(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sort_by_identity_orders_tracks() {
+        let pending = |identity: &str| PendingTrack {
+            id: 0,
+            identity: identity.to_string(),
+            artist_ids: Vec::new(),
+            track: NewTrack {
+                spotify_id: Some(identity.to_string()),
+                name: "Song".into(),
+                artists: vec!["A".into()],
+                album: None,
+                release_year: None,
+                genre: None,
+                popularity: None,
+                duration_ms: None,
+                explicit: None,
+                musical_key: None,
+                mode: None,
+                time_signature: None,
+                features: Default::default(),
+            },
+        };
+        let names = ["d", "a", "e", "c", "b", "f", "a2"];
+        let mut tracks: Vec<PendingTrack> = names.iter().map(|n| pending(n)).collect();
+        sort_by_identity(&mut tracks);
+        let sorted: Vec<&str> = tracks.iter().map(|t| t.identity.as_str()).collect();
+        assert_eq!(sorted, ["a", "a2", "b", "c", "d", "e", "f"]);
+    }
 
     #[test]
     fn search_key_folds_case_and_accents() {
