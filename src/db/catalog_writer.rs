@@ -154,6 +154,8 @@ const BUFFER_TRACKS: usize = TRACK_BATCH * 1024;
 /// `flush`); a stored one keeps its id.
 struct PendingTrack {
     id: i32,
+    /// Where the track's id is kept (`CatalogWriter::track_slots`).
+    slot: u32,
     identity: String,
     /// Credited artists, main first, without repeats.
     artist_ids: Vec<i32>,
@@ -178,9 +180,13 @@ pub struct CatalogWriter {
     /// name_key -> artist id.
     artist_ids: KeyMap<i32>,
     next_artist_id: i32,
-    /// identity -> (track id, source generation that last wrote it; 0 = already stored).
-    /// A new track's id is 0 until its buffer is flushed.
-    track_ids: KeyMap<(i32, u32)>,
+    /// identity -> (slot of its id in `track_slots`, source generation that last wrote
+    /// it; 0 = already stored).
+    track_ids: KeyMap<(u32, u32)>,
+    /// Track ids by slot; a new track's is 0 until its buffer is flushed. The ids live
+    /// outside the map so that giving the flushed tracks their ids needs no second
+    /// hash lookup per track.
+    track_slots: Vec<i32>,
     next_track_id: i32,
     generation: u32,
     pending_artists: Vec<PendingArtist>,
@@ -356,11 +362,14 @@ impl CatalogWriter {
             .load::<(String, i32)>(conn)?
             .into_iter()
             .collect();
-        let track_ids: KeyMap<(i32, u32)> = tracks::table
+        let stored = tracks::table
             .select((tracks::identity, tracks::id))
-            .load::<(String, i32)>(conn)?
+            .load::<(String, i32)>(conn)?;
+        let track_slots: Vec<i32> = stored.iter().map(|(_, id)| *id).collect();
+        let track_ids: KeyMap<(u32, u32)> = stored
             .into_iter()
-            .map(|(identity, id)| (identity, (id, 0)))
+            .enumerate()
+            .map(|(slot, (identity, _))| (identity, (slot as u32, 0)))
             .collect();
         let next_artist_id = artists::table
             .select(diesel::dsl::max(artists::id))
@@ -376,6 +385,7 @@ impl CatalogWriter {
             artist_ids,
             next_artist_id,
             track_ids,
+            track_slots,
             next_track_id,
             generation: 1,
             pending_artists: Vec::new(),
@@ -447,7 +457,7 @@ impl CatalogWriter {
             artist_keys,
         } = keys;
         // One hash of the identity per row: the entry both finds and reserves it.
-        let (id, written, identity) = match self.track_ids.entry(identity) {
+        let (slot, written, identity) = match self.track_ids.entry(identity) {
             Entry::Occupied(entry) if entry.get().1 == self.generation => {
                 self.stats.repeated += 1;
                 return Ok(Written::Repeated);
@@ -459,10 +469,13 @@ impl CatalogWriter {
             Entry::Vacant(entry) => {
                 let identity = entry.key().clone();
                 // The id comes when the buffer is flushed (see `flush`).
-                entry.insert((0, self.generation));
-                (0, Written::Inserted, identity)
+                let slot = self.track_slots.len() as u32;
+                self.track_slots.push(0);
+                entry.insert((slot, self.generation));
+                (slot, Written::Inserted, identity)
             }
         };
+        let id = self.track_slots[slot as usize];
         let mut artist_ids: Vec<i32> = Vec::with_capacity(artist_keys.len());
         for (name, key) in track.artists.iter().zip(artist_keys) {
             let artist_id = self.artist_id(name, key);
@@ -473,6 +486,7 @@ impl CatalogWriter {
         }
         let pending = PendingTrack {
             id,
+            slot,
             identity,
             artist_ids,
             track,
@@ -577,9 +591,7 @@ impl CatalogWriter {
         for pending in new_tracks {
             pending.id = self.next_track_id;
             self.next_track_id += 1;
-            if let Some(entry) = self.track_ids.get_mut(&pending.identity) {
-                entry.0 = pending.id;
-            }
+            self.track_slots[pending.slot as usize] = pending.id;
         }
     }
 
@@ -904,6 +916,7 @@ mod tests {
     fn sort_by_identity_orders_tracks() {
         let pending = |identity: &str| PendingTrack {
             id: 0,
+            slot: 0,
             identity: identity.to_string(),
             artist_ids: Vec::new(),
             track: NewTrack {
