@@ -13,6 +13,8 @@ use insights_hub::catalog::import::{
 };
 
 fn main() -> anyhow::Result<()> {
+    // As the binary does, before any other thread exists.
+    insights_hub::db::use_multi_thread_mode();
     // RUST_LOG=debug shows the time of each phase (rows written, finish, commit).
     tracing_subscriber::fmt()
         .with_env_filter(
