@@ -113,9 +113,11 @@ run() { # name path [extra wrk args...]; RUN_CONNECTIONS overrides the connectio
   local name="$1" path="$2"; shift 2
   local out="$WORK/$name.txt"
   wrk -t "$THREADS" -c "${RUN_CONNECTIONS:-$CONNECTIONS}" -d "$DURATION" --latency "$@" "$BASE$path" >"$out" 2>&1 || true
-  python3 - "$name" "$out" >>"$RESULTS" <<'PY'
+  local peak_kb
+  peak_kb=$(awk '/VmHWM/ {print $2}' "/proc/$SERVER_PID/status" 2>/dev/null || echo 0)
+  python3 - "$name" "$out" "$peak_kb" >>"$RESULTS" <<'PY'
 import re, sys
-name, path = sys.argv[1], sys.argv[2]
+name, path, peak_kb = sys.argv[1], sys.argv[2], sys.argv[3]
 text = open(path).read()
 def ms(label):
     m = re.search(r"^\s*%s%%\s+([\d.]+)(us|ms|s)\s*$" % label, text, re.M)
@@ -129,7 +131,7 @@ non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
 sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
 errors = (int(non2xx.group(1)) if non2xx else 0) + (sum(map(int, sock.groups())) if sock else 0)
 print("\t".join([name, rps.group(1) if rps else "nan", "%.2f" % ms("50"), "%.2f" % ms("99"),
-                 total.group(1) if total else "0", str(errors)]))
+                 total.group(1) if total else "0", str(errors), "%.0f" % (int(peak_kb or 0) / 1024)]))
 PY
 }
 
@@ -157,10 +159,10 @@ rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
 peak_kb, tracks, cores, conns, duration = sys.argv[2:7]
 base = next((float(r[1]) for r in rows if r[0] == "healthz"), float("nan"))
 print(f"\n{tracks} tracks, {cores} cores, {conns} connections (log-in: 4), {duration} per endpoint\n")
-print(f"| endpoint | requests/s | p50 ms | p99 ms | requests | errors | vs /healthz |")
-print(f"| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
-for name, rps, p50, p99, total, errors in rows:
+print(f"| endpoint | requests/s | p50 ms | p99 ms | requests | errors | vs /healthz | peak MiB after |")
+print(f"| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+for name, rps, p50, p99, total, errors, peak in rows:
     ratio = float(rps) / base if base == base and base > 0 else float("nan")
-    print(f"| {name} | {float(rps):,.0f} | {p50} | {p99} | {int(total):,} | {errors} | {ratio:.3f} |")
+    print(f"| {name} | {float(rps):,.0f} | {p50} | {p99} | {int(total):,} | {errors} | {ratio:.3f} | {peak} |")
 print(f"\nserver peak memory (VmHWM): {int(peak_kb) / 1024:.1f} MiB")
 PY
