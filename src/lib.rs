@@ -4,7 +4,6 @@
 //! router through it.
 
 pub mod accounts;
-pub mod allocator;
 pub mod cache;
 pub mod catalog;
 pub mod config;

@@ -119,7 +119,6 @@ struct ServeArgs {
 
 fn main() -> ExitCode {
     // Before anything else, while this is the only thread.
-    insights_hub::allocator::return_large_blocks_to_the_system();
     insights_hub::db::use_multi_thread_mode();
     tracing_subscriber::fmt()
         .with_env_filter(

@@ -2,16 +2,21 @@
 //!
 //! Each hash takes ~19 MiB and tens of milliseconds of one core. Hashes run on a few
 //! long-lived worker threads of their own (one per core), never on the async executor:
-//! page loads stay responsive, a flood of log-in attempts queues up, and the 19 MiB
-//! blocks are reused by the same threads. (On tokio's blocking pool every hash could land
-//! on a different thread, and the allocator kept a 19 MiB block per thread: a log-in
-//! flood grew the server past 2 GB.)
+//! page loads stay responsive and a flood of log-in attempts queues up. Each worker owns
+//! one memory area that every hash it runs works in (argon2 writes every block before
+//! reading it, so no clearing is needed between hashes). Letting argon2 allocate per hash
+//! cost either memory or time: on tokio's blocking pool a log-in flood grew the server
+//! past 2 GB; on two threads glibc still kept three blocks per thread (about 540 MiB
+//! after a flood), and handing every block back to the system made a log in about a
+//! third slower (page faults). The PHC strings are built and checked here with the same
+//! types argon2's own `PasswordHasher` uses; tests check both ways round that the two
+//! agree.
 
 use std::sync::{mpsc, Arc, Mutex};
 
 use argon2::{
-    password_hash::{phc::PasswordHash, PasswordHasher as _, PasswordVerifier as _},
-    Algorithm, Argon2, Params, Version,
+    password_hash::phc::{Output, ParamsString, PasswordHash, Salt},
+    Algorithm, Argon2, Block, Params, Version,
 };
 use tokio::sync::Semaphore;
 
@@ -33,7 +38,11 @@ fn argon2() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
-type Job = Box<dyn FnOnce() + Send>;
+/// A hashing job, given its worker's memory area.
+type Job = Box<dyn FnOnce(&mut Vec<Block>) + Send>;
+
+/// Salt length: the PHC recommendation (16 bytes), as argon2's own hasher uses.
+const SALT_LEN: usize = 16;
 
 /// Hashes and verifies passwords. Cheap to clone.
 #[derive(Clone)]
@@ -51,8 +60,9 @@ impl PasswordHasher {
     /// hash, at start-up).
     pub fn new(max_concurrent: usize) -> PasswordHasher {
         let random: [u8; 32] = rand::random();
-        let dummy_hash =
-            hash_now(&random).expect("hashing random bytes with valid parameters cannot fail");
+        // Once, at start-up, in memory freed right after.
+        let dummy_hash = hash_now(&mut Vec::new(), &random)
+            .expect("hashing random bytes with valid parameters cannot fail");
         let workers = max_concurrent.max(1);
         let (jobs, queue) = mpsc::channel::<Job>();
         let queue = Arc::new(Mutex::new(queue));
@@ -60,15 +70,18 @@ impl PasswordHasher {
             let queue = queue.clone();
             let spawned = std::thread::Builder::new()
                 .name(format!("argon2-{n}"))
-                .spawn(move || loop {
-                    // Holding the lock only while taking a job lets the others work.
-                    let job = match queue.lock() {
-                        Ok(receiver) => receiver.recv(),
-                        Err(_) => return,
-                    };
-                    match job {
-                        Ok(job) => job(),
-                        Err(_) => return, // every sender is gone
+                .spawn(move || {
+                    let mut memory = Vec::new();
+                    loop {
+                        // Holding the lock only while taking a job lets the others work.
+                        let job = match queue.lock() {
+                            Ok(receiver) => receiver.recv(),
+                            Err(_) => return,
+                        };
+                        match job {
+                            Ok(job) => job(&mut memory),
+                            Err(_) => return, // every sender is gone
+                        }
                     }
                 });
             if let Err(error) = spawned {
@@ -92,7 +105,8 @@ impl PasswordHasher {
 
     /// The PHC string (`$argon2id$v=19$m=19456,t=2,p=1$salt$hash`) for a new password.
     pub async fn hash(&self, password: String) -> AppResult<String> {
-        self.run(move || hash_now(password.as_bytes())).await
+        self.run(move |memory| hash_now(memory, password.as_bytes()))
+            .await
     }
 
     /// Whether `password` matches `stored`. With no stored hash (unknown user) it
@@ -101,7 +115,7 @@ impl PasswordHasher {
         let known = stored.is_some();
         let stored = stored.unwrap_or_else(|| self.dummy_hash.to_string());
         let matches = self
-            .run(move || Ok(verify_now(password.as_bytes(), &stored)))
+            .run(move |memory| Ok(verify_now(memory, password.as_bytes(), &stored)))
             .await?;
         Ok(known && matches)
     }
@@ -123,7 +137,7 @@ impl PasswordHasher {
 
     async fn run<T, F>(&self, work: F) -> AppResult<T>
     where
-        F: FnOnce() -> AppResult<T> + Send + 'static,
+        F: FnOnce(&mut Vec<Block>) -> AppResult<T> + Send + 'static,
         T: Send + 'static,
     {
         let permit = self
@@ -135,8 +149,8 @@ impl PasswordHasher {
         // The permit moves into the job: if the request is cancelled while the hash
         // runs, the slot stays taken until the work really ends.
         let (done, result) = tokio::sync::oneshot::channel();
-        let job: Job = Box::new(move || {
-            let _ = done.send(work());
+        let job: Job = Box::new(move |memory| {
+            let _ = done.send(work(memory));
             drop(permit);
         });
         self.jobs
@@ -148,22 +162,74 @@ impl PasswordHasher {
     }
 }
 
-fn hash_now(password: &[u8]) -> AppResult<String> {
-    argon2()
-        .hash_password(password)
-        .map(|hash| hash.to_string())
-        .map_err(|e| AppError::internal(format!("password hashing failed: {e}")))
+/// argon2 of `password` with `salt` into `out`, working in `memory` (grown to what the
+/// parameters need, and kept for the next hash).
+fn argon2_into(
+    argon: &Argon2,
+    params: &Params,
+    memory: &mut Vec<Block>,
+    password: &[u8],
+    salt: &[u8],
+    out: &mut [u8],
+) -> Result<(), argon2::Error> {
+    let needed = params.block_count();
+    if memory.len() < needed {
+        memory.resize(needed, Block::new());
+    }
+    argon.hash_password_into_with_memory(password, salt, out, &mut memory[..needed])
 }
 
-fn verify_now(password: &[u8], stored: &str) -> bool {
-    match PasswordHash::new(stored) {
-        // The parameters come from the stored string, so old hashes still verify.
-        Ok(parsed) => argon2().verify_password(password, &parsed).is_ok(),
+fn hash_now(memory: &mut Vec<Block>, password: &[u8]) -> AppResult<String> {
+    let failed =
+        |e: &dyn std::fmt::Display| AppError::internal(format!("password hashing failed: {e}"));
+    let params = argon2().params().clone();
+    let salt_bytes: [u8; SALT_LEN] = rand::random();
+    let salt = Salt::new(&salt_bytes).map_err(|e| failed(&e))?;
+    let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
+    argon2_into(&argon2(), &params, memory, password, &salt, &mut out).map_err(|e| failed(&e))?;
+    let phc = PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(&params).map_err(|e| failed(&e))?,
+        salt: Some(salt),
+        hash: Some(Output::new(&out).map_err(|e| failed(&e))?),
+    };
+    Ok(phc.to_string())
+}
+
+fn verify_now(memory: &mut Vec<Block>, password: &[u8], stored: &str) -> bool {
+    match recompute(memory, password, stored) {
+        // `Output`'s equality is constant-time.
+        Ok((expected, computed)) => expected == computed,
         Err(error) => {
-            tracing::error!(%error, "stored password hash is not a valid PHC string");
+            tracing::error!(%error, "stored password hash cannot be checked");
             false
         }
     }
+}
+
+/// The stored output and the one `password` gives with the stored algorithm, version,
+/// parameters and salt (so hashes made with older parameters still verify).
+fn recompute(
+    memory: &mut Vec<Block>,
+    password: &[u8],
+    stored: &str,
+) -> Result<(Output, Output), String> {
+    let parsed = PasswordHash::new(stored).map_err(|e| e.to_string())?;
+    let (Some(salt), Some(expected)) = (&parsed.salt, &parsed.hash) else {
+        return Err("the stored hash has no salt or no output".into());
+    };
+    let algorithm = Algorithm::try_from(parsed.algorithm.as_str()).map_err(|e| e.to_string())?;
+    let version = match parsed.version {
+        Some(v) => Version::try_from(v).map_err(|e| e.to_string())?,
+        None => Version::default(),
+    };
+    let params = Params::try_from(&parsed).map_err(|e| e.to_string())?;
+    let argon = Argon2::new(algorithm, version, params.clone());
+    let mut out = vec![0u8; expected.len()];
+    argon2_into(&argon, &params, memory, password, salt, &mut out).map_err(|e| e.to_string())?;
+    let computed = Output::new(&out).map_err(|e| e.to_string())?;
+    Ok((*expected, computed))
 }
 
 #[cfg(test)]
@@ -204,9 +270,44 @@ mod tests {
             .starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
     }
 
+    /// Our PHC strings and argon2's own hasher agree both ways, including on hashes made
+    /// with other parameters, and the kept memory serves hashes of different sizes.
+    #[test]
+    fn hashes_agree_with_argon2s_own_hasher() {
+        use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
+        let mut memory = Vec::new();
+        let ours = hash_now(&mut memory, b"pw one").unwrap();
+        let parsed = PasswordHash::new(&ours).unwrap();
+        assert!(argon2().verify_password(b"pw one", &parsed).is_ok());
+        assert!(argon2().verify_password(b"pw two", &parsed).is_err());
+
+        let small = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(64, 1, 1, None).unwrap(),
+        );
+        for theirs in [
+            argon2().hash_password(b"pw one").unwrap().to_string(),
+            small.hash_password(b"pw one").unwrap().to_string(),
+        ] {
+            assert!(verify_now(&mut memory, b"pw one", &theirs), "{theirs}");
+            assert!(!verify_now(&mut memory, b"pw two", &theirs), "{theirs}");
+        }
+        assert!(!verify_now(
+            &mut memory,
+            b"pw one",
+            "$argon2id$v=19$nonsense"
+        ));
+        assert!(
+            verify_now(&mut memory, b"pw one", &ours),
+            "after a smaller hash"
+        );
+    }
+
     #[test]
     fn weaker_or_foreign_hashes_need_rehashing() {
         assert!(PasswordHasher::needs_rehash("not a hash"));
+        use argon2::password_hash::PasswordHasher as _;
         let weak = Argon2::new(
             Algorithm::Argon2id,
             Version::V0x13,
