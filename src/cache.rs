@@ -52,15 +52,12 @@ impl<K: Eq + Hash + Clone, V> VersionedCache<K, V> {
     pub fn get_many(&self, version: i64, keys: &[K]) -> (HashMap<K, Arc<V>>, Vec<K>) {
         let mut found = HashMap::with_capacity(keys.len());
         let mut missing = Vec::new();
-        let Ok(entries) = self.inner.lock() else {
-            return (found, keys.to_vec());
+        let entries = match self.inner.lock() {
+            Ok(entries) if entries.version == version => entries,
+            _ => return (found, keys.to_vec()),
         };
         for key in keys {
-            match entries
-                .values
-                .get(key)
-                .filter(|_| entries.version == version)
-            {
+            match entries.values.get(key) {
                 Some(value) => {
                     found.insert(key.clone(), value.clone());
                 }

@@ -114,19 +114,25 @@ mod tests {
         top.into_sorted().iter().map(|c| c.id).collect()
     }
 
+    /// The ids kept when `candidates` are pushed in this order.
+    fn kept(k: usize, cap: Option<usize>, candidates: &[Candidate]) -> Vec<i32> {
+        let mut top = TopK::new(k, cap);
+        for cand in candidates {
+            top.push(*cand);
+        }
+        ids(top)
+    }
+
     #[test]
     fn keeps_k_best_with_ties_by_id() {
-        let mut top = TopK::new(3, None);
-        for cand in [
+        let pushed = [
             c(0.5, 9, 1),
             c(0.1, 4, 1),
             c(0.5, 2, 1),
             c(0.5, 7, 1),
             c(0.9, 1, 1),
-        ] {
-            top.push(cand);
-        }
-        assert_eq!(ids(top), vec![4, 2, 7]);
+        ];
+        assert_eq!(kept(3, None, &pushed), vec![4, 2, 7]);
     }
 
     #[test]
@@ -144,36 +150,20 @@ mod tests {
     fn per_artist_cap_matches_the_greedy_walk() {
         // Sorted: a1(0.1,id1) a1(0.2,id2) a2(0.3,id3) a1(0.4,id4) a3(0.5,id5)
         // cap 1, k 3 -> 1, 3, 5
-        let mut top = TopK::new(3, Some(1));
-        for cand in [
+        let pushed = [
             c(0.4, 4, 1),
             c(0.5, 5, 3),
             c(0.2, 2, 1),
             c(0.3, 3, 2),
             c(0.1, 1, 1),
-        ] {
-            top.push(cand);
-        }
-        assert_eq!(ids(top), vec![1, 3, 5]);
-        let mut top = TopK::new(3, Some(2));
-        for cand in [
-            c(0.4, 4, 1),
-            c(0.5, 5, 3),
-            c(0.2, 2, 1),
-            c(0.3, 3, 2),
-            c(0.1, 1, 1),
-        ] {
-            top.push(cand);
-        }
-        assert_eq!(ids(top), vec![1, 2, 3]);
+        ];
+        assert_eq!(kept(3, Some(1), &pushed), vec![1, 3, 5]);
+        assert_eq!(kept(3, Some(2), &pushed), vec![1, 2, 3]);
     }
 
     #[test]
     fn unknown_artists_are_not_capped() {
-        let mut top = TopK::new(3, Some(1));
-        for cand in [c(0.1, 1, -1), c(0.2, 2, -1), c(0.3, 3, -1)] {
-            top.push(cand);
-        }
-        assert_eq!(ids(top), vec![1, 2, 3]);
+        let pushed = [c(0.1, 1, -1), c(0.2, 2, -1), c(0.3, 3, -1)];
+        assert_eq!(kept(3, Some(1), &pushed), vec![1, 2, 3]);
     }
 }

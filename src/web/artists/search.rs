@@ -9,7 +9,10 @@ use poem::{handler, web::Redirect, IntoResponse, Request, Response};
 use super::{params::url, params::QueryPairs, render};
 use crate::{
     catalog::artists::{tracks_label, ArtistIndex, ArtistSummary},
-    web::layout::{format_count, PageContext},
+    web::{
+        layout::{format_count, PageContext},
+        security::add_vary,
+    },
 };
 
 /// How many suggestions a query returns.
@@ -44,10 +47,7 @@ pub fn suggest(ctx: PageContext, req: &Request) -> Response {
     if !ctx.htmx.wants_fragment() {
         // Not HTML, so the app-wide middleware adds no Vary; this answer depends on it too.
         let mut resp = Redirect::see_other(url("/artists", &[("q", &query)])).into_response();
-        resp.headers_mut().append(
-            poem::http::header::VARY,
-            poem::http::HeaderValue::from_static("HX-Request"),
-        );
+        add_vary(resp.headers_mut(), "HX-Request");
         return resp;
     }
     if query.trim().is_empty() {

@@ -52,9 +52,10 @@ pub async fn show(
         return Ok(body.response());
     }
     let pairs = params::pairs_of(query);
+    let has_settings = params::has_settings(&pairs);
     // Without settings in the query the answer is the user's saved settings': not shared.
-    let raw_key = raw_key.filter(|_| params::has_settings(&pairs));
-    let settings = if params::has_settings(&pairs) {
+    let raw_key = raw_key.filter(|_| has_settings);
+    let settings = if has_settings {
         match params::parse(&pairs, &ctx.catalog.features) {
             Ok(settings) => settings,
             Err(errors) => {

@@ -16,6 +16,7 @@ use poem::{
     Request, Response,
 };
 
+use super::params::pairs_of;
 use crate::{
     catalog::Feature,
     error::{AppError, AppResult},
@@ -53,7 +54,7 @@ pub async fn serve(state: Data<&AppState>, req: &Request) -> AppResult<Response>
 fn parse(query: &str) -> AppResult<(Vec<Feature>, Option<i64>)> {
     let mut features: Option<Vec<Feature>> = None;
     let mut version = None;
-    for (key, value) in form_urlencoded_pairs(query)? {
+    for (key, value) in pairs_of(query) {
         match key.as_str() {
             "features" => {
                 let mut list = Vec::new();
@@ -84,11 +85,6 @@ fn parse(query: &str) -> AppResult<(Vec<Feature>, Option<i64>)> {
             "Name the chart's features, e.g. ?features=energy,valence.".into(),
         )),
     }
-}
-
-fn form_urlencoded_pairs(query: &str) -> AppResult<Vec<(String, String)>> {
-    serde_urlencoded::from_str(query)
-        .map_err(|_| AppError::BadRequest("The query string could not be read.".into()))
 }
 
 #[cfg(test)]
