@@ -48,10 +48,10 @@ struct ArtistsPart {
 impl CatalogSnapshot {
     pub fn load(conn: &mut SqliteConnection) -> diesel::QueryResult<CatalogSnapshot> {
         let started = Instant::now();
-        if let Some(path) = track_features::database_file(conn)? {
+        if let Some(path) = crate::db::database_file(conn)? {
             for _attempt in 0..3 {
                 // Without a second connection, everything is read on this one.
-                let Ok(mut other) = track_features::open_file(&path) else {
+                let Ok(mut other) = crate::db::open_file(&path) else {
                     break;
                 };
                 if let Some((tracks, artists)) = load_parts_in_parallel(conn, &mut other)? {

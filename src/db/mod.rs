@@ -100,6 +100,35 @@ pub fn open_connection(path: &Path) -> anyhow::Result<SqliteConnection> {
     Ok(conn)
 }
 
+/// Another connection to a database file already open and migrated, with the pool's
+/// pragmas: for reading one in parallel.
+pub(crate) fn open_file(path: &Path) -> diesel::QueryResult<SqliteConnection> {
+    let mut conn: SqliteConnection = diesel::Connection::establish(&path.to_string_lossy())
+        .map_err(|e| diesel::result::Error::QueryBuilderError(Box::new(e)))?;
+    apply_pragmas(&mut conn)?;
+    Ok(conn)
+}
+
+/// The file behind the connection, if it is a file (not an in-memory database).
+pub(crate) fn database_file(
+    conn: &mut SqliteConnection,
+) -> diesel::QueryResult<Option<std::path::PathBuf>> {
+    use diesel::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct File {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        file: String,
+    }
+    let files: Vec<File> =
+        diesel::sql_query("SELECT file FROM pragma_database_list WHERE name = 'main'")
+            .load(conn)?;
+    Ok(files
+        .into_iter()
+        .next()
+        .map(|f| std::path::PathBuf::from(f.file))
+        .filter(|p| !p.as_os_str().is_empty() && p.exists()))
+}
+
 /// Creates the file's directory if needed; the path as SQLite takes it.
 fn prepare_path(path: &Path) -> anyhow::Result<&str> {
     if let Some(dir) = path.parent() {

@@ -13,11 +13,11 @@
 //!   transaction; if an import committed between the two starts (the catalog versions
 //!   differ), the halves are thrown away and read again.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use diesel::{dsl::count_star, prelude::*};
 
-use super::schema::{catalog_meta, track_artists, tracks};
+use super::schema::{track_artists, tracks};
 use crate::{
     catalog::{AudioFeatures, Feature},
     matching::{FeatureIndex, FeatureIndexBuilder, IndexedTrack},
@@ -71,7 +71,7 @@ fn scan_tracks_parallel_from(
 ) -> QueryResult<TrackScan> {
     let count: i64 = tracks::table.select(count_star()).first(conn)?;
     if count >= parallel_from && count >= 2 {
-        if let Some(path) = database_file(conn)? {
+        if let Some(path) = super::database_file(conn)? {
             for _attempt in 0..3 {
                 if let Some(scan) = load_in_two_halves(conn, &path, count)? {
                     return Ok(scan);
@@ -103,14 +103,14 @@ fn load_in_two_halves(
         .order(tracks::id)
         .offset(count / 2)
         .first(conn)?;
-    let mut other = open_file(path)?;
+    let mut other = super::open_file(path)?;
     let artists = main_artists(conn)?;
     let half = usize::try_from(count / 2 + 1).unwrap_or(0);
     let (first, second) = std::thread::scope(|scope| {
         let artists = &artists;
         let upper = scope.spawn(move || {
             other.transaction(|other| {
-                let version = catalog_version(other)?;
+                let version = super::catalog_meta::version(other)?;
                 Ok::<_, diesel::result::Error>((
                     version,
                     load_range(other, middle, i32::MAX, artists, half)?,
@@ -118,7 +118,7 @@ fn load_in_two_halves(
             })
         });
         let lower = conn.transaction(|conn| {
-            let version = catalog_version(conn)?;
+            let version = super::catalog_meta::version(conn)?;
             Ok::<_, diesel::result::Error>((
                 version,
                 load_range(conn, i32::MIN, middle.saturating_sub(1), artists, half)?,
@@ -136,38 +136,6 @@ fn load_in_two_halves(
     lower.append(upper);
     totals.merge(&upper_totals);
     Ok(Some(totals.into_scan(lower.finish())))
-}
-
-/// Another connection to the same database file, with the pool's pragmas.
-pub(crate) fn open_file(path: &Path) -> QueryResult<SqliteConnection> {
-    let mut conn = SqliteConnection::establish(&path.to_string_lossy())
-        .map_err(|e| diesel::result::Error::QueryBuilderError(Box::new(e)))?;
-    super::apply_pragmas(&mut conn)?;
-    Ok(conn)
-}
-
-/// The file behind the connection, if it is a file (not an in-memory database).
-pub(crate) fn database_file(conn: &mut SqliteConnection) -> QueryResult<Option<PathBuf>> {
-    #[derive(QueryableByName)]
-    struct File {
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        file: String,
-    }
-    let files: Vec<File> =
-        diesel::sql_query("SELECT file FROM pragma_database_list WHERE name = 'main'")
-            .load(conn)?;
-    Ok(files
-        .into_iter()
-        .next()
-        .map(|f| PathBuf::from(f.file))
-        .filter(|p| !p.as_os_str().is_empty() && p.exists()))
-}
-
-fn catalog_version(conn: &mut SqliteConnection) -> QueryResult<i64> {
-    catalog_meta::table
-        .find(1)
-        .select(catalog_meta::version)
-        .first(conn)
 }
 
 /// (track id, main artist id), sorted by track id to walk alongside the tracks.
