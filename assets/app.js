@@ -168,6 +168,14 @@
   }
 
   document.addEventListener("htmx:beforeSwap", function (event) {
+    // An error the server rendered as a notice for the page's notice area (any 4xx or
+    // 5xx it retargets there) is shown, never swapped into the panel that asked.
+    var xhr = event.detail.xhr;
+    if (xhr && xhr.getResponseHeader("HX-Retarget") === "#notices") {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+      return;
+    }
     if (event.detail.target) {
       disposeCharts(event.detail.target);
     }

@@ -10,13 +10,14 @@ use std::{
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use insights_hub::{
-    accounts::secret_key::SecretKey,
     app,
     catalog::{
         import::{import_database, ImportOptions, Progress},
         Feature,
     },
-    config, AppState, Config,
+    config,
+    config::SecretKey,
+    AppState, Config,
 };
 use poem::{listener::TcpListener, Server};
 
@@ -162,10 +163,10 @@ fn serve(database: PathBuf, args: ServeArgs) -> anyhow::Result<()> {
     config.trust_proxy_headers = args.trust_proxy;
     // Resolved here so that a bad key or an unwritable key file stops the start-up
     // with a clear message instead of falling back to a temporary key.
-    config.secret_key = Some(match &args.secret_key {
-        Some(text) => SecretKey::parse(text).map_err(|e| anyhow::anyhow!("SECRET_KEY: {e}"))?,
-        None => SecretKey::for_config(&config)?,
-    });
+    if let Some(text) = &args.secret_key {
+        config.secret_key =
+            Some(SecretKey::parse(text).map_err(|e| anyhow::anyhow!("SECRET_KEY: {e}"))?);
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

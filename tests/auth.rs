@@ -760,8 +760,7 @@ async fn the_csrf_key_is_generated_into_a_private_file_and_is_not_all_zero() {
     }
     // A configured key is used instead of the file.
     let configured = app_with(|config| {
-        config.secret_key =
-            Some(insights_hub::accounts::secret_key::SecretKey::parse(&"ab".repeat(32)).unwrap())
+        config.secret_key = Some(insights_hub::config::SecretKey::parse(&"ab".repeat(32)).unwrap())
     });
     Browser::new().get(&configured.client, "/signup").await;
     assert!(!configured

@@ -4,7 +4,7 @@
 
 pub mod hashing;
 pub mod password;
-pub mod secret_key;
+
 pub mod throttle;
 pub mod username;
 

@@ -5,6 +5,7 @@ pub mod artists;
 pub mod demo;
 pub mod feature;
 pub mod import;
+pub mod live;
 pub mod snapshot;
 pub mod track;
 

@@ -47,9 +47,9 @@ pub enum MatchError {
 
 impl MatchError {
     /// The name of the form field (and query-string key) the error is about; see
-    /// `settings::keys` for the names.
+    /// `matching::keys` for the names.
     pub fn field(&self) -> String {
-        use super::settings::keys;
+        use super::keys;
         match self {
             MatchError::NotANumber { field, .. } | MatchError::NotABoolean { field, .. } => {
                 field.clone()

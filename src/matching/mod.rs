@@ -3,6 +3,7 @@
 //! here: `db::track_features` loads the index, the catalog snapshot holds it, and the
 //! perfect-song page calls `FeatureIndex::search` with a `MatchSettings`.
 //!
+//! - `keys`: the settings' form and query-string names, listed once.
 //! - `settings`: what a request asks for, its defaults, JSON form, URL form and checks.
 //! - `index`: the struct-of-arrays store ordered by a k-d tree, with node summaries.
 //! - `query`: settings turned into the scan's terms; the distance key and its bounds.
@@ -12,6 +13,7 @@
 
 pub mod error;
 pub mod index;
+pub mod keys;
 pub mod outcome;
 pub mod profile_name;
 mod query;

@@ -23,30 +23,7 @@ pub const MAX_RESULTS: usize = 100;
 /// Results when the request does not say.
 pub const DEFAULT_RESULTS: usize = 10;
 
-/// The form / query-string names.
-pub mod keys {
-    use crate::catalog::Feature;
-
-    pub const METRIC: &str = "metric";
-    pub const GENRE: &str = "genre";
-    pub const YEAR_FROM: &str = "year_from";
-    pub const YEAR_TO: &str = "year_to";
-    pub const MIN_POPULARITY: &str = "min_popularity";
-    pub const NO_EXPLICIT: &str = "no_explicit";
-    pub const PER_ARTIST: &str = "per_artist";
-    pub const K: &str = "k";
-    /// Not a control of its own: where "every weight is 0" is reported (the weights panel).
-    pub const WEIGHTS: &str = "weights";
-    pub const WEIGHT_PREFIX: &str = "w_";
-
-    pub fn target(feature: Feature) -> String {
-        feature.key().to_string()
-    }
-
-    pub fn weight(feature: Feature) -> String {
-        format!("{WEIGHT_PREFIX}{}", feature.key())
-    }
-}
+pub use super::keys;
 
 /// How distance between the target and a track is measured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

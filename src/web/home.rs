@@ -1,20 +1,17 @@
 //! The home page: what the loaded catalog holds and its average sound.
 
 use maud::{html, Markup};
-use poem::{handler, Route};
+use poem::handler;
 
 use super::{
     charts::{profile_bars, ProfileSeries},
-    layout::{chart, feature_table, format_count, format_date, PageContext},
+    extract::PageContext,
+    layout::{chart, feature_table, format_count, format_date},
 };
 use crate::catalog::{snapshot::CatalogSnapshot, Feature};
 
-pub fn routes() -> Route {
-    Route::new().at("/", poem::get(home))
-}
-
 #[handler]
-fn home(ctx: PageContext) -> Markup {
+pub fn home(ctx: PageContext) -> Markup {
     ctx.render("Home", home_content(&ctx.catalog))
 }
 

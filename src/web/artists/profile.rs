@@ -9,10 +9,7 @@ use poem::{
     Request,
 };
 
-use super::{
-    params::{page_number, url, QueryPairs},
-    render,
-};
+use super::render;
 use crate::{
     catalog::{
         artists::{
@@ -24,10 +21,12 @@ use crate::{
     },
     db::{self, artists::ArtistTrack},
     error::{AppError, AppResult},
-    state::AppState,
     web::{
         charts::{artists::distribution_boxplot, profile_bars, ProfileSeries},
-        layout::{chart, feature_table, format_count, PageContext},
+        extract::PageContext,
+        layout::{chart, feature_table, format_count},
+        query::{page_number, url, QueryPairs},
+        state::AppState,
     },
 };
 

@@ -11,12 +11,15 @@ use poem::{
 };
 use serde::Deserialize;
 
-use super::{client, login::throttled_message, respond, views, RequireUser};
+use super::{client, login::throttled_message, views};
 use crate::{
     accounts::{AccountError, Accounts, FieldErrors},
     error::{AppError, AppResult},
-    state::AppState,
-    web::layout::PageContext,
+    web::{
+        extract::{PageContext, RequireUser},
+        respond,
+        state::AppState,
+    },
 };
 
 const TITLE: &str = "Your account";

@@ -11,12 +11,11 @@ use poem::{
 };
 use serde::Deserialize;
 
-use super::{next, respond, session, views};
+use super::{next, session, views};
 use crate::{
     accounts::{AccountError, Accounts, FieldErrors},
     error::{AppError, AppResult},
-    state::AppState,
-    web::layout::PageContext,
+    web::{extract::PageContext, respond, state::AppState},
 };
 
 const TITLE: &str = "Sign up";

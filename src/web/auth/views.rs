@@ -8,7 +8,7 @@ use maud::{html, Markup};
 use super::{csrf, next};
 use crate::{
     accounts::{password, username, Field, FieldErrors},
-    web::layout::{format_date, PageContext},
+    web::{extract::PageContext, layout::format_date},
 };
 
 /// One labelled input with its hint and its error.

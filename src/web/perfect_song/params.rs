@@ -6,44 +6,24 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::{
-    catalog::Feature,
-    matching::{settings::keys, FeatureIndex, InvalidSettings, MatchError, MatchSettings},
+    matching::{keys, FeatureIndex, InvalidSettings, MatchError, MatchSettings},
+    web::query::QueryPairs,
 };
 
 /// Where the page lives; its query string holds the settings.
 pub const PAGE: &str = "/perfect-song";
 
-/// Raw `key=value` pairs, in order (genres repeat).
-pub type Pairs = Vec<(String, String)>;
+pub use crate::web::query::Pairs;
 
-/// Parses a query string or form body into pairs. Malformed percent-escapes are read
-/// leniently (as browsers do), so this does not fail on anything a user can type.
+/// Parses a query string into pairs. Malformed percent-escapes are read leniently (as
+/// browsers do), so this does not fail on anything a user can type.
 pub fn pairs_of(encoded: &str) -> Pairs {
-    serde_urlencoded::from_str::<Pairs>(encoded).unwrap_or_default()
+    QueryPairs::parse(Some(encoded)).0
 }
 
 /// Whether the pairs carry any match setting (as opposed to an empty or unrelated query).
 pub fn has_settings(pairs: &Pairs) -> bool {
-    pairs.iter().any(|(key, _)| is_setting_key(key))
-}
-
-fn is_setting_key(key: &str) -> bool {
-    Feature::from_key(key).is_some()
-        || key
-            .strip_prefix(keys::WEIGHT_PREFIX)
-            .and_then(Feature::from_key)
-            .is_some()
-        || [
-            keys::METRIC,
-            keys::GENRE,
-            keys::YEAR_FROM,
-            keys::YEAR_TO,
-            keys::MIN_POPULARITY,
-            keys::NO_EXPLICIT,
-            keys::PER_ARTIST,
-            keys::K,
-        ]
-        .contains(&key)
+    pairs.iter().any(|(key, _)| keys::is_setting(key))
 }
 
 /// The settings the pairs describe, checked completely: every field's own rules plus
@@ -88,7 +68,7 @@ pub fn query_string(settings: &MatchSettings) -> String {
 /// The settings among raw pairs as a query string (kept as given, for a form to carry).
 pub fn query_string_of(pairs: &Pairs) -> String {
     let settings: Vec<&(String, String)> =
-        pairs.iter().filter(|(k, _)| is_setting_key(k)).collect();
+        pairs.iter().filter(|(k, _)| keys::is_setting(k)).collect();
     serde_urlencoded::to_string(settings).unwrap_or_default()
 }
 
@@ -131,7 +111,7 @@ impl FormState {
                 if !value.trim().is_empty() {
                     state.genres.insert(value.trim().to_string());
                 }
-            } else if is_setting_key(key) {
+            } else if keys::is_setting(key) {
                 state.values.insert(key.clone(), value.clone());
             }
         }
@@ -184,6 +164,7 @@ impl FormState {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::Feature;
 
     #[test]
     fn settings_keys_are_recognised_and_others_ignored() {

@@ -6,8 +6,9 @@ use maud::{html, Markup};
 
 use super::views::field_id;
 use crate::{
+    cache::SharedDetails,
     catalog::{track::spotify_url, Feature},
-    db::track_details::{SharedDetails, TrackDetails},
+    db::track_details::TrackDetails,
     matching::{EmptyBecause, InvalidSettings, MatchOutcome, MatchSettings, TrackMatch},
     web::{
         charts::perfect_song::{self as charts, MATCH_NAME, TARGET_NAME},

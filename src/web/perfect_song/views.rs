@@ -13,7 +13,7 @@ use crate::{
         settings::{keys, MAX_RESULTS, MAX_WEIGHT},
         Metric,
     },
-    web::{auth::csrf, layout::PageContext},
+    web::{auth::csrf, extract::PageContext},
 };
 
 pub const FORM_ID: &str = "ps-form";

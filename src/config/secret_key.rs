@@ -11,8 +11,6 @@ use std::{
 
 use base64::Engine;
 
-use crate::config::Config;
-
 pub const FILE_NAME: &str = "secret.key";
 
 #[derive(Clone, PartialEq, Eq)]
@@ -103,15 +101,6 @@ impl SecretKey {
                 .map_err(io)
                 .and_then(|t| SecretKey::parse(&t)),
             Err(error) => Err(io(error)),
-        }
-    }
-
-    /// The key for this configuration: the configured one, else the key file under the
-    /// data directory.
-    pub fn for_config(config: &Config) -> Result<SecretKey, SecretKeyError> {
-        match &config.secret_key {
-            Some(key) => Ok(key.clone()),
-            None => SecretKey::load_or_create(&config.data_dir().join(FILE_NAME)),
         }
     }
 }

@@ -1,10 +1,13 @@
-//! Query-string helpers shared by the artist pages: reading repeated keys, validating
-//! numbers with a clear message, and building URLs that round-trip any artist name.
+//! The one query-string parser every feature uses: reading repeated keys, validating
+//! page numbers with a clear message, and building URLs that round-trip any value.
 
 use crate::error::AppError;
 
+/// Raw `key=value` pairs, in order (keys may repeat).
+pub type Pairs = Vec<(String, String)>;
+
 /// The raw `key=value` pairs of a query string, in order, percent-decoded.
-pub struct QueryPairs(pub Vec<(String, String)>);
+pub struct QueryPairs(pub Pairs);
 
 impl QueryPairs {
     pub fn parse(query: Option<&str>) -> QueryPairs {

@@ -1,286 +1,38 @@
-//! `/artists/compare?artist=A&artist=B`: two to four artists side by side.
-//!
-//! The whole state lives in the query string: the name fields (blank ones included, so
-//! an added empty field survives a reload), `features=all` and `view=radar`. The form's
-//! "Add artist" and "Remove" buttons are submit buttons (`add=1`, `remove=N`), so they
-//! work without JavaScript; with htmx the form swaps `#compare` and the server names the
-//! canonical URL to push (`HX-Push-Url`), so the back button and a copied URL both work.
-
-use std::{collections::HashMap, sync::Arc};
+//! What the comparison page shows: the form with its fields, the "did you mean" links
+//! for names that did not resolve, and the comparison itself (chart, its table twin,
+//! and each artist's key figures).
 
 use maud::{html, Markup};
-use poem::{handler, http::StatusCode, web::Data, IntoResponse, Request, Response};
 
-use super::{
-    params::{url, QueryPairs},
-    render, with_status,
-};
+use super::params::{CompareRequest, FeatureSet, View};
 use crate::{
-    cache::VersionedCache,
     catalog::{
         artists::{
-            resolve_selection, tracks_label, ArtistSummary, FieldProblem, GenreCount,
-            SelectionProblem, MAX_COMPARED, MIN_COMPARED,
+            tracks_label, ArtistSummary, FieldProblem, GenreCount, SelectionProblem, MAX_COMPARED,
+            MIN_COMPARED,
         },
         snapshot::CatalogSnapshot,
         Feature,
     },
-    db,
-    error::{AppError, AppResult},
-    state::AppState,
     web::{
         charts::{
             artists::{comparison_bars, comparison_radar},
             ProfileSeries,
         },
-        layout::{chart, feature_table, format_count, PageContext},
+        layout::{chart, feature_table, format_count},
     },
 };
 
 const REFERENCE_NAME: &str = "Catalog average";
-/// How many genres the summary table lists per artist.
-const TOP_GENRES: usize = 3;
-
-/// Which features the chart and table show.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum FeatureSet {
-    /// The five features the original app compared.
-    Original,
-    /// All seven 0..1 features.
-    All,
-}
-
-impl FeatureSet {
-    fn features(self) -> &'static [Feature] {
-        match self {
-            FeatureSet::Original => &Feature::ORIGINAL,
-            FeatureSet::All => &Feature::UNIT,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum View {
-    Bars,
-    Radar,
-}
-
-/// A comparison request after the add/remove buttons have been applied.
-#[derive(Debug, Clone)]
-struct CompareRequest {
-    fields: Vec<String>,
-    features: FeatureSet,
-    view: View,
-    /// The user pressed "Add artist" or "Remove": an unfinished form is expected.
-    editing: bool,
-    /// Any name was typed at all (otherwise this is the empty starting form).
-    has_names: bool,
-}
-
-impl CompareRequest {
-    fn parse(pairs: &QueryPairs) -> AppResult<CompareRequest> {
-        let features = match pairs.last("features") {
-            None | Some("") | Some("original") => FeatureSet::Original,
-            Some("all") => FeatureSet::All,
-            Some(other) => {
-                return Err(AppError::BadRequest(format!(
-                    "“{other}” is not a feature set. Use features=original (the five classic features) or features=all (all seven 0–1 features)."
-                )))
-            }
-        };
-        let view = match pairs.last("view") {
-            None | Some("") | Some("bars") => View::Bars,
-            Some("radar") => View::Radar,
-            Some(other) => {
-                return Err(AppError::BadRequest(format!(
-                    "“{other}” is not a chart view. Use view=bars or view=radar."
-                )))
-            }
-        };
-        let mut fields = pairs.all("artist");
-        let mut editing = false;
-        if let Some(remove) = pairs.last("remove") {
-            let position = remove
-                .trim()
-                .parse::<usize>()
-                .ok()
-                .filter(|n| (1..=fields.len()).contains(n))
-                .ok_or_else(|| {
-                    AppError::BadRequest(format!(
-                        "remove={remove} does not name an artist field; fields are numbered 1 to {}.",
-                        fields.len()
-                    ))
-                })?;
-            fields.remove(position - 1);
-            editing = true;
-        }
-        if pairs.has("add") {
-            if fields.len() < MAX_COMPARED {
-                fields.push(String::new());
-            }
-            editing = true;
-        }
-        let has_names = fields.iter().any(|f| !f.trim().is_empty());
-        // Blank fields beyond the maximum carry no information; named ones are kept so
-        // the "too many" message can point at them.
-        while fields.len() > MAX_COMPARED {
-            match fields.iter().rposition(|f| f.trim().is_empty()) {
-                Some(blank) => {
-                    fields.remove(blank);
-                }
-                None => break,
-            }
-        }
-        while fields.len() < MIN_COMPARED {
-            fields.push(String::new());
-        }
-        Ok(CompareRequest {
-            fields,
-            features,
-            view,
-            editing,
-            has_names,
-        })
-    }
-
-    /// The URL of this state with the given fields: what htmx pushes to history.
-    fn url_with(&self, fields: &[String], features: FeatureSet, view: View) -> String {
-        let mut pairs: Vec<(&str, &str)> = Vec::new();
-        let all_blank = fields.iter().all(|f| f.trim().is_empty());
-        if !(all_blank && fields.len() <= MIN_COMPARED) {
-            pairs.extend(fields.iter().map(|f| ("artist", f.trim())));
-        }
-        if features == FeatureSet::All {
-            pairs.push(("features", "all"));
-        }
-        if view == View::Radar {
-            pairs.push(("view", "radar"));
-        }
-        url("/artists/compare", &pairs)
-    }
-
-    /// This state with one field's name replaced (a "did you mean" choice).
-    fn url_replacing(&self, field: usize, name: &str) -> String {
-        let mut fields = self.fields.clone();
-        if let Some(slot) = fields.get_mut(field) {
-            *slot = name.to_string();
-        }
-        self.url_with(&fields, self.features, self.view)
-    }
-
-    fn url(&self) -> String {
-        self.url_with(&self.fields, self.features, self.view)
-    }
-}
 
 /// An artist in a comparison, with what the artists table does not hold.
-struct Compared<'a> {
-    artist: &'a ArtistSummary,
-    genres: Vec<GenreCount>,
-}
-
-/// How many artists' top genres the cache keeps before it starts over.
-pub const GENRES_CACHE_CAPACITY: usize = 10_000;
-
-/// Top genres read before, per catalog version (see `crate::cache`).
-pub type ArtistGenresCache = VersionedCache<i32, Vec<GenreCount>>;
-
-/// Each artist's top genres, from the cache when this catalog version read them before
-/// (a popular artist's genres are a grouped scan of all their tracks).
-async fn top_genres(
-    state: &AppState,
-    version: i64,
-    ids: Vec<i32>,
-) -> AppResult<HashMap<i32, Arc<Vec<GenreCount>>>> {
-    let (mut genres, missing) = state.artist_genres.get_many(version, &ids);
-    if !missing.is_empty() {
-        let loaded = db::run(&state.pool, move |conn| {
-            let mut found = db::artists::top_genres(conn, &missing, TOP_GENRES)?;
-            // Artists without genres are kept too (as none), so they are not read again.
-            Ok(missing
-                .iter()
-                .map(|id| (*id, found.remove(id).unwrap_or_default()))
-                .collect::<Vec<_>>())
-        })
-        .await?;
-        genres.extend(state.artist_genres.put_many(version, loaded));
-    }
-    Ok(genres)
-}
-
-#[handler]
-pub async fn compare(
-    ctx: PageContext,
-    state: Data<&AppState>,
-    req: &Request,
-) -> AppResult<Response> {
-    let pairs = QueryPairs::parse(req.uri().query());
-    let mut request = CompareRequest::parse(&pairs)?;
-    let catalog = ctx.catalog.clone();
-    let (content, status) = match resolve_selection(&catalog.artists, &request.fields) {
-        Ok(artists) => {
-            // Show each artist under its catalog spelling from now on ("beyonce" -> "Beyoncé").
-            let mut resolved = artists.iter();
-            for field in request.fields.iter_mut().filter(|f| !f.trim().is_empty()) {
-                if let Some(artist) = resolved.next() {
-                    *field = artist.name.clone();
-                }
-            }
-            let ids: Vec<i32> = artists.iter().map(|a| a.id).collect();
-            let genres = top_genres(&state, catalog.meta.version, ids).await?;
-            let compared: Vec<Compared> = artists
-                .into_iter()
-                .map(|artist| Compared {
-                    artist,
-                    genres: genres
-                        .get(&artist.id)
-                        .map(|g| g.as_ref().clone())
-                        .unwrap_or_default(),
-                })
-                .collect();
-            let result = comparison(&request, &catalog, &compared);
-            (compare_section(&request, &[], Some(result)), StatusCode::OK)
-        }
-        Err(problems) => {
-            let expected = !request.has_names
-                || (request.editing
-                    && problems
-                        .iter()
-                        .all(|p| matches!(p.problem, SelectionProblem::TooFew { .. })));
-            if expected {
-                (compare_section(&request, &[], None), StatusCode::OK)
-            } else {
-                let status = if problems.iter().any(|p| p.problem.is_unresolved_name()) {
-                    StatusCode::NOT_FOUND
-                } else {
-                    StatusCode::UNPROCESSABLE_ENTITY
-                };
-                (compare_section(&request, &problems, None), status)
-            }
-        }
-    };
-    let named: Vec<&str> = request
-        .fields
-        .iter()
-        .map(|f| f.trim())
-        .filter(|f| !f.is_empty())
-        .collect();
-    let title = if status == StatusCode::OK && named.len() >= MIN_COMPARED {
-        format!("Compare {}", named.join(", "))
-    } else {
-        "Compare artists".to_string()
-    };
-    let mut resp = with_status(render(&ctx, &title, content), status);
-    if ctx.htmx.wants_fragment() {
-        if let Ok(value) = request.url().parse() {
-            resp.headers_mut().insert("HX-Push-Url", value);
-        }
-    }
-    Ok(resp.into_response())
+pub(super) struct Compared<'a> {
+    pub(super) artist: &'a ArtistSummary,
+    pub(super) genres: Vec<GenreCount>,
 }
 
 /// htmx attributes of every control that changes the comparison.
-fn swap_attrs() -> [(&'static str, &'static str); 4] {
+pub(super) fn swap_attrs() -> [(&'static str, &'static str); 4] {
     [
         ("hx-target", "#compare"),
         ("hx-swap", "outerHTML"),
@@ -289,7 +41,7 @@ fn swap_attrs() -> [(&'static str, &'static str); 4] {
     ]
 }
 
-fn compare_section(
+pub(super) fn compare_section(
     request: &CompareRequest,
     problems: &[FieldProblem<'_>],
     result: Option<Markup>,
@@ -366,7 +118,7 @@ fn compare_section(
 }
 
 /// "Did you mean" links for a field: each replaces that field's name and compares again.
-fn alternatives(
+pub(super) fn alternatives(
     request: &CompareRequest,
     field: usize,
     problem: &SelectionProblem<'_>,
@@ -398,7 +150,7 @@ fn alternatives(
 }
 
 /// The chart, its table twin, and the key figures of the compared artists.
-fn comparison(
+pub(super) fn comparison(
     request: &CompareRequest,
     catalog: &CatalogSnapshot,
     compared: &[Compared<'_>],
@@ -524,61 +276,17 @@ fn comparison(
     }
 }
 
-fn format_value(feature: Feature, value: Option<f64>) -> String {
+pub(super) fn format_value(feature: Feature, value: Option<f64>) -> String {
     value
         .map(|v| feature.format(v))
         .unwrap_or_else(|| "unknown".to_string())
 }
 
 /// "pop (12), rock (3)".
-fn genre_list(genres: &[GenreCount]) -> String {
+pub(super) fn genre_list(genres: &[GenreCount]) -> String {
     genres
         .iter()
         .map(|g| format!("{} ({})", g.genre, g.tracks))
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn parse(query: &str) -> AppResult<CompareRequest> {
-        CompareRequest::parse(&QueryPairs::parse(Some(query)))
-    }
-
-    #[test]
-    fn add_and_remove_edit_the_fields_and_the_url_keeps_blanks() {
-        let r = parse("artist=A&artist=B&add=1").unwrap();
-        assert_eq!(r.fields, ["A", "B", ""]);
-        assert!(r.editing);
-        assert_eq!(r.url(), "/artists/compare?artist=A&artist=B&artist=");
-        let r = parse("artist=A&artist=&artist=C&remove=2&features=all&view=radar").unwrap();
-        assert_eq!(r.fields, ["A", "C"]);
-        assert_eq!(
-            r.url(),
-            "/artists/compare?artist=A&artist=C&features=all&view=radar"
-        );
-        let r = parse("").unwrap();
-        assert_eq!(r.fields, ["", ""]);
-        assert!(!r.has_names);
-        assert_eq!(r.url(), "/artists/compare");
-        let r = parse("artist=A&artist=&artist=&artist=&artist=&artist=B&add=1").unwrap();
-        assert_eq!(r.fields.len(), MAX_COMPARED);
-    }
-
-    #[test]
-    fn bad_options_are_400s_with_a_reason() {
-        for q in [
-            "features=some",
-            "view=pie",
-            "artist=A&remove=2",
-            "artist=A&remove=x",
-        ] {
-            match parse(q) {
-                Err(AppError::BadRequest(message)) => assert!(!message.is_empty()),
-                other => panic!("{q}: {other:?}"),
-            }
-        }
-    }
 }

@@ -1,8 +1,11 @@
 //! Settings, from command-line flags and environment variables, with safe defaults.
+//! The lowest layer with `error`: it names nothing else in the crate.
+
+pub mod secret_key;
 
 use std::{net::SocketAddr, path::PathBuf};
 
-use crate::accounts::secret_key::SecretKey;
+pub use secret_key::{SecretKey, SecretKeyError};
 
 /// Everything the server needs to know that is not in the database.
 #[derive(Debug, Clone)]
@@ -15,8 +18,9 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Seed the demo catalog when the database has no tracks.
     pub seed_demo: bool,
-    /// The 32-byte server secret (keys CSRF tokens). `None`: use, or create on first
-    /// start, `secret.key` in the data directory (see `accounts::secret_key`).
+    /// The 32-byte server secret (keys CSRF tokens) when the operator gave one. `None`:
+    /// use, or create on first start, `secret.key` in the data directory. Either way it
+    /// is resolved once, by `resolve_secret_key` when the app state is opened.
     pub secret_key: Option<SecretKey>,
     /// Take the client address from the last `X-Forwarded-For` entry (set by a reverse
     /// proxy in front of the server) for log-in throttling. Off by default: without a
@@ -39,6 +43,16 @@ impl Config {
             seed_demo: true,
             secret_key: None,
             trust_proxy_headers: false,
+        }
+    }
+
+    /// The server secret: the configured one, else the key file under the data
+    /// directory (created on first start). An error here stops the start-up; nothing
+    /// falls back to a temporary key.
+    pub fn resolve_secret_key(&self) -> Result<SecretKey, SecretKeyError> {
+        match &self.secret_key {
+            Some(key) => Ok(key.clone()),
+            None => SecretKey::load_or_create(&self.data_dir().join(secret_key::FILE_NAME)),
         }
     }
 

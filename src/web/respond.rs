@@ -1,14 +1,14 @@
-//! The answers every auth handler gives: a redirect after success (303 for a plain
-//! form, `HX-Redirect` for htmx, which then loads the whole page so the navigation
-//! shows the new state) and a re-rendered form on failure.
+//! Response helpers every feature shares: redirects after a write (303 for a plain form,
+//! `HX-Redirect` for htmx, which then loads the whole page so the navigation shows the
+//! new state), a rendered view with a status other than 200, `Retry-After`, and `Vary`.
 
 use maud::Markup;
 use poem::{
-    http::{header, StatusCode},
+    http::{header, HeaderMap, HeaderValue, StatusCode},
     IntoResponse, Response,
 };
 
-use crate::web::htmx::Htmx;
+use super::extract::Htmx;
 
 /// Go to `to` after a successful POST.
 pub fn redirect(htmx: &Htmx, to: &str) -> Response {
@@ -18,10 +18,27 @@ pub fn redirect(htmx: &Htmx, to: &str) -> Response {
             .header("HX-Redirect", to)
             .finish()
     } else {
-        Response::builder()
-            .status(StatusCode::SEE_OTHER)
-            .header(header::LOCATION, to)
-            .finish()
+        see_other(to)
+    }
+}
+
+/// 303 See Other to `to`: where a plain form goes after a successful POST.
+pub fn see_other(to: &str) -> Response {
+    Response::builder()
+        .status(StatusCode::SEE_OTHER)
+        .header(header::LOCATION, to)
+        .finish()
+}
+
+/// Adds header names to `Vary`, in the one `Vary` line a response already has (some
+/// clients, and tests, read only the first).
+pub fn add_vary(headers: &mut HeaderMap, names: &str) {
+    let merged = match headers.get(header::VARY).and_then(|v| v.to_str().ok()) {
+        Some(existing) if !existing.trim().is_empty() => format!("{existing}, {names}"),
+        _ => names.to_string(),
+    };
+    if let Ok(value) = HeaderValue::from_str(&merged) {
+        headers.insert(header::VARY, value);
     }
 }
 
