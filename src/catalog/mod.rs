@@ -5,6 +5,7 @@ pub mod artists;
 pub mod demo;
 pub mod feature;
 pub mod import;
+pub mod rng;
 pub mod snapshot;
 pub mod track;
 

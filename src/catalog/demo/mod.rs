@@ -1,7 +1,7 @@
 //! The demo catalog: 20,000 invented tracks by 1,000 invented artists across twelve
 //! genres, seeded into an empty database so the app is useful before any real import.
 //!
-//! It is deterministic (its own fixed-seed generator, see `rng.rs`), so every machine
+//! It is deterministic (its own fixed-seed generator, `catalog::rng`), so every machine
 //! and every version of the dependencies produce exactly the same catalog, and it is
 //! labelled as demo data (`SourceKind::Demo`, `SOURCE_NAME`) wherever the catalog is
 //! named. The feature distributions per genre live in `genres.rs`, the artists in
@@ -11,7 +11,6 @@
 mod artists;
 mod genres;
 mod names;
-mod rng;
 mod tracks;
 mod words;
 
@@ -22,10 +21,12 @@ use diesel::{prelude::*, SqliteConnection};
 use self::{
     artists::invent_artists,
     genres::GENRES,
-    rng::{mix, Rng},
     tracks::write_artist_tracks,
 };
-use super::NewTrack;
+use super::{
+    rng::{mix, Rng},
+    NewTrack,
+};
 use crate::db::{
     catalog_meta::SourceKind,
     catalog_writer::{clear_catalog, CatalogWriter},
