@@ -10,4 +10,4 @@ pub mod snapshot;
 pub mod track;
 
 pub use feature::{AudioFeatures, Feature};
-pub use track::NewTrack;
+pub use track::{ArtistKeys, NewTrack, TrackKeys};

@@ -5,6 +5,7 @@ pub mod artists;
 pub mod catalog_imports;
 pub mod catalog_meta;
 pub mod catalog_writer;
+pub mod features;
 pub mod schema;
 pub mod sessions;
 pub mod taste_profiles;

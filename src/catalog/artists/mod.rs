@@ -6,12 +6,15 @@
 pub mod compare;
 pub mod distribution;
 pub mod index;
+pub mod names;
 pub mod similarity;
 pub mod tracks;
+pub mod vector;
 
 pub use compare::{resolve_selection, FieldProblem, SelectionProblem, MAX_COMPARED, MIN_COMPARED};
 pub use index::{ArtistIndex, MatchKind, Resolution, Suggestion};
-pub use similarity::{FeatureGap, SimilarArtist, SIMILARITY_FEATURES};
+pub use similarity::{FeatureGap, SimilarArtist};
+pub use vector::SIMILARITY_FEATURES;
 pub use tracks::{SortKey, TrackSort};
 
 use super::feature::{AudioFeatures, Feature};

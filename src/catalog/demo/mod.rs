@@ -25,7 +25,7 @@ use self::{
 };
 use super::{
     rng::{mix, Rng},
-    NewTrack,
+    NewTrack, TrackKeys,
 };
 use crate::db::{
     catalog_meta::SourceKind,
@@ -110,7 +110,7 @@ fn write(
     let started = Instant::now();
     let mut writer = CatalogWriter::new(conn)?;
     for track in demo {
-        writer.write(conn, track)?;
+        writer.write_keyed(conn, track.clone(), TrackKeys::of(track))?;
     }
     let written = writer.finish(conn, SourceKind::Demo, SOURCE_NAME, now_unix())?;
     let artists: i64 = artist_rows::table.count().get_result(conn)?;

@@ -6,59 +6,46 @@
 //! multi-row INSERTs whose prepared statements diesel caches by type, ids come from
 //! in-memory maps, and a bulk load into an empty catalog rebuilds indexes once at the end.
 
-use std::{
-    collections::{hash_map::Entry, HashMap},
-    hash::{BuildHasherDefault, Hasher},
+//!
+//! One job per file: `pending` holds what waits in the buffers, `rows` the multi-row
+//! statements, `totals` the per-artist sums of a bulk load, `indexes` the index drop and
+//! rebuild around a bulk load, `aggregates` the SQL recomputation of the artist columns.
+//! The keys a track is found by (`catalog::TrackKeys`) come with the track: computing
+//! them is a catalog rule, not the writer's.
+
+mod aggregates;
+mod indexes;
+mod pending;
+mod rows;
+mod totals;
+
+use std::collections::hash_map::Entry;
+
+use diesel::prelude::*;
+use rustc_hash::FxHashMap;
+
+pub use self::aggregates::recompute_artist_aggregates;
+use self::{
+    indexes::drop_secondary_indexes,
+    pending::{sort_by_identity, PendingArtist, PendingTrack},
+    rows::{
+        in_batches, insert_artists, insert_artists_with_totals, insert_links, insert_tracks,
+        update_tracks,
+    },
+    totals::{add_to_totals, ArtistTotals},
 };
-
-use diesel::{prelude::*, upsert::excluded};
-
 use super::{
     catalog_meta::{self, SourceKind},
     schema::{artists, track_artists, tracks},
 };
-use crate::catalog::NewTrack;
+use crate::catalog::{ArtistKeys, NewTrack, TrackKeys};
 
-/// The writer's maps from a text key (track identity, artist name key) to an id.
-type KeyMap<V> = HashMap<String, V, BuildHasherDefault<KeyHasher>>;
-
-/// FxHash (rustc's own hasher) with rustc-hash 2's final rotation: the two key maps take
-/// a million lookups per million rows, and SipHash made hashing a tenth of the writing
-/// thread's time. Not resistant to crafted collisions, which is acceptable here: the
-/// keys come from a file the operator chose to import, and the worst a crafted file can
-/// do is slow down its own import.
-#[derive(Debug, Default, Clone, Copy)]
-struct KeyHasher(u64);
-
-impl KeyHasher {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
-}
-
-impl Hasher for KeyHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
-        }
-        let rest = chunks.remainder();
-        let mut word = [0u8; 8];
-        word[..rest.len()].copy_from_slice(rest);
-        self.add(u64::from_le_bytes(word) ^ ((rest.len() as u64) << 59));
-    }
-
-    fn write_u8(&mut self, byte: u8) {
-        self.add(u64::from(byte));
-    }
-
-    fn finish(&self) -> u64 {
-        // The multiply leaves its best bits at the top; hashbrown indexes by the bottom.
-        self.0.rotate_left(26)
-    }
-}
+/// The writer's maps from a text key (track identity, artist name key) to an id. FxHash
+/// (rustc-hash): the two maps take a million lookups per million rows, and SipHash made
+/// hashing a tenth of the writing thread's time. Not resistant to crafted collisions,
+/// which is acceptable here: the keys come from a file the operator chose to import, and
+/// the worst a crafted file can do is slow down its own import.
+type KeyMap<V> = FxHashMap<String, V>;
 
 /// Whether a written track was new or replaced an existing one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,57 +63,6 @@ pub struct WriteStats {
     pub updated: u64,
     /// Rows that repeated a track already written from the same source.
     pub repeated: u64,
-}
-
-/// Unicode lower case: the key that makes artist names unique regardless of case.
-pub fn artist_name_key(name: &str) -> String {
-    name.trim().to_lowercase()
-}
-
-/// Lower case with Latin accents folded ("Beyoncé" -> "beyonce", "Mø" -> "mø" -> "mo"),
-/// so a search typed without accents finds the name. Non-Latin scripts are kept as they
-/// are: transliterating them would make a search in the original script miss.
-pub fn artist_search_key(name: &str) -> String {
-    search_key_from_name_key(&artist_name_key(name))
-}
-
-/// `artist_search_key` of a name whose `artist_name_key` is given: saves lower-casing the
-/// name twice per new artist during an import.
-fn search_key_from_name_key(name_key: &str) -> String {
-    // ASCII has nothing to fold (the Latin ranges below start at U+00C0).
-    if name_key.is_ascii() {
-        return name_key.to_string();
-    }
-    let mut key = String::with_capacity(name_key.len());
-    for ch in name_key.chars() {
-        let code = ch as u32;
-        let latin = (0x00C0..0x0250).contains(&code) || (0x1E00..0x1F00).contains(&code);
-        if latin {
-            key.push_str(&deunicode::deunicode_char(ch).unwrap_or("").to_lowercase());
-        } else {
-            key.push(ch);
-        }
-    }
-    key
-}
-
-/// The keys the writer looks a track up by: its identity and its artists' name keys.
-/// Computing them takes a third of the per-row work, so the importer computes them on
-/// its parsing thread (`TrackKeys::of`) and hands them over with the track.
-#[derive(Debug, Clone)]
-pub struct TrackKeys {
-    identity: String,
-    /// `artist_name_key` of each credited artist, in credit order.
-    artist_keys: Vec<String>,
-}
-
-impl TrackKeys {
-    pub fn of(track: &NewTrack) -> TrackKeys {
-        TrackKeys {
-            identity: track.identity(),
-            artist_keys: track.artists.iter().map(|a| artist_name_key(a)).collect(),
-        }
-    }
 }
 
 /// Removes every track and artist (used when a real import replaces the demo catalog).
@@ -149,25 +85,6 @@ const TOTALS_BATCH: usize = 64;
 /// sorted by identity: the unique identity index then grows in order instead of at
 /// random places, which is what bounds a large import into a non-empty catalog.
 const BUFFER_TRACKS: usize = TRACK_BATCH * 1024;
-
-/// A track waiting in the buffer. A new track gets its id only when flushed (see
-/// `flush`); a stored one keeps its id.
-struct PendingTrack {
-    id: i32,
-    /// Where the track's id is kept (`CatalogWriter::track_slots`).
-    slot: u32,
-    identity: String,
-    /// Credited artists, main first, without repeats.
-    artist_ids: Vec<i32>,
-    track: NewTrack,
-}
-
-struct PendingArtist {
-    id: i32,
-    name: String,
-    name_key: String,
-    search_key: String,
-}
 
 /// Writes tracks in batches. Tracks, artists and links are buffered and written with
 /// cached multi-row statements; ids are assigned here from in-memory maps (identity ->
@@ -203,156 +120,6 @@ pub struct CatalogWriter {
     /// (then `finish` recomputes them in SQL).
     totals: Option<Vec<ArtistTotals>>,
     stats: WriteStats,
-}
-
-/// The Kahan-Babushka-Neumaier sum SQLite's `AVG` keeps (sqlite3.c, `sumStep` and
-/// `avgFinalize`), step for step: fed the same values in the same order it gives the
-/// same bits, so an average computed here equals the one the SQL recomputation stores.
-#[derive(Debug, Clone, Copy, Default)]
-struct SqliteSum {
-    sum: f64,
-    err: f64,
-}
-
-impl SqliteSum {
-    fn add(&mut self, value: f64) {
-        let s = self.sum;
-        let t = s + value;
-        if s.abs() > value.abs() {
-            self.err += (s - t) + value;
-        } else {
-            self.err += (value - t) + s;
-        }
-        self.sum = t;
-    }
-
-    fn average(&self, count: i64) -> f64 {
-        let total = if self.err.is_finite() {
-            self.sum + self.err
-        } else {
-            self.sum
-        };
-        total / count as f64
-    }
-}
-
-/// What `recompute_artist_aggregates` computes for one artist, summed in memory.
-/// Features in the order of the `avg_*` columns written by `insert_artists_with_totals`.
-#[derive(Debug, Clone, Default)]
-struct ArtistTotals {
-    tracks: i64,
-    features: [SqliteSum; 9],
-    /// Integer popularity is summed exactly, as SQLite does for integers.
-    popularity_sum: i64,
-    popularity_count: i64,
-    min_year: Option<i32>,
-    max_year: Option<i32>,
-}
-
-impl ArtistTotals {
-    fn add(&mut self, track: &NewTrack) {
-        let f = &track.features;
-        self.tracks += 1;
-        let values = [
-            f.danceability,
-            f.energy,
-            f.acousticness,
-            f.instrumentalness,
-            f.valence,
-            f.speechiness,
-            f.liveness,
-            f.tempo,
-            f.loudness,
-        ];
-        for (sum, value) in self.features.iter_mut().zip(values) {
-            sum.add(value);
-        }
-        if let Some(popularity) = track.popularity {
-            self.popularity_sum += i64::from(popularity);
-            self.popularity_count += 1;
-        }
-        if let Some(year) = track.release_year {
-            self.min_year = Some(self.min_year.map_or(year, |y| y.min(year)));
-            self.max_year = Some(self.max_year.map_or(year, |y| y.max(year)));
-        }
-    }
-}
-
-/// Macro rather than function: the tuple's type is long and only the compiler needs it.
-/// Takes the pending track by value: diesel caches a statement by the type of its
-/// values, which must therefore own their strings.
-macro_rules! track_row {
-    ($pending:expr) => {{
-        let PendingTrack {
-            id,
-            identity,
-            track: t,
-            ..
-        } = $pending;
-        let f = t.features;
-        (
-            (
-                tracks::id.eq(id),
-                tracks::identity.eq(identity),
-                tracks::spotify_id.eq(t.spotify_id),
-                tracks::name.eq(t.name),
-                tracks::album.eq(t.album),
-                tracks::release_year.eq(t.release_year),
-                tracks::genre.eq(t.genre),
-                tracks::popularity.eq(t.popularity),
-                tracks::duration_ms.eq(t.duration_ms),
-                tracks::explicit.eq(t.explicit),
-                tracks::musical_key.eq(t.musical_key),
-                tracks::mode.eq(t.mode),
-                tracks::time_signature.eq(t.time_signature),
-            ),
-            (
-                tracks::tempo.eq(f.tempo),
-                tracks::loudness.eq(f.loudness),
-                tracks::danceability.eq(f.danceability),
-                tracks::energy.eq(f.energy),
-                tracks::acousticness.eq(f.acousticness),
-                tracks::instrumentalness.eq(f.instrumentalness),
-                tracks::valence.eq(f.valence),
-                tracks::speechiness.eq(f.speechiness),
-                tracks::liveness.eq(f.liveness),
-            ),
-        )
-    }};
-}
-
-/// `ON CONFLICT (id) DO UPDATE SET` every column: a re-imported track takes the new values
-/// (an UPDATE in place, unlike REPLACE, which would delete the row and cascade).
-macro_rules! track_update {
-    () => {
-        (
-            (
-                tracks::identity.eq(excluded(tracks::identity)),
-                tracks::spotify_id.eq(excluded(tracks::spotify_id)),
-                tracks::name.eq(excluded(tracks::name)),
-                tracks::album.eq(excluded(tracks::album)),
-                tracks::release_year.eq(excluded(tracks::release_year)),
-                tracks::genre.eq(excluded(tracks::genre)),
-                tracks::popularity.eq(excluded(tracks::popularity)),
-                tracks::duration_ms.eq(excluded(tracks::duration_ms)),
-                tracks::explicit.eq(excluded(tracks::explicit)),
-                tracks::musical_key.eq(excluded(tracks::musical_key)),
-                tracks::mode.eq(excluded(tracks::mode)),
-                tracks::time_signature.eq(excluded(tracks::time_signature)),
-            ),
-            (
-                tracks::tempo.eq(excluded(tracks::tempo)),
-                tracks::loudness.eq(excluded(tracks::loudness)),
-                tracks::danceability.eq(excluded(tracks::danceability)),
-                tracks::energy.eq(excluded(tracks::energy)),
-                tracks::acousticness.eq(excluded(tracks::acousticness)),
-                tracks::instrumentalness.eq(excluded(tracks::instrumentalness)),
-                tracks::valence.eq(excluded(tracks::valence)),
-                tracks::speechiness.eq(excluded(tracks::speechiness)),
-                tracks::liveness.eq(excluded(tracks::liveness)),
-            ),
-        )
-    };
 }
 
 impl CatalogWriter {
@@ -429,23 +196,11 @@ impl CatalogWriter {
         Ok(())
     }
 
-    /// Inserts the track, or replaces the one with the same identity (see `write_owned`).
-    pub fn write(&mut self, conn: &mut SqliteConnection, track: &NewTrack) -> QueryResult<Written> {
-        self.write_owned(conn, track.clone())
-    }
-
     /// Inserts the track, or replaces the stored one with the same identity; a track
     /// already written in the current source is reported as `Repeated` and ignored.
-    pub fn write_owned(
-        &mut self,
-        conn: &mut SqliteConnection,
-        track: NewTrack,
-    ) -> QueryResult<Written> {
-        let keys = TrackKeys::of(&track);
-        self.write_keyed(conn, track, keys)
-    }
-
-    /// `write_owned` with the track's keys already computed (`TrackKeys::of(&track)`).
+    /// `keys` are the track's (`TrackKeys::of(&track)`): the caller computes them, so
+    /// the catalog's naming rules stay in the catalog (and the importer computes them
+    /// on its parsing thread, off the writing one).
     pub fn write_keyed(
         &mut self,
         conn: &mut SqliteConnection,
@@ -454,7 +209,7 @@ impl CatalogWriter {
     ) -> QueryResult<Written> {
         let TrackKeys {
             identity,
-            artist_keys,
+            artists: artist_keys,
         } = keys;
         // One hash of the identity per row: the entry both finds and reserves it.
         let (slot, written, identity) = match self.track_ids.entry(identity) {
@@ -477,8 +232,8 @@ impl CatalogWriter {
         };
         let id = self.track_slots[slot as usize];
         let mut artist_ids: Vec<i32> = Vec::with_capacity(artist_keys.len());
-        for (name, key) in track.artists.iter().zip(artist_keys) {
-            let artist_id = self.artist_id(name, key);
+        for (name, keys) in track.artists.iter().zip(artist_keys) {
+            let artist_id = self.artist_id(name, keys);
             // The same artist credited twice on one track is linked once.
             if !artist_ids.contains(&artist_id) {
                 artist_ids.push(artist_id);
@@ -507,10 +262,9 @@ impl CatalogWriter {
         Ok(written)
     }
 
-    /// The id of the artist whose `artist_name_key` is `key`, creating it (in the
-    /// buffer) on first sight.
-    fn artist_id(&mut self, name: &str, key: String) -> i32 {
-        if let Some(id) = self.artist_ids.get(&key) {
+    /// The id of the artist with these keys, creating it (in the buffer) on first sight.
+    fn artist_id(&mut self, name: &str, keys: ArtistKeys) -> i32 {
+        if let Some(id) = self.artist_ids.get(&keys.name_key) {
             return *id;
         }
         let id = self.next_artist_id;
@@ -518,10 +272,10 @@ impl CatalogWriter {
         self.pending_artists.push(PendingArtist {
             id,
             name: name.trim().to_string(),
-            search_key: search_key_from_name_key(&key),
-            name_key: key.clone(),
+            search_key: keys.search_key,
+            name_key: keys.name_key.clone(),
         });
-        self.artist_ids.insert(key, id);
+        self.artist_ids.insert(keys.name_key, id);
         id
     }
 
@@ -659,294 +413,5 @@ impl CatalogWriter {
             "catalog writer finished"
         );
         Ok(self.stats)
-    }
-}
-
-/// Sorts the tracks by identity. A pending track is a few hundred bytes, so the sort
-/// orders their positions and then moves each track once, instead of swapping the
-/// tracks themselves at every step of the sort.
-fn sort_by_identity(tracks: &mut [PendingTrack]) {
-    let mut order: Vec<usize> = (0..tracks.len()).collect();
-    order.sort_unstable_by(|&a, &b| tracks[a].identity.cmp(&tracks[b].identity));
-    // Applies the permutation in place (the way `slice::sort_by_cached_key` does):
-    // position i takes the track at order[i], following the chain of swaps made so far.
-    for i in 0..tracks.len() {
-        let mut from = order[i];
-        while from < i {
-            from = order[from];
-        }
-        order[i] = from;
-        tracks.swap(i, from);
-    }
-}
-
-/// Adds the new tracks to their artists' sums, in track id order: the order in which
-/// the SQL recomputation would read them, so that the averages come out the same.
-fn add_to_totals(totals: &mut Vec<ArtistTotals>, new_tracks: &[PendingTrack]) {
-    for pending in new_tracks {
-        for artist in &pending.artist_ids {
-            let index = (*artist - 1) as usize;
-            if totals.len() <= index {
-                totals.resize(index + 1, ArtistTotals::default());
-            }
-            totals[index].add(&pending.track);
-        }
-    }
-}
-
-/// Hands the items to `full` in arrays of N and the rest to `single` one by one: two
-/// statement shapes, both cached, whatever the count.
-/// Takes an iterator so that a buffer can be drained and keep its capacity.
-fn in_batches<T, const N: usize>(
-    conn: &mut SqliteConnection,
-    items: impl IntoIterator<Item = T, IntoIter = impl ExactSizeIterator<Item = T>>,
-    full: fn(&mut SqliteConnection, [T; N]) -> QueryResult<()>,
-    single: fn(&mut SqliteConnection, [T; 1]) -> QueryResult<()>,
-) -> QueryResult<()> {
-    let mut items = items.into_iter();
-    while items.len() >= N {
-        // The iterator holds at least N items, so every `next` below is `Some`.
-        let batch: [T; N] = std::array::from_fn(|_| items.next().expect("N items remain"));
-        full(conn, batch)?;
-    }
-    for item in items {
-        single(conn, [item])?;
-    }
-    Ok(())
-}
-
-fn insert_artists<const N: usize>(
-    conn: &mut SqliteConnection,
-    rows: [PendingArtist; N],
-) -> QueryResult<()> {
-    let rows = rows.map(|a| {
-        (
-            artists::id.eq(a.id),
-            artists::name.eq(a.name),
-            artists::name_key.eq(a.name_key),
-            artists::search_key.eq(a.search_key),
-        )
-    });
-    diesel::insert_into(artists::table)
-        .values(rows)
-        .execute(conn)?;
-    Ok(())
-}
-
-fn insert_artists_with_totals<const N: usize>(
-    conn: &mut SqliteConnection,
-    rows: [(PendingArtist, ArtistTotals); N],
-) -> QueryResult<()> {
-    let rows = rows.map(|(a, t)| {
-        let avg = |i: usize| t.features[i].average(t.tracks);
-        (
-            (
-                artists::id.eq(a.id),
-                artists::name.eq(a.name),
-                artists::name_key.eq(a.name_key),
-                artists::search_key.eq(a.search_key),
-                artists::track_count.eq(t.tracks as i32),
-                artists::min_year.eq(t.min_year),
-                artists::max_year.eq(t.max_year),
-                artists::avg_popularity.eq((t.popularity_count > 0)
-                    .then(|| t.popularity_sum as f64 / t.popularity_count as f64)),
-            ),
-            (
-                artists::avg_danceability.eq(avg(0)),
-                artists::avg_energy.eq(avg(1)),
-                artists::avg_acousticness.eq(avg(2)),
-                artists::avg_instrumentalness.eq(avg(3)),
-                artists::avg_valence.eq(avg(4)),
-                artists::avg_speechiness.eq(avg(5)),
-                artists::avg_liveness.eq(avg(6)),
-                artists::avg_tempo.eq(avg(7)),
-                artists::avg_loudness.eq(avg(8)),
-            ),
-        )
-    });
-    diesel::insert_into(artists::table)
-        .values(rows)
-        .execute(conn)?;
-    Ok(())
-}
-
-fn insert_tracks<const N: usize>(
-    conn: &mut SqliteConnection,
-    rows: [PendingTrack; N],
-) -> QueryResult<()> {
-    let rows = rows.map(|p| track_row!(p));
-    diesel::insert_into(tracks::table)
-        .values(rows)
-        .execute(conn)?;
-    Ok(())
-}
-
-/// Rewrites stored tracks. diesel cannot cache an upsert statement, so these are
-/// prepared per batch: fine for a re-import, and new tracks take the cached path.
-fn update_tracks<const N: usize>(
-    conn: &mut SqliteConnection,
-    rows: [PendingTrack; N],
-) -> QueryResult<()> {
-    let rows = rows.map(|p| track_row!(p));
-    diesel::insert_into(tracks::table)
-        .values(rows)
-        .on_conflict(tracks::id)
-        .do_update()
-        .set(track_update!())
-        .execute(conn)?;
-    Ok(())
-}
-
-fn insert_links<const N: usize>(
-    conn: &mut SqliteConnection,
-    rows: [(i32, i32, i32); N],
-) -> QueryResult<()> {
-    let rows = rows.map(|(track_id, artist_id, position)| {
-        (
-            track_artists::track_id.eq(track_id),
-            track_artists::artist_id.eq(artist_id),
-            track_artists::position.eq(position),
-        )
-    });
-    diesel::insert_into(track_artists::table)
-        .values(rows)
-        .execute(conn)?;
-    Ok(())
-}
-
-#[derive(QueryableByName)]
-struct IndexSql {
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    name: String,
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    tbl_name: String,
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    sql: String,
-}
-
-/// Indexes a bulk load keeps. Their keys take a few dozen values (genres, years) and the
-/// track ids grow, so every row appends to the end of one of a few dozen runs, on pages
-/// the cache holds: cheaper than sorting the whole table to rebuild them, which took
-/// longer than the unique identity index (0.6-0.8 s each for 857,760 tracks).
-const KEPT_DURING_BULK_LOAD: [&str; 2] = ["tracks_genre", "tracks_release_year"];
-
-/// Drops the catalog tables' explicit indexes (not the ones behind UNIQUE and PRIMARY
-/// KEY constraints, nor `KEPT_DURING_BULK_LOAD`) and returns their `CREATE INDEX` statements, read from the schema
-/// itself so they always match the migrations.
-fn drop_secondary_indexes(conn: &mut SqliteConnection) -> QueryResult<Vec<(String, String)>> {
-    let indexes: Vec<IndexSql> = diesel::sql_query(
-        "SELECT name, tbl_name, sql FROM sqlite_master
-         WHERE type = 'index' AND sql IS NOT NULL
-           AND tbl_name IN ('tracks', 'artists', 'track_artists')
-         ORDER BY name",
-    )
-    .load(conn)?;
-    let indexes: Vec<IndexSql> = indexes
-        .into_iter()
-        .filter(|index| !KEPT_DURING_BULK_LOAD.contains(&index.name.as_str()))
-        .collect();
-    for index in &indexes {
-        // The name comes from the schema, not from input; quoted all the same.
-        diesel::sql_query(format!(
-            "DROP INDEX \"{}\"",
-            index.name.replace('"', "\"\"")
-        ))
-        .execute(conn)?;
-    }
-    Ok(indexes
-        .into_iter()
-        .map(|index| (index.tbl_name, index.sql))
-        .collect())
-}
-
-/// Per-artist averages, counts and year spans, in one grouped scan; artists left with no
-/// track are removed. CROSS JOIN makes SQLite read the tracks in table order and find
-/// their links by primary key, then sort once for the grouping: a third faster on a
-/// million tracks than visiting the tracks in artist order, which reads them at random.
-pub fn recompute_artist_aggregates(conn: &mut SqliteConnection) -> QueryResult<()> {
-    diesel::sql_query(
-        "WITH agg AS (
-            SELECT ta.artist_id AS artist_id,
-                   COUNT(*) AS n,
-                   AVG(t.danceability) AS danceability,
-                   AVG(t.energy) AS energy,
-                   AVG(t.acousticness) AS acousticness,
-                   AVG(t.instrumentalness) AS instrumentalness,
-                   AVG(t.valence) AS valence,
-                   AVG(t.speechiness) AS speechiness,
-                   AVG(t.liveness) AS liveness,
-                   AVG(t.tempo) AS tempo,
-                   AVG(t.loudness) AS loudness,
-                   AVG(t.popularity) AS popularity,
-                   MIN(t.release_year) AS min_year,
-                   MAX(t.release_year) AS max_year
-            FROM tracks t CROSS JOIN track_artists ta ON ta.track_id = t.id
-            GROUP BY ta.artist_id
-        )
-        UPDATE artists SET
-            track_count = agg.n,
-            avg_danceability = agg.danceability,
-            avg_energy = agg.energy,
-            avg_acousticness = agg.acousticness,
-            avg_instrumentalness = agg.instrumentalness,
-            avg_valence = agg.valence,
-            avg_speechiness = agg.speechiness,
-            avg_liveness = agg.liveness,
-            avg_tempo = agg.tempo,
-            avg_loudness = agg.loudness,
-            avg_popularity = agg.popularity,
-            min_year = agg.min_year,
-            max_year = agg.max_year
-        FROM agg WHERE agg.artist_id = artists.id",
-    )
-    .execute(conn)?;
-    diesel::sql_query(
-        "DELETE FROM artists WHERE NOT EXISTS
-            (SELECT 1 FROM track_artists ta WHERE ta.artist_id = artists.id)",
-    )
-    .execute(conn)?;
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sort_by_identity_orders_tracks() {
-        let pending = |identity: &str| PendingTrack {
-            id: 0,
-            slot: 0,
-            identity: identity.to_string(),
-            artist_ids: Vec::new(),
-            track: NewTrack {
-                spotify_id: Some(identity.to_string()),
-                name: "Song".into(),
-                artists: vec!["A".into()],
-                album: None,
-                release_year: None,
-                genre: None,
-                popularity: None,
-                duration_ms: None,
-                explicit: None,
-                musical_key: None,
-                mode: None,
-                time_signature: None,
-                features: Default::default(),
-            },
-        };
-        let names = ["d", "a", "e", "c", "b", "f", "a2"];
-        let mut tracks: Vec<PendingTrack> = names.iter().map(|n| pending(n)).collect();
-        sort_by_identity(&mut tracks);
-        let sorted: Vec<&str> = tracks.iter().map(|t| t.identity.as_str()).collect();
-        assert_eq!(sorted, ["a", "a2", "b", "c", "d", "e", "f"]);
-    }
-
-    #[test]
-    fn search_key_folds_case_and_accents() {
-        assert_eq!(artist_search_key("Beyoncé"), "beyonce");
-        assert_eq!(artist_search_key("  MØ "), "mo");
-        assert_eq!(artist_search_key("周杰倫"), "周杰倫");
-        assert_eq!(artist_name_key("Beyoncé"), "beyoncé");
     }
 }
