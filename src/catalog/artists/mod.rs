@@ -14,8 +14,8 @@ pub mod vector;
 pub use compare::{resolve_selection, FieldProblem, SelectionProblem, MAX_COMPARED, MIN_COMPARED};
 pub use index::{ArtistIndex, MatchKind, Resolution, Suggestion};
 pub use similarity::{FeatureGap, SimilarArtist};
-pub use vector::SIMILARITY_FEATURES;
 pub use tracks::{SortKey, TrackSort};
+pub use vector::SIMILARITY_FEATURES;
 
 use super::feature::{AudioFeatures, Feature};
 

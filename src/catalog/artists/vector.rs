@@ -17,7 +17,10 @@ pub fn scaled_vector(artist: &ArtistSummary) -> [f32; SIMILARITY_FEATURES.len()]
 }
 
 /// Distance between two scaled vectors (root mean square difference).
-pub fn rms_distance(a: &[f32; SIMILARITY_FEATURES.len()], b: &[f32; SIMILARITY_FEATURES.len()]) -> f32 {
+pub fn rms_distance(
+    a: &[f32; SIMILARITY_FEATURES.len()],
+    b: &[f32; SIMILARITY_FEATURES.len()],
+) -> f32 {
     let sum: f32 = a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum();
     (sum / SIMILARITY_FEATURES.len() as f32).sqrt()
 }

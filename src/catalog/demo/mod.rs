@@ -18,11 +18,7 @@ use std::time::{Duration, Instant};
 
 use diesel::{prelude::*, SqliteConnection};
 
-use self::{
-    artists::invent_artists,
-    genres::GENRES,
-    tracks::write_artist_tracks,
-};
+use self::{artists::invent_artists, genres::GENRES, tracks::write_artist_tracks};
 use super::{
     rng::{mix, Rng},
     NewTrack, TrackKeys,

@@ -65,8 +65,14 @@ mod tests {
         let sql = aggregates_sql();
         for feature in Feature::AUDIO {
             let column = feature.key();
-            assert!(sql.contains(&format!("AVG(t.{column}) AS {column},")), "{sql}");
-            assert!(sql.contains(&format!("avg_{column} = agg.{column},")), "{sql}");
+            assert!(
+                sql.contains(&format!("AVG(t.{column}) AS {column},")),
+                "{sql}"
+            );
+            assert!(
+                sql.contains(&format!("avg_{column} = agg.{column},")),
+                "{sql}"
+            );
         }
     }
 }

@@ -23,7 +23,9 @@ const KEPT_DURING_BULK_LOAD: [&str; 2] = ["tracks_genre", "tracks_release_year"]
 /// Drops the catalog tables' explicit indexes (not the ones behind UNIQUE and PRIMARY
 /// KEY constraints, nor `KEPT_DURING_BULK_LOAD`) and returns their `CREATE INDEX` statements, read from the schema
 /// itself so they always match the migrations.
-pub(super) fn drop_secondary_indexes(conn: &mut SqliteConnection) -> QueryResult<Vec<(String, String)>> {
+pub(super) fn drop_secondary_indexes(
+    conn: &mut SqliteConnection,
+) -> QueryResult<Vec<(String, String)>> {
     let indexes: Vec<IndexSql> = diesel::sql_query(
         "SELECT name, tbl_name, sql FROM sqlite_master
          WHERE type = 'index' AND sql IS NOT NULL

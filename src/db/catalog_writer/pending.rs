@@ -52,7 +52,9 @@ mod tests {
             slot: 0,
             identity: identity.to_string(),
             artist_ids: Vec::new(),
-            track: NewTrack::builder("Song", &["A"]).spotify_id(identity).build(),
+            track: NewTrack::builder("Song", &["A"])
+                .spotify_id(identity)
+                .build(),
         };
         let names = ["d", "a", "e", "c", "b", "f", "a2"];
         let mut tracks: Vec<PendingTrack> = names.iter().map(|n| pending(n)).collect();

@@ -6,11 +6,7 @@
 //! whose resistance to chosen keys they do not need: hashing was a good part of
 //! building the index.
 
-use std::{
-    cmp::Reverse,
-    collections::hash_map::Entry,
-    hash::BuildHasher,
-};
+use std::{cmp::Reverse, collections::hash_map::Entry, hash::BuildHasher};
 
 use rustc_hash::{FxBuildHasher, FxHashMap};
 
