@@ -29,6 +29,43 @@ macro_rules! audio_feature_columns {
 }
 pub(crate) use audio_feature_columns;
 
+/// Callback for `audio_feature_columns!`: the `tracks` feature columns as a tuple, in
+/// `Feature::AUDIO` order, for a `select`.
+macro_rules! track_feature_columns {
+    (; $($variant:ident $column:ident $avg:ident,)*) => {
+        ($($crate::db::schema::tracks::$column,)*)
+    };
+}
+pub(crate) use track_feature_columns;
+
+/// Callback for `audio_feature_columns!`: the `AudioFeatures` read from a tuple selected
+/// with `track_feature_columns!`.
+macro_rules! features_from_tuple {
+    ($tuple:expr; $($variant:ident $column:ident $avg:ident,)*) => {{
+        let ($($column,)*) = $tuple;
+        $crate::catalog::AudioFeatures { $($column,)* }
+    }};
+}
+pub(crate) use features_from_tuple;
+
+/// Callback for `audio_feature_columns!`: the `AudioFeatures` from a row struct with one
+/// field per `artists` average column (`avg_danceability`, ...).
+macro_rules! features_from_averages {
+    ($row:ident; $($variant:ident $column:ident $avg:ident,)*) => {
+        $crate::catalog::AudioFeatures { $($column: $row.$avg,)* }
+    };
+}
+pub(crate) use features_from_averages;
+
+/// Callback for `audio_feature_columns!`: the `AudioFeatures` from a row struct with one
+/// field per `tracks` feature column.
+macro_rules! features_from_fields {
+    ($row:ident; $($variant:ident $column:ident $avg:ident,)*) => {
+        $crate::catalog::AudioFeatures { $($column: $row.$column,)* }
+    };
+}
+pub(crate) use features_from_fields;
+
 /// The `tracks` column of an audio feature; `None` for popularity, which is not one of
 /// them (its column is `popularity`).
 pub fn track_column(feature: Feature) -> Option<&'static str> {
