@@ -161,12 +161,16 @@ impl NewTrackBuilder {
     }
 }
 
+/// Every demo catalog Spotify id starts with this, so no one mistakes one for a real
+/// track (`demo::ID_PREFIX`).
+pub const DEMO_ID_PREFIX: &str = "demo";
+
 /// The track's page on Spotify, for a real Spotify id (22 base-62 characters); `None`
 /// for the demo catalog's invented ids and anything else.
 pub fn spotify_url(id: &str) -> Option<String> {
     let real = id.len() == 22
         && id.chars().all(|c| c.is_ascii_alphanumeric())
-        && !id.starts_with(super::demo::ID_PREFIX);
+        && !id.starts_with(DEMO_ID_PREFIX);
     real.then(|| format!("https://open.spotify.com/track/{id}"))
 }
 

@@ -9,8 +9,8 @@ use std::cmp::Reverse;
 
 use super::{
     index::ArtistIndex,
+    summary::ArtistSummary,
     vector::{rms_distance, scaled_vector, SIMILARITY_FEATURES},
-    ArtistSummary,
 };
 use crate::catalog::Feature;
 

@@ -1,7 +1,7 @@
 //! An artist as a point for similarity: their averages over `SIMILARITY_FEATURES`, each
 //! scaled to 0..1. The search index stores these vectors; `similarity` measures them.
 
-use super::ArtistSummary;
+use super::summary::ArtistSummary;
 use crate::catalog::Feature;
 
 /// The features artist similarity is measured over.

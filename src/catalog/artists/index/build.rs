@@ -12,8 +12,8 @@ use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use super::bigrams::distinct_bigrams_into;
 use crate::catalog::artists::{
+    summary::ArtistSummary,
     vector::{scaled_vector, SIMILARITY_FEATURES},
-    ArtistSummary,
 };
 
 /// Separates keys in the haystack; stripped from queries so a hit never spans two keys.

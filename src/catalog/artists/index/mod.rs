@@ -33,8 +33,8 @@ use self::{
 };
 use super::{
     names::{artist_name_key, artist_search_key},
+    summary::ArtistSummary,
     vector::SIMILARITY_FEATURES,
-    ArtistSummary,
 };
 
 /// Longer queries are cut: no artist name is this long, and it bounds the work per query.
