@@ -12,7 +12,7 @@ use insights_hub::{
             import_files, synthetic::write_tidytuesday_csv, ImportError, ImportOptions,
             ImportReport, NoProgress,
         },
-        AudioFeatures, NewTrack,
+        AudioFeatures, NewTrack, TrackKeys,
     },
     db::{
         self, catalog_imports,
@@ -588,25 +588,15 @@ fn a_database_error_in_the_middle_of_a_file_changes_nothing() {
 }
 
 fn demo_track(n: usize) -> NewTrack {
-    NewTrack {
-        spotify_id: None,
-        name: format!("Demo Song {n}"),
-        artists: vec!["Demo Artist".to_string()],
-        album: None,
-        release_year: Some(2000),
-        genre: Some("demo".to_string()),
-        popularity: None,
-        duration_ms: None,
-        explicit: None,
-        musical_key: None,
-        mode: None,
-        time_signature: None,
-        features: AudioFeatures {
+    NewTrack::builder(&format!("Demo Song {n}"), &["Demo Artist"])
+        .year(2000)
+        .genre(Some("demo"))
+        .features(AudioFeatures {
             tempo: 120.0,
             loudness: -5.0,
             ..AudioFeatures::default()
-        },
-    }
+        })
+        .build()
 }
 
 #[test]
@@ -616,7 +606,8 @@ fn a_real_import_replaces_the_demo_catalog() {
         .immediate_transaction(|conn| {
             let mut writer = CatalogWriter::new(conn)?;
             for n in 0..3 {
-                writer.write(conn, &demo_track(n))?;
+                let track = demo_track(n);
+                writer.write_keyed(conn, track.clone(), TrackKeys::of(&track))?;
             }
             writer.finish(conn, SourceKind::Demo, "Demo catalog", 1)
         })

@@ -5,6 +5,7 @@ pub mod artists;
 pub mod catalog_imports;
 pub mod catalog_meta;
 pub mod catalog_writer;
+pub mod features;
 pub mod schema;
 pub mod sessions;
 pub mod taste_profiles;
@@ -61,6 +62,7 @@ pub fn apply_pragmas(conn: &mut SqliteConnection) -> diesel::QueryResult<()> {
 /// Call it first thing in `main`, before any thread exists: SQLite allows this setting
 /// only before it initialises, and not while another thread is inside SQLite. Library
 /// users and tests that skip it keep the serialized mode, which is also correct.
+#[allow(unsafe_code)]
 pub fn use_multi_thread_mode() {
     // SAFETY: sqlite3_config takes the option alone for SQLITE_CONFIG_MULTITHREAD. The
     // caller runs this before any other thread exists (see above), so no other SQLite

@@ -17,7 +17,10 @@ use std::path::Path;
 
 use diesel::{dsl::count_star, prelude::*};
 
-use super::schema::{track_artists, tracks};
+use super::{
+    features::{audio_feature_columns, features_from_tuple, track_feature_columns},
+    schema::{track_artists, tracks},
+};
 use crate::{
     catalog::{AudioFeatures, Feature},
     matching::{FeatureIndex, FeatureIndexBuilder, IndexedTrack},
@@ -26,6 +29,7 @@ use crate::{
 /// Below this many tracks one connection is fast enough.
 const PARALLEL_FROM: i64 = 100_000;
 
+/// Id, the audio features (`track_feature_columns!`), popularity, genre, year, explicit.
 type Row = (
     i32,
     (f64, f64, f64, f64, f64, f64, f64, f64, f64),
@@ -165,17 +169,7 @@ fn load_range(
         .order(tracks::id)
         .select((
             tracks::id,
-            (
-                tracks::danceability,
-                tracks::energy,
-                tracks::acousticness,
-                tracks::instrumentalness,
-                tracks::valence,
-                tracks::speechiness,
-                tracks::liveness,
-                tracks::tempo,
-                tracks::loudness,
-            ),
+            audio_feature_columns!(track_feature_columns),
             tracks::popularity,
             tracks::genre,
             tracks::release_year,
@@ -188,17 +182,7 @@ fn load_range(
         let main_artist = next_artist
             .next_if(|(track, _)| *track == id)
             .map(|(_, artist)| *artist);
-        let features = AudioFeatures {
-            danceability: f.0,
-            energy: f.1,
-            acousticness: f.2,
-            instrumentalness: f.3,
-            valence: f.4,
-            speechiness: f.5,
-            liveness: f.6,
-            tempo: f.7,
-            loudness: f.8,
-        };
+        let features = audio_feature_columns!(features_from_tuple; f);
         totals.add(&features, popularity);
         builder.push(&IndexedTrack {
             id,

@@ -18,12 +18,12 @@ use super::{
     source::{CsvSource, ParsedRow},
     BadRow, FileReport, ImportError, ImportOptions, ImportReport, Progress, LISTED_BAD_ROWS,
 };
-use crate::catalog::NewTrack;
+use crate::catalog::{NewTrack, TrackKeys};
 use crate::db::{
     self,
     catalog_imports::{self, ImportRecord},
     catalog_meta::{self, SourceKind},
-    catalog_writer::{clear_catalog, CatalogWriter, TrackKeys},
+    catalog_writer::{clear_catalog, CatalogWriter},
 };
 
 /// Rows handed from the parsing thread to the writing thread at a time.

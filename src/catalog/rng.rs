@@ -1,7 +1,9 @@
-//! A tiny deterministic random source for the demo catalog.
+//! The one seeded random source of the project, for everything that must come out the
+//! same from the same seed: the demo catalog, the synthetic import data set
+//! (`import::synthetic`), and the benches' invented catalogs.
 //!
 //! The demo catalog must be the same on every machine and after every dependency
-//! upgrade, so it uses its own generator (SplitMix64) instead of the `rand` crate, and
+//! upgrade, so it uses this generator (SplitMix64) instead of the `rand` crate, and
 //! only the arithmetic IEEE 754 defines exactly (+ - * / sqrt): `f64::exp`/`ln`/`cos`
 //! come from the platform's maths library and may differ in the last bit between
 //! systems, which could flip a rounded value. `exp` and `ln` below are built from that
@@ -46,6 +48,12 @@ impl Rng {
         let span = (hi - lo + 1) as u64;
         // Multiply-shift maps 64 random bits onto the span with negligible bias.
         lo + ((self.next_u64() as u128 * span as u128) >> 64) as i64
+    }
+
+    /// An integer in 0..n by remainder (n = 0 counts as 1). Slightly biased for a large
+    /// `n`, unlike `int`; kept because the synthetic data set's bytes depend on it.
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next_u64() % n.max(1)
     }
 
     /// Uniform index into a slice of length `len` (> 0).
