@@ -147,7 +147,8 @@ run compare_page "/artists/compare?artist=$ARTIST_A&artist=$ARTIST_B" -H "$GZ"
 run perfect_song_fragment "/perfect-song?$MATCH_QUERY" -H "HX-Request: true" -H "Cookie: $COOKIE" -H "$GZ"
 run perfect_song_moving "/perfect-song" -H "HX-Request: true" -H "Cookie: $COOKIE" -H "$GZ" -s "$WORK/sliders.lua"
 # Log-in runs with 4 connections: the throttle deliberately answers 429 once more than 5
-# attempts for one username are in flight, and this measures argon2, not the throttle.
+# attempts for one username from one address are in flight, and this measures argon2, not
+# the throttle.
 RUN_CONNECTIONS=4 run login_post "/login" -s "$WORK/login.lua"
 
 PEAK_KB=$(awk '/VmHWM/ {print $2}' "/proc/$SERVER_PID/status" 2>/dev/null || echo 0)
