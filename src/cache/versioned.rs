@@ -67,6 +67,15 @@ impl<K: Eq + Hash + Clone, V> VersionedCache<K, V> {
         (found, missing)
     }
 
+    /// How many values are kept now.
+    pub fn len(&self) -> usize {
+        self.inner.lock().map(|e| e.values.len()).unwrap_or(0)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// Keeps `value` for `key` in catalog `version` and hands it back shared.
     pub fn put(&self, version: i64, key: K, value: V) -> Arc<V> {
         let value = Arc::new(value);

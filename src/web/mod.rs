@@ -68,8 +68,8 @@ pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
         .at(perfect_song::sample::PATH, get(perfect_song::sample::serve))
         .nest("/", auth::with_sessions(pages, &state));
 
-    site.with(errors::ErrorPages)
-        .with(body_limit::BodyLimit)
+    site.with(body_limit::BodyLimit)
+        .with(errors::ErrorPages)
         .data(state)
         .around(|ep, req| async move { security::harden_and_log(&ep, req).await })
         .map_to_response()
