@@ -8,7 +8,7 @@
 //! `<meta name="csrf-token">` tag) or in the `csrf_token` field of a urlencoded form
 //! (plain HTML forms, which work with JavaScript off).
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use poem::{
     http::Method,
@@ -21,7 +21,7 @@ use serde::Deserialize;
 use crate::{
     config::{Config, SecretKey},
     error::AppError,
-    web::body_limit::MAX_BODY_BYTES,
+    web::{body_limit::MAX_BODY_BYTES, extract::Htmx},
 };
 
 pub const COOKIE_NAME: &str = "ih_csrf";
@@ -35,8 +35,69 @@ pub const REFUSED_MESSAGE: &str =
     "This form has expired or did not come from this site, so nothing was changed. \
      Reload the page and try again.";
 
+/// The fragments htmx reads while someone types or drags: none of them holds a form
+/// that posts (the page around them has its token in `<meta name="csrf-token">`).
+const TOKENLESS_FRAGMENTS: [&str; 4] = [
+    "/perfect-song",
+    "/artists",
+    "/artists/suggest",
+    "/artists/compare",
+];
+
+/// Issues tokens (poem's `Csrf`) on every request except an htmx GET for one of the
+/// `TOKENLESS_FRAGMENTS`. Issuing costs an AES-GCM sealing and a `Set-Cookie` per
+/// request, and the live perfect-song answer is asked for on every slider step. Other
+/// fragments (a log-in form fetched by htmx, say) still get their token. Safe methods
+/// need no verifier, so nothing downstream misses it.
+pub struct IssueTokens {
+    csrf: Csrf,
+}
+
+impl IssueTokens {
+    pub fn new(config: &Config, key: &SecretKey) -> IssueTokens {
+        IssueTokens {
+            csrf: issuer(config, key),
+        }
+    }
+}
+
+impl<E: Endpoint + 'static> Middleware<E> for IssueTokens {
+    type Output = IssueTokensEndpoint<E>;
+
+    fn transform(&self, inner: E) -> Self::Output {
+        let inner = Arc::new(inner);
+        IssueTokensEndpoint {
+            issuing: self.csrf.transform(inner.clone()),
+            plain: inner,
+        }
+    }
+}
+
+pub struct IssueTokensEndpoint<E: Endpoint> {
+    plain: Arc<E>,
+    issuing: <Csrf as Middleware<Arc<E>>>::Output,
+}
+
+impl<E: Endpoint> Endpoint for IssueTokensEndpoint<E> {
+    type Output = Response;
+
+    async fn call(&self, req: Request) -> Result<Response> {
+        let fragment_read = req.method() == Method::GET
+            && TOKENLESS_FRAGMENTS.contains(&req.uri().path())
+            && Htmx::from_headers(req.headers()).wants_fragment();
+        if fragment_read {
+            self.plain.call(req).await.map(IntoResponse::into_response)
+        } else {
+            self.issuing
+                .call(req)
+                .await
+                .map(IntoResponse::into_response)
+        }
+    }
+}
+
 /// poem's token issuer with the server's key (never the all-zero default).
-pub fn issuer(config: &Config, key: &SecretKey) -> Csrf {
+fn issuer(config: &Config, key: &SecretKey) -> Csrf {
     Csrf::new()
         .key(key.bytes())
         .cookie_name(COOKIE_NAME)

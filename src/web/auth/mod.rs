@@ -42,7 +42,7 @@ where
         .with(session::KeepAlive::new(session::cookie_config(config)))
         .with(csrf::VerifyCsrf)
         .with(ErrorPages)
-        .with(csrf::issuer(config, &state.secret_key))
+        .with(csrf::IssueTokens::new(config, &state.secret_key))
         .with(ServerSession::new(
             session::cookie_config(config),
             session::storage(state.pool.clone()),
