@@ -1,9 +1,15 @@
 //! The matching index as the server holds it: loaded from the database into the catalog
-//! snapshot, and rebuilt when an import changes the catalog version.
+//! snapshot, and rebuilt when an import changes the catalog version; and its ranking as
+//! the perfect-song page shows it.
 
 mod common;
 
-use common::empty_app;
+use poem::http::StatusCode;
+
+use common::{
+    auth::{Browser, GOOD_PASSWORD},
+    empty_app, fixtures, TestApp,
+};
 use insights_hub::{
     catalog::{AudioFeatures, Feature, NewTrack, TrackKeys},
     db::{catalog_meta::SourceKind, catalog_writer::CatalogWriter},
@@ -146,4 +152,100 @@ async fn reading_on_two_connections_gives_the_same_index() {
     // genre-3 is x ≡ 3 (mod 5); artist 3x mod 300 then takes 20 values: one track each.
     assert_eq!(a.matches.len(), 20);
     assert_eq!(a, parallel.search(&settings).unwrap());
+}
+
+/// Issue 15, item 13: with two features on, "same mix" (cosine) must rank by the true
+/// angle. These are the TidyTuesday tracks nearest to danceability 0.23 : energy 0.4
+/// (in their catalog id order). Four are in exactly that proportion (distance 0, so
+/// they tie and the lowest id wins); the next three are 2–5 × 10⁻¹⁰ away, which `f32`
+/// could not tell from 0, so the page used to show Pavement (7th) first.
+#[tokio::test]
+async fn same_mix_ranks_exact_proportions_first_and_ties_by_id() {
+    let app = empty_app();
+    let tracks = [
+        ("Pavement", "Veridian", 0.487, 0.847),
+        ("Gangland", "Mankirt Aulakh", 0.525, 0.913),
+        ("Halo", "Soil", 0.529, 0.92),
+        ("Flame - Kaskade Remix", "Tinashe", 0.414, 0.72),
+        ("Honestly", "Francis Davila", 0.506, 0.88),
+        ("Remedy", "Seether", 0.548, 0.953),
+        ("What I Like About You", "Jonas Blue", 0.46, 0.8),
+        ("Elsewhere", "Nobody", 0.9, 0.1),
+    ];
+    let tracks = tracks
+        .iter()
+        .enumerate()
+        .map(|(i, (name, artist, danceability, energy))| {
+            let mut t = fixtures::track(&format!("t{i}"), name, &[artist], 0.5);
+            t.features.danceability = *danceability;
+            t.features.energy = *energy;
+            t
+        })
+        .collect();
+    fixtures::load(&app.state, "nearest.csv", tracks).await;
+    let app = TestApp {
+        client: TestApp::client_for(&app.state),
+        ..app
+    };
+    let mut browser = Browser::new();
+    browser.sign_up(&app.client, "angles", GOOD_PASSWORD).await;
+    let page = browser
+        .get(
+            &app.client,
+            "/perfect-song?danceability=0.23&energy=0.4&w_acousticness=0\
+             &w_instrumentalness=0&w_valence=0&metric=cosine",
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let titles = [
+        "Halo",
+        "Flame - Kaskade Remix",
+        "Honestly",
+        "What I Like About You",
+        "Remedy",
+        "Gangland",
+        "Pavement",
+    ];
+    let at: Vec<usize> = titles
+        .iter()
+        .map(|t| {
+            page.body
+                .find(&format!(">{t}<"))
+                .unwrap_or_else(|| panic!("{t} not shown:\n{}", page.body))
+        })
+        .collect();
+    assert!(
+        at.windows(2).all(|w| w[0] < w[1]),
+        "order shown: {titles:?} at {at:?}"
+    );
+    assert!(
+        page.body
+            .contains(r#"id="ps-answer-title" class="ps-title">Halo</h2>"#),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("<strong>100.0</strong>"),
+        "similarity 100"
+    );
+
+    // The same through the index: distance exactly 0 for the four in proportion.
+    let catalog = app.state.catalog();
+    let mut settings = MatchSettings {
+        metric: insights_hub::matching::Metric::Cosine,
+        ..Default::default()
+    };
+    settings.weights.clear();
+    settings.weights.insert(Feature::Danceability, 1.0);
+    settings.weights.insert(Feature::Energy, 1.0);
+    settings.targets.insert(Feature::Danceability, 0.23);
+    settings.targets.insert(Feature::Energy, 0.4);
+    let out = catalog.features.search(&settings).unwrap();
+    let distances: Vec<f64> = out.matches.iter().map(|m| m.distance).collect();
+    assert_eq!(distances[..4], [0.0; 4]);
+    assert!(
+        distances[4] > 1e-10 && distances[4] < 1e-9,
+        "Remedy: {}",
+        distances[4]
+    );
 }

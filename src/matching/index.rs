@@ -1,9 +1,17 @@
-//! The in-memory feature index: every track's features scaled to 0..1 (by
-//! `Feature::scale`) as f32, with the few attributes filters need, in a compact
-//! struct-of-arrays layout ordered by a k-d tree, so that each tree leaf is one
-//! contiguous run of every array.
+//! The in-memory feature index: every track's features on one fixed-point scale, with
+//! the few attributes filters need, in a compact struct-of-arrays layout ordered by a
+//! k-d tree, so that each tree leaf is one contiguous run of every array.
 //!
 //! Columns follow `Feature::ALL` (the nine audio features and popularity).
+//!
+//! Fixed point: a feature's whole slider range (`Feature::range`) is `FULL_SCALE` steps,
+//! stored as an `i32` (4 bytes, like the `f32` it replaces). `FULL_SCALE` = 1.2 × 10⁹
+//! is divisible by enough powers of ten that every decimal a dataset holds lands on a
+//! step exactly: 0..1 features to 8 decimals, tempo (0–250 BPM) to 5, loudness
+//! (−60–0 dB) to 7, popularity to 6. So values that are exactly in proportion, or
+//! exactly equally far from a target, in the file are so in the index too, and the
+//! search can rank with exact integer arithmetic (see `query`). An `f32` could not:
+//! 0.529 : 0.92 and 0.23 : 0.4 are the same mix, but not once rounded to binary.
 //!
 //! Missing popularity: the popularity column holds 0 for those tracks and a separate
 //! "unknown" marker says so. They are never matched on a value they do not have: when
@@ -16,6 +24,8 @@ use crate::catalog::{AudioFeatures, Feature};
 
 /// Number of feature columns.
 pub(crate) const DIMS: usize = Feature::ALL.len();
+/// Fixed-point steps across a feature's whole range (see the module documentation).
+pub(crate) const FULL_SCALE: i32 = 1_200_000_000;
 /// Most tracks in a tree leaf. Small enough that a leaf's distances fit in a stack
 /// array, large enough that the per-leaf overhead is small next to the scan.
 pub(crate) const LEAF: usize = 32;
@@ -29,6 +39,42 @@ const LEAF_MARK: u32 = u32::MAX;
 /// Column of a feature in the index.
 pub(crate) fn column(feature: Feature) -> usize {
     Feature::ALL.iter().position(|&f| f == feature).unwrap_or(0)
+}
+
+/// Fixed-point steps per raw unit of a feature (1.2 × 10⁹ per unit on 0..1, 4.8 × 10⁶
+/// per BPM, 2 × 10⁷ per dB, 1.2 × 10⁷ per popularity point): whole numbers, so the
+/// conversions below are exact wherever the decimal allows.
+fn steps_per_unit(feature: Feature) -> f64 {
+    let (lo, hi) = feature.range();
+    f64::from(FULL_SCALE) / (hi - lo)
+}
+
+/// A raw value on the fixed-point scale: clamped to the feature's range (like
+/// `Feature::scale`), then rounded to the nearest step. A non-finite value (which
+/// import never lets through) counts as the bottom of the range.
+pub(crate) fn quantize(feature: Feature, raw: f64) -> i32 {
+    if !raw.is_finite() {
+        return 0;
+    }
+    let (lo, hi) = feature.range();
+    let steps = steps_per_unit(feature);
+    // `lo * steps` is a whole number, so only the product and the subtraction round,
+    // each by far less than half a step.
+    let q = (raw.clamp(lo, hi) * steps - lo * steps).round();
+    q.clamp(0.0, f64::from(FULL_SCALE)) as i32
+}
+
+/// A fixed-point value back in raw units (one rounding, so a decimal that was stored
+/// exactly reads back as the same `f64` an import would parse).
+pub(crate) fn unquantize(feature: Feature, q: i32) -> f64 {
+    let (lo, _) = feature.range();
+    let steps = steps_per_unit(feature);
+    (f64::from(q) + lo * steps) / steps
+}
+
+/// A fixed-point value as a fraction of the feature's range (`Feature::scale`'s terms).
+pub(crate) fn unit_of(q: i32) -> f64 {
+    f64::from(q) / f64::from(FULL_SCALE)
 }
 
 /// One track as the loader (or a test, or a benchmark) hands it to the builder.
@@ -48,7 +94,7 @@ pub struct IndexedTrack<'a> {
 /// Collects tracks, then sorts them into the tree.
 #[derive(Default)]
 pub struct FeatureIndexBuilder {
-    points: Vec<[f32; DIMS]>,
+    points: Vec<[i32; DIMS]>,
     ids: Vec<i32>,
     genre: Vec<u16>,
     year: Vec<i16>,
@@ -74,18 +120,15 @@ impl FeatureIndexBuilder {
     }
 
     pub fn push(&mut self, track: &IndexedTrack<'_>) {
-        let mut point = [0f32; DIMS];
+        let mut point = [0i32; DIMS];
         for (slot, feature) in point.iter_mut().zip(Feature::ALL) {
             let raw = match feature {
                 Feature::Popularity => track.popularity.map(f64::from),
                 audio => track.features.get(audio),
             };
-            // Non-finite values cannot reach the database (import validates), but a NaN
-            // here would poison every comparison, so pin it to 0.
-            *slot = raw
-                .filter(|v| v.is_finite())
-                .map(|v| feature.scale(v) as f32)
-                .unwrap_or(0.0);
+            // Non-finite values cannot reach the database (import validates); `quantize`
+            // pins them to 0 like a missing value.
+            *slot = raw.map(|v| quantize(feature, v)).unwrap_or(0);
         }
         self.points.push(point);
         self.ids.push(track.id);
@@ -166,7 +209,7 @@ impl FeatureIndexBuilder {
             build_node_split(&mut rows, 0, &mut nodes, n >= PARALLEL_BUILD);
         }
         let order: Vec<usize> = rows.iter().map(|r| r.row as usize).collect();
-        let mut columns: Vec<Vec<f32>> = (0..DIMS).map(|_| Vec::with_capacity(n)).collect();
+        let mut columns: Vec<Vec<i32>> = (0..DIMS).map(|_| Vec::with_capacity(n)).collect();
         for r in &rows {
             for (column, value) in columns.iter_mut().zip(r.x) {
                 column.push(value);
@@ -192,16 +235,16 @@ impl FeatureIndexBuilder {
 
 #[derive(Clone, Copy)]
 struct Row {
-    x: [f32; DIMS],
+    x: [i32; DIMS],
     row: u32,
 }
 
-/// A k-d tree node: the bounding box of its tracks' scaled features, and summaries of
-/// their filter attributes, so whole subtrees can be skipped.
+/// A k-d tree node: the bounding box of its tracks' fixed-point features, and summaries
+/// of their filter attributes, so whole subtrees can be skipped.
 #[derive(Debug, Clone)]
 pub(crate) struct Node {
-    pub lo: [f32; DIMS],
-    pub hi: [f32; DIMS],
+    pub lo: [i32; DIMS],
+    pub hi: [i32; DIMS],
     pub start: u32,
     pub end: u32,
     /// Child node indices; `LEAF_MARK` for a leaf.
@@ -235,8 +278,8 @@ fn build_node(rows: &mut [Row], offset: usize, nodes: &mut Vec<Node>) -> u32 {
 const PARALLEL_BUILD: usize = 1 << 16;
 
 fn build_node_split(rows: &mut [Row], offset: usize, nodes: &mut Vec<Node>, parallel: bool) -> u32 {
-    let mut lo = [f32::INFINITY; DIMS];
-    let mut hi = [f32::NEG_INFINITY; DIMS];
+    let mut lo = [i32::MAX; DIMS];
+    let mut hi = [i32::MIN; DIMS];
     for r in rows.iter() {
         for d in 0..DIMS {
             lo[d] = lo[d].min(r.x[d]);
@@ -267,7 +310,7 @@ fn build_node_split(rows: &mut [Row], offset: usize, nodes: &mut Vec<Node>, para
         }
     }
     let mid = rows.len() / 2;
-    rows.select_nth_unstable_by(mid, |a, b| a.x[split].total_cmp(&b.x[split]));
+    rows.select_nth_unstable_by_key(mid, |r| r.x[split]);
     let (left_rows, right_rows) = rows.split_at_mut(mid);
     let (left, right) = if parallel {
         // The right half goes into its own node list on another thread; appended after
@@ -309,8 +352,8 @@ fn build_node_split(rows: &mut [Row], offset: usize, nodes: &mut Vec<Node>, para
 pub struct FeatureIndex {
     /// Track ids, in tree order.
     pub(crate) ids: Vec<i32>,
-    /// `columns[column(feature)][i]`: scaled value of track `i`.
-    pub(crate) columns: Vec<Vec<f32>>,
+    /// `columns[column(feature)][i]`: fixed-point value of track `i` (`quantize`).
+    pub(crate) columns: Vec<Vec<i32>>,
     pub(crate) genre: Vec<u16>,
     pub(crate) year: Vec<i16>,
     pub(crate) popularity: Vec<u8>,
@@ -371,14 +414,14 @@ impl FeatureIndex {
             .map(|i| i as u16)
     }
 
-    /// Raw value of a feature of the track at position `i` (from the stored scaled
-    /// value, so tempo and loudness beyond their slider range read as the range's end);
-    /// `None` for an unknown popularity.
+    /// Raw value of a feature of the track at position `i` (from the stored value, so
+    /// tempo and loudness beyond their slider range read as the range's end); `None` for
+    /// an unknown popularity.
     pub(crate) fn raw_value(&self, i: usize, feature: Feature) -> Option<f64> {
         if feature == Feature::Popularity && self.popularity[i] == NO_POPULARITY {
             return None;
         }
-        Some(feature.unscale(f64::from(self.columns[column(feature)][i])))
+        Some(unquantize(feature, self.columns[column(feature)][i]))
     }
 
     /// A fixed, spread-out sample of about `n` tracks (every `len/n`-th in tree order,

@@ -11,9 +11,9 @@
 //!   vectors: 100 is the same mix in the same proportions, 0 nothing in common.
 
 use super::{
-    index::{column, FeatureIndex, NO_ARTIST, NO_GENRE, NO_YEAR},
+    index::{column, unit_of, FeatureIndex, NO_ARTIST, NO_GENRE, NO_YEAR},
     query::{FilterSpec, Query},
-    settings::{MatchSettings, Metric},
+    settings::MatchSettings,
     topk::Candidate,
 };
 use crate::catalog::Feature;
@@ -225,14 +225,9 @@ impl FeatureIndex {
             .iter()
             .map(|c| {
                 let i = c.pos as usize;
-                let key = f64::from(c.key);
-                let (distance, similarity) = match query.metric {
-                    Metric::Euclidean => {
-                        let d = key.max(0.0).sqrt();
-                        (d, 100.0 * (1.0 - d))
-                    }
-                    Metric::Cosine => (key, 100.0 * (1.0 - key)),
-                };
+                let distance = query.distance(&c.key);
+                // Euclidean: 1 − the RMS gap; cosine: 1 − (1 − cos) = cos.
+                let similarity = 100.0 * (1.0 - distance);
                 TrackMatch {
                     track_id: c.id,
                     main_artist_id: (self.artist[i] != NO_ARTIST).then_some(self.artist[i]),
@@ -260,7 +255,7 @@ impl FeatureIndex {
             .map(|&feature| {
                 let target = settings.target(feature);
                 let value = self.raw_value(i, feature);
-                let scaled = f64::from(self.columns[column(feature)][i]);
+                let scaled = unit_of(self.columns[column(feature)][i]);
                 FeatureDifference {
                     feature,
                     weight: settings.weight(feature) / total_weight,

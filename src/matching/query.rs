@@ -1,34 +1,63 @@
-//! A validated request turned into what the scan needs: the enabled columns with their
-//! normalised weights and scaled targets, and the filters as integer comparisons.
+//! A validated request turned into what the search needs: the enabled columns with
+//! their weights and fixed-point targets, the filters as integer comparisons, and the
+//! distance in two forms.
 //!
-//! The distance key both the index and the brute-force scan rank by:
-//! - Euclidean: `Σ ŵ·(x − t)²` over enabled features, ŵ = weight / (sum of weights),
-//!   x and t scaled to 0..1. In 0..1; the reported distance is its square root.
-//! - Cosine: `1 − Σ ŵ·t·x / (|t|·|x|)` with the same weighted inner product; a track
-//!   whose enabled features are all 0 has no direction and gets key 1 (similarity 0).
+//! **Exact** (what results are ranked by; `Key`). Values and targets are integers on
+//! the index's fixed-point scale (`index::FULL_SCALE` steps per slider range), weights
+//! are integers too (`W` = weight × 2²⁰, rounded, at least 1: steps of about one
+//! millionth, far finer than any slider), so:
+//! - Euclidean: `Σ W·(x − t)²`, a `u128`. The reported distance is
+//!   `sqrt(Σ W·(x − t)² / ΣW)` in 0..1: the weighted RMS gap.
+//! - Cosine: `cos² = (Σ W·t·x)² / (Σ W·t² · Σ W·x²)`, compared between tracks by
+//!   multiplying out (up to 261 bits, `topk::wide`). The reported distance is `1 − cos`,
+//!   from the exact `1 − cos² = (|t|²|x|² − dot²) / (|t|²|x|²)`, so tracks in the same
+//!   proportions as the target are at exactly 0 and the order of near-ties is true. A
+//!   track whose enabled features are all 0 has no direction and counts as orthogonal.
 //!
-//! Both paths compute the key with the same f32 operations in the same order, and every
-//! lower bound is built from the same operations on a bounding box, so (rounding being
-//! monotonic) a bound never exceeds the key of a track inside the box and the index's
-//! answer is exactly the brute-force one.
+//! **Fast** (`f32`, to decide what is worth scoring exactly). The same formulas on the
+//! columns converted to `f32`: for every leaf of the tree, and for the bounding box of
+//! every node the walk reaches. Each is within a proven rounding margin of its exact
+//! value (see `fast_threshold`), so a track is scored exactly when its fast key is
+//! within the margin of the current k-th exact key, and a node is skipped only when its
+//! fast bound is beyond it. Nothing that belongs in the answer is ever left out, and
+//! everything in it was ranked exactly.
 
 use super::{
     error::{InvalidSettings, MatchError},
-    index::{column, FeatureIndex, Node, LEAF, NO_GENRE, NO_POPULARITY},
+    index::{
+        column, quantize, FeatureIndex, Node, DIMS, FULL_SCALE, LEAF, NO_GENRE, NO_POPULARITY,
+    },
     settings::{MatchSettings, Metric},
+    topk::{wide, Key},
 };
 use crate::catalog::Feature;
 
+/// Integer weight steps per unit of weight.
+const WEIGHT_STEPS: f64 = (1u64 << 20) as f64;
+/// Unit roundoff of `f32`.
+const U: f64 = f32::EPSILON as f64 / 2.0;
+
 pub(crate) struct Query {
-    /// Enabled columns, in `Feature::ALL` order.
-    pub dims: Vec<usize>,
-    /// Normalised weight per enabled column (they sum to 1).
-    pub weights: Vec<f32>,
-    /// Scaled target per enabled column.
-    pub targets: Vec<f32>,
-    /// Cosine: weight × target, and |t| = sqrt(Σ ŵ t²).
-    pub weighted_targets: Vec<f32>,
-    pub target_norm: f32,
+    /// Number of enabled columns.
+    pub m: usize,
+    /// Enabled columns, in `Feature::ALL` order (the first `m` entries).
+    pub dims: [usize; DIMS],
+    /// Integer weight per enabled column.
+    pub weights: [u64; DIMS],
+    pub weight_sum: u64,
+    /// Fixed-point target per enabled column.
+    pub targets: [i32; DIMS],
+    /// Cosine: `Σ W·t²`.
+    pub target_norm: u128,
+    /// The fast form's terms, per enabled column:
+    /// - `fast_w`: `W / ΣW / FULL_SCALE²`, so the Euclidean fast key is in 0..1 and
+    ///   the cosine norm is `Σ fast_w·x²`;
+    /// - `fast_t`: the target in steps;
+    /// - `fast_wt`: cosine, `fast_w·t / |t|` with `|t|² = Σ fast_w·t²`, so that
+    ///   `Σ fast_wt·x / sqrt(Σ fast_w·x²)` is cos.
+    pub fast_w: [f32; DIMS],
+    pub fast_t: [f32; DIMS],
+    pub fast_wt: [f32; DIMS],
     pub metric: Metric,
     pub filter: FilterSpec,
     pub k: usize,
@@ -62,25 +91,41 @@ impl Query {
     pub fn new(index: &FeatureIndex, settings: &MatchSettings) -> Result<Query, InvalidSettings> {
         settings.validate()?;
         let enabled = settings.enabled();
-        let total: f64 = enabled.iter().map(|&f| settings.weight(f)).sum();
-        let dims: Vec<usize> = enabled.iter().map(|&f| column(f)).collect();
-        let weights: Vec<f32> = enabled
-            .iter()
-            .map(|&f| (settings.weight(f) / total) as f32)
-            .collect();
-        let targets: Vec<f32> = enabled
-            .iter()
-            .map(|&f| f.scale(settings.target(f)) as f32)
-            .collect();
-        let weighted_targets: Vec<f32> = weights.iter().zip(&targets).map(|(w, t)| w * t).collect();
-        let mut norm_sq = 0f32;
-        for (w, t) in weights.iter().zip(&targets) {
-            norm_sq += (w * t) * t;
+        let m = enabled.len();
+        let mut dims = [0usize; DIMS];
+        let mut weights = [0u64; DIMS];
+        let mut targets = [0i32; DIMS];
+        for (j, &f) in enabled.iter().enumerate() {
+            dims[j] = column(f);
+            // Validated: finite, in (0, MAX_WEIGHT].
+            weights[j] = ((settings.weight(f) * WEIGHT_STEPS).round() as u64).max(1);
+            targets[j] = quantize(f, settings.target(f));
         }
-        // Inputs are finite (validated), so norm_sq is never NaN.
-        if settings.metric == Metric::Cosine && norm_sq <= 0.0 {
-            // Targets so close to 0 (or weights so small) that f32 sees no direction.
+        let weight_sum: u64 = weights[..m].iter().sum();
+        let target_norm: u128 = (0..m)
+            .map(|j| u128::from(weights[j]) * square(targets[j]))
+            .sum();
+        if settings.metric == Metric::Cosine && target_norm == 0 {
+            // Every enabled target within half a step of 0: no direction.
             return Err(MatchError::CosineZeroTarget.into());
+        }
+        let full = f64::from(FULL_SCALE);
+        let mut fast_w = [0f32; DIMS];
+        let mut fast_t = [0f32; DIMS];
+        let mut fast_wt = [0f32; DIMS];
+        let w64: Vec<f64> = (0..m)
+            .map(|j| weights[j] as f64 / weight_sum as f64 / (full * full))
+            .collect();
+        let t_len = (0..m)
+            .map(|j| w64[j] * f64::from(targets[j]) * f64::from(targets[j]))
+            .sum::<f64>()
+            .sqrt();
+        for j in 0..m {
+            fast_w[j] = w64[j] as f32;
+            fast_t[j] = targets[j] as f32;
+            if t_len > 0.0 {
+                fast_wt[j] = (w64[j] * f64::from(targets[j]) / t_len) as f32;
+            }
         }
         let f = &settings.filters;
         let genres = if f.genres.is_empty() {
@@ -112,11 +157,15 @@ impl Query {
             )),
         };
         Ok(Query {
+            m,
             dims,
             weights,
+            weight_sum,
             targets,
-            weighted_targets,
-            target_norm: norm_sq.sqrt(),
+            target_norm,
+            fast_w,
+            fast_t,
+            fast_wt,
             metric: settings.metric,
             filter: FilterSpec {
                 genres,
@@ -130,64 +179,158 @@ impl Query {
         })
     }
 
-    /// Distance keys of the tracks at `start..end` (at most `LEAF` of them) into `out`.
+    /// The exact key of the track at position `i`.
     #[inline]
-    pub fn score(&self, index: &FeatureIndex, start: usize, end: usize, out: &mut [f32; LEAF]) {
+    pub fn exact_key(&self, index: &FeatureIndex, i: usize) -> Key {
+        match self.metric {
+            Metric::Euclidean => {
+                let mut sum = 0u128;
+                for j in 0..self.m {
+                    let gap =
+                        i64::from(index.columns[self.dims[j]][i]) - i64::from(self.targets[j]);
+                    sum += u128::from(self.weights[j]) * u128::from(gap.unsigned_abs().pow(2));
+                }
+                Key::Euclidean(sum)
+            }
+            Metric::Cosine => {
+                let (mut dot, mut norm) = (0u128, 0u128);
+                for j in 0..self.m {
+                    let x = index.columns[self.dims[j]][i];
+                    let w = u128::from(self.weights[j]);
+                    dot += w * u128::from(nonneg(self.targets[j])) * u128::from(nonneg(x));
+                    norm += w * square(x);
+                }
+                Key::Cosine { dot, norm }
+            }
+        }
+    }
+
+    /// The distance shown for a key (see the module documentation): 0 for the target
+    /// itself, up to 1.
+    pub fn distance(&self, key: &Key) -> f64 {
+        match *key {
+            Key::Euclidean(sum) => {
+                let full = f64::from(FULL_SCALE);
+                (sum as f64 / self.weight_sum as f64).sqrt() / full
+            }
+            Key::Cosine { dot, norm } => {
+                if norm == 0 {
+                    return 1.0;
+                }
+                // 1 − cos² exactly, then 1 − cos = (1 − cos²) / (1 + cos) without
+                // cancellation.
+                let whole = wide::mul2(self.target_norm, norm);
+                let sin2 =
+                    (whole.minus(&wide::mul2(dot, dot)).to_f64() / whole.to_f64()).clamp(0.0, 1.0);
+                sin2 / (1.0 + (1.0 - sin2).sqrt())
+            }
+        }
+    }
+
+    /// Fast keys of the tracks at `start..end` (at most `LEAF` of them) into `out`:
+    /// the Euclidean key in 0..1, or `1 − cos` (1 for a track with no direction).
+    #[inline]
+    pub fn fast_keys(&self, index: &FeatureIndex, start: usize, end: usize, out: &mut [f32; LEAF]) {
         let n = end - start;
         let out = &mut out[..n];
         out.fill(0.0);
         match self.metric {
             Metric::Euclidean => {
-                for ((&d, &w), &t) in self.dims.iter().zip(&self.weights).zip(&self.targets) {
-                    let xs = &index.columns[d][start..end];
+                for j in 0..self.m {
+                    let (w, t) = (self.fast_w[j], self.fast_t[j]);
+                    let xs = &index.columns[self.dims[j]][start..end];
                     for (acc, &x) in out.iter_mut().zip(xs) {
-                        let diff = x - t;
-                        *acc += (w * diff) * diff;
+                        let gap = x as f32 - t;
+                        *acc += (w * gap) * gap;
                     }
                 }
             }
             Metric::Cosine => {
                 let mut norms = [0f32; LEAF];
                 let norms = &mut norms[..n];
-                for ((&d, &w), &wt) in self
-                    .dims
-                    .iter()
-                    .zip(&self.weights)
-                    .zip(&self.weighted_targets)
-                {
-                    let xs = &index.columns[d][start..end];
+                for j in 0..self.m {
+                    let (w, wt) = (self.fast_w[j], self.fast_wt[j]);
+                    let xs = &index.columns[self.dims[j]][start..end];
                     for ((dot, norm), &x) in out.iter_mut().zip(norms.iter_mut()).zip(xs) {
+                        let x = x as f32;
                         *dot += wt * x;
                         *norm += (w * x) * x;
                     }
                 }
                 for (acc, &norm) in out.iter_mut().zip(norms.iter()) {
-                    // No direction (all enabled features 0): similarity 0.
-                    *acc = cosine_key(*acc, self.target_norm, norm).unwrap_or(1.0);
+                    *acc = if norm > 0.0 {
+                        1.0 - *acc / norm.sqrt()
+                    } else {
+                        1.0
+                    };
                 }
             }
         }
     }
 
-    /// A key no track inside the node can beat; `None` when the filters rule out every
-    /// track in it.
+    /// The largest fast key (of a track, or of a node's bound) whose exact value can
+    /// still be at most `bound`, the current k-th key; infinite while fewer than k are
+    /// kept. A track with a larger fast key cannot enter the k best, and no track in a
+    /// node with a larger fast bound can.
+    ///
+    /// The margins, with u = 2⁻²⁴ (half an `f32` ulp) and m ≤ 10 enabled columns:
+    /// - Euclidean, key `K = Σ ŵ·d²` with ŵ = W/ΣW (so Σŵ = 1) and d the gap as a
+    ///   fraction of the range. Converting values and target to `f32` and subtracting
+    ///   moves each gap by at most 3.01u; products and the m-term sum add a relative
+    ///   (m + 2.1)u. So fast ≤ (K + 2·3.01u·Σŵ|d| + 9.1u²)(1 + 12.1u), and
+    ///   Σŵ|d| ≤ √K (Cauchy–Schwarz): fast ≤ (K + 6.02u√K + 9.1u²)(1 + 12.1u). A
+    ///   node's bound has the same form (gaps to its box).
+    /// - Cosine: every term is ≥ 0, so the dot product and the norm each carry a
+    ///   relative error of at most (m + 4.1)u; through the square root and the
+    ///   division cos is within (1.5m + 6.2)u ≤ 21.2u, relatively. A node's bound
+    ///   (dot at the box's top corner over the norm at its bottom corner, which is at
+    ///   least the cos of every track in it) likewise.
+    ///
+    /// The threshold uses larger constants than these (8u√K + 16u², 32u; 64u for
+    /// cosine) and rounds up, so it also covers the `f64` arithmetic that computes it.
+    pub fn fast_threshold(&self, bound: Option<&Key>) -> f32 {
+        let Some(bound) = bound else {
+            return f32::INFINITY;
+        };
+        let limit = match *bound {
+            Key::Euclidean(sum) => {
+                let full = f64::from(FULL_SCALE);
+                let key = sum as f64 / self.weight_sum as f64 / (full * full);
+                (key + 8.0 * U * key.sqrt() + 16.0 * U * U) * (1.0 + 32.0 * U)
+            }
+            Key::Cosine { dot, norm } => {
+                let cos = if norm == 0 {
+                    0.0
+                } else {
+                    dot as f64 / ((self.target_norm as f64).sqrt() * (norm as f64).sqrt())
+                };
+                1.0 - cos * (1.0 - 64.0 * U)
+            }
+        };
+        round_up(limit)
+    }
+
+    /// A fast key no track inside the node can beat (compare with `fast_threshold`);
+    /// `None` when the filters rule out every track in it.
     #[inline]
-    pub fn lower_bound(&self, node: &Node) -> Option<f32> {
+    pub fn fast_lower_bound(&self, node: &Node) -> Option<f32> {
         if !self.node_may_pass(node) {
             return None;
         }
         Some(match self.metric {
             Metric::Euclidean => {
                 let mut acc = 0f32;
-                for ((&d, &w), &t) in self.dims.iter().zip(&self.weights).zip(&self.targets) {
-                    let gap = if t < node.lo[d] {
-                        node.lo[d] - t
-                    } else if t > node.hi[d] {
-                        t - node.hi[d]
+                for j in 0..self.m {
+                    let d = self.dims[j];
+                    let (t, lo, hi) = (self.fast_t[j], node.lo[d] as f32, node.hi[d] as f32);
+                    let gap = if t < lo {
+                        lo - t
+                    } else if t > hi {
+                        t - hi
                     } else {
                         0.0
                     };
-                    acc += (w * gap) * gap;
+                    acc += (self.fast_w[j] * gap) * gap;
                 }
                 acc
             }
@@ -195,17 +338,18 @@ impl Query {
                 // Inner product at most at the box's top corner, norm at least at its
                 // bottom corner (all values are >= 0).
                 let (mut dot, mut norm) = (0f32, 0f32);
-                for ((&d, &w), &wt) in self
-                    .dims
-                    .iter()
-                    .zip(&self.weights)
-                    .zip(&self.weighted_targets)
-                {
-                    dot += wt * node.hi[d];
-                    norm += (w * node.lo[d]) * node.lo[d];
+                for j in 0..self.m {
+                    let d = self.dims[j];
+                    let (lo, hi) = (node.lo[d] as f32, node.hi[d] as f32);
+                    dot += self.fast_wt[j] * hi;
+                    norm += (self.fast_w[j] * lo) * lo;
                 }
-                // A box touching the origin bounds nothing.
-                cosine_key(dot, self.target_norm, norm).unwrap_or(f32::NEG_INFINITY)
+                if norm > 0.0 {
+                    1.0 - dot / norm.sqrt()
+                } else {
+                    // A box touching the origin bounds nothing.
+                    f32::NEG_INFINITY
+                }
             }
         })
     }
@@ -240,6 +384,23 @@ impl Query {
     }
 }
 
+/// An `f32` at least `x` (the nearest one, moved up by at least an ulp).
+fn round_up(x: f64) -> f32 {
+    let near = x as f32;
+    near + near.abs() * f32::EPSILON + f32::MIN_POSITIVE
+}
+
+/// A fixed-point value as unsigned (they are never negative).
+#[inline]
+fn nonneg(x: i32) -> u64 {
+    u64::from(x.unsigned_abs())
+}
+
+#[inline]
+fn square(x: i32) -> u128 {
+    u128::from(nonneg(x).pow(2))
+}
+
 impl FilterSpec {
     /// Whether the track at position `i` passes every filter of this spec.
     #[inline]
@@ -267,17 +428,5 @@ impl FilterSpec {
             return false;
         }
         !(f.exclude_explicit && index.explicit[i])
-    }
-}
-
-/// `1 − cos`; `None` when the norm is 0 (no direction). Used for tracks and for
-/// bounds, so that both round the same way.
-#[inline]
-fn cosine_key(dot: f32, target_norm: f32, norm_sq: f32) -> Option<f32> {
-    let denominator = target_norm * norm_sq.sqrt();
-    if denominator > 0.0 {
-        Some(1.0 - dot / denominator)
-    } else {
-        None
     }
 }
