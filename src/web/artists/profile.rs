@@ -213,11 +213,13 @@ fn profile_section(artist: &ArtistSummary, catalog: &CatalogSnapshot) -> Markup 
                         chart_series("Catalog average", &reference),
                     ]),
                 ))
-                (feature_table(
-                    &format!("{} against the catalog average", artist.name),
-                    &table_features,
-                    &[(&artist.name, column(&|f| artist.value(f))), ("Catalog average", column(&reference))],
-                ))
+                div class="table-scroll" tabindex="0" role="region" aria-label="Table (scrolls sideways)" {
+                    (feature_table(
+                        &format!("{} against the catalog average", artist.name),
+                        &table_features,
+                        &[(&artist.name, column(&|f| artist.value(f))), ("Catalog average", column(&reference))],
+                    ))
+                }
             }
         }
     }
@@ -347,7 +349,8 @@ fn spread_section(artist: &ArtistSummary, distributions: &[Distribution]) -> Mar
                 "For each feature, the lowest and highest value across " (artist.name) "'s tracks and the "
                 "quartiles between: half of the tracks lie between Q1 and Q3 (the dark part of each bar)."
             }
-            div class="chart-with-table" {
+            // Six columns need the card's whole width: the chart goes above the table.
+            div class="chart-with-table stacked" {
                 (chart(
                     "artist-spread-chart",
                     &format!("Box plots of how {}'s audio features spread across their tracks; the same numbers are in the table.", artist.name),
