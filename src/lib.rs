@@ -28,6 +28,10 @@ pub fn app(state: AppState) -> impl Endpoint<Output = poem::Response> {
     });
     web::auth::wrap(routes, &state)
         .data(state)
+        .before(|mut req| async move {
+            web::layout::keep_request_uri(&mut req);
+            Ok(req)
+        })
         .around(|ep, req| async move { web::security::harden_and_log(&ep, req).await })
         .map_to_response()
 }

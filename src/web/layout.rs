@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use maud::{html, Markup, DOCTYPE};
-use poem::{web::CsrfToken, FromRequest, Request, RequestBody};
+use poem::{http::Uri, web::CsrfToken, FromRequest, Request, RequestBody};
 
 use super::{
     assets,
@@ -34,6 +34,9 @@ impl<'a> FromRequest<'a> for PageContext {
                 poem::http::StatusCode::INTERNAL_SERVER_ERROR,
             )
         })?;
+        // The URI as the browser sent it: `Route::nest` strips its prefix from
+        // `req.uri()`, which made /artists look like / (and "Home" current).
+        let uri = request_uri(req);
         Ok(PageContext {
             user: CurrentUser::from_request_parts(req).0,
             csrf_token: req
@@ -42,15 +45,33 @@ impl<'a> FromRequest<'a> for PageContext {
                 .map(|t| t.0.clone())
                 .unwrap_or_default(),
             catalog: state.catalog(),
-            path: req.uri().path().to_string(),
-            location: req
-                .uri()
+            path: uri.path().to_string(),
+            location: uri
                 .path_and_query()
                 .map(|pq| pq.as_str().to_string())
                 .unwrap_or_else(|| "/".to_string()),
             htmx: Htmx::from_headers(req.headers()),
         })
     }
+}
+
+/// The request's URI before routing, kept by `keep_request_uri`.
+#[derive(Debug, Clone)]
+struct RequestUri(Uri);
+
+/// Keeps the URI as the client sent it, before `Route::nest` strips prefixes from
+/// `req.uri()`. poem's `original_uri()` holds the same for requests from the network,
+/// but not for ones built in process (the test client), hence this.
+pub fn keep_request_uri(req: &mut Request) {
+    let uri = req.uri().clone();
+    req.extensions_mut().insert(RequestUri(uri));
+}
+
+fn request_uri(req: &Request) -> &Uri {
+    req.extensions()
+        .get::<RequestUri>()
+        .map(|kept| &kept.0)
+        .unwrap_or_else(|| req.original_uri())
 }
 
 impl PageContext {
@@ -155,14 +176,14 @@ pub fn catalog_footer(catalog: &CatalogSnapshot) -> Markup {
         p {
             @if catalog.is_empty() {
                 "No catalog loaded. Import one with "
-                code { "cargo run --release -- import FILE.csv" }
-                "."
+                code { "insights-hub import FILE.csv" }
+                " (" a href="/#import" { "how" } ")."
             } @else if catalog.is_demo() {
                 strong { "Demo catalog" }
                 " (invented artists and tracks, "
                 (format_count(catalog.meta.track_count)) " tracks). Load real data with "
-                code { "cargo run --release -- import spotify_songs.csv" }
-                "."
+                code { "insights-hub import FILE.csv" }
+                " (" a href="/#import" { "how" } ")."
             } @else {
                 "Catalog: " strong { (catalog.meta.source_name) } ", "
                 (format_count(catalog.meta.track_count)) " tracks, imported "
