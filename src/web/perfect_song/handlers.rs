@@ -56,10 +56,10 @@ pub async fn show(
     // Without settings in the query the answer is the user's saved settings': not shared.
     let raw_key = raw_key.filter(|_| has_settings);
     let settings = if has_settings {
-        match params::parse(&pairs, &ctx.catalog.features) {
+        match params::parse(&pairs, &ctx.catalog) {
             Ok(settings) => settings,
             Err(errors) => {
-                let form = FormState::from_input(&pairs, errors);
+                let form = FormState::from_input(&pairs, errors, &params::starting(&ctx.catalog));
                 return respond(&ctx, &state, user.id, &form, None, PanelState::default()).await;
             }
         }
@@ -79,13 +79,13 @@ pub async fn submit(
     state: Data<&AppState>,
     Form(pairs): Form<Pairs>,
 ) -> AppResult<Response> {
-    match params::parse(&pairs, &ctx.catalog.features) {
+    match params::parse(&pairs, &ctx.catalog) {
         Ok(settings) => {
             save_current(&state, user.id, &settings).await?;
             Ok(see_other(&params::page_url(&settings)))
         }
         Err(errors) => {
-            let form = FormState::from_input(&pairs, errors);
+            let form = FormState::from_input(&pairs, errors, &params::starting(&ctx.catalog));
             respond(&ctx, &state, user.id, &form, None, PanelState::default()).await
         }
     }
@@ -100,7 +100,7 @@ pub async fn save_current_settings(
     state: Data<&AppState>,
     Form(pairs): Form<Pairs>,
 ) -> AppResult<Response> {
-    match params::parse(&pairs, &ctx.catalog.features) {
+    match params::parse(&pairs, &ctx.catalog) {
         Ok(settings) => {
             save_current(&state, user.id, &settings).await?;
             Ok(StatusCode::NO_CONTENT.into_response())
@@ -145,7 +145,7 @@ pub async fn saved_or_default(
     .await?;
     Ok(json
         .and_then(|json| params::restore(&json, &catalog.features))
-        .unwrap_or_else(|| MatchSettings::starting_from(&catalog.average)))
+        .unwrap_or_else(|| params::starting(catalog)))
 }
 
 /// The page (or fragment) for valid settings.
@@ -212,7 +212,7 @@ async fn answer_uncached(
             respond(ctx, state, user_id, &form, Some(markup), panel).await
         }
         Err(errors) => {
-            let form = FormState::from_input(&settings.to_pairs(), errors);
+            let form = FormState::from_input(&settings.to_pairs(), errors, settings);
             respond(ctx, state, user_id, &form, None, panel).await
         }
     }

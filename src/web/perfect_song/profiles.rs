@@ -26,7 +26,7 @@ use crate::{
         taste_profiles::{self, ProfileRow, ProfileWriteError},
     },
     error::{AppError, AppResult},
-    matching::{profile_name, MatchSettings},
+    matching::profile_name,
     state::AppState,
     web::{
         auth::{csrf, RequireUser},
@@ -108,7 +108,7 @@ async fn done(
         response.set_status(status);
         return Ok(response);
     }
-    let settings = match params::parse(&settings, &ctx.catalog.features) {
+    let settings = match params::parse(&settings, &ctx.catalog) {
         Ok(settings) => settings,
         Err(_) => handlers::saved_or_default(state, user_id, &ctx.catalog).await?,
     };
@@ -141,7 +141,7 @@ pub async fn save(
             return refuse(&ctx, &state, user.id, settings_pairs, panel).await;
         }
     };
-    let settings = match params::parse(&settings_pairs, &ctx.catalog.features) {
+    let settings = match params::parse(&settings_pairs, &ctx.catalog) {
         Ok(settings) => settings,
         Err(_) => {
             let panel = problem("Fix the settings above before saving them.".into());
@@ -195,7 +195,7 @@ pub async fn load(
 ) -> AppResult<Response> {
     let row = find(&state, user.id, id).await?;
     let settings = params::restore(&row.settings, &ctx.catalog.features)
-        .unwrap_or_else(|| MatchSettings::starting_from(&ctx.catalog.average));
+        .unwrap_or_else(|| params::starting(&ctx.catalog));
     handlers::save_current(&state, user.id, &settings).await?;
     let to = params::page_url(&settings);
     if ctx.htmx.request {
@@ -370,9 +370,15 @@ fn profile_item(ctx: &PageContext, row: &ProfileRow, settings: &str, state: &Pan
                         p class="field-error" id=(error_id) { @if let Some((_, _, m)) = rename_error { (m) } }
                     }))
                 }
-                (profile_form(ctx, &format!("{base}/delete"), settings, "inline-form", html! {
-                    button type="submit" class="link-button" aria-label={ "Delete " (row.name) } { "Delete" }
-                }))
+                // Deleting takes a second, deliberate step (no JavaScript needed).
+                details class="ps-delete" {
+                    summary aria-label={ "Delete " (row.name) } { "Delete" }
+                    (profile_form(ctx, &format!("{base}/delete"), settings, "ps-delete-form", html! {
+                        span { "Delete “" (row.name) "” for good?" }
+                        " "
+                        button type="submit" class="button-small danger" { "Yes, delete" }
+                    }))
+                }
             }
         }
     }
