@@ -131,10 +131,21 @@
     option.backgroundColor = "transparent";
     // Radar names in the page's own text colour (the themes draw them faint), so they
     // read in light and dark alike.
+    // On a narrow chart the radar shrinks and its names get smaller, so that the names
+    // at its sides stay inside the canvas.
     var text = window.getComputedStyle(el).color;
+    var width = el.clientWidth;
     var radars = option.radar ? [].concat(option.radar) : [];
     radars.forEach(function (radar) {
-      radar.axisName = Object.assign({ color: text }, radar.axisName || {});
+      radar.axisName = Object.assign({}, radar.axisName || {}, { color: text });
+      if (width < 480) {
+        radar.radius = "40%";
+        radar.nameGap = 6;
+        radar.axisName.fontSize = 11;
+      } else if (width < 800) {
+        radar.radius = "60%";
+        radar.axisName.fontSize = 13;
+      }
     });
     var existing = window.echarts.getInstanceByDom(el);
     var theme = darkScheme && darkScheme.matches ? "dark" : null;
@@ -216,6 +227,10 @@
         var chart = window.echarts.getInstanceByDom(el);
         if (chart) {
           chart.resize();
+          // A radar's size depends on the width (see setChartOption): lay it out again.
+          if (chart.getOption().radar) {
+            drawChart(el);
+          }
         }
       });
     }, 100);

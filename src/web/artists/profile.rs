@@ -27,7 +27,7 @@ use crate::{
     state::AppState,
     web::{
         charts::{artists::distribution_boxplot, profile_bars, ProfileSeries},
-        layout::{chart, feature_table, format_count, PageContext},
+        layout::{breakable_label, chart, feature_table, format_count, PageContext},
     },
 };
 
@@ -373,7 +373,7 @@ fn spread_section(artist: &ArtistSummary, distributions: &[Distribution]) -> Mar
                             @for d in distributions {
                                 tr {
                                     th scope="row" title=(d.feature.help()) {
-                                        (d.feature.label())
+                                        (breakable_label(d.feature.label()))
                                         span class="range" aria-hidden="true" style=(format!(
                                             "--lo: {}; --q1: {}; --q3: {}; --hi: {}",
                                             percent(d, d.min), percent(d, d.q1), percent(d, d.q3), percent(d, d.max)

@@ -56,7 +56,8 @@ pub fn comparison_bars(
         .legend(legend_on_top().data(legend))
         .grid(
             Grid::new()
-                .left("3%")
+                // Room for the first slanted name, which `contain_label` leaves out.
+                .left(24)
                 .right("3%")
                 .top(56)
                 .bottom("3%")
@@ -149,7 +150,8 @@ pub fn distribution_boxplot(distributions: &[Distribution]) -> Chart {
         .tooltip(Tooltip::new().trigger(Trigger::Item))
         .grid(
             Grid::new()
-                .left("3%")
+                // Room for the first slanted name, which `contain_label` leaves out.
+                .left(24)
                 .right("3%")
                 .bottom("3%")
                 .contain_label(true),

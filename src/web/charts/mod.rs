@@ -33,7 +33,8 @@ pub fn profile_bars(features: &[Feature], series: &[ProfileSeries<'_>]) -> Chart
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
         .grid(
             Grid::new()
-                .left("3%")
+                // Room for the first slanted name, which `contain_label` leaves out.
+                .left(24)
                 .right("3%")
                 .top(if with_legend { 48 } else { 16 })
                 .bottom("3%")

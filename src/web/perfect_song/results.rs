@@ -11,7 +11,7 @@ use crate::{
     matching::{EmptyBecause, InvalidSettings, MatchOutcome, MatchSettings, TrackMatch},
     web::{
         charts::perfect_song::{self as charts, MATCH_NAME, TARGET_NAME},
-        layout::{chart, chart_over},
+        layout::{breakable_label, chart, chart_over},
     },
 };
 
@@ -153,14 +153,15 @@ fn closeness_table(best: &TrackMatch) -> Markup {
                     th scope="col" { "Feature" }
                     th scope="col" { (TARGET_NAME) }
                     th scope="col" { (MATCH_NAME) }
-                    th scope="col" { "Difference" }
+                    // A soft hyphen: on a phone the heading may wrap, not widen the table.
+                    th scope="col" { "Dif\u{AD}ference" }
                 }
             }
             tbody {
                 @for d in &best.differences {
                     tr class=[(!d.enabled()).then_some("ps-off")] {
                         th scope="row" title=(d.feature.help()) {
-                            (d.feature.label())
+                            (breakable_label(d.feature.label()))
                             @if !d.enabled() { span class="muted" { " (off)" } }
                         }
                         td {
