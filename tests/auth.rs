@@ -1071,7 +1071,19 @@ async fn deleting_the_account_removes_user_sessions_and_taste_profiles() {
             &[("password", GOOD_PASSWORD)],
         )
         .await;
-    assert_redirect(&done, "/");
+    assert_redirect(&done, "/?account=deleted");
+    // Where that lands says so.
+    let home = browser.get(&app.client, "/?account=deleted").await;
+    assert!(
+        home.body.contains("Your account was deleted."),
+        "{}",
+        home.body
+    );
+    assert!(!Browser::new()
+        .get(&app.client, "/")
+        .await
+        .body
+        .contains("Your account was deleted."));
     assert_eq!(user_id(&app, "leaver"), None);
     assert_eq!(sessions_of(&app, leaver), 0);
     let mut conn = app.state.pool.get().unwrap();
@@ -1114,4 +1126,59 @@ async fn static_files_and_health_checks_skip_sessions_and_cookies() {
         csrf.contains("HttpOnly") && csrf.contains("SameSite=Lax"),
         "{csrf}"
     );
+}
+
+#[tokio::test]
+async fn the_log_in_wall_says_why_and_offers_sign_up_on_the_same_page() {
+    let app = empty_app();
+    let mut browser = Browser::new();
+    // A shared perfect-song link, opened by someone without an account.
+    let wall = browser.get(&app.client, "/perfect-song?energy=0.3").await;
+    assert_redirect(&wall, "/login?next=/perfect-song%3Fenergy%3D0.3");
+    let page = browser
+        .get(&app.client, "/login?next=/perfect-song%3Fenergy%3D0.3")
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body
+            .contains("Finding your perfect song needs an account"),
+        "{}",
+        page.body
+    );
+    // The sign-up form is right there, and comes back to the shared link.
+    assert!(
+        page.body.contains(r#"<form id="signup-form""#),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains(r#"<form id="login-form""#));
+    let next = r#"<input type="hidden" name="next" value="/perfect-song?energy=0.3">"#;
+    assert_eq!(page.body.matches(next).count(), 2, "both forms carry next");
+    let token = page.csrf_token();
+    let done = browser
+        .post_raw(
+            &app.client,
+            "/signup",
+            &[
+                ("csrf_token", token.as_str()),
+                ("username", "newcomer"),
+                ("password", GOOD_PASSWORD),
+                ("password_confirmation", GOOD_PASSWORD),
+                ("next", "/perfect-song?energy=0.3"),
+            ],
+        )
+        .await;
+    assert_redirect(&done, "/perfect-song?energy=0.3");
+
+    // A plain "Log in" (no page behind it) gives no reason, still offers sign-up.
+    let plain = Browser::new().get(&app.client, "/login").await;
+    assert!(!plain.body.contains("needs an account"));
+    assert!(plain.body.contains(r#"<form id="signup-form""#));
+    // The sign-up page says it too when it was the way in.
+    let signup = Browser::new()
+        .get(&app.client, "/signup?next=/perfect-song")
+        .await;
+    assert!(signup
+        .body
+        .contains("Finding your perfect song needs an account"));
 }

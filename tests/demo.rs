@@ -169,7 +169,7 @@ async fn home_page_labels_the_demo_and_shows_its_numbers() {
     assert!(body.contains("Demo data."), "no demo notice");
     assert!(body.contains("invented"));
     assert!(
-        body.contains("import spotify_songs.csv"),
+        body.contains("insights-hub import --database "),
         "no import command"
     );
     assert!(body.contains("20,000"), "track count missing");

@@ -877,7 +877,9 @@ fn an_import_that_adds_nothing_changes_nothing_and_says_why() {
     demo.conn
         .immediate_transaction(|conn| {
             let mut writer = CatalogWriter::new(conn)?;
-            writer.write(conn, &demo_track(0))?;
+            let track = demo_track(0);
+            let keys = TrackKeys::of(&track);
+            writer.write_keyed(conn, track, keys)?;
             writer.finish(conn, SourceKind::Demo, "Demo catalog", 1)
         })
         .expect("demo catalog");

@@ -140,20 +140,33 @@ pub fn catalog_footer(catalog: &CatalogSnapshot) -> Markup {
         p {
             @if catalog.is_empty() {
                 "No catalog loaded. Import one with "
-                code { "cargo run --release -- import FILE.csv" }
-                "."
+                code { "insights-hub import FILE.csv" }
+                " (" a href="/#import" { "how" } ")."
             } @else if catalog.is_demo() {
                 strong { "Demo catalog" }
                 " (invented artists and tracks, "
                 (format_count(catalog.meta.track_count)) " tracks). Load real data with "
-                code { "cargo run --release -- import spotify_songs.csv" }
-                "."
+                code { "insights-hub import FILE.csv" }
+                " (" a href="/#import" { "how" } ")."
             } @else {
                 "Catalog: " strong { (catalog.meta.source_name) } ", "
                 (format_count(catalog.meta.track_count)) " tracks, imported "
                 (format_date(catalog.meta.updated_at)) "."
             }
         }
+    }
+}
+
+/// A long feature name with a line-break opportunity before its suffix
+/// ("Instrumental<wbr>ness"), so a narrow table column can wrap it instead of
+/// growing wider than a phone.
+pub fn breakable_label(label: &str) -> Markup {
+    let split = ["ability", "ness"]
+        .iter()
+        .filter(|_| label.chars().count() > 10)
+        .find_map(|suffix| label.strip_suffix(suffix).map(|stem| (stem, *suffix)));
+    html! {
+        @if let Some((stem, suffix)) = split { (stem) wbr; (suffix) } @else { (label) }
     }
 }
 
@@ -172,7 +185,7 @@ pub fn feature_table(caption: &str, features: &[Feature], columns: &[(&str, Vec<
             tbody {
                 @for (row, feature) in features.iter().enumerate() {
                     tr {
-                        th scope="row" title=(feature.help()) { (feature.label()) }
+                        th scope="row" title=(feature.help()) { (breakable_label(feature.label())) }
                         @for (_, values) in columns {
                             @let value = values.get(row).copied().unwrap_or(f64::NAN);
                             td {
@@ -245,6 +258,15 @@ pub fn format_date(unix: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_feature_names_may_break_before_their_suffix() {
+        let text = |label: &str| breakable_label(label).into_string();
+        assert_eq!(text("Instrumentalness"), "Instrumental<wbr>ness");
+        assert_eq!(text("Danceability"), "Dance<wbr>ability");
+        assert_eq!(text("Liveness"), "Liveness");
+        assert_eq!(text("Tempo"), "Tempo");
+    }
 
     #[test]
     fn counts_get_thousands_separators() {

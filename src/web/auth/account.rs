@@ -235,7 +235,11 @@ pub async fn delete_account(
     let (errors, alert, retry) = match outcome {
         Ok(()) | Err(AccountError::NoSuchUser) => {
             session.purge();
-            return Ok(respond::redirect(&ctx.htmx, "/"));
+            // The home page says that the account is gone.
+            return Ok(respond::redirect(
+                &ctx.htmx,
+                crate::web::home::ACCOUNT_DELETED,
+            ));
         }
         Err(AccountError::Invalid(errors)) => (errors, None, None),
         Err(AccountError::Throttled(wait)) => {

@@ -29,10 +29,11 @@ pub async fn show(page: UserPage, state: Data<&AppState>, req: &Request) -> AppR
     let flow = Pipeline::new(&page, &state);
     let pairs = params::pairs_of(req.uri().query().unwrap_or_default());
     let settings = if params::has_settings(&pairs) {
-        match params::parse(&pairs, &page.ctx.catalog.features) {
+        match params::parse(&pairs, &page.ctx.catalog) {
             Ok(settings) => settings,
             Err(errors) => {
-                let form = FormState::from_input(&pairs, errors);
+                let form =
+                    FormState::from_input(&pairs, errors, &params::starting(&page.ctx.catalog));
                 return flow.respond(&form, None, PanelState::default()).await;
             }
         }
@@ -51,13 +52,13 @@ pub async fn submit(
     Form(pairs): Form<Pairs>,
 ) -> AppResult<Response> {
     let flow = Pipeline::new(&page, &state);
-    match params::parse(&pairs, &page.ctx.catalog.features) {
+    match params::parse(&pairs, &page.ctx.catalog) {
         Ok(settings) => {
             flow.save_current(&settings).await?;
             Ok(see_other(&params::page_url(&settings)))
         }
         Err(errors) => {
-            let form = FormState::from_input(&pairs, errors);
+            let form = FormState::from_input(&pairs, errors, &params::starting(&page.ctx.catalog));
             flow.respond(&form, None, PanelState::default()).await
         }
     }
@@ -71,7 +72,7 @@ pub async fn save_current_settings(
     state: Data<&AppState>,
     Form(pairs): Form<Pairs>,
 ) -> AppResult<Response> {
-    match params::parse(&pairs, &page.ctx.catalog.features) {
+    match params::parse(&pairs, &page.ctx.catalog) {
         Ok(settings) => {
             Pipeline::new(&page, &state).save_current(&settings).await?;
             Ok(StatusCode::NO_CONTENT.into_response())

@@ -6,6 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::{
+    catalog::{snapshot::CatalogSnapshot, Feature},
     matching::{keys, FeatureIndex, InvalidSettings, MatchError, MatchSettings},
     web::query::QueryPairs,
 };
@@ -27,8 +28,35 @@ pub fn has_settings(pairs: &Pairs) -> bool {
 }
 
 /// The settings the pairs describe, checked completely: every field's own rules plus
-/// genres that exist in the catalog. All problems are reported at once.
-pub fn parse(pairs: &Pairs, index: &FeatureIndex) -> Result<MatchSettings, InvalidSettings> {
+/// genres that exist in the catalog. All problems are reported at once. A feature the
+/// pairs leave out starts where the form starts it (`MatchSettings::starting_from`:
+/// the others at the catalog average), not at the middle of its range.
+pub fn parse(pairs: &Pairs, catalog: &CatalogSnapshot) -> Result<MatchSettings, InvalidSettings> {
+    let mut settings = parse_checked(pairs, &catalog.features)?;
+    let start = starting(catalog);
+    for feature in Feature::ALL {
+        let key = keys::target(feature);
+        if !pairs.iter().any(|(k, _)| *k == key) {
+            settings.targets.insert(feature, start.target(feature));
+        }
+    }
+    Ok(settings)
+}
+
+/// Where the form starts: the original five at the middle, the others at the catalog's
+/// average, rounded to their slider's step (so the value reads well and sits on the
+/// slider's grid).
+pub fn starting(catalog: &CatalogSnapshot) -> MatchSettings {
+    let mut settings = MatchSettings::starting_from(&catalog.average);
+    for (feature, target) in settings.targets.iter_mut() {
+        let per_unit = (1.0 / feature.step()).round();
+        let (min, max) = feature.range();
+        *target = ((*target * per_unit).round() / per_unit).clamp(min, max);
+    }
+    settings
+}
+
+fn parse_checked(pairs: &Pairs, index: &FeatureIndex) -> Result<MatchSettings, InvalidSettings> {
     let unknown: Vec<MatchError> = pairs
         .iter()
         .filter(|(key, value)| key == keys::GENRE && !value.trim().is_empty())
@@ -102,9 +130,9 @@ impl FormState {
     }
 
     /// The form for input that did not pass: the user's own values (so they can see and
-    /// fix what they typed) over the defaults, with the messages.
-    pub fn from_input(pairs: &Pairs, errors: InvalidSettings) -> FormState {
-        let mut state = FormState::from_settings(&MatchSettings::default());
+    /// fix what they typed) over `start` (see `starting`), with the messages.
+    pub fn from_input(pairs: &Pairs, errors: InvalidSettings, start: &MatchSettings) -> FormState {
+        let mut state = FormState::from_settings(start);
         state.genres.clear();
         for (key, value) in pairs {
             if key == keys::GENRE {
@@ -164,7 +192,6 @@ impl FormState {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::Feature;
 
     #[test]
     fn settings_keys_are_recognised_and_others_ignored() {
@@ -191,7 +218,7 @@ mod tests {
     fn the_form_keeps_bad_input_with_its_message() {
         let pairs = pairs_of("energy=abc&genre=jazz");
         let errors = MatchSettings::from_pairs(pairs.clone()).unwrap_err();
-        let form = FormState::from_input(&pairs, errors);
+        let form = FormState::from_input(&pairs, errors, &MatchSettings::default());
         assert_eq!(form.value("energy"), "abc");
         assert_eq!(
             form.value("danceability"),

@@ -83,7 +83,7 @@ impl<'a> Pipeline<'a> {
                 self.respond(&form, Some(markup), panel).await
             }
             Err(errors) => {
-                let form = FormState::from_input(&settings.to_pairs(), errors);
+                let form = FormState::from_input(&settings.to_pairs(), errors, settings);
                 self.respond(&form, None, panel).await
             }
         }
@@ -166,7 +166,7 @@ impl<'a> Pipeline<'a> {
         let catalog = &self.ctx.catalog;
         Ok(json
             .and_then(|json| params::restore(&json, &catalog.features))
-            .unwrap_or_else(|| MatchSettings::starting_from(&catalog.average)))
+            .unwrap_or_else(|| params::starting(catalog)))
     }
 
     /// Makes `settings` the user's current settings.

@@ -108,9 +108,15 @@ fn profile_item(ctx: &PageContext, row: &ProfileRow, settings: &str, state: &Pan
                         p class="field-error" id=(error_id) { @if let Some((_, _, m)) = rename_error { (m) } }
                     }))
                 }
-                (profile_form(ctx, &format!("{base}/delete"), settings, "inline-form", html! {
-                    button type="submit" class="link-button" aria-label={ "Delete " (row.name) } { "Delete" }
-                }))
+                // Deleting takes a second, deliberate step (no JavaScript needed).
+                details class="ps-delete" {
+                    summary aria-label={ "Delete " (row.name) } { "Delete" }
+                    (profile_form(ctx, &format!("{base}/delete"), settings, "ps-delete-form", html! {
+                        span { "Delete “" (row.name) "” for good?" }
+                        " "
+                        button type="submit" class="button-small danger" { "Yes, delete" }
+                    }))
+                }
             }
         }
     }

@@ -25,7 +25,7 @@ use crate::{
         taste_profiles::{self, ProfileRow, ProfileWriteError},
     },
     error::{AppError, AppResult},
-    matching::{profile_name, MatchSettings},
+    matching::profile_name,
     web::{extract::UserPage, respond::see_other, state::AppState},
 };
 
@@ -87,7 +87,7 @@ async fn done(
         response.set_status(status);
         return Ok(response);
     }
-    let settings = match params::parse(&settings, &ctx.catalog.features) {
+    let settings = match params::parse(&settings, &ctx.catalog) {
         Ok(settings) => settings,
         Err(_) => flow.saved_or_default().await?,
     };
@@ -121,7 +121,7 @@ pub async fn save(
             return refuse(&flow, settings_pairs, panel).await;
         }
     };
-    let settings = match params::parse(&settings_pairs, &ctx.catalog.features) {
+    let settings = match params::parse(&settings_pairs, &ctx.catalog) {
         Ok(settings) => settings,
         Err(_) => {
             let panel = problem("Fix the settings above before saving them.".into());
@@ -176,7 +176,7 @@ pub async fn load(
     let (ctx, user) = (&page.ctx, &page.user);
     let row = find(&state, user.id, id).await?;
     let settings = params::restore(&row.settings, &ctx.catalog.features)
-        .unwrap_or_else(|| MatchSettings::starting_from(&ctx.catalog.average));
+        .unwrap_or_else(|| params::starting(&ctx.catalog));
     flow.save_current(&settings).await?;
     let to = params::page_url(&settings);
     if ctx.htmx.request {
