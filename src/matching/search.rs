@@ -15,11 +15,24 @@ impl FeatureIndex {
     /// The k tracks closest to the settings' target that pass its filters, best first,
     /// ties broken by track id. Identical to `search_brute_force`.
     pub fn search(&self, settings: &MatchSettings) -> Result<MatchOutcome, InvalidSettings> {
+        self.search_where(settings, &|_| true)
+    }
+
+    /// `search`, keeping only tracks whose id `keep` accepts (on top of the settings'
+    /// filters): for conditions the index does not hold, such as leaving out the seed
+    /// tracks or the API's bounds on key and duration. Still exact: `keep` is asked
+    /// about every track that would otherwise enter the results. When `keep` empties
+    /// the results, `empty` describes only the settings' own filters.
+    pub fn search_where(
+        &self,
+        settings: &MatchSettings,
+        keep: &dyn Fn(i32) -> bool,
+    ) -> Result<MatchOutcome, InvalidSettings> {
         let query = Query::new(self, settings)?;
         let mut top = TopK::new(query.k, query.cap);
         if let Some(root) = self.nodes.first() {
             if query.lower_bound(root).is_some() {
-                self.visit(0, &query, &mut top);
+                self.visit(0, &query, keep, &mut top);
             }
         }
         Ok(self.outcome(&query, settings, top.into_sorted()))
@@ -31,21 +44,30 @@ impl FeatureIndex {
         &self,
         settings: &MatchSettings,
     ) -> Result<MatchOutcome, InvalidSettings> {
+        self.search_brute_force_where(settings, &|_| true)
+    }
+
+    /// `search_where` without the index.
+    pub fn search_brute_force_where(
+        &self,
+        settings: &MatchSettings,
+        keep: &dyn Fn(i32) -> bool,
+    ) -> Result<MatchOutcome, InvalidSettings> {
         let query = Query::new(self, settings)?;
         let mut top = TopK::new(query.k, query.cap);
         let mut start = 0;
         while start < self.len() {
             let end = (start + LEAF).min(self.len());
-            self.scan(start, end, &query, &mut top);
+            self.scan(start, end, &query, keep, &mut top);
             start = end;
         }
         Ok(self.outcome(&query, settings, top.into_sorted()))
     }
 
-    fn visit(&self, n: usize, query: &Query, top: &mut TopK) {
+    fn visit(&self, n: usize, query: &Query, keep: &dyn Fn(i32) -> bool, top: &mut TopK) {
         let node = &self.nodes[n];
         if node.is_leaf() {
-            self.scan(node.start as usize, node.end as usize, query, top);
+            self.scan(node.start as usize, node.end as usize, query, keep, top);
             return;
         }
         let (left, right) = (node.left as usize, node.right as usize);
@@ -60,7 +82,7 @@ impl FeatureIndex {
             // a bound strictly above it prunes.
             if let Some(bound) = bound {
                 if bound <= top.bound() {
-                    self.visit(child, query, top);
+                    self.visit(child, query, keep, top);
                 }
             }
         }
@@ -69,7 +91,14 @@ impl FeatureIndex {
     /// Scores the tracks at `start..end` (at most one leaf) and offers the ones that
     /// pass the filters.
     #[inline]
-    fn scan(&self, start: usize, end: usize, query: &Query, top: &mut TopK) {
+    fn scan(
+        &self,
+        start: usize,
+        end: usize,
+        query: &Query,
+        keep: &dyn Fn(i32) -> bool,
+        top: &mut TopK,
+    ) {
         let mut keys = [0f32; LEAF];
         query.score(self, start, end, &mut keys);
         let filtered = !query.filter.is_empty();
@@ -77,7 +106,10 @@ impl FeatureIndex {
             let i = start + offset;
             // Cheap key test first: most tracks fail it, and then the filters (which
             // touch more memory) are never read.
-            if top.admits(key, self.ids[i]) && (!filtered || query.passes(self, i)) {
+            if top.admits(key, self.ids[i])
+                && (!filtered || query.passes(self, i))
+                && keep(self.ids[i])
+            {
                 top.push(Candidate {
                     key,
                     id: self.ids[i],
