@@ -1,5 +1,6 @@
 //! HTTP: one `routes()` per feature, combined here into the app's route tree.
 
+pub mod api;
 pub mod artists;
 pub mod assets;
 pub mod auth;
@@ -27,5 +28,6 @@ pub fn routes() -> Route {
         .at("/healthz", get(health::healthz))
         .at("/assets/*name", get(assets::serve))
         .at("/favicon.ico", get(assets::favicon))
+        .nest("/api", api::routes().with(compression::Gzip))
         .nest("/", pages)
 }

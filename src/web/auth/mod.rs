@@ -95,6 +95,7 @@ impl<P: Endpoint, A: Endpoint> Endpoint for SkipStatic<P, A> {
         let path = req.uri().path();
         if path.starts_with("/assets/")
             || path == "/healthz"
+            || path.starts_with(crate::web::api::PREFIX)
             || path == crate::web::perfect_song::sample::PATH
         {
             self.plain.call(req).await.map(IntoResponse::into_response)
