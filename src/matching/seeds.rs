@@ -10,8 +10,9 @@
 //! 2. Genre seeds restrict the results to tracks of any of those genres. When they are
 //!    the only seeds, the target is the average of every track in those genres.
 //! 3. Explicit targets (`target_<feature>`) replace the seeds' value for that feature.
-//! 4. The nine audio features are matched with weight 1; popularity only when it has an
-//!    explicit target. Explicit weights (`weight_<feature>`, 0 switches off) win.
+//! 4. With seeds, the nine audio features are matched with weight 1; popularity only
+//!    when it has an explicit target. Without seeds, only the targeted features are
+//!    matched. Explicit weights (`weight_<feature>`, 0 switches off) win.
 //! 5. Seed tracks are never among the results (the caller passes them to
 //!    `FeatureIndex::search_where`); tracks by seed artists may be, as on Spotify.
 //!
@@ -97,11 +98,15 @@ pub fn settings_from_seeds(
     let from_seeds = seed_target(seeds, index)?;
     for feature in Feature::ALL {
         let (lo, hi) = feature.range();
-        if let Some(value) = targets.get(&feature).or(from_seeds.get(&feature)) {
+        // Explicit targets are the caller's to get right (`validate` reports them);
+        // seeds' values are clamped.
+        if let Some(&value) = targets.get(&feature) {
+            settings.targets.insert(feature, value);
+        } else if let Some(value) = from_seeds.get(&feature) {
             settings.targets.insert(feature, value.clamp(lo, hi));
         }
-        let default_weight = if Feature::AUDIO.contains(&feature) || targets.contains_key(&feature)
-        {
+        let seeded = Feature::AUDIO.contains(&feature) && from_seeds.contains_key(&feature);
+        let default_weight = if seeded || targets.contains_key(&feature) {
             1.0
         } else {
             0.0
@@ -269,5 +274,15 @@ mod tests {
         assert_eq!(s.weight(Feature::Tempo), 3.0);
         assert_eq!(s.weight(Feature::Danceability), 1.0);
         assert!(s.validate().is_ok());
+        // Without seeds only the targeted features count, and a bad target is reported.
+        let s = settings_from_seeds(
+            &Seeds::default(),
+            &index(),
+            &BTreeMap::from([(Feature::Energy, 2.0)]),
+            &BTreeMap::new(),
+        )
+        .unwrap();
+        assert_eq!(s.enabled(), vec![Feature::Energy]);
+        assert!(s.validate().is_err());
     }
 }

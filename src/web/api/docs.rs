@@ -51,7 +51,7 @@ pub fn recommendation_parameters() -> Vec<Value> {
             format!("Highest {key} of a result (inclusive)."),
             json!({"type": "number"}),
         ));
-        out.push(q(format!("weight_{key}"), format!("Ours: weight of {key} in the distance, 0 (off) to 10. Default 1 for the nine audio features; popularity only when targeted."), json!({"type": "number", "minimum": 0, "maximum": 10})));
+        out.push(q(format!("weight_{key}"), format!("Ours: weight of {key} in the distance, 0 (off) to 10. Default: 1 for the nine audio features when there are seeds, and for every targeted feature; otherwise 0."), json!({"type": "number", "minimum": 0, "maximum": 10})));
     }
     for a in Attribute::ALL {
         let (lo, hi) = a.range();

@@ -50,7 +50,7 @@ them, otherwise stable ids the API assigns (always for artists and albums).\n\n\
 **Recommendations.** Each seed track and seed artist (the artist's average) is one \
 profile; the target of each feature is their mean. Genre seeds restrict results to those \
 genres, and alone aim at the genres' average. `target_<feature>` replaces the seeds' value; \
-the nine audio features are matched with weight 1 and popularity only when targeted; \
+with seeds the nine audio features are matched with weight 1 and popularity only when targeted (without seeds, only the targeted features); \
 `weight_<feature>` overrides (0 switches off). `min_`/`max_` bound results. Seed tracks \
 are never returned. Beyond Spotify: `metric=cosine`, `max_per_artist`, `min_year`/`max_year` \
 and an `explanation` per track (distance, similarity, per-feature difference).";

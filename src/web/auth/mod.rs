@@ -8,6 +8,7 @@
 //! or `HX-Redirect` on success so the next page loads whole with the new navigation.
 
 mod account;
+mod api_tokens;
 pub mod client;
 pub mod csrf;
 mod login;
@@ -41,6 +42,11 @@ pub fn register(route: Route) -> Route {
         .at("/account", get(account::show))
         .at("/account/password", post(account::change_password))
         .at("/account/delete", post(account::delete_account))
+        .at(
+            api_tokens::PATH,
+            get(api_tokens::show).post(api_tokens::create),
+        )
+        .at("/account/api-tokens/:id/revoke", post(api_tokens::revoke))
 }
 
 /// Wraps the app in what every request needs for accounts: the server-side session
