@@ -56,7 +56,17 @@ fn value(track: &Value, feature: &str) -> Option<f64> {
 }
 
 /// Audio features of tracks, straight from the database (not from the answer).
-fn db_features(app: &TestApp, ids: &[String]) -> Vec<(f64, f64, Option<i32>, Option<i32>, Option<i32>, Option<String>)> {
+fn db_features(
+    app: &TestApp,
+    ids: &[String],
+) -> Vec<(
+    f64,
+    f64,
+    Option<i32>,
+    Option<i32>,
+    Option<i32>,
+    Option<String>,
+)> {
     let mut conn = app.state.pool.get().unwrap();
     ids.iter()
         .map(|id| {
@@ -100,7 +110,10 @@ async fn seed_tracks_set_the_target_and_are_left_out() {
     let json = recommend(&app, &format!("seed_tracks={}&limit=30", seeds.join(","))).await;
     let got = ids_of(&json);
     assert_eq!(got.len(), 30);
-    assert!(got.iter().all(|id| !seeds.contains(id)), "seeds are never returned");
+    assert!(
+        got.iter().all(|id| !seeds.contains(id)),
+        "seeds are never returned"
+    );
     let seed_objects = json["seeds"].as_array().unwrap();
     assert_eq!(seed_objects.len(), 2);
     assert_eq!(seed_objects[0]["type"], "TRACK");
@@ -108,12 +121,18 @@ async fn seed_tracks_set_the_target_and_are_left_out() {
     assert_eq!(seed_objects[0]["initialPoolSize"], 20_000);
     assert_eq!(seed_objects[0]["afterFilteringSize"], 30);
     assert!(seed_objects[0]["afterRelinkingSize"].is_number());
-    assert!(seed_objects[0]["href"].as_str().unwrap().contains("/api/v1/tracks/"));
+    assert!(seed_objects[0]["href"]
+        .as_str()
+        .unwrap()
+        .contains("/api/v1/tracks/"));
     // The target is the mean of the two seeds.
     let seed_rows = db_features(&app, &seeds);
     let mean_energy = (seed_rows[0].0 + seed_rows[1].0) / 2.0;
     let target = json["target"]["energy"].as_f64().unwrap();
-    assert!((target - mean_energy).abs() < 1e-9, "{target} vs {mean_energy}");
+    assert!(
+        (target - mean_energy).abs() < 1e-9,
+        "{target} vs {mean_energy}"
+    );
     // Results are ordered nearest first, with explanations.
     let distances: Vec<f64> = tracks(&json)
         .iter()
@@ -126,7 +145,10 @@ async fn seed_tracks_set_the_target_and_are_left_out() {
     assert!(first["uri"].as_str().unwrap().starts_with("spotify:track:"));
     let sim = first["explanation"]["similarity"].as_f64().unwrap();
     assert!((0.0..=100.0).contains(&sim));
-    assert_eq!(first["explanation"]["features"].as_array().unwrap().len(), 9);
+    assert_eq!(
+        first["explanation"]["features"].as_array().unwrap().len(),
+        9
+    );
     // A single seed: its own nearest neighbour is not itself.
     let one = recommend(&app, &format!("seed_tracks={}&limit=5", seeds[0])).await;
     assert!(!ids_of(&one).contains(&seeds[0]));
@@ -143,7 +165,10 @@ async fn seed_artists_aim_at_their_average() {
     let t = json["target"]["danceability"].as_f64().unwrap();
     assert!((t - summary.averages.danceability).abs() < 1e-9);
     assert_eq!(json["seeds"][0]["type"], "ARTIST");
-    assert!(json["seeds"][0]["href"].as_str().unwrap().contains("/api/v1/artists/"));
+    assert!(json["seeds"][0]["href"]
+        .as_str()
+        .unwrap()
+        .contains("/api/v1/artists/"));
 }
 
 #[tokio::test]
@@ -152,14 +177,23 @@ async fn seed_genres_restrict_and_aim() {
     let json = recommend(&app, "seed_genres=jazz&limit=40").await;
     let got = ids_of(&json);
     assert_eq!(got.len(), 40);
-    assert!(db_features(&app, &got).iter().all(|r| r.5.as_deref() == Some("jazz")));
+    assert!(db_features(&app, &got)
+        .iter()
+        .all(|r| r.5.as_deref() == Some("jazz")));
     assert_eq!(json["seeds"][0]["type"], "GENRE");
     assert!(json["seeds"][0]["href"].is_null());
     // Two genres: any of them.
     let json = recommend(&app, "seed_genres=jazz,rock&limit=100").await;
-    let genres: HashSet<Option<String>> =
-        db_features(&app, &ids_of(&json)).into_iter().map(|r| r.5).collect();
-    assert!(genres.iter().all(|g| matches!(g.as_deref(), Some("jazz" | "rock"))), "{genres:?}");
+    let genres: HashSet<Option<String>> = db_features(&app, &ids_of(&json))
+        .into_iter()
+        .map(|r| r.5)
+        .collect();
+    assert!(
+        genres
+            .iter()
+            .all(|g| matches!(g.as_deref(), Some("jazz" | "rock"))),
+        "{genres:?}"
+    );
 }
 
 #[tokio::test]
@@ -169,7 +203,10 @@ async fn seeds_of_every_kind_together() {
     let (artist, _) = artist_id(&app, 1);
     let json = recommend(
         &app,
-        &format!("seed_tracks={}&seed_artists={artist}&seed_genres=rock,pop&limit=15", seed_track[0]),
+        &format!(
+            "seed_tracks={}&seed_artists={artist}&seed_genres=rock,pop&limit=15",
+            seed_track[0]
+        ),
     )
     .await;
     assert_eq!(json["seeds"].as_array().unwrap().len(), 4);
@@ -186,12 +223,25 @@ async fn targets_override_seeds_and_bounds_hold() {
     let app = app();
     let seeds = track_ids(&app, "classical", 1);
     let base = recommend(&app, &format!("seed_tracks={}&limit=20", seeds[0])).await;
-    let loud = recommend(&app, &format!("seed_tracks={}&target_energy=0.95&limit=20", seeds[0])).await;
+    let loud = recommend(
+        &app,
+        &format!("seed_tracks={}&target_energy=0.95&limit=20", seeds[0]),
+    )
+    .await;
     assert_eq!(loud["target"]["energy"], 0.95);
     let mean = |j: &Value| {
-        tracks(j).iter().map(|t| value(t, "energy").unwrap()).sum::<f64>() / 20.0
+        tracks(j)
+            .iter()
+            .map(|t| value(t, "energy").unwrap())
+            .sum::<f64>()
+            / 20.0
     };
-    assert!(mean(&loud) > mean(&base) + 0.05, "{} vs {}", mean(&loud), mean(&base));
+    assert!(
+        mean(&loud) > mean(&base) + 0.05,
+        "{} vs {}",
+        mean(&loud),
+        mean(&base)
+    );
 
     // min and max on one feature, a min on another, and a target on a third.
     let json = recommend(
@@ -211,12 +261,20 @@ async fn targets_override_seeds_and_bounds_hold() {
     assert!(db_features(&app, &ids_of(&json)).iter().all(|r| r.0 <= 0.5));
     // A target without seeds matches on that feature alone.
     let json = recommend(&app, "target_tempo=174&limit=10").await;
-    assert!(json["target"].as_object().unwrap().len() == 1, "{}", json["target"]);
+    assert!(
+        json["target"].as_object().unwrap().len() == 1,
+        "{}",
+        json["target"]
+    );
     for t in tracks(&json) {
         assert!((value(t, "tempo").unwrap() - 174.0).abs() < 10.0);
     }
     // Bounds that nothing meets give an empty list, not an error.
-    let json = recommend(&app, "seed_genres=rock&min_energy=0.999&min_acousticness=0.999").await;
+    let json = recommend(
+        &app,
+        "seed_genres=rock&min_energy=0.999&min_acousticness=0.999",
+    )
+    .await;
     assert!(tracks(&json).is_empty());
 }
 
@@ -242,7 +300,11 @@ async fn attributes_outside_the_index_bound_the_results() {
         assert!((180_000..=220_000).contains(&d), "{d}");
     }
     // mode and time signature parse and filter too.
-    let json = recommend(&app, "seed_genres=edm&target_mode=1&min_time_signature=4&max_time_signature=4&limit=5").await;
+    let json = recommend(
+        &app,
+        "seed_genres=edm&target_mode=1&min_time_signature=4&max_time_signature=4&limit=5",
+    )
+    .await;
     assert!(tracks(&json).len() <= 5);
 }
 
@@ -250,7 +312,11 @@ async fn attributes_outside_the_index_bound_the_results() {
 async fn beyond_spotify_weights_metric_cap_years() {
     let app = app();
     let (artist, name) = artist_id(&app, 0);
-    let capped = recommend(&app, &format!("seed_artists={artist}&max_per_artist=1&limit=30")).await;
+    let capped = recommend(
+        &app,
+        &format!("seed_artists={artist}&max_per_artist=1&limit=30"),
+    )
+    .await;
     let mains: Vec<String> = tracks(&capped)
         .iter()
         .map(|t| t["artists"][0]["name"].as_str().unwrap().to_string())
@@ -259,21 +325,32 @@ async fn beyond_spotify_weights_metric_cap_years() {
     assert_eq!(distinct.len(), mains.len(), "one track per main artist");
     let _ = name;
 
-    let years = recommend(&app, "seed_genres=rock&min_year=1990&max_year=1995&limit=30").await;
+    let years = recommend(
+        &app,
+        "seed_genres=rock&min_year=1990&max_year=1995&limit=30",
+    )
+    .await;
     for r in db_features(&app, &ids_of(&years)) {
         assert!((1990..=1995).contains(&r.4.unwrap()));
     }
     let cosine = recommend(&app, "seed_genres=rock&metric=cosine&limit=10").await;
     assert_eq!(tracks(&cosine)[0]["explanation"]["metric"], "cosine");
     // weight_x=0 switches a feature off: it leaves the explanation.
-    let json = recommend(&app, "seed_genres=rock&weight_tempo=0&weight_loudness=0&limit=3").await;
+    let json = recommend(
+        &app,
+        "seed_genres=rock&weight_tempo=0&weight_loudness=0&limit=3",
+    )
+    .await;
     let features: Vec<&str> = tracks(&json)[0]["explanation"]["features"]
         .as_array()
         .unwrap()
         .iter()
         .map(|f| f["feature"].as_str().unwrap())
         .collect();
-    assert!(!features.contains(&"tempo") && !features.contains(&"loudness"), "{features:?}");
+    assert!(
+        !features.contains(&"tempo") && !features.contains(&"loudness"),
+        "{features:?}"
+    );
     assert_eq!(features.len(), 7);
     // Popularity joins when targeted, and limit defaults to 20.
     let json = recommend(&app, "seed_genres=rock&target_popularity=90").await;
@@ -289,7 +366,12 @@ async fn a_token_holder_calls_it_like_spotify() {
     let mut browser = Browser::new();
     browser.sign_up(&app.client, "deejay", GOOD_PASSWORD).await;
     let page = browser
-        .submit(&app.client, "/account/api-tokens", "/account/api-tokens", &[("name", "mix")])
+        .submit(
+            &app.client,
+            "/account/api-tokens",
+            "/account/api-tokens",
+            &[("name", "mix")],
+        )
         .await;
     let start = page.body.find(r#"id="new-token">"#).unwrap() + 15;
     let token = &page.body[start..start + 47];
@@ -300,6 +382,7 @@ async fn a_token_holder_calls_it_like_spotify() {
         .send()
         .await;
     resp.assert_status_is_ok();
-    let json: Value = serde_json::from_str(&resp.0.into_body().into_string().await.unwrap()).unwrap();
+    let json: Value =
+        serde_json::from_str(&resp.0.into_body().into_string().await.unwrap()).unwrap();
     assert_eq!(tracks(&json).len(), 3);
 }
