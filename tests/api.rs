@@ -116,15 +116,6 @@ fn some_artist_ids(app: &TestApp, n: usize) -> Vec<String> {
         .collect()
 }
 
-fn track_ids_of(json: &Value) -> Vec<String> {
-    json["tracks"]
-        .as_array()
-        .expect("tracks")
-        .iter()
-        .map(|t| t["id"].as_str().unwrap().to_string())
-        .collect()
-}
-
 // ---------------------------------------------------------------- access
 
 #[tokio::test]
@@ -362,6 +353,7 @@ async fn cors_allows_only_the_configured_origins() {
 async fn every_error_is_spotify_shaped_json() {
     let app = demo_app();
     let (_b, t) = user_with_token(&app, "alice").await;
+    let bearer = format!("Bearer {t}");
     let t = Some(t.as_str());
     let cases: &[(&str, StatusCode)] = &[
         ("/api/v1/no-such-endpoint", StatusCode::NOT_FOUND),
@@ -489,7 +481,7 @@ async fn every_error_is_spotify_shaped_json() {
     let resp = app
         .client
         .post("/api/v1/catalog")
-        .header("Authorization", format!("Bearer {}", t.unwrap()))
+        .header("Authorization", bearer)
         .send()
         .await;
     resp.assert_status(StatusCode::METHOD_NOT_ALLOWED);
@@ -676,7 +668,7 @@ async fn artists_top_tracks_related_and_compare() {
     let five = call(
         &app,
         t,
-        &format!("/api/v1/artists/compare?ids={}", vec!["abc"; 5].join(",")),
+        &format!("/api/v1/artists/compare?ids={}", ["abc"; 5].join(",")),
     )
     .await;
     assert_eq!(five.status, StatusCode::BAD_REQUEST);

@@ -55,18 +55,18 @@ fn value(track: &Value, feature: &str) -> Option<f64> {
         .and_then(|f| f["value"].as_f64())
 }
 
-/// Audio features of tracks, straight from the database (not from the answer).
-fn db_features(
-    app: &TestApp,
-    ids: &[String],
-) -> Vec<(
+/// (energy, tempo, key, duration_ms, release_year, genre) of a track.
+type Facts = (
     f64,
     f64,
     Option<i32>,
     Option<i32>,
     Option<i32>,
     Option<String>,
-)> {
+);
+
+/// Facts about tracks, straight from the database (not from the answer).
+fn db_features(app: &TestApp, ids: &[String]) -> Vec<Facts> {
     let mut conn = app.state.pool.get().unwrap();
     ids.iter()
         .map(|id| {

@@ -211,7 +211,8 @@ pub struct TrackAttributes {
 
 /// Those attributes for every track, sorted by track id.
 pub fn all_attributes(conn: &mut SqliteConnection) -> QueryResult<Vec<(i32, TrackAttributes)>> {
-    let rows: Vec<(i32, Option<i32>, Option<i32>, Option<i32>, Option<i32>)> = tracks::table
+    type Row = (i32, Option<i32>, Option<i32>, Option<i32>, Option<i32>);
+    let rows: Vec<Row> = tracks::table
         .order(tracks::id)
         .select((
             tracks::id,

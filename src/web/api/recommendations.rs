@@ -144,8 +144,9 @@ fn list(value: &str) -> Vec<String> {
 pub fn parse(pairs: &[(String, String)]) -> Result<RecommendationRequest, ApiError> {
     let mut r = RecommendationRequest::default();
     let mut errors: Vec<String> = Vec::new();
-    let mut attribute: BTreeMap<&'static str, (Option<i64>, Option<i64>, Option<i64>)> =
-        BTreeMap::new();
+    // Per attribute: (target, min, max) as given.
+    type Given = (Option<i64>, Option<i64>, Option<i64>);
+    let mut attribute: BTreeMap<&'static str, Given> = BTreeMap::new();
     for (name, value) in pairs {
         let name = name.as_str();
         let result: Result<(), String> = (|| {
