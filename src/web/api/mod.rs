@@ -92,4 +92,14 @@ pub fn routes() -> Route {
         )
         .nest("/v1", api)
         .nest("/docs", docs::routes(&swagger))
+        // Anything else under /api is JSON too, never the site's HTML error page.
+        .at(
+            "/*rest",
+            make_sync(|_| {
+                error::json_error(
+                    poem::http::StatusCode::NOT_FOUND,
+                    "Service not found: the API lives under /api/v1.",
+                )
+            }),
+        )
 }
