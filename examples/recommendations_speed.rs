@@ -66,8 +66,8 @@ fn catalog(n: usize) -> (FeatureIndex, Vec<(AudioFeatures, Option<i32>)>) {
         rows.push((features, popularity));
         genres.push(genre);
     }
-    let index = FeatureIndex::from_tracks(rows.iter().enumerate().map(|(i, (f, p))| {
-        IndexedTrack {
+    let index =
+        FeatureIndex::from_tracks(rows.iter().enumerate().map(|(i, (f, p))| IndexedTrack {
             id: i as i32 + 1,
             features: *f,
             popularity: *p,
@@ -75,8 +75,7 @@ fn catalog(n: usize) -> (FeatureIndex, Vec<(AudioFeatures, Option<i32>)>) {
             release_year: Some(1960 + (i % 65) as i32),
             explicit: Some(i % 10 == 0),
             main_artist: Some((i / 10) as i32 + 1),
-        }
-    }));
+        }));
     (index, rows)
 }
 
@@ -87,12 +86,33 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 fn run(n: usize, queries: usize) {
     let started = Instant::now();
     let (index, rows) = catalog(n);
-    eprintln!("{n} tracks generated and indexed in {:.1} s", started.elapsed().as_secs_f64());
+    eprintln!(
+        "{n} tracks generated and indexed in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     let mut rng = Rng(0xBE7C_4A11);
     let ranges = BTreeMap::from([
-        (Feature::Tempo, FeatureRange { min: Some(90.0), max: Some(140.0) }),
-        (Feature::Energy, FeatureRange { min: Some(0.3), max: None }),
-        (Feature::Acousticness, FeatureRange { min: None, max: Some(0.8) }),
+        (
+            Feature::Tempo,
+            FeatureRange {
+                min: Some(90.0),
+                max: Some(140.0),
+            },
+        ),
+        (
+            Feature::Energy,
+            FeatureRange {
+                min: Some(0.3),
+                max: None,
+            },
+        ),
+        (
+            Feature::Acousticness,
+            FeatureRange {
+                min: None,
+                max: Some(0.8),
+            },
+        ),
     ]);
     let mut micros = Vec::with_capacity(queries);
     let mut returned = 0usize;
@@ -106,7 +126,10 @@ fn run(n: usize, queries: usize) {
                 let sum: f64 = rows[a..a + 10].iter().filter_map(|r| r.0.get(f)).sum();
                 mean.set(f, sum / 10.0);
             }
-            SeedProfile { features: mean, popularity: Some(50.0) }
+            SeedProfile {
+                features: mean,
+                popularity: Some(50.0),
+            }
         };
         let t0 = Instant::now();
         let seeds = Seeds {
@@ -114,15 +137,17 @@ fn run(n: usize, queries: usize) {
                 .iter()
                 .map(|&id| {
                     let (features, popularity) = rows[id as usize - 1];
-                    SeedProfile { features, popularity: popularity.map(f64::from) }
+                    SeedProfile {
+                        features,
+                        popularity: popularity.map(f64::from),
+                    }
                 })
                 .collect(),
             artists: vec![artist(&mut rng), artist(&mut rng)],
             genres: Vec::new(),
         };
-        let mut settings =
-            settings_from_seeds(&seeds, &index, &BTreeMap::new(), &BTreeMap::new())
-                .expect("valid seeds");
+        let mut settings = settings_from_seeds(&seeds, &index, &BTreeMap::new(), &BTreeMap::new())
+            .expect("valid seeds");
         settings.k = 20;
         settings.filters.ranges = ranges.clone();
         let outcome = index

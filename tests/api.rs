@@ -753,3 +753,27 @@ async fn catalog_and_genre_seeds() {
     assert_eq!(genres.len(), 12);
     assert!(genres.iter().any(|g| g == "rock"), "{genres:?}");
 }
+
+#[tokio::test]
+async fn deleting_the_account_ends_its_tokens() {
+    let app = demo_app();
+    let (mut browser, token) = user_with_token(&app, "leaver").await;
+    assert_eq!(
+        call(&app, Some(&token), "/api/v1/catalog").await.status,
+        StatusCode::OK
+    );
+    let page = browser
+        .submit(
+            &app.client,
+            "/account",
+            "/account/delete",
+            &[("password", GOOD_PASSWORD)],
+        )
+        .await;
+    assert!(page.status.is_redirection(), "{}", page.status);
+    let a = call(&app, Some(&token), "/api/v1/catalog").await;
+    assert_eq!(a.status, StatusCode::UNAUTHORIZED);
+    let mut conn = app.state.pool.get().unwrap();
+    let left: i64 = api_tokens::table.count().get_result(&mut conn).unwrap();
+    assert_eq!(left, 0);
+}
