@@ -136,6 +136,20 @@ struct ServeArgs {
     /// entry (for log-in throttling). Only with a proxy that sets that header.
     #[arg(long, env = "TRUST_PROXY")]
     trust_proxy: bool,
+
+    /// Let the JSON API's read endpoints (/api/v1) answer requests without a token.
+    #[arg(long, env = "API_ANONYMOUS")]
+    api_anonymous: bool,
+
+    /// Origins allowed to call the JSON API from a browser (CORS), comma-separated,
+    /// e.g. `https://app.example.org`; `*` allows any. Default: none.
+    #[arg(long, env = "API_CORS_ORIGINS", value_delimiter = ',')]
+    api_cors_origins: Vec<String>,
+
+    /// JSON API requests allowed per minute per token (per client address without
+    /// one); 0 turns the limit off.
+    #[arg(long, env = "API_RATE_LIMIT", default_value_t = insights_hub::config::DEFAULT_API_RATE_LIMIT)]
+    api_rate_limit: u32,
 }
 
 fn main() -> ExitCode {
@@ -181,6 +195,14 @@ fn serve(database: PathBuf, args: ServeArgs) -> anyhow::Result<()> {
     };
     config.seed_demo = !args.no_demo;
     config.trust_proxy_headers = args.trust_proxy;
+    config.api_anonymous = args.api_anonymous;
+    config.api_cors_origins = args
+        .api_cors_origins
+        .iter()
+        .map(|o| o.trim().trim_end_matches('/').to_string())
+        .filter(|o| !o.is_empty())
+        .collect();
+    config.api_rate_limit = args.api_rate_limit;
     // Resolved here so that a bad key or an unwritable key file stops the start-up
     // with a clear message instead of falling back to a temporary key.
     if let Some(text) = &args.secret_key {

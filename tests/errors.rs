@@ -87,7 +87,14 @@ async fn htmx_errors_are_notices_for_the_notice_area_not_pages() {
 #[tokio::test]
 async fn api_errors_are_json_in_spotifys_shape() {
     let app = empty_app();
+    // Without a token, an operation under /api/v1 is refused as Spotify does.
     let resp = app.client.get("/api/v1/no-such-endpoint").send().await;
+    resp.assert_status(StatusCode::UNAUTHORIZED);
+    let body = resp.0.into_body().into_string().await.expect("body");
+    let json: serde_json::Value = serde_json::from_str(&body).expect("JSON error");
+    assert_eq!(json["error"]["status"], 401);
+    // Anything else under /api is a JSON 404, never the site's HTML page.
+    let resp = app.client.get("/api/nowhere").send().await;
     resp.assert_status(StatusCode::NOT_FOUND);
     let ct = resp.0.headers().get(header::CONTENT_TYPE).cloned();
     let body = resp.0.into_body().into_string().await.expect("body");

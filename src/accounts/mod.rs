@@ -2,6 +2,7 @@
 //! stored, and when log-in attempts are refused. Knows nothing about HTTP: the web
 //! layer passes in form values and a client key, and renders the outcome.
 
+pub mod api_tokens;
 pub mod common_passwords;
 pub mod hashing;
 pub mod password;

@@ -26,7 +26,16 @@ pub struct Config {
     /// proxy in front of the server) for log-in throttling. Off by default: without a
     /// proxy that overwrites it, anyone could send the header and dodge the throttle.
     pub trust_proxy_headers: bool,
+    /// Let the JSON API's read endpoints answer without a bearer token. Off by default.
+    pub api_anonymous: bool,
+    /// Origins allowed to call the JSON API from a browser (`*` for any); empty: none.
+    pub api_cors_origins: Vec<String>,
+    /// JSON API requests per minute per token (or client address); 0: no limit.
+    pub api_rate_limit: u32,
 }
+
+/// JSON API requests per minute per token when the operator does not say.
+pub const DEFAULT_API_RATE_LIMIT: u32 = 600;
 
 impl Config {
     pub const DEFAULT_BIND: &'static str = "127.0.0.1:3000";
@@ -43,6 +52,9 @@ impl Config {
             seed_demo: true,
             secret_key: None,
             trust_proxy_headers: false,
+            api_anonymous: false,
+            api_cors_origins: Vec::new(),
+            api_rate_limit: DEFAULT_API_RATE_LIMIT,
         }
     }
 

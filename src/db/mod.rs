@@ -1,6 +1,8 @@
 //! Database access: the connection pool, migrations, and one module of queries per
 //! table. All SQL lives under this module so a second backend stays possible.
 
+pub mod api_catalog;
+pub mod api_tokens;
 pub mod artists;
 pub mod catalog_imports;
 pub mod catalog_meta;

@@ -13,6 +13,9 @@ pub const PER_ARTIST: &str = "per_artist";
 pub const K: &str = "k";
 /// Not a control of its own: where "every weight is 0" is reported (the weights panel).
 pub const WEIGHTS: &str = "weights";
+/// Not a control of the page: where an empty result caused by per-feature bounds (the
+/// API's `min_`/`max_`) is reported.
+pub const RANGES: &str = "ranges";
 pub const WEIGHT_PREFIX: &str = "w_";
 
 /// Every setting that is not per feature.

@@ -18,6 +18,7 @@ pub mod outcome;
 pub mod profile_name;
 mod query;
 mod search;
+pub mod seeds;
 pub mod settings;
 mod topk;
 
@@ -26,7 +27,7 @@ pub use index::{FeatureIndex, FeatureIndexBuilder, IndexedTrack, SampleTrack};
 pub use outcome::{
     EmptyBecause, FeatureDifference, FilterStep, Funnel, MatchOutcome, NoMatch, TrackMatch,
 };
-pub use settings::{Filters, MatchSettings, Metric};
+pub use settings::{FeatureRange, Filters, MatchSettings, Metric};
 
 #[cfg(test)]
 mod tests;

@@ -75,6 +75,8 @@ pub(crate) struct FilterSpec {
     /// Popularity is an enabled feature: tracks without one are left out.
     pub popularity_required: bool,
     pub exclude_explicit: bool,
+    /// Per-feature bounds: (column, scaled min, scaled max), both inclusive.
+    pub ranges: Vec<(usize, i32, i32)>,
 }
 
 impl FilterSpec {
@@ -84,6 +86,7 @@ impl FilterSpec {
             && self.min_popularity.is_none()
             && !self.popularity_required
             && !self.exclude_explicit
+            && self.ranges.is_empty()
     }
 }
 
@@ -156,6 +159,22 @@ impl Query {
                 to.map(clamp_year).unwrap_or(i16::MAX),
             )),
         };
+        let ranges: Vec<(usize, i32, i32)> = f
+            .ranges
+            .iter()
+            .filter(|(_, r)| r.min.is_some() || r.max.is_some())
+            .map(|(&feature, r)| {
+                // The same fixed-point steps the index took for its values, so a track
+                // at exactly a bound stays inside it.
+                let lo = r.min.map(|v| quantize(feature, v)).unwrap_or(i32::MIN);
+                let hi = r.max.map(|v| quantize(feature, v)).unwrap_or(i32::MAX);
+                (column(feature), lo, hi)
+            })
+            .collect();
+        let popularity_bounded = f
+            .ranges
+            .get(&Feature::Popularity)
+            .is_some_and(|r| r.min.is_some() || r.max.is_some());
         Ok(Query {
             m,
             dims,
@@ -171,8 +190,9 @@ impl Query {
                 genres,
                 years,
                 min_popularity: f.min_popularity,
-                popularity_required: enabled.contains(&Feature::Popularity),
+                popularity_required: enabled.contains(&Feature::Popularity) || popularity_bounded,
                 exclude_explicit: f.exclude_explicit,
+                ranges,
             },
             k: settings.k,
             cap: f.max_per_artist,
@@ -374,6 +394,11 @@ impl Query {
         if f.popularity_required && node.max_popularity < 0 {
             return false;
         }
+        for &(d, lo, hi) in &f.ranges {
+            if node.hi[d] < lo || node.lo[d] > hi {
+                return false;
+            }
+        }
         !f.exclude_explicit || node.any_clean
     }
 
@@ -426,6 +451,12 @@ impl FilterSpec {
         }
         if f.popularity_required && p == NO_POPULARITY {
             return false;
+        }
+        for &(d, lo, hi) in &f.ranges {
+            let x = index.columns[d][i];
+            if x < lo || x > hi {
+                return false;
+            }
         }
         !(f.exclude_explicit && index.explicit[i])
     }

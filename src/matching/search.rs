@@ -19,8 +19,21 @@ impl FeatureIndex {
     /// The k tracks closest to the settings' target that pass its filters, best first,
     /// ties broken by track id. Identical to `search_brute_force`.
     pub fn search(&self, settings: &MatchSettings) -> Result<MatchOutcome, InvalidSettings> {
+        self.search_where(settings, &|_| true)
+    }
+
+    /// `search`, keeping only tracks whose id `keep` accepts (on top of the settings'
+    /// filters): for conditions the index does not hold, such as leaving out the seed
+    /// tracks or the API's bounds on key and duration. Still exact: `keep` is asked
+    /// about every track that would otherwise enter the results. When `keep` empties
+    /// the results, `empty` describes only the settings' own filters.
+    pub fn search_where(
+        &self,
+        settings: &MatchSettings,
+        keep: &dyn Fn(i32) -> bool,
+    ) -> Result<MatchOutcome, InvalidSettings> {
         let query = Query::new(self, settings)?;
-        let mut walk = Walk::new(self, &query);
+        let mut walk = Walk::new(self, &query, keep);
         if let Some(root) = self.nodes.first() {
             if query.fast_lower_bound(root).is_some() {
                 walk.visit(0);
@@ -35,8 +48,17 @@ impl FeatureIndex {
         &self,
         settings: &MatchSettings,
     ) -> Result<MatchOutcome, InvalidSettings> {
+        self.search_brute_force_where(settings, &|_| true)
+    }
+
+    /// `search_where` without the index.
+    pub fn search_brute_force_where(
+        &self,
+        settings: &MatchSettings,
+        keep: &dyn Fn(i32) -> bool,
+    ) -> Result<MatchOutcome, InvalidSettings> {
         let query = Query::new(self, settings)?;
-        let mut walk = Walk::new(self, &query);
+        let mut walk = Walk::new(self, &query, keep);
         let mut start = 0;
         while start < self.len() {
             let end = (start + LEAF).min(self.len());
@@ -55,13 +77,16 @@ struct Walk<'a> {
     top: TopK,
     threshold: f32,
     filtered: bool,
+    /// Conditions the index does not hold (see `search_where`).
+    keep: &'a dyn Fn(i32) -> bool,
 }
 
 impl<'a> Walk<'a> {
-    fn new(index: &'a FeatureIndex, query: &'a Query) -> Self {
+    fn new(index: &'a FeatureIndex, query: &'a Query, keep: &'a dyn Fn(i32) -> bool) -> Self {
         Walk {
             index,
             query,
+            keep,
             top: TopK::new(query.k, query.cap),
             threshold: f32::INFINITY,
             filtered: !query.filter.is_empty(),
@@ -103,7 +128,10 @@ impl<'a> Walk<'a> {
             let i = start + offset;
             // Cheap key test first: most tracks fail it, and then the filters (which
             // touch more memory) are never read.
-            if key <= self.threshold && (!self.filtered || self.query.passes(self.index, i)) {
+            if key <= self.threshold
+                && (!self.filtered || self.query.passes(self.index, i))
+                && (self.keep)(self.index.ids[i])
+            {
                 self.offer(i);
             }
         }

@@ -19,6 +19,7 @@ use poem::{
 };
 
 use super::{
+    api::error::json_error,
     extract::{Htmx, PageContext},
     layout,
 };
@@ -184,17 +185,6 @@ fn render(
     resp.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     resp
-}
-
-/// `{"error": {"status": 400, "message": "..."}}`, as Spotify's Web API answers.
-pub fn json_error(status: StatusCode, message: &str) -> Response {
-    let body = serde_json::json!({
-        "error": { "status": status.as_u16(), "message": message }
-    });
-    Response::builder()
-        .status(status)
-        .content_type("application/json")
-        .body(body.to_string())
 }
 
 /// The short notice an htmx request gets.

@@ -9,6 +9,7 @@
 //! - Layers: `body_limit`, `compression` (gzip), `security` (headers and the log line),
 //!   `auth::with_sessions` (session, CSRF, error pages for signed-in pages).
 
+pub mod api;
 pub mod artists;
 pub mod assets;
 pub mod auth;
@@ -57,8 +58,19 @@ pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
         .at("/account", get(auth::account::show))
         .at("/account/password", post(auth::account::change_password))
         .at("/account/delete", post(auth::account::delete_account))
+        .at(
+            auth::api_tokens::PATH,
+            get(auth::api_tokens::show).post(auth::api_tokens::create),
+        )
+        .at(
+            "/account/api-tokens/:id/revoke",
+            post(auth::api_tokens::revoke),
+        )
         // Pages are compressed on the fly; assets are served pre-compressed.
         .with(compression::Gzip);
+
+    // The JSON API: bearer tokens instead of cookies, JSON errors (see `api::guard`).
+    let docs = api::docs();
 
     // Public: no session lookup and no cookies, so they stay cheap and cacheable.
     let site = Route::new()
@@ -66,6 +78,23 @@ pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
         .at("/assets/*name", get(assets::serve))
         .at("/favicon.ico", get(assets::favicon))
         .at(perfect_song::sample::PATH, get(perfect_song::sample::serve))
+        .at(
+            "/api/v1/openapi.json",
+            api::openapi_json().with(compression::Gzip),
+        )
+        .nest("/api/v1", api::v1().with(compression::Gzip))
+        .at("/api/docs", docs.page())
+        .at("/api/docs/", docs.page())
+        .at(
+            "/api/docs/swagger-ui.css",
+            docs.css().with(compression::Gzip),
+        )
+        .at(
+            "/api/docs/swagger-ui-bundle.js",
+            docs.js().with(compression::Gzip),
+        )
+        .at("/api/docs/init.js", docs.init())
+        .at("/api/*rest", api::not_found())
         .nest("/", auth::with_sessions(pages, &state));
 
     site.with(body_limit::BodyLimit)

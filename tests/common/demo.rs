@@ -40,3 +40,15 @@ pub fn demo_app() -> TestApp {
     let client = TestApp::client_for(&state);
     TestApp { state, client, dir }
 }
+
+/// `demo_app` with the configuration adjusted first.
+pub fn demo_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("test.db");
+    std::fs::write(&path, template()).expect("copy template database");
+    let mut config = Config::for_database(path);
+    configure(&mut config);
+    let state = AppState::open(config).expect("open database");
+    let client = TestApp::client_for(&state);
+    TestApp { state, client, dir }
+}

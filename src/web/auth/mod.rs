@@ -13,8 +13,10 @@
 //! - `csrf`: the token issuer and the check on every state-changing request.
 //! - `next`: the safe "come back to where you were" parameter.
 //! - `client`: the client's address, for throttling.
+//! - `api_tokens`: personal API tokens on the account page (create, list, revoke).
 
 pub mod account;
+pub mod api_tokens;
 pub mod client;
 pub mod csrf;
 pub mod login;

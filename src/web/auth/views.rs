@@ -296,6 +296,7 @@ pub fn account_page(ctx: &PageContext, values: &AccountValues) -> Markup {
             h2 id="password-title" { "Change password" }
             (change_password_form(ctx, &values.password))
         }
+        (super::api_tokens::section())
         section class="card narrow danger-zone" aria-labelledby="delete-title" {
             h2 id="delete-title" { "Delete account" }
             p {
