@@ -17,6 +17,7 @@ use common::{
     empty_app,
 };
 use diesel::{connection::SimpleConnection, prelude::*, sql_types::Text, SqliteConnection};
+use diesel_migrations::MigrationHarness;
 use insights_hub::{
     catalog::import::{
         import_files, synthetic::write_tidytuesday_csv, ImportOptions, NoProgress, Progress,
@@ -29,7 +30,6 @@ use insights_hub::{
     },
     AppState, Config,
 };
-use diesel_migrations::MigrationHarness;
 use poem::http::StatusCode;
 
 /// Progress that, at the first batch of rows (written inside the import's transaction),
@@ -104,17 +104,30 @@ async fn sign_up_log_in_and_saving_a_profile_succeed_while_an_import_is_in_its_t
 
     let mut ada = Browser::new();
     let signed_up = ada.sign_up(&app.client, "ada_listens", GOOD_PASSWORD).await;
-    assert_eq!(signed_up.status, StatusCode::SEE_OTHER, "{}", signed_up.body);
+    assert_eq!(
+        signed_up.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        signed_up.body
+    );
     let out = ada.log_out(&app.client).await;
     assert_eq!(out.status, StatusCode::SEE_OTHER, "{}", out.body);
     let logged_in = ada.log_in(&app.client, "ada_listens", GOOD_PASSWORD).await;
-    assert_eq!(logged_in.status, StatusCode::SEE_OTHER, "{}", logged_in.body);
+    assert_eq!(
+        logged_in.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        logged_in.body
+    );
     let saved = ada
         .submit(
             &app.client,
             "/perfect-song",
             "/perfect-song/profiles",
-            &[("settings", "energy=0.8&w_liveness=2"), ("name", "Night drive")],
+            &[
+                ("settings", "energy=0.8&w_liveness=2"),
+                ("name", "Night drive"),
+            ],
         )
         .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
@@ -203,8 +216,8 @@ async fn a_single_file_database_from_older_versions_keeps_its_catalog_and_users(
     let dir = tempfile::tempdir().expect("temp dir");
     let main = dir.path().join("old.db");
     let mut legacy = single_file_database(&main);
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/tidytuesday_spotify_songs.csv");
+    let fixture =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tidytuesday_spotify_songs.csv");
     let report = import_files(
         &mut legacy,
         &[fixture],
@@ -278,8 +291,8 @@ async fn a_single_file_database_from_older_versions_keeps_its_catalog_and_users(
 fn a_killed_import_leaves_the_catalog_as_it_was() {
     let dir = tempfile::tempdir().expect("temp dir");
     let main = dir.path().join("k.db");
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/tidytuesday_spotify_songs.csv");
+    let fixture =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tidytuesday_spotify_songs.csv");
     {
         let mut conn = db::open_catalog_connection(&main).expect("open");
         import_files(

@@ -107,11 +107,10 @@ struct Name {
 
 /// Whether the main file still holds a catalog table (a database made before the split).
 fn main_holds(conn: &mut SqliteConnection, table: &str) -> QueryResult<bool> {
-    let found: Vec<Name> = diesel::sql_query(
-        "SELECT name FROM main.sqlite_master WHERE type = 'table' AND name = ?",
-    )
-    .bind::<Text, _>(table)
-    .load(conn)?;
+    let found: Vec<Name> =
+        diesel::sql_query("SELECT name FROM main.sqlite_master WHERE type = 'table' AND name = ?")
+            .bind::<Text, _>(table)
+            .load(conn)?;
     Ok(!found.is_empty())
 }
 

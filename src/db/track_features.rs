@@ -13,7 +13,6 @@
 //!   transaction; if an import committed between the two starts (the catalog versions
 //!   differ), the halves are thrown away and read again.
 
-
 use diesel::{dsl::count_star, prelude::*};
 
 use super::{
