@@ -40,7 +40,7 @@ struct Db {
 fn fresh_db() -> Db {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("import.db");
-    let conn = db::open_connection(&path).expect("open database");
+    let conn = db::open_catalog_connection(&path).expect("open database");
     Db { dir, path, conn }
 }
 
@@ -678,7 +678,7 @@ fn the_command_reports_skipped_rows_and_strict_exits_with_an_error() {
         "{stderr}"
     );
 
-    let mut conn = db::open_connection(&db.path).expect("reopen");
+    let mut conn = db::open_catalog_connection(&db.path).expect("reopen");
     assert_eq!(count_tracks(&mut conn), 0, "the strict run stored nothing");
     drop(conn);
 

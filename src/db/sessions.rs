@@ -105,7 +105,7 @@ pub fn save(
     expires_at: i64,
     now: i64,
 ) -> QueryResult<Saved> {
-    let saved = conn.immediate_transaction(|conn| {
+    let saved = super::user_write_transaction(conn, |conn| {
         let current: Option<i64> = sessions::table
             .filter(sessions::id.eq(id))
             .select(sessions::expires_at)

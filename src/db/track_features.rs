@@ -13,8 +13,6 @@
 //!   transaction; if an import committed between the two starts (the catalog versions
 //!   differ), the halves are thrown away and read again.
 
-use std::path::Path;
-
 use diesel::{dsl::count_star, prelude::*};
 
 use super::{
@@ -75,9 +73,9 @@ fn scan_tracks_parallel_from(
 ) -> QueryResult<TrackScan> {
     let count: i64 = tracks::table.select(count_star()).first(conn)?;
     if count >= parallel_from && count >= 2 {
-        if let Some(path) = super::database_file(conn)? {
+        if let Some(files) = super::database_files(conn)? {
             for _attempt in 0..3 {
-                if let Some(scan) = load_in_two_halves(conn, &path, count)? {
+                if let Some(scan) = load_in_two_halves(conn, &files, count)? {
                     return Ok(scan);
                 }
             }
@@ -99,7 +97,7 @@ fn scan_tracks_parallel_from(
 /// Both halves, or `None` when they saw different catalog versions.
 fn load_in_two_halves(
     conn: &mut SqliteConnection,
-    path: &Path,
+    files: &super::DbFiles,
     count: i64,
 ) -> QueryResult<Option<TrackScan>> {
     let middle: i32 = tracks::table
@@ -107,7 +105,7 @@ fn load_in_two_halves(
         .order(tracks::id)
         .offset(count / 2)
         .first(conn)?;
-    let mut other = super::open_file(path)?;
+    let mut other = super::open_files(files)?;
     let artists = main_artists(conn)?;
     let half = usize::try_from(count / 2 + 1).unwrap_or(0);
     let (first, second) = std::thread::scope(|scope| {

@@ -42,13 +42,17 @@ pub fn import_database(
     options: ImportOptions,
     progress: &mut dyn Progress,
 ) -> Result<ImportReport, ImportError> {
-    let mut conn = db::open_connection(database).map_err(ImportError::OpenDatabase)?;
+    let mut conn = db::open_catalog_connection(database).map_err(ImportError::OpenDatabase)?;
     import_files(&mut conn, paths, options, progress)
 }
 
 /// Imports the files into the catalog in one transaction. Every header is mapped before
 /// anything is written, so an unmappable file fails at once. A demo catalog is replaced;
 /// tracks already imported are updated in place (re-importing a file changes nothing).
+///
+/// `conn` is a connection to the catalog file alone (`db::open_catalog_connection`):
+/// with the main file attached, `BEGIN IMMEDIATE` would lock it too, and users' writes
+/// would wait for the whole import.
 pub fn import_files(
     conn: &mut SqliteConnection,
     paths: &[PathBuf],
