@@ -37,21 +37,16 @@ fn template() -> &'static (Vec<u8>, Vec<u8>) {
 
 /// A fresh copy of the seeded demo database and the real router over it.
 pub fn demo_app() -> TestApp {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("test.db");
-    let (main, catalog) = template();
-    std::fs::write(&path, main).expect("copy template database");
-    std::fs::write(catalog_path(&path), catalog).expect("copy template catalog");
-    let state = AppState::open(Config::for_database(path)).expect("open database");
-    let client = TestApp::client_for(&state);
-    TestApp { state, client, dir }
+    demo_app_with(|_| {})
 }
 
 /// `demo_app` with the configuration adjusted first.
 pub fn demo_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("test.db");
-    std::fs::write(&path, template()).expect("copy template database");
+    let (main, catalog) = template();
+    std::fs::write(&path, main).expect("copy template database");
+    std::fs::write(catalog_path(&path), catalog).expect("copy template catalog");
     let mut config = Config::for_database(path);
     configure(&mut config);
     let state = AppState::open(config).expect("open database");
