@@ -123,7 +123,9 @@ pub fn tracks_by_ids(
         .collect())
 }
 
-/// Internal ids of the tracks with these Spotify ids.
+/// Internal ids of the tracks with these Spotify ids. A track's identity is its Spotify
+/// id when it has one, and `identity` is indexed (`spotify_id` is not), so the look-up
+/// goes through it.
 pub fn ids_by_spotify_ids(
     conn: &mut SqliteConnection,
     spotify_ids: &[String],
@@ -132,7 +134,8 @@ pub fn ids_by_spotify_ids(
         return Ok(HashMap::new());
     }
     let rows: Vec<(Option<String>, i32)> = tracks::table
-        .filter(tracks::spotify_id.eq_any(spotify_ids))
+        .filter(tracks::identity.eq_any(spotify_ids))
+        .filter(tracks::spotify_id.is_not_null())
         .select((tracks::spotify_id, tracks::id))
         .load(conn)?;
     Ok(rows
