@@ -81,20 +81,41 @@ enum Audience {
 }
 
 /// Renders error responses (see the module comment). Used twice in the route table:
-/// inside the session layers, where the page shows who is logged in, and around
-/// everything, for what fails before or outside them.
-pub struct ErrorPages;
+/// inside the session layers (`with_session`), where the page shows who is logged in,
+/// and around everything (`outermost`), for what fails before or outside them. Only the
+/// inner one reads the page context, so a page request pays for it once, not twice.
+pub struct ErrorPages {
+    with_session: bool,
+}
+
+impl ErrorPages {
+    /// Inside the session and CSRF layers: error pages carry the visitor's navigation.
+    pub fn with_session() -> ErrorPages {
+        ErrorPages { with_session: true }
+    }
+
+    /// Around the whole app: the anonymous shell (errors here have no session).
+    pub fn outermost() -> ErrorPages {
+        ErrorPages {
+            with_session: false,
+        }
+    }
+}
 
 impl<E: Endpoint> Middleware<E> for ErrorPages {
     type Output = ErrorPagesEndpoint<E>;
 
     fn transform(&self, inner: E) -> Self::Output {
-        ErrorPagesEndpoint { inner }
+        ErrorPagesEndpoint {
+            inner,
+            with_session: self.with_session,
+        }
     }
 }
 
 pub struct ErrorPagesEndpoint<E> {
     inner: E,
+    with_session: bool,
 }
 
 impl<E: Endpoint> Endpoint for ErrorPagesEndpoint<E> {
@@ -111,7 +132,7 @@ impl<E: Endpoint> Endpoint for ErrorPagesEndpoint<E> {
         };
         // The page shell needs the request's session and token, which the handler's
         // request takes with it; they are cheap handles, read before the call.
-        let ctx = (audience == Audience::Page)
+        let ctx = (self.with_session && audience == Audience::Page)
             .then(|| PageContext::from_parts(&req))
             .flatten();
         // poem replaces a response's extensions with the error's own when it turns an

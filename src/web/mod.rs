@@ -98,7 +98,7 @@ pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
         .nest("/", auth::with_sessions(pages, &state));
 
     site.with(body_limit::BodyLimit)
-        .with(errors::ErrorPages)
+        .with(errors::ErrorPages::outermost())
         .data(state)
         .around(|ep, req| async move { security::harden_and_log(&ep, req).await })
         .map_to_response()

@@ -49,6 +49,19 @@ async fn tracks_in_order(
         .collect())
 }
 
+/// One track by its public id; an unknown id is a 404.
+async fn one_track(
+    state: &AppState,
+    shared: &ApiShared,
+    id: &str,
+) -> Result<db::api_catalog::ApiTrack, ApiError> {
+    tracks_in_order(state, shared, &[id.to_string()])
+        .await?
+        .pop()
+        .flatten()
+        .ok_or_else(|| not_found("track", id))
+}
+
 async fn artists_objects(
     state: &AppState,
     base: &Base,
@@ -84,11 +97,7 @@ impl CatalogApi {
     ) -> poem::Result<Json<objects::Track>> {
         let id = lookup::one_id(&id.0)?;
         let base = lookup::base(req, &state);
-        let track = tracks_in_order(&state, &shared, std::slice::from_ref(&id))
-            .await?
-            .pop()
-            .flatten()
-            .ok_or_else(|| not_found("track", &id))?;
+        let track = one_track(&state, &shared, &id).await?;
         Ok(Json(objects::track(&base, &track)))
     }
 
@@ -134,11 +143,7 @@ impl CatalogApi {
     ) -> poem::Result<Json<objects::AudioFeatures>> {
         let id = lookup::one_id(&id.0)?;
         let base = lookup::base(req, &state);
-        let track = tracks_in_order(&state, &shared, std::slice::from_ref(&id))
-            .await?
-            .pop()
-            .flatten()
-            .ok_or_else(|| not_found("track", &id))?;
+        let track = one_track(&state, &shared, &id).await?;
         Ok(Json(objects::audio_features(&base, &track)))
     }
 

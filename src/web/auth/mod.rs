@@ -43,7 +43,7 @@ where
         .map_to_response()
         .with(session::KeepAlive::new(session::cookie_config(config)))
         .with(csrf::VerifyCsrf)
-        .with(ErrorPages)
+        .with(ErrorPages::with_session())
         .with(csrf::IssueTokens::new(config, &state.secret_key))
         .with(ServerSession::new(
             session::cookie_config(config),
