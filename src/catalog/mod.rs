@@ -11,4 +11,4 @@ pub mod snapshot;
 pub mod track;
 
 pub use feature::{AudioFeatures, Feature};
-pub use track::{ArtistKeys, NewTrack, TrackKeys};
+pub use track::{genre_key, ArtistKeys, GenreTag, NewTrack, TrackKeys};
