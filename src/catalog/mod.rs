@@ -4,6 +4,7 @@
 pub mod artists;
 pub mod demo;
 pub mod feature;
+pub mod genres;
 pub mod import;
 pub mod live;
 pub mod rng;

@@ -288,7 +288,7 @@ impl ImportReport {
             (
                 "repeated rows",
                 self.repeated(),
-                " (a track listed again in the same file; stored once)",
+                " (a track listed again in the same file; stored once, with every genre)",
             ),
             ("rows skipped", self.skipped(), ""),
         ];
