@@ -12,7 +12,7 @@ use std::{collections::HashMap, sync::Arc};
 pub use versioned::VersionedCache;
 
 use crate::{
-    catalog::artists::GenreCount,
+    catalog::{artists::GenreCount, genres::GenreCatalog},
     db::{self, track_details::TrackDetails, DbPool},
     error::AppResult,
 };
@@ -34,6 +34,10 @@ pub struct CatalogCaches {
     track_details: VersionedCache<i32, TrackDetails>,
     /// Artists' top genres: a grouped scan of all of a popular artist's tracks.
     artist_genres: VersionedCache<i32, Vec<GenreCount>>,
+    /// Every genre's profile (`catalog::genres`): one read of every track, computed
+    /// once per version by one request while the others wait for it.
+    genres: VersionedCache<(), GenreCatalog>,
+    genres_building: tokio::sync::Mutex<()>,
 }
 
 impl Default for CatalogCaches {
@@ -41,6 +45,8 @@ impl Default for CatalogCaches {
         CatalogCaches {
             track_details: VersionedCache::new(TRACK_DETAILS_CAPACITY),
             artist_genres: VersionedCache::new(ARTIST_GENRES_CAPACITY),
+            genres: VersionedCache::new(1),
+            genres_building: tokio::sync::Mutex::new(()),
         }
     }
 }
@@ -86,5 +92,24 @@ impl CatalogCaches {
             genres.extend(self.artist_genres.put_many(version, loaded));
         }
         Ok(genres)
+    }
+
+    /// Every genre's profile in catalog `version` (or a newer one, when an import
+    /// landed meanwhile), computed on first use.
+    pub async fn genres(&self, pool: &DbPool, version: i64) -> AppResult<Arc<GenreCatalog>> {
+        if let Some(found) = self.genres.get(version, &()) {
+            return Ok(found);
+        }
+        let _building = self.genres_building.lock().await;
+        if let Some(found) = self.genres.get(version, &()) {
+            return Ok(found);
+        }
+        let (read_at, catalog) = db::run(pool, |conn| {
+            let (read_at, source) = db::genres::load(conn)?;
+            Ok((read_at, GenreCatalog::build(&source)))
+        })
+        .await?;
+        let catalog = self.genres.put(read_at, (), catalog);
+        Ok(catalog)
     }
 }

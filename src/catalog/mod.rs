@@ -2,6 +2,7 @@
 //! and the summary of what is loaded. Nothing in here knows about HTTP.
 
 pub mod artists;
+pub mod compare;
 pub mod demo;
 pub mod feature;
 pub mod genres;

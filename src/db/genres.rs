@@ -10,9 +10,11 @@ use super::{
 };
 use crate::catalog::genres::{GenreDef, GenreSource, GenreTrack};
 
-/// Every genre, subgenre, link and track of the catalog, read at one version.
-pub fn load(conn: &mut SqliteConnection) -> QueryResult<GenreSource> {
+/// Every genre, subgenre, link and track of the catalog, and the catalog version they
+/// were read at.
+pub fn load(conn: &mut SqliteConnection) -> QueryResult<(i64, GenreSource)> {
     conn.transaction(|conn| {
+        let version = super::catalog_meta::version(conn)?;
         let genres: Vec<GenreDef> = genres::table
             .order(genres::id)
             .select((genres::id, genres::name, genres::parent_id))
@@ -59,10 +61,13 @@ pub fn load(conn: &mut SqliteConnection) -> QueryResult<GenreSource> {
                 features: audio_feature_columns!(features_from_tuple; f),
             });
         }
-        Ok(GenreSource {
-            genres,
-            links,
-            tracks,
-        })
+        Ok((
+            version,
+            GenreSource {
+                genres,
+                links,
+                tracks,
+            },
+        ))
     })
 }

@@ -15,6 +15,7 @@ pub mod assets;
 pub mod auth;
 pub mod body_limit;
 pub mod charts;
+pub mod compare;
 pub mod compression;
 pub mod errors;
 pub mod extract;

@@ -8,9 +8,7 @@ use std::collections::HashMap;
 use super::{
     decades::DecadeSums, GenreCatalog, GenreProfile, GenreSource, GenreTrack, TypicalTrack,
 };
-use crate::catalog::{
-    artists::distribution::Distribution, genre_key, AudioFeatures, Feature,
-};
+use crate::catalog::{artists::distribution::Distribution, genre_key, AudioFeatures, Feature};
 
 /// How many artists a genre page lists.
 pub const TOP_ARTISTS: usize = 10;
@@ -171,11 +169,17 @@ fn typical(members: &[&GenreTrack], average: &AudioFeatures) -> Vec<TypicalTrack
     let keep = TYPICAL_TRACKS.min(scored.len());
     if keep < scored.len() {
         scored.select_nth_unstable_by(keep, |a, b| {
-            a.distance.total_cmp(&b.distance).then(a.track_id.cmp(&b.track_id))
+            a.distance
+                .total_cmp(&b.distance)
+                .then(a.track_id.cmp(&b.track_id))
         });
         scored.truncate(keep);
     }
-    scored.sort_by(|a, b| a.distance.total_cmp(&b.distance).then(a.track_id.cmp(&b.track_id)));
+    scored.sort_by(|a, b| {
+        a.distance
+            .total_cmp(&b.distance)
+            .then(a.track_id.cmp(&b.track_id))
+    });
     scored
 }
 
@@ -202,10 +206,26 @@ mod tests {
     fn source() -> GenreSource {
         GenreSource {
             genres: vec![
-                GenreDef { id: 1, name: "Pop".into(), parent: None },
-                GenreDef { id: 2, name: "rock".into(), parent: None },
-                GenreDef { id: 3, name: "dance pop".into(), parent: Some(1) },
-                GenreDef { id: 4, name: "empty".into(), parent: None },
+                GenreDef {
+                    id: 1,
+                    name: "Pop".into(),
+                    parent: None,
+                },
+                GenreDef {
+                    id: 2,
+                    name: "rock".into(),
+                    parent: None,
+                },
+                GenreDef {
+                    id: 3,
+                    name: "dance pop".into(),
+                    parent: Some(1),
+                },
+                GenreDef {
+                    id: 4,
+                    name: "empty".into(),
+                    parent: None,
+                },
             ],
             links: vec![(1, 1), (1, 3), (2, 1), (3, 1), (3, 2), (4, 2)],
             tracks: vec![
@@ -237,9 +257,17 @@ mod tests {
         let sub = &catalog.subgenres()[0];
         assert_eq!(sub.parent.as_deref(), Some("Pop"));
         assert_eq!(sub.track_count, 1);
-        let all: Vec<(i32, i64)> = catalog.decades.iter().map(|d| (d.decade, d.tracks)).collect();
+        let all: Vec<(i32, i64)> = catalog
+            .decades
+            .iter()
+            .map(|d| (d.decade, d.tracks))
+            .collect();
         assert_eq!(all, [(1980, 1), (1990, 1), (2000, 2)]);
-        let energy = pop.spread.iter().find(|d| d.feature == Feature::Energy).unwrap();
+        let energy = pop
+            .spread
+            .iter()
+            .find(|d| d.feature == Feature::Energy)
+            .unwrap();
         assert_eq!((energy.min, energy.median, energy.max), (0.2, 0.4, 0.9));
     }
 }

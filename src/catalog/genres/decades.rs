@@ -40,7 +40,12 @@ pub(super) struct DecadeSums {
 }
 
 impl DecadeSums {
-    pub(super) fn add(&mut self, year: Option<i32>, features: &AudioFeatures, popularity: Option<i32>) {
+    pub(super) fn add(
+        &mut self,
+        year: Option<i32>,
+        features: &AudioFeatures,
+        popularity: Option<i32>,
+    ) {
         let Some(year) = year else {
             self.undated += 1;
             return;

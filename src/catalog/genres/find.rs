@@ -71,14 +71,21 @@ impl GenreSort {
                 .find(|s| s.key() == k)
                 .ok_or_else(|| {
                     let keys: Vec<&str> = SortKey::all().into_iter().map(SortKey::key).collect();
-                    format!("“{k}” is not a way to sort genres. Use sort= one of: {}.", keys.join(", "))
+                    format!(
+                        "“{k}” is not a way to sort genres. Use sort= one of: {}.",
+                        keys.join(", ")
+                    )
                 })?,
         };
         let descending = match dir.map(str::trim) {
             None | Some("") => key.default_descending(),
             Some("desc") => true,
             Some("asc") => false,
-            Some(d) => return Err(format!("“{d}” is not a direction. Use dir=asc or dir=desc.")),
+            Some(d) => {
+                return Err(format!(
+                    "“{d}” is not a direction. Use dir=asc or dir=desc."
+                ))
+            }
         };
         Ok(GenreSort { key, descending })
     }
@@ -184,7 +191,11 @@ impl GenreCatalog {
                     value(a).total_cmp(&value(b))
                 }
             };
-            let order = if sort.descending { order.reverse() } else { order };
+            let order = if sort.descending {
+                order.reverse()
+            } else {
+                order
+            };
             order.then(a.key.cmp(&b.key))
         });
         found
@@ -255,13 +266,25 @@ mod tests {
     fn the_list_searches_and_sorts() {
         let c = catalog();
         let keys = |v: Vec<&GenreProfile>| v.iter().map(|g| g.key.clone()).collect::<Vec<_>>();
-        assert_eq!(keys(c.list("", GenreSort::default())), ["edm", "latin", "r&b", "rock", "pop"]);
+        assert_eq!(
+            keys(c.list("", GenreSort::default())),
+            ["edm", "latin", "r&b", "rock", "pop"]
+        );
         let by_name = GenreSort::parse(Some("name"), None).unwrap();
-        assert_eq!(keys(c.list("", by_name)), ["edm", "latin", "pop", "r&b", "rock"]);
-        assert_eq!(keys(c.list("dance", by_name)), ["pop"], "found by a subgenre");
+        assert_eq!(
+            keys(c.list("", by_name)),
+            ["edm", "latin", "pop", "r&b", "rock"]
+        );
+        assert_eq!(
+            keys(c.list("dance", by_name)),
+            ["pop"],
+            "found by a subgenre"
+        );
         let energy = GenreSort::parse(Some("energy"), Some("asc")).unwrap();
         assert_eq!(keys(c.list("", energy))[0], "pop");
-        assert!(GenreSort::parse(Some("colour"), None).unwrap_err().contains("tracks"));
+        assert!(GenreSort::parse(Some("colour"), None)
+            .unwrap_err()
+            .contains("tracks"));
         assert!(GenreSort::parse(None, Some("up")).is_err());
     }
 }
