@@ -20,6 +20,7 @@ pub mod compression;
 pub mod errors;
 pub mod extract;
 pub mod fragment_cache;
+pub mod genres;
 pub mod health;
 pub mod home;
 pub mod layout;
@@ -44,6 +45,9 @@ pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
         .at("/artists/suggest", get(artists::search::suggest))
         .at("/artists/compare", get(artists::compare::compare))
         .at("/artists/:id", get(artists::profile::artist_page))
+        .at("/genres", get(genres::list::genres_list))
+        .at("/genres/compare", get(genres::compare::compare))
+        .at("/genres/:name", get(genres::page::genre_page))
         .at("/perfect-song", get(song::show).post(song::submit))
         .at("/perfect-song/current", post(song::save_current_settings))
         .at("/perfect-song/profiles", post(profiles::save))

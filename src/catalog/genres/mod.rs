@@ -139,3 +139,30 @@ impl GenreCatalog {
             .collect()
     }
 }
+
+impl crate::catalog::compare::Comparable for GenreProfile {
+    const NOUN: &'static str = "genre";
+
+    fn compare_id(&self) -> i64 {
+        self.id.into()
+    }
+
+    fn compare_name(&self) -> &str {
+        &self.name
+    }
+
+    fn compare_tracks(&self) -> i64 {
+        self.track_count
+    }
+}
+
+impl GenreCatalog {
+    /// What a name typed in the comparison form finds: the genre, or the closest names.
+    pub fn lookup(&self, name: &str) -> crate::catalog::compare::Lookup<'_, GenreProfile> {
+        use crate::catalog::compare::Lookup;
+        match self.find(name) {
+            Some(genre) => Lookup::Found(genre),
+            None => Lookup::NotFound(self.did_you_mean(name, 5)),
+        }
+    }
+}
