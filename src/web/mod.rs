@@ -5,7 +5,8 @@
 //! - `state`: `AppState`; `extract`: `Htmx`, `PageContext`, `CurrentUser`,
 //!   `RequireUser`, `UserPage`; `respond`: redirects, statuses, `Vary`; `query`: the one
 //!   query-string parser; `errors`: every error as a page, an htmx notice or JSON;
-//!   `layout`: the page shell; `charts`: chart options (charming).
+//!   `layout`: the page shell; `charts`: chart options (charming); `csv_export`: the
+//!   "Download CSV" file under every table of results.
 //! - Layers: `body_limit`, `compression` (gzip), `security` (headers and the log line),
 //!   `auth::with_sessions` (session, CSRF, error pages for signed-in pages).
 
@@ -16,6 +17,7 @@ pub mod auth;
 pub mod body_limit;
 pub mod charts;
 pub mod compression;
+pub mod csv_export;
 pub mod errors;
 pub mod extract;
 pub mod fragment_cache;
@@ -41,10 +43,17 @@ pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
         .at("/", get(home::home))
         .at("/artists", get(artists::search::search))
         .at("/artists/suggest", get(artists::search::suggest))
+        .at("/artists.csv", get(artists::export::search_csv))
         .at("/artists/compare", get(artists::compare::compare))
+        .at("/artists/compare.csv", get(artists::compare::compare_csv))
         .at("/artists/:id", get(artists::profile::artist_page))
+        .at("/artists/:id/tracks.csv", get(artists::export::tracks_csv))
         .at("/perfect-song", get(song::show).post(song::submit))
         .at("/perfect-song/current", post(song::save_current_settings))
+        .at(
+            perfect_song::export::PATH,
+            get(perfect_song::export::results_csv),
+        )
         .at("/perfect-song/profiles", post(profiles::save))
         .at("/perfect-song/profiles/:id/load", post(profiles::load))
         .at("/perfect-song/profiles/:id/rename", post(profiles::rename))
