@@ -7,14 +7,15 @@
 //!   query-string parser; `errors`: every error as a page, an htmx notice or JSON;
 //!   `layout`: the page shell; `charts`: chart options (charming); `csv_export`: the
 //!   "Download CSV" file under every table of results.
-//! - Layers: `body_limit`, `compression` (gzip), `security` (headers and the log line),
+//! - Under the app: `transport` gives hyper's own bodiless refusals (414, 431, 400) the
+//!   app's error page.
+//! - Layers: `request_limits`, `compression` (gzip), `security` (headers and the log line),
 //!   `auth::with_sessions` (session, CSRF, error pages for signed-in pages).
 
 pub mod api;
 pub mod artists;
 pub mod assets;
 pub mod auth;
-pub mod body_limit;
 pub mod charts;
 pub mod compression;
 pub mod csv_export;
@@ -26,9 +27,11 @@ pub mod home;
 pub mod layout;
 pub mod perfect_song;
 pub mod query;
+pub mod request_limits;
 pub mod respond;
 pub mod security;
 pub mod state;
+pub mod transport;
 
 use poem::{get, post, Endpoint, EndpointExt, Response, Route};
 
@@ -106,7 +109,7 @@ pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
         .at("/api/*rest", api::not_found())
         .nest("/", auth::with_sessions(pages, &state));
 
-    site.with(body_limit::BodyLimit)
+    site.with(request_limits::RequestLimits)
         .with(errors::ErrorPages::outermost())
         .data(state)
         .around(|ep, req| async move { security::harden_and_log(&ep, req).await })
