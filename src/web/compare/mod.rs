@@ -10,14 +10,17 @@
 //! - `params`: what is compared (`CompareKind`) and the request read from the query
 //!   string (with add/remove applied) and its canonical URL; `views`: the form, the "did
 //!   you mean" links, and the comparison (chart, table twin, key figures); `answer`
-//!   below: the status, title and pushed URL every comparison handler answers with.
+//!   below: the status, title and pushed URL every comparison handler answers with;
+//!   `export`: the comparison's "Download CSV" file.
 
+pub mod export;
 pub mod params;
 pub mod views;
 
 use maud::Markup;
 use poem::{http::StatusCode, IntoResponse, Response};
 
+pub use export::comparison_csv;
 pub use params::{CompareKind, CompareRequest, ARTISTS, GENRES};
 pub use views::{compare_section, comparison, counted_list, Compared};
 

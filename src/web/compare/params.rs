@@ -26,6 +26,9 @@ pub struct CompareKind {
     pub suggest: Option<&'static str>,
     /// The id of a `<datalist>` of every name the page includes, if any.
     pub datalist: Option<&'static str>,
+    /// The key-figures row listing what each group is made of, and its CSV column.
+    pub tags_label: &'static str,
+    pub tags_column: &'static str,
 }
 
 pub const ARTISTS: CompareKind = CompareKind {
@@ -35,6 +38,8 @@ pub const ARTISTS: CompareKind = CompareKind {
     path: "/artists/compare",
     suggest: Some("/artists/suggest"),
     datalist: None,
+    tags_label: "Top genres",
+    tags_column: "top_genres",
 };
 
 pub const GENRES: CompareKind = CompareKind {
@@ -44,6 +49,8 @@ pub const GENRES: CompareKind = CompareKind {
     path: "/genres/compare",
     suggest: None,
     datalist: Some("genre-names"),
+    tags_label: "Top artists",
+    tags_column: "top_artists",
 };
 
 /// Which features the chart and table show.

@@ -7,7 +7,7 @@ use maud::{html, Markup};
 use super::params::{CompareRequest, FeatureSet, View};
 use crate::{
     catalog::{
-        artists::tracks_label,
+        artists::{tracks_label, year_span},
         compare::{Comparable, FieldProblem, SelectionProblem, MAX_COMPARED, MIN_COMPARED},
         snapshot::CatalogSnapshot,
         AudioFeatures, Feature,
@@ -17,16 +17,19 @@ use crate::{
             artists::{comparison_bars, comparison_radar},
             ProfileSeries,
         },
+        csv_export::download_link,
         layout::{chart, feature_table, format_count},
     },
 };
 
-const REFERENCE_NAME: &str = "Catalog average";
+pub const REFERENCE_NAME: &str = "Catalog average";
 
 /// A group of tracks in a comparison: what the chart, the table and the key figures
 /// show of it.
 pub struct Compared<'a> {
     pub name: &'a str,
+    /// Its id (the artist's, the genre's), for the CSV.
+    pub id: i64,
     /// Its own page.
     pub href: String,
     pub track_count: i64,
@@ -34,13 +37,14 @@ pub struct Compared<'a> {
     pub avg_popularity: Option<f64>,
     /// Its averages rest on few tracks (a notice says so).
     pub few_tracks: bool,
-    /// A row of the key figures: its label ("Top genres") and this group's value.
-    pub tags: (&'static str, String),
-    pub year_span: String,
+    /// What the `tags_label` row of the key figures lists ("pop" with 12 tracks).
+    pub tags: Vec<(String, i64)>,
+    pub min_year: Option<i32>,
+    pub max_year: Option<i32>,
 }
 
 impl Compared<'_> {
-    fn value(&self, feature: Feature) -> Option<f64> {
+    pub fn value(&self, feature: Feature) -> Option<f64> {
         match feature {
             Feature::Popularity => self.avg_popularity,
             other => self.average.get(other),
@@ -282,26 +286,25 @@ pub fn comparison(
                                 }
                             }
                         }
-                        @if let Some(first) = compared.first() {
-                            tr {
-                                th scope="row" { (first.tags.0) }
-                                @for c in compared {
-                                    td {
-                                        @if c.tags.1.is_empty() { "unknown" }
-                                        @else { (c.tags.1) }
-                                    }
+                        tr {
+                            th scope="row" { (request.kind.tags_label) }
+                            @for c in compared {
+                                td {
+                                    @if c.tags.is_empty() { "unknown" }
+                                    @else { (counted_list(c.tags.iter().map(|(name, n)| (name.as_str(), *n)))) }
                                 }
-                                td { "—" }
                             }
+                            td { "—" }
                         }
                         tr {
                             th scope="row" { "Released" }
-                            @for c in compared { td { (c.year_span) } }
+                            @for c in compared { td { (year_span(c.min_year, c.max_year)) } }
                             td { (catalog.year_span()) }
                         }
                     }
                 }
             }
+            (download_link(&request.url().replacen(request.kind.path, &format!("{}.csv", request.kind.path), 1), "this comparison"))
         }
     }
 }

@@ -13,9 +13,10 @@ use super::{
     views,
 };
 use crate::{
+    cache::SharedDetails,
     db::{self, taste_profiles},
     error::{AppError, AppResult},
-    matching::{InvalidSettings, MatchSettings},
+    matching::{InvalidSettings, MatchOutcome, MatchSettings},
     web::{
         compression::KeptGzip,
         extract::{PageContext, UserPage},
@@ -25,6 +26,12 @@ use crate::{
 };
 
 const TITLE: &str = "Perfect song";
+
+/// What a search found: the matches in order, and the details of each.
+pub struct Found {
+    pub outcome: MatchOutcome,
+    pub details: SharedDetails,
+}
 
 pub struct Pipeline<'a> {
     pub ctx: &'a PageContext,
@@ -95,24 +102,36 @@ impl<'a> Pipeline<'a> {
         &self,
         settings: &MatchSettings,
     ) -> AppResult<Result<Markup, InvalidSettings>> {
+        let found = match self.found(settings).await? {
+            Ok(found) => found,
+            Err(errors) => return Ok(Err(errors)),
+        };
+        Ok(Ok(results::answer(&Answer {
+            settings,
+            outcome: &found.outcome,
+            details: &found.details,
+            catalog_version: self.ctx.catalog.meta.version,
+        })))
+    }
+
+    /// The matches for the settings, with their titles, albums and artists: the rows
+    /// of the results region and of its CSV, from this one place.
+    pub async fn found(
+        &self,
+        settings: &MatchSettings,
+    ) -> AppResult<Result<Found, InvalidSettings>> {
         let catalog = &self.ctx.catalog;
         let outcome = match catalog.features.search(settings) {
             Ok(outcome) => outcome,
             Err(errors) => return Ok(Err(errors)),
         };
         let ids: Vec<i32> = outcome.matches.iter().map(|m| m.track_id).collect();
-        let version = catalog.meta.version;
         let details = self
             .state
             .caches
-            .track_details(&self.state.pool, version, &ids)
+            .track_details(&self.state.pool, catalog.meta.version, &ids)
             .await?;
-        Ok(Ok(results::answer(&Answer {
-            settings,
-            outcome: &outcome,
-            details: &details,
-            catalog_version: version,
-        })))
+        Ok(Ok(Found { outcome, details }))
     }
 
     /// The fragment (results + the messages beside the controls, out of band) for htmx,

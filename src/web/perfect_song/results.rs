@@ -12,11 +12,12 @@ use crate::{
     matching::{EmptyBecause, InvalidSettings, MatchOutcome, MatchSettings, TrackMatch},
     web::{
         charts::perfect_song::{self as charts, MATCH_NAME, TARGET_NAME},
+        csv_export::download_link,
         layout::{breakable_label, chart, chart_over},
     },
 };
 
-use super::sample;
+use super::{export, sample};
 
 /// What the results region shows for valid settings.
 pub struct Answer<'a> {
@@ -73,6 +74,7 @@ pub fn answer(a: &Answer) -> Markup {
         @if a.outcome.matches.len() > 1 {
             (next_matches(&a.outcome.matches[1..], a.details))
         }
+        (download_link(&export::url(a.settings), "these results"))
     }
 }
 
