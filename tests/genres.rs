@@ -21,7 +21,7 @@ mod common;
 use std::path::Path;
 
 use common::{
-    auth::{Browser, Page},
+    auth::{app_with, Browser, Page},
     empty_app, TestApp,
 };
 use insights_hub::{
@@ -31,7 +31,11 @@ use insights_hub::{
 use poem::http::StatusCode;
 
 async fn catalog() -> TestApp {
-    let app = empty_app();
+    catalog_with(empty_app()).await
+}
+
+/// The fixture imported into `app`'s database.
+async fn catalog_with(app: TestApp) -> TestApp {
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/genres_small.csv");
     let database = app.dir.path().join("test.db");
     tokio::task::spawn_blocking(move || {
@@ -340,4 +344,36 @@ async fn an_artists_top_genres_count_every_genre_of_a_track() {
         "{}",
         strip(&page.body)
     );
+}
+
+#[tokio::test]
+async fn the_genre_filter_and_seed_genres_use_every_genre_of_a_track() {
+    let app = catalog_with(app_with(|c| c.api_anonymous = true)).await;
+    // Alpha is listed under pop first, then rock: a rock seed must find it.
+    let resp = app
+        .client
+        .get("/api/v1/recommendations?seed_genres=rock&limit=10")
+        .send()
+        .await
+        .0;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let body = resp.into_body().into_string().await.expect("body");
+    let json: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+    let mut names: Vec<&str> = json["tracks"]
+        .as_array()
+        .expect("tracks")
+        .iter()
+        .filter_map(|t| t["name"].as_str())
+        .collect();
+    names.sort_unstable();
+    assert_eq!(names, ["Alpha", "Delta", "Echo"], "{body}");
+    // The genre seeds' list names genres, not subgenres.
+    let resp = app
+        .client
+        .get("/api/v1/recommendations/available-genre-seeds")
+        .send()
+        .await
+        .0;
+    let body = resp.into_body().into_string().await.expect("body");
+    assert!(body.contains("\"rock\"") && !body.contains("hard rock"), "{body}");
 }
