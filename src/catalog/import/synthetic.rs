@@ -73,76 +73,6 @@ pub fn write_tidytuesday_csv<W: Write>(out: W, rows: u64, seed: u64) -> io::Resu
     out.flush()
 }
 
-/// The header of the large Kaggle "Spotify 1.2M+ songs" file: artists and artist ids as
-/// Python list literals, a year and a release date, no genre and no popularity.
-pub const KAGGLE_1M_HEADER: &str = "id,name,album,album_id,artists,artist_ids,track_number,disc_number,explicit,danceability,energy,key,loudness,mode,speechiness,acousticness,instrumentalness,liveness,valence,tempo,duration_ms,time_signature,year,release_date";
-
-/// Writes `rows` data rows in the Kaggle 1.2M layout (plus the header). Every row is a
-/// distinct track, as in that file; one track in five has a second artist, and names
-/// carry the commas and apostrophes that make the list cells need quoting and escaping.
-/// The same `seed` gives the same bytes.
-pub fn write_kaggle_1m_csv<W: Write>(out: W, rows: u64, seed: u64) -> io::Result<()> {
-    let mut out = io::BufWriter::with_capacity(1 << 20, out);
-    writeln!(out, "{KAGGLE_1M_HEADER}")?;
-    let artists = (rows / 4).max(1);
-    for track in 0..rows {
-        let mut t = Rng::new(seed ^ track.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-        let main = t.below(artists);
-        let credits: Vec<u64> = if t.below(5) == 0 {
-            vec![main, t.below(artists)]
-        } else {
-            vec![main]
-        };
-        // In the real file, names such as "Guns N' Roses" are written in double quotes
-        // inside the list; other names in single quotes.
-        let name_of = |a: u64| {
-            if a % 50 == 0 {
-                format!("\"Synthetic Artist's {a}\"")
-            } else {
-                format!("'Synthetic Artist {a}'")
-            }
-        };
-        let names: Vec<String> = credits.iter().map(|&a| name_of(a)).collect();
-        let ids: Vec<String> = credits
-            .iter()
-            .map(|&a| format!("'{}'", fake_id(a, 4)))
-            .collect();
-        let album = track / 12;
-        let year = 1950 + t.below(71);
-        let date = match t.below(6) {
-            0 => format!("{year}"),
-            _ => format!("{year}-{:02}-{:02}", 1 + t.below(12), 1 + t.below(28)),
-        };
-        let instrumental = t.unit().powi(6);
-        writeln!(
-            out,
-            "{},\"Synthetic Song {track}, Part {}\",Synthetic Album {album},{},\"[{}]\",\"[{}]\",{},{},{},{:.3},{:.3},{},{:.3},{},{:.4},{:.4},{:e},{:.4},{:.3},{:.3},{},{}.0,{year},{date}",
-            fake_id(track, 5),
-            1 + t.below(3),
-            fake_id(album, 6),
-            names.join(", ").replace('"', "\"\""),
-            ids.join(", "),
-            1 + track % 12,
-            1 + t.below(2),
-            if t.below(10) == 0 { "True" } else { "False" },
-            t.unit(),
-            t.unit(),
-            t.below(12),
-            -30.0 * t.unit(),
-            t.below(2),
-            0.5 * t.unit(),
-            t.unit(),
-            (instrumental * 1e6).round() / 1e6,
-            t.unit(),
-            t.unit(),
-            60.0 + 140.0 * t.unit(),
-            90_000 + t.below(300_000),
-            3 + t.below(3),
-        )?;
-    }
-    out.flush()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -164,42 +94,5 @@ mod tests {
             good += 1;
         }
         assert_eq!(good, 300);
-    }
-
-    #[test]
-    fn kaggle_rows_are_deterministic_and_import_with_their_list_cells() {
-        let mut a = Vec::new();
-        let mut b = Vec::new();
-        write_kaggle_1m_csv(&mut a, 400, 9).unwrap();
-        write_kaggle_1m_csv(&mut b, 400, 9).unwrap();
-        assert_eq!(a, b);
-        let mut source =
-            CsvSource::from_reader(std::path::Path::new("kaggle.csv"), a.as_slice()).unwrap();
-        let (mut good, mut duets, mut apostrophes) = (0, 0, 0);
-        while let Some(row) = source.next_row() {
-            let row = row.unwrap();
-            let track = row
-                .track
-                .as_ref()
-                .unwrap_or_else(|e| panic!("line {}: {e:?}", row.line));
-            assert!(track.genre.is_none() && track.popularity.is_none());
-            assert!(track.name.starts_with("Synthetic Song "), "{}", track.name);
-            assert!(
-                track
-                    .artists
-                    .iter()
-                    .all(|a| a.starts_with("Synthetic Artist")),
-                "{:?}",
-                track.artists
-            );
-            duets += usize::from(track.artists.len() == 2);
-            apostrophes += usize::from(track.artists.iter().any(|a| a.contains("'s ")));
-            good += 1;
-        }
-        assert_eq!(good, 400);
-        assert!(
-            duets > 40 && apostrophes > 0,
-            "{duets} duets, {apostrophes} with an apostrophe"
-        );
     }
 }
