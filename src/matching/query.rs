@@ -14,18 +14,20 @@
 //!   proportions as the target are at exactly 0 and the order of near-ties is true. A
 //!   track whose enabled features are all 0 has no direction and counts as orthogonal.
 //!
-//! **Fast** (`f32`, to decide what is worth scoring exactly). The same formulas on the
-//! columns converted to `f32`: for every leaf of the tree, and for the bounding box of
-//! every node the walk reaches. Each is within a proven rounding margin of its exact
-//! value (see `fast_threshold`), so a track is scored exactly when its fast key is
-//! within the margin of the current k-th exact key, and a node is skipped only when its
-//! fast bound is beyond it. Nothing that belongs in the answer is ever left out, and
-//! everything in it was ranked exactly.
+//! **Fast** (to decide what is worth scoring exactly). The same formulas in floating
+//! point: in `f32` for the bounding boxes of groups and leaves and for the tracks'
+//! Euclidean keys; in `f64` for the tracks' cosine test (`cosine_candidates` says why).
+//! Each is within a proven rounding margin of its exact value (see `fast_threshold`),
+//! so a track is scored exactly only when its fast value is within the margin of the
+//! current k-th exact key, and a leaf or group is skipped only when its fast bound is
+//! beyond it. Nothing that belongs in the answer is ever left out, and everything in
+//! it was ranked exactly.
 
 use super::{
     error::{InvalidSettings, MatchError},
     index::{
-        column, quantize, FeatureIndex, Node, DIMS, FULL_SCALE, LEAF, NO_GENRE, NO_POPULARITY,
+        column, quantize, Block, FeatureIndex, Group, DIMS, FULL_SCALE, GROUP, LEAF, NO_GENRE,
+        NO_POPULARITY,
     },
     settings::{MatchSettings, Metric},
     topk::{wide, Key},
@@ -36,6 +38,40 @@ use crate::catalog::Feature;
 const WEIGHT_STEPS: f64 = (1u64 << 20) as f64;
 /// Unit roundoff of `f32`.
 const U: f64 = f32::EPSILON as f64 / 2.0;
+/// Relative margin of the `f64` cosine test (`cosine_candidates`, dot² ≥ c²·norm):
+/// with every term ≥ 0, dot and norm are each within about (m + 8)·2⁻⁵³ of their exact
+/// values (relatively; the per-column factors are rounded a few times), so dot²/norm
+/// is within (3m + 25)·2⁻⁵³ ≤ 6 × 10⁻¹⁵ of cos², and the k-th key's cos is computed
+/// to about 10⁻¹⁵. The floor is c·(1 − 2⁻⁴⁰), c² lowered by 1.8 × 10⁻¹²: hundreds of
+/// times what is needed, and it still lets through only real near-ties.
+const COSINE_MARGIN: f64 = 1.0 / (1u64 << 40) as f64;
+
+/// What is worth a closer look, given the current k-th exact key (`fast_threshold`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Thresholds {
+    /// Largest lower bound (`f32`) of a leaf or group that may hold a track in the k best.
+    pub bound: f32,
+    /// Largest `euclidean_keys` value of a track that may be in the k best.
+    pub euclidean: f32,
+    /// What `cosine_candidates` lets through.
+    pub cosine: CosineFloor,
+}
+
+/// A track may be in the k best when `dot² ≥ cos2·norm` and `norm > norm` (in the terms
+/// of `cosine_candidates`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CosineFloor {
+    pub cos2: f64,
+    pub norm: f64,
+}
+
+impl CosineFloor {
+    /// Every track (fewer than k kept, or the k-th is orthogonal to the target).
+    const ANY: CosineFloor = CosineFloor {
+        cos2: -1.0,
+        norm: -1.0,
+    };
+}
 
 pub(crate) struct Query {
     /// Number of enabled columns.
@@ -58,6 +94,10 @@ pub(crate) struct Query {
     pub fast_w: [f32; DIMS],
     pub fast_t: [f32; DIMS],
     pub fast_wt: [f32; DIMS],
+    /// Cosine: `fast_w` and `fast_wt` in `f64`, for the tracks' keys (see
+    /// `cosine_keys`).
+    pub cos_w: [f64; DIMS],
+    pub cos_wt: [f64; DIMS],
     pub metric: Metric,
     pub filter: FilterSpec,
     pub k: usize,
@@ -67,7 +107,8 @@ pub(crate) struct Query {
 /// The filters in the index's own terms.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct FilterSpec {
-    /// Allowed genre ids as a bit set, and the same folded to 64 bits for nodes.
+    /// Allowed genre ids as a bit set, and the same folded to 64 bits for the leaf and
+    /// group summaries.
     pub genres: Option<(Vec<u64>, u64)>,
     /// Inclusive year range (tracks with no year fall outside any range).
     pub years: Option<(i16, i16)>,
@@ -113,6 +154,8 @@ impl Query {
         let mut fast_w = [0f32; DIMS];
         let mut fast_t = [0f32; DIMS];
         let mut fast_wt = [0f32; DIMS];
+        let mut cos_w = [0f64; DIMS];
+        let mut cos_wt = [0f64; DIMS];
         let w64: Vec<f64> = (0..m)
             .map(|j| weights[j] as f64 / weight_sum as f64 / (full * full))
             .collect();
@@ -123,8 +166,10 @@ impl Query {
         for j in 0..m {
             fast_w[j] = w64[j] as f32;
             fast_t[j] = targets[j] as f32;
+            cos_w[j] = w64[j];
             if t_len > 0.0 {
-                fast_wt[j] = (w64[j] * f64::from(targets[j]) / t_len) as f32;
+                cos_wt[j] = w64[j] * f64::from(targets[j]) / t_len;
+                fast_wt[j] = cos_wt[j] as f32;
             }
         }
         let f = &settings.filters;
@@ -166,6 +211,8 @@ impl Query {
             fast_w,
             fast_t,
             fast_wt,
+            cos_w,
+            cos_wt,
             metric: settings.metric,
             filter: FilterSpec {
                 genres,
@@ -186,8 +233,7 @@ impl Query {
             Metric::Euclidean => {
                 let mut sum = 0u128;
                 for j in 0..self.m {
-                    let gap =
-                        i64::from(index.columns[self.dims[j]][i]) - i64::from(self.targets[j]);
+                    let gap = i64::from(index.value(i, self.dims[j])) - i64::from(self.targets[j]);
                     sum += u128::from(self.weights[j]) * u128::from(gap.unsigned_abs().pow(2));
                 }
                 Key::Euclidean(sum)
@@ -195,7 +241,7 @@ impl Query {
             Metric::Cosine => {
                 let (mut dot, mut norm) = (0u128, 0u128);
                 for j in 0..self.m {
-                    let x = index.columns[self.dims[j]][i];
+                    let x = index.value(i, self.dims[j]);
                     let w = u128::from(self.weights[j]);
                     dot += w * u128::from(nonneg(self.targets[j])) * u128::from(nonneg(x));
                     norm += w * square(x);
@@ -227,51 +273,50 @@ impl Query {
         }
     }
 
-    /// Fast keys of the tracks at `start..end` (at most `LEAF` of them) into `out`:
-    /// the Euclidean key in 0..1, or `1 − cos` (1 for a track with no direction).
+    /// Fast Euclidean keys of a leaf's tracks, in 0..1 (all `LEAF` slots; the caller
+    /// ignores those past the end of the last leaf).
     #[inline]
-    pub fn fast_keys(&self, index: &FeatureIndex, start: usize, end: usize, out: &mut [f32; LEAF]) {
-        let n = end - start;
-        let out = &mut out[..n];
-        out.fill(0.0);
-        match self.metric {
-            Metric::Euclidean => {
-                for j in 0..self.m {
-                    let (w, t) = (self.fast_w[j], self.fast_t[j]);
-                    let xs = &index.columns[self.dims[j]][start..end];
-                    for (acc, &x) in out.iter_mut().zip(xs) {
-                        let gap = x as f32 - t;
-                        *acc += (w * gap) * gap;
-                    }
-                }
-            }
-            Metric::Cosine => {
-                let mut norms = [0f32; LEAF];
-                let norms = &mut norms[..n];
-                for j in 0..self.m {
-                    let (w, wt) = (self.fast_w[j], self.fast_wt[j]);
-                    let xs = &index.columns[self.dims[j]][start..end];
-                    for ((dot, norm), &x) in out.iter_mut().zip(norms.iter_mut()).zip(xs) {
-                        let x = x as f32;
-                        *dot += wt * x;
-                        *norm += (w * x) * x;
-                    }
-                }
-                for (acc, &norm) in out.iter_mut().zip(norms.iter()) {
-                    *acc = if norm > 0.0 {
-                        1.0 - *acc / norm.sqrt()
-                    } else {
-                        1.0
-                    };
-                }
+    pub fn euclidean_keys(&self, block: &Block, out: &mut [f32; LEAF]) {
+        *out = [0.0; LEAF];
+        for j in 0..self.m {
+            let (w, t) = (self.fast_w[j], self.fast_t[j]);
+            for (acc, &x) in out.iter_mut().zip(&block[self.dims[j]]) {
+                let gap = x as f32 - t;
+                *acc += (w * gap) * gap;
             }
         }
     }
 
-    /// The largest fast key (of a track, or of a node's bound) whose exact value can
-    /// still be at most `bound`, the current k-th key; infinite while fewer than k are
-    /// kept. A track with a larger fast key cannot enter the k best, and no track in a
-    /// node with a larger fast bound can.
+    /// Which of a leaf's first `len` tracks may be as close in angle as `floor` (see
+    /// `Thresholds`): bit `l` for slot `l`. In `f64`, and without square roots or
+    /// divisions: cos ≥ c ⇔ dot² ≥ c²·norm, as dot, c ≥ 0. (`1 − cos` in `f32` cannot
+    /// tell angles below about 10⁻³ apart; with a few features a million tracks have
+    /// thousands of those, each of which would then be scored exactly.)
+    #[inline]
+    pub fn cosine_candidates(&self, block: &Block, floor: CosineFloor, len: usize) -> u64 {
+        let mut dots = [0f64; LEAF];
+        let mut norms = [0f64; LEAF];
+        for j in 0..self.m {
+            let (w, wt) = (self.cos_w[j], self.cos_wt[j]);
+            let xs = &block[self.dims[j]];
+            for ((dot, norm), &x) in dots.iter_mut().zip(&mut norms).zip(xs) {
+                let x = f64::from(x);
+                *dot += wt * x;
+                *norm += (w * x) * x;
+            }
+        }
+        let mut mask = 0u64;
+        for (l, (&dot, &norm)) in dots.iter().zip(&norms).enumerate() {
+            let close = (dot * dot >= floor.cos2 * norm) & (norm > floor.norm);
+            mask |= u64::from(close) << l;
+        }
+        first_bits(mask, len)
+    }
+
+    /// What may still be in the k best, given `bound`, the current k-th exact key
+    /// (everything while fewer than k are kept): the largest fast lower bound of a leaf
+    /// or group, the largest fast Euclidean key of a track, and the floor of the `f64`
+    /// cosine test. Anything beyond them is farther than the k-th key exactly.
     ///
     /// The margins, with u = 2⁻²⁴ (half an `f32` ulp) and m ≤ 10 enabled columns:
     /// - Euclidean, key `K = Σ ŵ·d²` with ŵ = W/ΣW (so Σŵ = 1) and d the gap as a
@@ -279,24 +324,35 @@ impl Query {
     ///   moves each gap by at most 3.01u; products and the m-term sum add a relative
     ///   (m + 2.1)u. So fast ≤ (K + 2·3.01u·Σŵ|d| + 9.1u²)(1 + 12.1u), and
     ///   Σŵ|d| ≤ √K (Cauchy–Schwarz): fast ≤ (K + 6.02u√K + 9.1u²)(1 + 12.1u). A
-    ///   node's bound has the same form (gaps to its box).
+    ///   box's bound has the same form (gaps to the box).
     /// - Cosine: every term is ≥ 0, so the dot product and the norm each carry a
     ///   relative error of at most (m + 4.1)u; through the square root and the
-    ///   division cos is within (1.5m + 6.2)u ≤ 21.2u, relatively. A node's bound
-    ///   (dot at the box's top corner over the norm at its bottom corner, which is at
-    ///   least the cos of every track in it) likewise.
+    ///   division cos is within (1.5m + 6.2)u ≤ 21.2u, relatively. A box's corner
+    ///   bound likewise; its sphere bound carries its own margins (`box_bounds`).
+    ///   The tracks' test is in `f64`: see `COSINE_MARGIN`.
     ///
-    /// The threshold uses larger constants than these (8u√K + 16u², 32u; 64u for
-    /// cosine) and rounds up, so it also covers the `f64` arithmetic that computes it.
-    pub fn fast_threshold(&self, bound: Option<&Key>) -> f32 {
+    /// The thresholds use larger constants than these (8u√K + 16u², 32u; 64u for
+    /// cosine) and round up, so they also cover the `f64` arithmetic that computes
+    /// them.
+    pub fn fast_threshold(&self, bound: Option<&Key>) -> Thresholds {
         let Some(bound) = bound else {
-            return f32::INFINITY;
+            return Thresholds {
+                bound: f32::INFINITY,
+                euclidean: f32::INFINITY,
+                cosine: CosineFloor::ANY,
+            };
         };
-        let limit = match *bound {
+        match *bound {
             Key::Euclidean(sum) => {
                 let full = f64::from(FULL_SCALE);
                 let key = sum as f64 / self.weight_sum as f64 / (full * full);
-                (key + 8.0 * U * key.sqrt() + 16.0 * U * U) * (1.0 + 32.0 * U)
+                let limit =
+                    round_up((key + 8.0 * U * key.sqrt() + 16.0 * U * U) * (1.0 + 32.0 * U));
+                Thresholds {
+                    bound: limit,
+                    euclidean: limit,
+                    cosine: CosineFloor::ANY,
+                }
             }
             Key::Cosine { dot, norm } => {
                 let cos = if norm == 0 {
@@ -304,83 +360,195 @@ impl Query {
                 } else {
                     dot as f64 / ((self.target_norm as f64).sqrt() * (norm as f64).sqrt())
                 };
-                1.0 - cos * (1.0 - 64.0 * U)
+                let floor = cos * (1.0 - COSINE_MARGIN);
+                Thresholds {
+                    bound: round_up(1.0 - cos * (1.0 - 64.0 * U)),
+                    euclidean: f32::INFINITY,
+                    cosine: if floor > 0.0 {
+                        // A track with no direction has cos 0: never that close.
+                        CosineFloor {
+                            cos2: floor * floor,
+                            norm: 0.0,
+                        }
+                    } else {
+                        CosineFloor::ANY
+                    },
+                }
             }
-        };
-        round_up(limit)
+        }
     }
 
-    /// A fast key no track inside the node can beat (compare with `fast_threshold`);
-    /// `None` when the filters rule out every track in it.
-    #[inline]
-    pub fn fast_lower_bound(&self, node: &Node) -> Option<f32> {
-        if !self.node_may_pass(node) {
-            return None;
+    /// Fast lower bounds for every group (`out[g]`); `f32::INFINITY` for the groups the
+    /// filters rule out.
+    pub fn group_bounds(&self, index: &FeatureIndex, out: &mut [f32]) {
+        for (start, chunk) in (0..).step_by(GROUP).zip(out.chunks_mut(GROUP)) {
+            let end = start + chunk.len();
+            self.box_bounds(
+                |d| &index.group_lo[d][start..end],
+                |d| &index.group_hi[d][start..end],
+                chunk,
+            );
         }
-        Some(match self.metric {
-            Metric::Euclidean => {
-                let mut acc = 0f32;
-                for j in 0..self.m {
-                    let d = self.dims[j];
-                    let (t, lo, hi) = (self.fast_t[j], node.lo[d] as f32, node.hi[d] as f32);
-                    let gap = if t < lo {
-                        lo - t
-                    } else if t > hi {
-                        t - hi
-                    } else {
-                        0.0
-                    };
-                    acc += (self.fast_w[j] * gap) * gap;
+        if !self.filter.is_empty() {
+            for (bound, group) in out.iter_mut().zip(&index.groups) {
+                let s = &group.all;
+                let clean = s.any_clean;
+                if !self.may_pass(s.genre_bits, s.year_lo, s.year_hi, s.max_popularity, clean) {
+                    *bound = f32::INFINITY;
                 }
-                acc
+            }
+        }
+    }
+
+    /// Fast lower bounds for every leaf of a group; `f32::INFINITY` for the leaves the
+    /// filters rule out and for the unused slots of the last group.
+    pub fn leaf_bounds(&self, group: &Group, out: &mut [f32; GROUP]) {
+        let used = group.leaves as usize;
+        self.box_bounds(
+            |d| &group.lo[d][..used],
+            |d| &group.hi[d][..used],
+            &mut out[..used],
+        );
+        out[used..].fill(f32::INFINITY);
+        if self.filter.is_empty() {
+            return;
+        }
+        for (l, bound) in out[..used].iter_mut().enumerate() {
+            let clean = group.any_clean & (1 << l) != 0;
+            let (years, popularity) = (
+                (group.year_lo[l], group.year_hi[l]),
+                group.max_popularity[l],
+            );
+            if !self.may_pass(group.genre_bits[l], years.0, years.1, popularity, clean) {
+                *bound = f32::INFINITY;
+            }
+        }
+    }
+
+    /// Whether some track with these summaries (see `index::Summary`) may pass the
+    /// filters.
+    #[inline]
+    fn may_pass(
+        &self,
+        genre_bits: u64,
+        year_lo: i16,
+        year_hi: i16,
+        max_popularity: i16,
+        any_clean: bool,
+    ) -> bool {
+        let f = &self.filter;
+        f.genres
+            .as_ref()
+            .is_none_or(|(_, folded)| genre_bits & folded != 0)
+            && f.years
+                .is_none_or(|(from, to)| year_hi >= from && year_lo <= to)
+            && f.min_popularity
+                .is_none_or(|min| max_popularity >= i16::from(min))
+            && (!f.popularity_required || max_popularity >= 0)
+            && (!f.exclude_explicit || any_clean)
+    }
+
+    /// Lower bounds of the keys in up to `GROUP` boxes given column by column
+    /// (`lo(d)[b]`, `hi(d)[b]`, as many as `out`), as plain loops over the boxes so that
+    /// they vectorise.
+    ///
+    /// - Euclidean: the key of the box's point nearest to the target.
+    /// - Cosine: `1 −` an upper bound of cos over the box, the smaller of two:
+    ///   - corner: the inner product at the top corner over the norm at the bottom
+    ///     corner (every value is ≥ 0); none when the box touches the origin;
+    ///   - sphere: the box lies in the ball around its centre c through its corners
+    ///     (radius r), whose directions are within α = asin(r/|c|) of c's, so no
+    ///     track is closer in angle to the target than θ − α, θ being c's angle to
+    ///     the target: cos ≤ cos(θ − α) = cosθ·cosα + sinθ·sinα (1 when θ ≤ α).
+    ///     Tight for small boxes away from the origin, where the corner bound is
+    ///     loose. Rounding: cosθ (relative error ≤ 21.2u, like a track's cos) is
+    ///     raised by 32u and sinα by a relative 32u, which only moves θ down and α
+    ///     up (a larger, still valid bound); each `1 − x²` under a root is taken as
+    ///     `(1 − x)(1 + x)` (no cancellation), so the last step is good to 6u; and
+    ///     16u is added to it.
+    #[inline]
+    fn box_bounds<'a>(
+        &self,
+        lo: impl Fn(usize) -> &'a [i32],
+        hi: impl Fn(usize) -> &'a [i32],
+        out: &mut [f32],
+    ) {
+        let n = out.len().min(GROUP);
+        let out = &mut out[..n];
+        out.fill(0.0);
+        match self.metric {
+            Metric::Euclidean => {
+                for j in 0..self.m {
+                    let (w, t) = (self.fast_w[j], self.fast_t[j]);
+                    let (lo, hi) = (lo(self.dims[j]), hi(self.dims[j]));
+                    for ((acc, &lo), &hi) in out.iter_mut().zip(lo).zip(hi) {
+                        // Positive on the side of the box the target is outside.
+                        let gap = (lo as f32 - t).max(t - hi as f32).max(0.0);
+                        *acc += (w * gap) * gap;
+                    }
+                }
             }
             Metric::Cosine => {
-                // Inner product at most at the box's top corner, norm at least at its
-                // bottom corner (all values are >= 0).
-                let (mut dot, mut norm) = (0f32, 0f32);
+                let u = U as f32;
+                let mut corner_dot = [0f32; GROUP];
+                let mut corner_norm = [0f32; GROUP];
+                let mut centre_dot = [0f32; GROUP];
+                let mut centre_norm = [0f32; GROUP];
+                let mut radius = [0f32; GROUP];
                 for j in 0..self.m {
-                    let d = self.dims[j];
-                    let (lo, hi) = (node.lo[d] as f32, node.hi[d] as f32);
-                    dot += self.fast_wt[j] * hi;
-                    norm += (self.fast_w[j] * lo) * lo;
+                    let (w, wt) = (self.fast_w[j], self.fast_wt[j]);
+                    let (lo, hi) = (&lo(self.dims[j])[..n], &hi(self.dims[j])[..n]);
+                    for b in 0..n {
+                        let (l, h) = (lo[b].clamp(0, FULL_SCALE), hi[b].clamp(0, FULL_SCALE));
+                        let (lf, hf) = (l as f32, h as f32);
+                        // The width is an exact integer.
+                        let half = (h - l).max(0) as f32 * 0.5;
+                        let centre = lf + half;
+                        corner_dot[b] += wt * hf;
+                        corner_norm[b] += (w * lf) * lf;
+                        centre_dot[b] += wt * centre;
+                        centre_norm[b] += (w * centre) * centre;
+                        radius[b] += (w * half) * half;
+                    }
                 }
-                if norm > 0.0 {
-                    1.0 - dot / norm.sqrt()
-                } else {
-                    // A box touching the origin bounds nothing.
-                    f32::NEG_INFINITY
+                for b in 0..n {
+                    let corner = if corner_norm[b] > 0.0 {
+                        corner_dot[b] / corner_norm[b].sqrt()
+                    } else {
+                        f32::INFINITY
+                    };
+                    let c_len = centre_norm[b].sqrt();
+                    let cos_t = (centre_dot[b] / c_len + 32.0 * u).min(1.0);
+                    let sin_a = radius[b].sqrt() / c_len * (1.0 + 32.0 * u);
+                    let sin_t = ((1.0 - cos_t) * (1.0 + cos_t)).max(0.0).sqrt();
+                    let cos_a = ((1.0 - sin_a) * (1.0 + sin_a)).max(0.0).sqrt();
+                    // θ ≤ α, or the ball holds the origin (sin α ≥ 1, or c = 0 and
+                    // the quotients are not numbers): no bound.
+                    let sphere = if sin_a < 1.0 && cos_t < cos_a {
+                        cos_t * cos_a + sin_t * sin_a + 16.0 * u
+                    } else {
+                        f32::INFINITY
+                    };
+                    out[b] = 1.0 - corner.min(sphere);
                 }
             }
-        })
-    }
-
-    fn node_may_pass(&self, node: &Node) -> bool {
-        let f = &self.filter;
-        if let Some((_, folded)) = &f.genres {
-            if node.genre_bits & folded == 0 {
-                return false;
-            }
         }
-        if let Some((from, to)) = f.years {
-            if node.year_hi < from || node.year_lo > to {
-                return false;
-            }
-        }
-        if let Some(min) = f.min_popularity {
-            if node.max_popularity < i16::from(min) {
-                return false;
-            }
-        }
-        if f.popularity_required && node.max_popularity < 0 {
-            return false;
-        }
-        !f.exclude_explicit || node.any_clean
     }
 
     /// Whether the track at position `i` passes every filter.
     #[inline]
     pub fn passes(&self, index: &FeatureIndex, i: usize) -> bool {
         self.filter.passes(index, i)
+    }
+}
+
+/// `mask` with only its first `len` bits kept.
+#[inline]
+pub(crate) fn first_bits(mask: u64, len: usize) -> u64 {
+    if len < 64 {
+        mask & ((1u64 << len) - 1)
+    } else {
+        mask
     }
 }
 

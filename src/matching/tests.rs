@@ -230,9 +230,9 @@ proptest! {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(40))]
 
-    /// Deeper trees (thousands of tracks: several levels of pruning).
+    /// Several groups of leaves (2,048 tracks each), so that groups are pruned too.
     #[test]
-    fn index_equals_brute_force_on_larger_catalogs(tracks in catalog(3000), settings in settings()) {
+    fn index_equals_brute_force_on_larger_catalogs(tracks in catalog(7000), settings in settings()) {
         check_exact(&tracks, &settings)?;
     }
 }
@@ -266,14 +266,14 @@ mod near_ties {
     /// ties, some in the target's own direction), those nudged by one grid point
     /// (cosine near-ties), reflections of the target's gaps (exact Euclidean ties) and
     /// their nudges, and a few anywhere.
-    pub fn case() -> impl Strategy<Value = Case> {
+    pub fn case(max_tracks: usize) -> impl Strategy<Value = Case> {
         (
             proptest::sample::subsequence((0..9).collect::<Vec<usize>>(), 1..=3),
             proptest::collection::vec(1..=6i64, 3),
             proptest::collection::vec(0..=20i64, 3),
             1..=50i64,
             any::<bool>(),
-            proptest::collection::vec((0..6u8, 1..=50i64, 0..3usize, any::<bool>()), 1..120),
+            proptest::collection::vec((0..6u8, 1..=50i64, 0..3usize, any::<bool>()), 1..max_tracks),
             proptest::collection::vec(0..=GRID, 9),
             1..12usize,
             proptest::option::weighted(0.3, 1..3usize),
@@ -406,43 +406,59 @@ proptest! {
     /// Few features, many exact and near ties: the index's order is the true order
     /// (exact rational arithmetic), ties by id.
     #[test]
-    fn few_features_with_near_ties_rank_exactly(case in near_ties::case(), seed in any::<u32>()) {
-        let n = case.tracks.len();
-        // Ids unrelated to position, and a few artists for the cap.
-        let ids: Vec<i32> = (0..n)
-            .map(|i| ((i as u64 * 2_654_435_761 + u64::from(seed)) % 1_000_003) as i32)
-            .collect();
-        prop_assume!({
-            let mut sorted = ids.clone();
-            sorted.sort_unstable();
-            sorted.windows(2).all(|w| w[0] != w[1])
-        });
-        let artists: Vec<i32> = (0..n).map(|i| (i % 5) as i32).collect();
-        let tracks: Vec<T> = case
-            .tracks
-            .iter()
-            .enumerate()
-            .map(|(i, v)| {
-                let mut t = plain(ids[i], near_ties::values(v));
-                t.artist = Some(artists[i]);
-                t
-            })
-            .collect();
-        let settings = near_ties::settings(&case);
-        let index = index_of(&tracks);
-        let got: Vec<i32> = index
-            .search(&settings)
-            .expect("valid settings")
-            .matches
-            .iter()
-            .map(|m| m.track_id)
-            .collect();
-        prop_assert_eq!(&got, &near_ties::expected(&case, &ids, &artists, &settings));
-        prop_assert_eq!(
-            index.search(&settings).expect("valid"),
-            index.search_brute_force(&settings).expect("valid")
-        );
+    fn few_features_with_near_ties_rank_exactly(case in near_ties::case(120), seed in any::<u32>()) {
+        check_near_ties(&case, seed)?;
     }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(30))]
+
+    /// The same across several groups of leaves.
+    #[test]
+    fn near_ties_across_groups_rank_exactly(case in near_ties::case(6000), seed in any::<u32>()) {
+        check_near_ties(&case, seed)?;
+    }
+}
+
+/// The index against `near_ties::expected`, and against its brute force.
+fn check_near_ties(case: &near_ties::Case, seed: u32) -> Result<(), TestCaseError> {
+    let n = case.tracks.len();
+    // Ids unrelated to position, and a few artists for the cap.
+    let ids: Vec<i32> = (0..n)
+        .map(|i| ((i as u64 * 2_654_435_761 + u64::from(seed)) % 1_000_003) as i32)
+        .collect();
+    prop_assume!({
+        let mut sorted = ids.clone();
+        sorted.sort_unstable();
+        sorted.windows(2).all(|w| w[0] != w[1])
+    });
+    let artists: Vec<i32> = (0..n).map(|i| (i % 5) as i32).collect();
+    let tracks: Vec<T> = case
+        .tracks
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let mut t = plain(ids[i], near_ties::values(v));
+            t.artist = Some(artists[i]);
+            t
+        })
+        .collect();
+    let settings = near_ties::settings(case);
+    let index = index_of(&tracks);
+    let got: Vec<i32> = index
+        .search(&settings)
+        .expect("valid settings")
+        .matches
+        .iter()
+        .map(|m| m.track_id)
+        .collect();
+    prop_assert_eq!(&got, &near_ties::expected(case, &ids, &artists, &settings));
+    prop_assert_eq!(
+        index.search(&settings).expect("valid"),
+        index.search_brute_force(&settings).expect("valid")
+    );
+    Ok(())
 }
 
 fn plain(id: i32, values: [f64; 10]) -> T {
@@ -742,4 +758,72 @@ fn large_catalog_built_on_two_threads_still_equals_brute_force() {
             index.search_brute_force(&s).unwrap()
         );
     }
+}
+
+#[test]
+fn leaves_and_groups_hold_every_track_once_inside_their_boxes() {
+    use super::index::{DIMS, GROUP, LEAF};
+    let n = 5_000;
+    let tracks: Vec<T> = (0..n)
+        .map(|i| {
+            let x = |k: usize| ((i * (2 * k + 3) + k) % 1000) as f64 / 999.0;
+            plain(i as i32 + 1, std::array::from_fn(x))
+        })
+        .collect();
+    let index = index_of(&tracks);
+    // Every leaf full but the last; groups of GROUP leaves.
+    assert_eq!(index.leaf_count(), n.div_ceil(LEAF));
+    for leaf in 0..index.leaf_count() {
+        let expected = if leaf + 1 < index.leaf_count() {
+            LEAF
+        } else {
+            n - (index.leaf_count() - 1) * LEAF
+        };
+        assert_eq!(index.leaf_range(leaf).len(), expected);
+    }
+    assert_eq!(index.groups.len(), index.leaf_count().div_ceil(GROUP));
+    let mut ids = index.ids.clone();
+    ids.sort_unstable();
+    assert_eq!(ids, (1..=n as i32).collect::<Vec<_>>());
+    for (g, group) in index.groups.iter().enumerate() {
+        assert_eq!(group.first_leaf as usize, g * GROUP);
+        for l in 0..group.leaves as usize {
+            for i in index.leaf_range(group.first_leaf as usize + l) {
+                for d in 0..DIMS {
+                    let x = index.value(i, d);
+                    assert!(group.lo[d][l] <= x && x <= group.hi[d][l]);
+                    assert!(index.group_lo[d][g] <= x && x <= index.group_hi[d][g]);
+                }
+                // The values are the track's own.
+                let original = &tracks[index.ids[i] as usize - 1];
+                let dance = index.raw_value(i, Feature::Danceability).unwrap();
+                assert!((dance - original.values[0]).abs() < 1e-8);
+            }
+        }
+    }
+}
+
+#[test]
+fn decimals_are_stored_exactly() {
+    use super::index::{quantize, unquantize, FULL_SCALE};
+    for (feature, raw) in [
+        (Feature::Danceability, 0.529),
+        (Feature::Acousticness, 0.0000287),
+        // Written 4.9099999999999996e-06 in the TidyTuesday file: the same f64.
+        (Feature::Instrumentalness, 4.91e-06),
+        (Feature::Tempo, 111.132),
+        (Feature::Loudness, -4.168),
+        (Feature::Popularity, 61.0),
+    ] {
+        let q = quantize(feature, raw);
+        assert_eq!(unquantize(feature, q), raw, "{feature:?} {raw}");
+    }
+    // Same proportion in the file, same proportion in the index.
+    let q = |v: f64| i64::from(quantize(Feature::Energy, v));
+    assert_eq!(q(0.23) * q(0.92), q(0.4) * q(0.529));
+    // The ends of the range, clamping, and what import never lets through.
+    assert_eq!(quantize(Feature::Tempo, 300.0), FULL_SCALE);
+    assert_eq!(quantize(Feature::Loudness, -80.0), 0);
+    assert_eq!(quantize(Feature::Energy, f64::NAN), 0);
+    assert_eq!(unquantize(Feature::Tempo, FULL_SCALE), 250.0);
 }
