@@ -433,6 +433,21 @@ impl FeatureIndex {
         self.ids.is_empty()
     }
 
+    /// Bytes the index holds on the heap (its arrays; the genre names approximately).
+    pub fn memory_bytes(&self) -> usize {
+        use std::mem::size_of;
+        let per_track = size_of::<i32>() * 2 // id, artist
+            + size_of::<u16>() + size_of::<i16>() + size_of::<u8>() + size_of::<bool>();
+        self.len() * per_track
+            + self.blocks.len() * size_of::<Block>()
+            + self.groups.len() * (size_of::<Group>() + 2 * DIMS * size_of::<i32>())
+            + self
+                .genres
+                .iter()
+                .map(|g| g.len() + size_of::<String>())
+                .sum::<usize>()
+    }
+
     /// Every genre in the catalog, sorted (for the filter's choices).
     pub fn genres(&self) -> Vec<&str> {
         let mut names: Vec<&str> = self.genres.iter().map(String::as_str).collect();

@@ -57,10 +57,12 @@ pub(crate) struct Thresholds {
     pub cosine: CosineFloor,
 }
 
-/// A track may be in the k best when `dot² ≥ cos2·norm` and `norm > norm` (in the terms
-/// of `cosine_candidates`).
+/// The least cos a track must have to be worth scoring exactly: in the terms of
+/// `cosine_candidates`, `dot² ≥ cos2·norm` and `norm > norm`; and `cos` itself, for
+/// `box_may_reach`.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct CosineFloor {
+    pub cos: f64,
     pub cos2: f64,
     pub norm: f64,
 }
@@ -68,6 +70,7 @@ pub(crate) struct CosineFloor {
 impl CosineFloor {
     /// Every track (fewer than k kept, or the k-th is orthogonal to the target).
     const ANY: CosineFloor = CosineFloor {
+        cos: -1.0,
         cos2: -1.0,
         norm: -1.0,
     };
@@ -98,6 +101,8 @@ pub(crate) struct Query {
     /// `cosine_keys`).
     pub cos_w: [f64; DIMS],
     pub cos_wt: [f64; DIMS],
+    /// Cosine: 1/t per enabled column (0 where t is 0), for `box_may_reach`.
+    pub cos_inverse_t: [f64; DIMS],
     pub metric: Metric,
     pub filter: FilterSpec,
     pub k: usize,
@@ -156,6 +161,7 @@ impl Query {
         let mut fast_wt = [0f32; DIMS];
         let mut cos_w = [0f64; DIMS];
         let mut cos_wt = [0f64; DIMS];
+        let mut cos_inverse_t = [0f64; DIMS];
         let w64: Vec<f64> = (0..m)
             .map(|j| weights[j] as f64 / weight_sum as f64 / (full * full))
             .collect();
@@ -167,6 +173,9 @@ impl Query {
             fast_w[j] = w64[j] as f32;
             fast_t[j] = targets[j] as f32;
             cos_w[j] = w64[j];
+            if targets[j] > 0 {
+                cos_inverse_t[j] = 1.0 / f64::from(targets[j]);
+            }
             if t_len > 0.0 {
                 cos_wt[j] = w64[j] * f64::from(targets[j]) / t_len;
                 fast_wt[j] = cos_wt[j] as f32;
@@ -213,6 +222,7 @@ impl Query {
             fast_wt,
             cos_w,
             cos_wt,
+            cos_inverse_t,
             metric: settings.metric,
             filter: FilterSpec {
                 genres,
@@ -367,6 +377,7 @@ impl Query {
                     cosine: if floor > 0.0 {
                         // A track with no direction has cos 0: never that close.
                         CosineFloor {
+                            cos: floor,
                             cos2: floor * floor,
                             norm: 0.0,
                         }
@@ -533,6 +544,108 @@ impl Query {
                 }
             }
         }
+    }
+
+    /// Cosine: whether some track in the box (`lo(column)`, `hi(column)`) may be as
+    /// close in angle as `floor`. Used after the box's fast bound has let it through,
+    /// before scanning it: `box_bounds`' bounds are cheap but loose (by a factor of 3
+    /// to 7 in the number of leaves scanned, over 1,000,000 generated tracks with five
+    /// or ten features on); this one is exact.
+    ///
+    /// The largest cos over a box: where it is reached, moving a coordinate that is not
+    /// at a bound would not raise cos, which gives x_i = clamp(λ·t_i, lo_i, hi_i) with
+    /// one λ > 0 for all coordinates (the gradient of cos vanishes along free ones, and
+    /// points out of the box at clamped ones), and λ = |x|²/(t·x), i.e.
+    /// φ(λ) = Σ ŵ·x_i(λ)·(λ·t_i − x_i(λ)) = 0. φ never decreases (each clamped term
+    /// grows with λ, each free one is 0) and is linear between the points where a
+    /// coordinate meets a bound (λ = lo_i/t_i, hi_i/t_i), so the root is found exactly:
+    /// the last such point where φ < 0 and the first where φ ≥ 0 enclose one linear
+    /// piece (found by sorting those points and sweeping them once). cos's level sets
+    /// {cos ≥ c} are convex cones, so this point is the maximum over the box. Computed
+    /// in `f64`: rounding moves λ by about 10⁻¹⁵ relatively (or, near a point where φ
+    /// is about 0, to that point, which is then as good) and cos by at most
+    /// 2·10⁻¹⁵/cos, so 10⁻⁹ is added (and below a floor of 10⁻³ every box is let
+    /// through).
+    pub fn box_may_reach(
+        &self,
+        lo: impl Fn(usize) -> i32,
+        hi: impl Fn(usize) -> i32,
+        floor: CosineFloor,
+    ) -> bool {
+        if self.metric != Metric::Cosine || floor.cos < 1e-3 {
+            return true;
+        }
+        let m = self.m;
+        let mut w = [0f64; DIMS];
+        let mut t = [0f64; DIMS];
+        let mut l = [0f64; DIMS];
+        let mut h = [0f64; DIMS];
+        for j in 0..m {
+            let d = self.dims[j];
+            w[j] = self.cos_w[j];
+            t[j] = f64::from(self.targets[j]);
+            l[j] = f64::from(lo(d).max(0));
+            h[j] = f64::from(hi(d).max(lo(d)).max(0));
+        }
+        // Where each coordinate leaves its lower bound and reaches its upper one, in
+        // order (at most 2 × DIMS; insertion sort).
+        let mut events = [(0f64, 0u8, false); 2 * DIMS];
+        let mut n = 0;
+        for j in (0..m).filter(|&j| t[j] > 0.0) {
+            let inverse = self.cos_inverse_t[j];
+            for (lambda, reaches_hi) in [(l[j] * inverse, false), (h[j] * inverse, true)] {
+                let mut k = n;
+                while k > 0 && events[k - 1].0 > lambda {
+                    events[k] = events[k - 1];
+                    k -= 1;
+                }
+                events[k] = (lambda, j as u8, reaches_hi);
+                n += 1;
+            }
+        }
+        // φ(λ) = λ·a − b over the coordinates at a bound; all start at the lower one.
+        let (mut a, mut b) = (0f64, 0f64);
+        for j in 0..m {
+            a += w[j] * l[j] * t[j];
+            b += w[j] * l[j] * l[j];
+        }
+        let mut lambda = None;
+        let mut last = 0f64;
+        for &(at, j, reaches_hi) in &events[..n] {
+            let j = usize::from(j);
+            // φ(0) = 0 when the box's lower corner is 0 wherever the target is not:
+            // x(0) is then the zero vector, which has no direction, not a maximum.
+            if at > 0.0 && at * a - b >= 0.0 {
+                // The root is on the piece that ends here.
+                lambda = Some(if a > 0.0 { (b / a).clamp(last, at) } else { at });
+                break;
+            }
+            if reaches_hi {
+                a += w[j] * h[j] * t[j];
+                b += w[j] * h[j] * h[j];
+            } else {
+                a -= w[j] * l[j] * t[j];
+                b -= w[j] * l[j] * l[j];
+            }
+            last = at;
+        }
+        // Past the last event every coordinate with a target is at its upper bound;
+        // with a = 0 there cos is 0 everywhere in the box.
+        let lambda = lambda.unwrap_or(if a > 0.0 { (b / a).max(last) } else { last });
+        let x = |j: usize| (lambda * t[j]).clamp(l[j], h[j]);
+        let (mut dot, mut norm, mut target) = (0f64, 0f64, 0f64);
+        for j in 0..m {
+            let xj = x(j);
+            dot += w[j] * t[j] * xj;
+            norm += w[j] * xj * xj;
+            target += w[j] * t[j] * t[j];
+        }
+        let best = if norm > 0.0 {
+            dot / (target.sqrt() * norm.sqrt())
+        } else {
+            0.0
+        };
+        best + 1e-9 >= floor.cos
     }
 
     /// Whether the track at position `i` passes every filter.

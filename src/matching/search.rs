@@ -1,11 +1,13 @@
 //! Exact k-nearest-neighbour search, best-first over the index's groups and leaves
 //! (see `index`): groups in order of their lower bound, and within a group its leaves
 //! in order of theirs, stopping as soon as the next bound is beyond the current k-th
-//! key (or the filter summaries rule a group or leaf out); and the brute-force scan it
-//! must agree with.
+//! key (or the filter summaries rule a group or leaf out); for cosine, a group or leaf
+//! that gets past its bound is checked once more with the exact largest cos over its
+//! box (`Query::box_may_reach`) before it is opened. And the brute-force scan it must
+//! agree with.
 //!
-//! Both score with the fast `f32` form and rank with the exact one (see `query`): a
-//! track is scored exactly only when its fast key is within the rounding margin of the
+//! Both score with the fast form and rank with the exact one (see `query`): a track
+//! is scored exactly only when its fast value is within the rounding margin of the
 //! k-th exact key so far.
 
 use std::{cmp::Reverse, collections::BinaryHeap};
@@ -39,7 +41,10 @@ impl FeatureIndex {
             if bound > walk.threshold.bound {
                 break;
             }
-            walk.group(g as usize);
+            let all = &self.groups[g as usize].all;
+            if query.box_may_reach(|d| all.lo[d], |d| all.hi[d], walk.threshold.cosine) {
+                walk.group(g as usize);
+            }
         }
         Ok(self.outcome(&query, settings, walk.top.into_sorted()))
     }
@@ -119,7 +124,14 @@ impl<'a> Walk<'a> {
             if bound > self.threshold.bound {
                 break;
             }
-            self.leaf(first + usize::from(l));
+            let l = usize::from(l);
+            let (lo, hi) = (&group.lo, &group.hi);
+            if self
+                .query
+                .box_may_reach(|d| lo[d][l], |d| hi[d][l], self.threshold.cosine)
+            {
+                self.leaf(first + l);
+            }
         }
     }
 

@@ -827,3 +827,132 @@ fn decimals_are_stored_exactly() {
     assert_eq!(quantize(Feature::Energy, f64::NAN), 0);
     assert_eq!(unquantize(Feature::Tempo, FULL_SCALE), 250.0);
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// The cosine box check (`Query::box_may_reach`) lets a box through whenever some
+    /// point of it is as close in angle as the floor (points on a grid over the box,
+    /// its corners among them), and is tight: just above its own maximum it refuses.
+    #[test]
+    fn cosine_box_check_never_drops_a_reachable_box(
+        enabled in proptest::sample::subsequence((0..5).collect::<Vec<usize>>(), 1..=3),
+        weights in proptest::collection::vec(1..=4u8, 3),
+        target in proptest::collection::vec(0..=1000i32, 3),
+        // Often touching 0 (where a box's lower corner has no direction of its own).
+        corners in proptest::collection::vec(
+            (prop_oneof![Just(0), 0..=1000i32], 0..=1000i32),
+            3,
+        ),
+    ) {
+        use super::index::{quantize, DIMS, FULL_SCALE};
+        use super::query::CosineFloor;
+        let m = enabled.len();
+        let mut s = MatchSettings {
+            metric: Metric::Cosine,
+            ..Default::default()
+        };
+        s.weights.clear();
+        for (j, &f) in enabled.iter().enumerate() {
+            let feature = Feature::ORIGINAL[f];
+            s.weights.insert(feature, f64::from(weights[j]));
+            s.targets.insert(feature, f64::from(target[j]) / 1000.0);
+        }
+        prop_assume!(target[..m].iter().any(|&t| t > 0));
+        let index = index_of(&[plain(1, [0.5; 10])]);
+        let query = Query::new(&index, &s).expect("valid");
+        let step = FULL_SCALE / 1000;
+        let (mut lo, mut hi) = ([0i32; DIMS], [0i32; DIMS]);
+        for (j, &f) in enabled.iter().enumerate() {
+            let d = super::index::column(Feature::ORIGINAL[f]);
+            let (a, b) = corners[j];
+            lo[d] = a.min(b) * step;
+            hi[d] = a.max(b) * step;
+        }
+        // cos of a point given per enabled column.
+        let cos = |x: &[f64]| {
+            let (mut dot, mut nx, mut nt) = (0.0, 0.0, 0.0);
+            for (j, &f) in enabled.iter().enumerate() {
+                let w = f64::from(weights[j]);
+                let t = f64::from(quantize(Feature::ORIGINAL[f], f64::from(target[j]) / 1000.0));
+                dot += w * t * x[j];
+                nx += w * x[j] * x[j];
+                nt += w * t * t;
+            }
+            if nx > 0.0 { dot / (nx.sqrt() * nt.sqrt()) } else { 0.0 }
+        };
+        let mut best: f64 = 0.0;
+        let grid = 12;
+        let mut k = vec![0usize; m];
+        loop {
+            let x: Vec<f64> = (0..m)
+                .map(|j| {
+                    let d = super::index::column(Feature::ORIGINAL[enabled[j]]);
+                    f64::from(lo[d]) + f64::from(hi[d] - lo[d]) * k[j] as f64 / grid as f64
+                })
+                .collect();
+            best = best.max(cos(&x));
+            let mut j = 0;
+            while j < m && k[j] == grid {
+                k[j] = 0;
+                j += 1;
+            }
+            if j == m {
+                break;
+            }
+            k[j] += 1;
+        }
+        let floor = |c: f64| CosineFloor { cos: c, cos2: c * c, norm: 0.0 };
+        prop_assume!(best > 1e-3);
+        prop_assert!(
+            query.box_may_reach(|d| lo[d], |d| hi[d], floor(best * (1.0 - 1e-12))),
+            "refused a box reaching cos {best}"
+        );
+    }
+}
+
+#[test]
+fn cosine_box_check_refuses_boxes_pointing_elsewhere() {
+    use super::index::{column, DIMS, FULL_SCALE};
+    use super::query::CosineFloor;
+    let mut s = MatchSettings {
+        metric: Metric::Cosine,
+        ..Default::default()
+    };
+    s.weights.clear();
+    s.weights.insert(Feature::Danceability, 1.0);
+    s.weights.insert(Feature::Energy, 1.0);
+    s.targets.insert(Feature::Danceability, 0.6);
+    s.targets.insert(Feature::Energy, 0.3);
+    let index = index_of(&[plain(1, [0.5; 10])]);
+    let query = Query::new(&index, &s).expect("valid");
+    let (dance, energy) = (column(Feature::Danceability), column(Feature::Energy));
+    let boxed = |d: (f64, f64), e: (f64, f64)| {
+        let (mut lo, mut hi) = ([0i32; DIMS], [0i32; DIMS]);
+        let step = |v: f64| (v * f64::from(FULL_SCALE)) as i32;
+        (lo[dance], hi[dance], lo[energy], hi[energy]) =
+            (step(d.0), step(d.1), step(e.0), step(e.1));
+        (lo, hi)
+    };
+    let reaches = |(lo, hi): ([i32; DIMS], [i32; DIMS]), cos: f64| {
+        query.box_may_reach(
+            |d| lo[d],
+            |d| hi[d],
+            CosineFloor {
+                cos,
+                cos2: cos * cos,
+                norm: 0.0,
+            },
+        )
+    };
+    // Holds the target's direction (2 : 1), right down to the origin.
+    assert!(reaches(boxed((0.0, 0.5), (0.0, 0.5)), 0.999_999));
+    assert!(reaches(boxed((0.38, 0.42), (0.19, 0.21)), 0.999_999));
+    // Only energy: cos = 1/√5 ≈ 0.447 at best.
+    assert!(reaches(boxed((0.0, 0.0), (0.1, 0.9)), 0.447));
+    assert!(!reaches(boxed((0.0, 0.0), (0.1, 0.9)), 0.448));
+    // Near the energy axis, away from the origin: the best corner is (0.1, 0.5),
+    // cos = (0.6·0.1 + 0.3·0.5)/(|t|·|x|) ≈ 0.6139.
+    assert!(reaches(boxed((0.0, 0.1), (0.5, 0.9)), 0.6138));
+    assert!(!reaches(boxed((0.0, 0.1), (0.5, 0.9)), 0.6140));
+}
