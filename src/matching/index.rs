@@ -15,8 +15,8 @@
 //! half theirs, so the default five end up about half as wide as the rest in every
 //! leaf. A tree that splits all ten evenly leaves every leaf wide in whichever five a
 //! search uses: over 1,000,000 tracks a default search scanned about 440 leaves; now
-//! about 110. Searches that use none of the five pay for it: over 1,000,000 tracks,
-//! tempo and loudness alone took about 1.3 times as long as with the even tree.
+//! about 110. Searches that use none of the five pay for it: over 1,000,000 tracks
+//! they took 1.2 to 1.6 times as long as with the even tree (all ten: half as long).
 //!
 //! Columns follow `Feature::ALL` (the nine audio features and popularity).
 //!
