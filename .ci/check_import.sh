@@ -48,6 +48,9 @@ with open(csv_path, newline="", encoding="utf-8") as f:
         artists.add(artist.lower())
 
 db = sqlite3.connect(db_path)
+# The catalog lives in its own file beside the main one (check.db -> check.catalog.db).
+catalog_path = db_path[: -len(".db")] + ".catalog.db"
+db.execute("ATTACH DATABASE ? AS catalog", (catalog_path,))
 tracks = db.execute("SELECT COUNT(*) FROM tracks").fetchone()[0]
 distinct_ids = db.execute("SELECT COUNT(DISTINCT spotify_id) FROM tracks").fetchone()[0]
 db_artists = db.execute("SELECT COUNT(*) FROM artists").fetchone()[0]

@@ -129,6 +129,24 @@
 
   function setChartOption(el, option) {
     option.backgroundColor = "transparent";
+    // Radar names in the page's own text colour (the themes draw them faint), so they
+    // read in light and dark alike.
+    // On a narrow chart the radar shrinks and its names get smaller, so that the names
+    // at its sides stay inside the canvas.
+    var text = window.getComputedStyle(el).color;
+    var width = el.clientWidth;
+    var radars = option.radar ? [].concat(option.radar) : [];
+    radars.forEach(function (radar) {
+      radar.axisName = Object.assign({}, radar.axisName || {}, { color: text });
+      if (width < 480) {
+        radar.radius = "40%";
+        radar.nameGap = 6;
+        radar.axisName.fontSize = 11;
+      } else if (width < 800) {
+        radar.radius = "60%";
+        radar.axisName.fontSize = 13;
+      }
+    });
     var existing = window.echarts.getInstanceByDom(el);
     var theme = darkScheme && darkScheme.matches ? "dark" : null;
     var chart = existing || window.echarts.init(el, theme, { renderer: "canvas" });
@@ -168,18 +186,48 @@
   }
 
   document.addEventListener("htmx:beforeSwap", function (event) {
+    // An error the server rendered as a notice for the page's notice area (any 4xx or
+    // 5xx it retargets there) is shown, never swapped into the panel that asked.
+    var xhr = event.detail.xhr;
+    if (xhr && xhr.getResponseHeader("HX-Retarget") === "#notices") {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+      return;
+    }
     if (event.detail.target) {
       disposeCharts(event.detail.target);
     }
   });
   document.addEventListener("htmx:afterSettle", function (event) {
     drawCharts(event.detail.elt);
+    markScrollables(document);
   });
+
+  // --- tables wider than their box ------------------------------------------------------
+  // A .table-scroll whose table does not fit gets a line above it saying that it scrolls
+  // (its edge shadows, pure CSS, say so too).
+  function markScrollables(root) {
+    var boxes = (root || document).querySelectorAll(".table-scroll");
+    Array.prototype.forEach.call(boxes, function (box) {
+      var hint = box.previousElementSibling;
+      if (!hint || !hint.classList.contains("scroll-hint")) {
+        hint = document.createElement("p");
+        hint.className = "scroll-hint";
+        hint.setAttribute("aria-hidden", "true");
+        hint.textContent = "Scroll sideways for more columns \u2192";
+        box.parentNode.insertBefore(hint, box);
+      }
+      var overflowing = box.scrollWidth > box.clientWidth + 1;
+      hint.classList.toggle("visible", overflowing);
+      box.setAttribute("data-overflowing", overflowing ? "true" : "false");
+    });
+  }
 
   var resizeTimer = null;
   window.addEventListener("resize", function () {
     window.clearTimeout(resizeTimer);
     resizeTimer = window.setTimeout(function () {
+      markScrollables(document);
       if (!window.echarts) {
         return;
       }
@@ -187,6 +235,10 @@
         var chart = window.echarts.getInstanceByDom(el);
         if (chart) {
           chart.resize();
+          // A radar's size depends on the width (see setChartOption): lay it out again.
+          if (chart.getOption().radar) {
+            drawChart(el);
+          }
         }
       });
     }, 100);
@@ -203,15 +255,22 @@
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", function () {
       drawCharts(document);
+      markScrollables(document);
     });
   } else {
     drawCharts(document);
+    markScrollables(document);
   }
 })();
 
-// --- range sliders: show the value beside the slider while it moves --------------------
-// Each `<input type=range data-output=ID>` writes its value (with the step's decimals
-// and its `data-unit`) into the element with that id, usually an <output>.
+// --- sliders ---------------------------------------------------------------------------
+// The server renders each slider as `<input type=number data-slider>`, so that without
+// JavaScript its value is always readable and editable. Here it becomes a range slider
+// whose value is written, with the step's decimals and its `data-unit`, into the
+// element named by `data-output` (an <output> beside it) while it moves.
+//
+// A feature's "(off)" mark (`[data-off-until]`, naming its weight field) follows that
+// weight: it shows while the weight is 0.
 (function () {
   "use strict";
 
@@ -221,11 +280,7 @@
     return dot < 0 ? 0 : text.length - dot - 1;
   }
 
-  document.addEventListener("input", function (event) {
-    var input = event.target;
-    if (!input.matches || !input.matches("input[type=range][data-output]")) {
-      return;
-    }
+  function showValue(input) {
     var output = document.getElementById(input.getAttribute("data-output"));
     if (!output) {
       return;
@@ -233,5 +288,114 @@
     var text = Number(input.value).toFixed(decimals(input.getAttribute("step")));
     var unit = input.getAttribute("data-unit");
     output.textContent = unit ? text + " " + unit : text;
+  }
+
+  function upgradeSliders(root) {
+    var inputs = (root || document).querySelectorAll("input[data-slider]");
+    Array.prototype.forEach.call(inputs, function (input) {
+      if (input.type !== "range") {
+        input.type = "range";
+        showValue(input);
+      }
+    });
+  }
+
+  function followWeight(input) {
+    var marks = document.querySelectorAll('[data-off-until="' + input.name + '"]');
+    Array.prototype.forEach.call(marks, function (mark) {
+      mark.hidden = Number(input.value) > 0;
+    });
+  }
+
+  document.addEventListener("input", function (event) {
+    var input = event.target;
+    if (!input.matches) {
+      return;
+    }
+    if (input.matches("input[data-output]")) {
+      showValue(input);
+    }
+    if (input.name && document.querySelector('[data-off-until="' + input.name + '"]')) {
+      followWeight(input);
+    }
   });
+
+  document.addEventListener("htmx:afterSettle", function (event) {
+    upgradeSliders(event.detail.elt);
+  });
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () {
+      upgradeSliders(document);
+    });
+  } else {
+    upgradeSliders(document);
+  }
+})();
+
+// --- the perfect-song answer stays in sight ---------------------------------------------
+// While the settings form is on screen but the answer is not (a phone, where the results
+// come after the sliders, or a long Advanced section), a bar pinned to the top of the
+// window shows the current answer. It is part of each live answer, so it changes as the
+// sliders move.
+(function () {
+  "use strict";
+
+  if (!window.IntersectionObserver) {
+    return;
+  }
+  var formVisible = false;
+  var answerVisible = true;
+  var answerObserver = null;
+
+  function apply() {
+    var bar = document.querySelector("#ps-results .ps-live");
+    if (bar) {
+      bar.classList.toggle("is-shown", formVisible && !answerVisible);
+    }
+  }
+
+  function watchAnswer() {
+    var results = document.getElementById("ps-results");
+    if (!results) {
+      return;
+    }
+    if (answerObserver) {
+      answerObserver.disconnect();
+    }
+    var card = results.querySelector(".card");
+    apply();
+    if (!card) {
+      return;
+    }
+    answerObserver = new IntersectionObserver(function (entries) {
+      answerVisible = entries[entries.length - 1].isIntersecting;
+      apply();
+    });
+    answerObserver.observe(card);
+  }
+
+  function start() {
+    var form = document.getElementById("ps-form");
+    if (!form) {
+      return;
+    }
+    new IntersectionObserver(function (entries) {
+      formVisible = entries[entries.length - 1].isIntersecting;
+      apply();
+    }).observe(form);
+    watchAnswer();
+  }
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.target && event.detail.target.id === "ps-results") {
+      watchAnswer();
+    }
+  });
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
 })();

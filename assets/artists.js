@@ -32,9 +32,17 @@
     return box && box.id ? document.querySelector('[data-suggestions="' + box.id + '"]') : null;
   }
 
+  // The options are the links themselves (role=option on each <a>), so a suggestion
+  // stays a real link: it keeps its padding and hover style, and opens in a new tab
+  // with a middle click or Ctrl/Cmd-click like any other link.
   function options(input) {
     var box = container(input);
-    return box ? Array.prototype.slice.call(box.querySelectorAll("li[data-value]")) : [];
+    return box ? Array.prototype.slice.call(box.querySelectorAll("li[data-value] > a")) : [];
+  }
+
+  function valueOf(option) {
+    var li = option.closest ? option.closest("li[data-value]") : option.parentNode;
+    return li ? li.getAttribute("data-value") : option.textContent;
   }
 
   function isFill(input) {
@@ -53,22 +61,14 @@
       list.setAttribute("role", "listbox");
       list.setAttribute("aria-label", "Matching artists");
       input.setAttribute("aria-controls", list.id);
-      items.forEach(function (li, i) {
-        li.id = list.id + "-" + i;
-        li.setAttribute("role", "option");
-        li.setAttribute("aria-selected", "false");
-        // An option must not hold another interactive control: the server's link
-        // becomes plain text, and the option itself navigates (see choose()).
-        var link = li.querySelector("a");
-        if (link) {
-          var label = document.createElement("span");
-          label.className = link.className;
-          while (link.firstChild) {
-            label.appendChild(link.firstChild);
-          }
-          li.setAttribute("data-href", link.getAttribute("href"));
-          link.parentNode.replaceChild(label, link);
-        }
+      items.forEach(function (link, i) {
+        // The list item is only a wrapper; the link is the option. Focus stays in the
+        // field (aria-activedescendant), so the options leave the Tab order.
+        link.parentNode.setAttribute("role", "presentation");
+        link.id = list.id + "-" + i;
+        link.setAttribute("role", "option");
+        link.setAttribute("aria-selected", "false");
+        link.setAttribute("tabindex", "-1");
       });
     }
     input.setAttribute("aria-expanded", items.length ? "true" : "false");
@@ -84,14 +84,14 @@
 
   function setActive(input, index) {
     var items = options(input);
-    items.forEach(function (li, i) {
+    items.forEach(function (option, i) {
       var on = i === index;
-      li.classList.toggle("is-active", on);
-      li.setAttribute("aria-selected", on ? "true" : "false");
+      option.classList.toggle("is-active", on);
+      option.setAttribute("aria-selected", on ? "true" : "false");
       if (on) {
-        input.setAttribute("aria-activedescendant", li.id);
-        if (li.scrollIntoView) {
-          li.scrollIntoView({ block: "nearest" });
+        input.setAttribute("aria-activedescendant", option.id);
+        if (option.scrollIntoView) {
+          option.scrollIntoView({ block: "nearest" });
         }
       }
     });
@@ -109,14 +109,14 @@
     input.removeAttribute("aria-activedescendant");
   }
 
-  function choose(input, li) {
+  function choose(input, option) {
     if (isFill(input)) {
-      input.value = li.getAttribute("data-value");
+      input.value = valueOf(option);
       close(input);
       liveRegion().textContent = input.value + " selected.";
       input.focus();
     } else {
-      var href = li.getAttribute("data-href");
+      var href = option.getAttribute("href");
       if (href) {
         window.location.href = href;
       }
@@ -151,16 +151,18 @@
     }
   });
 
-  // A click on a suggestion fills a "fill" field, or opens the artist's page.
+  // A plain click on a suggestion of a comparison field fills the field. Everywhere
+  // else (the search page, or a click with a modifier key) the link does what links
+  // do: open the artist's page, or open it in a new tab or window.
   document.addEventListener("click", function (event) {
-    var li = event.target.closest ? event.target.closest("li[data-value]") : null;
-    if (!li) {
+    var link = event.target.closest ? event.target.closest("li[data-value] > a") : null;
+    if (!link || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) {
       return;
     }
-    var input = inputFor(findBox(li));
-    if (input) {
+    var input = inputFor(findBox(link));
+    if (input && isFill(input)) {
       event.preventDefault();
-      choose(input, li);
+      choose(input, link);
     }
   });
 
@@ -186,12 +188,61 @@
     }, 200);
   });
 
+  // --- the comparison form keeps keyboard focus across its swaps ----------------------
+  // "Add artist" and "Remove" replace the whole comparison; without this, focus fell
+  // back to the top of the page. After "Add artist" the new, empty field has focus;
+  // after "Remove" the field that took the removed one's place (or the last one);
+  // after anything else, the control that had it.
+  var pendingFocus = null;
+
+  document.addEventListener("htmx:configRequest", function (event) {
+    var form = event.detail.elt;
+    if (!form || form.id !== "compare-form") {
+      return;
+    }
+    var trigger = event.detail.triggeringEvent;
+    var submitter = trigger && trigger.submitter;
+    if (submitter && submitter.name === "add") {
+      pendingFocus = { add: true };
+    } else if (submitter && submitter.name === "remove") {
+      pendingFocus = { remove: Number(submitter.value) || 1 };
+    } else {
+      var active = document.activeElement;
+      pendingFocus = active && active.id ? { id: active.id } : null;
+    }
+  });
+
+  function restoreFocus() {
+    var focus = pendingFocus;
+    pendingFocus = null;
+    var fields = document.querySelectorAll("#compare-form input[name=artist]");
+    var el = null;
+    if (focus.add) {
+      for (var i = fields.length - 1; i >= 0 && !el; i--) {
+        if (!fields[i].value) {
+          el = fields[i];
+        }
+      }
+    } else if (focus.remove) {
+      el = fields[Math.min(focus.remove, fields.length) - 1] || null;
+    } else if (focus.id) {
+      el = document.getElementById(focus.id);
+    }
+    if (el && el.focus) {
+      el.focus();
+    }
+  }
+
   function upgradeAll() {
     document.querySelectorAll("[data-artist-combobox]").forEach(upgrade);
   }
 
   document.addEventListener("htmx:afterSettle", function (event) {
     upgradeAll();
+    var config = event.detail.requestConfig;
+    if (pendingFocus && config && config.elt && config.elt.id === "compare-form") {
+      restoreFocus();
+    }
     var input = inputFor(event.detail.target);
     if (input) {
       var status = event.detail.target.querySelector(".suggestion-status");

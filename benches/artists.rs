@@ -4,7 +4,7 @@
 //!
 //! Data: 100,000 clearly synthetic artists (names made of invented syllables such as
 //! "Kalobé Renzu", one in ten starting with "The", some with Latin accents) from a
-//! fixed-seed generator, so every run measures the same catalog. The database variant is
+//! fixed-seed generator (`catalog::rng`), so every run measures the same catalog. The database variant is
 //! labelled "synthetic-benchmark" as its import source. Criterion reports medians; the target is a 99th percentile,
 //! so the bench also times 10,000 individual suggestion queries (and 2,000 requests per
 //! handler) itself and prints p50/p90/p99/max.
@@ -16,13 +16,14 @@ use diesel::Connection;
 use insights_hub::{
     app,
     catalog::{
-        artists::{resolve_selection, ArtistIndex, ArtistSummary},
-        AudioFeatures, NewTrack,
+        artists::{
+            names::{artist_name_key, artist_search_key},
+            resolve_selection, ArtistIndex, ArtistSummary,
+        },
+        rng::Rng,
+        AudioFeatures, NewTrack, TrackKeys,
     },
-    db::{
-        catalog_meta::SourceKind,
-        catalog_writer::{artist_name_key, artist_search_key, CatalogWriter},
-    },
+    db::{catalog_meta::SourceKind, catalog_writer::CatalogWriter},
     AppState, Config,
 };
 use poem::{endpoint::BoxEndpoint, test::TestClient, EndpointExt, Response};
@@ -30,24 +31,6 @@ use poem::{endpoint::BoxEndpoint, test::TestClient, EndpointExt, Response};
 const ARTISTS: usize = 100_000;
 const QUERIES: usize = 10_000;
 const HANDLER_REQUESTS: usize = 2_000;
-
-/// xorshift64*: tiny, deterministic, good enough to spread synthetic data.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
 
 const SYLLABLES: [&str; 24] = [
     "ka", "lo", "mi", "ren", "zu", "ta", "vel", "no", "shi", "ra", "bé", "dö", "qui", "xa", "lu",
@@ -69,7 +52,7 @@ fn word(rng: &mut Rng) -> String {
 
 /// Unique synthetic names: "Kalomi Renzu", "The Vebédö", "Shiluxa 417", …
 fn synthetic_names(count: usize, seed: u64) -> Vec<String> {
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     let mut seen = std::collections::HashSet::new();
     let mut names = Vec::with_capacity(count);
     while names.len() < count {
@@ -110,7 +93,7 @@ fn features(rng: &mut Rng) -> AudioFeatures {
 }
 
 fn synthetic_index() -> ArtistIndex {
-    let mut rng = Rng(0x5eed_0001);
+    let mut rng = Rng::new(0x5eed_0001);
     let artists = synthetic_names(ARTISTS, 0x5eed_0002)
         .into_iter()
         .enumerate()
@@ -133,7 +116,7 @@ fn synthetic_index() -> ArtistIndex {
 /// accent), pieces from the middle of names, typos and strings that match nothing.
 fn query_mix(index: &ArtistIndex, count: usize) -> Vec<String> {
     let names: Vec<&ArtistSummary> = index.iter().collect();
-    let mut rng = Rng(0x5eed_0003);
+    let mut rng = Rng::new(0x5eed_0003);
     (0..count)
         .map(|_| {
             let name = &names[rng.below(names.len() as u64) as usize].name;
@@ -282,7 +265,7 @@ fn synthetic_app(
     let started = Instant::now();
     let state = AppState::open(Config::for_database(dir.path().join("bench.db"))).expect("open db");
     let names = synthetic_names(ARTISTS, 0x5eed_0002);
-    let mut rng = Rng(0x5eed_0004);
+    let mut rng = Rng::new(0x5eed_0004);
     const GENRES: [&str; 6] = [
         "synth pop",
         "synth rock",
@@ -303,22 +286,17 @@ fn synthetic_app(
                     1 + (rng.below(3) == 0) as usize
                 };
                 for n in 0..tracks {
-                    let track = NewTrack {
-                        spotify_id: None,
-                        name: format!("Synthetic track {n}"),
-                        artists: vec![name.clone()],
-                        album: None,
-                        release_year: Some(1960 + rng.below(65) as i32),
-                        genre: Some(GENRES[rng.below(6) as usize].to_string()),
-                        popularity: Some(rng.below(100) as i32),
-                        duration_ms: Some(200_000),
-                        explicit: Some(false),
-                        musical_key: Some(0),
-                        mode: Some(1),
-                        time_signature: Some(4),
-                        features: features(&mut rng),
-                    };
-                    writer.write(conn, &track)?;
+                    let track = NewTrack::builder(&format!("Synthetic track {n}"), &[name])
+                        .year(1960 + rng.below(65) as i32)
+                        .genre(Some(GENRES[rng.below(6) as usize]))
+                        .popularity(Some(rng.below(100) as i32))
+                        .duration_ms(200_000)
+                        .explicit(false)
+                        .key_mode_meter(0, 1, 4)
+                        .features(features(&mut rng))
+                        .build();
+                    let keys = TrackKeys::of(&track);
+                    writer.write_keyed(conn, track, keys)?;
                 }
             }
             writer.finish(

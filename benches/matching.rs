@@ -4,7 +4,7 @@
 //! baseline: every track scored, no bounds) in the same run; and how long the index
 //! takes to build and to load from SQLite.
 //!
-//! The catalog is synthetic and deterministic (splitmix64 from a fixed seed): 12 genres
+//! The catalog is synthetic and deterministic (`catalog::rng` from a fixed seed): 12 genres
 //! named `synthetic-genre-NN`, each a Gaussian cloud (sd 0.15 per feature) around its own
 //! random centre in the 10 scaled dimensions, years 1960–2024, popularity unknown for 5%,
 //! 10% explicit, ~10 tracks per artist. Queries cycle through 256 fixed random targets so
@@ -18,7 +18,7 @@ use std::{hint::black_box, path::Path, time::Duration};
 
 use criterion::{BenchmarkId, Criterion};
 use insights_hub::{
-    catalog::{snapshot::CatalogSnapshot, AudioFeatures, Feature},
+    catalog::{rng::Rng, snapshot::CatalogSnapshot, AudioFeatures, Feature},
     matching::{FeatureIndex, IndexedTrack, MatchSettings, Metric},
 };
 
@@ -27,32 +27,10 @@ const LARGE: usize = 1_000_000;
 const GENRES: usize = 12;
 const QUERIES: usize = 256;
 
-/// splitmix64: tiny, fast and the same on every platform and crate version.
-struct Rng(u64);
-
-impl Rng {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in 0..1.
-    fn unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next_u64() % n
-    }
-
-    /// Roughly normal (sum of four uniforms), mean 0, sd `sd`.
-    fn normal(&mut self, sd: f64) -> f64 {
-        let s: f64 = (0..4).map(|_| self.unit()).sum::<f64>() - 2.0;
-        s * sd * (3.0f64).sqrt()
-    }
+/// Roughly normal (sum of four uniforms), mean 0, sd `sd`.
+fn normal(rng: &mut Rng, sd: f64) -> f64 {
+    let s: f64 = (0..4).map(|_| rng.unit()).sum::<f64>() - 2.0;
+    s * sd * (3.0f64).sqrt()
 }
 
 /// One generated track, with its genre as an index into `genre_names`.
@@ -73,7 +51,7 @@ fn genre_names() -> Vec<String> {
 }
 
 fn generate(n: usize) -> Vec<Generated> {
-    let mut rng = Rng(0x5EED_0F50_4E55);
+    let mut rng = Rng::new(0x5EED_0F50_4E55);
     let centres: Vec<[f64; 10]> = (0..GENRES)
         .map(|_| std::array::from_fn(|_| 0.15 + 0.7 * rng.unit()))
         .collect();
@@ -83,7 +61,7 @@ fn generate(n: usize) -> Vec<Generated> {
             let mut features = AudioFeatures::default();
             let mut popularity = None;
             for (d, feature) in Feature::ALL.into_iter().enumerate() {
-                let unit = (centres[genre][d] + rng.normal(0.15)).clamp(0.0, 1.0);
+                let unit = (centres[genre][d] + normal(&mut rng, 0.15)).clamp(0.0, 1.0);
                 match feature {
                     Feature::Popularity => {
                         popularity = (rng.below(20) != 0).then(|| (unit * 100.0).round() as i32)
@@ -118,7 +96,7 @@ fn build(tracks: &[Generated], names: &[String]) -> FeatureIndex {
 
 /// 256 fixed targets for the original five features (the page's default query shape).
 fn queries(filtered: bool, metric: Metric) -> Vec<MatchSettings> {
-    let mut rng = Rng(0xBE7C_4A11);
+    let mut rng = Rng::new(0xBE7C_4A11);
     (0..QUERIES)
         .map(|q| {
             let mut s = MatchSettings::default();

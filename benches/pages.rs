@@ -5,8 +5,9 @@ use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use insights_hub::{
+    cache::SharedDetails,
     catalog::{demo, AudioFeatures, Feature},
-    db::track_details::{SharedDetails, TrackDetails},
+    db::track_details::TrackDetails,
     matching::{FeatureIndex, IndexedTrack, MatchSettings},
     web::{
         charts::{perfect_song, profile_bars, ProfileSeries},

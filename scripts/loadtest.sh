@@ -45,7 +45,9 @@ trap cleanup EXIT
 if [ -n "$CSV" ]; then
   "$BIN" --database "$DB" import "$CSV" >/dev/null
 fi
-RUST_LOG=warn "$BIN" --database "$DB" serve --bind "127.0.0.1:$PORT" >"$WORK/server.log" 2>&1 &
+# The API's rate limit is off (--api-rate-limit 0) so the run measures the API, not the
+# limiter's 429s.
+RUST_LOG=warn "$BIN" --database "$DB" serve --bind "127.0.0.1:$PORT" --api-rate-limit 0 >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 300); do
   curl -fsS "$BASE/healthz" >/dev/null 2>&1 && break
@@ -74,6 +76,16 @@ if [ -z "$CSRF_COOKIE" ] || ! printf '%s' "$COOKIE" | grep -q session; then
   exit 1
 fi
 
+# An API token, created on the account page as a user would.
+API_TOKEN=$(curl -fsS -b "$JAR" -c "$JAR" --data-urlencode "csrf_token=$TOKEN" \
+  --data-urlencode "name=load test" "$BASE/account/api-tokens" |
+  grep -o 'id="new-token">[^<]*' | sed 's/.*>//')
+if [ -z "$API_TOKEN" ]; then
+  echo "could not create an API token" >&2
+  exit 1
+fi
+AUTH="Authorization: Bearer $API_TOKEN"
+
 # Artists to search for and compare: the two with the most tracks.
 read -r ARTIST_A ARTIST_B < <(python3 - "$DB" <<'PY'
 import sqlite3, sys, urllib.parse
@@ -84,6 +96,22 @@ PY
 )
 PREFIX=$(python3 -c 'import sys,urllib.parse; print(urllib.parse.quote(urllib.parse.unquote(sys.argv[1])[:3]))' "$ARTIST_A")
 MATCH_QUERY="danceability=0.8&energy=0.7&acousticness=0.1&instrumentalness=0.02&valence=0.6"
+
+# Recommendations with 5 seeds (3 tracks, 2 artists by their API ids) and 3 ranges.
+SEED_TRACKS=$(python3 - "$DB" <<'PY'
+import sqlite3, sys
+rows = sqlite3.connect(sys.argv[1]).execute(
+    "SELECT spotify_id FROM tracks WHERE spotify_id IS NOT NULL ORDER BY id LIMIT 3").fetchall()
+print(",".join(r[0] for r in rows))
+PY
+)
+artist_id() {
+  curl -fsS -H "$AUTH" "$BASE/api/v1/search?type=artist&limit=1&q=$1" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["artists"]["items"][0]["id"])'
+}
+SEED_ARTISTS="$(artist_id "$ARTIST_A"),$(artist_id "$ARTIST_B")"
+RECS="/api/v1/recommendations?seed_tracks=$SEED_TRACKS&seed_artists=$SEED_ARTISTS&min_tempo=90&max_tempo=140&min_energy=0.3&max_acousticness=0.8"
+curl -fsS -o /dev/null -H "$AUTH" "$BASE$RECS" || { echo "recommendations request failed: $RECS" >&2; exit 1; }
 
 cat >"$WORK/login.lua" <<LUA
 wrk.method = "POST"
@@ -146,8 +174,12 @@ run compare_page "/artists/compare?artist=$ARTIST_A&artist=$ARTIST_B" -H "$GZ"
 # then a new position on every request (searched and rendered every time).
 run perfect_song_fragment "/perfect-song?$MATCH_QUERY" -H "HX-Request: true" -H "Cookie: $COOKIE" -H "$GZ"
 run perfect_song_moving "/perfect-song" -H "HX-Request: true" -H "Cookie: $COOKIE" -H "$GZ" -s "$WORK/sliders.lua"
+# The JSON API with a bearer token (a database look-up of the token per request).
+run api_recommendations "$RECS" -H "$AUTH" -H "$GZ"
+run api_audio_features "/api/v1/audio-features?ids=$SEED_TRACKS" -H "$AUTH" -H "$GZ"
 # Log-in runs with 4 connections: the throttle deliberately answers 429 once more than 5
-# attempts for one username are in flight, and this measures argon2, not the throttle.
+# attempts for one username from one address are in flight, and this measures argon2, not
+# the throttle.
 RUN_CONNECTIONS=4 run login_post "/login" -s "$WORK/login.lua"
 
 PEAK_KB=$(awk '/VmHWM/ {print $2}' "/proc/$SERVER_PID/status" 2>/dev/null || echo 0)

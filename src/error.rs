@@ -1,8 +1,7 @@
-//! One error type for the whole app. Handlers return `AppResult<T>`; poem turns an
-//! `AppError` into a response with the right status and a short, human message. Internal
-//! details are logged, never shown.
-
-use poem::{error::ResponseError, http::StatusCode, IntoResponse, Response};
+//! One error type for the whole app. Every layer returns `AppResult<T>`. The error says
+//! what went wrong and what may be shown to the user; it knows nothing of HTTP or HTML:
+//! `web::errors` turns it into a page, an htmx fragment or JSON. Internal details are
+//! logged there, never shown.
 
 pub type AppResult<T> = Result<T, AppError>;
 
@@ -20,6 +19,9 @@ pub enum AppError {
     /// The request is well formed but its values are not acceptable (422).
     #[error("{0}")]
     Invalid(String),
+    /// The request (its body, a header, a file) is larger than the app accepts (413).
+    #[error("{0}")]
+    TooLarge(String),
     /// Too many attempts; try again after the given number of seconds (429).
     #[error("Too many attempts. Try again in {retry_after_secs} seconds.")]
     TooManyRequests { retry_after_secs: u64 },
@@ -36,62 +38,25 @@ impl AppError {
         AppError::Internal(anyhow::anyhow!("{message}"))
     }
 
-    fn public_message(&self) -> String {
+    /// What the user may read: the message for their own mistakes, a generic sentence
+    /// for ours.
+    pub fn public_message(&self) -> String {
         match self {
             AppError::NotFound(_)
             | AppError::BadRequest(_)
             | AppError::Forbidden(_)
             | AppError::Invalid(_)
+            | AppError::TooLarge(_)
             | AppError::TooManyRequests { .. } => self.to_string(),
             _ => "Something went wrong on our side. Please try again.".to_string(),
         }
     }
-}
 
-impl ResponseError for AppError {
-    fn status(&self) -> StatusCode {
-        match self {
-            AppError::NotFound(_) => StatusCode::NOT_FOUND,
-            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
-            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            _ => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-
-    fn as_response(&self) -> Response {
-        let status = self.status();
-        if status.is_server_error() {
-            tracing::error!(error = %self, "request failed");
-        }
-        let body = maud::html! {
-            (maud::DOCTYPE)
-            html lang="en" {
-                head {
-                    meta charset="utf-8";
-                    title { (status.canonical_reason().unwrap_or("Error")) " · Spotify Insights Hub" }
-                    link rel="stylesheet" href=(crate::web::assets::url("app.css"));
-                }
-                body {
-                    main class="container" {
-                        div class="error-box" role="alert" {
-                            h1 { (status.as_u16()) " " (status.canonical_reason().unwrap_or("Error")) }
-                            p { (self.public_message()) }
-                            p { a href="/" { "Back to the home page" } }
-                        }
-                    }
-                }
-            }
-        };
-        let mut resp = body.into_response();
-        resp.set_status(status);
-        if let AppError::TooManyRequests { retry_after_secs } = self {
-            resp.headers_mut().insert(
-                poem::http::header::RETRY_AFTER,
-                poem::http::HeaderValue::from(*retry_after_secs),
-            );
-        }
-        resp
+    /// Whether the fault is ours (a database or internal error), to be logged.
+    pub fn is_internal(&self) -> bool {
+        matches!(
+            self,
+            AppError::Database(_) | AppError::Pool(_) | AppError::Internal(_)
+        )
     }
 }

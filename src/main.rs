@@ -10,13 +10,14 @@ use std::{
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use insights_hub::{
-    accounts::secret_key::SecretKey,
     app,
     catalog::{
         import::{import_database, ImportOptions, Progress},
         Feature,
     },
-    config, AppState, Config,
+    config,
+    config::SecretKey,
+    AppState, Config,
 };
 use poem::{listener::TcpListener, Server};
 
@@ -47,6 +48,9 @@ enum Command {
 
 /// `import --help`; the feature names come from the one place that lists them.
 fn import_help() -> String {
+    use insights_hub::catalog::import::{
+        MAX_ARTISTS_PER_TRACK, MAX_ARTIST_CHARS, MAX_GENRE_CHARS, MAX_TITLE_CHARS,
+    };
     let features: Vec<&str> = Feature::AUDIO.iter().map(|f| f.key()).collect();
     format!(
         "Import Spotify audio-feature CSV files into the catalog.
@@ -58,12 +62,24 @@ spotify_songs.csv, Kaggle SpotifyFeatures.csv, the Hugging Face / Kaggle
 Exportify playlist exports; so does any CSV with a title, an artist and the audio
 features ({}).
 
+Files may be gzip- or zip-compressed (a zip holding one CSV file). Spreadsheet
+exports work as saved: comma-, semicolon- or tab-separated (decimal commas in
+semicolon- and tab-separated files), Excel's \"sep=;\" first line, UTF-8, UTF-16
+with a byte-order mark, or Windows-1252. Two columns that name the same field are an
+error.
+
 All files of one run are imported in ONE transaction: if the import fails or is
 interrupted, the database is left exactly as it was. A track is recognised by its
 Spotify id (or by artists and title when the file has no id), so importing the same
 file again changes nothing. A track listed several times in one file is stored once.
-Importing real data replaces the demo catalog. Bad rows are skipped and listed with
-their line numbers, unless --strict is given.
+Importing real data replaces the demo catalog.
+
+Bad rows are skipped and listed with their line numbers, unless --strict is given.
+Titles and albums longer than {MAX_TITLE_CHARS} characters, artist names longer than
+{MAX_ARTIST_CHARS}, genres longer than {MAX_GENRE_CHARS} and tracks with more than
+{MAX_ARTISTS_PER_TRACK} artists are bad rows. A file that gives no track at all fails
+the import, and so does a file whose rows are mostly bad, unless --allow-bad-rows is
+given.
 
 Example: insights-hub import --database data/insights.db spotify_songs.csv",
         features.join(", ")
@@ -72,13 +88,18 @@ Example: insights-hub import --database data/insights.db spotify_songs.csv",
 
 #[derive(clap::Args)]
 struct ImportArgs {
-    /// CSV files to import, all in one transaction.
+    /// CSV files to import (plain, .gz or .zip), all in one transaction.
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
 
     /// Abort at the first bad row (importing nothing) instead of skipping bad rows.
     #[arg(long)]
     strict: bool,
+
+    /// Import the good rows of a file even when most of its rows are bad (such a file
+    /// is refused otherwise).
+    #[arg(long, conflicts_with = "strict")]
+    allow_bad_rows: bool,
 }
 
 #[derive(Clone, Copy, Default, clap::ValueEnum)]
@@ -115,6 +136,20 @@ struct ServeArgs {
     /// entry (for log-in throttling). Only with a proxy that sets that header.
     #[arg(long, env = "TRUST_PROXY")]
     trust_proxy: bool,
+
+    /// Let the JSON API's read endpoints (/api/v1) answer requests without a token.
+    #[arg(long, env = "API_ANONYMOUS")]
+    api_anonymous: bool,
+
+    /// Origins allowed to call the JSON API from a browser (CORS), comma-separated,
+    /// e.g. `https://app.example.org`; `*` allows any. Default: none.
+    #[arg(long, env = "API_CORS_ORIGINS", value_delimiter = ',')]
+    api_cors_origins: Vec<String>,
+
+    /// JSON API requests allowed per minute per token (per client address without
+    /// one); 0 turns the limit off.
+    #[arg(long, env = "API_RATE_LIMIT", default_value_t = insights_hub::config::DEFAULT_API_RATE_LIMIT)]
+    api_rate_limit: u32,
 }
 
 fn main() -> ExitCode {
@@ -160,12 +195,20 @@ fn serve(database: PathBuf, args: ServeArgs) -> anyhow::Result<()> {
     };
     config.seed_demo = !args.no_demo;
     config.trust_proxy_headers = args.trust_proxy;
+    config.api_anonymous = args.api_anonymous;
+    config.api_cors_origins = args
+        .api_cors_origins
+        .iter()
+        .map(|o| o.trim().trim_end_matches('/').to_string())
+        .filter(|o| !o.is_empty())
+        .collect();
+    config.api_rate_limit = args.api_rate_limit;
     // Resolved here so that a bad key or an unwritable key file stops the start-up
     // with a clear message instead of falling back to a temporary key.
-    config.secret_key = Some(match &args.secret_key {
-        Some(text) => SecretKey::parse(text).map_err(|e| anyhow::anyhow!("SECRET_KEY: {e}"))?,
-        None => SecretKey::for_config(&config)?,
-    });
+    if let Some(text) = &args.secret_key {
+        config.secret_key =
+            Some(SecretKey::parse(text).map_err(|e| anyhow::anyhow!("SECRET_KEY: {e}"))?);
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -220,6 +263,7 @@ async fn shutdown_signal() {
 fn import(database: PathBuf, args: ImportArgs) -> anyhow::Result<()> {
     let options = ImportOptions {
         strict: args.strict,
+        allow_bad_rows: args.allow_bad_rows,
     };
     let mut progress = ImportBar::new();
     let result = import_database(&database, &args.files, options, &mut progress);

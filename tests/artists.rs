@@ -6,7 +6,7 @@ mod common;
 use common::{empty_app, TestApp};
 use diesel::Connection;
 use insights_hub::{
-    catalog::{artists::Resolution, AudioFeatures, NewTrack},
+    catalog::{artists::Resolution, AudioFeatures, NewTrack, TrackKeys},
     db::{catalog_meta::SourceKind, catalog_writer::CatalogWriter},
 };
 use poem::http::StatusCode;
@@ -211,20 +211,15 @@ const TRACKS: &[Fixture] = &[
 
 fn new_track(f: &Fixture) -> NewTrack {
     let v = f.values;
-    NewTrack {
-        spotify_id: None,
-        name: f.name.to_string(),
-        artists: f.artists.iter().map(|a| a.to_string()).collect(),
-        album: Some(format!("{} (album)", f.name)),
-        release_year: Some(f.year),
-        genre: Some(f.genre.to_string()),
-        popularity: f.popularity,
-        duration_ms: Some(200_000),
-        explicit: Some(false),
-        musical_key: Some(0),
-        mode: Some(1),
-        time_signature: Some(4),
-        features: AudioFeatures {
+    NewTrack::builder(f.name, f.artists)
+        .album(&format!("{} (album)", f.name))
+        .year(f.year)
+        .genre(Some(f.genre))
+        .popularity(f.popularity)
+        .duration_ms(200_000)
+        .explicit(false)
+        .key_mode_meter(0, 1, 4)
+        .features(AudioFeatures {
             danceability: v[0],
             energy: v[1],
             acousticness: v[2],
@@ -234,8 +229,8 @@ fn new_track(f: &Fixture) -> NewTrack {
             liveness: v[6],
             tempo: v[7],
             loudness: v[8],
-        },
-    }
+        })
+        .build()
 }
 
 /// The app over the fixture catalog, with the snapshot (and its artist index) rebuilt.
@@ -246,7 +241,8 @@ async fn fixture_app() -> TestApp {
         conn.transaction::<_, diesel::result::Error, _>(|conn| {
             let mut writer = CatalogWriter::new(conn)?;
             for fixture in TRACKS {
-                writer.write(conn, &new_track(fixture))?;
+                let track = new_track(fixture);
+                writer.write_keyed(conn, track.clone(), TrackKeys::of(&track))?;
             }
             writer.finish(conn, SourceKind::Import, "fixture.csv", 1_700_000_000)?;
             Ok(())
@@ -748,17 +744,15 @@ async fn compare_shows_the_genres_of_the_current_catalog() {
         conn.transaction::<_, diesel::result::Error, _>(|conn| {
             let mut writer = CatalogWriter::new(conn)?;
             for name in ["Gimme! Gimme! Gimme!", "Voulez-Vous"] {
-                writer.write(
-                    conn,
-                    &new_track(&t(
-                        name,
-                        &["Abba"],
-                        "disco",
-                        1979,
-                        Some(70),
-                        [0.7, 0.8, 0.2, 0.0, 0.8, 0.05, 0.1, 120.0, -6.0],
-                    )),
-                )?;
+                let track = new_track(&t(
+                    name,
+                    &["Abba"],
+                    "disco",
+                    1979,
+                    Some(70),
+                    [0.7, 0.8, 0.2, 0.0, 0.8, 0.05, 0.1, 120.0, -6.0],
+                ));
+                writer.write_keyed(conn, track.clone(), TrackKeys::of(&track))?;
             }
             writer.finish(conn, SourceKind::Import, "more.csv", 1_700_000_100)?;
             Ok(())

@@ -224,10 +224,22 @@ async fn racing_sign_ups_for_one_name_give_one_account_and_one_taken_message() {
 #[tokio::test]
 async fn weak_common_and_mismatched_passwords_and_bad_names_are_refused() {
     let app = empty_app();
-    let cases: [(&str, &str, &str, &str); 7] = [
-        ("ada", "short", "short", "at least 10 characters"),
-        ("ada", "password123", "password123", "most common"),
-        ("ada", "1234567890", "1234567890", "most common"),
+    let cases: [(&str, &str, &str, &str); 9] = [
+        ("ada", "short", "short", "at least 12 characters"),
+        (
+            "ada",
+            "eleven char",
+            "eleven char",
+            "at least 12 characters",
+        ),
+        ("ada", "qwerty123456", "qwerty123456", "most common"),
+        ("ada", "1Q2W3E4R5T6Y", "1Q2W3E4R5T6Y", "most common"),
+        (
+            "ada",
+            "my name is ADA lovelace",
+            "my name is ADA lovelace",
+            "cannot contain your username",
+        ),
         (
             "ada",
             &"x".repeat(257),
@@ -285,7 +297,7 @@ async fn htmx_sign_up_swaps_the_form_and_redirects_with_hx_redirect() {
             ],
         )
         .await;
-    assert_invalid(&invalid, "at least 10 characters");
+    assert_invalid(&invalid, "at least 12 characters");
     assert!(
         invalid.body.starts_with(r#"<form id="signup-form""#),
         "{}",
@@ -528,48 +540,169 @@ async fn an_active_session_is_extended_once_a_day() {
 
 // ---------------------------------------------------------------- throttling
 
-#[tokio::test]
-async fn failed_log_ins_are_throttled_per_username_with_retry_after() {
-    let app = app_with(|config| config.trust_proxy_headers = true);
-    Browser::new()
-        .sign_up(&app.client, "target", GOOD_PASSWORD)
+/// Fails a log-in for `name` from `address` and checks it was a plain refusal.
+async fn wrong_guess(app: &TestApp, name: &str, address: &str) {
+    let page = Browser::from_address(address)
+        .log_in(&app.client, name, "guess number one")
         .await;
-    // Five failures from five addresses: the username's limit.
-    for i in 0..5 {
-        let mut attacker = Browser::from_address(&format!("198.51.100.{i}"));
-        let page = attacker
-            .log_in(&app.client, "target", "guess number one")
-            .await;
-        assert_invalid(&page, "Wrong username or password.");
-    }
-    // Now even the right password from a new address waits.
-    let mut owner = Browser::from_address("192.0.2.7");
-    let page = owner.log_in(&app.client, "TARGET", GOOD_PASSWORD).await;
+    assert_invalid(&page, "Wrong username or password.");
+}
+
+fn assert_throttled(page: &Page) -> u64 {
     assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS, "{}", page.body);
-    let retry: u64 = page.header("retry-after").unwrap().parse().unwrap();
-    assert!((1..=900).contains(&retry), "Retry-After {retry}");
     assert!(
         page.body.contains("Too many failed attempts"),
         "{}",
         page.body
     );
-    assert!(page.body.contains("15 minutes"));
-    assert!(owner.session_id().is_none());
+    let retry: u64 = page.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=900).contains(&retry), "Retry-After {retry}");
+    retry
+}
+
+#[tokio::test]
+async fn one_address_guessing_one_name_is_stopped_with_retry_after() {
+    let app = app_with(|config| config.trust_proxy_headers = true);
+    Browser::new()
+        .sign_up(&app.client, "target", GOOD_PASSWORD)
+        .await;
+    for _ in 0..5 {
+        wrong_guess(&app, "target", "198.51.100.1").await;
+    }
+    // The sixth try from that address waits, even with the right password.
+    let mut guesser = Browser::from_address("198.51.100.1");
+    let page = guesser.log_in(&app.client, "TARGET", GOOD_PASSWORD).await;
+    assert_throttled(&page);
+    assert!(page.body.contains("15 minutes"), "{}", page.body);
+    assert!(guesser.session_id().is_none());
 
     // htmx gets the form with the message to swap in place.
-    let mut htmx = Browser::from_address("192.0.2.8");
+    let mut htmx = Browser::from_address("198.51.100.1");
     htmx.headers.push(("HX-Request".into(), "true".into()));
     let page = htmx.log_in(&app.client, "target", GOOD_PASSWORD).await;
     assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(page.body.starts_with(r#"<form id="login-form""#));
     assert!(page.header("retry-after").is_some());
 
-    // Other accounts are not affected.
-    Browser::new()
-        .sign_up(&app.client, "bystander", GOOD_PASSWORD)
+    // The owner, anywhere else, is not affected.
+    let page = Browser::from_address("192.0.2.7")
+        .log_in(&app.client, "target", GOOD_PASSWORD)
         .await;
-    let page = Browser::from_address("192.0.2.9")
-        .log_in(&app.client, "bystander", GOOD_PASSWORD)
+    assert_redirect(&page, "/");
+}
+
+/// ASVS 2.2.1: strangers' wrong passwords must not lock the owner out (issue 16,
+/// item 4: five wrong passwords used to block the owner for 15 minutes).
+#[tokio::test]
+async fn strangers_wrong_guesses_do_not_lock_the_owner_out() {
+    let app = app_with(|config| config.trust_proxy_headers = true);
+    Browser::new()
+        .sign_up(&app.client, "target", GOOD_PASSWORD)
+        .await;
+    let mut guesses = 0;
+    for strangers_guesses in [5, 50] {
+        while guesses < strangers_guesses {
+            wrong_guess(&app, "target", &format!("198.51.100.{guesses}")).await;
+            guesses += 1;
+        }
+        // The owner, from an address never seen before.
+        let mut owner = Browser::from_address(&format!("192.0.2.{guesses}"));
+        let page = owner.log_in(&app.client, "TARGET", GOOD_PASSWORD).await;
+        assert_redirect(&page, "/");
+        assert!(
+            logged_in(&app, &mut owner).await,
+            "after {guesses} wrong guesses"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_guesser_spread_over_many_addresses_meets_growing_delays_but_not_the_owners_address() {
+    let app = app_with(|config| config.trust_proxy_headers = true);
+    Browser::new()
+        .sign_up(&app.client, "target", GOOD_PASSWORD)
+        .await;
+    // The owner logs in from home before the attack.
+    let home = "192.0.2.7";
+    let page = Browser::from_address(home)
+        .log_in(&app.client, "target", GOOD_PASSWORD)
+        .await;
+    assert_redirect(&page, "/");
+
+    // 60 wrong guesses an hour cost nothing more than the argon2 check...
+    for i in 0..60 {
+        wrong_guess(&app, "target", &format!("10.0.0.{i}")).await;
+    }
+    // ...then each further one waits after the last: 1 s, 2 s, 4 s, ... Whatever this
+    // machine's speed, a guess arrives within one of those pauses well before 2^6 s.
+    let mut refused = None;
+    for i in 0..6 {
+        let page = Browser::from_address(&format!("10.0.1.{i}"))
+            .log_in(&app.client, "target", "guess number two")
+            .await;
+        if page.status == StatusCode::TOO_MANY_REQUESTS {
+            refused = Some(page);
+            break;
+        }
+        assert_invalid(&page, "Wrong username or password.");
+    }
+    let refused = refused.expect("the distributed guesser was never slowed down");
+    assert_throttled(&refused);
+
+    // The owner's usual address still gets in at once; other names are not affected.
+    let page = Browser::from_address(home)
+        .log_in(&app.client, "target", GOOD_PASSWORD)
+        .await;
+    assert_redirect(&page, "/");
+    wrong_guess(&app, "someone-else", "10.0.1.99").await;
+}
+
+#[tokio::test]
+async fn sign_ups_are_throttled_per_address() {
+    let app = app_with(|config| config.trust_proxy_headers = true);
+    Browser::from_address("192.0.2.1")
+        .sign_up(&app.client, "taken", GOOD_PASSWORD)
+        .await;
+    // Issue 16, item 5: probing names. Twenty answers in 15 minutes from one address.
+    let prober = "203.0.113.5";
+    for _ in 0..20 {
+        let page = Browser::from_address(prober)
+            .sign_up(&app.client, "taken", GOOD_PASSWORD)
+            .await;
+        assert_invalid(&page, "That username is taken");
+    }
+    let page = Browser::from_address(prober)
+        .sign_up(&app.client, "taken", GOOD_PASSWORD)
+        .await;
+    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS, "{}", page.body);
+    assert!(
+        !page.body.contains("That username is taken"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("Too many sign-ups from your network"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("15 minutes"), "{}", page.body);
+    assert!(page.body.contains(r#"id="signup-username-error""#));
+    let retry: u64 = page.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=900).contains(&retry), "Retry-After {retry}");
+    // A new name is refused too (no account is created), and htmx gets the form.
+    let mut htmx = Browser::from_address(prober);
+    htmx.headers.push(("HX-Request".into(), "true".into()));
+    let page = htmx.sign_up(&app.client, "fresh-name", GOOD_PASSWORD).await;
+    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(
+        page.body.starts_with(r#"<form id="signup-form""#),
+        "{}",
+        page.body
+    );
+    assert_eq!(user_count(&app), 1);
+    // Other addresses are heard.
+    let page = Browser::from_address("192.0.2.2")
+        .sign_up(&app.client, "fresh-name", GOOD_PASSWORD)
         .await;
     assert_redirect(&page, "/");
 }
@@ -760,8 +893,7 @@ async fn the_csrf_key_is_generated_into_a_private_file_and_is_not_all_zero() {
     }
     // A configured key is used instead of the file.
     let configured = app_with(|config| {
-        config.secret_key =
-            Some(insights_hub::accounts::secret_key::SecretKey::parse(&"ab".repeat(32)).unwrap())
+        config.secret_key = Some(insights_hub::config::SecretKey::parse(&"ab".repeat(32)).unwrap())
     });
     Browser::new().get(&configured.client, "/signup").await;
     assert!(!configured
@@ -843,8 +975,8 @@ async fn changing_the_password_logs_out_other_sessions() {
             "/account/password",
             &[
                 ("current_password", GOOD_PASSWORD),
-                ("password", "qwertyuiop"),
-                ("password_confirmation", "qwertyuiop"),
+                ("password", "qwerty123456"),
+                ("password_confirmation", "qwerty123456"),
             ],
         )
         .await;
@@ -939,7 +1071,19 @@ async fn deleting_the_account_removes_user_sessions_and_taste_profiles() {
             &[("password", GOOD_PASSWORD)],
         )
         .await;
-    assert_redirect(&done, "/");
+    assert_redirect(&done, "/?account=deleted");
+    // Where that lands says so.
+    let home = browser.get(&app.client, "/?account=deleted").await;
+    assert!(
+        home.body.contains("Your account was deleted."),
+        "{}",
+        home.body
+    );
+    assert!(!Browser::new()
+        .get(&app.client, "/")
+        .await
+        .body
+        .contains("Your account was deleted."));
     assert_eq!(user_id(&app, "leaver"), None);
     assert_eq!(sessions_of(&app, leaver), 0);
     let mut conn = app.state.pool.get().unwrap();
@@ -982,4 +1126,59 @@ async fn static_files_and_health_checks_skip_sessions_and_cookies() {
         csrf.contains("HttpOnly") && csrf.contains("SameSite=Lax"),
         "{csrf}"
     );
+}
+
+#[tokio::test]
+async fn the_log_in_wall_says_why_and_offers_sign_up_on_the_same_page() {
+    let app = empty_app();
+    let mut browser = Browser::new();
+    // A shared perfect-song link, opened by someone without an account.
+    let wall = browser.get(&app.client, "/perfect-song?energy=0.3").await;
+    assert_redirect(&wall, "/login?next=/perfect-song%3Fenergy%3D0.3");
+    let page = browser
+        .get(&app.client, "/login?next=/perfect-song%3Fenergy%3D0.3")
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body
+            .contains("Finding your perfect song needs an account"),
+        "{}",
+        page.body
+    );
+    // The sign-up form is right there, and comes back to the shared link.
+    assert!(
+        page.body.contains(r#"<form id="signup-form""#),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains(r#"<form id="login-form""#));
+    let next = r#"<input type="hidden" name="next" value="/perfect-song?energy=0.3">"#;
+    assert_eq!(page.body.matches(next).count(), 2, "both forms carry next");
+    let token = page.csrf_token();
+    let done = browser
+        .post_raw(
+            &app.client,
+            "/signup",
+            &[
+                ("csrf_token", token.as_str()),
+                ("username", "newcomer"),
+                ("password", GOOD_PASSWORD),
+                ("password_confirmation", GOOD_PASSWORD),
+                ("next", "/perfect-song?energy=0.3"),
+            ],
+        )
+        .await;
+    assert_redirect(&done, "/perfect-song?energy=0.3");
+
+    // A plain "Log in" (no page behind it) gives no reason, still offers sign-up.
+    let plain = Browser::new().get(&app.client, "/login").await;
+    assert!(!plain.body.contains("needs an account"));
+    assert!(plain.body.contains(r#"<form id="signup-form""#));
+    // The sign-up page says it too when it was the way in.
+    let signup = Browser::new()
+        .get(&app.client, "/signup?next=/perfect-song")
+        .await;
+    assert!(signup
+        .body
+        .contains("Finding your perfect song needs an account"));
 }

@@ -28,7 +28,9 @@ async fn empty_catalog_home_page_explains_how_to_import() {
     let body = body(resp).await;
     assert!(body.contains("<!DOCTYPE html>"));
     assert!(body.contains("No tracks yet"));
-    assert!(body.contains("import spotify_songs.csv"));
+    // The installed binary's command, with this server's database (not the default).
+    assert!(body.contains("insights-hub import --database "), "{body}");
+    assert!(!body.contains("cargo run"), "{body}");
 }
 
 #[tokio::test]
@@ -50,7 +52,14 @@ async fn home_page_summarises_the_loaded_catalog() {
     assert!(body.contains("<dt>Tracks</dt><dd>2</dd>"), "{body}");
     assert!(body.contains("<dt>Artists</dt><dd>2</dd>"));
     assert!(body.contains("<dt>Genres</dt><dd>1</dd>"));
-    assert!(body.contains("my_songs.csv, 2025-11-25"));
+    // The source tile keeps the file name whole, the date on a line of its own.
+    assert!(body.contains(
+        r#"<span class="file">my_songs.csv</span><span class="when">imported 2025-11-25</span>"#
+    ));
+    // Where the catalog came from and how to load more.
+    assert!(body
+        .contains("This catalog was imported from <strong>my_songs.csv</strong> on 2025-11-25."));
+    assert!(body.contains("insights-hub import --database "));
     // The chart's option carries the average (0.3) and the table shows it too.
     assert!(body.contains("data-chart="));
     assert!(body.contains("0.3,0.3"), "chart data holds the averages");
@@ -230,4 +239,93 @@ async fn pages_are_gzipped_when_the_browser_accepts_it() {
         .await;
     assert!(health.0.headers().get("content-encoding").is_none());
     health.assert_text("ok").await;
+}
+
+/// The navigation entry marked as the current page (`aria-current="page"`), if any.
+fn current_nav(page: &str) -> Vec<String> {
+    let nav_start = page
+        .find(r#"<nav class="container nav""#)
+        .expect("navigation");
+    let nav = &page[nav_start..nav_start + page[nav_start..].find("</nav>").expect("end")];
+    nav.split("<a ")
+        .skip(1)
+        .filter(|a| a.contains(r#"aria-current="page""#))
+        .map(|a| {
+            let text = &a[a.find('>').expect("tag end") + 1..];
+            text[..text.find('<').unwrap_or(text.len())].to_string()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_navigation_marks_the_page_you_are_on() {
+    let app = empty_app();
+    fixtures::load(
+        &app.state,
+        "nav.csv",
+        vec![fixtures::track("t1", "One", &["Alpha"], 0.2)],
+    )
+    .await;
+    let client = common::TestApp::client_for(&app.state);
+    let get = |path: &'static str| {
+        let client = &client;
+        async move { body(client.get(path).send().await).await }
+    };
+    assert_eq!(current_nav(&get("/").await), ["Home"]);
+    assert_eq!(current_nav(&get("/artists").await), ["Artists"]);
+    assert_eq!(current_nav(&get("/artists?q=alp").await), ["Artists"]);
+    let compare = get("/artists/compare?artist=Alpha").await;
+    assert_eq!(current_nav(&compare), ["Artists"]);
+    // "Log in" comes back to this very page, not to a path missing its /artists.
+    assert!(
+        compare.contains(r#"href="/login?next=/artists/compare%3Fartist%3DAlpha""#),
+        "{compare}"
+    );
+    let search = get("/artists?q=alpha").await;
+    let link = search
+        .split(r#"<li data-value="Alpha"><a href="/artists/"#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a link to the artist page")
+        .to_string();
+    let artist = body(client.get(format!("/artists/{link}")).send().await).await;
+    assert!(
+        artist.contains("<h1 class=\"artist-name\">Alpha</h1>"),
+        "{artist}"
+    );
+    assert_eq!(current_nav(&artist), ["Artists"]);
+    assert_eq!(current_nav(&get("/login").await), ["Log in"]);
+}
+
+#[tokio::test]
+async fn the_hover_hint_is_only_for_pointers_that_hover() {
+    let app = empty_app();
+    fixtures::load(
+        &app.state,
+        "hover.csv",
+        vec![fixtures::track("t1", "One", &["Alpha"], 0.2)],
+    )
+    .await;
+    let client = common::TestApp::client_for(&app.state);
+    let page = body(client.get("/").send().await).await;
+    // In its own element, which app.css shows only with scripts on a hovering pointer.
+    assert!(page.contains(r#"<span class="hover-hint"> Hover a bar for its value.</span>"#));
+    assert!(!page.contains("; hover a bar"));
+    let css = body(client.get("/assets/app.css").send().await).await;
+    assert!(css.contains("@media (hover: hover)"));
+}
+
+#[tokio::test]
+async fn the_demo_banner_and_the_home_page_say_how_to_import() {
+    let app = common::demo::demo_app();
+    let page = body(app.client.get("/").send().await).await;
+    let command = format!(
+        "insights-hub import --database {} FILE.csv",
+        app.state.config.database.display()
+    );
+    // The banner, the import section: the same command, for this server's database.
+    assert!(page.matches(command.as_str()).count() >= 2, "{page}");
+    assert!(page.contains(r#"id="import""#));
+    assert!(page.contains("This is the demo catalog"));
+    assert!(!page.contains("cargo run"), "no developer command");
 }

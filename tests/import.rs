@@ -1,6 +1,8 @@
 //! Dataset import: one hand-written fixture per supported format, malformed files,
 //! skipped-row reporting, `--strict`, idempotence, demo replacement, and that a failed
-//! import leaves the database exactly as it was.
+//! import leaves the database exactly as it was. Then the attacks of issue 16 (files
+//! that add nothing, many artists in one cell, huge texts, huge headers) and the files
+//! users really have (gzip, zip, Excel's exports), each built here from the fixtures.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -12,7 +14,7 @@ use insights_hub::{
             import_files, synthetic::write_tidytuesday_csv, ImportError, ImportOptions,
             ImportReport, NoProgress,
         },
-        AudioFeatures, NewTrack,
+        AudioFeatures, NewTrack, TrackKeys,
     },
     db::{
         self, catalog_imports,
@@ -38,16 +40,41 @@ struct Db {
 fn fresh_db() -> Db {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("import.db");
-    let conn = db::open_connection(&path).expect("open database");
+    let conn = db::open_catalog_connection(&path).expect("open database");
     Db { dir, path, conn }
 }
 
 fn import(db: &mut Db, names: &[&str], strict: bool) -> Result<ImportReport, ImportError> {
+    import_with(
+        db,
+        names,
+        ImportOptions {
+            strict,
+            ..ImportOptions::default()
+        },
+    )
+}
+
+fn import_with(
+    db: &mut Db,
+    names: &[&str],
+    options: ImportOptions,
+) -> Result<ImportReport, ImportError> {
     let paths: Vec<PathBuf> = names.iter().map(|n| fixture(n)).collect();
+    import_files(&mut db.conn, &paths, options, &mut NoProgress)
+}
+
+const ALLOW_BAD_ROWS: ImportOptions = ImportOptions {
+    strict: false,
+    allow_bad_rows: true,
+};
+
+/// Imports files by path (written by the test) with default options.
+fn import_paths(db: &mut Db, paths: &[PathBuf]) -> Result<ImportReport, ImportError> {
     import_files(
         &mut db.conn,
-        &paths,
-        ImportOptions { strict },
+        paths,
+        ImportOptions::default(),
         &mut NoProgress,
     )
 }
@@ -457,7 +484,7 @@ fn importing_the_same_file_twice_changes_nothing() {
 #[test]
 fn bad_rows_are_skipped_and_reported_with_their_line_numbers() {
     let mut db = fresh_db();
-    let report = import(&mut db, &["bad_values.csv"], false).expect("import");
+    let report = import_with(&mut db, &["bad_values.csv"], ALLOW_BAD_ROWS).expect("import");
     let file = &report.files[0];
     assert_eq!((file.rows_read, file.inserted, file.skipped), (8, 2, 6));
     let lines: Vec<u64> = file.bad_rows.iter().map(|b| b.line).collect();
@@ -498,13 +525,8 @@ fn only_the_first_twenty_bad_rows_are_listed() {
     }
     csv.push_str("Fine,Artist,0.5,0.5,0.5,0,0.5,0.05,0.1,120,-6\n");
     std::fs::write(&path, csv).expect("write csv");
-    let report = import_files(
-        &mut db.conn,
-        &[path],
-        ImportOptions::default(),
-        &mut NoProgress,
-    )
-    .expect("import");
+    let report =
+        import_files(&mut db.conn, &[path], ALLOW_BAD_ROWS, &mut NoProgress).expect("import");
     let file = &report.files[0];
     assert_eq!((file.skipped, file.inserted), (25, 1));
     assert_eq!(file.bad_rows.len(), 20);
@@ -588,25 +610,15 @@ fn a_database_error_in_the_middle_of_a_file_changes_nothing() {
 }
 
 fn demo_track(n: usize) -> NewTrack {
-    NewTrack {
-        spotify_id: None,
-        name: format!("Demo Song {n}"),
-        artists: vec!["Demo Artist".to_string()],
-        album: None,
-        release_year: Some(2000),
-        genre: Some("demo".to_string()),
-        popularity: None,
-        duration_ms: None,
-        explicit: None,
-        musical_key: None,
-        mode: None,
-        time_signature: None,
-        features: AudioFeatures {
+    NewTrack::builder(&format!("Demo Song {n}"), &["Demo Artist"])
+        .year(2000)
+        .genre(Some("demo"))
+        .features(AudioFeatures {
             tempo: 120.0,
             loudness: -5.0,
             ..AudioFeatures::default()
-        },
-    }
+        })
+        .build()
 }
 
 #[test]
@@ -616,7 +628,8 @@ fn a_real_import_replaces_the_demo_catalog() {
         .immediate_transaction(|conn| {
             let mut writer = CatalogWriter::new(conn)?;
             for n in 0..3 {
-                writer.write(conn, &demo_track(n))?;
+                let track = demo_track(n);
+                writer.write_keyed(conn, track.clone(), TrackKeys::of(&track))?;
             }
             writer.finish(conn, SourceKind::Demo, "Demo catalog", 1)
         })
@@ -665,12 +678,25 @@ fn the_command_reports_skipped_rows_and_strict_exits_with_an_error() {
         "{stderr}"
     );
 
-    let mut conn = db::open_connection(&db.path).expect("reopen");
+    let mut conn = db::open_catalog_connection(&db.path).expect("reopen");
     assert_eq!(count_tracks(&mut conn), 0, "the strict run stored nothing");
     drop(conn);
 
-    let lenient = binary()
+    // Six bad rows of eight: refused unless asked for.
+    let refused = binary()
         .args(["--database", &path, "import"])
+        .arg(fixture("bad_values.csv"))
+        .output()
+        .expect("run import");
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("6 of its 8 rows are bad") && stderr.contains("--allow-bad-rows"),
+        "{stderr}"
+    );
+
+    let lenient = binary()
+        .args(["--database", &path, "import", "--allow-bad-rows"])
         .arg(fixture("bad_values.csv"))
         .output()
         .expect("run import");
@@ -708,6 +734,9 @@ fn import_help_explains_formats_transaction_and_strict() {
     let text = String::from_utf8_lossy(&help.stdout);
     for needle in [
         "--strict",
+        "--allow-bad-rows",
+        "zip",
+        "Windows-1252",
         "ONE transaction",
         "Exportify",
         "spotify_songs.csv",
@@ -760,4 +789,515 @@ fn a_bulk_load_stores_the_artist_aggregates_sql_would_compute() {
         .transaction(catalog_writer::recompute_artist_aggregates)
         .expect("recompute");
     assert_eq!(fingerprint(&mut db.conn, &["artists"]), loaded);
+}
+
+// ---------------------------------------------------------------------------------
+// Issue 16: files that add nothing, attacks, and the files users really have.
+
+const HEADER: &str = "title,artist,danceability,energy,acousticness,instrumentalness,valence,speechiness,liveness,tempo,loudness";
+
+/// A good row of `HEADER`: "Song i" by "Artist i".
+fn good_row(i: usize) -> String {
+    format!("Song {i},Artist {i},0.5,0.5,0.5,0,0.5,0.05,0.1,120,-6")
+}
+
+/// Writes a file into the test's temporary directory.
+fn write_file(db: &Db, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+    let path = db.dir.path().join(name);
+    std::fs::write(&path, bytes).expect("write test file");
+    path
+}
+
+fn csv_of(rows: &[String]) -> String {
+    let mut csv = format!("{HEADER}\n");
+    for row in rows {
+        csv.push_str(row);
+        csv.push('\n');
+    }
+    csv
+}
+
+#[test]
+fn an_import_that_adds_nothing_changes_nothing_and_says_why() {
+    let mut db = fresh_db();
+    import(&mut db, &["tidytuesday_spotify_songs.csv"], false).expect("a real catalog");
+    let before = fingerprint(&mut db.conn, &EVERYTHING);
+    let header_only = write_file(&db, "header_only.csv", format!("{HEADER}\n"));
+    let percentages = write_file(
+        &db,
+        "percentages.csv",
+        csv_of(
+            &(0..5)
+                .map(|i| format!("Song {i},A,74.8,91.6,10.2,0,51.8,5.8,6.5,122,-2.6"))
+                .collect::<Vec<_>>(),
+        ),
+    );
+    let negative_tempo = write_file(
+        &db,
+        "negative_tempo.csv",
+        csv_of(
+            &(0..5)
+                .map(|i| format!("Song {i},A,0.5,0.5,0.5,0,0.5,0.05,0.1,-120,-6"))
+                .collect::<Vec<_>>(),
+        ),
+    );
+    let cases = [
+        (header_only, "the file has no data rows, only a header"),
+        (
+            percentages,
+            "none of its 5 rows could be imported; line 2: danceability = 74.8 is outside 0..1 (a percentage?",
+        ),
+        (
+            negative_tempo,
+            "none of its 5 rows could be imported; line 2: tempo = -120 is outside 0..300",
+        ),
+    ];
+    for (path, why) in cases {
+        for options in [ImportOptions::default(), ALLOW_BAD_ROWS] {
+            let error = import_files(
+                &mut db.conn,
+                std::slice::from_ref(&path),
+                options,
+                &mut NoProgress,
+            )
+            .unwrap_err();
+            assert!(
+                matches!(error, ImportError::NothingToImport { .. }),
+                "{error}"
+            );
+            let message = error.to_string();
+            assert!(message.contains(why), "{message}");
+            assert!(message.ends_with("nothing was imported"), "{message}");
+            // Neither the tracks nor the catalog's source and version moved.
+            assert_eq!(fingerprint(&mut db.conn, &EVERYTHING), before);
+        }
+    }
+    // A header-only file into the demo catalog leaves the demo in place too.
+    let mut demo = fresh_db();
+    demo.conn
+        .immediate_transaction(|conn| {
+            let mut writer = CatalogWriter::new(conn)?;
+            let track = demo_track(0);
+            let keys = TrackKeys::of(&track);
+            writer.write_keyed(conn, track, keys)?;
+            writer.finish(conn, SourceKind::Demo, "Demo catalog", 1)
+        })
+        .expect("demo catalog");
+    let demo_before = fingerprint(&mut demo.conn, &EVERYTHING);
+    let empty = write_file(&demo, "empty.csv", format!("{HEADER}\n\n  \n"));
+    import_paths(&mut demo, &[empty]).unwrap_err();
+    assert_eq!(fingerprint(&mut demo.conn, &EVERYTHING), demo_before);
+}
+
+#[test]
+fn a_file_of_mostly_bad_rows_is_refused_unless_allowed() {
+    let mut db = fresh_db();
+    let mut rows: Vec<String> = (0..2).map(good_row).collect();
+    rows.extend((0..3).map(|i| format!("Bad {i},A,0.5,0.5,0.5,0,0.5,0.05,0.1,abc,-6")));
+    let path = write_file(&db, "mostly_bad.csv", csv_of(&rows));
+    let error = import_paths(&mut db, std::slice::from_ref(&path)).unwrap_err();
+    let message = error.to_string();
+    assert!(matches!(error, ImportError::MostlyBad { .. }), "{message}");
+    assert!(
+        message.contains("3 of its 5 rows are bad, so the file was refused and nothing was imported (--allow-bad-rows"),
+        "{message}"
+    );
+    assert!(
+        message.contains("line 4: tempo: 'abc' is not a number"),
+        "{message}"
+    );
+    assert_eq!(count_tracks(&mut db.conn), 0);
+    let report =
+        import_files(&mut db.conn, &[path], ALLOW_BAD_ROWS, &mut NoProgress).expect("allowed");
+    assert_eq!((report.inserted(), report.skipped()), (2, 3));
+    // Half bad is not mostly bad.
+    let mut rows: Vec<String> = (10..13).map(good_row).collect();
+    rows.extend((0..3).map(|i| format!("Bad {i},,0.5,0.5,0.5,0,0.5,0.05,0.1,120,-6")));
+    let half = write_file(&db, "half_bad.csv", csv_of(&rows));
+    let report = import_paths(&mut db, &[half]).expect("half bad imports");
+    assert_eq!((report.inserted(), report.skipped()), (3, 3));
+}
+
+#[test]
+fn the_command_fails_with_the_reason_and_prints_each_error_once() {
+    let db = fresh_db();
+    let path = db.path.to_str().expect("utf-8 path").to_string();
+    let header_only = write_file(&db, "header_only.csv", format!("{HEADER}\n"));
+    let run = binary()
+        .args(["--database", &path, "import"])
+        .arg(&header_only)
+        .output()
+        .expect("run import");
+    assert!(!run.status.success());
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains(
+            "header_only.csv: the file has no data rows, only a header; nothing was imported"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        !String::from_utf8_lossy(&run.stdout).contains("rows skipped"),
+        "no summary of an import that did not happen"
+    );
+
+    let missing = binary()
+        .args(["--database", &path, "import", "no_such_file.csv"])
+        .output()
+        .expect("run import");
+    assert!(!missing.status.success());
+    let stderr = String::from_utf8_lossy(&missing.stderr);
+    assert!(
+        stderr.contains("cannot open no_such_file.csv: "),
+        "{stderr}"
+    );
+    assert_eq!(stderr.matches("(os error 2)").count(), 1, "{stderr}");
+}
+
+#[test]
+fn a_track_with_too_many_artists_is_a_bad_row() {
+    let mut db = fresh_db();
+    let header = "track_id,artists,track_name,danceability,energy,acousticness,instrumentalness,valence,speechiness,liveness,tempo,loudness";
+    let names = |n: usize| {
+        (0..n)
+            .map(|i| format!("Many Artist {i:06}"))
+            .collect::<Vec<_>>()
+            .join(";")
+    };
+    let features = "0.5,0.5,0.5,0,0.5,0.05,0.1,120,-6";
+    let csv = format!(
+        "{header}\n\
+         aaaaaaaaaaaaaaaaaaaaa1,{},Forty Thousand,{features}\n\
+         aaaaaaaaaaaaaaaaaaaaa2,{},A Hundred,{features}\n\
+         aaaaaaaaaaaaaaaaaaaaa3,Solo;solo;SOLO,Alone,{features}\n",
+        names(40_000),
+        names(100)
+    );
+    let path = write_file(&db, "many_artists.csv", csv);
+    let report = import_paths(&mut db, &[path]).expect("import");
+    let file = &report.files[0];
+    assert_eq!((file.inserted, file.skipped), (2, 1));
+    assert_eq!(file.bad_rows[0].line, 2);
+    assert_eq!(
+        file.bad_rows[0].reason,
+        "artists: more than 100 artists for one track"
+    );
+    assert_eq!(
+        artists_of(&mut db.conn, "aaaaaaaaaaaaaaaaaaaaa2").len(),
+        100
+    );
+    assert_eq!(
+        artists_of(&mut db.conn, "aaaaaaaaaaaaaaaaaaaaa3"),
+        vec!["Solo"]
+    );
+    assert_eq!(count_artists(&mut db.conn), 101);
+}
+
+#[test]
+fn overlong_texts_are_bad_rows_with_short_reasons() {
+    let mut db = fresh_db();
+    let header = "track_name,track_artist,track_album_name,playlist_genre,danceability,energy,acousticness,instrumentalness,valence,speechiness,liveness,tempo,loudness";
+    let features = "0.5,0.5,0.5,0,0.5,0.05,0.1,120,-6";
+    let huge_title = "T".repeat(5 << 20);
+    let mut csv = format!("{header}\n");
+    csv.push_str(&format!("{huge_title},A,Album,pop,{features}\n"));
+    csv.push_str(&format!("Song,{},Album,pop,{features}\n", "a".repeat(501)));
+    csv.push_str(&format!("Song,A,{},pop,{features}\n", "b".repeat(1001)));
+    csv.push_str(&format!("Song,A,Album,{},{features}\n", "g".repeat(101)));
+    for i in 0..5 {
+        csv.push_str(&format!(
+            "Song {i},Artist {i},{},pop,{features}\n",
+            "c".repeat(1000)
+        ));
+    }
+    let path = write_file(&db, "long_texts.csv", csv);
+    let report = import_paths(&mut db, &[path]).expect("import");
+    let file = &report.files[0];
+    assert_eq!((file.inserted, file.skipped), (5, 4));
+    let reasons: Vec<&str> = file.bad_rows.iter().map(|b| b.reason.as_str()).collect();
+    assert!(
+        reasons[0].starts_with("track_name: the title is longer than 1000 characters ('TTT"),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons[1].starts_with("track_artist: an artist name is longer than 500 characters"),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons[2].starts_with("track_album_name: the album name is longer than 1000 characters"),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons[3].starts_with("playlist_genre: the genre is longer than 100 characters"),
+        "{reasons:?}"
+    );
+    assert!(reasons.iter().all(|r| r.len() < 150), "{reasons:?}");
+    assert!(report.summary().len() < 2_000);
+    #[derive(QueryableByName)]
+    struct Longest {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        longest: i64,
+    }
+    let longest: Longest = diesel::sql_query(
+        "SELECT MAX(MAX(length(name)), MAX(length(album))) AS longest FROM tracks",
+    )
+    .get_result(&mut db.conn)
+    .expect("longest");
+    assert_eq!(longest.longest, 1000);
+}
+
+#[test]
+fn messages_about_huge_or_tiny_input_stay_short() {
+    let mut db = fresh_db();
+    // An unmappable header of 100,000 columns and a 1 MB one.
+    let mut header: Vec<String> = (0..100_000).map(|i| format!("column {i}")).collect();
+    header.push("h".repeat(1 << 20));
+    let path = write_file(&db, "wide.csv", header.join(",") + "\n");
+    let error = import_paths(&mut db, &[path]).unwrap_err();
+    let message = error.to_string();
+    assert!(matches!(error, ImportError::Unmappable { .. }), "{message}");
+    assert!(message.len() < 3_000, "{} bytes", message.len());
+    assert!(message.contains("column 29 and 99,971 more"), "{message}");
+    // A value too small to print as a decimal is quoted as written.
+    let rows = [
+        good_row(1),
+        good_row(2),
+        "Tiny,A,0.5,0.5,0.5,0,0.5,0.05,0.1,-1e-300,-6".to_string(),
+    ];
+    let path = write_file(&db, "tiny.csv", csv_of(&rows));
+    let report = import_paths(&mut db, &[path]).expect("import");
+    assert_eq!(
+        report.files[0].bad_rows[0].reason,
+        "tempo = -1e-300 is outside 0..300"
+    );
+}
+
+#[test]
+fn duplicate_columns_are_an_error_that_names_them() {
+    let mut db = fresh_db();
+    let path = write_file(
+        &db,
+        "duplicates.csv",
+        format!("{HEADER},Energy\n{},0.9\n", good_row(1)),
+    );
+    let error = import_paths(&mut db, &[path]).unwrap_err();
+    let message = error.to_string();
+    assert!(
+        matches!(error, ImportError::DuplicateColumns { .. }),
+        "{message}"
+    );
+    assert!(
+        message.contains("columns 4 \"energy\" and 12 \"Energy\" both name the energy"),
+        "{message}"
+    );
+    assert_eq!(count_tracks(&mut db.conn), 0);
+}
+
+#[test]
+fn whitespace_only_lines_are_not_bad_rows() {
+    let mut db = fresh_db();
+    let plain = std::fs::read_to_string(fixture("tidytuesday_spotify_songs.csv")).expect("fixture");
+    let mut lines: Vec<&str> = plain.lines().collect();
+    lines.insert(3, "   ");
+    lines.insert(5, "\t");
+    lines.push(",,,,,,,,,,,,,,,,,,,,,,");
+    let path = write_file(&db, "spaced.csv", lines.join("\n") + "\n \n");
+    let report = import_paths(&mut db, &[path]).expect("import");
+    let file = &report.files[0];
+    assert_eq!(
+        (file.rows_read, file.inserted, file.repeated, file.skipped),
+        (7, 5, 1, 1)
+    );
+    // The NA row, line 6 in the fixture, is now line 8.
+    assert_eq!(file.bad_rows[0].line, 8);
+}
+
+/// The catalog a plain import of the TidyTuesday fixture makes.
+fn tidytuesday_catalog() -> String {
+    let mut db = fresh_db();
+    import(&mut db, &["tidytuesday_spotify_songs.csv"], false).expect("plain import");
+    fingerprint(&mut db.conn, &CATALOG)
+}
+
+fn zip_of(members: &[(&str, &[u8])], method: zip::CompressionMethod) -> Vec<u8> {
+    use std::io::Write;
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default().compression_method(method);
+    for (name, bytes) in members {
+        writer.start_file(*name, options).expect("zip member");
+        writer.write_all(bytes).expect("zip data");
+    }
+    writer.finish().expect("zip").into_inner()
+}
+
+#[test]
+fn gzip_and_zip_files_import_directly() {
+    use std::io::Write;
+    let expected = tidytuesday_catalog();
+    let plain = std::fs::read(fixture("tidytuesday_spotify_songs.csv")).expect("fixture");
+
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&plain).expect("gzip");
+    let mut db = fresh_db();
+    let path = write_file(&db, "spotify_songs.csv.gz", gz.finish().expect("gzip"));
+    let report = import_paths(&mut db, &[path]).expect("gzip import");
+    assert_eq!(report.files[0].notes, vec!["gzip".to_string()]);
+    assert_eq!(fingerprint(&mut db.conn, &CATALOG), expected);
+
+    for method in [
+        zip::CompressionMethod::Deflated,
+        zip::CompressionMethod::Stored,
+    ] {
+        let mut db = fresh_db();
+        let zipped = zip_of(
+            &[
+                ("README.md", b"The TidyTuesday data".as_slice()),
+                ("__MACOSX/._spotify_songs.csv", b"\0\x05\x16\x07".as_slice()),
+                ("spotify_songs.csv", plain.as_slice()),
+            ],
+            method,
+        );
+        // Named .csv on purpose: the content decides, not the name.
+        let path = write_file(&db, "spotify_songs_zip.csv", zipped);
+        let report = import_paths(&mut db, &[path]).expect("zip import");
+        assert_eq!(
+            report.files[0].notes,
+            vec!["zip member spotify_songs.csv".to_string()]
+        );
+        assert!(report
+            .summary()
+            .contains("as: zip member spotify_songs.csv."));
+        assert_eq!(fingerprint(&mut db.conn, &CATALOG), expected, "{method:?}");
+    }
+}
+
+#[test]
+fn unusable_zip_files_are_refused_and_change_nothing() {
+    let mut db = fresh_db();
+    import(&mut db, &["hf_dataset.csv"], false).expect("a real catalog");
+    let before = fingerprint(&mut db.conn, &EVERYTHING);
+    let plain = std::fs::read(fixture("tidytuesday_spotify_songs.csv")).expect("fixture");
+
+    let two = zip_of(
+        &[("a.csv", plain.as_slice()), ("b.csv", plain.as_slice())],
+        zip::CompressionMethod::Deflated,
+    );
+    let path = write_file(&db, "two.zip", two);
+    let message = import_paths(&mut db, &[path]).unwrap_err().to_string();
+    assert!(
+        message.contains("the zip file holds 2 CSV files (a.csv, b.csv)"),
+        "{message}"
+    );
+
+    // A damaged member: one digit changed in a stored (uncompressed) copy.
+    let mut damaged = zip_of(
+        &[("songs.csv", plain.as_slice())],
+        zip::CompressionMethod::Stored,
+    );
+    let at = damaged
+        .windows(7)
+        .position(|w| w == b"122.036")
+        .expect("a value to damage");
+    damaged[at] = b'9';
+    let path = write_file(&db, "damaged.zip", damaged);
+    let error = import_paths(&mut db, &[path]).unwrap_err();
+    let message = error.to_string();
+    assert!(matches!(error, ImportError::Read { .. }), "{message}");
+    assert!(message.contains("checksum does not match"), "{message}");
+
+    let workbook = zip_of(
+        &[
+            ("[Content_Types].xml", b"<Types/>".as_slice()),
+            ("xl/workbook.xml", b"<workbook/>".as_slice()),
+        ],
+        zip::CompressionMethod::Deflated,
+    );
+    let path = write_file(&db, "songs.xlsx", workbook);
+    let message = import_paths(&mut db, &[path]).unwrap_err().to_string();
+    assert!(message.contains("Excel workbook"), "{message}");
+    assert_eq!(fingerprint(&mut db.conn, &EVERYTHING), before);
+}
+
+/// Artist names and (title, danceability, loudness) of every stored track, by title.
+fn titles_and_values(conn: &mut SqliteConnection) -> Vec<(String, f64, f64)> {
+    tracks::table
+        .order(tracks::name)
+        .select((tracks::name, tracks::danceability, tracks::loudness))
+        .load(conn)
+        .expect("tracks")
+}
+
+fn artist_names(conn: &mut SqliteConnection) -> Vec<String> {
+    artists::table
+        .order(artists::name)
+        .select(artists::name)
+        .load(conn)
+        .expect("artists")
+}
+
+#[test]
+fn a_european_excel_export_imports_as_saved() {
+    // Excel on a German or French Windows: "sep=;" first, semicolons, decimal commas,
+    // Windows-1252 text, CRLF line ends.
+    let mut db = fresh_db();
+    let mut bytes: Vec<u8> = b"sep=;\r\n".to_vec();
+    bytes.extend_from_slice(HEADER.replace(',', ";").as_bytes());
+    bytes.extend_from_slice(b"\r\n");
+    bytes.extend_from_slice(
+        b"Caf\xe9 del Mar;Beyonc\xe9;0,748;0,5;0,5;0;0,5;0,05;0,1;120,5;-6,25\r\n",
+    );
+    bytes.extend_from_slice(b"\x93Quoted\x94;Mot\xf6rhead;0,25;0,5;0,5;0;0,5;0,05;0,1;120;-6\r\n");
+    // An empty line, then a bad row: the csv crate alone would number it line 5.
+    bytes.extend_from_slice(b"\r\nBad;Somebody;x;0,5;0,5;0;0,5;0,05;0,1;120;-6\r\n");
+    let path = write_file(&db, "excel_export.csv", bytes);
+    let report = import_paths(&mut db, &[path]).expect("import");
+    let file = &report.files[0];
+    assert_eq!((file.inserted, file.skipped), (2, 1));
+    assert_eq!(
+        file.bad_rows[0].line, 6,
+        "the sep= line and the empty line count"
+    );
+    assert_eq!(
+        file.notes,
+        vec!["Windows-1252", "';'-separated", "Excel 'sep=' line"]
+    );
+    assert_eq!(
+        titles_and_values(&mut db.conn),
+        vec![
+            ("Café del Mar".to_string(), 0.748, -6.25),
+            ("\u{201c}Quoted\u{201d}".to_string(), 0.25, -6.0),
+        ]
+    );
+    assert_eq!(artist_names(&mut db.conn), vec!["Beyoncé", "Motörhead"]);
+}
+
+#[test]
+fn a_utf16_unicode_text_export_imports() {
+    // Excel's "Unicode Text": UTF-16LE with a byte-order mark, tab-separated.
+    let mut db = fresh_db();
+    let text = format!(
+        "\u{feff}{}\r\nHoppípolla\tSigur Rós\t0.5\t0.5\t0.5\t0\t0.5\t0.05\t0.1\t120\t-6\r\n晴天\t周杰倫\t0.25\t0.5\t0.5\t0\t0.5\t0.05\t0.1\t120\t-6\r\n",
+        HEADER.replace(',', "\t")
+    );
+    let bytes: Vec<u8> = text.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+    let path = write_file(&db, "unicode.txt", bytes);
+    let report = import_paths(&mut db, &[path]).expect("import");
+    assert_eq!(report.files[0].notes, vec!["UTF-16LE", "tab-separated"]);
+    assert_eq!(report.inserted(), 2);
+    assert_eq!(artist_names(&mut db.conn), vec!["Sigur Rós", "周杰倫"]);
+    let titles: Vec<String> = titles_and_values(&mut db.conn)
+        .into_iter()
+        .map(|t| t.0)
+        .collect();
+    assert_eq!(titles, vec!["Hoppípolla", "晴天"]);
+}
+
+#[test]
+fn a_semicolon_separated_utf8_file_imports_without_a_sep_line() {
+    let mut db = fresh_db();
+    let csv = csv_of(&[good_row(1), good_row(2)]).replace(',', ";");
+    let path = write_file(&db, "semicolons.csv", csv);
+    let report = import_paths(&mut db, &[path]).expect("import");
+    assert_eq!((report.inserted(), report.skipped()), (2, 0));
+    assert_eq!(report.files[0].notes, vec!["';'-separated"]);
 }

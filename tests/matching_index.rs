@@ -11,27 +11,19 @@ use common::{
     empty_app, fixtures, TestApp,
 };
 use insights_hub::{
-    catalog::{AudioFeatures, Feature, NewTrack},
+    catalog::{AudioFeatures, Feature, NewTrack, TrackKeys},
     db::{catalog_meta::SourceKind, catalog_writer::CatalogWriter},
     matching::MatchSettings,
     AppState,
 };
 
 fn track(name: &str, artists: &[&str], level: f64, genre: Option<&str>) -> NewTrack {
-    NewTrack {
-        spotify_id: None,
-        name: name.into(),
-        artists: artists.iter().map(|a| a.to_string()).collect(),
-        album: None,
-        release_year: Some(2001),
-        genre: genre.map(str::to_string),
-        popularity: if genre.is_some() { Some(60) } else { None },
-        duration_ms: None,
-        explicit: Some(false),
-        musical_key: None,
-        mode: None,
-        time_signature: None,
-        features: AudioFeatures {
+    NewTrack::builder(name, artists)
+        .year(2001)
+        .genre(genre)
+        .popularity(genre.map(|_| 60))
+        .explicit(false)
+        .features(AudioFeatures {
             danceability: level,
             energy: level,
             acousticness: level,
@@ -41,15 +33,17 @@ fn track(name: &str, artists: &[&str], level: f64, genre: Option<&str>) -> NewTr
             liveness: 0.1,
             tempo: 300.0, // beyond the slider range: indexed at its end
             loudness: -6.0,
-        },
-    }
+        })
+        .build()
 }
 
 fn write(state: &AppState, tracks: &[NewTrack]) {
     let mut conn = state.pool.get().expect("connection");
     let mut writer = CatalogWriter::new(&mut conn).expect("writer");
     for t in tracks {
-        writer.write(&mut conn, t).expect("write");
+        writer
+            .write_keyed(&mut conn, t.clone(), TrackKeys::of(t))
+            .expect("write");
     }
     writer
         .finish(&mut conn, SourceKind::Import, "test.csv", 1_000)

@@ -683,3 +683,175 @@ fn signed_in_as(htmx: &Browser) -> Browser {
     plain.headers.retain(|(name, _)| name != "HX-Request");
     plain
 }
+
+/// The hidden fields of the "Reset to defaults" form on a page.
+fn reset_fields(page: &Page) -> Vec<(String, String)> {
+    let start = page
+        .body
+        .find(r#"<form id="ps-reset-form""#)
+        .unwrap_or_else(|| panic!("no reset form in:\n{}", page.body));
+    let end = page.body[start..].find("</form>").expect("form end") + start;
+    let attr = |tag: &str, name: &str| -> String {
+        let at = tag.find(&format!(r#" {name}=""#)).expect("attribute") + name.len() + 3;
+        let close = tag[at..].find('"').expect("quote") + at;
+        tag[at..close].to_string()
+    };
+    page.body[start..end]
+        .split("<input ")
+        .skip(1)
+        .map(|tag| (attr(tag, "name"), attr(tag, "value")))
+        .collect()
+}
+
+#[tokio::test]
+async fn features_left_out_of_a_url_start_at_the_catalog_average() {
+    let app = demo_app();
+    let mut browser = signed_up(&app, "partial").await;
+    let page = browser.get(&app.client, "/perfect-song?energy=0.8").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let average = app.state.catalog().average;
+    let loudness: f64 = slider_value(&page, "loudness").parse().expect("number");
+    let tempo: f64 = slider_value(&page, "tempo").parse().expect("number");
+    // As the hint says: at the average (to the slider's step), not mid-range (-30 dB).
+    assert!(
+        (loudness - average.loudness).abs() <= 0.25,
+        "loudness {loudness}, average {}",
+        average.loudness
+    );
+    assert!((tempo - average.tempo).abs() <= 0.5, "tempo {tempo}");
+    assert_ne!(loudness, -30.0);
+    assert!(page.body.contains("start at the catalog's average"));
+    // The original five left out keep the middle; the one given is kept.
+    assert_eq!(slider_value(&page, "valence"), "0.5");
+    assert_eq!(slider_value(&page, "energy"), "0.8");
+}
+
+#[tokio::test]
+async fn reset_to_defaults_puts_the_starting_settings_back_and_keeps_them() {
+    let app = demo_app();
+    let mut browser = signed_up(&app, "resetter").await;
+    let moved = post_form(
+        &mut browser,
+        &app.client,
+        PAGE,
+        &[("energy", "0.9"), ("w_tempo", "2"), ("tempo", "180")],
+    )
+    .await;
+    assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.body);
+    let page = browser.get(&app.client, PAGE).await;
+    assert_eq!(slider_value(&page, "energy"), "0.9");
+    // The old button led to the settings already on screen; it is gone.
+    assert!(!page.body.contains("Back to my saved settings"));
+    assert!(page.body.contains("Reset to defaults"));
+    assert!(page.body.contains("Your latest settings are kept"));
+    let fields = reset_fields(&page);
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .filter(|(name, _)| name != "csrf_token")
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    let reset = post_form(&mut browser, &app.client, PAGE, &fields).await;
+    assert_eq!(reset.status, StatusCode::SEE_OTHER, "{}", reset.body);
+    let to = reset.location().expect("Location").to_string();
+    assert!(
+        to.contains("energy=0.5") && to.contains("w_tempo=0"),
+        "{to}"
+    );
+    // And they are what the next visit opens with.
+    let next = browser.get(&app.client, PAGE).await;
+    assert_eq!(slider_value(&next, "energy"), "0.5");
+    assert_eq!(slider_value(&next, "w_tempo"), "0");
+    let tempo: f64 = slider_value(&next, "tempo").parse().expect("number");
+    assert!((tempo - app.state.catalog().average.tempo).abs() <= 0.5);
+}
+
+#[tokio::test]
+async fn no_explicit_tracks_is_switched_off_where_no_track_is_marked_explicit() {
+    // The hand-made catalog marks every track as not explicit.
+    let app = empty_app();
+    fixtures::load(
+        &app.state,
+        "clean.csv",
+        vec![
+            track("a1", "Calm", &["Quiet"], 0.3),
+            track("b1", "Loud", &["Noisy"], 0.8),
+        ],
+    )
+    .await;
+    let app = TestApp {
+        client: TestApp::client_for(&app.state),
+        ..app
+    };
+    let mut browser = signed_up(&app, "clean").await;
+    let page = browser.get(&app.client, PAGE).await;
+    let at = page.body.find(r#"id="ps-no_explicit""#).expect("checkbox");
+    let tag_start = page.body[..at].rfind('<').expect("tag");
+    let tag_end = page.body[at..].find('>').expect("tag end") + at;
+    assert!(
+        page.body[tag_start..tag_end].contains("disabled"),
+        "{}",
+        &page.body[tag_start..tag_end]
+    );
+    assert!(page
+        .body
+        .contains("no track in this catalog is marked explicit"));
+
+    // The demo catalog has explicit tracks: the filter is there to use.
+    let demo = demo_app();
+    let mut browser = signed_up(&demo, "explicit").await;
+    let page = browser.get(&demo.client, PAGE).await;
+    let at = page.body.find(r#"id="ps-no_explicit""#).expect("checkbox");
+    let tag_end = page.body[at..].find('>').expect("tag end") + at;
+    assert!(!page.body[at..tag_end].contains("disabled"));
+    assert!(!page
+        .body
+        .contains("no track in this catalog is marked explicit"));
+}
+
+#[tokio::test]
+async fn sliders_show_their_value_without_javascript_and_off_marks_follow_weights() {
+    let app = demo_app();
+    let mut browser = signed_up(&app, "numbers").await;
+    let page = browser
+        .get(&app.client, "/perfect-song?energy=0.8&w_tempo=1&tempo=150")
+        .await;
+    // Number fields, which a browser without scripts shows with their value; app.js
+    // makes them sliders.
+    assert!(
+        page.body
+            .contains(r#"<input type="number" data-slider id="ps-energy" name="energy""#),
+        "{}",
+        page.body
+    );
+    // Tempo has a weight: its "(off)" mark is there for app.js, but hidden.
+    assert!(page
+        .body
+        .contains(r#"<span class="ps-off-tag" data-off-until="w_tempo" hidden> (off)</span>"#));
+    assert!(page
+        .body
+        .contains(r#"<span class="ps-off-tag" data-off-until="w_loudness"> (off)</span>"#));
+}
+
+#[tokio::test]
+async fn deleting_a_profile_asks_first() {
+    let app = demo_app();
+    let mut browser = signed_up(&app, "careful").await;
+    let saved = post_form(
+        &mut browser,
+        &app.client,
+        "/perfect-song/profiles",
+        &[("name", "Keep me"), ("settings", "energy=0.7")],
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let page = browser.get(&app.client, PAGE).await;
+    // "Delete" opens a question; only its "Yes, delete" button posts.
+    let at = page
+        .body
+        .find(r#"<details class="ps-delete">"#)
+        .expect("delete behind a question");
+    let block = &page.body[at..page.body[at..].find("</details>").expect("end") + at];
+    assert!(block.contains(r#"<summary aria-label="Delete Keep me">Delete</summary>"#));
+    assert!(block.contains("Delete “Keep me” for good?"));
+    assert!(block.contains("Yes, delete"));
+}

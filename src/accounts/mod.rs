@@ -2,20 +2,22 @@
 //! stored, and when log-in attempts are refused. Knows nothing about HTTP: the web
 //! layer passes in form values and a client key, and renders the outcome.
 
+pub mod api_tokens;
+pub mod common_passwords;
 pub mod hashing;
 pub mod password;
-pub mod secret_key;
+
 pub mod throttle;
 pub mod username;
 
-use std::time::{Duration, Instant};
+use std::time::{Duration, SystemTime};
 
 use crate::{
     db::{self, users, DbPool},
     error::AppError,
 };
 use hashing::PasswordHasher;
-use throttle::LoginThrottle;
+use throttle::Throttle;
 use username::Username;
 
 /// A user as the rest of the app sees them (never with the password hash).
@@ -102,31 +104,30 @@ pub const WRONG_CURRENT_PASSWORD: &str = "That is not your current password.";
 /// Sign up, log in, change password, delete account. One per app; cheap to share.
 pub struct Accounts {
     hasher: PasswordHasher,
-    throttle: LoginThrottle,
+    throttle: Throttle,
 }
 
 impl Default for Accounts {
     fn default() -> Self {
-        Accounts::new(
-            PasswordHasher::with_default_bound(),
-            LoginThrottle::default(),
-        )
+        Accounts::new(PasswordHasher::with_default_bound(), Throttle::default())
     }
 }
 
 impl Accounts {
-    pub fn new(hasher: PasswordHasher, throttle: LoginThrottle) -> Accounts {
+    pub fn new(hasher: PasswordHasher, throttle: Throttle) -> Accounts {
         Accounts { hasher, throttle }
     }
 
-    /// Creates an account. The unique index decides a race for the same name: the
-    /// loser gets the same "taken" message as if the name had existed before.
+    /// Creates an account for a sign-up from `client` (see `throttle::client_key`).
+    /// The unique index decides a race for the same name: the loser gets the same
+    /// "taken" message as if the name had existed before.
     pub async fn sign_up(
         &self,
         pool: &DbPool,
         username: &str,
         password: &str,
         confirmation: &str,
+        client: &str,
     ) -> Result<User, AccountError> {
         let mut errors = FieldErrors::default();
         let name = Username::parse(username)
@@ -141,6 +142,11 @@ impl Accounts {
             Some(name) if errors.is_empty() => name,
             _ => return Err(AccountError::Invalid(errors)),
         };
+        // Only well-formed attempts count: they are the ones that tell whether a name
+        // is taken (or create an account); a form with a mistake in it tells nothing.
+        self.throttle
+            .begin_sign_up(client, SystemTime::now())
+            .map_err(AccountError::Throttled)?;
         // Spare the hash when the name is visibly taken; the insert still decides.
         let key = name.key().to_string();
         if db::run(pool, move |conn| Ok(users::find_by_key(conn, &key)?))
@@ -175,8 +181,9 @@ impl Accounts {
         client: &str,
     ) -> Result<User, AccountError> {
         let key = username::lookup_key(username);
+        let began = SystemTime::now();
         self.throttle
-            .begin_attempt(&key, client, Instant::now())
+            .begin_log_in(&key, client, began)
             .map_err(AccountError::Throttled)?;
         let lookup = key.clone();
         let row = db::run(pool, move |conn| Ok(users::find_by_key(conn, &lookup)?)).await?;
@@ -186,7 +193,7 @@ impl Accounts {
             return Err(AccountError::WrongCredentials);
         }
         let row = row.ok_or(AccountError::WrongCredentials)?;
-        self.throttle.succeeded(&key, client);
+        self.throttle.log_in_succeeded(&key, client, began);
         if PasswordHasher::needs_rehash(&row.password_hash) {
             self.upgrade_hash(pool, row.id, password).await;
         }
@@ -279,8 +286,9 @@ impl Accounts {
         let row = db::run(pool, move |conn| Ok(users::find_by_id(conn, user_id)?))
             .await?
             .ok_or(AccountError::NoSuchUser)?;
+        let began = SystemTime::now();
         self.throttle
-            .begin_attempt(&row.username_key, client, Instant::now())
+            .begin_log_in(&row.username_key, client, began)
             .map_err(AccountError::Throttled)?;
         if !self
             .hasher
@@ -292,7 +300,8 @@ impl Accounts {
                 WRONG_CURRENT_PASSWORD,
             )));
         }
-        self.throttle.succeeded(&row.username_key, client);
+        self.throttle
+            .log_in_succeeded(&row.username_key, client, began);
         Ok(row)
     }
 

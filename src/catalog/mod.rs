@@ -5,8 +5,10 @@ pub mod artists;
 pub mod demo;
 pub mod feature;
 pub mod import;
+pub mod live;
+pub mod rng;
 pub mod snapshot;
 pub mod track;
 
 pub use feature::{AudioFeatures, Feature};
-pub use track::NewTrack;
+pub use track::{ArtistKeys, NewTrack, TrackKeys};

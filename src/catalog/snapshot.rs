@@ -48,10 +48,10 @@ struct ArtistsPart {
 impl CatalogSnapshot {
     pub fn load(conn: &mut SqliteConnection) -> diesel::QueryResult<CatalogSnapshot> {
         let started = Instant::now();
-        if let Some(path) = crate::db::database_file(conn)? {
+        if let Some(files) = crate::db::database_files(conn)? {
             for _attempt in 0..3 {
                 // Without a second connection, everything is read on this one.
-                let Ok(mut other) = crate::db::open_file(&path) else {
+                let Ok(mut other) = crate::db::open_files(&files) else {
                     break;
                 };
                 if let Some((tracks, artists)) = load_parts_in_parallel(conn, &mut other)? {

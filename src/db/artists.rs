@@ -10,7 +10,10 @@ use diesel::{
     sql_types::{Double, Nullable},
 };
 
-use super::schema::{artists, track_artists, tracks};
+use super::{
+    features::{audio_feature_columns, features_from_averages, features_from_fields},
+    schema::{artists, track_artists, tracks},
+};
 use crate::catalog::{
     artists::{ArtistSummary, GenreCount, SortKey, TrackSort},
     AudioFeatures, Feature,
@@ -49,17 +52,7 @@ impl From<ArtistRow> for ArtistSummary {
             name_key: row.name_key,
             search_key: row.search_key,
             track_count: row.track_count,
-            averages: AudioFeatures {
-                danceability: row.avg_danceability,
-                energy: row.avg_energy,
-                acousticness: row.avg_acousticness,
-                instrumentalness: row.avg_instrumentalness,
-                valence: row.avg_valence,
-                speechiness: row.avg_speechiness,
-                liveness: row.avg_liveness,
-                tempo: row.avg_tempo,
-                loudness: row.avg_loudness,
-            },
+            averages: audio_feature_columns!(features_from_averages; row),
             avg_popularity: row.avg_popularity,
             min_year: row.min_year,
             max_year: row.max_year,
@@ -208,17 +201,8 @@ impl ArtistTrack {
     }
 
     pub fn features(&self) -> AudioFeatures {
-        AudioFeatures {
-            danceability: self.danceability,
-            energy: self.energy,
-            acousticness: self.acousticness,
-            instrumentalness: self.instrumentalness,
-            valence: self.valence,
-            speechiness: self.speechiness,
-            liveness: self.liveness,
-            tempo: self.tempo,
-            loudness: self.loudness,
-        }
+        let row = self;
+        audio_feature_columns!(features_from_fields; row)
     }
 }
 
@@ -257,21 +241,18 @@ pub fn tracks_page(
             }
         };
     }
+    macro_rules! by_feature {
+        ($feature:expr; $($variant:ident $column:ident $avg:ident,)*) => {
+            match $feature {
+                Feature::Popularity => by!(nullable tracks::popularity),
+                $(Feature::$variant => by!(tracks::$column),)*
+            }
+        };
+    }
     let query = match sort.key {
         SortKey::Name => by!(tracks::name),
         SortKey::Year => by!(nullable tracks::release_year),
-        SortKey::Feature(feature) => match feature {
-            Feature::Popularity => by!(nullable tracks::popularity),
-            Feature::Danceability => by!(tracks::danceability),
-            Feature::Energy => by!(tracks::energy),
-            Feature::Acousticness => by!(tracks::acousticness),
-            Feature::Instrumentalness => by!(tracks::instrumentalness),
-            Feature::Valence => by!(tracks::valence),
-            Feature::Speechiness => by!(tracks::speechiness),
-            Feature::Liveness => by!(tracks::liveness),
-            Feature::Tempo => by!(tracks::tempo),
-            Feature::Loudness => by!(tracks::loudness),
-        },
+        SortKey::Feature(feature) => audio_feature_columns!(by_feature; feature),
     };
     query
         .then_order_by(tracks::id.asc())

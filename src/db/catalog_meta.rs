@@ -1,10 +1,13 @@
 //! Queries on `catalog_meta` (the one row that describes the loaded catalog) and on the
 //! aggregate views of the catalog the home page shows.
 
-use diesel::{prelude::*, sql_types::Double};
+use diesel::prelude::*;
 
-use super::schema::{artists, catalog_meta, tracks};
-use crate::catalog::feature::{AudioFeatures, Feature};
+use super::{
+    features::audio_feature_columns,
+    schema::{artists, catalog_meta, tracks},
+};
+use crate::catalog::feature::AudioFeatures;
 
 /// Where the loaded catalog came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,45 +138,32 @@ pub fn refresh(
 /// The whole catalog's average of every audio feature (zeros when empty), in one scan.
 /// (The snapshot sums them while reading the tracks; this is the SQL it must agree with.)
 pub fn average_features(conn: &mut SqliteConnection) -> QueryResult<AudioFeatures> {
-    // Column names come from the Feature enum, never from input, so building the SQL
-    // text here is safe.
-    let columns: Vec<String> = Feature::AUDIO
-        .iter()
-        .map(|f| format!("COALESCE(AVG({0}), 0) AS {0}", f.key()))
-        .collect();
-    let query = format!("SELECT {} FROM tracks", columns.join(", "));
-    let row: AverageRow = diesel::sql_query(query).get_result(conn)?;
-    Ok(AudioFeatures {
-        danceability: row.danceability,
-        energy: row.energy,
-        acousticness: row.acousticness,
-        instrumentalness: row.instrumentalness,
-        valence: row.valence,
-        speechiness: row.speechiness,
-        liveness: row.liveness,
-        tempo: row.tempo,
-        loudness: row.loudness,
-    })
+    macro_rules! averages {
+        (; $($variant:ident $column:ident $avg:ident,)*) => {
+            ($(diesel::dsl::avg(tracks::$column),)*)
+        };
+    }
+    macro_rules! or_zero {
+        ($row:expr; $($variant:ident $column:ident $avg:ident,)*) => {{
+            let ($($column,)*) = $row;
+            AudioFeatures { $($column: $column.unwrap_or(0.0),)* }
+        }};
+    }
+    let row: Averages = tracks::table
+        .select(audio_feature_columns!(averages))
+        .first(conn)?;
+    Ok(audio_feature_columns!(or_zero; row))
 }
 
-#[derive(QueryableByName)]
-struct AverageRow {
-    #[diesel(sql_type = Double)]
-    danceability: f64,
-    #[diesel(sql_type = Double)]
-    energy: f64,
-    #[diesel(sql_type = Double)]
-    acousticness: f64,
-    #[diesel(sql_type = Double)]
-    instrumentalness: f64,
-    #[diesel(sql_type = Double)]
-    valence: f64,
-    #[diesel(sql_type = Double)]
-    speechiness: f64,
-    #[diesel(sql_type = Double)]
-    liveness: f64,
-    #[diesel(sql_type = Double)]
-    tempo: f64,
-    #[diesel(sql_type = Double)]
-    loudness: f64,
-}
+/// `AVG` of each audio feature, `None` over no tracks.
+type Averages = (
+    Option<f64>,
+    Option<f64>,
+    Option<f64>,
+    Option<f64>,
+    Option<f64>,
+    Option<f64>,
+    Option<f64>,
+    Option<f64>,
+    Option<f64>,
+);

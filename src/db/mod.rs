@@ -1,10 +1,14 @@
 //! Database access: the connection pool, migrations, and one module of queries per
 //! table. All SQL lives under this module so a second backend stays possible.
 
+pub mod api_catalog;
+pub mod api_tokens;
 pub mod artists;
+pub mod catalog_file;
 pub mod catalog_imports;
 pub mod catalog_meta;
 pub mod catalog_writer;
+pub mod features;
 pub mod schema;
 pub mod sessions;
 pub mod taste_profiles;
@@ -12,7 +16,10 @@ pub mod track_details;
 pub mod track_features;
 pub mod users;
 
-use std::{path::Path, time::Duration};
+use std::{
+    path::{Path, PathBuf},
+    time::Duration,
+};
 
 use diesel::{
     connection::SimpleConnection,
@@ -28,16 +35,21 @@ pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 pub type DbPool = Pool<ConnectionManager<SqliteConnection>>;
 pub type DbConn = PooledConnection<ConnectionManager<SqliteConnection>>;
 
-/// Pragmas every pooled connection gets (DESIGN section 4). WAL lets readers run while an
-/// import writes; busy_timeout makes a writer wait for a lock instead of failing at once.
+/// Set-up every pooled connection gets: the pragmas (DESIGN section 4), then the
+/// catalog file attached (see `catalog_file`). WAL lets readers run while an import
+/// writes; busy_timeout makes a writer wait for a lock instead of failing at once.
 /// busy_timeout comes first: switching a new file to WAL takes a lock, and the pool opens
 /// several connections at once.
 #[derive(Debug)]
-struct Pragmas;
+struct Setup {
+    catalog: PathBuf,
+}
 
-impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for Pragmas {
+impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for Setup {
     fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
-        apply_pragmas(conn).map_err(diesel::r2d2::Error::QueryError)
+        apply_pragmas(conn)
+            .and_then(|_| catalog_file::attach(conn, &self.catalog))
+            .map_err(diesel::r2d2::Error::QueryError)
     }
 }
 
@@ -61,6 +73,7 @@ pub fn apply_pragmas(conn: &mut SqliteConnection) -> diesel::QueryResult<()> {
 /// Call it first thing in `main`, before any thread exists: SQLite allows this setting
 /// only before it initialises, and not while another thread is inside SQLite. Library
 /// users and tests that skip it keep the serialized mode, which is also correct.
+#[allow(unsafe_code)]
 pub fn use_multi_thread_mode() {
     // SAFETY: sqlite3_config takes the option alone for SQLITE_CONFIG_MULTITHREAD. The
     // caller runs this before any other thread exists (see above), so no other SQLite
@@ -72,61 +85,107 @@ pub fn use_multi_thread_mode() {
     }
 }
 
-/// Opens (creating if needed) the database file, runs pending migrations and returns a
-/// pool whose connections all carry the pragmas.
+/// The two files of a database: the main one (users, sessions, profiles, tokens) and
+/// the catalog's, attached to the main one's connections as `catalog`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DbFiles {
+    pub main: PathBuf,
+    pub catalog: Option<PathBuf>,
+}
+
+/// Opens (creating if needed) the main database file and the catalog file beside it
+/// (`catalog_file::catalog_path`), runs pending migrations on both, moves the catalog of
+/// a database made before the split into its own file, and returns a pool whose
+/// connections all carry the pragmas and the catalog attached.
 pub fn open(path: &Path) -> anyhow::Result<DbPool> {
-    let url = prepare_path(path)?;
+    let (url, catalog) = prepare(path)?;
     let manager = ConnectionManager::<SqliteConnection>::new(url);
     let pool = Pool::builder()
         .max_size(8)
         .connection_timeout(Duration::from_secs(15))
-        .connection_customizer(Box::new(Pragmas))
+        .connection_customizer(Box::new(Setup { catalog }))
         .build(manager)
         .map_err(|e| anyhow::anyhow!("cannot open database {}: {e}", path.display()))?;
-    let mut conn = pool.get()?;
-    run_migrations(&mut conn)?;
     Ok(pool)
 }
 
-/// One connection (no pool) with the pragmas, migrations run: for command-line tools
-/// such as `import`, which need a single writer and none of a pool's idle connections.
+/// One connection (no pool) like the pool's, migrations run: for command-line tools
+/// that need a single connection and none of a pool's idle ones.
 pub fn open_connection(path: &Path) -> anyhow::Result<SqliteConnection> {
+    let (url, catalog) = prepare(path)?;
+    let mut conn = establish(url)?;
+    catalog_file::attach(&mut conn, &catalog)?;
+    Ok(conn)
+}
+
+/// One connection to the catalog file ALONE (no main file attached), migrations run on
+/// both files: the importer's. Its `BEGIN IMMEDIATE` locks the catalog file only, so
+/// sign-up, log-in and profile saves, which write the main file, never wait for an
+/// import, and its pragmas, `sqlite_master` and index rebuilds are the catalog file's.
+pub fn open_catalog_connection(path: &Path) -> anyhow::Result<SqliteConnection> {
+    let (_, catalog) = prepare(path)?;
+    let url = catalog
+        .to_str()
+        .ok_or_else(|| anyhow::anyhow!("catalog path {} is not valid UTF-8", catalog.display()))?;
+    establish(url)
+}
+
+/// A connection to one file with the pragmas.
+fn establish(url: &str) -> anyhow::Result<SqliteConnection> {
     use diesel::Connection;
-    let url = prepare_path(path)?;
     let mut conn = SqliteConnection::establish(url)
-        .map_err(|e| anyhow::anyhow!("cannot open database {}: {e}", path.display()))?;
+        .map_err(|e| anyhow::anyhow!("cannot open database {url}: {e}"))?;
     apply_pragmas(&mut conn)?;
+    Ok(conn)
+}
+
+/// Creates the directory, migrates the catalog file and the main file, and moves a
+/// pre-split catalog out of the main file. Returns the main file as SQLite takes it
+/// and the catalog file.
+fn prepare(path: &Path) -> anyhow::Result<(&str, PathBuf)> {
+    let url = prepare_path(path)?;
+    let catalog = catalog_file::catalog_path(path);
+    let catalog_url = catalog
+        .to_str()
+        .ok_or_else(|| anyhow::anyhow!("catalog path {} is not valid UTF-8", catalog.display()))?;
+    let mut catalog_conn = establish(catalog_url)?;
+    catalog_conn
+        .run_pending_migrations(catalog_file::MIGRATIONS)
+        .map_err(|e| anyhow::anyhow!("catalog database migration failed: {e}"))?;
+    drop(catalog_conn);
+    let mut conn = establish(url)?;
     run_migrations(&mut conn)?;
-    Ok(conn)
-}
-
-/// Another connection to a database file already open and migrated, with the pool's
-/// pragmas: for reading one in parallel.
-pub(crate) fn open_file(path: &Path) -> diesel::QueryResult<SqliteConnection> {
-    let mut conn: SqliteConnection = diesel::Connection::establish(&path.to_string_lossy())
-        .map_err(|e| diesel::result::Error::QueryBuilderError(Box::new(e)))?;
-    apply_pragmas(&mut conn)?;
-    Ok(conn)
-}
-
-/// The file behind the connection, if it is a file (not an in-memory database).
-pub(crate) fn database_file(
-    conn: &mut SqliteConnection,
-) -> diesel::QueryResult<Option<std::path::PathBuf>> {
-    use diesel::RunQueryDsl;
-    #[derive(diesel::QueryableByName)]
-    struct File {
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        file: String,
+    catalog_file::attach(&mut conn, &catalog)?;
+    if catalog_file::move_from_main(&mut conn)? {
+        tracing::info!(
+            catalog = %catalog.display(),
+            "moved the catalog out of the main database file into its own file"
+        );
     }
-    let files: Vec<File> =
-        diesel::sql_query("SELECT file FROM pragma_database_list WHERE name = 'main'")
-            .load(conn)?;
-    Ok(files
-        .into_iter()
-        .next()
-        .map(|f| std::path::PathBuf::from(f.file))
-        .filter(|p| !p.as_os_str().is_empty() && p.exists()))
+    Ok((url, catalog))
+}
+
+/// The files behind the connection (main, and the attached catalog), if the main one is
+/// a file (not an in-memory database).
+pub(crate) fn database_files(conn: &mut SqliteConnection) -> diesel::QueryResult<Option<DbFiles>> {
+    let Some(main) = catalog_file::file_of(conn, "main")? else {
+        return Ok(None);
+    };
+    let catalog = catalog_file::attached(conn)?;
+    Ok(Some(DbFiles { main, catalog }))
+}
+
+/// Another connection to database files already open and migrated, with the pool's
+/// pragmas and the same catalog attached: for reading them in parallel.
+pub(crate) fn open_files(files: &DbFiles) -> diesel::QueryResult<SqliteConnection> {
+    let mut conn: SqliteConnection =
+        diesel::Connection::establish(&files.main.to_string_lossy())
+            .map_err(|e| diesel::result::Error::QueryBuilderError(Box::new(e)))?;
+    apply_pragmas(&mut conn)?;
+    if let Some(catalog) = &files.catalog {
+        catalog_file::attach(&mut conn, catalog)?;
+    }
+    Ok(conn)
 }
 
 /// Creates the file's directory if needed; the path as SQLite takes it.
@@ -147,6 +206,24 @@ pub fn run_migrations(conn: &mut SqliteConnection) -> anyhow::Result<()> {
     conn.run_pending_migrations(MIGRATIONS)
         .map_err(|e| anyhow::anyhow!("database migration failed: {e}"))?;
     Ok(())
+}
+
+/// A transaction that holds the main file's write lock from its start, and only that
+/// file's: for users' writes that read before they write (sessions, accounts).
+///
+/// `BEGIN IMMEDIATE` would take the write lock of EVERY attached file, the catalog's
+/// included, and so wait for a running import (up to the busy timeout, then fail). This
+/// begins a deferred transaction and takes the main file's lock at once with a write
+/// that changes no row, so a later write cannot fail to upgrade a read.
+pub fn user_write_transaction<T, E, F>(conn: &mut SqliteConnection, work: F) -> Result<T, E>
+where
+    F: FnOnce(&mut SqliteConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    diesel::Connection::transaction(conn, |conn| {
+        conn.batch_execute("UPDATE main.users SET created_at = created_at WHERE 0;")?;
+        work(conn)
+    })
 }
 
 /// Runs blocking database work on tokio's blocking pool, so a slow query never stalls the

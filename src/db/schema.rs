@@ -1,6 +1,19 @@
 // @generated automatically by Diesel CLI.
 
 diesel::table! {
+    api_tokens (id) {
+        id -> Integer,
+        user_id -> Integer,
+        name -> Text,
+        token_hash -> Text,
+        hint -> Text,
+        created_at -> BigInt,
+        last_used_at -> Nullable<BigInt>,
+        revoked_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
     artists (id) {
         id -> Integer,
         name -> Text,
@@ -115,12 +128,14 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(taste_profiles -> users (user_id));
 diesel::joinable!(track_artists -> artists (artist_id));
 diesel::joinable!(track_artists -> tracks (track_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    api_tokens,
     artists,
     catalog_imports,
     catalog_meta,

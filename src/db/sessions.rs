@@ -1,5 +1,6 @@
-//! Server-side sessions in the `sessions` table, behind poem's `SessionStorage` trait:
-//! they survive a restart, and ending a session really ends it.
+//! Server-side sessions in the `sessions` table: they survive a restart, and ending a
+//! session really ends it. The web layer adapts these functions to poem's
+//! `SessionStorage` (`web::auth::session_store`), with a cache of loads.
 //!
 //! - `data` is the JSON of the session's entries; `expires_at` is Unix seconds. Rows
 //!   past `expires_at` are never loaded.
@@ -10,54 +11,29 @@
 //!   back; only a session id never seen before is inserted. Poem's session ids are 256
 //!   random bits, so a new session never collides with a tombstone.
 //! - Dead rows are deleted once they are `SWEEP_GRACE` old (longer than any request
-//!   runs), at most once per `CLEANUP_EVERY`, by whichever request next saves a session:
+//!   runs), at most once an hour, by whichever request next saves a session (see
+//!   `web::auth::session_store`):
 //!   no background task to manage.
 //! - `user_id` is copied from the entries when a session is saved, so every session of a
 //!   user can be ended at once. Which entry holds the user is the web layer's business:
 //!   it passes a function to find it.
-//! - Loads are cached in memory (`SessionCache`): a logged-in user moving a slider sends
-//!   a request every few hundred milliseconds, and each would otherwise cost a database
-//!   round trip before any work. Every write to the table, wherever it comes from in this
-//!   process, bumps one counter (`forget_cached`), and a cached entry is used only while
-//!   the counter is where it was when the entry was read from the database. So a
-//!   session ended by log-out, a password change or an account deletion is never served
-//!   from the cache afterwards; a write to some other session costs only cache misses.
-//!   An entry is also trusted for `CACHE_TTL` at most, so a change made outside this
-//!   process (an operator ending sessions with SQL) holds within seconds.
+//! - Every write to the table, wherever it comes from in this process, bumps one counter
+//!   (`forget_cached`, read with `writes`). A cache of loads keeps an entry only while
+//!   the counter is where it was when the entry was read, so a session ended by log-out,
+//!   a password change or an account deletion is never served from a cache afterwards.
 
 use std::{
-    collections::{BTreeMap, HashMap},
-    sync::{
-        atomic::{AtomicI64, AtomicU64, Ordering},
-        Arc, Mutex,
-    },
-    time::{Duration, Instant},
+    collections::BTreeMap,
+    sync::atomic::{AtomicU64, Ordering},
 };
 
 use diesel::{
     prelude::*,
     result::{DatabaseErrorKind, Error as DieselError},
 };
-use poem::session::SessionStorage;
 use serde_json::Value;
 
-use super::{now_unix, schema::sessions, DbPool};
-use crate::error::{AppError, AppResult};
-
-/// Idle lifetime when poem passes no TTL (the cookie config normally sets it).
-pub const DEFAULT_TTL: Duration = Duration::from_secs(14 * 24 * 60 * 60);
-/// How often dead rows are swept.
-pub const CLEANUP_EVERY: Duration = Duration::from_secs(60 * 60);
-/// How long a dead row is kept as a tombstone before the sweep may delete it.
-pub const SWEEP_GRACE: Duration = Duration::from_secs(10 * 60);
-
-/// How many sessions the load cache holds before it starts over.
-pub const CACHE_CAPACITY: usize = 10_000;
-/// How long a cached load is trusted without reading the row again.
-pub const CACHE_TTL: Duration = Duration::from_secs(5);
-
-/// Finds the id of the user a session belongs to, if any, in its entries.
-pub type OwnerOf = fn(&BTreeMap<String, Value>) -> Option<i32>;
+use super::schema::sessions;
 
 /// Counts writes to the `sessions` table made by this process (see the module comment).
 static WRITES: AtomicU64 = AtomicU64::new(0);
@@ -69,68 +45,10 @@ pub fn forget_cached() {
     WRITES.fetch_add(1, Ordering::SeqCst);
 }
 
-/// Session loads, each valid while no session write happened since it was read.
-#[derive(Default)]
-struct SessionCache {
-    entries: Mutex<HashMap<String, CachedSession>>,
-}
-
-struct CachedSession {
-    entries: BTreeMap<String, Value>,
-    expires_at: i64,
-    /// `WRITES` before the row was read.
-    writes: u64,
-    read_at: Instant,
-}
-
-impl SessionCache {
-    fn get(&self, id: &str, now: i64) -> Option<BTreeMap<String, Value>> {
-        let writes = WRITES.load(Ordering::SeqCst);
-        let cache = self.entries.lock().ok()?;
-        let hit = cache.get(id)?;
-        let fresh =
-            hit.writes == writes && hit.expires_at > now && hit.read_at.elapsed() < CACHE_TTL;
-        fresh.then(|| hit.entries.clone())
-    }
-
-    fn put(&self, id: &str, session: CachedSession) {
-        if let Ok(mut cache) = self.entries.lock() {
-            if cache.len() >= CACHE_CAPACITY {
-                cache.clear();
-            }
-            cache.insert(id.to_string(), session);
-        }
-    }
-}
-
-#[derive(Clone)]
-pub struct DbSessionStorage {
-    pool: DbPool,
-    owner_of: OwnerOf,
-    /// Unix seconds of the last sweep of dead rows.
-    last_cleanup: Arc<AtomicI64>,
-    cache: Arc<SessionCache>,
-}
-
-impl DbSessionStorage {
-    pub fn new(pool: DbPool, owner_of: OwnerOf) -> DbSessionStorage {
-        DbSessionStorage {
-            pool,
-            owner_of,
-            last_cleanup: Arc::new(AtomicI64::new(0)),
-            cache: Arc::default(),
-        }
-    }
-
-    /// Claims the next sweep if one is due; only one caller wins per period.
-    fn cleanup_due(&self, now: i64) -> bool {
-        let last = self.last_cleanup.load(Ordering::Relaxed);
-        now - last >= CLEANUP_EVERY.as_secs() as i64
-            && self
-                .last_cleanup
-                .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
-                .is_ok()
-    }
+/// How many writes to the table this process has made; a cached load is valid while
+/// this has not moved since the row was read.
+pub fn writes() -> u64 {
+    WRITES.load(Ordering::SeqCst)
 }
 
 /// The entries of a live session, or `None` if it does not exist, has expired or has
@@ -144,7 +62,7 @@ pub fn load(
 }
 
 /// `load`, with the session's `expires_at`.
-fn load_with_expiry(
+pub fn load_with_expiry(
     conn: &mut SqliteConnection,
     id: &str,
     now: i64,
@@ -187,7 +105,7 @@ pub fn save(
     expires_at: i64,
     now: i64,
 ) -> QueryResult<Saved> {
-    let saved = conn.immediate_transaction(|conn| {
+    let saved = super::user_write_transaction(conn, |conn| {
         let current: Option<i64> = sessions::table
             .filter(sessions::id.eq(id))
             .select(sessions::expires_at)
@@ -262,82 +180,6 @@ pub fn delete_dead(conn: &mut SqliteConnection, before: i64) -> QueryResult<usiz
         diesel::delete(sessions::table.filter(sessions::expires_at.le(before))).execute(conn);
     forget_cached();
     deleted
-}
-
-fn to_poem(error: AppError) -> poem::Error {
-    poem::Error::from(error)
-}
-
-impl SessionStorage for DbSessionStorage {
-    async fn load_session<'a>(
-        &'a self,
-        session_id: &'a str,
-    ) -> poem::Result<Option<BTreeMap<String, Value>>> {
-        let now = now_unix();
-        if let Some(entries) = self.cache.get(session_id, now) {
-            return Ok(Some(entries));
-        }
-        // Read before the row, so a write racing this load leaves the entry stale.
-        let writes = WRITES.load(Ordering::SeqCst);
-        let read_at = Instant::now();
-        let id = session_id.to_string();
-        let loaded = super::run(&self.pool, move |conn| {
-            Ok(load_with_expiry(conn, &id, now)?)
-        })
-        .await
-        .map_err(to_poem)?;
-        Ok(loaded.map(|(entries, expires_at)| {
-            self.cache.put(
-                session_id,
-                CachedSession {
-                    entries: entries.clone(),
-                    expires_at,
-                    writes,
-                    read_at,
-                },
-            );
-            entries
-        }))
-    }
-
-    async fn update_session<'a>(
-        &'a self,
-        session_id: &'a str,
-        entries: &'a BTreeMap<String, Value>,
-        expires: Option<Duration>,
-    ) -> poem::Result<()> {
-        let now = now_unix();
-        let ttl = expires.unwrap_or(DEFAULT_TTL).as_secs() as i64;
-        let data = serde_json::to_string(entries)
-            .map_err(|e| to_poem(AppError::internal(format!("session data: {e}"))))?;
-        let user_id = (self.owner_of)(entries);
-        let id = session_id.to_string();
-        let sweep = self.cleanup_due(now);
-        super::run(&self.pool, move |conn| -> AppResult<()> {
-            let saved = save(conn, &id, &data, user_id, now.saturating_add(ttl), now)?;
-            if matches!(saved, Saved::StillEnded | Saved::UserGone) {
-                tracing::info!(?saved, "a request tried to save an ended session; refused");
-            }
-            if sweep {
-                let swept = delete_dead(conn, now - SWEEP_GRACE.as_secs() as i64)?;
-                if swept > 0 {
-                    tracing::info!(swept, "dead sessions deleted");
-                }
-            }
-            Ok(())
-        })
-        .await
-        .map_err(to_poem)
-    }
-
-    async fn remove_session<'a>(&'a self, session_id: &'a str) -> poem::Result<()> {
-        let id = session_id.to_string();
-        super::run(&self.pool, move |conn| {
-            Ok(end(conn, &id, now_unix()).map(|_| ())?)
-        })
-        .await
-        .map_err(to_poem)
-    }
 }
 
 #[cfg(test)]
@@ -424,34 +266,6 @@ mod tests {
             Saved::UserGone
         );
         assert_eq!(load(&mut conn, "s", 0).unwrap(), None);
-    }
-
-    /// The storage's cached loads never outlive an end made elsewhere in the process.
-    #[tokio::test]
-    async fn a_cached_session_ended_behind_the_storage_is_not_served() {
-        let dir = tempfile::tempdir().unwrap();
-        let pool = crate::db::open(&dir.path().join("s.db")).unwrap();
-        let storage = DbSessionStorage::new(pool.clone(), |e| {
-            e.get("uid").and_then(Value::as_i64).map(|id| id as i32)
-        });
-        {
-            let mut conn = pool.get().unwrap();
-            diesel::sql_query("INSERT INTO users (id, username, username_key, password_hash, created_at) VALUES (7, 'u', 'u', 'h', 0)")
-                .execute(&mut conn)
-                .unwrap();
-        }
-        let entries: BTreeMap<String, Value> = serde_json::from_str(r#"{"uid":7,"n":1}"#).unwrap();
-        storage.update_session("sid", &entries, None).await.unwrap();
-        for _ in 0..2 {
-            // The second load is served from the cache.
-            let loaded = storage.load_session("sid").await.unwrap().unwrap();
-            assert_eq!(loaded["n"], 1);
-        }
-        {
-            let mut conn = pool.get().unwrap();
-            end_all_for_user(&mut conn, 7, now_unix()).unwrap();
-        }
-        assert_eq!(storage.load_session("sid").await.unwrap(), None);
     }
 
     #[test]

@@ -2,9 +2,7 @@
 //! knows ids): title, album, artists in credit order. One query for the tracks and one
 //! for their artists, whatever the number of ids.
 
-use std::{collections::HashMap, sync::Arc};
-
-use crate::cache::VersionedCache;
+use std::collections::HashMap;
 
 use diesel::prelude::*;
 
@@ -83,14 +81,3 @@ pub fn by_ids(conn: &mut SqliteConnection, ids: &[i32]) -> QueryResult<HashMap<i
         )
         .collect())
 }
-
-/// How many tracks' details the cache keeps before it starts over.
-pub const CACHE_CAPACITY: usize = 20_000;
-
-/// Details read before, for the catalog version they were read in. The live perfect-song
-/// answer shows the same few tracks again and again as a slider moves (neighbouring
-/// positions share most of their ten matches), so most steps need no database trip.
-pub type TrackDetailsCache = VersionedCache<i32, TrackDetails>;
-
-/// Details by track id, shared with the cache.
-pub type SharedDetails = HashMap<i32, Arc<TrackDetails>>;

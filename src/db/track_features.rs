@@ -13,11 +13,12 @@
 //!   transaction; if an import committed between the two starts (the catalog versions
 //!   differ), the halves are thrown away and read again.
 
-use std::path::Path;
-
 use diesel::{dsl::count_star, prelude::*};
 
-use super::schema::{track_artists, tracks};
+use super::{
+    features::{audio_feature_columns, features_from_tuple, track_feature_columns},
+    schema::{track_artists, tracks},
+};
 use crate::{
     catalog::{AudioFeatures, Feature},
     matching::{FeatureIndex, FeatureIndexBuilder, IndexedTrack},
@@ -26,6 +27,7 @@ use crate::{
 /// Below this many tracks one connection is fast enough.
 const PARALLEL_FROM: i64 = 100_000;
 
+/// Id, the audio features (`track_feature_columns!`), popularity, genre, year, explicit.
 type Row = (
     i32,
     (f64, f64, f64, f64, f64, f64, f64, f64, f64),
@@ -71,9 +73,9 @@ fn scan_tracks_parallel_from(
 ) -> QueryResult<TrackScan> {
     let count: i64 = tracks::table.select(count_star()).first(conn)?;
     if count >= parallel_from && count >= 2 {
-        if let Some(path) = super::database_file(conn)? {
+        if let Some(files) = super::database_files(conn)? {
             for _attempt in 0..3 {
-                if let Some(scan) = load_in_two_halves(conn, &path, count)? {
+                if let Some(scan) = load_in_two_halves(conn, &files, count)? {
                     return Ok(scan);
                 }
             }
@@ -95,7 +97,7 @@ fn scan_tracks_parallel_from(
 /// Both halves, or `None` when they saw different catalog versions.
 fn load_in_two_halves(
     conn: &mut SqliteConnection,
-    path: &Path,
+    files: &super::DbFiles,
     count: i64,
 ) -> QueryResult<Option<TrackScan>> {
     let middle: i32 = tracks::table
@@ -103,7 +105,7 @@ fn load_in_two_halves(
         .order(tracks::id)
         .offset(count / 2)
         .first(conn)?;
-    let mut other = super::open_file(path)?;
+    let mut other = super::open_files(files)?;
     let artists = main_artists(conn)?;
     let half = usize::try_from(count / 2 + 1).unwrap_or(0);
     let (first, second) = std::thread::scope(|scope| {
@@ -165,17 +167,7 @@ fn load_range(
         .order(tracks::id)
         .select((
             tracks::id,
-            (
-                tracks::danceability,
-                tracks::energy,
-                tracks::acousticness,
-                tracks::instrumentalness,
-                tracks::valence,
-                tracks::speechiness,
-                tracks::liveness,
-                tracks::tempo,
-                tracks::loudness,
-            ),
+            audio_feature_columns!(track_feature_columns),
             tracks::popularity,
             tracks::genre,
             tracks::release_year,
@@ -188,17 +180,7 @@ fn load_range(
         let main_artist = next_artist
             .next_if(|(track, _)| *track == id)
             .map(|(_, artist)| *artist);
-        let features = AudioFeatures {
-            danceability: f.0,
-            energy: f.1,
-            acousticness: f.2,
-            instrumentalness: f.3,
-            valence: f.4,
-            speechiness: f.5,
-            liveness: f.6,
-            tempo: f.7,
-            loudness: f.8,
-        };
+        let features = audio_feature_columns!(features_from_tuple; f);
         totals.add(&features, popularity);
         builder.push(&IndexedTrack {
             id,

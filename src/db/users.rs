@@ -91,7 +91,7 @@ pub fn set_password_hash(
 /// this correct even on a connection without `foreign_keys=ON`.) Returns whether the
 /// user existed.
 pub fn delete_with_data(conn: &mut SqliteConnection, id: i32) -> QueryResult<bool> {
-    conn.immediate_transaction(|conn| {
+    super::user_write_transaction(conn, |conn| {
         diesel::delete(taste_profiles::table.filter(taste_profiles::user_id.eq(id)))
             .execute(conn)?;
         diesel::delete(sessions::table.filter(sessions::user_id.eq(id))).execute(conn)?;

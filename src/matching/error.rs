@@ -31,6 +31,13 @@ pub enum MatchError {
     CosineZeroTarget,
     #[error("The year range runs backwards: {from} is after {to}.")]
     YearRangeBackwards { from: i32, to: i32 },
+    /// A feature's minimum above its maximum.
+    #[error("The range of {} runs backwards: the minimum {min} is above the maximum {max}.", .feature.key())]
+    FeatureRangeBackwards {
+        feature: Feature,
+        min: f64,
+        max: f64,
+    },
     #[error("There is no genre “{0}” in the catalog.")]
     UnknownGenre(String),
     #[error("Minimum popularity must be between 0 and 100.")]
@@ -47,9 +54,9 @@ pub enum MatchError {
 
 impl MatchError {
     /// The name of the form field (and query-string key) the error is about; see
-    /// `settings::keys` for the names.
+    /// `matching::keys` for the names.
     pub fn field(&self) -> String {
-        use super::settings::keys;
+        use super::keys;
         match self {
             MatchError::NotANumber { field, .. } | MatchError::NotABoolean { field, .. } => {
                 field.clone()
@@ -59,6 +66,7 @@ impl MatchError {
             MatchError::AllWeightsZero => keys::WEIGHTS.to_string(),
             MatchError::CosineZeroTarget => keys::METRIC.to_string(),
             MatchError::YearRangeBackwards { .. } => keys::YEAR_TO.to_string(),
+            MatchError::FeatureRangeBackwards { feature, .. } => format!("max_{}", feature.key()),
             MatchError::UnknownGenre(_) => keys::GENRE.to_string(),
             MatchError::MinPopularityOutOfRange(_) => keys::MIN_POPULARITY.to_string(),
             MatchError::PerArtistOutOfRange { .. } => keys::PER_ARTIST.to_string(),

@@ -3,6 +3,7 @@
 //! here: `db::track_features` loads the index, the catalog snapshot holds it, and the
 //! perfect-song page calls `FeatureIndex::search` with a `MatchSettings`.
 //!
+//! - `keys`: the settings' form and query-string names, listed once.
 //! - `settings`: what a request asks for, its defaults, JSON form, URL form and checks.
 //! - `index`: the fixed-point store, in leaves and groups ordered by a k-d tree build,
 //!   with their bounding boxes and filter summaries.
@@ -14,10 +15,12 @@
 
 pub mod error;
 pub mod index;
+pub mod keys;
 pub mod outcome;
 pub mod profile_name;
 mod query;
 mod search;
+pub mod seeds;
 pub mod settings;
 mod topk;
 
@@ -26,7 +29,7 @@ pub use index::{FeatureIndex, FeatureIndexBuilder, IndexedTrack, SampleTrack};
 pub use outcome::{
     EmptyBecause, FeatureDifference, FilterStep, Funnel, MatchOutcome, NoMatch, TrackMatch,
 };
-pub use settings::{Filters, MatchSettings, Metric};
+pub use settings::{FeatureRange, Filters, MatchSettings, Metric};
 
 #[cfg(test)]
 mod tests;

@@ -88,15 +88,18 @@ pub enum FilterStep {
     /// Popularity is switched on as a feature and no remaining track has one.
     PopularityKnown,
     NoExplicit,
+    /// The per-feature bounds (`Filters::ranges`).
+    Ranges,
 }
 
 impl FilterStep {
-    pub const ORDER: [FilterStep; 5] = [
+    pub const ORDER: [FilterStep; 6] = [
         FilterStep::Genres,
         FilterStep::Years,
         FilterStep::MinPopularity,
         FilterStep::PopularityKnown,
         FilterStep::NoExplicit,
+        FilterStep::Ranges,
     ];
 
     /// The form field the step comes from, so the page can point at it.
@@ -108,6 +111,7 @@ impl FilterStep {
             FilterStep::MinPopularity => keys::MIN_POPULARITY,
             FilterStep::PopularityKnown => "w_popularity",
             FilterStep::NoExplicit => keys::NO_EXPLICIT,
+            FilterStep::Ranges => keys::RANGES,
         }
     }
 }
@@ -198,6 +202,19 @@ fn describe(step: FilterStep, settings: &MatchSettings) -> String {
             "with a known popularity (needed while popularity is switched on)".to_string()
         }
         FilterStep::NoExplicit => "that are not marked explicit".to_string(),
+        FilterStep::Ranges => {
+            let bounds: Vec<String> = f
+                .ranges
+                .iter()
+                .filter_map(|(feature, r)| match (r.min, r.max) {
+                    (Some(a), Some(b)) => Some(format!("{} {a}–{b}", feature.key())),
+                    (Some(a), None) => Some(format!("{} at least {a}", feature.key())),
+                    (None, Some(b)) => Some(format!("{} at most {b}", feature.key())),
+                    (None, None) => None,
+                })
+                .collect();
+            format!("with {}", bounds.join(", "))
+        }
     }
 }
 
@@ -298,6 +315,10 @@ impl FeatureIndex {
                     },
                     FilterStep::NoExplicit if f.exclude_explicit => FilterSpec {
                         exclude_explicit: true,
+                        ..none.clone()
+                    },
+                    FilterStep::Ranges if !f.ranges.is_empty() => FilterSpec {
+                        ranges: f.ranges.clone(),
                         ..none.clone()
                     },
                     _ => return None,

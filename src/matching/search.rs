@@ -25,8 +25,21 @@ impl FeatureIndex {
     /// The k tracks closest to the settings' target that pass its filters, best first,
     /// ties broken by track id. Identical to `search_brute_force`.
     pub fn search(&self, settings: &MatchSettings) -> Result<MatchOutcome, InvalidSettings> {
+        self.search_where(settings, &|_| true)
+    }
+
+    /// `search`, keeping only tracks whose id `keep` accepts (on top of the settings'
+    /// filters): for conditions the index does not hold, such as leaving out the seed
+    /// tracks or the API's bounds on key and duration. Still exact: `keep` is asked
+    /// about every track that would otherwise enter the results. When `keep` empties
+    /// the results, `empty` describes only the settings' own filters.
+    pub fn search_where(
+        &self,
+        settings: &MatchSettings,
+        keep: &dyn Fn(i32) -> bool,
+    ) -> Result<MatchOutcome, InvalidSettings> {
         let query = Query::new(self, settings)?;
-        let mut walk = Walk::new(self, &query);
+        let mut walk = Walk::new(self, &query, keep);
         let mut bounds = vec![0f32; self.groups.len()];
         query.group_bounds(self, &mut bounds);
         let mut groups: BinaryHeap<Reverse<(Bound, u32)>> = bounds
@@ -55,8 +68,17 @@ impl FeatureIndex {
         &self,
         settings: &MatchSettings,
     ) -> Result<MatchOutcome, InvalidSettings> {
+        self.search_brute_force_where(settings, &|_| true)
+    }
+
+    /// `search_where` without the index.
+    pub fn search_brute_force_where(
+        &self,
+        settings: &MatchSettings,
+        keep: &dyn Fn(i32) -> bool,
+    ) -> Result<MatchOutcome, InvalidSettings> {
         let query = Query::new(self, settings)?;
-        let mut walk = Walk::new(self, &query);
+        let mut walk = Walk::new(self, &query, keep);
         for leaf in 0..self.leaf_count() {
             walk.leaf(leaf);
         }
@@ -90,13 +112,16 @@ struct Walk<'a> {
     top: TopK,
     threshold: Thresholds,
     filtered: bool,
+    /// Conditions the index does not hold (see `search_where`).
+    keep: &'a dyn Fn(i32) -> bool,
 }
 
 impl<'a> Walk<'a> {
-    fn new(index: &'a FeatureIndex, query: &'a Query) -> Self {
+    fn new(index: &'a FeatureIndex, query: &'a Query, keep: &'a dyn Fn(i32) -> bool) -> Self {
         Walk {
             index,
             query,
+            keep,
             top: TopK::new(query.k, query.cap),
             threshold: query.fast_threshold(None),
             filtered: !query.filter.is_empty(),
@@ -169,7 +194,10 @@ impl<'a> Walk<'a> {
             mask &= mask - 1;
             let i = start + l;
             // The filters touch more memory, so only for tracks close enough.
-            if close(self, l) && (!self.filtered || self.query.passes(self.index, i)) {
+            if close(self, l)
+                && (!self.filtered || self.query.passes(self.index, i))
+                && (self.keep)(self.index.ids[i])
+            {
                 self.offer(i);
             }
         }

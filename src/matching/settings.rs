@@ -23,30 +23,7 @@ pub const MAX_RESULTS: usize = 100;
 /// Results when the request does not say.
 pub const DEFAULT_RESULTS: usize = 10;
 
-/// The form / query-string names.
-pub mod keys {
-    use crate::catalog::Feature;
-
-    pub const METRIC: &str = "metric";
-    pub const GENRE: &str = "genre";
-    pub const YEAR_FROM: &str = "year_from";
-    pub const YEAR_TO: &str = "year_to";
-    pub const MIN_POPULARITY: &str = "min_popularity";
-    pub const NO_EXPLICIT: &str = "no_explicit";
-    pub const PER_ARTIST: &str = "per_artist";
-    pub const K: &str = "k";
-    /// Not a control of its own: where "every weight is 0" is reported (the weights panel).
-    pub const WEIGHTS: &str = "weights";
-    pub const WEIGHT_PREFIX: &str = "w_";
-
-    pub fn target(feature: Feature) -> String {
-        feature.key().to_string()
-    }
-
-    pub fn weight(feature: Feature) -> String {
-        format!("{WEIGHT_PREFIX}{}", feature.key())
-    }
-}
+pub use super::keys;
 
 /// How distance between the target and a track is measured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -78,8 +55,16 @@ impl Metric {
     }
 }
 
+/// Bounds on one feature's raw value, both inclusive; `None` leaves that side open.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FeatureRange {
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+}
+
 /// Which tracks may be returned at all.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Filters {
     /// Only these genres (matched without regard to case); empty means every genre.
@@ -93,6 +78,12 @@ pub struct Filters {
     pub exclude_explicit: bool,
     /// At most this many tracks by the same main artist in the results.
     pub max_per_artist: Option<usize>,
+    /// Per-feature bounds in raw units (the API's `min_<feature>` and `max_<feature>`).
+    /// Compared at the index's precision, with tempo and loudness clamped to their
+    /// ranges like the index's values; a popularity bound leaves out tracks with no
+    /// known popularity.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub ranges: BTreeMap<Feature, FeatureRange>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -245,6 +236,21 @@ impl MatchSettings {
                     value: cap as i64,
                     max: MAX_RESULTS,
                 });
+            }
+        }
+        for (&feature, range) in &f.ranges {
+            for (side, value) in [("min", range.min), ("max", range.max)] {
+                if let Some(value) = value.filter(|v| !v.is_finite()) {
+                    errors.push(MatchError::NotANumber {
+                        field: format!("{side}_{}", feature.key()),
+                        value: value.to_string(),
+                    });
+                }
+            }
+            if let (Some(min), Some(max)) = (range.min, range.max) {
+                if min > max {
+                    errors.push(MatchError::FeatureRangeBackwards { feature, min, max });
+                }
             }
         }
         if self.k == 0 || self.k > MAX_RESULTS {

@@ -23,7 +23,7 @@ use poem::{
     Endpoint, IntoResponse, Middleware, Request, Response, Result,
 };
 
-use super::security::add_vary;
+use super::respond::add_vary;
 
 /// Bodies smaller than this go out as they are: the gzip header and a round of
 /// compression cost more than they save.

@@ -1,24 +1,67 @@
-//! The home page: what the loaded catalog holds and its average sound.
+//! The home page: what the loaded catalog holds, where it came from, how to load real
+//! data, and its average sound.
+
+use std::path::Path;
 
 use maud::{html, Markup};
-use poem::{handler, Route};
+use poem::{
+    handler,
+    web::{Data, Query},
+};
+use serde::Deserialize;
 
 use super::{
     charts::{profile_bars, ProfileSeries},
-    layout::{chart, feature_table, format_count, format_date, PageContext},
+    extract::PageContext,
+    layout::{chart, feature_table, format_count, format_date},
 };
-use crate::catalog::{snapshot::CatalogSnapshot, Feature};
+use crate::{catalog::Feature, config::Config, web::state::AppState};
 
-pub fn routes() -> Route {
-    Route::new().at("/", poem::get(home))
+/// `?account=deleted`: where deleting an account lands, to say that it happened.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct HomeQuery {
+    account: Option<String>,
 }
+
+pub const ACCOUNT_DELETED: &str = "/?account=deleted";
 
 #[handler]
-fn home(ctx: PageContext) -> Markup {
-    ctx.render("Home", home_content(&ctx.catalog))
+pub fn home(ctx: PageContext, state: Data<&AppState>, Query(query): Query<HomeQuery>) -> Markup {
+    let deleted = query.account.as_deref() == Some("deleted");
+    let import = import_command(&state.config.database);
+    ctx.render("Home", home_content(&ctx, &import, deleted))
 }
 
-fn home_content(catalog: &CatalogSnapshot) -> Markup {
+/// The command that imports into this server's database, as someone would type it on
+/// the server: the installed binary, and `--database` unless the server uses the
+/// default file (a relative path, so the command runs where the server was started).
+pub fn import_command(database: &Path) -> String {
+    if database == Path::new(Config::DEFAULT_DATABASE) {
+        "insights-hub import FILE.csv".to_string()
+    } else {
+        format!(
+            "insights-hub import --database {} FILE.csv",
+            shell_quote(&database.display().to_string())
+        )
+    }
+}
+
+/// Quotes a path for a POSIX shell when it holds anything but plain characters.
+fn shell_quote(text: &str) -> String {
+    let plain = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+:@%,=".contains(c));
+    if plain {
+        text.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''"))
+    }
+}
+
+fn home_content(ctx: &PageContext, import: &str, account_deleted: bool) -> Markup {
+    let catalog = &ctx.catalog;
     let meta = &catalog.meta;
     let profile: Vec<f64> = Feature::AUDIO
         .iter()
@@ -26,6 +69,12 @@ fn home_content(catalog: &CatalogSnapshot) -> Markup {
         .collect();
     let chart_features = &Feature::UNIT;
     html! {
+        @if account_deleted {
+            p class="notice" role="status" {
+                strong { "Your account was deleted. " }
+                "Its taste profiles and sessions are gone too. You are logged out."
+            }
+        }
         section class="hero" {
             h1 { "Explore the sound of your music catalog" }
             p class="lead" {
@@ -36,12 +85,19 @@ fn home_content(catalog: &CatalogSnapshot) -> Markup {
                 a class="button" href="/artists" { "Compare artists" }
                 a class="button secondary" href="/perfect-song" { "Find your perfect song" }
             }
+            @if ctx.user.is_none() {
+                p class="hint" {
+                    "Finding your perfect song needs a free account (a username and a password, no e-mail), "
+                    "which keeps your settings and taste profiles. "
+                    a href="/signup?next=/perfect-song" { "Sign up" } " or "
+                    a href="/login?next=/perfect-song" { "log in" } "."
+                }
+            }
         }
         @if catalog.is_empty() {
-            section class="card" {
-                h2 { "No tracks yet" }
-                p { "Import a Spotify audio-features CSV to get started:" }
-                pre { code { "cargo run --release -- import spotify_songs.csv" } }
+            section class="card" id="import" aria-labelledby="import-title" {
+                h2 id="import-title" { "No tracks yet" }
+                (import_help(import))
             }
         } @else {
             section class="card" aria-labelledby="summary-title" {
@@ -51,8 +107,8 @@ fn home_content(catalog: &CatalogSnapshot) -> Markup {
                         strong { "Demo data. " }
                         "These artists and tracks are invented so the app works out of the box. "
                         "Load a real dataset with "
-                        code { "cargo run --release -- import spotify_songs.csv" }
-                        " (see the README for where to get one)."
+                        code { (import) }
+                        " (see " a href="#import" { "Import your own data" } " below)."
                     }
                 }
                 dl class="stats" {
@@ -60,18 +116,27 @@ fn home_content(catalog: &CatalogSnapshot) -> Markup {
                     div { dt { "Artists" } dd { (format_count(meta.artist_count)) } }
                     div { dt { "Genres" } dd { (format_count(meta.genre_count)) } }
                     div { dt { "Released" } dd { (catalog.year_span()) } }
-                    div {
+                    div class="stat-source" {
                         dt { "Source" }
                         dd {
-                            @if catalog.is_demo() { "Demo catalog" }
-                            @else { (meta.source_name) ", " (format_date(meta.updated_at)) }
+                            @if catalog.is_demo() {
+                                "Demo catalog"
+                                span class="when" { "generated on first start" }
+                            } @else {
+                                span class="file" { (meta.source_name) }
+                                span class="when" { "imported " (format_date(meta.updated_at)) }
+                            }
                         }
                     }
                 }
             }
             section class="card" aria-labelledby="profile-title" {
                 h2 id="profile-title" { "Average audio features" }
-                p class="muted" { "The mean of every track in the catalog; hover a bar for its value." }
+                p class="muted" {
+                    "The mean of every track in the catalog."
+                    // Only where a pointer can hover a drawn chart (see app.css).
+                    span class="hover-hint" { " Hover a bar for its value." }
+                }
                 div class="chart-with-table" {
                     (chart(
                         "home-profile-chart",
@@ -81,9 +146,64 @@ fn home_content(catalog: &CatalogSnapshot) -> Markup {
                             values: chart_features.iter().map(|f| catalog.average.get(*f).unwrap_or(0.0)).collect(),
                         }]),
                     ))
-                    (feature_table("Catalog average", &Feature::AUDIO, &[("Average", profile)]))
+                    div class="table-scroll" tabindex="0" role="region" aria-label="Table (scrolls sideways)" {
+                        (feature_table("Catalog average", &Feature::AUDIO, &[("Average", profile)]))
+                    }
                 }
             }
+            section class="card" id="import" aria-labelledby="import-title" {
+                h2 id="import-title" { "Import your own data" }
+                p {
+                    @if catalog.is_demo() {
+                        "This is the demo catalog, generated when the server first started with an empty database. "
+                    } @else {
+                        "This catalog was imported from " strong { (meta.source_name) }
+                        " on " (format_date(meta.updated_at)) ". "
+                    }
+                }
+                (import_help(import))
+            }
         }
+    }
+}
+
+/// How to load a dataset: the command for this server's database, and what happens.
+fn import_help(import: &str) -> Markup {
+    html! {
+        p {
+            "Download a Spotify audio-features CSV, for example TidyTuesday's "
+            code { "spotify_songs.csv" } " (32,833 rows), and run on the server:"
+        }
+        pre { code { (import) } }
+        p class="hint" {
+            "Replace FILE.csv with your file (several files import together)"
+            @if import.contains("--database") { ". " } @else {
+                ", in the directory the server was started from (its database is "
+                code { (Config::DEFAULT_DATABASE) } " there). "
+            }
+            "A real import replaces the demo catalog, and the running server shows it within seconds. "
+            code { "insights-hub import --help" } " lists the formats it reads."
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_import_command_names_the_database_unless_it_is_the_default() {
+        assert_eq!(
+            import_command(Path::new(Config::DEFAULT_DATABASE)),
+            "insights-hub import FILE.csv"
+        );
+        assert_eq!(
+            import_command(Path::new("/srv/hub/insights.db")),
+            "insights-hub import --database /srv/hub/insights.db FILE.csv"
+        );
+        assert_eq!(
+            import_command(Path::new("/srv/my music/it's.db")),
+            r"insights-hub import --database '/srv/my music/it'\''s.db' FILE.csv"
+        );
     }
 }

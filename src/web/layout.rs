@@ -1,65 +1,9 @@
 //! The page shell (head, navigation, footer) and components shared by every page.
 
-use std::sync::Arc;
-
 use maud::{html, Markup, DOCTYPE};
-use poem::{web::CsrfToken, FromRequest, Request, RequestBody};
 
-use super::{
-    assets,
-    current_user::{CurrentUser, SessionUser},
-    htmx::Htmx,
-};
-use crate::{catalog::snapshot::CatalogSnapshot, catalog::Feature, state::AppState};
-
-/// Everything the shell needs to know about the request, gathered once per handler.
-#[derive(Clone)]
-pub struct PageContext {
-    pub user: Option<SessionUser>,
-    /// CSRF token for forms and the htmx header; empty where the middleware is absent.
-    pub csrf_token: String,
-    pub catalog: Arc<CatalogSnapshot>,
-    /// Request path, to mark the current navigation entry and to come back after login.
-    pub path: String,
-    /// Path and query: where "Log in" brings people back to.
-    pub location: String,
-    pub htmx: Htmx,
-}
-
-impl<'a> FromRequest<'a> for PageContext {
-    async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
-        let state = req.data::<AppState>().ok_or_else(|| {
-            poem::Error::from_string(
-                "app state missing",
-                poem::http::StatusCode::INTERNAL_SERVER_ERROR,
-            )
-        })?;
-        Ok(PageContext {
-            user: CurrentUser::from_request_parts(req).0,
-            csrf_token: req
-                .extensions()
-                .get::<CsrfToken>()
-                .map(|t| t.0.clone())
-                .unwrap_or_default(),
-            catalog: state.catalog(),
-            path: req.uri().path().to_string(),
-            location: req
-                .uri()
-                .path_and_query()
-                .map(|pq| pq.as_str().to_string())
-                .unwrap_or_else(|| "/".to_string()),
-            htmx: Htmx::from_headers(req.headers()),
-        })
-    }
-}
-
-impl PageContext {
-    /// The fragment for htmx, or the full page around it.
-    pub fn render(&self, title: &str, content: Markup) -> Markup {
-        self.htmx
-            .choose(content, |content| page(self, title, content))
-    }
-}
+use super::{assets, errors::NOTICE_TARGET, extract::PageContext};
+use crate::{catalog::snapshot::CatalogSnapshot, catalog::Feature};
 
 const NAV: [(&str, &str); 3] = [
     ("/", "Home"),
@@ -69,6 +13,45 @@ const NAV: [(&str, &str); 3] = [
 
 /// The full HTML document around a page's content.
 pub fn page(ctx: &PageContext, title: &str, content: Markup) -> Markup {
+    document(
+        &Shell {
+            title,
+            csrf_token: &ctx.csrf_token,
+            path: &ctx.path,
+            account: account_nav(ctx),
+            footer: catalog_footer(&ctx.catalog),
+        },
+        content,
+    )
+}
+
+/// The document for an answer given before the request reached the app's state (an
+/// error in the outermost layers): the same shell, anonymous, without the catalog line.
+pub fn bare_page(title: &str, content: Markup) -> Markup {
+    document(
+        &Shell {
+            title,
+            csrf_token: "",
+            path: "",
+            account: html! { a href="/login" { "Log in" } a href="/signup" class="button-small" { "Sign up" } },
+            footer: html! {},
+        },
+        content,
+    )
+}
+
+/// What differs between one page's shell and another's.
+struct Shell<'a> {
+    title: &'a str,
+    csrf_token: &'a str,
+    path: &'a str,
+    account: Markup,
+    footer: Markup,
+}
+
+fn document(shell: &Shell, content: Markup) -> Markup {
+    // The notice area's id, without the selector's '#'.
+    let notices_id = NOTICE_TARGET.trim_start_matches('#');
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -76,12 +59,12 @@ pub fn page(ctx: &PageContext, title: &str, content: Markup) -> Markup {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 meta name="color-scheme" content="light dark";
-                meta name="csrf-token" content=(ctx.csrf_token);
+                meta name="csrf-token" content=(shell.csrf_token);
                 // app.js loads ECharts from here, only on pages that have a chart.
                 meta name="echarts-src" content=(assets::url(assets::ECHARTS));
                 // Read by htmx at start-up; no inline script needed.
                 meta name="htmx-config" content=r#"{"includeIndicatorStyles":false,"allowEval":false,"selfRequestsOnly":true,"historyCacheSize":0}"#;
-                title { (title) " · Spotify Insights Hub" }
+                title { (shell.title) " · Spotify Insights Hub" }
                 link rel="stylesheet" href=(assets::url("app.css"));
                 link rel="icon" type="image/svg+xml" href=(assets::url("favicon.svg"));
                 script src=(assets::url(assets::HTMX)) defer {}
@@ -95,20 +78,22 @@ pub fn page(ctx: &PageContext, title: &str, content: Markup) -> Markup {
                         ul {
                             @for (href, label) in NAV {
                                 li {
-                                    a href=(href) aria-current=[is_current(&ctx.path, href).then_some("page")] { (label) }
+                                    a href=(href) aria-current=[is_current(shell.path, href).then_some("page")] { (label) }
                                 }
                             }
                         }
                         div class="nav-account" id="nav-account" {
-                            (account_nav(ctx))
+                            (shell.account)
                         }
                     }
                 }
                 main id="main" class="container" {
+                    // Where a failed htmx request's notice lands (see `web::errors`).
+                    div id=(notices_id) class="notices" aria-live="polite" {}
                     (content)
                 }
                 footer class="site-footer" {
-                    div class="container" { (catalog_footer(&ctx.catalog)) }
+                    div class="container" { (shell.footer) }
                 }
             }
         }
@@ -155,20 +140,33 @@ pub fn catalog_footer(catalog: &CatalogSnapshot) -> Markup {
         p {
             @if catalog.is_empty() {
                 "No catalog loaded. Import one with "
-                code { "cargo run --release -- import FILE.csv" }
-                "."
+                code { "insights-hub import FILE.csv" }
+                " (" a href="/#import" { "how" } ")."
             } @else if catalog.is_demo() {
                 strong { "Demo catalog" }
                 " (invented artists and tracks, "
                 (format_count(catalog.meta.track_count)) " tracks). Load real data with "
-                code { "cargo run --release -- import spotify_songs.csv" }
-                "."
+                code { "insights-hub import FILE.csv" }
+                " (" a href="/#import" { "how" } ")."
             } @else {
                 "Catalog: " strong { (catalog.meta.source_name) } ", "
                 (format_count(catalog.meta.track_count)) " tracks, imported "
                 (format_date(catalog.meta.updated_at)) "."
             }
         }
+    }
+}
+
+/// A long feature name with a line-break opportunity before its suffix
+/// ("Instrumental<wbr>ness"), so a narrow table column can wrap it instead of
+/// growing wider than a phone.
+pub fn breakable_label(label: &str) -> Markup {
+    let split = ["ability", "ness"]
+        .iter()
+        .filter(|_| label.chars().count() > 10)
+        .find_map(|suffix| label.strip_suffix(suffix).map(|stem| (stem, *suffix)));
+    html! {
+        @if let Some((stem, suffix)) = split { (stem) wbr; (suffix) } @else { (label) }
     }
 }
 
@@ -187,7 +185,7 @@ pub fn feature_table(caption: &str, features: &[Feature], columns: &[(&str, Vec<
             tbody {
                 @for (row, feature) in features.iter().enumerate() {
                     tr {
-                        th scope="row" title=(feature.help()) { (feature.label()) }
+                        th scope="row" title=(feature.help()) { (breakable_label(feature.label())) }
                         @for (_, values) in columns {
                             @let value = values.get(row).copied().unwrap_or(f64::NAN);
                             td {
@@ -260,6 +258,15 @@ pub fn format_date(unix: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_feature_names_may_break_before_their_suffix() {
+        let text = |label: &str| breakable_label(label).into_string();
+        assert_eq!(text("Instrumentalness"), "Instrumental<wbr>ness");
+        assert_eq!(text("Danceability"), "Dance<wbr>ability");
+        assert_eq!(text("Liveness"), "Liveness");
+        assert_eq!(text("Tempo"), "Tempo");
+    }
 
     #[test]
     fn counts_get_thousands_separators() {

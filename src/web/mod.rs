@@ -1,31 +1,105 @@
-//! HTTP: one `routes()` per feature, combined here into the app's route tree.
+//! HTTP: the route table of the whole app, and the layers around it. Features live in
+//! their own folders (`mod.rs` for what the feature is, then handlers, views and request
+//! parsing); what every feature shares is beside this file:
+//!
+//! - `state`: `AppState`; `extract`: `Htmx`, `PageContext`, `CurrentUser`,
+//!   `RequireUser`, `UserPage`; `respond`: redirects, statuses, `Vary`; `query`: the one
+//!   query-string parser; `errors`: every error as a page, an htmx notice or JSON;
+//!   `layout`: the page shell; `charts`: chart options (charming).
+//! - Layers: `body_limit`, `compression` (gzip), `security` (headers and the log line),
+//!   `auth::with_sessions` (session, CSRF, error pages for signed-in pages).
 
+pub mod api;
 pub mod artists;
 pub mod assets;
 pub mod auth;
+pub mod body_limit;
 pub mod charts;
 pub mod compression;
-pub mod current_user;
+pub mod errors;
+pub mod extract;
 pub mod fragment_cache;
 pub mod health;
 pub mod home;
-pub mod htmx;
 pub mod layout;
 pub mod perfect_song;
+pub mod query;
+pub mod respond;
 pub mod security;
+pub mod state;
 
-use poem::{get, EndpointExt, Route};
+use poem::{get, post, Endpoint, EndpointExt, Response, Route};
 
-/// Every route of the app, before the app-wide middleware in `crate::app`.
-pub fn routes() -> Route {
-    // Pages are compressed on the fly; assets are served pre-compressed by their handler.
-    let pages = perfect_song::register(auth::register(Route::new()))
-        .nest("/", home::routes())
-        .nest("/artists", artists::routes())
+pub use state::AppState;
+
+/// The whole web application over `state`: every route of the app, on one screen.
+pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
+    use perfect_song::{handlers as song, profiles};
+
+    // Pages: they read the session (who is logged in) and are protected against CSRF.
+    let pages = Route::new()
+        .at("/", get(home::home))
+        .at("/artists", get(artists::search::search))
+        .at("/artists/suggest", get(artists::search::suggest))
+        .at("/artists/compare", get(artists::compare::compare))
+        .at("/artists/:id", get(artists::profile::artist_page))
+        .at("/perfect-song", get(song::show).post(song::submit))
+        .at("/perfect-song/current", post(song::save_current_settings))
+        .at("/perfect-song/profiles", post(profiles::save))
+        .at("/perfect-song/profiles/:id/load", post(profiles::load))
+        .at("/perfect-song/profiles/:id/rename", post(profiles::rename))
+        .at("/perfect-song/profiles/:id/delete", post(profiles::delete))
+        .at(
+            "/signup",
+            get(auth::signup::show).post(auth::signup::submit),
+        )
+        .at("/login", get(auth::login::show).post(auth::login::submit))
+        .at("/logout", post(auth::login::log_out))
+        .at("/account", get(auth::account::show))
+        .at("/account/password", post(auth::account::change_password))
+        .at("/account/delete", post(auth::account::delete_account))
+        .at(
+            auth::api_tokens::PATH,
+            get(auth::api_tokens::show).post(auth::api_tokens::create),
+        )
+        .at(
+            "/account/api-tokens/:id/revoke",
+            post(auth::api_tokens::revoke),
+        )
+        // Pages are compressed on the fly; assets are served pre-compressed.
         .with(compression::Gzip);
-    Route::new()
+
+    // The JSON API: bearer tokens instead of cookies, JSON errors (see `api::guard`).
+    let docs = api::docs();
+
+    // Public: no session lookup and no cookies, so they stay cheap and cacheable.
+    let site = Route::new()
         .at("/healthz", get(health::healthz))
         .at("/assets/*name", get(assets::serve))
         .at("/favicon.ico", get(assets::favicon))
-        .nest("/", pages)
+        .at(perfect_song::sample::PATH, get(perfect_song::sample::serve))
+        .at(
+            "/api/v1/openapi.json",
+            api::openapi_json().with(compression::Gzip),
+        )
+        .nest("/api/v1", api::v1().with(compression::Gzip))
+        .at("/api/docs", docs.page())
+        .at("/api/docs/", docs.page())
+        .at(
+            "/api/docs/swagger-ui.css",
+            docs.css().with(compression::Gzip),
+        )
+        .at(
+            "/api/docs/swagger-ui-bundle.js",
+            docs.js().with(compression::Gzip),
+        )
+        .at("/api/docs/init.js", docs.init())
+        .at("/api/*rest", api::not_found())
+        .nest("/", auth::with_sessions(pages, &state));
+
+    site.with(body_limit::BodyLimit)
+        .with(errors::ErrorPages::outermost())
+        .data(state)
+        .around(|ep, req| async move { security::harden_and_log(&ep, req).await })
+        .map_to_response()
 }

@@ -2,6 +2,7 @@
 
 use std::time::Instant;
 
+use super::respond::add_vary;
 use poem::{
     http::{header, HeaderValue},
     Endpoint, IntoResponse, Request, Response, Result,
@@ -61,16 +62,4 @@ pub async fn harden_and_log<E: Endpoint>(next: &E, req: Request) -> Result<Respo
     let latency_us = started.elapsed().as_micros() as u64;
     tracing::info!(%method, %path, status, latency_us, "request");
     Ok(resp)
-}
-
-/// Adds header names to `Vary`, in the one `Vary` line a response already has (some
-/// clients, and tests, read only the first).
-pub fn add_vary(headers: &mut poem::http::HeaderMap, names: &str) {
-    let merged = match headers.get(header::VARY).and_then(|v| v.to_str().ok()) {
-        Some(existing) if !existing.trim().is_empty() => format!("{existing}, {names}"),
-        _ => names.to_string(),
-    };
-    if let Ok(value) = HeaderValue::from_str(&merged) {
-        headers.insert(header::VARY, value);
-    }
 }

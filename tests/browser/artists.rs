@@ -33,12 +33,20 @@ async fn type_a_name_and_pick_a_suggestion_with_the_keyboard() {
         .await
         .expect("search field");
     input.send_keys("tysh").await.expect("type");
-    // Suggestions appear under the field without a page load.
+    // Suggestions for what was typed appear under the field without a page load (the
+    // list of the biggest artists is there before; wait for the answer to "tysh").
     browser
-        .wait_for_js("document.querySelector('#artist-results li[data-value]')")
+        .wait_for_js("document.querySelector('#artist-results .suggestion-status') \
+            && document.querySelector('#artist-results .suggestion-status').textContent.indexOf('“tysh”') >= 0 \
+            && document.querySelector('#artist-results li[data-value]')")
         .await;
-    let first = browser.text_of("#artist-results li[data-value]").await;
-    assert!(first.contains(FIRST), "{first}");
+    let first = browser
+        .js("return document.querySelector('#artist-results li[data-value]').getAttribute('data-value');")
+        .await;
+    let first = first.as_str().unwrap_or_default().to_string();
+    assert!(first.to_lowercase().contains("tysh"), "{first}");
+    let names = browser.text_of("#artist-results").await;
+    assert!(names.contains(FIRST), "{names}");
     assert_eq!(
         browser.js("return window.__marker;").await,
         serde_json::json!(1)
@@ -54,7 +62,7 @@ async fn type_a_name_and_pick_a_suggestion_with_the_keyboard() {
         .await
         .expect("enter");
     wait_for_url_containing(&browser, "/artists/").await;
-    browser.wait_for_js(&format!("document.querySelector('h1') && document.querySelector('h1').textContent.indexOf({FIRST:?}) >= 0")).await;
+    browser.wait_for_js(&format!("document.querySelector('h1') && document.querySelector('h1').textContent === {first:?}")).await;
     browser.screenshot("artist-page").await;
     browser.close().await;
 }
@@ -183,5 +191,297 @@ async fn search_and_compare_without_javascript() {
     let table = browser.text_of("#compare .feature-table").await;
     assert!(table.contains(FIRST) && table.contains(SECOND), "{table}");
     browser.screenshot("compare-nojs").await;
+    browser.close().await;
+}
+
+/// What the page shows of the options of a suggestion list: for each, its tag, link,
+/// selection state, background, outline and padding.
+const OPTIONS_OF: &str = "var box = document.getElementById(arguments[0]); \
+    var opts = box ? box.querySelectorAll('[role=option]') : []; \
+    return Array.prototype.map.call(opts, function (o) { var s = getComputedStyle(o); \
+      return { tag: o.tagName, href: o.getAttribute('href') || '', selected: o.getAttribute('aria-selected'), \
+               id: o.id, background: s.backgroundColor, outline: s.outlineStyle, \
+               padding: parseFloat(s.paddingLeft), value: (o.closest('li') || o).getAttribute('data-value') }; });";
+
+async fn options_of(browser: &Browser, list: &str) -> Vec<serde_json::Value> {
+    browser
+        .client
+        .execute(OPTIONS_OF, vec![serde_json::json!(list)])
+        .await
+        .expect("options")
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// Types `text` into `input`, waits for at least two suggestions in `list`, presses
+/// the down arrow twice and checks what a sighted keyboard user sees: the second
+/// suggestion marked, still a real link with padding. Returns that option.
+async fn arrow_to_the_second(
+    browser: &Browser,
+    input: &str,
+    list: &str,
+    text: &str,
+) -> serde_json::Value {
+    let field = browser
+        .client
+        .find(Locator::Css(input))
+        .await
+        .expect("field");
+    field.send_keys(text).await.expect("type");
+    browser
+        .wait_for_js(&format!(
+            "document.querySelectorAll('#{list} [role=option]').length >= 2 \
+             && document.querySelector('#{list} .suggestion-status') \
+             && document.querySelector('#{list} .suggestion-status').textContent.indexOf('“{text}”') >= 0"
+        ))
+        .await;
+    field
+        .send_keys(&format!("{}{}", Key::Down, Key::Down))
+        .await
+        .expect("arrow down twice");
+    let options = options_of(browser, list).await;
+    let chosen = options[1].clone();
+    assert_eq!(chosen["selected"], "true", "{options:?}");
+    let active = browser
+        .js(&format!(
+            "return document.querySelector('{input}').getAttribute('aria-activedescendant');"
+        ))
+        .await;
+    assert_eq!(active, chosen["id"]);
+    // Visible: its own background and an outline, unlike the others.
+    for (i, other) in options.iter().enumerate().filter(|(i, _)| *i != 1) {
+        assert_ne!(
+            other["background"], chosen["background"],
+            "option {i}: {options:?}"
+        );
+        assert_eq!(other["outline"], "none", "{options:?}");
+    }
+    assert_eq!(chosen["outline"], "solid", "{options:?}");
+    // A link with room around it, which a middle click opens in a new tab.
+    assert_eq!(chosen["tag"], "A", "{options:?}");
+    assert!(
+        chosen["href"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("/artists/"),
+        "{options:?}"
+    );
+    assert!(
+        chosen["padding"].as_f64().unwrap_or(0.0) >= 8.0,
+        "{options:?}"
+    );
+    chosen
+}
+
+#[tokio::test]
+#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+async fn the_suggestion_chosen_with_the_arrow_keys_is_highlighted_and_stays_a_link() {
+    let server = Server::start().await;
+    let browser = Browser::start(Js::On).await;
+    browser
+        .client
+        .goto(&server.url("/artists"))
+        .await
+        .expect("open artists");
+    let chosen = arrow_to_the_second(&browser, "#artist-q", "artist-results", "the").await;
+    browser.screenshot("artists-suggestion-chosen").await;
+    // Enter opens the highlighted artist, not another one.
+    browser
+        .client
+        .find(Locator::Css("#artist-q"))
+        .await
+        .expect("field")
+        .send_keys(&Key::Enter.to_string())
+        .await
+        .expect("enter");
+    let href = chosen["href"].as_str().unwrap_or_default().to_string();
+    browser.wait_for_url(&href, |url| url.path() == href).await;
+
+    // The comparison fields: the same look; Enter puts that name into the field.
+    browser
+        .client
+        .goto(&server.url("/artists/compare"))
+        .await
+        .expect("open compare");
+    let chosen =
+        arrow_to_the_second(&browser, "#compare-artist-1", "compare-suggest-1", "the").await;
+    browser.screenshot("compare-suggestion-chosen").await;
+    browser
+        .client
+        .find(Locator::Css("#compare-artist-1"))
+        .await
+        .expect("field")
+        .send_keys(&Key::Enter.to_string())
+        .await
+        .expect("enter");
+    browser
+        .wait_for_js(&format!(
+            "document.getElementById('compare-artist-1').value === {}",
+            chosen["value"]
+        ))
+        .await;
+    browser.close().await;
+}
+
+#[tokio::test]
+#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+async fn add_artist_puts_the_keyboard_in_the_new_field() {
+    let server = Server::start().await;
+    let browser = Browser::start(Js::On).await;
+    let url = server.url("/artists/compare?artist=dj+tyshaa&artist=lea+abernethy");
+    browser.client.goto(&url).await.expect("open comparison");
+    browser.js("window.__marker = 1; return true;").await;
+    let add = browser
+        .client
+        .find(Locator::Css("button[name=add]"))
+        .await
+        .expect("Add artist");
+    add.send_keys(&Key::Enter.to_string())
+        .await
+        .expect("press Add artist");
+    browser
+        .wait_for_js("document.getElementById('compare-artist-3')")
+        .await;
+    browser
+        .wait_for_js("document.activeElement && document.activeElement.id === 'compare-artist-3'")
+        .await;
+    assert_eq!(
+        browser.js("return window.__marker;").await,
+        serde_json::json!(1),
+        "no page load"
+    );
+    // Typing goes straight into it.
+    browser
+        .client
+        .find(Locator::Css("#compare-artist-3"))
+        .await
+        .expect("field 3")
+        .send_keys("x")
+        .await
+        .expect("type");
+    assert_eq!(
+        browser
+            .js("return document.getElementById('compare-artist-3').value;")
+            .await,
+        serde_json::json!("x")
+    );
+    browser.close().await;
+}
+
+/// For every `.table-scroll` on the page: [fits, says it scrolls].
+const TABLES: &str = "return Array.prototype.map.call(document.querySelectorAll('.table-scroll'), function (box) { \
+    var hint = box.previousElementSibling; \
+    var shown = !!(hint && hint.classList.contains('scroll-hint') && hint.offsetParent !== null); \
+    return [box.scrollWidth <= box.clientWidth + 1, shown, (box.querySelector('caption') || {}).textContent || '']; });";
+
+/// Page width beyond the viewport (0: no sideways scrolling).
+const OVERFLOW: &str =
+    "return document.documentElement.scrollWidth - document.documentElement.clientWidth;";
+
+#[tokio::test]
+#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+async fn wide_tables_fit_or_say_that_they_scroll() {
+    let server = Server::start().await;
+    let browser = Browser::start(Js::On).await;
+    browser.set_viewport(1280, 900).await;
+    browser
+        .client
+        .goto(&server.url("/artists"))
+        .await
+        .expect("open artists");
+    let query = browser
+        .js("var names = Array.prototype.slice.call(document.querySelectorAll('#artist-results li[data-value]'), 0, 4) \
+             .map(function (li) { return ['artist', li.getAttribute('data-value')]; }); \
+             return new URLSearchParams(names).toString();")
+        .await;
+    let artist_page = browser
+        .js("return document.querySelector('#artist-results li[data-value] a').getAttribute('href');")
+        .await;
+
+    // Four artists at 1280 px: every column of both tables is in view.
+    let compare = format!("/artists/compare?{}", query.as_str().unwrap_or_default());
+    browser
+        .client
+        .goto(&server.url(&compare))
+        .await
+        .expect("open comparison");
+    browser
+        .wait_for_js("document.querySelector('#compare .feature-table')")
+        .await;
+    let tables = browser.js(TABLES).await;
+    assert_eq!(
+        tables.as_array().map(Vec::len),
+        Some(2),
+        "features and key figures: {tables}"
+    );
+    for table in tables.as_array().into_iter().flatten() {
+        assert_eq!(table[0], true, "cut off at 1280 px: {tables}");
+    }
+    browser.screenshot("compare-four-desktop").await;
+
+    // The artist page: the spread table shows Q3 and Highest at 1280 px...
+    let artist_page = artist_page.as_str().unwrap_or_default().to_string();
+    browser
+        .client
+        .goto(&server.url(&artist_page))
+        .await
+        .expect("open artist");
+    browser
+        .wait_for_js("document.querySelector('.spread-table')")
+        .await;
+    let tables = browser.js(TABLES).await;
+    for table in tables.as_array().into_iter().flatten() {
+        assert_eq!(table[0], true, "cut off at 1280 px: {tables}");
+    }
+    // ...and on a phone the page itself never scrolls sideways; a table that does not
+    // fit scrolls in its box and says so.
+    browser.set_viewport(360, 800).await;
+    assert_eq!(
+        browser.js(OVERFLOW).await,
+        serde_json::json!(0),
+        "artist page at 360 px"
+    );
+    let tables = browser.js(TABLES).await;
+    for table in tables.as_array().into_iter().flatten() {
+        assert!(
+            table[0] == true || table[1] == true,
+            "silently cut off at 360 px: {tables}"
+        );
+    }
+    // The feature table is the one the issue named: it fits a phone.
+    let feature = tables
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|t| {
+            t[2].as_str()
+                .unwrap_or_default()
+                .contains("against the catalog average")
+        })
+        .cloned()
+        .expect("the artist's feature table in a scroll box");
+    assert_eq!(feature[0], true, "{tables}");
+    browser.screenshot("artist-page-phone").await;
+    browser
+        .client
+        .goto(&server.url(&compare))
+        .await
+        .expect("open comparison");
+    browser
+        .wait_for_js("document.querySelector('#compare .feature-table')")
+        .await;
+    assert_eq!(
+        browser.js(OVERFLOW).await,
+        serde_json::json!(0),
+        "compare at 360 px"
+    );
+    let tables = browser.js(TABLES).await;
+    for table in tables.as_array().into_iter().flatten() {
+        assert!(
+            table[0] == true || table[1] == true,
+            "silently cut off at 360 px: {tables}"
+        );
+    }
     browser.close().await;
 }

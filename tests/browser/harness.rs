@@ -60,7 +60,31 @@ async fn wait_until_listening(url: &str, what: &str) {
 impl Server {
     /// The server on a fresh database, seeded with the demo catalog.
     pub async fn start() -> Server {
+        Server::start_with_import(&[]).await
+    }
+
+    /// The server on a fresh database into which `insights-hub import` first loaded
+    /// the given CSV files (name, content), as someone with real data would.
+    pub async fn start_with_import(files: &[(&str, &str)]) -> Server {
         let dir = tempfile::tempdir().expect("temp dir");
+        if !files.is_empty() {
+            let mut import = Command::new(env!("CARGO_BIN_EXE_insights-hub"));
+            import
+                .arg("--database")
+                .arg(dir.path().join("browser.db"))
+                .arg("import");
+            for (name, content) in files {
+                let path = dir.path().join(name);
+                std::fs::write(&path, content).expect("write the CSV");
+                import.arg(path);
+            }
+            let status = import
+                .stdout(Stdio::null())
+                .stderr(Stdio::inherit())
+                .status()
+                .expect("run insights-hub import");
+            assert!(status.success(), "import failed: {status}");
+        }
         let port = free_port();
         let base = format!("http://127.0.0.1:{port}");
         let child = Command::new(env!("CARGO_BIN_EXE_insights-hub"))
@@ -95,8 +119,20 @@ pub struct Browser {
     _profile: TempDir,
 }
 
+/// Light or dark colour scheme, as the system would ask for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scheme {
+    Light,
+    Dark,
+}
+
 impl Browser {
     pub async fn start(js: Js) -> Browser {
+        Browser::start_in(js, Scheme::Light).await
+    }
+
+    /// A browser whose pages see `prefers-color-scheme: dark` (or light).
+    pub async fn start_in(js: Js, scheme: Scheme) -> Browser {
         let port = free_port();
         let driver =
             Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()))
@@ -114,22 +150,27 @@ impl Browser {
             "binary".into(),
             json!(std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into())),
         );
-        options.insert(
-            "args".into(),
-            json!([
-                "--headless=new",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--disable-quic",
-                "--window-size=1280,900",
-                format!("--user-data-dir={}", profile.path().display()),
-            ]),
-        );
+        let mut args = vec![
+            "--headless=new".to_string(),
+            "--no-sandbox".into(),
+            "--disable-gpu".into(),
+            "--disable-dev-shm-usage".into(),
+            "--no-first-run".into(),
+            "--disable-background-networking".into(),
+            "--disable-component-update".into(),
+            "--disable-sync".into(),
+            "--disable-quic".into(),
+            "--window-size=1280,900".into(),
+            // Overlay scrollbars, as on phones: a 360 px page is 360 px wide.
+            "--hide-scrollbars".into(),
+            format!("--user-data-dir={}", profile.path().display()),
+        ];
+        // Blink's preferred colour scheme: 0 is dark, 1 light.
+        args.push(match scheme {
+            Scheme::Light => "--blink-settings=preferredColorScheme=1".into(),
+            Scheme::Dark => "--blink-settings=preferredColorScheme=0".into(),
+        });
+        options.insert("args".into(), json!(args));
         if js == Js::Off {
             options.insert(
                 "prefs".into(),
@@ -199,6 +240,27 @@ impl Browser {
             assert!(Instant::now() < deadline, "url {url} never became {what}");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+
+    /// Sets the size of the page's viewport (not the window's outer size, which
+    /// includes the browser's own frame), so "360 px" is what the page sees.
+    pub async fn set_viewport(&self, width: u32, height: u32) {
+        self.client
+            .set_window_size(width, height)
+            .await
+            .expect("window size");
+        let inner = self
+            .js("return [window.innerWidth, window.innerHeight];")
+            .await;
+        let got = |i: usize| inner[i].as_u64().unwrap_or(0) as u32;
+        let (dw, dh) = (width.saturating_sub(got(0)), height.saturating_sub(got(1)));
+        if dw > 0 || dh > 0 {
+            self.client
+                .set_window_size(width + dw, height + dh)
+                .await
+                .expect("window size");
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
     }
 
     /// Runs a script and returns its JSON result.

@@ -1,3 +1,5 @@
+use fantoccini::Locator;
+
 use crate::harness::{Browser, Js, Server};
 
 #[tokio::test]
@@ -53,6 +55,152 @@ async fn home_page_without_javascript_shows_the_table_instead() {
         .await
         .expect("displayed?");
     assert!(!chart_shown, "a chart that cannot draw is hidden");
+    // Nothing to hover without scripts: no "hover a bar" either.
+    let hint_shown = browser
+        .client
+        .find(fantoccini::Locator::Css(".hover-hint"))
+        .await
+        .expect("hint element")
+        .is_displayed()
+        .await
+        .expect("displayed?");
+    assert!(!hint_shown, "hover hint without JavaScript");
+    assert!(!browser
+        .text_of("main")
+        .await
+        .to_lowercase()
+        .contains("hover"));
     browser.screenshot("home-nojs").await;
+    browser.close().await;
+}
+
+/// A small file in the TidyTuesday format (invented tracks).
+fn tidytuesday_csv() -> String {
+    let mut csv = String::from(
+        "track_id,track_name,track_artist,track_popularity,track_album_id,track_album_name,\
+         track_album_release_date,playlist_name,playlist_id,playlist_genre,playlist_subgenre,\
+         danceability,energy,key,loudness,mode,speechiness,acousticness,instrumentalness,\
+         liveness,valence,tempo,duration_ms\n",
+    );
+    for i in 0..12 {
+        let x = f64::from(i) / 12.0;
+        csv.push_str(&format!(
+            "id{i:020},Song {i},Band {b},{p},alb{i:018},Album {i},2019-06-14,Mix,pl1,pop,dance pop,\
+             {x:.3},{e:.3},5,-6.5,1,0.05,{a:.3},0,0.1,{v:.3},{t:.1},200000\n",
+            b = i % 4,
+            p = 40 + i,
+            e = 1.0 - x,
+            a = x / 2.0,
+            v = 0.3 + x / 2.0,
+            t = 90.0 + f64::from(i) * 5.0
+        ));
+    }
+    csv
+}
+
+#[tokio::test]
+#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+async fn the_source_tile_keeps_the_file_name_whole() {
+    let csv = tidytuesday_csv();
+    let server = Server::start_with_import(&[("spotify_songs.csv", &csv)]).await;
+    let browser = Browser::start(Js::On).await;
+    browser
+        .client
+        .goto(&server.url("/"))
+        .await
+        .expect("open home");
+    for (w, h) in [(1280, 900), (360, 800), (390, 844)] {
+        browser.set_viewport(w, h).await;
+        // One line box for the file name: not broken inside the word.
+        let lines = browser
+            .js(
+                "var el = document.querySelector('.stat-source .file'); if (!el) { return -1; } \
+                 var r = document.createRange(); r.selectNodeContents(el); \
+                 return [el.textContent, r.getClientRects().length];",
+            )
+            .await;
+        assert_eq!(
+            lines,
+            serde_json::json!(["spotify_songs.csv", 1]),
+            "at {w} px"
+        );
+        browser.screenshot(&format!("home-imported-{w}")).await;
+    }
+    // Where it came from, and how to import more, with the installed binary.
+    let import = browser.text_of("#import").await;
+    assert!(
+        import.contains("imported from spotify_songs.csv"),
+        "{import}"
+    );
+    assert!(
+        import.contains("insights-hub import --database "),
+        "{import}"
+    );
+    browser.close().await;
+}
+
+#[tokio::test]
+#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+async fn find_your_perfect_song_explains_the_account_and_offers_sign_up() {
+    let server = Server::start().await;
+    let browser = Browser::start(Js::On).await;
+    browser
+        .client
+        .goto(&server.url("/"))
+        .await
+        .expect("open home");
+    browser
+        .client
+        .find(Locator::LinkText("Find your perfect song"))
+        .await
+        .expect("the button")
+        .click()
+        .await
+        .expect("click");
+    browser
+        .wait_for_url("the log-in page", |url| url.path() == "/login")
+        .await;
+    let main = browser.text_of("main").await;
+    assert!(main.contains("needs an account"), "{main}");
+    for form in ["#login-form", "#signup-form"] {
+        assert!(
+            browser
+                .client
+                .find(Locator::Css(form))
+                .await
+                .expect("form")
+                .is_displayed()
+                .await
+                .expect("displayed?"),
+            "{form} on the log-in page"
+        );
+    }
+    browser.screenshot("login-wall").await;
+    // Signing up right there lands on the perfect-song page.
+    for (id, value) in [
+        ("#signup-username", "walled"),
+        ("#signup-password", "a long enough password"),
+        ("#signup-password_confirmation", "a long enough password"),
+    ] {
+        browser
+            .client
+            .find(Locator::Css(id))
+            .await
+            .expect("field")
+            .send_keys(value)
+            .await
+            .expect("type");
+    }
+    browser
+        .client
+        .find(Locator::Css("#signup-form button[type=submit]"))
+        .await
+        .expect("button")
+        .click()
+        .await
+        .expect("sign up");
+    browser
+        .wait_for_url("the perfect-song page", |url| url.path() == "/perfect-song")
+        .await;
     browser.close().await;
 }

@@ -7,6 +7,8 @@
 mod a11y;
 mod artists;
 mod auth;
+mod charts;
 mod harness;
 mod home;
 mod perfect_song;
+mod tour;

@@ -224,8 +224,32 @@ async fn find_my_song_works_without_javascript() {
     let before = browser.text_of("#ps-answer-title").await;
     assert!(!before.is_empty());
 
-    // Valence 0.50 -> 0.95 with the keyboard (sliders work without scripts), then the button.
-    press(&browser, "#ps-valence", Key::Right, 45).await;
+    // Without scripts the sliders are number fields: their value is in plain sight.
+    assert_eq!(
+        browser
+            .client
+            .find(Locator::Css("#ps-valence"))
+            .await
+            .expect("valence")
+            .attr("type")
+            .await
+            .expect("type"),
+        Some("number".to_string())
+    );
+    // Valence 0.50 -> 0.95 with the keyboard, then the button.
+    press(&browser, "#ps-valence", Key::Up, 45).await;
+    assert_eq!(
+        browser
+            .client
+            .find(Locator::Css("#ps-valence"))
+            .await
+            .expect("valence")
+            .prop("value")
+            .await
+            .expect("value"),
+        Some("0.95".to_string()),
+        "the value shows before the form is sent"
+    );
     c.find(Locator::Css("#ps-form button[type=submit]"))
         .await
         .expect("Find my song")
@@ -243,5 +267,155 @@ async fn find_my_song_works_without_javascript() {
     let table = browser.text_of(".ps-closeness-table").await;
     assert!(table.contains("0.950"), "{table}");
     browser.screenshot("perfect-song-nojs").await;
+    browser.close().await;
+}
+
+/// Whether the element is what the user sees at its centre (on screen, not covered,
+/// not clipped by a scrolling box).
+fn seen(css: &str) -> String {
+    format!(
+        "(function () {{ var el = document.querySelector({css:?}); if (!el) {{ return false; }} \
+         var r = el.getBoundingClientRect(); var x = r.left + r.width / 2, y = r.top + r.height / 2; \
+         if (x < 0 || y < 0 || x > innerWidth || y > innerHeight) {{ return false; }} \
+         var hit = document.elementFromPoint(x, y); return !!hit && (hit === el || el.contains(hit)); }})()"
+    )
+}
+
+#[tokio::test]
+#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+async fn on_a_phone_the_answer_stays_in_sight_while_a_slider_moves() {
+    let server = Server::start().await;
+    let browser = Browser::start(Js::On).await;
+    sign_up(&browser, &server, "phone").await;
+    browser.set_viewport(360, 800).await;
+    browser
+        .client
+        .goto(&server.url("/perfect-song"))
+        .await
+        .expect("reload");
+    browser
+        .wait_for_js(&format!("{TARGET_ENERGY} === 0.5"))
+        .await;
+    let overflow = browser
+        .js("return document.documentElement.scrollWidth - document.documentElement.clientWidth;")
+        .await;
+    assert_eq!(
+        overflow,
+        serde_json::json!(0),
+        "nothing wider than the phone"
+    );
+    // The closeness table fits: Difference is in view, not cut off.
+    let fits = browser
+        .js("var box = document.querySelector('.ps-closeness .table-scroll'); return box.scrollWidth <= box.clientWidth + 1;")
+        .await;
+    assert_eq!(fits, serde_json::json!(true), "closeness table at 360 px");
+
+    // Scroll to the energy slider, where the results are far below, and move it.
+    browser
+        .js("document.getElementById('ps-energy').scrollIntoView({ block: 'center' }); return true;")
+        .await;
+    press(&browser, "#ps-energy", Key::Right, 20).await;
+    browser
+        .wait_for_js(&format!(
+            "{TARGET_ENERGY} === 0.7 && location.search.indexOf('energy=0.7') >= 0"
+        ))
+        .await;
+    // The answer is on screen beside the slider: the bar at the top names it.
+    browser.wait_for_js(&seen("#ps-results .ps-live")).await;
+    assert_eq!(
+        browser.js(&format!("return {};", seen("#ps-energy"))).await,
+        serde_json::json!(true)
+    );
+    let (bar, answer) = (
+        browser.text_of("#ps-results .ps-live .ps-live-title").await,
+        browser
+            .js("return document.getElementById('ps-answer-title').textContent;")
+            .await,
+    );
+    assert_eq!(serde_json::json!(bar), answer);
+    browser.screenshot("perfect-song-phone-slider").await;
+    // Back at the answer, the bar steps aside.
+    browser
+        .js("document.getElementById('ps-answer-title').scrollIntoView({ block: 'center' }); return true;")
+        .await;
+    browser
+        .wait_for_js("!document.querySelector('#ps-results .ps-live.is-shown')")
+        .await;
+    browser.close().await;
+}
+
+#[tokio::test]
+#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+async fn the_weights_are_readable_the_buttons_in_reach_and_off_marks_follow() {
+    let server = Server::start().await;
+    let browser = Browser::start(Js::On).await;
+    sign_up(&browser, &server, "weights").await;
+    browser.set_viewport(1280, 900).await;
+    for summary in ["details.ps-more > summary", "details.ps-advanced > summary"] {
+        browser
+            .js(&format!(
+                "document.querySelector('{summary}').scrollIntoView({{ block: 'center' }}); return true;"
+            ))
+            .await;
+        browser
+            .client
+            .find(Locator::Css(summary))
+            .await
+            .expect("section")
+            .click()
+            .await
+            .expect("open");
+    }
+    // Each weight row: name, slider, value side by side inside the card; rows apart.
+    let rows = browser
+        .js("var form = document.getElementById('ps-form').getBoundingClientRect(); \
+             return Array.prototype.map.call(document.querySelectorAll('.ps-weights .ps-slider'), function (row) { \
+               var l = row.querySelector('label').getBoundingClientRect(), i = row.querySelector('input').getBoundingClientRect(), \
+                   o = row.querySelector('output').getBoundingClientRect(); \
+               return { name: row.querySelector('label').textContent, ok: l.right <= i.left + 1 && i.right <= o.left + 1 \
+                        && o.right <= form.right - 8 && o.width > 0, top: Math.min(l.top, o.top), bottom: Math.max(l.bottom, o.bottom) }; });")
+        .await;
+    let rows = rows.as_array().cloned().unwrap_or_default();
+    assert_eq!(rows.len(), 10, "{rows:?}");
+    for pair in rows.windows(2) {
+        assert!(pair[0]["ok"] == true, "{:?}", pair[0]);
+        assert!(
+            pair[0]["bottom"].as_f64() <= pair[1]["top"].as_f64().map(|t| t + 1.0),
+            "{pair:?}"
+        );
+    }
+    assert!(rows[9]["ok"] == true, "{:?}", rows[9]);
+    // The form scrolls with the page, and "Find my song" stays in reach.
+    let inner = browser
+        .js("var f = document.getElementById('ps-form'); return f.scrollHeight - f.clientHeight;")
+        .await;
+    assert_eq!(
+        inner,
+        serde_json::json!(0),
+        "the form scrolls inside itself"
+    );
+    browser
+        .js("document.getElementById('ps-w_speechiness').scrollIntoView({ block: 'center' }); return true;")
+        .await;
+    browser
+        .wait_for_js(&seen("#ps-form .ps-actions button[type=submit]"))
+        .await;
+    browser.screenshot("perfect-song-weights").await;
+
+    // Speechiness is off until its weight moves; then its label says so no more.
+    let label = "document.querySelector('label[for=ps-speechiness]').innerText";
+    assert_eq!(
+        browser
+            .js(&format!("return {label}.indexOf('(off)') >= 0;"))
+            .await,
+        serde_json::json!(true)
+    );
+    press(&browser, "#ps-w_speechiness", Key::Right, 2).await;
+    browser
+        .wait_for_js(&format!("{label}.indexOf('(off)') < 0"))
+        .await;
+    browser
+        .wait_for_js("location.search.indexOf('w_speechiness=1') >= 0")
+        .await;
     browser.close().await;
 }

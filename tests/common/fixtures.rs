@@ -1,7 +1,7 @@
 //! Small hand-made catalogs written through the real catalog writer.
 
 use insights_hub::{
-    catalog::{AudioFeatures, NewTrack},
+    catalog::{AudioFeatures, NewTrack, TrackKeys},
     db::{catalog_meta::SourceKind, catalog_writer::CatalogWriter},
     AppState,
 };
@@ -10,20 +10,16 @@ use diesel::Connection;
 
 /// A track with every feature at `level` (tempo/loudness mid-range) by the given artists.
 pub fn track(id: &str, name: &str, artists: &[&str], level: f64) -> NewTrack {
-    NewTrack {
-        spotify_id: Some(id.to_string()),
-        name: name.to_string(),
-        artists: artists.iter().map(|a| a.to_string()).collect(),
-        album: Some(format!("{name} (album)")),
-        release_year: Some(2000),
-        genre: Some("pop".to_string()),
-        popularity: Some(50),
-        duration_ms: Some(200_000),
-        explicit: Some(false),
-        musical_key: Some(0),
-        mode: Some(1),
-        time_signature: Some(4),
-        features: AudioFeatures {
+    NewTrack::builder(name, artists)
+        .spotify_id(id)
+        .album(&format!("{name} (album)"))
+        .year(2000)
+        .genre(Some("pop"))
+        .popularity(Some(50))
+        .duration_ms(200_000)
+        .explicit(false)
+        .key_mode_meter(0, 1, 4)
+        .features(AudioFeatures {
             danceability: level,
             energy: level,
             acousticness: level,
@@ -33,8 +29,8 @@ pub fn track(id: &str, name: &str, artists: &[&str], level: f64) -> NewTrack {
             liveness: level,
             tempo: 120.0,
             loudness: -8.0,
-        },
-    }
+        })
+        .build()
 }
 
 /// Writes the tracks as an import named `source` and refreshes the app's snapshot.
@@ -46,7 +42,7 @@ pub async fn load(state: &AppState, source: &str, tracks: Vec<NewTrack>) {
         conn.transaction::<_, diesel::result::Error, _>(|conn| {
             let mut writer = CatalogWriter::new(conn)?;
             for t in &tracks {
-                writer.write(conn, t)?;
+                writer.write_keyed(conn, t.clone(), TrackKeys::of(t))?;
             }
             writer.finish(conn, SourceKind::Import, &source, 1_764_028_800)?;
             Ok(())

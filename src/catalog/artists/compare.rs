@@ -3,7 +3,7 @@
 
 use super::{
     index::{ArtistIndex, Resolution},
-    ArtistSummary,
+    summary::ArtistSummary,
 };
 
 pub const MIN_COMPARED: usize = 2;

@@ -7,11 +7,12 @@
 
 use std::cmp::Reverse;
 
-use super::{index::ArtistIndex, ArtistSummary};
+use super::{
+    index::ArtistIndex,
+    summary::ArtistSummary,
+    vector::{rms_distance, scaled_vector, SIMILARITY_FEATURES},
+};
 use crate::catalog::Feature;
-
-/// The features artist similarity is measured over.
-pub const SIMILARITY_FEATURES: [Feature; 9] = Feature::AUDIO;
 
 /// Artists with at least this many tracks are preferred as neighbours: an artist known
 /// from one track sits wherever that track happens to sit and would crowd the list.
@@ -58,21 +59,6 @@ impl SimilarArtist<'_> {
             widest.feature.format(widest.this),
         )
     }
-}
-
-/// An artist's averages over `SIMILARITY_FEATURES`, scaled to 0..1.
-pub fn scaled_vector(artist: &ArtistSummary) -> [f32; SIMILARITY_FEATURES.len()] {
-    let mut out = [0.0f32; SIMILARITY_FEATURES.len()];
-    for (slot, feature) in out.iter_mut().zip(SIMILARITY_FEATURES) {
-        *slot = feature.scale(artist.averages.get(feature).unwrap_or(0.0)) as f32;
-    }
-    out
-}
-
-/// Distance between two scaled vectors (root mean square difference).
-fn rms_distance(a: &[f32; SIMILARITY_FEATURES.len()], b: &[f32; SIMILARITY_FEATURES.len()]) -> f32 {
-    let sum: f32 = a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum();
-    (sum / SIMILARITY_FEATURES.len() as f32).sqrt()
 }
 
 /// The per-feature gaps between two artists, largest first.
@@ -161,8 +147,8 @@ fn best<T: Ord>(mut entries: Vec<T>, k: usize) -> Vec<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::artists::names::{artist_name_key, artist_search_key};
     use crate::catalog::AudioFeatures;
-    use crate::db::catalog_writer::{artist_name_key, artist_search_key};
 
     fn artist(id: i32, tracks: i32, energy: f64, tempo: f64) -> ArtistSummary {
         let name = format!("Artist {id}");

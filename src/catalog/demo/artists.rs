@@ -4,9 +4,9 @@
 use super::{
     genres::{GenreProfile, Spread, GENRES, LAST_YEAR},
     names::ArtistNamer,
-    rng::Rng,
     ARTIST_COUNT, TRACK_COUNT,
 };
+use crate::catalog::rng::Rng;
 
 /// An invented artist and what makes them sound like themselves.
 pub struct Artist {

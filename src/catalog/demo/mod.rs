@@ -1,7 +1,7 @@
 //! The demo catalog: 20,000 invented tracks by 1,000 invented artists across twelve
 //! genres, seeded into an empty database so the app is useful before any real import.
 //!
-//! It is deterministic (its own fixed-seed generator, see `rng.rs`), so every machine
+//! It is deterministic (its own fixed-seed generator, `catalog::rng`), so every machine
 //! and every version of the dependencies produce exactly the same catalog, and it is
 //! labelled as demo data (`SourceKind::Demo`, `SOURCE_NAME`) wherever the catalog is
 //! named. The feature distributions per genre live in `genres.rs`, the artists in
@@ -11,7 +11,6 @@
 mod artists;
 mod genres;
 mod names;
-mod rng;
 mod tracks;
 mod words;
 
@@ -19,13 +18,11 @@ use std::time::{Duration, Instant};
 
 use diesel::{prelude::*, SqliteConnection};
 
-use self::{
-    artists::invent_artists,
-    genres::GENRES,
+use self::{artists::invent_artists, genres::GENRES, tracks::write_artist_tracks};
+use super::{
     rng::{mix, Rng},
-    tracks::write_artist_tracks,
+    NewTrack, TrackKeys,
 };
-use super::NewTrack;
 use crate::db::{
     catalog_meta::SourceKind,
     catalog_writer::{clear_catalog, CatalogWriter},
@@ -40,7 +37,7 @@ pub const ARTIST_COUNT: usize = 1_000;
 /// The catalog's name wherever the loaded catalog is shown.
 pub const SOURCE_NAME: &str = "Demo catalog (invented data)";
 /// Every demo Spotify id starts with this, so no one mistakes one for a real track.
-pub const ID_PREFIX: &str = "demo";
+pub use super::track::DEMO_ID_PREFIX as ID_PREFIX;
 /// Changing the seed (or anything the generator draws) changes the whole catalog;
 /// `tests::fingerprint_is_stable` pins it.
 const SEED: u64 = 0x5EED_DE30_CA7A_1065;
@@ -109,7 +106,7 @@ fn write(
     let started = Instant::now();
     let mut writer = CatalogWriter::new(conn)?;
     for track in demo {
-        writer.write(conn, track)?;
+        writer.write_keyed(conn, track.clone(), TrackKeys::of(track))?;
     }
     let written = writer.finish(conn, SourceKind::Demo, SOURCE_NAME, now_unix())?;
     let artists: i64 = artist_rows::table.count().get_result(conn)?;

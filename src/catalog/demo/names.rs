@@ -3,7 +3,8 @@
 
 use std::collections::HashSet;
 
-use super::{genres::NameStyle, rng::Rng, words::*};
+use super::{genres::NameStyle, words::*};
+use crate::catalog::rng::Rng;
 
 /// Invents artist names, never the same one twice (compared case-insensitively).
 pub struct ArtistNamer {

@@ -7,9 +7,11 @@ use super::{
     demo_id,
     genres::{GenreProfile, GENRES},
     names::{album_title, track_title, TitleStyle, Tonality},
-    rng::{logistic, logit, Rng},
 };
-use crate::catalog::{AudioFeatures, NewTrack};
+use crate::catalog::{
+    rng::{logistic, logit, Rng},
+    AudioFeatures, NewTrack,
+};
 
 /// Pitch classes in the proportions Spotify's catalogue has them (C and G most common,
 /// E-flat rarest).

@@ -7,7 +7,11 @@
 
 use std::fmt;
 
+use super::{listed, value::shown};
 use crate::catalog::feature::Feature;
+
+/// How many columns an error message names (a header may have thousands).
+const LISTED_COLUMNS: usize = 30;
 
 /// A field of a track that a column can fill.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -227,14 +231,32 @@ pub struct ColumnMap {
     /// Column of each audio feature, in the order of [`Feature::AUDIO`].
     pub features: [usize; Feature::AUDIO.len()],
     pub artist_list: ArtistList,
-    /// The header as written, for messages.
+    /// The header as written (a very long name cut short), for messages.
     pub headers: Vec<String>,
 }
+
+/// Why a header cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HeaderError {
+    Unmappable(UnmappableHeader),
+    Duplicate(DuplicateColumns),
+}
+
+impl fmt::Display for HeaderError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HeaderError::Unmappable(e) => e.fmt(f),
+            HeaderError::Duplicate(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for HeaderError {}
 
 /// The header names no required field: the file cannot be imported.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnmappableHeader {
-    /// The columns the file has.
+    /// The columns the file has (not empty ones).
     pub found: Vec<String>,
     /// The required fields no column names, each with the spellings that would.
     pub missing: Vec<(&'static str, Vec<String>)>,
@@ -253,7 +275,11 @@ impl fmt::Display for UnmappableHeader {
         if self.found.is_empty() {
             write!(f, "none")?;
         } else {
-            write!(f, "{}", self.found.join(", "))?;
+            write!(
+                f,
+                "{}",
+                listed(self.found.iter().map(String::as_str), LISTED_COLUMNS)
+            )?;
         }
         let needed: Vec<&str> = Field::required().map(Field::name).collect();
         write!(
@@ -266,18 +292,59 @@ impl fmt::Display for UnmappableHeader {
 
 impl std::error::Error for UnmappableHeader {}
 
+/// Several columns name the same field equally well: which one to read would be a
+/// guess (`energy` twice, or `Energy` and `energy`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DuplicateColumns {
+    /// Each field named more than once, with the columns (numbered from 1) and their
+    /// headers.
+    pub fields: Vec<(&'static str, Vec<(usize, String)>)>,
+}
+
+impl fmt::Display for DuplicateColumns {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const LISTED: usize = 5;
+        for (i, (field, columns)) in self.fields.iter().enumerate() {
+            if i > 0 {
+                write!(f, "; ")?;
+            }
+            let named: Vec<String> = columns
+                .iter()
+                .take(LISTED)
+                .map(|(number, header)| format!("{number} \"{}\"", shown(header)))
+                .collect();
+            let mut list = match named.split_last() {
+                Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+                _ => named.join(""),
+            };
+            if columns.len() > LISTED {
+                list.push_str(&format!(" (and {} more)", columns.len() - LISTED));
+            }
+            let verb = if columns.len() == 2 { "both" } else { "all" };
+            write!(f, "columns {list} {verb} name the {field}")?;
+        }
+        write!(
+            f,
+            ". Rename or remove all but one of each: which one to read would be a guess"
+        )
+    }
+}
+
+impl std::error::Error for DuplicateColumns {}
+
 impl ColumnMap {
-    /// Maps a header row; fails with the columns found and those needed.
-    pub fn from_headers<S: AsRef<str>>(headers: &[S]) -> Result<ColumnMap, UnmappableHeader> {
+    /// Maps a header row; fails with the columns found and those needed, or with the
+    /// columns that name one field equally well.
+    pub fn from_headers<S: AsRef<str>>(headers: &[S]) -> Result<ColumnMap, HeaderError> {
         let headers: Vec<String> = headers
             .iter()
             .map(|h| h.as_ref().trim().to_string())
             .collect();
         let normalized: Vec<NormalizedHeader> = headers.iter().map(|h| normalize(h)).collect();
-        // For each field, the column whose spelling ranks best (ties: leftmost column).
-        let best = |field: Field| -> Option<usize> {
+        // For each field, the columns whose spelling ranks best (leftmost first).
+        let best_columns = |field: Field| -> Vec<usize> {
             let aliases = field.aliases();
-            normalized
+            let ranked: Vec<(usize, usize)> = normalized
                 .iter()
                 .enumerate()
                 .filter_map(|(col, h)| {
@@ -286,18 +353,45 @@ impl ColumnMap {
                         .position(|a| *a == h.name)
                         .map(|rank| (rank, col))
                 })
-                .min()
+                .collect();
+            let Some(best) = ranked.iter().map(|(rank, _)| *rank).min() else {
+                return Vec::new();
+            };
+            ranked
+                .into_iter()
+                .filter(|(rank, _)| *rank == best)
                 .map(|(_, col)| col)
+                .collect()
         };
+        let best = |field: Field| -> Option<usize> { best_columns(field).first().copied() };
         let missing: Vec<(&'static str, Vec<String>)> = Field::required()
             .filter(|field| best(*field).is_none())
             .map(|field| (field.name(), field.aliases()))
             .collect();
         if !missing.is_empty() {
-            return Err(UnmappableHeader {
+            return Err(HeaderError::Unmappable(UnmappableHeader {
                 found: headers.iter().filter(|h| !h.is_empty()).cloned().collect(),
                 missing,
-            });
+            }));
+        }
+        let mut duplicates: Vec<(&'static str, Vec<(usize, String)>)> = Field::all()
+            .filter_map(|field| {
+                let columns = best_columns(field);
+                (columns.len() > 1).then(|| {
+                    let named = columns
+                        .into_iter()
+                        .map(|col| (col + 1, headers[col].clone()))
+                        .collect();
+                    (field.name(), named)
+                })
+            })
+            .collect();
+        if !duplicates.is_empty() {
+            // In the order of the file's columns.
+            duplicates.sort_by_key(|(_, columns)| columns.first().map(|(number, _)| *number));
+            return Err(HeaderError::Duplicate(DuplicateColumns {
+                fields: duplicates,
+            }));
         }
         // Required fields were all found just above.
         let required = |field: Field| best(field).unwrap_or_default();
@@ -341,13 +435,23 @@ impl ColumnMap {
             time_signature: best(Field::TimeSignature),
             features,
             artist_list,
-            headers,
+            headers: headers.iter().map(|h| shown_header(h)).collect(),
         })
     }
 
-    /// The header of a column, for messages.
+    /// The header of a column (cut short if very long), for messages.
     pub fn header(&self, col: usize) -> &str {
         self.headers.get(col).map(String::as_str).unwrap_or("?")
+    }
+}
+
+/// A header as messages show it: as written, unless it is very long (a mapped column
+/// may carry a long unit in parentheses).
+fn shown_header(header: &str) -> String {
+    if header.len() <= 80 {
+        header.to_string()
+    } else {
+        shown(header)
     }
 }
 
@@ -448,7 +552,11 @@ mod tests {
 
     #[test]
     fn unmappable_header_lists_found_and_needed() {
-        let err = ColumnMap::from_headers(&["foo", "track_name", "energy"]).unwrap_err();
+        let Err(HeaderError::Unmappable(err)) =
+            ColumnMap::from_headers(&["foo", "track_name", "energy"])
+        else {
+            panic!("unmappable");
+        };
         let message = err.to_string();
         assert!(
             message.contains("Columns found: foo, track_name, energy"),
@@ -461,5 +569,48 @@ mod tests {
             message.contains("Needed: title, artist, danceability"),
             "{message}"
         );
+    }
+
+    #[test]
+    fn a_huge_header_gives_a_short_message() {
+        let mut headers: Vec<String> = (0..100_000).map(|i| format!("column number {i}")).collect();
+        headers.push("y".repeat(1_000_000));
+        let message = ColumnMap::from_headers(&headers).unwrap_err().to_string();
+        assert!(message.len() < 3_000, "{} bytes", message.len());
+        assert!(
+            message.contains("column number 29 and 99,971 more"),
+            "{message}"
+        );
+    }
+
+    const FEATURES: &str = "danceability,energy,acousticness,instrumentalness,valence,speechiness,liveness,tempo,loudness";
+
+    #[test]
+    fn columns_naming_one_field_equally_are_an_error() {
+        let header = format!("title,artist,{FEATURES},Energy,genre,genre");
+        let cols: Vec<&str> = header.split(',').collect();
+        let Err(HeaderError::Duplicate(err)) = ColumnMap::from_headers(&cols) else {
+            panic!("duplicates");
+        };
+        assert_eq!(
+            err.to_string(),
+            "columns 4 \"energy\" and 12 \"Energy\" both name the energy; columns 13 \"genre\" \
+             and 14 \"genre\" both name the genre. Rename or remove all but one of each: which \
+             one to read would be a guess"
+        );
+        // A lesser spelling beside a better one is no duplicate (`name` is the title
+        // only when there is no `track_name`), nor are columns no field uses.
+        let header = format!("track_name,name,artist,{FEATURES},notes,notes");
+        let cols: Vec<&str> = header.split(',').collect();
+        assert_eq!(map(&cols.join(",")).title, 0);
+    }
+
+    #[test]
+    fn a_long_unit_is_cut_short_in_messages() {
+        let header = format!("title,artist,{FEATURES}")
+            .replace("tempo", &format!("tempo ({})", "b".repeat(10_000)));
+        let m = map(&header);
+        assert!(m.header(m.features[7]).len() < 100);
+        assert!(m.header(m.features[7]).starts_with("tempo (bbb"));
     }
 }

@@ -3,12 +3,15 @@
 //! - [`header`] finds the columns by their names (any of the supported dataset formats,
 //!   or any CSV naming the features in a common spelling),
 //! - [`value`] parses single cells, [`row`] turns a row into a [`NewTrack`] or a reason,
+//! - [`input`] undoes what surrounds the CSV text (gzip, zip, UTF-16, Excel's `sep=`
+//!   line, `;` or tab as the delimiter),
 //! - [`source`] reads a file, [`run`] imports files in one transaction,
 //! - [`synthetic`] writes a clearly fake dataset for benchmarks.
 //!
 //! [`NewTrack`]: crate::catalog::NewTrack
 
 pub mod header;
+pub mod input;
 pub mod row;
 pub mod run;
 pub mod source;
@@ -20,16 +23,31 @@ use std::{
     time::Duration,
 };
 
-pub use header::{ColumnMap, UnmappableHeader};
+pub use header::{ColumnMap, DuplicateColumns, HeaderError, UnmappableHeader};
 pub use run::{import_database, import_files};
 
 /// How many bad rows a report lists by line (the rest are only counted).
 pub const LISTED_BAD_ROWS: usize = 20;
+/// How many bad rows an error that refuses a file quotes.
+const QUOTED_BAD_ROWS: usize = 3;
+
+/// The longest title and album name accepted, in characters: far above any real one
+/// (the TidyTuesday file's longest is 151), far below what would bloat a page.
+pub const MAX_TITLE_CHARS: usize = 1_000;
+/// The longest artist name accepted, in characters (the TidyTuesday file's longest: 69).
+pub const MAX_ARTIST_CHARS: usize = 500;
+/// The longest genre accepted, in characters.
+pub const MAX_GENRE_CHARS: usize = 100;
+/// The most artists one track may credit.
+pub const MAX_ARTISTS_PER_TRACK: usize = 100;
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ImportOptions {
     /// Abort at the first bad row instead of skipping it.
     pub strict: bool,
+    /// Import a file's good rows even when most of its rows are bad (otherwise such a
+    /// file is refused, since it is more likely the wrong file or the wrong format).
+    pub allow_bad_rows: bool,
 }
 
 /// A row that was not imported, and why.
@@ -54,6 +72,9 @@ pub struct FileReport {
     pub skipped: u64,
     /// The first [`LISTED_BAD_ROWS`] skipped rows.
     pub bad_rows: Vec<BadRow>,
+    /// How the file was read, when it was not plain comma-separated UTF-8 ("gzip",
+    /// "Windows-1252", "';'-separated", ...).
+    pub notes: Vec<String>,
 }
 
 /// What a whole import run did.
@@ -100,17 +121,27 @@ impl ImportReport {
 }
 
 /// Why an import stopped. Whatever the reason, the database is as it was before.
+///
+/// No variant has an error `source`: each message already contains its cause, and a
+/// source would make `{:#}` (anyhow's chain) print the cause a second time.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
-    #[error("cannot open {}: {source}", .path.display())]
+    #[error("cannot open {}: {error}", .path.display())]
     Open {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
-    #[error("cannot import {}: {source}", .path.display())]
+    #[error("cannot import {}: {message}", .path.display())]
+    Archive { path: PathBuf, message: String },
+    #[error("cannot import {}: {error}", .path.display())]
     Unmappable {
         path: PathBuf,
-        source: UnmappableHeader,
+        error: UnmappableHeader,
+    },
+    #[error("cannot import {}: {error}", .path.display())]
+    DuplicateColumns {
+        path: PathBuf,
+        error: DuplicateColumns,
     },
     #[error("cannot read {} at line {line}: {message}", .path.display())]
     Read {
@@ -120,10 +151,74 @@ pub enum ImportError {
     },
     #[error("{}, line {}: {} (--strict stops at the first bad row; nothing was imported)", .path.display(), .row.line, .row.reason)]
     Strict { path: PathBuf, row: BadRow },
+    #[error("{}: {}; nothing was imported", .path.display(), nothing_message(*.rows_read, .bad_rows))]
+    NothingToImport {
+        path: PathBuf,
+        rows_read: u64,
+        /// The first bad rows.
+        bad_rows: Vec<BadRow>,
+    },
+    #[error("{}: {} of its {} rows are bad, so the file was refused and nothing was imported (--allow-bad-rows imports the good rows anyway); {}", .path.display(), thousands(*.skipped), thousands(*.rows_read), quoted(.bad_rows, *.skipped))]
+    MostlyBad {
+        path: PathBuf,
+        rows_read: u64,
+        skipped: u64,
+        /// The first bad rows.
+        bad_rows: Vec<BadRow>,
+    },
     #[error("cannot open the database: {0:#}")]
     OpenDatabase(anyhow::Error),
     #[error("database error: {0} (nothing was imported)")]
-    Database(#[from] diesel::result::Error),
+    Database(diesel::result::Error),
+}
+
+impl From<diesel::result::Error> for ImportError {
+    fn from(error: diesel::result::Error) -> ImportError {
+        ImportError::Database(error)
+    }
+}
+
+/// Why a file gave no track at all.
+fn nothing_message(rows_read: u64, bad_rows: &[BadRow]) -> String {
+    match rows_read {
+        0 => "the file has no data rows, only a header".to_string(),
+        1 => format!("its only row is bad; {}", quoted(bad_rows, 1)),
+        n => format!(
+            "none of its {} rows could be imported; {}",
+            thousands(n),
+            quoted(bad_rows, n)
+        ),
+    }
+}
+
+/// "line 2: ...; line 3: ... (and 7 more)".
+fn quoted(bad_rows: &[BadRow], skipped: u64) -> String {
+    let shown: Vec<String> = bad_rows
+        .iter()
+        .take(QUOTED_BAD_ROWS)
+        .map(|bad| format!("line {}: {}", bad.line, bad.reason))
+        .collect();
+    let more = skipped.saturating_sub(shown.len() as u64);
+    let mut text = shown.join("; ");
+    if more > 0 {
+        text.push_str(&format!(" (and {} more)", thousands(more)));
+    }
+    text
+}
+
+/// At most `max` items, each cut to a readable length, then how many were left out:
+/// `a, b, c and 12 more`. Keeps messages about huge input small.
+pub(crate) fn listed<'a>(items: impl ExactSizeIterator<Item = &'a str>, max: usize) -> String {
+    let total = items.len();
+    let mut text = items
+        .take(max)
+        .map(value::shown)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if total > max {
+        text.push_str(&format!(" and {} more", thousands((total - max) as u64)));
+    }
+    text
 }
 
 /// Receives progress while files are imported (a terminal progress bar, or nothing).
@@ -204,6 +299,14 @@ impl ImportReport {
             thousands(self.catalog_tracks.max(0) as u64),
             thousands(self.catalog_artists.max(0) as u64)
         );
+        for file in self.files.iter().filter(|f| !f.notes.is_empty()) {
+            let _ = writeln!(
+                out,
+                "Read {} as: {}.",
+                file.path.display(),
+                file.notes.join(", ")
+            );
+        }
         for file in self.files.iter().filter(|f| f.skipped > 0) {
             let _ = writeln!(
                 out,
@@ -257,6 +360,7 @@ mod tests {
                         reason: "title is missing".into(),
                     },
                 ],
+                notes: vec!["gzip".into(), "';'-separated".into()],
             }],
             replaced_demo: true,
             catalog_tracks: 25,
@@ -273,5 +377,63 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("25 tracks, 7 artists"), "{text}");
+        assert!(
+            text.contains("Read a.csv as: gzip, ';'-separated."),
+            "{text}"
+        );
+    }
+
+    fn bad(line: u64) -> BadRow {
+        BadRow {
+            line,
+            reason: format!("tempo = -{line} is outside 0..300"),
+        }
+    }
+
+    #[test]
+    fn refusals_quote_the_first_bad_rows() {
+        let none = ImportError::NothingToImport {
+            path: PathBuf::from("t.csv"),
+            rows_read: 5,
+            bad_rows: (2..7).map(bad).collect(),
+        };
+        assert_eq!(
+            none.to_string(),
+            "t.csv: none of its 5 rows could be imported; line 2: tempo = -2 is outside 0..300; \
+             line 3: tempo = -3 is outside 0..300; line 4: tempo = -4 is outside 0..300 \
+             (and 2 more); nothing was imported"
+        );
+        let empty = ImportError::NothingToImport {
+            path: PathBuf::from("t.csv"),
+            rows_read: 0,
+            bad_rows: vec![],
+        };
+        assert_eq!(
+            empty.to_string(),
+            "t.csv: the file has no data rows, only a header; nothing was imported"
+        );
+        let mostly = ImportError::MostlyBad {
+            path: PathBuf::from("t.csv"),
+            rows_read: 3000,
+            skipped: 2000,
+            bad_rows: vec![bad(2)],
+        };
+        let text = mostly.to_string();
+        assert!(
+            text.starts_with("t.csv: 2,000 of its 3,000 rows are bad, so the file was refused"),
+            "{text}"
+        );
+        assert!(text.contains("--allow-bad-rows"), "{text}");
+        assert!(
+            text.ends_with("line 2: tempo = -2 is outside 0..300 (and 1,999 more)"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn lists_are_cut_short() {
+        let names: Vec<String> = (0..100).map(|i| format!("c{i}")).collect();
+        let text = listed(names.iter().map(String::as_str), 3);
+        assert_eq!(text, "c0, c1, c2 and 97 more");
     }
 }

@@ -1,10 +1,13 @@
 //! One CSV row to one [`NewTrack`], or the reason the row is bad.
 
+use std::borrow::Cow;
+
 use csv::ByteRecord;
 
 use super::{
     header::ColumnMap,
     value::{self, ValueResult},
+    MAX_GENRE_CHARS, MAX_TITLE_CHARS,
 };
 use crate::catalog::{
     feature::{AudioFeatures, Feature},
@@ -15,11 +18,24 @@ use crate::catalog::{
 #[derive(Debug, Clone)]
 pub struct RowParser {
     map: ColumnMap,
+    /// Numbers may be written with a decimal comma (`0,748`), as spreadsheets in most of
+    /// Europe write them into `;`-separated files. Never for comma-separated files,
+    /// where `1,234` would be ambiguous.
+    decimal_comma: bool,
 }
 
 impl RowParser {
     pub fn new(map: ColumnMap) -> RowParser {
-        RowParser { map }
+        RowParser {
+            map,
+            decimal_comma: false,
+        }
+    }
+
+    /// Accepts decimal commas in numbers (for files not separated by commas).
+    pub fn with_decimal_comma(mut self, decimal_comma: bool) -> RowParser {
+        self.decimal_comma = decimal_comma;
+        self
     }
 
     pub fn columns(&self) -> &ColumnMap {
@@ -36,7 +52,8 @@ impl RowParser {
                 m.headers.len()
             ));
         }
-        let title = value::text(self.cell(record, m.title)?)
+        let title = value::text_within(self.cell(record, m.title)?, MAX_TITLE_CHARS)
+            .map_err(|e| format!("{}: the title {e}", m.header(m.title)))?
             .ok_or_else(|| format!("{}: the title is missing", m.header(m.title)))?;
         let artists = value::artists(self.cell(record, m.artists)?, m.artist_list)
             .map_err(|e| format!("{}: {e}", m.header(m.artists)))?;
@@ -45,9 +62,11 @@ impl RowParser {
         }
         let mut features = AudioFeatures::default();
         for (feature, col) in Feature::AUDIO.into_iter().zip(m.features) {
-            let raw = value::number(self.cell(record, col)?)
+            let cell = self.number_cell(record, col)?;
+            let raw = value::number(&cell)
                 .map_err(|e| format!("{}: {e}", m.header(col)))?
                 .ok_or_else(|| format!("{}: the value is missing", m.header(col)))?;
+            check_range(feature, raw, &cell)?;
             features.set(feature, raw);
         }
         features.validate()?;
@@ -56,13 +75,13 @@ impl RowParser {
             spotify_id: self.optional(record, m.track_id, value::track_id)?,
             name: title,
             artists,
-            album: self.optional_text(record, m.album)?,
+            album: self.optional_text(record, m.album, "album name", MAX_TITLE_CHARS)?,
             release_year: self.optional(record, m.release_date, value::release_year)?,
             genre: self.genre(record)?,
-            popularity: self.optional(record, m.popularity, |cell| {
+            popularity: self.optional_number(record, m.popularity, |cell| {
                 value::integer_in(cell, pop_lo as i64, pop_hi as i64)
             })?,
-            duration_ms: self.optional(record, m.duration, |cell| {
+            duration_ms: self.optional_number(record, m.duration, |cell| {
                 value::duration_ms(cell, m.duration_unit)
             })?,
             explicit: self.optional(record, m.explicit, value::boolean)?,
@@ -79,6 +98,21 @@ impl RowParser {
             .map_err(|_| format!("{}: the text is not valid UTF-8", self.map.header(col)))
     }
 
+    /// A cell holding a number: `0,5` reads as `0.5` where decimal commas are accepted
+    /// (one comma and no point).
+    fn number_cell<'r>(&self, record: &'r ByteRecord, col: usize) -> Result<Cow<'r, str>, String> {
+        let cell = self.cell(record, col)?;
+        let mut commas = cell.bytes().filter(|&b| b == b',');
+        if self.decimal_comma
+            && commas.next().is_some()
+            && commas.next().is_none()
+            && !cell.contains('.')
+        {
+            return Ok(Cow::Owned(cell.replacen(',', ".", 1)));
+        }
+        Ok(Cow::Borrowed(cell))
+    }
+
     fn optional<T>(
         &self,
         record: &ByteRecord,
@@ -93,30 +127,74 @@ impl RowParser {
         }
     }
 
+    fn optional_number<T>(
+        &self,
+        record: &ByteRecord,
+        col: Option<usize>,
+        parse: impl Fn(&str) -> ValueResult<T>,
+    ) -> Result<Option<T>, String> {
+        match col {
+            None => Ok(None),
+            Some(col) => parse(&self.number_cell(record, col)?)
+                .map_err(|e| format!("{}: {e}", self.map.header(col))),
+        }
+    }
+
+    /// An optional text of at most `max` characters; `what` names it in the message.
     fn optional_text(
         &self,
         record: &ByteRecord,
         col: Option<usize>,
+        what: &str,
+        max: usize,
     ) -> Result<Option<String>, String> {
         match col {
             None => Ok(None),
-            Some(col) => Ok(value::text(self.cell(record, col)?)),
+            Some(col) => value::text_within(self.cell(record, col)?, max)
+                .map_err(|e| format!("{}: the {what} {e}", self.map.header(col))),
         }
     }
 
     /// The genre; of a list of genres (Exportify) the first.
     fn genre(&self, record: &ByteRecord) -> Result<Option<String>, String> {
-        let genre = self.optional_text(record, self.map.genre)?;
-        if !self.map.genre_is_list {
-            return Ok(genre);
-        }
-        Ok(genre.and_then(|list| {
-            list.split(',')
+        let Some(col) = self.map.genre else {
+            return Ok(None);
+        };
+        let cell = self.cell(record, col)?;
+        let genre = if self.map.genre_is_list {
+            cell.split(',')
                 .map(str::trim)
                 .find(|g| !g.is_empty())
-                .map(str::to_string)
-        }))
+                .unwrap_or("")
+        } else {
+            cell
+        };
+        value::text_within(genre, MAX_GENRE_CHARS)
+            .map_err(|e| format!("{}: the genre {e}", self.map.header(col)))
     }
+}
+
+/// The feature's accepted range, checked here rather than by
+/// [`AudioFeatures::validate`] so that the message quotes the value as written (a
+/// tiny `-1e-300` stays short) and can say when it looks like a percentage.
+fn check_range(feature: Feature, raw: f64, cell: &str) -> Result<(), String> {
+    if raw.is_nan() {
+        return Err(format!("{} is not a number", feature.key()));
+    }
+    let (lo, hi) = feature.accepted_range();
+    if (lo..=hi).contains(&raw) {
+        return Ok(());
+    }
+    let hint = if feature.is_unit_interval() && raw > 1.0 && raw <= 100.0 {
+        " (a percentage? it must be written as a fraction of 1)"
+    } else {
+        ""
+    };
+    Err(format!(
+        "{} = {} is outside {lo}..{hi}{hint}",
+        feature.key(),
+        value::shown(cell)
+    ))
 }
 
 #[cfg(test)]
@@ -172,5 +250,59 @@ mod tests {
             .starts_with("track_popularity: 101 is outside"));
         let short = parse("x1,Song,A");
         assert!(short.unwrap_err().contains("has 3 fields"));
+    }
+
+    #[test]
+    fn out_of_range_values_are_quoted_as_written() {
+        let tiny = parse("x1,Song,A,0,A,2012,rock,0.5,0.5,1,-5,1,0.1,0.1,0,0.1,0.5,-1e-300,200000");
+        assert_eq!(tiny.unwrap_err(), "tempo = -1e-300 is outside 0..300");
+        let percent = parse("x1,Song,A,0,A,2012,rock,74.8,0.5,1,-5,1,0.1,0.1,0,0.1,0.5,120,200000");
+        assert_eq!(
+            percent.unwrap_err(),
+            "danceability = 74.8 is outside 0..1 (a percentage? it must be written as a fraction of 1)"
+        );
+    }
+
+    #[test]
+    fn texts_are_capped() {
+        let long = "t".repeat(MAX_TITLE_CHARS + 1);
+        let title = parse(&format!(
+            "x1,{long},A,0,A,2012,rock,0.5,0.5,1,-5,1,0.1,0.1,0,0.1,0.5,120,200000"
+        ));
+        assert!(title
+            .unwrap_err()
+            .starts_with("track_name: the title is longer than 1000 characters ('tttt"),);
+        let album = parse(&format!(
+            "x1,Song,A,0,{long},2012,rock,0.5,0.5,1,-5,1,0.1,0.1,0,0.1,0.5,120,200000"
+        ));
+        assert!(album
+            .unwrap_err()
+            .starts_with("track_album_name: the album name is longer than 1000"));
+        let genre = "g".repeat(MAX_GENRE_CHARS + 1);
+        let genre = parse(&format!(
+            "x1,Song,A,0,A,2012,{genre},0.5,0.5,1,-5,1,0.1,0.1,0,0.1,0.5,120,200000"
+        ));
+        assert!(genre
+            .unwrap_err()
+            .starts_with("playlist_genre: the genre is longer than 100"));
+        let fits = "t".repeat(MAX_TITLE_CHARS);
+        assert!(parse(&format!(
+            "x1,{fits},A,0,{fits},2012,rock,0.5,0.5,1,-5,1,0.1,0.1,0,0.1,0.5,120,200000"
+        ))
+        .is_ok());
+    }
+
+    #[test]
+    fn decimal_commas_only_where_allowed() {
+        let headers: Vec<&str> = HEADER.split(',').collect();
+        let map = ColumnMap::from_headers(&headers).expect("maps");
+        let row = "x1;Song;A;66;Album;2019;pop;0,748;0,916;6;-2,634;1;0,0583;0,102;1,11e-6;0,0653;0,518;122,036;194754";
+        let record = ByteRecord::from(row.split(';').collect::<Vec<_>>());
+        let european = RowParser::new(map.clone()).with_decimal_comma(true);
+        let track = european.parse(&record).expect("decimal commas");
+        assert_eq!(track.features.danceability, 0.748);
+        assert_eq!(track.features.loudness, -2.634);
+        assert_eq!(track.features.instrumentalness, 1.11e-6);
+        assert!(RowParser::new(map).parse(&record).is_err());
     }
 }

@@ -18,12 +18,12 @@ use super::{
     source::{CsvSource, ParsedRow},
     BadRow, FileReport, ImportError, ImportOptions, ImportReport, Progress, LISTED_BAD_ROWS,
 };
-use crate::catalog::NewTrack;
+use crate::catalog::{NewTrack, TrackKeys};
 use crate::db::{
     self,
     catalog_imports::{self, ImportRecord},
     catalog_meta::{self, SourceKind},
-    catalog_writer::{clear_catalog, CatalogWriter, TrackKeys},
+    catalog_writer::{clear_catalog, CatalogWriter},
 };
 
 /// Rows handed from the parsing thread to the writing thread at a time.
@@ -42,13 +42,17 @@ pub fn import_database(
     options: ImportOptions,
     progress: &mut dyn Progress,
 ) -> Result<ImportReport, ImportError> {
-    let mut conn = db::open_connection(database).map_err(ImportError::OpenDatabase)?;
+    let mut conn = db::open_catalog_connection(database).map_err(ImportError::OpenDatabase)?;
     import_files(&mut conn, paths, options, progress)
 }
 
 /// Imports the files into the catalog in one transaction. Every header is mapped before
 /// anything is written, so an unmappable file fails at once. A demo catalog is replaced;
 /// tracks already imported are updated in place (re-importing a file changes nothing).
+///
+/// `conn` is a connection to the catalog file alone (`db::open_catalog_connection`):
+/// with the main file attached, `BEGIN IMMEDIATE` would lock it too, and users' writes
+/// would wait for the whole import.
 pub fn import_files(
     conn: &mut SqliteConnection,
     paths: &[PathBuf],
@@ -200,7 +204,9 @@ fn import_source<R: Read + Send>(
         // a megabyte, and allocating and freeing one per 4,096 rows on two threads
         // made malloc consolidate its free lists over and over.
         let (recycle, recycled) = mpsc::sync_channel::<Vec<KeyedRow>>(BATCHES_IN_FLIGHT + 2);
-        scope.spawn(move || loop {
+        // Returns how the file was read, known only at its end (Windows-1252 is decided
+        // by the first row that is not ASCII).
+        let reader = scope.spawn(move || loop {
             let mut rows = recycled
                 .try_recv()
                 .unwrap_or_else(|_| Vec::with_capacity(BATCH_ROWS));
@@ -223,14 +229,14 @@ fn import_source<R: Read + Send>(
             // A send fails only when the writer stopped (strict abort, database
             // error): then there is nobody to read for.
             if sender.send(Ok(batch)).is_err() {
-                return;
+                return source.notes();
             }
             if let Some(error) = failure {
                 let _ = sender.send(Err(error));
-                return;
+                return source.notes();
             }
             if last {
-                return;
+                return source.notes();
             }
         });
         // Returning early drops the receiver, which stops the reading thread.
@@ -264,11 +270,38 @@ fn import_source<R: Read + Send>(
             // Full only if the reader stopped taking them back: then just drop it.
             let _ = recycle.try_send(batch.rows);
         }
+        // The reading thread has ended: it dropped the sender.
+        report.notes = reader.join().unwrap_or_default();
         Ok(())
     })?;
     let after = writer.stats();
     report.inserted = after.inserted - before.inserted;
     report.updated = after.updated - before.updated;
     report.repeated = after.repeated - before.repeated;
+    refuse_if_mostly_bad(&report, options)?;
     Ok(report)
+}
+
+/// A file that gives no track is an error, and so (unless allowed) is one whose rows
+/// are mostly bad: either is more likely the wrong file, or values in the wrong unit,
+/// than data to import. The caller's transaction then rolls back, leaving the catalog,
+/// its source and its version as they were.
+fn refuse_if_mostly_bad(report: &FileReport, options: ImportOptions) -> Result<(), ImportError> {
+    let good = report.rows_read - report.skipped;
+    if good == 0 {
+        return Err(ImportError::NothingToImport {
+            path: report.path.clone(),
+            rows_read: report.rows_read,
+            bad_rows: report.bad_rows.clone(),
+        });
+    }
+    if !options.allow_bad_rows && report.skipped > good {
+        return Err(ImportError::MostlyBad {
+            path: report.path.clone(),
+            rows_read: report.rows_read,
+            skipped: report.skipped,
+            bad_rows: report.bad_rows.clone(),
+        });
+    }
+    Ok(())
 }

@@ -1,14 +1,30 @@
-//! A CSV file opened for import: its header mapped, its rows read one by one.
+//! A CSV file opened for import: its compression and text layout undone (see [`input`]),
+//! its header mapped, its rows read one by one.
+//!
+//! Text that is not UTF-8 is read as Windows-1252 (what Excel writes on Windows in the
+//! West). The first row that is not plain ASCII decides: valid UTF-8 makes the file
+//! UTF-8 (a later invalid cell is then a bad row), anything else makes the whole file
+//! Windows-1252. A real Windows-1252 text is almost never also valid UTF-8.
+//!
+//! [`input`]: super::input
 
 use std::{
-    fs::File,
-    io::{BufReader, Read},
+    io::Read,
     path::{Path, PathBuf},
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc,
+    },
 };
 
 use csv::ByteRecord;
 
-use super::{header::ColumnMap, row::RowParser, ImportError};
+use super::{
+    header::{ColumnMap, HeaderError},
+    input::{self, TextLayout},
+    row::RowParser,
+    ImportError,
+};
 use crate::catalog::NewTrack;
 
 /// A data row: its line number (the header is line 1) and the track or why it is bad.
@@ -18,59 +34,135 @@ pub struct ParsedRow {
     pub track: Result<NewTrack, String>,
 }
 
+/// How the bytes of the cells are turned into text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// Only ASCII so far.
+    Undecided,
+    Utf8,
+    Windows1252,
+}
+
 pub struct CsvSource<R: Read> {
     path: PathBuf,
     reader: csv::Reader<R>,
     parser: RowParser,
     record: ByteRecord,
+    /// A Windows-1252 record turned into UTF-8.
+    decoded: ByteRecord,
+    encoding: Encoding,
+    layout: TextLayout,
+    /// "gzip" or "zip member NAME".
+    container: Option<String>,
+    /// Bytes read from the file (compressed), when the source is a file.
+    file_bytes: Option<Arc<AtomicU64>>,
     /// Size of the file in bytes, for progress (0 when unknown).
     pub size: u64,
 }
 
-impl CsvSource<BufReader<File>> {
-    /// Opens the file and maps its header; fails at once if the header cannot be mapped.
+impl CsvSource<Box<dyn Read + Send>> {
+    /// Opens the file (plain, gzip or zip) and maps its header; fails at once if the
+    /// header cannot be mapped.
     pub fn open(path: &Path) -> Result<Self, ImportError> {
-        let open_error = |source| ImportError::Open {
-            path: path.to_path_buf(),
-            source,
-        };
-        let file = File::open(path).map_err(open_error)?;
-        let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-        let mut source = CsvSource::from_reader(path, BufReader::with_capacity(1 << 20, file))?;
-        source.size = size;
+        let opened = input::open(path)?;
+        let mut source = CsvSource::from_reader(path, opened.reader)?;
+        source.size = opened.size;
+        source.file_bytes = Some(opened.read);
+        source.container = opened.container;
         Ok(source)
     }
 }
 
-impl<R: Read> CsvSource<R> {
+impl<'a> CsvSource<Box<dyn Read + Send + 'a>> {
     /// Reads and maps the header of CSV data; `path` only names it in messages.
-    pub fn from_reader(path: &Path, input: R) -> Result<Self, ImportError> {
+    pub fn from_reader<R: Read + Send + 'a>(path: &Path, input: R) -> Result<Self, ImportError> {
+        let read_error = |line: u64, message: String| ImportError::Read {
+            path: path.to_path_buf(),
+            line,
+            message,
+        };
+        let (text, layout) = input::text(input).map_err(|e| read_error(1, e.to_string()))?;
         let mut reader = csv::ReaderBuilder::new()
             .flexible(true)
+            .delimiter(layout.delimiter)
             .buffer_capacity(1 << 16)
-            .from_reader(input);
-        let headers = reader.byte_headers().map_err(|e| ImportError::Read {
-            path: path.to_path_buf(),
-            line: 1,
-            message: e.to_string(),
-        })?;
-        let headers: Vec<String> = headers
+            .from_reader(text);
+        let header_line = 1 + layout.lines_before_header;
+        let raw = reader
+            .byte_headers()
+            .map_err(|e| read_error(header_line, e.to_string()))?
+            .clone();
+        let mut encoding = Encoding::Undecided;
+        let mut decoded = ByteRecord::new();
+        let headers: Vec<String> = as_text(&raw, &mut encoding, &mut decoded)
             .iter()
             .map(|h| String::from_utf8_lossy(h).into_owned())
             .collect();
-        let map = ColumnMap::from_headers(&headers).map_err(|source| ImportError::Unmappable {
-            path: path.to_path_buf(),
-            source,
+        let map = ColumnMap::from_headers(&headers).map_err(|error| match error {
+            HeaderError::Unmappable(error) => ImportError::Unmappable {
+                path: path.to_path_buf(),
+                error,
+            },
+            HeaderError::Duplicate(error) => ImportError::DuplicateColumns {
+                path: path.to_path_buf(),
+                error,
+            },
         })?;
         Ok(CsvSource {
             path: path.to_path_buf(),
             reader,
-            parser: RowParser::new(map),
+            parser: RowParser::new(map).with_decimal_comma(layout.delimiter != b','),
             record: ByteRecord::new(),
+            decoded,
+            encoding,
+            layout,
+            container: None,
+            file_bytes: None,
             size: 0,
         })
     }
+}
 
+/// The record as UTF-8 (or as it is, if it is neither UTF-8 nor decided yet): decides
+/// the encoding on the first row that is not ASCII (see the module notes).
+fn as_text<'r>(
+    record: &'r ByteRecord,
+    encoding: &mut Encoding,
+    decoded: &'r mut ByteRecord,
+) -> &'r ByteRecord {
+    if *encoding == Encoding::Undecided {
+        let bytes = record.as_slice();
+        if bytes.is_ascii() {
+            return record;
+        }
+        *encoding = if std::str::from_utf8(bytes).is_ok() {
+            Encoding::Utf8
+        } else {
+            Encoding::Windows1252
+        };
+    }
+    match encoding {
+        Encoding::Windows1252 => {
+            decoded.clear();
+            for field in record.iter() {
+                let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(field);
+                decoded.push_field(text.as_bytes());
+            }
+            decoded
+        }
+        _ => record,
+    }
+}
+
+/// A line with nothing but white space, or a row of empty fields (`,,,,` as spreadsheets
+/// write below the data): not a row at all.
+fn is_blank(record: &ByteRecord) -> bool {
+    record
+        .iter()
+        .all(|field| field.iter().all(u8::is_ascii_whitespace))
+}
+
+impl<R: Read> CsvSource<R> {
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -79,28 +171,130 @@ impl<R: Read> CsvSource<R> {
         self.parser.columns()
     }
 
-    /// Bytes read so far, for progress.
+    /// Bytes read so far (of the file, when the source is one), for progress.
     pub fn bytes_read(&self) -> u64 {
-        self.reader.position().byte()
+        match &self.file_bytes {
+            Some(read) => read.load(Ordering::Relaxed),
+            None => self.reader.position().byte(),
+        }
+    }
+
+    /// How the file was read, when that is worth telling: compression, UTF-16,
+    /// Windows-1252 (known once a row has decided it), delimiter, `sep=` line.
+    pub fn notes(&self) -> Vec<String> {
+        let mut notes: Vec<String> = self.container.iter().cloned().collect();
+        if self.encoding == Encoding::Windows1252 {
+            notes.push("Windows-1252".to_string());
+        }
+        notes.extend(self.layout.notes());
+        notes
     }
 
     /// The next data row; `None` at the end. An error means the file itself cannot be
-    /// read further (I/O), not that a row is bad.
+    /// read further (I/O, a damaged archive), not that a row is bad. Blank lines are
+    /// passed over.
     pub fn next_row(&mut self) -> Option<Result<ParsedRow, ImportError>> {
-        match self.reader.read_byte_record(&mut self.record) {
-            Ok(false) => None,
-            Ok(true) => {
-                let line = self.record.position().map(|p| p.line()).unwrap_or(0);
-                Some(Ok(ParsedRow {
-                    line,
-                    track: self.parser.parse(&self.record),
-                }))
+        loop {
+            match self.reader.read_byte_record(&mut self.record) {
+                Ok(false) => return None,
+                Ok(true) if is_blank(&self.record) => continue,
+                Ok(true) => {
+                    // The record ends with the LF just read (the text always ends with
+                    // one, see `input`), so it starts on the line before, less the line
+                    // breaks inside its quoted fields.
+                    let inside = memchr::memchr_iter(b'\n', self.record.as_slice()).count();
+                    let line = self
+                        .reader
+                        .position()
+                        .line()
+                        .saturating_sub(1 + inside as u64)
+                        + self.layout.lines_before_header;
+                    let record = as_text(&self.record, &mut self.encoding, &mut self.decoded);
+                    return Some(Ok(ParsedRow {
+                        line,
+                        track: self.parser.parse(record),
+                    }));
+                }
+                Err(error) => {
+                    return Some(Err(ImportError::Read {
+                        path: self.path.clone(),
+                        line: error.position().map(|p| p.line()).unwrap_or(0)
+                            + self.layout.lines_before_header,
+                        message: error.to_string(),
+                    }))
+                }
             }
-            Err(error) => Some(Err(ImportError::Read {
-                path: self.path.clone(),
-                line: error.position().map(|p| p.line()).unwrap_or(0),
-                message: error.to_string(),
-            })),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADER: &str = "title,artist,danceability,energy,acousticness,instrumentalness,valence,speechiness,liveness,tempo,loudness";
+
+    fn rows(bytes: &[u8]) -> Vec<(u64, Result<NewTrack, String>)> {
+        let mut source = CsvSource::from_reader(Path::new("t.csv"), bytes).expect("maps");
+        let mut out = Vec::new();
+        while let Some(row) = source.next_row() {
+            let row = row.expect("readable");
+            out.push((row.line, row.track));
+        }
+        out
+    }
+
+    #[test]
+    fn blank_lines_are_not_rows() {
+        let csv =
+            format!("{HEADER}\n   \nSong,A,0.5,0.5,0.5,0,0.5,0.05,0.1,120,-6\n\t\n,,,,,,,,,,\n");
+        let rows = rows(csv.as_bytes());
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].0, 3);
+        assert!(rows[0].1.is_ok());
+    }
+
+    #[test]
+    fn windows_1252_is_decided_by_the_first_non_ascii_row() {
+        let mut csv = format!("{HEADER}\nPlain,A,0.5,0.5,0.5,0,0.5,0.05,0.1,120,-6\n").into_bytes();
+        csv.extend_from_slice(b"Caf\xe9,Beyonc\xe9,0.5,0.5,0.5,0,0.5,0.05,0.1,120,-6\n");
+        csv.extend_from_slice(b"\x93Quoted\x94,A,0.5,0.5,0.5,0,0.5,0.05,0.1,120,-6\n");
+        let rows = rows(&csv);
+        let names: Vec<(String, Vec<String>)> = rows
+            .into_iter()
+            .map(|(_, t)| {
+                let t = t.expect("good row");
+                (t.name, t.artists)
+            })
+            .collect();
+        assert_eq!(names[1], ("Café".to_string(), vec!["Beyoncé".to_string()]));
+        assert_eq!(names[2].0, "\u{201c}Quoted\u{201d}");
+    }
+
+    #[test]
+    fn a_utf8_file_keeps_reporting_invalid_bytes() {
+        let mut csv = format!("{HEADER}\nCafé,A,0.5,0.5,0.5,0,0.5,0.05,0.1,120,-6\n").into_bytes();
+        csv.extend_from_slice(b"Caf\xe9,A,0.5,0.5,0.5,0,0.5,0.05,0.1,120,-6\n");
+        let rows = rows(&csv);
+        assert_eq!(rows[0].1.as_ref().map(|t| t.name.as_str()), Ok("Café"));
+        assert!(rows[1].1.as_ref().unwrap_err().contains("not valid UTF-8"));
+    }
+
+    #[test]
+    fn line_numbers_are_right_with_windows_line_ends() {
+        let csv = format!("{HEADER}\r\nSong,A,0.5,0.5,0.5,0,0.5,0.05,0.1,120,-6\r\n\r\n\"Two\r\nLines\",A,x,0.5,0.5,0,0.5,0.05,0.1,120,-6\r\nLast,A,x,0.5,0.5,0,0.5,0.05,0.1,120,-6\r\n");
+        let lines: Vec<u64> = rows(csv.as_bytes()).into_iter().map(|r| r.0).collect();
+        assert_eq!(lines, vec![2, 4, 6]);
+        let csv = format!("sep=,\r\n{HEADER}\r\nSong,A,0.5,0.5,0.5,0,0.5,0.05,0.1,120,-6\r\n");
+        assert_eq!(rows(csv.as_bytes())[0].0, 3);
+    }
+
+    #[test]
+    fn line_numbers_count_the_sep_line() {
+        let csv = format!("sep=;\n{}\nSong;A;0.5;0.5;0.5;0;0.5;0.05;0.1;120;-6\nBad;A;x;0.5;0.5;0;0.5;0.05;0.1;120;-6\n", HEADER.replace(',', ";"));
+        let rows = rows(csv.as_bytes());
+        assert_eq!(rows[0].0, 3);
+        assert!(rows[0].1.is_ok());
+        assert_eq!(rows[1].0, 4);
     }
 }

@@ -4,37 +4,17 @@
 
 use std::io::{self, Write};
 
+use crate::catalog::rng::Rng;
+
 /// The TidyTuesday 2020-01-21 header.
 pub const TIDYTUESDAY_HEADER: &str = "track_id,track_name,track_artist,track_popularity,track_album_id,track_album_name,track_album_release_date,playlist_name,playlist_id,playlist_genre,playlist_subgenre,danceability,energy,key,loudness,mode,speechiness,acousticness,instrumentalness,liveness,valence,tempo,duration_ms";
 
 const GENRES: [&str; 6] = ["pop", "rap", "rock", "latin", "r&b", "edm"];
 const BASE62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
-/// SplitMix64: tiny, fast and the same on every machine.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in 0..1.
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-}
-
 /// A 22-character base-62 id derived from a number (unique per number and salt).
 fn fake_id(n: u64, salt: u64) -> String {
-    let mut rng = Rng(n.wrapping_mul(0x2545_F491_4F6C_DD1D) ^ salt);
+    let mut rng = Rng::new(n.wrapping_mul(0x2545_F491_4F6C_DD1D) ^ salt);
     (0..22)
         .map(|_| BASE62[rng.below(62) as usize] as char)
         .collect()
@@ -44,7 +24,7 @@ fn fake_id(n: u64, salt: u64) -> String {
 pub fn write_tidytuesday_csv<W: Write>(out: W, rows: u64, seed: u64) -> io::Result<()> {
     let mut out = io::BufWriter::with_capacity(1 << 20, out);
     writeln!(out, "{TIDYTUESDAY_HEADER}")?;
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     let artists = (rows / 3).max(1);
     let mut tracks = 0u64;
     for _ in 0..rows {
@@ -57,7 +37,7 @@ pub fn write_tidytuesday_csv<W: Write>(out: W, rows: u64, seed: u64) -> io::Resu
         };
         // Per-track values come from a generator seeded by the track, so a repeated
         // track repeats its values.
-        let mut t = Rng(seed ^ track.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let mut t = Rng::new(seed ^ track.wrapping_mul(0x9E37_79B9_7F4A_7C15));
         let artist = t.below(artists);
         let genre = GENRES[t.below(GENRES.len() as u64) as usize];
         let year = 1960 + t.below(61);

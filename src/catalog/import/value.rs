@@ -4,10 +4,33 @@
 //! `Ok(None)` means the cell holds no value (empty, `NA`, `N/A`, `null`): R writes `NA`
 //! for missing values, pandas an empty cell.
 
-use super::header::{ArtistList, DurationUnit};
+use std::collections::HashSet;
+
+use super::{
+    header::{ArtistList, DurationUnit},
+    MAX_ARTISTS_PER_TRACK, MAX_ARTIST_CHARS,
+};
 
 /// Why a cell could not be read; the row parser prefixes the column name.
 pub type ValueResult<T> = Result<Option<T>, String>;
+
+/// How many characters of a cell a message quotes.
+const SHOWN_CHARS: usize = 40;
+
+/// A cell as a message quotes it: trimmed, and cut after 40 characters, so that a
+/// message about a huge cell stays small.
+pub fn shown(cell: &str) -> String {
+    let cell = cell.trim();
+    match cell.char_indices().nth(SHOWN_CHARS) {
+        Some((end, _)) => format!("{}…", &cell[..end]),
+        None => cell.to_string(),
+    }
+}
+
+/// Whether the text has more than `max` characters (without counting all of a long one).
+pub fn longer_than(text: &str, max: usize) -> bool {
+    text.len() > max && text.chars().nth(max).is_some()
+}
 
 /// A cell that holds no value.
 pub fn is_missing(cell: &str) -> bool {
@@ -26,9 +49,11 @@ pub fn number(cell: &str) -> ValueResult<f64> {
     }
     let cell = cell.trim();
     match cell.parse::<f64>() {
-        Ok(value) if value.is_infinite() => Err(format!("'{cell}' is not a finite number")),
+        Ok(value) if value.is_infinite() => {
+            Err(format!("'{}' is not a finite number", shown(cell)))
+        }
         Ok(value) => Ok(Some(value)),
-        Err(_) => Err(format!("'{cell}' is not a number")),
+        Err(_) => Err(format!("'{}' is not a number", shown(cell))),
     }
 }
 
@@ -45,7 +70,7 @@ pub fn integer(cell: &str) -> ValueResult<i64> {
     match cell.parse::<f64>() {
         Ok(value) if value.is_nan() => Ok(None),
         Ok(value) if value.fract() == 0.0 && value.abs() < 9.0e15 => Ok(Some(value as i64)),
-        _ => Err(format!("'{cell}' is not a whole number")),
+        _ => Err(format!("'{}' is not a whole number", shown(cell))),
     }
 }
 
@@ -67,7 +92,12 @@ pub fn release_year(cell: &str) -> ValueResult<i32> {
     let cell = cell.trim();
     let date = cell.split(['T', ' ']).next().unwrap_or(cell);
     let mut parts = date.split('-');
-    let bad = || format!("'{cell}' is not a date like 2019-06-14, 2019-06 or 2019");
+    let bad = || {
+        format!(
+            "'{}' is not a date like 2019-06-14, 2019-06 or 2019",
+            shown(cell)
+        )
+    };
     let year = parts.next().ok_or_else(bad)?;
     if year.len() != 4 || !year.bytes().all(|b| b.is_ascii_digit()) {
         return Err(bad());
@@ -114,7 +144,8 @@ pub fn musical_key(cell: &str) -> ValueResult<i32> {
         Some('B') => 11,
         _ => {
             return Err(format!(
-                "'{cell}' is not a key (0..11 or a note such as C#)"
+                "'{}' is not a key (0..11 or a note such as C#)",
+                shown(cell)
             ))
         }
     };
@@ -125,7 +156,8 @@ pub fn musical_key(cell: &str) -> ValueResult<i32> {
             'b' | '♭' => pitch -= 1,
             _ => {
                 return Err(format!(
-                    "'{cell}' is not a key (0..11 or a note such as C#)"
+                    "'{}' is not a key (0..11 or a note such as C#)",
+                    shown(cell)
                 ))
             }
         }
@@ -144,7 +176,10 @@ pub fn mode(cell: &str) -> ValueResult<i32> {
         "minor" | "min" => Ok(Some(0)),
         _ => match integer(cell) {
             Ok(Some(v @ 0..=1)) => Ok(Some(v as i32)),
-            _ => Err(format!("'{cell}' is not a mode (1/0 or Major/Minor)")),
+            _ => Err(format!(
+                "'{}' is not a mode (1/0 or Major/Minor)",
+                shown(cell)
+            )),
         },
     }
 }
@@ -159,7 +194,10 @@ pub fn time_signature(cell: &str) -> ValueResult<i32> {
     match integer(beats) {
         Ok(Some(0)) => Ok(None),
         Ok(Some(v @ 1..=16)) => Ok(Some(v as i32)),
-        _ => Err(format!("'{cell}' is not a time signature (4 or 4/4)")),
+        _ => Err(format!(
+            "'{}' is not a time signature (4 or 4/4)",
+            shown(cell)
+        )),
     }
 }
 
@@ -172,7 +210,7 @@ pub fn boolean(cell: &str) -> ValueResult<bool> {
     match cell.to_ascii_lowercase().as_str() {
         "true" | "t" | "1" | "yes" | "y" | "1.0" => Ok(Some(true)),
         "false" | "f" | "0" | "no" | "n" | "0.0" => Ok(Some(false)),
-        _ => Err(format!("'{cell}' is not true or false")),
+        _ => Err(format!("'{}' is not true or false", shown(cell))),
     }
 }
 
@@ -183,7 +221,7 @@ pub fn duration_ms(cell: &str, unit: DurationUnit) -> ValueResult<i32> {
         return Ok(None);
     }
     let cell = cell.trim();
-    let bad = || format!("'{cell}' is not a duration");
+    let bad = || format!("'{}' is not a duration", shown(cell));
     let ms = if let Some((minutes, seconds)) = cell.split_once(':') {
         let minutes: u32 = minutes.parse().map_err(|_| bad())?;
         let seconds: f64 = seconds.parse().map_err(|_| bad())?;
@@ -220,7 +258,7 @@ pub fn track_id(cell: &str) -> ValueResult<String> {
         cell
     };
     if id.is_empty() || id.len() > 64 || !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        return Err(format!("'{cell}' is not a Spotify track id"));
+        return Err(format!("'{}' is not a Spotify track id", shown(cell)));
     }
     Ok(Some(id.to_string()))
 }
@@ -234,34 +272,70 @@ pub fn text(cell: &str) -> Option<String> {
     }
 }
 
+/// A text cell of at most `max` characters (after trimming): `Err` carries the limit's
+/// message. Checked before the text is copied.
+pub fn text_within(cell: &str, max: usize) -> Result<Option<String>, String> {
+    if longer_than(cell.trim(), max) {
+        return Err(format!(
+            "is longer than {max} characters ('{}')",
+            shown(cell)
+        ));
+    }
+    Ok(text(cell))
+}
+
 /// The credited artists of a cell: a Python list literal (`['A', 'B']`,
 /// `["Guns N' Roses"]`), or names joined as the column says (see [`ArtistList`]).
+/// A name repeated (ignoring case) counts once. At most [`MAX_ARTISTS_PER_TRACK`] names
+/// of at most [`MAX_ARTIST_CHARS`] characters each; linear in the length of the cell.
 pub fn artists(cell: &str, list: ArtistList) -> Result<Vec<String>, String> {
     let cell = cell.trim();
     if cell.is_empty() || cell == "NA" {
         return Ok(Vec::new());
     }
-    let names: Vec<String> = if looks_like_python_list(cell) {
-        python_list(cell)?
-    } else {
-        match list {
-            ArtistList::Single => vec![cell.to_string()],
-            ArtistList::Semicolons => cell.split(';').map(str::to_string).collect(),
-            ArtistList::Commas => cell.split(',').map(str::to_string).collect(),
-        }
-    };
-    let mut unique: Vec<String> = Vec::with_capacity(names.len());
+    if looks_like_python_list(cell) {
+        let names = python_list(cell)?;
+        return unique_names(names.iter().map(String::as_str));
+    }
+    match list {
+        ArtistList::Single => unique_names(std::iter::once(cell)),
+        ArtistList::Semicolons => unique_names(cell.split(';')),
+        ArtistList::Commas => unique_names(cell.split(',')),
+    }
+}
+
+/// The names without blanks and repeats (by the same lower case the catalog uses to make
+/// artists unique), within the limits.
+fn unique_names<'c>(names: impl Iterator<Item = &'c str>) -> Result<Vec<String>, String> {
+    let mut unique: Vec<String> = Vec::new();
+    // The lower case of the names in `unique`, filled from the second name on: most
+    // tracks credit one artist.
+    let mut seen: HashSet<String> = HashSet::new();
     for name in names {
         let name = name.trim();
         if name.is_empty() || name == "NA" {
             continue;
         }
-        let duplicate = unique
-            .iter()
-            .any(|n| n.to_lowercase() == name.to_lowercase());
-        if !duplicate {
-            unique.push(name.to_string());
+        if longer_than(name, MAX_ARTIST_CHARS) {
+            return Err(format!(
+                "an artist name is longer than {MAX_ARTIST_CHARS} characters ('{}')",
+                shown(name)
+            ));
         }
+        if let Some(first) = unique.first() {
+            if seen.is_empty() {
+                seen.insert(first.to_lowercase());
+            }
+            if !seen.insert(name.to_lowercase()) {
+                continue;
+            }
+        }
+        if unique.len() == MAX_ARTISTS_PER_TRACK {
+            return Err(format!(
+                "more than {MAX_ARTISTS_PER_TRACK} artists for one track"
+            ));
+        }
+        unique.push(name.to_string());
     }
     Ok(unique)
 }
@@ -277,7 +351,7 @@ fn looks_like_python_list(cell: &str) -> bool {
 
 /// The strings of a Python list literal of strings: `['A', "B's", 'C\'d']`.
 fn python_list(cell: &str) -> Result<Vec<String>, String> {
-    let bad = || format!("'{cell}' is not a list of names like ['A', 'B']");
+    let bad = || format!("'{}' is not a list of names like ['A', 'B']", shown(cell));
     let inner = &cell[1..cell.len() - 1];
     let mut items = Vec::new();
     let mut chars = inner.chars().peekable();
@@ -461,5 +535,54 @@ mod tests {
             Ok(vec!["Daft Punk".into(), "Pharrell Williams".into()])
         );
         assert_eq!(artists("NA", single), Ok(vec![]));
+    }
+
+    #[test]
+    fn artists_are_capped_in_number_and_length() {
+        let names = |n: usize| (0..n).map(|i| format!("Artist {i}")).collect::<Vec<_>>();
+        let hundred = names(MAX_ARTISTS_PER_TRACK).join(";");
+        assert_eq!(
+            artists(&hundred, ArtistList::Semicolons).map(|a| a.len()),
+            Ok(MAX_ARTISTS_PER_TRACK)
+        );
+        // 40,000 names: refused after the 101st, without comparing every pair.
+        let many = names(40_000).join(";");
+        assert_eq!(
+            artists(&many, ArtistList::Semicolons),
+            Err("more than 100 artists for one track".to_string())
+        );
+        // Repeats do not count towards the limit.
+        let repeated = vec!["Same"; 10_000].join(";");
+        assert_eq!(
+            artists(&repeated, ArtistList::Semicolons),
+            Ok(vec!["Same".to_string()])
+        );
+        let long = "x".repeat(MAX_ARTIST_CHARS + 1);
+        let error = artists(&long, ArtistList::Single).unwrap_err();
+        assert!(
+            error.starts_with("an artist name is longer than 500 characters ('xxxx"),
+            "{error}"
+        );
+        assert!(error.len() < 120, "{error}");
+        assert_eq!(
+            artists(&"é".repeat(MAX_ARTIST_CHARS), ArtistList::Single).map(|a| a.len()),
+            Ok(1),
+            "characters, not bytes"
+        );
+    }
+
+    #[test]
+    fn messages_quote_at_most_forty_characters() {
+        let huge = "9".repeat(1_000_000) + "x";
+        let error = number(&huge).unwrap_err();
+        assert_eq!(error, format!("'{}…' is not a number", "9".repeat(40)));
+        assert_eq!(shown("  short  "), "short");
+        assert_eq!(shown(&"é".repeat(50)), format!("{}…", "é".repeat(40)));
+        assert!(text_within(&"t".repeat(1001), 1000).is_err());
+        assert_eq!(
+            text_within(&format!("  {}  ", "t".repeat(1000)), 1000),
+            Ok(Some("t".repeat(1000)))
+        );
+        assert_eq!(text_within("NA", 10), Ok(None));
     }
 }

@@ -334,6 +334,12 @@ impl FeatureIndex {
                 .sum::<usize>()
     }
 
+    /// Whether any track is marked explicit: without one, the "no explicit tracks"
+    /// filter cannot change an answer (most datasets have no explicit column).
+    pub fn has_explicit(&self) -> bool {
+        self.explicit.iter().any(|&e| e)
+    }
+
     /// Every genre in the catalog, sorted (for the filter's choices).
     pub fn genres(&self) -> Vec<&str> {
         let mut names: Vec<&str> = self.genres.iter().map(String::as_str).collect();

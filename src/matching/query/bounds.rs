@@ -21,10 +21,12 @@ impl Query {
             );
         }
         if !self.filter.is_empty() {
-            for (bound, group) in out.iter_mut().zip(&index.groups) {
+            for (g, (bound, group)) in out.iter_mut().zip(&index.groups).enumerate() {
                 let s = &group.all;
                 let clean = s.any_clean;
-                if !self.may_pass(s.genre_bits, s.year_lo, s.year_hi, s.max_popularity, clean) {
+                if !self.may_pass(s.genre_bits, s.year_lo, s.year_hi, s.max_popularity, clean)
+                    || !self.ranges_may_pass(|d| (index.group_lo[d][g], index.group_hi[d][g]))
+                {
                     *bound = f32::INFINITY;
                 }
             }
@@ -50,7 +52,9 @@ impl Query {
                 (group.year_lo[l], group.year_hi[l]),
                 group.max_popularity[l],
             );
-            if !self.may_pass(group.genre_bits[l], years.0, years.1, popularity, clean) {
+            if !self.may_pass(group.genre_bits[l], years.0, years.1, popularity, clean)
+                || !self.ranges_may_pass(|d| (group.lo[d][l], group.hi[d][l]))
+            {
                 *bound = f32::INFINITY;
             }
         }
@@ -77,6 +81,16 @@ impl Query {
                 .is_none_or(|min| max_popularity >= i16::from(min))
             && (!f.popularity_required || max_popularity >= 0)
             && (!f.exclude_explicit || any_clean)
+    }
+
+    /// Whether a box (`lo_hi(d)`: its bounds in column `d`) meets every per-feature
+    /// range of the filters.
+    #[inline]
+    fn ranges_may_pass(&self, lo_hi: impl Fn(usize) -> (i32, i32)) -> bool {
+        self.filter.ranges.iter().all(|&(d, lo, hi)| {
+            let (box_lo, box_hi) = lo_hi(d);
+            box_hi >= lo && box_lo <= hi
+        })
     }
 
     /// Lower bounds of the keys in up to `GROUP` boxes given column by column

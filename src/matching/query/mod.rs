@@ -86,6 +86,8 @@ pub(crate) struct FilterSpec {
     /// Popularity is an enabled feature: tracks without one are left out.
     pub popularity_required: bool,
     pub exclude_explicit: bool,
+    /// Per-feature bounds: (column, scaled min, scaled max), both inclusive.
+    pub ranges: Vec<(usize, i32, i32)>,
 }
 
 impl FilterSpec {
@@ -95,6 +97,7 @@ impl FilterSpec {
             && self.min_popularity.is_none()
             && !self.popularity_required
             && !self.exclude_explicit
+            && self.ranges.is_empty()
     }
 }
 
@@ -175,6 +178,22 @@ impl Query {
                 to.map(clamp_year).unwrap_or(i16::MAX),
             )),
         };
+        let ranges: Vec<(usize, i32, i32)> = f
+            .ranges
+            .iter()
+            .filter(|(_, r)| r.min.is_some() || r.max.is_some())
+            .map(|(&feature, r)| {
+                // The same fixed-point steps the index took for its values, so a track
+                // at exactly a bound stays inside it.
+                let lo = r.min.map(|v| quantize(feature, v)).unwrap_or(i32::MIN);
+                let hi = r.max.map(|v| quantize(feature, v)).unwrap_or(i32::MAX);
+                (column(feature), lo, hi)
+            })
+            .collect();
+        let popularity_bounded = f
+            .ranges
+            .get(&Feature::Popularity)
+            .is_some_and(|r| r.min.is_some() || r.max.is_some());
         Ok(Query {
             m,
             dims,
@@ -193,8 +212,9 @@ impl Query {
                 genres,
                 years,
                 min_popularity: f.min_popularity,
-                popularity_required: enabled.contains(&Feature::Popularity),
+                popularity_required: enabled.contains(&Feature::Popularity) || popularity_bounded,
                 exclude_explicit: f.exclude_explicit,
+                ranges,
             },
             k: settings.k,
             cap: f.max_per_artist,
@@ -291,6 +311,12 @@ impl FilterSpec {
         }
         if f.popularity_required && p == NO_POPULARITY {
             return false;
+        }
+        for &(d, lo, hi) in &f.ranges {
+            let x = index.value(i, d);
+            if x < lo || x > hi {
+                return false;
+            }
         }
         !(f.exclude_explicit && index.explicit[i])
     }

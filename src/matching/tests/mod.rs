@@ -51,10 +51,19 @@ fn index_of(tracks: &[T]) -> FeatureIndex {
 /// artist already has `cap` taken, stop at k. Shares only the per-track exact
 /// arithmetic with the index (`rational_oracle` below shares none).
 fn oracle(index: &FeatureIndex, settings: &MatchSettings) -> Vec<i32> {
+    oracle_where(index, settings, &|_| true)
+}
+
+/// `oracle`, keeping only the tracks `keep` accepts.
+fn oracle_where(
+    index: &FeatureIndex,
+    settings: &MatchSettings,
+    keep: &dyn Fn(i32) -> bool,
+) -> Vec<i32> {
     let query = Query::new(index, settings).expect("valid");
     let mut all: Vec<(Key, i32, i32)> = Vec::new();
     for i in 0..index.len() {
-        if query.passes(index, i) {
+        if query.passes(index, i) && keep(index.ids[i]) {
             all.push((query.exact_key(index, i), index.ids[i], index.artist[i]));
         }
     }
@@ -168,9 +177,26 @@ fn settings() -> impl Strategy<Value = MatchSettings> {
         proptest::bool::weighted(0.3),
         proptest::option::weighted(0.4, 1..4usize),
         1..25usize,
+        proptest::collection::btree_map(
+            0..Feature::ALL.len(),
+            (proptest::option::of(value()), proptest::option::of(value())),
+            0..3,
+        ),
     )
         .prop_map(
-            |(targets, weights, cosine, genres, from, span, min_pop, no_explicit, cap, k)| {
+            |(
+                targets,
+                weights,
+                cosine,
+                genres,
+                from,
+                span,
+                min_pop,
+                no_explicit,
+                cap,
+                k,
+                ranges,
+            )| {
                 let mut s = MatchSettings::default();
                 for (i, f) in Feature::ALL.into_iter().enumerate() {
                     s.targets.insert(f, f.unscale(targets[i]));
@@ -191,6 +217,20 @@ fn settings() -> impl Strategy<Value = MatchSettings> {
                 s.filters.exclude_explicit = no_explicit;
                 s.filters.max_per_artist = cap;
                 s.k = k;
+                for (f, (a, b)) in ranges {
+                    let feature = Feature::ALL[f];
+                    let (lo, hi) = match (a, b) {
+                        (Some(a), Some(b)) if a > b => (Some(b), Some(a)),
+                        other => other,
+                    };
+                    s.filters.ranges.insert(
+                        feature,
+                        super::settings::FeatureRange {
+                            min: lo.map(|v| feature.unscale(v)),
+                            max: hi.map(|v| feature.unscale(v)),
+                        },
+                    );
+                }
                 s
             },
         )
@@ -229,6 +269,30 @@ proptest! {
     #[test]
     fn index_equals_brute_force(tracks in catalog(300), settings in settings()) {
         check_exact(&tracks, &settings)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// An extra condition on track ids (how the API leaves out seeds and applies
+    /// bounds the index does not hold) keeps the answer exact.
+    #[test]
+    fn search_where_equals_brute_force(tracks in catalog(600), settings in settings(), modulo in 2..5i32) {
+        let index = index_of(&tracks);
+        let keep = |id: i32| id % modulo != 0;
+        match (index.search_where(&settings, &keep), index.search_brute_force_where(&settings, &keep)) {
+            (Ok(fast), Ok(slow)) => {
+                prop_assert_eq!(&fast, &slow);
+                let expected: Vec<i32> =
+                    oracle_where(&index, &settings, &keep);
+                let got: Vec<i32> = fast.matches.iter().map(|m| m.track_id).collect();
+                prop_assert!(got.iter().all(|id| keep(*id)));
+                prop_assert_eq!(got, expected);
+            }
+            (Err(a), Err(b)) => prop_assert_eq!(a, b),
+            (a, b) => prop_assert!(false, "index {a:?} vs brute force {b:?}"),
+        }
     }
 }
 

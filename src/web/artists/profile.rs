@@ -9,10 +9,7 @@ use poem::{
     Request,
 };
 
-use super::{
-    params::{page_number, url, QueryPairs},
-    render,
-};
+use super::render;
 use crate::{
     catalog::{
         artists::{
@@ -24,10 +21,12 @@ use crate::{
     },
     db::{self, artists::ArtistTrack},
     error::{AppError, AppResult},
-    state::AppState,
     web::{
         charts::{artists::distribution_boxplot, profile_bars, ProfileSeries},
-        layout::{chart, feature_table, format_count, PageContext},
+        extract::PageContext,
+        layout::{breakable_label, chart, feature_table, format_count},
+        query::{page_number, url, QueryPairs},
+        state::AppState,
     },
 };
 
@@ -213,11 +212,13 @@ fn profile_section(artist: &ArtistSummary, catalog: &CatalogSnapshot) -> Markup 
                         chart_series("Catalog average", &reference),
                     ]),
                 ))
-                (feature_table(
-                    &format!("{} against the catalog average", artist.name),
-                    &table_features,
-                    &[(&artist.name, column(&|f| artist.value(f))), ("Catalog average", column(&reference))],
-                ))
+                div class="table-scroll" tabindex="0" role="region" aria-label="Table (scrolls sideways)" {
+                    (feature_table(
+                        &format!("{} against the catalog average", artist.name),
+                        &table_features,
+                        &[(&artist.name, column(&|f| artist.value(f))), ("Catalog average", column(&reference))],
+                    ))
+                }
             }
         }
     }
@@ -347,7 +348,8 @@ fn spread_section(artist: &ArtistSummary, distributions: &[Distribution]) -> Mar
                 "For each feature, the lowest and highest value across " (artist.name) "'s tracks and the "
                 "quartiles between: half of the tracks lie between Q1 and Q3 (the dark part of each bar)."
             }
-            div class="chart-with-table" {
+            // Six columns need the card's whole width: the chart goes above the table.
+            div class="chart-with-table stacked" {
                 (chart(
                     "artist-spread-chart",
                     &format!("Box plots of how {}'s audio features spread across their tracks; the same numbers are in the table.", artist.name),
@@ -370,7 +372,7 @@ fn spread_section(artist: &ArtistSummary, distributions: &[Distribution]) -> Mar
                             @for d in distributions {
                                 tr {
                                     th scope="row" title=(d.feature.help()) {
-                                        (d.feature.label())
+                                        (breakable_label(d.feature.label()))
                                         span class="range" aria-hidden="true" style=(format!(
                                             "--lo: {}; --q1: {}; --q3: {}; --hi: {}",
                                             percent(d, d.min), percent(d, d.q1), percent(d, d.q3), percent(d, d.max)

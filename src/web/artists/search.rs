@@ -6,12 +6,14 @@
 use maud::{html, Markup};
 use poem::{handler, web::Redirect, IntoResponse, Request, Response};
 
-use super::{params::url, params::QueryPairs, render};
+use super::render;
 use crate::{
     catalog::artists::{tracks_label, ArtistIndex, ArtistSummary},
     web::{
-        layout::{format_count, PageContext},
-        security::add_vary,
+        extract::PageContext,
+        layout::format_count,
+        query::{url, QueryPairs},
+        respond::add_vary,
     },
 };
 

@@ -11,12 +11,15 @@ use poem::{
 };
 use serde::Deserialize;
 
-use super::{client, login::throttled_message, respond, views, RequireUser};
+use super::{client, login::throttled_message, views};
 use crate::{
     accounts::{AccountError, Accounts, FieldErrors},
     error::{AppError, AppResult},
-    state::AppState,
-    web::layout::PageContext,
+    web::{
+        extract::{PageContext, RequireUser},
+        respond,
+        state::AppState,
+    },
 };
 
 const TITLE: &str = "Your account";
@@ -232,7 +235,11 @@ pub async fn delete_account(
     let (errors, alert, retry) = match outcome {
         Ok(()) | Err(AccountError::NoSuchUser) => {
             session.purge();
-            return Ok(respond::redirect(&ctx.htmx, "/"));
+            // The home page says that the account is gone.
+            return Ok(respond::redirect(
+                &ctx.htmx,
+                crate::web::home::ACCOUNT_DELETED,
+            ));
         }
         Err(AccountError::Invalid(errors)) => (errors, None, None),
         Err(AccountError::Throttled(wait)) => {

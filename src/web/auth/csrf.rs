@@ -8,19 +8,21 @@
 //! `<meta name="csrf-token">` tag) or in the `csrf_token` field of a urlencoded form
 //! (plain HTML forms, which work with JavaScript off).
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
-use maud::html;
 use poem::{
-    error::ResponseError,
-    http::{header, Method, StatusCode},
+    http::Method,
     middleware::Csrf,
     web::{cookie::SameSite, CsrfVerifier, Form},
     Body, Endpoint, FromRequest, IntoResponse, Middleware, Request, RequestBody, Response, Result,
 };
 use serde::Deserialize;
 
-use crate::{accounts::secret_key::SecretKey, config::Config, error::AppError, web::htmx::Htmx};
+use crate::{
+    config::{Config, SecretKey},
+    error::AppError,
+    web::{body_limit::MAX_BODY_BYTES, extract::Htmx},
+};
 
 pub const COOKIE_NAME: &str = "ih_csrf";
 pub const FIELD: &str = "csrf_token";
@@ -28,15 +30,74 @@ pub const HEADER: &str = "x-csrf-token";
 /// How long a page's token stays valid: a form left open longer gets the 403 page,
 /// which says to reload.
 pub const TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
-/// Largest form body read to find the token. App forms are far smaller.
-const MAX_FORM_BYTES: usize = 256 * 1024;
 
 pub const REFUSED_MESSAGE: &str =
     "This form has expired or did not come from this site, so nothing was changed. \
      Reload the page and try again.";
 
+/// The fragments htmx reads while someone types or drags: none of them holds a form
+/// that posts (the page around them has its token in `<meta name="csrf-token">`).
+const TOKENLESS_FRAGMENTS: [&str; 4] = [
+    "/perfect-song",
+    "/artists",
+    "/artists/suggest",
+    "/artists/compare",
+];
+
+/// Issues tokens (poem's `Csrf`) on every request except an htmx GET for one of the
+/// `TOKENLESS_FRAGMENTS`. Issuing costs an AES-GCM sealing and a `Set-Cookie` per
+/// request, and the live perfect-song answer is asked for on every slider step. Other
+/// fragments (a log-in form fetched by htmx, say) still get their token. Safe methods
+/// need no verifier, so nothing downstream misses it.
+pub struct IssueTokens {
+    csrf: Csrf,
+}
+
+impl IssueTokens {
+    pub fn new(config: &Config, key: &SecretKey) -> IssueTokens {
+        IssueTokens {
+            csrf: issuer(config, key),
+        }
+    }
+}
+
+impl<E: Endpoint + 'static> Middleware<E> for IssueTokens {
+    type Output = IssueTokensEndpoint<E>;
+
+    fn transform(&self, inner: E) -> Self::Output {
+        let inner = Arc::new(inner);
+        IssueTokensEndpoint {
+            issuing: self.csrf.transform(inner.clone()),
+            plain: inner,
+        }
+    }
+}
+
+pub struct IssueTokensEndpoint<E: Endpoint> {
+    plain: Arc<E>,
+    issuing: <Csrf as Middleware<Arc<E>>>::Output,
+}
+
+impl<E: Endpoint> Endpoint for IssueTokensEndpoint<E> {
+    type Output = Response;
+
+    async fn call(&self, req: Request) -> Result<Response> {
+        let fragment_read = req.method() == Method::GET
+            && TOKENLESS_FRAGMENTS.contains(&req.uri().path())
+            && Htmx::from_headers(req.headers()).wants_fragment();
+        if fragment_read {
+            self.plain.call(req).await.map(IntoResponse::into_response)
+        } else {
+            self.issuing
+                .call(req)
+                .await
+                .map(IntoResponse::into_response)
+        }
+    }
+}
+
 /// poem's token issuer with the server's key (never the all-zero default).
-pub fn issuer(config: &Config, key: &SecretKey) -> Csrf {
+fn issuer(config: &Config, key: &SecretKey) -> Csrf {
     Csrf::new()
         .key(key.bytes())
         .cookie_name(COOKIE_NAME)
@@ -97,14 +158,12 @@ impl<E: Endpoint> Endpoint for VerifyCsrfEndpoint<E> {
             .map(str::to_string)
             .filter(|t| !t.is_empty());
         if token.is_none() && is_urlencoded_form(&req) {
-            let bytes = match req.take_body().into_bytes_limit(MAX_FORM_BYTES).await {
-                Ok(bytes) => bytes,
-                Err(_) => {
-                    return Ok(
-                        AppError::BadRequest("The form is too large.".to_string()).as_response()
-                    )
-                }
-            };
+            // `BodyLimit` has read the body already; this is a copy of what it kept.
+            let bytes = req
+                .take_body()
+                .into_bytes_limit(MAX_BODY_BYTES)
+                .await
+                .map_err(|_| AppError::BadRequest("The form could not be read.".to_string()))?;
             // Read the field from a copy; the handler gets the body untouched.
             let mut copy = RequestBody::new(Body::from_bytes(bytes.clone()));
             token = Form::<TokenField>::from_request(&req, &mut copy)
@@ -119,27 +178,8 @@ impl<E: Endpoint> Endpoint for VerifyCsrfEndpoint<E> {
         };
         if !valid {
             tracing::warn!(method = %req.method(), path = %req.uri().path(), "CSRF token missing or wrong; refused");
-            return Ok(refused(&Htmx::from_headers(req.headers())));
+            return Err(AppError::Forbidden(REFUSED_MESSAGE.to_string()).into());
         }
         self.inner.call(req).await.map(IntoResponse::into_response)
     }
-}
-
-/// The 403 answer: the error page, or for htmx a notice it can swap in place.
-fn refused(htmx: &Htmx) -> Response {
-    if !htmx.wants_fragment() {
-        return AppError::Forbidden(REFUSED_MESSAGE.to_string()).as_response();
-    }
-    let mut resp = html! {
-        div class="error-box" role="alert" {
-            p { strong { "403 Forbidden. " } (REFUSED_MESSAGE) }
-        }
-    }
-    .into_response();
-    resp.set_status(StatusCode::FORBIDDEN);
-    resp.headers_mut().insert(
-        header::CACHE_CONTROL,
-        header::HeaderValue::from_static("no-store"),
-    );
-    resp
 }

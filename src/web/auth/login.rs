@@ -11,12 +11,15 @@ use poem::{
 };
 use serde::Deserialize;
 
-use super::{client, next, respond, session, signup::NextQuery, views};
+use super::{client, next, session, signup::NextQuery, views};
 use crate::{
     accounts::{AccountError, Accounts},
     error::{AppError, AppResult},
-    state::AppState,
-    web::{htmx::Htmx, layout::PageContext},
+    web::{
+        extract::{Htmx, PageContext},
+        respond,
+        state::AppState,
+    },
 };
 
 const TITLE: &str = "Log in";

@@ -20,8 +20,9 @@ use serde_json::Value;
 use crate::{
     accounts::User,
     config::Config,
-    db::{self, sessions::DbSessionStorage, DbPool},
-    web::current_user::{SessionUser, SESSION_USER_KEY},
+    db::{self, DbPool},
+    web::auth::session_store::DbSessionStorage,
+    web::extract::{SessionUser, SESSION_USER_KEY},
 };
 
 pub const COOKIE_NAME: &str = "ih_session";

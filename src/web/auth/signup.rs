@@ -7,16 +7,15 @@ use poem::{
     http::StatusCode,
     session::Session,
     web::{Data, Form, Query},
-    IntoResponse, Response,
+    IntoResponse, Request, Response,
 };
 use serde::Deserialize;
 
-use super::{next, respond, session, views};
+use super::{client, next, session, views};
 use crate::{
-    accounts::{AccountError, Accounts, FieldErrors},
+    accounts::{AccountError, Accounts, Field, FieldErrors},
     error::{AppError, AppResult},
-    state::AppState,
-    web::layout::PageContext,
+    web::{extract::PageContext, respond, state::AppState},
 };
 
 const TITLE: &str = "Sign up";
@@ -54,19 +53,34 @@ pub fn show(ctx: PageContext, Query(query): Query<NextQuery>) -> Response {
 #[handler]
 pub async fn submit(
     ctx: PageContext,
+    req: &Request,
     state: Data<&AppState>,
     accounts: Data<&Arc<Accounts>>,
     session: &Session,
     Form(form): Form<SignUpForm>,
 ) -> AppResult<Response> {
+    let client = client::client_key(req, state.config.trust_proxy_headers);
     let outcome = accounts
         .sign_up(
             &state.pool,
             &form.username,
             &form.password,
             &form.password_confirmation,
+            &client,
         )
         .await;
+    let render = |errors: &FieldErrors| {
+        let values = views::SignUpValues {
+            username: form.username.trim(),
+            next: form.next.as_deref(),
+            errors,
+        };
+        if ctx.htmx.wants_fragment() {
+            views::sign_up_form(&ctx, &values)
+        } else {
+            ctx.render(TITLE, views::sign_up_page(&ctx, &values))
+        }
+    };
     match outcome {
         Ok(user) => {
             tracing::info!(user_id = user.id, "account created");
@@ -76,21 +90,18 @@ pub async fn submit(
                 &next::after_login(form.next.as_deref()),
             ))
         }
-        Err(AccountError::Invalid(errors)) => {
-            let values = views::SignUpValues {
-                username: form.username.trim(),
-                next: form.next.as_deref(),
-                errors: &errors,
-            };
-            let markup = if ctx.htmx.wants_fragment() {
-                views::sign_up_form(&ctx, &values)
-            } else {
-                ctx.render(TITLE, views::sign_up_page(&ctx, &values))
-            };
-            Ok(respond::with_status(
-                markup,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            ))
+        Err(AccountError::Invalid(errors)) => Ok(respond::with_status(
+            render(&errors),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )),
+        Err(AccountError::Throttled(wait)) => {
+            let secs = wait.as_secs_f64().ceil() as u64;
+            let message = format!(
+                "Too many sign-ups from your network. Try again in {}.",
+                respond::wait_phrase(secs)
+            );
+            let errors = FieldErrors::one(Field::Username, message);
+            Ok(respond::throttled(render(&errors), secs))
         }
         Err(AccountError::Internal(error)) => Err(error),
         Err(other) => Err(AppError::internal(format!(

@@ -8,7 +8,7 @@ use maud::{html, Markup};
 use super::{csrf, next};
 use crate::{
     accounts::{password, username, Field, FieldErrors},
-    web::layout::{format_date, PageContext},
+    web::{extract::PageContext, layout::format_date},
 };
 
 /// One labelled input with its hint and its error.
@@ -124,10 +124,37 @@ pub fn sign_up_form(ctx: &PageContext, values: &SignUpValues) -> Markup {
     )
 }
 
+/// Why the page a visitor was sent away from needs an account (`next` is where they
+/// were going), for the log-in and sign-up pages to say so.
+pub fn why_an_account(next: Option<&str>) -> Option<&'static str> {
+    let next = next::safe_next(next)?;
+    let path = next.split(['?', '#']).next().unwrap_or_default();
+    if path == "/perfect-song" || path.starts_with("/perfect-song/") {
+        Some(
+            "Finding your perfect song needs an account: it keeps your slider settings for \
+             your next visit and lets you save them as named taste profiles. A shared link \
+             opens right after you log in or sign up.",
+        )
+    } else if path == "/account" || path.starts_with("/account/") {
+        Some("That page shows your account's settings: log in first.")
+    } else {
+        None
+    }
+}
+
+fn reason(next: Option<&str>) -> Markup {
+    html! {
+        @if let Some(why) = why_an_account(next) {
+            p class="notice" role="status" { (why) }
+        }
+    }
+}
+
 pub fn sign_up_page(ctx: &PageContext, values: &SignUpValues) -> Markup {
     html! {
         section class="card narrow" aria-labelledby="signup-title" {
             h1 id="signup-title" { "Create an account" }
+            (reason(values.next))
             p class="muted" { "An account keeps your taste profiles. No e-mail address needed." }
             (sign_up_form(ctx, values))
             p { "Already have an account? " a href=(next::with_next("/login", values.next)) { "Log in" } }
@@ -164,12 +191,30 @@ pub fn log_in_form(ctx: &PageContext, values: &LogInValues) -> Markup {
     )
 }
 
+/// Log in, with the reason an account is needed (when the visitor was sent here from
+/// a page that needs one) and, beside it, the sign-up form for people who have none.
 pub fn log_in_page(ctx: &PageContext, values: &LogInValues) -> Markup {
+    let no_errors = FieldErrors::default();
+    let sign_up = SignUpValues {
+        username: "",
+        next: values.next,
+        errors: &no_errors,
+    };
     html! {
-        section class="card narrow" aria-labelledby="login-title" {
-            h1 id="login-title" { "Log in" }
-            (log_in_form(ctx, values))
-            p { "New here? " a href=(next::with_next("/signup", values.next)) { "Create an account" } }
+        div class="auth-pair" {
+            section class="card" aria-labelledby="login-title" {
+                h1 id="login-title" { "Log in" }
+                (reason(values.next))
+                (log_in_form(ctx, values))
+            }
+            section class="card" aria-labelledby="login-signup-title" {
+                h2 id="login-signup-title" { "New here? Create an account" }
+                p class="muted" {
+                    "A username and a password are all it takes: no e-mail address. "
+                    "The account keeps your settings and taste profiles."
+                }
+                (sign_up_form(ctx, &sign_up))
+            }
         }
     }
 }
@@ -251,6 +296,7 @@ pub fn account_page(ctx: &PageContext, values: &AccountValues) -> Markup {
             h2 id="password-title" { "Change password" }
             (change_password_form(ctx, &values.password))
         }
+        (super::api_tokens::section())
         section class="card narrow danger-zone" aria-labelledby="delete-title" {
             h2 id="delete-title" { "Delete account" }
             p {

@@ -3,14 +3,17 @@
 //! plotted numbers are the exact averages (to three decimals) that tooltips show.
 
 use charming::{
-    component::{Axis, Grid, Legend, RadarCoordinate},
+    component::{Axis, Grid, LegendItem, RadarAxisName, RadarCoordinate},
     datatype::DataPointItem,
-    element::{AxisLabel, AxisType, ItemStyle, LineStyle, LineStyleType, Symbol, Tooltip, Trigger},
+    element::{
+        font_settings::FontWeight, AreaStyle, AxisLabel, AxisType, ItemStyle, LineStyle, Symbol,
+        Tooltip, Trigger,
+    },
     series::{Bar, Boxplot, Line, Radar},
     Chart,
 };
 
-use super::ProfileSeries;
+use super::{legend_on_top, palette, ProfileSeries};
 use crate::catalog::{artists::distribution::Distribution, Feature};
 
 /// Colour of the catalog-average reference, kept neutral so the artists stand out.
@@ -37,22 +40,27 @@ fn values(features: &[Feature], series: &ProfileSeries<'_>) -> Vec<f64> {
         .collect()
 }
 
-/// One bar series per artist over the features, and the catalog average as a dashed
-/// reference line with markers. Hovering a feature shows every exact value.
+/// One bar series per artist over the features (in the app's palette), and the catalog
+/// average as a grey diamond marker on each feature: the features are separate
+/// categories, so no line joins the averages. Hovering a feature shows every exact value.
 pub fn comparison_bars(
     features: &[Feature],
     artists: &[ProfileSeries<'_>],
     reference: &ProfileSeries<'_>,
 ) -> Chart {
+    let mut legend: Vec<LegendItem> = artists.iter().map(|a| a.name.into()).collect();
+    legend.push((reference.name, "diamond").into());
     let mut chart = Chart::new()
+        .color(palette())
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
-        .legend(Legend::new().top("bottom"))
+        .legend(legend_on_top().data(legend))
         .grid(
             Grid::new()
-                .left("3%")
+                // Room for the first slanted name, which `contain_label` leaves out.
+                .left(24)
                 .right("3%")
-                .top("6%")
-                .bottom("14%")
+                .top(56)
+                .bottom("3%")
                 .contain_label(true),
         )
         .x_axis(feature_axis(features))
@@ -64,18 +72,23 @@ pub fn comparison_bars(
         Line::new()
             .name(reference.name)
             .symbol(Symbol::Diamond)
-            .symbol_size(10)
-            .line_style(
-                LineStyle::new()
-                    .type_(LineStyleType::Dashed)
-                    .color(REFERENCE_COLOR),
+            .symbol_size(14)
+            // Markers only: an invisible line (ECharts draws a line series' points).
+            .line_style(LineStyle::new().width(0).opacity(0))
+            .item_style(
+                ItemStyle::new()
+                    .color(REFERENCE_COLOR)
+                    .border_color("#ffffff")
+                    .border_width(1),
             )
-            .item_style(ItemStyle::new().color(REFERENCE_COLOR))
+            .z(3)
             .data(values(features, reference)),
     )
 }
 
 /// The same numbers as a radar: one polygon per artist and one for the catalog average.
+/// Large (most of the chart's height) with names in full-strength text (app.js gives
+/// them the page's text colour, for light and dark).
 pub fn comparison_radar(
     features: &[Feature],
     artists: &[ProfileSeries<'_>],
@@ -93,10 +106,28 @@ pub fn comparison_radar(
             .item_style(ItemStyle::new().color(REFERENCE_COLOR)),
     );
     Chart::new()
+        .color(palette())
         .tooltip(Tooltip::new().trigger(Trigger::Item))
-        .legend(Legend::new().top("bottom"))
-        .radar(RadarCoordinate::new().indicator(indicators).radius("62%"))
-        .series(Radar::new().name("Average features").data(data))
+        .legend(legend_on_top())
+        .radar(
+            RadarCoordinate::new()
+                .indicator(indicators)
+                .center(vec!["50%", "55%"])
+                .radius("70%")
+                .axis_name(
+                    RadarAxisName::new()
+                        .font_size(14)
+                        .font_weight(FontWeight::Bold),
+                ),
+        )
+        .series(
+            Radar::new()
+                .name("Average features")
+                .symbol_size(6)
+                .line_style(LineStyle::new().width(2.5))
+                .area_style(AreaStyle::new().opacity(0.1))
+                .data(data),
+        )
 }
 
 /// Box plots (min, quartiles, max) of the 0..1 features across an artist's tracks.
@@ -119,7 +150,8 @@ pub fn distribution_boxplot(distributions: &[Distribution]) -> Chart {
         .tooltip(Tooltip::new().trigger(Trigger::Item))
         .grid(
             Grid::new()
-                .left("3%")
+                // Room for the first slanted name, which `contain_label` leaves out.
+                .left(24)
                 .right("3%")
                 .bottom("3%")
                 .contain_label(true),
@@ -157,7 +189,7 @@ mod tests {
     }
 
     #[test]
-    fn bars_have_a_series_per_artist_and_a_reference_line() {
+    fn bars_have_a_series_per_artist_and_reference_markers() {
         let (artists, reference) = series();
         let json = serde_json::to_value(comparison_bars(
             &[Feature::Energy, Feature::Valence],
@@ -176,6 +208,11 @@ mod tests {
             (s[2]["type"].as_str(), s[2]["name"].as_str()),
             (Some("line"), Some("Catalog average"))
         );
+        // Markers, not a line across unrelated features; bars in the app's palette.
+        assert_eq!(s[2]["lineStyle"]["opacity"], 0.0);
+        assert_eq!(s[2]["symbol"], "diamond");
+        assert_eq!(json["color"][0], "#1db954");
+        assert_eq!(json["legend"]["top"], 0);
         assert_eq!(
             json["xAxis"]["data"],
             serde_json::json!(["Energy", "Valence"])

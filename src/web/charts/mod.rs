@@ -25,13 +25,18 @@ pub struct ProfileSeries<'a> {
 /// the 0..1 scale (tempo and loudness rescaled by `Feature::scale`).
 pub fn profile_bars(features: &[Feature], series: &[ProfileSeries<'_>]) -> Chart {
     let labels: Vec<String> = features.iter().map(|f| f.label().to_string()).collect();
+    // The legend (when there is one) goes above the plot: below it, it ran into the
+    // slanted feature names.
+    let with_legend = series.len() > 1;
     let mut chart = Chart::new()
         .color(palette())
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
         .grid(
             Grid::new()
-                .left("3%")
+                // Room for the first slanted name, which `contain_label` leaves out.
+                .left(24)
                 .right("3%")
+                .top(if with_legend { 48 } else { 16 })
                 .bottom("3%")
                 .contain_label(true),
         )
@@ -42,8 +47,8 @@ pub fn profile_bars(features: &[Feature], series: &[ProfileSeries<'_>]) -> Chart
                 .data(labels),
         )
         .y_axis(Axis::new().type_(AxisType::Value).min(0).max(1));
-    if series.len() > 1 {
-        chart = chart.legend(Legend::new().top("bottom"));
+    if with_legend {
+        chart = chart.legend(legend_on_top());
     }
     for s in series {
         let data: Vec<f64> = features
@@ -54,6 +59,11 @@ pub fn profile_bars(features: &[Feature], series: &[ProfileSeries<'_>]) -> Chart
         chart = chart.series(Bar::new().name(s.name).data(data));
     }
     chart
+}
+
+/// A legend across the top of a chart, clear of the axes and their labels.
+pub fn legend_on_top() -> Legend {
+    Legend::new().top(0).left("center")
 }
 
 /// Series colours shared by every chart: distinguishable in light and dark themes and
@@ -101,5 +111,8 @@ mod tests {
             json["xAxis"]["data"],
             serde_json::json!(["Energy", "Tempo"])
         );
+        // The legend sits above the plot, which starts below it.
+        assert_eq!(json["legend"]["top"], 0);
+        assert_eq!(json["grid"][0]["top"], 48);
     }
 }

@@ -39,7 +39,9 @@ pub fn parallel(features: &[Feature], target: &[f64], matched: Option<&[Option<f
         .parallel(
             ParallelCoordinate::new()
                 .left(48)
-                .right(56)
+                // The slanted names run to the right of their axis: the last one
+                // ("Tempo (BPM)", "Loudness (dB)") needs this much room.
+                .right(92)
                 .top(56)
                 .bottom(48)
                 // Slanted names fit five to ten axes on a phone.

@@ -6,49 +6,57 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::{
-    catalog::Feature,
-    matching::{settings::keys, FeatureIndex, InvalidSettings, MatchError, MatchSettings},
+    catalog::{snapshot::CatalogSnapshot, Feature},
+    matching::{keys, FeatureIndex, InvalidSettings, MatchError, MatchSettings},
+    web::query::QueryPairs,
 };
 
 /// Where the page lives; its query string holds the settings.
 pub const PAGE: &str = "/perfect-song";
 
-/// Raw `key=value` pairs, in order (genres repeat).
-pub type Pairs = Vec<(String, String)>;
+pub use crate::web::query::Pairs;
 
-/// Parses a query string or form body into pairs. Malformed percent-escapes are read
-/// leniently (as browsers do), so this does not fail on anything a user can type.
+/// Parses a query string into pairs. Malformed percent-escapes are read leniently (as
+/// browsers do), so this does not fail on anything a user can type.
 pub fn pairs_of(encoded: &str) -> Pairs {
-    serde_urlencoded::from_str::<Pairs>(encoded).unwrap_or_default()
+    QueryPairs::parse(Some(encoded)).0
 }
 
 /// Whether the pairs carry any match setting (as opposed to an empty or unrelated query).
 pub fn has_settings(pairs: &Pairs) -> bool {
-    pairs.iter().any(|(key, _)| is_setting_key(key))
-}
-
-fn is_setting_key(key: &str) -> bool {
-    Feature::from_key(key).is_some()
-        || key
-            .strip_prefix(keys::WEIGHT_PREFIX)
-            .and_then(Feature::from_key)
-            .is_some()
-        || [
-            keys::METRIC,
-            keys::GENRE,
-            keys::YEAR_FROM,
-            keys::YEAR_TO,
-            keys::MIN_POPULARITY,
-            keys::NO_EXPLICIT,
-            keys::PER_ARTIST,
-            keys::K,
-        ]
-        .contains(&key)
+    pairs.iter().any(|(key, _)| keys::is_setting(key))
 }
 
 /// The settings the pairs describe, checked completely: every field's own rules plus
-/// genres that exist in the catalog. All problems are reported at once.
-pub fn parse(pairs: &Pairs, index: &FeatureIndex) -> Result<MatchSettings, InvalidSettings> {
+/// genres that exist in the catalog. All problems are reported at once. A feature the
+/// pairs leave out starts where the form starts it (`MatchSettings::starting_from`:
+/// the others at the catalog average), not at the middle of its range.
+pub fn parse(pairs: &Pairs, catalog: &CatalogSnapshot) -> Result<MatchSettings, InvalidSettings> {
+    let mut settings = parse_checked(pairs, &catalog.features)?;
+    let start = starting(catalog);
+    for feature in Feature::ALL {
+        let key = keys::target(feature);
+        if !pairs.iter().any(|(k, _)| *k == key) {
+            settings.targets.insert(feature, start.target(feature));
+        }
+    }
+    Ok(settings)
+}
+
+/// Where the form starts: the original five at the middle, the others at the catalog's
+/// average, rounded to their slider's step (so the value reads well and sits on the
+/// slider's grid).
+pub fn starting(catalog: &CatalogSnapshot) -> MatchSettings {
+    let mut settings = MatchSettings::starting_from(&catalog.average);
+    for (feature, target) in settings.targets.iter_mut() {
+        let per_unit = (1.0 / feature.step()).round();
+        let (min, max) = feature.range();
+        *target = ((*target * per_unit).round() / per_unit).clamp(min, max);
+    }
+    settings
+}
+
+fn parse_checked(pairs: &Pairs, index: &FeatureIndex) -> Result<MatchSettings, InvalidSettings> {
     let unknown: Vec<MatchError> = pairs
         .iter()
         .filter(|(key, value)| key == keys::GENRE && !value.trim().is_empty())
@@ -88,7 +96,7 @@ pub fn query_string(settings: &MatchSettings) -> String {
 /// The settings among raw pairs as a query string (kept as given, for a form to carry).
 pub fn query_string_of(pairs: &Pairs) -> String {
     let settings: Vec<&(String, String)> =
-        pairs.iter().filter(|(k, _)| is_setting_key(k)).collect();
+        pairs.iter().filter(|(k, _)| keys::is_setting(k)).collect();
     serde_urlencoded::to_string(settings).unwrap_or_default()
 }
 
@@ -122,16 +130,16 @@ impl FormState {
     }
 
     /// The form for input that did not pass: the user's own values (so they can see and
-    /// fix what they typed) over the defaults, with the messages.
-    pub fn from_input(pairs: &Pairs, errors: InvalidSettings) -> FormState {
-        let mut state = FormState::from_settings(&MatchSettings::default());
+    /// fix what they typed) over `start` (see `starting`), with the messages.
+    pub fn from_input(pairs: &Pairs, errors: InvalidSettings, start: &MatchSettings) -> FormState {
+        let mut state = FormState::from_settings(start);
         state.genres.clear();
         for (key, value) in pairs {
             if key == keys::GENRE {
                 if !value.trim().is_empty() {
                     state.genres.insert(value.trim().to_string());
                 }
-            } else if is_setting_key(key) {
+            } else if keys::is_setting(key) {
                 state.values.insert(key.clone(), value.clone());
             }
         }
@@ -210,7 +218,7 @@ mod tests {
     fn the_form_keeps_bad_input_with_its_message() {
         let pairs = pairs_of("energy=abc&genre=jazz");
         let errors = MatchSettings::from_pairs(pairs.clone()).unwrap_err();
-        let form = FormState::from_input(&pairs, errors);
+        let form = FormState::from_input(&pairs, errors, &MatchSettings::default());
         assert_eq!(form.value("energy"), "abc");
         assert_eq!(
             form.value("danceability"),

@@ -7,7 +7,6 @@
 //! JavaScript that is what "save" stores and where the others come back to. The save
 //! form under htmx also includes the live form (`hx-include`), whose fields win.
 
-use maud::{html, Markup};
 use poem::{
     handler,
     http::StatusCode,
@@ -16,9 +15,9 @@ use poem::{
 };
 
 use super::{
-    handlers::{self, see_other},
-    params::{self, Pairs, PAGE},
-    views::FORM_ID,
+    params::{self, Pairs},
+    pipeline::Pipeline,
+    profile_views::{self, PanelState, NAME_FIELD, SETTINGS_FIELD},
 };
 use crate::{
     db::{
@@ -26,28 +25,9 @@ use crate::{
         taste_profiles::{self, ProfileRow, ProfileWriteError},
     },
     error::{AppError, AppResult},
-    matching::{profile_name, MatchSettings},
-    state::AppState,
-    web::{
-        auth::{csrf, RequireUser},
-        layout::PageContext,
-    },
+    matching::profile_name,
+    web::{extract::UserPage, respond::see_other, state::AppState},
 };
-
-pub const PANEL_ID: &str = "ps-profiles";
-const NAME_FIELD: &str = "name";
-const SETTINGS_FIELD: &str = "settings";
-
-/// What the panel shows besides the list: a message for the save form or for one
-/// profile's rename form, and what was just done.
-#[derive(Debug, Default, Clone)]
-pub struct PanelState {
-    pub save_name: String,
-    pub save_error: Option<String>,
-    /// (profile id, the name typed, the message)
-    pub rename_error: Option<(i32, String, String)>,
-    pub notice: Option<String>,
-}
 
 fn field<'a>(pairs: &'a Pairs, name: &str) -> &'a str {
     pairs
@@ -78,55 +58,55 @@ fn not_found() -> AppError {
 
 /// A profile action refused (422) with the message in `panel_state`.
 async fn refuse(
-    ctx: &PageContext,
-    state: &AppState,
-    user_id: i32,
+    flow: &Pipeline<'_>,
     settings: Pairs,
     panel_state: PanelState,
 ) -> AppResult<Response> {
-    let status = StatusCode::UNPROCESSABLE_ENTITY;
-    done(ctx, state, user_id, settings, panel_state, status).await
+    done(
+        flow,
+        settings,
+        panel_state,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
 }
 
 /// After a profile action: the panel for htmx (with `status`), else 303 back to the
 /// page with its settings on success, or the whole page with the message (422).
 async fn done(
-    ctx: &PageContext,
-    state: &AppState,
-    user_id: i32,
+    flow: &Pipeline<'_>,
     settings: Pairs,
     panel_state: PanelState,
     status: StatusCode,
 ) -> AppResult<Response> {
+    let ctx = flow.ctx;
     if ctx.htmx.wants_fragment() {
-        let rows = db::run(&state.pool, move |conn| {
-            Ok(taste_profiles::list(conn, user_id)?)
-        })
-        .await?;
+        let rows = flow.profiles().await?;
         let query = params::query_string_of(&settings);
-        let mut response = panel(ctx, &rows, &query, &panel_state).into_response();
+        let mut response = profile_views::panel(ctx, &rows, &query, &panel_state).into_response();
         response.set_status(status);
         return Ok(response);
     }
-    let settings = match params::parse(&settings, &ctx.catalog.features) {
+    let settings = match params::parse(&settings, &ctx.catalog) {
         Ok(settings) => settings,
-        Err(_) => handlers::saved_or_default(state, user_id, &ctx.catalog).await?,
+        Err(_) => flow.saved_or_default().await?,
     };
     if status.is_success() {
         return Ok(see_other(&params::page_url(&settings)));
     }
-    let mut response = handlers::answer(ctx, state, user_id, &settings, panel_state).await?;
+    let mut response = flow.answer(&settings, panel_state).await?;
     response.set_status(status);
     Ok(response)
 }
 
 #[handler]
 pub async fn save(
-    ctx: PageContext,
-    RequireUser(user): RequireUser,
+    page: UserPage,
     state: Data<&AppState>,
     Form(pairs): Form<Pairs>,
 ) -> AppResult<Response> {
+    let flow = Pipeline::new(&page, &state);
+    let (ctx, user) = (&page.ctx, &page.user);
     let settings_pairs = settings_of(&pairs);
     let typed = field(&pairs, NAME_FIELD).to_string();
     let problem = |message: String| PanelState {
@@ -138,14 +118,14 @@ pub async fn save(
         Ok(name) => name,
         Err(e) => {
             let panel = problem(e.to_string());
-            return refuse(&ctx, &state, user.id, settings_pairs, panel).await;
+            return refuse(&flow, settings_pairs, panel).await;
         }
     };
-    let settings = match params::parse(&settings_pairs, &ctx.catalog.features) {
+    let settings = match params::parse(&settings_pairs, &ctx.catalog) {
         Ok(settings) => settings,
         Err(_) => {
             let panel = problem("Fix the settings above before saving them.".into());
-            return refuse(&ctx, &state, user.id, settings_pairs, panel).await;
+            return refuse(&flow, settings_pairs, panel).await;
         }
     };
     let json = serde_json::to_string(&settings).map_err(AppError::internal)?;
@@ -174,7 +154,7 @@ pub async fn save(
     } else {
         (problem(name_taken(&name)), StatusCode::UNPROCESSABLE_ENTITY)
     };
-    done(&ctx, &state, user.id, settings_pairs, panel, status).await
+    done(&flow, settings_pairs, panel, status).await
 }
 
 async fn find(state: &AppState, user_id: i32, id: i32) -> AppResult<ProfileRow> {
@@ -188,15 +168,16 @@ async fn find(state: &AppState, user_id: i32, id: i32) -> AppResult<ProfileRow> 
 /// Loading a profile makes its settings the current ones and opens them at their URL.
 #[handler]
 pub async fn load(
-    ctx: PageContext,
-    RequireUser(user): RequireUser,
+    page: UserPage,
     state: Data<&AppState>,
     Path(id): Path<i32>,
 ) -> AppResult<Response> {
+    let flow = Pipeline::new(&page, &state);
+    let (ctx, user) = (&page.ctx, &page.user);
     let row = find(&state, user.id, id).await?;
     let settings = params::restore(&row.settings, &ctx.catalog.features)
-        .unwrap_or_else(|| MatchSettings::starting_from(&ctx.catalog.average));
-    handlers::save_current(&state, user.id, &settings).await?;
+        .unwrap_or_else(|| params::starting(&ctx.catalog));
+    flow.save_current(&settings).await?;
     let to = params::page_url(&settings);
     if ctx.htmx.request {
         // The whole page changes: let the browser load it.
@@ -210,12 +191,13 @@ pub async fn load(
 
 #[handler]
 pub async fn rename(
-    ctx: PageContext,
-    RequireUser(user): RequireUser,
+    page: UserPage,
     state: Data<&AppState>,
     Path(id): Path<i32>,
     Form(pairs): Form<Pairs>,
 ) -> AppResult<Response> {
+    let flow = Pipeline::new(&page, &state);
+    let user = &page.user;
     let settings_pairs = settings_of(&pairs);
     let row = find(&state, user.id, id).await?;
     let typed = field(&pairs, NAME_FIELD).to_string();
@@ -227,7 +209,7 @@ pub async fn rename(
         Ok(name) => name,
         Err(e) => {
             let panel = failed(e.to_string());
-            return refuse(&ctx, &state, user.id, settings_pairs, panel).await;
+            return refuse(&flow, settings_pairs, panel).await;
         }
     };
     let stored = name.clone();
@@ -247,23 +229,24 @@ pub async fn rename(
                 notice: Some(format!("Renamed “{}” to “{name}”.", row.name)),
                 ..PanelState::default()
             };
-            done(&ctx, &state, user.id, settings_pairs, panel, StatusCode::OK).await
+            done(&flow, settings_pairs, panel, StatusCode::OK).await
         }
         None => {
             let panel = failed(name_taken(&name));
-            refuse(&ctx, &state, user.id, settings_pairs, panel).await
+            refuse(&flow, settings_pairs, panel).await
         }
     }
 }
 
 #[handler]
 pub async fn delete(
-    ctx: PageContext,
-    RequireUser(user): RequireUser,
+    page: UserPage,
     state: Data<&AppState>,
     Path(id): Path<i32>,
     Form(pairs): Form<Pairs>,
 ) -> AppResult<Response> {
+    let flow = Pipeline::new(&page, &state);
+    let user = &page.user;
     let row = find(&state, user.id, id).await?;
     let user_id = user.id;
     let deleted = db::run(&state.pool, move |conn| {
@@ -277,103 +260,5 @@ pub async fn delete(
         notice: Some(format!("Deleted “{}”.", row.name)),
         ..PanelState::default()
     };
-    done(
-        &ctx,
-        &state,
-        user.id,
-        settings_of(&pairs),
-        panel,
-        StatusCode::OK,
-    )
-    .await
-}
-
-/// The opening of every profile form.
-fn profile_form(
-    ctx: &PageContext,
-    action: &str,
-    settings: &str,
-    class: &str,
-    body: Markup,
-) -> Markup {
-    html! {
-        form class=(class) method="post" action=(action)
-            hx-post=(action) hx-target={ "#" (PANEL_ID) } hx-swap="outerHTML" {
-            input type="hidden" name=(csrf::FIELD) value=(ctx.csrf_token);
-            input type="hidden" name=(SETTINGS_FIELD) value=(settings);
-            (body)
-        }
-    }
-}
-
-/// The panel: save the current settings under a name, and the saved profiles.
-pub fn panel(ctx: &PageContext, rows: &[ProfileRow], settings: &str, state: &PanelState) -> Markup {
-    let save_action = format!("{PAGE}/profiles");
-    html! {
-        section id=(PANEL_ID) class="card ps-profiles" aria-labelledby="ps-profiles-title" {
-            h2 id="ps-profiles-title" { "Your taste profiles" }
-            @if let Some(notice) = &state.notice { p class="ps-notice" role="status" { (notice) } }
-            form class="ps-save-form" method="post" action=(save_action)
-                hx-post=(save_action) hx-include={ "#" (FORM_ID) } hx-target={ "#" (PANEL_ID) } hx-swap="outerHTML" {
-                input type="hidden" name=(csrf::FIELD) value=(ctx.csrf_token);
-                input type="hidden" name=(SETTINGS_FIELD) value=(settings);
-                div class={ "field" @if state.save_error.is_some() { " has-error" } } {
-                    label for="ps-profile-name" { "Save these settings as" }
-                    div class="ps-inline" {
-                        input type="text" id="ps-profile-name" name=(NAME_FIELD) value=(state.save_name)
-                            maxlength=(profile_name::MAX_CHARS) required placeholder="e.g. Sunday morning"
-                            aria-invalid=[state.save_error.as_ref().map(|_| "true")]
-                            aria-describedby="ps-profile-name-error";
-                        button type="submit" { "Save profile" }
-                    }
-                    p class="field-error" id="ps-profile-name-error" { @if let Some(e) = &state.save_error { (e) } }
-                }
-            }
-            @if rows.is_empty() {
-                p class="muted" { "No saved profiles yet." }
-            } @else {
-                ul class="ps-profile-list" {
-                    @for row in rows { (profile_item(ctx, row, settings, state)) }
-                }
-            }
-        }
-    }
-}
-
-fn profile_item(ctx: &PageContext, row: &ProfileRow, settings: &str, state: &PanelState) -> Markup {
-    let base = format!("{PAGE}/profiles/{}", row.id);
-    let rename_error = state
-        .rename_error
-        .as_ref()
-        .filter(|(id, _, _)| *id == row.id);
-    let input_id = format!("ps-rename-{}", row.id);
-    let error_id = format!("{input_id}-error");
-    html! {
-        li class="ps-profile" {
-            span class="ps-profile-name" { (row.name) }
-            div class="ps-profile-actions" {
-                form method="post" action={ (base) "/load" } class="inline-form" {
-                    input type="hidden" name=(csrf::FIELD) value=(ctx.csrf_token);
-                    button type="submit" class="button-small" aria-label={ "Load " (row.name) } { "Load" }
-                }
-                details class="ps-rename" open[rename_error.is_some()] {
-                    summary { "Rename" }
-                    (profile_form(ctx, &format!("{base}/rename"), settings, "ps-rename-form", html! {
-                        label for=(input_id) class="visually-hidden" { "New name for " (row.name) }
-                        div class="ps-inline" {
-                            input type="text" id=(input_id) name=(NAME_FIELD)
-                                value=(rename_error.map(|(_, typed, _)| typed.as_str()).unwrap_or(&row.name))
-                                maxlength=(profile_name::MAX_CHARS) required
-                                aria-invalid=[rename_error.map(|_| "true")] aria-describedby=(error_id);
-                            button type="submit" class="button-small" { "Rename" }
-                        }
-                        p class="field-error" id=(error_id) { @if let Some((_, _, m)) = rename_error { (m) } }
-                    }))
-                }
-                (profile_form(ctx, &format!("{base}/delete"), settings, "inline-form", html! {
-                    button type="submit" class="link-button" aria-label={ "Delete " (row.name) } { "Delete" }
-                }))
-            }
-        }
-    }
+    done(&flow, settings_of(&pairs), panel, StatusCode::OK).await
 }

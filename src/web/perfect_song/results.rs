@@ -6,12 +6,13 @@ use maud::{html, Markup};
 
 use super::views::field_id;
 use crate::{
+    cache::SharedDetails,
     catalog::{track::spotify_url, Feature},
-    db::track_details::{SharedDetails, TrackDetails},
+    db::track_details::TrackDetails,
     matching::{EmptyBecause, InvalidSettings, MatchOutcome, MatchSettings, TrackMatch},
     web::{
         charts::perfect_song::{self as charts, MATCH_NAME, TARGET_NAME},
-        layout::{chart, chart_over},
+        layout::{breakable_label, chart, chart_over},
     },
 };
 
@@ -46,8 +47,15 @@ pub fn answer(a: &Answer) -> Markup {
         .zip(&target)
         .map(|(m, t)| m.unwrap_or(*t))
         .collect();
+    let best_details = a.details.get(&best.track_id).map(|d| &**d);
     html! {
-        (best_card(best, a.details.get(&best.track_id).map(|d| &**d)))
+        (live_bar(html! {
+            span class="ps-live-kicker" { "Your perfect song" }
+            strong class="ps-live-title" { (title_of(best_details, best)) }
+            span class="ps-live-artists" { (artists_of(best_details)) }
+            span class="ps-live-score" { (format!("{:.1}", best.similarity)) " / 100" }
+        }))
+        (best_card(best, best_details))
         section class="card ps-closeness" aria-labelledby="ps-closeness-title" {
             h2 id="ps-closeness-title" { "How close it is" }
             div class="chart-with-table ps-charts" {
@@ -65,6 +73,16 @@ pub fn answer(a: &Answer) -> Markup {
         @if a.outcome.matches.len() > 1 {
             (next_matches(&a.outcome.matches[1..], a.details))
         }
+    }
+}
+
+/// The answer in one line, pinned to the top of the window by app.js while the sliders
+/// are in view and the answer card is not (on a phone the results come after the
+/// form), so a moving slider's effect can be seen. Hidden from screen readers: the
+/// results region itself is announced.
+fn live_bar(content: Markup) -> Markup {
+    html! {
+        div class="ps-live" aria-hidden="true" { (content) }
     }
 }
 
@@ -136,14 +154,15 @@ fn closeness_table(best: &TrackMatch) -> Markup {
                     th scope="col" { "Feature" }
                     th scope="col" { (TARGET_NAME) }
                     th scope="col" { (MATCH_NAME) }
-                    th scope="col" { "Difference" }
+                    // A soft hyphen: on a phone the heading may wrap, not widen the table.
+                    th scope="col" { "Dif\u{AD}ference" }
                 }
             }
             tbody {
                 @for d in &best.differences {
                     tr class=[(!d.enabled()).then_some("ps-off")] {
                         th scope="row" title=(d.feature.help()) {
-                            (d.feature.label())
+                            (breakable_label(d.feature.label()))
                             @if !d.enabled() { span class="muted" { " (off)" } }
                         }
                         td {
@@ -210,6 +229,7 @@ fn no_match(a: &Answer) -> Markup {
         EmptyBecause::EmptyCatalog => None,
     };
     html! {
+        (live_bar(html! { strong class="ps-live-title" { "No perfect song with these filters" } }))
         div class="card ps-empty" {
             h2 { "No perfect song with these filters" }
             p class="notice" role="status" { (why.message(a.settings)) }
@@ -224,6 +244,7 @@ fn no_match(a: &Answer) -> Markup {
 /// controls; this says why there is no answer.
 pub fn invalid(errors: &InvalidSettings) -> Markup {
     html! {
+        (live_bar(html! { strong class="ps-live-title" { "Fix the settings to see your match" } }))
         div class="card ps-invalid" {
             h2 { "Fix the settings to see your match" }
             ul class="form-error" role="alert" {

@@ -20,8 +20,8 @@ use super::params::pairs_of;
 use crate::{
     catalog::Feature,
     error::{AppError, AppResult},
-    state::AppState,
     web::charts::perfect_song::{sample_series, SAMPLE_SIZE},
+    web::state::AppState,
 };
 
 pub const PATH: &str = "/perfect-song/sample.json";

@@ -6,17 +6,19 @@
 
 use maud::{html, Markup};
 
-use super::params::{FormState, PAGE};
+use super::params::{self, FormState, PAGE};
 use crate::{
     catalog::{snapshot::CatalogSnapshot, Feature},
     matching::{
         settings::{keys, MAX_RESULTS, MAX_WEIGHT},
         Metric,
     },
-    web::{auth::csrf, layout::PageContext},
+    web::{auth::csrf, extract::PageContext},
 };
 
 pub const FORM_ID: &str = "ps-form";
+/// The form that puts every setting back to the start (see `reset_form`).
+pub const RESET_FORM_ID: &str = "ps-reset-form";
 pub const RESULTS_ID: &str = "ps-results";
 pub const SAVE_CURRENT: &str = "/perfect-song/current";
 /// Weight sliders move in half steps: finer than that makes no audible difference.
@@ -107,7 +109,9 @@ fn settings_form(ctx: &PageContext, form: &FormState) -> Markup {
         .iter()
         .any(|&f| form.number(&keys::weight(f)).unwrap_or(0.0) > 0.0);
     html! {
-        form id=(FORM_ID) class="card ps-form" method="post" action=(PAGE)
+        // `novalidate`: the server checks every value and answers beside the field; the
+        // browser's own check would refuse an in-range value off the step grid.
+        form id=(FORM_ID) class="card ps-form" method="post" action=(PAGE) novalidate
             // The token is for the no-JS POST; it must not end up in a shareable URL.
             hx-get=(PAGE) hx-params={ "not " (csrf::FIELD) } hx-trigger="input delay:150ms, submit"
             hx-target={ "#" (RESULTS_ID) } hx-sync="this:replace" hx-replace-url="true" {
@@ -142,14 +146,35 @@ fn settings_form(ctx: &PageContext, form: &FormState) -> Markup {
             }
             div class="ps-actions" {
                 button type="submit" { "Find my song" }
-                a class="button secondary" href=(PAGE) { "Back to my saved settings" }
+                button type="submit" class="secondary" form=(RESET_FORM_ID) { "Reset to defaults" }
                 span class="htmx-indicator muted" aria-hidden="true" { span class="spinner" {} " Matching…" }
+                p class="hint ps-kept" {
+                    "Your latest settings are kept: they open here on your next visit. "
+                    "To keep several, save them as " a href="#ps-profiles-title" { "taste profiles" } "."
+                }
             }
         }
+        (reset_form(ctx))
         // Saves the settings as the account's current ones, well after the last change:
         // the live GET stays read-only and fast; this POST runs once per pause.
         div hidden hx-post=(SAVE_CURRENT) hx-include={ "#" (FORM_ID) } hx-swap="none"
             hx-trigger={ "input delay:1500ms from:#" (FORM_ID) ", submit from:#" (FORM_ID) } {}
+    }
+}
+
+/// "Reset to defaults": a plain POST of the starting settings (the original five at the
+/// middle, the others at the catalog average, switched off), which, like "Find my song",
+/// makes them the kept settings and opens their URL. Its button sits in the settings
+/// form (`form=` attribute); forms cannot nest.
+fn reset_form(ctx: &PageContext) -> Markup {
+    let defaults = params::starting(&ctx.catalog);
+    html! {
+        form id=(RESET_FORM_ID) method="post" action=(PAGE) hidden {
+            input type="hidden" name=(csrf::FIELD) value=(ctx.csrf_token);
+            @for (key, value) in defaults.to_pairs() {
+                input type="hidden" name=(key) value=(value);
+            }
+        }
     }
 }
 
@@ -178,6 +203,10 @@ fn shown(form: &FormState, key: &str, step: f64, unit: Option<&str>) -> String {
 struct Slider<'a> {
     key: &'a str,
     label: String,
+    /// The weight field that switches this feature on, for its "(off)" mark.
+    weight_key: Option<String>,
+    /// Whether the feature is switched off (weight 0) as the page is rendered.
+    off: bool,
     help: Option<&'a str>,
     min: f64,
     max: f64,
@@ -197,10 +226,18 @@ fn slider(form: &FormState, s: &Slider) -> Markup {
     html! {
         div class={ "ps-slider field" @if error.is_some() { " has-error" } } {
             div class="ps-slider-head" {
-                label for=(id) { (s.label) }
+                label for=(id) {
+                    (s.label)
+                    // Follows the weight as it moves (app.js).
+                    @if let Some(weight) = &s.weight_key {
+                        span class="ps-off-tag" data-off-until=(weight) hidden[!s.off] { " (off)" }
+                    }
+                }
                 output id=(output) for=(id) { (shown(form, s.key, s.step, s.unit)) }
             }
-            input type="range" id=(id) name=(s.key) min=(s.min) max=(s.max) step=(s.step)
+            // A number field, so that without JavaScript the value can always be read
+            // and typed; app.js turns it into a slider with its value beside it.
+            input type="number" data-slider id=(id) name=(s.key) min=(s.min) max=(s.max) step=(s.step)
                 value=(form.value(s.key)) data-output=(output) data-unit=[s.unit]
                 aria-invalid=[error.as_ref().map(|_| "true")] aria-describedby=(described);
             @if let Some(text) = s.help { p class="field-hint" id=(help) { (text) } }
@@ -212,17 +249,15 @@ fn slider(form: &FormState, s: &Slider) -> Markup {
 fn target_slider(form: &FormState, feature: Feature) -> Markup {
     let (min, max) = feature.range();
     let key = keys::target(feature);
-    let mut label = feature.label().to_string();
-    if !Feature::ORIGINAL.contains(&feature)
-        && form.number(&keys::weight(feature)).unwrap_or(0.0) <= 0.0
-    {
-        label.push_str(" (off)");
-    }
+    let weight_key = keys::weight(feature);
+    let off = form.number(&weight_key).unwrap_or(0.0) <= 0.0;
     slider(
         form,
         &Slider {
             key: &key,
-            label,
+            label: feature.label().to_string(),
+            weight_key: Some(weight_key),
+            off,
             help: Some(feature.help()),
             min,
             max,
@@ -242,8 +277,8 @@ fn weights(form: &FormState) -> Markup {
                 @for feature in Feature::ALL {
                     @let key = keys::weight(feature);
                     (slider(form, &Slider {
-                        key: &key, label: feature.label().to_string(), help: None,
-                        min: 0.0, max: MAX_WEIGHT, step: WEIGHT_STEP, unit: None,
+                        key: &key, label: feature.label().to_string(), weight_key: None, off: false,
+                        help: None, min: 0.0, max: MAX_WEIGHT, step: WEIGHT_STEP, unit: None,
                     }))
                 }
             }
@@ -338,10 +373,24 @@ fn filters(form: &FormState, catalog: &CatalogSnapshot) -> Markup {
                 (number_field(form, keys::PER_ARTIST, "At most this many tracks per artist", 1, MAX_RESULTS as i64, None))
             }
             div class="field" {
-                label class="ps-choice" for=(field_id(keys::NO_EXPLICIT)) {
-                    input type="checkbox" id=(field_id(keys::NO_EXPLICIT)) name=(keys::NO_EXPLICIT)
-                        checked[form.checked(keys::NO_EXPLICIT)] aria-describedby=(error_id(keys::NO_EXPLICIT));
-                    " No explicit tracks"
+                @if catalog.features.has_explicit() {
+                    label class="ps-choice" for=(field_id(keys::NO_EXPLICIT)) {
+                        input type="checkbox" id=(field_id(keys::NO_EXPLICIT)) name=(keys::NO_EXPLICIT)
+                            checked[form.checked(keys::NO_EXPLICIT)] aria-describedby=(error_id(keys::NO_EXPLICIT));
+                        " No explicit tracks"
+                    }
+                } @else {
+                    // A filter that could change nothing is shown switched off, with why.
+                    @let hint_id = format!("{}-hint", field_id(keys::NO_EXPLICIT));
+                    label class="ps-choice ps-disabled" for=(field_id(keys::NO_EXPLICIT)) {
+                        input type="checkbox" id=(field_id(keys::NO_EXPLICIT)) name=(keys::NO_EXPLICIT)
+                            disabled aria-describedby={ (hint_id) " " (error_id(keys::NO_EXPLICIT)) };
+                        " No explicit tracks"
+                    }
+                    p class="field-hint" id=(hint_id) {
+                        "Not available: no track in this catalog is marked explicit (its source "
+                        "does not say), so there is nothing to leave out."
+                    }
                 }
                 (message(form, keys::NO_EXPLICIT))
             }

@@ -1,0 +1,371 @@
+//! Throttling of log-in and sign-up attempts (ASVS 2.2.1): guessing stays slow, and
+//! no stranger can lock the owner out of their account.
+//!
+//! A log-in attempt is checked against three counts of recent failures:
+//! - per username and client address together: 5 in 15 minutes, then that address must
+//!   wait before trying that name again (one guesser is stopped);
+//! - per client address over all usernames: 20 in 15 minutes (one address trying a
+//!   password against many accounts is stopped);
+//! - per username from all addresses: 60 in an hour for free, then each attempt waits
+//!   after the latest failure, 1 s, 2 s, 4 s, ... up to 15 minutes (a guesser spread
+//!   over many addresses gets about 70 guesses an hour, and nobody is locked out).
+//!
+//! A stranger's wrong passwords therefore never block the owner's own address, and
+//! block any address only once the name is under a distributed attack. Even then an
+//! address that this username logged in from in the last 30 days skips the
+//! username's backoff.
+//!
+//! Sign-up attempts that pass validation (each tells whether a name is taken, or
+//! creates an account) are counted per client address: 20 in 15 minutes.
+//!
+//! The rules are pure functions (`policy`) over the times kept by a `ThrottleStore`.
+//! Today that is `MemoryStore`, per process; several servers over one database need a
+//! store that implements `ThrottleStore` over a shared table, with `with_counters`
+//! running as one transaction.
+
+mod memory;
+pub mod policy;
+
+use std::{
+    net::IpAddr,
+    time::{Duration, SystemTime},
+};
+
+pub use memory::MemoryStore;
+pub use policy::{Backoff, Limit, Policy};
+
+/// Keys remembered per scope before the least recently seen are forgotten.
+pub const MAX_KEYS: usize = 10_000;
+
+/// What a key counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Scope {
+    /// Failed log-ins per client address and username (key: `pair_key`).
+    Pair,
+    /// Failed log-ins per client address.
+    Client,
+    /// Failed log-ins per username key.
+    Username,
+    /// Successful log-ins per client address and username (key: `pair_key`).
+    Trusted,
+    /// Sign-up attempts per client address.
+    SignUp,
+}
+
+impl Scope {
+    pub const COUNT: usize = 5;
+    pub const ALL: [Scope; Scope::COUNT] = [
+        Scope::Pair,
+        Scope::Client,
+        Scope::Username,
+        Scope::Trusted,
+        Scope::SignUp,
+    ];
+
+    /// How many of a key's newest entries the policy looks at, and for how long.
+    pub fn retention(self, policy: &Policy) -> (usize, Duration) {
+        match self {
+            Scope::Pair => (policy.pair.keep(), policy.pair.window),
+            Scope::Client => (policy.client.keep(), policy.client.window),
+            Scope::Username => (policy.username.keep(), policy.username.window),
+            Scope::Trusted => (1, policy.trusted_for),
+            Scope::SignUp => (policy.sign_up.keep(), policy.sign_up.window),
+        }
+    }
+}
+
+/// The times of recent attempts, per scope and key, as a store holds them.
+pub trait Counters {
+    /// The times under `key`, oldest first. Entries older than the scope's window may
+    /// be included; the rules ignore them.
+    fn entries(&mut self, scope: Scope, key: &str) -> Vec<SystemTime>;
+    /// Adds the time `at` under `key` (the store may drop entries the scope no longer
+    /// needs: see `Scope::retention`).
+    fn push(&mut self, scope: Scope, key: &str, at: SystemTime);
+    /// Removes one entry equal to `at`, if there is one.
+    fn take_back(&mut self, scope: Scope, key: &str, at: SystemTime);
+    /// Forgets `key`.
+    fn clear(&mut self, scope: Scope, key: &str);
+}
+
+/// Where the counters live. `with_counters` must give `f` the counters to itself: a
+/// burst of parallel attempts must not all read the counts before any writes them.
+pub trait ThrottleStore: Send + Sync {
+    fn with_counters<R>(&self, f: impl FnOnce(&mut dyn Counters) -> R) -> R;
+}
+
+/// The key for a username tried from a client address. Client keys never contain a
+/// space (see `client_key`), so the pair cannot be confused with another.
+fn pair_key(username_key: &str, client: &str) -> String {
+    format!("{client} {username_key}")
+}
+
+/// The log-in and sign-up throttle over a store.
+pub struct Throttle<S = MemoryStore> {
+    policy: Policy,
+    store: S,
+}
+
+impl Default for Throttle {
+    fn default() -> Self {
+        Throttle::in_memory(policy::DEFAULT, MAX_KEYS)
+    }
+}
+
+impl Throttle<MemoryStore> {
+    pub fn in_memory(policy: Policy, max_keys: usize) -> Throttle {
+        Throttle {
+            store: MemoryStore::new(&policy, max_keys),
+            policy,
+        }
+    }
+}
+
+impl<S: ThrottleStore> Throttle<S> {
+    pub fn with_store(policy: Policy, store: S) -> Throttle<S> {
+        Throttle { policy, store }
+    }
+
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// Checks a log-in attempt for `username_key` from `client` and, if it may go,
+    /// counts it as a failure up front, in one step: a burst of parallel guesses gets
+    /// no more tries than the limits, though none has failed yet. `log_in_succeeded`
+    /// takes the count back. `Err(wait)`: refused; try again after `wait`.
+    pub fn begin_log_in(
+        &self,
+        username_key: &str,
+        client: &str,
+        now: SystemTime,
+    ) -> Result<(), Duration> {
+        let pair = pair_key(username_key, client);
+        let policy = &self.policy;
+        self.store.with_counters(|counters| {
+            let trusted = policy::is_trusted(policy, &counters.entries(Scope::Trusted, &pair), now);
+            let wait = policy::log_in_wait(
+                policy,
+                &counters.entries(Scope::Pair, &pair),
+                &counters.entries(Scope::Client, client),
+                &counters.entries(Scope::Username, username_key),
+                trusted,
+                now,
+            );
+            if let Some(wait) = wait {
+                return Err(wait);
+            }
+            counters.push(Scope::Pair, &pair, now);
+            counters.push(Scope::Client, client, now);
+            counters.push(Scope::Username, username_key, now);
+            Ok(())
+        })
+    }
+
+    /// After a successful log-in that `begin_log_in` counted at `began`: the failures of
+    /// this username from this address (the owner's own typos) are forgotten, the
+    /// address and the username get back the one attempt, and the pair is trusted from
+    /// now on. Other failures stay: otherwise an attacker could reset an address's count
+    /// by logging in to an account of their own between guesses, and the owner's log-in
+    /// would reset a distributed attacker's count against their name.
+    pub fn log_in_succeeded(&self, username_key: &str, client: &str, began: SystemTime) {
+        let pair = pair_key(username_key, client);
+        self.store.with_counters(|counters| {
+            counters.clear(Scope::Pair, &pair);
+            counters.take_back(Scope::Client, client, began);
+            counters.take_back(Scope::Username, username_key, began);
+            counters.push(Scope::Trusted, &pair, began);
+        });
+    }
+
+    /// Checks and counts a sign-up attempt from `client`. `Err(wait)`: refused.
+    pub fn begin_sign_up(&self, client: &str, now: SystemTime) -> Result<(), Duration> {
+        let limit = self.policy.sign_up;
+        self.store.with_counters(|counters| {
+            if let Some(wait) = limit.wait(&counters.entries(Scope::SignUp, client), now) {
+                return Err(wait);
+            }
+            counters.push(Scope::SignUp, client, now);
+            Ok(())
+        })
+    }
+}
+
+/// The key a client address is counted under. IPv6 addresses are grouped by their /64
+/// network, which one subscriber usually gets whole: counting single addresses would
+/// give an attacker 2^64 fresh ones.
+pub fn client_key(ip: Option<IpAddr>) -> String {
+    match ip {
+        Some(IpAddr::V4(v4)) => v4.to_string(),
+        Some(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+        None => "unknown".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MIN: Duration = Duration::from_secs(60);
+
+    fn t0() -> SystemTime {
+        SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000)
+    }
+
+    fn throttle() -> Throttle {
+        Throttle::default()
+    }
+
+    /// Fails `count` attempts for `name`, each from its own address.
+    fn distributed(t: &Throttle, name: &str, count: usize, now: SystemTime) {
+        for i in 0..count {
+            let client = format!("10.{}.{}.{}", i / 65536, (i / 256) % 256, i % 256);
+            assert_eq!(t.begin_log_in(name, &client, now), Ok(()), "attempt {i}");
+        }
+    }
+
+    #[test]
+    fn one_address_is_stopped_after_five_failures_for_a_name_until_the_window_passes() {
+        let t = throttle();
+        let start = t0();
+        for i in 0..5 {
+            assert_eq!(t.begin_log_in("ada", "1.2.3.4", start + i * MIN), Ok(()));
+        }
+        // Released when the first failure is 15 minutes old.
+        assert_eq!(
+            t.begin_log_in("ada", "1.2.3.4", start + 5 * MIN),
+            Err(10 * MIN)
+        );
+        assert_eq!(t.begin_log_in("ada", "1.2.3.4", start + 15 * MIN), Ok(()));
+    }
+
+    #[test]
+    fn a_strangers_failures_do_not_lock_the_owner_out() {
+        for strangers_guesses in [5, 50] {
+            let t = throttle();
+            let now = t0();
+            // From one address (as far as it is allowed) and from many.
+            for _ in 0..5 {
+                let _ = t.begin_log_in("ada", "6.6.6.6", now);
+            }
+            distributed(&t, "ada", strangers_guesses - 5, now);
+            assert_eq!(
+                t.begin_log_in("ada", "192.0.2.7", now),
+                Ok(()),
+                "after {strangers_guesses} wrong guesses"
+            );
+            t.log_in_succeeded("ada", "192.0.2.7", now);
+        }
+    }
+
+    #[test]
+    fn one_address_is_stopped_across_usernames() {
+        let t = throttle();
+        let now = t0();
+        for i in 0..20 {
+            assert_eq!(t.begin_log_in(&format!("user{i}"), "1.2.3.4", now), Ok(()));
+        }
+        assert_eq!(t.begin_log_in("someone-new", "1.2.3.4", now), Err(15 * MIN));
+        assert_eq!(t.begin_log_in("someone-new", "1.2.3.5", now), Ok(()));
+    }
+
+    #[test]
+    fn a_distributed_guesser_meets_growing_delays_and_the_owners_address_does_not() {
+        let t = throttle();
+        let now = t0();
+        // The owner logged in from home yesterday.
+        let yesterday = now - 24 * 60 * MIN;
+        assert_eq!(t.begin_log_in("ada", "192.0.2.7", yesterday), Ok(()));
+        t.log_in_succeeded("ada", "192.0.2.7", yesterday);
+
+        distributed(&t, "ada", 60, now);
+        let fresh = |i: u32| format!("203.0.113.{i}");
+        assert_eq!(
+            t.begin_log_in("ada", &fresh(1), now),
+            Err(Duration::from_secs(1))
+        );
+        let mut at = now + Duration::from_secs(1);
+        let mut waits = Vec::new();
+        for i in 2..8 {
+            assert_eq!(t.begin_log_in("ada", &fresh(i), at), Ok(()));
+            let Err(wait) = t.begin_log_in("ada", &fresh(100 + i), at) else {
+                panic!("attempt right after {i} was allowed");
+            };
+            waits.push(wait.as_secs());
+            at += wait;
+        }
+        assert_eq!(waits, [2, 4, 8, 16, 32, 64]);
+        // Other names are not affected, and the owner's usual address still gets in.
+        assert_eq!(t.begin_log_in("grace", &fresh(1), at), Ok(()));
+        assert_eq!(t.begin_log_in("ada", "192.0.2.7", at), Ok(()));
+        t.log_in_succeeded("ada", "192.0.2.7", at);
+    }
+
+    #[test]
+    fn success_clears_the_pair_and_gives_back_only_its_own_attempt() {
+        let t = throttle();
+        let now = t0();
+        for i in 0..4 {
+            assert_eq!(t.begin_log_in(&format!("x{i}"), "1.2.3.4", now), Ok(()));
+        }
+        for _ in 0..4 {
+            assert_eq!(t.begin_log_in("mine", "1.2.3.4", now), Ok(()));
+        }
+        let began = now + MIN;
+        assert_eq!(t.begin_log_in("mine", "1.2.3.4", began), Ok(()));
+        t.log_in_succeeded("mine", "1.2.3.4", began);
+        // The owner's own typos are forgotten: five more tries for this name here.
+        // The address keeps its eight failures: 12 more of its 20.
+        for i in 0..12 {
+            let name = if i < 5 {
+                "mine".to_string()
+            } else {
+                format!("y{i}")
+            };
+            assert_eq!(t.begin_log_in(&name, "1.2.3.4", began), Ok(()), "{i}");
+        }
+        assert!(t.begin_log_in("z", "1.2.3.4", began).is_err());
+    }
+
+    #[test]
+    fn a_burst_of_parallel_attempts_gets_no_more_than_the_limit() {
+        let t = throttle();
+        let now = t0();
+        // Nothing has failed yet (the hashes are still running), but each attempt
+        // already counts.
+        let allowed = (0..10)
+            .filter(|_| t.begin_log_in("ada", "1.2.3.4", now).is_ok())
+            .count();
+        assert_eq!(allowed, 5);
+    }
+
+    #[test]
+    fn sign_ups_are_limited_per_address() {
+        let t = throttle();
+        let now = t0();
+        for _ in 0..20 {
+            assert_eq!(t.begin_sign_up("1.2.3.4", now), Ok(()));
+        }
+        assert_eq!(t.begin_sign_up("1.2.3.4", now + MIN), Err(14 * MIN));
+        assert_eq!(t.begin_sign_up("1.2.3.5", now + MIN), Ok(()));
+        assert_eq!(t.begin_sign_up("1.2.3.4", now + 15 * MIN), Ok(()));
+    }
+
+    #[test]
+    fn ipv6_clients_are_grouped_by_network() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:bbbb::2".parse().unwrap();
+        let c: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert_eq!(client_key(Some(a)), client_key(Some(b)));
+        assert_ne!(client_key(Some(a)), client_key(Some(c)));
+        let mapped: IpAddr = "::ffff:192.0.2.1".parse().unwrap();
+        assert_eq!(client_key(Some(mapped)), "192.0.2.1");
+        assert_eq!(client_key(None), "unknown");
+    }
+}

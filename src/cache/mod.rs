@@ -1,0 +1,90 @@
+//! Values derived from one catalog version, kept until an import moves the version.
+//!
+//! - `versioned`: the generic `VersionedCache`.
+//! - `CatalogCaches`: the app's caches of catalog data that are not about HTTP (the
+//!   tracks' details shown beside matches, artists' top genres), each with the database
+//!   read that fills it. Rendered HTTP answers are cached by the web layer.
+
+mod versioned;
+
+use std::{collections::HashMap, sync::Arc};
+
+pub use versioned::VersionedCache;
+
+use crate::{
+    catalog::artists::GenreCount,
+    db::{self, track_details::TrackDetails, DbPool},
+    error::AppResult,
+};
+
+/// How many tracks' details the cache keeps before it starts over.
+pub const TRACK_DETAILS_CAPACITY: usize = 20_000;
+/// How many artists' top genres the cache keeps before it starts over.
+pub const ARTIST_GENRES_CAPACITY: usize = 10_000;
+/// How many genres an artist's summary names.
+pub const TOP_GENRES: usize = 3;
+
+/// Details by track id, shared with the cache.
+pub type SharedDetails = HashMap<i32, Arc<TrackDetails>>;
+
+pub struct CatalogCaches {
+    /// Titles, albums and artists of tracks shown recently. The live perfect-song answer
+    /// shows the same few tracks again and again as a slider moves (neighbouring
+    /// positions share most of their matches), so most steps need no database trip.
+    track_details: VersionedCache<i32, TrackDetails>,
+    /// Artists' top genres: a grouped scan of all of a popular artist's tracks.
+    artist_genres: VersionedCache<i32, Vec<GenreCount>>,
+}
+
+impl Default for CatalogCaches {
+    fn default() -> Self {
+        CatalogCaches {
+            track_details: VersionedCache::new(TRACK_DETAILS_CAPACITY),
+            artist_genres: VersionedCache::new(ARTIST_GENRES_CAPACITY),
+        }
+    }
+}
+
+impl CatalogCaches {
+    /// The details of `ids` in catalog `version`, read from the database only for the
+    /// tracks this version has not shown before.
+    pub async fn track_details(
+        &self,
+        pool: &DbPool,
+        version: i64,
+        ids: &[i32],
+    ) -> AppResult<SharedDetails> {
+        let (mut details, missing) = self.track_details.get_many(version, ids);
+        if !missing.is_empty() {
+            let loaded = db::run(pool, move |conn| {
+                Ok(db::track_details::by_ids(conn, &missing)?)
+            })
+            .await?;
+            details.extend(self.track_details.put_many(version, loaded));
+        }
+        Ok(details)
+    }
+
+    /// Each artist's top genres in catalog `version` (artists without genres map to an
+    /// empty list, kept too so they are not read again).
+    pub async fn top_genres(
+        &self,
+        pool: &DbPool,
+        version: i64,
+        ids: &[i32],
+    ) -> AppResult<HashMap<i32, Arc<Vec<GenreCount>>>> {
+        let (mut genres, missing) = self.artist_genres.get_many(version, ids);
+        if !missing.is_empty() {
+            let loaded = db::run(pool, move |conn| {
+                let mut found = db::artists::top_genres(conn, &missing, TOP_GENRES)?;
+                Ok(missing
+                    .iter()
+                    .map(|id| (*id, found.remove(id).unwrap_or_default()))
+                    .collect::<Vec<_>>())
+            })
+            .await?;
+            genres.extend(self.artist_genres.put_many(version, loaded));
+        }
+        Ok(genres)
+    }
+}

@@ -1,0 +1,152 @@
+//! `VersionedCache`: values derived from one catalog version, kept until the next.
+//!
+//! Everything the app shows about tracks and artists changes only with an import, and an
+//! import moves the catalog version. So a cache keyed by the version needs no other
+//! invalidation: a lookup for another version misses, and the first store for a new
+//! version drops everything kept for the old one. Bounded: when full it starts over,
+//! which is cheaper than tracking recency and good enough for small hot sets (the
+//! tracks near a slider, the artists people compare).
+
+use std::{
+    borrow::Borrow,
+    collections::HashMap,
+    hash::Hash,
+    sync::{Arc, Mutex},
+};
+
+pub struct VersionedCache<K, V> {
+    capacity: usize,
+    inner: Mutex<Entries<K, V>>,
+}
+
+struct Entries<K, V> {
+    version: i64,
+    values: HashMap<K, Arc<V>>,
+}
+
+impl<K: Eq + Hash + Clone, V> VersionedCache<K, V> {
+    pub fn new(capacity: usize) -> VersionedCache<K, V> {
+        VersionedCache {
+            capacity,
+            inner: Mutex::new(Entries {
+                version: i64::MIN,
+                values: HashMap::new(),
+            }),
+        }
+    }
+
+    /// The value kept for `key` in catalog `version`.
+    pub fn get<Q>(&self, version: i64, key: &Q) -> Option<Arc<V>>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let entries = self.inner.lock().ok()?;
+        if entries.version != version {
+            return None;
+        }
+        entries.values.get(key).cloned()
+    }
+
+    /// The values kept for `keys` in catalog `version`, and the keys not kept.
+    pub fn get_many(&self, version: i64, keys: &[K]) -> (HashMap<K, Arc<V>>, Vec<K>) {
+        let mut found = HashMap::with_capacity(keys.len());
+        let mut missing = Vec::new();
+        let entries = match self.inner.lock() {
+            Ok(entries) if entries.version == version => entries,
+            _ => return (found, keys.to_vec()),
+        };
+        for key in keys {
+            match entries.values.get(key) {
+                Some(value) => {
+                    found.insert(key.clone(), value.clone());
+                }
+                None => missing.push(key.clone()),
+            }
+        }
+        (found, missing)
+    }
+
+    /// How many values are kept now.
+    pub fn len(&self) -> usize {
+        self.inner.lock().map(|e| e.values.len()).unwrap_or(0)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Keeps `value` for `key` in catalog `version` and hands it back shared.
+    pub fn put(&self, version: i64, key: K, value: V) -> Arc<V> {
+        let value = Arc::new(value);
+        if let Ok(mut entries) = self.inner.lock() {
+            entries.make_room(version, 1, self.capacity);
+            entries.values.insert(key, value.clone());
+        }
+        value
+    }
+
+    /// Keeps values read for catalog `version` and hands them back shared.
+    pub fn put_many(
+        &self,
+        version: i64,
+        values: impl IntoIterator<Item = (K, V)>,
+    ) -> HashMap<K, Arc<V>> {
+        let shared: HashMap<K, Arc<V>> = values
+            .into_iter()
+            .map(|(key, value)| (key, Arc::new(value)))
+            .collect();
+        let Ok(mut entries) = self.inner.lock() else {
+            return shared;
+        };
+        entries.make_room(version, shared.len(), self.capacity);
+        for (key, value) in &shared {
+            entries.values.insert(key.clone(), value.clone());
+        }
+        shared
+    }
+}
+
+impl<K, V> Entries<K, V> {
+    /// Drops another version's values, or everything when `adding` more would not fit.
+    fn make_room(&mut self, version: i64, adding: usize, capacity: usize) {
+        if self.version != version || self.values.len() + adding > capacity {
+            self.values.clear();
+            self.version = version;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hit_needs_the_same_catalog_version() {
+        let cache = VersionedCache::new(10);
+        cache.put_many(5, [(1, "one"), (2, "two")]);
+        let (found, missing) = cache.get_many(5, &[2, 3, 1]);
+        assert_eq!(*found[&1], "one");
+        assert_eq!(*found[&2], "two");
+        assert_eq!(missing, [3]);
+        let (found, missing) = cache.get_many(6, &[1, 2]);
+        assert!(found.is_empty());
+        assert_eq!(missing, [1, 2]);
+        assert_eq!(cache.get(6, &1), None);
+        // A new version replaces what the old one kept.
+        cache.put(6, 1, "renamed");
+        assert_eq!(cache.get(6, &1).as_deref(), Some(&"renamed"));
+        assert_eq!(cache.get(6, &2), None);
+        assert_eq!(cache.get(5, &1), None);
+    }
+
+    #[test]
+    fn a_full_cache_starts_over() {
+        let cache = VersionedCache::new(3);
+        cache.put_many(1, [(1, ()), (2, ()), (3, ())]);
+        assert!(cache.get(1, &1).is_some());
+        cache.put(1, 4, ());
+        assert!(cache.get(1, &1).is_none());
+        assert!(cache.get(1, &4).is_some());
+    }
+}

@@ -1,0 +1,472 @@
+//! The in-memory artist search index, built once per catalog version.
+//!
+//! Suggestions must stay well under 5 ms at 100,000 artists, so nothing here touches the
+//! database and nothing scans more than it must:
+//! - artists are kept sorted by search key, so every key starting with the query sits in
+//!   one contiguous range found by binary search;
+//! - prefix matches outrank every other match, so when the prefix range alone fills the
+//!   list the substring pass is skipped;
+//! - matches at a later word ("beatles" in "the beatles") come from a sorted array of
+//!   word starts, again by binary search;
+//! - matches inside words rank by track count alone, so frequent pieces ("a", "en") are
+//!   found by walking artists in that order and stopping at the last one needed; rare
+//!   pieces by one SIMD substring search (memchr's memmem) over a single string holding
+//!   every key (separated by NUL), each key classified once at its first hit;
+//! - ranking keeps only the best `limit` candidates in a small heap while scanning, over
+//!   a compact array of track counts, so a query matching most of the catalog stays cheap;
+//! - "did you mean" computes edit distances only for names sharing enough character
+//!   pairs (bigrams) with the query, found through an inverted index of bigrams.
+
+mod bigrams;
+mod build;
+mod topk;
+
+use std::{cmp::Reverse, fmt};
+
+use memchr::memmem;
+use rustc_hash::FxHashMap;
+
+use self::{
+    bigrams::distinct_bigrams,
+    build::{Lookups, NameKeys, TextSearch, SEPARATOR},
+    topk::TopK,
+};
+use super::{
+    names::{artist_name_key, artist_search_key},
+    summary::ArtistSummary,
+    vector::SIMILARITY_FEATURES,
+};
+
+/// Longer queries are cut: no artist name is this long, and it bounds the work per query.
+const MAX_QUERY_CHARS: usize = 100;
+
+/// A candidate's rank: match kind, then more tracks, then position (name order).
+type Ranked = (MatchKind, Reverse<i32>, u32);
+
+/// How a suggestion matched the query, best first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum MatchKind {
+    /// The name starts with the query.
+    Prefix,
+    /// A later word of the name starts with the query ("beatles" in "the beatles").
+    WordStart,
+    /// The query appears inside a word.
+    Substring,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Suggestion<'a> {
+    pub artist: &'a ArtistSummary,
+    pub kind: MatchKind,
+}
+
+/// What a typed name refers to.
+#[derive(Debug)]
+pub enum Resolution<'a> {
+    Found(&'a ArtistSummary),
+    /// Several artists fold to the same search key (e.g. "Amelie" for "Amélie" and
+    /// "Amelié"); the caller asks the user to pick one.
+    Ambiguous(Vec<&'a ArtistSummary>),
+    /// Nothing matches; the closest names by edit distance and by prefix.
+    NotFound(Vec<&'a ArtistSummary>),
+}
+
+pub struct ArtistIndex {
+    /// Sorted by search key, then track count (descending), then id.
+    pub(super) artists: Vec<ArtistSummary>,
+    by_id: FxHashMap<i32, u32>,
+    by_name_key: NameKeys,
+    /// Every search key, in `artists` order, separated by NUL.
+    haystack: String,
+    /// Byte offset in `haystack` where each artist's key starts.
+    starts: Vec<u32>,
+    /// Length of each key in characters (saturating), to skip hopeless edit distances.
+    key_chars: Vec<u16>,
+    /// Track count of each artist, in `artists` order: ranking scans read only this.
+    counts: Vec<i32>,
+    /// Artist positions by track count (descending), ties in `artists` order: the order
+    /// in which substring-only matches rank, so their scan can stop at the last one needed.
+    by_count: Vec<u32>,
+    /// (haystack offset, artist) of every word start after the first character of a key,
+    /// sorted by the rest of the key from there: "beatles" in "the beatles" is found by
+    /// binary search, like a prefix.
+    word_starts: Vec<(u32, u32)>,
+    /// Character bigram -> artists whose key contains it (each artist once, ascending).
+    bigrams: FxHashMap<u64, Vec<u32>>,
+    /// Each artist's averages over `SIMILARITY_FEATURES`, scaled to 0..1.
+    pub(super) vectors: Vec<[f32; SIMILARITY_FEATURES.len()]>,
+    /// The whole catalog's mean track popularity, the reference beside artists' averages.
+    reference_popularity: Option<f64>,
+}
+
+impl fmt::Debug for ArtistIndex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ArtistIndex")
+            .field("artists", &self.artists.len())
+            .field("haystack_bytes", &self.haystack.len())
+            .finish()
+    }
+}
+
+impl Default for ArtistIndex {
+    fn default() -> Self {
+        ArtistIndex::new(Vec::new(), None)
+    }
+}
+
+/// The key a query is matched with: the same folding as the stored search keys.
+pub fn query_key(query: &str) -> String {
+    let cut: String = query
+        .chars()
+        .filter(|c| *c != SEPARATOR && !c.is_control())
+        .take(MAX_QUERY_CHARS)
+        .collect();
+    artist_search_key(&cut)
+}
+
+impl ArtistIndex {
+    /// Builds the index. Artists without tracks are left out: they have no averages.
+    pub fn new(artists: Vec<ArtistSummary>, reference_popularity: Option<f64>) -> ArtistIndex {
+        let mut artists: Vec<ArtistSummary> = artists
+            .into_iter()
+            .filter(|a| a.track_count > 0)
+            .map(|mut a| {
+                // Stored keys never hold NUL; strip it anyway so the haystack stays sound.
+                if a.search_key.contains(SEPARATOR) {
+                    a.search_key = a.search_key.replace(SEPARATOR, "");
+                }
+                a
+            })
+            .collect();
+        artists.sort_by(|a, b| {
+            a.search_key
+                .cmp(&b.search_key)
+                .then(b.track_count.cmp(&a.track_count))
+                .then(a.id.cmp(&b.id))
+        });
+        // The lookups and the text search structures are independent: for a large
+        // catalog they are built on two threads (this is on the start-up path).
+        let (lookups, text) = if artists.len() >= PARALLEL_BUILD {
+            std::thread::scope(|scope| {
+                let lookups = scope.spawn(|| Lookups::build(&artists));
+                let text = TextSearch::build(&artists);
+                let lookups = lookups
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                (lookups, text)
+            })
+        } else {
+            (Lookups::build(&artists), TextSearch::build(&artists))
+        };
+        ArtistIndex {
+            artists,
+            by_count: text.by_count,
+            word_starts: text.word_starts,
+            by_id: lookups.by_id,
+            by_name_key: lookups.by_name_key,
+            haystack: text.haystack,
+            starts: text.starts,
+            key_chars: text.key_chars,
+            counts: text.counts,
+            bigrams: lookups.bigrams,
+            vectors: lookups.vectors,
+            reference_popularity,
+        }
+    }
+
+    /// The same index with another reference popularity (the snapshot learns it from
+    /// the tracks, read at the same time as the artists).
+    pub fn with_reference_popularity(mut self, reference_popularity: Option<f64>) -> Self {
+        self.reference_popularity = reference_popularity;
+        self
+    }
+
+    pub fn len(&self) -> usize {
+        self.artists.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.artists.is_empty()
+    }
+
+    pub fn get(&self, id: i32) -> Option<&ArtistSummary> {
+        self.by_id.get(&id).map(|&i| &self.artists[i as usize])
+    }
+
+    /// Every artist, in search-key order.
+    pub fn iter(&self) -> impl Iterator<Item = &ArtistSummary> {
+        self.artists.iter()
+    }
+
+    pub fn reference_popularity(&self) -> Option<f64> {
+        self.reference_popularity
+    }
+
+    /// The `limit` artists with the most tracks (ties by name): what an empty search shows.
+    pub fn most_tracks(&self, limit: usize) -> Vec<&ArtistSummary> {
+        let mut best = TopK::new(limit);
+        for (i, &count) in self.counts.iter().enumerate() {
+            best.offer((Reverse(count), i as u32));
+        }
+        best.into_sorted()
+            .into_iter()
+            .map(|(_, i)| &self.artists[i as usize])
+            .collect()
+    }
+
+    /// Up to `limit` artists matching the query, ignoring case and Latin accents:
+    /// prefix matches first, then matches at the start of a later word, then any
+    /// substring; within each, artists with more tracks first, then by name.
+    pub fn suggest(&self, query: &str, limit: usize) -> Vec<Suggestion<'_>> {
+        let key = query_key(query);
+        self.suggest_key(&key, limit)
+    }
+
+    fn suggest_key(&self, key: &str, limit: usize) -> Vec<Suggestion<'_>> {
+        if key.is_empty() || limit == 0 {
+            return Vec::new();
+        }
+        // Each tier is complete before the next is consulted, so a tier is only searched
+        // when the better ones leave room.
+        let mut ranked = self.prefix_matches(key, limit);
+        if ranked.len() < limit {
+            ranked.extend(self.word_start_matches(key, limit - ranked.len()));
+        }
+        if ranked.len() < limit {
+            ranked.extend(self.substring_matches(key, limit - ranked.len()));
+        }
+        ranked
+            .into_iter()
+            .map(|(kind, _, i)| Suggestion {
+                artist: &self.artists[i as usize],
+                kind,
+            })
+            .collect()
+    }
+
+    /// Index range of the artists whose key starts with `key`.
+    fn prefix_range(&self, key: &str) -> (usize, usize) {
+        let lo = self
+            .artists
+            .partition_point(|a| a.search_key.as_str() < key);
+        let len = self.artists[lo..].partition_point(|a| a.search_key.starts_with(key));
+        (lo, lo + len)
+    }
+
+    /// End (exclusive, before the separator) of artist `i`'s key in the haystack.
+    fn key_end(&self, i: usize) -> usize {
+        self.starts
+            .get(i + 1)
+            .map_or(self.haystack.len(), |&s| s as usize)
+            - 1
+    }
+
+    fn key_bytes(&self, i: usize) -> &[u8] {
+        &self.haystack.as_bytes()[self.starts[i] as usize..self.key_end(i)]
+    }
+
+    fn prefix_matches(&self, key: &str, limit: usize) -> Vec<Ranked> {
+        let (lo, hi) = self.prefix_range(key);
+        let mut best = TopK::new(limit);
+        for i in lo..hi {
+            best.offer((MatchKind::Prefix, Reverse(self.counts[i]), i as u32));
+        }
+        best.into_sorted()
+    }
+
+    /// Artists with a later word starting with `key` (and no prefix match), by binary
+    /// search in the sorted word starts.
+    fn word_start_matches(&self, key: &str, limit: usize) -> Vec<Ranked> {
+        let hay = self.haystack.as_bytes();
+        let rest = |&(offset, i): &(u32, u32)| &hay[offset as usize..self.key_end(i as usize)];
+        let needle = key.as_bytes();
+        let lo = self.word_starts.partition_point(|e| rest(e) < needle);
+        let len = self.word_starts[lo..].partition_point(|e| rest(e).starts_with(needle));
+        let mut best = TopK::new(limit);
+        for &(_, i) in &self.word_starts[lo..lo + len] {
+            if self.key_bytes(i as usize).starts_with(needle) {
+                continue; // ranked as a prefix match
+            }
+            // A key with two words starting with the query appears twice in the range.
+            best.offer_once((MatchKind::WordStart, Reverse(self.counts[i as usize]), i));
+        }
+        best.into_sorted()
+    }
+
+    /// Artists containing `key` only inside words. Frequent pieces ("a", "en") are found
+    /// by walking artists in rank order and stopping at the `limit`-th match; when that
+    /// does not finish quickly the piece is rare, and one pass over the haystack is cheap.
+    fn substring_matches(&self, key: &str, limit: usize) -> Vec<Ranked> {
+        // Small under test, so the property tests exercise both paths.
+        const RANK_ORDER_BUDGET: usize = if cfg!(test) { 3 } else { 2048 };
+        let finder = memmem::Finder::new(key.as_bytes());
+        let mut found = Vec::with_capacity(limit);
+        for &i in self.by_count.iter().take(RANK_ORDER_BUDGET) {
+            let i = i as usize;
+            if let Some(pos) = finder.find(self.key_bytes(i)) {
+                let at = self.starts[i] as usize + pos;
+                if pos > 0 && !self.word_starts_with(at, self.key_end(i), key) {
+                    found.push((MatchKind::Substring, Reverse(self.counts[i]), i as u32));
+                    if found.len() == limit {
+                        return found;
+                    }
+                }
+            }
+        }
+        if self.by_count.len() <= RANK_ORDER_BUDGET {
+            return found; // every artist was looked at
+        }
+        self.substring_scan(key, &finder, limit)
+    }
+
+    /// One pass over every key for a rare piece: each key is classified at its first hit.
+    fn substring_scan(&self, key: &str, finder: &memmem::Finder<'_>, limit: usize) -> Vec<Ranked> {
+        let mut best = TopK::new(limit);
+        let mut cursor = 0usize;
+        let mut next_key_at = 0usize;
+        for pos in finder.find_iter(self.haystack.as_bytes()) {
+            if pos < next_key_at {
+                continue; // the rest of a key already classified
+            }
+            cursor = self.key_at(pos, cursor);
+            let end = self.key_end(cursor);
+            next_key_at = end;
+            if pos == self.starts[cursor] as usize || self.word_starts_with(pos, end, key) {
+                continue; // ranked in a better tier
+            }
+            best.offer((
+                MatchKind::Substring,
+                Reverse(self.counts[cursor]),
+                cursor as u32,
+            ));
+        }
+        best.into_sorted()
+    }
+
+    /// The key holding haystack byte `pos`, searching forward from key `from` (hits come
+    /// in order): galloping, so dense hits cost a step or two and sparse ones a log.
+    fn key_at(&self, pos: usize, from: usize) -> usize {
+        let starts = &self.starts;
+        let mut step = 1;
+        let mut lo = from;
+        let mut hi = from + 1;
+        while hi < starts.len() && starts[hi] as usize <= pos {
+            lo = hi;
+            hi = (hi + step).min(starts.len());
+            step *= 2;
+        }
+        lo + starts[lo..hi].partition_point(|&s| s as usize <= pos) - 1
+    }
+
+    /// Whether a word starting in `from..end` of the haystack begins with `key` (also
+    /// finds occurrences that overlap the first hit, which a non-overlapping search skips).
+    /// Only positions holding the key's first byte are examined (found with memchr).
+    fn word_starts_with(&self, from: usize, end: usize, key: &str) -> bool {
+        let hay = self.haystack.as_bytes();
+        let Some(&first) = key.as_bytes().first() else {
+            return false;
+        };
+        memchr::memchr_iter(first, &hay[from..end]).any(|offset| {
+            let at = from + offset;
+            hay[at..end].starts_with(key.as_bytes()) && self.is_word_start(at)
+        })
+    }
+
+    /// Whether the haystack byte at `pos` starts a word (follows a non-alphanumeric).
+    fn is_word_start(&self, pos: usize) -> bool {
+        if let Some(&before) = self.haystack.as_bytes()[..pos].last() {
+            if before.is_ascii() {
+                return !before.is_ascii_alphanumeric();
+            }
+        }
+        self.haystack[..pos]
+            .chars()
+            .next_back()
+            .is_some_and(|c| !c.is_alphanumeric())
+    }
+
+    /// Resolves a typed name: exact (case-insensitive) first, then accent-insensitive
+    /// when that points at exactly one artist.
+    pub fn resolve(&self, name: &str) -> Resolution<'_> {
+        let name_key = artist_name_key(name);
+        if let Some(i) = self.by_name_key.get(&self.artists, &name_key) {
+            return Resolution::Found(&self.artists[i as usize]);
+        }
+        let key = query_key(name);
+        if key.is_empty() {
+            return Resolution::NotFound(Vec::new());
+        }
+        let (lo, hi) = self.prefix_range(&key);
+        let same: Vec<&ArtistSummary> = self.artists[lo..hi]
+            .iter()
+            .take_while(|a| a.search_key == key)
+            .collect();
+        match same.len() {
+            0 => Resolution::NotFound(self.did_you_mean(name, 5)),
+            1 => Resolution::Found(same[0]),
+            _ => Resolution::Ambiguous(same),
+        }
+    }
+
+    /// Names close to an unknown one: within a few edits (typos), then names that start
+    /// with or contain it (a partial name). Artists with more tracks first.
+    pub fn did_you_mean(&self, query: &str, limit: usize) -> Vec<&ArtistSummary> {
+        let key = query_key(query);
+        if key.is_empty() || limit == 0 {
+            return Vec::new();
+        }
+        let query_chars = key.chars().count();
+        let max_edits = (query_chars / 4).clamp(1, 3);
+        let mut close: Vec<(usize, Reverse<i32>, u32)> = Vec::new();
+        let mut consider = |i: usize| {
+            // The edit distance is at least the difference in length.
+            if (self.key_chars[i] as usize).abs_diff(query_chars) > max_edits {
+                return;
+            }
+            let distance = strsim::levenshtein(&key, &self.artists[i].search_key);
+            if distance <= max_edits {
+                close.push((distance, Reverse(self.counts[i]), i as u32));
+            }
+        };
+        // Each edit destroys at most two of the query's bigrams, so a name within
+        // `max_edits` shares at least this many distinct bigrams with it.
+        let query_bigrams = distinct_bigrams(&key);
+        let needed = query_bigrams.len().saturating_sub(2 * max_edits);
+        if needed == 0 {
+            // Too short for the filter to prune anything: check every name.
+            (0..self.artists.len()).for_each(&mut consider);
+        } else {
+            let mut shared = vec![0u8; self.artists.len()];
+            for bigram in &query_bigrams {
+                for &i in self.bigrams.get(bigram).map(Vec::as_slice).unwrap_or(&[]) {
+                    let count = &mut shared[i as usize];
+                    *count = count.saturating_add(1);
+                    if *count as usize == needed {
+                        consider(i as usize);
+                    }
+                }
+            }
+        }
+        close.sort_unstable();
+        let mut out: Vec<&ArtistSummary> = close
+            .into_iter()
+            .take(limit)
+            .map(|(_, _, i)| &self.artists[i as usize])
+            .collect();
+        for suggestion in self.suggest_key(&key, limit) {
+            if out.len() >= limit {
+                break;
+            }
+            if !out.iter().any(|a| a.id == suggestion.artist.id) {
+                out.push(suggestion.artist);
+            }
+        }
+        out
+    }
+}
+
+/// From this many artists the index is built on two threads.
+const PARALLEL_BUILD: usize = 50_000;
+
+#[cfg(test)]
+pub(crate) mod tests;

@@ -1,0 +1,196 @@
+use super::*;
+use crate::catalog::AudioFeatures;
+
+pub(crate) fn artist(id: i32, name: &str, tracks: i32) -> ArtistSummary {
+    ArtistSummary {
+        id,
+        name: name.to_string(),
+        name_key: artist_name_key(name),
+        search_key: artist_search_key(name),
+        track_count: tracks,
+        averages: AudioFeatures::default(),
+        avg_popularity: None,
+        min_year: None,
+        max_year: None,
+    }
+}
+
+fn index() -> ArtistIndex {
+    ArtistIndex::new(
+        vec![
+            artist(1, "Beyoncé", 40),
+            artist(2, "The Beatles", 90),
+            artist(3, "Beach House", 12),
+            artist(4, "Bea Miller", 60),
+            artist(5, "Abba", 30),
+            artist(6, "Kebab Beats", 5),
+            artist(7, "Amélie", 3),
+            artist(8, "Amelié", 2),
+            artist(9, "Nobody", 0),
+        ],
+        Some(50.0),
+    )
+}
+
+fn names<'a>(s: &[Suggestion<'a>]) -> Vec<&'a str> {
+    s.iter().map(|s| s.artist.name.as_str()).collect()
+}
+
+#[test]
+fn prefix_outranks_substring_then_track_count() {
+    let idx = index();
+    let got = idx.suggest("bea", 10);
+    assert_eq!(
+        names(&got),
+        ["Bea Miller", "Beach House", "The Beatles", "Kebab Beats"]
+    );
+    assert_eq!(got[0].kind, MatchKind::Prefix);
+    assert_eq!(got[2].kind, MatchKind::WordStart);
+    assert_eq!(got[3].kind, MatchKind::WordStart);
+    let got = idx.suggest("b", 3);
+    assert_eq!(names(&got), ["Bea Miller", "Beyoncé", "Beach House"]);
+    let got = idx.suggest("ab", 10);
+    assert_eq!(names(&got), ["Abba", "Kebab Beats"]);
+    assert_eq!(got[1].kind, MatchKind::Substring);
+    let top: Vec<i32> = idx.most_tracks(2).iter().map(|a| a.id).collect();
+    assert_eq!(top, [2, 4]);
+}
+
+#[test]
+fn accents_and_case_are_ignored() {
+    let idx = index();
+    assert_eq!(names(&idx.suggest("BEYONCE", 5)), ["Beyoncé"]);
+    assert_eq!(names(&idx.suggest("  beyoncé", 5)), ["Beyoncé"]);
+    assert!(idx.suggest("", 5).is_empty());
+    assert!(idx.suggest("\0", 5).is_empty());
+    assert!(
+        idx.suggest("nobody", 5).is_empty(),
+        "artists without tracks are not indexed"
+    );
+}
+
+#[test]
+fn resolution_exact_then_folded_then_ambiguous() {
+    let idx = index();
+    assert!(matches!(idx.resolve("beyonce"), Resolution::Found(a) if a.id == 1));
+    assert!(matches!(idx.resolve("AMÉLIE"), Resolution::Found(a) if a.id == 7));
+    match idx.resolve("Amelie") {
+        Resolution::Ambiguous(list) => {
+            assert_eq!(list.iter().map(|a| a.id).collect::<Vec<_>>(), [7, 8]);
+        }
+        other => panic!("expected ambiguous, got {other:?}"),
+    }
+    match idx.resolve("Beyonse") {
+        Resolution::NotFound(list) => assert_eq!(list[0].id, 1),
+        other => panic!("expected not found, got {other:?}"),
+    }
+}
+
+#[test]
+fn did_you_mean_uses_edit_distance_then_prefix() {
+    let idx = index();
+    let ids = |q: &str| {
+        idx.did_you_mean(q, 5)
+            .iter()
+            .map(|a| a.id)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ids("Bea Miler"), [4]);
+    // No name is one edit from "beat"; two contain it at a word start.
+    assert_eq!(ids("beat"), [2, 6]);
+    // "Beyonse" is one edit from Beyoncé; nothing else is close.
+    assert_eq!(ids("Beyonse"), [1]);
+    assert!(ids("zzzzzzzz").is_empty());
+}
+
+/// The ranking spelled out naively: what `suggest` must return.
+fn brute_force(idx: &ArtistIndex, query: &str, limit: usize) -> Vec<i32> {
+    let q = query_key(query);
+    if q.is_empty() {
+        return Vec::new();
+    }
+    let mut ranked: Vec<(MatchKind, Reverse<i32>, usize, i32)> = Vec::new();
+    for (order, a) in idx.iter().enumerate() {
+        let key = &a.search_key;
+        let kind = if key.starts_with(&q) {
+            MatchKind::Prefix
+        } else {
+            let mut best = None;
+            for (at, _) in key.char_indices() {
+                if key[at..].starts_with(&q) {
+                    let word = key[..at]
+                        .chars()
+                        .next_back()
+                        .is_some_and(|c| !c.is_alphanumeric());
+                    let kind = if word {
+                        MatchKind::WordStart
+                    } else {
+                        MatchKind::Substring
+                    };
+                    best = Some(best.map_or(kind, |b: MatchKind| b.min(kind)));
+                }
+            }
+            match best {
+                Some(kind) => kind,
+                None => continue,
+            }
+        };
+        ranked.push((kind, Reverse(a.track_count), order, a.id));
+    }
+    ranked.sort();
+    ranked.into_iter().take(limit).map(|r| r.3).collect()
+}
+
+proptest::proptest! {
+    #[test]
+    fn suggest_matches_brute_force(
+        names in proptest::collection::vec("[ab é-]{1,7}", 1..40),
+        counts in proptest::collection::vec(1i32..5, 40),
+        query in "[ab é-]{1,3}",
+        limit in 1usize..8,
+    ) {
+        let mut seen = std::collections::HashSet::new();
+        let artists: Vec<ArtistSummary> = names
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| !n.trim().is_empty() && seen.insert(artist_name_key(n)))
+            .map(|(i, n)| artist(i as i32 + 1, n, counts[i]))
+            .collect();
+        let idx = ArtistIndex::new(artists, None);
+        let got: Vec<i32> = idx.suggest(&query, limit).iter().map(|s| s.artist.id).collect();
+        proptest::prop_assert_eq!(got, brute_force(&idx, &query, limit));
+    }
+}
+
+proptest::proptest! {
+    /// The bigram filter never drops a name the full edit-distance scan would keep.
+    #[test]
+    fn did_you_mean_filter_loses_nothing(
+        names in proptest::collection::vec("[abcé -]{1,9}", 1..40),
+        query in "[abcé -]{1,9}",
+    ) {
+        let mut seen = std::collections::HashSet::new();
+        let artists: Vec<ArtistSummary> = names
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| !n.trim().is_empty() && seen.insert(artist_name_key(n)))
+            .map(|(i, n)| artist(i as i32 + 1, n, 1 + (i as i32 % 3)))
+            .collect();
+        let idx = ArtistIndex::new(artists, None);
+        let q = query_key(&query);
+        proptest::prop_assume!(!q.is_empty());
+        let max_edits = (q.chars().count() / 4).clamp(1, 3);
+        let mut expected: Vec<(usize, Reverse<i32>, usize, i32)> = idx
+            .iter()
+            .enumerate()
+            .filter_map(|(order, a)| {
+                let d = strsim::levenshtein(&q, &a.search_key);
+                (d <= max_edits).then_some((d, Reverse(a.track_count), order, a.id))
+            })
+            .collect();
+        expected.sort();
+        let expected: Vec<i32> = expected.into_iter().take(50).map(|e| e.3).collect();
+        let got: Vec<i32> = idx.did_you_mean(&query, 50).iter().map(|a| a.id).collect();
+        proptest::prop_assert_eq!(&got[..expected.len().min(got.len())], &expected[..]);
+    }
+}

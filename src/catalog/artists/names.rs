@@ -1,0 +1,49 @@
+//! How artist names are folded into keys: the catalog's rules for when two names are the
+//! same artist (`artist_name_key`) and what a search matches against
+//! (`artist_search_key`). The import computes them and hands them to the database writer
+//! as data (`catalog::TrackKeys`); the search index folds queries with the same rules.
+
+/// Unicode lower case: the key that makes artist names unique regardless of case.
+pub fn artist_name_key(name: &str) -> String {
+    name.trim().to_lowercase()
+}
+
+/// Lower case with Latin accents folded ("Beyoncé" -> "beyonce", "Mø" -> "mø" -> "mo"),
+/// so a search typed without accents finds the name. Non-Latin scripts are kept as they
+/// are: transliterating them would make a search in the original script miss.
+pub fn artist_search_key(name: &str) -> String {
+    search_key_from_name_key(&artist_name_key(name))
+}
+
+/// `artist_search_key` of a name whose `artist_name_key` is given: saves lower-casing the
+/// name twice.
+pub fn search_key_from_name_key(name_key: &str) -> String {
+    // ASCII has nothing to fold (the Latin ranges below start at U+00C0).
+    if name_key.is_ascii() {
+        return name_key.to_string();
+    }
+    let mut key = String::with_capacity(name_key.len());
+    for ch in name_key.chars() {
+        let code = ch as u32;
+        let latin = (0x00C0..0x0250).contains(&code) || (0x1E00..0x1F00).contains(&code);
+        if latin {
+            key.push_str(&deunicode::deunicode_char(ch).unwrap_or("").to_lowercase());
+        } else {
+            key.push(ch);
+        }
+    }
+    key
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_key_folds_case_and_accents() {
+        assert_eq!(artist_search_key("Beyoncé"), "beyonce");
+        assert_eq!(artist_search_key("  MØ "), "mo");
+        assert_eq!(artist_search_key("周杰倫"), "周杰倫");
+        assert_eq!(artist_name_key("Beyoncé"), "beyoncé");
+    }
+}

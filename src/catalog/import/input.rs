@@ -1,0 +1,601 @@
+//! What a file holds before it is CSV text: gzip or zip around it, a byte-order mark or
+//! UTF-16 at its start, Excel's `sep=` line, and the delimiter it uses.
+//!
+//! - [`open`] undoes the compression (recognised by the first bytes, not the name) and
+//!   counts the bytes read from the file, for progress;
+//! - [`text`] turns the bytes into comma-, semicolon- or tab-separated UTF-8 (or
+//!   single-byte text, see `source`) and says which delimiter it found.
+//!
+//! Windows-1252 cannot be recognised from a file's first bytes; `source` decides it from
+//! the first row that is not ASCII.
+
+use std::{
+    fs::File,
+    io::{self, BufRead, BufReader, Cursor, Read, Seek, SeekFrom},
+    path::Path,
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc,
+    },
+};
+
+use super::{listed, ImportError};
+
+/// Bytes read ahead of the CSV reader to find a `sep=` line and the delimiter: the
+/// header line, unless it is longer.
+const PEEK_BYTES: u64 = 64 * 1024;
+/// How many members of a zip file a message names.
+const LISTED_MEMBERS: usize = 5;
+
+/// A file opened for import, its compression undone.
+pub struct Opened {
+    /// The uncompressed bytes.
+    pub reader: Box<dyn Read + Send>,
+    /// Bytes the reader will take from the file (the compressed size), for progress.
+    pub size: u64,
+    /// Bytes taken from the file so far.
+    pub read: Arc<AtomicU64>,
+    /// "gzip", "zip member NAME", or nothing for a plain file.
+    pub container: Option<String>,
+}
+
+/// Counts the bytes read from the file, for a progress bar on compressed input (the CSV
+/// reader only knows uncompressed positions).
+struct Counting<R> {
+    inner: R,
+    read: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// Opens the file and undoes gzip or zip compression.
+pub fn open(path: &Path) -> Result<Opened, ImportError> {
+    let open_error = |error| ImportError::Open {
+        path: path.to_path_buf(),
+        error,
+    };
+    let file = File::open(path).map_err(open_error)?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let read = Arc::new(AtomicU64::new(0));
+    let mut buffered = BufReader::with_capacity(
+        1 << 20,
+        Counting {
+            inner: file,
+            read: Arc::clone(&read),
+        },
+    );
+    let magic = buffered.fill_buf().map_err(open_error)?;
+    if magic.starts_with(&[0x1f, 0x8b]) {
+        return Ok(Opened {
+            reader: Box::new(flate2::bufread::MultiGzDecoder::new(buffered)),
+            size,
+            read,
+            container: Some("gzip".to_string()),
+        });
+    }
+    if magic.starts_with(b"PK\x03\x04") || magic.starts_with(b"PK\x05\x06") {
+        let file = buffered.into_inner().inner;
+        return open_zip_member(path, file, read);
+    }
+    Ok(Opened {
+        reader: Box::new(buffered),
+        size,
+        read,
+        container: None,
+    })
+}
+
+/// The one CSV file inside a zip file, read straight from its place in the archive (so
+/// it streams like any other file), its checksum verified at the end.
+fn open_zip_member(path: &Path, file: File, read: Arc<AtomicU64>) -> Result<Opened, ImportError> {
+    let refuse = |message: String| ImportError::Archive {
+        path: path.to_path_buf(),
+        message,
+    };
+    let mut archive =
+        zip::ZipArchive::new(file).map_err(|e| refuse(format!("not a readable zip file ({e})")))?;
+    // In index order; a name that cannot be decoded stays as an empty (ignored) one.
+    let names: Vec<String> = archive
+        .file_names()
+        .map(|name| name.map(|n| n.into_owned()).unwrap_or_default())
+        .collect();
+    let index = choose_member(&names).map_err(refuse)?;
+    let name = names[index].clone();
+    let member = archive
+        .by_index_raw(index)
+        .map_err(|e| refuse(format!("cannot read {name} in it ({e})")))?;
+    if member.encrypted() {
+        return Err(refuse(format!("{name} in it is encrypted; unzip it first")));
+    }
+    let compression = member.compression();
+    let deflated = match compression {
+        zip::CompressionMethod::Stored => false,
+        zip::CompressionMethod::Deflated => true,
+        other => {
+            return Err(refuse(format!(
+                "{name} in it is compressed with {other:?}, which is not supported (only deflate); unzip it first"
+            )))
+        }
+    };
+    let start = member
+        .data_start()
+        .ok_or_else(|| refuse(format!("cannot find the data of {name} in it")))?;
+    let (compressed, expected_size, expected_crc) =
+        (member.compressed_size(), member.size(), member.crc32());
+    drop(member);
+    let mut file = archive.into_inner();
+    file.seek(SeekFrom::Start(start))
+        .map_err(|error| ImportError::Open {
+            path: path.to_path_buf(),
+            error,
+        })?;
+    let raw = BufReader::with_capacity(
+        1 << 20,
+        Counting {
+            inner: file.take(compressed),
+            read: Arc::clone(&read),
+        },
+    );
+    let data: Box<dyn Read + Send> = if deflated {
+        Box::new(flate2::bufread::DeflateDecoder::new(raw))
+    } else {
+        Box::new(raw)
+    };
+    Ok(Opened {
+        reader: Box::new(Checked {
+            inner: data,
+            crc: flate2::Crc::new(),
+            expected_size,
+            expected_crc,
+        }),
+        size: compressed,
+        read,
+        container: Some(format!("zip member {name}")),
+    })
+}
+
+/// Which member of a zip file to import: its only `.csv` file; without one, its only
+/// `.tsv` or `.txt` file (Excel's "Unicode Text"); without those, its only file. Folders,
+/// macOS resource forks (`__MACOSX/`, `._name`) and hidden files do not count.
+fn choose_member(names: &[String]) -> Result<usize, String> {
+    let files: Vec<usize> = (0..names.len())
+        .filter(|&i| {
+            let name = &names[i];
+            let base = name.rsplit('/').next().unwrap_or(name);
+            !name.ends_with('/')
+                && !name.starts_with("__MACOSX/")
+                && !base.is_empty()
+                && !base.starts_with('.')
+        })
+        .collect();
+    let ending = |suffixes: &[&str]| -> Vec<usize> {
+        files
+            .iter()
+            .copied()
+            .filter(|&i| {
+                let lower = names[i].to_ascii_lowercase();
+                suffixes.iter().any(|s| lower.ends_with(s))
+            })
+            .collect()
+    };
+    let csv = ending(&[".csv"]);
+    let text = ending(&[".tsv", ".txt"]);
+    let tier = [&csv, &text, &files]
+        .into_iter()
+        .find(|tier| !tier.is_empty());
+    match tier.map(|t| t.as_slice()) {
+        Some([one]) => Ok(*one),
+        None => Err("the zip file holds no file".to_string()),
+        Some(_) if names.iter().any(|n| n == "xl/workbook.xml") => Err(
+            "it is an Excel workbook (.xlsx); save it from Excel as \"CSV UTF-8\" and import that"
+                .to_string(),
+        ),
+        Some(several) => Err(format!(
+            "the zip file holds {} {} ({}); unzip it and import the ones you want",
+            several.len(),
+            if csv.is_empty() { "files" } else { "CSV files" },
+            listed(several.iter().map(|&i| names[i].as_str()), LISTED_MEMBERS)
+        )),
+    }
+}
+
+/// Checks a zip member's CRC-32 and size when its end is reached: a damaged archive is
+/// an error, not a silently shorter import.
+struct Checked<R> {
+    inner: R,
+    crc: flate2::Crc,
+    expected_size: u64,
+    expected_crc: u32,
+}
+
+impl<R: Read> Read for Checked<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.crc.update(&buf[..n]);
+        if n == 0
+            && !buf.is_empty()
+            && (u64::from(self.crc.amount()) != self.expected_size & 0xffff_ffff
+                || self.crc.sum() != self.expected_crc)
+        {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "the zip file is damaged (its checksum does not match)",
+            ));
+        }
+        Ok(n)
+    }
+}
+
+/// How the text of a file is laid out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextLayout {
+    pub delimiter: u8,
+    /// Lines before the header (Excel's `sep=` line), for line numbers.
+    pub lines_before_header: u64,
+    /// "UTF-16LE"/"UTF-16BE" when transcoded; `None` for UTF-8 or single-byte text.
+    pub utf16: Option<&'static str>,
+    /// Whether the delimiter came from a `sep=` line.
+    pub sep_line: bool,
+}
+
+impl TextLayout {
+    /// What a user may want to know about how the file was read (nothing for plain
+    /// comma-separated UTF-8).
+    pub fn notes(&self) -> Vec<String> {
+        let mut notes = Vec::new();
+        if let Some(encoding) = self.utf16 {
+            notes.push(encoding.to_string());
+        }
+        match self.delimiter {
+            b',' => {}
+            b'\t' => notes.push("tab-separated".to_string()),
+            other => notes.push(format!("'{}'-separated", other as char)),
+        }
+        if self.sep_line {
+            notes.push("Excel 'sep=' line".to_string());
+        }
+        notes
+    }
+}
+
+/// Reads up to `buf.len()` bytes (fewer only at the end of the input).
+fn read_up_to(input: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match input.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+/// Makes CSV text of the input: a UTF-8 byte-order mark is dropped, UTF-16 with a
+/// byte-order mark becomes UTF-8, an Excel `sep=X` first line sets the delimiter and is
+/// skipped; otherwise the delimiter is whichever of `,` `;` and tab the header line uses
+/// most (a comma when none).
+pub fn text<'a, R: Read + Send + 'a>(
+    mut input: R,
+) -> io::Result<(Box<dyn Read + Send + 'a>, TextLayout)> {
+    let mut head = [0u8; 3];
+    let n = read_up_to(&mut input, &mut head)?;
+    let head = head[..n].to_vec();
+    let (stream, utf16): (Box<dyn Read + Send + 'a>, _) =
+        if head.starts_with(&[0xff, 0xfe]) || head.starts_with(&[0xfe, 0xff]) {
+            let label = if head[0] == 0xff {
+                "UTF-16LE"
+            } else {
+                "UTF-16BE"
+            };
+            let decoded = encoding_rs_io::DecodeReaderBytesBuilder::new()
+                .bom_sniffing(true)
+                .strip_bom(true)
+                .build(Cursor::new(head).chain(input));
+            (Box::new(decoded), Some(label))
+        } else if head == [0xef, 0xbb, 0xbf] {
+            (Box::new(input), None)
+        } else {
+            (Box::new(Cursor::new(head).chain(input)), None)
+        };
+    let mut stream = LineEnds::new(stream);
+    let mut prefix = Vec::new();
+    stream.by_ref().take(PEEK_BYTES).read_to_end(&mut prefix)?;
+    let (delimiter, skip, sep_line) = match sep_line(&prefix) {
+        Some((delimiter, length)) => (delimiter, length, true),
+        None => (sniff_delimiter(&prefix), 0, false),
+    };
+    let mut prefix = Cursor::new(prefix);
+    prefix.set_position(skip as u64);
+    let layout = TextLayout {
+        delimiter,
+        lines_before_header: u64::from(sep_line),
+        utf16,
+        sep_line,
+    };
+    Ok((Box::new(prefix.chain(stream)), layout))
+}
+
+/// Turns CR LF (Windows) and a lone CR (old Mac) into LF, and ends the text with an LF.
+/// Then every record ends with an LF the csv reader has counted when it returns the
+/// record, which `source` needs to number lines exactly (the csv crate's own start
+/// position of a record is one line early after a CR LF or an empty line).
+struct LineEnds<R> {
+    inner: R,
+    buf: Box<[u8]>,
+    pos: usize,
+    len: usize,
+    eof: bool,
+    /// The last byte handed out.
+    last: Option<u8>,
+}
+
+impl<R: Read> LineEnds<R> {
+    fn new(inner: R) -> Self {
+        LineEnds {
+            inner,
+            buf: vec![0; 64 * 1024].into_boxed_slice(),
+            pos: 0,
+            len: 0,
+            eof: false,
+            last: None,
+        }
+    }
+
+    /// Reads more input after the unread bytes (at most a CR waiting for what follows).
+    fn refill(&mut self) -> io::Result<()> {
+        self.buf.copy_within(self.pos..self.len, 0);
+        self.len -= self.pos;
+        self.pos = 0;
+        loop {
+            match self.inner.read(&mut self.buf[self.len..]) {
+                Ok(0) => {
+                    self.eof = true;
+                    return Ok(());
+                }
+                Ok(n) => {
+                    self.len += n;
+                    return Ok(());
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
+
+impl<R: Read> Read for LineEnds<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if out.is_empty() {
+            return Ok(0);
+        }
+        // A CR alone at the end of the buffer needs the next byte to be understood.
+        while !self.eof
+            && (self.pos == self.len || self.len - self.pos == 1 && self.buf[self.pos] == b'\r')
+        {
+            self.refill()?;
+        }
+        if self.pos == self.len {
+            // The end: an LF after the last line if it has none.
+            if self.last.is_some_and(|b| b != b'\n') {
+                out[0] = b'\n';
+                self.last = Some(b'\n');
+                return Ok(1);
+            }
+            return Ok(0);
+        }
+        let data = &self.buf[self.pos..self.len];
+        let (mut i, mut written) = (0, 0);
+        while i < data.len() && written < out.len() {
+            let rest = &data[i..];
+            let span = memchr::memchr(b'\r', rest).unwrap_or(rest.len());
+            let n = span.min(out.len() - written);
+            out[written..written + n].copy_from_slice(&rest[..n]);
+            written += n;
+            i += n;
+            if i == data.len() || written == out.len() {
+                break;
+            }
+            // data[i] is a CR.
+            match data.get(i + 1) {
+                Some(b'\n') => i += 1,
+                None if !self.eof => break,
+                _ => {
+                    out[written] = b'\n';
+                    written += 1;
+                    i += 1;
+                }
+            }
+        }
+        self.pos += i;
+        if written > 0 {
+            self.last = Some(out[written - 1]);
+        }
+        Ok(written)
+    }
+}
+
+/// Excel's `sep=;` first line (also quoted, `"sep=;"`): the delimiter and the length of
+/// the line with its line break.
+fn sep_line(prefix: &[u8]) -> Option<(u8, usize)> {
+    let end = prefix
+        .iter()
+        .position(|&b| b == b'\n')
+        .unwrap_or(prefix.len());
+    let line = prefix[..end].strip_suffix(b"\r").unwrap_or(&prefix[..end]);
+    let line = line
+        .strip_prefix(b"\"")
+        .and_then(|l| l.strip_suffix(b"\""))
+        .unwrap_or(line);
+    if line.len() != 5 || !line[..4].eq_ignore_ascii_case(b"sep=") {
+        return None;
+    }
+    let delimiter = line[4];
+    let usable = delimiter.is_ascii_punctuation() || delimiter == b'\t' || delimiter == b' ';
+    (usable && delimiter != b'"').then(|| (delimiter, (end + 1).min(prefix.len())))
+}
+
+/// The delimiter the header line uses most, outside quotes: `,`, `;` or tab (a comma
+/// when none appears).
+fn sniff_delimiter(prefix: &[u8]) -> u8 {
+    const CANDIDATES: [u8; 3] = [b',', b';', b'\t'];
+    let mut counts = [0usize; 3];
+    let mut quoted = false;
+    for &byte in prefix {
+        match byte {
+            b'"' => quoted = !quoted,
+            b'\n' | b'\r' if !quoted => break,
+            _ if !quoted => {
+                if let Some(i) = CANDIDATES.iter().position(|&c| c == byte) {
+                    counts[i] += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    // The first of the most used; a comma on a tie or when there is none.
+    let mut best = 0;
+    for i in 1..CANDIDATES.len() {
+        if counts[i] > counts[best] {
+            best = i;
+        }
+    }
+    CANDIDATES[best]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_text(bytes: &[u8]) -> (String, TextLayout) {
+        let (mut reader, layout) = text(bytes).expect("text");
+        let mut out = String::new();
+        reader.read_to_string(&mut out).expect("utf-8");
+        (out, layout)
+    }
+
+    #[test]
+    fn plain_csv_passes_through_with_a_comma() {
+        let (out, layout) = read_text(b"a,b;c\n1,2\n");
+        assert_eq!(out, "a,b;c\n1,2\n");
+        assert_eq!(layout.delimiter, b',');
+        assert_eq!(layout.lines_before_header, 0);
+        assert!(layout.notes().is_empty());
+    }
+
+    #[test]
+    fn semicolons_and_tabs_are_recognised_from_the_header() {
+        assert_eq!(read_text(b"a;b;c\n1,5;2;3\n").1.delimiter, b';');
+        assert_eq!(read_text(b"a\tb\tc\n").1.delimiter, b'\t');
+        // Delimiters inside quotes do not count.
+        assert_eq!(read_text(b"\"a;b;c;d\",e,f\n").1.delimiter, b',');
+        assert_eq!(read_text(b"").1.delimiter, b',');
+    }
+
+    #[test]
+    fn an_excel_sep_line_sets_the_delimiter_and_is_skipped() {
+        let (out, layout) = read_text(b"sep=;\r\na;b\r\n1;2\r\n");
+        assert_eq!(out, "a;b\n1;2\n");
+        assert_eq!((layout.delimiter, layout.lines_before_header), (b';', 1));
+        let (out, layout) = read_text(b"\xef\xbb\xbf\"SEP=,\"\na,b\n");
+        assert_eq!((out.as_str(), layout.delimiter), ("a,b\n", b','));
+        assert_eq!(layout.notes(), vec!["Excel 'sep=' line".to_string()]);
+        // Not a sep line: a header that starts with "sep".
+        assert_eq!(read_text(b"sepal,width\n").1.lines_before_header, 0);
+    }
+
+    #[test]
+    fn utf16_with_a_bom_becomes_utf8() {
+        let text16: Vec<u8> = "\u{feff}name\tartist\nBeyoncé\tX\n"
+            .encode_utf16()
+            .flat_map(|u| u.to_le_bytes())
+            .collect();
+        let (out, layout) = read_text(&text16);
+        assert_eq!(out, "name\tartist\nBeyoncé\tX\n");
+        assert_eq!(layout.utf16, Some("UTF-16LE"));
+        assert_eq!(layout.delimiter, b'\t');
+        let be: Vec<u8> = "\u{feff}a,b\n"
+            .encode_utf16()
+            .flat_map(|u| u.to_be_bytes())
+            .collect();
+        assert_eq!(
+            read_text(&be),
+            (
+                "a,b\n".to_string(),
+                TextLayout {
+                    delimiter: b',',
+                    lines_before_header: 0,
+                    utf16: Some("UTF-16BE"),
+                    sep_line: false,
+                }
+            )
+        );
+    }
+
+    #[test]
+    fn line_ends_become_lf_across_reads() {
+        let input = b"a\r\nb\rc\n\r\n\"d\r\ne\"\r";
+        let expected = b"a\nb\nc\n\n\"d\ne\"\n".to_vec();
+        let mut whole = Vec::new();
+        LineEnds::new(input.as_slice())
+            .read_to_end(&mut whole)
+            .expect("read");
+        assert_eq!(whole, expected);
+        // One byte at a time in and out: a CR at the end of one read meets its LF in the
+        // next.
+        struct Trickle<'a>(&'a [u8]);
+        impl Read for Trickle<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                let Some((first, rest)) = self.0.split_first() else {
+                    return Ok(0);
+                };
+                buf[0] = *first;
+                self.0 = rest;
+                Ok(1)
+            }
+        }
+        let mut reader = LineEnds::new(Trickle(input));
+        let mut out = Vec::new();
+        let mut byte = [0u8; 1];
+        while reader.read(&mut byte).expect("read") == 1 {
+            out.push(byte[0]);
+        }
+        assert_eq!(out, expected);
+        let mut unterminated = Vec::new();
+        LineEnds::new(b"a,b\r\nc".as_slice())
+            .read_to_end(&mut unterminated)
+            .expect("read");
+        assert_eq!(unterminated, b"a,b\nc\n");
+    }
+
+    #[test]
+    fn a_utf8_bom_is_dropped() {
+        assert_eq!(read_text(b"\xef\xbb\xbfa,b\n").0, "a,b\n");
+        assert_eq!(read_text(b"ab").0, "ab\n", "the last line gets its LF");
+    }
+
+    #[test]
+    fn zip_members_are_chosen_by_name() {
+        let names = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(choose_member(&names(&["data/", "data/songs.csv"])), Ok(1));
+        assert_eq!(
+            choose_member(&names(&["songs.csv", "__MACOSX/._songs.csv", "README.md"])),
+            Ok(0)
+        );
+        assert_eq!(choose_member(&names(&["songs"])), Ok(0));
+        assert_eq!(choose_member(&names(&["README.txt", "songs.csv"])), Ok(1));
+        assert_eq!(choose_member(&names(&["README.md", "songs.txt"])), Ok(1));
+        let several = choose_member(&names(&["a.csv", "b.csv"])).unwrap_err();
+        assert!(several.contains("2 CSV files (a.csv, b.csv)"), "{several}");
+        let excel = choose_member(&names(&["[Content_Types].xml", "xl/workbook.xml"]));
+        assert!(excel.unwrap_err().contains("Excel workbook"));
+        assert!(choose_member(&[]).unwrap_err().contains("holds no file"));
+    }
+}

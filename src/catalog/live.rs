@@ -1,0 +1,86 @@
+//! The catalog a running process serves: the current snapshot, swapped for a new one
+//! when an import (in this process or any other over the same database) moves the
+//! catalog version. Readers take an `Arc` of the snapshot and never wait for a reload:
+//! the old snapshot serves until the new one is ready.
+
+use std::{
+    sync::{Arc, RwLock},
+    time::Duration,
+};
+
+use super::snapshot::CatalogSnapshot;
+use crate::db::{self, DbPool};
+
+pub struct LiveCatalog {
+    current: RwLock<Arc<CatalogSnapshot>>,
+}
+
+impl LiveCatalog {
+    /// Reads the first snapshot.
+    pub fn load(pool: &DbPool) -> anyhow::Result<LiveCatalog> {
+        let mut conn = pool.get()?;
+        let snapshot = CatalogSnapshot::load(&mut conn)?;
+        Ok(LiveCatalog {
+            current: RwLock::new(Arc::new(snapshot)),
+        })
+    }
+
+    /// The catalog as of the last check; cheap (an Arc clone).
+    pub fn current(&self) -> Arc<CatalogSnapshot> {
+        match self.current.read() {
+            Ok(guard) => guard.clone(),
+            // A panic while swapping cannot leave a half-written Arc; use what is there.
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Reloads the snapshot if the catalog version in the database moved. Returns whether
+    /// it did. The database work runs on the blocking pool.
+    pub async fn refresh(&self, pool: &DbPool) -> anyhow::Result<bool> {
+        let seen = self.current().meta.version;
+        let pool = pool.clone();
+        let fresh =
+            tokio::task::spawn_blocking(move || -> anyhow::Result<Option<CatalogSnapshot>> {
+                let mut conn = pool.get()?;
+                if db::catalog_meta::version(&mut conn)? == seen {
+                    return Ok(None);
+                }
+                Ok(Some(CatalogSnapshot::load(&mut conn)?))
+            })
+            .await??;
+        let Some(snapshot) = fresh else {
+            return Ok(false);
+        };
+        tracing::info!(
+            version = snapshot.meta.version,
+            tracks = snapshot.meta.track_count,
+            "catalog changed; snapshot rebuilt"
+        );
+        let mut guard = match self.current.write() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        *guard = Arc::new(snapshot);
+        Ok(true)
+    }
+
+    /// Polls the catalog version every `every`, so that an import run while the server
+    /// is up shows within seconds, with no restart and no downtime.
+    pub fn spawn_watcher(
+        self: &Arc<Self>,
+        pool: DbPool,
+        every: Duration,
+    ) -> tokio::task::JoinHandle<()> {
+        let live = Arc::clone(self);
+        tokio::spawn(async move {
+            let mut ticker = tokio::time::interval(every);
+            ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                ticker.tick().await;
+                if let Err(error) = live.refresh(&pool).await {
+                    tracing::warn!(%error, "catalog refresh failed");
+                }
+            }
+        })
+    }
+}

@@ -1,0 +1,194 @@
+//! The server's 32-byte secret (it keys the CSRF protection). It comes from the
+//! `SECRET_KEY` environment variable (64 hex digits or base64 of 32 bytes) or, failing
+//! that, from a file generated on first start under the data directory with owner-only
+//! permissions. It is never in the repository and never the all-zero default.
+
+use std::{
+    fmt,
+    io::{ErrorKind, Write},
+    path::{Path, PathBuf},
+};
+
+use base64::Engine;
+
+pub const FILE_NAME: &str = "secret.key";
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretKey([u8; 32]);
+
+impl fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretKey(<redacted>)")
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SecretKeyError {
+    #[error("the secret key must be 64 hexadecimal digits or base64 of 32 bytes")]
+    Malformed,
+    #[error(
+        "the secret key is all zeros; generate a random one (for example `openssl rand -hex 32`)"
+    )]
+    AllZero,
+    #[error("cannot use the secret key file {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl SecretKey {
+    /// A fresh random key.
+    pub fn generate() -> SecretKey {
+        SecretKey(rand::random())
+    }
+
+    /// Parses 64 hex digits or base64 (standard or URL-safe, padded or not).
+    pub fn parse(text: &str) -> Result<SecretKey, SecretKeyError> {
+        let text = text.trim();
+        let bytes = decode_hex(text)
+            .or_else(|| {
+                [
+                    &base64::engine::general_purpose::STANDARD,
+                    &base64::engine::general_purpose::STANDARD_NO_PAD,
+                    &base64::engine::general_purpose::URL_SAFE,
+                    &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+                ]
+                .iter()
+                .find_map(|engine| engine.decode(text).ok())
+            })
+            .ok_or(SecretKeyError::Malformed)?;
+        let key: [u8; 32] = bytes.try_into().map_err(|_| SecretKeyError::Malformed)?;
+        if key == [0; 32] {
+            return Err(SecretKeyError::AllZero);
+        }
+        Ok(SecretKey(key))
+    }
+
+    pub fn bytes(&self) -> [u8; 32] {
+        self.0
+    }
+
+    fn to_hex(&self) -> String {
+        self.0.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// Reads the key file, or creates it with a random key (mode 0600) if it does not
+    /// exist. Two servers starting at once agree: only one creation can succeed.
+    pub fn load_or_create(path: &Path) -> Result<SecretKey, SecretKeyError> {
+        let io = |source| SecretKeyError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        match std::fs::read_to_string(path) {
+            Ok(text) => return SecretKey::parse(&text),
+            Err(error) if error.kind() == ErrorKind::NotFound => {}
+            Err(error) => return Err(io(error)),
+        }
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(io)?;
+        }
+        let key = SecretKey::generate();
+        match create_private(path) {
+            Ok(mut file) => {
+                file.write_all(format!("{}\n", key.to_hex()).as_bytes())
+                    .and_then(|()| file.sync_all())
+                    .map_err(io)?;
+                tracing::info!(path = %path.display(), "generated a new secret key");
+                Ok(key)
+            }
+            Err(error) if error.kind() == ErrorKind::AlreadyExists => std::fs::read_to_string(path)
+                .map_err(io)
+                .and_then(|t| SecretKey::parse(&t)),
+            Err(error) => Err(io(error)),
+        }
+    }
+}
+
+#[cfg(unix)]
+fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+}
+
+fn decode_hex(text: &str) -> Option<Vec<u8>> {
+    if text.len() != 64 || !text.is_ascii() {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_hex_and_base64() {
+        let hex = "00112233445566778899aabbccddeeff00112233445566778899AABBCCDDEEFF";
+        let key = SecretKey::parse(hex).unwrap();
+        assert_eq!(key.bytes()[1], 0x11);
+        let b64 = base64::engine::general_purpose::STANDARD.encode(key.bytes());
+        assert_eq!(SecretKey::parse(&b64).unwrap(), key);
+        let url = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(key.bytes());
+        assert_eq!(SecretKey::parse(&url).unwrap(), key);
+    }
+
+    #[test]
+    fn refuses_short_malformed_and_zero_keys() {
+        assert!(matches!(
+            SecretKey::parse("abcd"),
+            Err(SecretKeyError::Malformed)
+        ));
+        assert!(matches!(
+            SecretKey::parse(""),
+            Err(SecretKeyError::Malformed)
+        ));
+        assert!(matches!(
+            SecretKey::parse(&"zz".repeat(32)),
+            Err(SecretKeyError::Malformed)
+        ));
+        assert!(matches!(
+            SecretKey::parse(&"0".repeat(64)),
+            Err(SecretKeyError::AllZero)
+        ));
+    }
+
+    #[test]
+    fn debug_output_hides_the_key() {
+        assert_eq!(
+            format!("{:?}", SecretKey::generate()),
+            "SecretKey(<redacted>)"
+        );
+    }
+
+    #[test]
+    fn the_file_is_created_once_private_and_reused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nested").join(FILE_NAME);
+        let first = SecretKey::load_or_create(&path).unwrap();
+        let second = SecretKey::load_or_create(&path).unwrap();
+        assert_eq!(first, second);
+        assert_ne!(first.bytes(), [0; 32]);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+}

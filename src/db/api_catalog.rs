@@ -1,0 +1,242 @@
+//! Queries the JSON API needs on the catalog: whole track rows with their credited
+//! artists (Spotify's track and audio-features objects), id look-ups, an artist's most
+//! popular tracks, track search, and the attributes the matching index does not hold
+//! (key, mode, time signature, duration) for the recommendations' bounds on them.
+
+use std::collections::HashMap;
+
+use diesel::{dsl::count_star, prelude::*};
+
+use super::schema::{artists, track_artists, tracks};
+use crate::catalog::AudioFeatures;
+
+/// One track, everything the API shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiTrack {
+    pub id: i32,
+    pub identity: String,
+    pub spotify_id: Option<String>,
+    pub name: String,
+    pub album: Option<String>,
+    pub release_year: Option<i32>,
+    pub genre: Option<String>,
+    pub popularity: Option<i32>,
+    pub duration_ms: Option<i32>,
+    pub explicit: Option<bool>,
+    pub key: Option<i32>,
+    pub mode: Option<i32>,
+    pub time_signature: Option<i32>,
+    pub features: AudioFeatures,
+    /// Credited artists in credit order: (artist id, name, name key).
+    pub artists: Vec<(i32, String, String)>,
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = tracks)]
+struct Row {
+    id: i32,
+    identity: String,
+    spotify_id: Option<String>,
+    name: String,
+    album: Option<String>,
+    release_year: Option<i32>,
+    genre: Option<String>,
+    popularity: Option<i32>,
+    duration_ms: Option<i32>,
+    explicit: Option<bool>,
+    musical_key: Option<i32>,
+    mode: Option<i32>,
+    time_signature: Option<i32>,
+    tempo: f64,
+    loudness: f64,
+    danceability: f64,
+    energy: f64,
+    acousticness: f64,
+    instrumentalness: f64,
+    valence: f64,
+    speechiness: f64,
+    liveness: f64,
+}
+
+/// The tracks with these ids, keyed by id (unknown ids are left out).
+pub fn tracks_by_ids(
+    conn: &mut SqliteConnection,
+    ids: &[i32],
+) -> QueryResult<HashMap<i32, ApiTrack>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<Row> = tracks::table
+        .filter(tracks::id.eq_any(ids))
+        .select(Row::as_select())
+        .load(conn)?;
+    let credits: Vec<(i32, i32, String, String)> = track_artists::table
+        .inner_join(artists::table)
+        .filter(track_artists::track_id.eq_any(ids))
+        .order((track_artists::track_id, track_artists::position))
+        .select((
+            track_artists::track_id,
+            artists::id,
+            artists::name,
+            artists::name_key,
+        ))
+        .load(conn)?;
+    let mut by_track: HashMap<i32, Vec<(i32, String, String)>> = HashMap::new();
+    for (track_id, artist_id, name, key) in credits {
+        by_track
+            .entry(track_id)
+            .or_default()
+            .push((artist_id, name, key));
+    }
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let track = ApiTrack {
+                id: r.id,
+                identity: r.identity,
+                spotify_id: r.spotify_id,
+                name: r.name,
+                album: r.album,
+                release_year: r.release_year,
+                genre: r.genre,
+                popularity: r.popularity,
+                duration_ms: r.duration_ms,
+                explicit: r.explicit,
+                key: r.musical_key,
+                mode: r.mode,
+                time_signature: r.time_signature,
+                features: AudioFeatures {
+                    danceability: r.danceability,
+                    energy: r.energy,
+                    acousticness: r.acousticness,
+                    instrumentalness: r.instrumentalness,
+                    valence: r.valence,
+                    speechiness: r.speechiness,
+                    liveness: r.liveness,
+                    tempo: r.tempo,
+                    loudness: r.loudness,
+                },
+                artists: by_track.remove(&r.id).unwrap_or_default(),
+            };
+            (r.id, track)
+        })
+        .collect())
+}
+
+/// Internal ids of the tracks with these Spotify ids. A track's identity is its Spotify
+/// id when it has one, and `identity` is indexed (`spotify_id` is not), so the look-up
+/// goes through it.
+pub fn ids_by_spotify_ids(
+    conn: &mut SqliteConnection,
+    spotify_ids: &[String],
+) -> QueryResult<HashMap<String, i32>> {
+    if spotify_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<(Option<String>, i32)> = tracks::table
+        .filter(tracks::identity.eq_any(spotify_ids))
+        .filter(tracks::spotify_id.is_not_null())
+        .select((tracks::spotify_id, tracks::id))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(s, id)| s.map(|s| (s, id)))
+        .collect())
+}
+
+/// (id, identity) of every track without a Spotify id: the API gives those an id of
+/// its own, derived from the identity.
+pub fn tracks_without_spotify_id(conn: &mut SqliteConnection) -> QueryResult<Vec<(i32, String)>> {
+    tracks::table
+        .filter(tracks::spotify_id.is_null())
+        .select((tracks::id, tracks::identity))
+        .load(conn)
+}
+
+/// An artist's most popular tracks (unknown popularity last, then by id), as ids.
+pub fn top_track_ids(
+    conn: &mut SqliteConnection,
+    artist_id: i32,
+    limit: i64,
+) -> QueryResult<Vec<i32>> {
+    track_artists::table
+        .inner_join(tracks::table)
+        .filter(track_artists::artist_id.eq(artist_id))
+        .order((
+            tracks::popularity.is_null(),
+            tracks::popularity.desc(),
+            tracks::id,
+        ))
+        .select(tracks::id)
+        .limit(limit)
+        .load(conn)
+}
+
+/// Tracks whose title contains `q` (without regard to ASCII case), most popular first:
+/// (total matching, the ids of one page).
+pub fn search_track_ids(
+    conn: &mut SqliteConnection,
+    q: &str,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<(i64, Vec<i32>)> {
+    let escaped = q
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    let pattern = format!("%{escaped}%");
+    let total: i64 = tracks::table
+        .filter(tracks::name.like(&pattern).escape('\\'))
+        .select(count_star())
+        .first(conn)?;
+    let ids = tracks::table
+        .filter(tracks::name.like(&pattern).escape('\\'))
+        .order((
+            tracks::popularity.is_null(),
+            tracks::popularity.desc(),
+            tracks::id,
+        ))
+        .select(tracks::id)
+        .limit(limit)
+        .offset(offset)
+        .load(conn)?;
+    Ok((total, ids))
+}
+
+/// Key, mode, time signature and duration of one track (`None` where unknown).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TrackAttributes {
+    pub key: Option<i32>,
+    pub mode: Option<i32>,
+    pub time_signature: Option<i32>,
+    pub duration_ms: Option<i32>,
+}
+
+/// Those attributes for every track, sorted by track id.
+pub fn all_attributes(conn: &mut SqliteConnection) -> QueryResult<Vec<(i32, TrackAttributes)>> {
+    type Row = (i32, Option<i32>, Option<i32>, Option<i32>, Option<i32>);
+    let rows: Vec<Row> = tracks::table
+        .order(tracks::id)
+        .select((
+            tracks::id,
+            tracks::musical_key,
+            tracks::mode,
+            tracks::time_signature,
+            tracks::duration_ms,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, key, mode, time_signature, duration_ms)| {
+            (
+                id,
+                TrackAttributes {
+                    key,
+                    mode,
+                    time_signature,
+                    duration_ms,
+                },
+            )
+        })
+        .collect())
+}

@@ -1,0 +1,96 @@
+//! Queries on `api_tokens`: personal API tokens, stored as their SHA-256 (see
+//! `accounts::api_tokens`).
+
+use diesel::prelude::*;
+
+use super::schema::api_tokens;
+
+/// A token as its owner's page lists it (never the secret, which is not stored).
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = api_tokens)]
+pub struct ApiTokenRow {
+    pub id: i32,
+    pub user_id: i32,
+    pub name: String,
+    pub hint: String,
+    /// Unix seconds.
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+impl ApiTokenRow {
+    pub fn is_active(&self) -> bool {
+        self.revoked_at.is_none()
+    }
+}
+
+pub fn insert(
+    conn: &mut SqliteConnection,
+    user_id: i32,
+    name: &str,
+    token_hash: &str,
+    hint: &str,
+    now: i64,
+) -> QueryResult<ApiTokenRow> {
+    diesel::insert_into(api_tokens::table)
+        .values((
+            api_tokens::user_id.eq(user_id),
+            api_tokens::name.eq(name),
+            api_tokens::token_hash.eq(token_hash),
+            api_tokens::hint.eq(hint),
+            api_tokens::created_at.eq(now),
+        ))
+        .returning(ApiTokenRow::as_returning())
+        .get_result(conn)
+}
+
+/// A user's tokens, newest first, revoked ones included.
+pub fn for_user(conn: &mut SqliteConnection, user_id: i32) -> QueryResult<Vec<ApiTokenRow>> {
+    api_tokens::table
+        .filter(api_tokens::user_id.eq(user_id))
+        .order((api_tokens::created_at.desc(), api_tokens::id.desc()))
+        .select(ApiTokenRow::as_select())
+        .load(conn)
+}
+
+/// How many tokens a user has that are not revoked.
+pub fn count_active(conn: &mut SqliteConnection, user_id: i32) -> QueryResult<i64> {
+    api_tokens::table
+        .filter(api_tokens::user_id.eq(user_id))
+        .filter(api_tokens::revoked_at.is_null())
+        .count()
+        .get_result(conn)
+}
+
+/// The token with this hash, revoked or not.
+pub fn by_hash(conn: &mut SqliteConnection, token_hash: &str) -> QueryResult<Option<ApiTokenRow>> {
+    api_tokens::table
+        .filter(api_tokens::token_hash.eq(token_hash))
+        .select(ApiTokenRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Revokes one of the user's own tokens; `false` if the user has no such active token
+/// (another user's token id changes nothing).
+pub fn revoke(conn: &mut SqliteConnection, user_id: i32, id: i32, now: i64) -> QueryResult<bool> {
+    let changed = diesel::update(
+        api_tokens::table
+            .filter(api_tokens::id.eq(id))
+            .filter(api_tokens::user_id.eq(user_id))
+            .filter(api_tokens::revoked_at.is_null()),
+    )
+    .set(api_tokens::revoked_at.eq(now))
+    .execute(conn)?;
+    Ok(changed > 0)
+}
+
+/// Records a use of the token. Callers skip it when the stored time is recent, so a
+/// busy token costs one write a minute, not one per request.
+pub fn touch(conn: &mut SqliteConnection, id: i32, now: i64) -> QueryResult<()> {
+    diesel::update(api_tokens::table.filter(api_tokens::id.eq(id)))
+        .set(api_tokens::last_used_at.eq(now))
+        .execute(conn)?;
+    Ok(())
+}

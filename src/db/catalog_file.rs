@@ -1,0 +1,185 @@
+//! The catalog lives in its own SQLite file beside the main one (`insights.db` ->
+//! `insights.catalog.db`), so that an import, which holds its file's write lock for the
+//! whole run (one transaction: all or nothing), never makes a user's write wait.
+//!
+//! - The server's connections ATTACH the catalog file under the schema name `catalog`.
+//!   SQLite resolves an unqualified table name in `main` first, then in the attached
+//!   files, so every query keeps naming `tracks`, `users`... unqualified.
+//! - The importer opens the catalog file alone (`open_catalog_connection`): its
+//!   `BEGIN IMMEDIATE` then locks that file only (with the main file attached it would
+//!   lock both), and its pragmas and index rebuilds apply to the catalog file.
+//! - The catalog has its own migration set (`migrations_catalog/`).
+//! - A database made before the split holds the catalog tables in its main file. They
+//!   are copied into the catalog file and then dropped from the main file, in two
+//!   transactions, one per file: if the process dies between them, the main file still
+//!   holds them and the next start copies them again (the copy replaces whatever the
+//!   catalog file holds), so nothing is lost and nothing is read twice.
+
+use std::{
+    ffi::OsString,
+    path::{Path, PathBuf},
+};
+
+use diesel::{connection::SimpleConnection, prelude::*, sql_types::Text, SqliteConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations};
+
+/// The schema name the catalog file is attached under.
+pub const SCHEMA: &str = "catalog";
+
+/// The catalog's own migrations, run on a connection to the catalog file alone.
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations_catalog");
+
+/// The catalog tables, parents before children (the order to copy them in).
+pub const TABLES: [&str; 5] = [
+    "catalog_meta",
+    "catalog_imports",
+    "tracks",
+    "artists",
+    "track_artists",
+];
+
+/// The catalog file beside a main database file: `data/insights.db` ->
+/// `data/insights.catalog.db`; a name without an extension gets `.catalog`.
+pub fn catalog_path(main: &Path) -> PathBuf {
+    let mut name = OsString::new();
+    match (main.file_stem(), main.extension()) {
+        (Some(stem), Some(ext)) => {
+            name.push(stem);
+            name.push(".catalog.");
+            name.push(ext);
+        }
+        (Some(stem), None) => {
+            name.push(stem);
+            name.push(".catalog");
+        }
+        _ => name.push("catalog.db"),
+    }
+    main.with_file_name(name)
+}
+
+/// Attaches the catalog file as `catalog`, with the same per-file pragmas as the main
+/// file (journal mode, synchronous and cache size are per file; busy timeout and
+/// foreign keys are per connection and already set).
+pub(crate) fn attach(conn: &mut SqliteConnection, catalog: &Path) -> QueryResult<()> {
+    let path = catalog.to_str().ok_or_else(|| {
+        diesel::result::Error::QueryBuilderError(
+            format!("catalog path {} is not valid UTF-8", catalog.display()).into(),
+        )
+    })?;
+    diesel::sql_query(format!("ATTACH DATABASE ? AS {SCHEMA}"))
+        .bind::<Text, _>(path)
+        .execute(conn)?;
+    conn.batch_execute(&format!(
+        "PRAGMA {SCHEMA}.journal_mode = WAL;
+         PRAGMA {SCHEMA}.synchronous = NORMAL;
+         PRAGMA {SCHEMA}.cache_size = -32000;"
+    ))
+}
+
+/// The file attached as `catalog` on this connection, if any.
+pub(crate) fn attached(conn: &mut SqliteConnection) -> QueryResult<Option<PathBuf>> {
+    file_of(conn, SCHEMA)
+}
+
+/// The file behind a schema of this connection, if it is a file.
+pub(crate) fn file_of(conn: &mut SqliteConnection, schema: &str) -> QueryResult<Option<PathBuf>> {
+    #[derive(QueryableByName)]
+    struct File {
+        #[diesel(sql_type = Text)]
+        file: String,
+    }
+    let files: Vec<File> =
+        diesel::sql_query("SELECT file FROM pragma_database_list WHERE name = ?")
+            .bind::<Text, _>(schema)
+            .load(conn)?;
+    Ok(files
+        .into_iter()
+        .next()
+        .map(|f| PathBuf::from(f.file))
+        .filter(|p| !p.as_os_str().is_empty() && p.exists()))
+}
+
+#[derive(QueryableByName)]
+struct Name {
+    #[diesel(sql_type = Text)]
+    name: String,
+}
+
+/// Whether the main file still holds a catalog table (a database made before the split).
+fn main_holds(conn: &mut SqliteConnection, table: &str) -> QueryResult<bool> {
+    let found: Vec<Name> =
+        diesel::sql_query("SELECT name FROM main.sqlite_master WHERE type = 'table' AND name = ?")
+            .bind::<Text, _>(table)
+            .load(conn)?;
+    Ok(!found.is_empty())
+}
+
+/// Moves the catalog tables of a database made before the split from its main file into
+/// the attached catalog file (see the module comment). Nothing to do on a database made
+/// since: its main file holds no catalog table. Returns whether it moved anything.
+pub(crate) fn move_from_main(conn: &mut SqliteConnection) -> anyhow::Result<bool> {
+    let mut present = Vec::new();
+    for table in TABLES {
+        if main_holds(conn, table)? {
+            present.push(table);
+        }
+    }
+    if present.is_empty() {
+        return Ok(false);
+    }
+    // 1. The catalog file: replace its rows with the main file's, in one transaction
+    //    that writes the catalog file only.
+    conn.immediate_transaction(|conn| {
+        for table in TABLES.iter().rev() {
+            conn.batch_execute(&format!("DELETE FROM {SCHEMA}.{table};"))?;
+        }
+        for table in &present {
+            let columns: Vec<Name> = diesel::sql_query(format!(
+                "SELECT name FROM pragma_table_info('{table}', '{SCHEMA}') ORDER BY cid"
+            ))
+            .load(conn)?;
+            let columns = columns
+                .iter()
+                .map(|c| format!("\"{}\"", c.name.replace('"', "\"\"")))
+                .collect::<Vec<_>>()
+                .join(", ");
+            conn.batch_execute(&format!(
+                "INSERT INTO {SCHEMA}.{table} ({columns}) SELECT {columns} FROM main.{table};"
+            ))?;
+        }
+        Ok::<_, diesel::result::Error>(())
+    })
+    .map_err(|e| anyhow::anyhow!("copying the catalog into its own file failed: {e}"))?;
+    // 2. The main file: drop them (children first, so no cascade fires).
+    conn.immediate_transaction(|conn| {
+        for table in present.iter().rev() {
+            conn.batch_execute(&format!("DROP TABLE main.{table};"))?;
+        }
+        Ok::<_, diesel::result::Error>(())
+    })
+    .map_err(|e| anyhow::anyhow!("dropping the moved catalog tables failed: {e}"))?;
+    // Give the freed pages back to the file system (the user tables are small).
+    conn.batch_execute("VACUUM main;")?;
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_catalog_file_sits_beside_the_main_file() {
+        assert_eq!(
+            catalog_path(Path::new("data/insights.db")),
+            PathBuf::from("data/insights.catalog.db")
+        );
+        assert_eq!(
+            catalog_path(Path::new("/tmp/x.sqlite3")),
+            PathBuf::from("/tmp/x.catalog.sqlite3")
+        );
+        assert_eq!(
+            catalog_path(Path::new("insights")),
+            PathBuf::from("insights.catalog")
+        );
+    }
+}

@@ -1,0 +1,417 @@
+//! Writes tracks into the catalog: upsert by track identity, artists created on first
+//! sight, artist aggregates and catalog metadata recomputed at the end. The caller owns
+//! the transaction, so a failed or interrupted load leaves the database as it was.
+//!
+//! Built for speed (an import of a million rows): rows are buffered and written with
+//! multi-row INSERTs whose prepared statements diesel caches by type, ids come from
+//! in-memory maps, and a bulk load into an empty catalog rebuilds indexes once at the end.
+
+//!
+//! One job per file: `pending` holds what waits in the buffers, `rows` the multi-row
+//! statements, `totals` the per-artist sums of a bulk load, `indexes` the index drop and
+//! rebuild around a bulk load, `aggregates` the SQL recomputation of the artist columns.
+//! The keys a track is found by (`catalog::TrackKeys`) come with the track: computing
+//! them is a catalog rule, not the writer's.
+
+mod aggregates;
+mod indexes;
+mod pending;
+mod rows;
+mod totals;
+
+use std::collections::hash_map::Entry;
+
+use diesel::prelude::*;
+use rustc_hash::FxHashMap;
+
+pub use self::aggregates::recompute_artist_aggregates;
+use self::{
+    indexes::drop_secondary_indexes,
+    pending::{sort_by_identity, PendingArtist, PendingTrack},
+    rows::{
+        in_batches, insert_artists, insert_artists_with_totals, insert_links, insert_tracks,
+        update_tracks,
+    },
+    totals::{add_to_totals, ArtistTotals},
+};
+use super::{
+    catalog_meta::{self, SourceKind},
+    schema::{artists, track_artists, tracks},
+};
+use crate::catalog::{ArtistKeys, NewTrack, TrackKeys};
+
+/// The writer's maps from a text key (track identity, artist name key) to an id. FxHash
+/// (rustc-hash): the two maps take a million lookups per million rows, and SipHash made
+/// hashing a tenth of the writing thread's time. Not resistant to crafted collisions,
+/// which is acceptable here: the keys come from a file the operator chose to import, and
+/// the worst a crafted file can do is slow down its own import.
+type KeyMap<V> = FxHashMap<String, V>;
+
+/// Whether a written track was new or replaced an existing one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Written {
+    Inserted,
+    Updated,
+    /// The same track was already written from the current source; the first stays.
+    Repeated,
+}
+
+/// Counts of what a load did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WriteStats {
+    pub inserted: u64,
+    pub updated: u64,
+    /// Rows that repeated a track already written from the same source.
+    pub repeated: u64,
+}
+
+/// Removes every track and artist (used when a real import replaces the demo catalog).
+pub fn clear_catalog(conn: &mut SqliteConnection) -> QueryResult<()> {
+    diesel::delete(track_artists::table).execute(conn)?;
+    diesel::delete(tracks::table).execute(conn)?;
+    diesel::delete(artists::table).execute(conn)?;
+    Ok(())
+}
+
+/// Rows per multi-row INSERT. Each batch size is one statement shape, prepared once and
+/// cached by diesel; 64 tracks x 23 columns stays far below SQLite's bind limit.
+const TRACK_BATCH: usize = 64;
+const ARTIST_BATCH: usize = 128;
+const LINK_BATCH: usize = 256;
+/// Artists with their aggregates: 17 columns each.
+const TOTALS_BATCH: usize = 64;
+/// Tracks buffered before a flush (a multiple of TRACK_BATCH, so only the last flush of
+/// a source has a partial batch). Large, because outside a bulk load each buffer is
+/// sorted by identity: the unique identity index then grows in order instead of at
+/// random places, which is what bounds a large import into a non-empty catalog.
+const BUFFER_TRACKS: usize = TRACK_BATCH * 1024;
+
+/// Writes tracks in batches. Tracks, artists and links are buffered and written with
+/// cached multi-row statements; ids are assigned here from in-memory maps (identity ->
+/// track id, name key -> artist id), so no row needs a lookup query. The maps are loaded
+/// when the writer is made, so make it inside the transaction that writes, and let no
+/// other writer touch the catalog meanwhile (SQLite's write lock guarantees that).
+///
+/// Buffered rows reach the database on `flush`, `start_source` and `finish`.
+pub struct CatalogWriter {
+    /// name_key -> artist id.
+    artist_ids: KeyMap<i32>,
+    next_artist_id: i32,
+    /// identity -> (slot of its id in `track_slots`, source generation that last wrote
+    /// it; 0 = already stored).
+    track_ids: KeyMap<(u32, u32)>,
+    /// Track ids by slot; a new track's is 0 until its buffer is flushed. The ids live
+    /// outside the map so that giving the flushed tracks their ids needs no second
+    /// hash lookup per track.
+    track_slots: Vec<i32>,
+    next_track_id: i32,
+    generation: u32,
+    pending_artists: Vec<PendingArtist>,
+    /// New tracks.
+    pending_tracks: Vec<PendingTrack>,
+    /// Stored tracks being rewritten (their old artist links are deleted on flush).
+    pending_updates: Vec<PendingTrack>,
+    /// (track id, artist id, position) of the tracks being flushed; kept for its capacity.
+    pending_links: Vec<(i32, i32, i32)>,
+    /// Indexes dropped for a bulk load, recreated by `finish`: (table, CREATE INDEX).
+    dropped_indexes: Vec<(String, String)>,
+    /// Per-artist aggregates summed while loading into an empty catalog, indexed by
+    /// artist id - 1; `None` otherwise, and as soon as a load rewrites a track it wrote
+    /// (then `finish` recomputes them in SQL).
+    totals: Option<Vec<ArtistTotals>>,
+    stats: WriteStats,
+}
+
+impl CatalogWriter {
+    pub fn new(conn: &mut SqliteConnection) -> QueryResult<Self> {
+        let artist_ids: KeyMap<i32> = artists::table
+            .select((artists::name_key, artists::id))
+            .load::<(String, i32)>(conn)?
+            .into_iter()
+            .collect();
+        let stored = tracks::table
+            .select((tracks::identity, tracks::id))
+            .load::<(String, i32)>(conn)?;
+        let track_slots: Vec<i32> = stored.iter().map(|(_, id)| *id).collect();
+        let track_ids: KeyMap<(u32, u32)> = stored
+            .into_iter()
+            .enumerate()
+            .map(|(slot, (identity, _))| (identity, (slot as u32, 0)))
+            .collect();
+        let next_artist_id = artists::table
+            .select(diesel::dsl::max(artists::id))
+            .first::<Option<i32>>(conn)?
+            .unwrap_or(0)
+            + 1;
+        let next_track_id = tracks::table
+            .select(diesel::dsl::max(tracks::id))
+            .first::<Option<i32>>(conn)?
+            .unwrap_or(0)
+            + 1;
+        Ok(CatalogWriter {
+            artist_ids,
+            next_artist_id,
+            track_ids,
+            track_slots,
+            next_track_id,
+            generation: 1,
+            pending_artists: Vec::new(),
+            pending_tracks: Vec::with_capacity(BUFFER_TRACKS),
+            pending_updates: Vec::new(),
+            pending_links: Vec::new(),
+            dropped_indexes: Vec::new(),
+            totals: None,
+            stats: WriteStats::default(),
+        })
+    }
+
+    /// A writer for loading many tracks into an empty catalog: the secondary indexes of
+    /// the catalog tables are dropped now and rebuilt by `finish`, which is several times
+    /// faster than maintaining them row by row. On a catalog that has tracks it is the
+    /// same as `new`. Must run inside a transaction that ends with `finish` (or rolls
+    /// back, which restores the indexes too).
+    pub fn for_bulk_load(conn: &mut SqliteConnection) -> QueryResult<Self> {
+        let mut writer = CatalogWriter::new(conn)?;
+        if writer.track_ids.is_empty() {
+            writer.dropped_indexes = drop_secondary_indexes(conn)?;
+            if writer.artist_ids.is_empty() {
+                // Artists are then inserted by `finish`, with their aggregates, after
+                // the links that name them: foreign keys are checked at the commit.
+                diesel::sql_query("PRAGMA defer_foreign_keys = ON").execute(conn)?;
+                writer.totals = Some(Vec::new());
+            }
+        }
+        Ok(writer)
+    }
+
+    pub fn stats(&self) -> WriteStats {
+        self.stats
+    }
+
+    /// Starts the next source (file): a track written again within one source is a
+    /// repeat and left as first written; a track from an earlier source is replaced.
+    pub fn start_source(&mut self, conn: &mut SqliteConnection) -> QueryResult<()> {
+        self.flush(conn)?;
+        self.generation += 1;
+        Ok(())
+    }
+
+    /// Inserts the track, or replaces the stored one with the same identity; a track
+    /// already written in the current source is reported as `Repeated` and ignored.
+    /// `keys` are the track's (`TrackKeys::of(&track)`): the caller computes them, so
+    /// the catalog's naming rules stay in the catalog (and the importer computes them
+    /// on its parsing thread, off the writing one).
+    pub fn write_keyed(
+        &mut self,
+        conn: &mut SqliteConnection,
+        track: NewTrack,
+        keys: TrackKeys,
+    ) -> QueryResult<Written> {
+        let TrackKeys {
+            identity,
+            artists: artist_keys,
+        } = keys;
+        // One hash of the identity per row: the entry both finds and reserves it.
+        let (slot, written, identity) = match self.track_ids.entry(identity) {
+            Entry::Occupied(entry) if entry.get().1 == self.generation => {
+                self.stats.repeated += 1;
+                return Ok(Written::Repeated);
+            }
+            Entry::Occupied(mut entry) => {
+                entry.get_mut().1 = self.generation;
+                (entry.get().0, Written::Updated, entry.key().clone())
+            }
+            Entry::Vacant(entry) => {
+                let identity = entry.key().clone();
+                // The id comes when the buffer is flushed (see `flush`).
+                let slot = self.track_slots.len() as u32;
+                self.track_slots.push(0);
+                entry.insert((slot, self.generation));
+                (slot, Written::Inserted, identity)
+            }
+        };
+        let id = self.track_slots[slot as usize];
+        let mut artist_ids: Vec<i32> = Vec::with_capacity(artist_keys.len());
+        for (name, keys) in track.artists.iter().zip(artist_keys) {
+            let artist_id = self.artist_id(name, keys);
+            // The same artist credited twice on one track is linked once.
+            if !artist_ids.contains(&artist_id) {
+                artist_ids.push(artist_id);
+            }
+        }
+        let pending = PendingTrack {
+            id,
+            slot,
+            identity,
+            artist_ids,
+            track,
+        };
+        match written {
+            Written::Inserted => {
+                self.pending_tracks.push(pending);
+                self.stats.inserted += 1;
+            }
+            _ => {
+                self.pending_updates.push(pending);
+                self.stats.updated += 1;
+            }
+        }
+        if self.pending_tracks.len() + self.pending_updates.len() >= BUFFER_TRACKS {
+            self.flush(conn)?;
+        }
+        Ok(written)
+    }
+
+    /// The id of the artist with these keys, creating it (in the buffer) on first sight.
+    fn artist_id(&mut self, name: &str, keys: ArtistKeys) -> i32 {
+        if let Some(id) = self.artist_ids.get(&keys.name_key) {
+            return *id;
+        }
+        let id = self.next_artist_id;
+        self.next_artist_id += 1;
+        self.pending_artists.push(PendingArtist {
+            id,
+            name: name.trim().to_string(),
+            search_key: keys.search_key,
+            name_key: keys.name_key.clone(),
+        });
+        self.artist_ids.insert(keys.name_key, id);
+        id
+    }
+
+    /// Writes everything buffered: artists first, then tracks, then the artist links
+    /// (whose foreign keys need both).
+    pub fn flush(&mut self, conn: &mut SqliteConnection) -> QueryResult<()> {
+        if !self.pending_updates.is_empty() {
+            // A track written twice in one load: its first values would have to leave
+            // the sums. Rare (files overlapping in one run); `finish` then recomputes
+            // the aggregates in SQL, which needs the artists stored.
+            self.totals = None;
+        }
+        if self.totals.is_none() {
+            self.insert_pending_artists(conn)?;
+        }
+        // Taken and put back once written: the buffers keep their capacity, instead
+        // of growing again from nothing (copying megabytes) for every flush.
+        let mut updates = std::mem::take(&mut self.pending_updates);
+        let mut new_tracks = std::mem::take(&mut self.pending_tracks);
+        let mut links = std::mem::take(&mut self.pending_links);
+        self.assign_ids_in_identity_order(&mut new_tracks);
+        if let Some(totals) = &mut self.totals {
+            add_to_totals(totals, &new_tracks);
+        }
+        links.extend(updates.iter().chain(&new_tracks).flat_map(|p| {
+            p.artist_ids
+                .iter()
+                .enumerate()
+                .map(move |(position, artist)| (p.id, *artist, position as i32))
+        }));
+
+        for ids in updates.chunks(500) {
+            let ids: Vec<i32> = ids.iter().map(|p| p.id).collect();
+            diesel::delete(track_artists::table.filter(track_artists::track_id.eq_any(ids)))
+                .execute(conn)?;
+        }
+        in_batches(
+            conn,
+            updates.drain(..),
+            update_tracks::<TRACK_BATCH>,
+            update_tracks::<1>,
+        )?;
+        in_batches(
+            conn,
+            new_tracks.drain(..),
+            insert_tracks::<TRACK_BATCH>,
+            insert_tracks::<1>,
+        )?;
+        in_batches(
+            conn,
+            links.drain(..),
+            insert_links::<LINK_BATCH>,
+            insert_links::<1>,
+        )?;
+        self.pending_updates = updates;
+        self.pending_tracks = new_tracks;
+        self.pending_links = links;
+        Ok(())
+    }
+
+    /// New tracks get their ids in identity order, so that the unique identity index
+    /// is appended to in order, or, in a bulk load, built by one sort of a table already
+    /// in sorted runs: three times faster than sorting it from file order (0.4 s instead
+    /// of 1.3 s for 857,760 tracks).
+    fn assign_ids_in_identity_order(&mut self, new_tracks: &mut [PendingTrack]) {
+        sort_by_identity(new_tracks);
+        for pending in new_tracks {
+            pending.id = self.next_track_id;
+            self.next_track_id += 1;
+            self.track_slots[pending.slot as usize] = pending.id;
+        }
+    }
+
+    fn insert_pending_artists(&mut self, conn: &mut SqliteConnection) -> QueryResult<()> {
+        in_batches(
+            conn,
+            std::mem::take(&mut self.pending_artists),
+            insert_artists::<ARTIST_BATCH>,
+            insert_artists::<1>,
+        )
+    }
+
+    /// Writes what is buffered, rebuilds dropped indexes, recomputes artist aggregates
+    /// and the catalog metadata (bumping its version).
+    pub fn finish(
+        mut self,
+        conn: &mut SqliteConnection,
+        kind: SourceKind,
+        source_name: &str,
+        now: i64,
+    ) -> QueryResult<WriteStats> {
+        let started = std::time::Instant::now();
+        self.flush(conn)?;
+        let flushed = started.elapsed();
+        // The artists' own indexes come back after the aggregates, which rewrite every
+        // artist row (and would update those indexes row by row).
+        let (artist_indexes, other_indexes): (Vec<_>, Vec<_>) =
+            std::mem::take(&mut self.dropped_indexes)
+                .into_iter()
+                .partition(|(table, _)| table == "artists");
+        for (_, create) in other_indexes {
+            diesel::sql_query(create).execute(conn)?;
+        }
+        let indexed = started.elapsed();
+        match self.totals.take() {
+            // Every artist of an empty catalog was created by this load and has a track.
+            Some(totals) => {
+                let artists = std::mem::take(&mut self.pending_artists)
+                    .into_iter()
+                    .map(|artist| {
+                        let index = (artist.id - 1) as usize;
+                        let totals = totals.get(index).cloned().unwrap_or_default();
+                        (artist, totals)
+                    })
+                    .collect::<Vec<_>>();
+                in_batches(
+                    conn,
+                    artists,
+                    insert_artists_with_totals::<TOTALS_BATCH>,
+                    insert_artists_with_totals::<1>,
+                )?;
+            }
+            None => recompute_artist_aggregates(conn)?,
+        }
+        for (_, create) in artist_indexes {
+            diesel::sql_query(create).execute(conn)?;
+        }
+        let aggregated = started.elapsed();
+        catalog_meta::refresh(conn, kind, source_name, now)?;
+        tracing::debug!(
+            ?flushed,
+            ?indexed,
+            ?aggregated,
+            total = ?started.elapsed(),
+            "catalog writer finished"
+        );
+        Ok(self.stats)
+    }
+}

@@ -1,0 +1,200 @@
+//! The statements the writer sends: multi-row INSERTs of a fixed number of rows, each
+//! shape prepared once and cached by diesel.
+
+use diesel::{prelude::*, upsert::excluded};
+
+use super::{
+    pending::{PendingArtist, PendingTrack},
+    totals::ArtistTotals,
+};
+use crate::db::{
+    features::audio_feature_columns,
+    schema::{artists, track_artists, tracks},
+};
+
+/// Macro rather than function: the tuple's type is long and only the compiler needs it.
+/// Takes the pending track by value: diesel caches a statement by the type of its
+/// values, which must therefore own their strings.
+macro_rules! track_row {
+    ($pending:expr) => {{
+        let PendingTrack {
+            id,
+            identity,
+            track: t,
+            ..
+        } = $pending;
+        let f = t.features;
+        (
+            (
+                tracks::id.eq(id),
+                tracks::identity.eq(identity),
+                tracks::spotify_id.eq(t.spotify_id),
+                tracks::name.eq(t.name),
+                tracks::album.eq(t.album),
+                tracks::release_year.eq(t.release_year),
+                tracks::genre.eq(t.genre),
+                tracks::popularity.eq(t.popularity),
+                tracks::duration_ms.eq(t.duration_ms),
+                tracks::explicit.eq(t.explicit),
+                tracks::musical_key.eq(t.musical_key),
+                tracks::mode.eq(t.mode),
+                tracks::time_signature.eq(t.time_signature),
+            ),
+            audio_feature_columns!(feature_values; f),
+        )
+    }};
+}
+
+/// `tracks.<feature> = value` for every audio feature of `$f` (an `AudioFeatures`).
+macro_rules! feature_values {
+    ($f:ident; $($variant:ident $column:ident $avg:ident,)*) => {
+        ($(tracks::$column.eq($f.$column),)*)
+    };
+}
+
+/// `tracks.<feature> = excluded.<feature>` for every audio feature.
+macro_rules! feature_updates {
+    (; $($variant:ident $column:ident $avg:ident,)*) => {
+        ($(tracks::$column.eq(excluded(tracks::$column)),)*)
+    };
+}
+
+/// `artists.avg_<feature> = average` for every audio feature of `$f`.
+macro_rules! feature_averages {
+    ($f:ident; $($variant:ident $column:ident $avg:ident,)*) => {
+        ($(artists::$avg.eq($f.$column),)*)
+    };
+}
+
+/// `ON CONFLICT (id) DO UPDATE SET` every column: a re-imported track takes the new values
+/// (an UPDATE in place, unlike REPLACE, which would delete the row and cascade).
+macro_rules! track_update {
+    () => {
+        (
+            (
+                tracks::identity.eq(excluded(tracks::identity)),
+                tracks::spotify_id.eq(excluded(tracks::spotify_id)),
+                tracks::name.eq(excluded(tracks::name)),
+                tracks::album.eq(excluded(tracks::album)),
+                tracks::release_year.eq(excluded(tracks::release_year)),
+                tracks::genre.eq(excluded(tracks::genre)),
+                tracks::popularity.eq(excluded(tracks::popularity)),
+                tracks::duration_ms.eq(excluded(tracks::duration_ms)),
+                tracks::explicit.eq(excluded(tracks::explicit)),
+                tracks::musical_key.eq(excluded(tracks::musical_key)),
+                tracks::mode.eq(excluded(tracks::mode)),
+                tracks::time_signature.eq(excluded(tracks::time_signature)),
+            ),
+            audio_feature_columns!(feature_updates),
+        )
+    };
+}
+
+/// Hands the items to `full` in arrays of N and the rest to `single` one by one: two
+/// statement shapes, both cached, whatever the count.
+/// Takes an iterator so that a buffer can be drained and keep its capacity.
+pub(super) fn in_batches<T, const N: usize>(
+    conn: &mut SqliteConnection,
+    items: impl IntoIterator<Item = T, IntoIter = impl ExactSizeIterator<Item = T>>,
+    full: fn(&mut SqliteConnection, [T; N]) -> QueryResult<()>,
+    single: fn(&mut SqliteConnection, [T; 1]) -> QueryResult<()>,
+) -> QueryResult<()> {
+    let mut items = items.into_iter();
+    while items.len() >= N {
+        // The iterator holds at least N items, so every `next` below is `Some`.
+        let batch: [T; N] = std::array::from_fn(|_| items.next().expect("N items remain"));
+        full(conn, batch)?;
+    }
+    for item in items {
+        single(conn, [item])?;
+    }
+    Ok(())
+}
+
+pub(super) fn insert_artists<const N: usize>(
+    conn: &mut SqliteConnection,
+    rows: [PendingArtist; N],
+) -> QueryResult<()> {
+    let rows = rows.map(|a| {
+        (
+            artists::id.eq(a.id),
+            artists::name.eq(a.name),
+            artists::name_key.eq(a.name_key),
+            artists::search_key.eq(a.search_key),
+        )
+    });
+    diesel::insert_into(artists::table)
+        .values(rows)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub(super) fn insert_artists_with_totals<const N: usize>(
+    conn: &mut SqliteConnection,
+    rows: [(PendingArtist, ArtistTotals); N],
+) -> QueryResult<()> {
+    let rows = rows.map(|(a, t)| {
+        let averages = t.averages();
+        (
+            (
+                artists::id.eq(a.id),
+                artists::name.eq(a.name),
+                artists::name_key.eq(a.name_key),
+                artists::search_key.eq(a.search_key),
+                artists::track_count.eq(t.tracks as i32),
+                artists::min_year.eq(t.min_year),
+                artists::max_year.eq(t.max_year),
+                artists::avg_popularity.eq(t.average_popularity()),
+            ),
+            audio_feature_columns!(feature_averages; averages),
+        )
+    });
+    diesel::insert_into(artists::table)
+        .values(rows)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub(super) fn insert_tracks<const N: usize>(
+    conn: &mut SqliteConnection,
+    rows: [PendingTrack; N],
+) -> QueryResult<()> {
+    let rows = rows.map(|p| track_row!(p));
+    diesel::insert_into(tracks::table)
+        .values(rows)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Rewrites stored tracks. diesel cannot cache an upsert statement, so these are
+/// prepared per batch: fine for a re-import, and new tracks take the cached path.
+pub(super) fn update_tracks<const N: usize>(
+    conn: &mut SqliteConnection,
+    rows: [PendingTrack; N],
+) -> QueryResult<()> {
+    let rows = rows.map(|p| track_row!(p));
+    diesel::insert_into(tracks::table)
+        .values(rows)
+        .on_conflict(tracks::id)
+        .do_update()
+        .set(track_update!())
+        .execute(conn)?;
+    Ok(())
+}
+
+pub(super) fn insert_links<const N: usize>(
+    conn: &mut SqliteConnection,
+    rows: [(i32, i32, i32); N],
+) -> QueryResult<()> {
+    let rows = rows.map(|(track_id, artist_id, position)| {
+        (
+            track_artists::track_id.eq(track_id),
+            track_artists::artist_id.eq(artist_id),
+            track_artists::position.eq(position),
+        )
+    });
+    diesel::insert_into(track_artists::table)
+        .values(rows)
+        .execute(conn)?;
+    Ok(())
+}

@@ -1,0 +1,166 @@
+//! The OpenAPI document and the interactive docs page.
+//!
+//! The document is poem-openapi's, generated from the handlers, with what the code
+//! cannot declare added once at start-up: the bearer security scheme, and the
+//! recommendations' parameters (three per tunable attribute and a weight per feature,
+//! generated from `Feature::ALL`).
+//!
+//! The docs page is Swagger UI as poem-openapi embeds it, served as three files of our
+//! own (page, stylesheet, script) instead of one page with inline script, so the app's
+//! content security policy (no inline scripts) holds here too. Nothing comes from a CDN.
+
+use poem::{
+    endpoint::make_sync,
+    http::{header, StatusCode},
+    web::Html,
+    Endpoint, IntoResponse, Response,
+};
+use serde_json::{json, Value};
+
+use super::recommendations::Attribute;
+use crate::catalog::Feature;
+
+/// The recommendations' query parameters, for the document.
+pub fn recommendation_parameters() -> Vec<Value> {
+    let q = |name: String, description: String, schema: Value| {
+        json!({ "name": name, "in": "query", "required": false,
+                "description": description, "schema": schema })
+    };
+    let mut out = vec![
+        q("seed_tracks".into(), "Comma-separated track ids. Seeds of all kinds together: at most 5. Seed tracks are never recommended.".into(), json!({"type": "string"})),
+        q("seed_artists".into(), "Comma-separated artist ids. Each seed track and seed artist (its average) weighs the same in the target.".into(), json!({"type": "string"})),
+        q("seed_genres".into(), "Comma-separated genres (see /recommendations/available-genre-seeds). Results come from these genres; alone, they aim at the genres' average.".into(), json!({"type": "string"})),
+        q("limit".into(), "Tracks to return, 1 to 100.".into(), json!({"type": "integer", "minimum": 1, "maximum": 100, "default": 20})),
+        q("market".into(), "Accepted for compatibility; ignored.".into(), json!({"type": "string"})),
+        q("metric".into(), "Ours: euclidean (default) or cosine.".into(), json!({"type": "string", "enum": ["euclidean", "cosine"]})),
+        q("max_per_artist".into(), "Ours: at most this many tracks by the same main artist.".into(), json!({"type": "integer", "minimum": 1, "maximum": 100})),
+        q("min_year".into(), "Ours: earliest release year (inclusive).".into(), json!({"type": "integer"})),
+        q("max_year".into(), "Ours: latest release year (inclusive).".into(), json!({"type": "integer"})),
+    ];
+    for feature in Feature::ALL {
+        let (lo, hi) = feature.range();
+        let key = feature.key();
+        out.push(q(format!("target_{key}"), format!("Target {key} ({lo} to {hi}); replaces the seeds' value and switches the feature on."), json!({"type": "number", "minimum": lo, "maximum": hi})));
+        out.push(q(
+            format!("min_{key}"),
+            format!("Lowest {key} of a result (inclusive)."),
+            json!({"type": "number"}),
+        ));
+        out.push(q(
+            format!("max_{key}"),
+            format!("Highest {key} of a result (inclusive)."),
+            json!({"type": "number"}),
+        ));
+        out.push(q(format!("weight_{key}"), format!("Ours: weight of {key} in the distance, 0 (off) to 10. Default: 1 for the nine audio features when there are seeds, and for every targeted feature; otherwise 0."), json!({"type": "number", "minimum": 0, "maximum": 10})));
+    }
+    for a in Attribute::ALL {
+        let (lo, hi) = a.range();
+        let key = a.key();
+        let target = match a {
+            Attribute::DurationMs => {
+                "Prefer tracks within 10% of this duration (a bound, not a distance)."
+            }
+            _ => "Prefer exactly this value (a bound: the attribute is categorical).",
+        };
+        for (prefix, text) in [
+            ("target", target),
+            ("min", "Lowest value (inclusive)."),
+            ("max", "Highest value (inclusive)."),
+        ] {
+            out.push(q(
+                format!("{prefix}_{key}"),
+                format!("{key}: {text}"),
+                json!({"type": "integer", "minimum": lo, "maximum": hi}),
+            ));
+        }
+    }
+    out
+}
+
+/// Adds to poem-openapi's document what the code cannot declare.
+pub fn finish_spec(spec: &str) -> String {
+    let Ok(mut doc) = serde_json::from_str::<Value>(spec) else {
+        return spec.to_string();
+    };
+    doc["components"]["securitySchemes"] = json!({
+        "bearer": { "type": "http", "scheme": "bearer",
+                    "description": "A personal API token from your account page." }
+    });
+    doc["security"] = json!([{ "bearer": [] }]);
+    if let Some(op) = doc
+        .get_mut("paths")
+        .and_then(|p| p.get_mut("/recommendations"))
+        .and_then(|p| p.get_mut("get"))
+    {
+        op["parameters"] = Value::Array(recommendation_parameters());
+    }
+    serde_json::to_string_pretty(&doc).unwrap_or_else(|_| spec.to_string())
+}
+
+/// The text between `open` and the next `close` in `html`.
+fn between<'a>(html: &'a str, open: &str, close: &str) -> &'a str {
+    html.split_once(open)
+        .and_then(|(_, rest)| rest.split_once(close))
+        .map(|(inside, _)| inside)
+        .unwrap_or("")
+}
+
+const PAGE: &str = r#"<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>API docs · Spotify Insights Hub</title>
+<link rel="stylesheet" href="/api/docs/swagger-ui.css">
+</head>
+<body>
+<div id="ui"><p>The interactive documentation needs JavaScript. The OpenAPI document is at <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>.</p></div>
+<script src="/api/docs/swagger-ui-bundle.js"></script>
+<script src="/api/docs/init.js"></script>
+</body>
+</html>
+"#;
+
+const INIT: &str = "SwaggerUIBundle({ url: '/api/v1/openapi.json', dom_id: '#ui', deepLinking: true, persistAuthorization: true });\n";
+
+fn file(body: String, content_type: &'static str) -> Response {
+    Response::builder()
+        .status(StatusCode::OK)
+        .header(header::CONTENT_TYPE, content_type)
+        .header(header::CACHE_CONTROL, "public, max-age=3600")
+        .body(body)
+}
+
+/// `/api/docs` and its files, from poem-openapi's embedded Swagger UI page (split into
+/// files, because the CSP allows no inline script or style).
+pub struct Docs {
+    css: String,
+    js: String,
+}
+
+impl Docs {
+    pub fn new(swagger_html: &str) -> Docs {
+        Docs {
+            css: between(swagger_html, "<style charset=\"UTF-8\">", "</style>").to_string(),
+            js: between(swagger_html, "<script charset=\"UTF-8\">", "</script>").to_string(),
+        }
+    }
+
+    pub fn page(&self) -> impl Endpoint<Output = Response> {
+        make_sync(|_| Html(PAGE).into_response())
+    }
+
+    pub fn css(&self) -> impl Endpoint<Output = Response> {
+        let css = self.css.clone();
+        make_sync(move |_| file(css.clone(), "text/css; charset=utf-8"))
+    }
+
+    pub fn js(&self) -> impl Endpoint<Output = Response> {
+        let js = self.js.clone();
+        make_sync(move |_| file(js.clone(), "text/javascript; charset=utf-8"))
+    }
+
+    pub fn init(&self) -> impl Endpoint<Output = Response> {
+        make_sync(|_| file(INIT.to_string(), "text/javascript; charset=utf-8"))
+    }
+}

@@ -1,0 +1,133 @@
+//! Errors in Spotify's shape, `{"error": {"status": 400, "message": "..."}}`: always
+//! JSON, never a page, whatever failed (our checks, poem-openapi's parameter parsing,
+//! an unknown route under /api/v1, a database error).
+
+use poem::{
+    error::ResponseError,
+    http::{header, HeaderValue, StatusCode},
+    Body, Response,
+};
+
+use crate::{error::AppError, matching::InvalidSettings};
+
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{message}")]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub message: String,
+    /// Seconds, for 429.
+    pub retry_after: Option<u64>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            message: message.into(),
+            retry_after: None,
+        }
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, message)
+    }
+
+    pub fn not_found(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::NOT_FOUND, message)
+    }
+
+    pub fn unauthorized(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::UNAUTHORIZED, message)
+    }
+
+    pub fn too_many(retry_after: u64) -> ApiError {
+        ApiError {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            message: format!("API rate limit exceeded. Retry after {retry_after} seconds."),
+            retry_after: Some(retry_after),
+        }
+    }
+}
+
+/// The JSON error response for any status and message.
+pub fn json_error(status: StatusCode, message: &str) -> Response {
+    let body = serde_json::json!({
+        "error": { "status": status.as_u16(), "message": message }
+    });
+    Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, "application/json; charset=utf-8")
+        .body(Body::from_string(body.to_string()))
+}
+
+impl ResponseError for ApiError {
+    fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    fn as_response(&self) -> Response {
+        let mut resp = json_error(self.status, &self.message);
+        if self.status == StatusCode::UNAUTHORIZED {
+            resp.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"api\""),
+            );
+        }
+        if let Some(secs) = self.retry_after {
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        resp
+    }
+}
+
+/// Database and internal errors: logged, and answered with a generic 500.
+impl From<AppError> for ApiError {
+    fn from(error: AppError) -> ApiError {
+        let status = error.status();
+        if status.is_server_error() {
+            tracing::error!(%error, "API request failed");
+            return ApiError::new(status, "Something went wrong on our side.");
+        }
+        let status = if status == StatusCode::UNPROCESSABLE_ENTITY {
+            StatusCode::BAD_REQUEST
+        } else {
+            status
+        };
+        ApiError::new(status, error.to_string())
+    }
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(error: diesel::result::Error) -> ApiError {
+        AppError::from(error).into()
+    }
+}
+
+/// Bad match settings are a bad request, with every message.
+impl From<InvalidSettings> for ApiError {
+    fn from(error: InvalidSettings) -> ApiError {
+        ApiError::bad_request(error.to_string())
+    }
+}
+
+/// Any error as Spotify-shaped JSON: ours keep their message; poem's and
+/// poem-openapi's (a parameter that does not parse, an unknown route, a wrong method)
+/// keep their status and text.
+pub fn to_json(error: poem::Error) -> Response {
+    if error.is::<ApiError>() {
+        return error.into_response();
+    }
+    let status = error.status();
+    let message = if status.is_server_error() {
+        tracing::error!(%error, "API request failed");
+        "Something went wrong on our side.".to_string()
+    } else if status == StatusCode::NOT_FOUND {
+        "Service not found: there is no such endpoint under /api/v1.".to_string()
+    } else if status == StatusCode::METHOD_NOT_ALLOWED {
+        "Method not allowed: the API only reads (GET).".to_string()
+    } else {
+        error.to_string()
+    };
+    json_error(status, &message)
+}

@@ -1,0 +1,254 @@
+//! What every /api/v1 request passes through, outermost first: CORS (answering
+//! preflights itself), the bearer token (or anonymous access when the operator allows
+//! it), the rate limit, and the conversion of every error to Spotify-shaped JSON.
+//!
+//! The API takes no cookies: it is mounted outside the session and CSRF layers, and a
+//! token is the only credential.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::Instant,
+};
+
+use poem::{
+    http::{header, HeaderValue, Method, StatusCode},
+    Endpoint, IntoResponse, Request, Response,
+};
+
+use super::error::{to_json, ApiError};
+use crate::{
+    accounts::api_tokens::{self, TokenError},
+    db,
+    web::auth::client,
+    web::state::AppState,
+};
+
+/// A token's last use is written at most this often (seconds).
+const TOUCH_EVERY_SECS: i64 = 60;
+
+/// Who is calling, for handlers that want to know.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Caller {
+    Token { token_id: i32, user_id: i32 },
+    Anonymous,
+}
+
+/// Token buckets: each key may burst up to the per-minute limit and refills at that
+/// rate. Kept per process (several `serve` processes each apply the limit).
+#[derive(Default)]
+pub struct RateLimiter {
+    buckets: Mutex<HashMap<String, (f64, Instant)>>,
+}
+
+/// Buckets kept before full ones are forgotten.
+const MAX_BUCKETS: usize = 10_000;
+
+impl RateLimiter {
+    /// Takes one request for `key`; `Err(seconds to wait)` when its bucket is empty.
+    pub fn take(&self, key: &str, per_minute: u32) -> Result<(), u64> {
+        if per_minute == 0 {
+            return Ok(());
+        }
+        let capacity = f64::from(per_minute);
+        let rate = capacity / 60.0;
+        let now = Instant::now();
+        let mut buckets = match self.buckets.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if buckets.len() >= MAX_BUCKETS && !buckets.contains_key(key) {
+            buckets.retain(|_, (level, at)| {
+                (*level + now.duration_since(*at).as_secs_f64() * rate) < capacity
+            });
+        }
+        let (level, at) = buckets.entry(key.to_string()).or_insert((capacity, now));
+        *level = (*level + now.duration_since(*at).as_secs_f64() * rate).min(capacity);
+        *at = now;
+        if *level >= 1.0 {
+            *level -= 1.0;
+            Ok(())
+        } else {
+            Err(((1.0 - *level) / rate).ceil().max(1.0) as u64)
+        }
+    }
+}
+
+/// The origin to echo in `Access-Control-Allow-Origin`, if this one is allowed.
+fn allowed_origin(req: &Request, allowed: &[String]) -> Option<HeaderValue> {
+    let origin = req.headers().get(header::ORIGIN)?;
+    let text = origin.to_str().ok()?;
+    allowed
+        .iter()
+        .any(|a| a == "*" || a.eq_ignore_ascii_case(text))
+        .then(|| origin.clone())
+}
+
+fn add_cors(resp: &mut Response, origin: Option<HeaderValue>) {
+    crate::web::respond::add_vary(resp.headers_mut(), "Origin");
+    if let Some(origin) = origin {
+        let headers = resp.headers_mut();
+        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+        headers.insert(
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static("Retry-After"),
+        );
+    }
+}
+
+/// The CORS preflight answer: 204, with the permissions only for an allowed origin.
+fn preflight(origin: Option<HeaderValue>) -> Response {
+    let mut resp = StatusCode::NO_CONTENT.into_response();
+    if origin.is_some() {
+        let headers = resp.headers_mut();
+        headers.insert(
+            header::ACCESS_CONTROL_ALLOW_METHODS,
+            HeaderValue::from_static("GET, OPTIONS"),
+        );
+        headers.insert(
+            header::ACCESS_CONTROL_ALLOW_HEADERS,
+            HeaderValue::from_static("Authorization, Content-Type"),
+        );
+        headers.insert(
+            header::ACCESS_CONTROL_MAX_AGE,
+            HeaderValue::from_static("600"),
+        );
+    }
+    add_cors(&mut resp, origin);
+    resp
+}
+
+/// Checks the credential: `Ok(Caller)` or the 401 to answer.
+async fn authenticate(req: &Request, state: &AppState) -> Result<Caller, ApiError> {
+    let header = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .map(|v| v.to_str().unwrap_or(""));
+    let token = match api_tokens::from_authorization(header) {
+        Ok(token) => token.to_string(),
+        Err(TokenError::Missing) if state.config.api_anonymous => return Ok(Caller::Anonymous),
+        Err(error) => return Err(ApiError::unauthorized(error.to_string())),
+    };
+    let hash = api_tokens::hash(&token);
+    let row = db::run(&state.pool, move |conn| {
+        let row = db::api_tokens::by_hash(conn, &hash)?;
+        if let Some(row) = &row {
+            let now = db::now_unix();
+            let stale = row
+                .last_used_at
+                .is_none_or(|at| now - at >= TOUCH_EVERY_SECS);
+            if row.is_active() && stale {
+                db::api_tokens::touch(conn, row.id, now)?;
+            }
+        }
+        Ok(row)
+    })
+    .await?;
+    match row {
+        None => Err(ApiError::unauthorized(TokenError::Invalid.to_string())),
+        Some(row) if !row.is_active() => {
+            Err(ApiError::unauthorized(TokenError::Revoked.to_string()))
+        }
+        Some(row) => Ok(Caller::Token {
+            token_id: row.id,
+            user_id: row.user_id,
+        }),
+    }
+}
+
+/// Runs the API endpoint `inner` behind CORS, authentication and the rate limit, and
+/// makes every error JSON.
+pub async fn guard<E: Endpoint>(
+    inner: &E,
+    limiter: &RateLimiter,
+    mut req: Request,
+) -> poem::Result<Response> {
+    let Some(state) = req.data::<AppState>().cloned() else {
+        return Ok(to_json(poem::Error::from_status(
+            StatusCode::INTERNAL_SERVER_ERROR,
+        )));
+    };
+    let origin = allowed_origin(&req, &state.config.api_cors_origins);
+    if req.method() == Method::OPTIONS
+        && req
+            .headers()
+            .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
+    {
+        return Ok(preflight(origin));
+    }
+    let mut resp = match admit(&req, &state, limiter).await {
+        Err(error) => error.as_response_json(),
+        Ok(caller) => {
+            req.extensions_mut().insert(caller);
+            match inner.call(req).await {
+                Ok(output) => {
+                    let resp = output.into_response();
+                    if resp.status().is_client_error() || resp.status().is_server_error() {
+                        json_if_not(resp)
+                    } else {
+                        resp
+                    }
+                }
+                Err(error) => to_json(error),
+            }
+        }
+    };
+    add_cors(&mut resp, origin);
+    Ok(resp)
+}
+
+async fn admit(req: &Request, state: &AppState, limiter: &RateLimiter) -> Result<Caller, ApiError> {
+    let caller = authenticate(req, state).await?;
+    let key = match &caller {
+        Caller::Token { token_id, .. } => format!("token:{token_id}"),
+        Caller::Anonymous => format!(
+            "client:{}",
+            client::client_key(req, state.config.trust_proxy_headers)
+        ),
+    };
+    limiter
+        .take(&key, state.config.api_rate_limit)
+        .map_err(ApiError::too_many)?;
+    Ok(caller)
+}
+
+/// An error response that is not JSON yet (from poem-openapi's own handling) becomes
+/// Spotify-shaped JSON with the same status.
+fn json_if_not(resp: Response) -> Response {
+    let is_json = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if is_json {
+        return resp;
+    }
+    let status = resp.status();
+    to_json(poem::Error::from_status(status))
+}
+
+impl ApiError {
+    fn as_response_json(&self) -> Response {
+        poem::error::ResponseError::as_response(self)
+    }
+}
+
+/// Shared by the API's handlers for one app.
+pub type SharedLimiter = Arc<RateLimiter>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buckets_allow_the_limit_then_ask_to_wait() {
+        let limiter = RateLimiter::default();
+        for _ in 0..3 {
+            assert_eq!(limiter.take("a", 3), Ok(()));
+        }
+        let wait = limiter.take("a", 3).unwrap_err();
+        assert!((1..=20).contains(&wait), "{wait}");
+        assert_eq!(limiter.take("b", 3), Ok(()), "keys are separate");
+        assert_eq!(limiter.take("a", 0), Ok(()), "0 is no limit");
+    }
+}

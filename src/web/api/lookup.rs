@@ -1,0 +1,216 @@
+//! From public ids to the catalog and back: the per-catalog-version maps of the ids the
+//! API assigns, and the loading of whole tracks and artists for the handlers.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
+
+use poem::Request;
+
+use super::{error::ApiError, guard::RateLimiter, ids, objects::Base};
+use crate::{
+    catalog::{artists::ArtistSummary, snapshot::CatalogSnapshot},
+    db::{
+        self,
+        api_catalog::{ApiTrack, TrackAttributes},
+    },
+    web::state::AppState,
+};
+
+/// Most ids one batch request may name (Spotify's limit for tracks and artists).
+pub const MAX_IDS: usize = 50;
+/// Most ids one audio-features request may name.
+pub const MAX_FEATURE_IDS: usize = 100;
+
+type Versioned<T> = Mutex<Option<(i64, Arc<T>)>>;
+
+/// What the API keeps for one app: the rate limiter and maps built once per catalog
+/// version.
+#[derive(Default)]
+pub struct ApiShared {
+    pub limiter: RateLimiter,
+    assigned_tracks: Versioned<ids::Assigned>,
+    artists: Versioned<ids::Assigned>,
+    attributes: Versioned<Vec<(i32, TrackAttributes)>>,
+}
+
+fn cached<T>(slot: &Versioned<T>, version: i64) -> Option<Arc<T>> {
+    let guard = match slot.lock() {
+        Ok(guard) => guard,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    guard
+        .as_ref()
+        .filter(|(v, _)| *v == version)
+        .map(|(_, value)| value.clone())
+}
+
+fn store<T>(slot: &Versioned<T>, version: i64, value: T) -> Arc<T> {
+    let value = Arc::new(value);
+    let mut guard = match slot.lock() {
+        Ok(guard) => guard,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    *guard = Some((version, value.clone()));
+    value
+}
+
+impl ApiShared {
+    /// Public artist id -> internal id, for this catalog version.
+    fn artist_ids(&self, catalog: &CatalogSnapshot) -> Arc<ids::Assigned> {
+        let version = catalog.meta.version;
+        if let Some(map) = cached(&self.artists, version) {
+            return map;
+        }
+        let map: ids::Assigned = catalog
+            .artists
+            .iter()
+            .map(|a| (ids::artist(&a.name_key), a.id))
+            .collect();
+        store(&self.artists, version, map)
+    }
+
+    /// The artist with this public id.
+    pub fn artist<'a>(&self, catalog: &'a CatalogSnapshot, id: &str) -> Option<&'a ArtistSummary> {
+        let internal = *self.artist_ids(catalog).get(id)?;
+        catalog.artists.get(internal)
+    }
+
+    /// Internal ids of tracks without a Spotify id, by the id the API assigned them.
+    async fn assigned_tracks(
+        &self,
+        state: &AppState,
+        version: i64,
+    ) -> Result<Arc<ids::Assigned>, ApiError> {
+        if let Some(map) = cached(&self.assigned_tracks, version) {
+            return Ok(map);
+        }
+        let rows = db::run(&state.pool, |conn| {
+            Ok(db::api_catalog::tracks_without_spotify_id(conn)?)
+        })
+        .await?;
+        let map = rows
+            .into_iter()
+            .map(|(id, identity)| (ids::track(None, &identity), id))
+            .collect();
+        Ok(store(&self.assigned_tracks, version, map))
+    }
+
+    /// Internal ids for public track ids, in order (`None`: no such track).
+    pub async fn track_ids(
+        &self,
+        state: &AppState,
+        version: i64,
+        public: &[String],
+    ) -> Result<Vec<Option<i32>>, ApiError> {
+        let wanted = public.to_vec();
+        let found = db::run(&state.pool, move |conn| {
+            Ok(db::api_catalog::ids_by_spotify_ids(conn, &wanted)?)
+        })
+        .await?;
+        let mut out: Vec<Option<i32>> = public.iter().map(|p| found.get(p).copied()).collect();
+        if out.iter().any(Option::is_none) {
+            let assigned = self.assigned_tracks(state, version).await?;
+            for (slot, id) in out.iter_mut().zip(public) {
+                if slot.is_none() {
+                    *slot = assigned.get(id).copied();
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Key, mode, time signature and duration of every track (sorted by id), for this
+    /// catalog version; read only when a request bounds one of them.
+    pub async fn attributes(
+        &self,
+        state: &AppState,
+        version: i64,
+    ) -> Result<Arc<Vec<(i32, TrackAttributes)>>, ApiError> {
+        if let Some(table) = cached(&self.attributes, version) {
+            return Ok(table);
+        }
+        let rows = db::run(&state.pool, |conn| {
+            Ok(db::api_catalog::all_attributes(conn)?)
+        })
+        .await?;
+        Ok(store(&self.attributes, version, rows))
+    }
+}
+
+/// Whole tracks by internal id.
+pub async fn load_tracks(
+    state: &AppState,
+    ids: Vec<i32>,
+) -> Result<HashMap<i32, ApiTrack>, ApiError> {
+    Ok(db::run(&state.pool, move |conn| {
+        Ok(db::api_catalog::tracks_by_ids(conn, &ids)?)
+    })
+    .await?)
+}
+
+/// Each artist's three most frequent genres.
+pub async fn artist_genres(
+    state: &AppState,
+    ids: Vec<i32>,
+) -> Result<HashMap<i32, Vec<String>>, ApiError> {
+    let rows = db::run(&state.pool, move |conn| {
+        Ok(db::artists::top_genres(conn, &ids, 3)?)
+    })
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, genres)| (id, genres.into_iter().map(|g| g.genre).collect()))
+        .collect())
+}
+
+/// Where hrefs point: this server as the request reached it.
+pub fn base(req: &Request, state: &AppState) -> Base {
+    let host = req
+        .headers()
+        .get(poem::http::header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .filter(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_graphic()))
+        .map(str::to_string)
+        .unwrap_or_else(|| state.config.bind.to_string());
+    let scheme = if state.config.secure_cookies {
+        "https"
+    } else {
+        "http"
+    };
+    Base(format!("{scheme}://{host}"))
+}
+
+/// A comma-separated id list: 1 to `max` plausible ids.
+pub fn id_list(raw: &str, max: usize) -> Result<Vec<String>, ApiError> {
+    let ids: Vec<String> = raw
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    if ids.is_empty() {
+        return Err(ApiError::bad_request("ids must name at least one id."));
+    }
+    if ids.len() > max {
+        return Err(ApiError::bad_request(format!(
+            "Too many ids requested: at most {max}, got {}.",
+            ids.len()
+        )));
+    }
+    if let Some(bad) = ids.iter().find(|id| !ids::plausible(id)) {
+        return Err(ApiError::bad_request(format!("Invalid id: “{bad}”.")));
+    }
+    Ok(ids)
+}
+
+/// One id from a path: plausible, or 400.
+pub fn one_id(raw: &str) -> Result<String, ApiError> {
+    let id = raw.trim();
+    if ids::plausible(id) {
+        Ok(id.to_string())
+    } else {
+        Err(ApiError::bad_request(format!("Invalid id: “{id}”.")))
+    }
+}

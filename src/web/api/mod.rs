@@ -1,0 +1,110 @@
+//! `/api/v1`: a JSON API shaped like Spotify's Web API (issue 12), so code written for
+//! Spotify's closed `/recommendations` and `/audio-features` works here after changing
+//! its base URL and token. Built with poem-openapi, which also generates the OpenAPI
+//! document (`/api/v1/openapi.json`); `/api/docs` is the interactive page.
+//!
+//! - `guard`: CORS, bearer tokens (or anonymous reads when allowed), the rate limit,
+//!   JSON errors.
+//! - `endpoints`: tracks, artists, audio features, search, comparison, catalog.
+//! - `recommendations`: seeds and tunable attributes to a search of the matching index.
+//! - `objects`: the response shapes; `ids`: public ids; `lookup`: ids to the catalog.
+
+pub mod docs;
+mod endpoints;
+pub mod error;
+pub mod guard;
+pub mod ids;
+mod lookup;
+mod objects;
+pub mod recommendations;
+
+use std::sync::Arc;
+
+use poem::{endpoint::make_sync, http::header, Endpoint, EndpointExt, Response};
+use poem_openapi::{OpenApiService, Tags};
+
+pub use lookup::ApiShared;
+
+/// Where the API lives.
+pub const PREFIX: &str = "/api/";
+
+#[derive(Tags)]
+enum ApiTags {
+    /// Tracks and their audio features.
+    Tracks,
+    /// Artists, their top tracks, related artists and comparisons.
+    Artists,
+    /// Tracks like the seeds.
+    Recommendations,
+    /// Artists and tracks by name.
+    Search,
+    /// The loaded catalog.
+    Catalog,
+}
+
+const DESCRIPTION: &str = "A JSON API shaped like Spotify's Web API, over the catalog loaded \
+into this server. Send `Authorization: Bearer <token>` with a personal token from your \
+account page (unless the operator allows anonymous reads). Errors are always \
+`{\"error\": {\"status\": 400, \"message\": \"...\"}}`. Ids are Spotify's where the dataset has \
+them, otherwise stable ids the API assigns (always for artists and albums).\n\n\
+**Recommendations.** Each seed track and seed artist (the artist's average) is one \
+profile; the target of each feature is their mean. Genre seeds restrict results to those \
+genres, and alone aim at the genres' average. `target_<feature>` replaces the seeds' value; \
+with seeds the nine audio features are matched with weight 1 and popularity only when targeted (without seeds, only the targeted features); \
+`weight_<feature>` overrides (0 switches off). `min_`/`max_` bound results. Seed tracks \
+are never returned. Beyond Spotify: `metric=cosine`, `max_per_artist`, `min_year`/`max_year` \
+and an `explanation` per track (distance, similarity, per-feature difference).";
+
+fn service() -> OpenApiService<(endpoints::CatalogApi, recommendations::RecommendationsApi), ()> {
+    OpenApiService::new(
+        (endpoints::CatalogApi, recommendations::RecommendationsApi),
+        "Spotify Insights Hub API",
+        "1.0",
+    )
+    .description(DESCRIPTION)
+    .server("/api/v1")
+}
+
+/// The OpenAPI document, as served.
+pub fn openapi_document() -> String {
+    docs::finish_spec(&service().spec())
+}
+
+/// The operations under `/api/v1`: poem-openapi's service behind the guard (CORS,
+/// tokens, rate limit, JSON errors).
+pub fn v1() -> impl Endpoint<Output = Response> {
+    let shared = Arc::new(ApiShared::default());
+    let guarded_shared = shared.clone();
+    service()
+        .data(shared)
+        .around(move |ep, req| {
+            let shared = guarded_shared.clone();
+            async move { guard::guard(&ep, &shared.limiter, req).await }
+        })
+        .map_to_response()
+}
+
+/// `/api/v1/openapi.json`: the document, generated from the code at start-up.
+pub fn openapi_json() -> impl Endpoint<Output = Response> {
+    let spec = openapi_document();
+    make_sync(move |_| {
+        Response::builder()
+            .header(header::CONTENT_TYPE, "application/json; charset=utf-8")
+            .body(spec.clone())
+    })
+}
+
+/// `/api/docs` and its files.
+pub fn docs() -> docs::Docs {
+    docs::Docs::new(&service().swagger_ui_html())
+}
+
+/// Anything else under `/api`: JSON too, never the site's HTML error page.
+pub fn not_found() -> impl Endpoint<Output = Response> {
+    make_sync(|_| {
+        error::json_error(
+            poem::http::StatusCode::NOT_FOUND,
+            "Service not found: the API lives under /api/v1.",
+        )
+    })
+}

@@ -1,0 +1,414 @@
+//! The response objects, in the shapes of Spotify's Web API reference (track, artist,
+//! album, audio features, recommendations, paging), plus a few fields of ours that
+//! Spotify clients ignore. Feature values travel as maps keyed by `Feature::key()`, so
+//! no feature is named here.
+
+use std::collections::BTreeMap;
+
+use poem_openapi::Object;
+
+use super::ids;
+use crate::{
+    catalog::{artists::ArtistSummary, Feature},
+    db::api_catalog::ApiTrack,
+};
+
+/// Known external URLs for the object (Spotify's page, when the id is Spotify's).
+#[derive(Debug, Clone, Object, Default)]
+pub struct ExternalUrls {
+    #[oai(skip_serializing_if_is_none)]
+    pub spotify: Option<String>,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct Image {
+    pub url: String,
+    pub height: Option<i32>,
+    pub width: Option<i32>,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct SimplifiedArtist {
+    pub external_urls: ExternalUrls,
+    pub href: String,
+    pub id: String,
+    pub name: String,
+    /// Always "artist".
+    #[oai(rename = "type")]
+    pub kind: String,
+    pub uri: String,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct SimplifiedAlbum {
+    /// Always "album" (the datasets do not tell singles from albums).
+    pub album_type: String,
+    pub total_tracks: Option<i32>,
+    pub available_markets: Vec<String>,
+    pub external_urls: ExternalUrls,
+    /// The API has no album endpoint: null.
+    pub href: Option<String>,
+    pub id: String,
+    pub images: Vec<Image>,
+    pub name: String,
+    /// The release year, when known ("1999").
+    pub release_date: Option<String>,
+    /// "year" when `release_date` is set.
+    pub release_date_precision: Option<String>,
+    #[oai(rename = "type")]
+    pub kind: String,
+    pub uri: String,
+    pub artists: Vec<SimplifiedArtist>,
+}
+
+#[derive(Debug, Clone, Object, Default)]
+pub struct ExternalIds {
+    #[oai(skip_serializing_if_is_none)]
+    pub isrc: Option<String>,
+}
+
+/// Spotify's track object.
+#[derive(Debug, Clone, Object)]
+pub struct Track {
+    pub album: SimplifiedAlbum,
+    pub artists: Vec<SimplifiedArtist>,
+    pub available_markets: Vec<String>,
+    pub disc_number: i32,
+    pub duration_ms: Option<i32>,
+    pub explicit: bool,
+    pub external_ids: ExternalIds,
+    pub external_urls: ExternalUrls,
+    pub href: String,
+    pub id: String,
+    pub is_local: bool,
+    pub name: String,
+    pub popularity: Option<i32>,
+    pub preview_url: Option<String>,
+    pub track_number: Option<i32>,
+    #[oai(rename = "type")]
+    pub kind: String,
+    pub uri: String,
+    /// Ours: the track's genre in the dataset.
+    pub genre: Option<String>,
+}
+
+/// Spotify's artist object. Followers are not in the datasets and are left out.
+#[derive(Debug, Clone, Object)]
+pub struct Artist {
+    pub external_urls: ExternalUrls,
+    /// The artist's most frequent genres in the catalog.
+    pub genres: Vec<String>,
+    pub href: String,
+    pub id: String,
+    pub images: Vec<Image>,
+    pub name: String,
+    /// The mean popularity of the artist's tracks, rounded (0..100).
+    pub popularity: Option<i32>,
+    #[oai(rename = "type")]
+    pub kind: String,
+    pub uri: String,
+    /// Ours: tracks by the artist in the catalog.
+    pub track_count: i32,
+    /// Ours: mean of each feature over the artist's tracks, keyed by feature name.
+    pub audio_features: BTreeMap<String, f64>,
+}
+
+/// Spotify's audio-features object: the nine features by name, plus the fixed fields.
+#[derive(Debug, Clone, Object)]
+pub struct AudioFeatures {
+    /// Always "audio_features".
+    #[oai(rename = "type")]
+    pub kind: String,
+    pub id: String,
+    pub uri: String,
+    pub track_href: String,
+    /// Spotify's audio-analysis resource, which the datasets do not have: null.
+    pub analysis_url: Option<String>,
+    pub duration_ms: Option<i32>,
+    /// Pitch class 0..11 (C = 0); -1 when unknown.
+    pub key: i32,
+    /// 1 major, 0 minor; null when unknown.
+    pub mode: Option<i32>,
+    pub time_signature: Option<i32>,
+    /// danceability, energy, acousticness, instrumentalness, valence, speechiness,
+    /// liveness, tempo and loudness.
+    #[oai(flatten)]
+    pub features: BTreeMap<String, f64>,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct TrackList {
+    /// In the order asked for; null for an id the catalog does not have.
+    pub tracks: Vec<Option<Track>>,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct ArtistList {
+    /// In the order asked for; null for an id the catalog does not have.
+    pub artists: Vec<Option<Artist>>,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct TopTracks {
+    pub tracks: Vec<Track>,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct RelatedArtists {
+    pub artists: Vec<Artist>,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct AudioFeaturesList {
+    /// In the order asked for; null for an id the catalog does not have.
+    pub audio_features: Vec<Option<AudioFeatures>>,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct GenreSeeds {
+    pub genres: Vec<String>,
+}
+
+/// Spotify's paging object.
+#[derive(Debug, Clone, Object)]
+pub struct TrackPage {
+    pub href: String,
+    pub items: Vec<Track>,
+    pub limit: u32,
+    pub next: Option<String>,
+    pub offset: u32,
+    pub previous: Option<String>,
+    pub total: i64,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct ArtistPage {
+    pub href: String,
+    pub items: Vec<Artist>,
+    pub limit: u32,
+    pub next: Option<String>,
+    pub offset: u32,
+    pub previous: Option<String>,
+    pub total: i64,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct SearchResults {
+    #[oai(skip_serializing_if_is_none)]
+    pub artists: Option<ArtistPage>,
+    #[oai(skip_serializing_if_is_none)]
+    pub tracks: Option<TrackPage>,
+}
+
+/// How one feature of a recommended track compares with the target.
+#[derive(Debug, Clone, Object)]
+pub struct FeatureExplanation {
+    pub feature: String,
+    /// Share of the distance (weights normalised to sum to 1).
+    pub weight: f64,
+    pub target: f64,
+    pub value: Option<f64>,
+    /// value − target, raw units.
+    pub difference: Option<f64>,
+}
+
+/// Ours: why a track was recommended.
+#[derive(Debug, Clone, Object)]
+pub struct Explanation {
+    /// "euclidean" or "cosine".
+    pub metric: String,
+    /// Euclidean: weighted RMS gap in 0..1 of each feature's range; cosine: 1 − cos.
+    pub distance: f64,
+    /// 0..100, higher is closer.
+    pub similarity: f64,
+    /// The enabled features.
+    pub features: Vec<FeatureExplanation>,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct RecommendedTrack {
+    #[oai(flatten)]
+    pub track: Track,
+    /// Ours, beyond Spotify's shape.
+    pub explanation: Explanation,
+}
+
+/// Spotify's recommendation seed object.
+#[derive(Debug, Clone, Object)]
+pub struct RecommendationSeed {
+    /// Tracks the seed draws from: the catalog (a genre seed: that genre's tracks).
+    #[oai(rename = "initialPoolSize")]
+    pub initial_pool_size: i64,
+    /// Tracks returned after every filter.
+    #[oai(rename = "afterFilteringSize")]
+    pub after_filtering_size: i64,
+    /// Same as `afterFilteringSize`: there is no relinking here.
+    #[oai(rename = "afterRelinkingSize")]
+    pub after_relinking_size: i64,
+    /// The seed's API address; null for genres.
+    pub href: Option<String>,
+    pub id: String,
+    /// "TRACK", "ARTIST" or "GENRE", as Spotify writes them.
+    #[oai(rename = "type")]
+    pub kind: String,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct Recommendations {
+    pub seeds: Vec<RecommendationSeed>,
+    pub tracks: Vec<RecommendedTrack>,
+    /// Ours: the target the seeds and targets produced, raw units by feature.
+    pub target: BTreeMap<String, f64>,
+}
+
+/// One feature across the compared artists.
+#[derive(Debug, Clone, Object)]
+pub struct FeatureFigures {
+    pub feature: String,
+    /// Id of the artist with the highest mean.
+    pub highest: String,
+    pub lowest: String,
+    /// Highest minus lowest mean, raw units.
+    pub spread: f64,
+    /// The catalog's mean.
+    pub catalog_average: Option<f64>,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct Comparison {
+    /// The artists, with their means in `audio_features`.
+    pub artists: Vec<Artist>,
+    pub features: Vec<FeatureFigures>,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct CatalogSummary {
+    /// "demo", "import" or "empty".
+    pub source: String,
+    pub source_name: String,
+    /// Unix seconds of the last change.
+    pub updated_at: i64,
+    /// Changes on every import.
+    pub version: i64,
+    pub tracks: i64,
+    pub artists: i64,
+    pub genres: i64,
+    pub min_year: Option<i32>,
+    pub max_year: Option<i32>,
+    /// The catalog's mean of each audio feature.
+    pub audio_features: BTreeMap<String, f64>,
+}
+
+/// Absolute addresses for hrefs (from the request's Host).
+#[derive(Debug, Clone)]
+pub struct Base(pub String);
+
+impl Base {
+    pub fn href(&self, path: &str) -> String {
+        format!("{}/api/v1{path}", self.0)
+    }
+}
+
+pub fn simplified_artist(base: &Base, name: &str, name_key: &str) -> SimplifiedArtist {
+    let id = ids::artist(name_key);
+    SimplifiedArtist {
+        external_urls: ExternalUrls::default(),
+        href: base.href(&format!("/artists/{id}")),
+        uri: format!("spotify:artist:{id}"),
+        id,
+        name: name.to_string(),
+        kind: "artist".into(),
+    }
+}
+
+pub fn track(base: &Base, t: &ApiTrack) -> Track {
+    let id = ids::track(t.spotify_id.as_deref(), &t.identity);
+    let artists: Vec<SimplifiedArtist> = t
+        .artists
+        .iter()
+        .map(|(_, name, key)| simplified_artist(base, name, key))
+        .collect();
+    let main_key = t.artists.first().map(|a| a.2.as_str()).unwrap_or("");
+    let album_name = t.album.clone().unwrap_or_default();
+    let album_id = ids::album(&album_name, main_key);
+    Track {
+        album: SimplifiedAlbum {
+            album_type: "album".into(),
+            total_tracks: None,
+            available_markets: Vec::new(),
+            external_urls: ExternalUrls::default(),
+            href: None,
+            uri: format!("spotify:album:{album_id}"),
+            id: album_id,
+            images: Vec::new(),
+            name: album_name,
+            release_date: t.release_year.map(|y| y.to_string()),
+            release_date_precision: t.release_year.map(|_| "year".to_string()),
+            kind: "album".into(),
+            artists: artists.iter().take(1).cloned().collect(),
+        },
+        artists,
+        available_markets: Vec::new(),
+        disc_number: 1,
+        duration_ms: t.duration_ms,
+        explicit: t.explicit == Some(true),
+        external_ids: ExternalIds::default(),
+        external_urls: ExternalUrls {
+            spotify: crate::catalog::track::spotify_url(&id),
+        },
+        href: base.href(&format!("/tracks/{id}")),
+        is_local: false,
+        name: t.name.clone(),
+        popularity: t.popularity,
+        preview_url: None,
+        track_number: None,
+        kind: "track".into(),
+        uri: format!("spotify:track:{id}"),
+        id,
+        genre: t.genre.clone(),
+    }
+}
+
+pub fn audio_features(base: &Base, t: &ApiTrack) -> AudioFeatures {
+    let id = ids::track(t.spotify_id.as_deref(), &t.identity);
+    AudioFeatures {
+        kind: "audio_features".into(),
+        uri: format!("spotify:track:{id}"),
+        track_href: base.href(&format!("/tracks/{id}")),
+        id,
+        analysis_url: None,
+        duration_ms: t.duration_ms,
+        key: t.key.unwrap_or(-1),
+        mode: t.mode,
+        time_signature: t.time_signature,
+        features: Feature::AUDIO
+            .iter()
+            .filter_map(|&f| t.features.get(f).map(|v| (f.key().to_string(), v)))
+            .collect(),
+    }
+}
+
+/// An artist's means by feature name (popularity when known).
+pub fn artist_means(a: &ArtistSummary) -> BTreeMap<String, f64> {
+    Feature::ALL
+        .iter()
+        .filter_map(|&f| a.value(f).map(|v| (f.key().to_string(), v)))
+        .collect()
+}
+
+pub fn artist(base: &Base, a: &ArtistSummary, genres: Vec<String>) -> Artist {
+    let id = ids::artist(&a.name_key);
+    Artist {
+        external_urls: ExternalUrls::default(),
+        genres,
+        href: base.href(&format!("/artists/{id}")),
+        uri: format!("spotify:artist:{id}"),
+        id,
+        images: Vec::new(),
+        name: a.name.clone(),
+        popularity: a.avg_popularity.map(|p| p.round() as i32),
+        kind: "artist".into(),
+        track_count: a.track_count,
+        audio_features: artist_means(a),
+    }
+}

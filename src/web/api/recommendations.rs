@@ -1,0 +1,481 @@
+//! `GET /recommendations` and `GET /recommendations/available-genre-seeds`.
+//!
+//! The parameters are read from the query string here rather than declared one by one:
+//! there are three per tunable attribute (`target_`, `min_`, `max_`) plus a weight per
+//! feature, all derived from `Feature::ALL` and the four track attributes below; the
+//! OpenAPI document lists them all (see `docs::recommendation_parameters`).
+//!
+//! How a request becomes a search (the rule itself is in `matching::seeds`):
+//! - seeds (1 to 5 in all; none is allowed when a `target_` is given) set the target;
+//!   `target_<feature>` overrides it; `weight_<feature>` (0..10, 0 switches a feature
+//!   off) overrides the default weights;
+//! - `min_<feature>`/`max_<feature>` bound the results (inclusive);
+//! - `duration_ms`, `key`, `mode` and `time_signature` are not features the distance
+//!   uses: their `min_`/`max_` bound the results, and their `target_` is read as
+//!   "prefer" the way a categorical value can be: an exact match for key, mode and
+//!   time signature, within 10% for duration;
+//! - `metric=cosine`, `max_per_artist`, `min_year`/`max_year` (release years) go beyond
+//!   Spotify; `market` is accepted and ignored;
+//! - seed tracks are never recommended.
+
+use std::{collections::BTreeMap, sync::Arc};
+
+use poem::{web::Data, Request};
+use poem_openapi::{payload::Json, OpenApi};
+
+use super::{
+    error::ApiError,
+    ids,
+    lookup::{self, ApiShared},
+    objects, ApiTags,
+};
+use crate::{
+    catalog::Feature,
+    db::api_catalog::TrackAttributes,
+    matching::{
+        seeds::{self, SeedProfile, Seeds, MAX_SEEDS},
+        settings::MAX_RESULTS,
+        FeatureRange, Metric,
+    },
+    web::state::AppState,
+};
+
+/// Results when `limit` is not given (Spotify's default).
+const DEFAULT_LIMIT: usize = 20;
+
+/// The tunable attributes Spotify has that are track metadata rather than features.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attribute {
+    DurationMs,
+    Key,
+    Mode,
+    TimeSignature,
+}
+
+impl Attribute {
+    pub const ALL: [Attribute; 4] = [
+        Attribute::DurationMs,
+        Attribute::Key,
+        Attribute::Mode,
+        Attribute::TimeSignature,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Attribute::DurationMs => "duration_ms",
+            Attribute::Key => "key",
+            Attribute::Mode => "mode",
+            Attribute::TimeSignature => "time_signature",
+        }
+    }
+
+    /// Accepted values, inclusive.
+    pub fn range(self) -> (i64, i64) {
+        match self {
+            Attribute::DurationMs => (0, i64::from(i32::MAX)),
+            Attribute::Key => (-1, 11),
+            Attribute::Mode => (0, 1),
+            Attribute::TimeSignature => (0, 11),
+        }
+    }
+
+    fn of(self, a: &TrackAttributes) -> Option<i32> {
+        match self {
+            Attribute::DurationMs => a.duration_ms,
+            Attribute::Key => a.key,
+            Attribute::Mode => a.mode,
+            Attribute::TimeSignature => a.time_signature,
+        }
+    }
+
+    fn from_key(key: &str) -> Option<Attribute> {
+        Attribute::ALL.into_iter().find(|a| a.key() == key)
+    }
+}
+
+/// A request's parameters, parsed and checked, before any look-up.
+#[derive(Debug, Default)]
+pub struct RecommendationRequest {
+    pub seed_tracks: Vec<String>,
+    pub seed_artists: Vec<String>,
+    pub seed_genres: Vec<String>,
+    pub limit: Option<usize>,
+    pub targets: BTreeMap<Feature, f64>,
+    pub weights: BTreeMap<Feature, f64>,
+    pub ranges: BTreeMap<Feature, FeatureRange>,
+    /// (attribute, min, max) inclusive, targets already turned into bounds.
+    pub attribute_bounds: Vec<(Attribute, i64, i64)>,
+    pub metric: Metric,
+    pub max_per_artist: Option<usize>,
+    pub min_year: Option<i32>,
+    pub max_year: Option<i32>,
+}
+
+fn number(name: &str, value: &str) -> Result<f64, String> {
+    value
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+        .ok_or_else(|| format!("{name} must be a number, not “{value}”."))
+}
+
+fn integer(name: &str, value: &str, (lo, hi): (i64, i64)) -> Result<i64, String> {
+    let v = value
+        .trim()
+        .parse::<i64>()
+        .map_err(|_| format!("{name} must be a whole number, not “{value}”."))?;
+    if v < lo || v > hi {
+        return Err(format!("{name} must be between {lo} and {hi}."));
+    }
+    Ok(v)
+}
+
+fn list(value: &str) -> Vec<String> {
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Parses the query string's pairs. Every problem is reported, in one message.
+pub fn parse(pairs: &[(String, String)]) -> Result<RecommendationRequest, ApiError> {
+    let mut r = RecommendationRequest::default();
+    let mut errors: Vec<String> = Vec::new();
+    // Per attribute: (target, min, max) as given.
+    type Given = (Option<i64>, Option<i64>, Option<i64>);
+    let mut attribute: BTreeMap<&'static str, Given> = BTreeMap::new();
+    for (name, value) in pairs {
+        let name = name.as_str();
+        let result: Result<(), String> = (|| {
+            match name {
+                "seed_tracks" => r.seed_tracks = list(value),
+                "seed_artists" => r.seed_artists = list(value),
+                "seed_genres" => r.seed_genres = list(value),
+                "limit" => r.limit = Some(integer(name, value, (1, MAX_RESULTS as i64))? as usize),
+                "metric" => {
+                    r.metric = Metric::parse(value).ok_or_else(|| {
+                        format!("metric must be euclidean or cosine, not “{value}”.")
+                    })?
+                }
+                "max_per_artist" => {
+                    r.max_per_artist = Some(integer(name, value, (1, MAX_RESULTS as i64))? as usize)
+                }
+                "min_year" => r.min_year = Some(integer(name, value, (0, 9999))? as i32),
+                "max_year" => r.max_year = Some(integer(name, value, (0, 9999))? as i32),
+                "market" => {}
+                _ => {
+                    let (prefix, rest) = name.split_once('_').unwrap_or((name, ""));
+                    if let Some(feature) = Feature::from_key(rest) {
+                        let v = number(name, value)?;
+                        match prefix {
+                            "target" => {
+                                r.targets.insert(feature, v);
+                            }
+                            "weight" => {
+                                r.weights.insert(feature, v);
+                            }
+                            "min" => r.ranges.entry(feature).or_default().min = Some(v),
+                            "max" => r.ranges.entry(feature).or_default().max = Some(v),
+                            _ => return Err(format!("Unknown parameter “{name}”.")),
+                        }
+                    } else if let Some(a) = Attribute::from_key(rest) {
+                        let v = integer(name, value, a.range())?;
+                        let slot = attribute.entry(a.key()).or_default();
+                        match prefix {
+                            "target" => slot.0 = Some(v),
+                            "min" => slot.1 = Some(v),
+                            "max" => slot.2 = Some(v),
+                            _ => return Err(format!("Unknown parameter “{name}”.")),
+                        }
+                    } else {
+                        return Err(format!("Unknown parameter “{name}”."));
+                    }
+                }
+            }
+            Ok(())
+        })();
+        if let Err(e) = result {
+            errors.push(e);
+        }
+    }
+    for (key, (target, min, max)) in attribute {
+        let Some(a) = Attribute::from_key(key) else {
+            continue;
+        };
+        let (mut lo, mut hi) = (min.unwrap_or(a.range().0), max.unwrap_or(a.range().1));
+        if let Some(t) = target {
+            let (tlo, thi) = match a {
+                Attribute::DurationMs => (t - t / 10, t + t / 10),
+                _ => (t, t),
+            };
+            lo = lo.max(tlo);
+            hi = hi.min(thi);
+        }
+        if lo > hi {
+            errors.push(format!(
+                "The bounds on {key} leave nothing: min {lo} is above max {hi}."
+            ));
+        }
+        r.attribute_bounds.push((a, lo, hi));
+    }
+    let seeds = r.seed_tracks.len() + r.seed_artists.len() + r.seed_genres.len();
+    if seeds > MAX_SEEDS {
+        errors.push(format!(
+            "At most {MAX_SEEDS} seeds in total (seed_tracks, seed_artists, seed_genres); got {seeds}."
+        ));
+    }
+    if seeds == 0 && r.targets.is_empty() {
+        errors.push(
+            "Give at least one seed (seed_tracks, seed_artists or seed_genres) or a target_ value."
+                .to_string(),
+        );
+    }
+    for id in r.seed_tracks.iter().chain(&r.seed_artists) {
+        if !ids::plausible(id) {
+            errors.push(format!("Invalid seed id: “{id}”."));
+        }
+    }
+    if errors.is_empty() {
+        Ok(r)
+    } else {
+        Err(ApiError::bad_request(errors.join(" ")))
+    }
+}
+
+pub struct RecommendationsApi;
+
+#[OpenApi]
+impl RecommendationsApi {
+    /// Tracks like the seeds. See the API description for how seeds become a target.
+    #[oai(
+        path = "/recommendations",
+        method = "get",
+        tag = "ApiTags::Recommendations",
+        operation_id = "get-recommendations"
+    )]
+    async fn recommendations(
+        &self,
+        req: &Request,
+        state: Data<&AppState>,
+        shared: Data<&Arc<ApiShared>>,
+    ) -> poem::Result<Json<objects::Recommendations>> {
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_str(req.uri().query().unwrap_or(""))
+                .map_err(|_| ApiError::bad_request("The query string cannot be read."))?;
+        let r = parse(&pairs)?;
+        let catalog = state.catalog();
+        let version = catalog.meta.version;
+        // Seeds: tracks from the database, artists from the snapshot.
+        let internal = shared.track_ids(&state, version, &r.seed_tracks).await?;
+        let mut seed_track_ids = Vec::new();
+        for (public, id) in r.seed_tracks.iter().zip(&internal) {
+            match id {
+                Some(id) => seed_track_ids.push(*id),
+                None => {
+                    return Err(ApiError::not_found(format!(
+                        "No track with id “{public}” in the catalog."
+                    ))
+                    .into())
+                }
+            }
+        }
+        let seed_rows = lookup::load_tracks(&state, seed_track_ids.clone()).await?;
+        let mut seeds = Seeds {
+            genres: r.seed_genres.clone(),
+            ..Default::default()
+        };
+        for id in &seed_track_ids {
+            if let Some(t) = seed_rows.get(id) {
+                seeds.tracks.push(SeedProfile {
+                    features: t.features,
+                    popularity: t.popularity.map(f64::from),
+                });
+            }
+        }
+        for public in &r.seed_artists {
+            let artist = shared.artist(&catalog, public).ok_or_else(|| {
+                ApiError::not_found(format!("No artist with id “{public}” in the catalog."))
+            })?;
+            seeds.artists.push(SeedProfile {
+                features: artist.averages,
+                popularity: artist.avg_popularity,
+            });
+        }
+        let mut settings =
+            seeds::settings_from_seeds(&seeds, &catalog.features, &r.targets, &r.weights)
+                .map_err(ApiError::from)?;
+        settings.k = r.limit.unwrap_or(DEFAULT_LIMIT);
+        settings.metric = r.metric;
+        settings.filters.max_per_artist = r.max_per_artist;
+        settings.filters.year_from = r.min_year;
+        settings.filters.year_to = r.max_year;
+        settings.filters.ranges = r.ranges.clone();
+        let attributes = if r.attribute_bounds.is_empty() {
+            None
+        } else {
+            Some(shared.attributes(&state, version).await?)
+        };
+        let bounds = r.attribute_bounds.clone();
+        let excluded = seed_track_ids.clone();
+        let keep = move |id: i32| {
+            if excluded.contains(&id) {
+                return false;
+            }
+            let Some(table) = &attributes else {
+                return true;
+            };
+            let Ok(at) = table.binary_search_by_key(&id, |(i, _)| *i) else {
+                return false;
+            };
+            let attrs = &table[at].1;
+            bounds.iter().all(|&(a, lo, hi)| {
+                a.of(attrs)
+                    .is_some_and(|v| (lo..=hi).contains(&i64::from(v)))
+            })
+        };
+        let index = catalog.features.clone();
+        let settings_for_search = settings.clone();
+        let outcome =
+            tokio::task::spawn_blocking(move || index.search_where(&settings_for_search, &keep))
+                .await
+                .map_err(|e| ApiError::from(crate::error::AppError::internal(e)))?
+                .map_err(ApiError::from)?;
+        let ids: Vec<i32> = outcome.matches.iter().map(|m| m.track_id).collect();
+        let rows = lookup::load_tracks(&state, ids).await?;
+        let base = lookup::base(req, &state);
+        let tracks: Vec<objects::RecommendedTrack> = outcome
+            .matches
+            .iter()
+            .filter_map(|m| {
+                let t = rows.get(&m.track_id)?;
+                Some(objects::RecommendedTrack {
+                    track: objects::track(&base, t),
+                    explanation: objects::Explanation {
+                        metric: settings.metric.key().to_string(),
+                        distance: m.distance,
+                        similarity: m.similarity,
+                        features: m
+                            .differences
+                            .iter()
+                            .filter(|d| d.enabled())
+                            .map(|d| objects::FeatureExplanation {
+                                feature: d.feature.key().to_string(),
+                                weight: d.weight,
+                                target: d.target,
+                                value: d.value,
+                                difference: d.difference,
+                            })
+                            .collect(),
+                    },
+                })
+            })
+            .collect();
+        let returned = tracks.len() as i64;
+        let pool = catalog.meta.track_count;
+        let seed = |id: &str, kind: &str, href: Option<String>| objects::RecommendationSeed {
+            initial_pool_size: pool,
+            after_filtering_size: returned,
+            after_relinking_size: returned,
+            href,
+            id: id.to_string(),
+            kind: kind.to_string(),
+        };
+        let mut seed_objects = Vec::new();
+        for id in &r.seed_tracks {
+            seed_objects.push(seed(id, "TRACK", Some(base.href(&format!("/tracks/{id}")))));
+        }
+        for id in &r.seed_artists {
+            seed_objects.push(seed(
+                id,
+                "ARTIST",
+                Some(base.href(&format!("/artists/{id}"))),
+            ));
+        }
+        for genre in &r.seed_genres {
+            seed_objects.push(seed(genre, "GENRE", None));
+        }
+        Ok(Json(objects::Recommendations {
+            seeds: seed_objects,
+            tracks,
+            target: settings
+                .enabled()
+                .into_iter()
+                .map(|f| (f.key().to_string(), settings.target(f)))
+                .collect(),
+        }))
+    }
+
+    /// Every genre the catalog has, for `seed_genres`.
+    #[oai(
+        path = "/recommendations/available-genre-seeds",
+        method = "get",
+        tag = "ApiTags::Recommendations",
+        operation_id = "get-recommendation-genres"
+    )]
+    async fn genre_seeds(&self, state: Data<&AppState>) -> Json<objects::GenreSeeds> {
+        let catalog = state.catalog();
+        Json(objects::GenreSeeds {
+            genres: catalog
+                .features
+                .genres()
+                .into_iter()
+                .map(str::to_string)
+                .collect(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(q: &str) -> Vec<(String, String)> {
+        serde_urlencoded::from_str(q).unwrap()
+    }
+
+    #[test]
+    fn parses_seeds_targets_ranges_and_attributes() {
+        let r = parse(&pairs(
+            "seed_genres=rock,pop&target_energy=0.8&min_tempo=100&max_tempo=140&weight_valence=0\
+             &target_key=5&min_duration_ms=1000&target_duration_ms=200000&limit=7&metric=cosine\
+             &max_per_artist=1&min_year=1990&max_year=1999&market=US",
+        ))
+        .unwrap();
+        assert_eq!(r.seed_genres, vec!["rock", "pop"]);
+        assert_eq!(r.targets[&Feature::Energy], 0.8);
+        assert_eq!(r.ranges[&Feature::Tempo].min, Some(100.0));
+        assert_eq!(r.weights[&Feature::Valence], 0.0);
+        assert!(r.attribute_bounds.contains(&(Attribute::Key, 5, 5)));
+        assert!(r
+            .attribute_bounds
+            .contains(&(Attribute::DurationMs, 180_000, 220_000)));
+        assert_eq!(r.limit, Some(7));
+        assert_eq!(r.metric, Metric::Cosine);
+    }
+
+    #[test]
+    fn reports_every_bad_value() {
+        let err = parse(&pairs(
+            "seed_genres=a,b,c&seed_tracks=x,y,z&limit=0&target_energy=abc&min_key=12&colour=red&min_mode=1&max_mode=0",
+        ))
+        .unwrap_err();
+        for part in [
+            "At most 5 seeds",
+            "limit",
+            "target_energy",
+            "min_key",
+            "colour",
+            "mode",
+        ] {
+            assert!(err.message.contains(part), "{part} in {}", err.message);
+        }
+        assert!(parse(&pairs("limit=5"))
+            .unwrap_err()
+            .message
+            .contains("at least one seed"));
+        assert!(parse(&pairs("seed_tracks=../x")).is_err());
+    }
+}

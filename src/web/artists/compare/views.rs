@@ -1,0 +1,292 @@
+//! What the comparison page shows: the form with its fields, the "did you mean" links
+//! for names that did not resolve, and the comparison itself (chart, its table twin,
+//! and each artist's key figures).
+
+use maud::{html, Markup};
+
+use super::params::{CompareRequest, FeatureSet, View};
+use crate::{
+    catalog::{
+        artists::{
+            tracks_label, ArtistSummary, FieldProblem, GenreCount, SelectionProblem, MAX_COMPARED,
+            MIN_COMPARED,
+        },
+        snapshot::CatalogSnapshot,
+        Feature,
+    },
+    web::{
+        charts::{
+            artists::{comparison_bars, comparison_radar},
+            ProfileSeries,
+        },
+        layout::{chart, feature_table, format_count},
+    },
+};
+
+const REFERENCE_NAME: &str = "Catalog average";
+
+/// An artist in a comparison, with what the artists table does not hold.
+pub(super) struct Compared<'a> {
+    pub(super) artist: &'a ArtistSummary,
+    pub(super) genres: Vec<GenreCount>,
+}
+
+/// htmx attributes of every control that changes the comparison.
+pub(super) fn swap_attrs() -> [(&'static str, &'static str); 4] {
+    [
+        ("hx-target", "#compare"),
+        ("hx-swap", "outerHTML"),
+        ("hx-push-url", "true"),
+        ("hx-sync", "#compare-form:replace"),
+    ]
+}
+
+pub(super) fn compare_section(
+    request: &CompareRequest,
+    problems: &[FieldProblem<'_>],
+    result: Option<Markup>,
+) -> Markup {
+    let [(_, target), (_, swap), (_, push), (_, sync)] = swap_attrs();
+    let general: Vec<&FieldProblem> = problems.iter().filter(|p| p.field.is_none()).collect();
+    let field_count = request.fields.len();
+    html! {
+        section id="compare" class="card compare" aria-labelledby="compare-title" {
+            h1 id="compare-title" { "Compare artists" }
+            @for problem in &general {
+                p class="form-error" role="alert" { (problem.problem.message("")) }
+            }
+            form id="compare-form" class="compare-form" method="get" action="/artists/compare"
+                hx-get="/artists/compare" hx-target=(target) hx-swap=(swap) hx-push-url=(push) hx-sync="this:replace" {
+                // Enter in a name field submits with the first submit button in the form;
+                // this keeps that the "Compare" action rather than "Remove artist 1".
+                button type="submit" class="visually-hidden" tabindex="-1" aria-hidden="true" { "Compare" }
+                @if request.features == FeatureSet::All { input type="hidden" name="features" value="all"; }
+                @if request.view == View::Radar { input type="hidden" name="view" value="radar"; }
+                fieldset class="compare-fields" {
+                    legend { "Artists (" (MIN_COMPARED) " to " (MAX_COMPARED) ")" }
+                    @for (i, value) in request.fields.iter().enumerate() {
+                        @let problem = problems.iter().find(|p| p.field == Some(i));
+                        @let input_id = format!("compare-artist-{}", i + 1);
+                        @let error_id = format!("{input_id}-error");
+                        @let list_id = format!("compare-suggest-{}", i + 1);
+                        div class="compare-field" {
+                            label for=(input_id) { "Artist " (i + 1) }
+                            div class="compare-input-row" {
+                                input id=(input_id) type="text" name="artist" value=(value)
+                                    autocomplete="off" spellcheck="false"
+                                    aria-invalid=[problem.map(|_| "true")]
+                                    aria-describedby=[problem.map(|_| error_id.as_str())]
+                                    data-artist-combobox="fill" data-suggestions=(list_id)
+                                    hx-get="/artists/suggest"
+                                    hx-trigger="input changed delay:200ms, search"
+                                    hx-target=(format!("#{list_id}"))
+                                    hx-swap="innerHTML"
+                                    hx-sync="this:replace"
+                                    hx-push-url="false";
+                                @if field_count > MIN_COMPARED {
+                                    button type="submit" class="secondary button-small" name="remove" value=(i + 1)
+                                        aria-label=(format!("Remove artist {}", i + 1)) { "Remove" }
+                                }
+                            }
+                            div id=(list_id) class="artist-suggestions-popup" {}
+                            @if let Some(problem) = problem {
+                                div class="field-error" id=(error_id) {
+                                    p { (problem.problem.message(value.trim())) }
+                                    (alternatives(request, i, &problem.problem, target, swap, push, sync))
+                                }
+                            }
+                        }
+                    }
+                }
+                div class="compare-actions" {
+                    button type="submit" { "Compare" }
+                    @if field_count < MAX_COMPARED {
+                        button type="submit" class="secondary" name="add" value="1" { "Add artist" }
+                    }
+                }
+            }
+            @if let Some(result) = result {
+                (result)
+            } @else if problems.is_empty() {
+                p class="muted compare-intro" {
+                    "Type two to four artist names (capitals and accents don't matter) and press Compare. "
+                    "You will see their average audio features against the catalog average."
+                }
+            }
+        }
+    }
+}
+
+/// "Did you mean" links for a field: each replaces that field's name and compares again.
+pub(super) fn alternatives(
+    request: &CompareRequest,
+    field: usize,
+    problem: &SelectionProblem<'_>,
+    target: &str,
+    swap: &str,
+    push: &str,
+    sync: &str,
+) -> Markup {
+    let choices: &[&ArtistSummary] = match problem {
+        SelectionProblem::Unknown { suggestions } => suggestions,
+        SelectionProblem::Ambiguous { candidates } => candidates,
+        _ => &[],
+    };
+    html! {
+        @if !choices.is_empty() {
+            ul class="did-you-mean" {
+                @for artist in choices {
+                    @let href = request.url_replacing(field, &artist.name);
+                    li {
+                        a href=(href) hx-get=(href) hx-target=(target) hx-swap=(swap) hx-push-url=(push) hx-sync=(sync) {
+                            (artist.name)
+                        }
+                        " (" (tracks_label(artist.track_count.into())) ")"
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The chart, its table twin, and the key figures of the compared artists.
+pub(super) fn comparison(
+    request: &CompareRequest,
+    catalog: &CatalogSnapshot,
+    compared: &[Compared<'_>],
+) -> Markup {
+    let [(_, target), (_, swap), (_, push), (_, sync)] = swap_attrs();
+    let features = request.features.features();
+    let series: Vec<ProfileSeries> = compared
+        .iter()
+        .map(|c| ProfileSeries {
+            name: &c.artist.name,
+            values: features
+                .iter()
+                .map(|f| c.artist.value(*f).unwrap_or(0.0))
+                .collect(),
+        })
+        .collect();
+    let reference = ProfileSeries {
+        name: REFERENCE_NAME,
+        values: features
+            .iter()
+            .map(|f| catalog.average.get(*f).unwrap_or(0.0))
+            .collect(),
+    };
+    let mut columns: Vec<(&str, Vec<f64>)> =
+        series.iter().map(|s| (s.name, s.values.clone())).collect();
+    columns.push((REFERENCE_NAME, reference.values.clone()));
+    let names: Vec<&str> = series.iter().map(|s| s.name).collect();
+    let (chart_markup, chart_word) = match request.view {
+        View::Bars => (comparison_bars(features, &series, &reference), "Bar chart"),
+        View::Radar => (
+            comparison_radar(features, &series, &reference),
+            "Radar chart",
+        ),
+    };
+    let toggle = |label: &str, features: FeatureSet, view: View| {
+        let href = request.url_with(&request.fields, features, view);
+        let current = features == request.features && view == request.view;
+        html! {
+            a href=(href) class="toggle" aria-current=[current.then_some("true")]
+                hx-get=(href) hx-target=(target) hx-swap=(swap) hx-push-url=(push) hx-sync=(sync) { (label) }
+        }
+    };
+    let reference_popularity = catalog.artists.reference_popularity();
+    html! {
+        div class="compare-result" {
+            nav class="compare-toggles" aria-label="Chart options" {
+                span class="toggle-group" {
+                    span class="toggle-label" { "Features:" }
+                    (toggle("Original five", FeatureSet::Original, request.view))
+                    (toggle("All seven", FeatureSet::All, request.view))
+                }
+                span class="toggle-group" {
+                    span class="toggle-label" { "View:" }
+                    (toggle("Bars", request.features, View::Bars))
+                    (toggle("Radar", request.features, View::Radar))
+                }
+            }
+            @for c in compared.iter().filter(|c| c.artist.rests_on_few_tracks()) {
+                p class="notice few-tracks" {
+                    (c.artist.name) "'s averages rest on only " (tracks_label(c.artist.track_count.into()))
+                    ", so a single song moves them a lot."
+                }
+            }
+            div class="chart-with-table" {
+                (chart(
+                    "compare-chart",
+                    &format!("{chart_word} of the average audio features of {} against the catalog average; the same numbers are in the table.", names.join(", ")),
+                    &chart_markup,
+                ))
+                div class="table-scroll" tabindex="0" role="region" aria-label="Table (scrolls sideways)" {
+                    (feature_table("Average audio features (0 to 1)", features, &columns))
+                }
+            }
+            div class="table-scroll" tabindex="0" role="region" aria-label="Table (scrolls sideways)" {
+                table class="compare-summary" {
+                    caption { "Key figures" }
+                    thead {
+                        tr {
+                            td {}
+                            @for c in compared {
+                                th scope="col" { a href=(format!("/artists/{}", c.artist.id)) { (c.artist.name) } }
+                            }
+                            th scope="col" { (REFERENCE_NAME) }
+                        }
+                    }
+                    tbody {
+                        tr {
+                            th scope="row" { "Tracks" }
+                            @for c in compared { td { (format_count(c.artist.track_count.into())) } }
+                            td { (format_count(catalog.meta.track_count)) }
+                        }
+                        @for feature in [Feature::Tempo, Feature::Loudness, Feature::Popularity] {
+                            tr {
+                                th scope="row" title=(feature.help()) { "Average " (feature.label().to_lowercase()) }
+                                @for c in compared { td { (format_value(feature, c.artist.value(feature))) } }
+                                td {
+                                    (format_value(feature, match feature {
+                                        Feature::Popularity => reference_popularity,
+                                        other => catalog.average.get(other),
+                                    }))
+                                }
+                            }
+                        }
+                        tr {
+                            th scope="row" { "Top genres" }
+                            @for c in compared {
+                                td {
+                                    @if c.genres.is_empty() { "unknown" }
+                                    @else { (genre_list(&c.genres)) }
+                                }
+                            }
+                            td { "—" }
+                        }
+                        tr {
+                            th scope="row" { "Released" }
+                            @for c in compared { td { (c.artist.year_span()) } }
+                            td { (catalog.year_span()) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub(super) fn format_value(feature: Feature, value: Option<f64>) -> String {
+    value
+        .map(|v| feature.format(v))
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// "pop (12), rock (3)".
+pub(super) fn genre_list(genres: &[GenreCount]) -> String {
+    genres
+        .iter()
+        .map(|g| format!("{} ({})", g.genre, g.tracks))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -1,0 +1,263 @@
+//! Personal API tokens on the account pages: `/account/api-tokens` lists a user's
+//! tokens (name, visible start, created, last used, revoked) with a form to create one
+//! and a button to revoke each. A new token is shown once, on the page that answers the
+//! creating POST (a redirect would lose it); only its SHA-256 is stored.
+//!
+//! The account page links here with `section()`.
+
+use maud::{html, Markup};
+use poem::{
+    handler,
+    http::StatusCode,
+    web::{Data, Form, Path},
+    IntoResponse, Response,
+};
+use serde::Deserialize;
+
+use super::csrf;
+use crate::{
+    accounts::api_tokens::{self, MAX_ACTIVE_PER_USER},
+    db::{self, api_tokens::ApiTokenRow},
+    error::AppResult,
+    web::{
+        extract::{PageContext, RequireUser},
+        layout::format_date,
+        respond,
+        state::AppState,
+    },
+};
+
+pub const PATH: &str = "/account/api-tokens";
+const TITLE: &str = "API tokens";
+
+/// The account page's card about tokens.
+pub fn section() -> Markup {
+    html! {
+        section class="card narrow" aria-labelledby="api-tokens-title" {
+            h2 id="api-tokens-title" { "API tokens" }
+            p {
+                "Programs can read the catalog through the JSON API at "
+                code { "/api/v1" } " (shaped like Spotify's Web API; "
+                a href="/api/docs" { "documentation" } "). "
+                "Each program sends a personal token of yours."
+            }
+            p { a href=(PATH) { "Create, see and revoke your API tokens" } }
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CreateForm {
+    name: String,
+}
+
+struct View<'a> {
+    tokens: &'a [ApiTokenRow],
+    name: &'a str,
+    error: Option<&'a str>,
+    created: Option<(&'a str, &'a str)>,
+    notice: Option<&'a str>,
+}
+
+fn when(at: Option<i64>) -> String {
+    at.map(format_date).unwrap_or_else(|| "never".to_string())
+}
+
+fn page(ctx: &PageContext, view: &View) -> Markup {
+    html! {
+        section class="card narrow" aria-labelledby="tokens-title" {
+            h1 id="tokens-title" { (TITLE) }
+            p {
+                "Send a token as " code { "Authorization: Bearer <token>" }
+                " to the API at " code { "/api/v1" } ". See the "
+                a href="/api/docs" { "API documentation" } "."
+            }
+            @if let Some((name, secret)) = view.created {
+                div class="notice" role="status" {
+                    p { "Your new token " strong { (name) } ". Copy it now: it is shown only this once." }
+                    p { code id="new-token" { (secret) } }
+                }
+            }
+            @if let Some(notice) = view.notice {
+                p class="notice" role="status" { (notice) }
+            }
+        }
+        section class="card narrow" aria-labelledby="new-token-title" {
+            h2 id="new-token-title" { "New token" }
+            form id="token-form" class="stack-form" method="post" action=(PATH) {
+                input type="hidden" name=(csrf::FIELD) value=(ctx.csrf_token);
+                div class={ "field" @if view.error.is_some() { " has-error" } } {
+                    label for="token-name" { "Name" }
+                    input id="token-name" name="name" type="text" value=(view.name)
+                        maxlength=(api_tokens::MAX_NAME_CHARS) required
+                        aria-invalid=[view.error.map(|_| "true")]
+                        aria-describedby=[view.error.map(|_| "token-name-error")];
+                    p class="field-hint" { "What uses it, e.g. “playlist script”." }
+                    @if let Some(error) = view.error {
+                        p class="field-error" id="token-name-error" { (error) }
+                    }
+                }
+                button type="submit" { "Create token" }
+            }
+        }
+        section class="card narrow" aria-labelledby="token-list-title" {
+            h2 id="token-list-title" { "Your tokens" }
+            @if view.tokens.is_empty() {
+                p { "You have no API tokens yet." }
+            } @else {
+                table {
+                    thead { tr { th { "Name" } th { "Token" } th { "Created" } th { "Last used" } th { "Status" } } }
+                    tbody {
+                        @for t in view.tokens {
+                            tr {
+                                td { (t.name) }
+                                td { code { (t.hint) } }
+                                td { (format_date(t.created_at)) }
+                                td { (when(t.last_used_at)) }
+                                td {
+                                    @if let Some(at) = t.revoked_at {
+                                        "Revoked " (format_date(at))
+                                    } @else {
+                                        form method="post" action=(format!("{PATH}/{}/revoke", t.id)) {
+                                            input type="hidden" name=(csrf::FIELD) value=(ctx.csrf_token);
+                                            button type="submit" aria-label=(format!("Revoke {}", t.name)) { "Revoke" }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+async fn tokens_of(state: &AppState, user_id: i32) -> AppResult<Vec<ApiTokenRow>> {
+    db::run(&state.pool, move |conn| {
+        Ok(db::api_tokens::for_user(conn, user_id)?)
+    })
+    .await
+}
+
+fn render(ctx: &PageContext, view: &View) -> Markup {
+    // Always the whole page: the forms here are plain, so a token never lands in a
+    // fragment swapped into some other page.
+    crate::web::layout::page(ctx, TITLE, page(ctx, view))
+}
+
+#[handler]
+pub async fn show(
+    ctx: PageContext,
+    RequireUser(user): RequireUser,
+    state: Data<&AppState>,
+) -> AppResult<Response> {
+    let tokens = tokens_of(&state, user.id).await?;
+    let view = View {
+        tokens: &tokens,
+        name: "",
+        error: None,
+        created: None,
+        notice: None,
+    };
+    Ok(render(&ctx, &view).into_response())
+}
+
+#[handler]
+pub async fn create(
+    ctx: PageContext,
+    RequireUser(user): RequireUser,
+    state: Data<&AppState>,
+    Form(form): Form<CreateForm>,
+) -> AppResult<Response> {
+    let user_id = user.id;
+    let name = match api_tokens::validate_name(&form.name) {
+        Ok(name) => name,
+        Err(message) => {
+            let tokens = tokens_of(&state, user_id).await?;
+            let view = View {
+                tokens: &tokens,
+                name: &form.name,
+                error: Some(&message),
+                created: None,
+                notice: None,
+            };
+            return Ok(respond::with_status(
+                render(&ctx, &view),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ));
+        }
+    };
+    let new = api_tokens::generate();
+    let (stored_name, hash, hint) = (name.clone(), new.hash.clone(), new.hint.clone());
+    let created = db::run(&state.pool, move |conn| {
+        if db::api_tokens::count_active(conn, user_id)? >= MAX_ACTIVE_PER_USER as i64 {
+            return Ok(false);
+        }
+        db::api_tokens::insert(conn, user_id, &stored_name, &hash, &hint, db::now_unix())?;
+        Ok(true)
+    })
+    .await?;
+    let tokens = tokens_of(&state, user_id).await?;
+    if !created {
+        let message = format!(
+            "You have {MAX_ACTIVE_PER_USER} active tokens, the most allowed. Revoke one first."
+        );
+        let view = View {
+            tokens: &tokens,
+            name: &form.name,
+            error: Some(&message),
+            created: None,
+            notice: None,
+        };
+        return Ok(respond::with_status(
+            render(&ctx, &view),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ));
+    }
+    let view = View {
+        tokens: &tokens,
+        name: "",
+        error: None,
+        created: Some((&name, &new.secret)),
+        notice: None,
+    };
+    let mut resp = render(&ctx, &view).into_response();
+    resp.headers_mut().insert(
+        poem::http::header::CACHE_CONTROL,
+        poem::http::HeaderValue::from_static("no-store"),
+    );
+    Ok(resp)
+}
+
+#[handler]
+pub async fn revoke(
+    ctx: PageContext,
+    RequireUser(user): RequireUser,
+    state: Data<&AppState>,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let user_id = user.id;
+    // A malformed id is simply not one of the user's tokens.
+    let id: i32 = id.parse().unwrap_or(0);
+    let revoked = db::run(&state.pool, move |conn| {
+        Ok(db::api_tokens::revoke(conn, user_id, id, db::now_unix())?)
+    })
+    .await?;
+    if revoked {
+        return Ok(respond::redirect(&ctx.htmx, PATH));
+    }
+    let tokens = tokens_of(&state, user_id).await?;
+    let view = View {
+        tokens: &tokens,
+        name: "",
+        error: None,
+        created: None,
+        notice: Some("That token is not one of your active tokens."),
+    };
+    Ok(respond::with_status(
+        render(&ctx, &view),
+        StatusCode::NOT_FOUND,
+    ))
+}

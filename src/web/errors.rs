@@ -1,0 +1,262 @@
+//! Every error a client can see, turned into a response in one place, for the three
+//! kinds of caller:
+//! - a browser loading a page gets the app's error page, with the site's header and
+//!   navigation;
+//! - an htmx request gets a short notice, retargeted (`HX-Retarget`) to the page's
+//!   notice area so it lands where the user is looking, never a whole page in a panel;
+//! - a program calling `/api/` gets JSON in Spotify's shape,
+//!   `{"error": {"status": 400, "message": "..."}}`.
+//!
+//! `AppError` (which knows nothing of HTTP) becomes a bare response carrying an
+//! `ErrorReport`; `ErrorPages` renders reports, and also poem's own plain-text errors
+//! (no route, wrong method, unreadable path or form), so none of those reach a user.
+
+use maud::{html, Markup};
+use poem::{
+    error::ResponseError,
+    http::{header, HeaderValue, StatusCode},
+    Endpoint, IntoResponse, Middleware, Request, Response, Result,
+};
+
+use super::{
+    api::error::json_error,
+    extract::{Htmx, PageContext},
+    layout,
+};
+use crate::error::AppError;
+
+/// Where the notice of a failed htmx request is shown (see `layout::page`).
+pub const NOTICE_TARGET: &str = "#notices";
+
+/// What an error response must say, attached to the bare response until rendered.
+#[derive(Debug, Clone)]
+pub struct ErrorReport {
+    pub message: String,
+    pub retry_after_secs: Option<u64>,
+}
+
+impl ResponseError for AppError {
+    fn status(&self) -> StatusCode {
+        match self {
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Database(_) | AppError::Pool(_) | AppError::Internal(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        }
+    }
+
+    fn as_response(&self) -> Response {
+        let mut resp = Response::builder().status(self.status()).finish();
+        resp.extensions_mut().insert(ErrorReport::of(self));
+        resp
+    }
+}
+
+impl ErrorReport {
+    fn of(error: &AppError) -> ErrorReport {
+        if error.is_internal() {
+            tracing::error!(%error, "request failed");
+        }
+        ErrorReport {
+            message: error.public_message(),
+            retry_after_secs: match error {
+                AppError::TooManyRequests { retry_after_secs } => Some(*retry_after_secs),
+                _ => None,
+            },
+        }
+    }
+}
+
+/// Who is asking, which decides the error's form.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Audience {
+    Page,
+    Fragment,
+    Json,
+}
+
+/// Renders error responses (see the module comment). Used twice in the route table:
+/// inside the session layers (`with_session`), where the page shows who is logged in,
+/// and around everything (`outermost`), for what fails before or outside them. Only the
+/// inner one reads the page context, so a page request pays for it once, not twice.
+pub struct ErrorPages {
+    with_session: bool,
+}
+
+impl ErrorPages {
+    /// Inside the session and CSRF layers: error pages carry the visitor's navigation.
+    pub fn with_session() -> ErrorPages {
+        ErrorPages { with_session: true }
+    }
+
+    /// Around the whole app: the anonymous shell (errors here have no session).
+    pub fn outermost() -> ErrorPages {
+        ErrorPages {
+            with_session: false,
+        }
+    }
+}
+
+impl<E: Endpoint> Middleware<E> for ErrorPages {
+    type Output = ErrorPagesEndpoint<E>;
+
+    fn transform(&self, inner: E) -> Self::Output {
+        ErrorPagesEndpoint {
+            inner,
+            with_session: self.with_session,
+        }
+    }
+}
+
+pub struct ErrorPagesEndpoint<E> {
+    inner: E,
+    with_session: bool,
+}
+
+impl<E: Endpoint> Endpoint for ErrorPagesEndpoint<E> {
+    type Output = Response;
+
+    async fn call(&self, req: Request) -> Result<Response> {
+        let htmx = Htmx::from_headers(req.headers());
+        let audience = if req.uri().path().starts_with("/api/") {
+            Audience::Json
+        } else if htmx.wants_fragment() {
+            Audience::Fragment
+        } else {
+            Audience::Page
+        };
+        // The page shell needs the request's session and token, which the handler's
+        // request takes with it; they are cheap handles, read before the call.
+        let ctx = (self.with_session && audience == Audience::Page)
+            .then(|| PageContext::from_parts(&req))
+            .flatten();
+        // poem replaces a response's extensions with the error's own when it turns an
+        // error into a response, so an `AppError` is read from the error itself.
+        let (resp, report) = match self.inner.call(req).await {
+            Ok(output) => {
+                let resp = output.into_response();
+                let report = resp.extensions().get::<ErrorReport>().cloned();
+                (resp, report)
+            }
+            Err(error) => {
+                let report = error.downcast_ref::<AppError>().map(ErrorReport::of);
+                (error.into_response(), report)
+            }
+        };
+        let status = resp.status();
+        if !(status.is_client_error() || status.is_server_error()) {
+            return Ok(resp);
+        }
+        let report = match report {
+            Some(report) => report,
+            // A view the app rendered itself (a form with its messages, "did you mean").
+            None if is_rendered(&resp) => return Ok(resp),
+            None => ErrorReport {
+                message: default_message(status).to_string(),
+                retry_after_secs: None,
+            },
+        };
+        Ok(render(audience, ctx.as_ref(), status, &report, resp))
+    }
+}
+
+/// Whether the response already has a body the app made for people or programs.
+fn is_rendered(resp: &Response) -> bool {
+    resp.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("text/html") || ct.starts_with("application/json"))
+}
+
+fn render(
+    audience: Audience,
+    ctx: Option<&PageContext>,
+    status: StatusCode,
+    report: &ErrorReport,
+    original: Response,
+) -> Response {
+    let mut resp = match audience {
+        Audience::Json => json_error(status, &report.message),
+        Audience::Fragment => {
+            let mut resp = notice(status, &report.message).into_response();
+            resp.headers_mut()
+                .insert("HX-Retarget", HeaderValue::from_static(NOTICE_TARGET));
+            resp.headers_mut()
+                .insert("HX-Reswap", HeaderValue::from_static("innerHTML"));
+            resp
+        }
+        Audience::Page => page(ctx, status, &report.message).into_response(),
+    };
+    resp.set_status(status);
+    // Headers that belong to the answer whatever its form.
+    for name in [header::ALLOW, header::SET_COOKIE] {
+        for value in original.headers().get_all(&name) {
+            resp.headers_mut().append(name.clone(), value.clone());
+        }
+    }
+    if let Some(secs) = report.retry_after_secs {
+        resp.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    }
+    resp.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp
+}
+
+/// The short notice an htmx request gets.
+fn notice(status: StatusCode, message: &str) -> Markup {
+    html! {
+        div class="error-box" role="alert" {
+            p { strong { (status.as_u16()) " " (reason(status)) ". " } (message) }
+        }
+    }
+}
+
+/// The error page: the site's shell around the message. Without a request context
+/// (an error before the app state was reachable) the shell is the anonymous one.
+fn page(ctx: Option<&PageContext>, status: StatusCode, message: &str) -> Markup {
+    let content = html! {
+        div class="error-box" role="alert" {
+            h1 { (status.as_u16()) " " (reason(status)) }
+            p { (message) }
+            p { a href="/" { "Back to the home page" } }
+        }
+    };
+    let title = reason(status);
+    match ctx {
+        Some(ctx) => layout::page(ctx, title, content),
+        None => layout::bare_page(title, content),
+    }
+}
+
+fn reason(status: StatusCode) -> &'static str {
+    status.canonical_reason().unwrap_or("Error")
+}
+
+/// What poem's own errors mean to a user.
+fn default_message(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::NOT_FOUND => "There is no page at this address.",
+        StatusCode::METHOD_NOT_ALLOWED => {
+            "This address does not accept that kind of request. Follow a link or use the form on the page."
+        }
+        StatusCode::BAD_REQUEST => {
+            "The request could not be read. Check the address, or go back and submit the form again."
+        }
+        StatusCode::PAYLOAD_TOO_LARGE => "The request is too large.",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            "The request was sent in a form this address does not accept."
+        }
+        StatusCode::URI_TOO_LONG => "The address is too long.",
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => "The request's headers are too large.",
+        status if status.is_server_error() => {
+            "Something went wrong on our side. Please try again."
+        }
+        _ => "The request could not be completed.",
+    }
+}

@@ -1,0 +1,246 @@
+//! The request extractors every feature shares: what htmx said (`Htmx`), who is logged
+//! in (`CurrentUser`, `RequireUser`) and everything the page shell needs
+//! (`PageContext`). Each reads the request once; handlers take them as arguments.
+
+use std::sync::Arc;
+
+use maud::Markup;
+use poem::{
+    http::{HeaderMap, Method},
+    session::Session,
+    web::CsrfToken,
+    FromRequest, Request, RequestBody,
+};
+use serde::{Deserialize, Serialize};
+
+use super::{auth::next, layout, respond, state::AppState};
+use crate::catalog::snapshot::CatalogSnapshot;
+
+// --- htmx --------------------------------------------------------------------------------
+
+/// What htmx told us about a request.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Htmx {
+    /// `HX-Request: true`: htmx sent it.
+    pub request: bool,
+    /// `HX-Boosted: true`: a boosted link or form, which wants a whole page.
+    pub boosted: bool,
+    /// `HX-History-Restore-Request: true`: back/forward to a pushed URL whose snapshot
+    /// htmx does not have; it replaces the whole body, so it wants the whole page.
+    pub history_restore: bool,
+    /// `HX-Target`: id of the element the answer will replace.
+    pub target: Option<String>,
+    /// `HX-Trigger`: id of the element that triggered the request.
+    pub trigger: Option<String>,
+}
+
+impl Htmx {
+    pub fn from_headers(headers: &HeaderMap) -> Htmx {
+        let flag = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+        };
+        let text = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+        };
+        Htmx {
+            request: flag("hx-request"),
+            boosted: flag("hx-boosted"),
+            history_restore: flag("hx-history-restore-request"),
+            target: text("hx-target"),
+            trigger: text("hx-trigger"),
+        }
+    }
+
+    /// A fragment answers htmx requests that swap part of a page; everything else
+    /// (a normal load, a boosted navigation, a history restore) gets the full page.
+    pub fn wants_fragment(&self) -> bool {
+        self.request && !self.boosted && !self.history_restore
+    }
+
+    /// Renders the fragment alone or inside the full page. The full page is built only
+    /// when needed.
+    pub fn choose(&self, fragment: Markup, page: impl FnOnce(Markup) -> Markup) -> Markup {
+        if self.wants_fragment() {
+            fragment
+        } else {
+            page(fragment)
+        }
+    }
+}
+
+impl<'a> FromRequest<'a> for Htmx {
+    async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
+        Ok(Htmx::from_headers(req.headers()))
+    }
+}
+
+// --- the logged-in user ------------------------------------------------------------------
+
+/// Session key under which the logged-in user is stored.
+pub const SESSION_USER_KEY: &str = "user";
+
+/// The logged-in user as the session remembers them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionUser {
+    pub id: i32,
+    pub username: String,
+}
+
+/// The logged-in user, if any. Never fails: a request without a session is anonymous.
+#[derive(Debug, Clone, Default)]
+pub struct CurrentUser(pub Option<SessionUser>);
+
+impl CurrentUser {
+    pub fn from_request_parts(req: &Request) -> CurrentUser {
+        CurrentUser(
+            req.extensions()
+                .get::<Session>()
+                .and_then(|session| session.get::<SessionUser>(SESSION_USER_KEY)),
+        )
+    }
+}
+
+impl<'a> FromRequest<'a> for CurrentUser {
+    async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
+        Ok(CurrentUser::from_request_parts(req))
+    }
+}
+
+/// The logged-in user; the handler does not run for anonymous visitors.
+#[derive(Debug, Clone)]
+pub struct RequireUser(pub SessionUser);
+
+impl<'a> FromRequest<'a> for RequireUser {
+    async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
+        match CurrentUser::from_request_parts(req).0 {
+            Some(user) => Ok(RequireUser(user)),
+            None => Err(poem::Error::from_response(login_redirect(req))),
+        }
+    }
+}
+
+/// The redirect to the log-in page, coming back to the page the visitor was on.
+pub fn login_redirect(req: &Request) -> poem::Response {
+    let htmx = Htmx::from_headers(req.headers());
+    respond::redirect(&htmx, &next::login_url(return_path(req, &htmx).as_deref()))
+}
+
+/// Where to come back to. For a GET it is the address asked for; a POST cannot be
+/// replayed, so it is the page the form was on, as htmx reports it (plain forms come
+/// back to the home page).
+fn return_path(req: &Request, htmx: &Htmx) -> Option<String> {
+    let page = req
+        .header("hx-current-url")
+        .and_then(next::path_of_url)
+        .map(str::to_string);
+    if req.method() == Method::GET && !htmx.wants_fragment() {
+        req.uri().path_and_query().map(|pq| pq.as_str().to_string())
+    } else {
+        page
+    }
+}
+
+// --- the page shell's context ------------------------------------------------------------
+
+/// Everything the shell needs to know about the request, gathered once per handler.
+#[derive(Clone)]
+pub struct PageContext {
+    pub user: Option<SessionUser>,
+    /// CSRF token for forms and the htmx header; empty where the middleware is absent.
+    pub csrf_token: String,
+    pub catalog: Arc<CatalogSnapshot>,
+    /// Request path, to mark the current navigation entry and to come back after login.
+    pub path: String,
+    /// Path and query: where "Log in" brings people back to.
+    pub location: String,
+    pub htmx: Htmx,
+}
+
+impl<'a> FromRequest<'a> for PageContext {
+    async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
+        PageContext::from_parts(req).ok_or_else(missing_state)
+    }
+}
+
+fn missing_state() -> poem::Error {
+    poem::Error::from_string(
+        "app state missing",
+        poem::http::StatusCode::INTERNAL_SERVER_ERROR,
+    )
+}
+
+/// A page for logged-in users only: the page context, whose user is there. Anonymous
+/// visitors are sent to log in, and the handler does not run. The session is read once.
+pub struct UserPage {
+    pub ctx: PageContext,
+    pub user: SessionUser,
+}
+
+impl<'a> FromRequest<'a> for UserPage {
+    async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
+        let ctx = PageContext::from_parts(req).ok_or_else(missing_state)?;
+        match ctx.user.clone() {
+            Some(user) => Ok(UserPage { ctx, user }),
+            None => Err(poem::Error::from_response(login_redirect(req))),
+        }
+    }
+}
+
+impl PageContext {
+    /// The context of `req`; `None` outside the app (no `AppState` attached).
+    pub fn from_parts(req: &Request) -> Option<PageContext> {
+        let state = req.data::<AppState>()?;
+        Some(PageContext {
+            user: CurrentUser::from_request_parts(req).0,
+            csrf_token: req
+                .extensions()
+                .get::<CsrfToken>()
+                .map(|t| t.0.clone())
+                .unwrap_or_default(),
+            catalog: state.catalog(),
+            path: req.uri().path().to_string(),
+            location: req
+                .uri()
+                .path_and_query()
+                .map(|pq| pq.as_str().to_string())
+                .unwrap_or_else(|| "/".to_string()),
+            htmx: Htmx::from_headers(req.headers()),
+        })
+    }
+
+    /// The fragment for htmx, or the full page around it.
+    pub fn render(&self, title: &str, content: Markup) -> Markup {
+        self.htmx
+            .choose(content, |content| layout::page(self, title, content))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn boosted_requests_want_pages() {
+        let mut headers = HeaderMap::new();
+        assert!(!Htmx::from_headers(&headers).wants_fragment());
+        headers.insert("HX-Request", "true".parse().unwrap());
+        assert!(Htmx::from_headers(&headers).wants_fragment());
+        headers.insert("HX-Boosted", "true".parse().unwrap());
+        assert!(!Htmx::from_headers(&headers).wants_fragment());
+    }
+
+    #[test]
+    fn history_restores_want_pages() {
+        let mut headers = HeaderMap::new();
+        headers.insert("HX-Request", "true".parse().unwrap());
+        headers.insert("HX-History-Restore-Request", "true".parse().unwrap());
+        assert!(!Htmx::from_headers(&headers).wants_fragment());
+    }
+}

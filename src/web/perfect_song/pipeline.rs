@@ -1,0 +1,186 @@
+//! The one owner of the page's way through a request: settings in, search, render,
+//! respond. Every handler of the page (the live GET, the no-JS POST, the profile
+//! actions) goes through a `Pipeline`, so the fragment cache is looked up and stored in
+//! one place, once per request, and the session's user is the one `UserPage` read.
+
+use maud::{html, Markup};
+use poem::{http::StatusCode, IntoResponse, Response};
+
+use super::{
+    params::{self, FormState},
+    profile_views::{self, PanelState},
+    results::{self, Answer},
+    views,
+};
+use crate::{
+    db::{self, taste_profiles},
+    error::{AppError, AppResult},
+    matching::{InvalidSettings, MatchSettings},
+    web::{
+        compression::KeptGzip,
+        extract::{PageContext, UserPage},
+        fragment_cache::Fragment,
+        state::AppState,
+    },
+};
+
+const TITLE: &str = "Perfect song";
+
+pub struct Pipeline<'a> {
+    pub ctx: &'a PageContext,
+    pub state: &'a AppState,
+    pub user_id: i32,
+}
+
+impl<'a> Pipeline<'a> {
+    pub fn new(page: &'a UserPage, state: &'a AppState) -> Pipeline<'a> {
+        Pipeline {
+            ctx: &page.ctx,
+            state,
+            user_id: page.user.id,
+        }
+    }
+
+    /// The page (or the live fragment) for valid settings. The fragment is a function
+    /// of the catalog version and the settings alone (it names no user and carries no
+    /// token), so it is kept under the settings' canonical URL and shared: junk
+    /// parameters or another spelling of the same settings find the same entry.
+    pub async fn answer(&self, settings: &MatchSettings, panel: PanelState) -> AppResult<Response> {
+        if !self.ctx.htmx.wants_fragment() {
+            return self.answer_uncached(settings, panel).await;
+        }
+        let key = params::page_url(settings);
+        let version = self.ctx.catalog.meta.version;
+        if let Some(kept) = self.state.fragments.get(version, key.as_str()) {
+            return Ok(kept.response());
+        }
+        let response = self.answer_uncached(settings, panel).await?;
+        if response.status() != StatusCode::OK {
+            return Ok(response);
+        }
+        let gzip = response
+            .extensions()
+            .get::<KeptGzip>()
+            .cloned()
+            .unwrap_or_default();
+        let html = response
+            .into_body()
+            .into_bytes()
+            .await
+            .map_err(AppError::internal)?;
+        let fragment = Fragment { html, gzip };
+        Ok(self.state.fragments.put(version, key, fragment).response())
+    }
+
+    async fn answer_uncached(
+        &self,
+        settings: &MatchSettings,
+        panel: PanelState,
+    ) -> AppResult<Response> {
+        match self.results(settings).await? {
+            Ok(markup) => {
+                let form = FormState::from_settings(settings);
+                self.respond(&form, Some(markup), panel).await
+            }
+            Err(errors) => {
+                let form = FormState::from_input(&settings.to_pairs(), errors, settings);
+                self.respond(&form, None, panel).await
+            }
+        }
+    }
+
+    /// Searches and renders the results region; the search's own complaints (which
+    /// `params::parse` already rules out) come back as messages, not a 500.
+    async fn results(
+        &self,
+        settings: &MatchSettings,
+    ) -> AppResult<Result<Markup, InvalidSettings>> {
+        let catalog = &self.ctx.catalog;
+        let outcome = match catalog.features.search(settings) {
+            Ok(outcome) => outcome,
+            Err(errors) => return Ok(Err(errors)),
+        };
+        let ids: Vec<i32> = outcome.matches.iter().map(|m| m.track_id).collect();
+        let version = catalog.meta.version;
+        let details = self
+            .state
+            .caches
+            .track_details(&self.state.pool, version, &ids)
+            .await?;
+        Ok(Ok(results::answer(&Answer {
+            settings,
+            outcome: &outcome,
+            details: &details,
+            catalog_version: version,
+        })))
+    }
+
+    /// The fragment (results + the messages beside the controls, out of band) for htmx,
+    /// the whole page otherwise; 422 whenever the form has messages.
+    pub async fn respond(
+        &self,
+        form: &FormState,
+        results: Option<Markup>,
+        panel: PanelState,
+    ) -> AppResult<Response> {
+        let status = if form.has_errors() {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::OK
+        };
+        let results = match (&form.errors, results) {
+            (Some(errors), _) => results::invalid(errors),
+            (None, Some(markup)) => markup,
+            (None, None) => html! {},
+        };
+        let ctx = self.ctx;
+        let markup = if ctx.htmx.wants_fragment() {
+            html! { (results) (views::messages_out_of_band(form)) }
+        } else {
+            let rows = self.profiles().await?;
+            let panel = profile_views::panel(ctx, &rows, &form.query_string(), &panel);
+            ctx.render(TITLE, views::page(ctx, form, results, panel))
+        };
+        let mut response = markup.into_response();
+        response.set_status(status);
+        Ok(response)
+    }
+
+    /// The user's saved profiles, for the panel.
+    pub async fn profiles(&self) -> AppResult<Vec<taste_profiles::ProfileRow>> {
+        let user_id = self.user_id;
+        db::run(&self.state.pool, move |conn| {
+            Ok(taste_profiles::list(conn, user_id)?)
+        })
+        .await
+    }
+
+    /// The user's current settings, or the defaults (off features at the catalog
+    /// average).
+    pub async fn saved_or_default(&self) -> AppResult<MatchSettings> {
+        let user_id = self.user_id;
+        let json = db::run(&self.state.pool, move |conn| {
+            Ok(taste_profiles::current(conn, user_id)?)
+        })
+        .await?;
+        let catalog = &self.ctx.catalog;
+        Ok(json
+            .and_then(|json| params::restore(&json, &catalog.features))
+            .unwrap_or_else(|| params::starting(catalog)))
+    }
+
+    /// Makes `settings` the user's current settings.
+    pub async fn save_current(&self, settings: &MatchSettings) -> AppResult<()> {
+        let json = serde_json::to_string(settings).map_err(AppError::internal)?;
+        let user_id = self.user_id;
+        db::run(&self.state.pool, move |conn| {
+            Ok(taste_profiles::save_current(
+                conn,
+                user_id,
+                &json,
+                db::now_unix(),
+            )?)
+        })
+        .await
+    }
+}

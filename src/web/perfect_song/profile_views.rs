@@ -1,0 +1,123 @@
+//! The taste-profiles panel: save the current settings under a name, and each saved
+//! profile's load, rename and delete forms. Every form is a plain POST (CSRF field, 303
+//! back to the page) that htmx upgrades to swap the panel in place.
+
+use maud::{html, Markup};
+
+use super::{params::PAGE, views::FORM_ID};
+use crate::{
+    db::taste_profiles::ProfileRow,
+    matching::profile_name,
+    web::{auth::csrf, extract::PageContext},
+};
+
+pub const PANEL_ID: &str = "ps-profiles";
+pub const NAME_FIELD: &str = "name";
+pub const SETTINGS_FIELD: &str = "settings";
+
+/// What the panel shows besides the list: a message for the save form or for one
+/// profile's rename form, and what was just done.
+#[derive(Debug, Default, Clone)]
+pub struct PanelState {
+    pub save_name: String,
+    pub save_error: Option<String>,
+    /// (profile id, the name typed, the message)
+    pub rename_error: Option<(i32, String, String)>,
+    pub notice: Option<String>,
+}
+
+/// The opening of every profile form.
+fn profile_form(
+    ctx: &PageContext,
+    action: &str,
+    settings: &str,
+    class: &str,
+    body: Markup,
+) -> Markup {
+    html! {
+        form class=(class) method="post" action=(action)
+            hx-post=(action) hx-target={ "#" (PANEL_ID) } hx-swap="outerHTML" {
+            input type="hidden" name=(csrf::FIELD) value=(ctx.csrf_token);
+            input type="hidden" name=(SETTINGS_FIELD) value=(settings);
+            (body)
+        }
+    }
+}
+
+/// The panel: save the current settings under a name, and the saved profiles.
+pub fn panel(ctx: &PageContext, rows: &[ProfileRow], settings: &str, state: &PanelState) -> Markup {
+    let save_action = format!("{PAGE}/profiles");
+    html! {
+        section id=(PANEL_ID) class="card ps-profiles" aria-labelledby="ps-profiles-title" {
+            h2 id="ps-profiles-title" { "Your taste profiles" }
+            @if let Some(notice) = &state.notice { p class="ps-notice" role="status" { (notice) } }
+            form class="ps-save-form" method="post" action=(save_action)
+                hx-post=(save_action) hx-include={ "#" (FORM_ID) } hx-target={ "#" (PANEL_ID) } hx-swap="outerHTML" {
+                input type="hidden" name=(csrf::FIELD) value=(ctx.csrf_token);
+                input type="hidden" name=(SETTINGS_FIELD) value=(settings);
+                div class={ "field" @if state.save_error.is_some() { " has-error" } } {
+                    label for="ps-profile-name" { "Save these settings as" }
+                    div class="ps-inline" {
+                        input type="text" id="ps-profile-name" name=(NAME_FIELD) value=(state.save_name)
+                            maxlength=(profile_name::MAX_CHARS) required placeholder="e.g. Sunday morning"
+                            aria-invalid=[state.save_error.as_ref().map(|_| "true")]
+                            aria-describedby="ps-profile-name-error";
+                        button type="submit" { "Save profile" }
+                    }
+                    p class="field-error" id="ps-profile-name-error" { @if let Some(e) = &state.save_error { (e) } }
+                }
+            }
+            @if rows.is_empty() {
+                p class="muted" { "No saved profiles yet." }
+            } @else {
+                ul class="ps-profile-list" {
+                    @for row in rows { (profile_item(ctx, row, settings, state)) }
+                }
+            }
+        }
+    }
+}
+
+fn profile_item(ctx: &PageContext, row: &ProfileRow, settings: &str, state: &PanelState) -> Markup {
+    let base = format!("{PAGE}/profiles/{}", row.id);
+    let rename_error = state
+        .rename_error
+        .as_ref()
+        .filter(|(id, _, _)| *id == row.id);
+    let input_id = format!("ps-rename-{}", row.id);
+    let error_id = format!("{input_id}-error");
+    html! {
+        li class="ps-profile" {
+            span class="ps-profile-name" { (row.name) }
+            div class="ps-profile-actions" {
+                form method="post" action={ (base) "/load" } class="inline-form" {
+                    input type="hidden" name=(csrf::FIELD) value=(ctx.csrf_token);
+                    button type="submit" class="button-small" aria-label={ "Load " (row.name) } { "Load" }
+                }
+                details class="ps-rename" open[rename_error.is_some()] {
+                    summary { "Rename" }
+                    (profile_form(ctx, &format!("{base}/rename"), settings, "ps-rename-form", html! {
+                        label for=(input_id) class="visually-hidden" { "New name for " (row.name) }
+                        div class="ps-inline" {
+                            input type="text" id=(input_id) name=(NAME_FIELD)
+                                value=(rename_error.map(|(_, typed, _)| typed.as_str()).unwrap_or(&row.name))
+                                maxlength=(profile_name::MAX_CHARS) required
+                                aria-invalid=[rename_error.map(|_| "true")] aria-describedby=(error_id);
+                            button type="submit" class="button-small" { "Rename" }
+                        }
+                        p class="field-error" id=(error_id) { @if let Some((_, _, m)) = rename_error { (m) } }
+                    }))
+                }
+                // Deleting takes a second, deliberate step (no JavaScript needed).
+                details class="ps-delete" {
+                    summary aria-label={ "Delete " (row.name) } { "Delete" }
+                    (profile_form(ctx, &format!("{base}/delete"), settings, "ps-delete-form", html! {
+                        span { "Delete “" (row.name) "” for good?" }
+                        " "
+                        button type="submit" class="button-small danger" { "Yes, delete" }
+                    }))
+                }
+            }
+        }
+    }
+}

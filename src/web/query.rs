@@ -1,0 +1,166 @@
+//! The one query-string parser every feature uses: reading repeated keys, validating
+//! page numbers with a clear message, and building URLs that round-trip any value.
+
+use crate::error::AppError;
+
+/// Raw `key=value` pairs, in order (keys may repeat).
+pub type Pairs = Vec<(String, String)>;
+
+/// The raw `key=value` pairs of a query string, in order, percent-decoded.
+pub struct QueryPairs(pub Pairs);
+
+impl QueryPairs {
+    pub fn parse(query: Option<&str>) -> QueryPairs {
+        QueryPairs(
+            query
+                .map(|q| {
+                    q.split('&')
+                        .filter(|p| !p.is_empty())
+                        .map(split_pair)
+                        .collect()
+                })
+                .unwrap_or_default(),
+        )
+    }
+
+    /// Every value of a repeated key, in order.
+    pub fn all(&self, key: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+
+    /// The last value of a key (a later value overrides an earlier one).
+    pub fn last(&self, key: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn has(&self, key: &str) -> bool {
+        self.0.iter().any(|(k, _)| k == key)
+    }
+}
+
+fn split_pair(pair: &str) -> (String, String) {
+    match pair.split_once('=') {
+        Some((k, v)) => (decode(k), decode(v)),
+        None => (decode(pair), String::new()),
+    }
+}
+
+/// application/x-www-form-urlencoded decoding: `+` is a space, `%XX` a byte; invalid
+/// escapes are kept as typed and invalid UTF-8 is replaced, never rejected.
+pub fn decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
+                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                    Some(byte) => {
+                        out.push(byte);
+                        i += 3;
+                        continue;
+                    }
+                    None => out.push(b'%'),
+                }
+            }
+            other => out.push(other),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Percent-encodes a query value (everything but unreserved characters).
+pub fn encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(byte as char)
+            }
+            b' ' => out.push('+'),
+            other => out.push_str(&format!("%{other:02X}")),
+        }
+    }
+    out
+}
+
+/// `path?k=v&k2=v2` from pairs, encoded; just `path` without pairs.
+pub fn url(path: &str, pairs: &[(&str, &str)]) -> String {
+    if pairs.is_empty() {
+        return path.to_string();
+    }
+    let query: Vec<String> = pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect();
+    format!("{path}?{}", query.join("&"))
+}
+
+/// A 1-based page number; absent means the first page.
+pub fn page_number(value: Option<&str>) -> Result<u32, AppError> {
+    match value {
+        None | Some("") => Ok(1),
+        Some(text) => match text.trim().parse::<u32>() {
+            Ok(n) if n >= 1 => Ok(n),
+            _ => Err(AppError::BadRequest(format!(
+                "“{text}” is not a page number. Pages are numbered from 1."
+            ))),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_through_urls() {
+        for name in [
+            "Beyoncé",
+            "AC/DC",
+            "Simon & Garfunkel",
+            "50% off+",
+            "周杰倫",
+            "a=b",
+        ] {
+            let u = url("/x", &[("artist", name), ("artist", "")]);
+            let pairs = QueryPairs::parse(u.split_once('?').map(|(_, q)| q));
+            assert_eq!(
+                pairs.all("artist"),
+                vec![name.to_string(), String::new()],
+                "{u}"
+            );
+        }
+    }
+
+    #[test]
+    fn decoding_is_lenient() {
+        assert_eq!(decode("a+b%20c"), "a b c");
+        assert_eq!(decode("100%"), "100%");
+        assert_eq!(decode("%zz%4"), "%zz%4");
+        assert_eq!(decode("%FF"), "\u{FFFD}");
+    }
+
+    #[test]
+    fn page_numbers_start_at_one() {
+        assert_eq!(page_number(None).unwrap(), 1);
+        assert_eq!(page_number(Some("3")).unwrap(), 3);
+        for bad in ["0", "-1", "two", "1.5"] {
+            assert!(
+                matches!(page_number(Some(bad)), Err(AppError::BadRequest(_))),
+                "{bad}"
+            );
+        }
+    }
+}

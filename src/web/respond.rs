@@ -1,0 +1,85 @@
+//! Response helpers every feature shares: redirects after a write (303 for a plain form,
+//! `HX-Redirect` for htmx, which then loads the whole page so the navigation shows the
+//! new state), a rendered view with a status other than 200, `Retry-After`, and `Vary`.
+
+use maud::Markup;
+use poem::{
+    http::{header, HeaderMap, HeaderValue, StatusCode},
+    IntoResponse, Response,
+};
+
+use super::extract::Htmx;
+
+/// Go to `to` after a successful POST.
+pub fn redirect(htmx: &Htmx, to: &str) -> Response {
+    if htmx.request {
+        Response::builder()
+            .status(StatusCode::OK)
+            .header("HX-Redirect", to)
+            .finish()
+    } else {
+        see_other(to)
+    }
+}
+
+/// 303 See Other to `to`: where a plain form goes after a successful POST.
+pub fn see_other(to: &str) -> Response {
+    Response::builder()
+        .status(StatusCode::SEE_OTHER)
+        .header(header::LOCATION, to)
+        .finish()
+}
+
+/// Adds header names to `Vary`, in the one `Vary` line a response already has (some
+/// clients, and tests, read only the first).
+pub fn add_vary(headers: &mut HeaderMap, names: &str) {
+    let merged = match headers.get(header::VARY).and_then(|v| v.to_str().ok()) {
+        Some(existing) if !existing.trim().is_empty() => format!("{existing}, {names}"),
+        _ => names.to_string(),
+    };
+    if let Ok(value) = HeaderValue::from_str(&merged) {
+        headers.insert(header::VARY, value);
+    }
+}
+
+/// A page or fragment with the given status (422 for invalid input, 429 when throttled).
+pub fn with_status(markup: Markup, status: StatusCode) -> Response {
+    let mut resp = markup.into_response();
+    resp.set_status(status);
+    resp
+}
+
+/// 429 with `Retry-After` in whole seconds.
+pub fn throttled(markup: Markup, retry_after_secs: u64) -> Response {
+    let mut resp = with_status(markup, StatusCode::TOO_MANY_REQUESTS);
+    resp.headers_mut().insert(
+        header::RETRY_AFTER,
+        header::HeaderValue::from(retry_after_secs),
+    );
+    resp
+}
+
+/// "3 minutes", "1 minute", "40 seconds".
+pub fn wait_phrase(secs: u64) -> String {
+    match secs {
+        0..=59 => format!("{secs} second{}", if secs == 1 { "" } else { "s" }),
+        _ => {
+            let minutes = secs.div_ceil(60);
+            format!("{minutes} minute{}", if minutes == 1 { "" } else { "s" })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waits_read_naturally() {
+        assert_eq!(wait_phrase(1), "1 second");
+        assert_eq!(wait_phrase(40), "40 seconds");
+        assert_eq!(wait_phrase(60), "1 minute");
+        assert_eq!(wait_phrase(61), "2 minutes");
+        assert_eq!(wait_phrase(900), "15 minutes");
+    }
+}

@@ -1,0 +1,86 @@
+//! What every request handler can reach: the database pool, the configuration, the
+//! server secret, the live catalog and the caches. Built once at start-up.
+
+use std::{sync::Arc, time::Duration};
+
+use crate::{
+    accounts::Accounts,
+    cache::CatalogCaches,
+    catalog::{live::LiveCatalog, snapshot::CatalogSnapshot},
+    config::{Config, SecretKey},
+    db::{self, DbPool},
+    web::fragment_cache::{self, FragmentCache},
+};
+
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: DbPool,
+    pub config: Arc<Config>,
+    /// Resolved once when the state is opened; a key that cannot be read or created
+    /// stops the start-up instead of falling back to a temporary one.
+    pub secret_key: SecretKey,
+    catalog: Arc<LiveCatalog>,
+    /// Track details and artists' top genres, per catalog version.
+    pub caches: Arc<CatalogCaches>,
+    /// Rendered live answers, by catalog version and canonical query.
+    pub fragments: Arc<FragmentCache>,
+    /// Password hashing and the log-in throttle.
+    pub accounts: Arc<Accounts>,
+}
+
+impl AppState {
+    /// Opens the database (running migrations) and loads the first catalog snapshot.
+    pub fn open(config: Config) -> anyhow::Result<AppState> {
+        let pool = db::open(&config.database)?;
+        AppState::with_pool(config, pool)
+    }
+
+    /// Opens the database for `serve`: like `open`, but when the configuration asks for
+    /// it and the catalog has no tracks, seeds the demo catalog first, so the first
+    /// snapshot already shows it.
+    pub fn open_for_serving(config: Config) -> anyhow::Result<AppState> {
+        let pool = db::open(&config.database)?;
+        if config.seed_demo {
+            let mut conn = pool.get()?;
+            if let Some(stats) = crate::catalog::demo::seed_if_empty(&mut conn)? {
+                tracing::info!(
+                    tracks = stats.tracks,
+                    artists = stats.artists,
+                    generate_ms = stats.generate.as_millis() as u64,
+                    write_ms = stats.write.as_millis() as u64,
+                    "empty database: seeded the demo catalog (invented data; `import` a real dataset to replace it)"
+                );
+            }
+        }
+        AppState::with_pool(config, pool)
+    }
+
+    pub fn with_pool(config: Config, pool: DbPool) -> anyhow::Result<AppState> {
+        let secret_key = config.resolve_secret_key()?;
+        let catalog = LiveCatalog::load(&pool)?;
+        Ok(AppState {
+            pool,
+            config: Arc::new(config),
+            secret_key,
+            catalog: Arc::new(catalog),
+            caches: Arc::new(CatalogCaches::default()),
+            fragments: Arc::new(FragmentCache::new(fragment_cache::CAPACITY)),
+            accounts: Arc::new(Accounts::default()),
+        })
+    }
+
+    /// The catalog as of the last check; cheap (an Arc clone).
+    pub fn catalog(&self) -> Arc<CatalogSnapshot> {
+        self.catalog.current()
+    }
+
+    /// Reloads the snapshot if the catalog version in the database moved.
+    pub async fn refresh_catalog(&self) -> anyhow::Result<bool> {
+        self.catalog.refresh(&self.pool).await
+    }
+
+    /// Keeps the snapshot in step with imports run by any process (see `LiveCatalog`).
+    pub fn spawn_catalog_watcher(&self, every: Duration) -> tokio::task::JoinHandle<()> {
+        self.catalog.spawn_watcher(self.pool.clone(), every)
+    }
+}

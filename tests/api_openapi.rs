@@ -1,0 +1,254 @@
+//! The OpenAPI document (issue 12): generated from the code, served without a token,
+//! listing every route; a client that knows only the document calls every operation
+//! and checks each answer against the documented schema. And the docs page.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::{demo::demo_app_with, TestApp};
+use diesel::prelude::*;
+use insights_hub::{db::schema::tracks, web::api::ids};
+use poem::http::StatusCode;
+use serde_json::Value;
+
+/// Every route of the API, as the document must list them.
+const ROUTES: [&str; 14] = [
+    "/tracks/{id}",
+    "/tracks",
+    "/audio-features/{id}",
+    "/audio-features",
+    "/artists/{id}",
+    "/artists",
+    "/artists/{id}/top-tracks",
+    "/artists/{id}/related-artists",
+    "/artists/compare",
+    "/search",
+    "/catalog",
+    "/recommendations",
+    "/recommendations/available-genre-seeds",
+    // checked below: the document is served at its own route
+    "/openapi.json",
+];
+
+async fn text(app: &TestApp, path: &str) -> (StatusCode, String, String) {
+    let resp = app.client.get(path).send().await.0;
+    let status = resp.status();
+    let content_type = resp
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    (
+        status,
+        content_type,
+        resp.into_body().into_string().await.unwrap(),
+    )
+}
+
+async fn document(app: &TestApp) -> Value {
+    let (status, content_type, body) = text(app, "/api/v1/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(content_type.starts_with("application/json"));
+    serde_json::from_str(&body).expect("JSON document")
+}
+
+#[tokio::test]
+async fn the_document_lists_every_route_and_parameter() {
+    let app = demo_app_with(|_| {});
+    let doc = document(&app).await;
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    assert_eq!(doc["servers"][0]["url"], "/api/v1");
+    let paths: BTreeSet<String> = doc["paths"].as_object().unwrap().keys().cloned().collect();
+    for route in ROUTES.iter().filter(|r| **r != "/openapi.json") {
+        assert!(paths.contains(*route), "{route} missing from {paths:?}");
+    }
+    assert_eq!(
+        paths.len(),
+        ROUTES.len() - 1,
+        "no undocumented extras: {paths:?}"
+    );
+    assert_eq!(
+        doc["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
+    // The recommendations' parameters come from the feature list.
+    let params: BTreeSet<String> = doc["paths"]["/recommendations"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap().to_string())
+        .collect();
+    for feature in insights_hub::catalog::Feature::ALL {
+        for prefix in ["target", "min", "max", "weight"] {
+            assert!(params.contains(&format!("{prefix}_{}", feature.key())));
+        }
+    }
+    for name in [
+        "seed_tracks",
+        "seed_artists",
+        "seed_genres",
+        "limit",
+        "target_key",
+        "min_duration_ms",
+        "max_mode",
+        "target_time_signature",
+        "metric",
+        "max_per_artist",
+        "min_year",
+        "max_year",
+    ] {
+        assert!(params.contains(name), "{name}");
+    }
+}
+
+/// Resolves `$ref`s in the document.
+fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
+    match schema.get("$ref").and_then(Value::as_str) {
+        Some(r) => {
+            let name = r.rsplit('/').next().unwrap();
+            &doc["components"]["schemas"][name]
+        }
+        None => schema,
+    }
+}
+
+/// Checks `value` against `schema` as far as types and required properties go.
+fn conforms(doc: &Value, schema: &Value, value: &Value, at: &str) {
+    let schema = resolve(doc, schema);
+    if let Some(all) = schema.get("allOf").and_then(Value::as_array) {
+        for s in all {
+            conforms(doc, s, value, at);
+        }
+        return;
+    }
+    if value.is_null() {
+        // Nullable fields and list entries ("null for an unknown id").
+        return;
+    }
+    match schema.get("type").and_then(Value::as_str) {
+        Some("object") => {
+            let obj = value
+                .as_object()
+                .unwrap_or_else(|| panic!("{at}: not an object"));
+            for r in schema["required"].as_array().into_iter().flatten() {
+                let key = r.as_str().unwrap();
+                assert!(obj.contains_key(key), "{at}: missing required {key}");
+            }
+            if let Some(props) = schema.get("properties").and_then(Value::as_object) {
+                for (k, s) in props {
+                    if let Some(v) = obj.get(k) {
+                        conforms(doc, s, v, &format!("{at}.{k}"));
+                    }
+                }
+            }
+        }
+        Some("array") => {
+            for (i, v) in value
+                .as_array()
+                .unwrap_or_else(|| panic!("{at}: not an array"))
+                .iter()
+                .enumerate()
+            {
+                conforms(doc, &schema["items"], v, &format!("{at}[{i}]"));
+            }
+        }
+        Some("string") => assert!(value.is_string(), "{at}: {value} is not a string"),
+        Some("integer") => assert!(
+            value.is_i64() || value.is_u64(),
+            "{at}: {value} is not an integer"
+        ),
+        Some("number") => assert!(value.is_number(), "{at}: {value} is not a number"),
+        Some("boolean") => assert!(value.is_boolean(), "{at}: {value} is not a boolean"),
+        _ => {}
+    }
+}
+
+#[tokio::test]
+async fn a_client_reading_only_the_document_calls_every_operation() {
+    let app = demo_app_with(|c| c.api_anonymous = true);
+    let doc = document(&app).await;
+    let (track, track2): (String, String) = {
+        let mut conn = app.state.pool.get().unwrap();
+        let ids: Vec<String> = tracks::table
+            .order(tracks::id)
+            .select(tracks::spotify_id.assume_not_null())
+            .limit(2)
+            .load(&mut conn)
+            .unwrap();
+        (ids[0].clone(), ids[1].clone())
+    };
+    let catalog = app.state.catalog();
+    let top = catalog.artists.most_tracks(2);
+    let (artist, artist2) = (ids::artist(&top[0].name_key), ids::artist(&top[1].name_key));
+    let mut called = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            assert_eq!(method, "get", "the API only reads");
+            let mut url = format!("/api/v1{path}");
+            let id = if path.starts_with("/artists") {
+                &artist
+            } else {
+                &track
+            };
+            url = url.replace("{id}", id);
+            let mut query: Vec<(String, String)> = Vec::new();
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                let name = p["name"].as_str().unwrap();
+                if p["in"] == "path" || !p["required"].as_bool().unwrap_or(false) {
+                    continue;
+                }
+                let value = match (path.as_str(), name) {
+                    ("/artists" | "/artists/compare", "ids") => format!("{artist},{artist2}"),
+                    (_, "ids") => format!("{track},{track2}"),
+                    (_, "q") => "the".to_string(),
+                    (_, "type") => "artist,track".to_string(),
+                    other => panic!("no value for the required parameter {other:?}"),
+                };
+                query.push((name.to_string(), value));
+            }
+            if path == "/recommendations" {
+                // Its parameters are all optional, but one seed is needed.
+                query.push(("seed_tracks".into(), track.clone()));
+            }
+            if !query.is_empty() {
+                url = format!("{url}?{}", serde_urlencoded::to_string(&query).unwrap());
+            }
+            let (status, content_type, body) = text(&app, &url).await;
+            assert_eq!(status, StatusCode::OK, "{url}: {body}");
+            assert!(content_type.starts_with("application/json"), "{url}");
+            let value: Value = serde_json::from_str(&body).unwrap();
+            let schema =
+                &op["responses"]["200"]["content"]["application/json; charset=utf-8"]["schema"];
+            assert!(
+                !schema.is_null(),
+                "{path}: 200 schema documented: {}",
+                op["responses"]
+            );
+            conforms(&doc, schema, &value, path);
+            called += 1;
+        }
+    }
+    assert_eq!(called, ROUTES.len() - 1);
+}
+
+#[tokio::test]
+async fn the_docs_page_is_served_from_the_binary_without_inline_scripts() {
+    let app = demo_app_with(|_| {});
+    let (status, content_type, body) = text(&app, "/api/docs").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(content_type.starts_with("text/html"));
+    assert!(body.contains(r#"<script src="/api/docs/swagger-ui-bundle.js"></script>"#));
+    assert!(!body.contains("<script>"), "no inline script (CSP)");
+    assert!(!body.contains("https://"), "nothing from a CDN");
+    let (status, content_type, js) = text(&app, "/api/docs/swagger-ui-bundle.js").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(content_type.starts_with("text/javascript"));
+    assert!(js.len() > 500_000 && js.contains("SwaggerUIBundle"));
+    let (status, _, css) = text(&app, "/api/docs/swagger-ui.css").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(css.contains(".swagger-ui"));
+    let (_, _, init) = text(&app, "/api/docs/init.js").await;
+    assert!(init.contains("/api/v1/openapi.json"));
+}

@@ -1,0 +1,388 @@
+//! `/api/v1/recommendations` (issue 12): seeds of each kind and together, targets,
+//! min/max bounds and their combinations, the attributes the index does not hold,
+//! and what goes beyond Spotify (weights, cosine, per-artist cap, years, explanation).
+
+mod common;
+
+use std::collections::HashSet;
+
+use common::{
+    auth::{Browser, GOOD_PASSWORD},
+    demo::demo_app_with,
+    TestApp,
+};
+use diesel::prelude::*;
+use insights_hub::{db::schema::tracks, web::api::ids};
+use poem::http::StatusCode;
+use serde_json::Value;
+
+fn app() -> TestApp {
+    demo_app_with(|c| c.api_anonymous = true)
+}
+
+async fn get(app: &TestApp, path: &str) -> (StatusCode, Value) {
+    let resp = app.client.get(path).send().await.0;
+    let status = resp.status();
+    let body = resp.into_body().into_string().await.unwrap();
+    (status, serde_json::from_str(&body).expect("JSON"))
+}
+
+async fn recommend(app: &TestApp, query: &str) -> Value {
+    let (status, json) = get(app, &format!("/api/v1/recommendations?{query}")).await;
+    let shown: String = json.to_string().chars().take(400).collect();
+    assert_eq!(status, StatusCode::OK, "{query}: {shown}");
+    json
+}
+
+fn tracks(json: &Value) -> &Vec<Value> {
+    json["tracks"].as_array().expect("tracks")
+}
+
+fn ids_of(json: &Value) -> Vec<String> {
+    tracks(json)
+        .iter()
+        .map(|t| t["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The explained value of a feature of a recommended track.
+fn value(track: &Value, feature: &str) -> Option<f64> {
+    track["explanation"]["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["feature"] == feature)
+        .and_then(|f| f["value"].as_f64())
+}
+
+/// (energy, tempo, key, duration_ms, release_year, genre) of a track.
+type Facts = (
+    f64,
+    f64,
+    Option<i32>,
+    Option<i32>,
+    Option<i32>,
+    Option<String>,
+);
+
+/// Facts about tracks, straight from the database (not from the answer).
+fn db_features(app: &TestApp, ids: &[String]) -> Vec<Facts> {
+    let mut conn = app.state.pool.get().unwrap();
+    ids.iter()
+        .map(|id| {
+            tracks::table
+                .filter(tracks::spotify_id.eq(id))
+                .select((
+                    tracks::energy,
+                    tracks::tempo,
+                    tracks::musical_key,
+                    tracks::duration_ms,
+                    tracks::release_year,
+                    tracks::genre,
+                ))
+                .first(&mut conn)
+                .unwrap()
+        })
+        .collect()
+}
+
+fn track_ids(app: &TestApp, genre: &str, n: i64) -> Vec<String> {
+    let mut conn = app.state.pool.get().unwrap();
+    tracks::table
+        .filter(tracks::genre.eq(genre))
+        .order(tracks::id)
+        .select(tracks::spotify_id.assume_not_null())
+        .limit(n)
+        .load(&mut conn)
+        .unwrap()
+}
+
+fn artist_id(app: &TestApp, rank: usize) -> (String, String) {
+    let catalog = app.state.catalog();
+    let a = catalog.artists.most_tracks(rank + 1)[rank];
+    (ids::artist(&a.name_key), a.name.clone())
+}
+
+#[tokio::test]
+async fn seed_tracks_set_the_target_and_are_left_out() {
+    let app = app();
+    let seeds = track_ids(&app, "rock", 2);
+    let json = recommend(&app, &format!("seed_tracks={}&limit=30", seeds.join(","))).await;
+    let got = ids_of(&json);
+    assert_eq!(got.len(), 30);
+    assert!(
+        got.iter().all(|id| !seeds.contains(id)),
+        "seeds are never returned"
+    );
+    let seed_objects = json["seeds"].as_array().unwrap();
+    assert_eq!(seed_objects.len(), 2);
+    assert_eq!(seed_objects[0]["type"], "TRACK");
+    assert_eq!(seed_objects[0]["id"], seeds[0].as_str());
+    assert_eq!(seed_objects[0]["initialPoolSize"], 20_000);
+    assert_eq!(seed_objects[0]["afterFilteringSize"], 30);
+    assert!(seed_objects[0]["afterRelinkingSize"].is_number());
+    assert!(seed_objects[0]["href"]
+        .as_str()
+        .unwrap()
+        .contains("/api/v1/tracks/"));
+    // The target is the mean of the two seeds.
+    let seed_rows = db_features(&app, &seeds);
+    let mean_energy = (seed_rows[0].0 + seed_rows[1].0) / 2.0;
+    let target = json["target"]["energy"].as_f64().unwrap();
+    assert!(
+        (target - mean_energy).abs() < 1e-9,
+        "{target} vs {mean_energy}"
+    );
+    // Results are ordered nearest first, with explanations.
+    let distances: Vec<f64> = tracks(&json)
+        .iter()
+        .map(|t| t["explanation"]["distance"].as_f64().unwrap())
+        .collect();
+    assert!(distances.windows(2).all(|w| w[0] <= w[1]), "{distances:?}");
+    let first = &tracks(&json)[0];
+    assert_eq!(first["type"], "track");
+    assert!(first["album"]["name"].is_string());
+    assert!(first["uri"].as_str().unwrap().starts_with("spotify:track:"));
+    let sim = first["explanation"]["similarity"].as_f64().unwrap();
+    assert!((0.0..=100.0).contains(&sim));
+    assert_eq!(
+        first["explanation"]["features"].as_array().unwrap().len(),
+        9
+    );
+    // A single seed: its own nearest neighbour is not itself.
+    let one = recommend(&app, &format!("seed_tracks={}&limit=5", seeds[0])).await;
+    assert!(!ids_of(&one).contains(&seeds[0]));
+}
+
+#[tokio::test]
+async fn seed_artists_aim_at_their_average() {
+    let app = app();
+    let (artist, _) = artist_id(&app, 0);
+    let catalog = app.state.catalog();
+    let summary = catalog.artists.most_tracks(1)[0].clone();
+    let json = recommend(&app, &format!("seed_artists={artist}&limit=10")).await;
+    assert_eq!(tracks(&json).len(), 10);
+    let t = json["target"]["danceability"].as_f64().unwrap();
+    assert!((t - summary.averages.danceability).abs() < 1e-9);
+    assert_eq!(json["seeds"][0]["type"], "ARTIST");
+    assert!(json["seeds"][0]["href"]
+        .as_str()
+        .unwrap()
+        .contains("/api/v1/artists/"));
+}
+
+#[tokio::test]
+async fn seed_genres_restrict_and_aim() {
+    let app = app();
+    let json = recommend(&app, "seed_genres=jazz&limit=40").await;
+    let got = ids_of(&json);
+    assert_eq!(got.len(), 40);
+    assert!(db_features(&app, &got)
+        .iter()
+        .all(|r| r.5.as_deref() == Some("jazz")));
+    assert_eq!(json["seeds"][0]["type"], "GENRE");
+    assert!(json["seeds"][0]["href"].is_null());
+    // Two genres: any of them.
+    let json = recommend(&app, "seed_genres=jazz,rock&limit=100").await;
+    let genres: HashSet<Option<String>> = db_features(&app, &ids_of(&json))
+        .into_iter()
+        .map(|r| r.5)
+        .collect();
+    assert!(
+        genres
+            .iter()
+            .all(|g| matches!(g.as_deref(), Some("jazz" | "rock"))),
+        "{genres:?}"
+    );
+}
+
+#[tokio::test]
+async fn seeds_of_every_kind_together() {
+    let app = app();
+    let seed_track = track_ids(&app, "rock", 1);
+    let (artist, _) = artist_id(&app, 1);
+    let json = recommend(
+        &app,
+        &format!(
+            "seed_tracks={}&seed_artists={artist}&seed_genres=rock,pop&limit=15",
+            seed_track[0]
+        ),
+    )
+    .await;
+    assert_eq!(json["seeds"].as_array().unwrap().len(), 4);
+    let got = ids_of(&json);
+    assert_eq!(got.len(), 15);
+    assert!(!got.contains(&seed_track[0]));
+    assert!(db_features(&app, &got)
+        .iter()
+        .all(|r| matches!(r.5.as_deref(), Some("rock" | "pop"))));
+}
+
+#[tokio::test]
+async fn targets_override_seeds_and_bounds_hold() {
+    let app = app();
+    let seeds = track_ids(&app, "classical", 1);
+    let base = recommend(&app, &format!("seed_tracks={}&limit=20", seeds[0])).await;
+    let loud = recommend(
+        &app,
+        &format!("seed_tracks={}&target_energy=0.95&limit=20", seeds[0]),
+    )
+    .await;
+    assert_eq!(loud["target"]["energy"], 0.95);
+    let mean = |j: &Value| {
+        tracks(j)
+            .iter()
+            .map(|t| value(t, "energy").unwrap())
+            .sum::<f64>()
+            / 20.0
+    };
+    assert!(
+        mean(&loud) > mean(&base) + 0.05,
+        "{} vs {}",
+        mean(&loud),
+        mean(&base)
+    );
+
+    // min and max on one feature, a min on another, and a target on a third.
+    let json = recommend(
+        &app,
+        "seed_genres=pop&min_tempo=100&max_tempo=120&min_energy=0.6&target_valence=0.9&limit=50",
+    )
+    .await;
+    let got = ids_of(&json);
+    assert!(!got.is_empty());
+    for (energy, tempo, ..) in db_features(&app, &got) {
+        assert!((100.0..=120.0).contains(&tempo), "tempo {tempo}");
+        assert!(energy >= 0.6, "energy {energy}");
+    }
+    assert_eq!(json["target"]["valence"], 0.9);
+    // Only a max.
+    let json = recommend(&app, "seed_genres=rock&max_energy=0.5&limit=20").await;
+    assert!(db_features(&app, &ids_of(&json)).iter().all(|r| r.0 <= 0.5));
+    // A target without seeds matches on that feature alone.
+    let json = recommend(&app, "target_tempo=174&limit=10").await;
+    assert!(
+        json["target"].as_object().unwrap().len() == 1,
+        "{}",
+        json["target"]
+    );
+    for t in tracks(&json) {
+        assert!((value(t, "tempo").unwrap() - 174.0).abs() < 10.0);
+    }
+    // Bounds that nothing meets give an empty list, not an error.
+    let json = recommend(
+        &app,
+        "seed_genres=rock&min_energy=0.999&min_acousticness=0.999",
+    )
+    .await;
+    assert!(tracks(&json).is_empty());
+}
+
+#[tokio::test]
+async fn attributes_outside_the_index_bound_the_results() {
+    let app = app();
+    let json = recommend(&app, "seed_genres=edm&target_key=5&limit=30").await;
+    let got = ids_of(&json);
+    assert!(!got.is_empty());
+    assert!(db_features(&app, &got).iter().all(|r| r.2 == Some(5)));
+    let json = recommend(
+        &app,
+        "seed_genres=edm&min_duration_ms=200000&max_duration_ms=240000&min_key=2&max_key=4&limit=30",
+    )
+    .await;
+    for (.., key, duration, _, _) in db_features(&app, &ids_of(&json)) {
+        assert!((200_000..=240_000).contains(&duration.unwrap()));
+        assert!((2..=4).contains(&key.unwrap()));
+    }
+    let json = recommend(&app, "seed_genres=edm&target_duration_ms=200000&limit=30").await;
+    for r in db_features(&app, &ids_of(&json)) {
+        let d = r.3.unwrap();
+        assert!((180_000..=220_000).contains(&d), "{d}");
+    }
+    // mode and time signature parse and filter too.
+    let json = recommend(
+        &app,
+        "seed_genres=edm&target_mode=1&min_time_signature=4&max_time_signature=4&limit=5",
+    )
+    .await;
+    assert!(tracks(&json).len() <= 5);
+}
+
+#[tokio::test]
+async fn beyond_spotify_weights_metric_cap_years() {
+    let app = app();
+    let (artist, name) = artist_id(&app, 0);
+    let capped = recommend(
+        &app,
+        &format!("seed_artists={artist}&max_per_artist=1&limit=30"),
+    )
+    .await;
+    let mains: Vec<String> = tracks(&capped)
+        .iter()
+        .map(|t| t["artists"][0]["name"].as_str().unwrap().to_string())
+        .collect();
+    let distinct: HashSet<&String> = mains.iter().collect();
+    assert_eq!(distinct.len(), mains.len(), "one track per main artist");
+    let _ = name;
+
+    let years = recommend(
+        &app,
+        "seed_genres=rock&min_year=1990&max_year=1995&limit=30",
+    )
+    .await;
+    for r in db_features(&app, &ids_of(&years)) {
+        assert!((1990..=1995).contains(&r.4.unwrap()));
+    }
+    let cosine = recommend(&app, "seed_genres=rock&metric=cosine&limit=10").await;
+    assert_eq!(tracks(&cosine)[0]["explanation"]["metric"], "cosine");
+    // weight_x=0 switches a feature off: it leaves the explanation.
+    let json = recommend(
+        &app,
+        "seed_genres=rock&weight_tempo=0&weight_loudness=0&limit=3",
+    )
+    .await;
+    let features: Vec<&str> = tracks(&json)[0]["explanation"]["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["feature"].as_str().unwrap())
+        .collect();
+    assert!(
+        !features.contains(&"tempo") && !features.contains(&"loudness"),
+        "{features:?}"
+    );
+    assert_eq!(features.len(), 7);
+    // Popularity joins when targeted, and limit defaults to 20.
+    let json = recommend(&app, "seed_genres=rock&target_popularity=90").await;
+    assert_eq!(tracks(&json).len(), 20);
+    assert!(value(&tracks(&json)[0], "popularity").is_some());
+    // market is accepted and ignored.
+    recommend(&app, "seed_genres=rock&market=US&limit=1").await;
+}
+
+#[tokio::test]
+async fn a_token_holder_calls_it_like_spotify() {
+    let app = demo_app_with(|_| {});
+    let mut browser = Browser::new();
+    browser.sign_up(&app.client, "deejay", GOOD_PASSWORD).await;
+    let page = browser
+        .submit(
+            &app.client,
+            "/account/api-tokens",
+            "/account/api-tokens",
+            &[("name", "mix")],
+        )
+        .await;
+    let start = page.body.find(r#"id="new-token">"#).unwrap() + 15;
+    let token = &page.body[start..start + 47];
+    let resp = app
+        .client
+        .get("/api/v1/recommendations?seed_genres=pop&limit=3")
+        .header("Authorization", format!("Bearer {token}"))
+        .send()
+        .await;
+    resp.assert_status_is_ok();
+    let json: Value =
+        serde_json::from_str(&resp.0.into_body().into_string().await.unwrap()).unwrap();
+    assert_eq!(tracks(&json).len(), 3);
+}

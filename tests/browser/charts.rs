@@ -1,0 +1,172 @@
+//! The charts as drawn: every text inside its canvas, legends clear of the axis names,
+//! the app's palette, the catalog average as markers, a radar that reads.
+
+use crate::{
+    auth::sign_up,
+    harness::{Browser, Js, Server},
+};
+
+/// The drawn texts of a chart (ECharts' zrender display list), as
+/// [text, x, y, width, height] in canvas pixels, plus the canvas size and the names of
+/// the legend entries.
+const TEXTS: &str = "var el = document.getElementById(arguments[0]); \
+  var chart = el && window.echarts && echarts.getInstanceByDom(el); if (!chart) { return null; } \
+  var zr = chart.getZr(), texts = []; \
+  zr.storage.getDisplayList(true).forEach(function (d) { \
+    if (!d.style || typeof d.style.text !== 'string' || !d.style.text || d.invisible || d.ignore) { return; } \
+    var r = d.getBoundingRect().clone(); var m = d.getComputedTransform(); if (m) { r.applyTransform(m); } \
+    texts.push([d.style.text, r.x, r.y, r.width, r.height]); }); \
+  var legend = [].concat(chart.getOption().legend || []).reduce(function (all, l) { \
+    return all.concat((l.data || []).map(function (d) { return typeof d === 'string' ? d : d.name; })); }, []); \
+  if (!legend.length) { legend = (chart.getOption().series || []).map(function (s) { return s.name; }); } \
+  var shown = [].concat(chart.getOption().legend || []).some(function (l) { return l.show !== false; }); \
+  return { texts: texts, width: zr.getWidth(), height: zr.getHeight(), legend: shown ? legend : [] };";
+
+/// Checks one drawn chart: every text inside the canvas, no legend entry over any
+/// other text. Returns the texts for more checks.
+async fn check_chart(browser: &Browser, id: &str, what: &str) -> serde_json::Value {
+    browser
+        .wait_for_js(&format!(
+            "document.getElementById('{id}') && document.getElementById('{id}').getAttribute('data-chart-ready') === 'true'"
+        ))
+        .await;
+    // The first frame is drawn on the next animation frame.
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    let drawn = browser
+        .client
+        .execute(TEXTS, vec![serde_json::json!(id)])
+        .await
+        .expect("chart texts");
+    let (w, h) = (
+        drawn["width"].as_f64().unwrap_or(0.0),
+        drawn["height"].as_f64().unwrap_or(0.0),
+    );
+    let texts = drawn["texts"].as_array().cloned().unwrap_or_default();
+    assert!(!texts.is_empty(), "{what}: no texts drawn");
+    let rect = |t: &serde_json::Value| {
+        let n = |i: usize| t[i].as_f64().unwrap_or(f64::NAN);
+        (n(1), n(2), n(1) + n(3), n(2) + n(4))
+    };
+    for t in &texts {
+        let (x0, y0, x1, y1) = rect(t);
+        assert!(
+            x0 >= -1.0 && y0 >= -1.0 && x1 <= w + 1.0 && y1 <= h + 1.0,
+            "{what}: {t} is cut off by the {w}x{h} canvas"
+        );
+    }
+    let legend: Vec<&str> = drawn["legend"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_str())
+        .collect();
+    let is_legend = |t: &serde_json::Value| legend.contains(&t[0].as_str().unwrap_or_default());
+    for a in texts.iter().filter(|t| is_legend(t)) {
+        for b in texts.iter().filter(|t| !is_legend(t)) {
+            let (a0, a1, a2, a3) = rect(a);
+            let (b0, b1, b2, b3) = rect(b);
+            let apart = a2 <= b0 + 0.5 || b2 <= a0 + 0.5 || a3 <= b1 + 0.5 || b3 <= a1 + 0.5;
+            assert!(apart, "{what}: the legend's {a} lies over {b}");
+        }
+    }
+    drawn
+}
+
+async fn check_at_both_widths(browser: &Browser, ids: &[&str], what: &str) {
+    for (w, h) in [(1280, 900), (360, 800)] {
+        browser.set_viewport(w, h).await;
+        for id in ids {
+            check_chart(browser, id, &format!("{what} {id} at {w} px")).await;
+        }
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+async fn chart_texts_fit_and_legends_stay_clear_of_the_axes() {
+    let server = Server::start().await;
+    let browser = Browser::start(Js::On).await;
+    let go = |path: &str| {
+        let url = server.url(path);
+        let client = browser.client.clone();
+        async move { client.goto(&url).await.expect("open page") }
+    };
+    go("/").await;
+    check_at_both_widths(&browser, &["home-profile-chart"], "home").await;
+
+    go("/artists").await;
+    let query = browser
+        .js("var names = Array.prototype.slice.call(document.querySelectorAll('#artist-results li[data-value]'), 0, 4) \
+             .map(function (li) { return ['artist', li.getAttribute('data-value')]; }); \
+             return new URLSearchParams(names).toString();")
+        .await;
+    let artist = browser
+        .js("return document.querySelector('#artist-results li[data-value] a').getAttribute('href');")
+        .await;
+    let query = query.as_str().unwrap_or_default().to_string();
+
+    // Four artists in bars: the app's palette, the average as markers without a line.
+    go(&format!("/artists/compare?{query}")).await;
+    browser.set_viewport(1280, 900).await;
+    check_chart(&browser, "compare-chart", "compare bars").await;
+    let option = browser
+        .js("var o = echarts.getInstanceByDom(document.getElementById('compare-chart')).getOption(); \
+             var last = o.series[o.series.length - 1]; \
+             return [o.color.slice(0, 2), last.name, last.type, last.lineStyle.opacity, last.symbol];")
+        .await;
+    assert_eq!(
+        option,
+        serde_json::json!([
+            ["#1db954", "#0072b2"],
+            "Catalog average",
+            "line",
+            0,
+            "diamond"
+        ])
+    );
+    check_at_both_widths(&browser, &["compare-chart"], "compare bars").await;
+
+    // The radar: big, names in the page's text colour, nothing cut off.
+    go(&format!("/artists/compare?{query}&view=radar&features=all")).await;
+    check_at_both_widths(&browser, &["compare-chart"], "compare radar").await;
+    browser.set_viewport(1280, 900).await;
+    let radar = browser
+        .js("var el = document.getElementById('compare-chart'); var o = echarts.getInstanceByDom(el).getOption(); \
+             var r = o.radar[0]; return [r.axisName.color === getComputedStyle(el).color, r.axisName.fontSize, \
+             el.clientHeight, o.color[0]];")
+        .await;
+    assert_eq!(radar[0], true, "{radar}");
+    assert!(radar[1].as_f64().unwrap_or(0.0) >= 13.0, "{radar}");
+    assert!(radar[2].as_f64().unwrap_or(0.0) >= 400.0, "{radar}");
+    assert_eq!(radar[3], "#1db954");
+    browser.screenshot("compare-radar-desktop").await;
+
+    go(artist.as_str().unwrap_or("/artists/1")).await;
+    check_at_both_widths(
+        &browser,
+        &["artist-profile-chart", "artist-spread-chart"],
+        "artist",
+    )
+    .await;
+
+    // The perfect song with tempo switched on: "Tempo (BPM)" is the last axis.
+    sign_up(&browser, &server, "charts").await;
+    go("/perfect-song?w_tempo=1&tempo=120").await;
+    browser.set_viewport(1280, 900).await;
+    let drawn = check_chart(&browser, "ps-parallel-chart", "parallel").await;
+    assert!(
+        drawn["texts"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|t| t[0] == "Tempo (BPM)"),
+        "{drawn}"
+    );
+    check_at_both_widths(
+        &browser,
+        &["ps-parallel-chart", "ps-bars-chart"],
+        "perfect song",
+    )
+    .await;
+    browser.close().await;
+}

@@ -1,0 +1,235 @@
+//! Every error a browser, htmx or a program can see, through the real router: the app's
+//! error page with the site's header and navigation, an htmx notice retargeted to the
+//! page's notice area, JSON under `/api/`; poem's own plain-text answers replaced; one
+//! body limit whatever the route and headers; and a live-answer cache that junk
+//! parameters cannot grow.
+
+mod common;
+
+use common::{
+    auth::{Browser, GOOD_PASSWORD},
+    demo::demo_app,
+    empty_app,
+};
+use poem::http::{header, Method, StatusCode};
+
+/// The app's error page: the site's shell (header, navigation) around the message.
+fn assert_error_page(body: &str, status: StatusCode, message: &str) {
+    assert!(body.starts_with("<!DOCTYPE html>"), "{body}");
+    assert!(
+        body.contains(r#"<header class="site-header">"#),
+        "no header: {body}"
+    );
+    assert!(
+        body.contains(r#"aria-label="Main""#),
+        "no navigation: {body}"
+    );
+    assert!(
+        body.contains(&format!("<h1>{} ", status.as_u16())),
+        "no status heading: {body}"
+    );
+    assert!(body.contains(message), "expected “{message}” in {body}");
+}
+
+#[tokio::test]
+async fn error_pages_have_the_sites_header_and_navigation() {
+    let app = empty_app();
+    let mut browser = Browser::new();
+    let page = browser.get(&app.client, "/no/such/page").await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert_error_page(
+        &page.body,
+        StatusCode::NOT_FOUND,
+        "There is no page at this address.",
+    );
+    assert!(
+        page.body.contains("Log in"),
+        "anonymous navigation: {}",
+        page.body
+    );
+
+    // A logged-in visitor sees their own navigation on an error page too.
+    browser
+        .sign_up(&app.client, "wanderer", GOOD_PASSWORD)
+        .await;
+    let page = browser.get(&app.client, "/artists/not-a-number").await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    assert_error_page(&page.body, StatusCode::BAD_REQUEST, "is not an artist id");
+    assert!(
+        page.body.contains("wanderer"),
+        "user's navigation: {}",
+        page.body
+    );
+    assert!(page.body.contains("Log out"), "{}", page.body);
+}
+
+#[tokio::test]
+async fn htmx_errors_are_notices_for_the_notice_area_not_pages() {
+    let app = empty_app();
+    let mut htmx = Browser::htmx();
+    let page = htmx.get(&app.client, "/artists/not-a-number").await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    assert!(
+        page.body
+            .starts_with(r#"<div class="error-box" role="alert">"#),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("<html"), "a whole page: {}", page.body);
+    assert!(page.body.contains("is not an artist id"), "{}", page.body);
+    assert_eq!(page.header("hx-retarget"), Some("#notices"));
+    assert_eq!(page.header("hx-reswap"), Some("innerHTML"));
+    // The notice area it lands in is on every page.
+    let home = Browser::new().get(&app.client, "/").await;
+    assert!(home.body.contains(r#"id="notices""#), "{}", home.body);
+}
+
+#[tokio::test]
+async fn api_errors_are_json_in_spotifys_shape() {
+    let app = empty_app();
+    // Without a token, an operation under /api/v1 is refused as Spotify does.
+    let resp = app.client.get("/api/v1/no-such-endpoint").send().await;
+    resp.assert_status(StatusCode::UNAUTHORIZED);
+    let body = resp.0.into_body().into_string().await.expect("body");
+    let json: serde_json::Value = serde_json::from_str(&body).expect("JSON error");
+    assert_eq!(json["error"]["status"], 401);
+    // Anything else under /api is a JSON 404, never the site's HTML page.
+    let resp = app.client.get("/api/nowhere").send().await;
+    resp.assert_status(StatusCode::NOT_FOUND);
+    let ct = resp.0.headers().get(header::CONTENT_TYPE).cloned();
+    let body = resp.0.into_body().into_string().await.expect("body");
+    assert!(
+        ct.is_some_and(|v| v.to_str().unwrap_or("").starts_with("application/json")),
+        "{body}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&body).expect("JSON error");
+    assert_eq!(json["error"]["status"], 404);
+    assert!(json["error"]["message"]
+        .as_str()
+        .is_some_and(|m| !m.is_empty()));
+}
+
+/// poem's own answers ("method not allowed", "invalid path params", "url decode:
+/// duplicate field", "invalid content type") never reach a user as plain text.
+#[tokio::test]
+async fn poems_plain_text_errors_become_the_apps_error_pages() {
+    let app = empty_app();
+    let mut browser = Browser::new();
+    let token = browser.get(&app.client, "/signup").await.csrf_token();
+
+    // Wrong method (a read of an address that only takes forms).
+    let resp = app.client.request(Method::GET, "/logout").send().await;
+    let status = resp.0.status();
+    let body = resp.0.into_body().into_string().await.expect("body");
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_error_page(&body, status, "does not accept that kind of request");
+
+    // A form that the extractor cannot read (a field twice, where one is expected).
+    let page = browser
+        .post_raw(
+            &app.client,
+            "/signup",
+            &[
+                ("csrf_token", token.as_str()),
+                ("username", "a"),
+                ("username", "b"),
+            ],
+        )
+        .await;
+    assert!(page.status.is_client_error(), "{}", page.status);
+    assert!(!page.body.contains("url decode"), "{}", page.body);
+    assert_error_page(&page.body, page.status, "");
+
+    // The wrong content type for a form.
+    let mut req = app
+        .client
+        .post("/signup")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header("X-CSRF-Token", token.as_str())
+        .body(r#"{"username":"x"}"#);
+    req = req.header(header::COOKIE, browser.cookie_header());
+    let resp = req.send().await;
+    let status = resp.0.status();
+    let body = resp.0.into_body().into_string().await.expect("body");
+    assert!(status.is_client_error(), "{status}");
+    assert!(!body.contains("invalid content type"), "{body}");
+    assert_error_page(&body, status, "");
+}
+
+/// One limit on every request body, whatever the route and however the CSRF token
+/// travels: a body declared too large is refused before it is read, and a chunked one
+/// is read only up to the limit.
+#[tokio::test]
+async fn every_request_body_has_one_limit() {
+    let app = empty_app();
+    let mut browser = Browser::new();
+    let token = browser.get(&app.client, "/signup").await.csrf_token();
+    let big = "a".repeat(insights_hub::web::body_limit::MAX_BODY_BYTES + 1);
+
+    // The token in the header, a large form body: refused with the app's 413 page.
+    let resp = app
+        .client
+        .post("/signup")
+        .header(header::COOKIE, browser.cookie_header())
+        .header("X-CSRF-Token", token.as_str())
+        .content_type("application/x-www-form-urlencoded")
+        .body(format!("username=big&password={big}"))
+        .send()
+        .await;
+    let status = resp.0.status();
+    let body = resp.0.into_body().into_string().await.expect("body");
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_error_page(&body, status, "larger than");
+
+    // The same on a public route and on an unknown one.
+    for path in ["/healthz", "/no/such/page", "/assets/app.css"] {
+        let resp = app.client.post(path).body(big.clone()).send().await;
+        assert_eq!(resp.0.status(), StatusCode::PAYLOAD_TOO_LARGE, "{path}");
+    }
+
+    // A body sent without a length (chunked) is cut off at the limit too.
+    let chunks = std::io::Cursor::new(big.clone().into_bytes());
+    let resp = app
+        .client
+        .post("/signup")
+        .header(header::COOKIE, browser.cookie_header())
+        .header("X-CSRF-Token", token.as_str())
+        .content_type("application/x-www-form-urlencoded")
+        .body(poem::Body::from_async_read(chunks))
+        .send()
+        .await;
+    assert_eq!(resp.0.status(), StatusCode::PAYLOAD_TOO_LARGE);
+
+    // A form of normal size still works.
+    let page = browser.sign_up(&app.client, "small", GOOD_PASSWORD).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+}
+
+/// The live answer is kept under its canonical settings only: junk parameters (or the
+/// same settings spelt another way) find the same entry and add none.
+#[tokio::test]
+async fn junk_parameters_do_not_grow_the_live_answer_cache() {
+    let app = demo_app();
+    let mut browser = Browser::new();
+    browser.sign_up(&app.client, "junk", GOOD_PASSWORD).await;
+    let mut htmx = browser.clone();
+    htmx.headers.push(("HX-Request".into(), "true".into()));
+    let first = htmx
+        .get(&app.client, "/perfect-song?danceability=0.7&energy=0.6")
+        .await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    let kept = app.state.fragments.len();
+    assert!(kept >= 1);
+    let junk = "x".repeat(2000);
+    for i in 0..50 {
+        let page = htmx
+            .get(
+                &app.client,
+                &format!("/perfect-song?energy=0.6&junk{i}={junk}&danceability=0.7"),
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert_eq!(page.body, first.body, "same settings, same answer");
+    }
+    assert_eq!(app.state.fragments.len(), kept, "junk parameters were kept");
+}

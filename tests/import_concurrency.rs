@@ -1,0 +1,349 @@
+//! A user's writes never wait for an import (issue 16, item 1): the catalog lives in its
+//! own SQLite file, so the importer's transaction locks that file only. Also: a database
+//! made before the split keeps its catalog and its users, and a killed import leaves the
+//! catalog as it was.
+
+mod common;
+
+use std::{
+    path::{Path, PathBuf},
+    process::Command,
+    sync::mpsc,
+    time::Duration,
+};
+
+use common::{
+    auth::{Browser, GOOD_PASSWORD},
+    empty_app,
+};
+use diesel::{connection::SimpleConnection, prelude::*, sql_types::Text, SqliteConnection};
+use diesel_migrations::MigrationHarness;
+use insights_hub::{
+    catalog::import::{
+        import_files, synthetic::write_tidytuesday_csv, ImportOptions, NoProgress, Progress,
+    },
+    db::{
+        self,
+        catalog_file::catalog_path,
+        catalog_meta,
+        schema::{tracks, users},
+    },
+    AppState, Config,
+};
+use poem::http::StatusCode;
+
+/// Progress that, at the first batch of rows (written inside the import's transaction),
+/// tells the test and waits until the test lets it go on.
+struct HeldInside {
+    entered: Option<mpsc::Sender<()>>,
+    release: mpsc::Receiver<()>,
+}
+
+impl Progress for HeldInside {
+    fn start_file(&mut self, _: &Path, _: u64) {}
+    fn advance(&mut self, _: u64, _: u64) {
+        if let Some(entered) = self.entered.take() {
+            let _ = entered.send(());
+            // Bounded, so that a failing test ends instead of hanging.
+            let _ = self.release.recv_timeout(Duration::from_secs(300));
+        }
+    }
+    fn finishing(&mut self) {}
+}
+
+/// Whether another connection can take the catalog file's write lock right now
+/// (no waiting: busy timeout 0).
+fn catalog_write_lock_is_free(main: &Path) -> bool {
+    let path = catalog_path(main);
+    let mut conn =
+        SqliteConnection::establish(path.to_str().expect("utf-8 path")).expect("open catalog");
+    conn.batch_execute("PRAGMA busy_timeout = 0;")
+        .expect("pragma");
+    match conn.batch_execute("BEGIN IMMEDIATE;") {
+        Ok(()) => {
+            conn.batch_execute("ROLLBACK;").expect("rollback");
+            true
+        }
+        Err(error) => {
+            assert!(error.to_string().contains("locked"), "{error}");
+            false
+        }
+    }
+}
+
+fn synthetic_csv(dir: &Path, rows: u64, seed: u64) -> PathBuf {
+    let csv = dir.join(format!("synthetic-{rows}.csv"));
+    write_tidytuesday_csv(std::fs::File::create(&csv).expect("create csv"), rows, seed)
+        .expect("write csv");
+    csv
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_up_log_in_and_saving_a_profile_succeed_while_an_import_is_in_its_transaction() {
+    let app = empty_app();
+    let main = app.dir.path().join("test.db");
+    let csv = synthetic_csv(app.dir.path(), 30_000, 16);
+    let (entered_tx, entered) = mpsc::channel();
+    let (release, release_rx) = mpsc::channel();
+    let importer = {
+        let main = main.clone();
+        std::thread::spawn(move || {
+            let mut conn = db::open_catalog_connection(&main).expect("open catalog");
+            let mut progress = HeldInside {
+                entered: Some(entered_tx),
+                release: release_rx,
+            };
+            import_files(&mut conn, &[csv], ImportOptions::default(), &mut progress)
+        })
+    };
+    entered
+        .recv_timeout(Duration::from_secs(120))
+        .expect("the import reached its first batch");
+    // The importer is inside its transaction and holds the catalog's write lock.
+    assert!(!catalog_write_lock_is_free(&main));
+
+    let mut ada = Browser::new();
+    let signed_up = ada.sign_up(&app.client, "ada_listens", GOOD_PASSWORD).await;
+    assert_eq!(
+        signed_up.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        signed_up.body
+    );
+    let out = ada.log_out(&app.client).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER, "{}", out.body);
+    let logged_in = ada.log_in(&app.client, "ada_listens", GOOD_PASSWORD).await;
+    assert_eq!(
+        logged_in.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        logged_in.body
+    );
+    let saved = ada
+        .submit(
+            &app.client,
+            "/perfect-song",
+            "/perfect-song/profiles",
+            &[
+                ("settings", "energy=0.8&w_liveness=2"),
+                ("name", "Night drive"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let page = ada.get(&app.client, "/perfect-song").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Night drive"));
+    // Reads still work, and the catalog still shows what it held before the import.
+    let home = ada.get(&app.client, "/").await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert_eq!(app.state.catalog().meta.track_count, 0);
+
+    // All of that happened while the import still held its transaction.
+    assert!(!catalog_write_lock_is_free(&main));
+    release.send(()).expect("release the import");
+    let report = importer
+        .join()
+        .expect("import thread")
+        .expect("the import succeeds");
+    assert!(report.catalog_tracks > 20_000, "{}", report.catalog_tracks);
+    assert!(catalog_write_lock_is_free(&main));
+    // The whole import shows at once, and the user's writes are all still there.
+    assert!(app.state.refresh_catalog().await.expect("refresh"));
+    assert_eq!(app.state.catalog().meta.track_count, report.catalog_tracks);
+    let mut conn = app.state.pool.get().expect("connection");
+    let user_rows: i64 = users::table.count().get_result(&mut conn).expect("users");
+    assert_eq!(user_rows, 1);
+}
+
+#[derive(QueryableByName, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Column {
+    #[diesel(sql_type = Text)]
+    tbl: String,
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Text)]
+    ty: String,
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    notnull: i32,
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    pk: i32,
+}
+
+/// Every column of the catalog tables in one schema of the connection, sorted.
+fn catalog_columns(conn: &mut SqliteConnection, schema: &str) -> Vec<Column> {
+    let mut columns = Vec::new();
+    for table in db::catalog_file::TABLES {
+        let mut of_table: Vec<Column> = diesel::sql_query(format!(
+            "SELECT '{table}' AS tbl, name, type AS ty, \"notnull\", pk
+             FROM pragma_table_info('{table}', '{schema}')"
+        ))
+        .load(conn)
+        .expect("columns");
+        assert!(!of_table.is_empty(), "{schema}.{table} exists");
+        columns.append(&mut of_table);
+    }
+    columns.sort();
+    columns
+}
+
+#[derive(QueryableByName)]
+struct Name {
+    #[diesel(sql_type = Text)]
+    name: String,
+}
+
+fn names(conn: &mut SqliteConnection, sql: &str) -> Vec<String> {
+    diesel::sql_query(sql)
+        .load::<Name>(conn)
+        .expect("names")
+        .into_iter()
+        .map(|n| n.name)
+        .collect()
+}
+
+/// A database as versions before the split made it: one file, every table in it.
+fn single_file_database(path: &Path) -> SqliteConnection {
+    let mut conn =
+        SqliteConnection::establish(path.to_str().expect("utf-8 path")).expect("open legacy");
+    db::apply_pragmas(&mut conn).expect("pragmas");
+    db::run_migrations(&mut conn).expect("the migrations of older versions");
+    conn
+}
+
+#[tokio::test]
+async fn a_single_file_database_from_older_versions_keeps_its_catalog_and_users() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let main = dir.path().join("old.db");
+    let mut legacy = single_file_database(&main);
+    let fixture =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tidytuesday_spotify_songs.csv");
+    let report = import_files(
+        &mut legacy,
+        &[fixture],
+        ImportOptions::default(),
+        &mut NoProgress,
+    )
+    .expect("an import into the single file");
+    assert!(report.catalog_tracks > 0);
+    let legacy_meta = catalog_meta::load(&mut legacy).expect("meta");
+    legacy
+        .batch_execute(
+            "INSERT INTO users (username, username_key, password_hash, created_at)
+             VALUES ('Old', 'old', 'not-a-real-hash', 1);",
+        )
+        .expect("a user");
+    drop(legacy);
+    // A copy that died half-way (between the copy and the drop) left rows behind in the
+    // catalog file: the main file's catalog replaces them.
+    {
+        let mut stale = SqliteConnection::establish(catalog_path(&main).to_str().expect("utf-8"))
+            .expect("catalog file");
+        stale
+            .run_pending_migrations(db::catalog_file::MIGRATIONS)
+            .expect("catalog migrations");
+        stale
+            .batch_execute("UPDATE catalog_meta SET source_name = 'stale', version = 999;")
+            .expect("stale row");
+    }
+
+    let state = AppState::open(Config::for_database(&main)).expect("open the old database");
+    assert_eq!(state.catalog().meta.track_count, report.catalog_tracks);
+    assert_eq!(state.catalog().meta.version, legacy_meta.version);
+    let mut conn = state.pool.get().expect("connection");
+    let tracks_now: i64 = tracks::table.count().get_result(&mut conn).expect("tracks");
+    assert_eq!(tracks_now, report.catalog_tracks);
+    let user_rows: i64 = users::table.count().get_result(&mut conn).expect("users");
+    assert_eq!(user_rows, 1);
+    // The catalog tables left the main file; the user tables stayed.
+    let in_main = names(
+        &mut conn,
+        "SELECT name FROM main.sqlite_master WHERE type = 'table' ORDER BY name",
+    );
+    for table in db::catalog_file::TABLES {
+        assert!(!in_main.contains(&table.to_string()), "{in_main:?}");
+    }
+    assert!(in_main.contains(&"users".to_string()));
+    // Same columns and indexes as the main migrations give the catalog tables.
+    let dir2 = tempfile::tempdir().expect("temp dir");
+    let mut reference = single_file_database(&dir2.path().join("ref.db"));
+    assert_eq!(
+        catalog_columns(&mut conn, "catalog"),
+        catalog_columns(&mut reference, "main")
+    );
+    let index_sql = "SELECT name FROM {s}.sqlite_master WHERE type = 'index' \
+                     AND tbl_name IN ('tracks', 'artists', 'track_artists', 'catalog_meta', \
+                     'catalog_imports') ORDER BY name";
+    assert_eq!(
+        names(&mut conn, &index_sql.replace("{s}", "catalog")),
+        names(&mut reference, &index_sql.replace("{s}", "main"))
+    );
+    drop(conn);
+    drop(state);
+    // Opening again moves nothing and changes nothing.
+    let again = AppState::open(Config::for_database(&main)).expect("reopen");
+    assert_eq!(again.catalog().meta.track_count, report.catalog_tracks);
+}
+
+/// A `kill -9` while the importer is inside its transaction leaves the catalog as it
+/// was, and the users' file untouched.
+#[test]
+fn a_killed_import_leaves_the_catalog_as_it_was() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let main = dir.path().join("k.db");
+    let fixture =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tidytuesday_spotify_songs.csv");
+    {
+        let mut conn = db::open_catalog_connection(&main).expect("open");
+        import_files(
+            &mut conn,
+            &[fixture],
+            ImportOptions::default(),
+            &mut NoProgress,
+        )
+        .expect("first import");
+    }
+    let before = {
+        let mut conn = db::open_connection(&main).expect("open");
+        catalog_meta::load(&mut conn).expect("meta")
+    };
+    let csv = synthetic_csv(dir.path(), 100_000, 9);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_insights-hub"))
+        .arg("--database")
+        .arg(&main)
+        .arg("import")
+        .arg(&csv)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start the import");
+    // Wait until the importer holds the catalog's write lock and keeps it for half a
+    // second of polls: it is in its transaction (opening and migrating take the lock
+    // only for milliseconds).
+    let mut inside = false;
+    let mut held_polls = 0;
+    for _ in 0..6000 {
+        if child.try_wait().expect("child status").is_some() {
+            break;
+        }
+        if catalog_write_lock_is_free(&main) {
+            held_polls = 0;
+        } else {
+            held_polls += 1;
+            if held_polls >= 50 {
+                inside = true;
+                break;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(inside, "the import never took the catalog's write lock");
+    child.kill().expect("kill -9");
+    child.wait().expect("reap");
+    let mut conn = db::open_connection(&main).expect("reopen");
+    let after = catalog_meta::load(&mut conn).expect("meta");
+    assert_eq!(after.version, before.version);
+    assert_eq!(after.track_count, before.track_count);
+    let tracks_now: i64 = tracks::table.count().get_result(&mut conn).expect("tracks");
+    assert_eq!(tracks_now, before.track_count);
+}
