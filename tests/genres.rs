@@ -375,5 +375,8 @@ async fn the_genre_filter_and_seed_genres_use_every_genre_of_a_track() {
         .await
         .0;
     let body = resp.into_body().into_string().await.expect("body");
-    assert!(body.contains("\"rock\"") && !body.contains("hard rock"), "{body}");
+    assert!(
+        body.contains("\"rock\"") && !body.contains("hard rock"),
+        "{body}"
+    );
 }
