@@ -186,6 +186,7 @@ async fn a_genre_page_shows_profile_spread_artists_subgenres_typical_tracks_and_
         strip(body)
     );
     // Profile against the catalog (6 tracks: energy 3.2 / 6 = 0.533), chart and table.
+    assert!(body.contains(r#"href="/perfect-song?genre=pop""#));
     assert!(body.contains(r#"id="genre-profile-chart""#));
     assert_eq!(row(body, "Energy").as_deref(), Some("Energy 0.500 0.533"));
     // Spread: lowest, Q1, median, Q3, highest of 0.2, 0.4, 0.9.

@@ -62,7 +62,7 @@ pub async fn genre_page(
         .await?;
     let catalog = ctx.catalog.clone();
     let content = html! {
-        (header(genre, &genres))
+        (header(genre))
         (profile_section(genre, &catalog))
         (spread_section(&genre.name, "its", &genre.spread))
         (artists_section(genre, &catalog))
@@ -98,9 +98,8 @@ fn not_found(genres: &GenreCatalog, name: &str) -> Markup {
     }
 }
 
-fn header(genre: &GenreProfile, genres: &GenreCatalog) -> Markup {
+fn header(genre: &GenreProfile) -> Markup {
     let compare_href = url("/genres/compare", &[("genre", &genre.name), ("genre", "")]);
-    let _ = genres;
     html! {
         nav class="breadcrumbs" aria-label="Breadcrumbs" {
             a href="/genres" { "Genres" }
@@ -120,7 +119,13 @@ fn header(genre: &GenreProfile, genres: &GenreCatalog) -> Markup {
                 }
             }
             @if !genre.is_subgenre() {
-                p { a class="button-small" href=(compare_href) { "Compare " (genre.name) " with another genre" } }
+                p class="actions" {
+                    a class="button-small" href=(compare_href) { "Compare " (genre.name) " with another genre" }
+                    " "
+                    a class="button-small" href=(url("/perfect-song", &[("genre", &genre.name)])) {
+                        "Find your perfect " (genre.name) " song"
+                    }
+                }
             }
         }
     }
