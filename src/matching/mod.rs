@@ -12,6 +12,7 @@
 //! - `outcome`: matches explained, similarity, and why a search came back empty.
 
 pub mod attributes;
+mod distinct;
 pub mod error;
 pub mod index;
 pub mod keys;
