@@ -33,7 +33,7 @@ use crate::{
     catalog::Feature,
     db::api_catalog::TrackAttributes,
     matching::{
-        seeds::{self, SeedProfile, Seeds, MAX_SEEDS},
+        seeds::{self, Seeds, MAX_SEEDS},
         settings::MAX_RESULTS,
         FeatureRange, Metric,
     },
@@ -282,27 +282,23 @@ impl RecommendationsApi {
                 }
             }
         }
-        let seed_rows = lookup::load_tracks(&state, seed_track_ids.clone()).await?;
+        // The same look-up as the perfect-song page's seeds (`web::seeds`).
+        let profiles = crate::web::seeds::track_profiles(&state, &seed_track_ids)
+            .await
+            .map_err(ApiError::from)?;
         let mut seeds = Seeds {
             genres: r.seed_genres.clone(),
             ..Default::default()
         };
-        for id in &seed_track_ids {
-            if let Some(t) = seed_rows.get(id) {
-                seeds.tracks.push(SeedProfile {
-                    features: t.features,
-                    popularity: t.popularity.map(f64::from),
-                });
-            }
-        }
+        seeds.tracks = seed_track_ids
+            .iter()
+            .filter_map(|id| profiles.get(id).copied())
+            .collect();
         for public in &r.seed_artists {
             let artist = shared.artist(&catalog, public).ok_or_else(|| {
                 ApiError::not_found(format!("No artist with id “{public}” in the catalog."))
             })?;
-            seeds.artists.push(SeedProfile {
-                features: artist.averages,
-                popularity: artist.avg_popularity,
-            });
+            seeds.artists.push(crate::web::seeds::artist_profile(artist));
         }
         let mut settings =
             seeds::settings_from_seeds(&seeds, &catalog.features, &r.targets, &r.weights)

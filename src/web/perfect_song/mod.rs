@@ -18,4 +18,5 @@ mod profile_views;
 pub mod profiles;
 pub mod results;
 pub mod sample;
+pub mod seed_views;
 mod views;
