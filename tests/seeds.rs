@@ -13,7 +13,15 @@ use insights_hub::catalog::{AudioFeatures, NewTrack};
 use poem::http::StatusCode;
 
 /// A track with the five original features at `level`, in `key`/`mode` at `tempo`.
-fn song(id: &str, name: &str, artist: &str, level: f64, key: i32, mode: i32, tempo: f64) -> NewTrack {
+fn song(
+    id: &str,
+    name: &str,
+    artist: &str,
+    level: f64,
+    key: i32,
+    mode: i32,
+    tempo: f64,
+) -> NewTrack {
     NewTrack::builder(name, &[artist])
         .spotify_id(id)
         .year(2000)
@@ -40,7 +48,15 @@ async fn app() -> (TestApp, Browser) {
     let app = empty_app();
     let tracks = vec![
         song("halo", "Halo", "Angels", 0.50, 9, 0, 120.0), // 8A
-        song("halo2011", "Halo - 2011 Remaster", "Angels", 0.51, 9, 0, 120.0),
+        song(
+            "halo2011",
+            "Halo - 2011 Remaster",
+            "Angels",
+            0.51,
+            9,
+            0,
+            120.0,
+        ),
         song("halolive", "Halo (Live)", "Angels", 0.49, 9, 0, 120.0),
         song("storm", "Storm", "Breeze", 0.53, 4, 0, 122.0), // 9A
         song("calm", "Calm", "Cello", 0.10, 0, 1, 70.0),     // 8B
@@ -90,7 +106,9 @@ async fn track_id(app: &TestApp, browser: &mut Browser, name: &str) -> String {
     let suggestions = page.body.find("ps-seed-suggestions").unwrap();
     let mut rest = &page.body[suggestions..];
     loop {
-        let at = rest.find(marker).unwrap_or_else(|| panic!("no {name} in the search"));
+        let at = rest
+            .find(marker)
+            .unwrap_or_else(|| panic!("no {name} in the search"));
         let id: String = rest[at + marker.len()..]
             .chars()
             .take_while(|c| c.is_ascii_digit())
@@ -106,7 +124,10 @@ async fn track_id(app: &TestApp, browser: &mut Browser, name: &str) -> String {
 
 fn slider(page: &Page, key: &str) -> String {
     let marker = format!(r#"id="ps-{key}" name="{key}""#);
-    let start = page.body.find(&marker).unwrap_or_else(|| panic!("no slider {key}"));
+    let start = page
+        .body
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no slider {key}"));
     let tag = &page.body[start..start + page.body[start..].find('>').unwrap()];
     let at = tag.find(r#"value=""#).unwrap() + 7;
     tag[at..at + tag[at..].find('"').unwrap()].to_string()
@@ -122,37 +143,69 @@ async fn a_seed_track_sets_the_target_is_left_out_and_shows_as_a_chip() {
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert_eq!(slider(&page, "danceability"), "0.1", "the seed's profile");
     assert_eq!(slider(&page, "tempo"), "70");
-    assert_eq!(slider(&page, "w_speechiness"), "1", "the API's rule: nine features");
+    assert_eq!(
+        slider(&page, "w_speechiness"),
+        "1",
+        "the API's rule: nine features"
+    );
     let answer = titles(&page);
     assert!(!answer.contains(&"Calm".to_string()), "{answer:?}");
-    assert_eq!(answer.first().map(String::as_str), Some("Halo (Live)"), "closest to 0.1 of the rest");
+    assert_eq!(
+        answer.first().map(String::as_str),
+        Some("Halo (Live)"),
+        "closest to 0.1 of the rest"
+    );
     assert!(page.body.contains("ps-chip-label\">Calm — Cello"), "chip");
     // The chip's link removes the seed and keeps the rest of the page.
-    assert!(page.body.contains("aria-label=\"Remove seed Calm — Cello\""));
+    assert!(page
+        .body
+        .contains("aria-label=\"Remove seed Calm — Cello\""));
     // The live form carries the seed, so moving a slider keeps it out of the answer.
-    assert!(page.body.contains(&format!(r#"name="seed_track" value="{calm}""#)));
+    assert!(page
+        .body
+        .contains(&format!(r#"name="seed_track" value="{calm}""#)));
     // A second seed (an artist) averages in; the URL holds both.
     let page = browser
         .get(&app.client, "/perfect-song?seed_q=Drums&k=10")
         .await;
-    assert!(page.body.contains("Add <span class=\"suggestion-name\">Drums"), "{}", page.body);
+    assert!(
+        page.body
+            .contains("Add <span class=\"suggestion-name\">Drums"),
+        "{}",
+        page.body
+    );
     let both = browser
-        .get(&app.client, &format!("/perfect-song?seed_track={calm}&seed_artist=9999"))
+        .get(
+            &app.client,
+            &format!("/perfect-song?seed_track={calm}&seed_artist=9999"),
+        )
         .await;
     assert_eq!(both.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(both.body.contains("Artist #9999 is not in the catalog"), "{}", both.body);
+    assert!(
+        both.body.contains("Artist #9999 is not in the catalog"),
+        "{}",
+        both.body
+    );
 }
 
 #[tokio::test]
 async fn a_genre_seed_aims_at_the_genre_and_keeps_to_it() {
     let (app, mut browser) = app().await;
-    let page = browser.get(&app.client, "/perfect-song?seed_genre=ambient").await;
+    let page = browser
+        .get(&app.client, "/perfect-song?seed_genre=ambient")
+        .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert_eq!(titles(&page), vec!["Calm"]);
     assert!(page.body.contains("ps-chip-label\">ambient"));
-    let bad = browser.get(&app.client, "/perfect-song?seed_genre=polka").await;
+    let bad = browser
+        .get(&app.client, "/perfect-song?seed_genre=polka")
+        .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(bad.body.contains("There is no genre “polka”"), "{}", bad.body);
+    assert!(
+        bad.body.contains("There is no genre “polka”"),
+        "{}",
+        bad.body
+    );
 }
 
 #[tokio::test]
@@ -165,36 +218,65 @@ async fn one_version_per_song_unless_all_are_asked_for() {
     assert_eq!(halos, vec!["Halo"], "{answer:?}");
     assert_eq!(answer.len(), 5, "seven tracks, five songs: {answer:?}");
     assert!(page.body.contains("(2 other versions)"), "{}", page.body);
-    let all = browser.get(&app.client, &format!("{base}&versions=all")).await;
+    let all = browser
+        .get(&app.client, &format!("{base}&versions=all"))
+        .await;
     let answer = titles(&all);
     assert_eq!(answer.len(), 7, "{answer:?}");
     // 0.51 and 0.49 are equally far from 0.5: the tie goes to the lower id.
-    assert_eq!(&answer[..3], ["Halo", "Halo - 2011 Remaster", "Halo (Live)"]);
+    assert_eq!(
+        &answer[..3],
+        ["Halo", "Halo - 2011 Remaster", "Halo (Live)"]
+    );
 }
 
 #[tokio::test]
 async fn ranges_and_track_attributes_filter_while_targets_rank() {
     let (app, mut browser) = app().await;
     let base = "/perfect-song?danceability=0.5&energy=0.5&acousticness=0.5&instrumentalness=0.5&valence=0.5&k=10";
-    let page = browser.get(&app.client, &format!("{base}&min_tempo=125&max_tempo=145")).await;
+    let page = browser
+        .get(&app.client, &format!("{base}&min_tempo=125&max_tempo=145"))
+        .await;
     assert_eq!(titles(&page), vec!["Other", "Rush"]);
     // Half and double time: 70 BPM fits a 138–142 set.
     let page = browser
-        .get(&app.client, &format!("{base}&min_tempo=138&max_tempo=142&half_double=on"))
+        .get(
+            &app.client,
+            &format!("{base}&min_tempo=138&max_tempo=142&half_double=on"),
+        )
         .await;
-    assert_eq!(titles(&page), vec!["Calm", "Rush"], "0.1 and 0.9 tie: lower id first");
-    let page = browser.get(&app.client, &format!("{base}&min_tempo=138&max_tempo=142")).await;
+    assert_eq!(
+        titles(&page),
+        vec!["Calm", "Rush"],
+        "0.1 and 0.9 tie: lower id first"
+    );
+    let page = browser
+        .get(&app.client, &format!("{base}&min_tempo=138&max_tempo=142"))
+        .await;
     assert_eq!(titles(&page), vec!["Rush"]);
     // Mixes with 8A: 8A itself, 7A, 9A and 8B.
-    let page = browser.get(&app.client, &format!("{base}&mixes_with=8A")).await;
+    let page = browser
+        .get(&app.client, &format!("{base}&mixes_with=8A"))
+        .await;
     assert_eq!(titles(&page), vec!["Halo", "Storm", "Calm"]);
-    assert!(page.body.contains("A minor</span> · <abbr class=\"ps-camelot\" title=\"Camelot code\">8A</abbr>"));
-    assert!(page.body.contains("120</span> BPM") || page.body.contains("120 BPM"), "BPM beside the key");
-    let page = browser.get(&app.client, &format!("{base}&mode=major&min_duration=300")).await;
+    assert!(page
+        .body
+        .contains("A minor</span> · <abbr class=\"ps-camelot\" title=\"Camelot code\">8A</abbr>"));
+    assert!(
+        page.body.contains("120</span> BPM") || page.body.contains("120 BPM"),
+        "BPM beside the key"
+    );
+    let page = browser
+        .get(&app.client, &format!("{base}&mode=major&min_duration=300"))
+        .await;
     assert_eq!(titles(&page), vec!["Rush"]);
-    let page = browser.get(&app.client, &format!("{base}&min_key=4&max_key=6")).await;
+    let page = browser
+        .get(&app.client, &format!("{base}&min_key=4&max_key=6"))
+        .await;
     assert_eq!(titles(&page), vec!["Storm", "Other"]);
-    let page = browser.get(&app.client, &format!("{base}&min_energy=0.55")).await;
+    let page = browser
+        .get(&app.client, &format!("{base}&min_energy=0.55"))
+        .await;
     assert_eq!(titles(&page), vec!["Other", "Rush"]);
 }
 
@@ -216,18 +298,34 @@ async fn bad_ranges_keys_and_seeds_get_a_message_beside_the_field() {
         ("min_energy=x", "is not a number"),
         ("k=1000", "between 1 and 100"),
     ] {
-        let page = browser.get(&app.client, &format!("/perfect-song?{query}")).await;
+        let page = browser
+            .get(&app.client, &format!("/perfect-song?{query}"))
+            .await;
         assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{query}");
-        assert!(page.body.contains(message), "{query}: {message}\n{}", page.body);
+        assert!(
+            page.body.contains(message),
+            "{query}: {message}\n{}",
+            page.body
+        );
     }
     // The htmx search for seeds answers a fragment; loaded directly it goes to the page.
     let mut htmx = browser.clone();
     htmx.headers.push(("HX-Request".into(), "true".into()));
-    let fragment = htmx.get(&app.client, "/perfect-song/seeds?seed_q=hal").await;
+    let fragment = htmx
+        .get(&app.client, "/perfect-song/seeds?seed_q=hal")
+        .await;
     assert_eq!(fragment.status, StatusCode::OK);
-    assert!(fragment.body.contains("Add <span class=\"suggestion-name\">Halo"), "{}", fragment.body);
+    assert!(
+        fragment
+            .body
+            .contains("Add <span class=\"suggestion-name\">Halo"),
+        "{}",
+        fragment.body
+    );
     assert!(!fragment.body.contains("<html"));
-    let direct = browser.get(&app.client, "/perfect-song/seeds?seed_q=hal").await;
+    let direct = browser
+        .get(&app.client, "/perfect-song/seeds?seed_q=hal")
+        .await;
     assert_eq!(direct.status, StatusCode::SEE_OTHER);
 }
 
@@ -235,27 +333,43 @@ async fn bad_ranges_keys_and_seeds_get_a_message_beside_the_field() {
 async fn result_count_and_an_explanation_on_every_row() {
     let (app, mut browser) = app().await;
     let page = browser
-        .get(&app.client, "/perfect-song?danceability=0.5&k=25&versions=all")
+        .get(
+            &app.client,
+            "/perfect-song?danceability=0.5&k=25&versions=all",
+        )
         .await;
     assert_eq!(page.status, StatusCode::OK);
     for n in ["10", "25", "50", "100"] {
         assert!(page.body.contains(&format!("<option value=\"{n}\"")), "{n}");
     }
     assert!(page.body.contains("<option value=\"25\" selected"));
-    assert_eq!(page.body.matches("<details class=\"ps-why\">").count(), 6, "every next match");
-    assert_eq!(page.body.matches("More like this").count() >= 7, true);
+    assert_eq!(
+        page.body.matches("<details class=\"ps-why\">").count(),
+        6,
+        "every next match"
+    );
+    assert!(page.body.matches("More like this").count() >= 7);
 }
 
 #[tokio::test]
 async fn artist_pages_seed_the_perfect_song_and_group_versions() {
     let (app, mut browser) = app().await;
     let search = browser.get(&app.client, "/artists?q=Angels").await;
-    let at = search.body.find("data-value=\"Angels\"><a href=\"").unwrap() + 29;
-    let href: String = search.body[at..].chars().take_while(|c| *c != '"').collect();
+    let at = search
+        .body
+        .find("data-value=\"Angels\"><a href=\"")
+        .unwrap()
+        + 29;
+    let href: String = search.body[at..]
+        .chars()
+        .take_while(|c| *c != '"')
+        .collect();
     let page = browser.get(&app.client, &href).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     let id = href.trim_start_matches("/artists/");
-    assert!(page.body.contains(&format!("href=\"/perfect-song?seed_artist={id}\"")));
+    assert!(page
+        .body
+        .contains(&format!("href=\"/perfect-song?seed_artist={id}\"")));
     assert!(page.body.contains("Songs like this artist"));
     let versions = page.body.matches("3 versions of this song").count();
     assert_eq!(versions, 3, "{}", page.body);
@@ -264,6 +378,63 @@ async fn artist_pages_seed_the_perfect_song_and_group_versions() {
         .get(&app.client, &format!("/perfect-song?seed_artist={id}"))
         .await;
     assert_eq!(seeded.status, StatusCode::OK);
-    assert_eq!(slider(&seeded, "danceability"), "0.5", "the artist's average");
+    assert_eq!(
+        slider(&seeded, "danceability"),
+        "0.5",
+        "the artist's average"
+    );
     assert!(seeded.body.contains("ps-chip-label\">Angels"));
+}
+
+/// The song rule on the real TidyTuesday file (not committed; `SPOTIFY_SONGS` names
+/// it): imported as the app imports it, then grouped. Prints the counts and a sample
+/// of songs with several versions, for a check by hand.
+/// `SPOTIFY_SONGS=/path/spotify_songs.csv cargo test --test seeds -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn the_song_rule_on_the_real_file() {
+    use insights_hub::catalog::facts::TrackFacts;
+    use insights_hub::catalog::import::{import_files, ImportOptions, NoProgress};
+    let Ok(path) = std::env::var("SPOTIFY_SONGS") else {
+        eprintln!("SPOTIFY_SONGS is not set: nothing to check");
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut conn =
+        insights_hub::db::open_catalog_connection(&dir.path().join("real.db")).expect("open");
+    import_files(
+        &mut conn,
+        &[std::path::PathBuf::from(path)],
+        ImportOptions::default(),
+        &mut NoProgress,
+    )
+    .expect("import");
+    let rows = insights_hub::db::track_facts::all(&mut conn).expect("facts");
+    let titles: std::collections::HashMap<i32, (String, Vec<i32>)> = rows
+        .iter()
+        .map(|r| (r.fact.id, (r.title.clone(), r.artists.clone())))
+        .collect();
+    let facts = TrackFacts::new(rows);
+    let (several, tracks_in_them) = facts.songs_with_versions();
+    println!(
+        "tracks {}, songs {}, songs with more than one version {several} ({tracks_in_them} tracks)",
+        facts.len(),
+        facts.song_count()
+    );
+    let mut shown = std::collections::HashSet::new();
+    let mut ids: Vec<i32> = titles.keys().copied().collect();
+    ids.sort_unstable();
+    // Every 37th song with versions, to spread the sample over the file.
+    let mut n = 0;
+    for id in ids {
+        let versions = facts.versions_of(id);
+        if versions.len() < 2 || !shown.insert(versions[0]) {
+            continue;
+        }
+        n += 1;
+        if n % 37 == 0 {
+            let names: Vec<&str> = versions.iter().map(|v| titles[v].0.as_str()).collect();
+            println!("{names:?}");
+        }
+    }
 }

@@ -144,6 +144,12 @@ mod tests {
         assert_eq!(facts.songs_with_versions(), (1, 3));
         assert!(facts.get(3).is_none());
         assert_eq!(facts.versions_of(3), Vec::<i32>::new());
-        assert_eq!(facts.get(2).and_then(|f| f.musical_key()).map(|k| k.camelot()), Some("8B".into()));
+        assert_eq!(
+            facts
+                .get(2)
+                .and_then(|f| f.musical_key())
+                .map(|k| k.camelot()),
+            Some("8B".into())
+        );
     }
 }

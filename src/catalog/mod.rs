@@ -3,9 +3,9 @@
 
 pub mod artists;
 pub mod demo;
+pub mod facts;
 pub mod feature;
 pub mod import;
-pub mod facts;
 pub mod live;
 pub mod musical_key;
 pub mod rng;

@@ -19,7 +19,9 @@ const NAMES: [&str; 12] = [
 const MAJOR_NUMBER: [u8; 12] = [8, 3, 10, 5, 12, 7, 2, 9, 4, 11, 6, 1];
 
 /// A key with its mode: what the Camelot wheel places.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct MusicalKey {
     /// Pitch class 0..=11 (C = 0).
     pub pitch: u8,
@@ -135,7 +137,10 @@ impl fmt::Display for MusicalKey {
 
 /// The name of a pitch class alone ("F♯"), for a key range; `None` outside 0..=11.
 pub fn pitch_name(pitch: i64) -> Option<&'static str> {
-    usize::try_from(pitch).ok().and_then(|p| NAMES.get(p)).copied()
+    usize::try_from(pitch)
+        .ok()
+        .and_then(|p| NAMES.get(p))
+        .copied()
 }
 
 /// Whether a tempo fits a BPM range, counting half and double time when asked: a 70

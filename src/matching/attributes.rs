@@ -44,7 +44,11 @@ pub enum Attribute {
 }
 
 impl Attribute {
-    pub const ALL: [Attribute; 3] = [Attribute::Duration, Attribute::Key, Attribute::TimeSignature];
+    pub const ALL: [Attribute; 3] = [
+        Attribute::Duration,
+        Attribute::Key,
+        Attribute::TimeSignature,
+    ];
 
     pub fn key(self) -> &'static str {
         match self {
@@ -170,10 +174,7 @@ impl AttributeFilters {
                 if let Some(v) = value.filter(|v| *v < lo || *v > hi) {
                     errors.push(MatchError::Field {
                         field: format!("{side}_{}", a.key()),
-                        message: format!(
-                            "{} must be between {lo} and {hi}, not {v}.",
-                            a.label()
-                        ),
+                        message: format!("{} must be between {lo} and {hi}, not {v}.", a.label()),
                     });
                 }
             }
@@ -228,30 +229,61 @@ mod tests {
         assert!(f.admits(&a_minor, None));
         f.mixes_with = MusicalKey::parse_camelot("10A");
         assert!(!f.admits(&a_minor, None));
-        assert!(!f.admits(&fact(None, Some(0), 70.0, 200), None), "unknown key");
+        assert!(
+            !f.admits(&fact(None, Some(0), 70.0, 200), None),
+            "unknown key"
+        );
 
-        let tempo = FeatureRange { min: Some(138.0), max: Some(142.0) };
-        let f = AttributeFilters { half_double: true, ..Default::default() };
+        let tempo = FeatureRange {
+            min: Some(138.0),
+            max: Some(142.0),
+        };
+        let f = AttributeFilters {
+            half_double: true,
+            ..Default::default()
+        };
         assert!(f.needs_facts(Some(&tempo)));
         assert!(!f.needs_facts(None));
         assert!(f.admits(&a_minor, Some(&tempo)), "70 is half of 140");
         assert!(!f.admits(&fact(Some(9), Some(0), 100.0, 200), Some(&tempo)));
 
-        let mut f = AttributeFilters::default();
-        f.duration = Bounds { min: Some(180), max: Some(200) };
-        f.mode = Some(0);
-        f.key = Bounds { min: Some(9), max: None };
+        let f = AttributeFilters {
+            duration: Bounds {
+                min: Some(180),
+                max: Some(200),
+            },
+            mode: Some(0),
+            key: Bounds {
+                min: Some(9),
+                max: None,
+            },
+            ..Default::default()
+        };
         assert!(f.admits(&a_minor, None), "200.4 s reads as 200");
         assert!(!f.admits(&fact(Some(9), Some(1), 70.0, 200), None), "major");
-        assert!(!f.admits(&fact(Some(2), Some(0), 70.0, 200), None), "key below 9");
-        assert!(!f.admits(&fact(Some(9), Some(0), 70.0, 201), None), "too long");
+        assert!(
+            !f.admits(&fact(Some(2), Some(0), 70.0, 200), None),
+            "key below 9"
+        );
+        assert!(
+            !f.admits(&fact(Some(9), Some(0), 70.0, 201), None),
+            "too long"
+        );
     }
 
     #[test]
     fn bad_bounds_are_reported_on_their_field() {
-        let mut f = AttributeFilters::default();
-        f.key = Bounds { min: Some(12), max: Some(3) };
-        f.time_signature = Bounds { min: Some(7), max: Some(3) };
+        let f = AttributeFilters {
+            key: Bounds {
+                min: Some(12),
+                max: Some(3),
+            },
+            time_signature: Bounds {
+                min: Some(7),
+                max: Some(3),
+            },
+            ..Default::default()
+        };
         let mut errors = Vec::new();
         f.check(&mut errors);
         let fields: Vec<String> = errors.iter().map(|e| e.field()).collect();

@@ -385,9 +385,21 @@ impl MatchSettings {
     pub fn seed_pairs(&self) -> Vec<(String, String)> {
         let s = &self.seeds;
         let mut pairs = Vec::new();
-        pairs.extend(s.tracks.iter().map(|id| (keys::SEED_TRACK.into(), id.to_string())));
-        pairs.extend(s.artists.iter().map(|id| (keys::SEED_ARTIST.into(), id.to_string())));
-        pairs.extend(s.genres.iter().map(|g| (keys::SEED_GENRE.into(), g.clone())));
+        pairs.extend(
+            s.tracks
+                .iter()
+                .map(|id| (keys::SEED_TRACK.into(), id.to_string())),
+        );
+        pairs.extend(
+            s.artists
+                .iter()
+                .map(|id| (keys::SEED_ARTIST.into(), id.to_string())),
+        );
+        pairs.extend(
+            s.genres
+                .iter()
+                .map(|g| (keys::SEED_GENRE.into(), g.clone())),
+        );
         pairs
     }
 
@@ -497,7 +509,12 @@ impl MatchSettings {
                 }
             }
             keys::SEED_GENRE if !value.is_empty() => {
-                if !self.seeds.genres.iter().any(|g| g.eq_ignore_ascii_case(value)) {
+                if !self
+                    .seeds
+                    .genres
+                    .iter()
+                    .any(|g| g.eq_ignore_ascii_case(value))
+                {
                     self.seeds.genres.push(value.to_string());
                 }
             }

@@ -46,7 +46,10 @@ pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
         .at("/artists/:id", get(artists::profile::artist_page))
         .at("/perfect-song", get(song::show).post(song::submit))
         .at("/perfect-song/current", post(song::save_current_settings))
-        .at(perfect_song::seed_views::SUGGEST, get(perfect_song::seed_views::suggest))
+        .at(
+            perfect_song::seed_views::SUGGEST,
+            get(perfect_song::seed_views::suggest),
+        )
         .at("/perfect-song/profiles", post(profiles::save))
         .at("/perfect-song/profiles/:id/load", post(profiles::load))
         .at("/perfect-song/profiles/:id/rename", post(profiles::rename))

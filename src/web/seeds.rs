@@ -10,9 +10,7 @@ use crate::{
     catalog::{artists::ArtistSummary, facts::TrackFacts, Feature},
     db,
     error::AppResult,
-    matching::{
-        seeds::SeedProfile, FeatureIndex, InvalidSettings, MatchOutcome, MatchSettings,
-    },
+    matching::{seeds::SeedProfile, FeatureIndex, InvalidSettings, MatchOutcome, MatchSettings},
     web::state::AppState,
 };
 

@@ -298,7 +298,9 @@ impl RecommendationsApi {
             let artist = shared.artist(&catalog, public).ok_or_else(|| {
                 ApiError::not_found(format!("No artist with id “{public}” in the catalog."))
             })?;
-            seeds.artists.push(crate::web::seeds::artist_profile(artist));
+            seeds
+                .artists
+                .push(crate::web::seeds::artist_profile(artist));
         }
         let mut settings =
             seeds::settings_from_seeds(&seeds, &catalog.features, &r.targets, &r.weights)

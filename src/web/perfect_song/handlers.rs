@@ -51,7 +51,10 @@ pub async fn show(page: UserPage, state: Data<&AppState>, req: &Request) -> AppR
 }
 
 /// Parsed, then the seeds looked up and applied.
-async fn seeded(flow: &Pipeline<'_>, pairs: &Pairs) -> AppResult<Result<MatchSettings, InvalidSettings>> {
+async fn seeded(
+    flow: &Pipeline<'_>,
+    pairs: &Pairs,
+) -> AppResult<Result<MatchSettings, InvalidSettings>> {
     match params::parse(pairs, &flow.ctx.catalog) {
         Ok(settings) => flow.seeded(settings, pairs).await,
         Err(errors) => Ok(Err(errors)),

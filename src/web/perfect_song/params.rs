@@ -222,9 +222,8 @@ impl FormState {
             .iter()
             .filter(|(k, _)| {
                 Feature::from_key(k).is_none()
-                    && !k
-                        .strip_prefix(keys::WEIGHT_PREFIX)
-                        .is_some_and(|f| Feature::from_key(f).is_some())
+                    && k.strip_prefix(keys::WEIGHT_PREFIX)
+                        .is_none_or(|f| Feature::from_key(f).is_none())
             })
             .filter(|(_, v)| !v.is_empty())
             .map(|(k, v)| (k.clone(), v.clone()))
@@ -242,7 +241,10 @@ impl FormState {
     pub fn with_seeds(&self, seeds: &SeedRefs) -> String {
         let mut pairs = self.base_pairs();
         pairs.extend(seed_pairs(seeds));
-        format!("{PAGE}?{}", serde_urlencoded::to_string(pairs).unwrap_or_default())
+        format!(
+            "{PAGE}?{}",
+            serde_urlencoded::to_string(pairs).unwrap_or_default()
+        )
     }
 }
 

@@ -17,10 +17,10 @@ use crate::{
     error::{AppError, AppResult},
     matching::{keys, seeds::Seeds, InvalidSettings, MatchError, MatchSettings},
     web::{
-        seeds,
         compression::KeptGzip,
         extract::{PageContext, UserPage},
         fragment_cache::Fragment,
+        seeds,
         state::AppState,
     },
 };

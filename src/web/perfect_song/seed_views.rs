@@ -105,7 +105,12 @@ pub async fn suggestions(
     }
     let needle = q.clone();
     let (_, ids) = db::run(&state.pool, move |conn| {
-        Ok(db::api_catalog::search_track_ids(conn, &needle, TRACK_MATCHES, 0)?)
+        Ok(db::api_catalog::search_track_ids(
+            conn,
+            &needle,
+            TRACK_MATCHES,
+            0,
+        )?)
     })
     .await?;
     let details = state
@@ -238,7 +243,11 @@ fn params_of_seeds(seeds: &SeedRefs) -> Vec<(String, String)> {
 /// The matches for the seed search box, for htmx; loaded directly, the page with the
 /// matches listed.
 #[handler]
-pub async fn suggest(ctx: PageContext, state: Data<&AppState>, req: &Request) -> AppResult<Response> {
+pub async fn suggest(
+    ctx: PageContext,
+    state: Data<&AppState>,
+    req: &Request,
+) -> AppResult<Response> {
     let pairs = params::pairs_of(req.uri().query().unwrap_or_default());
     if !ctx.htmx.wants_fragment() {
         let query = req.uri().query().unwrap_or_default();
