@@ -28,6 +28,7 @@ use crate::{
     error::{AppError, AppResult},
     web::{
         charts::{artists::distribution_boxplot, profile_bars, ProfileSeries},
+        csv_export::download_link,
         extract::PageContext,
         layout::{breakable_label, chart, feature_table, format_count},
         query::{page_number, url, QueryPairs},
@@ -52,6 +53,19 @@ struct TrackView {
 
 impl TrackView {
     fn url(&self, sort: TrackSort, page: u32) -> String {
+        self.url_at(&format!("/artists/{}", self.artist_id), sort, page)
+    }
+
+    /// The "Download CSV" link: every track, in the order on screen.
+    fn csv_url(&self) -> String {
+        self.url_at(
+            &format!("/artists/{}/tracks.csv", self.artist_id),
+            self.sort,
+            1,
+        )
+    }
+
+    fn url_at(&self, path: &str, sort: TrackSort, page: u32) -> String {
         let mut pairs: Vec<(&str, String)> = Vec::new();
         if sort != TrackSort::default() {
             pairs.push(("sort", sort.key.key().to_string()));
@@ -63,8 +77,17 @@ impl TrackView {
             pairs.push(("page", page.to_string()));
         }
         let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        url(&format!("/artists/{}", self.artist_id), &pairs)
+        url(path, &pairs)
     }
+}
+
+/// The number in `/artists/{id}`, or a 400 that says what an artist URL looks like.
+pub fn parse_artist_id(raw_id: &str) -> AppResult<i32> {
+    raw_id.trim().parse().map_err(|_| {
+        AppError::BadRequest(format!(
+            "“{raw_id}” is not an artist id: artist pages are /artists/ followed by a number. Search for an artist at /artists."
+        ))
+    })
 }
 
 #[handler]
@@ -74,11 +97,7 @@ pub async fn artist_page(
     Path(raw_id): Path<String>,
     req: &Request,
 ) -> AppResult<Markup> {
-    let id: i32 = raw_id.trim().parse().map_err(|_| {
-        AppError::BadRequest(format!(
-            "“{raw_id}” is not an artist id: artist pages are /artists/ followed by a number. Search for an artist at /artists."
-        ))
-    })?;
+    let id = parse_artist_id(&raw_id)?;
     let catalog = ctx.catalog.clone();
     let artist = catalog.artists.get(id).ok_or_else(|| {
         AppError::NotFound(format!(
@@ -383,6 +402,7 @@ fn tracks_section(
                     }
                 }
             }
+            (download_link(&view.csv_url(), &format!("all of {}'s tracks", artist.name)))
             @if view.pages > 1 {
                 nav class="pagination" aria-label="Track pages" {
                     @if view.page > 1 { (page_link(view.page - 1, "← Previous", "prev")) }

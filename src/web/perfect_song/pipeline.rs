@@ -13,9 +13,10 @@ use super::{
     seed_views, views,
 };
 use crate::{
+    cache::SharedDetails,
     db::{self, taste_profiles},
     error::{AppError, AppResult},
-    matching::{keys, seeds::Seeds, InvalidSettings, MatchError, MatchSettings},
+    matching::{keys, seeds::Seeds, InvalidSettings, MatchError, MatchOutcome, MatchSettings},
     web::{
         compression::KeptGzip,
         extract::{PageContext, UserPage},
@@ -26,6 +27,14 @@ use crate::{
 };
 
 const TITLE: &str = "Perfect song";
+
+/// What a search found: the matches in order, and the details of each.
+pub struct Found {
+    pub outcome: MatchOutcome,
+    pub details: SharedDetails,
+    /// Key, mode, tempo and versions of every track.
+    pub facts: std::sync::Arc<crate::catalog::facts::TrackFacts>,
+}
 
 pub struct Pipeline<'a> {
     pub ctx: &'a PageContext,
@@ -148,6 +157,25 @@ impl<'a> Pipeline<'a> {
         &self,
         settings: &MatchSettings,
     ) -> AppResult<Result<Markup, InvalidSettings>> {
+        let found = match self.found(settings).await? {
+            Ok(found) => found,
+            Err(errors) => return Ok(Err(errors)),
+        };
+        Ok(Ok(results::answer(&Answer {
+            settings,
+            outcome: &found.outcome,
+            details: &found.details,
+            catalog_version: self.ctx.catalog.meta.version,
+            facts: &found.facts,
+        })))
+    }
+
+    /// The matches for the settings, with their titles, albums and artists: the rows
+    /// of the results region and of its CSV, from this one place.
+    pub async fn found(
+        &self,
+        settings: &MatchSettings,
+    ) -> AppResult<Result<Found, InvalidSettings>> {
         let catalog = &self.ctx.catalog;
         let version = catalog.meta.version;
         let facts = seeds::facts(self.state, version).await?;
@@ -165,15 +193,13 @@ impl<'a> Pipeline<'a> {
         let details = self
             .state
             .caches
-            .track_details(&self.state.pool, version, &ids)
+            .track_details(&self.state.pool, catalog.meta.version, &ids)
             .await?;
-        Ok(Ok(results::answer(&Answer {
-            settings,
-            outcome: &outcome,
-            details: &details,
-            catalog_version: version,
-            facts: &facts,
-        })))
+        Ok(Ok(Found {
+            outcome,
+            details,
+            facts,
+        }))
     }
 
     /// The fragment (results + the messages beside the controls, out of band) for htmx,

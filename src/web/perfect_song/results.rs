@@ -12,11 +12,12 @@ use crate::{
     matching::{EmptyBecause, InvalidSettings, MatchOutcome, MatchSettings, TrackMatch},
     web::{
         charts::perfect_song::{self as charts, MATCH_NAME, TARGET_NAME},
+        csv_export::download_link,
         layout::{breakable_label, chart, chart_over},
     },
 };
 
-use super::{sample, seed_views::more_like_track};
+use super::{export, sample, seed_views::more_like_track};
 use crate::catalog::facts::TrackFacts;
 
 /// What the results region shows for valid settings.
@@ -76,6 +77,7 @@ pub fn answer(a: &Answer) -> Markup {
         @if a.outcome.matches.len() > 1 {
             (next_matches(&a.outcome.matches[1..], a.details, a.facts))
         }
+        (download_link(&export::url(a.settings), "these results"))
     }
 }
 
