@@ -108,12 +108,18 @@ async fn find(browser: &Browser, js: Js) {
     }
 }
 
-const SLIDERS: &str = "danceability=0.5&energy=0.5&acousticness=0.5&instrumentalness=0.5&valence=0.5";
+const SLIDERS: &str =
+    "danceability=0.5&energy=0.5&acousticness=0.5&instrumentalness=0.5&valence=0.5";
 
 async fn run(js: Js) {
     let server = Server::start_with_import(&[("songs.csv", &catalog())]).await;
     let browser = Browser::start(js).await;
-    sign_up(&browser, &server, if js == Js::On { "seedjs" } else { "seednojs" }).await;
+    sign_up(
+        &browser,
+        &server,
+        if js == Js::On { "seedjs" } else { "seednojs" },
+    )
+    .await;
     let c = &browser.client;
 
     // One version per song by default; the switch shows them all.
@@ -142,7 +148,11 @@ async fn run(js: Js) {
         let handles = browser
             .js("return document.querySelectorAll('.ps-dual').length;")
             .await;
-        assert_eq!(handles, serde_json::json!(0), "no handles without JavaScript");
+        assert_eq!(
+            handles,
+            serde_json::json!(0),
+            "no handles without JavaScript"
+        );
     }
     fill(&browser, "#ps-min_tempo", "125").await;
     fill(&browser, "#ps-max_tempo", "145").await;
@@ -183,9 +193,14 @@ async fn run(js: Js) {
         .wait_for_js("document.querySelector('.ps-chip-label') && document.querySelector('.ps-chip-label').textContent === 'Calm — Cello'")
         .await;
     let url = browser
-        .wait_for_url("seeded", |u| u.query().unwrap_or("").contains("seed_track="))
+        .wait_for_url("seeded", |u| {
+            u.query().unwrap_or("").contains("seed_track=")
+        })
         .await;
-    assert!(!url.query().unwrap_or("").contains("danceability="), "{url}");
+    assert!(
+        !url.query().unwrap_or("").contains("danceability="),
+        "{url}"
+    );
     let target = browser
         .js("return document.getElementById('ps-danceability').value;")
         .await;
@@ -224,7 +239,12 @@ async fn screenshots_of_a_seeded_page() {
     let server = Server::start_with_import(&[("songs.csv", &catalog())]).await;
     for scheme in [Scheme::Light, Scheme::Dark] {
         let browser = Browser::start_in(Js::On, scheme).await;
-        sign_up(&browser, &server, &format!("shots{scheme:?}").to_lowercase()).await;
+        sign_up(
+            &browser,
+            &server,
+            &format!("shots{scheme:?}").to_lowercase(),
+        )
+        .await;
         browser
             .client
             .goto(&server.url("/perfect-song?seed_genre=pop&seed_q=ha&min_tempo=100&max_tempo=130&mixes_with=8A&k=25"))

@@ -30,8 +30,8 @@ use super::{
     objects, ApiTags,
 };
 use crate::{
+    catalog::facts::TrackFact,
     catalog::Feature,
-    db::api_catalog::TrackAttributes,
     matching::{
         seeds::{self, Seeds, MAX_SEEDS},
         settings::MAX_RESULTS,
@@ -79,7 +79,7 @@ impl Attribute {
         }
     }
 
-    fn of(self, a: &TrackAttributes) -> Option<i32> {
+    fn of(self, a: &TrackFact) -> Option<i32> {
         match self {
             Attribute::DurationMs => a.duration_ms,
             Attribute::Key => a.key,
@@ -311,10 +311,16 @@ impl RecommendationsApi {
         settings.filters.year_from = r.min_year;
         settings.filters.year_to = r.max_year;
         settings.filters.ranges = r.ranges.clone();
+        // Every track's key, mode, time signature and duration: the table the page's
+        // filters read too (`cache::CatalogCaches::track_facts`).
         let attributes = if r.attribute_bounds.is_empty() {
             None
         } else {
-            Some(shared.attributes(&state, version).await?)
+            Some(
+                crate::web::seeds::facts(&state, version)
+                    .await
+                    .map_err(ApiError::from)?,
+            )
         };
         let bounds = r.attribute_bounds.clone();
         let excluded = seed_track_ids.clone();
@@ -325,10 +331,9 @@ impl RecommendationsApi {
             let Some(table) = &attributes else {
                 return true;
             };
-            let Ok(at) = table.binary_search_by_key(&id, |(i, _)| *i) else {
+            let Some(attrs) = table.get(id) else {
                 return false;
             };
-            let attrs = &table[at].1;
             bounds.iter().all(|&(a, lo, hi)| {
                 a.of(attrs)
                     .is_some_and(|v| (lo..=hi).contains(&i64::from(v)))

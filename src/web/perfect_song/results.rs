@@ -221,7 +221,7 @@ fn closeness_table(best: &TrackMatch) -> Markup {
 fn next_matches(rest: &[TrackMatch], details: &SharedDetails, facts: &TrackFacts) -> Markup {
     html! {
         section class="card ps-next" aria-labelledby="ps-next-title" {
-            h2 id="ps-next-title" { "The next " (rest.len()) " matches" }
+            h2 id="ps-next-title" { @if rest.len() == 1 { "The next match" } @else { "The next " (rest.len()) " matches" } }
             div class="table-scroll" tabindex="0" role="region" aria-label="Table (scrolls sideways)" {
                 table class="ps-next-table" {
                     thead {
