@@ -480,3 +480,62 @@
     upgradeRanges(document);
   }
 })();
+
+// --- live answers while a control moves ---------------------------------------------------
+// A form marked `data-live` (the perfect-song settings) asks for its answer on every
+// change, throttled by the round trip rather than by a fixed delay: the first change sends
+// at once (`live-input`, the form's hx-trigger); changes while that request is out are
+// folded into one trailing request sent as soon as the answer arrives, with the values of
+// that moment. So a drag shows a fresh answer every round trip and ends on the last
+// position; `hx-sync="this:replace"` still makes the newest request win if another one
+// (a submit) overlaps.
+(function () {
+  "use strict";
+
+  // A request out longer than this no longer holds back the next one.
+  var STUCK_MS = 2000;
+
+  function liveForm(element) {
+    var form = element && (element.form || (element.closest && element.closest("form")));
+    return form && form.hasAttribute("data-live") ? form : null;
+  }
+
+  function send(form) {
+    var state = form.liveState;
+    state.busy = true;
+    state.pending = false;
+    state.since = Date.now();
+    htmx.trigger(form, "live-input");
+  }
+
+  document.addEventListener("input", function (event) {
+    var form = liveForm(event.target);
+    if (!form) {
+      return;
+    }
+    var state = form.liveState || (form.liveState = { busy: false, pending: false, since: 0 });
+    if (state.busy && Date.now() - state.since < STUCK_MS) {
+      state.pending = true;
+      return;
+    }
+    send(form);
+  });
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt;
+    var state = form && form.liveState;
+    if (!state || !form.hasAttribute("data-live")) {
+      return;
+    }
+    state.busy = false;
+    if (state.pending) {
+      // After htmx has finished with this request (it clears its own record of it
+      // once this event returns).
+      setTimeout(function () {
+        if (!state.busy && state.pending) {
+          send(form);
+        }
+      }, 0);
+    }
+  });
+})();

@@ -133,7 +133,10 @@ fn settings_form(ctx: &PageContext, form: &FormState) -> Markup {
         // browser's own check would refuse an in-range value off the step grid.
         form id=(FORM_ID) class="card ps-form" method="post" action=(PAGE) novalidate
             // The token is for the no-JS POST; it must not end up in a shareable URL.
-            hx-get=(PAGE) hx-params={ "not " (csrf::FIELD) } hx-trigger="input delay:150ms, submit"
+            // `live-input` comes from assets/app.js: one request at a time while a
+            // control moves, and one more with the latest values when it returns.
+            hx-get=(PAGE) hx-params={ "not " (csrf::FIELD) } hx-trigger="live-input, submit"
+            data-live
             hx-target={ "#" (RESULTS_ID) } hx-sync="this:replace" hx-replace-url="true" {
             input type="hidden" name=(csrf::FIELD) value=(ctx.csrf_token);
             @for (key, value) in params::pairs_of(&params::seed_query(&form.seeds)) {
