@@ -307,7 +307,8 @@ fn no_match(a: &Answer) -> Markup {
             h2 { "No perfect song with these filters" }
             p class="notice" role="status" { (why.message(a.settings)) }
             @if let Some(field) = field {
-                p { a href={ "#" (field_id(field)) } { "Change that filter" } " under Advanced to widen the search." }
+                @let section = if field == crate::matching::keys::RANGES { "Ranges, keys and tempo" } else { "Advanced" };
+                p { a href={ "#" (field_id(field)) } { "Change that filter" } " under " (section) " to widen the search." }
             }
         }
     }

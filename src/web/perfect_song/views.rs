@@ -163,7 +163,7 @@ fn settings_form(ctx: &PageContext, form: &FormState) -> Markup {
                 }
             }
             (result_options(form))
-            details class="ps-ranges" open[ranges_in_use(form)] {
+            details class="ps-ranges" id=(field_id(keys::RANGES)) open[ranges_in_use(form)] {
                 summary { "Ranges, keys and tempo for DJs" }
                 (ranges(form))
                 (track_attributes(form))
