@@ -454,4 +454,40 @@ fn the_song_rule_on_the_real_file() {
         }
     }
     println!("of the {n} songs with versions, {same_title} have one title written the same way");
+
+    // What one version per song costs: searches per answer, over targets spread across
+    // the space (the five original features, each at 0.1, 0.3, … 0.9: 3,125 answers).
+    let index = insights_hub::db::track_features::scan_tracks(&mut conn)
+        .expect("index")
+        .index;
+    for k in [10, 100] {
+        let mut settings = insights_hub::matching::MatchSettings {
+            k,
+            ..Default::default()
+        };
+        let (mut answers, mut searches, mut most) = (0usize, 0usize, 0usize);
+        let levels = [0.1, 0.3, 0.5, 0.7, 0.9];
+        let original = insights_hub::catalog::Feature::ORIGINAL;
+        for code in 0..levels.len().pow(original.len() as u32) {
+            let mut rest = code;
+            for feature in original {
+                settings
+                    .targets
+                    .insert(feature, levels[rest % levels.len()]);
+                rest /= levels.len();
+            }
+            let (_, rounds) = index
+                .search_one_per_song_counted(&settings, &|_| true, &|id| {
+                    facts.get(id).map(|f| f.song)
+                })
+                .expect("search");
+            answers += 1;
+            searches += rounds;
+            most = most.max(rounds);
+        }
+        println!(
+            "k={k}: {answers} answers, {:.2} searches per answer on average, at most {most}",
+            searches as f64 / answers as f64
+        );
+    }
 }

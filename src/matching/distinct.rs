@@ -25,12 +25,24 @@ impl FeatureIndex {
         keep: &dyn Fn(i32) -> bool,
         song_of: &dyn Fn(i32) -> Option<u32>,
     ) -> Result<MatchOutcome, InvalidSettings> {
+        self.search_one_per_song_counted(settings, keep, song_of)
+            .map(|(outcome, _)| outcome)
+    }
+
+    /// `search_one_per_song`, and how many searches it took (what it costs over one
+    /// `search_where`).
+    pub fn search_one_per_song_counted(
+        &self,
+        settings: &MatchSettings,
+        keep: &dyn Fn(i32) -> bool,
+        song_of: &dyn Fn(i32) -> Option<u32>,
+    ) -> Result<(MatchOutcome, usize), InvalidSettings> {
         // Song -> the version that represents it.
         let mut shown: HashMap<u32, i32> = HashMap::new();
         let mut outcome = self.search_where(settings, keep)?;
-        for _ in 0..MAX_ROUNDS {
+        for round in 1..=MAX_ROUNDS {
             if !note_songs(&outcome, song_of, &mut shown) {
-                return Ok(outcome);
+                return Ok((outcome, round));
             }
             let keep_one = |id: i32| {
                 keep(id)
@@ -44,7 +56,7 @@ impl FeatureIndex {
         outcome
             .matches
             .retain(|m| song_of(m.track_id).is_none_or(|song| seen.insert(song)));
-        Ok(outcome)
+        Ok((outcome, MAX_ROUNDS + 1))
     }
 }
 
