@@ -4,13 +4,16 @@
 pub mod artists;
 pub mod compare;
 pub mod demo;
+pub mod facts;
 pub mod feature;
 pub mod genres;
 pub mod import;
 pub mod live;
+pub mod musical_key;
 pub mod rng;
 pub mod snapshot;
 pub mod track;
+pub mod versions;
 
 pub use feature::{AudioFeatures, Feature};
 pub use track::{genre_key, ArtistKeys, GenreTag, NewTrack, TrackKeys};

@@ -14,6 +14,7 @@ pub mod schema;
 pub mod sessions;
 pub mod taste_profiles;
 pub mod track_details;
+pub mod track_facts;
 pub mod track_features;
 pub mod users;
 

@@ -32,6 +32,7 @@ pub mod query;
 pub mod request_limits;
 pub mod respond;
 pub mod security;
+pub mod seeds;
 pub mod state;
 pub mod transport;
 
@@ -62,6 +63,10 @@ pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
         .at(
             perfect_song::export::PATH,
             get(perfect_song::export::results_csv),
+        )
+        .at(
+            perfect_song::seed_views::SUGGEST,
+            get(perfect_song::seed_views::suggest),
         )
         .at("/perfect-song/profiles", post(profiles::save))
         .at("/perfect-song/profiles/:id/load", post(profiles::load))

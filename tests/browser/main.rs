@@ -12,4 +12,5 @@ mod genres;
 mod harness;
 mod home;
 mod perfect_song;
+mod seeds;
 mod tour;

@@ -35,7 +35,11 @@ pub async fn results_csv(
     let pairs = params::pairs_of(req.uri().query().unwrap_or_default());
     let flow = Pipeline::new(&page, &state);
     let settings = if params::has_settings(&pairs) {
-        params::parse(&pairs, &page.ctx.catalog).map_err(|e| invalid(&e.to_string()))?
+        let parsed =
+            params::parse(&pairs, &page.ctx.catalog).map_err(|e| invalid(&e.to_string()))?;
+        flow.seeded(parsed, &pairs)
+            .await?
+            .map_err(|e| invalid(&e.to_string()))?
     } else {
         flow.saved_or_default().await?
     };
@@ -62,6 +66,8 @@ fn table(settings: &MatchSettings, found: &Found) -> CsvTable {
         "genre",
         "similarity",
         "spotify_id",
+        "key",
+        "camelot",
     ]
     .map(String::from)
     .to_vec();
@@ -84,6 +90,9 @@ fn table(settings: &MatchSettings, found: &Found) -> CsvTable {
                 .and_then(|d| d.spotify_id.clone())
                 .unwrap_or_default(),
         ];
+        let key = found.facts.get(m.track_id).and_then(|f| f.musical_key());
+        row.push(key.map_or(String::new(), |k| k.name()));
+        row.push(key.map_or(String::new(), |k| k.camelot()));
         for f in Feature::ALL {
             let value = m
                 .differences

@@ -19,4 +19,5 @@ mod profile_views;
 pub mod profiles;
 pub mod results;
 pub mod sample;
+pub mod seed_views;
 mod views;
