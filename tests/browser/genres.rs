@@ -51,7 +51,7 @@ async fn search_the_genres_then_open_one_with_javascript() {
         .await;
     for id in [
         "genre-profile-chart",
-        "artist-spread-chart",
+        "genre-spread-chart",
         "genre-decades-chart",
     ] {
         browser

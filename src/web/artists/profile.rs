@@ -168,7 +168,7 @@ pub async fn artist_page(
         (header(artist, &catalog, &genres))
         (profile_section(artist, &catalog))
         (tracks_markup)
-        (spread_section(&artist.name, "their", &distributions))
+        (spread_section("artist", &artist.name, "their", &distributions))
         (similar_section(artist, &similar))
     };
     Ok(render(&ctx, &artist.name, content))
@@ -416,7 +416,13 @@ fn tracks_section(
 
 /// How each feature spreads across the tracks of `name` (an artist, a genre): box plots
 /// and their table. `whose` is how the headings name the tracks ("their", "its").
-pub(crate) fn spread_section(name: &str, whose: &str, distributions: &[Distribution]) -> Markup {
+/// `id` prefixes the chart's id (`{id}-spread-chart`).
+pub(crate) fn spread_section(
+    id: &str,
+    name: &str,
+    whose: &str,
+    distributions: &[Distribution],
+) -> Markup {
     let percent = |d: &Distribution, v: f64| format!("{:.1}%", d.feature.scale(v) * 100.0);
     html! {
         section class="card" aria-labelledby="spread-title" {
@@ -428,7 +434,7 @@ pub(crate) fn spread_section(name: &str, whose: &str, distributions: &[Distribut
             // Six columns need the card's whole width: the chart goes above the table.
             div class="chart-with-table stacked" {
                 (chart(
-                    "artist-spread-chart",
+                    &format!("{id}-spread-chart"),
                     &format!("Box plots of how {name}'s audio features spread across {whose} tracks; the same numbers are in the table."),
                     &distribution_boxplot(distributions),
                 ))

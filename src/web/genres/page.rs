@@ -64,7 +64,7 @@ pub async fn genre_page(
     let content = html! {
         (header(genre))
         (profile_section(genre, &catalog))
-        (spread_section(&genre.name, "its", &genre.spread))
+        (spread_section("genre", &genre.name, "its", &genre.spread))
         (artists_section(genre, &catalog))
         @if !genre.is_subgenre() { (subgenres_section(genre, &genres)) }
         (typical_section(genre, &details))
