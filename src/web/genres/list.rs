@@ -86,10 +86,11 @@ fn search_form(query: &str, sort: GenreSort) -> Markup {
             hx-get="/genres" hx-target=(target) hx-swap="outerHTML" hx-push-url="true"
             hx-sync="this:replace"
             hx-trigger="submit, input changed delay:250ms from:#genre-q, change from:select" {
-            label for="genre-q" { "Search genres" }
-            " "
-            input id="genre-q" type="search" name="q" value=(query) autocomplete="off" spellcheck="false"
-                maxlength=(MAX_QUERY_CHARS);
+            label {
+                "Search genres "
+                input id="genre-q" type="search" name="q" value=(query) autocomplete="off" spellcheck="false"
+                    maxlength=(MAX_QUERY_CHARS);
+            }
             " "
             label {
                 "Sort by "
