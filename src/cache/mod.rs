@@ -88,10 +88,7 @@ impl CatalogCaches {
         if let Some(facts) = self.track_facts.get(version, &()) {
             return Ok(facts);
         }
-        let rows = db::run(pool, |conn| Ok(db::track_facts::all(conn)?)).await?;
-        let facts = tokio::task::spawn_blocking(move || TrackFacts::new(rows))
-            .await
-            .map_err(crate::error::AppError::internal)?;
+        let facts = db::run(pool, |conn| Ok(db::track_facts::all(conn)?)).await?;
         Ok(self.track_facts.put(version, (), facts))
     }
 
