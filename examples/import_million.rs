@@ -11,7 +11,9 @@
 use std::{fs::File, path::PathBuf, time::Instant};
 
 use insights_hub::catalog::import::{
-    import_database, synthetic::write_tidytuesday_csv, ImportOptions, NoProgress,
+    import_database,
+    synthetic::{write_kaggle_1m_csv, write_tidytuesday_csv},
+    ImportOptions, NoProgress,
 };
 
 fn main() -> anyhow::Result<()> {
