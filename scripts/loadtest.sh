@@ -34,6 +34,8 @@ cargo build --release --quiet
 BIN=target/release/insights-hub
 WORK=$(mktemp -d)
 DB="$WORK/load.db"
+# The catalog (tracks, artists) lives in its own file beside the main one.
+CATALOG_DB="$WORK/load.catalog.db"
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 BASE="http://127.0.0.1:$PORT"
 SERVER_PID=""
@@ -91,7 +93,7 @@ fi
 AUTH="Authorization: Bearer $API_TOKEN"
 
 # Artists to search for and compare: the two with the most tracks.
-read -r ARTIST_A ARTIST_B < <(python3 - "$DB" <<'PY'
+read -r ARTIST_A ARTIST_B < <(python3 - "$CATALOG_DB" <<'PY'
 import sqlite3, sys, urllib.parse
 rows = sqlite3.connect(sys.argv[1]).execute(
     "SELECT name FROM artists ORDER BY track_count DESC, id LIMIT 2").fetchall()
@@ -102,7 +104,7 @@ PREFIX=$(python3 -c 'import sys,urllib.parse; print(urllib.parse.quote(urllib.pa
 MATCH_QUERY="danceability=0.8&energy=0.7&acousticness=0.1&instrumentalness=0.02&valence=0.6"
 
 # Recommendations with 5 seeds (3 tracks, 2 artists by their API ids) and 3 ranges.
-SEED_TRACKS=$(python3 - "$DB" <<'PY'
+SEED_TRACKS=$(python3 - "$CATALOG_DB" <<'PY'
 import sqlite3, sys
 rows = sqlite3.connect(sys.argv[1]).execute(
     "SELECT spotify_id FROM tracks WHERE spotify_id IS NOT NULL ORDER BY id LIMIT 3").fetchall()
@@ -191,7 +193,7 @@ run api_audio_features "/api/v1/audio-features?ids=$SEED_TRACKS" -H "$AUTH" -H "
 RUN_CONNECTIONS=4 run login_post "/login" -s "$WORK/login.lua"
 
 PEAK_KB=$(awk '/VmHWM/ {print $2}' "/proc/$SERVER_PID/status" 2>/dev/null || echo 0)
-TRACKS=$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from tracks").fetchone()[0])' "$DB")
+TRACKS=$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from tracks").fetchone()[0])' "$CATALOG_DB")
 
 python3 - "$RESULTS" "$PEAK_KB" "$TRACKS" "$(nproc)" "$CONNECTIONS" "$DURATION" "$START_RSS_KB" <<'PY'
 import sys
