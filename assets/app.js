@@ -440,6 +440,17 @@
     send(form);
   });
 
+  // Only an answer with no newer change waiting puts its settings in the address bar:
+  // Chromium ignores history updates beyond about 200 in 10 seconds, which a drag that
+  // replaced the address on every answer reached, leaving a stale address behind.
+  document.addEventListener("htmx:beforeOnLoad", function (event) {
+    var form = event.detail.elt;
+    var state = form && form.liveState;
+    if (state && form.hasAttribute("data-live")) {
+      form.setAttribute("hx-replace-url", state.pending ? "false" : "true");
+    }
+  });
+
   document.addEventListener("htmx:afterRequest", function (event) {
     var form = event.detail.elt;
     var state = form && form.liveState;
