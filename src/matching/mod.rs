@@ -13,6 +13,8 @@
 //! - `topk`: the k best so far, with the per-artist cap.
 //! - `outcome`: matches explained, similarity, and why a search came back empty.
 
+pub mod attributes;
+mod distinct;
 pub mod error;
 pub mod index;
 pub mod keys;
