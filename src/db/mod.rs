@@ -9,6 +9,7 @@ pub mod catalog_imports;
 pub mod catalog_meta;
 pub mod catalog_writer;
 pub mod features;
+pub mod genres;
 pub mod schema;
 pub mod sessions;
 pub mod taste_profiles;

@@ -63,6 +63,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    genres (id) {
+        id -> Integer,
+        name -> Text,
+        name_key -> Text,
+        parent_id -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
     sessions (id) {
         id -> Text,
         data -> Text,
@@ -88,6 +97,13 @@ diesel::table! {
         track_id -> Integer,
         artist_id -> Integer,
         position -> Integer,
+    }
+}
+
+diesel::table! {
+    track_genres (track_id, genre_id) {
+        track_id -> Integer,
+        genre_id -> Integer,
     }
 }
 
@@ -133,15 +149,19 @@ diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(taste_profiles -> users (user_id));
 diesel::joinable!(track_artists -> artists (artist_id));
 diesel::joinable!(track_artists -> tracks (track_id));
+diesel::joinable!(track_genres -> genres (genre_id));
+diesel::joinable!(track_genres -> tracks (track_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
     artists,
     catalog_imports,
     catalog_meta,
+    genres,
     sessions,
     taste_profiles,
     track_artists,
+    track_genres,
     tracks,
     users,
 );

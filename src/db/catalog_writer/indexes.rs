@@ -29,7 +29,7 @@ pub(super) fn drop_secondary_indexes(
     let indexes: Vec<IndexSql> = diesel::sql_query(
         "SELECT name, tbl_name, sql FROM sqlite_master
          WHERE type = 'index' AND sql IS NOT NULL
-           AND tbl_name IN ('tracks', 'artists', 'track_artists')
+           AND tbl_name IN ('tracks', 'artists', 'track_artists', 'track_genres')
          ORDER BY name",
     )
     .load(conn)?;
