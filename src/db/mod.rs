@@ -66,6 +66,12 @@ pub fn apply_pragmas(conn: &mut SqliteConnection) -> diesel::QueryResult<()> {
     )
 }
 
+/// Frees this connection's page cache (SQLite's `shrink_memory`): after reading the whole
+/// catalog at start-up it holds up to `cache_size` of pages no request needs.
+pub fn release_cache(conn: &mut SqliteConnection) -> diesel::QueryResult<()> {
+    conn.batch_execute("PRAGMA shrink_memory;")
+}
+
 /// Puts SQLite in multi-thread mode: each connection is used by one thread at a time
 /// (r2d2 lends a connection to one task; diesel's connection is not `Sync`), so the
 /// per-connection mutex that the default serialized mode takes around every call, each
