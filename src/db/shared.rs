@@ -1,0 +1,1 @@
+//! State several servers share through the database.
