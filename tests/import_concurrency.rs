@@ -203,12 +203,21 @@ fn names(conn: &mut SqliteConnection, sql: &str) -> Vec<String> {
 }
 
 /// A database as versions before the split made it: one file, every table in it.
-fn single_file_database(path: &Path) -> SqliteConnection {
+fn single_file_database(path: &Path) -> db::DbConnection {
     let mut conn =
         SqliteConnection::establish(path.to_str().expect("utf-8 path")).expect("open legacy");
     db::apply_pragmas(&mut conn).expect("pragmas");
+    let mut conn = db::DbConnection::Sqlite(conn);
     db::run_migrations(&mut conn).expect("the migrations of older versions");
     conn
+}
+
+/// The SQLite connection inside (this test is about SQLite's files).
+fn sqlite(conn: &mut db::DbConnection) -> &mut SqliteConnection {
+    match conn {
+        db::DbConnection::Sqlite(conn) => conn,
+        db::DbConnection::Pg(_) => panic!("a SQLite connection"),
+    }
 }
 
 #[tokio::test]
@@ -257,7 +266,7 @@ async fn a_single_file_database_from_older_versions_keeps_its_catalog_and_users(
     assert_eq!(user_rows, 1);
     // The catalog tables left the main file; the user tables stayed.
     let in_main = names(
-        &mut conn,
+        sqlite(&mut conn),
         "SELECT name FROM main.sqlite_master WHERE type = 'table' ORDER BY name",
     );
     for table in db::catalog_file::TABLES {
@@ -268,15 +277,15 @@ async fn a_single_file_database_from_older_versions_keeps_its_catalog_and_users(
     let dir2 = tempfile::tempdir().expect("temp dir");
     let mut reference = single_file_database(&dir2.path().join("ref.db"));
     assert_eq!(
-        catalog_columns(&mut conn, "catalog"),
-        catalog_columns(&mut reference, "main")
+        catalog_columns(sqlite(&mut conn), "catalog"),
+        catalog_columns(sqlite(&mut reference), "main")
     );
     let index_sql = "SELECT name FROM {s}.sqlite_master WHERE type = 'index' \
                      AND tbl_name IN ('tracks', 'artists', 'track_artists', 'catalog_meta', \
                      'catalog_imports') ORDER BY name";
     assert_eq!(
-        names(&mut conn, &index_sql.replace("{s}", "catalog")),
-        names(&mut reference, &index_sql.replace("{s}", "main"))
+        names(sqlite(&mut conn), &index_sql.replace("{s}", "catalog")),
+        names(sqlite(&mut reference), &index_sql.replace("{s}", "main"))
     );
     drop(conn);
     drop(state);

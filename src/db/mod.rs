@@ -121,7 +121,7 @@ struct NoSetup;
 impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for NoSetup {}
 
 /// The pragmas, also for connections made outside the pool (the importer).
-pub(crate) fn apply_pragmas(conn: &mut SqliteConnection) -> diesel::QueryResult<()> {
+pub fn apply_pragmas(conn: &mut SqliteConnection) -> diesel::QueryResult<()> {
     conn.batch_execute(
         "PRAGMA busy_timeout = 10000;
          PRAGMA journal_mode = WAL;

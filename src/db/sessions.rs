@@ -200,9 +200,10 @@ pub fn delete_dead(conn: &mut crate::db::DbConnection, before: i64) -> QueryResu
 mod tests {
     use super::*;
 
-    fn conn() -> SqliteConnection {
-        let mut conn = SqliteConnection::establish(":memory:").unwrap();
+    fn conn() -> crate::db::DbConnection {
+        let mut conn = diesel::SqliteConnection::establish(":memory:").unwrap();
         crate::db::apply_pragmas(&mut conn).unwrap();
+        let mut conn = crate::db::DbConnection::Sqlite(conn);
         crate::db::run_migrations(&mut conn).unwrap();
         conn
     }
