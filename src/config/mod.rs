@@ -36,6 +36,8 @@ pub struct Config {
     pub api_cors_origins: Vec<String>,
     /// JSON API requests per minute per token (or client address); 0: no limit.
     pub api_rate_limit: u32,
+    /// Where generated secrets live, when not the default (`data_dir`).
+    pub key_dir: Option<PathBuf>,
 }
 
 /// JSON API requests per minute per token when the operator does not say.
@@ -59,6 +61,7 @@ impl Config {
             api_anonymous: false,
             api_cors_origins: Vec::new(),
             api_rate_limit: DEFAULT_API_RATE_LIMIT,
+            key_dir: None,
         }
     }
 
@@ -72,9 +75,12 @@ impl Config {
         }
     }
 
-    /// Directory beside the database where generated secrets live (`data` for a
-    /// PostgreSQL database, relative to where the server starts).
+    /// Directory where generated secrets live: `key_dir` when set, else beside the
+    /// SQLite file, or `data` (relative to where the server starts) for PostgreSQL.
     pub fn data_dir(&self) -> PathBuf {
+        if let Some(dir) = &self.key_dir {
+            return dir.clone();
+        }
         match &self.database {
             Database::Sqlite(path) => match path.parent() {
                 Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),

@@ -282,16 +282,29 @@ fn prepare(database: &Database) -> anyhow::Result<Target> {
     }
 }
 
-/// Key of the advisory lock that serialises migrations across servers.
-const MIGRATION_LOCK: i64 = 0x1a5_1695;
+/// PostgreSQL advisory locks are per database; each is keyed by (the schema, a purpose),
+/// so that databases in different schemas of one server (the tests') never wait for
+/// each other.
+pub(crate) fn pg_lock_key(purpose: i32) -> String {
+    format!("hashtext(current_schema()), {purpose}")
+}
+
+/// Purpose of the advisory lock that serialises migrations across servers.
+const MIGRATION_LOCK: i32 = 1;
 
 fn migrate_pg(conn: &mut PgConnection) -> anyhow::Result<()> {
-    conn.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))?;
+    conn.batch_execute(&format!(
+        "SELECT pg_advisory_lock({})",
+        pg_lock_key(MIGRATION_LOCK)
+    ))?;
     let migrated = conn
         .run_pending_migrations(MIGRATIONS_PG)
         .map(|_| ())
         .map_err(|e| anyhow::anyhow!("database migration failed: {e}"));
-    conn.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))?;
+    conn.batch_execute(&format!(
+        "SELECT pg_advisory_unlock({})",
+        pg_lock_key(MIGRATION_LOCK)
+    ))?;
     migrated
 }
 
@@ -346,8 +359,8 @@ pub fn run_migrations(conn: &mut DbConnection) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Key of the advisory lock users' writes take on PostgreSQL.
-const USER_WRITE_LOCK: i64 = 0x1a5_1696;
+/// Purpose of the advisory lock users' writes take on PostgreSQL.
+const USER_WRITE_LOCK: i32 = 2;
 
 /// A transaction for users' writes that read before they write (sessions, accounts):
 /// such writes run one at a time, as they do on SQLite, so a read cannot go stale
@@ -369,9 +382,10 @@ where
             DbConnection::Sqlite(c) => {
                 c.batch_execute("UPDATE main.users SET created_at = created_at WHERE 0;")?
             }
-            DbConnection::Pg(c) => {
-                c.batch_execute(&format!("SELECT pg_advisory_xact_lock({USER_WRITE_LOCK})"))?
-            }
+            DbConnection::Pg(c) => c.batch_execute(&format!(
+                "SELECT pg_advisory_xact_lock({})",
+                pg_lock_key(USER_WRITE_LOCK)
+            ))?,
         }
         work(conn)
     })

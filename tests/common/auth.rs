@@ -213,6 +213,7 @@ pub fn app_with(configure: impl FnOnce(&mut insights_hub::Config)) -> super::Tes
     let dir = tempfile::tempdir().expect("temp dir");
     let db = super::TestDb::new(&dir, "test.db");
     let mut config = insights_hub::Config::for_database(&db.database);
+    config.key_dir = Some(dir.path().to_path_buf());
     configure(&mut config);
     let state = insights_hub::AppState::open(config).expect("open database");
     let client = super::TestApp::client_for(&state);

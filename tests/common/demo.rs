@@ -87,6 +87,7 @@ pub fn demo_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
         drop(insights_hub::db::open(&db.database).expect("migrate the test schema"));
         copy_pg_catalog(&db, template);
         let mut config = Config::for_database(&db.database);
+        config.key_dir = Some(dir.path().to_path_buf());
         configure(&mut config);
         let state = AppState::open(config).expect("open database");
         let client = TestApp::client_for(&state);
@@ -106,6 +107,7 @@ pub fn demo_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
         schema: None,
     };
     let mut config = Config::for_database(&db.database);
+    config.key_dir = Some(dir.path().to_path_buf());
     configure(&mut config);
     let state = AppState::open(config).expect("open database");
     let client = TestApp::client_for(&state);

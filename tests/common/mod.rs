@@ -120,7 +120,8 @@ impl TestApp {
 pub fn empty_app() -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = TestDb::new(&dir, "test.db");
-    let config = Config::for_database(&db.database);
+    let mut config = Config::for_database(&db.database);
+    config.key_dir = Some(dir.path().to_path_buf());
     let state = AppState::open(config).expect("open database");
     let client = TestApp::client_for(&state);
     TestApp {

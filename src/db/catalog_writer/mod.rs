@@ -81,8 +81,8 @@ pub fn clear_catalog(conn: &mut crate::db::DbConnection) -> QueryResult<()> {
 /// them back.
 const IMPORT_CACHE_KIB: i64 = 1024 * 1024;
 
-/// Key of the PostgreSQL advisory lock that lets one import run at a time.
-const IMPORT_LOCK: i64 = 0x1a5_1697;
+/// Purpose of the PostgreSQL advisory lock that lets one catalog writer run at a time.
+const IMPORT_LOCK: i32 = 3;
 
 /// Runs an import in ONE transaction that holds the catalog's write lock from its start
 /// (`catalog_transaction`), with SQLite's import pragmas around it: foreign keys off
@@ -142,7 +142,10 @@ where
             }
         }
         crate::db::DbConnection::Pg(_) => conn.transaction(|conn| {
-            conn.batch_execute(&format!("SELECT pg_advisory_xact_lock({IMPORT_LOCK})"))?;
+            conn.batch_execute(&format!(
+                "SELECT pg_advisory_xact_lock({})",
+                crate::db::pg_lock_key(IMPORT_LOCK)
+            ))?;
             work(conn)
         }),
     }
@@ -251,18 +254,14 @@ impl CatalogWriter {
         let mut writer = CatalogWriter::new(conn)?;
         if writer.track_ids.is_empty() {
             writer.dropped_indexes = drop_secondary_indexes(conn)?;
-            if writer.artist_ids.is_empty() {
-                // Artists are then inserted by `finish`, with their aggregates, after
-                // the links that name them: foreign keys are checked at the commit.
-                match conn {
-                    crate::db::DbConnection::Sqlite(c) => {
-                        diesel::sql_query("PRAGMA defer_foreign_keys = ON").execute(c)?
-                    }
-                    // The foreign keys are DEFERRABLE (migrations_pg).
-                    crate::db::DbConnection::Pg(c) => {
-                        diesel::sql_query("SET CONSTRAINTS ALL DEFERRED").execute(c)?
-                    }
-                };
+            // SQLite: artists are then inserted by `finish`, with their aggregates,
+            // after the links that name them (foreign keys are checked at the commit).
+            // PostgreSQL writes artists first and recomputes the aggregates in SQL: its
+            // deferred foreign-key checks would forbid rebuilding track_artists' index.
+            if writer.artist_ids.is_empty() && conn.backend() == crate::db::Backend::Sqlite {
+                if let crate::db::DbConnection::Sqlite(c) = conn {
+                    diesel::sql_query("PRAGMA defer_foreign_keys = ON").execute(c)?;
+                }
                 writer.totals = Some(Vec::new());
             }
         }
