@@ -63,6 +63,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    server_settings (name) {
+        name -> Text,
+        value -> Text,
+    }
+}
+
+diesel::table! {
     sessions (id) {
         id -> Text,
         data -> Text,
@@ -80,6 +87,15 @@ diesel::table! {
         is_current -> Bool,
         created_at -> BigInt,
         updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    throttle_attempts (id) {
+        id -> Integer,
+        scope -> Integer,
+        key -> Text,
+        at_ms -> BigInt,
     }
 }
 
@@ -139,8 +155,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     artists,
     catalog_imports,
     catalog_meta,
+    server_settings,
     sessions,
     taste_profiles,
+    throttle_attempts,
     track_artists,
     tracks,
     users,
