@@ -223,7 +223,7 @@ async fn an_import_through_one_server_is_seen_by_the_other() {
     let csv = synthetic_csv(cluster.a.dir.path(), 2_000, 3);
     let report = import_database(
         &cluster.a.db.database,
-        &[csv.clone()],
+        std::slice::from_ref(&csv),
         ImportOptions::default(),
         &mut NoProgress,
     )

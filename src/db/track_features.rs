@@ -314,7 +314,7 @@ mod tests {
     #[test]
     fn averages_match_the_sql_aggregates() {
         let dir = tempfile::tempdir().unwrap();
-        let mut conn = crate::db::open_connection(&dir.path().join("t.db")).unwrap();
+        let mut conn = crate::db::open_connection(dir.path().join("t.db")).unwrap();
         let empty = scan_tracks(&mut conn).unwrap();
         assert_eq!(empty.average, AudioFeatures::default());
         assert_eq!(empty.average_popularity, None);

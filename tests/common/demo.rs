@@ -22,9 +22,7 @@ fn pg_template(url: &str) -> &'static str {
         let pool = insights_hub::db::open(&db.database).expect("open template schema");
         let mut conn = pool.get().expect("connection");
         demo::seed(&mut conn).expect("seed the demo catalog");
-        let schema = db.schema_name().expect("a schema").to_string();
-        std::mem::forget(db);
-        schema
+        db.keep_schema()
     })
 }
 

@@ -56,6 +56,14 @@ impl TestDb {
         self.schema.as_ref().map(|(_, schema)| schema.as_str())
     }
 
+    /// The schema's name; it is not dropped (a template that outlives the test).
+    pub fn keep_schema(mut self) -> String {
+        self.schema
+            .take()
+            .map(|(_, schema)| schema)
+            .expect("a schema")
+    }
+
     /// (server URL without the search_path, schema), on PostgreSQL.
     pub fn admin(&self) -> Option<(&str, &str)> {
         self.schema

@@ -219,7 +219,7 @@ mod tests {
     #[tokio::test]
     async fn a_cached_session_ended_behind_the_storage_is_not_served() {
         let dir = tempfile::tempdir().unwrap();
-        let pool = crate::db::open(&dir.path().join("s.db")).unwrap();
+        let pool = crate::db::open(dir.path().join("s.db")).unwrap();
         let storage = DbSessionStorage::new(pool.clone(), |e| {
             e.get("uid").and_then(Value::as_i64).map(|id| id as i32)
         });
