@@ -4,7 +4,9 @@
 # one table: requests/s, p50, p99, errors, and each endpoint's rate as a ratio of /healthz
 # measured in the same run, then the server's peak memory.
 #
-#   scripts/loadtest.sh [--duration 20s] [--connections 64] [--csv FILE]
+#   scripts/loadtest.sh [--duration 20s] [--connections 64] [--csv FILE] [--database URL]
+#
+# --database: an empty PostgreSQL database (postgres://...) instead of a temp SQLite file.
 #
 # Only loopback traffic: the server listens on 127.0.0.1 and wrk stays bounded in time.
 set -euo pipefail
@@ -14,12 +16,14 @@ DURATION=20s
 CONNECTIONS=64
 THREADS=2
 CSV=""
+DATABASE=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) DURATION="$2"; shift 2 ;;
     --connections) CONNECTIONS="$2"; shift 2 ;;
     --csv) CSV="$2"; shift 2 ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    --database) DATABASE="$2"; shift 2 ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
 done
@@ -32,7 +36,7 @@ fi
 cargo build --release --quiet
 BIN=target/release/insights-hub
 WORK=$(mktemp -d)
-DB="$WORK/load.db"
+DB="${DATABASE:-$WORK/load.db}"
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 BASE="http://127.0.0.1:$PORT"
 SERVER_PID=""
