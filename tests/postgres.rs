@@ -286,3 +286,42 @@ fn a_killed_import_leaves_the_catalog_as_it_was() {
     let after = catalog_meta::load(&mut conn).expect("meta");
     assert_eq!(after, before);
 }
+
+#[test]
+fn copy_keeps_awkward_text_and_missing_values_exactly() {
+    use diesel::prelude::*;
+    use insights_hub::{
+        catalog::{NewTrack, TrackKeys},
+        db::{
+            catalog_meta::SourceKind,
+            catalog_writer::{catalog_transaction, CatalogWriter},
+            schema::{artists, tracks},
+        },
+    };
+    let Some(url) = postgres_or_skip("copy_keeps_awkward_text_and_missing_values_exactly") else {
+        return;
+    };
+    let db = TestDb::fresh_schema(&url);
+    let mut conn = db::open_connection(&db.database).expect("connect");
+    let name = "Tab\there, new\nline, back\\slash \\N, \r, Beyoncé ✓";
+    let track = NewTrack::builder(name, &["A\tB \\ C"])
+        .spotify_id("awkward1")
+        .build();
+    catalog_transaction(&mut conn, |conn| {
+        let mut writer = CatalogWriter::for_bulk_load(conn)?;
+        writer.write_keyed(conn, track.clone(), TrackKeys::of(&track))?;
+        writer.finish(conn, SourceKind::Import, "awkward.csv", 1)?;
+        Ok::<_, diesel::result::Error>(())
+    })
+    .expect("write");
+    let stored: Vec<(String, Option<String>, f64)> = tracks::table
+        .select((tracks::name, tracks::album, tracks::tempo))
+        .load(&mut conn)
+        .expect("tracks");
+    assert_eq!(stored, vec![(name.to_string(), None, track.features.tempo)]);
+    let artist: Vec<String> = artists::table
+        .select(artists::name)
+        .load(&mut conn)
+        .expect("artists");
+    assert_eq!(artist, vec!["A\tB \\ C".to_string()]);
+}

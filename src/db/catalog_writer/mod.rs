@@ -14,6 +14,7 @@
 //! them is a catalog rule, not the writer's.
 
 mod aggregates;
+mod copy;
 mod indexes;
 mod pending;
 mod rows;
@@ -402,18 +403,26 @@ impl CatalogWriter {
             update_tracks::<TRACK_BATCH>,
             update_tracks::<1>,
         )?;
-        in_batches(
-            conn,
-            new_tracks.drain(..),
-            insert_tracks::<TRACK_BATCH>,
-            insert_tracks::<1>,
-        )?;
-        in_batches(
-            conn,
-            links.drain(..),
-            insert_links::<LINK_BATCH>,
-            insert_links::<1>,
-        )?;
+        if let crate::db::DbConnection::Pg(c) = conn {
+            // PostgreSQL: one COPY per table and flush.
+            copy::copy_tracks(c, &new_tracks)?;
+            new_tracks.clear();
+            copy::copy_links(c, &links)?;
+            links.clear();
+        } else {
+            in_batches(
+                conn,
+                new_tracks.drain(..),
+                insert_tracks::<TRACK_BATCH>,
+                insert_tracks::<1>,
+            )?;
+            in_batches(
+                conn,
+                links.drain(..),
+                insert_links::<LINK_BATCH>,
+                insert_links::<1>,
+            )?;
+        }
         self.pending_updates = updates;
         self.pending_tracks = new_tracks;
         self.pending_links = links;
@@ -434,6 +443,11 @@ impl CatalogWriter {
     }
 
     fn insert_pending_artists(&mut self, conn: &mut crate::db::DbConnection) -> QueryResult<()> {
+        if let crate::db::DbConnection::Pg(c) = conn {
+            copy::copy_artists(c, &self.pending_artists)?;
+            self.pending_artists.clear();
+            return Ok(());
+        }
         in_batches(
             conn,
             std::mem::take(&mut self.pending_artists),
