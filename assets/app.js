@@ -399,3 +399,143 @@
     start();
   }
 })();
+
+// --- two-handle ranges -------------------------------------------------------------------
+// A range is rendered as `<fieldset data-range data-min data-max data-step>` holding two
+// labelled number fields ("From", "to"), which is all there is without JavaScript. Here
+// two range handles are laid over one track above them; moving a handle writes its
+// number field (a handle at its end leaves the field empty: no limit) and sends that
+// field's `input` event, so the live answer follows. Typing in a field moves its handle.
+(function () {
+  "use strict";
+
+  function upgradeRanges(root) {
+    var sets = (root || document).querySelectorAll("fieldset[data-range]");
+    Array.prototype.forEach.call(sets, function (set) {
+      if (set.querySelector(".ps-dual")) {
+        return;
+      }
+      var fields = set.querySelectorAll("input[type=number]");
+      if (fields.length !== 2) {
+        return;
+      }
+      var min = Number(set.getAttribute("data-min"));
+      var max = Number(set.getAttribute("data-max"));
+      var step = set.getAttribute("data-step") || "any";
+      var legend = set.querySelector("legend");
+      var name = legend ? legend.textContent.trim() : "";
+      var dual = document.createElement("div");
+      dual.className = "ps-dual";
+      var handles = [0, 1].map(function (i) {
+        var handle = document.createElement("input");
+        handle.type = "range";
+        handle.min = String(min);
+        handle.max = String(max);
+        handle.step = step;
+        handle.setAttribute("aria-label", (i === 0 ? "Lowest " : "Highest ") + name);
+        dual.appendChild(handle);
+        return handle;
+      });
+      function fromFields() {
+        var lo = fields[0].value === "" ? min : Number(fields[0].value);
+        var hi = fields[1].value === "" ? max : Number(fields[1].value);
+        handles[0].value = String(isNaN(lo) ? min : lo);
+        handles[1].value = String(isNaN(hi) ? max : hi);
+        var span = max - min || 1;
+        dual.style.setProperty("--lo", ((Number(handles[0].value) - min) / span) * 100 + "%");
+        dual.style.setProperty("--hi", ((Number(handles[1].value) - min) / span) * 100 + "%");
+      }
+      handles.forEach(function (handle, i) {
+        handle.addEventListener("input", function (event) {
+          event.stopPropagation();
+          var lo = Number(handles[0].value);
+          var hi = Number(handles[1].value);
+          // The handles do not cross.
+          if (lo > hi) {
+            handle.value = String(i === 0 ? hi : lo);
+          }
+          var value = Number(handle.value);
+          var atEnd = i === 0 ? value <= min : value >= max;
+          fields[i].value = atEnd ? "" : handle.value;
+          fromFields();
+          fields[i].dispatchEvent(new Event("input", { bubbles: true }));
+        });
+      });
+      fields[0].addEventListener("input", fromFields);
+      fields[1].addEventListener("input", fromFields);
+      set.insertBefore(dual, set.querySelector(".ps-range-fields"));
+      fromFields();
+    });
+  }
+
+  document.addEventListener("htmx:afterSettle", function (event) {
+    upgradeRanges(event.detail.elt);
+  });
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () {
+      upgradeRanges(document);
+    });
+  } else {
+    upgradeRanges(document);
+  }
+})();
+
+// --- live answers while a control moves ---------------------------------------------------
+// A form marked `data-live` (the perfect-song settings) asks for its answer on every
+// change, throttled by the round trip rather than by a fixed delay: the first change sends
+// at once (`live-input`, the form's hx-trigger); changes while that request is out are
+// folded into one trailing request sent as soon as the answer arrives, with the values of
+// that moment. So a drag shows a fresh answer every round trip and ends on the last
+// position; `hx-sync="this:replace"` still makes the newest request win if another one
+// (a submit) overlaps.
+(function () {
+  "use strict";
+
+  // A request out longer than this no longer holds back the next one.
+  var STUCK_MS = 2000;
+
+  function liveForm(element) {
+    var form = element && (element.form || (element.closest && element.closest("form")));
+    return form && form.hasAttribute("data-live") ? form : null;
+  }
+
+  function send(form) {
+    var state = form.liveState;
+    state.busy = true;
+    state.pending = false;
+    state.since = Date.now();
+    htmx.trigger(form, "live-input");
+  }
+
+  document.addEventListener("input", function (event) {
+    var form = liveForm(event.target);
+    if (!form) {
+      return;
+    }
+    var state = form.liveState || (form.liveState = { busy: false, pending: false, since: 0 });
+    if (state.busy && Date.now() - state.since < STUCK_MS) {
+      state.pending = true;
+      return;
+    }
+    send(form);
+  });
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt;
+    var state = form && form.liveState;
+    if (!state || !form.hasAttribute("data-live")) {
+      return;
+    }
+    state.busy = false;
+    if (state.pending) {
+      // After htmx has finished with this request (it clears its own record of it
+      // once this event returns).
+      setTimeout(function () {
+        if (!state.busy && state.pending) {
+          send(form);
+        }
+      }, 0);
+    }
+  });
+})();

@@ -1,7 +1,8 @@
 //! Perfect-song matching speed: exact top-10 over 20,000 and 1,000,000 generated tracks,
-//! unfiltered and with a genre + release-year filter, the k-d tree index against the
-//! brute-force scan (the baseline) in the same run; and how long the index takes to
-//! build and to load from SQLite.
+//! unfiltered and with a genre + release-year filter, by distance (Euclidean, the
+//! default) and by "same mix" (cosine), the index against the brute-force scan (the
+//! baseline: every track scored, no bounds) in the same run; and how long the index
+//! takes to build and to load from SQLite.
 //!
 //! The catalog is synthetic and deterministic (`catalog::rng` from a fixed seed): 12 genres
 //! named `synthetic-genre-NN`, each a Gaussian cloud (sd 0.15 per feature) around its own
@@ -10,14 +11,15 @@
 //! a median is not one lucky point.
 //!
 //! Run: `cargo bench --bench matching` (add `-- search` for the searches only). After
-//! the run the bench prints index/brute-force ratios from criterion's own estimates.
+//! the run the bench prints index/brute-force ratios from criterion's own estimates,
+//! and the index's size in bytes per track.
 
 use std::{hint::black_box, path::Path, time::Duration};
 
 use criterion::{BenchmarkId, Criterion};
 use insights_hub::{
     catalog::{rng::Rng, snapshot::CatalogSnapshot, AudioFeatures, Feature},
-    matching::{FeatureIndex, IndexedTrack, MatchSettings},
+    matching::{FeatureIndex, IndexedTrack, MatchSettings, Metric},
 };
 
 const SMALL: usize = 20_000;
@@ -93,7 +95,7 @@ fn build(tracks: &[Generated], names: &[String]) -> FeatureIndex {
 }
 
 /// 256 fixed targets for the original five features (the page's default query shape).
-fn queries(filtered: bool) -> Vec<MatchSettings> {
+fn queries(filtered: bool, metric: Metric) -> Vec<MatchSettings> {
     let mut rng = Rng::new(0xBE7C_4A11);
     (0..QUERIES)
         .map(|q| {
@@ -109,10 +111,19 @@ fn queries(filtered: bool) -> Vec<MatchSettings> {
                 s.filters.year_from = Some(from);
                 s.filters.year_to = Some(from + 9);
             }
+            s.metric = metric;
             s
         })
         .collect()
 }
+
+/// The cases of each size: (benchmark name, filtered, metric).
+const CASES: [(&str, bool, Metric); 4] = [
+    ("unfiltered", false, Metric::Euclidean),
+    ("genre_years", true, Metric::Euclidean),
+    ("cosine_unfiltered", false, Metric::Cosine),
+    ("cosine_genre_years", true, Metric::Cosine),
+];
 
 fn bench_search(c: &mut Criterion) {
     let names = genre_names();
@@ -120,13 +131,19 @@ fn bench_search(c: &mut Criterion) {
         let tracks = generate(n);
         let index = build(&tracks, &names);
         drop(tracks);
+        if n == LARGE {
+            println!(
+                "index of {n} tracks: {:.1} bytes per track",
+                index.memory_bytes() as f64 / n as f64
+            );
+        }
         let mut group = c.benchmark_group(format!("search_{label}"));
         group
             .warm_up_time(Duration::from_secs(1))
             .measurement_time(Duration::from_secs(if n == LARGE { 6 } else { 3 }))
             .sample_size(if n == LARGE { 20 } else { 50 });
-        for (filter, filtered) in [("unfiltered", false), ("genre_years", true)] {
-            let settings = queries(filtered);
+        for (filter, filtered, metric) in CASES {
+            let settings = queries(filtered, metric);
             for (method, brute) in [("index", false), ("brute_force", true)] {
                 let mut q = 0;
                 group.bench_function(BenchmarkId::new(filter, method), |b| {
@@ -266,12 +283,12 @@ fn print_ratios() {
     };
     println!("\nmedian per query (index vs brute force, same run):");
     for size in ["20k", "1M"] {
-        for filter in ["unfiltered", "genre_years"] {
+        for (filter, _, _) in CASES {
             let index = median(&format!("search_{size}/{filter}/index"));
             let brute = median(&format!("search_{size}/{filter}/brute_force"));
             if let (Some(i), Some(b)) = (index, brute) {
                 println!(
-                    "  {size:>3} {filter:<11} index {:>9.1} µs  brute force {:>9.1} µs  speed-up {:>6.1}x",
+                    "  {size:>3} {filter:<18} index {:>9.1} µs  brute force {:>9.1} µs  speed-up {:>6.1}x",
                     i / 1e3,
                     b / 1e3,
                     b / i

@@ -86,6 +86,8 @@ fn benches(c: &mut Criterion) {
             )
         })
     });
+    // No facts: rows show "key unknown" (the table is read from the database).
+    let facts = insights_hub::catalog::facts::TrackFacts::default();
     group.bench_function("match_fragment_render", |b| {
         b.iter(|| {
             answer(&Answer {
@@ -93,6 +95,7 @@ fn benches(c: &mut Criterion) {
                 outcome: &outcome,
                 details: &details,
                 catalog_version: 1,
+                facts: &facts,
             })
             .into_string()
         })

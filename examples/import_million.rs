@@ -1,10 +1,12 @@
-//! Generates a synthetic TidyTuesday-format CSV (1,000,000 rows unless told otherwise)
-//! in a temporary directory and times a full import of it into a fresh database.
+//! Generates a synthetic CSV (1,000,000 rows unless told otherwise) in a temporary
+//! directory and times a full import of it into a fresh database. The layout is the
+//! TidyTuesday one, or with `--kaggle` the Kaggle "1.2M songs" one (no genre, no
+//! popularity, artists as Python lists).
 //!
-//!     cargo run --release --example import_million [ROWS [KEEP_DIR]]
+//!     cargo run --release --example import_million [--kaggle] [ROWS [KEEP_DIR]]
 //!
-//! Prints the import summary and rows per second. Nothing is kept afterwards unless a
-//! directory is given for the CSV and the database.
+//! Prints the import summary, rows per second and the process's peak memory. Nothing is
+//! kept afterwards unless a directory is given for the CSV and the database.
 //!
 //! With BENCH_DATABASE_URL=postgres://... the import goes into that (empty) PostgreSQL
 //! database instead of a new SQLite file.
@@ -12,7 +14,9 @@
 use std::{fs::File, path::PathBuf, time::Instant};
 
 use insights_hub::catalog::import::{
-    import_database, synthetic::write_tidytuesday_csv, ImportOptions, NoProgress,
+    import_database,
+    synthetic::{write_kaggle_1m_csv, write_tidytuesday_csv},
+    ImportOptions, NoProgress,
 };
 
 fn main() -> anyhow::Result<()> {
@@ -24,20 +28,32 @@ fn main() -> anyhow::Result<()> {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
         )
         .init();
-    let rows: u64 = match std::env::args().nth(1) {
+    let kaggle = std::env::args().any(|a| a == "--kaggle");
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--kaggle")
+        .collect();
+    let rows: u64 = match args.first() {
         Some(arg) => arg.replace('_', "").parse()?,
         None => 1_000_000,
     };
     // A second argument keeps the CSV and the database in that directory.
     let temp = tempfile::tempdir()?;
-    let dir: PathBuf = match std::env::args().nth(2) {
+    let dir: PathBuf = match args.get(1) {
         Some(keep) => PathBuf::from(keep),
         None => temp.path().to_path_buf(),
     };
     std::fs::create_dir_all(&dir)?;
-    let csv: PathBuf = dir.join("synthetic_spotify_songs.csv");
     let started = Instant::now();
-    write_tidytuesday_csv(File::create(&csv)?, rows, 20_200_121)?;
+    let csv: PathBuf = if kaggle {
+        let csv = dir.join("synthetic_tracks_features.csv");
+        write_kaggle_1m_csv(File::create(&csv)?, rows, 20_201_212)?;
+        csv
+    } else {
+        let csv = dir.join("synthetic_spotify_songs.csv");
+        write_tidytuesday_csv(File::create(&csv)?, rows, 20_200_121)?;
+        csv
+    };
     let size = std::fs::metadata(&csv)?.len();
     println!(
         "generated {rows} synthetic rows ({:.1} MB) in {:.2} s",
@@ -63,5 +79,11 @@ fn main() -> anyhow::Result<()> {
         report.elapsed.as_secs_f64(),
         report.rows_per_second()
     );
+    // Peak resident memory of this process (generation and import).
+    if let Ok(status) = std::fs::read_to_string("/proc/self/status") {
+        if let Some(line) = status.lines().find(|l| l.starts_with("VmHWM")) {
+            println!("peak memory: {}", line.trim_start_matches("VmHWM:").trim());
+        }
+    }
     Ok(())
 }

@@ -22,6 +22,12 @@ pub enum AppError {
     /// The request (its body, a header, a file) is larger than the app accepts (413).
     #[error("{0}")]
     TooLarge(String),
+    /// The address (path and query) is longer than the app accepts (414).
+    #[error("{0}")]
+    AddressTooLong(String),
+    /// The request's headers are larger than the app accepts (431).
+    #[error("{0}")]
+    HeadersTooLarge(String),
     /// Too many attempts; try again after the given number of seconds (429).
     #[error("Too many attempts. Try again in {retry_after_secs} seconds.")]
     TooManyRequests { retry_after_secs: u64 },
@@ -47,6 +53,8 @@ impl AppError {
             | AppError::Forbidden(_)
             | AppError::Invalid(_)
             | AppError::TooLarge(_)
+            | AppError::AddressTooLong(_)
+            | AppError::HeadersTooLarge(_)
             | AppError::TooManyRequests { .. } => self.to_string(),
             _ => "Something went wrong on our side. Please try again.".to_string(),
         }

@@ -17,9 +17,13 @@ use insights_hub::{
     },
     config,
     config::SecretKey,
+    web::transport,
     AppState, Config,
 };
-use poem::{listener::TcpListener, Server};
+use poem::{
+    listener::{Listener, TcpListener},
+    Server,
+};
 
 #[derive(Parser)]
 #[command(
@@ -230,7 +234,8 @@ fn serve(database: config::Database, args: ServeArgs) -> anyhow::Result<()> {
             "ready on http://{}",
             config.bind
         );
-        Server::new(TcpListener::bind(config.bind))
+        let listener = TcpListener::bind(config.bind).into_acceptor().await?;
+        Server::new_with_acceptor(transport::with_error_bodies(listener))
             .run_with_graceful_shutdown(
                 app(state),
                 shutdown_signal(),

@@ -164,7 +164,7 @@ async fn every_request_body_has_one_limit() {
     let app = empty_app();
     let mut browser = Browser::new();
     let token = browser.get(&app.client, "/signup").await.csrf_token();
-    let big = "a".repeat(insights_hub::web::body_limit::MAX_BODY_BYTES + 1);
+    let big = "a".repeat(insights_hub::web::request_limits::MAX_BODY_BYTES + 1);
 
     // The token in the header, a large form body: refused with the app's 413 page.
     let resp = app
@@ -203,6 +203,47 @@ async fn every_request_body_has_one_limit() {
     // A form of normal size still works.
     let page = browser.sign_up(&app.client, "small", GOOD_PASSWORD).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+}
+
+/// The address and the headers have limits of their own, the same every time however
+/// the bytes arrive, answered with the app's error page (JSON under /api/).
+#[tokio::test]
+async fn long_addresses_and_large_headers_get_the_error_page() {
+    use insights_hub::web::request_limits::{MAX_ADDRESS_BYTES, MAX_HEADER_BYTES};
+    let app = empty_app();
+    let long = "q".repeat(MAX_ADDRESS_BYTES);
+    let resp = app.client.get(format!("/artists?q={long}")).send().await;
+    let status = resp.0.status();
+    let body = resp.0.into_body().into_string().await.expect("body");
+    assert_eq!(status, StatusCode::URI_TOO_LONG);
+    assert_error_page(&body, status, "The address is 9 KiB long");
+
+    let resp = app
+        .client
+        .get(format!("/api/v1/tracks?ids={long}"))
+        .send()
+        .await;
+    assert_eq!(resp.0.status(), StatusCode::URI_TOO_LONG);
+    let json: serde_json::Value =
+        serde_json::from_str(&resp.0.into_body().into_string().await.expect("body")).expect("JSON");
+    assert_eq!(json["error"]["status"], 414);
+
+    let cookie = format!("junk={}", "c".repeat(MAX_HEADER_BYTES));
+    let resp = app
+        .client
+        .get("/")
+        .header(header::COOKIE, cookie)
+        .send()
+        .await;
+    let status = resp.0.status();
+    let body = resp.0.into_body().into_string().await.expect("body");
+    assert_eq!(status, StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE);
+    assert_error_page(&body, status, "Clearing this site's cookies");
+
+    // Just under both limits is an ordinary request.
+    let fine = "q".repeat(MAX_ADDRESS_BYTES - 20);
+    let resp = app.client.get(format!("/artists?q={fine}")).send().await;
+    assert_eq!(resp.0.status(), StatusCode::OK);
 }
 
 /// The live answer is kept under its canonical settings only: junk parameters (or the

@@ -12,7 +12,7 @@ use std::{collections::HashMap, sync::Arc};
 pub use versioned::VersionedCache;
 
 use crate::{
-    catalog::artists::GenreCount,
+    catalog::{artists::GenreCount, facts::TrackFacts},
     db::{self, track_details::TrackDetails, DbPool},
     error::AppResult,
 };
@@ -34,6 +34,12 @@ pub struct CatalogCaches {
     track_details: VersionedCache<i32, TrackDetails>,
     /// Artists' top genres: a grouped scan of all of a popular artist's tracks.
     artist_genres: VersionedCache<i32, Vec<GenreCount>>,
+    /// Every track's key, mode, time signature, duration, tempo and song (one entry):
+    /// the filters the index does not hold, and "one version per song".
+    track_facts: VersionedCache<(), TrackFacts>,
+    /// One reader of the facts at a time: the first requests after an import wait for
+    /// it rather than each reading the whole table.
+    facts_loading: tokio::sync::Mutex<()>,
 }
 
 impl Default for CatalogCaches {
@@ -41,6 +47,8 @@ impl Default for CatalogCaches {
         CatalogCaches {
             track_details: VersionedCache::new(TRACK_DETAILS_CAPACITY),
             artist_genres: VersionedCache::new(ARTIST_GENRES_CAPACITY),
+            track_facts: VersionedCache::new(1),
+            facts_loading: tokio::sync::Mutex::new(()),
         }
     }
 }
@@ -63,6 +71,22 @@ impl CatalogCaches {
             details.extend(self.track_details.put_many(version, loaded));
         }
         Ok(details)
+    }
+
+    /// Every track's facts in catalog `version`, read once per version.
+    pub async fn track_facts(&self, pool: &DbPool, version: i64) -> AppResult<Arc<TrackFacts>> {
+        if let Some(facts) = self.track_facts.get(version, &()) {
+            return Ok(facts);
+        }
+        let _loading = self.facts_loading.lock().await;
+        if let Some(facts) = self.track_facts.get(version, &()) {
+            return Ok(facts);
+        }
+        let rows = db::run(pool, |conn| Ok(db::track_facts::all(conn)?)).await?;
+        let facts = tokio::task::spawn_blocking(move || TrackFacts::new(rows))
+            .await
+            .map_err(crate::error::AppError::internal)?;
+        Ok(self.track_facts.put(version, (), facts))
     }
 
     /// Each artist's top genres in catalog `version` (artists without genres map to an

@@ -3,12 +3,15 @@
 
 pub mod artists;
 pub mod demo;
+pub mod facts;
 pub mod feature;
 pub mod import;
 pub mod live;
+pub mod musical_key;
 pub mod rng;
 pub mod snapshot;
 pub mod track;
+pub mod versions;
 
 pub use feature::{AudioFeatures, Feature};
 pub use track::{ArtistKeys, NewTrack, TrackKeys};

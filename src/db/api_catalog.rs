@@ -1,7 +1,7 @@
 //! Queries the JSON API needs on the catalog: whole track rows with their credited
 //! artists (Spotify's track and audio-features objects), id look-ups, an artist's most
-//! popular tracks, track search, and the attributes the matching index does not hold
-//! (key, mode, time signature, duration) for the recommendations' bounds on them.
+//! popular tracks, and track search. (Key, mode, time signature and duration of every
+//! track, for bounds on them, are `track_facts`.)
 
 use std::collections::HashMap;
 
@@ -218,47 +218,5 @@ pub fn search_track_ids(
         .offset(offset)
         .load(conn)?;
     Ok((total, ids))
-    })
-}
-
-/// Key, mode, time signature and duration of one track (`None` where unknown).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct TrackAttributes {
-    pub key: Option<i32>,
-    pub mode: Option<i32>,
-    pub time_signature: Option<i32>,
-    pub duration_ms: Option<i32>,
-}
-
-/// Those attributes for every track, sorted by track id.
-pub fn all_attributes(
-    conn: &mut crate::db::DbConnection,
-) -> QueryResult<Vec<(i32, TrackAttributes)>> {
-    crate::db::with_backend!(conn, conn => {
-    type Row = (i32, Option<i32>, Option<i32>, Option<i32>, Option<i32>);
-    let rows: Vec<Row> = tracks::table
-        .order(tracks::id)
-        .select((
-            tracks::id,
-            tracks::musical_key,
-            tracks::mode,
-            tracks::time_signature,
-            tracks::duration_ms,
-        ))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, key, mode, time_signature, duration_ms)| {
-            (
-                id,
-                TrackAttributes {
-                    key,
-                    mode,
-                    time_signature,
-                    duration_ms,
-                },
-            )
-        })
-        .collect())
     })
 }

@@ -13,6 +13,7 @@ pub mod schema;
 pub mod sessions;
 pub mod taste_profiles;
 pub mod track_details;
+pub mod track_facts;
 pub mod track_features;
 pub mod users;
 

@@ -50,6 +50,9 @@ pub enum MatchError {
     UnknownMetric(String),
     #[error("“{value}” is not yes or no.")]
     NotABoolean { field: String, value: String },
+    /// Anything else about one field (seeds, track attributes), said in full.
+    #[error("{message}")]
+    Field { field: String, message: String },
 }
 
 impl MatchError {
@@ -58,9 +61,9 @@ impl MatchError {
     pub fn field(&self) -> String {
         use super::keys;
         match self {
-            MatchError::NotANumber { field, .. } | MatchError::NotABoolean { field, .. } => {
-                field.clone()
-            }
+            MatchError::NotANumber { field, .. }
+            | MatchError::NotABoolean { field, .. }
+            | MatchError::Field { field, .. } => field.clone(),
             MatchError::TargetOutOfRange { feature, .. } => keys::target(*feature),
             MatchError::WeightOutOfRange { feature, .. } => keys::weight(*feature),
             MatchError::AllWeightsZero => keys::WEIGHTS.to_string(),

@@ -5,12 +5,16 @@
 //!
 //! - `keys`: the settings' form and query-string names, listed once.
 //! - `settings`: what a request asks for, its defaults, JSON form, URL form and checks.
-//! - `index`: the struct-of-arrays store ordered by a k-d tree, with node summaries.
-//! - `query`: settings turned into the scan's terms; the distance key and its bounds.
-//! - `search`: the tree walk and the brute-force scan it must equal.
+//! - `index`: the fixed-point store, in leaves and groups ordered by a k-d tree build,
+//!   with their bounding boxes and filter summaries.
+//! - `query`: settings turned into the scan's terms; the exact distance key, its fast
+//!   forms and their bounds.
+//! - `search`: the best-first walk and the brute-force scan it must equal.
 //! - `topk`: the k best so far, with the per-artist cap.
 //! - `outcome`: matches explained, similarity, and why a search came back empty.
 
+pub mod attributes;
+mod distinct;
 pub mod error;
 pub mod index;
 pub mod keys;

@@ -272,7 +272,7 @@ impl FeatureIndex {
             .map(|&feature| {
                 let target = settings.target(feature);
                 let value = self.raw_value(i, feature);
-                let scaled = unit_of(self.columns[column(feature)][i]);
+                let scaled = unit_of(self.value(i, column(feature)));
                 FeatureDifference {
                     feature,
                     weight: settings.weight(feature) / total_weight,

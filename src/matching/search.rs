@@ -1,17 +1,23 @@
-//! Exact k-nearest-neighbour search: a depth-first walk of the k-d tree, nearer child
-//! first, skipping every subtree whose lower bound is above the current k-th key (or
-//! whose filter summaries rule it out); and the brute-force scan it must agree with.
+//! Exact k-nearest-neighbour search, best-first over the index's groups and leaves
+//! (see `index`): groups in order of their lower bound, and within a group its leaves
+//! in order of theirs, stopping as soon as the next bound is beyond the current k-th
+//! key (or the filter summaries rule a group or leaf out); for cosine, a group or leaf
+//! that gets past its bound is checked once more with the exact largest cos over its
+//! box (`Query::box_may_reach`) before it is opened. And the brute-force scan it must
+//! agree with.
 //!
-//! Both score with the fast `f32` form and rank with the exact one (see `query`): a
-//! track is scored exactly only when its fast key is within the rounding margin of the
+//! Both score with the fast form and rank with the exact one (see `query`): a track
+//! is scored exactly only when its fast value is within the rounding margin of the
 //! k-th exact key so far.
+
+use std::{cmp::Reverse, collections::BinaryHeap};
 
 use super::{
     error::InvalidSettings,
-    index::{FeatureIndex, LEAF},
+    index::{FeatureIndex, GROUP, LEAF},
     outcome::MatchOutcome,
-    query::Query,
-    settings::MatchSettings,
+    query::{first_bits, Query, Thresholds},
+    settings::{MatchSettings, Metric},
     topk::{Candidate, TopK},
 };
 
@@ -34,16 +40,30 @@ impl FeatureIndex {
     ) -> Result<MatchOutcome, InvalidSettings> {
         let query = Query::new(self, settings)?;
         let mut walk = Walk::new(self, &query, keep);
-        if let Some(root) = self.nodes.first() {
-            if query.fast_lower_bound(root).is_some() {
-                walk.visit(0);
+        let mut bounds = vec![0f32; self.groups.len()];
+        query.group_bounds(self, &mut bounds);
+        let mut groups: BinaryHeap<Reverse<(Bound, u32)>> = bounds
+            .iter()
+            .enumerate()
+            .filter(|(_, bound)| **bound < f32::INFINITY)
+            .map(|(g, &bound)| Reverse((Bound(bound), g as u32)))
+            .collect();
+        while let Some(Reverse((Bound(bound), g))) = groups.pop() {
+            // The threshold already allows for ties at the k-th key (a lower id may
+            // still enter) and for rounding; every later group is at least as far.
+            if bound > walk.threshold.bound {
+                break;
+            }
+            let all = &self.groups[g as usize].all;
+            if query.box_may_reach(|d| all.lo[d], |d| all.hi[d], walk.threshold.cosine) {
+                walk.group(g as usize);
             }
         }
         Ok(self.outcome(&query, settings, walk.top.into_sorted()))
     }
 
-    /// The reference answer: every track scored, no index. The benchmark's baseline
-    /// and the property tests' check of the tree walk.
+    /// The reference answer: every track scored, no bounds. The benchmark's baseline
+    /// and the property tests' check of the best-first walk.
     pub fn search_brute_force(
         &self,
         settings: &MatchSettings,
@@ -59,13 +79,28 @@ impl FeatureIndex {
     ) -> Result<MatchOutcome, InvalidSettings> {
         let query = Query::new(self, settings)?;
         let mut walk = Walk::new(self, &query, keep);
-        let mut start = 0;
-        while start < self.len() {
-            let end = (start + LEAF).min(self.len());
-            walk.scan(start, end);
-            start = end;
+        for leaf in 0..self.leaf_count() {
+            walk.leaf(leaf);
         }
         Ok(self.outcome(&query, settings, walk.top.into_sorted()))
+    }
+}
+
+/// A lower bound, ordered totally (they are never NaN).
+#[derive(Clone, Copy, PartialEq)]
+struct Bound(f32);
+
+impl Eq for Bound {}
+
+impl Ord for Bound {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.total_cmp(&other.0)
+    }
+}
+
+impl PartialOrd for Bound {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
     }
 }
 
@@ -75,7 +110,7 @@ struct Walk<'a> {
     index: &'a FeatureIndex,
     query: &'a Query,
     top: TopK,
-    threshold: f32,
+    threshold: Thresholds,
     filtered: bool,
     /// Conditions the index does not hold (see `search_where`).
     keep: &'a dyn Fn(i32) -> bool,
@@ -88,47 +123,78 @@ impl<'a> Walk<'a> {
             query,
             keep,
             top: TopK::new(query.k, query.cap),
-            threshold: f32::INFINITY,
+            threshold: query.fast_threshold(None),
             filtered: !query.filter.is_empty(),
         }
     }
 
-    fn visit(&mut self, n: usize) {
-        let nodes = &self.index.nodes;
-        let node = &nodes[n];
-        if node.is_leaf() {
-            self.scan(node.start as usize, node.end as usize);
-            return;
+    /// Scans the leaves of group `g` that may hold a better track, nearest first.
+    fn group(&mut self, g: usize) {
+        let group = &self.index.groups[g];
+        let mut bounds = [0f32; GROUP];
+        self.query.leaf_bounds(group, &mut bounds);
+        let mut order = [(Bound(0.0), 0u8); GROUP];
+        let mut n = 0;
+        for (l, &bound) in bounds.iter().enumerate() {
+            // Infinite: ruled out by the filters, or an unused slot.
+            if bound < f32::INFINITY && bound <= self.threshold.bound {
+                order[n] = (Bound(bound), l as u8);
+                n += 1;
+            }
         }
-        let (left, right) = (node.left as usize, node.right as usize);
-        let left_bound = self.query.fast_lower_bound(&nodes[left]);
-        let right_bound = self.query.fast_lower_bound(&nodes[right]);
-        let mut children = [(left, left_bound), (right, right_bound)];
-        if right_bound.unwrap_or(f32::INFINITY) < left_bound.unwrap_or(f32::INFINITY) {
-            children.swap(0, 1);
-        }
-        for (child, bound) in children {
-            // The threshold already allows for ties at the k-th key (a lower id may
-            // still enter) and for rounding.
-            if let Some(bound) = bound {
-                if bound <= self.threshold {
-                    self.visit(child);
-                }
+        let order = &mut order[..n];
+        order.sort_unstable();
+        let first = group.first_leaf as usize;
+        for &(Bound(bound), l) in order.iter() {
+            if bound > self.threshold.bound {
+                break;
+            }
+            let l = usize::from(l);
+            let (lo, hi) = (&group.lo, &group.hi);
+            if self
+                .query
+                .box_may_reach(|d| lo[d][l], |d| hi[d][l], self.threshold.cosine)
+            {
+                self.leaf(first + l);
             }
         }
     }
 
-    /// Scores the tracks at `start..end` (at most one leaf) and offers the ones that
-    /// pass the filters.
+    /// Scores the tracks of one leaf and offers the ones that pass the filters.
     #[inline]
-    fn scan(&mut self, start: usize, end: usize) {
-        let mut keys = [0f32; LEAF];
-        self.query.fast_keys(self.index, start, end, &mut keys);
-        for (offset, &key) in keys[..end - start].iter().enumerate() {
-            let i = start + offset;
-            // Cheap key test first: most tracks fail it, and then the filters (which
-            // touch more memory) are never read.
-            if key <= self.threshold
+    fn leaf(&mut self, leaf: usize) {
+        let block = &self.index.blocks[leaf];
+        let range = self.index.leaf_range(leaf);
+        match self.query.metric {
+            Metric::Euclidean => {
+                let mut keys = [0f32; LEAF];
+                self.query.euclidean_keys(block, &mut keys);
+                let mask = below(&keys, self.threshold.euclidean, range.len());
+                self.offer_each(mask, range.start, |walk, l| {
+                    keys[l] <= walk.threshold.euclidean
+                });
+            }
+            Metric::Cosine => {
+                let mask = self
+                    .query
+                    .cosine_candidates(block, self.threshold.cosine, range.len());
+                // Few pass, and each is scored exactly: no need to test again with the
+                // threshold of the moment.
+                self.offer_each(mask, range.start, |_, _| true);
+            }
+        }
+    }
+
+    /// Offers the tracks whose bits are set in `mask` (positions from `start`) that
+    /// still pass `close` (the threshold tightens as tracks are kept) and the filters.
+    #[inline]
+    fn offer_each(&mut self, mut mask: u64, start: usize, close: impl Fn(&Self, usize) -> bool) {
+        while mask != 0 {
+            let l = mask.trailing_zeros() as usize;
+            mask &= mask - 1;
+            let i = start + l;
+            // The filters touch more memory, so only for tracks close enough.
+            if close(self, l)
                 && (!self.filtered || self.query.passes(self.index, i))
                 && (self.keep)(self.index.ids[i])
             {
@@ -150,4 +216,15 @@ impl<'a> Walk<'a> {
             self.threshold = self.query.fast_threshold(self.top.bound());
         }
     }
+}
+
+/// Bit `l` set for each of the first `len` keys at most `limit` (a loop the compiler
+/// turns into vector compares).
+#[inline]
+fn below<T: PartialOrd + Copy>(keys: &[T; LEAF], limit: T, len: usize) -> u64 {
+    let mut mask = 0u64;
+    for (l, &key) in keys.iter().enumerate() {
+        mask |= u64::from(key <= limit) << l;
+    }
+    first_bits(mask, len)
 }

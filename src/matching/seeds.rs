@@ -154,7 +154,7 @@ impl FeatureIndex {
                     }
                     popularity_count += 1;
                 }
-                sums[column(feature)] += f64::from(self.columns[column(feature)][i]);
+                sums[column(feature)] += f64::from(self.value(i, column(feature)));
             }
         }
         let mut target = BTreeMap::new();

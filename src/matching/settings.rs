@@ -13,8 +13,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::error::{InvalidSettings, MatchError};
-use crate::catalog::{AudioFeatures, Feature};
+use super::{
+    attributes::{Attribute, AttributeFilters},
+    error::{InvalidSettings, MatchError},
+    seeds::MAX_SEEDS,
+};
+use crate::catalog::{musical_key::MusicalKey, AudioFeatures, Feature};
 
 /// The largest weight a feature can have (the page's weight slider runs 0..MAX_WEIGHT).
 pub const MAX_WEIGHT: f64 = 10.0;
@@ -84,6 +88,33 @@ pub struct Filters {
     /// known popularity.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub ranges: BTreeMap<Feature, FeatureRange>,
+    /// Bounds on what the index does not hold (duration, key, mode, time signature,
+    /// mixing keys, half/double tempo): the caller applies them through `keep`.
+    #[serde(skip_serializing_if = "AttributeFilters::is_default")]
+    pub attributes: AttributeFilters,
+    /// Every version of a song; by default only the closest (`catalog::versions`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub all_versions: bool,
+}
+
+/// The seeds a page names (by internal id; the API names its own by public id). The
+/// web layer looks them up and turns them into targets with `seeds::settings_from_seeds`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SeedRefs {
+    pub tracks: Vec<i32>,
+    pub artists: Vec<i32>,
+    pub genres: Vec<String>,
+}
+
+impl SeedRefs {
+    pub fn count(&self) -> usize {
+        self.tracks.len() + self.artists.len() + self.genres.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.count() == 0
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -97,6 +128,9 @@ pub struct MatchSettings {
     pub filters: Filters,
     /// How many results.
     pub k: usize,
+    /// What the targets started from (see `SeedRefs`).
+    #[serde(skip_serializing_if = "SeedRefs::is_empty")]
+    pub seeds: SeedRefs,
 }
 
 impl Default for MatchSettings {
@@ -123,6 +157,7 @@ impl Default for MatchSettings {
             metric: Metric::default(),
             filters: Filters::default(),
             k: DEFAULT_RESULTS,
+            seeds: SeedRefs::default(),
         }
     }
 }
@@ -253,6 +288,16 @@ impl MatchSettings {
                 }
             }
         }
+        f.attributes.check(&mut errors);
+        if self.seeds.count() > MAX_SEEDS {
+            errors.push(MatchError::Field {
+                field: keys::SEEDS.into(),
+                message: format!(
+                    "At most {MAX_SEEDS} seeds: remove one before adding another (there are {}).",
+                    self.seeds.count()
+                ),
+            });
+        }
         if self.k == 0 || self.k > MAX_RESULTS {
             errors.push(MatchError::KOutOfRange {
                 value: self.k as i64,
@@ -330,7 +375,73 @@ impl MatchSettings {
         if f.exclude_explicit {
             pairs.push((keys::NO_EXPLICIT.into(), "on".into()));
         }
+        pairs.extend(self.range_pairs());
         pairs.push((keys::K.into(), self.k.to_string()));
+        pairs.extend(self.seed_pairs());
+        pairs
+    }
+
+    /// The seeds as query-string pairs.
+    pub fn seed_pairs(&self) -> Vec<(String, String)> {
+        let s = &self.seeds;
+        let mut pairs = Vec::new();
+        pairs.extend(
+            s.tracks
+                .iter()
+                .map(|id| (keys::SEED_TRACK.into(), id.to_string())),
+        );
+        pairs.extend(
+            s.artists
+                .iter()
+                .map(|id| (keys::SEED_ARTIST.into(), id.to_string())),
+        );
+        pairs.extend(
+            s.genres
+                .iter()
+                .map(|g| (keys::SEED_GENRE.into(), g.clone())),
+        );
+        pairs
+    }
+
+    /// Ranges, track attributes and the versions switch as query-string pairs (only
+    /// those set).
+    pub fn range_pairs(&self) -> Vec<(String, String)> {
+        let f = &self.filters;
+        let mut pairs = Vec::new();
+        for (feature, range) in &f.ranges {
+            // `min_popularity` is the popularity filter itself.
+            if *feature != Feature::Popularity {
+                if let Some(min) = range.min {
+                    pairs.push((keys::min(feature.key()), min.to_string()));
+                }
+            }
+            if let Some(max) = range.max {
+                pairs.push((keys::max(feature.key()), max.to_string()));
+            }
+        }
+        let a = &f.attributes;
+        for attribute in Attribute::ALL {
+            let b = a.bounds(attribute);
+            if let Some(min) = b.min {
+                pairs.push((keys::min(attribute.key()), min.to_string()));
+            }
+            if let Some(max) = b.max {
+                pairs.push((keys::max(attribute.key()), max.to_string()));
+            }
+        }
+        if let Some(mode) = a.mode {
+            let name = if mode == 1 { "major" } else { "minor" };
+            pairs.push((keys::MODE.into(), name.into()));
+        }
+        if let Some(key) = a.mixes_with {
+            pairs.push((keys::MIXES_WITH.into(), key.camelot()));
+        }
+        if a.half_double {
+            pairs.push((keys::HALF_DOUBLE.into(), "on".into()));
+        }
+        if f.all_versions {
+            pairs.push((keys::VERSIONS.into(), "all".into()));
+        }
         pairs
     }
 
@@ -383,6 +494,57 @@ impl MatchSettings {
                     ),
                 }
             }
+            keys::SEED_TRACK | keys::SEED_ARTIST if !value.is_empty() => {
+                let id: i32 = value.parse().map_err(|_| MatchError::Field {
+                    field: keys::SEEDS.into(),
+                    message: format!("“{value}” is not a track or artist number."),
+                })?;
+                let list = if key == keys::SEED_TRACK {
+                    &mut self.seeds.tracks
+                } else {
+                    &mut self.seeds.artists
+                };
+                if !list.contains(&id) {
+                    list.push(id);
+                }
+            }
+            keys::SEED_GENRE if !value.is_empty() => {
+                if !self
+                    .seeds
+                    .genres
+                    .iter()
+                    .any(|g| g.eq_ignore_ascii_case(value))
+                {
+                    self.seeds.genres.push(value.to_string());
+                }
+            }
+            keys::MODE => {
+                filters.attributes.mode = match value.to_ascii_lowercase().as_str() {
+                    "" | "any" => None,
+                    "major" | "1" => Some(1),
+                    "minor" | "0" => Some(0),
+                    _ => {
+                        return Err(MatchError::Field {
+                            field: key.into(),
+                            message: format!("Mode is major or minor, not “{value}”."),
+                        })
+                    }
+                }
+            }
+            keys::MIXES_WITH => {
+                filters.attributes.mixes_with = if value.is_empty() {
+                    None
+                } else {
+                    Some(MusicalKey::parse_camelot(value).ok_or_else(|| MatchError::Field {
+                        field: key.into(),
+                        message: format!(
+                            "“{value}” is not a Camelot key: a number from 1 to 12 and A (minor) or B (major), such as 8A."
+                        ),
+                    })?)
+                }
+            }
+            keys::HALF_DOUBLE => filters.attributes.half_double = parse_bool(key, value)?,
+            keys::VERSIONS => filters.all_versions = value.eq_ignore_ascii_case("all"),
             keys::K => {
                 let v: i64 = parse_int(key, value)?;
                 self.k = usize::try_from(v)
@@ -393,7 +555,40 @@ impl MatchSettings {
                         max: MAX_RESULTS,
                     })?;
             }
-            _ => {} // not ours (csrf token, submit button, htmx extras): ignored
+            _ => self.apply_range(key, value)?,
+        }
+        Ok(())
+    }
+
+    /// `min_<feature>`, `max_<feature>` and the track attributes' bounds; anything else
+    /// is not ours (csrf token, submit button, htmx extras) and is ignored.
+    fn apply_range(&mut self, key: &str, value: &str) -> Result<(), MatchError> {
+        let Some((name, is_min)) = keys::range_of(key) else {
+            return Ok(());
+        };
+        if let Some(feature) = Feature::from_key(name) {
+            let bound = if value.is_empty() {
+                None
+            } else {
+                Some(parse_number(key, value)?)
+            };
+            let range = self.filters.ranges.entry(feature).or_default();
+            if is_min {
+                range.min = bound;
+            } else {
+                range.max = bound;
+            }
+            if *range == FeatureRange::default() {
+                self.filters.ranges.remove(&feature);
+            }
+        } else if let Some(attribute) = Attribute::from_key(name) {
+            let bound = parse_optional_int::<i64>(key, value)?;
+            let bounds = self.filters.attributes.bounds_mut(attribute);
+            if is_min {
+                bounds.min = bound;
+            } else {
+                bounds.max = bound;
+            }
         }
         Ok(())
     }

@@ -31,14 +31,22 @@ impl Key {
         match (*self, *other) {
             (Key::Euclidean(a), Key::Euclidean(b)) => a.cmp(&b),
             (Key::Cosine { dot: da, norm: na }, Key::Cosine { dot: db, norm: nb }) => {
-                // cos_a² = da²/(|t|² na) against cos_b² = db²/(|t|² nb), multiplied out
-                // (no division, no rounding). A zero norm has dot 0 too: cos 0, which
-                // compares equal to any orthogonal track (0 · nb against 0 · 1).
                 let (na, nb) = (na.max(1), nb.max(1));
-                let a = wide::mul3(da, da, nb);
-                let b = wide::mul3(db, db, na);
-                // Larger cos² is the smaller distance.
-                b.cmp(&a)
+                // cos_a² = da²/(|t|² na) against cos_b² = db²/(|t|² nb). In f64 first:
+                // each side is within a few ulps (≤ 10⁻¹⁵) of its exact value, so a gap
+                // of more than 10⁻¹² decides.
+                let (a, b) = (
+                    (da as f64).powi(2) / na as f64,
+                    (db as f64).powi(2) / nb as f64,
+                );
+                if (a - b).abs() > 1e-12 * a.max(b) {
+                    // Larger cos² is the smaller distance.
+                    return b.total_cmp(&a);
+                }
+                // Multiplied out (no division, no rounding). A zero norm has dot 0
+                // too: cos 0, which compares equal to any orthogonal track (0 · nb
+                // against 0 · 1).
+                wide::mul3(db, db, na).cmp(&wide::mul3(da, da, nb))
             }
             // Never mixed within a query; order the variants so the order stays total.
             (Key::Euclidean(_), Key::Cosine { .. }) => Ordering::Less,

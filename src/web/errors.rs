@@ -19,7 +19,7 @@ use poem::{
 };
 
 use super::{
-    api::error::json_error,
+    api::error::{json_body, json_error, JSON_CONTENT_TYPE},
     extract::{Htmx, PageContext},
     layout,
 };
@@ -43,6 +43,8 @@ impl ResponseError for AppError {
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::AddressTooLong(_) => StatusCode::URI_TOO_LONG,
+            AppError::HeadersTooLarge(_) => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Database(_) | AppError::Pool(_) | AppError::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
@@ -231,6 +233,29 @@ fn page(ctx: Option<&PageContext>, status: StatusCode, message: &str) -> Markup 
     match ctx {
         Some(ctx) => layout::page(ctx, title, content),
         None => layout::bare_page(title, content),
+    }
+}
+
+/// The answer to a request the HTTP layer refused before the app saw it (a request line
+/// or headers it could not read, see `transport`): the error page, or JSON for the API,
+/// as `(content type, body)`.
+pub fn before_routing(status: StatusCode, api: bool) -> (&'static str, String) {
+    let message = match status {
+        StatusCode::URI_TOO_LONG => {
+            "The address is too long. Shorten it: searches and settings travel in the address, so fewer or shorter values help."
+        }
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => {
+            "The request's headers are too large or too many. Clearing this site's cookies usually helps."
+        }
+        other => default_message(other),
+    };
+    if api {
+        (JSON_CONTENT_TYPE, json_body(status, message))
+    } else {
+        (
+            "text/html; charset=utf-8",
+            page(None, status, message).into_string(),
+        )
     }
 }
 

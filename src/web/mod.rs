@@ -5,17 +5,20 @@
 //! - `state`: `AppState`; `extract`: `Htmx`, `PageContext`, `CurrentUser`,
 //!   `RequireUser`, `UserPage`; `respond`: redirects, statuses, `Vary`; `query`: the one
 //!   query-string parser; `errors`: every error as a page, an htmx notice or JSON;
-//!   `layout`: the page shell; `charts`: chart options (charming).
-//! - Layers: `body_limit`, `compression` (gzip), `security` (headers and the log line),
+//!   `layout`: the page shell; `charts`: chart options (charming); `csv_export`: the
+//!   "Download CSV" file under every table of results.
+//! - Under the app: `transport` gives hyper's own bodiless refusals (414, 431, 400) the
+//!   app's error page.
+//! - Layers: `request_limits`, `compression` (gzip), `security` (headers and the log line),
 //!   `auth::with_sessions` (session, CSRF, error pages for signed-in pages).
 
 pub mod api;
 pub mod artists;
 pub mod assets;
 pub mod auth;
-pub mod body_limit;
 pub mod charts;
 pub mod compression;
+pub mod csv_export;
 pub mod errors;
 pub mod extract;
 pub mod fragment_cache;
@@ -24,9 +27,12 @@ pub mod home;
 pub mod layout;
 pub mod perfect_song;
 pub mod query;
+pub mod request_limits;
 pub mod respond;
 pub mod security;
+pub mod seeds;
 pub mod state;
+pub mod transport;
 
 use poem::{get, post, Endpoint, EndpointExt, Response, Route};
 
@@ -41,10 +47,21 @@ pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
         .at("/", get(home::home))
         .at("/artists", get(artists::search::search))
         .at("/artists/suggest", get(artists::search::suggest))
+        .at("/artists.csv", get(artists::export::search_csv))
         .at("/artists/compare", get(artists::compare::compare))
+        .at("/artists/compare.csv", get(artists::compare::compare_csv))
         .at("/artists/:id", get(artists::profile::artist_page))
+        .at("/artists/:id/tracks.csv", get(artists::export::tracks_csv))
         .at("/perfect-song", get(song::show).post(song::submit))
         .at("/perfect-song/current", post(song::save_current_settings))
+        .at(
+            perfect_song::export::PATH,
+            get(perfect_song::export::results_csv),
+        )
+        .at(
+            perfect_song::seed_views::SUGGEST,
+            get(perfect_song::seed_views::suggest),
+        )
         .at("/perfect-song/profiles", post(profiles::save))
         .at("/perfect-song/profiles/:id/load", post(profiles::load))
         .at("/perfect-song/profiles/:id/rename", post(profiles::rename))
@@ -97,7 +114,7 @@ pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
         .at("/api/*rest", api::not_found())
         .nest("/", auth::with_sessions(pages, &state));
 
-    site.with(body_limit::BodyLimit)
+    site.with(request_limits::RequestLimits)
         .with(errors::ErrorPages::outermost())
         .data(state)
         .around(|ep, req| async move { security::harden_and_log(&ep, req).await })

@@ -159,7 +159,11 @@ async fn audit(js: Js) {
         if js == Js::On { "axe_js" } else { "axe_nojs" },
     )
     .await;
-    for path in ["/account", "/perfect-song"] {
+    for path in [
+        "/account",
+        "/perfect-song",
+        "/perfect-song?seed_artist=1&seed_q=a&min_tempo=100&max_tempo=130&mixes_with=8A&k=25",
+    ] {
         open(&browser, &server, path, js).await;
         for v in serious_violations(&browser, &axe).await {
             failures.push(format!("{path}: {v}"));

@@ -11,4 +11,5 @@ mod charts;
 mod harness;
 mod home;
 mod perfect_song;
+mod seeds;
 mod tour;

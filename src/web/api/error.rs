@@ -51,13 +51,20 @@ impl ApiError {
 
 /// The JSON error response for any status and message.
 pub fn json_error(status: StatusCode, message: &str) -> Response {
-    let body = serde_json::json!({
-        "error": { "status": status.as_u16(), "message": message }
-    });
     Response::builder()
         .status(status)
-        .header(header::CONTENT_TYPE, "application/json; charset=utf-8")
-        .body(Body::from_string(body.to_string()))
+        .header(header::CONTENT_TYPE, JSON_CONTENT_TYPE)
+        .body(Body::from_string(json_body(status, message)))
+}
+
+pub const JSON_CONTENT_TYPE: &str = "application/json; charset=utf-8";
+
+/// Spotify's error shape: `{"error": {"status": 400, "message": "..."}}`.
+pub fn json_body(status: StatusCode, message: &str) -> String {
+    serde_json::json!({
+        "error": { "status": status.as_u16(), "message": message }
+    })
+    .to_string()
 }
 
 impl ResponseError for ApiError {

@@ -11,10 +11,7 @@ use poem::Request;
 use super::{error::ApiError, guard::RateLimiter, ids, objects::Base};
 use crate::{
     catalog::{artists::ArtistSummary, snapshot::CatalogSnapshot},
-    db::{
-        self,
-        api_catalog::{ApiTrack, TrackAttributes},
-    },
+    db::{self, api_catalog::ApiTrack},
     web::state::AppState,
 };
 
@@ -32,7 +29,6 @@ pub struct ApiShared {
     pub limiter: RateLimiter,
     assigned_tracks: Versioned<ids::Assigned>,
     artists: Versioned<ids::Assigned>,
-    attributes: Versioned<Vec<(i32, TrackAttributes)>>,
 }
 
 fn cached<T>(slot: &Versioned<T>, version: i64) -> Option<Arc<T>> {
@@ -119,23 +115,6 @@ impl ApiShared {
             }
         }
         Ok(out)
-    }
-
-    /// Key, mode, time signature and duration of every track (sorted by id), for this
-    /// catalog version; read only when a request bounds one of them.
-    pub async fn attributes(
-        &self,
-        state: &AppState,
-        version: i64,
-    ) -> Result<Arc<Vec<(i32, TrackAttributes)>>, ApiError> {
-        if let Some(table) = cached(&self.attributes, version) {
-            return Ok(table);
-        }
-        let rows = db::run(&state.pool, |conn| {
-            Ok(db::api_catalog::all_attributes(conn)?)
-        })
-        .await?;
-        Ok(store(&self.attributes, version, rows))
     }
 }
 

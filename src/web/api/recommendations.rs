@@ -30,10 +30,10 @@ use super::{
     objects, ApiTags,
 };
 use crate::{
+    catalog::facts::TrackFact,
     catalog::Feature,
-    db::api_catalog::TrackAttributes,
     matching::{
-        seeds::{self, SeedProfile, Seeds, MAX_SEEDS},
+        seeds::{self, Seeds, MAX_SEEDS},
         settings::MAX_RESULTS,
         FeatureRange, Metric,
     },
@@ -79,7 +79,7 @@ impl Attribute {
         }
     }
 
-    fn of(self, a: &TrackAttributes) -> Option<i32> {
+    fn of(self, a: &TrackFact) -> Option<i32> {
         match self {
             Attribute::DurationMs => a.duration_ms,
             Attribute::Key => a.key,
@@ -282,27 +282,25 @@ impl RecommendationsApi {
                 }
             }
         }
-        let seed_rows = lookup::load_tracks(&state, seed_track_ids.clone()).await?;
+        // The same look-up as the perfect-song page's seeds (`web::seeds`).
+        let profiles = crate::web::seeds::track_profiles(&state, &seed_track_ids)
+            .await
+            .map_err(ApiError::from)?;
         let mut seeds = Seeds {
             genres: r.seed_genres.clone(),
             ..Default::default()
         };
-        for id in &seed_track_ids {
-            if let Some(t) = seed_rows.get(id) {
-                seeds.tracks.push(SeedProfile {
-                    features: t.features,
-                    popularity: t.popularity.map(f64::from),
-                });
-            }
-        }
+        seeds.tracks = seed_track_ids
+            .iter()
+            .filter_map(|id| profiles.get(id).copied())
+            .collect();
         for public in &r.seed_artists {
             let artist = shared.artist(&catalog, public).ok_or_else(|| {
                 ApiError::not_found(format!("No artist with id “{public}” in the catalog."))
             })?;
-            seeds.artists.push(SeedProfile {
-                features: artist.averages,
-                popularity: artist.avg_popularity,
-            });
+            seeds
+                .artists
+                .push(crate::web::seeds::artist_profile(artist));
         }
         let mut settings =
             seeds::settings_from_seeds(&seeds, &catalog.features, &r.targets, &r.weights)
@@ -313,10 +311,16 @@ impl RecommendationsApi {
         settings.filters.year_from = r.min_year;
         settings.filters.year_to = r.max_year;
         settings.filters.ranges = r.ranges.clone();
+        // Every track's key, mode, time signature and duration: the table the page's
+        // filters read too (`cache::CatalogCaches::track_facts`).
         let attributes = if r.attribute_bounds.is_empty() {
             None
         } else {
-            Some(shared.attributes(&state, version).await?)
+            Some(
+                crate::web::seeds::facts(&state, version)
+                    .await
+                    .map_err(ApiError::from)?,
+            )
         };
         let bounds = r.attribute_bounds.clone();
         let excluded = seed_track_ids.clone();
@@ -327,10 +331,9 @@ impl RecommendationsApi {
             let Some(table) = &attributes else {
                 return true;
             };
-            let Ok(at) = table.binary_search_by_key(&id, |(i, _)| *i) else {
+            let Some(attrs) = table.get(id) else {
                 return false;
             };
-            let attrs = &table[at].1;
             bounds.iter().all(|&(a, lo, hi)| {
                 a.of(attrs)
                     .is_some_and(|v| (lo..=hi).contains(&i64::from(v)))

@@ -6,8 +6,11 @@
 //! - `search`: the search page and the type-ahead suggestions.
 //! - `compare`: two to four artists side by side.
 //! - `profile`: an artist's page (profile, spread, tracks, similar artists).
+//! - `export`: "Download CSV" for the search results and an artist's tracks (the
+//!   comparison's is in `compare`).
 
 pub mod compare;
+pub mod export;
 pub mod profile;
 pub mod search;
 

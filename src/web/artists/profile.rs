@@ -11,6 +11,11 @@ use poem::{
 
 use super::render;
 use crate::{
+    cache::SharedDetails,
+    catalog::facts::TrackFacts,
+    web::perfect_song::seed_views::{more_like_artist, more_like_track},
+};
+use crate::{
     catalog::{
         artists::{
             distribution::Distribution, similarity::NEIGHBOUR_MIN_TRACKS, tracks_label,
@@ -23,6 +28,7 @@ use crate::{
     error::{AppError, AppResult},
     web::{
         charts::{artists::distribution_boxplot, profile_bars, ProfileSeries},
+        csv_export::download_link,
         extract::PageContext,
         layout::{breakable_label, chart, feature_table, format_count},
         query::{page_number, url, QueryPairs},
@@ -47,6 +53,19 @@ struct TrackView {
 
 impl TrackView {
     fn url(&self, sort: TrackSort, page: u32) -> String {
+        self.url_at(&format!("/artists/{}", self.artist_id), sort, page)
+    }
+
+    /// The "Download CSV" link: every track, in the order on screen.
+    fn csv_url(&self) -> String {
+        self.url_at(
+            &format!("/artists/{}/tracks.csv", self.artist_id),
+            self.sort,
+            1,
+        )
+    }
+
+    fn url_at(&self, path: &str, sort: TrackSort, page: u32) -> String {
         let mut pairs: Vec<(&str, String)> = Vec::new();
         if sort != TrackSort::default() {
             pairs.push(("sort", sort.key.key().to_string()));
@@ -58,8 +77,17 @@ impl TrackView {
             pairs.push(("page", page.to_string()));
         }
         let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        url(&format!("/artists/{}", self.artist_id), &pairs)
+        url(path, &pairs)
     }
+}
+
+/// The number in `/artists/{id}`, or a 400 that says what an artist URL looks like.
+pub fn parse_artist_id(raw_id: &str) -> AppResult<i32> {
+    raw_id.trim().parse().map_err(|_| {
+        AppError::BadRequest(format!(
+            "“{raw_id}” is not an artist id: artist pages are /artists/ followed by a number. Search for an artist at /artists."
+        ))
+    })
 }
 
 #[handler]
@@ -69,11 +97,7 @@ pub async fn artist_page(
     Path(raw_id): Path<String>,
     req: &Request,
 ) -> AppResult<Markup> {
-    let id: i32 = raw_id.trim().parse().map_err(|_| {
-        AppError::BadRequest(format!(
-            "“{raw_id}” is not an artist id: artist pages are /artists/ followed by a number. Search for an artist at /artists."
-        ))
-    })?;
+    let id = parse_artist_id(&raw_id)?;
     let catalog = ctx.catalog.clone();
     let artist = catalog.artists.get(id).ok_or_else(|| {
         AppError::NotFound(format!(
@@ -117,7 +141,18 @@ pub async fn artist_page(
         Ok((tracks, all, genres))
     })
     .await?;
-    let tracks_markup = tracks_section(artist, &view, &tracks);
+    let version = catalog.meta.version;
+    let facts = crate::web::seeds::facts(&state, version).await?;
+    let other_ids: Vec<i32> = tracks
+        .iter()
+        .flat_map(|t| facts.versions_of(t.id))
+        .filter(|id| !tracks.iter().any(|t| t.id == *id))
+        .collect();
+    let others = state
+        .caches
+        .track_details(&state.pool, version, &other_ids)
+        .await?;
+    let tracks_markup = tracks_section(artist, &view, &tracks, &facts, &others);
     if tracks_only {
         return Ok(tracks_markup);
     }
@@ -163,7 +198,11 @@ fn header(artist: &ArtistSummary, catalog: &CatalogSnapshot, genres: &[GenreCoun
                 (genres.iter().map(|g| format!("{} ({})", g.genre, g.tracks)).collect::<Vec<_>>().join(", "))
             }
         }
-        p { a class="button secondary" href=(compare_href) { "Compare " (artist.name) " with…" } }
+        p {
+            a class="button" href=(more_like_artist(artist.id)) { "Songs like this artist" }
+            " "
+            a class="button secondary" href=(compare_href) { "Compare " (artist.name) " with…" }
+        }
         @if artist.rests_on_few_tracks() {
             p class="notice few-tracks" {
                 "These averages rest on only " (tracks_label(artist.track_count.into()))
@@ -224,7 +263,13 @@ fn profile_section(artist: &ArtistSummary, catalog: &CatalogSnapshot) -> Markup 
     }
 }
 
-fn tracks_section(artist: &ArtistSummary, view: &TrackView, tracks: &[ArtistTrack]) -> Markup {
+fn tracks_section(
+    artist: &ArtistSummary,
+    view: &TrackView,
+    tracks: &[ArtistTrack],
+    facts: &TrackFacts,
+    others: &SharedDetails,
+) -> Markup {
     let sort = view.sort;
     // The sorted-by feature gets its own column unless the table already shows it.
     let extra = match sort.key {
@@ -306,6 +351,7 @@ fn tracks_section(artist: &ArtistSummary, view: &TrackView, tracks: &[ArtistTrac
                             (header_link(SortKey::Name, "Title"))
                             (header_link(SortKey::Year, "Year"))
                             th scope="col" { "Genre" }
+                            th scope="col" { "Key · BPM" }
                             (header_link(SortKey::Feature(Feature::Popularity), "Popularity"))
                             @if let Some(f) = extra { (header_link(SortKey::Feature(f), f.label())) }
                         }
@@ -313,12 +359,40 @@ fn tracks_section(artist: &ArtistSummary, view: &TrackView, tracks: &[ArtistTrac
                     tbody {
                         @for track in tracks {
                             tr {
+                                @let versions: Vec<i32> = facts.versions_of(track.id).into_iter().filter(|v| *v != track.id).collect();
                                 td {
                                     (track.name)
                                     @if let Some(album) = &track.album { br; span class="muted" { (album) } }
+                                    br;
+                                    a class="ps-more-like" href=(more_like_track(track.id)) {
+                                        "More like this" span class="visually-hidden" { ": " (track.name) }
+                                    }
+                                    @if !versions.is_empty() {
+                                        details class="track-versions" {
+                                            summary { (versions.len() + 1) " versions of this song" }
+                                            ul {
+                                                @for v in &versions {
+                                                    li {
+                                                        @if let Some(d) = others.get(v) {
+                                                            (d.name) @if let Some(y) = d.release_year { " (" (y) ")" }
+                                                        } @else if let Some(t) = tracks.iter().find(|t| t.id == *v) {
+                                                            (t.name) @if let Some(y) = t.release_year { " (" (y) ")" }
+                                                        } @else { "Track #" (v) }
+                                                        " · " a href=(more_like_track(*v)) { "More like this" }
+                                                    }
+                                                }
+                                            }
+                                        }
+                                    }
                                 }
                                 td { @if let Some(y) = track.release_year { (y) } @else { "—" } }
                                 td { (track.genre.as_deref().unwrap_or("—")) }
+                                td {
+                                    @if let Some(k) = facts.get(track.id).and_then(|f| f.musical_key()) {
+                                        (k.name()) " · " abbr title="Camelot code" { (k.camelot()) } " · "
+                                    }
+                                    (format!("{:.0}", track.tempo)) " BPM"
+                                }
                                 td { @if let Some(p) = track.popularity { (p) } @else { "—" } }
                                 @if let Some(f) = extra {
                                     td { (track.value(f).map(|v| f.format(v)).unwrap_or_else(|| "—".into())) }
@@ -328,6 +402,7 @@ fn tracks_section(artist: &ArtistSummary, view: &TrackView, tracks: &[ArtistTrac
                     }
                 }
             }
+            (download_link(&view.csv_url(), &format!("all of {}'s tracks", artist.name)))
             @if view.pages > 1 {
                 nav class="pagination" aria-label="Track pages" {
                     @if view.page > 1 { (page_link(view.page - 1, "← Previous", "prev")) }

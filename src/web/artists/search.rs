@@ -10,6 +10,7 @@ use super::render;
 use crate::{
     catalog::artists::{tracks_label, ArtistIndex, ArtistSummary},
     web::{
+        csv_export::download_link,
         extract::PageContext,
         layout::format_count,
         query::{url, QueryPairs},
@@ -83,24 +84,36 @@ fn status_text(shown: usize, query: &str) -> String {
 
 /// What goes in `#artist-results`: the matches, or the biggest artists for an empty
 /// query, or "did you mean" when nothing matches.
-pub fn results(index: &ArtistIndex, query: &str) -> Markup {
+/// The artists the search lists for `query`: the closest names, or the artists with the
+/// most tracks when it is empty. The page and its CSV both show these.
+pub fn matching_artists<'a>(index: &'a ArtistIndex, query: &str) -> Vec<&'a ArtistSummary> {
     let query = query.trim();
     if query.is_empty() {
-        let top = index.most_tracks(SUGGESTION_LIMIT);
+        return index.most_tracks(SUGGESTION_LIMIT);
+    }
+    index
+        .suggest(query, SUGGESTION_LIMIT)
+        .into_iter()
+        .map(|s| s.artist)
+        .collect()
+}
+
+pub fn results(index: &ArtistIndex, query: &str) -> Markup {
+    let query = query.trim();
+    let found = matching_artists(index, query);
+    let csv = download_link(&url("/artists.csv", &[("q", query)]), "these artists");
+    if query.is_empty() {
+        let top = found;
         return html! {
             @if top.is_empty() {
                 p class="suggestion-status" { "The catalog has no artists yet." }
             } @else {
                 p class="suggestion-status" { "The artists with the most tracks:" }
                 (artist_list(&top))
+                (csv)
             }
         };
     }
-    let found: Vec<&ArtistSummary> = index
-        .suggest(query, SUGGESTION_LIMIT)
-        .into_iter()
-        .map(|s| s.artist)
-        .collect();
     if found.is_empty() {
         let close = index.did_you_mean(query, 5);
         return html! {
@@ -114,6 +127,7 @@ pub fn results(index: &ArtistIndex, query: &str) -> Markup {
     html! {
         p class="suggestion-status" { (status_text(found.len(), query)) }
         (artist_list(&found))
+        (csv)
     }
 }
 

@@ -21,7 +21,7 @@ use serde::Deserialize;
 use crate::{
     config::{Config, SecretKey},
     error::AppError,
-    web::{body_limit::MAX_BODY_BYTES, extract::Htmx},
+    web::{extract::Htmx, request_limits::MAX_BODY_BYTES},
 };
 
 pub const COOKIE_NAME: &str = "ih_csrf";
@@ -158,7 +158,7 @@ impl<E: Endpoint> Endpoint for VerifyCsrfEndpoint<E> {
             .map(str::to_string)
             .filter(|t| !t.is_empty());
         if token.is_none() && is_urlencoded_form(&req) {
-            // `BodyLimit` has read the body already; this is a copy of what it kept.
+            // `RequestLimits` has read the body already; this is a copy of what it kept.
             let bytes = req
                 .take_body()
                 .into_bytes_limit(MAX_BODY_BYTES)

@@ -18,18 +18,25 @@ use super::{
     params::{self, FormState, Pairs},
     pipeline::Pipeline,
     profile_views::PanelState,
+    seed_views,
 };
 use crate::{
     error::AppResult,
+    matching::{InvalidSettings, MatchSettings},
     web::{extract::UserPage, respond::see_other, state::AppState},
 };
 
 #[handler]
 pub async fn show(page: UserPage, state: Data<&AppState>, req: &Request) -> AppResult<Response> {
-    let flow = Pipeline::new(&page, &state);
+    let mut flow = Pipeline::new(&page, &state);
     let pairs = params::pairs_of(req.uri().query().unwrap_or_default());
+    flow.seed_query = pairs
+        .iter()
+        .rev()
+        .find(|(k, _)| k == seed_views::QUERY)
+        .map(|(_, v)| v.clone());
     let settings = if params::has_settings(&pairs) {
-        match params::parse(&pairs, &page.ctx.catalog) {
+        match seeded(&flow, &pairs).await? {
             Ok(settings) => settings,
             Err(errors) => {
                 let form =
@@ -43,6 +50,17 @@ pub async fn show(page: UserPage, state: Data<&AppState>, req: &Request) -> AppR
     flow.answer(&settings, PanelState::default()).await
 }
 
+/// Parsed, then the seeds looked up and applied.
+async fn seeded(
+    flow: &Pipeline<'_>,
+    pairs: &Pairs,
+) -> AppResult<Result<MatchSettings, InvalidSettings>> {
+    match params::parse(pairs, &flow.ctx.catalog) {
+        Ok(settings) => flow.seeded(settings, pairs).await,
+        Err(errors) => Ok(Err(errors)),
+    }
+}
+
 /// "Find my song" without JavaScript: save as the current settings and show them at
 /// their shareable URL.
 #[handler]
@@ -52,7 +70,7 @@ pub async fn submit(
     Form(pairs): Form<Pairs>,
 ) -> AppResult<Response> {
     let flow = Pipeline::new(&page, &state);
-    match params::parse(&pairs, &page.ctx.catalog) {
+    match seeded(&flow, &pairs).await? {
         Ok(settings) => {
             flow.save_current(&settings).await?;
             Ok(see_other(&params::page_url(&settings)))

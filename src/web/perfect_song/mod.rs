@@ -11,6 +11,7 @@
 //!   `profile_views`: the profiles panel.
 //! - `sample`: the catalog sample behind the parallel chart, as cacheable JSON.
 
+pub mod export;
 pub mod handlers;
 pub mod params;
 mod pipeline;
@@ -18,4 +19,5 @@ mod profile_views;
 pub mod profiles;
 pub mod results;
 pub mod sample;
+pub mod seed_views;
 mod views;

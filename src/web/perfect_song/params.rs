@@ -7,7 +7,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::{
     catalog::{snapshot::CatalogSnapshot, Feature},
-    matching::{keys, FeatureIndex, InvalidSettings, MatchError, MatchSettings},
+    matching::{
+        keys,
+        seeds::{settings_from_seeds, Seeds},
+        settings::SeedRefs,
+        FeatureIndex, InvalidSettings, MatchError, MatchSettings,
+    },
     web::query::QueryPairs,
 };
 
@@ -110,6 +115,8 @@ pub fn page_url(settings: &MatchSettings) -> String {
 pub struct FormState {
     values: BTreeMap<String, String>,
     pub genres: BTreeSet<String>,
+    /// The seeds as named (the chips), whether or not they could be looked up.
+    pub seeds: SeedRefs,
     pub errors: Option<InvalidSettings>,
 }
 
@@ -118,13 +125,14 @@ impl FormState {
     pub fn from_settings(settings: &MatchSettings) -> FormState {
         let mut values = BTreeMap::new();
         for (key, value) in settings.to_pairs() {
-            if key != keys::GENRE {
+            if key != keys::GENRE && !is_seed_key(&key) {
                 values.insert(key, value);
             }
         }
         FormState {
             values,
             genres: settings.filters.genres.clone(),
+            seeds: settings.seeds.clone(),
             errors: None,
         }
     }
@@ -134,7 +142,11 @@ impl FormState {
     pub fn from_input(pairs: &Pairs, errors: InvalidSettings, start: &MatchSettings) -> FormState {
         let mut state = FormState::from_settings(start);
         state.genres.clear();
+        state.seeds = seed_refs_of(pairs);
         for (key, value) in pairs {
+            if is_seed_key(key) {
+                continue;
+            }
             if key == keys::GENRE {
                 if !value.trim().is_empty() {
                     state.genres.insert(value.trim().to_string());
@@ -144,6 +156,14 @@ impl FormState {
             }
         }
         state.errors = Some(errors);
+        state
+    }
+
+    /// The form for pairs taken as they are, without messages (the seed search's
+    /// links keep whatever the page had).
+    pub fn lenient(pairs: &Pairs, start: &MatchSettings) -> FormState {
+        let mut state = FormState::from_input(pairs, InvalidSettings(Vec::new()), start);
+        state.errors = None;
         state
     }
 
@@ -185,8 +205,125 @@ impl FormState {
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .chain(self.genres.iter().map(|g| (keys::GENRE, g.as_str())))
             .collect();
+        let seeds = seed_pairs(&self.seeds);
+        let pairs: Vec<(&str, &str)> = pairs
+            .into_iter()
+            .chain(seeds.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .collect();
         serde_urlencoded::to_string(pairs).unwrap_or_default()
     }
+
+    /// The settings that stay when the seeds change (filters, ranges, result count,
+    /// metric), without targets, weights, seeds, or genres the seeds imposed: the
+    /// base of every "add a seed" and "remove this seed" address.
+    pub fn base_pairs(&self) -> Vec<(String, String)> {
+        let mut pairs: Vec<(String, String)> = self
+            .values
+            .iter()
+            .filter(|(k, _)| {
+                Feature::from_key(k).is_none()
+                    && k.strip_prefix(keys::WEIGHT_PREFIX)
+                        .is_none_or(|f| Feature::from_key(f).is_none())
+            })
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        pairs.extend(
+            self.genres
+                .iter()
+                .filter(|g| !self.seeds.genres.iter().any(|s| s.eq_ignore_ascii_case(g)))
+                .map(|g| (keys::GENRE.to_string(), g.clone())),
+        );
+        pairs
+    }
+
+    /// The page with these seeds instead of the current ones, the other settings kept.
+    pub fn with_seeds(&self, seeds: &SeedRefs) -> String {
+        let mut pairs = self.base_pairs();
+        pairs.extend(seed_pairs(seeds));
+        format!(
+            "{PAGE}?{}",
+            serde_urlencoded::to_string(pairs).unwrap_or_default()
+        )
+    }
+}
+
+fn is_seed_key(key: &str) -> bool {
+    [keys::SEED_TRACK, keys::SEED_ARTIST, keys::SEED_GENRE].contains(&key)
+}
+
+/// The seeds as a query string.
+pub fn seed_query(seeds: &SeedRefs) -> String {
+    serde_urlencoded::to_string(seed_pairs(seeds)).unwrap_or_default()
+}
+
+fn seed_pairs(seeds: &SeedRefs) -> Vec<(String, String)> {
+    let settings = MatchSettings {
+        seeds: seeds.clone(),
+        ..MatchSettings::default()
+    };
+    settings.seed_pairs()
+}
+
+/// The seeds named in pairs, leniently (what is not a number is left out; the parse
+/// reports it).
+pub fn seed_refs_of(pairs: &Pairs) -> SeedRefs {
+    let mut refs = SeedRefs::default();
+    for (key, value) in pairs {
+        let value = value.trim();
+        match key.as_str() {
+            keys::SEED_TRACK => refs.tracks.extend(value.parse::<i32>().ok()),
+            keys::SEED_ARTIST => refs.artists.extend(value.parse::<i32>().ok()),
+            keys::SEED_GENRE if !value.is_empty() => refs.genres.push(value.to_string()),
+            _ => {}
+        }
+    }
+    refs.tracks.dedup();
+    refs.artists.dedup();
+    refs
+}
+
+/// Seeds set the targets (`matching::seeds`, the API's rule): every target and weight
+/// the pairs do not give explicitly comes from the seeds' average profile, and genre
+/// seeds restrict the genres. Without seeds, nothing changes.
+pub fn apply_seeds(
+    settings: &mut MatchSettings,
+    pairs: &Pairs,
+    seeds: &Seeds,
+    index: &FeatureIndex,
+) -> Result<(), InvalidSettings> {
+    if seeds.count() == 0 {
+        return Ok(());
+    }
+    let given = |key: &str| pairs.iter().any(|(k, _)| k == key);
+    let targets = Feature::ALL
+        .into_iter()
+        .filter(|f| given(&keys::target(*f)))
+        .map(|f| (f, settings.target(f)))
+        .collect();
+    let weights = Feature::ALL
+        .into_iter()
+        .filter(|f| given(&keys::weight(*f)))
+        .map(|f| (f, settings.weight(f)))
+        .collect();
+    let seeded = settings_from_seeds(seeds, index, &targets, &weights).map_err(|e| {
+        InvalidSettings(
+            e.0.into_iter()
+                .map(|e| MatchError::Field {
+                    field: keys::SEEDS.into(),
+                    message: e.to_string(),
+                })
+                .collect(),
+        )
+    })?;
+    for feature in Feature::ALL {
+        if let Some(t) = seeded.targets.get(&feature) {
+            settings.targets.insert(feature, *t);
+        }
+        settings.weights.insert(feature, seeded.weight(feature));
+    }
+    settings.filters.genres.extend(seeded.filters.genres);
+    Ok(())
 }
 
 #[cfg(test)]

@@ -10,26 +10,38 @@ use super::{
     params::{self, FormState},
     profile_views::{self, PanelState},
     results::{self, Answer},
-    views,
+    seed_views, views,
 };
 use crate::{
+    cache::SharedDetails,
     db::{self, taste_profiles},
     error::{AppError, AppResult},
-    matching::{InvalidSettings, MatchSettings},
+    matching::{keys, seeds::Seeds, InvalidSettings, MatchError, MatchOutcome, MatchSettings},
     web::{
         compression::KeptGzip,
         extract::{PageContext, UserPage},
         fragment_cache::Fragment,
+        seeds,
         state::AppState,
     },
 };
 
 const TITLE: &str = "Perfect song";
 
+/// What a search found: the matches in order, and the details of each.
+pub struct Found {
+    pub outcome: MatchOutcome,
+    pub details: SharedDetails,
+    /// Key, mode, tempo and versions of every track.
+    pub facts: std::sync::Arc<crate::catalog::facts::TrackFacts>,
+}
+
 pub struct Pipeline<'a> {
     pub ctx: &'a PageContext,
     pub state: &'a AppState,
     pub user_id: i32,
+    /// What the seed search box holds (no JavaScript: the page lists the matches).
+    pub seed_query: Option<String>,
 }
 
 impl<'a> Pipeline<'a> {
@@ -38,7 +50,57 @@ impl<'a> Pipeline<'a> {
             ctx: &page.ctx,
             state,
             user_id: page.user.id,
+            seed_query: None,
         }
+    }
+
+    /// The settings with their seeds looked up and applied (`params::apply_seeds`):
+    /// seed tracks from the database, artists from the snapshot, in the same code as
+    /// the API's. A seed the catalog does not have is a message, not an error page.
+    pub async fn seeded(
+        &self,
+        mut settings: MatchSettings,
+        pairs: &params::Pairs,
+    ) -> AppResult<Result<MatchSettings, InvalidSettings>> {
+        let refs = settings.seeds.clone();
+        if refs.is_empty() {
+            return Ok(Ok(settings));
+        }
+        let catalog = &self.ctx.catalog;
+        let profiles = seeds::track_profiles(self.state, &refs.tracks).await?;
+        let mut problems = Vec::new();
+        let mut found = Seeds {
+            genres: refs.genres.clone(),
+            ..Default::default()
+        };
+        for id in &refs.tracks {
+            match profiles.get(id) {
+                Some(p) => found.tracks.push(*p),
+                None => problems.push(format!(
+                    "Track #{id} is not in the catalog (a new import may have replaced it): remove that seed."
+                )),
+            }
+        }
+        for id in &refs.artists {
+            match catalog.artists.get(*id) {
+                Some(a) => found.artists.push(seeds::artist_profile(a)),
+                None => problems.push(format!(
+                    "Artist #{id} is not in the catalog: remove that seed."
+                )),
+            }
+        }
+        if !problems.is_empty() {
+            return Ok(Err(InvalidSettings(
+                problems
+                    .into_iter()
+                    .map(|message| MatchError::Field {
+                        field: keys::SEEDS.into(),
+                        message,
+                    })
+                    .collect(),
+            )));
+        }
+        Ok(params::apply_seeds(&mut settings, pairs, &found, &catalog.features).map(|()| settings))
     }
 
     /// The page (or the live fragment) for valid settings. The fragment is a function
@@ -95,24 +157,49 @@ impl<'a> Pipeline<'a> {
         &self,
         settings: &MatchSettings,
     ) -> AppResult<Result<Markup, InvalidSettings>> {
+        let found = match self.found(settings).await? {
+            Ok(found) => found,
+            Err(errors) => return Ok(Err(errors)),
+        };
+        Ok(Ok(results::answer(&Answer {
+            settings,
+            outcome: &found.outcome,
+            details: &found.details,
+            catalog_version: self.ctx.catalog.meta.version,
+            facts: &found.facts,
+        })))
+    }
+
+    /// The matches for the settings, with their titles, albums and artists: the rows
+    /// of the results region and of its CSV, from this one place.
+    pub async fn found(
+        &self,
+        settings: &MatchSettings,
+    ) -> AppResult<Result<Found, InvalidSettings>> {
         let catalog = &self.ctx.catalog;
-        let outcome = match catalog.features.search(settings) {
+        let version = catalog.meta.version;
+        let facts = seeds::facts(self.state, version).await?;
+        let outcome = match seeds::search(
+            &catalog.features,
+            settings,
+            &facts,
+            &settings.seeds.tracks,
+            &|_| true,
+        ) {
             Ok(outcome) => outcome,
             Err(errors) => return Ok(Err(errors)),
         };
         let ids: Vec<i32> = outcome.matches.iter().map(|m| m.track_id).collect();
-        let version = catalog.meta.version;
         let details = self
             .state
             .caches
-            .track_details(&self.state.pool, version, &ids)
+            .track_details(&self.state.pool, catalog.meta.version, &ids)
             .await?;
-        Ok(Ok(results::answer(&Answer {
-            settings,
-            outcome: &outcome,
-            details: &details,
-            catalog_version: version,
-        })))
+        Ok(Ok(Found {
+            outcome,
+            details,
+            facts,
+        }))
     }
 
     /// The fragment (results + the messages beside the controls, out of band) for htmx,
@@ -139,11 +226,31 @@ impl<'a> Pipeline<'a> {
         } else {
             let rows = self.profiles().await?;
             let panel = profile_views::panel(ctx, &rows, &form.query_string(), &panel);
-            ctx.render(TITLE, views::page(ctx, form, results, panel))
+            let seed_panel = self.seed_panel(form).await?;
+            ctx.render(TITLE, views::page(ctx, form, seed_panel, results, panel))
         };
         let mut response = markup.into_response();
         response.set_status(status);
         Ok(response)
+    }
+
+    /// The seeds panel: chips, the search (and its matches without JavaScript), the
+    /// genre picker.
+    async fn seed_panel(&self, form: &FormState) -> AppResult<Markup> {
+        let chips = seed_views::chips(self.state, self.ctx, form).await?;
+        let found = match self.seed_query.as_deref().map(str::trim) {
+            Some(q) if !q.is_empty() => {
+                Some(seed_views::suggestions(self.state, self.ctx, form, q).await?)
+            }
+            _ => None,
+        };
+        Ok(seed_views::panel(
+            self.ctx,
+            form,
+            chips,
+            self.seed_query.as_deref().unwrap_or(""),
+            found,
+        ))
     }
 
     /// The user's saved profiles, for the panel.

@@ -12,11 +12,13 @@ use crate::{
     matching::{EmptyBecause, InvalidSettings, MatchOutcome, MatchSettings, TrackMatch},
     web::{
         charts::perfect_song::{self as charts, MATCH_NAME, TARGET_NAME},
+        csv_export::download_link,
         layout::{breakable_label, chart, chart_over},
     },
 };
 
-use super::sample;
+use super::{export, sample, seed_views::more_like_track};
+use crate::catalog::facts::TrackFacts;
 
 /// What the results region shows for valid settings.
 pub struct Answer<'a> {
@@ -25,6 +27,8 @@ pub struct Answer<'a> {
     pub details: &'a SharedDetails,
     /// Names the cacheable catalog sample drawn behind the parallel chart.
     pub catalog_version: i64,
+    /// Key, mode and versions of every track.
+    pub facts: &'a TrackFacts,
 }
 
 /// The features drawn: the original five, plus any other the settings switch on.
@@ -55,7 +59,7 @@ pub fn answer(a: &Answer) -> Markup {
             span class="ps-live-artists" { (artists_of(best_details)) }
             span class="ps-live-score" { (format!("{:.1}", best.similarity)) " / 100" }
         }))
-        (best_card(best, best_details))
+        (best_card(best, best_details, a.facts))
         section class="card ps-closeness" aria-labelledby="ps-closeness-title" {
             h2 id="ps-closeness-title" { "How close it is" }
             div class="chart-with-table ps-charts" {
@@ -71,8 +75,9 @@ pub fn answer(a: &Answer) -> Markup {
             }
         }
         @if a.outcome.matches.len() > 1 {
-            (next_matches(&a.outcome.matches[1..], a.details))
+            (next_matches(&a.outcome.matches[1..], a.details, a.facts))
         }
+        (download_link(&export::url(a.settings), "these results"))
     }
 }
 
@@ -106,7 +111,33 @@ fn artists_of(details: Option<&TrackDetails>) -> String {
         .unwrap_or_else(|| "Unknown artist".to_string())
 }
 
-fn best_card(best: &TrackMatch, details: Option<&TrackDetails>) -> Markup {
+/// Key as a name and a Camelot code, with the BPM beside it: "C♯ minor · 12A · 128 BPM".
+fn dj_line(m: &TrackMatch, facts: &TrackFacts) -> Markup {
+    let key = facts.get(m.track_id).and_then(|f| f.musical_key());
+    let bpm = value_of(m, Feature::Tempo).or_else(|| facts.get(m.track_id).map(|f| f.tempo));
+    html! {
+        span class="ps-dj" {
+            @if let Some(k) = key {
+                span class="ps-key" { (k.name()) } " · " abbr class="ps-camelot" title="Camelot code" { (k.camelot()) }
+            } @else { span class="muted" { "key unknown" } }
+            @if let Some(bpm) = bpm { " · " span class="ps-bpm" { (format!("{bpm:.0}")) " BPM" } }
+        }
+    }
+}
+
+/// "2 other versions" when the song has more than this one.
+fn versions_note(m: &TrackMatch, facts: &TrackFacts) -> Markup {
+    let n = facts.version_count(m.track_id);
+    html! {
+        @if n > 1 {
+            span class="ps-versions muted" {
+                " (" (n - 1) " other version" @if n > 2 { "s" } ")"
+            }
+        }
+    }
+}
+
+fn best_card(best: &TrackMatch, details: Option<&TrackDetails>, facts: &TrackFacts) -> Markup {
     let year = best.release_year.map(|y| y.to_string());
     html! {
         article class="card ps-answer" aria-labelledby="ps-answer-title" {
@@ -119,11 +150,13 @@ fn best_card(best: &TrackMatch, details: Option<&TrackDetails>) -> Markup {
                 }
                 @if let Some(year) = year { div { dt { "Year" } dd { (year) } } }
                 @if let Some(genre) = &best.genre { div { dt { "Genre" } dd { (genre) } } }
+                div { dt { "Key and tempo" } dd { (dj_line(best, facts)) } }
                 div class="ps-score" {
                     dt { "Similarity" }
                     dd { strong { (format!("{:.1}", best.similarity)) } " / 100" }
                 }
             }
+            p { a class="button-small" href=(more_like_track(best.track_id)) hx-boost="true" { "More like this" } (versions_note(best, facts)) }
             @if let Some(url) = details.and_then(|d| d.spotify_id.as_deref()).and_then(spotify_url) {
                 p { a href=(url) rel="noopener noreferrer" target="_blank" { "Listen on Spotify" } }
             }
@@ -185,10 +218,10 @@ fn closeness_table(best: &TrackMatch) -> Markup {
     }
 }
 
-fn next_matches(rest: &[TrackMatch], details: &SharedDetails) -> Markup {
+fn next_matches(rest: &[TrackMatch], details: &SharedDetails, facts: &TrackFacts) -> Markup {
     html! {
         section class="card ps-next" aria-labelledby="ps-next-title" {
-            h2 id="ps-next-title" { "The next " (rest.len()) " matches" }
+            h2 id="ps-next-title" { @if rest.len() == 1 { "The next match" } @else { "The next " (rest.len()) " matches" } }
             div class="table-scroll" tabindex="0" role="region" aria-label="Table (scrolls sideways)" {
                 table class="ps-next-table" {
                     thead {
@@ -196,6 +229,7 @@ fn next_matches(rest: &[TrackMatch], details: &SharedDetails) -> Markup {
                             th scope="col" { "#" }
                             th scope="col" { "Title" }
                             th scope="col" { "Artists" }
+                            th scope="col" { "Key · BPM" }
                             th scope="col" { "Year" }
                             th scope="col" { "Genre" }
                             th scope="col" class="num" { "Similarity" }
@@ -206,12 +240,51 @@ fn next_matches(rest: &[TrackMatch], details: &SharedDetails) -> Markup {
                             @let d = details.get(&m.track_id).map(|d| &**d);
                             tr {
                                 td class="num" { (n + 2) }
-                                td { (title_of(d, m)) }
+                                td {
+                                    (title_of(d, m)) (versions_note(m, facts))
+                                    br;
+                                    a class="ps-more-like" href=(more_like_track(m.track_id)) hx-boost="true" {
+                                        "More like this" span class="visually-hidden" { ": " (title_of(d, m)) }
+                                    }
+                                    (explanation(m, &title_of(d, m)))
+                                }
                                 td { (artists_of(d)) }
+                                td { (dj_line(m, facts)) }
                                 td { @if let Some(y) = m.release_year { (y) } }
                                 td { @if let Some(g) = &m.genre { (g) } }
                                 td class="num" { (format!("{:.1}", m.similarity)) }
                             }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A row's own explanation: the per-feature comparison the perfect song has, for the
+/// features that counted. `<details>` opens without JavaScript.
+fn explanation(m: &TrackMatch, title: &str) -> Markup {
+    html! {
+        details class="ps-why" {
+            summary { "Why this match" span class="visually-hidden" { ": " (title) } }
+            table class="feature-table ps-why-table" {
+                caption class="visually-hidden" { "Target and " (title) " per feature" }
+                thead {
+                    tr {
+                        th scope="col" { "Feature" }
+                        th scope="col" { (TARGET_NAME) }
+                        th scope="col" { "This track" }
+                        th scope="col" { "Dif\u{AD}ference" }
+                    }
+                }
+                tbody {
+                    @for d in m.differences.iter().filter(|d| d.enabled()) {
+                        tr {
+                            th scope="row" { (breakable_label(d.feature.label())) }
+                            td { (d.feature.format(d.target)) }
+                            td { @if let Some(v) = d.value { (d.feature.format(v)) } @else { "unknown" } }
+                            td { @if let Some(diff) = d.difference { (signed(d.feature, diff)) } @else { "—" } }
                         }
                     }
                 }
@@ -234,7 +307,8 @@ fn no_match(a: &Answer) -> Markup {
             h2 { "No perfect song with these filters" }
             p class="notice" role="status" { (why.message(a.settings)) }
             @if let Some(field) = field {
-                p { a href={ "#" (field_id(field)) } { "Change that filter" } " under Advanced to widen the search." }
+                @let section = if field == crate::matching::keys::RANGES { "Ranges, keys and tempo" } else { "Advanced" };
+                p { a href={ "#" (field_id(field)) } { "Change that filter" } " under " (section) " to widen the search." }
             }
         }
     }

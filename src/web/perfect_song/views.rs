@@ -8,8 +8,9 @@ use maud::{html, Markup};
 
 use super::params::{self, FormState, PAGE};
 use crate::{
-    catalog::{snapshot::CatalogSnapshot, Feature},
+    catalog::{musical_key::MusicalKey, snapshot::CatalogSnapshot, Feature},
     matching::{
+        attributes::Attribute,
         settings::{keys, MAX_RESULTS, MAX_WEIGHT},
         Metric,
     },
@@ -47,9 +48,21 @@ fn message_fields() -> Vec<String> {
             keys::NO_EXPLICIT,
             keys::PER_ARTIST,
             keys::K,
+            keys::MODE,
+            keys::MIXES_WITH,
+            keys::HALF_DOUBLE,
         ]
         .map(String::from),
     );
+    for name in Feature::ALL
+        .iter()
+        .filter(|f| **f != Feature::Popularity)
+        .map(|f| f.key())
+        .chain(Attribute::ALL.iter().map(|a| a.key()))
+    {
+        fields.push(keys::min(name));
+        fields.push(keys::max(name));
+    }
     fields
 }
 
@@ -75,7 +88,13 @@ pub fn messages_out_of_band(form: &FormState) -> Markup {
 }
 
 /// The whole page: the form, the results region, the profiles panel.
-pub fn page(ctx: &PageContext, form: &FormState, results: Markup, profiles: Markup) -> Markup {
+pub fn page(
+    ctx: &PageContext,
+    form: &FormState,
+    seeds: Markup,
+    results: Markup,
+    profiles: Markup,
+) -> Markup {
     html! {
         section class="hero ps-hero" {
             h1 { "Find your perfect song" }
@@ -84,6 +103,7 @@ pub fn page(ctx: &PageContext, form: &FormState, results: Markup, profiles: Mark
                 "with how close it is on every feature."
             }
         }
+        (seeds)
         div class="ps-layout" {
             (settings_form(ctx, form))
             section id=(RESULTS_ID) class="ps-results" aria-live="polite" aria-label="Your match" {
@@ -113,11 +133,15 @@ fn settings_form(ctx: &PageContext, form: &FormState) -> Markup {
         // browser's own check would refuse an in-range value off the step grid.
         form id=(FORM_ID) class="card ps-form" method="post" action=(PAGE) novalidate
             // The token is for the no-JS POST; it must not end up in a shareable URL.
-            hx-get=(PAGE) hx-params={ "not " (csrf::FIELD) } hx-trigger="input delay:150ms, submit"
+            // `live-input` comes from assets/app.js: one request at a time while a
+            // control moves, and one more with the latest values when it returns.
+            hx-get=(PAGE) hx-params={ "not " (csrf::FIELD) } hx-trigger="live-input, submit"
+            data-live
             hx-target={ "#" (RESULTS_ID) } hx-sync="this:replace" hx-replace-url="true" {
             input type="hidden" name=(csrf::FIELD) value=(ctx.csrf_token);
-            input type="hidden" name=(keys::K) value=(form.value(keys::K));
-            (message(form, keys::K))
+            @for (key, value) in params::pairs_of(&params::seed_query(&form.seeds)) {
+                input type="hidden" name=(key) value=(value);
+            }
             @if let Some(errors) = &form.errors {
                 div class="form-error" role="alert" {
                     p { strong { "Some settings need fixing:" } }
@@ -137,6 +161,12 @@ fn settings_form(ctx: &PageContext, form: &FormState) -> Markup {
                 div class="ps-sliders" {
                     @for feature in &more { (target_slider(form, *feature)) }
                 }
+            }
+            (result_options(form))
+            details class="ps-ranges" id=(field_id(keys::RANGES)) open[ranges_in_use(form)] {
+                summary { "Ranges, keys and tempo for DJs" }
+                (ranges(form))
+                (track_attributes(form))
             }
             details class="ps-advanced" open[advanced_has_error] {
                 summary { "Advanced" }
@@ -393,6 +423,154 @@ fn filters(form: &FormState, catalog: &CatalogSnapshot) -> Markup {
                     }
                 }
                 (message(form, keys::NO_EXPLICIT))
+            }
+        }
+    }
+}
+
+/// The result counts offered.
+const COUNTS: [usize; 4] = [10, 25, 50, 100];
+
+/// How many results, and whether every version of a song is shown.
+fn result_options(form: &FormState) -> Markup {
+    let k = form.value(keys::K);
+    let id = field_id(keys::K);
+    let versions_id = field_id(keys::VERSIONS);
+    html! {
+        div class="ps-result-options" {
+            div class={ "field" @if form.error(keys::K).is_some() { " has-error" } } {
+                label for=(id) { "Results" }
+                select id=(id) name=(keys::K) aria-describedby=(error_id(keys::K)) {
+                    @for n in COUNTS {
+                        option value=(n) selected[k == n.to_string()] { (n) }
+                    }
+                    @if !COUNTS.iter().any(|n| n.to_string() == k) {
+                        option value=(k) selected { (k) }
+                    }
+                }
+                (message(form, keys::K))
+            }
+            div class="field" {
+                label class="ps-choice" for=(versions_id) {
+                    input type="checkbox" id=(versions_id) name=(keys::VERSIONS) value="all"
+                        checked[form.value(keys::VERSIONS).eq_ignore_ascii_case("all")];
+                    " Show every version of a song"
+                }
+                p class="field-hint" {
+                    "Off: one version per song (remasters, live and deluxe versions by the same "
+                    "artists count as one), the closest."
+                }
+            }
+        }
+    }
+}
+
+fn ranges_in_use(form: &FormState) -> bool {
+    message_fields()
+        .iter()
+        .filter(|f| {
+            keys::range_of(f).is_some()
+                || [keys::MODE, keys::MIXES_WITH, keys::HALF_DOUBLE].contains(&f.as_str())
+        })
+        .any(|f| !form.value(f).is_empty() || form.error(f).is_some())
+}
+
+/// A minimum and a maximum, as two labelled number fields (app.js adds a two-handle
+/// slider over them).
+fn range_pair(form: &FormState, name: &str, label: &str, min: f64, max: f64, step: f64) -> Markup {
+    let (lo, hi) = (keys::min(name), keys::max(name));
+    let error = form.error(&lo).or_else(|| form.error(&hi));
+    html! {
+        fieldset class={ "ps-range field" @if error.is_some() { " has-error" } } data-range=(name)
+            data-min=(min) data-max=(max) data-step=(step) {
+            legend { (label) }
+            div class="ps-range-fields" {
+                label for=(field_id(&lo)) { "From" }
+                input type="number" id=(field_id(&lo)) name=(lo) min=(min) max=(max) step=(step)
+                    value=(form.value(&lo)) placeholder=(min) aria-describedby=(error_id(&lo));
+                label for=(field_id(&hi)) { "to" }
+                input type="number" id=(field_id(&hi)) name=(hi) min=(min) max=(max) step=(step)
+                    value=(form.value(&hi)) placeholder=(max) aria-describedby=(error_id(&hi));
+            }
+            (message(form, &lo))
+            (message(form, &hi))
+        }
+    }
+}
+
+/// Min/max beside each feature's target: tracks outside are left out, the target
+/// still ranks what is inside.
+fn ranges(form: &FormState) -> Markup {
+    html! {
+        fieldset class="ps-feature-ranges" {
+            legend { "Only tracks within these ranges" }
+            p class="hint" {
+                "Leave a side empty for no limit. The targets above still rank what is inside: "
+                "tempo from 120 to 128 BPM with energy as close to 0.8 as possible is one query."
+            }
+            div class="ps-range-grid" {
+                @for feature in Feature::ALL.into_iter().filter(|f| *f != Feature::Popularity) {
+                    @let (min, max) = feature.range();
+                    @let label = match feature.unit() {
+                        Some(unit) => format!("{} ({unit})", feature.label()),
+                        None => feature.label().to_string(),
+                    };
+                    (range_pair(form, feature.key(), &label, min, max, feature.step()))
+                }
+            }
+        }
+    }
+}
+
+/// Duration, key, mode, time signature, mixing keys and half/double tempo: checked on
+/// each track's facts, not ranked.
+fn track_attributes(form: &FormState) -> Markup {
+    let mode = form.value(keys::MODE).to_ascii_lowercase();
+    let mixes = MusicalKey::parse_camelot(form.value(keys::MIXES_WITH));
+    let mode_id = field_id(keys::MODE);
+    let mixes_id = field_id(keys::MIXES_WITH);
+    let half_id = field_id(keys::HALF_DOUBLE);
+    html! {
+        fieldset class="ps-attributes" {
+            legend { "Key, mode, time signature and length" }
+            div class="ps-range-grid" {
+                @for a in Attribute::ALL {
+                    @let (min, max) = a.range();
+                    (range_pair(form, a.key(), a.label(), min as f64, max as f64, 1.0))
+                }
+            }
+            div class="ps-filter-grid" {
+                div class="field" {
+                    label for=(mode_id) { "Mode" }
+                    select id=(mode_id) name=(keys::MODE) aria-describedby=(error_id(keys::MODE)) {
+                        option value="" selected[mode.is_empty()] { "Major or minor" }
+                        option value="major" selected[mode == "major"] { "Major only" }
+                        option value="minor" selected[mode == "minor"] { "Minor only" }
+                    }
+                    (message(form, keys::MODE))
+                }
+                div class="field" {
+                    label for=(mixes_id) { "Mixes with (Camelot wheel)" }
+                    select id=(mixes_id) name=(keys::MIXES_WITH) aria-describedby={ (mixes_id) "-hint " (error_id(keys::MIXES_WITH)) } {
+                        option value="" selected[mixes.is_none()] { "Any key" }
+                        @for k in MusicalKey::wheel() {
+                            option value=(k.camelot()) selected[mixes == Some(k)] { (k.camelot()) " — " (k.name()) }
+                        }
+                    }
+                    p class="field-hint" id={ (mixes_id) "-hint" } {
+                        "The same key, one step either way on the wheel, or its relative major or minor."
+                    }
+                    (message(form, keys::MIXES_WITH))
+                }
+            }
+            div class="field" {
+                label class="ps-choice" for=(half_id) {
+                    input type="checkbox" id=(half_id) name=(keys::HALF_DOUBLE)
+                        checked[form.checked(keys::HALF_DOUBLE)] aria-describedby=(error_id(keys::HALF_DOUBLE));
+                    " Count half and double time in the tempo range"
+                }
+                p class="field-hint" { "A 70 BPM track then fits a 140 BPM set." }
+                (message(form, keys::HALF_DOUBLE))
             }
         }
     }

@@ -8,7 +8,10 @@ use super::{
     views::{compare_section, comparison, Compared},
 };
 use crate::{
-    catalog::artists::{resolve_selection, SelectionProblem, MIN_COMPARED},
+    catalog::{
+        artists::{resolve_selection, FieldProblem, SelectionProblem, MIN_COMPARED},
+        snapshot::CatalogSnapshot,
+    },
     error::AppResult,
     web::{
         artists::render, extract::PageContext, query::QueryPairs, respond::with_status,
@@ -25,30 +28,8 @@ pub async fn compare(
     let pairs = QueryPairs::parse(req.uri().query());
     let mut request = CompareRequest::parse(&pairs)?;
     let catalog = ctx.catalog.clone();
-    let (content, status) = match resolve_selection(&catalog.artists, &request.fields) {
-        Ok(artists) => {
-            // Show each artist under its catalog spelling from now on ("beyonce" -> "Beyoncé").
-            let mut resolved = artists.iter();
-            for field in request.fields.iter_mut().filter(|f| !f.trim().is_empty()) {
-                if let Some(artist) = resolved.next() {
-                    *field = artist.name.clone();
-                }
-            }
-            let ids: Vec<i32> = artists.iter().map(|a| a.id).collect();
-            let genres = state
-                .caches
-                .top_genres(&state.pool, catalog.meta.version, &ids)
-                .await?;
-            let compared: Vec<Compared> = artists
-                .into_iter()
-                .map(|artist| Compared {
-                    artist,
-                    genres: genres
-                        .get(&artist.id)
-                        .map(|g| g.as_ref().clone())
-                        .unwrap_or_default(),
-                })
-                .collect();
+    let (content, status) = match compared(&state, &catalog, &mut request).await? {
+        Ok(compared) => {
             let result = comparison(&request, &catalog, &compared);
             (compare_section(&request, &[], Some(result)), StatusCode::OK)
         }
@@ -88,4 +69,39 @@ pub async fn compare(
         }
     }
     Ok(resp.into_response())
+}
+
+/// The artists the request names, each with its top genres (cached per catalog
+/// version), or every problem with the names. Each field is rewritten to the artist's
+/// catalog spelling ("beyonce" -> "Beyoncé"), so the form and the URL show it from now on.
+pub(super) async fn compared<'a>(
+    state: &AppState,
+    catalog: &'a CatalogSnapshot,
+    request: &mut CompareRequest,
+) -> AppResult<Result<Vec<Compared<'a>>, Vec<FieldProblem<'a>>>> {
+    let artists = match resolve_selection(&catalog.artists, &request.fields) {
+        Ok(artists) => artists,
+        Err(problems) => return Ok(Err(problems)),
+    };
+    let mut resolved = artists.iter();
+    for field in request.fields.iter_mut().filter(|f| !f.trim().is_empty()) {
+        if let Some(artist) = resolved.next() {
+            *field = artist.name.clone();
+        }
+    }
+    let ids: Vec<i32> = artists.iter().map(|a| a.id).collect();
+    let genres = state
+        .caches
+        .top_genres(&state.pool, catalog.meta.version, &ids)
+        .await?;
+    Ok(Ok(artists
+        .into_iter()
+        .map(|artist| Compared {
+            artist,
+            genres: genres
+                .get(&artist.id)
+                .map(|g| g.as_ref().clone())
+                .unwrap_or_default(),
+        })
+        .collect()))
 }

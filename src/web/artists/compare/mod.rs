@@ -11,8 +11,10 @@
 //!   (with the add/remove buttons applied) and its canonical URL; `views`: the form, the
 //!   "did you mean" links, and the comparison (chart, table twin, key figures).
 
+pub mod export;
 pub mod handlers;
 mod params;
 mod views;
 
+pub use export::compare_csv;
 pub use handlers::compare;

@@ -19,11 +19,12 @@ use crate::{
             artists::{comparison_bars, comparison_radar},
             ProfileSeries,
         },
+        csv_export::download_link,
         layout::{chart, feature_table, format_count},
     },
 };
 
-const REFERENCE_NAME: &str = "Catalog average";
+pub(super) const REFERENCE_NAME: &str = "Catalog average";
 
 /// An artist in a comparison, with what the artists table does not hold.
 pub(super) struct Compared<'a> {
@@ -272,6 +273,7 @@ pub(super) fn comparison(
                     }
                 }
             }
+            (download_link(&request.url().replacen("/artists/compare", "/artists/compare.csv", 1), "this comparison"))
         }
     }
 }

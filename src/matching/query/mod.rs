@@ -14,19 +14,23 @@
 //!   proportions as the target are at exactly 0 and the order of near-ties is true. A
 //!   track whose enabled features are all 0 has no direction and counts as orthogonal.
 //!
-//! **Fast** (`f32`, to decide what is worth scoring exactly). The same formulas on the
-//! columns converted to `f32`: for every leaf of the tree, and for the bounding box of
-//! every node the walk reaches. Each is within a proven rounding margin of its exact
-//! value (see `fast_threshold`), so a track is scored exactly when its fast key is
-//! within the margin of the current k-th exact key, and a node is skipped only when its
-//! fast bound is beyond it. Nothing that belongs in the answer is ever left out, and
-//! everything in it was ranked exactly.
+//! **Fast** (to decide what is worth scoring exactly). The same formulas in floating
+//! point: in `f32` for the bounding boxes of groups and leaves and for the tracks'
+//! Euclidean keys; in `f64` for the tracks' cosine test (`cosine_candidates` says why).
+//! Each is within a proven rounding margin of its exact value (see `fast_threshold`),
+//! so a track is scored exactly only when its fast value is within the margin of the
+//! current k-th exact key, and a leaf or group is skipped only when its fast bound is
+//! beyond it. Nothing that belongs in the answer is ever left out, and everything in
+//! it was ranked exactly.
+
+mod bounds;
+mod fast;
+
+pub(crate) use fast::{first_bits, CosineFloor, Thresholds};
 
 use super::{
     error::{InvalidSettings, MatchError},
-    index::{
-        column, quantize, FeatureIndex, Node, DIMS, FULL_SCALE, LEAF, NO_GENRE, NO_POPULARITY,
-    },
+    index::{column, quantize, FeatureIndex, DIMS, FULL_SCALE, NO_GENRE, NO_POPULARITY},
     settings::{MatchSettings, Metric},
     topk::{wide, Key},
 };
@@ -58,6 +62,12 @@ pub(crate) struct Query {
     pub fast_w: [f32; DIMS],
     pub fast_t: [f32; DIMS],
     pub fast_wt: [f32; DIMS],
+    /// Cosine: `fast_w` and `fast_wt` in `f64`, for the tracks' keys (see
+    /// `cosine_keys`).
+    pub cos_w: [f64; DIMS],
+    pub cos_wt: [f64; DIMS],
+    /// Cosine: 1/t per enabled column (0 where t is 0), for `box_may_reach`.
+    pub cos_inverse_t: [f64; DIMS],
     pub metric: Metric,
     pub filter: FilterSpec,
     pub k: usize,
@@ -67,7 +77,8 @@ pub(crate) struct Query {
 /// The filters in the index's own terms.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct FilterSpec {
-    /// Allowed genre ids as a bit set, and the same folded to 64 bits for nodes.
+    /// Allowed genre ids as a bit set, and the same folded to 64 bits for the leaf and
+    /// group summaries.
     pub genres: Option<(Vec<u64>, u64)>,
     /// Inclusive year range (tracks with no year fall outside any range).
     pub years: Option<(i16, i16)>,
@@ -116,6 +127,9 @@ impl Query {
         let mut fast_w = [0f32; DIMS];
         let mut fast_t = [0f32; DIMS];
         let mut fast_wt = [0f32; DIMS];
+        let mut cos_w = [0f64; DIMS];
+        let mut cos_wt = [0f64; DIMS];
+        let mut cos_inverse_t = [0f64; DIMS];
         let w64: Vec<f64> = (0..m)
             .map(|j| weights[j] as f64 / weight_sum as f64 / (full * full))
             .collect();
@@ -126,8 +140,13 @@ impl Query {
         for j in 0..m {
             fast_w[j] = w64[j] as f32;
             fast_t[j] = targets[j] as f32;
+            cos_w[j] = w64[j];
+            if targets[j] > 0 {
+                cos_inverse_t[j] = 1.0 / f64::from(targets[j]);
+            }
             if t_len > 0.0 {
-                fast_wt[j] = (w64[j] * f64::from(targets[j]) / t_len) as f32;
+                cos_wt[j] = w64[j] * f64::from(targets[j]) / t_len;
+                fast_wt[j] = cos_wt[j] as f32;
             }
         }
         let f = &settings.filters;
@@ -185,6 +204,9 @@ impl Query {
             fast_w,
             fast_t,
             fast_wt,
+            cos_w,
+            cos_wt,
+            cos_inverse_t,
             metric: settings.metric,
             filter: FilterSpec {
                 genres,
@@ -206,8 +228,7 @@ impl Query {
             Metric::Euclidean => {
                 let mut sum = 0u128;
                 for j in 0..self.m {
-                    let gap =
-                        i64::from(index.columns[self.dims[j]][i]) - i64::from(self.targets[j]);
+                    let gap = i64::from(index.value(i, self.dims[j])) - i64::from(self.targets[j]);
                     sum += u128::from(self.weights[j]) * u128::from(gap.unsigned_abs().pow(2));
                 }
                 Key::Euclidean(sum)
@@ -215,7 +236,7 @@ impl Query {
             Metric::Cosine => {
                 let (mut dot, mut norm) = (0u128, 0u128);
                 for j in 0..self.m {
-                    let x = index.columns[self.dims[j]][i];
+                    let x = index.value(i, self.dims[j]);
                     let w = u128::from(self.weights[j]);
                     dot += w * u128::from(nonneg(self.targets[j])) * u128::from(nonneg(x));
                     norm += w * square(x);
@@ -247,172 +268,11 @@ impl Query {
         }
     }
 
-    /// Fast keys of the tracks at `start..end` (at most `LEAF` of them) into `out`:
-    /// the Euclidean key in 0..1, or `1 − cos` (1 for a track with no direction).
-    #[inline]
-    pub fn fast_keys(&self, index: &FeatureIndex, start: usize, end: usize, out: &mut [f32; LEAF]) {
-        let n = end - start;
-        let out = &mut out[..n];
-        out.fill(0.0);
-        match self.metric {
-            Metric::Euclidean => {
-                for j in 0..self.m {
-                    let (w, t) = (self.fast_w[j], self.fast_t[j]);
-                    let xs = &index.columns[self.dims[j]][start..end];
-                    for (acc, &x) in out.iter_mut().zip(xs) {
-                        let gap = x as f32 - t;
-                        *acc += (w * gap) * gap;
-                    }
-                }
-            }
-            Metric::Cosine => {
-                let mut norms = [0f32; LEAF];
-                let norms = &mut norms[..n];
-                for j in 0..self.m {
-                    let (w, wt) = (self.fast_w[j], self.fast_wt[j]);
-                    let xs = &index.columns[self.dims[j]][start..end];
-                    for ((dot, norm), &x) in out.iter_mut().zip(norms.iter_mut()).zip(xs) {
-                        let x = x as f32;
-                        *dot += wt * x;
-                        *norm += (w * x) * x;
-                    }
-                }
-                for (acc, &norm) in out.iter_mut().zip(norms.iter()) {
-                    *acc = if norm > 0.0 {
-                        1.0 - *acc / norm.sqrt()
-                    } else {
-                        1.0
-                    };
-                }
-            }
-        }
-    }
-
-    /// The largest fast key (of a track, or of a node's bound) whose exact value can
-    /// still be at most `bound`, the current k-th key; infinite while fewer than k are
-    /// kept. A track with a larger fast key cannot enter the k best, and no track in a
-    /// node with a larger fast bound can.
-    ///
-    /// The margins, with u = 2⁻²⁴ (half an `f32` ulp) and m ≤ 10 enabled columns:
-    /// - Euclidean, key `K = Σ ŵ·d²` with ŵ = W/ΣW (so Σŵ = 1) and d the gap as a
-    ///   fraction of the range. Converting values and target to `f32` and subtracting
-    ///   moves each gap by at most 3.01u; products and the m-term sum add a relative
-    ///   (m + 2.1)u. So fast ≤ (K + 2·3.01u·Σŵ|d| + 9.1u²)(1 + 12.1u), and
-    ///   Σŵ|d| ≤ √K (Cauchy–Schwarz): fast ≤ (K + 6.02u√K + 9.1u²)(1 + 12.1u). A
-    ///   node's bound has the same form (gaps to its box).
-    /// - Cosine: every term is ≥ 0, so the dot product and the norm each carry a
-    ///   relative error of at most (m + 4.1)u; through the square root and the
-    ///   division cos is within (1.5m + 6.2)u ≤ 21.2u, relatively. A node's bound
-    ///   (dot at the box's top corner over the norm at its bottom corner, which is at
-    ///   least the cos of every track in it) likewise.
-    ///
-    /// The threshold uses larger constants than these (8u√K + 16u², 32u; 64u for
-    /// cosine) and rounds up, so it also covers the `f64` arithmetic that computes it.
-    pub fn fast_threshold(&self, bound: Option<&Key>) -> f32 {
-        let Some(bound) = bound else {
-            return f32::INFINITY;
-        };
-        let limit = match *bound {
-            Key::Euclidean(sum) => {
-                let full = f64::from(FULL_SCALE);
-                let key = sum as f64 / self.weight_sum as f64 / (full * full);
-                (key + 8.0 * U * key.sqrt() + 16.0 * U * U) * (1.0 + 32.0 * U)
-            }
-            Key::Cosine { dot, norm } => {
-                let cos = if norm == 0 {
-                    0.0
-                } else {
-                    dot as f64 / ((self.target_norm as f64).sqrt() * (norm as f64).sqrt())
-                };
-                1.0 - cos * (1.0 - 64.0 * U)
-            }
-        };
-        round_up(limit)
-    }
-
-    /// A fast key no track inside the node can beat (compare with `fast_threshold`);
-    /// `None` when the filters rule out every track in it.
-    #[inline]
-    pub fn fast_lower_bound(&self, node: &Node) -> Option<f32> {
-        if !self.node_may_pass(node) {
-            return None;
-        }
-        Some(match self.metric {
-            Metric::Euclidean => {
-                let mut acc = 0f32;
-                for j in 0..self.m {
-                    let d = self.dims[j];
-                    let (t, lo, hi) = (self.fast_t[j], node.lo[d] as f32, node.hi[d] as f32);
-                    let gap = if t < lo {
-                        lo - t
-                    } else if t > hi {
-                        t - hi
-                    } else {
-                        0.0
-                    };
-                    acc += (self.fast_w[j] * gap) * gap;
-                }
-                acc
-            }
-            Metric::Cosine => {
-                // Inner product at most at the box's top corner, norm at least at its
-                // bottom corner (all values are >= 0).
-                let (mut dot, mut norm) = (0f32, 0f32);
-                for j in 0..self.m {
-                    let d = self.dims[j];
-                    let (lo, hi) = (node.lo[d] as f32, node.hi[d] as f32);
-                    dot += self.fast_wt[j] * hi;
-                    norm += (self.fast_w[j] * lo) * lo;
-                }
-                if norm > 0.0 {
-                    1.0 - dot / norm.sqrt()
-                } else {
-                    // A box touching the origin bounds nothing.
-                    f32::NEG_INFINITY
-                }
-            }
-        })
-    }
-
-    fn node_may_pass(&self, node: &Node) -> bool {
-        let f = &self.filter;
-        if let Some((_, folded)) = &f.genres {
-            if node.genre_bits & folded == 0 {
-                return false;
-            }
-        }
-        if let Some((from, to)) = f.years {
-            if node.year_hi < from || node.year_lo > to {
-                return false;
-            }
-        }
-        if let Some(min) = f.min_popularity {
-            if node.max_popularity < i16::from(min) {
-                return false;
-            }
-        }
-        if f.popularity_required && node.max_popularity < 0 {
-            return false;
-        }
-        for &(d, lo, hi) in &f.ranges {
-            if node.hi[d] < lo || node.lo[d] > hi {
-                return false;
-            }
-        }
-        !f.exclude_explicit || node.any_clean
-    }
-
     /// Whether the track at position `i` passes every filter.
     #[inline]
     pub fn passes(&self, index: &FeatureIndex, i: usize) -> bool {
         self.filter.passes(index, i)
     }
-}
-
-/// An `f32` at least `x` (the nearest one, moved up by at least an ulp).
-fn round_up(x: f64) -> f32 {
-    let near = x as f32;
-    near + near.abs() * f32::EPSILON + f32::MIN_POSITIVE
 }
 
 /// A fixed-point value as unsigned (they are never negative).
@@ -453,7 +313,7 @@ impl FilterSpec {
             return false;
         }
         for &(d, lo, hi) in &f.ranges {
-            let x = index.columns[d][i];
+            let x = index.value(i, d);
             if x < lo || x > hi {
                 return false;
             }

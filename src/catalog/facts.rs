@@ -1,0 +1,155 @@
+//! What the matching index does not hold about every track but filters and rows need:
+//! key, mode, time signature, duration, raw tempo, and which song (see `versions`) the
+//! track is a version of. One table per catalog version, sorted by track id, read once
+//! (`cache::CatalogCaches::track_facts`) and shared by the page and the API.
+
+use super::{
+    musical_key::MusicalKey,
+    versions::{group_songs, SongKey},
+};
+
+/// One track's facts. Unknown values are `None`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TrackFact {
+    pub id: i32,
+    pub key: Option<i32>,
+    pub mode: Option<i32>,
+    pub time_signature: Option<i32>,
+    pub duration_ms: Option<i32>,
+    pub tempo: f64,
+    /// The song this track is a version of: equal numbers, same song.
+    pub song: u32,
+}
+
+impl TrackFact {
+    pub fn musical_key(&self) -> Option<MusicalKey> {
+        MusicalKey::of(self.key, self.mode)
+    }
+}
+
+/// A track as read for the table: facts (with `song` still unset) plus title and
+/// credited artist ids, which only the song rule needs.
+pub struct FactRow {
+    pub fact: TrackFact,
+    pub title: String,
+    pub artists: Vec<i32>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TrackFacts {
+    rows: Vec<TrackFact>,
+    /// Versions per song number.
+    versions: Vec<u32>,
+}
+
+impl TrackFacts {
+    /// The table for these rows (any order), with songs numbered by the rule.
+    pub fn new(mut rows: Vec<FactRow>) -> TrackFacts {
+        rows.sort_by_key(|r| r.fact.id);
+        let songs = group_songs(rows.iter().map(|r| SongKey::new(&r.title, &r.artists)));
+        let mut versions = vec![0u32; songs.iter().max().map_or(0, |m| *m as usize + 1)];
+        let rows: Vec<TrackFact> = rows
+            .into_iter()
+            .zip(songs)
+            .map(|(r, song)| {
+                versions[song as usize] += 1;
+                TrackFact { song, ..r.fact }
+            })
+            .collect();
+        TrackFacts { rows, versions }
+    }
+
+    pub fn get(&self, id: i32) -> Option<&TrackFact> {
+        self.rows
+            .binary_search_by_key(&id, |r| r.id)
+            .ok()
+            .map(|at| &self.rows[at])
+    }
+
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// How many songs the tracks make.
+    pub fn song_count(&self) -> usize {
+        self.versions.len()
+    }
+
+    /// How many tracks are versions of this track's song (1 when it is the only one).
+    pub fn version_count(&self, id: i32) -> usize {
+        self.get(id)
+            .and_then(|f| self.versions.get(f.song as usize))
+            .map_or(1, |n| *n as usize)
+    }
+
+    /// The ids of every version of this track's song, itself included, by id.
+    pub fn versions_of(&self, id: i32) -> Vec<i32> {
+        let Some(song) = self.get(id).map(|f| f.song) else {
+            return Vec::new();
+        };
+        if self.version_count(id) == 1 {
+            return vec![id];
+        }
+        self.rows
+            .iter()
+            .filter(|r| r.song == song)
+            .map(|r| r.id)
+            .collect()
+    }
+
+    /// Songs with more than one version, and the tracks in them.
+    pub fn songs_with_versions(&self) -> (usize, usize) {
+        let several = self.versions.iter().filter(|n| **n > 1);
+        (several.clone().count(), several.map(|n| *n as usize).sum())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(id: i32, title: &str, artists: &[i32]) -> FactRow {
+        FactRow {
+            fact: TrackFact {
+                id,
+                key: Some(0),
+                mode: Some(1),
+                time_signature: Some(4),
+                duration_ms: Some(200_000),
+                tempo: 120.0,
+                song: 0,
+            },
+            title: title.into(),
+            artists: artists.to_vec(),
+        }
+    }
+
+    #[test]
+    fn versions_are_grouped_and_looked_up_by_id() {
+        let facts = TrackFacts::new(vec![
+            row(5, "Halo - Live", &[1]),
+            row(2, "Halo", &[1]),
+            row(9, "Halo", &[3]),
+            row(7, "Halo (Remastered 2011)", &[1]),
+        ]);
+        assert_eq!(facts.len(), 4);
+        assert_eq!(facts.song_count(), 2);
+        assert_eq!(facts.versions_of(5), vec![2, 5, 7]);
+        assert_eq!(facts.versions_of(9), vec![9]);
+        assert_eq!(facts.version_count(7), 3);
+        assert_eq!(facts.songs_with_versions(), (1, 3));
+        assert!(facts.get(3).is_none());
+        assert_eq!(facts.versions_of(3), Vec::<i32>::new());
+        assert_eq!(
+            facts
+                .get(2)
+                .and_then(|f| f.musical_key())
+                .map(|k| k.camelot()),
+            Some("8B".into())
+        );
+    }
+}

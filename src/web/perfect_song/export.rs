@@ -1,0 +1,114 @@
+//! `GET /perfect-song/results.csv?…`: the results the page shows for the same settings
+//! (same query string as `/perfect-song`), one row per match, best first, with every
+//! feature's value beside the target it was matched against.
+
+use poem::{handler, web::Data, Request, Response};
+
+use super::{
+    params,
+    pipeline::{Found, Pipeline},
+};
+use crate::{
+    catalog::Feature,
+    error::{AppError, AppResult},
+    matching::MatchSettings,
+    web::{
+        csv_export::{number, CsvTable},
+        extract::UserPage,
+        state::AppState,
+    },
+};
+
+pub const PATH: &str = "/perfect-song/results.csv";
+
+/// The link under the results: the same settings, as a file.
+pub fn url(settings: &MatchSettings) -> String {
+    format!("{PATH}?{}", params::query_string(settings))
+}
+
+#[handler]
+pub async fn results_csv(
+    page: UserPage,
+    state: Data<&AppState>,
+    req: &Request,
+) -> AppResult<Response> {
+    let pairs = params::pairs_of(req.uri().query().unwrap_or_default());
+    let flow = Pipeline::new(&page, &state);
+    let settings = if params::has_settings(&pairs) {
+        let parsed =
+            params::parse(&pairs, &page.ctx.catalog).map_err(|e| invalid(&e.to_string()))?;
+        flow.seeded(parsed, &pairs)
+            .await?
+            .map_err(|e| invalid(&e.to_string()))?
+    } else {
+        flow.saved_or_default().await?
+    };
+    let found = flow
+        .found(&settings)
+        .await?
+        .map_err(|e| invalid(&e.to_string()))?;
+    table(&settings, &found).download("perfect song results")
+}
+
+fn invalid(message: &str) -> AppError {
+    AppError::BadRequest(format!(
+        "These settings cannot be searched, so there is no file: {message}"
+    ))
+}
+
+fn table(settings: &MatchSettings, found: &Found) -> CsvTable {
+    let mut header: Vec<String> = [
+        "rank",
+        "title",
+        "artists",
+        "album",
+        "year",
+        "genre",
+        "similarity",
+        "spotify_id",
+        "key",
+        "camelot",
+    ]
+    .map(String::from)
+    .to_vec();
+    for f in Feature::ALL {
+        header.push(f.key().to_string());
+        header.push(format!("target_{}", f.key()));
+    }
+    let mut table = CsvTable::new(header);
+    for (rank, m) in found.outcome.matches.iter().enumerate() {
+        let details = found.details.get(&m.track_id);
+        let mut row = vec![
+            (rank + 1).to_string(),
+            details.map_or_else(|| format!("Track #{}", m.track_id), |d| d.name.clone()),
+            details.map_or(String::new(), |d| d.artists.join(", ")),
+            details.and_then(|d| d.album.clone()).unwrap_or_default(),
+            m.release_year.map_or(String::new(), |y| y.to_string()),
+            m.genre.clone().unwrap_or_default(),
+            number(m.similarity, 1),
+            details
+                .and_then(|d| d.spotify_id.clone())
+                .unwrap_or_default(),
+        ];
+        let key = found.facts.get(m.track_id).and_then(|f| f.musical_key());
+        row.push(key.map_or(String::new(), |k| k.name()));
+        row.push(key.map_or(String::new(), |k| k.camelot()));
+        for f in Feature::ALL {
+            let value = m
+                .differences
+                .iter()
+                .find(|d| d.feature == f)
+                .and_then(|d| d.value);
+            row.push(value.map_or(String::new(), |v| number(v, 4)));
+            // A feature that did not count has no target worth reading.
+            let counted = settings.weight(f) > 0.0;
+            row.push(if counted {
+                number(settings.target(f), 4)
+            } else {
+                String::new()
+            });
+        }
+        table.push(row);
+    }
+    table
+}

@@ -1,0 +1,269 @@
+//! The seeds panel: what the answer starts from (up to five tracks, artists and
+//! genres, as removable chips), a search for tracks and artists to add, and a genre
+//! picker. Every chip and every match is a plain link to the page with the seeds
+//! changed (the other settings kept, targets started again from the seeds); htmx
+//! boosts them into a whole-page swap and fills the matches while the user types
+//! (`GET /perfect-song/seeds`).
+
+use maud::{html, Markup};
+use poem::{handler, web::Data, IntoResponse, Request, Response};
+
+use super::params::{self, FormState, PAGE};
+use crate::{
+    catalog::artists::tracks_label,
+    db,
+    error::AppResult,
+    matching::{keys, seeds::MAX_SEEDS, settings::SeedRefs},
+    web::{extract::PageContext, respond::add_vary, state::AppState},
+};
+
+/// The search box's name.
+pub const QUERY: &str = "seed_q";
+pub const SUGGEST: &str = "/perfect-song/seeds";
+const SUGGESTIONS_ID: &str = "ps-seed-suggestions";
+const TRACK_MATCHES: i64 = 6;
+const ARTIST_MATCHES: usize = 5;
+
+/// "More like this": the page seeded with one track, everything else from the start.
+pub fn more_like_track(id: i32) -> String {
+    format!("{PAGE}?{}={id}", keys::SEED_TRACK)
+}
+
+/// "Songs like this artist".
+pub fn more_like_artist(id: i32) -> String {
+    format!("{PAGE}?{}={id}", keys::SEED_ARTIST)
+}
+
+/// One chip: what it is, and the address without it.
+pub struct Chip {
+    pub kind: &'static str,
+    pub label: String,
+    pub remove: String,
+}
+
+/// The chips for the form's seeds, in the order tracks, artists, genres.
+pub async fn chips(state: &AppState, ctx: &PageContext, form: &FormState) -> AppResult<Vec<Chip>> {
+    let seeds = &form.seeds;
+    let details = state
+        .caches
+        .track_details(&state.pool, ctx.catalog.meta.version, &seeds.tracks)
+        .await?;
+    let without = |f: &dyn Fn(&mut SeedRefs)| {
+        let mut rest = seeds.clone();
+        f(&mut rest);
+        form.with_seeds(&rest)
+    };
+    let mut chips = Vec::new();
+    for id in &seeds.tracks {
+        let label = details
+            .get(id)
+            .map(|d| format!("{} — {}", d.name, d.artists.join(", ")))
+            .unwrap_or_else(|| format!("Track #{id}"));
+        chips.push(Chip {
+            kind: "Track",
+            label,
+            remove: without(&|s| s.tracks.retain(|t| t != id)),
+        });
+    }
+    for id in &seeds.artists {
+        let label = ctx
+            .catalog
+            .artists
+            .get(*id)
+            .map(|a| a.name.clone())
+            .unwrap_or_else(|| format!("Artist #{id}"));
+        chips.push(Chip {
+            kind: "Artist",
+            label,
+            remove: without(&|s| s.artists.retain(|a| a != id)),
+        });
+    }
+    for genre in &seeds.genres {
+        chips.push(Chip {
+            kind: "Genre",
+            label: genre.clone(),
+            remove: without(&|s| s.genres.retain(|g| g != genre)),
+        });
+    }
+    Ok(chips)
+}
+
+/// Tracks and artists matching `q`, each a link that adds it as a seed.
+pub async fn suggestions(
+    state: &AppState,
+    ctx: &PageContext,
+    form: &FormState,
+    q: &str,
+) -> AppResult<Markup> {
+    let q = q.trim().to_string();
+    if form.seeds.count() >= MAX_SEEDS {
+        return Ok(html! {
+            p class="suggestion-status" role="status" {
+                "There are already " (MAX_SEEDS) " seeds, the most there can be: remove one to add another."
+            }
+        });
+    }
+    let needle = q.clone();
+    let (_, ids) = db::run(&state.pool, move |conn| {
+        Ok(db::api_catalog::search_track_ids(
+            conn,
+            &needle,
+            TRACK_MATCHES,
+            0,
+        )?)
+    })
+    .await?;
+    let details = state
+        .caches
+        .track_details(&state.pool, ctx.catalog.meta.version, &ids)
+        .await?;
+    let artists = ctx.catalog.artists.suggest(&q, ARTIST_MATCHES);
+    let add = |f: &dyn Fn(&mut SeedRefs)| {
+        let mut more = form.seeds.clone();
+        f(&mut more);
+        form.with_seeds(&more)
+    };
+    let tracks: Vec<_> = ids.iter().filter_map(|id| details.get(id)).collect();
+    Ok(html! {
+        @if tracks.is_empty() && artists.is_empty() {
+            p class="suggestion-status" role="status" { "No track or artist matches “" (q) "”." }
+        } @else {
+            p class="suggestion-status visually-hidden" role="status" {
+                (tracks.len()) " tracks and " (artists.len()) " artists match “" (q) "”."
+            }
+            @if !tracks.is_empty() {
+                h3 class="ps-seed-heading" { "Tracks" }
+                ul class="ps-seed-matches" {
+                    @for d in &tracks {
+                        li {
+                            a href=(add(&|s| s.tracks.push(d.id))) hx-boost="true" {
+                                "Add " span class="suggestion-name" { (d.name) }
+                                " " span class="muted" { "— " (d.artists.join(", ")) }
+                            }
+                        }
+                    }
+                }
+            }
+            @if !artists.is_empty() {
+                h3 class="ps-seed-heading" { "Artists" }
+                ul class="ps-seed-matches" {
+                    @for s in &artists {
+                        @let id = s.artist.id;
+                        li {
+                            a href=(add(&|r| r.artists.push(id))) hx-boost="true" {
+                                "Add " span class="suggestion-name" { (s.artist.name) }
+                                " " span class="muted" { "— " (tracks_label(s.artist.track_count.into())) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    })
+}
+
+/// The panel above the settings form.
+pub fn panel(
+    ctx: &PageContext,
+    form: &FormState,
+    chips: Vec<Chip>,
+    query: &str,
+    found: Option<Markup>,
+) -> Markup {
+    let error = form.error(keys::SEEDS);
+    let full = form.seeds.count() >= MAX_SEEDS;
+    html! {
+        section class="card ps-seeds" id="ps-seeds" aria-labelledby="ps-seeds-title" {
+            h2 id="ps-seeds-title" { "Start from songs you love" }
+            p class="hint" {
+                "Add up to " (MAX_SEEDS) " tracks, artists or genres: the sliders start at their average "
+                "sound, and the seed tracks are left out of the answer. Move the sliders from there."
+            }
+            @if let Some(message) = &error {
+                p class="form-error" role="alert" id="ps-seeds-error" { (message) }
+            }
+            @if chips.is_empty() {
+                p class="muted" { "No seeds: the sliders alone describe the sound." }
+            } @else {
+                ul class="ps-chips" aria-label="Seeds" {
+                    @for chip in &chips {
+                        li class="ps-chip" {
+                            span class="ps-chip-kind" { (chip.kind) } " "
+                            span class="ps-chip-label" { (chip.label) }
+                            " "
+                            a class="ps-chip-remove" href=(chip.remove) hx-boost="true"
+                                aria-label={ "Remove seed " (chip.label) } { "×" }
+                        }
+                    }
+                }
+            }
+            form class="ps-seed-form" method="get" action=(PAGE) role="search" {
+                @for (key, value) in form.base_pairs() {
+                    input type="hidden" name=(key) value=(value);
+                }
+                @for (key, value) in params_of_seeds(&form.seeds) {
+                    input type="hidden" name=(key) value=(value);
+                }
+                div class="field" {
+                    label for="ps-seed-q" { "Find a track or an artist to add" }
+                    div class="search-row" {
+                        input id="ps-seed-q" type="search" name=(QUERY) value=(query) autocomplete="off"
+                            disabled[full]
+                            hx-get=(SUGGEST) hx-include="closest form" hx-target={ "#" (SUGGESTIONS_ID) }
+                            hx-trigger="input changed delay:250ms, search" hx-sync="this:replace"
+                            aria-controls=(SUGGESTIONS_ID);
+                        button type="submit" class="secondary" disabled[full] { "Search" }
+                    }
+                }
+                div id=(SUGGESTIONS_ID) class="ps-seed-suggestions" aria-live="polite" {
+                    @if let Some(found) = found { (found) }
+                }
+                div class="field" {
+                    label for="ps-seed-genre" { "Or start from a genre" }
+                    div class="search-row" {
+                        select id="ps-seed-genre" name=(keys::SEED_GENRE) disabled[full] {
+                            option value="" { "Choose a genre" }
+                            @for genre in ctx.catalog.features.genres() {
+                                option value=(genre) { (genre) }
+                            }
+                        }
+                        button type="submit" class="secondary" disabled[full] { "Add genre" }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn params_of_seeds(seeds: &SeedRefs) -> Vec<(String, String)> {
+    let url = params::seed_query(seeds);
+    params::pairs_of(&url)
+}
+
+/// The matches for the seed search box, for htmx; loaded directly, the page with the
+/// matches listed.
+#[handler]
+pub async fn suggest(
+    ctx: PageContext,
+    state: Data<&AppState>,
+    req: &Request,
+) -> AppResult<Response> {
+    let pairs = params::pairs_of(req.uri().query().unwrap_or_default());
+    if !ctx.htmx.wants_fragment() {
+        let query = req.uri().query().unwrap_or_default();
+        let mut resp = poem::web::Redirect::see_other(format!("{PAGE}?{query}")).into_response();
+        add_vary(resp.headers_mut(), "HX-Request");
+        return Ok(resp);
+    }
+    let q = pairs
+        .iter()
+        .rev()
+        .find(|(k, _)| k == QUERY)
+        .map(|(_, v)| v.trim().to_string())
+        .unwrap_or_default();
+    if q.is_empty() {
+        return Ok(html! {}.into_response());
+    }
+    let form = FormState::lenient(&pairs, &params::starting(&ctx.catalog));
+    Ok(suggestions(&state, &ctx, &form, &q).await?.into_response())
+}

@@ -1,0 +1,291 @@
+//! Issue 13 in a real browser, with JavaScript on and off: seeds (search, add, the chip
+//! that removes it), ranges (two number fields; with JavaScript two handles over
+//! them), one version per song and its switch, the "mixes with" key filter. Then
+//! screenshots of the seeded page at 1280 and 360 px, light and dark, and axe-core.
+
+use std::time::Duration;
+
+use fantoccini::Locator;
+
+use crate::{
+    auth::sign_up,
+    harness::{Browser, Js, Scheme, Server},
+};
+
+/// A TidyTuesday-shaped file whose answers are known: three versions of "Halo",
+/// tracks in 8A, 9A, 8B, 10B, 11A, tempos 70 to 140.
+fn catalog() -> String {
+    let mut csv = String::from(
+        "track_id,track_name,track_artist,track_popularity,track_album_id,track_album_name,\
+         track_album_release_date,playlist_name,playlist_id,playlist_genre,playlist_subgenre,\
+         danceability,energy,key,loudness,mode,speechiness,acousticness,instrumentalness,\
+         liveness,valence,tempo,duration_ms\n",
+    );
+    let rows = [
+        ("Halo", "Angels", 0.50, 9, 0, 120.0, "pop"),
+        ("Halo - 2011 Remaster", "Angels", 0.51, 9, 0, 120.0, "pop"),
+        ("Halo (Live)", "Angels", 0.49, 9, 0, 120.0, "pop"),
+        ("Storm", "Breeze", 0.53, 4, 0, 122.0, "pop"),
+        ("Calm", "Cello", 0.10, 0, 1, 70.0, "ambient"),
+        ("Rush", "Drums", 0.90, 2, 1, 140.0, "pop"),
+        ("Other", "Breeze", 0.60, 6, 0, 128.0, "pop"),
+    ];
+    for (i, (name, artist, v, key, mode, tempo, genre)) in rows.iter().enumerate() {
+        csv.push_str(&format!(
+            "{id:0>22},{name},{artist},50,album{i:0>18},{name} (album),2000-01-01,list,\
+             list{i:0>18},{genre},{genre},{v},{v},{key},-8,{mode},0.1,{v},{v},0.1,{v},{tempo},200000\n",
+            id = i + 1
+        ));
+    }
+    csv
+}
+
+/// The titles of the answer, best first.
+const TITLES: &str = "Array.prototype.map.call(document.querySelectorAll(\
+    '#ps-answer-title, .ps-next-table > tbody > tr > td:nth-child(2)'), \
+    function (e) { return e.firstChild.textContent.trim(); }).join('|')";
+
+async fn titles(browser: &Browser) -> String {
+    browser
+        .js(&format!("return {TITLES};"))
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+async fn wait_titles(browser: &Browser, expected: &str) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let got = titles(browser).await;
+        if got == expected {
+            return;
+        }
+        if std::time::Instant::now() >= deadline {
+            let url = browser.js("return location.href;").await;
+            panic!("answer {got:?}, expected {expected:?} at {url}");
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+}
+
+async fn fill(browser: &Browser, css: &str, value: &str) {
+    let input = browser
+        .client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no {css}: {e}"));
+    input.clear().await.expect("clear");
+    input.send_keys(value).await.expect("type");
+}
+
+async fn click(browser: &Browser, css: &str) {
+    let element = browser
+        .client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no {css}: {e}"));
+    // Into the middle of the window, clear of the form's sticky buttons.
+    let arg = serde_json::to_value(&element).expect("element");
+    browser
+        .client
+        .execute("arguments[0].scrollIntoView({block: 'center'});", vec![arg])
+        .await
+        .expect("scroll");
+    element
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {css}: {e}"));
+}
+
+async fn fill_select(browser: &Browser, css: &str, text: &str) {
+    let select = browser
+        .client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no {css}: {e}"));
+    select.send_keys(text).await.expect("type into the select");
+}
+
+/// Without JavaScript the form is sent with "Find my song"; with it, the answer
+/// follows by itself.
+async fn find(browser: &Browser, js: Js) {
+    if js == Js::Off {
+        click(browser, "#ps-form .ps-actions button[type=submit]").await;
+    }
+}
+
+const SLIDERS: &str =
+    "danceability=0.5&energy=0.5&acousticness=0.5&instrumentalness=0.5&valence=0.5";
+
+async fn run(js: Js) {
+    let server = Server::start_with_import(&[("songs.csv", &catalog())]).await;
+    let browser = Browser::start(js).await;
+    sign_up(
+        &browser,
+        &server,
+        if js == Js::On { "seedjs" } else { "seednojs" },
+    )
+    .await;
+    let c = &browser.client;
+
+    // One version per song by default; the switch shows them all.
+    c.goto(&server.url(&format!("/perfect-song?{SLIDERS}&k=10")))
+        .await
+        .expect("open");
+    wait_titles(&browser, "Halo|Storm|Other|Calm|Rush").await;
+    click(&browser, "#ps-versions").await;
+    find(&browser, js).await;
+    wait_titles(
+        &browser,
+        "Halo|Halo - 2011 Remaster|Halo (Live)|Storm|Other|Calm|Rush",
+    )
+    .await;
+    click(&browser, "#ps-versions").await;
+    find(&browser, js).await;
+    wait_titles(&browser, "Halo|Storm|Other|Calm|Rush").await;
+
+    // Ranges: tempo 125–145 with the sliders' target still ranking.
+    click(&browser, ".ps-ranges > summary").await;
+    if js == Js::On {
+        browser
+            .wait_for_js("document.querySelectorAll('fieldset[data-range=tempo] .ps-dual input[type=range]').length === 2")
+            .await;
+    } else {
+        let handles = browser
+            .js("return document.querySelectorAll('.ps-dual').length;")
+            .await;
+        assert_eq!(
+            handles,
+            serde_json::json!(0),
+            "no handles without JavaScript"
+        );
+    }
+    fill(&browser, "#ps-min_tempo", "125").await;
+    fill(&browser, "#ps-max_tempo", "145").await;
+    find(&browser, js).await;
+    wait_titles(&browser, "Other|Rush").await;
+    if js == Js::On {
+        // The handles followed the typed values.
+        let lo = browser
+            .js("return document.querySelector('fieldset[data-range=tempo] .ps-dual input').value;")
+            .await;
+        assert_eq!(lo, serde_json::json!("125"));
+    }
+    // Half and double time: 138–142 takes the 70 BPM track too.
+    fill(&browser, "#ps-min_tempo", "138").await;
+    fill(&browser, "#ps-max_tempo", "142").await;
+    click(&browser, "#ps-half_double").await;
+    find(&browser, js).await;
+    wait_titles(&browser, "Calm|Rush").await;
+    fill(&browser, "#ps-min_tempo", "").await;
+    fill(&browser, "#ps-max_tempo", "").await;
+    click(&browser, "#ps-half_double").await;
+
+    // Mixes with 8A: 8A, 9A and 8B stay; 10B and 11A go.
+    // Chosen with the keyboard (type-ahead), as a person does; a WebDriver click on an
+    // <option> sends no `input` event.
+    fill_select(&browser, "#ps-mixes_with", "8A").await;
+    assert_eq!(
+        browser
+            .js("return document.getElementById('ps-mixes_with').value;")
+            .await,
+        serde_json::json!("8A")
+    );
+    find(&browser, js).await;
+    wait_titles(&browser, "Halo|Storm|Calm").await;
+    let key = browser.text_of(".ps-answer .ps-dj").await;
+    assert_eq!(key, "A minor · 8A · 120 BPM");
+
+    // Seeds: search, add, the answer starts from the seed, the chip removes it.
+    c.goto(&server.url("/perfect-song")).await.expect("open");
+    fill(&browser, "#ps-seed-q", "Calm").await;
+    if js == Js::Off {
+        click(&browser, ".ps-seed-form .search-row button[type=submit]").await;
+    }
+    click(&browser, "#ps-seed-suggestions a").await;
+    browser
+        .wait_for_js("document.querySelector('.ps-chip-label') && document.querySelector('.ps-chip-label').textContent === 'Calm — Cello'")
+        .await;
+    let url = browser
+        .wait_for_url("seeded", |u| {
+            u.query().unwrap_or("").contains("seed_track=")
+        })
+        .await;
+    assert!(
+        !url.query().unwrap_or("").contains("danceability="),
+        "{url}"
+    );
+    let target = browser
+        .js("return document.getElementById('ps-danceability').value;")
+        .await;
+    assert_eq!(target, serde_json::json!("0.1"), "the seed's profile");
+    let answer = titles(&browser).await;
+    assert!(answer.starts_with("Halo"), "{answer}");
+    assert!(!answer.contains("Calm"), "the seed is left out: {answer}");
+    // A genre seed beside it.
+    click(&browser, "#ps-seed-genre option[value='pop']").await;
+    click(&browser, "#ps-seed-genre + button").await;
+    browser
+        .wait_for_js("document.querySelectorAll('.ps-chip').length === 2")
+        .await;
+    click(&browser, ".ps-chip-remove").await;
+    browser
+        .wait_for_js("document.querySelectorAll('.ps-chip').length === 1 && document.querySelector('.ps-chip-label').textContent === 'pop'")
+        .await;
+    browser.close().await;
+}
+
+#[tokio::test]
+#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+async fn seeds_ranges_versions_and_keys_with_javascript() {
+    run(Js::On).await;
+}
+
+#[tokio::test]
+#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+async fn seeds_ranges_versions_and_keys_without_javascript() {
+    run(Js::Off).await;
+}
+
+#[tokio::test]
+#[ignore = "takes screenshots for review: cargo test --release --test browser seeds -- --ignored"]
+async fn screenshots_of_a_seeded_page() {
+    let server = Server::start_with_import(&[("songs.csv", &catalog())]).await;
+    for scheme in [Scheme::Light, Scheme::Dark] {
+        let browser = Browser::start_in(Js::On, scheme).await;
+        sign_up(
+            &browser,
+            &server,
+            &format!("shots{scheme:?}").to_lowercase(),
+        )
+        .await;
+        browser
+            .client
+            .goto(&server.url("/perfect-song?seed_genre=pop&seed_q=ha&min_tempo=100&max_tempo=130&mixes_with=8A&k=25"))
+            .await
+            .expect("open");
+        browser.js("document.querySelectorAll('details').forEach(function (d) { d.open = true; }); return true;").await;
+        for (w, h) in [(1280u32, 900u32), (360, 800)] {
+            browser.set_viewport(w, h).await;
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            let overflow = browser
+                .js("return document.documentElement.scrollWidth - document.documentElement.clientWidth;")
+                .await;
+            assert_eq!(overflow, serde_json::json!(0), "scrolls sideways at {w} px");
+            let full = browser
+                .js("return Math.min(document.documentElement.scrollHeight, 6000);")
+                .await
+                .as_u64()
+                .unwrap_or(u64::from(h)) as u32;
+            browser.set_viewport(w, full.max(h)).await;
+            tokio::time::sleep(Duration::from_millis(400)).await;
+            browser
+                .screenshot(&format!("seeds/perfect-song-{w}-{scheme:?}").to_lowercase())
+                .await;
+        }
+        browser.close().await;
+    }
+}

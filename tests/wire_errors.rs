@@ -1,0 +1,165 @@
+//! Requests hyper refuses before the router sees them (a request line over 64 KiB,
+//! too many or too large headers, an unreadable request line) get the app's error page,
+//! or JSON under /api/, instead of an empty body; and the connection wrapper that does
+//! it leaves ordinary answers alone. Over a real TCP socket, since these never reach a
+//! `TestClient`.
+
+mod common;
+
+use std::net::SocketAddr;
+
+use insights_hub::{app, web::transport::with_error_bodies};
+use poem::{
+    listener::{Acceptor, Listener, TcpListener},
+    Server,
+};
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::TcpStream,
+};
+
+/// The real app behind the real connection wrapper, on a free local port.
+async fn serve() -> (SocketAddr, common::TestApp) {
+    let test = common::empty_app();
+    let acceptor = TcpListener::bind("127.0.0.1:0")
+        .into_acceptor()
+        .await
+        .expect("bind");
+    let addr = *acceptor.local_addr()[0]
+        .as_socket_addr()
+        .expect("a socket address");
+    let endpoint = app(test.state.clone());
+    tokio::spawn(async move {
+        let _ = Server::new_with_acceptor(with_error_bodies(acceptor))
+            .run(endpoint)
+            .await;
+    });
+    (addr, test)
+}
+
+/// Sends raw bytes and reads until the server closes (or 5 s pass).
+async fn exchange(addr: SocketAddr, request: &[u8]) -> String {
+    let mut stream = TcpStream::connect(addr).await.expect("connect");
+    // The server may answer and close before it has read everything; that is fine.
+    let _ = stream.write_all(request).await;
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        stream.read_to_end(&mut answer),
+    )
+    .await;
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+fn split(answer: &str) -> (&str, &str) {
+    answer
+        .split_once("\r\n\r\n")
+        .unwrap_or_else(|| panic!("no head/body split in {answer:?}"))
+}
+
+fn content_length(head: &str) -> usize {
+    head.lines()
+        .find_map(|l| l.strip_prefix("content-length: "))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no content-length in {head}"))
+}
+
+#[tokio::test]
+async fn a_too_long_address_gets_the_error_page() {
+    let (addr, _app) = serve().await;
+    let path = "a".repeat(70_000);
+    let answer = exchange(
+        addr,
+        format!("GET /artists?q={path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .as_bytes(),
+    )
+    .await;
+    let (head, body) = split(&answer);
+    assert!(head.starts_with("HTTP/1.1 414 URI Too Long"), "{head}");
+    assert!(
+        head.contains("content-type: text/html; charset=utf-8"),
+        "{head}"
+    );
+    assert_eq!(content_length(head), body.len());
+    assert!(body.contains("<h1>414 URI Too Long</h1>"), "{body}");
+    assert!(body.contains("The address is too long"), "{body}");
+    assert!(body.contains("href=\"/\""), "a way back: {body}");
+}
+
+#[tokio::test]
+async fn too_many_or_too_large_headers_get_the_error_page() {
+    let (addr, _app) = serve().await;
+    let many: String = (0..120).map(|i| format!("X-Header-{i}: v\r\n")).collect();
+    let answer = exchange(
+        addr,
+        format!("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n{many}\r\n").as_bytes(),
+    )
+    .await;
+    let (head, body) = split(&answer);
+    assert!(head.starts_with("HTTP/1.1 431 "), "{head}");
+    assert!(body.contains("headers are too large or too many"), "{body}");
+
+    let big = "c".repeat(500_000);
+    let answer = exchange(
+        addr,
+        format!("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nCookie: {big}\r\n\r\n")
+            .as_bytes(),
+    )
+    .await;
+    let (head, body) = split(&answer);
+    assert!(head.starts_with("HTTP/1.1 431 "), "{head}");
+    assert!(body.contains("Clearing this site's cookies"), "{body}");
+}
+
+#[tokio::test]
+async fn the_api_gets_json_and_an_unreadable_request_line_a_page() {
+    let (addr, _app) = serve().await;
+    let long = "x".repeat(70_000);
+    let answer = exchange(
+        addr,
+        format!("GET /api/v1/tracks?ids={long} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .as_bytes(),
+    )
+    .await;
+    let (head, body) = split(&answer);
+    assert!(head.starts_with("HTTP/1.1 414 "), "{head}");
+    assert!(head.contains("content-type: application/json"), "{head}");
+    let json: serde_json::Value = serde_json::from_str(body).expect("JSON body");
+    assert_eq!(json["error"]["status"], 414);
+
+    let answer = exchange(
+        addr,
+        b"G@T / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    )
+    .await;
+    let (head, body) = split(&answer);
+    assert!(head.starts_with("HTTP/1.1 400 "), "{head}");
+    assert!(body.contains("The request could not be read"), "{body}");
+}
+
+#[tokio::test]
+async fn ordinary_answers_pass_through_on_a_kept_alive_connection() {
+    let (addr, _app) = serve().await;
+    let long = "a".repeat(70_000);
+    // Two good requests, then a refused one, on one connection: the good answers are
+    // intact and the refusal (whose request is not the connection's first) still gets
+    // its page.
+    let answer = exchange(
+        addr,
+        format!(
+            "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /nowhere HTTP/1.1\r\nHost: x\r\n\r\nGET /{long} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
+        .as_bytes(),
+    )
+    .await;
+    assert!(
+        answer.starts_with("HTTP/1.1 200 OK"),
+        "{}",
+        &answer[..200.min(answer.len())]
+    );
+    assert!(answer.contains("HTTP/1.1 404 Not Found"), "the 404 page");
+    let refusal = answer.find("HTTP/1.1 414 ").expect("the 414 answer");
+    let (head, body) = split(&answer[refusal..]);
+    assert_eq!(content_length(head), body.len());
+    assert!(body.contains("The address is too long"));
+}
