@@ -253,7 +253,10 @@ impl CatalogWriter {
     /// back, which restores the indexes too).
     pub fn for_bulk_load(conn: &mut crate::db::DbConnection) -> QueryResult<Self> {
         let mut writer = CatalogWriter::new(conn)?;
-        if writer.track_ids.is_empty() {
+        // PostgreSQL keeps its indexes: DROP INDEX locks the table against readers until
+        // the import commits, and every server reads the catalog tables meanwhile (MVCC
+        // shows them the old catalog, as SQLite's WAL does).
+        if writer.track_ids.is_empty() && conn.backend() == crate::db::Backend::Sqlite {
             writer.dropped_indexes = drop_secondary_indexes(conn)?;
             // SQLite: artists are then inserted by `finish`, with their aggregates,
             // after the links that name them (foreign keys are checked at the commit).
