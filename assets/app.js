@@ -199,8 +199,15 @@
     }
   });
   document.addEventListener("htmx:afterSettle", function (event) {
-    drawCharts(event.detail.elt);
     markScrollables(document);
+    // While a live form (see "live answers" below) has a newer answer on its way, this
+    // one's charts are not drawn: drawing them kept the page busy for tens of ms per
+    // answer during a drag, delaying the next answer. The tables beside them show the
+    // numbers, and the answer that ends the drag draws its charts.
+    if (document.querySelector("form[data-live-busy]")) {
+      return;
+    }
+    drawCharts(event.detail.elt);
   });
 
   // --- tables wider than their box ------------------------------------------------------
@@ -505,6 +512,7 @@
     state.busy = true;
     state.pending = false;
     state.since = Date.now();
+    form.setAttribute("data-live-busy", "");
     htmx.trigger(form, "live-input");
   }
 
@@ -521,6 +529,17 @@
     send(form);
   });
 
+  // Only an answer with no newer change waiting puts its settings in the address bar:
+  // Chromium ignores history updates beyond about 200 in 10 seconds, which a drag that
+  // replaced the address on every answer reached, leaving a stale address behind.
+  document.addEventListener("htmx:beforeOnLoad", function (event) {
+    var form = event.detail.elt;
+    var state = form && form.liveState;
+    if (state && form.hasAttribute("data-live")) {
+      form.setAttribute("hx-replace-url", state.pending ? "false" : "true");
+    }
+  });
+
   document.addEventListener("htmx:afterRequest", function (event) {
     var form = event.detail.elt;
     var state = form && form.liveState;
@@ -528,6 +547,9 @@
       return;
     }
     state.busy = false;
+    if (!state.pending) {
+      form.removeAttribute("data-live-busy");
+    }
     if (state.pending) {
       // After htmx has finished with this request (it clears its own record of it
       // once this event returns).

@@ -215,7 +215,7 @@
   function restoreFocus() {
     var focus = pendingFocus;
     pendingFocus = null;
-    var fields = document.querySelectorAll("#compare-form input[name=artist]");
+    var fields = document.querySelectorAll("#compare-form .compare-field input");
     var el = null;
     if (focus.add) {
       for (var i = fields.length - 1; i >= 0 && !el; i--) {

@@ -54,15 +54,16 @@ if (!window.__live) {
   document.addEventListener("htmx:beforeRequest", function (e) {
     if (e.detail.elt.id === "ps-form") {
       e.detail.xhr.liveSeq = b.seq;
+      e.detail.xhr.liveSent = performance.now();
       b.sent += 1;
     }
   });
   document.addEventListener("htmx:afterSwap", function (e) {
     var xhr = e.detail.xhr;
     if (!xhr || xhr.liveSeq === undefined) { return; }
-    var seq = xhr.liveSeq;
+    var seq = xhr.liveSeq, sent = xhr.liveSent, swapped = performance.now();
     requestAnimationFrame(function () {
-      setTimeout(function () { b.paints.push([seq, performance.now()]); }, 0);
+      setTimeout(function () { b.paints.push([seq, performance.now(), sent, swapped]); }, 0);
     });
   });
 }
@@ -236,12 +237,28 @@ async fn main() {
                 "new URLSearchParams(location.search).get('{key}') === '{last}'"
             ))
             .await;
+        // Where the time goes: request out to swapped in (network, server, parsing),
+        // and swapped in to painted (charts drawn, layout).
+        let mut trip = Vec::new();
+        let mut paint = Vec::new();
+        for p in round["paints"].as_array().into_iter().flatten() {
+            if let (Some(done), Some(sent), Some(swapped)) =
+                (p[1].as_f64(), p[2].as_f64(), p[3].as_f64())
+            {
+                trip.push(swapped - sent);
+                paint.push(done - swapped);
+            }
+        }
+        trip.sort_by(f64::total_cmp);
+        paint.sort_by(f64::total_cmp);
         let mut lat = latencies(&round);
         lat.sort_by(f64::total_cmp);
         println!(
-            "  {css:<18} inputs {:>3}  requests {:>3}  p50 {:>6.1} ms  p95 {:>6.1} ms  max {:>6.1} ms",
+            "  {css:<18} inputs {:>3}  requests {:>3} (median: out->swapped {:>5.1} ms, swapped->painted {:>5.1} ms)  p50 {:>6.1} ms  p95 {:>6.1} ms  max {:>6.1} ms",
             lat.len(),
             round["sent"].as_u64().unwrap_or(0),
+            percentile(&trip, 50.0),
+            percentile(&paint, 50.0),
             percentile(&lat, 50.0),
             percentile(&lat, 95.0),
             lat.last().copied().unwrap_or(f64::NAN),

@@ -21,7 +21,7 @@ fn demo_index() -> FeatureIndex {
         id: i as i32 + 1,
         features: t.features,
         popularity: t.popularity,
-        genre: t.genre.as_deref(),
+        genre: t.first_genre(),
         release_year: t.release_year,
         explicit: t.explicit,
         main_artist: None,

@@ -4,9 +4,8 @@
 # one table: requests/s, p50, p99, errors, and each endpoint's rate as a ratio of /healthz
 # measured in the same run, then the server's peak memory.
 #
-#   scripts/loadtest.sh [--duration 20s] [--connections 64] [--csv FILE] [--database URL]
-#
-# --database: an empty PostgreSQL database (postgres://...) instead of a temp SQLite file.
+#   scripts/loadtest.sh [--duration 20s] [--connections 64] [--csv FILE]
+#   ONLY="healthz perfect_song_moving" scripts/loadtest.sh ...   (just those endpoints)
 #
 # Only loopback traffic: the server listens on 127.0.0.1 and wrk stays bounded in time.
 set -euo pipefail
@@ -16,14 +15,12 @@ DURATION=20s
 CONNECTIONS=64
 THREADS=2
 CSV=""
-DATABASE=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) DURATION="$2"; shift 2 ;;
     --connections) CONNECTIONS="$2"; shift 2 ;;
     --csv) CSV="$2"; shift 2 ;;
-    --database) DATABASE="$2"; shift 2 ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
 done
@@ -36,7 +33,9 @@ fi
 cargo build --release --quiet
 BIN=target/release/insights-hub
 WORK=$(mktemp -d)
-DB="${DATABASE:-$WORK/load.db}"
+DB="$WORK/load.db"
+# The catalog (tracks, artists) lives in its own file beside the main one.
+CATALOG_DB="$WORK/load.catalog.db"
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 BASE="http://127.0.0.1:$PORT"
 SERVER_PID=""
@@ -58,6 +57,9 @@ for _ in $(seq 1 300); do
   sleep 0.1
 done
 curl -fsS "$BASE/healthz" >/dev/null
+
+# Resident memory once started (the catalog loaded), before any request.
+START_RSS_KB=$(awk '/VmRSS/ {print $2}' "/proc/$SERVER_PID/status" 2>/dev/null || echo 0)
 
 # --- a logged-in user ------------------------------------------------------------------
 JAR="$WORK/cookies"
@@ -91,7 +93,7 @@ fi
 AUTH="Authorization: Bearer $API_TOKEN"
 
 # Artists to search for and compare: the two with the most tracks.
-read -r ARTIST_A ARTIST_B < <(python3 - "$DB" <<'PY'
+read -r ARTIST_A ARTIST_B < <(python3 - "$CATALOG_DB" <<'PY'
 import sqlite3, sys, urllib.parse
 rows = sqlite3.connect(sys.argv[1]).execute(
     "SELECT name FROM artists ORDER BY track_count DESC, id LIMIT 2").fetchall()
@@ -102,7 +104,7 @@ PREFIX=$(python3 -c 'import sys,urllib.parse; print(urllib.parse.quote(urllib.pa
 MATCH_QUERY="danceability=0.8&energy=0.7&acousticness=0.1&instrumentalness=0.02&valence=0.6"
 
 # Recommendations with 5 seeds (3 tracks, 2 artists by their API ids) and 3 ranges.
-SEED_TRACKS=$(python3 - "$DB" <<'PY'
+SEED_TRACKS=$(python3 - "$CATALOG_DB" <<'PY'
 import sqlite3, sys
 rows = sqlite3.connect(sys.argv[1]).execute(
     "SELECT spotify_id FROM tracks WHERE spotify_id IS NOT NULL ORDER BY id LIMIT 3").fetchall()
@@ -143,6 +145,8 @@ RESULTS="$WORK/results.tsv"
 : >"$RESULTS"
 run() { # name path [extra wrk args...]; RUN_CONNECTIONS overrides the connection count
   local name="$1" path="$2"; shift 2
+  # ONLY="healthz perfect_song_moving ..." runs just those endpoints.
+  if [ -n "${ONLY:-}" ] && ! printf ' %s ' "$ONLY" | grep -q " $name "; then return 0; fi
   local out="$WORK/$name.txt"
   wrk -t "$THREADS" -c "${RUN_CONNECTIONS:-$CONNECTIONS}" -d "$DURATION" --latency "$@" "$BASE$path" >"$out" 2>&1 || true
   local peak_kb
@@ -178,6 +182,8 @@ run compare_page "/artists/compare?artist=$ARTIST_A&artist=$ARTIST_B" -H "$GZ"
 # then a new position on every request (searched and rendered every time).
 run perfect_song_fragment "/perfect-song?$MATCH_QUERY" -H "HX-Request: true" -H "Cookie: $COOKIE" -H "$GZ"
 run perfect_song_moving "/perfect-song" -H "HX-Request: true" -H "Cookie: $COOKIE" -H "$GZ" -s "$WORK/sliders.lua"
+# The whole page (no HX-Request) at a new position on every request.
+run perfect_song_page_moving "/perfect-song" -H "Cookie: $COOKIE" -H "$GZ" -s "$WORK/sliders.lua"
 # The JSON API with a bearer token (a database look-up of the token per request).
 run api_recommendations "$RECS" -H "$AUTH" -H "$GZ"
 run api_audio_features "/api/v1/audio-features?ids=$SEED_TRACKS" -H "$AUTH" -H "$GZ"
@@ -187,12 +193,12 @@ run api_audio_features "/api/v1/audio-features?ids=$SEED_TRACKS" -H "$AUTH" -H "
 RUN_CONNECTIONS=4 run login_post "/login" -s "$WORK/login.lua"
 
 PEAK_KB=$(awk '/VmHWM/ {print $2}' "/proc/$SERVER_PID/status" 2>/dev/null || echo 0)
-TRACKS=$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from tracks").fetchone()[0])' "$DB")
+TRACKS=$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from tracks").fetchone()[0])' "$CATALOG_DB")
 
-python3 - "$RESULTS" "$PEAK_KB" "$TRACKS" "$(nproc)" "$CONNECTIONS" "$DURATION" <<'PY'
+python3 - "$RESULTS" "$PEAK_KB" "$TRACKS" "$(nproc)" "$CONNECTIONS" "$DURATION" "$START_RSS_KB" <<'PY'
 import sys
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
-peak_kb, tracks, cores, conns, duration = sys.argv[2:7]
+peak_kb, tracks, cores, conns, duration, start_kb = sys.argv[2:8]
 base = next((float(r[1]) for r in rows if r[0] == "healthz"), float("nan"))
 print(f"\n{tracks} tracks, {cores} cores, {conns} connections (log-in: 4), {duration} per endpoint\n")
 print(f"| endpoint | requests/s | p50 ms | p99 ms | requests | errors | vs /healthz | peak MiB after |")
@@ -200,5 +206,6 @@ print(f"| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 for name, rps, p50, p99, total, errors, peak in rows:
     ratio = float(rps) / base if base == base and base > 0 else float("nan")
     print(f"| {name} | {float(rps):,.0f} | {p50} | {p99} | {int(total):,} | {errors} | {ratio:.3f} | {peak} |")
-print(f"\nserver peak memory (VmHWM): {int(peak_kb) / 1024:.1f} MiB")
+print(f"\nserver resident after start-up (VmRSS): {int(start_kb) / 1024:.1f} MiB")
+print(f"server peak memory (VmHWM): {int(peak_kb) / 1024:.1f} MiB")
 PY

@@ -76,7 +76,7 @@ error.
 All files of one run are imported in ONE transaction: if the import fails or is
 interrupted, the database is left exactly as it was. A track is recognised by its
 Spotify id (or by artists and title when the file has no id), so importing the same
-file again changes nothing. A track listed several times in one file is stored once.
+file again changes nothing. A track listed several times in one file is stored once, with every genre it is listed under.
 Importing real data replaces the demo catalog.
 
 Bad rows are skipped and listed with their line numbers, unless --strict is given.

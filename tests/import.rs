@@ -203,7 +203,13 @@ fn fingerprint(conn: &mut db::DbConnection, tables: &[&str]) -> String {
     out
 }
 
-const CATALOG: [&str; 3] = ["tracks", "artists", "track_artists"];
+const CATALOG: [&str; 5] = [
+    "tracks",
+    "artists",
+    "track_artists",
+    "genres",
+    "track_genres",
+];
 const EVERYTHING: [&str; 5] = [
     "tracks",
     "artists",
@@ -1316,4 +1322,123 @@ fn a_semicolon_separated_utf8_file_imports_without_a_sep_line() {
     let report = import_paths(&mut db, &[path]).expect("import");
     assert_eq!((report.inserted(), report.skipped()), (2, 0));
     assert_eq!(report.files[0].notes, vec!["';'-separated"]);
+}
+
+/// The track's genres, sorted: "pop", and "pop/dance pop" for a subgenre.
+fn genres_of(conn: &mut db::DbConnection, spotify_id: &str) -> Vec<String> {
+    let conn = sqlite(conn);
+    let mut names: Vec<Name> = diesel::sql_query(
+        "SELECT CASE WHEN p.name IS NULL THEN g.name ELSE p.name || '/' || g.name END AS name
+         FROM track_genres tg JOIN tracks t ON t.id = tg.track_id
+         JOIN genres g ON g.id = tg.genre_id LEFT JOIN genres p ON p.id = g.parent_id
+         WHERE t.spotify_id = ?",
+    )
+    .bind::<Text, _>(spotify_id)
+    .load(conn)
+    .expect("genres");
+    names.sort_by(|a, b| a.name.cmp(&b.name));
+    names.into_iter().map(|n| n.name).collect()
+}
+
+#[test]
+fn every_genre_of_a_track_is_kept_from_every_row_and_list() {
+    let mut db = fresh_db();
+    import(
+        &mut db,
+        &[
+            "tidytuesday_spotify_songs.csv",
+            "hf_dataset.csv",
+            "kaggle_SpotifyFeatures.csv",
+            "exportify_playlist.csv",
+        ],
+        false,
+    )
+    .expect("import");
+    let conn = &mut db.conn;
+    // TidyTuesday: listed under two playlists, with their subgenres.
+    assert_eq!(
+        genres_of(conn, "6f807x0ima9a1j3VPbc7VN"),
+        ["edm", "edm/electro house", "pop", "pop/dance pop"]
+    );
+    assert_eq!(
+        track(conn, "6f807x0ima9a1j3VPbc7VN").3.as_deref(),
+        Some("pop"),
+        "tracks.genre keeps the first"
+    );
+    assert_eq!(
+        genres_of(conn, "2Vc6NJ9PW9gD9q343XFRKx"),
+        ["rap", "rap/hip hop"]
+    );
+    // Hugging Face and SpotifyFeatures: the same track once per genre.
+    assert_eq!(
+        genres_of(conn, "1iJBSr7s7jYXzM8EGcbK5b"),
+        ["acoustic", "pop"]
+    );
+    assert_eq!(
+        genres_of(conn, "0BRjO6ga9RKCKjfDqeFgWV"),
+        ["Movie", "Soundtrack"]
+    );
+    // Exportify: a comma-separated list in one cell.
+    assert_eq!(
+        genres_of(conn, "0VjIjW4GlUZAMYd2vXMi3b"),
+        ["canadian contemporary r&b", "canadian pop", "pop"]
+    );
+    // "pop" from three files is one genre; subgenres are not counted as genres.
+    let meta = catalog_meta::load(conn).expect("meta");
+    let genres: Vec<Name> =
+        diesel::sql_query("SELECT name FROM genres WHERE parent_id IS NULL ORDER BY name_key")
+            .load(conn)
+            .expect("genres");
+    let genres: Vec<String> = genres.into_iter().map(|n| n.name).collect();
+    assert_eq!(meta.genre_count, genres.len() as i64, "{genres:?}");
+    assert_eq!(
+        genres
+            .iter()
+            .filter(|g| g.eq_ignore_ascii_case("pop"))
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn a_python_list_of_genres_gives_every_genre() {
+    let mut db = fresh_db();
+    let csv = "track_id,title,artist,genre,danceability,energy,acousticness,instrumentalness,valence,speechiness,liveness,tempo,loudness\n\
+               aaaaaaaaaaaaaaaaaaaaa1,One,A,\"['dance pop', 'pop', 'Pop']\",0.5,0.5,0.5,0,0.5,0.05,0.1,120,-6\n\
+               aaaaaaaaaaaaaaaaaaaaa2,Two,B,\"rock, pop\",0.5,0.5,0.5,0,0.5,0.05,0.1,120,-6\n";
+    let path = write_file(&db, "lists.csv", csv);
+    import_paths(&mut db, &[path]).expect("import");
+    assert_eq!(
+        genres_of(&mut db.conn, "aaaaaaaaaaaaaaaaaaaaa1"),
+        ["dance pop", "pop"]
+    );
+    // A singular `genre` column holds one genre, commas included.
+    assert_eq!(
+        genres_of(&mut db.conn, "aaaaaaaaaaaaaaaaaaaaa2"),
+        ["rock, pop"]
+    );
+}
+
+#[test]
+fn a_reimport_that_changes_a_genre_drops_the_old_one() {
+    let mut db = fresh_db();
+    let row = |genre: &str| {
+        format!(
+            "track_id,title,artist,genre,danceability,energy,acousticness,instrumentalness,valence,speechiness,liveness,tempo,loudness\n\
+             aaaaaaaaaaaaaaaaaaaaa1,One,A,{genre},0.5,0.5,0.5,0,0.5,0.05,0.1,120,-6\n"
+        )
+    };
+    let first = write_file(&db, "first.csv", row("polka"));
+    import_paths(&mut db, &[first]).expect("first");
+    let second = write_file(&db, "second.csv", row("jazz"));
+    import_paths(&mut db, &[second]).expect("second");
+    assert_eq!(genres_of(&mut db.conn, "aaaaaaaaaaaaaaaaaaaaa1"), ["jazz"]);
+    let left: i64 = diesel::dsl::sql::<diesel::sql_types::BigInt>("SELECT COUNT(*) FROM genres")
+        .get_result(&mut db.conn)
+        .expect("count");
+    assert_eq!(left, 1, "polka has no track left");
+    assert_eq!(
+        catalog_meta::load(&mut db.conn).expect("meta").genre_count,
+        1
+    );
 }

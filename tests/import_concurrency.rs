@@ -234,14 +234,31 @@ async fn a_single_file_database_from_older_versions_keeps_its_catalog_and_users(
     let mut legacy = single_file_database(&main);
     let fixture =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tidytuesday_spotify_songs.csv");
+    // Today's importer writes tables older versions did not have (genres), so it imports
+    // into a scratch catalog file, and the tables older versions had are copied into
+    // the single file, as an older version's import left them.
+    let scratch = dir.path().join("scratch.db");
     let report = import_files(
-        &mut legacy,
+        &mut db::open_catalog_connection(&scratch).expect("scratch catalog"),
         &[fixture],
         ImportOptions::default(),
         &mut NoProgress,
     )
-    .expect("an import into the single file");
+    .expect("an import into the scratch catalog");
     assert!(report.catalog_tracks > 0);
+    let mut copy = format!(
+        "ATTACH DATABASE '{}' AS scratch; DELETE FROM main.catalog_meta;",
+        catalog_path(&scratch).display()
+    );
+    for table in db::catalog_file::TABLES {
+        copy.push_str(&format!(
+            "INSERT INTO main.{table} SELECT * FROM scratch.{table};"
+        ));
+    }
+    copy.push_str("DETACH DATABASE scratch;");
+    legacy
+        .batch_execute(&copy)
+        .expect("the catalog as an older version wrote it");
     let legacy_meta = catalog_meta::load(&mut legacy).expect("meta");
     legacy
         .batch_execute(
@@ -269,6 +286,28 @@ async fn a_single_file_database_from_older_versions_keeps_its_catalog_and_users(
     let mut conn = state.pool.get().expect("connection");
     let tracks_now: i64 = tracks::table.count().get_result(&mut conn).expect("tracks");
     assert_eq!(tracks_now, report.catalog_tracks);
+    // Each track's one genre became its genre set.
+    let linked = names(
+        sqlite(&mut conn),
+        "SELECT t.identity || ':' || g.name AS name FROM track_genres tg \
+         JOIN tracks t ON t.id = tg.track_id JOIN genres g ON g.id = tg.genre_id ORDER BY 1",
+    );
+    assert_eq!(linked.len() as i64, tracks_now, "{linked:?}");
+    assert!(
+        linked.contains(&"2Vc6NJ9PW9gD9q343XFRKx:rap".to_string()),
+        "{linked:?}"
+    );
+    // Each track's one genre became its genre set.
+    let linked = names(
+        sqlite(&mut conn),
+        "SELECT t.identity || ':' || g.name AS name FROM track_genres tg \
+         JOIN tracks t ON t.id = tg.track_id JOIN genres g ON g.id = tg.genre_id ORDER BY 1",
+    );
+    assert_eq!(linked.len() as i64, tracks_now, "{linked:?}");
+    assert!(
+        linked.contains(&"2Vc6NJ9PW9gD9q343XFRKx:rap".to_string()),
+        "{linked:?}"
+    );
     let user_rows: i64 = users::table.count().get_result(&mut conn).expect("users");
     assert_eq!(user_rows, 1);
     // The catalog tables left the main file; the user tables stayed.

@@ -536,7 +536,7 @@ async fn an_empty_result_names_the_filter_that_emptied_it() {
 async fn the_match_is_the_closest_track_of_a_tiny_catalog() {
     let app = empty_app();
     let mut low = track("low1", "Whisper", &["Quiet Ones"], 0.1);
-    low.genre = Some("folk".into());
+    low.genres = vec![insights_hub::catalog::GenreTag::new("folk")];
     let tracks = vec![
         low,
         track("mid1", "Halfway", &["Middle Band", "Guest"], 0.5),

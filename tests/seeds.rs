@@ -393,7 +393,6 @@ async fn artist_pages_seed_the_perfect_song_and_group_versions() {
 #[test]
 #[ignore]
 fn the_song_rule_on_the_real_file() {
-    use insights_hub::catalog::facts::TrackFacts;
     use insights_hub::catalog::import::{import_files, ImportOptions, NoProgress};
     let Ok(path) = std::env::var("SPOTIFY_SONGS") else {
         eprintln!("SPOTIFY_SONGS is not set: nothing to check");
@@ -410,18 +409,22 @@ fn the_song_rule_on_the_real_file() {
     )
     .expect("import");
     let started = std::time::Instant::now();
-    let rows = insights_hub::db::track_facts::all(&mut conn).expect("facts");
-    let read = started.elapsed();
-    let titles: std::collections::HashMap<i32, (String, Vec<i32>)> = rows
-        .iter()
-        .map(|r| (r.fact.id, (r.title.clone(), r.artists.clone())))
-        .collect();
-    let started = std::time::Instant::now();
-    let facts = TrackFacts::new(rows);
+    let facts = insights_hub::db::track_facts::all(&mut conn).expect("facts");
     println!(
-        "facts read in {read:?}, grouped in {:?} (this build's profile)",
+        "facts read and grouped in {:?} (this build's profile)",
         started.elapsed()
     );
+    let titles: std::collections::HashMap<i32, (String, ())> = {
+        use diesel::prelude::*;
+        use insights_hub::db::schema::tracks;
+        tracks::table
+            .select((tracks::id, tracks::name))
+            .load::<(i32, String)>(&mut conn)
+            .expect("titles")
+            .into_iter()
+            .map(|(id, name)| (id, (name, ())))
+            .collect()
+    };
     let (several, tracks_in_them) = facts.songs_with_versions();
     println!(
         "tracks {}, songs {}, songs with more than one version {several} ({tracks_in_them} tracks)",

@@ -12,7 +12,7 @@ use std::{collections::HashMap, sync::Arc};
 pub use versioned::VersionedCache;
 
 use crate::{
-    catalog::{artists::GenreCount, facts::TrackFacts},
+    catalog::{artists::GenreCount, facts::TrackFacts, genres::GenreCatalog},
     db::{self, track_details::TrackDetails, DbPool},
     error::AppResult,
 };
@@ -40,6 +40,10 @@ pub struct CatalogCaches {
     /// One reader of the facts at a time: the first requests after an import wait for
     /// it rather than each reading the whole table.
     facts_loading: tokio::sync::Mutex<()>,
+    /// Every genre's profile (`catalog::genres`): one read of every track, computed
+    /// once per version by one request while the others wait for it.
+    genres: VersionedCache<(), GenreCatalog>,
+    genres_building: tokio::sync::Mutex<()>,
 }
 
 impl Default for CatalogCaches {
@@ -49,6 +53,8 @@ impl Default for CatalogCaches {
             artist_genres: VersionedCache::new(ARTIST_GENRES_CAPACITY),
             track_facts: VersionedCache::new(1),
             facts_loading: tokio::sync::Mutex::new(()),
+            genres: VersionedCache::new(1),
+            genres_building: tokio::sync::Mutex::new(()),
         }
     }
 }
@@ -82,10 +88,7 @@ impl CatalogCaches {
         if let Some(facts) = self.track_facts.get(version, &()) {
             return Ok(facts);
         }
-        let rows = db::run(pool, |conn| Ok(db::track_facts::all(conn)?)).await?;
-        let facts = tokio::task::spawn_blocking(move || TrackFacts::new(rows))
-            .await
-            .map_err(crate::error::AppError::internal)?;
+        let facts = db::run(pool, |conn| Ok(db::track_facts::all(conn)?)).await?;
         Ok(self.track_facts.put(version, (), facts))
     }
 
@@ -110,5 +113,24 @@ impl CatalogCaches {
             genres.extend(self.artist_genres.put_many(version, loaded));
         }
         Ok(genres)
+    }
+
+    /// Every genre's profile in catalog `version` (or a newer one, when an import
+    /// landed meanwhile), computed on first use.
+    pub async fn genres(&self, pool: &DbPool, version: i64) -> AppResult<Arc<GenreCatalog>> {
+        if let Some(found) = self.genres.get(version, &()) {
+            return Ok(found);
+        }
+        let _building = self.genres_building.lock().await;
+        if let Some(found) = self.genres.get(version, &()) {
+            return Ok(found);
+        }
+        let (read_at, catalog) = db::run(pool, |conn| {
+            let (read_at, source) = db::genres::load(conn)?;
+            Ok((read_at, GenreCatalog::build(&source)))
+        })
+        .await?;
+        let catalog = self.genres.put(read_at, (), catalog);
+        Ok(catalog)
     }
 }

@@ -2,9 +2,11 @@
 //! and the summary of what is loaded. Nothing in here knows about HTTP.
 
 pub mod artists;
+pub mod compare;
 pub mod demo;
 pub mod facts;
 pub mod feature;
+pub mod genres;
 pub mod import;
 pub mod live;
 pub mod musical_key;
@@ -14,4 +16,4 @@ pub mod track;
 pub mod versions;
 
 pub use feature::{AudioFeatures, Feature};
-pub use track::{ArtistKeys, NewTrack, TrackKeys};
+pub use track::{genre_key, ArtistKeys, GenreTag, NewTrack, TrackKeys};

@@ -14,7 +14,9 @@ pub struct NewTrack {
     pub artists: Vec<String>,
     pub album: Option<String>,
     pub release_year: Option<i32>,
-    pub genre: Option<String>,
+    /// Every genre the row gives (a list cell gives several), first first; repeats of
+    /// the track in the same file add theirs when written (`CatalogWriter`).
+    pub genres: Vec<GenreTag>,
     pub popularity: Option<i32>,
     pub duration_ms: Option<i32>,
     pub explicit: Option<bool>,
@@ -27,7 +29,33 @@ pub struct NewTrack {
     pub features: AudioFeatures,
 }
 
+/// A genre a track is listed under, with the subgenre the row names under it, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GenreTag {
+    pub genre: String,
+    pub subgenre: Option<String>,
+}
+
+impl GenreTag {
+    pub fn new(genre: &str) -> GenreTag {
+        GenreTag {
+            genre: genre.to_string(),
+            subgenre: None,
+        }
+    }
+}
+
+/// What makes a genre unique (under its parent): trimmed, lower case.
+pub fn genre_key(name: &str) -> String {
+    name.trim().to_lowercase()
+}
+
 impl NewTrack {
+    /// The first genre (kept in `tracks.genre` for what shows one genre per track).
+    pub fn first_genre(&self) -> Option<&str> {
+        self.genres.first().map(|g| g.genre.as_str())
+    }
+
     /// How the track is recognised across imports: its Spotify id, or else its artists
     /// and title folded to lower case (so re-importing a file without ids is idempotent).
     pub fn identity(&self) -> String {
@@ -89,7 +117,7 @@ impl NewTrack {
             artists: artists.iter().map(|a| a.to_string()).collect(),
             album: None,
             release_year: None,
-            genre: None,
+            genres: Vec::new(),
             popularity: None,
             duration_ms: None,
             explicit: None,
@@ -123,8 +151,21 @@ impl NewTrackBuilder {
         self
     }
 
+    /// One genre (or none).
     pub fn genre(mut self, genre: Option<&str>) -> Self {
-        self.0.genre = genre.map(str::to_string);
+        self.0.genres = genre.map(GenreTag::new).into_iter().collect();
+        self
+    }
+
+    /// Several genres, each with an optional subgenre.
+    pub fn genres(mut self, genres: &[(&str, Option<&str>)]) -> Self {
+        self.0.genres = genres
+            .iter()
+            .map(|(genre, subgenre)| GenreTag {
+                genre: genre.to_string(),
+                subgenre: subgenre.map(str::to_string),
+            })
+            .collect();
         self
     }
 

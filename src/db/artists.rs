@@ -12,7 +12,7 @@ use diesel::{
 
 use super::{
     features::{audio_feature_columns, features_from_averages, features_from_fields},
-    schema::{artists, track_artists, tracks},
+    schema::{artists, genres, track_artists, track_genres, tracks},
 };
 use crate::catalog::{
     artists::{ArtistSummary, GenreCount, SortKey, TrackSort},
@@ -20,7 +20,7 @@ use crate::catalog::{
 };
 
 // Lets `top_genres` group by an artist and a genre at once.
-diesel::allow_columns_to_appear_in_same_group_by_clause!(track_artists::artist_id, tracks::genre);
+diesel::allow_columns_to_appear_in_same_group_by_clause!(track_artists::artist_id, genres::name);
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = artists)]
@@ -153,27 +153,27 @@ pub fn average_track_popularity(conn: &mut crate::db::DbConnection) -> QueryResu
 }
 
 /// The most frequent genres of each artist's tracks (most tracks first, then A to Z),
-/// at most `per_artist` each, in one grouped query.
+/// at most `per_artist` each, in one grouped query. Every genre of a track counts (not
+/// subgenres).
 pub fn top_genres(
     conn: &mut crate::db::DbConnection,
     artist_ids: &[i32],
     per_artist: usize,
 ) -> QueryResult<HashMap<i32, Vec<GenreCount>>> {
     crate::db::with_backend!(conn, conn => {
-    let rows: Vec<(i32, Option<String>, i64)> = track_artists::table
-        .inner_join(tracks::table)
+    let rows: Vec<(i32, String, i64)> = track_artists::table
+        .inner_join(track_genres::table.on(track_genres::track_id.eq(track_artists::track_id)))
+        .inner_join(genres::table.on(genres::id.eq(track_genres::genre_id)))
         .filter(track_artists::artist_id.eq_any(artist_ids))
-        .filter(tracks::genre.is_not_null())
-        .group_by((track_artists::artist_id, tracks::genre))
-        .select((track_artists::artist_id, tracks::genre, count_star()))
+        .filter(genres::parent_id.is_null())
+        .group_by((track_artists::artist_id, genres::name))
+        .select((track_artists::artist_id, genres::name, count_star()))
         .load(conn)?;
     let mut out: HashMap<i32, Vec<GenreCount>> = HashMap::new();
     for (artist_id, genre, n) in rows {
-        if let Some(genre) = genre.filter(|g| !g.trim().is_empty()) {
-            out.entry(artist_id)
-                .or_default()
-                .push(GenreCount { genre, tracks: n });
-        }
+        out.entry(artist_id)
+            .or_default()
+            .push(GenreCount { genre, tracks: n });
     }
     for genres in out.values_mut() {
         genres.sort_by(|a, b| b.tracks.cmp(&a.tracks).then(a.genre.cmp(&b.genre)));

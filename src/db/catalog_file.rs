@@ -147,6 +147,19 @@ pub(crate) fn move_from_main(conn: &mut SqliteConnection) -> anyhow::Result<bool
                 "INSERT INTO {SCHEMA}.{table} ({columns}) SELECT {columns} FROM main.{table};"
             ))?;
         }
+        // Older versions kept one genre per track, in `tracks.genre`: it becomes the
+        // track's genre set (as the catalog migration does for a catalog file's tracks).
+        conn.batch_execute(&format!(
+            "DELETE FROM {SCHEMA}.track_genres;
+             DELETE FROM {SCHEMA}.genres;
+             INSERT INTO {SCHEMA}.genres (name, name_key)
+             SELECT MIN(TRIM(genre)), LOWER(TRIM(genre)) FROM {SCHEMA}.tracks
+             WHERE genre IS NOT NULL AND TRIM(genre) <> ''
+             GROUP BY LOWER(TRIM(genre));
+             INSERT INTO {SCHEMA}.track_genres (track_id, genre_id)
+             SELECT t.id, g.id FROM {SCHEMA}.tracks t
+             JOIN {SCHEMA}.genres g ON g.parent_id IS NULL AND g.name_key = LOWER(TRIM(t.genre));"
+        ))?;
         Ok::<_, diesel::result::Error>(())
     })
     .map_err(|e| anyhow::anyhow!("copying the catalog into its own file failed: {e}"))?;

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use super::{
     features::audio_feature_columns,
-    schema::{artists, catalog_meta, tracks},
+    schema::{artists, catalog_meta, genres, tracks},
 };
 use crate::catalog::feature::AudioFeatures;
 
@@ -111,10 +111,11 @@ pub fn refresh(
         .filter(artists::track_count.gt(0))
         .count()
         .get_result(conn)?;
-    let genre_count: i64 = tracks::table
-        .filter(tracks::genre.is_not_null())
-        .select(diesel::dsl::count(tracks::genre).aggregate_distinct())
-        .first(conn)?;
+    // Genres, not subgenres.
+    let genre_count: i64 = genres::table
+        .filter(genres::parent_id.is_null())
+        .count()
+        .get_result(conn)?;
     let (min_year, max_year): (Option<i32>, Option<i32>) = tracks::table
         .select((
             diesel::dsl::min(tracks::release_year),

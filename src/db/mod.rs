@@ -9,6 +9,7 @@ pub mod catalog_imports;
 pub mod catalog_meta;
 pub mod catalog_writer;
 pub mod features;
+pub mod genres;
 pub mod schema;
 pub mod sessions;
 pub mod taste_profiles;
@@ -130,6 +131,15 @@ pub fn apply_pragmas(conn: &mut SqliteConnection) -> diesel::QueryResult<()> {
          PRAGMA synchronous = NORMAL;
          PRAGMA cache_size = -32000;",
     )
+}
+
+/// Frees this connection's page cache (SQLite's `shrink_memory`): after reading the whole
+/// catalog at start-up it holds up to `cache_size` of pages no request needs.
+pub fn release_cache(conn: &mut DbConnection) -> diesel::QueryResult<()> {
+    match conn {
+        DbConnection::Sqlite(conn) => conn.batch_execute("PRAGMA shrink_memory;"),
+        DbConnection::Pg(_) => Ok(()),
+    }
 }
 
 /// Puts SQLite in multi-thread mode: each connection is used by one thread at a time

@@ -63,6 +63,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    genres (id) {
+        id -> Integer,
+        name -> Text,
+        name_key -> Text,
+        parent_id -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
     server_settings (name) {
         name -> Text,
         value -> Text,
@@ -108,6 +117,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    track_genres (track_id, genre_id) {
+        track_id -> Integer,
+        genre_id -> Integer,
+    }
+}
+
+diesel::table! {
     tracks (id) {
         id -> Integer,
         identity -> Text,
@@ -149,17 +165,21 @@ diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(taste_profiles -> users (user_id));
 diesel::joinable!(track_artists -> artists (artist_id));
 diesel::joinable!(track_artists -> tracks (track_id));
+diesel::joinable!(track_genres -> genres (genre_id));
+diesel::joinable!(track_genres -> tracks (track_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
     artists,
     catalog_imports,
     catalog_meta,
+    genres,
     server_settings,
     sessions,
     taste_profiles,
     throttle_attempts,
     track_artists,
+    track_genres,
     tracks,
     users,
 );

@@ -1,13 +1,14 @@
 //! Every track's facts for `catalog::facts::TrackFacts`: key, mode, time signature,
 //! duration and tempo, with the title and credited artists the song rule needs. Two
 //! queries, whatever the catalog's size; read once per catalog version.
-
-use std::collections::HashMap;
+//!
+//! The tracks are streamed in id order beside the credits (also in track order), and
+//! each goes to the builder as it is read: a million titles are never held at once.
 
 use diesel::prelude::*;
 
 use super::schema::{track_artists, tracks};
-use crate::catalog::facts::{FactRow, TrackFact};
+use crate::catalog::facts::{TrackFact, TrackFacts};
 
 type Row = (
     i32,
@@ -19,9 +20,17 @@ type Row = (
     f64,
 );
 
-pub fn all(conn: &mut crate::db::DbConnection) -> QueryResult<Vec<FactRow>> {
+pub fn all(conn: &mut crate::db::DbConnection) -> QueryResult<TrackFacts> {
     crate::db::with_backend!(conn, conn => {
-    let rows: Vec<Row> = tracks::table
+    let credits: Vec<(i32, i32)> = track_artists::table
+        .select((track_artists::track_id, track_artists::artist_id))
+        .order((track_artists::track_id, track_artists::artist_id))
+        .load(conn)?;
+    let count: i64 = tracks::table.count().get_result(conn)?;
+    let mut builder = TrackFacts::builder(usize::try_from(count).unwrap_or(0));
+    let mut next_credit = 0;
+    let mut artists: Vec<i32> = Vec::new();
+    let rows = tracks::table
         .select((
             tracks::id,
             tracks::name,
@@ -31,31 +40,30 @@ pub fn all(conn: &mut crate::db::DbConnection) -> QueryResult<Vec<FactRow>> {
             tracks::duration_ms,
             tracks::tempo,
         ))
-        .load(conn)?;
-    let credits: Vec<(i32, i32)> = track_artists::table
-        .select((track_artists::track_id, track_artists::artist_id))
-        .load(conn)?;
-    let mut by_track: HashMap<i32, Vec<i32>> = HashMap::with_capacity(rows.len());
-    for (track, artist) in credits {
-        by_track.entry(track).or_default().push(artist);
+        .order(tracks::id)
+        .load_iter::<Row, diesel::connection::DefaultLoadingMode>(conn)?;
+    for row in rows {
+        let (id, title, key, mode, time_signature, duration_ms, tempo) = row?;
+        // Credits of tracks that no longer exist (none, with foreign keys) are skipped.
+        while credits.get(next_credit).is_some_and(|(t, _)| *t < id) {
+            next_credit += 1;
+        }
+        artists.clear();
+        while let Some((_, artist)) = credits.get(next_credit).filter(|(t, _)| *t == id) {
+            artists.push(*artist);
+            next_credit += 1;
+        }
+        let fact = TrackFact {
+            id,
+            key,
+            mode,
+            time_signature,
+            duration_ms,
+            tempo,
+            song: 0,
+        };
+        builder.push(fact, &title, &artists);
     }
-    Ok(rows
-        .into_iter()
-        .map(
-            |(id, title, key, mode, time_signature, duration_ms, tempo)| FactRow {
-                fact: TrackFact {
-                    id,
-                    key,
-                    mode,
-                    time_signature,
-                    duration_ms,
-                    tempo,
-                    song: 0,
-                },
-                title,
-                artists: by_track.remove(&id).unwrap_or_default(),
-            },
-        )
-        .collect())
+    Ok(builder.finish())
     })
 }

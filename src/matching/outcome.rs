@@ -11,7 +11,7 @@
 //!   vectors: 100 is the same mix in the same proportions, 0 nothing in common.
 
 use super::{
-    index::{column, unit_of, FeatureIndex, NO_ARTIST, NO_GENRE, NO_YEAR},
+    index::{column, unit_of, FeatureIndex, NO_ARTIST, NO_YEAR},
     query::{FilterSpec, Query},
     settings::MatchSettings,
     topk::Candidate,
@@ -248,8 +248,7 @@ impl FeatureIndex {
                 TrackMatch {
                     track_id: c.id,
                     main_artist_id: (self.artist[i] != NO_ARTIST).then_some(self.artist[i]),
-                    genre: (self.genre[i] != NO_GENRE)
-                        .then(|| self.genres[self.genre[i] as usize].clone()),
+                    genre: self.genre_names(i),
                     release_year: (self.year[i] != NO_YEAR).then_some(i32::from(self.year[i])),
                     distance,
                     similarity: similarity.clamp(0.0, 100.0),

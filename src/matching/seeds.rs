@@ -139,11 +139,11 @@ impl FeatureIndex {
         if !unknown.is_empty() {
             return Err(InvalidSettings(unknown));
         }
+        let sets = self.sets_with_any(&wanted);
         let mut sums = [0f64; Feature::ALL.len()];
         let (mut count, mut popularity_count) = (0usize, 0usize);
         for i in 0..self.len() {
-            let g = self.genre[i] as usize;
-            if g >= wanted.len() || !wanted[g] {
+            if !self.in_sets(&sets, i) {
                 continue;
             }
             count += 1;

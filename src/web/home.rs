@@ -16,9 +16,16 @@ use super::{
     layout::{chart, feature_table, format_count, format_date},
 };
 use crate::{
-    catalog::Feature,
+    catalog::{genres::GenreCatalog, Feature},
     config::{Config, Database},
-    web::state::AppState,
+    error::AppResult,
+    web::{
+        genres::{
+            genre_path,
+            views::{decades_section, tracks_text},
+        },
+        state::AppState,
+    },
 };
 
 /// `?account=deleted`: where deleting an account lands, to say that it happened.
@@ -31,10 +38,27 @@ struct HomeQuery {
 pub const ACCOUNT_DELETED: &str = "/?account=deleted";
 
 #[handler]
-pub fn home(ctx: PageContext, state: Data<&AppState>, Query(query): Query<HomeQuery>) -> Markup {
+pub async fn home(
+    ctx: PageContext,
+    state: Data<&AppState>,
+    Query(query): Query<HomeQuery>,
+) -> AppResult<Markup> {
     let deleted = query.account.as_deref() == Some("deleted");
     let import = import_command(&state.config.database);
-    ctx.render("Home", home_content(&ctx, &import, deleted))
+    let genres = if ctx.catalog.is_empty() {
+        None
+    } else {
+        Some(
+            state
+                .caches
+                .genres(&state.pool, ctx.catalog.meta.version)
+                .await?,
+        )
+    };
+    Ok(ctx.render(
+        "Home",
+        home_content(&ctx, &import, deleted, genres.as_deref()),
+    ))
 }
 
 /// The command that imports into this server's database, as someone would type it on
@@ -66,7 +90,12 @@ fn shell_quote(text: &str) -> String {
     }
 }
 
-fn home_content(ctx: &PageContext, import: &str, account_deleted: bool) -> Markup {
+fn home_content(
+    ctx: &PageContext,
+    import: &str,
+    account_deleted: bool,
+    genres: Option<&GenreCatalog>,
+) -> Markup {
     let catalog = &ctx.catalog;
     let meta = &catalog.meta;
     let profile: Vec<f64> = Feature::AUDIO
@@ -154,6 +183,21 @@ fn home_content(ctx: &PageContext, import: &str, account_deleted: bool) -> Marku
                     ))
                     div class="table-scroll" tabindex="0" role="region" aria-label="Table (scrolls sideways)" {
                         (feature_table("Catalog average", &Feature::AUDIO, &[("Average", profile)]))
+                    }
+                }
+            }
+            @if let Some(genres) = genres {
+                (decades_section("home-decades", "The catalog's sound by decade", "the catalog's", &genres.decades, Some(genres.undated_tracks)))
+                @if !genres.genres().is_empty() {
+                    section class="card" aria-labelledby="home-genres-title" {
+                        h2 id="home-genres-title" { "Genres" }
+                        p class="muted" { "Each genre's page shows its sound, its artists, its subgenres and its decades." }
+                        ul class="genre-links" {
+                            @for g in genres.genres() {
+                                li { a href=(genre_path(&g.name)) { (g.name) } " (" (tracks_text(g.track_count)) ")" }
+                            }
+                        }
+                        p { a href="/genres" { "Every genre, sortable and searchable" } }
                     }
                 }
             }

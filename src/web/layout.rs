@@ -5,9 +5,10 @@ use maud::{html, Markup, DOCTYPE};
 use super::{assets, errors::NOTICE_TARGET, extract::PageContext};
 use crate::{catalog::snapshot::CatalogSnapshot, catalog::Feature};
 
-const NAV: [(&str, &str); 3] = [
+const NAV: [(&str, &str); 4] = [
     ("/", "Home"),
     ("/artists", "Artists"),
+    ("/genres", "Genres"),
     ("/perfect-song", "Perfect song"),
 ];
 

@@ -17,11 +17,13 @@ pub mod artists;
 pub mod assets;
 pub mod auth;
 pub mod charts;
+pub mod compare;
 pub mod compression;
 pub mod csv_export;
 pub mod errors;
 pub mod extract;
 pub mod fragment_cache;
+pub mod genres;
 pub mod health;
 pub mod home;
 pub mod layout;
@@ -52,6 +54,10 @@ pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
         .at("/artists/compare.csv", get(artists::compare::compare_csv))
         .at("/artists/:id", get(artists::profile::artist_page))
         .at("/artists/:id/tracks.csv", get(artists::export::tracks_csv))
+        .at("/genres", get(genres::list::genres_list))
+        .at("/genres/compare", get(genres::compare::compare))
+        .at("/genres/compare.csv", get(genres::compare::compare_csv))
+        .at("/genres/:name", get(genres::page::genre_page))
         .at("/perfect-song", get(song::show).post(song::submit))
         .at("/perfect-song/current", post(song::save_current_settings))
         .at(

@@ -71,7 +71,7 @@ pub fn search(
         !needs_facts
             || facts
                 .get(id)
-                .is_some_and(|f| attributes.admits(f, tempo.as_ref()))
+                .is_some_and(|f| attributes.admits(&f, tempo.as_ref()))
     };
     if settings.filters.all_versions {
         index.search_where(&for_index, &keep)

@@ -46,7 +46,9 @@ pub async fn sign_up(browser: &Browser, server: &Server, username: &str) {
 }
 
 async fn wait_for_nav_text(browser: &Browser, text: &str) {
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    // Generous: hashing the password (argon2, 19 MiB) takes seconds on a busy 2-core
+    // machine, and one sign-up in a shared CI run once took longer than 10 s.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
     loop {
         let nav = browser.client.find(Locator::Css("#nav-account")).await.ok();
         if let Some(nav) = nav {

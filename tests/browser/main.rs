@@ -8,6 +8,7 @@ mod a11y;
 mod artists;
 mod auth;
 mod charts;
+mod genres;
 mod harness;
 mod home;
 mod perfect_song;

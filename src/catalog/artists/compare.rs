@@ -1,86 +1,31 @@
-//! The rules of an artist comparison: two to four different artists, each typed name
-//! resolved through the search index (case- and accent-insensitively).
+//! Artists in a comparison (`catalog::compare`): each typed name resolved through the
+//! search index (case- and accent-insensitively).
 
 use super::{
     index::{ArtistIndex, Resolution},
     summary::ArtistSummary,
 };
+use crate::catalog::compare::{self, Comparable, Lookup};
+pub use crate::catalog::compare::{MAX_COMPARED, MIN_COMPARED};
 
-pub const MIN_COMPARED: usize = 2;
-pub const MAX_COMPARED: usize = 4;
+impl Comparable for ArtistSummary {
+    const NOUN: &'static str = "artist";
 
-/// Why a set of typed names cannot be compared.
-#[derive(Debug, Clone)]
-pub enum SelectionProblem<'a> {
-    TooMany {
-        given: usize,
-    },
-    TooFew {
-        given: usize,
-    },
-    /// No artist has this name; the closest names instead.
-    Unknown {
-        suggestions: Vec<&'a ArtistSummary>,
-    },
-    /// The name folds to several artists.
-    Ambiguous {
-        candidates: Vec<&'a ArtistSummary>,
-    },
-    /// The same artist as an earlier field (possibly typed differently).
-    Duplicate {
-        artist: &'a ArtistSummary,
-        first_field: usize,
-    },
-}
-
-/// A problem and the field (0-based, blank fields included) it belongs to; None when it
-/// concerns the whole selection.
-#[derive(Debug, Clone)]
-pub struct FieldProblem<'a> {
-    pub field: Option<usize>,
-    pub problem: SelectionProblem<'a>,
-}
-
-impl SelectionProblem<'_> {
-    /// What the user reads beside the field. `typed` is what they entered there.
-    pub fn message(&self, typed: &str) -> String {
-        match self {
-            SelectionProblem::TooMany { given } => format!(
-                "You can compare at most {MAX_COMPARED} artists at once; you entered {given}. Remove {}.",
-                given - MAX_COMPARED
-            ),
-            SelectionProblem::TooFew { given: 0 } => {
-                "Enter at least two artists to compare.".to_string()
-            }
-            SelectionProblem::TooFew { .. } => {
-                "Enter one more artist: a comparison needs at least two.".to_string()
-            }
-            SelectionProblem::Unknown { suggestions } if suggestions.is_empty() => {
-                format!("No artist called “{typed}” is in the catalog, and no name is close to it.")
-            }
-            SelectionProblem::Unknown { .. } => {
-                format!("No artist called “{typed}” is in the catalog. Did you mean one of these?")
-            }
-            SelectionProblem::Ambiguous { .. } => {
-                format!("“{typed}” matches more than one artist. Which one do you mean?")
-            }
-            SelectionProblem::Duplicate { artist, first_field } => format!(
-                "{} is already artist {}; each artist can appear only once.",
-                artist.name,
-                first_field + 1
-            ),
-        }
+    fn compare_id(&self) -> i64 {
+        self.id.into()
     }
 
-    /// Whether the problem is a name that points at no single artist (as opposed to a
-    /// selection that is the wrong shape).
-    pub fn is_unresolved_name(&self) -> bool {
-        matches!(
-            self,
-            SelectionProblem::Unknown { .. } | SelectionProblem::Ambiguous { .. }
-        )
+    fn compare_name(&self) -> &str {
+        &self.name
+    }
+
+    fn compare_tracks(&self) -> i64 {
+        self.track_count.into()
     }
 }
+
+pub type SelectionProblem<'a> = compare::SelectionProblem<'a, ArtistSummary>;
+pub type FieldProblem<'a> = compare::FieldProblem<'a, ArtistSummary>;
 
 /// Resolves the fields of a comparison form (blank fields are ignored) to the artists
 /// to compare, in field order, or every problem found.
@@ -88,57 +33,14 @@ pub fn resolve_selection<'a>(
     index: &'a ArtistIndex,
     fields: &[String],
 ) -> Result<Vec<&'a ArtistSummary>, Vec<FieldProblem<'a>>> {
-    let named: Vec<(usize, &str)> = fields
-        .iter()
-        .enumerate()
-        .map(|(i, f)| (i, f.trim()))
-        .filter(|(_, f)| !f.is_empty())
-        .collect();
-    if named.len() > MAX_COMPARED {
-        // Checked before resolving: no point looking up names that cannot all be shown.
-        return Err(vec![FieldProblem {
-            field: None,
-            problem: SelectionProblem::TooMany { given: named.len() },
-        }]);
-    }
-    let mut problems = Vec::new();
-    let mut chosen: Vec<(usize, &ArtistSummary)> = Vec::new();
-    for (field, name) in named.iter().copied() {
-        match index.resolve(name) {
-            Resolution::Found(artist) => {
-                if let Some((first_field, _)) = chosen.iter().find(|(_, a)| a.id == artist.id) {
-                    problems.push(FieldProblem {
-                        field: Some(field),
-                        problem: SelectionProblem::Duplicate {
-                            artist,
-                            first_field: *first_field,
-                        },
-                    });
-                } else {
-                    chosen.push((field, artist));
-                }
-            }
-            Resolution::Ambiguous(candidates) => problems.push(FieldProblem {
-                field: Some(field),
-                problem: SelectionProblem::Ambiguous { candidates },
-            }),
-            Resolution::NotFound(suggestions) => problems.push(FieldProblem {
-                field: Some(field),
-                problem: SelectionProblem::Unknown { suggestions },
-            }),
-        }
-    }
-    if !problems.is_empty() {
-        return Err(problems);
-    }
-    if named.len() < MIN_COMPARED {
-        let blank = fields.iter().position(|f| f.trim().is_empty());
-        return Err(vec![FieldProblem {
-            field: blank,
-            problem: SelectionProblem::TooFew { given: named.len() },
-        }]);
-    }
-    Ok(chosen.into_iter().map(|(_, a)| a).collect())
+    compare::resolve_selection(
+        |name| match index.resolve(name) {
+            Resolution::Found(artist) => Lookup::Found(artist),
+            Resolution::Ambiguous(candidates) => Lookup::Ambiguous(candidates),
+            Resolution::NotFound(suggestions) => Lookup::NotFound(suggestions),
+        },
+        fields,
+    )
 }
 
 #[cfg(test)]

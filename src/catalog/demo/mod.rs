@@ -158,7 +158,7 @@ mod tests {
                 eat(a.as_bytes());
             }
             eat(t.album.as_deref().unwrap_or("").as_bytes());
-            eat(t.genre.as_deref().unwrap_or("").as_bytes());
+            eat(t.first_genre().unwrap_or("").as_bytes());
             for n in [
                 t.release_year,
                 t.popularity,
@@ -186,7 +186,7 @@ mod tests {
         let mut groups: HashMap<&str, Vec<&NewTrack>> = HashMap::new();
         for t in tracks {
             groups
-                .entry(t.genre.as_deref().unwrap_or(""))
+                .entry(t.first_genre().unwrap_or(""))
                 .or_default()
                 .push(t);
         }
@@ -292,7 +292,7 @@ mod tests {
                 "loudness {}",
                 f.loudness
             );
-            let genre = GENRES.iter().find(|g| Some(g.name) == t.genre.as_deref());
+            let genre = GENRES.iter().find(|g| Some(g.name) == t.first_genre());
             let first_year = genre.map(|g| g.first_year).unwrap_or(i32::MAX);
             assert!(matches!(t.release_year, Some(y) if (first_year..=LAST_YEAR).contains(&y)));
             assert!(matches!(t.popularity, Some(0..=100)));
@@ -371,7 +371,7 @@ mod tests {
     fn artists_of_one_genre_sound_different_from_each_other() {
         let tracks = generate();
         let mut energy: HashMap<&str, (f64, usize)> = HashMap::new();
-        for t in tracks.iter().filter(|t| t.genre.as_deref() == Some("pop")) {
+        for t in tracks.iter().filter(|t| t.first_genre() == Some("pop")) {
             let entry = energy.entry(t.artists[0].as_str()).or_default();
             entry.0 += t.features.energy;
             entry.1 += 1;

@@ -175,7 +175,7 @@ fn invent_track(artist: &Artist, g: &GenreProfile, year: i32, rng: &mut Rng) -> 
         artists: Vec::new(),
         album: None,
         release_year: Some(year),
-        genre: Some(g.name.to_string()),
+        genres: vec![crate::catalog::GenreTag::new(g.name)],
         popularity: Some(popularity.clamp(0.0, 100.0).round() as i32),
         duration_ms: Some((duration.clamp(45.0, 1_200.0) * 1000.0).round() as i32),
         explicit: Some(rng.chance(artist.explicit)),

@@ -22,6 +22,8 @@ pub enum Field {
     Album,
     ReleaseDate,
     Genre,
+    /// A subgenre of the row's genre (TidyTuesday's `playlist_subgenre`).
+    Subgenre,
     DurationMs,
     Explicit,
     MusicalKey,
@@ -32,13 +34,14 @@ pub enum Field {
 }
 
 /// The fields that are not features, in the order they are reported.
-const METADATA: [Field; 11] = [
+const METADATA: [Field; 12] = [
     Field::TrackId,
     Field::Title,
     Field::Artists,
     Field::Album,
     Field::ReleaseDate,
     Field::Genre,
+    Field::Subgenre,
     Field::DurationMs,
     Field::Explicit,
     Field::MusicalKey,
@@ -77,6 +80,7 @@ impl Field {
             Field::Album => "album",
             Field::ReleaseDate => "release date",
             Field::Genre => "genre",
+            Field::Subgenre => "subgenre",
             Field::DurationMs => "duration",
             Field::Explicit => "explicit",
             Field::MusicalKey => "key",
@@ -131,6 +135,7 @@ impl Field {
                 "genres",
                 "artistgenres",
             ],
+            Field::Subgenre => &["subgenre", "playlistsubgenre", "tracksubgenre"],
             Field::DurationMs => &["durationms", "duration", "trackduration", "length"],
             Field::Explicit => &["explicit", "isexplicit"],
             Field::MusicalKey => &["key", "musicalkey"],
@@ -219,8 +224,10 @@ pub struct ColumnMap {
     pub album: Option<usize>,
     pub release_date: Option<usize>,
     pub genre: Option<usize>,
-    /// The genre cell lists several genres (Exportify's `Genres`): keep the first.
+    /// The genre cell lists several genres separated by commas (Exportify's `Genres`).
     pub genre_is_list: bool,
+    /// The subgenre of the row's genre (TidyTuesday's `playlist_subgenre`).
+    pub subgenre: Option<usize>,
     pub popularity: Option<usize>,
     pub duration: Option<usize>,
     pub duration_unit: DurationUnit,
@@ -426,6 +433,7 @@ impl ColumnMap {
             release_date: best(Field::ReleaseDate),
             genre,
             genre_is_list,
+            subgenre: best(Field::Subgenre),
             popularity: best(Field::Feature(Feature::Popularity)),
             duration,
             duration_unit,

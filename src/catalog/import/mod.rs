@@ -38,6 +38,8 @@ pub const MAX_TITLE_CHARS: usize = 1_000;
 pub const MAX_ARTIST_CHARS: usize = 500;
 /// The longest genre accepted, in characters.
 pub const MAX_GENRE_CHARS: usize = 100;
+/// The most genres one track may list (Exportify's artist genres reach about 20).
+pub const MAX_GENRES_PER_TRACK: usize = 100;
 /// The most artists one track may credit.
 pub const MAX_ARTISTS_PER_TRACK: usize = 100;
 
@@ -67,7 +69,8 @@ pub struct FileReport {
     pub inserted: u64,
     pub updated: u64,
     /// Rows that repeat a track already read from this file (once per playlist or
-    /// genre in several datasets); the first occurrence is stored.
+    /// genre in several datasets); the first occurrence is stored, and the repeats'
+    /// genres are added to its set.
     pub repeated: u64,
     pub skipped: u64,
     /// The first [`LISTED_BAD_ROWS`] skipped rows.
@@ -285,7 +288,7 @@ impl ImportReport {
             (
                 "repeated rows",
                 self.repeated(),
-                " (a track listed again in the same file; stored once)",
+                " (a track listed again in the same file; stored once, with every genre)",
             ),
             ("rows skipped", self.skipped(), ""),
         ];

@@ -11,7 +11,7 @@ use super::{
 };
 use crate::catalog::{
     feature::{AudioFeatures, Feature},
-    NewTrack,
+    GenreTag, NewTrack,
 };
 
 /// Reads rows laid out as the column map says.
@@ -77,7 +77,7 @@ impl RowParser {
             artists,
             album: self.optional_text(record, m.album, "album name", MAX_TITLE_CHARS)?,
             release_year: self.optional(record, m.release_date, value::release_year)?,
-            genre: self.genre(record)?,
+            genres: self.genres(record)?,
             popularity: self.optional_number(record, m.popularity, |cell| {
                 value::integer_in(cell, pop_lo as i64, pop_hi as i64)
             })?,
@@ -155,22 +155,25 @@ impl RowParser {
         }
     }
 
-    /// The genre; of a list of genres (Exportify) the first.
-    fn genre(&self, record: &ByteRecord) -> Result<Option<String>, String> {
+    /// The genres: one per cell, or every one of a list (`['dance pop', 'pop']` in any
+    /// genre column, `rock, pop` under a plural header such as Exportify's `Genres`),
+    /// the subgenre column's value under the first.
+    fn genres(&self, record: &ByteRecord) -> Result<Vec<GenreTag>, String> {
         let Some(col) = self.map.genre else {
-            return Ok(None);
+            return Ok(Vec::new());
         };
-        let cell = self.cell(record, col)?;
-        let genre = if self.map.genre_is_list {
-            cell.split(',')
-                .map(str::trim)
-                .find(|g| !g.is_empty())
-                .unwrap_or("")
-        } else {
-            cell
+        let names = value::genres(self.cell(record, col)?, self.map.genre_is_list)
+            .map_err(|e| format!("{}: {e}", self.map.header(col)))?;
+        let subgenre = match self.map.subgenre {
+            Some(sub) => value::text_within(self.cell(record, sub)?, MAX_GENRE_CHARS)
+                .map_err(|e| format!("{}: the subgenre {e}", self.map.header(sub)))?,
+            None => None,
         };
-        value::text_within(genre, MAX_GENRE_CHARS)
-            .map_err(|e| format!("{}: the genre {e}", self.map.header(col)))
+        let mut tags: Vec<GenreTag> = names.into_iter().map(|g| GenreTag::new(&g)).collect();
+        if let Some(first) = tags.first_mut() {
+            first.subgenre = subgenre;
+        }
+        Ok(tags)
     }
 }
 
@@ -218,7 +221,7 @@ mod tests {
         assert_eq!(track.artists, vec!["Ed Sheeran".to_string()]);
         assert_eq!(track.popularity, Some(66));
         assert_eq!(track.release_year, Some(2019));
-        assert_eq!(track.genre.as_deref(), Some("pop"));
+        assert_eq!(track.first_genre(), Some("pop"));
         assert_eq!(track.musical_key, Some(6));
         assert_eq!(track.features.instrumentalness, 1.11e-6);
         assert_eq!(track.features.loudness, -2.634);

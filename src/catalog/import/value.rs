@@ -8,7 +8,7 @@ use std::collections::HashSet;
 
 use super::{
     header::{ArtistList, DurationUnit},
-    MAX_ARTISTS_PER_TRACK, MAX_ARTIST_CHARS,
+    MAX_ARTISTS_PER_TRACK, MAX_ARTIST_CHARS, MAX_GENRES_PER_TRACK, MAX_GENRE_CHARS,
 };
 
 /// Why a cell could not be read; the row parser prefixes the column name.
@@ -284,6 +284,48 @@ pub fn text_within(cell: &str, max: usize) -> Result<Option<String>, String> {
     Ok(text(cell))
 }
 
+/// The genres of a cell: a Python list literal (`['dance pop', 'pop']`) in any genre
+/// column, names joined by commas when the column holds a list (`rock, pop` under
+/// `Genres`), otherwise the cell as one genre (Discogs' "Folk, World, & Country" is one).
+/// A genre repeated (ignoring case) counts once; at most [`MAX_GENRES_PER_TRACK`] of at
+/// most [`MAX_GENRE_CHARS`] characters each.
+pub fn genres(cell: &str, comma_list: bool) -> Result<Vec<String>, String> {
+    let cell = cell.trim();
+    if is_missing(cell) {
+        return Ok(Vec::new());
+    }
+    let listed: Vec<String>;
+    let names: Vec<&str> = if looks_like_python_list(cell) {
+        listed = python_list(cell)?;
+        listed.iter().map(String::as_str).collect()
+    } else if comma_list {
+        cell.split(',').collect()
+    } else {
+        vec![cell]
+    };
+    let mut unique: Vec<String> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
+    for name in names {
+        let name = name.trim();
+        if is_missing(name) {
+            continue;
+        }
+        if longer_than(name, MAX_GENRE_CHARS) {
+            return Err(format!(
+                "the genre is longer than {MAX_GENRE_CHARS} characters ('{}')",
+                shown(name)
+            ));
+        }
+        if seen.insert(name.to_lowercase()) {
+            if unique.len() == MAX_GENRES_PER_TRACK {
+                return Err(format!("more than {MAX_GENRES_PER_TRACK} genres"));
+            }
+            unique.push(name.to_string());
+        }
+    }
+    Ok(unique)
+}
+
 /// The credited artists of a cell: a Python list literal (`['A', 'B']`,
 /// `["Guns N' Roses"]`), or names joined as the column says (see [`ArtistList`]).
 /// A name repeated (ignoring case) counts once. At most [`MAX_ARTISTS_PER_TRACK`] names
@@ -488,6 +530,32 @@ mod tests {
         );
         assert_eq!(track_id(""), Ok(None));
         assert!(track_id("not an id").is_err());
+    }
+
+    #[test]
+    fn genres_from_lists_and_commas() {
+        assert_eq!(genres("pop", false), Ok(vec!["pop".to_string()]));
+        assert_eq!(genres(" NA ", false), Ok(vec![]));
+        assert_eq!(
+            genres("rock, pop", false),
+            Ok(vec!["rock, pop".to_string()])
+        );
+        assert_eq!(
+            genres("rock, pop,ROCK,", true),
+            Ok(vec!["rock".to_string(), "pop".to_string()])
+        );
+        assert_eq!(
+            genres("['dance pop', 'pop']", false),
+            Ok(vec!["dance pop".to_string(), "pop".to_string()])
+        );
+        assert_eq!(genres("[]", true), Ok(vec![]));
+        assert!(genres(&"g".repeat(MAX_GENRE_CHARS + 1), false)
+            .unwrap_err()
+            .starts_with("the genre is longer than"));
+        let many = (0..=MAX_GENRES_PER_TRACK)
+            .map(|i| format!("g{i}"))
+            .collect::<Vec<_>>();
+        assert!(genres(&many.join(","), true).is_err());
     }
 
     #[test]

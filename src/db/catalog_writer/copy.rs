@@ -29,6 +29,12 @@ impl CopyText for str {
     }
 }
 
+impl CopyText for &str {
+    fn write_to(&self, out: &mut Vec<u8>) {
+        (*self).write_to(out)
+    }
+}
+
 impl CopyText for String {
     fn write_to(&self, out: &mut Vec<u8>) {
         self.as_str().write_to(out)
@@ -99,8 +105,10 @@ pub(super) fn copy_tracks(conn: &mut PgConnection, rows: &[PendingTrack]) -> Que
     for p in rows {
         let t = &p.track;
         let f = &t.features;
+        // The tracks.genre column holds the first genre (track_genres holds them all).
+        let genre: Option<&str> = t.genres.first().map(|g| g.genre.as_str());
         copy_row!(&mut out;
-            &p.id, &p.identity, &t.spotify_id, &t.name, &t.album, &t.release_year, &t.genre,
+            &p.id, &p.identity, &t.spotify_id, &t.name, &t.album, &t.release_year, &genre,
             &t.popularity, &t.duration_ms, &t.explicit, &t.musical_key, &t.mode,
             &t.time_signature, &f.tempo, &f.loudness, &f.danceability, &f.energy,
             &f.acousticness, &f.instrumentalness, &f.valence, &f.speechiness, &f.liveness,

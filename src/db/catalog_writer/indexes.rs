@@ -32,7 +32,7 @@ pub(super) fn drop_secondary_indexes(
         crate::db::Backend::Sqlite => {
             "SELECT name, tbl_name, sql FROM sqlite_master
              WHERE type = 'index' AND sql IS NOT NULL
-               AND tbl_name IN ('tracks', 'artists', 'track_artists')
+               AND tbl_name IN ('tracks', 'artists', 'track_artists', 'track_genres')
              ORDER BY name"
         }
         crate::db::Backend::Postgres => {
@@ -42,7 +42,7 @@ pub(super) fn drop_secondary_indexes(
              JOIN pg_class i ON i.oid = x.indexrelid
              JOIN pg_class t ON t.oid = x.indrelid
              WHERE t.relnamespace = current_schema()::regnamespace
-               AND t.relname IN ('tracks', 'artists', 'track_artists')
+               AND t.relname IN ('tracks', 'artists', 'track_artists', 'track_genres')
                AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.oid)
              ORDER BY 1"
         }

@@ -23,23 +23,23 @@ mod totals;
 use std::collections::hash_map::Entry;
 
 use diesel::prelude::*;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 pub use self::aggregates::recompute_artist_aggregates;
 use self::{
     indexes::drop_secondary_indexes,
-    pending::{sort_by_identity, PendingArtist, PendingTrack},
+    pending::{sort_by_identity, PendingArtist, PendingGenre, PendingTrack},
     rows::{
-        in_batches, insert_artists, insert_artists_with_totals, insert_links, insert_tracks,
-        update_tracks,
+        in_batches, insert_artists, insert_artists_with_totals, insert_genre_links, insert_genres,
+        insert_links, insert_tracks, update_tracks,
     },
     totals::{add_to_totals, ArtistTotals},
 };
 use super::{
     catalog_meta::{self, SourceKind},
-    schema::{artists, track_artists, tracks},
+    schema::{artists, genres, track_artists, track_genres, tracks},
 };
-use crate::catalog::{ArtistKeys, NewTrack, TrackKeys};
+use crate::catalog::{genre_key, ArtistKeys, GenreTag, NewTrack, TrackKeys};
 
 /// The writer's maps from a text key (track identity, artist name key) to an id. FxHash
 /// (rustc-hash): the two maps take a million lookups per million rows, and SipHash made
@@ -69,6 +69,8 @@ pub struct WriteStats {
 /// Removes every track and artist (used when a real import replaces the demo catalog).
 pub fn clear_catalog(conn: &mut crate::db::DbConnection) -> QueryResult<()> {
     crate::db::with_backend!(conn, conn => {
+    diesel::delete(track_genres::table).execute(conn)?;
+    diesel::delete(genres::table).execute(conn)?;
     diesel::delete(track_artists::table).execute(conn)?;
     diesel::delete(tracks::table).execute(conn)?;
     diesel::delete(artists::table).execute(conn)?;
@@ -76,11 +78,11 @@ pub fn clear_catalog(conn: &mut crate::db::DbConnection) -> QueryResult<()> {
     })
 }
 
-/// Page cache for SQLite's import connection: 1 GiB at most (pages are allocated as
-/// needed) keeps a million-track catalog and its unique indexes, which grow in random
-/// order, in memory until the commit, instead of spilling pages to the WAL and reading
-/// them back.
-const IMPORT_CACHE_KIB: i64 = 1024 * 1024;
+/// Page cache for SQLite's import connection. Larger keeps more of the catalog and its
+/// unique indexes (which grow in random order) in memory until the commit; but it is
+/// most of the import's memory: at 1 GiB a 1.2M-track file peaked at 650 MB. 192 MiB
+/// holds the indexes' hot pages; the rest comes from the OS's file cache.
+const IMPORT_CACHE_KIB: i64 = 192 * 1024;
 
 /// Purpose of the PostgreSQL advisory lock that lets one catalog writer run at a time.
 const IMPORT_LOCK: i32 = 3;
@@ -157,6 +159,7 @@ where
 const TRACK_BATCH: usize = 64;
 const ARTIST_BATCH: usize = 128;
 const LINK_BATCH: usize = 256;
+const GENRE_BATCH: usize = 64;
 /// Artists with their aggregates: 17 columns each.
 const TOTALS_BATCH: usize = 64;
 /// Tracks buffered before a flush (a multiple of TRACK_BATCH, so only the last flush of
@@ -192,6 +195,15 @@ pub struct CatalogWriter {
     pending_updates: Vec<PendingTrack>,
     /// (track id, artist id, position) of the tracks being flushed; kept for its capacity.
     pending_links: Vec<(i32, i32, i32)>,
+    /// (parent id or 0, name key) -> genre id.
+    genre_ids: FxHashMap<(i32, String), i32>,
+    next_genre_id: i32,
+    pending_genres: Vec<PendingGenre>,
+    /// (track slot, genre id) links written in the current source, so that a track
+    /// listed once per genre gets each link once; cleared by `start_source`.
+    genre_links: FxHashSet<(u32, i32)>,
+    /// Links waiting for a flush (the track's id may not be assigned yet).
+    pending_genre_links: Vec<(u32, i32)>,
     /// Indexes dropped for a bulk load, recreated by `finish`: (table, CREATE INDEX).
     dropped_indexes: Vec<(String, String)>,
     /// Per-artist aggregates summed while loading into an empty catalog, indexed by
@@ -228,6 +240,13 @@ impl CatalogWriter {
             .first::<Option<i32>>(conn)?
             .unwrap_or(0)
             + 1;
+        let genre_ids: FxHashMap<(i32, String), i32> = genres::table
+            .select((genres::parent_id, genres::name_key, genres::id))
+            .load::<(Option<i32>, String, i32)>(conn)?
+            .into_iter()
+            .map(|(parent, key, id)| ((parent.unwrap_or(0), key), id))
+            .collect();
+        let next_genre_id = genre_ids.values().copied().max().unwrap_or(0) + 1;
         Ok(CatalogWriter {
             artist_ids,
             next_artist_id,
@@ -239,6 +258,11 @@ impl CatalogWriter {
             pending_tracks: Vec::with_capacity(BUFFER_TRACKS),
             pending_updates: Vec::new(),
             pending_links: Vec::new(),
+            genre_ids,
+            next_genre_id,
+            pending_genres: Vec::new(),
+            genre_links: FxHashSet::default(),
+            pending_genre_links: Vec::new(),
             dropped_indexes: Vec::new(),
             totals: None,
             stats: WriteStats::default(),
@@ -281,6 +305,7 @@ impl CatalogWriter {
     pub fn start_source(&mut self, conn: &mut crate::db::DbConnection) -> QueryResult<()> {
         self.flush(conn)?;
         self.generation += 1;
+        self.genre_links.clear();
         Ok(())
     }
 
@@ -302,6 +327,9 @@ impl CatalogWriter {
         // One hash of the identity per row: the entry both finds and reserves it.
         let (slot, written, identity) = match self.track_ids.entry(identity) {
             Entry::Occupied(entry) if entry.get().1 == self.generation => {
+                // The first row stays; its genres gain the repeat's.
+                let slot = entry.get().0;
+                self.link_genres(slot, &track.genres);
                 self.stats.repeated += 1;
                 return Ok(Written::Repeated);
             }
@@ -319,6 +347,7 @@ impl CatalogWriter {
             }
         };
         let id = self.track_slots[slot as usize];
+        self.link_genres(slot, &track.genres);
         let mut artist_ids: Vec<i32> = Vec::with_capacity(artist_keys.len());
         for (name, keys) in track.artists.iter().zip(artist_keys) {
             let artist_id = self.artist_id(name, keys);
@@ -348,6 +377,42 @@ impl CatalogWriter {
             self.flush(conn)?;
         }
         Ok(written)
+    }
+
+    /// Links the track in `slot` to each genre and subgenre (and a subgenre's parent),
+    /// once per source.
+    fn link_genres(&mut self, slot: u32, tags: &[GenreTag]) {
+        for tag in tags {
+            let genre = self.genre_id(&tag.genre, 0);
+            if self.genre_links.insert((slot, genre)) {
+                self.pending_genre_links.push((slot, genre));
+            }
+            if let Some(subgenre) = &tag.subgenre {
+                let sub = self.genre_id(subgenre, genre);
+                if self.genre_links.insert((slot, sub)) {
+                    self.pending_genre_links.push((slot, sub));
+                }
+            }
+        }
+    }
+
+    /// The id of the genre `name` under `parent` (0: a genre, not a subgenre), creating
+    /// it (in the buffer) on first sight.
+    fn genre_id(&mut self, name: &str, parent: i32) -> i32 {
+        let key = (parent, genre_key(name));
+        if let Some(id) = self.genre_ids.get(&key) {
+            return *id;
+        }
+        let id = self.next_genre_id;
+        self.next_genre_id += 1;
+        self.pending_genres.push(PendingGenre {
+            id,
+            name: name.trim().to_string(),
+            name_key: key.1.clone(),
+            parent_id: (parent != 0).then_some(parent),
+        });
+        self.genre_ids.insert(key, id);
+        id
     }
 
     /// The id of the artist with these keys, creating it (in the buffer) on first sight.
@@ -397,7 +462,9 @@ impl CatalogWriter {
 
         for ids in updates.chunks(500) {
             let ids: Vec<i32> = ids.iter().map(|p| p.id).collect();
-            diesel::delete(track_artists::table.filter(track_artists::track_id.eq_any(ids)))
+            diesel::delete(track_artists::table.filter(track_artists::track_id.eq_any(&ids)))
+                .execute(conn)?;
+            diesel::delete(track_genres::table.filter(track_genres::track_id.eq_any(ids)))
                 .execute(conn)?;
         }
         in_batches(
@@ -426,6 +493,24 @@ impl CatalogWriter {
                 insert_links::<1>,
             )?;
         }
+        in_batches(
+            conn,
+            std::mem::take(&mut self.pending_genres),
+            insert_genres::<GENRE_BATCH>,
+            insert_genres::<1>,
+        )?;
+        let slots = &self.track_slots;
+        let genre_links: Vec<(i32, i32)> = self
+            .pending_genre_links
+            .drain(..)
+            .map(|(slot, genre)| (slots[slot as usize], genre))
+            .collect();
+        in_batches(
+            conn,
+            genre_links,
+            insert_genre_links::<LINK_BATCH>,
+            insert_genre_links::<1>,
+        )?;
         self.pending_updates = updates;
         self.pending_tracks = new_tracks;
         self.pending_links = links;
@@ -505,6 +590,11 @@ impl CatalogWriter {
             crate::db::with_backend!(conn, c => diesel::sql_query(create).execute(c))?;
         }
         let aggregated = started.elapsed();
+        // Genres no track carries any more (a re-import changed them).
+        diesel::delete(genres::table.filter(diesel::dsl::not(diesel::dsl::exists(
+            track_genres::table.filter(track_genres::genre_id.eq(genres::id)),
+        ))))
+        .execute(conn)?;
         catalog_meta::refresh(conn, kind, source_name, now)?;
         tracing::debug!(
             ?flushed,

@@ -23,6 +23,14 @@ pub(super) struct PendingArtist {
     pub search_key: String,
 }
 
+/// A genre or subgenre first seen in this load, waiting to be inserted.
+pub(super) struct PendingGenre {
+    pub id: i32,
+    pub name: String,
+    pub name_key: String,
+    pub parent_id: Option<i32>,
+}
+
 /// Sorts the tracks by identity. A pending track is a few hundred bytes, so the sort
 /// orders their positions and then moves each track once, instead of swapping the
 /// tracks themselves at every step of the sort.

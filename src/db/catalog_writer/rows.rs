@@ -4,12 +4,12 @@
 use diesel::{prelude::*, upsert::excluded};
 
 use super::{
-    pending::{PendingArtist, PendingTrack},
+    pending::{PendingArtist, PendingGenre, PendingTrack},
     totals::ArtistTotals,
 };
 use crate::db::{
     features::audio_feature_columns,
-    schema::{artists, track_artists, tracks},
+    schema::{artists, genres, track_artists, track_genres, tracks},
 };
 
 /// Macro rather than function: the tuple's type is long and only the compiler needs it.
@@ -23,6 +23,7 @@ macro_rules! track_row {
             track: t,
             ..
         } = $pending;
+        let genre = t.genres.into_iter().next().map(|g| g.genre);
         let f = t.features;
         (
             (
@@ -32,7 +33,7 @@ macro_rules! track_row {
                 tracks::name.eq(t.name),
                 tracks::album.eq(t.album),
                 tracks::release_year.eq(t.release_year),
-                tracks::genre.eq(t.genre),
+                tracks::genre.eq(genre),
                 tracks::popularity.eq(t.popularity),
                 tracks::duration_ms.eq(t.duration_ms),
                 tracks::explicit.eq(t.explicit),
@@ -203,6 +204,44 @@ pub(super) fn insert_links<const N: usize>(
         )
     });
     diesel::insert_into(track_artists::table)
+        .values(rows)
+        .execute(conn)?;
+    Ok(())
+    })
+}
+
+pub(super) fn insert_genres<const N: usize>(
+    conn: &mut crate::db::DbConnection,
+    rows: [PendingGenre; N],
+) -> QueryResult<()> {
+    crate::db::with_backend!(conn, conn => {
+    let rows = rows.map(|g| {
+        (
+            genres::id.eq(g.id),
+            genres::name.eq(g.name),
+            genres::name_key.eq(g.name_key),
+            genres::parent_id.eq(g.parent_id),
+        )
+    });
+    diesel::insert_into(genres::table)
+        .values(rows)
+        .execute(conn)?;
+    Ok(())
+    })
+}
+
+pub(super) fn insert_genre_links<const N: usize>(
+    conn: &mut crate::db::DbConnection,
+    rows: [(i32, i32); N],
+) -> QueryResult<()> {
+    crate::db::with_backend!(conn, conn => {
+    let rows = rows.map(|(track_id, genre_id)| {
+        (
+            track_genres::track_id.eq(track_id),
+            track_genres::genre_id.eq(genre_id),
+        )
+    });
+    diesel::insert_into(track_genres::table)
         .values(rows)
         .execute(conn)?;
     Ok(())

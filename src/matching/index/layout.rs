@@ -136,7 +136,7 @@ impl FeatureIndex {
                 s.hi[d] = s.hi[d].max(x);
             }
             if self.genre[i] != NO_GENRE {
-                s.genre_bits |= 1 << (self.genre[i] % 64);
+                s.genre_bits |= self.set_bits[self.genre[i] as usize];
             }
             if self.year[i] != NO_YEAR {
                 s.year_lo = s.year_lo.min(self.year[i]);

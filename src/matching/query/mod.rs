@@ -30,7 +30,7 @@ pub(crate) use fast::{first_bits, CosineFloor, Thresholds};
 
 use super::{
     error::{InvalidSettings, MatchError},
-    index::{column, quantize, FeatureIndex, DIMS, FULL_SCALE, NO_GENRE, NO_POPULARITY},
+    index::{column, quantize, FeatureIndex, DIMS, FULL_SCALE, NO_POPULARITY},
     settings::{MatchSettings, Metric},
     topk::{wide, Key},
 };
@@ -77,7 +77,8 @@ pub(crate) struct Query {
 /// The filters in the index's own terms.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct FilterSpec {
-    /// Allowed genre ids as a bit set, and the same folded to 64 bits for the leaf and
+    /// Allowed genre-set ids as a bit set, and the allowed genre ids folded to 64 bits
+    /// (`genre % 64`) for the leaf and
     /// group summaries.
     pub genres: Option<(Vec<u64>, u64)>,
     /// Inclusive year range (tracks with no year fall outside any range).
@@ -153,13 +154,14 @@ impl Query {
         let genres = if f.genres.is_empty() {
             None
         } else {
-            let mut bits = vec![0u64; index.genres.len().div_ceil(64).max(1)];
+            // Tracks pass when any of their genres is allowed: the allowed genre sets.
+            let mut wanted = vec![false; index.genres.len()];
             let mut folded = 0u64;
             let mut unknown = Vec::new();
             for name in &f.genres {
                 match index.genre_id(name) {
                     Some(id) => {
-                        bits[id as usize / 64] |= 1 << (id % 64);
+                        wanted[id as usize] = true;
                         folded |= 1 << (id % 64);
                     }
                     None => unknown.push(MatchError::UnknownGenre(name.clone())),
@@ -168,7 +170,7 @@ impl Query {
             if !unknown.is_empty() {
                 return Err(InvalidSettings(unknown));
             }
-            Some((bits, folded))
+            Some((index.sets_with_any(&wanted), folded))
         };
         let clamp_year = |y: i32| y.clamp(i16::MIN as i32 + 1, i16::MAX as i32) as i16;
         let years = match (f.year_from, f.year_to) {
@@ -291,9 +293,8 @@ impl FilterSpec {
     #[inline]
     pub fn passes(&self, index: &FeatureIndex, i: usize) -> bool {
         let f = self;
-        if let Some((bits, _)) = &f.genres {
-            let g = index.genre[i];
-            if g == NO_GENRE || bits[g as usize / 64] & (1 << (g % 64)) == 0 {
+        if let Some((sets, _)) = &f.genres {
+            if !index.in_sets(sets, i) {
                 return false;
             }
         }

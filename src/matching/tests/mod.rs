@@ -3,6 +3,7 @@
 //! `near_ties`: few features and near-ties against exact rational arithmetic.
 //! `layout`: leaves and groups, the fixed-point values, the cosine box check.
 
+mod genre_sets;
 mod layout;
 mod near_ties;
 

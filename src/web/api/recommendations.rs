@@ -335,7 +335,7 @@ impl RecommendationsApi {
                 return false;
             };
             bounds.iter().all(|&(a, lo, hi)| {
-                a.of(attrs)
+                a.of(&attrs)
                     .is_some_and(|v| (lo..=hi).contains(&i64::from(v)))
             })
         };

@@ -168,7 +168,7 @@ pub async fn artist_page(
         (header(artist, &catalog, &genres))
         (profile_section(artist, &catalog))
         (tracks_markup)
-        (spread_section(artist, &distributions))
+        (spread_section("artist", &artist.name, "their", &distributions))
         (similar_section(artist, &similar))
     };
     Ok(render(&ctx, &artist.name, content))
@@ -414,25 +414,33 @@ fn tracks_section(
     }
 }
 
-fn spread_section(artist: &ArtistSummary, distributions: &[Distribution]) -> Markup {
+/// How each feature spreads across the tracks of `name` (an artist, a genre): box plots
+/// and their table. `whose` is how the headings name the tracks ("their", "its").
+/// `id` prefixes the chart's id (`{id}-spread-chart`).
+pub(crate) fn spread_section(
+    id: &str,
+    name: &str,
+    whose: &str,
+    distributions: &[Distribution],
+) -> Markup {
     let percent = |d: &Distribution, v: f64| format!("{:.1}%", d.feature.scale(v) * 100.0);
     html! {
         section class="card" aria-labelledby="spread-title" {
-            h2 id="spread-title" { "How their tracks spread" }
+            h2 id="spread-title" { "How " (whose) " tracks spread" }
             p class="muted" {
-                "For each feature, the lowest and highest value across " (artist.name) "'s tracks and the "
+                "For each feature, the lowest and highest value across " (name) "'s tracks and the "
                 "quartiles between: half of the tracks lie between Q1 and Q3 (the dark part of each bar)."
             }
             // Six columns need the card's whole width: the chart goes above the table.
             div class="chart-with-table stacked" {
                 (chart(
-                    "artist-spread-chart",
-                    &format!("Box plots of how {}'s audio features spread across their tracks; the same numbers are in the table.", artist.name),
+                    &format!("{id}-spread-chart"),
+                    &format!("Box plots of how {name}'s audio features spread across {whose} tracks; the same numbers are in the table."),
                     &distribution_boxplot(distributions),
                 ))
                 div class="table-scroll" tabindex="0" role="region" aria-label="Table (scrolls sideways)" {
                     table class="spread-table" {
-                        caption { "Spread across their tracks" }
+                        caption { "Spread across " (whose) " tracks" }
                         thead {
                             tr {
                                 th scope="col" { "Feature" }

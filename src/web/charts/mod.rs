@@ -3,6 +3,7 @@
 //! own in a submodule (one file per blueprint).
 
 pub mod artists;
+pub mod genres;
 
 use charming::{
     component::{Axis, Grid, Legend},
@@ -77,7 +78,7 @@ pub fn palette() -> Vec<Color> {
     .collect()
 }
 
-fn round3(v: f64) -> f64 {
+pub(crate) fn round3(v: f64) -> f64 {
     (v * 1000.0).round() / 1000.0
 }
 

@@ -1,19 +1,61 @@
-//! The comparison's request: the name fields (blanks kept), the feature set and the
-//! chart view, read from the query string, with "Add artist" and "Remove" applied; and
-//! the canonical URL of each state.
+//! The comparison's request: what is compared (`CompareKind`), the name fields (blanks
+//! kept), the feature set and the chart view, read from the query string, with "Add"
+//! and "Remove" applied; and the canonical URL of each state.
 
 use crate::{
     catalog::{
-        artists::{MAX_COMPARED, MIN_COMPARED},
+        compare::{MAX_COMPARED, MIN_COMPARED},
         Feature,
     },
     error::{AppError, AppResult},
     web::query::{url, QueryPairs},
 };
 
+/// What a comparison page compares: its words, its URL and its query key.
+#[derive(Debug, PartialEq, Eq)]
+pub struct CompareKind {
+    /// "artist": the query key of each name field and the word in labels.
+    pub noun: &'static str,
+    /// "Artist".
+    pub title_noun: &'static str,
+    /// "an artist".
+    pub a_noun: &'static str,
+    /// "/artists/compare".
+    pub path: &'static str,
+    /// Type-ahead suggestions for a name field (the artists' combobox), if any.
+    pub suggest: Option<&'static str>,
+    /// The id of a `<datalist>` of every name the page includes, if any.
+    pub datalist: Option<&'static str>,
+    /// The key-figures row listing what each group is made of, and its CSV column.
+    pub tags_label: &'static str,
+    pub tags_column: &'static str,
+}
+
+pub const ARTISTS: CompareKind = CompareKind {
+    noun: "artist",
+    title_noun: "Artist",
+    a_noun: "an artist",
+    path: "/artists/compare",
+    suggest: Some("/artists/suggest"),
+    datalist: None,
+    tags_label: "Top genres",
+    tags_column: "top_genres",
+};
+
+pub const GENRES: CompareKind = CompareKind {
+    noun: "genre",
+    title_noun: "Genre",
+    a_noun: "a genre",
+    path: "/genres/compare",
+    suggest: None,
+    datalist: Some("genre-names"),
+    tags_label: "Top artists",
+    tags_column: "top_artists",
+};
+
 /// Which features the chart and table show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum FeatureSet {
+pub enum FeatureSet {
     /// The five features the original app compared.
     Original,
     /// All seven 0..1 features.
@@ -21,7 +63,7 @@ pub(super) enum FeatureSet {
 }
 
 impl FeatureSet {
-    pub(super) fn features(self) -> &'static [Feature] {
+    pub fn features(self) -> &'static [Feature] {
         match self {
             FeatureSet::Original => &Feature::ORIGINAL,
             FeatureSet::All => &Feature::UNIT,
@@ -30,25 +72,26 @@ impl FeatureSet {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum View {
+pub enum View {
     Bars,
     Radar,
 }
 
 /// A comparison request after the add/remove buttons have been applied.
 #[derive(Debug, Clone)]
-pub(super) struct CompareRequest {
-    pub(super) fields: Vec<String>,
-    pub(super) features: FeatureSet,
-    pub(super) view: View,
+pub struct CompareRequest {
+    pub kind: &'static CompareKind,
+    pub fields: Vec<String>,
+    pub features: FeatureSet,
+    pub view: View,
     /// The user pressed "Add artist" or "Remove": an unfinished form is expected.
-    pub(super) editing: bool,
+    pub editing: bool,
     /// Any name was typed at all (otherwise this is the empty starting form).
-    pub(super) has_names: bool,
+    pub has_names: bool,
 }
 
 impl CompareRequest {
-    pub(super) fn parse(pairs: &QueryPairs) -> AppResult<CompareRequest> {
+    pub fn parse(pairs: &QueryPairs, kind: &'static CompareKind) -> AppResult<CompareRequest> {
         let features = match pairs.last("features") {
             None | Some("") | Some("original") => FeatureSet::Original,
             Some("all") => FeatureSet::All,
@@ -67,7 +110,7 @@ impl CompareRequest {
                 )))
             }
         };
-        let mut fields = pairs.all("artist");
+        let mut fields = pairs.all(kind.noun);
         let mut editing = false;
         if let Some(remove) = pairs.last("remove") {
             let position = remove
@@ -77,7 +120,8 @@ impl CompareRequest {
                 .filter(|n| (1..=fields.len()).contains(n))
                 .ok_or_else(|| {
                     AppError::BadRequest(format!(
-                        "remove={remove} does not name an artist field; fields are numbered 1 to {}.",
+                        "remove={remove} does not name {} field; fields are numbered 1 to {}.",
+                        kind.a_noun,
                         fields.len()
                     ))
                 })?;
@@ -105,6 +149,7 @@ impl CompareRequest {
             fields.push(String::new());
         }
         Ok(CompareRequest {
+            kind,
             fields,
             features,
             view,
@@ -114,11 +159,11 @@ impl CompareRequest {
     }
 
     /// The URL of this state with the given fields: what htmx pushes to history.
-    pub(super) fn url_with(&self, fields: &[String], features: FeatureSet, view: View) -> String {
+    pub fn url_with(&self, fields: &[String], features: FeatureSet, view: View) -> String {
         let mut pairs: Vec<(&str, &str)> = Vec::new();
         let all_blank = fields.iter().all(|f| f.trim().is_empty());
         if !(all_blank && fields.len() <= MIN_COMPARED) {
-            pairs.extend(fields.iter().map(|f| ("artist", f.trim())));
+            pairs.extend(fields.iter().map(|f| (self.kind.noun, f.trim())));
         }
         if features == FeatureSet::All {
             pairs.push(("features", "all"));
@@ -126,11 +171,11 @@ impl CompareRequest {
         if view == View::Radar {
             pairs.push(("view", "radar"));
         }
-        url("/artists/compare", &pairs)
+        url(self.kind.path, &pairs)
     }
 
     /// This state with one field's name replaced (a "did you mean" choice).
-    pub(super) fn url_replacing(&self, field: usize, name: &str) -> String {
+    pub fn url_replacing(&self, field: usize, name: &str) -> String {
         let mut fields = self.fields.clone();
         if let Some(slot) = fields.get_mut(field) {
             *slot = name.to_string();
@@ -138,7 +183,7 @@ impl CompareRequest {
         self.url_with(&fields, self.features, self.view)
     }
 
-    pub(super) fn url(&self) -> String {
+    pub fn url(&self) -> String {
         self.url_with(&self.fields, self.features, self.view)
     }
 }
@@ -148,7 +193,7 @@ mod tests {
     use super::*;
 
     fn parse(query: &str) -> AppResult<CompareRequest> {
-        CompareRequest::parse(&QueryPairs::parse(Some(query)))
+        CompareRequest::parse(&QueryPairs::parse(Some(query)), &ARTISTS)
     }
 
     #[test]
@@ -169,6 +214,10 @@ mod tests {
         assert_eq!(r.url(), "/artists/compare");
         let r = parse("artist=A&artist=&artist=&artist=&artist=&artist=B&add=1").unwrap();
         assert_eq!(r.fields.len(), MAX_COMPARED);
+        let g = CompareRequest::parse(&QueryPairs::parse(Some("genre=pop&genre=r%26b")), &GENRES)
+            .unwrap();
+        assert_eq!(g.fields, ["pop", "r&b"]);
+        assert_eq!(g.url(), "/genres/compare?genre=pop&genre=r%26b");
     }
 
     #[test]

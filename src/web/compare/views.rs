@@ -1,18 +1,16 @@
-//! What the comparison page shows: the form with its fields, the "did you mean" links
+//! What a comparison page shows: the form with its fields, the "did you mean" links
 //! for names that did not resolve, and the comparison itself (chart, its table twin,
-//! and each artist's key figures).
+//! and each group's key figures). The same for artists and genres.
 
 use maud::{html, Markup};
 
 use super::params::{CompareRequest, FeatureSet, View};
 use crate::{
     catalog::{
-        artists::{
-            tracks_label, ArtistSummary, FieldProblem, GenreCount, SelectionProblem, MAX_COMPARED,
-            MIN_COMPARED,
-        },
+        artists::{tracks_label, year_span},
+        compare::{Comparable, FieldProblem, SelectionProblem, MAX_COMPARED, MIN_COMPARED},
         snapshot::CatalogSnapshot,
-        Feature,
+        AudioFeatures, Feature,
     },
     web::{
         charts::{
@@ -24,16 +22,38 @@ use crate::{
     },
 };
 
-pub(super) const REFERENCE_NAME: &str = "Catalog average";
+pub const REFERENCE_NAME: &str = "Catalog average";
 
-/// An artist in a comparison, with what the artists table does not hold.
-pub(super) struct Compared<'a> {
-    pub(super) artist: &'a ArtistSummary,
-    pub(super) genres: Vec<GenreCount>,
+/// A group of tracks in a comparison: what the chart, the table and the key figures
+/// show of it.
+pub struct Compared<'a> {
+    pub name: &'a str,
+    /// Its id (the artist's, the genre's), for the CSV.
+    pub id: i64,
+    /// Its own page.
+    pub href: String,
+    pub track_count: i64,
+    pub average: AudioFeatures,
+    pub avg_popularity: Option<f64>,
+    /// Its averages rest on few tracks (a notice says so).
+    pub few_tracks: bool,
+    /// What the `tags_label` row of the key figures lists ("pop" with 12 tracks).
+    pub tags: Vec<(String, i64)>,
+    pub min_year: Option<i32>,
+    pub max_year: Option<i32>,
+}
+
+impl Compared<'_> {
+    pub fn value(&self, feature: Feature) -> Option<f64> {
+        match feature {
+            Feature::Popularity => self.avg_popularity,
+            other => self.average.get(other),
+        }
+    }
 }
 
 /// htmx attributes of every control that changes the comparison.
-pub(super) fn swap_attrs() -> [(&'static str, &'static str); 4] {
+fn swap_attrs() -> [(&'static str, &'static str); 4] {
     [
         ("hx-target", "#compare"),
         ("hx-swap", "outerHTML"),
@@ -42,54 +62,69 @@ pub(super) fn swap_attrs() -> [(&'static str, &'static str); 4] {
     ]
 }
 
-pub(super) fn compare_section(
+/// The comparison section: heading, form, and the result (or the problems, or how to
+/// start). `extra` goes inside the form (a `<datalist>` of names, for instance).
+pub fn compare_section<T: Comparable>(
     request: &CompareRequest,
-    problems: &[FieldProblem<'_>],
+    problems: &[FieldProblem<'_, T>],
     result: Option<Markup>,
+    extra: Option<Markup>,
 ) -> Markup {
+    let kind = request.kind;
+    let noun = kind.noun;
     let [(_, target), (_, swap), (_, push), (_, sync)] = swap_attrs();
-    let general: Vec<&FieldProblem> = problems.iter().filter(|p| p.field.is_none()).collect();
+    let general: Vec<&FieldProblem<T>> = problems.iter().filter(|p| p.field.is_none()).collect();
     let field_count = request.fields.len();
     html! {
         section id="compare" class="card compare" aria-labelledby="compare-title" {
-            h1 id="compare-title" { "Compare artists" }
+            h1 id="compare-title" { "Compare " (noun) "s" }
             @for problem in &general {
                 p class="form-error" role="alert" { (problem.problem.message("")) }
             }
-            form id="compare-form" class="compare-form" method="get" action="/artists/compare"
-                hx-get="/artists/compare" hx-target=(target) hx-swap=(swap) hx-push-url=(push) hx-sync="this:replace" {
+            form id="compare-form" class="compare-form" method="get" action=(kind.path)
+                hx-get=(kind.path) hx-target=(target) hx-swap=(swap) hx-push-url=(push) hx-sync="this:replace" {
                 // Enter in a name field submits with the first submit button in the form;
                 // this keeps that the "Compare" action rather than "Remove artist 1".
+                @if let Some(extra) = extra { (extra) }
                 button type="submit" class="visually-hidden" tabindex="-1" aria-hidden="true" { "Compare" }
                 @if request.features == FeatureSet::All { input type="hidden" name="features" value="all"; }
                 @if request.view == View::Radar { input type="hidden" name="view" value="radar"; }
                 fieldset class="compare-fields" {
-                    legend { "Artists (" (MIN_COMPARED) " to " (MAX_COMPARED) ")" }
+                    legend { (kind.title_noun) "s (" (MIN_COMPARED) " to " (MAX_COMPARED) ")" }
                     @for (i, value) in request.fields.iter().enumerate() {
                         @let problem = problems.iter().find(|p| p.field == Some(i));
-                        @let input_id = format!("compare-artist-{}", i + 1);
+                        @let input_id = format!("compare-{noun}-{}", i + 1);
                         @let error_id = format!("{input_id}-error");
                         @let list_id = format!("compare-suggest-{}", i + 1);
                         div class="compare-field" {
-                            label for=(input_id) { "Artist " (i + 1) }
+                            label for=(input_id) { (kind.title_noun) " " (i + 1) }
                             div class="compare-input-row" {
-                                input id=(input_id) type="text" name="artist" value=(value)
-                                    autocomplete="off" spellcheck="false"
-                                    aria-invalid=[problem.map(|_| "true")]
-                                    aria-describedby=[problem.map(|_| error_id.as_str())]
-                                    data-artist-combobox="fill" data-suggestions=(list_id)
-                                    hx-get="/artists/suggest"
-                                    hx-trigger="input changed delay:200ms, search"
-                                    hx-target=(format!("#{list_id}"))
-                                    hx-swap="innerHTML"
-                                    hx-sync="this:replace"
-                                    hx-push-url="false";
+                                @if let Some(suggest) = kind.suggest {
+                                    input id=(input_id) type="text" name=(noun) value=(value)
+                                        autocomplete="off" spellcheck="false"
+                                        aria-invalid=[problem.map(|_| "true")]
+                                        aria-describedby=[problem.map(|_| error_id.as_str())]
+                                        data-artist-combobox="fill" data-suggestions=(list_id)
+                                        hx-get=(suggest)
+                                        hx-trigger="input changed delay:200ms, search"
+                                        hx-target=(format!("#{list_id}"))
+                                        hx-swap="innerHTML"
+                                        hx-sync="this:replace"
+                                        hx-push-url="false";
+                                } @else {
+                                    input id=(input_id) type="text" name=(noun) value=(value)
+                                        autocomplete="off" spellcheck="false" list=[kind.datalist]
+                                        aria-invalid=[problem.map(|_| "true")]
+                                        aria-describedby=[problem.map(|_| error_id.as_str())];
+                                }
                                 @if field_count > MIN_COMPARED {
                                     button type="submit" class="secondary button-small" name="remove" value=(i + 1)
-                                        aria-label=(format!("Remove artist {}", i + 1)) { "Remove" }
+                                        aria-label=(format!("Remove {noun} {}", i + 1)) { "Remove" }
                                 }
                             }
-                            div id=(list_id) class="artist-suggestions-popup" {}
+                            @if kind.suggest.is_some() {
+                                div id=(list_id) class="artist-suggestions-popup" {}
+                            }
                             @if let Some(problem) = problem {
                                 div class="field-error" id=(error_id) {
                                     p { (problem.problem.message(value.trim())) }
@@ -102,7 +137,7 @@ pub(super) fn compare_section(
                 div class="compare-actions" {
                     button type="submit" { "Compare" }
                     @if field_count < MAX_COMPARED {
-                        button type="submit" class="secondary" name="add" value="1" { "Add artist" }
+                        button type="submit" class="secondary" name="add" value="1" { "Add " (noun) }
                     }
                 }
             }
@@ -110,7 +145,7 @@ pub(super) fn compare_section(
                 (result)
             } @else if problems.is_empty() {
                 p class="muted compare-intro" {
-                    "Type two to four artist names (capitals and accents don't matter) and press Compare. "
+                    "Type two to four " (noun) " names (capitals and accents don't matter) and press Compare. "
                     "You will see their average audio features against the catalog average."
                 }
             }
@@ -119,30 +154,26 @@ pub(super) fn compare_section(
 }
 
 /// "Did you mean" links for a field: each replaces that field's name and compares again.
-pub(super) fn alternatives(
+fn alternatives<T: Comparable>(
     request: &CompareRequest,
     field: usize,
-    problem: &SelectionProblem<'_>,
+    problem: &SelectionProblem<'_, T>,
     target: &str,
     swap: &str,
     push: &str,
     sync: &str,
 ) -> Markup {
-    let choices: &[&ArtistSummary] = match problem {
-        SelectionProblem::Unknown { suggestions } => suggestions,
-        SelectionProblem::Ambiguous { candidates } => candidates,
-        _ => &[],
-    };
+    let choices = problem.choices();
     html! {
         @if !choices.is_empty() {
             ul class="did-you-mean" {
-                @for artist in choices {
-                    @let href = request.url_replacing(field, &artist.name);
+                @for choice in choices {
+                    @let href = request.url_replacing(field, choice.compare_name());
                     li {
                         a href=(href) hx-get=(href) hx-target=(target) hx-swap=(swap) hx-push-url=(push) hx-sync=(sync) {
-                            (artist.name)
+                            (choice.compare_name())
                         }
-                        " (" (tracks_label(artist.track_count.into())) ")"
+                        " (" (tracks_label(choice.compare_tracks())) ")"
                     }
                 }
             }
@@ -150,8 +181,8 @@ pub(super) fn alternatives(
     }
 }
 
-/// The chart, its table twin, and the key figures of the compared artists.
-pub(super) fn comparison(
+/// The chart, its table twin, and the key figures of the compared groups.
+pub fn comparison(
     request: &CompareRequest,
     catalog: &CatalogSnapshot,
     compared: &[Compared<'_>],
@@ -161,10 +192,10 @@ pub(super) fn comparison(
     let series: Vec<ProfileSeries> = compared
         .iter()
         .map(|c| ProfileSeries {
-            name: &c.artist.name,
+            name: c.name,
             values: features
                 .iter()
-                .map(|f| c.artist.value(*f).unwrap_or(0.0))
+                .map(|f| c.value(*f).unwrap_or(0.0))
                 .collect(),
         })
         .collect();
@@ -209,9 +240,9 @@ pub(super) fn comparison(
                     (toggle("Radar", request.features, View::Radar))
                 }
             }
-            @for c in compared.iter().filter(|c| c.artist.rests_on_few_tracks()) {
+            @for c in compared.iter().filter(|c| c.few_tracks) {
                 p class="notice few-tracks" {
-                    (c.artist.name) "'s averages rest on only " (tracks_label(c.artist.track_count.into()))
+                    (c.name) "'s averages rest on only " (tracks_label(c.track_count))
                     ", so a single song moves them a lot."
                 }
             }
@@ -232,7 +263,7 @@ pub(super) fn comparison(
                         tr {
                             td {}
                             @for c in compared {
-                                th scope="col" { a href=(format!("/artists/{}", c.artist.id)) { (c.artist.name) } }
+                                th scope="col" { a href=(c.href) { (c.name) } }
                             }
                             th scope="col" { (REFERENCE_NAME) }
                         }
@@ -240,13 +271,13 @@ pub(super) fn comparison(
                     tbody {
                         tr {
                             th scope="row" { "Tracks" }
-                            @for c in compared { td { (format_count(c.artist.track_count.into())) } }
+                            @for c in compared { td { (format_count(c.track_count)) } }
                             td { (format_count(catalog.meta.track_count)) }
                         }
                         @for feature in [Feature::Tempo, Feature::Loudness, Feature::Popularity] {
                             tr {
                                 th scope="row" title=(feature.help()) { "Average " (feature.label().to_lowercase()) }
-                                @for c in compared { td { (format_value(feature, c.artist.value(feature))) } }
+                                @for c in compared { td { (format_value(feature, c.value(feature))) } }
                                 td {
                                     (format_value(feature, match feature {
                                         Feature::Popularity => reference_popularity,
@@ -256,39 +287,39 @@ pub(super) fn comparison(
                             }
                         }
                         tr {
-                            th scope="row" { "Top genres" }
+                            th scope="row" { (request.kind.tags_label) }
                             @for c in compared {
                                 td {
-                                    @if c.genres.is_empty() { "unknown" }
-                                    @else { (genre_list(&c.genres)) }
+                                    @if c.tags.is_empty() { "unknown" }
+                                    @else { (counted_list(c.tags.iter().map(|(name, n)| (name.as_str(), *n)))) }
                                 }
                             }
                             td { "—" }
                         }
                         tr {
                             th scope="row" { "Released" }
-                            @for c in compared { td { (c.artist.year_span()) } }
+                            @for c in compared { td { (year_span(c.min_year, c.max_year)) } }
                             td { (catalog.year_span()) }
                         }
                     }
                 }
             }
-            (download_link(&request.url().replacen("/artists/compare", "/artists/compare.csv", 1), "this comparison"))
+            (download_link(&request.url().replacen(request.kind.path, &format!("{}.csv", request.kind.path), 1), "this comparison"))
         }
     }
 }
 
-pub(super) fn format_value(feature: Feature, value: Option<f64>) -> String {
+fn format_value(feature: Feature, value: Option<f64>) -> String {
     value
         .map(|v| feature.format(v))
         .unwrap_or_else(|| "unknown".to_string())
 }
 
 /// "pop (12), rock (3)".
-pub(super) fn genre_list(genres: &[GenreCount]) -> String {
-    genres
-        .iter()
-        .map(|g| format!("{} ({})", g.genre, g.tracks))
+pub fn counted_list<'a>(items: impl IntoIterator<Item = (&'a str, i64)>) -> String {
+    items
+        .into_iter()
+        .map(|(name, n)| format!("{name} ({n})"))
         .collect::<Vec<_>>()
         .join(", ")
 }

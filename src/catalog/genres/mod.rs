@@ -1,0 +1,168 @@
+//! Genres as the app presents them (issue 14): every genre with its track and artist
+//! counts and average sound, how its tracks spread, its top artists, its subgenres, its
+//! most typical tracks, and how its sound changed by decade; the same by decade for the
+//! whole catalog. Computed once per catalog version from what `db::genres::load` reads
+//! (`build`), then only looked up. Nothing in here knows about HTTP or SQL.
+//!
+//! - `build`: the computation; `decades`: averages per decade; `find`: lookup by name,
+//!   "did you mean", search and sort of the list.
+
+mod build;
+mod decades;
+mod find;
+
+pub use build::{TOP_ARTISTS, TYPICAL_TRACKS};
+pub use decades::{decade_label, DecadeRow};
+pub use find::{GenreSort, SortKey};
+
+use super::{artists::distribution::Distribution, AudioFeatures, Feature};
+
+/// A genre or subgenre as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GenreDef {
+    pub id: i32,
+    pub name: String,
+    /// The genre a subgenre belongs to.
+    pub parent: Option<i32>,
+}
+
+/// What a genre page needs of one track.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GenreTrack {
+    pub id: i32,
+    /// The main (first credited) artist.
+    pub artist: Option<i32>,
+    pub year: Option<i32>,
+    pub popularity: Option<i32>,
+    pub features: AudioFeatures,
+}
+
+/// Everything the genre statistics are computed from, read at one catalog version.
+#[derive(Debug, Clone, Default)]
+pub struct GenreSource {
+    pub genres: Vec<GenreDef>,
+    /// (track id, genre id).
+    pub links: Vec<(i32, i32)>,
+    /// Sorted by id.
+    pub tracks: Vec<GenreTrack>,
+}
+
+/// A track close to its genre's average sound.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TypicalTrack {
+    pub track_id: i32,
+    /// Root mean square gap per feature, each feature on a 0–1 scale.
+    pub distance: f64,
+}
+
+/// One genre (or subgenre) with everything its page shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GenreProfile {
+    pub id: i32,
+    pub name: String,
+    /// Lower case, trimmed: how a name in a URL finds it.
+    pub key: String,
+    /// The parent genre's name, for a subgenre.
+    pub parent: Option<String>,
+    pub track_count: i64,
+    pub artist_count: i64,
+    pub average: AudioFeatures,
+    pub avg_popularity: Option<f64>,
+    pub min_year: Option<i32>,
+    pub max_year: Option<i32>,
+    /// Five-number summaries of every feature (popularity included when known).
+    pub spread: Vec<Distribution>,
+    /// (artist id, tracks in the genre), most tracks first, then by id.
+    pub top_artists: Vec<(i32, i64)>,
+    /// Names of the subgenres (a genre's), most tracks first.
+    pub subgenres: Vec<String>,
+    pub typical: Vec<TypicalTrack>,
+    pub decades: Vec<DecadeRow>,
+}
+
+impl GenreProfile {
+    /// The genre's average of any feature, popularity included.
+    pub fn value(&self, feature: Feature) -> Option<f64> {
+        match feature {
+            Feature::Popularity => self.avg_popularity,
+            other => self.average.get(other),
+        }
+    }
+
+    pub fn is_subgenre(&self) -> bool {
+        self.parent.is_some()
+    }
+
+    /// "1998–2020", "2020" or "unknown".
+    pub fn year_span(&self) -> String {
+        super::artists::year_span(self.min_year, self.max_year)
+    }
+}
+
+/// Every genre and subgenre of one catalog version, and the catalog's sound by decade.
+#[derive(Debug, Clone, Default)]
+pub struct GenreCatalog {
+    /// Genres first (most tracks first), then subgenres (most tracks first).
+    profiles: Vec<GenreProfile>,
+    /// How many of `profiles` are genres.
+    genre_count: usize,
+    /// The whole catalog by decade.
+    pub decades: Vec<DecadeRow>,
+    /// Tracks with no release year (left out of every decade table).
+    pub undated_tracks: i64,
+}
+
+impl GenreCatalog {
+    pub fn build(source: &GenreSource) -> GenreCatalog {
+        build::build(source)
+    }
+
+    /// The genres (not subgenres), most tracks first.
+    pub fn genres(&self) -> &[GenreProfile] {
+        &self.profiles[..self.genre_count]
+    }
+
+    /// The subgenres, most tracks first.
+    pub fn subgenres(&self) -> &[GenreProfile] {
+        &self.profiles[self.genre_count..]
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.profiles.is_empty()
+    }
+
+    /// The subgenres of `genre`, most tracks first.
+    pub fn subgenres_of<'a>(&'a self, genre: &'a GenreProfile) -> Vec<&'a GenreProfile> {
+        self.subgenres()
+            .iter()
+            .filter(|s| s.parent.as_deref() == Some(genre.name.as_str()))
+            .collect()
+    }
+}
+
+impl crate::catalog::compare::Comparable for GenreProfile {
+    const NOUN: &'static str = "genre";
+
+    fn compare_id(&self) -> i64 {
+        self.id.into()
+    }
+
+    fn compare_name(&self) -> &str {
+        &self.name
+    }
+
+    fn compare_tracks(&self) -> i64 {
+        self.track_count
+    }
+}
+
+impl GenreCatalog {
+    /// What a name typed in the comparison form finds: the genre, or the closest names.
+    pub fn lookup(&self, name: &str) -> crate::catalog::compare::Lookup<'_, GenreProfile> {
+        use crate::catalog::compare::Lookup;
+        match self.find(name) {
+            Some(genre) => Lookup::Found(genre),
+            None => Lookup::NotFound(self.did_you_mean(name, 5)),
+        }
+    }
+}

@@ -1,0 +1,205 @@
+//! `/genres?q=&sort=&dir=`: every genre with its track count, artist count and small
+//! profile; searchable (a genre's or one of its subgenres' name) and sortable. A GET
+//! form without JavaScript; with htmx, typing and choosing swap `#genre-list` only.
+
+use maud::{html, Markup};
+use poem::{handler, web::Data, Request};
+
+use super::{
+    genre_path, render,
+    views::{profile_cell, SMALL_PROFILE},
+};
+use crate::{
+    catalog::{
+        genres::{GenreCatalog, GenreProfile, GenreSort, SortKey},
+        Feature,
+    },
+    error::{AppError, AppResult},
+    web::{
+        extract::PageContext,
+        layout::{breakable_label, format_count},
+        query::{url, QueryPairs},
+        state::AppState,
+    },
+};
+
+/// The id of the results, which htmx swaps on its own.
+const LIST_ID: &str = "genre-list";
+/// The longest search accepted, in characters.
+const MAX_QUERY_CHARS: usize = 200;
+
+#[handler]
+pub async fn genres_list(
+    ctx: PageContext,
+    state: Data<&AppState>,
+    req: &Request,
+) -> AppResult<Markup> {
+    let pairs = QueryPairs::parse(req.uri().query());
+    let query = pairs.last("q").unwrap_or("").trim().to_string();
+    if query.chars().count() > MAX_QUERY_CHARS {
+        return Err(AppError::BadRequest(format!(
+            "A genre search is at most {MAX_QUERY_CHARS} characters long."
+        )));
+    }
+    let sort =
+        GenreSort::parse(pairs.last("sort"), pairs.last("dir")).map_err(AppError::BadRequest)?;
+    let genres = state
+        .caches
+        .genres(&state.pool, ctx.catalog.meta.version)
+        .await?;
+    let results = results(&genres, &query, sort);
+    if ctx.htmx.wants_fragment() && ctx.htmx.target.as_deref() == Some(LIST_ID) {
+        return Ok(results);
+    }
+    let content = html! {
+        section class="card" aria-labelledby="genres-title" {
+            h1 id="genres-title" { "Genres" }
+            p class="muted" {
+                "Every genre of the catalog. A track listed under several genres counts in each. "
+                a href="/genres/compare" { "Compare genres" } " side by side."
+            }
+            (search_form(&query, sort))
+        }
+        (results)
+    };
+    Ok(render(&ctx, "Genres", content))
+}
+
+fn list_url(query: &str, sort: GenreSort) -> String {
+    let mut pairs: Vec<(&str, &str)> = Vec::new();
+    if !query.is_empty() {
+        pairs.push(("q", query));
+    }
+    if sort != GenreSort::default() {
+        pairs.push(("sort", sort.key.key()));
+        if sort.descending != sort.key.default_descending() {
+            pairs.push(("dir", sort.dir()));
+        }
+    }
+    url("/genres", &pairs)
+}
+
+fn search_form(query: &str, sort: GenreSort) -> Markup {
+    let target = format!("#{LIST_ID}");
+    html! {
+        form class="track-sort genre-search" method="get" action="/genres" role="search"
+            hx-get="/genres" hx-target=(target) hx-swap="outerHTML" hx-push-url="true"
+            hx-sync="this:replace"
+            hx-trigger="submit, input changed delay:250ms from:#genre-q, change from:select" {
+            label {
+                "Search genres "
+                input id="genre-q" type="search" name="q" value=(query) autocomplete="off" spellcheck="false"
+                    maxlength=(MAX_QUERY_CHARS);
+            }
+            " "
+            label {
+                "Sort by "
+                select name="sort" {
+                    @for key in SortKey::all() {
+                        option value=(key.key()) selected[key == sort.key] { (key.label()) }
+                    }
+                }
+            }
+            " "
+            label {
+                "Order "
+                select name="dir" {
+                    option value="desc" selected[sort.descending] { "Descending" }
+                    option value="asc" selected[!sort.descending] { "Ascending" }
+                }
+            }
+            " "
+            button type="submit" class="button-small" { "Show" }
+        }
+    }
+}
+
+fn results(genres: &GenreCatalog, query: &str, sort: GenreSort) -> Markup {
+    let found: Vec<&GenreProfile> = genres.list(query, sort);
+    let extra = extra_column(sort);
+    let header_link = |key: SortKey, label: Markup| {
+        let active = sort.key == key;
+        let next = GenreSort {
+            key,
+            descending: if active {
+                !sort.descending
+            } else {
+                key.default_descending()
+            },
+        };
+        let href = list_url(query, next);
+        let aria_sort = active.then_some(if sort.descending {
+            "descending"
+        } else {
+            "ascending"
+        });
+        html! {
+            th scope="col" aria-sort=[aria_sort] {
+                a href=(href) hx-get=(href) hx-target=(format!("#{LIST_ID}")) hx-swap="outerHTML" hx-push-url="true" {
+                    (label)
+                    @if active { span aria-hidden="true" { @if sort.descending { " ↓" } @else { " ↑" } } }
+                }
+            }
+        }
+    };
+    let order = match (sort.key, sort.descending) {
+        (SortKey::Name, false) => "A to Z".to_string(),
+        (SortKey::Name, true) => "Z to A".to_string(),
+        (key, true) => format!("{}, highest first", key.label().to_lowercase()),
+        (key, false) => format!("{}, lowest first", key.label().to_lowercase()),
+    };
+    html! {
+        section id=(LIST_ID) class="card" aria-labelledby="genre-list-title" {
+            h2 id="genre-list-title" class="visually-hidden" { "Genre list" }
+            @if genres.is_empty() {
+                p { "The catalog has no genres: its tracks came without any." }
+            } @else if found.is_empty() {
+                p role="status" { "No genre or subgenre matches “" (query) "”. " a href="/genres" { "Show every genre" } "." }
+            } @else {
+                p class="muted" role="status" {
+                    (format_count(found.len() as i64)) " of " (format_count(genres.genres().len() as i64)) " genres"
+                    @if !query.is_empty() { " matching “" (query) "”" }
+                    ", by " (order) "."
+                }
+                div class="table-scroll" tabindex="0" role="region" aria-label="Table (scrolls sideways)" {
+                    table class="genre-table feature-table" {
+                        caption { "Genres with their average sound" }
+                        thead {
+                            tr {
+                                (header_link(SortKey::Name, html! { "Genre" }))
+                                (header_link(SortKey::Tracks, html! { "Tracks" }))
+                                (header_link(SortKey::Artists, html! { "Artists" }))
+                                @for f in SMALL_PROFILE.into_iter().chain(extra) {
+                                    (header_link(SortKey::Feature(f), breakable_label(f.label())))
+                                }
+                            }
+                        }
+                        tbody {
+                            @for g in &found {
+                                tr {
+                                    th scope="row" {
+                                        a href=(genre_path(&g.name)) { (g.name) }
+                                        @if !g.subgenres.is_empty() {
+                                            span class="hint subgenre-count" { " " (g.subgenres.len()) " subgenres" }
+                                        }
+                                    }
+                                    td { (format_count(g.track_count)) }
+                                    td { (format_count(g.artist_count)) }
+                                    @for f in SMALL_PROFILE.into_iter().chain(extra) { (profile_cell(f, g.value(f))) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The sorted-by feature when the small profile does not show it (it gets a column).
+fn extra_column(sort: GenreSort) -> Option<Feature> {
+    match sort.key {
+        SortKey::Feature(f) if !SMALL_PROFILE.contains(&f) => Some(f),
+        _ => None,
+    }
+}

@@ -1,0 +1,63 @@
+//! Genres (issue 14): the list of every genre (`/genres`, searchable and sortable), a
+//! genre's page (`/genres/{name}`), and two to four genres compared
+//! (`/genres/compare`, the artists' comparison code over genres). Handlers are thin:
+//! they read the query string, ask `catalog::genres` (computed once per catalog version,
+//! cached in `cache`) and render views. Every view is a plain form or link that htmx
+//! upgrades to a fragment swap.
+//!
+//! - `list`: the list page; `page`: one genre; `compare`: the comparison;
+//!   `views`: what they share (the small profile, links, the decade section the home
+//!   page shows too).
+
+pub mod compare;
+pub mod list;
+pub mod page;
+pub mod views;
+
+use maud::{html, Markup};
+
+use super::{assets, extract::PageContext, layout::page as page_shell};
+
+/// The fragment for htmx, or the full page with the artist pages' script and styles
+/// (the comparison and the spread tables are theirs).
+fn render(ctx: &PageContext, title: &str, content: Markup) -> Markup {
+    ctx.htmx.choose(content, |content| {
+        page_shell(
+            ctx,
+            title,
+            html! {
+                link rel="stylesheet" href=(assets::url("artists.css"));
+                script src=(assets::url("artists.js")) defer {}
+                (content)
+            },
+        )
+    })
+}
+
+/// `/genres/{name}`, the name percent-encoded as a path segment ("r&b" -> `r%26b`,
+/// "hip hop" -> `hip%20hop`).
+pub fn genre_path(name: &str) -> String {
+    let mut out = String::from("/genres/");
+    for byte in name.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(byte as char)
+            }
+            other => out.push_str(&format!("%{other:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn genre_paths_encode_the_name() {
+        assert_eq!(genre_path("pop"), "/genres/pop");
+        assert_eq!(genre_path("r&b"), "/genres/r%26b");
+        assert_eq!(genre_path("hip hop"), "/genres/hip%20hop");
+        assert_eq!(genre_path("a/b"), "/genres/a%2Fb");
+    }
+}

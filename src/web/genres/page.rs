@@ -1,0 +1,258 @@
+//! `/genres/{name}`: a genre's sound against the catalog (chart and table), how its
+//! tracks spread, its top artists, its subgenres with their profiles, its most typical
+//! tracks, and its sound by decade. An unknown name is a 404 with "did you mean".
+
+use maud::{html, Markup};
+use poem::{
+    handler,
+    http::StatusCode,
+    web::{Data, Path},
+    IntoResponse, Response,
+};
+
+use super::{
+    genre_path, render,
+    views::{decades_section, genre_rows_table, tracks_text},
+};
+use crate::{
+    cache::SharedDetails,
+    catalog::{
+        genres::{GenreCatalog, GenreProfile},
+        snapshot::CatalogSnapshot,
+        Feature,
+    },
+    error::AppResult,
+    web::{
+        artists::profile::spread_section,
+        charts::{profile_bars, ProfileSeries},
+        extract::PageContext,
+        layout::{chart, feature_table, format_count},
+        query::url,
+        respond::with_status,
+        state::AppState,
+    },
+};
+
+/// The longest name looked up, in characters (longer ones are not genres).
+const MAX_NAME_CHARS: usize = 200;
+
+#[handler]
+pub async fn genre_page(
+    ctx: PageContext,
+    state: Data<&AppState>,
+    Path(name): Path<String>,
+) -> AppResult<Response> {
+    let genres = state
+        .caches
+        .genres(&state.pool, ctx.catalog.meta.version)
+        .await?;
+    let short: String = name.chars().take(MAX_NAME_CHARS).collect();
+    let Some(genre) = genres.find(&short).filter(|_| short.len() == name.len()) else {
+        let content = not_found(&genres, &short);
+        return Ok(with_status(
+            render(&ctx, "Genre not found", content),
+            StatusCode::NOT_FOUND,
+        )
+        .into_response());
+    };
+    let ids: Vec<i32> = genre.typical.iter().map(|t| t.track_id).collect();
+    let details = state
+        .caches
+        .track_details(&state.pool, ctx.catalog.meta.version, &ids)
+        .await?;
+    let catalog = ctx.catalog.clone();
+    let content = html! {
+        (header(genre))
+        (profile_section(genre, &catalog))
+        (spread_section("genre", &genre.name, "its", &genre.spread))
+        (artists_section(genre, &catalog))
+        @if !genre.is_subgenre() { (subgenres_section(genre, &genres)) }
+        (typical_section(genre, &details))
+        (decades_section("genre-decades", "Its sound by decade", &format!("{}'s", genre.name), &genre.decades, None))
+    };
+    Ok(render(&ctx, &genre.name, content).into_response())
+}
+
+fn not_found(genres: &GenreCatalog, name: &str) -> Markup {
+    let suggestions = genres.did_you_mean(name, 5);
+    html! {
+        section class="card" aria-labelledby="not-found-title" {
+            h1 id="not-found-title" { "No genre called “" (name) "”" }
+            @if suggestions.is_empty() {
+                p { "No genre in the catalog has that name, and no name is close to it." }
+            } @else {
+                p { "No genre in the catalog has that name. Did you mean one of these?" }
+                ul class="did-you-mean" {
+                    @for g in suggestions {
+                        li {
+                            a href=(genre_path(&g.name)) { (g.name) }
+                            " (" (tracks_text(g.track_count))
+                            @if let Some(parent) = &g.parent { ", a subgenre of " (parent) }
+                            ")"
+                        }
+                    }
+                }
+            }
+            p { a href="/genres" { "See every genre" } }
+        }
+    }
+}
+
+fn header(genre: &GenreProfile) -> Markup {
+    let compare_href = url("/genres/compare", &[("genre", &genre.name), ("genre", "")]);
+    html! {
+        nav class="breadcrumbs" aria-label="Breadcrumbs" {
+            a href="/genres" { "Genres" }
+            @if let Some(parent) = &genre.parent {
+                " › " a href=(genre_path(parent)) { (parent) }
+            }
+            " › " span aria-current="page" { (genre.name) }
+        }
+        section class="card" aria-labelledby="genre-title" {
+            h1 id="genre-title" class="artist-name" { (genre.name) }
+            p class="artist-facts" {
+                (tracks_text(genre.track_count)) " by " (format_count(genre.artist_count))
+                @if genre.artist_count == 1 { " artist" } @else { " artists" }
+                " · released " (genre.year_span())
+                @if let Some(parent) = &genre.parent {
+                    " · a subgenre of " a href=(genre_path(parent)) { (parent) }
+                }
+            }
+            @if !genre.is_subgenre() {
+                p class="actions" {
+                    a class="button-small" href=(compare_href) { "Compare " (genre.name) " with another genre" }
+                    " "
+                    a class="button-small" href=(url("/perfect-song", &[("genre", &genre.name)])) {
+                        "Find your perfect " (genre.name) " song"
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn profile_section(genre: &GenreProfile, catalog: &CatalogSnapshot) -> Markup {
+    let reference = |f: Feature| match f {
+        Feature::Popularity => catalog.artists.reference_popularity(),
+        other => catalog.average.get(other),
+    };
+    let table_features: Vec<Feature> = Feature::ALL
+        .into_iter()
+        .filter(|f| genre.value(*f).is_some() && reference(*f).is_some())
+        .collect();
+    let column = |values: &dyn Fn(Feature) -> Option<f64>| -> Vec<f64> {
+        table_features
+            .iter()
+            .map(|f| values(*f).unwrap_or(f64::NAN))
+            .collect()
+    };
+    let chart_features = &Feature::UNIT;
+    let series = |name, get: &dyn Fn(Feature) -> Option<f64>| ProfileSeries {
+        name,
+        values: chart_features
+            .iter()
+            .map(|f| get(*f).unwrap_or(0.0))
+            .collect(),
+    };
+    html! {
+        section class="card" aria-labelledby="profile-title" {
+            h2 id="profile-title" { "Its sound against the catalog" }
+            p class="muted" {
+                "Averages over " (tracks_text(genre.track_count))
+                ", beside the average of all " (format_count(catalog.meta.track_count)) " tracks."
+            }
+            div class="chart-with-table" {
+                (chart(
+                    "genre-profile-chart",
+                    &format!("Bar chart of {}'s average audio features against the catalog average; the same numbers are in the table.", genre.name),
+                    &profile_bars(chart_features, &[
+                        series(&genre.name, &|f| genre.value(f)),
+                        series("Catalog average", &reference),
+                    ]),
+                ))
+                div class="table-scroll" tabindex="0" role="region" aria-label="Table (scrolls sideways)" {
+                    (feature_table(
+                        &format!("{} against the catalog average", genre.name),
+                        &table_features,
+                        &[(&genre.name, column(&|f| genre.value(f))), ("Catalog average", column(&reference))],
+                    ))
+                }
+            }
+        }
+    }
+}
+
+fn artists_section(genre: &GenreProfile, catalog: &CatalogSnapshot) -> Markup {
+    html! {
+        section class="card" aria-labelledby="top-artists-title" {
+            h2 id="top-artists-title" { "Top artists" }
+            p class="muted" { "The artists with the most tracks in " (genre.name) " (as main artist)." }
+            @if genre.top_artists.is_empty() {
+                p { "No artist." }
+            } @else {
+                ol class="top-artists" {
+                    @for (id, n) in &genre.top_artists {
+                        li {
+                            @match catalog.artists.get(*id) {
+                                Some(a) => { a href=(format!("/artists/{id}")) { (a.name) } }
+                                None => { "Artist " (id) }
+                            }
+                            " · " (tracks_text(*n))
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn subgenres_section(genre: &GenreProfile, genres: &GenreCatalog) -> Markup {
+    let subgenres = genres.subgenres_of(genre);
+    html! {
+        section class="card" aria-labelledby="subgenres-title" {
+            h2 id="subgenres-title" { "Subgenres" }
+            @if subgenres.is_empty() {
+                p { "The catalog names no subgenre of " (genre.name) "." }
+            } @else {
+                p class="muted" { "Each subgenre's tracks and average sound (0–1 features as bars)." }
+                (genre_rows_table(&format!("Subgenres of {}", genre.name), &subgenres))
+            }
+        }
+    }
+}
+
+fn typical_section(genre: &GenreProfile, details: &SharedDetails) -> Markup {
+    html! {
+        section class="card" aria-labelledby="typical-title" {
+            h2 id="typical-title" { "Most typical tracks" }
+            p class="muted" {
+                "The tracks closest to " (genre.name) "'s average sound over the nine audio features, each on a 0–1 scale. "
+                "The distance is the typical gap per feature (root mean square): 0 would be the average itself."
+            }
+            div class="table-scroll" tabindex="0" role="region" aria-label="Table (scrolls sideways)" {
+                table class="track-table" {
+                    caption { "Tracks nearest the average" }
+                    thead {
+                        tr {
+                            th scope="col" { "Title" }
+                            th scope="col" { "Artists" }
+                            th scope="col" { "Year" }
+                            th scope="col" { "Distance" }
+                        }
+                    }
+                    tbody {
+                        @for t in &genre.typical {
+                            @let d = details.get(&t.track_id);
+                            tr {
+                                td { (d.map(|d| d.name.as_str()).unwrap_or("(unknown)")) }
+                                td { (d.map(|d| d.artists.join(", ")).unwrap_or_default()) }
+                                td { (d.and_then(|d| d.release_year).map(|y| y.to_string()).unwrap_or_else(|| "—".into())) }
+                                td { (format!("{:.3}", t.distance)) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

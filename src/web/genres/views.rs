@@ -1,0 +1,139 @@
+//! What the genre pages share: a genre's small profile (CSS bars), the table of genres
+//! with it, and the sound-by-decade section (line chart and table), which the home page
+//! shows for the whole catalog.
+
+use maud::{html, Markup};
+
+use super::genre_path;
+use crate::{
+    catalog::{
+        genres::{decade_label, DecadeRow, GenreProfile},
+        Feature,
+    },
+    web::{
+        charts::genres::decade_lines,
+        layout::{breakable_label, chart, format_count},
+    },
+};
+
+/// "1 track", "5,132 tracks".
+pub fn tracks_text(n: i64) -> String {
+    if n == 1 {
+        "1 track".to_string()
+    } else {
+        format!("{} tracks", format_count(n))
+    }
+}
+
+/// The features of a small profile: the five the original app compared.
+pub const SMALL_PROFILE: [Feature; 5] = Feature::ORIGINAL;
+
+/// One cell of a small profile: a CSS bar and the value.
+pub fn profile_cell(feature: Feature, value: Option<f64>) -> Markup {
+    html! {
+        @match value {
+            Some(v) => td class="profile-cell" {
+                span class="bar" style=(format!("--v: {:.1}%", feature.scale(v) * 100.0)) {}
+                span class="value" { (feature.format(v)) }
+            },
+            None => td { "—" },
+        }
+    }
+}
+
+/// The head cells of a small profile.
+pub fn profile_heads() -> Markup {
+    html! {
+        @for f in SMALL_PROFILE {
+            th scope="col" title=(f.help()) { (breakable_label(f.label())) }
+        }
+    }
+}
+
+/// A table of genres (or subgenres) with their counts and small profiles.
+pub fn genre_rows_table(caption: &str, genres: &[&GenreProfile]) -> Markup {
+    html! {
+        div class="table-scroll" tabindex="0" role="region" aria-label="Table (scrolls sideways)" {
+            table class="genre-table feature-table" {
+                caption { (caption) }
+                thead {
+                    tr {
+                        th scope="col" { "Genre" }
+                        th scope="col" { "Tracks" }
+                        th scope="col" { "Artists" }
+                        (profile_heads())
+                    }
+                }
+                tbody {
+                    @for g in genres {
+                        tr {
+                            th scope="row" { a href=(genre_path(&g.name)) { (g.name) } }
+                            td { (format_count(g.track_count)) }
+                            td { (format_count(g.artist_count)) }
+                            @for f in SMALL_PROFILE { (profile_cell(f, g.value(f))) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The sound by decade: a line per 0..1 feature and the table of every feature.
+/// `id` prefixes the element ids; `whose` names the tracks in the text.
+pub fn decades_section(
+    id: &str,
+    heading: &str,
+    whose: &str,
+    decades: &[DecadeRow],
+    undated: Option<i64>,
+) -> Markup {
+    let title_id = format!("{id}-title");
+    html! {
+        section class="card" aria-labelledby=(title_id) {
+            h2 id=(title_id) { (heading) }
+            @if decades.is_empty() {
+                p { "No track of " (whose) " has a release year, so there is nothing to show by decade." }
+            } @else {
+                p class="muted" {
+                    "The average of " (whose) " tracks released in each decade, each feature on a 0–1 scale."
+                    @if let Some(n) = undated.filter(|n| *n > 0) {
+                        " " (format_count(n)) " tracks without a release year are left out."
+                    }
+                }
+                div class="chart-with-table stacked" {
+                    (chart(
+                        &format!("{id}-chart"),
+                        &format!("Line chart of how the average audio features of {whose} tracks changed by decade; the same numbers are in the table."),
+                        &decade_lines(&Feature::UNIT, decades),
+                    ))
+                    div class="table-scroll" tabindex="0" role="region" aria-label="Table (scrolls sideways)" {
+                        table class="decade-table feature-table" {
+                            caption { "Average audio features by decade" }
+                            thead {
+                                tr {
+                                    th scope="col" { "Decade" }
+                                    th scope="col" { "Tracks" }
+                                    @for f in Feature::AUDIO {
+                                        th scope="col" title=(f.help()) { (breakable_label(f.label())) }
+                                    }
+                                }
+                            }
+                            tbody {
+                                @for d in decades {
+                                    tr {
+                                        th scope="row" { (decade_label(d.decade)) }
+                                        td { (format_count(d.tracks)) }
+                                        @for f in Feature::AUDIO {
+                                            td { (d.value(f).map(|v| f.format(v)).unwrap_or_else(|| "—".into())) }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

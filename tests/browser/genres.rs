@@ -1,0 +1,145 @@
+//! Genres in a real browser (demo catalog): the list searched and sorted, a genre page
+//! with its charts, and two genres compared, with and without JavaScript.
+
+use fantoccini::{key::Key, Locator};
+
+use crate::harness::{Browser, Js, Server};
+
+#[tokio::test]
+#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+async fn search_the_genres_then_open_one_with_javascript() {
+    let server = Server::start().await;
+    let browser = Browser::start(Js::On).await;
+    browser
+        .client
+        .goto(&server.url("/genres"))
+        .await
+        .expect("open genres");
+    browser.js("window.__marker = 1; return true;").await;
+    let input = browser
+        .client
+        .find(Locator::Css("#genre-q"))
+        .await
+        .expect("search field");
+    input.send_keys("roc").await.expect("type");
+    // The list narrows as one types, without a page load, and the URL follows.
+    browser
+        .wait_for_js("document.querySelector('#genre-list [role=status]') && document.querySelector('#genre-list [role=status]').textContent.indexOf('“roc”') >= 0")
+        .await;
+    browser
+        .wait_for_url("with q=roc", |url| url.as_str().contains("q=roc"))
+        .await;
+    let list = browser.text_of("#genre-list").await;
+    assert!(list.contains("rock") && !list.contains("jazz"), "{list}");
+    assert_eq!(
+        browser.js("return window.__marker;").await,
+        serde_json::json!(1)
+    );
+    browser.screenshot("genres-search").await;
+    browser
+        .client
+        .find(Locator::Css("#genre-list a[href='/genres/rock']"))
+        .await
+        .expect("rock link")
+        .click()
+        .await
+        .expect("open rock");
+    browser
+        .wait_for_js(
+            "document.querySelector('h1') && document.querySelector('h1').textContent === 'rock'",
+        )
+        .await;
+    for id in [
+        "genre-profile-chart",
+        "genre-spread-chart",
+        "genre-decades-chart",
+    ] {
+        browser
+            .wait_for_js(&format!(
+                "window.echarts && echarts.getInstanceByDom(document.getElementById('{id}'))"
+            ))
+            .await;
+    }
+    browser.screenshot("genre-page").await;
+    browser.close().await;
+}
+
+#[tokio::test]
+#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+async fn sort_and_compare_genres_without_javascript() {
+    let server = Server::start().await;
+    let browser = Browser::start(Js::Off).await;
+    browser
+        .client
+        .goto(&server.url("/genres?sort=name&dir=asc"))
+        .await
+        .expect("open genres");
+    let first = browser
+        .js("return document.querySelector('#genre-list tbody th a').textContent;")
+        .await;
+    assert_eq!(first, serde_json::json!("ambient"));
+    // The sort form works as a plain GET form.
+    let input = browser
+        .client
+        .find(Locator::Css("#genre-q"))
+        .await
+        .expect("search field");
+    input.send_keys("jaz").await.expect("type");
+    input
+        .send_keys(&Key::Enter.to_string())
+        .await
+        .expect("submit");
+    browser
+        .wait_for_url("with q=jaz", |url| url.as_str().contains("q=jaz"))
+        .await;
+    let list = browser.text_of("#genre-list").await;
+    assert!(list.contains("jazz") && !list.contains("rock"), "{list}");
+
+    browser
+        .client
+        .goto(&server.url("/genres/compare"))
+        .await
+        .expect("open compare");
+    let one = browser
+        .client
+        .find(Locator::Css("#compare-genre-1"))
+        .await
+        .expect("field 1");
+    one.send_keys("Jazz").await.expect("type");
+    let two = browser
+        .client
+        .find(Locator::Css("#compare-genre-2"))
+        .await
+        .expect("field 2");
+    two.send_keys("rokc").await.expect("type");
+    two.send_keys(&Key::Enter.to_string())
+        .await
+        .expect("submit");
+    browser
+        .wait_for_url("compare", |url| url.as_str().contains("genre=rokc"))
+        .await;
+    // A typo gets "did you mean"; following it compares.
+    browser
+        .client
+        .find(Locator::LinkText("rock"))
+        .await
+        .expect("did you mean rock")
+        .click()
+        .await
+        .expect("follow");
+    browser
+        .wait_for_url("compared", |url| url.as_str().contains("genre=rock"))
+        .await;
+    let title = browser.js("return document.title;").await;
+    assert!(
+        title
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("Compare jazz, rock"),
+        "{title}"
+    );
+    let table = browser.text_of(".compare-summary").await;
+    assert!(table.contains("Top artists"), "{table}");
+    browser.screenshot("genres-compare-nojs").await;
+    browser.close().await;
+}

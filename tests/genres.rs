@@ -1,0 +1,383 @@
+//! Genres (issue 14) through the real router, over `tests/fixtures/genres_small.csv`
+//! imported by the real importer. Hand-checked numbers of that file:
+//!
+//! | track   | artist | year | genres (subgenre)                    | energy |
+//! |---------|--------|------|--------------------------------------|--------|
+//! | Alpha   | Ann    | 1995 | pop (dance pop), rock (hard rock)    | 0.2    |
+//! | Bravo   | Ann    | 2001 | pop (dance pop)                      | 0.4    |
+//! | Charlie | Ben    | 2004 | pop (electropop)                     | 0.9    |
+//! | Delta   | Cat    | 1988 | rock (hard rock)                     | 0.6    |
+//! | Echo    | Cat    | 2010 | rock (classic rock)                  | 0.8    |
+//! | Foxtrot | Dan    | 2015 | r&b (neo soul)                       | 0.3    |
+//!
+//! Every other feature is the same on every track, so: pop has 3 tracks by 2 artists
+//! and energy 0.5; rock 3 tracks by 2 artists and energy 0.533; pop's most typical
+//! track is Bravo (energy gap 0.1 over nine features: RMS 0.1/3 = 0.033), then Alpha
+//! (0.100), then Charlie (0.133). Pop by decade: 1990s 1 track (0.200), 2000s 2 tracks
+//! (0.650). The catalog by decade: 1980s 1, 1990s 1, 2000s 2, 2010s 2 (0.550).
+
+mod common;
+
+use std::path::Path;
+
+use common::{
+    auth::{app_with, Browser, Page},
+    empty_app, TestApp,
+};
+use insights_hub::{
+    catalog::import::{import_files, ImportOptions, NoProgress},
+    db,
+};
+use poem::http::StatusCode;
+
+async fn catalog() -> TestApp {
+    catalog_with(empty_app()).await
+}
+
+/// The fixture imported into `app`'s database.
+async fn catalog_with(app: TestApp) -> TestApp {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/genres_small.csv");
+    let database = app.dir.path().join("test.db");
+    tokio::task::spawn_blocking(move || {
+        let mut conn = db::open_catalog_connection(&database).expect("catalog connection");
+        import_files(
+            &mut conn,
+            &[fixture],
+            ImportOptions::default(),
+            &mut NoProgress,
+        )
+        .expect("import the fixture");
+    })
+    .await
+    .expect("import task");
+    app.state.refresh_catalog().await.expect("refresh");
+    TestApp {
+        client: TestApp::client_for(&app.state),
+        ..app
+    }
+}
+
+async fn get(app: &TestApp, path: &str) -> Page {
+    Browser::new().get(&app.client, path).await
+}
+
+/// The text of the table row whose header cell is `name` (tags stripped, spaces
+/// collapsed), or None.
+fn row(body: &str, name: &str) -> Option<String> {
+    body.split("<tr>").find_map(|tr| {
+        let end = tr.find("</tr>")?;
+        let text = strip(&tr[..end]);
+        text.starts_with(name).then_some(text)
+    })
+}
+
+fn strip(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for ch in html.chars() {
+        match ch {
+            '<' => {
+                in_tag = true;
+                out.push(' ');
+            }
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&amp;", "&")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[tokio::test]
+async fn the_list_shows_every_genre_with_counts_and_profile() {
+    let app = catalog().await;
+    let page = get(&app, "/genres").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("3 of 3 genres"), "{}", page.body);
+    // Name, tracks, artists, then danceability, energy, ... of the small profile.
+    assert_eq!(
+        row(&page.body, "pop").as_deref(),
+        Some("pop 2 subgenres 3 2 0.500 0.500 0.100 0.000 0.500")
+    );
+    let rock = row(&page.body, "rock").expect("rock row");
+    assert!(
+        rock.starts_with("rock 2 subgenres 3 2 0.500 0.533"),
+        "{rock}"
+    );
+    assert!(
+        row(&page.body, "r&b 1 subgenres 1 1").is_some(),
+        "{}",
+        page.body
+    );
+    // Most tracks first, then A to Z.
+    let at = |name: &str| {
+        page.body
+            .find(&format!(">{name}</a>"))
+            .unwrap_or(usize::MAX)
+    };
+    assert!(
+        at("pop") < at("rock") && at("rock") < at("r&amp;b"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains(r#"href="/genres/r%26b""#));
+}
+
+#[tokio::test]
+async fn the_list_searches_and_sorts_without_and_with_javascript() {
+    let app = catalog().await;
+    let found = get(&app, "/genres?q=HARD").await;
+    assert_eq!(found.status, StatusCode::OK);
+    assert!(
+        found.body.contains("1 of 3 genres matching “HARD”"),
+        "{}",
+        found.body
+    );
+    assert!(row(&found.body, "rock").is_some() && row(&found.body, "pop").is_none());
+    let by_energy = get(&app, "/genres?sort=energy&dir=asc").await;
+    let at = |name: &str| {
+        by_energy
+            .body
+            .find(&format!(">{name}</a>"))
+            .unwrap_or(usize::MAX)
+    };
+    // r&b 0.3 < pop 0.5 < rock 0.533.
+    assert!(at("r&amp;b") < at("pop") && at("pop") < at("rock"));
+    assert!(by_energy.body.contains(r#"aria-sort="ascending""#));
+    let none = get(&app, "/genres?q=polka").await;
+    assert!(none.body.contains("No genre or subgenre matches “polka”"));
+    let bad = get(&app, "/genres?sort=colour").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(
+        bad.body.contains("is not a way to sort genres"),
+        "{}",
+        bad.body
+    );
+    // htmx swaps only the list.
+    let mut htmx = Browser::htmx();
+    htmx.headers.push(("HX-Target".into(), "genre-list".into()));
+    let fragment = htmx.get(&app.client, "/genres?q=pop").await;
+    assert_eq!(fragment.status, StatusCode::OK);
+    assert!(!fragment.body.contains("<html"), "{}", fragment.body);
+    assert!(
+        fragment.body.starts_with(r#"<section id="genre-list""#),
+        "{}",
+        fragment.body
+    );
+    assert!(fragment.header("vary").unwrap_or("").contains("HX-Request"));
+}
+
+#[tokio::test]
+async fn a_genre_page_shows_profile_spread_artists_subgenres_typical_tracks_and_decades() {
+    let app = catalog().await;
+    let page = get(&app, "/genres/Pop").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let body = &page.body;
+    assert!(
+        body.contains("<h1 id=\"genre-title\" class=\"artist-name\">pop</h1>"),
+        "{body}"
+    );
+    assert!(
+        strip(body).contains("3 tracks by 2 artists · released 1995–2004"),
+        "{}",
+        strip(body)
+    );
+    // Profile against the catalog (6 tracks: energy 3.2 / 6 = 0.533), chart and table.
+    assert!(body.contains(r#"href="/perfect-song?genre=pop""#));
+    assert!(body.contains(r#"id="genre-profile-chart""#));
+    assert_eq!(row(body, "Energy").as_deref(), Some("Energy 0.500 0.533"));
+    // Spread: lowest, Q1, median, Q3, highest of 0.2, 0.4, 0.9.
+    assert!(
+        strip(body).contains("Energy 0.200 0.300 0.400 0.650 0.900"),
+        "{}",
+        strip(body)
+    );
+    // Top artists.
+    assert!(
+        strip(body).contains("Ann · 2 tracks Ben · 1 track"),
+        "{}",
+        strip(body)
+    );
+    // Subgenres with their profiles.
+    assert_eq!(
+        row(body, "dance pop").as_deref(),
+        Some("dance pop 2 1 0.500 0.300 0.100 0.000 0.500")
+    );
+    assert!(row(body, "electropop 1 1 0.500 0.900").is_some());
+    // Typical tracks: Bravo, Alpha, Charlie.
+    let text = strip(body);
+    let (b, a, c) = (
+        text.find("Bravo Ann 2001 0.033"),
+        text.find("Alpha Ann 1995 0.100"),
+        text.find("Charlie Ben 2004 0.133"),
+    );
+    assert!(b.is_some() && a.is_some() && c.is_some(), "{text}");
+    assert!(b < a && a < c);
+    // By decade: a line chart and its table.
+    assert!(body.contains(r#"id="genre-decades-chart""#));
+    assert!(row(body, "1990s 1 0.500 0.200").is_some(), "{body}");
+    assert!(row(body, "2000s 2 0.500 0.650").is_some(), "{body}");
+}
+
+#[tokio::test]
+async fn subgenres_and_encoded_names_have_pages() {
+    let app = catalog().await;
+    let sub = get(&app, "/genres/hard%20rock").await;
+    assert_eq!(sub.status, StatusCode::OK);
+    assert!(strip(&sub.body).contains("2 tracks by 2 artists"));
+    assert!(strip(&sub.body).contains("a subgenre of rock"));
+    let rnb = get(&app, "/genres/r%26b").await;
+    assert_eq!(rnb.status, StatusCode::OK);
+    assert!(strip(&rnb.body).contains("1 track by 1 artist"));
+}
+
+#[tokio::test]
+async fn an_unknown_genre_is_a_404_with_did_you_mean() {
+    let app = catalog().await;
+    let page = get(&app, "/genres/rokc").await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert!(
+        page.body.contains("No genre called “rokc”"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Did you mean"));
+    assert!(
+        page.body.contains(r#"<a href="/genres/rock">rock</a>"#),
+        "{}",
+        page.body
+    );
+    let far = get(&app, "/genres/zzzzzzzzzz").await;
+    assert_eq!(far.status, StatusCode::NOT_FOUND);
+    assert!(far.body.contains("no name is close to it"));
+    let long = get(&app, &format!("/genres/{}", "a".repeat(5000))).await;
+    assert_eq!(long.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn genres_compare_like_artists() {
+    let app = catalog().await;
+    let page = get(&app, "/genres/compare?genre=POP&genre=rock").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body.contains("<title>Compare pop, rock"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains(r#"id="compare-chart""#));
+    let text = strip(&page.body);
+    assert!(text.contains("Tracks 3 3 6"), "{text}");
+    assert!(
+        text.contains("Top artists Ann (2), Ben (1) Cat (2), Ann (1)"),
+        "{text}"
+    );
+    assert!(page.body.contains(r#"<datalist id="genre-names">"#));
+    let unknown = get(&app, "/genres/compare?genre=pop&genre=rokc").await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    assert!(unknown
+        .body
+        .contains("No genre called “rokc” is in the catalog. Did you mean"));
+    assert!(
+        unknown
+            .body
+            .contains(r#"href="/genres/compare?genre=pop&amp;genre=rock""#),
+        "{}",
+        unknown.body
+    );
+    let twice = get(&app, "/genres/compare?genre=pop&genre=Pop").await;
+    assert_eq!(twice.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(twice.body.contains("pop is already genre 1"));
+    let csv = get(&app, "/genres/compare.csv?genre=pop&genre=rock").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let lines: Vec<&str> = csv.body.lines().collect();
+    assert!(
+        lines[0].starts_with(
+            "genre,genre_id,tracks,first_year,last_year,top_artists,avg_danceability,avg_energy"
+        ),
+        "{}",
+        csv.body
+    );
+    assert!(lines[1].starts_with("pop,"), "{}", csv.body);
+    assert!(
+        lines[1].contains(",3,1995,2004,Ann (2); Ben (1),0.5,0.5,"),
+        "{}",
+        csv.body
+    );
+}
+
+#[tokio::test]
+async fn the_home_page_shows_the_catalogs_sound_by_decade_and_links_to_genres() {
+    let app = catalog().await;
+    let page = get(&app, "/").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("The catalog's sound by decade"));
+    assert!(page.body.contains(r#"id="home-decades-chart""#));
+    for (decade, tracks) in [("1980s", 1), ("1990s", 1), ("2000s", 2), ("2010s", 2)] {
+        assert!(
+            row(&page.body, &format!("{decade} {tracks} ")).is_some(),
+            "{decade}: {}",
+            page.body
+        );
+    }
+    assert!(row(&page.body, "2010s 2 0.500 0.550").is_some());
+    assert!(page.body.contains(r#"<a href="/genres/pop">pop</a>"#));
+    assert!(page.body.contains(r#"href="/genres""#));
+}
+
+#[tokio::test]
+async fn an_artists_top_genres_count_every_genre_of_a_track() {
+    let app = catalog().await;
+    let ann = app
+        .state
+        .catalog()
+        .artists
+        .iter()
+        .find(|a| a.name == "Ann")
+        .map(|a| a.id)
+        .expect("Ann");
+    let page = get(&app, &format!("/artists/{ann}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        strip(&page.body).contains("pop (2), rock (1)"),
+        "{}",
+        strip(&page.body)
+    );
+}
+
+#[tokio::test]
+async fn the_genre_filter_and_seed_genres_use_every_genre_of_a_track() {
+    let app = catalog_with(app_with(|c| c.api_anonymous = true)).await;
+    // Alpha is listed under pop first, then rock: a rock seed must find it.
+    let resp = app
+        .client
+        .get("/api/v1/recommendations?seed_genres=rock&limit=10")
+        .send()
+        .await
+        .0;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let body = resp.into_body().into_string().await.expect("body");
+    let json: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+    let mut names: Vec<&str> = json["tracks"]
+        .as_array()
+        .expect("tracks")
+        .iter()
+        .filter_map(|t| t["name"].as_str())
+        .collect();
+    names.sort_unstable();
+    assert_eq!(names, ["Alpha", "Delta", "Echo"], "{body}");
+    // The genre seeds' list names genres, not subgenres.
+    let resp = app
+        .client
+        .get("/api/v1/recommendations/available-genre-seeds")
+        .send()
+        .await
+        .0;
+    let body = resp.into_body().into_string().await.expect("body");
+    assert!(
+        body.contains("\"rock\"") && !body.contains("hard rock"),
+        "{body}"
+    );
+}
