@@ -38,6 +38,8 @@ fn copy_pg_catalog(db: &TestDb, template: &str) {
         "tracks",
         "artists",
         "track_artists",
+        "genres",
+        "track_genres",
     ] {
         sql.push_str(&format!(
             "INSERT INTO {table} SELECT * FROM {template}.{table};"
