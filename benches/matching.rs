@@ -181,9 +181,12 @@ fn bench_load(c: &mut Criterion) {
     group.bench_function("catalog_snapshot_from_sqlite", |b| {
         let (_dir, pool) = database.get_or_init(|| {
             let dir = tempfile::tempdir().expect("temp dir");
-            let pool = insights_hub::db::open(&dir.path().join("bench.db")).expect("open database");
+            let pool = insights_hub::db::open(dir.path().join("bench.db")).expect("open database");
             let mut conn = pool.get().expect("connection");
-            fill_database(&mut conn, tracks.get_or_init(|| generate(LARGE)), &names);
+            let insights_hub::db::DbConnection::Sqlite(conn) = &mut *conn else {
+                panic!("the bench uses SQLite");
+            };
+            fill_database(conn, tracks.get_or_init(|| generate(LARGE)), &names);
             (dir, pool)
         });
         b.iter(|| {

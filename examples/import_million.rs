@@ -7,6 +7,9 @@
 //!
 //! Prints the import summary, rows per second and the process's peak memory. Nothing is
 //! kept afterwards unless a directory is given for the CSV and the database.
+//!
+//! With BENCH_DATABASE_URL=postgres://... the import goes into that (empty) PostgreSQL
+//! database instead of a new SQLite file.
 
 use std::{fs::File, path::PathBuf, time::Instant};
 
@@ -57,10 +60,18 @@ fn main() -> anyhow::Result<()> {
         size as f64 / 1e6,
         started.elapsed().as_secs_f64()
     );
-    let database = dir.join("bench.db");
-    if database.exists() {
-        anyhow::bail!("{} exists; give an empty directory", database.display());
-    }
+    let database = match std::env::var("BENCH_DATABASE_URL") {
+        Ok(url) if !url.is_empty() => {
+            insights_hub::config::Database::parse(&url).map_err(anyhow::Error::msg)?
+        }
+        _ => {
+            let database = dir.join("bench.db");
+            if database.exists() {
+                anyhow::bail!("{} exists; give an empty directory", database.display());
+            }
+            database.into()
+        }
+    };
     let report = import_database(&database, &[csv], ImportOptions::default(), &mut NoProgress)?;
     print!("{}", report.summary());
     println!(

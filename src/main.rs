@@ -33,7 +33,8 @@ use poem::{
     long_about = None
 )]
 struct Cli {
-    /// SQLite database file (created if missing). Also DATABASE_URL (`sqlite://path` or a path).
+    /// SQLite database file (created if missing), or a PostgreSQL server as
+    /// `postgres://USER:PASSWORD@HOST:PORT/DATABASE`. Also DATABASE_URL.
     #[arg(long, global = true, env = "DATABASE_URL", default_value = Config::DEFAULT_DATABASE)]
     database: String,
 
@@ -174,7 +175,13 @@ fn main() -> ExitCode {
         args.push("serve".into());
         cli = Cli::parse_from(args);
     }
-    let database = config::database_path(&cli.database);
+    let database = match config::Database::parse(&cli.database) {
+        Ok(database) => database,
+        Err(message) => {
+            eprintln!("error: --database / DATABASE_URL: {message}");
+            return ExitCode::FAILURE;
+        }
+    };
     let result = match cli.command {
         Some(Command::Serve(args)) => serve(database, args),
         Some(Command::Import(args)) => import(database, args),
@@ -189,7 +196,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn serve(database: PathBuf, args: ServeArgs) -> anyhow::Result<()> {
+fn serve(database: config::Database, args: ServeArgs) -> anyhow::Result<()> {
     let mut config = Config::for_database(database);
     config.bind = args.bind;
     config.secure_cookies = match args.secure_cookies {
@@ -265,7 +272,7 @@ async fn shutdown_signal() {
 
 /// `insights-hub import`: the library does the work; this draws the progress bar and
 /// prints the summary.
-fn import(database: PathBuf, args: ImportArgs) -> anyhow::Result<()> {
+fn import(database: config::Database, args: ImportArgs) -> anyhow::Result<()> {
     let options = ImportOptions {
         strict: args.strict,
         allow_bad_rows: args.allow_bad_rows,
@@ -275,7 +282,7 @@ fn import(database: PathBuf, args: ImportArgs) -> anyhow::Result<()> {
     progress.bar.finish_and_clear();
     let report = result?;
     print!("{}", report.summary());
-    println!("Database: {}", database.display());
+    println!("Database: {database}");
     Ok(())
 }
 

@@ -37,7 +37,7 @@ async fn catalog() -> TestApp {
 /// The fixture imported into `app`'s database.
 async fn catalog_with(app: TestApp) -> TestApp {
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/genres_small.csv");
-    let database = app.dir.path().join("test.db");
+    let database = app.db.database.clone();
     tokio::task::spawn_blocking(move || {
         let mut conn = db::open_catalog_connection(&database).expect("catalog connection");
         import_files(

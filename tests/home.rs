@@ -319,10 +319,17 @@ async fn the_hover_hint_is_only_for_pointers_that_hover() {
 async fn the_demo_banner_and_the_home_page_say_how_to_import() {
     let app = common::demo::demo_app();
     let page = body(app.client.get("/").send().await).await;
-    let command = format!(
-        "insights-hub import --database {} FILE.csv",
-        app.state.config.database.display()
-    );
+    let command = match &app.state.config.database {
+        insights_hub::config::Database::Sqlite(path) => {
+            format!("insights-hub import --database {} FILE.csv", path.display())
+        }
+        // The URL with its password hidden, quoted for a shell.
+        database => {
+            let shown = database.to_string();
+            assert!(shown.contains(":***@"), "{shown}");
+            format!("insights-hub import --database '{shown}' FILE.csv")
+        }
+    };
     // The banner, the import section: the same command, for this server's database.
     assert!(page.matches(command.as_str()).count() >= 2, "{page}");
     assert!(page.contains(r#"id="import""#));

@@ -34,7 +34,16 @@ fn fixture(name: &str) -> PathBuf {
 struct Db {
     dir: TempDir,
     path: PathBuf,
-    conn: SqliteConnection,
+    conn: db::DbConnection,
+}
+
+/// The SQLite connection inside: these tests check SQLite's files and statements
+/// (tests/postgres.rs checks the PostgreSQL import).
+fn sqlite(conn: &mut db::DbConnection) -> &mut SqliteConnection {
+    match conn {
+        db::DbConnection::Sqlite(conn) => conn,
+        db::DbConnection::Pg(_) => panic!("a SQLite connection"),
+    }
 }
 
 fn fresh_db() -> Db {
@@ -94,7 +103,8 @@ type TrackRow = (
     Option<i32>,
 );
 
-fn track(conn: &mut SqliteConnection, spotify_id: &str) -> TrackRow {
+fn track(conn: &mut db::DbConnection, spotify_id: &str) -> TrackRow {
+    let conn = sqlite(conn);
     tracks::table
         .filter(tracks::spotify_id.eq(spotify_id))
         .select((
@@ -114,7 +124,8 @@ fn track(conn: &mut SqliteConnection, spotify_id: &str) -> TrackRow {
 }
 
 /// (tempo, loudness, danceability, instrumentalness)
-fn features(conn: &mut SqliteConnection, spotify_id: &str) -> (f64, f64, f64, f64) {
+fn features(conn: &mut db::DbConnection, spotify_id: &str) -> (f64, f64, f64, f64) {
+    let conn = sqlite(conn);
     tracks::table
         .filter(tracks::spotify_id.eq(spotify_id))
         .select((
@@ -127,7 +138,8 @@ fn features(conn: &mut SqliteConnection, spotify_id: &str) -> (f64, f64, f64, f6
         .expect("track features")
 }
 
-fn artists_of(conn: &mut SqliteConnection, spotify_id: &str) -> Vec<String> {
+fn artists_of(conn: &mut db::DbConnection, spotify_id: &str) -> Vec<String> {
+    let conn = sqlite(conn);
     track_artists::table
         .inner_join(tracks::table)
         .inner_join(artists::table)
@@ -138,14 +150,16 @@ fn artists_of(conn: &mut SqliteConnection, spotify_id: &str) -> Vec<String> {
         .expect("artists of track")
 }
 
-fn count_tracks(conn: &mut SqliteConnection) -> i64 {
+fn count_tracks(conn: &mut db::DbConnection) -> i64 {
+    let conn = sqlite(conn);
     tracks::table
         .count()
         .get_result(conn)
         .expect("count tracks")
 }
 
-fn count_artists(conn: &mut SqliteConnection) -> i64 {
+fn count_artists(conn: &mut db::DbConnection) -> i64 {
+    let conn = sqlite(conn);
     artists::table
         .count()
         .get_result(conn)
@@ -166,7 +180,8 @@ struct Dump {
 
 /// Every row of the catalog tables (and the import history) as text: equal
 /// fingerprints mean equal contents.
-fn fingerprint(conn: &mut SqliteConnection, tables: &[&str]) -> String {
+fn fingerprint(conn: &mut db::DbConnection, tables: &[&str]) -> String {
+    let conn = sqlite(conn);
     let mut out = String::new();
     for table in tables {
         let columns: Vec<Name> =
@@ -630,16 +645,15 @@ fn demo_track(n: usize) -> NewTrack {
 #[test]
 fn a_real_import_replaces_the_demo_catalog() {
     let mut db = fresh_db();
-    db.conn
-        .immediate_transaction(|conn| {
-            let mut writer = CatalogWriter::new(conn)?;
-            for n in 0..3 {
-                let track = demo_track(n);
-                writer.write_keyed(conn, track.clone(), TrackKeys::of(&track))?;
-            }
-            writer.finish(conn, SourceKind::Demo, "Demo catalog", 1)
-        })
-        .expect("demo catalog");
+    catalog_writer::catalog_transaction(&mut db.conn, |conn| {
+        let mut writer = CatalogWriter::new(conn)?;
+        for n in 0..3 {
+            let track = demo_track(n);
+            writer.write_keyed(conn, track.clone(), TrackKeys::of(&track))?;
+        }
+        writer.finish(conn, SourceKind::Demo, "Demo catalog", 1)
+    })
+    .expect("demo catalog");
     assert_eq!(count_tracks(&mut db.conn), 3);
     let report = import(&mut db, &["kaggle_600k_tracks.csv"], false).expect("import");
     assert!(report.replaced_demo);
@@ -752,7 +766,8 @@ fn import_help_explains_formats_transaction_and_strict() {
     }
 }
 
-fn index_names(conn: &mut SqliteConnection) -> Vec<String> {
+fn index_names(conn: &mut db::DbConnection) -> Vec<String> {
+    let conn = sqlite(conn);
     diesel::sql_query("SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name")
         .load::<Name>(conn)
         .expect("indexes")
@@ -880,15 +895,14 @@ fn an_import_that_adds_nothing_changes_nothing_and_says_why() {
     }
     // A header-only file into the demo catalog leaves the demo in place too.
     let mut demo = fresh_db();
-    demo.conn
-        .immediate_transaction(|conn| {
-            let mut writer = CatalogWriter::new(conn)?;
-            let track = demo_track(0);
-            let keys = TrackKeys::of(&track);
-            writer.write_keyed(conn, track, keys)?;
-            writer.finish(conn, SourceKind::Demo, "Demo catalog", 1)
-        })
-        .expect("demo catalog");
+    catalog_writer::catalog_transaction(&mut demo.conn, |conn| {
+        let mut writer = CatalogWriter::new(conn)?;
+        let track = demo_track(0);
+        let keys = TrackKeys::of(&track);
+        writer.write_keyed(conn, track, keys)?;
+        writer.finish(conn, SourceKind::Demo, "Demo catalog", 1)
+    })
+    .expect("demo catalog");
     let demo_before = fingerprint(&mut demo.conn, &EVERYTHING);
     let empty = write_file(&demo, "empty.csv", format!("{HEADER}\n\n  \n"));
     import_paths(&mut demo, &[empty]).unwrap_err();
@@ -1225,7 +1239,8 @@ fn unusable_zip_files_are_refused_and_change_nothing() {
 }
 
 /// Artist names and (title, danceability, loudness) of every stored track, by title.
-fn titles_and_values(conn: &mut SqliteConnection) -> Vec<(String, f64, f64)> {
+fn titles_and_values(conn: &mut db::DbConnection) -> Vec<(String, f64, f64)> {
+    let conn = sqlite(conn);
     tracks::table
         .order(tracks::name)
         .select((tracks::name, tracks::danceability, tracks::loudness))
@@ -1233,7 +1248,8 @@ fn titles_and_values(conn: &mut SqliteConnection) -> Vec<(String, f64, f64)> {
         .expect("tracks")
 }
 
-fn artist_names(conn: &mut SqliteConnection) -> Vec<String> {
+fn artist_names(conn: &mut db::DbConnection) -> Vec<String> {
+    let conn = sqlite(conn);
     artists::table
         .order(artists::name)
         .select(artists::name)
@@ -1309,7 +1325,8 @@ fn a_semicolon_separated_utf8_file_imports_without_a_sep_line() {
 }
 
 /// The track's genres, sorted: "pop", and "pop/dance pop" for a subgenre.
-fn genres_of(conn: &mut SqliteConnection, spotify_id: &str) -> Vec<String> {
+fn genres_of(conn: &mut db::DbConnection, spotify_id: &str) -> Vec<String> {
+    let conn = sqlite(conn);
     let mut names: Vec<Name> = diesel::sql_query(
         "SELECT CASE WHEN p.name IS NULL THEN g.name ELSE p.name || '/' || g.name END AS name
          FROM track_genres tg JOIN tracks t ON t.id = tg.track_id

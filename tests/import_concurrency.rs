@@ -81,14 +81,15 @@ fn synthetic_csv(dir: &Path, rows: u64, seed: u64) -> PathBuf {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_up_log_in_and_saving_a_profile_succeed_while_an_import_is_in_its_transaction() {
     let app = empty_app();
-    let main = app.dir.path().join("test.db");
+    let database = app.db.database.clone();
+    // SQLite: the catalog file's write lock is checked too (PostgreSQL has no such lock).
+    let main = database.sqlite_path().map(Path::to_path_buf);
     let csv = synthetic_csv(app.dir.path(), 30_000, 16);
     let (entered_tx, entered) = mpsc::channel();
     let (release, release_rx) = mpsc::channel();
     let importer = {
-        let main = main.clone();
         std::thread::spawn(move || {
-            let mut conn = db::open_catalog_connection(&main).expect("open catalog");
+            let mut conn = db::open_catalog_connection(&database).expect("open catalog");
             let mut progress = HeldInside {
                 entered: Some(entered_tx),
                 release: release_rx,
@@ -100,7 +101,9 @@ async fn sign_up_log_in_and_saving_a_profile_succeed_while_an_import_is_in_its_t
         .recv_timeout(Duration::from_secs(120))
         .expect("the import reached its first batch");
     // The importer is inside its transaction and holds the catalog's write lock.
-    assert!(!catalog_write_lock_is_free(&main));
+    if let Some(main) = &main {
+        assert!(!catalog_write_lock_is_free(main));
+    }
 
     let mut ada = Browser::new();
     let signed_up = ada.sign_up(&app.client, "ada_listens", GOOD_PASSWORD).await;
@@ -140,14 +143,18 @@ async fn sign_up_log_in_and_saving_a_profile_succeed_while_an_import_is_in_its_t
     assert_eq!(app.state.catalog().meta.track_count, 0);
 
     // All of that happened while the import still held its transaction.
-    assert!(!catalog_write_lock_is_free(&main));
+    if let Some(main) = &main {
+        assert!(!catalog_write_lock_is_free(main));
+    }
     release.send(()).expect("release the import");
     let report = importer
         .join()
         .expect("import thread")
         .expect("the import succeeds");
     assert!(report.catalog_tracks > 20_000, "{}", report.catalog_tracks);
-    assert!(catalog_write_lock_is_free(&main));
+    if let Some(main) = &main {
+        assert!(catalog_write_lock_is_free(main));
+    }
     // The whole import shows at once, and the user's writes are all still there.
     assert!(app.state.refresh_catalog().await.expect("refresh"));
     assert_eq!(app.state.catalog().meta.track_count, report.catalog_tracks);
@@ -203,12 +210,21 @@ fn names(conn: &mut SqliteConnection, sql: &str) -> Vec<String> {
 }
 
 /// A database as versions before the split made it: one file, every table in it.
-fn single_file_database(path: &Path) -> SqliteConnection {
+fn single_file_database(path: &Path) -> db::DbConnection {
     let mut conn =
         SqliteConnection::establish(path.to_str().expect("utf-8 path")).expect("open legacy");
     db::apply_pragmas(&mut conn).expect("pragmas");
+    let mut conn = db::DbConnection::Sqlite(conn);
     db::run_migrations(&mut conn).expect("the migrations of older versions");
     conn
+}
+
+/// The SQLite connection inside (this test is about SQLite's files).
+fn sqlite(conn: &mut db::DbConnection) -> &mut SqliteConnection {
+    match conn {
+        db::DbConnection::Sqlite(conn) => conn,
+        db::DbConnection::Pg(_) => panic!("a SQLite connection"),
+    }
 }
 
 #[tokio::test]
@@ -272,7 +288,7 @@ async fn a_single_file_database_from_older_versions_keeps_its_catalog_and_users(
     assert_eq!(tracks_now, report.catalog_tracks);
     // Each track's one genre became its genre set.
     let linked = names(
-        &mut conn,
+        sqlite(&mut conn),
         "SELECT t.identity || ':' || g.name AS name FROM track_genres tg \
          JOIN tracks t ON t.id = tg.track_id JOIN genres g ON g.id = tg.genre_id ORDER BY 1",
     );
@@ -283,7 +299,7 @@ async fn a_single_file_database_from_older_versions_keeps_its_catalog_and_users(
     );
     // Each track's one genre became its genre set.
     let linked = names(
-        &mut conn,
+        sqlite(&mut conn),
         "SELECT t.identity || ':' || g.name AS name FROM track_genres tg \
          JOIN tracks t ON t.id = tg.track_id JOIN genres g ON g.id = tg.genre_id ORDER BY 1",
     );
@@ -296,7 +312,7 @@ async fn a_single_file_database_from_older_versions_keeps_its_catalog_and_users(
     assert_eq!(user_rows, 1);
     // The catalog tables left the main file; the user tables stayed.
     let in_main = names(
-        &mut conn,
+        sqlite(&mut conn),
         "SELECT name FROM main.sqlite_master WHERE type = 'table' ORDER BY name",
     );
     for table in db::catalog_file::TABLES {
@@ -307,15 +323,15 @@ async fn a_single_file_database_from_older_versions_keeps_its_catalog_and_users(
     let dir2 = tempfile::tempdir().expect("temp dir");
     let mut reference = single_file_database(&dir2.path().join("ref.db"));
     assert_eq!(
-        catalog_columns(&mut conn, "catalog"),
-        catalog_columns(&mut reference, "main")
+        catalog_columns(sqlite(&mut conn), "catalog"),
+        catalog_columns(sqlite(&mut reference), "main")
     );
     let index_sql = "SELECT name FROM {s}.sqlite_master WHERE type = 'index' \
                      AND tbl_name IN ('tracks', 'artists', 'track_artists', 'catalog_meta', \
                      'catalog_imports') ORDER BY name";
     assert_eq!(
-        names(&mut conn, &index_sql.replace("{s}", "catalog")),
-        names(&mut reference, &index_sql.replace("{s}", "main"))
+        names(sqlite(&mut conn), &index_sql.replace("{s}", "catalog")),
+        names(sqlite(&mut reference), &index_sql.replace("{s}", "main"))
     );
     drop(conn);
     drop(state);

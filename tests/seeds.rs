@@ -400,7 +400,7 @@ fn the_song_rule_on_the_real_file() {
     };
     let dir = tempfile::tempdir().expect("temp dir");
     let mut conn =
-        insights_hub::db::open_catalog_connection(&dir.path().join("real.db")).expect("open");
+        insights_hub::db::open_catalog_connection(dir.path().join("real.db")).expect("open");
     import_files(
         &mut conn,
         &[std::path::PathBuf::from(path)],

@@ -9,7 +9,9 @@
 
 use std::{sync::Arc, time::Instant};
 
-use diesel::{Connection, SqliteConnection};
+use diesel::Connection;
+
+use crate::db::DbConnection;
 
 use super::{
     artists::{ArtistIndex, ArtistSummary},
@@ -46,7 +48,7 @@ struct ArtistsPart {
 }
 
 impl CatalogSnapshot {
-    pub fn load(conn: &mut SqliteConnection) -> diesel::QueryResult<CatalogSnapshot> {
+    pub fn load(conn: &mut DbConnection) -> diesel::QueryResult<CatalogSnapshot> {
         let started = Instant::now();
         if let Some(files) = crate::db::database_files(conn)? {
             for _attempt in 0..3 {
@@ -110,8 +112,8 @@ impl CatalogSnapshot {
 /// Tracks on `conn`, artists on `other`, at the same time; `None` when they saw
 /// different catalog versions.
 fn load_parts_in_parallel(
-    conn: &mut SqliteConnection,
-    other: &mut SqliteConnection,
+    conn: &mut DbConnection,
+    other: &mut DbConnection,
 ) -> diesel::QueryResult<Option<(TracksPart, ArtistsPart)>> {
     let (tracks, artists) = std::thread::scope(|scope| {
         let artists = scope.spawn(|| other.transaction(read_artists));
@@ -126,7 +128,7 @@ fn load_parts_in_parallel(
 }
 
 /// Call inside a transaction, so the version, the description and the rows agree.
-fn read_tracks(conn: &mut SqliteConnection) -> diesel::QueryResult<TracksPart> {
+fn read_tracks(conn: &mut DbConnection) -> diesel::QueryResult<TracksPart> {
     let started = Instant::now();
     let version = catalog_meta::version(conn)?;
     let meta = catalog_meta::load(conn)?;
@@ -141,7 +143,7 @@ fn read_tracks(conn: &mut SqliteConnection) -> diesel::QueryResult<TracksPart> {
 
 /// Call inside a transaction. The catalog's mean popularity comes from the tracks
 /// side (`with_reference_popularity`), which reads every track anyway.
-fn read_artists(conn: &mut SqliteConnection) -> diesel::QueryResult<ArtistsPart> {
+fn read_artists(conn: &mut DbConnection) -> diesel::QueryResult<ArtistsPart> {
     let started = Instant::now();
     let version = catalog_meta::version(conn)?;
     let rows: Vec<ArtistSummary> = crate::db::artists::all_with_tracks(conn)?;

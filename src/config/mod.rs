@@ -3,7 +3,11 @@
 
 pub mod secret_key;
 
-use std::{net::SocketAddr, path::PathBuf};
+use std::{
+    fmt,
+    net::SocketAddr,
+    path::{Path, PathBuf},
+};
 
 pub use secret_key::{SecretKey, SecretKeyError};
 
@@ -12,8 +16,8 @@ pub use secret_key::{SecretKey, SecretKeyError};
 pub struct Config {
     /// Address the HTTP server listens on.
     pub bind: SocketAddr,
-    /// Path of the SQLite database file (created if missing).
-    pub database: PathBuf,
+    /// The database: a SQLite file (created if missing) or a PostgreSQL URL.
+    pub database: Database,
     /// Mark cookies `Secure`. On by default; turn off only for plain-HTTP development.
     pub secure_cookies: bool,
     /// Seed the demo catalog when the database has no tracks.
@@ -32,6 +36,8 @@ pub struct Config {
     pub api_cors_origins: Vec<String>,
     /// JSON API requests per minute per token (or client address); 0: no limit.
     pub api_rate_limit: u32,
+    /// Where generated secrets live, when not the default (`data_dir`).
+    pub key_dir: Option<PathBuf>,
 }
 
 /// JSON API requests per minute per token when the operator does not say.
@@ -42,7 +48,7 @@ impl Config {
     pub const DEFAULT_DATABASE: &'static str = "data/insights.db";
 
     /// A configuration for tests and tools: the given database, defaults elsewhere.
-    pub fn for_database(database: impl Into<PathBuf>) -> Self {
+    pub fn for_database(database: impl Into<Database>) -> Self {
         Config {
             bind: Self::DEFAULT_BIND
                 .parse()
@@ -55,6 +61,7 @@ impl Config {
             api_anonymous: false,
             api_cors_origins: Vec::new(),
             api_rate_limit: DEFAULT_API_RATE_LIMIT,
+            key_dir: None,
         }
     }
 
@@ -68,24 +75,142 @@ impl Config {
         }
     }
 
-    /// Directory beside the database where generated secrets live.
+    /// Directory where generated secrets live: `key_dir` when set, else beside the
+    /// SQLite file, or `data` (relative to where the server starts) for PostgreSQL.
     pub fn data_dir(&self) -> PathBuf {
-        match self.database.parent() {
-            Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
-            _ => PathBuf::from("."),
+        if let Some(dir) = &self.key_dir {
+            return dir.clone();
+        }
+        match &self.database {
+            Database::Sqlite(path) => match path.parent() {
+                Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+                _ => PathBuf::from("."),
+            },
+            Database::Postgres(_) => PathBuf::from("data"),
         }
     }
 }
 
-/// Accepts `sqlite://path`, `sqlite:path`, `file:path` or a plain path, so that a
-/// conventional `DATABASE_URL` works as well as `--database`.
-pub fn database_path(value: &str) -> PathBuf {
-    let stripped = value
-        .strip_prefix("sqlite://")
-        .or_else(|| value.strip_prefix("sqlite:"))
-        .or_else(|| value.strip_prefix("file:"))
-        .unwrap_or(value);
-    PathBuf::from(stripped)
+/// Which database the server uses: an embedded SQLite file, or a PostgreSQL server.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Database {
+    Sqlite(PathBuf),
+    /// A `postgres://` or `postgresql://` URL, as given (it may hold a password: shown
+    /// only through `Display`, which hides it).
+    Postgres(String),
+}
+
+impl Database {
+    /// Reads `--database` / `DATABASE_URL`: `postgres://…` or `postgresql://…` is
+    /// PostgreSQL; `sqlite://path`, `sqlite:path`, `file:path` or a plain path is a
+    /// SQLite file. Any other `scheme://` is refused with a message naming the choices.
+    pub fn parse(value: &str) -> Result<Database, String> {
+        let value = value.trim();
+        if value.is_empty() {
+            return Err("the database is empty: give a file path or a postgres:// URL".into());
+        }
+        let lower = value.to_ascii_lowercase();
+        if lower.starts_with("postgres://") || lower.starts_with("postgresql://") {
+            return Ok(Database::Postgres(value.to_string()));
+        }
+        if let Some(stripped) = value
+            .strip_prefix("sqlite://")
+            .or_else(|| value.strip_prefix("sqlite:"))
+            .or_else(|| value.strip_prefix("file:"))
+        {
+            return Ok(Database::Sqlite(PathBuf::from(stripped)));
+        }
+        if let Some((scheme, _)) = value.split_once("://") {
+            if !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+            {
+                return Err(format!(
+                    "unsupported database URL scheme `{scheme}://`: use a file path, sqlite://PATH or postgres://USER:PASSWORD@HOST:PORT/DATABASE"
+                ));
+            }
+        }
+        Ok(Database::Sqlite(PathBuf::from(value)))
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, Database::Postgres(_))
+    }
+
+    /// The SQLite file, if this is one.
+    pub fn sqlite_path(&self) -> Option<&Path> {
+        match self {
+            Database::Sqlite(path) => Some(path),
+            Database::Postgres(_) => None,
+        }
+    }
+}
+
+/// The path, or the URL with its password replaced by `***`.
+impl fmt::Display for Database {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Database::Sqlite(path) => write!(f, "{}", path.display()),
+            Database::Postgres(url) => f.write_str(&redact_password(url)),
+        }
+    }
+}
+
+impl fmt::Debug for Database {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Database({self})")
+    }
+}
+
+/// `scheme://user:secret@host/db` -> `scheme://user:***@host/db`.
+fn redact_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let (authority, tail) = match rest.find(['/', '?']) {
+        Some(at) => rest.split_at(at),
+        None => (rest, ""),
+    };
+    match authority.rsplit_once('@') {
+        Some((credentials, host)) => match credentials.split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:***@{host}{tail}"),
+            None => url.to_string(),
+        },
+        None => url.to_string(),
+    }
+}
+
+impl From<PathBuf> for Database {
+    fn from(path: PathBuf) -> Database {
+        Database::Sqlite(path)
+    }
+}
+
+impl From<&PathBuf> for Database {
+    fn from(path: &PathBuf) -> Database {
+        Database::Sqlite(path.clone())
+    }
+}
+
+impl From<&Path> for Database {
+    fn from(path: &Path) -> Database {
+        Database::Sqlite(path.to_path_buf())
+    }
+}
+
+/// A path or URL as `parse` reads it; a refused URL becomes a file of that name (for
+/// tests and tools; the command line calls `parse` and reports the error).
+impl From<&str> for Database {
+    fn from(value: &str) -> Database {
+        Database::parse(value).unwrap_or_else(|_| Database::Sqlite(PathBuf::from(value)))
+    }
+}
+
+impl From<&Database> for Database {
+    fn from(database: &Database) -> Database {
+        database.clone()
+    }
 }
 
 #[cfg(test)]
@@ -94,12 +219,33 @@ mod tests {
 
     #[test]
     fn database_urls_become_paths() {
+        let database_path = |s: &str| match Database::parse(s) {
+            Ok(Database::Sqlite(path)) => path,
+            other => panic!("{other:?}"),
+        };
         assert_eq!(
             database_path("sqlite://data/x.db"),
             PathBuf::from("data/x.db")
         );
         assert_eq!(database_path("sqlite:x.db"), PathBuf::from("x.db"));
         assert_eq!(database_path("/tmp/y.db"), PathBuf::from("/tmp/y.db"));
+    }
+
+    #[test]
+    fn postgres_urls_and_unknown_schemes() {
+        let url = "postgres://hub:s3cret@127.0.0.1:5432/hub";
+        assert_eq!(Database::parse(url), Ok(Database::Postgres(url.into())));
+        assert!(Database::parse("postgresql://h/db").is_ok_and(|d| d.is_postgres()));
+        assert_eq!(
+            Database::parse(url).map(|d| d.to_string()),
+            Ok("postgres://hub:***@127.0.0.1:5432/hub".to_string())
+        );
+        let error = Database::parse("mysql://root@localhost/x").unwrap_err();
+        assert!(
+            error.contains("unsupported database URL scheme `mysql://`"),
+            "{error}"
+        );
+        assert!(Database::parse("  ").is_err());
     }
 
     #[test]

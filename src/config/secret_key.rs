@@ -43,6 +43,29 @@ impl SecretKey {
         SecretKey(rand::random())
     }
 
+    /// An HMAC-SHA-256 of a fixed label under the key, in hex: what servers over one
+    /// database compare to find out that they were given different keys. It tells
+    /// nothing about the key itself.
+    pub fn fingerprint(&self) -> String {
+        use sha2::{Digest, Sha256};
+        const LABEL: &[u8] = b"insights-hub secret key fingerprint v1";
+        let mut inner_pad = [0x36u8; 64];
+        let mut outer_pad = [0x5cu8; 64];
+        for (i, byte) in self.0.iter().enumerate() {
+            inner_pad[i] ^= byte;
+            outer_pad[i] ^= byte;
+        }
+        let inner = Sha256::new()
+            .chain_update(inner_pad)
+            .chain_update(LABEL)
+            .finalize();
+        let outer = Sha256::new()
+            .chain_update(outer_pad)
+            .chain_update(inner)
+            .finalize();
+        outer.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
     /// Parses 64 hex digits or base64 (standard or URL-safe, padded or not).
     pub fn parse(text: &str) -> Result<SecretKey, SecretKeyError> {
         let text = text.trim();
@@ -136,6 +159,18 @@ fn decode_hex(text: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_fingerprint_is_an_hmac_of_a_label() {
+        // Python: hmac.new(bytes([0xab] * 32), b"insights-hub secret key fingerprint v1",
+        // hashlib.sha256).hexdigest()
+        let key = SecretKey::parse(&"ab".repeat(32)).unwrap();
+        assert_eq!(
+            key.fingerprint(),
+            "fe76c0fc9aabe893845a09264fe9147514244eab543b4c299f5b63aefa62b41d"
+        );
+        assert_ne!(SecretKey::generate().fingerprint(), key.fingerprint());
+    }
 
     #[test]
     fn parses_hex_and_base64() {

@@ -60,9 +60,10 @@ struct Row {
 
 /// The tracks with these ids, keyed by id (unknown ids are left out).
 pub fn tracks_by_ids(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::DbConnection,
     ids: &[i32],
 ) -> QueryResult<HashMap<i32, ApiTrack>> {
+    crate::db::with_backend!(conn, conn => {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
@@ -121,15 +122,17 @@ pub fn tracks_by_ids(
             (r.id, track)
         })
         .collect())
+    })
 }
 
 /// Internal ids of the tracks with these Spotify ids. A track's identity is its Spotify
 /// id when it has one, and `identity` is indexed (`spotify_id` is not), so the look-up
 /// goes through it.
 pub fn ids_by_spotify_ids(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::DbConnection,
     spotify_ids: &[String],
 ) -> QueryResult<HashMap<String, i32>> {
+    crate::db::with_backend!(conn, conn => {
     if spotify_ids.is_empty() {
         return Ok(HashMap::new());
     }
@@ -142,23 +145,29 @@ pub fn ids_by_spotify_ids(
         .into_iter()
         .filter_map(|(s, id)| s.map(|s| (s, id)))
         .collect())
+    })
 }
 
 /// (id, identity) of every track without a Spotify id: the API gives those an id of
 /// its own, derived from the identity.
-pub fn tracks_without_spotify_id(conn: &mut SqliteConnection) -> QueryResult<Vec<(i32, String)>> {
+pub fn tracks_without_spotify_id(
+    conn: &mut crate::db::DbConnection,
+) -> QueryResult<Vec<(i32, String)>> {
+    crate::db::with_backend!(conn, conn => {
     tracks::table
         .filter(tracks::spotify_id.is_null())
         .select((tracks::id, tracks::identity))
         .load(conn)
+    })
 }
 
 /// An artist's most popular tracks (unknown popularity last, then by id), as ids.
 pub fn top_track_ids(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::DbConnection,
     artist_id: i32,
     limit: i64,
 ) -> QueryResult<Vec<i32>> {
+    crate::db::with_backend!(conn, conn => {
     track_artists::table
         .inner_join(tracks::table)
         .filter(track_artists::artist_id.eq(artist_id))
@@ -170,27 +179,35 @@ pub fn top_track_ids(
         .select(tracks::id)
         .limit(limit)
         .load(conn)
+    })
+}
+
+diesel::define_sql_function! {
+    /// SQL `lower`: ASCII on SQLite, every letter on PostgreSQL.
+    fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text;
 }
 
 /// Tracks whose title contains `q` (without regard to ASCII case), most popular first:
 /// (total matching, the ids of one page).
 pub fn search_track_ids(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::DbConnection,
     q: &str,
     limit: i64,
     offset: i64,
 ) -> QueryResult<(i64, Vec<i32>)> {
+    crate::db::with_backend!(conn, conn => {
     let escaped = q
         .replace('\\', "\\\\")
         .replace('%', "\\%")
         .replace('_', "\\_");
+    // SQLite's LIKE ignores ASCII case and PostgreSQL's does not: both sides lowered.
     let pattern = format!("%{escaped}%");
     let total: i64 = tracks::table
-        .filter(tracks::name.like(&pattern).escape('\\'))
+        .filter(lower(tracks::name).like(lower(&pattern)).escape('\\'))
         .select(count_star())
         .first(conn)?;
     let ids = tracks::table
-        .filter(tracks::name.like(&pattern).escape('\\'))
+        .filter(lower(tracks::name).like(lower(&pattern)).escape('\\'))
         .order((
             tracks::popularity.is_null(),
             tracks::popularity.desc(),
@@ -201,4 +218,5 @@ pub fn search_track_ids(
         .offset(offset)
         .load(conn)?;
     Ok((total, ids))
+    })
 }

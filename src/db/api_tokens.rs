@@ -26,13 +26,14 @@ impl ApiTokenRow {
 }
 
 pub fn insert(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::DbConnection,
     user_id: i32,
     name: &str,
     token_hash: &str,
     hint: &str,
     now: i64,
 ) -> QueryResult<ApiTokenRow> {
+    crate::db::with_backend!(conn, conn => {
     diesel::insert_into(api_tokens::table)
         .values((
             api_tokens::user_id.eq(user_id),
@@ -43,38 +44,54 @@ pub fn insert(
         ))
         .returning(ApiTokenRow::as_returning())
         .get_result(conn)
+    })
 }
 
 /// A user's tokens, newest first, revoked ones included.
-pub fn for_user(conn: &mut SqliteConnection, user_id: i32) -> QueryResult<Vec<ApiTokenRow>> {
+pub fn for_user(conn: &mut crate::db::DbConnection, user_id: i32) -> QueryResult<Vec<ApiTokenRow>> {
+    crate::db::with_backend!(conn, conn => {
     api_tokens::table
         .filter(api_tokens::user_id.eq(user_id))
         .order((api_tokens::created_at.desc(), api_tokens::id.desc()))
         .select(ApiTokenRow::as_select())
         .load(conn)
+    })
 }
 
 /// How many tokens a user has that are not revoked.
-pub fn count_active(conn: &mut SqliteConnection, user_id: i32) -> QueryResult<i64> {
+pub fn count_active(conn: &mut crate::db::DbConnection, user_id: i32) -> QueryResult<i64> {
+    crate::db::with_backend!(conn, conn => {
     api_tokens::table
         .filter(api_tokens::user_id.eq(user_id))
         .filter(api_tokens::revoked_at.is_null())
         .count()
         .get_result(conn)
+    })
 }
 
 /// The token with this hash, revoked or not.
-pub fn by_hash(conn: &mut SqliteConnection, token_hash: &str) -> QueryResult<Option<ApiTokenRow>> {
+pub fn by_hash(
+    conn: &mut crate::db::DbConnection,
+    token_hash: &str,
+) -> QueryResult<Option<ApiTokenRow>> {
+    crate::db::with_backend!(conn, conn => {
     api_tokens::table
         .filter(api_tokens::token_hash.eq(token_hash))
         .select(ApiTokenRow::as_select())
         .first(conn)
         .optional()
+    })
 }
 
 /// Revokes one of the user's own tokens; `false` if the user has no such active token
 /// (another user's token id changes nothing).
-pub fn revoke(conn: &mut SqliteConnection, user_id: i32, id: i32, now: i64) -> QueryResult<bool> {
+pub fn revoke(
+    conn: &mut crate::db::DbConnection,
+    user_id: i32,
+    id: i32,
+    now: i64,
+) -> QueryResult<bool> {
+    crate::db::with_backend!(conn, conn => {
     let changed = diesel::update(
         api_tokens::table
             .filter(api_tokens::id.eq(id))
@@ -84,13 +101,16 @@ pub fn revoke(conn: &mut SqliteConnection, user_id: i32, id: i32, now: i64) -> Q
     .set(api_tokens::revoked_at.eq(now))
     .execute(conn)?;
     Ok(changed > 0)
+    })
 }
 
 /// Records a use of the token. Callers skip it when the stored time is recent, so a
 /// busy token costs one write a minute, not one per request.
-pub fn touch(conn: &mut SqliteConnection, id: i32, now: i64) -> QueryResult<()> {
+pub fn touch(conn: &mut crate::db::DbConnection, id: i32, now: i64) -> QueryResult<()> {
+    crate::db::with_backend!(conn, conn => {
     diesel::update(api_tokens::table.filter(api_tokens::id.eq(id)))
         .set(api_tokens::last_used_at.eq(now))
         .execute(conn)?;
     Ok(())
+    })
 }

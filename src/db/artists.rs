@@ -62,7 +62,8 @@ impl From<ArtistRow> for ArtistSummary {
 
 /// Every artist with at least one track, in search order (search key, then more tracks,
 /// then id): what the search index is built from, so that its sort finds them in order.
-pub fn all_with_tracks(conn: &mut SqliteConnection) -> QueryResult<Vec<ArtistSummary>> {
+pub fn all_with_tracks(conn: &mut crate::db::DbConnection) -> QueryResult<Vec<ArtistSummary>> {
+    crate::db::with_backend!(conn, conn => {
     // The search-key index already holds that order; reading it (without touching the
     // rows) is much cheaper than sorting the names here.
     let order: Vec<i32> = artists::table
@@ -101,6 +102,7 @@ pub fn all_with_tracks(conn: &mut SqliteConnection) -> QueryResult<Vec<ArtistSum
     rows.append(&mut unranked);
     order_ties(&mut rows);
     Ok(rows)
+    })
 }
 
 /// Orders artists sharing a search key by track count (descending), then id, as the
@@ -113,42 +115,52 @@ fn order_ties(rows: &mut [ArtistSummary]) {
     }
 }
 
-pub fn by_id(conn: &mut SqliteConnection, id: i32) -> QueryResult<Option<ArtistSummary>> {
+pub fn by_id(conn: &mut crate::db::DbConnection, id: i32) -> QueryResult<Option<ArtistSummary>> {
+    crate::db::with_backend!(conn, conn => {
     artists::table
         .find(id)
         .select(ArtistRow::as_select())
         .first(conn)
         .optional()
         .map(|row| row.map(ArtistSummary::from))
+    })
 }
 
 /// By `artist_name_key` (Unicode lower case): the case-insensitive exact lookup.
-pub fn by_name_key(conn: &mut SqliteConnection, key: &str) -> QueryResult<Option<ArtistSummary>> {
+pub fn by_name_key(
+    conn: &mut crate::db::DbConnection,
+    key: &str,
+) -> QueryResult<Option<ArtistSummary>> {
+    crate::db::with_backend!(conn, conn => {
     artists::table
         .filter(artists::name_key.eq(key))
         .select(ArtistRow::as_select())
         .first(conn)
         .optional()
         .map(|row| row.map(ArtistSummary::from))
+    })
 }
 
 /// Mean popularity over every track that has one: the reference beside artists' averages.
 /// (The snapshot sums it while reading the tracks; this is the SQL it must agree with.)
-pub fn average_track_popularity(conn: &mut SqliteConnection) -> QueryResult<Option<f64>> {
+pub fn average_track_popularity(conn: &mut crate::db::DbConnection) -> QueryResult<Option<f64>> {
+    crate::db::with_backend!(conn, conn => {
     // AVG of an integer column is typed NUMERIC by diesel; ask SQLite for a double.
     tracks::table
-        .select(diesel::dsl::sql::<Nullable<Double>>("AVG(popularity)"))
+        .select(diesel::dsl::sql::<Nullable<Double>>("CAST(AVG(popularity) AS DOUBLE PRECISION)"))
         .first::<Option<f64>>(conn)
+    })
 }
 
 /// The most frequent genres of each artist's tracks (most tracks first, then A to Z),
 /// at most `per_artist` each, in one grouped query. Every genre of a track counts (not
 /// subgenres).
 pub fn top_genres(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::DbConnection,
     artist_ids: &[i32],
     per_artist: usize,
 ) -> QueryResult<HashMap<i32, Vec<GenreCount>>> {
+    crate::db::with_backend!(conn, conn => {
     let rows: Vec<(i32, String, i64)> = track_artists::table
         .inner_join(track_genres::table.on(track_genres::track_id.eq(track_artists::track_id)))
         .inner_join(genres::table.on(genres::id.eq(track_genres::genre_id)))
@@ -168,6 +180,7 @@ pub fn top_genres(
         genres.truncate(per_artist);
     }
     Ok(out)
+    })
 }
 
 /// One of an artist's tracks, as the track list shows it.
@@ -209,12 +222,13 @@ impl ArtistTrack {
 /// One page of an artist's tracks in the given order; ties broken by track id so pages
 /// never overlap or skip.
 pub fn tracks_page(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::DbConnection,
     artist_id: i32,
     sort: TrackSort,
     offset: i64,
     limit: i64,
 ) -> QueryResult<Vec<ArtistTrack>> {
+    crate::db::with_backend!(conn, conn => {
     let query = tracks::table
         .inner_join(track_artists::table)
         .filter(track_artists::artist_id.eq(artist_id))
@@ -259,13 +273,19 @@ pub fn tracks_page(
         .offset(offset)
         .limit(limit)
         .load(conn)
+    })
 }
 
 /// Every track of the artist (for the per-feature distributions), unordered.
-pub fn all_tracks(conn: &mut SqliteConnection, artist_id: i32) -> QueryResult<Vec<ArtistTrack>> {
+pub fn all_tracks(
+    conn: &mut crate::db::DbConnection,
+    artist_id: i32,
+) -> QueryResult<Vec<ArtistTrack>> {
+    crate::db::with_backend!(conn, conn => {
     tracks::table
         .inner_join(track_artists::table)
         .filter(track_artists::artist_id.eq(artist_id))
         .select(ArtistTrack::as_select())
         .load(conn)
+    })
 }

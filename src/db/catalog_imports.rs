@@ -17,17 +17,21 @@ pub struct ImportRecord {
     pub rows_skipped: i64,
 }
 
-pub fn record(conn: &mut SqliteConnection, import: &ImportRecord) -> QueryResult<()> {
+pub fn record(conn: &mut crate::db::DbConnection, import: &ImportRecord) -> QueryResult<()> {
+    crate::db::with_backend!(conn, conn => {
     diesel::insert_into(catalog_imports::table)
         .values(import)
         .execute(conn)?;
     Ok(())
+    })
 }
 
 /// Every import, oldest first.
-pub fn all(conn: &mut SqliteConnection) -> QueryResult<Vec<ImportRecord>> {
+pub fn all(conn: &mut crate::db::DbConnection) -> QueryResult<Vec<ImportRecord>> {
+    crate::db::with_backend!(conn, conn => {
     catalog_imports::table
         .order(catalog_imports::id)
         .select(ImportRecord::as_select())
         .load(conn)
+    })
 }

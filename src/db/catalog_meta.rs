@@ -66,7 +66,8 @@ pub struct CatalogMeta {
     pub max_year: Option<i32>,
 }
 
-pub fn load(conn: &mut SqliteConnection) -> QueryResult<CatalogMeta> {
+pub fn load(conn: &mut crate::db::DbConnection) -> QueryResult<CatalogMeta> {
+    crate::db::with_backend!(conn, conn => {
     let row: MetaRow = catalog_meta::table
         .find(1)
         .select(MetaRow::as_select())
@@ -82,24 +83,29 @@ pub fn load(conn: &mut SqliteConnection) -> QueryResult<CatalogMeta> {
         min_year: row.min_year,
         max_year: row.max_year,
     })
+    })
 }
 
 /// Only the version: cheap enough to poll every few seconds.
-pub fn version(conn: &mut SqliteConnection) -> QueryResult<i64> {
+pub fn version(conn: &mut crate::db::DbConnection) -> QueryResult<i64> {
+    crate::db::with_backend!(conn, conn => {
     catalog_meta::table
         .find(1)
         .select(catalog_meta::version)
         .first(conn)
+    })
 }
 
 /// Recomputes the counts from the tables and records the new source; bumps the version.
 /// Call inside the transaction that changed the catalog.
 pub fn refresh(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::DbConnection,
     kind: SourceKind,
     source_name: &str,
     now: i64,
 ) -> QueryResult<()> {
+    let old_version = version(conn)?;
+    crate::db::with_backend!(conn, conn => {
     let track_count: i64 = tracks::table.count().get_result(conn)?;
     let artist_count: i64 = artists::table
         .filter(artists::track_count.gt(0))
@@ -116,7 +122,6 @@ pub fn refresh(
             diesel::dsl::max(tracks::release_year),
         ))
         .first(conn)?;
-    let old_version = version(conn)?;
     // Time-based so that two databases never reuse a version after a restore, and
     // strictly increasing even when two imports land within the same second.
     let new_version = (now.max(0) * 1000).max(old_version + 1);
@@ -134,11 +139,13 @@ pub fn refresh(
         ))
         .execute(conn)?;
     Ok(())
+    })
 }
 
 /// The whole catalog's average of every audio feature (zeros when empty), in one scan.
 /// (The snapshot sums them while reading the tracks; this is the SQL it must agree with.)
-pub fn average_features(conn: &mut SqliteConnection) -> QueryResult<AudioFeatures> {
+pub fn average_features(conn: &mut crate::db::DbConnection) -> QueryResult<AudioFeatures> {
+    crate::db::with_backend!(conn, conn => {
     macro_rules! averages {
         (; $($variant:ident $column:ident $avg:ident,)*) => {
             ($(diesel::dsl::avg(tracks::$column),)*)
@@ -154,6 +161,7 @@ pub fn average_features(conn: &mut SqliteConnection) -> QueryResult<AudioFeature
         .select(audio_feature_columns!(averages))
         .first(conn)?;
     Ok(audio_feature_columns!(or_zero; row))
+    })
 }
 
 /// `AVG` of each audio feature, `None` over no tracks.

@@ -12,62 +12,64 @@ use crate::catalog::genres::{GenreDef, GenreSource, GenreTrack};
 
 /// Every genre, subgenre, link and track of the catalog, and the catalog version they
 /// were read at.
-pub fn load(conn: &mut SqliteConnection) -> QueryResult<(i64, GenreSource)> {
+pub fn load(conn: &mut crate::db::DbConnection) -> QueryResult<(i64, GenreSource)> {
     conn.transaction(|conn| {
         let version = super::catalog_meta::version(conn)?;
-        let genres: Vec<GenreDef> = genres::table
-            .order(genres::id)
-            .select((genres::id, genres::name, genres::parent_id))
-            .load::<(i32, String, Option<i32>)>(conn)?
-            .into_iter()
-            .map(|(id, name, parent)| GenreDef { id, name, parent })
-            .collect();
-        let links: Vec<(i32, i32)> = track_genres::table
-            .select((track_genres::track_id, track_genres::genre_id))
-            .order((track_genres::track_id, track_genres::genre_id))
-            .load(conn)?;
-        let mut main_artists: Vec<(i32, i32)> = track_artists::table
-            .filter(track_artists::position.eq(0))
-            .select((track_artists::track_id, track_artists::artist_id))
-            .load(conn)?;
-        main_artists.sort_unstable();
-        let mut next_artist = main_artists.into_iter().peekable();
-        let rows = tracks::table
-            .order(tracks::id)
-            .select((
-                tracks::id,
-                tracks::release_year,
-                tracks::popularity,
-                audio_feature_columns!(track_feature_columns),
+        crate::db::with_backend!(conn, conn => {
+            let genres: Vec<GenreDef> = genres::table
+                .order(genres::id)
+                .select((genres::id, genres::name, genres::parent_id))
+                .load::<(i32, String, Option<i32>)>(conn)?
+                .into_iter()
+                .map(|(id, name, parent)| GenreDef { id, name, parent })
+                .collect();
+            let links: Vec<(i32, i32)> = track_genres::table
+                .select((track_genres::track_id, track_genres::genre_id))
+                .order((track_genres::track_id, track_genres::genre_id))
+                .load(conn)?;
+            let mut main_artists: Vec<(i32, i32)> = track_artists::table
+                .filter(track_artists::position.eq(0))
+                .select((track_artists::track_id, track_artists::artist_id))
+                .load(conn)?;
+            main_artists.sort_unstable();
+            let mut next_artist = main_artists.into_iter().peekable();
+            let rows = tracks::table
+                .order(tracks::id)
+                .select((
+                    tracks::id,
+                    tracks::release_year,
+                    tracks::popularity,
+                    audio_feature_columns!(track_feature_columns),
+                ))
+                .load_iter::<(
+                    i32,
+                    Option<i32>,
+                    Option<i32>,
+                    (f64, f64, f64, f64, f64, f64, f64, f64, f64),
+                ), diesel::connection::DefaultLoadingMode>(conn)?;
+            let mut tracks = Vec::new();
+            for row in rows {
+                let (id, year, popularity, f) = row?;
+                while next_artist.next_if(|(track, _)| *track < id).is_some() {}
+                let artist = next_artist
+                    .next_if(|(track, _)| *track == id)
+                    .map(|(_, artist)| artist);
+                tracks.push(GenreTrack {
+                    id,
+                    artist,
+                    year,
+                    popularity,
+                    features: audio_feature_columns!(features_from_tuple; f),
+                });
+            }
+            Ok((
+                version,
+                GenreSource {
+                    genres,
+                    links,
+                    tracks,
+                },
             ))
-            .load_iter::<(
-                i32,
-                Option<i32>,
-                Option<i32>,
-                (f64, f64, f64, f64, f64, f64, f64, f64, f64),
-            ), diesel::connection::DefaultLoadingMode>(conn)?;
-        let mut tracks = Vec::new();
-        for row in rows {
-            let (id, year, popularity, f) = row?;
-            while next_artist.next_if(|(track, _)| *track < id).is_some() {}
-            let artist = next_artist
-                .next_if(|(track, _)| *track == id)
-                .map(|(_, artist)| artist);
-            tracks.push(GenreTrack {
-                id,
-                artist,
-                year,
-                popularity,
-                features: audio_feature_columns!(features_from_tuple; f),
-            });
-        }
-        Ok((
-            version,
-            GenreSource {
-                genres,
-                links,
-                tracks,
-            },
-        ))
+        })
     })
 }

@@ -18,42 +18,109 @@ pub mod track_facts;
 pub mod track_features;
 pub mod users;
 
-use std::{
-    path::{Path, PathBuf},
-    time::Duration,
-};
+mod connection;
+pub mod shared;
+
+use std::{path::PathBuf, time::Duration};
 
 use diesel::{
     connection::SimpleConnection,
-    r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection},
-    SqliteConnection,
+    r2d2::{CustomizeConnection, ManageConnection, Pool, PooledConnection, R2D2Connection},
+    Connection, PgConnection, SqliteConnection,
 };
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
+pub use self::connection::DbConnection;
+pub use crate::config::Database;
 use crate::error::{AppError, AppResult};
 
+/// SQLite's migrations (the main file; the catalog file has `catalog_file::MIGRATIONS`).
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+/// PostgreSQL's: the same tables in one database (MVCC lets an import write the catalog
+/// while users write theirs, so no second database is needed).
+pub const MIGRATIONS_PG: EmbeddedMigrations = embed_migrations!("migrations_pg");
 
-pub type DbPool = Pool<ConnectionManager<SqliteConnection>>;
-pub type DbConn = PooledConnection<ConnectionManager<SqliteConnection>>;
+pub type DbPool = Pool<Manager>;
+pub type DbConn = PooledConnection<Manager>;
 
-/// Set-up every pooled connection gets: the pragmas (DESIGN section 4), then the
-/// catalog file attached (see `catalog_file`). WAL lets readers run while an import
-/// writes; busy_timeout makes a writer wait for a lock instead of failing at once.
-/// busy_timeout comes first: switching a new file to WAL takes a lock, and the pool opens
-/// several connections at once.
-#[derive(Debug)]
-struct Setup {
-    catalog: PathBuf,
+/// Runs `$body` with `$c` bound to the concrete connection behind a `&mut DbConnection`
+/// (`SqliteConnection` or `PgConnection`). The body is written once and compiled for
+/// each backend, so every query has one definition whatever the backend, and may use
+/// everything diesel offers on both (upserts, RETURNING, booleans), which the derived
+/// `MultiBackend` does not.
+macro_rules! with_backend {
+    ($conn:expr, $c:ident => $body:expr) => {
+        match &mut *$conn {
+            $crate::db::DbConnection::Sqlite($c) => $body,
+            $crate::db::DbConnection::Pg($c) => $body,
+        }
+    };
+}
+pub(crate) use with_backend;
+
+/// Which backend a connection talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
 }
 
-impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for Setup {
-    fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
-        apply_pragmas(conn)
-            .and_then(|_| catalog_file::attach(conn, &self.catalog))
-            .map_err(diesel::r2d2::Error::QueryError)
+impl DbConnection {
+    pub fn backend(&self) -> Backend {
+        match self {
+            DbConnection::Sqlite(_) => Backend::Sqlite,
+            DbConnection::Pg(_) => Backend::Postgres,
+        }
     }
 }
+
+/// Makes the pool's connections: SQLite with its pragmas and the catalog file attached
+/// (DESIGN section 4; WAL lets readers run while an import writes; busy_timeout makes a
+/// writer wait for a lock instead of failing at once), or PostgreSQL by URL.
+#[derive(Debug)]
+pub struct Manager {
+    target: Target,
+}
+
+#[derive(Debug, Clone)]
+enum Target {
+    Sqlite { main: String, catalog: PathBuf },
+    Postgres { url: String },
+}
+
+impl ManageConnection for Manager {
+    type Connection = DbConnection;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<DbConnection, Self::Error> {
+        match &self.target {
+            Target::Sqlite { main, catalog } => {
+                let mut conn = SqliteConnection::establish(main)
+                    .map_err(diesel::r2d2::Error::ConnectionError)?;
+                apply_pragmas(&mut conn)
+                    .and_then(|_| catalog_file::attach(&mut conn, catalog))
+                    .map_err(diesel::r2d2::Error::QueryError)?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+            Target::Postgres { url } => PgConnection::establish(url)
+                .map(DbConnection::Pg)
+                .map_err(diesel::r2d2::Error::ConnectionError),
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), Self::Error> {
+        conn.ping().map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        std::thread::panicking() || conn.is_broken()
+    }
+}
+
+/// Nothing to do per checkout; kept so callers can customise a pool like any r2d2 one.
+#[derive(Debug)]
+struct NoSetup;
+impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for NoSetup {}
 
 /// The pragmas, also for connections made outside the pool (the importer).
 pub fn apply_pragmas(conn: &mut SqliteConnection) -> diesel::QueryResult<()> {
@@ -68,8 +135,11 @@ pub fn apply_pragmas(conn: &mut SqliteConnection) -> diesel::QueryResult<()> {
 
 /// Frees this connection's page cache (SQLite's `shrink_memory`): after reading the whole
 /// catalog at start-up it holds up to `cache_size` of pages no request needs.
-pub fn release_cache(conn: &mut SqliteConnection) -> diesel::QueryResult<()> {
-    conn.batch_execute("PRAGMA shrink_memory;")
+pub fn release_cache(conn: &mut DbConnection) -> diesel::QueryResult<()> {
+    match conn {
+        DbConnection::Sqlite(conn) => conn.batch_execute("PRAGMA shrink_memory;"),
+        DbConnection::Pg(_) => Ok(()),
+    }
 }
 
 /// Puts SQLite in multi-thread mode: each connection is used by one thread at a time
@@ -93,89 +163,168 @@ pub fn use_multi_thread_mode() {
     }
 }
 
-/// The two files of a database: the main one (users, sessions, profiles, tokens) and
-/// the catalog's, attached to the main one's connections as `catalog`.
+/// The two files of a SQLite database: the main one (users, sessions, profiles, tokens)
+/// and the catalog's, attached to the main one's connections as `catalog`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DbFiles {
     pub main: PathBuf,
     pub catalog: Option<PathBuf>,
 }
 
-/// Opens (creating if needed) the main database file and the catalog file beside it
-/// (`catalog_file::catalog_path`), runs pending migrations on both, moves the catalog of
-/// a database made before the split into its own file, and returns a pool whose
-/// connections all carry the pragmas and the catalog attached.
-pub fn open(path: &Path) -> anyhow::Result<DbPool> {
-    let (url, catalog) = prepare(path)?;
-    let manager = ConnectionManager::<SqliteConnection>::new(url);
+/// Opens the database and returns a pool. SQLite: opens (creating if needed) the main
+/// file and the catalog file beside it (`catalog_file::catalog_path`), runs pending
+/// migrations on both and moves the catalog of a database made before the split into
+/// its own file; every pooled connection carries the pragmas and the catalog attached.
+/// PostgreSQL: connects (a bad URL, an unreachable server, a wrong password or a
+/// missing database is a one-line error) and runs pending migrations.
+pub fn open(database: impl Into<Database>) -> anyhow::Result<DbPool> {
+    let database = database.into();
+    let target = prepare(&database)?;
     let pool = Pool::builder()
-        .max_size(8)
+        .max_size(if matches!(target, Target::Postgres { .. }) {
+            16
+        } else {
+            8
+        })
         .connection_timeout(Duration::from_secs(15))
-        .connection_customizer(Box::new(Setup { catalog }))
-        .build(manager)
-        .map_err(|e| anyhow::anyhow!("cannot open database {}: {e}", path.display()))?;
+        .connection_customizer(Box::new(NoSetup))
+        .build(Manager { target })
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "cannot open database {database}: {}",
+                one_line(&e.to_string())
+            )
+        })?;
     Ok(pool)
 }
 
 /// One connection (no pool) like the pool's, migrations run: for command-line tools
 /// that need a single connection and none of a pool's idle ones.
-pub fn open_connection(path: &Path) -> anyhow::Result<SqliteConnection> {
-    let (url, catalog) = prepare(path)?;
-    let mut conn = establish(url)?;
-    catalog_file::attach(&mut conn, &catalog)?;
-    Ok(conn)
+pub fn open_connection(database: impl Into<Database>) -> anyhow::Result<DbConnection> {
+    let database = database.into();
+    let target = prepare(&database)?;
+    Manager { target }.connect().map_err(|e| {
+        anyhow::anyhow!(
+            "cannot open database {database}: {}",
+            one_line(&e.to_string())
+        )
+    })
 }
 
-/// One connection to the catalog file ALONE (no main file attached), migrations run on
-/// both files: the importer's. Its `BEGIN IMMEDIATE` locks the catalog file only, so
-/// sign-up, log-in and profile saves, which write the main file, never wait for an
-/// import, and its pragmas, `sqlite_master` and index rebuilds are the catalog file's.
-pub fn open_catalog_connection(path: &Path) -> anyhow::Result<SqliteConnection> {
-    let (_, catalog) = prepare(path)?;
-    let url = catalog
-        .to_str()
-        .ok_or_else(|| anyhow::anyhow!("catalog path {} is not valid UTF-8", catalog.display()))?;
-    establish(url)
+/// The importer's connection, migrations run. SQLite: the catalog file ALONE (no main
+/// file attached): its `BEGIN IMMEDIATE` locks the catalog file only, so sign-up,
+/// log-in and profile saves, which write the main file, never wait for an import, and
+/// its pragmas, `sqlite_master` and index rebuilds are the catalog file's. PostgreSQL:
+/// a plain connection (MVCC: users' writes never wait for an import's).
+pub fn open_catalog_connection(database: impl Into<Database>) -> anyhow::Result<DbConnection> {
+    let database = database.into();
+    match prepare(&database)? {
+        Target::Sqlite { catalog, .. } => {
+            let url = catalog.to_str().ok_or_else(|| {
+                anyhow::anyhow!("catalog path {} is not valid UTF-8", catalog.display())
+            })?;
+            Ok(DbConnection::Sqlite(establish_sqlite(url)?))
+        }
+        Target::Postgres { url } => Ok(DbConnection::Pg(establish_pg(&url)?)),
+    }
 }
 
-/// A connection to one file with the pragmas.
-fn establish(url: &str) -> anyhow::Result<SqliteConnection> {
-    use diesel::Connection;
+/// A connection to one SQLite file with the pragmas.
+fn establish_sqlite(url: &str) -> anyhow::Result<SqliteConnection> {
     let mut conn = SqliteConnection::establish(url)
         .map_err(|e| anyhow::anyhow!("cannot open database {url}: {e}"))?;
     apply_pragmas(&mut conn)?;
     Ok(conn)
 }
 
-/// Creates the directory, migrates the catalog file and the main file, and moves a
-/// pre-split catalog out of the main file. Returns the main file as SQLite takes it
-/// and the catalog file.
-fn prepare(path: &Path) -> anyhow::Result<(&str, PathBuf)> {
-    let url = prepare_path(path)?;
-    let catalog = catalog_file::catalog_path(path);
-    let catalog_url = catalog
-        .to_str()
-        .ok_or_else(|| anyhow::anyhow!("catalog path {} is not valid UTF-8", catalog.display()))?;
-    let mut catalog_conn = establish(catalog_url)?;
-    catalog_conn
-        .run_pending_migrations(catalog_file::MIGRATIONS)
-        .map_err(|e| anyhow::anyhow!("catalog database migration failed: {e}"))?;
-    drop(catalog_conn);
-    let mut conn = establish(url)?;
-    run_migrations(&mut conn)?;
-    catalog_file::attach(&mut conn, &catalog)?;
-    if catalog_file::move_from_main(&mut conn)? {
-        tracing::info!(
-            catalog = %catalog.display(),
-            "moved the catalog out of the main database file into its own file"
-        );
-    }
-    Ok((url, catalog))
+/// A PostgreSQL connection, its failure said in one line without the password.
+fn establish_pg(url: &str) -> anyhow::Result<PgConnection> {
+    PgConnection::establish(url).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot connect to PostgreSQL at {}: {}",
+            Database::Postgres(url.to_string()),
+            one_line(&e.to_string())
+        )
+    })
 }
 
-/// The files behind the connection (main, and the attached catalog), if the main one is
-/// a file (not an in-memory database).
-pub(crate) fn database_files(conn: &mut SqliteConnection) -> diesel::QueryResult<Option<DbFiles>> {
+/// libpq's messages span lines ("...failed: Connection refused\n\tIs the server
+/// running..."): one line, the leading "FATAL:" kept.
+fn one_line(message: &str) -> String {
+    message.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Creates the directory and migrates (SQLite: the catalog file, then the main file,
+/// moving a pre-split catalog out of the main file; PostgreSQL: the one database, under
+/// an advisory lock so that servers starting together migrate one at a time).
+fn prepare(database: &Database) -> anyhow::Result<Target> {
+    match database {
+        Database::Sqlite(path) => {
+            let url = prepare_path(path)?;
+            let catalog = catalog_file::catalog_path(path);
+            let catalog_url = catalog.to_str().ok_or_else(|| {
+                anyhow::anyhow!("catalog path {} is not valid UTF-8", catalog.display())
+            })?;
+            let mut catalog_conn = establish_sqlite(catalog_url)?;
+            catalog_conn
+                .run_pending_migrations(catalog_file::MIGRATIONS)
+                .map_err(|e| anyhow::anyhow!("catalog database migration failed: {e}"))?;
+            drop(catalog_conn);
+            let mut conn = establish_sqlite(url)?;
+            conn.run_pending_migrations(MIGRATIONS)
+                .map_err(|e| anyhow::anyhow!("database migration failed: {e}"))?;
+            catalog_file::attach(&mut conn, &catalog)?;
+            if catalog_file::move_from_main(&mut conn)? {
+                tracing::info!(
+                    catalog = %catalog.display(),
+                    "moved the catalog out of the main database file into its own file"
+                );
+            }
+            Ok(Target::Sqlite {
+                main: url.to_string(),
+                catalog,
+            })
+        }
+        Database::Postgres(url) => {
+            let mut conn = establish_pg(url)?;
+            migrate_pg(&mut conn)?;
+            Ok(Target::Postgres { url: url.clone() })
+        }
+    }
+}
+
+/// PostgreSQL advisory locks are per database; each is keyed by (the schema, a purpose),
+/// so that databases in different schemas of one server (the tests') never wait for
+/// each other.
+pub(crate) fn pg_lock_key(purpose: i32) -> String {
+    format!("hashtext(current_schema()), {purpose}")
+}
+
+/// Purpose of the advisory lock that serialises migrations across servers.
+const MIGRATION_LOCK: i32 = 1;
+
+fn migrate_pg(conn: &mut PgConnection) -> anyhow::Result<()> {
+    conn.batch_execute(&format!(
+        "SELECT pg_advisory_lock({})",
+        pg_lock_key(MIGRATION_LOCK)
+    ))?;
+    let migrated = conn
+        .run_pending_migrations(MIGRATIONS_PG)
+        .map(|_| ())
+        .map_err(|e| anyhow::anyhow!("database migration failed: {e}"));
+    conn.batch_execute(&format!(
+        "SELECT pg_advisory_unlock({})",
+        pg_lock_key(MIGRATION_LOCK)
+    ))?;
+    migrated
+}
+
+/// The files behind the connection (main, and the attached catalog), if it is SQLite
+/// and the main one is a file (not an in-memory database).
+pub(crate) fn database_files(conn: &mut DbConnection) -> diesel::QueryResult<Option<DbFiles>> {
+    let DbConnection::Sqlite(conn) = conn else {
+        return Ok(None);
+    };
     let Some(main) = catalog_file::file_of(conn, "main")? else {
         return Ok(None);
     };
@@ -185,7 +334,7 @@ pub(crate) fn database_files(conn: &mut SqliteConnection) -> diesel::QueryResult
 
 /// Another connection to database files already open and migrated, with the pool's
 /// pragmas and the same catalog attached: for reading them in parallel.
-pub(crate) fn open_files(files: &DbFiles) -> diesel::QueryResult<SqliteConnection> {
+pub(crate) fn open_files(files: &DbFiles) -> diesel::QueryResult<DbConnection> {
     let mut conn: SqliteConnection =
         diesel::Connection::establish(&files.main.to_string_lossy())
             .map_err(|e| diesel::result::Error::QueryBuilderError(Box::new(e)))?;
@@ -193,11 +342,11 @@ pub(crate) fn open_files(files: &DbFiles) -> diesel::QueryResult<SqliteConnectio
     if let Some(catalog) = &files.catalog {
         catalog_file::attach(&mut conn, catalog)?;
     }
-    Ok(conn)
+    Ok(DbConnection::Sqlite(conn))
 }
 
 /// Creates the file's directory if needed; the path as SQLite takes it.
-fn prepare_path(path: &Path) -> anyhow::Result<&str> {
+fn prepare_path(path: &std::path::Path) -> anyhow::Result<&str> {
     if let Some(dir) = path.parent() {
         if !dir.as_os_str().is_empty() {
             std::fs::create_dir_all(dir).map_err(|e| {
@@ -210,26 +359,45 @@ fn prepare_path(path: &Path) -> anyhow::Result<&str> {
 }
 
 /// Applies every migration not yet applied.
-pub fn run_migrations(conn: &mut SqliteConnection) -> anyhow::Result<()> {
-    conn.run_pending_migrations(MIGRATIONS)
-        .map_err(|e| anyhow::anyhow!("database migration failed: {e}"))?;
+pub fn run_migrations(conn: &mut DbConnection) -> anyhow::Result<()> {
+    match conn {
+        DbConnection::Sqlite(conn) => {
+            conn.run_pending_migrations(MIGRATIONS)
+                .map_err(|e| anyhow::anyhow!("database migration failed: {e}"))?;
+        }
+        DbConnection::Pg(conn) => migrate_pg(conn)?,
+    }
     Ok(())
 }
 
-/// A transaction that holds the main file's write lock from its start, and only that
-/// file's: for users' writes that read before they write (sessions, accounts).
+/// Purpose of the advisory lock users' writes take on PostgreSQL.
+const USER_WRITE_LOCK: i32 = 2;
+
+/// A transaction for users' writes that read before they write (sessions, accounts):
+/// such writes run one at a time, as they do on SQLite, so a read cannot go stale
+/// before the write that depends on it.
 ///
-/// `BEGIN IMMEDIATE` would take the write lock of EVERY attached file, the catalog's
-/// included, and so wait for a running import (up to the busy timeout, then fail). This
-/// begins a deferred transaction and takes the main file's lock at once with a write
-/// that changes no row, so a later write cannot fail to upgrade a read.
-pub fn user_write_transaction<T, E, F>(conn: &mut SqliteConnection, work: F) -> Result<T, E>
+/// SQLite: `BEGIN IMMEDIATE` would take the write lock of EVERY attached file, the
+/// catalog's included, and so wait for a running import (up to the busy timeout, then
+/// fail). This begins a deferred transaction and takes the main file's lock at once
+/// with a write that changes no row, so a later write cannot fail to upgrade a read.
+/// PostgreSQL: a transaction-scoped advisory lock (released at commit or rollback),
+/// which an import never takes.
+pub fn user_write_transaction<T, E, F>(conn: &mut DbConnection, work: F) -> Result<T, E>
 where
-    F: FnOnce(&mut SqliteConnection) -> Result<T, E>,
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
-    diesel::Connection::transaction(conn, |conn| {
-        conn.batch_execute("UPDATE main.users SET created_at = created_at WHERE 0;")?;
+    conn.transaction(|conn| {
+        match conn {
+            DbConnection::Sqlite(c) => {
+                c.batch_execute("UPDATE main.users SET created_at = created_at WHERE 0;")?
+            }
+            DbConnection::Pg(c) => c.batch_execute(&format!(
+                "SELECT pg_advisory_xact_lock({})",
+                pg_lock_key(USER_WRITE_LOCK)
+            ))?,
+        }
         work(conn)
     })
 }
@@ -238,7 +406,7 @@ where
 /// async executor that serves other requests.
 pub async fn run<T, F>(pool: &DbPool, work: F) -> AppResult<T>
 where
-    F: FnOnce(&mut SqliteConnection) -> AppResult<T> + Send + 'static,
+    F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
     T: Send + 'static,
 {
     let pool = pool.clone();

@@ -72,6 +72,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    server_settings (name) {
+        name -> Text,
+        value -> Text,
+    }
+}
+
+diesel::table! {
     sessions (id) {
         id -> Text,
         data -> Text,
@@ -89,6 +96,15 @@ diesel::table! {
         is_current -> Bool,
         created_at -> BigInt,
         updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    throttle_attempts (id) {
+        id -> Integer,
+        scope -> Integer,
+        key -> Text,
+        at_ms -> BigInt,
     }
 }
 
@@ -158,8 +174,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     catalog_imports,
     catalog_meta,
     genres,
+    server_settings,
     sessions,
     taste_profiles,
+    throttle_attempts,
     track_artists,
     track_genres,
     tracks,

@@ -54,7 +54,7 @@ pub fn writes() -> u64 {
 /// The entries of a live session, or `None` if it does not exist, has expired or has
 /// been ended.
 pub fn load(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::DbConnection,
     id: &str,
     now: i64,
 ) -> QueryResult<Option<BTreeMap<String, Value>>> {
@@ -63,10 +63,11 @@ pub fn load(
 
 /// `load`, with the session's `expires_at`.
 pub fn load_with_expiry(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::DbConnection,
     id: &str,
     now: i64,
 ) -> QueryResult<Option<(BTreeMap<String, Value>, i64)>> {
+    crate::db::with_backend!(conn, conn => {
     let row: Option<(String, i64)> = sessions::table
         .filter(sessions::id.eq(id))
         .filter(sessions::expires_at.gt(now))
@@ -83,6 +84,7 @@ pub fn load_with_expiry(
             }
         }),
     )
+    })
 }
 
 /// What `save` did.
@@ -98,7 +100,7 @@ pub enum Saved {
 
 /// Stores a session: a new id is inserted, a live one updated, an ended one left dead.
 pub fn save(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::DbConnection,
     id: &str,
     data: &str,
     user_id: Option<i32>,
@@ -106,49 +108,52 @@ pub fn save(
     now: i64,
 ) -> QueryResult<Saved> {
     let saved = super::user_write_transaction(conn, |conn| {
-        let current: Option<i64> = sessions::table
-            .filter(sessions::id.eq(id))
-            .select(sessions::expires_at)
-            .first(conn)
-            .optional()?;
-        match current {
-            None => {
-                let inserted = diesel::insert_into(sessions::table)
-                    .values((
-                        sessions::id.eq(id),
-                        sessions::data.eq(data),
-                        sessions::expires_at.eq(expires_at),
-                        sessions::user_id.eq(user_id),
-                    ))
-                    .execute(conn);
-                match inserted {
-                    Ok(_) => Ok(Saved::Inserted),
-                    // The account was deleted while this request ran.
-                    Err(DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _)) => {
-                        Ok(Saved::UserGone)
+        crate::db::with_backend!(conn, conn => {
+            let current: Option<i64> = sessions::table
+                .filter(sessions::id.eq(id))
+                .select(sessions::expires_at)
+                .first(conn)
+                .optional()?;
+            match current {
+                None => {
+                    let inserted = diesel::insert_into(sessions::table)
+                        .values((
+                            sessions::id.eq(id),
+                            sessions::data.eq(data),
+                            sessions::expires_at.eq(expires_at),
+                            sessions::user_id.eq(user_id),
+                        ))
+                        .execute(conn);
+                    match inserted {
+                        Ok(_) => Ok(Saved::Inserted),
+                        // The account was deleted while this request ran.
+                        Err(DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _)) => {
+                            Ok(Saved::UserGone)
+                        }
+                        Err(error) => Err(error),
                     }
-                    Err(error) => Err(error),
                 }
+                Some(current) if current > now => {
+                    diesel::update(sessions::table.filter(sessions::id.eq(id)))
+                        .set((
+                            sessions::data.eq(data),
+                            sessions::expires_at.eq(expires_at),
+                            sessions::user_id.eq(user_id),
+                        ))
+                        .execute(conn)?;
+                    Ok(Saved::Updated)
+                }
+                Some(_) => Ok(Saved::StillEnded),
             }
-            Some(current) if current > now => {
-                diesel::update(sessions::table.filter(sessions::id.eq(id)))
-                    .set((
-                        sessions::data.eq(data),
-                        sessions::expires_at.eq(expires_at),
-                        sessions::user_id.eq(user_id),
-                    ))
-                    .execute(conn)?;
-                Ok(Saved::Updated)
-            }
-            Some(_) => Ok(Saved::StillEnded),
-        }
+        })
     });
     forget_cached();
     saved
 }
 
 /// Ends one session (see the module comment: it becomes a tombstone).
-pub fn end(conn: &mut SqliteConnection, id: &str, now: i64) -> QueryResult<usize> {
+pub fn end(conn: &mut crate::db::DbConnection, id: &str, now: i64) -> QueryResult<usize> {
+    crate::db::with_backend!(conn, conn => {
     let ended = diesel::update(
         sessions::table
             .filter(sessions::id.eq(id))
@@ -158,11 +163,17 @@ pub fn end(conn: &mut SqliteConnection, id: &str, now: i64) -> QueryResult<usize
     .execute(conn);
     forget_cached();
     ended
+    })
 }
 
 /// Ends every session of a user. Returns how many were live.
 /// Inside a transaction, call `forget_cached` again once it has committed.
-pub fn end_all_for_user(conn: &mut SqliteConnection, user_id: i32, now: i64) -> QueryResult<usize> {
+pub fn end_all_for_user(
+    conn: &mut crate::db::DbConnection,
+    user_id: i32,
+    now: i64,
+) -> QueryResult<usize> {
+    crate::db::with_backend!(conn, conn => {
     let ended = diesel::update(
         sessions::table
             .filter(sessions::user_id.eq(user_id))
@@ -172,23 +183,27 @@ pub fn end_all_for_user(conn: &mut SqliteConnection, user_id: i32, now: i64) -> 
     .execute(conn);
     forget_cached();
     ended
+    })
 }
 
 /// Deletes rows dead since before `before`. Returns how many.
-pub fn delete_dead(conn: &mut SqliteConnection, before: i64) -> QueryResult<usize> {
+pub fn delete_dead(conn: &mut crate::db::DbConnection, before: i64) -> QueryResult<usize> {
+    crate::db::with_backend!(conn, conn => {
     let deleted =
         diesel::delete(sessions::table.filter(sessions::expires_at.le(before))).execute(conn);
     forget_cached();
     deleted
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn conn() -> SqliteConnection {
-        let mut conn = SqliteConnection::establish(":memory:").unwrap();
+    fn conn() -> crate::db::DbConnection {
+        let mut conn = diesel::SqliteConnection::establish(":memory:").unwrap();
         crate::db::apply_pragmas(&mut conn).unwrap();
+        let mut conn = crate::db::DbConnection::Sqlite(conn);
         crate::db::run_migrations(&mut conn).unwrap();
         conn
     }

@@ -48,22 +48,25 @@ fn name_taken(error: DieselError) -> ProfileWriteError {
 }
 
 /// The user's current settings (JSON), if they have saved any.
-pub fn current(conn: &mut SqliteConnection, user_id: i32) -> QueryResult<Option<String>> {
+pub fn current(conn: &mut crate::db::DbConnection, user_id: i32) -> QueryResult<Option<String>> {
+    crate::db::with_backend!(conn, conn => {
     taste_profiles::table
         .filter(taste_profiles::user_id.eq(user_id))
         .filter(taste_profiles::is_current.eq(true))
         .select(taste_profiles::settings)
         .first(conn)
         .optional()
+    })
 }
 
 /// Saves the user's current settings, replacing the previous ones (one upsert).
 pub fn save_current(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::DbConnection,
     user_id: i32,
     settings: &str,
     now: i64,
 ) -> QueryResult<()> {
+    crate::db::with_backend!(conn, conn => {
     diesel::insert_into(taste_profiles::table)
         .values((
             taste_profiles::user_id.eq(user_id),
@@ -81,20 +84,28 @@ pub fn save_current(
         ))
         .execute(conn)?;
     Ok(())
+    })
 }
 
 /// The user's named profiles, by name.
-pub fn list(conn: &mut SqliteConnection, user_id: i32) -> QueryResult<Vec<ProfileRow>> {
+pub fn list(conn: &mut crate::db::DbConnection, user_id: i32) -> QueryResult<Vec<ProfileRow>> {
+    crate::db::with_backend!(conn, conn => {
     taste_profiles::table
         .filter(taste_profiles::user_id.eq(user_id))
         .filter(taste_profiles::is_current.eq(false))
         .order((taste_profiles::name.asc(), taste_profiles::id.asc()))
         .select(ProfileRow::as_select())
         .load(conn)
+    })
 }
 
 /// One of the user's named profiles; `None` if it does not exist or is someone else's.
-pub fn find(conn: &mut SqliteConnection, user_id: i32, id: i32) -> QueryResult<Option<ProfileRow>> {
+pub fn find(
+    conn: &mut crate::db::DbConnection,
+    user_id: i32,
+    id: i32,
+) -> QueryResult<Option<ProfileRow>> {
+    crate::db::with_backend!(conn, conn => {
     taste_profiles::table
         .filter(taste_profiles::id.eq(id))
         .filter(taste_profiles::user_id.eq(user_id))
@@ -102,17 +113,19 @@ pub fn find(conn: &mut SqliteConnection, user_id: i32, id: i32) -> QueryResult<O
         .select(ProfileRow::as_select())
         .first(conn)
         .optional()
+    })
 }
 
 /// Saves a new named profile. A name the user already has is `NameTaken` (decided by
 /// the unique index, so two racing saves cannot both win).
 pub fn insert_named(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::DbConnection,
     user_id: i32,
     name: &str,
     settings: &str,
     now: i64,
 ) -> Result<ProfileRow, ProfileWriteError> {
+    crate::db::with_backend!(conn, conn => {
     diesel::insert_into(taste_profiles::table)
         .values((
             taste_profiles::user_id.eq(user_id),
@@ -125,16 +138,18 @@ pub fn insert_named(
         .returning(ProfileRow::as_returning())
         .get_result(conn)
         .map_err(name_taken)
+    })
 }
 
 /// Renames one of the user's named profiles. `Ok(false)` if there is no such profile.
 pub fn rename(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::DbConnection,
     user_id: i32,
     id: i32,
     name: &str,
     now: i64,
 ) -> Result<bool, ProfileWriteError> {
+    crate::db::with_backend!(conn, conn => {
     let changed = diesel::update(
         taste_profiles::table
             .filter(taste_profiles::id.eq(id))
@@ -148,10 +163,12 @@ pub fn rename(
     .execute(conn)
     .map_err(name_taken)?;
     Ok(changed > 0)
+    })
 }
 
 /// Deletes one of the user's named profiles. Returns whether there was one.
-pub fn delete(conn: &mut SqliteConnection, user_id: i32, id: i32) -> QueryResult<bool> {
+pub fn delete(conn: &mut crate::db::DbConnection, user_id: i32, id: i32) -> QueryResult<bool> {
+    crate::db::with_backend!(conn, conn => {
     let deleted = diesel::delete(
         taste_profiles::table
             .filter(taste_profiles::id.eq(id))
@@ -160,4 +177,5 @@ pub fn delete(conn: &mut SqliteConnection, user_id: i32, id: i32) -> QueryResult
     )
     .execute(conn)?;
     Ok(deleted > 0)
+    })
 }

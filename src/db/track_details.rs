@@ -34,7 +34,11 @@ type TrackRow = (
 );
 
 /// The tracks with these ids, keyed by id (ids that do not exist are left out).
-pub fn by_ids(conn: &mut SqliteConnection, ids: &[i32]) -> QueryResult<HashMap<i32, TrackDetails>> {
+pub fn by_ids(
+    conn: &mut crate::db::DbConnection,
+    ids: &[i32],
+) -> QueryResult<HashMap<i32, TrackDetails>> {
+    crate::db::with_backend!(conn, conn => {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
@@ -80,4 +84,5 @@ pub fn by_ids(conn: &mut SqliteConnection, ids: &[i32]) -> QueryResult<HashMap<i
             },
         )
         .collect())
+    })
 }

@@ -20,7 +20,8 @@ type Row = (
     f64,
 );
 
-pub fn all(conn: &mut SqliteConnection) -> QueryResult<TrackFacts> {
+pub fn all(conn: &mut crate::db::DbConnection) -> QueryResult<TrackFacts> {
+    crate::db::with_backend!(conn, conn => {
     let credits: Vec<(i32, i32)> = track_artists::table
         .select((track_artists::track_id, track_artists::artist_id))
         .order((track_artists::track_id, track_artists::artist_id))
@@ -64,4 +65,5 @@ pub fn all(conn: &mut SqliteConnection) -> QueryResult<TrackFacts> {
         builder.push(fact, &title, &artists);
     }
     Ok(builder.finish())
+    })
 }

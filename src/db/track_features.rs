@@ -50,30 +50,31 @@ pub struct TrackScan {
 }
 
 /// Builds the matching index from every track in the database.
-pub fn load_index(conn: &mut SqliteConnection) -> QueryResult<FeatureIndex> {
+pub fn load_index(conn: &mut crate::db::DbConnection) -> QueryResult<FeatureIndex> {
     Ok(scan_tracks(conn)?.index)
 }
 
 /// `load_index`, reading on two connections once there are `parallel_from` tracks (the
 /// tests use it to check that both ways give the same index).
 pub fn load_index_parallel_from(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::DbConnection,
     parallel_from: i64,
 ) -> QueryResult<FeatureIndex> {
     Ok(scan_tracks_parallel_from(conn, parallel_from)?.index)
 }
 
 /// The matching index and the catalog averages, from one read of `tracks`.
-pub fn scan_tracks(conn: &mut SqliteConnection) -> QueryResult<TrackScan> {
+pub fn scan_tracks(conn: &mut crate::db::DbConnection) -> QueryResult<TrackScan> {
     scan_tracks_parallel_from(conn, PARALLEL_FROM)
 }
 
 /// `scan_tracks`, on two connections once there are `parallel_from` tracks.
 fn scan_tracks_parallel_from(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::DbConnection,
     parallel_from: i64,
 ) -> QueryResult<TrackScan> {
-    let count: i64 = tracks::table.select(count_star()).first(conn)?;
+    let count: i64 =
+        crate::db::with_backend!(conn, c => tracks::table.select(count_star()).first(c))?;
     if count >= parallel_from && count >= 2 {
         if let Some(files) = super::database_files(conn)? {
             for _attempt in 0..3 {
@@ -98,15 +99,15 @@ fn scan_tracks_parallel_from(
 
 /// Both halves, or `None` when they saw different catalog versions.
 fn load_in_two_halves(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::DbConnection,
     files: &super::DbFiles,
     count: i64,
 ) -> QueryResult<Option<TrackScan>> {
-    let middle: i32 = tracks::table
+    let middle: i32 = crate::db::with_backend!(conn, c => tracks::table
         .select(tracks::id)
         .order(tracks::id)
         .offset(count / 2)
-        .first(conn)?;
+        .first(c))?;
     let mut other = super::open_files(files)?;
     let links = Links::load(conn)?;
     let half = usize::try_from(count / 2 + 1).unwrap_or(0);
@@ -152,7 +153,7 @@ struct Links {
 }
 
 impl Links {
-    fn load(conn: &mut SqliteConnection) -> QueryResult<Links> {
+    fn load(conn: &mut crate::db::DbConnection) -> QueryResult<Links> {
         let names: Vec<(i32, String)> = genres::table
             .filter(genres::parent_id.is_null())
             .order(genres::id)
@@ -179,23 +180,26 @@ impl Links {
 }
 
 /// (track id, main artist id), sorted by track id to walk alongside the tracks.
-fn main_artists(conn: &mut SqliteConnection) -> QueryResult<Vec<(i32, i32)>> {
+fn main_artists(conn: &mut crate::db::DbConnection) -> QueryResult<Vec<(i32, i32)>> {
+    crate::db::with_backend!(conn, conn => {
     let mut pairs: Vec<(i32, i32)> = track_artists::table
         .filter(track_artists::position.eq(0))
         .select((track_artists::track_id, track_artists::artist_id))
         .load(conn)?;
     pairs.sort_unstable();
     Ok(pairs)
+    })
 }
 
 /// Streams the tracks with `from <= id <= to` into a builder, summing as it goes.
 fn load_range(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::DbConnection,
     from: i32,
     to: i32,
     links: &Links,
     capacity: usize,
 ) -> QueryResult<(FeatureIndexBuilder, Totals)> {
+    crate::db::with_backend!(conn, conn => {
     let mut builder = FeatureIndexBuilder::with_capacity(capacity);
     let mut totals = Totals::default();
     let artists = &links.artists;
@@ -246,6 +250,7 @@ fn load_range(
         }
     }
     Ok((builder, totals))
+    })
 }
 
 /// Running sums for the catalog averages. Features are summed the way SQLite's `AVG`
@@ -326,7 +331,7 @@ mod tests {
     use crate::db::{artists::average_track_popularity, catalog_meta::average_features};
 
     /// 3,000 tracks with awkward values (thirds, missing popularity) over ids with gaps.
-    fn fill(conn: &mut SqliteConnection) {
+    fn fill(conn: &mut crate::db::DbConnection) {
         conn.batch_execute(
             "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3000)
              INSERT INTO tracks (id, identity, name, popularity, tempo, loudness,
@@ -342,7 +347,7 @@ mod tests {
         .unwrap();
     }
 
-    fn assert_same_averages(conn: &mut SqliteConnection, parallel_from: i64) {
+    fn assert_same_averages(conn: &mut crate::db::DbConnection, parallel_from: i64) {
         let scan = scan_tracks_parallel_from(conn, parallel_from).unwrap();
         let sql = average_features(conn).unwrap();
         for feature in Feature::AUDIO {
@@ -362,7 +367,7 @@ mod tests {
     #[test]
     fn averages_match_the_sql_aggregates() {
         let dir = tempfile::tempdir().unwrap();
-        let mut conn = crate::db::open_connection(&dir.path().join("t.db")).unwrap();
+        let mut conn = crate::db::open_connection(dir.path().join("t.db")).unwrap();
         let empty = scan_tracks(&mut conn).unwrap();
         assert_eq!(empty.average, AudioFeatures::default());
         assert_eq!(empty.average_popularity, None);

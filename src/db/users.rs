@@ -32,12 +32,13 @@ pub enum InsertUserError {
 /// Inserts a user. A name already taken in any case is `UsernameTaken`, also when
 /// another insert wins a race a moment earlier.
 pub fn insert(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::DbConnection,
     username: &str,
     username_key: &str,
     password_hash: &str,
     created_at: i64,
 ) -> Result<UserRow, InsertUserError> {
+    crate::db::with_backend!(conn, conn => {
     diesel::insert_into(users::table)
         .values((
             users::username.eq(username),
@@ -53,50 +54,59 @@ pub fn insert(
             }
             other => InsertUserError::Database(other),
         })
+    })
 }
 
 pub fn find_by_key(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::DbConnection,
     username_key: &str,
 ) -> QueryResult<Option<UserRow>> {
+    crate::db::with_backend!(conn, conn => {
     users::table
         .filter(users::username_key.eq(username_key))
         .select(UserRow::as_select())
         .first(conn)
         .optional()
+    })
 }
 
-pub fn find_by_id(conn: &mut SqliteConnection, id: i32) -> QueryResult<Option<UserRow>> {
+pub fn find_by_id(conn: &mut crate::db::DbConnection, id: i32) -> QueryResult<Option<UserRow>> {
+    crate::db::with_backend!(conn, conn => {
     users::table
         .find(id)
         .select(UserRow::as_select())
         .first(conn)
         .optional()
+    })
 }
 
 /// Replaces a user's password hash. Returns whether the user exists.
 pub fn set_password_hash(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::DbConnection,
     id: i32,
     password_hash: &str,
 ) -> QueryResult<bool> {
+    crate::db::with_backend!(conn, conn => {
     let changed = diesel::update(users::table.find(id))
         .set(users::password_hash.eq(password_hash))
         .execute(conn)?;
     Ok(changed > 0)
+    })
 }
 
 /// Deletes a user with everything that is theirs: taste profiles, sessions, the user
 /// row, in one transaction. (The foreign keys cascade too; deleting explicitly keeps
 /// this correct even on a connection without `foreign_keys=ON`.) Returns whether the
 /// user existed.
-pub fn delete_with_data(conn: &mut SqliteConnection, id: i32) -> QueryResult<bool> {
+pub fn delete_with_data(conn: &mut crate::db::DbConnection, id: i32) -> QueryResult<bool> {
     super::user_write_transaction(conn, |conn| {
-        diesel::delete(taste_profiles::table.filter(taste_profiles::user_id.eq(id)))
-            .execute(conn)?;
-        diesel::delete(sessions::table.filter(sessions::user_id.eq(id))).execute(conn)?;
-        let deleted = diesel::delete(users::table.find(id)).execute(conn)?;
-        Ok(deleted > 0)
+        crate::db::with_backend!(conn, conn => {
+            diesel::delete(taste_profiles::table.filter(taste_profiles::user_id.eq(id)))
+                .execute(conn)?;
+            diesel::delete(sessions::table.filter(sessions::user_id.eq(id))).execute(conn)?;
+            let deleted = diesel::delete(users::table.find(id)).execute(conn)?;
+            Ok(deleted > 0)
+        })
     })
 }
 
@@ -104,9 +114,10 @@ pub fn delete_with_data(conn: &mut SqliteConnection, id: i32) -> QueryResult<boo
 mod tests {
     use super::*;
 
-    fn conn() -> SqliteConnection {
-        let mut conn = SqliteConnection::establish(":memory:").unwrap();
+    fn conn() -> crate::db::DbConnection {
+        let mut conn = diesel::SqliteConnection::establish(":memory:").unwrap();
         crate::db::apply_pragmas(&mut conn).unwrap();
+        let mut conn = crate::db::DbConnection::Sqlite(conn);
         crate::db::run_migrations(&mut conn).unwrap();
         conn
     }

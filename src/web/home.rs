@@ -17,7 +17,7 @@ use super::{
 };
 use crate::{
     catalog::{genres::GenreCatalog, Feature},
-    config::Config,
+    config::{Config, Database},
     error::AppResult,
     web::{
         genres::{
@@ -64,14 +64,16 @@ pub async fn home(
 /// The command that imports into this server's database, as someone would type it on
 /// the server: the installed binary, and `--database` unless the server uses the
 /// default file (a relative path, so the command runs where the server was started).
-pub fn import_command(database: &Path) -> String {
-    if database == Path::new(Config::DEFAULT_DATABASE) {
-        "insights-hub import FILE.csv".to_string()
-    } else {
-        format!(
+pub fn import_command(database: &Database) -> String {
+    match database {
+        Database::Sqlite(path) if path == Path::new(Config::DEFAULT_DATABASE) => {
+            "insights-hub import FILE.csv".to_string()
+        }
+        // The URL with its password hidden: the page never shows a secret.
+        _ => format!(
             "insights-hub import --database {} FILE.csv",
-            shell_quote(&database.display().to_string())
-        )
+            shell_quote(&database.to_string())
+        ),
     }
 }
 
@@ -242,15 +244,15 @@ mod tests {
     #[test]
     fn the_import_command_names_the_database_unless_it_is_the_default() {
         assert_eq!(
-            import_command(Path::new(Config::DEFAULT_DATABASE)),
+            import_command(&Database::from(Path::new(Config::DEFAULT_DATABASE))),
             "insights-hub import FILE.csv"
         );
         assert_eq!(
-            import_command(Path::new("/srv/hub/insights.db")),
+            import_command(&Database::from(Path::new("/srv/hub/insights.db"))),
             "insights-hub import --database /srv/hub/insights.db FILE.csv"
         );
         assert_eq!(
-            import_command(Path::new("/srv/my music/it's.db")),
+            import_command(&Database::from(Path::new("/srv/my music/it's.db"))),
             r"insights-hub import --database '/srv/my music/it'\''s.db' FILE.csv"
         );
     }

@@ -12,6 +12,32 @@ use crate::{
     web::fragment_cache::{self, FragmentCache},
 };
 
+/// Name of the setting that holds the secret key's fingerprint.
+const KEY_FINGERPRINT: &str = "secret_key_fingerprint";
+
+/// Servers over one PostgreSQL database must share the secret key (CSRF tokens made by
+/// one are checked by another): the first to start records the key's fingerprint, and
+/// one started with a different key refuses to start. A single SQLite server just
+/// records its key's (replacing the key file rotates it).
+fn check_key_fingerprint(pool: &DbPool, config: &Config, key: &SecretKey) -> anyhow::Result<()> {
+    let mut conn = pool.get()?;
+    let ours = key.fingerprint();
+    if !config.database.is_postgres() {
+        db::shared::set_setting(&mut conn, KEY_FINGERPRINT, &ours)?;
+        return Ok(());
+    }
+    let stored = db::shared::setting_or_insert(&mut conn, KEY_FINGERPRINT, &ours)?;
+    if stored != ours {
+        anyhow::bail!(
+            "SECRET KEY MISMATCH: this server's secret key differs from the one the other servers over {} use (fingerprint {}..., the database has {}...); give every server the same SECRET_KEY, or, to rotate it, stop them all and delete the row '{KEY_FINGERPRINT}' from server_settings",
+            config.database,
+            &ours[..12],
+            &stored[..stored.len().min(12)],
+        );
+    }
+    Ok(())
+}
+
 #[derive(Clone)]
 pub struct AppState {
     pub pool: DbPool,
@@ -57,7 +83,20 @@ impl AppState {
 
     pub fn with_pool(config: Config, pool: DbPool) -> anyhow::Result<AppState> {
         let secret_key = config.resolve_secret_key()?;
+        check_key_fingerprint(&pool, &config, &secret_key)?;
         let catalog = LiveCatalog::load(&pool)?;
+        // Several servers share a PostgreSQL database: they count log-in attempts there.
+        let accounts = if config.database.is_postgres() {
+            Accounts::new(
+                crate::accounts::hashing::PasswordHasher::with_default_bound(),
+                crate::accounts::throttle::Throttle::shared(
+                    crate::accounts::throttle::policy::DEFAULT,
+                    pool.clone(),
+                ),
+            )
+        } else {
+            Accounts::default()
+        };
         Ok(AppState {
             pool,
             config: Arc::new(config),
@@ -65,7 +104,7 @@ impl AppState {
             catalog: Arc::new(catalog),
             caches: Arc::new(CatalogCaches::default()),
             fragments: Arc::new(FragmentCache::new(fragment_cache::CAPACITY)),
-            accounts: Arc::new(Accounts::default()),
+            accounts: Arc::new(accounts),
         })
     }
 

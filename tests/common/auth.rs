@@ -211,9 +211,16 @@ pub const GOOD_PASSWORD: &str = "correct horse battery staple";
 /// The real app over a fresh database, with the configuration adjusted first.
 pub fn app_with(configure: impl FnOnce(&mut insights_hub::Config)) -> super::TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut config = insights_hub::Config::for_database(dir.path().join("test.db"));
+    let db = super::TestDb::new(&dir, "test.db");
+    let mut config = insights_hub::Config::for_database(&db.database);
+    config.key_dir = Some(dir.path().to_path_buf());
     configure(&mut config);
     let state = insights_hub::AppState::open(config).expect("open database");
     let client = super::TestApp::client_for(&state);
-    super::TestApp { state, client, dir }
+    super::TestApp {
+        state,
+        client,
+        dir,
+        db,
+    }
 }

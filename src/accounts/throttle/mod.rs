@@ -19,12 +19,12 @@
 //! creates an account) are counted per client address: 20 in 15 minutes.
 //!
 //! The rules are pure functions (`policy`) over the times kept by a `ThrottleStore`.
-//! Today that is `MemoryStore`, per process; several servers over one database need a
-//! store that implements `ThrottleStore` over a shared table, with `with_counters`
-//! running as one transaction.
+//! `MemoryStore` keeps them per process (one SQLite server); `SharedStore` keeps them
+//! in the database, so several servers over one PostgreSQL database count together.
 
 mod memory;
 pub mod policy;
+mod shared;
 
 use std::{
     net::IpAddr,
@@ -33,6 +33,7 @@ use std::{
 
 pub use memory::MemoryStore;
 pub use policy::{Backoff, Limit, Policy};
+pub use shared::SharedStore;
 
 /// Keys remembered per scope before the least recently seen are forgotten.
 pub const MAX_KEYS: usize = 10_000;
@@ -100,8 +101,23 @@ fn pair_key(username_key: &str, client: &str) -> String {
     format!("{client} {username_key}")
 }
 
+/// Where a server's throttle counts: its memory, or the shared database.
+pub enum Store {
+    Memory(MemoryStore),
+    Shared(SharedStore),
+}
+
+impl ThrottleStore for Store {
+    fn with_counters<R>(&self, f: impl FnOnce(&mut dyn Counters) -> R) -> R {
+        match self {
+            Store::Memory(store) => store.with_counters(f),
+            Store::Shared(store) => store.with_counters(f),
+        }
+    }
+}
+
 /// The log-in and sign-up throttle over a store.
-pub struct Throttle<S = MemoryStore> {
+pub struct Throttle<S = Store> {
     policy: Policy,
     store: S,
 }
@@ -112,10 +128,18 @@ impl Default for Throttle {
     }
 }
 
-impl Throttle<MemoryStore> {
+impl Throttle<Store> {
     pub fn in_memory(policy: Policy, max_keys: usize) -> Throttle {
         Throttle {
-            store: MemoryStore::new(&policy, max_keys),
+            store: Store::Memory(MemoryStore::new(&policy, max_keys)),
+            policy,
+        }
+    }
+
+    /// Counts in the database behind `pool`, shared by every server over it.
+    pub fn shared(policy: Policy, pool: crate::db::DbPool) -> Throttle {
+        Throttle {
+            store: Store::Shared(SharedStore::new(pool, &policy)),
             policy,
         }
     }

@@ -16,7 +16,9 @@ mod words;
 
 use std::time::{Duration, Instant};
 
-use diesel::{prelude::*, SqliteConnection};
+use diesel::prelude::*;
+
+use crate::db::DbConnection;
 
 use self::{artists::invent_artists, genres::GENRES, tracks::write_artist_tracks};
 use super::{
@@ -25,7 +27,7 @@ use super::{
 };
 use crate::db::{
     catalog_meta::SourceKind,
-    catalog_writer::{clear_catalog, CatalogWriter},
+    catalog_writer::{catalog_transaction, clear_catalog, CatalogWriter},
     now_unix,
     schema::{artists as artist_rows, tracks as track_rows},
 };
@@ -73,11 +75,11 @@ pub fn generate() -> Vec<NewTrack> {
 }
 
 /// Replaces whatever the catalog holds with the demo catalog, in one transaction.
-pub fn seed(conn: &mut SqliteConnection) -> QueryResult<SeedStats> {
+pub fn seed(conn: &mut DbConnection) -> QueryResult<SeedStats> {
     let started = Instant::now();
     let demo = generate();
     let generate = started.elapsed();
-    conn.immediate_transaction(|conn| {
+    catalog_transaction(conn, |conn| {
         clear_catalog(conn)?;
         write(conn, &demo, generate)
     })
@@ -86,8 +88,8 @@ pub fn seed(conn: &mut SqliteConnection) -> QueryResult<SeedStats> {
 /// Seeds the demo catalog if the catalog has no tracks; `None` when it already had some.
 /// The check and the write share one immediate (write-locked) transaction, so two
 /// servers starting at once on the same file cannot both seed.
-pub fn seed_if_empty(conn: &mut SqliteConnection) -> QueryResult<Option<SeedStats>> {
-    conn.immediate_transaction(|conn| {
+pub fn seed_if_empty(conn: &mut DbConnection) -> QueryResult<Option<SeedStats>> {
+    catalog_transaction(conn, |conn| {
         let existing: i64 = track_rows::table.count().get_result(conn)?;
         if existing > 0 {
             return Ok(None);
@@ -98,11 +100,7 @@ pub fn seed_if_empty(conn: &mut SqliteConnection) -> QueryResult<Option<SeedStat
     })
 }
 
-fn write(
-    conn: &mut SqliteConnection,
-    demo: &[NewTrack],
-    generate: Duration,
-) -> QueryResult<SeedStats> {
+fn write(conn: &mut DbConnection, demo: &[NewTrack], generate: Duration) -> QueryResult<SeedStats> {
     let started = Instant::now();
     let mut writer = CatalogWriter::new(conn)?;
     for track in demo {

@@ -5,14 +5,7 @@
 //! Reading and parsing happen on a second thread while this one writes: on a two-core
 //! machine CSV parsing and SQLite inserts overlap instead of taking turns.
 
-use std::{
-    io::Read,
-    path::{Path, PathBuf},
-    sync::mpsc,
-    time::Instant,
-};
-
-use diesel::{connection::SimpleConnection, SqliteConnection};
+use std::{io::Read, path::PathBuf, sync::mpsc, time::Instant};
 
 use super::{
     source::{CsvSource, ParsedRow},
@@ -23,24 +16,18 @@ use crate::db::{
     self,
     catalog_imports::{self, ImportRecord},
     catalog_meta::{self, SourceKind},
-    catalog_writer::{clear_catalog, CatalogWriter},
+    catalog_writer::{clear_catalog, import_transaction, CatalogWriter},
+    Database, DbConnection,
 };
 
 /// Rows handed from the parsing thread to the writing thread at a time.
 const BATCH_ROWS: usize = 4096;
 /// Batches that may wait between the two threads (bounds memory on a fast reader).
 const BATCHES_IN_FLIGHT: usize = 8;
-/// Page cache for the import connection. Larger keeps more of the catalog and its unique
-/// indexes (which grow in random order) in memory until the commit instead of spilling
-/// pages to the WAL and reading them back; but it is most of the import's memory: at
-/// 1 GiB a 1.2M-track file peaked at 650 MB (the whole 376 MB catalog file cached), over
-/// the 400 MB goal. 192 MiB holds the indexes' hot pages; the rest comes from the OS's
-/// file cache.
-const IMPORT_CACHE_KIB: i64 = 192 * 1024;
 
 /// Opens the database (creating it and running migrations) and imports the files.
 pub fn import_database(
-    database: &Path,
+    database: impl Into<Database>,
     paths: &[PathBuf],
     options: ImportOptions,
     progress: &mut dyn Progress,
@@ -53,11 +40,10 @@ pub fn import_database(
 /// anything is written, so an unmappable file fails at once. A demo catalog is replaced;
 /// tracks already imported are updated in place (re-importing a file changes nothing).
 ///
-/// `conn` is a connection to the catalog file alone (`db::open_catalog_connection`):
-/// with the main file attached, `BEGIN IMMEDIATE` would lock it too, and users' writes
-/// would wait for the whole import.
+/// `conn` is the importer's connection (`db::open_catalog_connection`: on SQLite the
+/// catalog file alone, so that users' writes never wait for the import).
 pub fn import_files(
-    conn: &mut SqliteConnection,
+    conn: &mut DbConnection,
     paths: &[PathBuf],
     options: ImportOptions,
     progress: &mut dyn Progress,
@@ -80,33 +66,20 @@ pub fn import_files(
         .collect::<Vec<_>>()
         .join(", ");
 
-    // Foreign keys off for the load (the pragma only takes effect outside a
-    // transaction): the writer creates every artist and track before linking them, and
-    // checking two parent rows per link costs a fifth of the insert time.
-    conn.batch_execute(&format!(
-        "PRAGMA cache_size = -{IMPORT_CACHE_KIB}; PRAGMA temp_store = MEMORY; PRAGMA threads = 2; PRAGMA foreign_keys = OFF;"
-    ))?;
-    // BEGIN IMMEDIATE: take the write lock now, so a server writing sessions cannot
-    // make the import fail half-way with SQLITE_BUSY.
-    let result = conn.immediate_transaction(|conn| {
+    let result = import_transaction(conn, |conn| {
         import_in_transaction(conn, sources, &source_name, options, progress)
     });
     tracing::debug!(
         ms = started.elapsed().as_millis() as u64,
         "import: committed"
     );
-    // Back to the everyday pragmas for a pooled connection (after the import's own
-    // outcome, which matters more).
-    let restored = db::apply_pragmas(conn)
-        .and_then(|_| conn.batch_execute("PRAGMA temp_store = DEFAULT; PRAGMA threads = 0;"));
     let mut report = result?;
-    restored?;
     report.elapsed = started.elapsed();
     Ok(report)
 }
 
 fn import_in_transaction<R: Read + Send>(
-    conn: &mut SqliteConnection,
+    conn: &mut DbConnection,
     sources: Vec<CsvSource<R>>,
     source_name: &str,
     options: ImportOptions,
@@ -187,7 +160,7 @@ impl From<ParsedRow> for KeyedRow {
 }
 
 fn import_source<R: Read + Send>(
-    conn: &mut SqliteConnection,
+    conn: &mut DbConnection,
     writer: &mut CatalogWriter,
     mut source: CsvSource<R>,
     options: ImportOptions,

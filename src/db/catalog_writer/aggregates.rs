@@ -12,14 +12,21 @@ use crate::{
 /// track are removed. CROSS JOIN makes SQLite read the tracks in table order and find
 /// their links by primary key, then sort once for the grouping: a third faster on a
 /// million tracks than visiting the tracks in artist order, which reads them at random.
-pub fn recompute_artist_aggregates(conn: &mut SqliteConnection) -> QueryResult<()> {
-    diesel::sql_query(aggregates_sql()).execute(conn)?;
+pub fn recompute_artist_aggregates(conn: &mut crate::db::DbConnection) -> QueryResult<()> {
+    // PostgreSQL takes no ON after CROSS JOIN; its planner picks the join order itself.
+    let sql = match conn.backend() {
+        crate::db::Backend::Sqlite => aggregates_sql(),
+        crate::db::Backend::Postgres => aggregates_sql().replace(" CROSS JOIN ", " JOIN "),
+    };
+    crate::db::with_backend!(conn, conn => {
+    diesel::sql_query(sql.as_str()).execute(conn)?;
     diesel::sql_query(
         "DELETE FROM artists WHERE NOT EXISTS
             (SELECT 1 FROM track_artists ta WHERE ta.artist_id = artists.id)",
     )
     .execute(conn)?;
     Ok(())
+    })
 }
 
 /// The UPDATE behind `recompute_artist_aggregates`. The feature columns come from the

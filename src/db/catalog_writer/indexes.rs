@@ -24,15 +24,31 @@ const KEPT_DURING_BULK_LOAD: [&str; 2] = ["tracks_genre", "tracks_release_year"]
 /// KEY constraints, nor `KEPT_DURING_BULK_LOAD`) and returns their `CREATE INDEX` statements, read from the schema
 /// itself so they always match the migrations.
 pub(super) fn drop_secondary_indexes(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::DbConnection,
 ) -> QueryResult<Vec<(String, String)>> {
-    let indexes: Vec<IndexSql> = diesel::sql_query(
-        "SELECT name, tbl_name, sql FROM sqlite_master
-         WHERE type = 'index' AND sql IS NOT NULL
-           AND tbl_name IN ('tracks', 'artists', 'track_artists', 'track_genres')
-         ORDER BY name",
-    )
-    .load(conn)?;
+    // SQLite keeps each index's CREATE statement in sqlite_master; PostgreSQL gives it
+    // with pg_get_indexdef. Indexes behind constraints (primary keys) are not listed.
+    let sql = match conn.backend() {
+        crate::db::Backend::Sqlite => {
+            "SELECT name, tbl_name, sql FROM sqlite_master
+             WHERE type = 'index' AND sql IS NOT NULL
+               AND tbl_name IN ('tracks', 'artists', 'track_artists', 'track_genres')
+             ORDER BY name"
+        }
+        crate::db::Backend::Postgres => {
+            "SELECT i.relname::text AS name, t.relname::text AS tbl_name,
+                    pg_get_indexdef(i.oid) AS sql
+             FROM pg_index x
+             JOIN pg_class i ON i.oid = x.indexrelid
+             JOIN pg_class t ON t.oid = x.indrelid
+             WHERE t.relnamespace = current_schema()::regnamespace
+               AND t.relname IN ('tracks', 'artists', 'track_artists', 'track_genres')
+               AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.oid)
+             ORDER BY 1"
+        }
+    };
+    crate::db::with_backend!(conn, conn => {
+    let indexes: Vec<IndexSql> = diesel::sql_query(sql).load(conn)?;
     let indexes: Vec<IndexSql> = indexes
         .into_iter()
         .filter(|index| !KEPT_DURING_BULK_LOAD.contains(&index.name.as_str()))
@@ -49,4 +65,5 @@ pub(super) fn drop_secondary_indexes(
         .into_iter()
         .map(|index| (index.tbl_name, index.sql))
         .collect())
+    })
 }

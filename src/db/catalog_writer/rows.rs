@@ -95,10 +95,10 @@ macro_rules! track_update {
 /// statement shapes, both cached, whatever the count.
 /// Takes an iterator so that a buffer can be drained and keep its capacity.
 pub(super) fn in_batches<T, const N: usize>(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::DbConnection,
     items: impl IntoIterator<Item = T, IntoIter = impl ExactSizeIterator<Item = T>>,
-    full: fn(&mut SqliteConnection, [T; N]) -> QueryResult<()>,
-    single: fn(&mut SqliteConnection, [T; 1]) -> QueryResult<()>,
+    full: fn(&mut crate::db::DbConnection, [T; N]) -> QueryResult<()>,
+    single: fn(&mut crate::db::DbConnection, [T; 1]) -> QueryResult<()>,
 ) -> QueryResult<()> {
     let mut items = items.into_iter();
     while items.len() >= N {
@@ -113,9 +113,10 @@ pub(super) fn in_batches<T, const N: usize>(
 }
 
 pub(super) fn insert_artists<const N: usize>(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::DbConnection,
     rows: [PendingArtist; N],
 ) -> QueryResult<()> {
+    crate::db::with_backend!(conn, conn => {
     let rows = rows.map(|a| {
         (
             artists::id.eq(a.id),
@@ -128,12 +129,14 @@ pub(super) fn insert_artists<const N: usize>(
         .values(rows)
         .execute(conn)?;
     Ok(())
+    })
 }
 
 pub(super) fn insert_artists_with_totals<const N: usize>(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::DbConnection,
     rows: [(PendingArtist, ArtistTotals); N],
 ) -> QueryResult<()> {
+    crate::db::with_backend!(conn, conn => {
     let rows = rows.map(|(a, t)| {
         let averages = t.averages();
         (
@@ -154,25 +157,29 @@ pub(super) fn insert_artists_with_totals<const N: usize>(
         .values(rows)
         .execute(conn)?;
     Ok(())
+    })
 }
 
 pub(super) fn insert_tracks<const N: usize>(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::DbConnection,
     rows: [PendingTrack; N],
 ) -> QueryResult<()> {
+    crate::db::with_backend!(conn, conn => {
     let rows = rows.map(|p| track_row!(p));
     diesel::insert_into(tracks::table)
         .values(rows)
         .execute(conn)?;
     Ok(())
+    })
 }
 
 /// Rewrites stored tracks. diesel cannot cache an upsert statement, so these are
 /// prepared per batch: fine for a re-import, and new tracks take the cached path.
 pub(super) fn update_tracks<const N: usize>(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::DbConnection,
     rows: [PendingTrack; N],
 ) -> QueryResult<()> {
+    crate::db::with_backend!(conn, conn => {
     let rows = rows.map(|p| track_row!(p));
     diesel::insert_into(tracks::table)
         .values(rows)
@@ -181,12 +188,14 @@ pub(super) fn update_tracks<const N: usize>(
         .set(track_update!())
         .execute(conn)?;
     Ok(())
+    })
 }
 
 pub(super) fn insert_links<const N: usize>(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::DbConnection,
     rows: [(i32, i32, i32); N],
 ) -> QueryResult<()> {
+    crate::db::with_backend!(conn, conn => {
     let rows = rows.map(|(track_id, artist_id, position)| {
         (
             track_artists::track_id.eq(track_id),
@@ -198,12 +207,14 @@ pub(super) fn insert_links<const N: usize>(
         .values(rows)
         .execute(conn)?;
     Ok(())
+    })
 }
 
 pub(super) fn insert_genres<const N: usize>(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::DbConnection,
     rows: [PendingGenre; N],
 ) -> QueryResult<()> {
+    crate::db::with_backend!(conn, conn => {
     let rows = rows.map(|g| {
         (
             genres::id.eq(g.id),
@@ -216,12 +227,14 @@ pub(super) fn insert_genres<const N: usize>(
         .values(rows)
         .execute(conn)?;
     Ok(())
+    })
 }
 
 pub(super) fn insert_genre_links<const N: usize>(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::DbConnection,
     rows: [(i32, i32); N],
 ) -> QueryResult<()> {
+    crate::db::with_backend!(conn, conn => {
     let rows = rows.map(|(track_id, genre_id)| {
         (
             track_genres::track_id.eq(track_id),
@@ -232,4 +245,5 @@ pub(super) fn insert_genre_links<const N: usize>(
         .values(rows)
         .execute(conn)?;
     Ok(())
+    })
 }

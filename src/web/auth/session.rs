@@ -44,8 +44,16 @@ pub fn cookie_config(config: &Config) -> CookieConfig {
         .max_age(IDLE_LIFETIME)
 }
 
-pub fn storage(pool: DbPool) -> DbSessionStorage {
-    DbSessionStorage::new(pool, owner_of)
+/// `cache`: keep the load cache (one server over SQLite). Several servers over
+/// PostgreSQL read every session from the database, so that a log-out through one
+/// server takes effect on all of them at once.
+pub fn storage(pool: DbPool, cache: bool) -> DbSessionStorage {
+    let storage = DbSessionStorage::new(pool, owner_of);
+    if cache {
+        storage
+    } else {
+        storage.without_cache()
+    }
 }
 
 /// The logged-in user's id in a session's entries.

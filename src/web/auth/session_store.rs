@@ -7,8 +7,10 @@
 //! write to the table moves it), so a session ended by log-out, a password change or an
 //! account deletion is never served from the cache afterwards; a write to some other
 //! session costs only cache misses. An entry is also trusted for `CACHE_TTL` at most,
-//! so a change made outside this process (an operator ending sessions with SQL, another
-//! server over the same database) holds within seconds.
+//! so a change made outside this process (an operator ending sessions with SQL) holds
+//! within seconds. Over PostgreSQL, where several servers share the sessions, the cache
+//! is off (`without_cache`): a log-out through one server holds on all of them at once,
+//! for one primary-key read per request.
 
 use std::{
     collections::{BTreeMap, HashMap},
@@ -49,6 +51,9 @@ pub type OwnerOf = fn(&BTreeMap<String, Value>) -> Option<i32>;
 #[derive(Default)]
 struct SessionCache {
     entries: Mutex<HashMap<String, CachedSession>>,
+    /// Off: every load reads the row (several servers: a write may come from another
+    /// process, which this process's write counter cannot see).
+    disabled: bool,
 }
 
 struct CachedSession {
@@ -61,6 +66,9 @@ struct CachedSession {
 
 impl SessionCache {
     fn get(&self, id: &str, now: i64) -> Option<BTreeMap<String, Value>> {
+        if self.disabled {
+            return None;
+        }
         let writes = writes();
         let cache = self.entries.lock().ok()?;
         let hit = cache.get(id)?;
@@ -70,6 +78,9 @@ impl SessionCache {
     }
 
     fn put(&self, id: &str, session: CachedSession) {
+        if self.disabled {
+            return;
+        }
         if let Ok(mut cache) = self.entries.lock() {
             if cache.len() >= CACHE_CAPACITY {
                 cache.clear();
@@ -95,6 +106,18 @@ impl DbSessionStorage {
             owner_of,
             last_cleanup: Arc::new(AtomicI64::new(0)),
             cache: Arc::default(),
+        }
+    }
+
+    /// The same storage reading every session from the database, for several servers
+    /// over one database (see `SessionCache::disabled`).
+    pub fn without_cache(self) -> DbSessionStorage {
+        DbSessionStorage {
+            cache: Arc::new(SessionCache {
+                disabled: true,
+                ..SessionCache::default()
+            }),
+            ..self
         }
     }
 
@@ -196,7 +219,7 @@ mod tests {
     #[tokio::test]
     async fn a_cached_session_ended_behind_the_storage_is_not_served() {
         let dir = tempfile::tempdir().unwrap();
-        let pool = crate::db::open(&dir.path().join("s.db")).unwrap();
+        let pool = crate::db::open(dir.path().join("s.db")).unwrap();
         let storage = DbSessionStorage::new(pool.clone(), |e| {
             e.get("uid").and_then(Value::as_i64).map(|id| id as i32)
         });

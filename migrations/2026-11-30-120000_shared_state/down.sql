@@ -1,0 +1,2 @@
+DROP TABLE server_settings;
+DROP TABLE throttle_attempts;

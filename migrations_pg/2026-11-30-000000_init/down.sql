@@ -1,0 +1,9 @@
+DROP TABLE catalog_imports;
+DROP TABLE catalog_meta;
+DROP TABLE track_artists;
+DROP TABLE artists;
+DROP TABLE tracks;
+DROP TABLE api_tokens;
+DROP TABLE taste_profiles;
+DROP TABLE sessions;
+DROP TABLE users;

@@ -1,0 +1,2 @@
+DROP TABLE track_genres;
+DROP TABLE genres;

@@ -1,0 +1,119 @@
+//! The throttle's counters in the database (`db::shared`), for several servers over one
+//! PostgreSQL database: a guessing run spread over the servers is stopped at the same
+//! count as on one. `with_counters` runs as one users' write transaction (one at a
+//! time across the servers), so a burst of parallel attempts cannot all read the counts
+//! before any writes them. The calls are short primary-key reads and writes, made on
+//! the request's thread.
+//!
+//! If the database cannot be reached the attempt is counted in this process's memory
+//! instead (the log-in itself then fails anyway, on the user lookup).
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use super::{Counters, MemoryStore, Policy, Scope, ThrottleStore};
+use crate::db::{self, shared, DbConnection, DbPool};
+
+pub struct SharedStore {
+    pool: DbPool,
+    retention: [(usize, Duration); Scope::COUNT],
+    fallback: MemoryStore,
+}
+
+impl SharedStore {
+    pub fn new(pool: DbPool, policy: &Policy) -> SharedStore {
+        SharedStore {
+            pool,
+            retention: Scope::ALL.map(|scope| scope.retention(policy)),
+            fallback: MemoryStore::new(policy, super::MAX_KEYS),
+        }
+    }
+}
+
+fn millis(at: SystemTime) -> i64 {
+    at.duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+impl ThrottleStore for SharedStore {
+    fn with_counters<R>(&self, f: impl FnOnce(&mut dyn Counters) -> R) -> R {
+        let Ok(mut conn) = self.pool.get() else {
+            tracing::warn!("throttle: database unreachable, counting in memory");
+            return self.fallback.with_counters(f);
+        };
+        let mut f = Some(f);
+        let mut result = None;
+        let done = db::user_write_transaction(&mut conn, |conn| {
+            let mut counters = InDatabase {
+                conn,
+                retention: &self.retention,
+                failed: None,
+            };
+            if let Some(f) = f.take() {
+                result = Some(f(&mut counters));
+            }
+            match counters.failed {
+                Some(error) => Err(error),
+                None => Ok(()),
+            }
+        });
+        if let Err(error) = done {
+            tracing::warn!(%error, "throttle: a database write failed");
+        }
+        match (result, f) {
+            (Some(result), _) => result,
+            (None, Some(f)) => self.fallback.with_counters(f),
+            // `f` ran or is still here: one of the two arms above matched.
+            (None, None) => unreachable!("the counters closure neither ran nor remained"),
+        }
+    }
+}
+
+struct InDatabase<'a> {
+    conn: &'a mut DbConnection,
+    retention: &'a [(usize, Duration); Scope::COUNT],
+    /// The first error: the transaction is rolled back, the answer still given.
+    failed: Option<diesel::result::Error>,
+}
+
+impl InDatabase<'_> {
+    fn note<T: Default>(&mut self, result: diesel::QueryResult<T>) -> T {
+        result.unwrap_or_else(|error| {
+            self.failed.get_or_insert(error);
+            T::default()
+        })
+    }
+}
+
+impl Counters for InDatabase<'_> {
+    fn entries(&mut self, scope: Scope, key: &str) -> Vec<SystemTime> {
+        let found = shared::attempts(self.conn, scope as i32, key);
+        self.note(found)
+            .into_iter()
+            .map(|ms| UNIX_EPOCH + Duration::from_millis(ms.max(0) as u64))
+            .collect()
+    }
+
+    fn push(&mut self, scope: Scope, key: &str, at: SystemTime) {
+        let (keep, window) = self.retention[scope as usize];
+        let pushed = shared::push_attempt(
+            self.conn,
+            scope as i32,
+            key,
+            millis(at),
+            keep,
+            window.as_millis() as i64,
+        );
+        self.note(pushed)
+    }
+
+    fn take_back(&mut self, scope: Scope, key: &str, at: SystemTime) {
+        let taken = shared::take_back_attempt(self.conn, scope as i32, key, millis(at));
+        self.note(taken)
+    }
+
+    fn clear(&mut self, scope: Scope, key: &str) {
+        let cleared = shared::clear_attempts(self.conn, scope as i32, key);
+        self.note(cleared)
+    }
+}
