@@ -4,7 +4,11 @@
 # one table: requests/s, p50, p99, errors, and each endpoint's rate as a ratio of /healthz
 # measured in the same run, then the server's peak memory.
 #
-#   scripts/loadtest.sh [--duration 20s] [--connections 64] [--csv FILE]
+#   scripts/loadtest.sh [--duration 20s] [--connections 64] [--csv FILE] [--database URL]
+#
+# --database: an empty PostgreSQL database (postgres://...) instead of a temp SQLite file,
+# for example `bash scripts/with_postgres.sh sh -c 'scripts/loadtest.sh --database
+# "$TEST_DATABASE_URL" --csv FILE'`. The same endpoints, so the two tables compare.
 #   ONLY="healthz perfect_song_moving" scripts/loadtest.sh ...   (just those endpoints)
 #
 # Only loopback traffic: the server listens on 127.0.0.1 and wrk stays bounded in time.
@@ -15,12 +19,14 @@ DURATION=20s
 CONNECTIONS=64
 THREADS=2
 CSV=""
+DATABASE=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) DURATION="$2"; shift 2 ;;
     --connections) CONNECTIONS="$2"; shift 2 ;;
     --csv) CSV="$2"; shift 2 ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    --database) DATABASE="$2"; shift 2 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
 done
@@ -33,9 +39,17 @@ fi
 cargo build --release --quiet
 BIN=target/release/insights-hub
 WORK=$(mktemp -d)
-DB="$WORK/load.db"
-# The catalog (tracks, artists) lives in its own file beside the main one.
+DB="${DATABASE:-$WORK/load.db}"
+# With SQLite the catalog (tracks, artists) lives in its own file beside the main one.
 CATALOG_DB="$WORK/load.catalog.db"
+# One catalog query, its rows on stdout (columns separated by a tab), on either backend.
+catalog_sql() {
+  case "$DB" in
+    postgres://*|postgresql://*) psql "$DB" -At -F $'\t' -c "$1" ;;
+    *) python3 -c 'import sqlite3,sys
+for r in sqlite3.connect(sys.argv[1]).execute(sys.argv[2]): print("\t".join(map(str, r)))' "$CATALOG_DB" "$1" ;;
+  esac
+}
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 BASE="http://127.0.0.1:$PORT"
 SERVER_PID=""
@@ -93,24 +107,13 @@ fi
 AUTH="Authorization: Bearer $API_TOKEN"
 
 # Artists to search for and compare: the two with the most tracks.
-read -r ARTIST_A ARTIST_B < <(python3 - "$CATALOG_DB" <<'PY'
-import sqlite3, sys, urllib.parse
-rows = sqlite3.connect(sys.argv[1]).execute(
-    "SELECT name FROM artists ORDER BY track_count DESC, id LIMIT 2").fetchall()
-print(" ".join(urllib.parse.quote(r[0]) for r in rows))
-PY
-)
+read -r ARTIST_A ARTIST_B < <(catalog_sql "SELECT name FROM artists ORDER BY track_count DESC, id LIMIT 2" |
+  python3 -c 'import sys,urllib.parse; print(" ".join(urllib.parse.quote(l.rstrip("\n")) for l in sys.stdin))')
 PREFIX=$(python3 -c 'import sys,urllib.parse; print(urllib.parse.quote(urllib.parse.unquote(sys.argv[1])[:3]))' "$ARTIST_A")
 MATCH_QUERY="danceability=0.8&energy=0.7&acousticness=0.1&instrumentalness=0.02&valence=0.6"
 
 # Recommendations with 5 seeds (3 tracks, 2 artists by their API ids) and 3 ranges.
-SEED_TRACKS=$(python3 - "$CATALOG_DB" <<'PY'
-import sqlite3, sys
-rows = sqlite3.connect(sys.argv[1]).execute(
-    "SELECT spotify_id FROM tracks WHERE spotify_id IS NOT NULL ORDER BY id LIMIT 3").fetchall()
-print(",".join(r[0] for r in rows))
-PY
-)
+SEED_TRACKS=$(catalog_sql "SELECT spotify_id FROM tracks WHERE spotify_id IS NOT NULL ORDER BY id LIMIT 3" | paste -sd, -)
 artist_id() {
   curl -fsS -H "$AUTH" "$BASE/api/v1/search?type=artist&limit=1&q=$1" |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["artists"]["items"][0]["id"])'
@@ -193,7 +196,7 @@ run api_audio_features "/api/v1/audio-features?ids=$SEED_TRACKS" -H "$AUTH" -H "
 RUN_CONNECTIONS=4 run login_post "/login" -s "$WORK/login.lua"
 
 PEAK_KB=$(awk '/VmHWM/ {print $2}' "/proc/$SERVER_PID/status" 2>/dev/null || echo 0)
-TRACKS=$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from tracks").fetchone()[0])' "$CATALOG_DB")
+TRACKS=$(catalog_sql "SELECT count(*) FROM tracks")
 
 python3 - "$RESULTS" "$PEAK_KB" "$TRACKS" "$(nproc)" "$CONNECTIONS" "$DURATION" "$START_RSS_KB" <<'PY'
 import sys
