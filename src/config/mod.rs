@@ -138,6 +138,14 @@ impl Database {
         matches!(self, Database::Postgres(_))
     }
 
+    /// The PostgreSQL URL, if that is the backend.
+    pub fn postgres_url(&self) -> Option<&str> {
+        match self {
+            Database::Postgres(url) => Some(url),
+            Database::Sqlite(_) => None,
+        }
+    }
+
     /// The SQLite file, if this is one.
     pub fn sqlite_path(&self) -> Option<&Path> {
         match self {

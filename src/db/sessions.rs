@@ -21,10 +21,16 @@
 //!   (`forget_cached`, read with `writes`). A cache of loads keeps an entry only while
 //!   the counter is where it was when the entry was read, so a session ended by log-out,
 //!   a password change or an account deletion is never served from a cache afterwards.
+//! - Over PostgreSQL, several servers share the table, so each write is also announced
+//!   on a channel (`NOTIFY`, delivered when the write commits) and every server listens
+//!   (`listen_for_other_servers`), bumping its own counter when another server writes.
+//!   While that listener is not connected, `others_heard` is false and the web layer
+//!   reads every session from the database instead of its cache.
 
 use std::{
     collections::BTreeMap,
-    sync::atomic::{AtomicU64, Ordering},
+    sync::atomic::{AtomicBool, AtomicU64, Ordering},
+    time::Duration,
 };
 
 use diesel::{
@@ -49,6 +55,79 @@ pub fn forget_cached() {
 /// this has not moved since the row was read.
 pub fn writes() -> u64 {
     WRITES.load(Ordering::SeqCst)
+}
+
+/// PostgreSQL: the channel on which every server announces its writes to `sessions`.
+const CHANNEL: &str = "ih_sessions";
+
+/// Whether this process hears the other servers' session writes (PostgreSQL only).
+static HEARING_OTHERS: AtomicBool = AtomicBool::new(false);
+
+/// True while `listen_for_other_servers` is connected and listening: only then may a
+/// server that shares its database keep cached session loads.
+pub fn others_heard() -> bool {
+    HEARING_OTHERS.load(Ordering::SeqCst)
+}
+
+/// Tells the other servers (PostgreSQL) that the table changed; part of the caller's
+/// transaction, so they hear of it when it commits, not before. Nothing on SQLite.
+pub fn announce(conn: &mut crate::db::DbConnection) -> QueryResult<()> {
+    if let crate::db::DbConnection::Pg(pg) = conn {
+        diesel::sql_query(format!("NOTIFY {CHANNEL}")).execute(pg)?;
+    }
+    Ok(())
+}
+
+/// How often the listener checks for announcements: the longest another server's
+/// log-out can go unseen here.
+const LISTEN_POLL: Duration = Duration::from_millis(20);
+
+/// Starts a thread that listens, on its own connection to `url`, for the other
+/// servers' session writes and makes this process's cached loads stale when one comes.
+/// It reconnects after an error; while it is disconnected `others_heard` is false.
+/// One listener per process, whichever server state asks first: the counter and the
+/// flag it moves are process-wide, and notifications reach every schema of a database.
+pub fn listen_for_other_servers(url: &str) -> std::io::Result<()> {
+    static STARTED: std::sync::Mutex<bool> = std::sync::Mutex::new(false);
+    let Ok(mut started) = STARTED.lock() else {
+        return Ok(());
+    };
+    if *started {
+        return Ok(());
+    }
+    let url = url.to_string();
+    *started = true;
+    std::thread::Builder::new()
+        .name("session-listener".into())
+        .spawn(move || loop {
+            if let Err(error) = listen(&url) {
+                tracing::warn!(%error, "session listener lost its connection; reconnecting");
+            }
+            HEARING_OTHERS.store(false, Ordering::SeqCst);
+            forget_cached();
+            std::thread::sleep(Duration::from_secs(1));
+        })
+        .map(|_| ())
+}
+
+fn listen(url: &str) -> QueryResult<()> {
+    let mut conn = diesel::PgConnection::establish(url)
+        .map_err(|e| DieselError::QueryBuilderError(e.to_string().into()))?;
+    diesel::sql_query(format!("LISTEN {CHANNEL}")).execute(&mut conn)?;
+    // Anything written before the listener was connected is unseen: start afresh.
+    forget_cached();
+    HEARING_OTHERS.store(true, Ordering::SeqCst);
+    loop {
+        let mut heard = false;
+        for notification in conn.notifications_iter() {
+            notification?;
+            heard = true;
+        }
+        if heard {
+            forget_cached();
+        }
+        std::thread::sleep(LISTEN_POLL);
+    }
 }
 
 /// The entries of a live session, or `None` if it does not exist, has expired or has
@@ -108,7 +187,7 @@ pub fn save(
     now: i64,
 ) -> QueryResult<Saved> {
     let saved = super::user_write_transaction(conn, |conn| {
-        crate::db::with_backend!(conn, conn => {
+        let saved = crate::db::with_backend!(conn, conn => {
             let current: Option<i64> = sessions::table
                 .filter(sessions::id.eq(id))
                 .select(sessions::expires_at)
@@ -145,7 +224,9 @@ pub fn save(
                 }
                 Some(_) => Ok(Saved::StillEnded),
             }
-        })
+        })?;
+        announce(conn)?;
+        Ok(saved)
     });
     forget_cached();
     saved
@@ -153,7 +234,7 @@ pub fn save(
 
 /// Ends one session (see the module comment: it becomes a tombstone).
 pub fn end(conn: &mut crate::db::DbConnection, id: &str, now: i64) -> QueryResult<usize> {
-    crate::db::with_backend!(conn, conn => {
+    let ended = crate::db::with_backend!(conn, conn => {
     let ended = diesel::update(
         sessions::table
             .filter(sessions::id.eq(id))
@@ -163,7 +244,9 @@ pub fn end(conn: &mut crate::db::DbConnection, id: &str, now: i64) -> QueryResul
     .execute(conn);
     forget_cached();
     ended
-    })
+    })?;
+    announce(conn)?;
+    Ok(ended)
 }
 
 /// Ends every session of a user. Returns how many were live.
@@ -173,7 +256,7 @@ pub fn end_all_for_user(
     user_id: i32,
     now: i64,
 ) -> QueryResult<usize> {
-    crate::db::with_backend!(conn, conn => {
+    let ended = crate::db::with_backend!(conn, conn => {
     let ended = diesel::update(
         sessions::table
             .filter(sessions::user_id.eq(user_id))
@@ -183,17 +266,21 @@ pub fn end_all_for_user(
     .execute(conn);
     forget_cached();
     ended
-    })
+    })?;
+    announce(conn)?;
+    Ok(ended)
 }
 
 /// Deletes rows dead since before `before`. Returns how many.
 pub fn delete_dead(conn: &mut crate::db::DbConnection, before: i64) -> QueryResult<usize> {
-    crate::db::with_backend!(conn, conn => {
+    let deleted = crate::db::with_backend!(conn, conn => {
     let deleted =
         diesel::delete(sessions::table.filter(sessions::expires_at.le(before))).execute(conn);
     forget_cached();
     deleted
-    })
+    })?;
+    announce(conn)?;
+    Ok(deleted)
 }
 
 #[cfg(test)]

@@ -107,6 +107,10 @@ pub fn delete_with_data(conn: &mut crate::db::DbConnection, id: i32) -> QueryRes
             let deleted = diesel::delete(users::table.find(id)).execute(conn)?;
             Ok(deleted > 0)
         })
+        .and_then(|deleted| {
+            super::sessions::announce(conn)?;
+            Ok(deleted)
+        })
     })
 }
 

@@ -47,7 +47,7 @@ where
         .with(csrf::IssueTokens::new(config, &state.secret_key))
         .with(ServerSession::new(
             session::cookie_config(config),
-            session::storage(state.pool.clone(), !state.config.database.is_postgres()),
+            session::storage(state.pool.clone(), state.config.database.postgres_url()),
         ))
         .data(state.accounts.clone())
         .map_to_response()

@@ -44,15 +44,21 @@ pub fn cookie_config(config: &Config) -> CookieConfig {
         .max_age(IDLE_LIFETIME)
 }
 
-/// `cache`: keep the load cache (one server over SQLite). Several servers over
-/// PostgreSQL read every session from the database, so that a log-out through one
-/// server takes effect on all of them at once.
-pub fn storage(pool: DbPool, cache: bool) -> DbSessionStorage {
+/// `shared_url`: the PostgreSQL database several servers share, if any. One server over
+/// SQLite keeps its load cache as it is; over PostgreSQL the cache is used only while
+/// this process hears the other servers' session writes, so that a log-out through one
+/// server takes effect on all of them (`DbSessionStorage::shared`).
+pub fn storage(pool: DbPool, shared_url: Option<&str>) -> DbSessionStorage {
     let storage = DbSessionStorage::new(pool, owner_of);
-    if cache {
-        storage
-    } else {
-        storage.without_cache()
+    match shared_url {
+        None => storage,
+        Some(url) => {
+            if let Err(error) = crate::db::sessions::listen_for_other_servers(url) {
+                // Without the listener the cache stays unused: correct, only slower.
+                tracing::warn!(%error, "could not start the session listener");
+            }
+            storage.shared()
+        }
     }
 }
 

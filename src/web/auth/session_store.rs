@@ -9,8 +9,10 @@
 //! session costs only cache misses. An entry is also trusted for `CACHE_TTL` at most,
 //! so a change made outside this process (an operator ending sessions with SQL) holds
 //! within seconds. Over PostgreSQL, where several servers share the sessions, the cache
-//! is off (`without_cache`): a log-out through one server holds on all of them at once,
-//! for one primary-key read per request.
+//! is `shared`: every server announces its session writes and hears the others'
+//! (`db::sessions::listen_for_other_servers`), so a log-out through one server stales
+//! the others' caches within about 20 ms; while the listener is not connected, every
+//! load reads the row.
 
 use std::{
     collections::{BTreeMap, HashMap},
@@ -51,9 +53,11 @@ pub type OwnerOf = fn(&BTreeMap<String, Value>) -> Option<i32>;
 #[derive(Default)]
 struct SessionCache {
     entries: Mutex<HashMap<String, CachedSession>>,
-    /// Off: every load reads the row (several servers: a write may come from another
-    /// process, which this process's write counter cannot see).
+    /// Off: every load reads the row.
     disabled: bool,
+    /// Several servers: used only while this process hears the others' writes
+    /// (`db::sessions::others_heard`).
+    shared: bool,
 }
 
 struct CachedSession {
@@ -65,8 +69,12 @@ struct CachedSession {
 }
 
 impl SessionCache {
+    fn usable(&self) -> bool {
+        !self.disabled && (!self.shared || db::sessions::others_heard())
+    }
+
     fn get(&self, id: &str, now: i64) -> Option<BTreeMap<String, Value>> {
-        if self.disabled {
+        if !self.usable() {
             return None;
         }
         let writes = writes();
@@ -78,7 +86,7 @@ impl SessionCache {
     }
 
     fn put(&self, id: &str, session: CachedSession) {
-        if self.disabled {
+        if !self.usable() {
             return;
         }
         if let Ok(mut cache) = self.entries.lock() {
@@ -109,8 +117,19 @@ impl DbSessionStorage {
         }
     }
 
-    /// The same storage reading every session from the database, for several servers
-    /// over one database (see `SessionCache::disabled`).
+    /// The same storage for several servers over one database: its cache is used only
+    /// while the other servers' writes are heard (see the module comment).
+    pub fn shared(self) -> DbSessionStorage {
+        DbSessionStorage {
+            cache: Arc::new(SessionCache {
+                shared: true,
+                ..SessionCache::default()
+            }),
+            ..self
+        }
+    }
+
+    /// The same storage reading every session from the database.
     pub fn without_cache(self) -> DbSessionStorage {
         DbSessionStorage {
             cache: Arc::new(SessionCache {
