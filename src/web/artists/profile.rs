@@ -213,13 +213,33 @@ fn header(artist: &ArtistSummary, catalog: &CatalogSnapshot, genres: &[GenreCoun
 }
 
 fn profile_section(artist: &ArtistSummary, catalog: &CatalogSnapshot) -> Markup {
+    html! {
+        section class="card" aria-labelledby="profile-title" {
+            h2 id="profile-title" { "Their sound against the catalog" }
+            p class="muted" {
+                "Averages over " (tracks_label(artist.track_count.into()))
+                ", beside the average of all " (format_count(catalog.meta.track_count)) " tracks."
+            }
+            (against_catalog("artist-profile-chart", &artist.name, &|f| artist.value(f), catalog))
+        }
+    }
+}
+
+/// A group of tracks' averages (an artist's, a genre's) beside the catalog's: the bar
+/// chart of the 0–1 features and the table of every feature both have.
+pub fn against_catalog(
+    chart_id: &str,
+    name: &str,
+    value: &dyn Fn(Feature) -> Option<f64>,
+    catalog: &CatalogSnapshot,
+) -> Markup {
     let reference = |f: Feature| match f {
         Feature::Popularity => catalog.artists.reference_popularity(),
         other => catalog.average.get(other),
     };
     let table_features: Vec<Feature> = Feature::ALL
         .into_iter()
-        .filter(|f| artist.value(*f).is_some() && reference(*f).is_some())
+        .filter(|f| value(*f).is_some() && reference(*f).is_some())
         .collect();
     let column = |values: &dyn Fn(Feature) -> Option<f64>| -> Vec<f64> {
         table_features
@@ -236,28 +256,21 @@ fn profile_section(artist: &ArtistSummary, catalog: &CatalogSnapshot) -> Markup 
             .collect(),
     };
     html! {
-        section class="card" aria-labelledby="profile-title" {
-            h2 id="profile-title" { "Their sound against the catalog" }
-            p class="muted" {
-                "Averages over " (tracks_label(artist.track_count.into()))
-                ", beside the average of all " (format_count(catalog.meta.track_count)) " tracks."
-            }
-            div class="chart-with-table" {
-                (chart(
-                    "artist-profile-chart",
-                    &format!("Bar chart of {}'s average audio features against the catalog average; the same numbers are in the table.", artist.name),
-                    &profile_bars(chart_features, &[
-                        chart_series(&artist.name, &|f| artist.value(f)),
-                        chart_series("Catalog average", &reference),
-                    ]),
+        div class="chart-with-table" {
+            (chart(
+                chart_id,
+                &format!("Bar chart of {name}'s average audio features against the catalog average; the same numbers are in the table."),
+                &profile_bars(chart_features, &[
+                    chart_series(name, value),
+                    chart_series("Catalog average", &reference),
+                ]),
+            ))
+            div class="table-scroll" tabindex="0" role="region" aria-label="Table (scrolls sideways)" {
+                (feature_table(
+                    &format!("{name} against the catalog average"),
+                    &table_features,
+                    &[(name, column(value)), ("Catalog average", column(&reference))],
                 ))
-                div class="table-scroll" tabindex="0" role="region" aria-label="Table (scrolls sideways)" {
-                    (feature_table(
-                        &format!("{} against the catalog average", artist.name),
-                        &table_features,
-                        &[(&artist.name, column(&|f| artist.value(f))), ("Catalog average", column(&reference))],
-                    ))
-                }
             }
         }
     }

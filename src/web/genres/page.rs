@@ -19,14 +19,12 @@ use crate::{
     catalog::{
         genres::{GenreCatalog, GenreProfile},
         snapshot::CatalogSnapshot,
-        Feature,
     },
     error::AppResult,
     web::{
-        artists::profile::spread_section,
-        charts::{profile_bars, ProfileSeries},
+        artists::profile::{against_catalog, spread_section},
         extract::PageContext,
-        layout::{chart, feature_table, format_count},
+        layout::format_count,
         query::url,
         respond::with_status,
         state::AppState,
@@ -132,28 +130,6 @@ fn header(genre: &GenreProfile) -> Markup {
 }
 
 fn profile_section(genre: &GenreProfile, catalog: &CatalogSnapshot) -> Markup {
-    let reference = |f: Feature| match f {
-        Feature::Popularity => catalog.artists.reference_popularity(),
-        other => catalog.average.get(other),
-    };
-    let table_features: Vec<Feature> = Feature::ALL
-        .into_iter()
-        .filter(|f| genre.value(*f).is_some() && reference(*f).is_some())
-        .collect();
-    let column = |values: &dyn Fn(Feature) -> Option<f64>| -> Vec<f64> {
-        table_features
-            .iter()
-            .map(|f| values(*f).unwrap_or(f64::NAN))
-            .collect()
-    };
-    let chart_features = &Feature::UNIT;
-    let series = |name, get: &dyn Fn(Feature) -> Option<f64>| ProfileSeries {
-        name,
-        values: chart_features
-            .iter()
-            .map(|f| get(*f).unwrap_or(0.0))
-            .collect(),
-    };
     html! {
         section class="card" aria-labelledby="profile-title" {
             h2 id="profile-title" { "Its sound against the catalog" }
@@ -161,23 +137,7 @@ fn profile_section(genre: &GenreProfile, catalog: &CatalogSnapshot) -> Markup {
                 "Averages over " (tracks_text(genre.track_count))
                 ", beside the average of all " (format_count(catalog.meta.track_count)) " tracks."
             }
-            div class="chart-with-table" {
-                (chart(
-                    "genre-profile-chart",
-                    &format!("Bar chart of {}'s average audio features against the catalog average; the same numbers are in the table.", genre.name),
-                    &profile_bars(chart_features, &[
-                        series(&genre.name, &|f| genre.value(f)),
-                        series("Catalog average", &reference),
-                    ]),
-                ))
-                div class="table-scroll" tabindex="0" role="region" aria-label="Table (scrolls sideways)" {
-                    (feature_table(
-                        &format!("{} against the catalog average", genre.name),
-                        &table_features,
-                        &[(&genre.name, column(&|f| genre.value(f))), ("Catalog average", column(&reference))],
-                    ))
-                }
-            }
+            (against_catalog("genre-profile-chart", &genre.name, &|f| genre.value(f), catalog))
         }
     }
 }
