@@ -86,6 +86,11 @@ impl<S> ErrorBodies<S> {
 
 /// The status of hyper's own bodiless answer, if `head` is one.
 fn hyper_refusal(head: &[u8]) -> Option<StatusCode> {
+    // Every write of every answer passes here: rule out all but a short 4xx head before
+    // looking closer (hyper's refusal is under 150 bytes).
+    if head.len() > 256 || !head.starts_with(b"HTTP/1.1 4") {
+        return None;
+    }
     let text = std::str::from_utf8(head).ok()?;
     let rest = text.strip_prefix("HTTP/1.1 ")?;
     let (status_line, headers) = rest.split_once("\r\n")?;
