@@ -5,7 +5,12 @@
 # measured in the same run, then the server's peak memory.
 #
 #   scripts/loadtest.sh [--duration 20s] [--connections 64] [--csv FILE] [--database URL]
+#                       [--existing-db PATH]
 #
+# --existing-db: serve an existing SQLite database (its catalog file beside it) as it is,
+# importing nothing: a large catalog made once (e.g. by `cargo run --release --example
+# import_million -- --kaggle 1204025 DIR`, which leaves DIR/bench.db) serves many runs.
+# The run adds its test user (and API token) to that database.
 # --database: an empty PostgreSQL database (postgres://...) instead of a temp SQLite file,
 # for example `bash scripts/with_postgres.sh sh -c 'scripts/loadtest.sh --database
 # "$TEST_DATABASE_URL" --csv FILE'`. The same endpoints, so the two tables compare.
@@ -20,13 +25,15 @@ CONNECTIONS=64
 THREADS=2
 CSV=""
 DATABASE=""
+EXISTING=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) DURATION="$2"; shift 2 ;;
     --connections) CONNECTIONS="$2"; shift 2 ;;
     --csv) CSV="$2"; shift 2 ;;
     --database) DATABASE="$2"; shift 2 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    --existing-db) EXISTING="$2"; shift 2 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
 done
@@ -42,6 +49,23 @@ WORK=$(mktemp -d)
 DB="${DATABASE:-$WORK/load.db}"
 # With SQLite the catalog (tracks, artists) lives in its own file beside the main one.
 CATALOG_DB="$WORK/load.catalog.db"
+if [ -n "$EXISTING" ]; then
+  if [ -n "$CSV" ] || [ -n "$DATABASE" ]; then
+    echo "--existing-db serves a database as it is: no --csv or --database with it" >&2
+    exit 2
+  fi
+  DB="$EXISTING"
+  # Named as the server names it (db::catalog_file::catalog_path): x.db -> x.catalog.db.
+  base=$(basename "$EXISTING")
+  case "$base" in
+    *.*) CATALOG_DB="$(dirname "$EXISTING")/${base%.*}.catalog.${base##*.}" ;;
+    *) CATALOG_DB="$EXISTING.catalog" ;;
+  esac
+  if [ ! -f "$DB" ] || [ ! -f "$CATALOG_DB" ]; then
+    echo "no database at $DB (with its catalog $CATALOG_DB)" >&2
+    exit 2
+  fi
+fi
 # One catalog query, its rows on stdout (columns separated by a tab), on either backend.
 catalog_sql() {
   case "$DB" in

@@ -11,6 +11,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod matching;
+pub mod memory;
 pub mod web;
 
 pub use config::Config;

@@ -197,6 +197,9 @@ fn main() -> ExitCode {
 }
 
 fn serve(database: config::Database, args: ServeArgs) -> anyhow::Result<()> {
+    // Before the runtime's threads exist (see `insights_hub::memory`).
+    insights_hub::memory::tune_allocator();
+    insights_hub::db::limit_sqlite_memory(insights_hub::db::SERVING_MEMORY_LIMIT);
     let mut config = Config::for_database(database);
     config.bind = args.bind;
     config.secure_cookies = match args.secure_cookies {

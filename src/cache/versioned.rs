@@ -5,7 +5,8 @@
 //! invalidation: a lookup for another version misses, and the first store for a new
 //! version drops everything kept for the old one. Bounded: when full it starts over,
 //! which is cheaper than tracking recency and good enough for small hot sets (the
-//! tracks near a slider, the artists people compare).
+//! tracks near a slider, the artists people compare). A cache of values whose sizes
+//! vary (rendered pages) also bounds their total weight, in bytes (`with_weight_limit`).
 
 use std::{
     borrow::Borrow,
@@ -16,23 +17,46 @@ use std::{
 
 pub struct VersionedCache<K, V> {
     capacity: usize,
+    /// The most weight kept at once, by `weigh`.
+    max_weight: usize,
+    weigh: fn(&K, &V) -> usize,
     inner: Mutex<Entries<K, V>>,
 }
 
 struct Entries<K, V> {
     version: i64,
     values: HashMap<K, Arc<V>>,
+    /// The sum of the kept values' weights.
+    weight: usize,
 }
 
 impl<K: Eq + Hash + Clone, V> VersionedCache<K, V> {
     pub fn new(capacity: usize) -> VersionedCache<K, V> {
+        VersionedCache::with_weight_limit(capacity, usize::MAX, |_, _| 0)
+    }
+
+    /// A cache that also starts over when the values' total weight (`weigh`, in bytes)
+    /// would pass `max_weight`. A value heavier than that alone is handed back, not kept.
+    pub fn with_weight_limit(
+        capacity: usize,
+        max_weight: usize,
+        weigh: fn(&K, &V) -> usize,
+    ) -> VersionedCache<K, V> {
         VersionedCache {
             capacity,
+            max_weight,
+            weigh,
             inner: Mutex::new(Entries {
                 version: i64::MIN,
                 values: HashMap::new(),
+                weight: 0,
             }),
         }
+    }
+
+    /// The total weight of the values kept now.
+    pub fn weight(&self) -> usize {
+        self.inner.lock().map(|e| e.weight).unwrap_or(0)
     }
 
     /// The value kept for `key` in catalog `version`.
@@ -78,10 +102,14 @@ impl<K: Eq + Hash + Clone, V> VersionedCache<K, V> {
 
     /// Keeps `value` for `key` in catalog `version` and hands it back shared.
     pub fn put(&self, version: i64, key: K, value: V) -> Arc<V> {
+        let weight = (self.weigh)(&key, &value);
         let value = Arc::new(value);
+        if weight > self.max_weight {
+            return value;
+        }
         if let Ok(mut entries) = self.inner.lock() {
-            entries.make_room(version, 1, self.capacity);
-            entries.values.insert(key, value.clone());
+            entries.make_room(version, 1, self.capacity, weight, self.max_weight);
+            entries.insert(key, value.clone(), weight, self.weigh);
         }
         value
     }
@@ -99,21 +127,57 @@ impl<K: Eq + Hash + Clone, V> VersionedCache<K, V> {
         let Ok(mut entries) = self.inner.lock() else {
             return shared;
         };
-        entries.make_room(version, shared.len(), self.capacity);
+        let weight = shared
+            .iter()
+            .map(|(key, value)| (self.weigh)(key, value))
+            .fold(0usize, usize::saturating_add);
+        if weight > self.max_weight {
+            return shared;
+        }
+        entries.make_room(
+            version,
+            shared.len(),
+            self.capacity,
+            weight,
+            self.max_weight,
+        );
         for (key, value) in &shared {
-            entries.values.insert(key.clone(), value.clone());
+            let weight = (self.weigh)(key, value);
+            entries.insert(key.clone(), value.clone(), weight, self.weigh);
         }
         shared
     }
 }
 
-impl<K, V> Entries<K, V> {
-    /// Drops another version's values, or everything when `adding` more would not fit.
-    fn make_room(&mut self, version: i64, adding: usize, capacity: usize) {
-        if self.version != version || self.values.len() + adding > capacity {
+impl<K: Eq + Hash, V> Entries<K, V> {
+    /// Drops another version's values, or everything when `adding` more values, weighing
+    /// `adding_weight`, would not fit.
+    fn make_room(
+        &mut self,
+        version: i64,
+        adding: usize,
+        capacity: usize,
+        adding_weight: usize,
+        max_weight: usize,
+    ) {
+        if self.version != version
+            || self.values.len() + adding > capacity
+            || self.weight.saturating_add(adding_weight) > max_weight
+        {
             self.values.clear();
+            self.weight = 0;
             self.version = version;
         }
+    }
+
+    /// Keeps a value, replacing (and no longer counting) one kept for the same key.
+    fn insert(&mut self, key: K, value: Arc<V>, weight: usize, weigh: fn(&K, &V) -> usize) {
+        let replaced = self.values.remove_entry(&key);
+        if let Some((old_key, old)) = replaced {
+            self.weight = self.weight.saturating_sub(weigh(&old_key, &old));
+        }
+        self.weight = self.weight.saturating_add(weight);
+        self.values.insert(key, value);
     }
 }
 
@@ -138,6 +202,32 @@ mod tests {
         assert_eq!(cache.get(6, &1).as_deref(), Some(&"renamed"));
         assert_eq!(cache.get(6, &2), None);
         assert_eq!(cache.get(5, &1), None);
+    }
+
+    #[test]
+    fn a_cache_over_its_weight_starts_over() {
+        let cache: VersionedCache<u32, String> =
+            VersionedCache::with_weight_limit(100, 10, |_, v| v.len());
+        cache.put(1, 1, "abcd".into());
+        cache.put(1, 2, "efgh".into());
+        assert_eq!(cache.weight(), 8);
+        // Replacing a value counts the new one only.
+        cache.put(1, 2, "ef".into());
+        assert_eq!(cache.weight(), 6);
+        assert!(cache.get(1, &1).is_some());
+        // 6 + 5 > 10: everything kept goes.
+        cache.put(1, 3, "ijklm".into());
+        assert_eq!(cache.weight(), 5);
+        assert!(cache.get(1, &1).is_none());
+        assert!(cache.get(1, &3).is_some());
+        // Too heavy on its own: handed back, not kept, and nothing else is dropped.
+        let heavy = cache.put(1, 4, "x".repeat(11));
+        assert_eq!(heavy.len(), 11);
+        assert!(cache.get(1, &4).is_none());
+        assert!(cache.get(1, &3).is_some());
+        // Another version starts from nothing.
+        cache.put(2, 5, "z".into());
+        assert_eq!(cache.weight(), 1);
     }
 
     #[test]

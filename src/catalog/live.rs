@@ -96,22 +96,5 @@ fn release_loading_memory(conn: &mut db::DbConn) {
     if let Err(e) = db::release_cache(conn) {
         tracing::debug!(error = %e, "could not shrink the page cache");
     }
-    trim_heap();
+    crate::memory::trim_heap();
 }
-
-/// Returns the heap's free pages to the system (glibc keeps freed memory for reuse).
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-#[allow(unsafe_code)]
-fn trim_heap() {
-    extern "C" {
-        fn malloc_trim(pad: usize) -> i32;
-    }
-    // SAFETY: malloc_trim only releases free memory back to the OS; it takes the
-    // allocator's own locks and is safe to call from any thread at any time.
-    unsafe {
-        malloc_trim(0);
-    }
-}
-
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn trim_heap() {}

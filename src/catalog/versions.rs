@@ -210,7 +210,8 @@ impl SongNumbers {
     }
 }
 
-fn fingerprint(key: &SongKey) -> u128 {
+/// The key's 128-bit fingerprint (see `SongNumbers`).
+pub fn fingerprint(key: &SongKey) -> u128 {
     use std::hash::{Hash, Hasher};
     // `SipHasher13` with fixed keys is what `DefaultHasher::new()` is: stable within a
     // process, which is all a per-version table needs.

@@ -163,6 +163,24 @@ pub fn use_multi_thread_mode() {
     }
 }
 
+/// The memory SQLite may keep across every connection of this process, page caches
+/// included, before it reuses cache pages instead of allocating more: each connection's
+/// `cache_size` (32 MB for each of its two files) is a per-connection ceiling, and eight
+/// pooled connections that have served scans could otherwise hold hundreds of MB of
+/// pages the operating system caches anyway.
+pub const SERVING_MEMORY_LIMIT: i64 = 16 * 1024 * 1024;
+
+/// Sets SQLite's soft heap limit (`sqlite3_soft_heap_limit64`) for the whole process.
+/// For a server; the importer keeps its large page cache.
+#[allow(unsafe_code)]
+pub fn limit_sqlite_memory(bytes: i64) {
+    // SAFETY: sqlite3_soft_heap_limit64 takes a number and SQLite's own mutex; it may be
+    // called at any time from any thread.
+    unsafe {
+        libsqlite3_sys::sqlite3_soft_heap_limit64(bytes);
+    }
+}
+
 /// The two files of a SQLite database: the main one (users, sessions, profiles, tokens)
 /// and the catalog's, attached to the main one's connections as `catalog`.
 #[derive(Debug, Clone, PartialEq, Eq)]

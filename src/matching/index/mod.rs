@@ -125,7 +125,9 @@ pub struct IndexedTrack<'a> {
 /// Collects tracks, then sorts them into the tree.
 #[derive(Default)]
 pub struct FeatureIndexBuilder {
-    points: Vec<[i32; DIMS]>,
+    /// Each track's values and its position in the other arrays: the order the tree is
+    /// built in, collected as such so that building needs no second copy of them.
+    rows: Vec<Row>,
     ids: Vec<i32>,
     /// Genre-set id per track.
     genre: Vec<u16>,
@@ -143,7 +145,7 @@ pub struct FeatureIndexBuilder {
 impl FeatureIndexBuilder {
     pub fn with_capacity(n: usize) -> Self {
         FeatureIndexBuilder {
-            points: Vec::with_capacity(n),
+            rows: Vec::with_capacity(n),
             ids: Vec::with_capacity(n),
             genre: Vec::with_capacity(n),
             year: Vec::with_capacity(n),
@@ -185,7 +187,10 @@ impl FeatureIndexBuilder {
             // pins them to 0 like a missing value.
             *slot = raw.map(|v| quantize(feature, v)).unwrap_or(0);
         }
-        self.points.push(point);
+        self.rows.push(Row {
+            x: point,
+            row: self.ids.len() as u32,
+        });
         self.ids.push(track.id);
         self.genre.push(set);
         self.year.push(
@@ -226,7 +231,11 @@ impl FeatureIndexBuilder {
                 self.intern_set(ids)
             })
             .collect();
-        self.points.extend(other.points);
+        let offset = self.ids.len() as u32;
+        self.rows.extend(other.rows.into_iter().map(|r| Row {
+            x: r.x,
+            row: r.row + offset,
+        }));
         self.ids.extend(other.ids);
         self.genre.extend(other.genre.into_iter().map(|g| {
             if g == NO_GENRE {
@@ -274,48 +283,45 @@ impl FeatureIndexBuilder {
         id
     }
 
+    /// Builds the index. At a million tracks the arrays are large (the rows alone about
+    /// 44 MB), so each one is freed as soon as what replaces it is made: the rows as
+    /// the leaf blocks are filled, each column once it is put in tree order.
     pub fn finish(self) -> FeatureIndex {
-        let n = self.points.len();
-        // The order is built over (point, original row) pairs so that partitioning moves
-        // contiguous memory.
-        let mut rows: Vec<Row> = self
-            .points
-            .iter()
-            .enumerate()
-            .map(|(i, p)| Row {
-                x: *p,
-                row: i as u32,
-            })
-            .collect();
-        drop(self.points);
+        let FeatureIndexBuilder {
+            mut rows,
+            ids,
+            genre,
+            year,
+            popularity,
+            explicit,
+            artist,
+            genres,
+            genre_sets,
+            genre_ids,
+            set_ids,
+        } = self;
+        drop((genre_ids, set_ids));
+        let n = rows.len();
         partition(&mut rows, n >= PARALLEL_BUILD);
-        let mut blocks = vec![[[0i32; LEAF]; DIMS]; n.div_ceil(LEAF)];
-        for (i, r) in rows.iter().enumerate() {
-            for (d, &value) in r.x.iter().enumerate() {
-                blocks[i / LEAF][d][i % LEAF] = value;
-            }
-        }
-        let order: Vec<usize> = rows.iter().map(|r| r.row as usize).collect();
-        drop(rows);
-        let pick = |source: &[i32]| order.iter().map(|&i| source[i]).collect::<Vec<_>>();
+        let order: Vec<u32> = rows.iter().map(|r| r.row).collect();
+        let blocks = into_blocks(rows);
         let mut index = FeatureIndex {
-            ids: pick(&self.ids),
-            artist: pick(&self.artist),
-            genre: order.iter().map(|&i| self.genre[i]).collect(),
-            year: order.iter().map(|&i| self.year[i]).collect(),
-            popularity: order.iter().map(|&i| self.popularity[i]).collect(),
-            explicit: order.iter().map(|&i| self.explicit[i]).collect(),
+            ids: in_order(&order, ids),
+            artist: in_order(&order, artist),
+            genre: in_order(&order, genre),
+            year: in_order(&order, year),
+            popularity: in_order(&order, popularity),
+            explicit: in_order(&order, explicit),
             blocks,
             groups: Vec::new(),
             group_lo: Vec::new(),
             group_hi: Vec::new(),
-            set_bits: self
-                .genre_sets
+            set_bits: genre_sets
                 .iter()
                 .map(|set| set.iter().fold(0u64, |bits, &g| bits | 1 << (g % 64)))
                 .collect(),
-            genre_sets: self.genre_sets,
-            genres: self.genres,
+            genre_sets,
+            genres,
         };
         index.groups = (0..n.div_ceil(GROUP_TRACKS))
             .map(|g| index.summarise_group(g))
@@ -328,6 +334,41 @@ impl FeatureIndexBuilder {
             .collect();
         index
     }
+}
+
+/// `column` in the order given by `order` (positions in it); the column is freed.
+fn in_order<T: Copy>(order: &[u32], column: Vec<T>) -> Vec<T> {
+    order.iter().map(|&i| column[i as usize]).collect()
+}
+
+/// The rows, in tree order, as leaf blocks. The blocks are made from the last leaf to
+/// the first (and put back in order at the end), the rows' array shrinking behind them
+/// in eight steps, so the two are never both whole: the blocks' array is written (and
+/// so mapped) as it fills, and the allocator hands back the rows' tail as that array
+/// shrinks (large arrays are mapped on their own, see `crate::memory`). (A `vec!` of
+/// zeroed blocks is written whole at once: it is not allocated zeroed for arrays of
+/// more than 16 items.)
+fn into_blocks(mut rows: Vec<Row>) -> Vec<Block> {
+    let n = rows.len();
+    let leaves = n.div_ceil(LEAF);
+    let step = n.div_ceil(8).max(LEAF);
+    let mut blocks: Vec<Block> = Vec::with_capacity(leaves);
+    for leaf in (0..leaves).rev() {
+        let start = leaf * LEAF;
+        let mut block = [[0i32; LEAF]; DIMS];
+        for (j, r) in rows[start..].iter().enumerate() {
+            for (d, &value) in r.x.iter().enumerate() {
+                block[d][j] = value;
+            }
+        }
+        blocks.push(block);
+        rows.truncate(start);
+        if rows.capacity() - rows.len() >= step {
+            rows.shrink_to_fit();
+        }
+    }
+    blocks.reverse();
+    blocks
 }
 
 /// The index. Immutable once built; shared by every request through the catalog

@@ -24,11 +24,10 @@ mod topk;
 use std::{cmp::Reverse, fmt};
 
 use memchr::memmem;
-use rustc_hash::FxHashMap;
 
 use self::{
-    bigrams::distinct_bigrams,
-    build::{Lookups, NameKeys, TextSearch, SEPARATOR},
+    bigrams::{distinct_bigrams, BigramPostings},
+    build::{ById, Lookups, NameKeys, TextSearch, SEPARATOR},
     topk::TopK,
 };
 use super::{
@@ -74,7 +73,7 @@ pub enum Resolution<'a> {
 pub struct ArtistIndex {
     /// Sorted by search key, then track count (descending), then id.
     pub(super) artists: Vec<ArtistSummary>,
-    by_id: FxHashMap<i32, u32>,
+    by_id: ById,
     by_name_key: NameKeys,
     /// Every search key, in `artists` order, separated by NUL.
     haystack: String,
@@ -92,7 +91,7 @@ pub struct ArtistIndex {
     /// binary search, like a prefix.
     word_starts: Vec<(u32, u32)>,
     /// Character bigram -> artists whose key contains it (each artist once, ascending).
-    bigrams: FxHashMap<u64, Vec<u32>>,
+    bigrams: BigramPostings,
     /// Each artist's averages over `SIMILARITY_FEATURES`, scaled to 0..1.
     pub(super) vectors: Vec<[f32; SIMILARITY_FEATURES.len()]>,
     /// The whole catalog's mean track popularity, the reference beside artists' averages.
@@ -138,6 +137,7 @@ impl ArtistIndex {
                 a
             })
             .collect();
+        artists.shrink_to_fit();
         artists.sort_by(|a, b| {
             a.search_key
                 .cmp(&b.search_key)
@@ -190,7 +190,7 @@ impl ArtistIndex {
     }
 
     pub fn get(&self, id: i32) -> Option<&ArtistSummary> {
-        self.by_id.get(&id).map(|&i| &self.artists[i as usize])
+        self.by_id.get(id).map(|i| &self.artists[i as usize])
     }
 
     /// Every artist, in search-key order.
@@ -438,7 +438,7 @@ impl ArtistIndex {
         } else {
             let mut shared = vec![0u8; self.artists.len()];
             for bigram in &query_bigrams {
-                for &i in self.bigrams.get(bigram).map(Vec::as_slice).unwrap_or(&[]) {
+                for &i in self.bigrams.get(*bigram) {
                     let count = &mut shared[i as usize];
                     *count = count.saturating_add(1);
                     if *count as usize == needed {
