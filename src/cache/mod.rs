@@ -88,7 +88,12 @@ impl CatalogCaches {
         if let Some(facts) = self.track_facts.get(version, &()) {
             return Ok(facts);
         }
-        let facts = db::run(pool, |conn| Ok(db::track_facts::all(conn)?)).await?;
+        let facts = db::run(pool, |conn| {
+            let facts = db::track_facts::all(conn)?;
+            release_scan_memory(conn);
+            Ok(facts)
+        })
+        .await?;
         Ok(self.track_facts.put(version, (), facts))
     }
 
@@ -127,10 +132,22 @@ impl CatalogCaches {
         }
         let (read_at, catalog) = db::run(pool, |conn| {
             let (read_at, source) = db::genres::load(conn)?;
-            Ok((read_at, GenreCatalog::build(&source)))
+            let catalog = GenreCatalog::build(&source);
+            drop(source);
+            release_scan_memory(conn);
+            Ok((read_at, catalog))
         })
         .await?;
         let catalog = self.genres.put(read_at, (), catalog);
         Ok(catalog)
     }
+}
+
+/// After a read of every track: the connection's page cache and the allocator's free
+/// memory (the read's temporary rows) go back to the system.
+fn release_scan_memory(conn: &mut db::DbConnection) {
+    if let Err(error) = db::release_cache(conn) {
+        tracing::debug!(%error, "could not shrink the page cache");
+    }
+    crate::memory::trim_heap();
 }

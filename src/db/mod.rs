@@ -168,7 +168,7 @@ pub fn use_multi_thread_mode() {
 /// `cache_size` (32 MB for each of its two files) is a per-connection ceiling, and eight
 /// pooled connections that have served scans could otherwise hold hundreds of MB of
 /// pages the operating system caches anyway.
-pub const SERVING_MEMORY_LIMIT: i64 = 16 * 1024 * 1024;
+pub const SERVING_MEMORY_LIMIT: i64 = 8 * 1024 * 1024;
 
 /// Sets SQLite's soft heap limit (`sqlite3_soft_heap_limit64`) for the whole process.
 /// For a server; the importer keeps its large page cache.

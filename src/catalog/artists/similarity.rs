@@ -96,16 +96,17 @@ impl ArtistIndex {
         // Distances are non-negative, so their bit patterns order like the numbers.
         let mut preferred: Vec<(u32, Reverse<i32>, u32)> = Vec::new();
         let mut others: Vec<(u32, Reverse<i32>, u32)> = Vec::new();
-        for (i, (artist, vector)) in self.artists.iter().zip(&self.vectors).enumerate() {
-            if artist.id == id {
+        for (i, vector) in self.vectors.iter().enumerate() {
+            if self.id_at(i) == id {
                 continue;
             }
+            let track_count = self.count_at(i);
             let entry = (
                 rms_distance(&this_vector, vector).to_bits(),
-                Reverse(artist.track_count),
+                Reverse(track_count),
                 i as u32,
             );
-            if artist.track_count >= NEIGHBOUR_MIN_TRACKS {
+            if track_count >= NEIGHBOUR_MIN_TRACKS {
                 preferred.push(entry);
             } else {
                 others.push(entry);
@@ -118,7 +119,7 @@ impl ArtistIndex {
         chosen
             .into_iter()
             .map(|(_, _, i)| {
-                let artist = &self.artists[i as usize];
+                let artist = self.at(i as usize);
                 let gaps = feature_gaps(this, artist);
                 let mean_square =
                     gaps.iter().map(|g| g.scaled * g.scaled).sum::<f64>() / gaps.len() as f64;

@@ -178,7 +178,8 @@ impl NameKeys {
         }
     }
 
-    pub(super) fn get(&self, artists: &[ArtistSummary], key: &str) -> Option<u32> {
+    /// The position of the artist whose name key (`name_key_of` a position) is `key`.
+    pub(super) fn get<'a>(&self, key: &str, name_key_of: impl Fn(u32) -> &'a str) -> Option<u32> {
         let hash = NameKeys::hash(key);
         let lo = self.hashes.partition_point(|h| *h < hash);
         let len = self.hashes[lo..].partition_point(|h| *h == hash);
@@ -187,6 +188,6 @@ impl NameKeys {
             .iter()
             .rev()
             .copied()
-            .find(|&i| artists[i as usize].name_key == key)
+            .find(|&i| name_key_of(i) == key)
     }
 }

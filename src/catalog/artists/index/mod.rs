@@ -19,6 +19,7 @@
 
 mod bigrams;
 mod build;
+mod columns;
 mod topk;
 
 use std::{cmp::Reverse, fmt};
@@ -28,6 +29,7 @@ use memchr::memmem;
 use self::{
     bigrams::{distinct_bigrams, BigramPostings},
     build::{ById, Lookups, NameKeys, TextSearch, SEPARATOR},
+    columns::Artists,
     topk::TopK,
 };
 use super::{
@@ -71,8 +73,9 @@ pub enum Resolution<'a> {
 }
 
 pub struct ArtistIndex {
-    /// Sorted by search key, then track count (descending), then id.
-    pub(super) artists: Vec<ArtistSummary>,
+    /// Sorted by search key, then track count (descending), then id; kept compactly,
+    /// each `ArtistSummary` made on first use (`columns`).
+    artists: Artists,
     by_id: ById,
     by_name_key: NameKeys,
     /// Every search key, in `artists` order, separated by NUL.
@@ -101,7 +104,7 @@ pub struct ArtistIndex {
 impl fmt::Debug for ArtistIndex {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ArtistIndex")
-            .field("artists", &self.artists.len())
+            .field("artists", &self.len())
             .field("haystack_bytes", &self.haystack.len())
             .finish()
     }
@@ -159,7 +162,7 @@ impl ArtistIndex {
             (Lookups::build(&artists), TextSearch::build(&artists))
         };
         ArtistIndex {
-            artists,
+            artists: Artists::build(artists),
             by_count: text.by_count,
             word_starts: text.word_starts,
             by_id: lookups.by_id,
@@ -182,20 +185,45 @@ impl ArtistIndex {
     }
 
     pub fn len(&self) -> usize {
-        self.artists.len()
+        self.counts.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.artists.is_empty()
+        self.counts.is_empty()
     }
 
     pub fn get(&self, id: i32) -> Option<&ArtistSummary> {
-        self.by_id.get(id).map(|i| &self.artists[i as usize])
+        self.by_id.get(id).map(|i| self.at(i as usize))
     }
 
-    /// Every artist, in search-key order.
+    /// Every artist, in search-key order. (Each is made, and kept, as it is reached.)
     pub fn iter(&self) -> impl Iterator<Item = &ArtistSummary> {
-        self.artists.iter()
+        (0..self.len()).map(|i| self.at(i))
+    }
+
+    /// The artist at position `i` (search-key order).
+    pub(super) fn at(&self, i: usize) -> &ArtistSummary {
+        self.artists.summary(i, self.key_str(i), self.counts[i])
+    }
+
+    /// The id of the artist at position `i`, without making its summary.
+    pub(super) fn id_at(&self, i: usize) -> i32 {
+        self.artists.id(i)
+    }
+
+    /// The track count of the artist at position `i`.
+    pub(super) fn count_at(&self, i: usize) -> i32 {
+        self.counts[i]
+    }
+
+    /// Artist `i`'s search key.
+    fn key_str(&self, i: usize) -> &str {
+        &self.haystack[self.starts[i] as usize..self.key_end(i)]
+    }
+
+    /// Artist `i`'s name key.
+    fn name_key_str(&self, i: usize) -> &str {
+        self.artists.name_key(i).unwrap_or_else(|| self.key_str(i))
     }
 
     pub fn reference_popularity(&self) -> Option<f64> {
@@ -210,7 +238,7 @@ impl ArtistIndex {
         }
         best.into_sorted()
             .into_iter()
-            .map(|(_, i)| &self.artists[i as usize])
+            .map(|(_, i)| self.at(i as usize))
             .collect()
     }
 
@@ -238,7 +266,7 @@ impl ArtistIndex {
         ranked
             .into_iter()
             .map(|(kind, _, i)| Suggestion {
-                artist: &self.artists[i as usize],
+                artist: self.at(i as usize),
                 kind,
             })
             .collect()
@@ -246,11 +274,10 @@ impl ArtistIndex {
 
     /// Index range of the artists whose key starts with `key`.
     fn prefix_range(&self, key: &str) -> (usize, usize) {
-        let lo = self
-            .artists
-            .partition_point(|a| a.search_key.as_str() < key);
-        let len = self.artists[lo..].partition_point(|a| a.search_key.starts_with(key));
-        (lo, lo + len)
+        let key = key.as_bytes();
+        let lo = first_not(0, self.len(), |i| self.key_bytes(i) < key);
+        let hi = first_not(lo, self.len(), |i| self.key_bytes(i).starts_with(key));
+        (lo, hi)
     }
 
     /// End (exclusive, before the separator) of artist `i`'s key in the haystack.
@@ -389,17 +416,20 @@ impl ArtistIndex {
     /// when that points at exactly one artist.
     pub fn resolve(&self, name: &str) -> Resolution<'_> {
         let name_key = artist_name_key(name);
-        if let Some(i) = self.by_name_key.get(&self.artists, &name_key) {
-            return Resolution::Found(&self.artists[i as usize]);
+        if let Some(i) = self
+            .by_name_key
+            .get(&name_key, |i| self.name_key_str(i as usize))
+        {
+            return Resolution::Found(self.at(i as usize));
         }
         let key = query_key(name);
         if key.is_empty() {
             return Resolution::NotFound(Vec::new());
         }
         let (lo, hi) = self.prefix_range(&key);
-        let same: Vec<&ArtistSummary> = self.artists[lo..hi]
-            .iter()
-            .take_while(|a| a.search_key == key)
+        let same: Vec<&ArtistSummary> = (lo..hi)
+            .take_while(|&i| self.key_bytes(i) == key.as_bytes())
+            .map(|i| self.at(i))
             .collect();
         match same.len() {
             0 => Resolution::NotFound(self.did_you_mean(name, 5)),
@@ -423,7 +453,7 @@ impl ArtistIndex {
             if (self.key_chars[i] as usize).abs_diff(query_chars) > max_edits {
                 return;
             }
-            let distance = strsim::levenshtein(&key, &self.artists[i].search_key);
+            let distance = strsim::levenshtein(&key, self.key_str(i));
             if distance <= max_edits {
                 close.push((distance, Reverse(self.counts[i]), i as u32));
             }
@@ -434,9 +464,9 @@ impl ArtistIndex {
         let needed = query_bigrams.len().saturating_sub(2 * max_edits);
         if needed == 0 {
             // Too short for the filter to prune anything: check every name.
-            (0..self.artists.len()).for_each(&mut consider);
+            (0..self.len()).for_each(&mut consider);
         } else {
-            let mut shared = vec![0u8; self.artists.len()];
+            let mut shared = vec![0u8; self.len()];
             for bigram in &query_bigrams {
                 for &i in self.bigrams.get(*bigram) {
                     let count = &mut shared[i as usize];
@@ -451,7 +481,7 @@ impl ArtistIndex {
         let mut out: Vec<&ArtistSummary> = close
             .into_iter()
             .take(limit)
-            .map(|(_, _, i)| &self.artists[i as usize])
+            .map(|(_, _, i)| self.at(i as usize))
             .collect();
         for suggestion in self.suggest_key(&key, limit) {
             if out.len() >= limit {
@@ -463,6 +493,21 @@ impl ArtistIndex {
         }
         out
     }
+}
+
+/// The first position in `from..to` where `before` is false (`before` holds for a
+/// prefix of the range): a binary search over positions.
+fn first_not(from: usize, to: usize, before: impl Fn(usize) -> bool) -> usize {
+    let (mut lo, mut hi) = (from, to);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if before(mid) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
 }
 
 /// From this many artists the index is built on two threads.
