@@ -61,8 +61,8 @@ impl ApiShared {
         }
         let map: ids::Assigned = catalog
             .artists
-            .iter()
-            .map(|a| (ids::artist(&a.name_key), a.id))
+            .name_keys()
+            .map(|(name_key, id)| (ids::artist(name_key), id))
             .collect();
         store(&self.artists, version, map)
     }

@@ -201,6 +201,12 @@ impl ArtistIndex {
         (0..self.len()).map(|i| self.at(i))
     }
 
+    /// Every artist's name key and id, in search-key order, without making the
+    /// artists' summaries (`iter` makes and keeps every one).
+    pub fn name_keys(&self) -> impl Iterator<Item = (&str, i32)> {
+        (0..self.len()).map(|i| (self.name_key_str(i), self.id_at(i)))
+    }
+
     /// The artist at position `i` (search-key order).
     pub(super) fn at(&self, i: usize) -> &ArtistSummary {
         self.artists.summary(i, self.key_str(i), self.counts[i])

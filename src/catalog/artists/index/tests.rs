@@ -194,3 +194,33 @@ proptest::proptest! {
         proptest::prop_assert_eq!(&got[..expected.len().min(got.len())], &expected[..]);
     }
 }
+
+#[test]
+fn artists_come_back_as_given_from_the_compact_columns() {
+    let given = vec![
+        artist(1, "Beyoncé", 40),
+        artist(2, "The Beatles", 90),
+        artist(7, "Amélie", 3),
+        ArtistSummary {
+            avg_popularity: Some(61.5),
+            min_year: Some(1999),
+            max_year: Some(2011),
+            ..artist(8, "MØ", 2)
+        },
+    ];
+    let idx = ArtistIndex::new(given.clone(), None);
+    for a in &given {
+        assert_eq!(idx.get(a.id), Some(a), "{}", a.name);
+    }
+    // Name keys (stored only where they differ from the search key) without the summaries.
+    let mut keys: Vec<(String, i32)> = idx
+        .name_keys()
+        .map(|(key, id)| (key.to_string(), id))
+        .collect();
+    keys.sort();
+    let mut expected: Vec<(String, i32)> =
+        given.iter().map(|a| (a.name_key.clone(), a.id)).collect();
+    expected.sort();
+    assert_eq!(keys, expected);
+    assert!(idx.get(99).is_none());
+}
