@@ -350,7 +350,11 @@ async fn result_count_and_an_explanation_on_every_row() {
     );
     assert!(page.body.matches("More like this").count() >= 7);
     // Each explanation: the features that counted, one per line, with the difference.
-    let at = page.body.find("<p class=\"ps-why-lines\">").expect("an explanation") + 24;
+    let at = page
+        .body
+        .find("<p class=\"ps-why-lines\">")
+        .expect("an explanation")
+        + 24;
     let lines: Vec<&str> = page.body[at..page.body[at..].find("</p>").map_or(at, |e| at + e)]
         .lines()
         .collect();
