@@ -48,6 +48,18 @@ use crate::catalog::{genre_key, ArtistKeys, GenreTag, NewTrack, TrackKeys};
 /// the worst a crafted file can do is slow down its own import.
 type KeyMap<V> = FxHashMap<String, V>;
 
+/// A track identity's 128-bit fingerprint (two SipHash-1-3 under different fixed keys),
+/// the key the writer finds tracks by instead of the identity itself: 16 bytes per track
+/// rather than a `String` (24 bytes, plus a heap block of 32 for a Spotify id), and no
+/// copy of the identity per row. Two different identities share a fingerprint with odds
+/// of about 1 in 10^26 at a million tracks (birthday bound, n^2 / 2^129).
+fn fingerprint(identity: &str) -> u128 {
+    use std::hash::{BuildHasher, BuildHasherDefault};
+    type Sip = BuildHasherDefault<std::collections::hash_map::DefaultHasher>;
+    let half = |salt: u64| Sip::default().hash_one((salt, identity));
+    (u128::from(half(0x1D_0001)) << 64) | u128::from(half(0x1D_0002))
+}
+
 /// Whether a written track was new or replaced an existing one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Written {
@@ -78,11 +90,12 @@ pub fn clear_catalog(conn: &mut crate::db::DbConnection) -> QueryResult<()> {
     })
 }
 
-/// Page cache for SQLite's import connection. Larger keeps more of the catalog and its
-/// unique indexes (which grow in random order) in memory until the commit; but it is
-/// most of the import's memory: at 1 GiB a 1.2M-track file peaked at 650 MB. 192 MiB
-/// holds the indexes' hot pages; the rest comes from the OS's file cache.
-const IMPORT_CACHE_KIB: i64 = 192 * 1024;
+/// Page cache for SQLite's import connection. It is most of the import's memory, and
+/// SQLite's sorter (index rebuilds) sizes its in-memory runs from it too: at 1 GiB a
+/// 1.2M-track file peaked at 650 MB, at 192 MiB at 557 MB (Kaggle layout) and 744 MB
+/// (TidyTuesday). 48 MiB costs no measurable time (the pages come back from the OS's
+/// file cache) and takes 150 MB off the peak.
+const IMPORT_CACHE_KIB: i64 = 48 * 1024;
 
 /// Purpose of the PostgreSQL advisory lock that lets one catalog writer run at a time.
 const IMPORT_LOCK: i32 = 3;
@@ -181,7 +194,7 @@ pub struct CatalogWriter {
     next_artist_id: i32,
     /// identity -> (slot of its id in `track_slots`, source generation that last wrote
     /// it; 0 = already stored).
-    track_ids: KeyMap<(u32, u32)>,
+    track_ids: FxHashMap<u128, (u32, u32)>,
     /// Track ids by slot; a new track's is 0 until its buffer is flushed. The ids live
     /// outside the map so that giving the flushed tracks their ids needs no second
     /// hash lookup per track.
@@ -225,10 +238,10 @@ impl CatalogWriter {
             .select((tracks::identity, tracks::id))
             .load::<(String, i32)>(conn)?;
         let track_slots: Vec<i32> = stored.iter().map(|(_, id)| *id).collect();
-        let track_ids: KeyMap<(u32, u32)> = stored
+        let track_ids: FxHashMap<u128, (u32, u32)> = stored
             .into_iter()
             .enumerate()
-            .map(|(slot, (identity, _))| (identity, (slot as u32, 0)))
+            .map(|(slot, (identity, _))| (fingerprint(&identity), (slot as u32, 0)))
             .collect();
         let next_artist_id = artists::table
             .select(diesel::dsl::max(artists::id))
@@ -325,7 +338,7 @@ impl CatalogWriter {
             artists: artist_keys,
         } = keys;
         // One hash of the identity per row: the entry both finds and reserves it.
-        let (slot, written, identity) = match self.track_ids.entry(identity) {
+        let (slot, written) = match self.track_ids.entry(fingerprint(&identity)) {
             Entry::Occupied(entry) if entry.get().1 == self.generation => {
                 // The first row stays; its genres gain the repeat's.
                 let slot = entry.get().0;
@@ -335,15 +348,14 @@ impl CatalogWriter {
             }
             Entry::Occupied(mut entry) => {
                 entry.get_mut().1 = self.generation;
-                (entry.get().0, Written::Updated, entry.key().clone())
+                (entry.get().0, Written::Updated)
             }
             Entry::Vacant(entry) => {
-                let identity = entry.key().clone();
                 // The id comes when the buffer is flushed (see `flush`).
                 let slot = self.track_slots.len() as u32;
                 self.track_slots.push(0);
                 entry.insert((slot, self.generation));
-                (slot, Written::Inserted, identity)
+                (slot, Written::Inserted)
             }
         };
         let id = self.track_slots[slot as usize];
@@ -569,17 +581,16 @@ impl CatalogWriter {
         match self.totals.take() {
             // Every artist of an empty catalog was created by this load and has a track.
             Some(totals) => {
-                let artists = std::mem::take(&mut self.pending_artists)
+                // Artists were numbered from 1 in the order they were first seen, the
+                // order of `pending_artists`, and `totals` is indexed by id - 1 (it ends
+                // at the last artist a track was summed for: every one, in practice).
+                let mut totals = totals.into_iter();
+                let rows = std::mem::take(&mut self.pending_artists)
                     .into_iter()
-                    .map(|artist| {
-                        let index = (artist.id - 1) as usize;
-                        let totals = totals.get(index).cloned().unwrap_or_default();
-                        (artist, totals)
-                    })
-                    .collect::<Vec<_>>();
+                    .map(move |artist| (artist, totals.next().unwrap_or_default()));
                 in_batches(
                     conn,
-                    artists,
+                    rows,
                     insert_artists_with_totals::<TOTALS_BATCH>,
                     insert_artists_with_totals::<1>,
                 )?;
