@@ -16,6 +16,7 @@
 mod aggregates;
 mod copy;
 mod indexes;
+mod links;
 mod pending;
 mod rows;
 mod totals;
@@ -23,11 +24,12 @@ mod totals;
 use std::collections::hash_map::Entry;
 
 use diesel::prelude::*;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
 pub use self::aggregates::recompute_artist_aggregates;
 use self::{
     indexes::drop_secondary_indexes,
+    links::GenreLinks,
     pending::{sort_by_identity, PendingArtist, PendingGenre, PendingTrack},
     rows::{
         in_batches, insert_artists, insert_artists_with_totals, insert_genre_links, insert_genres,
@@ -41,12 +43,11 @@ use super::{
 };
 use crate::catalog::{genre_key, ArtistKeys, GenreTag, NewTrack, TrackKeys};
 
-/// The writer's maps from a text key (track identity, artist name key) to an id. FxHash
-/// (rustc-hash): the two maps take a million lookups per million rows, and SipHash made
-/// hashing a tenth of the writing thread's time. Not resistant to crafted collisions,
-/// which is acceptable here: the keys come from a file the operator chose to import, and
-/// the worst a crafted file can do is slow down its own import.
-type KeyMap<V> = FxHashMap<String, V>;
+/// The writer's maps find tracks and artists by a fingerprint of their key (track
+/// identity, artist name key), `fingerprint` below, hashed again with FxHash
+/// (rustc-hash): SipHash on every lookup made hashing a tenth of the writing thread's
+/// time, and the fingerprint is already a good hash.
+type KeyMap<V> = FxHashMap<u128, V>;
 
 /// A track identity's 128-bit fingerprint (two SipHash-1-3 under different fixed keys),
 /// the key the writer finds tracks by instead of the identity itself: 16 bytes per track
@@ -189,12 +190,12 @@ const BUFFER_TRACKS: usize = TRACK_BATCH * 1024;
 ///
 /// Buffered rows reach the database on `flush`, `start_source` and `finish`.
 pub struct CatalogWriter {
-    /// name_key -> artist id.
+    /// Fingerprint of the name key -> artist id.
     artist_ids: KeyMap<i32>,
     next_artist_id: i32,
     /// identity -> (slot of its id in `track_slots`, source generation that last wrote
     /// it; 0 = already stored).
-    track_ids: FxHashMap<u128, (u32, u32)>,
+    track_ids: KeyMap<(u32, u32)>,
     /// Track ids by slot; a new track's is 0 until its buffer is flushed. The ids live
     /// outside the map so that giving the flushed tracks their ids needs no second
     /// hash lookup per track.
@@ -214,7 +215,7 @@ pub struct CatalogWriter {
     pending_genres: Vec<PendingGenre>,
     /// (track slot, genre id) links written in the current source, so that a track
     /// listed once per genre gets each link once; cleared by `start_source`.
-    genre_links: FxHashSet<(u32, i32)>,
+    genre_links: GenreLinks,
     /// Links waiting for a flush (the track's id may not be assigned yet).
     pending_genre_links: Vec<(u32, i32)>,
     /// Indexes dropped for a bulk load, recreated by `finish`: (table, CREATE INDEX).
@@ -233,12 +234,13 @@ impl CatalogWriter {
             .select((artists::name_key, artists::id))
             .load::<(String, i32)>(conn)?
             .into_iter()
+            .map(|(name_key, id)| (fingerprint(&name_key), id))
             .collect();
         let stored = tracks::table
             .select((tracks::identity, tracks::id))
             .load::<(String, i32)>(conn)?;
         let track_slots: Vec<i32> = stored.iter().map(|(_, id)| *id).collect();
-        let track_ids: FxHashMap<u128, (u32, u32)> = stored
+        let track_ids: KeyMap<(u32, u32)> = stored
             .into_iter()
             .enumerate()
             .map(|(slot, (identity, _))| (fingerprint(&identity), (slot as u32, 0)))
@@ -274,7 +276,7 @@ impl CatalogWriter {
             genre_ids,
             next_genre_id,
             pending_genres: Vec::new(),
-            genre_links: FxHashSet::default(),
+            genre_links: GenreLinks::default(),
             pending_genre_links: Vec::new(),
             dropped_indexes: Vec::new(),
             totals: None,
@@ -307,6 +309,15 @@ impl CatalogWriter {
             }
         }
         Ok(writer)
+    }
+
+    /// Makes room for about `tracks` more tracks in the writer's track map now, rather
+    /// than growing it as they come: its last growth, near the end of a large file,
+    /// would briefly hold the old table and the new one twice its size (at a million
+    /// tracks, 26 and 52 MB), at the moment the import's memory peaks.
+    pub fn expect_tracks(&mut self, tracks: usize) {
+        self.track_ids.reserve(tracks);
+        self.track_slots.reserve(tracks);
     }
 
     pub fn stats(&self) -> WriteStats {
@@ -396,12 +407,12 @@ impl CatalogWriter {
     fn link_genres(&mut self, slot: u32, tags: &[GenreTag]) {
         for tag in tags {
             let genre = self.genre_id(&tag.genre, 0);
-            if self.genre_links.insert((slot, genre)) {
+            if self.genre_links.insert(slot, genre) {
                 self.pending_genre_links.push((slot, genre));
             }
             if let Some(subgenre) = &tag.subgenre {
                 let sub = self.genre_id(subgenre, genre);
-                if self.genre_links.insert((slot, sub)) {
+                if self.genre_links.insert(slot, sub) {
                     self.pending_genre_links.push((slot, sub));
                 }
             }
@@ -429,7 +440,8 @@ impl CatalogWriter {
 
     /// The id of the artist with these keys, creating it (in the buffer) on first sight.
     fn artist_id(&mut self, name: &str, keys: ArtistKeys) -> i32 {
-        if let Some(id) = self.artist_ids.get(&keys.name_key) {
+        let key = fingerprint(&keys.name_key);
+        if let Some(id) = self.artist_ids.get(&key) {
             return *id;
         }
         let id = self.next_artist_id;
@@ -438,9 +450,9 @@ impl CatalogWriter {
             id,
             name: name.trim().to_string(),
             search_key: keys.search_key,
-            name_key: keys.name_key.clone(),
+            name_key: keys.name_key,
         });
-        self.artist_ids.insert(keys.name_key, id);
+        self.artist_ids.insert(key, id);
         id
     }
 
@@ -561,9 +573,9 @@ impl CatalogWriter {
     /// nothing after the last flush reads: the index rebuilds that follow, whose sorter
     /// is the import's largest allocation, then find that memory free.
     fn release_lookups(&mut self) {
-        self.track_ids = FxHashMap::default();
+        self.track_ids = KeyMap::default();
         self.track_slots = Vec::new();
-        self.genre_links = FxHashSet::default();
+        self.genre_links = GenreLinks::default();
         self.artist_ids = KeyMap::default();
         self.pending_tracks = Vec::new();
         self.pending_updates = Vec::new();
