@@ -197,9 +197,21 @@
     if (event.detail.target) {
       disposeCharts(event.detail.target);
     }
+    // A form marked data-oob-messages gets back, out of band, only the message slots
+    // that have a message: empty all of its slots first, so a fixed value's message
+    // goes away.
+    var source = (event.detail.requestConfig && event.detail.requestConfig.elt) || event.target;
+    if (event.detail.shouldSwap && source && source.hasAttribute && source.hasAttribute("data-oob-messages")) {
+      source.querySelectorAll(".field-error[id]").forEach(function (slot) {
+        if (slot.firstChild) {
+          slot.textContent = "";
+        }
+      });
+    }
   });
   document.addEventListener("htmx:afterSettle", function (event) {
-    markScrollables(document);
+    // Only what was swapped in can have changed width.
+    markScrollables(event.detail.elt);
     // While a live form (see "live answers" below) has a newer answer on its way, this
     // one's charts are not drawn: drawing them kept the page busy for tens of ms per
     // answer during a drag, delaying the next answer. The tables beside them show the
@@ -214,8 +226,16 @@
   // A .table-scroll whose table does not fit gets a line above it saying that it scrolls
   // (its edge shadows, pure CSS, say so too).
   function markScrollables(root) {
-    var boxes = (root || document).querySelectorAll(".table-scroll");
-    Array.prototype.forEach.call(boxes, function (box) {
+    var boxes = Array.prototype.slice.call((root || document).querySelectorAll(".table-scroll"));
+    if (root && root.matches && root.matches(".table-scroll")) {
+      boxes.push(root);
+    }
+    // Every size is read before anything is written, so the page is laid out once, not
+    // once per table (a live answer has three).
+    var overflowing = boxes.map(function (box) {
+      return box.scrollWidth > box.clientWidth + 1;
+    });
+    boxes.forEach(function (box, i) {
       var hint = box.previousElementSibling;
       if (!hint || !hint.classList.contains("scroll-hint")) {
         hint = document.createElement("p");
@@ -224,9 +244,8 @@
         hint.textContent = "Scroll sideways for more columns \u2192";
         box.parentNode.insertBefore(hint, box);
       }
-      var overflowing = box.scrollWidth > box.clientWidth + 1;
-      hint.classList.toggle("visible", overflowing);
-      box.setAttribute("data-overflowing", overflowing ? "true" : "false");
+      hint.classList.toggle("visible", overflowing[i]);
+      box.setAttribute("data-overflowing", overflowing[i] ? "true" : "false");
     });
   }
 
@@ -322,7 +341,8 @@
     if (input.matches("input[data-output]")) {
       showValue(input);
     }
-    if (input.name && document.querySelector('[data-off-until="' + input.name + '"]')) {
+    // Only weights have "(off)" marks; a target slider skips the document-wide look-up.
+    if (input.name && input.name.indexOf("w_") === 0) {
       followWeight(input);
     }
   });

@@ -58,12 +58,15 @@ if (!window.__live) {
       b.sent += 1;
     }
   });
+  document.addEventListener("htmx:beforeOnLoad", function (e) {
+    if (e.detail.xhr && e.detail.xhr.liveSeq !== undefined) { e.detail.xhr.liveLoaded = performance.now(); }
+  });
   document.addEventListener("htmx:afterSwap", function (e) {
     var xhr = e.detail.xhr;
     if (!xhr || xhr.liveSeq === undefined) { return; }
-    var seq = xhr.liveSeq, sent = xhr.liveSent, swapped = performance.now();
+    var seq = xhr.liveSeq, sent = xhr.liveSent, loaded = xhr.liveLoaded, swapped = performance.now();
     requestAnimationFrame(function () {
-      setTimeout(function () { b.paints.push([seq, performance.now(), sent, swapped]); }, 0);
+      setTimeout(function () { b.paints.push([seq, performance.now(), sent, swapped, loaded]); }, 0);
     });
   });
 }
@@ -237,27 +240,32 @@ async fn main() {
                 "new URLSearchParams(location.search).get('{key}') === '{last}'"
             ))
             .await;
-        // Where the time goes: request out to swapped in (network, server, parsing),
-        // and swapped in to painted (charts drawn, layout).
+        // Where the time goes: request out to its answer handled (network, server, and
+        // waiting for the page's main thread), handled to swapped in (htmx parsing and
+        // swapping), and swapped in to painted (layout, paint, the next frame).
         let mut trip = Vec::new();
+        let mut swap = Vec::new();
         let mut paint = Vec::new();
         for p in round["paints"].as_array().into_iter().flatten() {
-            if let (Some(done), Some(sent), Some(swapped)) =
-                (p[1].as_f64(), p[2].as_f64(), p[3].as_f64())
+            if let (Some(done), Some(sent), Some(swapped), Some(loaded)) =
+                (p[1].as_f64(), p[2].as_f64(), p[3].as_f64(), p[4].as_f64())
             {
-                trip.push(swapped - sent);
+                trip.push(loaded - sent);
+                swap.push(swapped - loaded);
                 paint.push(done - swapped);
             }
         }
         trip.sort_by(f64::total_cmp);
+        swap.sort_by(f64::total_cmp);
         paint.sort_by(f64::total_cmp);
         let mut lat = latencies(&round);
         lat.sort_by(f64::total_cmp);
         println!(
-            "  {css:<18} inputs {:>3}  requests {:>3} (median: out->swapped {:>5.1} ms, swapped->painted {:>5.1} ms)  p50 {:>6.1} ms  p95 {:>6.1} ms  max {:>6.1} ms",
+            "  {css:<18} inputs {:>3}  requests {:>3} (median: out->answered {:>5.1} ms, ->swapped {:>5.1} ms, ->painted {:>5.1} ms)  p50 {:>6.1} ms  p95 {:>6.1} ms  max {:>6.1} ms",
             lat.len(),
             round["sent"].as_u64().unwrap_or(0),
             percentile(&trip, 50.0),
+            percentile(&swap, 50.0),
             percentile(&paint, 50.0),
             percentile(&lat, 50.0),
             percentile(&lat, 95.0),

@@ -235,7 +235,7 @@ fn serve(database: config::Database, args: ServeArgs) -> anyhow::Result<()> {
             config.bind
         );
         let listener = TcpListener::bind(config.bind).into_acceptor().await?;
-        Server::new_with_acceptor(transport::with_error_bodies(listener))
+        Server::new_with_acceptor(transport::with_error_bodies(transport::no_delay(listener)))
             .run_with_graceful_shutdown(
                 app(state),
                 shutdown_signal(),

@@ -487,6 +487,14 @@ async fn every_bad_input_answers_422_with_the_message_beside_its_control() {
             fragment.body
         );
     }
+    // A valid answer sends no message slots at all (app.js empties them before
+    // swapping it in), only the results.
+    let fine = as_htmx(&browser)
+        .get(&app.client, "/perfect-song?danceability=0.4")
+        .await;
+    assert_eq!(fine.status, StatusCode::OK);
+    assert!(fine.body.contains("ps-answer-title"), "{}", fine.body);
+    assert!(!fine.body.contains("hx-swap-oob"), "{}", fine.body);
     // The typed value is kept so it can be fixed.
     let page = browser.get(&app.client, "/perfect-song?tempo=fast").await;
     assert!(page

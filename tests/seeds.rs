@@ -261,7 +261,7 @@ async fn ranges_and_track_attributes_filter_while_targets_rank() {
     assert_eq!(titles(&page), vec!["Halo", "Storm", "Calm"]);
     assert!(page
         .body
-        .contains("A minor</span> · <abbr class=\"ps-camelot\" title=\"Camelot code\">8A</abbr>"));
+        .contains("A minor · <abbr class=\"ps-camelot\" title=\"Camelot code\">8A</abbr>"));
     assert!(
         page.body.contains("120</span> BPM") || page.body.contains("120 BPM"),
         "BPM beside the key"
@@ -349,6 +349,17 @@ async fn result_count_and_an_explanation_on_every_row() {
         "every next match"
     );
     assert!(page.body.matches("More like this").count() >= 7);
+    // Each explanation: the features that counted, one per line, with the difference.
+    let at = page
+        .body
+        .find("<p class=\"ps-why-lines\">")
+        .expect("an explanation")
+        + 24;
+    let lines: Vec<&str> = page.body[at..page.body[at..].find("</p>").map_or(at, |e| at + e)]
+        .lines()
+        .collect();
+    assert!(lines[0].starts_with("Danceability 0."), "{lines:?}");
+    assert!(lines.iter().all(|l| l.ends_with(')')), "{lines:?}");
 }
 
 #[tokio::test]

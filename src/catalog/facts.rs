@@ -145,6 +145,14 @@ impl TrackFacts {
     }
 
     fn position(&self, id: i32) -> Option<usize> {
+        // Track ids are usually dense (an import numbers them 1, 2, 3...), so the row is
+        // first looked for where a dense table would hold it: this runs for every track
+        // the search offers, and the binary search was a tenth of the live answer.
+        let first = self.rows.first()?.id;
+        let guess = usize::try_from(i64::from(id) - i64::from(first)).ok()?;
+        if self.rows.get(guess).is_some_and(|r| r.id == id) {
+            return Some(guess);
+        }
         self.rows.binary_search_by_key(&id, |r| r.id).ok()
     }
 

@@ -92,6 +92,27 @@ async fn the_answer_follows_the_slider_without_a_page_load() {
     );
     let table = browser.text_of(".ps-closeness-table").await;
     assert!(table.contains("0.800"), "{table}");
+    // A value out of range gets its message beside the field; fixing it takes the
+    // message away (answers carry only the slots that have a message; app.js empties
+    // the others) and the answer comes back.
+    const SET_MIN_POPULARITY: &str = "var f = document.getElementById('ps-min_popularity'); \
+        f.value = arguments[0]; f.dispatchEvent(new Event('input', {bubbles: true})); return true;";
+    browser
+        .client
+        .execute(SET_MIN_POPULARITY, vec![serde_json::json!("101")])
+        .await
+        .expect("type 101");
+    browser
+        .wait_for_js("document.getElementById('ps-min_popularity-error').textContent.indexOf('between 0 and 100') >= 0 && !document.getElementById('ps-answer-title')")
+        .await;
+    browser
+        .client
+        .execute(SET_MIN_POPULARITY, vec![serde_json::json!("")])
+        .await
+        .expect("clear it");
+    browser
+        .wait_for_js("document.getElementById('ps-min_popularity-error').textContent === '' && document.getElementById('ps-answer-title')")
+        .await;
     // The faint catalog sample, fetched once, lies beneath the target and the match.
     browser
         .wait_for_js(&format!(

@@ -23,7 +23,12 @@ pub const PATH: &str = "/perfect-song/results.csv";
 
 /// The link under the results: the same settings, as a file.
 pub fn url(settings: &MatchSettings) -> String {
-    format!("{PATH}?{}", params::query_string(settings))
+    url_of_query(&params::query_string(settings))
+}
+
+/// The same, from the settings' query string (`params::query_string`).
+pub fn url_of_query(query: &str) -> String {
+    format!("{PATH}?{query}")
 }
 
 #[handler]

@@ -95,7 +95,13 @@ pub fn restore(json: &str, index: &FeatureIndex) -> Option<MatchSettings> {
 
 /// The settings as a query string.
 pub fn query_string(settings: &MatchSettings) -> String {
-    serde_urlencoded::to_string(settings.to_pairs()).unwrap_or_default()
+    // The same encoding as `serde_urlencoded` (it is built on `form_urlencoded`), written
+    // straight into one string: this is every live answer's cache key.
+    let mut out = form_urlencoded::Serializer::new(String::with_capacity(512));
+    settings.each_pair(&mut |key, value| {
+        out.append_pair(key, value);
+    });
+    out.finish()
 }
 
 /// The settings among raw pairs as a query string (kept as given, for a form to carry).

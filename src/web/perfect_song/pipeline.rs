@@ -108,15 +108,17 @@ impl<'a> Pipeline<'a> {
     /// token), so it is kept under the settings' canonical URL and shared: junk
     /// parameters or another spelling of the same settings find the same entry.
     pub async fn answer(&self, settings: &MatchSettings, panel: PanelState) -> AppResult<Response> {
+        // The canonical query string, built once: the cache key and the download link.
+        let query = params::query_string(settings);
         if !self.ctx.htmx.wants_fragment() {
-            return self.answer_uncached(settings, panel).await;
+            return self.answer_uncached(settings, &query, panel).await;
         }
-        let key = params::page_url(settings);
+        let key = format!("{}?{query}", params::PAGE);
         let version = self.ctx.catalog.meta.version;
         if let Some(kept) = self.state.fragments.get(version, key.as_str()) {
             return Ok(kept.response());
         }
-        let response = self.answer_uncached(settings, panel).await?;
+        let response = self.answer_uncached(settings, &query, panel).await?;
         if response.status() != StatusCode::OK {
             return Ok(response);
         }
@@ -137,9 +139,10 @@ impl<'a> Pipeline<'a> {
     async fn answer_uncached(
         &self,
         settings: &MatchSettings,
+        query: &str,
         panel: PanelState,
     ) -> AppResult<Response> {
-        match self.results(settings).await? {
+        match self.results(settings, query).await? {
             Ok(markup) => {
                 let form = FormState::from_settings(settings);
                 self.respond(&form, Some(markup), panel).await
@@ -156,6 +159,7 @@ impl<'a> Pipeline<'a> {
     async fn results(
         &self,
         settings: &MatchSettings,
+        query: &str,
     ) -> AppResult<Result<Markup, InvalidSettings>> {
         let found = match self.found(settings).await? {
             Ok(found) => found,
@@ -167,6 +171,7 @@ impl<'a> Pipeline<'a> {
             details: &found.details,
             catalog_version: self.ctx.catalog.meta.version,
             facts: &found.facts,
+            download_url: &super::export::url_of_query(query),
         })))
     }
 

@@ -2,6 +2,8 @@
 //! (charts and the table with the same numbers), the next matches; or why there is
 //! none. This is the fragment the live sliders swap in.
 
+use std::borrow::Cow;
+
 use maud::{html, Markup};
 
 use super::views::field_id;
@@ -17,7 +19,7 @@ use crate::{
     },
 };
 
-use super::{export, sample, seed_views::more_like_track};
+use super::{sample, seed_views::more_like_track};
 use crate::catalog::facts::TrackFacts;
 
 /// What the results region shows for valid settings.
@@ -29,6 +31,8 @@ pub struct Answer<'a> {
     pub catalog_version: i64,
     /// Key, mode and versions of every track.
     pub facts: &'a TrackFacts,
+    /// The same results as a CSV file (`export::url`).
+    pub download_url: &'a str,
 }
 
 /// The features drawn: the original five, plus any other the settings switch on.
@@ -77,7 +81,7 @@ pub fn answer(a: &Answer) -> Markup {
         @if a.outcome.matches.len() > 1 {
             (next_matches(&a.outcome.matches[1..], a.details, a.facts))
         }
-        (download_link(&export::url(a.settings), "these results"))
+        (download_link(a.download_url, "these results"))
     }
 }
 
@@ -98,10 +102,11 @@ fn value_of(m: &TrackMatch, feature: Feature) -> Option<f64> {
         .and_then(|d| d.value)
 }
 
-fn title_of(details: Option<&TrackDetails>, m: &TrackMatch) -> String {
-    details
-        .map(|d| d.name.clone())
-        .unwrap_or_else(|| format!("Track #{}", m.track_id))
+fn title_of<'a>(details: Option<&'a TrackDetails>, m: &TrackMatch) -> Cow<'a, str> {
+    match details {
+        Some(d) => Cow::Borrowed(d.name.as_str()),
+        None => Cow::Owned(format!("Track #{}", m.track_id)),
+    }
 }
 
 fn artists_of(details: Option<&TrackDetails>) -> String {
@@ -118,9 +123,9 @@ fn dj_line(m: &TrackMatch, facts: &TrackFacts) -> Markup {
     html! {
         span class="ps-dj" {
             @if let Some(k) = key {
-                span class="ps-key" { (k.name()) } " · " abbr class="ps-camelot" title="Camelot code" { (k.camelot()) }
-            } @else { span class="muted" { "key unknown" } }
-            @if let Some(bpm) = bpm { " · " span class="ps-bpm" { (format!("{bpm:.0}")) " BPM" } }
+                (k.name()) " · " abbr class="ps-camelot" title="Camelot code" { (k.camelot()) }
+            } @else { "key unknown" }
+            @if let Some(bpm) = bpm { " · " (format!("{bpm:.0}")) " BPM" }
         }
     }
 }
@@ -167,7 +172,8 @@ fn best_card(best: &TrackMatch, details: Option<&TrackDetails>, facts: &TrackFac
 /// Signed difference in the feature's units ("+0.042", "−12 BPM").
 fn signed(feature: Feature, difference: f64) -> String {
     let text = feature.format(difference.abs());
-    if feature.format(0.0) == text {
+    // Rounds to zero when no digit is left that is not 0 ("0.000", "0 BPM").
+    if text.bytes().all(|b| !b.is_ascii_digit() || b == b'0') {
         format!("±{text}")
     } else if difference > 0.0 {
         format!("+{text}")
@@ -222,6 +228,9 @@ fn next_matches(rest: &[TrackMatch], details: &SharedDetails, facts: &TrackFacts
     html! {
         section class="card ps-next" aria-labelledby="ps-next-title" {
             h2 id="ps-next-title" { @if rest.len() == 1 { "The next match" } @else { "The next " (rest.len()) " matches" } }
+            p class="ps-why-note muted" {
+                "\"Why this match\" lists each feature the search used: the track's value, and in brackets how far it is from your target."
+            }
             div class="table-scroll" tabindex="0" role="region" aria-label="Table (scrolls sideways)" {
                 table class="ps-next-table" {
                     thead {
@@ -238,15 +247,16 @@ fn next_matches(rest: &[TrackMatch], details: &SharedDetails, facts: &TrackFacts
                     tbody {
                         @for (n, m) in rest.iter().enumerate() {
                             @let d = details.get(&m.track_id).map(|d| &**d);
+                            @let title = title_of(d, m);
                             tr {
                                 td class="num" { (n + 2) }
                                 td {
-                                    (title_of(d, m)) (versions_note(m, facts))
+                                    (title) (versions_note(m, facts))
                                     br;
                                     a class="ps-more-like" href=(more_like_track(m.track_id)) hx-boost="true" {
-                                        "More like this" span class="visually-hidden" { ": " (title_of(d, m)) }
+                                        "More like this" span class="visually-hidden" { ": " (title) }
                                     }
-                                    (explanation(m, &title_of(d, m)))
+                                    (explanation(m, &title))
                                 }
                                 td { (artists_of(d)) }
                                 td { (dj_line(m, facts)) }
@@ -262,33 +272,33 @@ fn next_matches(rest: &[TrackMatch], details: &SharedDetails, facts: &TrackFacts
     }
 }
 
-/// A row's own explanation: the per-feature comparison the perfect song has, for the
-/// features that counted. `<details>` opens without JavaScript.
+/// A row's own explanation: for each feature that counted, this track's value and its
+/// difference from the target (how to read it is said once, above the table), one per
+/// line. `<details>` opens without JavaScript. Plain lines, not a table or a list, as
+/// every element of a live answer is parsed, swapped, cleaned up by htmx when the next
+/// answer replaces it, and laid out: nine tables were half of the answer's elements.
 fn explanation(m: &TrackMatch, title: &str) -> Markup {
+    let mut lines = String::with_capacity(160);
+    for d in m.differences.iter().filter(|d| d.enabled()) {
+        if !lines.is_empty() {
+            lines.push('\n');
+        }
+        lines.push_str(d.feature.label());
+        lines.push(' ');
+        match d.value {
+            Some(v) => lines.push_str(&d.feature.format(v)),
+            None => lines.push_str("unknown"),
+        }
+        if let Some(diff) = d.difference {
+            lines.push_str(" (");
+            lines.push_str(&signed(d.feature, diff));
+            lines.push(')');
+        }
+    }
     html! {
         details class="ps-why" {
             summary { "Why this match" span class="visually-hidden" { ": " (title) } }
-            table class="feature-table ps-why-table" {
-                caption class="visually-hidden" { "Target and " (title) " per feature" }
-                thead {
-                    tr {
-                        th scope="col" { "Feature" }
-                        th scope="col" { (TARGET_NAME) }
-                        th scope="col" { "This track" }
-                        th scope="col" { "Dif\u{AD}ference" }
-                    }
-                }
-                tbody {
-                    @for d in m.differences.iter().filter(|d| d.enabled()) {
-                        tr {
-                            th scope="row" { (breakable_label(d.feature.label())) }
-                            td { (d.feature.format(d.target)) }
-                            td { @if let Some(v) = d.value { (d.feature.format(v)) } @else { "unknown" } }
-                            td { @if let Some(diff) = d.difference { (signed(d.feature, diff)) } @else { "—" } }
-                        }
-                    }
-                }
-            }
+            p class="ps-why-lines" { (lines) }
         }
     }
 }

@@ -18,6 +18,8 @@ use crate::{
 };
 
 pub const FORM_ID: &str = "ps-form";
+/// "Matching…" while a live answer is on its way.
+const INDICATOR_ID: &str = "ps-matching";
 /// The form that puts every setting back to the start (see `reset_form`).
 pub const RESET_FORM_ID: &str = "ps-reset-form";
 pub const RESULTS_ID: &str = "ps-results";
@@ -67,22 +69,29 @@ fn message_fields() -> Vec<String> {
 }
 
 /// The message slot beside a control: always present (empty when all is well), so a
-/// live answer can fill or clear it out of band and `aria-describedby` always points
-/// somewhere.
+/// live answer can fill it out of band and `aria-describedby` always points somewhere.
 fn message(form: &FormState, field: &str) -> Markup {
     html! {
         p class="field-error" id=(error_id(field)) { @if let Some(m) = form.error(field) { (m) } }
     }
 }
 
-/// The message slots again, for htmx to swap in place beside their controls while the
-/// results region gets the answer.
+/// The slots that have a message, for htmx to swap in place beside their controls
+/// while the results region gets the answer. Slots without one are not sent: app.js
+/// empties the form's slots before every answer is swapped in (`htmx:beforeSwap`), so
+/// a message fixed since the last answer goes away. Sending all fifty empty slots made
+/// up a sixth of every answer, and each one was a separate swap in the browser.
 pub fn messages_out_of_band(form: &FormState) -> Markup {
+    let with_message: Vec<(String, String)> = match &form.errors {
+        None => Vec::new(),
+        Some(_) => message_fields()
+            .into_iter()
+            .filter_map(|field| form.error(&field).map(|m| (field, m)))
+            .collect(),
+    };
     html! {
-        @for field in message_fields() {
-            p class="field-error" id=(error_id(&field)) hx-swap-oob="true" {
-                @if let Some(m) = form.error(&field) { (m) }
-            }
+        @for (field, message) in &with_message {
+            p class="field-error" id=(error_id(field)) hx-swap-oob="true" { (message) }
         }
     }
 }
@@ -136,7 +145,17 @@ fn settings_form(ctx: &PageContext, form: &FormState) -> Markup {
             // `live-input` comes from assets/app.js: one request at a time while a
             // control moves, and one more with the latest values when it returns.
             hx-get=(PAGE) hx-params={ "not " (csrf::FIELD) } hx-trigger="live-input, submit"
-            data-live
+            // Its answers carry only the message slots that have a message (app.js
+            // empties the others first).
+            data-live data-oob-messages
+            // No snapshot of the page in localStorage before each answer replaces the
+            // address: htmx cloned and serialised the whole page for it (tens of ms
+            // while dragging), and the page holds the user's own settings. Back and
+            // forward ask the server again instead.
+            hx-history="false"
+            // While a request is out only the indicator gets htmx's class: on the form
+            // it restyled all of the form's elements twice per answer.
+            hx-indicator={ "#" (INDICATOR_ID) }
             hx-target={ "#" (RESULTS_ID) } hx-sync="this:replace" hx-replace-url="true" {
             input type="hidden" name=(csrf::FIELD) value=(ctx.csrf_token);
             @for (key, value) in params::pairs_of(&params::seed_query(&form.seeds)) {
@@ -177,7 +196,7 @@ fn settings_form(ctx: &PageContext, form: &FormState) -> Markup {
             div class="ps-actions" {
                 button type="submit" { "Find my song" }
                 button type="submit" class="secondary" form=(RESET_FORM_ID) { "Reset to defaults" }
-                span class="htmx-indicator muted" aria-hidden="true" { span class="spinner" {} " Matching…" }
+                span id=(INDICATOR_ID) class="htmx-indicator muted" aria-hidden="true" { span class="spinner" {} " Matching…" }
                 p class="hint ps-kept" {
                     "Your latest settings are kept: they open here on your next visit. "
                     "To keep several, save them as " a href="#ps-profiles-title" { "taste profiles" } "."
