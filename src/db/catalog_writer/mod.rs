@@ -49,11 +49,12 @@ use crate::catalog::{genre_key, ArtistKeys, GenreTag, NewTrack, TrackKeys};
 /// time, and the fingerprint is already a good hash.
 type KeyMap<V> = FxHashMap<u128, V>;
 
-/// A track identity's 128-bit fingerprint (two SipHash-1-3 under different fixed keys),
-/// the key the writer finds tracks by instead of the identity itself: 16 bytes per track
-/// rather than a `String` (24 bytes, plus a heap block of 32 for a Spotify id), and no
-/// copy of the identity per row. Two different identities share a fingerprint with odds
-/// of about 1 in 10^26 at a million tracks (birthday bound, n^2 / 2^129).
+/// The 128-bit fingerprint of a track identity or an artist name key (two SipHash-1-3
+/// under different fixed keys), what the writer's maps hold instead of the key itself:
+/// 16 bytes rather than a `String` (24 bytes, plus a heap block of 32 for a Spotify id),
+/// and no copy of the key per row. Two different keys share a fingerprint with odds of
+/// about 1 in 10^26 at a million tracks (birthday bound, n^2 / 2^129); the fixed keys
+/// are public, but finding a collision still takes about 2^64 hashes.
 fn fingerprint(identity: &str) -> u128 {
     use std::hash::{BuildHasher, BuildHasherDefault};
     type Sip = BuildHasherDefault<std::collections::hash_map::DefaultHasher>;
@@ -643,5 +644,21 @@ impl CatalogWriter {
             "catalog writer finished"
         );
         Ok(self.stats)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fingerprint;
+
+    #[test]
+    fn fingerprints_tell_keys_apart_and_repeat() {
+        let id = "4iV5W9uYEdYUVa79Axb7Rh";
+        assert_eq!(fingerprint(id), fingerprint(&id.to_string()));
+        assert_ne!(fingerprint(id), fingerprint("4iV5W9uYEdYUVa79Axb7Ri"));
+        assert_ne!(fingerprint(""), fingerprint(" "));
+        // The two halves come from different keys.
+        let both = fingerprint(id);
+        assert_ne!(both >> 64, both & u128::from(u64::MAX));
     }
 }
