@@ -96,6 +96,7 @@ fn benches(c: &mut Criterion) {
                 details: &details,
                 catalog_version: 1,
                 facts: &facts,
+                download_url: "/perfect-song/results.csv?danceability=0.5",
             })
             .into_string()
         })
