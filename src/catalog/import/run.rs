@@ -20,6 +20,8 @@ use crate::db::{
     Database, DbConnection,
 };
 
+/// Bytes a CSV row is taken to hold, for guessing a file's rows from its size.
+const ROW_BYTES_GUESS: u64 = 300;
 /// Rows handed from the parsing thread to the writing thread at a time.
 const BATCH_ROWS: usize = 4096;
 /// Batches that may wait between the two threads (bounds memory on a fast reader).
@@ -168,6 +170,9 @@ fn import_source<R: Read + Send>(
 ) -> Result<FileReport, ImportError> {
     let path = source.path().to_path_buf();
     progress.start_file(&path, source.size);
+    // Both layouts take about 260 bytes a row; a lower guess is safer than a higher
+    // one (the map then grows once more, as it would have without the hint).
+    writer.expect_tracks(usize::try_from(source.size / ROW_BYTES_GUESS).unwrap_or(0));
     let before = writer.stats();
     let mut report = FileReport {
         path: path.clone(),

@@ -16,6 +16,7 @@
 mod aggregates;
 mod copy;
 mod indexes;
+mod links;
 mod pending;
 mod rows;
 mod totals;
@@ -23,11 +24,12 @@ mod totals;
 use std::collections::hash_map::Entry;
 
 use diesel::prelude::*;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
 pub use self::aggregates::recompute_artist_aggregates;
 use self::{
     indexes::drop_secondary_indexes,
+    links::GenreLinks,
     pending::{sort_by_identity, PendingArtist, PendingGenre, PendingTrack},
     rows::{
         in_batches, insert_artists, insert_artists_with_totals, insert_genre_links, insert_genres,
@@ -41,12 +43,24 @@ use super::{
 };
 use crate::catalog::{genre_key, ArtistKeys, GenreTag, NewTrack, TrackKeys};
 
-/// The writer's maps from a text key (track identity, artist name key) to an id. FxHash
-/// (rustc-hash): the two maps take a million lookups per million rows, and SipHash made
-/// hashing a tenth of the writing thread's time. Not resistant to crafted collisions,
-/// which is acceptable here: the keys come from a file the operator chose to import, and
-/// the worst a crafted file can do is slow down its own import.
-type KeyMap<V> = FxHashMap<String, V>;
+/// The writer's maps find tracks and artists by a fingerprint of their key (track
+/// identity, artist name key), `fingerprint` below, hashed again with FxHash
+/// (rustc-hash): SipHash on every lookup made hashing a tenth of the writing thread's
+/// time, and the fingerprint is already a good hash.
+type KeyMap<V> = FxHashMap<u128, V>;
+
+/// The 128-bit fingerprint of a track identity or an artist name key (two SipHash-1-3
+/// under different fixed keys), what the writer's maps hold instead of the key itself:
+/// 16 bytes rather than a `String` (24 bytes, plus a heap block of 32 for a Spotify id),
+/// and no copy of the key per row. Two different keys share a fingerprint with odds of
+/// about 1 in 10^26 at a million tracks (birthday bound, n^2 / 2^129); the fixed keys
+/// are public, but finding a collision still takes about 2^64 hashes.
+fn fingerprint(identity: &str) -> u128 {
+    use std::hash::{BuildHasher, BuildHasherDefault};
+    type Sip = BuildHasherDefault<std::collections::hash_map::DefaultHasher>;
+    let half = |salt: u64| Sip::default().hash_one((salt, identity));
+    (u128::from(half(0x1D_0001)) << 64) | u128::from(half(0x1D_0002))
+}
 
 /// Whether a written track was new or replaced an existing one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,11 +92,12 @@ pub fn clear_catalog(conn: &mut crate::db::DbConnection) -> QueryResult<()> {
     })
 }
 
-/// Page cache for SQLite's import connection. Larger keeps more of the catalog and its
-/// unique indexes (which grow in random order) in memory until the commit; but it is
-/// most of the import's memory: at 1 GiB a 1.2M-track file peaked at 650 MB. 192 MiB
-/// holds the indexes' hot pages; the rest comes from the OS's file cache.
-const IMPORT_CACHE_KIB: i64 = 192 * 1024;
+/// Page cache for SQLite's import connection. It is most of the import's memory, and
+/// SQLite's sorter (index rebuilds) sizes its in-memory runs from it too: at 1 GiB a
+/// 1.2M-track file peaked at 650 MB, at 192 MiB at 557 MB (Kaggle layout) and 744 MB
+/// (TidyTuesday). 48 MiB costs no measurable time (the pages come back from the OS's
+/// file cache) and takes 150 MB off the peak.
+const IMPORT_CACHE_KIB: i64 = 48 * 1024;
 
 /// Purpose of the PostgreSQL advisory lock that lets one catalog writer run at a time.
 const IMPORT_LOCK: i32 = 3;
@@ -176,7 +191,7 @@ const BUFFER_TRACKS: usize = TRACK_BATCH * 1024;
 ///
 /// Buffered rows reach the database on `flush`, `start_source` and `finish`.
 pub struct CatalogWriter {
-    /// name_key -> artist id.
+    /// Fingerprint of the name key -> artist id.
     artist_ids: KeyMap<i32>,
     next_artist_id: i32,
     /// identity -> (slot of its id in `track_slots`, source generation that last wrote
@@ -201,7 +216,7 @@ pub struct CatalogWriter {
     pending_genres: Vec<PendingGenre>,
     /// (track slot, genre id) links written in the current source, so that a track
     /// listed once per genre gets each link once; cleared by `start_source`.
-    genre_links: FxHashSet<(u32, i32)>,
+    genre_links: GenreLinks,
     /// Links waiting for a flush (the track's id may not be assigned yet).
     pending_genre_links: Vec<(u32, i32)>,
     /// Indexes dropped for a bulk load, recreated by `finish`: (table, CREATE INDEX).
@@ -220,6 +235,7 @@ impl CatalogWriter {
             .select((artists::name_key, artists::id))
             .load::<(String, i32)>(conn)?
             .into_iter()
+            .map(|(name_key, id)| (fingerprint(&name_key), id))
             .collect();
         let stored = tracks::table
             .select((tracks::identity, tracks::id))
@@ -228,7 +244,7 @@ impl CatalogWriter {
         let track_ids: KeyMap<(u32, u32)> = stored
             .into_iter()
             .enumerate()
-            .map(|(slot, (identity, _))| (identity, (slot as u32, 0)))
+            .map(|(slot, (identity, _))| (fingerprint(&identity), (slot as u32, 0)))
             .collect();
         let next_artist_id = artists::table
             .select(diesel::dsl::max(artists::id))
@@ -261,7 +277,7 @@ impl CatalogWriter {
             genre_ids,
             next_genre_id,
             pending_genres: Vec::new(),
-            genre_links: FxHashSet::default(),
+            genre_links: GenreLinks::default(),
             pending_genre_links: Vec::new(),
             dropped_indexes: Vec::new(),
             totals: None,
@@ -296,6 +312,15 @@ impl CatalogWriter {
         Ok(writer)
     }
 
+    /// Makes room for about `tracks` more tracks in the writer's track map now, rather
+    /// than growing it as they come: its last growth, near the end of a large file,
+    /// would briefly hold the old table and the new one twice its size (at a million
+    /// tracks, 26 and 52 MB), at the moment the import's memory peaks.
+    pub fn expect_tracks(&mut self, tracks: usize) {
+        self.track_ids.reserve(tracks);
+        self.track_slots.reserve(tracks);
+    }
+
     pub fn stats(&self) -> WriteStats {
         self.stats
     }
@@ -325,7 +350,7 @@ impl CatalogWriter {
             artists: artist_keys,
         } = keys;
         // One hash of the identity per row: the entry both finds and reserves it.
-        let (slot, written, identity) = match self.track_ids.entry(identity) {
+        let (slot, written) = match self.track_ids.entry(fingerprint(&identity)) {
             Entry::Occupied(entry) if entry.get().1 == self.generation => {
                 // The first row stays; its genres gain the repeat's.
                 let slot = entry.get().0;
@@ -335,15 +360,14 @@ impl CatalogWriter {
             }
             Entry::Occupied(mut entry) => {
                 entry.get_mut().1 = self.generation;
-                (entry.get().0, Written::Updated, entry.key().clone())
+                (entry.get().0, Written::Updated)
             }
             Entry::Vacant(entry) => {
-                let identity = entry.key().clone();
                 // The id comes when the buffer is flushed (see `flush`).
                 let slot = self.track_slots.len() as u32;
                 self.track_slots.push(0);
                 entry.insert((slot, self.generation));
-                (slot, Written::Inserted, identity)
+                (slot, Written::Inserted)
             }
         };
         let id = self.track_slots[slot as usize];
@@ -384,12 +408,12 @@ impl CatalogWriter {
     fn link_genres(&mut self, slot: u32, tags: &[GenreTag]) {
         for tag in tags {
             let genre = self.genre_id(&tag.genre, 0);
-            if self.genre_links.insert((slot, genre)) {
+            if self.genre_links.insert(slot, genre) {
                 self.pending_genre_links.push((slot, genre));
             }
             if let Some(subgenre) = &tag.subgenre {
                 let sub = self.genre_id(subgenre, genre);
-                if self.genre_links.insert((slot, sub)) {
+                if self.genre_links.insert(slot, sub) {
                     self.pending_genre_links.push((slot, sub));
                 }
             }
@@ -417,7 +441,8 @@ impl CatalogWriter {
 
     /// The id of the artist with these keys, creating it (in the buffer) on first sight.
     fn artist_id(&mut self, name: &str, keys: ArtistKeys) -> i32 {
-        if let Some(id) = self.artist_ids.get(&keys.name_key) {
+        let key = fingerprint(&keys.name_key);
+        if let Some(id) = self.artist_ids.get(&key) {
             return *id;
         }
         let id = self.next_artist_id;
@@ -426,9 +451,9 @@ impl CatalogWriter {
             id,
             name: name.trim().to_string(),
             search_key: keys.search_key,
-            name_key: keys.name_key.clone(),
+            name_key: keys.name_key,
         });
-        self.artist_ids.insert(keys.name_key, id);
+        self.artist_ids.insert(key, id);
         id
     }
 
@@ -544,6 +569,21 @@ impl CatalogWriter {
         )
     }
 
+    /// Frees what finding tracks, artists and genres took (at 1.2M rows about 150 MB:
+    /// the fingerprint map, the genre links seen, the artist map, the buffers), which
+    /// nothing after the last flush reads: the index rebuilds that follow, whose sorter
+    /// is the import's largest allocation, then find that memory free.
+    fn release_lookups(&mut self) {
+        self.track_ids = KeyMap::default();
+        self.track_slots = Vec::new();
+        self.genre_links = GenreLinks::default();
+        self.artist_ids = KeyMap::default();
+        self.pending_tracks = Vec::new();
+        self.pending_updates = Vec::new();
+        self.pending_links = Vec::new();
+        self.pending_genre_links = Vec::new();
+    }
+
     /// Writes what is buffered, rebuilds dropped indexes, recomputes artist aggregates
     /// and the catalog metadata (bumping its version).
     pub fn finish(
@@ -555,6 +595,7 @@ impl CatalogWriter {
     ) -> QueryResult<WriteStats> {
         let started = std::time::Instant::now();
         self.flush(conn)?;
+        self.release_lookups();
         let flushed = started.elapsed();
         // The artists' own indexes come back after the aggregates, which rewrite every
         // artist row (and would update those indexes row by row).
@@ -569,17 +610,16 @@ impl CatalogWriter {
         match self.totals.take() {
             // Every artist of an empty catalog was created by this load and has a track.
             Some(totals) => {
-                let artists = std::mem::take(&mut self.pending_artists)
+                // Artists were numbered from 1 in the order they were first seen, the
+                // order of `pending_artists`, and `totals` is indexed by id - 1 (it ends
+                // at the last artist a track was summed for: every one, in practice).
+                let mut totals = totals.into_iter();
+                let rows = std::mem::take(&mut self.pending_artists)
                     .into_iter()
-                    .map(|artist| {
-                        let index = (artist.id - 1) as usize;
-                        let totals = totals.get(index).cloned().unwrap_or_default();
-                        (artist, totals)
-                    })
-                    .collect::<Vec<_>>();
+                    .map(move |artist| (artist, totals.next().unwrap_or_default()));
                 in_batches(
                     conn,
-                    artists,
+                    rows,
                     insert_artists_with_totals::<TOTALS_BATCH>,
                     insert_artists_with_totals::<1>,
                 )?;
@@ -604,5 +644,23 @@ impl CatalogWriter {
             "catalog writer finished"
         );
         Ok(self.stats)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fingerprint;
+
+    #[test]
+    fn fingerprints_tell_keys_apart_and_repeat() {
+        let id = "4iV5W9uYEdYUVa79Axb7Rh";
+        // Another string with the same text.
+        let copy: String = id.chars().collect();
+        assert_eq!(fingerprint(id), fingerprint(&copy));
+        assert_ne!(fingerprint(id), fingerprint("4iV5W9uYEdYUVa79Axb7Ri"));
+        assert_ne!(fingerprint(""), fingerprint(" "));
+        // The two halves come from different keys.
+        let both = fingerprint(id);
+        assert_ne!(both >> 64, both & u128::from(u64::MAX));
     }
 }
