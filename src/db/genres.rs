@@ -33,10 +33,9 @@ pub fn load(conn: &mut crate::db::DbConnection) -> QueryResult<(i64, GenreSource
                 .load(conn)?;
             main_artists.sort_unstable();
             let mut next_artist = main_artists.into_iter().peekable();
-            // Counted first so the tracks (about 100 bytes each) fill one array of their
-            // exact size: grown by doubling it reached 239 MiB at 1.2 million tracks.
-            let track_count: i64 = tracks::table.count().get_result(conn)?;
-            let track_count = usize::try_from(track_count).unwrap_or(0);
+            // Streamed: the source keeps only the tracks some genre lists (sized from
+            // the links), and counts every track in the decades as it goes by.
+            let mut source = GenreSource::new(genres, links);
             let rows = tracks::table
                 .order(tracks::id)
                 .select((
@@ -51,14 +50,13 @@ pub fn load(conn: &mut crate::db::DbConnection) -> QueryResult<(i64, GenreSource
                     Option<i32>,
                     (f64, f64, f64, f64, f64, f64, f64, f64, f64),
                 ), diesel::connection::DefaultLoadingMode>(conn)?;
-            let mut tracks = Vec::with_capacity(track_count);
             for row in rows {
                 let (id, year, popularity, f) = row?;
                 while next_artist.next_if(|(track, _)| *track < id).is_some() {}
                 let artist = next_artist
                     .next_if(|(track, _)| *track == id)
                     .map(|(_, artist)| artist);
-                tracks.push(GenreTrack {
+                source.add_track(GenreTrack {
                     id,
                     artist,
                     year,
@@ -66,14 +64,7 @@ pub fn load(conn: &mut crate::db::DbConnection) -> QueryResult<(i64, GenreSource
                     features: audio_feature_columns!(features_from_tuple; f),
                 });
             }
-            Ok((
-                version,
-                GenreSource {
-                    genres,
-                    links,
-                    tracks,
-                },
-            ))
+            Ok((version, source))
         })
     })
 }

@@ -58,10 +58,7 @@ pub(super) fn build(source: &GenreSource) -> GenreCatalog {
             .map(|(_, name)| name.clone())
             .collect();
     }
-    let mut decades = DecadeSums::default();
-    for t in &source.tracks {
-        decades.add(t.year, &t.features, t.popularity);
-    }
+    let decades = source.decades.clone();
     let undated_tracks = decades.undated;
     GenreCatalog {
         profiles,
@@ -204,8 +201,8 @@ mod tests {
     }
 
     fn source() -> GenreSource {
-        GenreSource {
-            genres: vec![
+        let mut source = GenreSource::new(
+            vec![
                 GenreDef {
                     id: 1,
                     name: "Pop".into(),
@@ -227,14 +224,19 @@ mod tests {
                     parent: None,
                 },
             ],
-            links: vec![(1, 1), (1, 3), (2, 1), (3, 1), (3, 2), (4, 2)],
-            tracks: vec![
-                track(1, 10, 1995, 0.2),
-                track(2, 10, 2001, 0.4),
-                track(3, 11, 2004, 0.9),
-                track(4, 12, 1988, 0.5),
-            ],
+            vec![(1, 1), (1, 3), (2, 1), (3, 1), (3, 2), (4, 2)],
+        );
+        for t in [
+            track(1, 10, 1995, 0.2),
+            track(2, 10, 2001, 0.4),
+            track(3, 11, 2004, 0.9),
+            track(4, 12, 1988, 0.5),
+            // In no genre: counted in the decades only.
+            track(5, 12, 1975, 0.5),
+        ] {
+            source.add_track(t);
         }
+        source
     }
 
     #[test]
@@ -262,7 +264,9 @@ mod tests {
             .iter()
             .map(|d| (d.decade, d.tracks))
             .collect();
-        assert_eq!(all, [(1980, 1), (1990, 1), (2000, 2)]);
+        // Track 5 is in no genre: in the catalog's decades all the same.
+        assert_eq!(all, [(1970, 1), (1980, 1), (1990, 1), (2000, 2)]);
+        assert_eq!(source().tracks.len(), 4, "only listed tracks are kept");
         let energy = pop
             .spread
             .iter()

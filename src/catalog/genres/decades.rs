@@ -32,7 +32,7 @@ fn decade_of(year: i32) -> i32 {
 }
 
 /// Running sums per decade.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub(super) struct DecadeSums {
     /// (decade, tracks, feature sums, popularity sum, tracks with popularity), by decade.
     rows: Vec<(i32, i64, [f64; Feature::AUDIO.len()], i64, i64)>,

@@ -211,22 +211,29 @@ mod tests {
     };
 
     fn catalog() -> GenreCatalog {
-        let genres = ["pop", "rock", "r&b", "latin", "edm"];
-        let mut source = GenreSource::default();
-        for (i, name) in genres.iter().enumerate() {
-            source.genres.push(GenreDef {
+        let names = ["pop", "rock", "r&b", "latin", "edm"];
+        let mut genres: Vec<GenreDef> = names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| GenreDef {
                 id: i as i32 + 1,
                 name: name.to_string(),
                 parent: None,
-            });
-        }
-        source.genres.push(GenreDef {
+            })
+            .collect();
+        genres.push(GenreDef {
             id: 10,
             name: "dance pop".into(),
             parent: Some(1),
         });
+        // Genre g gets tracks 1..=g*2 (pop 2, rock 4, ...).
+        let mut links: Vec<(i32, i32)> = (1..=10)
+            .flat_map(|id| (1..=5).filter(move |g| id <= g * 2).map(move |g| (id, g)))
+            .collect();
+        links.push((1, 10));
+        let mut source = GenreSource::new(genres, links);
         for id in 1..=10 {
-            source.tracks.push(GenreTrack {
+            source.add_track(GenreTrack {
                 id,
                 artist: Some(id),
                 year: Some(2000),
@@ -236,14 +243,7 @@ mod tests {
                     ..AudioFeatures::default()
                 },
             });
-            // Genre g gets tracks 1..=g*2 (pop 2, rock 4, ...).
-            for g in 1..=5 {
-                if id <= g * 2 {
-                    source.links.push((id, g));
-                }
-            }
         }
-        source.links.push((1, 10));
         GenreCatalog::build(&source)
     }
 
