@@ -209,17 +209,26 @@
       });
     }
   });
+  // A live answer's charts (see "live answers" below) are drawn once the answers pause
+  // for LIVE_CHARTS_MS: drawing them took about 9 ms of the page's time per answer, and
+  // during a drag answers come every 10 to 20 ms, so each drawing delayed the next
+  // answer. The tables beside the charts show the same numbers at once.
+  var LIVE_CHARTS_MS = 120;
+  var liveCharts = null;
+
   document.addEventListener("htmx:afterSettle", function (event) {
+    var root = event.detail.elt;
     // Only what was swapped in can have changed width.
-    markScrollables(event.detail.elt);
-    // While a live form (see "live answers" below) has a newer answer on its way, this
-    // one's charts are not drawn: drawing them kept the page busy for tens of ms per
-    // answer during a drag, delaying the next answer. The tables beside them show the
-    // numbers, and the answer that ends the drag draws its charts.
-    if (document.querySelector("form[data-live-busy]")) {
+    markScrollables(root);
+    var source = event.detail.requestConfig && event.detail.requestConfig.elt;
+    window.clearTimeout(liveCharts);
+    if (source && source.hasAttribute && source.hasAttribute("data-live")) {
+      liveCharts = window.setTimeout(function () {
+        drawCharts(root);
+      }, LIVE_CHARTS_MS);
       return;
     }
-    drawCharts(event.detail.elt);
+    drawCharts(root);
   });
 
   // --- tables wider than their box ------------------------------------------------------
@@ -532,7 +541,6 @@
     state.busy = true;
     state.pending = false;
     state.since = Date.now();
-    form.setAttribute("data-live-busy", "");
     htmx.trigger(form, "live-input");
   }
 
@@ -549,14 +557,37 @@
     send(form);
   });
 
-  // Only an answer with no newer change waiting puts its settings in the address bar:
-  // Chromium ignores history updates beyond about 200 in 10 seconds, which a drag that
-  // replaced the address on every answer reached, leaving a stale address behind.
-  document.addEventListener("htmx:beforeOnLoad", function (event) {
-    var form = event.detail.elt;
-    var state = form && form.liveState;
-    if (state && form.hasAttribute("data-live")) {
-      form.setAttribute("hx-replace-url", state.pending ? "false" : "true");
+  // The address bar follows the answer on screen, at most every ADDRESS_MS: Chromium
+  // ignores history updates beyond 200 in 10 seconds, and a drag answered every 10 to
+  // 20 ms reached that within seconds, leaving a stale address behind. The last answer
+  // of a drag is always the one the address ends on.
+  var ADDRESS_MS = 300;
+  var addressTimer = null;
+  var addressNext = null;
+
+  function followAddress(url) {
+    addressNext = url;
+    if (addressTimer) {
+      return;
+    }
+    addressTimer = setTimeout(function () {
+      addressTimer = null;
+      if (addressNext !== location.pathname + location.search) {
+        // The same state htmx writes, so its back and forward handling stays as it is.
+        history.replaceState({ htmx: true }, "", addressNext);
+      }
+    }, ADDRESS_MS);
+  }
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var form = event.detail.requestConfig && event.detail.requestConfig.elt;
+    var xhr = event.detail.xhr;
+    if (!form || !form.hasAttribute || !form.hasAttribute("data-live") || !xhr || !xhr.responseURL) {
+      return;
+    }
+    var answered = new URL(xhr.responseURL);
+    if (answered.origin === location.origin) {
+      followAddress(answered.pathname + answered.search);
     }
   });
 
@@ -567,9 +598,6 @@
       return;
     }
     state.busy = false;
-    if (!state.pending) {
-      form.removeAttribute("data-live-busy");
-    }
     if (state.pending) {
       // After htmx has finished with this request (it clears its own record of it
       // once this event returns).

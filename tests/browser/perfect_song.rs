@@ -127,6 +127,20 @@ async fn the_answer_follows_the_slider_without_a_page_load() {
             .await,
         serde_json::json!(["Other tracks", 200, "Your target"])
     );
+    // A long drag: 260 positions 15 ms apart, answered as they come. The address still
+    // ends on the last one (Chromium ignores history updates beyond 200 in 10 s; the
+    // address now follows at most every 300 ms).
+    browser
+        .js(
+            "var f = document.getElementById('ps-valence'), i = 0; window.__dragged = false; \
+             var t = setInterval(function () { i += 1; f.value = String((i % 100) / 100); \
+             f.dispatchEvent(new Event('input', {bubbles: true})); \
+             if (i === 263) { clearInterval(t); window.__dragged = true; } }, 15); return true;",
+        )
+        .await;
+    browser
+        .wait_for_js("window.__dragged && new URLSearchParams(location.search).get('valence') === '0.63' && document.getElementById('ps-valence').value === '0.63'")
+        .await;
     let search = browser.js("return location.search;").await;
     assert!(
         !search.as_str().unwrap_or_default().contains("csrf_token"),

@@ -156,7 +156,9 @@ fn settings_form(ctx: &PageContext, form: &FormState) -> Markup {
             // While a request is out only the indicator gets htmx's class: on the form
             // it restyled all of the form's elements twice per answer.
             hx-indicator={ "#" (INDICATOR_ID) }
-            hx-target={ "#" (RESULTS_ID) } hx-sync="this:replace" hx-replace-url="true" {
+            // The address follows the answers (app.js, `data-live`), not `hx-replace-url`:
+            // htmx would replace it on every answer of a drag.
+            hx-target={ "#" (RESULTS_ID) } hx-sync="this:replace" {
             input type="hidden" name=(csrf::FIELD) value=(ctx.csrf_token);
             @for (key, value) in params::pairs_of(&params::seed_query(&form.seeds)) {
                 input type="hidden" name=(key) value=(value);
