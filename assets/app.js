@@ -585,7 +585,9 @@
     if (!form || !form.hasAttribute || !form.hasAttribute("data-live") || !xhr || !xhr.responseURL) {
       return;
     }
-    var answered = new URL(xhr.responseURL);
+    // The server names the settings' short, canonical address (X-Page-Url); the
+    // request's own address, with every empty field, is the fallback.
+    var answered = new URL(xhr.getResponseHeader("X-Page-Url") || xhr.responseURL, location.href);
     if (answered.origin === location.origin) {
       followAddress(answered.pathname + answered.search);
     }

@@ -495,6 +495,28 @@ async fn every_bad_input_answers_422_with_the_message_beside_its_control() {
     assert_eq!(fine.status, StatusCode::OK);
     assert!(fine.body.contains("ps-answer-title"), "{}", fine.body);
     assert!(!fine.body.contains("hx-swap-oob"), "{}", fine.body);
+    // It names its short, canonical address (app.js shows it in the address bar): the
+    // settings only, no empty fields, no junk, and the same when answered from the cache.
+    for _ in 0..2 {
+        let named = as_htmx(&browser)
+            .get(
+                &app.client,
+                "/perfect-song?danceability=0.4&min_energy=&junk=1&max_tempo=",
+            )
+            .await;
+        let url = named.header("x-page-url").expect("X-Page-Url").to_string();
+        assert!(url.starts_with("/perfect-song?danceability=0.4&"), "{url}");
+        assert!(
+            !url.contains("junk") && !url.contains("min_energy") && !url.contains("=&"),
+            "{url}"
+        );
+        let again = browser.get(&app.client, &url).await;
+        assert_eq!(
+            again.status,
+            StatusCode::OK,
+            "the named address opens the page"
+        );
+    }
     // The typed value is kept so it can be fixed.
     let page = browser.get(&app.client, "/perfect-song?tempo=fast").await;
     assert!(page

@@ -28,6 +28,18 @@ use crate::{
 
 const TITLE: &str = "Perfect song";
 
+/// The header naming an answer's shareable address: the settings' canonical URL, which
+/// app.js puts in the address bar instead of the form's request (that one carries every
+/// empty range field, about 1 KB of query string).
+pub const PAGE_URL_HEADER: &str = "X-Page-Url";
+
+fn with_page_url(mut response: Response, url: &str) -> Response {
+    if let Ok(value) = poem::http::HeaderValue::from_str(url) {
+        response.headers_mut().insert(PAGE_URL_HEADER, value);
+    }
+    response
+}
+
 /// What a search found: the matches in order, and the details of each.
 pub struct Found {
     pub outcome: MatchOutcome,
@@ -116,7 +128,7 @@ impl<'a> Pipeline<'a> {
         let key = format!("{}?{query}", params::PAGE);
         let version = self.ctx.catalog.meta.version;
         if let Some(kept) = self.state.fragments.get(version, key.as_str()) {
-            return Ok(kept.response());
+            return Ok(with_page_url(kept.response(), &key));
         }
         let response = self.answer_uncached(settings, &query, panel).await?;
         if response.status() != StatusCode::OK {
@@ -133,7 +145,12 @@ impl<'a> Pipeline<'a> {
             .await
             .map_err(AppError::internal)?;
         let fragment = Fragment { html, gzip };
-        Ok(self.state.fragments.put(version, key, fragment).response())
+        let response = self
+            .state
+            .fragments
+            .put(version, key.clone(), fragment)
+            .response();
+        Ok(with_page_url(response, &key))
     }
 
     async fn answer_uncached(
