@@ -57,11 +57,11 @@ impl GenreSource {
     pub fn new(genres: Vec<GenreDef>, mut links: Vec<(i32, i32)>) -> GenreSource {
         links.sort_unstable();
         links.dedup();
-        let mut linked = links.iter().map(|&(track, _)| track).collect::<Vec<_>>();
-        linked.dedup();
+        // Tracks listed at least once: the links are sorted, so one per run of a track id.
+        let listed = links.chunk_by(|a, b| a.0 == b.0).count();
         GenreSource {
             genres,
-            tracks: Vec::with_capacity(linked.len()),
+            tracks: Vec::with_capacity(listed),
             links,
             decades: decades::DecadeSums::default(),
         }

@@ -91,6 +91,24 @@ pub struct CompareRequest {
 }
 
 impl CompareRequest {
+    /// The comparison a request's query string asks for.
+    pub fn of_request(
+        req: &poem::Request,
+        kind: &'static CompareKind,
+    ) -> AppResult<CompareRequest> {
+        CompareRequest::parse(&QueryPairs::parse(req.uri().query()), kind)
+    }
+
+    /// Rewrites each filled-in field to the catalog's spelling of what it resolved to
+    /// ("beyonce" -> "Beyoncé"), in order, so the form and the URL show it from now on.
+    pub fn respell<'a>(&mut self, mut names: impl Iterator<Item = &'a str>) {
+        for field in self.fields.iter_mut().filter(|f| !f.trim().is_empty()) {
+            if let Some(name) = names.next() {
+                *field = name.to_string();
+            }
+        }
+    }
+
     pub fn parse(pairs: &QueryPairs, kind: &'static CompareKind) -> AppResult<CompareRequest> {
         let features = match pairs.last("features") {
             None | Some("") | Some("original") => FeatureSet::Original,

@@ -16,7 +16,6 @@ use crate::{
     web::{
         compare::{comparison, comparison_csv, outcome, respond, CompareRequest, Compared, GENRES},
         extract::PageContext,
-        query::QueryPairs,
         state::AppState,
     },
 };
@@ -30,7 +29,7 @@ pub async fn compare(
     state: Data<&AppState>,
     req: &Request,
 ) -> AppResult<Response> {
-    let mut request = CompareRequest::parse(&QueryPairs::parse(req.uri().query()), &GENRES)?;
+    let mut request = CompareRequest::of_request(req, &GENRES)?;
     let catalog = ctx.catalog.clone();
     let genres = state
         .caches
@@ -50,7 +49,7 @@ pub async fn compare_csv(
     state: Data<&AppState>,
     req: &Request,
 ) -> AppResult<Response> {
-    let mut request = CompareRequest::parse(&QueryPairs::parse(req.uri().query()), &GENRES)?;
+    let mut request = CompareRequest::of_request(req, &GENRES)?;
     let catalog = ctx.catalog.clone();
     let genres = state
         .caches
@@ -81,12 +80,7 @@ fn compared<'a>(
     request: &mut CompareRequest,
 ) -> Result<Vec<Compared<'a>>, Vec<FieldProblem<'a, GenreProfile>>> {
     let chosen = resolve_selection(|name| genres.lookup(name), &request.fields)?;
-    let mut resolved = chosen.iter();
-    for field in request.fields.iter_mut().filter(|f| !f.trim().is_empty()) {
-        if let Some(genre) = resolved.next() {
-            *field = genre.name.clone();
-        }
-    }
+    request.respell(chosen.iter().map(|g| g.name.as_str()));
     Ok(chosen
         .into_iter()
         .map(|g| Compared {

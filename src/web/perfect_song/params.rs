@@ -113,7 +113,12 @@ pub fn query_string_of(pairs: &Pairs) -> String {
 
 /// The shareable address of these settings: opening it shows the same result.
 pub fn page_url(settings: &MatchSettings) -> String {
-    format!("{PAGE}?{}", query_string(settings))
+    page_url_of_query(&query_string(settings))
+}
+
+/// The same, from the settings' query string (`query_string`).
+pub fn page_url_of_query(query: &str) -> String {
+    format!("{PAGE}?{query}")
 }
 
 /// What the form shows.

@@ -125,7 +125,7 @@ impl<'a> Pipeline<'a> {
         if !self.ctx.htmx.wants_fragment() {
             return self.answer_uncached(settings, &query, panel).await;
         }
-        let key = format!("{}?{query}", params::PAGE);
+        let key = params::page_url_of_query(&query);
         let version = self.ctx.catalog.meta.version;
         if let Some(kept) = self.state.fragments.get(version, key.as_str()) {
             return Ok(with_page_url(kept.response(), &key));

@@ -16,7 +16,6 @@ use crate::{
             comparison, comparison_csv, outcome, respond, CompareRequest, Compared, ARTISTS,
         },
         extract::PageContext,
-        query::QueryPairs,
         state::AppState,
     },
 };
@@ -27,7 +26,7 @@ pub async fn compare(
     state: Data<&AppState>,
     req: &Request,
 ) -> AppResult<Response> {
-    let mut request = CompareRequest::parse(&QueryPairs::parse(req.uri().query()), &ARTISTS)?;
+    let mut request = CompareRequest::of_request(req, &ARTISTS)?;
     let catalog = ctx.catalog.clone();
     let result = compared(&state, &catalog, &mut request)
         .await?
@@ -44,15 +43,15 @@ pub async fn compare_csv(
     state: Data<&AppState>,
     req: &Request,
 ) -> AppResult<Response> {
-    let mut request = CompareRequest::parse(&QueryPairs::parse(req.uri().query()), &ARTISTS)?;
+    let mut request = CompareRequest::of_request(req, &ARTISTS)?;
     let catalog = ctx.catalog.clone();
     let compared = compared(&state, &catalog, &mut request).await?;
     comparison_csv(&request, &catalog, compared)
 }
 
 /// The artists the request names, each with its top genres (cached per catalog
-/// version), or every problem with the names. Each field is rewritten to the artist's
-/// catalog spelling ("beyonce" -> "Beyoncé"), so the form and the URL show it from now on.
+/// version), or every problem with the names. Each field gets the artist's catalog
+/// spelling (`CompareRequest::respell`).
 pub(crate) async fn compared<'a>(
     state: &AppState,
     catalog: &'a CatalogSnapshot,
@@ -62,12 +61,7 @@ pub(crate) async fn compared<'a>(
         Ok(artists) => artists,
         Err(problems) => return Ok(Err(problems)),
     };
-    let mut resolved = artists.iter();
-    for field in request.fields.iter_mut().filter(|f| !f.trim().is_empty()) {
-        if let Some(artist) = resolved.next() {
-            *field = artist.name.clone();
-        }
-    }
+    request.respell(artists.iter().map(|a| a.name.as_str()));
     let ids: Vec<i32> = artists.iter().map(|a| a.id).collect();
     let genres = state
         .caches
