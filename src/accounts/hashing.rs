@@ -1,10 +1,11 @@
 //! argon2id password hashing, off the async executor and bounded in concurrency.
 //!
 //! Each hash takes ~19 MiB and tens of milliseconds of one core. Hashes run on a few
-//! long-lived worker threads of their own (one per core), never on the async executor:
-//! page loads stay responsive and a flood of log-in attempts queues up. Each worker owns
+//! long-lived worker threads of their own (one per two cores), never on the async executor:
+//! page loads stay responsive and a flood of log-in attempts queues up. Each worker keeps
 //! one memory area that every hash it runs works in (argon2 writes every block before
-//! reading it, so no clearing is needed between hashes). Letting argon2 allocate per hash
+//! reading it, so no clearing is needed between hashes), and hands it back after two
+//! seconds without work. Letting argon2 allocate per hash
 //! cost either memory or time: on tokio's blocking pool a log-in flood grew the server
 //! past 2 GB; on two threads glibc still kept three blocks per thread (about 540 MiB
 //! after a flood), and handing every block back to the system made a log in about a
@@ -12,7 +13,11 @@
 //! types argon2's own `PasswordHasher` uses; tests check both ways round that the two
 //! agree.
 
-use std::sync::{mpsc, Arc, Mutex};
+use std::{
+    collections::VecDeque,
+    sync::{Arc, Condvar, Mutex},
+    time::Duration,
+};
 
 use argon2::{
     password_hash::phc::{Output, ParamsString, PasswordHash, Salt},
@@ -41,6 +46,92 @@ fn argon2() -> Argon2<'static> {
 /// A hashing job, given its worker's memory area.
 type Job = Box<dyn FnOnce(&mut Vec<Block>) + Send>;
 
+/// How long a worker keeps its 19 MiB area without work. A burst of log-ins reuses it
+/// (allocating it per hash made each log-in a third slower in page faults); a server
+/// with nobody logging in holds none (it was 19 MiB per worker for the process's life).
+const KEEP_AREA_IDLE: Duration = Duration::from_secs(2);
+
+/// The hashing threads' queue: every worker waits on it (with a time-out while it holds
+/// an area), which a `std::sync::mpsc` receiver shared behind a lock cannot do.
+#[derive(Default)]
+struct JobQueue {
+    state: Mutex<QueueState>,
+    ready: Condvar,
+}
+
+#[derive(Default)]
+struct QueueState {
+    jobs: VecDeque<Job>,
+    closed: bool,
+}
+
+impl JobQueue {
+    fn push(&self, job: Job) {
+        if let Ok(mut state) = self.state.lock() {
+            state.jobs.push_back(job);
+        }
+        self.ready.notify_one();
+    }
+
+    fn close(&self) {
+        if let Ok(mut state) = self.state.lock() {
+            state.closed = true;
+        }
+        self.ready.notify_all();
+    }
+}
+
+/// The hashers' handle on the queue: when the last hasher is dropped, the workers end.
+struct Jobs(Arc<JobQueue>);
+
+impl Drop for Jobs {
+    fn drop(&mut self) {
+        self.0.close();
+    }
+}
+
+/// One worker: takes jobs until the queue closes, handing its memory area back after
+/// `keep_idle` without one.
+fn work_through(queue: &JobQueue, keep_idle: Duration) {
+    let mut memory: Vec<Block> = Vec::new();
+    loop {
+        let job = {
+            let Ok(mut state) = queue.state.lock() else {
+                return;
+            };
+            loop {
+                if let Some(job) = state.jobs.pop_front() {
+                    break Some(job);
+                }
+                if state.closed {
+                    return;
+                }
+                if memory.is_empty() {
+                    state = match queue.ready.wait(state) {
+                        Ok(state) => state,
+                        Err(_) => return,
+                    };
+                } else {
+                    let (next, waited) = match queue.ready.wait_timeout(state, keep_idle) {
+                        Ok(woken) => woken,
+                        Err(_) => return,
+                    };
+                    state = next;
+                    if waited.timed_out() && state.jobs.is_empty() {
+                        break None;
+                    }
+                }
+            }
+        };
+        match job {
+            Some(job) => job(&mut memory),
+            // Blocks this large are mapped on their own (`memory::tune_allocator`), so
+            // this returns them to the system.
+            None => memory = Vec::new(),
+        }
+    }
+}
+
 /// Salt length: the PHC recommendation (16 bytes), as argon2's own hasher uses.
 const SALT_LEN: usize = 16;
 
@@ -49,7 +140,7 @@ const SALT_LEN: usize = 16;
 pub struct PasswordHasher {
     permits: Arc<Semaphore>,
     /// Work for the hashing threads; they end when the last hasher is dropped.
-    jobs: mpsc::Sender<Job>,
+    jobs: Arc<Jobs>,
     /// A real hash of a random password: log in with an unknown username verifies
     /// against it, so it costs the same time as a wrong password for a real user.
     dummy_hash: Arc<str>,
@@ -59,48 +150,42 @@ impl PasswordHasher {
     /// At most `max_concurrent` hashes run at once. Computes the dummy hash now (one
     /// hash, at start-up).
     pub fn new(max_concurrent: usize) -> PasswordHasher {
+        PasswordHasher::with_idle_release(max_concurrent, KEEP_AREA_IDLE)
+    }
+
+    /// As `new`, with a worker handing its memory area back after `keep_idle` without
+    /// work.
+    fn with_idle_release(max_concurrent: usize, keep_idle: Duration) -> PasswordHasher {
         let random: [u8; 32] = rand::random();
         // Once, at start-up, in memory freed right after.
         let dummy_hash = hash_now(&mut Vec::new(), &random)
             .expect("hashing random bytes with valid parameters cannot fail");
         let workers = max_concurrent.max(1);
-        let (jobs, queue) = mpsc::channel::<Job>();
-        let queue = Arc::new(Mutex::new(queue));
+        let queue = Arc::new(JobQueue::default());
         for n in 0..workers {
             let queue = queue.clone();
             let spawned = std::thread::Builder::new()
                 .name(format!("argon2-{n}"))
-                .spawn(move || {
-                    let mut memory = Vec::new();
-                    loop {
-                        // Holding the lock only while taking a job lets the others work.
-                        let job = match queue.lock() {
-                            Ok(receiver) => receiver.recv(),
-                            Err(_) => return,
-                        };
-                        match job {
-                            Ok(job) => job(&mut memory),
-                            Err(_) => return, // every sender is gone
-                        }
-                    }
-                });
+                .spawn(move || work_through(&queue, keep_idle));
             if let Err(error) = spawned {
                 tracing::error!(%error, "cannot start a password hashing thread");
             }
         }
         PasswordHasher {
             permits: Arc::new(Semaphore::new(workers)),
-            jobs,
+            jobs: Arc::new(Jobs(queue)),
             dummy_hash: dummy_hash.into(),
         }
     }
 
-    /// One concurrent hash per core: more would only queue inside the CPU.
+    /// One concurrent hash per two cores (at least one): a flood of log-in attempts
+    /// then leaves the other half of the machine to everything else, and holds one
+    /// 19 MiB area per worker instead of one per core.
     pub fn with_default_bound() -> PasswordHasher {
         let cores = std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(2);
-        PasswordHasher::new(cores)
+        PasswordHasher::new(cores.div_ceil(2))
     }
 
     /// The PHC string (`$argon2id$v=19$m=19456,t=2,p=1$salt$hash`) for a new password.
@@ -153,9 +238,7 @@ impl PasswordHasher {
             let _ = done.send(work(memory));
             drop(permit);
         });
-        self.jobs
-            .send(job)
-            .map_err(|_| AppError::internal("password hashing threads are gone"))?;
+        self.jobs.0.push(job);
         result
             .await
             .map_err(|_| AppError::internal("password hashing job was dropped"))?
@@ -302,6 +385,18 @@ mod tests {
             verify_now(&mut memory, b"pw one", &ours),
             "after a smaller hash"
         );
+    }
+
+    /// A worker keeps its area from one hash to the next, and hands it back once it has
+    /// had no work for the idle time.
+    #[tokio::test]
+    async fn an_idle_worker_hands_its_area_back() {
+        let hasher = PasswordHasher::with_idle_release(1, Duration::from_millis(100));
+        let area = || hasher.run(|memory| Ok(memory.len()));
+        hasher.hash("pw".to_string()).await.unwrap();
+        assert_eq!(area().await.unwrap(), MEMORY_KIB as usize);
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        assert_eq!(area().await.unwrap(), 0);
     }
 
     #[test]
