@@ -5,8 +5,6 @@
 //! title with its main artist. The same catalog gives the same ids on every machine and
 //! after every re-import.
 
-use std::collections::HashMap;
-
 /// Length of Spotify's ids, and of ours.
 pub const ID_LEN: usize = 22;
 
@@ -44,13 +42,23 @@ pub fn assigned(kind: &str, text: &str) -> String {
 pub fn track(spotify_id: Option<&str>, identity: &str) -> String {
     match spotify_id {
         Some(id) => id.to_string(),
-        None => assigned("track", identity),
+        None => base62(track_number(identity)),
     }
 }
 
 /// An artist's public id, from the case-folded name (`name_key`).
 pub fn artist(name_key: &str) -> String {
-    assigned("artist", name_key)
+    base62(artist_number(name_key))
+}
+
+/// The number behind `artist`'s id (what `Assigned` tables hold).
+pub fn artist_number(name_key: &str) -> u128 {
+    assigned_number("artist", name_key)
+}
+
+/// The number behind the id of a track without a Spotify id.
+pub fn track_number(identity: &str) -> u128 {
+    assigned_number("track", identity)
 }
 
 /// An album's public id, from its title and main artist.
@@ -67,12 +75,92 @@ pub fn plausible(id: &str) -> bool {
     !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
-/// Public id -> internal id, for things whose id the API assigned.
-pub type Assigned = HashMap<String, i32>;
+/// The number behind an assigned id (`assigned` spells it in base 62), so a look-up
+/// table can hold numbers instead of strings.
+fn assigned_number(kind: &str, text: &str) -> u128 {
+    fnv1a_128(kind, text)
+}
+
+/// The number an id of `ID_LEN` base-62 characters spells; `None` for anything else
+/// (wrong length, another character, more than 128 bits).
+fn number_of(id: &str) -> Option<u128> {
+    if id.len() != ID_LEN {
+        return None;
+    }
+    id.bytes().try_fold(0u128, |n, b| {
+        let digit = ALPHABET.iter().position(|&a| a == b)? as u128;
+        n.checked_mul(62)?.checked_add(digit)
+    })
+}
+
+/// Public id -> internal id, for things whose id the API assigned: the ids' numbers,
+/// sorted, 24 bytes each (a map of the id strings took about 80 bytes an entry, 11 MB
+/// for the 138,678 artists of the 1.2M-track catalog).
+#[derive(Debug, Default)]
+pub struct Assigned {
+    entries: Vec<(u64, u64, i32)>,
+}
+
+impl FromIterator<(u128, i32)> for Assigned {
+    fn from_iter<I: IntoIterator<Item = (u128, i32)>>(numbers: I) -> Assigned {
+        let mut entries: Vec<(u64, u64, i32)> = numbers
+            .into_iter()
+            .map(|(n, id)| ((n >> 64) as u64, n as u64, id))
+            .collect();
+        entries.sort_unstable();
+        entries.shrink_to_fit();
+        Assigned { entries }
+    }
+}
+
+impl Assigned {
+    /// The internal id behind a public id, if the API assigned it.
+    pub fn get(&self, public: &str) -> Option<i32> {
+        let n = number_of(public)?;
+        let key = ((n >> 64) as u64, n as u64);
+        let at = self
+            .entries
+            .partition_point(|(high, low, _)| (*high, *low) < key);
+        self.entries
+            .get(at)
+            .filter(|(high, low, _)| (*high, *low) == key)
+            .map(|(_, _, id)| *id)
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn assigned_ids_are_found_by_their_string() {
+        let table: Assigned = [("queen", 7), ("adele", 9)]
+            .iter()
+            .map(|(name, id)| (artist_number(name), *id))
+            .collect();
+        assert_eq!(table.len(), 2);
+        assert_eq!(table.get(&artist("queen")), Some(7));
+        assert_eq!(table.get(&artist("adele")), Some(9));
+        assert_eq!(table.get(&artist("abba")), None);
+        // Not ids at all: no panic, no match.
+        for junk in [
+            "",
+            "short",
+            "zzzzzzzzzzzzzzzzzzzzzz",
+            "!!!!!!!!!!!!!!!!!!!!!!",
+            "é",
+        ] {
+            assert_eq!(table.get(junk), None, "{junk}");
+        }
+    }
 
     #[test]
     fn assigned_ids_are_stable_and_shaped_like_spotify_ids() {

@@ -62,14 +62,14 @@ impl ApiShared {
         let map: ids::Assigned = catalog
             .artists
             .name_keys()
-            .map(|(name_key, id)| (ids::artist(name_key), id))
+            .map(|(name_key, id)| (ids::artist_number(name_key), id))
             .collect();
         store(&self.artists, version, map)
     }
 
     /// The artist with this public id.
     pub fn artist<'a>(&self, catalog: &'a CatalogSnapshot, id: &str) -> Option<&'a ArtistSummary> {
-        let internal = *self.artist_ids(catalog).get(id)?;
+        let internal = self.artist_ids(catalog).get(id)?;
         catalog.artists.get(internal)
     }
 
@@ -88,7 +88,7 @@ impl ApiShared {
         .await?;
         let map = rows
             .into_iter()
-            .map(|(id, identity)| (ids::track(None, &identity), id))
+            .map(|(id, identity)| (ids::track_number(&identity), id))
             .collect();
         Ok(store(&self.assigned_tracks, version, map))
     }
@@ -110,7 +110,7 @@ impl ApiShared {
             let assigned = self.assigned_tracks(state, version).await?;
             for (slot, id) in out.iter_mut().zip(public) {
                 if slot.is_none() {
-                    *slot = assigned.get(id).copied();
+                    *slot = assigned.get(id);
                 }
             }
         }
