@@ -19,7 +19,7 @@ pub const CAPACITY: usize = 1024;
 
 /// Bytes kept at most (queries, pages and their gzip forms): the count alone does not
 /// bound memory, since an answer's size depends on the question (100 results, seeds).
-pub const MAX_BYTES: usize = 8 * 1024 * 1024;
+pub const MAX_BYTES: usize = 4 * 1024 * 1024;
 
 /// Rendered fragments by query, for one catalog version, bounded by count and by bytes.
 pub struct FragmentCache {
