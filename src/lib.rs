@@ -9,6 +9,7 @@ pub mod cache;
 pub mod catalog;
 pub mod config;
 pub mod db;
+pub mod decimal;
 pub mod error;
 pub mod matching;
 pub mod memory;

@@ -2,6 +2,7 @@
 //! ranges. Forms, charts, import and matching all read this module; no other file lists
 //! feature names.
 
+use crate::decimal::{fixed, Decimal};
 use serde::{Deserialize, Serialize};
 
 /// A numeric property of a track that the app can average, chart and match on.
@@ -195,12 +196,12 @@ impl Feature {
     }
 
     /// A raw value formatted for people: three decimals on 0..1, whole BPM, one decimal dB.
-    pub fn format(self, raw: f64) -> String {
+    pub fn format(self, raw: f64) -> Decimal {
         match self {
-            Feature::Tempo => format!("{raw:.0} BPM"),
-            Feature::Loudness => format!("{raw:.1} dB"),
-            Feature::Popularity => format!("{raw:.0}"),
-            _ => format!("{raw:.3}"),
+            Feature::Tempo => fixed(raw, 0).with(" BPM"),
+            Feature::Loudness => fixed(raw, 1).with(" dB"),
+            Feature::Popularity => fixed(raw, 0),
+            _ => fixed(raw, 3),
         }
     }
 }

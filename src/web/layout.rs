@@ -190,7 +190,7 @@ pub fn feature_table(caption: &str, features: &[Feature], columns: &[(&str, Vec<
                         @for (_, values) in columns {
                             @let value = values.get(row).copied().unwrap_or(f64::NAN);
                             td {
-                                span class="bar" style=(format!("--v: {:.1}%", feature.scale(value) * 100.0)) {}
+                                span class="bar" style={ "--v: " (crate::decimal::fixed(feature.scale(value) * 100.0, 1)) "%" } {}
                                 span class="value" { (feature.format(value)) }
                             }
                         }

@@ -311,7 +311,7 @@ pub fn comparison(
 
 fn format_value(feature: Feature, value: Option<f64>) -> String {
     value
-        .map(|v| feature.format(v))
+        .map(|v| feature.format(v).to_string())
         .unwrap_or_else(|| "unknown".to_string())
 }
 

@@ -11,6 +11,7 @@ use crate::{
     cache::SharedDetails,
     catalog::{track::spotify_url, Feature},
     db::track_details::TrackDetails,
+    decimal::{fixed, Decimal},
     matching::{EmptyBecause, InvalidSettings, MatchOutcome, MatchSettings, TrackMatch},
     web::{
         charts::perfect_song::{self as charts, MATCH_NAME, TARGET_NAME},
@@ -61,7 +62,7 @@ pub fn answer(a: &Answer) -> Markup {
             span class="ps-live-kicker" { "Your perfect song" }
             strong class="ps-live-title" { (title_of(best_details, best)) }
             span class="ps-live-artists" { (artists_of(best_details)) }
-            span class="ps-live-score" { (format!("{:.1}", best.similarity)) " / 100" }
+            span class="ps-live-score" { (fixed(best.similarity, 1)) " / 100" }
         }))
         (best_card(best, best_details, a.facts))
         section class="card ps-closeness" aria-labelledby="ps-closeness-title" {
@@ -104,16 +105,16 @@ fn value_of(m: &TrackMatch, feature: Feature) -> Option<f64> {
 
 fn title_of<'a>(details: Option<&'a TrackDetails>, m: &TrackMatch) -> Cow<'a, str> {
     match details {
-        Some(d) => Cow::Borrowed(d.name.as_str()),
+        Some(d) => Cow::Borrowed(d.name()),
         None => Cow::Owned(format!("Track #{}", m.track_id)),
     }
 }
 
-fn artists_of(details: Option<&TrackDetails>) -> String {
+fn artists_of(details: Option<&TrackDetails>) -> &str {
     details
-        .map(|d| d.artists.join(", "))
+        .map(|d| d.credits())
         .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "Unknown artist".to_string())
+        .unwrap_or("Unknown artist")
 }
 
 /// Key as a name and a Camelot code, with the BPM beside it: "C♯ minor · 12A · 128 BPM".
@@ -125,7 +126,7 @@ fn dj_line(m: &TrackMatch, facts: &TrackFacts) -> Markup {
             @if let Some(k) = key {
                 (k.name()) " · " abbr class="ps-camelot" title="Camelot code" { (k.camelot()) }
             } @else { "key unknown" }
-            @if let Some(bpm) = bpm { " · " (format!("{bpm:.0}")) " BPM" }
+            @if let Some(bpm) = bpm { " · " (fixed(bpm, 0)) " BPM" }
         }
     }
 }
@@ -150,7 +151,7 @@ fn best_card(best: &TrackMatch, details: Option<&TrackDetails>, facts: &TrackFac
             h2 id="ps-answer-title" class="ps-title" { (title_of(details, best)) }
             p class="ps-artists" { (artists_of(details)) }
             dl class="ps-facts" {
-                @if let Some(album) = details.and_then(|d| d.album.as_deref()) {
+                @if let Some(album) = details.and_then(|d| d.album()) {
                     div { dt { "Album" } dd { (album) } }
                 }
                 @if let Some(year) = year { div { dt { "Year" } dd { (year) } } }
@@ -158,11 +159,11 @@ fn best_card(best: &TrackMatch, details: Option<&TrackDetails>, facts: &TrackFac
                 div { dt { "Key and tempo" } dd { (dj_line(best, facts)) } }
                 div class="ps-score" {
                     dt { "Similarity" }
-                    dd { strong { (format!("{:.1}", best.similarity)) } " / 100" }
+                    dd { strong { (fixed(best.similarity, 1)) } " / 100" }
                 }
             }
             p { a class="button-small" href=(more_like_track(best.track_id)) hx-boost="true" { "More like this" } (versions_note(best, facts)) }
-            @if let Some(url) = details.and_then(|d| d.spotify_id.as_deref()).and_then(spotify_url) {
+            @if let Some(url) = details.and_then(|d| d.spotify_id()).and_then(spotify_url) {
                 p { a href=(url) rel="noopener noreferrer" target="_blank" { "Listen on Spotify" } }
             }
         }
@@ -170,16 +171,21 @@ fn best_card(best: &TrackMatch, details: Option<&TrackDetails>, facts: &TrackFac
 }
 
 /// Signed difference in the feature's units ("+0.042", "−12 BPM").
-fn signed(feature: Feature, difference: f64) -> String {
+fn signed(feature: Feature, difference: f64) -> Decimal {
     let text = feature.format(difference.abs());
     // Rounds to zero when no digit is left that is not 0 ("0.000", "0 BPM").
-    if text.bytes().all(|b| !b.is_ascii_digit() || b == b'0') {
-        format!("±{text}")
+    let sign = if text
+        .as_str()
+        .bytes()
+        .all(|b| !b.is_ascii_digit() || b == b'0')
+    {
+        "±"
     } else if difference > 0.0 {
-        format!("+{text}")
+        "+"
     } else {
-        format!("−{text}")
-    }
+        "−"
+    };
+    Decimal::from(sign).with(text.as_str())
 }
 
 /// The table twin of the charts: target, match and difference per feature, with CSS
@@ -205,12 +211,12 @@ fn closeness_table(best: &TrackMatch) -> Markup {
                             @if !d.enabled() { span class="muted" { " (off)" } }
                         }
                         td {
-                            span class="bar" style=(format!("--v: {:.1}%", d.feature.scale(d.target) * 100.0)) {}
+                            span class="bar" style={ "--v: " (fixed(d.feature.scale(d.target) * 100.0, 1)) "%" } {}
                             span class="value" { (d.feature.format(d.target)) }
                         }
                         td {
                             @if let Some(v) = d.value {
-                                span class="bar ps-bar-match" style=(format!("--v: {:.1}%", d.feature.scale(v) * 100.0)) {}
+                                span class="bar ps-bar-match" style={ "--v: " (fixed(d.feature.scale(v) * 100.0, 1)) "%" } {}
                                 span class="value" { (d.feature.format(v)) }
                             } @else { span class="muted" { "unknown" } }
                         }
@@ -262,7 +268,7 @@ fn next_matches(rest: &[TrackMatch], details: &SharedDetails, facts: &TrackFacts
                                 td { (dj_line(m, facts)) }
                                 td { @if let Some(y) = m.release_year { (y) } }
                                 td { @if let Some(g) = &m.genre { (g) } }
-                                td class="num" { (format!("{:.1}", m.similarity)) }
+                                td class="num" { (fixed(m.similarity, 1)) }
                             }
                         }
                     }
@@ -286,12 +292,12 @@ fn explanation(m: &TrackMatch, title: &str) -> Markup {
         lines.push_str(d.feature.label());
         lines.push(' ');
         match d.value {
-            Some(v) => lines.push_str(&d.feature.format(v)),
+            Some(v) => lines.push_str(d.feature.format(v).as_str()),
             None => lines.push_str("unknown"),
         }
         if let Some(diff) = d.difference {
             lines.push_str(" (");
-            lines.push_str(&signed(d.feature, diff));
+            lines.push_str(signed(d.feature, diff).as_str());
             lines.push(')');
         }
     }
