@@ -7,7 +7,7 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use insights_hub::{
     cache::SharedDetails,
     catalog::{demo, AudioFeatures, Feature},
-    db::track_details::TrackDetails,
+    db::track_details::{NewTrackDetails, TrackDetails},
     matching::{FeatureIndex, IndexedTrack, MatchSettings},
     web::{
         charts::{perfect_song, profile_bars, ProfileSeries},
@@ -42,17 +42,17 @@ fn benches(c: &mut Criterion) {
         .map(|m| {
             (
                 m.track_id,
-                Arc::new(TrackDetails {
+                Arc::new(TrackDetails::new(NewTrackDetails {
                     id: m.track_id,
-                    name: format!("Track {}", m.track_id),
-                    album: Some("Album".into()),
+                    name: &format!("Track {}", m.track_id),
+                    album: Some("Album"),
                     release_year: Some(2001),
-                    genre: Some("pop".into()),
+                    genre: Some("pop"),
                     popularity: Some(50),
                     explicit: Some(false),
                     spotify_id: None,
-                    artists: vec!["An Artist".into()],
-                }),
+                    artists: &["An Artist".to_string()],
+                })),
             )
         })
         .collect();

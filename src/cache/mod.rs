@@ -18,7 +18,7 @@ use crate::{
 };
 
 /// How many tracks' details the cache keeps before it starts over.
-pub const TRACK_DETAILS_CAPACITY: usize = 5_000;
+pub const TRACK_DETAILS_CAPACITY: usize = 16_000;
 /// How many artists' top genres the cache keeps before it starts over.
 pub const ARTIST_GENRES_CAPACITY: usize = 10_000;
 /// How many genres an artist's summary names.

@@ -387,7 +387,7 @@ fn tracks_section(
                                                 @for v in &versions {
                                                     li {
                                                         @if let Some(d) = others.get(v) {
-                                                            (d.name) @if let Some(y) = d.release_year { " (" (y) ")" }
+                                                            (d.name()) @if let Some(y) = d.release_year { " (" (y) ")" }
                                                         } @else if let Some(t) = tracks.iter().find(|t| t.id == *v) {
                                                             (t.name) @if let Some(y) = t.release_year { " (" (y) ")" }
                                                         } @else { "Track #" (v) }

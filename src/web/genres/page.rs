@@ -204,8 +204,8 @@ fn typical_section(genre: &GenreProfile, details: &SharedDetails) -> Markup {
                         @for t in &genre.typical {
                             @let d = details.get(&t.track_id);
                             tr {
-                                td { (d.map(|d| d.name.as_str()).unwrap_or("(unknown)")) }
-                                td { (d.map(|d| d.artists.join(", ")).unwrap_or_default()) }
+                                td { (d.map(|d| d.name()).unwrap_or("(unknown)")) }
+                                td { (d.map(|d| d.credits()).unwrap_or_default()) }
                                 td { (d.and_then(|d| d.release_year).map(|y| y.to_string()).unwrap_or_else(|| "—".into())) }
                                 td { (format!("{:.3}", t.distance)) }
                             }

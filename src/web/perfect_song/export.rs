@@ -85,15 +85,22 @@ fn table(settings: &MatchSettings, found: &Found) -> CsvTable {
         let details = found.details.get(&m.track_id);
         let mut row = vec![
             (rank + 1).to_string(),
-            details.map_or_else(|| format!("Track #{}", m.track_id), |d| d.name.clone()),
-            details.map_or(String::new(), |d| d.artists.join(", ")),
-            details.and_then(|d| d.album.clone()).unwrap_or_default(),
+            details.map_or_else(
+                || format!("Track #{}", m.track_id),
+                |d| d.name().to_string(),
+            ),
+            details.map_or(String::new(), |d| d.credits().to_string()),
+            details
+                .and_then(|d| d.album())
+                .unwrap_or_default()
+                .to_string(),
             m.release_year.map_or(String::new(), |y| y.to_string()),
             m.genre.clone().unwrap_or_default(),
             number(m.similarity, 1),
             details
-                .and_then(|d| d.spotify_id.clone())
-                .unwrap_or_default(),
+                .and_then(|d| d.spotify_id())
+                .unwrap_or_default()
+                .to_string(),
         ];
         let key = found.facts.get(m.track_id).and_then(|f| f.musical_key());
         row.push(key.map_or(String::new(), |k| k.name()));

@@ -57,7 +57,7 @@ pub async fn chips(state: &AppState, ctx: &PageContext, form: &FormState) -> App
     for id in &seeds.tracks {
         let label = details
             .get(id)
-            .map(|d| format!("{} — {}", d.name, d.artists.join(", ")))
+            .map(|d| format!("{} — {}", d.name(), d.credits()))
             .unwrap_or_else(|| format!("Track #{id}"));
         chips.push(Chip {
             kind: "Track",
@@ -137,8 +137,8 @@ pub async fn suggestions(
                     @for d in &tracks {
                         li {
                             a href=(add(&|s| s.tracks.push(d.id))) hx-boost="true" {
-                                "Add " span class="suggestion-name" { (d.name) }
-                                " " span class="muted" { "— " (d.artists.join(", ")) }
+                                "Add " span class="suggestion-name" { (d.name()) }
+                                " " span class="muted" { "— " (d.credits()) }
                             }
                         }
                     }
