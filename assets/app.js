@@ -58,8 +58,9 @@
   }
 
   // --- charts ---------------------------------------------------------------------------
-  // The server renders each chart's ECharts option into data-chart. ECharts (1 MB) is
-  // loaded only on pages that have a chart.
+  // The server renders each chart's ECharts option into data-chart (or, for a live
+  // answer, names where to fetch it: data-chart-src below). ECharts (1 MB) is loaded only
+  // on pages that have a chart.
   var echartsLoading = null;
 
   function loadEcharts() {
@@ -111,20 +112,59 @@
     });
   }
 
-  function drawChart(el) {
-    var option;
-    try {
-      option = JSON.parse(el.getAttribute("data-chart"));
-    } catch (e) {
-      return;
+  // A live answer's charts name, in data-chart-src, a URL that gives every chart's option
+  // by element id: they are drawn only once the answers pause, so the options are
+  // fetched then instead of coming with every answer. Only the latest URL is kept (the
+  // charts of one answer share it).
+  var fetchedOptions = { url: null, options: null };
+
+  function loadOptions(url) {
+    if (fetchedOptions.url !== url) {
+      fetchedOptions.url = url;
+      fetchedOptions.options = fetch(url, { credentials: "same-origin" }).then(function (response) {
+        if (!response.ok) {
+          throw new Error("HTTP " + response.status);
+        }
+        return response.text();
+      });
+      fetchedOptions.options.catch(function () {
+        if (fetchedOptions.url === url) {
+          fetchedOptions.url = null;
+        }
+      });
     }
-    loadSeriesBeneath(el.getAttribute("data-series-beneath")).then(function (beneath) {
-      // The fragment may have been swapped out while the series loaded.
-      if (el.isConnected) {
-        option.series = beneath.concat(option.series || []);
-        setChartOption(el, option);
+    return fetchedOptions.options;
+  }
+
+  function optionOf(el) {
+    var src = el.getAttribute("data-chart-src");
+    if (src) {
+      // Parsed per chart: drawing adds to the option, and a chart may be drawn again.
+      return loadOptions(src).then(function (text) {
+        return JSON.parse(text)[el.id] || null;
+      });
+    }
+    try {
+      return Promise.resolve(JSON.parse(el.getAttribute("data-chart")));
+    } catch (e) {
+      return Promise.resolve(null);
+    }
+  }
+
+  function drawChart(el) {
+    Promise.all([optionOf(el), loadSeriesBeneath(el.getAttribute("data-series-beneath"))]).then(
+      function (loaded) {
+        var option = loaded[0];
+        // The fragment may have been swapped out while the option or series loaded.
+        if (option && el.isConnected) {
+          option.series = loaded[1].concat(option.series || []);
+          setChartOption(el, option);
+        }
+      },
+      function () {
+        // Without its option the chart stays empty; the table beside it has the numbers.
       }
-    });
+    );
   }
 
   function setChartOption(el, option) {
@@ -155,8 +195,9 @@
   }
 
   function drawCharts(root) {
-    var charts = (root || document).querySelectorAll(".chart[data-chart]");
-    if (root && root.matches && root.matches(".chart[data-chart]")) {
+    var selector = ".chart[data-chart], .chart[data-chart-src]";
+    var charts = (root || document).querySelectorAll(selector);
+    if (root && root.matches && root.matches(selector)) {
       charts = [root].concat(Array.prototype.slice.call(charts));
     }
     if (!charts.length) {

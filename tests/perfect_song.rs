@@ -149,9 +149,48 @@ async fn htmx_gets_the_results_fragment_and_a_load_gets_the_page() {
         let vary = page.header("vary").unwrap_or_default().to_ascii_lowercase();
         assert!(vary.contains("hx-request"), "Vary: {vary}");
     }
-    // The parallel chart: target and match, an axis per feature; the faint catalog
-    // sample is not in every fragment but named by a cacheable URL.
-    assert!(fragment.body.contains("parallelAxis"));
+    // The charts: in the page, to draw at once; a live answer names where their
+    // options are (app.js draws them once the answers pause) and the options are the
+    // page's.
+    assert!(full.body.contains("parallelAxis"));
+    assert!(!fragment.body.contains("parallelAxis"));
+    let charts_url = fragment
+        .body
+        .split(r#"data-chart-src=""#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the live answer names its charts' options")
+        .replace("&amp;", "&");
+    assert!(
+        charts_url.starts_with("/perfect-song/charts.json?"),
+        "{charts_url}"
+    );
+    let charts = browser.clone().get(&app.client, &charts_url).await;
+    assert_eq!(charts.status, StatusCode::OK, "{}", charts.body);
+    let options: serde_json::Value = serde_json::from_str(&charts.body).expect("JSON");
+    let parallel = &options["ps-parallel-chart"];
+    assert_eq!(
+        parallel["parallelAxis"].as_array().map(Vec::len),
+        Some(5),
+        "{parallel}"
+    );
+    let series = parallel["series"].as_array().expect("series");
+    let target = series
+        .iter()
+        .find(|s| s["name"] == "Your target")
+        .expect("target");
+    assert_eq!(target["data"][0][0], 0.8);
+    assert_eq!(target["data"][0][1], 0.7);
+    assert!(options["ps-bars-chart"]["series"].is_array(), "{options}");
+    for chart in ["ps-parallel-chart", "ps-bars-chart"] {
+        let inline = full
+            .body
+            .split(&format!(r#"id="{chart}""#))
+            .nth(1)
+            .unwrap_or_default();
+        assert!(inline.contains("data-chart="), "{chart} inline in the page");
+    }
+    // The faint catalog sample is not in every fragment but named by a cacheable URL.
     assert!(!fragment.body.contains("Other tracks"));
     let sample_url = fragment
         .body
@@ -884,4 +923,32 @@ async fn deleting_a_profile_asks_first() {
     assert!(block.contains(r#"<summary aria-label="Delete Keep me">Delete</summary>"#));
     assert!(block.contains("Delete “Keep me” for good?"));
     assert!(block.contains("Yes, delete"));
+}
+
+#[tokio::test]
+async fn chart_options_refuse_bad_settings_and_strangers() {
+    let app = demo_app();
+    let stranger = app
+        .client
+        .get("/perfect-song/charts.json?energy=0.5")
+        .send()
+        .await;
+    assert_ne!(stranger.0.status(), StatusCode::OK, "signed-in users only");
+    let browser = signed_up(&app, "chartopts").await;
+    let bad = browser
+        .clone()
+        .get(&app.client, "/perfect-song/charts.json?energy=7")
+        .await;
+    assert_eq!(
+        bad.status,
+        StatusCode::BAD_REQUEST,
+        "{:?}",
+        bad.header("location")
+    );
+    assert!(bad.body.contains("Energy"), "{}", bad.body);
+    let junk = browser
+        .clone()
+        .get(&app.client, "/perfect-song/charts.json?energy=%FF%FE&k=-1")
+        .await;
+    assert_eq!(junk.status, StatusCode::BAD_REQUEST, "{}", junk.body);
 }

@@ -223,6 +223,21 @@ pub fn chart_over(
     }
 }
 
+/// A chart whose option is fetched from `options_url` (JSON: each chart's option by
+/// element id) when it is drawn: a live answer's charts are drawn only once the answers
+/// pause, so sending their options in every answer was work for nothing.
+pub fn chart_fetched(
+    id: &str,
+    label: &str,
+    options_url: &str,
+    beneath_url: Option<&str>,
+) -> Markup {
+    html! {
+        div id=(id) class="chart" data-chart-src=(options_url) data-series-beneath=[beneath_url]
+            role="img" aria-label=(label) {}
+    }
+}
+
 /// 1234567 -> "1,234,567".
 pub fn format_count(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();

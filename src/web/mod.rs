@@ -65,6 +65,10 @@ pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
             get(perfect_song::export::results_csv),
         )
         .at(
+            perfect_song::chart_options::PATH,
+            get(perfect_song::chart_options::serve),
+        )
+        .at(
             perfect_song::seed_views::SUGGEST,
             get(perfect_song::seed_views::suggest),
         )

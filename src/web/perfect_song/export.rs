@@ -39,15 +39,10 @@ pub async fn results_csv(
 ) -> AppResult<Response> {
     let pairs = params::pairs_of(req.uri().query().unwrap_or_default());
     let flow = Pipeline::new(&page, &state);
-    let settings = if params::has_settings(&pairs) {
-        let parsed =
-            params::parse(&pairs, &page.ctx.catalog).map_err(|e| invalid(&e.to_string()))?;
-        flow.seeded(parsed, &pairs)
-            .await?
-            .map_err(|e| invalid(&e.to_string()))?
-    } else {
-        flow.saved_or_default().await?
-    };
+    let settings = flow
+        .requested(&pairs)
+        .await?
+        .map_err(|e| invalid(&e.to_string()))?;
     let found = flow
         .found(&settings)
         .await?

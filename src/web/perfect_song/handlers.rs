@@ -22,7 +22,6 @@ use super::{
 };
 use crate::{
     error::AppResult,
-    matching::{InvalidSettings, MatchSettings},
     web::{extract::UserPage, respond::see_other, state::AppState},
 };
 
@@ -36,7 +35,7 @@ pub async fn show(page: UserPage, state: Data<&AppState>, req: &Request) -> AppR
         .find(|(k, _)| k == seed_views::QUERY)
         .map(|(_, v)| v.clone());
     let settings = if params::has_settings(&pairs) {
-        match seeded(&flow, &pairs).await? {
+        match flow.parsed_and_seeded(&pairs).await? {
             Ok(settings) => settings,
             Err(errors) => {
                 let form =
@@ -50,17 +49,6 @@ pub async fn show(page: UserPage, state: Data<&AppState>, req: &Request) -> AppR
     flow.answer(&settings, PanelState::default()).await
 }
 
-/// Parsed, then the seeds looked up and applied.
-async fn seeded(
-    flow: &Pipeline<'_>,
-    pairs: &Pairs,
-) -> AppResult<Result<MatchSettings, InvalidSettings>> {
-    match params::parse(pairs, &flow.ctx.catalog) {
-        Ok(settings) => flow.seeded(settings, pairs).await,
-        Err(errors) => Ok(Err(errors)),
-    }
-}
-
 /// "Find my song" without JavaScript: save as the current settings and show them at
 /// their shareable URL.
 #[handler]
@@ -70,7 +58,7 @@ pub async fn submit(
     Form(pairs): Form<Pairs>,
 ) -> AppResult<Response> {
     let flow = Pipeline::new(&page, &state);
-    match seeded(&flow, &pairs).await? {
+    match flow.parsed_and_seeded(&pairs).await? {
         Ok(settings) => {
             flow.save_current(&settings).await?;
             Ok(see_other(&params::page_url(&settings)))

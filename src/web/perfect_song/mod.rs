@@ -10,7 +10,10 @@
 //! - `views`: the page and the settings form; `results`: the answer region;
 //!   `profile_views`: the profiles panel.
 //! - `sample`: the catalog sample behind the parallel chart, as cacheable JSON.
+//! - `chart_options`: a live answer's charts, fetched when the answers pause.
+//! - `export`: the results as CSV.
 
+pub mod chart_options;
 pub mod export;
 pub mod handlers;
 pub mod params;

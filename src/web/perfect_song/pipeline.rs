@@ -14,6 +14,7 @@ use super::{
 };
 use crate::{
     cache::SharedDetails,
+    catalog::facts::TrackFacts,
     db::{self, taste_profiles},
     error::{AppError, AppResult},
     matching::{keys, seeds::Seeds, InvalidSettings, MatchError, MatchOutcome, MatchSettings},
@@ -45,7 +46,7 @@ pub struct Found {
     pub outcome: MatchOutcome,
     pub details: SharedDetails,
     /// Key, mode, tempo and versions of every track.
-    pub facts: std::sync::Arc<crate::catalog::facts::TrackFacts>,
+    pub facts: std::sync::Arc<TrackFacts>,
 }
 
 pub struct Pipeline<'a> {
@@ -182,6 +183,13 @@ impl<'a> Pipeline<'a> {
             Ok(found) => found,
             Err(errors) => return Ok(Err(errors)),
         };
+        // A live answer's charts are drawn when the answers pause: their options are
+        // fetched then, not sent with every answer.
+        let charts_url = self
+            .ctx
+            .htmx
+            .wants_fragment()
+            .then(|| super::chart_options::url_of_query(query));
         Ok(Ok(results::answer(&Answer {
             settings,
             outcome: &found.outcome,
@@ -189,7 +197,49 @@ impl<'a> Pipeline<'a> {
             catalog_version: self.ctx.catalog.meta.version,
             facts: &found.facts,
             download_url: &super::export::url_of_query(query),
+            charts_url: charts_url.as_deref(),
         })))
+    }
+
+    /// The settings a GET names: its query string's when it has any (parsed, seeds
+    /// applied), else the user's current ones.
+    pub async fn requested(
+        &self,
+        pairs: &params::Pairs,
+    ) -> AppResult<Result<MatchSettings, InvalidSettings>> {
+        if params::has_settings(pairs) {
+            self.parsed_and_seeded(pairs).await
+        } else {
+            Ok(Ok(self.saved_or_default().await?))
+        }
+    }
+
+    /// The settings in `pairs`, parsed, then their seeds looked up and applied.
+    pub async fn parsed_and_seeded(
+        &self,
+        pairs: &params::Pairs,
+    ) -> AppResult<Result<MatchSettings, InvalidSettings>> {
+        match params::parse(pairs, &self.ctx.catalog) {
+            Ok(settings) => self.seeded(settings, pairs).await,
+            Err(errors) => Ok(Err(errors)),
+        }
+    }
+
+    /// The matches for the settings, in order (no details: see `found`).
+    pub async fn matches(
+        &self,
+        settings: &MatchSettings,
+    ) -> AppResult<Result<(MatchOutcome, std::sync::Arc<TrackFacts>), InvalidSettings>> {
+        let catalog = &self.ctx.catalog;
+        let facts = seeds::facts(self.state, catalog.meta.version).await?;
+        Ok(seeds::search(
+            &catalog.features,
+            settings,
+            &facts,
+            &settings.seeds.tracks,
+            &|_| true,
+        )
+        .map(|outcome| (outcome, facts)))
     }
 
     /// The matches for the settings, with their titles, albums and artists: the rows
@@ -199,16 +249,8 @@ impl<'a> Pipeline<'a> {
         settings: &MatchSettings,
     ) -> AppResult<Result<Found, InvalidSettings>> {
         let catalog = &self.ctx.catalog;
-        let version = catalog.meta.version;
-        let facts = seeds::facts(self.state, version).await?;
-        let outcome = match seeds::search(
-            &catalog.features,
-            settings,
-            &facts,
-            &settings.seeds.tracks,
-            &|_| true,
-        ) {
-            Ok(outcome) => outcome,
+        let (outcome, facts) = match self.matches(settings).await? {
+            Ok(found) => found,
             Err(errors) => return Ok(Err(errors)),
         };
         let ids: Vec<i32> = outcome.matches.iter().map(|m| m.track_id).collect();

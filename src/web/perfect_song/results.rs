@@ -16,7 +16,7 @@ use crate::{
     web::{
         charts::perfect_song::{self as charts, MATCH_NAME, TARGET_NAME},
         csv_export::download_link,
-        layout::{breakable_label, chart, chart_over},
+        layout::{breakable_label, chart, chart_fetched, chart_over},
     },
 };
 
@@ -34,6 +34,59 @@ pub struct Answer<'a> {
     pub facts: &'a TrackFacts,
     /// The same results as a CSV file (`export::url`).
     pub download_url: &'a str,
+    /// Where the charts' options are fetched from (`charts::url`), for a live answer;
+    /// `None`: in the markup (the page).
+    pub charts_url: Option<&'a str>,
+}
+
+/// Element ids and labels of the two charts beside the closeness table.
+pub const PARALLEL_CHART: &str = "ps-parallel-chart";
+pub const BARS_CHART: &str = "ps-bars-chart";
+const PARALLEL_LABEL: &str =
+    "Parallel coordinates: your target, the perfect song and a sample of the catalog on every feature";
+const BARS_LABEL: &str = "Bars: your target and the perfect song per feature";
+
+/// The charts of "How close it is" for the best match, by element id.
+pub fn closeness_charts(
+    settings: &MatchSettings,
+    best: &TrackMatch,
+) -> [(&'static str, charming::Chart); 2] {
+    let features = drawn_features(settings);
+    let target: Vec<f64> = features.iter().map(|f| settings.target(*f)).collect();
+    let matched: Vec<Option<f64>> = features.iter().map(|f| value_of(best, *f)).collect();
+    let matched_or_target: Vec<f64> = matched
+        .iter()
+        .zip(&target)
+        .map(|(m, t)| m.unwrap_or(*t))
+        .collect();
+    [
+        (
+            PARALLEL_CHART,
+            charts::parallel(&features, &target, Some(&matched)),
+        ),
+        (
+            BARS_CHART,
+            charts::target_vs_match(&features, &target, &matched_or_target),
+        ),
+    ]
+}
+
+fn closeness_chart_stack(a: &Answer, best: &TrackMatch) -> Markup {
+    let sample_url = sample::url(&drawn_features(a.settings), a.catalog_version);
+    let beneath = Some(sample_url.as_str());
+    match a.charts_url {
+        Some(url) => html! {
+            (chart_fetched(PARALLEL_CHART, PARALLEL_LABEL, url, beneath))
+            (chart_fetched(BARS_CHART, BARS_LABEL, url, None))
+        },
+        None => {
+            let [(_, parallel), (_, bars)] = closeness_charts(a.settings, best);
+            html! {
+                (chart_over(PARALLEL_CHART, PARALLEL_LABEL, &parallel, beneath))
+                (chart(BARS_CHART, BARS_LABEL, &bars))
+            }
+        }
+    }
 }
 
 /// The features drawn: the original five, plus any other the settings switch on.
@@ -48,14 +101,6 @@ pub fn answer(a: &Answer) -> Markup {
     let Some(best) = a.outcome.matches.first() else {
         return no_match(a);
     };
-    let features = drawn_features(a.settings);
-    let target: Vec<f64> = features.iter().map(|f| a.settings.target(*f)).collect();
-    let matched: Vec<Option<f64>> = features.iter().map(|f| value_of(best, *f)).collect();
-    let matched_or_target: Vec<f64> = matched
-        .iter()
-        .zip(&target)
-        .map(|(m, t)| m.unwrap_or(*t))
-        .collect();
     let best_details = a.details.get(&best.track_id).map(|d| &**d);
     html! {
         (live_bar(html! {
@@ -68,14 +113,7 @@ pub fn answer(a: &Answer) -> Markup {
         section class="card ps-closeness" aria-labelledby="ps-closeness-title" {
             h2 id="ps-closeness-title" { "How close it is" }
             div class="chart-with-table ps-charts" {
-                div class="ps-chart-stack" {
-                    (chart_over("ps-parallel-chart",
-                        "Parallel coordinates: your target, the perfect song and a sample of the catalog on every feature",
-                        &charts::parallel(&features, &target, Some(&matched)),
-                        Some(&sample::url(&features, a.catalog_version))))
-                    (chart("ps-bars-chart", "Bars: your target and the perfect song per feature",
-                        &charts::target_vs_match(&features, &target, &matched_or_target)))
-                }
+                div class="ps-chart-stack" { (closeness_chart_stack(a, best)) }
                 div class="table-scroll" tabindex="0" role="region" aria-label="Table (scrolls sideways)" { (closeness_table(best)) }
             }
         }
