@@ -88,19 +88,29 @@ fn benches(c: &mut Criterion) {
     });
     // No facts: rows show "key unknown" (the table is read from the database).
     let facts = insights_hub::catalog::facts::TrackFacts::default();
-    group.bench_function("match_fragment_render", |b| {
-        b.iter(|| {
-            answer(&Answer {
-                settings: &settings,
-                outcome: &outcome,
-                details: &details,
-                catalog_version: 1,
-                facts: &facts,
-                download_url: "/perfect-song/results.csv?danceability=0.5",
+    // The page's answer (charts inline) and a live answer (charts fetched when drawn).
+    for (name, charts_url) in [
+        ("match_fragment_render", None),
+        (
+            "match_live_fragment_render",
+            Some("/perfect-song/charts.json?danceability=0.5"),
+        ),
+    ] {
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                answer(&Answer {
+                    settings: &settings,
+                    outcome: &outcome,
+                    details: &details,
+                    catalog_version: 1,
+                    facts: &facts,
+                    download_url: "/perfect-song/results.csv?danceability=0.5",
+                    charts_url,
+                })
+                .into_string()
             })
-            .into_string()
-        })
-    });
+        });
+    }
     group.bench_function("match_search_20k", |b| b.iter(|| index.search(&settings)));
     group.finish();
 }
