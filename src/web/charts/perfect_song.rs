@@ -128,6 +128,10 @@ fn line(colour: Color) -> LineStyle {
 }
 
 /// Target versus match per feature, on the common 0..1 scale.
+///
+/// Without a legend: the page draws it right under the parallel chart, whose legend names
+/// the same two series in the same colours (two identical legends one above the other
+/// read as a mistake).
 pub fn target_vs_match(features: &[Feature], target: &[f64], matched: &[f64]) -> Chart {
     profile_bars(
         features,
@@ -142,6 +146,7 @@ pub fn target_vs_match(features: &[Feature], target: &[f64], matched: &[f64]) ->
             },
         ],
     )
+    .legend(Legend::new().show(false))
 }
 
 /// Enough precision for a line on a few hundred pixels, and a smaller fragment.
@@ -157,6 +162,14 @@ fn round(feature: Feature, value: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_bars_under_the_parallel_chart_show_no_second_legend() {
+        let chart = target_vs_match(&[Feature::Energy], &[0.5], &[0.4]);
+        let json = serde_json::to_value(&chart).unwrap();
+        assert_eq!(json["legend"]["show"], false, "{json}");
+        assert_eq!(json["series"].as_array().map(Vec::len), Some(2));
+    }
 
     #[test]
     fn parallel_has_an_axis_per_feature_and_target_on_top() {
