@@ -167,6 +167,14 @@ async fn htmx_gets_the_results_fragment_and_a_load_gets_the_page() {
     );
     let charts = browser.clone().get(&app.client, &charts_url).await;
     assert_eq!(charts.status, StatusCode::OK, "{}", charts.body);
+    assert!(
+        !charts
+            .headers
+            .get_all("set-cookie")
+            .iter()
+            .any(|c| c.to_str().unwrap_or_default().contains("ih_csrf")),
+        "a data file issues no CSRF token"
+    );
     let options: serde_json::Value = serde_json::from_str(&charts.body).expect("JSON");
     let parallel = &options["ps-parallel-chart"];
     assert_eq!(

@@ -82,10 +82,11 @@ impl<E: Endpoint> Endpoint for IssueTokensEndpoint<E> {
     type Output = Response;
 
     async fn call(&self, req: Request) -> Result<Response> {
+        let path = req.uri().path();
         let fragment_read = req.method() == Method::GET
-            && TOKENLESS_FRAGMENTS.contains(&req.uri().path())
+            && TOKENLESS_FRAGMENTS.contains(&path)
             && Htmx::from_headers(req.headers()).wants_fragment();
-        if fragment_read {
+        if fragment_read || (req.method() == Method::GET && is_data_file(path)) {
             self.plain.call(req).await.map(IntoResponse::into_response)
         } else {
             self.issuing
@@ -94,6 +95,12 @@ impl<E: Endpoint> Endpoint for IssueTokensEndpoint<E> {
                 .map(IntoResponse::into_response)
         }
     }
+}
+
+/// A data file (JSON such as a live answer's chart options, a CSV download) holds no
+/// form, so reading one needs no token and sets no cookie.
+fn is_data_file(path: &str) -> bool {
+    path.ends_with(".json") || path.ends_with(".csv")
 }
 
 /// poem's token issuer with the server's key (never the all-zero default).
