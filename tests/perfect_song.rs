@@ -126,6 +126,14 @@ async fn anonymous_visitors_are_sent_to_log_in_and_come_back() {
     assert_ne!(refused.status, StatusCode::NO_CONTENT);
 }
 
+/// The URL in the first `attribute="..."` of `html`, unescaped.
+fn first_url_in(html: &str, attribute: &str) -> Option<String> {
+    html.split(&format!(r#"{attribute}=""#))
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .map(|url| url.replace("&amp;", "&"))
+}
+
 #[tokio::test]
 async fn htmx_gets_the_results_fragment_and_a_load_gets_the_page() {
     let app = demo_app();
@@ -154,13 +162,8 @@ async fn htmx_gets_the_results_fragment_and_a_load_gets_the_page() {
     // page's.
     assert!(full.body.contains("parallelAxis"));
     assert!(!fragment.body.contains("parallelAxis"));
-    let charts_url = fragment
-        .body
-        .split(r#"data-chart-src=""#)
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .expect("the live answer names its charts' options")
-        .replace("&amp;", "&");
+    let charts_url = first_url_in(&fragment.body, "data-chart-src")
+        .expect("the live answer names its charts' options");
     assert!(
         charts_url.starts_with("/perfect-song/charts.json?"),
         "{charts_url}"
@@ -200,13 +203,8 @@ async fn htmx_gets_the_results_fragment_and_a_load_gets_the_page() {
     }
     // The faint catalog sample is not in every fragment but named by a cacheable URL.
     assert!(!fragment.body.contains("Other tracks"));
-    let sample_url = fragment
-        .body
-        .split(r#"data-series-beneath=""#)
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .expect("the parallel chart names its sample")
-        .replace("&amp;", "&");
+    let sample_url = first_url_in(&fragment.body, "data-series-beneath")
+        .expect("the parallel chart names its sample");
     assert!(
         sample_url.contains("features=danceability,energy,acousticness,instrumentalness,valence"),
         "{sample_url}"

@@ -9,7 +9,7 @@
 
 use poem::{handler, web::Data, IntoResponse, Request, Response};
 
-use super::{params, pipeline::Pipeline, results};
+use super::{pipeline::Pipeline, results};
 use crate::{
     error::{AppError, AppResult},
     web::{extract::UserPage, state::AppState},
@@ -24,10 +24,9 @@ pub fn url_of_query(query: &str) -> String {
 
 #[handler]
 pub async fn serve(page: UserPage, state: Data<&AppState>, req: &Request) -> AppResult<Response> {
-    let pairs = params::pairs_of(req.uri().query().unwrap_or_default());
     let flow = Pipeline::new(&page, &state);
     let settings = flow
-        .requested(&pairs)
+        .requested_by(req)
         .await?
         .map_err(|e| invalid(&e.to_string()))?;
     let (outcome, _) = flow

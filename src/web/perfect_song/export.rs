@@ -37,10 +37,9 @@ pub async fn results_csv(
     state: Data<&AppState>,
     req: &Request,
 ) -> AppResult<Response> {
-    let pairs = params::pairs_of(req.uri().query().unwrap_or_default());
     let flow = Pipeline::new(&page, &state);
     let settings = flow
-        .requested(&pairs)
+        .requested_by(req)
         .await?
         .map_err(|e| invalid(&e.to_string()))?;
     let found = flow

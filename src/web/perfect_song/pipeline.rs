@@ -201,6 +201,16 @@ impl<'a> Pipeline<'a> {
         })))
     }
 
+    /// The settings a GET for a file of the answer (its CSV, its charts' options)
+    /// names, as `requested` reads them from its query string.
+    pub async fn requested_by(
+        &self,
+        req: &poem::Request,
+    ) -> AppResult<Result<MatchSettings, InvalidSettings>> {
+        self.requested(&params::pairs_of(req.uri().query().unwrap_or_default()))
+            .await
+    }
+
     /// The settings a GET names: its query string's when it has any (parsed, seeds
     /// applied), else the user's current ones.
     pub async fn requested(
