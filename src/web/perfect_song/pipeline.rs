@@ -162,7 +162,12 @@ impl<'a> Pipeline<'a> {
     ) -> AppResult<Response> {
         match self.results(settings, query).await? {
             Ok(markup) => {
-                let form = FormState::from_settings(settings);
+                // A live answer sends no form, and no messages for valid settings.
+                let form = if self.ctx.htmx.wants_fragment() {
+                    FormState::unshown()
+                } else {
+                    FormState::from_settings(settings)
+                };
                 self.respond(&form, Some(markup), panel).await
             }
             Err(errors) => {
