@@ -88,21 +88,24 @@
   // fragment. Without it the chart still draws, just without the faint lines.
   var seriesBeneath = {};
 
+  // The body of a same-origin GET, as text; a failure for any answer but 2xx.
+  function fetchText(url) {
+    return fetch(url, { credentials: "same-origin" }).then(function (response) {
+      if (!response.ok) {
+        throw new Error("HTTP " + response.status);
+      }
+      return response.text();
+    });
+  }
+
   function loadSeriesBeneath(url) {
     if (!url) {
       return Promise.resolve([]);
     }
     if (!seriesBeneath[url]) {
-      seriesBeneath[url] = fetch(url, { credentials: "same-origin" })
-        .then(function (response) {
-          if (!response.ok) {
-            throw new Error("HTTP " + response.status);
-          }
-          return response.json();
-        })
-        .then(function (series) {
-          return [series];
-        });
+      seriesBeneath[url] = fetchText(url).then(function (text) {
+        return [JSON.parse(text)];
+      });
       seriesBeneath[url].catch(function () {
         delete seriesBeneath[url];
       });
@@ -121,12 +124,7 @@
   function loadOptions(url) {
     if (fetchedOptions.url !== url) {
       fetchedOptions.url = url;
-      fetchedOptions.options = fetch(url, { credentials: "same-origin" }).then(function (response) {
-        if (!response.ok) {
-          throw new Error("HTTP " + response.status);
-        }
-        return response.text();
-      });
+      fetchedOptions.options = fetchText(url);
       fetchedOptions.options.catch(function () {
         if (fetchedOptions.url === url) {
           fetchedOptions.url = null;

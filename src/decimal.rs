@@ -47,19 +47,13 @@ impl Decimal {
         }
     }
 
-    /// Empty, to be written with `push_str`.
-    pub fn empty() -> Decimal {
-        Decimal::new()
-    }
-
     /// The text followed by `unit` (such as " BPM").
     pub fn with(mut self, unit: &str) -> Decimal {
         self.push_str(unit);
         self
     }
 
-    /// Appends `text`.
-    pub fn push_str(&mut self, text: &str) {
+    fn push_str(&mut self, text: &str) {
         if let Some(spilled) = &mut self.spilled {
             spilled.push_str(text);
         } else if self.len + text.len() <= CAPACITY {
@@ -70,11 +64,6 @@ impl Decimal {
             spilled.push_str(text);
             self.spilled = Some(spilled);
         }
-    }
-
-    fn push_byte(&mut self, byte: u8) {
-        let mut one = [0u8; 4];
-        self.push_str((byte as char).encode_utf8(&mut one));
     }
 }
 
@@ -94,12 +83,6 @@ impl fmt::Display for Decimal {
 impl fmt::Debug for Decimal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(self.as_str(), f)
-    }
-}
-
-impl AsRef<str> for Decimal {
-    fn as_ref(&self) -> &str {
-        self.as_str()
     }
 }
 
@@ -138,7 +121,7 @@ fn write_fast(out: &mut Decimal, value: f64, decimals: usize) -> bool {
     let n = scaled.round() as u64;
     // `format!` keeps the sign of a negative value that rounds to zero ("-0.000").
     if value.is_sign_negative() {
-        out.push_byte(b'-');
+        out.push_str("-");
     }
     let mut digits = [0u8; 20];
     let mut at = digits.len();
@@ -153,7 +136,7 @@ fn write_fast(out: &mut Decimal, value: f64, decimals: usize) -> bool {
     }
     out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
     if decimals > 0 {
-        out.push_byte(b'.');
+        out.push_str(".");
         let mut fraction = n % scale;
         let mut places = [b'0'; MAX_FAST_DECIMALS];
         for slot in places[..decimals].iter_mut().rev() {

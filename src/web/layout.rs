@@ -3,7 +3,10 @@
 use maud::{html, Markup, DOCTYPE};
 
 use super::{assets, errors::NOTICE_TARGET, extract::PageContext};
-use crate::{catalog::snapshot::CatalogSnapshot, catalog::Feature};
+use crate::{
+    catalog::{snapshot::CatalogSnapshot, Feature},
+    decimal::{fixed, Decimal},
+};
 
 const NAV: [(&str, &str); 4] = [
     ("/", "Home"),
@@ -190,7 +193,7 @@ pub fn feature_table(caption: &str, features: &[Feature], columns: &[(&str, Vec<
                         @for (_, values) in columns {
                             @let value = values.get(row).copied().unwrap_or(f64::NAN);
                             td {
-                                span class="bar" style={ "--v: " (crate::decimal::fixed(feature.scale(value) * 100.0, 1)) "%" } {}
+                                span class="bar" style=(bar_style(feature.scale(value))) {}
                                 span class="value" { (feature.format(value)) }
                             }
                         }
@@ -217,10 +220,7 @@ pub fn chart_over(
     beneath_url: Option<&str>,
 ) -> Markup {
     let option = serde_json::to_string(chart).unwrap_or_else(|_| "{}".to_string());
-    html! {
-        div id=(id) class="chart" data-chart=(option) data-series-beneath=[beneath_url]
-            role="img" aria-label=(label) {}
-    }
+    chart_holder(id, label, ChartOption::Inline(&option), beneath_url)
 }
 
 /// A chart whose option is fetched from `options_url` (JSON: each chart's option by
@@ -232,10 +232,33 @@ pub fn chart_fetched(
     options_url: &str,
     beneath_url: Option<&str>,
 ) -> Markup {
+    chart_holder(id, label, ChartOption::Fetched(options_url), beneath_url)
+}
+
+/// Where `app.js` finds a chart's option.
+enum ChartOption<'a> {
+    /// The option's JSON, in `data-chart`.
+    Inline(&'a str),
+    /// A URL giving each chart's option by element id, in `data-chart-src`.
+    Fetched(&'a str),
+}
+
+fn chart_holder(id: &str, label: &str, option: ChartOption, beneath_url: Option<&str>) -> Markup {
+    let (inline, fetched) = match option {
+        ChartOption::Inline(json) => (Some(json), None),
+        ChartOption::Fetched(url) => (None, Some(url)),
+    };
     html! {
-        div id=(id) class="chart" data-chart-src=(options_url) data-series-beneath=[beneath_url]
-            role="img" aria-label=(label) {}
+        div id=(id) class="chart" data-chart=[inline] data-chart-src=[fetched]
+            data-series-beneath=[beneath_url] role="img" aria-label=(label) {}
     }
+}
+
+/// The inline style that sizes a CSS bar (`span.bar`) to `fraction` (0 to 1) of its cell.
+pub fn bar_style(fraction: f64) -> Decimal {
+    Decimal::from("--v: ")
+        .with(fixed(fraction * 100.0, 1).as_str())
+        .with("%")
 }
 
 /// 1234567 -> "1,234,567".

@@ -44,8 +44,8 @@ const TOKENLESS_FRAGMENTS: [&str; 4] = [
     "/artists/compare",
 ];
 
-/// Issues tokens (poem's `Csrf`) on every request except an htmx GET for one of the
-/// `TOKENLESS_FRAGMENTS`. Issuing costs an AES-GCM sealing and a `Set-Cookie` per
+/// Issues tokens (poem's `Csrf`) on every request except the reads `needs_no_token`
+/// names. Issuing costs an AES-GCM sealing and a `Set-Cookie` per
 /// request, and the live perfect-song answer is asked for on every slider step. Other
 /// fragments (a log-in form fetched by htmx, say) still get their token. Safe methods
 /// need no verifier, so nothing downstream misses it.
@@ -82,11 +82,7 @@ impl<E: Endpoint> Endpoint for IssueTokensEndpoint<E> {
     type Output = Response;
 
     async fn call(&self, req: Request) -> Result<Response> {
-        let path = req.uri().path();
-        let fragment_read = req.method() == Method::GET
-            && TOKENLESS_FRAGMENTS.contains(&path)
-            && Htmx::from_headers(req.headers()).wants_fragment();
-        if fragment_read || (req.method() == Method::GET && is_data_file(path)) {
+        if needs_no_token(&req) {
             self.plain.call(req).await.map(IntoResponse::into_response)
         } else {
             self.issuing
@@ -97,10 +93,18 @@ impl<E: Endpoint> Endpoint for IssueTokensEndpoint<E> {
     }
 }
 
-/// A data file (JSON such as a live answer's chart options, a CSV download) holds no
-/// form, so reading one needs no token and sets no cookie.
-fn is_data_file(path: &str) -> bool {
-    path.ends_with(".json") || path.ends_with(".csv")
+/// A read whose answer holds no form: an htmx GET for one of the `TOKENLESS_FRAGMENTS`,
+/// or a GET for a data file (JSON such as a live answer's chart options, a CSV
+/// download). It gets no token and no cookie.
+fn needs_no_token(req: &Request) -> bool {
+    if req.method() != Method::GET {
+        return false;
+    }
+    let path = req.uri().path();
+    let data_file = path.ends_with(".json") || path.ends_with(".csv");
+    data_file
+        || (TOKENLESS_FRAGMENTS.contains(&path)
+            && Htmx::from_headers(req.headers()).wants_fragment())
 }
 
 /// poem's token issuer with the server's key (never the all-zero default).

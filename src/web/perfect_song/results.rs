@@ -16,7 +16,7 @@ use crate::{
     web::{
         charts::perfect_song::{self as charts, MATCH_NAME, TARGET_NAME},
         csv_export::download_link,
-        layout::{breakable_label, chart, chart_fetched, chart_over},
+        layout::{bar_style, breakable_label, chart, chart_fetched, chart_over},
     },
 };
 
@@ -34,7 +34,8 @@ pub struct Answer<'a> {
     pub facts: &'a TrackFacts,
     /// The same results as a CSV file (`export::url`).
     pub download_url: &'a str,
-    /// Where the charts' options are fetched from (`charts::url`), for a live answer;
+    /// Where the charts' options are fetched from (`chart_options::url_of_query`), for a
+    /// live answer;
     /// `None`: in the markup (the page).
     pub charts_url: Option<&'a str>,
 }
@@ -249,12 +250,12 @@ fn closeness_table(best: &TrackMatch) -> Markup {
                             @if !d.enabled() { span class="muted" { " (off)" } }
                         }
                         td {
-                            span class="bar" style={ "--v: " (fixed(d.feature.scale(d.target) * 100.0, 1)) "%" } {}
+                            span class="bar" style=(bar_style(d.feature.scale(d.target))) {}
                             span class="value" { (d.feature.format(d.target)) }
                         }
                         td {
                             @if let Some(v) = d.value {
-                                span class="bar ps-bar-match" style={ "--v: " (fixed(d.feature.scale(v) * 100.0, 1)) "%" } {}
+                                span class="bar ps-bar-match" style=(bar_style(d.feature.scale(v))) {}
                                 span class="value" { (d.feature.format(v)) }
                             } @else { span class="muted" { "unknown" } }
                         }
