@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use maud::Markup;
 use poem::{
-    http::{HeaderMap, Method},
+    http::{header::HeaderName, HeaderMap, Method},
     session::Session,
     web::CsrfToken,
     FromRequest, Request, RequestBody,
@@ -34,15 +34,22 @@ pub struct Htmx {
     pub trigger: Option<String>,
 }
 
+/// The header names htmx sends, parsed once rather than from a `&str` on every look-up.
+const HX_REQUEST: HeaderName = HeaderName::from_static("hx-request");
+const HX_BOOSTED: HeaderName = HeaderName::from_static("hx-boosted");
+const HX_HISTORY_RESTORE: HeaderName = HeaderName::from_static("hx-history-restore-request");
+const HX_TARGET: HeaderName = HeaderName::from_static("hx-target");
+const HX_TRIGGER: HeaderName = HeaderName::from_static("hx-trigger");
+
 impl Htmx {
     pub fn from_headers(headers: &HeaderMap) -> Htmx {
-        let flag = |name: &str| {
+        let flag = |name: HeaderName| {
             headers
                 .get(name)
                 .and_then(|v| v.to_str().ok())
                 .is_some_and(|v| v.eq_ignore_ascii_case("true"))
         };
-        let text = |name: &str| {
+        let text = |name: HeaderName| {
             headers
                 .get(name)
                 .and_then(|v| v.to_str().ok())
@@ -50,11 +57,11 @@ impl Htmx {
                 .map(str::to_string)
         };
         Htmx {
-            request: flag("hx-request"),
-            boosted: flag("hx-boosted"),
-            history_restore: flag("hx-history-restore-request"),
-            target: text("hx-target"),
-            trigger: text("hx-trigger"),
+            request: flag(HX_REQUEST),
+            boosted: flag(HX_BOOSTED),
+            history_restore: flag(HX_HISTORY_RESTORE),
+            target: text(HX_TARGET),
+            trigger: text(HX_TRIGGER),
         }
     }
 

@@ -311,6 +311,7 @@ impl FeatureIndexBuilder {
             genre: in_order(&order, genre),
             year: in_order(&order, year),
             popularity: in_order(&order, popularity),
+            any_explicit: explicit.iter().any(|&e| e),
             explicit: in_order(&order, explicit),
             blocks,
             groups: Vec::new(),
@@ -383,6 +384,8 @@ pub struct FeatureIndex {
     pub(crate) year: Vec<i16>,
     pub(crate) popularity: Vec<u8>,
     pub(crate) explicit: Vec<bool>,
+    /// Whether any of `explicit` is true (asked on every perfect-song page).
+    any_explicit: bool,
     pub(crate) artist: Vec<i32>,
     pub(crate) groups: Vec<Group>,
     /// Each group's bounding box, column by column: `group_lo[column][group]`.
@@ -452,7 +455,7 @@ impl FeatureIndex {
     /// Whether any track is marked explicit: without one, the "no explicit tracks"
     /// filter cannot change an answer (most datasets have no explicit column).
     pub fn has_explicit(&self) -> bool {
-        self.explicit.iter().any(|&e| e)
+        self.any_explicit
     }
 
     /// Every genre in the catalog, sorted (for the filter's choices).
