@@ -8,13 +8,15 @@
 
 //!
 //! One job per file: `pending` holds what waits in the buffers, `rows` the multi-row
-//! statements, `totals` the per-artist sums of a bulk load, `indexes` the index drop and
-//! rebuild around a bulk load, `aggregates` the SQL recomputation of the artist columns.
+//! statements, `disposal` frees written rows off the writing thread, `totals` the
+//! per-artist sums of a bulk load, `indexes` the index drop and rebuild around a bulk
+//! load, `aggregates` the SQL recomputation of the artist columns.
 //! The keys a track is found by (`catalog::TrackKeys`) come with the track: computing
 //! them is a catalog rule, not the writer's.
 
 mod aggregates;
 mod copy;
+mod disposal;
 mod indexes;
 mod links;
 mod pending;
@@ -28,6 +30,7 @@ use rustc_hash::FxHashMap;
 
 pub use self::aggregates::recompute_artist_aggregates;
 use self::{
+    disposal::Disposal,
     indexes::drop_secondary_indexes,
     links::GenreLinks,
     pending::{sort_by_identity, PendingArtist, PendingGenre, PendingTrack},
@@ -226,7 +229,27 @@ pub struct CatalogWriter {
     /// (then `finish` recomputes them in SQL).
     totals: Option<Vec<ArtistTotals>>,
     stats: WriteStats,
+    /// Frees written batches of tracks, and what else the parser allocated and the
+    /// writer is done with, on another thread (see `disposal`).
+    disposal: Disposal<Spent>,
+    /// Keys of artists already known and rows that repeat a track: freed in batches.
+    spent_keys: Vec<ArtistKeys>,
+    spent_rows: Vec<(NewTrack, TrackKeys)>,
 }
+
+/// What the writer is done with, handed to the disposal thread.
+// Never read: each variant is held only to be dropped on that thread. The batch of
+// tracks travels by value (the channel's 16 slots are 19 KB each): boxing it would
+// add an allocation per batch freed on the other thread, what this avoids.
+#[allow(dead_code, clippy::large_enum_variant)]
+enum Spent {
+    Tracks([PendingTrack; TRACK_BATCH]),
+    ArtistKeys(Vec<ArtistKeys>),
+    Rows(Vec<(NewTrack, TrackKeys)>),
+}
+
+/// Spent keys or rows handed over at a time.
+const SPENT_BATCH: usize = 256;
 
 impl CatalogWriter {
     pub fn new(conn: &mut crate::db::DbConnection) -> QueryResult<Self> {
@@ -282,6 +305,9 @@ impl CatalogWriter {
             dropped_indexes: Vec::new(),
             totals: None,
             stats: WriteStats::default(),
+            disposal: Disposal::new(),
+            spent_keys: Vec::new(),
+            spent_rows: Vec::new(),
         })
         })
     }
@@ -356,6 +382,11 @@ impl CatalogWriter {
                 let slot = entry.get().0;
                 self.link_genres(slot, &track.genres);
                 self.stats.repeated += 1;
+                let keys = TrackKeys {
+                    identity,
+                    artists: artist_keys,
+                };
+                self.spend_row(track, keys);
                 return Ok(Written::Repeated);
             }
             Entry::Occupied(mut entry) => {
@@ -403,6 +434,24 @@ impl CatalogWriter {
         Ok(written)
     }
 
+    /// Hands the keys of an artist already known to the disposal thread (in batches).
+    fn spend_keys(&mut self, keys: ArtistKeys) {
+        self.spent_keys.push(keys);
+        if self.spent_keys.len() >= SPENT_BATCH {
+            let spent = std::mem::replace(&mut self.spent_keys, Vec::with_capacity(SPENT_BATCH));
+            self.disposal.dispose(Spent::ArtistKeys(spent));
+        }
+    }
+
+    /// Hands a row that repeated a track to the disposal thread (in batches).
+    fn spend_row(&mut self, track: NewTrack, keys: TrackKeys) {
+        self.spent_rows.push((track, keys));
+        if self.spent_rows.len() >= SPENT_BATCH {
+            let spent = std::mem::replace(&mut self.spent_rows, Vec::with_capacity(SPENT_BATCH));
+            self.disposal.dispose(Spent::Rows(spent));
+        }
+    }
+
     /// Links the track in `slot` to each genre and subgenre (and a subgenre's parent),
     /// once per source.
     fn link_genres(&mut self, slot: u32, tags: &[GenreTag]) {
@@ -442,8 +491,9 @@ impl CatalogWriter {
     /// The id of the artist with these keys, creating it (in the buffer) on first sight.
     fn artist_id(&mut self, name: &str, keys: ArtistKeys) -> i32 {
         let key = fingerprint(&keys.name_key);
-        if let Some(id) = self.artist_ids.get(&key) {
-            return *id;
+        if let Some(&id) = self.artist_ids.get(&key) {
+            self.spend_keys(keys);
+            return id;
         }
         let id = self.next_artist_id;
         self.next_artist_id += 1;
@@ -492,11 +542,16 @@ impl CatalogWriter {
             diesel::delete(track_genres::table.filter(track_genres::track_id.eq_any(ids)))
                 .execute(conn)?;
         }
+        let disposal = &self.disposal;
         in_batches(
             conn,
             updates.drain(..),
-            update_tracks::<TRACK_BATCH>,
-            update_tracks::<1>,
+            |conn, batch| {
+                update_tracks::<TRACK_BATCH>(conn, &batch)?;
+                disposal.dispose(Spent::Tracks(batch));
+                Ok(())
+            },
+            |conn, one| update_tracks::<1>(conn, &one),
         )?;
         if let crate::db::DbConnection::Pg(c) = conn {
             // PostgreSQL: one COPY per table and flush.
@@ -508,8 +563,12 @@ impl CatalogWriter {
             in_batches(
                 conn,
                 new_tracks.drain(..),
-                insert_tracks::<TRACK_BATCH>,
-                insert_tracks::<1>,
+                |conn, batch| {
+                    insert_tracks::<TRACK_BATCH>(conn, &batch)?;
+                    disposal.dispose(Spent::Tracks(batch));
+                    Ok(())
+                },
+                |conn, one| insert_tracks::<1>(conn, &one),
             )?;
             in_batches(
                 conn,

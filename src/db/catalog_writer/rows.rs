@@ -13,8 +13,9 @@ use crate::db::{
 };
 
 /// Macro rather than function: the tuple's type is long and only the compiler needs it.
-/// Takes the pending track by value: diesel caches a statement by the type of its
-/// values, which must therefore own their strings.
+/// Binds copies of the pending track's strings: diesel caches a statement by the type
+/// of its values, which must therefore own their strings, and the copies are made and
+/// freed on the writing thread, while the originals go to the `Disposal` (see there).
 macro_rules! track_row {
     ($pending:expr) => {{
         let PendingTrack {
@@ -23,15 +24,15 @@ macro_rules! track_row {
             track: t,
             ..
         } = $pending;
-        let genre = t.genres.into_iter().next().map(|g| g.genre);
+        let genre = t.genres.first().map(|g| g.genre.clone());
         let f = t.features;
         (
             (
-                tracks::id.eq(id),
-                tracks::identity.eq(identity),
-                tracks::spotify_id.eq(t.spotify_id),
-                tracks::name.eq(t.name),
-                tracks::album.eq(t.album),
+                tracks::id.eq(*id),
+                tracks::identity.eq(identity.clone()),
+                tracks::spotify_id.eq(t.spotify_id.clone()),
+                tracks::name.eq(t.name.clone()),
+                tracks::album.eq(t.album.clone()),
                 tracks::release_year.eq(t.release_year),
                 tracks::genre.eq(genre),
                 tracks::popularity.eq(t.popularity),
@@ -97,8 +98,8 @@ macro_rules! track_update {
 pub(super) fn in_batches<T, const N: usize>(
     conn: &mut crate::db::DbConnection,
     items: impl IntoIterator<Item = T, IntoIter = impl ExactSizeIterator<Item = T>>,
-    full: fn(&mut crate::db::DbConnection, [T; N]) -> QueryResult<()>,
-    single: fn(&mut crate::db::DbConnection, [T; 1]) -> QueryResult<()>,
+    mut full: impl FnMut(&mut crate::db::DbConnection, [T; N]) -> QueryResult<()>,
+    mut single: impl FnMut(&mut crate::db::DbConnection, [T; 1]) -> QueryResult<()>,
 ) -> QueryResult<()> {
     let mut items = items.into_iter();
     while items.len() >= N {
@@ -162,10 +163,10 @@ pub(super) fn insert_artists_with_totals<const N: usize>(
 
 pub(super) fn insert_tracks<const N: usize>(
     conn: &mut crate::db::DbConnection,
-    rows: [PendingTrack; N],
+    rows: &[PendingTrack; N],
 ) -> QueryResult<()> {
     crate::db::with_backend!(conn, conn => {
-    let rows = rows.map(|p| track_row!(p));
+    let rows = rows.each_ref().map(|p| track_row!(p));
     diesel::insert_into(tracks::table)
         .values(rows)
         .execute(conn)?;
@@ -177,10 +178,10 @@ pub(super) fn insert_tracks<const N: usize>(
 /// prepared per batch: fine for a re-import, and new tracks take the cached path.
 pub(super) fn update_tracks<const N: usize>(
     conn: &mut crate::db::DbConnection,
-    rows: [PendingTrack; N],
+    rows: &[PendingTrack; N],
 ) -> QueryResult<()> {
     crate::db::with_backend!(conn, conn => {
-    let rows = rows.map(|p| track_row!(p));
+    let rows = rows.each_ref().map(|p| track_row!(p));
     diesel::insert_into(tracks::table)
         .values(rows)
         .on_conflict(tracks::id)
