@@ -251,6 +251,27 @@ enum Spent {
 /// Spent keys or rows handed over at a time.
 const SPENT_BATCH: usize = 256;
 
+/// Keeps `item` in `buffer` until a batch of them goes to the disposal thread.
+fn spend<T>(buffer: &mut Vec<T>, item: T, disposal: &Disposal<Spent>, wrap: fn(Vec<T>) -> Spent) {
+    buffer.push(item);
+    if buffer.len() >= SPENT_BATCH {
+        let full = std::mem::replace(buffer, Vec::with_capacity(SPENT_BATCH));
+        disposal.dispose(wrap(full));
+    }
+}
+
+/// Writes a full batch of tracks with `write`, then hands it to the disposal thread.
+fn write_then_free<'a>(
+    disposal: &'a Disposal<Spent>,
+    write: fn(&mut crate::db::DbConnection, &[PendingTrack; TRACK_BATCH]) -> QueryResult<()>,
+) -> impl FnMut(&mut crate::db::DbConnection, [PendingTrack; TRACK_BATCH]) -> QueryResult<()> + 'a {
+    move |conn, batch| {
+        write(conn, &batch)?;
+        disposal.dispose(Spent::Tracks(batch));
+        Ok(())
+    }
+}
+
 impl CatalogWriter {
     pub fn new(conn: &mut crate::db::DbConnection) -> QueryResult<Self> {
         crate::db::with_backend!(conn, conn => {
@@ -386,7 +407,12 @@ impl CatalogWriter {
                     identity,
                     artists: artist_keys,
                 };
-                self.spend_row(track, keys);
+                spend(
+                    &mut self.spent_rows,
+                    (track, keys),
+                    &self.disposal,
+                    Spent::Rows,
+                );
                 return Ok(Written::Repeated);
             }
             Entry::Occupied(mut entry) => {
@@ -434,24 +460,6 @@ impl CatalogWriter {
         Ok(written)
     }
 
-    /// Hands the keys of an artist already known to the disposal thread (in batches).
-    fn spend_keys(&mut self, keys: ArtistKeys) {
-        self.spent_keys.push(keys);
-        if self.spent_keys.len() >= SPENT_BATCH {
-            let spent = std::mem::replace(&mut self.spent_keys, Vec::with_capacity(SPENT_BATCH));
-            self.disposal.dispose(Spent::ArtistKeys(spent));
-        }
-    }
-
-    /// Hands a row that repeated a track to the disposal thread (in batches).
-    fn spend_row(&mut self, track: NewTrack, keys: TrackKeys) {
-        self.spent_rows.push((track, keys));
-        if self.spent_rows.len() >= SPENT_BATCH {
-            let spent = std::mem::replace(&mut self.spent_rows, Vec::with_capacity(SPENT_BATCH));
-            self.disposal.dispose(Spent::Rows(spent));
-        }
-    }
-
     /// Links the track in `slot` to each genre and subgenre (and a subgenre's parent),
     /// once per source.
     fn link_genres(&mut self, slot: u32, tags: &[GenreTag]) {
@@ -492,7 +500,12 @@ impl CatalogWriter {
     fn artist_id(&mut self, name: &str, keys: ArtistKeys) -> i32 {
         let key = fingerprint(&keys.name_key);
         if let Some(&id) = self.artist_ids.get(&key) {
-            self.spend_keys(keys);
+            spend(
+                &mut self.spent_keys,
+                keys,
+                &self.disposal,
+                Spent::ArtistKeys,
+            );
             return id;
         }
         let id = self.next_artist_id;
@@ -542,15 +555,10 @@ impl CatalogWriter {
             diesel::delete(track_genres::table.filter(track_genres::track_id.eq_any(ids)))
                 .execute(conn)?;
         }
-        let disposal = &self.disposal;
         in_batches(
             conn,
             updates.drain(..),
-            |conn, batch| {
-                update_tracks::<TRACK_BATCH>(conn, &batch)?;
-                disposal.dispose(Spent::Tracks(batch));
-                Ok(())
-            },
+            write_then_free(&self.disposal, update_tracks::<TRACK_BATCH>),
             |conn, one| update_tracks::<1>(conn, &one),
         )?;
         if let crate::db::DbConnection::Pg(c) = conn {
@@ -563,11 +571,7 @@ impl CatalogWriter {
             in_batches(
                 conn,
                 new_tracks.drain(..),
-                |conn, batch| {
-                    insert_tracks::<TRACK_BATCH>(conn, &batch)?;
-                    disposal.dispose(Spent::Tracks(batch));
-                    Ok(())
-                },
+                write_then_free(&self.disposal, insert_tracks::<TRACK_BATCH>),
                 |conn, one| insert_tracks::<1>(conn, &one),
             )?;
             in_batches(
