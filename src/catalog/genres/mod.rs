@@ -4,17 +4,22 @@
 //! whole catalog. Computed once per catalog version from what `db::genres::load` reads
 //! (`build`), then only looked up. Nothing in here knows about HTTP or SQL.
 //!
-//! - `build`: the computation; `decades`: averages per decade; `find`: lookup by name,
-//!   "did you mean", search and sort of the list.
+//! - `tally`: what is gathered as the tracks stream by; `build`: the profiles from it;
+//!   `decades`: averages per decade; `find`: lookup by name, "did you mean", search and
+//!   sort of the list.
 
 mod build;
 mod decades;
 mod find;
+mod tally;
+
+use std::collections::HashMap;
 
 pub use build::{TOP_ARTISTS, TYPICAL_TRACKS};
 pub use decades::{decade_label, DecadeRow};
 pub use find::{GenreSort, SortKey};
 
+use self::tally::{GenreTally, ListedTracks};
 use super::{artists::distribution::Distribution, AudioFeatures, Feature};
 
 /// A genre or subgenre as stored.
@@ -38,16 +43,19 @@ pub struct GenreTrack {
 }
 
 /// Everything the genre statistics are computed from, read at one catalog version.
-/// Tracks come one at a time (`add_track`): every one counts in the decades, but only
-/// those some genre lists are kept, so a catalog without genres (the Kaggle 1.2M
-/// layout) holds no track at all, where it held every track (125 MB at 1.2 million).
+/// Tracks come one at a time (`add_track`) and are not kept whole: every one counts in
+/// the catalog's decades, and one that some genre lists adds to each of its genres'
+/// tallies and leaves its features, narrowed, for the spread (see `tally`). A catalog
+/// without genres (the Kaggle 1.2M layout) holds no track at all.
 #[derive(Debug, Clone, Default)]
 pub struct GenreSource {
     pub genres: Vec<GenreDef>,
     /// (track id, genre id), sorted.
     links: Vec<(i32, i32)>,
-    /// The tracks some genre lists, by id.
-    tracks: Vec<GenreTrack>,
+    /// Genre id -> its tally in `tallies`, for every genre a link names.
+    tally_of: HashMap<i32, usize>,
+    tallies: Vec<GenreTally>,
+    listed: ListedTracks,
     /// Every track's decade, genre or not.
     decades: decades::DecadeSums,
 }
@@ -59,22 +67,42 @@ impl GenreSource {
         links.dedup();
         // Tracks listed at least once: the links are sorted, so one per run of a track id.
         let listed = links.chunk_by(|a, b| a.0 == b.0).count();
+        let mut tally_of = HashMap::new();
+        for &(_, genre) in &links {
+            let next = tally_of.len();
+            tally_of.entry(genre).or_insert(next);
+        }
         GenreSource {
             genres,
-            tracks: Vec::with_capacity(listed),
+            tallies: vec![GenreTally::default(); tally_of.len()],
+            tally_of,
+            listed: ListedTracks::with_capacity(listed),
             links,
             decades: decades::DecadeSums::default(),
         }
     }
 
-    /// One track of the catalog, in id order.
+    /// One track of the catalog, each once.
     pub fn add_track(&mut self, track: GenreTrack) {
         self.decades
             .add(track.year, &track.features, track.popularity);
         let first = self.links.partition_point(|&(id, _)| id < track.id);
-        if self.links.get(first).is_some_and(|&(id, _)| id == track.id) {
-            self.tracks.push(track);
+        let its_links = self.links[first..]
+            .iter()
+            .take_while(|&&(id, _)| id == track.id);
+        let mut position = None;
+        for &(_, genre) in its_links {
+            let at = *position.get_or_insert_with(|| self.listed.push(&track));
+            if let Some(&tally) = self.tally_of.get(&genre) {
+                self.tallies[tally].add(&track, at);
+            }
         }
+    }
+
+    /// The tally of genre `id`, when some track it lists came by.
+    fn tally(&self, id: i32) -> Option<&GenreTally> {
+        let tally = &self.tallies[*self.tally_of.get(&id)?];
+        (tally.track_count() > 0).then_some(tally)
     }
 }
 
