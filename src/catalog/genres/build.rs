@@ -272,8 +272,14 @@ mod tests {
         let pop = &catalog.genres()[0];
         assert_eq!((pop.track_count, pop.artist_count), (40, 40));
         assert_eq!(pop.top_artists.len(), TOP_ARTISTS);
-        assert!(pop.top_artists.capacity() <= TOP_ARTISTS, "room for every artist kept");
+        assert!(
+            pop.top_artists.capacity() <= TOP_ARTISTS,
+            "room for every artist kept"
+        );
         assert_eq!(pop.typical.len(), TYPICAL_TRACKS);
-        assert!(pop.typical.capacity() <= TYPICAL_TRACKS, "room for every track kept");
+        assert!(
+            pop.typical.capacity() <= TYPICAL_TRACKS,
+            "room for every track kept"
+        );
     }
 }
