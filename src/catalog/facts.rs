@@ -5,10 +5,7 @@
 
 use std::collections::HashMap;
 
-use super::{
-    musical_key::MusicalKey,
-    versions::{fingerprint, SongKey},
-};
+use super::{musical_key::MusicalKey, versions::fingerprint_of_track};
 
 /// One track's facts. Unknown values are `None`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -65,6 +62,16 @@ fn known_small(value: i8) -> Option<i32> {
 }
 
 impl Kept {
+    /// A place not filled yet (`TrackFactsBuilder::in_parts`).
+    const UNSET: Kept = Kept {
+        song: 0,
+        duration_ms: UNKNOWN_DURATION,
+        tempo: 0.0,
+        key: UNKNOWN_SMALL,
+        mode: UNKNOWN_SMALL,
+        time_signature: UNKNOWN_SMALL,
+    };
+
     fn of(fact: &TrackFact, song: u32) -> Kept {
         Kept {
             song,
@@ -175,16 +182,89 @@ struct Print {
     at: u32,
 }
 
-impl TrackFactsBuilder {
-    pub fn push(&mut self, fact: TrackFact, title: &str, artists: &[i32]) {
-        let print = fingerprint(&SongKey::new(title, artists));
-        self.prints.push(Print {
+/// One thread's share of a `TrackFactsBuilder::in_parts`: consecutive tracks in id
+/// order, pushed like the builder's.
+pub struct FactsPart<'a> {
+    rows: &'a mut [Kept],
+    ids: &'a mut [i32],
+    prints: &'a mut [Print],
+    /// The builder's position of this part's first track.
+    first: usize,
+    filled: usize,
+}
+
+impl FactsPart<'_> {
+    /// Keeps the track; false, keeping nothing, when the part is already full.
+    pub fn push(&mut self, fact: TrackFact, title: &str, artists: &[i32]) -> bool {
+        let at = self.filled;
+        if at == self.rows.len() {
+            return false;
+        }
+        self.prints[at] = Print::of(title, artists, self.first + at);
+        self.rows[at] = Kept::of(&fact, 0);
+        self.ids[at] = fact.id;
+        self.filled += 1;
+        true
+    }
+
+    pub fn is_full(&self) -> bool {
+        self.filled == self.rows.len()
+    }
+}
+
+impl Print {
+    /// The print of a track with this title and these artists, at position `at`.
+    fn of(title: &str, artists: &[i32], at: usize) -> Print {
+        let print = fingerprint_of_track(title, artists);
+        Print {
             high: (print >> 64) as u64,
             low: (print >> 32) as u32,
-            at: self.rows.len() as u32,
-        });
+            at: at as u32,
+        }
+    }
+}
+
+impl TrackFactsBuilder {
+    pub fn push(&mut self, fact: TrackFact, title: &str, artists: &[i32]) {
+        self.prints.push(Print::of(title, artists, self.rows.len()));
         self.rows.push(Kept::of(&fact, 0));
         self.ids.push(fact.id);
+    }
+
+    /// A builder with a place for each of exactly `count` tracks, filled through
+    /// `parts` (two threads at once, each in a part of its own: no copy when they are
+    /// joined, so the memory is what `push` would have used).
+    pub fn in_parts(count: usize) -> TrackFactsBuilder {
+        let unset = Print {
+            high: 0,
+            low: 0,
+            at: 0,
+        };
+        TrackFactsBuilder {
+            rows: vec![Kept::UNSET; count],
+            ids: vec![0; count],
+            prints: vec![unset; count],
+        }
+    }
+
+    /// The places of the first `split` tracks (in id order) and of the rest. `finish`
+    /// after both are full.
+    pub fn parts(&mut self, split: usize) -> (FactsPart<'_>, FactsPart<'_>) {
+        let split = split.min(self.rows.len());
+        let (rows_a, rows_b) = self.rows.split_at_mut(split);
+        let (ids_a, ids_b) = self.ids.split_at_mut(split);
+        let (prints_a, prints_b) = self.prints.split_at_mut(split);
+        let part = |rows, ids, prints, first| FactsPart {
+            rows,
+            ids,
+            prints,
+            first,
+            filled: 0,
+        };
+        (
+            part(rows_a, ids_a, prints_a, 0),
+            part(rows_b, ids_b, prints_b, split),
+        )
     }
 
     pub fn finish(mut self) -> TrackFacts {

@@ -14,7 +14,7 @@
 //! "Pt. 2" stay songs of their own: they are different recordings a listener or a DJ
 //! chooses on purpose. No HTTP and no SQL here; `TrackFacts` applies it to a catalog.
 
-use std::collections::HashMap;
+use std::{borrow::Cow, collections::HashMap};
 
 /// Words that, in a tail or bracket, mark a version of the same recording.
 const MARKERS_ANYWHERE: [&str; 9] = [
@@ -84,8 +84,12 @@ fn is_version_marker(text: &str) -> bool {
     MARKERS_EXACT.contains(&without_years.as_str())
 }
 
-/// Removes "(feat. X)"-style brackets anywhere in a lowercased title.
-fn without_credits(title: &str) -> String {
+/// Removes "(feat. X)"-style brackets anywhere in a lowercased title (most titles have
+/// no bracket and are returned as they are, without a copy).
+fn without_credits(title: &str) -> Cow<'_, str> {
+    if !title.contains(['(', '[']) {
+        return Cow::Borrowed(title);
+    }
     let mut out = String::with_capacity(title.len());
     let mut rest = title;
     while let Some(open) = rest.find(['(', '[']) {
@@ -105,7 +109,7 @@ fn without_credits(title: &str) -> String {
         rest = &rest[close + 1..];
     }
     out.push_str(rest);
-    out
+    Cow::Owned(out)
 }
 
 /// Removes one trailing version marker, if there is one.
@@ -129,9 +133,11 @@ fn strip_one_marker(title: &str) -> Option<&str> {
 }
 
 /// The title as the rule compares it: "Yesterday - Remastered 2009" and "yesterday"
-/// both give "yesterday".
+/// both give "yesterday". (Run on every track of the catalog once per version, so it
+/// allocates only the lower-case copy and the result.)
 pub fn song_title(title: &str) -> String {
-    let lower = without_credits(&title.to_lowercase());
+    let lower = title.to_lowercase();
+    let lower = without_credits(&lower);
     let mut t: &str = &lower;
     while let Some(shorter) = strip_one_marker(t) {
         if shorter.trim().is_empty() {
@@ -139,16 +145,19 @@ pub fn song_title(title: &str) -> String {
         }
         t = shorter;
     }
+    let is_apostrophe = |c: char| c == '\'' || c == '’';
     let mut out = String::with_capacity(t.len());
-    for word in t
-        .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’')
-        .map(|w| w.replace(['\'', '’'], ""))
-        .filter(|w| !w.is_empty())
-    {
+    // Words are split at anything but letters, digits and apostrophes; apostrophes are
+    // then dropped ("don't" and "don’t" give "dont"), and a word of apostrophes only
+    // counts as no word.
+    for word in t.split(|c: char| !c.is_alphanumeric() && !is_apostrophe(c)) {
+        if word.chars().all(is_apostrophe) {
+            continue;
+        }
         if !out.is_empty() {
             out.push(' ');
         }
-        out.push_str(&word);
+        out.extend(word.chars().filter(|c| !is_apostrophe(*c)));
     }
     if out.is_empty() {
         // A title of punctuation only: compare it as it is.
@@ -212,13 +221,45 @@ impl SongNumbers {
 
 /// The key's 128-bit fingerprint (see `SongNumbers`).
 pub fn fingerprint(key: &SongKey) -> u128 {
+    fingerprint_of(&key.title, &key.artists)
+}
+
+/// The fingerprint of the song a track with this title and these credited artists is
+/// a version of: `fingerprint(&SongKey::new(title, artists))` without building the key
+/// (no copy of the artists for up to eight of them).
+pub fn fingerprint_of_track(title: &str, artists: &[i32]) -> u128 {
+    let title = song_title(title);
+    let mut few = [0i32; 8];
+    let mut many = Vec::new();
+    let sorted: &mut [i32] = if artists.len() <= few.len() {
+        few[..artists.len()].copy_from_slice(artists);
+        &mut few[..artists.len()]
+    } else {
+        many.extend_from_slice(artists);
+        &mut many
+    };
+    sorted.sort_unstable();
+    let mut kept = 0;
+    for i in 0..sorted.len() {
+        if i == 0 || sorted[i] != sorted[kept - 1] {
+            sorted[kept] = sorted[i];
+            kept += 1;
+        }
+    }
+    fingerprint_of(&title, &sorted[..kept])
+}
+
+/// Hashes what `SongKey`'s derived `Hash` does (the title, then the artists as a
+/// slice), so both ways give the same fingerprint.
+fn fingerprint_of(title: &str, artists: &[i32]) -> u128 {
     use std::hash::{Hash, Hasher};
     // `SipHasher13` with fixed keys is what `DefaultHasher::new()` is: stable within a
     // process, which is all a per-version table needs.
     let half = |salt: u64| {
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         salt.hash(&mut hasher);
-        key.hash(&mut hasher);
+        title.hash(&mut hasher);
+        artists.hash(&mut hasher);
         hasher.finish()
     };
     (u128::from(half(0x5EED_0001)) << 64) | u128::from(half(0x5EED_0002))
@@ -275,6 +316,11 @@ mod tests {
         assert_eq!(song_title("(Live)"), "live");
         assert_eq!(song_title("?!"), "?!");
         assert_eq!(song_title("Remix (Live"), "remix live", "unclosed bracket");
+        assert_eq!(
+            song_title("Rock ' n ’ Roll"),
+            "rock n roll",
+            "apostrophes alone"
+        );
     }
 
     #[test]
@@ -284,6 +330,17 @@ mod tests {
         let c = SongKey::new("Halo", &[1]);
         assert_eq!(a, b);
         assert_ne!(a, c);
-        assert_eq!(group_songs([a, c, b]), vec![0, 1, 0]);
+        assert_eq!(group_songs([a.clone(), c, b]), vec![0, 1, 0]);
+        assert_eq!(
+            fingerprint_of_track("Halo - Live", &[2, 1, 2]),
+            fingerprint(&a)
+        );
+        let crowd: Vec<i32> = (0..12).rev().chain([3]).collect();
+        assert_eq!(
+            fingerprint_of_track("Halo", &crowd),
+            fingerprint(&SongKey::new("Halo", &crowd)),
+            "more artists than the stack copy holds"
+        );
+        assert_ne!(fingerprint_of_track("Halo", &[1]), fingerprint(&a));
     }
 }
