@@ -131,7 +131,10 @@ async fn reading_on_two_connections_gives_the_same_index() {
              (x * 29 % 100) / 100.0, (x * 31 % 100) / 100.0
          FROM c;
          INSERT INTO track_artists (track_id, artist_id, position)
-         SELECT id, (id % 300) + 1, 0 FROM tracks;",
+         SELECT id, (id % 300) + 1, 0 FROM tracks;
+         INSERT INTO genres (id, name, name_key) VALUES (1, 'Linked', 'linked'), (2, 'Other', 'other');
+         INSERT INTO track_genres (track_id, genre_id)
+         SELECT id, 1 + (id % 2) FROM tracks WHERE genre IS NULL;",
     )
     .unwrap();
     let single = load_index_parallel_from(&mut conn, i64::MAX).unwrap();
@@ -152,6 +155,12 @@ async fn reading_on_two_connections_gives_the_same_index() {
     // genre-3 is x ≡ 3 (mod 5); artist 3x mod 300 then takes 20 values: one track each.
     assert_eq!(a.matches.len(), 20);
     assert_eq!(a, parallel.search(&settings).unwrap());
+    // Genres from links, read by each half for its own tracks.
+    settings.filters.genres = ["Linked".to_string()].into();
+    settings.filters.max_per_artist = None;
+    let linked = single.search(&settings).unwrap();
+    assert_eq!(linked.matches.len(), 50);
+    assert_eq!(linked, parallel.search(&settings).unwrap());
 }
 
 /// Issue 15, item 13: with two features on, "same mix" (cosine) must rank by the true
