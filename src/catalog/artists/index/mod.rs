@@ -334,6 +334,29 @@ impl ArtistIndex {
         let needle = key.as_bytes();
         let lo = self.word_starts.partition_point(|e| rest(e) < needle);
         let len = self.word_starts[lo..].partition_point(|e| rest(e).starts_with(needle));
+        // A word most names share ("artist" in every "Synthetic Artist N": 1.3 ms a
+        // keystroke at 138,000 artists) is walked in rank order, like a common prefix.
+        if len > RANK_WALK_MIN_MATCHES {
+            let mut found = Vec::with_capacity(limit);
+            for &i in self.by_count.iter().take(RANK_ORDER_BUDGET) {
+                let at = i as usize;
+                if self.key_bytes(at).starts_with(needle) {
+                    continue; // ranked as a prefix match
+                }
+                // Word starts after the key's first character, as `word_starts` holds.
+                let end = self.key_end(at);
+                let from = (self.starts[at] as usize + 1).min(end);
+                if self.word_starts_with(from, end, key) {
+                    found.push((MatchKind::WordStart, Reverse(self.counts[at]), i));
+                    if found.len() == limit {
+                        return found;
+                    }
+                }
+            }
+            if self.by_count.len() <= RANK_ORDER_BUDGET {
+                return found; // every artist was looked at
+            }
+        }
         let mut best = TopK::new(limit);
         for &(_, i) in &self.word_starts[lo..lo + len] {
             if self.key_bytes(i as usize).starts_with(needle) {
@@ -537,7 +560,7 @@ fn first_not(from: usize, to: usize, before: impl Fn(usize) -> bool) -> usize {
 /// (prefix and substring tiers). Small under test, so the property tests exercise both
 /// paths.
 const RANK_ORDER_BUDGET: usize = if cfg!(test) { 3 } else { 2048 };
-/// Prefix matches from which the prefix tier walks the rank order first.
+/// Matches from which the prefix and word-start tiers walk the rank order first.
 const RANK_WALK_MIN_MATCHES: usize = if cfg!(test) { 1 } else { 4096 };
 /// From this many artists the index is built on two threads.
 const PARALLEL_BUILD: usize = 50_000;
