@@ -14,7 +14,7 @@
 use diesel::prelude::*;
 
 use super::schema::{track_artists, tracks};
-use crate::catalog::facts::{FactsPart, TrackFact, TrackFacts, TrackFactsBuilder};
+use crate::catalog::facts::{TrackFact, TrackFacts, TrackFactsBuilder};
 
 type Row = (
     i32,
@@ -44,7 +44,7 @@ pub fn all(conn: &mut crate::db::DbConnection) -> QueryResult<TrackFacts> {
                 let Ok(mut other) = super::open_files(&files) else {
                     break;
                 };
-                streamed(conn, &mut other)?
+                streamed(conn, &mut other, count)?
             };
             if let Some(facts) = found {
                 return Ok(facts);
@@ -87,14 +87,17 @@ fn in_two_halves(
     let mut builder = TrackFactsBuilder::in_parts(usize::try_from(count).unwrap_or(0));
     let (mut lower, mut upper) = builder.parts(usize::try_from(split).unwrap_or(0));
     let (lower_version, upper_version) = std::thread::scope(|scope| {
-        let upper =
-            scope.spawn(|| read_range(upper_tracks, upper_credits, middle, i32::MAX, &mut upper));
+        let upper = scope.spawn(|| {
+            read_range(upper_tracks, upper_credits, middle, i32::MAX, |f, t, a| {
+                upper.push(f, t, a)
+            })
+        });
         let lower = read_range(
             conn,
             lower_credits,
             i32::MIN,
             middle.saturating_sub(1),
-            &mut lower,
+            |f, t, a| lower.push(f, t, a),
         );
         let upper = upper
             .join()
@@ -110,15 +113,15 @@ fn in_two_halves(
     Ok(Some(builder.finish()))
 }
 
-/// The tracks with ids from `first` to `last` on `conn`, beside their credits on
-/// `other`, into `part`; the catalog version both read, or `None` when they differ or
-/// the part was too small.
+/// The tracks with ids from `first` to `last` on `conn`, streamed beside their credits
+/// on `other`, each handed to `keep`; the catalog version both read, or `None` when
+/// they differ or `keep` took no more.
 fn read_range(
     conn: &mut crate::db::DbConnection,
     other: &mut crate::db::DbConnection,
     first: i32,
     last: i32,
-    part: &mut FactsPart<'_>,
+    keep: impl FnMut(TrackFact, &str, &[i32]) -> bool,
 ) -> QueryResult<Option<i64>> {
     conn.transaction(|conn| {
         let version = super::catalog_meta::version(conn)?;
@@ -136,9 +139,7 @@ fn read_range(
                 let rows = tracks_query!()
                     .filter(tracks::id.between(first, last))
                     .load_iter::<Row, diesel::connection::DefaultLoadingMode>(conn)?;
-                let complete = walk(rows, credits, |fact, title, artists| {
-                    part.push(fact, title, artists)
-                })?;
+                let complete = walk(rows, credits, keep)?;
                 Ok(complete.then_some(version))
             })
             })
@@ -146,32 +147,20 @@ fn read_range(
     })
 }
 
-/// The tracks on `conn` and the credits on `other`, both streamed; `None` when the two
-/// read transactions saw different catalog versions.
+/// Every track on `conn` and the credits on `other`, both streamed, into a builder
+/// sized for the `count` tracks counted; `None` when the two read transactions saw
+/// different catalog versions.
 fn streamed(
     conn: &mut crate::db::DbConnection,
     other: &mut crate::db::DbConnection,
+    count: i64,
 ) -> QueryResult<Option<TrackFacts>> {
-    conn.transaction(|conn| {
-        let version = super::catalog_meta::version(conn)?;
-        other.transaction(|other| {
-            if super::catalog_meta::version(other)? != version {
-                return Ok(None);
-            }
-            crate::db::with_backend!(conn, conn => {
-            crate::db::with_backend!(other, other => {
-                let count: i64 = tracks::table.count().get_result(conn)?;
-                let credits = track_artists::table
-                    .select((track_artists::track_id, track_artists::artist_id))
-                    .order((track_artists::track_id, track_artists::artist_id))
-                    .load_iter::<(i32, i32), diesel::connection::DefaultLoadingMode>(other)?;
-                let rows = tracks_query!()
-                    .load_iter::<Row, diesel::connection::DefaultLoadingMode>(conn)?;
-                build(count, rows, credits).map(Some)
-            })
-            })
-        })
-    })
+    let mut builder = TrackFacts::builder(usize::try_from(count).unwrap_or(0));
+    let version = read_range(conn, other, i32::MIN, i32::MAX, |fact, title, artists| {
+        builder.push(fact, title, artists);
+        true
+    })?;
+    Ok(version.map(|_| builder.finish()))
 }
 
 /// The credits read first into one array, then the tracks streamed beside them.
@@ -292,7 +281,9 @@ mod tests {
         .unwrap();
         let files = crate::db::database_files(&mut conn).unwrap().unwrap();
         let mut other = crate::db::open_files(&files).unwrap();
-        let streamed = super::streamed(&mut conn, &mut other).unwrap().unwrap();
+        let streamed = super::streamed(&mut conn, &mut other, 300)
+            .unwrap()
+            .unwrap();
         let loaded = super::loaded(&mut conn).unwrap();
         let mut others = super::open_three(&files).unwrap();
         let halves = super::in_two_halves(&mut conn, &mut others, 300)

@@ -31,11 +31,51 @@ fn decade_of(year: i32) -> i32 {
     year.div_euclid(10) * 10
 }
 
+/// A group of tracks' running sums: how many, their features, their popularity. What a
+/// decade row and a genre's tally both average.
+#[derive(Debug, Clone, Default)]
+pub(super) struct FeatureSums {
+    tracks: i64,
+    features: [f64; Feature::AUDIO.len()],
+    /// Sum of the popularity, and how many tracks had one.
+    popularity: (i64, i64),
+}
+
+impl FeatureSums {
+    pub(super) fn add(&mut self, features: &AudioFeatures, popularity: Option<i32>) {
+        self.tracks += 1;
+        for (sum, feature) in self.features.iter_mut().zip(Feature::AUDIO) {
+            *sum += features.get(feature).unwrap_or(0.0);
+        }
+        if let Some(p) = popularity {
+            self.popularity.0 += i64::from(p);
+            self.popularity.1 += 1;
+        }
+    }
+
+    pub(super) fn tracks(&self) -> i64 {
+        self.tracks
+    }
+
+    pub(super) fn average(&self) -> AudioFeatures {
+        let mut average = AudioFeatures::default();
+        for (sum, feature) in self.features.iter().zip(Feature::AUDIO) {
+            average.set(feature, sum / self.tracks as f64);
+        }
+        average
+    }
+
+    pub(super) fn avg_popularity(&self) -> Option<f64> {
+        let (sum, count) = self.popularity;
+        (count > 0).then(|| sum as f64 / count as f64)
+    }
+}
+
 /// Running sums per decade.
 #[derive(Debug, Clone, Default)]
 pub(super) struct DecadeSums {
-    /// (decade, tracks, feature sums, popularity sum, tracks with popularity), by decade.
-    rows: Vec<(i32, i64, [f64; Feature::AUDIO.len()], i64, i64)>,
+    /// (decade, its sums), by decade.
+    rows: Vec<(i32, FeatureSums)>,
     pub(super) undated: i64,
 }
 
@@ -54,36 +94,21 @@ impl DecadeSums {
         let at = match self.rows.binary_search_by_key(&decade, |r| r.0) {
             Ok(at) => at,
             Err(at) => {
-                self.rows
-                    .insert(at, (decade, 0, [0.0; Feature::AUDIO.len()], 0, 0));
+                self.rows.insert(at, (decade, FeatureSums::default()));
                 at
             }
         };
-        let row = &mut self.rows[at];
-        row.1 += 1;
-        for (sum, feature) in row.2.iter_mut().zip(Feature::AUDIO) {
-            *sum += features.get(feature).unwrap_or(0.0);
-        }
-        if let Some(p) = popularity {
-            row.3 += i64::from(p);
-            row.4 += 1;
-        }
+        self.rows[at].1.add(features, popularity);
     }
 
     pub(super) fn finish(self) -> Vec<DecadeRow> {
         self.rows
             .into_iter()
-            .map(|(decade, tracks, sums, pop_sum, pop_count)| {
-                let mut average = AudioFeatures::default();
-                for (sum, feature) in sums.iter().zip(Feature::AUDIO) {
-                    average.set(feature, sum / tracks as f64);
-                }
-                DecadeRow {
-                    decade,
-                    tracks,
-                    average,
-                    avg_popularity: (pop_count > 0).then(|| pop_sum as f64 / pop_count as f64),
-                }
+            .map(|(decade, sums)| DecadeRow {
+                decade,
+                tracks: sums.tracks(),
+                average: sums.average(),
+                avg_popularity: sums.avg_popularity(),
             })
             .collect()
     }

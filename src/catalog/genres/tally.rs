@@ -7,7 +7,10 @@
 //! 102 MB and the genre build peaked about 200 MB above the server's resident size;
 //! these columns take 48 bytes a listed track.
 
-use super::{decades::DecadeSums, GenreTrack};
+use super::{
+    decades::{DecadeSums, FeatureSums},
+    GenreTrack,
+};
 use crate::catalog::{AudioFeatures, Feature};
 
 /// No artist, or no popularity, in the `i32` columns (artist ids start at 1; popularity
@@ -72,10 +75,8 @@ impl ListedTracks {
 /// One genre's running totals.
 #[derive(Debug, Clone, Default)]
 pub(super) struct GenreTally {
-    /// Feature sums, in `Feature::AUDIO` order (exact: from the `f64` values).
-    sums: [f64; Feature::AUDIO.len()],
-    /// Sum of the popularity, and how many tracks had one.
-    popularity: (i64, i64),
+    /// Exact: from the `f64` values.
+    sums: FeatureSums,
     years: Option<(i32, i32)>,
     pub(super) decades: DecadeSums,
     /// Positions in `ListedTracks` of the genre's tracks.
@@ -84,13 +85,7 @@ pub(super) struct GenreTally {
 
 impl GenreTally {
     pub(super) fn add(&mut self, track: &GenreTrack, position: u32) {
-        for (sum, feature) in self.sums.iter_mut().zip(Feature::AUDIO) {
-            *sum += track.features.get(feature).unwrap_or(0.0);
-        }
-        if let Some(p) = track.popularity {
-            self.popularity.0 += i64::from(p);
-            self.popularity.1 += 1;
-        }
+        self.sums.add(&track.features, track.popularity);
         if let Some(y) = track.year {
             self.years = Some(self.years.map_or((y, y), |(lo, hi)| (lo.min(y), hi.max(y))));
         }
@@ -104,17 +99,11 @@ impl GenreTally {
     }
 
     pub(super) fn average(&self) -> AudioFeatures {
-        let n = self.members.len() as f64;
-        let mut average = AudioFeatures::default();
-        for (sum, feature) in self.sums.iter().zip(Feature::AUDIO) {
-            average.set(feature, sum / n);
-        }
-        average
+        self.sums.average()
     }
 
     pub(super) fn avg_popularity(&self) -> Option<f64> {
-        let (sum, count) = self.popularity;
-        (count > 0).then(|| sum as f64 / count as f64)
+        self.sums.avg_popularity()
     }
 
     /// (first, last) release year.

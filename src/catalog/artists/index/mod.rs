@@ -306,17 +306,9 @@ impl ArtistIndex {
         // after about limit x artists / matches steps; when it does not within the
         // budget, the range is ranked as usual.
         if hi - lo > RANK_WALK_MIN_MATCHES {
-            let mut found = Vec::with_capacity(limit);
-            for &i in self.by_count.iter().take(RANK_ORDER_BUDGET) {
-                if (lo..hi).contains(&(i as usize)) {
-                    found.push((MatchKind::Prefix, Reverse(self.counts[i as usize]), i));
-                    if found.len() == limit {
-                        return found;
-                    }
-                }
-            }
-            if self.by_count.len() <= RANK_ORDER_BUDGET {
-                return found; // every artist was looked at
+            let walked = self.walk_rank_order(MatchKind::Prefix, limit, |i| (lo..hi).contains(&i));
+            if let Some(found) = walked {
+                return found;
             }
         }
         let mut best = TopK::new(limit);
@@ -337,24 +329,15 @@ impl ArtistIndex {
         // A word most names share ("artist" in every "Synthetic Artist N": 1.3 ms a
         // keystroke at 138,000 artists) is walked in rank order, like a common prefix.
         if len > RANK_WALK_MIN_MATCHES {
-            let mut found = Vec::with_capacity(limit);
-            for &i in self.by_count.iter().take(RANK_ORDER_BUDGET) {
-                let at = i as usize;
-                if self.key_bytes(at).starts_with(needle) {
-                    continue; // ranked as a prefix match
-                }
-                // Word starts after the key's first character, as `word_starts` holds.
-                let end = self.key_end(at);
-                let from = (self.starts[at] as usize + 1).min(end);
-                if self.word_starts_with(from, end, key) {
-                    found.push((MatchKind::WordStart, Reverse(self.counts[at]), i));
-                    if found.len() == limit {
-                        return found;
-                    }
-                }
-            }
-            if self.by_count.len() <= RANK_ORDER_BUDGET {
-                return found; // every artist was looked at
+            let walked = self.walk_rank_order(MatchKind::WordStart, limit, |i| {
+                // Word starts after the key's first character, as `word_starts` holds;
+                // a key starting with the query is ranked as a prefix match.
+                let end = self.key_end(i);
+                let from = (self.starts[i] as usize + 1).min(end);
+                !self.key_bytes(i).starts_with(needle) && self.word_starts_with(from, end, key)
+            });
+            if let Some(found) = walked {
+                return found;
             }
         }
         let mut best = TopK::new(limit);
@@ -373,23 +356,39 @@ impl ArtistIndex {
     /// does not finish quickly the piece is rare, and one pass over the haystack is cheap.
     fn substring_matches(&self, key: &str, limit: usize) -> Vec<Ranked> {
         let finder = memmem::Finder::new(key.as_bytes());
+        let walked = self.walk_rank_order(MatchKind::Substring, limit, |i| {
+            finder.find(self.key_bytes(i)).is_some_and(|pos| {
+                let at = self.starts[i] as usize + pos;
+                pos > 0 && !self.word_starts_with(at, self.key_end(i), key)
+            })
+        });
+        if let Some(found) = walked {
+            return found;
+        }
+        self.substring_scan(key, &finder, limit)
+    }
+
+    /// The first `limit` artists in rank order (most tracks first) that `matches`, as
+    /// `kind` matches: the best of a tier found without ranking it, when its matches
+    /// are common. `None` when `RANK_ORDER_BUDGET` artists were looked at without
+    /// finding them all (the matches are rare: rank them the usual way).
+    fn walk_rank_order(
+        &self,
+        kind: MatchKind,
+        limit: usize,
+        mut matches: impl FnMut(usize) -> bool,
+    ) -> Option<Vec<Ranked>> {
         let mut found = Vec::with_capacity(limit);
         for &i in self.by_count.iter().take(RANK_ORDER_BUDGET) {
-            let i = i as usize;
-            if let Some(pos) = finder.find(self.key_bytes(i)) {
-                let at = self.starts[i] as usize + pos;
-                if pos > 0 && !self.word_starts_with(at, self.key_end(i), key) {
-                    found.push((MatchKind::Substring, Reverse(self.counts[i]), i as u32));
-                    if found.len() == limit {
-                        return found;
-                    }
+            if matches(i as usize) {
+                found.push((kind, Reverse(self.counts[i as usize]), i));
+                if found.len() == limit {
+                    return Some(found);
                 }
             }
         }
-        if self.by_count.len() <= RANK_ORDER_BUDGET {
-            return found; // every artist was looked at
-        }
-        self.substring_scan(key, &finder, limit)
+        // Every artist was looked at: what was found is all there is.
+        (self.by_count.len() <= RANK_ORDER_BUDGET).then_some(found)
     }
 
     /// One pass over every key for a rare piece: each key is classified at its first hit.
