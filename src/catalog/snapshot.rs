@@ -13,10 +13,7 @@ use diesel::Connection;
 
 use crate::db::DbConnection;
 
-use super::{
-    artists::{ArtistIndex, ArtistSummary},
-    feature::AudioFeatures,
-};
+use super::{artists::ArtistIndex, feature::AudioFeatures};
 use crate::db::catalog_meta::{self, CatalogMeta, SourceKind};
 use crate::db::track_features::{self, TrackScan};
 use crate::matching::FeatureIndex;
@@ -146,10 +143,10 @@ fn read_tracks(conn: &mut DbConnection) -> diesel::QueryResult<TracksPart> {
 fn read_artists(conn: &mut DbConnection) -> diesel::QueryResult<ArtistsPart> {
     let started = Instant::now();
     let version = catalog_meta::version(conn)?;
-    let rows: Vec<ArtistSummary> = crate::db::artists::all_with_tracks(conn)?;
+    let rows = crate::db::artists::all_with_tracks(conn)?;
     Ok(ArtistsPart {
         version,
-        index: ArtistIndex::new(rows, None),
+        index: ArtistIndex::from_records(rows, None),
         millis: started.elapsed().as_millis() as u64,
     })
 }

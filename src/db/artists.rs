@@ -15,7 +15,10 @@ use super::{
     schema::{artists, genres, track_artists, track_genres, tracks},
 };
 use crate::catalog::{
-    artists::{ArtistSummary, GenreCount, SortKey, TrackSort},
+    artists::{
+        index::{ArtistRecord, ArtistRecords},
+        ArtistSummary, GenreCount, SortKey, TrackSort,
+    },
     AudioFeatures, Feature,
 };
 
@@ -61,8 +64,9 @@ impl From<ArtistRow> for ArtistSummary {
 }
 
 /// Every artist with at least one track, in search order (search key, then more tracks,
-/// then id): what the search index is built from, so that its sort finds them in order.
-pub fn all_with_tracks(conn: &mut crate::db::DbConnection) -> QueryResult<Vec<ArtistSummary>> {
+/// then id): what the search index is built from, read into its columns (no string of
+/// its own per artist), so that its sort finds them in order.
+pub fn all_with_tracks(conn: &mut crate::db::DbConnection) -> QueryResult<ArtistRecords> {
     crate::db::with_backend!(conn, conn => {
     // The search-key index already holds that order; reading it (without touching the
     // rows) is much cheaper than sorting the names here.
@@ -76,12 +80,8 @@ pub fn all_with_tracks(conn: &mut crate::db::DbConnection) -> QueryResult<Vec<Ar
         .map(|(rank, id)| (id, rank as u32))
         .collect();
     ranks.sort_unstable();
-    // The rows are kept in one array of exactly the artists' number, placed in search
-    // order afterwards (in place): at 140,000 artists a growing array, or a second one
-    // to sort into, held 25-45 MB more at start-up.
-    let mut rows: Vec<ArtistSummary> = Vec::with_capacity(ranks.len());
-    let mut row_ranks: Vec<u32> = Vec::with_capacity(ranks.len());
-    let mut unranked = Vec::new();
+    let mut records = ArtistRecords::with_capacity(ranks.len());
+    let mut record_ranks: Vec<u32> = Vec::with_capacity(ranks.len());
     let mut next_rank = ranks.iter().peekable();
     // A plain table scan in id order, walked alongside the ranks: filtering in SQL made
     // SQLite walk the track-count index and look every row up, twice the cost, and
@@ -96,55 +96,32 @@ pub fn all_with_tracks(conn: &mut crate::db::DbConnection) -> QueryResult<Vec<Ar
         if row.track_count <= 0 {
             continue;
         }
-        match next_rank.next_if(|(id, _)| *id == row.id) {
-            Some(&(_, rank)) => {
-                rows.push(row.into());
-                row_ranks.push(rank);
-            }
-            // Every row is in the index; should one not be, it is kept (the index sorts).
-            None => unranked.push(row.into()),
+        // Every row is in the index; should one not be, it goes last (the index sorts).
+        let rank = next_rank
+            .next_if(|(id, _)| *id == row.id)
+            .map_or(u32::MAX, |&(_, rank)| rank);
+        if records.push(ArtistRecord {
+            id: row.id,
+            name: &row.name,
+            name_key: &row.name_key,
+            search_key: &row.search_key,
+            track_count: row.track_count,
+            averages: audio_feature_columns!(features_from_averages; row),
+            avg_popularity: row.avg_popularity,
+            min_year: row.min_year,
+            max_year: row.max_year,
+        }) {
+            record_ranks.push(rank);
         }
     }
     drop(ranks);
-    let mut order: Vec<u32> = (0..rows.len() as u32).collect();
-    order.sort_unstable_by_key(|&i| row_ranks[i as usize]);
-    drop(row_ranks);
-    permute(&mut rows, order);
-    rows.append(&mut unranked);
-    order_ties(&mut rows);
-    Ok(rows)
+    let mut order: Vec<u32> = (0..records.len() as u32).collect();
+    order.sort_unstable_by_key(|&i| record_ranks[i as usize]);
+    drop(record_ranks);
+    // In place, by moving offsets: no second copy of the artists.
+    records.reorder(order);
+    Ok(records)
     })
-}
-
-/// Rearranges `items` in place so that position `p` holds the item that was at
-/// `order[p]` (`order` is a permutation of the positions): one swap per move, no copy.
-fn permute<T>(items: &mut [T], mut order: Vec<u32>) {
-    const DONE: u32 = u32::MAX;
-    for start in 0..items.len() {
-        if order[start] == DONE {
-            continue;
-        }
-        let mut hole = start;
-        loop {
-            let from = order[hole] as usize;
-            order[hole] = DONE;
-            if from == start {
-                break;
-            }
-            items.swap(hole, from);
-            hole = from;
-        }
-    }
-}
-
-/// Orders artists sharing a search key by track count (descending), then id, as the
-/// index sorts them.
-fn order_ties(rows: &mut [ArtistSummary]) {
-    for run in rows.chunk_by_mut(|a, b| a.search_key == b.search_key) {
-        if run.len() > 1 {
-            run.sort_by(|a, b| b.track_count.cmp(&a.track_count).then(a.id.cmp(&b.id)));
-        }
-    }
 }
 
 pub fn by_id(conn: &mut crate::db::DbConnection, id: i32) -> QueryResult<Option<ArtistSummary>> {
@@ -320,20 +297,4 @@ pub fn all_tracks(
         .select(ArtistTrack::as_select())
         .load(conn)
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::permute;
-
-    #[test]
-    fn permute_places_each_item_where_the_order_says() {
-        // Cycles of length 1, 2 and 3.
-        let mut items = vec!["a", "b", "c", "d", "e", "f"];
-        permute(&mut items, vec![0, 2, 1, 5, 3, 4]);
-        assert_eq!(items, ["a", "c", "b", "f", "d", "e"]);
-        let mut none: Vec<u8> = Vec::new();
-        permute(&mut none, Vec::new());
-        assert!(none.is_empty());
-    }
 }

@@ -2,16 +2,21 @@
 //! scaled to 0..1. The search index stores these vectors; `similarity` measures them.
 
 use super::summary::ArtistSummary;
-use crate::catalog::Feature;
+use crate::catalog::{feature::AudioFeatures, Feature};
 
 /// The features artist similarity is measured over.
 pub const SIMILARITY_FEATURES: [Feature; 9] = Feature::AUDIO;
 
 /// An artist's averages over `SIMILARITY_FEATURES`, scaled to 0..1.
 pub fn scaled_vector(artist: &ArtistSummary) -> [f32; SIMILARITY_FEATURES.len()] {
+    scaled_averages(&artist.averages)
+}
+
+/// `scaled_vector` of an artist's averages.
+pub fn scaled_averages(averages: &AudioFeatures) -> [f32; SIMILARITY_FEATURES.len()] {
     let mut out = [0.0f32; SIMILARITY_FEATURES.len()];
     for (slot, feature) in out.iter_mut().zip(SIMILARITY_FEATURES) {
-        *slot = feature.scale(artist.averages.get(feature).unwrap_or(0.0)) as f32;
+        *slot = feature.scale(averages.get(feature).unwrap_or(0.0)) as f32;
     }
     out
 }

@@ -10,11 +10,8 @@ use std::{cmp::Reverse, hash::BuildHasher};
 
 use rustc_hash::FxBuildHasher;
 
-use super::bigrams::BigramPostings;
-use crate::catalog::artists::{
-    summary::ArtistSummary,
-    vector::{scaled_vector, SIMILARITY_FEATURES},
-};
+use super::{bigrams::BigramPostings, records::ArtistRecords};
+use crate::catalog::artists::vector::{scaled_averages, SIMILARITY_FEATURES};
 
 /// Separates keys in the haystack; stripped from queries so a hit never spans two keys.
 pub(super) const SEPARATOR: char = '\0';
@@ -29,9 +26,11 @@ pub(super) struct Lookups {
 
 impl Lookups {
     /// `artists` in index order.
-    pub(super) fn build(artists: &[ArtistSummary]) -> Lookups {
-        let bigrams = BigramPostings::build(artists.iter().map(|a| a.search_key.as_str()));
-        let vectors = artists.iter().map(scaled_vector).collect();
+    pub(super) fn build(artists: &ArtistRecords) -> Lookups {
+        let bigrams = BigramPostings::build((0..artists.len()).map(|i| artists.search_key(i)));
+        let vectors = (0..artists.len())
+            .map(|i| scaled_averages(artists.averages(i)))
+            .collect();
         Lookups {
             by_id: ById::build(artists),
             by_name_key: NameKeys::build(artists),
@@ -54,21 +53,22 @@ pub(super) struct TextSearch {
 
 impl TextSearch {
     /// `artists` in index order.
-    pub(super) fn build(artists: &[ArtistSummary]) -> TextSearch {
-        let total_bytes: usize = artists.iter().map(|a| a.search_key.len() + 1).sum();
+    pub(super) fn build(artists: &ArtistRecords) -> TextSearch {
+        let n = artists.len();
+        let total_bytes: usize = (0..n).map(|i| artists.search_key(i).len() + 1).sum();
         let mut haystack = String::with_capacity(total_bytes);
-        let mut starts = Vec::with_capacity(artists.len());
-        let mut key_chars = Vec::with_capacity(artists.len());
-        let mut counts = Vec::with_capacity(artists.len());
-        for artist in artists {
-            counts.push(artist.track_count);
+        let mut starts = Vec::with_capacity(n);
+        let mut key_chars = Vec::with_capacity(n);
+        let counts = artists.counts.clone();
+        for i in 0..n {
+            let key = artists.search_key(i);
             starts.push(haystack.len() as u32);
-            haystack.push_str(&artist.search_key);
+            haystack.push_str(key);
             haystack.push(SEPARATOR);
-            key_chars.push(artist.search_key.chars().count().min(u16::MAX as usize) as u16);
+            key_chars.push(key.chars().count().min(u16::MAX as usize) as u16);
         }
         let word_starts = sorted_word_starts(artists, &haystack, &starts);
-        let mut by_count: Vec<u32> = (0..artists.len() as u32).collect();
+        let mut by_count: Vec<u32> = (0..n as u32).collect();
         by_count.sort_unstable_by_key(|&i| (Reverse(counts[i as usize]), i));
         TextSearch {
             haystack,
@@ -83,19 +83,16 @@ impl TextSearch {
 
 /// (haystack offset, artist) of every word start after a key's first character, sorted
 /// by the rest of the key from there.
-fn sorted_word_starts(
-    artists: &[ArtistSummary],
-    haystack: &str,
-    starts: &[u32],
-) -> Vec<(u32, u32)> {
+fn sorted_word_starts(artists: &ArtistRecords, haystack: &str, starts: &[u32]) -> Vec<(u32, u32)> {
     let key_end =
         |i: usize| -> usize { starts.get(i + 1).map_or(haystack.len(), |&s| s as usize) - 1 };
     let mut word_starts: Vec<(u32, u32)> = Vec::new();
-    for (i, artist) in artists.iter().enumerate() {
-        let start = starts[i] as usize;
-        if artist.search_key.is_ascii() {
+    for (i, &start) in starts.iter().enumerate() {
+        let start = start as usize;
+        let key = artists.search_key(i);
+        if key.is_ascii() {
             // The same rule a byte at a time: most keys are ASCII once folded.
-            for (offset, pair) in artist.search_key.as_bytes().windows(2).enumerate() {
+            for (offset, pair) in key.as_bytes().windows(2).enumerate() {
                 if !pair[0].is_ascii_alphanumeric() {
                     word_starts.push(((start + offset + 1) as u32, i as u32));
                 }
@@ -103,7 +100,7 @@ fn sorted_word_starts(
             continue;
         }
         let mut previous: Option<char> = None;
-        for (offset, ch) in artist.search_key.char_indices() {
+        for (offset, ch) in key.char_indices() {
             if previous.is_some_and(|c| !c.is_alphanumeric()) {
                 word_starts.push(((start + offset) as u32, i as u32));
             }
@@ -125,11 +122,9 @@ pub(super) struct ById {
 }
 
 impl ById {
-    fn build(artists: &[ArtistSummary]) -> ById {
-        let mut pairs: Vec<(i32, u32)> = artists
-            .iter()
-            .enumerate()
-            .map(|(i, a)| (a.id, i as u32))
+    fn build(artists: &ArtistRecords) -> ById {
+        let mut pairs: Vec<(i32, u32)> = (0..artists.len())
+            .map(|i| (artists.id(i), i as u32))
             .collect();
         pairs.sort_unstable();
         // Of equal ids keep the last position (sorted last).
@@ -165,11 +160,9 @@ impl NameKeys {
         FxBuildHasher.hash_one(key)
     }
 
-    fn build(artists: &[ArtistSummary]) -> NameKeys {
-        let mut pairs: Vec<(u64, u32)> = artists
-            .iter()
-            .enumerate()
-            .map(|(i, a)| (NameKeys::hash(&a.name_key), i as u32))
+    fn build(artists: &ArtistRecords) -> NameKeys {
+        let mut pairs: Vec<(u64, u32)> = (0..artists.len())
+            .map(|i| (NameKeys::hash(artists.name_key(i)), i as u32))
             .collect();
         pairs.sort_unstable();
         NameKeys {

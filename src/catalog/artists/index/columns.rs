@@ -5,20 +5,13 @@
 //! At 140,000 artists the summaries themselves (184 bytes each, and three strings of
 //! their own) took about 33 MB; these arrays take about 17 MB, plus the summaries made
 //! so far. The search key is the index's (its haystack), and the name key is stored
-//! only where it differs from it (names with accents).
+//! only where it differs from it (names with accents). The numbers are the ones the
+//! artists were read into (`records`), moved, not copied.
 
 use std::sync::OnceLock;
 
-use crate::catalog::{artists::summary::ArtistSummary, feature::AudioFeatures};
-
-/// An artist's numbers, as in `ArtistSummary` (the track count is the index's `counts`).
-struct Numbers {
-    id: i32,
-    averages: AudioFeatures,
-    avg_popularity: Option<f64>,
-    min_year: Option<i32>,
-    max_year: Option<i32>,
-}
+use super::records::{ArtistRecords, Numbers};
+use crate::catalog::artists::summary::ArtistSummary;
 
 /// A name key the same as the search key is not stored.
 const SAME_AS_SEARCH_KEY: u32 = u32::MAX;
@@ -37,49 +30,46 @@ pub(super) struct Artists {
 }
 
 impl Artists {
-    /// `artists` in index order, each with its search key as the index keeps it.
-    pub(super) fn build(artists: Vec<ArtistSummary>) -> Artists {
+    /// `artists` in index order. Their numbers are kept as they are; their text is
+    /// written anew without the search keys (the index's haystack has them).
+    pub(super) fn build(mut artists: ArtistRecords) -> Artists {
         let n = artists.len();
-        let text_bytes: usize = artists
-            .iter()
-            .map(|a| {
-                a.name.len()
-                    + if a.name_key == a.search_key {
-                        0
-                    } else {
-                        a.name_key.len()
-                    }
-            })
-            .sum();
-        let mut columns = Artists {
-            numbers: Vec::with_capacity(n),
-            text: String::with_capacity(text_bytes),
-            text_at: Vec::with_capacity(n + 1),
-            name_len: Vec::with_capacity(n),
-            key_len: Vec::with_capacity(n),
-            made: Vec::new(),
+        let stored_key = |i: usize| {
+            let key = artists.name_key(i);
+            (key != artists.search_key(i)).then_some(key)
         };
-        for a in artists {
-            columns.text_at.push(columns.text.len() as u32);
-            columns.text.push_str(&a.name);
-            columns.name_len.push(a.name.len() as u32);
-            if a.name_key == a.search_key {
-                columns.key_len.push(SAME_AS_SEARCH_KEY);
-            } else {
-                columns.text.push_str(&a.name_key);
-                columns.key_len.push(a.name_key.len() as u32);
+        let text_bytes: usize = (0..n)
+            .map(|i| artists.name(i).len() + stored_key(i).map_or(0, str::len))
+            .sum();
+        let mut text = String::with_capacity(text_bytes);
+        let mut text_at = Vec::with_capacity(n + 1);
+        let mut name_len = Vec::with_capacity(n);
+        let mut key_len = Vec::with_capacity(n);
+        for i in 0..n {
+            text_at.push(text.len() as u32);
+            let name = artists.name(i);
+            text.push_str(name);
+            name_len.push(name.len() as u32);
+            match stored_key(i) {
+                None => key_len.push(SAME_AS_SEARCH_KEY),
+                Some(key) => {
+                    text.push_str(key);
+                    key_len.push(key.len() as u32);
+                }
             }
-            columns.numbers.push(Numbers {
-                id: a.id,
-                averages: a.averages,
-                avg_popularity: a.avg_popularity,
-                min_year: a.min_year,
-                max_year: a.max_year,
-            });
         }
-        columns.text_at.push(columns.text.len() as u32);
-        columns.made = (0..n).map(|_| OnceLock::new()).collect();
-        columns
+        text_at.push(text.len() as u32);
+        let mut numbers = std::mem::take(&mut artists.numbers);
+        // Room for artists that were left out (no tracks) is handed back.
+        numbers.shrink_to_fit();
+        Artists {
+            numbers,
+            text,
+            text_at,
+            name_len,
+            key_len,
+            made: (0..n).map(|_| OnceLock::new()).collect(),
+        }
     }
 
     pub(super) fn id(&self, i: usize) -> i32 {

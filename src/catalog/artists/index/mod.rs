@@ -20,7 +20,10 @@
 mod bigrams;
 mod build;
 mod columns;
+mod records;
 mod topk;
+
+pub use records::{ArtistRecord, ArtistRecords};
 
 use std::{cmp::Reverse, fmt};
 
@@ -129,24 +132,18 @@ pub fn query_key(query: &str) -> String {
 impl ArtistIndex {
     /// Builds the index. Artists without tracks are left out: they have no averages.
     pub fn new(artists: Vec<ArtistSummary>, reference_popularity: Option<f64>) -> ArtistIndex {
-        let mut artists: Vec<ArtistSummary> = artists
-            .into_iter()
-            .filter(|a| a.track_count > 0)
-            .map(|mut a| {
-                // Stored keys never hold NUL; strip it anyway so the haystack stays sound.
-                if a.search_key.contains(SEPARATOR) {
-                    a.search_key = a.search_key.replace(SEPARATOR, "");
-                }
-                a
-            })
-            .collect();
-        artists.shrink_to_fit();
-        artists.sort_by(|a, b| {
-            a.search_key
-                .cmp(&b.search_key)
-                .then(b.track_count.cmp(&a.track_count))
-                .then(a.id.cmp(&b.id))
-        });
+        let mut records = ArtistRecords::with_capacity(artists.len());
+        for artist in artists.iter().filter(|a| a.track_count > 0) {
+            records.push_summary(artist);
+        }
+        drop(artists);
+        ArtistIndex::from_records(records, reference_popularity)
+    }
+
+    /// Builds the index from artists read into columns (every one with tracks), in any
+    /// order; already in the index's order costs least.
+    pub fn from_records(artists: ArtistRecords, reference_popularity: Option<f64>) -> ArtistIndex {
+        let artists = artists.into_index_order();
         // The lookups and the text search structures are independent: for a large
         // catalog they are built on two threads (this is on the start-up path).
         let (lookups, text) = if artists.len() >= PARALLEL_BUILD {
