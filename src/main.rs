@@ -7,7 +7,7 @@ use std::{
     time::Duration,
 };
 
-use clap::{Parser, Subcommand};
+use clap::{builder::BoolishValueParser, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use insights_hub::{
     app,
@@ -115,6 +115,9 @@ enum CookieSecurity {
     Never,
 }
 
+// The on/off switches below also read their environment variable as 1/0, yes/no or
+// on/off, not only true/false: `API_ANONYMOUS=1` is how such variables are usually set,
+// and clap's default refused it.
 #[derive(clap::Args)]
 struct ServeArgs {
     /// Address to listen on.
@@ -128,7 +131,7 @@ struct ServeArgs {
     secure_cookies: CookieSecurity,
 
     /// Do not seed the demo catalog into an empty database.
-    #[arg(long, env = "NO_DEMO")]
+    #[arg(long, env = "NO_DEMO", value_parser = BoolishValueParser::new())]
     no_demo: bool,
 
     /// The server secret: 64 hex digits or base64 of 32 bytes (`openssl rand -hex 32`).
@@ -139,11 +142,11 @@ struct ServeArgs {
 
     /// Behind a reverse proxy: take the client address from the last X-Forwarded-For
     /// entry (for log-in throttling). Only with a proxy that sets that header.
-    #[arg(long, env = "TRUST_PROXY")]
+    #[arg(long, env = "TRUST_PROXY", value_parser = BoolishValueParser::new())]
     trust_proxy: bool,
 
     /// Let the JSON API's read endpoints (/api/v1) answer requests without a token.
-    #[arg(long, env = "API_ANONYMOUS")]
+    #[arg(long, env = "API_ANONYMOUS", value_parser = BoolishValueParser::new())]
     api_anonymous: bool,
 
     /// Origins allowed to call the JSON API from a browser (CORS), comma-separated,
