@@ -9,6 +9,7 @@ use diesel::{dsl::count_star, prelude::*};
 
 use super::schema::{artists, track_artists, tracks};
 use crate::catalog::AudioFeatures;
+use crate::db::one_of::one_of;
 
 /// One track, everything the API shows.
 #[derive(Debug, Clone, PartialEq)]
@@ -68,12 +69,12 @@ pub fn tracks_by_ids(
         return Ok(HashMap::new());
     }
     let rows: Vec<Row> = tracks::table
-        .filter(tracks::id.eq_any(ids))
+        .filter(one_of(tracks::id, ids))
         .select(Row::as_select())
         .load(conn)?;
     let credits: Vec<(i32, i32, String, String)> = track_artists::table
         .inner_join(artists::table)
-        .filter(track_artists::track_id.eq_any(ids))
+        .filter(one_of(track_artists::track_id, ids))
         .order((track_artists::track_id, track_artists::position))
         .select((
             track_artists::track_id,
@@ -137,7 +138,7 @@ pub fn ids_by_spotify_ids(
         return Ok(HashMap::new());
     }
     let rows: Vec<(Option<String>, i32)> = tracks::table
-        .filter(tracks::identity.eq_any(spotify_ids))
+        .filter(one_of(tracks::identity, spotify_ids))
         .filter(tracks::spotify_id.is_not_null())
         .select((tracks::spotify_id, tracks::id))
         .load(conn)?;

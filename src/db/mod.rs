@@ -10,6 +10,7 @@ pub mod catalog_meta;
 pub mod catalog_writer;
 pub mod features;
 pub mod genres;
+pub mod one_of;
 pub mod schema;
 pub mod sessions;
 pub mod taste_profiles;

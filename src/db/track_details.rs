@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use diesel::prelude::*;
 
 use super::schema::{artists, track_artists, tracks};
+use crate::db::one_of::one_of;
 
 /// One track as pages show it. Its texts live in one allocation: up to 20,000 of these
 /// are cached (`cache::CatalogCaches`), and with a `String` per text and one per credited
@@ -133,7 +134,7 @@ pub fn by_ids(
         return Ok(HashMap::new());
     }
     let rows: Vec<TrackRow> = tracks::table
-        .filter(tracks::id.eq_any(ids))
+        .filter(one_of(tracks::id, ids))
         .select((
             tracks::id,
             tracks::name,
@@ -147,7 +148,7 @@ pub fn by_ids(
         .load(conn)?;
     let credits: Vec<(i32, String)> = track_artists::table
         .inner_join(artists::table)
-        .filter(track_artists::track_id.eq_any(ids))
+        .filter(one_of(track_artists::track_id, ids))
         .order((track_artists::track_id, track_artists::position))
         .select((track_artists::track_id, artists::name))
         .load(conn)?;
