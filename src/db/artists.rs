@@ -100,7 +100,7 @@ pub fn all_with_tracks(conn: &mut crate::db::DbConnection) -> QueryResult<Artist
         let rank = next_rank
             .next_if(|(id, _)| *id == row.id)
             .map_or(u32::MAX, |&(_, rank)| rank);
-        if records.push(ArtistRecord {
+        records.push(ArtistRecord {
             id: row.id,
             name: &row.name,
             name_key: &row.name_key,
@@ -110,9 +110,8 @@ pub fn all_with_tracks(conn: &mut crate::db::DbConnection) -> QueryResult<Artist
             avg_popularity: row.avg_popularity,
             min_year: row.min_year,
             max_year: row.max_year,
-        }) {
-            record_ranks.push(rank);
-        }
+        });
+        record_ranks.push(rank);
     }
     drop(ranks);
     let mut order: Vec<u32> = (0..records.len() as u32).collect();

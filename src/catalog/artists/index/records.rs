@@ -63,9 +63,9 @@ impl ArtistRecords {
         }
     }
 
-    /// Adds an artist. The text is addressed with 32-bit offsets: an artist whose
-    /// strings would take it past 4 GiB is refused (false), which no catalog nears.
-    pub fn push(&mut self, artist: ArtistRecord<'_>) -> bool {
+    /// Adds an artist. Offsets are 32-bit, as in the index's haystack: a catalog's
+    /// names would need 4 GiB to overflow them.
+    pub fn push(&mut self, artist: ArtistRecord<'_>) {
         let start = self.text.len();
         self.text.push_str(artist.name);
         self.text.push_str(artist.name_key);
@@ -77,10 +77,6 @@ impl ArtistRecords {
                 .extend(artist.search_key.chars().filter(|&c| c != SEPARATOR));
         } else {
             self.text.push_str(artist.search_key);
-        }
-        if u32::try_from(self.text.len()).is_err() {
-            self.text.truncate(start);
-            return false;
         }
         self.text_at.push(start as u32);
         self.name_len.push(artist.name.len() as u32);
@@ -95,11 +91,10 @@ impl ArtistRecords {
             min_year: artist.min_year,
             max_year: artist.max_year,
         });
-        true
     }
 
     /// Adds a summary's artist.
-    pub fn push_summary(&mut self, artist: &ArtistSummary) -> bool {
+    pub fn push_summary(&mut self, artist: &ArtistSummary) {
         self.push(ArtistRecord {
             id: artist.id,
             name: &artist.name,
