@@ -181,10 +181,11 @@ impl Query {
     }
 
     /// Cosine: whether some track in the box (`lo(column)`, `hi(column)`) may be as
-    /// close in angle as `floor`. Used after the box's fast bound has let it through,
-    /// before scanning it: `box_bounds`' bounds are cheap but loose (by a factor of 3
-    /// to 7 in the number of leaves scanned, over 1,000,000 generated tracks with five
-    /// or ten features on); this one is exact.
+    /// close in angle as `floor`. Used on a group after its fast bound has let it
+    /// through, before its leaves are bounded: `box_bounds`' bounds are cheap but loose
+    /// (by a factor of 3 to 7 in the number of leaves scanned, over 1,000,000 generated
+    /// tracks with five or ten features on); this one is exact, and costs about as
+    /// much as scanning a leaf (so leaves are scanned without it).
     ///
     /// The largest cos over a box: where it is reached, moving a coordinate that is not
     /// at a bound would not raise cos, which gives x_i = clamp(λ·t_i, lo_i, hi_i) with

@@ -26,14 +26,27 @@ pub(crate) struct Thresholds {
     pub cosine: CosineFloor,
 }
 
+/// Relative margin of the `f32` first pass of the cosine test (`cosine_candidates`):
+/// `cos2_f32` is `cos2·(1 − 2⁻¹⁶)` rounded down. In `f32`, with u = 2⁻²⁴ and m ≤ 10
+/// enabled columns, every term is ≥ 0: the weights and the values are each rounded
+/// once (u), each product once more, and a sum of m such terms adds (m − 1)u, so
+/// dot is within (m + 2)u and norm within (m + 3)u of their exact values,
+/// relatively. The test's two sides, dot² and `cos2_f32`·norm, are then within
+/// (2m + 5)u and (m + 5)u (the floor's own rounding included): together at most
+/// (3m + 10)u ≤ 40u ≈ 2.4 × 10⁻⁶, well inside 2⁻¹⁶ ≈ 1.5 × 10⁻⁵. So every track
+/// that passes the `f64` test passes this one, which lets through only a few more.
+const COSINE_FIRST_PASS_MARGIN: f64 = 1.0 / (1u64 << 16) as f64;
+
 /// The least cos a track must have to be worth scoring exactly: in the terms of
-/// `cosine_candidates`, `dot² ≥ cos2·norm` and `norm > norm`; and `cos` itself, for
-/// `box_may_reach`.
+/// `cosine_candidates`, `dot² ≥ cos2·norm` and `norm > norm` (in `f64`, and their
+/// looser `f32` forms for its first pass); and `cos` itself, for `box_may_reach`.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct CosineFloor {
     pub cos: f64,
     pub cos2: f64,
     pub norm: f64,
+    pub cos2_f32: f32,
+    pub norm_f32: f32,
 }
 
 impl CosineFloor {
@@ -42,10 +55,56 @@ impl CosineFloor {
         cos: -1.0,
         cos2: -1.0,
         norm: -1.0,
+        cos2_f32: -1.0,
+        norm_f32: -1.0,
     };
+
+    /// Tracks with a direction (norm > 0) and a cos of at least `cos` (> 0).
+    pub fn at_least(cos: f64) -> CosineFloor {
+        let cos2 = cos * cos;
+        let loose = (cos2 * (1.0 - COSINE_FIRST_PASS_MARGIN)) as f32;
+        CosineFloor {
+            cos,
+            cos2,
+            norm: 0.0,
+            // Rounded to nearest above; one step down (the bits of a positive float
+            // order as its value) is below the loosened value.
+            cos2_f32: if loose > 0.0 {
+                f32::from_bits(loose.to_bits() - 1)
+            } else {
+                0.0
+            },
+            norm_f32: 0.0,
+        }
+    }
 }
 
 impl Query {
+    /// Asks the CPU to start loading a leaf's values in the enabled columns, so that
+    /// they arrive while the leaf before it is scanned. At a million tracks the index
+    /// (40 MB) is far larger than the caches, and a leaf's scan otherwise spends most
+    /// of its time waiting for its first loads.
+    #[inline]
+    pub fn prefetch(&self, block: &Block) {
+        #[cfg(target_arch = "x86_64")]
+        for &d in &self.dims[..self.m] {
+            use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+            let row = &block[d];
+            // A column of a leaf is 128 bytes: two cache lines.
+            for at in [0, LEAF / 2] {
+                let line: *const i8 = row[at..].as_ptr().cast();
+                // SAFETY: a prefetch is only a hint: it never faults, and it reads
+                // nothing into the program (the pointer is to live, in-bounds data).
+                #[allow(unsafe_code)]
+                unsafe {
+                    _mm_prefetch::<_MM_HINT_T0>(line)
+                };
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = block;
+    }
+
     /// Fast Euclidean keys of a leaf's tracks, in 0..1 (all `LEAF` slots; the caller
     /// ignores those past the end of the last leaf).
     #[inline]
@@ -61,29 +120,53 @@ impl Query {
     }
 
     /// Which of a leaf's first `len` tracks may be as close in angle as `floor` (see
-    /// `Thresholds`): bit `l` for slot `l`. In `f64`, and without square roots or
-    /// divisions: cos ≥ c ⇔ dot² ≥ c²·norm, as dot, c ≥ 0. (`1 − cos` in `f32` cannot
-    /// tell angles below about 10⁻³ apart; with a few features a million tracks have
-    /// thousands of those, each of which would then be scored exactly.)
+    /// `Thresholds`): bit `l` for slot `l`. Without square roots or divisions: cos ≥ c
+    /// ⇔ dot² ≥ c²·norm, as dot, c ≥ 0. Two passes: the whole leaf in `f32` (twice as
+    /// many lanes as `f64`) against a floor lowered by its rounding margin
+    /// (`COSINE_FIRST_PASS_MARGIN`), then the few that pass in `f64`. The `f64` test
+    /// is the one that decides: with one or two features on, a million tracks have
+    /// thousands within `f32`'s resolution of the k-th cos (angles below about
+    /// 10⁻³), and each of those would otherwise be scored exactly.
     #[inline]
     pub fn cosine_candidates(&self, block: &Block, floor: CosineFloor, len: usize) -> u64 {
-        let mut dots = [0f64; LEAF];
-        let mut norms = [0f64; LEAF];
+        let mut dots = [0f32; LEAF];
+        let mut norms = [0f32; LEAF];
         for j in 0..self.m {
-            let (w, wt) = (self.cos_w[j], self.cos_wt[j]);
+            let (w, wt) = (self.fast_w[j], self.fast_wt[j]);
             let xs = &block[self.dims[j]];
             for ((dot, norm), &x) in dots.iter_mut().zip(&mut norms).zip(xs) {
-                let x = f64::from(x);
+                let x = x as f32;
                 *dot += wt * x;
                 *norm += (w * x) * x;
             }
         }
-        let mut mask = 0u64;
+        let mut first = 0u64;
         for (l, (&dot, &norm)) in dots.iter().zip(&norms).enumerate() {
-            let close = (dot * dot >= floor.cos2 * norm) & (norm > floor.norm);
-            mask |= u64::from(close) << l;
+            let close = (dot * dot >= floor.cos2_f32 * norm) & (norm > floor.norm_f32);
+            first |= u64::from(close) << l;
         }
-        first_bits(mask, len)
+        let mut first = first_bits(first, len);
+        let mut mask = 0u64;
+        while first != 0 {
+            let l = first.trailing_zeros() as usize;
+            first &= first - 1;
+            if self.cosine_close(block, l, floor) {
+                mask |= 1 << l;
+            }
+        }
+        mask
+    }
+
+    /// The `f64` cosine test for one track of a leaf (see `COSINE_MARGIN`).
+    #[inline]
+    fn cosine_close(&self, block: &Block, l: usize, floor: CosineFloor) -> bool {
+        let (mut dot, mut norm) = (0f64, 0f64);
+        for j in 0..self.m {
+            let x = f64::from(block[self.dims[j]][l]);
+            dot += self.cos_wt[j] * x;
+            norm += (self.cos_w[j] * x) * x;
+        }
+        dot * dot >= floor.cos2 * norm && norm > floor.norm
     }
 
     /// What may still be in the k best, given `bound`, the current k-th exact key
@@ -139,11 +222,7 @@ impl Query {
                     euclidean: f32::INFINITY,
                     cosine: if floor > 0.0 {
                         // A track with no direction has cos 0: never that close.
-                        CosineFloor {
-                            cos: floor,
-                            cos2: floor * floor,
-                            norm: 0.0,
-                        }
+                        CosineFloor::at_least(floor)
                     } else {
                         CosineFloor::ANY
                     },

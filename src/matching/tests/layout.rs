@@ -145,12 +145,60 @@ proptest! {
             }
             k[j] += 1;
         }
-        let floor = |c: f64| CosineFloor { cos: c, cos2: c * c, norm: 0.0 };
+        let floor = CosineFloor::at_least;
         prop_assume!(best > 1e-3);
         prop_assert!(
             query.box_may_reach(|d| lo[d], |d| hi[d], floor(best * (1.0 - 1e-12))),
             "refused a box reaching cos {best}"
         );
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// The `f32` first pass of the tracks' cosine test never drops a track the `f64`
+    /// test keeps: with the floor at a track's own cos (computed as the walk does, from
+    /// its exact key), the hardest place, every track of the leaf is still a candidate.
+    #[test]
+    fn cosine_first_pass_keeps_every_track_at_its_own_cos(
+        tracks in proptest::collection::vec(proptest::array::uniform10(value()), 1..=32),
+        enabled in proptest::sample::subsequence((0..9).collect::<Vec<usize>>(), 1..=9),
+        targets in proptest::array::uniform9(0.01..=1.0f64),
+        weights in proptest::array::uniform9(0.05..=4.0f64),
+    ) {
+        use crate::matching::{index::LEAF, topk::Key};
+        let plain_tracks: Vec<T> = tracks
+            .iter()
+            .enumerate()
+            .map(|(i, values)| plain(i as i32 + 1, *values))
+            .collect();
+        let index = index_of(&plain_tracks);
+        let mut s = MatchSettings {
+            metric: Metric::Cosine,
+            ..Default::default()
+        };
+        s.weights.clear();
+        for &f in &enabled {
+            let feature = Feature::AUDIO[f];
+            s.weights.insert(feature, weights[f]);
+            s.targets.insert(feature, feature.unscale(targets[f]));
+        }
+        let query = Query::new(&index, &s).expect("valid");
+        let all = if tracks.len() == LEAF { u64::MAX } else { (1u64 << tracks.len()) - 1 };
+        for i in 0..tracks.len() {
+            let Key::Cosine { dot, norm } = query.exact_key(&index, i) else {
+                unreachable!("a cosine query");
+            };
+            if norm == 0 {
+                // No direction: cos 0, below any floor.
+                continue;
+            }
+            let threshold = query.fast_threshold(Some(&Key::Cosine { dot, norm }));
+            let mask = query.cosine_candidates(&index.blocks[0], threshold.cosine, tracks.len());
+            prop_assert!(mask & (1 << i) != 0, "track {i} dropped at its own cos");
+            prop_assert_eq!(mask & !all, 0);
+        }
     }
 }
 
@@ -178,15 +226,7 @@ fn cosine_box_check_refuses_boxes_pointing_elsewhere() {
         (lo, hi)
     };
     let reaches = |(lo, hi): ([i32; DIMS], [i32; DIMS]), cos: f64| {
-        query.box_may_reach(
-            |d| lo[d],
-            |d| hi[d],
-            CosineFloor {
-                cos,
-                cos2: cos * cos,
-                norm: 0.0,
-            },
-        )
+        query.box_may_reach(|d| lo[d], |d| hi[d], CosineFloor::at_least(cos))
     };
     // Holds the target's direction (2 : 1), right down to the origin.
     assert!(reaches(boxed((0.0, 0.5), (0.0, 0.5)), 0.999_999));
