@@ -38,15 +38,15 @@ pub(crate) struct Thresholds {
 const COSINE_FIRST_PASS_MARGIN: f64 = 1.0 / (1u64 << 16) as f64;
 
 /// The least cos a track must have to be worth scoring exactly: in the terms of
-/// `cosine_candidates`, `dot² ≥ cos2·norm` and `norm > norm` (in `f64`, and their
-/// looser `f32` forms for its first pass); and `cos` itself, for `box_may_reach`.
+/// `cosine_candidates`, `dot² ≥ cos2·norm` and `norm > norm` (in `f64`; its `f32`
+/// first pass uses the looser `cos2_f32`, and `norm`, which is 0 or −1, as it is);
+/// and `cos` itself, for `box_may_reach`.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct CosineFloor {
     pub cos: f64,
     pub cos2: f64,
     pub norm: f64,
     pub cos2_f32: f32,
-    pub norm_f32: f32,
 }
 
 impl CosineFloor {
@@ -56,7 +56,6 @@ impl CosineFloor {
         cos2: -1.0,
         norm: -1.0,
         cos2_f32: -1.0,
-        norm_f32: -1.0,
     };
 
     /// Tracks with a direction (norm > 0) and a cos of at least `cos` (> 0).
@@ -74,7 +73,6 @@ impl CosineFloor {
             } else {
                 0.0
             },
-            norm_f32: 0.0,
         }
     }
 }
@@ -140,9 +138,10 @@ impl Query {
                 *norm += (w * x) * x;
             }
         }
+        let (cos2, least_norm) = (floor.cos2_f32, floor.norm as f32);
         let mut first = 0u64;
         for (l, (&dot, &norm)) in dots.iter().zip(&norms).enumerate() {
-            let close = (dot * dot >= floor.cos2_f32 * norm) & (norm > floor.norm_f32);
+            let close = (dot * dot >= cos2 * norm) & (norm > least_norm);
             first |= u64::from(close) << l;
         }
         let mut first = first_bits(first, len);
