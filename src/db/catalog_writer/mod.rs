@@ -21,6 +21,7 @@ mod indexes;
 mod links;
 mod pending;
 mod rows;
+mod sqlite_tracks;
 mod totals;
 
 use std::collections::hash_map::Entry;

@@ -161,7 +161,23 @@ pub(super) fn insert_artists_with_totals<const N: usize>(
     })
 }
 
+/// New tracks: on SQLite by the hand-written statement (`sqlite_tracks`), which binds
+/// the tracks' fields in place; diesel's INSERT otherwise (PostgreSQL uses COPY, see
+/// `flush`, so that is the path the comparison test takes).
 pub(super) fn insert_tracks<const N: usize>(
+    conn: &mut crate::db::DbConnection,
+    rows: &[PendingTrack; N],
+) -> QueryResult<()> {
+    match conn {
+        crate::db::DbConnection::Sqlite(c) => {
+            super::sqlite_tracks::NewTrackRows(rows).execute(c)?;
+            Ok(())
+        }
+        crate::db::DbConnection::Pg(_) => insert_tracks_with_diesel(conn, rows),
+    }
+}
+
+pub(super) fn insert_tracks_with_diesel<const N: usize>(
     conn: &mut crate::db::DbConnection,
     rows: &[PendingTrack; N],
 ) -> QueryResult<()> {
