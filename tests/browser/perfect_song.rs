@@ -454,3 +454,44 @@ async fn the_weights_are_readable_the_buttons_in_reach_and_off_marks_follow() {
         .await;
     browser.close().await;
 }
+
+#[tokio::test]
+#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+async fn at_1280_px_the_next_matches_have_room_for_their_titles() {
+    let server = Server::start().await;
+    let browser = Browser::start(Js::On).await;
+    sign_up(&browser, &server, "widescreen").await;
+    browser.set_viewport(1280, 900).await;
+    browser
+        .client
+        .goto(&server.url("/perfect-song"))
+        .await
+        .expect("reload");
+    browser
+        .wait_for_js("document.querySelector('.ps-next-table tbody tr')")
+        .await;
+    // Each title cell is wide enough for a title, with "More like this" on one line
+    // and the key and tempo beside it whole (at most two lines: key, then tempo).
+    let rows = browser
+        .js("return Array.prototype.map.call(document.querySelectorAll('.ps-next-table tbody tr'), function (tr) { \
+               var title = tr.children[1], more = title.querySelector('.ps-more-like'), dj = tr.querySelector('.ps-dj'); \
+               var line = parseFloat(getComputedStyle(dj).lineHeight) || 20; \
+               return { title: title.textContent.slice(0, 30), width: title.getBoundingClientRect().width, \
+                        moreLines: more.getClientRects().length, \
+                        djLines: Math.round(dj.getBoundingClientRect().height / line), \
+                        partsWhole: dj.querySelectorAll('.ps-dj-part').length > 0 && Array.prototype.every.call(dj.querySelectorAll('.ps-dj-part'), function (p) { return Math.round(p.getBoundingClientRect().height / line) === 1; }) }; });")
+        .await;
+    let rows = rows.as_array().cloned().unwrap_or_default();
+    assert!(rows.len() >= 5, "{rows:?}");
+    for row in &rows {
+        assert!(row["width"].as_f64().unwrap_or(0.0) >= 170.0, "{row:?}");
+        assert_eq!(row["moreLines"], serde_json::json!(1), "{row:?}");
+        assert!(row["djLines"].as_f64().unwrap_or(9.0) <= 2.0, "{row:?}");
+        assert_eq!(row["partsWhole"], serde_json::json!(true), "{row:?}");
+    }
+    browser
+        .js("document.querySelector('.ps-next').scrollIntoView(); return true;")
+        .await;
+    browser.screenshot("perfect-song-next-matches-1280").await;
+    browser.close().await;
+}

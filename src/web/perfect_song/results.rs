@@ -161,11 +161,17 @@ fn dj_line(m: &TrackMatch, facts: &TrackFacts) -> Markup {
     let key = facts.get(m.track_id).and_then(|f| f.musical_key());
     let bpm = value_of(m, Feature::Tempo).or_else(|| facts.get(m.track_id).map(|f| f.tempo));
     html! {
+        // Two parts, each kept on one line: where the line is short (the next-matches
+        // table), the tempo goes under the key rather than splitting either.
         span class="ps-dj" {
-            @if let Some(k) = key {
-                (k.name()) " · " abbr class="ps-camelot" title="Camelot code" { (k.camelot()) }
-            } @else { "key unknown" }
-            @if let Some(bpm) = bpm { " · " (fixed(bpm, 0)) " BPM" }
+            span class="ps-dj-part" {
+                @if let Some(k) = key {
+                    (k.name()) " · " abbr class="ps-camelot" title="Camelot code" { (k.camelot()) }
+                } @else { "key unknown" }
+            }
+            // The dot stays with the key (a no-break space before it), so a wrapped
+            // tempo starts its line with the number.
+            @if let Some(bpm) = bpm { "\u{a0}· " span class="ps-dj-part" { (fixed(bpm, 0)) " BPM" } }
         }
     }
 }
