@@ -548,6 +548,8 @@ impl CatalogWriter {
                 .enumerate()
                 .map(move |(position, artist)| (p.id, *artist, position as i32))
         }));
+        // In key order, as the genre links below (a track's artists come in credit order).
+        links.sort_unstable();
 
         for ids in updates.chunks(500) {
             let ids: Vec<i32> = ids.iter().map(|p| p.id).collect();
@@ -589,11 +591,16 @@ impl CatalogWriter {
             insert_genres::<1>,
         )?;
         let slots = &self.track_slots;
-        let genre_links: Vec<(i32, i32)> = self
+        let mut genre_links: Vec<(i32, i32)> = self
             .pending_genre_links
             .drain(..)
             .map(|(slot, genre)| (slots[slot as usize], genre))
             .collect();
+        // In key order (track_genres is a WITHOUT ROWID table keyed by both): in file
+        // order the links went to scattered places in the B-tree, splitting pages and
+        // copying them to the statement journal, and were a twelfth of a 1.2M-row
+        // TidyTuesday import's CPU time; sorted, each batch appends.
+        genre_links.sort_unstable();
         in_batches(
             conn,
             genre_links,
