@@ -21,6 +21,8 @@ pub mod users;
 
 mod connection;
 pub mod shared;
+#[cfg(test)]
+pub(crate) mod statement_cache_log;
 
 use std::{path::PathBuf, time::Duration};
 

@@ -97,15 +97,10 @@ where
 
 #[cfg(test)]
 mod tests {
-    use std::sync::{Arc, Mutex};
-
-    use diesel::{
-        connection::{Instrumentation, InstrumentationEvent},
-        prelude::*,
-        sql_query, SqliteConnection,
-    };
+    use diesel::{prelude::*, sql_query, SqliteConnection};
 
     use super::one_of;
+    use crate::db::statement_cache_log::StatementCacheLog;
 
     diesel::table! {
         things (id) {
@@ -154,24 +149,10 @@ mod tests {
         assert_eq!(found, vec![2, 3, 4]);
     }
 
-    /// Counts the statements the connection keeps prepared.
-    struct CacheCount(Arc<Mutex<Vec<String>>>);
-
-    impl Instrumentation for CacheCount {
-        fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
-            if let InstrumentationEvent::CacheQuery { sql, .. } = event {
-                if let Ok(mut cached) = self.0.lock() {
-                    cached.push(sql.to_string());
-                }
-            }
-        }
-    }
-
     #[test]
     fn one_statement_is_prepared_whatever_the_number_of_values() {
         let mut conn = connection();
-        let cached = Arc::new(Mutex::new(Vec::new()));
-        conn.set_instrumentation(CacheCount(cached.clone()));
+        let log = StatementCacheLog::listen(&mut conn);
         for wanted in [&[1][..], &[1, 2], &[5, 4, 3], &[2], &[]] {
             let _: Vec<i32> = things::table
                 .filter(one_of(things::id, wanted))
@@ -179,16 +160,15 @@ mod tests {
                 .load(&mut conn)
                 .expect("query");
         }
-        let cached = cached.lock().expect("lock").clone();
+        let cached = log.cached();
         assert_eq!(cached.len(), 1, "{cached:?}");
         // diesel's own `eq_any` is the case this replaces: it is never cached.
-        let again = Arc::new(Mutex::new(Vec::new()));
-        conn.set_instrumentation(CacheCount(again.clone()));
+        let again = StatementCacheLog::listen(&mut conn);
         let _: Vec<i32> = things::table
             .filter(things::id.eq_any([1, 2]))
             .select(things::id)
             .load(&mut conn)
             .expect("query");
-        assert!(again.lock().expect("lock").is_empty());
+        assert!(again.cached().is_empty());
     }
 }

@@ -111,16 +111,10 @@ fn bind_row<'b>(out: &mut AstPass<'_, 'b, Sqlite>, pending: &'b PendingTrack) ->
 
 #[cfg(test)]
 mod tests {
-    use std::sync::{Arc, Mutex};
-
-    use diesel::{
-        connection::{Instrumentation, InstrumentationEvent},
-        prelude::*,
-        sql_query, SqliteConnection,
-    };
+    use diesel::{prelude::*, sql_query, SqliteConnection};
 
     use super::*;
-    use crate::catalog::NewTrack;
+    use crate::{catalog::NewTrack, db::statement_cache_log::StatementCacheLog};
 
     /// Every column of `tracks`, as text, row by row (typeof included, so that an
     /// integer written as a real or a NULL written as '' shows).
@@ -204,24 +198,10 @@ mod tests {
         assert_eq!(dump(&mut by_hand), expected);
     }
 
-    /// Counts the statements the connection keeps prepared.
-    struct CacheCount(Arc<Mutex<usize>>);
-
-    impl Instrumentation for CacheCount {
-        fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
-            if let InstrumentationEvent::CacheQuery { .. } = event {
-                if let Ok(mut cached) = self.0.lock() {
-                    *cached += 1;
-                }
-            }
-        }
-    }
-
     #[test]
     fn one_statement_is_prepared_per_row_count() {
         let mut conn = tracks_table();
-        let cached = Arc::new(Mutex::new(0));
-        conn.set_instrumentation(CacheCount(cached.clone()));
+        let log = StatementCacheLog::listen(&mut conn);
         let rows = |from: i32| {
             [from, from + 1].map(|id| pending(id, NewTrack::builder("T", &["A"]).build()))
         };
@@ -232,6 +212,7 @@ mod tests {
         NewTrackRows(&second).execute(&mut conn).expect("insert");
         assert_eq!(dump(&mut conn).len(), 5);
         // Two shapes (2 rows, 1 row), each prepared once.
-        assert_eq!(*cached.lock().expect("lock"), 2);
+        let cached = log.cached();
+        assert_eq!(cached.len(), 2, "{cached:?}");
     }
 }
