@@ -495,3 +495,61 @@ async fn at_1280_px_the_next_matches_have_room_for_their_titles() {
     browser.screenshot("perfect-song-next-matches-1280").await;
     browser.close().await;
 }
+
+#[tokio::test]
+#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+async fn on_a_phone_each_next_match_is_a_card_with_nothing_off_screen() {
+    let server = Server::start().await;
+    let browser = Browser::start(Js::On).await;
+    sign_up(&browser, &server, "phone_cards").await;
+    browser.set_viewport(360, 800).await;
+    browser
+        .client
+        .goto(&server.url("/perfect-song"))
+        .await
+        .expect("reload");
+    browser
+        .wait_for_js("document.querySelector('.ps-next-table tbody tr')")
+        .await;
+    // The table no longer scrolls sideways, and every cell of every match (title,
+    // artists, key and tempo, year, genre, similarity) is inside the screen.
+    let layout = browser
+        .js("var box = document.querySelector('.ps-next .table-scroll'); \
+             var cells = Array.prototype.map.call(document.querySelectorAll('.ps-next-table tbody td'), function (td) { \
+               var r = td.getBoundingClientRect(); \
+               return { text: td.textContent.slice(0, 20), left: r.left, right: r.right }; }); \
+             return { scrolls: box.scrollWidth > box.clientWidth + 1, width: window.innerWidth, cells: cells, \
+                      rows: document.querySelectorAll('.ps-next-table tbody tr').length, \
+                      headerShown: document.querySelector('.ps-next-table thead').getBoundingClientRect().height > 1 };")
+        .await;
+    assert_eq!(layout["scrolls"], serde_json::json!(false), "{layout}");
+    assert_eq!(layout["headerShown"], serde_json::json!(false), "{layout}");
+    assert!(layout["rows"].as_u64().unwrap_or(0) >= 5, "{layout}");
+    let width = layout["width"].as_f64().unwrap_or(0.0);
+    for cell in layout["cells"].as_array().cloned().unwrap_or_default() {
+        assert!(
+            cell["left"].as_f64().unwrap_or(-1.0) >= 0.0,
+            "{cell} in {width}"
+        );
+        assert!(
+            cell["right"].as_f64().unwrap_or(1e9) <= width,
+            "{cell} in {width}"
+        );
+    }
+    // The similarity still says what it is, with its column header out of sight.
+    let score = browser
+        .js(
+            "var td = document.querySelector('.ps-next-table tbody td:last-child'); \
+             return getComputedStyle(td, '::after').content;",
+        )
+        .await;
+    assert!(
+        score.as_str().unwrap_or_default().contains("similarity"),
+        "{score}"
+    );
+    browser
+        .js("document.querySelector('.ps-next').scrollIntoView(); return true;")
+        .await;
+    browser.screenshot("perfect-song-next-matches-360").await;
+    browser.close().await;
+}
