@@ -462,6 +462,22 @@ async fn wide_tables_fit_or_say_that_they_scroll() {
         .cloned()
         .expect("the artist's feature table in a scroll box");
     assert_eq!(feature[0], true, "{tables}");
+    // So does the tracks table: a card per track, the popularity saying what it is.
+    let tracks = tables
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|t| t[2].as_str().unwrap_or_default().contains("sorted by"))
+        .cloned()
+        .expect("the artist's tracks table in a scroll box");
+    assert_eq!(tracks[0], true, "{tables}");
+    let label = browser
+        .js("return getComputedStyle(document.querySelector('.artist-track-table tbody td:nth-child(5)'), '::after').content;")
+        .await;
+    assert!(
+        label.as_str().unwrap_or_default().contains("popularity"),
+        "{label}"
+    );
     browser.screenshot("artist-page-phone").await;
     browser
         .client

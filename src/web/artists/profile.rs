@@ -13,7 +13,10 @@ use super::render;
 use crate::{
     cache::SharedDetails,
     catalog::facts::TrackFacts,
-    web::perfect_song::seed_views::{more_like_artist, more_like_track},
+    web::{
+        perfect_song::seed_views::{more_like_artist, more_like_track},
+        track_views::key_and_tempo,
+    },
 };
 use crate::{
     catalog::{
@@ -353,7 +356,7 @@ fn tracks_section(
                 button type="submit" class="button-small" { "Sort" }
             }
             div class="table-scroll" tabindex="0" role="region" aria-label="Table (scrolls sideways)" {
-                table class="track-table" {
+                table class="track-table artist-track-table" {
                     caption {
                         (tracks_label(artist.track_count.into())) ", sorted by "
                         (sort.key.label().to_lowercase()) ", " (order_words)
@@ -400,15 +403,12 @@ fn tracks_section(
                                 }
                                 td { @if let Some(y) = track.release_year { (y) } @else { "—" } }
                                 td { (track.genre.as_deref().unwrap_or("—")) }
-                                td {
-                                    @if let Some(k) = facts.get(track.id).and_then(|f| f.musical_key()) {
-                                        (k.name()) " · " abbr title="Camelot code" { (k.camelot()) } " · "
-                                    }
-                                    (format!("{:.0}", track.tempo)) " BPM"
-                                }
-                                td { @if let Some(p) = track.popularity { (p) } @else { "—" } }
+                                td { (key_and_tempo(facts.get(track.id).and_then(|f| f.musical_key()), Some(track.tempo))) }
+                                // data-label: on a phone the header row is out of sight, and
+                                // a bare number would not say what it is.
+                                td data-label="popularity" { @if let Some(p) = track.popularity { (p) } @else { "—" } }
                                 @if let Some(f) = extra {
-                                    td { (track.value(f).map(|v| f.format(v)).unwrap_or_else(|| "—".into())) }
+                                    td data-label=(f.label().to_lowercase()) { (track.value(f).map(|v| f.format(v)).unwrap_or_else(|| "—".into())) }
                                 }
                             }
                         }

@@ -17,6 +17,7 @@ use crate::{
         charts::perfect_song::{self as charts, MATCH_NAME, TARGET_NAME},
         csv_export::download_link,
         layout::{bar_style, breakable_label, chart, chart_fetched, chart_over},
+        track_views::key_and_tempo,
     },
 };
 
@@ -156,24 +157,11 @@ fn artists_of(details: Option<&TrackDetails>) -> &str {
         .unwrap_or("Unknown artist")
 }
 
-/// Key as a name and a Camelot code, with the BPM beside it: "C♯ minor · 12A · 128 BPM".
+/// The track's key and tempo (the tempo it was matched on, if it counted).
 fn dj_line(m: &TrackMatch, facts: &TrackFacts) -> Markup {
     let key = facts.get(m.track_id).and_then(|f| f.musical_key());
     let bpm = value_of(m, Feature::Tempo).or_else(|| facts.get(m.track_id).map(|f| f.tempo));
-    html! {
-        // Two parts, each kept on one line: where the line is short (the next-matches
-        // table), the tempo goes under the key rather than splitting either.
-        span class="ps-dj" {
-            span class="ps-dj-part" {
-                @if let Some(k) = key {
-                    (k.name()) " · " abbr class="ps-camelot" title="Camelot code" { (k.camelot()) }
-                } @else { "key unknown" }
-            }
-            // The dot stays with the key (a no-break space before it), so a wrapped
-            // tempo starts its line with the number.
-            @if let Some(bpm) = bpm { "\u{a0}· " span class="ps-dj-part" { (fixed(bpm, 0)) " BPM" } }
-        }
-    }
+    key_and_tempo(key, bpm)
 }
 
 /// "2 other versions" when the song has more than this one.
