@@ -61,6 +61,24 @@ async fn search_the_genres_then_open_one_with_javascript() {
             .await;
     }
     browser.screenshot("genre-page").await;
+    // On a phone the most typical tracks are cards that fit, each distance labelled.
+    browser.set_viewport(360, 800).await;
+    let typical = browser
+        .js(
+            "var box = document.querySelector('.typical-track-table').closest('.table-scroll'); \
+             var distance = document.querySelector('.typical-track-table tbody td:nth-child(4)'); \
+             return { fits: box.scrollWidth <= box.clientWidth + 1, \
+                      label: getComputedStyle(distance, '::after').content };",
+        )
+        .await;
+    assert_eq!(typical["fits"], serde_json::json!(true), "{typical}");
+    assert!(
+        typical["label"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("distance"),
+        "{typical}"
+    );
     browser.close().await;
 }
 
