@@ -356,7 +356,7 @@ fn tracks_section(
                 button type="submit" class="button-small" { "Sort" }
             }
             div class="table-scroll" tabindex="0" role="region" aria-label="Table (scrolls sideways)" {
-                table class="track-table artist-track-table" {
+                table class="track-table artist-track-table cards-on-phone" {
                     caption {
                         (tracks_label(artist.track_count.into())) ", sorted by "
                         (sort.key.label().to_lowercase()) ", " (order_words)
@@ -401,11 +401,11 @@ fn tracks_section(
                                         }
                                     }
                                 }
-                                td { @if let Some(y) = track.release_year { (y) } @else { "—" } }
-                                td { (track.genre.as_deref().unwrap_or("—")) }
-                                td { (key_and_tempo(facts.get(track.id).and_then(|f| f.musical_key()), Some(track.tempo))) }
-                                // data-label: on a phone the header row is out of sight, and
-                                // a bare number would not say what it is.
+                                td class="card-meta" { @if let Some(y) = track.release_year { (y) } @else { "—" } }
+                                td class="card-meta" { (track.genre.as_deref().unwrap_or("—")) }
+                                td class="card-meta" { (key_and_tempo(facts.get(track.id).and_then(|f| f.musical_key()), Some(track.tempo))) }
+                                // data-label: on a phone (a card per track) the header row is
+                                // out of sight, and a bare number would not say what it is.
                                 td data-label="popularity" { @if let Some(p) = track.popularity { (p) } @else { "—" } }
                                 @if let Some(f) = extra {
                                     td data-label=(f.label().to_lowercase()) { (track.value(f).map(|v| f.format(v)).unwrap_or_else(|| "—".into())) }

@@ -190,7 +190,7 @@ fn typical_section(genre: &GenreProfile, details: &SharedDetails) -> Markup {
                 "The distance is the typical gap per feature (root mean square): 0 would be the average itself."
             }
             div class="table-scroll" tabindex="0" role="region" aria-label="Table (scrolls sideways)" {
-                table class="track-table typical-track-table" {
+                table class="track-table typical-track-table cards-on-phone" {
                     caption { "Tracks nearest the average" }
                     thead {
                         tr {
@@ -206,7 +206,7 @@ fn typical_section(genre: &GenreProfile, details: &SharedDetails) -> Markup {
                             tr {
                                 td { (d.map(|d| d.name()).unwrap_or("(unknown)")) }
                                 td { (d.map(|d| d.credits()).unwrap_or_default()) }
-                                td { (d.and_then(|d| d.release_year).map(|y| y.to_string()).unwrap_or_else(|| "—".into())) }
+                                td class="card-meta" { (d.and_then(|d| d.release_year).map(|y| y.to_string()).unwrap_or_else(|| "—".into())) }
                                 td data-label="distance" { (format!("{:.3}", t.distance)) }
                             }
                         }
