@@ -15,30 +15,51 @@
 use std::cmp::Ordering;
 
 /// An exact distance key. Smaller is closer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub(crate) enum Key {
     /// `Σ W·(x − t)²` in fixed-point steps, with the integer weights W.
     Euclidean(u128),
     /// Closeness of direction: `cos² = dot² / (|t|²·norm)` with `dot = Σ W·t·x` and
     /// `norm = Σ W·x²` (all values are ≥ 0, so cos ≥ 0 and a larger cos² is closer).
     /// A track with no direction (norm 0) counts as orthogonal: cos 0.
-    Cosine { dot: u128, norm: u128 },
+    ///
+    /// `approx` is `dot² / norm` in `f64` (norm 0 taken as 1), made once by
+    /// `Key::cosine`: a candidate is compared with several kept ones, and converting
+    /// the two `u128`s to `f64` on every comparison (a software routine) was a tenth of
+    /// a cosine search.
+    Cosine { dot: u128, norm: u128, approx: f64 },
 }
 
 impl Key {
+    /// A cosine key (see `Key::Cosine`).
+    #[inline]
+    pub fn cosine(dot: u128, norm: u128) -> Key {
+        Key::Cosine {
+            dot,
+            norm,
+            approx: (dot as f64).powi(2) / norm.max(1) as f64,
+        }
+    }
+
     /// Total order of distances (both keys must come from one query).
     pub fn distance_cmp(&self, other: &Key) -> Ordering {
         match (*self, *other) {
             (Key::Euclidean(a), Key::Euclidean(b)) => a.cmp(&b),
-            (Key::Cosine { dot: da, norm: na }, Key::Cosine { dot: db, norm: nb }) => {
-                let (na, nb) = (na.max(1), nb.max(1));
+            (
+                Key::Cosine {
+                    dot: da,
+                    norm: na,
+                    approx: a,
+                },
+                Key::Cosine {
+                    dot: db,
+                    norm: nb,
+                    approx: b,
+                },
+            ) => {
                 // cos_a² = da²/(|t|² na) against cos_b² = db²/(|t|² nb). In f64 first:
                 // each side is within a few ulps (≤ 10⁻¹⁵) of its exact value, so a gap
                 // of more than 10⁻¹² decides.
-                let (a, b) = (
-                    (da as f64).powi(2) / na as f64,
-                    (db as f64).powi(2) / nb as f64,
-                );
                 if (a - b).abs() > 1e-12 * a.max(b) {
                     // Larger cos² is the smaller distance.
                     return b.total_cmp(&a);
@@ -46,6 +67,7 @@ impl Key {
                 // Multiplied out (no division, no rounding). A zero norm has dot 0
                 // too: cos 0, which compares equal to any orthogonal track (0 · nb
                 // against 0 · 1).
+                let (na, nb) = (na.max(1), nb.max(1));
                 wide::mul3(db, db, na).cmp(&wide::mul3(da, da, nb))
             }
             // Never mixed within a query; order the variants so the order stays total.
@@ -54,6 +76,26 @@ impl Key {
         }
     }
 }
+
+/// Equal keys are the same integers (`approx` follows from them).
+impl PartialEq for Key {
+    fn eq(&self, other: &Key) -> bool {
+        match (*self, *other) {
+            (Key::Euclidean(a), Key::Euclidean(b)) => a == b,
+            (
+                Key::Cosine {
+                    dot: da, norm: na, ..
+                },
+                Key::Cosine {
+                    dot: db, norm: nb, ..
+                },
+            ) => da == db && na == nb,
+            _ => false,
+        }
+    }
+}
+
+impl Eq for Key {}
 
 /// Unsigned products wider than 128 bits, as little-endian 64-bit limbs.
 pub(crate) mod wide {
@@ -300,7 +342,7 @@ mod tests {
 
     #[test]
     fn cosine_keys_compare_exactly() {
-        let cos = |dot: u128, norm: u128| Key::Cosine { dot, norm };
+        let cos = Key::cosine;
         // Same direction at two lengths: dot and norm scale by 2 and 4, an exact tie.
         assert_eq!(cos(3, 5).distance_cmp(&cos(6, 20)), Ordering::Equal);
         // cos² 9/5 against 9/6: the first is closer.

@@ -209,7 +209,7 @@ impl Query {
                     cosine: CosineFloor::ANY,
                 }
             }
-            Key::Cosine { dot, norm } => {
+            Key::Cosine { dot, norm, .. } => {
                 let cos = if norm == 0 {
                     0.0
                 } else {

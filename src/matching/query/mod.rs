@@ -243,7 +243,7 @@ impl Query {
                     dot += w * u128::from(nonneg(self.targets[j])) * u128::from(nonneg(x));
                     norm += w * square(x);
                 }
-                Key::Cosine { dot, norm }
+                Key::cosine(dot, norm)
             }
         }
     }
@@ -256,7 +256,7 @@ impl Query {
                 let full = f64::from(FULL_SCALE);
                 (sum as f64 / self.weight_sum as f64).sqrt() / full
             }
-            Key::Cosine { dot, norm } => {
+            Key::Cosine { dot, norm, .. } => {
                 if norm == 0 {
                     return 1.0;
                 }

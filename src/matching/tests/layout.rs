@@ -187,14 +187,15 @@ proptest! {
         let query = Query::new(&index, &s).expect("valid");
         let all = if tracks.len() == LEAF { u64::MAX } else { (1u64 << tracks.len()) - 1 };
         for i in 0..tracks.len() {
-            let Key::Cosine { dot, norm } = query.exact_key(&index, i) else {
+            let key = query.exact_key(&index, i);
+            let Key::Cosine { norm, .. } = key else {
                 unreachable!("a cosine query");
             };
             if norm == 0 {
                 // No direction: cos 0, below any floor.
                 continue;
             }
-            let threshold = query.fast_threshold(Some(&Key::Cosine { dot, norm }));
+            let threshold = query.fast_threshold(Some(&key));
             let mask = query.cosine_candidates(&index.blocks[0], threshold.cosine, tracks.len());
             prop_assert!(mask & (1 << i) != 0, "track {i} dropped at its own cos");
             prop_assert_eq!(mask & !all, 0);
