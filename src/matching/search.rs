@@ -40,6 +40,48 @@ impl FeatureIndex {
         settings: &MatchSettings,
         keep: &dyn Fn(i32) -> bool,
     ) -> Result<MatchOutcome, InvalidSettings> {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: this CPU has AVX2 (checked just above), the one thing a
+            // `target_feature` function needs of its caller.
+            #[allow(unsafe_code)]
+            return unsafe { self.search_where_avx2(settings, keep) };
+        }
+        self.search_where_here(settings, keep)
+    }
+
+    /// `search` as a CPU without AVX2 runs it, whatever this one has: the tests compare
+    /// it with the build picked at run time.
+    #[cfg(test)]
+    pub(crate) fn search_on_any_cpu(
+        &self,
+        settings: &MatchSettings,
+    ) -> Result<MatchOutcome, InvalidSettings> {
+        self.search_where_here(settings, &|_| true)
+    }
+
+    /// `search_where` compiled for AVX2 (see `search_where_here`).
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn search_where_avx2(
+        &self,
+        settings: &MatchSettings,
+        keep: &dyn Fn(i32) -> bool,
+    ) -> Result<MatchOutcome, InvalidSettings> {
+        self.search_where_here(settings, keep)
+    }
+
+    /// The walk itself, inlined into each caller with its loops (bounds, keys, the
+    /// cosine test: `#[inline(always)]`), so that they are compiled once for the
+    /// baseline x86-64 (4 `f32` lanes) and once for AVX2 (8), chosen at run time. The
+    /// same operations lane by lane, and Rust never fuses a multiply and an add, so
+    /// both give the same bits and the same answer.
+    #[inline(always)]
+    fn search_where_here(
+        &self,
+        settings: &MatchSettings,
+        keep: &dyn Fn(i32) -> bool,
+    ) -> Result<MatchOutcome, InvalidSettings> {
         let query = Query::new(self, settings)?;
         let mut walk = Walk::new(self, &query, keep);
         let mut bounds = vec![0f32; self.groups.len()];
@@ -75,6 +117,33 @@ impl FeatureIndex {
 
     /// `search_where` without the index.
     pub fn search_brute_force_where(
+        &self,
+        settings: &MatchSettings,
+        keep: &dyn Fn(i32) -> bool,
+    ) -> Result<MatchOutcome, InvalidSettings> {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: this CPU has AVX2 (checked just above), the one thing a
+            // `target_feature` function needs of its caller.
+            #[allow(unsafe_code)]
+            return unsafe { self.search_brute_force_avx2(settings, keep) };
+        }
+        self.search_brute_force_here(settings, keep)
+    }
+
+    /// The scan compiled for AVX2, so that the benchmark compares like with like.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn search_brute_force_avx2(
+        &self,
+        settings: &MatchSettings,
+        keep: &dyn Fn(i32) -> bool,
+    ) -> Result<MatchOutcome, InvalidSettings> {
+        self.search_brute_force_here(settings, keep)
+    }
+
+    #[inline(always)]
+    fn search_brute_force_here(
         &self,
         settings: &MatchSettings,
         keep: &dyn Fn(i32) -> bool,
@@ -134,6 +203,7 @@ impl<'a> Walk<'a> {
     }
 
     /// Scans the leaves of group `g` that may hold a better track, nearest first.
+    #[inline(always)]
     fn group(&mut self, g: usize) {
         let group = &self.index.groups[g];
         let mut bounds = [0f32; GROUP];
@@ -166,7 +236,7 @@ impl<'a> Walk<'a> {
     }
 
     /// Scores the tracks of one leaf and offers the ones that pass the filters.
-    #[inline]
+    #[inline(always)]
     fn leaf(&mut self, leaf: usize) {
         let block = &self.index.blocks[leaf];
         let range = self.index.leaf_range(leaf);

@@ -11,6 +11,7 @@ use crate::matching::{
 impl Query {
     /// Fast lower bounds for every group (`out[g]`); `f32::INFINITY` for the groups the
     /// filters rule out.
+    #[inline(always)]
     pub fn group_bounds(&self, index: &FeatureIndex, out: &mut [f32]) {
         for (start, chunk) in (0..).step_by(GROUP).zip(out.chunks_mut(GROUP)) {
             let end = start + chunk.len();
@@ -35,6 +36,7 @@ impl Query {
 
     /// Fast lower bounds for every leaf of a group; `f32::INFINITY` for the leaves the
     /// filters rule out and for the unused slots of the last group.
+    #[inline(always)]
     pub fn leaf_bounds(&self, group: &Group, out: &mut [f32; GROUP]) {
         let used = group.leaves as usize;
         self.box_bounds(
@@ -111,7 +113,7 @@ impl Query {
     ///     up (a larger, still valid bound); each `1 − x²` under a root is taken as
     ///     `(1 − x)(1 + x)` (no cancellation), so the last step is good to 6u; and
     ///     16u is added to it.
-    #[inline]
+    #[inline(always)]
     fn box_bounds<'a>(
         &self,
         lo: impl Fn(usize) -> &'a [i32],

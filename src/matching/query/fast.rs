@@ -105,7 +105,7 @@ impl Query {
 
     /// Fast Euclidean keys of a leaf's tracks, in 0..1 (all `LEAF` slots; the caller
     /// ignores those past the end of the last leaf).
-    #[inline]
+    #[inline(always)]
     pub fn euclidean_keys(&self, block: &Block, out: &mut [f32; LEAF]) {
         *out = [0.0; LEAF];
         for j in 0..self.m {
@@ -125,7 +125,7 @@ impl Query {
     /// is the one that decides: with one or two features on, a million tracks have
     /// thousands within `f32`'s resolution of the k-th cos (angles below about
     /// 10⁻³), and each of those would otherwise be scored exactly.
-    #[inline]
+    #[inline(always)]
     pub fn cosine_candidates(&self, block: &Block, floor: CosineFloor, len: usize) -> u64 {
         let mut dots = [0f32; LEAF];
         let mut norms = [0f32; LEAF];

@@ -307,6 +307,18 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(100))]
+
+    /// The walk compiled for the baseline x86-64 (what a CPU without AVX2 runs) gives
+    /// the same answers, distances included, as the build this machine picks.
+    #[test]
+    fn baseline_build_equals_the_one_picked_at_run_time(tracks in catalog(3000), settings in settings()) {
+        let index = index_of(&tracks);
+        prop_assert_eq!(index.search_on_any_cpu(&settings), index.search(&settings));
+    }
+}
+
 fn plain(id: i32, values: [f64; 10]) -> T {
     T {
         id,
