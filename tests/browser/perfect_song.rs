@@ -41,6 +41,18 @@ async fn sign_up(browser: &Browser, server: &Server, name: &str) {
         .await;
 }
 
+/// Signs up, then opens the perfect-song page afresh at `width` × `height` (loaded at
+/// that size, as a phone or a wide screen would load it).
+async fn signed_in_at(browser: &Browser, server: &Server, name: &str, width: u32, height: u32) {
+    sign_up(browser, server, name).await;
+    browser.set_viewport(width, height).await;
+    browser
+        .client
+        .goto(&server.url("/perfect-song"))
+        .await
+        .expect("reload");
+}
+
 async fn press(browser: &Browser, css: &str, key: Key, times: usize) {
     let input = browser
         .client
@@ -321,13 +333,7 @@ fn seen(css: &str) -> String {
 async fn on_a_phone_the_answer_stays_in_sight_while_a_slider_moves() {
     let server = Server::start().await;
     let browser = Browser::start(Js::On).await;
-    sign_up(&browser, &server, "phone").await;
-    browser.set_viewport(360, 800).await;
-    browser
-        .client
-        .goto(&server.url("/perfect-song"))
-        .await
-        .expect("reload");
+    signed_in_at(&browser, &server, "phone", 360, 800).await;
     browser
         .wait_for_js(&format!("{TARGET_ENERGY} === 0.5"))
         .await;
@@ -460,13 +466,7 @@ async fn the_weights_are_readable_the_buttons_in_reach_and_off_marks_follow() {
 async fn at_1280_px_the_next_matches_have_room_for_their_titles() {
     let server = Server::start().await;
     let browser = Browser::start(Js::On).await;
-    sign_up(&browser, &server, "widescreen").await;
-    browser.set_viewport(1280, 900).await;
-    browser
-        .client
-        .goto(&server.url("/perfect-song"))
-        .await
-        .expect("reload");
+    signed_in_at(&browser, &server, "widescreen", 1280, 900).await;
     browser
         .wait_for_js("document.querySelector('.ps-next-table tbody tr')")
         .await;
@@ -501,13 +501,7 @@ async fn at_1280_px_the_next_matches_have_room_for_their_titles() {
 async fn on_a_phone_each_next_match_is_a_card_with_nothing_off_screen() {
     let server = Server::start().await;
     let browser = Browser::start(Js::On).await;
-    sign_up(&browser, &server, "phone_cards").await;
-    browser.set_viewport(360, 800).await;
-    browser
-        .client
-        .goto(&server.url("/perfect-song"))
-        .await
-        .expect("reload");
+    signed_in_at(&browser, &server, "phone_cards", 360, 800).await;
     browser
         .wait_for_js("document.querySelector('.ps-next-table tbody tr')")
         .await;
