@@ -4,7 +4,7 @@ use maud::{html, Markup, DOCTYPE};
 
 use super::{assets, errors::NOTICE_TARGET, extract::PageContext};
 use crate::{
-    catalog::{snapshot::CatalogSnapshot, Feature},
+    catalog::{musical_key::MusicalKey, snapshot::CatalogSnapshot, Feature},
     decimal::{fixed, Decimal},
 };
 
@@ -259,6 +259,26 @@ pub fn bar_style(fraction: f64) -> Decimal {
     Decimal::from("--v: ")
         .with(fixed(fraction * 100.0, 1).as_str())
         .with("%")
+}
+
+/// A track's key as a name and a Camelot code, with its tempo beside it: "C♯ minor · 12A ·
+/// 128 BPM", the same wherever tracks are listed (the perfect song, an artist's tracks).
+///
+/// Two parts, each kept on one line (`.ps-dj-part`): where a column is narrow, the tempo
+/// goes under the key rather than either splitting a word at a time.
+pub fn key_and_tempo(key: Option<MusicalKey>, bpm: Option<f64>) -> Markup {
+    html! {
+        span class="ps-dj" {
+            span class="ps-dj-part" {
+                @if let Some(k) = key {
+                    (k.name()) " · " abbr class="ps-camelot" title="Camelot code" { (k.camelot()) }
+                } @else { "key unknown" }
+            }
+            // The dot stays with the key (a no-break space before it), so a wrapped
+            // tempo starts its line with the number.
+            @if let Some(bpm) = bpm { "\u{a0}· " span class="ps-dj-part" { (fixed(bpm, 0)) " BPM" } }
+        }
+    }
 }
 
 /// 1234567 -> "1,234,567".

@@ -34,7 +34,6 @@ pub mod respond;
 pub mod security;
 pub mod seeds;
 pub mod state;
-pub mod track_views;
 pub mod transport;
 
 use poem::{get, post, Endpoint, EndpointExt, Response, Route};

@@ -14,8 +14,8 @@ use crate::{
     cache::SharedDetails,
     catalog::facts::TrackFacts,
     web::{
+        layout::key_and_tempo,
         perfect_song::seed_views::{more_like_artist, more_like_track},
-        track_views::key_and_tempo,
     },
 };
 use crate::{

@@ -16,8 +16,7 @@ use crate::{
     web::{
         charts::perfect_song::{self as charts, MATCH_NAME, TARGET_NAME},
         csv_export::download_link,
-        layout::{bar_style, breakable_label, chart, chart_fetched, chart_over},
-        track_views::key_and_tempo,
+        layout::{bar_style, breakable_label, chart, chart_fetched, chart_over, key_and_tempo},
     },
 };
 
