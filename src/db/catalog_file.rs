@@ -114,9 +114,30 @@ fn main_holds(conn: &mut SqliteConnection, table: &str) -> QueryResult<bool> {
     Ok(!found.is_empty())
 }
 
+#[derive(QueryableByName)]
+struct Exists {
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    found: bool,
+}
+
+/// Whether the main file's copy of a catalog table has a row.
+fn main_has_rows(conn: &mut SqliteConnection, table: &str) -> QueryResult<bool> {
+    let answer: Exists = diesel::sql_query(format!(
+        "SELECT EXISTS (SELECT 1 FROM main.{table}) AS found"
+    ))
+    .get_result(conn)?;
+    Ok(answer.found)
+}
+
 /// Moves the catalog tables of a database made before the split from its main file into
 /// the attached catalog file (see the module comment). Nothing to do on a database made
 /// since: its main file holds no catalog table. Returns whether it moved anything.
+///
+/// A new main file holds the catalog tables too (its migrations date from before the
+/// split), empty. Those are dropped without copying: copying them would empty a catalog
+/// file that already holds an import, for instance when the main file was deleted to
+/// start the accounts afresh. `catalog_meta` does not count, because its migration
+/// writes its one row.
 pub(crate) fn move_from_main(conn: &mut SqliteConnection) -> anyhow::Result<bool> {
     let mut present = Vec::new();
     for table in TABLES {
@@ -125,6 +146,14 @@ pub(crate) fn move_from_main(conn: &mut SqliteConnection) -> anyhow::Result<bool
         }
     }
     if present.is_empty() {
+        return Ok(false);
+    }
+    let mut holds_a_catalog = false;
+    for table in present.iter().filter(|t| **t != "catalog_meta") {
+        holds_a_catalog |= main_has_rows(conn, table)?;
+    }
+    if !holds_a_catalog {
+        drop_from_main(conn, &present)?;
         return Ok(false);
     }
     // 1. The catalog file: replace its rows with the main file's, in one transaction
@@ -163,17 +192,22 @@ pub(crate) fn move_from_main(conn: &mut SqliteConnection) -> anyhow::Result<bool
         Ok::<_, diesel::result::Error>(())
     })
     .map_err(|e| anyhow::anyhow!("copying the catalog into its own file failed: {e}"))?;
-    // 2. The main file: drop them (children first, so no cascade fires).
+    // 2. The main file: drop them, and give the freed pages back to the file system
+    //    (the user tables are small).
+    drop_from_main(conn, &present)?;
+    conn.batch_execute("VACUUM main;")?;
+    Ok(true)
+}
+
+/// Drops the main file's catalog tables, children first so that no cascade fires.
+fn drop_from_main(conn: &mut SqliteConnection, present: &[&str]) -> anyhow::Result<()> {
     conn.immediate_transaction(|conn| {
         for table in present.iter().rev() {
             conn.batch_execute(&format!("DROP TABLE main.{table};"))?;
         }
         Ok::<_, diesel::result::Error>(())
     })
-    .map_err(|e| anyhow::anyhow!("dropping the moved catalog tables failed: {e}"))?;
-    // Give the freed pages back to the file system (the user tables are small).
-    conn.batch_execute("VACUUM main;")?;
-    Ok(true)
+    .map_err(|e| anyhow::anyhow!("dropping the catalog tables from the main file failed: {e}"))
 }
 
 #[cfg(test)]
