@@ -356,7 +356,7 @@ fn tracks_section(
                 button type="submit" class="button-small" { "Sort" }
             }
             div class="table-scroll" tabindex="0" role="region" aria-label="Table (scrolls sideways)" {
-                table class="track-table artist-track-table cards-on-phone" {
+                table class="track-table artist-track-table cards-when-narrow" {
                     caption {
                         (tracks_label(artist.track_count.into())) ", sorted by "
                         (sort.key.label().to_lowercase()) ", " (order_words)

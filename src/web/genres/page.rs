@@ -190,7 +190,7 @@ fn typical_section(genre: &GenreProfile, details: &SharedDetails) -> Markup {
                 "The distance is the typical gap per feature (root mean square): 0 would be the average itself."
             }
             div class="table-scroll" tabindex="0" role="region" aria-label="Table (scrolls sideways)" {
-                table class="track-table typical-track-table cards-on-phone" {
+                table class="track-table typical-track-table cards-when-narrow" {
                     caption { "Tracks nearest the average" }
                     thead {
                         tr {

@@ -270,7 +270,7 @@ fn next_matches(rest: &[TrackMatch], details: &SharedDetails, facts: &TrackFacts
                 "\"Why this match\" lists each feature the search used: the track's value, and in brackets how far it is from your target."
             }
             div class="table-scroll" tabindex="0" role="region" aria-label="Table (scrolls sideways)" {
-                table class="ps-next-table cards-on-phone" {
+                table class="ps-next-table cards-when-narrow" {
                     thead {
                         tr {
                             th scope="col" { "#" }
