@@ -64,8 +64,8 @@ impl MatchError {
             MatchError::NotANumber { field, .. }
             | MatchError::NotABoolean { field, .. }
             | MatchError::Field { field, .. } => field.clone(),
-            MatchError::TargetOutOfRange { feature, .. } => keys::target(*feature),
-            MatchError::WeightOutOfRange { feature, .. } => keys::weight(*feature),
+            MatchError::TargetOutOfRange { feature, .. } => keys::target(*feature).to_string(),
+            MatchError::WeightOutOfRange { feature, .. } => keys::weight(*feature).to_string(),
             MatchError::AllWeightsZero => keys::WEIGHTS.to_string(),
             MatchError::CosineZeroTarget => keys::METRIC.to_string(),
             MatchError::YearRangeBackwards { .. } => keys::YEAR_TO.to_string(),

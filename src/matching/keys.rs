@@ -72,12 +72,23 @@ pub fn range_of(key: &str) -> Option<(&str, bool)> {
         .or_else(|| key.strip_prefix(MAX_PREFIX).map(|rest| (rest, false)))
 }
 
-pub fn target(feature: Feature) -> String {
-    feature.key().to_string()
+pub fn target(feature: Feature) -> &'static str {
+    feature.key()
 }
 
-pub fn weight(feature: Feature) -> String {
-    format!("{WEIGHT_PREFIX}{}", feature.key())
+/// `w_<feature>`. Made once per feature: the page's form names every weight several
+/// times, and a string made for each was a cost of every page.
+pub fn weight(feature: Feature) -> &'static str {
+    static WEIGHTS: std::sync::LazyLock<Vec<(Feature, String)>> = std::sync::LazyLock::new(|| {
+        Feature::ALL
+            .iter()
+            .map(|&f| (f, format!("{WEIGHT_PREFIX}{}", f.key())))
+            .collect()
+    });
+    WEIGHTS
+        .iter()
+        .find(|(f, _)| *f == feature)
+        .map_or("", |(_, key)| key.as_str())
 }
 
 /// Whether `key` names a match setting: a feature's target or weight, or a general one.

@@ -209,7 +209,7 @@ impl MatchSettings {
             let (min, max) = feature.range();
             if !value.is_finite() {
                 errors.push(MatchError::NotANumber {
-                    field: keys::target(feature),
+                    field: keys::target(feature).to_string(),
                     value: value.to_string(),
                 });
             } else if value < min || value > max {
@@ -226,7 +226,7 @@ impl MatchSettings {
             let value = self.weight(feature);
             if !value.is_finite() {
                 errors.push(MatchError::NotANumber {
-                    field: keys::weight(feature),
+                    field: keys::weight(feature).to_string(),
                     value: value.to_string(),
                 });
             } else if !(0.0..=MAX_WEIGHT).contains(&value) {
@@ -809,7 +809,7 @@ mod tests {
     fn all_weights_zero_is_an_error() {
         let pairs: Vec<(String, String)> = Feature::ALL
             .iter()
-            .map(|f| (keys::weight(*f), "0".to_string()))
+            .map(|f| (keys::weight(*f).to_string(), "0".to_string()))
             .collect();
         let err = MatchSettings::from_pairs(pairs).unwrap_err();
         assert_eq!(err.0, vec![MatchError::AllWeightsZero]);
@@ -820,7 +820,7 @@ mod tests {
     fn cosine_needs_a_non_zero_target() {
         let mut pairs: Vec<(String, String)> = Feature::ORIGINAL
             .iter()
-            .map(|f| (keys::target(*f), "0".to_string()))
+            .map(|f| (keys::target(*f).to_string(), "0".to_string()))
             .collect();
         pairs.push(("metric".into(), "cosine".into()));
         let err = MatchSettings::from_pairs(pairs.clone()).unwrap_err();

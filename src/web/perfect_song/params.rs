@@ -321,12 +321,12 @@ pub fn apply_seeds(
     let given = |key: &str| pairs.iter().any(|(k, _)| k == key);
     let targets = Feature::ALL
         .into_iter()
-        .filter(|f| given(&keys::target(*f)))
+        .filter(|f| given(keys::target(*f)))
         .map(|f| (f, settings.target(f)))
         .collect();
     let weights = Feature::ALL
         .into_iter()
-        .filter(|f| given(&keys::weight(*f)))
+        .filter(|f| given(keys::weight(*f)))
         .map(|f| (f, settings.weight(f)))
         .collect();
     let seeded = settings_from_seeds(seeds, index, &targets, &weights).map_err(|e| {

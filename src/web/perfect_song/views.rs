@@ -27,18 +27,45 @@ pub const SAVE_CURRENT: &str = "/perfect-song/current";
 /// Weight sliders move in half steps: finer than that makes no audible difference.
 const WEIGHT_STEP: f64 = 0.5;
 
-pub fn field_id(field: &str) -> String {
-    format!("ps-{field}")
+/// The id of a field's control ("ps-energy"), or of an element beside it
+/// ("ps-energy-error"), written straight into the markup: the form holds a few hundred
+/// of them, and a string made for each was a tenth of the page's rendering time.
+#[derive(Clone, Copy)]
+pub struct FieldId<'a> {
+    field: &'a str,
+    suffix: &'static str,
 }
 
-fn error_id(field: &str) -> String {
-    format!("ps-{field}-error")
+impl FieldId<'_> {
+    /// The id of an element beside the control: `-value`, `-help`, `-hint`.
+    fn with(self, suffix: &'static str) -> Self {
+        FieldId { suffix, ..self }
+    }
+}
+
+impl maud::Render for FieldId<'_> {
+    fn render_to(&self, buffer: &mut String) {
+        buffer.push_str("ps-");
+        self.field.render_to(buffer);
+        buffer.push_str(self.suffix);
+    }
+}
+
+pub fn field_id(field: &str) -> FieldId<'_> {
+    FieldId { field, suffix: "" }
+}
+
+fn error_id(field: &str) -> FieldId<'_> {
+    field_id(field).with("-error")
 }
 
 /// Every field that can carry a message, for the out-of-band updates of a fragment.
 fn message_fields() -> Vec<String> {
-    let mut fields: Vec<String> = Feature::ALL.iter().map(|&f| keys::target(f)).collect();
-    fields.extend(Feature::ALL.iter().map(|&f| keys::weight(f)));
+    let mut fields: Vec<String> = Feature::ALL
+        .iter()
+        .map(|&f| keys::target(f).to_string())
+        .collect();
+    fields.extend(Feature::ALL.iter().map(|&f| keys::weight(f).to_string()));
     fields.extend(
         [
             keys::WEIGHTS,
@@ -133,10 +160,10 @@ fn settings_form(ctx: &PageContext, form: &FormState) -> Markup {
         && (message_fields().iter().any(|f| {
             !Feature::ALL.iter().any(|&g| keys::target(g) == *f) && form.error(f).is_some()
         }));
-    let more_has_error = more.iter().any(|&f| form.error(&keys::target(f)).is_some());
+    let more_has_error = more.iter().any(|&f| form.error(keys::target(f)).is_some());
     let more_in_use = more
         .iter()
-        .any(|&f| form.number(&keys::weight(f)).unwrap_or(0.0) > 0.0);
+        .any(|&f| form.number(keys::weight(f)).unwrap_or(0.0) > 0.0);
     html! {
         // `novalidate`: the server checks every value and answers beside the field; the
         // browser's own check would refuse an in-range value off the step grid.
@@ -253,9 +280,9 @@ fn shown(form: &FormState, key: &str, step: f64, unit: Option<&str>) -> String {
 
 struct Slider<'a> {
     key: &'a str,
-    label: String,
+    label: &'a str,
     /// The weight field that switches this feature on, for its "(off)" mark.
-    weight_key: Option<String>,
+    weight_key: Option<&'a str>,
     /// Whether the feature is switched off (weight 0) as the page is rendered.
     off: bool,
     help: Option<&'a str>,
@@ -267,20 +294,16 @@ struct Slider<'a> {
 
 fn slider(form: &FormState, s: &Slider) -> Markup {
     let id = field_id(s.key);
-    let output = format!("{id}-value");
-    let help = format!("{id}-help");
+    let output = id.with("-value");
+    let help = id.with("-help");
     let error = form.error(s.key);
-    let described = match s.help {
-        Some(_) => format!("{help} {}", error_id(s.key)),
-        None => error_id(s.key),
-    };
     html! {
         div class={ "ps-slider field" @if error.is_some() { " has-error" } } {
             div class="ps-slider-head" {
                 label for=(id) {
                     (s.label)
                     // Follows the weight as it moves (app.js).
-                    @if let Some(weight) = &s.weight_key {
+                    @if let Some(weight) = s.weight_key {
                         span class="ps-off-tag" data-off-until=(weight) hidden[!s.off] { " (off)" }
                     }
                 }
@@ -290,7 +313,8 @@ fn slider(form: &FormState, s: &Slider) -> Markup {
             // and typed; app.js turns it into a slider with its value beside it.
             input type="number" data-slider id=(id) name=(s.key) min=(s.min) max=(s.max) step=(s.step)
                 value=(form.value(s.key)) data-output=(output) data-unit=[s.unit]
-                aria-invalid=[error.as_ref().map(|_| "true")] aria-describedby=(described);
+                aria-invalid=[error.as_ref().map(|_| "true")]
+                aria-describedby={ @if s.help.is_some() { (help) " " } (error_id(s.key)) };
             @if let Some(text) = s.help { p class="field-hint" id=(help) { (text) } }
             (message(form, s.key))
         }
@@ -301,12 +325,12 @@ fn target_slider(form: &FormState, feature: Feature) -> Markup {
     let (min, max) = feature.range();
     let key = keys::target(feature);
     let weight_key = keys::weight(feature);
-    let off = form.number(&weight_key).unwrap_or(0.0) <= 0.0;
+    let off = form.number(weight_key).unwrap_or(0.0) <= 0.0;
     slider(
         form,
         &Slider {
-            key: &key,
-            label: feature.label().to_string(),
+            key,
+            label: feature.label(),
             weight_key: Some(weight_key),
             off,
             help: Some(feature.help()),
@@ -328,7 +352,7 @@ fn weights(form: &FormState) -> Markup {
                 @for feature in Feature::ALL {
                     @let key = keys::weight(feature);
                     (slider(form, &Slider {
-                        key: &key, label: feature.label().to_string(), weight_key: None, off: false,
+                        key, label: feature.label(), weight_key: None, off: false,
                         help: None, min: 0.0, max: MAX_WEIGHT, step: WEIGHT_STEP, unit: None,
                     }))
                 }
@@ -432,7 +456,7 @@ fn filters(form: &FormState, catalog: &CatalogSnapshot) -> Markup {
                     }
                 } @else {
                     // A filter that could change nothing is shown switched off, with why.
-                    @let hint_id = format!("{}-hint", field_id(keys::NO_EXPLICIT));
+                    @let hint_id = field_id(keys::NO_EXPLICIT).with("-hint");
                     label class="ps-choice ps-disabled" for=(field_id(keys::NO_EXPLICIT)) {
                         input type="checkbox" id=(field_id(keys::NO_EXPLICIT)) name=(keys::NO_EXPLICIT)
                             disabled aria-describedby={ (hint_id) " " (error_id(keys::NO_EXPLICIT)) };
