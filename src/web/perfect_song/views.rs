@@ -60,7 +60,13 @@ fn error_id(field: &str) -> FieldId<'_> {
 }
 
 /// Every field that can carry a message, for the out-of-band updates of a fragment.
-fn message_fields() -> Vec<String> {
+/// Listed once: every page asks whether a range is in use.
+fn message_fields() -> &'static [String] {
+    static FIELDS: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(list_fields);
+    &FIELDS
+}
+
+fn list_fields() -> Vec<String> {
     let mut fields: Vec<String> = Feature::ALL
         .iter()
         .map(|&f| keys::target(f).to_string())
@@ -109,11 +115,11 @@ fn message(form: &FormState, field: &str) -> Markup {
 /// a message fixed since the last answer goes away. Sending all fifty empty slots made
 /// up a sixth of every answer, and each one was a separate swap in the browser.
 pub fn messages_out_of_band(form: &FormState) -> Markup {
-    let with_message: Vec<(String, String)> = match &form.errors {
+    let with_message: Vec<(&String, String)> = match &form.errors {
         None => Vec::new(),
         Some(_) => message_fields()
-            .into_iter()
-            .filter_map(|field| form.error(&field).map(|m| (field, m)))
+            .iter()
+            .filter_map(|field| form.error(field).map(|m| (field, m)))
             .collect(),
     };
     html! {
