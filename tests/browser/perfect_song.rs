@@ -508,11 +508,7 @@ async fn each_next_match_shows_every_cell_beside_the_form_and_on_a_phone() {
     // Beside the settings form at 1280 px the columns do not fit either (scrolling
     // sideways hid the similarity there), so both sizes show a card per match.
     for (width, height) in [(1280, 900), (360, 800)] {
-        browser
-            .client
-            .set_window_size(width, height)
-            .await
-            .expect("window size");
+        browser.set_viewport(width, height).await;
         // The table does not scroll sideways, and every cell of every match (title,
         // artists, key and tempo, year, genre, similarity) is inside its box.
         let layout = browser
@@ -559,7 +555,7 @@ async fn each_next_match_shows_every_cell_beside_the_form_and_on_a_phone() {
             .js("document.querySelector('.ps-next').scrollIntoView(); return true;")
             .await;
         browser
-            .screenshot(&format!("perfect-song-next-matches-{width}"))
+            .screenshot(&format!("perfect-song-match-cards-{width}"))
             .await;
     }
     browser.close().await;
