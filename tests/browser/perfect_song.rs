@@ -470,8 +470,9 @@ async fn at_1280_px_the_next_matches_have_room_for_their_titles() {
     browser
         .wait_for_js("document.querySelector('.ps-next-table tbody tr')")
         .await;
-    // Each title cell is wide enough for a title, with "More like this" on one line
-    // and the key and tempo beside it whole (at most two lines: key, then tempo).
+    // Each title cell is wide enough for a title, with "More like this" on one line,
+    // and the key and tempo stay whole (at most two lines: key, then tempo). At this
+    // size each match is a card (see the test below), so they sit under the title.
     let rows = browser
         .js("return Array.prototype.map.call(document.querySelectorAll('.ps-next-table tbody tr'), function (tr) { \
                var title = tr.children[1], more = title.querySelector('.ps-more-like'), dj = tr.querySelector('.ps-dj'); \
