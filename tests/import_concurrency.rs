@@ -227,25 +227,31 @@ fn sqlite(conn: &mut db::DbConnection) -> &mut SqliteConnection {
     }
 }
 
+/// Imports the small TidyTuesday fixture into the catalog file beside `main`.
+fn import_fixture(main: &Path) -> insights_hub::catalog::import::ImportReport {
+    let fixture =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tidytuesday_spotify_songs.csv");
+    let report = import_files(
+        &mut db::open_catalog_connection(main).expect("catalog connection"),
+        &[fixture],
+        ImportOptions::default(),
+        &mut NoProgress,
+    )
+    .expect("an import of the fixture");
+    assert!(report.catalog_tracks > 0);
+    report
+}
+
 #[tokio::test]
 async fn a_single_file_database_from_older_versions_keeps_its_catalog_and_users() {
     let dir = tempfile::tempdir().expect("temp dir");
     let main = dir.path().join("old.db");
     let mut legacy = single_file_database(&main);
-    let fixture =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tidytuesday_spotify_songs.csv");
     // Today's importer writes tables older versions did not have (genres), so it imports
     // into a scratch catalog file, and the tables older versions had are copied into
     // the single file, as an older version's import left them.
     let scratch = dir.path().join("scratch.db");
-    let report = import_files(
-        &mut db::open_catalog_connection(&scratch).expect("scratch catalog"),
-        &[fixture],
-        ImportOptions::default(),
-        &mut NoProgress,
-    )
-    .expect("an import into the scratch catalog");
-    assert!(report.catalog_tracks > 0);
+    let report = import_fixture(&scratch);
     let mut copy = format!(
         "ATTACH DATABASE '{}' AS scratch; DELETE FROM main.catalog_meta;",
         catalog_path(&scratch).display()
@@ -335,16 +341,7 @@ async fn a_single_file_database_from_older_versions_keeps_its_catalog_and_users(
 async fn a_new_main_file_beside_an_imported_catalog_keeps_that_catalog() {
     let dir = tempfile::tempdir().expect("temp dir");
     let main = dir.path().join("insights.db");
-    let fixture =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tidytuesday_spotify_songs.csv");
-    let report = import_files(
-        &mut db::open_catalog_connection(&main).expect("catalog connection"),
-        &[fixture],
-        ImportOptions::default(),
-        &mut NoProgress,
-    )
-    .expect("an import");
-    assert!(report.catalog_tracks > 0);
+    let report = import_fixture(&main);
     for suffix in ["", "-wal", "-shm"] {
         let mut name = main.clone().into_os_string();
         name.push(suffix);

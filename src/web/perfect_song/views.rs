@@ -580,6 +580,7 @@ fn track_attributes(form: &FormState) -> Markup {
     let mixes = MusicalKey::parse_camelot(form.value(keys::MIXES_WITH));
     let mode_id = field_id(keys::MODE);
     let mixes_id = field_id(keys::MIXES_WITH);
+    let mixes_hint = mixes_id.with("-hint");
     let half_id = field_id(keys::HALF_DOUBLE);
     html! {
         fieldset class="ps-attributes" {
@@ -602,13 +603,13 @@ fn track_attributes(form: &FormState) -> Markup {
                 }
                 div class="field" {
                     label for=(mixes_id) { "Mixes with (Camelot wheel)" }
-                    select id=(mixes_id) name=(keys::MIXES_WITH) aria-describedby={ (mixes_id) "-hint " (error_id(keys::MIXES_WITH)) } {
+                    select id=(mixes_id) name=(keys::MIXES_WITH) aria-describedby={ (mixes_hint) " " (error_id(keys::MIXES_WITH)) } {
                         option value="" selected[mixes.is_none()] { "Any key" }
                         @for k in MusicalKey::wheel() {
                             option value=(k.camelot()) selected[mixes == Some(k)] { (k.camelot()) " — " (k.name()) }
                         }
                     }
-                    p class="field-hint" id={ (mixes_id) "-hint" } {
+                    p class="field-hint" id=(mixes_hint) {
                         "The same key, one step either way on the wheel, or its relative major or minor."
                     }
                     (message(form, keys::MIXES_WITH))
