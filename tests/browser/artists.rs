@@ -409,6 +409,7 @@ async fn wide_tables_fit_or_say_that_they_scroll() {
     browser
         .wait_for_js("document.querySelector('#compare .feature-table')")
         .await;
+    browser.after_frames().await;
     let tables = browser.js(TABLES).await;
     assert_eq!(
         tables.as_array().map(Vec::len),
@@ -430,6 +431,7 @@ async fn wide_tables_fit_or_say_that_they_scroll() {
     browser
         .wait_for_js("document.querySelector('.spread-table')")
         .await;
+    browser.after_frames().await;
     let tables = browser.js(TABLES).await;
     for table in tables.as_array().into_iter().flatten() {
         assert_eq!(table[0], true, "cut off at 1280 px: {tables}");
@@ -442,6 +444,7 @@ async fn wide_tables_fit_or_say_that_they_scroll() {
         serde_json::json!(0),
         "artist page at 360 px"
     );
+    browser.after_frames().await;
     let tables = browser.js(TABLES).await;
     for table in tables.as_array().into_iter().flatten() {
         assert!(
@@ -492,6 +495,7 @@ async fn wide_tables_fit_or_say_that_they_scroll() {
         serde_json::json!(0),
         "compare at 360 px"
     );
+    browser.after_frames().await;
     let tables = browser.js(TABLES).await;
     for table in tables.as_array().into_iter().flatten() {
         assert!(

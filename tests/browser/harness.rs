@@ -271,6 +271,19 @@ impl Browser {
             .expect("script runs")
     }
 
+    /// Waits until the page has drawn two more frames, so that work done at the end of a
+    /// frame (ResizeObserver callbacks, such as app.js's scroll hints) has happened.
+    pub async fn after_frames(&self) {
+        self.client
+            .execute_async(
+                "var done = arguments[arguments.length - 1]; \
+                 requestAnimationFrame(function () { requestAnimationFrame(function () { done(true); }); });",
+                vec![],
+            )
+            .await
+            .expect("frames drawn");
+    }
+
     pub async fn text_of(&self, css: &str) -> String {
         self.client
             .wait()
