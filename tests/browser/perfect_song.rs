@@ -153,6 +153,16 @@ async fn the_answer_follows_the_slider_without_a_page_load() {
     browser
         .wait_for_js("window.__dragged && new URLSearchParams(location.search).get('valence') === '0.63' && document.getElementById('ps-valence').value === '0.63' && location.search.indexOf('min_energy=') < 0")
         .await;
+    // Each answer replaced the one before (app.js empties the region before htmx swaps):
+    // one answer on screen, and it is the last position's.
+    assert_eq!(
+        browser
+            .js("return [document.querySelectorAll('#ps-results .ps-answer').length, document.querySelectorAll('[id=ps-answer-title]').length];")
+            .await,
+        serde_json::json!([1, 1])
+    );
+    let table = browser.text_of(".ps-closeness-table").await;
+    assert!(table.contains("0.630"), "{table}");
     let search = browser.js("return location.search;").await;
     assert!(
         !search.as_str().unwrap_or_default().contains("csrf_token"),
