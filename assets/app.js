@@ -636,11 +636,21 @@
     return form && form.hasAttribute("data-live") ? form : null;
   }
 
+  // While answers follow each other (a drag), <html> carries DRAGGING, and on a narrow
+  // screen CSS leaves the answer's sections that are far from the view unrendered
+  // (content-visibility; see app.css). Once the answers pause, the page is whole again,
+  // so what is read or checked at rest (a reader, axe) sees every section laid out.
+  var DRAGGING = "ps-live-dragging";
+  var DRAG_END_MS = 150;
+  var dragEnd = null;
+
   function send(form) {
     var state = form.liveState;
     state.busy = true;
     state.pending = false;
     state.since = Date.now();
+    window.clearTimeout(dragEnd);
+    document.documentElement.classList.add(DRAGGING);
     htmx.trigger(form, "live-input");
   }
 
@@ -708,6 +718,13 @@
           send(form);
         }
       }, 0);
+      return;
     }
+    window.clearTimeout(dragEnd);
+    dragEnd = window.setTimeout(function () {
+      if (!state.busy) {
+        document.documentElement.classList.remove(DRAGGING);
+      }
+    }, DRAG_END_MS);
   });
 })();

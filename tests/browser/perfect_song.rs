@@ -365,12 +365,37 @@ async fn on_a_phone_the_answer_stays_in_sight_while_a_slider_moves() {
     browser
         .js("document.getElementById('ps-energy').scrollIntoView({ block: 'center' }); return true;")
         .await;
+    // Every frame of the drag: was <html> marked, and were the next matches (far below)
+    // left unrendered (app.css, html.ps-live-dragging)?
+    browser
+        .js("window.__dragging = false; window.__skipped = false; window.__watching = true; \
+             (function watch() { \
+               if (document.documentElement.classList.contains('ps-live-dragging')) { \
+                 window.__dragging = true; \
+                 var cell = document.querySelector('.ps-next td'); \
+                 if (cell && !cell.checkVisibility({ contentVisibilityAuto: true })) { window.__skipped = true; } \
+               } \
+               if (window.__watching) { requestAnimationFrame(watch); } \
+             })(); return true;")
+        .await;
     press(&browser, "#ps-energy", Key::Right, 20).await;
     browser
         .wait_for_js(&format!(
             "{TARGET_ENERGY} === 0.7 && location.search.indexOf('energy=0.7') >= 0"
         ))
         .await;
+    // Once the answers pause, the page is whole again.
+    browser
+        .wait_for_js("!document.documentElement.classList.contains('ps-live-dragging')")
+        .await;
+    assert_eq!(
+        browser
+            .js("window.__watching = false; return [window.__dragging, window.__skipped, \
+                 document.querySelector('.ps-next td').checkVisibility({ contentVisibilityAuto: true })];")
+            .await,
+        serde_json::json!([true, true, true]),
+        "[marked while dragging, next matches skipped then, rendered after the pause]"
+    );
     // The answer is on screen beside the slider: the bar at the top names it.
     browser.wait_for_js(&seen("#ps-results .ps-live")).await;
     assert_eq!(
