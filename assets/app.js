@@ -211,6 +211,12 @@
     );
   }
 
+  // Whether an htmx event belongs to a request of a live form (`data-live`).
+  function fromLiveForm(event) {
+    var source = event.detail.requestConfig && event.detail.requestConfig.elt;
+    return !!(source && source.hasAttribute && source.hasAttribute("data-live"));
+  }
+
   function disposeCharts(root) {
     if (!window.echarts || !root.querySelectorAll) {
       return;
@@ -243,9 +249,7 @@
     // every answer of a drag. Its only htmx listeners are on its own boosted links and
     // go with them; an element with a trigger of its own (a timer, or a listener on
     // another element) keeps htmx's walk.
-    var liveSource = event.detail.requestConfig && event.detail.requestConfig.elt;
-    if (event.detail.shouldSwap && target && liveSource && liveSource.hasAttribute &&
-        liveSource.hasAttribute("data-live") &&
+    if (event.detail.shouldSwap && target && fromLiveForm(event) &&
         !target.querySelector("[hx-trigger], [data-hx-trigger]")) {
       target.textContent = "";
     }
@@ -271,9 +275,8 @@
   document.addEventListener("htmx:afterSettle", function (event) {
     var root = event.detail.elt;
     watchScrollables(root);
-    var source = event.detail.requestConfig && event.detail.requestConfig.elt;
     window.clearTimeout(liveCharts);
-    if (source && source.hasAttribute && source.hasAttribute("data-live")) {
+    if (fromLiveForm(event)) {
       liveCharts = window.setTimeout(function () {
         drawCharts(root);
       }, LIVE_CHARTS_MS);
