@@ -43,9 +43,11 @@ busy_percent() {
 }
 
 # Waits (at most a minute) until the CPU has been nearly idle for two seconds running,
-# so that a section does not start while the last one's processes are still winding
-# down: in one run the browser bench, started right after the load test, measured a p95
-# of 138 ms, and 51 ms when run alone three minutes later.
+# so that no section starts while another process is still busy, and prints how long it
+# waited. It guards; it did not explain the one slow run seen so far. There, the
+# browser bench measured a p95 of 138 ms right after the load test, and 51 ms alone
+# three minutes later. Re-run right after the load test, with the CPU 0% busy in
+# between, it measured 50 ms.
 settle() {
   local quiet=0 waited=0 busy=0
   while [ "$waited" -lt 60 ] && [ "$quiet" -lt 2 ]; do
