@@ -36,8 +36,9 @@ busy_percent() {
   sleep 1
   b=$(head -1 /proc/stat)
   awk -v a="$a" -v b="$b" 'BEGIN {
+    # user, nice, system, idle, iowait, irq, softirq, steal (guest time is already in user).
     n = split(a, x, " "); split(b, y, " ");
-    for (i = 2; i <= n; i++) { total += y[i] - x[i]; if (i == 5 || i == 6) idle += y[i] - x[i] }
+    for (i = 2; i <= 9 && i <= n; i++) { total += y[i] - x[i]; if (i == 5 || i == 6) idle += y[i] - x[i] }
     printf "%d", (total > 0) ? 100 * (total - idle) / total : 0
   }'
 }
