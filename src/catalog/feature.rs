@@ -237,6 +237,20 @@ impl AudioFeatures {
         })
     }
 
+    /// The nine values in `Feature::AUDIO` order, as one array (how files store them).
+    pub fn to_array(&self) -> [f64; 9] {
+        Feature::AUDIO.map(|feature| self.get(feature).unwrap_or(0.0))
+    }
+
+    /// The inverse of `to_array`.
+    pub fn from_array(values: [f64; 9]) -> AudioFeatures {
+        let mut features = AudioFeatures::default();
+        for (feature, value) in Feature::AUDIO.into_iter().zip(values) {
+            features.set(feature, value);
+        }
+        features
+    }
+
     /// Sets an audio feature; popularity is ignored.
     pub fn set(&mut self, feature: Feature, value: f64) {
         match feature {

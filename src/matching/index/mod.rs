@@ -41,6 +41,7 @@
 //! no popularity are left out (and the empty-result report names that step).
 
 mod layout;
+mod stored;
 
 use std::collections::HashMap;
 
@@ -305,14 +306,59 @@ impl FeatureIndexBuilder {
         partition(&mut rows, n >= PARALLEL_BUILD);
         let order: Vec<u32> = rows.iter().map(|r| r.row).collect();
         let blocks = into_blocks(rows);
-        let mut index = FeatureIndex {
+        FeatureIndex::from_columns(TreeColumns {
             ids: in_order(&order, ids),
             artist: in_order(&order, artist),
             genre: in_order(&order, genre),
             year: in_order(&order, year),
             popularity: in_order(&order, popularity),
-            any_explicit: explicit.iter().any(|&e| e),
             explicit: in_order(&order, explicit),
+            blocks,
+            genre_sets,
+            genres,
+        })
+    }
+}
+
+/// What an index is made of, already in tree order: the rest (the groups' boxes and
+/// summaries) is computed from it. The builder makes these by sorting the tracks; the
+/// snapshot file (`stored`) keeps them as they are.
+pub(crate) struct TreeColumns {
+    pub ids: Vec<i32>,
+    pub artist: Vec<i32>,
+    pub genre: Vec<u16>,
+    pub year: Vec<i16>,
+    pub popularity: Vec<u8>,
+    pub explicit: Vec<bool>,
+    pub blocks: Vec<Block>,
+    pub genre_sets: Vec<Vec<u16>>,
+    pub genres: Vec<String>,
+}
+
+impl FeatureIndex {
+    /// The index over columns that are in tree order and consistent (see
+    /// `stored::check` for what that means).
+    fn from_columns(columns: TreeColumns) -> FeatureIndex {
+        let TreeColumns {
+            ids,
+            artist,
+            genre,
+            year,
+            popularity,
+            explicit,
+            blocks,
+            genre_sets,
+            genres,
+        } = columns;
+        let n = ids.len();
+        let mut index = FeatureIndex {
+            ids,
+            artist,
+            genre,
+            year,
+            popularity,
+            any_explicit: explicit.iter().any(|&e| e),
+            explicit,
             blocks,
             groups: Vec::new(),
             group_lo: Vec::new(),

@@ -1,7 +1,11 @@
 //! Character bigrams: what "did you mean" narrows its candidates by before computing
 //! edit distances.
 
+use std::io::{self, Read, Write};
+
 use rustc_hash::FxHashMap;
+
+use crate::binary::{BinaryReader, BinaryWriter};
 
 /// The distinct pairs of adjacent characters of a key, each packed into a u64.
 pub(super) fn distinct_bigrams(key: &str) -> Vec<u64> {
@@ -74,6 +78,35 @@ impl BigramPostings {
             ends,
             postings,
         }
+    }
+
+    pub(super) fn write_to<W: Write>(&self, w: &mut BinaryWriter<W>) -> io::Result<()> {
+        w.array(&self.bigrams)?;
+        w.array(&self.ends)?;
+        w.array(&self.postings)
+    }
+
+    /// Read from the snapshot file; `Err` unless `get` can slice every bigram's artists
+    /// and each is below `artists`.
+    pub(super) fn read_from<R: Read>(
+        r: &mut BinaryReader<R>,
+        artists: usize,
+    ) -> io::Result<BigramPostings> {
+        let postings = BigramPostings {
+            bigrams: r.array()?,
+            ends: r.array()?,
+            postings: r.array()?,
+        };
+        let ends_fit = postings.ends.len() == postings.bigrams.len()
+            && postings.ends.windows(2).all(|w| w[0] <= w[1])
+            && postings.ends.last().map_or(0, |&e| e as usize) == postings.postings.len();
+        if !ends_fit || postings.postings.iter().any(|&i| i as usize >= artists) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "the bigram lists do not fit the artists",
+            ));
+        }
+        Ok(postings)
     }
 
     /// The artists whose key contains `bigram`, ascending.

@@ -6,11 +6,16 @@
 //! whose resistance to chosen keys they do not need: hashing was a good part of
 //! building the index.
 
-use std::{cmp::Reverse, hash::BuildHasher};
+use std::{
+    cmp::Reverse,
+    hash::BuildHasher,
+    io::{self, Read, Write},
+};
 
 use rustc_hash::FxBuildHasher;
 
 use super::{bigrams::BigramPostings, records::ArtistRecords};
+use crate::binary::{BinaryReader, BinaryWriter};
 use crate::catalog::artists::vector::{scaled_averages, SIMILARITY_FEATURES};
 
 /// Separates keys in the haystack; stripped from queries so a hit never spans two keys.
@@ -141,6 +146,18 @@ impl ById {
         }
     }
 
+    pub(super) fn write_to<W: Write>(&self, w: &mut BinaryWriter<W>) -> io::Result<()> {
+        w.array(&self.ids)?;
+        w.array(&self.at)
+    }
+
+    /// Read from the snapshot file; `Err` unless every position is below `artists`.
+    pub(super) fn read_from<R: Read>(r: &mut BinaryReader<R>, artists: usize) -> io::Result<ById> {
+        let (ids, at) = (r.array()?, r.array()?);
+        positions_check(&ids, &at, artists)?;
+        Ok(ById { ids, at })
+    }
+
     pub(super) fn get(&self, id: i32) -> Option<u32> {
         self.ids.binary_search(&id).ok().map(|k| self.at[k])
     }
@@ -171,6 +188,21 @@ impl NameKeys {
         }
     }
 
+    pub(super) fn write_to<W: Write>(&self, w: &mut BinaryWriter<W>) -> io::Result<()> {
+        w.array(&self.hashes)?;
+        w.array(&self.at)
+    }
+
+    /// Read from the snapshot file; `Err` unless every position is below `artists`.
+    pub(super) fn read_from<R: Read>(
+        r: &mut BinaryReader<R>,
+        artists: usize,
+    ) -> io::Result<NameKeys> {
+        let (hashes, at) = (r.array()?, r.array()?);
+        positions_check(&hashes, &at, artists)?;
+        Ok(NameKeys { hashes, at })
+    }
+
     /// The position of the artist whose name key (`name_key_of` a position) is `key`.
     pub(super) fn get<'a>(&self, key: &str, name_key_of: impl Fn(u32) -> &'a str) -> Option<u32> {
         let hash = NameKeys::hash(key);
@@ -183,4 +215,15 @@ impl NameKeys {
             .copied()
             .find(|&i| name_key_of(i) == key)
     }
+}
+
+/// A lookup read from the snapshot file: one position per key, each an artist's.
+fn positions_check<K>(keys: &[K], at: &[u32], artists: usize) -> io::Result<()> {
+    if keys.len() != at.len() || at.iter().any(|&i| i as usize >= artists) {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "an artist lookup points outside the artists",
+        ));
+    }
+    Ok(())
 }

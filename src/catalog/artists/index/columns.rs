@@ -8,10 +8,14 @@
 //! only where it differs from it (names with accents). The numbers are the ones the
 //! artists were read into (`records`), moved, not copied.
 
-use std::sync::OnceLock;
+use std::{
+    io::{self, Read, Write},
+    sync::OnceLock,
+};
 
 use super::records::{ArtistRecords, Numbers};
-use crate::catalog::artists::summary::ArtistSummary;
+use crate::binary::{BinaryReader, BinaryWriter};
+use crate::catalog::{artists::summary::ArtistSummary, feature::AudioFeatures};
 
 /// A name key the same as the search key is not stored.
 const SAME_AS_SEARCH_KEY: u32 = u32::MAX;
@@ -108,4 +112,85 @@ impl Artists {
             })
         })
     }
+}
+
+/// The artists in the catalog snapshot file: their numbers column by column, and the text
+/// with its offsets. What `check` proves of the offsets is what `name` and `name_key` need.
+impl Artists {
+    pub(super) fn write_to<W: Write>(&self, w: &mut BinaryWriter<W>) -> io::Result<()> {
+        let column = |f: fn(&Numbers) -> i32| self.numbers.iter().map(f).collect::<Vec<_>>();
+        w.array(&column(|n| n.id))?;
+        let averages: Vec<[f64; 9]> = self.numbers.iter().map(|n| n.averages.to_array()).collect();
+        w.array(&averages)?;
+        for n in &self.numbers {
+            w.option(n.avg_popularity)?;
+            w.option(n.min_year)?;
+            w.option(n.max_year)?;
+        }
+        w.text(&self.text)?;
+        w.array(&self.text_at)?;
+        w.array(&self.name_len)?;
+        w.array(&self.key_len)
+    }
+
+    pub(super) fn read_from<R: Read>(r: &mut BinaryReader<R>) -> io::Result<Artists> {
+        let ids: Vec<i32> = r.array()?;
+        let averages: Vec<[f64; 9]> = r.array()?;
+        if averages.len() != ids.len() {
+            return Err(invalid("the artists' columns differ in length"));
+        }
+        let mut numbers = Vec::with_capacity(ids.len());
+        for (id, averages) in ids.into_iter().zip(averages) {
+            numbers.push(Numbers {
+                id,
+                averages: AudioFeatures::from_array(averages),
+                avg_popularity: r.option()?,
+                min_year: r.option()?,
+                max_year: r.option()?,
+            });
+        }
+        let artists = Artists {
+            made: (0..numbers.len()).map(|_| OnceLock::new()).collect(),
+            numbers,
+            text: r.text()?,
+            text_at: r.array()?,
+            name_len: r.array()?,
+            key_len: r.array()?,
+        };
+        artists.check().map_err(invalid)?;
+        Ok(artists)
+    }
+
+    fn check(&self) -> Result<(), &'static str> {
+        let n = self.numbers.len();
+        if self.name_len.len() != n || self.key_len.len() != n || self.text_at.len() != n + 1 {
+            return Err("the artists' columns differ in length");
+        }
+        if self.text_at.last().map(|&end| end as usize) != Some(self.text.len()) {
+            return Err("the artists' text does not end where its offsets say");
+        }
+        for i in 0..n {
+            let (start, end) = (self.text_at[i] as usize, self.text_at[i + 1] as usize);
+            let name_end = start.saturating_add(self.name_len[i] as usize);
+            let key_end = match self.key_len[i] {
+                SAME_AS_SEARCH_KEY => name_end,
+                len => name_end.saturating_add(len as usize),
+            };
+            if start > end || key_end != end || !self.text.is_char_boundary(start) {
+                return Err("an artist's name lies outside the text");
+            }
+            if !self.text.is_char_boundary(name_end) {
+                return Err("an artist's name ends inside a character");
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.numbers.len()
+    }
+}
+
+fn invalid(what: &str) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, what.to_string())
 }

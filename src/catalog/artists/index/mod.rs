@@ -21,6 +21,7 @@ mod bigrams;
 mod build;
 mod columns;
 mod records;
+mod stored;
 mod topk;
 
 pub use records::{ArtistRecord, ArtistRecords};

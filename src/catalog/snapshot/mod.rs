@@ -6,6 +6,13 @@
 //! pass) and the artists (search index). Each reads in its own transaction and notes
 //! the catalog version it saw; if an import committed in between, the parts are thrown
 //! away and read again, and after a few tries everything is read in one transaction.
+//!
+//! Before any of that, the snapshot file (`file`) is tried: the same indexes as last
+//! built for this catalog version, read back as arrays. After a build from the database
+//! the file is written anew, so only the first start after an import (or an upgrade)
+//! builds.
+
+mod file;
 
 use std::{sync::Arc, time::Instant};
 
@@ -27,6 +34,16 @@ pub struct CatalogSnapshot {
     pub features: Arc<FeatureIndex>,
     /// Artist search, name resolution and similarity, over the artists of this version.
     pub artists: Arc<ArtistIndex>,
+    pub origin: SnapshotOrigin,
+}
+
+/// Where a snapshot's indexes came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SnapshotOrigin {
+    /// Built from the catalog's rows.
+    Database,
+    /// Read back from the snapshot file written after an earlier build (`file`).
+    File,
 }
 
 /// What the tracks side reads: the description and every track, at one version.
@@ -48,13 +65,35 @@ impl CatalogSnapshot {
     pub fn load(conn: &mut DbConnection) -> diesel::QueryResult<CatalogSnapshot> {
         let started = Instant::now();
         if let Some(files) = crate::db::database_files(conn)? {
+            let path = file::path_for(&files);
+            let meta = catalog_meta::load(conn)?;
+            match file::read(&path, &meta) {
+                Ok(snapshot) => {
+                    tracing::info!(
+                        tracks = meta.track_count,
+                        artists = meta.artist_count,
+                        total_ms = started.elapsed().as_millis() as u64,
+                        path = %path.display(),
+                        "catalog snapshot read from its file"
+                    );
+                    return Ok(snapshot);
+                }
+                Err(file::Unused::Stale) => {}
+                Err(file::Unused::Broken(error)) => tracing::warn!(
+                    path = %path.display(),
+                    %error,
+                    "the snapshot file is unusable; reading the catalog instead"
+                ),
+            }
             for _attempt in 0..3 {
                 // Without a second connection, everything is read on this one.
                 let Ok(mut other) = crate::db::open_files(&files) else {
                     break;
                 };
                 if let Some((tracks, artists)) = load_parts_in_parallel(conn, &mut other)? {
-                    return Ok(CatalogSnapshot::assemble(tracks, artists, started));
+                    let snapshot = CatalogSnapshot::assemble(tracks, artists, started);
+                    file::write_in_background(path, &snapshot);
+                    return Ok(snapshot);
                 }
             }
         }
@@ -85,6 +124,7 @@ impl CatalogSnapshot {
             average: tracks.scan.average,
             features: Arc::new(tracks.scan.index),
             artists: Arc::new(index),
+            origin: SnapshotOrigin::Database,
         }
     }
 
