@@ -11,8 +11,9 @@
 # 3. Matching: criterion, exact top 10 over 1,000,000 tracks (benches/matching.rs).
 # 4. Import: 1,204,025 generated rows, Kaggle 1.2M layout and TidyTuesday layout, three
 #    runs each (examples/import_million.rs prints rows/s and the peak).
-# 5. Serving 1,204,025 tracks: start-up time and memory (scripts/startup_memory.py), then
-#    the load test against that database (peak memory).
+# 5. Serving 1,204,025 tracks: start-up time and memory (scripts/startup_memory.py), each
+#    start building its indexes, then each reading the snapshot file back; then the load
+#    test against that database (peak memory).
 #
 # Needs what the benches need (chromium, chromedriver, wrk; see tests/browser/) and about
 # 2 GB of free disk for the generated files, which are removed at the end. Each section
@@ -88,6 +89,9 @@ done
 section "5. Serving $ROWS tracks (Kaggle layout)"
 target/release/examples/import_million --kaggle "$ROWS" "$WORK/serve" >/dev/null
 rm -f "$WORK/serve/"*.csv
+# Every start builds its indexes (as the first start after an import does), then every
+# start reads back the snapshot file the last build left (as a restart does).
+python3 scripts/startup_memory.py "$WORK/serve/bench.db" --starts 3 --remove-snapshot-file
 python3 scripts/startup_memory.py "$WORK/serve/bench.db" --starts 3 --first-answer
 scripts/loadtest.sh --existing-db "$WORK/serve/bench.db" --duration 5s
 section "done"

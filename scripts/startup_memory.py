@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
 """Start-up time and memory of `serve` over an existing SQLite database.
 
-    scripts/startup_memory.py DATABASE [--starts 3] [--first-answer] [--bin PATH]
+    scripts/startup_memory.py DATABASE [--starts 3] [--first-answer]
+                              [--remove-snapshot-file] [--bin PATH]
 
 Each start: launch `insights-hub --database DATABASE serve`, poll /healthz until it
 answers (wall time to that answer, and the server's CPU time, user + sys, read from
 /proc/PID/stat), wait 1 s, read VmRSS and VmHWM. With --first-answer, then ask for one
 perfect-song fragment (which builds the per-track facts on a fresh server) and read
-VmRSS and VmHWM again. Prints one line per start and the load average.
+VmRSS and VmHWM again. Prints one line per start, where the server's indexes came from
+(built from the database, or read back from the catalog's snapshot file that an earlier
+build left), and the load average. --remove-snapshot-file deletes that file before each
+start, so every start builds (as the first start after an import does).
 
 Build first: `cargo build --release`. Only loopback traffic.
 """
@@ -19,6 +23,7 @@ import random
 import re
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -91,17 +96,41 @@ def sign_up(base):
             raise
 
 
+def snapshot_file(database):
+    """`bench.db` -> `bench.catalog.db-snapshot` (see src/catalog/snapshot/file.rs)."""
+    stem, ext = os.path.splitext(database)
+    return f"{stem}.catalog{ext}-snapshot"
+
+
+def origin(log_path):
+    """Where the server's catalog snapshot came from, from its log."""
+    with open(log_path, errors="replace") as f:
+        log = f.read()
+    if "read from its file" in log:
+        return "read from the snapshot file"
+    if "catalog snapshot loaded" in log:
+        return "built from the database"
+    return "origin not logged"
+
+
 def one_start(args):
     new_browser()
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = dict(os.environ, RUST_LOG=os.environ.get("RUST_LOG", "warn"))
+    if args.remove_snapshot_file:
+        try:
+            os.remove(snapshot_file(args.database))
+        except FileNotFoundError:
+            pass
+    # The snapshot's log lines say where it came from; everything else stays at warn.
+    env = dict(os.environ, RUST_LOG="warn,insights_hub::catalog::snapshot=info")
+    log = tempfile.NamedTemporaryFile(prefix="startup-", suffix=".log", delete=False)
     t0 = time.monotonic()
     server = subprocess.Popen(
         [args.bin, "--database", args.database, "serve", "--bind", f"127.0.0.1:{port}"],
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     try:
         while True:
@@ -117,7 +146,7 @@ def one_start(args):
         cpu = cpu_seconds(server.pid)
         time.sleep(1)
         line = (
-            f"start-up {wall:.2f} s wall, {cpu:.2f} s CPU; after start-up "
+            f"{origin(log.name)}: start-up {wall:.2f} s wall, {cpu:.2f} s CPU; after start-up "
             f"VmRSS {status(server.pid, 'VmRSS'):.0f} MiB, VmHWM {status(server.pid, 'VmHWM'):.0f} MiB"
         )
         if args.first_answer:
@@ -128,6 +157,8 @@ def one_start(args):
             if b"<table" not in body and b"<ol" not in body:
                 raise SystemExit(f"no answer on the perfect-song fragment: {body[:300]!r}")
             took = time.monotonic() - t1
+            # As after start-up: the server settles (and writes its facts file).
+            time.sleep(1)
             line += (
                 f"; first perfect-song answer {code} in {took:.2f} s, then "
                 f"VmRSS {status(server.pid, 'VmRSS'):.0f} MiB, VmHWM {status(server.pid, 'VmHWM'):.0f} MiB"
@@ -136,6 +167,8 @@ def one_start(args):
     finally:
         server.terminate()
         server.wait()
+        log.close()
+        os.remove(log.name)
 
 
 def main():
@@ -143,6 +176,7 @@ def main():
     parser.add_argument("database")
     parser.add_argument("--starts", type=int, default=3)
     parser.add_argument("--first-answer", action="store_true")
+    parser.add_argument("--remove-snapshot-file", action="store_true")
     parser.add_argument("--bin", default="target/release/insights-hub")
     args = parser.parse_args()
     for i in range(args.starts):

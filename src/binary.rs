@@ -29,7 +29,7 @@ macro_rules! plain {
         unsafe impl Plain for $t {}
     )*};
 }
-plain!(u8, u16, i16, u32, i32, u64, i64, f32, f64);
+plain!(u8, i8, u16, i16, u32, i32, u64, i64, f32, f64);
 
 // SAFETY: an array of `Plain` items has no padding between them, and is valid for any
 // bytes if each item is.

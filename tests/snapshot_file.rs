@@ -1,7 +1,8 @@
 //! The catalog snapshot file (issue 17, start-up): after a server builds its indexes it
 //! writes them beside the catalog file, and the next server over the same database
 //! reads them back instead of building them, answering exactly as a build does. A
-//! damaged file, or one left from an older catalog version, is never used.
+//! damaged file, or one left from an older catalog version, is never used. The same for
+//! the per-track facts the first perfect-song answer reads (`-facts`).
 //! SQLite only: PostgreSQL has no catalog file to put it beside.
 
 mod common;
@@ -196,5 +197,50 @@ async fn a_file_from_an_older_catalog_version_is_never_used() {
     assert_eq!(
         again.catalog().meta.version,
         restarted.catalog().meta.version
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restart_reads_the_track_facts_back_from_their_file() {
+    let app = demo_app();
+    let Some(main) = app.db.database.sqlite_path().map(Path::to_path_buf) else {
+        return;
+    };
+    let mut facts_path = catalog_path(&main).into_os_string();
+    facts_path.push("-facts");
+    let facts_path = PathBuf::from(facts_path);
+    let mut browser = Browser::new();
+    browser.sign_up(&app.client, "facts", GOOD_PASSWORD).await;
+    browser.headers.push(("HX-Request".into(), "true".into()));
+    let query = "/perfect-song?energy=0.8&danceability=0.3";
+    // The first answer reads every track's facts (key, mode, tempo...) and writes them.
+    let first = browser.get(&app.client, query).await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert!(first.body.contains("ps-camelot"), "{}", first.body);
+    wait_for_new_file(&facts_path, None);
+
+    // Behind the catalog version's back, every track's key changes to B. A restart
+    // takes the facts from the file, so the answer shows the keys as they were...
+    let mut conn =
+        diesel::SqliteConnection::establish(catalog_path(&main).to_str().expect("utf-8 path"))
+            .expect("open the catalog");
+    diesel::connection::SimpleConnection::batch_execute(
+        &mut conn,
+        "UPDATE tracks SET musical_key = 11",
+    )
+    .expect("change every key");
+    let restarted = restart(&app);
+    let from_file = browser.get(&TestApp::client_for(&restarted), query).await;
+    assert_eq!(from_file.body, first.body);
+
+    // ...and without the file, the same restart reads the facts from the database.
+    std::fs::remove_file(&facts_path).expect("remove the facts file");
+    let restarted = restart(&app);
+    let from_database = browser.get(&TestApp::client_for(&restarted), query).await;
+    assert_ne!(from_database.body, first.body);
+    assert!(
+        from_database.body.contains("B major") || from_database.body.contains("B minor"),
+        "{}",
+        from_database.body
     );
 }

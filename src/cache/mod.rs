@@ -7,13 +7,13 @@
 
 mod versioned;
 
-use std::{collections::HashMap, sync::Arc};
+use std::{collections::HashMap, path::PathBuf, sync::Arc};
 
 pub use versioned::VersionedCache;
 
 use crate::{
-    catalog::{artists::GenreCount, facts::TrackFacts, genres::GenreCatalog},
-    db::{self, track_details::TrackDetails, DbPool},
+    catalog::{artists::GenreCount, facts::TrackFacts, genres::GenreCatalog, snapshot::file},
+    db::{self, catalog_meta::CatalogMeta, track_details::TrackDetails, DbPool},
     error::AppResult,
 };
 
@@ -88,13 +88,13 @@ impl CatalogCaches {
         if let Some(facts) = self.track_facts.get(version, &()) {
             return Ok(facts);
         }
-        let facts = db::run(pool, |conn| {
-            let facts = db::track_facts::all(conn)?;
-            release_scan_memory(conn);
-            Ok(facts)
-        })
-        .await?;
-        Ok(self.track_facts.put(version, (), facts))
+        let (facts, file) = db::run(pool, facts_from_file_or_database).await?;
+        let facts = self.track_facts.put(version, (), facts);
+        if let Some((path, meta)) = file {
+            let copy = Arc::clone(&facts);
+            file::write_in_background(path, FACTS_MAGIC, &meta, move |w| copy.write_to(w));
+        }
+        Ok(facts)
     }
 
     /// Each artist's top genres in catalog `version` (artists without genres map to an
@@ -145,6 +145,37 @@ impl CatalogCaches {
 
 /// After a read of every track: the connection's page cache and the allocator's free
 /// memory (the read's temporary rows) go back to the system.
+/// The facts cache file's name beside the catalog file, and what it starts with.
+const FACTS_FILE: &str = "-facts";
+const FACTS_MAGIC: [u8; 8] = *b"SIH-FCT1";
+
+/// The facts of the catalog's current version: from the facts file when it holds them
+/// (a few hundredths of a second at 1.2 million tracks), else from the database (about
+/// a second), with where a new file should then go.
+fn facts_from_file_or_database(
+    conn: &mut db::DbConnection,
+) -> AppResult<(TrackFacts, Option<(PathBuf, CatalogMeta)>)> {
+    let Some(files) = db::database_files(conn)? else {
+        return Ok((db::track_facts::all(conn)?, None));
+    };
+    // The version is read before the rows: if an import lands in between, the file
+    // is labelled with the older version and so never used, never the reverse.
+    let meta = db::catalog_meta::load(conn)?;
+    let path = file::path_beside(&files, FACTS_FILE);
+    match file::read(&path, FACTS_MAGIC, &meta, TrackFacts::read_from) {
+        Ok(facts) => return Ok((facts, None)),
+        Err(file::Unused::Stale) => {}
+        Err(file::Unused::Broken(error)) => tracing::warn!(
+            path = %path.display(),
+            %error,
+            "the facts file is unusable; reading the catalog instead"
+        ),
+    }
+    let facts = db::track_facts::all(conn)?;
+    release_scan_memory(conn);
+    Ok((facts, Some((path, meta))))
+}
+
 fn release_scan_memory(conn: &mut db::DbConnection) {
     if let Err(error) = db::release_cache(conn) {
         tracing::debug!(%error, "could not shrink the page cache");

@@ -3,9 +3,13 @@
 //! track is a version of. One table per catalog version, sorted by track id, read once
 //! (`cache::CatalogCaches::track_facts`) and shared by the page and the API.
 
-use std::collections::HashMap;
+use std::{
+    collections::HashMap,
+    io::{self, Read, Write},
+};
 
 use super::{musical_key::MusicalKey, versions::fingerprint_of_track};
+use crate::binary::{BinaryReader, BinaryWriter};
 
 /// One track's facts. Unknown values are `None`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -396,6 +400,92 @@ impl TrackFacts {
     }
 }
 
+/// The table in the facts cache file (`catalog::snapshot::file`): its rows column by
+/// column, the ids, and the songs with several versions (by song, so the same table
+/// always writes the same bytes).
+impl TrackFacts {
+    pub fn write_to<W: Write>(&self, w: &mut BinaryWriter<W>) -> io::Result<()> {
+        w.array(&column_of(&self.rows, |k| k.song))?;
+        w.array(&column_of(&self.rows, |k| k.duration_ms))?;
+        w.array(&column_of(&self.rows, |k| k.tempo))?;
+        w.array(&column_of(&self.rows, |k| k.key))?;
+        w.array(&column_of(&self.rows, |k| k.mode))?;
+        w.array(&column_of(&self.rows, |k| k.time_signature))?;
+        match &self.ids {
+            Ids::Dense { first } => {
+                w.value(0u8)?;
+                w.value(*first)?;
+            }
+            Ids::Listed(ids) => {
+                w.value(1u8)?;
+                w.array(ids)?;
+            }
+        }
+        let mut versions: Vec<(u32, u32)> = self.versions.iter().map(|(&s, &n)| (s, n)).collect();
+        versions.sort_unstable();
+        w.array(&column_of(&versions, |v| v.0))?;
+        w.array(&column_of(&versions, |v| v.1))?;
+        w.value(self.songs as u64)
+    }
+
+    pub fn read_from<R: Read>(r: &mut BinaryReader<R>) -> io::Result<TrackFacts> {
+        let invalid = |what: &str| io::Error::new(io::ErrorKind::InvalidData, what.to_string());
+        let song: Vec<u32> = r.array()?;
+        let duration_ms: Vec<i32> = r.array()?;
+        let tempo: Vec<f32> = r.array()?;
+        let key: Vec<i8> = r.array()?;
+        let mode: Vec<i8> = r.array()?;
+        let time_signature: Vec<i8> = r.array()?;
+        let n = song.len();
+        let lengths = [
+            duration_ms.len(),
+            tempo.len(),
+            key.len(),
+            mode.len(),
+            time_signature.len(),
+        ];
+        if lengths.iter().any(|&len| len != n) {
+            return Err(invalid("the facts' columns differ in length"));
+        }
+        let ids = match r.value::<u8>()? {
+            0 => Ids::Dense { first: r.value()? },
+            1 => Ids::Listed(r.array()?),
+            _ => return Err(invalid("the facts' ids are neither dense nor listed")),
+        };
+        if matches!(&ids, Ids::Listed(ids) if ids.len() != n) {
+            return Err(invalid("the facts' ids do not match their rows"));
+        }
+        let songs: Vec<u32> = r.array()?;
+        let counts: Vec<u32> = r.array()?;
+        if songs.len() != counts.len() {
+            return Err(invalid(
+                "the facts' version counts do not match their songs",
+            ));
+        }
+        let rows = (0..n)
+            .map(|at| Kept {
+                song: song[at],
+                duration_ms: duration_ms[at],
+                tempo: tempo[at],
+                key: key[at],
+                mode: mode[at],
+                time_signature: time_signature[at],
+            })
+            .collect();
+        Ok(TrackFacts {
+            rows,
+            ids,
+            versions: songs.into_iter().zip(counts).collect(),
+            songs: usize::try_from(r.value::<u64>()?)
+                .map_err(|_| invalid("the facts' song count is out of range"))?,
+        })
+    }
+}
+
+fn column_of<T, U>(items: &[T], f: impl Fn(&T) -> U) -> Vec<U> {
+    items.iter().map(f).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -457,5 +547,40 @@ mod tests {
         assert!(dense.get(i32::MIN).is_none() && dense.get(i32::MAX).is_none());
         assert_eq!(dense.version_count(5), 1);
         assert_eq!(dense.song_count(), 2);
+    }
+
+    fn round_trip(facts: &TrackFacts) -> io::Result<TrackFacts> {
+        let mut w = BinaryWriter::new(Vec::new());
+        facts.write_to(&mut w)?;
+        let bytes = w.finish()?;
+        let mut r = BinaryReader::new(bytes.as_slice(), bytes.len() as u64);
+        let read = TrackFacts::read_from(&mut r)?;
+        r.finish()?;
+        Ok(read)
+    }
+
+    #[test]
+    fn facts_read_back_the_same_with_dense_and_listed_ids() {
+        let listed = TrackFacts::new(vec![
+            row(5, "Halo - Live", &[1]),
+            row(2, "Halo", &[1]),
+            row(9, "Halo", &[3]),
+            row(7, "Halo (Remastered 2011)", &[1]),
+        ]);
+        let dense = TrackFacts::new(
+            (1..=50)
+                .map(|id| row(id, &format!("Song {}", id % 7), &[1]))
+                .collect(),
+        );
+        for facts in [listed, dense, TrackFacts::default()] {
+            let read = round_trip(&facts).expect("round trip");
+            assert_eq!(read.len(), facts.len());
+            assert_eq!(read.song_count(), facts.song_count());
+            assert_eq!(read.songs_with_versions(), facts.songs_with_versions());
+            for id in 0..60 {
+                assert_eq!(read.get(id), facts.get(id), "track {id}");
+                assert_eq!(read.versions_of(id), facts.versions_of(id), "track {id}");
+            }
+        }
     }
 }

@@ -1,11 +1,12 @@
-//! The snapshot file: a copy of a catalog version's in-memory indexes beside the SQLite
-//! catalog file (`bench.catalog.db-snapshot`, like SQLite's own `-wal` and `-shm`), so
-//! that a restart reads them back instead of building them again. At 1.2 million tracks
-//! building them takes about 1–1.7 s on two cores (decoding every row, sorting the
-//! tracks into the tree, sorting and hashing the artists); reading them back is
-//! copying arrays.
+//! Cache files beside the SQLite catalog file, named like SQLite's own `-wal` and
+//! `-shm`: `bench.catalog.db-snapshot` holds a catalog version's in-memory indexes, so
+//! that a restart reads them back instead of building them again (at 1.2 million tracks
+//! building them takes about 1.5–1.9 s on two cores: decoding every row, sorting the
+//! tracks into the tree, sorting and hashing the artists; reading them back is copying
+//! arrays), and `bench.catalog.db-facts` the per-track facts (`catalog::facts`) that the
+//! first perfect-song answer needs.
 //!
-//! The file is a cache and nothing else: it is used only when its header names the
+//! Each file is a cache and nothing else: it is used only when its header names the
 //! catalog version the database holds now (a new time-based number on every import, see
 //! `catalog_meta::refresh`) and was written by this very executable (its size
 //! and modification time), so an upgrade or an import makes it stale, never wrong.
@@ -13,38 +14,37 @@
 //! means the catalog is read from the database as if the file were not there, and a
 //! new file replaces it. It is written in the background after a load from the
 //! database, to a temporary name then renamed, so a reader never sees half of one.
+//! What is in a file (its magic) is the caller's: this module checks the header, the
+//! length and the checksum.
 //! PostgreSQL deployments have no catalog file and do without.
 
 use std::{
     fs::File,
-    io::{self, BufReader, BufWriter, Read, Write},
+    io::{self, BufReader, BufWriter},
     path::{Path, PathBuf},
-    sync::Arc,
     time::UNIX_EPOCH,
 };
 
-use super::{CatalogSnapshot, SnapshotOrigin};
 use crate::{
     binary::{BinaryReader, BinaryWriter},
-    catalog::{artists::ArtistIndex, feature::AudioFeatures},
     db::{catalog_meta::CatalogMeta, DbFiles},
-    matching::FeatureIndex,
 };
 
-/// Changes whenever what is written changes shape (the executable check covers builds,
-/// this covers reading a file from another build of the same size and time).
-const MAGIC: [u8; 8] = *b"SIH-IDX1";
+/// The reader and writer a file's contents go through.
+pub(crate) type FileReader = BinaryReader<BufReader<File>>;
+pub(crate) type FileWriter = BinaryWriter<BufWriter<File>>;
 
-/// Where a database's snapshot file is: beside the catalog file (the main file when the
+/// The file named `suffix` beside a database's catalog file (the main file when the
 /// catalog is not a file of its own).
-pub(super) fn path_for(files: &DbFiles) -> PathBuf {
+pub(crate) fn path_beside(files: &DbFiles, suffix: &str) -> PathBuf {
     let base = files.catalog.as_deref().unwrap_or(&files.main);
     let mut name = base.as_os_str().to_owned();
-    name.push("-snapshot");
+    name.push(suffix);
     PathBuf::from(name)
 }
 
-/// What a file must match to be used: the catalog version and the executable.
+/// What a file must match to be used: what it holds, the catalog version and the
+/// executable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Header {
     magic: [u8; 8],
@@ -58,12 +58,12 @@ struct Header {
 
 impl Header {
     /// `None` when this executable cannot be identified: then no file is read or written.
-    fn expected(meta: &CatalogMeta) -> Option<Header> {
+    fn expected(magic: [u8; 8], meta: &CatalogMeta) -> Option<Header> {
         let exe = std::env::current_exe().ok()?;
         let metadata = std::fs::metadata(exe).ok()?;
         let modified = metadata.modified().ok()?.duration_since(UNIX_EPOCH).ok()?;
         Some(Header {
-            magic: MAGIC,
+            magic,
             executable_len: metadata.len(),
             executable_modified_ns: u64::try_from(modified.as_nanos()).ok()?,
             catalog_version: meta.version,
@@ -73,7 +73,7 @@ impl Header {
         })
     }
 
-    fn write_to<W: Write>(&self, w: &mut BinaryWriter<W>) -> io::Result<()> {
+    fn write_to(&self, w: &mut FileWriter) -> io::Result<()> {
         w.value(self.magic)?;
         w.value(self.executable_len)?;
         w.value(self.executable_modified_ns)?;
@@ -83,7 +83,7 @@ impl Header {
         w.value(self.artists)
     }
 
-    fn read_from<R: Read>(r: &mut BinaryReader<R>) -> io::Result<Header> {
+    fn read_from(r: &mut FileReader) -> io::Result<Header> {
         Ok(Header {
             magic: r.value()?,
             executable_len: r.value()?,
@@ -98,7 +98,7 @@ impl Header {
 
 /// Why a file was not used.
 #[derive(Debug)]
-pub(super) enum Unused {
+pub(crate) enum Unused {
     /// No file, or one for another version or build: the normal case after an import
     /// or an upgrade.
     Stale,
@@ -106,9 +106,15 @@ pub(super) enum Unused {
     Broken(io::Error),
 }
 
-/// The snapshot of `meta`'s version from the file at `path`.
-pub(super) fn read(path: &Path, meta: &CatalogMeta) -> Result<CatalogSnapshot, Unused> {
-    let expected = Header::expected(meta).ok_or(Unused::Stale)?;
+/// Reads the file at `path` with `body` if it holds `magic` for `meta`'s catalog version
+/// and this executable, and its checksum holds.
+pub(crate) fn read<T>(
+    path: &Path,
+    magic: [u8; 8],
+    meta: &CatalogMeta,
+    body: impl FnOnce(&mut FileReader) -> io::Result<T>,
+) -> Result<T, Unused> {
+    let expected = Header::expected(magic, meta).ok_or(Unused::Stale)?;
     let file = File::open(path).map_err(|_| Unused::Stale)?;
     let len = file.metadata().map_err(Unused::Broken)?.len();
     let mut r = BinaryReader::new(BufReader::with_capacity(1 << 20, file), len);
@@ -116,53 +122,48 @@ pub(super) fn read(path: &Path, meta: &CatalogMeta) -> Result<CatalogSnapshot, U
     if header != expected {
         return Err(Unused::Stale);
     }
-    let body = || -> io::Result<CatalogSnapshot> {
-        let average = AudioFeatures::from_array(r.value()?);
-        let features = FeatureIndex::read_from(&mut r)?;
-        let artists = ArtistIndex::read_from(&mut r)?;
-        r.finish()?;
-        Ok(CatalogSnapshot {
-            meta: meta.clone(),
-            average,
-            features: Arc::new(features),
-            artists: Arc::new(artists),
-            origin: SnapshotOrigin::File,
-        })
-    };
-    body().map_err(Unused::Broken)
+    let value = body(&mut r).map_err(Unused::Broken)?;
+    r.finish().map_err(Unused::Broken)?;
+    Ok(value)
 }
 
-/// Writes `snapshot` to `path` on a thread of its own (the server is already answering
-/// by then); failures are logged, never fatal: the file only saves time.
-pub(super) fn write_in_background(path: PathBuf, snapshot: &CatalogSnapshot) {
-    let Some(header) = Header::expected(&snapshot.meta) else {
+/// Writes `body` as the file at `path` for `meta`'s catalog version, on a thread of its
+/// own (the server is answering by then); failures are logged, never fatal: the file
+/// only saves time.
+pub(crate) fn write_in_background(
+    path: PathBuf,
+    magic: [u8; 8],
+    meta: &CatalogMeta,
+    body: impl FnOnce(&mut FileWriter) -> io::Result<()> + Send + 'static,
+) {
+    let Some(header) = Header::expected(magic, meta) else {
         return;
     };
-    let snapshot = snapshot.clone();
     let spawned = std::thread::Builder::new()
-        .name("snapshot-file".into())
-        .spawn(move || match write(&path, header, &snapshot) {
-            Ok(bytes) => tracing::info!(path = %path.display(), bytes, "snapshot file written"),
+        .name("cache-file".into())
+        .spawn(move || match write(&path, header, body) {
+            Ok(bytes) => tracing::info!(path = %path.display(), bytes, "cache file written"),
             Err(error) => {
-                tracing::warn!(path = %path.display(), %error, "could not write the snapshot file")
+                tracing::warn!(path = %path.display(), %error, "could not write a cache file")
             }
         });
     if let Err(error) = spawned {
-        tracing::warn!(%error, "could not start writing the snapshot file");
+        tracing::warn!(%error, "could not start writing a cache file");
     }
 }
 
-fn write(path: &Path, header: Header, snapshot: &CatalogSnapshot) -> io::Result<u64> {
-    let mut temporary = path.as_os_str().to_owned();
-    temporary.push(format!(".tmp-{}", std::process::id()));
-    let temporary = PathBuf::from(temporary);
+fn write(
+    path: &Path,
+    header: Header,
+    body: impl FnOnce(&mut FileWriter) -> io::Result<()>,
+) -> io::Result<u64> {
+    remove_abandoned_temporaries(path);
+    let temporary = temporary_path(path, std::process::id());
     let written = (|| {
         let file = File::create(&temporary)?;
         let mut w = BinaryWriter::new(BufWriter::with_capacity(1 << 20, file));
         header.write_to(&mut w)?;
-        w.value(snapshot.average.to_array())?;
-        snapshot.features.write_to(&mut w)?;
-        snapshot.artists.write_to(&mut w)?;
+        body(&mut w)?;
         let file = w.finish()?.into_inner().map_err(|e| e.into_error())?;
         file.metadata().map(|m| m.len())
     })();
@@ -175,5 +176,68 @@ fn write(path: &Path, header: Header, snapshot: &CatalogSnapshot) -> io::Result<
             let _ = std::fs::remove_file(&temporary);
             Err(error)
         }
+    }
+}
+
+/// Where process `pid` writes the file before renaming it.
+fn temporary_path(path: &Path, pid: u32) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(format!(".tmp-{pid}"));
+    PathBuf::from(name)
+}
+
+/// Temporary files of processes that are gone: a server stopped while writing leaves
+/// one (the writer is a background thread, not waited for at shutdown). Only where
+/// `/proc` says which processes are alive; elsewhere they stay.
+fn remove_abandoned_temporaries(path: &Path) {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+        return;
+    };
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    }) else {
+        return;
+    };
+    let prefix = format!("{}.tmp-", name.to_string_lossy());
+    for entry in entries.flatten() {
+        let entry_name = entry.file_name();
+        let Some(pid) = entry_name
+            .to_str()
+            .and_then(|n| n.strip_prefix(&prefix))
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temporaries_of_dead_processes_are_removed_and_live_ones_kept() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("x.catalog.db-facts");
+        // No process has pid u32::MAX - 1 (Linux caps pids far below it).
+        let dead = temporary_path(&path, u32::MAX - 1);
+        let live = temporary_path(&path, std::process::id());
+        let other = dir.path().join("x.catalog.db-facts.tmp-notapid");
+        for file in [&dead, &live, &other] {
+            std::fs::write(file, b"partial").expect("write");
+        }
+        remove_abandoned_temporaries(&path);
+        if Path::new("/proc/self").exists() {
+            assert!(!dead.exists());
+        }
+        assert!(live.exists() && other.exists());
     }
 }

@@ -12,7 +12,7 @@
 //! the file is written anew, so only the first start after an import (or an upgrade)
 //! builds.
 
-mod file;
+pub(crate) mod file;
 
 use std::{sync::Arc, time::Instant};
 
@@ -65,9 +65,9 @@ impl CatalogSnapshot {
     pub fn load(conn: &mut DbConnection) -> diesel::QueryResult<CatalogSnapshot> {
         let started = Instant::now();
         if let Some(files) = crate::db::database_files(conn)? {
-            let path = file::path_for(&files);
+            let path = file::path_beside(&files, SNAPSHOT_FILE);
             let meta = catalog_meta::load(conn)?;
-            match file::read(&path, &meta) {
+            match file::read(&path, SNAPSHOT_MAGIC, &meta, |r| read_indexes(r, &meta)) {
                 Ok(snapshot) => {
                     tracing::info!(
                         tracks = meta.track_count,
@@ -92,7 +92,10 @@ impl CatalogSnapshot {
                 };
                 if let Some((tracks, artists)) = load_parts_in_parallel(conn, &mut other)? {
                     let snapshot = CatalogSnapshot::assemble(tracks, artists, started);
-                    file::write_in_background(path, &snapshot);
+                    let copy = snapshot.clone();
+                    file::write_in_background(path, SNAPSHOT_MAGIC, &snapshot.meta, move |w| {
+                        write_indexes(w, &copy)
+                    });
                     return Ok(snapshot);
                 }
             }
@@ -144,6 +147,30 @@ impl CatalogSnapshot {
             _ => "unknown".to_string(),
         }
     }
+}
+
+/// The snapshot file's name beside the catalog file, and what it starts with (changed
+/// whenever what follows changes shape).
+const SNAPSHOT_FILE: &str = "-snapshot";
+const SNAPSHOT_MAGIC: [u8; 8] = *b"SIH-IDX1";
+
+fn write_indexes(w: &mut file::FileWriter, snapshot: &CatalogSnapshot) -> std::io::Result<()> {
+    w.value(snapshot.average.to_array())?;
+    snapshot.features.write_to(w)?;
+    snapshot.artists.write_to(w)
+}
+
+fn read_indexes(r: &mut file::FileReader, meta: &CatalogMeta) -> std::io::Result<CatalogSnapshot> {
+    let average = AudioFeatures::from_array(r.value()?);
+    let features = FeatureIndex::read_from(r)?;
+    let artists = ArtistIndex::read_from(r)?;
+    Ok(CatalogSnapshot {
+        meta: meta.clone(),
+        average,
+        features: Arc::new(features),
+        artists: Arc::new(artists),
+        origin: SnapshotOrigin::File,
+    })
 }
 
 /// Tracks on `conn`, artists on `other`, at the same time; `None` when they saw
