@@ -244,3 +244,49 @@ async fn a_restart_reads_the_track_facts_back_from_their_file() {
         from_database.body
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restart_reads_the_genre_profiles_back_from_their_file() {
+    let app = demo_app();
+    let Some(main) = app.db.database.sqlite_path().map(Path::to_path_buf) else {
+        return;
+    };
+    let mut genres_path = catalog_path(&main).into_os_string();
+    genres_path.push("-genres");
+    let genres_path = PathBuf::from(genres_path);
+    let pages = [
+        "/",
+        "/genres",
+        "/genres/rock",
+        "/genres/compare?genre=rock&genre=jazz",
+    ];
+    let mut built = Vec::new();
+    for path in pages {
+        let page = Browser::new().get(&app.client, path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        built.push(without_csrf_tokens(&page.body));
+    }
+    assert!(built[1].contains("rock"), "{}", built[1]);
+    wait_for_new_file(&genres_path, None);
+
+    // Behind the catalog version's back, every track loses its genres. A restart takes
+    // the profiles from the file, so every genre page is as it was...
+    let mut conn =
+        diesel::SqliteConnection::establish(catalog_path(&main).to_str().expect("utf-8 path"))
+            .expect("open the catalog");
+    diesel::connection::SimpleConnection::batch_execute(&mut conn, "DELETE FROM track_genres")
+        .expect("drop every genre link");
+    let restarted = restart(&app);
+    let client = TestApp::client_for(&restarted);
+    for (path, before) in pages.iter().zip(&built) {
+        let page = Browser::new().get(&client, path).await;
+        assert_eq!(&without_csrf_tokens(&page.body), before, "{path}");
+    }
+
+    // ...and without the file, the same restart reads the database: no rock any more.
+    std::fs::remove_file(&genres_path).expect("remove the genres file");
+    let restarted = restart(&app);
+    let client = TestApp::client_for(&restarted);
+    let rock = Browser::new().get(&client, "/genres/rock").await;
+    assert_eq!(rock.status, StatusCode::NOT_FOUND);
+}

@@ -130,21 +130,16 @@ impl CatalogCaches {
         if let Some(found) = self.genres.get(version, &()) {
             return Ok(found);
         }
-        let (read_at, catalog) = db::run(pool, |conn| {
-            let (read_at, source) = db::genres::load(conn)?;
-            let catalog = GenreCatalog::build(&source);
-            drop(source);
-            release_scan_memory(conn);
-            Ok((read_at, catalog))
-        })
-        .await?;
+        let (read_at, catalog, file) = db::run(pool, genres_from_file_or_database).await?;
         let catalog = self.genres.put(read_at, (), catalog);
+        if let Some((path, meta)) = file {
+            let copy = Arc::clone(&catalog);
+            file::write_in_background(path, GENRES_MAGIC, &meta, move |w| copy.write_to(w));
+        }
         Ok(catalog)
     }
 }
 
-/// After a read of every track: the connection's page cache and the allocator's free
-/// memory (the read's temporary rows) go back to the system.
 /// The facts cache file's name beside the catalog file, and what it starts with.
 const FACTS_FILE: &str = "-facts";
 const FACTS_MAGIC: [u8; 8] = *b"SIH-FCT1";
@@ -176,6 +171,47 @@ fn facts_from_file_or_database(
     Ok((facts, Some((path, meta))))
 }
 
+/// The genres cache file's name beside the catalog file, and what it starts with.
+const GENRES_FILE: &str = "-genres";
+const GENRES_MAGIC: [u8; 8] = *b"SIH-GNR1";
+
+/// Every genre's profile: from the genres file when it holds the current version, else
+/// built from every track (about 1.3 s at 1.2 million), with the version it was read
+/// at and where a new file should then go.
+#[allow(clippy::type_complexity)]
+fn genres_from_file_or_database(
+    conn: &mut db::DbConnection,
+) -> AppResult<(i64, GenreCatalog, Option<(PathBuf, CatalogMeta)>)> {
+    let build = |conn: &mut db::DbConnection| -> AppResult<(i64, GenreCatalog)> {
+        let (read_at, source) = db::genres::load(conn)?;
+        let catalog = GenreCatalog::build(&source);
+        drop(source);
+        release_scan_memory(conn);
+        Ok((read_at, catalog))
+    };
+    let Some(files) = db::database_files(conn)? else {
+        let (read_at, catalog) = build(conn)?;
+        return Ok((read_at, catalog, None));
+    };
+    let meta = db::catalog_meta::load(conn)?;
+    let path = file::path_beside(&files, GENRES_FILE);
+    match file::read(&path, GENRES_MAGIC, &meta, GenreCatalog::read_from) {
+        Ok(catalog) => return Ok((meta.version, catalog, None)),
+        Err(file::Unused::Stale) => {}
+        Err(file::Unused::Broken(error)) => tracing::warn!(
+            path = %path.display(),
+            %error,
+            "the genres file is unusable; reading the catalog instead"
+        ),
+    }
+    let (read_at, catalog) = build(conn)?;
+    // Only a build of the version the header will name is written.
+    let file = (read_at == meta.version).then_some((path, meta));
+    Ok((read_at, catalog, file))
+}
+
+/// After a read of every track: the connection's page cache and the allocator's free
+/// memory (the read's temporary rows) go back to the system.
 fn release_scan_memory(conn: &mut db::DbConnection) {
     if let Err(error) = db::release_cache(conn) {
         tracing::debug!(%error, "could not shrink the page cache");

@@ -1,8 +1,10 @@
 //! How a feature is spread across an artist's tracks: the five-number summary.
 
+use serde::{Deserialize, Serialize};
+
 use crate::catalog::Feature;
 
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Distribution {
     pub feature: Feature,
     /// How many tracks had a value.

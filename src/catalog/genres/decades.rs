@@ -1,9 +1,11 @@
 //! Average sound per decade of release.
 
+use serde::{Deserialize, Serialize};
+
 use crate::catalog::{AudioFeatures, Feature};
 
 /// One decade: how many tracks came out in it and their average features.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DecadeRow {
     /// The decade's first year (1990 for the 1990s).
     pub decade: i32,

@@ -13,7 +13,12 @@ mod decades;
 mod find;
 mod tally;
 
-use std::collections::HashMap;
+use std::{
+    collections::HashMap,
+    io::{self, Read, Write},
+};
+
+use serde::{Deserialize, Serialize};
 
 pub use build::{TOP_ARTISTS, TYPICAL_TRACKS};
 pub use decades::{decade_label, DecadeRow};
@@ -21,6 +26,7 @@ pub use find::{GenreSort, SortKey};
 
 use self::tally::{GenreTally, ListedTracks};
 use super::{artists::distribution::Distribution, AudioFeatures, Feature};
+use crate::binary::{BinaryReader, BinaryWriter};
 
 /// A genre or subgenre as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,7 +113,7 @@ impl GenreSource {
 }
 
 /// A track close to its genre's average sound.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct TypicalTrack {
     pub track_id: i32,
     /// Root mean square gap per feature, each feature on a 0–1 scale.
@@ -115,7 +121,7 @@ pub struct TypicalTrack {
 }
 
 /// One genre (or subgenre) with everything its page shows.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GenreProfile {
     pub id: i32,
     pub name: String,
@@ -159,7 +165,7 @@ impl GenreProfile {
 }
 
 /// Every genre and subgenre of one catalog version, and the catalog's sound by decade.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GenreCatalog {
     /// Genres first (most tracks first), then subgenres (most tracks first).
     profiles: Vec<GenreProfile>,
@@ -188,6 +194,24 @@ impl GenreCatalog {
 
     pub fn is_empty(&self) -> bool {
         self.profiles.is_empty()
+    }
+
+    /// The catalog in the genres cache file (`catalog::snapshot::file`): a few
+    /// kilobytes per genre, so as JSON, which its types already describe.
+    pub fn write_to<W: Write>(&self, w: &mut BinaryWriter<W>) -> io::Result<()> {
+        w.text(&serde_json::to_string(self).map_err(io::Error::other)?)
+    }
+
+    pub fn read_from<R: Read>(r: &mut BinaryReader<R>) -> io::Result<GenreCatalog> {
+        let catalog: GenreCatalog = serde_json::from_str(&r.text()?)
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+        if catalog.genre_count > catalog.profiles.len() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "more genres than profiles",
+            ));
+        }
+        Ok(catalog)
     }
 
     /// The subgenres of `genre`, most tracks first.
