@@ -5,7 +5,7 @@
 
 use std::io::{self, Read, Write};
 
-use super::{Block, FeatureIndex, TreeColumns, LEAF, NO_GENRE};
+use super::{Block, FeatureIndex, TreeColumns, FULL_SCALE, LEAF, NO_GENRE};
 use crate::binary::{BinaryReader, BinaryWriter};
 
 impl FeatureIndex {
@@ -75,6 +75,11 @@ fn check(c: &TreeColumns) -> Result<(), &'static str> {
     }
     if c.blocks.len() != n.div_ceil(LEAF) {
         return Err("the index's blocks do not match its tracks");
+    }
+    // The search's exact integer arithmetic is proved for values on the scale only.
+    let on_scale = |v: &i32| (0..=FULL_SCALE).contains(v);
+    if !c.blocks.iter().flatten().flatten().all(on_scale) {
+        return Err("a feature value is off the fixed-point scale");
     }
     if c.genres.len() > usize::from(NO_GENRE) || c.genre_sets.len() > usize::from(NO_GENRE) {
         return Err("the index has too many genres");
@@ -182,6 +187,9 @@ mod tests {
         assert!(round_trip(&index).is_err());
         let mut index = sample_index(100);
         index.blocks.pop();
+        assert!(round_trip(&index).is_err());
+        let mut index = sample_index(100);
+        index.blocks[1][4][7] = -1;
         assert!(round_trip(&index).is_err());
     }
 }
