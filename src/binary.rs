@@ -196,6 +196,23 @@ impl<R: Read> BinaryReader<R> {
     }
 }
 
+/// Writes with `write`, then reads the bytes back with `read` and checks the checksum:
+/// what each stored type's tests do.
+#[cfg(test)]
+pub(crate) fn round_trip<T>(
+    write: impl FnOnce(&mut BinaryWriter<Vec<u8>>) -> io::Result<()>,
+    read: impl FnOnce(&mut BinaryReader<io::Cursor<Vec<u8>>>) -> io::Result<T>,
+) -> io::Result<T> {
+    let mut writer = BinaryWriter::new(Vec::new());
+    write(&mut writer)?;
+    let bytes = writer.finish()?;
+    let len = bytes.len() as u64;
+    let mut reader = BinaryReader::new(io::Cursor::new(bytes), len);
+    let value = read(&mut reader)?;
+    reader.finish()?;
+    Ok(value)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -25,10 +25,20 @@ use insights_hub::{
 };
 use poem::http::StatusCode;
 
-fn snapshot_path(main: &Path) -> PathBuf {
+/// A cache file beside the catalog file of the database at `main`.
+fn beside_catalog(main: &Path, suffix: &str) -> PathBuf {
     let mut name = catalog_path(main).into_os_string();
-    name.push("-snapshot");
+    name.push(suffix);
     PathBuf::from(name)
+}
+
+/// Runs `sql` on the catalog file directly, without moving the catalog version (what
+/// no import does): the tests' way to see whether a restart read the database.
+fn change_behind_the_version(main: &Path, sql: &str) {
+    let mut conn =
+        diesel::SqliteConnection::establish(catalog_path(main).to_str().expect("utf-8 path"))
+            .expect("open the catalog");
+    diesel::connection::SimpleConnection::batch_execute(&mut conn, sql).expect(sql);
 }
 
 /// Waits (bounded) until the file exists and differs from `old`: it is written on a
@@ -110,7 +120,7 @@ async fn a_restart_reads_the_indexes_back_and_answers_exactly_as_a_build() {
     let Some(main) = app.db.database.sqlite_path().map(Path::to_path_buf) else {
         return;
     };
-    let path = snapshot_path(&main);
+    let path = beside_catalog(&main, "-snapshot");
     assert_eq!(app.state.catalog().origin, SnapshotOrigin::Database);
     let mut browser = Browser::new();
     let signed_up = browser
@@ -152,7 +162,7 @@ async fn a_file_from_an_older_catalog_version_is_never_used() {
     let Some(main) = app.db.database.sqlite_path().map(Path::to_path_buf) else {
         return;
     };
-    let path = snapshot_path(&main);
+    let path = beside_catalog(&main, "-snapshot");
     let demo_file = wait_for_new_file(&path, None);
     let demo_tracks = app.state.catalog().meta.track_count;
 
@@ -206,9 +216,7 @@ async fn a_restart_reads_the_track_facts_back_from_their_file() {
     let Some(main) = app.db.database.sqlite_path().map(Path::to_path_buf) else {
         return;
     };
-    let mut facts_path = catalog_path(&main).into_os_string();
-    facts_path.push("-facts");
-    let facts_path = PathBuf::from(facts_path);
+    let facts_path = beside_catalog(&main, "-facts");
     let mut browser = Browser::new();
     browser.sign_up(&app.client, "facts", GOOD_PASSWORD).await;
     browser.headers.push(("HX-Request".into(), "true".into()));
@@ -221,14 +229,7 @@ async fn a_restart_reads_the_track_facts_back_from_their_file() {
 
     // Behind the catalog version's back, every track's key changes to B. A restart
     // takes the facts from the file, so the answer shows the keys as they were...
-    let mut conn =
-        diesel::SqliteConnection::establish(catalog_path(&main).to_str().expect("utf-8 path"))
-            .expect("open the catalog");
-    diesel::connection::SimpleConnection::batch_execute(
-        &mut conn,
-        "UPDATE tracks SET musical_key = 11",
-    )
-    .expect("change every key");
+    change_behind_the_version(&main, "UPDATE tracks SET musical_key = 11");
     let restarted = restart(&app);
     let from_file = browser.get(&TestApp::client_for(&restarted), query).await;
     assert_eq!(from_file.body, first.body);
@@ -251,9 +252,7 @@ async fn a_restart_reads_the_genre_profiles_back_from_their_file() {
     let Some(main) = app.db.database.sqlite_path().map(Path::to_path_buf) else {
         return;
     };
-    let mut genres_path = catalog_path(&main).into_os_string();
-    genres_path.push("-genres");
-    let genres_path = PathBuf::from(genres_path);
+    let genres_path = beside_catalog(&main, "-genres");
     let pages = [
         "/",
         "/genres",
@@ -271,11 +270,7 @@ async fn a_restart_reads_the_genre_profiles_back_from_their_file() {
 
     // Behind the catalog version's back, every track loses its genres. A restart takes
     // the profiles from the file, so every genre page is as it was...
-    let mut conn =
-        diesel::SqliteConnection::establish(catalog_path(&main).to_str().expect("utf-8 path"))
-            .expect("open the catalog");
-    diesel::connection::SimpleConnection::batch_execute(&mut conn, "DELETE FROM track_genres")
-        .expect("drop every genre link");
+    change_behind_the_version(&main, "DELETE FROM track_genres");
     let restarted = restart(&app);
     let client = TestApp::client_for(&restarted);
     for (path, before) in pages.iter().zip(&built) {

@@ -550,13 +550,7 @@ mod tests {
     }
 
     fn round_trip(facts: &TrackFacts) -> io::Result<TrackFacts> {
-        let mut w = BinaryWriter::new(Vec::new());
-        facts.write_to(&mut w)?;
-        let bytes = w.finish()?;
-        let mut r = BinaryReader::new(bytes.as_slice(), bytes.len() as u64);
-        let read = TrackFacts::read_from(&mut r)?;
-        r.finish()?;
-        Ok(read)
+        crate::binary::round_trip(|w| facts.write_to(w), TrackFacts::read_from)
     }
 
     #[test]

@@ -142,13 +142,7 @@ mod tests {
     }
 
     fn round_trip(index: &FeatureIndex) -> io::Result<FeatureIndex> {
-        let mut w = BinaryWriter::new(Vec::new());
-        index.write_to(&mut w)?;
-        let bytes = w.finish()?;
-        let mut r = BinaryReader::new(bytes.as_slice(), bytes.len() as u64);
-        let read = FeatureIndex::read_from(&mut r)?;
-        r.finish()?;
-        Ok(read)
+        crate::binary::round_trip(|w| index.write_to(w), FeatureIndex::read_from)
     }
 
     #[test]

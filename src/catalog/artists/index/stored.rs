@@ -146,13 +146,7 @@ mod tests {
     }
 
     fn round_trip(index: &ArtistIndex) -> io::Result<ArtistIndex> {
-        let mut w = BinaryWriter::new(Vec::new());
-        index.write_to(&mut w)?;
-        let bytes = w.finish()?;
-        let mut r = BinaryReader::new(bytes.as_slice(), bytes.len() as u64);
-        let read = ArtistIndex::read_from(&mut r)?;
-        r.finish()?;
-        Ok(read)
+        crate::binary::round_trip(|w| index.write_to(w), ArtistIndex::read_from)
     }
 
     #[test]
