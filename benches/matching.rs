@@ -18,7 +18,11 @@ use std::{hint::black_box, path::Path, time::Duration};
 
 use criterion::{BenchmarkId, Criterion};
 use insights_hub::{
-    catalog::{rng::Rng, snapshot::CatalogSnapshot, AudioFeatures, Feature},
+    catalog::{
+        rng::Rng,
+        snapshot::{CacheFiles, CatalogSnapshot, SnapshotOrigin},
+        AudioFeatures, Feature,
+    },
     matching::{FeatureIndex, IndexedTrack, MatchSettings, Metric},
 };
 
@@ -178,20 +182,38 @@ fn bench_load(c: &mut Criterion) {
         let tracks = tracks.get_or_init(|| generate(LARGE));
         b.iter(|| black_box(build(tracks, &names).len()))
     });
+    let open_database = || {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let pool = insights_hub::db::open(dir.path().join("bench.db")).expect("open database");
+        let mut conn = pool.get().expect("connection");
+        let insights_hub::db::DbConnection::Sqlite(conn) = &mut *conn else {
+            panic!("the bench uses SQLite");
+        };
+        fill_database(conn, tracks.get_or_init(|| generate(LARGE)), &names);
+        (dir, pool)
+    };
     group.bench_function("catalog_snapshot_from_sqlite", |b| {
-        let (_dir, pool) = database.get_or_init(|| {
-            let dir = tempfile::tempdir().expect("temp dir");
-            let pool = insights_hub::db::open(dir.path().join("bench.db")).expect("open database");
-            let mut conn = pool.get().expect("connection");
-            let insights_hub::db::DbConnection::Sqlite(conn) = &mut *conn else {
-                panic!("the bench uses SQLite");
-            };
-            fill_database(conn, tracks.get_or_init(|| generate(LARGE)), &names);
-            (dir, pool)
-        });
+        let (_dir, pool) = database.get_or_init(open_database);
         b.iter(|| {
             let mut conn = pool.get().expect("connection");
-            let snapshot = CatalogSnapshot::load(&mut conn).expect("load");
+            let snapshot = CatalogSnapshot::load(&mut conn, &CacheFiles::Off).expect("load");
+            black_box(snapshot.features.len())
+        })
+    });
+    // The same catalog read back from the cache file a build leaves (a restart).
+    group.bench_function("catalog_snapshot_from_cache_file", |b| {
+        let (dir, pool) = database.get_or_init(open_database);
+        let cache = CacheFiles::At(dir.path().join("bench-cache"));
+        let mut conn = pool.get().expect("connection");
+        CatalogSnapshot::load(&mut conn, &cache).expect("build");
+        // The file is written in the background: wait for it.
+        let file = dir.path().join("bench-cache-snapshot");
+        while !file.exists() {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        b.iter(|| {
+            let snapshot = CatalogSnapshot::load(&mut conn, &cache).expect("load");
+            assert_eq!(snapshot.origin, SnapshotOrigin::File);
             black_box(snapshot.features.len())
         })
     });

@@ -158,6 +158,12 @@ struct ServeArgs {
     /// one); 0 turns the limit off.
     #[arg(long, env = "API_RATE_LIMIT", default_value_t = insights_hub::config::DEFAULT_API_RATE_LIMIT)]
     api_rate_limit: u32,
+
+    /// Directory for the catalog's cache files (its indexes, track facts and genre
+    /// profiles as last built, read back at start-up instead of built again). Default:
+    /// beside the SQLite catalog file; with PostgreSQL, none unless this is set.
+    #[arg(long, env = "CACHE_DIR")]
+    cache_dir: Option<std::path::PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -220,6 +226,7 @@ fn serve(database: config::Database, args: ServeArgs) -> anyhow::Result<()> {
         .filter(|o| !o.is_empty())
         .collect();
     config.api_rate_limit = args.api_rate_limit;
+    config.cache_dir = args.cache_dir;
     // Resolved here so that a bad key or an unwritable key file stops the start-up
     // with a clear message instead of falling back to a temporary key.
     if let Some(text) = &args.secret_key {

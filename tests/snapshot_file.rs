@@ -14,7 +14,7 @@ use std::{
 
 use common::{
     auth::{Browser, GOOD_PASSWORD},
-    demo::demo_app,
+    demo::{demo_app, demo_app_with},
     fixtures, TestApp,
 };
 use diesel::Connection;
@@ -62,9 +62,41 @@ fn wait_for_new_file(path: &Path, old: Option<&[u8]>) -> Vec<u8> {
 
 /// Another server over the same database, as after a restart.
 fn restart(app: &TestApp) -> AppState {
+    restart_with(app, None)
+}
+
+/// `restart`, with the cache files in `cache_dir`.
+fn restart_with(app: &TestApp, cache_dir: Option<&Path>) -> AppState {
     let mut config = Config::for_database(&app.db.database);
     config.key_dir = Some(app.dir.path().to_path_buf());
+    config.cache_dir = cache_dir.map(Path::to_path_buf);
     AppState::open(config).expect("open the same database again")
+}
+
+/// The one file in `dir` whose name ends with `suffix`, once it is there.
+fn wait_for_file_ending(dir: &Path, suffix: &str) -> PathBuf {
+    let started = Instant::now();
+    loop {
+        let found: Vec<PathBuf> = std::fs::read_dir(dir)
+            .expect("read the cache directory")
+            .flatten()
+            .map(|entry| entry.path())
+            .filter(|path| path.to_string_lossy().ends_with(suffix))
+            .collect();
+        if let [one] = found.as_slice() {
+            return one.clone();
+        }
+        assert!(
+            found.len() < 2,
+            "several files end with {suffix}: {found:?}"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no file ending with {suffix} in {}",
+            dir.display()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 /// What a signed-in user sees of the catalog: live answers with and without filters and
@@ -284,4 +316,32 @@ async fn a_restart_reads_the_genre_profiles_back_from_their_file() {
     let client = TestApp::client_for(&restarted);
     let rock = Browser::new().get(&client, "/genres/rock").await;
     assert_eq!(rock.status, StatusCode::NOT_FOUND);
+}
+
+/// `--cache-dir`: the files go there instead of beside the catalog, and it is what
+/// gives a PostgreSQL server (which has no catalog file) a fast restart. On either
+/// database, whichever this test run uses.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cache_directory_holds_the_files_on_either_database() {
+    let cache = tempfile::tempdir().expect("cache dir");
+    let app = demo_app_with(|config| config.cache_dir = Some(cache.path().to_path_buf()));
+    assert_eq!(app.state.catalog().origin, SnapshotOrigin::Database);
+    let mut browser = Browser::new();
+    browser.sign_up(&app.client, "cached", GOOD_PASSWORD).await;
+    let built = what_a_user_sees(&app.state, &browser).await;
+    let snapshot = wait_for_file_ending(cache.path(), "-snapshot");
+    wait_for_file_ending(cache.path(), "-facts");
+    wait_for_file_ending(cache.path(), "-genres");
+    if let Some(main) = app.db.database.sqlite_path() {
+        assert!(!beside_catalog(main, "-snapshot").exists());
+    }
+
+    let restarted = restart_with(&app, Some(cache.path()));
+    assert_eq!(restarted.catalog().origin, SnapshotOrigin::File);
+    assert_eq!(what_a_user_sees(&restarted, &browser).await, built);
+    // Without the directory, a PostgreSQL server has nowhere to look, and builds.
+    if app.db.database.sqlite_path().is_none() {
+        assert_eq!(restart(&app).catalog().origin, SnapshotOrigin::Database);
+    }
+    assert!(snapshot.exists());
 }

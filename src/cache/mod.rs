@@ -12,7 +12,12 @@ use std::{collections::HashMap, path::PathBuf, sync::Arc};
 pub use versioned::VersionedCache;
 
 use crate::{
-    catalog::{artists::GenreCount, facts::TrackFacts, genres::GenreCatalog, snapshot::file},
+    catalog::{
+        artists::GenreCount,
+        facts::TrackFacts,
+        genres::GenreCatalog,
+        snapshot::{file, CacheFiles},
+    },
     db::{self, catalog_meta::CatalogMeta, track_details::TrackDetails, DbPool},
     error::AppResult,
 };
@@ -44,10 +49,18 @@ pub struct CatalogCaches {
     /// once per version by one request while the others wait for it.
     genres: VersionedCache<(), GenreCatalog>,
     genres_building: tokio::sync::Mutex<()>,
+    /// Where the facts and the genres are kept between runs.
+    files: CacheFiles,
 }
 
 impl Default for CatalogCaches {
     fn default() -> Self {
+        CatalogCaches::new(CacheFiles::default())
+    }
+}
+
+impl CatalogCaches {
+    pub fn new(files: CacheFiles) -> Self {
         CatalogCaches {
             track_details: VersionedCache::new(TRACK_DETAILS_CAPACITY),
             artist_genres: VersionedCache::new(ARTIST_GENRES_CAPACITY),
@@ -55,6 +68,7 @@ impl Default for CatalogCaches {
             facts_loading: tokio::sync::Mutex::new(()),
             genres: VersionedCache::new(1),
             genres_building: tokio::sync::Mutex::new(()),
+            files,
         }
     }
 }
@@ -88,7 +102,9 @@ impl CatalogCaches {
         if let Some(facts) = self.track_facts.get(version, &()) {
             return Ok(facts);
         }
-        let (facts, file) = db::run(pool, facts_from_file_or_database).await?;
+        let files = self.files.clone();
+        let (facts, file) =
+            db::run(pool, move |conn| facts_from_file_or_database(conn, &files)).await?;
         let facts = self.track_facts.put(version, (), facts);
         if let Some((path, meta)) = file {
             let copy = Arc::clone(&facts);
@@ -130,7 +146,9 @@ impl CatalogCaches {
         if let Some(found) = self.genres.get(version, &()) {
             return Ok(found);
         }
-        let (read_at, catalog, file) = db::run(pool, genres_from_file_or_database).await?;
+        let files = self.files.clone();
+        let (read_at, catalog, file) =
+            db::run(pool, move |conn| genres_from_file_or_database(conn, &files)).await?;
         let catalog = self.genres.put(read_at, (), catalog);
         if let Some((path, meta)) = file {
             let copy = Arc::clone(&catalog);
@@ -149,14 +167,14 @@ const FACTS_MAGIC: [u8; 8] = *b"SIH-FCT1";
 /// a second), with where a new file should then go.
 fn facts_from_file_or_database(
     conn: &mut db::DbConnection,
+    files: &CacheFiles,
 ) -> AppResult<(TrackFacts, Option<(PathBuf, CatalogMeta)>)> {
-    let Some(files) = db::database_files(conn)? else {
+    let Some(path) = files.path(conn, FACTS_FILE)? else {
         return Ok((db::track_facts::all(conn)?, None));
     };
     // The version is read before the rows: if an import lands in between, the file
     // is labelled with the older version and so never used, never the reverse.
     let meta = db::catalog_meta::load(conn)?;
-    let path = file::path_beside(&files, FACTS_FILE);
     match file::read(&path, FACTS_MAGIC, &meta, TrackFacts::read_from) {
         Ok(facts) => return Ok((facts, None)),
         Err(file::Unused::Stale) => {}
@@ -181,6 +199,7 @@ const GENRES_MAGIC: [u8; 8] = *b"SIH-GNR1";
 #[allow(clippy::type_complexity)]
 fn genres_from_file_or_database(
     conn: &mut db::DbConnection,
+    files: &CacheFiles,
 ) -> AppResult<(i64, GenreCatalog, Option<(PathBuf, CatalogMeta)>)> {
     let build = |conn: &mut db::DbConnection| -> AppResult<(i64, GenreCatalog)> {
         let (read_at, source) = db::genres::load(conn)?;
@@ -189,12 +208,11 @@ fn genres_from_file_or_database(
         release_scan_memory(conn);
         Ok((read_at, catalog))
     };
-    let Some(files) = db::database_files(conn)? else {
+    let Some(path) = files.path(conn, GENRES_FILE)? else {
         let (read_at, catalog) = build(conn)?;
         return Ok((read_at, catalog, None));
     };
     let meta = db::catalog_meta::load(conn)?;
-    let path = file::path_beside(&files, GENRES_FILE);
     match file::read(&path, GENRES_MAGIC, &meta, GenreCatalog::read_from) {
         Ok(catalog) => return Ok((meta.version, catalog, None)),
         Err(file::Unused::Stale) => {}

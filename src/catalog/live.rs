@@ -8,21 +8,24 @@ use std::{
     time::Duration,
 };
 
-use super::snapshot::CatalogSnapshot;
+use super::snapshot::{CacheFiles, CatalogSnapshot};
 use crate::db::{self, DbPool};
 
 pub struct LiveCatalog {
     current: RwLock<Arc<CatalogSnapshot>>,
+    /// Where each build's copy goes, and where a start looks for one.
+    cache: CacheFiles,
 }
 
 impl LiveCatalog {
     /// Reads the first snapshot.
-    pub fn load(pool: &DbPool) -> anyhow::Result<LiveCatalog> {
+    pub fn load(pool: &DbPool, cache: CacheFiles) -> anyhow::Result<LiveCatalog> {
         let mut conn = pool.get()?;
-        let snapshot = CatalogSnapshot::load(&mut conn)?;
+        let snapshot = CatalogSnapshot::load(&mut conn, &cache)?;
         release_loading_memory(&mut conn);
         Ok(LiveCatalog {
             current: RwLock::new(Arc::new(snapshot)),
+            cache,
         })
     }
 
@@ -40,13 +43,14 @@ impl LiveCatalog {
     pub async fn refresh(&self, pool: &DbPool) -> anyhow::Result<bool> {
         let seen = self.current().meta.version;
         let pool = pool.clone();
+        let cache = self.cache.clone();
         let fresh =
             tokio::task::spawn_blocking(move || -> anyhow::Result<Option<CatalogSnapshot>> {
                 let mut conn = pool.get()?;
                 if db::catalog_meta::version(&mut conn)? == seen {
                     return Ok(None);
                 }
-                let snapshot = CatalogSnapshot::load(&mut conn)?;
+                let snapshot = CatalogSnapshot::load(&mut conn, &cache)?;
                 release_loading_memory(&mut conn);
                 Ok(Some(snapshot))
             })

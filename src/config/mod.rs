@@ -38,6 +38,9 @@ pub struct Config {
     pub api_rate_limit: u32,
     /// Where generated secrets live, when not the default (`data_dir`).
     pub key_dir: Option<PathBuf>,
+    /// Where the catalog's cache files go (`catalog::snapshot::file`). `None`: beside
+    /// the SQLite catalog file; with PostgreSQL, nowhere (no cache files).
+    pub cache_dir: Option<PathBuf>,
 }
 
 /// JSON API requests per minute per token when the operator does not say.
@@ -62,6 +65,7 @@ impl Config {
             api_cors_origins: Vec::new(),
             api_rate_limit: DEFAULT_API_RATE_LIMIT,
             key_dir: None,
+            cache_dir: None,
         }
     }
 

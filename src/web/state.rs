@@ -84,7 +84,8 @@ impl AppState {
     pub fn with_pool(config: Config, pool: DbPool) -> anyhow::Result<AppState> {
         let secret_key = config.resolve_secret_key()?;
         check_key_fingerprint(&pool, &config, &secret_key)?;
-        let catalog = LiveCatalog::load(&pool)?;
+        let cache_files = crate::catalog::snapshot::CacheFiles::for_config(&config);
+        let catalog = LiveCatalog::load(&pool, cache_files.clone())?;
         // Several servers share a PostgreSQL database: they count log-in attempts there.
         let accounts = if config.database.is_postgres() {
             Accounts::new(
@@ -102,7 +103,7 @@ impl AppState {
             config: Arc::new(config),
             secret_key,
             catalog: Arc::new(catalog),
-            caches: Arc::new(CatalogCaches::default()),
+            caches: Arc::new(CatalogCaches::new(cache_files)),
             fragments: Arc::new(FragmentCache::new(fragment_cache::CAPACITY)),
             accounts: Arc::new(accounts),
         })

@@ -25,19 +25,85 @@ use std::{
     time::UNIX_EPOCH,
 };
 
+use sha2::{Digest, Sha256};
+
 use crate::{
     binary::{BinaryReader, BinaryWriter},
-    db::{catalog_meta::CatalogMeta, DbFiles},
+    config::{Config, Database},
+    db::{catalog_file::catalog_path, catalog_meta::CatalogMeta, DbConnection, DbFiles},
 };
 
 /// The reader and writer a file's contents go through.
 pub(crate) type FileReader = BinaryReader<BufReader<File>>;
 pub(crate) type FileWriter = BinaryWriter<BufWriter<File>>;
 
+/// Where a server's cache files go (`--cache-dir`).
+#[derive(Debug, Clone, Default)]
+pub enum CacheFiles {
+    /// Beside the SQLite catalog file the connection has open; none for an in-memory
+    /// database or PostgreSQL.
+    #[default]
+    BesideCatalog,
+    /// In a directory of the operator's choice: this path, plus each file's suffix.
+    At(PathBuf),
+    /// None: every start builds (what the start-up benchmark measures).
+    Off,
+}
+
+impl CacheFiles {
+    pub fn for_config(config: &Config) -> CacheFiles {
+        match &config.cache_dir {
+            None => CacheFiles::BesideCatalog,
+            Some(dir) => CacheFiles::At(dir.join(name_in_cache_dir(&config.database))),
+        }
+    }
+
+    /// The file named `suffix` for the database `conn` is connected to, if any.
+    pub(crate) fn path(
+        &self,
+        conn: &mut DbConnection,
+        suffix: &str,
+    ) -> diesel::QueryResult<Option<PathBuf>> {
+        Ok(match self {
+            CacheFiles::BesideCatalog => {
+                crate::db::database_files(conn)?.map(|files| path_beside(&files, suffix))
+            }
+            CacheFiles::At(base) => Some(with_suffix(base, suffix)),
+            CacheFiles::Off => None,
+        })
+    }
+}
+
+/// A name for one database's files in a shared cache directory: the catalog file's
+/// name, or `postgres`, then a hash of the path or of the URL without its password, so
+/// that several databases (or several schemas of one) never take each other's files.
+/// Servers of one PostgreSQL database share theirs, which is right: they serve the
+/// same catalog versions.
+fn name_in_cache_dir(database: &Database) -> String {
+    let (label, identity) = match database {
+        Database::Sqlite(path) => {
+            let catalog = catalog_path(&std::path::absolute(path).unwrap_or(path.clone()));
+            let label = catalog.file_name().map_or_else(
+                || "catalog".to_string(),
+                |name| name.to_string_lossy().into_owned(),
+            );
+            (label, catalog.to_string_lossy().into_owned())
+        }
+        // `Display` hides the password.
+        Database::Postgres(_) => ("postgres".to_string(), database.to_string()),
+    };
+    let digest = Sha256::digest(identity.as_bytes());
+    let hash: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    format!("{label}-{hash}")
+}
+
 /// The file named `suffix` beside a database's catalog file (the main file when the
 /// catalog is not a file of its own).
-pub(crate) fn path_beside(files: &DbFiles, suffix: &str) -> PathBuf {
-    let base = files.catalog.as_deref().unwrap_or(&files.main);
+fn path_beside(files: &DbFiles, suffix: &str) -> PathBuf {
+    with_suffix(files.catalog.as_deref().unwrap_or(&files.main), suffix)
+}
+
+fn with_suffix(base: &Path, suffix: &str) -> PathBuf {
     let mut name = base.as_os_str().to_owned();
     name.push(suffix);
     PathBuf::from(name)

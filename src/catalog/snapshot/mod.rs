@@ -14,6 +14,8 @@
 
 pub(crate) mod file;
 
+pub use file::CacheFiles;
+
 use std::{sync::Arc, time::Instant};
 
 use diesel::Connection;
@@ -62,12 +64,16 @@ struct ArtistsPart {
 }
 
 impl CatalogSnapshot {
-    pub fn load(conn: &mut DbConnection) -> diesel::QueryResult<CatalogSnapshot> {
+    /// Reads the catalog, from the cache file in `cache` when it holds this version.
+    pub fn load(
+        conn: &mut DbConnection,
+        cache: &CacheFiles,
+    ) -> diesel::QueryResult<CatalogSnapshot> {
         let started = Instant::now();
-        if let Some(files) = crate::db::database_files(conn)? {
-            let path = file::path_beside(&files, SNAPSHOT_FILE);
+        let path = cache.path(conn, SNAPSHOT_FILE)?;
+        if let Some(path) = &path {
             let meta = catalog_meta::load(conn)?;
-            match file::read(&path, SNAPSHOT_MAGIC, &meta, |r| read_indexes(r, &meta)) {
+            match file::read(path, SNAPSHOT_MAGIC, &meta, |r| read_indexes(r, &meta)) {
                 Ok(snapshot) => {
                     tracing::info!(
                         tracks = meta.track_count,
@@ -85,6 +91,8 @@ impl CatalogSnapshot {
                     "the snapshot file is unusable; reading the catalog instead"
                 ),
             }
+        }
+        if let Some(files) = crate::db::database_files(conn)? {
             for _attempt in 0..3 {
                 // Without a second connection, everything is read on this one.
                 let Ok(mut other) = crate::db::open_files(&files) else {
@@ -92,10 +100,7 @@ impl CatalogSnapshot {
                 };
                 if let Some((tracks, artists)) = load_parts_in_parallel(conn, &mut other)? {
                     let snapshot = CatalogSnapshot::assemble(tracks, artists, started);
-                    let copy = snapshot.clone();
-                    file::write_in_background(path, SNAPSHOT_MAGIC, &snapshot.meta, move |w| {
-                        write_indexes(w, &copy)
-                    });
+                    snapshot.write_file(path);
                     return Ok(snapshot);
                 }
             }
@@ -107,7 +112,21 @@ impl CatalogSnapshot {
             let artists = read_artists(conn)?;
             Ok::<_, diesel::result::Error>((tracks, artists))
         })?;
-        Ok(CatalogSnapshot::assemble(tracks, artists, started))
+        let snapshot = CatalogSnapshot::assemble(tracks, artists, started);
+        snapshot.write_file(path);
+        Ok(snapshot)
+    }
+
+    /// Keeps a copy of this build in the cache file at `path`, if any (in the
+    /// background).
+    fn write_file(&self, path: Option<std::path::PathBuf>) {
+        let Some(path) = path else {
+            return;
+        };
+        let copy = self.clone();
+        file::write_in_background(path, SNAPSHOT_MAGIC, &self.meta, move |w| {
+            write_indexes(w, &copy)
+        });
     }
 
     fn assemble(tracks: TracksPart, artists: ArtistsPart, started: Instant) -> CatalogSnapshot {
