@@ -108,7 +108,7 @@ impl CatalogCaches {
         let facts = self.track_facts.put(version, (), facts);
         if let Some((path, meta)) = file {
             let copy = Arc::clone(&facts);
-            file::write_in_background(path, FACTS_MAGIC, &meta, move |w| copy.write_to(w));
+            file::write_in_background(path, &FACTS_FILE, &meta, move |w| copy.write_to(w));
         }
         Ok(facts)
     }
@@ -152,15 +152,17 @@ impl CatalogCaches {
         let catalog = self.genres.put(read_at, (), catalog);
         if let Some((path, meta)) = file {
             let copy = Arc::clone(&catalog);
-            file::write_in_background(path, GENRES_MAGIC, &meta, move |w| copy.write_to(w));
+            file::write_in_background(path, &GENRES_FILE, &meta, move |w| copy.write_to(w));
         }
         Ok(catalog)
     }
 }
 
-/// The facts cache file's name beside the catalog file, and what it starts with.
-const FACTS_FILE: &str = "-facts";
-const FACTS_MAGIC: [u8; 8] = *b"SIH-FCT1";
+const FACTS_FILE: file::CacheFile = file::CacheFile {
+    suffix: "-facts",
+    magic: *b"SIH-FCT1",
+    holds: "the track facts",
+};
 
 /// The facts of the catalog's current version: from the facts file when it holds them
 /// (a few hundredths of a second at 1.2 million tracks), else from the database (about
@@ -169,29 +171,25 @@ fn facts_from_file_or_database(
     conn: &mut db::DbConnection,
     files: &CacheFiles,
 ) -> AppResult<(TrackFacts, Option<(PathBuf, CatalogMeta)>)> {
-    let Some(path) = files.path(conn, FACTS_FILE)? else {
+    let Some(path) = files.path(conn, &FACTS_FILE)? else {
         return Ok((db::track_facts::all(conn)?, None));
     };
     // The version is read before the rows: if an import lands in between, the file
     // is labelled with the older version and so never used, never the reverse.
     let meta = db::catalog_meta::load(conn)?;
-    match file::read(&path, FACTS_MAGIC, &meta, TrackFacts::read_from) {
-        Ok(facts) => return Ok((facts, None)),
-        Err(file::Unused::Stale) => {}
-        Err(file::Unused::Broken(error)) => tracing::warn!(
-            path = %path.display(),
-            %error,
-            "the facts file is unusable; reading the catalog instead"
-        ),
+    if let Some(facts) = file::read(&path, &FACTS_FILE, &meta, TrackFacts::read_from) {
+        return Ok((facts, None));
     }
     let facts = db::track_facts::all(conn)?;
     release_scan_memory(conn);
     Ok((facts, Some((path, meta))))
 }
 
-/// The genres cache file's name beside the catalog file, and what it starts with.
-const GENRES_FILE: &str = "-genres";
-const GENRES_MAGIC: [u8; 8] = *b"SIH-GNR1";
+const GENRES_FILE: file::CacheFile = file::CacheFile {
+    suffix: "-genres",
+    magic: *b"SIH-GNR1",
+    holds: "the genre profiles",
+};
 
 /// Every genre's profile: from the genres file when it holds the current version, else
 /// built from every track (about 1.3 s at 1.2 million), with the version it was read
@@ -208,19 +206,13 @@ fn genres_from_file_or_database(
         release_scan_memory(conn);
         Ok((read_at, catalog))
     };
-    let Some(path) = files.path(conn, GENRES_FILE)? else {
+    let Some(path) = files.path(conn, &GENRES_FILE)? else {
         let (read_at, catalog) = build(conn)?;
         return Ok((read_at, catalog, None));
     };
     let meta = db::catalog_meta::load(conn)?;
-    match file::read(&path, GENRES_MAGIC, &meta, GenreCatalog::read_from) {
-        Ok(catalog) => return Ok((meta.version, catalog, None)),
-        Err(file::Unused::Stale) => {}
-        Err(file::Unused::Broken(error)) => tracing::warn!(
-            path = %path.display(),
-            %error,
-            "the genres file is unusable; reading the catalog instead"
-        ),
+    if let Some(catalog) = file::read(&path, &GENRES_FILE, &meta, GenreCatalog::read_from) {
+        return Ok((meta.version, catalog, None));
     }
     let (read_at, catalog) = build(conn)?;
     // Only a build of the version the header will name is written.

@@ -1,10 +1,11 @@
 //! Cache files beside the SQLite catalog file, named like SQLite's own `-wal` and
-//! `-shm`: `bench.catalog.db-snapshot` holds a catalog version's in-memory indexes, so
-//! that a restart reads them back instead of building them again (at 1.2 million tracks
-//! building them takes about 1.5–1.9 s on two cores: decoding every row, sorting the
-//! tracks into the tree, sorting and hashing the artists; reading them back is copying
-//! arrays), and `bench.catalog.db-facts` the per-track facts (`catalog::facts`) that the
-//! first perfect-song answer needs.
+//! `-shm` (or in `--cache-dir`, see `CacheFiles`): `bench.catalog.db-snapshot` holds a
+//! catalog version's in-memory indexes, so that a restart reads them back instead of
+//! building them again (at 1.2 million tracks building them takes about 1.5–1.9 s on two
+//! cores: decoding every row, sorting the tracks into the tree, sorting and hashing the
+//! artists; reading them back is copying arrays); `-facts` the per-track facts
+//! (`catalog::facts`) that the first perfect-song answer needs; `-genres` the genre
+//! profiles the first home page needs.
 //!
 //! Each file is a cache and nothing else: it is used only when its header names the
 //! catalog version the database holds now (a new time-based number on every import, see
@@ -14,9 +15,9 @@
 //! means the catalog is read from the database as if the file were not there, and a
 //! new file replaces it. It is written in the background after a load from the
 //! database, to a temporary name then renamed, so a reader never sees half of one.
-//! What is in a file (its magic) is the caller's: this module checks the header, the
-//! length and the checksum.
-//! PostgreSQL deployments have no catalog file and do without.
+//! What is in a file is the caller's (`CacheFile`): this module checks the header, the
+//! length and the checksum. PostgreSQL has no catalog file: its servers get the files
+//! only with `--cache-dir`.
 
 use std::{
     fs::File,
@@ -36,6 +37,14 @@ use crate::{
 /// The reader and writer a file's contents go through.
 pub(crate) type FileReader = BinaryReader<BufReader<File>>;
 pub(crate) type FileWriter = BinaryWriter<BufWriter<File>>;
+
+/// One kind of cache file: its name's suffix, the magic its header starts with (changed
+/// whenever what follows changes shape), and what it holds, for the log.
+pub(crate) struct CacheFile {
+    pub suffix: &'static str,
+    pub magic: [u8; 8],
+    pub holds: &'static str,
+}
 
 /// Where a server's cache files go (`--cache-dir`).
 #[derive(Debug, Clone, Default)]
@@ -58,17 +67,17 @@ impl CacheFiles {
         }
     }
 
-    /// The file named `suffix` for the database `conn` is connected to, if any.
+    /// Where the file `kind` is for the database `conn` is connected to, if anywhere.
     pub(crate) fn path(
         &self,
         conn: &mut DbConnection,
-        suffix: &str,
+        kind: &CacheFile,
     ) -> diesel::QueryResult<Option<PathBuf>> {
         Ok(match self {
             CacheFiles::BesideCatalog => {
-                crate::db::database_files(conn)?.map(|files| path_beside(&files, suffix))
+                crate::db::database_files(conn)?.map(|files| path_beside(&files, kind.suffix))
             }
-            CacheFiles::At(base) => Some(with_suffix(base, suffix)),
+            CacheFiles::At(base) => Some(with_suffix(base, kind.suffix)),
             CacheFiles::Off => None,
         })
     }
@@ -164,7 +173,7 @@ impl Header {
 
 /// Why a file was not used.
 #[derive(Debug)]
-pub(crate) enum Unused {
+enum Unused {
     /// No file, or one for another version or build: the normal case after an import
     /// or an upgrade.
     Stale,
@@ -172,9 +181,32 @@ pub(crate) enum Unused {
     Broken(io::Error),
 }
 
-/// Reads the file at `path` with `body` if it holds `magic` for `meta`'s catalog version
-/// and this executable, and its checksum holds.
+/// Reads the file `kind` at `path` with `body` if it was written for `meta`'s catalog
+/// version by this executable, and its checksum and `body`'s checks hold. `None`
+/// otherwise: the caller builds instead. A file that should have been usable but was
+/// not is logged as a warning.
 pub(crate) fn read<T>(
+    path: &Path,
+    kind: &CacheFile,
+    meta: &CatalogMeta,
+    body: impl FnOnce(&mut FileReader) -> io::Result<T>,
+) -> Option<T> {
+    match read_checked(path, kind.magic, meta, body) {
+        Ok(value) => Some(value),
+        Err(Unused::Stale) => None,
+        Err(Unused::Broken(error)) => {
+            tracing::warn!(
+                path = %path.display(),
+                %error,
+                "the file of {} is unusable; reading the catalog instead",
+                kind.holds
+            );
+            None
+        }
+    }
+}
+
+fn read_checked<T>(
     path: &Path,
     magic: [u8; 8],
     meta: &CatalogMeta,
@@ -198,11 +230,11 @@ pub(crate) fn read<T>(
 /// only saves time.
 pub(crate) fn write_in_background(
     path: PathBuf,
-    magic: [u8; 8],
+    kind: &CacheFile,
     meta: &CatalogMeta,
     body: impl FnOnce(&mut FileWriter) -> io::Result<()> + Send + 'static,
 ) {
-    let Some(header) = Header::expected(magic, meta) else {
+    let Some(header) = Header::expected(kind.magic, meta) else {
         return;
     };
     let spawned = std::thread::Builder::new()

@@ -70,26 +70,20 @@ impl CatalogSnapshot {
         cache: &CacheFiles,
     ) -> diesel::QueryResult<CatalogSnapshot> {
         let started = Instant::now();
-        let path = cache.path(conn, SNAPSHOT_FILE)?;
+        let path = cache.path(conn, &SNAPSHOT_FILE)?;
         if let Some(path) = &path {
             let meta = catalog_meta::load(conn)?;
-            match file::read(path, SNAPSHOT_MAGIC, &meta, |r| read_indexes(r, &meta)) {
-                Ok(snapshot) => {
-                    tracing::info!(
-                        tracks = meta.track_count,
-                        artists = meta.artist_count,
-                        total_ms = started.elapsed().as_millis() as u64,
-                        path = %path.display(),
-                        "catalog snapshot read from its file"
-                    );
-                    return Ok(snapshot);
-                }
-                Err(file::Unused::Stale) => {}
-                Err(file::Unused::Broken(error)) => tracing::warn!(
+            if let Some(snapshot) =
+                file::read(path, &SNAPSHOT_FILE, &meta, |r| read_indexes(r, &meta))
+            {
+                tracing::info!(
+                    tracks = meta.track_count,
+                    artists = meta.artist_count,
+                    total_ms = started.elapsed().as_millis() as u64,
                     path = %path.display(),
-                    %error,
-                    "the snapshot file is unusable; reading the catalog instead"
-                ),
+                    "catalog snapshot read from its file"
+                );
+                return Ok(snapshot);
             }
         }
         if let Some(files) = crate::db::database_files(conn)? {
@@ -124,7 +118,7 @@ impl CatalogSnapshot {
             return;
         };
         let copy = self.clone();
-        file::write_in_background(path, SNAPSHOT_MAGIC, &self.meta, move |w| {
+        file::write_in_background(path, &SNAPSHOT_FILE, &self.meta, move |w| {
             write_indexes(w, &copy)
         });
     }
@@ -168,10 +162,11 @@ impl CatalogSnapshot {
     }
 }
 
-/// The snapshot file's name beside the catalog file, and what it starts with (changed
-/// whenever what follows changes shape).
-const SNAPSHOT_FILE: &str = "-snapshot";
-const SNAPSHOT_MAGIC: [u8; 8] = *b"SIH-IDX1";
+const SNAPSHOT_FILE: file::CacheFile = file::CacheFile {
+    suffix: "-snapshot",
+    magic: *b"SIH-IDX1",
+    holds: "the catalog's indexes",
+};
 
 fn write_indexes(w: &mut file::FileWriter, snapshot: &CatalogSnapshot) -> std::io::Result<()> {
     w.value(snapshot.average.to_array())?;
