@@ -1,28 +1,33 @@
 #!/usr/bin/env bash
-# Every figure of the README's "Issue 17" table in one run, in the order of the table, so
-# that they come from the same machine in the same state (run it while nothing else
+# Every figure of the README's Performance table in one run, in the order of the table,
+# so that they come from the same machine in the same state (run it while nothing else
 # does: the ratios compare endpoints measured minutes apart).
 #
-#   scripts/issue17_figures.sh path/to/spotify_songs.csv
+#   scripts/performance_figures.sh path/to/spotify_songs.csv
 #
 # 1. HTTP: /healthz, the live perfect-song fragment and the whole page at a new position
 #    every request (scripts/loadtest.sh, TidyTuesday catalog, 5 s each).
 # 2. Browser: a slider dragged in headless Chromium (benches/live_slider.rs).
-# 3. Matching: criterion, exact top 10 over 1,000,000 tracks (benches/matching.rs).
+# 3. Matching: criterion, exact top 10 over 20,000 and 1,000,000 tracks, the index and
+#    the brute-force scan (benches/matching.rs).
 # 4. Import: 1,204,025 generated rows, Kaggle 1.2M layout and TidyTuesday layout, three
 #    runs each (examples/import_million.rs prints rows/s and the peak).
 # 5. Serving 1,204,025 tracks: start-up time and memory (scripts/startup_memory.py), each
 #    start building its indexes, then each reading the snapshot file back; then the load
-#    test against that database (peak memory).
+#    test against that database (peak memory, and every endpoint's rate).
+# 6. Smaller benches: artist suggestions and comparisons (benches/artists.rs), page
+#    fragments and chart options (benches/pages.rs), the import of the real file
+#    (.ci/check_import.sh), and each page's weight on a first visit
+#    (scripts/page_weight.sh).
 #
 # Needs what the benches need (chromium, chromedriver, wrk; see tests/browser/) and about
 # 2 GB of free disk for the generated files, which are removed at the end. Each section
 # first waits (up to a minute) for the CPU to be quiet. Takes about
-# 15 to 20 minutes on 2 cores.
+# 20 to 25 minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-CSV="${1:?usage: scripts/issue17_figures.sh path/to/spotify_songs.csv}"
+CSV="${1:?usage: scripts/performance_figures.sh path/to/spotify_songs.csv}"
 CSV="$(cd "$(dirname "$CSV")" && pwd)/$(basename "$CSV")"
 ROWS=1204025
 WORK=$(mktemp -d)
@@ -71,8 +76,8 @@ ONLY="healthz perfect_song_moving perfect_song_page_moving" \
 section "2. Browser: a slider dragged, input event to answer painted"
 LIVE_BENCH_CSV="$CSV" cargo bench --quiet --bench live_slider
 
-section "3. Matching: exact top 10 over 1,000,000 tracks (criterion medians)"
-cargo bench --quiet --bench matching -- search_1M 2>&1 | grep -E '^search_1M|time:'
+section "3. Matching: exact top 10 over 20,000 and 1,000,000 tracks (criterion medians)"
+cargo bench --quiet --bench matching -- search_ 2>&1 | grep -E '^index of|^search_|time:|speed-up'
 
 section "4. Import of $ROWS generated rows, three runs per layout"
 for layout in kaggle tidytuesday; do
@@ -94,4 +99,14 @@ rm -f "$WORK/serve/"*.csv
 python3 scripts/startup_memory.py "$WORK/serve/bench.db" --starts 3 --remove-snapshot-file
 python3 scripts/startup_memory.py "$WORK/serve/bench.db" --starts 3 --first-answer
 scripts/loadtest.sh --existing-db "$WORK/serve/bench.db" --duration 5s
+rm -rf "$WORK/serve"
+
+section "6. Artist suggestions and comparisons, 100,000 artists (criterion medians)"
+cargo bench --quiet --bench artists 2>&1 | grep -vE '^(Benchmarking|Warning|Found|  [0-9]+ \(|change:|\s+(No change|Change within|Performance has))'
+section "6. Pages: the live answer's parts and chart options, 20,000 tracks (criterion medians)"
+cargo bench --quiet --bench pages 2>&1 | grep -E '^[a-z_/0-9]+$|time:'
+section "6. Import of the real file"
+bash .ci/check_import.sh "$CSV" | grep -E 'took'
+section "6. Page weight on a first visit"
+scripts/page_weight.sh
 section "done"
