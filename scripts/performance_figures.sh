@@ -16,7 +16,8 @@
 #    start building its indexes, then each reading the snapshot file back; then the load
 #    test against that database (peak memory, and every endpoint's rate).
 # 6. Smaller benches: artist suggestions and comparisons (benches/artists.rs), page
-#    fragments and chart options (benches/pages.rs), the import of the real file
+#    fragments and chart options (benches/pages.rs), the API's recommendations in
+#    process (examples/recommendations_speed.rs), the import of the real file
 #    (.ci/check_import.sh), and each page's weight on a first visit
 #    (scripts/page_weight.sh).
 #
@@ -105,6 +106,8 @@ section "6. Artist suggestions and comparisons, 100,000 artists (criterion media
 cargo bench --quiet --bench artists 2>&1 | grep -vE '^(Benchmarking|Warning|Found|  [0-9]+ \(|change:|\s+(No change|Change within|Performance has))'
 section "6. Pages: the live answer's parts and chart options, 20,000 tracks (criterion medians)"
 cargo bench --quiet --bench pages 2>&1 | grep -E '^[a-z_/0-9]+$|time:'
+section "6. API recommendations in-process (5 seeds, 3 ranges, 20 results)"
+cargo run --release --quiet --example recommendations_speed
 section "6. Import of the real file"
 bash .ci/check_import.sh "$CSV" | grep -E 'took'
 section "6. Page weight on a first visit"
