@@ -75,6 +75,50 @@ const TARGET_ENERGY: &str =
     var c = window.echarts && el && echarts.getInstanceByDom(el); if (!c) { return null; } \
     var s = c.getOption().series; return s[s.length - 1].data[0][1]; })()";
 
+/// Compares the results region with the live answer the server sends for the address on
+/// screen, parsed afresh: every element's tag, attributes (an empty `class`, which htmx
+/// leaves after taking its own classes off, counts as none) and text, in order. A
+/// chart's box is compared without what drawing it added (ECharts' content and style,
+/// app.js's `data-chart-ready`). Sets `window.__same` to
+/// "same" or to the first difference.
+const SAME_AS_A_FRESH_ANSWER: &str = r##"
+window.__same = null;
+function sig(root) {
+  var out = [];
+  (function walk(n) {
+    if (n.nodeType === 3) { out.push("#" + n.nodeValue); return; }
+    if (n.nodeType !== 1) { return; }
+    var chart = n.classList.contains("chart"), attrs = [];
+    Array.prototype.forEach.call(n.attributes, function (a) {
+      if (a.name === "class" && a.value === "") { return; }
+      if (chart && /^(style|_echarts_instance_|data-chart-ready)$/.test(a.name)) { return; }
+      attrs.push(a.name + "=" + a.value);
+    });
+    attrs.sort();
+    out.push("<" + n.tagName + " " + attrs.join(" "));
+    if (!chart) { Array.prototype.forEach.call(n.childNodes, walk); }
+    out.push(">");
+  })(root);
+  return out;
+}
+fetch(location.pathname + location.search, { headers: { "HX-Request": "true" } })
+  .then(function (r) { return r.text(); })
+  .then(function (html) {
+    var fresh = document.createElement("section");
+    var t = document.createElement("template");
+    t.innerHTML = html;
+    t.content.querySelectorAll("[hx-swap-oob]").forEach(function (e) { e.remove(); });
+    fresh.appendChild(t.content);
+    var a = sig(document.getElementById("ps-results")).slice(1);
+    var b = sig(fresh).slice(1);
+    for (var i = 0; i < Math.max(a.length, b.length); i++) {
+      if (a[i] !== b[i]) { window.__same = "on screen: " + a[i] + " / fresh: " + b[i]; return; }
+    }
+    window.__same = "same";
+  });
+return true;
+"##;
+
 #[tokio::test]
 #[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
 async fn the_answer_follows_the_slider_without_a_page_load() {
@@ -153,13 +197,22 @@ async fn the_answer_follows_the_slider_without_a_page_load() {
     browser
         .wait_for_js("window.__dragged && new URLSearchParams(location.search).get('valence') === '0.63' && document.getElementById('ps-valence').value === '0.63' && location.search.indexOf('min_energy=') < 0")
         .await;
-    // Each answer replaced the one before (app.js empties the region before htmx swaps):
-    // one answer on screen, and it is the last position's.
+    // Each answer was written over the one before (app.js, `live-morph`): one answer on
+    // screen, and it is the last position's.
     assert_eq!(
         browser
             .js("return [document.querySelectorAll('#ps-results .ps-answer').length, document.querySelectorAll('[id=ps-answer-title]').length];")
             .await,
         serde_json::json!([1, 1])
+    );
+    // Element for element, what 263 answers written over each other left is the answer
+    // for the last position as the server sends it (charts aside: ECharts draws into
+    // theirs once the answers pause).
+    browser.js(SAME_AS_A_FRESH_ANSWER).await;
+    browser.wait_for_js("window.__same !== null").await;
+    assert_eq!(
+        browser.js("return window.__same;").await,
+        serde_json::json!("same")
     );
     let table = browser.text_of(".ps-closeness-table").await;
     assert!(table.contains("0.630"), "{table}");

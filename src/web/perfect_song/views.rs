@@ -181,6 +181,8 @@ fn settings_form(ctx: &PageContext, form: &FormState) -> Markup {
             // Its answers carry only the message slots that have a message (app.js
             // empties the others first).
             data-live data-oob-messages
+            // Live answers are written over the one on screen (app.js, `live-morph`).
+            hx-ext="live-morph"
             // No snapshot of the page in localStorage before each answer replaces the
             // address: htmx cloned and serialised the whole page for it (tens of ms
             // while dragging), and the page holds the user's own settings. Back and
