@@ -103,7 +103,7 @@ scripts/loadtest.sh --existing-db "$WORK/serve/bench.db" --duration 5s
 rm -rf "$WORK/serve"
 
 section "6. Artist suggestions and comparisons, 100,000 artists (criterion medians)"
-cargo bench --quiet --bench artists 2>&1 | grep -vE '^(Benchmarking|Warning|Found|  [0-9]+ \(|change:|\s+(No change|Change within|Performance has))'
+cargo bench --quiet --bench artists 2>&1 | grep -vE '^(Benchmarking|Warning|Found|Gnuplot|  [0-9]+ \(|\s+(change:|No change|Change within|Performance has))|^\s*$'
 section "6. Pages: the live answer's parts and chart options, 20,000 tracks (criterion medians)"
 cargo bench --quiet --bench pages 2>&1 | grep -E '^[a-z_/0-9]+$|time:'
 section "6. API recommendations in-process (5 seeds, 3 ranges, 20 results)"

@@ -414,6 +414,10 @@ async fn on_a_phone_the_answer_stays_in_sight_while_a_slider_moves() {
         .await;
     assert_eq!(fits, serde_json::json!(true), "closeness table at 360 px");
 
+    // Each "More like this" address before the drag (see the end).
+    browser
+        .js("window.__marker = 1; window.__hrefs = Array.prototype.map.call(document.querySelectorAll('#ps-results a[href*=\"seed_track=\"]'), function (a) { return a.getAttribute('href'); }); return true;")
+        .await;
     // Scroll to the energy slider, where the results are far below, and move it.
     browser
         .js("document.getElementById('ps-energy').scrollIntoView({ block: 'center' }); return true;")
@@ -470,6 +474,34 @@ async fn on_a_phone_the_answer_stays_in_sight_while_a_slider_moves() {
     browser
         .wait_for_js("!document.querySelector('#ps-results .ps-live.is-shown')")
         .await;
+    // A link the answers were written over (app.js, `live-morph`) now names another
+    // track; followed, it goes where it now says, still without a page load.
+    let href = browser
+        .js(
+            "var links = document.querySelectorAll('#ps-results a[href*=\"seed_track=\"]'); \
+             for (var i = 0; i < links.length; i++) { var h = links[i].getAttribute('href'); \
+               if (h !== window.__hrefs[i]) { links[i].click(); return h; } } return null;",
+        )
+        .await;
+    let href = href
+        .as_str()
+        .expect("a link that changed during the drag")
+        .to_string();
+    let seed = href
+        .split("seed_track=")
+        .nth(1)
+        .unwrap_or_default()
+        .to_string();
+    browser
+        .wait_for_js(&format!(
+            "new URLSearchParams(location.search).get('seed_track') === {seed:?} && document.querySelector('.ps-chip-label')"
+        ))
+        .await;
+    assert_eq!(
+        browser.js("return window.__marker;").await,
+        serde_json::json!(1),
+        "no page load"
+    );
     browser.close().await;
 }
 
