@@ -15,6 +15,8 @@
 # for example `bash scripts/with_postgres.sh sh -c 'scripts/loadtest.sh --database
 # "$TEST_DATABASE_URL" --csv FILE'`. The same endpoints, so the two tables compare.
 #   ONLY="healthz perfect_song_moving" scripts/loadtest.sh ...   (just those endpoints)
+#   KEEP_WRK_OUTPUT=DIR scripts/loadtest.sh ...   (wrk's own output per endpoint, and the
+#                                                  server's log, copied to DIR)
 #
 # Only loopback traffic: the server listens on 127.0.0.1 and wrk stays bounded in time.
 set -euo pipefail
@@ -79,6 +81,9 @@ BASE="http://127.0.0.1:$PORT"
 SERVER_PID=""
 cleanup() {
   [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+  if [ -n "${KEEP_WRK_OUTPUT:-}" ]; then
+    mkdir -p "$KEEP_WRK_OUTPUT" && cp "$WORK"/*.txt "$WORK/server.log" "$KEEP_WRK_OUTPUT/" 2>/dev/null || true
+  fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT

@@ -21,6 +21,9 @@
 #    (.ci/check_import.sh), and each page's weight on a first visit
 #    (scripts/page_weight.sh).
 #
+# KEEP_WRK_OUTPUT=DIR keeps wrk's own output and the server's log of both load tests
+# (DIR/tidytuesday, DIR/1.2M).
+#
 # Needs what the benches need (chromium, chromedriver, wrk; see tests/browser/) and about
 # 2 GB of free disk for the generated files, which are removed at the end. Each section
 # first waits (up to a minute) for the CPU to be quiet. Takes about
@@ -72,6 +75,7 @@ cargo build --release --quiet --examples --bins
 
 section "1. HTTP: live answer and page at new positions vs /healthz"
 ONLY="healthz perfect_song_moving perfect_song_page_moving" \
+  KEEP_WRK_OUTPUT="${KEEP_WRK_OUTPUT:+$KEEP_WRK_OUTPUT/tidytuesday}" \
   scripts/loadtest.sh --duration 5s --csv "$CSV"
 
 section "2. Browser: a slider dragged, input event to answer painted"
@@ -99,7 +103,8 @@ rm -f "$WORK/serve/"*.csv
 # start reads back the snapshot file the last build left (as a restart does).
 python3 scripts/startup_memory.py "$WORK/serve/bench.db" --starts 3 --remove-snapshot-file
 python3 scripts/startup_memory.py "$WORK/serve/bench.db" --starts 3 --first-answer
-scripts/loadtest.sh --existing-db "$WORK/serve/bench.db" --duration 5s
+KEEP_WRK_OUTPUT="${KEEP_WRK_OUTPUT:+$KEEP_WRK_OUTPUT/1.2M}" \
+  scripts/loadtest.sh --existing-db "$WORK/serve/bench.db" --duration 5s
 rm -rf "$WORK/serve"
 
 section "6. Artist suggestions and comparisons, 100,000 artists (criterion medians)"
