@@ -243,13 +243,6 @@
     if (target) {
       disposeCharts(target);
     }
-    // A live answer is written over the one on screen (the `live-morph` swap below)
-    // rather than swapped in whole. Not when an element of the answer has a trigger of
-    // its own (a timer, or a listener on another element): htmx's own swap lets go of it.
-    if (target) {
-      target.liveMorph = !!(event.detail.shouldSwap && fromLiveForm(event) &&
-        !target.querySelector("[hx-trigger], [data-hx-trigger]"));
-    }
     // A form marked data-oob-messages gets back, out of band, only the message slots
     // that have a message: empty all of its slots first, so a fixed value's message
     // goes away.
@@ -628,9 +621,10 @@
 // replaced, added or removed, so the result is always exactly the new answer. Then only
 // the text that changed is laid out again (3 ms). htmx still runs everything around the
 // swap (its events, and its processing of the elements kept, whose boosted links are
-// set up again when their address changed). Used for live answers only (app.js marks
-// the target in htmx:beforeSwap): they carry no form field, whose typed value a kept
-// element would keep.
+// set up again when their address changed). Only the settings form's answers come here
+// (`hx-ext` is on that form), and only over content with no form field (a kept one would
+// keep its typed value) and no element with a trigger of its own (a timer, or a listener
+// on another element), which htmx's own swap lets go of.
 (function () {
   "use strict";
 
@@ -685,10 +679,10 @@
   if (window.htmx) {
     window.htmx.defineExtension("live-morph", {
       handleSwap: function (style, target, fragment) {
-        if (style !== "innerHTML" || !target.liveMorph) {
+        if (style !== "innerHTML" ||
+            target.querySelector("input, select, textarea, [hx-trigger], [data-hx-trigger]")) {
           return false;
         }
-        target.liveMorph = false;
         morphChildren(target, fragment);
         return Array.prototype.slice.call(target.children);
       },

@@ -26,7 +26,7 @@ async fn type_a_name_and_pick_a_suggestion_with_the_keyboard() {
         .goto(&server.url("/artists"))
         .await
         .expect("open artists");
-    browser.js("window.__marker = 1; return true;").await;
+    browser.mark_page().await;
     let input = browser
         .client
         .find(Locator::Css("#artist-q"))
@@ -47,10 +47,7 @@ async fn type_a_name_and_pick_a_suggestion_with_the_keyboard() {
     assert!(first.to_lowercase().contains("tysh"), "{first}");
     let names = browser.text_of("#artist-results").await;
     assert!(names.contains(FIRST), "{names}");
-    assert_eq!(
-        browser.js("return window.__marker;").await,
-        serde_json::json!(1)
-    );
+    browser.assert_no_page_load().await;
     browser.screenshot("artists-suggestions").await;
     // Arrow down selects the first suggestion; Enter opens that artist's page.
     input
@@ -103,7 +100,7 @@ async fn compare_two_artists_then_go_back() {
         .expect("desktop size");
 
     // Switch to the radar view: a new URL in history, no page load.
-    browser.js("window.__marker = 1; return true;").await;
+    browser.mark_page().await;
     browser
         .client
         .find(Locator::LinkText("Radar"))
@@ -116,10 +113,7 @@ async fn compare_two_artists_then_go_back() {
     browser
         .wait_for_js("echarts.getInstanceByDom(document.getElementById('compare-chart')) && echarts.getInstanceByDom(document.getElementById('compare-chart')).getOption().series[0].type === 'radar'")
         .await;
-    assert_eq!(
-        browser.js("return window.__marker;").await,
-        serde_json::json!(1)
-    );
+    browser.assert_no_page_load().await;
 
     // Back shows the bars again.
     browser.client.back().await.expect("back");
@@ -331,7 +325,7 @@ async fn add_artist_puts_the_keyboard_in_the_new_field() {
     let browser = Browser::start(Js::On).await;
     let url = server.url("/artists/compare?artist=dj+tyshaa&artist=lea+abernethy");
     browser.client.goto(&url).await.expect("open comparison");
-    browser.js("window.__marker = 1; return true;").await;
+    browser.mark_page().await;
     let add = browser
         .client
         .find(Locator::Css("button[name=add]"))
@@ -346,11 +340,7 @@ async fn add_artist_puts_the_keyboard_in_the_new_field() {
     browser
         .wait_for_js("document.activeElement && document.activeElement.id === 'compare-artist-3'")
         .await;
-    assert_eq!(
-        browser.js("return window.__marker;").await,
-        serde_json::json!(1),
-        "no page load"
-    );
+    browser.assert_no_page_load().await;
     // Typing goes straight into it.
     browser
         .client

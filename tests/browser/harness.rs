@@ -271,6 +271,21 @@ impl Browser {
             .expect("script runs")
     }
 
+    /// Marks the page now in the window, for `assert_no_page_load`.
+    pub async fn mark_page(&self) {
+        self.js("window.__marker = 1; return true;").await;
+    }
+
+    /// Asserts that the page marked by `mark_page` is still the one in the window: what
+    /// happened since was swapped in by htmx, not a page load.
+    pub async fn assert_no_page_load(&self) {
+        assert_eq!(
+            self.js("return window.__marker;").await,
+            serde_json::json!(1),
+            "no page load"
+        );
+    }
+
     /// Waits until the page has drawn two more frames, so that work done at the end of a
     /// frame (ResizeObserver callbacks, such as app.js's scroll hints) has happened.
     pub async fn after_frames(&self) {

@@ -128,7 +128,7 @@ async fn the_answer_follows_the_slider_without_a_page_load() {
     browser
         .wait_for_js(&format!("{TARGET_ENERGY} === 0.5"))
         .await;
-    browser.js("window.__marker = 1; return true;").await;
+    browser.mark_page().await;
 
     // Energy 0.50 -> 0.80 with the keyboard: the value beside it, the address and the
     // answer all follow.
@@ -141,11 +141,7 @@ async fn the_answer_follows_the_slider_without_a_page_load() {
             "{TARGET_ENERGY} === 0.8 && location.search.indexOf('energy=0.8') >= 0"
         ))
         .await;
-    assert_eq!(
-        browser.js("return window.__marker;").await,
-        serde_json::json!(1),
-        "no page load"
-    );
+    browser.assert_no_page_load().await;
     let table = browser.text_of(".ps-closeness-table").await;
     assert!(table.contains("0.800"), "{table}");
     // A value out of range gets its message beside the field; fixing it takes the
@@ -258,10 +254,7 @@ async fn the_answer_follows_the_slider_without_a_page_load() {
     browser
         .wait_for_js("Array.prototype.some.call(document.querySelectorAll('.ps-profile-name'), function (e) { return e.textContent === 'Energetic'; })")
         .await;
-    assert_eq!(
-        browser.js("return window.__marker;").await,
-        serde_json::json!(1)
-    );
+    browser.assert_no_page_load().await;
     press(&browser, "#ps-energy", Key::Left, 20).await;
     browser
         .wait_for_js(&format!("{TARGET_ENERGY} === 0.6"))
@@ -415,8 +408,9 @@ async fn on_a_phone_the_answer_stays_in_sight_while_a_slider_moves() {
     assert_eq!(fits, serde_json::json!(true), "closeness table at 360 px");
 
     // Each "More like this" address before the drag (see the end).
+    browser.mark_page().await;
     browser
-        .js("window.__marker = 1; window.__hrefs = Array.prototype.map.call(document.querySelectorAll('#ps-results a[href*=\"seed_track=\"]'), function (a) { return a.getAttribute('href'); }); return true;")
+        .js("window.__hrefs = Array.prototype.map.call(document.querySelectorAll('#ps-results a[href*=\"seed_track=\"]'), function (a) { return a.getAttribute('href'); }); return true;")
         .await;
     // Scroll to the energy slider, where the results are far below, and move it.
     browser
@@ -497,11 +491,7 @@ async fn on_a_phone_the_answer_stays_in_sight_while_a_slider_moves() {
             "new URLSearchParams(location.search).get('seed_track') === {seed:?} && document.querySelector('.ps-chip-label')"
         ))
         .await;
-    assert_eq!(
-        browser.js("return window.__marker;").await,
-        serde_json::json!(1),
-        "no page load"
-    );
+    browser.assert_no_page_load().await;
     browser.close().await;
 }
 
