@@ -74,11 +74,13 @@ fn decimals_are_stored_exactly() {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
 
-    /// The cosine box check (`Query::box_may_reach`) lets a box through whenever some
-    /// point of it is as close in angle as the floor (points on a grid over the box,
-    /// its corners among them), and is tight: just above its own maximum it refuses.
+    /// The cosine box bounds let a box through whenever some point of it is as close
+    /// in angle as the floor (points on a grid over the box, its corners among them):
+    /// the fast `f32` bound of a leaf's box (corner, sphere and line) and the exact
+    /// check (`Query::box_may_reach`), which is also tight: just above its own
+    /// maximum it refuses.
     #[test]
-    fn cosine_box_check_never_drops_a_reachable_box(
+    fn cosine_box_bounds_never_drop_a_reachable_box(
         enabled in proptest::sample::subsequence((0..5).collect::<Vec<usize>>(), 1..=3),
         weights in proptest::collection::vec(1..=4u8, 3),
         target in proptest::collection::vec(0..=1000i32, 3),
@@ -145,6 +147,19 @@ proptest! {
             }
             k[j] += 1;
         }
+        // The fast bound of the same box as a leaf's (`leaf_bounds`, in `f32`): a lower
+        // bound of 1 − cos, so at most 1 − best.
+        let mut as_leaf = index_of(&[plain(1, [0.5; 10])]);
+        for d in 0..DIMS {
+            as_leaf.groups[0].lo[d][0] = lo[d];
+            as_leaf.groups[0].hi[d][0] = hi[d];
+        }
+        let mut fast = [0f32; crate::matching::index::GROUP];
+        query.leaf_bounds(&as_leaf.groups[0], &mut fast);
+        prop_assert!(
+            f64::from(fast[0]) <= 1.0 - best,
+            "fast bound {} above 1 - {best}", fast[0]
+        );
         let floor = CosineFloor::at_least;
         prop_assume!(best > 1e-3);
         prop_assert!(
