@@ -182,6 +182,9 @@ impl Query {
                         centre_norm[b] += (w * centre) * centre;
                         radius[b] += (w * half) * half;
                     }
+                    // A loop of its own, though it reads the same bounds: folded into
+                    // the one above (the branch inside it), the cosine search took a
+                    // quarter longer (135-139 against 106-111 µs over 1M tracks).
                     if t > 0.0 {
                         let (inverse, weight) = (1.0 / t, (w * t) * t);
                         for b in 0..n {
