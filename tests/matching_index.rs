@@ -161,6 +161,23 @@ async fn reading_on_two_connections_gives_the_same_index() {
     let linked = single.search(&settings).unwrap();
     assert_eq!(linked.matches.len(), 50);
     assert_eq!(linked, parallel.search(&settings).unwrap());
+    // The halves split the id range at its middle: one far-off id leaves nearly every
+    // track in the lower half, and nothing may be lost or read twice.
+    conn.batch_execute(
+        "INSERT INTO tracks (id, identity, name, tempo, loudness, danceability, energy,
+             acousticness, instrumentalness, valence, speechiness, liveness)
+         VALUES (2000000000, 'far', 'Far', 120, -8, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5);",
+    )
+    .unwrap();
+    let single = load_index_parallel_from(&mut conn, i64::MAX).unwrap();
+    let parallel = load_index_parallel_from(&mut conn, 1).unwrap();
+    assert_eq!(parallel.len(), 3001);
+    settings = MatchSettings::default();
+    settings.k = 100;
+    assert_eq!(
+        single.search(&settings).unwrap(),
+        parallel.search(&settings).unwrap()
+    );
 }
 
 /// Issue 15, item 13: with two features on, "same mix" (cosine) must rank by the true

@@ -101,11 +101,16 @@ fn load_in_two_halves(
     files: &super::DbFiles,
     count: i64,
 ) -> QueryResult<Option<TrackScan>> {
-    let middle: i32 = crate::db::with_backend!(conn, c => tracks::table
-        .select(tracks::id)
-        .order(tracks::id)
-        .offset(count / 2)
-        .first(c))?;
+    // The middle of the id range, not the middle row: `OFFSET count / 2` stepped
+    // through half the table (572 ms of a 1.7 s start at 1.2M tracks, with serving's
+    // small page cache), where each end is one b-tree descent. An import numbers its
+    // tracks densely, so the halves come out even; any split would be correct.
+    let (first_id, last_id) = crate::db::with_backend!(conn, c => {
+        let first: Option<i32> = tracks::table.select(diesel::dsl::min(tracks::id)).first(c)?;
+        let last: Option<i32> = tracks::table.select(diesel::dsl::max(tracks::id)).first(c)?;
+        Ok::<_, diesel::result::Error>((first.unwrap_or(0), last.unwrap_or(0)))
+    })?;
+    let middle = i32::try_from((i64::from(first_id) + i64::from(last_id) + 1) / 2).unwrap_or(0);
     let mut other = super::open_files(files)?;
     let half = usize::try_from(count / 2 + 1).unwrap_or(0);
     let (first, second) = std::thread::scope(|scope| {
