@@ -15,7 +15,7 @@
 
 use std::{
     collections::VecDeque,
-    sync::{Arc, Condvar, Mutex},
+    sync::{Arc, Condvar, Mutex, OnceLock},
     time::Duration,
 };
 
@@ -143,12 +143,14 @@ pub struct PasswordHasher {
     jobs: Arc<Jobs>,
     /// A real hash of a random password: log in with an unknown username verifies
     /// against it, so it costs the same time as a wrong password for a real user.
-    dummy_hash: Arc<str>,
+    /// Made by the first hashing thread as it starts, not by the caller: a hash is
+    /// about 40 ms of CPU, which the server's start-up used to wait for.
+    dummy_hash: Arc<OnceLock<String>>,
 }
 
 impl PasswordHasher {
-    /// At most `max_concurrent` hashes run at once. Computes the dummy hash now (one
-    /// hash, at start-up).
+    /// At most `max_concurrent` hashes run at once. The dummy hash is made in the
+    /// background (one hash, at start-up).
     pub fn new(max_concurrent: usize) -> PasswordHasher {
         PasswordHasher::with_idle_release(max_concurrent, KEEP_AREA_IDLE)
     }
@@ -156,17 +158,21 @@ impl PasswordHasher {
     /// As `new`, with a worker handing its memory area back after `keep_idle` without
     /// work.
     fn with_idle_release(max_concurrent: usize, keep_idle: Duration) -> PasswordHasher {
-        let random: [u8; 32] = rand::random();
-        // Once, at start-up, in memory freed right after.
-        let dummy_hash = hash_now(&mut Vec::new(), &random)
-            .expect("hashing random bytes with valid parameters cannot fail");
+        let dummy_hash = Arc::new(OnceLock::new());
         let workers = max_concurrent.max(1);
         let queue = Arc::new(JobQueue::default());
         for n in 0..workers {
             let queue = queue.clone();
+            let dummy = (n == 0).then(|| dummy_hash.clone());
             let spawned = std::thread::Builder::new()
                 .name(format!("argon2-{n}"))
-                .spawn(move || work_through(&queue, keep_idle));
+                .spawn(move || {
+                    if let Some(dummy) = dummy {
+                        // In memory freed right after, as the worker keeps none yet.
+                        dummy_of(&dummy, &mut Vec::new());
+                    }
+                    work_through(&queue, keep_idle)
+                });
             if let Err(error) = spawned {
                 tracing::error!(%error, "cannot start a password hashing thread");
             }
@@ -174,7 +180,7 @@ impl PasswordHasher {
         PasswordHasher {
             permits: Arc::new(Semaphore::new(workers)),
             jobs: Arc::new(Jobs(queue)),
-            dummy_hash: dummy_hash.into(),
+            dummy_hash,
         }
     }
 
@@ -198,9 +204,17 @@ impl PasswordHasher {
     /// verifies against the dummy hash and answers false, taking the same time.
     pub async fn verify(&self, password: String, stored: Option<String>) -> AppResult<bool> {
         let known = stored.is_some();
-        let stored = stored.unwrap_or_else(|| self.dummy_hash.to_string());
+        let dummy = self.dummy_hash.clone();
         let matches = self
-            .run(move |memory| Ok(verify_now(memory, password.as_bytes(), &stored)))
+            .run(move |memory| {
+                // Waits for the first thread's hash if it is being made (only in the
+                // first moments after start-up), or makes it.
+                let stored = match &stored {
+                    Some(stored) => stored.as_str(),
+                    None => dummy_of(&dummy, memory),
+                };
+                Ok(verify_now(memory, password.as_bytes(), stored))
+            })
             .await?;
         Ok(known && matches)
     }
@@ -260,6 +274,14 @@ fn argon2_into(
         memory.resize(needed, Block::new());
     }
     argon.hash_password_into_with_memory(password, salt, out, &mut memory[..needed])
+}
+
+/// The dummy hash (see `PasswordHasher::dummy_hash`), made on first use.
+fn dummy_of<'a>(dummy: &'a OnceLock<String>, memory: &mut Vec<Block>) -> &'a str {
+    dummy.get_or_init(|| {
+        let random: [u8; 32] = rand::random();
+        hash_now(memory, &random).expect("hashing random bytes with valid parameters cannot fail")
+    })
 }
 
 fn hash_now(memory: &mut Vec<Block>, password: &[u8]) -> AppResult<String> {
@@ -350,7 +372,8 @@ mod tests {
             .unwrap());
         assert!(hasher
             .dummy_hash
-            .starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+            .get()
+            .is_some_and(|hash| hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$")));
     }
 
     /// Our PHC strings and argon2's own hasher agree both ways, including on hashes made
