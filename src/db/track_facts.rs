@@ -73,16 +73,20 @@ fn in_two_halves(
     others: &mut [crate::db::DbConnection; 3],
     count: i64,
 ) -> QueryResult<Option<TrackFacts>> {
-    let split = count / 2;
-    let middle: Option<i32> = crate::db::with_backend!(conn, c => tracks::table
-        .select(tracks::id)
-        .order(tracks::id)
-        .offset(split)
-        .first(c)
-        .optional())?;
-    let Some(middle) = middle else {
-        return Ok(None); // tracks were removed since they were counted
-    };
+    // The middle of the id range, and how many tracks lie below it (to size the
+    // builder's parts): `OFFSET count / 2` stepped through half of the table's rows,
+    // about 0.28 s at 1.2M tracks with serving's small page cache, where counting
+    // below an id takes about 0.06 s and each end of the range is one b-tree descent.
+    let (split, middle) = crate::db::with_backend!(conn, c => {
+        let first: Option<i32> = tracks::table.select(diesel::dsl::min(tracks::id)).first(c)?;
+        let last: Option<i32> = tracks::table.select(diesel::dsl::max(tracks::id)).first(c)?;
+        let (Some(first), Some(last)) = (first, last) else {
+            return Ok(None); // tracks were removed since they were counted
+        };
+        let middle = i32::try_from((i64::from(first) + i64::from(last) + 1) / 2).unwrap_or(last);
+        let below: i64 = tracks::table.filter(tracks::id.lt(middle)).count().get_result(c)?;
+        Ok::<_, diesel::result::Error>((below, middle))
+    })?;
     let [lower_credits, upper_tracks, upper_credits] = others;
     let mut builder = TrackFactsBuilder::in_parts(usize::try_from(count).unwrap_or(0));
     let (mut lower, mut upper) = builder.parts(usize::try_from(split).unwrap_or(0));
@@ -308,6 +312,22 @@ mod tests {
             for facts in [&streamed, &halves] {
                 assert_eq!(facts.versions_of(id), loaded.versions_of(id), "track {id}");
             }
+        }
+        // The halves meet at the middle of the id range, not the middle row: one far-off
+        // id leaves every other track in the lower half.
+        conn.batch_execute(
+            "INSERT INTO tracks (id, identity, name, tempo, loudness, danceability, energy,
+                 acousticness, instrumentalness, valence, speechiness, liveness)
+             VALUES (1000000, 'far', 'Far', 120, -7, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5);",
+        )
+        .unwrap();
+        let loaded = super::loaded(&mut conn).unwrap();
+        let halves = super::in_two_halves(&mut conn, &mut others, 301)
+            .unwrap()
+            .unwrap();
+        assert_eq!(halves.len(), 301);
+        for id in (2..=600).step_by(2).chain([1_000_000]) {
+            assert_eq!(halves.get(id), loaded.get(id), "track {id}");
         }
     }
 }
