@@ -73,20 +73,15 @@ fn in_two_halves(
     others: &mut [crate::db::DbConnection; 3],
     count: i64,
 ) -> QueryResult<Option<TrackFacts>> {
-    // The middle of the id range, and how many tracks lie below it (to size the
-    // builder's parts): `OFFSET count / 2` stepped through half of the table's rows,
-    // about 0.28 s at 1.2M tracks with serving's small page cache, where counting
-    // below an id takes about 0.06 s and each end of the range is one b-tree descent.
-    let (split, middle) = crate::db::with_backend!(conn, c => {
-        let first: Option<i32> = tracks::table.select(diesel::dsl::min(tracks::id)).first(c)?;
-        let last: Option<i32> = tracks::table.select(diesel::dsl::max(tracks::id)).first(c)?;
-        let (Some(first), Some(last)) = (first, last) else {
-            return Ok(None); // tracks were removed since they were counted
-        };
-        let middle = i32::try_from((i64::from(first) + i64::from(last) + 1) / 2).unwrap_or(last);
-        let below: i64 = tracks::table.filter(tracks::id.lt(middle)).count().get_result(c)?;
-        Ok::<_, diesel::result::Error>((below, middle))
-    })?;
+    // How many tracks lie below the middle id sizes the builder's parts: counting them
+    // takes about 0.06 s at 1.2M tracks (the `OFFSET` it replaces, 0.28 s).
+    let Some(middle) = super::track_features::middle_track_id(conn)? else {
+        return Ok(None); // tracks were removed since they were counted
+    };
+    let split: i64 = crate::db::with_backend!(conn, c => tracks::table
+        .filter(tracks::id.lt(middle))
+        .count()
+        .get_result(c))?;
     let [lower_credits, upper_tracks, upper_credits] = others;
     let mut builder = TrackFactsBuilder::in_parts(usize::try_from(count).unwrap_or(0));
     let (mut lower, mut upper) = builder.parts(usize::try_from(split).unwrap_or(0));
