@@ -733,6 +733,54 @@ async fn search_pages_like_spotify() {
     let zero = call(&app, t, "/api/v1/search?q=the&type=track&limit=0").await;
     assert_eq!(zero.json["tracks"]["items"].as_array().unwrap().len(), 0);
     assert_eq!(zero.json["tracks"]["total"].as_i64().unwrap(), total);
+    // A page that ends before its limit gives the total without counting: it must
+    // agree with the count (`limit=0` always counts), as must the last page, a page past
+    // the end, and the title in capitals (case is ignored for ASCII letters).
+    let title = first[0]["name"].as_str().unwrap().to_string();
+    let query: String = url::form_urlencoded::byte_serialize(title.as_bytes()).collect();
+    let counted = call(
+        &app,
+        t,
+        &format!("/api/v1/search?q={query}&type=track&limit=0"),
+    )
+    .await;
+    let counted = counted.json["tracks"]["total"].as_i64().unwrap();
+    assert!((1..50).contains(&counted), "{title}: {counted}");
+    let upper: String =
+        url::form_urlencoded::byte_serialize(title.to_ascii_uppercase().as_bytes()).collect();
+    for (path, items) in [
+        (
+            format!("/api/v1/search?q={query}&type=track&limit=50"),
+            counted,
+        ),
+        (
+            format!(
+                "/api/v1/search?q={query}&type=track&limit=3&offset={}",
+                counted - 1
+            ),
+            1,
+        ),
+        (
+            format!(
+                "/api/v1/search?q={query}&type=track&limit=3&offset={}",
+                counted + 5
+            ),
+            0,
+        ),
+        (
+            format!("/api/v1/search?q={upper}&type=track&limit=50"),
+            counted,
+        ),
+    ] {
+        let page = call(&app, t, &path).await;
+        assert_eq!(
+            page.json["tracks"]["total"].as_i64(),
+            Some(counted),
+            "{path}"
+        );
+        let listed = page.json["tracks"]["items"].as_array().map(Vec::len);
+        assert_eq!(listed, Some(items as usize), "{path}");
+    }
     // A search for a wildcard character finds only titles with it.
     let pct = call(&app, t, "/api/v1/search?q=%25&type=track").await;
     assert_eq!(pct.json["tracks"]["total"], 0);

@@ -196,28 +196,46 @@ pub fn search_track_ids(
     limit: i64,
     offset: i64,
 ) -> QueryResult<(i64, Vec<i32>)> {
-    crate::db::with_backend!(conn, conn => {
     let escaped = q
         .replace('\\', "\\\\")
         .replace('%', "\\%")
         .replace('_', "\\_");
-    // SQLite's LIKE ignores ASCII case and PostgreSQL's does not: both sides lowered.
     let pattern = format!("%{escaped}%");
-    let total: i64 = tracks::table
-        .filter(lower(tracks::name).like(lower(&pattern)).escape('\\'))
-        .select(count_star())
-        .first(conn)?;
-    let ids = tracks::table
-        .filter(lower(tracks::name).like(lower(&pattern)).escape('\\'))
-        .order((
-            tracks::popularity.is_null(),
-            tracks::popularity.desc(),
-            tracks::id,
-        ))
-        .select(tracks::id)
-        .limit(limit)
-        .offset(offset)
-        .load(conn)?;
-    Ok((total, ids))
-    })
+    // Each query reads every title (0.17 s at 1.2M tracks on SQLite), so:
+    // - SQLite's LIKE already ignores ASCII case, as its `lower` is ASCII only: wrapping
+    //   both sides in `lower` there changed no answer and doubled the time; PostgreSQL's
+    //   LIKE does not, and its `lower` folds every letter, so it keeps it;
+    // - a page that ends before `limit` already says how many match: the count is
+    //   needed only after a full page (or past the last match).
+    macro_rules! page_and_total {
+        ($conn:ident, $title:expr, $pattern:expr) => {{
+            let ids: Vec<i32> = tracks::table
+                .filter($title.like($pattern).escape('\\'))
+                .order((
+                    tracks::popularity.is_null(),
+                    tracks::popularity.desc(),
+                    tracks::id,
+                ))
+                .select(tracks::id)
+                .limit(limit)
+                .offset(offset)
+                .load($conn)?;
+            let seen = ids.len() as i64;
+            let total: i64 = if seen < limit && (seen > 0 || offset == 0) {
+                offset + seen
+            } else {
+                tracks::table
+                    .filter($title.like($pattern).escape('\\'))
+                    .select(count_star())
+                    .first($conn)?
+            };
+            Ok((total, ids))
+        }};
+    }
+    match conn {
+        crate::db::DbConnection::Sqlite(conn) => page_and_total!(conn, tracks::name, &pattern),
+        crate::db::DbConnection::Pg(conn) => {
+            page_and_total!(conn, lower(tracks::name), lower(&pattern))
+        }
+    }
 }
