@@ -172,19 +172,30 @@ pub fn top_track_ids(
     track_artists::table
         .inner_join(tracks::table)
         .filter(track_artists::artist_id.eq(artist_id))
-        .order((
-            tracks::popularity.is_null(),
-            tracks::popularity.desc(),
-            tracks::id,
-        ))
+        .order(most_popular_first())
         .select(tracks::id)
         .limit(limit)
         .load(conn)
     })
 }
 
+/// Most popular first, unknown popularity last, then by id: the order of an artist's top
+/// tracks and of search results.
+fn most_popular_first() -> (
+    diesel::dsl::IsNull<tracks::popularity>,
+    diesel::dsl::Desc<tracks::popularity>,
+    tracks::id,
+) {
+    (
+        tracks::popularity.is_null(),
+        tracks::popularity.desc(),
+        tracks::id,
+    )
+}
+
 diesel::define_sql_function! {
-    /// SQL `lower`: ASCII on SQLite, every letter on PostgreSQL.
+    /// SQL `lower`, for PostgreSQL's search (it folds every letter there; SQLite's
+    /// folds only ASCII, which its `LIKE` already ignores).
     fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text;
 }
 
@@ -211,11 +222,7 @@ pub fn search_track_ids(
         ($conn:ident, $title:expr, $pattern:expr) => {{
             let ids: Vec<i32> = tracks::table
                 .filter($title.like($pattern).escape('\\'))
-                .order((
-                    tracks::popularity.is_null(),
-                    tracks::popularity.desc(),
-                    tracks::id,
-                ))
+                .order(most_popular_first())
                 .select(tracks::id)
                 .limit(limit)
                 .offset(offset)

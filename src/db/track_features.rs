@@ -144,6 +144,8 @@ fn load_in_two_halves(
 /// densely, so the halves come out even; any split is correct. `None` without tracks.
 pub(super) fn middle_track_id(conn: &mut crate::db::DbConnection) -> QueryResult<Option<i32>> {
     crate::db::with_backend!(conn, c => {
+        // Two queries, not one: SQLite answers a lone min() or max() of the key from one
+        // end of the b-tree, but both in one SELECT by reading every row (0.17 s).
         let first: Option<i32> = tracks::table.select(diesel::dsl::min(tracks::id)).first(c)?;
         let last: Option<i32> = tracks::table.select(diesel::dsl::max(tracks::id)).first(c)?;
         Ok(first.zip(last).map(|(first, last)| {
