@@ -370,6 +370,31 @@ async fn find_my_song_works_without_javascript() {
     let table = browser.text_of(".ps-closeness-table").await;
     assert!(table.contains("0.950"), "{table}");
     browser.screenshot("perfect-song-nojs").await;
+
+    // The buttons stay at the bottom of the window while the form is in view: one row
+    // of them, no more. With the form's top 150 px above the bottom of the window, its
+    // heading is not under them (a bar with the note in it was 175 px tall).
+    let bar_in_buttons = browser
+        .js("var bar = document.querySelector('#ps-form .ps-actions'); \
+             return bar.getBoundingClientRect().height / bar.querySelector('button').getBoundingClientRect().height;")
+        .await;
+    assert!(
+        bar_in_buttons.as_f64().unwrap_or(f64::MAX) < 1.8,
+        "the sticky bar is {bar_in_buttons} buttons tall"
+    );
+    browser
+        .js(
+            "var top = document.getElementById('ps-form').getBoundingClientRect().top; \
+             window.scrollBy(0, top - (innerHeight - 150)); return true;",
+        )
+        .await;
+    assert_eq!(
+        browser
+            .js(&format!("return {};", seen("#ps-form .ps-sliders legend")))
+            .await,
+        serde_json::json!(true),
+        "the heading \"The sound you want\" is under the sticky buttons"
+    );
     browser.close().await;
 }
 

@@ -230,14 +230,17 @@ fn settings_form(ctx: &PageContext, form: &FormState) -> Markup {
                 (metric(form))
                 (filters(form, catalog))
             }
+            // Only the buttons stay in sight: the bar is one row, so it covers as little
+            // of the sliders (or of the form's heading, when the form starts near the
+            // bottom of the window) as it can. The note below it scrolls with the form.
             div class="ps-actions" {
                 button type="submit" { "Find my song" }
                 button type="submit" class="secondary" form=(RESET_FORM_ID) { "Reset to defaults" }
                 span id=(INDICATOR_ID) class="htmx-indicator muted" aria-hidden="true" { span class="spinner" {} " Matching…" }
-                p class="hint ps-kept" {
-                    "Your latest settings are kept: they open here on your next visit. "
-                    "To keep several, save them as " a href="#ps-profiles-title" { "taste profiles" } "."
-                }
+            }
+            p class="hint ps-kept" {
+                "Your latest settings are kept: they open here on your next visit. "
+                "To keep several, save them as " a href="#ps-profiles-title" { "taste profiles" } "."
             }
         }
         (reset_form(ctx))
