@@ -104,8 +104,8 @@ pub async fn suggestions(
         });
     }
     let needle = q.clone();
-    let (_, ids) = db::run(&state.pool, move |conn| {
-        Ok(db::api_catalog::search_track_ids(
+    let ids = db::run(&state.pool, move |conn| {
+        Ok(db::api_catalog::track_ids_titled(
             conn,
             &needle,
             TRACK_MATCHES,
