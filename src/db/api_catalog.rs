@@ -212,8 +212,8 @@ macro_rules! on_titled {
                 $query
             }
             crate::db::DbConnection::Pg($c) => {
-                let $titled = tracks::table
-                    .filter(lower(tracks::name).like(lower($pattern)).escape('\\'));
+                let $titled =
+                    tracks::table.filter(lower(tracks::name).like(lower($pattern)).escape('\\'));
                 $query
             }
         }

@@ -431,6 +431,17 @@ async fn on_a_phone_the_answer_stays_in_sight_while_a_slider_moves() {
         .js("var box = document.querySelector('.ps-closeness .table-scroll'); return box.scrollWidth <= box.clientWidth + 1;")
         .await;
     assert_eq!(fits, serde_json::json!(true), "closeness table at 360 px");
+    // The buttons that stay at the bottom of the window are one row here too (two
+    // buttons side by side do not fit in 360 px: "Reset to defaults" comes after the
+    // form).
+    let bar_in_buttons = browser
+        .js("var bar = document.querySelector('#ps-form .ps-actions'); \
+             return bar.getBoundingClientRect().height / bar.querySelector('button').getBoundingClientRect().height;")
+        .await;
+    assert!(
+        bar_in_buttons.as_f64().unwrap_or(f64::MAX) < 1.8,
+        "the sticky bar is {bar_in_buttons} buttons tall at 360 px"
+    );
 
     // Each "More like this" address before the drag (see the end).
     browser.mark_page().await;

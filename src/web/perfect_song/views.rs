@@ -230,17 +230,21 @@ fn settings_form(ctx: &PageContext, form: &FormState) -> Markup {
                 (metric(form))
                 (filters(form, catalog))
             }
-            // Only the buttons stay in sight: the bar is one row, so it covers as little
-            // of the sliders (or of the form's heading, when the form starts near the
-            // bottom of the window) as it can. The note below it scrolls with the form.
+            // Only the main button stays in sight: the bar is one row even on a phone,
+            // so it covers as little of the sliders (or of the form's heading, when the
+            // form starts near the bottom of the window) as it can. Resetting every
+            // setting is rarer, and not a tap to make by accident while scrolling: it
+            // comes after the form, with the note.
             div class="ps-actions" {
                 button type="submit" { "Find my song" }
-                button type="submit" class="secondary" form=(RESET_FORM_ID) { "Reset to defaults" }
                 span id=(INDICATOR_ID) class="htmx-indicator muted" aria-hidden="true" { span class="spinner" {} " Matching…" }
             }
-            p class="hint ps-kept" {
-                "Your latest settings are kept: they open here on your next visit. "
-                "To keep several, save them as " a href="#ps-profiles-title" { "taste profiles" } "."
+            div class="ps-after-actions" {
+                button type="submit" class="secondary" form=(RESET_FORM_ID) { "Reset to defaults" }
+                p class="hint ps-kept" {
+                    "Your latest settings are kept: they open here on your next visit. "
+                    "To keep several, save them as " a href="#ps-profiles-title" { "taste profiles" } "."
+                }
             }
         }
         (reset_form(ctx))
