@@ -237,8 +237,17 @@ pub fn track_ids_titled(
     limit: i64,
     offset: i64,
 ) -> QueryResult<Vec<i32>> {
-    let pattern = contains_pattern(q);
-    on_titled!(conn, &pattern, |titled, c| titled
+    ids_matching(conn, &contains_pattern(q), limit, offset)
+}
+
+/// `track_ids_titled` for a pattern already made.
+fn ids_matching(
+    conn: &mut crate::db::DbConnection,
+    pattern: &str,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<Vec<i32>> {
+    on_titled!(conn, pattern, |titled, c| titled
         .order(most_popular_first())
         .select(tracks::id)
         .limit(limit)
@@ -256,12 +265,12 @@ pub fn search_track_ids(
     limit: i64,
     offset: i64,
 ) -> QueryResult<(i64, Vec<i32>)> {
-    let ids = track_ids_titled(conn, q, limit, offset)?;
+    let pattern = contains_pattern(q);
+    let ids = ids_matching(conn, &pattern, limit, offset)?;
     let seen = ids.len() as i64;
     if seen < limit && (seen > 0 || offset == 0) {
         return Ok((offset + seen, ids));
     }
-    let pattern = contains_pattern(q);
     let total: i64 = on_titled!(conn, &pattern, |titled, c| titled
         .select(count_star())
         .first(c))?;

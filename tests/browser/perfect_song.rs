@@ -374,14 +374,7 @@ async fn find_my_song_works_without_javascript() {
     // The buttons stay at the bottom of the window while the form is in view: one row
     // of them, no more. With the form's top 150 px above the bottom of the window, its
     // heading is not under them (a bar with the note in it was 175 px tall).
-    let bar_in_buttons = browser
-        .js("var bar = document.querySelector('#ps-form .ps-actions'); \
-             return bar.getBoundingClientRect().height / bar.querySelector('button').getBoundingClientRect().height;")
-        .await;
-    assert!(
-        bar_in_buttons.as_f64().unwrap_or(f64::MAX) < 1.8,
-        "the sticky bar is {bar_in_buttons} buttons tall"
-    );
+    assert_sticky_bar_is_one_row(&browser, "1280 px").await;
     browser
         .js(
             "var top = document.getElementById('ps-form').getBoundingClientRect().top; \
@@ -396,6 +389,19 @@ async fn find_my_song_works_without_javascript() {
         "the heading \"The sound you want\" is under the sticky buttons"
     );
     browser.close().await;
+}
+
+/// The buttons kept at the bottom of the window while the form is in view are one row:
+/// the bar is less than 1.8 times as tall as its button.
+async fn assert_sticky_bar_is_one_row(browser: &Browser, at: &str) {
+    let bar_in_buttons = browser
+        .js("var bar = document.querySelector('#ps-form .ps-actions'); \
+             return bar.getBoundingClientRect().height / bar.querySelector('button').getBoundingClientRect().height;")
+        .await;
+    assert!(
+        bar_in_buttons.as_f64().unwrap_or(f64::MAX) < 1.8,
+        "the sticky bar is {bar_in_buttons} buttons tall at {at}"
+    );
 }
 
 /// Whether the element is what the user sees at its centre (on screen, not covered,
@@ -434,14 +440,7 @@ async fn on_a_phone_the_answer_stays_in_sight_while_a_slider_moves() {
     // The buttons that stay at the bottom of the window are one row here too (two
     // buttons side by side do not fit in 360 px: "Reset to defaults" comes after the
     // form).
-    let bar_in_buttons = browser
-        .js("var bar = document.querySelector('#ps-form .ps-actions'); \
-             return bar.getBoundingClientRect().height / bar.querySelector('button').getBoundingClientRect().height;")
-        .await;
-    assert!(
-        bar_in_buttons.as_f64().unwrap_or(f64::MAX) < 1.8,
-        "the sticky bar is {bar_in_buttons} buttons tall at 360 px"
-    );
+    assert_sticky_bar_is_one_row(&browser, "360 px").await;
 
     // Each "More like this" address before the drag (see the end).
     browser.mark_page().await;
