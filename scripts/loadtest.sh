@@ -5,7 +5,7 @@
 # measured in the same run, then the server's peak memory.
 #
 #   scripts/loadtest.sh [--duration 20s] [--connections 64] [--csv FILE] [--database URL]
-#                       [--existing-db PATH]
+#                       [--existing-db PATH] [--rounds N]
 #
 # --existing-db: serve an existing SQLite database (its catalog file beside it) as it is,
 # importing nothing: a large catalog made once (e.g. by `cargo run --release --example
@@ -15,6 +15,10 @@
 # for example `bash scripts/with_postgres.sh sh -c 'scripts/loadtest.sh --database
 # "$TEST_DATABASE_URL" --csv FILE'`. The same endpoints, so the two tables compare.
 #   ONLY="healthz perfect_song_moving" scripts/loadtest.sh ...   (just those endpoints)
+# --rounds N: the endpoints N times over, one after the other, each round's ratios against
+# that round's /healthz; then a table of each endpoint's median rate and median ratio.
+# On a shared 2-core machine one round can land on a slow minute; the median of three
+# interleaved rounds moves less than any one of them.
 #   KEEP_WRK_OUTPUT=DIR scripts/loadtest.sh ...   (wrk's own output per endpoint, and the
 #                                                  server's log, copied to DIR)
 #
@@ -28,6 +32,7 @@ THREADS=2
 CSV=""
 DATABASE=""
 EXISTING=""
+ROUNDS=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) DURATION="$2"; shift 2 ;;
@@ -35,10 +40,15 @@ while [ $# -gt 0 ]; do
     --csv) CSV="$2"; shift 2 ;;
     --database) DATABASE="$2"; shift 2 ;;
     --existing-db) EXISTING="$2"; shift 2 ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    --rounds) ROUNDS="$2"; shift 2 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
 done
+
+case "$ROUNDS" in
+  ''|*[!0-9]*|0) echo "--rounds takes a whole number from 1: $ROUNDS" >&2; exit 2 ;;
+esac
 
 if ! command -v wrk >/dev/null 2>&1; then
   echo "installing wrk" >&2
@@ -160,8 +170,21 @@ LUA
 
 # Every request a different slider position (seeded, so runs compare): the live answer
 # as a user dragging a slider sees it, with nothing kept from a previous request.
+# Each wrk thread runs this script in its own Lua state, so each gets its own seed
+# (`setup` numbers the threads): with one seed for all, the threads asked for the same
+# positions in the same order, and a thread's request often found the answer another
+# had just rendered in the fragment cache. That counted about two in five requests as
+# new positions that were not, and overstated the rate by a third to a half
+# (benches/HISTORY.md, 2026-12-02 12:30).
 cat >"$WORK/sliders.lua" <<'LUA'
-math.randomseed(42)
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("thread_number", threads)
+end
+function init(args)
+  math.randomseed(42 + 7919 * thread_number)
+end
 local names = { "danceability", "energy", "acousticness", "instrumentalness", "valence" }
 request = function()
   local parts = {}
@@ -200,13 +223,14 @@ run() { # name path [extra wrk args...]; RUN_CONNECTIONS overrides the connectio
   # ONLY="healthz perfect_song_moving ..." runs just those endpoints.
   if [ -n "${ONLY:-}" ] && ! printf ' %s ' "$ONLY" | grep -q " $name "; then return 0; fi
   local out="$WORK/$name.txt"
+  [ "$ROUNDS" -gt 1 ] && out="$WORK/$name.round$ROUND.txt"
   warm_up "$path" "$@"
   wrk -t "$THREADS" -c "${RUN_CONNECTIONS:-$CONNECTIONS}" -d "$DURATION" --latency "$@" "$BASE$path" >"$out" 2>&1 || true
   local peak_kb
   peak_kb=$(awk '/VmHWM/ {print $2}' "/proc/$SERVER_PID/status" 2>/dev/null || echo 0)
-  python3 - "$name" "$out" "$peak_kb" >>"$RESULTS" <<'PY'
+  python3 - "$name" "$out" "$peak_kb" "$ROUND" >>"$RESULTS" <<'PY'
 import re, sys
-name, path, peak_kb = sys.argv[1], sys.argv[2], sys.argv[3]
+name, path, peak_kb, round_no = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 text = open(path).read()
 def ms(label):
     m = re.search(r"^\s*%s%%\s+([\d.]+)(us|ms|s)\s*$" % label, text, re.M)
@@ -219,7 +243,7 @@ total = re.search(r"(\d+) requests in", text)
 non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
 sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
 errors = (int(non2xx.group(1)) if non2xx else 0) + (sum(map(int, sock.groups())) if sock else 0)
-print("\t".join([name, rps.group(1) if rps else "nan", "%.2f" % ms("50"), "%.2f" % ms("99"),
+print("\t".join([round_no, name, rps.group(1) if rps else "nan", "%.2f" % ms("50"), "%.2f" % ms("99"),
                  total.group(1) if total else "0", str(errors), "%.0f" % (int(peak_kb or 0) / 1024)]))
 PY
 }
@@ -228,6 +252,8 @@ echo "wrk: $THREADS threads, $CONNECTIONS connections, $DURATION per endpoint, a
 # Pages are asked for as a browser asks (Chromium's Accept-Encoding), so the rates include
 # compressing them.
 GZ="Accept-Encoding: gzip, deflate, br, zstd"
+for ROUND in $(seq 1 "$ROUNDS"); do
+[ "$ROUNDS" -gt 1 ] && echo "round $ROUND of $ROUNDS" >&2
 run healthz "/healthz"
 run artist_suggest "/artists/suggest?q=$PREFIX" -H "HX-Request: true" -H "$GZ"
 run compare_page "/artists/compare?artist=$ARTIST_A&artist=$ARTIST_B" -H "$GZ"
@@ -244,21 +270,40 @@ run api_audio_features "/api/v1/audio-features?ids=$SEED_TRACKS" -H "$AUTH" -H "
 # attempts for one username from one address are in flight, and this measures argon2, not
 # the throttle.
 RUN_CONNECTIONS=4 run login_post "/login" -s "$WORK/login.lua"
+done
 
 PEAK_KB=$(awk '/VmHWM/ {print $2}' "/proc/$SERVER_PID/status" 2>/dev/null || echo 0)
 TRACKS=$(catalog_sql "SELECT count(*) FROM tracks")
 
-python3 - "$RESULTS" "$PEAK_KB" "$TRACKS" "$(nproc)" "$CONNECTIONS" "$DURATION" "$START_RSS_KB" <<'PY'
-import sys
+python3 - "$RESULTS" "$PEAK_KB" "$TRACKS" "$(nproc)" "$CONNECTIONS" "$DURATION" "$START_RSS_KB" "$ROUNDS" <<'PY'
+import statistics, sys
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
-peak_kb, tracks, cores, conns, duration, start_kb = sys.argv[2:8]
-base = next((float(r[1]) for r in rows if r[0] == "healthz"), float("nan"))
-print(f"\n{tracks} tracks, {cores} cores, {conns} connections (log-in: 4), {duration} per endpoint\n")
-print(f"| endpoint | requests/s | p50 ms | p99 ms | requests | errors | vs /healthz | peak MiB after |")
-print(f"| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-for name, rps, p50, p99, total, errors, peak in rows:
-    ratio = float(rps) / base if base == base and base > 0 else float("nan")
-    print(f"| {name} | {float(rps):,.0f} | {p50} | {p99} | {int(total):,} | {errors} | {ratio:.3f} | {peak} |")
+peak_kb, tracks, cores, conns, duration, start_kb, rounds = sys.argv[2:9]
+rounds = int(rounds)
+# Each round's ratios are against that round's own /healthz.
+base = {r[0]: float(r[2]) for r in rows if r[1] == "healthz"}
+def ratio(r):
+    b = base.get(r[0], float("nan"))
+    return float(r[2]) / b if b == b and b > 0 else float("nan")
+print(f"\n{tracks} tracks, {cores} cores, {conns} connections (log-in: 4), {duration} per endpoint"
+      + (f", {rounds} rounds" if rounds > 1 else "") + "\n")
+first = "| round " if rounds > 1 else ""
+print(f"{first}| endpoint | requests/s | p50 ms | p99 ms | requests | errors | vs /healthz | peak MiB after |")
+print(("| ---: " if rounds > 1 else "") + "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+for r in rows:
+    round_no, name, rps, p50, p99, total, errors, peak = r
+    lead = f"| {round_no} " if rounds > 1 else ""
+    print(f"{lead}| {name} | {float(rps):,.0f} | {p50} | {p99} | {int(total):,} | {errors} | {ratio(r):.3f} | {peak} |")
+if rounds > 1:
+    print(f"\nMedians over the {rounds} rounds (each ratio against its own round's /healthz):\n")
+    print("| endpoint | median requests/s | median vs /healthz | the rounds' ratios |")
+    print("| --- | ---: | ---: | --- |")
+    names = list(dict.fromkeys(r[1] for r in rows))
+    for name in names:
+        mine = [r for r in rows if r[1] == name]
+        ratios = [ratio(r) for r in mine]
+        print(f"| {name} | {statistics.median(float(r[2]) for r in mine):,.0f} | "
+              f"{statistics.median(ratios):.3f} | {', '.join(f'{x:.3f}' for x in ratios)} |")
 print(f"\nserver resident after start-up (VmRSS): {int(start_kb) / 1024:.1f} MiB")
 print(f"server peak memory (VmHWM): {int(peak_kb) / 1024:.1f} MiB")
 PY

@@ -6,7 +6,8 @@
 #   scripts/performance_figures.sh path/to/spotify_songs.csv
 #
 # 1. HTTP: /healthz, the live perfect-song fragment and the whole page at a new position
-#    every request (scripts/loadtest.sh, TidyTuesday catalog, 5 s each).
+#    every request (scripts/loadtest.sh, TidyTuesday catalog, 5 s each, three rounds:
+#    the medians of the rounds' ratios).
 # 2. Browser: a slider dragged in headless Chromium (benches/live_slider.rs).
 # 3. Matching: criterion, exact top 10 over 20,000 and 1,000,000 tracks, the index and
 #    the brute-force scan (benches/matching.rs).
@@ -76,7 +77,7 @@ cargo build --release --quiet --examples --bins
 section "1. HTTP: live answer and page at new positions vs /healthz"
 ONLY="healthz perfect_song_moving perfect_song_page_moving" \
   KEEP_WRK_OUTPUT="${KEEP_WRK_OUTPUT:+$KEEP_WRK_OUTPUT/tidytuesday}" \
-  scripts/loadtest.sh --duration 5s --csv "$CSV"
+  scripts/loadtest.sh --duration 5s --rounds 3 --csv "$CSV"
 
 section "2. Browser: a slider dragged, input event to answer painted"
 LIVE_BENCH_CSV="$CSV" cargo bench --quiet --bench live_slider
