@@ -19,7 +19,7 @@ pub const PATH: &str = "/perfect-song/charts.json";
 
 /// The options' URL for the settings' query string (`params::query_string`).
 pub fn url_of_query(query: &str) -> String {
-    format!("{PATH}?{query}")
+    [PATH, "?", query].concat()
 }
 
 #[handler]

@@ -28,7 +28,7 @@ pub fn url(settings: &MatchSettings) -> String {
 
 /// The same, from the settings' query string (`params::query_string`).
 pub fn url_of_query(query: &str) -> String {
-    format!("{PATH}?{query}")
+    [PATH, "?", query].concat()
 }
 
 #[handler]

@@ -118,7 +118,7 @@ pub fn page_url(settings: &MatchSettings) -> String {
 
 /// The same, from the settings' query string (`query_string`).
 pub fn page_url_of_query(query: &str) -> String {
-    format!("{PAGE}?{query}")
+    [PAGE, "?", query].concat()
 }
 
 /// What the form shows.
