@@ -509,10 +509,16 @@
     if (!form) {
       return;
     }
-    new IntersectionObserver(function (entries) {
-      formVisible = entries[entries.length - 1].isIntersecting;
-      apply();
-    }).observe(form);
+    // The form counts once it reaches above the bottom third of the window: a form
+    // whose top just peeks in at the bottom (a phone, at the top of the page) holds no
+    // slider in sight, and the bar would only hide the site's header and menu.
+    new IntersectionObserver(
+      function (entries) {
+        formVisible = entries[entries.length - 1].isIntersecting;
+        apply();
+      },
+      { rootMargin: "0px 0px -33% 0px" }
+    ).observe(form);
     watchAnswer();
   }
 
