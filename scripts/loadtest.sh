@@ -253,23 +253,23 @@ echo "wrk: $THREADS threads, $CONNECTIONS connections, $DURATION per endpoint, a
 # compressing them.
 GZ="Accept-Encoding: gzip, deflate, br, zstd"
 for ROUND in $(seq 1 "$ROUNDS"); do
-[ "$ROUNDS" -gt 1 ] && echo "round $ROUND of $ROUNDS" >&2
-run healthz "/healthz"
-run artist_suggest "/artists/suggest?q=$PREFIX" -H "HX-Request: true" -H "$GZ"
-run compare_page "/artists/compare?artist=$ARTIST_A&artist=$ARTIST_B" -H "$GZ"
-# The same question again and again (answered from the kept fragment after the first),
-# then a new position on every request (searched and rendered every time).
-run perfect_song_fragment "/perfect-song?$MATCH_QUERY" -H "HX-Request: true" -H "Cookie: $COOKIE" -H "$GZ"
-run perfect_song_moving "/perfect-song" -H "HX-Request: true" -H "Cookie: $COOKIE" -H "$GZ" -s "$WORK/sliders.lua"
-# The whole page (no HX-Request) at a new position on every request.
-run perfect_song_page_moving "/perfect-song" -H "Cookie: $COOKIE" -H "$GZ" -s "$WORK/sliders.lua"
-# The JSON API with a bearer token (a database look-up of the token per request).
-run api_recommendations "$RECS" -H "$AUTH" -H "$GZ"
-run api_audio_features "/api/v1/audio-features?ids=$SEED_TRACKS" -H "$AUTH" -H "$GZ"
-# Log-in runs with 4 connections: the throttle deliberately answers 429 once more than 5
-# attempts for one username from one address are in flight, and this measures argon2, not
-# the throttle.
-RUN_CONNECTIONS=4 run login_post "/login" -s "$WORK/login.lua"
+  [ "$ROUNDS" -gt 1 ] && echo "round $ROUND of $ROUNDS" >&2
+  run healthz "/healthz"
+  run artist_suggest "/artists/suggest?q=$PREFIX" -H "HX-Request: true" -H "$GZ"
+  run compare_page "/artists/compare?artist=$ARTIST_A&artist=$ARTIST_B" -H "$GZ"
+  # The same question again and again (answered from the kept fragment after the first),
+  # then a new position on every request (searched and rendered every time).
+  run perfect_song_fragment "/perfect-song?$MATCH_QUERY" -H "HX-Request: true" -H "Cookie: $COOKIE" -H "$GZ"
+  run perfect_song_moving "/perfect-song" -H "HX-Request: true" -H "Cookie: $COOKIE" -H "$GZ" -s "$WORK/sliders.lua"
+  # The whole page (no HX-Request) at a new position on every request.
+  run perfect_song_page_moving "/perfect-song" -H "Cookie: $COOKIE" -H "$GZ" -s "$WORK/sliders.lua"
+  # The JSON API with a bearer token (a database look-up of the token per request).
+  run api_recommendations "$RECS" -H "$AUTH" -H "$GZ"
+  run api_audio_features "/api/v1/audio-features?ids=$SEED_TRACKS" -H "$AUTH" -H "$GZ"
+  # Log-in runs with 4 connections: the throttle deliberately answers 429 once more than 5
+  # attempts for one username from one address are in flight, and this measures argon2, not
+  # the throttle.
+  RUN_CONNECTIONS=4 run login_post "/login" -s "$WORK/login.lua"
 done
 
 PEAK_KB=$(awk '/VmHWM/ {print $2}' "/proc/$SERVER_PID/status" 2>/dev/null || echo 0)

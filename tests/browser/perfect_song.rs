@@ -375,12 +375,7 @@ async fn find_my_song_works_without_javascript() {
     // of them, no more. With the form's top 150 px above the bottom of the window, its
     // heading is not under them (a bar with the note in it was 175 px tall).
     assert_sticky_bar_is_one_row(&browser, "1280 px").await;
-    browser
-        .js(
-            "var top = document.getElementById('ps-form').getBoundingClientRect().top; \
-             window.scrollBy(0, top - (innerHeight - 150)); return true;",
-        )
-        .await;
+    scroll_form_top_above_window_bottom(&browser, 150).await;
     assert_eq!(
         browser
             .js(&format!("return {};", seen("#ps-form .ps-sliders legend")))
@@ -402,6 +397,17 @@ async fn assert_sticky_bar_is_one_row(browser: &Browser, at: &str) {
         bar_in_buttons.as_f64().unwrap_or(f64::MAX) < 1.8,
         "the sticky bar is {bar_in_buttons} buttons tall at {at}"
     );
+}
+
+/// Scrolls the page so that the settings form's top edge is `px` above the bottom of the
+/// window.
+async fn scroll_form_top_above_window_bottom(browser: &Browser, px: u32) {
+    browser
+        .js(&format!(
+            "var top = document.getElementById('ps-form').getBoundingClientRect().top; \
+             window.scrollBy(0, top - (innerHeight - {px})); return true;"
+        ))
+        .await;
 }
 
 /// Whether the element is what the user sees at its centre (on screen, not covered,
@@ -499,9 +505,7 @@ async fn on_a_phone_the_answer_stays_in_sight_while_a_slider_moves() {
     // With only the form's top edge in the window (as at the top of the page on a tall
     // phone), no slider is in sight: the bar steps aside instead of covering the
     // site's header and menu.
-    browser
-        .js("var top = document.getElementById('ps-form').getBoundingClientRect().top;              window.scrollBy(0, top - (window.innerHeight - 20)); return true;")
-        .await;
+    scroll_form_top_above_window_bottom(&browser, 20).await;
     browser
         .wait_for_js("!document.querySelector('#ps-results .ps-live.is-shown')")
         .await;
