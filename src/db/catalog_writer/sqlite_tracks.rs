@@ -10,6 +10,14 @@
 //! (SQLite reads them while the statement runs: `SQLITE_STATIC`), and its cache key is a
 //! type that depends on the row count alone, as the SQL does.
 //!
+//! `INSERT OR FAIL`, not a plain `INSERT` (OR ABORT): an ABORT must undo the rows the
+//! failing statement already wrote, so SQLite copies every page a multi-row statement
+//! touches into a statement journal first (about 4% of an import's CPU in `perf`, in
+//! `subjournalPageIfRequired`). A FAIL leaves those rows, which costs nothing here: the
+//! writer runs inside the import's one transaction, and any error rolls all of it back
+//! (`a_failed_batch_leaves_nothing_once_rolled_back` below). Measured on 1,204,025
+//! Kaggle-layout rows, three alternating runs: 10.37 s median against 10.96 s.
+//!
 //! PostgreSQL loads new tracks with COPY (`copy`), and updates of stored tracks keep the
 //! diesel upsert (`rows::update_tracks`): both are untouched.
 
@@ -23,12 +31,12 @@ use diesel::{
 use super::pending::PendingTrack;
 use crate::db::features::audio_feature_columns;
 
-/// `INSERT INTO tracks (every column) VALUES `, the audio features in the order of
+/// `INSERT OR FAIL INTO tracks (every column) VALUES `, the audio features in the order of
 /// `audio_feature_columns!`, which is also the order `bind_row` binds them in.
 macro_rules! insert_head {
     (; $($variant:ident $column:ident $avg:ident,)*) => {
         concat!(
-            "INSERT INTO tracks (id, identity, spotify_id, name, album, release_year, genre, \
+            "INSERT OR FAIL INTO tracks (id, identity, spotify_id, name, album, release_year, genre, \
              popularity, duration_ms, explicit, musical_key, mode, time_signature",
             $(", ", stringify!($column),)*
             ") VALUES "
@@ -196,6 +204,21 @@ mod tests {
         assert!(expected[0].contains("text:'rock'"), "{}", expected[0]);
         assert!(expected[1].contains("null:"), "{}", expected[1]);
         assert_eq!(dump(&mut by_hand), expected);
+    }
+
+    #[test]
+    fn a_failed_batch_leaves_nothing_once_rolled_back() {
+        use diesel::connection::SimpleConnection;
+        let mut conn = tracks_table();
+        let track = || NewTrack::builder("T", &["A"]).build();
+        // The second row repeats the first one's id: the statement fails on it, after
+        // writing the first row.
+        let rows = [pending(1, track()), pending(1, track())];
+        conn.batch_execute("BEGIN").expect("begin");
+        let error = NewTrackRows(&rows).execute(&mut conn);
+        assert!(error.is_err(), "a repeated id must fail");
+        conn.batch_execute("ROLLBACK").expect("rollback");
+        assert!(dump(&mut conn).is_empty());
     }
 
     #[test]
