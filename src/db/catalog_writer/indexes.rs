@@ -14,14 +14,8 @@ struct IndexSql {
     sql: String,
 }
 
-/// Indexes a bulk load keeps. Their keys take a few dozen values (genres, years) and the
-/// track ids grow, so every row appends to the end of one of a few dozen runs, on pages
-/// the cache holds: cheaper than sorting the whole table to rebuild them, which took
-/// longer than the unique identity index (0.6-0.8 s each for 857,760 tracks).
-const KEPT_DURING_BULK_LOAD: [&str; 2] = ["tracks_genre", "tracks_release_year"];
-
 /// Drops the catalog tables' explicit indexes (not the ones behind UNIQUE and PRIMARY
-/// KEY constraints, nor `KEPT_DURING_BULK_LOAD`) and returns their `CREATE INDEX` statements, read from the schema
+/// KEY constraints) and returns their `CREATE INDEX` statements, read from the schema
 /// itself so they always match the migrations.
 pub(super) fn drop_secondary_indexes(
     conn: &mut crate::db::DbConnection,
@@ -49,10 +43,6 @@ pub(super) fn drop_secondary_indexes(
     };
     crate::db::with_backend!(conn, conn => {
     let indexes: Vec<IndexSql> = diesel::sql_query(sql).load(conn)?;
-    let indexes: Vec<IndexSql> = indexes
-        .into_iter()
-        .filter(|index| !KEPT_DURING_BULK_LOAD.contains(&index.name.as_str()))
-        .collect();
     for index in &indexes {
         // The name comes from the schema, not from input; quoted all the same.
         diesel::sql_query(format!(
