@@ -2,3 +2,4 @@
 -- whose catalog tables already moved to the catalog file, there is nothing to drop.
 DROP INDEX IF EXISTS tracks_genre;
 DROP INDEX IF EXISTS tracks_release_year;
+DROP INDEX IF EXISTS track_genres_genre;

@@ -701,10 +701,19 @@ impl CatalogWriter {
             crate::db::with_backend!(conn, c => diesel::sql_query(create).execute(c))?;
         }
         let aggregated = started.elapsed();
-        // Genres no track carries any more (a re-import changed them).
-        diesel::delete(genres::table.filter(diesel::dsl::not(diesel::dsl::exists(
-            track_genres::table.filter(track_genres::genre_id.eq(genres::id)),
-        ))))
+        // Genres no track carries any more (a re-import changed them). One pass over
+        // the links: no index leads from a genre to its tracks (no query needs one),
+        // so a `NOT EXISTS` per genre would scan all of them for each genre without
+        // any, and a re-import that left many such genres would be quadratic.
+        diesel::delete(
+            genres::table.filter(diesel::dsl::not(
+                genres::id.eq_any(
+                    track_genres::table
+                        .select(track_genres::genre_id)
+                        .distinct(),
+                ),
+            )),
+        )
         .execute(conn)?;
         catalog_meta::refresh(conn, kind, source_name, now)?;
         tracing::debug!(
