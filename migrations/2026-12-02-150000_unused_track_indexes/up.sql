@@ -3,3 +3,4 @@
 DROP INDEX IF EXISTS tracks_genre;
 DROP INDEX IF EXISTS tracks_release_year;
 DROP INDEX IF EXISTS track_genres_genre;
+DROP INDEX IF EXISTS artists_track_count;
