@@ -778,8 +778,9 @@ fn index_names(conn: &mut db::DbConnection) -> Vec<String> {
 
 #[test]
 fn the_catalog_keeps_no_index_that_no_query_reads() {
-    // Tracks are never looked up by genre or by year in SQL (the in-memory index and
-    // `track_genres` answer those), so neither index is kept up by an import.
+    // No query reads tracks by genre or by year, a genre's links, or artists by their
+    // number of tracks (the in-memory indexes answer those), so no import keeps up an
+    // index for them (the migration `unused_track_indexes` says more).
     let mut db = fresh_db();
     let names = index_names(&mut db.conn);
     for unused in [
