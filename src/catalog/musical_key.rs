@@ -43,30 +43,11 @@ impl MusicalKey {
 
     /// "C♯ minor", "G major".
     pub fn name(self) -> String {
-        [self.pitch_name(), " ", self.mode_name()].concat()
-    }
-
-    /// "C♯", "G": the name's first word.
-    pub fn pitch_name(self) -> &'static str {
-        NAMES[usize::from(self.pitch)]
-    }
-
-    /// "major" or "minor": the name's second word.
-    pub fn mode_name(self) -> &'static str {
-        if self.major {
-            "major"
-        } else {
-            "minor"
-        }
-    }
-
-    /// "A" (minor) or "B" (major): the Camelot code's letter.
-    pub fn camelot_letter(self) -> &'static str {
-        if self.major {
-            "B"
-        } else {
-            "A"
-        }
+        format!(
+            "{} {}",
+            NAMES[usize::from(self.pitch)],
+            if self.major { "major" } else { "minor" }
+        )
     }
 
     /// The Camelot number, 1..=12.
@@ -81,7 +62,11 @@ impl MusicalKey {
 
     /// "12A", "8B".
     pub fn camelot(self) -> String {
-        format!("{}{}", self.camelot_number(), self.camelot_letter())
+        format!(
+            "{}{}",
+            self.camelot_number(),
+            if self.major { 'B' } else { 'A' }
+        )
     }
 
     /// The key at a Camelot number and ring.

@@ -271,10 +271,7 @@ pub fn key_and_tempo(key: Option<MusicalKey>, bpm: Option<f64>) -> Markup {
         span class="ps-dj" {
             span class="ps-dj-part" {
                 @if let Some(k) = key {
-                    // The key's words and code written as they are: one row of every
-                    // live answer each, and a string made for each showed in its profile.
-                    (k.pitch_name()) " " (k.mode_name()) " · "
-                    abbr class="ps-camelot" title="Camelot code" { (k.camelot_number()) (k.camelot_letter()) }
+                    (k.name()) " · " abbr class="ps-camelot" title="Camelot code" { (k.camelot()) }
                 } @else { "key unknown" }
             }
             // The dot stays with the key (a no-break space before it), so a wrapped
