@@ -17,7 +17,7 @@ use insights_hub::{
     },
     config,
     config::SecretKey,
-    web::transport,
+    web::{connection_guard, transport},
     AppState, Config,
 };
 use poem::{
@@ -252,7 +252,14 @@ fn serve(database: config::Database, args: ServeArgs) -> anyhow::Result<()> {
             config.bind
         );
         let listener = TcpListener::bind(config.bind).into_acceptor().await?;
-        Server::new_with_acceptor(transport::with_error_bodies(transport::no_delay(listener)))
+        // Behind a proxy every connection comes from it: no per-address cap there.
+        let per_address = (!config.trust_proxy_headers).then_some(connection_guard::PER_ADDRESS);
+        let guarded = connection_guard::guarded(
+            transport::no_delay(listener),
+            connection_guard::Deadlines::default(),
+            per_address,
+        );
+        Server::new_with_acceptor(transport::with_error_bodies(guarded))
             .run_with_graceful_shutdown(
                 app(state),
                 shutdown_signal(),

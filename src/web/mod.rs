@@ -8,7 +8,8 @@
 //!   `layout`: the page shell; `charts`: chart options (charming); `csv_export`: the
 //!   "Download CSV" file under every table of results.
 //! - Under the app: `transport` gives hyper's own bodiless refusals (414, 431, 400) the
-//!   app's error page.
+//!   app's error page; `connection_guard` gives connections deadlines and caps them per
+//!   client address.
 //! - Layers: `request_limits`, `compression` (gzip), `security` (headers and the log line),
 //!   `auth::with_sessions` (session, CSRF, error pages for signed-in pages).
 
@@ -19,6 +20,7 @@ pub mod auth;
 pub mod charts;
 pub mod compare;
 pub mod compression;
+pub mod connection_guard;
 pub mod csv_export;
 pub mod errors;
 pub mod extract;
