@@ -844,6 +844,80 @@ async fn posts_without_a_valid_csrf_token_are_refused_and_change_nothing() {
     assert_redirect(&page, "/");
 }
 
+/// A valid token-and-cookie pair is not enough when the browser says the form was sent
+/// by another site's page: the pair is not tied to the session, so one fetched by an
+/// attacker and planted as a cookie would otherwise pass.
+#[tokio::test]
+async fn a_valid_token_sent_from_another_site_is_refused() {
+    let app = empty_app();
+    let fields = |token: &str| {
+        vec![
+            ("csrf_token", token.to_string()),
+            ("username", "planted".to_string()),
+            ("password", GOOD_PASSWORD.to_string()),
+            ("password_confirmation", GOOD_PASSWORD.to_string()),
+        ]
+    };
+    let elsewhere: [&[(&str, &str)]; 5] = [
+        &[("Sec-Fetch-Site", "cross-site")],
+        &[("Sec-Fetch-Site", "same-site")],
+        &[("Origin", "https://evil.example"), ("Host", "hub.example")],
+        &[("Origin", "null"), ("Host", "hub.example")],
+        // The browser's word wins over an Origin that looks right.
+        &[
+            ("Sec-Fetch-Site", "cross-site"),
+            ("Origin", "http://hub.example"),
+            ("Host", "hub.example"),
+        ],
+    ];
+    for headers in elsewhere {
+        let mut browser = Browser::new();
+        let token = browser.get(&app.client, "/signup").await.csrf_token();
+        for (name, value) in headers {
+            browser.headers.push((name.to_string(), value.to_string()));
+        }
+        let fields = fields(&token);
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let page = browser.post_raw(&app.client, "/signup", &fields).await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "{headers:?}");
+        assert!(
+            page.body.contains("did not come from this site"),
+            "{}",
+            page.body
+        );
+    }
+    assert_eq!(user_count(&app), 0, "nothing was created");
+
+    // The same form from this site's own page: same-origin, or an Origin naming the
+    // host (directly or as a proxy forwards it).
+    let own: [&[(&str, &str)]; 3] = [
+        &[
+            ("Sec-Fetch-Site", "same-origin"),
+            ("Origin", "http://hub.example"),
+        ],
+        &[("Origin", "http://hub.example"), ("Host", "hub.example")],
+        &[
+            ("Origin", "https://hub.example"),
+            ("Host", "10.0.0.5:3000"),
+            ("X-Forwarded-Host", "hub.example"),
+        ],
+    ];
+    for (i, headers) in own.into_iter().enumerate() {
+        let mut browser = Browser::new();
+        let token = browser.get(&app.client, "/signup").await.csrf_token();
+        for (name, value) in headers {
+            browser.headers.push((name.to_string(), value.to_string()));
+        }
+        let name = format!("own{i}");
+        let mut fields = fields(&token);
+        fields[1].1 = name;
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let page = browser.post_raw(&app.client, "/signup", &fields).await;
+        assert_redirect(&page, "/");
+    }
+    assert_eq!(user_count(&app), 3);
+}
+
 #[tokio::test]
 async fn the_csrf_token_may_come_in_the_htmx_header() {
     let app = empty_app();

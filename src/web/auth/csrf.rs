@@ -148,6 +148,35 @@ fn changes_state(method: &Method) -> bool {
     )
 }
 
+/// Whether the browser says an unsafe request was sent by a page of another origin.
+///
+/// The token alone is a double-submit pair (cookie and field) that is not tied to the
+/// session: a pair fetched by anyone, planted in a victim's browser as a cookie (from a
+/// sibling subdomain, or over plain HTTP), would pass. Browsers say where a request
+/// comes from, and a page cannot forge it: `Sec-Fetch-Site` (every current browser)
+/// must be `same-origin` (or `none`: typed, bookmarked); without it, an `Origin` must
+/// name this host (the `Host` the browser sent, or the one a proxy forwards; a proxy
+/// that rewrites `Host` still passes on `X-Forwarded-Host`). A client that sends
+/// neither (curl, scripts) is not a browser a page can drive: the token decides.
+fn sent_from_elsewhere(req: &Request) -> bool {
+    if let Some(site) = req.header("sec-fetch-site") {
+        return !matches!(site, "same-origin" | "none");
+    }
+    let Some(origin) = req.header("origin") else {
+        return false;
+    };
+    let Some(origin_host) = origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"))
+    else {
+        return true; // `null` (a sandboxed frame, a redirect from elsewhere) or garbage
+    };
+    ["host", "x-forwarded-host"]
+        .iter()
+        .filter_map(|name| req.header(name))
+        .all(|host| !host.trim().eq_ignore_ascii_case(origin_host))
+}
+
 fn is_urlencoded_form(req: &Request) -> bool {
     req.content_type()
         .and_then(|ct| ct.split(';').next())
@@ -182,6 +211,10 @@ impl<E: Endpoint> Endpoint for VerifyCsrfEndpoint<E> {
                 .ok()
                 .and_then(|Form(field)| field.csrf_token);
             req.set_body(bytes);
+        }
+        if sent_from_elsewhere(&req) {
+            tracing::warn!(method = %req.method(), path = %req.uri().path(), "request sent from another site or origin; refused");
+            return Err(AppError::Forbidden(REFUSED_MESSAGE.to_string()).into());
         }
         let valid = match (token, req.extensions().get::<CsrfVerifier>()) {
             (Some(token), Some(verifier)) => verifier.is_valid(&token),
