@@ -99,7 +99,10 @@ fn titles(page: &Page) -> Vec<String> {
 /// The internal id of a track, found the way a user finds it: the seed search.
 async fn track_id(app: &TestApp, browser: &mut Browser, name: &str) -> String {
     let page = browser
-        .get(&app.client, &format!("/perfect-song?k=10&seed_q={name}"))
+        .get(
+            &app.client,
+            &format!("/perfect-song?k=10&seed_q={}", name.replace(' ', "+")),
+        )
         .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     let marker = "seed_track=";
@@ -503,5 +506,78 @@ fn the_song_rule_on_the_real_file() {
             "k={k}: {answers} answers, {:.2} searches per answer on average, at most {most}",
             searches as f64 / answers as f64
         );
+    }
+}
+
+/// "More like this" on one version of a song never answers with another version of it
+/// (a remaster, a live take), with one version per song or every version shown.
+#[tokio::test]
+async fn a_seed_track_leaves_out_every_version_of_its_song() {
+    let (app, mut browser) = app().await;
+    let halo = track_id(&app, &mut browser, "Halo - 2011 Remaster").await;
+    for extra in ["", "&versions=all"] {
+        let page = browser
+            .get(
+                &app.client,
+                &format!("/perfect-song?seed_track={halo}&k=10{extra}"),
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        let answer = titles(&page);
+        assert!(
+            !answer.iter().any(|t| t.starts_with("Halo")),
+            "no version of the seed's song ({extra}): {answer:?}"
+        );
+        assert_eq!(
+            answer.first().map(String::as_str),
+            Some("Storm"),
+            "the closest other song: {answer:?}"
+        );
+    }
+}
+
+/// The seed search tells apart tracks with one title by one artist: each shows its
+/// album and year.
+#[tokio::test]
+async fn the_seed_search_shows_album_and_year_to_tell_versions_apart() {
+    let app = empty_app();
+    let version = |id: &str, album: &str, year: i32, level: f64| {
+        NewTrack::builder("Bohemian Rhapsody - 2011 Mix", &["Queen"])
+            .spotify_id(id)
+            .album(album)
+            .year(year)
+            .genre(Some("rock"))
+            .features(AudioFeatures {
+                danceability: level,
+                energy: level,
+                acousticness: level,
+                instrumentalness: level,
+                valence: level,
+                speechiness: 0.1,
+                liveness: 0.1,
+                tempo: 120.0,
+                loudness: -8.0,
+            })
+            .build()
+    };
+    let tracks = vec![
+        version("br1", "A Night at the Opera", 1975, 0.4),
+        version("br2", "Greatest Hits", 1981, 0.5),
+    ];
+    fixtures::load(&app.state, "queen.csv", tracks).await;
+    let app = TestApp {
+        client: TestApp::client_for(&app.state),
+        ..app
+    };
+    let mut browser = Browser::new();
+    browser
+        .sign_up(&app.client, "queenfan", GOOD_PASSWORD)
+        .await;
+    let page = browser
+        .get(&app.client, "/perfect-song?seed_q=bohemian")
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    for release in ["· A Night at the Opera (1975)", "· Greatest Hits (1981)"] {
+        assert!(page.body.contains(release), "{release}: {}", page.body);
     }
 }

@@ -1,8 +1,9 @@
-//! Seeds and track filters shared by the perfect-song page and the API's
-//! `/recommendations`: seed tracks' profiles from the database, artists' from the
-//! snapshot, and the `keep` predicate (seed tracks left out, the attribute filters
-//! checked against each track's facts). The rules themselves are `matching::seeds`
-//! and `matching::attributes`; this is the look-up around them.
+//! Seeds and track filters: seed tracks' profiles from the database and artists' from
+//! the snapshot (shared by the perfect-song page and the API's `/recommendations`), and
+//! the page's search with its `keep` predicate (seed tracks and every other version of
+//! their songs left out, the attribute filters checked against each track's facts). The
+//! rules themselves are `matching::seeds` and `matching::attributes`; this is the
+//! look-up around them.
 
 use std::{collections::HashMap, sync::Arc};
 
@@ -44,7 +45,8 @@ pub fn artist_profile(artist: &ArtistSummary) -> SeedProfile {
     }
 }
 
-/// The search with everything the index does not hold: seed tracks left out, the
+/// The search with everything the index does not hold: seed tracks (and every other
+/// version of their songs) left out, the
 /// attribute filters (duration, key, mode, time signature, mixing keys, tempo with
 /// half and double time) checked on each track's facts, and one version per song
 /// unless the settings ask for all. `extra` is the caller's own condition.
@@ -64,8 +66,18 @@ pub fn search(
         None
     };
     let needs_facts = attributes.needs_facts(tempo.as_ref());
+    // "More like this" must not answer with the seed itself under another version
+    // (a remaster, a live take): every version of a seed track's song is left out too,
+    // whether or not the answer shows one version per song.
+    let seed_songs: Vec<u32> = excluded
+        .iter()
+        .filter_map(|&id| facts.get(id).map(|f| f.song))
+        .collect();
     let keep = |id: i32| {
         if excluded.contains(&id) || !extra(id) {
+            return false;
+        }
+        if !seed_songs.is_empty() && facts.get(id).is_some_and(|f| seed_songs.contains(&f.song)) {
             return false;
         }
         !needs_facts

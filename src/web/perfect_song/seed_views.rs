@@ -164,6 +164,17 @@ pub async fn suggestions(
                             a href=(add(&|s| s.tracks.push(d.id))) hx-boost="true" {
                                 "Add " span class="suggestion-name" { (d.name()) }
                                 " " span class="muted" { "— " (d.credits()) }
+                                // Versions of one title by one artist differ by their
+                                // album and year: without them they read the same.
+                                @if d.album().is_some() || d.release_year.is_some() {
+                                    " " span class="muted suggestion-release" {
+                                        "· "
+                                        @if let Some(album) = d.album() { (album) }
+                                        @if let Some(year) = d.release_year {
+                                            @if d.album().is_some() { " (" (year) ")" } @else { (year) }
+                                        }
+                                    }
+                                }
                             }
                         }
                     }
