@@ -918,6 +918,70 @@ async fn a_valid_token_sent_from_another_site_is_refused() {
     assert_eq!(user_count(&app), 3);
 }
 
+/// The new token is shown on the page that answers the creating POST, so a reload sends
+/// that form again: the second sending must not make a second token.
+#[tokio::test]
+async fn reloading_the_page_of_a_new_api_token_makes_no_second_token() {
+    let app = empty_app();
+    let mut browser = Browser::new();
+    browser
+        .sign_up(&app.client, "reloader", GOOD_PASSWORD)
+        .await;
+    let form = browser.get(&app.client, "/account/api-tokens").await;
+    let token = form.csrf_token();
+    let once = form
+        .body
+        .split(r#"name="once" value=""#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the form's one-time id")
+        .to_string();
+    let fields = [
+        ("csrf_token", token.as_str()),
+        ("once", once.as_str()),
+        ("name", "playlist script"),
+    ];
+    let first = browser
+        .post_raw(&app.client, "/account/api-tokens", &fields)
+        .await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    assert!(first.body.contains(r#"id="new-token""#));
+
+    let again = browser
+        .post_raw(&app.client, "/account/api-tokens", &fields)
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert!(
+        again.body.contains("no second token was made"),
+        "{}",
+        again.body
+    );
+    assert!(
+        !again.body.contains(r#"id="new-token""#),
+        "no secret on the second page"
+    );
+    assert_eq!(
+        again
+            .body
+            .matches("aria-label=\"Revoke playlist script\"")
+            .count(),
+        1
+    );
+
+    // Another form (a page loaded again, or a client that posts without the id) makes
+    // another, as asked.
+    let next = browser
+        .submit(
+            &app.client,
+            "/account/api-tokens",
+            "/account/api-tokens",
+            &[("name", "second")],
+        )
+        .await;
+    assert_eq!(next.status, StatusCode::OK);
+    assert!(next.body.contains(r#"id="new-token""#));
+}
+
 #[tokio::test]
 async fn the_csrf_token_may_come_in_the_htmx_header() {
     let app = empty_app();

@@ -1,7 +1,10 @@
 //! Personal API tokens on the account pages: `/account/api-tokens` lists a user's
 //! tokens (name, visible start, created, last used, revoked) with a form to create one
 //! and a button to revoke each. A new token is shown once, on the page that answers the
-//! creating POST (a redirect would lose it); only its SHA-256 is stored.
+//! creating POST (a redirect would lose it, unless the secret were kept somewhere for
+//! the next GET; only its SHA-256 is ever stored). Since that page answers a POST,
+//! reloading it sends the form again: each form carries a one-time id, remembered in the
+//! session once used, and a form sent twice creates nothing the second time.
 //!
 //! The account page links here with `section()`.
 
@@ -9,6 +12,7 @@ use maud::{html, Markup};
 use poem::{
     handler,
     http::StatusCode,
+    session::Session,
     web::{Data, Form, Path},
     IntoResponse, Response,
 };
@@ -50,7 +54,44 @@ pub fn section() -> Markup {
 #[serde(default)]
 pub struct CreateForm {
     name: String,
+    /// The form's one-time id (`form_id`); absent from clients that post by hand.
+    once: String,
 }
+
+/// The session key of the one-time ids of the forms that created a token.
+const USED_FORMS_KEY: &str = "api_token_forms";
+/// How many are remembered: one per form left open in another tab is plenty.
+const USED_FORMS_KEPT: usize = 8;
+
+/// A new one-time id for a creating form.
+fn form_id() -> String {
+    format!("{:016x}", rand::random::<u64>())
+}
+
+fn used_forms(session: &Session) -> Vec<String> {
+    session.get(USED_FORMS_KEY).unwrap_or_default()
+}
+
+/// Whether the form with this one-time id made a token already.
+fn already_used(session: &Session, once: &str) -> bool {
+    !once.is_empty() && used_forms(session).iter().any(|u| u == once)
+}
+
+/// Remembers that the form with this one-time id made a token.
+fn remember_used(session: &Session, once: &str) {
+    if once.is_empty() {
+        return;
+    }
+    let mut used = used_forms(session);
+    used.push(once.to_string());
+    let excess = used.len().saturating_sub(USED_FORMS_KEPT);
+    used.drain(..excess);
+    session.set(USED_FORMS_KEY, used);
+}
+
+const SENT_TWICE: &str = "This form was sent again (a reload?), so no second token was made. \
+     The token it made was shown only once: if you did not copy it, revoke it below and \
+     create another.";
 
 struct View<'a> {
     tokens: &'a [ApiTokenRow],
@@ -87,6 +128,7 @@ fn page(ctx: &PageContext, view: &View) -> Markup {
             h2 id="new-token-title" { "New token" }
             form id="token-form" class="stack-form" method="post" action=(PATH) {
                 input type="hidden" name=(csrf::FIELD) value=(ctx.csrf_token);
+                input type="hidden" name="once" value=(form_id());
                 div class={ "field" @if view.error.is_some() { " has-error" } } {
                     label for="token-name" { "Name" }
                     input id="token-name" name="name" type="text" value=(view.name)
@@ -169,9 +211,25 @@ pub async fn create(
     ctx: PageContext,
     RequireUser(user): RequireUser,
     state: Data<&AppState>,
+    session: &Session,
     Form(form): Form<CreateForm>,
 ) -> AppResult<Response> {
     let user_id = user.id;
+    let once = form.once.trim();
+    if already_used(session, once) {
+        let tokens = tokens_of(&state, user_id).await?;
+        let view = View {
+            tokens: &tokens,
+            name: "",
+            error: None,
+            created: None,
+            notice: Some(SENT_TWICE),
+        };
+        return Ok(respond::with_status(
+            render(&ctx, &view),
+            StatusCode::CONFLICT,
+        ));
+    }
     let name = match api_tokens::validate_name(&form.name) {
         Ok(name) => name,
         Err(message) => {
@@ -199,6 +257,9 @@ pub async fn create(
         Ok(true)
     })
     .await?;
+    if created {
+        remember_used(session, once);
+    }
     let tokens = tokens_of(&state, user_id).await?;
     if !created {
         let message = format!(
