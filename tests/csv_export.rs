@@ -172,13 +172,28 @@ async fn search_results_download_the_listed_artists_with_formulas_defused() {
     assert_is_csv_download(&file);
     let rows = records(&file);
     assert_eq!(column(&rows, "artist"), ["'=SUM(1+1)"]);
+    // Top genres, written as the comparison's file writes them.
+    assert_eq!(column(&rows, "top_genres"), ["pop (2)"]);
 
     let all = browser.get(&app.client, "/artists.csv").await;
     assert_is_csv_download(&all);
-    let names = column(&records(&all), "artist");
+    let rows = records(&all);
+    let names = column(&rows, "artist");
     assert_eq!(
         names[0], "Prolific",
         "the most tracks first, as on the page"
+    );
+    assert_eq!(column(&rows, "top_genres")[0], "pop (25)");
+    let compared = browser
+        .get(
+            &app.client,
+            "/artists/compare.csv?artist=Prolific&artist=comma,+the+band",
+        )
+        .await;
+    assert_eq!(
+        column(&records(&compared), "top_genres")[0],
+        "pop (25)",
+        "the same cell in both files"
     );
 }
 

@@ -71,14 +71,25 @@ fn optional<T: ToString>(value: Option<T>) -> String {
 }
 
 /// `GET /artists.csv?q=…`: the artists the search page lists for `q` (the most
-/// prolific ones when `q` is empty).
+/// prolific ones when `q` is empty), with their top genres as in `/artists/compare.csv`.
 #[handler]
-pub fn search_csv(ctx: PageContext, req: &Request) -> AppResult<Response> {
+pub async fn search_csv(
+    ctx: PageContext,
+    state: Data<&AppState>,
+    req: &Request,
+) -> AppResult<Response> {
     let pairs = QueryPairs::parse(req.uri().query());
     let query = pairs.last("q").unwrap_or("").trim();
+    let artists = matching_artists(&ctx.catalog.artists, query);
+    let ids: Vec<i32> = artists.iter().map(|a| a.id).collect();
+    let genres = state
+        .caches
+        .top_genres(&state.pool, ctx.catalog.meta.version, &ids)
+        .await?;
     let mut table = artist_table();
-    for artist in matching_artists(&ctx.catalog.artists, query) {
-        push_artist(&mut table, artist, &[]);
+    for artist in artists {
+        let top = genres.get(&artist.id).map_or(&[][..], |g| g.as_slice());
+        push_artist(&mut table, artist, top);
     }
     let name = if query.is_empty() {
         "artists".to_string()
