@@ -61,32 +61,22 @@ pub async fn home(
     ))
 }
 
+/// The placeholder for the database in the import command of a server that does not use
+/// the default file.
+const DATABASE_PLACEHOLDER: &str = "DATABASE";
+
 /// The command that imports into this server's database, as someone would type it on
 /// the server: the installed binary, and `--database` unless the server uses the
 /// default file (a relative path, so the command runs where the server was started).
+/// The page is public: it never names the server's own file or URL (an absolute path
+/// tells a stranger how the machine is laid out, and a visitor cannot run the command
+/// anyway), only a placeholder for whoever runs the server.
 pub fn import_command(database: &Database) -> String {
     match database {
         Database::Sqlite(path) if path == Path::new(Config::DEFAULT_DATABASE) => {
             "insights-hub import FILE.csv".to_string()
         }
-        // The URL with its password hidden: the page never shows a secret.
-        _ => format!(
-            "insights-hub import --database {} FILE.csv",
-            shell_quote(&database.to_string())
-        ),
-    }
-}
-
-/// Quotes a path for a POSIX shell when it holds anything but plain characters.
-fn shell_quote(text: &str) -> String {
-    let plain = !text.is_empty()
-        && text
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "/._-+:@%,=".contains(c));
-    if plain {
-        text.to_string()
-    } else {
-        format!("'{}'", text.replace('\'', r"'\''"))
+        _ => format!("insights-hub import --database {DATABASE_PLACEHOLDER} FILE.csv"),
     }
 }
 
@@ -227,7 +217,10 @@ fn import_help(import: &str) -> Markup {
         pre { code { (import) } }
         p class="hint" {
             "Replace FILE.csv with your file (several files import together)"
-            @if import.contains("--database") { ". " } @else {
+            @if import.contains("--database") {
+                " and " code { (DATABASE_PLACEHOLDER) } " with the database the server was started with ("
+                code { "--database" } "). "
+            } @else {
                 ", in the directory the server was started from (its database is "
                 code { (Config::DEFAULT_DATABASE) } " there). "
             }
@@ -247,13 +240,12 @@ mod tests {
             import_command(&Database::from(Path::new(Config::DEFAULT_DATABASE))),
             "insights-hub import FILE.csv"
         );
-        assert_eq!(
-            import_command(&Database::from(Path::new("/srv/hub/insights.db"))),
-            "insights-hub import --database /srv/hub/insights.db FILE.csv"
-        );
-        assert_eq!(
-            import_command(&Database::from(Path::new("/srv/my music/it's.db"))),
-            r"insights-hub import --database '/srv/my music/it'\''s.db' FILE.csv"
-        );
+        // Never the server's own path: a placeholder.
+        for path in ["/srv/hub/insights.db", "/srv/my music/it's.db", "other.db"] {
+            assert_eq!(
+                import_command(&Database::from(Path::new(path))),
+                "insights-hub import --database DATABASE FILE.csv"
+            );
+        }
     }
 }
