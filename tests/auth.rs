@@ -982,6 +982,31 @@ async fn reloading_the_page_of_a_new_api_token_makes_no_second_token() {
     assert!(next.body.contains(r#"id="new-token""#));
 }
 
+/// A form whose bytes are not UTF-8 is refused whole: the form parser would turn each
+/// bad byte into U+FFFD, so `secret%FF` and `secret%FE` would be one password.
+#[tokio::test]
+async fn a_form_not_sent_as_utf8_is_refused_and_creates_nothing() {
+    let app = empty_app();
+    let mut browser = Browser::new();
+    let token = browser.get(&app.client, "/signup").await.csrf_token();
+    let body = format!(
+        "csrf_token={}&username=bytes&password=purple+monkey+dishwasher%FF&password_confirmation=purple+monkey+dishwasher%FF",
+        token.replace('+', "%2B").replace('/', "%2F").replace('=', "%3D")
+    );
+    let resp = app
+        .client
+        .post("/signup")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", browser.cookie_header())
+        .body(body)
+        .send()
+        .await;
+    resp.assert_status(StatusCode::BAD_REQUEST);
+    let text = resp.0.into_body().into_string().await.unwrap_or_default();
+    assert!(text.contains("not sent as UTF-8"), "{text}");
+    assert_eq!(user_count(&app), 0);
+}
+
 #[tokio::test]
 async fn the_csrf_token_may_come_in_the_htmx_header() {
     let app = empty_app();

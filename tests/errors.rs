@@ -246,6 +246,46 @@ async fn long_addresses_and_large_headers_get_the_error_page() {
     assert_eq!(resp.0.status(), StatusCode::OK);
 }
 
+/// The API writes the `Host` into every link it returns: a Host that is not a host name,
+/// or two of them, is refused before anything is written with it.
+#[tokio::test]
+async fn a_malformed_or_doubled_host_is_refused() {
+    let app = empty_app();
+    let resp = app
+        .client
+        .get("/")
+        .header(header::HOST, "evil.example\"<x>")
+        .send()
+        .await;
+    let status = resp.0.status();
+    let body = resp.0.into_body().into_string().await.expect("body");
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_error_page(&body, status, "not a host name or address");
+
+    let resp = app
+        .client
+        .get("/api/v1/catalog")
+        .header(header::HOST, "a.example")
+        .header(header::HOST, "b.example")
+        .send()
+        .await;
+    assert_eq!(resp.0.status(), StatusCode::BAD_REQUEST);
+    let json: serde_json::Value =
+        serde_json::from_str(&resp.0.into_body().into_string().await.expect("body")).expect("JSON");
+    assert_eq!(
+        json["error"]["message"],
+        "The request has more than one Host header."
+    );
+
+    let resp = app
+        .client
+        .get("/healthz")
+        .header(header::HOST, "hub.example:3000")
+        .send()
+        .await;
+    assert_eq!(resp.0.status(), StatusCode::OK);
+}
+
 /// The live answer is kept under its canonical settings only: junk parameters (or the
 /// same settings spelt another way) find the same entry and add none.
 #[tokio::test]

@@ -9,7 +9,14 @@
 //!   headers, about 400 KiB buffered), which it enforces only when a request outgrows
 //!   one read: a 500 KB cookie could reach the app or be refused depending on how the
 //!   bytes arrived. Here the answer is the same every time, and it is the app's error
-//!   page (hyper's own refusals get theirs from `transport`).
+//!   page (hyper's own refusals get theirs from `transport`);
+//! - the `Host`: at most one, and a host name or address with an optional port. The
+//!   API writes it into every link it returns, and a page's links name this site, so a
+//!   `Host` of `evil.example"<x>` went into the answers as it was;
+//! - a form's text: a urlencoded body whose names or values, once decoded, are not
+//!   UTF-8 is refused. The form parser would replace each bad byte with U+FFFD, so two
+//!   different passwords could become the same one, and any other field would be
+//!   stored with characters the user never typed.
 
 use poem::{
     http::{header, Method},
@@ -63,6 +70,7 @@ fn check_head(req: &Request) -> Result<(), AppError> {
         .iter()
         .map(|(name, value)| name.as_str().len() + value.len())
         .sum();
+    check_host(req)?;
     if header_bytes > MAX_HEADER_BYTES {
         return Err(AppError::HeadersTooLarge(format!(
             "The request's headers come to {} KiB; this site accepts at most {} KiB. Clearing this site's cookies usually helps.",
@@ -71,6 +79,67 @@ fn check_head(req: &Request) -> Result<(), AppError> {
         )));
     }
     Ok(())
+}
+
+/// One `Host` at most, made of the characters a host name, an IPv4 or IPv6 address and
+/// a port can hold (RFC 3986's reg-name without percent-encoding, which no client sends).
+fn check_host(req: &Request) -> Result<(), AppError> {
+    let mut hosts = req.headers().get_all(header::HOST).iter();
+    let Some(host) = hosts.next() else {
+        return Ok(());
+    };
+    if hosts.next().is_some() {
+        return Err(AppError::BadRequest(
+            "The request has more than one Host header.".to_string(),
+        ));
+    }
+    let valid = !host.is_empty()
+        && host.len() <= 255
+        && host.as_bytes().iter().all(|&b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b':' | b'[' | b']')
+        });
+    if valid {
+        Ok(())
+    } else {
+        Err(AppError::BadRequest(
+            "The request's Host header is not a host name or address.".to_string(),
+        ))
+    }
+}
+
+fn is_urlencoded_form(req: &Request) -> bool {
+    req.content_type()
+        .and_then(|ct| ct.split(';').next())
+        .is_some_and(|mime| {
+            mime.trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        })
+}
+
+/// Whether every name and value of a urlencoded body decodes to UTF-8. A `%` not
+/// followed by two hex digits stays as it is, as the form parser keeps it.
+fn form_is_utf8(body: &[u8]) -> bool {
+    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
+    body.split(|&b| b == b'&' || b == b'=').all(|part| {
+        let mut decoded = Vec::with_capacity(part.len());
+        let mut i = 0;
+        while i < part.len() {
+            let escaped = (part[i] == b'%')
+                .then(|| Some(hex(*part.get(i + 1)?)? * 16 + hex(*part.get(i + 2)?)?))
+                .flatten();
+            match escaped {
+                Some(byte) => {
+                    decoded.push(byte);
+                    i += 3;
+                }
+                None => {
+                    decoded.push(part[i]);
+                    i += 1;
+                }
+            }
+        }
+        std::str::from_utf8(&decoded).is_ok()
+    })
 }
 
 impl<E: Endpoint> Endpoint for RequestLimitsEndpoint<E> {
@@ -99,6 +168,14 @@ impl<E: Endpoint> Endpoint for RequestLimitsEndpoint<E> {
             // read more; a body that breaks off or is malformed is the client's fault.
             let body = req.take_body();
             match body.into_bytes_limit(MAX_BODY_BYTES).await {
+                Ok(bytes) if is_urlencoded_form(&req) && !form_is_utf8(&bytes) => {
+                    return Err(AppError::BadRequest(
+                        "The form was not sent as UTF-8 text, so it could not be read and \
+                         nothing was changed. Send it again from this site's page."
+                            .to_string(),
+                    )
+                    .into())
+                }
                 Ok(bytes) => req.set_body(bytes),
                 Err(poem::error::ReadBodyError::PayloadTooLarge) => return Err(too_large()),
                 Err(_) => {
@@ -111,5 +188,60 @@ impl<E: Endpoint> Endpoint for RequestLimitsEndpoint<E> {
             }
         }
         self.inner.call(req).await.map(IntoResponse::into_response)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use poem::Request;
+
+    use super::{check_host, form_is_utf8};
+
+    #[test]
+    fn one_well_formed_host_at_most() {
+        let with = |hosts: &[&str]| {
+            let mut req = Request::builder().uri_str("/").finish();
+            for host in hosts {
+                if let Ok(value) = host.parse() {
+                    req.headers_mut().append("host", value);
+                }
+            }
+            check_host(&req).is_ok()
+        };
+        assert!(with(&[]));
+        for good in [
+            "localhost",
+            "hub.example:3000",
+            "127.0.0.1:4100",
+            "[::1]:8080",
+            "my_host",
+        ] {
+            assert!(with(&[good]), "{good}");
+        }
+        for bad in [
+            "evil.example\"<x>",
+            "a b",
+            "",
+            "host/path",
+            "user@host",
+            "a%20b",
+        ] {
+            assert!(!with(&[bad]), "{bad}");
+        }
+        assert!(!with(&["a.example", "b.example"]), "two Host headers");
+    }
+
+    #[test]
+    fn form_text_is_checked_after_decoding() {
+        assert!(form_is_utf8(b"name=caf%C3%A9&password=a+b%21"));
+        assert!(
+            form_is_utf8(b"q=100%&x=%zz&y=%"),
+            "stray percent signs are kept"
+        );
+        assert!(form_is_utf8("name=café".as_bytes()));
+        assert!(!form_is_utf8(b"password=secret%FF"));
+        assert!(!form_is_utf8(b"pass%FFword=secret"));
+        assert!(!form_is_utf8(b"name=caf%C3"), "a sequence cut short");
+        assert!(!form_is_utf8(b"name=caf\xff"));
     }
 }
