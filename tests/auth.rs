@@ -11,7 +11,7 @@ use insights_hub::db::{
     now_unix,
     schema::{sessions, taste_profiles, users},
 };
-use poem::http::StatusCode;
+use poem::http::{Method, StatusCode};
 
 // ---------------------------------------------------------------- helpers
 
@@ -1005,6 +1005,19 @@ async fn a_form_not_sent_as_utf8_is_refused_and_creates_nothing() {
     let text = resp.0.into_body().into_string().await.unwrap_or_default();
     assert!(text.contains("not sent as UTF-8"), "{text}");
     assert_eq!(user_count(&app), 0);
+}
+
+/// No page takes PUT, PATCH or DELETE: they are told so (405), not that a form expired.
+#[tokio::test]
+async fn other_unsafe_methods_get_405_not_the_expired_form_message() {
+    let app = empty_app();
+    for method in [Method::PUT, Method::DELETE, Method::PATCH] {
+        let resp = app.client.request(method.clone(), "/account").send().await;
+        let status = resp.0.status();
+        let body = resp.0.into_body().into_string().await.unwrap_or_default();
+        assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "{method}: {body}");
+        assert!(!body.contains("has expired"), "{method}: {body}");
+    }
 }
 
 #[tokio::test]
