@@ -1020,6 +1020,34 @@ async fn other_unsafe_methods_get_405_not_the_expired_form_message() {
     }
 }
 
+/// A form sent as multipart or plain text is told its encoding is not accepted (415),
+/// whether its token came in the header or, unreadable, in the body.
+#[tokio::test]
+async fn a_form_in_another_encoding_gets_415() {
+    let app = empty_app();
+    let mut browser = Browser::new();
+    let token = browser.get(&app.client, "/signup").await.csrf_token();
+    for content_type in ["multipart/form-data; boundary=x", "text/plain"] {
+        let resp = app
+            .client
+            .post("/signup")
+            .header("content-type", content_type)
+            .header("cookie", browser.cookie_header())
+            .body(format!("csrf_token={token}&username=m"))
+            .send()
+            .await;
+        let status = resp.0.status();
+        let body = resp.0.into_body().into_string().await.unwrap_or_default();
+        assert_eq!(
+            status,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "{content_type}: {body}"
+        );
+        assert!(body.contains("form this address does not accept"), "{body}");
+    }
+    assert_eq!(user_count(&app), 0);
+}
+
 #[tokio::test]
 async fn the_csrf_token_may_come_in_the_htmx_header() {
     let app = empty_app();

@@ -228,6 +228,13 @@ impl<E: Endpoint> Endpoint for VerifyCsrfEndpoint<E> {
                 poem::http::StatusCode::METHOD_NOT_ALLOWED,
             ));
         }
+        if !valid && req.content_type().is_some() && !is_urlencoded_form(&req) {
+            // A form sent as multipart or text: its token could not be read at all, and
+            // no handler reads such a body either.
+            return Err(poem::Error::from_status(
+                poem::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ));
+        }
         if !valid {
             tracing::warn!(method = %req.method(), path = %req.uri().path(), "CSRF token missing or wrong; refused");
             return Err(AppError::Forbidden(REFUSED_MESSAGE.to_string()).into());
