@@ -397,7 +397,7 @@ async fn every_error_is_spotify_shaped_json() {
             StatusCode::BAD_REQUEST,
         ),
         ("/api/v1/search?q=%20&type=track", StatusCode::BAD_REQUEST),
-        ("/api/v1/artists/compare?ids=abc", StatusCode::NOT_FOUND),
+        ("/api/v1/artists/compare?ids=abc", StatusCode::BAD_REQUEST),
         ("/api/v1/recommendations", StatusCode::BAD_REQUEST),
         (
             "/api/v1/recommendations?seed_genres=rock&limit=0",
@@ -530,7 +530,7 @@ async fn tracks_and_audio_features_in_spotifys_shape() {
         &app,
         t,
         &format!(
-            "/api/v1/tracks?ids={},nosuchid0000000000000,{}",
+            "/api/v1/tracks?ids={},nosuchid00000000000000,{}",
             ids[0], ids[1]
         ),
     )
@@ -573,7 +573,7 @@ async fn tracks_and_audio_features_in_spotifys_shape() {
         &app,
         t,
         &format!(
-            "/api/v1/audio-features?ids={},nosuchid0000000000000",
+            "/api/v1/audio-features?ids={},nosuchid00000000000000",
             ids[1]
         ),
     )
@@ -601,7 +601,7 @@ async fn artists_top_tracks_related_and_compare() {
     let list = call(
         &app,
         t,
-        &format!("/api/v1/artists?ids={},nosuchid0000000000000", artists[1]),
+        &format!("/api/v1/artists?ids={},nosuchid00000000000000", artists[1]),
     )
     .await;
     let list = list.json["artists"].as_array().unwrap();
@@ -824,4 +824,269 @@ async fn deleting_the_account_ends_its_tokens() {
     let mut conn = app.state.pool.get().unwrap();
     let left: i64 = api_tokens::table.count().get_result(&mut conn).unwrap();
     assert_eq!(left, 0);
+}
+
+// ---------------------------------------------------------------- hardening
+
+/// An app that answers without a token, for the tests below that are about values.
+fn open_app() -> TestApp {
+    demo_app_with(|c| c.api_anonymous = true)
+}
+
+async fn refused(app: &TestApp, path: &str) -> String {
+    let a = call(app, None, path).await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST, "{path}: {}", a.json);
+    a.error()
+}
+
+#[tokio::test]
+async fn control_characters_in_a_search_are_refused() {
+    let app = open_app();
+    for q in ["%00zzzzqq", "love%00zzzzzz", "a%07b", "a%0Ab"] {
+        for kind in ["track", "artist"] {
+            let message = refused(&app, &format!("/api/v1/search?q={q}&type={kind}")).await;
+            assert_eq!(
+                message,
+                "q must not contain control characters (such as NUL, tab or newline)."
+            );
+        }
+    }
+    // Other characters still search.
+    let a = call(&app, None, "/api/v1/search?q=love%20song&type=track").await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.json);
+}
+
+#[tokio::test]
+async fn search_paging_links_never_lead_to_a_refusal_or_back_to_the_same_page() {
+    let app = open_app();
+    // "e" is in most of the demo catalog's 20,000 titles: far more than 1,050 results.
+    let a = call(
+        &app,
+        None,
+        "/api/v1/search?q=e&type=track&limit=20&offset=980",
+    )
+    .await;
+    let page = &a.json["tracks"];
+    assert!(page["total"].as_i64().unwrap() > 1_100, "{}", page["total"]);
+    let next = page["next"].as_str().expect("a next page at 1000");
+    assert!(next.contains("offset=1000"), "{next}");
+    let last = call(&app, None, &next[next.find("/api/v1").unwrap()..]).await;
+    assert_eq!(last.status, StatusCode::OK, "{}", last.json);
+    assert!(
+        last.json["tracks"]["next"].is_null(),
+        "offset 1020 would be refused: {}",
+        last.json["tracks"]["next"]
+    );
+    assert!(last.json["tracks"]["previous"].is_string());
+    let a = call(
+        &app,
+        None,
+        "/api/v1/search?q=e&type=track&limit=50&offset=1000",
+    )
+    .await;
+    assert!(a.json["tracks"]["next"].is_null());
+    // limit=0: its neighbours would be itself.
+    let a = call(
+        &app,
+        None,
+        "/api/v1/search?q=e&type=track,artist&limit=0&offset=5",
+    )
+    .await;
+    for kind in ["tracks", "artists"] {
+        assert!(a.json[kind]["next"].is_null(), "{}", a.json[kind]);
+        assert!(a.json[kind]["previous"].is_null(), "{}", a.json[kind]);
+    }
+}
+
+#[tokio::test]
+async fn parameter_errors_are_in_the_apis_words() {
+    let app = open_app();
+    for (path, name) in [
+        ("/api/v1/tracks", "ids"),
+        ("/api/v1/audio-features", "ids"),
+        ("/api/v1/artists", "ids"),
+        ("/api/v1/artists/compare", "ids"),
+        ("/api/v1/search?type=track", "q"),
+        ("/api/v1/search?q=love", "type"),
+    ] {
+        assert_eq!(
+            refused(&app, path).await,
+            format!("Missing required parameter {name}."),
+            "{path}"
+        );
+    }
+    for value in ["-1", "abc", "1.5", "51", "99999999999999999999", ""] {
+        assert_eq!(
+            refused(
+                &app,
+                &format!("/api/v1/search?q=a&type=track&limit={value}")
+            )
+            .await,
+            format!("limit must be a whole number from 0 to 50, not “{value}”.")
+        );
+    }
+    for value in ["-1", "x", "1001"] {
+        assert_eq!(
+            refused(
+                &app,
+                &format!("/api/v1/search?q=a&type=track&offset={value}")
+            )
+            .await,
+            format!("offset must be a whole number from 0 to 1000, not “{value}”.")
+        );
+    }
+    assert_eq!(
+        refused(&app, "/api/v1/recommendations?seed_genres=rock&limit=ten").await,
+        "limit must be a whole number from 1 to 100, not “ten”."
+    );
+    assert_eq!(
+        refused(&app, "/api/v1/recommendations?seed_genres=rock&limit=101").await,
+        "limit must be a whole number from 1 to 100, not “101”."
+    );
+}
+
+#[tokio::test]
+async fn a_parameter_given_twice_is_refused_everywhere() {
+    let app = open_app();
+    let ids = some_track_ids(&app, 2);
+    let artists = some_artist_ids(&app, 2);
+    for (path, name) in [
+        (
+            format!("/api/v1/audio-features?ids={}&ids={}", ids[0], ids[1]),
+            "ids",
+        ),
+        (format!("/api/v1/tracks?ids={0}&ids={0}", ids[0]), "ids"),
+        (
+            format!(
+                "/api/v1/artists/compare?ids={}&ids={}",
+                artists[0], artists[1]
+            ),
+            "ids",
+        ),
+        (
+            "/api/v1/recommendations?seed_genres=rock&seed_genres=pop".to_string(),
+            "seed_genres",
+        ),
+        ("/api/v1/search?q=a&type=track&q=b".to_string(), "q"),
+        ("/api/v1/catalog?x=1&x=2".to_string(), "x"),
+    ] {
+        assert_eq!(
+            refused(&app, &path).await,
+            format!(
+                "{name} is given more than once: give it once (a list is one comma-separated value, as in Spotify's API)."
+            ),
+            "{path}"
+        );
+    }
+    // Once, with a comma-separated list: fine.
+    let a = call(
+        &app,
+        None,
+        &format!("/api/v1/audio-features?ids={},{}", ids[0], ids[1]),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert_eq!(a.json["audio_features"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn a_wrong_method_is_told_which_methods_there_are() {
+    let app = open_app();
+    for method in ["POST", "PUT", "DELETE", "PATCH", "TRACE", "OPTIONS"] {
+        let resp = app
+            .client
+            .request(method.parse().unwrap(), "/api/v1/catalog")
+            .send()
+            .await;
+        resp.assert_status(StatusCode::METHOD_NOT_ALLOWED);
+        resp.assert_header("allow", "GET, HEAD, OPTIONS");
+        resp.assert_content_type("application/json; charset=utf-8");
+    }
+    // HEAD reads.
+    app.client
+        .head("/api/v1/catalog")
+        .send()
+        .await
+        .assert_status_is_ok();
+}
+
+#[tokio::test]
+async fn ids_that_are_not_22_letters_and_digits_are_invalid() {
+    let app = open_app();
+    let known = some_track_ids(&app, 1).remove(0);
+    let invalid = |id: &str| format!("Invalid id: “{id}” (an id is 22 letters and digits).");
+    let long = format!("{known}x");
+    for (path, id) in [
+        ("/api/v1/tracks/short".to_string(), "short"),
+        ("/api/v1/audio-features/short".to_string(), "short"),
+        ("/api/v1/artists/short".to_string(), "short"),
+        ("/api/v1/artists/short/top-tracks".to_string(), "short"),
+        ("/api/v1/artists/short/related-artists".to_string(), "short"),
+        (format!("/api/v1/tracks/{long}"), long.as_str()),
+        (
+            format!("/api/v1/audio-features?ids={known},{long}"),
+            long.as_str(),
+        ),
+        (format!("/api/v1/tracks?ids={long}"), long.as_str()),
+        ("/api/v1/artists?ids=short".to_string(), "short"),
+        (
+            "/api/v1/artists/compare?ids=short,other".to_string(),
+            "short",
+        ),
+        (
+            "/api/v1/recommendations?seed_tracks=short".to_string(),
+            "short",
+        ),
+        (
+            "/api/v1/recommendations?seed_artists=short".to_string(),
+            "short",
+        ),
+    ] {
+        assert_eq!(refused(&app, &path).await, invalid(id), "{path}");
+    }
+    // 22 characters the catalog does not have: unknown, not invalid.
+    let unknown = "nosuchid00000000000000";
+    let a = call(&app, None, &format!("/api/v1/tracks/{unknown}")).await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND);
+    let a = call(
+        &app,
+        None,
+        &format!("/api/v1/recommendations?seed_tracks={unknown}"),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND);
+    let a = call(&app, None, &format!("/api/v1/tracks?ids={known},{unknown}")).await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert!(a.json["tracks"][1].is_null());
+}
+
+#[tokio::test]
+async fn a_catalog_whose_ids_are_not_spotify_shaped_still_answers_for_them() {
+    // The import takes any 1 to 64 letters and digits as a track id.
+    let app = common::empty_app();
+    common::fixtures::load(
+        &app.state,
+        "odd ids",
+        vec![
+            common::fixtures::track("trk1", "One", &["Ann"], 0.2),
+            common::fixtures::track("trk2", "Two", &["Bob"], 0.8),
+        ],
+    )
+    .await;
+    let mut browser = Browser::new();
+    browser.sign_up(&app.client, "odd", GOOD_PASSWORD).await;
+    let token = create_token(&app, &mut browser, "odd").await;
+    let t = Some(token.as_str());
+    let a = call(&app, t, "/api/v1/tracks/trk1").await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.json);
+    assert_eq!(a.json["id"], "trk1");
+    let a = call(&app, t, "/api/v1/audio-features?ids=trk2,trk1").await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.json);
+    assert_eq!(a.json["audio_features"][0]["id"], "trk2");
+    let a = call(&app, t, "/api/v1/recommendations?seed_tracks=trk1&limit=1").await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.json);
+    assert_eq!(a.json["tracks"][0]["id"], "trk2");
+    // One it does not hold, of that shape, is still invalid.
+    let a = call(&app, t, "/api/v1/tracks/trk3").await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST, "{}", a.json);
 }

@@ -386,3 +386,204 @@ async fn a_token_holder_calls_it_like_spotify() {
         serde_json::from_str(&resp.0.into_body().into_string().await.unwrap()).unwrap();
     assert_eq!(tracks(&json).len(), 3);
 }
+
+async fn refused(app: &TestApp, query: &str) -> String {
+    let (status, json) = get(app, &format!("/api/v1/recommendations?{query}")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{query}: {json}");
+    assert_eq!(json["error"]["status"], 400);
+    json["error"]["message"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn bounds_outside_a_features_range_are_refused_like_targets() {
+    let app = app();
+    for (query, message) in [
+        (
+            "target_tempo=100&max_tempo=-1",
+            "max_tempo must be between 0 BPM and 250 BPM.",
+        ),
+        (
+            "target_energy=1&min_energy=1.1",
+            "min_energy must be between 0.000 and 1.000.",
+        ),
+        (
+            "seed_genres=rock&max_popularity=-1",
+            "max_popularity must be between 0 and 100.",
+        ),
+        (
+            "target_popularity=100&min_popularity=101",
+            "min_popularity must be between 0 and 100.",
+        ),
+        (
+            "seed_genres=rock&max_danceability=-0.5",
+            "max_danceability must be between 0.000 and 1.000.",
+        ),
+        (
+            "seed_genres=rock&min_loudness=1",
+            "min_loudness must be between -60.0 dB and 0.0 dB.",
+        ),
+    ] {
+        assert_eq!(refused(&app, query).await, message, "{query}");
+    }
+    // The target's own wording, for comparison.
+    assert_eq!(
+        refused(&app, "target_energy=2").await,
+        "Energy must be between 0.000 and 1.000."
+    );
+    // Bounds at the range's ends are fine, and hold.
+    let json = recommend(&app, "target_energy=1&min_energy=1&max_tempo=250&limit=5").await;
+    for t in tracks(&json) {
+        assert!(value(t, "energy").unwrap() >= 0.999, "{t}");
+    }
+}
+
+#[tokio::test]
+async fn a_genre_seeds_pool_is_its_genres_tracks() {
+    let app = app();
+    let count = |genre: &str| -> i64 {
+        let mut conn = app.state.pool.get().unwrap();
+        tracks::table
+            .filter(tracks::genre.eq(genre))
+            .count()
+            .get_result(&mut conn)
+            .unwrap()
+    };
+    let (rock, pop) = (count("rock"), count("pop"));
+    assert!(rock > 0 && pop > 0 && rock != pop && rock < 20_000);
+    let json = recommend(&app, "seed_genres=rock,pop&limit=1").await;
+    assert_eq!(json["seeds"][0]["id"], "rock");
+    assert_eq!(json["seeds"][0]["initialPoolSize"], rock);
+    assert_eq!(json["seeds"][1]["initialPoolSize"], pop);
+    // A track seed still draws from the whole catalog.
+    let seed = track_ids(&app, "rock", 1);
+    let json = recommend(
+        &app,
+        &format!("seed_tracks={}&seed_genres=pop&limit=1", seed[0]),
+    )
+    .await;
+    assert_eq!(json["seeds"][0]["initialPoolSize"], 20_000);
+    assert_eq!(json["seeds"][1]["initialPoolSize"], pop);
+}
+
+#[tokio::test]
+async fn without_seeds_only_the_real_problem_is_reported() {
+    let app = app();
+    assert_eq!(
+        refused(&app, "target_energy=NaN").await,
+        "target_energy must be a number, not “NaN”."
+    );
+    assert_eq!(
+        refused(&app, "min_energy=abc").await,
+        "min_energy must be a number, not “abc”."
+    );
+    assert_eq!(
+        refused(&app, "target_key=12").await,
+        "target_key must be a whole number from -1 to 11, not “12”."
+    );
+    assert_eq!(
+        refused(&app, "limit=5").await,
+        "Give at least one seed (seed_tracks, seed_artists or seed_genres) or a target_ value."
+    );
+    for (query, named) in [
+        ("target_key=5", "target_key"),
+        ("target_mode=1", "target_mode"),
+        ("target_duration_ms=200000", "target_duration_ms"),
+        ("target_time_signature=4", "target_time_signature"),
+        ("target_key=5&target_mode=1", "target_key, target_mode"),
+    ] {
+        assert_eq!(
+            refused(&app, query).await,
+            format!(
+                "{named} only narrow a search (key, mode, duration and time signature are filters): \
+                 give a seed (seed_tracks, seed_artists or seed_genres) or a feature target such as target_energy."
+            ),
+            "{query}"
+        );
+    }
+    // With a feature target they narrow it.
+    let json = recommend(&app, "target_energy=0.5&target_key=5&limit=5").await;
+    assert!(!tracks(&json).is_empty());
+}
+
+#[tokio::test]
+async fn cosine_needs_two_features() {
+    let app = app();
+    let message = "metric=cosine needs at least two features in play: it compares the direction \
+                   of the feature vectors, and with one feature every track points the same way. \
+                   Target or weight a second feature, or use metric=euclidean.";
+    for query in [
+        "target_energy=0.5&metric=cosine&limit=5",
+        "target_loudness=0&metric=cosine",
+        "seed_genres=rock&metric=cosine&weight_danceability=0&weight_energy=0&weight_acousticness=0\
+         &weight_instrumentalness=0&weight_valence=0&weight_speechiness=0&weight_liveness=0&weight_tempo=0",
+    ] {
+        assert_eq!(refused(&app, query).await, message, "{query}");
+    }
+    let json = recommend(
+        &app,
+        "target_energy=0.5&target_valence=0.2&metric=cosine&limit=5",
+    )
+    .await;
+    assert_eq!(tracks(&json).len(), 5);
+}
+
+#[tokio::test]
+async fn time_signature_filters_on_a_catalog_without_time_signatures_are_refused() {
+    let app = common::empty_app();
+    let mut catalog = Vec::new();
+    for i in 0..6 {
+        let mut t = common::fixtures::track(
+            &format!("tsig{i:018}"),
+            &format!("Song {i}"),
+            &["Ann"],
+            0.1 * f64::from(i),
+        );
+        t.time_signature = None;
+        catalog.push(t);
+    }
+    common::fixtures::load(&app.state, "no meters", catalog).await;
+    let mut browser = Browser::new();
+    browser.sign_up(&app.client, "meter", GOOD_PASSWORD).await;
+    let page = browser
+        .submit(
+            &app.client,
+            "/account/api-tokens",
+            "/account/api-tokens",
+            &[("name", "t")],
+        )
+        .await;
+    let start = page.body.find(r#"id="new-token">"#).unwrap() + 15;
+    let token = page.body[start..start + 47].to_string();
+    let ask = |query: &str| {
+        let req = app
+            .client
+            .get(format!("/api/v1/recommendations?{query}"))
+            .header("Authorization", format!("Bearer {token}"));
+        async move {
+            let resp = req.send().await.0;
+            let status = resp.status();
+            let body = resp.into_body().into_string().await.unwrap();
+            (status, serde_json::from_str::<Value>(&body).unwrap())
+        }
+    };
+    for query in [
+        "target_energy=0.5&target_time_signature=4",
+        "target_energy=0.5&min_time_signature=3",
+        "target_energy=0.5&max_time_signature=7",
+    ] {
+        let (status, json) = ask(query).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}: {json}");
+        assert_eq!(
+            json["error"]["message"],
+            "This catalog has no time signatures, so target_time_signature, \
+             min_time_signature and max_time_signature could match no track: leave them out."
+        );
+    }
+    let (status, json) = ask("target_energy=0.5&target_key=0&limit=3").await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    assert_eq!(tracks(&json).len(), 3);
+    // The demo catalog has time signatures: the filter works there.
+    let demo = demo_app_with(|c| c.api_anonymous = true);
+    let json = recommend(&demo, "seed_genres=edm&target_time_signature=4&limit=5").await;
+    assert_eq!(tracks(&json).len(), 5);
+}

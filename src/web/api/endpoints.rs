@@ -13,6 +13,7 @@ use super::{
     error::ApiError,
     lookup::{self, ApiShared, MAX_FEATURE_IDS, MAX_IDS},
     objects::{self, Base},
+    params::WholeNumber,
     ApiTags,
 };
 use crate::{
@@ -27,6 +28,20 @@ use crate::{
 /// Most search results one page may hold, and the deepest offset (Spotify's limits).
 const MAX_SEARCH_LIMIT: u32 = 50;
 const MAX_SEARCH_OFFSET: u32 = 1000;
+const DEFAULT_SEARCH_LIMIT: u32 = 20;
+
+/// The offsets of a search page's `next` and `previous` pages: none past the results,
+/// none past the deepest offset the API accepts (following `next` never ends in a
+/// 400), and none at all for `limit=0`, whose neighbours would be the page itself.
+fn neighbours(offset: u32, limit: u32, total: i64) -> (Option<u32>, Option<u32>) {
+    if limit == 0 {
+        return (None, None);
+    }
+    let next = offset + limit;
+    let next = (i64::from(next) < total && next <= MAX_SEARCH_OFFSET).then_some(next);
+    let previous = (offset > 0).then(|| offset.saturating_sub(limit));
+    (next, previous)
+}
 /// Tracks in an artist's top tracks, and artists in the related list.
 const TOP_TRACKS: i64 = 10;
 const RELATED: usize = 20;
@@ -75,7 +90,7 @@ async fn artists_objects(
 }
 
 fn not_found(kind: &str, id: &str) -> ApiError {
-    ApiError::not_found(format!("No {kind} with id “{id}” in the catalog."))
+    lookup::unknown(kind, id)
 }
 
 #[OpenApi]
@@ -119,6 +134,7 @@ impl CatalogApi {
         let ids = lookup::id_list(&ids.0, MAX_IDS)?;
         let base = lookup::base(req, &state);
         let tracks = tracks_in_order(&state, &shared, &ids).await?;
+        lookup::check_unknown(&ids, &tracks)?;
         Ok(Json(objects::TrackList {
             tracks: tracks
                 .iter()
@@ -165,6 +181,7 @@ impl CatalogApi {
         let ids = lookup::id_list(&ids.0, MAX_FEATURE_IDS)?;
         let base = lookup::base(req, &state);
         let tracks = tracks_in_order(&state, &shared, &ids).await?;
+        lookup::check_unknown(&ids, &tracks)?;
         Ok(Json(objects::AudioFeaturesList {
             audio_features: tracks
                 .iter()
@@ -216,6 +233,7 @@ impl CatalogApi {
         let catalog = state.catalog();
         let found: Vec<Option<&ArtistSummary>> =
             ids.iter().map(|id| shared.artist(&catalog, id)).collect();
+        lookup::check_unknown(&ids, &found)?;
         let known: Vec<&ArtistSummary> = found.iter().flatten().copied().collect();
         let base = lookup::base(req, &state);
         let objects = artists_objects(&state, &base, &known).await?;
@@ -375,9 +393,9 @@ impl CatalogApi {
         #[oai(name = "type")]
         kind: Query<String>,
         /// Items per type, 0 to 50 (default 20).
-        limit: Query<Option<u32>>,
+        limit: Query<Option<WholeNumber>>,
         /// Index of the first item, 0 to 1000.
-        offset: Query<Option<u32>>,
+        offset: Query<Option<WholeNumber>>,
         /// Accepted for compatibility; ignored.
         market: Query<Option<String>>,
     ) -> poem::Result<Json<objects::SearchResults>> {
@@ -386,14 +404,24 @@ impl CatalogApi {
         if q.is_empty() || q.chars().count() > 200 {
             return Err(ApiError::bad_request("q must be 1 to 200 characters.").into());
         }
-        let limit = limit.0.unwrap_or(20);
-        let offset = offset.0.unwrap_or(0);
-        if limit > MAX_SEARCH_LIMIT {
-            return Err(ApiError::bad_request("limit must be between 0 and 50.").into());
+        if q.chars().any(char::is_control) {
+            return Err(ApiError::bad_request(
+                "q must not contain control characters (such as NUL, tab or newline).",
+            )
+            .into());
         }
-        if offset > MAX_SEARCH_OFFSET {
-            return Err(ApiError::bad_request("offset must be between 0 and 1000.").into());
-        }
+        let whole = |given: &Option<WholeNumber>, name: &str, default: u32, max: u32| {
+            WholeNumber::read(
+                given.as_ref(),
+                name,
+                i64::from(default),
+                (0, i64::from(max)),
+            )
+            .map(|v| v as u32)
+            .map_err(ApiError::bad_request)
+        };
+        let limit = whole(&limit.0, "limit", DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT)?;
+        let offset = whole(&offset.0, "offset", 0, MAX_SEARCH_OFFSET)?;
         let (mut want_artists, mut want_tracks) = (false, false);
         for t in kind.0.split(',').map(str::trim) {
             match t {
@@ -419,10 +447,12 @@ impl CatalogApi {
             base.href(&format!("/search?{query}"))
         };
         let pages = |total: i64, kind: &str| {
-            let next = (i64::from(offset + limit) < total && limit > 0)
-                .then(|| page_href(kind, offset + limit));
-            let previous = (offset > 0).then(|| page_href(kind, offset.saturating_sub(limit)));
-            (page_href(kind, offset), next, previous)
+            let (next, previous) = neighbours(offset, limit, total);
+            (
+                page_href(kind, offset),
+                next.map(|off| page_href(kind, off)),
+                previous.map(|off| page_href(kind, off)),
+            )
         };
         let mut results = objects::SearchResults {
             artists: None,
@@ -514,5 +544,22 @@ impl CatalogApi {
                 .filter_map(|&f| catalog.average.get(f).map(|v| (f.key().to_string(), v)))
                 .collect(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_pages_link_only_to_pages_that_answer() {
+        assert_eq!(neighbours(0, 20, 100), (Some(20), None));
+        assert_eq!(neighbours(20, 20, 100), (Some(40), Some(0)));
+        assert_eq!(neighbours(90, 20, 100), (None, Some(70)));
+        // The deepest offset is 1000: a next page beyond it would be refused.
+        assert_eq!(neighbours(980, 20, 5000), (Some(1000), Some(960)));
+        assert_eq!(neighbours(1000, 20, 5000), (None, Some(980)));
+        assert_eq!(neighbours(1000, 50, 5000), (None, Some(950)));
+        assert_eq!(neighbours(5, 0, 100), (None, None));
     }
 }

@@ -118,21 +118,46 @@ impl From<InvalidSettings> for ApiError {
     }
 }
 
+/// The methods every operation under /api/v1 answers (OPTIONS: CORS preflights), for
+/// the `Allow` header of a 405.
+pub const ALLOWED_METHODS: &str = "GET, HEAD, OPTIONS";
+
+/// 405 in the API's shape, with the `Allow` header RFC 9110 asks for.
+pub fn method_not_allowed(allow: &'static str) -> Response {
+    let mut resp = json_error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "Method not allowed: the API only reads (GET).",
+    );
+    resp.headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static(allow));
+    resp
+}
+
 /// Any error as Spotify-shaped JSON: ours keep their message; poem's and
 /// poem-openapi's (a parameter that does not parse, an unknown route, a wrong method)
-/// keep their status and text.
-pub fn to_json(error: poem::Error) -> Response {
+/// keep their status and text, except a required parameter that is missing from
+/// `query` (the request's pairs), which says so.
+pub fn to_json(error: poem::Error, query: &[(String, String)]) -> Response {
     if error.is::<ApiError>() {
         return error.into_response();
     }
+    if let Some(param) = error.downcast_ref::<poem_openapi::error::ParseParamError>() {
+        if !query.iter().any(|(name, _)| name == param.name) {
+            return json_error(
+                StatusCode::BAD_REQUEST,
+                &super::params::missing_message(param.name),
+            );
+        }
+    }
     let status = error.status();
+    if status == StatusCode::METHOD_NOT_ALLOWED {
+        return method_not_allowed(ALLOWED_METHODS);
+    }
     let message = if status.is_server_error() {
         tracing::error!(%error, "API request failed");
         "Something went wrong on our side.".to_string()
     } else if status == StatusCode::NOT_FOUND {
         "Service not found: there is no such endpoint under /api/v1.".to_string()
-    } else if status == StatusCode::METHOD_NOT_ALLOWED {
-        "Method not allowed: the API only reads (GET).".to_string()
     } else {
         error.to_string()
     };

@@ -16,7 +16,10 @@ use poem::{
     Endpoint, IntoResponse, Request, Response,
 };
 
-use super::error::{to_json, ApiError};
+use super::{
+    error::{to_json, ApiError},
+    params,
+};
 use crate::{
     accounts::api_tokens::{self, TokenError},
     db,
@@ -164,9 +167,10 @@ pub async fn guard<E: Endpoint>(
     mut req: Request,
 ) -> poem::Result<Response> {
     let Some(state) = req.data::<AppState>().cloned() else {
-        return Ok(to_json(poem::Error::from_status(
-            StatusCode::INTERNAL_SERVER_ERROR,
-        )));
+        return Ok(to_json(
+            poem::Error::from_status(StatusCode::INTERNAL_SERVER_ERROR),
+            &[],
+        ));
     };
     let origin = allowed_origin(&req, &state.config.api_cors_origins);
     if req.method() == Method::OPTIONS
@@ -176,8 +180,13 @@ pub async fn guard<E: Endpoint>(
     {
         return Ok(preflight(origin));
     }
+    let query = params::pairs(req.uri().query());
     let mut resp = match admit(&req, &state, limiter).await {
         Err(error) => error.as_response_json(),
+        Ok(_) if params::repeated(&query).is_some() => {
+            let name = params::repeated(&query).unwrap_or("");
+            ApiError::bad_request(params::repeated_message(name)).as_response_json()
+        }
         Ok(caller) => {
             req.extensions_mut().insert(caller);
             match inner.call(req).await {
@@ -189,7 +198,7 @@ pub async fn guard<E: Endpoint>(
                         resp
                     }
                 }
-                Err(error) => to_json(error),
+                Err(error) => to_json(error, &query),
             }
         }
     };
@@ -224,7 +233,7 @@ fn json_if_not(resp: Response) -> Response {
         return resp;
     }
     let status = resp.status();
-    to_json(poem::Error::from_status(status))
+    to_json(poem::Error::from_status(status), &[])
 }
 
 impl ApiError {

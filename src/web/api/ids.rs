@@ -75,6 +75,14 @@ pub fn plausible(id: &str) -> bool {
     !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
+/// Whether `id` is shaped like Spotify's ids (and ours): exactly `ID_LEN` base-62
+/// characters. An id of another shape that the catalog does not hold is a bad request
+/// rather than an unknown id; an imported catalog may still hold such ids (the import
+/// takes any 1 to 64 letters and digits as a track id), and those keep working.
+pub fn well_formed(id: &str) -> bool {
+    id.len() == ID_LEN && id.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
 /// The number behind an assigned id (`assigned` spells it in base 62), so a look-up
 /// table can hold numbers instead of strings.
 fn assigned_number(kind: &str, text: &str) -> u128 {
@@ -184,5 +192,9 @@ mod tests {
         assert!(!plausible("a b"));
         assert!(!plausible("../etc"));
         assert!(!plausible(&"a".repeat(65)));
+        assert!(well_formed("6f807x0ima9a1j3VPbc7VN"));
+        assert!(!well_formed("6f807x0ima9a1j3VPbc7V"));
+        assert!(!well_formed("6f807x0ima9a1j3VPbc7VNx"));
+        assert!(!well_formed("6f807x0ima9a1j3VPbc7V!"));
     }
 }

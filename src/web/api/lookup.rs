@@ -10,7 +10,7 @@ use poem::Request;
 
 use super::{error::ApiError, guard::RateLimiter, ids, objects::Base};
 use crate::{
-    catalog::{artists::ArtistSummary, snapshot::CatalogSnapshot},
+    catalog::{artists::ArtistSummary, facts::TrackFacts, snapshot::CatalogSnapshot},
     db::{self, api_catalog::ApiTrack},
     web::state::AppState,
 };
@@ -29,6 +29,10 @@ pub struct ApiShared {
     pub limiter: RateLimiter,
     assigned_tracks: Versioned<ids::Assigned>,
     artists: Versioned<ids::Assigned>,
+    /// Tracks per genre (lower-cased name), as genre seeds and filters see them.
+    genre_counts: Versioned<HashMap<String, i64>>,
+    /// Whether any track has a time signature.
+    time_signatures: Versioned<bool>,
 }
 
 fn cached<T>(slot: &Versioned<T>, version: i64) -> Option<Arc<T>> {
@@ -71,6 +75,47 @@ impl ApiShared {
     pub fn artist<'a>(&self, catalog: &'a CatalogSnapshot, id: &str) -> Option<&'a ArtistSummary> {
         let internal = self.artist_ids(catalog).get(id)?;
         catalog.artists.get(internal)
+    }
+
+    /// The tracks of a genre, as a genre seed or filter matches them (any of a track's
+    /// genres, case ignored): counted once per catalog version from the index.
+    pub fn genre_track_count(&self, catalog: &CatalogSnapshot, genre: &str) -> i64 {
+        let version = catalog.meta.version;
+        let counts = cached(&self.genre_counts, version).unwrap_or_else(|| {
+            let index = &catalog.features;
+            let mut per_set: HashMap<u16, i64> = HashMap::new();
+            for &set in &index.genre {
+                *per_set.entry(set).or_default() += 1;
+            }
+            let mut counts: HashMap<String, i64> = HashMap::new();
+            for (set, tracks) in per_set {
+                for &g in index.genre_sets.get(usize::from(set)).into_iter().flatten() {
+                    if let Some(name) = index.genres.get(usize::from(g)) {
+                        *counts.entry(name.trim().to_lowercase()).or_default() += tracks;
+                    }
+                }
+            }
+            store(&self.genre_counts, version, counts)
+        });
+        counts
+            .get(&genre.trim().to_lowercase())
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Whether any track of the catalog has a time signature (the Kaggle and
+    /// TidyTuesday layouts have none): once per catalog version.
+    pub fn has_time_signatures(&self, catalog: &CatalogSnapshot, facts: &TrackFacts) -> bool {
+        let version = catalog.meta.version;
+        if let Some(known) = cached(&self.time_signatures, version) {
+            return *known;
+        }
+        let any = catalog
+            .features
+            .ids
+            .iter()
+            .any(|&id| facts.get(id).is_some_and(|f| f.time_signature.is_some()));
+        *store(&self.time_signatures, version, any)
     }
 
     /// Internal ids of tracks without a Spotify id, by the id the API assigned them.
@@ -179,9 +224,39 @@ pub fn id_list(raw: &str, max: usize) -> Result<Vec<String>, ApiError> {
         )));
     }
     if let Some(bad) = ids.iter().find(|id| !ids::plausible(id)) {
-        return Err(ApiError::bad_request(format!("Invalid id: “{bad}”.")));
+        return Err(invalid_id(bad));
     }
     Ok(ids)
+}
+
+/// The answer for an id the catalog does not hold: 404 for a well-formed id, 400
+/// "Invalid id" for one that could not be anyone's (see `ids::well_formed`).
+pub fn unknown(kind: &str, id: &str) -> ApiError {
+    if ids::well_formed(id) {
+        ApiError::not_found(format!("No {kind} with id “{id}” in the catalog."))
+    } else {
+        invalid_id(id)
+    }
+}
+
+fn invalid_id(id: &str) -> ApiError {
+    ApiError::bad_request(format!(
+        "Invalid id: “{id}” (an id is {} letters and digits).",
+        ids::ID_LEN
+    ))
+}
+
+/// In an id list, an id the catalog does not hold comes back as null when it is
+/// well-formed; one that is not is a bad request (as Spotify answers "invalid id").
+pub fn check_unknown<T>(public: &[String], found: &[Option<T>]) -> Result<(), ApiError> {
+    match public
+        .iter()
+        .zip(found)
+        .find(|(id, f)| f.is_none() && !ids::well_formed(id))
+    {
+        Some((id, _)) => Err(invalid_id(id)),
+        None => Ok(()),
+    }
 }
 
 /// One id from a path: plausible, or 400.
@@ -190,6 +265,6 @@ pub fn one_id(raw: &str) -> Result<String, ApiError> {
     if ids::plausible(id) {
         Ok(id.to_string())
     } else {
-        Err(ApiError::bad_request(format!("Invalid id: “{id}”.")))
+        Err(invalid_id(id))
     }
 }

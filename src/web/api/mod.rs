@@ -16,11 +16,16 @@ pub mod guard;
 pub mod ids;
 mod lookup;
 mod objects;
+pub mod params;
 pub mod recommendations;
 
 use std::sync::Arc;
 
-use poem::{endpoint::make_sync, http::header, Endpoint, EndpointExt, Response};
+use poem::{
+    endpoint::make_sync,
+    http::{header, Method},
+    Endpoint, EndpointExt, Response,
+};
 use poem_openapi::{OpenApiService, Tags};
 
 pub use lookup::ApiShared;
@@ -84,10 +89,14 @@ pub fn v1() -> impl Endpoint<Output = Response> {
         .map_to_response()
 }
 
-/// `/api/v1/openapi.json`: the document, generated from the code at start-up.
+/// `/api/v1/openapi.json`: the document, generated from the code at start-up. It only
+/// reads: GET and HEAD; any other method gets the API's JSON 405.
 pub fn openapi_json() -> impl Endpoint<Output = Response> {
     let spec = openapi_document();
-    make_sync(move |_| {
+    make_sync(move |req| {
+        if req.method() != Method::GET && req.method() != Method::HEAD {
+            return error::method_not_allowed("GET, HEAD");
+        }
         Response::builder()
             .header(header::CONTENT_TYPE, "application/json; charset=utf-8")
             .body(spec.clone())

@@ -27,7 +27,7 @@ use super::{
     error::ApiError,
     ids,
     lookup::{self, ApiShared},
-    objects, ApiTags,
+    objects, params, ApiTags,
 };
 use crate::{
     catalog::facts::TrackFact,
@@ -120,13 +120,22 @@ fn number(name: &str, value: &str) -> Result<f64, String> {
         .ok_or_else(|| format!("{name} must be a number, not “{value}”."))
 }
 
-fn integer(name: &str, value: &str, (lo, hi): (i64, i64)) -> Result<i64, String> {
-    let v = value
-        .trim()
-        .parse::<i64>()
-        .map_err(|_| format!("{name} must be a whole number, not “{value}”."))?;
+fn integer(name: &str, value: &str, range: (i64, i64)) -> Result<i64, String> {
+    params::whole_number(name, value, range)
+}
+
+/// A `min_`/`max_` bound of a feature: inside the feature's range, as a `target_` must
+/// be (a bound outside it cannot be met as asked: the index reads values beyond the
+/// range as its ends).
+fn bound(name: &str, feature: Feature, value: &str) -> Result<f64, String> {
+    let v = number(name, value)?;
+    let (lo, hi) = feature.range();
     if v < lo || v > hi {
-        return Err(format!("{name} must be between {lo} and {hi}."));
+        return Err(format!(
+            "{name} must be between {} and {}.",
+            feature.format(lo),
+            feature.format(hi)
+        ));
     }
     Ok(v)
 }
@@ -169,16 +178,21 @@ pub fn parse(pairs: &[(String, String)]) -> Result<RecommendationRequest, ApiErr
                 _ => {
                     let (prefix, rest) = name.split_once('_').unwrap_or((name, ""));
                     if let Some(feature) = Feature::from_key(rest) {
-                        let v = number(name, value)?;
                         match prefix {
                             "target" => {
-                                r.targets.insert(feature, v);
+                                r.targets.insert(feature, number(name, value)?);
                             }
                             "weight" => {
-                                r.weights.insert(feature, v);
+                                r.weights.insert(feature, number(name, value)?);
                             }
-                            "min" => r.ranges.entry(feature).or_default().min = Some(v),
-                            "max" => r.ranges.entry(feature).or_default().max = Some(v),
+                            "min" => {
+                                r.ranges.entry(feature).or_default().min =
+                                    Some(bound(name, feature, value)?)
+                            }
+                            "max" => {
+                                r.ranges.entry(feature).or_default().max =
+                                    Some(bound(name, feature, value)?)
+                            }
                             _ => return Err(format!("Unknown parameter “{name}”.")),
                         }
                     } else if let Some(a) = Attribute::from_key(rest) {
@@ -201,7 +215,7 @@ pub fn parse(pairs: &[(String, String)]) -> Result<RecommendationRequest, ApiErr
             errors.push(e);
         }
     }
-    for (key, (target, min, max)) in attribute {
+    for (&key, &(target, min, max)) in &attribute {
         let Some(a) = Attribute::from_key(key) else {
             continue;
         };
@@ -227,15 +241,34 @@ pub fn parse(pairs: &[(String, String)]) -> Result<RecommendationRequest, ApiErr
             "At most {MAX_SEEDS} seeds in total (seed_tracks, seed_artists, seed_genres); got {seeds}."
         ));
     }
-    if seeds == 0 && r.targets.is_empty() {
-        errors.push(
-            "Give at least one seed (seed_tracks, seed_artists or seed_genres) or a target_ value."
-                .to_string(),
-        );
-    }
     for id in r.seed_tracks.iter().chain(&r.seed_artists) {
         if !ids::plausible(id) {
             errors.push(format!("Invalid seed id: “{id}”."));
+        }
+    }
+    // Without a seed or a feature target there is nothing to aim at. Said only when
+    // nothing else is wrong: a bad value is the problem to fix first.
+    if errors.is_empty() && seeds == 0 && r.targets.is_empty() {
+        let attribute_targets: Vec<String> = Attribute::ALL
+            .iter()
+            .filter(|a| {
+                attribute
+                    .get(a.key())
+                    .is_some_and(|given| given.0.is_some())
+            })
+            .map(|a| format!("target_{}", a.key()))
+            .collect();
+        if attribute_targets.is_empty() {
+            errors.push(
+                "Give at least one seed (seed_tracks, seed_artists or seed_genres) or a target_ value."
+                    .to_string(),
+            );
+        } else {
+            errors.push(format!(
+                "{} only narrow a search (key, mode, duration and time signature are filters): \
+                 give a seed (seed_tracks, seed_artists or seed_genres) or a feature target such as target_energy.",
+                attribute_targets.join(", ")
+            ));
         }
     }
     if errors.is_empty() {
@@ -274,12 +307,7 @@ impl RecommendationsApi {
         for (public, id) in r.seed_tracks.iter().zip(&internal) {
             match id {
                 Some(id) => seed_track_ids.push(*id),
-                None => {
-                    return Err(ApiError::not_found(format!(
-                        "No track with id “{public}” in the catalog."
-                    ))
-                    .into())
-                }
+                None => return Err(lookup::unknown("track", public).into()),
             }
         }
         // The same look-up as the perfect-song page's seeds (`web::seeds`).
@@ -295,9 +323,9 @@ impl RecommendationsApi {
             .filter_map(|id| profiles.get(id).copied())
             .collect();
         for public in &r.seed_artists {
-            let artist = shared.artist(&catalog, public).ok_or_else(|| {
-                ApiError::not_found(format!("No artist with id “{public}” in the catalog."))
-            })?;
+            let artist = shared
+                .artist(&catalog, public)
+                .ok_or_else(|| lookup::unknown("artist", public))?;
             seeds
                 .artists
                 .push(crate::web::seeds::artist_profile(artist));
@@ -307,6 +335,14 @@ impl RecommendationsApi {
                 .map_err(ApiError::from)?;
         settings.k = r.limit.unwrap_or(DEFAULT_LIMIT);
         settings.metric = r.metric;
+        if r.metric == Metric::Cosine && settings.enabled().len() < 2 {
+            return Err(ApiError::bad_request(
+                "metric=cosine needs at least two features in play: it compares the direction \
+                 of the feature vectors, and with one feature every track points the same way. \
+                 Target or weight a second feature, or use metric=euclidean.",
+            )
+            .into());
+        }
         settings.filters.max_per_artist = r.max_per_artist;
         settings.filters.year_from = r.min_year;
         settings.filters.year_to = r.max_year;
@@ -322,6 +358,19 @@ impl RecommendationsApi {
                     .map_err(ApiError::from)?,
             )
         };
+        if let Some(facts) = &attributes {
+            let filters_time_signature = r
+                .attribute_bounds
+                .iter()
+                .any(|(a, ..)| *a == Attribute::TimeSignature);
+            if filters_time_signature && !shared.has_time_signatures(&catalog, facts) {
+                return Err(ApiError::bad_request(
+                    "This catalog has no time signatures, so target_time_signature, \
+                     min_time_signature and max_time_signature could match no track: leave them out.",
+                )
+                .into());
+            }
+        }
         let bounds = r.attribute_bounds.clone();
         let excluded = seed_track_ids.clone();
         let keep = move |id: i32| {
@@ -379,7 +428,11 @@ impl RecommendationsApi {
         let returned = tracks.len() as i64;
         let pool = catalog.meta.track_count;
         let seed = |id: &str, kind: &str, href: Option<String>| objects::RecommendationSeed {
-            initial_pool_size: pool,
+            initial_pool_size: if kind == "GENRE" {
+                shared.genre_track_count(&catalog, id)
+            } else {
+                pool
+            },
             after_filtering_size: returned,
             after_relinking_size: returned,
             href,

@@ -1,0 +1,123 @@
+//! Query parameters as the API reads them: the query string's pairs, a name given twice,
+//! whole numbers with one wording everywhere, and the messages for parameters
+//! poem-openapi could not read (a missing one, a value of the wrong type).
+
+use std::borrow::Cow;
+
+use poem_openapi::{
+    registry::{MetaSchema, MetaSchemaRef},
+    types::{ParseFromParameter, ParseResult, Type},
+};
+
+/// The query string's (name, value) pairs, decoded, in order.
+pub fn pairs(query: Option<&str>) -> Vec<(String, String)> {
+    serde_urlencoded::from_str(query.unwrap_or("")).unwrap_or_default()
+}
+
+/// The first parameter name given more than once, if any.
+pub fn repeated(pairs: &[(String, String)]) -> Option<&str> {
+    pairs.iter().enumerate().find_map(|(i, (name, _))| {
+        pairs[..i]
+            .iter()
+            .any(|(earlier, _)| earlier == name)
+            .then_some(name.as_str())
+    })
+}
+
+/// The message for a parameter given more than once.
+pub fn repeated_message(name: &str) -> String {
+    format!(
+        "{name} is given more than once: give it once (a list is one comma-separated value, as in Spotify's API)."
+    )
+}
+
+/// The message for a required parameter that is not there.
+pub fn missing_message(name: &str) -> String {
+    format!("Missing required parameter {name}.")
+}
+
+/// A whole number from `lo` to `hi`; the message says both what and where.
+pub fn whole_number(name: &str, value: &str, (lo, hi): (i64, i64)) -> Result<i64, String> {
+    value
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|v| (lo..=hi).contains(v))
+        .ok_or_else(|| format!("{name} must be a whole number from {lo} to {hi}, not “{value}”."))
+}
+
+/// A query parameter documented as an integer but read as text, so the handler checks it
+/// and answers in the API's words (`whole_number`) instead of the parser's.
+#[derive(Debug, Clone)]
+pub struct WholeNumber(pub String);
+
+impl Type for WholeNumber {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = String;
+    type RawElementValueType = String;
+
+    fn name() -> Cow<'static, str> {
+        "integer".into()
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        MetaSchemaRef::Inline(Box::new(MetaSchema::new("integer")))
+    }
+
+    fn as_raw_value(&self) -> Option<&String> {
+        Some(&self.0)
+    }
+
+    fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a String> + 'a> {
+        Box::new(std::iter::once(&self.0))
+    }
+}
+
+impl ParseFromParameter for WholeNumber {
+    fn parse_from_parameter(value: &str) -> ParseResult<Self> {
+        Ok(WholeNumber(value.to_string()))
+    }
+}
+
+impl WholeNumber {
+    /// The value, `default` when the parameter is absent.
+    pub fn read(
+        given: Option<&WholeNumber>,
+        name: &str,
+        default: i64,
+        range: (i64, i64),
+    ) -> Result<i64, String> {
+        match given {
+            None => Ok(default),
+            Some(w) => whole_number(name, &w.0, range),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repeated_names_are_found() {
+        let p = pairs(Some("a=1&b=2&a=3"));
+        assert_eq!(repeated(&p), Some("a"));
+        assert_eq!(repeated(&pairs(Some("a=1&b=2"))), None);
+        assert_eq!(repeated(&pairs(None)), None);
+        // Percent-encoded names are the same name.
+        assert_eq!(repeated(&pairs(Some("ids=x&%69ds=y"))), Some("ids"));
+    }
+
+    #[test]
+    fn whole_numbers_say_their_range() {
+        assert_eq!(whole_number("limit", "7", (0, 50)), Ok(7));
+        for bad in ["-1", "51", "abc", "1.5", "", "99999999999999999999999"] {
+            assert_eq!(
+                whole_number("limit", bad, (0, 50)),
+                Err(format!(
+                    "limit must be a whole number from 0 to 50, not “{bad}”."
+                ))
+            );
+        }
+    }
+}
