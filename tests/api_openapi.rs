@@ -114,17 +114,23 @@ fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
     }
 }
 
-/// Checks `value` against `schema` as far as types and required properties go.
+/// Checks `value` against `schema` as far as types, required properties and
+/// nullability go: a null must be declared `nullable` (the schema itself, or the
+/// `allOf` wrapper around a `$ref`).
 fn conforms(doc: &Value, schema: &Value, value: &Value, at: &str) {
     let schema = resolve(doc, schema);
+    if value.is_null() {
+        assert_eq!(
+            schema.get("nullable"),
+            Some(&Value::Bool(true)),
+            "{at} is null but not nullable in {schema}"
+        );
+        return;
+    }
     if let Some(all) = schema.get("allOf").and_then(Value::as_array) {
         for s in all {
             conforms(doc, s, value, at);
         }
-        return;
-    }
-    if value.is_null() {
-        // Nullable fields and list entries ("null for an unknown id").
         return;
     }
     match schema.get("type").and_then(Value::as_str) {
@@ -227,6 +233,24 @@ async fn a_client_reading_only_the_document_calls_every_operation() {
                 op["responses"]
             );
             conforms(&doc, schema, &value, path);
+            // Every operation declares its errors, in Spotify's shape.
+            let errors: &[&str] = if path.contains("{id}")
+                || path == "/artists/compare"
+                || path == "/recommendations"
+            {
+                &["400", "401", "404", "429"]
+            } else {
+                &["400", "401", "429"]
+            };
+            for status in errors {
+                let schema = &op["responses"][status]["content"]["application/json; charset=utf-8"]
+                    ["schema"];
+                assert_eq!(
+                    schema["$ref"], "#/components/schemas/Error",
+                    "{path} {status}: {}",
+                    op["responses"]
+                );
+            }
             called += 1;
         }
     }
@@ -251,4 +275,118 @@ async fn the_docs_page_is_served_from_the_binary_without_inline_scripts() {
     assert!(css.contains(".swagger-ui"));
     let (_, _, init) = text(&app, "/api/docs/init.js").await;
     assert!(init.contains("/api/v1/openapi.json"));
+}
+
+/// Real answers with nulls in them, checked against the document: unknown ids in the
+/// lists, an album's missing fields, a seed genre's href, paging at its ends.
+#[tokio::test]
+async fn the_nulls_in_real_answers_are_declared_nullable() {
+    let app = demo_app_with(|c| c.api_anonymous = true);
+    let doc = document(&app).await;
+    let track: String = {
+        let mut conn = app.state.pool.get().unwrap();
+        tracks::table
+            .order(tracks::id)
+            .select(tracks::spotify_id.assume_not_null())
+            .first(&mut conn)
+            .unwrap()
+    };
+    let unknown = "nosuchid00000000000000";
+    let catalog = app.state.catalog();
+    let artist = ids::artist(&catalog.artists.most_tracks(1)[0].name_key);
+    let schema_of = |path: &str| {
+        doc["paths"][path]["get"]["responses"]["200"]["content"]["application/json; charset=utf-8"]
+            ["schema"]
+            .clone()
+    };
+    for (path, url, null_at) in [
+        (
+            "/tracks/{id}",
+            format!("/api/v1/tracks/{track}"),
+            "/album/href",
+        ),
+        (
+            "/tracks",
+            format!("/api/v1/tracks?ids={track},{unknown}"),
+            "/tracks/1",
+        ),
+        (
+            "/audio-features",
+            format!("/api/v1/audio-features?ids={unknown},{track}"),
+            "/audio_features/0",
+        ),
+        (
+            "/artists",
+            format!("/api/v1/artists?ids={unknown},{artist}"),
+            "/artists/0",
+        ),
+        (
+            "/audio-features/{id}",
+            format!("/api/v1/audio-features/{track}"),
+            "/analysis_url",
+        ),
+        (
+            "/search",
+            "/api/v1/search?q=the&type=track,artist&limit=1".to_string(),
+            "/tracks/previous",
+        ),
+        (
+            "/recommendations",
+            "/api/v1/recommendations?seed_genres=rock&limit=1".to_string(),
+            "/seeds/0/href",
+        ),
+    ] {
+        let (status, _, body) = text(&app, &url).await;
+        assert_eq!(status, StatusCode::OK, "{url}: {body}");
+        let value: Value = serde_json::from_str(&body).unwrap();
+        assert!(
+            value.pointer(null_at).is_some_and(Value::is_null),
+            "{url}: expected null at {null_at}"
+        );
+        conforms(&doc, &schema_of(path), &value, path);
+    }
+    // Fields the API never fills are declared nullable, each one.
+    let schemas = &doc["components"]["schemas"];
+    for (schema, field) in [
+        ("Track", "track_number"),
+        ("Track", "preview_url"),
+        ("SimplifiedAlbum", "href"),
+        ("SimplifiedAlbum", "total_tracks"),
+        ("AudioFeatures", "time_signature"),
+        ("AudioFeatures", "analysis_url"),
+        ("TrackPage", "next"),
+        ("TrackPage", "previous"),
+        ("ArtistPage", "next"),
+        ("ArtistPage", "previous"),
+        ("FeatureFigures", "catalog_average"),
+    ] {
+        assert_eq!(
+            schemas[schema]["properties"][field]["nullable"], true,
+            "{schema}.{field}"
+        );
+    }
+    assert_eq!(schemas["Error"]["required"][0], "error");
+}
+
+#[tokio::test]
+async fn the_document_only_answers_get_and_head() {
+    let app = demo_app_with(|_| {});
+    for method in ["POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE"] {
+        let resp = app
+            .client
+            .request(method.parse().unwrap(), "/api/v1/openapi.json")
+            .send()
+            .await;
+        resp.assert_status(StatusCode::METHOD_NOT_ALLOWED);
+        resp.assert_header("allow", "GET, HEAD");
+        resp.assert_content_type("application/json; charset=utf-8");
+        let body: Value =
+            serde_json::from_str(&resp.0.into_body().into_string().await.unwrap()).unwrap();
+        assert_eq!(body["error"]["status"], 405, "{method}");
+    }
+    app.client
+        .head("/api/v1/openapi.json")
+        .send()
+        .await
+        .assert_status_is_ok();
 }

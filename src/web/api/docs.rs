@@ -44,13 +44,13 @@ pub fn recommendation_parameters() -> Vec<Value> {
         out.push(q(format!("target_{key}"), format!("Target {key} ({lo} to {hi}); replaces the seeds' value and switches the feature on."), json!({"type": "number", "minimum": lo, "maximum": hi})));
         out.push(q(
             format!("min_{key}"),
-            format!("Lowest {key} of a result (inclusive)."),
-            json!({"type": "number"}),
+            format!("Lowest {key} of a result (inclusive), {lo} to {hi}."),
+            json!({"type": "number", "minimum": lo, "maximum": hi}),
         ));
         out.push(q(
             format!("max_{key}"),
-            format!("Highest {key} of a result (inclusive)."),
-            json!({"type": "number"}),
+            format!("Highest {key} of a result (inclusive), {lo} to {hi}."),
+            json!({"type": "number", "minimum": lo, "maximum": hi}),
         ));
         out.push(q(format!("weight_{key}"), format!("Ours: weight of {key} in the distance, 0 (off) to 10. Default: 1 for the nine audio features when there are seeds, and for every targeted feature; otherwise 0."), json!({"type": "number", "minimum": 0, "maximum": 10})));
     }
@@ -63,8 +63,14 @@ pub fn recommendation_parameters() -> Vec<Value> {
             }
             _ => "Prefer exactly this value (a bound: the attribute is categorical).",
         };
+        let target = match a {
+            Attribute::TimeSignature => format!(
+                "{target} Refused (400) on a catalog without time signatures, where it could match nothing."
+            ),
+            _ => target.to_string(),
+        };
         for (prefix, text) in [
-            ("target", target),
+            ("target", target.as_str()),
             ("min", "Lowest value (inclusive)."),
             ("max", "Highest value (inclusive)."),
         ] {
@@ -95,7 +101,91 @@ pub fn finish_spec(spec: &str) -> String {
     {
         op["parameters"] = Value::Array(recommendation_parameters());
     }
+    nullable_list_items(&mut doc);
+    doc["components"]["schemas"]["Error"] = error_schema();
+    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
+        for (path, item) in paths.iter_mut() {
+            if let Some(responses) = item
+                .get_mut("get")
+                .and_then(|op| op.get_mut("responses"))
+                .and_then(Value::as_object_mut)
+            {
+                for (status, response) in error_responses(path) {
+                    responses.insert(status.to_string(), response);
+                }
+            }
+        }
+    }
     serde_json::to_string_pretty(&doc).unwrap_or_else(|_| spec.to_string())
+}
+
+/// The lists whose entries are null for an id the catalog does not have. poem-openapi 5
+/// marks a field nullable (`#[oai(nullable)]`, see `objects`), but not a list's items,
+/// so they are marked here: `allOf` around the `$ref`, since OpenAPI 3.0 ignores
+/// siblings of a `$ref`.
+fn nullable_list_items(doc: &mut Value) {
+    for (schema, field) in [
+        ("TrackList", "tracks"),
+        ("ArtistList", "artists"),
+        ("AudioFeaturesList", "audio_features"),
+    ] {
+        let items = &mut doc["components"]["schemas"][schema]["properties"][field]["items"];
+        if !items.is_null() {
+            *items = json!({ "allOf": [items.take()], "nullable": true });
+        }
+    }
+}
+
+/// Spotify's error object: `{"error": {"status": 400, "message": "..."}}`.
+fn error_schema() -> Value {
+    json!({
+        "type": "object",
+        "description": "Every error, whatever its status.",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["status", "message"],
+                "properties": {
+                    "status": { "type": "integer", "description": "The HTTP status." },
+                    "message": { "type": "string", "description": "What went wrong, for a person." }
+                }
+            }
+        }
+    })
+}
+
+/// The error responses an operation at `path` can give: every one answers 400 (a bad
+/// or repeated parameter), 401 (no valid token) and 429 (the rate limit); those that
+/// look up an id or seed answer 404 for one the catalog does not have.
+fn error_responses(path: &str) -> Vec<(u16, Value)> {
+    let response = |description: &str| {
+        json!({
+            "description": description,
+            "content": { super::error::JSON_CONTENT_TYPE: {
+                "schema": { "$ref": "#/components/schemas/Error" } } }
+        })
+    };
+    let mut unauthorized = response(
+        "No token, or one that is unknown or revoked (unless anonymous reads are allowed).",
+    );
+    unauthorized["headers"] = json!({ "WWW-Authenticate": {
+        "description": "Bearer realm=\"api\"", "schema": { "type": "string" } } });
+    let mut too_many = response("Over the rate limit.");
+    too_many["headers"] = json!({ "Retry-After": {
+        "description": "Seconds to wait.", "schema": { "type": "integer" } } });
+    let mut out = vec![
+        (
+            400,
+            response("A parameter is missing, given twice, or has a value the operation does not take; or an id is malformed."),
+        ),
+        (401, unauthorized),
+        (429, too_many),
+    ];
+    if path.contains("{id}") || path == "/artists/compare" || path == "/recommendations" {
+        out.push((404, response("An id or seed the catalog does not have.")));
+    }
+    out
 }
 
 /// The text between `open` and the next `close` in `html`.

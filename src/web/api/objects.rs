@@ -23,7 +23,9 @@ pub struct ExternalUrls {
 #[derive(Debug, Clone, Object)]
 pub struct Image {
     pub url: String,
+    #[oai(nullable)]
     pub height: Option<i32>,
+    #[oai(nullable)]
     pub width: Option<i32>,
 }
 
@@ -43,17 +45,21 @@ pub struct SimplifiedArtist {
 pub struct SimplifiedAlbum {
     /// Always "album" (the datasets do not tell singles from albums).
     pub album_type: String,
+    #[oai(nullable)]
     pub total_tracks: Option<i32>,
     pub available_markets: Vec<String>,
     pub external_urls: ExternalUrls,
     /// The API has no album endpoint: null.
+    #[oai(nullable)]
     pub href: Option<String>,
     pub id: String,
     pub images: Vec<Image>,
     pub name: String,
     /// The release year, when known ("1999").
+    #[oai(nullable)]
     pub release_date: Option<String>,
     /// "year" when `release_date` is set.
+    #[oai(nullable)]
     pub release_date_precision: Option<String>,
     #[oai(rename = "type")]
     pub kind: String,
@@ -74,6 +80,7 @@ pub struct Track {
     pub artists: Vec<SimplifiedArtist>,
     pub available_markets: Vec<String>,
     pub disc_number: i32,
+    #[oai(nullable)]
     pub duration_ms: Option<i32>,
     pub explicit: bool,
     pub external_ids: ExternalIds,
@@ -82,13 +89,17 @@ pub struct Track {
     pub id: String,
     pub is_local: bool,
     pub name: String,
+    #[oai(nullable)]
     pub popularity: Option<i32>,
+    #[oai(nullable)]
     pub preview_url: Option<String>,
+    #[oai(nullable)]
     pub track_number: Option<i32>,
     #[oai(rename = "type")]
     pub kind: String,
     pub uri: String,
     /// Ours: the track's genre in the dataset.
+    #[oai(nullable)]
     pub genre: Option<String>,
 }
 
@@ -103,6 +114,7 @@ pub struct Artist {
     pub images: Vec<Image>,
     pub name: String,
     /// The mean popularity of the artist's tracks, rounded (0..100).
+    #[oai(nullable)]
     pub popularity: Option<i32>,
     #[oai(rename = "type")]
     pub kind: String,
@@ -123,12 +135,16 @@ pub struct AudioFeatures {
     pub uri: String,
     pub track_href: String,
     /// Spotify's audio-analysis resource, which the datasets do not have: null.
+    #[oai(nullable)]
     pub analysis_url: Option<String>,
+    #[oai(nullable)]
     pub duration_ms: Option<i32>,
     /// Pitch class 0..11 (C = 0); -1 when unknown.
     pub key: i32,
     /// 1 major, 0 minor; null when unknown.
+    #[oai(nullable)]
     pub mode: Option<i32>,
+    #[oai(nullable)]
     pub time_signature: Option<i32>,
     /// danceability, energy, acousticness, instrumentalness, valence, speechiness,
     /// liveness, tempo and loudness.
@@ -175,8 +191,10 @@ pub struct TrackPage {
     pub href: String,
     pub items: Vec<Track>,
     pub limit: u32,
+    #[oai(nullable)]
     pub next: Option<String>,
     pub offset: u32,
+    #[oai(nullable)]
     pub previous: Option<String>,
     pub total: i64,
 }
@@ -186,8 +204,10 @@ pub struct ArtistPage {
     pub href: String,
     pub items: Vec<Artist>,
     pub limit: u32,
+    #[oai(nullable)]
     pub next: Option<String>,
     pub offset: u32,
+    #[oai(nullable)]
     pub previous: Option<String>,
     pub total: i64,
 }
@@ -207,8 +227,10 @@ pub struct FeatureExplanation {
     /// Share of the distance (weights normalised to sum to 1).
     pub weight: f64,
     pub target: f64,
+    #[oai(nullable)]
     pub value: Option<f64>,
     /// value − target, raw units.
+    #[oai(nullable)]
     pub difference: Option<f64>,
 }
 
@@ -246,6 +268,7 @@ pub struct RecommendationSeed {
     #[oai(rename = "afterRelinkingSize")]
     pub after_relinking_size: i64,
     /// The seed's API address; null for genres.
+    #[oai(nullable)]
     pub href: Option<String>,
     pub id: String,
     /// "TRACK", "ARTIST" or "GENRE", as Spotify writes them.
@@ -271,6 +294,7 @@ pub struct FeatureFigures {
     /// Highest minus lowest mean, raw units.
     pub spread: f64,
     /// The catalog's mean.
+    #[oai(nullable)]
     pub catalog_average: Option<f64>,
 }
 
@@ -293,7 +317,9 @@ pub struct CatalogSummary {
     pub tracks: i64,
     pub artists: i64,
     pub genres: i64,
+    #[oai(nullable)]
     pub min_year: Option<i32>,
+    #[oai(nullable)]
     pub max_year: Option<i32>,
     /// The catalog's mean of each audio feature.
     pub audio_features: BTreeMap<String, f64>,
