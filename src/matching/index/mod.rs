@@ -511,6 +511,30 @@ impl FeatureIndex {
         names
     }
 
+    /// Internal ids of every indexed track.
+    pub fn track_ids(&self) -> &[i32] {
+        &self.ids
+    }
+
+    /// How many tracks each genre holds, counting a track in every genre it has (as a
+    /// genre filter or seed matches it), by name trimmed and lower-cased (as `genre_id`
+    /// compares them).
+    pub fn genre_track_counts(&self) -> HashMap<String, i64> {
+        let mut per_set: HashMap<u16, i64> = HashMap::new();
+        for &set in &self.genre {
+            *per_set.entry(set).or_default() += 1;
+        }
+        let mut counts: HashMap<String, i64> = HashMap::new();
+        for (set, tracks) in per_set {
+            for &g in self.genre_sets.get(usize::from(set)).into_iter().flatten() {
+                if let Some(name) = self.genres.get(usize::from(g)) {
+                    *counts.entry(name.trim().to_lowercase()).or_default() += tracks;
+                }
+            }
+        }
+        counts
+    }
+
     /// The genre id of a name, matched without regard to case or surrounding spaces.
     pub(crate) fn genre_id(&self, name: &str) -> Option<u16> {
         let name = name.trim().to_lowercase();

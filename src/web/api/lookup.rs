@@ -82,20 +82,11 @@ impl ApiShared {
     pub fn genre_track_count(&self, catalog: &CatalogSnapshot, genre: &str) -> i64 {
         let version = catalog.meta.version;
         let counts = cached(&self.genre_counts, version).unwrap_or_else(|| {
-            let index = &catalog.features;
-            let mut per_set: HashMap<u16, i64> = HashMap::new();
-            for &set in &index.genre {
-                *per_set.entry(set).or_default() += 1;
-            }
-            let mut counts: HashMap<String, i64> = HashMap::new();
-            for (set, tracks) in per_set {
-                for &g in index.genre_sets.get(usize::from(set)).into_iter().flatten() {
-                    if let Some(name) = index.genres.get(usize::from(g)) {
-                        *counts.entry(name.trim().to_lowercase()).or_default() += tracks;
-                    }
-                }
-            }
-            store(&self.genre_counts, version, counts)
+            store(
+                &self.genre_counts,
+                version,
+                catalog.features.genre_track_counts(),
+            )
         });
         counts
             .get(&genre.trim().to_lowercase())
@@ -112,7 +103,7 @@ impl ApiShared {
         }
         let any = catalog
             .features
-            .ids
+            .track_ids()
             .iter()
             .any(|&id| facts.get(id).is_some_and(|f| f.time_signature.is_some()));
         *store(&self.time_signatures, version, any)
