@@ -856,6 +856,30 @@ async fn control_characters_in_a_search_are_refused() {
     assert_eq!(a.status, StatusCode::OK, "{}", a.json);
 }
 
+/// `market` changes nothing (the catalog has none), but a code that is not a country's
+/// is refused everywhere, as Spotify refuses it.
+#[tokio::test]
+async fn a_market_that_is_not_a_country_code_is_refused_everywhere() {
+    let app = open_app();
+    for path in [
+        "/api/v1/search?q=love&type=track",
+        "/api/v1/recommendations?seed_genres=pop",
+        "/api/v1/recommendations/available-genre-seeds?x=1",
+    ] {
+        for bad in ["XX", "%ff", "", "USA"] {
+            let message = refused(&app, &format!("{path}&market={bad}")).await;
+            assert!(
+                message.starts_with("Invalid market code"),
+                "{path} {bad}: {message}"
+            );
+        }
+        for good in ["US", "se", "from_token"] {
+            let a = call(&app, None, &format!("{path}&market={good}")).await;
+            assert_eq!(a.status, StatusCode::OK, "{path} {good}: {}", a.json);
+        }
+    }
+}
+
 #[tokio::test]
 async fn search_paging_links_never_lead_to_a_refusal_or_back_to_the_same_page() {
     let app = open_app();

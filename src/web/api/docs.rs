@@ -32,7 +32,7 @@ pub fn recommendation_parameters() -> Vec<Value> {
         q("seed_artists".into(), "Comma-separated artist ids. Each seed track and seed artist (its average) weighs the same in the target.".into(), json!({"type": "string"})),
         q("seed_genres".into(), "Comma-separated genres (see /recommendations/available-genre-seeds). Results come from these genres; alone, they aim at the genres' average.".into(), json!({"type": "string"})),
         q("limit".into(), "Tracks to return, 1 to 100.".into(), json!({"type": "integer", "minimum": 1, "maximum": 100, "default": 20})),
-        q("market".into(), "Accepted for compatibility; ignored.".into(), json!({"type": "string"})),
+        q("market".into(), "An ISO 3166-1 alpha-2 country code or from_token, checked (400 otherwise) and then ignored: the catalog has no markets.".into(), json!({"type": "string"})),
         q("metric".into(), "Ours: euclidean (default) or cosine.".into(), json!({"type": "string", "enum": ["euclidean", "cosine"]})),
         q("max_per_artist".into(), "Ours: at most this many tracks by the same main artist.".into(), json!({"type": "integer", "minimum": 1, "maximum": 100})),
         q("min_year".into(), "Ours: earliest release year (inclusive).".into(), json!({"type": "integer"})),

@@ -261,7 +261,8 @@ impl CatalogApi {
         state: Data<&AppState>,
         shared: Shared<'_>,
         id: Path<String>,
-        /// Accepted for compatibility with Spotify clients; the catalog has no markets.
+        /// An ISO 3166-1 alpha-2 country code or from_token, checked (400 otherwise) and
+        /// then ignored: the catalog has no markets.
         market: Query<Option<String>>,
     ) -> poem::Result<Json<objects::TopTracks>> {
         let _ = market;
@@ -396,7 +397,8 @@ impl CatalogApi {
         limit: Query<Option<WholeNumber>>,
         /// Index of the first item, 0 to 1000.
         offset: Query<Option<WholeNumber>>,
-        /// Accepted for compatibility; ignored.
+        /// An ISO 3166-1 alpha-2 country code or from_token, checked (400 otherwise) and
+        /// then ignored: the catalog has no markets.
         market: Query<Option<String>>,
     ) -> poem::Result<Json<objects::SearchResults>> {
         let _ = market;

@@ -187,6 +187,10 @@ pub async fn guard<E: Endpoint>(
             let name = params::repeated(&query).unwrap_or("");
             ApiError::bad_request(params::repeated_message(name)).as_response_json()
         }
+        Ok(_) if params::market_problem(&query).is_some() => {
+            let message = params::market_problem(&query).unwrap_or_default();
+            ApiError::bad_request(message).as_response_json()
+        }
         Ok(caller) => {
             req.extensions_mut().insert(caller);
             match inner.call(req).await {

@@ -31,6 +31,37 @@ pub fn repeated_message(name: &str) -> String {
     )
 }
 
+/// ISO 3166-1 alpha-2 country codes (Debian's iso-codes 2024), and XK (Kosovo), which
+/// Spotify lists among its markets.
+const MARKETS: &str =
+    "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN \
+     BO BQ BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ \
+     DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL \
+     GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM \
+     JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME \
+     MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP \
+     NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD \
+     SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO \
+     TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS XK YE YT ZA ZM ZW";
+
+/// What is wrong with a `market` parameter, if one is given. The catalog has no markets,
+/// so the value changes nothing, but Spotify refuses a code that is not a country's and
+/// a client that sends one has a bug it should hear about.
+pub fn market_problem(pairs: &[(String, String)]) -> Option<String> {
+    let (_, market) = pairs.iter().find(|(name, _)| name == "market")?;
+    let code = market.trim();
+    let known = code == "from_token"
+        || (code.len() == 2
+            && MARKETS
+                .split_ascii_whitespace()
+                .any(|m| m.eq_ignore_ascii_case(code)));
+    (!known).then(|| {
+        format!(
+            "Invalid market code “{market}”: give an ISO 3166-1 alpha-2 country code such as US, or from_token."
+        )
+    })
+}
+
 /// The message for a required parameter that is not there.
 pub fn missing_message(name: &str) -> String {
     format!("Missing required parameter {name}.")
@@ -104,6 +135,20 @@ mod tests {
         assert_eq!(repeated(&p), Some("a"));
         assert_eq!(repeated(&pairs(Some("a=1&b=2"))), None);
         assert_eq!(repeated(&pairs(None)), None);
+        for good in ["US", "se", "XK", "from_token"] {
+            assert_eq!(
+                market_problem(&pairs(Some(&format!("market={good}")))),
+                None,
+                "{good}"
+            );
+        }
+        for bad in ["XX", "", "USA", "%ff", "U"] {
+            assert!(
+                market_problem(&pairs(Some(&format!("market={bad}")))).is_some(),
+                "{bad}"
+            );
+        }
+        assert_eq!(market_problem(&pairs(Some("q=a"))), None);
         // Percent-encoded names are the same name.
         assert_eq!(repeated(&pairs(Some("ids=x&%69ds=y"))), Some("ids"));
     }
