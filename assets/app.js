@@ -41,6 +41,49 @@
     showToast("The server cannot be reached. Check that it is running.");
   });
 
+  // A background request marked data-clears-own-notice (the perfect-song page's save of
+  // its settings) takes back a notice it raised (the server down, a 500) once one of its
+  // later requests works: the notice no longer describes anything. Notices raised by
+  // anything else stay. The notice area remembers which element raised what it shows.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail.xhr;
+    var notices = document.getElementById("notices");
+    if (!notices || !xhr || xhr.getResponseHeader("HX-Retarget") !== "#notices") {
+      return;
+    }
+    var source = event.detail.requestConfig && event.detail.requestConfig.elt;
+    notices.setAttribute("data-raised-by", (source && source.id) || "");
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var source = event.detail.elt;
+    var xhr = event.detail.xhr;
+    if (!source || !source.id || !source.hasAttribute || !source.hasAttribute("data-clears-own-notice")) {
+      return;
+    }
+    var notices = document.getElementById("notices");
+    if (notices && xhr && xhr.status >= 200 && xhr.status < 300 &&
+        notices.getAttribute("data-raised-by") === source.id) {
+      notices.textContent = "";
+      notices.removeAttribute("data-raised-by");
+    }
+  });
+
+  // A field marked data-enter-clicks="ID" presses that button on Enter, instead of its
+  // form's first button (the perfect-song profile name, whose field belongs to the
+  // settings form but whose button is "Save profile").
+  document.addEventListener("keydown", function (event) {
+    var field = event.target;
+    if (event.key !== "Enter" || !field || !field.getAttribute) {
+      return;
+    }
+    var id = field.getAttribute("data-enter-clicks");
+    var button = id && document.getElementById(id);
+    if (button) {
+      event.preventDefault();
+      button.click();
+    }
+  });
+
   function showToast(text) {
     var toast = document.getElementById("toast");
     if (!toast) {
@@ -711,6 +754,10 @@
   var STUCK_MS = 2000;
 
   function liveForm(element) {
+    // A field of the form that is not a setting (the profile name) asks for no answer.
+    if (element && element.hasAttribute && element.hasAttribute("data-not-live")) {
+      return null;
+    }
     var form = element && (element.form || (element.closest && element.closest("form")));
     return form && form.hasAttribute("data-live") ? form : null;
   }

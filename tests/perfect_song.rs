@@ -338,16 +338,11 @@ async fn a_shared_url_opens_the_same_result_for_someone_else() {
 async fn taste_profiles_are_saved_loaded_renamed_deleted_and_private() {
     let app = demo_app();
     let mut alice = signed_up(&app, "alice").await;
-    // Show some settings, then save them under a name (no JS: the form carries them).
+    // Show some settings, then save them under a name (no JS: "Save profile" submits
+    // the settings form, with the name, to the save address).
     let shown = alice
         .get(&app.client, "/perfect-song?energy=0.77&w_liveness=3")
         .await;
-    let settings_field = {
-        let marker = r#"name="settings" value=""#;
-        let start = shown.body.find(marker).expect("settings field") + marker.len();
-        let end = shown.body[start..].find('"').unwrap() + start;
-        shown.body[start..end].replace("&amp;", "&")
-    };
     let token = shown.csrf_token();
     let saved = alice
         .post_raw(
@@ -355,7 +350,8 @@ async fn taste_profiles_are_saved_loaded_renamed_deleted_and_private() {
             "/perfect-song/profiles",
             &[
                 ("csrf_token", &token),
-                ("settings", &settings_field),
+                ("energy", "0.77"),
+                ("w_liveness", "3"),
                 ("name", "  Late night  "),
             ],
         )
@@ -957,4 +953,271 @@ async fn chart_options_refuse_bad_settings_and_strangers() {
         .get(&app.client, "/perfect-song/charts.json?energy=%FF%FE&k=-1")
         .await;
     assert_eq!(junk.status, StatusCode::BAD_REQUEST, "{}", junk.body);
+}
+
+/// The attributes of the element whose opening tag contains `marker`.
+fn tag_with<'a>(page: &'a Page, marker: &str) -> &'a str {
+    let at = page
+        .body
+        .find(marker)
+        .unwrap_or_else(|| panic!("no {marker} in:\n{}", page.body));
+    let start = page.body[..at].rfind('<').expect("tag start");
+    let end = page.body[at..].find('>').expect("tag end") + at;
+    &page.body[start..end]
+}
+
+/// Without JavaScript "Save profile" saves what the form shows, not the settings the
+/// page was drawn with: its button and the name field belong to the settings form, and
+/// the button sends that form to the save address.
+#[tokio::test]
+async fn save_profile_without_javascript_saves_what_the_form_shows() {
+    let app = demo_app();
+    let mut browser = signed_up(&app, "nojs-saver").await;
+    let page = browser.get(&app.client, PAGE).await;
+    assert_eq!(slider_value(&page, "energy"), "0.5");
+    let button = tag_with(&page, r#"id="ps-save-profile""#);
+    for attribute in [
+        r#"form="ps-form""#,
+        r#"formaction="/perfect-song/profiles""#,
+        r#"formmethod="post""#,
+    ] {
+        assert!(button.contains(attribute), "{attribute} in {button}");
+    }
+    let name = tag_with(&page, r#"id="ps-profile-name""#);
+    assert!(name.contains(r#"form="ps-form""#), "{name}");
+    // No stale copy of the settings rides along with the save any more.
+    assert!(!page.body.contains(r#"name="settings""#));
+    // What the browser sends: the settings form as the user left it (energy typed up to
+    // 0.9 without pressing "Find my song"), its token and the name.
+    let token = page.csrf_token();
+    let saved = browser
+        .post_raw(
+            &app.client,
+            "/perfect-song/profiles",
+            &[
+                ("csrf_token", &token),
+                ("danceability", "0.5"),
+                ("energy", "0.9"),
+                ("w_energy", "1"),
+                ("name", "High energy"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let to = saved.location().expect("back to the page").to_string();
+    let back = browser.get(&app.client, &to).await;
+    assert_eq!(slider_value(&back, "energy"), "0.9", "the page keeps 0.9");
+    assert!(back.body.contains("Saved “High energy”."), "{}", back.body);
+    // Loading the profile later gives 0.9.
+    browser.get(&app.client, "/perfect-song?energy=0.2").await;
+    let id = {
+        let end = back.body.find("/load\"").expect("load form");
+        let from = back.body[..end].rfind('/').unwrap() + 1;
+        back.body[from..end].to_string()
+    };
+    let loaded = post_form(
+        &mut browser,
+        &app.client,
+        &format!("/perfect-song/profiles/{id}/load"),
+        &[],
+    )
+    .await;
+    let opened = browser
+        .get(&app.client, loaded.location().expect("loaded"))
+        .await;
+    assert_eq!(slider_value(&opened, "energy"), "0.9");
+    // The live answer's address never carries the profile name (`hx-params`).
+    let form = tag_with(&page, r#"id="ps-form""#);
+    assert!(
+        form.contains(r#"hx-params="not csrf_token,name""#),
+        "{form}"
+    );
+}
+
+/// The status line after each profile action without JavaScript, as htmx shows it.
+fn status_line(page: &Page) -> Option<String> {
+    let marker = r#"<p class="ps-notice" role="status">"#;
+    let at = page.body.find(marker)? + marker.len();
+    let end = page.body[at..].find("</p>")? + at;
+    Some(page.body[at..end].to_string())
+}
+
+#[tokio::test]
+async fn profile_actions_without_javascript_say_what_they_did() {
+    let app = demo_app();
+    let mut browser = signed_up(&app, "confirmer").await;
+    let first = browser.get(&app.client, PAGE).await;
+    assert_eq!(status_line(&first), None, "nothing done yet");
+    let saved = post_form(
+        &mut browser,
+        &app.client,
+        "/perfect-song/profiles",
+        &[("energy", "0.7"), ("name", "Gym mix")],
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let page = browser
+        .get(&app.client, saved.location().expect("redirect"))
+        .await;
+    assert_eq!(status_line(&page).as_deref(), Some("Saved “Gym mix”."));
+    let id = {
+        let end = page.body.find("/load\"").expect("load form");
+        let from = page.body[..end].rfind('/').unwrap() + 1;
+        page.body[from..end].to_string()
+    };
+    let renamed = post_form(
+        &mut browser,
+        &app.client,
+        &format!("/perfect-song/profiles/{id}/rename"),
+        &[("name", "Run mix"), ("settings", "energy=0.7")],
+    )
+    .await;
+    assert_eq!(renamed.status, StatusCode::SEE_OTHER);
+    let page = browser
+        .get(&app.client, renamed.location().expect("redirect"))
+        .await;
+    assert_eq!(status_line(&page).as_deref(), Some("Renamed to “Run mix”."));
+    let deleted = post_form(
+        &mut browser,
+        &app.client,
+        &format!("/perfect-song/profiles/{id}/delete"),
+        &[("settings", "energy=0.7")],
+    )
+    .await;
+    assert_eq!(deleted.status, StatusCode::SEE_OTHER);
+    let page = browser
+        .get(&app.client, deleted.location().expect("redirect"))
+        .await;
+    assert_eq!(status_line(&page).as_deref(), Some("Deleted the profile."));
+    // The address names the profile by id only: another user's id (or a made-up one)
+    // shows no name at all.
+    let mut bob = signed_up(&app, "bob-confirms").await;
+    let bobs = post_form(
+        &mut bob,
+        &app.client,
+        "/perfect-song/profiles",
+        &[("energy", "0.3"), ("name", "Bob's own")],
+    )
+    .await;
+    let bob_to = bobs.location().expect("redirect").to_string();
+    let forged = browser.get(&app.client, &bob_to).await;
+    assert_eq!(forged.status, StatusCode::OK);
+    assert_eq!(status_line(&forged), None, "{}", forged.body);
+    assert!(!forged.body.contains("Bob's own"));
+}
+
+#[tokio::test]
+async fn a_user_keeps_at_most_100_taste_profiles() {
+    let app = demo_app();
+    let mut browser = signed_up(&app, "collector").await;
+    // 100 profiles, written straight into the database (the router would take as long
+    // as it adds nothing).
+    let pool = app.state.pool.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut conn = pool.get().expect("connection");
+        let user = insights_hub::db::users::find_by_key(&mut conn, "collector")
+            .expect("query")
+            .expect("the user");
+        for n in 0..100 {
+            insights_hub::db::taste_profiles::insert_named(
+                &mut conn,
+                user.id,
+                &format!("Profile {n:03}"),
+                "{}",
+                0,
+                1000,
+            )
+            .expect("insert");
+        }
+    })
+    .await
+    .expect("inserted");
+    let message = "You have 100 taste profiles, the most you can keep: delete one first.";
+    // Without JavaScript: the page again, 422, the message beside the save form's field.
+    let refused = post_form(
+        &mut browser,
+        &app.client,
+        "/perfect-song/profiles",
+        &[("energy", "0.6"), ("name", "One more")],
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(message_beside(&refused, "profile-name"), message);
+    assert!(
+        refused.body.contains(r#"value="One more""#),
+        "the name is kept"
+    );
+    // htmx: the panel, with the same message.
+    let panel = htmx_post(
+        &mut browser,
+        &app.client,
+        "/perfect-song/profiles",
+        &[("energy", "0.6"), ("name", "One more")],
+    )
+    .await;
+    assert_eq!(panel.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(message_beside(&panel, "profile-name"), message);
+    // Delete one, and there is room again.
+    let page = browser.get(&app.client, PAGE).await;
+    let id = {
+        let end = page.body.find("/load\"").expect("load form");
+        let from = page.body[..end].rfind('/').unwrap() + 1;
+        page.body[from..end].to_string()
+    };
+    post_form(
+        &mut browser,
+        &app.client,
+        &format!("/perfect-song/profiles/{id}/delete"),
+        &[],
+    )
+    .await;
+    let saved = post_form(
+        &mut browser,
+        &app.client,
+        "/perfect-song/profiles",
+        &[("energy", "0.6"), ("name", "One more")],
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+}
+
+/// Back without JavaScript: the browser must not write the values last typed into the
+/// fields of a page that shows the answer to other ones.
+#[tokio::test]
+async fn the_settings_form_is_not_restored_by_the_browser() {
+    let app = demo_app();
+    let mut browser = signed_up(&app, "backer").await;
+    let page = browser.get(&app.client, PAGE).await;
+    let form = tag_with(&page, r#"id="ps-form""#);
+    assert!(form.contains(r#"autocomplete="off""#), "{form}");
+}
+
+/// The background save of invalid settings answers 422 quietly: no notice for the
+/// page's notice area (the field's message says it all), nothing saved.
+#[tokio::test]
+async fn the_background_save_of_invalid_settings_raises_no_notice() {
+    let app = demo_app();
+    let mut browser = signed_up(&app, "quiet").await;
+    let token = browser.get(&app.client, PAGE).await.csrf_token();
+    let mut htmx = as_htmx(&browser);
+    htmx.headers.push(("X-CSRF-Token".into(), token));
+    let bad = htmx
+        .post_raw(
+            &app.client,
+            "/perfect-song/current",
+            &[("min_tempo", "130"), ("max_tempo", "120")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad.header("HX-Retarget"), None, "not sent to the notices");
+    assert_eq!(bad.body, "", "no notice to show");
+    assert!(!bad.body.contains("Unprocessable"));
+    let good = htmx
+        .post_raw(
+            &app.client,
+            "/perfect-song/current",
+            &[("min_tempo", "130"), ("max_tempo", "140")],
+        )
+        .await;
+    assert_eq!(good.status, StatusCode::NO_CONTENT);
 }

@@ -34,6 +34,9 @@ pub struct ProfileRow {
 pub enum ProfileWriteError {
     #[error("the name is taken")]
     NameTaken,
+    /// The user already has the most named profiles allowed (`insert_named`'s `max`).
+    #[error("too many profiles")]
+    TooMany,
     #[error(transparent)]
     Database(#[from] DieselError),
 }
@@ -117,8 +120,38 @@ pub fn find(
 }
 
 /// Saves a new named profile. A name the user already has is `NameTaken` (decided by
-/// the unique index, so two racing saves cannot both win).
+/// the unique index, so two racing saves cannot both win); a user who already has `max`
+/// named profiles gets `TooMany` (counted in the same users' write transaction as the
+/// insert, so two racing saves cannot both pass the count).
 pub fn insert_named(
+    conn: &mut crate::db::DbConnection,
+    user_id: i32,
+    name: &str,
+    settings: &str,
+    now: i64,
+    max: usize,
+) -> Result<ProfileRow, ProfileWriteError> {
+    crate::db::user_write_transaction(conn, |conn| {
+        let named = count_named(conn, user_id)?;
+        if usize::try_from(named).map_or(true, |n| n >= max) {
+            return Err(ProfileWriteError::TooMany);
+        }
+        insert_row(conn, user_id, name, settings, now)
+    })
+}
+
+/// How many named profiles the user has.
+pub fn count_named(conn: &mut crate::db::DbConnection, user_id: i32) -> QueryResult<i64> {
+    crate::db::with_backend!(conn, conn => {
+    taste_profiles::table
+        .filter(taste_profiles::user_id.eq(user_id))
+        .filter(taste_profiles::is_current.eq(false))
+        .count()
+        .get_result(conn)
+    })
+}
+
+fn insert_row(
     conn: &mut crate::db::DbConnection,
     user_id: i32,
     name: &str,

@@ -1,8 +1,19 @@
 //! The rule for naming a saved taste profile: 1 to `MAX_CHARS` characters after
-//! trimming, no control characters. Uniqueness per user is the database's to decide.
+//! trimming, no control characters. Uniqueness per user is the database's to decide;
+//! so is keeping a user to `MAX_PER_USER` profiles.
 
 /// The longest profile name, in characters.
 pub const MAX_CHARS: usize = 60;
+
+/// The most named taste profiles one user keeps. Each is a row and a set of forms on
+/// the perfect-song page (about 500 bytes each), so without a bound one account could
+/// make its page megabytes long.
+pub const MAX_PER_USER: usize = 100;
+
+/// What a user at `MAX_PER_USER` profiles is told when saving another.
+pub fn too_many_message() -> String {
+    format!("You have {MAX_PER_USER} taste profiles, the most you can keep: delete one first.")
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ProfileNameError {

@@ -18,7 +18,7 @@ use super::{
     params::{self, FormState, Pairs},
     pipeline::Pipeline,
     profile_views::PanelState,
-    seed_views,
+    profiles, seed_views,
 };
 use crate::{
     error::AppResult,
@@ -34,19 +34,25 @@ pub async fn show(page: UserPage, state: Data<&AppState>, req: &Request) -> AppR
         .rev()
         .find(|(k, _)| k == seed_views::QUERY)
         .map(|(_, v)| v.clone());
+    // A profile action without JavaScript comes back here saying what it did.
+    let panel = if page.ctx.htmx.wants_fragment() {
+        PanelState::default()
+    } else {
+        profiles::notice_of_address(&page, &state, &pairs).await?
+    };
     let settings = if params::has_settings(&pairs) {
         match flow.parsed_and_seeded(&pairs).await? {
             Ok(settings) => settings,
             Err(errors) => {
                 let form =
                     FormState::from_input(&pairs, errors, &params::starting(&page.ctx.catalog));
-                return flow.respond(&form, None, PanelState::default()).await;
+                return flow.respond(&form, None, panel).await;
             }
         }
     } else {
         flow.saved_or_default().await?
     };
-    flow.answer(&settings, PanelState::default()).await
+    flow.answer(&settings, panel).await
 }
 
 /// "Find my song" without JavaScript: save as the current settings and show them at
@@ -72,6 +78,8 @@ pub async fn submit(
 
 /// The page's debounced save (htmx, no swap): 204 when saved, 422 when the settings
 /// are not valid (nothing is saved; the live answer already shows the messages).
+/// The 422 is quiet: an empty body of our own, which the error layer passes on as it
+/// is, so it raises no "422 Unprocessable Entity" notice over the page.
 #[handler]
 pub async fn save_current_settings(
     page: UserPage,
@@ -83,6 +91,9 @@ pub async fn save_current_settings(
             Pipeline::new(&page, &state).save_current(&settings).await?;
             Ok(StatusCode::NO_CONTENT.into_response())
         }
-        Err(_) => Ok(StatusCode::UNPROCESSABLE_ENTITY.into_response()),
+        Err(_) => Ok(Response::builder()
+            .status(StatusCode::UNPROCESSABLE_ENTITY)
+            .content_type("text/html; charset=utf-8")
+            .body("")),
     }
 }

@@ -19,6 +19,9 @@ use crate::{
 /// Where the page lives; its query string holds the settings.
 pub const PAGE: &str = "/perfect-song";
 
+/// The field of a taste profile's name. Not a setting: the live answer leaves it out.
+pub const PROFILE_NAME: &str = "name";
+
 pub use crate::web::query::Pairs;
 
 /// Parses a query string into pairs. Malformed percent-escapes are read leniently (as

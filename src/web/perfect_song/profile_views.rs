@@ -1,6 +1,7 @@
 //! The taste-profiles panel: save the current settings under a name, and each saved
 //! profile's load, rename and delete forms. Every form is a plain POST (CSRF field, 303
-//! back to the page) that htmx upgrades to swap the panel in place.
+//! back to the page) that htmx upgrades to swap the panel in place; saving posts the
+//! settings form itself (see `panel`).
 
 use maud::{html, Markup};
 
@@ -12,8 +13,9 @@ use crate::{
 };
 
 pub const PANEL_ID: &str = "ps-profiles";
-pub const NAME_FIELD: &str = "name";
+pub const NAME_FIELD: &str = super::params::PROFILE_NAME;
 pub const SETTINGS_FIELD: &str = "settings";
+const SAVE_BUTTON_ID: &str = "ps-save-profile";
 
 /// What the panel shows besides the list: a message for the save form or for one
 /// profile's rename form, and what was just done.
@@ -51,18 +53,28 @@ pub fn panel(ctx: &PageContext, rows: &[ProfileRow], settings: &str, state: &Pan
         section id=(PANEL_ID) class="card ps-profiles" aria-labelledby="ps-profiles-title" {
             h2 id="ps-profiles-title" { "Your taste profiles" }
             @if let Some(notice) = &state.notice { p class="ps-notice" role="status" { (notice) } }
-            form class="ps-save-form" method="post" action=(save_action)
-                hx-post=(save_action) hx-include={ "#" (FORM_ID) } hx-target={ "#" (PANEL_ID) } hx-swap="outerHTML" {
-                input type="hidden" name=(csrf::FIELD) value=(ctx.csrf_token);
-                input type="hidden" name=(SETTINGS_FIELD) value=(settings);
+            // The name and the button belong to the settings form (`form=`), so that
+            // "Save profile" posts what that form shows now, not the settings the page
+            // was drawn with: without JavaScript the button submits the settings form
+            // to the save address (`formaction`); with htmx it posts itself, including
+            // that form (the button is the element htmx sends from, not the form, whose
+            // submit asks for the live answer). Enter in the name field presses "Save
+            // profile" with JavaScript (app.js, `data-enter-clicks`); without it, Enter
+            // submits the settings form's first button, "Find my song".
+            div class="ps-save-form" {
                 div class={ "field" @if state.save_error.is_some() { " has-error" } } {
                     label for="ps-profile-name" { "Save these settings as" }
                     div class="ps-inline" {
-                        input type="text" id="ps-profile-name" name=(NAME_FIELD) value=(state.save_name)
+                        input type="text" id="ps-profile-name" form=(FORM_ID) name=(NAME_FIELD) value=(state.save_name)
                             maxlength=(profile_name::MAX_CHARS) required placeholder="e.g. Sunday morning"
+                            // Typing a name is not a change of settings (app.js).
+                            data-not-live data-enter-clicks=(SAVE_BUTTON_ID)
                             aria-invalid=[state.save_error.as_ref().map(|_| "true")]
                             aria-describedby="ps-profile-name-error";
-                        button type="submit" { "Save profile" }
+                        button type="submit" id=(SAVE_BUTTON_ID) form=(FORM_ID) formaction=(save_action) formmethod="post"
+                            hx-post=(save_action) hx-include={ "#" (FORM_ID) } hx-target={ "#" (PANEL_ID) } hx-swap="outerHTML" {
+                            "Save profile"
+                        }
                     }
                     p class="field-error" id="ps-profile-name-error" { @if let Some(e) = &state.save_error { (e) } }
                 }

@@ -3,9 +3,15 @@
 //! profiles panel in place. Loading goes to the page's URL with the profile's
 //! settings. Another user's profile answers 404, exactly like one that does not exist.
 //!
-//! Every form carries the page's settings as a query string in `settings`: without
-//! JavaScript that is what "save" stores and where the others come back to. The save
-//! form under htmx also includes the live form (`hx-include`), whose fields win.
+//! "Save profile" belongs to the settings form (`form=`, `formaction`): it posts what
+//! the form shows now, with or without JavaScript. Rename and delete carry the page's
+//! settings as a query string in `settings`, where they come back to.
+//!
+//! Without JavaScript each action ends on the page (303) with what was done in its
+//! address (`profile_done=saved&profile_id=12`), which the page says once, as htmx's
+//! answer does (`notice_of_address`). Only the action and the id travel: the name
+//! shown is read from the user's own profiles, so a link cannot make the page say
+//! anything else.
 
 use poem::{
     handler,
@@ -28,6 +34,71 @@ use crate::{
     matching::profile_name,
     web::{extract::UserPage, respond::see_other, state::AppState},
 };
+
+/// What a profile action did, in the address it redirects to without JavaScript.
+pub const DONE_FIELD: &str = "profile_done";
+/// The profile it did it to.
+pub const ID_FIELD: &str = "profile_id";
+
+/// A finished profile action, for the address of the page it ends on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Done {
+    Saved(i32),
+    Renamed(i32),
+    Deleted,
+}
+
+impl Done {
+    fn query(self) -> String {
+        match self {
+            Done::Saved(id) => format!("{DONE_FIELD}=saved&{ID_FIELD}={id}"),
+            Done::Renamed(id) => format!("{DONE_FIELD}=renamed&{ID_FIELD}={id}"),
+            Done::Deleted => format!("{DONE_FIELD}=deleted"),
+        }
+    }
+
+    fn of_address(pairs: &Pairs) -> Option<Done> {
+        let id = || field(pairs, ID_FIELD).trim().parse::<i32>().ok();
+        match field(pairs, DONE_FIELD) {
+            "saved" => id().map(Done::Saved),
+            "renamed" => id().map(Done::Renamed),
+            "deleted" => Some(Done::Deleted),
+            _ => None,
+        }
+    }
+}
+
+/// The panel's confirmation of an action the address names (see the module comment),
+/// for the page without JavaScript; nothing when it names none, or a profile that is
+/// not the user's.
+pub async fn notice_of_address(
+    page: &UserPage,
+    state: &AppState,
+    pairs: &Pairs,
+) -> AppResult<PanelState> {
+    let notice = match Done::of_address(pairs) {
+        None => None,
+        Some(Done::Deleted) => Some("Deleted the profile.".to_string()),
+        Some(Done::Saved(id)) => db_name(state, page.user.id, id)
+            .await?
+            .map(|name| format!("Saved “{name}”.")),
+        Some(Done::Renamed(id)) => db_name(state, page.user.id, id)
+            .await?
+            .map(|name| format!("Renamed to “{name}”.")),
+    };
+    Ok(PanelState {
+        notice,
+        ..PanelState::default()
+    })
+}
+
+async fn db_name(state: &AppState, user_id: i32, id: i32) -> AppResult<Option<String>> {
+    let row = db::run(&state.pool, move |conn| {
+        Ok(taste_profiles::find(conn, user_id, id)?)
+    })
+    .await?;
+    Ok(row.map(|r| r.name))
+}
 
 fn field<'a>(pairs: &'a Pairs, name: &str) -> &'a str {
     pairs
@@ -62,24 +133,33 @@ async fn refuse(
     settings: Pairs,
     panel_state: PanelState,
 ) -> AppResult<Response> {
-    done(
-        flow,
-        settings,
-        panel_state,
-        StatusCode::UNPROCESSABLE_ENTITY,
-    )
-    .await
+    respond(flow, settings, panel_state, None).await
 }
 
-/// After a profile action: the panel for htmx (with `status`), else 303 back to the
-/// page with its settings on success, or the whole page with the message (422).
+/// After a profile action that worked: the panel with `panel_state`'s notice for htmx,
+/// else 303 back to the page with its settings and what was `done`.
 async fn done(
     flow: &Pipeline<'_>,
     settings: Pairs,
     panel_state: PanelState,
-    status: StatusCode,
+    done: Done,
+) -> AppResult<Response> {
+    respond(flow, settings, panel_state, Some(done)).await
+}
+
+/// The panel for htmx (200 when `done`, else 422), else 303 back to the page on
+/// success, or the whole page with the message (422).
+async fn respond(
+    flow: &Pipeline<'_>,
+    settings: Pairs,
+    panel_state: PanelState,
+    done: Option<Done>,
 ) -> AppResult<Response> {
     let ctx = flow.ctx;
+    let status = match done {
+        Some(_) => StatusCode::OK,
+        None => StatusCode::UNPROCESSABLE_ENTITY,
+    };
     if ctx.htmx.wants_fragment() {
         let rows = flow.profiles().await?;
         let query = params::query_string_of(&settings);
@@ -91,8 +171,9 @@ async fn done(
         Ok(settings) => settings,
         Err(_) => flow.saved_or_default().await?,
     };
-    if status.is_success() {
-        return Ok(see_other(&params::page_url(&settings)));
+    if let Some(done) = done {
+        let to = format!("{}&{}", params::page_url(&settings), done.query());
+        return Ok(see_other(&to));
     }
     let mut response = flow.answer(&settings, panel_state).await?;
     response.set_status(status);
@@ -137,24 +218,31 @@ pub async fn save(
         &stored,
         &json,
         db::now_unix(),
+        profile_name::MAX_PER_USER,
     ) {
-        Ok(_) => Ok(true),
-        Err(ProfileWriteError::NameTaken) => Ok(false),
+        Ok(row) => Ok(Ok(row.id)),
         Err(ProfileWriteError::Database(e)) => Err(e.into()),
+        Err(refused) => Ok(Err(refused)),
     })
     .await?;
-    let (panel, status) = if inserted {
-        (
-            PanelState {
+    match inserted {
+        Ok(id) => {
+            let panel = PanelState {
                 notice: Some(format!("Saved “{name}”.")),
                 ..PanelState::default()
-            },
-            StatusCode::OK,
-        )
-    } else {
-        (problem(name_taken(&name)), StatusCode::UNPROCESSABLE_ENTITY)
-    };
-    done(&flow, settings_pairs, panel, status).await
+            };
+            done(&flow, settings_pairs, panel, Done::Saved(id)).await
+        }
+        Err(ProfileWriteError::TooMany) => {
+            refuse(
+                &flow,
+                settings_pairs,
+                problem(profile_name::too_many_message()),
+            )
+            .await
+        }
+        Err(_) => refuse(&flow, settings_pairs, problem(name_taken(&name))).await,
+    }
 }
 
 async fn find(state: &AppState, user_id: i32, id: i32) -> AppResult<ProfileRow> {
@@ -217,8 +305,8 @@ pub async fn rename(
     let outcome = db::run(&state.pool, move |conn| {
         match taste_profiles::rename(conn, user_id, id, &stored, db::now_unix()) {
             Ok(found) => Ok(Some(found)),
-            Err(ProfileWriteError::NameTaken) => Ok(None),
             Err(ProfileWriteError::Database(e)) => Err(e.into()),
+            Err(_) => Ok(None),
         }
     })
     .await?;
@@ -229,7 +317,7 @@ pub async fn rename(
                 notice: Some(format!("Renamed “{}” to “{name}”.", row.name)),
                 ..PanelState::default()
             };
-            done(&flow, settings_pairs, panel, StatusCode::OK).await
+            done(&flow, settings_pairs, panel, Done::Renamed(id)).await
         }
         None => {
             let panel = failed(name_taken(&name));
@@ -260,5 +348,5 @@ pub async fn delete(
         notice: Some(format!("Deleted “{}”.", row.name)),
         ..PanelState::default()
     };
-    done(&flow, settings_of(&pairs), panel, StatusCode::OK).await
+    done(&flow, settings_of(&pairs), panel, Done::Deleted).await
 }

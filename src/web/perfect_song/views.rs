@@ -6,7 +6,7 @@
 
 use maud::{html, Markup};
 
-use super::params::{self, FormState, PAGE};
+use super::params::{self, FormState, PAGE, PROFILE_NAME};
 use crate::{
     catalog::{musical_key::MusicalKey, snapshot::CatalogSnapshot, Feature},
     matching::{
@@ -24,6 +24,7 @@ const INDICATOR_ID: &str = "ps-matching";
 pub const RESET_FORM_ID: &str = "ps-reset-form";
 pub const RESULTS_ID: &str = "ps-results";
 pub const SAVE_CURRENT: &str = "/perfect-song/current";
+const SAVE_CURRENT_ID: &str = "ps-save-current";
 /// Weight sliders move in half steps: finer than that makes no audible difference.
 const WEIGHT_STEP: f64 = 0.5;
 
@@ -174,10 +175,22 @@ fn settings_form(ctx: &PageContext, form: &FormState) -> Markup {
         // `novalidate`: the server checks every value and answers beside the field; the
         // browser's own check would refuse an in-range value off the step grid.
         form id=(FORM_ID) class="card ps-form" method="post" action=(PAGE) novalidate
-            // The token is for the no-JS POST; it must not end up in a shareable URL.
+            // No form-state restoring: on Back (no JavaScript) the browser wrote the
+            // values last typed into the fields of the earlier page, which showed the
+            // answer to other values. `autocomplete="off"` and not `Cache-Control:
+            // no-store`: whether the page comes back from the back-forward cache, the
+            // HTTP cache or the server, its fields then show what it was drawn with, so
+            // they always match its answer; no-store would only refetch the page (and
+            // keep it out of the back-forward cache), and Chromium still restores
+            // typed values onto a refetched page whose form looks the same. The browser
+            // has nothing useful to autofill in these fields anyway.
+            autocomplete="off"
+            // The token is for the no-JS POST; it must not end up in a shareable URL,
+            // and neither must the profile name (its field belongs to this form for
+            // "Save profile", see `profile_views::panel`).
             // `live-input` comes from assets/app.js: one request at a time while a
             // control moves, and one more with the latest values when it returns.
-            hx-get=(PAGE) hx-params={ "not " (csrf::FIELD) } hx-trigger="live-input, submit"
+            hx-get=(PAGE) hx-params={ "not " (csrf::FIELD) "," (PROFILE_NAME) } hx-trigger="live-input, submit"
             // Its answers carry only the message slots that have a message (app.js
             // empties the others first).
             data-live data-oob-messages
@@ -249,8 +262,11 @@ fn settings_form(ctx: &PageContext, form: &FormState) -> Markup {
         }
         (reset_form(ctx))
         // Saves the settings as the account's current ones, well after the last change:
-        // the live GET stays read-only and fast; this POST runs once per pause.
-        div hidden hx-post=(SAVE_CURRENT) hx-include={ "#" (FORM_ID) } hx-swap="none"
+        // the live GET stays read-only and fast; this POST runs once per pause. Settings
+        // that are not valid are not saved, quietly (the answer already says what to
+        // fix beside the field); a notice it raised for anything else (the server down)
+        // goes once a later save works (app.js, `data-clears-own-notice`).
+        div hidden id=(SAVE_CURRENT_ID) data-clears-own-notice hx-post=(SAVE_CURRENT) hx-include={ "#" (FORM_ID) } hx-swap="none"
             hx-trigger={ "input delay:1500ms from:#" (FORM_ID) ", submit from:#" (FORM_ID) } {}
     }
 }
