@@ -170,6 +170,46 @@ async fn the_list_searches_and_sorts_without_and_with_javascript() {
     assert!(fragment.header("vary").unwrap_or("").contains("HX-Request"));
 }
 
+/// A column header sorts with htmx by swapping the list; the form's "Sort by" and
+/// "Order" come along out of band, showing the new order (or the next search would
+/// send the old one).
+#[tokio::test]
+async fn a_header_sort_brings_the_forms_sort_controls_along() {
+    let app = catalog().await;
+    let page = get(&app, "/genres?sort=energy").await;
+    // The header link of the valence column, as the page draws it.
+    assert!(
+        page.body.contains(r#"hx-get="/genres?sort=valence""#),
+        "{}",
+        page.body
+    );
+    let mut htmx = Browser::htmx();
+    htmx.headers.push(("HX-Target".into(), "genre-list".into()));
+    let fragment = htmx.get(&app.client, "/genres?sort=valence").await;
+    assert_eq!(fragment.status, StatusCode::OK);
+    assert!(fragment.body.starts_with(r#"<section id="genre-list""#));
+    let oob = |id: &str| {
+        let marker = format!(
+            r#"<select id="{id}" name="{}" hx-swap-oob="true">"#,
+            &id[6..]
+        );
+        let at = fragment
+            .body
+            .find(&marker)
+            .unwrap_or_else(|| panic!("no {marker} in {}", fragment.body));
+        let end = fragment.body[at..].find("</select>").expect("end") + at;
+        fragment.body[at..end].to_string()
+    };
+    assert!(oob("genre-sort").contains(r#"<option value="valence" selected>"#));
+    assert!(!oob("genre-sort").contains(r#"<option value="energy" selected>"#));
+    assert!(oob("genre-dir").contains(r#"<option value="desc" selected>"#));
+    // The page's own selects have those ids, for the swap to find.
+    assert!(page
+        .body
+        .contains(r#"<select id="genre-sort" name="sort">"#));
+    assert!(page.body.contains(r#"<select id="genre-dir" name="dir">"#));
+}
+
 #[tokio::test]
 async fn a_genre_page_shows_profile_spread_artists_subgenres_typical_tracks_and_decades() {
     let app = catalog().await;

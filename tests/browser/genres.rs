@@ -79,6 +79,73 @@ async fn search_the_genres_then_open_one_with_javascript() {
     browser.close().await;
 }
 
+/// A column header sorts the list in place; "Sort by" and "Order" follow, so the next
+/// keystroke in the search keeps the header's order.
+#[tokio::test]
+#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+async fn a_header_sort_keeps_the_sort_controls_in_step() {
+    let server = Server::start().await;
+    let browser = Browser::start(Js::On).await;
+    browser
+        .client
+        .goto(&server.url("/genres"))
+        .await
+        .expect("open genres");
+    browser.mark_page().await;
+    browser
+        .client
+        .find(Locator::Css("#genre-sort"))
+        .await
+        .expect("sort select")
+        .select_by_value("energy")
+        .await
+        .expect("sort by energy");
+    browser
+        .wait_for_url("sorted by energy", |url| {
+            url.as_str().contains("sort=energy")
+        })
+        .await;
+    browser
+        .client
+        .find(Locator::Css("#genre-list thead a[href*='sort=valence']"))
+        .await
+        .expect("valence header")
+        .click()
+        .await
+        .expect("sort by valence");
+    browser
+        .wait_for_url("sorted by valence", |url| {
+            url.as_str().contains("sort=valence")
+        })
+        .await;
+    browser
+        .wait_for_js("document.getElementById('genre-sort').value === 'valence'")
+        .await;
+    let dir = browser
+        .js("return document.getElementById('genre-dir').value;")
+        .await;
+    assert_eq!(dir, serde_json::json!("desc"));
+    browser
+        .client
+        .find(Locator::Css("#genre-q"))
+        .await
+        .expect("search field")
+        .send_keys("r")
+        .await
+        .expect("type");
+    let url = browser
+        .wait_for_url("searched", |url| url.as_str().contains("q=r"))
+        .await;
+    assert!(
+        url.as_str().contains("sort=valence") && !url.as_str().contains("energy"),
+        "{url}"
+    );
+    let caption = browser.text_of("#genre-list").await;
+    assert!(caption.contains("valence"), "{caption}");
+    browser.assert_no_page_load().await;
+    browser.close().await;
+}
+
 #[tokio::test]
 #[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
 async fn sort_and_compare_genres_without_javascript() {

@@ -1,6 +1,7 @@
 //! `/genres?q=&sort=&dir=`: every genre with its track count, artist count and small
 //! profile; searchable (a genre's or one of its subgenres' name) and sortable. A GET
-//! form without JavaScript; with htmx, typing and choosing swap `#genre-list` only.
+//! form without JavaScript; with htmx, typing, choosing and the column headers swap
+//! `#genre-list`, and the form's sort controls follow it out of band.
 
 use maud::{html, Markup};
 use poem::{handler, web::Data, Request};
@@ -25,6 +26,9 @@ use crate::{
 
 /// The id of the results, which htmx swaps on its own.
 const LIST_ID: &str = "genre-list";
+/// The form's "Sort by" and "Order" selects.
+const SORT_ID: &str = "genre-sort";
+const DIR_ID: &str = "genre-dir";
 /// The longest search accepted, in characters.
 const MAX_QUERY_CHARS: usize = 200;
 
@@ -49,7 +53,18 @@ pub async fn genres_list(
         .await?;
     let results = results(&genres, &query, sort);
     if ctx.htmx.wants_fragment() && ctx.htmx.target.as_deref() == Some(LIST_ID) {
-        return Ok(results);
+        // A column header sorts by swapping the list alone: the form's "Sort by" and
+        // "Order" follow out of band, or they would go on showing the order before
+        // and the next keystroke in the search would send it back. The selects are
+        // replaced whole: new options written into the old select were unselected
+        // again by its old selected option. htmx gives the focus back to a replaced
+        // element with an id, and the search field is not touched while someone types
+        // in it.
+        return Ok(html! {
+            (results)
+            (sort_select(sort, true))
+            (dir_select(sort, true))
+        });
     }
     let content = html! {
         section class="card" aria-labelledby="genres-title" {
@@ -94,22 +109,36 @@ fn search_form(query: &str, sort: GenreSort) -> Markup {
             " "
             label {
                 "Sort by "
-                select name="sort" {
-                    @for key in SortKey::all() {
-                        option value=(key.key()) selected[key == sort.key] { (key.label()) }
-                    }
-                }
+                (sort_select(sort, false))
             }
             " "
             label {
                 "Order "
-                select name="dir" {
-                    option value="desc" selected[sort.descending] { "Descending" }
-                    option value="asc" selected[!sort.descending] { "Ascending" }
-                }
+                (dir_select(sort, false))
             }
             " "
             button type="submit" class="button-small" { "Show" }
+        }
+    }
+}
+
+/// "Sort by"; `out_of_band` for a list answer to put in place of the form's.
+fn sort_select(sort: GenreSort, out_of_band: bool) -> Markup {
+    html! {
+        select id=(SORT_ID) name="sort" hx-swap-oob=[out_of_band.then_some("true")] {
+            @for key in SortKey::all() {
+                option value=(key.key()) selected[key == sort.key] { (key.label()) }
+            }
+        }
+    }
+}
+
+/// "Order", likewise.
+fn dir_select(sort: GenreSort, out_of_band: bool) -> Markup {
+    html! {
+        select id=(DIR_ID) name="dir" hx-swap-oob=[out_of_band.then_some("true")] {
+            option value="desc" selected[sort.descending] { "Descending" }
+            option value="asc" selected[!sort.descending] { "Ascending" }
         }
     }
 }
