@@ -634,6 +634,16 @@ async fn artist_page_shows_profile_tracks_spread_and_similar_artists() {
         spread["series"][0]["data"][1],
         serde_json::json!([0.4, 0.5, 0.55, 0.6, 0.8])
     );
+    // The boxes are a see-through green with a green outline in either theme (ECharts'
+    // default is solid white, a glare on the dark card), and the text names them by
+    // what they are in both the chart and the table, not by a shade.
+    let style = &spread["series"][0]["itemStyle"];
+    assert_eq!(style["color"], "rgba(29, 185, 84, 0.3)");
+    assert_eq!(style["borderColor"], "#1db954");
+    assert!(!page.body.contains("the dark part"));
+    assert!(page
+        .body
+        .contains("(the box in the chart, the solid part of each bar in the table)"));
     // Similar artists link to their page and to a comparison with Björk.
     assert!(page.body.contains("Similar artists"));
     assert!(page.body.contains("Average difference"));

@@ -442,7 +442,8 @@ pub(crate) fn spread_section(
             h2 id="spread-title" { "How " (whose) " tracks spread" }
             p class="muted" {
                 "For each feature, the lowest and highest value across " (name) "'s tracks and the "
-                "quartiles between: half of the tracks lie between Q1 and Q3 (the dark part of each bar)."
+                "quartiles between: half of the tracks lie between Q1 and Q3 (the box in the chart, "
+                "the solid part of each bar in the table)."
             }
             // Six columns need the card's whole width: the chart goes above the table.
             div class="chart-with-table stacked" {

@@ -158,8 +158,25 @@ pub fn distribution_boxplot(distributions: &[Distribution]) -> Chart {
         )
         .x_axis(feature_axis(&features))
         .y_axis(Axis::new().type_(AxisType::Value).min(0).max(1))
-        .series(Boxplot::new().name("Across their tracks").data(data))
+        .series(
+            Boxplot::new()
+                .name("Across their tracks")
+                // ECharts fills boxes with solid white by default, which glares on the
+                // dark theme's card. A see-through fill of the bars' green, outlined in
+                // that green (which also draws the median), reads on either theme.
+                .item_style(
+                    ItemStyle::new()
+                        .color(BOX_FILL)
+                        .border_color(BOX_LINE)
+                        .border_width(2),
+                )
+                .data(data),
+        )
 }
+
+/// The box plots' fill and outline: the palette's first colour, the fill see-through.
+const BOX_FILL: &str = "rgba(29, 185, 84, 0.3)";
+const BOX_LINE: &str = "#1db954";
 
 fn round3(v: f64) -> f64 {
     (v * 1000.0).round() / 1000.0
