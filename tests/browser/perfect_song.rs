@@ -857,3 +857,39 @@ async fn save_profile_without_javascript_keeps_what_was_typed() {
         .await;
     browser.close().await;
 }
+
+/// With JavaScript, Enter in the profile name saves it in place (the field belongs to
+/// the settings form, whose own Enter asks for an answer), and typing the name asks
+/// for no answer and never reaches the address.
+#[tokio::test]
+#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+async fn enter_in_the_profile_name_saves_it_with_javascript() {
+    let server = Server::start().await;
+    let browser = Browser::start(Js::On).await;
+    sign_up(&browser, &server, "enterkey").await;
+    browser.mark_page().await;
+    browser
+        .js("window.__live = 0; document.addEventListener('htmx:beforeRequest', function (e) { \
+             if (e.detail.elt && e.detail.elt.id === 'ps-form') { window.__live++; } }); return true;")
+        .await;
+    let name = browser
+        .client
+        .find(Locator::Css("#ps-profile-name"))
+        .await
+        .expect("name field");
+    name.send_keys("Night drive").await.expect("type");
+    name.send_keys(&Key::Enter.to_string())
+        .await
+        .expect("enter");
+    browser
+        .wait_for_js("document.querySelector('.ps-notice') && document.querySelector('.ps-notice').textContent === 'Saved “Night drive”.'")
+        .await;
+    browser.assert_no_page_load().await;
+    assert_eq!(
+        browser.js("return window.__live;").await,
+        serde_json::json!(0)
+    );
+    let url = browser.client.current_url().await.expect("url");
+    assert!(!url.as_str().contains("Night"), "{url}");
+    browser.close().await;
+}
