@@ -1181,8 +1181,8 @@ async fn a_user_keeps_at_most_100_taste_profiles() {
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
 }
 
-/// Back without JavaScript: the browser must not write the values last typed into the
-/// fields of a page that shows the answer to other ones.
+/// Back without JavaScript: the browser must not bring back the values last typed into
+/// the fields of a page that shows the answer to other ones.
 #[tokio::test]
 async fn the_settings_form_is_not_restored_by_the_browser() {
     let app = demo_app();
@@ -1190,6 +1190,10 @@ async fn the_settings_form_is_not_restored_by_the_browser() {
     let page = browser.get(&app.client, PAGE).await;
     let form = tag_with(&page, r#"id="ps-form""#);
     assert!(form.contains(r#"autocomplete="off""#), "{form}");
+    // Nor kept in the back-forward cache, which brought it back as it was left.
+    assert_eq!(page.header("cache-control"), Some("no-store"));
+    let shared = browser.get(&app.client, "/perfect-song?energy=0.7").await;
+    assert_eq!(shared.header("cache-control"), Some("no-store"));
 }
 
 /// The background save of invalid settings answers 422 quietly: no notice for the

@@ -893,3 +893,65 @@ async fn enter_in_the_profile_name_saves_it_with_javascript() {
     assert!(!url.as_str().contains("Night"), "{url}");
     browser.close().await;
 }
+
+/// Without JavaScript, Back after "Find my song" shows a page whose fields match its
+/// answer (the browser wrote the newer typed value over the older answer's form).
+#[tokio::test]
+#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+async fn back_without_javascript_shows_fields_that_match_the_answer() {
+    let server = Server::start().await;
+    let browser = Browser::start(Js::Off).await;
+    sign_up(&browser, &server, "backbutton").await;
+    // The field and the value the server wrote beside it (an <output>, which browsers
+    // never restore), as numbers.
+    let shown = "return [parseFloat(document.getElementById('ps-energy').value), \
+                 parseFloat(document.getElementById('ps-energy-value').textContent)];";
+    assert_eq!(browser.js(shown).await, serde_json::json!([0.5, 0.5]));
+    retype(&browser, "#ps-energy", "0.9").await;
+    browser
+        .client
+        .find(Locator::Css("#ps-form button[type=submit]"))
+        .await
+        .expect("find my song")
+        .click()
+        .await
+        .expect("submit");
+    browser
+        .wait_for_url("the new settings", |url| {
+            url.as_str().contains("energy=0.9")
+        })
+        .await;
+    browser.client.back().await.expect("back");
+    browser
+        .wait_for_url("the page before", |url| url.query().is_none())
+        .await;
+    browser
+        .wait_for_js("document.getElementById('ps-energy-value')")
+        .await;
+    let values = browser.js(shown).await;
+    assert_eq!(values[0], values[1], "field and answer agree: {values}");
+    // A value typed and not sent, then a link away and Back: the page comes back with
+    // the settings the server holds, not the typed value over them.
+    retype(&browser, "#ps-energy", "0.3").await;
+    browser
+        .client
+        .find(Locator::Css("a[href='/genres']"))
+        .await
+        .expect("genres link")
+        .click()
+        .await
+        .expect("away");
+    browser
+        .wait_for_url("the genres", |url| url.path() == "/genres")
+        .await;
+    browser.client.back().await.expect("back");
+    browser
+        .wait_for_url("the page again", |url| url.path() == "/perfect-song")
+        .await;
+    browser
+        .wait_for_js("document.getElementById('ps-energy-value')")
+        .await;
+    let values = browser.js(shown).await;
+    assert_eq!(values[0], values[1], "field and answer agree: {values}");
+    browser.close().await;
+}

@@ -4,7 +4,10 @@
 //! one place, once per request, and the session's user is the one `UserPage` read.
 
 use maud::{html, Markup};
-use poem::{http::StatusCode, IntoResponse, Response};
+use poem::{
+    http::{header, HeaderValue, StatusCode},
+    IntoResponse, Response,
+};
 
 use super::{
     params::{self, FormState},
@@ -310,6 +313,16 @@ impl<'a> Pipeline<'a> {
         };
         let mut response = markup.into_response();
         response.set_status(status);
+        if !ctx.htmx.wants_fragment() {
+            // Kept out of the back-forward cache (and every other): without JavaScript,
+            // Back showed the page exactly as it was left, with values typed into its
+            // fields after it answered, beside that older answer. Back now asks the
+            // server, and the form's `autocomplete="off"` (see `views`) keeps the browser
+            // from writing the old typed values over what the server sends.
+            response
+                .headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        }
         Ok(response)
     }
 

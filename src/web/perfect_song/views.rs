@@ -175,15 +175,13 @@ fn settings_form(ctx: &PageContext, form: &FormState) -> Markup {
         // `novalidate`: the server checks every value and answers beside the field; the
         // browser's own check would refuse an in-range value off the step grid.
         form id=(FORM_ID) class="card ps-form" method="post" action=(PAGE) novalidate
-            // No form-state restoring: on Back (no JavaScript) the browser wrote the
-            // values last typed into the fields of the earlier page, which showed the
-            // answer to other values. `autocomplete="off"` and not `Cache-Control:
-            // no-store`: whether the page comes back from the back-forward cache, the
-            // HTTP cache or the server, its fields then show what it was drawn with, so
-            // they always match its answer; no-store would only refetch the page (and
-            // keep it out of the back-forward cache), and Chromium still restores
-            // typed values onto a refetched page whose form looks the same. The browser
-            // has nothing useful to autofill in these fields anyway.
+            // Back without JavaScript must show fields that match the answer beside
+            // them. Both halves are needed (a browser test, `back_without_javascript_…`):
+            // `Cache-Control: no-store` on the page (`Pipeline::respond`) keeps it out of
+            // the back-forward cache, which brought it back exactly as it was left, with
+            // values typed after it answered; and `autocomplete="off"` stops the
+            // browser writing those typed values over the fields of the page the server
+            // then sends. The browser has nothing useful to autofill here anyway.
             autocomplete="off"
             // The token is for the no-JS POST; it must not end up in a shareable URL,
             // and neither must the profile name (its field belongs to this form for
