@@ -253,8 +253,6 @@ impl MatchSettings {
                 .all(|&f| f.scale(self.target(f)) == 0.0)
         {
             errors.push(MatchError::CosineZeroTarget);
-        } else if self.metric == Metric::Cosine && weights_valid && self.enabled().len() == 1 {
-            errors.push(MatchError::CosineOneFeature);
         }
         let f = &self.filters;
         if let (Some(from), Some(to)) = (f.year_from, f.year_to) {
@@ -816,21 +814,6 @@ mod tests {
         let err = MatchSettings::from_pairs(pairs).unwrap_err();
         assert_eq!(err.0, vec![MatchError::AllWeightsZero]);
         assert_eq!(err.0[0].field(), "weights");
-    }
-
-    #[test]
-    fn cosine_needs_two_features() {
-        let mut pairs: Vec<(String, String)> = Feature::ALL
-            .iter()
-            .map(|f| (keys::weight(*f).to_string(), "0".to_string()))
-            .collect();
-        pairs.push((keys::weight(Feature::Energy).to_string(), "1".to_string()));
-        pairs.push(("metric".into(), "cosine".into()));
-        let err = MatchSettings::from_pairs(pairs.clone()).unwrap_err();
-        assert_eq!(err.0, vec![MatchError::CosineOneFeature]);
-        assert_eq!(err.0[0].field(), "metric");
-        pairs.push((keys::weight(Feature::Valence).to_string(), "1".to_string()));
-        assert!(MatchSettings::from_pairs(pairs).is_ok());
     }
 
     #[test]
