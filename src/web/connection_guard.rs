@@ -216,8 +216,23 @@ impl<S> Deadlined<S> {
         }
     }
 
-    fn wrote(&mut self) {
-        self.waiting = Waiting::Idle(Instant::now());
+    /// A write's outcome: bytes out restart the idle clock; a write that cannot go on
+    /// waits no longer than the deadline.
+    fn after_write(
+        &mut self,
+        cx: &mut Context<'_>,
+        outcome: Poll<io::Result<usize>>,
+    ) -> Poll<io::Result<usize>> {
+        match outcome {
+            Poll::Ready(Ok(n)) => {
+                if n > 0 {
+                    self.waiting = Waiting::Idle(Instant::now());
+                }
+                Poll::Ready(Ok(n))
+            }
+            Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
+            Poll::Pending => self.expired(cx).map(Err),
+        }
     }
 }
 
@@ -255,16 +270,8 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Deadlined<S> {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         let this = &mut *self;
-        match Pin::new(&mut this.inner).poll_write(cx, buf) {
-            Poll::Ready(Ok(n)) => {
-                if n > 0 {
-                    this.wrote();
-                }
-                Poll::Ready(Ok(n))
-            }
-            Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
-            Poll::Pending => this.expired(cx).map(Err),
-        }
+        let outcome = Pin::new(&mut this.inner).poll_write(cx, buf);
+        this.after_write(cx, outcome)
     }
 
     fn poll_write_vectored(
@@ -273,16 +280,8 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Deadlined<S> {
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
         let this = &mut *self;
-        match Pin::new(&mut this.inner).poll_write_vectored(cx, bufs) {
-            Poll::Ready(Ok(n)) => {
-                if n > 0 {
-                    this.wrote();
-                }
-                Poll::Ready(Ok(n))
-            }
-            Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
-            Poll::Pending => this.expired(cx).map(Err),
-        }
+        let outcome = Pin::new(&mut this.inner).poll_write_vectored(cx, bufs);
+        this.after_write(cx, outcome)
     }
 
     fn is_write_vectored(&self) -> bool {

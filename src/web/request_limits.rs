@@ -107,7 +107,8 @@ fn check_host(req: &Request) -> Result<(), AppError> {
     }
 }
 
-fn is_urlencoded_form(req: &Request) -> bool {
+/// Whether the body is declared a urlencoded form (what plain HTML forms send).
+pub fn is_urlencoded_form(req: &Request) -> bool {
     req.content_type()
         .and_then(|ct| ct.split(';').next())
         .is_some_and(|mime| {

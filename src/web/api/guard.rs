@@ -181,15 +181,11 @@ pub async fn guard<E: Endpoint>(
         return Ok(preflight(origin));
     }
     let query = params::pairs(req.uri().query());
+    let query_problem = params::query_problem(&query);
     let mut resp = match admit(&req, &state, limiter).await {
         Err(error) => error.as_response_json(),
-        Ok(_) if params::repeated(&query).is_some() => {
-            let name = params::repeated(&query).unwrap_or("");
-            ApiError::bad_request(params::repeated_message(name)).as_response_json()
-        }
-        Ok(_) if params::market_problem(&query).is_some() => {
-            let message = params::market_problem(&query).unwrap_or_default();
-            ApiError::bad_request(message).as_response_json()
+        Ok(_) if query_problem.is_some() => {
+            ApiError::bad_request(query_problem.unwrap_or_default()).as_response_json()
         }
         Ok(caller) => {
             req.extensions_mut().insert(caller);

@@ -4,14 +4,16 @@
 
 use std::borrow::Cow;
 
+use crate::web::query::{Pairs, QueryPairs};
+
 use poem_openapi::{
     registry::{MetaSchema, MetaSchemaRef},
     types::{ParseFromParameter, ParseResult, Type},
 };
 
-/// The query string's (name, value) pairs, decoded, in order.
-pub fn pairs(query: Option<&str>) -> Vec<(String, String)> {
-    serde_urlencoded::from_str(query.unwrap_or("")).unwrap_or_default()
+/// The query string's (name, value) pairs, decoded, in order (the app's one parser).
+pub fn pairs(query: Option<&str>) -> Pairs {
+    QueryPairs::parse(query).0
 }
 
 /// The first parameter name given more than once, if any.
@@ -22,6 +24,14 @@ pub fn repeated(pairs: &[(String, String)]) -> Option<&str> {
             .any(|(earlier, _)| earlier == name)
             .then_some(name.as_str())
     })
+}
+
+/// What is wrong with the query string as a whole, whatever the endpoint: a name given
+/// twice, or a market that is not a country's.
+pub fn query_problem(pairs: &[(String, String)]) -> Option<String> {
+    repeated(pairs)
+        .map(repeated_message)
+        .or_else(|| market_problem(pairs))
 }
 
 /// The message for a parameter given more than once.

@@ -206,6 +206,47 @@ pub async fn show(
     Ok(render(&ctx, &view).into_response())
 }
 
+/// The page again with a notice at the top, under `status`.
+async fn answer_with_notice(
+    ctx: &PageContext,
+    state: &AppState,
+    user_id: i32,
+    notice: &str,
+    status: StatusCode,
+) -> AppResult<Response> {
+    let tokens = tokens_of(state, user_id).await?;
+    let view = View {
+        tokens: &tokens,
+        name: "",
+        error: None,
+        created: None,
+        notice: Some(notice),
+    };
+    Ok(respond::with_status(render(ctx, &view), status))
+}
+
+/// The page again with the typed name kept and `error` beside it (422).
+async fn answer_with_error(
+    ctx: &PageContext,
+    state: &AppState,
+    user_id: i32,
+    name: &str,
+    error: &str,
+) -> AppResult<Response> {
+    let tokens = tokens_of(state, user_id).await?;
+    let view = View {
+        tokens: &tokens,
+        name,
+        error: Some(error),
+        created: None,
+        notice: None,
+    };
+    Ok(respond::with_status(
+        render(ctx, &view),
+        StatusCode::UNPROCESSABLE_ENTITY,
+    ))
+}
+
 #[handler]
 pub async fn create(
     ctx: PageContext,
@@ -217,34 +258,12 @@ pub async fn create(
     let user_id = user.id;
     let once = form.once.trim();
     if already_used(session, once) {
-        let tokens = tokens_of(&state, user_id).await?;
-        let view = View {
-            tokens: &tokens,
-            name: "",
-            error: None,
-            created: None,
-            notice: Some(SENT_TWICE),
-        };
-        return Ok(respond::with_status(
-            render(&ctx, &view),
-            StatusCode::CONFLICT,
-        ));
+        return answer_with_notice(&ctx, &state, user_id, SENT_TWICE, StatusCode::CONFLICT).await;
     }
     let name = match api_tokens::validate_name(&form.name) {
         Ok(name) => name,
         Err(message) => {
-            let tokens = tokens_of(&state, user_id).await?;
-            let view = View {
-                tokens: &tokens,
-                name: &form.name,
-                error: Some(&message),
-                created: None,
-                notice: None,
-            };
-            return Ok(respond::with_status(
-                render(&ctx, &view),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            ));
+            return answer_with_error(&ctx, &state, user_id, &form.name, &message).await;
         }
     };
     let new = api_tokens::generate();
@@ -257,26 +276,14 @@ pub async fn create(
         Ok(true)
     })
     .await?;
-    if created {
-        remember_used(session, once);
-    }
-    let tokens = tokens_of(&state, user_id).await?;
     if !created {
         let message = format!(
             "You have {MAX_ACTIVE_PER_USER} active tokens, the most allowed. Revoke one first."
         );
-        let view = View {
-            tokens: &tokens,
-            name: &form.name,
-            error: Some(&message),
-            created: None,
-            notice: None,
-        };
-        return Ok(respond::with_status(
-            render(&ctx, &view),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ));
+        return answer_with_error(&ctx, &state, user_id, &form.name, &message).await;
     }
+    remember_used(session, once);
+    let tokens = tokens_of(&state, user_id).await?;
     let view = View {
         tokens: &tokens,
         name: "",
@@ -309,16 +316,12 @@ pub async fn revoke(
     if revoked {
         return Ok(respond::redirect(&ctx.htmx, PATH));
     }
-    let tokens = tokens_of(&state, user_id).await?;
-    let view = View {
-        tokens: &tokens,
-        name: "",
-        error: None,
-        created: None,
-        notice: Some("That token is not one of your active tokens."),
-    };
-    Ok(respond::with_status(
-        render(&ctx, &view),
+    answer_with_notice(
+        &ctx,
+        &state,
+        user_id,
+        "That token is not one of your active tokens.",
         StatusCode::NOT_FOUND,
-    ))
+    )
+    .await
 }

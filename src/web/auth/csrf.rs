@@ -21,7 +21,10 @@ use serde::Deserialize;
 use crate::{
     config::{Config, SecretKey},
     error::AppError,
-    web::{extract::Htmx, request_limits::MAX_BODY_BYTES},
+    web::{
+        extract::Htmx,
+        request_limits::{is_urlencoded_form, MAX_BODY_BYTES},
+    },
 };
 
 pub const COOKIE_NAME: &str = "ih_csrf";
@@ -177,21 +180,16 @@ fn sent_from_elsewhere(req: &Request) -> bool {
         .all(|host| !host.trim().eq_ignore_ascii_case(origin_host))
 }
 
-fn is_urlencoded_form(req: &Request) -> bool {
-    req.content_type()
-        .and_then(|ct| ct.split(';').next())
-        .is_some_and(|mime| {
-            mime.trim()
-                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-        })
-}
-
 impl<E: Endpoint> Endpoint for VerifyCsrfEndpoint<E> {
     type Output = Response;
 
     async fn call(&self, mut req: Request) -> Result<Response> {
         if !changes_state(req.method()) {
             return self.inner.call(req).await.map(IntoResponse::into_response);
+        }
+        if sent_from_elsewhere(&req) {
+            tracing::warn!(method = %req.method(), path = %req.uri().path(), "request sent from another site or origin; refused");
+            return Err(AppError::Forbidden(REFUSED_MESSAGE.to_string()).into());
         }
         let mut token = req
             .header(HEADER)
@@ -211,10 +209,6 @@ impl<E: Endpoint> Endpoint for VerifyCsrfEndpoint<E> {
                 .ok()
                 .and_then(|Form(field)| field.csrf_token);
             req.set_body(bytes);
-        }
-        if sent_from_elsewhere(&req) {
-            tracing::warn!(method = %req.method(), path = %req.uri().path(), "request sent from another site or origin; refused");
-            return Err(AppError::Forbidden(REFUSED_MESSAGE.to_string()).into());
         }
         let valid = match (token, req.extensions().get::<CsrfVerifier>()) {
             (Some(token), Some(verifier)) => verifier.is_valid(&token),
