@@ -498,6 +498,12 @@ async fn every_bad_input_answers_422_with_the_message_beside_its_control() {
             "The year range runs backwards: 2010 is after 2000.",
         ),
         (
+            format!("{all_off}w_energy=1&metric=cosine"),
+            "metric",
+            "Cosine similarity compares directions, and with one feature every track \
+             points the same way: turn on a second feature, or use Euclidean distance.",
+        ),
+        (
             all_off,
             "weights",
             "Turn on at least one feature: every weight is 0.",

@@ -29,6 +29,11 @@ pub enum MatchError {
     /// Cosine similarity compares directions; a target of all zeros has none.
     #[error("Cosine similarity needs at least one enabled feature above its minimum.")]
     CosineZeroTarget,
+    /// Cosine similarity over one feature: every track points the same way, so every
+    /// track would score 100. Refused where a person or program asks (`from_pairs`,
+    /// the API), not by `validate`: the search itself is well defined there.
+    #[error("Cosine similarity compares directions, and with one feature every track points the same way: turn on a second feature, or use Euclidean distance.")]
+    CosineOneFeature,
     #[error("The year range runs backwards: {from} is after {to}.")]
     YearRangeBackwards { from: i32, to: i32 },
     /// A feature's minimum above its maximum.
@@ -67,7 +72,7 @@ impl MatchError {
             MatchError::TargetOutOfRange { feature, .. } => keys::target(*feature).to_string(),
             MatchError::WeightOutOfRange { feature, .. } => keys::weight(*feature).to_string(),
             MatchError::AllWeightsZero => keys::WEIGHTS.to_string(),
-            MatchError::CosineZeroTarget => keys::METRIC.to_string(),
+            MatchError::CosineZeroTarget | MatchError::CosineOneFeature => keys::METRIC.to_string(),
             MatchError::YearRangeBackwards { .. } => keys::YEAR_TO.to_string(),
             MatchError::FeatureRangeBackwards { feature, .. } => format!("max_{}", feature.key()),
             MatchError::UnknownGenre(_) => keys::GENRE.to_string(),

@@ -200,6 +200,12 @@ impl MatchSettings {
             .collect()
     }
 
+    /// Cosine similarity with a single feature in play: a valid search, but one whose
+    /// every score is the same, so a request that asks for it is refused.
+    pub fn cosine_over_one_feature(&self) -> bool {
+        self.metric == Metric::Cosine && self.enabled().len() == 1
+    }
+
     /// Checks everything that does not depend on the catalog (genres are checked
     /// against the index when searching). Reports every problem, in form order.
     pub fn validate(&self) -> Result<(), InvalidSettings> {
@@ -336,6 +342,8 @@ impl MatchSettings {
                     errors.push(error);
                 }
             }
+        } else if settings.cosine_over_one_feature() {
+            errors.push(MatchError::CosineOneFeature);
         }
         if errors.is_empty() {
             Ok(settings)
@@ -814,6 +822,29 @@ mod tests {
         let err = MatchSettings::from_pairs(pairs).unwrap_err();
         assert_eq!(err.0, vec![MatchError::AllWeightsZero]);
         assert_eq!(err.0[0].field(), "weights");
+    }
+
+    #[test]
+    fn a_request_for_cosine_needs_two_features() {
+        let mut pairs: Vec<(String, String)> = Feature::ALL
+            .iter()
+            .map(|f| (keys::weight(*f).to_string(), "0".to_string()))
+            .collect();
+        pairs.push((keys::weight(Feature::Energy).to_string(), "1".to_string()));
+        pairs.push(("metric".into(), "cosine".into()));
+        let err = MatchSettings::from_pairs(pairs.clone()).unwrap_err();
+        assert_eq!(err.0, vec![MatchError::CosineOneFeature]);
+        assert_eq!(err.0[0].field(), "metric");
+        // The search itself accepts it (matching's property tests rely on that).
+        let mut one = MatchSettings::default();
+        for f in Feature::ALL {
+            one.weights
+                .insert(f, if f == Feature::Energy { 1.0 } else { 0.0 });
+        }
+        one.metric = Metric::Cosine;
+        assert!(one.validate().is_ok());
+        pairs.push((keys::weight(Feature::Valence).to_string(), "1".to_string()));
+        assert!(MatchSettings::from_pairs(pairs).is_ok());
     }
 
     #[test]

@@ -335,7 +335,7 @@ impl RecommendationsApi {
                 .map_err(ApiError::from)?;
         settings.k = r.limit.unwrap_or(DEFAULT_LIMIT);
         settings.metric = r.metric;
-        if r.metric == Metric::Cosine && settings.enabled().len() < 2 {
+        if settings.cosine_over_one_feature() {
             return Err(ApiError::bad_request(
                 "metric=cosine needs at least two features in play: it compares the direction \
                  of the feature vectors, and with one feature every track points the same way. \
