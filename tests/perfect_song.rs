@@ -278,6 +278,47 @@ async fn find_my_song_without_javascript_saves_and_redirects_to_the_shareable_ur
     assert_eq!(perfect_song(&plain), perfect_song(&page));
 }
 
+/// Without JavaScript, Enter in the profile-name field submits the settings form with
+/// its first button, "Find my song": the typed name stays in its field, with a word on
+/// how to save it, and no profile is saved by surprise.
+#[tokio::test]
+async fn enter_in_the_profile_name_without_javascript_keeps_the_name() {
+    let app = demo_app();
+    let mut browser = signed_up(&app, "enterkey").await;
+    let posted = post_form(
+        &mut browser,
+        &app.client,
+        PAGE,
+        &[("energy", "0.85"), ("name", "  Sunday morning ")],
+    )
+    .await;
+    assert_eq!(posted.status, StatusCode::OK, "{}", posted.body);
+    assert!(
+        posted
+            .body
+            .contains(r#"id="ps-profile-name" form="ps-form" name="name" value="Sunday morning""#),
+        "{}",
+        posted.body
+    );
+    assert!(
+        posted.body.contains(
+            "Not saved as a profile yet: press “Save profile” to keep these settings as “Sunday morning”."
+        ),
+        "{}",
+        posted.body
+    );
+    assert_eq!(slider_value(&posted, "energy"), "0.85");
+    assert!(!perfect_song(&posted).is_empty());
+    // The settings were still kept as the current ones; no profile was saved.
+    let plain = browser.get(&app.client, PAGE).await;
+    assert_eq!(slider_value(&plain, "energy"), "0.85");
+    assert!(
+        plain.body.contains("No saved profiles yet."),
+        "{}",
+        plain.body
+    );
+}
+
 #[tokio::test]
 async fn the_debounced_save_restores_the_settings_on_the_next_visit() {
     let app = demo_app();

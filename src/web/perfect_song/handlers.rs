@@ -17,7 +17,7 @@ use poem::{
 use super::{
     params::{self, FormState, Pairs},
     pipeline::Pipeline,
-    profile_views::PanelState,
+    profile_views::{self, PanelState},
     profiles, seed_views,
 };
 use crate::{
@@ -64,14 +64,35 @@ pub async fn submit(
     Form(pairs): Form<Pairs>,
 ) -> AppResult<Response> {
     let flow = Pipeline::new(&page, &state);
+    let typed_name = typed_profile_name(&pairs);
     match flow.parsed_and_seeded(&pairs).await? {
-        Ok(settings) => {
+        Ok(settings) if typed_name.is_empty() => {
             flow.save_current(&settings).await?;
             Ok(see_other(&params::page_url(&settings)))
         }
+        Ok(settings) => {
+            // Enter in the profile-name field submits this form ("Find my song" is its
+            // first button; only app.js can make Enter press "Save profile"). The
+            // name is kept, with a word on how to save it, instead of being dropped
+            // by a redirect to the settings' address.
+            flow.save_current(&settings).await?;
+            let notice = format!(
+                "Not saved as a profile yet: press “Save profile” to keep these settings as “{typed_name}”."
+            );
+            let panel = PanelState {
+                save_name: typed_name,
+                notice: Some(notice),
+                ..PanelState::default()
+            };
+            flow.answer(&settings, panel).await
+        }
         Err(errors) => {
             let form = FormState::from_input(&pairs, errors, &params::starting(&page.ctx.catalog));
-            flow.respond(&form, None, PanelState::default()).await
+            let panel = PanelState {
+                save_name: typed_name,
+                ..PanelState::default()
+            };
+            flow.respond(&form, None, panel).await
         }
     }
 }
@@ -96,4 +117,12 @@ pub async fn save_current_settings(
             .content_type("text/html; charset=utf-8")
             .body("")),
     }
+}
+
+/// The profile name typed beside "Save profile" (that field belongs to the settings
+/// form, so it comes with every submission of it), trimmed.
+fn typed_profile_name(pairs: &Pairs) -> String {
+    profiles::field(pairs, profile_views::NAME_FIELD)
+        .trim()
+        .to_string()
 }

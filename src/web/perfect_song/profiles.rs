@@ -100,7 +100,8 @@ async fn db_name(state: &AppState, user_id: i32, id: i32) -> AppResult<Option<St
     Ok(row.map(|r| r.name))
 }
 
-fn field<'a>(pairs: &'a Pairs, name: &str) -> &'a str {
+/// The last value of a field in a form's pairs, or "".
+pub(super) fn field<'a>(pairs: &'a Pairs, name: &str) -> &'a str {
     pairs
         .iter()
         .rev()
