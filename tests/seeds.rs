@@ -7,7 +7,7 @@ mod common;
 
 use common::{
     auth::{Browser, Page, GOOD_PASSWORD},
-    empty_app, fixtures, TestApp,
+    empty_app, empty_app_with, fixtures, TestApp,
 };
 use insights_hub::catalog::{AudioFeatures, NewTrack};
 use poem::http::StatusCode;
@@ -45,7 +45,8 @@ fn song(
 }
 
 async fn app() -> (TestApp, Browser) {
-    let app = empty_app();
+    // The API open without a token, for the API's half of the seed rules.
+    let app = empty_app_with(|c| c.api_anonymous = true);
     let tracks = vec![
         song("halo", "Halo", "Angels", 0.50, 9, 0, 120.0), // 8A
         song(
@@ -533,6 +534,37 @@ async fn a_seed_track_leaves_out_every_version_of_its_song() {
             Some("Storm"),
             "the closest other song: {answer:?}"
         );
+    }
+}
+
+/// The API's "more like this" follows the same rule: `/recommendations` seeded with a
+/// remaster answers neither it nor the song's other versions.
+#[tokio::test]
+async fn the_api_leaves_out_every_version_of_a_seed_tracks_song() {
+    let (app, _) = app().await;
+    for extra in ["", "&min_key=0"] {
+        let resp = app
+            .client
+            .get(format!(
+                "/api/v1/recommendations?seed_tracks=halo2011&limit=10{extra}"
+            ))
+            .send()
+            .await
+            .0;
+        assert_eq!(resp.status(), StatusCode::OK, "{extra}");
+        let body = resp.into_body().into_string().await.expect("body");
+        let json: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+        let names: Vec<&str> = json["tracks"]
+            .as_array()
+            .expect("tracks")
+            .iter()
+            .filter_map(|t| t["name"].as_str())
+            .collect();
+        assert!(
+            !names.iter().any(|n| n.starts_with("Halo")),
+            "no version of the seed's song ({extra}): {names:?}"
+        );
+        assert!(!names.is_empty(), "other songs are answered ({extra})");
     }
 }
 

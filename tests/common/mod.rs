@@ -126,10 +126,16 @@ impl TestApp {
 
 /// A fresh database (migrated, empty catalog) and the real router over it.
 pub fn empty_app() -> TestApp {
+    empty_app_with(|_| {})
+}
+
+/// `empty_app` with a change to its configuration.
+pub fn empty_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = TestDb::new(&dir, "test.db");
     let mut config = Config::for_database(&db.database);
     config.key_dir = Some(dir.path().to_path_buf());
+    configure(&mut config);
     let state = AppState::open(config).expect("open database");
     let client = TestApp::client_for(&state);
     TestApp {

@@ -28,7 +28,7 @@ pub fn recommendation_parameters() -> Vec<Value> {
                 "description": description, "schema": schema })
     };
     let mut out = vec![
-        q("seed_tracks".into(), "Comma-separated track ids. Seeds of all kinds together: at most 5. Seed tracks are never recommended.".into(), json!({"type": "string"})),
+        q("seed_tracks".into(), "Comma-separated track ids. Seeds of all kinds together: at most 5. Seed tracks are never recommended, nor any other version of their songs (a remaster, a live take).".into(), json!({"type": "string"})),
         q("seed_artists".into(), "Comma-separated artist ids. Each seed track and seed artist (its average) weighs the same in the target.".into(), json!({"type": "string"})),
         q("seed_genres".into(), "Comma-separated genres (see /recommendations/available-genre-seeds). Results come from these genres; alone, they aim at the genres' average.".into(), json!({"type": "string"})),
         q("limit".into(), "Tracks to return, 1 to 100.".into(), json!({"type": "integer", "minimum": 1, "maximum": 100, "default": 20})),

@@ -16,7 +16,7 @@
 //!   time signature, within 10% for duration;
 //! - `metric=cosine`, `max_per_artist`, `min_year`/`max_year` (release years) go beyond
 //!   Spotify; `market` is accepted and ignored;
-//! - seed tracks are never recommended.
+//! - seed tracks are never recommended, nor other versions of their songs.
 
 use std::{collections::BTreeMap, sync::Arc};
 
@@ -347,9 +347,10 @@ impl RecommendationsApi {
         settings.filters.year_from = r.min_year;
         settings.filters.year_to = r.max_year;
         settings.filters.ranges = r.ranges.clone();
-        // Every track's key, mode, time signature and duration: the table the page's
-        // filters read too (`cache::CatalogCaches::track_facts`).
-        let attributes = if r.attribute_bounds.is_empty() {
+        // Every track's key, mode, time signature, duration and song: the table the
+        // page's filters read too (`cache::CatalogCaches::track_facts`). The attribute
+        // filters read it, and so does leaving out the seed tracks' other versions.
+        let facts = if r.attribute_bounds.is_empty() && seed_track_ids.is_empty() {
             None
         } else {
             Some(
@@ -358,7 +359,7 @@ impl RecommendationsApi {
                     .map_err(ApiError::from)?,
             )
         };
-        if let Some(facts) = &attributes {
+        if let Some(facts) = facts.as_ref().filter(|_| !r.attribute_bounds.is_empty()) {
             let filters_time_signature = r
                 .attribute_bounds
                 .iter()
@@ -373,14 +374,30 @@ impl RecommendationsApi {
         }
         let bounds = r.attribute_bounds.clone();
         let excluded = seed_track_ids.clone();
+        // A seed track's remaster or live take would answer it at about 100/100: "more
+        // like this" leaves out every version of a seed track's song, as the page does.
+        let seed_songs: Vec<u32> = match &facts {
+            Some(table) => excluded
+                .iter()
+                .filter_map(|&id| table.get(id).map(|f| f.song))
+                .collect(),
+            None => Vec::new(),
+        };
         let keep = move |id: i32| {
             if excluded.contains(&id) {
                 return false;
             }
-            let Some(table) = &attributes else {
+            let Some(table) = &facts else {
                 return true;
             };
-            let Some(attrs) = table.get(id) else {
+            let attrs = table.get(id);
+            if !seed_songs.is_empty() && attrs.is_some_and(|f| seed_songs.contains(&f.song)) {
+                return false;
+            }
+            if bounds.is_empty() {
+                return true;
+            }
+            let Some(attrs) = attrs else {
                 return false;
             };
             bounds.iter().all(|&(a, lo, hi)| {
