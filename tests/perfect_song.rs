@@ -541,8 +541,9 @@ async fn every_bad_input_answers_422_with_the_message_beside_its_control() {
         (
             format!("{all_off}w_energy=1&metric=cosine"),
             "metric",
-            "Cosine similarity compares directions, and with one feature every track \
-             points the same way: turn on a second feature, or use Euclidean distance.",
+            "“Same mix” compares the proportions between features, and with one feature \
+             every track has the same mix: give a second feature a weight, or choose \
+             “Closest values”.",
         ),
         (
             all_off,

@@ -30,9 +30,10 @@ pub enum MatchError {
     #[error("Cosine similarity needs at least one enabled feature above its minimum.")]
     CosineZeroTarget,
     /// Cosine similarity over one feature: every track points the same way, so every
-    /// track would score 100. Refused where a person or program asks (`from_pairs`,
+    /// track would score 100. Worded with the page's names for the two measures (the
+    /// API says it its own way, in its own terms). Refused where a person or program asks (`from_pairs`,
     /// the API), not by `validate`: the search itself is well defined there.
-    #[error("Cosine similarity compares directions, and with one feature every track points the same way: turn on a second feature, or use Euclidean distance.")]
+    #[error("“Same mix” compares the proportions between features, and with one feature every track has the same mix: give a second feature a weight, or choose “Closest values”.")]
     CosineOneFeature,
     #[error("The year range runs backwards: {from} is after {to}.")]
     YearRangeBackwards { from: i32, to: i32 },
