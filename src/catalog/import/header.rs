@@ -242,6 +242,32 @@ pub struct ColumnMap {
     pub headers: Vec<String>,
 }
 
+impl ColumnMap {
+    /// Every column the import reads a value from; the others (lyrics, playlist ids,
+    /// image links) are passed over.
+    pub fn read_columns(&self) -> Vec<usize> {
+        let optional = [
+            self.track_id,
+            self.album,
+            self.release_date,
+            self.genre,
+            self.subgenre,
+            self.popularity,
+            self.duration,
+            self.explicit,
+            self.musical_key,
+            self.mode,
+            self.time_signature,
+        ];
+        let mut columns = vec![self.title, self.artists];
+        columns.extend(optional.into_iter().flatten());
+        columns.extend(self.features);
+        columns.sort_unstable();
+        columns.dedup();
+        columns
+    }
+}
+
 /// Why a header cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HeaderError {

@@ -52,6 +52,22 @@ impl RowParser {
                 m.headers.len()
             ));
         }
+        // More fields than the header: a value with the separator in it and no quotes
+        // around it (a tempo written `122,036`) moved every later value one column
+        // along, so no cell after it can be trusted. Empty extra fields (a separator at
+        // the end of each line) are harmless.
+        if record
+            .iter()
+            .skip(m.headers.len())
+            .any(|field| !field.iter().all(u8::is_ascii_whitespace))
+        {
+            return Err(format!(
+                "has {} fields where the header has {}: a value that contains the separator \
+                 must be in quotes, or every value after it lands in the wrong column",
+                record.len(),
+                m.headers.len()
+            ));
+        }
         let title = value::text_within(self.cell(record, m.title)?, MAX_TITLE_CHARS)
             .map_err(|e| format!("{}: the title {e}", m.header(m.title)))?
             .ok_or_else(|| format!("{}: the title is missing", m.header(m.title)))?;

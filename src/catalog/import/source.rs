@@ -47,6 +47,8 @@ pub struct CsvSource<R: Read> {
     path: PathBuf,
     reader: csv::Reader<R>,
     parser: RowParser,
+    /// `parser`'s columns that are read (`ColumnMap::read_columns`).
+    read_columns: Vec<usize>,
     record: ByteRecord,
     /// A Windows-1252 record turned into UTF-8.
     decoded: ByteRecord,
@@ -110,6 +112,7 @@ impl<'a> CsvSource<Box<dyn Read + Send + 'a>> {
         })?;
         Ok(CsvSource {
             path: path.to_path_buf(),
+            read_columns: map.read_columns(),
             reader,
             parser: RowParser::new(map).with_decimal_comma(layout.delimiter != b','),
             record: ByteRecord::new(),
@@ -171,6 +174,41 @@ impl<R: Read> CsvSource<R> {
         self.parser.columns()
     }
 
+    /// Why a row that runs over several lines (`first` to `last`) is refused, if it
+    /// is: a quote that opens a value and is not closed where it should be takes every
+    /// line up to the next quote into that value. Such a row has the wrong number of
+    /// fields, or a value the import reads that holds whole rows' lines (a title may
+    /// run over two lines; a column the import passes over, lyrics, may hold anything). The lines taken are named: their rows are not imported either.
+    fn run_over(&self, first: u64, last: u64) -> Option<String> {
+        let columns = self.parser.columns();
+        let column = if self.record.len() != columns.headers.len() {
+            None
+        } else {
+            // A line of a whole row inside one value: at least half a row's separators
+            // on one of its lines (a title written over two lines has few or none).
+            let half_a_row = (columns.headers.len() / 2).max(2);
+            let delimiter = self.layout.delimiter;
+            let broken = self.read_columns.iter().find(|&&c| {
+                self.record.get(c).is_some_and(|field| {
+                    field.contains(&b'\n')
+                        && field.split(|&b| b == b'\n').any(|line| {
+                            line.iter().filter(|&&b| b == delimiter).count() >= half_a_row
+                        })
+                })
+            })?;
+            Some(columns.header(*broken))
+        };
+        let what = match column {
+            Some(header) => format!("the value in column {header}"),
+            None => "a value".to_string(),
+        };
+        Some(format!(
+            "{what} runs from line {first} to line {last}, so those lines were read as one \
+             row and none of them is imported: a quote (\") opens a value on line {first} \
+             and is not closed where that value ends"
+        ))
+    }
+
     /// Bytes read so far (of the file, when the source is one), for progress.
     pub fn bytes_read(&self) -> u64 {
         match &self.file_bytes {
@@ -202,13 +240,24 @@ impl<R: Read> CsvSource<R> {
                     // The record ends with the LF just read (the text always ends with
                     // one, see `input`), so it starts on the line before, less the line
                     // breaks inside its quoted fields.
-                    let inside = memchr::memchr_iter(b'\n', self.record.as_slice()).count();
-                    let line = self
-                        .reader
-                        .position()
-                        .line()
-                        .saturating_sub(1 + inside as u64)
+                    let bytes = self.record.as_slice();
+                    let mut inside = memchr::memchr_iter(b'\n', bytes).count() as u64;
+                    // A quote left open runs to the end of the text, taking its final
+                    // LF in too: that one ends the row, it is not inside it.
+                    if bytes.last() == Some(&b'\n') {
+                        inside -= 1;
+                    }
+                    let last_line = self.reader.position().line().saturating_sub(1)
                         + self.layout.lines_before_header;
+                    let line = last_line.saturating_sub(inside);
+                    if inside > 0 {
+                        if let Some(problem) = self.run_over(line, last_line) {
+                            return Some(Ok(ParsedRow {
+                                line,
+                                track: Err(problem),
+                            }));
+                        }
+                    }
                     let record = as_text(&self.record, &mut self.encoding, &mut self.decoded);
                     return Some(Ok(ParsedRow {
                         line,
@@ -287,6 +336,64 @@ mod tests {
         assert_eq!(lines, vec![2, 4, 6]);
         let csv = format!("sep=,\r\n{HEADER}\r\nSong,A,0.5,0.5,0.5,0,0.5,0.05,0.1,120,-6\r\n");
         assert_eq!(rows(csv.as_bytes())[0].0, 3);
+    }
+
+    #[test]
+    fn an_unclosed_quote_names_the_lines_it_took() {
+        let good = "Song,A,0.5,0.5,0.5,0,0.5,0.05,0.1,120,-6";
+        let csv = format!(
+            "{HEADER}\n{good}\n\"Stray,A,0.5,0.5,0.5,0,0.5,0.05,0.1,120,-6\n{good}\n{good}\n"
+        );
+        let to_the_end = rows(csv.as_bytes());
+        assert_eq!(to_the_end.len(), 2, "{to_the_end:?}");
+        assert!(to_the_end[0].1.is_ok());
+        assert_eq!(to_the_end[1].0, 3);
+        let message = to_the_end[1].1.as_ref().unwrap_err();
+        assert!(
+            message.contains("opens a value on line 3") && message.contains("line 3 to line 5"),
+            "{message}"
+        );
+        // Closed lines later: the same, up to the line that closes it.
+        let csv = format!("{HEADER}\n\"Stray,A,0.5\n{good}\n\"Next\",A,0.5,0.5,0.5,0,0.5,0.05,0.1,120,-6\n{good}\n");
+        let later = rows(csv.as_bytes());
+        let message = later[0].1.as_ref().unwrap_err();
+        assert!(
+            message.starts_with("the value in column") && message.contains("line 2 to line 4"),
+            "{message}"
+        );
+        assert!(later[1].1.is_ok(), "{later:?}");
+        assert_eq!(later[1].0, 5);
+    }
+
+    #[test]
+    fn a_title_over_two_lines_is_still_one_good_row() {
+        let csv = format!("{HEADER}\n\"Two\nLines, live\",A,0.5,0.5,0.5,0,0.5,0.05,0.1,120,-6\nLast,A,0.5,0.5,0.5,0,0.5,0.05,0.1,120,-6\n");
+        let rows = rows(csv.as_bytes());
+        assert_eq!(rows.iter().map(|r| r.0).collect::<Vec<_>>(), vec![2, 4]);
+        assert_eq!(
+            rows[0].1.as_ref().map(|t| t.name.as_str()),
+            Ok("Two\nLines, live")
+        );
+    }
+
+    #[test]
+    fn a_line_break_in_a_column_that_is_not_read_is_fine() {
+        let csv = format!("{HEADER},lyrics\nSong,A,0.5,0.5,0.5,0,0.5,0.05,0.1,120,-6,\"One\nTwo\nThree\"\nLast,A,0.5,0.5,0.5,0,0.5,0.05,0.1,120,-6,\n");
+        let rows = rows(csv.as_bytes());
+        assert_eq!(rows.iter().map(|r| r.0).collect::<Vec<_>>(), vec![2, 5]);
+        assert!(rows.iter().all(|r| r.1.is_ok()), "{rows:?}");
+    }
+
+    #[test]
+    fn more_fields_than_the_header_is_a_bad_row_unless_they_are_empty() {
+        let csv = format!("{HEADER}\nShifted,A,0.5,0.5,0.5,0,0.5,0.05,0.1,122,036,-6\nTrailing,A,0.5,0.5,0.5,0,0.5,0.05,0.1,120,-6,,\n");
+        let rows = rows(csv.as_bytes());
+        let message = rows[0].1.as_ref().unwrap_err();
+        assert!(
+            message.starts_with("has 12 fields where the header has 11"),
+            "{message}"
+        );
+        assert!(rows[1].1.is_ok(), "{rows:?}");
     }
 
     #[test]
