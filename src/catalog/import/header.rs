@@ -208,11 +208,16 @@ pub enum ArtistList {
     Commas,
 }
 
-/// Whether a duration column counts milliseconds or seconds.
+/// What a duration column counts, from its name (`duration_ms`) or the unit in
+/// parentheses after it (`Duration (s)`, `Duration (min)`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DurationUnit {
     Millis,
     Seconds,
+    Minutes,
+    /// A bare `duration` or `length`: read as milliseconds, Spotify's unit, but a value
+    /// under a second is refused, since it is surely seconds or minutes.
+    Unstated,
 }
 
 /// Which column holds which field.
@@ -449,7 +454,10 @@ impl ColumnMap {
         let duration = best(Field::DurationMs);
         let duration_unit = match unit_of(duration).as_deref() {
             Some("s" | "sec" | "secs" | "seconds") => DurationUnit::Seconds,
-            _ => DurationUnit::Millis,
+            Some("m" | "min" | "mins" | "minutes") => DurationUnit::Minutes,
+            Some("ms" | "msec" | "milliseconds") => DurationUnit::Millis,
+            _ if name_of(duration) == Some("durationms") => DurationUnit::Millis,
+            _ => DurationUnit::Unstated,
         };
         Ok(ColumnMap {
             track_id: best(Field::TrackId),
@@ -582,6 +590,14 @@ mod tests {
         let m = map("title,artist,duration (s),danceability,energy,acousticness,instrumentalness,valence,speechiness,liveness,bpm,loudness (dB)");
         assert_eq!(m.duration_unit, DurationUnit::Seconds);
         assert_eq!(m.features[7], 10);
+        let unit = |duration: &str| {
+            map(&format!("title,artist,{duration},danceability,energy,acousticness,instrumentalness,valence,speechiness,liveness,tempo,loudness")).duration_unit
+        };
+        assert_eq!(unit("Duration (min)"), DurationUnit::Minutes);
+        assert_eq!(unit("duration_ms"), DurationUnit::Millis);
+        assert_eq!(unit("Length (ms)"), DurationUnit::Millis);
+        assert_eq!(unit("Duration"), DurationUnit::Unstated);
+        assert_eq!(unit("length"), DurationUnit::Unstated);
     }
 
     #[test]

@@ -234,6 +234,15 @@ pub fn duration_ms(cell: &str, unit: DurationUnit) -> ValueResult<i32> {
         match unit {
             DurationUnit::Millis => value,
             DurationUnit::Seconds => value * 1000.0,
+            DurationUnit::Minutes => value * 60_000.0,
+            DurationUnit::Unstated if value < 1000.0 => {
+                return Err(format!(
+                    "'{}' would be under a second in milliseconds: if the column counts \
+                     seconds, name it “duration (s)”; minutes, “duration (min)”",
+                    shown(cell)
+                ))
+            }
+            DurationUnit::Unstated => value,
         }
     };
     if !(0.0..=i32::MAX as f64).contains(&ms) {
@@ -510,6 +519,18 @@ mod tests {
             Ok(Some(194754))
         );
         assert_eq!(duration_ms("3:15", DurationUnit::Millis), Ok(Some(195000)));
+        assert_eq!(duration_ms("3.25", DurationUnit::Minutes), Ok(Some(195000)));
+        // A bare `duration` column: milliseconds, unless that makes no sense.
+        assert_eq!(
+            duration_ms("194754", DurationUnit::Unstated),
+            Ok(Some(194754))
+        );
+        assert_eq!(
+            duration_ms("3:15", DurationUnit::Unstated),
+            Ok(Some(195000))
+        );
+        let seconds = duration_ms("195", DurationUnit::Unstated).unwrap_err();
+        assert!(seconds.contains("“duration (s)”"), "{seconds}");
         assert!(duration_ms("-5", DurationUnit::Millis).is_err());
         assert!(duration_ms("3:75", DurationUnit::Millis).is_err());
     }
