@@ -49,6 +49,8 @@ pub struct CsvSource<R: Read> {
     parser: RowParser,
     /// `parser`'s columns that are read (`ColumnMap::read_columns`).
     read_columns: Vec<usize>,
+    /// Rows whose track id was a number, so not a Spotify id (see `next_row`).
+    row_number_ids: u64,
     record: ByteRecord,
     /// A Windows-1252 record turned into UTF-8.
     decoded: ByteRecord,
@@ -113,6 +115,7 @@ impl<'a> CsvSource<Box<dyn Read + Send + 'a>> {
         Ok(CsvSource {
             path: path.to_path_buf(),
             read_columns: map.read_columns(),
+            row_number_ids: 0,
             reader,
             parser: RowParser::new(map).with_decimal_comma(layout.delimiter != b','),
             record: ByteRecord::new(),
@@ -225,6 +228,12 @@ impl<R: Read> CsvSource<R> {
             notes.push("Windows-1252".to_string());
         }
         notes.extend(self.layout.notes());
+        if let (true, Some(column)) = (self.row_number_ids > 0, self.parser.columns().track_id) {
+            notes.push(format!(
+                "{} as row numbers, not Spotify ids (tracks told apart by artists and title)",
+                self.parser.columns().header(column)
+            ));
+        }
         notes
     }
 
@@ -259,10 +268,21 @@ impl<R: Read> CsvSource<R> {
                         }
                     }
                     let record = as_text(&self.record, &mut self.encoding, &mut self.decoded);
-                    return Some(Ok(ParsedRow {
-                        line,
-                        track: self.parser.parse(record),
-                    }));
+                    let mut track = self.parser.parse(record);
+                    // A plain `id` column is often the row's number in the file: taken
+                    // as a Spotify id, row 1 of one file would overwrite row 1 of
+                    // another. No Spotify id is all digits.
+                    if let Ok(track) = &mut track {
+                        if track
+                            .spotify_id
+                            .as_deref()
+                            .is_some_and(|id| id.bytes().all(|b| b.is_ascii_digit()))
+                        {
+                            track.spotify_id = None;
+                            self.row_number_ids += 1;
+                        }
+                    }
+                    return Some(Ok(ParsedRow { line, track }));
                 }
                 Err(error) => {
                     return Some(Err(ImportError::Read {
@@ -394,6 +414,34 @@ mod tests {
             "{message}"
         );
         assert!(rows[1].1.is_ok(), "{rows:?}");
+    }
+
+    #[test]
+    fn row_numbers_are_not_spotify_ids() {
+        let csv = format!("id,{HEADER}\n1,Song,A,0.5,0.5,0.5,0,0.5,0.05,0.1,120,-6\n6f807x0ima9a1j3VPbc7VN,Real,A,0.5,0.5,0.5,0,0.5,0.05,0.1,120,-6\n");
+        let mut source = CsvSource::from_reader(Path::new("t.csv"), csv.as_bytes()).expect("maps");
+        let first = source
+            .next_row()
+            .expect("row")
+            .expect("readable")
+            .track
+            .expect("good");
+        assert_eq!(first.spotify_id, None);
+        let second = source
+            .next_row()
+            .expect("row")
+            .expect("readable")
+            .track
+            .expect("good");
+        assert_eq!(second.spotify_id.as_deref(), Some("6f807x0ima9a1j3VPbc7VN"));
+        assert!(
+            source
+                .notes()
+                .iter()
+                .any(|n| n.starts_with("id as row numbers")),
+            "{:?}",
+            source.notes()
+        );
     }
 
     #[test]
