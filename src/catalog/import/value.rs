@@ -351,8 +351,28 @@ pub fn artists(cell: &str, list: ArtistList) -> Result<Vec<String>, String> {
     match list {
         ArtistList::Single => unique_names(std::iter::once(cell)),
         ArtistList::Semicolons => unique_names(cell.split(';')),
-        ArtistList::Commas => unique_names(cell.split(',')),
+        ArtistList::Commas => unique_names(exportify_names(cell)),
     }
+}
+
+/// Names joined by commas, as Exportify joins them: with no space after the comma, so
+/// a comma followed by a space is part of a name ("Tyler, The Creator", "Earth, Wind &
+/// Fire").
+fn exportify_names(cell: &str) -> impl Iterator<Item = &str> {
+    let mut start = 0;
+    let bytes = cell.as_bytes();
+    let mut cuts = bytes
+        .iter()
+        .enumerate()
+        .filter(|&(i, &b)| b == b',' && bytes.get(i + 1) != Some(&b' '))
+        .map(|(i, _)| i)
+        .chain(std::iter::once(cell.len()));
+    std::iter::from_fn(move || {
+        let end = cuts.next()?;
+        let name = &cell[start..end];
+        start = end + 1;
+        Some(name)
+    })
 }
 
 /// The names without blanks and repeats (by the same lower case the catalog uses to make
@@ -598,6 +618,16 @@ mod tests {
             artists("[ALEXANDROS]", single),
             Ok(vec!["[ALEXANDROS]".to_string()])
         );
+        let commas = ArtistList::Commas;
+        assert_eq!(
+            artists("Ed Sheeran,Justin Bieber", commas),
+            Ok(vec!["Ed Sheeran".into(), "Justin Bieber".into()])
+        );
+        assert_eq!(
+            artists("Tyler, The Creator,Kali Uchis", commas),
+            Ok(vec!["Tyler, The Creator".into(), "Kali Uchis".into()])
+        );
+        assert_eq!(artists("A,", commas), Ok(vec!["A".into()]));
         let semicolons = ArtistList::Semicolons;
         assert_eq!(
             artists("A;B; C", semicolons),
