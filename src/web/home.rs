@@ -171,7 +171,7 @@ fn home_content(
                             values: chart_features.iter().map(|f| catalog.average.get(*f).unwrap_or(0.0)).collect(),
                         }]),
                     ))
-                    div class="table-scroll" tabindex="0" role="region" aria-label="Table (scrolls sideways)" {
+                    div class="table-scroll" tabindex="0" role="region" aria-label="Catalog average (scrolls sideways)" {
                         (feature_table("Catalog average", &Feature::AUDIO, &[("Average", profile)]))
                     }
                 }

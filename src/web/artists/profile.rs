@@ -268,7 +268,7 @@ pub fn against_catalog(
                     chart_series("Catalog average", &reference),
                 ]),
             ))
-            div class="table-scroll" tabindex="0" role="region" aria-label="Table (scrolls sideways)" {
+            div class="table-scroll" tabindex="0" role="region" aria-label="Audio features against the catalog average (scrolls sideways)" {
                 (feature_table(
                     &format!("{name} against the catalog average"),
                     &table_features,
@@ -355,7 +355,7 @@ fn tracks_section(
                 " "
                 button type="submit" class="button-small" { "Sort" }
             }
-            div class="table-scroll" tabindex="0" role="region" aria-label="Table (scrolls sideways)" {
+            div class="table-scroll" tabindex="0" role="region" aria-label="Tracks (scrolls sideways)" {
                 table class="track-table artist-track-table cards-when-narrow" {
                     caption {
                         (tracks_label(artist.track_count.into())) ", sorted by "
@@ -452,7 +452,7 @@ pub(crate) fn spread_section(
                     &format!("Box plots of how {name}'s audio features spread across {whose} tracks; the same numbers are in the table."),
                     &distribution_boxplot(distributions),
                 ))
-                div class="table-scroll" tabindex="0" role="region" aria-label="Table (scrolls sideways)" {
+                div class="table-scroll" tabindex="0" role="region" aria-label="Spread across the tracks (scrolls sideways)" {
                     table class="spread-table" {
                         caption { "Spread across " (whose) " tracks" }
                         thead {

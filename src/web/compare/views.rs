@@ -252,11 +252,11 @@ pub fn comparison(
                     &format!("{chart_word} of the average audio features of {} against the catalog average; the same numbers are in the table.", names.join(", ")),
                     &chart_markup,
                 ))
-                div class="table-scroll" tabindex="0" role="region" aria-label="Table (scrolls sideways)" {
+                div class="table-scroll" tabindex="0" role="region" aria-label="Average audio features (scrolls sideways)" {
                     (feature_table("Average audio features (0 to 1)", features, &columns))
                 }
             }
-            div class="table-scroll" tabindex="0" role="region" aria-label="Table (scrolls sideways)" {
+            div class="table-scroll" tabindex="0" role="region" aria-label="Key figures (scrolls sideways)" {
                 table class="compare-summary" {
                     caption { "Key figures" }
                     thead {

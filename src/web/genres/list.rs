@@ -190,7 +190,7 @@ fn results(genres: &GenreCatalog, query: &str, sort: GenreSort) -> Markup {
                     @if !query.is_empty() { " matching “" (query) "”" }
                     ", by " (order) "."
                 }
-                div class="table-scroll" tabindex="0" role="region" aria-label="Table (scrolls sideways)" {
+                div class="table-scroll" tabindex="0" role="region" aria-label="Genres with their average sound (scrolls sideways)" {
                     table class="genre-table feature-table" {
                         caption { "Genres with their average sound" }
                         thead {

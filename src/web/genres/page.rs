@@ -189,7 +189,7 @@ fn typical_section(genre: &GenreProfile, details: &SharedDetails) -> Markup {
                 "The tracks closest to " (genre.name) "'s average sound over the nine audio features, each on a 0–1 scale. "
                 "The distance is the typical gap per feature (root mean square): 0 would be the average itself."
             }
-            div class="table-scroll" tabindex="0" role="region" aria-label="Table (scrolls sideways)" {
+            div class="table-scroll" tabindex="0" role="region" aria-label="Tracks nearest the average (scrolls sideways)" {
                 table class="track-table typical-track-table cards-when-narrow" {
                     caption { "Tracks nearest the average" }
                     thead {

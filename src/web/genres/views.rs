@@ -53,7 +53,7 @@ pub fn profile_heads() -> Markup {
 /// A table of genres (or subgenres) with their counts and small profiles.
 pub fn genre_rows_table(caption: &str, genres: &[&GenreProfile]) -> Markup {
     html! {
-        div class="table-scroll" tabindex="0" role="region" aria-label="Table (scrolls sideways)" {
+        div class="table-scroll" tabindex="0" role="region" aria-label={ (caption) " (scrolls sideways)" } {
             table class="genre-table feature-table" {
                 caption { (caption) }
                 thead {
@@ -107,7 +107,7 @@ pub fn decades_section(
                         &format!("Line chart of how the average audio features of {whose} tracks changed by decade; the same numbers are in the table."),
                         &decade_lines(&Feature::UNIT, decades),
                     ))
-                    div class="table-scroll" tabindex="0" role="region" aria-label="Table (scrolls sideways)" {
+                    div class="table-scroll" tabindex="0" role="region" aria-label="Average audio features by decade (scrolls sideways)" {
                         table class="decade-table feature-table" {
                             caption { "Average audio features by decade" }
                             thead {

@@ -115,7 +115,7 @@ pub fn answer(a: &Answer) -> Markup {
             h2 id="ps-closeness-title" { "How close it is" }
             div class="chart-with-table ps-charts" {
                 div class="ps-chart-stack" { (closeness_chart_stack(a, best)) }
-                div class="table-scroll" tabindex="0" role="region" aria-label="Table (scrolls sideways)" { (closeness_table(best)) }
+                div class="table-scroll" tabindex="0" role="region" aria-label="Target and perfect song per feature (scrolls sideways)" { (closeness_table(best)) }
             }
         }
         @if a.outcome.matches.len() > 1 {
@@ -269,7 +269,7 @@ fn next_matches(rest: &[TrackMatch], details: &SharedDetails, facts: &TrackFacts
             p class="ps-why-note muted" {
                 "\"Why this match\" lists each feature the search used: the track's value, and in brackets how far it is from your target."
             }
-            div class="table-scroll" tabindex="0" role="region" aria-label="Table (scrolls sideways)" {
+            div class="table-scroll" tabindex="0" role="region" aria-label="The next matches (scrolls sideways)" {
                 table class="ps-next-table cards-when-narrow" {
                     thead {
                         tr {
