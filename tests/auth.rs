@@ -1185,6 +1185,26 @@ async fn changing_the_password_logs_out_other_sessions() {
         )
         .await;
     assert_invalid(&weak, "most common");
+    let same = laptop
+        .submit(
+            &app.client,
+            "/account",
+            "/account/password",
+            &[
+                ("current_password", GOOD_PASSWORD),
+                ("password", GOOD_PASSWORD),
+                ("password_confirmation", GOOD_PASSWORD),
+            ],
+        )
+        .await;
+    assert_invalid(
+        &same,
+        "The new password is the same as the current one: choose a different one.",
+    );
+    assert!(logged_in(&app, &mut phone).await, "nothing changed");
+    // The account's pages are never stored: Back after logging out must not show them.
+    let account = laptop.get(&app.client, "/account").await;
+    assert_eq!(account.header("cache-control"), Some("no-store"));
 
     let before = laptop.session_id().unwrap();
     let done = laptop

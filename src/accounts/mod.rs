@@ -214,6 +214,12 @@ impl Accounts {
         let row = self
             .confirm_password(pool, user_id, current, client)
             .await?;
+        if new == current {
+            return Err(AccountError::Invalid(FieldErrors::one(
+                Field::Password,
+                "The new password is the same as the current one: choose a different one.",
+            )));
+        }
         if let Err(e) = password::check_new_password(new, &row.username) {
             return Err(AccountError::Invalid(FieldErrors::one(
                 Field::Password,

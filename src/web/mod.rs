@@ -84,16 +84,22 @@ pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
         )
         .at("/login", get(auth::login::show).post(auth::login::submit))
         .at("/logout", post(auth::login::log_out))
-        .at("/account", get(auth::account::show))
-        .at("/account/password", post(auth::account::change_password))
-        .at("/account/delete", post(auth::account::delete_account))
+        .at("/account", never_stored(get(auth::account::show)))
+        .at(
+            "/account/password",
+            never_stored(post(auth::account::change_password)),
+        )
+        .at(
+            "/account/delete",
+            never_stored(post(auth::account::delete_account)),
+        )
         .at(
             auth::api_tokens::PATH,
-            get(auth::api_tokens::show).post(auth::api_tokens::create),
+            never_stored(get(auth::api_tokens::show).post(auth::api_tokens::create)),
         )
         .at(
             "/account/api-tokens/:id/revoke",
-            post(auth::api_tokens::revoke),
+            never_stored(post(auth::api_tokens::revoke)),
         )
         // Pages are compressed on the fly; assets are served pre-compressed.
         .with(compression::Gzip);
@@ -130,5 +136,17 @@ pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
         .with(errors::ErrorPages::outermost())
         .data(state)
         .around(|ep, req| async move { security::harden_and_log(&ep, req).await })
+        .map_to_response()
+}
+
+/// A signed-in user's own account pages are never stored by the browser: after logging
+/// out on a shared computer, Back must not bring them up again from its cache (the
+/// pages' default, `private, no-cache`, allows that, and the back-forward cache too).
+fn never_stored<E: Endpoint>(endpoint: E) -> impl Endpoint<Output = Response> {
+    endpoint
+        .with(poem::middleware::SetHeader::new().overriding(
+            poem::http::header::CACHE_CONTROL,
+            poem::http::HeaderValue::from_static("no-store"),
+        ))
         .map_to_response()
 }
