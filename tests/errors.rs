@@ -63,6 +63,28 @@ async fn error_pages_have_the_sites_header_and_navigation() {
     assert!(page.body.contains("Log out"), "{}", page.body);
 }
 
+/// `/artists/` is `/artists`: a trailing slash is dropped by a redirect that keeps the
+/// query; a form posted there, and the API, are left alone.
+#[tokio::test]
+async fn a_trailing_slash_is_sent_on_to_the_page_without_it() {
+    let app = empty_app();
+    let mut browser = Browser::new();
+    let moved = browser.get(&app.client, "/artists/?q=ab").await;
+    assert_eq!(
+        moved.status,
+        StatusCode::PERMANENT_REDIRECT,
+        "{}",
+        moved.body
+    );
+    assert_eq!(moved.location(), Some("/artists?q=ab"));
+    let page = browser.get(&app.client, "/artists?q=ab").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let outside = browser.get(&app.client, "//evil.example/").await;
+    assert_ne!(outside.status, StatusCode::PERMANENT_REDIRECT);
+    let api = app.client.get("/api/v1/tracks/").send().await.0;
+    assert_ne!(api.status(), StatusCode::PERMANENT_REDIRECT);
+}
+
 #[tokio::test]
 async fn htmx_errors_are_notices_for_the_notice_area_not_pages() {
     let app = empty_app();

@@ -9,7 +9,7 @@
 //!   "Download CSV" file under every table of results.
 //! - Under the app: `transport` gives hyper's own bodiless refusals (414, 431, 400) the
 //!   app's error page; `connection_guard` gives connections deadlines and caps them per
-//!   client address.
+//!   client address; `trailing_slash` sends `/artists/` on to `/artists`.
 //! - Layers: `request_limits`, `compression` (gzip), `security` (headers and the log line),
 //!   `auth::with_sessions` (session, CSRF, error pages for signed-in pages).
 
@@ -36,6 +36,7 @@ pub mod respond;
 pub mod security;
 pub mod seeds;
 pub mod state;
+pub mod trailing_slash;
 pub mod transport;
 
 use poem::{get, post, Endpoint, EndpointExt, Response, Route};
@@ -132,11 +133,17 @@ pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
         .at("/api/*rest", api::not_found())
         .nest("/", auth::with_sessions(pages, &state));
 
-    site.with(request_limits::RequestLimits)
-        .with(errors::ErrorPages::outermost())
-        .data(state)
-        .around(|ep, req| async move { security::harden_and_log(&ep, req).await })
-        .map_to_response()
+    site.around(|ep, req| async move {
+        match trailing_slash::without_trailing_slash(&req) {
+            Some(location) => Ok(trailing_slash::moved(&location)),
+            None => ep.call(req).await,
+        }
+    })
+    .with(request_limits::RequestLimits)
+    .with(errors::ErrorPages::outermost())
+    .data(state)
+    .around(|ep, req| async move { security::harden_and_log(&ep, req).await })
+    .map_to_response()
 }
 
 /// A signed-in user's own account pages are never stored by the browser: after logging

@@ -1,0 +1,63 @@
+//! `/artists/` and `/genres/pop/` are the addresses of `/artists` and `/genres/pop`: a
+//! page asked for with a trailing slash is sent on (308) to the address without it,
+//! with its query, instead of "There is no page at this address". Only GET and HEAD
+//! (a form posted to the wrong address must not be re-sent), and never the API, whose
+//! clients get their own 404 in JSON, nor `/api/docs/`, which is a route of its own.
+
+use poem::{
+    http::{header, Method, StatusCode},
+    Request, Response,
+};
+
+/// Where a request with a trailing slash belongs, if it has one to lose.
+pub fn without_trailing_slash(req: &Request) -> Option<String> {
+    if req.method() != Method::GET && req.method() != Method::HEAD {
+        return None;
+    }
+    let path = req.uri().path();
+    if path == "/" || !path.ends_with('/') || path.starts_with("/api/") {
+        return None;
+    }
+    let trimmed = path.trim_end_matches('/');
+    // `//evil.example/` would become `//evil.example`, another site's address.
+    if trimmed.is_empty() || trimmed.starts_with("//") {
+        return None;
+    }
+    Some(match req.uri().query() {
+        Some(query) => format!("{trimmed}?{query}"),
+        None => trimmed.to_string(),
+    })
+}
+
+/// The 308 to `location`.
+pub fn moved(location: &str) -> Response {
+    Response::builder()
+        .status(StatusCode::PERMANENT_REDIRECT)
+        .header(header::LOCATION, location)
+        .finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn to(method: Method, uri: &str) -> Option<String> {
+        without_trailing_slash(&Request::builder().method(method).uri_str(uri).finish())
+    }
+
+    #[test]
+    fn pages_lose_their_trailing_slash_and_keep_their_query() {
+        assert_eq!(to(Method::GET, "/artists/"), Some("/artists".into()));
+        assert_eq!(
+            to(Method::HEAD, "/genres/pop//?sort=name"),
+            Some("/genres/pop?sort=name".into())
+        );
+        assert_eq!(to(Method::GET, "/"), None);
+        assert_eq!(to(Method::GET, "/artists"), None);
+        assert_eq!(to(Method::POST, "/login/"), None);
+        assert_eq!(to(Method::GET, "/api/v1/tracks/"), None);
+        assert_eq!(to(Method::GET, "/api/docs/"), None);
+        assert_eq!(to(Method::GET, "//evil.example/"), None);
+        assert_eq!(to(Method::GET, "///"), None);
+    }
+}
