@@ -298,6 +298,22 @@
       });
     }
   });
+  // A swap that took the focused control away (a page link of a list, when the new
+  // page has no such link) leaves focus on <body>, and the next Tab would start from
+  // the top of the page: it goes to the swapped region's heading instead, marked
+  // data-refocus (tabindex=-1). A control with an id in the new content gets focus
+  // back from htmx itself, before this runs.
+  function refocus(root) {
+    var active = document.activeElement;
+    if ((active && active !== document.body) || !root || !root.querySelector) {
+      return;
+    }
+    var heading = root.matches("[data-refocus]") ? root : root.querySelector("[data-refocus]");
+    if (heading) {
+      heading.focus({ preventScroll: true });
+    }
+  }
+
   // A live answer's charts (see "live answers" below) are drawn once the answers pause
   // for LIVE_CHARTS_MS: drawing them took about 9 ms of the page's time per answer, and
   // during a drag answers come every 10 to 20 ms, so each drawing delayed the next
@@ -307,6 +323,7 @@
 
   document.addEventListener("htmx:afterSettle", function (event) {
     var root = event.detail.elt;
+    refocus(root);
     watchScrollables(root);
     window.clearTimeout(liveCharts);
     if (fromLiveForm(event)) {

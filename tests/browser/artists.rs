@@ -359,6 +359,87 @@ async fn add_artist_puts_the_keyboard_in_the_new_field() {
     browser.close().await;
 }
 
+/// The last page of an artist's tracks is shorter than the others: after "Next" the
+/// list is scrolled into the window (it ended above it), and the keyboard is on the
+/// list's heading, not sent back to the top of the page. A sort header keeps focus.
+#[tokio::test]
+#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+async fn another_page_of_tracks_is_brought_into_view_with_the_keyboard_on_it() {
+    let server = Server::start().await;
+    let browser = Browser::start(Js::On).await;
+    browser.set_viewport(360, 800).await;
+    browser
+        .client
+        .goto(&server.url("/artists?q=dj+tyshaa"))
+        .await
+        .expect("search");
+    let href = browser
+        .js("return document.querySelector('#artist-results a[href^=\"/artists/\"]').getAttribute('href');")
+        .await;
+    let href = href.as_str().expect("an artist link").to_string();
+    browser
+        .client
+        .goto(&server.url(&href))
+        .await
+        .expect("artist page");
+    let last: u32 = browser
+        .text_of("#artist-tracks nav.pagination")
+        .await
+        .split_whitespace()
+        .filter_map(|w| w.parse().ok())
+        .max()
+        .expect("a page count");
+    assert!(last >= 2, "{FIRST} has several pages of tracks");
+    let before_last = server.url(&format!("{href}?page={}", last - 1));
+    browser
+        .client
+        .goto(&before_last)
+        .await
+        .expect("page before last");
+    browser.mark_page().await;
+    let next = browser
+        .client
+        .find(Locator::Css("#artist-tracks a[rel=next]"))
+        .await
+        .expect("Next");
+    browser
+        .js("document.querySelector('#artist-tracks a[rel=next]').scrollIntoView({block: 'center'}); return true;")
+        .await;
+    next.send_keys(&Key::Enter.to_string())
+        .await
+        .expect("press Next");
+    wait_for_url_containing(&browser, &format!("page={last}")).await;
+    browser
+        .wait_for_js("document.activeElement && document.activeElement.id === 'tracks-title'")
+        .await;
+    browser.assert_no_page_load().await;
+    let top = browser
+        .js("return document.getElementById('artist-tracks').getBoundingClientRect().top;")
+        .await;
+    let top = top.as_f64().expect("a number");
+    assert!(
+        (-1.0..400.0).contains(&top),
+        "the list's top is in the window: {top}"
+    );
+    browser.screenshot("artist-tracks-last-page").await;
+    // Sorting by a header keeps the keyboard on that header's link (a wide window: on a
+    // phone the rows are cards, without headers, and the sort form does it).
+    browser.set_viewport(1280, 800).await;
+    let year = browser
+        .client
+        .find(Locator::Css("#tracks-sort-year"))
+        .await
+        .expect("Year header");
+    year.send_keys(&Key::Enter.to_string())
+        .await
+        .expect("sort by year");
+    wait_for_url_containing(&browser, "sort=year").await;
+    browser
+        .wait_for_js("document.activeElement && document.activeElement.id === 'tracks-sort-year'")
+        .await;
+    browser.close().await;
+}
+
 /// For every `.table-scroll` on the page: [fits, says it scrolls].
 const TABLES: &str = "return Array.prototype.map.call(document.querySelectorAll('.table-scroll'), function (box) { \
     var hint = box.previousElementSibling; \

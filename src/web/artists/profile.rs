@@ -310,7 +310,8 @@ fn tracks_section(
         });
         html! {
             th scope="col" aria-sort=[aria_sort] {
-                a href=(href) hx-get=(href) hx-target=(format!("#{TRACKS_ID}")) hx-swap="outerHTML" hx-push-url="true" {
+                // The id brings keyboard focus back to this header's link after the swap.
+                a href=(href) id={ "tracks-sort-" (key.key()) } hx-get=(href) hx-target=(format!("#{TRACKS_ID}")) hx-swap="outerHTML" hx-push-url="true" {
                     (label)
                     @if active { span aria-hidden="true" { @if sort.descending { " ↓" } @else { " ↑" } } }
                 }
@@ -320,7 +321,12 @@ fn tracks_section(
     let page_link = |page: u32, label: &str, rel: &str| {
         let href = view.url(sort, page);
         html! {
-            a href=(href) rel=(rel) hx-get=(href) hx-target=(format!("#{TRACKS_ID}")) hx-swap="outerHTML" hx-push-url="true" { (label) }
+            // Another page of a long list is shorter or longer than this one: the new
+            // page is scrolled to its top (`show:`), or the list could end above the
+            // window; and focus goes to the list's heading (app.js, `data-refocus`),
+            // as the link pressed may not be on the new page.
+            a href=(href) rel=(rel) hx-get=(href) hx-target=(format!("#{TRACKS_ID}"))
+                hx-swap={ "outerHTML show:#" (TRACKS_ID) ":top" } hx-push-url="true" { (label) }
         }
     };
     let order_words = match (sort.key, sort.descending) {
@@ -334,7 +340,7 @@ fn tracks_section(
     let action = format!("/artists/{}", view.artist_id);
     html! {
         section id=(TRACKS_ID) class="card artist-tracks" aria-labelledby="tracks-title" {
-            h2 id="tracks-title" { "Tracks" }
+            h2 id="tracks-title" tabindex="-1" data-refocus { "Tracks" }
             form class="track-sort" method="get" action=(action)
                 hx-get=(action) hx-target=(format!("#{TRACKS_ID}")) hx-swap="outerHTML" hx-push-url="true" {
                 label {

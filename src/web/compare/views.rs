@@ -221,7 +221,10 @@ pub fn comparison(
         let href = request.url_with(&request.fields, features, view);
         let current = features == request.features && view == request.view;
         html! {
-            a href=(href) class="toggle" aria-current=[current.then_some("true")]
+            // The id brings keyboard focus back to this toggle in the new answer (htmx
+            // refocuses the element with the focused one's id after a swap).
+            a href=(href) class="toggle" id={ "compare-toggle-" (label.to_lowercase().replace(' ', "-")) }
+                aria-current=[current.then_some("true")]
                 hx-get=(href) hx-target=(target) hx-swap=(swap) hx-push-url=(push) hx-sync=(sync) { (label) }
         }
     };
