@@ -56,6 +56,11 @@ impl AppError {
             | AppError::AddressTooLong(_)
             | AppError::HeadersTooLarge(_)
             | AppError::TooManyRequests { .. } => self.to_string(),
+            // The pool waited in vain for a connection: the database is down or
+            // unreachable, which the person asking cannot fix, but may wait out.
+            AppError::Pool(_) => {
+                "The database is not answering right now. Please try again in a moment.".to_string()
+            }
             _ => "Something went wrong on our side. Please try again.".to_string(),
         }
     }

@@ -114,8 +114,30 @@ impl Database {
             return Err("the database is empty: give a file path or a postgres:// URL".into());
         }
         let lower = value.to_ascii_lowercase();
-        if lower.starts_with("postgres://") || lower.starts_with("postgresql://") {
-            return Ok(Database::Postgres(value.to_string()));
+        for scheme in ["postgresql://", "postgres://"] {
+            if lower.starts_with(scheme) {
+                return Ok(Database::Postgres(postgres_url(
+                    scheme,
+                    &value[scheme.len()..],
+                )));
+            }
+        }
+        // A PostgreSQL URL typed wrong would otherwise name a SQLite file: the server
+        // started on an empty database of its own, in folders named after the URL,
+        // password included.
+        if lower.starts_with("postgres") {
+            return Err(
+                "this looks like a PostgreSQL URL, but it does not start with postgres:// \
+                 (postgres://USER:PASSWORD@HOST:PORT/DATABASE)"
+                    .into(),
+            );
+        }
+        if looks_like_credentials(value) {
+            return Err(
+                "this looks like a database URL without its scheme (USER:PASSWORD@HOST…): \
+                 write postgres:// before it, or give a file path"
+                    .into(),
+            );
         }
         if let Some(stripped) = value
             .strip_prefix("sqlite://")
@@ -150,6 +172,20 @@ impl Database {
         }
     }
 
+    /// The password in a PostgreSQL URL (as written, possibly percent-encoded), to keep
+    /// it out of messages. Short ones are not searched for: blanking every "ab" in a
+    /// message would hide more than the password.
+    pub fn password(&self) -> Option<&str> {
+        let Database::Postgres(url) = self else {
+            return None;
+        };
+        let rest = url.split_once("://")?.1;
+        let authority = rest.split(['/', '?']).next().unwrap_or_default();
+        let credentials = authority.rsplit_once('@')?.0;
+        let password = credentials.split_once(':')?.1;
+        (password.len() >= 4).then_some(password)
+    }
+
     /// The SQLite file, if this is one.
     pub fn sqlite_path(&self) -> Option<&Path> {
         match self {
@@ -173,6 +209,33 @@ impl fmt::Debug for Database {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Database({self})")
     }
+}
+
+/// The URL as libpq reads it: the scheme in lower case (libpq knows no other), and a
+/// `connect_timeout` of 10 s unless the URL sets one. Without it, a host that takes the
+/// connection and never answers held `serve` and `import` silent for minutes.
+fn postgres_url(scheme: &str, rest: &str) -> String {
+    let has_timeout = rest
+        .split_once('?')
+        .is_some_and(|(_, query)| query.split('&').any(|p| p.starts_with("connect_timeout=")));
+    if has_timeout {
+        format!("{scheme}{rest}")
+    } else if rest.contains('?') {
+        format!("{scheme}{rest}&connect_timeout={CONNECT_TIMEOUT_SECS}")
+    } else {
+        format!("{scheme}{rest}?connect_timeout={CONNECT_TIMEOUT_SECS}")
+    }
+}
+
+/// Seconds libpq waits for a PostgreSQL server to answer a new connection.
+const CONNECT_TIMEOUT_SECS: u32 = 10;
+
+/// `user:secret@host…` before any `/`: a URL's credentials, not a file name.
+fn looks_like_credentials(value: &str) -> bool {
+    let first = value.split('/').next().unwrap_or_default();
+    first
+        .split_once('@')
+        .is_some_and(|(credentials, host)| credentials.contains(':') && !host.is_empty())
 }
 
 /// `scheme://user:secret@host/db` -> `scheme://user:***@host/db`.
@@ -246,11 +309,46 @@ mod tests {
     #[test]
     fn postgres_urls_and_unknown_schemes() {
         let url = "postgres://hub:s3cret@127.0.0.1:5432/hub";
-        assert_eq!(Database::parse(url), Ok(Database::Postgres(url.into())));
+        assert_eq!(
+            Database::parse(url),
+            Ok(Database::Postgres(format!("{url}?connect_timeout=10")))
+        );
+        assert_eq!(
+            Database::parse("Postgres://h/db?sslmode=disable"),
+            Ok(Database::Postgres(
+                "postgres://h/db?sslmode=disable&connect_timeout=10".into()
+            ))
+        );
+        assert_eq!(
+            Database::parse("postgres://h/db?connect_timeout=3"),
+            Ok(Database::Postgres(
+                "postgres://h/db?connect_timeout=3".into()
+            ))
+        );
+        for typo in [
+            "postgres:/hub:x@127.0.0.1:5499/hub",
+            "postgres//hub:x@127.0.0.1/hub",
+            "postgresql:hub",
+            "hub:s3cret@127.0.0.1:5499/hub",
+        ] {
+            let refused = Database::parse(typo).expect_err(typo);
+            assert!(
+                !refused.contains("s3cret") && !refused.contains(":x@"),
+                "{refused}"
+            );
+        }
+        assert!(Database::parse("data/my@home.db").is_ok_and(|d| !d.is_postgres()));
+        assert_eq!(
+            Database::parse(url)
+                .ok()
+                .as_ref()
+                .and_then(Database::password),
+            Some("s3cret")
+        );
         assert!(Database::parse("postgresql://h/db").is_ok_and(|d| d.is_postgres()));
         assert_eq!(
             Database::parse(url).map(|d| d.to_string()),
-            Ok("postgres://hub:***@127.0.0.1:5432/hub".to_string())
+            Ok("postgres://hub:***@127.0.0.1:5432/hub?connect_timeout=10".to_string())
         );
         let error = Database::parse("mysql://root@localhost/x").unwrap_err();
         assert!(

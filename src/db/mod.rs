@@ -208,13 +208,17 @@ pub fn open(database: impl Into<Database>) -> anyhow::Result<DbPool> {
         } else {
             8
         })
-        .connection_timeout(Duration::from_secs(15))
+        // How long a request waits for a connection. Well under the connection
+        // guard's 30 s for an answer (`web::connection_guard`): with PostgreSQL down, a
+        // log-in (session, then user) waited 15 s twice and its connection was closed
+        // with no answer at all; now it gets a 503 page saying to try again.
+        .connection_timeout(Duration::from_secs(5))
         .connection_customizer(Box::new(NoSetup))
         .build(Manager { target })
         .map_err(|e| {
             anyhow::anyhow!(
                 "cannot open database {database}: {}",
-                one_line(&e.to_string())
+                one_line(&e.to_string(), &database)
             )
         })?;
     Ok(pool)
@@ -228,7 +232,7 @@ pub fn open_connection(database: impl Into<Database>) -> anyhow::Result<DbConnec
     Manager { target }.connect().map_err(|e| {
         anyhow::anyhow!(
             "cannot open database {database}: {}",
-            one_line(&e.to_string())
+            one_line(&e.to_string(), &database)
         )
     })
 }
@@ -262,18 +266,24 @@ fn establish_sqlite(url: &str) -> anyhow::Result<SqliteConnection> {
 /// A PostgreSQL connection, its failure said in one line without the password.
 fn establish_pg(url: &str) -> anyhow::Result<PgConnection> {
     PgConnection::establish(url).map_err(|e| {
+        let database = Database::Postgres(url.to_string());
         anyhow::anyhow!(
-            "cannot connect to PostgreSQL at {}: {}",
-            Database::Postgres(url.to_string()),
-            one_line(&e.to_string())
+            "cannot connect to PostgreSQL at {database}: {}",
+            one_line(&e.to_string(), &database)
         )
     })
 }
 
 /// libpq's messages span lines ("...failed: Connection refused\n\tIs the server
 /// running..."): one line, the leading "FATAL:" kept.
-fn one_line(message: &str) -> String {
-    message.split_whitespace().collect::<Vec<_>>().join(" ")
+/// Any password of the URL is blanked too: libpq quotes the part of a URL it cannot
+/// read, which can be the password (a bad percent-encoding, an `@` in it).
+fn one_line(message: &str, database: &Database) -> String {
+    let line = message.split_whitespace().collect::<Vec<_>>().join(" ");
+    match database.password() {
+        Some(password) => line.replace(password, "***"),
+        None => line,
+    }
 }
 
 /// Creates the directory and migrates (SQLite: the catalog file, then the main file,

@@ -28,6 +28,10 @@ use crate::error::AppError;
 /// Where the notice of a failed htmx request is shown (see `layout::page`).
 pub const NOTICE_TARGET: &str = "#notices";
 
+/// When to try again after the database did not answer (503): about the time the
+/// pool waits for a connection.
+const POOL_RETRY_AFTER_SECS: u64 = 5;
+
 /// What an error response must say, attached to the bare response until rendered.
 #[derive(Debug, Clone)]
 pub struct ErrorReport {
@@ -46,9 +50,8 @@ impl ResponseError for AppError {
             AppError::AddressTooLong(_) => StatusCode::URI_TOO_LONG,
             AppError::HeadersTooLarge(_) => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Database(_) | AppError::Pool(_) | AppError::Internal(_) => {
-                StatusCode::INTERNAL_SERVER_ERROR
-            }
+            AppError::Pool(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Database(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -68,6 +71,7 @@ impl ErrorReport {
             message: error.public_message(),
             retry_after_secs: match error {
                 AppError::TooManyRequests { retry_after_secs } => Some(*retry_after_secs),
+                AppError::Pool(_) => Some(POOL_RETRY_AFTER_SECS),
                 _ => None,
             },
         }
@@ -283,5 +287,47 @@ fn default_message(status: StatusCode) -> &'static str {
             "Something went wrong on our side. Please try again."
         }
         _ => "The request could not be completed.",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use diesel::r2d2::{ManageConnection, Pool};
+    use poem::error::ResponseError;
+
+    /// A database that never answers, as a pool sees it.
+    struct Unreachable;
+
+    impl ManageConnection for Unreachable {
+        type Connection = ();
+        type Error = std::io::Error;
+
+        fn connect(&self) -> Result<(), std::io::Error> {
+            Err(std::io::Error::other("connection refused"))
+        }
+
+        fn is_valid(&self, _: &mut ()) -> Result<(), std::io::Error> {
+            Ok(())
+        }
+
+        fn has_broken(&self, _: &mut ()) -> bool {
+            false
+        }
+    }
+
+    #[test]
+    fn a_database_that_does_not_answer_is_a_503_saying_to_try_again() {
+        let pool = Pool::builder()
+            .connection_timeout(std::time::Duration::from_millis(10))
+            .build_unchecked(Unreachable);
+        let error = AppError::from(pool.get().expect_err("no connection"));
+        assert_eq!(error.status(), StatusCode::SERVICE_UNAVAILABLE);
+        let report = ErrorReport::of(&error);
+        assert_eq!(
+            report.message,
+            "The database is not answering right now. Please try again in a moment."
+        );
+        assert_eq!(report.retry_after_secs, Some(POOL_RETRY_AFTER_SECS));
     }
 }
