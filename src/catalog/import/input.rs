@@ -54,6 +54,24 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
+/// Says what a decompressor's error means for the person importing: flate2's own words
+/// ("incomplete deflate stream") are kept in brackets.
+struct Damaged<R> {
+    inner: R,
+    what: &'static str,
+}
+
+impl<R: Read> Read for Damaged<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.inner.read(buf).map_err(|e| {
+            io::Error::new(
+                e.kind(),
+                format!("the {} data is damaged or cut short ({e})", self.what),
+            )
+        })
+    }
+}
+
 /// Opens the file and undoes gzip or zip compression.
 pub fn open(path: &Path) -> Result<Opened, ImportError> {
     let open_error = |error| ImportError::Open {
@@ -73,7 +91,10 @@ pub fn open(path: &Path) -> Result<Opened, ImportError> {
     let magic = buffered.fill_buf().map_err(open_error)?;
     if magic.starts_with(&[0x1f, 0x8b]) {
         return Ok(Opened {
-            reader: Box::new(flate2::bufread::MultiGzDecoder::new(buffered)),
+            reader: Box::new(Damaged {
+                inner: flate2::bufread::MultiGzDecoder::new(buffered),
+                what: "gzip",
+            }),
             size,
             read,
             container: Some("gzip".to_string()),
@@ -143,7 +164,10 @@ fn open_zip_member(path: &Path, file: File, read: Arc<AtomicU64>) -> Result<Open
         },
     );
     let data: Box<dyn Read + Send> = if deflated {
-        Box::new(flate2::bufread::DeflateDecoder::new(raw))
+        Box::new(Damaged {
+            inner: flate2::bufread::DeflateDecoder::new(raw),
+            what: "zip",
+        })
     } else {
         Box::new(raw)
     };
@@ -305,7 +329,7 @@ pub fn text<'a, R: Read + Send + 'a>(
         } else {
             (Box::new(Cursor::new(head).chain(input)), None)
         };
-    let mut stream = LineEnds::new(stream);
+    let mut stream = LongLines::new(LineEnds::new(stream));
     let mut prefix = Vec::new();
     stream.by_ref().take(PEEK_BYTES).read_to_end(&mut prefix)?;
     let (delimiter, skip, sep_line) = match sep_line(&prefix) {
@@ -419,6 +443,55 @@ impl<R: Read> Read for LineEnds<R> {
             self.last = Some(out[written - 1]);
         }
         Ok(written)
+    }
+}
+
+/// The longest line accepted, in bytes. A row of a track is a few hundred bytes (a
+/// few KiB with long lists of markets); far longer is not a track's row, and the csv
+/// reader would hold all of it in memory (a 2 MB gzip file held one line of 2 GiB, 4.2
+/// GB of memory). Up to this, an overlong value is a bad row like any other (a 5 MB
+/// title is skipped with its reason, the file imported).
+pub const MAX_LINE_BYTES: usize = 16 << 20;
+
+/// Stops the text at the first line longer than [`MAX_LINE_BYTES`], with an error
+/// that says so, before the csv reader has buffered it.
+struct LongLines<R> {
+    inner: R,
+    /// Bytes handed out since the last LF.
+    since_line_break: usize,
+}
+
+impl<R: Read> LongLines<R> {
+    fn new(inner: R) -> Self {
+        LongLines {
+            inner,
+            since_line_break: 0,
+        }
+    }
+}
+
+impl<R: Read> Read for LongLines<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(out)?;
+        let read = &out[..n];
+        // The line running into this read ends at its first LF (or goes on past it);
+        // lines wholly inside it are shorter than a read, far below the limit.
+        let running = self.since_line_break + memchr::memchr(b'\n', read).unwrap_or(n);
+        self.since_line_break = match memchr::memrchr(b'\n', read) {
+            Some(at) => n - at - 1,
+            None => running,
+        };
+        if running > MAX_LINE_BYTES || self.since_line_break > MAX_LINE_BYTES {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "a line is longer than {} MiB, so this is not a CSV file of tracks \
+                     (or it is damaged)",
+                    MAX_LINE_BYTES >> 20
+                ),
+            ));
+        }
+        Ok(n)
     }
 }
 
@@ -573,6 +646,23 @@ mod tests {
             .read_to_end(&mut unterminated)
             .expect("read");
         assert_eq!(unterminated, b"a,b\nc\n");
+    }
+
+    #[test]
+    fn a_line_longer_than_the_limit_is_refused_while_it_is_read() {
+        let mut long = b"title,artist\nx,".to_vec();
+        long.extend(std::iter::repeat_n(b'A', MAX_LINE_BYTES + 10));
+        long.extend_from_slice(b"\n");
+        let (mut refused, _) = text(Cursor::new(long)).expect("header");
+        let mut sink = Vec::new();
+        let error = refused.read_to_end(&mut sink).expect_err("refused");
+        assert!(error.to_string().contains("longer than 16 MiB"), "{error}");
+        assert!(sink.len() < 2 * MAX_LINE_BYTES);
+        // Many ordinary lines add up to more than the limit without complaint.
+        let row = "a,b\n".repeat(MAX_LINE_BYTES / 2);
+        let (mut fine, _) = text(Cursor::new(format!("title,artist\n{row}"))).expect("header");
+        let mut sink = Vec::new();
+        fine.read_to_end(&mut sink).expect("read");
     }
 
     #[test]

@@ -129,24 +129,26 @@ impl ImportReport {
 /// source would make `{:#}` (anyhow's chain) print the cause a second time.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
-    #[error("cannot open {}: {error}", .path.display())]
+    #[error("cannot open {}: {error}; nothing was imported", .path.display())]
     Open {
         path: PathBuf,
         error: std::io::Error,
     },
-    #[error("cannot import {}: {message}", .path.display())]
+    #[error("cannot import {}: {message}; nothing was imported", .path.display())]
     Archive { path: PathBuf, message: String },
-    #[error("cannot import {}: {error}", .path.display())]
+    #[error("cannot import {}: it is empty (no header line and no rows); nothing was imported", .path.display())]
+    Empty { path: PathBuf },
+    #[error("cannot import {}: {error}; nothing was imported", .path.display())]
     Unmappable {
         path: PathBuf,
         error: UnmappableHeader,
     },
-    #[error("cannot import {}: {error}", .path.display())]
+    #[error("cannot import {}: {error}; nothing was imported", .path.display())]
     DuplicateColumns {
         path: PathBuf,
         error: DuplicateColumns,
     },
-    #[error("cannot read {} at line {line}: {message}", .path.display())]
+    #[error("cannot read {} at line {line}: {message}; nothing was imported", .path.display())]
     Read {
         path: PathBuf,
         line: u64,

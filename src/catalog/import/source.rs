@@ -102,6 +102,13 @@ impl<'a> CsvSource<Box<dyn Read + Send + 'a>> {
             .iter()
             .map(|h| String::from_utf8_lossy(h).into_owned())
             .collect();
+        // An empty file, or one of blank lines, a `sep=` line or empty fields only: say
+        // so, rather than list every column the header lacks.
+        if headers.iter().all(|h| h.trim().is_empty()) {
+            return Err(ImportError::Empty {
+                path: path.to_path_buf(),
+            });
+        }
         let map = ColumnMap::from_headers(&headers).map_err(|error| match error {
             HeaderError::Unmappable(error) => ImportError::Unmappable {
                 path: path.to_path_buf(),
@@ -285,12 +292,21 @@ impl<R: Read> CsvSource<R> {
                     return Some(Ok(ParsedRow { line, track }));
                 }
                 Err(error) => {
+                    // An I/O error (a damaged archive, a line too long) has no record
+                    // position: the line being read is the one after the last LF.
+                    let line = match error.position() {
+                        Some(position) => position.line(),
+                        None => self.reader.position().line().max(1),
+                    };
+                    let message = match error.kind() {
+                        csv::ErrorKind::Io(io) => io.to_string(),
+                        _ => error.to_string(),
+                    };
                     return Some(Err(ImportError::Read {
                         path: self.path.clone(),
-                        line: error.position().map(|p| p.line()).unwrap_or(0)
-                            + self.layout.lines_before_header,
-                        message: error.to_string(),
-                    }))
+                        line: line + self.layout.lines_before_header,
+                        message,
+                    }));
                 }
             }
         }
@@ -414,6 +430,21 @@ mod tests {
             "{message}"
         );
         assert!(rows[1].1.is_ok(), "{rows:?}");
+    }
+
+    #[test]
+    fn an_empty_file_says_it_is_empty() {
+        for empty in ["", "\u{feff}", "\n\n  \n", "sep=;\n", ",,,,\n"] {
+            let error = CsvSource::from_reader(Path::new("e.csv"), empty.as_bytes())
+                .err()
+                .expect("refused");
+            assert!(
+                error
+                    .to_string()
+                    .contains("it is empty (no header line and no rows)"),
+                "{empty:?}: {error}"
+            );
+        }
     }
 
     #[test]
