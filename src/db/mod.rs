@@ -294,6 +294,11 @@ fn prepare(database: &Database) -> anyhow::Result<Target> {
         Database::Sqlite(path) => {
             let url = prepare_path(path)?;
             let catalog = catalog_file::catalog_path(path);
+            // Both files are checked before either is created or opened: SQLite's own
+            // complaint ("file is not a database") names neither, and a bad main file
+            // left a new, empty catalog file beside it.
+            check_sqlite_file(path)?;
+            check_sqlite_file(&catalog)?;
             let catalog_url = catalog.to_str().ok_or_else(|| {
                 anyhow::anyhow!("catalog path {} is not valid UTF-8", catalog.display())
             })?;
@@ -390,6 +395,34 @@ fn prepare_path(path: &std::path::Path) -> anyhow::Result<&str> {
         .ok_or_else(|| anyhow::anyhow!("database path {} is not valid UTF-8", path.display()))
 }
 
+/// A file the app would open as a SQLite database, if it exists: it must be a file,
+/// and one that starts like a SQLite database (an empty file is a new database).
+fn check_sqlite_file(path: &std::path::Path) -> anyhow::Result<()> {
+    use std::io::Read;
+    const MAGIC: &[u8; 16] = b"SQLite format 3\0";
+    let Ok(meta) = std::fs::metadata(path) else {
+        return Ok(());
+    };
+    if meta.is_dir() {
+        anyhow::bail!(
+            "{} is a directory, not a database file: give the path of a file",
+            path.display()
+        );
+    }
+    let mut head = Vec::with_capacity(MAGIC.len());
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAGIC.len() as u64).read_to_end(&mut head))
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+    if !head.is_empty() && head.as_slice() != MAGIC.as_slice() {
+        anyhow::bail!(
+            "{} is not a SQLite database (it does not start like one): give another path, \
+             or move that file away",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
 /// Applies every migration not yet applied.
 pub fn run_migrations(conn: &mut DbConnection) -> anyhow::Result<()> {
     match conn {
@@ -400,6 +433,39 @@ pub fn run_migrations(conn: &mut DbConnection) -> anyhow::Result<()> {
         DbConnection::Pg(conn) => migrate_pg(conn)?,
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod file_checks {
+    use super::*;
+
+    #[test]
+    fn a_file_that_is_not_sqlite_is_named_and_nothing_is_created_beside_it() {
+        let dir = tempfile::tempdir().expect("dir");
+        let main = dir.path().join("x.db");
+        std::fs::write(&main, "garbage, not a database").expect("write");
+        let error = open(main.clone()).err().expect("refused").to_string();
+        assert!(
+            error.contains(&format!("{} is not a SQLite database", main.display())),
+            "{error}"
+        );
+        assert!(!catalog_file::catalog_path(&main).exists());
+        let catalog = dir.path().join("y.db");
+        std::fs::write(catalog_file::catalog_path(&catalog), "junk").expect("write");
+        let error = open(catalog.clone()).err().expect("refused").to_string();
+        assert!(
+            error.contains("y.catalog.db is not a SQLite database"),
+            "{error}"
+        );
+        let folder = dir.path().join("folder.db");
+        std::fs::create_dir(&folder).expect("mkdir");
+        let error = open(folder).err().expect("refused").to_string();
+        assert!(error.contains("is a directory"), "{error}");
+        // An empty file is a new database.
+        let empty = dir.path().join("empty.db");
+        std::fs::write(&empty, "").expect("write");
+        assert!(open(empty).is_ok());
+    }
 }
 
 /// Purpose of the advisory lock users' writes take on PostgreSQL.
