@@ -333,6 +333,30 @@ fn close(a: f64, b: f64) -> bool {
 
 // --- search -------------------------------------------------------------------------
 
+/// Control characters in a typed search or name never come back into the page (a NUL
+/// went into the title, the field and the message); the rest of the text does.
+#[tokio::test]
+async fn control_characters_in_typed_text_are_dropped() {
+    let app = fixture_app().await;
+    for url in [
+        "/artists?q=be%00a%07",
+        "/artists/compare?artist=be%00a&artist=x%1Fy",
+        "/genres?q=r%00ock",
+    ] {
+        let page = get(&app, url).await;
+        assert!(!page.status.is_server_error(), "{url}: {}", page.status);
+        assert!(
+            !page
+                .body
+                .chars()
+                .any(|c| c.is_control() && !"\n\r\t".contains(c)),
+            "{url}: a control character in the page"
+        );
+    }
+    let page = get(&app, "/artists?q=be%00a").await;
+    assert!(page.body.contains(r#"value="bea""#), "{}", page.body);
+}
+
 #[tokio::test]
 async fn search_gives_a_full_page_or_the_results_fragment() {
     let app = fixture_app().await;

@@ -41,9 +41,36 @@ impl QueryPairs {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The last value of a key that a page shows back as typed text (a search, a
+    /// name): without control characters, which no one types into a field and which
+    /// HTML cannot carry (a NUL went into the title, the field and the message).
+    pub fn text(&self, key: &str) -> Option<String> {
+        self.last(key).map(without_controls)
+    }
+
+    /// Every value of a repeated key, as [`QueryPairs::text`] gives one.
+    pub fn all_text(&self, key: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| without_controls(v))
+            .collect()
+    }
+
     pub fn has(&self, key: &str) -> bool {
         self.0.iter().any(|(k, _)| k == key)
     }
+}
+
+/// The text without control characters (a tab becomes a space).
+fn without_controls(text: &str) -> String {
+    text.chars()
+        .filter_map(|c| match c {
+            '\t' => Some(' '),
+            c if c.is_control() => None,
+            c => Some(c),
+        })
+        .collect()
 }
 
 fn split_pair(pair: &str) -> (String, String) {

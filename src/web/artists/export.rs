@@ -79,7 +79,8 @@ pub async fn search_csv(
     req: &Request,
 ) -> AppResult<Response> {
     let pairs = QueryPairs::parse(req.uri().query());
-    let query = pairs.last("q").unwrap_or("").trim();
+    let query = pairs.text("q").unwrap_or_default();
+    let query = query.trim();
     let artists = matching_artists(&ctx.catalog.artists, query);
     let ids: Vec<i32> = artists.iter().map(|a| a.id).collect();
     let genres = state

@@ -24,7 +24,7 @@ pub const SUGGESTION_LIMIT: usize = 10;
 #[handler]
 pub fn search(ctx: PageContext, req: &Request) -> Markup {
     let pairs = QueryPairs::parse(req.uri().query());
-    let query = pairs.last("q").unwrap_or("").to_string();
+    let query = pairs.text("q").unwrap_or_default();
     let results = results(&ctx.catalog.artists, &query);
     if ctx.htmx.wants_fragment() {
         return results;
@@ -43,10 +43,9 @@ pub fn search(ctx: PageContext, req: &Request) -> Markup {
 pub fn suggest(ctx: PageContext, req: &Request) -> Response {
     let pairs = QueryPairs::parse(req.uri().query());
     let query = pairs
-        .last("q")
-        .or_else(|| pairs.last("artist"))
-        .unwrap_or("")
-        .to_string();
+        .text("q")
+        .or_else(|| pairs.text("artist"))
+        .unwrap_or_default();
     if !ctx.htmx.wants_fragment() {
         // Not HTML, so the app-wide middleware adds no Vary; this answer depends on it too.
         let mut resp = Redirect::see_other(url("/artists", &[("q", &query)])).into_response();

@@ -128,7 +128,7 @@ impl CompareRequest {
                 )))
             }
         };
-        let mut fields = pairs.all(kind.noun);
+        let mut fields = pairs.all_text(kind.noun);
         let mut editing = false;
         if let Some(remove) = pairs.last("remove") {
             let position = remove

@@ -39,7 +39,7 @@ pub async fn genres_list(
     req: &Request,
 ) -> AppResult<Markup> {
     let pairs = QueryPairs::parse(req.uri().query());
-    let query = pairs.last("q").unwrap_or("").trim().to_string();
+    let query = pairs.text("q").unwrap_or_default().trim().to_string();
     if query.chars().count() > MAX_QUERY_CHARS {
         return Err(AppError::BadRequest(format!(
             "A genre search is at most {MAX_QUERY_CHARS} characters long."
