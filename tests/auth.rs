@@ -1308,6 +1308,16 @@ async fn deleting_the_account_removes_user_sessions_and_taste_profiles() {
         .await
         .body
         .contains("Your account was deleted."));
+    // A link with the parameter cannot tell someone signed in that their account went.
+    let mut other = Browser::new();
+    let joined = other.sign_up(&app.client, "bystander", GOOD_PASSWORD).await;
+    assert_eq!(joined.status, StatusCode::SEE_OTHER, "{}", joined.body);
+    let spoofed = other.get(&app.client, "/?account=deleted").await;
+    assert!(
+        !spoofed.body.contains("Your account was deleted."),
+        "{}",
+        spoofed.body
+    );
     assert_eq!(user_id(&app, "leaver"), None);
     assert_eq!(sessions_of(&app, leaver), 0);
     let mut conn = app.state.pool.get().unwrap();

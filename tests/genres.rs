@@ -213,7 +213,13 @@ async fn a_header_sort_brings_the_forms_sort_controls_along() {
 #[tokio::test]
 async fn a_genre_page_shows_profile_spread_artists_subgenres_typical_tracks_and_decades() {
     let app = catalog().await;
-    let page = get(&app, "/genres/Pop").await;
+    // Another spelling of the name is sent on to the page's one address.
+    for other in ["/genres/Pop", "/genres/POP", "/genres/pop%20"] {
+        let moved = get(&app, other).await;
+        assert_eq!(moved.status, StatusCode::PERMANENT_REDIRECT, "{other}");
+        assert_eq!(moved.location(), Some("/genres/pop"), "{other}");
+    }
+    let page = get(&app, "/genres/pop").await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     let body = &page.body;
     assert!(

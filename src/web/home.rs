@@ -43,7 +43,9 @@ pub async fn home(
     state: Data<&AppState>,
     Query(query): Query<HomeQuery>,
 ) -> AppResult<Markup> {
-    let deleted = query.account.as_deref() == Some("deleted");
+    // Only a visitor who is logged out can have just deleted their account: anyone
+    // could link a signed-in user here with the parameter.
+    let deleted = query.account.as_deref() == Some("deleted") && ctx.user.is_none();
     let import = import_command(&state.config.database);
     let genres = if ctx.catalog.is_empty() {
         None

@@ -135,7 +135,7 @@ pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
 
     site.around(|ep, req| async move {
         match trailing_slash::without_trailing_slash(&req) {
-            Some(location) => Ok(trailing_slash::moved(&location)),
+            Some(location) => Ok(respond::permanent_redirect(&location)),
             None => ep.call(req).await,
         }
     })

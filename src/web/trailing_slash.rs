@@ -4,10 +4,7 @@
 //! (a form posted to the wrong address must not be re-sent), and never the API, whose
 //! clients get their own 404 in JSON, nor `/api/docs/`, which is a route of its own.
 
-use poem::{
-    http::{header, Method, StatusCode},
-    Request, Response,
-};
+use poem::{http::Method, Request};
 
 /// Where a request with a trailing slash belongs, if it has one to lose.
 pub fn without_trailing_slash(req: &Request) -> Option<String> {
@@ -27,14 +24,6 @@ pub fn without_trailing_slash(req: &Request) -> Option<String> {
         Some(query) => format!("{trimmed}?{query}"),
         None => trimmed.to_string(),
     })
-}
-
-/// The 308 to `location`.
-pub fn moved(location: &str) -> Response {
-    Response::builder()
-        .status(StatusCode::PERMANENT_REDIRECT)
-        .header(header::LOCATION, location)
-        .finish()
 }
 
 #[cfg(test)]

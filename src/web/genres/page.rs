@@ -26,7 +26,7 @@ use crate::{
         extract::PageContext,
         layout::format_count,
         query::url,
-        respond::with_status,
+        respond::{permanent_redirect, with_status},
         state::AppState,
     },
 };
@@ -53,6 +53,11 @@ pub async fn genre_page(
         )
         .into_response());
     };
+    // `/genres/POP` and `/genres/pop%20` find pop too: they are sent on to the one
+    // address of the page, so that links, bookmarks and history agree.
+    if genre.name != name {
+        return Ok(permanent_redirect(&super::genre_path(&genre.name)));
+    }
     let ids: Vec<i32> = genre.typical.iter().map(|t| t.track_id).collect();
     let details = state
         .caches
