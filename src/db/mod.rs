@@ -435,39 +435,6 @@ pub fn run_migrations(conn: &mut DbConnection) -> anyhow::Result<()> {
     Ok(())
 }
 
-#[cfg(test)]
-mod file_checks {
-    use super::*;
-
-    #[test]
-    fn a_file_that_is_not_sqlite_is_named_and_nothing_is_created_beside_it() {
-        let dir = tempfile::tempdir().expect("dir");
-        let main = dir.path().join("x.db");
-        std::fs::write(&main, "garbage, not a database").expect("write");
-        let error = open(main.clone()).err().expect("refused").to_string();
-        assert!(
-            error.contains(&format!("{} is not a SQLite database", main.display())),
-            "{error}"
-        );
-        assert!(!catalog_file::catalog_path(&main).exists());
-        let catalog = dir.path().join("y.db");
-        std::fs::write(catalog_file::catalog_path(&catalog), "junk").expect("write");
-        let error = open(catalog.clone()).err().expect("refused").to_string();
-        assert!(
-            error.contains("y.catalog.db is not a SQLite database"),
-            "{error}"
-        );
-        let folder = dir.path().join("folder.db");
-        std::fs::create_dir(&folder).expect("mkdir");
-        let error = open(folder).err().expect("refused").to_string();
-        assert!(error.contains("is a directory"), "{error}");
-        // An empty file is a new database.
-        let empty = dir.path().join("empty.db");
-        std::fs::write(&empty, "").expect("write");
-        assert!(open(empty).is_ok());
-    }
-}
-
 /// Purpose of the advisory lock users' writes take on PostgreSQL.
 const USER_WRITE_LOCK: i32 = 2;
 
@@ -522,4 +489,44 @@ pub fn now_unix() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod file_checks {
+    use super::*;
+
+    fn refusal(opened: anyhow::Result<DbPool>) -> String {
+        match opened {
+            Ok(_) => panic!("opened"),
+            Err(error) => error.to_string(),
+        }
+    }
+
+    #[test]
+    fn a_file_that_is_not_sqlite_is_named_and_nothing_is_created_beside_it() {
+        let dir = tempfile::tempdir().expect("dir");
+        let main = dir.path().join("x.db");
+        std::fs::write(&main, "garbage, not a database").expect("write");
+        let error = refusal(open(main.clone()));
+        assert!(
+            error.contains(&format!("{} is not a SQLite database", main.display())),
+            "{error}"
+        );
+        assert!(!catalog_file::catalog_path(&main).exists());
+        let catalog = dir.path().join("y.db");
+        std::fs::write(catalog_file::catalog_path(&catalog), "junk").expect("write");
+        let error = refusal(open(catalog.clone()));
+        assert!(
+            error.contains("y.catalog.db is not a SQLite database"),
+            "{error}"
+        );
+        let folder = dir.path().join("folder.db");
+        std::fs::create_dir(&folder).expect("mkdir");
+        let error = refusal(open(folder));
+        assert!(error.contains("is a directory"), "{error}");
+        // An empty file is a new database.
+        let empty = dir.path().join("empty.db");
+        std::fs::write(&empty, "").expect("write");
+        assert!(open(empty).is_ok());
+    }
 }

@@ -70,6 +70,16 @@ pub fn wait_phrase(secs: u64) -> String {
     }
 }
 
+/// 308 to the one address of what was asked for (a trailing slash dropped, a genre's
+/// name as the catalog writes it): the method and body are kept, and the browser may
+/// remember the move.
+pub fn permanent_redirect(location: &str) -> Response {
+    Response::builder()
+        .status(StatusCode::PERMANENT_REDIRECT)
+        .header(header::LOCATION, location)
+        .finish()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -82,14 +92,4 @@ mod tests {
         assert_eq!(wait_phrase(61), "2 minutes");
         assert_eq!(wait_phrase(900), "15 minutes");
     }
-}
-
-/// 308 to the one address of what was asked for (a trailing slash dropped, a genre's
-/// name as the catalog writes it): the method and body are kept, and the browser may
-/// remember the move.
-pub fn permanent_redirect(location: &str) -> Response {
-    Response::builder()
-        .status(StatusCode::PERMANENT_REDIRECT)
-        .header(header::LOCATION, location)
-        .finish()
 }
