@@ -148,6 +148,24 @@ fn write_fast(out: &mut Decimal, value: f64, decimals: usize) -> bool {
     true
 }
 
+/// A whole number with its thousands grouped: 1234567 -> "1,234,567". Used for every
+/// count shown to people (pages, suggestions, the import's summary).
+pub fn format_count(n: impl Into<i128>) -> String {
+    let n: i128 = n.into();
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -222,5 +240,15 @@ mod tests {
         text.push_str(&"x".repeat(60));
         assert_eq!(text.as_str().len(), "123.5 BPM".len() + 60);
         assert!(text.as_str().starts_with("123.5 BPM"));
+    }
+
+    #[test]
+    fn counts_group_their_thousands() {
+        assert_eq!(format_count(0), "0");
+        assert_eq!(format_count(999), "999");
+        assert_eq!(format_count(1000u64), "1,000");
+        assert_eq!(format_count(1_234_567i64), "1,234,567");
+        assert_eq!(format_count(-1_234i64), "-1,234");
+        assert_eq!(format_count(u64::MAX), "18,446,744,073,709,551,615");
     }
 }

@@ -381,6 +381,14 @@ async fn search_gives_a_full_page_or_the_results_fragment() {
         !fragment.body.contains("<form"),
         "the fragment is the list only"
     );
+    // The URL follows the search box, and the title the URL (htmx sets it from here).
+    assert!(
+        fragment
+            .body
+            .starts_with("<title>Artists matching “bea” · Spotify Insights Hub</title>"),
+        "{}",
+        fragment.body
+    );
     // The same list in both: prefix matches first (more tracks first), then word starts.
     let order = |body: &str| {
         ["Beach House", "The Beatles"]
@@ -449,7 +457,13 @@ async fn compare_is_a_full_page_or_a_fragment_and_pushes_a_canonical_url() {
     let fragment = get_htmx(&app, url, Some("compare")).await;
     assert_eq!(fragment.status, StatusCode::OK);
     assert!(!fragment.is_full_page());
-    assert!(fragment.body.starts_with(r#"<section id="compare""#));
+    assert!(
+        fragment.body.starts_with(
+            r#"<title>Compare Beyoncé, Björk · Spotify Insights Hub</title><section id="compare""#
+        ),
+        "{}",
+        fragment.body.chars().take(200).collect::<String>()
+    );
     assert!(fragment.varies_on_htmx());
     // Typed names come back in their catalog spelling, in the pushed URL too.
     let pushed = fragment

@@ -8,6 +8,8 @@ use crate::{
     decimal::{fixed, Decimal},
 };
 
+pub use crate::decimal::format_count;
+
 const NAV: [(&str, &str); 4] = [
     ("/", "Home"),
     ("/artists", "Artists"),
@@ -44,6 +46,13 @@ pub fn bare_page(title: &str, content: Markup) -> Markup {
     )
 }
 
+/// The document's `<title>`. A fragment whose URL goes into the address bar starts with
+/// it too: htmx takes a top-level `<title>` out of what it swaps in and sets it, so
+/// the tab, the history entry and a bookmark name what is shown, not the first search.
+pub fn document_title(title: &str) -> Markup {
+    html! { title { (title) " · Spotify Insights Hub" } }
+}
+
 /// What differs between one page's shell and another's.
 struct Shell<'a> {
     title: &'a str,
@@ -68,7 +77,7 @@ fn document(shell: &Shell, content: Markup) -> Markup {
                 meta name="echarts-src" content=(assets::url(assets::ECHARTS));
                 // Read by htmx at start-up; no inline script needed.
                 meta name="htmx-config" content=r#"{"includeIndicatorStyles":false,"allowEval":false,"selfRequestsOnly":true,"historyCacheSize":0}"#;
-                title { (shell.title) " · Spotify Insights Hub" }
+                (document_title(shell.title))
                 link rel="stylesheet" href=(assets::url("app.css"));
                 link rel="icon" type="image/svg+xml" href=(assets::url("favicon.svg"));
                 script src=(assets::url(assets::HTMX)) defer {}
@@ -116,14 +125,14 @@ fn is_current(path: &str, href: &str) -> bool {
 pub fn account_nav(ctx: &PageContext) -> Markup {
     html! {
         @if let Some(user) = &ctx.user {
-            a href="/account" { (user.username) }
+            a href="/account" aria-current=[is_current(&ctx.path, "/account").then_some("page")] { (user.username) }
             form method="post" action="/logout" class="inline-form" {
                 input type="hidden" name="csrf_token" value=(ctx.csrf_token);
                 button type="submit" class="link-button" { "Log out" }
             }
         } @else {
             a href=(login_link(ctx)) aria-current=[is_current(&ctx.path, "/login").then_some("page")] { "Log in" }
-            a href="/signup" class="button-small" { "Sign up" }
+            a href="/signup" class="button-small" aria-current=[is_current(&ctx.path, "/signup").then_some("page")] { "Sign up" }
         }
     }
 }
@@ -279,22 +288,6 @@ pub fn key_and_tempo(key: Option<MusicalKey>, bpm: Option<f64>) -> Markup {
             @if let Some(bpm) = bpm { "\u{a0}· " span class="ps-dj-part" { (fixed(bpm, 0)) " BPM" } }
         }
     }
-}
-
-/// 1234567 -> "1,234,567".
-pub fn format_count(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    if n < 0 {
-        out.insert(0, '-');
-    }
-    out
 }
 
 /// Unix seconds -> "2026-11-25" (UTC), without a date library.

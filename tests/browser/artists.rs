@@ -48,6 +48,10 @@ async fn type_a_name_and_pick_a_suggestion_with_the_keyboard() {
     let names = browser.text_of("#artist-results").await;
     assert!(names.contains(FIRST), "{names}");
     browser.assert_no_page_load().await;
+    // The address bar follows the field, and the tab's title follows the address.
+    browser
+        .wait_for_js("document.title === 'Artists matching “tysh” · Spotify Insights Hub'")
+        .await;
     browser.screenshot("artists-suggestions").await;
     // Arrow down selects the first suggestion; Enter opens that artist's page.
     input
@@ -112,6 +116,12 @@ async fn compare_two_artists_then_go_back() {
     wait_for_url_containing(&browser, "view=radar").await;
     browser
         .wait_for_js("echarts.getInstanceByDom(document.getElementById('compare-chart')) && echarts.getInstanceByDom(document.getElementById('compare-chart')).getOption().series[0].type === 'radar'")
+        .await;
+    browser
+        .wait_for_js(&format!(
+            "document.title === {:?}",
+            format!("Compare {FIRST}, {SECOND} · Spotify Insights Hub")
+        ))
         .await;
     browser.assert_no_page_load().await;
 

@@ -59,11 +59,11 @@ pub struct GenreCount {
     pub tracks: i64,
 }
 
-/// "1 track", "12 tracks".
+/// "1 track", "12 tracks", "5,507 tracks".
 pub fn tracks_label(n: i64) -> String {
     if n == 1 {
         "1 track".to_string()
     } else {
-        format!("{n} tracks")
+        format!("{} tracks", crate::decimal::format_count(n))
     }
 }

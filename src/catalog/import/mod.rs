@@ -23,6 +23,8 @@ use std::{
     time::Duration,
 };
 
+use crate::decimal::format_count;
+
 pub use header::{ColumnMap, DuplicateColumns, HeaderError, UnmappableHeader};
 pub use run::{import_database, import_files};
 
@@ -163,7 +165,7 @@ pub enum ImportError {
         /// The first bad rows.
         bad_rows: Vec<BadRow>,
     },
-    #[error("{}: {} of its {} rows are bad, so the file was refused and nothing was imported (--allow-bad-rows imports the good rows anyway); {}", .path.display(), thousands(*.skipped), thousands(*.rows_read), quoted(.bad_rows, *.skipped))]
+    #[error("{}: {} of its {} rows are bad, so the file was refused and nothing was imported (--allow-bad-rows imports the good rows anyway); {}", .path.display(), format_count(*.skipped), format_count(*.rows_read), quoted(.bad_rows, *.skipped))]
     MostlyBad {
         path: PathBuf,
         rows_read: u64,
@@ -190,7 +192,7 @@ fn nothing_message(rows_read: u64, bad_rows: &[BadRow]) -> String {
         1 => format!("its only row is bad; {}", quoted(bad_rows, 1)),
         n => format!(
             "none of its {} rows could be imported; {}",
-            thousands(n),
+            format_count(n),
             quoted(bad_rows, n)
         ),
     }
@@ -206,7 +208,7 @@ fn quoted(bad_rows: &[BadRow], skipped: u64) -> String {
     let more = skipped.saturating_sub(shown.len() as u64);
     let mut text = shown.join("; ");
     if more > 0 {
-        text.push_str(&format!(" (and {} more)", thousands(more)));
+        text.push_str(&format!(" (and {} more)", format_count(more)));
     }
     text
 }
@@ -221,7 +223,7 @@ pub(crate) fn listed<'a>(items: impl ExactSizeIterator<Item = &'a str>, max: usi
         .collect::<Vec<_>>()
         .join(", ");
     if total > max {
-        text.push_str(&format!(" and {} more", thousands((total - max) as u64)));
+        text.push_str(&format!(" and {} more", format_count((total - max) as u64)));
     }
     text
 }
@@ -245,19 +247,6 @@ impl Progress for NoProgress {
     fn finishing(&mut self) {}
 }
 
-/// 1234567 -> "1,234,567".
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
-}
-
 impl ImportReport {
     /// The summary printed at the end of `insights-hub import`: totals, then each
     /// file's skipped rows (count plus the first ones with their line numbers).
@@ -274,7 +263,7 @@ impl ImportReport {
             "Imported {} in {:.2} s ({} rows/s), in one transaction.",
             names.join(", "),
             self.elapsed.as_secs_f64(),
-            thousands(self.rows_per_second().round() as u64)
+            format_count(self.rows_per_second().round() as u64)
         );
         if self.replaced_demo {
             let _ = writeln!(out, "The demo catalog was replaced by the imported data.");
@@ -295,14 +284,14 @@ impl ImportReport {
             ("rows skipped", self.skipped(), ""),
         ];
         for (label, value, note) in lines {
-            let _ = writeln!(out, "  {label:<16} {:>12}{note}", thousands(value));
+            let _ = writeln!(out, "  {label:<16} {:>12}{note}", format_count(value));
         }
         let _ = writeln!(
             out,
             "  {:<16} {:>12} tracks, {} artists",
             "catalog now",
-            thousands(self.catalog_tracks.max(0) as u64),
-            thousands(self.catalog_artists.max(0) as u64)
+            format_count(self.catalog_tracks.max(0)),
+            format_count(self.catalog_artists.max(0))
         );
         for file in self.files.iter().filter(|f| !f.notes.is_empty()) {
             let _ = writeln!(
@@ -316,7 +305,7 @@ impl ImportReport {
             let _ = writeln!(
                 out,
                 "Skipped {} bad row{} in {}{}:",
-                thousands(file.skipped),
+                format_count(file.skipped),
                 if file.skipped == 1 { "" } else { "s" },
                 file.path.display(),
                 if file.skipped as usize > file.bad_rows.len() {
@@ -336,14 +325,6 @@ impl ImportReport {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn thousands_groups_digits() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1000), "1,000");
-        assert_eq!(thousands(1234567), "1,234,567");
-    }
 
     #[test]
     fn summary_lists_totals_and_bad_lines() {

@@ -12,7 +12,7 @@ use crate::{
     web::{
         csv_export::download_link,
         extract::PageContext,
-        layout::format_count,
+        layout::{document_title, format_count},
         query::{url, QueryPairs},
         respond::add_vary,
     },
@@ -26,14 +26,15 @@ pub fn search(ctx: PageContext, req: &Request) -> Markup {
     let pairs = QueryPairs::parse(req.uri().query());
     let query = pairs.text("q").unwrap_or_default();
     let results = results(&ctx.catalog.artists, &query);
-    if ctx.htmx.wants_fragment() {
-        return results;
-    }
     let title = if query.trim().is_empty() {
         "Artists".to_string()
     } else {
         format!("Artists matching “{}”", query.trim())
     };
+    if ctx.htmx.wants_fragment() {
+        // The search field replaces the URL as the user types; the title follows it.
+        return html! { (document_title(&title)) (results) };
+    }
     render(&ctx, &title, search_page(&ctx, &query, results))
 }
 

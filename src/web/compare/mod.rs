@@ -17,7 +17,7 @@ pub mod export;
 pub mod params;
 pub mod views;
 
-use maud::Markup;
+use maud::{html, Markup};
 use poem::{http::StatusCode, IntoResponse, Response};
 
 pub use export::comparison_csv;
@@ -26,7 +26,7 @@ pub use views::{compare_section, comparison, counted_list, Compared};
 
 use crate::{
     catalog::compare::{Comparable, FieldProblem, SelectionProblem, MIN_COMPARED},
-    web::{extract::PageContext, respond::with_status},
+    web::{extract::PageContext, layout::document_title, respond::with_status},
 };
 
 /// The section to show and its status: the comparison (200), the empty or unfinished
@@ -83,6 +83,12 @@ pub fn respond(
         format!("Compare {}", named.join(", "))
     } else {
         format!("Compare {}s", request.kind.noun)
+    };
+    let content = if ctx.htmx.wants_fragment() {
+        // The fragment's URL is pushed (below): its title goes with it.
+        html! { (document_title(&title)) (content) }
+    } else {
+        content
     };
     let mut resp = with_status(render(ctx, &title, content), status);
     if ctx.htmx.wants_fragment() {
