@@ -481,8 +481,10 @@ impl ArtistIndex {
         }
     }
 
-    /// Names close to an unknown one: within a few edits (typos), then names that start
-    /// with or contain it (a partial name). Artists with more tracks first.
+    /// Names close to an unknown one, in the search page's order where they overlap:
+    /// names that start with it, or have a word that does (a partial name: "Taylor"
+    /// is Taylor Swift before a one-track "TXYLOR"), then names within a few edits (a
+    /// typo), then names that contain it. Within each, artists with more tracks first.
     pub fn did_you_mean(&self, query: &str, limit: usize) -> Vec<&ArtistSummary> {
         let key = query_key(query);
         if key.is_empty() || limit == 0 {
@@ -521,17 +523,22 @@ impl ArtistIndex {
             }
         }
         close.sort_unstable();
-        let mut out: Vec<&ArtistSummary> = close
+        let (starts, inside): (Vec<Suggestion<'_>>, Vec<Suggestion<'_>>) = self
+            .suggest_key(&key, limit)
             .into_iter()
-            .take(limit)
-            .map(|(_, _, i)| self.at(i as usize))
-            .collect();
-        for suggestion in self.suggest_key(&key, limit) {
+            .partition(|s| s.kind != MatchKind::Substring);
+        let ranked = starts
+            .into_iter()
+            .map(|s| s.artist)
+            .chain(close.into_iter().map(|(_, _, i)| self.at(i as usize)))
+            .chain(inside.into_iter().map(|s| s.artist));
+        let mut out: Vec<&ArtistSummary> = Vec::with_capacity(limit);
+        for artist in ranked {
             if out.len() >= limit {
                 break;
             }
-            if !out.iter().any(|a| a.id == suggestion.artist.id) {
-                out.push(suggestion.artist);
+            if !out.iter().any(|a| a.id == artist.id) {
+                out.push(artist);
             }
         }
         out

@@ -103,6 +103,38 @@ fn did_you_mean_uses_edit_distance_then_prefix() {
     assert!(ids("zzzzzzzz").is_empty());
 }
 
+#[test]
+fn did_you_mean_puts_a_partial_name_before_a_look_alike() {
+    let idx = ArtistIndex::new(
+        vec![
+            artist(1, "TXYLOR", 1),
+            artist(2, "Taylor Swift", 24),
+            artist(3, "Taylor Dayne", 6),
+            artist(4, "James Taylor", 9),
+            artist(5, "Sailor", 2),
+            artist(6, "Mctaylorson", 50),
+        ],
+        None,
+    );
+    let names: Vec<&str> = idx
+        .did_you_mean("Taylor", 10)
+        .iter()
+        .map(|a| a.name.as_str())
+        .collect();
+    // As the search page ranks them (prefix, then a later word), then the typos, then
+    // the name that merely contains it. "Sailor" is two edits away, one too many.
+    assert_eq!(
+        names,
+        [
+            "Taylor Swift",
+            "Taylor Dayne",
+            "James Taylor",
+            "TXYLOR",
+            "Mctaylorson"
+        ]
+    );
+}
+
 /// The ranking spelled out naively: what `suggest` must return.
 fn brute_force(idx: &ArtistIndex, query: &str, limit: usize) -> Vec<i32> {
     let q = query_key(query);
@@ -189,8 +221,25 @@ proptest::proptest! {
             })
             .collect();
         expected.sort();
-        let expected: Vec<i32> = expected.into_iter().take(50).map(|e| e.3).collect();
-        let got: Vec<i32> = idx.did_you_mean(&query, 50).iter().map(|a| a.id).collect();
+        // Names that start with the query (or have a word that does) come first, as
+        // on the search page; the typos follow in edit order.
+        let starts: std::collections::HashSet<i32> = idx
+            .suggest(&query, 50)
+            .iter()
+            .filter(|s| s.kind != MatchKind::Substring)
+            .map(|s| s.artist.id)
+            .collect();
+        let expected: Vec<i32> = expected
+            .into_iter()
+            .map(|e| e.3)
+            .filter(|id| !starts.contains(id))
+            .collect();
+        let got: Vec<i32> = idx
+            .did_you_mean(&query, 50)
+            .iter()
+            .map(|a| a.id)
+            .filter(|id| !starts.contains(id))
+            .collect();
         proptest::prop_assert_eq!(&got[..expected.len().min(got.len())], &expected[..]);
     }
 }
