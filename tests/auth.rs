@@ -1219,14 +1219,22 @@ async fn changing_the_password_logs_out_other_sessions() {
             ],
         )
         .await;
-    assert_redirect(&done, "/account?password=changed");
+    assert_redirect(&done, "/account");
     assert_ne!(
         laptop.session_id().unwrap(),
         before,
         "this session gets a new id"
     );
-    let page = laptop.get(&app.client, "/account?password=changed").await;
+    let page = laptop.get(&app.client, "/account").await;
     assert!(page.body.contains("Your password was changed"));
+    // Said once: a reload, or the next visit, shows the plain page.
+    let again = laptop.get(&app.client, "/account").await;
+    assert!(
+        !again.body.contains("Your password was changed"),
+        "the notice is shown once"
+    );
+    let old_link = laptop.get(&app.client, "/account?password=changed").await;
+    assert!(!old_link.body.contains("Your password was changed"));
     assert!(
         !logged_in(&app, &mut phone).await,
         "the other device is logged out"

@@ -6,7 +6,7 @@ use poem::{
     handler,
     http::StatusCode,
     session::Session,
-    web::{Data, Form, Query},
+    web::{Data, Form},
     IntoResponse, Request, Response,
 };
 use serde::Deserialize;
@@ -24,12 +24,10 @@ use crate::{
 
 const TITLE: &str = "Your account";
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct AccountQuery {
-    /// `changed` after a successful change of password (no-JS path).
-    password: Option<String>,
-}
+/// Session key of the one-time "your password was changed" notice: set by a change
+/// without JavaScript, shown (and dropped) by the next view of the account page. A
+/// query string would show it again on every visit to a bookmarked or reloaded URL.
+const PASSWORD_CHANGED_KEY: &str = "password_changed";
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -128,13 +126,16 @@ pub async fn show(
     state: Data<&AppState>,
     accounts: Data<&Arc<Accounts>>,
     session: &Session,
-    Query(query): Query<AccountQuery>,
 ) -> AppResult<Response> {
     let blank = FieldErrors::default();
+    let done = session.get::<bool>(PASSWORD_CHANGED_KEY).unwrap_or(false);
+    if done {
+        session.remove(PASSWORD_CHANGED_KEY);
+    }
     let section = Section::Password {
         errors: &blank,
         alert: None,
-        done: query.password.as_deref() == Some("changed"),
+        done,
     };
     match full_page(&ctx, &state, &accounts, user.id, section).await? {
         Some(page) => Ok(page.into_response()),
@@ -170,7 +171,8 @@ pub async fn change_password(
             // under a new id.
             session.renew();
             if !ctx.htmx.wants_fragment() {
-                return Ok(respond::redirect(&ctx.htmx, "/account?password=changed"));
+                session.set(PASSWORD_CHANGED_KEY, true);
+                return Ok(respond::redirect(&ctx.htmx, "/account"));
             }
             let blank = FieldErrors::default();
             let values = views::PasswordValues {
