@@ -626,6 +626,23 @@ async fn fields_are_added_and_removed_without_leaving_the_page() {
         added.header("hx-push-url"),
         Some("/artists/compare?artist=Abba&artist=&artist=")
     );
+    // The keyboard goes to the new field (the third), with JavaScript or without.
+    let autofocused = |body: &str| {
+        body.split("<input")
+            .filter(|i| i.contains(r#"name="artist""#))
+            .map(|i| {
+                i.split('>')
+                    .next()
+                    .unwrap_or_default()
+                    .contains("autofocus")
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(autofocused(&added.body), [false, false, true]);
+    let page = get(&app, "/artists/compare?artist=Abba&add=1").await;
+    assert_eq!(autofocused(&page.body), [false, true]);
+    let plain = get(&app, "/artists/compare?artist=Abba&artist=").await;
+    assert_eq!(autofocused(&plain.body), [false, false]);
     // Four fields: no "Add artist" button.
     let four = get(
         &app,

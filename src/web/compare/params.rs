@@ -86,6 +86,8 @@ pub struct CompareRequest {
     pub view: View,
     /// The user pressed "Add artist" or "Remove": an unfinished form is expected.
     pub editing: bool,
+    /// The user pressed "Add artist": the keyboard goes to the first empty field.
+    pub adding: bool,
     /// Any name was typed at all (otherwise this is the empty starting form).
     pub has_names: bool,
 }
@@ -146,7 +148,8 @@ impl CompareRequest {
             fields.remove(position - 1);
             editing = true;
         }
-        if pairs.has("add") {
+        let adding = pairs.has("add");
+        if adding {
             if fields.len() < MAX_COMPARED {
                 fields.push(String::new());
             }
@@ -172,6 +175,7 @@ impl CompareRequest {
             features,
             view,
             editing,
+            adding,
             has_names,
         })
     }

@@ -75,6 +75,12 @@ pub fn compare_section<T: Comparable>(
     let [(_, target), (_, swap), (_, push), (_, sync)] = swap_attrs();
     let general: Vec<&FieldProblem<T>> = problems.iter().filter(|p| p.field.is_none()).collect();
     let field_count = request.fields.len();
+    // After "Add", the keyboard goes to the new field (the last empty one, as
+    // artists.js picks after a swap), with or without JavaScript.
+    let focused = request
+        .adding
+        .then(|| request.fields.iter().rposition(|f| f.trim().is_empty()))
+        .flatten();
     html! {
         section id="compare" class="card compare" aria-labelledby="compare-title" {
             h1 id="compare-title" { "Compare " (noun) "s" }
@@ -102,6 +108,7 @@ pub fn compare_section<T: Comparable>(
                                 @if let Some(suggest) = kind.suggest {
                                     input id=(input_id) type="text" name=(noun) value=(value)
                                         autocomplete="off" spellcheck="false"
+                                        autofocus[focused == Some(i)]
                                         aria-invalid=[problem.map(|_| "true")]
                                         aria-describedby=[problem.map(|_| error_id.as_str())]
                                         data-artist-combobox="fill" data-suggestions=(list_id)
@@ -114,6 +121,7 @@ pub fn compare_section<T: Comparable>(
                                 } @else {
                                     input id=(input_id) type="text" name=(noun) value=(value)
                                         autocomplete="off" spellcheck="false" list=[kind.datalist]
+                                        autofocus[focused == Some(i)]
                                         aria-invalid=[problem.map(|_| "true")]
                                         aria-describedby=[problem.map(|_| error_id.as_str())];
                                 }
