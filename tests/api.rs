@@ -583,6 +583,39 @@ async fn tracks_and_audio_features_in_spotifys_shape() {
     assert!(list[1].is_null());
 }
 
+/// spotipy, the most used Spotify client, asks for `audio-features/?ids=`,
+/// `tracks/?ids=` and `artists/?ids=`, with the slash; Spotify answers them, so must we.
+#[tokio::test]
+async fn addresses_with_a_trailing_slash_answer_as_spotipy_expects() {
+    let app = demo_app();
+    let (_b, t) = user_with_token(&app, "spotipy").await;
+    let t = Some(t.as_str());
+    let tracks = some_track_ids(&app, 2).join(",");
+    let artists = some_artist_ids(&app, 2).join(",");
+    for (path, key) in [
+        (format!("audio-features?ids={tracks}"), "audio_features"),
+        (format!("tracks?ids={tracks}"), "tracks"),
+        (format!("artists?ids={artists}"), "artists"),
+    ] {
+        let plain = call(&app, t, &format!("/api/v1/{path}")).await;
+        let slashed = call(&app, t, &format!("/api/v1/{}", path.replacen('?', "/?", 1))).await;
+        assert_eq!(slashed.status, StatusCode::OK, "{path}: {}", slashed.json);
+        assert_eq!(slashed.json, plain.json, "{path}");
+        assert_eq!(
+            slashed.json[key].as_array().map(Vec::len),
+            Some(2),
+            "{path}"
+        );
+    }
+    // One id, and a single object's address, the same way; an unknown route stays 404.
+    let one = some_track_ids(&app, 1).remove(0);
+    let a = call(&app, t, &format!("/api/v1/tracks/{one}/")).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.json);
+    assert_eq!(a.json["id"], one.as_str());
+    let none = call(&app, t, "/api/v1/nothing-here/").await;
+    assert_eq!(none.status, StatusCode::NOT_FOUND);
+}
+
 #[tokio::test]
 async fn artists_top_tracks_related_and_compare() {
     let app = demo_app();

@@ -9,7 +9,8 @@
 //!   "Download CSV" file under every table of results.
 //! - Under the app: `transport` gives hyper's own bodiless refusals (414, 431, 400) the
 //!   app's error page; `connection_guard` gives connections deadlines and caps them per
-//!   client address; `trailing_slash` sends `/artists/` on to `/artists`.
+//!   client address; `trailing_slash` sends `/artists/` on to `/artists` (and answers
+//!   the API's `/tracks/?ids=` as `/tracks?ids=`, as Spotify's does).
 //! - Layers: `request_limits`, `compression` (gzip), `security` (headers and the log line),
 //!   `auth::with_sessions` (session, CSRF, error pages for signed-in pages).
 
@@ -133,7 +134,10 @@ pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
         .at("/api/*rest", api::not_found())
         .nest("/", auth::with_sessions(pages, &state));
 
-    site.around(|ep, req| async move {
+    site.around(|ep, mut req| async move {
+        if let Some(uri) = trailing_slash::api_uri_without_trailing_slash(&req) {
+            *req.uri_mut() = uri;
+        }
         match trailing_slash::without_trailing_slash(&req) {
             Some(location) => Ok(respond::permanent_redirect(&location)),
             None => ep.call(req).await,
