@@ -32,11 +32,11 @@ fn catalog() -> String {
     ];
     for (i, (name, artist, v, key, mode, tempo, genre)) in rows.iter().enumerate() {
         csv.push_str(&format!(
-            "{id},{name},{artist},50,album{i:0>18},{name} (album),2000-01-01,list,\
+            "seedtrack{n:0>13},{name},{artist},50,album{i:0>18},{name} (album),2000-01-01,list,\
              list{i:0>18},{genre},{genre},{v},{v},{key},-8,{mode},0.1,{v},{v},0.1,{v},{tempo},200000\n",
-            // Letters in it: an all-digit id is a row number to the importer, and
-            // the tie between the two versions 0.01 away is broken by id.
-            id = format!("seedtrack{:0>13}", i + 1)
+            // Letters in the id: an all-digit one is a row number to the importer,
+            // and the tie between the two versions 0.01 away is broken by id.
+            n = i + 1
         ));
     }
     csv
