@@ -195,6 +195,19 @@ async fn search_and_compare_without_javascript() {
     let table = browser.text_of("#compare .feature-table").await;
     assert!(table.contains(FIRST) && table.contains(SECOND), "{table}");
     browser.screenshot("compare-nojs").await;
+    // "Add artist" is a page load here: the keyboard is in the new field all the same.
+    browser
+        .client
+        .find(Locator::Css("#compare-form button[name=add]"))
+        .await
+        .expect("Add artist")
+        .click()
+        .await
+        .expect("add");
+    wait_for_url_containing(&browser, "add=1").await;
+    browser
+        .wait_for_js("document.activeElement && document.activeElement.id === 'compare-artist-3'")
+        .await;
     browser.close().await;
 }
 
