@@ -832,6 +832,76 @@
     }, ADDRESS_MS);
   }
 
+  // Adding or removing a seed keeps the settings on screen. The seed panel's links and
+  // hidden fields were written with the page, so after live changes (a filter, the
+  // metric, a weight) they would have brought back the settings of the page's load.
+  // Each address they lead to is rebuilt from the answer on screen: its settings
+  // without the slider targets (the seeds set those) and seeds, then the link's seeds.
+  // The live answers' address is kept on the seed form (`data-settings`): a new page
+  // brings a new form without it, whose links are then up to date as written.
+  function seededAddress(seedForm, seedsFrom) {
+    var settings = seedForm.getAttribute("data-settings");
+    if (!settings) {
+      return null;
+    }
+    var targets = (seedForm.getAttribute("data-targets") || "").split(" ");
+    var current = new URL(settings, location.href).searchParams;
+    var out = new URLSearchParams();
+    current.forEach(function (value, key) {
+      if (targets.indexOf(key) < 0 && key.indexOf("seed_") !== 0) {
+        out.append(key, value);
+      }
+    });
+    seedsFrom.forEach(function (value, key) {
+      if (/^seed_(track|artist|genre)$/.test(key) && value !== "") {
+        out.append(key, value);
+      }
+    });
+    return seedForm.getAttribute("action") + "?" + out.toString();
+  }
+
+  // A chip's "remove" and a suggestion's "add" are boosted links.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var link = event.detail.elt;
+    var panel = link && link.closest && link.closest("#ps-seeds");
+    var seedForm = panel && panel.querySelector(".ps-seed-form");
+    if (!seedForm || link.tagName !== "A") {
+      return;
+    }
+    var target = new URL(event.detail.path, location.href);
+    event.detail.path = seededAddress(seedForm, target.searchParams) || event.detail.path;
+  });
+
+  // "Search" and "Add genre" submit the seed form itself: its hidden settings are
+  // replaced by the ones on screen.
+  document.addEventListener("submit", function (event) {
+    var seedForm = event.target;
+    if (!seedForm.classList || !seedForm.classList.contains("ps-seed-form")) {
+      return;
+    }
+    // The seeds so far are hidden fields; a genre being added is the select's own.
+    var hidden = seedForm.querySelectorAll("input[type=hidden]");
+    var seeds = new URLSearchParams();
+    Array.prototype.forEach.call(hidden, function (el) {
+      seeds.append(el.name, el.value);
+    });
+    var seeded = seededAddress(seedForm, seeds);
+    if (!seeded) {
+      return;
+    }
+    var address = new URL(seeded, location.href);
+    Array.prototype.forEach.call(hidden, function (el) {
+      el.remove();
+    });
+    address.searchParams.forEach(function (value, key) {
+      var field = document.createElement("input");
+      field.type = "hidden";
+      field.name = key;
+      field.value = value;
+      seedForm.appendChild(field);
+    });
+  });
+
   document.addEventListener("htmx:afterSwap", function (event) {
     var form = event.detail.requestConfig && event.detail.requestConfig.elt;
     var xhr = event.detail.xhr;
@@ -843,6 +913,10 @@
     var answered = new URL(xhr.getResponseHeader("X-Page-Url") || xhr.responseURL, location.href);
     if (answered.origin === location.origin) {
       followAddress(answered.pathname + answered.search);
+      var seedForm = document.querySelector(".ps-seed-form");
+      if (seedForm) {
+        seedForm.setAttribute("data-settings", answered.pathname + answered.search);
+      }
     }
   });
 

@@ -216,8 +216,13 @@ async fn run(js: Js) {
             u.query().unwrap_or("").contains("seed_track=")
         })
         .await;
+    // The seed sets the targets (none in the address); the weights stay.
     assert!(
-        !url.query().unwrap_or("").contains("danceability="),
+        !url.query_pairs().any(|(k, _)| k == "danceability"),
+        "{url}"
+    );
+    assert!(
+        url.query_pairs().any(|(k, _)| k == "w_danceability"),
         "{url}"
     );
     let target = browser
@@ -237,6 +242,40 @@ async fn run(js: Js) {
     browser
         .wait_for_js("document.querySelectorAll('.ps-chip').length === 1 && document.querySelector('.ps-chip-label').textContent === 'pop'")
         .await;
+
+    // Settings changed on the page (live, with JavaScript) stay when a seed is added:
+    // the seed panel was written with the page, before them.
+    if js == Js::On {
+        c.goto(&server.url(&format!("/perfect-song?{SLIDERS}&k=10")))
+            .await
+            .expect("open");
+        wait_titles(&browser, "Halo|Storm|Other|Calm|Rush").await;
+        browser
+            .js("var k = document.getElementById('ps-k'); k.value = '25'; \
+                 k.dispatchEvent(new Event('input', { bubbles: true })); \
+                 var w = document.getElementById('ps-w_energy'); w.value = '4'; \
+                 w.dispatchEvent(new Event('input', { bubbles: true })); return true;")
+            .await;
+        browser
+            .wait_for_url("the changed settings", |u| {
+                let q = u.query().unwrap_or("");
+                q.contains("k=25") && q.contains("w_energy=4")
+            })
+            .await;
+        fill(&browser, "#ps-seed-q", "Calm").await;
+        click(&browser, "#ps-seed-suggestions a").await;
+        let url = browser
+            .wait_for_url("seeded", |u| {
+                u.query().unwrap_or("").contains("seed_track=")
+            })
+            .await;
+        let has = |key: &str, value: &str| url.query_pairs().any(|(k, v)| k == key && v == value);
+        assert!(has("k", "25") && has("w_energy", "4"), "{url}");
+        assert!(
+            !url.query_pairs().any(|(k, _)| k == "danceability"),
+            "{url}"
+        );
+    }
     browser.close().await;
 }
 

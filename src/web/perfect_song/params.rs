@@ -240,17 +240,14 @@ impl FormState {
     }
 
     /// The settings that stay when the seeds change (filters, ranges, result count,
-    /// metric), without targets, weights, seeds, or genres the seeds imposed: the
+    /// metric, weights), without targets, seeds, or genres the seeds imposed: the
     /// base of every "add a seed" and "remove this seed" address.
     pub fn base_pairs(&self) -> Vec<(String, String)> {
         let mut pairs: Vec<(String, String)> = self
             .values
             .iter()
-            .filter(|(k, _)| {
-                Feature::from_key(k).is_none()
-                    && k.strip_prefix(keys::WEIGHT_PREFIX)
-                        .is_none_or(|f| Feature::from_key(f).is_none())
-            })
+            // A seed sets the targets; the weights are the user's and stay.
+            .filter(|(k, _)| Feature::from_key(k).is_none())
             .filter(|(_, v)| !v.is_empty())
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();

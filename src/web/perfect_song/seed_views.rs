@@ -154,7 +154,7 @@ pub async fn suggestions(
             p class="suggestion-status" role="status" { "No track or artist matches “" (q) "”." }
         } @else {
             p class="suggestion-status visually-hidden" role="status" {
-                (tracks.len()) " tracks and " (artists.len()) " artists match “" (q) "”."
+                (counted(tracks.len(), "track")) " and " (counted(artists.len(), "artist")) " match “" (q) "”."
             }
             @if !tracks.is_empty() {
                 h3 class="ps-seed-heading" { "Tracks" }
@@ -233,7 +233,10 @@ pub fn panel(
                     }
                 }
             }
-            form class="ps-seed-form" method="get" action=(PAGE) role="search" {
+            // `data-targets`: the slider targets a new seed replaces (app.js carries the
+            // other settings on screen over when a seed is added or removed).
+            form class="ps-seed-form" method="get" action=(PAGE) role="search"
+                data-targets=(slider_targets()) {
                 @for (key, value) in form.base_pairs() {
                     input type="hidden" name=(key) value=(value);
                 }
@@ -302,4 +305,22 @@ pub async fn suggest(
     }
     let form = FormState::lenient(&pairs, &params::starting(&ctx.catalog));
     Ok(suggestions(&state, &ctx, &form, &q).await?.into_response())
+}
+
+/// "1 track", "6 tracks", "0 artists".
+fn counted(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// The keys of the slider targets, space-separated.
+fn slider_targets() -> String {
+    crate::catalog::Feature::ALL
+        .iter()
+        .map(|f| f.key())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
