@@ -171,14 +171,16 @@ impl GenreCatalog {
 
     /// The genres whose name (or a subgenre's name) contains `query`, sorted.
     pub fn list(&self, query: &str, sort: GenreSort) -> Vec<&GenreProfile> {
-        let query = genre_key(query);
+        // "hip-hop" finds "hip hop": a hyphen and a space are the same to a reader.
+        let loose = |name: &str| genre_key(name).replace('-', " ");
+        let query = loose(query);
         let mut found: Vec<&GenreProfile> = self
             .genres()
             .iter()
             .filter(|g| {
                 query.is_empty()
-                    || g.key.contains(&query)
-                    || g.subgenres.iter().any(|s| genre_key(s).contains(&query))
+                    || loose(&g.key).contains(&query)
+                    || g.subgenres.iter().any(|s| loose(s).contains(&query))
             })
             .collect();
         found.sort_by(|a, b| {
@@ -279,6 +281,11 @@ mod tests {
             keys(c.list("dance", by_name)),
             ["pop"],
             "found by a subgenre"
+        );
+        assert_eq!(
+            keys(c.list("Dance-Pop", by_name)),
+            ["pop"],
+            "a hyphen is a space"
         );
         let energy = GenreSort::parse(Some("energy"), Some("asc")).unwrap();
         assert_eq!(keys(c.list("", energy))[0], "pop");

@@ -371,9 +371,12 @@ pub fn invalid(errors: &InvalidSettings) -> Markup {
         (live_bar(html! { strong class="ps-live-title" { "Fix the settings to see your match" } }))
         div class="card ps-invalid" {
             h2 { "Fix the settings to see your match" }
-            ul class="form-error" role="alert" {
-                @for e in &errors.0 {
-                    li { a href={ "#" (field_id(&e.field())) } { (e.to_string()) } }
+            // The alert is the wrapper: on the list itself the role hid its items' list.
+            div class="form-error" role="alert" {
+                ul {
+                    @for e in &errors.0 {
+                        li { a href={ "#" (field_id(&e.field())) } { (e.to_string()) } }
+                    }
                 }
             }
         }
