@@ -305,7 +305,9 @@
   // back from htmx itself, before this runs.
   function refocus(root) {
     var active = document.activeElement;
-    if ((active && active !== document.body) || !root || !root.querySelector) {
+    // A boosted link swaps the whole body: that is a new page, whose focus starts at
+    // the top as a page load's does.
+    if ((active && active !== document.body) || !root || !root.querySelector || root === document.body) {
       return;
     }
     var heading = root.matches("[data-refocus]") ? root : root.querySelector("[data-refocus]");

@@ -121,6 +121,10 @@ async fn a_header_sort_keeps_the_sort_controls_in_step() {
     browser
         .wait_for_js("document.getElementById('genre-sort').value === 'valence'")
         .await;
+    // The header that was pressed keeps the keyboard (the list was replaced).
+    browser
+        .wait_for_js("document.activeElement && document.activeElement.id === 'genre-sort-valence'")
+        .await;
     let dir = browser
         .js("return document.getElementById('genre-dir').value;")
         .await;

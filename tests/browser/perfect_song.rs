@@ -276,6 +276,34 @@ async fn the_answer_follows_the_slider_without_a_page_load() {
         .wait_for_js(&format!("{TARGET_ENERGY} === 0.8"))
         .await;
 
+    // Renamed from the keyboard: the panel is replaced and the rename field with it
+    // (its details closed), so the keyboard goes to the panel's heading, not the top.
+    browser
+        .client
+        .find(Locator::Css(".ps-rename summary"))
+        .await
+        .expect("rename")
+        .click()
+        .await
+        .expect("open rename");
+    let rename = browser
+        .client
+        .find(Locator::Css(".ps-rename input[type=text]"))
+        .await
+        .expect("rename field");
+    rename.clear().await.expect("clear");
+    rename.send_keys("Mornings").await.expect("type");
+    rename
+        .send_keys(&Key::Enter.to_string())
+        .await
+        .expect("enter");
+    browser
+        .wait_for_js("Array.prototype.some.call(document.querySelectorAll('.ps-profile-name'), function (e) { return e.textContent === 'Mornings'; })")
+        .await;
+    browser
+        .wait_for_js("document.activeElement && document.activeElement.id === 'ps-profiles-title'")
+        .await;
+
     browser
         .client
         .set_window_size(360, 800)

@@ -164,7 +164,9 @@ fn results(genres: &GenreCatalog, query: &str, sort: GenreSort) -> Markup {
         });
         html! {
             th scope="col" aria-sort=[aria_sort] {
-                a href=(href) hx-get=(href) hx-target=(format!("#{LIST_ID}")) hx-swap="outerHTML" hx-push-url="true" {
+                // The id gives the keyboard back to this header after the swap (htmx
+                // refocuses the element with the focused one's id).
+                a id={ "genre-sort-" (key.key()) } href=(href) hx-get=(href) hx-target=(format!("#{LIST_ID}")) hx-swap="outerHTML" hx-push-url="true" {
                     (label)
                     @if active { span aria-hidden="true" { @if sort.descending { " ↓" } @else { " ↑" } } }
                 }

@@ -51,7 +51,10 @@ pub fn panel(ctx: &PageContext, rows: &[ProfileRow], settings: &str, state: &Pan
     let save_action = format!("{PAGE}/profiles");
     html! {
         section id=(PANEL_ID) class="card ps-profiles" aria-labelledby="ps-profiles-title" {
-            h2 id="ps-profiles-title" { "Your taste profiles" }
+            // After a rename or a delete the control that had focus is gone (its
+            // details closed, or its profile): the keyboard comes here instead of
+            // falling to the top of the page (app.js, `data-refocus`).
+            h2 id="ps-profiles-title" tabindex="-1" data-refocus { "Your taste profiles" }
             @if let Some(notice) = &state.notice { p class="ps-notice" role="status" { (notice) } }
             // The name and the button belong to the settings form (`form=`), so that
             // "Save profile" posts what that form shows now, not the settings the page
