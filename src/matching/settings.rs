@@ -574,7 +574,21 @@ impl MatchSettings {
                 }
             }
             keys::HALF_DOUBLE => filters.attributes.half_double = parse_bool(key, value)?,
-            keys::VERSIONS => filters.all_versions = value.eq_ignore_ascii_case("all"),
+            keys::VERSIONS => {
+                filters.all_versions = match value.trim() {
+                    "" | "one" => false,
+                    v if v.eq_ignore_ascii_case("all") => true,
+                    // Anything else was silently one version per song.
+                    _ => {
+                        return Err(MatchError::Field {
+                            field: key.into(),
+                            message: format!(
+                                "“{value}” is not a choice of versions: versions=all shows every version of a song; leave it out for one version per song."
+                            ),
+                        })
+                    }
+                };
+            }
             keys::K => {
                 let v: i64 = parse_int(key, value)?;
                 self.k = usize::try_from(v)
@@ -811,6 +825,16 @@ mod tests {
             err.message_for("danceability").unwrap(),
             "“abc” is not a number."
         );
+    }
+
+    #[test]
+    fn versions_is_all_or_left_out() {
+        assert!(parse(&[("versions", "ALL")]).unwrap().filters.all_versions);
+        assert!(!parse(&[("versions", "")]).unwrap().filters.all_versions);
+        assert!(!parse(&[]).unwrap().filters.all_versions);
+        let err = parse(&[("versions", "maybe")]).unwrap_err();
+        assert_eq!(err.0[0].field(), "versions");
+        assert!(err.0[0].to_string().contains("“maybe”"), "{}", err.0[0]);
     }
 
     #[test]
