@@ -148,7 +148,11 @@ pub async fn suggestions(
         f(&mut more);
         form.with_seeds(&more)
     };
-    let tracks: Vec<_> = ids.iter().filter_map(|id| details.get(id)).collect();
+    let mut tracks: Vec<_> = ids.iter().filter_map(|id| details.get(id)).collect();
+    // A dataset can hold one release twice under two ids (the TidyTuesday file does):
+    // two lines that read the same would only make the user wonder which to pick.
+    let mut shown = std::collections::HashSet::new();
+    tracks.retain(|d| shown.insert((d.name(), d.credits(), d.album(), d.release_year)));
     Ok(html! {
         @if tracks.is_empty() && artists.is_empty() {
             p class="suggestion-status" role="status" { "No track or artist matches “" (q) "”." }
