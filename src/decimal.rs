@@ -166,6 +166,17 @@ pub fn format_count(n: impl Into<i128>) -> String {
     out
 }
 
+/// A count and its noun, grouped and in the plural unless it is one: "1 track",
+/// "5,507 tracks", "0 artists".
+pub fn counted(n: impl Into<i128>, noun: &str) -> String {
+    let n: i128 = n.into();
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{} {noun}s", format_count(n))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -28,10 +28,15 @@ pub fn without_trailing_slash(req: &Request) -> Option<String> {
     if trimmed.is_empty() || trimmed.starts_with("//") {
         return None;
     }
-    Some(match req.uri().query() {
-        Some(query) => format!("{trimmed}?{query}"),
-        None => trimmed.to_string(),
-    })
+    Some(with_query(trimmed, req))
+}
+
+/// `path` with the request's query, if it has one.
+fn with_query(path: &str, req: &Request) -> String {
+    match req.uri().query() {
+        Some(query) => format!("{path}?{query}"),
+        None => path.to_string(),
+    }
 }
 
 /// The address an API request with a trailing slash is answered at: the same without
@@ -42,11 +47,7 @@ pub fn api_uri_without_trailing_slash(req: &Request) -> Option<Uri> {
     if rest.is_empty() || !rest.ends_with('/') {
         return None;
     }
-    let trimmed = path.trim_end_matches('/');
-    let path_and_query = match req.uri().query() {
-        Some(query) => format!("{trimmed}?{query}"),
-        None => trimmed.to_string(),
-    };
+    let path_and_query = with_query(path.trim_end_matches('/'), req);
     let mut parts = req.uri().clone().into_parts();
     parts.path_and_query = Some(PathAndQuery::try_from(path_and_query).ok()?);
     Uri::from_parts(parts).ok()

@@ -61,9 +61,5 @@ pub struct GenreCount {
 
 /// "1 track", "12 tracks", "5,507 tracks".
 pub fn tracks_label(n: i64) -> String {
-    if n == 1 {
-        "1 track".to_string()
-    } else {
-        format!("{} tracks", crate::decimal::format_count(n))
-    }
+    crate::decimal::counted(n, "track")
 }

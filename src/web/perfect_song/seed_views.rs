@@ -12,6 +12,7 @@ use super::params::{self, FormState, PAGE};
 use crate::{
     catalog::artists::tracks_label,
     db,
+    decimal::counted,
     error::AppResult,
     matching::{keys, seeds::MAX_SEEDS, settings::SeedRefs},
     web::{extract::PageContext, respond::add_vary, state::AppState},
@@ -158,7 +159,7 @@ pub async fn suggestions(
             p class="suggestion-status" role="status" { "No track or artist matches “" (q) "”." }
         } @else {
             p class="suggestion-status visually-hidden" role="status" {
-                (counted(tracks.len(), "track")) " and " (counted(artists.len(), "artist")) " match “" (q) "”."
+                (counted(tracks.len() as u64, "track")) " and " (counted(artists.len() as u64, "artist")) " match “" (q) "”."
             }
             @if !tracks.is_empty() {
                 h3 class="ps-seed-heading" { "Tracks" }
@@ -309,15 +310,6 @@ pub async fn suggest(
     }
     let form = FormState::lenient(&pairs, &params::starting(&ctx.catalog));
     Ok(suggestions(&state, &ctx, &form, &q).await?.into_response())
-}
-
-/// "1 track", "6 tracks", "0 artists".
-fn counted(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
 }
 
 /// The keys of the slider targets, space-separated.
