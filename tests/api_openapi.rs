@@ -390,3 +390,17 @@ async fn the_document_only_answers_get_and_head() {
         .await
         .assert_status_is_ok();
 }
+
+#[tokio::test]
+async fn the_docs_page_and_its_files_only_answer_get_and_head() {
+    let app = demo_app_with(|_| {});
+    for path in ["/api/docs", "/api/docs/init.js", "/api/docs/swagger-ui.css"] {
+        let resp = app.client.post(path).send().await;
+        resp.assert_status(StatusCode::METHOD_NOT_ALLOWED);
+        resp.assert_header("allow", "GET, HEAD");
+        let body: Value =
+            serde_json::from_str(&resp.0.into_body().into_string().await.unwrap()).unwrap();
+        assert_eq!(body["error"]["status"], 405, "{path}");
+        app.client.get(path).send().await.assert_status_is_ok();
+    }
+}

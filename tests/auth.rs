@@ -1007,7 +1007,8 @@ async fn a_form_not_sent_as_utf8_is_refused_and_creates_nothing() {
     assert_eq!(user_count(&app), 0);
 }
 
-/// No page takes PUT, PATCH or DELETE: they are told so (405), not that a form expired.
+/// No page takes PUT, PATCH or DELETE: they are told so (405, with what the address
+/// takes), not that a form expired.
 #[tokio::test]
 async fn other_unsafe_methods_get_405_not_the_expired_form_message() {
     let app = empty_app();
@@ -1017,6 +1018,17 @@ async fn other_unsafe_methods_get_405_not_the_expired_form_message() {
         let body = resp.0.into_body().into_string().await.unwrap_or_default();
         assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "{method}: {body}");
         assert!(!body.contains("has expired"), "{method}: {body}");
+    }
+    // Each says what the address takes instead (RFC 9110 asks every 405 for `Allow`).
+    for (path, allow) in [
+        ("/account", "GET, HEAD"),
+        ("/logout", "POST"),
+        ("/login", "GET, HEAD, POST"),
+        ("/perfect-song/profiles/1/delete", "POST"),
+    ] {
+        let resp = app.client.request(Method::DELETE, path).send().await;
+        resp.assert_status(StatusCode::METHOD_NOT_ALLOWED);
+        resp.assert_header("allow", allow);
     }
 }
 

@@ -145,6 +145,12 @@ async fn poems_plain_text_errors_become_the_apps_error_pages() {
     let body = resp.0.into_body().into_string().await.expect("body");
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
     assert_error_page(&body, status, "does not accept that kind of request");
+    // The page keeps what the address takes, as RFC 9110 asks of a 405.
+    let resp = app.client.request(Method::GET, "/logout").send().await;
+    resp.assert_header("allow", "POST");
+    let resp = app.client.request(Method::POST, "/healthz").send().await;
+    resp.assert_status(StatusCode::METHOD_NOT_ALLOWED);
+    resp.assert_header("allow", "GET, HEAD");
 
     // A form that the extractor cannot read (a field twice, where one is expected).
     let page = browser

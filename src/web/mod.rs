@@ -30,6 +30,7 @@ pub mod genres;
 pub mod health;
 pub mod home;
 pub mod layout;
+pub mod methods;
 pub mod perfect_song;
 pub mod query;
 pub mod request_limits;
@@ -40,7 +41,9 @@ pub mod state;
 pub mod trailing_slash;
 pub mod transport;
 
-use poem::{get, post, Endpoint, EndpointExt, Response, Route};
+use poem::{Endpoint, EndpointExt, Response, Route};
+
+use methods::{get, post};
 
 pub use state::AppState;
 
@@ -120,17 +123,17 @@ pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
             api::openapi_json().with(compression::Gzip),
         )
         .nest("/api/v1", api::v1().with(compression::Gzip))
-        .at("/api/docs", docs.page())
-        .at("/api/docs/", docs.page())
+        .at("/api/docs", get(docs.page()))
+        .at("/api/docs/", get(docs.page()))
         .at(
             "/api/docs/swagger-ui.css",
-            docs.css().with(compression::Gzip),
+            get(docs.css().with(compression::Gzip)),
         )
         .at(
             "/api/docs/swagger-ui-bundle.js",
-            docs.js().with(compression::Gzip),
+            get(docs.js().with(compression::Gzip)),
         )
-        .at("/api/docs/init.js", docs.init())
+        .at("/api/docs/init.js", get(docs.init()))
         .at("/api/*rest", api::not_found())
         .nest("/", auth::with_sessions(pages, &state));
 
