@@ -930,6 +930,69 @@ fn an_import_that_adds_nothing_changes_nothing_and_says_why() {
     assert_eq!(fingerprint(&mut demo.conn, &EVERYTHING), demo_before);
 }
 
+/// One quote left open in a file with few quotes takes every line after it into one
+/// value: that is one bad row, but the rows of all those lines are lost with it, and
+/// they count as bad ones.
+#[test]
+fn rows_lost_inside_a_quote_left_open_count_as_bad() {
+    let mut db = fresh_db();
+    let mut rows: Vec<String> = (0..3).map(good_row).collect();
+    rows.push("\"Open,A,0.5,0.5,0.5,0,0.5,0.05,0.1,120,-6".to_string());
+    rows.extend((3..13).map(good_row));
+    let path = write_file(&db, "open_quote.csv", csv_of(&rows));
+    let error = import_paths(&mut db, std::slice::from_ref(&path)).unwrap_err();
+    let message = error.to_string();
+    assert!(matches!(error, ImportError::MostlyBad { .. }), "{message}");
+    assert!(
+        message.contains("1 of its 4 rows are bad, and they took in 10 more lines of the file"),
+        "{message}"
+    );
+    assert!(
+        message.contains("line 5: a value runs from line 5 to line 15"),
+        "{message}"
+    );
+    assert_eq!(count_tracks(&mut db.conn), 0);
+    let report =
+        import_files(&mut db.conn, &[path], ALLOW_BAD_ROWS, &mut NoProgress).expect("allowed");
+    assert_eq!((report.inserted(), report.skipped()), (3, 1));
+    assert!(
+        report.summary().contains(
+            "lines lost                 10 (taken into skipped rows by a quote left open)"
+        ),
+        "{}",
+        report.summary()
+    );
+}
+
+/// A NUL or another control character in a title or a name is a bad row, named with
+/// its line and column; a line break inside a quoted title becomes a space.
+#[test]
+fn control_characters_make_a_bad_row_and_line_breaks_a_space() {
+    let mut db = fresh_db();
+    let rows = vec![
+        good_row(0),
+        "Song 1,Ed\u{0}Sheeran,0.5,0.5,0.5,0,0.5,0.05,0.1,120,-6".to_string(),
+        "\"Two\nlines\",Artist 2,0.5,0.5,0.5,0,0.5,0.05,0.1,120,-6".to_string(),
+        good_row(3),
+    ];
+    let path = write_file(&db, "controls.csv", csv_of(&rows));
+    let report = import_paths(&mut db, &[path]).expect("import");
+    let file = &report.files[0];
+    assert_eq!((file.inserted, file.skipped), (3, 1));
+    assert_eq!(file.bad_rows[0].line, 3);
+    assert_eq!(
+        file.bad_rows[0].reason,
+        "artist: an artist name holds a control character (U+0000), which no title or name can show"
+    );
+    let titles: Vec<String> = diesel::sql_query("SELECT name FROM tracks ORDER BY name")
+        .load::<Name>(sqlite(&mut db.conn))
+        .expect("titles")
+        .into_iter()
+        .map(|n| n.name)
+        .collect();
+    assert!(titles.contains(&"Two lines".to_string()), "{titles:?}");
+}
+
 #[test]
 fn a_file_of_mostly_bad_rows_is_refused_unless_allowed() {
     let mut db = fresh_db();

@@ -75,6 +75,9 @@ pub struct FileReport {
     /// genres are added to its set.
     pub repeated: u64,
     pub skipped: u64,
+    /// Lines that skipped rows took in after their own (a quote left open runs over
+    /// the rows after it): those rows are lost too.
+    pub lines_lost: u64,
     /// The first [`LISTED_BAD_ROWS`] skipped rows.
     pub bad_rows: Vec<BadRow>,
     /// How the file was read, when it was not plain comma-separated UTF-8 ("gzip",
@@ -165,11 +168,12 @@ pub enum ImportError {
         /// The first bad rows.
         bad_rows: Vec<BadRow>,
     },
-    #[error("{}: {} of its {} rows are bad, so the file was refused and nothing was imported (--allow-bad-rows imports the good rows anyway); {}", .path.display(), format_count(*.skipped), format_count(*.rows_read), quoted(.bad_rows, *.skipped))]
+    #[error("{}: {}, so the file was refused and nothing was imported (--allow-bad-rows imports the good rows anyway); {}", .path.display(), mostly_bad_message(*.rows_read, *.skipped, *.lines_lost), quoted(.bad_rows, *.skipped))]
     MostlyBad {
         path: PathBuf,
         rows_read: u64,
         skipped: u64,
+        lines_lost: u64,
         /// The first bad rows.
         bad_rows: Vec<BadRow>,
     },
@@ -183,6 +187,22 @@ impl From<diesel::result::Error> for ImportError {
     fn from(error: diesel::result::Error) -> ImportError {
         ImportError::Database(error)
     }
+}
+
+/// How much of a file is bad: its bad rows, and the lines a quote left open took in.
+fn mostly_bad_message(rows_read: u64, skipped: u64, lines_lost: u64) -> String {
+    let rows = format!(
+        "{} of its {} rows are bad",
+        format_count(skipped),
+        format_count(rows_read)
+    );
+    if lines_lost == 0 {
+        return rows;
+    }
+    format!(
+        "{rows}, and they took in {} more lines of the file, whose rows are lost with them",
+        format_count(lines_lost)
+    )
 }
 
 /// Why a file gave no track at all.
@@ -286,6 +306,15 @@ impl ImportReport {
         for (label, value, note) in lines {
             let _ = writeln!(out, "  {label:<16} {:>12}{note}", format_count(value));
         }
+        let lines_lost = self.sum(|f| f.lines_lost);
+        if lines_lost > 0 {
+            let _ = writeln!(
+                out,
+                "  {:<16} {:>12} (taken into skipped rows by a quote left open)",
+                "lines lost",
+                format_count(lines_lost)
+            );
+        }
         let _ = writeln!(
             out,
             "  {:<16} {:>12} tracks, {} artists",
@@ -336,6 +365,7 @@ mod tests {
                 updated: 0,
                 repeated: 3,
                 skipped: 2,
+                lines_lost: 0,
                 bad_rows: vec![
                     BadRow {
                         line: 4,
@@ -402,6 +432,7 @@ mod tests {
             path: PathBuf::from("t.csv"),
             rows_read: 3000,
             skipped: 2000,
+            lines_lost: 0,
             bad_rows: vec![bad(2)],
         };
         let text = mostly.to_string();
@@ -412,6 +443,21 @@ mod tests {
         assert!(text.contains("--allow-bad-rows"), "{text}");
         assert!(
             text.ends_with("line 2: tempo = -2 is outside 0..300 (and 1,999 more)"),
+            "{text}"
+        );
+        let swallowed = ImportError::MostlyBad {
+            path: PathBuf::from("t.csv"),
+            rows_read: 2,
+            skipped: 1,
+            lines_lost: 1_497_965,
+            bad_rows: vec![bad(3)],
+        };
+        let text = swallowed.to_string();
+        assert!(
+            text.starts_with(
+                "t.csv: 1 of its 2 rows are bad, and they took in 1,497,965 more lines of the \
+                 file, whose rows are lost with them, so the file was refused"
+            ),
             "{text}"
         );
     }

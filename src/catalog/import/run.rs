@@ -147,12 +147,14 @@ struct Batch {
 struct KeyedRow {
     line: u64,
     track: Result<(NewTrack, TrackKeys), String>,
+    lines_taken: u64,
 }
 
 impl From<ParsedRow> for KeyedRow {
     fn from(row: ParsedRow) -> KeyedRow {
         KeyedRow {
             line: row.line,
+            lines_taken: row.lines_taken,
             track: row.track.map(|track| {
                 let keys = TrackKeys::of(&track);
                 (track, keys)
@@ -241,6 +243,7 @@ fn import_source<R: Read + Send>(
                             });
                         }
                         report.skipped += 1;
+                        report.lines_lost += row.lines_taken;
                         if report.bad_rows.len() < LISTED_BAD_ROWS {
                             report.bad_rows.push(bad);
                         }
@@ -276,11 +279,15 @@ fn refuse_if_mostly_bad(report: &FileReport, options: ImportOptions) -> Result<(
             bad_rows: report.bad_rows.clone(),
         });
     }
-    if !options.allow_bad_rows && report.skipped > good {
+    // A row that a quote left open runs over the lines of the rows after it, which are
+    // lost with it: each counts as a bad row, or one open quote in a file of few quotes
+    // could lose nearly all of it as "1 bad row of 2".
+    if !options.allow_bad_rows && report.skipped + report.lines_lost > good {
         return Err(ImportError::MostlyBad {
             path: report.path.clone(),
             rows_read: report.rows_read,
             skipped: report.skipped,
+            lines_lost: report.lines_lost,
             bad_rows: report.bad_rows.clone(),
         });
     }

@@ -25,13 +25,16 @@ use super::{
     row::RowParser,
     ImportError,
 };
-use crate::catalog::NewTrack;
+use crate::{catalog::NewTrack, decimal::counted};
 
 /// A data row: its line number (the header is line 1) and the track or why it is bad.
 #[derive(Debug)]
 pub struct ParsedRow {
     pub line: u64,
     pub track: Result<NewTrack, String>,
+    /// Lines after its first that a refused row took in (a quote left open), whose
+    /// rows are lost with it; 0 for every other row.
+    pub lines_taken: u64,
 }
 
 /// How the bytes of the cells are turned into text.
@@ -49,8 +52,10 @@ pub struct CsvSource<R: Read> {
     parser: RowParser,
     /// `parser`'s columns that are read (`ColumnMap::read_columns`).
     read_columns: Vec<usize>,
-    /// Rows whose track id was a number, so not a Spotify id (see `next_row`).
+    /// Rows whose track id was a number, so not a Spotify id (see `next_row`), of
+    /// `ids_read` good rows with an id.
     row_number_ids: u64,
+    ids_read: u64,
     record: ByteRecord,
     /// A Windows-1252 record turned into UTF-8.
     decoded: ByteRecord,
@@ -123,6 +128,7 @@ impl<'a> CsvSource<Box<dyn Read + Send + 'a>> {
             path: path.to_path_buf(),
             read_columns: map.read_columns(),
             row_number_ids: 0,
+            ids_read: 0,
             reader,
             parser: RowParser::new(map).with_decimal_comma(layout.delimiter != b','),
             record: ByteRecord::new(),
@@ -236,10 +242,25 @@ impl<R: Read> CsvSource<R> {
         }
         notes.extend(self.layout.notes());
         if let (true, Some(column)) = (self.row_number_ids > 0, self.parser.columns().track_id) {
-            notes.push(format!(
-                "{} as row numbers, not Spotify ids (tracks told apart by artists and title)",
-                self.parser.columns().header(column)
-            ));
+            let header = self.parser.columns().header(column);
+            // The whole column, or a few odd values in a column of Spotify ids.
+            notes.push(if self.row_number_ids == self.ids_read {
+                format!(
+                    "{header} as row numbers, not Spotify ids (tracks told apart by artists \
+                     and title)"
+                )
+            } else {
+                format!(
+                    "{} of {header} that {} all digits as row numbers, not Spotify ids \
+                     (those tracks told apart by artists and title)",
+                    counted(self.row_number_ids, "value"),
+                    if self.row_number_ids == 1 {
+                        "is"
+                    } else {
+                        "are"
+                    }
+                )
+            });
         }
         notes
     }
@@ -271,6 +292,7 @@ impl<R: Read> CsvSource<R> {
                             return Some(Ok(ParsedRow {
                                 line,
                                 track: Err(problem),
+                                lines_taken: inside,
                             }));
                         }
                     }
@@ -280,6 +302,7 @@ impl<R: Read> CsvSource<R> {
                     // as a Spotify id, row 1 of one file would overwrite row 1 of
                     // another. No Spotify id is all digits.
                     if let Ok(track) = &mut track {
+                        self.ids_read += u64::from(track.spotify_id.is_some());
                         if track
                             .spotify_id
                             .as_deref()
@@ -289,7 +312,11 @@ impl<R: Read> CsvSource<R> {
                             self.row_number_ids += 1;
                         }
                     }
-                    return Some(Ok(ParsedRow { line, track }));
+                    return Some(Ok(ParsedRow {
+                        line,
+                        track,
+                        lines_taken: 0,
+                    }));
                 }
                 Err(error) => {
                     // An I/O error (a damaged archive, a line too long) has no record
@@ -402,13 +429,14 @@ mod tests {
     }
 
     #[test]
-    fn a_title_over_two_lines_is_still_one_good_row() {
+    fn a_title_over_two_lines_is_still_one_good_row_on_one_line() {
         let csv = format!("{HEADER}\n\"Two\nLines, live\",A,0.5,0.5,0.5,0,0.5,0.05,0.1,120,-6\nLast,A,0.5,0.5,0.5,0,0.5,0.05,0.1,120,-6\n");
         let rows = rows(csv.as_bytes());
         assert_eq!(rows.iter().map(|r| r.0).collect::<Vec<_>>(), vec![2, 4]);
         assert_eq!(
             rows[0].1.as_ref().map(|t| t.name.as_str()),
-            Ok("Two\nLines, live")
+            Ok("Two Lines, live"),
+            "shown on one line, as every page and file shows a title"
         );
     }
 
@@ -465,6 +493,18 @@ mod tests {
             .track
             .expect("good");
         assert_eq!(second.spotify_id.as_deref(), Some("6f807x0ima9a1j3VPbc7VN"));
+        // One odd value in a column of Spotify ids is named as one, not as the column.
+        assert!(
+            source
+                .notes()
+                .iter()
+                .any(|n| n.starts_with("1 value of id that is all digits as row numbers")),
+            "{:?}",
+            source.notes()
+        );
+        let csv = format!("id,{HEADER}\n1,Song,A,0.5,0.5,0.5,0,0.5,0.05,0.1,120,-6\n2,Other,A,0.5,0.5,0.5,0,0.5,0.05,0.1,120,-6\n");
+        let mut source = CsvSource::from_reader(Path::new("t.csv"), csv.as_bytes()).expect("maps");
+        while source.next_row().is_some() {}
         assert!(
             source
                 .notes()

@@ -32,6 +32,49 @@ pub fn longer_than(text: &str, max: usize) -> bool {
     text.len() > max && text.chars().nth(max).is_some()
 }
 
+/// The first control character in the text other than a tab or a line break (NUL,
+/// escape, U+0080 to U+009F): no title or name holds one, and stored, it would reach
+/// pages, CSV files and JSON as it is (and SQLite's string functions stop at a NUL).
+pub fn control_character(text: &str) -> Option<char> {
+    // Bytes first: this runs on every text cell of a file, and almost none has one.
+    // 0xC2 leads the two bytes of U+0080 to U+00BF, which holds the C1 controls.
+    if !text.bytes().any(|b| b < 0x20 || b == 0x7f || b == 0xc2) {
+        return None;
+    }
+    text.chars()
+        .find(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+}
+
+/// What is wrong with a text that holds a control character, if it does.
+fn control_character_message(text: &str) -> Option<String> {
+    control_character(text).map(|c| {
+        format!(
+            "holds a control character (U+{:04X}), which no title or name can show",
+            u32::from(c)
+        )
+    })
+}
+
+/// The text on one line: a tab or line break inside it (a title a spreadsheet wrapped,
+/// `\n` in a Python list of names) becomes a space, and a run of them one space.
+fn one_line(text: &str) -> String {
+    if !text.bytes().any(|b| matches!(b, b'\t' | b'\n' | b'\r')) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    for part in text
+        .split(['\t', '\n', '\r'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(part);
+    }
+    out
+}
+
 /// A cell that holds no value.
 pub fn is_missing(cell: &str) -> bool {
     let cell = cell.trim();
@@ -272,18 +315,21 @@ pub fn track_id(cell: &str) -> ValueResult<String> {
     Ok(Some(id.to_string()))
 }
 
-/// A text cell, trimmed; `None` when missing.
+/// A text cell, trimmed and on one line; `None` when missing.
 pub fn text(cell: &str) -> Option<String> {
     if cell.trim().is_empty() || cell.trim() == "NA" {
         None
     } else {
-        Some(cell.trim().to_string())
+        Some(one_line(cell.trim()))
     }
 }
 
-/// A text cell of at most `max` characters (after trimming): `Err` carries the limit's
-/// message. Checked before the text is copied.
+/// A text cell of at most `max` characters (after trimming) and without control
+/// characters: `Err` carries what is wrong. Checked before the text is copied.
 pub fn text_within(cell: &str, max: usize) -> Result<Option<String>, String> {
+    if let Some(wrong) = control_character_message(cell) {
+        return Err(wrong);
+    }
     if longer_than(cell.trim(), max) {
         return Err(format!(
             "is longer than {max} characters ('{}')",
@@ -299,6 +345,9 @@ pub fn text_within(cell: &str, max: usize) -> Result<Option<String>, String> {
 /// A genre repeated (ignoring case) counts once; at most [`MAX_GENRES_PER_TRACK`] of at
 /// most [`MAX_GENRE_CHARS`] characters each.
 pub fn genres(cell: &str, comma_list: bool) -> Result<Vec<String>, String> {
+    if let Some(wrong) = control_character_message(cell) {
+        return Err(format!("the genre {wrong}"));
+    }
     let cell = cell.trim();
     if is_missing(cell) {
         return Ok(Vec::new());
@@ -329,7 +378,7 @@ pub fn genres(cell: &str, comma_list: bool) -> Result<Vec<String>, String> {
             if unique.len() == MAX_GENRES_PER_TRACK {
                 return Err(format!("more than {MAX_GENRES_PER_TRACK} genres"));
             }
-            unique.push(name.to_string());
+            unique.push(one_line(name));
         }
     }
     Ok(unique)
@@ -340,6 +389,9 @@ pub fn genres(cell: &str, comma_list: bool) -> Result<Vec<String>, String> {
 /// A name repeated (ignoring case) counts once. At most [`MAX_ARTISTS_PER_TRACK`] names
 /// of at most [`MAX_ARTIST_CHARS`] characters each; linear in the length of the cell.
 pub fn artists(cell: &str, list: ArtistList) -> Result<Vec<String>, String> {
+    if let Some(wrong) = control_character_message(cell) {
+        return Err(format!("an artist name {wrong}"));
+    }
     let cell = cell.trim();
     if cell.is_empty() || cell == "NA" {
         return Ok(Vec::new());
@@ -406,7 +458,7 @@ fn unique_names<'c>(names: impl Iterator<Item = &'c str>) -> Result<Vec<String>,
                 "more than {MAX_ARTISTS_PER_TRACK} artists for one track"
             ));
         }
-        unique.push(name.to_string());
+        unique.push(one_line(name));
     }
     Ok(unique)
 }
@@ -688,6 +740,37 @@ mod tests {
             Ok(1),
             "characters, not bytes"
         );
+    }
+
+    #[test]
+    fn control_characters_are_refused_and_line_breaks_become_spaces() {
+        let wrong = text_within("Ed\0Sheeran", 100).unwrap_err();
+        assert!(wrong.contains("control character (U+0000)"), "{wrong}");
+        assert!(text_within("a\u{1b}[31m", 100).is_err());
+        assert!(text_within("C1 \u{85} here", 100).is_err());
+        let wrong = artists("Ed\0Sheeran", ArtistList::Single).unwrap_err();
+        assert!(wrong.starts_with("an artist name holds"), "{wrong}");
+        assert!(genres("po\u{7f}p", false)
+            .unwrap_err()
+            .starts_with("the genre holds"));
+        // Letters beside the C1 block (U+00A0 to U+00BF share its first byte) are text.
+        assert_eq!(
+            text_within("Caf\u{e9} \u{b0}\u{a9}", 100)
+                .unwrap()
+                .as_deref(),
+            Some("Caf\u{e9} \u{b0}\u{a9}")
+        );
+        assert_eq!(
+            text_within(" Two\r\n lines\tand a tab ", 100)
+                .unwrap()
+                .as_deref(),
+            Some("Two lines and a tab")
+        );
+        assert_eq!(
+            artists("['A\\nB', 'C']", ArtistList::Single).unwrap(),
+            vec!["A B".to_string(), "C".to_string()]
+        );
+        assert_eq!(genres("rock,\tpop", true).unwrap(), vec!["rock", "pop"]);
     }
 
     #[test]
