@@ -899,7 +899,7 @@ async fn a_market_that_is_not_a_country_code_is_refused_everywhere() {
         "/api/v1/recommendations?seed_genres=pop",
         "/api/v1/recommendations/available-genre-seeds?x=1",
     ] {
-        for bad in ["XX", "%ff", "", "USA"] {
+        for bad in ["XX", "", "USA"] {
             let message = refused(&app, &format!("{path}&market={bad}")).await;
             assert!(
                 message.starts_with("Invalid market code"),

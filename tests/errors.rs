@@ -31,6 +31,51 @@ fn assert_error_page(body: &str, status: StatusCode, message: &str) {
     assert!(body.contains(message), "expected “{message}” in {body}");
 }
 
+/// A query whose %-escapes are not UTF-8 is refused, as a form is, on pages and in the
+/// API alike, rather than read with U+FFFD for every bad byte.
+#[tokio::test]
+async fn a_query_that_is_not_utf8_is_refused_everywhere() {
+    let app = demo_app();
+    for path in [
+        "/genres/compare?genre=%ff%fe",
+        "/artists?q=caf%E9",
+        "/api/v1/search?q=%ff&type=track",
+    ] {
+        let resp = app.client.get(path).send().await;
+        resp.assert_status(StatusCode::BAD_REQUEST);
+        let body = resp.0.into_body().into_string().await.expect("body");
+        assert!(body.contains("not UTF-8 text"), "{path}: {body}");
+        assert!(!body.contains('\u{FFFD}'), "{path}: {body}");
+    }
+    // The same word in UTF-8 is a search like any other.
+    let resp = app.client.get("/artists?q=caf%C3%A9").send().await;
+    resp.assert_status_is_ok();
+}
+
+/// The data files a page's script reads answer their errors in JSON, as the API does.
+#[tokio::test]
+async fn data_files_answer_errors_in_json() {
+    let app = demo_app();
+    let mut browser = Browser::new();
+    browser.sign_up(&app.client, "charts", GOOD_PASSWORD).await;
+    let page = browser
+        .get(&app.client, "/perfect-song/charts.json?energy=7")
+        .await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        page.header("content-type"),
+        Some("application/json; charset=utf-8")
+    );
+    let json: serde_json::Value = serde_json::from_str(&page.body).expect("JSON");
+    assert_eq!(json["error"]["status"], 400);
+    assert!(
+        json["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("Energy")),
+        "{json}"
+    );
+}
+
 #[tokio::test]
 async fn error_pages_have_the_sites_header_and_navigation() {
     let app = empty_app();

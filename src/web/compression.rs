@@ -42,7 +42,8 @@ pub fn accepts_gzip(headers: &HeaderMap) -> bool {
                     .and_then(|q| q.trim().parse::<f32>().ok())
                     == Some(0.0)
             });
-            (name == "gzip" || name == "*") && !refused
+            // Coding names are case-insensitive (RFC 9110, 8.4.1).
+            (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
         })
 }
 
@@ -181,6 +182,8 @@ mod tests {
         assert!(accepts_gzip(&headers("gzip, deflate, br, zstd")));
         assert!(accepts_gzip(&headers("br;q=1.0, gzip;q=0.8")));
         assert!(accepts_gzip(&headers("*")));
+        assert!(accepts_gzip(&headers("GZIP")));
+        assert!(accepts_gzip(&headers("deflate, Gzip;q=0.5")));
         assert!(!accepts_gzip(&headers("br, zstd")));
         assert!(!accepts_gzip(&headers("gzip;q=0")));
         assert!(!accepts_gzip(&headers("gzip; q=0.0")));

@@ -129,7 +129,10 @@ impl<E: Endpoint> Endpoint for ErrorPagesEndpoint<E> {
 
     async fn call(&self, req: Request) -> Result<Response> {
         let htmx = Htmx::from_headers(req.headers());
-        let audience = if req.uri().path().starts_with("/api/") {
+        // A `.json` data file (the perfect-song chart options and sample) is read by a
+        // script, as the API is: it answers errors in JSON too.
+        let path = req.uri().path();
+        let audience = if path.starts_with("/api/") || path.ends_with(".json") {
             Audience::Json
         } else if htmx.wants_fragment() {
             Audience::Fragment

@@ -13,8 +13,8 @@
 //! - the `Host`: at most one, and a host name or address with an optional port. The
 //!   API writes it into every link it returns, and a page's links name this site, so a
 //!   `Host` of `evil.example"<x>` went into the answers as it was;
-//! - a form's text: a urlencoded body whose names or values, once decoded, are not
-//!   UTF-8 is refused. The form parser would replace each bad byte with U+FFFD, so two
+//! - a form's text, and the query's: a urlencoded body or query whose names or values,
+//!   once decoded, are not UTF-8 is refused. The form parser would replace each bad byte with U+FFFD, so two
 //!   different passwords could become the same one, and any other field would be
 //!   stored with characters the user never typed.
 
@@ -71,6 +71,17 @@ fn check_head(req: &Request) -> Result<(), AppError> {
         .map(|(name, value)| name.as_str().len() + value.len())
         .sum();
     check_host(req)?;
+    // The same rule as a form's: every parser of a query (the pages', poem-openapi's)
+    // would replace each bad byte with U+FFFD and answer a question nobody asked.
+    if let Some(query) = req.uri().query() {
+        if query.contains('%') && !form_is_utf8(query.as_bytes()) {
+            return Err(AppError::BadRequest(
+                "The address's query is not UTF-8 text once its %-escapes are decoded, so it \
+                 could not be read."
+                    .to_string(),
+            ));
+        }
+    }
     if header_bytes > MAX_HEADER_BYTES {
         return Err(AppError::HeadersTooLarge(format!(
             "The request's headers come to {} KiB; this site accepts at most {} KiB. Clearing this site's cookies usually helps.",

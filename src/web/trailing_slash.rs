@@ -24,8 +24,9 @@ pub fn without_trailing_slash(req: &Request) -> Option<String> {
         return None;
     }
     let trimmed = path.trim_end_matches('/');
-    // `//evil.example/` would become `//evil.example`, another site's address.
-    if trimmed.is_empty() || trimmed.starts_with("//") {
+    // `//evil.example/` would become `//evil.example`, another site's address, and so
+    // would `/\evil.example/`: browsers read a backslash in an address as a slash.
+    if trimmed.is_empty() || trimmed.starts_with("//") || trimmed.contains('\\') {
         return None;
     }
     Some(with_query(trimmed, req))
@@ -97,6 +98,8 @@ mod tests {
         assert_eq!(to(Method::GET, "/api/v1/tracks/"), None);
         assert_eq!(to(Method::GET, "/api/docs/"), None);
         assert_eq!(to(Method::GET, "//evil.example/"), None);
+        assert_eq!(to(Method::GET, "/\\evil.example/"), None);
+        assert_eq!(to(Method::GET, "/a/\\/evil.example/"), None);
         assert_eq!(to(Method::GET, "///"), None);
     }
 }
