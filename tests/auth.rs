@@ -1171,6 +1171,20 @@ async fn changing_the_password_logs_out_other_sessions() {
     phone.log_in(&app.client, "changer", GOOD_PASSWORD).await;
     let new_password = "a whole new passphrase";
 
+    // Nothing typed is asked for, not called wrong.
+    let empty = laptop
+        .submit(
+            &app.client,
+            "/account",
+            "/account/password",
+            &[
+                ("current_password", ""),
+                ("password", new_password),
+                ("password_confirmation", new_password),
+            ],
+        )
+        .await;
+    assert_invalid(&empty, "Enter your current password.");
     let wrong = laptop
         .submit(
             &app.client,
@@ -1302,6 +1316,15 @@ async fn deleting_the_account_removes_user_sessions_and_taste_profiles() {
         )
         .await;
     assert_invalid(&wrong, "That is not your current password.");
+    let empty = browser
+        .submit(
+            &app.client,
+            "/account",
+            "/account/delete",
+            &[("password", "")],
+        )
+        .await;
+    assert_invalid(&empty, "Enter your current password.");
     assert!(
         user_id(&app, "leaver").is_some(),
         "nothing deleted on a wrong password"

@@ -100,6 +100,7 @@ impl From<diesel::result::Error> for AccountError {
 pub const USERNAME_TAKEN: &str = "That username is taken. Choose another.";
 pub const PASSWORDS_DIFFER: &str = "The two passwords are not the same.";
 pub const WRONG_CURRENT_PASSWORD: &str = "That is not your current password.";
+pub const CURRENT_PASSWORD_MISSING: &str = "Enter your current password.";
 
 /// Sign up, log in, change password, delete account. One per app; cheap to share.
 pub struct Accounts {
@@ -289,6 +290,14 @@ impl Accounts {
         password: &str,
         client: &str,
     ) -> Result<users::UserRow, AccountError> {
+        // Nothing typed is not a wrong guess: it neither counts toward the throttle nor
+        // is told it is the wrong password.
+        if password.is_empty() {
+            return Err(AccountError::Invalid(FieldErrors::one(
+                Field::CurrentPassword,
+                CURRENT_PASSWORD_MISSING,
+            )));
+        }
         let row = db::run(pool, move |conn| Ok(users::find_by_id(conn, user_id)?))
             .await?
             .ok_or(AccountError::NoSuchUser)?;
