@@ -108,13 +108,28 @@ fn check_host(req: &Request) -> Result<(), AppError> {
         && host.len() <= 255
         && host.as_bytes().iter().all(|&b| {
             b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b':' | b'[' | b']')
-        });
+        })
+        && host.to_str().is_ok_and(port_is_valid);
     if valid {
         Ok(())
     } else {
         Err(AppError::BadRequest(
             "The request's Host header is not a host name or address.".to_string(),
         ))
+    }
+}
+
+/// Whether the host's port, if it names one, is a port (1 to 65535 digits' worth): the
+/// API writes the host into its links, and `:99999` would make them unusable.
+fn port_is_valid(host: &str) -> bool {
+    // An IPv6 address is in brackets; its colons are not a port's.
+    let after_address = host.rsplit_once(']').map_or(host, |(_, rest)| rest);
+    match after_address.rsplit_once(':') {
+        None => !host.starts_with('[') || host.ends_with(']'),
+        Some((address, port)) => {
+            (!address.contains(':') || host.starts_with('['))
+                && port.parse::<u16>().is_ok_and(|p| p > 0)
+        }
     }
 }
 
@@ -237,6 +252,11 @@ mod tests {
             "host/path",
             "user@host",
             "a%20b",
+            "hub.example:99999",
+            "hub.example:",
+            "hub.example:0",
+            "a:b:c",
+            "[::1]:70000",
         ] {
             assert!(!with(&[bad]), "{bad}");
         }
