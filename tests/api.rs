@@ -1067,6 +1067,34 @@ async fn a_wrong_method_is_told_which_methods_there_are() {
         .assert_status_is_ok();
 }
 
+/// `ids=a,,b` would otherwise answer two objects for three ids, and a client pairing
+/// them by position would pair them wrongly: Spotify answers "invalid id", so do we.
+#[tokio::test]
+async fn an_empty_entry_in_ids_is_an_invalid_id() {
+    let app = open_app();
+    let known = some_track_ids(&app, 2);
+    let (a, b) = (&known[0], &known[1]);
+    for (path, entry) in [
+        (format!("/api/v1/tracks?ids={a},,{b}"), 2),
+        (format!("/api/v1/audio-features?ids={a},"), 2),
+        (format!("/api/v1/audio-features?ids=,{a}"), 1),
+        (format!("/api/v1/tracks?ids={a},%20,{b}"), 2),
+        ("/api/v1/artists?ids=,".to_string(), 1),
+    ] {
+        let message = refused(&app, &path).await;
+        assert!(
+            message.starts_with(&format!("Invalid id: entry {entry} of ids is empty")),
+            "{path}: {message}"
+        );
+    }
+    assert_eq!(
+        refused(&app, "/api/v1/tracks?ids=").await,
+        "ids must name at least one id."
+    );
+    let a = call(&app, None, &format!("/api/v1/tracks?ids={a},{b}")).await;
+    assert_eq!(a.json["tracks"].as_array().map(Vec::len), Some(2));
+}
+
 #[tokio::test]
 async fn ids_that_are_not_22_letters_and_digits_are_invalid() {
     let app = open_app();

@@ -587,3 +587,12 @@ async fn time_signature_filters_on_a_catalog_without_time_signatures_are_refused
     let json = recommend(&demo, "seed_genres=edm&target_time_signature=4&limit=5").await;
     assert_eq!(tracks(&json).len(), 5);
 }
+
+/// "-0" is zero, and reads back as 0.0, not -0.0.
+#[tokio::test]
+async fn a_negative_zero_target_reads_back_as_zero() {
+    let app = app();
+    let (status, json) = get(&app, "/api/v1/recommendations?target_energy=-0&limit=1").await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    assert_eq!(json["target"]["energy"].to_string(), "0.0");
+}

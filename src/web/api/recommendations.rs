@@ -117,6 +117,8 @@ fn number(name: &str, value: &str) -> Result<f64, String> {
         .parse::<f64>()
         .ok()
         .filter(|v| v.is_finite())
+        // "-0" is zero: echoed back (`target`) it would read "-0.0".
+        .map(|v| if v == 0.0 { 0.0 } else { v })
         .ok_or_else(|| format!("{name} must be a number, not “{value}”."))
 }
 
