@@ -121,8 +121,8 @@ impl From<InvalidSettings> for ApiError {
     }
 }
 
-/// The methods every operation under /api/v1 answers (OPTIONS: CORS preflights), for
-/// the `Allow` header of a 405.
+/// The methods every operation under /api/v1 answers (OPTIONS: `guard::options`, CORS
+/// preflights included), for the `Allow` header of a 405 and of the OPTIONS answer.
 pub const ALLOWED_METHODS: &str = "GET, HEAD, OPTIONS";
 
 /// 405 in the API's shape, with the `Allow` header RFC 9110 asks for.
