@@ -8,7 +8,12 @@ use std::{
 
 use poem::Request;
 
-use super::{error::ApiError, guard::RateLimiter, ids, objects::Base};
+use super::{
+    error::ApiError,
+    guard::RateLimiter,
+    ids,
+    objects::{self, Base},
+};
 use crate::{
     catalog::{artists::ArtistSummary, facts::TrackFacts, snapshot::CatalogSnapshot},
     db::{self, api_catalog::ApiTrack},
@@ -163,6 +168,19 @@ pub async fn load_tracks(
         Ok(db::api_catalog::tracks_by_ids(conn, &ids)?)
     })
     .await?)
+}
+
+/// Spotify's artist objects of these artists, with their genres.
+pub async fn artists_objects(
+    state: &AppState,
+    base: &Base,
+    artists: &[&ArtistSummary],
+) -> Result<Vec<objects::Artist>, ApiError> {
+    let mut genres = artist_genres(state, artists.iter().map(|a| a.id).collect()).await?;
+    Ok(artists
+        .iter()
+        .map(|a| objects::artist(base, a, genres.remove(&a.id).unwrap_or_default()))
+        .collect())
 }
 
 /// Each artist's three most frequent genres.

@@ -6,6 +6,7 @@
 //! - `guard`: CORS, bearer tokens (or anonymous reads when allowed), the rate limit,
 //!   JSON errors.
 //! - `endpoints`: tracks, artists, audio features, search, comparison, catalog.
+//! - `search`: `/search`, Spotify's query syntax over artists and tracks.
 //! - `recommendations`: seeds and tunable attributes to a search of the matching index.
 //! - `objects`: the response shapes; `ids`: public ids; `lookup`: ids to the catalog.
 
@@ -18,6 +19,7 @@ mod lookup;
 mod objects;
 pub mod params;
 pub mod recommendations;
+mod search;
 
 use std::sync::Arc;
 
