@@ -99,6 +99,20 @@ def main() -> None:
     related = sp.artist_related_artists(artist_id)["artists"]
     check("artist_related_artists", related and artist_id not in [a["id"] for a in related])
 
+    # Spotify's field filters, as spotipy's README searches: q="artist:" + name.
+    name = tracks[0]["artists"][0]["name"]
+    named = sp.search(q="artist:" + name, type="artist", limit=10)["artists"]["items"]
+    check("search artist:NAME for artists", artist_id in [a["id"] for a in named], name)
+    theirs = sp.search(q=f'artist:"{name}"', type="track", limit=50)["tracks"]
+    check(
+        "search artist:\"NAME\" for their tracks",
+        theirs["total"] > 0
+        and all(
+            any(name.lower() in a["name"].lower() for a in t["artists"]) for t in theirs["items"]
+        ),
+        f"total {theirs['total']}",
+    )
+
     genres = sp.recommendation_genre_seeds()["genres"]
     check("recommendation_genre_seeds", len(genres) > 0, ", ".join(genres[:5]))
     recs = sp.recommendations(seed_tracks=ids[:2], limit=5)

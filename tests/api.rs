@@ -1049,7 +1049,7 @@ async fn a_parameter_given_twice_is_refused_everywhere() {
 #[tokio::test]
 async fn a_wrong_method_is_told_which_methods_there_are() {
     let app = open_app();
-    for method in ["POST", "PUT", "DELETE", "PATCH", "TRACE", "OPTIONS"] {
+    for method in ["POST", "PUT", "DELETE", "PATCH", "TRACE"] {
         let resp = app
             .client
             .request(method.parse().unwrap(), "/api/v1/catalog")
@@ -1065,6 +1065,71 @@ async fn a_wrong_method_is_told_which_methods_there_are() {
         .send()
         .await
         .assert_status_is_ok();
+}
+
+/// The 405s advertise OPTIONS, so OPTIONS answers: 204 with the same `Allow`, on any
+/// address under /api/v1 and without a token (a preflight cannot send one), with the
+/// CORS permissions when the origin is allowed.
+#[tokio::test]
+async fn options_says_what_an_address_takes_without_a_token() {
+    let app = demo_app_with(|c| c.api_cors_origins = vec!["https://app.example".into()]);
+    for path in [
+        "/api/v1/tracks/x",
+        "/api/v1/catalog",
+        "/api/v1/search?q=a&type=track",
+        "/api/v1/artists/compare",
+        "/api/v1/openapi.json",
+    ] {
+        let resp = app.client.options(path).send().await;
+        resp.assert_status(StatusCode::NO_CONTENT);
+        resp.assert_header("allow", "GET, HEAD, OPTIONS");
+        assert!(resp.0.headers().get("www-authenticate").is_none(), "{path}");
+        assert!(
+            resp.0
+                .headers()
+                .get("access-control-allow-origin")
+                .is_none(),
+            "{path}: no origin, no CORS permission"
+        );
+    }
+    let resp = app
+        .client
+        .options("/api/v1/tracks/x")
+        .header("Origin", "https://app.example")
+        .send()
+        .await;
+    resp.assert_status(StatusCode::NO_CONTENT);
+    resp.assert_header("allow", "GET, HEAD, OPTIONS");
+    resp.assert_header("access-control-allow-origin", "https://app.example");
+    resp.assert_header("access-control-allow-methods", "GET, OPTIONS");
+}
+
+/// `ids=a,,b` would otherwise answer two objects for three ids, and a client pairing
+/// them by position would pair them wrongly: Spotify answers "invalid id", so do we.
+#[tokio::test]
+async fn an_empty_entry_in_ids_is_an_invalid_id() {
+    let app = open_app();
+    let known = some_track_ids(&app, 2);
+    let (a, b) = (&known[0], &known[1]);
+    for (path, entry) in [
+        (format!("/api/v1/tracks?ids={a},,{b}"), 2),
+        (format!("/api/v1/audio-features?ids={a},"), 2),
+        (format!("/api/v1/audio-features?ids=,{a}"), 1),
+        (format!("/api/v1/tracks?ids={a},%20,{b}"), 2),
+        ("/api/v1/artists?ids=,".to_string(), 1),
+    ] {
+        let message = refused(&app, &path).await;
+        assert!(
+            message.starts_with(&format!("Invalid id: entry {entry} of ids is empty")),
+            "{path}: {message}"
+        );
+    }
+    assert_eq!(
+        refused(&app, "/api/v1/tracks?ids=").await,
+        "ids must name at least one id."
+    );
+    let a = call(&app, None, &format!("/api/v1/tracks?ids={a},{b}")).await;
+    assert_eq!(a.json["tracks"].as_array().map(Vec::len), Some(2));
 }
 
 #[tokio::test]

@@ -398,9 +398,11 @@ async fn refused(app: &TestApp, query: &str) -> String {
 async fn bounds_outside_a_features_range_are_refused_like_targets() {
     let app = app();
     for (query, message) in [
+        // Bounds take anything the catalog can hold (the importer's ranges), wider
+        // than the page's sliders: see `a_track_louder_than_0_db_is_reported_as_it_is`.
         (
             "target_tempo=100&max_tempo=-1",
-            "max_tempo must be between 0 BPM and 250 BPM.",
+            "max_tempo must be between 0 BPM and 300 BPM.",
         ),
         (
             "target_energy=1&min_energy=1.1",
@@ -419,8 +421,8 @@ async fn bounds_outside_a_features_range_are_refused_like_targets() {
             "max_danceability must be between 0.000 and 1.000.",
         ),
         (
-            "seed_genres=rock&min_loudness=1",
-            "min_loudness must be between -60.0 dB and 0.0 dB.",
+            "seed_genres=rock&min_loudness=10.5",
+            "min_loudness must be between -100.0 dB and 10.0 dB.",
         ),
     ] {
         assert_eq!(refused(&app, query).await, message, "{query}");
@@ -429,6 +431,10 @@ async fn bounds_outside_a_features_range_are_refused_like_targets() {
     assert_eq!(
         refused(&app, "target_energy=2").await,
         "Energy must be between 0.000 and 1.000."
+    );
+    assert!(
+        refused(&app, "target_tempo=301").await.contains("300"),
+        "a target's range is the catalog's too"
     );
     // Bounds at the range's ends are fine, and hold.
     let json = recommend(&app, "target_energy=1&min_energy=1&max_tempo=250&limit=5").await;
@@ -586,4 +592,72 @@ async fn time_signature_filters_on_a_catalog_without_time_signatures_are_refused
     let demo = demo_app_with(|c| c.api_anonymous = true);
     let json = recommend(&demo, "seed_genres=edm&target_time_signature=4&limit=5").await;
     assert_eq!(tracks(&json).len(), 5);
+}
+
+/// Seven TidyTuesday tracks are louder than 0 dB (the importer takes -100..10 dB and
+/// 0..300 BPM). The API takes every value the catalog can hold as a target or bound,
+/// and reports stored values as they are, never clamped to the page's sliders.
+#[tokio::test]
+async fn a_track_louder_than_0_db_is_reported_as_it_is() {
+    let app = common::empty_app_with(|c| c.api_anonymous = true);
+    let with = |id: &str, name: &str, loudness: f64, tempo: f64| {
+        let mut t = common::fixtures::track(id, name, &["Ann"], 0.5);
+        t.features.loudness = loudness;
+        t.features.tempo = tempo;
+        t
+    };
+    let loud = "loud000000000000000001";
+    let louder = "loud000000000000000002";
+    let mut catalog = vec![
+        with(loud, "Loud", 1.275, 262.5),
+        with(louder, "Louder", 2.5, 120.0),
+    ];
+    for i in 0..4 {
+        catalog.push(with(
+            &format!("calm{i:018}"),
+            &format!("Calm {i}"),
+            -8.0 - f64::from(i),
+            100.0,
+        ));
+    }
+    common::fixtures::load(&app.state, "loud", catalog).await;
+    let (status, af) = get(&app, &format!("/api/v1/audio-features/{loud}")).await;
+    assert_eq!(status, StatusCode::OK, "{af}");
+    assert_eq!(af["loudness"], 1.275);
+    assert_eq!(af["tempo"], 262.5);
+    // As a seed: the target is the seed's own values.
+    let json = recommend(&app, &format!("seed_tracks={loud}&limit=1")).await;
+    assert_eq!(json["target"]["loudness"], 1.275, "{}", json["target"]);
+    assert_eq!(json["target"]["tempo"], 262.5);
+    // A window around its own values is accepted, and holds.
+    let json = recommend(
+        &app,
+        &format!("seed_tracks={loud}&min_loudness=0.275&max_loudness=2.275&min_tempo=100&max_tempo=270&limit=5"),
+    )
+    .await;
+    assert_eq!(ids_of(&json), vec![louder.to_string()]);
+    // A recommended track's explained value is its stored one.
+    let explained = &tracks(&json)[0];
+    assert_eq!(value(explained, "loudness"), Some(2.5), "{explained}");
+    let difference = explained["explanation"]["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["feature"] == "loudness")
+        .and_then(|f| f["difference"].as_f64())
+        .unwrap();
+    assert!((difference - 1.225).abs() < 1e-9, "{difference}");
+    // A target beyond the sliders is accepted too.
+    let json = recommend(&app, "target_loudness=5&target_tempo=280&limit=2").await;
+    assert_eq!(json["target"]["loudness"], 5.0);
+    assert_eq!(tracks(&json).len(), 2);
+}
+
+/// "-0" is zero, and reads back as 0.0, not -0.0.
+#[tokio::test]
+async fn a_negative_zero_target_reads_back_as_zero() {
+    let app = app();
+    let (status, json) = get(&app, "/api/v1/recommendations?target_energy=-0&limit=1").await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    assert_eq!(json["target"]["energy"].to_string(), "0.0");
 }

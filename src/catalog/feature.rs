@@ -149,7 +149,9 @@ impl Feature {
         }
     }
 
-    /// The range of raw values the app works in (sliders, charts, scaling).
+    /// The range of raw values the app works in (sliders, charts, scaling, the matching
+    /// index's fixed point). A UI choice: the catalog may hold values beyond it
+    /// (`accepted_range`), which are scaled as its ends.
     pub fn range(self) -> (f64, f64) {
         match self {
             Feature::Tempo => (0.0, 250.0),
@@ -159,8 +161,10 @@ impl Feature {
         }
     }
 
-    /// The widest raw value an import accepts. Wider than `range` where real datasets
-    /// hold legitimate outliers (some masters are louder than 0 dB).
+    /// The widest raw value an import accepts, so every value the catalog can hold:
+    /// also what the API takes as a target or bound, since a script may aim at a
+    /// track's own values. Wider than `range` where real datasets hold legitimate
+    /// outliers (some masters are louder than 0 dB).
     pub fn accepted_range(self) -> (f64, f64) {
         match self {
             Feature::Tempo => (0.0, 300.0),

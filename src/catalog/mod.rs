@@ -11,6 +11,7 @@ pub mod import;
 pub mod live;
 pub mod musical_key;
 pub mod rng;
+pub mod search_query;
 pub mod snapshot;
 pub mod track;
 pub mod versions;

@@ -1,11 +1,12 @@
 //! Queries the JSON API needs on the catalog: whole track rows with their credited
 //! artists (Spotify's track and audio-features objects), id look-ups, an artist's most
-//! popular tracks, and track search. (Key, mode, time signature and duration of every
+//! popular tracks, and the seed box's title search (the API's search, with its filters,
+//! is `track_search`). (Key, mode, time signature and duration of every
 //! track, for bounds on them, are `track_facts`.)
 
 use std::collections::HashMap;
 
-use diesel::{dsl::count_star, prelude::*};
+use diesel::prelude::*;
 
 use super::schema::{artists, track_artists, tracks};
 use crate::catalog::AudioFeatures;
@@ -181,7 +182,7 @@ pub fn top_track_ids(
 
 /// Most popular first, unknown popularity last, then by id: the order of an artist's top
 /// tracks and of search results.
-fn most_popular_first() -> (
+pub(super) fn most_popular_first() -> (
     diesel::dsl::IsNull<tracks::popularity>,
     diesel::dsl::Desc<tracks::popularity>,
     tracks::id,
@@ -220,13 +221,17 @@ macro_rules! on_titled {
     };
 }
 
-/// `q` as a `LIKE` pattern for titles that contain it.
-fn contains_pattern(q: &str) -> String {
-    let escaped = q
-        .replace('\\', "\\\\")
+/// `q` as a `LIKE` pattern for text that contains it.
+pub(super) fn contains_pattern(q: &str) -> String {
+    format!("%{}%", like_literal(q))
+}
+
+/// `q` as a `LIKE` pattern (with `\\` escapes) that matches `q` itself and nothing else
+/// (case aside).
+pub(super) fn like_literal(q: &str) -> String {
+    q.replace('\\', "\\\\")
         .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
+        .replace('_', "\\_")
 }
 
 /// One page of the tracks whose title contains `q` (without regard to ASCII case), most
@@ -253,26 +258,4 @@ fn ids_matching(
         .limit(limit)
         .offset(offset)
         .load(c))
-}
-
-/// Tracks whose title contains `q` (without regard to ASCII case), most popular first:
-/// (total matching, the ids of one page). A page that ends before `limit` already says
-/// how many match, so the count (a second read of every title) runs only after a full
-/// page, or past the last match.
-pub fn search_track_ids(
-    conn: &mut crate::db::DbConnection,
-    q: &str,
-    limit: i64,
-    offset: i64,
-) -> QueryResult<(i64, Vec<i32>)> {
-    let pattern = contains_pattern(q);
-    let ids = ids_matching(conn, &pattern, limit, offset)?;
-    let seen = ids.len() as i64;
-    if seen < limit && (seen > 0 || offset == 0) {
-        return Ok((offset + seen, ids));
-    }
-    let total: i64 = on_titled!(conn, &pattern, |titled, c| titled
-        .select(count_star())
-        .first(c))?;
-    Ok((total, ids))
 }

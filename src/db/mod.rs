@@ -17,6 +17,7 @@ pub mod taste_profiles;
 pub mod track_details;
 pub mod track_facts;
 pub mod track_features;
+pub mod track_search;
 pub mod users;
 
 mod connection;

@@ -16,7 +16,9 @@
 //! 5. Seed tracks are never among the results (the caller passes them to
 //!    `FeatureIndex::search_where`); tracks by seed artists may be, as on Spotify.
 //!
-//! Targets are clamped to each feature's range (a seed louder than 0 dB aims at 0 dB).
+//! Seeds' values are kept as they are, even beyond the sliders' range (a seed louder
+//! than 0 dB aims at its own loudness, and the API reports that target): the search
+//! takes any value the catalog can hold.
 
 use std::collections::BTreeMap;
 
@@ -97,13 +99,12 @@ pub fn settings_from_seeds(
     let mut settings = MatchSettings::default();
     let from_seeds = seed_target(seeds, index)?;
     for feature in Feature::ALL {
-        let (lo, hi) = feature.range();
-        // Explicit targets are the caller's to get right (`validate` reports them);
-        // seeds' values are clamped.
+        // Explicit targets are the caller's to get right (`validate_within` reports
+        // them); seeds' values are stored ones, in the catalog's accepted range.
         if let Some(&value) = targets.get(&feature) {
             settings.targets.insert(feature, value);
-        } else if let Some(value) = from_seeds.get(&feature) {
-            settings.targets.insert(feature, value.clamp(lo, hi));
+        } else if let Some(&value) = from_seeds.get(&feature) {
+            settings.targets.insert(feature, value);
         }
         let seeded = Feature::AUDIO.contains(&feature) && from_seeds.contains_key(&feature);
         let default_weight = if seeded || targets.contains_key(&feature) {
@@ -255,7 +256,7 @@ mod tests {
     }
 
     #[test]
-    fn explicit_targets_and_weights_win_and_values_are_clamped() {
+    fn explicit_targets_and_weights_win_and_seed_values_are_kept() {
         let seeds = Seeds {
             tracks: vec![SeedProfile {
                 features: AudioFeatures {
@@ -270,12 +271,14 @@ mod tests {
         let weights = BTreeMap::from([(Feature::Liveness, 0.0), (Feature::Tempo, 3.0)]);
         let s = settings_from_seeds(&seeds, &index(), &targets, &weights).unwrap();
         assert_eq!(s.target(Feature::Energy), 0.9);
-        assert_eq!(s.target(Feature::Loudness), 0.0, "clamped to the range");
+        assert_eq!(s.target(Feature::Loudness), 3.0, "the seed's own value");
         assert_eq!(s.weight(Feature::Popularity), 1.0, "on because targeted");
         assert_eq!(s.weight(Feature::Liveness), 0.0);
         assert_eq!(s.weight(Feature::Tempo), 3.0);
         assert_eq!(s.weight(Feature::Danceability), 1.0);
-        assert!(s.validate().is_ok());
+        assert!(s.validate_within(Feature::accepted_range).is_ok());
+        // Beyond the sliders, which the page's form keeps to.
+        assert!(s.validate().is_err());
         // Without seeds only the targeted features count, and a bad target is reported.
         let s = settings_from_seeds(
             &Seeds::default(),

@@ -208,11 +208,23 @@ impl MatchSettings {
 
     /// Checks everything that does not depend on the catalog (genres are checked
     /// against the index when searching). Reports every problem, in form order.
+    /// Targets must lie in the sliders' range (`Feature::range`): what the page's form
+    /// offers.
     pub fn validate(&self) -> Result<(), InvalidSettings> {
+        self.validate_within(Feature::range)
+    }
+
+    /// `validate`, with targets allowed anywhere in `range` instead. The search takes
+    /// any value the catalog can hold (`Feature::accepted_range`): the API's targets
+    /// and a seed's own values may lie beyond the sliders (a master louder than 0 dB).
+    pub fn validate_within(
+        &self,
+        range: impl Fn(Feature) -> (f64, f64),
+    ) -> Result<(), InvalidSettings> {
         let mut errors = Vec::new();
         for feature in Feature::ALL {
             let value = self.target(feature);
-            let (min, max) = feature.range();
+            let (min, max) = range(feature);
             if !value.is_finite() {
                 errors.push(MatchError::NotANumber {
                     field: keys::target(feature).to_string(),

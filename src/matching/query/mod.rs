@@ -104,7 +104,10 @@ impl FilterSpec {
 
 impl Query {
     pub fn new(index: &FeatureIndex, settings: &MatchSettings) -> Result<Query, InvalidSettings> {
-        settings.validate()?;
+        // The page's form has already held its targets to the sliders' range
+        // (`MatchSettings::from_pairs`); the search itself takes anything the catalog
+        // can hold, as the API's targets and seeds may be.
+        settings.validate_within(Feature::accepted_range)?;
         let enabled = settings.enabled();
         let m = enabled.len();
         let mut dims = [0usize; DIMS];

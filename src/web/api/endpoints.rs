@@ -12,9 +12,9 @@ use poem_openapi::{
 use super::{
     error::ApiError,
     lookup::{self, ApiShared, MAX_FEATURE_IDS, MAX_IDS},
-    objects::{self, Base},
+    objects,
     params::WholeNumber,
-    ApiTags,
+    search, ApiTags,
 };
 use crate::{
     catalog::{
@@ -25,23 +25,6 @@ use crate::{
     web::state::AppState,
 };
 
-/// Most search results one page may hold, and the deepest offset (Spotify's limits).
-const MAX_SEARCH_LIMIT: u32 = 50;
-const MAX_SEARCH_OFFSET: u32 = 1000;
-const DEFAULT_SEARCH_LIMIT: u32 = 20;
-
-/// The offsets of a search page's `next` and `previous` pages: none past the results,
-/// none past the deepest offset the API accepts (following `next` never ends in a
-/// 400), and none at all for `limit=0`, whose neighbours would be the page itself.
-fn neighbours(offset: u32, limit: u32, total: i64) -> (Option<u32>, Option<u32>) {
-    if limit == 0 {
-        return (None, None);
-    }
-    let next = offset + limit;
-    let next = (i64::from(next) < total && next <= MAX_SEARCH_OFFSET).then_some(next);
-    let previous = (offset > 0).then(|| offset.saturating_sub(limit));
-    (next, previous)
-}
 /// Tracks in an artist's top tracks, and artists in the related list.
 const TOP_TRACKS: i64 = 10;
 const RELATED: usize = 20;
@@ -75,18 +58,6 @@ async fn one_track(
         .pop()
         .flatten()
         .ok_or_else(|| not_found("track", id))
-}
-
-async fn artists_objects(
-    state: &AppState,
-    base: &Base,
-    artists: &[&ArtistSummary],
-) -> Result<Vec<objects::Artist>, ApiError> {
-    let mut genres = lookup::artist_genres(state, artists.iter().map(|a| a.id).collect()).await?;
-    Ok(artists
-        .iter()
-        .map(|a| objects::artist(base, a, genres.remove(&a.id).unwrap_or_default()))
-        .collect())
 }
 
 fn not_found(kind: &str, id: &str) -> ApiError {
@@ -210,7 +181,7 @@ impl CatalogApi {
             .artist(&catalog, &id)
             .ok_or_else(|| not_found("artist", &id))?;
         let base = lookup::base(req, &state);
-        let mut list = artists_objects(&state, &base, &[artist]).await?;
+        let mut list = lookup::artists_objects(&state, &base, &[artist]).await?;
         Ok(Json(list.remove(0)))
     }
 
@@ -236,7 +207,7 @@ impl CatalogApi {
         lookup::check_unknown(&ids, &found)?;
         let known: Vec<&ArtistSummary> = found.iter().flatten().copied().collect();
         let base = lookup::base(req, &state);
-        let objects = artists_objects(&state, &base, &known).await?;
+        let objects = lookup::artists_objects(&state, &base, &known).await?;
         let by_id: HashMap<String, objects::Artist> =
             objects.into_iter().map(|a| (a.id.clone(), a)).collect();
         Ok(Json(objects::ArtistList {
@@ -315,7 +286,7 @@ impl CatalogApi {
             .collect();
         let base = lookup::base(req, &state);
         Ok(Json(objects::RelatedArtists {
-            artists: artists_objects(&state, &base, &similar).await?,
+            artists: lookup::artists_objects(&state, &base, &similar).await?,
         }))
     }
 
@@ -353,7 +324,7 @@ impl CatalogApi {
             );
         }
         let base = lookup::base(req, &state);
-        let artists = artists_objects(&state, &base, &chosen).await?;
+        let artists = lookup::artists_objects(&state, &base, &chosen).await?;
         let features = Feature::ALL
             .iter()
             .filter_map(|&f| {
@@ -376,7 +347,9 @@ impl CatalogApi {
         Ok(Json(objects::Comparison { artists, features }))
     }
 
-    /// Artists and tracks by name, in Spotify's paging objects.
+    /// Artists and tracks by name, in Spotify's paging objects. `q` takes Spotify's
+    /// field filters: `track:`, `artist:`, `album:`, `genre:`, `year:2010` or
+    /// `year:1990-1999`, with `"quoted phrases"`; an unknown `field:` is plain text.
     #[oai(
         path = "/search",
         method = "get",
@@ -388,7 +361,8 @@ impl CatalogApi {
         &self,
         req: &Request,
         state: Data<&AppState>,
-        /// What to look for: part of an artist's name or a track's title.
+        /// What to look for: words of a track's title or an artist's name, and field
+        /// filters such as `artist:"Daft Punk" year:2000-2009`.
         q: Query<String>,
         /// Comma-separated: artist, track.
         #[oai(name = "type")]
@@ -402,117 +376,13 @@ impl CatalogApi {
         market: Query<Option<String>>,
     ) -> poem::Result<Json<objects::SearchResults>> {
         let _ = market;
-        let q = q.0.trim().to_string();
-        if q.is_empty() || q.chars().count() > 200 {
-            return Err(ApiError::bad_request("q must be 1 to 200 characters.").into());
-        }
-        if q.chars().any(char::is_control) {
-            return Err(ApiError::bad_request(
-                "q must not contain control characters (such as NUL, tab or newline).",
-            )
-            .into());
-        }
-        let whole = |given: &Option<WholeNumber>, name: &str, default: u32, max: u32| {
-            WholeNumber::read(
-                given.as_ref(),
-                name,
-                i64::from(default),
-                (0, i64::from(max)),
-            )
-            .map(|v| v as u32)
-            .map_err(ApiError::bad_request)
+        let given = search::SearchRequest {
+            q: &q.0,
+            kind: &kind.0,
+            limit: limit.0.as_ref(),
+            offset: offset.0.as_ref(),
         };
-        let limit = whole(&limit.0, "limit", DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT)?;
-        let offset = whole(&offset.0, "offset", 0, MAX_SEARCH_OFFSET)?;
-        let (mut want_artists, mut want_tracks) = (false, false);
-        for t in kind.0.split(',').map(str::trim) {
-            match t {
-                "artist" => want_artists = true,
-                "track" => want_tracks = true,
-                other => {
-                    return Err(ApiError::bad_request(format!(
-                        "Unsupported search type “{other}”: use artist, track."
-                    ))
-                    .into())
-                }
-            }
-        }
-        let base = lookup::base(req, &state);
-        let page_href = |kind: &str, off: u32| {
-            let query = serde_urlencoded::to_string([
-                ("q", q.as_str()),
-                ("type", kind),
-                ("offset", &off.to_string()),
-                ("limit", &limit.to_string()),
-            ])
-            .unwrap_or_default();
-            base.href(&format!("/search?{query}"))
-        };
-        let pages = |total: i64, kind: &str| {
-            let (next, previous) = neighbours(offset, limit, total);
-            (
-                page_href(kind, offset),
-                next.map(|off| page_href(kind, off)),
-                previous.map(|off| page_href(kind, off)),
-            )
-        };
-        let mut results = objects::SearchResults {
-            artists: None,
-            tracks: None,
-        };
-        if want_artists {
-            let catalog = state.catalog();
-            let all = catalog
-                .artists
-                .suggest(&q, (MAX_SEARCH_OFFSET + MAX_SEARCH_LIMIT) as usize);
-            let total = all.len() as i64;
-            let page: Vec<&ArtistSummary> = all
-                .iter()
-                .skip(offset as usize)
-                .take(limit as usize)
-                .map(|s| s.artist)
-                .collect();
-            let items = artists_objects(&state, &base, &page).await?;
-            let (href, next, previous) = pages(total, "artist");
-            results.artists = Some(objects::ArtistPage {
-                href,
-                items,
-                limit,
-                next,
-                offset,
-                previous,
-                total,
-            });
-        }
-        if want_tracks {
-            let query = q.clone();
-            let (total, ids) = db::run(&state.pool, move |conn| {
-                Ok(db::api_catalog::search_track_ids(
-                    conn,
-                    &query,
-                    i64::from(limit),
-                    i64::from(offset),
-                )?)
-            })
-            .await
-            .map_err(ApiError::from)?;
-            let rows = lookup::load_tracks(&state, ids.clone()).await?;
-            let (href, next, previous) = pages(total, "track");
-            results.tracks = Some(objects::TrackPage {
-                href,
-                items: ids
-                    .iter()
-                    .filter_map(|id| rows.get(id))
-                    .map(|t| objects::track(&base, t))
-                    .collect(),
-                limit,
-                next,
-                offset,
-                previous,
-                total,
-            });
-        }
-        Ok(Json(results))
+        Ok(Json(search::search(req, &state, given).await?))
     }
 
     /// Ours: what the home page summarises: the catalog's source, size, years and
@@ -546,22 +416,5 @@ impl CatalogApi {
                 .filter_map(|&f| catalog.average.get(f).map(|v| (f.key().to_string(), v)))
                 .collect(),
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn search_pages_link_only_to_pages_that_answer() {
-        assert_eq!(neighbours(0, 20, 100), (Some(20), None));
-        assert_eq!(neighbours(20, 20, 100), (Some(40), Some(0)));
-        assert_eq!(neighbours(90, 20, 100), (None, Some(70)));
-        // The deepest offset is 1000: a next page beyond it would be refused.
-        assert_eq!(neighbours(980, 20, 5000), (Some(1000), Some(960)));
-        assert_eq!(neighbours(1000, 20, 5000), (None, Some(980)));
-        assert_eq!(neighbours(1000, 50, 5000), (None, Some(950)));
-        assert_eq!(neighbours(5, 0, 100), (None, None));
     }
 }

@@ -43,7 +43,10 @@ impl ApiError {
     pub fn too_many(retry_after: u64) -> ApiError {
         ApiError {
             status: StatusCode::TOO_MANY_REQUESTS,
-            message: format!("API rate limit exceeded. Retry after {retry_after} seconds."),
+            message: format!(
+                "API rate limit exceeded. Retry after {}.",
+                crate::decimal::counted(retry_after, "second")
+            ),
             retry_after: Some(retry_after),
         }
     }
@@ -118,8 +121,8 @@ impl From<InvalidSettings> for ApiError {
     }
 }
 
-/// The methods every operation under /api/v1 answers (OPTIONS: CORS preflights), for
-/// the `Allow` header of a 405.
+/// The methods every operation under /api/v1 answers (OPTIONS: `guard::options`, CORS
+/// preflights included), for the `Allow` header of a 405 and of the OPTIONS answer.
 pub const ALLOWED_METHODS: &str = "GET, HEAD, OPTIONS";
 
 /// 405 in the API's shape, with the `Allow` header RFC 9110 asks for.
@@ -162,4 +165,19 @@ pub fn to_json(error: poem::Error, query: &[(String, String)]) -> Response {
         error.to_string()
     };
     json_error(status, &message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_wait_is_counted_in_words() {
+        assert!(ApiError::too_many(1)
+            .message
+            .ends_with("Retry after 1 second."));
+        assert!(ApiError::too_many(20)
+            .message
+            .ends_with("Retry after 20 seconds."));
+    }
 }

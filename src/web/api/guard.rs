@@ -1,5 +1,5 @@
 //! What every /api/v1 request passes through, outermost first: CORS (answering
-//! preflights itself), the bearer token (or anonymous access when the operator allows
+//! OPTIONS, preflights included, itself), the bearer token (or anonymous access when the operator allows
 //! it), the rate limit, and the conversion of every error to Spotify-shaped JSON.
 //!
 //! The API takes no cookies: it is mounted outside the session and CSRF layers, and a
@@ -99,9 +99,16 @@ fn add_cors(resp: &mut Response, origin: Option<HeaderValue>) {
     }
 }
 
-/// The CORS preflight answer: 204, with the permissions only for an allowed origin.
-fn preflight(origin: Option<HeaderValue>) -> Response {
+/// The answer to any OPTIONS: 204 with `Allow` (the methods a 405 advertises), and the
+/// CORS permissions for an allowed origin. A plain OPTIONS (no preflight headers) asks
+/// what the address takes, a question with no secret in its answer, so it needs no
+/// token, as a preflight cannot carry one.
+fn options(origin: Option<HeaderValue>) -> Response {
     let mut resp = StatusCode::NO_CONTENT.into_response();
+    resp.headers_mut().insert(
+        header::ALLOW,
+        HeaderValue::from_static(super::error::ALLOWED_METHODS),
+    );
     if origin.is_some() {
         let headers = resp.headers_mut();
         headers.insert(
@@ -173,12 +180,8 @@ pub async fn guard<E: Endpoint>(
         ));
     };
     let origin = allowed_origin(&req, &state.config.api_cors_origins);
-    if req.method() == Method::OPTIONS
-        && req
-            .headers()
-            .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
-    {
-        return Ok(preflight(origin));
+    if req.method() == Method::OPTIONS {
+        return Ok(options(origin));
     }
     let query = params::pairs(req.uri().query());
     let query_problem = params::query_problem(&query);

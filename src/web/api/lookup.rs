@@ -8,7 +8,12 @@ use std::{
 
 use poem::Request;
 
-use super::{error::ApiError, guard::RateLimiter, ids, objects::Base};
+use super::{
+    error::ApiError,
+    guard::RateLimiter,
+    ids,
+    objects::{self, Base},
+};
 use crate::{
     catalog::{artists::ArtistSummary, facts::TrackFacts, snapshot::CatalogSnapshot},
     db::{self, api_catalog::ApiTrack},
@@ -165,6 +170,19 @@ pub async fn load_tracks(
     .await?)
 }
 
+/// Spotify's artist objects of these artists, with their genres.
+pub async fn artists_objects(
+    state: &AppState,
+    base: &Base,
+    artists: &[&ArtistSummary],
+) -> Result<Vec<objects::Artist>, ApiError> {
+    let mut genres = artist_genres(state, artists.iter().map(|a| a.id).collect()).await?;
+    Ok(artists
+        .iter()
+        .map(|a| objects::artist(base, a, genres.remove(&a.id).unwrap_or_default()))
+        .collect())
+}
+
 /// Each artist's three most frequent genres.
 pub async fn artist_genres(
     state: &AppState,
@@ -197,16 +215,19 @@ pub fn base(req: &Request, state: &AppState) -> Base {
     Base(format!("{scheme}://{host}"))
 }
 
-/// A comma-separated id list: 1 to `max` plausible ids.
+/// A comma-separated id list: 1 to `max` plausible ids. An empty entry (`a,,b`, `a,`)
+/// is refused rather than dropped: the answer lists one object per id sent, in order,
+/// and a client pairs them by position (Spotify answers "invalid id" too).
 pub fn id_list(raw: &str, max: usize) -> Result<Vec<String>, ApiError> {
-    let ids: Vec<String> = raw
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect();
-    if ids.is_empty() {
+    if raw.trim().is_empty() {
         return Err(ApiError::bad_request("ids must name at least one id."));
+    }
+    let ids: Vec<String> = raw.split(',').map(|s| s.trim().to_string()).collect();
+    if let Some(position) = ids.iter().position(String::is_empty) {
+        return Err(ApiError::bad_request(format!(
+            "Invalid id: entry {} of ids is empty (“{raw}”); separate ids with single commas.",
+            position + 1
+        )));
     }
     if ids.len() > max {
         return Err(ApiError::bad_request(format!(

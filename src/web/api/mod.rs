@@ -6,6 +6,7 @@
 //! - `guard`: CORS, bearer tokens (or anonymous reads when allowed), the rate limit,
 //!   JSON errors.
 //! - `endpoints`: tracks, artists, audio features, search, comparison, catalog.
+//! - `search`: `/search`, Spotify's query syntax over artists and tracks.
 //! - `recommendations`: seeds and tunable attributes to a search of the matching index.
 //! - `objects`: the response shapes; `ids`: public ids; `lookup`: ids to the catalog.
 
@@ -18,6 +19,7 @@ mod lookup;
 mod objects;
 pub mod params;
 pub mod recommendations;
+mod search;
 
 use std::sync::Arc;
 
@@ -90,12 +92,19 @@ pub fn v1() -> impl Endpoint<Output = Response> {
 }
 
 /// `/api/v1/openapi.json`: the document, generated from the code at start-up. It only
-/// reads: GET and HEAD; any other method gets the API's JSON 405.
+/// reads: GET and HEAD; OPTIONS says so, as everywhere under /api/v1 (`guard`), and
+/// any other method gets the API's JSON 405.
 pub fn openapi_json() -> impl Endpoint<Output = Response> {
     let spec = openapi_document();
     make_sync(move |req| {
+        if req.method() == Method::OPTIONS {
+            return Response::builder()
+                .status(poem::http::StatusCode::NO_CONTENT)
+                .header(header::ALLOW, error::ALLOWED_METHODS)
+                .finish();
+        }
         if req.method() != Method::GET && req.method() != Method::HEAD {
-            return error::method_not_allowed("GET, HEAD");
+            return error::method_not_allowed(error::ALLOWED_METHODS);
         }
         Response::builder()
             .header(header::CONTENT_TYPE, "application/json; charset=utf-8")

@@ -117,6 +117,8 @@ fn number(name: &str, value: &str) -> Result<f64, String> {
         .parse::<f64>()
         .ok()
         .filter(|v| v.is_finite())
+        // "-0" is zero: echoed back (`target`) it would read "-0.0".
+        .map(|v| if v == 0.0 { 0.0 } else { v })
         .ok_or_else(|| format!("{name} must be a number, not “{value}”."))
 }
 
@@ -124,12 +126,13 @@ fn integer(name: &str, value: &str, range: (i64, i64)) -> Result<i64, String> {
     params::whole_number(name, value, range)
 }
 
-/// A `min_`/`max_` bound of a feature: inside the feature's range, as a `target_` must
-/// be (a bound outside it cannot be met as asked: the index reads values beyond the
-/// range as its ends).
+/// A `min_`/`max_` bound of a feature: anywhere a stored value can be
+/// (`Feature::accepted_range`, as for a `target_`), so that a window around a track's
+/// own audio features is never refused. (The sliders' narrower `Feature::range` is the
+/// page's choice; the index reads values beyond it as its ends, see the README.)
 fn bound(name: &str, feature: Feature, value: &str) -> Result<f64, String> {
     let v = number(name, value)?;
-    let (lo, hi) = feature.range();
+    let (lo, hi) = feature.accepted_range();
     if v < lo || v > hi {
         return Err(format!(
             "{name} must be between {} and {}.",
@@ -430,12 +433,18 @@ impl RecommendationsApi {
                             .differences
                             .iter()
                             .filter(|d| d.enabled())
-                            .map(|d| objects::FeatureExplanation {
-                                feature: d.feature.key().to_string(),
-                                weight: d.weight,
-                                target: d.target,
-                                value: d.value,
-                                difference: d.difference,
+                            .map(|d| {
+                                // The stored value, not the index's: the index holds
+                                // tempo and loudness beyond the sliders' range at its
+                                // ends, and a value reported back is never clamped.
+                                let value = t.features.get(d.feature).or(d.value);
+                                objects::FeatureExplanation {
+                                    feature: d.feature.key().to_string(),
+                                    weight: d.weight,
+                                    target: d.target,
+                                    value,
+                                    difference: value.map(|v| v - d.target),
+                                }
                             })
                             .collect(),
                     },

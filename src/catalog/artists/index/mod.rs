@@ -246,6 +246,22 @@ impl ArtistIndex {
             .collect()
     }
 
+    /// The artists with these ids (unknown ones left out) in `most_tracks` order: most
+    /// tracks first, ties by name. Each summary is made only when the iterator reaches
+    /// it, so a caller that reads one page of a long list makes that page only.
+    pub fn in_most_tracks_order(
+        &self,
+        ids: impl IntoIterator<Item = i32>,
+    ) -> impl Iterator<Item = &ArtistSummary> {
+        let mut positions: Vec<u32> = ids
+            .into_iter()
+            .filter_map(|id| self.by_id.get(id))
+            .collect();
+        positions.sort_unstable_by_key(|&i| (Reverse(self.counts[i as usize]), i));
+        positions.dedup();
+        positions.into_iter().map(|i| self.at(i as usize))
+    }
+
     /// Up to `limit` artists matching the query, ignoring case and Latin accents:
     /// prefix matches first, then matches at the start of a later word, then any
     /// substring; within each, artists with more tracks first, then by name.

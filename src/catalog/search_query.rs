@@ -1,0 +1,305 @@
+//! Spotify's search syntax (`q` of `/search`): free words and quoted phrases, plus the
+//! field filters `track:`, `artist:`, `album:`, `genre:` and `year:`, in any order and
+//! any combination. Only the reading of the text lives here; what each part matches
+//! is the search's business.
+//!
+//! - A word is a run of characters up to the next space; `"two words"` is one phrase.
+//! - `field:value` (field name in any case) filters; the value is the next word, or a
+//!   quoted phrase (`artist:"Daft Punk"`). Given twice, both must hold.
+//! - `year:2010` or `year:1990-1999` (both ends included); anything else after
+//!   `year:` is refused, as a script that sends it has a bug it should hear about.
+//! - A `field:` that is not one of those (`isrc:`, `tag:new`, a title such as
+//!   "Re:Stacks") and a filter with no value (`artist:`) are plain text, as Spotify
+//!   reads them.
+
+/// A search query, read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchQuery {
+    /// Free words and phrases, in order.
+    pub text: Vec<String>,
+    pub track: Vec<String>,
+    pub artist: Vec<String>,
+    pub album: Vec<String>,
+    pub genre: Vec<String>,
+    /// Year ranges, both ends included; a track must be in every one.
+    pub years: Vec<(i32, i32)>,
+}
+
+/// A query that cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SearchQueryError {
+    #[error("year:{0} is not a year: write year:2010, or a range such as year:1990-1999.")]
+    NotAYear(String),
+    #[error("year:{0} runs backwards: write the earlier year first.")]
+    YearsBackwards(String),
+}
+
+/// The filters, by the name written before the colon (lower case).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    Track,
+    Artist,
+    Album,
+    Genre,
+    Year,
+}
+
+impl Field {
+    fn named(name: &str) -> Option<Field> {
+        Some(match name.to_ascii_lowercase().as_str() {
+            "track" => Field::Track,
+            "artist" => Field::Artist,
+            "album" => Field::Album,
+            "genre" => Field::Genre,
+            "year" => Field::Year,
+            _ => return None,
+        })
+    }
+}
+
+impl SearchQuery {
+    /// Reads `q`. Only a `year:` that is not a year or a range is an error.
+    pub fn parse(q: &str) -> Result<SearchQuery, SearchQueryError> {
+        let chars: Vec<char> = q.chars().collect();
+        let mut query = SearchQuery::default();
+        let mut i = 0;
+        while i < chars.len() {
+            if chars[i].is_whitespace() {
+                i += 1;
+                continue;
+            }
+            if chars[i] == '"' {
+                let (phrase, next) = quoted(&chars, i + 1);
+                push_term(&mut query.text, phrase);
+                i = next;
+                continue;
+            }
+            if let Some((field, value, next)) = filter_at(&chars, i) {
+                query.add(field, value)?;
+                i = next;
+                continue;
+            }
+            let (word, next) = word(&chars, i);
+            push_term(&mut query.text, word);
+            i = next;
+        }
+        Ok(query)
+    }
+
+    /// True when nothing at all was asked for (only spaces or empty quotes).
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty()
+            && self.track.is_empty()
+            && self.artist.is_empty()
+            && self.album.is_empty()
+            && self.genre.is_empty()
+            && self.years.is_empty()
+    }
+
+    /// True when a filter on tracks' own fields (title, album, genre, year) is given.
+    pub fn has_track_filters(&self) -> bool {
+        !(self.track.is_empty()
+            && self.album.is_empty()
+            && self.genre.is_empty()
+            && self.years.is_empty())
+    }
+
+    fn add(&mut self, field: Field, value: String) -> Result<(), SearchQueryError> {
+        match field {
+            Field::Track => self.track.push(value),
+            Field::Artist => self.artist.push(value),
+            Field::Album => self.album.push(value),
+            Field::Genre => self.genre.push(value),
+            Field::Year => self.years.push(years(&value)?),
+        }
+        Ok(())
+    }
+}
+
+fn push_term(terms: &mut Vec<String>, term: String) {
+    let term = term.trim();
+    if !term.is_empty() {
+        terms.push(term.to_string());
+    }
+}
+
+/// The text up to the closing quote (or the end), and the index after it.
+fn quoted(chars: &[char], from: usize) -> (String, usize) {
+    let end = chars[from..]
+        .iter()
+        .position(|&c| c == '"')
+        .map_or(chars.len(), |p| from + p);
+    (
+        chars[from..end].iter().collect(),
+        (end + 1).min(chars.len()),
+    )
+}
+
+/// The word starting at `from`, and the index after it.
+fn word(chars: &[char], from: usize) -> (String, usize) {
+    let end = chars[from..]
+        .iter()
+        .position(|c| c.is_whitespace())
+        .map_or(chars.len(), |p| from + p);
+    (chars[from..end].iter().collect(), end)
+}
+
+/// A known `field:value` starting at `from` with a value that is not blank: the field,
+/// the value (trimmed) and the index after it.
+fn filter_at(chars: &[char], from: usize) -> Option<(Field, String, usize)> {
+    let colon = from + chars[from..].iter().position(|&c| c == ':')?;
+    let name: String = chars[from..colon].iter().collect();
+    if !name.chars().all(|c| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    let field = Field::named(&name)?;
+    let start = colon + 1;
+    let (value, next) = match chars.get(start) {
+        Some('"') => quoted(chars, start + 1),
+        Some(c) if !c.is_whitespace() => word(chars, start),
+        _ => return None,
+    };
+    let value = value.trim();
+    (!value.is_empty()).then(|| (field, value.to_string(), next))
+}
+
+/// `2010` or `1990-1999` as an inclusive range.
+fn years(value: &str) -> Result<(i32, i32), SearchQueryError> {
+    let year = |s: &str| -> Option<i32> {
+        let s = s.trim();
+        (!s.is_empty() && s.len() <= 4 && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse().ok())
+            .flatten()
+    };
+    let not_a_year = || SearchQueryError::NotAYear(value.to_string());
+    let (from, to) = match value.split_once('-') {
+        Some((from, to)) => (
+            year(from).ok_or_else(not_a_year)?,
+            year(to).ok_or_else(not_a_year)?,
+        ),
+        None => {
+            let y = year(value).ok_or_else(not_a_year)?;
+            (y, y)
+        }
+    };
+    if from > to {
+        return Err(SearchQueryError::YearsBackwards(value.to_string()));
+    }
+    Ok((from, to))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn parse(q: &str) -> SearchQuery {
+        SearchQuery::parse(q).unwrap()
+    }
+
+    fn strings(items: &[&str]) -> Vec<String> {
+        items.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn free_words_and_phrases() {
+        assert_eq!(parse("love song").text, strings(&["love", "song"]));
+        assert_eq!(
+            parse(r#"  "someone you" loved "#).text,
+            strings(&["someone you", "loved"])
+        );
+        // An unclosed quote runs to the end; empty quotes are nothing.
+        assert_eq!(parse(r#"a "b c"#).text, strings(&["a", "b c"]));
+        assert!(parse(r#""" "  ""#).is_empty());
+    }
+
+    #[test]
+    fn filters_in_any_case_order_and_combination() {
+        let q = parse(
+            r#"remaster Track:Doxy ARTIST:"Miles Davis" year:1950-1959 genre:jazz album:Bags"#,
+        );
+        assert_eq!(q.text, strings(&["remaster"]));
+        assert_eq!(q.track, strings(&["Doxy"]));
+        assert_eq!(q.artist, strings(&["Miles Davis"]));
+        assert_eq!(q.album, strings(&["Bags"]));
+        assert_eq!(q.genre, strings(&["jazz"]));
+        assert_eq!(q.years, vec![(1950, 1959)]);
+        assert!(q.has_track_filters());
+        // Unquoted, a value is one word; the rest is free text (as on Spotify).
+        let q = parse("artist:Daft Punk");
+        assert_eq!(q.artist, strings(&["Daft"]));
+        assert_eq!(q.text, strings(&["Punk"]));
+        // Given twice, both hold.
+        assert_eq!(parse("artist:a artist:b").artist, strings(&["a", "b"]));
+        assert!(!parse("artist:a").has_track_filters());
+    }
+
+    #[test]
+    fn unknown_fields_and_empty_filters_are_plain_text() {
+        assert_eq!(
+            parse("isrc:USUM71703861").text,
+            strings(&["isrc:USUM71703861"])
+        );
+        assert_eq!(parse("Re:Stacks").text, strings(&["Re:Stacks"]));
+        assert_eq!(parse("tag:new").text, strings(&["tag:new"]));
+        assert_eq!(parse("artist: Drake").text, strings(&["artist:", "Drake"]));
+        assert_eq!(parse(r#"genre:"" x"#).text, strings(&[r#"genre:"""#, "x"]));
+        assert!(parse("artist:").artist.is_empty());
+        assert_eq!(parse("10:15").text, strings(&["10:15"]));
+    }
+
+    #[test]
+    fn years_are_a_year_or_a_range() {
+        assert_eq!(parse("year:2010").years, vec![(2010, 2010)]);
+        assert_eq!(parse("year:1990-1999").years, vec![(1990, 1999)]);
+        for bad in [
+            "year:abc",
+            "year:2010-",
+            "year:-2010",
+            "year:20100",
+            "year:1e3",
+            "year:1990-1999-2000",
+        ] {
+            assert!(
+                matches!(SearchQuery::parse(bad), Err(SearchQueryError::NotAYear(_))),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            SearchQuery::parse("year:1999-1990"),
+            Err(SearchQueryError::YearsBackwards("1999-1990".into()))
+        );
+    }
+
+    proptest! {
+        /// Whatever the text, reading never panics, and every term it keeps is
+        /// trimmed and not empty.
+        #[test]
+        fn any_text_reads_to_clean_terms(q in r#"[a-zA-Z0-9:" \-éü]{0,40}"#) {
+            if let Ok(query) = SearchQuery::parse(&q) {
+                for term in query.text.iter().chain(&query.track).chain(&query.artist)
+                    .chain(&query.album).chain(&query.genre)
+                {
+                    prop_assert!(!term.is_empty());
+                    prop_assert_eq!(term.trim(), term.as_str());
+                }
+                for (from, to) in query.years {
+                    prop_assert!(from <= to);
+                }
+            }
+        }
+
+        /// A filter written out reads back as that filter, whatever surrounds it.
+        #[test]
+        fn a_written_filter_reads_back(
+            before in "[a-z]{0,8}",
+            value in "[a-zA-Z][a-zA-Z ]{0,12}[a-zA-Z]",
+            after in "[a-z]{0,8}",
+        ) {
+            let q = SearchQuery::parse(&format!("{before} artist:\"{value}\" {after}")).unwrap();
+            prop_assert_eq!(q.artist, vec![value]);
+            let free: Vec<String> = [before, after].into_iter().filter(|s| !s.is_empty()).collect();
+            prop_assert_eq!(q.text, free);
+        }
+    }
+}

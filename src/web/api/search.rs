@@ -1,0 +1,294 @@
+//! `/search`: Spotify's query syntax (`catalog::search_query`) over artists and tracks,
+//! in Spotify's paging objects.
+//!
+//! What each part of a query matches:
+//! - tracks: free text and `track:` in the title, `artist:` in a credited artist's
+//!   name, `album:` in the album, `genre:` one of the track's genres or subgenres (the
+//!   whole name), `year:` the release year;
+//! - artists: free text and `artist:` in the name (through the in-memory index, as the
+//!   site's search box); `track:`, `album:`, `genre:` and `year:` are fields of tracks,
+//!   so they keep the artists credited on at least one track that meets them all
+//!   (`genre:rock` finds artists with a rock track; `year:2010`, artists with a track
+//!   from 2010).
+//!
+//! Every text is matched as a substring, case ignored (ASCII case only in titles and
+//! albums on SQLite; see the README), and every part must hold.
+
+use std::{cmp::Reverse, collections::HashSet};
+
+use poem::Request;
+
+use super::{
+    error::ApiError,
+    lookup,
+    objects::{self, Base},
+    params::WholeNumber,
+};
+use crate::{
+    catalog::{
+        artists::{index::query_key, ArtistSummary},
+        genre_key,
+        search_query::SearchQuery,
+        snapshot::CatalogSnapshot,
+    },
+    db::{self, track_search::TrackConditions},
+    web::state::AppState,
+};
+
+/// Most results one page may hold, and the deepest offset (Spotify's limits).
+const MAX_SEARCH_LIMIT: u32 = 50;
+const MAX_SEARCH_OFFSET: u32 = 1000;
+const DEFAULT_SEARCH_LIMIT: u32 = 20;
+/// The longest `q` read.
+const MAX_QUERY_CHARS: usize = 200;
+
+/// The offsets of a search page's `next` and `previous` pages: none past the results,
+/// none past the deepest offset the API accepts (following `next` never ends in a
+/// 400), and none at all for `limit=0`, whose neighbours would be the page itself.
+fn neighbours(offset: u32, limit: u32, total: i64) -> (Option<u32>, Option<u32>) {
+    if limit == 0 {
+        return (None, None);
+    }
+    let next = offset + limit;
+    let next = (i64::from(next) < total && next <= MAX_SEARCH_OFFSET).then_some(next);
+    let previous = (offset > 0).then(|| offset.saturating_sub(limit));
+    (next, previous)
+}
+
+/// One search request, its parameters as given.
+pub struct SearchRequest<'a> {
+    pub q: &'a str,
+    pub kind: &'a str,
+    pub limit: Option<&'a WholeNumber>,
+    pub offset: Option<&'a WholeNumber>,
+}
+
+/// The answer to a search request.
+pub async fn search(
+    req: &Request,
+    state: &AppState,
+    given: SearchRequest<'_>,
+) -> Result<objects::SearchResults, ApiError> {
+    let q = given.q.trim();
+    if q.is_empty() || q.chars().count() > MAX_QUERY_CHARS {
+        return Err(ApiError::bad_request(format!(
+            "q must be 1 to {MAX_QUERY_CHARS} characters."
+        )));
+    }
+    if q.chars().any(char::is_control) {
+        return Err(ApiError::bad_request(
+            "q must not contain control characters (such as NUL, tab or newline).",
+        ));
+    }
+    let query = SearchQuery::parse(q).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    if query.is_empty() {
+        return Err(ApiError::bad_request(
+            "q has nothing to search for: give a word, a \"phrase\" or a filter such as artist:Drake.",
+        ));
+    }
+    let whole = |given: Option<&WholeNumber>, name: &str, default: u32, max: u32| {
+        WholeNumber::read(given, name, i64::from(default), (0, i64::from(max)))
+            .map(|v| v as u32)
+            .map_err(ApiError::bad_request)
+    };
+    let limit = whole(given.limit, "limit", DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT)?;
+    let offset = whole(given.offset, "offset", 0, MAX_SEARCH_OFFSET)?;
+    let (mut want_artists, mut want_tracks) = (false, false);
+    for t in given.kind.split(',').map(str::trim) {
+        match t {
+            "artist" => want_artists = true,
+            "track" => want_tracks = true,
+            other => {
+                return Err(ApiError::bad_request(format!(
+                    "Unsupported search type “{other}”: use artist, track."
+                )))
+            }
+        }
+    }
+    let base = lookup::base(req, state);
+    let page = Paging {
+        base: &base,
+        q,
+        limit,
+        offset,
+    };
+    let mut results = objects::SearchResults {
+        artists: None,
+        tracks: None,
+    };
+    if want_artists {
+        let catalog = state.catalog();
+        let (total, found) = artists(state, &catalog, &query, &page).await?;
+        let items = lookup::artists_objects(state, &base, &found).await?;
+        let (href, next, previous) = page.links(total, "artist");
+        results.artists = Some(objects::ArtistPage {
+            href,
+            items,
+            limit,
+            next,
+            offset,
+            previous,
+            total,
+        });
+    }
+    if want_tracks {
+        let conditions = track_conditions(&query);
+        let (total, ids) = db::run(&state.pool, move |conn| {
+            Ok(db::track_search::search_track_ids(
+                conn,
+                &conditions,
+                i64::from(limit),
+                i64::from(offset),
+            )?)
+        })
+        .await?;
+        let rows = lookup::load_tracks(state, ids.clone()).await?;
+        let (href, next, previous) = page.links(total, "track");
+        results.tracks = Some(objects::TrackPage {
+            href,
+            items: ids
+                .iter()
+                .filter_map(|id| rows.get(id))
+                .map(|t| objects::track(&base, t))
+                .collect(),
+            limit,
+            next,
+            offset,
+            previous,
+            total,
+        });
+    }
+    Ok(results)
+}
+
+/// Where a search's pages are.
+struct Paging<'a> {
+    base: &'a Base,
+    q: &'a str,
+    limit: u32,
+    offset: u32,
+}
+
+impl Paging<'_> {
+    fn href(&self, kind: &str, offset: u32) -> String {
+        let query = serde_urlencoded::to_string([
+            ("q", self.q),
+            ("type", kind),
+            ("offset", &offset.to_string()),
+            ("limit", &self.limit.to_string()),
+        ])
+        .unwrap_or_default();
+        self.base.href(&format!("/search?{query}"))
+    }
+
+    /// (href, next, previous) of this page of `kind`.
+    fn links(&self, total: i64, kind: &str) -> (String, Option<String>, Option<String>) {
+        let (next, previous) = neighbours(self.offset, self.limit, total);
+        (
+            self.href(kind, self.offset),
+            next.map(|off| self.href(kind, off)),
+            previous.map(|off| self.href(kind, off)),
+        )
+    }
+}
+
+/// A query's conditions on tracks (see the module comment).
+fn track_conditions(query: &SearchQuery) -> TrackConditions {
+    TrackConditions {
+        title: query.text.iter().chain(&query.track).cloned().collect(),
+        artist: query.artist.iter().map(|a| query_key(a)).collect(),
+        album: query.album.clone(),
+        genre: query.genre.iter().map(|g| genre_key(g)).collect(),
+        years: query.years.clone(),
+    }
+}
+
+/// The artists a query finds: (total, the page's artists). Ranked as the site's search
+/// box ranks them, by the longest name term (the one fewest names contain); with no
+/// name term, most tracks first.
+async fn artists<'c>(
+    state: &AppState,
+    catalog: &'c CatalogSnapshot,
+    query: &SearchQuery,
+    page: &Paging<'_>,
+) -> Result<(i64, Vec<&'c ArtistSummary>), ApiError> {
+    let names: Vec<String> = query
+        .text
+        .iter()
+        .chain(&query.artist)
+        .map(|t| query_key(t))
+        .filter(|k| !k.is_empty())
+        .collect();
+    // Track fields: the artists credited on a track that meets them.
+    let credited: Option<HashSet<i32>> = if query.has_track_filters() {
+        let conditions = TrackConditions {
+            title: query.track.clone(),
+            artist: Vec::new(),
+            ..track_conditions(query)
+        };
+        let ids = db::run(&state.pool, move |conn| {
+            Ok(db::track_search::artists_credited_on(conn, &conditions)?)
+        })
+        .await?;
+        Some(ids.into_iter().collect())
+    } else {
+        None
+    };
+    let (skip, take) = (page.offset as usize, page.limit as usize);
+    let longest = (0..names.len()).max_by_key(|&i| (names[i].chars().count(), Reverse(i)));
+    let Some(first) = longest.map(|i| &names[i]) else {
+        // Track filters only (a query has at least one part).
+        let ranked = catalog
+            .artists
+            .in_most_tracks_order(credited.unwrap_or_default());
+        let all: Vec<&ArtistSummary> = ranked.collect();
+        let total = all.len() as i64;
+        return Ok((total, all.into_iter().skip(skip).take(take).collect()));
+    };
+    // One name term alone needs no more than the deepest page; with more to check,
+    // every match of the first is a candidate.
+    let rest: Vec<&String> = names.iter().filter(|n| *n != first).collect();
+    let candidates = if rest.is_empty() && credited.is_none() {
+        (MAX_SEARCH_OFFSET + MAX_SEARCH_LIMIT) as usize
+    } else {
+        catalog.artists.len()
+    };
+    let found: Vec<&ArtistSummary> = catalog
+        .artists
+        .suggest(first, candidates)
+        .into_iter()
+        .map(|s| s.artist)
+        .filter(|a| rest.iter().all(|term| a.search_key.contains(term.as_str())))
+        .filter(|a| credited.as_ref().is_none_or(|ids| ids.contains(&a.id)))
+        .collect();
+    let total = found.len() as i64;
+    Ok((total, found.into_iter().skip(skip).take(take).collect()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_pages_link_only_to_pages_that_answer() {
+        assert_eq!(neighbours(0, 20, 100), (Some(20), None));
+        assert_eq!(neighbours(20, 20, 100), (Some(40), Some(0)));
+        assert_eq!(neighbours(90, 20, 100), (None, Some(70)));
+        // The deepest offset is 1000: a next page beyond it would be refused.
+        assert_eq!(neighbours(980, 20, 5000), (Some(1000), Some(960)));
+        assert_eq!(neighbours(1000, 20, 5000), (None, Some(980)));
+        assert_eq!(neighbours(1000, 50, 5000), (None, Some(950)));
+        assert_eq!(neighbours(5, 0, 100), (None, None));
+    }
+
+    #[test]
+    fn track_fields_and_folded_keys() {
+        let q = SearchQuery::parse(r#"love track:Me artist:"BEYONCÉ" genre:" Rock " year:2010"#)
+            .unwrap();
+        let c = track_conditions(&q);
+        assert_eq!(c.title, vec!["love", "Me"]);
+        assert_eq!(c.artist, vec!["beyonce"]);
+        assert_eq!(c.genre, vec!["rock"]);
+        assert_eq!(c.years, vec![(2010, 2010)]);
+    }
+}

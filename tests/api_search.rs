@@ -1,0 +1,311 @@
+//! `/api/v1/search` with Spotify's field filters (`track:`, `artist:`, `album:`,
+//! `genre:`, `year:`), through the real router over a small catalog written for the
+//! purpose, so that every answer can be checked by name.
+
+mod common;
+
+use common::TestApp;
+use insights_hub::catalog::{GenreTag, NewTrack};
+use poem::http::StatusCode;
+use serde_json::Value;
+
+struct Row {
+    name: &'static str,
+    artists: &'static [&'static str],
+    album: &'static str,
+    year: i32,
+    genres: &'static [(&'static str, Option<&'static str>)],
+    popularity: i32,
+}
+
+const CATALOG: &[Row] = &[
+    Row {
+        name: "Around the World",
+        artists: &["Daft Punk"],
+        album: "Homework",
+        year: 1997,
+        genres: &[("edm", Some("electro house"))],
+        popularity: 80,
+    },
+    Row {
+        name: "One More Time",
+        artists: &["Daft Punk"],
+        album: "Discovery",
+        year: 2000,
+        genres: &[("edm", None)],
+        popularity: 90,
+    },
+    Row {
+        name: "Get Lucky",
+        artists: &["Daft Punk", "Pharrell Williams"],
+        album: "Random Access Memories",
+        year: 2013,
+        genres: &[("pop", None), ("edm", None)],
+        popularity: 85,
+    },
+    Row {
+        name: "Hotline Bling",
+        artists: &["Drake"],
+        album: "Views",
+        year: 2016,
+        genres: &[("rap", None)],
+        popularity: 88,
+    },
+    Row {
+        name: "One Dance",
+        artists: &["Drake", "Wizkid", "Kyla"],
+        album: "Views",
+        year: 2016,
+        genres: &[("rap", None), ("pop", None)],
+        popularity: 87,
+    },
+    Row {
+        name: "Someone You Loved",
+        artists: &["Lewis Capaldi"],
+        album: "Divinely Uninspired to a Hellish Extent",
+        year: 2019,
+        genres: &[("pop", None)],
+        popularity: 92,
+    },
+    Row {
+        name: "Smells Like Teen Spirit",
+        artists: &["Nirvana"],
+        album: "Nevermind",
+        year: 1991,
+        genres: &[("rock", Some("grunge"))],
+        popularity: 79,
+    },
+    Row {
+        name: "Come as You Are",
+        artists: &["Nirvana"],
+        album: "Nevermind",
+        year: 1991,
+        genres: &[("rock", None)],
+        popularity: 75,
+    },
+    Row {
+        name: "Drake's Drum",
+        artists: &["Sea Shanty Choir"],
+        album: "Old Songs",
+        year: 1995,
+        genres: &[("folk", None)],
+        popularity: 10,
+    },
+    Row {
+        name: "Halo",
+        artists: &["Beyoncé"],
+        album: "I Am... Sasha Fierce",
+        year: 2008,
+        genres: &[("pop", None)],
+        popularity: 84,
+    },
+    Row {
+        name: "One",
+        artists: &["Metallica"],
+        album: "...And Justice for All",
+        year: 1988,
+        genres: &[("rock", None)],
+        popularity: 70,
+    },
+    Row {
+        name: "Re:Stacks",
+        artists: &["Bon Iver"],
+        album: "For Emma, Forever Ago",
+        year: 2008,
+        genres: &[("indie", None)],
+        popularity: 60,
+    },
+];
+
+fn track(i: usize, row: &Row) -> NewTrack {
+    let mut t = common::fixtures::track(&format!("search{i:016}"), row.name, row.artists, 0.5);
+    t.album = Some(row.album.to_string());
+    t.release_year = Some(row.year);
+    t.popularity = Some(row.popularity);
+    t.genres = row
+        .genres
+        .iter()
+        .map(|(genre, subgenre)| GenreTag {
+            genre: genre.to_string(),
+            subgenre: subgenre.map(str::to_string),
+        })
+        .collect();
+    t
+}
+
+async fn catalog_app() -> TestApp {
+    let app = common::empty_app_with(|c| c.api_anonymous = true);
+    let tracks = CATALOG
+        .iter()
+        .enumerate()
+        .map(|(i, r)| track(i, r))
+        .collect();
+    common::fixtures::load(&app.state, "search fixtures", tracks).await;
+    app
+}
+
+async fn get(app: &TestApp, path: &str) -> (StatusCode, Value) {
+    let resp = app.client.get(path).send().await.0;
+    let status = resp.status();
+    let body = resp.into_body().into_string().await.unwrap();
+    (status, serde_json::from_str(&body).expect("JSON"))
+}
+
+fn path(q: &str, kind: &str) -> String {
+    let q: String = url::form_urlencoded::byte_serialize(q.as_bytes()).collect();
+    format!("/api/v1/search?q={q}&type={kind}")
+}
+
+/// The names found for `q` of one type (`track` or `artist`), in order, checking that
+/// the total agrees when everything fits on the page.
+async fn names(app: &TestApp, q: &str, kind: &str) -> Vec<String> {
+    let (status, json) = get(app, &path(q, kind)).await;
+    assert_eq!(status, StatusCode::OK, "{q}: {json}");
+    let page = &json[format!("{kind}s")];
+    let names: Vec<String> = page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| i["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(page["total"].as_u64(), Some(names.len() as u64), "{q}");
+    names
+}
+
+async fn refused(app: &TestApp, q: &str) -> String {
+    let (status, json) = get(app, &path(q, "track")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{q}: {json}");
+    json["error"]["message"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn track_filters_find_what_a_spotify_user_expects() {
+    let app = catalog_app().await;
+    let cases: &[(&str, &[&str])] = &[
+        // artist: is a credited artist, not the title; free text is the title.
+        ("artist:Drake", &["Hotline Bling", "One Dance"]),
+        ("Drake", &["Drake's Drum"]),
+        ("ARTIST:drake", &["Hotline Bling", "One Dance"]),
+        // Quoted values, any credited artist, accents folded.
+        (
+            r#"artist:"Daft Punk""#,
+            &["One More Time", "Get Lucky", "Around the World"],
+        ),
+        (r#"artist:"pharrell williams""#, &["Get Lucky"]),
+        ("artist:beyonce", &["Halo"]),
+        ("artist:drake artist:wizkid", &["One Dance"]),
+        // Free text and track: match the title; words in any order.
+        ("track:one year:1980-1999", &["One"]),
+        ("loved someone", &["Someone You Loved"]),
+        (r#"track:"one dance""#, &["One Dance"]),
+        ("one artist:drake", &["One Dance"]),
+        // Years: one or a range, both ends included.
+        (
+            r#"artist:"daft punk" year:2000-2013"#,
+            &["One More Time", "Get Lucky"],
+        ),
+        ("year:1997", &["Around the World"]),
+        (
+            "year:1991 year:1990-1999",
+            &["Smells Like Teen Spirit", "Come as You Are"],
+        ),
+        // Albums: contained, case ignored.
+        ("album:views", &["Hotline Bling", "One Dance"]),
+        (
+            "ALBUM:NEVERMIND",
+            &["Smells Like Teen Spirit", "Come as You Are"],
+        ),
+        // Genres: any of a track's genres or subgenres, by their whole name.
+        (
+            "genre:rock",
+            &["Smells Like Teen Spirit", "Come as You Are", "One"],
+        ),
+        ("genre:Grunge", &["Smells Like Teen Spirit"]),
+        (r#"genre:"electro house""#, &["Around the World"]),
+        ("genre:roc", &[]),
+        (r#"genre:pop artist:"daft punk""#, &["Get Lucky"]),
+        // A field Spotify has and we do not, or none at all: plain text.
+        ("Re:Stacks", &["Re:Stacks"]),
+        ("isrc:USUM71703861", &[]),
+    ];
+    for (q, expected) in cases {
+        assert_eq!(names(&app, q, "track").await, *expected, "{q}");
+    }
+}
+
+#[tokio::test]
+async fn artist_search_reads_the_same_filters() {
+    let app = catalog_app().await;
+    let cases: &[(&str, &[&str])] = &[
+        ("artist:Drake", &["Drake"]),
+        (r#"artist:"daft punk""#, &["Daft Punk"]),
+        ("punk daft", &["Daft Punk"]),
+        ("artist:beyonce", &["Beyoncé"]),
+        // Track fields keep the artists credited on a track that meets them.
+        ("genre:rock", &["Nirvana", "Metallica"]),
+        ("genre:rap", &["Drake", "Kyla", "Wizkid"]),
+        ("year:2016", &["Drake", "Kyla", "Wizkid"]),
+        (r#"track:"get lucky""#, &["Daft Punk", "Pharrell Williams"]),
+        ("album:nevermind", &["Nirvana"]),
+        ("pharrell genre:pop", &["Pharrell Williams"]),
+        ("drake genre:rock", &[]),
+        ("daft year:1990-1999", &["Daft Punk"]),
+    ];
+    for (q, expected) in cases {
+        assert_eq!(names(&app, q, "artist").await, *expected, "{q}");
+    }
+    // Both types at once, each with its own reading.
+    let (_, json) = get(&app, &path("artist:drake", "artist,track")).await;
+    assert_eq!(json["artists"]["total"], 1);
+    assert_eq!(json["tracks"]["total"], 2);
+}
+
+#[tokio::test]
+async fn filtered_results_page_like_any_other() {
+    let app = catalog_app().await;
+    let (_, first) = get(&app, &format!("{}&limit=2", path("genre:rock", "track"))).await;
+    let page = &first["tracks"];
+    assert_eq!(page["total"], 3);
+    assert_eq!(page["items"].as_array().unwrap().len(), 2);
+    assert!(page["previous"].is_null());
+    let next = page["next"].as_str().expect("a next page");
+    assert!(next.contains("q=genre%3Arock"), "{next}");
+    let (_, second) = get(&app, &next[next.find("/api/v1").unwrap()..]).await;
+    let page = &second["tracks"];
+    assert_eq!(page["offset"], 2);
+    assert_eq!(page["total"], 3);
+    assert_eq!(page["items"][0]["name"], "One");
+    assert!(page["next"].is_null());
+    // limit=0 counts; past the end is empty with the same total.
+    let (_, zero) = get(&app, &format!("{}&limit=0", path("genre:rock", "track"))).await;
+    assert_eq!(zero["tracks"]["total"], 3);
+    let (_, past) = get(&app, &format!("{}&offset=10", path("genre:rock", "track"))).await;
+    assert_eq!(past["tracks"]["total"], 3);
+    assert_eq!(past["tracks"]["items"].as_array().unwrap().len(), 0);
+    // Artists too.
+    let (_, artists) = get(
+        &app,
+        &format!("{}&limit=1&offset=1", path("genre:rap", "artist")),
+    )
+    .await;
+    let page = &artists["artists"];
+    assert_eq!(page["total"], 3);
+    assert_eq!(page["items"][0]["name"], "Kyla");
+    assert!(page["next"].is_string() && page["previous"].is_string());
+}
+
+#[tokio::test]
+async fn a_year_that_is_not_one_is_refused_with_the_way_to_write_it() {
+    let app = catalog_app().await;
+    assert_eq!(
+        refused(&app, "year:nineties").await,
+        "year:nineties is not a year: write year:2010, or a range such as year:1990-1999."
+    );
+    assert_eq!(
+        refused(&app, "artist:drake year:2019-2010").await,
+        "year:2019-2010 runs backwards: write the earlier year first."
+    );
+    assert!(refused(&app, r#""""#)
+        .await
+        .contains("nothing to search for"));
+}
