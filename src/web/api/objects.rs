@@ -103,10 +103,25 @@ pub struct Track {
     pub genre: Option<String>,
 }
 
-/// Spotify's artist object. Followers are not in the datasets and are left out.
+/// Spotify's followers object. No dataset has follower counts: `total` is null rather
+/// than a made-up 0, and the object is there so that `artist["followers"]["total"]`, as
+/// scripts write it, reads a null instead of failing on a missing key.
+#[derive(Debug, Clone, Object, Default)]
+pub struct Followers {
+    /// Always null (Spotify's is null too).
+    #[oai(nullable)]
+    pub href: Option<String>,
+    /// Unknown: null.
+    #[oai(nullable)]
+    pub total: Option<i64>,
+}
+
+/// Spotify's artist object.
 #[derive(Debug, Clone, Object)]
 pub struct Artist {
     pub external_urls: ExternalUrls,
+    /// Not in the datasets: `{"href": null, "total": null}`.
+    pub followers: Followers,
     /// The artist's most frequent genres in the catalog.
     pub genres: Vec<String>,
     pub href: String,
@@ -426,6 +441,7 @@ pub fn artist(base: &Base, a: &ArtistSummary, genres: Vec<String>) -> Artist {
     let id = ids::artist(&a.name_key);
     Artist {
         external_urls: ExternalUrls::default(),
+        followers: Followers::default(),
         genres,
         href: base.href(&format!("/artists/{id}")),
         uri: format!("spotify:artist:{id}"),
