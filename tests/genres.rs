@@ -162,8 +162,10 @@ async fn the_list_searches_and_sorts_without_and_with_javascript() {
     let fragment = htmx.get(&app.client, "/genres?q=pop").await;
     assert_eq!(fragment.status, StatusCode::OK);
     assert!(!fragment.body.contains("<html"), "{}", fragment.body);
+    // The title first (the address changes with the list), then the list.
+    let after_title = fragment.body.split_once("</title>").map(|(_, rest)| rest);
     assert!(
-        fragment.body.starts_with(r#"<section id="genre-list""#),
+        after_title.is_some_and(|rest| rest.starts_with(r#"<section id="genre-list""#)),
         "{}",
         fragment.body
     );
@@ -187,7 +189,9 @@ async fn a_header_sort_brings_the_forms_sort_controls_along() {
     htmx.headers.push(("HX-Target".into(), "genre-list".into()));
     let fragment = htmx.get(&app.client, "/genres?sort=valence").await;
     assert_eq!(fragment.status, StatusCode::OK);
-    assert!(fragment.body.starts_with(r#"<section id="genre-list""#));
+    assert!(fragment
+        .body
+        .contains(r#"</title><section id="genre-list""#));
     let oob = |id: &str| {
         let marker = format!(
             r#"<select id="{id}" name="{}" hx-swap-oob="true">"#,
@@ -301,6 +305,32 @@ async fn an_unknown_genre_is_a_404_with_did_you_mean() {
     assert!(far.body.contains("no name is close to it"));
     let long = get(&app, &format!("/genres/{}", "a".repeat(5000))).await;
     assert_eq!(long.status, StatusCode::NOT_FOUND);
+}
+
+/// A search's title names it, in the page and in the list's fragment (whose address
+/// htmx puts in the address bar); the form replaces the address as one types.
+#[tokio::test]
+async fn a_genre_search_is_named_in_the_title() {
+    let app = catalog().await;
+    let page = get(&app, "/genres?q=rock").await;
+    assert!(
+        page.body.contains("<title>Genres matching “rock” · "),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains(r#"hx-replace-url="true""#));
+    let mut htmx = Browser::htmx();
+    htmx.headers.push(("HX-Target".into(), "genre-list".into()));
+    let fragment = htmx.get(&app.client, "/genres?q=rock").await;
+    assert!(
+        fragment
+            .body
+            .starts_with("<title>Genres matching “rock” · Spotify Insights Hub</title>"),
+        "{}",
+        fragment.body
+    );
+    let all = htmx.get(&app.client, "/genres").await;
+    assert!(all.body.starts_with("<title>Genres · "), "{}", all.body);
 }
 
 #[tokio::test]
