@@ -307,6 +307,33 @@ async fn an_unknown_genre_is_a_404_with_did_you_mean() {
     assert_eq!(long.status, StatusCode::NOT_FOUND);
 }
 
+/// The genre page's "Compare pop with another genre" opens the form with pop and an
+/// empty second field, focused, and no error yet (it was a 422, "Enter one more
+/// genre"), as the artist page's link does.
+#[tokio::test]
+async fn compare_a_genre_with_another_opens_an_empty_second_field() {
+    let app = catalog().await;
+    let page = get(&app, "/genres/pop").await;
+    let marker = r#"href="/genres/compare?"#;
+    let start = page.body.find(marker).expect("the compare link") + r#"href=""#.len();
+    let end = start + page.body[start..].find('"').expect("its end");
+    let href = page.body[start..end].replace("&amp;", "&");
+    assert_eq!(href, "/genres/compare?genre=pop&add=1");
+    let form = get(&app, &href).await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    assert!(!form.body.contains("field-error"), "{}", form.body);
+    assert!(!form.body.contains("aria-invalid"), "{}", form.body);
+    assert!(form
+        .body
+        .contains(r#"id="compare-genre-1" type="text" name="genre" value="pop""#));
+    let second = &form.body[form.body.find(r#"id="compare-genre-2""#).expect("field 2")..];
+    let second = &second[..second.find('>').expect("its end")];
+    assert!(
+        second.contains(r#"value="""#) && second.contains("autofocus"),
+        "{second}"
+    );
+}
+
 /// A search's title names it, in the page and in the list's fragment (whose address
 /// htmx puts in the address bar); the form replaces the address as one types.
 #[tokio::test]
