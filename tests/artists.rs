@@ -575,6 +575,34 @@ async fn unknown_names_get_a_404_with_did_you_mean() {
     assert!(fragment.body.contains(r#"aria-invalid="true""#));
 }
 
+/// "Did you mean" leaves out a name another field already holds: choosing it only
+/// made a duplicate (422, "already artist 1").
+#[tokio::test]
+async fn did_you_mean_leaves_out_the_names_already_chosen() {
+    let app = fixture_app().await;
+    for url in [
+        "/artists/compare?artist=Beyonc%C3%A9&artist=Beyonse",
+        "/artists/compare?artist=Beyonse&artist=Beyonc%C3%A9",
+    ] {
+        let page = get(&app, url).await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{url}");
+        assert!(page.body.contains("No artist called “Beyonse”"), "{url}");
+        assert!(
+            !page
+                .body
+                .contains(r#"artist=Beyonc%C3%A9&amp;artist=Beyonc%C3%A9""#),
+            "{url}: {}",
+            page.body
+        );
+        assert!(!page.body.contains("already artist"), "{url}");
+    }
+    // Alone, the same typo is still offered the name.
+    let page = get(&app, "/artists/compare?artist=Beyonse&artist=Abba").await;
+    assert!(page
+        .body
+        .contains(r#"artist=Beyonc%C3%A9&amp;artist=Abba""#));
+}
+
 #[tokio::test]
 async fn ambiguous_names_get_a_404_listing_the_candidates() {
     let app = fixture_app().await;

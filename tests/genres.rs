@@ -334,6 +334,25 @@ async fn compare_a_genre_with_another_opens_an_empty_second_field() {
     );
 }
 
+/// "Did you mean" leaves out a genre another field already holds.
+#[tokio::test]
+async fn did_you_mean_leaves_out_the_genres_already_chosen() {
+    let app = catalog().await;
+    for url in [
+        "/genres/compare?genre=rock&genre=rokc",
+        "/genres/compare?genre=rokc&genre=rock",
+    ] {
+        let page = get(&app, url).await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{url}");
+        assert!(page.body.contains("No genre called “rokc”"), "{url}");
+        assert!(
+            !page.body.contains("genre=rock&amp;genre=rock"),
+            "{url}: {}",
+            page.body
+        );
+    }
+}
+
 /// A search's title names it, in the page and in the list's fragment (whose address
 /// htmx puts in the address bar); the form replaces the address as one types.
 #[tokio::test]
