@@ -333,6 +333,32 @@ fn close(a: f64, b: f64) -> bool {
 
 // --- search -------------------------------------------------------------------------
 
+/// As the search field replaces the address, the server names it: a cleared field
+/// leaves `/artists` (it left `/artists?q=`), spaces around a name stay out of it.
+#[tokio::test]
+async fn the_search_names_the_address_the_field_puts_in_the_address_bar() {
+    let app = fixture_app().await;
+    let cleared = get_htmx(&app, "/artists?q=", Some("artist-results")).await;
+    assert_eq!(cleared.status, StatusCode::OK);
+    assert_eq!(cleared.header("hx-replace-url"), Some("/artists"));
+    let typed = get_htmx(&app, "/artists?q=%20bj%C3%B6rk%20", Some("artist-results")).await;
+    assert_eq!(
+        typed.header("hx-replace-url"),
+        Some("/artists?q=bj%C3%B6rk")
+    );
+    // A full page is not told where to go, and its field takes no page of text (a
+    // pasted one made an address the server refuses), and gives back a notice it
+    // raised once a later search works.
+    let page = get(&app, "/artists?q=bj%C3%B6rk").await;
+    assert!(page.header("hx-replace-url").is_none());
+    assert!(page.body.contains(r#"maxlength="200""#), "{}", page.body);
+    assert!(
+        page.body.contains("data-clears-own-notice"),
+        "{}",
+        page.body
+    );
+}
+
 /// Control characters in a typed search or name never come back into the page (a NUL
 /// went into the title, the field and the message); the rest of the text does.
 #[tokio::test]

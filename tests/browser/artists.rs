@@ -599,3 +599,58 @@ async fn wide_tables_fit_or_say_that_they_scroll() {
     }
     browser.close().await;
 }
+
+/// Sets the search field's value as a paste does (past its maxlength, which a script
+/// can), and sends the `input` event htmx listens to.
+async fn paste_into(browser: &Browser, css: &str, text: &str) {
+    browser
+        .client
+        .execute(
+            "var f = document.querySelector(arguments[0]); f.value = arguments[1]; \
+             f.dispatchEvent(new Event('input', { bubbles: true })); return true;",
+            vec![serde_json::json!(css), serde_json::json!(text)],
+        )
+        .await
+        .expect("paste");
+}
+
+/// A search the server refuses (10,000 characters: 414) shows its notice but leaves
+/// the address at the search on screen (a reload gave the error page), and the next
+/// search that works takes the notice away. Emptying the field leaves `/artists`.
+#[tokio::test]
+#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+async fn a_refused_search_keeps_the_address_and_the_next_search_clears_its_notice() {
+    let server = Server::start().await;
+    let browser = Browser::start(Js::On).await;
+    browser
+        .client
+        .goto(&server.url("/artists?q=tysh"))
+        .await
+        .expect("open search");
+    browser.mark_page().await;
+    paste_into(&browser, "#artist-q", &"a".repeat(10_000)).await;
+    browser
+        .wait_for_js("document.getElementById('notices').textContent.indexOf('414') >= 0")
+        .await;
+    let address = browser
+        .js("return location.pathname + location.search;")
+        .await;
+    assert_eq!(address, serde_json::json!("/artists?q=tysh"));
+
+    paste_into(&browser, "#artist-q", "lea").await;
+    wait_for_url_containing(&browser, "q=lea").await;
+    browser
+        .wait_for_js("document.getElementById('notices').textContent.trim() === ''")
+        .await;
+    let status = browser.text_of("#artist-results .suggestion-status").await;
+    assert!(status.contains("“lea”"), "{status}");
+
+    paste_into(&browser, "#artist-q", "").await;
+    browser
+        .wait_for_url("/artists alone", |url| {
+            url.path() == "/artists" && url.query().is_none()
+        })
+        .await;
+    browser.assert_no_page_load().await;
+    browser.close().await;
+}
