@@ -105,3 +105,61 @@ async fn sign_up_log_out_and_log_in_with_javascript() {
 async fn sign_up_log_out_and_log_in_without_javascript() {
     sign_up_log_out_log_in(Js::Off).await;
 }
+
+/// The API tokens page on a phone: no sideways scrolling of the page, every Revoke
+/// button on screen, a 60-character name (the most allowed) wrapped. In light and dark,
+/// with screenshots for people to look at.
+#[tokio::test]
+#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+async fn the_api_tokens_page_fits_a_phone() {
+    use crate::harness::Scheme;
+    let server = Server::start().await;
+    for (scheme, suffix) in [(Scheme::Light, "light"), (Scheme::Dark, "dark")] {
+        let browser = Browser::start_in(Js::On, scheme).await;
+        sign_up(&browser, &server, &format!("tokens_{suffix}")).await;
+        for name in ["playlist script", &"n".repeat(60)] {
+            browser
+                .client
+                .goto(&server.url("/account/api-tokens"))
+                .await
+                .expect("open tokens");
+            fill(&browser, "#token-name", name).await;
+            click(&browser, "#token-form button[type=submit]").await;
+            browser
+                .wait_for_js("document.getElementById('new-token')")
+                .await;
+        }
+        browser
+            .client
+            .goto(&server.url("/account/api-tokens"))
+            .await
+            .expect("open tokens");
+        browser.set_viewport(360, 900).await;
+        browser.after_frames().await;
+        let layout = browser
+            .js("var buttons = Array.prototype.map.call(\
+                   document.querySelectorAll('.token-table button'), \
+                   function (b) { return Math.round(b.getBoundingClientRect().right); }); \
+                 return { page: document.documentElement.scrollWidth, buttons: buttons };")
+            .await;
+        assert!(
+            layout["page"].as_u64().unwrap_or(u64::MAX) <= 360,
+            "{suffix}: {layout}"
+        );
+        let buttons = layout["buttons"].as_array().cloned().unwrap_or_default();
+        assert_eq!(buttons.len(), 2, "{suffix}: {layout}");
+        assert!(
+            buttons
+                .iter()
+                .all(|r| r.as_u64().unwrap_or(u64::MAX) <= 360),
+            "{suffix}: {layout}"
+        );
+        browser
+            .js("document.querySelector('.token-table').scrollIntoView(); return true;")
+            .await;
+        browser
+            .screenshot(&format!("api-tokens-360-{suffix}"))
+            .await;
+        browser.close().await;
+    }
+}
