@@ -654,3 +654,62 @@ async fn a_refused_search_keeps_the_address_and_the_next_search_clears_its_notic
     browser.assert_no_page_load().await;
     browser.close().await;
 }
+
+/// A comparison field holding one of its suggestions exactly has its list closed: left
+/// open, it covered the next field, and a click meant for that field picked another
+/// artist into this one.
+#[tokio::test]
+#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+async fn an_exact_name_closes_its_suggestions_and_the_next_field_takes_the_click() {
+    let server = Server::start().await;
+    let browser = Browser::start(Js::On).await;
+    browser
+        .client
+        .goto(&server.url("/artists/compare"))
+        .await
+        .expect("open compare");
+    browser
+        .js("window.__answers = 0; document.addEventListener('htmx:afterSettle', function (e) { \
+             if (e.detail.target && e.detail.target.id === 'compare-suggest-1') { window.__answers++; } }); \
+             return true;")
+        .await;
+    let first = browser
+        .client
+        .find(Locator::Css("#compare-artist-1"))
+        .await
+        .expect("field 1");
+    // Part of the name first: the list opens.
+    first.send_keys("DJ Tysh").await.expect("type");
+    browser
+        .wait_for_js("document.querySelectorAll('#compare-suggest-1 li[data-value]').length > 0")
+        .await;
+    browser.js("window.__answers = 0; return true;").await;
+    first.send_keys("aa").await.expect("type the rest");
+    browser
+        .wait_for_js("window.__answers > 0 && !document.querySelector('#compare-suggest-1 li')")
+        .await;
+    assert_eq!(
+        browser
+            .js("return document.getElementById('compare-artist-1').getAttribute('aria-expanded');")
+            .await,
+        serde_json::json!("false")
+    );
+    browser
+        .client
+        .find(Locator::Css("#compare-artist-2"))
+        .await
+        .expect("field 2")
+        .click()
+        .await
+        .expect("click field 2");
+    browser
+        .wait_for_js("document.activeElement && document.activeElement.id === 'compare-artist-2'")
+        .await;
+    assert_eq!(
+        browser
+            .js("return document.getElementById('compare-artist-1').value;")
+            .await,
+        serde_json::json!(FIRST)
+    );
+    browser.close().await;
+}
