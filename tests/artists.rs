@@ -629,6 +629,33 @@ async fn did_you_mean_leaves_out_the_names_already_chosen() {
         .contains(r#"artist=Beyonc%C3%A9&amp;artist=Abba""#));
 }
 
+/// After the Compare button's swap, app.js puts the keyboard on the element marked
+/// `data-refocus`: the first field with a problem, or the comparison's heading.
+#[tokio::test]
+async fn a_compare_answer_names_where_the_keyboard_goes() {
+    let app = fixture_app().await;
+    let failed = get_htmx(&app, "/artists/compare?artist=Abba&artist=Beyonse", None).await;
+    assert_eq!(
+        failed.body.matches("data-refocus").count(),
+        1,
+        "{}",
+        failed.body
+    );
+    let marked = failed.body.split("data-refocus").next().unwrap_or_default();
+    let input = &marked[marked.rfind("<input").expect("an input")..];
+    assert!(input.contains(r#"id="compare-artist-2""#), "{input}");
+
+    let done = get_htmx(&app, "/artists/compare?artist=Abba&artist=Beyonce", None).await;
+    assert_eq!(done.status, StatusCode::OK);
+    assert!(
+        done.body.contains(
+            r#"<h2 id="compare-result-title" class="compare-result-title" tabindex="-1" data-refocus>Abba and Beyoncé against the catalog average</h2>"#
+        ),
+        "{}",
+        done.body
+    );
+}
+
 #[tokio::test]
 async fn ambiguous_names_get_a_404_listing_the_candidates() {
     let app = fixture_app().await;

@@ -713,3 +713,51 @@ async fn an_exact_name_closes_its_suggestions_and_the_next_field_takes_the_click
     );
     browser.close().await;
 }
+
+/// After "Compare" the keyboard is not sent back to the top of the page: to the first
+/// field with a problem, or to the comparison's heading.
+#[tokio::test]
+#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+async fn after_compare_the_keyboard_goes_to_the_problem_or_the_result() {
+    let server = Server::start().await;
+    let browser = Browser::start(Js::On).await;
+    let url = server.url("/artists/compare?artist=dj+tyshaa&artist=lea+abernethx");
+    browser.client.goto(&url).await.expect("open comparison");
+    browser.mark_page().await;
+    let compare = "#compare-form .compare-actions button[type=submit]:not([name])";
+    browser
+        .client
+        .find(Locator::Css(compare))
+        .await
+        .expect("Compare")
+        .click()
+        .await
+        .expect("click Compare");
+    browser
+        .wait_for_js(
+            "document.activeElement && document.activeElement.id === 'compare-artist-2' \
+            && document.activeElement.getAttribute('aria-invalid') === 'true'",
+        )
+        .await;
+    paste_into(&browser, "#compare-artist-2", "lea abernethy").await;
+    browser
+        .client
+        .find(Locator::Css(compare))
+        .await
+        .expect("Compare")
+        .click()
+        .await
+        .expect("click Compare");
+    browser
+        .wait_for_js(
+            "document.activeElement && document.activeElement.id === 'compare-result-title'",
+        )
+        .await;
+    let heading = browser.text_of("#compare-result-title").await;
+    assert!(
+        heading.contains(FIRST) && heading.contains(SECOND),
+        "{heading}"
+    );
+    browser.assert_no_page_load().await;
+    browser.close().await;
+}
