@@ -233,6 +233,16 @@
     }
   }
 
+  // Whether the field already holds one of its suggestions, as typed (capitals aside):
+  // the name is complete, and a list left open covered the next field, so that a click
+  // meant for it picked another artist ("Queen" became "Queens of the Stone Age").
+  function holdsAnOption(input) {
+    var typed = input.value.trim().toLowerCase();
+    return !!typed && options(input).some(function (option) {
+      return valueOf(option).toLowerCase() === typed;
+    });
+  }
+
   function upgradeAll() {
     document.querySelectorAll("[data-artist-combobox]").forEach(upgrade);
   }
@@ -244,6 +254,12 @@
       restoreFocus();
     }
     var input = inputFor(event.detail.target);
+    // A comparison field's list that arrives once the field has lost focus (typing,
+    // then Tab within the wait), or that only repeats what the field holds, is not shown.
+    if (input && isFill(input) && (document.activeElement !== input || holdsAnOption(input))) {
+      close(input);
+      return;
+    }
     if (input) {
       var status = event.detail.target.querySelector(".suggestion-status");
       var text = status ? status.textContent : "";

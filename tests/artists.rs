@@ -333,6 +333,32 @@ fn close(a: f64, b: f64) -> bool {
 
 // --- search -------------------------------------------------------------------------
 
+/// As the search field replaces the address, the server names it: a cleared field
+/// leaves `/artists` (it left `/artists?q=`), spaces around a name stay out of it.
+#[tokio::test]
+async fn the_search_names_the_address_the_field_puts_in_the_address_bar() {
+    let app = fixture_app().await;
+    let cleared = get_htmx(&app, "/artists?q=", Some("artist-results")).await;
+    assert_eq!(cleared.status, StatusCode::OK);
+    assert_eq!(cleared.header("hx-replace-url"), Some("/artists"));
+    let typed = get_htmx(&app, "/artists?q=%20bj%C3%B6rk%20", Some("artist-results")).await;
+    assert_eq!(
+        typed.header("hx-replace-url"),
+        Some("/artists?q=bj%C3%B6rk")
+    );
+    // A full page is not told where to go, and its field takes no page of text (a
+    // pasted one made an address the server refuses), and gives back a notice it
+    // raised once a later search works.
+    let page = get(&app, "/artists?q=bj%C3%B6rk").await;
+    assert!(page.header("hx-replace-url").is_none());
+    assert!(page.body.contains(r#"maxlength="200""#), "{}", page.body);
+    assert!(
+        page.body.contains("data-clears-own-notice"),
+        "{}",
+        page.body
+    );
+}
+
 /// Control characters in a typed search or name never come back into the page (a NUL
 /// went into the title, the field and the message); the rest of the text does.
 #[tokio::test]
@@ -573,6 +599,61 @@ async fn unknown_names_get_a_404_with_did_you_mean() {
     assert!(!fragment.is_full_page());
     assert!(fragment.body.contains("Did you mean"));
     assert!(fragment.body.contains(r#"aria-invalid="true""#));
+}
+
+/// "Did you mean" leaves out a name another field already holds: choosing it only
+/// made a duplicate (422, "already artist 1").
+#[tokio::test]
+async fn did_you_mean_leaves_out_the_names_already_chosen() {
+    let app = fixture_app().await;
+    for url in [
+        "/artists/compare?artist=Beyonc%C3%A9&artist=Beyonse",
+        "/artists/compare?artist=Beyonse&artist=Beyonc%C3%A9",
+    ] {
+        let page = get(&app, url).await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{url}");
+        assert!(page.body.contains("No artist called “Beyonse”"), "{url}");
+        assert!(
+            !page
+                .body
+                .contains(r#"artist=Beyonc%C3%A9&amp;artist=Beyonc%C3%A9""#),
+            "{url}: {}",
+            page.body
+        );
+        assert!(!page.body.contains("already artist"), "{url}");
+    }
+    // Alone, the same typo is still offered the name.
+    let page = get(&app, "/artists/compare?artist=Beyonse&artist=Abba").await;
+    assert!(page
+        .body
+        .contains(r#"artist=Beyonc%C3%A9&amp;artist=Abba""#));
+}
+
+/// After the Compare button's swap, app.js puts the keyboard on the element marked
+/// `data-refocus`: the first field with a problem, or the comparison's heading.
+#[tokio::test]
+async fn a_compare_answer_names_where_the_keyboard_goes() {
+    let app = fixture_app().await;
+    let failed = get_htmx(&app, "/artists/compare?artist=Abba&artist=Beyonse", None).await;
+    assert_eq!(
+        failed.body.matches("data-refocus").count(),
+        1,
+        "{}",
+        failed.body
+    );
+    let marked = failed.body.split("data-refocus").next().unwrap_or_default();
+    let input = &marked[marked.rfind("<input").expect("an input")..];
+    assert!(input.contains(r#"id="compare-artist-2""#), "{input}");
+
+    let done = get_htmx(&app, "/artists/compare?artist=Abba&artist=Beyonce", None).await;
+    assert_eq!(done.status, StatusCode::OK);
+    assert!(
+        done.body.contains(
+            r#"<h2 id="compare-result-title" class="compare-result-title" tabindex="-1" data-refocus>Abba and Beyoncé against the catalog average</h2>"#
+        ),
+        "{}",
+        done.body
+    );
 }
 
 #[tokio::test]

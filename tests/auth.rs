@@ -312,6 +312,95 @@ async fn htmx_sign_up_swaps_the_form_and_redirects_with_hx_redirect() {
     assert!(browser.session_id().is_some());
 }
 
+/// The element app.js gives the keyboard after htmx swaps a form back (`data-refocus`),
+/// as the tag that carries the mark: exactly one per answer.
+fn refocused(body: &str) -> String {
+    assert_eq!(body.matches("data-refocus").count(), 1, "{body}");
+    let (before, after) = body.split_once("data-refocus").expect("the mark");
+    let start = before.rfind('<').expect("its tag");
+    let end = after.find('>').expect("its end");
+    format!("{}data-refocus{}", &before[start..], &after[..=end])
+}
+
+/// After a form's swap the submit button that had focus is gone: the answer names
+/// where the keyboard goes instead, the first field with a message or the message
+/// about the whole form.
+#[tokio::test]
+async fn swapped_auth_forms_name_where_the_keyboard_goes() {
+    let app = empty_app();
+    let mut browser = Browser::htmx();
+    let invalid = browser
+        .submit(
+            &app.client,
+            "/signup",
+            "/signup",
+            &[
+                ("username", "ok_name"),
+                ("password", "short"),
+                ("password_confirmation", "other"),
+            ],
+        )
+        .await;
+    assert_invalid(&invalid, "at least 12 characters");
+    let mark = refocused(&invalid.body);
+    assert!(mark.starts_with(r#"<input id="signup-password""#), "{mark}");
+
+    Browser::new()
+        .sign_up(&app.client, "focus_me", GOOD_PASSWORD)
+        .await;
+    let wrong = browser
+        .log_in(&app.client, "focus_me", "not the password at all")
+        .await;
+    let mark = refocused(&wrong.body);
+    assert!(
+        mark.starts_with(r#"<p class="form-error" role="alert" tabindex="-1""#),
+        "{mark}"
+    );
+
+    browser.log_in(&app.client, "focus_me", GOOD_PASSWORD).await;
+    let fields = |current: &'static str| {
+        [
+            ("current_password", current),
+            ("password", "a brand new passphrase"),
+            ("password_confirmation", "a brand new passphrase"),
+        ]
+    };
+    let refused = browser
+        .submit(
+            &app.client,
+            "/account",
+            "/account/password",
+            &fields("wrong one"),
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    let mark = refocused(&refused.body);
+    assert!(mark.contains("data-refocus"), "{mark}");
+    assert!(
+        mark.starts_with("<input") || mark.starts_with("<p class=\"form-error\""),
+        "{mark}"
+    );
+    let changed = browser
+        .submit(
+            &app.client,
+            "/account",
+            "/account/password",
+            &fields(GOOD_PASSWORD),
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
+    let mark = refocused(&changed.body);
+    assert!(
+        mark.starts_with(r#"<p class="notice" role="status" tabindex="-1""#),
+        "{mark}"
+    );
+}
+
 // ---------------------------------------------------------------- log in and out
 
 #[tokio::test]

@@ -146,6 +146,9 @@ async fn htmx_errors_are_notices_for_the_notice_area_not_pages() {
     assert!(page.body.contains("is not an artist id"), "{}", page.body);
     assert_eq!(page.header("hx-retarget"), Some("#notices"));
     assert_eq!(page.header("hx-reswap"), Some("innerHTML"));
+    // The page under the notice still shows the last answer that worked, so the address
+    // stays: a search field with hx-replace-url had put the refused address there.
+    assert_eq!(page.header("hx-push-url"), Some("false"));
     // The notice area it lands in is on every page.
     let home = Browser::new().get(&app.client, "/").await;
     assert!(home.body.contains(r#"id="notices""#), "{}", home.body);
@@ -290,6 +293,14 @@ async fn long_addresses_and_large_headers_get_the_error_page() {
     let body = resp.0.into_body().into_string().await.expect("body");
     assert_eq!(status, StatusCode::URI_TOO_LONG);
     assert_error_page(&body, status, "The address is 9 KiB long");
+    // Typed into the search field (htmx): a notice, and the address bar keeps the last
+    // search that worked (a reload of the refused one was this error page).
+    let typed = Browser::htmx()
+        .get(&app.client, &format!("/artists?q={long}"))
+        .await;
+    assert_eq!(typed.status, StatusCode::URI_TOO_LONG);
+    assert_eq!(typed.header("hx-retarget"), Some("#notices"));
+    assert_eq!(typed.header("hx-push-url"), Some("false"));
 
     let resp = app
         .client

@@ -162,8 +162,10 @@ async fn the_list_searches_and_sorts_without_and_with_javascript() {
     let fragment = htmx.get(&app.client, "/genres?q=pop").await;
     assert_eq!(fragment.status, StatusCode::OK);
     assert!(!fragment.body.contains("<html"), "{}", fragment.body);
+    // The title first (the address changes with the list), then the list.
+    let after_title = fragment.body.split_once("</title>").map(|(_, rest)| rest);
     assert!(
-        fragment.body.starts_with(r#"<section id="genre-list""#),
+        after_title.is_some_and(|rest| rest.starts_with(r#"<section id="genre-list""#)),
         "{}",
         fragment.body
     );
@@ -187,7 +189,9 @@ async fn a_header_sort_brings_the_forms_sort_controls_along() {
     htmx.headers.push(("HX-Target".into(), "genre-list".into()));
     let fragment = htmx.get(&app.client, "/genres?sort=valence").await;
     assert_eq!(fragment.status, StatusCode::OK);
-    assert!(fragment.body.starts_with(r#"<section id="genre-list""#));
+    assert!(fragment
+        .body
+        .contains(r#"</title><section id="genre-list""#));
     let oob = |id: &str| {
         let marker = format!(
             r#"<select id="{id}" name="{}" hx-swap-oob="true">"#,
@@ -301,6 +305,78 @@ async fn an_unknown_genre_is_a_404_with_did_you_mean() {
     assert!(far.body.contains("no name is close to it"));
     let long = get(&app, &format!("/genres/{}", "a".repeat(5000))).await;
     assert_eq!(long.status, StatusCode::NOT_FOUND);
+}
+
+/// The genre page's "Compare pop with another genre" opens the form with pop and an
+/// empty second field, focused, and no error yet (it was a 422, "Enter one more
+/// genre"), as the artist page's link does.
+#[tokio::test]
+async fn compare_a_genre_with_another_opens_an_empty_second_field() {
+    let app = catalog().await;
+    let page = get(&app, "/genres/pop").await;
+    let marker = r#"href="/genres/compare?"#;
+    let start = page.body.find(marker).expect("the compare link") + r#"href=""#.len();
+    let end = start + page.body[start..].find('"').expect("its end");
+    let href = page.body[start..end].replace("&amp;", "&");
+    assert_eq!(href, "/genres/compare?genre=pop&add=1");
+    let form = get(&app, &href).await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    assert!(!form.body.contains("field-error"), "{}", form.body);
+    assert!(!form.body.contains("aria-invalid"), "{}", form.body);
+    assert!(form
+        .body
+        .contains(r#"id="compare-genre-1" type="text" name="genre" value="pop""#));
+    let second = &form.body[form.body.find(r#"id="compare-genre-2""#).expect("field 2")..];
+    let second = &second[..second.find('>').expect("its end")];
+    assert!(
+        second.contains(r#"value="""#) && second.contains("autofocus"),
+        "{second}"
+    );
+}
+
+/// "Did you mean" leaves out a genre another field already holds.
+#[tokio::test]
+async fn did_you_mean_leaves_out_the_genres_already_chosen() {
+    let app = catalog().await;
+    for url in [
+        "/genres/compare?genre=rock&genre=rokc",
+        "/genres/compare?genre=rokc&genre=rock",
+    ] {
+        let page = get(&app, url).await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{url}");
+        assert!(page.body.contains("No genre called “rokc”"), "{url}");
+        assert!(
+            !page.body.contains("genre=rock&amp;genre=rock"),
+            "{url}: {}",
+            page.body
+        );
+    }
+}
+
+/// A search's title names it, in the page and in the list's fragment (whose address
+/// htmx puts in the address bar); the form replaces the address as one types.
+#[tokio::test]
+async fn a_genre_search_is_named_in_the_title() {
+    let app = catalog().await;
+    let page = get(&app, "/genres?q=rock").await;
+    assert!(
+        page.body.contains("<title>Genres matching “rock” · "),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains(r#"hx-replace-url="true""#));
+    let mut htmx = Browser::htmx();
+    htmx.headers.push(("HX-Target".into(), "genre-list".into()));
+    let fragment = htmx.get(&app.client, "/genres?q=rock").await;
+    assert!(
+        fragment
+            .body
+            .starts_with("<title>Genres matching “rock” · Spotify Insights Hub</title>"),
+        "{}",
+        fragment.body
+    );
+    let all = htmx.get(&app.client, "/genres").await;
+    assert!(all.body.starts_with("<title>Genres · "), "{}", all.body);
 }
 
 #[tokio::test]

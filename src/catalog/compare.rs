@@ -159,6 +159,20 @@ pub fn resolve_selection<'a, T: Comparable>(
         }
     }
     if !problems.is_empty() {
+        // A name another field already holds is no answer to "did you mean" here:
+        // choosing it would only make a duplicate ("Qeen" beside "Queen" offered Queen).
+        for problem in &mut problems {
+            let (SelectionProblem::Unknown {
+                suggestions: offered,
+            }
+            | SelectionProblem::Ambiguous {
+                candidates: offered,
+            }) = &mut problem.problem
+            else {
+                continue;
+            };
+            offered.retain(|o| !chosen.iter().any(|(_, c)| c.compare_id() == o.compare_id()));
+        }
         return Err(problems);
     }
     if named.len() < MIN_COMPARED {

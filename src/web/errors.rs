@@ -197,6 +197,12 @@ fn render(
                 .insert("HX-Retarget", HeaderValue::from_static(NOTICE_TARGET));
             resp.headers_mut()
                 .insert("HX-Reswap", HeaderValue::from_static("innerHTML"));
+            // The page under the notice still shows the last answer that worked, so the
+            // address stays its own: a field with hx-replace-url had put the refused
+            // address there (a reload then gave the error page). "false" stops htmx's
+            // push and replace alike.
+            resp.headers_mut()
+                .insert("HX-Push-Url", HeaderValue::from_static("false"));
             resp
         }
         Audience::Page => page(ctx, status, &report.message).into_response(),

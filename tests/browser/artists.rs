@@ -599,3 +599,165 @@ async fn wide_tables_fit_or_say_that_they_scroll() {
     }
     browser.close().await;
 }
+
+/// Sets the search field's value as a paste does (past its maxlength, which a script
+/// can), and sends the `input` event htmx listens to.
+async fn paste_into(browser: &Browser, css: &str, text: &str) {
+    browser
+        .client
+        .execute(
+            "var f = document.querySelector(arguments[0]); f.value = arguments[1]; \
+             f.dispatchEvent(new Event('input', { bubbles: true })); return true;",
+            vec![serde_json::json!(css), serde_json::json!(text)],
+        )
+        .await
+        .expect("paste");
+}
+
+/// A search the server refuses (10,000 characters: 414) shows its notice but leaves
+/// the address at the search on screen (a reload gave the error page), and the next
+/// search that works takes the notice away. Emptying the field leaves `/artists`.
+#[tokio::test]
+#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+async fn a_refused_search_keeps_the_address_and_the_next_search_clears_its_notice() {
+    let server = Server::start().await;
+    let browser = Browser::start(Js::On).await;
+    browser
+        .client
+        .goto(&server.url("/artists?q=tysh"))
+        .await
+        .expect("open search");
+    browser.mark_page().await;
+    paste_into(&browser, "#artist-q", &"a".repeat(10_000)).await;
+    browser
+        .wait_for_js("document.getElementById('notices').textContent.indexOf('414') >= 0")
+        .await;
+    let address = browser
+        .js("return location.pathname + location.search;")
+        .await;
+    assert_eq!(address, serde_json::json!("/artists?q=tysh"));
+
+    paste_into(&browser, "#artist-q", "lea").await;
+    wait_for_url_containing(&browser, "q=lea").await;
+    browser
+        .wait_for_js("document.getElementById('notices').textContent.trim() === ''")
+        .await;
+    let status = browser.text_of("#artist-results .suggestion-status").await;
+    assert!(status.contains("“lea”"), "{status}");
+
+    paste_into(&browser, "#artist-q", "").await;
+    browser
+        .wait_for_url("/artists alone", |url| {
+            url.path() == "/artists" && url.query().is_none()
+        })
+        .await;
+    browser.assert_no_page_load().await;
+    browser.close().await;
+}
+
+/// A comparison field holding one of its suggestions exactly has its list closed: left
+/// open, it covered the next field, and a click meant for that field picked another
+/// artist into this one.
+#[tokio::test]
+#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+async fn an_exact_name_closes_its_suggestions_and_the_next_field_takes_the_click() {
+    let server = Server::start().await;
+    let browser = Browser::start(Js::On).await;
+    browser
+        .client
+        .goto(&server.url("/artists/compare"))
+        .await
+        .expect("open compare");
+    browser
+        .js("window.__answers = 0; document.addEventListener('htmx:afterSettle', function (e) { \
+             if (e.detail.target && e.detail.target.id === 'compare-suggest-1') { window.__answers++; } }); \
+             return true;")
+        .await;
+    let first = browser
+        .client
+        .find(Locator::Css("#compare-artist-1"))
+        .await
+        .expect("field 1");
+    // Part of the name first: the list opens.
+    first.send_keys("DJ Tysh").await.expect("type");
+    browser
+        .wait_for_js("document.querySelectorAll('#compare-suggest-1 li[data-value]').length > 0")
+        .await;
+    browser.js("window.__answers = 0; return true;").await;
+    first.send_keys("aa").await.expect("type the rest");
+    browser
+        .wait_for_js("window.__answers > 0 && !document.querySelector('#compare-suggest-1 li')")
+        .await;
+    assert_eq!(
+        browser
+            .js("return document.getElementById('compare-artist-1').getAttribute('aria-expanded');")
+            .await,
+        serde_json::json!("false")
+    );
+    browser
+        .client
+        .find(Locator::Css("#compare-artist-2"))
+        .await
+        .expect("field 2")
+        .click()
+        .await
+        .expect("click field 2");
+    browser
+        .wait_for_js("document.activeElement && document.activeElement.id === 'compare-artist-2'")
+        .await;
+    assert_eq!(
+        browser
+            .js("return document.getElementById('compare-artist-1').value;")
+            .await,
+        serde_json::json!(FIRST)
+    );
+    browser.close().await;
+}
+
+/// After "Compare" the keyboard is not sent back to the top of the page: to the first
+/// field with a problem, or to the comparison's heading.
+#[tokio::test]
+#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+async fn after_compare_the_keyboard_goes_to_the_problem_or_the_result() {
+    let server = Server::start().await;
+    let browser = Browser::start(Js::On).await;
+    let url = server.url("/artists/compare?artist=dj+tyshaa&artist=lea+abernethx");
+    browser.client.goto(&url).await.expect("open comparison");
+    browser.mark_page().await;
+    let compare = "#compare-form .compare-actions button[type=submit]:not([name])";
+    browser
+        .client
+        .find(Locator::Css(compare))
+        .await
+        .expect("Compare")
+        .click()
+        .await
+        .expect("click Compare");
+    browser
+        .wait_for_js(
+            "document.activeElement && document.activeElement.id === 'compare-artist-2' \
+            && document.activeElement.getAttribute('aria-invalid') === 'true'",
+        )
+        .await;
+    paste_into(&browser, "#compare-artist-2", "lea abernethy").await;
+    browser
+        .client
+        .find(Locator::Css(compare))
+        .await
+        .expect("Compare")
+        .click()
+        .await
+        .expect("click Compare");
+    browser
+        .wait_for_js(
+            "document.activeElement && document.activeElement.id === 'compare-result-title'",
+        )
+        .await;
+    let heading = browser.text_of("#compare-result-title").await;
+    assert!(
+        heading.contains(FIRST) && heading.contains(SECOND),
+        "{heading}"
+    );
+    browser.assert_no_page_load().await;
+    browser.close().await;
+}

@@ -105,3 +105,150 @@ async fn sign_up_log_out_and_log_in_with_javascript() {
 async fn sign_up_log_out_and_log_in_without_javascript() {
     sign_up_log_out_log_in(Js::Off).await;
 }
+
+/// Waits until the focused element matches `css`.
+async fn wait_for_focus(browser: &Browser, css: &str) {
+    browser
+        .wait_for_js(&format!(
+            "document.activeElement && document.activeElement.matches({css:?})"
+        ))
+        .await;
+}
+
+/// After htmx swaps a form back, the keyboard is on its first field with a message,
+/// or on the message about the whole form, not sent back to the top of the page.
+#[tokio::test]
+#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+async fn after_a_swapped_form_the_keyboard_is_on_what_it_says() {
+    let server = Server::start().await;
+    let browser = Browser::start(Js::On).await;
+    browser
+        .client
+        .goto(&server.url("/signup"))
+        .await
+        .expect("open sign-up");
+    browser.mark_page().await;
+    fill(&browser, "#signup-username", "focus_js").await;
+    fill(&browser, "#signup-password", "short").await;
+    fill(&browser, "#signup-password_confirmation", "short").await;
+    click(&browser, "#signup-form button[type=submit]").await;
+    wait_for_focus(&browser, "#signup-password[aria-invalid=true]").await;
+    browser.assert_no_page_load().await;
+
+    sign_up(&browser, &server, "focus_js").await;
+    browser
+        .client
+        .goto(&server.url("/account"))
+        .await
+        .expect("open account");
+    fill(
+        &browser,
+        "#account-password-current_password",
+        "not my password",
+    )
+    .await;
+    fill(
+        &browser,
+        "#account-password-password",
+        "a brand new passphrase",
+    )
+    .await;
+    fill(
+        &browser,
+        "#account-password-password_confirmation",
+        "a brand new passphrase",
+    )
+    .await;
+    click(&browser, "#account-password-form button[type=submit]").await;
+    wait_for_focus(
+        &browser,
+        "#account-password-form [aria-invalid=true], #account-password-form .form-error",
+    )
+    .await;
+    fill(&browser, "#account-password-current_password", PASSWORD).await;
+    fill(
+        &browser,
+        "#account-password-password",
+        "a brand new passphrase",
+    )
+    .await;
+    fill(
+        &browser,
+        "#account-password-password_confirmation",
+        "a brand new passphrase",
+    )
+    .await;
+    click(&browser, "#account-password-form button[type=submit]").await;
+    wait_for_focus(&browser, "#account-password-form .notice").await;
+
+    click(&browser, "#nav-account form[action='/logout'] button").await;
+    wait_for_nav_text(&browser, "Log in").await;
+    browser
+        .client
+        .goto(&server.url("/login"))
+        .await
+        .expect("open log-in");
+    fill(&browser, "#login-username", "focus_js").await;
+    fill(&browser, "#login-password", "not the password at all").await;
+    click(&browser, "#login-form button[type=submit]").await;
+    wait_for_focus(&browser, "#login-form .form-error").await;
+    browser.close().await;
+}
+
+/// The API tokens page on a phone: no sideways scrolling of the page, every Revoke
+/// button on screen, a 60-character name (the most allowed) wrapped. In light and dark,
+/// with screenshots for people to look at.
+#[tokio::test]
+#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+async fn the_api_tokens_page_fits_a_phone() {
+    use crate::harness::Scheme;
+    let server = Server::start().await;
+    for (scheme, suffix) in [(Scheme::Light, "light"), (Scheme::Dark, "dark")] {
+        let browser = Browser::start_in(Js::On, scheme).await;
+        sign_up(&browser, &server, &format!("tokens_{suffix}")).await;
+        for name in ["playlist script", &"n".repeat(60)] {
+            browser
+                .client
+                .goto(&server.url("/account/api-tokens"))
+                .await
+                .expect("open tokens");
+            fill(&browser, "#token-name", name).await;
+            click(&browser, "#token-form button[type=submit]").await;
+            browser
+                .wait_for_js("document.getElementById('new-token')")
+                .await;
+        }
+        browser
+            .client
+            .goto(&server.url("/account/api-tokens"))
+            .await
+            .expect("open tokens");
+        browser.set_viewport(360, 900).await;
+        browser.after_frames().await;
+        let layout = browser
+            .js("var buttons = Array.prototype.map.call(\
+                   document.querySelectorAll('.token-table button'), \
+                   function (b) { return Math.round(b.getBoundingClientRect().right); }); \
+                 return { page: document.documentElement.scrollWidth, buttons: buttons };")
+            .await;
+        assert!(
+            layout["page"].as_u64().unwrap_or(u64::MAX) <= 360,
+            "{suffix}: {layout}"
+        );
+        let buttons = layout["buttons"].as_array().cloned().unwrap_or_default();
+        assert_eq!(buttons.len(), 2, "{suffix}: {layout}");
+        assert!(
+            buttons
+                .iter()
+                .all(|r| r.as_u64().unwrap_or(u64::MAX) <= 360),
+            "{suffix}: {layout}"
+        );
+        browser
+            .js("document.querySelector('.token-table').scrollIntoView(); return true;")
+            .await;
+        browser
+            .screenshot(&format!("api-tokens-360-{suffix}"))
+            .await;
+        browser.close().await;
+    }
+}

@@ -229,3 +229,79 @@ async fn sort_and_compare_genres_without_javascript() {
     browser.screenshot("genres-compare-nojs").await;
     browser.close().await;
 }
+
+/// The status line above the list, once it says `text`.
+async fn wait_for_status(browser: &Browser, text: &str) {
+    browser
+        .wait_for_js(&format!(
+            "document.querySelector('#genre-list [role=status]') && \
+             document.querySelector('#genre-list [role=status]').textContent.indexOf({text:?}) >= 0"
+        ))
+        .await;
+}
+
+/// Every choice in "Sort by" and "Order" re-sorts the list, not only the first: each
+/// answer replaces the selects (out of band), and the form listened to the selects of
+/// the page's load.
+#[tokio::test]
+#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+async fn every_sort_choice_re_sorts_the_list() {
+    let server = Server::start().await;
+    let browser = Browser::start(Js::On).await;
+    browser
+        .client
+        .goto(&server.url("/genres"))
+        .await
+        .expect("open genres");
+    browser.mark_page().await;
+    for (select, value, status) in [
+        ("#genre-sort", "energy", "by energy, highest first"),
+        ("#genre-sort", "tempo", "by tempo, highest first"),
+        ("#genre-dir", "asc", "by tempo, lowest first"),
+        ("#genre-sort", "name", "by A to Z"),
+    ] {
+        browser
+            .client
+            .find(Locator::Css(select))
+            .await
+            .expect("select")
+            .select_by_value(value)
+            .await
+            .expect("choose");
+        wait_for_status(&browser, status).await;
+    }
+    browser.assert_no_page_load().await;
+    browser.close().await;
+}
+
+/// Typing a search replaces the address (Back leaves the page instead of walking back
+/// through "r", "ro", "roc"), and the title names the search.
+#[tokio::test]
+#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+async fn typing_a_genre_search_replaces_the_address_and_names_it_in_the_title() {
+    let server = Server::start().await;
+    let browser = Browser::start(Js::On).await;
+    browser
+        .client
+        .goto(&server.url("/genres"))
+        .await
+        .expect("open genres");
+    let before = browser.js("return history.length;").await;
+    let input = browser
+        .client
+        .find(Locator::Css("#genre-q"))
+        .await
+        .expect("search field");
+    for (key, typed) in [("r", "“r”"), ("o", "“ro”"), ("c", "“roc”")] {
+        input.send_keys(key).await.expect("type");
+        wait_for_status(&browser, typed).await;
+    }
+    browser
+        .wait_for_url("with q=roc", |url| url.as_str().contains("q=roc"))
+        .await;
+    browser
+        .wait_for_js("document.title === 'Genres matching “roc” · Spotify Insights Hub'")
+        .await;
+    assert_eq!(browser.js("return history.length;").await, before);
+    browser.close().await;
+}

@@ -20,9 +20,13 @@ use crate::{
 
 /// How many suggestions a query returns.
 pub const SUGGESTION_LIMIT: usize = 10;
+/// The longest name the search field takes (the field's `maxlength`): the longest
+/// artist name in the TidyTuesday file is under 100 characters, and a pasted page of
+/// text made an address the server refuses (414).
+pub const MAX_QUERY_CHARS: usize = 200;
 
 #[handler]
-pub fn search(ctx: PageContext, req: &Request) -> Markup {
+pub fn search(ctx: PageContext, req: &Request) -> Response {
     let pairs = QueryPairs::parse(req.uri().query());
     let query = pairs.text("q").unwrap_or_default();
     let results = results(&ctx.catalog.artists, &query);
@@ -33,9 +37,21 @@ pub fn search(ctx: PageContext, req: &Request) -> Markup {
     };
     if ctx.htmx.wants_fragment() {
         // The search field replaces the URL as the user types; the title follows it.
-        return html! { (document_title(&title)) (results) };
+        // The server names the address, so a cleared field leaves `/artists`, not
+        // `/artists?q=`, and spaces typed around the name stay out of it.
+        let mut resp = html! { (document_title(&title)) (results) }.into_response();
+        let trimmed = query.trim();
+        let address = if trimmed.is_empty() {
+            url("/artists", &[])
+        } else {
+            url("/artists", &[("q", trimmed)])
+        };
+        if let Ok(value) = address.parse() {
+            resp.headers_mut().insert("HX-Replace-Url", value);
+        }
+        return resp;
     }
-    render(&ctx, &title, search_page(&ctx, &query, results))
+    render(&ctx, &title, search_page(&ctx, &query, results)).into_response()
 }
 
 /// The suggestion list for a comparison field (`?artist=` as htmx sends the field, or
@@ -163,13 +179,16 @@ fn search_page(ctx: &PageContext, query: &str, results: Markup) -> Markup {
                 div class="search-row" {
                     input id="artist-q" type="search" name="q" value=(query)
                         autocomplete="off" spellcheck="false" placeholder="e.g. Beyonce"
-                        aria-describedby="artist-q-hint"
+                        aria-describedby="artist-q-hint" maxlength=(MAX_QUERY_CHARS)
                         data-artist-combobox="navigate" data-suggestions="artist-results"
                         hx-get="/artists"
                         hx-trigger="input changed delay:200ms, search"
                         hx-target="#artist-results"
                         hx-sync="this:replace"
-                        hx-replace-url="true";
+                        hx-replace-url="true"
+                        // A notice this field raised (a refused search) goes once
+                        // one of its later searches works (app.js).
+                        data-clears-own-notice;
                     button type="submit" { "Search" }
                 }
                 p class="hint" id="artist-q-hint" {

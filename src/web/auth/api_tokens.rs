@@ -148,22 +148,26 @@ fn page(ctx: &PageContext, view: &View) -> Markup {
             @if view.tokens.is_empty() {
                 p { "You have no API tokens yet." }
             } @else {
-                table {
-                    thead { tr { th { "Name" } th { "Token" } th { "Created" } th { "Last used" } th { "Status" } } }
-                    tbody {
-                        @for t in view.tokens {
-                            tr {
-                                td { (t.name) }
-                                td { code { (t.hint) } }
-                                td { (format_date(t.created_at)) }
-                                td { (when(t.last_used_at)) }
-                                td {
-                                    @if let Some(at) = t.revoked_at {
-                                        "Revoked " (format_date(at))
-                                    } @else {
-                                        form method="post" action=(format!("{PATH}/{}/revoke", t.id)) {
-                                            input type="hidden" name=(csrf::FIELD) value=(ctx.csrf_token);
-                                            button type="submit" aria-label=(format!("Revoke {}", t.name)) { "Revoke" }
+                // On a phone each token is a card (app.css, `.token-table`); its name,
+                // up to 60 characters typed without a space, wraps anywhere.
+                div class="table-scroll" tabindex="0" role="region" aria-label="Your tokens (scrolls sideways)" {
+                    table class="token-table cards-when-narrow" {
+                        thead { tr { th scope="col" { "Name" } th scope="col" { "Token" } th scope="col" { "Created" } th scope="col" { "Last used" } th scope="col" { "Status" } } }
+                        tbody {
+                            @for t in view.tokens {
+                                tr {
+                                    td class="token-name" { (t.name) }
+                                    td class="card-meta" { code { (t.hint) } }
+                                    td class="card-meta" data-label="created" { (format_date(t.created_at)) }
+                                    td class="card-meta" data-label="last used" { (when(t.last_used_at)) }
+                                    td class="token-status" {
+                                        @if let Some(at) = t.revoked_at {
+                                            "Revoked " (format_date(at))
+                                        } @else {
+                                            form method="post" action=(format!("{PATH}/{}/revoke", t.id)) {
+                                                input type="hidden" name=(csrf::FIELD) value=(ctx.csrf_token);
+                                                button type="submit" aria-label=(format!("Revoke {}", t.name)) { "Revoke" }
+                                            }
                                         }
                                     }
                                 }

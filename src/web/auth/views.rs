@@ -23,8 +23,23 @@ struct Input<'a> {
     error: Option<&'a str>,
 }
 
+/// The form's inputs, the first one with an error marked as where the keyboard goes
+/// after htmx swaps the form back (app.js, `data-refocus`): the submit button that had
+/// focus is gone, and focus fell to the top of the page. Not when `alert_first`: a
+/// message above the fields (`form_message`) is marked instead.
+fn inputs(list: &[Input], alert_first: bool) -> Markup {
+    let first_invalid = (!alert_first)
+        .then(|| list.iter().position(|i| i.error.is_some()))
+        .flatten();
+    html! {
+        @for (n, input) in list.iter().enumerate() {
+            (input.render(first_invalid == Some(n)))
+        }
+    }
+}
+
 impl Input<'_> {
-    fn render(&self) -> Markup {
+    fn render(&self, refocus: bool) -> Markup {
         let id = format!("{}-{}", self.form, self.name);
         let hint_id = format!("{id}-hint");
         let error_id = format!("{id}-error");
@@ -40,7 +55,7 @@ impl Input<'_> {
                 label for=(id) { (self.label) }
                 input id=(id) name=(self.name) type=(self.kind)
                     value=[(!self.value.is_empty()).then_some(self.value)]
-                    autocomplete=(self.autocomplete) required
+                    autocomplete=(self.autocomplete) required data-refocus[refocus]
                     aria-invalid=[self.error.map(|_| "true")]
                     aria-describedby=[(!described.is_empty()).then(|| described.join(" "))];
                 @if let Some(hint) = &self.hint {
@@ -66,10 +81,12 @@ fn post_form(id: &str, action: &str, ctx: &PageContext, body: Markup) -> Markup 
     }
 }
 
+/// A message about the whole form (wrong credentials, a throttled log-in); the keyboard
+/// goes to it after the swap (see `inputs`).
 fn form_alert(message: Option<&str>) -> Markup {
     html! {
         @if let Some(message) = message {
-            p class="form-error" role="alert" { (message) }
+            p class="form-error" role="alert" tabindex="-1" data-refocus { (message) }
         }
     }
 }
@@ -96,29 +113,34 @@ pub fn sign_up_form(ctx: &PageContext, values: &SignUpValues) -> Markup {
         ctx,
         html! {
             (hidden_next(values.next))
-            (Input {
-                form, name: "username", label: "Username", kind: "text", value: values.username,
-                autocomplete: "username",
-                hint: Some(format!(
-                    "{} to {} characters: letters a–z, digits, and _ - .",
-                    username::MIN_CHARS, username::MAX_CHARS
-                )),
-                error: values.errors.get(Field::Username),
-            }.render())
-            (Input {
-                form, name: "password", label: "Password", kind: "password", value: "",
-                autocomplete: "new-password",
-                hint: Some(format!(
-                    "At least {} characters. A few unrelated words make a strong, memorable password.",
-                    password::MIN_CHARS
-                )),
-                error: values.errors.get(Field::Password),
-            }.render())
-            (Input {
-                form, name: "password_confirmation", label: "Repeat the password", kind: "password",
-                value: "", autocomplete: "new-password", hint: None,
-                error: values.errors.get(Field::Confirmation),
-            }.render())
+            (inputs(
+                &[
+                    Input {
+                        form, name: "username", label: "Username", kind: "text", value: values.username,
+                        autocomplete: "username",
+                        hint: Some(format!(
+                            "{} to {} characters: letters a–z, digits, and _ - .",
+                            username::MIN_CHARS, username::MAX_CHARS
+                        )),
+                        error: values.errors.get(Field::Username),
+                    },
+                    Input {
+                        form, name: "password", label: "Password", kind: "password", value: "",
+                        autocomplete: "new-password",
+                        hint: Some(format!(
+                            "At least {} characters. A few unrelated words make a strong, memorable password.",
+                            password::MIN_CHARS
+                        )),
+                        error: values.errors.get(Field::Password),
+                    },
+                    Input {
+                        form, name: "password_confirmation", label: "Repeat the password", kind: "password",
+                        value: "", autocomplete: "new-password", hint: None,
+                        error: values.errors.get(Field::Confirmation),
+                    },
+                ],
+                false,
+            ))
             button type="submit" class="button" { "Create account" }
         },
     )
@@ -178,14 +200,19 @@ pub fn log_in_form(ctx: &PageContext, values: &LogInValues) -> Markup {
         html! {
             (form_alert(values.alert))
             (hidden_next(values.next))
-            (Input {
-                form, name: "username", label: "Username", kind: "text", value: values.username,
-                autocomplete: "username", hint: None, error: None,
-            }.render())
-            (Input {
-                form, name: "password", label: "Password", kind: "password", value: "",
-                autocomplete: "current-password", hint: None, error: None,
-            }.render())
+            (inputs(
+                &[
+                    Input {
+                        form, name: "username", label: "Username", kind: "text", value: values.username,
+                        autocomplete: "username", hint: None, error: None,
+                    },
+                    Input {
+                        form, name: "password", label: "Password", kind: "password", value: "",
+                        autocomplete: "current-password", hint: None, error: None,
+                    },
+                ],
+                values.alert.is_some(),
+            ))
             button type="submit" class="button" { "Log in" }
         },
     )
@@ -233,25 +260,30 @@ pub fn change_password_form(ctx: &PageContext, values: &PasswordValues) -> Marku
         ctx,
         html! {
             @if values.done {
-                p class="notice" role="status" { "Your password was changed. Other devices were logged out." }
+                p class="notice" role="status" tabindex="-1" data-refocus { "Your password was changed. Other devices were logged out." }
             }
             (form_alert(values.alert))
-            (Input {
-                form, name: "current_password", label: "Current password", kind: "password", value: "",
-                autocomplete: "current-password", hint: None,
-                error: values.errors.get(Field::CurrentPassword),
-            }.render())
-            (Input {
-                form, name: "password", label: "New password", kind: "password", value: "",
-                autocomplete: "new-password",
-                hint: Some(format!("At least {} characters.", password::MIN_CHARS)),
-                error: values.errors.get(Field::Password),
-            }.render())
-            (Input {
-                form, name: "password_confirmation", label: "Repeat the new password", kind: "password",
-                value: "", autocomplete: "new-password", hint: None,
-                error: values.errors.get(Field::Confirmation),
-            }.render())
+            (inputs(
+                &[
+                    Input {
+                        form, name: "current_password", label: "Current password", kind: "password", value: "",
+                        autocomplete: "current-password", hint: None,
+                        error: values.errors.get(Field::CurrentPassword),
+                    },
+                    Input {
+                        form, name: "password", label: "New password", kind: "password", value: "",
+                        autocomplete: "new-password",
+                        hint: Some(format!("At least {} characters.", password::MIN_CHARS)),
+                        error: values.errors.get(Field::Password),
+                    },
+                    Input {
+                        form, name: "password_confirmation", label: "Repeat the new password", kind: "password",
+                        value: "", autocomplete: "new-password", hint: None,
+                        error: values.errors.get(Field::Confirmation),
+                    },
+                ],
+                values.done || values.alert.is_some(),
+            ))
             button type="submit" class="button" { "Change password" }
         },
     )
@@ -269,11 +301,16 @@ pub fn delete_account_form(ctx: &PageContext, values: &DeleteValues) -> Markup {
         ctx,
         html! {
             (form_alert(values.alert))
-            (Input {
-                form: "account-delete", name: "password", label: "Your password", kind: "password",
-                value: "", autocomplete: "current-password", hint: None,
-                error: values.errors.get(Field::CurrentPassword),
-            }.render())
+            (inputs(
+                &[
+                    Input {
+                        form: "account-delete", name: "password", label: "Your password", kind: "password",
+                        value: "", autocomplete: "current-password", hint: None,
+                        error: values.errors.get(Field::CurrentPassword),
+                    },
+                ],
+                values.alert.is_some(),
+            ))
             button type="submit" class="button danger" { "Delete my account" }
         },
     )

@@ -81,11 +81,22 @@ pub fn compare_section<T: Comparable>(
         .adding
         .then(|| request.fields.iter().rposition(|f| f.trim().is_empty()))
         .flatten();
+    // Where the keyboard goes after a swap that took away the focused control (the
+    // Compare button, a "did you mean" link; app.js, `data-refocus`): the message about
+    // the whole selection, or else the first field with a problem; the comparison's
+    // heading when there is none (see `comparison`).
+    let refocus_field = if general.is_empty() {
+        problems.iter().filter_map(|p| p.field).min()
+    } else {
+        None
+    };
     html! {
         section id="compare" class="card compare" aria-labelledby="compare-title" {
             h1 id="compare-title" { "Compare " (noun) "s" }
-            @for problem in &general {
-                p class="form-error" role="alert" { (problem.problem.message("")) }
+            @for (n, problem) in general.iter().enumerate() {
+                p class="form-error" role="alert" tabindex=[(n == 0).then_some("-1")] data-refocus[n == 0] {
+                    (problem.problem.message(""))
+                }
             }
             form id="compare-form" class="compare-form" method="get" action=(kind.path)
                 hx-get=(kind.path) hx-target=(target) hx-swap=(swap) hx-push-url=(push) hx-sync="this:replace" {
@@ -109,6 +120,7 @@ pub fn compare_section<T: Comparable>(
                                     input id=(input_id) type="text" name=(noun) value=(value)
                                         autocomplete="off" spellcheck="false"
                                         autofocus[focused == Some(i)]
+                                        data-refocus[refocus_field == Some(i)]
                                         aria-invalid=[problem.map(|_| "true")]
                                         aria-describedby=[problem.map(|_| error_id.as_str())]
                                         data-artist-combobox="fill" data-suggestions=(list_id)
@@ -122,6 +134,7 @@ pub fn compare_section<T: Comparable>(
                                     input id=(input_id) type="text" name=(noun) value=(value)
                                         autocomplete="off" spellcheck="false" list=[kind.datalist]
                                         autofocus[focused == Some(i)]
+                                        data-refocus[refocus_field == Some(i)]
                                         aria-invalid=[problem.map(|_| "true")]
                                         aria-describedby=[problem.map(|_| error_id.as_str())];
                                 }
@@ -239,6 +252,11 @@ pub fn comparison(
     let reference_popularity = catalog.artists.reference_popularity();
     html! {
         div class="compare-result" {
+            // The keyboard comes here after the Compare button's swap (app.js,
+            // `data-refocus`), instead of falling to the top of the page.
+            h2 id="compare-result-title" class="compare-result-title" tabindex="-1" data-refocus {
+                (joined(&names)) " against the catalog average"
+            }
             nav class="compare-toggles" aria-label="Chart options" {
                 span class="toggle-group" {
                     span class="toggle-label" { "Features:" }
@@ -317,6 +335,15 @@ pub fn comparison(
             }
             (download_link(&request.url().replacen(request.kind.path, &format!("{}.csv", request.kind.path), 1), "this comparison"))
         }
+    }
+}
+
+/// "A", "A and B", "A, B and C".
+fn joined(names: &[&str]) -> String {
+    match names.split_last() {
+        Some((last, [])) => last.to_string(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        None => String::new(),
     }
 }
 

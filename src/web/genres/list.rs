@@ -1,7 +1,9 @@
 //! `/genres?q=&sort=&dir=`: every genre with its track count, artist count and small
 //! profile; searchable (a genre's or one of its subgenres' name) and sortable. A GET
 //! form without JavaScript; with htmx, typing, choosing and the column headers swap
-//! `#genre-list`, and the form's sort controls follow it out of band.
+//! `#genre-list`, and the form's sort controls follow it out of band. The form's
+//! answers replace the address (one history entry per search, not per keystroke); a
+//! column header's pushes one, as a link does.
 
 use maud::{html, Markup};
 use poem::{handler, web::Data, Request};
@@ -18,7 +20,7 @@ use crate::{
     error::{AppError, AppResult},
     web::{
         extract::PageContext,
-        layout::{breakable_label, format_count},
+        layout::{breakable_label, document_title, format_count},
         query::{url, QueryPairs},
         state::AppState,
     },
@@ -52,6 +54,11 @@ pub async fn genres_list(
         .genres(&state.pool, ctx.catalog.meta.version)
         .await?;
     let results = results(&genres, &query, sort);
+    let title = if query.is_empty() {
+        "Genres".to_string()
+    } else {
+        format!("Genres matching “{query}”")
+    };
     if ctx.htmx.wants_fragment() && ctx.htmx.target.as_deref() == Some(LIST_ID) {
         // A column header sorts by swapping the list alone: the form's "Sort by" and
         // "Order" follow out of band, or they would go on showing the order before
@@ -59,8 +66,9 @@ pub async fn genres_list(
         // replaced whole: new options written into the old select were unselected
         // again by its old selected option. htmx gives the focus back to a replaced
         // element with an id, and the search field is not touched while someone types
-        // in it.
+        // in it. The address changes with the list, so the title does too.
         return Ok(html! {
+            (document_title(&title))
             (results)
             (sort_select(sort, true))
             (dir_select(sort, true))
@@ -77,7 +85,7 @@ pub async fn genres_list(
         }
         (results)
     };
-    Ok(render(&ctx, "Genres", content))
+    Ok(render(&ctx, &title, content))
 }
 
 fn list_url(query: &str, sort: GenreSort) -> String {
@@ -97,10 +105,15 @@ fn list_url(query: &str, sort: GenreSort) -> String {
 fn search_form(query: &str, sort: GenreSort) -> Markup {
     let target = format!("#{LIST_ID}");
     html! {
+        // `change` is heard on the form, where it bubbles up from the selects:
+        // `change from:select` bound the selects of the page's load, which the first
+        // answer replaces (out of band), so only the first choice re-sorted. A change of
+        // the search field asks again for what its typing already asked for; the newest
+        // request wins (hx-sync), so that is harmless.
         form class="track-sort genre-search" method="get" action="/genres" role="search"
-            hx-get="/genres" hx-target=(target) hx-swap="outerHTML" hx-push-url="true"
+            hx-get="/genres" hx-target=(target) hx-swap="outerHTML" hx-replace-url="true"
             hx-sync="this:replace"
-            hx-trigger="submit, input changed delay:250ms from:#genre-q, change from:select" {
+            hx-trigger="submit, input changed delay:250ms from:#genre-q, change" {
             label {
                 "Search genres "
                 input id="genre-q" type="search" name="q" value=(query) autocomplete="off" spellcheck="false"

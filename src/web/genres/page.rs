@@ -102,7 +102,9 @@ fn not_found(genres: &GenreCatalog, name: &str) -> Markup {
 }
 
 fn header(genre: &GenreProfile) -> Markup {
-    let compare_href = url("/genres/compare", &[("genre", &genre.name), ("genre", "")]);
+    // `add=1` opens the form with an empty second field, focused, as the artist page's
+    // link does; an empty `genre=` was a comparison of one, refused with a 422.
+    let compare_href = url("/genres/compare", &[("genre", &genre.name), ("add", "1")]);
     html! {
         nav class="breadcrumbs" aria-label="Breadcrumbs" {
             a href="/genres" { "Genres" }
