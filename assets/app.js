@@ -946,4 +946,43 @@
       }
     }, DRAG_END_MS);
   });
+
+  // --- settings kept when the page goes away ------------------------------------------
+  // The page saves its settings as the account's latest (`data-save-current`, an
+  // hx-post) 1.5 s after the last change. Leaving sooner (a link, a seed's "More like
+  // this", closing the tab) dropped that save, and the next visit came back to older
+  // settings. So a change not yet saved is sent as the page is hidden, with
+  // `sendBeacon`, which outlives the page: the form's fields as a urlencoded body,
+  // its CSRF token among them (a beacon cannot carry the header).
+  var unsaved = null;
+  var changes = 0;
+  document.addEventListener("input", function (event) {
+    var form = event.target.closest && event.target.closest("form");
+    var saver = form && form.id && document.querySelector("[data-save-current]");
+    if (saver && saver.getAttribute("hx-include") === "#" + form.id) {
+      changes += 1;
+      unsaved = { form: form, url: saver.getAttribute("hx-post"), change: changes };
+    }
+  });
+  // A save covers the changes made before it was sent, not those made while it was out.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (event.detail.elt.hasAttribute("data-save-current")) {
+      event.detail.elt.savedUpTo = changes;
+    }
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var elt = event.detail.elt;
+    if (unsaved && elt.hasAttribute("data-save-current") && event.detail.successful &&
+        unsaved.change <= (elt.savedUpTo || 0)) {
+      unsaved = null;
+    }
+  });
+  window.addEventListener("pagehide", function () {
+    if (!unsaved || !navigator.sendBeacon || !unsaved.form.isConnected) {
+      return;
+    }
+    var body = new URLSearchParams(new FormData(unsaved.form));
+    navigator.sendBeacon(unsaved.url, body);
+    unsaved = null;
+  });
 })();

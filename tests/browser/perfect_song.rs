@@ -836,6 +836,39 @@ async fn invalid_settings_raise_no_notice_from_the_background_save() {
     browser.close().await;
 }
 
+/// A change made just before leaving the page is still there on the next visit: the
+/// background save waits 1.5 s after the last change, so app.js sends it at once as the
+/// page goes away (a beacon). Before, leaving sooner lost the change.
+#[tokio::test]
+#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+async fn a_change_made_just_before_leaving_is_kept_as_the_latest_settings() {
+    let server = Server::start().await;
+    let browser = Browser::start(Js::On).await;
+    sign_up(&browser, &server, "quickleaver").await;
+    browser
+        .js("document.querySelector('details.ps-ranges').open = true; \
+             document.getElementById('ps-min_tempo').scrollIntoView({ block: 'center' }); \
+             return true;")
+        .await;
+    retype(&browser, "#ps-min_tempo", "101").await;
+    // Away at once, well inside the 1.5 s the background save waits for.
+    let c = &browser.client;
+    c.goto(&server.url("/artists")).await.expect("leave");
+    browser.wait_for_js("location.pathname === '/artists'").await;
+    c.goto(&server.url("/perfect-song")).await.expect("come back");
+    browser
+        .wait_for_js("document.getElementById('ps-min_tempo')")
+        .await;
+    assert_eq!(
+        browser
+            .js("return document.getElementById('ps-min_tempo').value;")
+            .await,
+        serde_json::json!("101"),
+        "the last change is the latest settings"
+    );
+    browser.close().await;
+}
+
 /// Without JavaScript "Save profile" saves what the form shows (typed, not yet sent
 /// with "Find my song"), keeps it on the page, and says so.
 #[tokio::test]

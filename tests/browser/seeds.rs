@@ -201,8 +201,12 @@ async fn run(js: Js) {
     let key = browser.text_of(".ps-answer .ps-dj").await;
     assert_eq!(key, "A minor · 8A · 120 BPM");
 
-    // Seeds: search, add, the answer starts from the seed, the chip removes it.
-    c.goto(&server.url("/perfect-song")).await.expect("open");
+    // Seeds: search, add, the answer starts from the seed, the chip removes it. From
+    // settings named in the address: a bare /perfect-song opens the account's latest
+    // settings, which hold whichever of the filters above was saved last.
+    c.goto(&server.url(&format!("/perfect-song?{SLIDERS}")))
+        .await
+        .expect("open");
     fill(&browser, "#ps-seed-q", "Calm").await;
     if js == Js::Off {
         click(&browser, ".ps-seed-form .search-row button[type=submit]").await;

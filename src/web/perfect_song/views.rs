@@ -264,7 +264,8 @@ fn settings_form(ctx: &PageContext, form: &FormState) -> Markup {
         // that are not valid are not saved, quietly (the answer already says what to
         // fix beside the field); a notice it raised for anything else (the server down)
         // goes once a later save works (app.js, `data-clears-own-notice`).
-        div hidden id=(SAVE_CURRENT_ID) data-clears-own-notice hx-post=(SAVE_CURRENT) hx-include={ "#" (FORM_ID) } hx-swap="none"
+        // Sent at once if the page goes away before then (app.js, `data-save-current`).
+        div hidden id=(SAVE_CURRENT_ID) data-save-current data-clears-own-notice hx-post=(SAVE_CURRENT) hx-include={ "#" (FORM_ID) } hx-swap="none"
             hx-trigger={ "input delay:1500ms from:#" (FORM_ID) ", submit from:#" (FORM_ID) } {}
     }
 }
