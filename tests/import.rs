@@ -523,10 +523,7 @@ fn bad_rows_are_skipped_and_reported_with_their_line_numbers() {
     assert_eq!(reasons[4], "track_name: the title is missing");
     assert_eq!(reasons[5], "tempo: the value is missing");
     // Its title is stored on one line, as every page and file shows it.
-    assert_eq!(
-        track(&mut db.conn, "aaaaaaaaaaaaaaaaaaaaa7").0,
-        "Two Lines"
-    );
+    assert_eq!(track(&mut db.conn, "aaaaaaaaaaaaaaaaaaaaa7").0, "Two Lines");
     let summary = report.summary();
     assert!(summary.contains("Skipped 6 bad rows in"), "{summary}");
     assert!(

@@ -854,8 +854,12 @@ async fn a_change_made_just_before_leaving_is_kept_as_the_latest_settings() {
     // Away at once, well inside the 1.5 s the background save waits for.
     let c = &browser.client;
     c.goto(&server.url("/artists")).await.expect("leave");
-    browser.wait_for_js("location.pathname === '/artists'").await;
-    c.goto(&server.url("/perfect-song")).await.expect("come back");
+    browser
+        .wait_for_js("location.pathname === '/artists'")
+        .await;
+    c.goto(&server.url("/perfect-song"))
+        .await
+        .expect("come back");
     browser
         .wait_for_js("document.getElementById('ps-min_tempo')")
         .await;
