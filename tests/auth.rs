@@ -160,6 +160,39 @@ async fn cookies_are_secure_when_configured() {
     );
 }
 
+/// A sign-up form sent from a tab opened before logging in creates nothing and says
+/// who is logged in (409), rather than quietly switching this browser to a new account.
+#[tokio::test]
+async fn signing_up_while_logged_in_creates_nothing_and_says_who_is_logged_in() {
+    let app = empty_app();
+    let mut browser = Browser::new();
+    browser.sign_up(&app.client, "first", GOOD_PASSWORD).await;
+    let token = browser.get(&app.client, "/account").await.csrf_token();
+    let page = browser
+        .post_raw(
+            &app.client,
+            "/signup",
+            &[
+                ("csrf_token", token.as_str()),
+                ("username", "second"),
+                ("password", GOOD_PASSWORD),
+                ("password_confirmation", GOOD_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::CONFLICT, "{}", page.body);
+    assert!(
+        page.body
+            .contains("You are logged in as first. Log out first to create another account."),
+        "{}",
+        page.body
+    );
+    assert_eq!(user_count(&app), 1);
+    let account = browser.get(&app.client, "/account").await;
+    assert_eq!(account.status, StatusCode::OK);
+    assert!(account.body.contains("first"), "{}", account.body);
+}
+
 #[tokio::test]
 async fn duplicate_names_are_refused_in_any_case() {
     let app = empty_app();

@@ -59,16 +59,6 @@ pub async fn submit(
     session: &Session,
     Form(form): Form<SignUpForm>,
 ) -> AppResult<Response> {
-    let client = client::client_key(req, state.config.trust_proxy_headers);
-    let outcome = accounts
-        .sign_up(
-            &state.pool,
-            &form.username,
-            &form.password,
-            &form.password_confirmation,
-            &client,
-        )
-        .await;
     let render = |errors: &FieldErrors| {
         let values = views::SignUpValues {
             username: form.username.trim(),
@@ -81,6 +71,28 @@ pub async fn submit(
             ctx.render(TITLE, views::sign_up_page(&ctx, &values))
         }
     };
+    // A sign-up form sent from a tab opened before logging in: creating the account
+    // would quietly switch this browser to it. Say so instead; nothing is created.
+    if let Some(user) = &ctx.user {
+        let errors = FieldErrors::one(
+            Field::Username,
+            format!(
+                "You are logged in as {}. Log out first to create another account.",
+                user.username
+            ),
+        );
+        return Ok(respond::with_status(render(&errors), StatusCode::CONFLICT));
+    }
+    let client = client::client_key(req, state.config.trust_proxy_headers);
+    let outcome = accounts
+        .sign_up(
+            &state.pool,
+            &form.username,
+            &form.password,
+            &form.password_confirmation,
+            &client,
+        )
+        .await;
     match outcome {
         Ok(user) => {
             tracing::info!(user_id = user.id, "account created");
