@@ -141,6 +141,32 @@ async fn requests_without_a_valid_token_get_401_json() {
     resp.assert_status(StatusCode::UNAUTHORIZED);
 }
 
+/// Two credentials in one request are refused, even when one of them is good: which
+/// one was meant cannot be known.
+#[tokio::test]
+async fn two_authorization_headers_are_refused() {
+    let app = demo_app();
+    let (_b, t) = user_with_token(&app, "twice").await;
+    let resp = app
+        .client
+        .get("/api/v1/catalog")
+        .header("Authorization", format!("Bearer {t}"))
+        .header("Authorization", "Bearer sih_someone-else")
+        .send()
+        .await;
+    resp.assert_status(StatusCode::BAD_REQUEST);
+    let body: serde_json::Value =
+        serde_json::from_str(&resp.0.into_body().into_string().await.unwrap()).unwrap();
+    assert_eq!(
+        body["error"]["message"],
+        "Send one Authorization header; this request has several."
+    );
+    assert_eq!(
+        call(&app, Some(&t), "/api/v1/catalog").await.status,
+        StatusCode::OK
+    );
+}
+
 #[tokio::test]
 async fn anonymous_reads_when_the_operator_allows_them() {
     let app = demo_app_with(|c| c.api_anonymous = true);

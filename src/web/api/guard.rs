@@ -130,10 +130,15 @@ fn options(origin: Option<HeaderValue>) -> Response {
 
 /// Checks the credential: `Ok(Caller)` or the 401 to answer.
 async fn authenticate(req: &Request, state: &AppState) -> Result<Caller, ApiError> {
-    let header = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .map(|v| v.to_str().unwrap_or(""));
+    let mut sent = req.headers().get_all(header::AUTHORIZATION).iter();
+    let header = sent.next().map(|v| v.to_str().unwrap_or(""));
+    // Two credentials: which one a proxy or the client meant is anyone's guess, and
+    // taking the first would answer for a caller the second may not be.
+    if sent.next().is_some() {
+        return Err(ApiError::bad_request(
+            "Send one Authorization header; this request has several.",
+        ));
+    }
     let token = match api_tokens::from_authorization(header) {
         Ok(token) => token.to_string(),
         Err(TokenError::Missing) if state.config.api_anonymous => return Ok(Caller::Anonymous),
