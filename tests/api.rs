@@ -213,6 +213,21 @@ async fn tokens_are_created_used_recorded_and_revoked() {
     // The account page links to the tokens page.
     let account = browser.get(&app.client, "/account").await;
     assert!(account.body.contains("/account/api-tokens"));
+    // Revoking takes a second step on the page: the button that does it sits inside
+    // a closed <details>, after a word on what it does.
+    let list = browser.get(&app.client, "/account/api-tokens").await;
+    let step = list
+        .body
+        .find(r#"<details class="confirm-step">"#)
+        .map(|at| &list.body[at..])
+        .expect("revoking is a second step");
+    let end = step.find("</details>").expect("closed");
+    assert!(
+        step[..end].contains("Scripts using it stop working.")
+            && step[..end].contains(">Yes, revoke</button>"),
+        "{}",
+        &step[..end]
+    );
     // Revoke: the next request is refused, and says why.
     let id: i32 = {
         let mut conn = app.state.pool.get().unwrap();

@@ -249,6 +249,26 @@ async fn the_api_tokens_page_fits_a_phone() {
         browser
             .screenshot(&format!("api-tokens-360-{suffix}"))
             .await;
+        // Revoking is a second step: "Revoke" opens it, "Yes, revoke" (on screen, on
+        // the phone too) does it.
+        click(&browser, ".token-table .confirm-step summary").await;
+        let yes = browser
+            .js("var b = document.querySelector('.token-table .confirm-step[open] button.danger'); \
+                 var r = b.getBoundingClientRect(); \
+                 return { right: Math.round(r.right), width: Math.round(r.width) };")
+            .await;
+        assert!(
+            yes["width"].as_u64().unwrap_or(0) > 0
+                && yes["right"].as_u64().unwrap_or(u64::MAX) <= 360,
+            "{suffix}: {yes}"
+        );
+        browser
+            .screenshot(&format!("api-tokens-360-{suffix}-revoking"))
+            .await;
+        click(&browser, ".token-table .confirm-step[open] button.danger").await;
+        browser
+            .wait_for_js("document.querySelector('.token-table') && document.querySelector('.token-table').textContent.indexOf('Revoked') >= 0")
+            .await;
         browser.close().await;
     }
 }

@@ -164,9 +164,17 @@ fn page(ctx: &PageContext, view: &View) -> Markup {
                                         @if let Some(at) = t.revoked_at {
                                             "Revoked " (format_date(at))
                                         } @else {
-                                            form method="post" action=(format!("{PATH}/{}/revoke", t.id)) {
-                                                input type="hidden" name=(csrf::FIELD) value=(ctx.csrf_token);
-                                                button type="submit" aria-label=(format!("Revoke {}", t.name)) { "Revoke" }
+                                            // Revoking stops every script that sends the
+                                            // token, for good: a second, deliberate step,
+                                            // as deleting a profile or the account takes
+                                            // (no JavaScript needed).
+                                            details class="confirm-step" {
+                                                summary class="button secondary button-small" aria-label=(format!("Revoke {}", t.name)) { "Revoke" }
+                                                form method="post" action=(format!("{PATH}/{}/revoke", t.id)) class="confirm-step-form" {
+                                                    input type="hidden" name=(csrf::FIELD) value=(ctx.csrf_token);
+                                                    span { "Scripts using it stop working." }
+                                                    button type="submit" class="button-small danger" aria-label=(format!("Yes, revoke {}", t.name)) { "Yes, revoke" }
+                                                }
                                             }
                                         }
                                     }
