@@ -12,14 +12,9 @@
 use diesel::{dsl::count_star, prelude::*};
 
 use super::{
-    api_catalog::{contains_pattern, like_literal, most_popular_first},
+    api_catalog::{contains_pattern, like_literal, lower, most_popular_first},
     schema::{artists, genres, track_artists, track_genres, tracks},
 };
-
-diesel::define_sql_function! {
-    /// SQL `lower` (PostgreSQL's folds every letter).
-    fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text;
-}
 
 diesel::define_sql_function! {
     /// `lower` of a column that may be NULL (album, genre).

@@ -74,7 +74,7 @@ fn check_head(req: &Request) -> Result<(), AppError> {
     // The same rule as a form's: every parser of a query (the pages', poem-openapi's)
     // would replace each bad byte with U+FFFD and answer a question nobody asked.
     if let Some(query) = req.uri().query() {
-        if query.contains('%') && !form_is_utf8(query.as_bytes()) {
+        if query.contains('%') && !urlencoded_is_utf8(query.as_bytes()) {
             return Err(AppError::BadRequest(
                 "The address's query is not UTF-8 text once its %-escapes are decoded, so it \
                  could not be read."
@@ -143,9 +143,9 @@ pub fn is_urlencoded_form(req: &Request) -> bool {
         })
 }
 
-/// Whether every name and value of a urlencoded body decodes to UTF-8. A `%` not
+/// Whether every name and value of a urlencoded body or query decodes to UTF-8. A `%` not
 /// followed by two hex digits stays as it is, as the form parser keeps it.
-fn form_is_utf8(body: &[u8]) -> bool {
+fn urlencoded_is_utf8(body: &[u8]) -> bool {
     let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
     body.split(|&b| b == b'&' || b == b'=').all(|part| {
         let mut decoded = Vec::with_capacity(part.len());
@@ -195,7 +195,7 @@ impl<E: Endpoint> Endpoint for RequestLimitsEndpoint<E> {
             // read more; a body that breaks off or is malformed is the client's fault.
             let body = req.take_body();
             match body.into_bytes_limit(MAX_BODY_BYTES).await {
-                Ok(bytes) if is_urlencoded_form(&req) && !form_is_utf8(&bytes) => {
+                Ok(bytes) if is_urlencoded_form(&req) && !urlencoded_is_utf8(&bytes) => {
                     return Err(AppError::BadRequest(
                         "The form was not sent as UTF-8 text, so it could not be read and \
                          nothing was changed. Send it again from this site's page."
@@ -222,7 +222,7 @@ impl<E: Endpoint> Endpoint for RequestLimitsEndpoint<E> {
 mod tests {
     use poem::Request;
 
-    use super::{check_host, form_is_utf8};
+    use super::{check_host, urlencoded_is_utf8};
 
     #[test]
     fn one_well_formed_host_at_most() {
@@ -265,15 +265,15 @@ mod tests {
 
     #[test]
     fn form_text_is_checked_after_decoding() {
-        assert!(form_is_utf8(b"name=caf%C3%A9&password=a+b%21"));
+        assert!(urlencoded_is_utf8(b"name=caf%C3%A9&password=a+b%21"));
         assert!(
-            form_is_utf8(b"q=100%&x=%zz&y=%"),
+            urlencoded_is_utf8(b"q=100%&x=%zz&y=%"),
             "stray percent signs are kept"
         );
-        assert!(form_is_utf8("name=café".as_bytes()));
-        assert!(!form_is_utf8(b"password=secret%FF"));
-        assert!(!form_is_utf8(b"pass%FFword=secret"));
-        assert!(!form_is_utf8(b"name=caf%C3"), "a sequence cut short");
-        assert!(!form_is_utf8(b"name=caf\xff"));
+        assert!(urlencoded_is_utf8("name=café".as_bytes()));
+        assert!(!urlencoded_is_utf8(b"password=secret%FF"));
+        assert!(!urlencoded_is_utf8(b"pass%FFword=secret"));
+        assert!(!urlencoded_is_utf8(b"name=caf%C3"), "a sequence cut short");
+        assert!(!urlencoded_is_utf8(b"name=caf\xff"));
     }
 }
