@@ -238,31 +238,29 @@ async fn artists<'c>(
     let longest = (0..names.len()).max_by_key(|&i| (names[i].chars().count(), Reverse(i)));
     let Some(first) = longest.map(|i| &names[i]) else {
         // Track filters only (a query has at least one part).
-        let ranked = catalog
-            .artists
-            .in_most_tracks_order(credited.unwrap_or_default());
-        let all: Vec<&ArtistSummary> = ranked.collect();
-        let total = all.len() as i64;
-        return Ok((total, all.into_iter().skip(skip).take(take).collect()));
+        let (total, found) =
+            catalog
+                .artists
+                .most_tracks_page(credited.unwrap_or_default(), skip, take);
+        return Ok((total as i64, found));
     };
     // One name term alone needs no more than the deepest page; with more to check,
     // every match of the first is a candidate.
-    let rest: Vec<&String> = names.iter().filter(|n| *n != first).collect();
+    let rest: Vec<&str> = names
+        .iter()
+        .filter(|n| *n != first)
+        .map(String::as_str)
+        .collect();
     let candidates = if rest.is_empty() && credited.is_none() {
         (MAX_SEARCH_OFFSET + MAX_SEARCH_LIMIT) as usize
     } else {
         catalog.artists.len()
     };
-    let found: Vec<&ArtistSummary> = catalog
+    let keep = |id: i32| credited.as_ref().is_none_or(|ids| ids.contains(&id));
+    let (total, found) = catalog
         .artists
-        .suggest(first, candidates)
-        .into_iter()
-        .map(|s| s.artist)
-        .filter(|a| rest.iter().all(|term| a.search_key.contains(term.as_str())))
-        .filter(|a| credited.as_ref().is_none_or(|ids| ids.contains(&a.id)))
-        .collect();
-    let total = found.len() as i64;
-    Ok((total, found.into_iter().skip(skip).take(take).collect()))
+        .suggest_page(first, candidates, &rest, keep, skip, take);
+    Ok((total as i64, found))
 }
 
 #[cfg(test)]

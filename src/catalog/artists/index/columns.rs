@@ -94,6 +94,12 @@ impl Artists {
         Some(&self.text[start..self.text_at[i + 1] as usize])
     }
 
+    /// How many summaries have been made (tests: what a search leaves behind).
+    #[cfg(test)]
+    pub(super) fn made_count(&self) -> usize {
+        self.made.iter().filter(|made| made.get().is_some()).count()
+    }
+
     /// Artist `i` as a summary, made on first use from `search_key` and `track_count`
     /// (the index's) and the numbers here.
     pub(super) fn summary(&self, i: usize, search_key: &str, track_count: i32) -> &ArtistSummary {

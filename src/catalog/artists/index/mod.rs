@@ -246,20 +246,59 @@ impl ArtistIndex {
             .collect()
     }
 
-    /// The artists with these ids (unknown ones left out) in `most_tracks` order: most
-    /// tracks first, ties by name. Each summary is made only when the iterator reaches
-    /// it, so a caller that reads one page of a long list makes that page only.
-    pub fn in_most_tracks_order(
+    /// The artists with these ids (unknown ones left out) in `most_tracks` order (most
+    /// tracks first, ties by name): how many, and the page of them from `skip`.
+    pub fn most_tracks_page(
         &self,
         ids: impl IntoIterator<Item = i32>,
-    ) -> impl Iterator<Item = &ArtistSummary> {
+        skip: usize,
+        take: usize,
+    ) -> (usize, Vec<&ArtistSummary>) {
         let mut positions: Vec<u32> = ids
             .into_iter()
             .filter_map(|id| self.by_id.get(id))
             .collect();
         positions.sort_unstable_by_key(|&i| (Reverse(self.counts[i as usize]), i));
         positions.dedup();
-        positions.into_iter().map(|i| self.at(i as usize))
+        self.page_of(&positions, skip, take)
+    }
+
+    /// The artists `suggest` finds for `query` (at most `limit` of them looked at) whose
+    /// search key also contains each of `also` and whose id `keep` takes, in the same
+    /// order: how many, and the page of them from `skip`.
+    pub fn suggest_page(
+        &self,
+        query: &str,
+        limit: usize,
+        also: &[&str],
+        keep: impl Fn(i32) -> bool,
+        skip: usize,
+        take: usize,
+    ) -> (usize, Vec<&ArtistSummary>) {
+        let positions: Vec<u32> = self
+            .ranked(&query_key(query), limit)
+            .into_iter()
+            .map(|(_, _, i)| i)
+            .filter(|&i| {
+                let key = self.key_str(i as usize);
+                also.iter().all(|term| key.contains(term)) && keep(self.id_at(i as usize))
+            })
+            .collect();
+        self.page_of(&positions, skip, take)
+    }
+
+    /// One page of a list of artists (positions, in order) and the list's length. Only
+    /// the page's summaries are made: `at` keeps every summary it makes, and a list
+    /// can name every artist (a word all names share, a broad track filter), which at
+    /// 138,000 artists held 30 MiB more for as long as the server ran.
+    fn page_of(&self, positions: &[u32], skip: usize, take: usize) -> (usize, Vec<&ArtistSummary>) {
+        let page = positions
+            .iter()
+            .skip(skip)
+            .take(take)
+            .map(|&i| self.at(i as usize))
+            .collect();
+        (positions.len(), page)
     }
 
     /// Up to `limit` artists matching the query, ignoring case and Latin accents:
@@ -271,6 +310,17 @@ impl ArtistIndex {
     }
 
     fn suggest_key(&self, key: &str, limit: usize) -> Vec<Suggestion<'_>> {
+        self.ranked(key, limit)
+            .into_iter()
+            .map(|(kind, _, i)| Suggestion {
+                artist: self.at(i as usize),
+                kind,
+            })
+            .collect()
+    }
+
+    /// The positions `suggest_key` makes its suggestions of, ranked.
+    fn ranked(&self, key: &str, limit: usize) -> Vec<Ranked> {
         if key.is_empty() || limit == 0 {
             return Vec::new();
         }
@@ -284,12 +334,6 @@ impl ArtistIndex {
             ranked.extend(self.substring_matches(key, limit - ranked.len()));
         }
         ranked
-            .into_iter()
-            .map(|(kind, _, i)| Suggestion {
-                artist: self.at(i as usize),
-                kind,
-            })
-            .collect()
     }
 
     /// Index range of the artists whose key starts with `key`.

@@ -273,3 +273,33 @@ fn artists_come_back_as_given_from_the_compact_columns() {
     assert_eq!(keys, expected);
     assert!(idx.get(99).is_none());
 }
+
+#[test]
+fn a_page_of_a_long_list_makes_only_that_page() {
+    // Every name shares "synthetic" and "artist", as in a generated catalog; ranked by
+    // track count, so by number.
+    let idx = ArtistIndex::new(
+        (0..500)
+            .map(|i| artist(i, &format!("Synthetic Artist {i}"), 1000 - i))
+            .collect(),
+        None,
+    );
+    let ids = |page: &[&ArtistSummary]| page.iter().map(|a| a.id).collect::<Vec<_>>();
+    let with_seven = (0..500).filter(|i| i.to_string().contains('7')).count();
+
+    let (total, page) = idx.suggest_page("synthetic", idx.len(), &["artist", "7"], |_| true, 2, 3);
+    assert_eq!(total, with_seven);
+    assert_eq!(ids(&page), [27, 37, 47]);
+    assert_eq!(
+        idx.artists.made_count(),
+        3,
+        "only the page's summaries are made"
+    );
+
+    let (total, page) = idx.suggest_page("synthetic", idx.len(), &[], |id| id % 2 == 0, 0, 2);
+    assert_eq!((total, ids(&page)), (250, vec![0, 2]));
+
+    let (total, page) = idx.most_tracks_page((0..500).rev().chain([7, 9_999]), 497, 10);
+    assert_eq!((total, ids(&page)), (500, vec![497, 498, 499]));
+    assert_eq!(idx.artists.made_count(), 3 + 2 + 3);
+}
