@@ -17,6 +17,7 @@ use insights_hub::{
     app,
     catalog::{
         artists::{
+            index::query_key,
             names::{artist_name_key, artist_search_key},
             resolve_selection, ArtistIndex, ArtistSummary,
         },
@@ -226,6 +227,16 @@ fn bench_index(c: &mut Criterion) {
         .nth(ARTISTS / 3)
         .map(|a| a.name.clone())
         .unwrap_or_default();
+    // The API's search by several words (`/api/v1/search?type=artist&q=the+...`): every
+    // artist with all of them, ranked by the first. A word a tenth of the names share
+    // beside a rare one, and the worst case: every name with an "a", all of it ranked.
+    let rare = query_key(some.split(' ').next_back().unwrap_or("x"));
+    group.bench_function("search_page_common_and_rare_word", |b| {
+        b.iter(|| index.suggest_page("the", index.len(), &[rare.as_str()], |_| true, 0, 20))
+    });
+    group.bench_function("search_page_every_name_with_a_letter", |b| {
+        b.iter(|| index.suggest_page("a", index.len(), &[], |_| true, 0, 20))
+    });
     let fields = vec![some.to_lowercase(), other.clone()];
     group.bench_function("resolve_two_names", |b| {
         b.iter(|| resolve_selection(&index, &fields).map(|a| a.len()))

@@ -29,6 +29,7 @@ pub use records::{ArtistRecord, ArtistRecords};
 use std::{cmp::Reverse, fmt};
 
 use memchr::memmem;
+use rustc_hash::FxHashSet;
 
 use self::{
     bigrams::{distinct_bigrams, BigramPostings},
@@ -275,16 +276,72 @@ impl ArtistIndex {
         skip: usize,
         take: usize,
     ) -> (usize, Vec<&ArtistSummary>) {
-        let positions: Vec<u32> = self
-            .ranked(&query_key(query), limit)
-            .into_iter()
-            .map(|(_, _, i)| i)
-            .filter(|&i| {
-                let key = self.key_str(i as usize);
-                also.iter().all(|term| key.contains(term)) && keep(self.id_at(i as usize))
-            })
-            .collect();
+        let key = query_key(query);
+        let positions: Vec<u32> = if limit >= self.len() {
+            self.every_match(&key, also, keep)
+        } else {
+            self.ranked(&key, limit)
+                .into_iter()
+                .map(|(_, _, i)| i)
+                .filter(|&i| {
+                    let key = self.key_str(i as usize);
+                    also.iter().all(|term| key.contains(term)) && keep(self.id_at(i as usize))
+                })
+                .collect()
+        };
         self.page_of(&positions, skip, take)
+    }
+
+    /// Every artist whose key contains `key` and each of `also` and whose id `keep`
+    /// takes, in `ranked`'s order. The terms filter first and only the survivors are
+    /// ranked: ranking every match of `key` first cost 30 ms at 138,000 artists for
+    /// "synthetic artist 49794", where the word all names share came first. The
+    /// candidates are the artists of the rarest character pair of any term, so one
+    /// rare term is enough to make the search cheap.
+    fn every_match(&self, key: &str, also: &[&str], keep: impl Fn(i32) -> bool) -> Vec<u32> {
+        if key.is_empty() {
+            return Vec::new();
+        }
+        let terms: Vec<&str> = std::iter::once(key).chain(also.iter().copied()).collect();
+        let rarest = terms
+            .iter()
+            .flat_map(|term| distinct_bigrams(term))
+            .map(|bigram| self.bigrams.get(bigram))
+            .min_by_key(|artists| artists.len());
+        let finders: Vec<memmem::Finder<'_>> = terms
+            .iter()
+            .map(|term| memmem::Finder::new(term.as_bytes()))
+            .collect();
+        let mut found: Vec<Ranked> = Vec::new();
+        let mut consider = |i: u32| {
+            let at = i as usize;
+            let bytes = self.key_bytes(at);
+            if finders.iter().all(|f| f.find(bytes).is_some()) && keep(self.id_at(at)) {
+                found.push((self.match_kind(at, key), Reverse(self.counts[at]), i));
+            }
+        };
+        match rarest {
+            Some(artists) => artists.iter().copied().for_each(&mut consider),
+            // Only one-character terms: no pair to narrow by.
+            None => (0..self.len() as u32).for_each(&mut consider),
+        }
+        found.sort_unstable();
+        found.into_iter().map(|(_, _, i)| i).collect()
+    }
+
+    /// How artist `i`'s key, which contains `key`, matches it: the tier `ranked` puts
+    /// it in.
+    fn match_kind(&self, i: usize, key: &str) -> MatchKind {
+        if self.key_bytes(i).starts_with(key.as_bytes()) {
+            return MatchKind::Prefix;
+        }
+        let end = self.key_end(i);
+        let from = (self.starts[i] as usize + 1).min(end);
+        if self.word_starts_with(from, end, key) {
+            MatchKind::WordStart
+        } else {
+            MatchKind::Substring
+        }
     }
 
     /// One page of a list of artists (positions, in order) and the list's length. Only
@@ -399,12 +456,17 @@ impl ArtistIndex {
             }
         }
         let mut best = TopK::new(limit);
+        // A key with two words starting with the query appears twice in the range. A
+        // set, not a look through what `best` keeps: that cost `limit` comparisons a
+        // match, and the API asks for up to 1,050 of 50,000 ("1" in generated names).
+        let mut seen = FxHashSet::default();
         for &(_, i) in &self.word_starts[lo..lo + len] {
             if self.key_bytes(i as usize).starts_with(needle) {
                 continue; // ranked as a prefix match
             }
-            // A key with two words starting with the query appears twice in the range.
-            best.offer_once((MatchKind::WordStart, Reverse(self.counts[i as usize]), i));
+            if seen.insert(i) {
+                best.offer((MatchKind::WordStart, Reverse(self.counts[i as usize]), i));
+            }
         }
         best.into_sorted()
     }

@@ -27,13 +27,6 @@ impl<T: Ord> TopK<T> {
         }
     }
 
-    /// Like `offer`, ignoring an item already kept.
-    pub(super) fn offer_once(&mut self, item: T) {
-        if !self.heap.iter().any(|kept| *kept == item) {
-            self.offer(item);
-        }
-    }
-
     pub(super) fn into_sorted(self) -> Vec<T> {
         self.heap.into_sorted_vec()
     }
