@@ -143,13 +143,22 @@ fn bound(name: &str, feature: Feature, value: &str) -> Result<f64, String> {
     Ok(v)
 }
 
-fn list(value: &str) -> Vec<String> {
-    value
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect()
+/// A comma-separated seed list. Given but empty (`seed_tracks=`), it names no seeds, as
+/// a parameter left out; an empty entry (`a,,b`, `a,`) is refused, as `/audio-features`
+/// and `/tracks` refuse one in `ids`: the answer's `seeds` list one object per seed
+/// sent, in order, and a dropped entry would shift them.
+fn list(name: &str, value: &str) -> Result<Vec<String>, String> {
+    if value.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    let entries: Vec<String> = value.split(',').map(|s| s.trim().to_string()).collect();
+    match entries.iter().position(String::is_empty) {
+        Some(position) => Err(format!(
+            "Entry {} of {name} is empty (“{value}”): separate seeds with single commas.",
+            position + 1
+        )),
+        None => Ok(entries),
+    }
 }
 
 /// Parses the query string's pairs. Every problem is reported, in one message.
@@ -163,9 +172,9 @@ pub fn parse(pairs: &[(String, String)]) -> Result<RecommendationRequest, ApiErr
         let name = name.as_str();
         let result: Result<(), String> = (|| {
             match name {
-                "seed_tracks" => r.seed_tracks = list(value),
-                "seed_artists" => r.seed_artists = list(value),
-                "seed_genres" => r.seed_genres = list(value),
+                "seed_tracks" => r.seed_tracks = list(name, value)?,
+                "seed_artists" => r.seed_artists = list(name, value)?,
+                "seed_genres" => r.seed_genres = list(name, value)?,
                 "limit" => r.limit = Some(integer(name, value, (1, MAX_RESULTS as i64))? as usize),
                 "metric" => {
                     r.metric = Metric::parse(value).ok_or_else(|| {
@@ -559,5 +568,24 @@ mod tests {
             .message
             .contains("at least one seed"));
         assert!(parse(&pairs("seed_tracks=../x")).is_err());
+    }
+
+    #[test]
+    fn an_empty_seed_entry_is_refused_and_an_empty_list_is_no_seeds() {
+        for (query, entry) in [
+            ("seed_genres=rock,,pop", "Entry 2 of seed_genres is empty"),
+            ("seed_artists=a,", "Entry 2 of seed_artists is empty"),
+            (
+                "seed_tracks=,a&seed_genres=pop",
+                "Entry 1 of seed_tracks is empty",
+            ),
+        ] {
+            let err = parse(&pairs(query)).unwrap_err();
+            assert_eq!(err.status, poem::http::StatusCode::BAD_REQUEST, "{query}");
+            assert!(err.message.contains(entry), "{query}: {}", err.message);
+        }
+        let r = parse(&pairs("seed_tracks=&seed_genres=rock, pop")).unwrap();
+        assert!(r.seed_tracks.is_empty());
+        assert_eq!(r.seed_genres, vec!["rock", "pop"]);
     }
 }
