@@ -1154,6 +1154,56 @@ async fn other_unsafe_methods_get_405_not_the_expired_form_message() {
     }
 }
 
+/// A POST where there is no form to send, with or without a token: to an address that
+/// does not exist it is a 404, to one that takes no POST a 405 with `Allow`, never a 403
+/// saying that a form expired. A form that does exist still needs its token.
+#[tokio::test]
+async fn a_post_to_no_form_is_a_404_or_405_not_an_expired_form() {
+    let app = empty_app();
+    let mut browser = Browser::new();
+    let token = browser.get(&app.client, "/signup").await.csrf_token();
+    for with_token in [false, true] {
+        for (path, status, allow) in [
+            ("/no-such-page", StatusCode::NOT_FOUND, None),
+            ("/artists/no/such/page", StatusCode::NOT_FOUND, None),
+            (
+                "/artists",
+                StatusCode::METHOD_NOT_ALLOWED,
+                Some("GET, HEAD"),
+            ),
+            ("/genres", StatusCode::METHOD_NOT_ALLOWED, Some("GET, HEAD")),
+        ] {
+            let mut request = app
+                .client
+                .post(path)
+                .header("content-type", "application/x-www-form-urlencoded");
+            if with_token {
+                request = request.header("cookie", browser.cookie_header());
+            }
+            let resp = request.body(format!("csrf_token={token}")).send().await;
+            let got = resp.0.status();
+            let got_allow = resp
+                .0
+                .headers()
+                .get("allow")
+                .map(|v| v.to_str().unwrap_or("").to_string());
+            let body = resp.0.into_body().into_string().await.unwrap_or_default();
+            assert_eq!(got, status, "{path} (token: {with_token}): {body}");
+            assert_eq!(got_allow.as_deref(), allow, "{path}");
+            assert!(!body.contains("has expired"), "{path}: {body}");
+        }
+    }
+    let resp = app
+        .client
+        .post("/signup")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("username=m&password=correct-horse-battery-9")
+        .send()
+        .await;
+    resp.assert_status(StatusCode::FORBIDDEN);
+    assert_eq!(user_count(&app), 0);
+}
+
 /// A form sent as multipart or plain text is told its encoding is not accepted (415),
 /// whether its token came in the header or, unreadable, in the body.
 #[tokio::test]

@@ -5,14 +5,20 @@
 //! and remember what they registered; a refusal gets `Allow` from that list.
 //!
 //! They are also the only methods a page route can take: nothing here registers PUT,
-//! PATCH or DELETE. The CSRF check relies on that (it lets such requests through to
-//! their 405 instead of refusing them itself), and `clippy.toml` forbids poem's own
-//! `get`, `post`, `put`, ... so that a route cannot be added around this module.
+//! PATCH or DELETE, and `clippy.toml` forbids poem's own `get`, `post`, `put`, ... so
+//! that a route cannot be added around this module.
+//!
+//! Every POST endpoint is wrapped in the CSRF check here, at its route, rather than
+//! around the whole router: a POST to an address that has none (or to no address at
+//! all) then gets the router's 405 or 404, instead of a 403 saying that a form expired
+//! which there never was. No POST can be registered without it.
 
 use poem::{
     http::{header, HeaderValue, Method, StatusCode},
-    Endpoint, IntoEndpoint, IntoResponse, Request, Response, Result, RouteMethod,
+    Endpoint, EndpointExt, IntoEndpoint, IntoResponse, Request, Response, Result, RouteMethod,
 };
+
+use super::auth::csrf::VerifyCsrf;
 
 /// A route's endpoints by method, and the `Allow` header they add up to.
 pub struct Methods {
@@ -58,13 +64,15 @@ impl Methods {
             .with(Method::HEAD, |route| route)
     }
 
+    /// POST, behind the CSRF check (see the module comment).
     #[must_use]
     pub fn post<E>(self, ep: E) -> Self
     where
         E: IntoEndpoint,
         E::Endpoint: 'static,
     {
-        self.with(Method::POST, |route| route.post(ep))
+        let checked = ep.into_endpoint().with(VerifyCsrf);
+        self.with(Method::POST, |route| route.post(checked))
     }
 
     fn with(mut self, method: Method, add: impl FnOnce(RouteMethod) -> RouteMethod) -> Self {
@@ -128,7 +136,12 @@ mod tests {
         let head = client.head("/").send().await;
         head.assert_status(StatusCode::METHOD_NOT_ALLOWED);
         head.assert_header(header::ALLOW, "POST");
-        client.post("/").send().await.assert_text("hello").await;
+        // The POST itself is behind the CSRF check: without a token it is refused.
+        client
+            .post("/")
+            .send()
+            .await
+            .assert_status(StatusCode::FORBIDDEN);
 
         let client = TestClient::new(get(hello));
         client.head("/").send().await.assert_status_is_ok();

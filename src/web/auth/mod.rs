@@ -32,8 +32,8 @@ use super::{errors::ErrorPages, state::AppState};
 
 /// Wraps `pages` in what every page needs for accounts, outermost first: the server-side
 /// session (stored in the database), the CSRF token issuer, the error pages (inside the
-/// session, so they show who is logged in), the CSRF check on every state-changing
-/// request, and session keep-alive. Also hands handlers the `Accounts` service.
+/// session, so they show who is logged in), and session keep-alive. The CSRF check is
+/// not here but on each POST route (`web::methods::post`). Also hands handlers the `Accounts` service.
 pub fn with_sessions<E>(pages: E, state: &AppState) -> impl Endpoint<Output = Response>
 where
     E: Endpoint + 'static,
@@ -42,7 +42,7 @@ where
     pages
         .map_to_response()
         .with(session::KeepAlive::new(session::cookie_config(config)))
-        .with(csrf::VerifyCsrf)
+        // The CSRF check is on each POST route (`web::methods::post`), inside this.
         .with(ErrorPages::with_session())
         .with(csrf::IssueTokens::new(config, &state.secret_key))
         .with(ServerSession::new(
