@@ -33,7 +33,8 @@ use super::{errors::ErrorPages, state::AppState};
 /// Wraps `pages` in what every page needs for accounts, outermost first: the server-side
 /// session (stored in the database), the CSRF token issuer, the error pages (inside the
 /// session, so they show who is logged in), and session keep-alive. The CSRF check is
-/// not here but on each POST route (`web::methods::post`). Also hands handlers the `Accounts` service.
+/// not here but on each POST route (`web::methods::post`). Also hands handlers the
+/// `Accounts` service.
 pub fn with_sessions<E>(pages: E, state: &AppState) -> impl Endpoint<Output = Response>
 where
     E: Endpoint + 'static,
