@@ -1,16 +1,16 @@
 //! argon2id password hashing, off the async executor and bounded in concurrency.
 //!
-//! Each hash takes ~19 MiB and tens of milliseconds of one core. Hashes run on a few long-
-//! lived worker threads of their own (one per two cores), never on the async executor: page
-//! loads stay responsive and a flood of log-in attempts queues up. Each worker keeps one
-//! memory area that every hash it runs works in (argon2 writes every block before reading
-//! it, so no clearing is needed between hashes), and hands it back after two seconds
-//! without work, or at once after hashing a new password. Letting argon2 allocate per hash
-//! cost either memory or time: on tokio's blocking pool a log-in flood grew the server past
-//! 2 GB; on two threads glibc still kept three blocks per thread (about 540 MiB after a
-//! flood), and handing every block back to the system made a log in about a third slower
-//! (page faults). The PHC strings are built and checked here with the same types argon2's
-//! own `PasswordHasher` uses; tests check both ways round that the two agree.
+//! Each hash takes ~19 MiB and tens of milliseconds of one core. Hashes run on a few
+//! long-lived worker threads of their own (one per two cores), never on the async executor:
+//! page loads stay responsive and a flood of log-in attempts queues up. Each worker keeps
+//! one memory area that every hash it runs works in (argon2 writes every block before
+//! reading it, so no clearing is needed between hashes), and hands it back after two
+//! seconds without work, or at once after hashing a new password. Letting argon2 allocate
+//! per hash cost either memory or time: on tokio's blocking pool a log-in flood grew the
+//! server past 2 GB; on two threads glibc still kept three blocks per thread (about 540 MiB
+//! after a flood), and handing every block back to the system made a log in about a third
+//! slower (page faults). The PHC strings are built and checked here with the same types
+//! argon2's own `PasswordHasher` uses; tests check both ways round that the two agree.
 
 use std::{
     collections::VecDeque,
