@@ -244,22 +244,21 @@ async fn artists<'c>(
                 .most_tracks_page(credited.unwrap_or_default(), skip, take);
         return Ok((total as i64, found));
     };
-    // One name term alone needs no more than the deepest page; with more to check,
-    // every match of the first is a candidate.
     let rest: Vec<&str> = names
         .iter()
         .filter(|n| *n != first)
         .map(String::as_str)
         .collect();
-    let candidates = if rest.is_empty() && credited.is_none() {
-        (MAX_SEARCH_OFFSET + MAX_SEARCH_LIMIT) as usize
+    let (total, found) = if rest.is_empty() && credited.is_none() {
+        // One name term alone needs no more than the deepest page.
+        let deepest = (MAX_SEARCH_OFFSET + MAX_SEARCH_LIMIT) as usize;
+        catalog.artists.suggest_page(first, deepest, skip, take)
     } else {
-        catalog.artists.len()
+        let keep = |id: i32| credited.as_ref().is_none_or(|ids| ids.contains(&id));
+        catalog
+            .artists
+            .every_match_page(first, &rest, keep, skip, take)
     };
-    let keep = |id: i32| credited.as_ref().is_none_or(|ids| ids.contains(&id));
-    let (total, found) = catalog
-        .artists
-        .suggest_page(first, candidates, &rest, keep, skip, take);
     Ok((total as i64, found))
 }
 

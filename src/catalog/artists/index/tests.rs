@@ -287,7 +287,7 @@ fn a_page_of_a_long_list_makes_only_that_page() {
     let ids = |page: &[&ArtistSummary]| page.iter().map(|a| a.id).collect::<Vec<_>>();
     let with_seven = (0..500).filter(|i| i.to_string().contains('7')).count();
 
-    let (total, page) = idx.suggest_page("synthetic", idx.len(), &["artist", "7"], |_| true, 2, 3);
+    let (total, page) = idx.every_match_page("synthetic", &["artist", "7"], |_| true, 2, 3);
     assert_eq!(total, with_seven);
     assert_eq!(ids(&page), [27, 37, 47]);
     assert_eq!(
@@ -296,7 +296,7 @@ fn a_page_of_a_long_list_makes_only_that_page() {
         "only the page's summaries are made"
     );
 
-    let (total, page) = idx.suggest_page("synthetic", idx.len(), &[], |id| id % 2 == 0, 0, 2);
+    let (total, page) = idx.every_match_page("synthetic", &[], |id| id % 2 == 0, 0, 2);
     assert_eq!((total, ids(&page)), (250, vec![0, 2]));
 
     let (total, page) = idx.most_tracks_page((0..500).rev().chain([7, 9_999]), 497, 10);
@@ -341,7 +341,7 @@ mod every_match_ranks_as_ranked_does {
             let key = query_key(&query[0]);
             let also: Vec<&str> = query[1..].iter().map(String::as_str).collect();
             let keep = |id: i32| !odd || id % 2 == 1;
-            // What suggest_page did before: every match of the first term ranked, then
+            // What the API's search did before: every match of the first term ranked, then
             // filtered by the others.
             let before: Vec<u32> = idx
                 .ranked(&key, idx.len())
