@@ -115,6 +115,22 @@ const CATALOG: &[Row] = &[
         genres: &[("indie", None)],
         popularity: 60,
     },
+    Row {
+        name: "Café del Mar",
+        artists: &["Energy 52"],
+        album: "Café del Mar (Remixes)",
+        year: 1993,
+        genres: &[("trance", None)],
+        popularity: 50,
+    },
+    Row {
+        name: "ÇA PLANE POUR MOI",
+        artists: &["Plastic Bertrand"],
+        album: "AN1",
+        year: 1977,
+        genres: &[("punk", None)],
+        popularity: 40,
+    },
 ];
 
 fn track(i: usize, row: &Row) -> NewTrack {
@@ -224,6 +240,13 @@ async fn track_filters_find_what_a_spotify_user_expects() {
         (r#"genre:"electro house""#, &["Around the World"]),
         ("genre:roc", &[]),
         (r#"genre:pop artist:"daft punk""#, &["Get Lucky"]),
+        // Titles and albums as typed without their accents, or in another case, as
+        // Spotify's search finds them.
+        ("cafe", &["Café del Mar"]),
+        ("CAFÉ DEL", &["Café del Mar"]),
+        ("album:cafe", &["Café del Mar"]),
+        ("ca plane", &["ÇA PLANE POUR MOI"]),
+        (r#"track:"ça plane""#, &["ÇA PLANE POUR MOI"]),
         // A field Spotify has and we do not, or none at all: plain text.
         ("Re:Stacks", &["Re:Stacks"]),
         ("isrc:USUM71703861", &[]),

@@ -333,6 +333,49 @@ async fn bad_ranges_keys_and_seeds_get_a_message_beside_the_field() {
     assert_eq!(direct.status, StatusCode::SEE_OTHER);
 }
 
+/// What people type: no accents, any case. The seed box finds titles as the artist
+/// search finds names.
+#[tokio::test]
+async fn the_seed_search_finds_titles_typed_without_their_accents() {
+    let app = empty_app();
+    let tracks = vec![
+        song("deja", "Déjà Vu", "Singer", 0.50, 9, 0, 120.0),
+        song("cafe", "Cafe Racer", "Breeze", 0.60, 4, 0, 122.0),
+        song("plain", "Plain Song", "Breeze", 0.40, 4, 0, 122.0),
+    ];
+    fixtures::load(&app.state, "accents.csv", tracks).await;
+    let app = TestApp {
+        client: TestApp::client_for(&app.state),
+        ..app
+    };
+    let mut browser = Browser::new();
+    let done = browser.sign_up(&app.client, "typist", GOOD_PASSWORD).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let mut htmx = browser.clone();
+    htmx.headers.push(("HX-Request".into(), "true".into()));
+    for (typed, title) in [
+        ("deja", "Déjà Vu"),
+        ("DEJA VU", "Déjà Vu"),
+        ("déjà", "Déjà Vu"),
+        // The other way round: an accent typed finds the title written without it.
+        ("café", "Cafe Racer"),
+    ] {
+        let q: String = url::form_urlencoded::byte_serialize(typed.as_bytes()).collect();
+        let fragment = htmx
+            .get(&app.client, &format!("/perfect-song/seeds?seed_q={q}"))
+            .await;
+        assert_eq!(fragment.status, StatusCode::OK, "{typed}");
+        assert!(
+            fragment
+                .body
+                .contains(&format!("Add <span class=\"suggestion-name\">{title}<")),
+            "{typed}: {}",
+            fragment.body
+        );
+        assert!(!fragment.body.contains("Plain Song"), "{typed}");
+    }
+}
+
 #[tokio::test]
 async fn result_count_and_an_explanation_on_every_row() {
     let (app, mut browser) = app().await;

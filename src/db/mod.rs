@@ -9,6 +9,7 @@ pub mod catalog_imports;
 pub mod catalog_meta;
 pub mod catalog_writer;
 pub mod features;
+pub mod folded_text;
 pub mod genres;
 pub mod one_of;
 pub mod schema;
@@ -102,6 +103,7 @@ impl ManageConnection for Manager {
                 let mut conn = SqliteConnection::establish(main)
                     .map_err(diesel::r2d2::Error::ConnectionError)?;
                 apply_pragmas(&mut conn)
+                    .and_then(|_| folded_text::register(&mut conn))
                     .and_then(|_| catalog_file::attach(&mut conn, catalog))
                     .map_err(diesel::r2d2::Error::QueryError)?;
                 Ok(DbConnection::Sqlite(conn))

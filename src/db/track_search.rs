@@ -4,17 +4,20 @@
 //! search with track filters. The API reads the query (`catalog::search_query`) and
 //! hands the conditions in already folded.
 //!
-//! Text is matched as the seed box's title search is (`api_catalog::on_titled!`):
-//! SQLite's `LIKE` ignores ASCII case by itself; PostgreSQL's needs `lower` on both
-//! sides. Artist names are matched on their stored search key (case and Latin accents
-//! folded), so both backends compare the same folded text and need no `lower`.
+//! Titles and albums are matched as the seed box's title search is
+//! (`api_catalog::on_titled!`), case and Latin accents aside (`folded_text`). Artist
+//! names are matched on their stored search key (folded the same way). The genre column
+//! is matched with each backend's case-ignoring `LIKE`: SQLite's ignores ASCII case by
+//! itself, PostgreSQL's needs `lower` on both sides.
 
 use diesel::{dsl::count_star, prelude::*};
 
 use super::{
     api_catalog::{contains_pattern, like_literal, lower, most_popular_first},
+    folded_text::{contains_folded, TrackText},
     schema::{artists, genres, track_artists, track_genres, tracks},
 };
+use crate::catalog::artists::names::artist_search_key;
 
 diesel::define_sql_function! {
     /// `lower` of a column that may be NULL (album, genre).
@@ -48,25 +51,13 @@ macro_rules! on_matching {
     ($conn:expr, $conditions:expr, |$matching:ident, $c:ident| $query:expr) => {
         match $conn {
             crate::db::DbConnection::Sqlite($c) => {
-                let $matching = matching!(
-                    $conditions,
-                    |p| tracks::name.like(p).escape('\\'),
-                    |p| tracks::album.like(p).escape('\\'),
-                    |p| tracks::genre.like(p).escape('\\')
-                );
+                let $matching = matching!($conditions, |p| tracks::genre.like(p).escape('\\'));
                 $query
             }
             crate::db::DbConnection::Pg($c) => {
-                let $matching = matching!(
-                    $conditions,
-                    |p| lower(tracks::name).like(lower(p)).escape('\\'),
-                    |p| lower_nullable(tracks::album)
-                        .like(lower(p).nullable())
-                        .escape('\\'),
-                    |p| lower_nullable(tracks::genre)
-                        .like(lower(p).nullable())
-                        .escape('\\')
-                );
+                let $matching = matching!($conditions, |p| lower_nullable(tracks::genre)
+                    .like(lower(p).nullable())
+                    .escape('\\'));
                 $query
             }
         }
@@ -74,18 +65,23 @@ macro_rules! on_matching {
 }
 
 /// The boxed query of `on_matching!`, given each backend's case-ignoring `LIKE` on the
-/// title, the album and the (first) genre column.
+/// (first) genre column. Titles and albums are matched with case and Latin accents
+/// folded (`folded_text`), alike on both backends.
 macro_rules! matching {
-    ($conditions:expr, |$t:ident| $title:expr, |$a:ident| $album:expr, |$g:ident| $genre:expr) => {{
+    ($conditions:expr, |$g:ident| $genre:expr) => {{
         let conditions: &TrackConditions = $conditions;
         let mut query = tracks::table.into_boxed();
         for text in &conditions.title {
-            let $t = contains_pattern(text);
-            query = query.filter($title);
+            query = query.filter(contains_folded(
+                TrackText::Title,
+                contains_pattern(&artist_search_key(text)),
+            ));
         }
         for text in &conditions.album {
-            let $a = contains_pattern(text);
-            query = query.filter($album);
+            query = query.filter(contains_folded(
+                TrackText::Album,
+                contains_pattern(&artist_search_key(text)),
+            ));
         }
         for key in &conditions.artist {
             query = query.filter(
