@@ -373,6 +373,37 @@ async fn cors_allows_only_the_configured_origins() {
         .await;
     resp.assert_status(StatusCode::UNAUTHORIZED);
     resp.assert_header("access-control-allow-origin", "https://app.example");
+    // The OpenAPI document too (no token needed): an API explorer or a client
+    // generator on the allowed origin reads it first.
+    let resp = app
+        .client
+        .get("/api/v1/openapi.json")
+        .header("Origin", "https://app.example")
+        .send()
+        .await;
+    resp.assert_status_is_ok();
+    resp.assert_header("access-control-allow-origin", "https://app.example");
+    let resp = app
+        .client
+        .options("/api/v1/openapi.json")
+        .header("Origin", "https://app.example")
+        .header("Access-Control-Request-Method", "GET")
+        .send()
+        .await;
+    resp.assert_status(StatusCode::NO_CONTENT);
+    resp.assert_header("access-control-allow-origin", "https://app.example");
+    let resp = app
+        .client
+        .get("/api/v1/openapi.json")
+        .header("Origin", "https://evil.example")
+        .send()
+        .await;
+    resp.assert_status_is_ok();
+    assert!(resp
+        .0
+        .headers()
+        .get("access-control-allow-origin")
+        .is_none());
     // By default no origin is allowed.
     let plain = demo_app();
     let resp = plain

@@ -77,6 +77,13 @@ impl RateLimiter {
     }
 }
 
+/// The origin to echo in `Access-Control-Allow-Origin` for this request, if the
+/// configuration allows it (`--api-cors-origin`).
+pub(super) fn cors_origin(req: &Request) -> Option<HeaderValue> {
+    let state = req.data::<AppState>()?;
+    allowed_origin(req, &state.config.api_cors_origins)
+}
+
 /// The origin to echo in `Access-Control-Allow-Origin`, if this one is allowed.
 fn allowed_origin(req: &Request, allowed: &[String]) -> Option<HeaderValue> {
     let origin = req.headers().get(header::ORIGIN)?;
@@ -87,7 +94,7 @@ fn allowed_origin(req: &Request, allowed: &[String]) -> Option<HeaderValue> {
         .then(|| origin.clone())
 }
 
-fn add_cors(resp: &mut Response, origin: Option<HeaderValue>) {
+pub(super) fn add_cors(resp: &mut Response, origin: Option<HeaderValue>) {
     crate::web::respond::add_vary(resp.headers_mut(), "Origin");
     if let Some(origin) = origin {
         let headers = resp.headers_mut();
@@ -103,7 +110,7 @@ fn add_cors(resp: &mut Response, origin: Option<HeaderValue>) {
 /// CORS permissions for an allowed origin. A plain OPTIONS (no preflight headers) asks
 /// what the address takes, a question with no secret in its answer, so it needs no
 /// token, as a preflight cannot carry one.
-fn options(origin: Option<HeaderValue>) -> Response {
+pub(super) fn options(origin: Option<HeaderValue>) -> Response {
     let mut resp = StatusCode::NO_CONTENT.into_response();
     resp.headers_mut().insert(
         header::ALLOW,

@@ -93,22 +93,25 @@ pub fn v1() -> impl Endpoint<Output = Response> {
 
 /// `/api/v1/openapi.json`: the document, generated from the code at start-up. It only
 /// reads: GET and HEAD; OPTIONS says so, as everywhere under /api/v1 (`guard`), and
-/// any other method gets the API's JSON 405.
+/// any other method gets the API's JSON 405. It needs no token, and carries the same
+/// CORS headers as the operations: a client generator or an API explorer served from
+/// an allowed origin reads the document before it calls anything.
 pub fn openapi_json() -> impl Endpoint<Output = Response> {
     let spec = openapi_document();
     make_sync(move |req| {
+        let origin = guard::cors_origin(&req);
         if req.method() == Method::OPTIONS {
-            return Response::builder()
-                .status(poem::http::StatusCode::NO_CONTENT)
-                .header(header::ALLOW, error::ALLOWED_METHODS)
-                .finish();
+            return guard::options(origin);
         }
-        if req.method() != Method::GET && req.method() != Method::HEAD {
-            return error::method_not_allowed(error::ALLOWED_METHODS);
-        }
-        Response::builder()
-            .header(header::CONTENT_TYPE, "application/json; charset=utf-8")
-            .body(spec.clone())
+        let mut resp = if req.method() != Method::GET && req.method() != Method::HEAD {
+            error::method_not_allowed(error::ALLOWED_METHODS)
+        } else {
+            Response::builder()
+                .header(header::CONTENT_TYPE, "application/json; charset=utf-8")
+                .body(spec.clone())
+        };
+        guard::add_cors(&mut resp, origin);
+        resp
     })
 }
 
