@@ -100,10 +100,11 @@ impl ManageConnection for Manager {
     fn connect(&self) -> Result<DbConnection, Self::Error> {
         match &self.target {
             Target::Sqlite { main, catalog } => {
+                // Before the connection opens: SQLite adds the function as it does.
+                folded_text::register_sqlite_function().map_err(diesel::r2d2::Error::QueryError)?;
                 let mut conn = SqliteConnection::establish(main)
                     .map_err(diesel::r2d2::Error::ConnectionError)?;
                 apply_pragmas(&mut conn)
-                    .and_then(|_| folded_text::register(&mut conn))
                     .and_then(|_| catalog_file::attach(&mut conn, catalog))
                     .map_err(diesel::r2d2::Error::QueryError)?;
                 Ok(DbConnection::Sqlite(conn))

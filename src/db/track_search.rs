@@ -5,7 +5,7 @@
 //! hands the conditions in already folded.
 //!
 //! Titles and albums are matched as the seed box's title search is
-//! (`api_catalog::on_titled!`), case and Latin accents aside (`folded_text`). Artist
+//! (`api_catalog::track_ids_titled`), case and Latin accents aside (`folded_text`). Artist
 //! names are matched on their stored search key (folded the same way). The genre column
 //! is matched with each backend's case-ignoring `LIKE`: SQLite's ignores ASCII case by
 //! itself, PostgreSQL's needs `lower` on both sides.
@@ -17,7 +17,6 @@ use super::{
     folded_text::{contains_folded, TrackText},
     schema::{artists, genres, track_artists, track_genres, tracks},
 };
-use crate::catalog::artists::names::artist_search_key;
 
 diesel::define_sql_function! {
     /// `lower` of a column that may be NULL (album, genre).
@@ -72,16 +71,10 @@ macro_rules! matching {
         let conditions: &TrackConditions = $conditions;
         let mut query = tracks::table.into_boxed();
         for text in &conditions.title {
-            query = query.filter(contains_folded(
-                TrackText::Title,
-                contains_pattern(&artist_search_key(text)),
-            ));
+            query = query.filter(contains_folded(TrackText::Title, text));
         }
         for text in &conditions.album {
-            query = query.filter(contains_folded(
-                TrackText::Album,
-                contains_pattern(&artist_search_key(text)),
-            ));
+            query = query.filter(contains_folded(TrackText::Album, text));
         }
         for key in &conditions.artist {
             query = query.filter(
