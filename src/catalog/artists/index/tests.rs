@@ -354,5 +354,30 @@ mod every_match_ranks_as_ranked_does {
                 .collect();
             prop_assert_eq!(idx.every_match(&key, &also, keep), before);
         }
+
+        /// The API's one-word search: the page is `ranked`'s, the total every artist
+        /// whose key contains the word, however few are ranked.
+        #[test]
+        fn one_word_pages_count_every_match(named in names(), query in terms(), limit in 1..8usize) {
+            let idx = ArtistIndex::new(
+                named
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (name, tracks))| artist(i as i32 + 1, name, *tracks))
+                    .collect(),
+                None,
+            );
+            let key = query_key(&query[0]);
+            let every = (0..idx.len()).filter(|&i| idx.key_str(i).contains(&key)).count();
+            prop_assert_eq!(idx.count_containing(&key), every);
+            let (total, page) = idx.suggest_page(&query[0], limit, 0, limit);
+            prop_assert_eq!(total, every);
+            let ranked: Vec<i32> = idx
+                .ranked(&key, limit)
+                .into_iter()
+                .map(|(_, _, i)| idx.id_at(i as usize))
+                .collect();
+            prop_assert_eq!(page.iter().map(|a| a.id).collect::<Vec<_>>(), ranked);
+        }
     }
 }
