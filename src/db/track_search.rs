@@ -10,13 +10,23 @@
 //! is matched with each backend's case-ignoring `LIKE`: SQLite's ignores ASCII case by
 //! itself, PostgreSQL's needs `lower` on both sides.
 
-use diesel::{dsl::count_star, prelude::*};
+use diesel::{
+    backend::Backend,
+    dsl::count_star,
+    expression::{is_aggregate, AppearsOnTable, Expression, ValidGrouping},
+    prelude::*,
+    query_builder::{AstPass, QueryFragment, QueryId},
+    serialize::ToSql,
+    sql_types::{Bool, Text},
+};
 
 use super::{
     api_catalog::{contains_pattern, like_literal, lower, most_popular_first},
     folded_text::{contains_folded, TrackText},
+    one_of::one_of,
     schema::{artists, genres, track_artists, track_genres, tracks},
 };
+use crate::catalog::artists::names::artist_search_key;
 
 diesel::define_sql_function! {
     /// `lower` of a column that may be NULL (album, genre).
@@ -29,6 +39,10 @@ diesel::define_sql_function! {
 /// What a track must meet: every entry of every list.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TrackConditions {
+    /// Free words and phrases, as Spotify reads them: each in the title, the album or
+    /// the name of a credited artist (`q=weezer` finds Weezer's tracks, `q=beyonce halo`
+    /// finds "Halo" by Beyoncé). Rarest first: see `FreeWord`.
+    pub words: Vec<FreeWord>,
     /// Texts the title contains.
     pub title: Vec<String>,
     /// Artist search keys (`artists::names::artist_search_key` folding), each contained
@@ -41,6 +55,48 @@ pub struct TrackConditions {
     pub genre: Vec<String>,
     /// Inclusive year ranges the release year is in; a track without one is in none.
     pub years: Vec<(i32, i32)>,
+}
+
+/// A free word of a track search, with the artists whose names contain it as the
+/// caller's in-memory artist index found them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FreeWord {
+    pub text: String,
+    pub artists: WordArtists,
+}
+
+/// The artists a free word's name test looks through. The two forms cost differently,
+/// and which is cheaper depends on how many tracks those artists have:
+/// - `Few`: their tracks are looked up by artist (the `track_artists` index) into one
+///   set, once per query. Cheap while the set is small; a word most names hold
+///   (`artist` in a generated catalog) made it every track, about 2 s at 1.2M;
+/// - `Many`: each track that the title and the album leave open asks for its own
+///   artists' names (two index look-ups). The words are tested rarest first, so such
+///   a word is mostly asked of the few tracks the others leave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WordArtists {
+    /// The artists' ids, and how many tracks they have between them.
+    Few(Vec<i32>, u64),
+    /// Every artist but these holds the word, and these have few tracks: a track is
+    /// out only when all its credited artists are among them (`q=artist` in a
+    /// generated catalog, where every name holds the word). Turned into
+    /// `ExceptTracks` before the search.
+    AllBut(Vec<i32>),
+    /// Every track's artists hold the word but these tracks'.
+    ExceptTracks(Vec<i32>),
+    Many,
+}
+
+impl FreeWord {
+    /// The order the query tests words in: the fewest tracks by artists holding the
+    /// word first.
+    pub fn rarity_order(&self) -> u64 {
+        match &self.artists {
+            WordArtists::Few(_, tracks) => *tracks,
+            // These leave almost every track in, whatever their order.
+            WordArtists::AllBut(_) | WordArtists::ExceptTracks(_) | WordArtists::Many => u64::MAX,
+        }
+    }
 }
 
 /// The tracks meeting `$conditions` as a boxed query for `$c`'s backend, as `$matching`
@@ -70,6 +126,28 @@ macro_rules! matching {
     ($conditions:expr, |$g:ident| $genre:expr) => {{
         let conditions: &TrackConditions = $conditions;
         let mut query = tracks::table.into_boxed();
+        for word in &conditions.words {
+            let text = contains_folded(TrackText::Title, &word.text)
+                .or(contains_folded(TrackText::Album, &word.text));
+            query = match &word.artists {
+                WordArtists::Few(ids, _) if ids.is_empty() => query.filter(text),
+                WordArtists::Few(ids, _) => query.filter(
+                    text.or(tracks::id.eq_any(
+                        track_artists::table
+                            .filter(one_of(track_artists::artist_id, ids))
+                            .select(track_artists::track_id),
+                    )),
+                ),
+                WordArtists::ExceptTracks(out) if out.is_empty() => query,
+                WordArtists::ExceptTracks(out) => {
+                    query.filter(text.or(diesel::dsl::not(one_of(tracks::id, out))))
+                }
+                // `AllBut` is resolved first (`except_tracks`); asked per track otherwise.
+                WordArtists::AllBut(_) | WordArtists::Many => {
+                    query.filter(text.or(credited_artist_holds(&word.text)))
+                }
+            };
+        }
         for text in &conditions.title {
             query = query.filter(contains_folded(TrackText::Title, text));
         }
@@ -108,6 +186,96 @@ macro_rules! matching {
     }};
 }
 
+/// `conditions` with each `AllBut` word turned into `ExceptTracks`: the tracks all of
+/// whose credited artists are among the few that lack the word. None: nothing to turn.
+fn except_tracks(
+    conn: &mut crate::db::DbConnection,
+    conditions: &TrackConditions,
+) -> QueryResult<Option<TrackConditions>> {
+    if !conditions
+        .words
+        .iter()
+        .any(|w| matches!(w.artists, WordArtists::AllBut(_)))
+    {
+        return Ok(None);
+    }
+    let mut resolved = conditions.clone();
+    for word in &mut resolved.words {
+        let WordArtists::AllBut(lacking) = &word.artists else {
+            continue;
+        };
+        let credits: Vec<(i32, i32)> = crate::db::with_backend!(conn, c => track_artists::table
+            .filter(one_of(track_artists::artist_id, lacking))
+            .select((track_artists::track_id, track_artists::artist_id))
+            .load(c))?;
+        let mut lacking_credits: std::collections::HashMap<i32, i64> = Default::default();
+        for (track, _) in &credits {
+            *lacking_credits.entry(*track).or_default() += 1;
+        }
+        let tracks: Vec<i32> = lacking_credits.keys().copied().collect();
+        let all_credits: Vec<(i32, i64)> = crate::db::with_backend!(conn, c => track_artists::table
+            .filter(one_of(track_artists::track_id, &tracks))
+            .group_by(track_artists::track_id)
+            .select((track_artists::track_id, count_star()))
+            .load(c))?;
+        let mut out: Vec<i32> = all_credits
+            .into_iter()
+            .filter(|(track, credits)| lacking_credits.get(track) == Some(credits))
+            .map(|(track, _)| track)
+            .collect();
+        out.sort_unstable();
+        word.artists = WordArtists::ExceptTracks(out);
+    }
+    Ok(Some(resolved))
+}
+
+/// "One of the track's credited artists has `word` in its name", asked per track (see
+/// `WordArtists::Many`). Its own SQL: diesel's DSL has no subquery that names a column
+/// of the query around it.
+fn credited_artist_holds(word: &str) -> CreditedArtistHolds {
+    CreditedArtistHolds {
+        pattern: contains_pattern(&artist_search_key(word)),
+    }
+}
+
+#[derive(Debug, Clone)]
+struct CreditedArtistHolds {
+    /// A `LIKE` pattern (`\\` escapes) of the folded word.
+    pattern: String,
+}
+
+impl Expression for CreditedArtistHolds {
+    type SqlType = Bool;
+}
+
+// Names `tracks` by its table name: valid in any query over it, as `matching!` is.
+impl<QS> AppearsOnTable<QS> for CreditedArtistHolds {}
+
+impl ValidGrouping<()> for CreditedArtistHolds {
+    type IsAggregate = is_aggregate::Never;
+}
+
+impl QueryId for CreditedArtistHolds {
+    type QueryId = Self;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl<DB: Backend> QueryFragment<DB> for CreditedArtistHolds
+where
+    String: ToSql<Text, DB>,
+{
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        out.push_sql(
+            "EXISTS (SELECT 1 FROM track_artists JOIN artists \
+             ON artists.id = track_artists.artist_id \
+             WHERE track_artists.track_id = tracks.id AND artists.search_key LIKE ",
+        );
+        out.push_bind_param::<Text, String>(&self.pattern)?;
+        out.push_sql(" ESCAPE '\\')");
+        Ok(())
+    }
+}
+
 /// Tracks meeting `conditions`, most popular first: (total meeting them, the ids of one
 /// page). A page that ends before `limit` already says how many match, so the count
 /// (a second pass over the tracks) runs only after a full page, or past the last match.
@@ -117,6 +285,8 @@ pub fn search_track_ids(
     limit: i64,
     offset: i64,
 ) -> QueryResult<(i64, Vec<i32>)> {
+    let resolved = except_tracks(conn, conditions)?;
+    let conditions = resolved.as_ref().unwrap_or(conditions);
     let ids: Vec<i32> = on_matching!(conn, conditions, |matching, c| matching
         .order(most_popular_first())
         .select(tracks::id)
@@ -138,6 +308,8 @@ pub fn artists_credited_on(
     conn: &mut crate::db::DbConnection,
     conditions: &TrackConditions,
 ) -> QueryResult<Vec<i32>> {
+    let resolved = except_tracks(conn, conditions)?;
+    let conditions = resolved.as_ref().unwrap_or(conditions);
     on_matching!(conn, conditions, |matching, c| track_artists::table
         .filter(track_artists::track_id.eq_any(matching.select(tracks::id)))
         .select(track_artists::artist_id)

@@ -293,6 +293,36 @@ impl ArtistIndex {
         (total, page)
     }
 
+    /// The ids of the artists whose keys contain `key`, and how many tracks they have
+    /// between them (a track credited to two of them counts twice).
+    pub fn ids_containing(&self, key: &str) -> (Vec<i32>, u64) {
+        let mut ids = Vec::new();
+        let mut tracks = 0u64;
+        if !key.is_empty() {
+            self.for_each_containing(&[key], |i| {
+                ids.push(self.id_at(i as usize));
+                tracks += u64::try_from(self.counts[i as usize]).unwrap_or(0);
+            });
+        }
+        (ids, tracks)
+    }
+
+    /// `ids_containing`'s other side: the artists whose keys do not contain `key`, and
+    /// their tracks.
+    pub fn ids_lacking(&self, key: &str) -> (Vec<i32>, u64) {
+        let mut holds = vec![false; self.len()];
+        if !key.is_empty() {
+            self.for_each_containing(&[key], |i| holds[i as usize] = true);
+        }
+        let mut ids = Vec::new();
+        let mut tracks = 0u64;
+        for (i, _) in holds.iter().enumerate().filter(|(_, h)| !**h) {
+            ids.push(self.id_at(i));
+            tracks += u64::try_from(self.counts[i]).unwrap_or(0);
+        }
+        (ids, tracks)
+    }
+
     /// How many artists' keys contain `key`: every artist `suggest` could find for it.
     pub fn count_containing(&self, key: &str) -> usize {
         if key.is_empty() {
