@@ -361,8 +361,9 @@ impl CatalogApi {
         &self,
         req: &Request,
         state: Data<&AppState>,
-        /// What to look for: words of a track's title or an artist's name, and field
-        /// filters such as `artist:"Daft Punk" year:2000-2009`.
+        /// What to look for: words, each in a track's title, album or artists (for
+        /// tracks) or in an artist's name (for artists), and field filters such as
+        /// `artist:"Daft Punk" year:2000-2009`. Case and accents are ignored.
         q: Query<String>,
         /// Comma-separated: artist, track.
         #[oai(name = "type")]
