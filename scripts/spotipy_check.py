@@ -112,6 +112,14 @@ def main() -> None:
         ),
         f"total {theirs['total']}",
     )
+    # How scripts look a song up: its artist and title as free words, no field names.
+    song = tracks[0]
+    looked_up = sp.search(q=f"{name} {song['name']}", type="track", limit=50)["tracks"]
+    check(
+        "search \"ARTIST TITLE\" as free words finds the song",
+        song["id"] in [t["id"] for t in looked_up["items"]],
+        f"{name} {song['name']}: total {looked_up['total']}",
+    )
 
     genres = sp.recommendation_genre_seeds()["genres"]
     check("recommendation_genre_seeds", len(genres) > 0, ", ".join(genres[:5]))
