@@ -64,13 +64,23 @@ async fn app() -> (TestApp, Browser) {
         song("rush", "Rush", "Drums", 0.90, 2, 1, 140.0),    // 10B
         song("other", "Other", "Breeze", 0.60, 6, 0, 128.0), // 11A
     ];
-    fixtures::load(&app.state, "seeds.csv", tracks).await;
+    signed_in(app, "seeds.csv", tracks, "seeder").await
+}
+
+/// `app` with `tracks` loaded (as if from `file`), and a browser signed up as `user`.
+async fn signed_in(
+    app: TestApp,
+    file: &str,
+    tracks: Vec<NewTrack>,
+    user: &str,
+) -> (TestApp, Browser) {
+    fixtures::load(&app.state, file, tracks).await;
     let app = TestApp {
         client: TestApp::client_for(&app.state),
         ..app
     };
     let mut browser = Browser::new();
-    let done = browser.sign_up(&app.client, "seeder", GOOD_PASSWORD).await;
+    let done = browser.sign_up(&app.client, user, GOOD_PASSWORD).await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
     (app, browser)
 }
@@ -337,20 +347,12 @@ async fn bad_ranges_keys_and_seeds_get_a_message_beside_the_field() {
 /// search finds names.
 #[tokio::test]
 async fn the_seed_search_finds_titles_typed_without_their_accents() {
-    let app = empty_app();
     let tracks = vec![
         song("deja", "Déjà Vu", "Singer", 0.50, 9, 0, 120.0),
         song("cafe", "Cafe Racer", "Breeze", 0.60, 4, 0, 122.0),
         song("plain", "Plain Song", "Breeze", 0.40, 4, 0, 122.0),
     ];
-    fixtures::load(&app.state, "accents.csv", tracks).await;
-    let app = TestApp {
-        client: TestApp::client_for(&app.state),
-        ..app
-    };
-    let mut browser = Browser::new();
-    let done = browser.sign_up(&app.client, "typist", GOOD_PASSWORD).await;
-    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let (app, browser) = signed_in(empty_app(), "accents.csv", tracks, "typist").await;
     let mut htmx = browser.clone();
     htmx.headers.push(("HX-Request".into(), "true".into()));
     for (typed, title) in [

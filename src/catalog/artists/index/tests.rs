@@ -327,17 +327,22 @@ mod every_match_ranks_as_ranked_does {
         prop::collection::vec(term.prop_map(str::to_string), 1..4)
     }
 
+    /// An index of the names, numbered from 1.
+    fn index_of(named: &[(String, i32)]) -> ArtistIndex {
+        ArtistIndex::new(
+            named
+                .iter()
+                .enumerate()
+                .map(|(i, (name, tracks))| artist(i as i32 + 1, name, *tracks))
+                .collect(),
+            None,
+        )
+    }
+
     proptest! {
         #[test]
         fn the_same_artists_in_the_same_order(named in names(), query in terms(), odd in any::<bool>()) {
-            let idx = ArtistIndex::new(
-                named
-                    .iter()
-                    .enumerate()
-                    .map(|(i, (name, tracks))| artist(i as i32 + 1, name, *tracks))
-                    .collect(),
-                None,
-            );
+            let idx = index_of(&named);
             let key = query_key(&query[0]);
             let also: Vec<&str> = query[1..].iter().map(String::as_str).collect();
             let keep = |id: i32| !odd || id % 2 == 1;
@@ -359,14 +364,7 @@ mod every_match_ranks_as_ranked_does {
         /// whose key contains the word, however few are ranked.
         #[test]
         fn one_word_pages_count_every_match(named in names(), query in terms(), limit in 1..8usize) {
-            let idx = ArtistIndex::new(
-                named
-                    .iter()
-                    .enumerate()
-                    .map(|(i, (name, tracks))| artist(i as i32 + 1, name, *tracks))
-                    .collect(),
-                None,
-            );
+            let idx = index_of(&named);
             let key = query_key(&query[0]);
             let every = (0..idx.len()).filter(|&i| idx.key_str(i).contains(&key)).count();
             prop_assert_eq!(idx.count_containing(&key), every);
