@@ -202,13 +202,13 @@ async fn audit(js: Js) {
 }
 
 #[tokio::test]
-#[ignore = "needs chromium + chromedriver + axe-core: cargo test --release --test browser -- --ignored"]
+#[ignore = "needs chromium + chromedriver + axe-core: cargo test --test browser -- --ignored"]
 async fn main_pages_have_no_serious_accessibility_violations_with_javascript() {
     audit(Js::On).await;
 }
 
 #[tokio::test]
-#[ignore = "needs chromium + chromedriver + axe-core: cargo test --release --test browser -- --ignored"]
+#[ignore = "needs chromium + chromedriver + axe-core: cargo test --test browser -- --ignored"]
 async fn main_pages_have_no_serious_accessibility_violations_without_javascript() {
     audit(Js::Off).await;
 }

@@ -17,7 +17,7 @@ async fn wait_for_url_containing(browser: &Browser, needle: &str) {
 }
 
 #[tokio::test]
-#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+#[ignore = "needs chromium + chromedriver: cargo test --test browser -- --ignored"]
 async fn type_a_name_and_pick_a_suggestion_with_the_keyboard() {
     let server = Server::start().await;
     let browser = Browser::start(Js::On).await;
@@ -69,7 +69,7 @@ async fn type_a_name_and_pick_a_suggestion_with_the_keyboard() {
 }
 
 #[tokio::test]
-#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+#[ignore = "needs chromium + chromedriver: cargo test --test browser -- --ignored"]
 async fn compare_two_artists_then_go_back() {
     let server = Server::start().await;
     let browser = Browser::start(Js::On).await;
@@ -147,7 +147,7 @@ async fn compare_two_artists_then_go_back() {
 }
 
 #[tokio::test]
-#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+#[ignore = "needs chromium + chromedriver: cargo test --test browser -- --ignored"]
 async fn search_and_compare_without_javascript() {
     let server = Server::start().await;
     let browser = Browser::start(Js::Off).await;
@@ -292,7 +292,7 @@ async fn arrow_to_the_second(
 }
 
 #[tokio::test]
-#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+#[ignore = "needs chromium + chromedriver: cargo test --test browser -- --ignored"]
 async fn the_suggestion_chosen_with_the_arrow_keys_is_highlighted_and_stays_a_link() {
     let server = Server::start().await;
     let browser = Browser::start(Js::On).await;
@@ -342,7 +342,7 @@ async fn the_suggestion_chosen_with_the_arrow_keys_is_highlighted_and_stays_a_li
 }
 
 #[tokio::test]
-#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+#[ignore = "needs chromium + chromedriver: cargo test --test browser -- --ignored"]
 async fn add_artist_puts_the_keyboard_in_the_new_field() {
     let server = Server::start().await;
     let browser = Browser::start(Js::On).await;
@@ -386,7 +386,7 @@ async fn add_artist_puts_the_keyboard_in_the_new_field() {
 /// list is scrolled into the window (it ended above it), and the keyboard is on the
 /// list's heading, not sent back to the top of the page. A sort header keeps focus.
 #[tokio::test]
-#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+#[ignore = "needs chromium + chromedriver: cargo test --test browser -- --ignored"]
 async fn another_page_of_tracks_is_brought_into_view_with_the_keyboard_on_it() {
     let server = Server::start().await;
     let browser = Browser::start(Js::On).await;
@@ -474,7 +474,7 @@ const OVERFLOW: &str =
     "return document.documentElement.scrollWidth - document.documentElement.clientWidth;";
 
 #[tokio::test]
-#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+#[ignore = "needs chromium + chromedriver: cargo test --test browser -- --ignored"]
 async fn wide_tables_fit_or_say_that_they_scroll() {
     let server = Server::start().await;
     let browser = Browser::start(Js::On).await;
@@ -618,7 +618,7 @@ async fn paste_into(browser: &Browser, css: &str, text: &str) {
 /// the address at the search on screen (a reload gave the error page), and the next
 /// search that works takes the notice away. Emptying the field leaves `/artists`.
 #[tokio::test]
-#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+#[ignore = "needs chromium + chromedriver: cargo test --test browser -- --ignored"]
 async fn a_refused_search_keeps_the_address_and_the_next_search_clears_its_notice() {
     let server = Server::start().await;
     let browser = Browser::start(Js::On).await;
@@ -659,7 +659,7 @@ async fn a_refused_search_keeps_the_address_and_the_next_search_clears_its_notic
 /// open, it covered the next field, and a click meant for that field picked another
 /// artist into this one.
 #[tokio::test]
-#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+#[ignore = "needs chromium + chromedriver: cargo test --test browser -- --ignored"]
 async fn an_exact_name_closes_its_suggestions_and_the_next_field_takes_the_click() {
     let server = Server::start().await;
     let browser = Browser::start(Js::On).await;
@@ -717,7 +717,7 @@ async fn an_exact_name_closes_its_suggestions_and_the_next_field_takes_the_click
 /// After "Compare" the keyboard is not sent back to the top of the page: to the first
 /// field with a problem, or to the comparison's heading.
 #[tokio::test]
-#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+#[ignore = "needs chromium + chromedriver: cargo test --test browser -- --ignored"]
 async fn after_compare_the_keyboard_goes_to_the_problem_or_the_result() {
     let server = Server::start().await;
     let browser = Browser::start(Js::On).await;

@@ -95,13 +95,13 @@ async fn sign_up_log_out_log_in(js: Js) {
 }
 
 #[tokio::test]
-#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+#[ignore = "needs chromium + chromedriver: cargo test --test browser -- --ignored"]
 async fn sign_up_log_out_and_log_in_with_javascript() {
     sign_up_log_out_log_in(Js::On).await;
 }
 
 #[tokio::test]
-#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+#[ignore = "needs chromium + chromedriver: cargo test --test browser -- --ignored"]
 async fn sign_up_log_out_and_log_in_without_javascript() {
     sign_up_log_out_log_in(Js::Off).await;
 }
@@ -118,7 +118,7 @@ async fn wait_for_focus(browser: &Browser, css: &str) {
 /// After htmx swaps a form back, the keyboard is on its first field with a message,
 /// or on the message about the whole form, not sent back to the top of the page.
 #[tokio::test]
-#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+#[ignore = "needs chromium + chromedriver: cargo test --test browser -- --ignored"]
 async fn after_a_swapped_form_the_keyboard_is_on_what_it_says() {
     let server = Server::start().await;
     let browser = Browser::start(Js::On).await;
@@ -199,7 +199,7 @@ async fn after_a_swapped_form_the_keyboard_is_on_what_it_says() {
 /// button on screen, a 60-character name (the most allowed) wrapped. In light and dark,
 /// with screenshots for people to look at.
 #[tokio::test]
-#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+#[ignore = "needs chromium + chromedriver: cargo test --test browser -- --ignored"]
 async fn the_api_tokens_page_fits_a_phone() {
     use crate::harness::Scheme;
     let server = Server::start().await;

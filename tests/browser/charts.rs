@@ -82,7 +82,7 @@ async fn check_at_both_widths(browser: &Browser, ids: &[&str], what: &str) {
 }
 
 #[tokio::test]
-#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+#[ignore = "needs chromium + chromedriver: cargo test --test browser -- --ignored"]
 async fn chart_texts_fit_and_legends_stay_clear_of_the_axes() {
     let server = Server::start().await;
     let browser = Browser::start(Js::On).await;

@@ -6,7 +6,7 @@ use fantoccini::{key::Key, Locator};
 use crate::harness::{Browser, Js, Server};
 
 #[tokio::test]
-#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+#[ignore = "needs chromium + chromedriver: cargo test --test browser -- --ignored"]
 async fn search_the_genres_then_open_one_with_javascript() {
     let server = Server::start().await;
     let browser = Browser::start(Js::On).await;
@@ -82,7 +82,7 @@ async fn search_the_genres_then_open_one_with_javascript() {
 /// A column header sorts the list in place; "Sort by" and "Order" follow, so the next
 /// keystroke in the search keeps the header's order.
 #[tokio::test]
-#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+#[ignore = "needs chromium + chromedriver: cargo test --test browser -- --ignored"]
 async fn a_header_sort_keeps_the_sort_controls_in_step() {
     let server = Server::start().await;
     let browser = Browser::start(Js::On).await;
@@ -151,7 +151,7 @@ async fn a_header_sort_keeps_the_sort_controls_in_step() {
 }
 
 #[tokio::test]
-#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+#[ignore = "needs chromium + chromedriver: cargo test --test browser -- --ignored"]
 async fn sort_and_compare_genres_without_javascript() {
     let server = Server::start().await;
     let browser = Browser::start(Js::Off).await;
@@ -244,7 +244,7 @@ async fn wait_for_status(browser: &Browser, text: &str) {
 /// answer replaces the selects (out of band), and the form listened to the selects of
 /// the page's load.
 #[tokio::test]
-#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+#[ignore = "needs chromium + chromedriver: cargo test --test browser -- --ignored"]
 async fn every_sort_choice_re_sorts_the_list() {
     let server = Server::start().await;
     let browser = Browser::start(Js::On).await;
@@ -277,7 +277,7 @@ async fn every_sort_choice_re_sorts_the_list() {
 /// Typing a search replaces the address (Back leaves the page instead of walking back
 /// through "r", "ro", "roc"), and the title names the search.
 #[tokio::test]
-#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+#[ignore = "needs chromium + chromedriver: cargo test --test browser -- --ignored"]
 async fn typing_a_genre_search_replaces_the_address_and_names_it_in_the_title() {
     let server = Server::start().await;
     let browser = Browser::start(Js::On).await;

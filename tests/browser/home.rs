@@ -3,7 +3,7 @@ use fantoccini::Locator;
 use crate::harness::{Browser, Js, Server};
 
 #[tokio::test]
-#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+#[ignore = "needs chromium + chromedriver: cargo test --test browser -- --ignored"]
 async fn home_page_draws_the_profile_chart_with_javascript() {
     let server = Server::start().await;
     let browser = Browser::start(Js::On).await;
@@ -32,7 +32,7 @@ async fn home_page_draws_the_profile_chart_with_javascript() {
 }
 
 #[tokio::test]
-#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+#[ignore = "needs chromium + chromedriver: cargo test --test browser -- --ignored"]
 async fn home_page_without_javascript_shows_the_table_instead() {
     let server = Server::start().await;
     let browser = Browser::start(Js::Off).await;
@@ -99,7 +99,7 @@ fn tidytuesday_csv() -> String {
 }
 
 #[tokio::test]
-#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+#[ignore = "needs chromium + chromedriver: cargo test --test browser -- --ignored"]
 async fn the_source_tile_keeps_the_file_name_whole() {
     let csv = tidytuesday_csv();
     let server = Server::start_with_import(&[("spotify_songs.csv", &csv)]).await;
@@ -140,7 +140,7 @@ async fn the_source_tile_keeps_the_file_name_whole() {
 }
 
 #[tokio::test]
-#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+#[ignore = "needs chromium + chromedriver: cargo test --test browser -- --ignored"]
 async fn find_your_perfect_song_explains_the_account_and_offers_sign_up() {
     let server = Server::start().await;
     let browser = Browser::start(Js::On).await;

@@ -2,7 +2,7 @@
 //!
 //! They need Chromium and chromedriver (`apt-get install -y chromium chromium-driver`),
 //! so a plain `cargo test` skips them. Run them with
-//! `cargo test --release --test browser -- --ignored --test-threads=1`.
+//! `cargo test --test browser -- --ignored --test-threads=1`.
 
 mod a11y;
 mod artists;

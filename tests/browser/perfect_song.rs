@@ -120,7 +120,7 @@ return true;
 "##;
 
 #[tokio::test]
-#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+#[ignore = "needs chromium + chromedriver: cargo test --test browser -- --ignored"]
 async fn the_answer_follows_the_slider_without_a_page_load() {
     let server = Server::start().await;
     let browser = Browser::start(Js::On).await;
@@ -323,7 +323,7 @@ async fn the_answer_follows_the_slider_without_a_page_load() {
 }
 
 #[tokio::test]
-#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+#[ignore = "needs chromium + chromedriver: cargo test --test browser -- --ignored"]
 async fn find_my_song_works_without_javascript() {
     let server = Server::start().await;
     let browser = Browser::start(Js::Off).await;
@@ -450,7 +450,7 @@ fn seen(css: &str) -> String {
 }
 
 #[tokio::test]
-#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+#[ignore = "needs chromium + chromedriver: cargo test --test browser -- --ignored"]
 async fn on_a_phone_the_answer_stays_in_sight_while_a_slider_moves() {
     let server = Server::start().await;
     let browser = Browser::start(Js::On).await;
@@ -572,7 +572,7 @@ async fn on_a_phone_the_answer_stays_in_sight_while_a_slider_moves() {
 }
 
 #[tokio::test]
-#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+#[ignore = "needs chromium + chromedriver: cargo test --test browser -- --ignored"]
 async fn the_weights_are_readable_the_buttons_in_reach_and_off_marks_follow() {
     let server = Server::start().await;
     let browser = Browser::start(Js::On).await;
@@ -648,7 +648,7 @@ async fn the_weights_are_readable_the_buttons_in_reach_and_off_marks_follow() {
 }
 
 #[tokio::test]
-#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+#[ignore = "needs chromium + chromedriver: cargo test --test browser -- --ignored"]
 async fn at_1280_px_the_next_matches_have_room_for_their_titles() {
     let server = Server::start().await;
     let browser = Browser::start(Js::On).await;
@@ -684,7 +684,7 @@ async fn at_1280_px_the_next_matches_have_room_for_their_titles() {
 }
 
 #[tokio::test]
-#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+#[ignore = "needs chromium + chromedriver: cargo test --test browser -- --ignored"]
 async fn each_next_match_shows_every_cell_beside_the_form_and_on_a_phone() {
     let server = Server::start().await;
     let browser = Browser::start(Js::On).await;
@@ -767,7 +767,7 @@ const WATCH_SAVES: &str = "window.__saves = []; \
 /// settings must not add a "422 Unprocessable Entity" notice over the page, and a notice
 /// the save did raise (here a refused token) goes once a later save works.
 #[tokio::test]
-#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+#[ignore = "needs chromium + chromedriver: cargo test --test browser -- --ignored"]
 async fn invalid_settings_raise_no_notice_from_the_background_save() {
     let server = Server::start().await;
     let browser = Browser::start(Js::On).await;
@@ -840,7 +840,7 @@ async fn invalid_settings_raise_no_notice_from_the_background_save() {
 /// background save waits 1.5 s after the last change, so app.js sends it at once as the
 /// page goes away (a beacon). Before, leaving sooner lost the change.
 #[tokio::test]
-#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+#[ignore = "needs chromium + chromedriver: cargo test --test browser -- --ignored"]
 async fn a_change_made_just_before_leaving_is_kept_as_the_latest_settings() {
     let server = Server::start().await;
     let browser = Browser::start(Js::On).await;
@@ -876,7 +876,7 @@ async fn a_change_made_just_before_leaving_is_kept_as_the_latest_settings() {
 /// Without JavaScript "Save profile" saves what the form shows (typed, not yet sent
 /// with "Find my song"), keeps it on the page, and says so.
 #[tokio::test]
-#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+#[ignore = "needs chromium + chromedriver: cargo test --test browser -- --ignored"]
 async fn save_profile_without_javascript_keeps_what_was_typed() {
     let server = Server::start().await;
     let browser = Browser::start(Js::Off).await;
@@ -927,7 +927,7 @@ async fn save_profile_without_javascript_keeps_what_was_typed() {
 /// the settings form, whose own Enter asks for an answer), and typing the name asks
 /// for no answer and never reaches the address.
 #[tokio::test]
-#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+#[ignore = "needs chromium + chromedriver: cargo test --test browser -- --ignored"]
 async fn enter_in_the_profile_name_saves_it_with_javascript() {
     let server = Server::start().await;
     let browser = Browser::start(Js::On).await;
@@ -962,7 +962,7 @@ async fn enter_in_the_profile_name_saves_it_with_javascript() {
 /// Without JavaScript, Back after "Find my song" shows a page whose fields match its
 /// answer (the browser wrote the newer typed value over the older answer's form).
 #[tokio::test]
-#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+#[ignore = "needs chromium + chromedriver: cargo test --test browser -- --ignored"]
 async fn back_without_javascript_shows_fields_that_match_the_answer() {
     let server = Server::start().await;
     let browser = Browser::start(Js::Off).await;

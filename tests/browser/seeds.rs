@@ -284,19 +284,19 @@ async fn run(js: Js) {
 }
 
 #[tokio::test]
-#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+#[ignore = "needs chromium + chromedriver: cargo test --test browser -- --ignored"]
 async fn seeds_ranges_versions_and_keys_with_javascript() {
     run(Js::On).await;
 }
 
 #[tokio::test]
-#[ignore = "needs chromium + chromedriver: cargo test --release --test browser -- --ignored"]
+#[ignore = "needs chromium + chromedriver: cargo test --test browser -- --ignored"]
 async fn seeds_ranges_versions_and_keys_without_javascript() {
     run(Js::Off).await;
 }
 
 #[tokio::test]
-#[ignore = "takes screenshots for review: cargo test --release --test browser seeds -- --ignored"]
+#[ignore = "takes screenshots for review: cargo test --test browser seeds -- --ignored"]
 async fn screenshots_of_a_seeded_page() {
     let server = Server::start_with_import(&[("songs.csv", &catalog())]).await;
     for scheme in [Scheme::Light, Scheme::Dark] {

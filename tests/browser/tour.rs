@@ -37,7 +37,7 @@ async fn shoot(browser: &Browser, name: &str, prepare: &str) {
 }
 
 #[tokio::test]
-#[ignore = "takes screenshots for review: cargo test --release --test browser tour -- --ignored"]
+#[ignore = "takes screenshots for review: cargo test --test browser tour -- --ignored"]
 async fn screenshots_of_every_page_light_and_dark() {
     let server = Server::start().await;
     for scheme in [Scheme::Light, Scheme::Dark] {
