@@ -468,29 +468,57 @@ fn without_track_ids_tracks_are_identified_by_artists_and_title() {
             (None, "Song B".to_string(), 128.5, -4.5, None),
         ]
     );
-    let again = import(&mut db, &["no_track_ids.csv"], false).expect("re-import");
+    // Read again (other options, so not taken for the import the catalog holds): the
+    // rows find the tracks they made.
+    let again = import_with(&mut db, &["no_track_ids.csv"], ALLOW_BAD_ROWS).expect("re-import");
     assert_eq!((again.inserted(), again.updated()), (0, 2));
 }
 
 #[test]
-fn importing_the_same_file_twice_changes_nothing() {
+fn running_the_same_import_again_writes_nothing_and_says_so() {
     let mut db = fresh_db();
-    import(
-        &mut db,
-        &["tidytuesday_spotify_songs.csv", "hf_dataset.csv"],
-        false,
-    )
-    .expect("first");
+    let files = ["tidytuesday_spotify_songs.csv", "hf_dataset.csv"];
+    import(&mut db, &files, false).expect("first");
+    let before = fingerprint(&mut db.conn, &CATALOG);
+    let meta = catalog_meta::load(&mut db.conn).expect("meta");
+    let again = import(&mut db, &files, false).expect("second");
+    assert!(again.already_imported);
+    assert_eq!(
+        (again.rows_read(), again.inserted(), again.updated()),
+        (0, 0, 0)
+    );
+    assert_eq!(again.catalog_tracks, meta.track_count);
+    let text = again.summary();
+    assert!(
+        text.starts_with("Nothing to import: the catalog already holds exactly this import of "),
+        "{text}"
+    );
+    assert!(text.contains("hf_dataset.csv"), "{text}");
+    assert_eq!(fingerprint(&mut db.conn, &CATALOG), before);
+    assert_eq!(
+        catalog_meta::load(&mut db.conn).expect("meta"),
+        meta,
+        "the same version: servers keep their catalog and caches"
+    );
+    assert_eq!(
+        catalog_imports::all(&mut db.conn).expect("history").len(),
+        2,
+        "nothing was imported, so nothing is added to the history"
+    );
+}
+
+#[test]
+fn the_same_files_with_other_options_are_imported_again_and_change_no_track() {
+    let mut db = fresh_db();
+    let files = ["tidytuesday_spotify_songs.csv", "hf_dataset.csv"];
+    import(&mut db, &files, false).expect("first");
     let before = fingerprint(&mut db.conn, &CATALOG);
     let version = catalog_meta::version(&mut db.conn).expect("version");
-    let again = import(
-        &mut db,
-        &["tidytuesday_spotify_songs.csv", "hf_dataset.csv"],
-        false,
-    )
-    .expect("second");
-    assert_eq!(again.inserted(), 0);
-    assert_eq!(again.updated(), 10);
+    // Not the same import (the options differ), so it runs: every track is matched and
+    // rewritten with the values it had.
+    let again = import_with(&mut db, &files, ALLOW_BAD_ROWS).expect("second");
+    assert!(!again.already_imported);
+    assert_eq!((again.inserted(), again.updated()), (0, 10));
     assert_eq!(fingerprint(&mut db.conn, &CATALOG), before);
     assert!(
         catalog_meta::version(&mut db.conn).expect("version") > version,
@@ -499,6 +527,33 @@ fn importing_the_same_file_twice_changes_nothing() {
     assert_eq!(
         catalog_imports::all(&mut db.conn).expect("history").len(),
         4
+    );
+    // That run is now the one the catalog holds.
+    let third = import_with(&mut db, &files, ALLOW_BAD_ROWS).expect("third");
+    assert!(third.already_imported);
+}
+
+#[test]
+fn a_file_changed_since_or_another_import_between_makes_it_a_new_import() {
+    let mut db = fresh_db();
+    let path = db.dir.path().join("songs.csv");
+    let original = std::fs::read_to_string(fixture("hf_dataset.csv")).expect("fixture");
+    std::fs::write(&path, &original).expect("write");
+    let first = import_paths(&mut db, std::slice::from_ref(&path)).expect("first");
+    assert!(!first.already_imported);
+    // Another import in between: the catalog no longer holds just the first one.
+    import(&mut db, &["exportify_playlist.csv"], false).expect("another file");
+    let again = import_paths(&mut db, std::slice::from_ref(&path)).expect("again");
+    assert!(!again.already_imported);
+    assert_eq!(again.updated(), first.inserted());
+    // The same path, one more byte (a trailing blank line): read again.
+    std::fs::write(&path, format!("{original}\n")).expect("rewrite");
+    let changed = import_paths(&mut db, std::slice::from_ref(&path)).expect("changed");
+    assert!(!changed.already_imported);
+    assert!(
+        import_paths(&mut db, &[path])
+            .expect("same")
+            .already_imported
     );
 }
 

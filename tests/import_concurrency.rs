@@ -257,8 +257,14 @@ async fn a_single_file_database_from_older_versions_keeps_its_catalog_and_users(
         catalog_path(&scratch).display()
     );
     for table in db::catalog_file::TABLES {
+        // The columns the older table had (today's may have more).
+        let columns = names(
+            sqlite(&mut legacy),
+            &format!("SELECT name FROM pragma_table_info('{table}', 'main')"),
+        )
+        .join(", ");
         copy.push_str(&format!(
-            "INSERT INTO main.{table} SELECT * FROM scratch.{table};"
+            "INSERT INTO main.{table} ({columns}) SELECT {columns} FROM scratch.{table};"
         ));
     }
     copy.push_str("DETACH DATABASE scratch;");
@@ -314,13 +320,21 @@ async fn a_single_file_database_from_older_versions_keeps_its_catalog_and_users(
         assert!(!in_main.contains(&table.to_string()), "{in_main:?}");
     }
     assert!(in_main.contains(&"users".to_string()));
-    // Same columns and indexes as the main migrations give the catalog tables.
+    // Same columns and indexes as the main migrations give the catalog tables, plus the
+    // columns only the catalog file's migrations add (the main file's catalog tables
+    // are only ever read to be moved, and the move copies the columns both have).
     let dir2 = tempfile::tempdir().expect("temp dir");
     let mut reference = single_file_database(&dir2.path().join("ref.db"));
-    assert_eq!(
-        catalog_columns(sqlite(&mut conn), "catalog"),
-        catalog_columns(sqlite(&mut reference), "main")
-    );
+    let mut expected = catalog_columns(sqlite(&mut reference), "main");
+    expected.push(Column {
+        tbl: "catalog_meta".into(),
+        name: "import_digest".into(),
+        ty: "TEXT".into(),
+        notnull: 0,
+        pk: 0,
+    });
+    expected.sort();
+    assert_eq!(catalog_columns(sqlite(&mut conn), "catalog"), expected);
     let index_sql = "SELECT name FROM {s}.sqlite_master WHERE type = 'index' \
                      AND tbl_name IN ('tracks', 'artists', 'track_artists', 'catalog_meta', \
                      'catalog_imports') ORDER BY name";

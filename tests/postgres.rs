@@ -235,7 +235,7 @@ async fn an_import_through_one_server_is_seen_by_the_other() {
         cluster.b_state.catalog().meta.track_count,
         report.catalog_tracks
     );
-    // Idempotent: the same file again changes no track.
+    // The same import again writes nothing, and the other server has nothing to reload.
     let again = import_database(
         &cluster.a.db.database,
         &[csv],
@@ -243,8 +243,10 @@ async fn an_import_through_one_server_is_seen_by_the_other() {
         &mut NoProgress,
     )
     .expect("import again");
+    assert!(again.already_imported);
     assert_eq!(again.catalog_tracks, report.catalog_tracks);
     assert_eq!(again.files[0].inserted, 0);
+    assert!(!cluster.b_state.refresh_catalog().await.expect("refresh"));
 }
 
 #[test]

@@ -163,8 +163,12 @@ pub(crate) fn move_from_main(conn: &mut SqliteConnection) -> anyhow::Result<bool
             conn.batch_execute(&format!("DELETE FROM {SCHEMA}.{table};"))?;
         }
         for table in &present {
+            // The columns both files have: the catalog file's migrations may have added
+            // columns (`catalog_meta.import_digest`) that an older main file lacks.
             let columns: Vec<Name> = diesel::sql_query(format!(
-                "SELECT name FROM pragma_table_info('{table}', '{SCHEMA}') ORDER BY cid"
+                "SELECT c.name AS name FROM pragma_table_info('{table}', '{SCHEMA}') c
+                 WHERE c.name IN (SELECT name FROM pragma_table_info('{table}', 'main'))
+                 ORDER BY c.cid"
             ))
             .load(conn)?;
             let columns = columns

@@ -136,7 +136,31 @@ pub fn refresh(
             catalog_meta::genre_count.eq(genre_count),
             catalog_meta::min_year.eq(min_year),
             catalog_meta::max_year.eq(max_year),
+            // Whatever changed the catalog, it no longer holds just the last import.
+            catalog_meta::import_digest.eq(None::<String>),
         ))
+        .execute(conn)?;
+    Ok(())
+    })
+}
+
+/// The digest of the import the catalog holds (`catalog::import::digest`), if its last
+/// change was an import that recorded one.
+pub fn import_digest(conn: &mut crate::db::DbConnection) -> QueryResult<Option<String>> {
+    crate::db::with_backend!(conn, conn => {
+    catalog_meta::table
+        .find(1)
+        .select(catalog_meta::import_digest)
+        .first(conn)
+    })
+}
+
+/// Records the digest of the import that just changed the catalog: call it after
+/// `refresh`, in the same transaction.
+pub fn record_import_digest(conn: &mut crate::db::DbConnection, digest: &str) -> QueryResult<()> {
+    crate::db::with_backend!(conn, conn => {
+    diesel::update(catalog_meta::table.find(1))
+        .set(catalog_meta::import_digest.eq(digest))
         .execute(conn)?;
     Ok(())
     })

@@ -59,6 +59,7 @@ diesel::table! {
         genre_count -> BigInt,
         min_year -> Nullable<Integer>,
         max_year -> Nullable<Integer>,
+        import_digest -> Nullable<Text>,
     }
 }
 

@@ -10,6 +10,7 @@
 //!
 //! [`NewTrack`]: crate::catalog::NewTrack
 
+pub mod digest;
 pub mod header;
 pub mod input;
 pub mod row;
@@ -95,6 +96,9 @@ pub struct ImportReport {
     pub catalog_tracks: i64,
     pub catalog_artists: i64,
     pub elapsed: Duration,
+    /// The catalog already held exactly this import (the same files, options and build:
+    /// `digest`), so nothing was written and its version did not move.
+    pub already_imported: bool,
 }
 
 impl ImportReport {
@@ -278,6 +282,23 @@ impl ImportReport {
             .iter()
             .map(|f| f.path.display().to_string())
             .collect();
+        if self.already_imported {
+            let _ = writeln!(
+                out,
+                "Nothing to import: the catalog already holds exactly this import of {} \
+                 (the same bytes, read by this build with the same options), so nothing \
+                 was written and servers keep the catalog they have.",
+                names.join(", ")
+            );
+            let _ = writeln!(
+                out,
+                "  {:<16} {:>12} tracks, {} artists",
+                "catalog",
+                format_count(self.catalog_tracks.max(0)),
+                format_count(self.catalog_artists.max(0))
+            );
+            return out;
+        }
         let _ = writeln!(
             out,
             "Imported {} in {:.2} s ({} rows/s), in one transaction.",
@@ -382,6 +403,7 @@ mod tests {
             catalog_tracks: 25,
             catalog_artists: 7,
             elapsed: Duration::from_millis(500),
+            already_imported: false,
         };
         let text = report.summary();
         assert!(text.contains("rows read                  30"), "{text}");

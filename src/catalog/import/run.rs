@@ -40,7 +40,8 @@ pub fn import_database(
 
 /// Imports the files into the catalog in one transaction. Every header is mapped before
 /// anything is written, so an unmappable file fails at once. A demo catalog is replaced;
-/// tracks already imported are updated in place (re-importing a file changes nothing).
+/// tracks already imported are updated in place. Running an import the catalog already
+/// holds (`digest`) writes nothing and says so.
 ///
 /// `conn` is the importer's connection (`db::open_catalog_connection`: on SQLite the
 /// catalog file alone, so that users' writes never wait for the import).
@@ -68,8 +69,18 @@ pub fn import_files(
         .collect::<Vec<_>>()
         .join(", ");
 
+    let digest = super::digest::of_run(paths, options)?;
     let result = import_transaction(conn, |conn| {
-        import_in_transaction(conn, sources, &source_name, options, progress)
+        // Checked under the catalog's write lock: an import that committed meanwhile
+        // has made its digest the one to compare with.
+        if digest.is_some() && catalog_meta::import_digest(conn)? == digest {
+            return already_imported(conn, paths);
+        }
+        let report = import_in_transaction(conn, sources, &source_name, options, progress)?;
+        if let Some(digest) = &digest {
+            catalog_meta::record_import_digest(conn, digest)?;
+        }
+        Ok(report)
     });
     tracing::debug!(
         ms = started.elapsed().as_millis() as u64,
@@ -78,6 +89,27 @@ pub fn import_files(
     let mut report = result?;
     report.elapsed = started.elapsed();
     Ok(report)
+}
+
+/// The report of an import the catalog already holds: each file named, nothing read.
+fn already_imported(
+    conn: &mut DbConnection,
+    paths: &[PathBuf],
+) -> Result<ImportReport, ImportError> {
+    let meta = catalog_meta::load(conn)?;
+    Ok(ImportReport {
+        files: paths
+            .iter()
+            .map(|path| FileReport {
+                path: path.clone(),
+                ..FileReport::default()
+            })
+            .collect(),
+        catalog_tracks: meta.track_count,
+        catalog_artists: meta.artist_count,
+        already_imported: true,
+        ..ImportReport::default()
+    })
 }
 
 fn import_in_transaction<R: Read + Send>(
@@ -133,6 +165,7 @@ fn import_in_transaction<R: Read + Send>(
         catalog_tracks: meta.track_count,
         catalog_artists: meta.artist_count,
         elapsed: Default::default(),
+        already_imported: false,
     })
 }
 

@@ -118,6 +118,15 @@ fn with_suffix(base: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(name)
 }
 
+/// This executable's size and modification time (nanoseconds since the epoch): what
+/// tells one build from another without reading it. `None` when it cannot be found.
+pub(crate) fn executable_identity() -> Option<(u64, u64)> {
+    let exe = std::env::current_exe().ok()?;
+    let metadata = std::fs::metadata(exe).ok()?;
+    let modified = metadata.modified().ok()?.duration_since(UNIX_EPOCH).ok()?;
+    Some((metadata.len(), u64::try_from(modified.as_nanos()).ok()?))
+}
+
 /// What a file must match to be used: what it holds, the catalog version and the
 /// executable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,13 +143,11 @@ struct Header {
 impl Header {
     /// `None` when this executable cannot be identified: then no file is read or written.
     fn expected(magic: [u8; 8], meta: &CatalogMeta) -> Option<Header> {
-        let exe = std::env::current_exe().ok()?;
-        let metadata = std::fs::metadata(exe).ok()?;
-        let modified = metadata.modified().ok()?.duration_since(UNIX_EPOCH).ok()?;
+        let (executable_len, executable_modified_ns) = executable_identity()?;
         Some(Header {
             magic,
-            executable_len: metadata.len(),
-            executable_modified_ns: u64::try_from(modified.as_nanos()).ok()?,
+            executable_len,
+            executable_modified_ns,
             catalog_version: meta.version,
             updated_at: meta.updated_at,
             tracks: meta.track_count,

@@ -1,0 +1,1 @@
+ALTER TABLE catalog_meta DROP COLUMN import_digest;
