@@ -272,6 +272,17 @@ impl Progress for NoProgress {
 }
 
 impl ImportReport {
+    /// The summary's line of the catalog's size, under `label`.
+    fn write_catalog_line(&self, out: &mut String, label: &str) {
+        use std::fmt::Write;
+        let _ = writeln!(
+            out,
+            "  {label:<16} {:>12} tracks, {} artists",
+            format_count(self.catalog_tracks.max(0)),
+            format_count(self.catalog_artists.max(0))
+        );
+    }
+
     /// The summary printed at the end of `insights-hub import`: totals, then each
     /// file's skipped rows (count plus the first ones with their line numbers).
     pub fn summary(&self) -> String {
@@ -290,13 +301,7 @@ impl ImportReport {
                  was written and servers keep the catalog they have.",
                 names.join(", ")
             );
-            let _ = writeln!(
-                out,
-                "  {:<16} {:>12} tracks, {} artists",
-                "catalog",
-                format_count(self.catalog_tracks.max(0)),
-                format_count(self.catalog_artists.max(0))
-            );
+            self.write_catalog_line(&mut out, "catalog");
             return out;
         }
         let _ = writeln!(
@@ -336,13 +341,7 @@ impl ImportReport {
                 format_count(lines_lost)
             );
         }
-        let _ = writeln!(
-            out,
-            "  {:<16} {:>12} tracks, {} artists",
-            "catalog now",
-            format_count(self.catalog_tracks.max(0)),
-            format_count(self.catalog_artists.max(0))
-        );
+        self.write_catalog_line(&mut out, "catalog now");
         for file in self.files.iter().filter(|f| !f.notes.is_empty()) {
             let _ = writeln!(
                 out,
