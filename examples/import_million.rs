@@ -22,6 +22,8 @@ use insights_hub::catalog::import::{
 fn main() -> anyhow::Result<()> {
     // As the binary does, before any other thread exists.
     insights_hub::db::use_multi_thread_mode();
+    // As the binary's import command does.
+    insights_hub::db::stop_counting_sqlite_memory();
     // RUST_LOG=debug shows the time of each phase (rows written, finish, commit).
     tracing_subscriber::fmt()
         .with_env_filter(
