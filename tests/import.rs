@@ -683,6 +683,43 @@ fn a_database_error_in_the_middle_of_a_file_changes_nothing() {
     assert_eq!(fingerprint(&mut db.conn, &EVERYTHING), before);
 }
 
+/// `insights-hub import <(zcat songs.csv.gz)`: the path is a pipe, which only the import
+/// may read. The import's digest used to open it a second time and take the rows from it.
+#[cfg(unix)]
+#[test]
+fn a_pipe_is_imported_whole_and_never_taken_for_a_repeat() {
+    let mut db = fresh_db();
+    let file = db.dir.path().join("synthetic.csv");
+    write_tidytuesday_csv(std::fs::File::create(&file).expect("create"), 3_000, 7).expect("write");
+    let from_file = {
+        let mut other = fresh_db();
+        import_paths(&mut other, std::slice::from_ref(&file)).expect("from the file")
+    };
+    assert_eq!(from_file.rows_read(), 3_000);
+    let fifo = db.dir.path().join("rows.fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(made.success());
+    for round in ["first", "second"] {
+        // Far more than a pipe holds (64 KiB), written as the import reads.
+        let writer = {
+            let (file, fifo) = (file.clone(), fifo.clone());
+            std::thread::spawn(move || {
+                let mut out = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(fifo)
+                    .expect("open");
+                std::io::copy(&mut std::fs::File::open(file).expect("read"), &mut out)
+                    .expect("copy")
+            })
+        };
+        let report = import_paths(&mut db, std::slice::from_ref(&fifo)).expect(round);
+        assert!(writer.join().expect("writer") > 64 * 1024);
+        assert!(!report.already_imported, "{round}");
+        assert_eq!(report.rows_read(), 3_000, "{round}");
+        assert_eq!(report.catalog_tracks, from_file.catalog_tracks, "{round}");
+    }
+}
+
 fn demo_track(n: usize) -> NewTrack {
     NewTrack::builder(&format!("Demo Song {n}"), &["Demo Artist"])
         .year(2000)
@@ -910,6 +947,35 @@ fn csv_of(rows: &[String]) -> String {
         csv.push('\n');
     }
     csv
+}
+
+/// What a report quotes from a file is shown, never acted on: a terminal escape in a bad
+/// cell is written as an escape, and a binary file is refused as not text.
+#[test]
+fn reports_escape_control_characters_and_refuse_binary_files() {
+    let mut db = fresh_db();
+    let mut rows: Vec<String> = (0..20).map(good_row).collect();
+    rows.push("Bad,A,\u{1b}[2J0.5,0.5,0.5,0,0.5,0.05,0.1,120,-6".to_string());
+    let file = write_file(&db, "escape.csv", csv_of(&rows));
+    let report = import_paths(&mut db, &[file]).expect("the good rows");
+    assert_eq!(report.skipped(), 1);
+    let summary = report.summary();
+    assert!(summary.contains("\\u{1b}[2J0.5"), "{summary}");
+    assert!(!summary.contains('\u{1b}'), "{summary:?}");
+
+    let binary = write_file(
+        &db,
+        "program",
+        b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0title,artist\n",
+    );
+    let error = import_paths(&mut db, &[binary]).unwrap_err();
+    let message = error.to_string();
+    assert!(
+        matches!(error, ImportError::Read { line: 1, .. }),
+        "{message}"
+    );
+    assert!(message.contains("not CSV text"), "{message}");
+    assert!(!message.contains('\0'), "{message:?}");
 }
 
 #[test]
@@ -1553,6 +1619,68 @@ fn a_python_list_of_genres_gives_every_genre() {
     assert_eq!(
         genres_of(&mut db.conn, "aaaaaaaaaaaaaaaaaaaaa2"),
         ["rock, pop"]
+    );
+}
+
+/// The catalog's year span, as a first load counts it (from the tracks it inserted) and
+/// as a later one does (from the table), is the tracks' own.
+#[test]
+fn the_catalog_year_span_is_the_tracks_one_after_every_kind_of_load() {
+    let years = |conn: &mut db::DbConnection| -> (Option<i32>, Option<i32>) {
+        tracks::table
+            .select((
+                diesel::dsl::min(tracks::release_year),
+                diesel::dsl::max(tracks::release_year),
+            ))
+            .first(sqlite(conn))
+            .expect("years")
+    };
+    let mut db = fresh_db();
+    let file = db.dir.path().join("synthetic.csv");
+    write_tidytuesday_csv(std::fs::File::create(&file).expect("create"), 2_000, 3).expect("write");
+    import_paths(&mut db, std::slice::from_ref(&file)).expect("first");
+    let meta = catalog_meta::load(&mut db.conn).expect("meta");
+    assert!(meta.min_year.is_some() && meta.min_year < meta.max_year);
+    assert_eq!((meta.min_year, meta.max_year), years(&mut db.conn));
+    // A second load that rewrites a track with another year counts from the table.
+    let moved = write_file(
+        &db,
+        "moved.csv",
+        "track_id,track_name,track_artist,track_album_release_date,danceability,energy,acousticness,instrumentalness,valence,speechiness,liveness,tempo,loudness\n\
+         zzzzzzzzzzzzzzzzzzzzz1,Old,Someone,1901-01-01,0.5,0.5,0.5,0,0.5,0.05,0.1,120,-6\n",
+    );
+    import_paths(&mut db, &[moved]).expect("second");
+    let meta = catalog_meta::load(&mut db.conn).expect("meta");
+    assert_eq!(meta.min_year, Some(1901));
+    assert_eq!((meta.min_year, meta.max_year), years(&mut db.conn));
+}
+
+/// A load into an empty catalog skips the search for genres without tracks, since it
+/// creates none; a genre already stored without a track is still found and dropped.
+#[test]
+fn every_genre_left_after_a_first_import_has_a_track() {
+    let genres_without_tracks = |conn: &mut db::DbConnection| -> i64 {
+        diesel::dsl::sql::<diesel::sql_types::BigInt>(
+            "SELECT COUNT(*) FROM genres WHERE id NOT IN (SELECT genre_id FROM track_genres)",
+        )
+        .get_result(sqlite(conn))
+        .expect("count")
+    };
+    let mut db = fresh_db();
+    import(&mut db, &["tidytuesday_spotify_songs.csv"], false).expect("first");
+    assert_eq!(genres_without_tracks(&mut db.conn), 0);
+    let meta = catalog_meta::load(&mut db.conn).expect("meta");
+    assert!(meta.genre_count > 0);
+
+    let mut db = fresh_db();
+    diesel::sql_query("INSERT INTO genres (name, name_key) VALUES ('Polka', 'polka')")
+        .execute(sqlite(&mut db.conn))
+        .expect("a genre without tracks");
+    import(&mut db, &["tidytuesday_spotify_songs.csv"], false).expect("import");
+    assert_eq!(genres_without_tracks(&mut db.conn), 0, "polka is gone");
+    assert_eq!(
+        catalog_meta::load(&mut db.conn).expect("meta").genre_count,
+        meta.genre_count
     );
 }
 

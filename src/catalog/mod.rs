@@ -6,6 +6,7 @@ pub mod compare;
 pub mod demo;
 pub mod facts;
 pub mod feature;
+pub mod fingerprint;
 pub mod genres;
 pub mod import;
 pub mod live;

@@ -96,13 +96,20 @@ pub fn version(conn: &mut crate::db::DbConnection) -> QueryResult<i64> {
     })
 }
 
+/// The first and last release year of the catalog's tracks (`None` when no track has one).
+pub type YearSpan = (Option<i32>, Option<i32>);
+
 /// Recomputes the counts from the tables and records the new source; bumps the version.
-/// Call inside the transaction that changed the catalog.
+/// Call inside the transaction that changed the catalog. `known_years` are the tracks'
+/// year span when the caller knows it (a load into an empty catalog saw every track):
+/// otherwise it takes a scan of the whole tracks table (no index leads by year), 0.13 to
+/// 0.23 s at a million tracks.
 pub fn refresh(
     conn: &mut crate::db::DbConnection,
     kind: SourceKind,
     source_name: &str,
     now: i64,
+    known_years: Option<YearSpan>,
 ) -> QueryResult<()> {
     let old_version = version(conn)?;
     crate::db::with_backend!(conn, conn => {
@@ -116,12 +123,15 @@ pub fn refresh(
         .filter(genres::parent_id.is_null())
         .count()
         .get_result(conn)?;
-    let (min_year, max_year): (Option<i32>, Option<i32>) = tracks::table
-        .select((
-            diesel::dsl::min(tracks::release_year),
-            diesel::dsl::max(tracks::release_year),
-        ))
-        .first(conn)?;
+    let (min_year, max_year): YearSpan = match known_years {
+        Some(years) => years,
+        None => tracks::table
+            .select((
+                diesel::dsl::min(tracks::release_year),
+                diesel::dsl::max(tracks::release_year),
+            ))
+            .first(conn)?,
+    };
     // Time-based so that two databases never reuse a version after a restore, and
     // strictly increasing even when two imports land within the same second.
     let new_version = (now.max(0) * 1000).max(old_version + 1);

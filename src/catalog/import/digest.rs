@@ -20,12 +20,22 @@ const CHUNK: usize = 1 << 20;
 
 /// A SHA-256, in hex, of this build of the importer (a new build may read the same file
 /// differently), the options, and every byte of each file in order (a later file's
-/// rows replace an earlier one's). `None` when the executable cannot be identified: such
-/// an import is never taken for a repeat.
+/// rows replace an earlier one's). `None`, and the import is never taken for a repeat,
+/// when the executable cannot be identified, or when a path is not a regular file: a
+/// pipe (`import <(zcat file.gz)`, `/dev/stdin`) can be read once, by the import, and
+/// hashing it first took the rows from it (the import then read 275 rows of 32,833).
 pub fn of_run(paths: &[PathBuf], options: ImportOptions) -> Result<Option<String>, ImportError> {
     let Some((executable_len, executable_modified_ns)) = executable_identity() else {
         return Ok(None);
     };
+    // `metadata` follows links, so `/dev/fd/63` is judged by the pipe it names. A path
+    // without metadata is hashed, which fails with the reason (`ImportError::Open`).
+    let all_regular = paths
+        .iter()
+        .all(|path| std::fs::metadata(path).map_or(true, |m| m.is_file()));
+    if !all_regular {
+        return Ok(None);
+    }
     let mut hasher = Sha256::new();
     hasher.update(b"insights-hub import run 1\0");
     hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
@@ -96,8 +106,26 @@ mod tests {
         assert_ne!(ab, digest(&[a.clone(), b], options), "one byte changed");
         let missing = dir.path().join("missing.csv");
         assert!(matches!(
-            of_run(&[a, missing], options),
+            of_run(&[a.clone(), missing], options),
             Err(ImportError::Open { .. })
         ));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_pipe_is_not_hashed_since_only_the_import_may_read_it() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let a = written(dir.path(), "a.csv", "name,artists\nx,y\n");
+        let fifo = dir.path().join("rows.fifo");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo runs");
+        assert!(made.success());
+        // Nobody writes to the FIFO: opening it to hash it would wait forever.
+        assert_eq!(
+            of_run(&[a, fifo], ImportOptions::default()).expect("no read"),
+            None
+        );
     }
 }

@@ -332,6 +332,13 @@ pub fn text<'a, R: Read + Send + 'a>(
     let mut stream = LongLines::new(LineEnds::new(stream));
     let mut prefix = Vec::new();
     stream.by_ref().take(PEEK_BYTES).read_to_end(&mut prefix)?;
+    if looks_binary(&prefix) {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "this is not CSV text: it holds NUL bytes (a binary file, or UTF-16 text \
+             without its byte-order mark: save it as CSV UTF-8)",
+        ));
+    }
     let (delimiter, skip, sep_line) = match sep_line(&prefix) {
         Some((delimiter, length)) => (delimiter, length, true),
         None => (sniff_delimiter(&prefix), 0, false),
@@ -345,6 +352,16 @@ pub fn text<'a, R: Read + Send + 'a>(
         sep_line,
     };
     Ok((Box::new(prefix.chain(stream)), layout))
+}
+
+/// Whether the start of a file is binary data rather than text: a NUL in its first line
+/// (where the header should be), or in at least one byte in a hundred. A stray NUL in a
+/// row is left to the row, which is then skipped with its line and column named; a
+/// binary file would otherwise be refused for its header, quoted as escaped bytes.
+fn looks_binary(prefix: &[u8]) -> bool {
+    let first_line = prefix.split(|&b| b == b'\n').next().unwrap_or_default();
+    let nuls = prefix.iter().filter(|&&b| b == 0).count();
+    first_line.contains(&0) || (nuls > 0 && nuls * 100 >= prefix.len())
 }
 
 /// Turns CR LF (Windows) and a lone CR (old Mac) into LF, and ends the text with an LF.
@@ -582,6 +599,30 @@ mod tests {
         assert_eq!(layout.notes(), vec!["Excel 'sep=' line".to_string()]);
         // Not a sep line: a header that starts with "sep".
         assert_eq!(read_text(b"sepal,width\n").1.lines_before_header, 0);
+    }
+
+    #[test]
+    fn a_binary_file_is_refused_as_not_text() {
+        let error = text(&b"\x7fELF\x02\x01\x01\0\0\0name,artist\n"[..])
+            .err()
+            .expect("refused");
+        assert_eq!(error.kind(), io::ErrorKind::InvalidData);
+        assert!(error.to_string().contains("not CSV text"), "{error}");
+        // UTF-16 without its byte-order mark has a NUL in every ASCII character.
+        assert!(looks_binary(b"\x89PNG\n\x1a\n\0\0\0\rIHDR\0\0\x01"));
+        // A stray NUL in a row is that row's problem.
+        let mut csv = b"name,artist\n".to_vec();
+        for i in 0..200 {
+            csv.extend_from_slice(format!("Song {i},Artist {i}\n").as_bytes());
+        }
+        csv.extend_from_slice(b"Bad\0,Row\n");
+        assert!(!looks_binary(&csv));
+        assert!(text(&csv[..]).is_ok());
+        let bare16: Vec<u8> = "name,artist\n"
+            .encode_utf16()
+            .flat_map(|u| u.to_le_bytes())
+            .collect();
+        assert!(text(&bare16[..]).is_err());
     }
 
     #[test]

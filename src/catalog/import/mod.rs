@@ -275,11 +275,14 @@ impl ImportReport {
     /// The summary's line of the catalog's size, under `label`.
     fn write_catalog_line(&self, out: &mut String, label: &str) {
         use std::fmt::Write;
+        let (tracks, artists) = (self.catalog_tracks.max(0), self.catalog_artists.max(0));
         let _ = writeln!(
             out,
-            "  {label:<16} {:>12} tracks, {} artists",
-            format_count(self.catalog_tracks.max(0)),
-            format_count(self.catalog_artists.max(0))
+            "  {label:<16} {:>12} track{}, {} artist{}",
+            format_count(tracks),
+            if tracks == 1 { "" } else { "s" },
+            format_count(artists),
+            if artists == 1 { "" } else { "s" },
         );
     }
 
@@ -414,6 +417,16 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("25 tracks, 7 artists"), "{text}");
+        let one = ImportReport {
+            catalog_tracks: 1,
+            catalog_artists: 1,
+            ..report.clone()
+        };
+        assert!(
+            one.summary().contains(" 1 track, 1 artist\n"),
+            "{}",
+            one.summary()
+        );
         assert!(
             text.contains("Read a.csv as: gzip, ';'-separated."),
             "{text}"

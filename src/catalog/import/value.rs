@@ -4,7 +4,7 @@
 //! `Ok(None)` means the cell holds no value (empty, `NA`, `N/A`, `null`): R writes `NA`
 //! for missing values, pandas an empty cell.
 
-use std::collections::HashSet;
+use std::{borrow::Cow, collections::HashSet};
 
 use super::{
     header::{ArtistList, DurationUnit},
@@ -19,12 +19,27 @@ const SHOWN_CHARS: usize = 40;
 
 /// A cell as a message quotes it: trimmed, and cut after 40 characters, so that a
 /// message about a huge cell stays small.
+///
+/// Control characters are written as escapes (`\u{1b}`, `\t`): quoted raw, a cell
+/// holding a terminal escape sequence would act on the terminal the import runs in.
 pub fn shown(cell: &str) -> String {
     let cell = cell.trim();
-    match cell.char_indices().nth(SHOWN_CHARS) {
-        Some((end, _)) => format!("{}…", &cell[..end]),
-        None => cell.to_string(),
+    let (head, cut) = match cell.char_indices().nth(SHOWN_CHARS) {
+        Some((end, _)) => (&cell[..end], true),
+        None => (cell, false),
+    };
+    let mut text = String::with_capacity(head.len() + 3);
+    for c in head.chars() {
+        if c.is_control() {
+            text.extend(c.escape_debug());
+        } else {
+            text.push(c);
+        }
     }
+    if cut {
+        text.push('…');
+    }
+    text
 }
 
 /// Whether the text has more than `max` characters (without counting all of a long one).
@@ -250,10 +265,14 @@ pub fn boolean(cell: &str) -> ValueResult<bool> {
         return Ok(None);
     }
     let cell = cell.trim();
-    match cell.to_ascii_lowercase().as_str() {
-        "true" | "t" | "1" | "yes" | "y" | "1.0" => Ok(Some(true)),
-        "false" | "f" | "0" | "no" | "n" | "0.0" => Ok(Some(false)),
-        _ => Err(format!("'{}' is not true or false", shown(cell))),
+    // Compared ignoring ASCII case in place: a lower-case copy was one allocation a row.
+    let is_one_of = |spellings: &[&str]| spellings.iter().any(|s| cell.eq_ignore_ascii_case(s));
+    if is_one_of(&["true", "t", "1", "yes", "y", "1.0"]) {
+        Ok(Some(true))
+    } else if is_one_of(&["false", "f", "0", "no", "n", "0.0"]) {
+        Ok(Some(false))
+    } else {
+        Err(format!("'{}' is not true or false", shown(cell)))
     }
 }
 
@@ -352,10 +371,10 @@ pub fn genres(cell: &str, comma_list: bool) -> Result<Vec<String>, String> {
     if is_missing(cell) {
         return Ok(Vec::new());
     }
-    let listed: Vec<String>;
+    let listed: Vec<Cow<str>>;
     let names: Vec<&str> = if looks_like_python_list(cell) {
         listed = python_list(cell)?;
-        listed.iter().map(String::as_str).collect()
+        listed.iter().map(|name| name.as_ref()).collect()
     } else if comma_list {
         cell.split(',').collect()
     } else {
@@ -398,7 +417,7 @@ pub fn artists(cell: &str, list: ArtistList) -> Result<Vec<String>, String> {
     }
     if looks_like_python_list(cell) {
         let names = python_list(cell)?;
-        return unique_names(names.iter().map(String::as_str));
+        return unique_names(names.iter().map(|name| name.as_ref()));
     }
     match list {
         ArtistList::Single => unique_names(std::iter::once(cell)),
@@ -472,37 +491,61 @@ fn looks_like_python_list(cell: &str) -> bool {
     inner.is_empty() || inner.starts_with(['\'', '"'])
 }
 
-/// The strings of a Python list literal of strings: `['A', "B's", 'C\'d']`.
-fn python_list(cell: &str) -> Result<Vec<String>, String> {
+/// The strings of a Python list literal of strings: `['A', "B's", 'C\'d']`. An item
+/// without a backslash is the cell's own text (most are: the callers copy what they
+/// keep, so a copy here was one more allocation per name).
+fn python_list(cell: &str) -> Result<Vec<Cow<'_, str>>, String> {
     let bad = || format!("'{}' is not a list of names like ['A', 'B']", shown(cell));
     let inner = &cell[1..cell.len() - 1];
     let mut items = Vec::new();
-    let mut chars = inner.chars().peekable();
+    let mut chars = inner.char_indices().peekable();
     loop {
-        while chars.next_if(|c| c.is_whitespace() || *c == ',').is_some() {}
-        let Some(quote) = chars.next() else { break };
+        while chars
+            .next_if(|(_, c)| c.is_whitespace() || *c == ',')
+            .is_some()
+        {}
+        let Some((start, quote)) = chars.next() else {
+            break;
+        };
         if quote != '\'' && quote != '"' {
             return Err(bad());
         }
-        let mut item = String::new();
+        let start = start + 1;
+        // Borrowed until the first backslash, then copied and unescaped.
+        let mut item = Cow::Borrowed("");
         loop {
             match chars.next() {
                 None => return Err(bad()),
-                Some('\\') => match chars.next() {
-                    Some('n') => item.push('\n'),
-                    Some('t') => item.push('\t'),
-                    Some(other) => item.push(other),
-                    None => return Err(bad()),
-                },
-                Some(c) if c == quote => break,
-                Some(c) => item.push(c),
+                Some((at, '\\')) => {
+                    let unescaped = match chars.next() {
+                        Some((_, 'n')) => '\n',
+                        Some((_, 't')) => '\t',
+                        Some((_, other)) => other,
+                        None => return Err(bad()),
+                    };
+                    if let Cow::Borrowed(_) = item {
+                        item = Cow::Owned(inner[start..at].to_string());
+                    }
+                    item.to_mut().push(unescaped);
+                }
+                Some((at, c)) if c == quote => {
+                    if let Cow::Borrowed(_) = item {
+                        item = Cow::Borrowed(&inner[start..at]);
+                    }
+                    break;
+                }
+                Some((_, c)) => {
+                    if let Cow::Owned(text) = &mut item {
+                        text.push(c);
+                    }
+                }
             }
         }
         items.push(item);
-        while chars.next_if(|c| c.is_whitespace()).is_some() {}
+        while chars.next_if(|(_, c)| c.is_whitespace()).is_some() {}
         match chars.next() {
             None => break,
-            Some(',') => continue,
+            Some((_, ',')) => continue,
             Some(_) => return Err(bad()),
         }
     }
@@ -577,7 +620,11 @@ mod tests {
         assert_eq!(boolean("false"), Ok(Some(false)));
         assert_eq!(boolean("1"), Ok(Some(true)));
         assert_eq!(boolean("0"), Ok(Some(false)));
+        assert_eq!(boolean(" YES "), Ok(Some(true)));
+        assert_eq!(boolean("No"), Ok(Some(false)));
+        assert_eq!(boolean("0.0"), Ok(Some(false)));
         assert!(boolean("maybe").is_err());
+        assert!(boolean("truee").is_err());
     }
 
     #[test]
@@ -774,6 +821,18 @@ mod tests {
     }
 
     #[test]
+    fn python_lists_borrow_plain_items_and_unescape_the_others() {
+        let items = python_list(r#"['Plain', 'It\'s', "Back\\slash", 'é ü', '']"#).unwrap();
+        assert_eq!(items, vec!["Plain", "It's", "Back\\slash", "é ü", ""]);
+        assert!(matches!(items[0], Cow::Borrowed(_)));
+        assert!(matches!(items[1], Cow::Owned(_)));
+        assert!(matches!(items[3], Cow::Borrowed(_)));
+        assert_eq!(python_list("[]").unwrap(), Vec::<Cow<str>>::new());
+        assert!(python_list("['open").is_err());
+        assert!(python_list(r"['trailing\").is_err());
+    }
+
+    #[test]
     fn messages_quote_at_most_forty_characters() {
         let huge = "9".repeat(1_000_000) + "x";
         let error = number(&huge).unwrap_err();
@@ -786,5 +845,18 @@ mod tests {
             Ok(Some("t".repeat(1000)))
         );
         assert_eq!(text_within("NA", 10), Ok(None));
+    }
+
+    #[test]
+    fn messages_quote_control_characters_as_escapes() {
+        assert_eq!(shown("\u{1b}[2Jgone"), "\\u{1b}[2Jgone");
+        assert_eq!(shown("a\tb\u{7}"), "a\\tb\\u{7}");
+        let error = number("1\u{1b}]0;title\u{7}").unwrap_err();
+        assert!(!error.chars().any(char::is_control), "{error:?}");
+        // Forty characters are counted before escaping.
+        assert_eq!(
+            shown(&"\u{1}".repeat(41)),
+            format!("{}…", "\\u{1}".repeat(40))
+        );
     }
 }
