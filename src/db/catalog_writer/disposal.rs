@@ -25,6 +25,7 @@
 //! than with the bounded channel of the disposal's own thread.
 
 use std::{
+    cell::OnceCell,
     sync::mpsc::{sync_channel, Sender, SyncSender},
     thread::JoinHandle,
 };
@@ -33,38 +34,47 @@ use std::{
 const IN_FLIGHT: usize = 16;
 
 pub(super) struct Disposal<T: Send + 'static> {
-    sender: Option<Sink<T>>,
-    thread: Option<JoinHandle<()>>,
+    sink: Sink<T>,
 }
 
 /// Where batches go to be freed.
 enum Sink<T> {
-    /// The disposal's own thread.
-    Own(SyncSender<T>),
+    /// The disposal's own thread, started by the first batch: a writer that never
+    /// frees a batch (a small demo seeding, most tests) or that hands its batches to
+    /// a caller's thread (`handing_to`) starts none. `None` inside: the system refused
+    /// a thread, so batches are freed where they are handed over.
+    Own(OnceCell<Option<OwnThread<T>>>),
     /// A thread of the caller's (`handing_to`).
     Handed(Sender<T>),
 }
 
-impl<T: Send + 'static> Disposal<T> {
-    /// Starts the disposing thread. Without one (the system refused a thread), batches
-    /// are freed where they are handed over, as before.
-    pub fn new() -> Disposal<T> {
+struct OwnThread<T> {
+    sender: SyncSender<T>,
+    thread: JoinHandle<()>,
+}
+
+impl<T: Send + 'static> OwnThread<T> {
+    fn start() -> Option<OwnThread<T>> {
         let (sender, receiver) = sync_channel::<T>(IN_FLIGHT);
         let thread = std::thread::Builder::new()
             .name("import-free".into())
             .spawn(move || receiver.into_iter().for_each(drop));
         match thread {
-            Ok(thread) => Disposal {
-                sender: Some(Sink::Own(sender)),
-                thread: Some(thread),
-            },
+            Ok(thread) => Some(OwnThread { sender, thread }),
             Err(error) => {
                 tracing::debug!(%error, "no thread to free written rows; the writer frees them");
-                Disposal {
-                    sender: None,
-                    thread: None,
-                }
+                None
             }
+        }
+    }
+}
+
+impl<T: Send + 'static> Disposal<T> {
+    /// Frees batches on a thread of the disposal's own, started when the first batch
+    /// arrives.
+    pub fn new() -> Disposal<T> {
+        Disposal {
+            sink: Sink::Own(OnceCell::new()),
         }
     }
 
@@ -72,28 +82,37 @@ impl<T: Send + 'static> Disposal<T> {
     /// receiver that is gone hands them back, to be freed where they are handed over.
     pub fn handing_to(sender: Sender<T>) -> Disposal<T> {
         Disposal {
-            sender: Some(Sink::Handed(sender)),
-            thread: None,
+            sink: Sink::Handed(sender),
         }
     }
 
     /// Hands `batch` over to be freed.
     pub fn dispose(&self, batch: T) {
         // A disposer that is gone hands the batch back, to be dropped here.
-        let _ = match &self.sender {
-            Some(Sink::Own(sender)) => sender.send(batch).map_err(|back| back.0),
-            Some(Sink::Handed(sender)) => sender.send(batch).map_err(|back| back.0),
-            None => Err(batch),
+        let _ = match &self.sink {
+            Sink::Own(own) => match own.get_or_init(OwnThread::start) {
+                Some(own) => own.sender.send(batch).map_err(|back| back.0),
+                None => Err(batch),
+            },
+            Sink::Handed(sender) => sender.send(batch).map_err(|back| back.0),
         };
+    }
+
+    /// Whether a thread of the disposal's own has been started (for tests).
+    #[cfg(test)]
+    fn has_started_a_thread(&self) -> bool {
+        matches!(&self.sink, Sink::Own(own) if own.get().is_some_and(Option::is_some))
     }
 }
 
 impl<T: Send + 'static> Drop for Disposal<T> {
     fn drop(&mut self) {
-        // Closing the channel ends the thread once it has freed what was sent.
-        self.sender = None;
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
+        if let Sink::Own(own) = &mut self.sink {
+            if let Some(OwnThread { sender, thread }) = own.take().flatten() {
+                // Closing the channel ends the thread once it has freed what was sent.
+                drop(sender);
+                let _ = thread.join();
+            }
         }
     }
 }
@@ -124,5 +143,27 @@ mod tests {
         }
         drop(disposal);
         assert_eq!(freed.load(Ordering::SeqCst), 100);
+    }
+
+    #[test]
+    fn a_thread_starts_only_once_there_is_something_to_free() {
+        let freed = Arc::new(AtomicUsize::new(0));
+        let disposal = Disposal::new();
+        assert!(!disposal.has_started_a_thread());
+        disposal.dispose(Counted(Arc::clone(&freed)));
+        assert!(disposal.has_started_a_thread());
+        drop(disposal);
+        assert_eq!(freed.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn batches_handed_to_a_receiver_that_is_gone_are_freed_where_they_are_handed() {
+        let freed = Arc::new(AtomicUsize::new(0));
+        let (sender, receiver) = std::sync::mpsc::channel();
+        drop(receiver);
+        let disposal = Disposal::handing_to(sender);
+        disposal.dispose(Counted(Arc::clone(&freed)));
+        assert_eq!(freed.load(Ordering::SeqCst), 1);
+        assert!(!disposal.has_started_a_thread());
     }
 }

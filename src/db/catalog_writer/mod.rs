@@ -410,6 +410,7 @@ impl CatalogWriter {
     /// thread, which allocated them and frees them fastest: see `disposal`), `None` to a
     /// thread of the writer's own.
     pub fn hand_spent_to(&mut self, sender: Option<std::sync::mpsc::Sender<Spent>>) {
+        // A writer's own thread starts only when a batch comes to be freed (`disposal`).
         self.disposal = match sender {
             Some(sender) => Disposal::handing_to(sender),
             None => Disposal::new(),
