@@ -32,7 +32,7 @@ use rustc_hash::FxHashMap;
 pub use self::aggregates::recompute_artist_aggregates;
 use self::{
     disposal::Disposal,
-    indexes::drop_secondary_indexes,
+    indexes::{drop_secondary_indexes, rebuild_indexes},
     links::GenreLinks,
     pending::{sort_by_identity, PendingArtist, PendingGenre, PendingTrack},
     rows::{
@@ -85,12 +85,16 @@ pub fn clear_catalog(conn: &mut crate::db::DbConnection) -> QueryResult<()> {
     })
 }
 
-/// Page cache for SQLite's import connection. It is most of the import's memory, and
-/// SQLite's sorter (index rebuilds) sizes its in-memory runs from it too: at 1 GiB a
-/// 1.2M-track file peaked at 650 MB, at 192 MiB at 557 MB (Kaggle layout) and 744 MB
-/// (TidyTuesday). 48 MiB costs no measurable time (the pages come back from the OS's
-/// file cache) and takes 150 MB off the peak.
+/// Page cache for SQLite's import connection, whose main schema is the catalog file
+/// (`db::open_catalog_connection`): at 1 GiB a 1.2M-track file peaked at
+/// 650 MB, at 192 MiB at 557 MB (Kaggle layout) and 744 MB (TidyTuesday). 48 MiB costs
+/// no measurable time (the pages come back from the OS's file cache) and takes 150 MB
+/// off the peak. The index rebuilds set their own (`indexes::rebuild_indexes`).
 const IMPORT_CACHE_KIB: i64 = 48 * 1024;
+
+/// Page cache for a bulk load into an empty catalog (`CatalogWriter::for_bulk_load`):
+/// at 1,204,025 rows as fast as 48 MiB, and 45 MB less peak memory.
+const BULK_LOAD_CACHE_KIB: i64 = 2 * 1024;
 
 /// Purpose of the PostgreSQL advisory lock that lets one catalog writer run at a time.
 const IMPORT_LOCK: i32 = 3;
@@ -369,6 +373,13 @@ impl CatalogWriter {
         // shows them the old catalog, as SQLite's WAL does).
         if writer.track_ids.is_empty() && conn.backend() == crate::db::Backend::Sqlite {
             writer.dropped_indexes = drop_secondary_indexes(conn)?;
+            // Without its secondary indexes, every table of an empty catalog grows at its
+            // right edge only (ids in increasing order), so the pages being filled are
+            // all the load needs cached; the import's larger cache is for updates.
+            if let crate::db::DbConnection::Sqlite(c) = conn {
+                diesel::sql_query(format!("PRAGMA main.cache_size = -{BULK_LOAD_CACHE_KIB}"))
+                    .execute(c)?;
+            }
             // SQLite: artists are then inserted by `finish`, with their aggregates,
             // after the links that name them (foreign keys are checked at the commit).
             // PostgreSQL writes artists first and recomputes the aggregates in SQL: its
@@ -730,9 +741,7 @@ impl CatalogWriter {
             std::mem::take(&mut self.dropped_indexes)
                 .into_iter()
                 .partition(|(table, _)| table == "artists");
-        for (_, create) in other_indexes {
-            crate::db::with_backend!(conn, c => diesel::sql_query(create).execute(c))?;
-        }
+        rebuild_indexes(conn, other_indexes.into_iter().map(|(_, create)| create))?;
         let indexed = started.elapsed();
         // A load into a catalog without tracks, artists or genres rewrote no track, so
         // each genre it holds was created for a track linked to it.
@@ -758,9 +767,7 @@ impl CatalogWriter {
             }
             None => recompute_artist_aggregates(conn)?,
         }
-        for (_, create) in artist_indexes {
-            crate::db::with_backend!(conn, c => diesel::sql_query(create).execute(c))?;
-        }
+        rebuild_indexes(conn, artist_indexes.into_iter().map(|(_, create)| create))?;
         let aggregated = started.elapsed();
         // Genres no track carries any more (a re-import changed them). One pass over
         // the links: no index leads from a genre to its tracks (no query needs one),
