@@ -79,13 +79,6 @@ pub(super) fn rebuild_indexes(
     creates: impl IntoIterator<Item = String>,
 ) -> QueryResult<()> {
     use diesel::connection::SimpleConnection;
-    #[derive(QueryableByName)]
-    struct Settings {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        cache_size: i64,
-        #[diesel(sql_type = diesel::sql_types::Integer)]
-        temp_store: i32,
-    }
     let crate::db::DbConnection::Sqlite(c) = conn else {
         return crate::db::with_backend!(conn, conn => {
             for create in creates {
@@ -94,10 +87,7 @@ pub(super) fn rebuild_indexes(
             Ok(())
         });
     };
-    let before: Settings = diesel::sql_query(
-        "SELECT cache_size, temp_store FROM pragma_cache_size, pragma_temp_store",
-    )
-    .get_result(c)?;
+    let before = SortSettings::of(c)?;
     let external = c
         .batch_execute(&format!(
             "PRAGMA temp_store = FILE; PRAGMA main.cache_size = -{SORT_RUN_KIB};"
@@ -107,15 +97,32 @@ pub(super) fn rebuild_indexes(
     let built = creates
         .into_iter()
         .try_for_each(|create| diesel::sql_query(create).execute(c).map(drop));
-    // Both values were read from SQLite itself: integers, not input.
-    let restored = match external {
-        true => c.batch_execute(&format!(
+    let restored = if external {
+        // Both values were read from SQLite itself: integers, not input.
+        c.batch_execute(&format!(
             "PRAGMA temp_store = {}; PRAGMA main.cache_size = {};",
             before.temp_store, before.cache_size
-        )),
-        false => Ok(()),
+        ))
+    } else {
+        Ok(())
     };
     built.and(restored)
+}
+
+/// The two settings a rebuild changes and gives back.
+#[derive(QueryableByName, Debug, PartialEq)]
+struct SortSettings {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    cache_size: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    temp_store: i64,
+}
+
+impl SortSettings {
+    fn of(conn: &mut diesel::SqliteConnection) -> QueryResult<SortSettings> {
+        diesel::sql_query("SELECT cache_size, temp_store FROM pragma_cache_size, pragma_temp_store")
+            .get_result(conn)
+    }
 }
 
 #[cfg(test)]
@@ -124,21 +131,11 @@ mod tests {
 
     use super::*;
 
-    #[derive(QueryableByName, Debug, PartialEq)]
-    struct Settings {
-        #[diesel(sql_type = BigInt)]
-        cache_size: i64,
-        #[diesel(sql_type = BigInt)]
-        temp_store: i64,
-    }
-
-    fn settings(conn: &mut crate::db::DbConnection) -> Settings {
+    fn settings(conn: &mut crate::db::DbConnection) -> SortSettings {
         let crate::db::DbConnection::Sqlite(c) = conn else {
             unreachable!("a SQLite connection")
         };
-        sql_query("SELECT cache_size, temp_store FROM pragma_cache_size, pragma_temp_store")
-            .get_result(c)
-            .expect("settings")
+        SortSettings::of(c).expect("settings")
     }
 
     fn count(conn: &mut crate::db::DbConnection, sql: &str) -> i64 {
@@ -151,6 +148,21 @@ mod tests {
             unreachable!("a SQLite connection")
         };
         sql_query(sql).get_result::<Count>(c).expect(sql).n
+    }
+
+    /// The rows of `t` matching `filter`, counted through the index `t_b` and by a
+    /// scan of the table: (through the index, by the scan).
+    fn through_index_and_scan(conn: &mut crate::db::DbConnection, filter: &str) -> (i64, i64) {
+        (
+            count(
+                conn,
+                &format!("SELECT COUNT(*) AS n FROM t INDEXED BY t_b WHERE {filter}"),
+            ),
+            count(
+                conn,
+                &format!("SELECT COUNT(*) AS n FROM t NOT INDEXED WHERE {filter}"),
+            ),
+        )
     }
 
     /// A file database with an import's settings, a table whose `b` is in no
@@ -178,16 +190,8 @@ mod tests {
         let before = settings(&mut conn);
         rebuild_indexes(&mut conn, ["CREATE INDEX t_b ON t (b)".to_string()]).expect("rebuild");
         assert_eq!(settings(&mut conn), before);
-        assert_eq!(
-            count(
-                &mut conn,
-                "SELECT COUNT(*) AS n FROM t INDEXED BY t_b WHERE b = 17"
-            ),
-            count(
-                &mut conn,
-                "SELECT COUNT(*) AS n FROM t NOT INDEXED WHERE b = 17"
-            ),
-        );
+        let (indexed, scanned) = through_index_and_scan(&mut conn, "b = 17");
+        assert_eq!(indexed, scanned);
         assert_eq!(
             count(
                 &mut conn,
@@ -209,16 +213,8 @@ mod tests {
         let before = settings(&mut conn);
         rebuild_indexes(&mut conn, ["CREATE INDEX t_b ON t (b)".to_string()]).expect("rebuild");
         assert_eq!(settings(&mut conn), before);
-        assert_eq!(
-            count(
-                &mut conn,
-                "SELECT COUNT(*) AS n FROM t INDEXED BY t_b WHERE b >= 500"
-            ),
-            count(
-                &mut conn,
-                "SELECT COUNT(*) AS n FROM t NOT INDEXED WHERE b >= 500"
-            ),
-        );
+        let (indexed, scanned) = through_index_and_scan(&mut conn, "b >= 500");
+        assert_eq!(indexed, scanned);
     }
 
     #[test]
