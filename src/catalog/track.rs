@@ -84,21 +84,47 @@ pub struct TrackKeys {
     pub artists: Vec<ArtistKeys>,
 }
 
-/// An artist's `artist_name_key` (what makes it unique). Its `artist_search_key` is
-/// computed only when asked (`search_key`): the writer needs it for an artist it has
-/// not seen yet, one credit in ten at 1.2 million rows, and a string made and freed for
-/// each of the other nine was a tenth of the parsing thread's allocations.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// How the writer finds a credited artist: the fingerprint of its `artist_name_key`.
+/// The keys stored with an artist (`stored_keys`) are made only for an artist the writer
+/// has not seen, one credit in three to ten at 1.2 million rows: made and freed for
+/// every credit on the parsing thread, the name key alone was two thirds of that
+/// thread's `malloc` time (`benches/HISTORY.md`, 2026-12-04 evening).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ArtistKeys {
-    pub name_key: String,
-    /// `fingerprint(&name_key)`.
+    /// `fingerprint(&artist_name_key(name))`.
     pub name_fingerprint: u128,
 }
 
+/// Longest trimmed name lower-cased on the stack (an ASCII one; others are
+/// lower-cased into a `String`).
+const STACK_NAME_BYTES: usize = 128;
+
 impl ArtistKeys {
-    /// The artist's `artist_search_key`.
-    pub fn search_key(&self) -> String {
-        search_key_from_name_key(&self.name_key)
+    /// The keys of the artist credited as `name`, without allocating for an ASCII name
+    /// of up to `STACK_NAME_BYTES` (nearly every one): Unicode lower case is ASCII
+    /// lower case there.
+    pub fn of(name: &str) -> ArtistKeys {
+        let trimmed = name.trim();
+        let mut lower = [0u8; STACK_NAME_BYTES];
+        let on_stack = match lower.get_mut(..trimmed.len()) {
+            Some(lower) if trimmed.is_ascii() => {
+                lower.copy_from_slice(trimmed.as_bytes());
+                lower.make_ascii_lowercase();
+                std::str::from_utf8(lower).ok().map(fingerprint)
+            }
+            _ => None,
+        };
+        ArtistKeys {
+            name_fingerprint: on_stack.unwrap_or_else(|| fingerprint(&artist_name_key(name))),
+        }
+    }
+
+    /// The `artist_name_key` and `artist_search_key` of the artist credited as `name`,
+    /// as an artist's row stores them.
+    pub fn stored_keys(name: &str) -> (String, String) {
+        let name_key = artist_name_key(name);
+        let search_key = search_key_from_name_key(&name_key);
+        (name_key, search_key)
     }
 }
 
@@ -111,13 +137,7 @@ impl TrackKeys {
             artists: track
                 .artists
                 .iter()
-                .map(|name| {
-                    let name_key = artist_name_key(name);
-                    ArtistKeys {
-                        name_fingerprint: fingerprint(&name_key),
-                        name_key,
-                    }
-                })
+                .map(|name| ArtistKeys::of(name))
                 .collect(),
         }
     }
@@ -263,19 +283,49 @@ mod tests {
 
     #[test]
     fn keys_fold_the_artist_names() {
-        let track = NewTrack::builder("Song", &[" Beyoncé ", "MØ"]).build();
+        let track = NewTrack::builder("Song", &[" Beyoncé ", "MØ", "  The BAND "]).build();
         let keys = TrackKeys::of(&track);
-        assert_eq!(keys.identity, " beyoncé ;mø|song");
-        let names: Vec<(&str, String)> = keys
-            .artists
-            .iter()
-            .map(|a| (a.name_key.as_str(), a.search_key()))
-            .collect();
-        assert_eq!(
-            names,
-            [("beyoncé", "beyonce".to_string()), ("mø", "mo".to_string())]
-        );
+        assert_eq!(keys.identity, " beyoncé ;mø;  the band |song");
         assert_eq!(keys.identity_fingerprint, fingerprint(&keys.identity));
-        assert_eq!(keys.artists[1].name_fingerprint, fingerprint("mø"));
+        let fingerprints: Vec<u128> = keys.artists.iter().map(|a| a.name_fingerprint).collect();
+        assert_eq!(
+            fingerprints,
+            [
+                fingerprint("beyoncé"),
+                fingerprint("mø"),
+                fingerprint("the band")
+            ]
+        );
+        assert_eq!(
+            ArtistKeys::stored_keys(" Beyoncé "),
+            ("beyoncé".to_string(), "beyonce".to_string())
+        );
+        assert_eq!(
+            ArtistKeys::stored_keys("MØ"),
+            ("mø".to_string(), "mo".to_string())
+        );
+    }
+
+    #[test]
+    fn an_artist_fingerprint_is_the_fingerprint_of_its_name_key_whatever_the_name() {
+        let long_ascii = "A".repeat(STACK_NAME_BYTES + 1);
+        let names = [
+            "",
+            "   ",
+            "AC/DC",
+            "\tTab\t",
+            "ΣΊΣΥΦΟΣ",
+            "İstanbul",
+            long_ascii.as_str(),
+            &long_ascii[1..],
+            "Dž",
+        ];
+        for name in names {
+            assert_eq!(
+                ArtistKeys::of(name).name_fingerprint,
+                fingerprint(&artist_name_key(name)),
+                "{name:?}"
+            );
+        }
     }
 }

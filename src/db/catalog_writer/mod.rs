@@ -237,8 +237,7 @@ pub struct CatalogWriter {
     /// Frees written batches of tracks, and what else the parser allocated and the
     /// writer is done with, on another thread (see `disposal`).
     disposal: Disposal<Spent>,
-    /// Keys of artists already known and rows that repeat a track: freed in batches.
-    spent_keys: Vec<ArtistKeys>,
+    /// Rows that repeat a track: freed in batches.
     spent_rows: Vec<(NewTrack, TrackKeys)>,
 }
 
@@ -253,11 +252,10 @@ pub struct Spent(SpentBatch);
 #[allow(dead_code, clippy::large_enum_variant)]
 enum SpentBatch {
     Tracks([PendingTrack; TRACK_BATCH]),
-    ArtistKeys(Vec<ArtistKeys>),
     Rows(Vec<(NewTrack, TrackKeys)>),
 }
 
-/// Spent keys or rows handed over at a time.
+/// Spent rows handed over at a time.
 const SPENT_BATCH: usize = 256;
 
 /// Keeps `item` in `buffer` until a batch of them goes to the disposal thread.
@@ -355,7 +353,6 @@ impl CatalogWriter {
             totals: None,
             stats: WriteStats::default(),
             disposal: Disposal::new(),
-            spent_keys: Vec::new(),
             spent_rows: Vec::new(),
         })
         })
@@ -563,21 +560,16 @@ impl CatalogWriter {
     fn artist_id(&mut self, name: &str, keys: ArtistKeys) -> i32 {
         let key = keys.name_fingerprint;
         if let Some(&id) = self.artist_ids.get(&key) {
-            spend(
-                &mut self.spent_keys,
-                keys,
-                &self.disposal,
-                SpentBatch::ArtistKeys,
-            );
             return id;
         }
         let id = self.next_artist_id;
         self.next_artist_id += 1;
+        let (name_key, search_key) = ArtistKeys::stored_keys(name);
         self.pending_artists.push(PendingArtist {
             id,
             name: name.trim().to_string(),
-            search_key: keys.search_key(),
-            name_key: keys.name_key,
+            search_key,
+            name_key,
         });
         self.artist_ids.insert(key, id);
         id
