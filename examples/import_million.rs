@@ -19,6 +19,10 @@ use insights_hub::catalog::import::{
     ImportOptions, NoProgress,
 };
 
+/// The allocator `insights-hub import` runs on (`insights_hub::allocator`).
+#[global_allocator]
+static ALLOCATOR: insights_hub::allocator::ForImport = insights_hub::allocator::FOR_IMPORT;
+
 fn main() -> anyhow::Result<()> {
     // As the binary does, before any other thread exists.
     insights_hub::db::use_multi_thread_mode();

@@ -5,6 +5,7 @@
 //! application factory: the binary and the tests build the same router through it.
 
 pub mod accounts;
+pub mod allocator;
 pub mod binary;
 pub mod cache;
 pub mod catalog;

@@ -25,6 +25,10 @@ use poem::{
     Server,
 };
 
+/// mimalloc for `import`, the system's allocator for everything else (see the module).
+#[global_allocator]
+static ALLOCATOR: insights_hub::allocator::ByCommand = insights_hub::allocator::BY_COMMAND;
+
 #[derive(Parser)]
 #[command(
     name = "insights-hub",
