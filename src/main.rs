@@ -180,6 +180,7 @@ fn main() -> ExitCode {
         )
         .with_target(false)
         .init();
+    tracing::debug!(allocator = %insights_hub::allocator::name(), "allocator chosen");
     let mut cli = Cli::parse();
     if cli.command.is_none() {
         // `serve` is the default: parse again as if it had been given, so its flags'

@@ -770,6 +770,50 @@ fn binary() -> Command {
     Command::new(env!("CARGO_BIN_EXE_insights-hub"))
 }
 
+/// The first line of a running server's log (its standard output) that names its
+/// allocator.
+fn allocator_line(child: &mut std::process::Child) -> String {
+    use std::io::BufRead;
+    let log = child.stdout.take().expect("piped stdout");
+    std::io::BufReader::new(log)
+        .lines()
+        .map_while(Result::ok)
+        .find(|line| line.contains("allocator chosen"))
+        .unwrap_or_default()
+}
+
+#[test]
+fn the_import_command_runs_on_mimalloc_and_the_server_on_the_system_allocator() {
+    let db = fresh_db();
+    let path = db.path.to_str().expect("utf-8 path").to_string();
+    drop(db.conn);
+    let import = binary()
+        .env("RUST_LOG", "debug")
+        .args(["--database", &path, "import"])
+        .arg(fixture("tidytuesday_spotify_songs.csv"))
+        .output()
+        .expect("run import");
+    assert!(import.status.success());
+    let log = String::from_utf8_lossy(&import.stdout);
+    let line = log
+        .lines()
+        .find(|line| line.contains("allocator chosen"))
+        .unwrap_or_default();
+    assert!(line.contains("mimalloc"), "{log}");
+
+    let mut server = binary()
+        .env("RUST_LOG", "debug")
+        .args(["--database", &path, "serve", "--bind", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start the server");
+    let line = allocator_line(&mut server);
+    server.kill().expect("stop the server");
+    server.wait().expect("reap the server");
+    assert!(line.contains("system"), "{line}");
+}
+
 #[test]
 fn the_command_reports_skipped_rows_and_strict_exits_with_an_error() {
     let db = fresh_db();
