@@ -1,15 +1,14 @@
 //! The allocator each command of the binary runs on: mimalloc for `import`, the
 //! system's (glibc's) for everything else.
 //!
-//! An import's parsing thread makes about ten small blocks a CSV row (titles, artist
-//! names, their keys) that the writing thread hands back in batches to be freed. glibc's
-//! malloc found no block to reuse at once in that pattern and spent half the parsing
-//! thread's time in `_int_malloc`, `free` and `malloc_consolidate` at 1.2 million rows;
-//! mimalloc's free lists per page make the same work a small part of it
-//! (`benches/HISTORY.md`, 2026-12-04 evening). A server keeps glibc's: with mimalloc it
-//! held its freed pages and went past the 200 MiB target of the load test at 1.2
-//! million tracks (`benches/HISTORY.md`, 2026-12-03), and `memory::tune_allocator`
-//! tunes glibc's for it.
+//! An import's parsing thread makes several small blocks a CSV row (ids, titles, albums,
+//! artist names) that the writing thread hands back in batches to be freed. In that
+//! pattern glibc's malloc took half the parsing thread's time (`_int_malloc`, `free`,
+//! `malloc_consolidate`) at 1.2 million rows; with mimalloc the allocator is about a
+//! fifth of it, and an import 7-14% shorter (`benches/HISTORY.md`, 2026-12-04 evening).
+//! A server keeps glibc's: with mimalloc it held its freed pages and went past the
+//! 200 MiB target of the load test at 1.2 million tracks (`benches/HISTORY.md`,
+//! 2026-12-03), and `memory::tune_allocator` tunes glibc's for it.
 //!
 //! Which one a process uses is decided at its first allocation, from its command line
 //! (read from `/proc/self/cmdline` into a buffer on the stack: nothing may be allocated
@@ -96,9 +95,9 @@ pub fn name() -> &'static str {
 }
 
 /// Has mimalloc commit an arena's memory as it is used rather than all at once. With
-/// its default (at once), an import of 1.2 million rows spent 1.2-2 s more in the
-/// kernel and peaked 20-35 MB higher than with this (`MIMALLOC_ARENA_EAGER_COMMIT=0`,
-/// side by side, `benches/HISTORY.md` 2026-12-04 evening). Set before mimalloc's first
+/// its default (at once), an import of 1.2 million rows spent 2.9-4.2 s in the kernel
+/// and peaked at 250-260 MB; with this (`MIMALLOC_ARENA_EAGER_COMMIT=0`), 2.1-2.2 s and
+/// 229-233 MB, as with glibc (`benches/HISTORY.md`, 2026-12-04 evening). Set before mimalloc's first
 /// allocation, where it reads its options; an option set here is not read again from
 /// the environment.
 #[allow(unsafe_code)]
