@@ -770,13 +770,10 @@ fn binary() -> Command {
     Command::new(env!("CARGO_BIN_EXE_insights-hub"))
 }
 
-/// The first line of a running server's log (its standard output) that names its
-/// allocator.
-fn allocator_line(child: &mut std::process::Child) -> String {
-    use std::io::BufRead;
-    let log = child.stdout.take().expect("piped stdout");
-    std::io::BufReader::new(log)
-        .lines()
+/// The line of a process's log (its standard output) that names its allocator: the
+/// first line it logs, so a running server can be read up to it and stopped.
+fn allocator_line(log: impl std::io::BufRead) -> String {
+    log.lines()
         .map_while(Result::ok)
         .find(|line| line.contains("allocator chosen"))
         .unwrap_or_default()
@@ -794,12 +791,8 @@ fn the_import_command_runs_on_mimalloc_and_the_server_on_the_system_allocator() 
         .output()
         .expect("run import");
     assert!(import.status.success());
-    let log = String::from_utf8_lossy(&import.stdout);
-    let line = log
-        .lines()
-        .find(|line| line.contains("allocator chosen"))
-        .unwrap_or_default();
-    assert!(line.contains("mimalloc"), "{log}");
+    let line = allocator_line(&import.stdout[..]);
+    assert!(line.contains("mimalloc"), "{line}");
 
     let mut server = binary()
         .env("RUST_LOG", "debug")
@@ -808,7 +801,8 @@ fn the_import_command_runs_on_mimalloc_and_the_server_on_the_system_allocator() 
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("start the server");
-    let line = allocator_line(&mut server);
+    let log = server.stdout.take().expect("piped stdout");
+    let line = allocator_line(std::io::BufReader::new(log));
     server.kill().expect("stop the server");
     server.wait().expect("reap the server");
     assert!(line.contains("system"), "{line}");

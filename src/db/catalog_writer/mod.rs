@@ -258,17 +258,16 @@ enum SpentBatch {
 /// Spent rows handed over at a time.
 const SPENT_BATCH: usize = 256;
 
-/// Keeps `item` in `buffer` until a batch of them goes to the disposal thread.
-fn spend<T>(
-    buffer: &mut Vec<T>,
-    item: T,
+/// Keeps a repeated row in `buffer` until a batch of them goes to the disposal thread.
+fn spend_row(
+    buffer: &mut Vec<(NewTrack, TrackKeys)>,
+    row: (NewTrack, TrackKeys),
     disposal: &Disposal<Spent>,
-    wrap: fn(Vec<T>) -> SpentBatch,
 ) {
-    buffer.push(item);
+    buffer.push(row);
     if buffer.len() >= SPENT_BATCH {
         let full = std::mem::replace(buffer, Vec::with_capacity(SPENT_BATCH));
-        disposal.dispose(Spent(wrap(full)));
+        disposal.dispose(Spent(SpentBatch::Rows(full)));
     }
 }
 
@@ -453,12 +452,7 @@ impl CatalogWriter {
                     identity_fingerprint,
                     artists: artist_keys,
                 };
-                spend(
-                    &mut self.spent_rows,
-                    (track, keys),
-                    &self.disposal,
-                    SpentBatch::Rows,
-                );
+                spend_row(&mut self.spent_rows, (track, keys), &self.disposal);
                 return Ok(Written::Repeated);
             }
             Entry::Occupied(mut entry) => {
