@@ -179,6 +179,9 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| "info,poem=warn".into()),
         )
         .with_target(false)
+        // Colours only for a person at a terminal: in a log file or a pipe (systemd,
+        // docker, `> server.log`) the escape codes were noise around every field.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
         .init();
     tracing::debug!(allocator = %insights_hub::allocator::name(), "allocator chosen");
     let mut cli = Cli::parse();

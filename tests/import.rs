@@ -793,6 +793,8 @@ fn the_import_command_runs_on_mimalloc_and_the_server_on_the_system_allocator() 
     assert!(import.status.success());
     let line = allocator_line(&import.stdout[..]);
     assert!(line.contains("mimalloc"), "{line}");
+    // Not a terminal: the log carries no colour codes.
+    assert!(!line.contains('\u{1b}'), "{line:?}");
 
     let mut server = binary()
         .env("RUST_LOG", "debug")
@@ -806,6 +808,7 @@ fn the_import_command_runs_on_mimalloc_and_the_server_on_the_system_allocator() 
     server.kill().expect("stop the server");
     server.wait().expect("reap the server");
     assert!(line.contains("system"), "{line}");
+    assert!(!line.contains('\u{1b}'), "{line:?}");
 }
 
 #[test]
