@@ -218,8 +218,11 @@ fn main() -> ExitCode {
 }
 
 fn serve(database: config::Database, args: ServeArgs) -> anyhow::Result<()> {
-    // Before the runtime's threads exist (see `insights_hub::memory`).
-    insights_hub::memory::tune_allocator();
+    // One runtime worker per core, as tokio's default; named here because the
+    // allocator's arenas are counted for them (see `insights_hub::memory`).
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    // Before the runtime's threads exist.
+    insights_hub::memory::tune_allocator(workers);
     insights_hub::db::limit_sqlite_memory(insights_hub::db::SERVING_MEMORY_LIMIT);
     let mut config = Config::for_database(database);
     config.bind = args.bind;
@@ -246,6 +249,9 @@ fn serve(database: config::Database, args: ServeArgs) -> anyhow::Result<()> {
             Some(SecretKey::parse(text).map_err(|e| anyhow::anyhow!("SECRET_KEY: {e}"))?);
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers)
+        // The workers start first, so each takes an arena of its own.
+        .on_thread_start(insights_hub::memory::attach_arena)
         .enable_all()
         // Blocking work is database work, and the pool has at most 16 connections:
         // more threads only wait for one, each with its own stack and allocator cache
