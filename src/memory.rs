@@ -14,10 +14,11 @@
 //! that the blocking threads start on), and each thread takes its arena as it starts
 //! (`attach_arena`, tokio's `on_thread_start`): the workers are the first threads, so
 //! each has an arena of its own. With two arenas for everything, which thread landed
-//! in which was chance at its first allocation, and in two starts of three the two
-//! workers shared one: every `malloc` and `free` of a live answer then took a lock the
-//! other worker held, 10–16 futex calls a request instead of 1.3–3, and a fifth fewer
-//! answers a second (`benches/HISTORY.md`, 2026-12-04, "two workers in one arena").
+//! in which was chance at its first allocation, and in about one start of three the
+//! two workers shared one: every `malloc` and `free` of a live answer then waited on a
+//! lock the other worker held, 9–18 futex calls a request instead of 1.3–3, and up to a
+//! third fewer answers a second (`benches/HISTORY.md`, 2026-12-04, "two workers in one
+//! arena").
 
 /// Blocks from this size are mapped on their own and go back to the system when freed.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
