@@ -168,6 +168,11 @@ struct ServeArgs {
     /// beside the SQLite catalog file; with PostgreSQL, none unless this is set.
     #[arg(long, env = "CACHE_DIR")]
     cache_dir: Option<std::path::PathBuf>,
+
+    /// Worker threads answering requests. Default: one per core. The environment
+    /// variable is tokio's own, which the runtime read before this flag existed.
+    #[arg(long, env = "TOKIO_WORKER_THREADS")]
+    workers: Option<std::num::NonZeroUsize>,
 }
 
 fn main() -> ExitCode {
@@ -218,9 +223,12 @@ fn main() -> ExitCode {
 }
 
 fn serve(database: config::Database, args: ServeArgs) -> anyhow::Result<()> {
-    // One runtime worker per core, as tokio's default; named here because the
-    // allocator's arenas are counted for them (see `insights_hub::memory`).
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    // Named here, not left to tokio, because the allocator's arenas are counted for
+    // the workers (see `insights_hub::memory`).
+    let workers = args
+        .workers
+        .or_else(|| std::thread::available_parallelism().ok())
+        .map_or(1, |n| n.get());
     // Before the runtime's threads exist.
     insights_hub::memory::tune_allocator(workers);
     insights_hub::db::limit_sqlite_memory(insights_hub::db::SERVING_MEMORY_LIMIT);

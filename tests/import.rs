@@ -812,6 +812,42 @@ fn the_import_command_runs_on_mimalloc_and_the_server_on_the_system_allocator() 
 }
 
 #[test]
+fn serve_refuses_zero_workers_before_it_starts() {
+    let db = fresh_db();
+    let path = db.path.to_str().expect("utf-8 path").to_string();
+    drop(db.conn);
+    for (flag, env) in [(Some("0"), None), (None, Some("none"))] {
+        let mut command = binary();
+        command.args(["--database", &path, "serve", "--bind", "127.0.0.1:0"]);
+        if let Some(n) = flag {
+            command.args(["--workers", n]);
+        }
+        if let Some(value) = env {
+            command.env("TOKIO_WORKER_THREADS", value);
+        }
+        // A server that started would not exit: it is stopped after a while instead of
+        // hanging the test, and fails it.
+        let mut child = command
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run serve");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while child.try_wait().expect("poll serve").is_none() {
+            if std::time::Instant::now() > deadline {
+                child.kill().expect("stop the server");
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let refused = child.wait_with_output().expect("serve's output");
+        assert!(!refused.status.success());
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert!(stderr.contains("--workers"), "{stderr}");
+    }
+}
+
+#[test]
 fn the_command_reports_skipped_rows_and_strict_exits_with_an_error() {
     let db = fresh_db();
     let path = db.path.to_str().expect("utf-8 path").to_string();
