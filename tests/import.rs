@@ -53,6 +53,14 @@ fn fresh_db() -> Db {
     Db { dir, path, conn }
 }
 
+/// A fresh database, closed again for the binary to open: the directory that holds it
+/// (removed when dropped) and its path.
+fn database_for_the_binary() -> (tempfile::TempDir, String) {
+    let Db { dir, path, conn } = fresh_db();
+    drop(conn);
+    (dir, path.to_str().expect("utf-8 path").to_string())
+}
+
 fn import(db: &mut Db, names: &[&str], strict: bool) -> Result<ImportReport, ImportError> {
     import_with(
         db,
@@ -780,10 +788,9 @@ fn allocator_line(log: impl std::io::BufRead) -> String {
 }
 
 #[test]
-fn the_import_command_runs_on_mimalloc_and_the_server_on_the_system_allocator() {
-    let db = fresh_db();
-    let path = db.path.to_str().expect("utf-8 path").to_string();
-    drop(db.conn);
+fn the_import_command_runs_on_mimalloc_and_the_server_on_the_system_allocator_neither_logging_colour_codes(
+) {
+    let (_dir, path) = database_for_the_binary();
     let import = binary()
         .env("RUST_LOG", "debug")
         .args(["--database", &path, "import"])
@@ -813,9 +820,7 @@ fn the_import_command_runs_on_mimalloc_and_the_server_on_the_system_allocator() 
 
 #[test]
 fn serve_refuses_zero_workers_before_it_starts() {
-    let db = fresh_db();
-    let path = db.path.to_str().expect("utf-8 path").to_string();
-    drop(db.conn);
+    let (_dir, path) = database_for_the_binary();
     for (flag, env) in [(Some("0"), None), (None, Some("none"))] {
         let mut command = binary();
         command.args(["--database", &path, "serve", "--bind", "127.0.0.1:0"]);
