@@ -28,6 +28,10 @@ pub enum AppError {
     /// The request's headers are larger than the app accepts (431).
     #[error("{0}")]
     HeadersTooLarge(String),
+    /// The request did not arrive in the time the server gives it, e.g. a body that
+    /// stopped short of its declared length (408).
+    #[error("{0}")]
+    RequestTimeout(String),
     /// Too many attempts; try again after the given number of seconds (429).
     #[error("Too many attempts. Try again in {retry_after_secs} seconds.")]
     TooManyRequests { retry_after_secs: u64 },
@@ -55,6 +59,7 @@ impl AppError {
             | AppError::TooLarge(_)
             | AppError::AddressTooLong(_)
             | AppError::HeadersTooLarge(_)
+            | AppError::RequestTimeout(_)
             | AppError::TooManyRequests { .. } => self.to_string(),
             // The pool waited in vain for a connection: the database is down or
             // unreachable, which the person asking cannot fix, but may wait out.

@@ -1,14 +1,21 @@
 //! Requests hyper refuses before the router sees them (a request line over 64 KiB,
 //! too many or too large headers, an unreadable request line) get the app's error page,
 //! or JSON under /api/, instead of an empty body; and the connection wrapper that does
-//! it leaves ordinary answers alone. Over a real TCP socket, since these never reach a
-//! `TestClient`.
+//! it leaves ordinary answers alone; and a body that stops short of its length is
+//! answered 408 once the connection guard's deadline passes. Over a real TCP socket,
+//! since these never reach a `TestClient`.
 
 mod common;
 
-use std::net::SocketAddr;
+use std::{net::SocketAddr, time::Duration};
 
-use insights_hub::{app, web::transport::with_error_bodies};
+use insights_hub::{
+    app,
+    web::{
+        connection_guard::{guarded, Deadlines},
+        transport::with_error_bodies,
+    },
+};
 use poem::{
     listener::{Acceptor, Listener, TcpListener},
     Server,
@@ -20,6 +27,11 @@ use tokio::{
 
 /// The real app behind the real connection wrapper, on a free local port.
 async fn serve() -> (SocketAddr, common::TestApp) {
+    serve_with(None).await
+}
+
+/// The same, and with `deadlines` behind the connection guard as `serve` runs it.
+async fn serve_with(deadlines: Option<Deadlines>) -> (SocketAddr, common::TestApp) {
     let test = common::empty_app();
     let acceptor = TcpListener::bind("127.0.0.1:0")
         .into_acceptor()
@@ -30,9 +42,18 @@ async fn serve() -> (SocketAddr, common::TestApp) {
         .expect("a socket address");
     let endpoint = app(test.state.clone());
     tokio::spawn(async move {
-        let _ = Server::new_with_acceptor(with_error_bodies(acceptor))
-            .run(endpoint)
-            .await;
+        let _ = match deadlines {
+            Some(deadlines) => {
+                Server::new_with_acceptor(with_error_bodies(guarded(acceptor, deadlines, None)))
+                    .run(endpoint)
+                    .await
+            }
+            None => {
+                Server::new_with_acceptor(with_error_bodies(acceptor))
+                    .run(endpoint)
+                    .await
+            }
+        };
     });
     (addr, test)
 }
@@ -162,4 +183,33 @@ async fn ordinary_answers_pass_through_on_a_kept_alive_connection() {
     let (head, body) = split(&answer[refusal..]);
     assert_eq!(content_length(head), body.len());
     assert!(body.contains("The address is too long"));
+}
+
+#[tokio::test]
+async fn a_body_shorter_than_its_length_times_out_with_408_and_says_why() {
+    let (addr, _app) = serve_with(Some(Deadlines {
+        idle: Duration::from_secs(1),
+        request: Duration::from_millis(300),
+    }))
+    .await;
+    // Ten bytes declared, three sent, and the connection kept open: the server waits
+    // for the rest until the request's deadline.
+    let mut stream = TcpStream::connect(addr).await.expect("connect");
+    let _ = stream
+        .write_all(
+            b"POST /login HTTP/1.1\r\nHost: x\r\n\
+              Content-Type: application/x-www-form-urlencoded\r\n\
+              Content-Length: 10\r\n\r\na=b",
+        )
+        .await;
+    // The answer, then the connection closed after a second of silence.
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut answer)).await;
+    let answer = String::from_utf8_lossy(&answer);
+    let (head, body) = split(&answer);
+    assert!(head.starts_with("HTTP/1.1 408 Request Timeout"), "{head}");
+    assert!(
+        body.contains("The request body did not arrive in time"),
+        "{body}"
+    );
 }

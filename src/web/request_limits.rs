@@ -18,6 +18,8 @@
 //!   different passwords could become the same one, and any other field would be
 //!   stored with characters the user never typed.
 
+use std::io;
+
 use poem::{
     http::{header, Method},
     Endpoint, IntoResponse, Middleware, Request, Response, Result,
@@ -169,6 +171,29 @@ fn urlencoded_is_utf8(body: &[u8]) -> bool {
     })
 }
 
+/// Whether a body stopped arriving because the connection's deadline passed
+/// (`connection_guard`), rather than because the client broke it off. The deadline's
+/// `TimedOut` reaches here wrapped by hyper and then by poem; `io::Error::source` skips
+/// the error it wraps, so the chain is walked from `get_ref`.
+fn timed_out(error: &io::Error) -> bool {
+    if error.kind() == io::ErrorKind::TimedOut {
+        return true;
+    }
+    let mut cause = error
+        .get_ref()
+        .map(|e| e as &(dyn std::error::Error + 'static));
+    while let Some(current) = cause {
+        cause = match current.downcast_ref::<io::Error>() {
+            Some(io) if io.kind() == io::ErrorKind::TimedOut => return true,
+            Some(io) => io
+                .get_ref()
+                .map(|e| e as &(dyn std::error::Error + 'static)),
+            None => current.source(),
+        };
+    }
+    false
+}
+
 impl<E: Endpoint> Endpoint for RequestLimitsEndpoint<E> {
     type Output = Response;
 
@@ -205,6 +230,14 @@ impl<E: Endpoint> Endpoint for RequestLimitsEndpoint<E> {
                 }
                 Ok(bytes) => req.set_body(bytes),
                 Err(poem::error::ReadBodyError::PayloadTooLarge) => return Err(too_large()),
+                Err(poem::error::ReadBodyError::Io(error)) if timed_out(&error) => {
+                    return Err(AppError::RequestTimeout(
+                        "The request body did not arrive in time: the connection sent less \
+                         than its Content-Length said. Nothing was changed; send it again."
+                            .to_string(),
+                    )
+                    .into())
+                }
                 Err(_) => {
                     return Err(AppError::BadRequest(
                         "The request body could not be read: it was cut off or malformed."
@@ -220,9 +253,43 @@ impl<E: Endpoint> Endpoint for RequestLimitsEndpoint<E> {
 
 #[cfg(test)]
 mod tests {
+    use std::io;
+
     use poem::Request;
 
-    use super::{check_host, urlencoded_is_utf8};
+    use super::{check_host, timed_out, urlencoded_is_utf8};
+
+    /// Stands for hyper's error: it names the I/O error under it as its source.
+    #[derive(Debug)]
+    struct Wrapper(io::Error);
+
+    impl std::fmt::Display for Wrapper {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("body error")
+        }
+    }
+
+    impl std::error::Error for Wrapper {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.0)
+        }
+    }
+
+    #[test]
+    fn a_deadline_is_found_under_the_errors_that_wrap_it() {
+        let deadline = || io::Error::new(io::ErrorKind::TimedOut, "deadline");
+        assert!(timed_out(&deadline()));
+        // As poem hands it over: an `Other` error around hyper's, around the deadline.
+        let wrapped = io::Error::other(Wrapper(deadline()));
+        assert!(timed_out(&wrapped));
+        assert!(timed_out(&io::Error::other(io::Error::other(Wrapper(
+            deadline()
+        )))));
+        // A client that broke the connection off did not time out.
+        let reset = io::Error::other(Wrapper(io::Error::from(io::ErrorKind::ConnectionReset)));
+        assert!(!timed_out(&reset));
+        assert!(!timed_out(&io::Error::other("incomplete body")));
+    }
 
     #[test]
     fn one_well_formed_host_at_most() {
