@@ -52,6 +52,54 @@ async fn a_query_that_is_not_utf8_is_refused_everywhere() {
     resp.assert_status_is_ok();
 }
 
+/// A path with a malformed %-escape is a 400 whatever the address, with the page or
+/// the API's JSON; a well-formed escape still names what it names.
+#[tokio::test]
+async fn a_path_with_a_malformed_escape_is_a_bad_request_everywhere() {
+    let app = demo_app();
+    for path in [
+        "/%",
+        "/artists/%zz",
+        "/genres/%FF",
+        "/nothing/here%2",
+        "/assets/%E9.css",
+    ] {
+        let resp = app.client.get(path).send().await;
+        resp.assert_status(StatusCode::BAD_REQUEST);
+        let body = resp.0.into_body().into_string().await.expect("body");
+        assert!(
+            body.contains("%-escape that is not two hex digits"),
+            "{path}: {body}"
+        );
+        assert!(
+            body.contains(r#"<header class="site-header">"#),
+            "{path}: {body}"
+        );
+    }
+    let resp = app.client.get("/api/v1/tracks/%").send().await;
+    resp.assert_status(StatusCode::BAD_REQUEST);
+    let body = resp.0.into_body().into_string().await.expect("body");
+    let json: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+    assert_eq!(json["error"]["status"], 400);
+    // Escapes that decode to UTF-8 are read as before: a genre name with spaces, and an
+    // address that names nothing.
+    app.client
+        .get("/genres/no%20such%20genre")
+        .send()
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+    app.client
+        .get("/nothing%20here")
+        .send()
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+    app.client
+        .get("/artists?q=caf%C3%A9")
+        .send()
+        .await
+        .assert_status_is_ok();
+}
+
 /// The data files a page's script reads answer their errors in JSON, as the API does.
 #[tokio::test]
 async fn data_files_answer_errors_in_json() {

@@ -73,6 +73,17 @@ fn check_head(req: &Request) -> Result<(), AppError> {
         .map(|(name, value)| name.as_str().len() + value.len())
         .sum();
     check_host(req)?;
+    // A path's escapes are read once the route is known, by the route's own parser;
+    // checked here, a malformed one gets the same 400 on every address, where before
+    // `/%` (no route matched) got a 404 and `/artists/%FF` a 400.
+    let path = req.uri().path();
+    if path.contains('%') && !escapes_are_utf8(path.as_bytes(), false) {
+        return Err(AppError::BadRequest(
+            "The address holds a %-escape that is not two hex digits, or not UTF-8 text \
+             once decoded, so it could not be read."
+                .to_string(),
+        ));
+    }
     // The same rule as a form's: every parser of a query (the pages', poem-openapi's)
     // would replace each bad byte with U+FFFD and answer a question nobody asked.
     if let Some(query) = req.uri().query() {
@@ -148,27 +159,34 @@ pub fn is_urlencoded_form(req: &Request) -> bool {
 /// Whether every name and value of a urlencoded body or query decodes to UTF-8. A `%` not
 /// followed by two hex digits stays as it is, as the form parser keeps it.
 fn urlencoded_is_utf8(body: &[u8]) -> bool {
+    body.split(|&b| b == b'&' || b == b'=')
+        .all(|part| escapes_are_utf8(part, true))
+}
+
+/// Whether `text` decodes to UTF-8 once its %-escapes are decoded. With `lenient`, a `%`
+/// not followed by two hex digits stands for itself (as a form parser reads it);
+/// without, it makes the text unreadable (as a path's parser reads it).
+fn escapes_are_utf8(text: &[u8], lenient: bool) -> bool {
     let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
-    body.split(|&b| b == b'&' || b == b'=').all(|part| {
-        let mut decoded = Vec::with_capacity(part.len());
-        let mut i = 0;
-        while i < part.len() {
-            let escaped = (part[i] == b'%')
-                .then(|| Some(hex(*part.get(i + 1)?)? * 16 + hex(*part.get(i + 2)?)?))
-                .flatten();
-            match escaped {
-                Some(byte) => {
-                    decoded.push(byte);
-                    i += 3;
-                }
-                None => {
-                    decoded.push(part[i]);
-                    i += 1;
-                }
+    let mut decoded = Vec::with_capacity(text.len());
+    let mut i = 0;
+    while i < text.len() {
+        let escaped = (text[i] == b'%')
+            .then(|| Some(hex(*text.get(i + 1)?)? * 16 + hex(*text.get(i + 2)?)?))
+            .flatten();
+        match escaped {
+            Some(byte) => {
+                decoded.push(byte);
+                i += 3;
+            }
+            None if text[i] == b'%' && !lenient => return false,
+            None => {
+                decoded.push(text[i]);
+                i += 1;
             }
         }
-        std::str::from_utf8(&decoded).is_ok()
-    })
+    }
+    std::str::from_utf8(&decoded).is_ok()
 }
 
 /// Whether a body stopped arriving because the connection's deadline passed
