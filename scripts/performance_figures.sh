@@ -18,7 +18,8 @@
 #    test against that database (peak memory, and every endpoint's rate).
 # 6. Smaller benches: artist suggestions and comparisons (benches/artists.rs), page
 #    fragments and chart options (benches/pages.rs), the API's recommendations in
-#    process (examples/recommendations_speed.rs), the import of the real file
+#    process (examples/recommendations_speed.rs), the catalog at 1,000,000 tracks built
+#    from SQLite and read from its cache file (benches/matching.rs), the import of the real file
 #    (.ci/check_import.sh), and each page's weight on a first visit
 #    (scripts/page_weight.sh).
 #
@@ -27,8 +28,8 @@
 #
 # Needs what the benches need (chromium, chromedriver, wrk; see tests/browser/) and about
 # 2 GB of free disk for the generated files, which are removed at the end. Each section
-# first waits (up to a minute) for the CPU to be quiet. Takes about
-# 20 to 25 minutes on 2 cores.
+# first waits (up to a minute) for the CPU to be quiet. Takes about 13 minutes on 2
+# cores with the release build and the benches already compiled, 25 without.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -114,6 +115,8 @@ section "6. Pages: the live answer's parts and chart options, 20,000 tracks (cri
 cargo bench --quiet --bench pages 2>&1 | grep -E '^[a-z_/0-9]+$|time:'
 section "6. API recommendations in-process (5 seeds, 3 ranges, 20 results)"
 cargo run --release --quiet --example recommendations_speed
+section "6. The catalog at 1,000,000 tracks: built from SQLite, read from its cache file"
+cargo bench --quiet --bench matching -- load_1M 2>&1 | grep -E '^load_1M|time:'
 section "6. Import of the real file"
 bash .ci/check_import.sh "$CSV" | grep -E 'took'
 section "6. Page weight on a first visit"
