@@ -437,3 +437,133 @@ fn a_killed_import_leaves_the_catalog_as_it_was() {
     let tracks_now: i64 = tracks::table.count().get_result(&mut conn).expect("tracks");
     assert_eq!(tracks_now, before.track_count);
 }
+
+/// The catalog file's journal mode, read by a connection of its own.
+fn catalog_journal_mode(main: &Path) -> String {
+    #[derive(QueryableByName)]
+    struct Mode {
+        #[diesel(sql_type = Text)]
+        journal_mode: String,
+    }
+    let path = catalog_path(main);
+    let mut conn =
+        SqliteConnection::establish(path.to_str().expect("utf-8 path")).expect("open catalog");
+    diesel::sql_query("PRAGMA journal_mode")
+        .get_result::<Mode>(&mut conn)
+        .expect("journal mode")
+        .journal_mode
+}
+
+/// A load into an empty catalog that nobody else has open runs with a rollback journal,
+/// which holds the file until the commit: a server started meanwhile waits for it at
+/// start-up, and then serves the whole catalog. (With a server already running, the
+/// import keeps the WAL: the test above.)
+#[test]
+fn a_server_starting_during_a_load_into_an_empty_catalog_waits_and_then_sees_it_all() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let main = dir.path().join("w.db");
+    let csv = synthetic_csv(dir.path(), 20_000, 23);
+    let (entered_tx, entered) = mpsc::channel();
+    let (release, release_rx) = mpsc::channel();
+    let importer = {
+        let main = main.clone();
+        std::thread::spawn(move || {
+            let mut conn = db::open_catalog_connection(&main).expect("open catalog");
+            let mut progress = HeldInside {
+                entered: Some(entered_tx),
+                release: release_rx,
+            };
+            import_files(&mut conn, &[csv], ImportOptions::default(), &mut progress)
+        })
+    };
+    entered
+        .recv_timeout(Duration::from_secs(120))
+        .expect("the import reached its first batch");
+    let (opened_tx, opened) = mpsc::channel();
+    let server = {
+        let main = main.clone();
+        std::thread::spawn(move || {
+            let pool = db::open(&main);
+            let _ = opened_tx.send(());
+            pool
+        })
+    };
+    // Longer than SQLite's busy timeout, after which a server used to give up.
+    let held = Duration::from_millis(u64::from(db::BUSY_TIMEOUT_MS) + 1500);
+    assert!(
+        opened.recv_timeout(held).is_err(),
+        "the server did not wait for the import"
+    );
+    release.send(()).expect("release the import");
+    let report = importer
+        .join()
+        .expect("import thread")
+        .expect("the import succeeds");
+    let pool = server
+        .join()
+        .expect("server thread")
+        .expect("the server opens once the import is in");
+    let mut conn = pool.get().expect("connection");
+    let tracks_now: i64 = tracks::table.count().get_result(&mut conn).expect("tracks");
+    assert_eq!(tracks_now, report.catalog_tracks);
+    assert!(tracks_now > 10_000, "{tracks_now}");
+    assert_eq!(catalog_journal_mode(&main), "wal");
+}
+
+/// The same load killed half-way: its rollback journal puts the empty catalog back, and
+/// the file is in WAL mode again once opened.
+#[test]
+fn a_killed_load_into_an_empty_catalog_leaves_it_empty_and_in_wal_mode() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let main = dir.path().join("e.db");
+    drop(db::open_catalog_connection(&main).expect("create the catalog"));
+    let csv = synthetic_csv(dir.path(), 100_000, 29);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_insights-hub"))
+        .arg("--database")
+        .arg(&main)
+        .arg("import")
+        .arg(&csv)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start the import");
+    let journal = {
+        let mut name = catalog_path(&main).into_os_string();
+        name.push("-journal");
+        PathBuf::from(name)
+    };
+    // Wait until the load has written pages through its rollback journal for a while.
+    let mut written = false;
+    for _ in 0..6000 {
+        if child.try_wait().expect("child status").is_some() {
+            break;
+        }
+        let size = std::fs::metadata(catalog_path(&main)).map_or(0, |m| m.len());
+        if journal.exists() && size > 2_000_000 {
+            written = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(written, "the load never wrote through a rollback journal");
+    child.kill().expect("kill -9");
+    child.wait().expect("reap");
+    let mut conn = db::open_connection(&main).expect("reopen");
+    let tracks_now: i64 = tracks::table.count().get_result(&mut conn).expect("tracks");
+    assert_eq!(tracks_now, 0);
+    let db::DbConnection::Sqlite(sqlite) = &mut conn else {
+        panic!("a SQLite database");
+    };
+    #[derive(QueryableByName)]
+    struct Check {
+        #[diesel(sql_type = Text)]
+        integrity_check: String,
+    }
+    let check = diesel::sql_query("PRAGMA catalog.integrity_check")
+        .get_result::<Check>(sqlite)
+        .expect("integrity check");
+    assert_eq!(check.integrity_check, "ok");
+    drop(conn);
+    assert!(!journal.exists(), "the hot journal was rolled back");
+    assert_eq!(catalog_journal_mode(&main), "wal");
+}

@@ -57,6 +57,44 @@ pub fn catalog_path(main: &Path) -> PathBuf {
     main.with_file_name(name)
 }
 
+/// Waits while an import loading an empty catalog holds the catalog file's lock with a
+/// rollback journal (`catalog_writer::journal`), saying so once, instead of failing when
+/// the busy timeout runs out: what a server started during such an import does, since
+/// it cannot read the catalog before the import commits. Anything else wrong with the
+/// file is left to the opening that follows, which says what it is.
+pub fn wait_while_a_load_holds(catalog: &Path) -> anyhow::Result<()> {
+    let Some(url) = catalog.to_str() else {
+        return Ok(());
+    };
+    if !catalog.is_file() {
+        return Ok(());
+    }
+    let mut said = false;
+    loop {
+        let mut conn = match SqliteConnection::establish(url) {
+            Ok(conn) => conn,
+            Err(_) => return Ok(()),
+        };
+        // What every connection of a server does first; it needs the file's lock.
+        let outcome = conn.batch_execute(&format!(
+            "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL;",
+            super::BUSY_TIMEOUT_MS
+        ));
+        match outcome {
+            Err(error) if error.to_string().contains("database is locked") => {
+                if !said {
+                    tracing::info!(
+                        catalog = %catalog.display(),
+                        "the catalog file is locked by an import loading it; waiting for the import to finish"
+                    );
+                    said = true;
+                }
+            }
+            _ => return Ok(()),
+        }
+    }
+}
+
 /// Attaches the catalog file as `catalog`, with the same per-file pragmas as the main
 /// file (journal mode, synchronous and cache size are per file; busy timeout and
 /// foreign keys are per connection and already set).

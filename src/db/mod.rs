@@ -131,14 +131,17 @@ impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for NoSetup {}
 
 /// The pragmas, also for connections made outside the pool (the importer).
 pub fn apply_pragmas(conn: &mut SqliteConnection) -> diesel::QueryResult<()> {
-    conn.batch_execute(
-        "PRAGMA busy_timeout = 10000;
+    conn.batch_execute(&format!(
+        "PRAGMA busy_timeout = {BUSY_TIMEOUT_MS};
          PRAGMA journal_mode = WAL;
          PRAGMA foreign_keys = ON;
          PRAGMA synchronous = NORMAL;
-         PRAGMA cache_size = -32000;",
-    )
+         PRAGMA cache_size = -32000;"
+    ))
 }
+
+/// How long a SQLite connection waits for another's lock before it gives up.
+pub const BUSY_TIMEOUT_MS: u32 = 10_000;
 
 /// Frees this connection's page cache (SQLite's `shrink_memory`): after reading the whole
 /// catalog at start-up it holds up to `cache_size` of pages no request needs.
@@ -225,9 +228,14 @@ pub struct DbFiles {
 /// migrations on both and moves the catalog of a database made before the split into
 /// its own file; every pooled connection carries the pragmas and the catalog attached.
 /// PostgreSQL: connects (a bad URL, an unreachable server, a wrong password or a
-/// missing database is a one-line error) and runs pending migrations.
+/// missing database is a one-line error) and runs pending migrations. A SQLite catalog
+/// that an import is loading with a rollback journal is waited for first
+/// (`catalog_file::wait_while_a_load_holds`).
 pub fn open(database: impl Into<Database>) -> anyhow::Result<DbPool> {
     let database = database.into();
+    if let Database::Sqlite(path) = &database {
+        catalog_file::wait_while_a_load_holds(&catalog_file::catalog_path(path))?;
+    }
     let target = prepare(&database)?;
     let pool = Pool::builder()
         .max_size(if matches!(target, Target::Postgres { .. }) {

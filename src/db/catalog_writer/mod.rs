@@ -10,7 +10,8 @@
 //! One job per file: `pending` holds what waits in the buffers, `rows` the multi-row
 //! statements, `disposal` frees written rows off the writing thread, `totals` the
 //! per-artist sums of a bulk load, `indexes` the index drop and rebuild around a bulk
-//! load, `aggregates` the SQL recomputation of the artist columns.
+//! load, `aggregates` the SQL recomputation of the artist columns, `journal` the
+//! catalog file's journal for the load.
 //! The keys a track is found by (`catalog::TrackKeys`) come with the track: computing
 //! them is a catalog rule, not the writer's.
 
@@ -18,6 +19,7 @@ mod aggregates;
 mod copy;
 mod disposal;
 mod indexes;
+pub mod journal;
 mod links;
 mod pending;
 mod rows;
@@ -114,6 +116,8 @@ where
     let crate::db::DbConnection::Sqlite(c) = conn else {
         return catalog_transaction(conn, work);
     };
+    let journal = journal::choose_for_import(c)?;
+    tracing::debug!(?journal, "import: catalog journal");
     c.batch_execute(&format!(
         "PRAGMA cache_size = -{IMPORT_CACHE_KIB}; PRAGMA temp_store = MEMORY; PRAGMA threads = 2; PRAGMA foreign_keys = OFF;"
     ))?;
