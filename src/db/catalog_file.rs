@@ -62,18 +62,17 @@ pub fn catalog_path(main: &Path) -> PathBuf {
 /// the busy timeout runs out: what a server started during such an import does, since
 /// it cannot read the catalog before the import commits. Anything else wrong with the
 /// file is left to the opening that follows, which says what it is.
-pub fn wait_while_a_load_holds(catalog: &Path) -> anyhow::Result<()> {
+pub fn wait_while_a_load_holds(catalog: &Path) {
     let Some(url) = catalog.to_str() else {
-        return Ok(());
+        return;
     };
     if !catalog.is_file() {
-        return Ok(());
+        return;
     }
     let mut said = false;
     loop {
-        let mut conn = match SqliteConnection::establish(url) {
-            Ok(conn) => conn,
-            Err(_) => return Ok(()),
+        let Ok(mut conn) = SqliteConnection::establish(url) else {
+            return;
         };
         // What every connection of a server does first; it needs the file's lock.
         let outcome = conn.batch_execute(&format!(
@@ -90,7 +89,7 @@ pub fn wait_while_a_load_holds(catalog: &Path) -> anyhow::Result<()> {
                     said = true;
                 }
             }
-            _ => return Ok(()),
+            _ => return,
         }
     }
 }

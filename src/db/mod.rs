@@ -234,7 +234,7 @@ pub struct DbFiles {
 pub fn open(database: impl Into<Database>) -> anyhow::Result<DbPool> {
     let database = database.into();
     if let Database::Sqlite(path) = &database {
-        catalog_file::wait_while_a_load_holds(&catalog_file::catalog_path(path))?;
+        catalog_file::wait_while_a_load_holds(&catalog_file::catalog_path(path));
     }
     let target = prepare(&database)?;
     let pool = Pool::builder()

@@ -90,19 +90,19 @@ fn catalog_is_empty(conn: &mut SqliteConnection) -> QueryResult<bool> {
     .get_result(conn)
 }
 
-/// The journal mode the connection's main file is in, as SQLite names it.
-pub fn current_mode(conn: &mut SqliteConnection) -> QueryResult<String> {
-    diesel::sql_query("PRAGMA journal_mode")
-        .get_result::<JournalMode>(conn)
-        .map(|m| m.journal_mode.to_ascii_lowercase())
-}
-
 #[cfg(test)]
 mod tests {
-    use diesel::{connection::SimpleConnection, Connection, SqliteConnection};
+    use diesel::{connection::SimpleConnection, Connection, RunQueryDsl, SqliteConnection};
     use diesel_migrations::MigrationHarness;
 
-    use super::{choose_for_import, current_mode, Journal};
+    use super::{choose_for_import, Journal, JournalMode};
+
+    /// The journal mode the connection's main file is in, as SQLite names it.
+    fn current_mode(conn: &mut SqliteConnection) -> diesel::QueryResult<String> {
+        diesel::sql_query("PRAGMA journal_mode")
+            .get_result::<JournalMode>(conn)
+            .map(|m| m.journal_mode.to_ascii_lowercase())
+    }
 
     fn catalog_file(dir: &std::path::Path) -> String {
         dir.join("c.catalog.db").to_string_lossy().into_owned()

@@ -19,7 +19,7 @@ mod aggregates;
 mod copy;
 mod disposal;
 mod indexes;
-pub mod journal;
+mod journal;
 mod links;
 mod pending;
 mod rows;
