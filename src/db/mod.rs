@@ -248,6 +248,14 @@ pub fn open(database: impl Into<Database>) -> anyhow::Result<DbPool> {
         // log-in (session, then user) waited 15 s twice and its connection was closed
         // with no answer at all; now it gets a 503 page saying to try again.
         .connection_timeout(Duration::from_secs(5))
+        // r2d2 replaces every connection after 30 minutes, all at once for a pool made
+        // at start-up. A SQLite connection has nothing to refresh, and a server with no
+        // connection open for that moment would let an import take the catalog file
+        // with a rollback journal (`catalog_writer::journal`) and lock the server out.
+        .max_lifetime(match target {
+            Target::Sqlite { .. } => None,
+            Target::Postgres { .. } => Some(Duration::from_secs(30 * 60)),
+        })
         .connection_customizer(Box::new(NoSetup))
         .build(Manager { target })
         .map_err(|e| {
