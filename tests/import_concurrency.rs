@@ -20,7 +20,8 @@ use diesel::{connection::SimpleConnection, prelude::*, sql_types::Text, SqliteCo
 use diesel_migrations::MigrationHarness;
 use insights_hub::{
     catalog::import::{
-        import_files, synthetic::write_tidytuesday_csv, ImportOptions, NoProgress, Progress,
+        import_files, synthetic::write_tidytuesday_csv, ImportError, ImportOptions, ImportReport,
+        NoProgress, Progress,
     },
     db::{
         self,
@@ -53,6 +54,32 @@ impl Progress for HeldInside {
 
 /// Whether another connection can take the catalog file's write lock right now
 /// (no waiting: busy timeout 0).
+/// An import of `csv` on a thread of its own, held inside its transaction at its first
+/// batch of rows: returns once it is there, with the thread and the sender that lets it
+/// go on.
+fn held_import(
+    database: insights_hub::config::Database,
+    csv: PathBuf,
+) -> (
+    std::thread::JoinHandle<Result<ImportReport, ImportError>>,
+    mpsc::Sender<()>,
+) {
+    let (entered_tx, entered) = mpsc::channel();
+    let (release, release_rx) = mpsc::channel();
+    let importer = std::thread::spawn(move || {
+        let mut conn = db::open_catalog_connection(&database).expect("open catalog");
+        let mut progress = HeldInside {
+            entered: Some(entered_tx),
+            release: release_rx,
+        };
+        import_files(&mut conn, &[csv], ImportOptions::default(), &mut progress)
+    });
+    entered
+        .recv_timeout(Duration::from_secs(120))
+        .expect("the import reached its first batch");
+    (importer, release)
+}
+
 fn catalog_write_lock_is_free(main: &Path) -> bool {
     let path = catalog_path(main);
     let mut conn =
@@ -85,21 +112,7 @@ async fn sign_up_log_in_and_saving_a_profile_succeed_while_an_import_is_in_its_t
     // SQLite: the catalog file's write lock is checked too (PostgreSQL has no such lock).
     let main = database.sqlite_path().map(Path::to_path_buf);
     let csv = synthetic_csv(app.dir.path(), 30_000, 16);
-    let (entered_tx, entered) = mpsc::channel();
-    let (release, release_rx) = mpsc::channel();
-    let importer = {
-        std::thread::spawn(move || {
-            let mut conn = db::open_catalog_connection(&database).expect("open catalog");
-            let mut progress = HeldInside {
-                entered: Some(entered_tx),
-                release: release_rx,
-            };
-            import_files(&mut conn, &[csv], ImportOptions::default(), &mut progress)
-        })
-    };
-    entered
-        .recv_timeout(Duration::from_secs(120))
-        .expect("the import reached its first batch");
+    let (importer, release) = held_import(database, csv);
     // The importer is inside its transaction and holds the catalog's write lock.
     if let Some(main) = &main {
         assert!(!catalog_write_lock_is_free(main));
@@ -228,7 +241,7 @@ fn sqlite(conn: &mut db::DbConnection) -> &mut SqliteConnection {
 }
 
 /// Imports the small TidyTuesday fixture into the catalog file beside `main`.
-fn import_fixture(main: &Path) -> insights_hub::catalog::import::ImportReport {
+fn import_fixture(main: &Path) -> ImportReport {
     let fixture =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tidytuesday_spotify_songs.csv");
     let report = import_files(
@@ -463,22 +476,7 @@ fn a_server_starting_during_a_load_into_an_empty_catalog_waits_and_then_sees_it_
     let dir = tempfile::tempdir().expect("temp dir");
     let main = dir.path().join("w.db");
     let csv = synthetic_csv(dir.path(), 20_000, 23);
-    let (entered_tx, entered) = mpsc::channel();
-    let (release, release_rx) = mpsc::channel();
-    let importer = {
-        let main = main.clone();
-        std::thread::spawn(move || {
-            let mut conn = db::open_catalog_connection(&main).expect("open catalog");
-            let mut progress = HeldInside {
-                entered: Some(entered_tx),
-                release: release_rx,
-            };
-            import_files(&mut conn, &[csv], ImportOptions::default(), &mut progress)
-        })
-    };
-    entered
-        .recv_timeout(Duration::from_secs(120))
-        .expect("the import reached its first batch");
+    let (importer, release) = held_import(main.clone().into(), csv);
     let (opened_tx, opened) = mpsc::channel();
     let server = {
         let main = main.clone();

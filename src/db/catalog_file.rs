@@ -74,12 +74,8 @@ pub fn wait_while_a_load_holds(catalog: &Path) {
         let Ok(mut conn) = SqliteConnection::establish(url) else {
             return;
         };
-        // What every connection of a server does first; it needs the file's lock.
-        let outcome = conn.batch_execute(&format!(
-            "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL;",
-            super::BUSY_TIMEOUT_MS
-        ));
-        match outcome {
+        // What every connection of a server does first; setting WAL needs the lock.
+        match super::apply_pragmas(&mut conn) {
             Err(error) if error.to_string().contains("database is locked") => {
                 if !said {
                     tracing::info!(
