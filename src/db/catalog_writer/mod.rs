@@ -11,7 +11,9 @@
 //! statements, `disposal` frees written rows off the writing thread, `totals` the
 //! per-artist sums of a bulk load, `indexes` the index drop and rebuild around a bulk
 //! load, `aggregates` the SQL recomputation of the artist columns, `journal` the
-//! catalog file's journal for the load.
+//! catalog file's journal for the load. `sqlite_insert` is SQLite's multi-row INSERT
+//! that binds rows in place, and `sqlite_tracks`, `sqlite_artists` and `sqlite_links`
+//! its tables.
 //! The keys a track is found by (`catalog::TrackKeys`) come with the track: computing
 //! them is a catalog rule, not the writer's.
 
@@ -23,6 +25,9 @@ mod journal;
 mod links;
 mod pending;
 mod rows;
+mod sqlite_artists;
+mod sqlite_insert;
+mod sqlite_links;
 mod sqlite_tracks;
 mod totals;
 
@@ -747,7 +752,7 @@ impl CatalogWriter {
                 let mut totals = totals.into_iter();
                 let rows = std::mem::take(&mut self.pending_artists)
                     .into_iter()
-                    .map(move |artist| (artist, totals.next().unwrap_or_default()));
+                    .map(move |artist| totals.next().unwrap_or_default().into_row(artist));
                 in_batches(
                     conn,
                     rows,
@@ -757,6 +762,7 @@ impl CatalogWriter {
             }
             None => recompute_artist_aggregates(conn)?,
         }
+        let artists_inserted = started.elapsed();
         rebuild_indexes(conn, artist_indexes.into_iter().map(|(_, create)| create))?;
         let aggregated = started.elapsed();
         // Genres no track carries any more (a re-import changed them). One pass over
@@ -773,6 +779,7 @@ impl CatalogWriter {
             ?flushed,
             ?indexed,
             ?aggregated,
+            ?artists_inserted,
             total = ?started.elapsed(),
             "catalog writer finished"
         );

@@ -1,7 +1,7 @@
 //! What waits in the writer's buffers until a flush, and the order new tracks are
 //! written in.
 
-use crate::catalog::NewTrack;
+use crate::catalog::{AudioFeatures, NewTrack};
 
 /// A track waiting in the buffer. A new track gets its id only when flushed (see
 /// `flush`); a stored one keeps its id.
@@ -21,6 +21,17 @@ pub(super) struct PendingArtist {
     pub name: String,
     pub name_key: String,
     pub search_key: String,
+}
+
+/// An artist of a load into an empty catalog, with the aggregates of its tracks summed
+/// in memory (`totals`), as `finish` inserts it.
+pub(super) struct ArtistWithTotals {
+    pub artist: PendingArtist,
+    pub track_count: i32,
+    pub min_year: Option<i32>,
+    pub max_year: Option<i32>,
+    pub avg_popularity: Option<f64>,
+    pub averages: AudioFeatures,
 }
 
 /// A genre or subgenre first seen in this load, waiting to be inserted.

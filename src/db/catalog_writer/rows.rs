@@ -4,8 +4,11 @@
 use diesel::{prelude::*, upsert::excluded};
 
 use super::{
-    pending::{PendingArtist, PendingGenre, PendingTrack},
-    totals::ArtistTotals,
+    pending::{ArtistWithTotals, PendingArtist, PendingGenre, PendingTrack},
+    sqlite_artists::ArtistsWithTotals,
+    sqlite_insert::InsertRows,
+    sqlite_links::{TrackArtists, TrackGenres},
+    sqlite_tracks::NewTracks,
 };
 use crate::db::{
     features::audio_feature_columns,
@@ -133,23 +136,36 @@ pub(super) fn insert_artists<const N: usize>(
     })
 }
 
+/// Artists with their aggregates (a load into an empty catalog): SQLite binds them in
+/// place (`sqlite_artists`).
 pub(super) fn insert_artists_with_totals<const N: usize>(
     conn: &mut crate::db::DbConnection,
-    rows: [(PendingArtist, ArtistTotals); N],
+    rows: [ArtistWithTotals; N],
+) -> QueryResult<()> {
+    if let crate::db::DbConnection::Sqlite(c) = conn {
+        InsertRows::<ArtistsWithTotals, N>(&rows).execute(c)?;
+        return Ok(());
+    }
+    insert_artists_with_totals_with_diesel(conn, rows)
+}
+
+pub(super) fn insert_artists_with_totals_with_diesel<const N: usize>(
+    conn: &mut crate::db::DbConnection,
+    rows: [ArtistWithTotals; N],
 ) -> QueryResult<()> {
     crate::db::with_backend!(conn, conn => {
-    let rows = rows.map(|(a, t)| {
-        let averages = t.averages();
+    let rows = rows.map(|row| {
+        let ArtistWithTotals { artist: a, averages, .. } = row;
         (
             (
                 artists::id.eq(a.id),
                 artists::name.eq(a.name),
                 artists::name_key.eq(a.name_key),
                 artists::search_key.eq(a.search_key),
-                artists::track_count.eq(t.tracks as i32),
-                artists::min_year.eq(t.min_year),
-                artists::max_year.eq(t.max_year),
-                artists::avg_popularity.eq(t.average_popularity()),
+                artists::track_count.eq(row.track_count),
+                artists::min_year.eq(row.min_year),
+                artists::max_year.eq(row.max_year),
+                artists::avg_popularity.eq(row.avg_popularity),
             ),
             audio_feature_columns!(feature_averages; averages),
         )
@@ -161,16 +177,13 @@ pub(super) fn insert_artists_with_totals<const N: usize>(
     })
 }
 
-/// New tracks: on SQLite by the hand-written statement (`sqlite_tracks`), which binds
-/// the tracks' fields in place; diesel's INSERT otherwise (PostgreSQL uses COPY, see
-/// `flush`, so that is the path the comparison test takes).
 pub(super) fn insert_tracks<const N: usize>(
     conn: &mut crate::db::DbConnection,
     rows: &[PendingTrack; N],
 ) -> QueryResult<()> {
     match conn {
         crate::db::DbConnection::Sqlite(c) => {
-            super::sqlite_tracks::NewTrackRows(rows).execute(c)?;
+            InsertRows::<NewTracks, N>(rows).execute(c)?;
             Ok(())
         }
         crate::db::DbConnection::Pg(_) => insert_tracks_with_diesel(conn, rows),
@@ -212,6 +225,17 @@ pub(super) fn insert_links<const N: usize>(
     conn: &mut crate::db::DbConnection,
     rows: [(i32, i32, i32); N],
 ) -> QueryResult<()> {
+    if let crate::db::DbConnection::Sqlite(c) = conn {
+        InsertRows::<TrackArtists, N>(&rows).execute(c)?;
+        return Ok(());
+    }
+    insert_links_with_diesel(conn, rows)
+}
+
+pub(super) fn insert_links_with_diesel<const N: usize>(
+    conn: &mut crate::db::DbConnection,
+    rows: [(i32, i32, i32); N],
+) -> QueryResult<()> {
     crate::db::with_backend!(conn, conn => {
     let rows = rows.map(|(track_id, artist_id, position)| {
         (
@@ -248,6 +272,17 @@ pub(super) fn insert_genres<const N: usize>(
 }
 
 pub(super) fn insert_genre_links<const N: usize>(
+    conn: &mut crate::db::DbConnection,
+    rows: [(i32, i32); N],
+) -> QueryResult<()> {
+    if let crate::db::DbConnection::Sqlite(c) = conn {
+        InsertRows::<TrackGenres, N>(&rows).execute(c)?;
+        return Ok(());
+    }
+    insert_genre_links_with_diesel(conn, rows)
+}
+
+pub(super) fn insert_genre_links_with_diesel<const N: usize>(
     conn: &mut crate::db::DbConnection,
     rows: [(i32, i32); N],
 ) -> QueryResult<()> {

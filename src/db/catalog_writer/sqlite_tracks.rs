@@ -1,34 +1,17 @@
-//! The multi-row INSERT of new tracks on SQLite, written as a `QueryFragment` of its own
-//! instead of with `insert_into(tracks).values(rows)`.
-//!
-//! Why: diesel caches a statement by the type of its values, so the values it is given
-//! must own their strings; every row's identity, id, title and album were copied for the
-//! statement and freed after it, and the 64 rows of 23 columns (about 45 KB of tuples)
-//! were moved and walked several times per statement. At 1.2 million rows that was
-//! about half of the writing thread's time in the track INSERTs (`perf record`), as much
-//! as SQLite's own work. Here the statement binds the pending tracks' fields in place
-//! (SQLite reads them while the statement runs: `SQLITE_STATIC`), and its cache key is a
-//! type that depends on the row count alone, as the SQL does.
-//!
-//! `INSERT OR FAIL`, not a plain `INSERT` (OR ABORT): an ABORT must undo the rows the
-//! failing statement already wrote, so SQLite copies every page a multi-row statement
-//! touches into a statement journal first (about 4% of an import's CPU in `perf`, in
-//! `subjournalPageIfRequired`). A FAIL leaves those rows, which costs nothing here: the
-//! writer runs inside the import's one transaction, and any error rolls all of it back
-//! (`a_failed_batch_leaves_nothing_once_rolled_back` below). Measured on 1,204,025
-//! Kaggle-layout rows, three alternating runs: 10.37 s median against 10.96 s.
+//! The rows of `tracks` a load inserts on SQLite, bound in place (`sqlite_insert` says
+//! why).
 //!
 //! PostgreSQL loads new tracks with COPY (`copy`), and updates of stored tracks keep the
 //! diesel upsert (`rows::update_tracks`): both are untouched.
 
 use diesel::{
-    query_builder::{AstPass, QueryFragment, QueryId},
+    query_builder::AstPass,
     sql_types::{Bool, Double, Integer, Nullable, Text},
     sqlite::Sqlite,
-    QueryResult, RunQueryDsl,
+    QueryResult,
 };
 
-use super::pending::PendingTrack;
+use super::{pending::PendingTrack, sqlite_insert::Table};
 use crate::db::features::audio_feature_columns;
 
 /// `INSERT OR FAIL INTO tracks (every column) VALUES `, the audio features in the order of
@@ -58,32 +41,22 @@ macro_rules! bind_features {
 /// What a track without a genre binds for `genre`.
 static NO_TEXT: Option<String> = None;
 
-/// `N` new tracks, inserted by one statement.
-pub(super) struct NewTrackRows<'a, const N: usize>(pub &'a [PendingTrack; N]);
+/// New tracks (`PendingTrack`s, their ids assigned).
+pub(super) struct NewTracks;
 
-/// The statement's cache key: its SQL depends on the number of rows alone.
-pub(super) struct NewTrackRowsId<const N: usize>;
+impl Table for NewTracks {
+    type Row = PendingTrack;
+    const INSERT_HEAD: &'static str = INSERT_HEAD;
 
-impl<const N: usize> QueryId for NewTrackRows<'_, N> {
-    type QueryId = NewTrackRowsId<N>;
-    const HAS_STATIC_QUERY_ID: bool = true;
-}
-
-impl<const N: usize, Conn> RunQueryDsl<Conn> for NewTrackRows<'_, N> {}
-
-impl<const N: usize> QueryFragment<Sqlite> for NewTrackRows<'_, N> {
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
-        out.push_sql(INSERT_HEAD);
-        for (i, pending) in self.0.iter().enumerate() {
-            out.push_sql(if i == 0 { "(" } else { ", (" });
-            bind_row(&mut out, pending)?;
-            out.push_sql(")");
-        }
-        Ok(())
+    fn bind_row<'b>(
+        out: &mut AstPass<'_, 'b, Sqlite>,
+        pending: &'b PendingTrack,
+    ) -> QueryResult<()> {
+        bind_track(out, pending)
     }
 }
 
-fn bind_row<'b>(out: &mut AstPass<'_, 'b, Sqlite>, pending: &'b PendingTrack) -> QueryResult<()> {
+fn bind_track<'b>(out: &mut AstPass<'_, 'b, Sqlite>, pending: &'b PendingTrack) -> QueryResult<()> {
     let track = &pending.track;
     out.push_bind_param::<Integer, i32>(&pending.id)?;
     out.push_sql(", ");
@@ -119,45 +92,31 @@ fn bind_row<'b>(out: &mut AstPass<'_, 'b, Sqlite>, pending: &'b PendingTrack) ->
 
 #[cfg(test)]
 mod tests {
-    use diesel::{prelude::*, sql_query, SqliteConnection};
+    use diesel::{prelude::*, SqliteConnection};
 
     use super::*;
-    use crate::{catalog::NewTrack, db::statement_cache_log::StatementCacheLog};
+    use crate::{
+        catalog::NewTrack,
+        db::{
+            catalog_writer::sqlite_insert::{testing, InsertRows},
+            statement_cache_log::StatementCacheLog,
+        },
+    };
 
-    /// Every column of `tracks`, as text, row by row (typeof included, so that an
-    /// integer written as a real or a NULL written as '' shows).
+    /// Inserts the rows with the statement under test.
+    fn insert<const N: usize>(
+        conn: &mut SqliteConnection,
+        rows: &[PendingTrack; N],
+    ) -> QueryResult<usize> {
+        InsertRows::<NewTracks, N>(rows).execute(conn)
+    }
+
     fn dump(conn: &mut SqliteConnection) -> Vec<String> {
-        #[derive(QueryableByName)]
-        struct Line {
-            #[diesel(sql_type = Text)]
-            line: String,
-        }
-        let columns: Vec<String> =
-            sql_query("SELECT name AS line FROM pragma_table_info('tracks')")
-                .load::<Line>(conn)
-                .expect("columns")
-                .into_iter()
-                .map(|l| l.line)
-                .collect();
-        let select = columns
-            .iter()
-            .map(|c| format!("typeof({c}) || ':' || coalesce(quote({c}), '')"))
-            .collect::<Vec<_>>()
-            .join(" || '|' || ");
-        sql_query(format!("SELECT {select} AS line FROM tracks ORDER BY id"))
-            .load::<Line>(conn)
-            .expect("rows")
-            .into_iter()
-            .map(|l| l.line)
-            .collect()
+        testing::dump(conn, "tracks")
     }
 
     fn tracks_table() -> SqliteConnection {
-        use diesel_migrations::MigrationHarness;
-        let mut conn = SqliteConnection::establish(":memory:").expect("in-memory SQLite");
-        conn.run_pending_migrations(crate::db::catalog_file::MIGRATIONS)
-            .expect("catalog migrations");
-        conn
+        testing::catalog()
     }
 
     fn pending(id: i32, track: NewTrack) -> PendingTrack {
@@ -192,7 +151,7 @@ mod tests {
         let rows = [pending(1, full), pending(2, bare)];
 
         let mut by_hand = tracks_table();
-        NewTrackRows(&rows).execute(&mut by_hand).expect("insert");
+        insert(&mut by_hand, &rows).expect("insert");
         let by_diesel = tracks_table();
         let mut wrapped = crate::db::DbConnection::Sqlite(by_diesel);
         super::super::rows::insert_tracks_with_diesel(&mut wrapped, &rows).expect("insert");
@@ -215,7 +174,7 @@ mod tests {
         // writing the first row.
         let rows = [pending(1, track()), pending(1, track())];
         conn.batch_execute("BEGIN").expect("begin");
-        let error = NewTrackRows(&rows).execute(&mut conn);
+        let error = insert(&mut conn, &rows);
         assert!(error.is_err(), "a repeated id must fail");
         conn.batch_execute("ROLLBACK").expect("rollback");
         assert!(dump(&mut conn).is_empty());
@@ -229,10 +188,10 @@ mod tests {
             [from, from + 1].map(|id| pending(id, NewTrack::builder("T", &["A"]).build()))
         };
         let (first, second) = (rows(1), rows(3));
-        NewTrackRows(&first).execute(&mut conn).expect("insert");
+        insert(&mut conn, &first).expect("insert");
         let one = [pending(5, NewTrack::builder("T", &["A"]).build())];
-        NewTrackRows(&one).execute(&mut conn).expect("insert");
-        NewTrackRows(&second).execute(&mut conn).expect("insert");
+        insert(&mut conn, &one).expect("insert");
+        insert(&mut conn, &second).expect("insert");
         assert_eq!(dump(&mut conn).len(), 5);
         // Two shapes (2 rows, 1 row), each prepared once.
         let cached = log.cached();

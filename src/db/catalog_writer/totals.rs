@@ -1,7 +1,7 @@
 //! The per-artist sums a load into an empty catalog keeps while it writes, so that the
 //! artists can be inserted with their aggregates at the end instead of recomputed in SQL.
 
-use super::pending::PendingTrack;
+use super::pending::{ArtistWithTotals, PendingArtist, PendingTrack};
 use crate::catalog::{AudioFeatures, Feature, NewTrack};
 
 /// The Kahan-Babushka-Neumaier sum SQLite's `AVG` keeps (sqlite3.c, `sumStep` and
@@ -77,6 +77,18 @@ impl ArtistTotals {
     pub fn average_popularity(&self) -> Option<f64> {
         (self.popularity_count > 0)
             .then(|| self.popularity_sum as f64 / self.popularity_count as f64)
+    }
+
+    /// The artist's row as `finish` inserts it: these totals made aggregates.
+    pub fn into_row(self, artist: PendingArtist) -> ArtistWithTotals {
+        ArtistWithTotals {
+            artist,
+            track_count: self.tracks as i32,
+            min_year: self.min_year,
+            max_year: self.max_year,
+            avg_popularity: self.average_popularity(),
+            averages: self.averages(),
+        }
     }
 }
 
