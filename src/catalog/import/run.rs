@@ -5,7 +5,12 @@
 //! Reading and parsing happen on a second thread while this one writes: on a two-core
 //! machine CSV parsing and SQLite inserts overlap instead of taking turns.
 
-use std::{io::Read, path::PathBuf, sync::mpsc, time::Instant};
+use std::{
+    io::Read,
+    path::PathBuf,
+    sync::mpsc,
+    time::{Duration, Instant},
+};
 
 use super::{
     source::{CsvSource, ParsedRow},
@@ -24,8 +29,13 @@ use crate::db::{
 const ROW_BYTES_GUESS: u64 = 300;
 /// Rows handed from the parsing thread to the writing thread at a time.
 const BATCH_ROWS: usize = 4096;
-/// Batches that may wait between the two threads (bounds memory on a fast reader).
-const BATCHES_IN_FLIGHT: usize = 8;
+/// Batches that may wait between the two threads (bounds memory on a fast reader):
+/// enough to hold the rows read during a flush of the writer's buffer
+/// (`catalog_writer::BUFFER_TRACKS`, 65,536 tracks), when the writer takes none. With 8
+/// (32,768 rows) the reader sat blocked for the rest of each flush, then the writer
+/// waited for it: 0.9 s in all at 1.2 million TidyTuesday-layout rows; with 16 about
+/// 0.06 s, for about 15 MB more at the peak (`benches/HISTORY.md`, 2026-12-04 night).
+const BATCHES_IN_FLIGHT: usize = 16;
 
 /// Opens the database (creating it and running migrations) and imports the files.
 pub fn import_database(
@@ -278,7 +288,13 @@ fn import_source<R: Read + Send>(
             }
         });
         // Returning early drops the receiver, which stops the reading thread.
-        for message in receiver {
+        // How long the writer sat waiting for rows (RUST_LOG=debug): the reader, not the
+        // database, then bounds the import.
+        let mut waited = Duration::ZERO;
+        loop {
+            let asked = Instant::now();
+            let Ok(message) = receiver.recv() else { break };
+            waited += asked.elapsed();
             let mut batch = message?;
             for row in batch.rows.drain(..) {
                 report.rows_read += 1;
@@ -309,6 +325,10 @@ fn import_source<R: Read + Send>(
             // Full only if the reader stopped taking them back: then just drop it.
             let _ = recycle.try_send(batch.rows);
         }
+        tracing::debug!(
+            ms = waited.as_millis() as u64,
+            "import: writer waited for rows"
+        );
         // The reading thread has ended: it dropped the sender.
         report.notes = reader.join().unwrap_or_default();
         Ok(())
