@@ -11,15 +11,16 @@
 //! statements, `disposal` frees written rows off the writing thread, `totals` the
 //! per-artist sums of a bulk load, `indexes` the index drop and rebuild around a bulk
 //! load, `aggregates` the SQL recomputation of the artist columns, `journal` the
-//! catalog file's journal for the load. `sqlite_insert` is SQLite's multi-row INSERT
-//! that binds rows in place, and `sqlite_tracks`, `sqlite_artists` and `sqlite_links`
-//! its tables.
+//! catalog file's journal for the load, `early_sync` its pages sent to the disk ahead
+//! of the commit. `sqlite_insert` is SQLite's multi-row INSERT that binds rows in place,
+//! and `sqlite_tracks`, `sqlite_artists` and `sqlite_links` its tables.
 //! The keys a track is found by (`catalog::TrackKeys`) come with the track: computing
 //! them is a catalog rule, not the writer's.
 
 mod aggregates;
 mod copy;
 mod disposal;
+mod early_sync;
 mod indexes;
 mod journal;
 mod links;
@@ -39,6 +40,7 @@ use rustc_hash::FxHashMap;
 pub use self::aggregates::recompute_artist_aggregates;
 use self::{
     disposal::Disposal,
+    early_sync::EarlySync,
     indexes::{drop_secondary_indexes, rebuild_indexes},
     links::GenreLinks,
     pending::{sort_by_identity, PendingArtist, PendingGenre, PendingTrack},
@@ -729,6 +731,9 @@ impl CatalogWriter {
         let started = std::time::Instant::now();
         self.flush(conn)?;
         self.release_lookups();
+        // A bulk load's tracks and links are all written: their pages go to the disk
+        // while the indexes and artists are made (see `early_sync`).
+        let early_sync = (!self.dropped_indexes.is_empty()).then(|| EarlySync::start(conn));
         let flushed = started.elapsed();
         // The artists' own indexes come back after the aggregates, which rewrite every
         // artist row (and would update those indexes row by row).
@@ -775,6 +780,9 @@ impl CatalogWriter {
             delete_genres_without_tracks(conn)?;
         }
         catalog_meta::refresh(conn, kind, source_name, now, known_years)?;
+        if let Some(early_sync) = early_sync {
+            early_sync.wait();
+        }
         tracing::debug!(
             ?flushed,
             ?indexed,
