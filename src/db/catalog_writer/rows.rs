@@ -136,8 +136,9 @@ pub(super) fn insert_artists<const N: usize>(
     })
 }
 
-/// Artists with their aggregates (a load into an empty catalog): SQLite binds them in
-/// place (`sqlite_artists`).
+/// Artists with their aggregates (a load into an empty catalog, which only SQLite makes:
+/// see `CatalogWriter::for_bulk_load`), bound in place (`sqlite_artists`). The diesel
+/// version below is what the comparison test checks them against.
 pub(super) fn insert_artists_with_totals<const N: usize>(
     conn: &mut crate::db::DbConnection,
     rows: [ArtistWithTotals; N],
@@ -177,6 +178,9 @@ pub(super) fn insert_artists_with_totals_with_diesel<const N: usize>(
     })
 }
 
+/// New tracks: on SQLite by the statement that binds the tracks' fields in place
+/// (`sqlite_insert`, `sqlite_tracks`); diesel's INSERT otherwise (PostgreSQL uses COPY,
+/// see `flush`, so that is the path the comparison test takes).
 pub(super) fn insert_tracks<const N: usize>(
     conn: &mut crate::db::DbConnection,
     rows: &[PendingTrack; N],
@@ -221,6 +225,8 @@ pub(super) fn update_tracks<const N: usize>(
     })
 }
 
+/// A track's artists (`track_artists`): on SQLite bound in place (`sqlite_links`);
+/// PostgreSQL copies them (`copy`), and the diesel version is the comparison test's.
 pub(super) fn insert_links<const N: usize>(
     conn: &mut crate::db::DbConnection,
     rows: [(i32, i32, i32); N],
@@ -271,6 +277,8 @@ pub(super) fn insert_genres<const N: usize>(
     })
 }
 
+/// A track's genres (`track_genres`): on SQLite bound in place (`sqlite_links`), on
+/// PostgreSQL by diesel's INSERT.
 pub(super) fn insert_genre_links<const N: usize>(
     conn: &mut crate::db::DbConnection,
     rows: [(i32, i32); N],

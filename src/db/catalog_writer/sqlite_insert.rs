@@ -15,7 +15,7 @@
 //! touches into a statement journal first (about 4% of an import's CPU in `perf`, in
 //! `subjournalPageIfRequired`). A FAIL leaves those rows, which costs nothing here: the
 //! writer runs inside the import's one transaction, and any error rolls all of it back
-//! (each table's `a_failed_batch_leaves_nothing_once_rolled_back`). Measured on
+//! (the tests named `a_failed_batch_leaves_nothing_once_rolled_back`). Measured on
 //! 1,204,025 Kaggle-layout rows, three alternating runs: 10.37 s median against 10.96 s.
 
 use std::marker::PhantomData;

@@ -15,7 +15,7 @@ use super::{pending::PendingTrack, sqlite_insert::Table};
 use crate::db::features::audio_feature_columns;
 
 /// `INSERT OR FAIL INTO tracks (every column) VALUES `, the audio features in the order of
-/// `audio_feature_columns!`, which is also the order `bind_row` binds them in.
+/// `audio_feature_columns!`, which is also the order `bind_track` binds them in.
 macro_rules! insert_head {
     (; $($variant:ident $column:ident $avg:ident,)*) => {
         concat!(
