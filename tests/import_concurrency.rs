@@ -80,6 +80,20 @@ fn held_import(
     (importer, release)
 }
 
+/// `insights-hub --database MAIN import CSV` in a process of its own, silent: for the
+/// tests that kill an import part-way.
+fn spawn_import(main: &Path, csv: &Path) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_insights-hub"))
+        .arg("--database")
+        .arg(main)
+        .arg("import")
+        .arg(csv)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start the import")
+}
+
 fn catalog_write_lock_is_free(main: &Path) -> bool {
     let path = catalog_path(main);
     let mut conn =
@@ -411,15 +425,7 @@ fn a_killed_import_leaves_the_catalog_as_it_was() {
         catalog_meta::load(&mut conn).expect("meta")
     };
     let csv = synthetic_csv(dir.path(), 100_000, 9);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_insights-hub"))
-        .arg("--database")
-        .arg(&main)
-        .arg("import")
-        .arg(&csv)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("start the import");
+    let mut child = spawn_import(&main, &csv);
     // Wait until the importer holds the catalog's write lock and keeps it for half a
     // second of polls: it is in its transaction (opening and migrating take the lock
     // only for milliseconds).
@@ -516,15 +522,7 @@ fn a_killed_load_into_an_empty_catalog_leaves_it_empty_and_in_wal_mode() {
     let main = dir.path().join("e.db");
     drop(db::open_catalog_connection(&main).expect("create the catalog"));
     let csv = synthetic_csv(dir.path(), 100_000, 29);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_insights-hub"))
-        .arg("--database")
-        .arg(&main)
-        .arg("import")
-        .arg(&csv)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("start the import");
+    let mut child = spawn_import(&main, &csv);
     let journal = {
         let mut name = catalog_path(&main).into_os_string();
         name.push("-journal");
