@@ -125,6 +125,11 @@
   }
 
   var darkScheme = window.matchMedia ? window.matchMedia("(prefers-color-scheme: dark)") : null;
+  // Asked for by people whom movement on screen distracts or makes unwell: charts then
+  // appear drawn, without bars growing and lines sweeping in (WCAG 2.3.3).
+  var reducedMotion = window.matchMedia
+    ? window.matchMedia("(prefers-reduced-motion: reduce)")
+    : null;
 
   // A series that is the same on every answer (the catalog sample behind the perfect-song
   // chart) is named by data-series-beneath and fetched once per URL, not sent in every
@@ -210,6 +215,9 @@
 
   function setChartOption(el, option) {
     option.backgroundColor = "transparent";
+    if (reducedMotion && reducedMotion.matches) {
+      option.animation = false;
+    }
     // Radar names in the page's own text colour (the themes draw them faint), so they
     // read in light and dark alike.
     // On a narrow chart the radar shrinks and its names get smaller, so that the names

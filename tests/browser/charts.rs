@@ -3,7 +3,7 @@
 
 use crate::{
     auth::sign_up,
-    harness::{Browser, Js, Server},
+    harness::{Browser, Js, Motion, Scheme, Server},
 };
 
 /// The drawn texts of a chart (ECharts' zrender display list), as
@@ -93,6 +93,9 @@ async fn chart_texts_fit_and_legends_stay_clear_of_the_axes() {
     };
     go("/").await;
     check_at_both_widths(&browser, &["home-profile-chart"], "home").await;
+    // Without a wish for less motion, the charts keep ECharts' animations.
+    let animation = browser.js(ANIMATION_OF_HOME_CHART).await;
+    assert_ne!(animation, serde_json::json!(false), "home chart animation");
 
     go("/artists").await;
     let query = browser
@@ -168,5 +171,53 @@ async fn chart_texts_fit_and_legends_stay_clear_of_the_axes() {
         "perfect song",
     )
     .await;
+    browser.close().await;
+}
+
+const ANIMATION_OF_HOME_CHART: &str =
+    "return echarts.getInstanceByDom(document.getElementById('home-profile-chart')).getOption().animation;";
+
+/// With `prefers-reduced-motion: reduce`, every chart appears drawn: no bars growing,
+/// no lines sweeping in, on the first drawing and on a live answer's redrawing alike.
+#[tokio::test]
+#[ignore = "needs chromium + chromedriver: cargo test --test browser -- --ignored"]
+async fn charts_do_not_move_when_the_system_asks_for_less_motion() {
+    let server = Server::start().await;
+    let browser = Browser::start_with(Js::On, Scheme::Light, Motion::Reduced).await;
+    browser
+        .client
+        .goto(&server.url("/"))
+        .await
+        .expect("open home");
+    let asked = browser
+        .js("return window.matchMedia('(prefers-reduced-motion: reduce)').matches;")
+        .await;
+    assert_eq!(
+        asked,
+        serde_json::json!(true),
+        "the browser asks for less motion"
+    );
+    check_chart(&browser, "home-profile-chart", "home, less motion").await;
+    let animation = browser.js(ANIMATION_OF_HOME_CHART).await;
+    assert_eq!(animation, serde_json::json!(false), "home chart animation");
+
+    browser
+        .client
+        .goto(&server.url("/genres/rock"))
+        .await
+        .expect("open a genre");
+    for id in [
+        "genre-profile-chart",
+        "genre-spread-chart",
+        "genre-decades-chart",
+    ] {
+        check_chart(&browser, id, "genre, less motion").await;
+        let animation = browser
+            .js(&format!(
+                "return echarts.getInstanceByDom(document.getElementById('{id}')).getOption().animation;"
+            ))
+            .await;
+        assert_eq!(animation, serde_json::json!(false), "{id} animation");
+    }
     browser.close().await;
 }

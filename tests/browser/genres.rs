@@ -51,9 +51,11 @@ async fn search_the_genres_then_open_one_with_javascript() {
         "genre-spread-chart",
         "genre-decades-chart",
     ] {
+        // Drawn, and done growing: the screenshot shows the bars at their heights.
         browser
             .wait_for_js(&format!(
-                "window.echarts && echarts.getInstanceByDom(document.getElementById('{id}'))"
+                "window.echarts && echarts.getInstanceByDom(document.getElementById('{id}')) \
+                 && echarts.getInstanceByDom(document.getElementById('{id}')).getZr().animation.isFinished()"
             ))
             .await;
     }

@@ -126,6 +126,13 @@ pub enum Scheme {
     Dark,
 }
 
+/// Whether the system asks for reduced motion (an accessibility setting).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Motion {
+    Full,
+    Reduced,
+}
+
 impl Browser {
     pub async fn start(js: Js) -> Browser {
         Browser::start_in(js, Scheme::Light).await
@@ -133,6 +140,11 @@ impl Browser {
 
     /// A browser whose pages see `prefers-color-scheme: dark` (or light).
     pub async fn start_in(js: Js, scheme: Scheme) -> Browser {
+        Browser::start_with(js, scheme, Motion::Full).await
+    }
+
+    /// A browser whose pages also see `prefers-reduced-motion: reduce` (or not).
+    pub async fn start_with(js: Js, scheme: Scheme, motion: Motion) -> Browser {
         let port = free_port();
         let driver =
             Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()))
@@ -170,6 +182,9 @@ impl Browser {
             Scheme::Light => "--blink-settings=preferredColorScheme=1".into(),
             Scheme::Dark => "--blink-settings=preferredColorScheme=0".into(),
         });
+        if motion == Motion::Reduced {
+            args.push("--force-prefers-reduced-motion".into());
+        }
         options.insert("args".into(), json!(args));
         if js == Js::Off {
             options.insert(
