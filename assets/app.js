@@ -236,6 +236,38 @@
         radar.axisName.fontSize = 13;
       }
     });
+    // On a narrow chart the parallel axes stand close together: their names stand more
+    // upright, so each is read whole instead of cut to three letters, and an axis keeps
+    // its numbers only when its range differs from the axis before it and that one shows
+    // none (five 0-to-1 scales side by side, or tempo beside loudness, ran into each
+    // other; the table under the chart has every value). The margins the slanted names
+    // needed go to the axes.
+    if (width < 480 && option.parallel) {
+      [].concat(option.parallel).forEach(function (parallel) {
+        parallel.left = 14;
+        parallel.right = 40;
+        parallel.top = 100;
+      });
+      var previousRange = null;
+      var previousNumbered = false;
+      (option.parallelAxis || []).forEach(function (axis) {
+        var range = axis.min + ":" + axis.max;
+        var numbered = range !== previousRange && !previousNumbered;
+        axis.nameRotate = 65;
+        // ECharts cuts a name to the space between two axes; upright, it has the
+        // chart's top margin instead.
+        axis.nameTruncate = { maxWidth: 90 };
+        // Small numbers close to their axis: "250" fits before the next one.
+        axis.axisLabel = Object.assign({}, axis.axisLabel || {}, { fontSize: 10, margin: 4 });
+        if (!numbered) {
+          axis.axisLabel.formatter = function () {
+            return "";
+          };
+        }
+        previousRange = range;
+        previousNumbered = numbered;
+      });
+    }
     var existing = window.echarts.getInstanceByDom(el);
     var theme = darkScheme && darkScheme.matches ? "dark" : null;
     var chart = existing || window.echarts.init(el, theme, { renderer: "canvas" });
@@ -433,8 +465,10 @@
         var chart = window.echarts.getInstanceByDom(el);
         if (chart) {
           chart.resize();
-          // A radar's size depends on the width (see setChartOption): lay it out again.
-          if (chart.getOption().radar) {
+          // A radar's size and parallel axes' names depend on the width (see
+          // setChartOption): lay them out again.
+          var drawn = chart.getOption();
+          if (drawn.radar || (drawn.parallel && drawn.parallel.length)) {
             drawChart(el);
           }
         }

@@ -171,6 +171,30 @@ async fn chart_texts_fit_and_legends_stay_clear_of_the_axes() {
         "perfect song",
     )
     .await;
+    // On a phone (the viewport check_at_both_widths leaves): every axis named whole,
+    // and of the five 0-to-1 axes only the first with numbers.
+    let drawn = check_chart(&browser, "ps-parallel-chart", "parallel at 360 px").await;
+    let texts: Vec<&str> = drawn["texts"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|t| t[0].as_str())
+        .collect();
+    for name in [
+        "Danceability",
+        "Energy",
+        "Acousticness",
+        "Instrumentalness",
+        "Valence",
+        "Tempo (BPM)",
+    ] {
+        assert!(
+            texts.contains(&name),
+            "{name} not whole at 360 px: {texts:?}"
+        );
+    }
+    let scales = texts.iter().filter(|t| **t == "0.8").count();
+    assert_eq!(scales, 1, "0-to-1 scales drawn at 360 px: {texts:?}");
     browser.close().await;
 }
 
