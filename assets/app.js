@@ -213,6 +213,11 @@
     );
   }
 
+  // The widths at which setChartOption lays a radar or parallel axes out differently.
+  function widthClass(width) {
+    return width < 480 ? "narrow" : width < 800 ? "medium" : "wide";
+  }
+
   function setChartOption(el, option) {
     option.backgroundColor = "transparent";
     if (reducedMotion && reducedMotion.matches) {
@@ -268,6 +273,7 @@
         previousNumbered = numbered;
       });
     }
+    el.setAttribute("data-chart-width", widthClass(width));
     var existing = window.echarts.getInstanceByDom(el);
     var theme = darkScheme && darkScheme.matches ? "dark" : null;
     var chart = existing || window.echarts.init(el, theme, { renderer: "canvas" });
@@ -466,9 +472,11 @@
         if (chart) {
           chart.resize();
           // A radar's size and parallel axes' names depend on the width (see
-          // setChartOption): lay them out again.
+          // setChartOption): lay them out again when it crossed one of those widths,
+          // not on every resize (a phone's address bar showing or hiding is one).
           var drawn = chart.getOption();
-          if (drawn.radar || (drawn.parallel && drawn.parallel.length)) {
+          var laidOut = drawn.radar || (drawn.parallel && drawn.parallel.length);
+          if (laidOut && el.getAttribute("data-chart-width") !== widthClass(el.clientWidth)) {
             drawChart(el);
           }
         }
