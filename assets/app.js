@@ -273,7 +273,8 @@
         previousNumbered = numbered;
       });
     }
-    el.setAttribute("data-chart-width", widthClass(width));
+    // Kept on the element, not in an attribute: the markup stays the server's.
+    el.chartWidthClass = widthClass(width);
     var existing = window.echarts.getInstanceByDom(el);
     var theme = darkScheme && darkScheme.matches ? "dark" : null;
     var chart = existing || window.echarts.init(el, theme, { renderer: "canvas" });
@@ -476,7 +477,7 @@
           // not on every resize (a phone's address bar showing or hiding is one).
           var drawn = chart.getOption();
           var laidOut = drawn.radar || (drawn.parallel && drawn.parallel.length);
-          if (laidOut && el.getAttribute("data-chart-width") !== widthClass(el.clientWidth)) {
+          if (laidOut && el.chartWidthClass !== widthClass(el.clientWidth)) {
             drawChart(el);
           }
         }
