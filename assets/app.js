@@ -218,6 +218,39 @@
     return width < 480 ? "narrow" : width < 800 ? "medium" : "wide";
   }
 
+  // On a narrow chart the parallel axes stand close together: their names stand more
+  // upright, so each is read whole instead of cut to three letters, and an axis keeps
+  // its numbers only when its range differs from the axis before it and that one shows
+  // none (five 0-to-1 scales side by side, or tempo beside loudness, ran into each
+  // other; the table under the chart has every value). The margins the slanted names
+  // needed go to the axes.
+  function narrowParallel(option) {
+    [].concat(option.parallel).forEach(function (parallel) {
+      parallel.left = 14;
+      parallel.right = 40;
+      parallel.top = 100;
+    });
+    var previousRange = null;
+    var previousNumbered = false;
+    (option.parallelAxis || []).forEach(function (axis) {
+      var range = axis.min + ":" + axis.max;
+      var numbered = range !== previousRange && !previousNumbered;
+      axis.nameRotate = 65;
+      // ECharts cuts a name to the space between two axes; upright, it has the
+      // chart's top margin instead.
+      axis.nameTruncate = { maxWidth: 90 };
+      // Small numbers close to their axis: "250" fits before the next one.
+      axis.axisLabel = Object.assign({}, axis.axisLabel || {}, { fontSize: 10, margin: 4 });
+      if (!numbered) {
+        axis.axisLabel.formatter = function () {
+          return "";
+        };
+      }
+      previousRange = range;
+      previousNumbered = numbered;
+    });
+  }
+
   function setChartOption(el, option) {
     option.backgroundColor = "transparent";
     if (reducedMotion && reducedMotion.matches) {
@@ -228,53 +261,24 @@
     // On a narrow chart the radar shrinks and its names get smaller, so that the names
     // at its sides stay inside the canvas.
     var text = window.getComputedStyle(el).color;
-    var width = el.clientWidth;
+    var size = widthClass(el.clientWidth);
     var radars = option.radar ? [].concat(option.radar) : [];
     radars.forEach(function (radar) {
       radar.axisName = Object.assign({}, radar.axisName || {}, { color: text });
-      if (width < 480) {
+      if (size === "narrow") {
         radar.radius = "40%";
         radar.nameGap = 6;
         radar.axisName.fontSize = 11;
-      } else if (width < 800) {
+      } else if (size === "medium") {
         radar.radius = "60%";
         radar.axisName.fontSize = 13;
       }
     });
-    // On a narrow chart the parallel axes stand close together: their names stand more
-    // upright, so each is read whole instead of cut to three letters, and an axis keeps
-    // its numbers only when its range differs from the axis before it and that one shows
-    // none (five 0-to-1 scales side by side, or tempo beside loudness, ran into each
-    // other; the table under the chart has every value). The margins the slanted names
-    // needed go to the axes.
-    if (width < 480 && option.parallel) {
-      [].concat(option.parallel).forEach(function (parallel) {
-        parallel.left = 14;
-        parallel.right = 40;
-        parallel.top = 100;
-      });
-      var previousRange = null;
-      var previousNumbered = false;
-      (option.parallelAxis || []).forEach(function (axis) {
-        var range = axis.min + ":" + axis.max;
-        var numbered = range !== previousRange && !previousNumbered;
-        axis.nameRotate = 65;
-        // ECharts cuts a name to the space between two axes; upright, it has the
-        // chart's top margin instead.
-        axis.nameTruncate = { maxWidth: 90 };
-        // Small numbers close to their axis: "250" fits before the next one.
-        axis.axisLabel = Object.assign({}, axis.axisLabel || {}, { fontSize: 10, margin: 4 });
-        if (!numbered) {
-          axis.axisLabel.formatter = function () {
-            return "";
-          };
-        }
-        previousRange = range;
-        previousNumbered = numbered;
-      });
+    if (size === "narrow" && option.parallel) {
+      narrowParallel(option);
     }
     // Kept on the element, not in an attribute: the markup stays the server's.
-    el.chartWidthClass = widthClass(width);
+    el.chartWidthClass = size;
     var existing = window.echarts.getInstanceByDom(el);
     var theme = darkScheme && darkScheme.matches ? "dark" : null;
     var chart = existing || window.echarts.init(el, theme, { renderer: "canvas" });

@@ -94,7 +94,7 @@ async fn chart_texts_fit_and_legends_stay_clear_of_the_axes() {
     go("/").await;
     check_at_both_widths(&browser, &["home-profile-chart"], "home").await;
     // Without a wish for less motion, the charts keep ECharts' animations.
-    let animation = browser.js(ANIMATION_OF_HOME_CHART).await;
+    let animation = browser.js(&animation_of("home-profile-chart")).await;
     assert_ne!(animation, serde_json::json!(false), "home chart animation");
 
     go("/artists").await;
@@ -198,8 +198,12 @@ async fn chart_texts_fit_and_legends_stay_clear_of_the_axes() {
     browser.close().await;
 }
 
-const ANIMATION_OF_HOME_CHART: &str =
-    "return echarts.getInstanceByDom(document.getElementById('home-profile-chart')).getOption().animation;";
+/// The script that returns the `animation` setting a chart was drawn with.
+fn animation_of(id: &str) -> String {
+    format!(
+        "return echarts.getInstanceByDom(document.getElementById('{id}')).getOption().animation;"
+    )
+}
 
 /// With `prefers-reduced-motion: reduce`, every chart appears drawn: no bars growing,
 /// no lines sweeping in, on the first drawing and on a live answer's redrawing alike.
@@ -222,7 +226,7 @@ async fn charts_do_not_move_when_the_system_asks_for_less_motion() {
         "the browser asks for less motion"
     );
     check_chart(&browser, "home-profile-chart", "home, less motion").await;
-    let animation = browser.js(ANIMATION_OF_HOME_CHART).await;
+    let animation = browser.js(&animation_of("home-profile-chart")).await;
     assert_eq!(animation, serde_json::json!(false), "home chart animation");
 
     browser
@@ -236,11 +240,7 @@ async fn charts_do_not_move_when_the_system_asks_for_less_motion() {
         "genre-decades-chart",
     ] {
         check_chart(&browser, id, "genre, less motion").await;
-        let animation = browser
-            .js(&format!(
-                "return echarts.getInstanceByDom(document.getElementById('{id}')).getOption().animation;"
-            ))
-            .await;
+        let animation = browser.js(&animation_of(id)).await;
         assert_eq!(animation, serde_json::json!(false), "{id} animation");
     }
     browser.close().await;
