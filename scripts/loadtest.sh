@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Load test: builds the release binary, starts it on a temp database (the demo catalog, or
 # a CSV given with --csv), signs up a user, and runs wrk against the main endpoints. Prints
-# one table: requests/s, p50, p99, errors, and each endpoint's rate as a ratio of /healthz
-# measured in the same run, then the server's peak memory.
+# one table: requests/s, p50, p99, errors, each endpoint's rate as a ratio of /healthz
+# measured in the same run and the server's CPU time per request, then the server's peak
+# memory.
 #
 #   scripts/loadtest.sh [--duration 20s] [--connections 64] [--csv FILE] [--database URL]
 #                       [--existing-db PATH] [--rounds N]
@@ -41,7 +42,7 @@ while [ $# -gt 0 ]; do
     --database) DATABASE="$2"; shift 2 ;;
     --existing-db) EXISTING="$2"; shift 2 ;;
     --rounds) ROUNDS="$2"; shift 2 ;;
-    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
 done
@@ -216,6 +217,13 @@ warm_up() { # path [wrk args...]: the run's -H headers are sent, the rest ignore
   curl -s -o /dev/null --max-time 120 "${headers[@]}" "$BASE$path" || true
 }
 
+# The server's CPU time so far (user + system, in clock ticks), from /proc/PID/stat:
+# read around each run, it gives the server's CPU per request, which the ratios
+# compare (wrk shares the cores, so a rate also pays for wrk's own work).
+server_cpu_ticks() {
+  awk '{print $14 + $15}' "/proc/$SERVER_PID/stat" 2>/dev/null || echo 0
+}
+
 RESULTS="$WORK/results.tsv"
 : >"$RESULTS"
 run() { # name path [extra wrk args...]; RUN_CONNECTIONS overrides the connection count
@@ -225,12 +233,16 @@ run() { # name path [extra wrk args...]; RUN_CONNECTIONS overrides the connectio
   local out="$WORK/$name.txt"
   [ "$ROUNDS" -gt 1 ] && out="$WORK/$name.round$ROUND.txt"
   warm_up "$path" "$@"
+  local cpu_before cpu_after
+  cpu_before=$(server_cpu_ticks)
   wrk -t "$THREADS" -c "${RUN_CONNECTIONS:-$CONNECTIONS}" -d "$DURATION" --latency "$@" "$BASE$path" >"$out" 2>&1 || true
+  cpu_after=$(server_cpu_ticks)
   local peak_kb
   peak_kb=$(awk '/VmHWM/ {print $2}' "/proc/$SERVER_PID/status" 2>/dev/null || echo 0)
-  python3 - "$name" "$out" "$peak_kb" "$ROUND" >>"$RESULTS" <<'PY'
+  python3 - "$name" "$out" "$peak_kb" "$ROUND" "$((cpu_after - cpu_before))" "$(getconf CLK_TCK)" >>"$RESULTS" <<'PY'
 import re, sys
 name, path, peak_kb, round_no = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+cpu_ticks, ticks_per_s = int(sys.argv[5]), int(sys.argv[6])
 text = open(path).read()
 def ms(label):
     m = re.search(r"^\s*%s%%\s+([\d.]+)(us|ms|s)\s*$" % label, text, re.M)
@@ -243,8 +255,11 @@ total = re.search(r"(\d+) requests in", text)
 non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
 sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
 errors = (int(non2xx.group(1)) if non2xx else 0) + (sum(map(int, sock.groups())) if sock else 0)
+requests = int(total.group(1)) if total else 0
+# The server's own CPU time (user and system, from /proc) per request answered.
+cpu_us = cpu_ticks * 1e6 / ticks_per_s / requests if requests else float("nan")
 print("\t".join([round_no, name, rps.group(1) if rps else "nan", "%.2f" % ms("50"), "%.2f" % ms("99"),
-                 total.group(1) if total else "0", str(errors), "%.0f" % (int(peak_kb or 0) / 1024)]))
+                 str(requests), str(errors), "%.0f" % (int(peak_kb or 0) / 1024), "%.1f" % cpu_us]))
 PY
 }
 
@@ -288,22 +303,23 @@ def ratio(r):
 print(f"\n{tracks} tracks, {cores} cores, {conns} connections (log-in: 4), {duration} per endpoint"
       + (f", {rounds} rounds" if rounds > 1 else "") + "\n")
 first = "| round " if rounds > 1 else ""
-print(f"{first}| endpoint | requests/s | p50 ms | p99 ms | requests | errors | vs /healthz | peak MiB after |")
-print(("| ---: " if rounds > 1 else "") + "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+print(f"{first}| endpoint | requests/s | p50 ms | p99 ms | requests | errors | vs /healthz | server CPU µs/request | peak MiB after |")
+print(("| ---: " if rounds > 1 else "") + "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 for r in rows:
-    round_no, name, rps, p50, p99, total, errors, peak = r
+    round_no, name, rps, p50, p99, total, errors, peak, cpu_us = r
     lead = f"| {round_no} " if rounds > 1 else ""
-    print(f"{lead}| {name} | {float(rps):,.0f} | {p50} | {p99} | {int(total):,} | {errors} | {ratio(r):.3f} | {peak} |")
+    print(f"{lead}| {name} | {float(rps):,.0f} | {p50} | {p99} | {int(total):,} | {errors} | {ratio(r):.3f} | {cpu_us} | {peak} |")
 if rounds > 1:
     print(f"\nMedians over the {rounds} rounds (each ratio against its own round's /healthz):\n")
-    print("| endpoint | median requests/s | median vs /healthz | the rounds' ratios |")
-    print("| --- | ---: | ---: | --- |")
+    print("| endpoint | median requests/s | median vs /healthz | the rounds' ratios | median server CPU µs/request |")
+    print("| --- | ---: | ---: | --- | ---: |")
     names = list(dict.fromkeys(r[1] for r in rows))
     for name in names:
         mine = [r for r in rows if r[1] == name]
         ratios = [ratio(r) for r in mine]
         print(f"| {name} | {statistics.median(float(r[2]) for r in mine):,.0f} | "
-              f"{statistics.median(ratios):.3f} | {', '.join(f'{x:.3f}' for x in ratios)} |")
+              f"{statistics.median(ratios):.3f} | {', '.join(f'{x:.3f}' for x in ratios)} | "
+              f"{statistics.median(float(r[8]) for r in mine):.1f} |")
 print(f"\nserver resident after start-up (VmRSS): {int(start_kb) / 1024:.1f} MiB")
 print(f"server peak memory (VmHWM): {int(peak_kb) / 1024:.1f} MiB")
 PY
