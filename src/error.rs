@@ -43,9 +43,21 @@ pub enum AppError {
     Internal(#[from] anyhow::Error),
 }
 
+/// Why a signed-in request wrote nothing: its user's account was deleted after the
+/// request's session was read (in another tab, on another server, or by an operator).
+pub const ACCOUNT_GONE_MESSAGE: &str =
+    "Your account no longer exists (it was deleted while this request was on its way), \
+     so nothing was saved.";
+
 impl AppError {
     pub fn internal(message: impl std::fmt::Display) -> Self {
         AppError::Internal(anyhow::anyhow!("{message}"))
+    }
+
+    /// A write for a user whose account is gone (`ACCOUNT_GONE_MESSAGE`): refused like
+    /// any request the visitor may not make, not reported as our failure.
+    pub fn account_gone() -> Self {
+        AppError::Forbidden(ACCOUNT_GONE_MESSAGE.to_string())
     }
 
     /// What the user may read: the message for their own mistakes, a generic sentence

@@ -252,6 +252,85 @@ async fn tokens_are_created_used_recorded_and_revoked() {
     assert!(list.body.contains("Revoked"), "{}", list.body);
 }
 
+/// A user one token short of the limit sends six creates at once: one gets its token,
+/// the other five are told the limit, and the user has exactly the limit. (The count and
+/// the insert are one write transaction, so creates racing at the limit cannot both see
+/// room; on SQLite this test did not catch them without it, in six runs: the window
+/// between a count and its insert is too short for this test to hit.)
+#[tokio::test]
+async fn creates_at_the_token_limit_are_refused_even_when_sent_at_once() {
+    let app = demo_app();
+    let (mut browser, _first) = user_with_token(&app, "collector").await;
+    let owner: i32 = {
+        let mut conn = app.state.pool.get().unwrap();
+        api_tokens::table
+            .select(api_tokens::user_id)
+            .first(&mut conn)
+            .unwrap()
+    };
+    let limit = insights_hub::accounts::api_tokens::MAX_ACTIVE_PER_USER;
+    {
+        let mut conn = app.state.pool.get().unwrap();
+        for n in 1..limit - 1 {
+            diesel::insert_into(api_tokens::table)
+                .values((
+                    api_tokens::user_id.eq(owner),
+                    api_tokens::name.eq(format!("made earlier {n}")),
+                    api_tokens::token_hash.eq(format!("{n:064}")),
+                    api_tokens::hint.eq("sih_…"),
+                    api_tokens::created_at.eq(insights_hub::db::now_unix()),
+                ))
+                .execute(&mut conn)
+                .unwrap();
+        }
+    }
+    let token = browser
+        .get(&app.client, "/account/api-tokens")
+        .await
+        .csrf_token();
+    let send = |n: u32| {
+        let mut racer = browser.clone();
+        let (client, token) = (&app.client, token.clone());
+        async move {
+            let (name, once) = (format!("racer {n}"), format!("form {n}"));
+            let fields = [
+                ("csrf_token", token.as_str()),
+                ("name", name.as_str()),
+                ("once", once.as_str()),
+            ];
+            racer.post_raw(client, "/account/api-tokens", &fields).await
+        }
+    };
+    let (a, b, c, d, e, f) = tokio::join!(send(0), send(1), send(2), send(3), send(4), send(5));
+    let answers = [a, b, c, d, e, f];
+    let made = answers
+        .iter()
+        .filter(|a| a.status == StatusCode::OK)
+        .count();
+    let refused: Vec<_> = answers
+        .iter()
+        .filter(|a| a.status == StatusCode::UNPROCESSABLE_ENTITY)
+        .collect();
+    assert_eq!(
+        made,
+        1,
+        "{:?}",
+        answers.iter().map(|a| a.status).collect::<Vec<_>>()
+    );
+    assert_eq!(refused.len(), 5);
+    for answer in refused {
+        assert!(answer.body.contains("the most allowed"), "{}", answer.body);
+    }
+    let mut conn = app.state.pool.get().unwrap();
+    let active: i64 = api_tokens::table
+        .filter(api_tokens::user_id.eq(owner))
+        .filter(api_tokens::revoked_at.is_null())
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(active, limit as i64);
+}
+
 #[tokio::test]
 async fn another_users_token_cannot_be_revoked_and_names_are_checked() {
     let app = demo_app();

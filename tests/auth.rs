@@ -1555,6 +1555,76 @@ async fn deleting_the_account_removes_user_sessions_and_taste_profiles() {
     assert_redirect(&again, "/");
 }
 
+/// A request whose session was read just before its account was deleted (in another
+/// tab, on another server, by an operator) and that then writes for that user: each
+/// write is refused with a 403 that says why, never a 500, and nothing is written. The
+/// user's row is deleted here with SQL, as an operator would, so the session this
+/// process read a moment ago is still trusted for a few seconds.
+#[tokio::test]
+async fn writes_for_an_account_deleted_meanwhile_are_refused_not_failed() {
+    let app = common::demo::demo_app();
+    let mut browser = Browser::new();
+    let joined = browser
+        .sign_up(&app.client, "vanishing", GOOD_PASSWORD)
+        .await;
+    assert_redirect(&joined, "/");
+    let page = browser.get(&app.client, "/perfect-song").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let token = page.csrf_token();
+    let id = user_id(&app, "vanishing").expect("signed up");
+    {
+        let mut conn = app.state.pool.get().unwrap();
+        diesel::delete(users::table.filter(users::id.eq(id)))
+            .execute(&mut conn)
+            .unwrap();
+    }
+    let writes: [(&str, &[(&str, &str)]); 4] = [
+        // The page's debounced save of the current settings, the no-JS "Find my song",
+        // "Save profile" and a new API token.
+        ("/perfect-song/current", &[("danceability", "0.3")]),
+        ("/perfect-song", &[("danceability", "0.3")]),
+        (
+            "/perfect-song/profiles",
+            &[("name", "late"), ("danceability", "0.3")],
+        ),
+        ("/account/api-tokens", &[("name", "late")]),
+    ];
+    for (action, fields) in writes {
+        let mut all = vec![("csrf_token", token.as_str())];
+        all.extend_from_slice(fields);
+        let answer = browser.post_raw(&app.client, action, &all).await;
+        let to_log_in = answer.location().is_some_and(|at| at.starts_with("/login"));
+        // PostgreSQL's session cache is used only while this process hears the other
+        // servers' writes: when it reads the row instead, the visitor is signed out.
+        if common::postgres_url().is_none() || !to_log_in {
+            assert_eq!(
+                answer.status,
+                StatusCode::FORBIDDEN,
+                "{action}: {}",
+                answer.body
+            );
+            assert!(
+                answer.body.contains("Your account no longer exists"),
+                "{action}: {}",
+                answer.body
+            );
+        }
+    }
+    let mut conn = app.state.pool.get().unwrap();
+    let profiles: i64 = taste_profiles::table
+        .filter(taste_profiles::user_id.eq(id))
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(profiles, 0, "nothing saved for the deleted user");
+    let tokens: i64 = insights_hub::db::schema::api_tokens::table
+        .filter(insights_hub::db::schema::api_tokens::user_id.eq(id))
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(tokens, 0, "no token for the deleted user");
+}
+
 #[tokio::test]
 async fn static_files_and_health_checks_skip_sessions_and_cookies() {
     let app = empty_app();

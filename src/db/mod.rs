@@ -510,6 +510,20 @@ where
     })
 }
 
+/// The app's error for a failed write of a row a user owns (a taste profile, an API
+/// token). Such rows reference `users` and go with the account (`ON DELETE CASCADE`); a
+/// request whose session was read just before its account was deleted reaches its
+/// write after the user's row is gone, and the foreign key refuses the row. That is
+/// `AppError::account_gone`, a refusal, not a failure of ours; anything else is a
+/// database error.
+pub fn user_write_error(error: diesel::result::Error) -> AppError {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match error {
+        Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => AppError::account_gone(),
+        other => AppError::Database(other),
+    }
+}
+
 /// Runs blocking database work on tokio's blocking pool, so a slow query never stalls the
 /// async executor that serves other requests.
 pub async fn run<T, F>(pool: &DbPool, work: F) -> AppResult<T>

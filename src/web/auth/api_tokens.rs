@@ -281,11 +281,16 @@ pub async fn create(
     let new = api_tokens::generate();
     let (stored_name, hash, hint) = (name.clone(), new.hash.clone(), new.hint.clone());
     let created = db::run(&state.pool, move |conn| {
-        if db::api_tokens::count_active(conn, user_id)? >= MAX_ACTIVE_PER_USER as i64 {
-            return Ok(false);
-        }
-        db::api_tokens::insert(conn, user_id, &stored_name, &hash, &hint, db::now_unix())?;
-        Ok(true)
+        // Counted in the users' write transaction with the insert, so that two creates
+        // racing at the limit cannot both pass the count.
+        db::user_write_transaction(conn, |conn| {
+            if db::api_tokens::count_active(conn, user_id)? >= MAX_ACTIVE_PER_USER as i64 {
+                return Ok(false);
+            }
+            db::api_tokens::insert(conn, user_id, &stored_name, &hash, &hint, db::now_unix())
+                .map_err(db::user_write_error)?;
+            Ok(true)
+        })
     })
     .await?;
     if !created {

@@ -373,12 +373,8 @@ impl<'a> Pipeline<'a> {
         let json = serde_json::to_string(settings).map_err(AppError::internal)?;
         let user_id = self.user_id;
         db::run(&self.state.pool, move |conn| {
-            Ok(taste_profiles::save_current(
-                conn,
-                user_id,
-                &json,
-                db::now_unix(),
-            )?)
+            taste_profiles::save_current(conn, user_id, &json, db::now_unix())
+                .map_err(db::user_write_error)
         })
         .await
     }

@@ -222,7 +222,7 @@ pub async fn save(
         profile_name::MAX_PER_USER,
     ) {
         Ok(row) => Ok(Ok(row.id)),
-        Err(ProfileWriteError::Database(e)) => Err(e.into()),
+        Err(ProfileWriteError::Database(e)) => Err(db::user_write_error(e)),
         Err(refused) => Ok(Err(refused)),
     })
     .await?;
