@@ -4,12 +4,13 @@ mod common;
 
 use common::{
     auth::{app_with, Browser, Page, CSRF_COOKIE, GOOD_PASSWORD, SESSION_COOKIE},
+    demo::demo_app,
     empty_app, TestApp,
 };
 use diesel::prelude::*;
 use insights_hub::db::{
     now_unix,
-    schema::{sessions, taste_profiles, users},
+    schema::{api_tokens, sessions, taste_profiles, users},
 };
 use poem::http::{Method, StatusCode};
 
@@ -1562,7 +1563,7 @@ async fn deleting_the_account_removes_user_sessions_and_taste_profiles() {
 /// process read a moment ago is still trusted for a few seconds.
 #[tokio::test]
 async fn writes_for_an_account_deleted_meanwhile_are_refused_not_failed() {
-    let app = common::demo::demo_app();
+    let app = demo_app();
     let mut browser = Browser::new();
     let joined = browser
         .sign_up(&app.client, "vanishing", GOOD_PASSWORD)
@@ -1617,8 +1618,8 @@ async fn writes_for_an_account_deleted_meanwhile_are_refused_not_failed() {
         .get_result(&mut conn)
         .unwrap();
     assert_eq!(profiles, 0, "nothing saved for the deleted user");
-    let tokens: i64 = insights_hub::db::schema::api_tokens::table
-        .filter(insights_hub::db::schema::api_tokens::user_id.eq(id))
+    let tokens: i64 = api_tokens::table
+        .filter(api_tokens::user_id.eq(id))
         .count()
         .get_result(&mut conn)
         .unwrap();
