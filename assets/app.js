@@ -125,6 +125,13 @@
   }
 
   var darkScheme = window.matchMedia ? window.matchMedia("(prefers-color-scheme: dark)") : null;
+  // Whether the page is being printed (see "paper" below): charts are then drawn light.
+  var onPaper = false;
+  // What a chart is drawn for on paper: about the width of an A4 or Letter sheet's text
+  // less a card's padding (app.css scales the drawing to the exact width), and the
+  // print palette's text colour (app.css, "paper").
+  var PAPER_WIDTH = 680;
+  var PAPER_TEXT = "#000000";
   // Asked for by people whom movement on screen distracts or makes unwell: charts then
   // appear drawn, without bars growing and lines sweeping in (WCAG 2.3.3).
   var reducedMotion = window.matchMedia
@@ -135,6 +142,9 @@
   // chart) is named by data-series-beneath and fetched once per URL, not sent in every
   // fragment. Without it the chart still draws, just without the faint lines.
   var seriesBeneath = {};
+  // The same, once loaded, by URL: printing redraws charts at once (see "paper" below),
+  // with no time to wait for a promise.
+  var seriesBeneathLoaded = {};
 
   // The body of a same-origin GET, as text; a failure for any answer but 2xx.
   function fetchText(url) {
@@ -152,7 +162,8 @@
     }
     if (!seriesBeneath[url]) {
       seriesBeneath[url] = fetchText(url).then(function (text) {
-        return [JSON.parse(text)];
+        seriesBeneathLoaded[url] = [JSON.parse(text)];
+        return seriesBeneathLoaded[url];
       });
       seriesBeneath[url].catch(function () {
         delete seriesBeneath[url];
@@ -167,12 +178,18 @@
   // by element id: they are drawn only once the answers pause, so the options are
   // fetched then instead of coming with every answer. Only the latest URL is kept (the
   // charts of one answer share it).
-  var fetchedOptions = { url: null, options: null };
+  var fetchedOptions = { url: null, options: null, text: null };
 
   function loadOptions(url) {
     if (fetchedOptions.url !== url) {
       fetchedOptions.url = url;
+      fetchedOptions.text = null;
       fetchedOptions.options = fetchText(url);
+      fetchedOptions.options.then(function (text) {
+        if (fetchedOptions.url === url) {
+          fetchedOptions.text = text;
+        }
+      }, function () {});
       fetchedOptions.options.catch(function () {
         if (fetchedOptions.url === url) {
           fetchedOptions.url = null;
@@ -195,6 +212,29 @@
     } catch (e) {
       return Promise.resolve(null);
     }
+  }
+
+  // A chart's option and the series beneath it, when both are already loaded; null when
+  // either is still on its way (or failed).
+  function optionNow(el) {
+    var src = el.getAttribute("data-chart-src");
+    var option = null;
+    try {
+      if (!src) {
+        option = JSON.parse(el.getAttribute("data-chart"));
+      } else if (fetchedOptions.url === src && fetchedOptions.text) {
+        option = JSON.parse(fetchedOptions.text)[el.id] || null;
+      }
+    } catch (e) {
+      return null;
+    }
+    var beneathUrl = el.getAttribute("data-series-beneath");
+    var beneath = beneathUrl ? seriesBeneathLoaded[beneathUrl] : [];
+    if (!option || !beneath) {
+      return null;
+    }
+    option.series = beneath.concat(option.series || []);
+    return option;
   }
 
   function drawChart(el) {
@@ -251,17 +291,20 @@
     });
   }
 
-  function setChartOption(el, option) {
+  // `drawn`, when given, is the size in CSS pixels to draw at (see "paper").
+  function setChartOption(el, option, drawn) {
     option.backgroundColor = "transparent";
-    if (reducedMotion && reducedMotion.matches) {
+    if ((reducedMotion && reducedMotion.matches) || onPaper) {
       option.animation = false;
     }
     // Radar names in the page's own text colour (the themes draw them faint), so they
     // read in light and dark alike.
     // On a narrow chart the radar shrinks and its names get smaller, so that the names
     // at its sides stay inside the canvas.
-    var text = window.getComputedStyle(el).color;
-    var size = widthClass(el.clientWidth);
+    // (On paper the print palette's text: the page's colour is still the screen's when
+    // printing starts.)
+    var text = onPaper ? PAPER_TEXT : window.getComputedStyle(el).color;
+    var size = widthClass(drawn ? drawn.width : el.clientWidth);
     var radars = option.radar ? [].concat(option.radar) : [];
     radars.forEach(function (radar) {
       radar.axisName = Object.assign({}, radar.axisName || {}, { color: text });
@@ -280,8 +323,17 @@
     // Kept on the element, not in an attribute: the markup stays the server's.
     el.chartWidthClass = size;
     var existing = window.echarts.getInstanceByDom(el);
-    var theme = darkScheme && darkScheme.matches ? "dark" : null;
-    var chart = existing || window.echarts.init(el, theme, { renderer: "canvas" });
+    var theme = darkScheme && darkScheme.matches && !onPaper ? "dark" : null;
+    // On paper at three canvas pixels per CSS pixel: at the screen's one, a printer's
+    // dots made the lines and names blurred.
+    var chart =
+      existing ||
+      window.echarts.init(el, theme, {
+        renderer: "canvas",
+        devicePixelRatio: onPaper ? 3 : undefined,
+        width: drawn ? drawn.width : undefined,
+        height: drawn ? drawn.height : undefined,
+      });
     chart.setOption(option, true);
     el.setAttribute("data-chart-ready", "true");
   }
@@ -488,6 +540,48 @@
       });
     }, 100);
   });
+
+  // --- paper ---
+  // Paper is white: a chart drawn in the dark theme printed its names and numbers pale
+  // grey on it, and one drawn for the screen blurred. As printing starts (beforeprint,
+  // or the print media query for a preview) each chart is drawn again at once: in the
+  // light theme, finer (see setChartOption) and without animation, which would be caught
+  // in its first frame. Afterwards, again as on screen. ECharts paints synchronously on
+  // setOption, so the sheet gets the new drawing; app.css scales it to the printed width.
+  function drawForPaper(paper) {
+    if (paper === onPaper) {
+      return;
+    }
+    onPaper = paper;
+    if (!window.echarts) {
+      return;
+    }
+    document.querySelectorAll(".chart").forEach(function (el) {
+      var chart = window.echarts.getInstanceByDom(el);
+      var option = chart && optionNow(el);
+      if (option) {
+        // On paper at a sheet's width and the height it had: once the print styles
+        // apply, its box takes its height from the drawing (app.css), so an empty box
+        // would be drawn 0 px high; and a chart drawn across a wide screen, scaled down
+        // to the sheet, had small names.
+        var drawn = paper ? { width: PAPER_WIDTH, height: chart.getHeight() } : null;
+        chart.dispose();
+        setChartOption(el, option, drawn);
+      }
+    });
+  }
+  window.addEventListener("beforeprint", function () {
+    drawForPaper(true);
+  });
+  window.addEventListener("afterprint", function () {
+    drawForPaper(false);
+  });
+  var printMedia = window.matchMedia ? window.matchMedia("print") : null;
+  if (printMedia && printMedia.addEventListener) {
+    printMedia.addEventListener("change", function () {
+      drawForPaper(printMedia.matches);
+    });
+  }
 
   if (darkScheme && darkScheme.addEventListener) {
     // Redraw with the other theme when the system switches between light and dark.

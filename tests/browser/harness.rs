@@ -278,6 +278,20 @@ impl Browser {
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
 
+    /// Makes the page see the CSS media type `media` ("print", or "" for the screen's
+    /// again), through Chromium's DevTools protocol, as a print preview does: the
+    /// stylesheet's `@media print` rules apply and `matchMedia("print")` changes.
+    pub async fn emulate_media(&self, media: &str) {
+        self.client
+            .issue_cmd(DevTools {
+                command: "Emulation.setEmulatedMedia",
+                params: json!({ "media": media }),
+            })
+            .await
+            .expect("emulate a media type");
+        self.after_frames().await;
+    }
+
     /// Runs a script and returns its JSON result.
     pub async fn js(&self, script: &str) -> Value {
         self.client
@@ -350,5 +364,27 @@ impl Drop for Browser {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .status();
+    }
+}
+
+/// A Chrome DevTools Protocol command, sent through chromedriver's
+/// `/session/{id}/goog/cdp/execute` (WebDriver has no command for media emulation).
+#[derive(Debug)]
+struct DevTools {
+    command: &'static str,
+    params: Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for DevTools {
+    fn endpoint(&self, base_url: &Url, session_id: Option<&str>) -> Result<Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _request_url: &Url) -> (poem::http::Method, Option<String>) {
+        let body = json!({ "cmd": self.command, "params": self.params });
+        (poem::http::Method::POST, Some(body.to_string()))
     }
 }

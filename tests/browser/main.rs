@@ -12,5 +12,6 @@ mod genres;
 mod harness;
 mod home;
 mod perfect_song;
+mod print;
 mod seeds;
 mod tour;
