@@ -634,6 +634,37 @@ async fn every_bad_input_answers_422_with_the_message_beside_its_control() {
     );
 }
 
+/// The text of the answer's "Among tracks …" line, if it has one.
+fn among(body: &str) -> Option<&str> {
+    let start = body.find(r#"<p class="ps-among">"#)? + r#"<p class="ps-among">"#.len();
+    let end = body[start..].find("</p>")?;
+    Some(&body[start..start + end])
+}
+
+#[tokio::test]
+async fn the_answer_says_which_filters_narrowed_it() {
+    let app = demo_app();
+    let mut browser = signed_up(&app, "narrowed").await;
+    let plain = browser.get(&app.client, PAGE).await;
+    assert_eq!(plain.status, StatusCode::OK);
+    assert!(plain.body.contains("ps-answer-title"), "an answer");
+    assert_eq!(among(&plain.body), None, "no filter, no line");
+
+    let url =
+        "/perfect-song?genre=rock&year_from=1990&no_explicit=on&min_tempo=90&max_tempo=150&per_artist=2";
+    let wanted =
+        "Among tracks in genre rock, from 1990 on, that are not marked explicit, with tempo 90–150, \
+         at most 2 tracks per artist.";
+    let page = browser.get(&app.client, url).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(among(&page.body), Some(wanted));
+    // The live answer says it too: one renderer serves both.
+    let live = as_htmx(&browser).get(&app.client, url).await;
+    assert_eq!(live.status, StatusCode::OK);
+    assert!(!live.body.contains("<html"), "a fragment");
+    assert_eq!(among(&live.body), Some(wanted));
+}
+
 #[tokio::test]
 async fn an_empty_result_names_the_filter_that_emptied_it() {
     let app = demo_app();

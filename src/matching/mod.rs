@@ -16,6 +16,7 @@
 pub mod attributes;
 mod distinct;
 pub mod error;
+pub mod filter_words;
 pub mod index;
 pub mod keys;
 pub mod outcome;

@@ -176,7 +176,7 @@ impl NoMatch {
 }
 
 /// The phrase for one filter: "in genre jazz", "from 2030–2040", ...
-fn describe(step: FilterStep, settings: &MatchSettings) -> String {
+pub(crate) fn describe(step: FilterStep, settings: &MatchSettings) -> String {
     let f = &settings.filters;
     match step {
         FilterStep::Genres => {

@@ -12,7 +12,9 @@ use crate::{
     catalog::{track::spotify_url, Feature},
     db::track_details::TrackDetails,
     decimal::{fixed, Decimal},
-    matching::{EmptyBecause, InvalidSettings, MatchOutcome, MatchSettings, TrackMatch},
+    matching::{
+        filter_words, EmptyBecause, InvalidSettings, MatchOutcome, MatchSettings, TrackMatch,
+    },
     web::{
         charts::perfect_song::{self as charts, MATCH_NAME, TARGET_NAME},
         csv_export::download_link,
@@ -110,7 +112,7 @@ pub fn answer(a: &Answer) -> Markup {
             span class="ps-live-artists" { (artists_of(best_details)) }
             span class="ps-live-score" { (fixed(best.similarity, 1)) " / 100" }
         }))
-        (best_card(best, best_details, a.facts))
+        (best_card(best, best_details, a.facts, a.settings))
         section class="card ps-closeness" aria-labelledby="ps-closeness-title" {
             h2 id="ps-closeness-title" { "How close it is" }
             div class="chart-with-table ps-charts" {
@@ -175,7 +177,12 @@ fn versions_note(m: &TrackMatch, facts: &TrackFacts) -> Markup {
     }
 }
 
-fn best_card(best: &TrackMatch, details: Option<&TrackDetails>, facts: &TrackFacts) -> Markup {
+fn best_card(
+    best: &TrackMatch,
+    details: Option<&TrackDetails>,
+    facts: &TrackFacts,
+    settings: &MatchSettings,
+) -> Markup {
     let year = best.release_year.map(|y| y.to_string());
     html! {
         article class="card ps-answer" aria-labelledby="ps-answer-title" {
@@ -194,10 +201,23 @@ fn best_card(best: &TrackMatch, details: Option<&TrackDetails>, facts: &TrackFac
                     dd { strong { (fixed(best.similarity, 1)) } " / 100" }
                 }
             }
+            (among(settings))
             p { a class="button-small" href=(more_like_track(best.track_id)) hx-boost="true" { "More like this" } (versions_note(best, facts)) }
             @if let Some(url) = details.and_then(|d| d.spotify_id()).and_then(spotify_url) {
                 p { a href=(url) rel="noopener noreferrer" target="_blank" { "Listen on Spotify" } }
             }
+        }
+    }
+}
+
+/// What the answer was chosen among, when filters narrow it ("Among tracks in genre
+/// rock, from 1990 on."): the form that sets them is far from here on a phone, and
+/// left off a printed sheet.
+fn among(settings: &MatchSettings) -> Markup {
+    let words = filter_words::in_words(settings);
+    html! {
+        @if !words.is_empty() {
+            p class="ps-among" { "Among tracks " (words.join(", ")) "." }
         }
     }
 }
