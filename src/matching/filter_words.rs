@@ -30,15 +30,8 @@ pub fn in_words(settings: &MatchSettings) -> Vec<String> {
     );
     step(f.min_popularity.is_some(), FilterStep::MinPopularity);
     step(f.exclude_explicit, FilterStep::NoExplicit);
-    let ranged = f
-        .ranges
-        .values()
-        .any(|r| r.min.is_some() || r.max.is_some());
-    step(ranged, FilterStep::Ranges);
-    let tempo_ranged = f
-        .ranges
-        .get(&Feature::Tempo)
-        .is_some_and(|r| r.min.is_some() || r.max.is_some());
+    step(f.ranges.values().any(|r| !r.is_open()), FilterStep::Ranges);
+    let tempo_ranged = f.ranges.get(&Feature::Tempo).is_some_and(|r| !r.is_open());
     if a.half_double && tempo_ranged {
         words.push("counting half and double tempo".to_string());
     }

@@ -67,6 +67,13 @@ pub struct FeatureRange {
     pub max: Option<f64>,
 }
 
+impl FeatureRange {
+    /// Neither side bounded: the range keeps every track (as `attributes::Bounds`).
+    pub fn is_open(&self) -> bool {
+        self.min.is_none() && self.max.is_none()
+    }
+}
+
 /// Which tracks may be returned at all.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default)]

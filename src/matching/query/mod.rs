@@ -186,7 +186,7 @@ impl Query {
         let ranges: Vec<(usize, i32, i32)> = f
             .ranges
             .iter()
-            .filter(|(_, r)| r.min.is_some() || r.max.is_some())
+            .filter(|(_, r)| !r.is_open())
             .map(|(&feature, r)| {
                 // The same fixed-point steps the index took for its values, so a track
                 // at exactly a bound stays inside it.
@@ -198,7 +198,7 @@ impl Query {
         let popularity_bounded = f
             .ranges
             .get(&Feature::Popularity)
-            .is_some_and(|r| r.min.is_some() || r.max.is_some());
+            .is_some_and(|r| !r.is_open());
         Ok(Query {
             m,
             dims,
