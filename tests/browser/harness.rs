@@ -224,22 +224,45 @@ impl Browser {
     pub async fn wait_for_js(&self, expression: &str) {
         let script = format!("return !!({expression});");
         let deadline = Instant::now() + Duration::from_secs(20);
+        // What the last attempt got, so a timeout says whether the page never got
+        // there or the browser stopped answering.
         loop {
-            let ok = self
-                .client
-                .execute(&script, vec![])
-                .await
-                .map(|v| v.as_bool().unwrap_or(false))
-                .unwrap_or(false);
-            if ok {
-                return;
+            let last = match self.client.execute(&script, vec![]).await {
+                Ok(Value::Bool(true)) => return,
+                Ok(other) => format!("returned {other}"),
+                Err(error) => format!("WebDriver error: {error}"),
+            };
+            if Instant::now() >= deadline {
+                panic!(
+                    "timed out waiting for: {expression}\nlast attempt: {last}\n{}",
+                    self.what_is_on_screen().await
+                );
             }
-            assert!(
-                Instant::now() < deadline,
-                "timed out waiting for: {expression}"
-            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+
+    /// The address, title and start of the page's main text, for a failure message; says so
+    /// when the browser cannot tell.
+    async fn what_is_on_screen(&self) -> String {
+        let url = match self.client.current_url().await {
+            Ok(url) => url.to_string(),
+            Err(error) => format!("(no url: {error})"),
+        };
+        let text = match self
+            .client
+            .execute(
+                "var main = document.querySelector('main') || document.body; \
+                 return document.title + ' | ' + (main ? main.innerText.slice(0, 400) : '(no body)');",
+                vec![],
+            )
+            .await
+        {
+            Ok(Value::String(text)) => text,
+            Ok(other) => other.to_string(),
+            Err(error) => format!("(no text: {error})"),
+        };
+        format!("page: {url}\n{text}")
     }
 
     /// Waits (up to 20 s) until the address bar satisfies `ok`, and returns that URL.
