@@ -222,5 +222,32 @@ async fn a_page_printed_from_a_dark_screen_is_dark_on_white_charts_included() {
         "open on paper: {on_paper}"
     );
     assert_eq!(displayed(&browser, "#ps-form").await, "none");
+    // ...and without what only explains the screen (how to use the page, how to add a
+    // seed when there is none, saving a profile), which left half the first sheet empty.
+    for css in [".ps-hero .lead", "#ps-seeds", "#ps-profiles"] {
+        assert_eq!(displayed(&browser, css).await, "none", "{css} on paper");
+    }
+    assert_ne!(displayed(&browser, ".ps-answer").await, "none");
+
+    // With a seed, the seeds it started from print, without their remove buttons.
+    let more_like = browser
+        .js("return document.querySelector('.ps-next .ps-more-like').getAttribute('href');")
+        .await;
+    browser.emulate_media("").await;
+    browser
+        .client
+        .goto(&server.url(more_like.as_str().unwrap_or_default()))
+        .await
+        .expect("open more like a match");
+    browser.emulate_media("print").await;
+    assert_ne!(
+        displayed(&browser, "#ps-seeds").await,
+        "none",
+        "a seed on paper"
+    );
+    assert_ne!(displayed(&browser, ".ps-chip").await, "none");
+    for css in [".ps-chip-remove", "#ps-seeds .hint"] {
+        assert_eq!(displayed(&browser, css).await, "none", "{css} on paper");
+    }
     browser.close().await;
 }

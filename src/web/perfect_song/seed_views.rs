@@ -214,7 +214,9 @@ pub fn panel(
     let error = form.error(keys::SEEDS);
     let full = form.seeds.count() >= MAX_SEEDS;
     html! {
-        section class="card ps-seeds" id="ps-seeds" aria-labelledby="ps-seeds-title" {
+        // Without seeds the panel only explains how to add some: it is left off paper.
+        section class={ "card ps-seeds" @if chips.is_empty() { " ps-seeds-empty" } } id="ps-seeds"
+            aria-labelledby="ps-seeds-title" {
             h2 id="ps-seeds-title" { "Start from songs you love" }
             p class="hint" {
                 "Add up to " (MAX_SEEDS) " tracks, artists or genres: the sliders start at their average "
