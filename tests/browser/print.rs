@@ -196,6 +196,33 @@ async fn a_page_printed_from_a_dark_screen_is_dark_on_white_charts_included() {
     assert_eq!(displayed(&browser, "#compare-form").await, "none");
     assert_ne!(displayed(&browser, "table.feature-table").await, "none");
 
+    // An artist's page prints its tracks without the links to other pages of them or to
+    // "More like this" for each version (`screen-only`).
+    browser.emulate_media("").await;
+    browser
+        .client
+        .goto(&server.url("/artists?q=dj+tyshaa"))
+        .await
+        .expect("search");
+    let artist = browser
+        .js("return document.querySelector('#artist-results a[href^=\"/artists/\"]').getAttribute('href');")
+        .await;
+    browser
+        .client
+        .goto(&server.url(artist.as_str().unwrap_or_default()))
+        .await
+        .expect("open an artist with several pages of tracks");
+    browser
+        .js("var s = document.createElement('span'); s.className = 'screen-only'; s.id = 'probe'; \
+             s.textContent = 'More like this'; document.querySelector('#artist-tracks td').appendChild(s); \
+             return true;")
+        .await;
+    browser.emulate_media("print").await;
+    for css in ["#artist-tracks nav.pagination", "#probe"] {
+        assert_eq!(displayed(&browser, css).await, "none", "{css} on paper");
+    }
+    assert_ne!(displayed(&browser, "#artist-tracks table").await, "none");
+
     // A perfect song prints each match's "Why this match" open: nobody can click paper.
     browser.emulate_media("").await;
     sign_up(&browser, &server, "printer").await;

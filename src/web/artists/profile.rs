@@ -400,7 +400,7 @@ fn tracks_section(
                                                         } @else if let Some(t) = tracks.iter().find(|t| t.id == *v) {
                                                             (t.name) @if let Some(y) = t.release_year { " (" (y) ")" }
                                                         } @else { "Track #" (v) }
-                                                        " · " a href=(more_like_track(*v)) { "More like this" }
+                                                        span class="screen-only" { " · " a href=(more_like_track(*v)) { "More like this" } }
                                                     }
                                                 }
                                             }
