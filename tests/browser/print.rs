@@ -255,6 +255,17 @@ async fn a_page_printed_from_a_dark_screen_is_dark_on_white_charts_included() {
         assert_eq!(displayed(&browser, css).await, "none", "{css} on paper");
     }
     assert_ne!(displayed(&browser, ".ps-answer").await, "none");
+    let kept = browser
+        .js(
+            "var p = getComputedStyle(document.querySelector('.ps-next h2 + p')); \
+             return [p.breakInside, p.breakAfter];",
+        )
+        .await;
+    assert_eq!(
+        kept,
+        serde_json::json!(["avoid", "avoid"]),
+        "the matches' introduction stays with them"
+    );
 
     // With a seed, the seeds it started from print, without their remove buttons.
     let more_like = browser
