@@ -484,6 +484,13 @@ async fn wide_tables_fit_or_say_that_they_scroll() {
         .goto(&server.url("/artists"))
         .await
         .expect("open artists");
+    // The list is read from the page in script: wait for it. Once in CI the read found
+    // no artists and the comparison opened with none (the wait's message showed
+    // `/artists/compare?`), although the page always lists ten, and the next read, a
+    // moment later, found them: the first ran before the new page was in the window.
+    browser
+        .wait_for_js("document.querySelectorAll('#artist-results li[data-value]').length >= 4")
+        .await;
     let query = browser
         .js("var names = Array.prototype.slice.call(document.querySelectorAll('#artist-results li[data-value]'), 0, 4) \
              .map(function (li) { return ['artist', li.getAttribute('data-value')]; }); \
