@@ -64,15 +64,10 @@ async fn serious_violations(browser: &Browser, axe: &str) -> Vec<String> {
 /// markup is parsed and swapped in without running any of its scripts.
 async fn open(browser: &Browser, server: &Server, path: &str, js: Js) {
     match js {
-        Js::On => browser
-            .client
-            .goto(&server.url(path))
-            .await
-            .expect("open page"),
+        Js::On => browser.open(&server.url(path)).await.expect("open page"),
         Js::Off => {
             browser
-                .client
-                .goto(&server.url("/healthz"))
+                .open(&server.url("/healthz"))
                 .await
                 .expect("same origin");
             browser

@@ -34,8 +34,7 @@ async fn click(browser: &Browser, css: &str) {
 /// Signs up through the form and waits until the navigation shows the new user.
 pub async fn sign_up(browser: &Browser, server: &Server, username: &str) {
     browser
-        .client
-        .goto(&server.url("/signup"))
+        .open(&server.url("/signup"))
         .await
         .expect("open sign-up");
     fill(browser, "#signup-username", username).await;
@@ -78,8 +77,7 @@ async fn sign_up_log_out_log_in(js: Js) {
 
     // A wrong password is refused beside the form, and the form keeps the username.
     browser
-        .client
-        .goto(&server.url("/login"))
+        .open(&server.url("/login"))
         .await
         .expect("open log-in");
     fill(&browser, "#login-username", name).await;
@@ -123,8 +121,7 @@ async fn after_a_swapped_form_the_keyboard_is_on_what_it_says() {
     let server = Server::start().await;
     let browser = Browser::start(Js::On).await;
     browser
-        .client
-        .goto(&server.url("/signup"))
+        .open(&server.url("/signup"))
         .await
         .expect("open sign-up");
     browser.mark_page().await;
@@ -137,8 +134,7 @@ async fn after_a_swapped_form_the_keyboard_is_on_what_it_says() {
 
     sign_up(&browser, &server, "focus_js").await;
     browser
-        .client
-        .goto(&server.url("/account"))
+        .open(&server.url("/account"))
         .await
         .expect("open account");
     fill(
@@ -184,8 +180,7 @@ async fn after_a_swapped_form_the_keyboard_is_on_what_it_says() {
     click(&browser, "#nav-account form[action='/logout'] button").await;
     wait_for_nav_text(&browser, "Log in").await;
     browser
-        .client
-        .goto(&server.url("/login"))
+        .open(&server.url("/login"))
         .await
         .expect("open log-in");
     fill(&browser, "#login-username", "focus_js").await;
@@ -208,8 +203,7 @@ async fn the_api_tokens_page_fits_a_phone() {
         sign_up(&browser, &server, &format!("tokens_{suffix}")).await;
         for name in ["playlist script", &"n".repeat(60)] {
             browser
-                .client
-                .goto(&server.url("/account/api-tokens"))
+                .open(&server.url("/account/api-tokens"))
                 .await
                 .expect("open tokens");
             fill(&browser, "#token-name", name).await;
@@ -219,8 +213,7 @@ async fn the_api_tokens_page_fits_a_phone() {
                 .await;
         }
         browser
-            .client
-            .goto(&server.url("/account/api-tokens"))
+            .open(&server.url("/account/api-tokens"))
             .await
             .expect("open tokens");
         browser.set_viewport(360, 900).await;

@@ -88,8 +88,8 @@ async fn chart_texts_fit_and_legends_stay_clear_of_the_axes() {
     let browser = Browser::start(Js::On).await;
     let go = |path: &str| {
         let url = server.url(path);
-        let client = browser.client.clone();
-        async move { client.goto(&url).await.expect("open page") }
+        let browser = &browser;
+        async move { browser.open(&url).await.expect("open page") }
     };
     go("/").await;
     check_at_both_widths(&browser, &["home-profile-chart"], "home").await;
@@ -212,11 +212,7 @@ fn animation_of(id: &str) -> String {
 async fn charts_do_not_move_when_the_system_asks_for_less_motion() {
     let server = Server::start().await;
     let browser = Browser::start_with(Js::On, Scheme::Light, Motion::Reduced).await;
-    browser
-        .client
-        .goto(&server.url("/"))
-        .await
-        .expect("open home");
+    browser.open(&server.url("/")).await.expect("open home");
     let asked = browser
         .js("return window.matchMedia('(prefers-reduced-motion: reduce)').matches;")
         .await;
@@ -230,8 +226,7 @@ async fn charts_do_not_move_when_the_system_asks_for_less_motion() {
     assert_eq!(animation, serde_json::json!(false), "home chart animation");
 
     browser
-        .client
-        .goto(&server.url("/genres/rock"))
+        .open(&server.url("/genres/rock"))
         .await
         .expect("open a genre");
     for id in [

@@ -11,8 +11,7 @@ async fn search_the_genres_then_open_one_with_javascript() {
     let server = Server::start().await;
     let browser = Browser::start(Js::On).await;
     browser
-        .client
-        .goto(&server.url("/genres"))
+        .open(&server.url("/genres"))
         .await
         .expect("open genres");
     browser.mark_page().await;
@@ -89,8 +88,7 @@ async fn a_header_sort_keeps_the_sort_controls_in_step() {
     let server = Server::start().await;
     let browser = Browser::start(Js::On).await;
     browser
-        .client
-        .goto(&server.url("/genres"))
+        .open(&server.url("/genres"))
         .await
         .expect("open genres");
     browser.mark_page().await;
@@ -158,8 +156,7 @@ async fn sort_and_compare_genres_without_javascript() {
     let server = Server::start().await;
     let browser = Browser::start(Js::Off).await;
     browser
-        .client
-        .goto(&server.url("/genres?sort=name&dir=asc"))
+        .open(&server.url("/genres?sort=name&dir=asc"))
         .await
         .expect("open genres");
     let first = browser
@@ -184,8 +181,7 @@ async fn sort_and_compare_genres_without_javascript() {
     assert!(list.contains("jazz") && !list.contains("rock"), "{list}");
 
     browser
-        .client
-        .goto(&server.url("/genres/compare"))
+        .open(&server.url("/genres/compare"))
         .await
         .expect("open compare");
     let one = browser
@@ -251,8 +247,7 @@ async fn every_sort_choice_re_sorts_the_list() {
     let server = Server::start().await;
     let browser = Browser::start(Js::On).await;
     browser
-        .client
-        .goto(&server.url("/genres"))
+        .open(&server.url("/genres"))
         .await
         .expect("open genres");
     browser.mark_page().await;
@@ -284,8 +279,7 @@ async fn typing_a_genre_search_replaces_the_address_and_names_it_in_the_title() 
     let server = Server::start().await;
     let browser = Browser::start(Js::On).await;
     browser
-        .client
-        .goto(&server.url("/genres"))
+        .open(&server.url("/genres"))
         .await
         .expect("open genres");
     let before = browser.js("return history.length;").await;

@@ -315,6 +315,25 @@ impl Browser {
         self.after_frames().await;
     }
 
+    /// Opens `url` and returns once the page that answered it (after any redirect) is
+    /// the one in the window and loaded. WebDriver's navigation alone once returned
+    /// while the previous document was still there, and the test's next read of the
+    /// page found nothing: the old document is marked, and the wait is for a loaded
+    /// document without the mark. (The four-artist comparison test read no artists from
+    /// `/artists` that way, and the next read, a moment later, found all ten.)
+    pub async fn open(&self, url: &str) -> Result<(), fantoccini::error::CmdError> {
+        // The mark cannot be set on a page that is itself still loading or gone: then
+        // there is no old document to mistake for the new one's.
+        let _ = self
+            .client
+            .execute("window.__leaving = true; return true;", vec![])
+            .await;
+        self.client.goto(url).await?;
+        self.wait_for_js("!window.__leaving && document.readyState === 'complete'")
+            .await;
+        Ok(())
+    }
+
     /// Runs a script and returns its JSON result.
     pub async fn js(&self, script: &str) -> Value {
         self.client

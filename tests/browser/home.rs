@@ -7,11 +7,7 @@ use crate::harness::{Browser, Js, Server};
 async fn home_page_draws_the_profile_chart_with_javascript() {
     let server = Server::start().await;
     let browser = Browser::start(Js::On).await;
-    browser
-        .client
-        .goto(&server.url("/"))
-        .await
-        .expect("open home");
+    browser.open(&server.url("/")).await.expect("open home");
     // The demo catalog is labelled and the chart is an ECharts instance with one bar series.
     assert!(browser.text_of("main").await.contains("Demo data"));
     browser
@@ -36,11 +32,7 @@ async fn home_page_draws_the_profile_chart_with_javascript() {
 async fn home_page_without_javascript_shows_the_table_instead() {
     let server = Server::start().await;
     let browser = Browser::start(Js::Off).await;
-    browser
-        .client
-        .goto(&server.url("/"))
-        .await
-        .expect("open home");
+    browser.open(&server.url("/")).await.expect("open home");
     let table = browser.text_of("table.feature-table").await;
     assert!(
         table.contains("Danceability") && table.contains("BPM"),
@@ -104,11 +96,7 @@ async fn the_source_tile_keeps_the_file_name_whole() {
     let csv = tidytuesday_csv();
     let server = Server::start_with_import(&[("spotify_songs.csv", &csv)]).await;
     let browser = Browser::start(Js::On).await;
-    browser
-        .client
-        .goto(&server.url("/"))
-        .await
-        .expect("open home");
+    browser.open(&server.url("/")).await.expect("open home");
     for (w, h) in [(1280, 900), (360, 800), (390, 844)] {
         browser.set_viewport(w, h).await;
         // One line box for the file name: not broken inside the word.
@@ -144,11 +132,7 @@ async fn the_source_tile_keeps_the_file_name_whole() {
 async fn find_your_perfect_song_explains_the_account_and_offers_sign_up() {
     let server = Server::start().await;
     let browser = Browser::start(Js::On).await;
-    browser
-        .client
-        .goto(&server.url("/"))
-        .await
-        .expect("open home");
+    browser.open(&server.url("/")).await.expect("open home");
     browser
         .client
         .find(Locator::LinkText("Find your perfect song"))

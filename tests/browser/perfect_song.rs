@@ -13,7 +13,8 @@ const PASSWORD: &str = "correct horse battery staple";
 /// Signs up through the form, coming back to the perfect-song page.
 async fn sign_up(browser: &Browser, server: &Server, name: &str) {
     let c = &browser.client;
-    c.goto(&server.url("/signup?next=/perfect-song"))
+    browser
+        .open(&server.url("/signup?next=/perfect-song"))
         .await
         .expect("open sign up");
     for (id, value) in [
@@ -47,8 +48,7 @@ async fn signed_in_at(browser: &Browser, server: &Server, name: &str, width: u32
     sign_up(browser, server, name).await;
     browser.set_viewport(width, height).await;
     browser
-        .client
-        .goto(&server.url("/perfect-song"))
+        .open(&server.url("/perfect-song"))
         .await
         .expect("reload");
 }
@@ -328,7 +328,8 @@ async fn find_my_song_works_without_javascript() {
     let server = Server::start().await;
     let browser = Browser::start(Js::Off).await;
     let c = &browser.client;
-    c.goto(&server.url("/signup?next=/perfect-song"))
+    browser
+        .open(&server.url("/signup?next=/perfect-song"))
         .await
         .expect("open sign up");
     for (id, value) in [
@@ -852,12 +853,12 @@ async fn a_change_made_just_before_leaving_is_kept_as_the_latest_settings() {
         .await;
     retype(&browser, "#ps-min_tempo", "101").await;
     // Away at once, well inside the 1.5 s the background save waits for.
-    let c = &browser.client;
-    c.goto(&server.url("/artists")).await.expect("leave");
+    browser.open(&server.url("/artists")).await.expect("leave");
     browser
         .wait_for_js("location.pathname === '/artists'")
         .await;
-    c.goto(&server.url("/perfect-song"))
+    browser
+        .open(&server.url("/perfect-song"))
         .await
         .expect("come back");
     browser
@@ -901,8 +902,7 @@ async fn save_profile_without_javascript_keeps_what_was_typed() {
     browser.screenshot("ps-saved-nojs").await;
     // Loaded later, the profile has it.
     browser
-        .client
-        .goto(&server.url("/perfect-song?energy=0.2"))
+        .open(&server.url("/perfect-song?energy=0.2"))
         .await
         .expect("elsewhere");
     browser

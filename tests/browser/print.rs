@@ -91,8 +91,7 @@ async fn a_page_printed_from_a_dark_screen_is_dark_on_white_charts_included() {
     let server = Server::start().await;
     let browser = Browser::start_in(Js::On, Scheme::Dark).await;
     browser
-        .client
-        .goto(&server.url("/genres/rock"))
+        .open(&server.url("/genres/rock"))
         .await
         .expect("open a genre");
     let chart = "genre-profile-chart";
@@ -188,8 +187,7 @@ async fn a_page_printed_from_a_dark_screen_is_dark_on_white_charts_included() {
 
     // A comparison prints its result without the form that chose it.
     browser
-        .client
-        .goto(&server.url("/genres/compare?genre=rock&genre=pop"))
+        .open(&server.url("/genres/compare?genre=rock&genre=pop"))
         .await
         .expect("open a genre comparison");
     browser.emulate_media("print").await;
@@ -200,16 +198,14 @@ async fn a_page_printed_from_a_dark_screen_is_dark_on_white_charts_included() {
     // "More like this" for each version (`screen-only`).
     browser.emulate_media("").await;
     browser
-        .client
-        .goto(&server.url("/artists?q=dj+tyshaa"))
+        .open(&server.url("/artists?q=dj+tyshaa"))
         .await
         .expect("search");
     let artist = browser
         .js("return document.querySelector('#artist-results a[href^=\"/artists/\"]').getAttribute('href');")
         .await;
     browser
-        .client
-        .goto(&server.url(artist.as_str().unwrap_or_default()))
+        .open(&server.url(artist.as_str().unwrap_or_default()))
         .await
         .expect("open an artist with several pages of tracks");
     browser
@@ -227,8 +223,7 @@ async fn a_page_printed_from_a_dark_screen_is_dark_on_white_charts_included() {
     browser.emulate_media("").await;
     sign_up(&browser, &server, "printer").await;
     browser
-        .client
-        .goto(&server.url("/perfect-song"))
+        .open(&server.url("/perfect-song"))
         .await
         .expect("open the perfect song");
     let shown = "return Array.prototype.map.call(document.querySelectorAll('.ps-why-lines'), \
@@ -273,8 +268,7 @@ async fn a_page_printed_from_a_dark_screen_is_dark_on_white_charts_included() {
         .await;
     browser.emulate_media("").await;
     browser
-        .client
-        .goto(&server.url(more_like.as_str().unwrap_or_default()))
+        .open(&server.url(more_like.as_str().unwrap_or_default()))
         .await
         .expect("open more like a match");
     browser.emulate_media("print").await;

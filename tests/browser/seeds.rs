@@ -131,10 +131,10 @@ async fn run(js: Js) {
         if js == Js::On { "seedjs" } else { "seednojs" },
     )
     .await;
-    let c = &browser.client;
 
     // One version per song by default; the switch shows them all.
-    c.goto(&server.url(&format!("/perfect-song?{SLIDERS}&k=10")))
+    browser
+        .open(&server.url(&format!("/perfect-song?{SLIDERS}&k=10")))
         .await
         .expect("open");
     wait_titles(&browser, "Halo|Storm|Other|Calm|Rush").await;
@@ -204,7 +204,8 @@ async fn run(js: Js) {
     // Seeds: search, add, the answer starts from the seed, the chip removes it. From
     // settings named in the address: a bare /perfect-song opens the account's latest
     // settings, which hold whichever of the filters above was saved last.
-    c.goto(&server.url(&format!("/perfect-song?{SLIDERS}")))
+    browser
+        .open(&server.url(&format!("/perfect-song?{SLIDERS}")))
         .await
         .expect("open");
     fill(&browser, "#ps-seed-q", "Calm").await;
@@ -250,7 +251,8 @@ async fn run(js: Js) {
     // Settings changed on the page (live, with JavaScript) stay when a seed is added:
     // the seed panel was written with the page, before them.
     if js == Js::On {
-        c.goto(&server.url(&format!("/perfect-song?{SLIDERS}&k=10")))
+        browser
+            .open(&server.url(&format!("/perfect-song?{SLIDERS}&k=10")))
             .await
             .expect("open");
         wait_titles(&browser, "Halo|Storm|Other|Calm|Rush").await;
@@ -308,8 +310,7 @@ async fn screenshots_of_a_seeded_page() {
         )
         .await;
         browser
-            .client
-            .goto(&server.url("/perfect-song?seed_genre=pop&seed_q=ha&min_tempo=100&max_tempo=130&mixes_with=8A&k=25"))
+            .open(&server.url("/perfect-song?seed_genre=pop&seed_q=ha&min_tempo=100&max_tempo=130&mixes_with=8A&k=25"))
             .await
             .expect("open");
         browser.js("document.querySelectorAll('details').forEach(function (d) { d.open = true; }); return true;").await;

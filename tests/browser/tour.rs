@@ -48,8 +48,8 @@ async fn screenshots_of_every_page_light_and_dark() {
         };
         let browser = Browser::start_in(Js::On, scheme).await;
         let open = |path: String| {
-            let client = browser.client.clone();
-            async move { client.goto(&path).await.expect("open page") }
+            let browser = &browser;
+            async move { browser.open(&path).await.expect("open page") }
         };
         open(server.url("/artists")).await;
         let query = browser
