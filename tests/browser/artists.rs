@@ -386,14 +386,7 @@ async fn another_page_of_tracks_is_brought_into_view_with_the_keyboard_on_it() {
     let server = Server::start().await;
     let browser = Browser::start(Js::On).await;
     browser.set_viewport(360, 800).await;
-    browser
-        .open(&server.url("/artists?q=dj+tyshaa"))
-        .await
-        .expect("search");
-    let href = browser
-        .js("return document.querySelector('#artist-results a[href^=\"/artists/\"]').getAttribute('href');")
-        .await;
-    let href = href.as_str().expect("an artist link").to_string();
+    let href = browser.first_artist_found(&server, "dj tyshaa").await;
     browser.open(&server.url(&href)).await.expect("artist page");
     let last: u32 = browser
         .text_of("#artist-tracks nav.pagination")

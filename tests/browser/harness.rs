@@ -334,6 +334,20 @@ impl Browser {
         Ok(())
     }
 
+    /// Searches the artists for `query` and returns the address of the first artist
+    /// found (a path such as `/artists/12`).
+    pub async fn first_artist_found(&self, server: &Server, query: &str) -> String {
+        let search = format!(
+            "/artists?q={}",
+            url::form_urlencoded::byte_serialize(query.as_bytes()).collect::<String>()
+        );
+        self.open(&server.url(&search)).await.expect("search");
+        let href = self
+            .js("return document.querySelector('#artist-results a[href^=\"/artists/\"]').getAttribute('href');")
+            .await;
+        href.as_str().expect("an artist link").to_string()
+    }
+
     /// Runs a script and returns its JSON result.
     pub async fn js(&self, script: &str) -> Value {
         self.client

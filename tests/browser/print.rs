@@ -197,15 +197,9 @@ async fn a_page_printed_from_a_dark_screen_is_dark_on_white_charts_included() {
     // An artist's page prints its tracks without the links to other pages of them or to
     // "More like this" for each version (`screen-only`).
     browser.emulate_media("").await;
+    let artist = browser.first_artist_found(&server, "dj tyshaa").await;
     browser
-        .open(&server.url("/artists?q=dj+tyshaa"))
-        .await
-        .expect("search");
-    let artist = browser
-        .js("return document.querySelector('#artist-results a[href^=\"/artists/\"]').getAttribute('href');")
-        .await;
-    browser
-        .open(&server.url(artist.as_str().unwrap_or_default()))
+        .open(&server.url(&artist))
         .await
         .expect("open an artist with several pages of tracks");
     browser
