@@ -15,6 +15,8 @@ pub mod decimal;
 pub mod error;
 pub mod matching;
 pub mod memory;
+#[cfg(test)]
+mod proptest_regressions;
 pub mod web;
 
 pub use config::Config;

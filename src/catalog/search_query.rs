@@ -272,6 +272,8 @@ mod tests {
     }
 
     proptest! {
+        #![proptest_config(crate::proptest_regressions::kept(proptest::test_runner::Config::default()))]
+
         /// Whatever the text, reading never panics, and every term it keeps is
         /// trimmed and not empty.
         #[test]

@@ -8,7 +8,7 @@
 //! - The importer opens the catalog file alone (`open_catalog_connection`): its
 //!   `BEGIN IMMEDIATE` then locks that file only (with the main file attached it would
 //!   lock both), and its pragmas and index rebuilds apply to the catalog file.
-//! - The catalog has its own migration set (`migrations_catalog/`).
+//! - The catalog has its own migration set (`migrations/sqlite_catalog/`).
 //! - A database made before the split holds the catalog tables in its main file. They
 //!   are copied into the catalog file and then dropped from the main file, in two
 //!   transactions, one per file: if the process dies between them, the main file still
@@ -27,7 +27,7 @@ use diesel_migrations::{embed_migrations, EmbeddedMigrations};
 pub const SCHEMA: &str = "catalog";
 
 /// The catalog's own migrations, run on a connection to the catalog file alone.
-pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations_catalog");
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite_catalog");
 
 /// The catalog tables, parents before children (the order to copy them in).
 pub const TABLES: [&str; 5] = [

@@ -40,10 +40,10 @@ pub use crate::config::Database;
 use crate::error::{AppError, AppResult};
 
 /// SQLite's migrations (the main file; the catalog file has `catalog_file::MIGRATIONS`).
-pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite_main");
 /// PostgreSQL's: the same tables in one database (MVCC lets an import write the catalog
 /// while users write theirs, so no second database is needed).
-pub const MIGRATIONS_PG: EmbeddedMigrations = embed_migrations!("migrations_pg");
+pub const MIGRATIONS_PG: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
 pub type DbPool = Pool<Manager>;
 pub type DbConn = PooledConnection<Manager>;

@@ -5,7 +5,7 @@
 //! and remember what they registered; a refusal gets `Allow` from that list.
 //!
 //! They are also the only methods a page route can take: nothing here registers PUT,
-//! PATCH or DELETE, and `clippy.toml` forbids poem's own `get`, `post`, `put`, ... so
+//! PATCH or DELETE, and `.clippy.toml` forbids poem's own `get`, `post`, `put`, ... so
 //! that a route cannot be added around this module.
 //!
 //! Every POST endpoint is wrapped in the CSRF check here, at its route, rather than

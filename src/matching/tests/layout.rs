@@ -72,7 +72,7 @@ fn decimals_are_stored_exactly() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(300))]
+    #![proptest_config(crate::proptest_regressions::kept(ProptestConfig::with_cases(300)))]
 
     /// The cosine box bounds let a box through whenever some point of it is as close
     /// in angle as the floor (points on a grid over the box, its corners among them):
@@ -170,7 +170,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(200))]
+    #![proptest_config(crate::proptest_regressions::kept(ProptestConfig::with_cases(200)))]
 
     /// The `f32` first pass of the tracks' cosine test never drops a track the `f64`
     /// test keeps: with the floor at a track's own cos (computed as the walk does, from

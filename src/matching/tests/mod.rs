@@ -265,7 +265,7 @@ fn check_exact(tracks: &[T], settings: &MatchSettings) -> Result<(), TestCaseErr
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(400))]
+    #![proptest_config(crate::proptest_regressions::kept(ProptestConfig::with_cases(400)))]
 
     #[test]
     fn index_equals_brute_force(tracks in catalog(300), settings in settings()) {
@@ -274,7 +274,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(200))]
+    #![proptest_config(crate::proptest_regressions::kept(ProptestConfig::with_cases(200)))]
 
     /// An extra condition on track ids (how the API leaves out seeds and applies
     /// bounds the index does not hold) keeps the answer exact.
@@ -298,7 +298,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(40))]
+    #![proptest_config(crate::proptest_regressions::kept(ProptestConfig::with_cases(40)))]
 
     /// Several groups of leaves (2,048 tracks each), so that groups are pruned too.
     #[test]
@@ -308,7 +308,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(100))]
+    #![proptest_config(crate::proptest_regressions::kept(ProptestConfig::with_cases(100)))]
 
     /// The walk compiled for the baseline x86-64 (what a CPU without AVX2 runs) gives
     /// the same answers, distances included, as the build this machine picks.

@@ -179,7 +179,7 @@ impl<E: Endpoint> Endpoint for VerifyCsrfEndpoint<E> {
     async fn call(&self, mut req: Request) -> Result<Response> {
         // `web::methods::post` puts this around POST endpoints only, and no route can
         // take PUT, PATCH, DELETE or another unsafe method (`web::methods` registers GET,
-        // HEAD and POST only, and clippy.toml holds the route table to it): anything
+        // HEAD and POST only, and .clippy.toml holds the route table to it): anything
         // but a POST passes, should this ever wrap more.
         if req.method() != Method::POST {
             return self.inner.call(req).await.map(IntoResponse::into_response);

@@ -174,6 +174,8 @@ fn brute_force(idx: &ArtistIndex, query: &str, limit: usize) -> Vec<i32> {
 }
 
 proptest::proptest! {
+    #![proptest_config(crate::proptest_regressions::kept(proptest::test_runner::Config::default()))]
+
     #[test]
     fn suggest_matches_brute_force(
         names in proptest::collection::vec("[ab é-]{1,7}", 1..40),
@@ -195,6 +197,8 @@ proptest::proptest! {
 }
 
 proptest::proptest! {
+    #![proptest_config(crate::proptest_regressions::kept(proptest::test_runner::Config::default()))]
+
     /// The bigram filter never drops a name the full edit-distance scan would keep.
     #[test]
     fn did_you_mean_filter_loses_nothing(
@@ -340,6 +344,8 @@ mod every_match_ranks_as_ranked_does {
     }
 
     proptest! {
+        #![proptest_config(crate::proptest_regressions::kept(proptest::test_runner::Config::default()))]
+
         #[test]
         fn the_same_artists_in_the_same_order(named in names(), query in terms(), odd in any::<bool>()) {
             let idx = index_of(&named);

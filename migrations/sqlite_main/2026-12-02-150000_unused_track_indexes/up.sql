@@ -1,4 +1,4 @@
--- The catalog migration of the same name says why (migrations_catalog/). In a main file
+-- The catalog migration of the same name says why (migrations/sqlite_catalog/). In a main file
 -- whose catalog tables already moved to the catalog file, there is nothing to drop.
 DROP INDEX IF EXISTS tracks_genre;
 DROP INDEX IF EXISTS tracks_release_year;

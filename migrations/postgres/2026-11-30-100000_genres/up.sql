@@ -1,4 +1,4 @@
--- A track's genre set (issue 14): the same tables as migrations_catalog's, for
+-- A track's genre set (issue 14): the same tables as migrations/sqlite_catalog's, for
 -- PostgreSQL (ids numbered here: the column has no default, as in SQLite's, because the
 -- import writer assigns them).
 CREATE TABLE genres (

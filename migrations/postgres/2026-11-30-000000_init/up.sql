@@ -1,7 +1,7 @@
 -- PostgreSQL's schema: the same tables and columns as SQLite's two migration sets
--- (migrations/ for users, sessions, profiles and tokens; migrations_catalog/ for the
--- catalog) as they stand on 2026-11-30, in one database. Differences, all invisible to
--- the queries:
+-- (migrations/sqlite_main/ for users, sessions, profiles and tokens;
+-- migrations/sqlite_catalog/ for the catalog) as they stand on 2026-11-30, in one
+-- database. Differences, all invisible to the queries:
 -- - users, taste_profiles, api_tokens and catalog_imports number their rows with an
 --   identity column (SQLite's INTEGER PRIMARY KEY does it by itself); tracks and
 --   artists get their ids from the import writer;
