@@ -66,7 +66,8 @@ async fn home_page_without_javascript_shows_the_table_instead() {
     browser.close().await;
 }
 
-/// A small file in the TidyTuesday format (invented tracks).
+/// A small file in the TidyTuesday format (invented tracks, released 1957 to 2019, so
+/// that the catalog's span of years is as wide as the real file's).
 fn tidytuesday_csv() -> String {
     let mut csv = String::from(
         "track_id,track_name,track_artist,track_popularity,track_album_id,track_album_name,\
@@ -77,9 +78,10 @@ fn tidytuesday_csv() -> String {
     for i in 0..12 {
         let x = f64::from(i) / 12.0;
         csv.push_str(&format!(
-            "id{i:020},Song {i},Band {b},{p},alb{i:018},Album {i},2019-06-14,Mix,pl1,pop,dance pop,\
+            "id{i:020},Song {i},Band {b},{p},alb{i:018},Album {i},{y}-06-14,Mix,pl1,pop,dance pop,\
              {x:.3},{e:.3},5,-6.5,1,0.05,{a:.3},0,0.1,{v:.3},{t:.1},200000\n",
             b = i % 4,
+            y = if i == 0 { 1957 } else { 2019 },
             p = 40 + i,
             e = 1.0 - x,
             a = x / 2.0,
@@ -92,26 +94,41 @@ fn tidytuesday_csv() -> String {
 
 #[tokio::test]
 #[ignore = "needs chromium + chromedriver: cargo test --test browser -- --ignored"]
-async fn the_source_tile_keeps_the_file_name_whole() {
+async fn the_catalog_tiles_keep_their_values_whole() {
     let csv = tidytuesday_csv();
     let server = Server::start_with_import(&[("spotify_songs.csv", &csv)]).await;
     let browser = Browser::start(Js::On).await;
     browser.open(&server.url("/")).await.expect("open home");
     for (w, h) in [(1280, 900), (360, 800), (390, 844)] {
         browser.set_viewport(w, h).await;
-        // One line box for the file name: not broken inside the word.
+        // One line box each for the file name and the import date: neither broken
+        // inside (the date once broke at its dash, "2026-" / "12-05", at 360 px).
         let lines = browser
             .js(
-                "var el = document.querySelector('.stat-source .file'); if (!el) { return -1; } \
-                 var r = document.createRange(); r.selectNodeContents(el); \
-                 return [el.textContent, r.getClientRects().length];",
+                "return ['.stat-source .file', '.stat-source .when'].map(function (sel) { \
+                   var el = document.querySelector(sel); if (!el) { return sel + ' missing'; } \
+                   var r = document.createRange(); r.selectNodeContents(el); \
+                   return [el.textContent.trim(), r.getClientRects().length]; });",
             )
             .await;
         assert_eq!(
-            lines,
+            lines[0],
             serde_json::json!(["spotify_songs.csv", 1]),
             "at {w} px"
         );
+        let date = lines[1][0].as_str().unwrap_or_default();
+        assert!(date.starts_with("imported "), "at {w} px: {lines}");
+        assert_eq!(lines[1][1], 1, "at {w} px, the date on one line: {lines}");
+        // Every other tile's value on one line too ("1957–2020" once broke at its dash).
+        let broken = browser
+            .js(
+                "return [...document.querySelectorAll('.stats > div:not(.stat-source) dd')] \
+                   .filter(function (dd) { var r = document.createRange(); \
+                     r.selectNodeContents(dd); return r.getClientRects().length > 1; }) \
+                   .map(function (dd) { return dd.textContent; });",
+            )
+            .await;
+        assert_eq!(broken, serde_json::json!([]), "at {w} px");
         browser.screenshot(&format!("home-imported-{w}")).await;
     }
     // Where it came from, and how to import more, with the installed binary.
