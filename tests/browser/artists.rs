@@ -497,6 +497,22 @@ async fn wide_tables_fit_or_say_that_they_scroll() {
         assert_eq!(table[0], true, "cut off at 1280 px: {tables}");
     }
     browser.screenshot("compare-four-desktop").await;
+    // On a phone the chart's toggles wrap as whole pills: "Original five" once broke
+    // inside its pill, two lines tall.
+    browser.set_viewport(360, 800).await;
+    browser.after_frames().await;
+    let broken = browser
+        .js("return [...document.querySelectorAll('#compare .toggle')] \
+             .filter(function (a) { var r = document.createRange(); r.selectNodeContents(a); \
+               return r.getClientRects().length !== 1; }) \
+             .map(function (a) { return a.textContent; });")
+        .await;
+    assert_eq!(broken, serde_json::json!([]), "toggles broken at 360 px");
+    let toggles = browser
+        .js("return document.querySelectorAll('#compare .toggle').length;")
+        .await;
+    assert_eq!(toggles, serde_json::json!(4), "features and view toggles");
+    browser.set_viewport(1280, 900).await;
 
     // The artist page: the spread table shows Q3 and Highest at 1280 px...
     let artist_page = artist_page.as_str().unwrap_or_default().to_string();
