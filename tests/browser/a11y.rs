@@ -113,7 +113,7 @@ async fn screenshots(browser: &Browser, path: &str) {
         .set_window_size(390, 844)
         .await
         .expect("phone size");
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    browser.wait_for_charts_to_fit().await;
     browser.screenshot(&format!("pages/{name}-phone")).await;
     browser
         .client

@@ -90,17 +90,14 @@ async fn compare_two_artists_then_go_back() {
         "{table}"
     );
     browser.screenshot("compare-desktop").await;
-    browser
-        .client
-        .set_window_size(390, 844)
-        .await
-        .expect("phone size");
+    // Narrowed to a phone's width, the chart follows its box (its canvas drawn again at
+    // the new width, not left 1,000 px wide past the card), and the page does not
+    // scroll sideways. The screenshot waits for that: taken at once, it showed the
+    // desktop chart cut off.
+    browser.set_viewport(390, 844).await;
+    browser.wait_for_charts_to_fit().await;
     browser.screenshot("compare-phone").await;
-    browser
-        .client
-        .set_window_size(1280, 900)
-        .await
-        .expect("desktop size");
+    browser.set_viewport(1280, 900).await;
 
     // Switch to the radar view: a new URL in history, no page load.
     browser.mark_page().await;

@@ -384,6 +384,19 @@ impl Browser {
             .expect("frames drawn");
     }
 
+    /// Waits until every drawn chart fits its box and the page does not scroll sideways:
+    /// after a resize, app.js draws the charts again at the new width (a moment later,
+    /// once the resizing stops). A chart left at its old width fails here by timeout.
+    pub async fn wait_for_charts_to_fit(&self) {
+        self.wait_for_js(
+            "Array.prototype.every.call(document.querySelectorAll('.chart canvas'), function (c) { \
+               var box = c.closest('.chart'); \
+               return c.getBoundingClientRect().width <= box.clientWidth; }) \
+             && document.documentElement.scrollWidth <= window.innerWidth",
+        )
+        .await;
+    }
+
     pub async fn text_of(&self, css: &str) -> String {
         self.client
             .wait()

@@ -18,11 +18,9 @@ async fn home_page_draws_the_profile_chart_with_javascript() {
         .await;
     assert_eq!(series, serde_json::json!([["bar", 7]]));
     browser.screenshot("home-desktop").await;
-    browser
-        .client
-        .set_window_size(390, 844)
-        .await
-        .expect("phone size");
+    // At a phone's width the chart is drawn again to fit (see `wait_for_charts_to_fit`).
+    browser.set_viewport(390, 844).await;
+    browser.wait_for_charts_to_fit().await;
     browser.screenshot("home-phone").await;
     browser.close().await;
 }

@@ -309,7 +309,7 @@ async fn the_answer_follows_the_slider_without_a_page_load() {
         .set_window_size(360, 800)
         .await
         .expect("phone size");
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    browser.wait_for_charts_to_fit().await;
     browser.screenshot("perfect-song-phone").await;
     let overflow = browser
         .js("return document.documentElement.scrollWidth - document.documentElement.clientWidth;")
