@@ -498,12 +498,7 @@ async fn wide_tables_fit_or_say_that_they_scroll() {
     // inside its pill, two lines tall.
     browser.set_viewport(360, 800).await;
     browser.after_frames().await;
-    let broken = browser
-        .js("return [...document.querySelectorAll('#compare .toggle')] \
-             .filter(function (a) { var r = document.createRange(); r.selectNodeContents(a); \
-               return r.getClientRects().length !== 1; }) \
-             .map(function (a) { return a.textContent; });")
-        .await;
+    let broken = browser.broken_across_lines("#compare .toggle").await;
     assert_eq!(broken, serde_json::json!([]), "toggles broken at 360 px");
     let toggles = browser
         .js("return document.querySelectorAll('#compare .toggle').length;")

@@ -397,6 +397,18 @@ impl Browser {
         .await;
     }
 
+    /// The text of each element matching `css` that is laid out on more than one line
+    /// (its contents in more than one line box): a label or value broken mid-way.
+    pub async fn broken_across_lines(&self, css: &str) -> Value {
+        self.js(&format!(
+            "return [...document.querySelectorAll({css:?})] \
+               .filter(function (e) {{ var r = document.createRange(); \
+                 r.selectNodeContents(e); return r.getClientRects().length > 1; }}) \
+               .map(function (e) {{ return e.textContent; }});"
+        ))
+        .await
+    }
+
     pub async fn text_of(&self, css: &str) -> String {
         self.client
             .wait()

@@ -119,12 +119,7 @@ async fn the_catalog_tiles_keep_their_values_whole() {
         assert_eq!(lines[1][1], 1, "at {w} px, the date on one line: {lines}");
         // Every other tile's value on one line too ("1957–2020" once broke at its dash).
         let broken = browser
-            .js(
-                "return [...document.querySelectorAll('.stats > div:not(.stat-source) dd')] \
-                   .filter(function (dd) { var r = document.createRange(); \
-                     r.selectNodeContents(dd); return r.getClientRects().length > 1; }) \
-                   .map(function (dd) { return dd.textContent; });",
-            )
+            .broken_across_lines(".stats > div:not(.stat-source) dd")
             .await;
         assert_eq!(broken, serde_json::json!([]), "at {w} px");
         browser.screenshot(&format!("home-imported-{w}")).await;
