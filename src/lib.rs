@@ -18,6 +18,7 @@ pub mod memory;
 #[cfg(test)]
 mod proptest_regressions;
 pub mod web;
+pub mod whole_number;
 
 pub use config::Config;
 pub use error::{AppError, AppResult};

@@ -503,3 +503,35 @@ async fn the_genre_filter_and_seed_genres_use_every_genre_of_a_track() {
         "{body}"
     );
 }
+
+#[tokio::test]
+async fn a_subgenre_or_a_misspelt_genre_as_a_seed_is_explained() {
+    let app = catalog_with(app_with(|c| c.api_anonymous = true)).await;
+    let refused = |query: &'static str| {
+        let client = &app.client;
+        async move {
+            let resp = client.get(query).send().await.0;
+            assert_eq!(resp.status(), StatusCode::BAD_REQUEST, "{query}");
+            let body = resp.into_body().into_string().await.expect("body");
+            let json: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+            json["error"]["message"]
+                .as_str()
+                .expect("message")
+                .to_string()
+        }
+    };
+    let message = refused("/api/v1/recommendations?seed_genres=Dance%20Pop").await;
+    assert!(
+        message.starts_with(
+            "“dance pop” is a subgenre of pop, and seed_genres takes genres: seed with pop, \
+             or find its tracks with search?q=genre:\"dance pop\"&type=track."
+        ) && message.ends_with("The genres that can be seeds: pop, r&b, rock."),
+        "{message}"
+    );
+    let message = refused("/api/v1/recommendations?seed_genres=rocks,pop").await;
+    assert_eq!(
+        message,
+        "There is no genre “rocks” in the catalog. Did you mean rock? \
+         The genres that can be seeds: pop, r&b, rock."
+    );
+}

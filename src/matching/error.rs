@@ -3,10 +3,22 @@
 
 use crate::catalog::Feature;
 
+/// Most characters of a value a message quotes: a link with 8,000 characters of bad
+/// input quoted them in full, beside the field and again in the list of problems.
+const QUOTED_CHARS: usize = 40;
+
+/// A value as a message quotes it: whole, or its start and "…".
+pub(crate) fn shown(value: &str) -> String {
+    match value.char_indices().nth(QUOTED_CHARS) {
+        Some((cut, _)) => format!("{}…", &value[..cut]),
+        None => value.to_string(),
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum MatchError {
     /// A value that should be a number is not one (or is NaN / infinite).
-    #[error("“{value}” is not a number.")]
+    #[error("“{}” is not a number.", shown(.value))]
     NotANumber { field: String, value: String },
     /// A target outside the feature's slider range.
     #[error("{} must be between {} and {}.", .feature.label(), .feature.format(*.min), .feature.format(*.max))]
@@ -44,7 +56,7 @@ pub enum MatchError {
         min: f64,
         max: f64,
     },
-    #[error("There is no genre “{0}” in the catalog.")]
+    #[error("There is no genre “{}” in the catalog.", shown(.0))]
     UnknownGenre(String),
     #[error("Minimum popularity must be between 0 and 100.")]
     MinPopularityOutOfRange(i64),
@@ -54,7 +66,7 @@ pub enum MatchError {
     KOutOfRange { value: i64, max: usize },
     #[error("Unknown similarity measure “{0}”: use euclidean or cosine.")]
     UnknownMetric(String),
-    #[error("“{value}” is not yes or no.")]
+    #[error("“{}” is not yes or no.", shown(.value))]
     NotABoolean { field: String, value: String },
     /// Anything else about one field (seeds, track attributes), said in full.
     #[error("{message}")]

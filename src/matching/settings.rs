@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     attributes::{Attribute, AttributeFilters},
-    error::{InvalidSettings, MatchError},
+    error::{shown, InvalidSettings, MatchError},
     seeds::MAX_SEEDS,
 };
 use crate::catalog::{musical_key::MusicalKey, AudioFeatures, Feature};
@@ -668,17 +668,30 @@ fn parse_number(field: &str, value: &str) -> Result<f64, MatchError> {
         })
 }
 
-fn parse_int<T: std::str::FromStr>(field: &str, value: &str) -> Result<T, MatchError> {
-    value.parse::<T>().map_err(|_| MatchError::NotANumber {
+/// A whole number (`2000`, or `2000.0`: see `whole_number`), said as such when it is a
+/// number but not a whole one, or too large for the field.
+fn parse_int<T: TryFrom<i64>>(field: &str, value: &str) -> Result<T, MatchError> {
+    let too_large = || MatchError::Field {
         field: field.into(),
-        value: value.into(),
-    })
+        message: format!("“{}” is too large a number here.", shown(value)),
+    };
+    if let Some(whole) = crate::whole_number::parse(value) {
+        return T::try_from(whole).map_err(|_| too_large());
+    }
+    match value.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v.fract() == 0.0 => Err(too_large()),
+        Ok(v) if v.is_finite() => Err(MatchError::Field {
+            field: field.into(),
+            message: format!("“{}” is not a whole number.", shown(value)),
+        }),
+        _ => Err(MatchError::NotANumber {
+            field: field.into(),
+            value: value.into(),
+        }),
+    }
 }
 
-fn parse_optional_int<T: std::str::FromStr>(
-    field: &str,
-    value: &str,
-) -> Result<Option<T>, MatchError> {
+fn parse_optional_int<T: TryFrom<i64>>(field: &str, value: &str) -> Result<Option<T>, MatchError> {
     if value.is_empty() {
         Ok(None)
     } else {

@@ -13,7 +13,7 @@ use poem_openapi::{
 
 /// The query string's (name, value) pairs, decoded, in order (the app's one parser).
 pub fn pairs(query: Option<&str>) -> Pairs {
-    QueryPairs::parse(query).0
+    QueryPairs::parse_exact(query).0
 }
 
 /// The first parameter name given more than once, if any.
@@ -77,12 +77,10 @@ pub fn missing_message(name: &str) -> String {
     format!("Missing required parameter {name}.")
 }
 
-/// A whole number from `lo` to `hi`; the message says both what and where.
+/// A whole number from `lo` to `hi` (`5.0` is 5, see `whole_number`); the message says
+/// both what and where.
 pub fn whole_number(name: &str, value: &str, (lo, hi): (i64, i64)) -> Result<i64, String> {
-    value
-        .trim()
-        .parse::<i64>()
-        .ok()
+    crate::whole_number::parse(value)
         .filter(|v| (lo..=hi).contains(v))
         .ok_or_else(|| format!("{name} must be a whole number from {lo} to {hi}, not “{value}”."))
 }
@@ -166,7 +164,19 @@ mod tests {
     #[test]
     fn whole_numbers_say_their_range() {
         assert_eq!(whole_number("limit", "7", (0, 50)), Ok(7));
-        for bad in ["-1", "51", "abc", "1.5", "", "99999999999999999999999"] {
+        assert_eq!(whole_number("limit", " 7.0", (0, 50)), Ok(7));
+        assert_eq!(whole_number("limit", "-0.00", (0, 50)), Ok(0));
+        for bad in [
+            "-1",
+            "51",
+            "abc",
+            "1.5",
+            "",
+            "99999999999999999999999",
+            "51.0",
+            "7.0.0",
+            "inf",
+        ] {
             assert_eq!(
                 whole_number("limit", bad, (0, 50)),
                 Err(format!(

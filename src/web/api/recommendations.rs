@@ -15,7 +15,8 @@
 //!   "prefer" the way a categorical value can be: an exact match for key, mode and
 //!   time signature, within 10% for duration;
 //! - `metric=cosine`, `max_per_artist`, `min_year`/`max_year` (release years) go beyond
-//!   Spotify; `market` is accepted and ignored;
+//!   Spotify; `market` is checked and ignored, and so is any name this endpoint does
+//!   not read, except a misspelt seed, target, bound or weight (`TUNING_PREFIXES`);
 //! - seed tracks are never recommended, nor other versions of their songs.
 
 use std::{collections::BTreeMap, sync::Arc};
@@ -31,6 +32,7 @@ use super::{
 };
 use crate::{
     catalog::facts::TrackFact,
+    catalog::genres::GenreCatalog,
     catalog::Feature,
     matching::{
         seeds::{self, Seeds, MAX_SEEDS},
@@ -161,6 +163,67 @@ fn list(name: &str, value: &str) -> Result<Vec<String>, String> {
     }
 }
 
+/// Prefixes of the names this endpoint reads. A name with one of them that names no
+/// seed list, feature or attribute (`target_energi`, `seed_track`) is a typo that would
+/// otherwise change nothing without a word, so it is refused; any other unknown name is
+/// ignored, as Spotify ignores it.
+const TUNING_PREFIXES: [&str; 5] = ["seed", "target", "min", "max", "weight"];
+
+/// The message for a misspelt seed, target, bound or weight, with what exists.
+fn unknown_parameter(name: &str) -> String {
+    let features: Vec<&str> = Feature::ALL.iter().map(|f| f.key()).collect();
+    let attributes: Vec<&str> = Attribute::ALL.iter().map(|a| a.key()).collect();
+    format!(
+        "Unknown parameter “{name}”: the seeds are seed_tracks, seed_artists and seed_genres; \
+         target_, min_, max_ and weight_ take {}; target_, min_ and max_ also take {}.",
+        features.join(", "),
+        attributes.join(", ")
+    )
+}
+
+/// Genres listed by name in the message for an unknown genre seed; a catalog with more
+/// points at `available-genre-seeds` instead.
+const GENRES_LISTED: usize = 20;
+
+/// What to say about genre seeds the index does not hold: a subgenre (which seeds cannot
+/// be, though `search?q=genre:` finds its tracks) is named with its genre; another name
+/// gets the nearest genre, and the genres that can be seeds.
+fn unknown_genre_seeds(genres: &GenreCatalog, seedable: &[&str], unknown: &[&str]) -> String {
+    let choices = if seedable.is_empty() {
+        "This catalog has no genres, so seed_genres can match nothing: seed with tracks or artists."
+            .to_string()
+    } else if seedable.len() <= GENRES_LISTED {
+        format!("The genres that can be seeds: {}.", seedable.join(", "))
+    } else {
+        "GET /recommendations/available-genre-seeds lists the genres that can be seeds.".to_string()
+    };
+    let mut parts: Vec<String> = unknown
+        .iter()
+        .map(|&name| {
+            let subgenre = genres.find(name).filter(|g| g.is_subgenre());
+            match subgenre.and_then(|g| Some((g, g.parent.as_deref()?))) {
+                Some((g, parent)) => format!(
+                    "“{}” is a subgenre of {parent}, and seed_genres takes genres: seed with {parent}, \
+                     or find its tracks with search?q=genre:\"{}\"&type=track.",
+                    g.name, g.name
+                ),
+                None => {
+                    let near = genres
+                        .did_you_mean(name, 1)
+                        .into_iter()
+                        .map(|g| g.parent.as_deref().unwrap_or(&g.name))
+                        .next()
+                        .map(|g| format!(" Did you mean {g}?"))
+                        .unwrap_or_default();
+                    format!("There is no genre “{name}” in the catalog.{near}")
+                }
+            }
+        })
+        .collect();
+    parts.push(choices);
+    parts.join(" ")
+}
+
 /// Parses the query string's pairs. Every problem is reported, in one message.
 pub fn parse(pairs: &[(String, String)]) -> Result<RecommendationRequest, ApiError> {
     let mut r = RecommendationRequest::default();
@@ -205,7 +268,7 @@ pub fn parse(pairs: &[(String, String)]) -> Result<RecommendationRequest, ApiErr
                                 r.ranges.entry(feature).or_default().max =
                                     Some(bound(name, feature, value)?)
                             }
-                            _ => return Err(format!("Unknown parameter “{name}”.")),
+                            _ => return Err(unknown_parameter(name)),
                         }
                     } else if let Some(a) = Attribute::from_key(rest) {
                         let v = integer(name, value, a.range())?;
@@ -214,11 +277,13 @@ pub fn parse(pairs: &[(String, String)]) -> Result<RecommendationRequest, ApiErr
                             "target" => slot.0 = Some(v),
                             "min" => slot.1 = Some(v),
                             "max" => slot.2 = Some(v),
-                            _ => return Err(format!("Unknown parameter “{name}”.")),
+                            _ => return Err(unknown_parameter(name)),
                         }
-                    } else {
-                        return Err(format!("Unknown parameter “{name}”."));
+                    } else if TUNING_PREFIXES.contains(&prefix) {
+                        return Err(unknown_parameter(name));
                     }
+                    // Any other name is ignored, as Spotify ignores it: a cache-buster
+                    // (`_=1700000000`), `country`, `include_seeds_in_response`.
                 }
             }
             Ok(())
@@ -326,6 +391,26 @@ impl RecommendationsApi {
         let profiles = crate::web::seeds::track_profiles(&state, &seed_track_ids)
             .await
             .map_err(ApiError::from)?;
+        let unknown_genres: Vec<&str> = r
+            .seed_genres
+            .iter()
+            .filter(|g| catalog.features.genre_id(g).is_none())
+            .map(String::as_str)
+            .collect();
+        if !unknown_genres.is_empty() {
+            let genres = state
+                .caches
+                .genres(&state.pool, version)
+                .await
+                .map_err(ApiError::from)?;
+            let seedable = catalog.features.genres();
+            return Err(ApiError::bad_request(unknown_genre_seeds(
+                &genres,
+                &seedable,
+                &unknown_genres,
+            ))
+            .into());
+        }
         let mut seeds = Seeds {
             genres: r.seed_genres.clone(),
             ..Default::default()
@@ -550,7 +635,7 @@ mod tests {
     #[test]
     fn reports_every_bad_value() {
         let err = parse(&pairs(
-            "seed_genres=a,b,c&seed_tracks=x,y,z&limit=0&target_energy=abc&min_key=12&colour=red&min_mode=1&max_mode=0",
+            "seed_genres=a,b,c&seed_tracks=x,y,z&limit=0&target_energy=abc&min_key=12&target_colour=red&min_mode=1&max_mode=0",
         ))
         .unwrap_err();
         for part in [
@@ -558,7 +643,7 @@ mod tests {
             "limit",
             "target_energy",
             "min_key",
-            "colour",
+            "Unknown parameter “target_colour”",
             "mode",
         ] {
             assert!(err.message.contains(part), "{part} in {}", err.message);
@@ -568,6 +653,33 @@ mod tests {
             .message
             .contains("at least one seed"));
         assert!(parse(&pairs("seed_tracks=../x")).is_err());
+    }
+
+    #[test]
+    fn a_misspelt_tuning_name_is_refused_and_other_unknown_names_are_ignored() {
+        for typo in [
+            "target_energi=0.5",
+            "seed_track=abc",
+            "weight_key=1",
+            "min_colour=1",
+            "max_=3",
+        ] {
+            let err = parse(&pairs(&format!("seed_genres=rock&{typo}"))).unwrap_err();
+            assert!(
+                err.message.starts_with("Unknown parameter “")
+                    && err
+                        .message
+                        .contains("target_, min_, max_ and weight_ take danceability, energy"),
+                "{typo}: {}",
+                err.message
+            );
+        }
+        let r = parse(&pairs(
+            "seed_genres=rock&_=1700000000&country=US&include_seeds_in_response=true&Limit=5&colour=red",
+        ))
+        .unwrap();
+        assert_eq!(r.seed_genres, vec!["rock"]);
+        assert_eq!(r.limit, None);
     }
 
     #[test]

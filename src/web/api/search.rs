@@ -44,7 +44,7 @@ const MAX_SEARCH_LIMIT: u32 = 50;
 const MAX_SEARCH_OFFSET: u32 = 1000;
 const DEFAULT_SEARCH_LIMIT: u32 = 20;
 /// The longest `q` read.
-const MAX_QUERY_CHARS: usize = 200;
+const MAX_QUERY_CHARS: usize = 500;
 
 /// The offsets of a search page's `next` and `previous` pages: none past the results,
 /// none past the deepest offset the API accepts (following `next` never ends in a
