@@ -668,7 +668,7 @@ async fn tracks_and_audio_features_in_spotifys_shape() {
         .unwrap()
         .ends_with(&format!("/api/v1/tracks/{}", ids[0])));
     assert!(track["duration_ms"].as_i64().unwrap() > 0);
-    assert!(track["explicit"].is_boolean());
+    assert!(track["explicit"].is_boolean(), "the demo catalog says");
     assert!(track["popularity"].is_i64());
     assert!(track["external_urls"].is_object());
     assert_eq!(track["album"]["type"], "album");
@@ -1368,4 +1368,98 @@ async fn a_catalog_whose_ids_are_not_spotify_shaped_still_answers_for_them() {
     // One it does not hold, of that shape, is still invalid.
     let a = call(&app, t, "/api/v1/tracks/trk3").await;
     assert_eq!(a.status, StatusCode::BAD_REQUEST, "{}", a.json);
+}
+
+#[tokio::test]
+async fn an_album_keeps_the_datasets_id_and_date_and_what_no_dataset_says_is_null() {
+    let app = common::empty_app();
+    let mut with_album = common::fixtures::track("6f807x0ima9a1j3VPbc7VN", "One", &["Ann"], 0.2);
+    with_album.album = Some("First".into());
+    with_album.album_spotify_id = Some("2oCs0DGTsRO98Gh5ZSl2Cx".into());
+    with_album.release_year = Some(2019);
+    with_album.release_date = Some("2019-06".into());
+    with_album.explicit = None;
+    let mut bare = common::fixtures::track("0r7CVbZTWZgbTCYdfa2P31", "Two", &["Bob"], 0.8);
+    bare.album = Some("Second".into());
+    bare.release_year = Some(1999);
+    bare.release_date = None;
+    bare.explicit = Some(true);
+    common::fixtures::load(&app.state, "albums", vec![with_album, bare]).await;
+    let mut browser = Browser::new();
+    browser.sign_up(&app.client, "albums", GOOD_PASSWORD).await;
+    let token = create_token(&app, &mut browser, "albums").await;
+    let t = Some(token.as_str());
+    let a = call(
+        &app,
+        t,
+        "/api/v1/tracks?ids=6f807x0ima9a1j3VPbc7VN,0r7CVbZTWZgbTCYdfa2P31",
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.json);
+    let (one, two) = (&a.json["tracks"][0], &a.json["tracks"][1]);
+    // The dataset's album id, its Spotify page, and the date as precise as it was.
+    assert_eq!(one["album"]["id"], "2oCs0DGTsRO98Gh5ZSl2Cx");
+    assert_eq!(one["album"]["uri"], "spotify:album:2oCs0DGTsRO98Gh5ZSl2Cx");
+    assert_eq!(
+        one["album"]["external_urls"]["spotify"],
+        "https://open.spotify.com/album/2oCs0DGTsRO98Gh5ZSl2Cx"
+    );
+    assert_eq!(one["album"]["release_date"], "2019-06");
+    assert_eq!(one["album"]["release_date_precision"], "month");
+    // Without them: an id of ours (no Spotify page) and the year.
+    let derived = two["album"]["id"].as_str().expect("an id");
+    assert_eq!(derived.len(), 22);
+    assert_ne!(derived, "2oCs0DGTsRO98Gh5ZSl2Cx");
+    assert!(two["album"]["external_urls"]["spotify"].is_null());
+    assert_eq!(two["album"]["release_date"], "1999");
+    assert_eq!(two["album"]["release_date_precision"], "year");
+    // What no dataset holds is null, not made up.
+    assert!(one["explicit"].is_null(), "{one}");
+    assert_eq!(two["explicit"], true);
+    for track in [one, two] {
+        assert!(track["disc_number"].is_null(), "{track}");
+        assert!(track["album"]["album_type"].is_null(), "{track}");
+    }
+}
+
+#[tokio::test]
+async fn only_the_newest_revoked_tokens_stay_listed() {
+    let app = demo_app();
+    let (mut browser, _token) = user_with_token(&app, "churner").await;
+    for n in 0..24 {
+        create_token(&app, &mut browser, &format!("round {n}")).await;
+        let id: i32 = {
+            let mut conn = app.state.pool.get().unwrap();
+            api_tokens::table
+                .filter(api_tokens::revoked_at.is_null())
+                .order(api_tokens::id.desc())
+                .select(api_tokens::id)
+                .first(&mut conn)
+                .unwrap()
+        };
+        let page = browser
+            .submit(
+                &app.client,
+                "/account/api-tokens",
+                &format!("/account/api-tokens/{id}/revoke"),
+                &[],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER);
+    }
+    let mut conn = app.state.pool.get().unwrap();
+    let revoked: Vec<String> = api_tokens::table
+        .filter(api_tokens::revoked_at.is_not_null())
+        .order(api_tokens::id.asc())
+        .select(api_tokens::name)
+        .load(&mut conn)
+        .unwrap();
+    assert_eq!(revoked.len(), 20, "{revoked:?}");
+    assert_eq!(revoked.first().map(String::as_str), Some("round 4"));
+    let active: i64 = api_tokens::table
+        .filter(api_tokens::revoked_at.is_null())
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(active, 1, "the first token is untouched");
 }

@@ -265,6 +265,26 @@ fn tidytuesday_stores_each_track_once_and_skips_na_rows() {
         features(conn, "6f807x0ima9a1j3VPbc7VN"),
         (122.036, -2.634, 0.748, 0.0)
     );
+    // The album's Spotify id and the release date as precise as the file gives it.
+    let album_and_date =
+        |conn: &mut db::DbConnection, id: &str| -> (Option<String>, Option<String>) {
+            tracks::table
+                .filter(tracks::spotify_id.eq(id))
+                .select((tracks::album_spotify_id, tracks::release_date))
+                .first(sqlite(conn))
+                .expect("track")
+        };
+    assert_eq!(
+        album_and_date(conn, "6f807x0ima9a1j3VPbc7VN"),
+        (
+            Some("2oCs0DGTsRO98Gh5ZSl2Cx".to_string()),
+            Some("2019-06-14".to_string())
+        )
+    );
+    assert_eq!(
+        album_and_date(conn, "0r7CVbZTWZgbTCYdfa2P31").1.as_deref(),
+        Some("2019-12")
+    );
     // Release dates written YYYY-MM and YYYY; a value in scientific notation.
     assert_eq!(track(conn, "0r7CVbZTWZgbTCYdfa2P31").2, Some(2019));
     assert_eq!(track(conn, "1z1Hg7Vb0AhHDiEmnDE79l").2, Some(2019));

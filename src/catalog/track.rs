@@ -14,7 +14,12 @@ pub struct NewTrack {
     /// Credited artists, main artist first. Never empty for a valid track.
     pub artists: Vec<String>,
     pub album: Option<String>,
+    /// Spotify's id of the album, if the source has it.
+    pub album_spotify_id: Option<String>,
     pub release_year: Option<i32>,
+    /// The release date as precisely as the source gives it: "2019-10-17", "2019-10"
+    /// or "2019".
+    pub release_date: Option<String>,
     /// Every genre the row gives (a list cell gives several), first first; repeats of
     /// the track in the same file add theirs when written (`CatalogWriter`).
     pub genres: Vec<GenreTag>,
@@ -153,7 +158,9 @@ impl NewTrack {
             name: name.to_string(),
             artists: artists.iter().map(|a| a.to_string()).collect(),
             album: None,
+            album_spotify_id: None,
             release_year: None,
+            release_date: None,
             genres: Vec::new(),
             popularity: None,
             duration_ms: None,
@@ -185,6 +192,19 @@ impl NewTrackBuilder {
 
     pub fn year(mut self, year: i32) -> Self {
         self.0.release_year = Some(year);
+        self
+    }
+
+    /// The album's Spotify id.
+    pub fn album_id(mut self, id: &str) -> Self {
+        self.0.album_spotify_id = Some(id.to_string());
+        self
+    }
+
+    /// The release date ("2019-10-17"); its year too.
+    pub fn release_date(mut self, date: &str) -> Self {
+        self.0.release_year = date.get(..4).and_then(|y| y.parse().ok());
+        self.0.release_date = Some(date.to_string());
         self
     }
 
@@ -246,10 +266,15 @@ pub const DEMO_ID_PREFIX: &str = "demo";
 /// The track's page on Spotify, for a real Spotify id (22 base-62 characters); `None`
 /// for the demo catalog's invented ids and anything else.
 pub fn spotify_url(id: &str) -> Option<String> {
+    spotify_page("track", id)
+}
+
+/// The page on Spotify of a thing of `kind` ("track", "album") with a real Spotify id.
+pub fn spotify_page(kind: &str, id: &str) -> Option<String> {
     let real = id.len() == 22
         && id.chars().all(|c| c.is_ascii_alphanumeric())
         && !id.starts_with(DEMO_ID_PREFIX);
-    real.then(|| format!("https://open.spotify.com/track/{id}"))
+    real.then(|| format!("https://open.spotify.com/{kind}/{id}"))
 }
 
 #[cfg(test)]

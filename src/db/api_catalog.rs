@@ -21,7 +21,11 @@ pub struct ApiTrack {
     pub spotify_id: Option<String>,
     pub name: String,
     pub album: Option<String>,
+    /// The album's Spotify id, when the dataset gave it.
+    pub album_spotify_id: Option<String>,
     pub release_year: Option<i32>,
+    /// "2019-10-17", "2019-10" or "2019", as precise as the dataset gave it.
+    pub release_date: Option<String>,
     pub genre: Option<String>,
     pub popularity: Option<i32>,
     pub duration_ms: Option<i32>,
@@ -59,6 +63,8 @@ struct Row {
     valence: f64,
     speechiness: f64,
     liveness: f64,
+    album_spotify_id: Option<String>,
+    release_date: Option<String>,
 }
 
 /// The tracks with these ids, keyed by id (unknown ids are left out).
@@ -101,7 +107,9 @@ pub fn tracks_by_ids(
                 spotify_id: r.spotify_id,
                 name: r.name,
                 album: r.album,
+                album_spotify_id: r.album_spotify_id,
                 release_year: r.release_year,
+                release_date: r.release_date,
                 genre: r.genre,
                 popularity: r.popularity,
                 duration_ms: r.duration_ms,

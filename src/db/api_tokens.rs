@@ -100,9 +100,30 @@ pub fn revoke(
     )
     .set(api_tokens::revoked_at.eq(now))
     .execute(conn)?;
+    if changed > 0 {
+        // Only the newest revoked tokens stay listed: create-and-revoke without end
+        // grew the page and the table by a row each time (600 rows after 30 rounds).
+        let kept: Vec<i32> = api_tokens::table
+            .filter(api_tokens::user_id.eq(user_id))
+            .filter(api_tokens::revoked_at.is_not_null())
+            .order((api_tokens::revoked_at.desc(), api_tokens::id.desc()))
+            .limit(REVOKED_KEPT)
+            .select(api_tokens::id)
+            .load(conn)?;
+        diesel::delete(
+            api_tokens::table
+                .filter(api_tokens::user_id.eq(user_id))
+                .filter(api_tokens::revoked_at.is_not_null())
+                .filter(api_tokens::id.ne_all(kept)),
+        )
+        .execute(conn)?;
+    }
     Ok(changed > 0)
     })
 }
+
+/// Revoked tokens a user's page keeps listing (the newest ones); older ones are deleted.
+pub const REVOKED_KEPT: i64 = 20;
 
 /// Records a use of the token. Callers skip it when the stored time is recent, so a
 /// busy token costs one write a minute, not one per request.

@@ -148,6 +148,8 @@ diesel::table! {
         valence -> Double,
         speechiness -> Double,
         liveness -> Double,
+        album_spotify_id -> Nullable<Text>,
+        release_date -> Nullable<Text>,
     }
 }
 

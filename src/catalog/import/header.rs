@@ -20,6 +20,8 @@ pub enum Field {
     Title,
     Artists,
     Album,
+    /// Spotify's id of the album (`track_album_id`, `album_id`, Exportify's `Album URI`).
+    AlbumId,
     ReleaseDate,
     Genre,
     /// A subgenre of the row's genre (TidyTuesday's `playlist_subgenre`).
@@ -34,11 +36,12 @@ pub enum Field {
 }
 
 /// The fields that are not features, in the order they are reported.
-const METADATA: [Field; 12] = [
+const METADATA: [Field; 13] = [
     Field::TrackId,
     Field::Title,
     Field::Artists,
     Field::Album,
+    Field::AlbumId,
     Field::ReleaseDate,
     Field::Genre,
     Field::Subgenre,
@@ -78,6 +81,7 @@ impl Field {
             Field::Title => "title",
             Field::Artists => "artist",
             Field::Album => "album",
+            Field::AlbumId => "album id",
             Field::ReleaseDate => "release date",
             Field::Genre => "genre",
             Field::Subgenre => "subgenre",
@@ -121,6 +125,13 @@ impl Field {
                 "trackartists",
             ],
             Field::Album => &["albumname", "album", "trackalbumname", "albumtitle"],
+            Field::AlbumId => &[
+                "albumid",
+                "trackalbumid",
+                "albumuri",
+                "spotifyalbumid",
+                "albumspotifyid",
+            ],
             Field::ReleaseDate => &[
                 "releasedate",
                 "albumreleasedate",
@@ -227,6 +238,7 @@ pub struct ColumnMap {
     pub title: usize,
     pub artists: usize,
     pub album: Option<usize>,
+    pub album_id: Option<usize>,
     pub release_date: Option<usize>,
     pub genre: Option<usize>,
     /// The genre cell lists several genres separated by commas (Exportify's `Genres`).
@@ -254,6 +266,7 @@ impl ColumnMap {
         let optional = [
             self.track_id,
             self.album,
+            self.album_id,
             self.release_date,
             self.genre,
             self.subgenre,
@@ -464,6 +477,7 @@ impl ColumnMap {
             title,
             artists,
             album: best(Field::Album),
+            album_id: best(Field::AlbumId),
             release_date: best(Field::ReleaseDate),
             genre,
             genre_is_list,

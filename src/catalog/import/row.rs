@@ -87,12 +87,16 @@ impl RowParser {
         }
         features.validate()?;
         let (pop_lo, pop_hi) = Feature::Popularity.accepted_range();
+        let release = self.optional(record, m.release_date, value::release)?;
+        let (release_year, release_date) = release.unzip();
         Ok(NewTrack {
             spotify_id: self.optional(record, m.track_id, value::track_id)?,
             name: title,
             artists,
             album: self.optional_text(record, m.album, "album name", MAX_TITLE_CHARS)?,
-            release_year: self.optional(record, m.release_date, value::release_year)?,
+            album_spotify_id: self.optional(record, m.album_id, value::album_id)?,
+            release_year,
+            release_date,
             genres: self.genres(record)?,
             popularity: self.optional_number(record, m.popularity, |cell| {
                 value::integer_in(cell, pop_lo as i64, pop_hi as i64)

@@ -122,12 +122,11 @@ pub fn integer(cell: &str) -> ValueResult<i64> {
         return Ok(None);
     }
     let cell = cell.trim();
-    if let Ok(value) = cell.parse::<i64>() {
+    if let Some(value) = crate::whole_number::parse(cell) {
         return Ok(Some(value));
     }
     match cell.parse::<f64>() {
         Ok(value) if value.is_nan() => Ok(None),
-        Ok(value) if value.fract() == 0.0 && value.abs() < 9.0e15 => Ok(Some(value as i64)),
         _ => Err(format!("'{}' is not a whole number", shown(cell))),
     }
 }
@@ -144,6 +143,13 @@ pub fn integer_in(cell: &str, lo: i64, hi: i64) -> ValueResult<i32> {
 /// The year of a release date written `YYYY-MM-DD`, `YYYY-MM` or `YYYY` (a time after
 /// the date is ignored). Year 0 means unknown in some exports.
 pub fn release_year(cell: &str) -> ValueResult<i32> {
+    Ok(release(cell)?.map(|(year, _)| year))
+}
+
+/// The release year and the date as precisely as the cell gives it, written
+/// "2019-06-14", "2019-06" or "2019" (a time after the date is dropped, a one-digit
+/// month or day padded).
+pub fn release(cell: &str) -> ValueResult<(i32, String)> {
     if is_missing(cell) {
         return Ok(None);
     }
@@ -156,25 +162,34 @@ pub fn release_year(cell: &str) -> ValueResult<i32> {
             shown(cell)
         )
     };
-    let year = parts.next().ok_or_else(bad)?;
-    if year.len() != 4 || !year.bytes().all(|b| b.is_ascii_digit()) {
+    let year_text = parts.next().ok_or_else(bad)?;
+    if year_text.len() != 4 || !year_text.bytes().all(|b| b.is_ascii_digit()) {
         return Err(bad());
     }
-    let year: i32 = year.parse().map_err(|_| bad())?;
+    let year: i32 = year_text.parse().map_err(|_| bad())?;
     let rest: Vec<&str> = parts.collect();
     if rest.len() > 2 {
         return Err(bad());
     }
+    let mut written = String::with_capacity(10);
+    written.push_str(year_text);
     let limits = [(1, 12), (1, 31)];
     for (part, (lo, hi)) in rest.into_iter().zip(limits) {
-        let ok = (1..=2).contains(&part.len())
-            && part.bytes().all(|b| b.is_ascii_digit())
-            && part.parse::<u32>().is_ok_and(|v| (lo..=hi).contains(&v));
-        if !ok {
-            return Err(bad());
+        let value = part.parse::<u32>().ok().filter(|v| (lo..=hi).contains(v));
+        match value {
+            Some(v)
+                if (1..=2).contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit()) =>
+            {
+                written.push('-');
+                if v < 10 {
+                    written.push('0');
+                }
+                written.push_str(&v.to_string());
+            }
+            _ => return Err(bad()),
         }
     }
-    Ok((year > 0).then_some(year))
+    Ok((year > 0).then_some((year, written)))
 }
 
 /// Pitch class 0..11 from a number (`-1` = no key detected) or a note name (`C#`,
@@ -316,20 +331,33 @@ pub fn duration_ms(cell: &str, unit: DurationUnit) -> ValueResult<i32> {
 /// A Spotify track id from a raw id, a `spotify:track:` URI or an open.spotify.com
 /// link.
 pub fn track_id(cell: &str) -> ValueResult<String> {
+    spotify_id(cell, "track")
+}
+
+/// An album's Spotify id, from an id, a `spotify:album:` URI or an album link.
+pub fn album_id(cell: &str) -> ValueResult<String> {
+    spotify_id(cell, "album")
+}
+
+/// The id of a Spotify object of `kind` ("track", "album"), written as the id itself,
+/// its URI or a link to its page.
+fn spotify_id(cell: &str, kind: &str) -> ValueResult<String> {
     if is_missing(cell) {
         return Ok(None);
     }
     let cell = cell.trim();
-    let id = if let Some(rest) = cell.strip_prefix("spotify:track:") {
+    let uri = format!("spotify:{kind}:");
+    let link = format!("open.spotify.com/{kind}/");
+    let id = if let Some(rest) = cell.strip_prefix(uri.as_str()) {
         rest
-    } else if let Some(pos) = cell.find("open.spotify.com/track/") {
-        let rest = &cell[pos + "open.spotify.com/track/".len()..];
+    } else if let Some(pos) = cell.find(link.as_str()) {
+        let rest = &cell[pos + link.len()..];
         rest.split(['?', '/', '#']).next().unwrap_or(rest)
     } else {
         cell
     };
     if id.is_empty() || id.len() > 64 || !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        return Err(format!("'{}' is not a Spotify track id", shown(cell)));
+        return Err(format!("'{}' is not a Spotify {kind} id", shown(cell)));
     }
     Ok(Some(id.to_string()))
 }
@@ -652,6 +680,30 @@ mod tests {
         assert!(seconds.contains("“duration (s)”"), "{seconds}");
         assert!(duration_ms("-5", DurationUnit::Millis).is_err());
         assert!(duration_ms("3:75", DurationUnit::Millis).is_err());
+    }
+
+    #[test]
+    fn album_ids_and_release_dates_as_the_file_gives_them() {
+        assert_eq!(
+            album_id("spotify:album:0UywfDKYlyiu1b38DRrzYD"),
+            Ok(Some("0UywfDKYlyiu1b38DRrzYD".into()))
+        );
+        assert_eq!(
+            album_id("https://open.spotify.com/album/0UywfDKYlyiu1b38DRrzYD?si=1"),
+            Ok(Some("0UywfDKYlyiu1b38DRrzYD".into()))
+        );
+        assert_eq!(album_id(" NA "), Ok(None));
+        assert!(album_id("spotify:track:0UywfDKYlyiu1b38DRrzYD").is_err());
+        assert_eq!(release("2019-10-17"), Ok(Some((2019, "2019-10-17".into()))));
+        assert_eq!(
+            release("2019-6-4T00:00"),
+            Ok(Some((2019, "2019-06-04".into())))
+        );
+        assert_eq!(release("1999-12"), Ok(Some((1999, "1999-12".into()))));
+        assert_eq!(release("1999"), Ok(Some((1999, "1999".into()))));
+        assert_eq!(release("0000"), Ok(None));
+        assert!(release("2019-13-01").is_err());
+        assert!(release("2019-1x").is_err());
     }
 
     #[test]

@@ -112,6 +112,7 @@ pub(super) fn copy_tracks(conn: &mut PgConnection, rows: &[PendingTrack]) -> Que
             &t.popularity, &t.duration_ms, &t.explicit, &t.musical_key, &t.mode,
             &t.time_signature, &f.tempo, &f.loudness, &f.danceability, &f.energy,
             &f.acousticness, &f.instrumentalness, &f.valence, &f.speechiness, &f.liveness,
+            &t.album_spotify_id, &t.release_date,
         );
     }
     copy_text(conn, tracks::table, tracks::table, &out)

@@ -44,6 +44,8 @@ macro_rules! track_row {
                 tracks::musical_key.eq(t.musical_key),
                 tracks::mode.eq(t.mode),
                 tracks::time_signature.eq(t.time_signature),
+                tracks::album_spotify_id.eq(t.album_spotify_id.clone()),
+                tracks::release_date.eq(t.release_date.clone()),
             ),
             audio_feature_columns!(feature_values; f),
         )
@@ -89,6 +91,8 @@ macro_rules! track_update {
                 tracks::musical_key.eq(excluded(tracks::musical_key)),
                 tracks::mode.eq(excluded(tracks::mode)),
                 tracks::time_signature.eq(excluded(tracks::time_signature)),
+                tracks::album_spotify_id.eq(excluded(tracks::album_spotify_id)),
+                tracks::release_date.eq(excluded(tracks::release_date)),
             ),
             audio_feature_columns!(feature_updates),
         )

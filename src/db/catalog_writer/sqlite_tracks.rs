@@ -22,7 +22,7 @@ macro_rules! insert_head {
             "INSERT OR FAIL INTO tracks (id, identity, spotify_id, name, album, release_year, genre, \
              popularity, duration_ms, explicit, musical_key, mode, time_signature",
             $(", ", stringify!($column),)*
-            ") VALUES "
+            ", album_spotify_id, release_date) VALUES "
         )
     };
 }
@@ -87,6 +87,10 @@ fn bind_track<'b>(out: &mut AstPass<'_, 'b, Sqlite>, pending: &'b PendingTrack) 
     }
     let features = &track.features;
     audio_feature_columns!(bind_features; out, features);
+    for value in [&track.album_spotify_id, &track.release_date] {
+        out.push_sql(", ");
+        out.push_bind_param::<Nullable<Text>, Option<String>>(value)?;
+    }
     Ok(())
 }
 
@@ -134,7 +138,8 @@ mod tests {
         let full = NewTrack::builder("Año \"quoted\" 'x'", &["A"])
             .spotify_id("4iV5W9uYEdYUVa79Axb7Rh")
             .album("Album, with comma")
-            .year(1999)
+            .album_id("0UywfDKYlyiu1b38DRrzYD")
+            .release_date("1999-03-01")
             .genres(&[("rock", Some("hard rock")), ("pop", None)])
             .popularity(Some(71))
             .build();

@@ -1,9 +1,9 @@
-//! Public ids. A track keeps its Spotify id when the dataset has one; otherwise, and
-//! for every artist and album (the datasets carry no Spotify ids for those), the API
-//! assigns a 22-character base-62 id derived from what makes the thing unique: the
-//! track's identity ("artists|title" folded), the artist's case-folded name, the album
-//! title with its main artist. The same catalog gives the same ids on every machine and
-//! after every re-import.
+//! Public ids. A track and an album keep their Spotify ids when the dataset has them;
+//! otherwise, and for every artist (the catalog knows an artist by name, and the
+//! TidyTuesday file has no artist ids), the API assigns a 22-character base-62 id
+//! derived from what makes the thing unique: the track's identity ("artists|title"
+//! folded), the artist's case-folded name, the album title with its main artist. The
+//! same catalog gives the same ids on every machine and after every re-import.
 
 /// Length of Spotify's ids, and of ours.
 pub const ID_LEN: usize = 22;

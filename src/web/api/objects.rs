@@ -43,8 +43,10 @@ pub struct SimplifiedArtist {
 
 #[derive(Debug, Clone, Object)]
 pub struct SimplifiedAlbum {
-    /// Always "album" (the datasets do not tell singles from albums).
-    pub album_type: String,
+    /// Null: the datasets do not tell albums from singles and compilations, and a
+    /// made-up "album" would mislabel every single.
+    #[oai(nullable)]
+    pub album_type: Option<String>,
     #[oai(nullable)]
     pub total_tracks: Option<i32>,
     pub available_markets: Vec<String>,
@@ -55,10 +57,11 @@ pub struct SimplifiedAlbum {
     pub id: String,
     pub images: Vec<Image>,
     pub name: String,
-    /// The release year, when known ("1999").
+    /// The release date as precisely as the dataset gives it: "1999-03-01",
+    /// "1999-03" or "1999".
     #[oai(nullable)]
     pub release_date: Option<String>,
-    /// "year" when `release_date` is set.
+    /// "day", "month" or "year", as Spotify writes them; null without a date.
     #[oai(nullable)]
     pub release_date_precision: Option<String>,
     #[oai(rename = "type")]
@@ -79,10 +82,15 @@ pub struct Track {
     pub album: SimplifiedAlbum,
     pub artists: Vec<SimplifiedArtist>,
     pub available_markets: Vec<String>,
-    pub disc_number: i32,
+    /// Null: no dataset the import reads keeps disc numbers.
+    #[oai(nullable)]
+    pub disc_number: Option<i32>,
     #[oai(nullable)]
     pub duration_ms: Option<i32>,
-    pub explicit: bool,
+    /// Null when the dataset does not say (TidyTuesday's file has no such column):
+    /// `false` would tell a script filtering explicit tracks that every track is clean.
+    #[oai(nullable)]
+    pub explicit: Option<bool>,
     pub external_ids: ExternalIds,
     pub external_urls: ExternalUrls,
     pub href: String,
@@ -371,28 +379,40 @@ pub fn track(base: &Base, t: &ApiTrack) -> Track {
         .collect();
     let main_key = t.artists.first().map(|a| a.2.as_str()).unwrap_or("");
     let album_name = t.album.clone().unwrap_or_default();
-    let album_id = ids::album(&album_name, main_key);
+    let album_id = t
+        .album_spotify_id
+        .clone()
+        .unwrap_or_else(|| ids::album(&album_name, main_key));
+    let release_date = t
+        .release_date
+        .clone()
+        .or_else(|| t.release_year.map(|y| y.to_string()));
     Track {
         album: SimplifiedAlbum {
-            album_type: "album".into(),
+            album_type: None,
             total_tracks: None,
             available_markets: Vec::new(),
-            external_urls: ExternalUrls::default(),
+            external_urls: ExternalUrls {
+                spotify: t
+                    .album_spotify_id
+                    .as_deref()
+                    .and_then(|id| crate::catalog::track::spotify_page("album", id)),
+            },
             href: None,
             uri: format!("spotify:album:{album_id}"),
             id: album_id,
             images: Vec::new(),
             name: album_name,
-            release_date: t.release_year.map(|y| y.to_string()),
-            release_date_precision: t.release_year.map(|_| "year".to_string()),
+            release_date_precision: release_date.as_deref().map(|d| date_precision(d).into()),
+            release_date,
             kind: "album".into(),
             artists: artists.iter().take(1).cloned().collect(),
         },
         artists,
         available_markets: Vec::new(),
-        disc_number: 1,
+        disc_number: None,
         duration_ms: t.duration_ms,
-        explicit: t.explicit == Some(true),
+        explicit: t.explicit,
         external_ids: ExternalIds::default(),
         external_urls: ExternalUrls {
             spotify: crate::catalog::track::spotify_url(&id),
@@ -407,6 +427,15 @@ pub fn track(base: &Base, t: &ApiTrack) -> Track {
         uri: format!("spotify:track:{id}"),
         id,
         genre: t.genre.clone(),
+    }
+}
+
+/// Spotify's word for how precise a release date is, from how it is written.
+fn date_precision(date: &str) -> &'static str {
+    match date.len() {
+        10 => "day",
+        7 => "month",
+        _ => "year",
     }
 }
 
