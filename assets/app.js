@@ -406,11 +406,26 @@
   // the top of the page: it goes to the swapped region's heading instead, marked
   // data-refocus (tabindex=-1). A control with an id in the new content gets focus
   // back from htmx itself, before this runs.
-  function refocus(root) {
+  // A form sent with Enter in one of its fields is different: htmx gives focus back to
+  // that field, usually the last, while the first problem (or the form's message) is
+  // marked data-refocus elsewhere, so the keyboard goes there all the same. Not for a
+  // live form, which answers as the user types.
+  function sentForm(event) {
+    var config = event && event.detail && event.detail.requestConfig;
+    var trigger = config && config.triggeringEvent;
+    var form = config && config.elt;
+    return !!trigger && trigger.type === "submit" &&
+      !(form && form.hasAttribute && form.hasAttribute("data-live"));
+  }
+
+  function refocus(root, event) {
     var active = document.activeElement;
     // A boosted link swaps the whole body: that is a new page, whose focus starts at
     // the top as a page load's does.
-    if ((active && active !== document.body) || !root || !root.querySelector || root === document.body) {
+    if (!root || !root.querySelector || root === document.body) {
+      return;
+    }
+    if (active && active !== document.body && !sentForm(event)) {
       return;
     }
     var heading = root.matches("[data-refocus]") ? root : root.querySelector("[data-refocus]");
@@ -428,7 +443,7 @@
 
   document.addEventListener("htmx:afterSettle", function (event) {
     var root = event.detail.elt;
-    refocus(root);
+    refocus(root, event);
     watchScrollables(root);
     window.clearTimeout(liveCharts);
     if (fromLiveForm(event)) {
@@ -990,12 +1005,13 @@
   // without the slider targets (the seeds set those) and seeds, then the link's seeds.
   // The live answers' address is kept on the seed form (`data-settings`): a new page
   // brings a new form without it, whose links are then up to date as written.
-  function seededAddress(seedForm, seedsFrom) {
+  // The seed search keeps the targets too (`keepTargets`): a search adds no seed.
+  function seededAddress(seedForm, seedsFrom, keepTargets) {
     var settings = seedForm.getAttribute("data-settings");
     if (!settings) {
       return null;
     }
-    var targets = (seedForm.getAttribute("data-targets") || "").split(" ");
+    var targets = keepTargets ? [] : (seedForm.getAttribute("data-targets") || "").split(" ");
     var current = new URL(settings, location.href).searchParams;
     var out = new URLSearchParams();
     current.forEach(function (value, key) {
@@ -1020,7 +1036,7 @@
       return;
     }
     var target = new URL(event.detail.path, location.href);
-    event.detail.path = seededAddress(seedForm, target.searchParams) || event.detail.path;
+    event.detail.path = seededAddress(seedForm, target.searchParams, false) || event.detail.path;
   });
 
   // "Search" and "Add genre" submit the seed form itself: its hidden settings are
@@ -1036,7 +1052,7 @@
     Array.prototype.forEach.call(hidden, function (el) {
       seeds.append(el.name, el.value);
     });
-    var seeded = seededAddress(seedForm, seeds);
+    var seeded = seededAddress(seedForm, seeds, seedForm.hasAttribute("data-keeps-targets"));
     if (!seeded) {
       return;
     }
@@ -1064,10 +1080,9 @@
     var answered = new URL(xhr.getResponseHeader("X-Page-Url") || xhr.responseURL, location.href);
     if (answered.origin === location.origin) {
       followAddress(answered.pathname + answered.search);
-      var seedForm = document.querySelector(".ps-seed-form");
-      if (seedForm) {
+      Array.prototype.forEach.call(document.querySelectorAll(".ps-seed-form"), function (seedForm) {
         seedForm.setAttribute("data-settings", answered.pathname + answered.search);
-      }
+      });
     }
   });
 

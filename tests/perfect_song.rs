@@ -494,6 +494,12 @@ async fn taste_profiles_are_saved_loaded_renamed_deleted_and_private() {
     )
     .await;
     assert_eq!(deleted.status, StatusCode::SEE_OTHER);
+    // Back at the panel, where the confirmation is, not at the top of the page.
+    let to = deleted.location().expect("Location").to_string();
+    assert!(
+        to.contains("profile_done=deleted") && to.ends_with("#ps-profiles"),
+        "{to}"
+    );
     let page = alice.get(&app.client, PAGE).await;
     assert!(!page.body.contains("Small hours"));
     assert!(page.body.contains("No saved profiles yet."));
@@ -674,12 +680,31 @@ async fn an_empty_result_names_the_filter_that_emptied_it() {
         .await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(
-        page.body.contains("No tracks from 2090–2095. There are 20,000 tracks in the catalog, but none from 2090–2095."),
+        page.body
+            .contains("There are 20,000 tracks in the catalog, but none from 2090–2095."),
         "{}",
         page.body
     );
     assert!(page.body.contains(r##"href="#ps-year_from""##));
     assert!(!page.body.contains("ps-answer-title"));
+    // Filters the index does not hold (duration, key, mode) are named too: the answer
+    // said the catalog had no tracks.
+    let page = browser
+        .get(
+            &app.client,
+            "/perfect-song?min_duration=3000&mode=minor&genre=rock",
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let text = page.body.replace("&nbsp;", " ");
+    assert!(
+        text.contains(
+            "tracks in genre rock, but none lasting at least 3000 seconds, in a minor key."
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("no tracks yet"), "{text}");
+    assert!(text.contains("Change those filters"), "{text}");
 }
 
 #[tokio::test]
@@ -1303,4 +1328,53 @@ async fn the_background_save_of_invalid_settings_raises_no_notice() {
         )
         .await;
     assert_eq!(good.status, StatusCode::NO_CONTENT);
+}
+
+#[tokio::test]
+async fn bad_input_is_not_repeated_into_every_profile_form() {
+    let app = demo_app();
+    let mut alice = signed_up(&app, "hoarder").await;
+    for n in 0..10 {
+        let saved = post_form(
+            &mut alice,
+            &app.client,
+            "/perfect-song/profiles",
+            &[
+                ("settings", "energy=0.3"),
+                ("name", &format!("Profile {n}")),
+            ],
+        )
+        .await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    }
+    // A link with 8,000 characters of bad input: the page shows it in its field, and
+    // the two seed forms carry it (they keep the page's settings), but the 20 rename
+    // and delete forms do not each carry it back, and the messages quote its start.
+    let junk = "a".repeat(8000);
+    let page = alice
+        .get(&app.client, &format!("/perfect-song?energy={junk}"))
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("Profile 9"));
+    let copies = page.body.matches(&junk).count();
+    assert!(copies <= 3, "{copies} copies of the bad input");
+    assert!(page
+        .body
+        .contains(&format!("“{}…” is not a number.", "a".repeat(40))));
+    assert!(page.body.len() < 200_000, "{} bytes", page.body.len());
+    // 700 made-up genres: three named, the rest counted in one message.
+    let genres: String = (0..700).map(|n| format!("&genre=g{n}")).collect();
+    let page = alice
+        .get(&app.client, &format!("/perfect-song?energy=0.5{genres}"))
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("There is no genre “g0” in the catalog."));
+    assert!(!page.body.contains("There is no genre “g698”"));
+    assert!(
+        page.body
+            .contains("Nor are the other 697 genres asked for."),
+        "{}",
+        page.body
+    );
+    assert!(page.body.len() < 300_000, "{} bytes", page.body.len());
 }

@@ -665,3 +665,65 @@ async fn the_seed_search_shows_album_and_year_to_tell_versions_apart() {
         );
     }
 }
+
+/// The `<form ...>…</form>` of the page that holds `marker`.
+fn form_around<'a>(page: &'a Page, marker: &str) -> &'a str {
+    let at = page
+        .body
+        .find(marker)
+        .unwrap_or_else(|| panic!("no {marker}"));
+    let start = page.body[..at].rfind("<form").expect("form start");
+    let end = at + page.body[at..].find("</form>").expect("form end");
+    &page.body[start..end]
+}
+
+#[tokio::test]
+async fn a_seed_search_keeps_the_targets_and_a_seed_sets_them_on_the_sliders_steps() {
+    let (app, mut browser) = app().await;
+    // Without JavaScript, "Search" submits the search form: the sliders stay put.
+    let page = browser
+        .get(
+            &app.client,
+            "/perfect-song?danceability=0.2&energy=0.9&w_energy=3&seed_q=Breeze",
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert_eq!(slider(&page, "danceability"), "0.2");
+    assert_eq!(slider(&page, "energy"), "0.9");
+    // The search form carries them, so searching again keeps them as well.
+    let search = form_around(&page, r#"id="ps-seed-q""#);
+    for field in [
+        r#"name="danceability" value="0.2""#,
+        r#"name="energy" value="0.9""#,
+        r#"name="w_energy" value="3""#,
+    ] {
+        assert!(search.contains(field), "{field} in {search}");
+    }
+    // Adding the seed it found starts the targets again from the seed, weights kept.
+    let add = page
+        .body
+        .find("Add <span class=\"suggestion-name\">Breeze")
+        .expect("Breeze found");
+    let href_at = page.body[..add].rfind("href=\"").expect("link") + 6;
+    let href = &page.body[href_at..href_at + page.body[href_at..].find('"').unwrap()];
+    let href = href.replace("&amp;", "&");
+    assert!(
+        href.contains("seed_artist=") && href.contains("w_energy=3"),
+        "{href}"
+    );
+    assert!(
+        !href.contains("&danceability=") && !href.contains("?danceability="),
+        "{href}"
+    );
+    // Breeze's tracks average 0.565 and 125 BPM: the form shows a value on the
+    // slider's steps (0.01), which a number field without JavaScript accepts.
+    let seeded = browser.get(&app.client, &href).await;
+    assert_eq!(seeded.status, StatusCode::OK, "{}", seeded.body);
+    let value = slider(&seeded, "danceability");
+    let number: f64 = value.parse().expect("a number");
+    assert!(
+        (number - 0.565).abs() <= 0.005 + 1e-9 && value.len() <= 4,
+        "{value}"
+    );
+    assert_eq!(slider(&seeded, "tempo"), "125");
+}

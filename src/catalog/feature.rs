@@ -182,6 +182,21 @@ impl Feature {
         }
     }
 
+    /// `value` moved to the nearest of the slider's steps inside its range, written as
+    /// the step's multiple divided by its count per unit (`58 / 100`), which gives the
+    /// nearest double to 0.58 where `58 × 0.01` gives 0.5800000000000001.
+    pub fn on_step(self, value: f64) -> f64 {
+        let (lo, hi) = self.range();
+        let per_unit = (1.0 / self.step()).round();
+        let stepped = (value.clamp(lo, hi) * per_unit).round() / per_unit;
+        // -0.0 would be written "-0".
+        if stepped == 0.0 {
+            0.0
+        } else {
+            stepped
+        }
+    }
+
     pub fn is_unit_interval(self) -> bool {
         self.range() == (0.0, 1.0)
     }
@@ -201,11 +216,20 @@ impl Feature {
 
     /// A raw value formatted for people: three decimals on 0..1, whole BPM, one decimal dB.
     pub fn format(self, raw: f64) -> Decimal {
+        // A value that rounds to zero reads "0.0": `format!` writes -0.04 as "-0.0",
+        // and a genre's loudest track showed as "-0.0 dB".
+        let unsigned_zero = |decimals: i32| {
+            if (raw * 10f64.powi(decimals)).round() == 0.0 {
+                0.0
+            } else {
+                raw
+            }
+        };
         match self {
-            Feature::Tempo => fixed(raw, 0).with(" BPM"),
-            Feature::Loudness => fixed(raw, 1).with(" dB"),
-            Feature::Popularity => fixed(raw, 0),
-            _ => fixed(raw, 3),
+            Feature::Tempo => fixed(unsigned_zero(0), 0).with(" BPM"),
+            Feature::Loudness => fixed(unsigned_zero(1), 1).with(" dB"),
+            Feature::Popularity => fixed(unsigned_zero(0), 0),
+            _ => fixed(unsigned_zero(3), 3),
         }
     }
 }
@@ -297,6 +321,35 @@ mod tests {
             assert_eq!(Feature::from_key(f.key()), Some(f));
         }
         assert_eq!(Feature::from_key("nope"), None);
+    }
+
+    #[test]
+    fn a_value_that_rounds_to_zero_has_no_sign() {
+        assert_eq!(Feature::Loudness.format(-0.04).to_string(), "0.0 dB");
+        assert_eq!(Feature::Loudness.format(-0.06).to_string(), "-0.1 dB");
+        assert_eq!(Feature::Energy.format(-0.0001).to_string(), "0.000");
+        assert_eq!(Feature::Tempo.format(-0.4).to_string(), "0 BPM");
+    }
+
+    #[test]
+    fn a_value_on_a_step_is_written_as_the_step_reads() {
+        assert_eq!(Feature::Danceability.on_step(0.576_333_333_333_333_4), 0.58);
+        assert_eq!(Feature::Danceability.on_step(0.011_534_731), 0.01);
+        assert_eq!(Feature::Danceability.on_step(1.2), 1.0);
+        assert_eq!(Feature::Tempo.on_step(119.940_611_11), 120.0);
+        assert_eq!(Feature::Loudness.on_step(-7.26), -7.5);
+        assert_eq!(Feature::Loudness.on_step(3.0), 0.0);
+        assert_eq!(Feature::Energy.on_step(-0.001).to_string(), "0");
+        // Every step of every slider reads back as its shortest decimal.
+        for f in Feature::ALL {
+            let (lo, hi) = f.range();
+            let mut v = lo;
+            while v <= hi {
+                let text = f.on_step(v + f.step() * 0.3).to_string();
+                assert!(text.len() <= 6, "{f:?}: {text}");
+                v += f.step();
+            }
+        }
     }
 
     #[test]

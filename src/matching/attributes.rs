@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::{error::MatchError, keys, settings::FeatureRange};
 use crate::catalog::{
     facts::TrackFact,
-    musical_key::{tempo_fits, MusicalKey},
+    musical_key::{pitch_name, tempo_fits, MusicalKey},
 };
 
 /// Inclusive bounds on a whole-number attribute; `None` leaves that side open.
@@ -163,6 +163,55 @@ impl AttributeFilters {
             }
         }
         true
+    }
+
+    /// The filters in words, for a message ("lasting at least 300 seconds, in a minor
+    /// key"); `None` when there are none. `tempo` as for `admits`.
+    pub fn describe(&self, tempo: Option<&FeatureRange>) -> Option<String> {
+        let range = |b: &Bounds, name: &dyn Fn(i64) -> String| match (b.min, b.max) {
+            (Some(a), Some(z)) if a == z => Some(name(a)),
+            (Some(a), Some(z)) => Some(format!("{}–{}", name(a), name(z))),
+            (Some(a), None) => Some(format!("at least {}", name(a))),
+            (None, Some(z)) => Some(format!("at most {}", name(z))),
+            (None, None) => None,
+        };
+        let mut parts = Vec::new();
+        if let Some(d) = range(&self.duration, &|s| s.to_string()) {
+            parts.push(format!("lasting {d} seconds"));
+        }
+        let pitch = |p: i64| pitch_name(p).map_or_else(|| p.to_string(), str::to_string);
+        if let Some(k) = range(&self.key, &pitch) {
+            parts.push(format!("in key {k}"));
+        }
+        if let Some(mode) = self.mode {
+            parts.push(
+                if mode == 1 {
+                    "in a major key"
+                } else {
+                    "in a minor key"
+                }
+                .to_string(),
+            );
+        }
+        if let Some(t) = range(&self.time_signature, &|s| s.to_string()) {
+            parts.push(format!("with {t} beats per bar"));
+        }
+        if let Some(key) = self.mixes_with {
+            parts.push(format!("in a key that mixes with {}", key.camelot()));
+        }
+        if let (true, Some(r)) = (self.half_double, tempo) {
+            let bpm = |v: Option<f64>| v.map(|v| v.to_string());
+            let span = match (bpm(r.min), bpm(r.max)) {
+                (Some(a), Some(z)) => format!("{a}–{z}"),
+                (Some(a), None) => format!("at least {a}"),
+                (None, Some(z)) => format!("at most {z}"),
+                (None, None) => String::new(),
+            };
+            if !span.is_empty() {
+                parts.push(format!("at {span} BPM, or half or double that"));
+            }
+        }
+        (!parts.is_empty()).then(|| parts.join(", "))
     }
 
     /// Problems with the bounds: out of range or backwards.

@@ -77,6 +77,10 @@ pub enum EmptyBecause {
     EmptyCatalog,
     /// This filter step (applied after the earlier ones in `FilterStep::ORDER`) left none.
     Filter(FilterStep),
+    /// Tracks pass every filter the index holds, but none passes the caller's own
+    /// condition (`search_where`'s `keep`): the attribute filters (duration, key, mode,
+    /// time signature, mixing keys, half and double tempo) or the seed tracks left out.
+    Kept,
 }
 
 /// The filters, in the order the funnel applies them.
@@ -131,6 +135,7 @@ impl NoMatch {
             EmptyBecause::EmptyCatalog => {
                 return "The catalog has no tracks yet: import a dataset first.".to_string()
             }
+            EmptyBecause::Kept => return self.kept_message(settings),
             EmptyBecause::Filter(step) => step,
         };
         let applied: Vec<FilterStep> = self
@@ -148,9 +153,6 @@ impl NoMatch {
             .last()
             .map(|(_, n)| *n)
             .unwrap_or(self.funnel.total);
-        let mut all = applied.clone();
-        all.push(step);
-        let wanted: Vec<String> = all.iter().map(|s| describe(*s, settings)).collect();
         let earlier = if applied.is_empty() {
             "in the catalog".to_string()
         } else {
@@ -166,12 +168,55 @@ impl NoMatch {
             ("are", "tracks")
         };
         format!(
-            "No tracks {}. There {verb} {} {noun} {}, but none {}.",
-            wanted.join(" "),
+            "There {verb} {} {noun} {}, but none {}.",
             thousands(before),
             earlier,
             describe(step, settings),
         )
+    }
+
+    /// `message` when the caller's own condition left none: the attribute filters
+    /// when there are some, else the seed tracks (and their other versions).
+    fn kept_message(&self, settings: &MatchSettings) -> String {
+        let after = self
+            .funnel
+            .steps
+            .last()
+            .map(|(_, n)| *n)
+            .unwrap_or(self.funnel.total);
+        let applied: Vec<String> = self
+            .funnel
+            .steps
+            .iter()
+            .map(|(s, _)| describe(*s, settings))
+            .collect();
+        let earlier = if applied.is_empty() {
+            "in the catalog".to_string()
+        } else {
+            applied.join(" ")
+        };
+        let (verb, noun) = if after == 1 {
+            ("is", "track")
+        } else {
+            ("are", "tracks")
+        };
+        let attributes = &settings.filters.attributes;
+        let tempo = settings
+            .filters
+            .ranges
+            .get(&Feature::Tempo)
+            .filter(|_| attributes.half_double);
+        match attributes.describe(tempo) {
+            Some(wanted) => format!(
+                "There {verb} {} {noun} {earlier}, but none {wanted}.",
+                thousands(after)
+            ),
+            None => format!(
+                "There {verb} {} {noun} {earlier}, and each is a seed track or another \
+                 version of one, which the answer leaves out.",
+                thousands(after)
+            ),
+        }
     }
 }
 
@@ -339,11 +384,11 @@ impl FeatureIndex {
             .map(|(step, _)| step)
             .zip(counts)
             .collect();
-        let because = steps
-            .iter()
-            .find(|(_, n)| *n == 0)
-            .map(|(step, _)| EmptyBecause::Filter(*step))
-            .unwrap_or(EmptyBecause::EmptyCatalog);
+        let because = match steps.iter().find(|(_, n)| *n == 0) {
+            Some((step, _)) => EmptyBecause::Filter(*step),
+            None if self.is_empty() => EmptyBecause::EmptyCatalog,
+            None => EmptyBecause::Kept,
+        };
         NoMatch {
             because,
             funnel: Funnel {

@@ -204,14 +204,42 @@ async fn run(js: Js) {
     // Seeds: search, add, the answer starts from the seed, the chip removes it. From
     // settings named in the address: a bare /perfect-song opens the account's latest
     // settings, which hold whichever of the filters above was saved last.
+    // "Search" lists seeds to add and moves no slider, with or without JavaScript (it
+    // used to start every target again from the middle).
     browser
-        .open(&server.url(&format!("/perfect-song?{SLIDERS}")))
+        .open(&server.url(&format!("/perfect-song?{SLIDERS}&valence=0.3")))
         .await
         .expect("open");
-    fill(&browser, "#ps-seed-q", "Calm").await;
-    if js == Js::Off {
-        click(&browser, ".ps-seed-form .search-row button[type=submit]").await;
+    if js == Js::On {
+        // A slider moved on the page, after the seed forms were written.
+        browser
+            .js(
+                "var v = document.getElementById('ps-valence'); v.value = '0.2'; \
+                 v.dispatchEvent(new Event('input', { bubbles: true })); return true;",
+            )
+            .await;
+        browser
+            .wait_for_url("the moved slider", |u| {
+                u.query().unwrap_or("").contains("valence=0.2")
+            })
+            .await;
     }
+    fill(&browser, "#ps-seed-q", "Calm").await;
+    click(&browser, ".ps-seed-form .search-row button[type=submit]").await;
+    browser
+        .wait_for_url("searched", |u| {
+            u.query().unwrap_or("").contains("seed_q=Calm")
+        })
+        .await;
+    let valence = browser
+        .js("return document.getElementById('ps-valence').value;")
+        .await;
+    let kept = if js == Js::On { "0.2" } else { "0.3" };
+    assert_eq!(
+        valence,
+        serde_json::json!(kept),
+        "the search kept the target"
+    );
     click(&browser, "#ps-seed-suggestions a").await;
     browser
         .wait_for_js("document.querySelector('.ps-chip-label') && document.querySelector('.ps-chip-label').textContent === 'Calm — Cello'")

@@ -125,6 +125,8 @@ impl Browser {
     }
 
     pub async fn get(&mut self, client: &Client, path: &str) -> Page {
+        // A browser keeps an address's fragment (`#ps-profiles`) to itself.
+        let path = path.split('#').next().unwrap_or(path);
         let mut req = client.get(path);
         if !self.cookies.is_empty() {
             req = req.header(header::COOKIE, self.cookie_header());

@@ -467,7 +467,36 @@ fn empty_result_names_the_filter_that_emptied_it() {
     );
     assert_eq!(
         why.message(&s),
-        "No tracks in genre Jazz from 2030–2040. There is 1 track in genre Jazz, but none from 2030–2040."
+        "There is 1 track in genre Jazz, but none from 2030–2040."
+    );
+}
+
+#[test]
+fn an_answer_emptied_by_the_callers_condition_says_so() {
+    let index = index_of(&[plain(1, [0.5; 10]), plain(2, [0.6; 10])]);
+    let mut s = MatchSettings::default();
+    s.filters.genres.clear();
+    s.filters.attributes.duration.min = Some(300);
+    s.filters.attributes.mode = Some(0);
+    let out = index.search_where(&s, &|_| false).unwrap();
+    let why = out.empty.unwrap();
+    assert_eq!(why.because, EmptyBecause::Kept);
+    assert_eq!(
+        why.message(&s),
+        "There are 2 tracks in the catalog, but none lasting at least 300 seconds, in a minor key."
+    );
+    // Without attribute filters, only the seed tracks can have been left out.
+    let plain_settings = MatchSettings::default();
+    let why = index
+        .search_where(&plain_settings, &|_| false)
+        .unwrap()
+        .empty
+        .unwrap();
+    assert!(
+        why.message(&plain_settings)
+            .contains("each is a seed track"),
+        "{}",
+        why.message(&plain_settings)
     );
 }
 

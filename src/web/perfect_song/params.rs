@@ -57,20 +57,38 @@ pub fn parse(pairs: &Pairs, catalog: &CatalogSnapshot) -> Result<MatchSettings, 
 pub fn starting(catalog: &CatalogSnapshot) -> MatchSettings {
     let mut settings = MatchSettings::starting_from(&catalog.average);
     for (feature, target) in settings.targets.iter_mut() {
-        let per_unit = (1.0 / feature.step()).round();
-        let (min, max) = feature.range();
-        *target = ((*target * per_unit).round() / per_unit).clamp(min, max);
+        *target = feature.on_step(*target);
     }
     settings
 }
 
+/// Unknown genres named one by one; the rest are counted in one more message (a
+/// query string of 7,000 made-up genres gave 7,000 lines).
+const UNKNOWN_GENRES_NAMED: usize = 3;
+
 fn parse_checked(pairs: &Pairs, index: &FeatureIndex) -> Result<MatchSettings, InvalidSettings> {
-    let unknown: Vec<MatchError> = pairs
+    let mut names: Vec<&str> = pairs
         .iter()
         .filter(|(key, value)| key == keys::GENRE && !value.trim().is_empty())
-        .filter(|(_, value)| !knows_genre(index, value))
-        .map(|(_, value)| MatchError::UnknownGenre(value.trim().to_string()))
+        .map(|(_, value)| value.trim())
+        .filter(|value| !knows_genre(index, value))
         .collect();
+    names.sort_unstable();
+    names.dedup();
+    let mut unknown: Vec<MatchError> = names
+        .iter()
+        .take(UNKNOWN_GENRES_NAMED)
+        .map(|name| MatchError::UnknownGenre(name.to_string()))
+        .collect();
+    if names.len() > UNKNOWN_GENRES_NAMED {
+        unknown.push(MatchError::Field {
+            field: keys::GENRE.into(),
+            message: format!(
+                "Nor are the other {} genres asked for.",
+                names.len() - UNKNOWN_GENRES_NAMED
+            ),
+        });
+    }
     match MatchSettings::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))) {
         Ok(settings) if unknown.is_empty() => Ok(settings),
         Ok(_) => Err(InvalidSettings(unknown)),
@@ -260,6 +278,21 @@ impl FormState {
         pairs
     }
 
+    /// Every setting, targets included, and the seeds: what the seed search carries,
+    /// since a search alone adds nothing and so must change nothing (only the seed it
+    /// leads to sets the targets again, through `with_seeds`).
+    pub fn search_pairs(&self) -> Vec<(String, String)> {
+        let mut pairs = self.base_pairs();
+        pairs.extend(
+            self.values
+                .iter()
+                .filter(|(k, v)| Feature::from_key(k).is_some() && !v.is_empty())
+                .map(|(k, v)| (k.clone(), v.clone())),
+        );
+        pairs.extend(seed_pairs(&self.seeds));
+        pairs
+    }
+
     /// The page with these seeds instead of the current ones, the other settings kept.
     pub fn with_seeds(&self, seeds: &SeedRefs) -> String {
         let mut pairs = self.base_pairs();
@@ -340,8 +373,17 @@ pub fn apply_seeds(
         )
     })?;
     for feature in Feature::ALL {
+        // A target the seeds set is an average ("0.5763333…"): on the slider's steps,
+        // as a person could set it, so that the form shows it as the slider does and
+        // a number field without JavaScript does not refuse it as off its step. One
+        // the user gave stays as given.
         if let Some(t) = seeded.targets.get(&feature) {
-            settings.targets.insert(feature, *t);
+            let t = if given(keys::target(feature)) {
+                *t
+            } else {
+                feature.on_step(*t)
+            };
+            settings.targets.insert(feature, t);
         }
         settings.weights.insert(feature, seeded.weight(feature));
     }

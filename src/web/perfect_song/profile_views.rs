@@ -46,8 +46,19 @@ fn profile_form(
     }
 }
 
+/// The longest settings query the profile forms carry back. Valid settings take about
+/// 1 KB; every rename and delete form repeats them, so a link with 8 KB of bad input
+/// made a page with 100 profiles 2 MB long. Longer settings are not carried, and the
+/// forms come back to the page without them (the account's latest settings).
+const MAX_CARRIED_SETTINGS: usize = 2048;
+
 /// The panel: save the current settings under a name, and the saved profiles.
 pub fn panel(ctx: &PageContext, rows: &[ProfileRow], settings: &str, state: &PanelState) -> Markup {
+    let settings = if settings.len() > MAX_CARRIED_SETTINGS {
+        ""
+    } else {
+        settings
+    };
     let save_action = format!("{PAGE}/profiles");
     html! {
         section id=(PANEL_ID) class="card ps-profiles" aria-labelledby="ps-profiles-title" {

@@ -173,7 +173,14 @@ async fn respond(
         Err(_) => flow.saved_or_default().await?,
     };
     if let Some(done) = done {
-        let to = format!("{}&{}", params::page_url(&settings), done.query());
+        // Back at the panel, where its confirmation is: the top of a long page said
+        // nothing that could be seen.
+        let to = format!(
+            "{}&{}#{}",
+            params::page_url(&settings),
+            done.query(),
+            profile_views::PANEL_ID
+        );
         return Ok(see_other(&to));
     }
     let mut response = flow.answer(&settings, panel_state).await?;

@@ -13,7 +13,8 @@ use crate::{
     db::track_details::TrackDetails,
     decimal::{fixed, Decimal},
     matching::{
-        filter_words, EmptyBecause, InvalidSettings, MatchOutcome, MatchSettings, TrackMatch,
+        filter_words, EmptyBecause, FilterStep, InvalidSettings, MatchOutcome, MatchSettings,
+        TrackMatch,
     },
     web::{
         charts::perfect_song::{self as charts, MATCH_NAME, TARGET_NAME},
@@ -367,9 +368,16 @@ fn no_match(a: &Answer) -> Markup {
     let Some(why) = &a.outcome.empty else {
         return html! { p class="notice" { "No track matches these settings." } };
     };
-    let field = match why.because {
-        EmptyBecause::Filter(step) => Some(step.field()),
-        EmptyBecause::EmptyCatalog => None,
+    let attributes = !a.settings.filters.attributes.is_default();
+    let (field, several) = match why.because {
+        EmptyBecause::Filter(FilterStep::Ranges) => (
+            Some(FilterStep::Ranges.field()),
+            a.settings.filters.ranges.len() > 1,
+        ),
+        EmptyBecause::Filter(step) => (Some(step.field()), false),
+        // The attribute filters sit with the ranges.
+        EmptyBecause::Kept if attributes => (Some(crate::matching::keys::RANGES), true),
+        EmptyBecause::Kept | EmptyBecause::EmptyCatalog => (None, false),
     };
     html! {
         (live_bar(html! { strong class="ps-live-title" { "No perfect song with these filters" } }))
@@ -378,7 +386,12 @@ fn no_match(a: &Answer) -> Markup {
             p class="notice" role="status" { (why.message(a.settings)) }
             @if let Some(field) = field {
                 @let section = if field == crate::matching::keys::RANGES { "Ranges, keys and tempo" } else { "Advanced" };
-                p { a href={ "#" (field_id(field)) } { "Change that filter" } " under " (section) " to widen the search." }
+                p {
+                    a href={ "#" (field_id(field)) } {
+                        @if several { "Change those filters" } @else { "Change that filter" }
+                    }
+                    " under " (section) " to widen the search."
+                }
             }
         }
     }

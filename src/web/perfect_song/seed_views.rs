@@ -240,14 +240,15 @@ pub fn panel(
                     }
                 }
             }
+            // Two forms. The search carries every setting, targets included: it only
+            // lists what could be added, and must not move the sliders. Adding a genre
+            // carries the settings without the targets, which the seeds set again.
             // `data-targets`: the slider targets a new seed replaces (app.js carries the
-            // other settings on screen over when a seed is added or removed).
+            // other settings on screen over when a seed is added or removed, and keeps
+            // the targets for a form marked `data-keeps-targets`).
             form class="ps-seed-form" method="get" action=(PAGE) role="search"
-                data-targets=(slider_targets()) {
-                @for (key, value) in form.base_pairs() {
-                    input type="hidden" name=(key) value=(value);
-                }
-                @for (key, value) in params_of_seeds(&form.seeds) {
+                data-targets=(slider_targets()) data-keeps-targets {
+                @for (key, value) in form.search_pairs() {
                     input type="hidden" name=(key) value=(value);
                 }
                 div class="field" {
@@ -263,6 +264,15 @@ pub fn panel(
                 }
                 div id=(SUGGESTIONS_ID) class="ps-seed-suggestions" aria-live="polite" {
                     @if let Some(found) = found { (found) }
+                }
+            }
+            form class="ps-seed-form" method="get" action=(PAGE)
+                data-targets=(slider_targets()) {
+                @for (key, value) in form.base_pairs() {
+                    input type="hidden" name=(key) value=(value);
+                }
+                @for (key, value) in params_of_seeds(&form.seeds) {
+                    input type="hidden" name=(key) value=(value);
                 }
                 div class="field" {
                     label for="ps-seed-genre" { "Or start from a genre" }
