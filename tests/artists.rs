@@ -913,3 +913,38 @@ async fn compare_shows_the_genres_of_the_current_catalog() {
         after.body
     );
 }
+
+/// One address per artist page: other spellings of the id are sent on to it, with
+/// their query; what is not an id is refused without control characters in the page.
+#[tokio::test]
+async fn an_artist_page_has_one_address() {
+    let app = fixture_app().await;
+    let id = artist_id(&app, "Björk");
+    for spelling in [format!("+{id}"), format!("0{id}"), format!("{id}%20")] {
+        let answer = get(&app, &format!("/artists/{spelling}?sort=year")).await;
+        assert_eq!(answer.status, StatusCode::PERMANENT_REDIRECT, "{spelling}");
+        assert_eq!(
+            answer.header("location"),
+            Some(format!("/artists/{id}?sort=year").as_str()),
+            "{spelling}"
+        );
+    }
+    assert_eq!(
+        get(&app, &format!("/artists/{id}")).await.status,
+        StatusCode::OK
+    );
+    let bad = get(&app, "/artists/a%00b%1B").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(
+        !bad.body
+            .chars()
+            .any(|c| c.is_control() && !"\n\r\t".contains(c)),
+        "a control character in the page"
+    );
+    assert!(
+        bad.body
+            .contains("“a\u{FFFD}b\u{FFFD}” is not an artist id"),
+        "{}",
+        bad.body
+    );
+}

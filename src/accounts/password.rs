@@ -22,6 +22,9 @@ pub enum PasswordError {
     Common,
     #[error("The password cannot contain your username.")]
     ContainsUsername,
+    /// One character again and again: not on any list, but guessed as soon as one is.
+    #[error("A password of one character repeated is guessed at once. Choose another.")]
+    OneRepeatedCharacter,
 }
 
 /// Passwords obvious for this site, on top of the breach list. Lower case, and each
@@ -49,10 +52,10 @@ pub fn check_new_password(password: &str, username: &str) -> Result<(), Password
         return Err(PasswordError::TooLong);
     }
     let folded = password.to_lowercase();
-    if SITE_SPECIFIC.contains(&folded.as_str())
-        || common_passwords::contains(&folded)
-        || is_one_repeated_character(password)
-    {
+    if is_one_repeated_character(password) {
+        return Err(PasswordError::OneRepeatedCharacter);
+    }
+    if SITE_SPECIFIC.contains(&folded.as_str()) || common_passwords::contains(&folded) {
         return Err(PasswordError::Common);
     }
     // An empty name would be "contained" in everything; a sign-up form without one is
@@ -105,7 +108,6 @@ mod tests {
             "1q2w3e4r5t6Y",
             "123qweasdzxc",
             "Spotify Password",
-            "zzzzzzzzzzzz",
         ] {
             assert_eq!(
                 check_new_password(common, "ada"),
@@ -117,6 +119,13 @@ mod tests {
             check_new_password("correct horse battery staple", "ada"),
             Ok(())
         );
+        for repeated in ["zzzzzzzzzzzz", "                    ", "éééééééééééé"] {
+            assert_eq!(
+                check_new_password(repeated, "ada"),
+                Err(PasswordError::OneRepeatedCharacter),
+                "{repeated:?}"
+            );
+        }
     }
 
     #[test]

@@ -31,6 +31,11 @@ fn describe(c: char) -> String {
         "a space".to_string()
     } else if c.is_control() {
         "a control character".to_string()
+    } else if !c.is_ascii() && !c.is_alphanumeric() {
+        // Quoted, a zero-width space reads as empty quotes, a combining accent sits on
+        // the quote mark, and a right-to-left override turns the rest of the line
+        // around: named by its code point instead.
+        format!("the character U+{:04X}", u32::from(c))
     } else {
         format!("“{c}”")
     }
@@ -142,6 +147,18 @@ mod tests {
         let message = |input| Username::parse(input).unwrap_err().to_string();
         assert!(message("a b c").ends_with("(found a space)."));
         assert!(message("ab@c").ends_with("(found “@”)."));
+        assert!(message("é-abc").ends_with("(found “é”)."));
+        for (name, code) in [
+            ("abc\u{202E}def", "U+202E"),
+            ("abc\u{200B}def", "U+200B"),
+            ("abe\u{301}cd", "U+0301"),
+        ] {
+            assert!(
+                message(name).ends_with(&format!("(found the character {code}).")),
+                "{}",
+                message(name)
+            );
+        }
     }
 
     #[test]

@@ -110,8 +110,10 @@ pub fn spreadsheet_safe(cell: &str) -> Cow<'_, str> {
 /// 60 characters ("Compare Beyoncé, Adele" → "compare-beyonc-adele"), never empty. It
 /// goes inside a quoted header parameter, so nothing else is allowed through.
 pub fn file_name(title: &str) -> String {
+    // Transliterated first: "Beyoncé" is "beyonce", not "beyonc".
+    let ascii = deunicode::deunicode(title);
     let mut name = String::new();
-    for word in title
+    for word in ascii
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())
     {
@@ -189,9 +191,10 @@ mod tests {
 
     #[test]
     fn file_names_are_plain_ascii() {
-        assert_eq!(file_name("Compare Beyoncé, Adele"), "compare-beyonc-adele");
+        assert_eq!(file_name("Compare Beyoncé, Adele"), "compare-beyonce-adele");
         assert_eq!(file_name("\"; rm -rf"), "rm-rf");
-        assert_eq!(file_name("ééé"), "results");
+        assert_eq!(file_name("Sigur Rós"), "sigur-ros");
+        assert_eq!(file_name("…"), "results");
         assert!(file_name(&"word ".repeat(40)).len() <= 60);
     }
 

@@ -10,7 +10,27 @@ pub type Pairs = Vec<(String, String)>;
 pub struct QueryPairs(pub Pairs);
 
 impl QueryPairs {
+    /// For a page: a control character (but a tab or a line break) in a name or a
+    /// value becomes U+FFFD, since HTML cannot carry one and every page shows what it
+    /// read somewhere (a field, a message, a hidden input); the value stays as wrong
+    /// as it was, and says so.
     pub fn parse(query: Option<&str>) -> QueryPairs {
+        let mut pairs = QueryPairs::parse_exact(query);
+        for (name, value) in &mut pairs.0 {
+            for text in [name, value] {
+                if text.chars().any(is_unshowable) {
+                    *text = text
+                        .chars()
+                        .map(|c| if is_unshowable(c) { '\u{FFFD}' } else { c })
+                        .collect();
+                }
+            }
+        }
+        pairs
+    }
+
+    /// The pairs as sent, for the API, which refuses control characters itself.
+    pub fn parse_exact(query: Option<&str>) -> QueryPairs {
         QueryPairs(
             query
                 .map(|q| {
@@ -62,11 +82,27 @@ impl QueryPairs {
     }
 }
 
-/// The text without control characters (a tab becomes a space).
+/// A character a page cannot show back: a control character other than a tab or a
+/// line break.
+pub fn is_unshowable(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
+/// `text` with what a page cannot show replaced by U+FFFD (a path segment: a genre's
+/// name in its address).
+pub fn showable(text: &str) -> String {
+    text.chars()
+        .map(|c| if is_unshowable(c) { '\u{FFFD}' } else { c })
+        .collect()
+}
+
+/// The text without control characters, nor the U+FFFD that `parse` put for them or
+/// for bytes that were not UTF-8 (a tab becomes a space).
 fn without_controls(text: &str) -> String {
     text.chars()
         .filter_map(|c| match c {
             '\t' => Some(' '),
+            '\u{FFFD}' => None,
             c if c.is_control() => None,
             c => Some(c),
         })

@@ -188,6 +188,13 @@ async fn search_and_compare_without_javascript() {
     wait_for_url_containing(&browser, "artist=").await;
     let table = browser.text_of("#compare .feature-table").await;
     assert!(table.contains(FIRST) && table.contains(SECOND), "{table}");
+    // No chart draws without JavaScript, so the chart's view (bars or radar) is not
+    // offered; the feature set, which the table follows, is.
+    let shown = browser
+        .js("return Array.prototype.map.call(document.querySelectorAll('.compare-toggles .toggle-group'), \
+             function (g) { return getComputedStyle(g).display !== 'none'; });")
+        .await;
+    assert_eq!(shown, serde_json::json!([true, false]), "features, view");
     browser.screenshot("compare-nojs").await;
     // "Add artist" is a page load here: the keyboard is in the new field all the same.
     browser

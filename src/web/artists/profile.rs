@@ -6,7 +6,7 @@ use maud::{html, Markup};
 use poem::{
     handler,
     web::{Data, Path},
-    Request,
+    IntoResponse, Request, Response,
 };
 
 use super::render;
@@ -35,6 +35,7 @@ use crate::{
         extract::PageContext,
         layout::{breakable_label, chart, feature_table, format_count},
         query::{page_number, url, QueryPairs},
+        respond::permanent_redirect,
         state::AppState,
     },
 };
@@ -88,7 +89,8 @@ impl TrackView {
 pub fn parse_artist_id(raw_id: &str) -> AppResult<i32> {
     raw_id.trim().parse().map_err(|_| {
         AppError::BadRequest(format!(
-            "“{raw_id}” is not an artist id: artist pages are /artists/ followed by a number. Search for an artist at /artists."
+            "“{}” is not an artist id: artist pages are /artists/ followed by a number. Search for an artist at /artists.",
+            crate::web::query::showable(raw_id)
         ))
     })
 }
@@ -99,8 +101,18 @@ pub async fn artist_page(
     state: Data<&AppState>,
     Path(raw_id): Path<String>,
     req: &Request,
-) -> AppResult<Markup> {
+) -> AppResult<Response> {
     let id = parse_artist_id(&raw_id)?;
+    // `/artists/+1054`, `/artists/01054` and `/artists/1054%20` are sent on to the one
+    // address of the page, as a genre's are, so that links and history agree.
+    if raw_id != id.to_string() {
+        let query = req
+            .uri()
+            .query()
+            .map(|q| format!("?{q}"))
+            .unwrap_or_default();
+        return Ok(permanent_redirect(&format!("/artists/{id}{query}")));
+    }
     let catalog = ctx.catalog.clone();
     let artist = catalog.artists.get(id).ok_or_else(|| {
         AppError::NotFound(format!(
@@ -157,7 +169,7 @@ pub async fn artist_page(
         .await?;
     let tracks_markup = tracks_section(artist, &view, &tracks, &facts, &others);
     if tracks_only {
-        return Ok(tracks_markup);
+        return Ok(tracks_markup.into_response());
     }
     let distributions: Vec<Distribution> = Feature::ALL
         .iter()
@@ -174,7 +186,7 @@ pub async fn artist_page(
         (spread_section("artist", &artist.name, "their", &distributions))
         (similar_section(artist, &similar))
     };
-    Ok(render(&ctx, &artist.name, content))
+    Ok(render(&ctx, &artist.name, content).into_response())
 }
 
 fn header(artist: &ArtistSummary, catalog: &CatalogSnapshot, genres: &[GenreCount]) -> Markup {

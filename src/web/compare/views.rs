@@ -263,7 +263,8 @@ pub fn comparison(
                     (toggle("Original five", FeatureSet::Original, request.view))
                     (toggle("All seven", FeatureSet::All, request.view))
                 }
-                span class="toggle-group" {
+                // Only the chart changes with the view: hidden where no chart draws.
+                span class="toggle-group chart-only" {
                     span class="toggle-label" { "View:" }
                     (toggle("Bars", request.features, View::Bars))
                     (toggle("Radar", request.features, View::Radar))

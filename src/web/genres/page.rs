@@ -44,7 +44,9 @@ pub async fn genre_page(
         .caches
         .genres(&state.pool, ctx.catalog.meta.version)
         .await?;
-    let short: String = name.chars().take(MAX_NAME_CHARS).collect();
+    // Shown back in the "no such genre" page: a NUL or an escape cannot be.
+    let short: String =
+        crate::web::query::showable(&name.chars().take(MAX_NAME_CHARS).collect::<String>());
     let Some(genre) = genres.find(&short).filter(|_| short.len() == name.len()) else {
         let content = not_found(&genres, &short);
         return Ok(with_status(
