@@ -116,6 +116,7 @@ fn run(n: usize, queries: usize) {
     ]);
     let mut micros = Vec::with_capacity(queries);
     let mut returned = 0usize;
+    let mut pooled = 0usize;
     for _ in 0..queries {
         let seed_ids: Vec<i32> = (0..3).map(|_| rng.below(n as u64) as i32 + 1).collect();
         // An artist's profile: the mean of ten consecutive tracks (one artist's).
@@ -150,18 +151,26 @@ fn run(n: usize, queries: usize) {
             .expect("valid seeds");
         settings.k = 20;
         settings.filters.ranges = ranges.clone();
+        let keep = |id: i32| !seed_ids.contains(&id);
         let outcome = index
-            .search_where(&settings, &|id| !seed_ids.contains(&id))
+            .search_where(&settings, &keep)
+            .expect("valid settings");
+        // The pool the answer was chosen from (`afterFilteringSize`), as the handler
+        // counts it: up to 1,000.
+        let pool = index
+            .count_where(&settings, &keep, 1000)
             .expect("valid settings");
         micros.push(t0.elapsed().as_secs_f64() * 1e6);
+        pooled += pool;
         returned += outcome.matches.len();
     }
     micros.sort_by(f64::total_cmp);
     println!(
-        "{n:>9} tracks, {queries} queries (5 seeds, 3 ranges, 20 results): p50 {:.0} µs, p99 {:.0} µs, mean results {:.1}",
+        "{n:>9} tracks, {queries} queries (5 seeds, 3 ranges, 20 results): p50 {:.0} µs, p99 {:.0} µs, mean results {:.1}, mean pool {:.0}",
         percentile(&micros, 0.50),
         percentile(&micros, 0.99),
-        returned as f64 / queries as f64
+        returned as f64 / queries as f64,
+        pooled as f64 / queries as f64
     );
 }
 

@@ -119,7 +119,8 @@ async fn seed_tracks_set_the_target_and_are_left_out() {
     assert_eq!(seed_objects[0]["type"], "TRACK");
     assert_eq!(seed_objects[0]["id"], seeds[0].as_str());
     assert_eq!(seed_objects[0]["initialPoolSize"], 20_000);
-    assert_eq!(seed_objects[0]["afterFilteringSize"], 30);
+    // The pool, every track but the two seeds, counted up to 1,000.
+    assert_eq!(seed_objects[0]["afterFilteringSize"], 1000);
     assert!(seed_objects[0]["afterRelinkingSize"].is_number());
     assert!(seed_objects[0]["href"]
         .as_str()
@@ -469,6 +470,43 @@ async fn a_genre_seeds_pool_is_its_genres_tracks() {
     .await;
     assert_eq!(json["seeds"][0]["initialPoolSize"], 20_000);
     assert_eq!(json["seeds"][1]["initialPoolSize"], pop);
+    // After filtering: the pool the answer is chosen from, not the tracks returned.
+    // Counted up to 1,000, as Spotify's pools are.
+    let json = recommend(&app, "seed_genres=rock&limit=1").await;
+    assert_eq!(json["seeds"][0]["afterFilteringSize"], rock.min(1000));
+    let energetic_rock: i64 = {
+        let mut conn = app.state.pool.get().unwrap();
+        tracks::table
+            .filter(tracks::genre.eq("rock"))
+            .filter(tracks::energy.ge(0.6))
+            .count()
+            .get_result(&mut conn)
+            .unwrap()
+    };
+    assert!(energetic_rock > 1 && energetic_rock < rock);
+    // Under the limit: exact.
+    let narrow: i64 = {
+        let mut conn = app.state.pool.get().unwrap();
+        tracks::table
+            .filter(tracks::genre.eq("rock"))
+            .filter(tracks::energy.ge(0.9))
+            .count()
+            .get_result(&mut conn)
+            .unwrap()
+    };
+    assert!(narrow > 1 && narrow < 1000, "{narrow}");
+    let json = recommend(&app, "seed_genres=rock&min_energy=0.9&limit=1").await;
+    assert_eq!(json["seeds"][0]["afterFilteringSize"], narrow);
+    assert_eq!(json["seeds"][0]["afterRelinkingSize"], narrow);
+    let json = recommend(&app, "seed_genres=rock&min_energy=0.6&limit=1").await;
+    assert_eq!(
+        json["seeds"][0]["afterFilteringSize"],
+        energetic_rock.min(1000)
+    );
+    // Nothing filtered and no seed track left out: the whole catalog.
+    let (artist, _) = artist_id(&app, 0);
+    let json = recommend(&app, &format!("seed_artists={artist}&limit=1")).await;
+    assert_eq!(json["seeds"][0]["afterFilteringSize"], 20_000);
 }
 
 #[tokio::test]
@@ -491,16 +529,25 @@ async fn without_seeds_only_the_real_problem_is_reported() {
         "Give at least one seed (seed_tracks, seed_artists or seed_genres) or a target_ value."
     );
     for (query, named) in [
-        ("target_key=5", "target_key"),
-        ("target_mode=1", "target_mode"),
-        ("target_duration_ms=200000", "target_duration_ms"),
-        ("target_time_signature=4", "target_time_signature"),
-        ("target_key=5&target_mode=1", "target_key, target_mode"),
+        ("target_key=5", "target_key only narrows"),
+        ("target_mode=1", "target_mode only narrows"),
+        (
+            "target_duration_ms=200000",
+            "target_duration_ms only narrows",
+        ),
+        (
+            "target_time_signature=4",
+            "target_time_signature only narrows",
+        ),
+        (
+            "target_key=5&target_mode=1",
+            "target_key, target_mode only narrow",
+        ),
     ] {
         assert_eq!(
             refused(&app, query).await,
             format!(
-                "{named} only narrow a search (key, mode, duration and time signature are filters): \
+                "{named} a search (key, mode, duration and time signature are filters): \
                  give a seed (seed_tracks, seed_artists or seed_genres) or a feature target such as target_energy."
             ),
             "{query}"

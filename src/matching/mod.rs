@@ -14,6 +14,7 @@
 //! - `outcome`: matches explained, similarity, and why a search came back empty.
 
 pub mod attributes;
+mod count;
 mod distinct;
 pub mod error;
 pub mod filter_words;

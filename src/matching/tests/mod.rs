@@ -298,6 +298,27 @@ proptest! {
 }
 
 proptest! {
+    #![proptest_config(crate::proptest_regressions::kept(ProptestConfig::with_cases(60)))]
+
+    /// The pool an answer is chosen from, counted over the leaves the filters leave,
+    /// is every track that passes them: none is missed in a leaf the summaries ruled
+    /// out. Catalogs of several groups, so that groups are passed over too.
+    #[test]
+    fn the_pool_counted_is_every_track_that_passes(tracks in catalog(5000), settings in settings(), modulo in 1..4i32, limit in 1..6000usize) {
+        let index = index_of(&tracks);
+        let keep = |id: i32| id % modulo != 1;
+        let Ok(query) = Query::new(&index, &settings) else {
+            prop_assert!(index.count_where(&settings, &keep, limit).is_err());
+            return Ok(());
+        };
+        let expected = (0..index.len())
+            .filter(|&i| query.passes(&index, i) && keep(index.ids[i]))
+            .count();
+        prop_assert_eq!(index.count_where(&settings, &keep, limit).unwrap(), expected.min(limit));
+    }
+}
+
+proptest! {
     #![proptest_config(crate::proptest_regressions::kept(ProptestConfig::with_cases(40)))]
 
     /// Several groups of leaves (2,048 tracks each), so that groups are pruned too.

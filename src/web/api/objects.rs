@@ -284,7 +284,10 @@ pub struct RecommendationSeed {
     /// Tracks the seed draws from: the catalog (a genre seed: that genre's tracks).
     #[oai(rename = "initialPoolSize")]
     pub initial_pool_size: i64,
-    /// Tracks returned after every filter.
+    /// Tracks the answer is chosen from, counted up to 1,000 (1,000: at least that
+    /// many): those left after every filter of the request (the min_ and max_ bounds,
+    /// the years, the genre seeds' genres; the seed tracks and their other versions
+    /// left out). The whole catalog when nothing is filtered. The same for every seed.
     #[oai(rename = "afterFilteringSize")]
     pub after_filtering_size: i64,
     /// Same as `afterFilteringSize`: there is no relinking here.

@@ -45,6 +45,11 @@ use crate::{
 /// Results when `limit` is not given (Spotify's default).
 const DEFAULT_LIMIT: usize = 20;
 
+/// `afterFilteringSize` counts the pool up to this many tracks: Spotify's own pools
+/// are of that order, and counting a million tracks to the end took 40 times as long
+/// as the search (`matching::count`).
+const POOL_COUNTED: usize = 1000;
+
 /// The tunable attributes Spotify has that are track metadata rather than features.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Attribute {
@@ -341,8 +346,13 @@ pub fn parse(pairs: &[(String, String)]) -> Result<RecommendationRequest, ApiErr
                     .to_string(),
             );
         } else {
+            let verb = if attribute_targets.len() == 1 {
+                "narrows"
+            } else {
+                "narrow"
+            };
             errors.push(format!(
-                "{} only narrow a search (key, mode, duration and time signature are filters): \
+                "{} only {verb} a search (key, mode, duration and time signature are filters): \
                  give a seed (seed_tracks, seed_artists or seed_genres) or a feature target such as target_energy.",
                 attribute_targets.join(", ")
             ));
@@ -504,11 +514,23 @@ impl RecommendationsApi {
         };
         let index = catalog.features.clone();
         let settings_for_search = settings.clone();
-        let outcome =
-            tokio::task::spawn_blocking(move || index.search_where(&settings_for_search, &keep))
-                .await
-                .map_err(|e| ApiError::from(crate::error::AppError::internal(e)))?
-                .map_err(ApiError::from)?;
+        // Without a filter or a seed track left out, the pool is the whole catalog;
+        // otherwise it is counted, up to `POOL_COUNTED` (`afterFilteringSize`).
+        let unfiltered = settings.filters == crate::matching::Filters::default()
+            && r.attribute_bounds.is_empty()
+            && seed_track_ids.is_empty();
+        let (outcome, pool) = tokio::task::spawn_blocking(move || {
+            let outcome = index.search_where(&settings_for_search, &keep)?;
+            let pool = if unfiltered {
+                index.len()
+            } else {
+                index.count_where(&settings_for_search, &keep, POOL_COUNTED)?
+            };
+            Ok::<_, crate::matching::InvalidSettings>((outcome, pool))
+        })
+        .await
+        .map_err(|e| ApiError::from(crate::error::AppError::internal(e)))?
+        .map_err(ApiError::from)?;
         let ids: Vec<i32> = outcome.matches.iter().map(|m| m.track_id).collect();
         let rows = lookup::load_tracks(&state, ids).await?;
         let base = lookup::base(req, &state);
@@ -545,16 +567,15 @@ impl RecommendationsApi {
                 })
             })
             .collect();
-        let returned = tracks.len() as i64;
-        let pool = catalog.meta.track_count;
+        let after_filtering = pool as i64;
         let seed = |id: &str, kind: &str, href: Option<String>| objects::RecommendationSeed {
             initial_pool_size: if kind == "GENRE" {
                 shared.genre_track_count(&catalog, id)
             } else {
-                pool
+                catalog.meta.track_count
             },
-            after_filtering_size: returned,
-            after_relinking_size: returned,
+            after_filtering_size: after_filtering,
+            after_relinking_size: after_filtering,
             href,
             id: id.to_string(),
             kind: kind.to_string(),
