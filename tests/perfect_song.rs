@@ -1378,3 +1378,62 @@ async fn bad_input_is_not_repeated_into_every_profile_form() {
     );
     assert!(page.body.len() < 300_000, "{} bytes", page.body.len());
 }
+
+#[tokio::test]
+async fn the_seed_search_says_when_it_lists_only_the_first_matches() {
+    let app = demo_app();
+    let mut browser = signed_up(&app, "seeker").await;
+    browser.headers.push(("HX-Request".into(), "true".into()));
+    let fragment = browser
+        .get(&app.client, "/perfect-song/seeds?seed_q=a")
+        .await;
+    assert_eq!(fragment.status, StatusCode::OK);
+    assert!(
+        fragment
+            .body
+            .contains("The first 6 tracks and 5 artists matching “a”: type more to narrow them."),
+        "{}",
+        fragment.body
+    );
+}
+
+#[tokio::test]
+async fn seeds_the_catalog_does_not_have_are_not_saved() {
+    let app = demo_app();
+    let mut alice = signed_up(&app, "ghostly").await;
+    let saved = post_form(
+        &mut alice,
+        &app.client,
+        "/perfect-song/profiles",
+        &[
+            ("settings", "seed_track=99999999"),
+            ("name", "Phantom profile 9"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        saved.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        saved.body
+    );
+    assert!(
+        saved.body.contains("Track #99999999 is not in the catalog"),
+        "{}",
+        saved.body
+    );
+    let page = alice.get(&app.client, PAGE).await;
+    assert!(!page.body.contains("Phantom profile 9"), "not saved");
+    // The page's own save of the current settings keeps nothing of the kind either.
+    let kept = post_form(
+        &mut alice,
+        &app.client,
+        "/perfect-song/current",
+        &[("seed_track", "99999999")],
+    )
+    .await;
+    assert_eq!(kept.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let page = alice.get(&app.client, PAGE).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains("Track #99999999"), "{}", page.body);
+}

@@ -242,6 +242,9 @@ async fn one_version_per_song_unless_all_are_asked_for() {
         &answer[..3],
         ["Halo", "Halo - 2011 Remaster", "Halo (Live)"]
     );
+    // Listed together, each says which set it belongs to, not that others are hidden.
+    assert!(!all.body.contains("other versions)"), "{}", all.body);
+    assert_eq!(all.body.matches("(one of 3 versions)").count(), 3);
 }
 
 #[tokio::test]
@@ -337,6 +340,14 @@ async fn bad_ranges_keys_and_seeds_get_a_message_beside_the_field() {
         fragment.body
     );
     assert!(!fragment.body.contains("<html"));
+    // The status a screen reader hears counts what is listed, all there is here.
+    assert!(
+        fragment
+            .body
+            .contains("3 tracks and 0 artists match “hal”."),
+        "{}",
+        fragment.body
+    );
     let direct = browser
         .get(&app.client, "/perfect-song/seeds?seed_q=hal")
         .await;

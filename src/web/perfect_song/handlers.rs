@@ -107,16 +107,23 @@ pub async fn save_current_settings(
     state: Data<&AppState>,
     Form(pairs): Form<Pairs>,
 ) -> AppResult<Response> {
-    match params::parse(&pairs, &page.ctx.catalog) {
-        Ok(settings) => {
-            Pipeline::new(&page, &state).save_current(&settings).await?;
-            Ok(StatusCode::NO_CONTENT.into_response())
-        }
-        Err(_) => Ok(Response::builder()
+    let quiet_refusal = || {
+        Response::builder()
             .status(StatusCode::UNPROCESSABLE_ENTITY)
             .content_type("text/html; charset=utf-8")
-            .body("")),
+            .body("")
+    };
+    let Ok(settings) = params::parse(&pairs, &page.ctx.catalog) else {
+        return Ok(quiet_refusal());
+    };
+    let flow = Pipeline::new(&page, &state);
+    // A seed the catalog does not have is not kept either: the plain page would open
+    // on it ("Track #99999999") every time.
+    if flow.seeded(settings.clone(), &pairs).await?.is_err() {
+        return Ok(quiet_refusal());
     }
+    flow.save_current(&settings).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// The profile name typed beside "Save profile" (that field belongs to the settings

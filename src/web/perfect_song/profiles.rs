@@ -217,6 +217,20 @@ pub async fn save(
             return refuse(&flow, settings_pairs, panel).await;
         }
     };
+    // Seeds the catalog does not have are refused as the page refuses them: saved,
+    // the profile would open on that refusal every time it was loaded.
+    if let Err(missing) = flow.seeded(settings.clone(), &settings_pairs).await? {
+        let panel = problem(format!(
+            "{} Then save the settings.",
+            missing
+                .0
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(" ")
+        ));
+        return refuse(&flow, settings_pairs, panel).await;
+    }
     let json = serde_json::to_string(&settings).map_err(AppError::internal)?;
     let stored = name.clone();
     let user_id = user.id;

@@ -122,7 +122,7 @@ pub fn answer(a: &Answer) -> Markup {
             }
         }
         @if a.outcome.matches.len() > 1 {
-            (next_matches(&a.outcome.matches[1..], a.details, a.facts))
+            (next_matches(&a.outcome.matches[1..], a.details, a.facts, a.settings.filters.all_versions))
         }
         (download_link(a.download_url, "these results"))
     }
@@ -166,13 +166,19 @@ fn dj_line(m: &TrackMatch, facts: &TrackFacts) -> Markup {
     key_and_tempo(key, bpm)
 }
 
-/// "2 other versions" when the song has more than this one.
-fn versions_note(m: &TrackMatch, facts: &TrackFacts) -> Markup {
+/// "2 other versions" when the song has more than this one; "one of 3 versions" when
+/// every version is listed, where the others may be in the list too (each row said
+/// "4 other versions" as if they were hidden).
+fn versions_note(m: &TrackMatch, facts: &TrackFacts, all_versions: bool) -> Markup {
     let n = facts.version_count(m.track_id);
     html! {
         @if n > 1 {
             span class="ps-versions muted" {
-                " (" (n - 1) " other version" @if n > 2 { "s" } ")"
+                @if all_versions {
+                    " (one of " (n) " versions)"
+                } @else {
+                    " (" (n - 1) " other version" @if n > 2 { "s" } ")"
+                }
             }
         }
     }
@@ -203,7 +209,7 @@ fn best_card(
                 }
             }
             (among(settings))
-            p { a class="button-small" href=(more_like_track(best.track_id)) hx-boost="true" { "More like this" } (versions_note(best, facts)) }
+            p { a class="button-small" href=(more_like_track(best.track_id)) hx-boost="true" { "More like this" } (versions_note(best, facts, settings.filters.all_versions)) }
             @if let Some(url) = details.and_then(|d| d.spotify_id()).and_then(spotify_url) {
                 p { a href=(url) rel="noopener noreferrer" target="_blank" { "Listen on Spotify" } }
             }
@@ -283,7 +289,12 @@ fn closeness_table(best: &TrackMatch) -> Markup {
     }
 }
 
-fn next_matches(rest: &[TrackMatch], details: &SharedDetails, facts: &TrackFacts) -> Markup {
+fn next_matches(
+    rest: &[TrackMatch],
+    details: &SharedDetails,
+    facts: &TrackFacts,
+    all_versions: bool,
+) -> Markup {
     html! {
         section class="card ps-next" aria-labelledby="ps-next-title" {
             h2 id="ps-next-title" { @if rest.len() == 1 { "The next match" } @else { "The next " (rest.len()) " matches" } }
@@ -310,7 +321,7 @@ fn next_matches(rest: &[TrackMatch], details: &SharedDetails, facts: &TrackFacts
                             tr {
                                 td class="num" { (n + 2) }
                                 td {
-                                    (title) (versions_note(m, facts))
+                                    (title) (versions_note(m, facts, all_versions))
                                     br;
                                     a class="ps-more-like" href=(more_like_track(m.track_id)) hx-boost="true" {
                                         "More like this" span class="visually-hidden" { ": " (title) }

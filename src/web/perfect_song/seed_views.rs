@@ -158,8 +158,14 @@ pub async fn suggestions(
         @if tracks.is_empty() && artists.is_empty() {
             p class="suggestion-status" role="status" { "No track or artist matches “" (q) "”." }
         } @else {
+            // At the caps there are likely more: said so, rather than a count that
+            // reads as all there are ("6 tracks match “love”" of 1,111).
             p class="suggestion-status visually-hidden" role="status" {
-                (counted(tracks.len() as u64, "track")) " and " (counted(artists.len() as u64, "artist")) " match “" (q) "”."
+                @if ids.len() as i64 >= TRACK_MATCHES || artists.len() >= ARTIST_MATCHES {
+                    "The first " (counted(tracks.len() as u64, "track")) " and " (counted(artists.len() as u64, "artist")) " matching “" (q) "”: type more to narrow them."
+                } @else {
+                    (counted(tracks.len() as u64, "track")) " and " (counted(artists.len() as u64, "artist")) " match “" (q) "”."
+                }
             }
             @if !tracks.is_empty() {
                 h3 class="ps-seed-heading" { "Tracks" }
