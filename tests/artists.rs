@@ -948,3 +948,43 @@ async fn an_artist_page_has_one_address() {
         bad.body
     );
 }
+
+/// More than ten artists match: the page lists ten and offers ten more at a time, up
+/// to a hundred, by a plain link that htmx also follows in place.
+#[tokio::test]
+async fn a_search_with_many_matches_shows_more_on_request() {
+    let app = common::demo::demo_app();
+    let items = |body: &str| body.matches("<li data-value=").count();
+    let first = get(&app, "/artists?q=a").await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert_eq!(items(&first.body), 10);
+    assert!(first.body.contains("The 10 best matches for “a”."));
+    assert!(
+        first.body.contains(r#"href="/artists?q=a&amp;shown=20""#)
+            && first.body.contains("Show 10 more"),
+        "{}",
+        first.body
+    );
+    let second = get(&app, "/artists?q=a&shown=20").await;
+    assert_eq!(items(&second.body), 20);
+    assert!(second.body.contains("shown=30"));
+    assert!(second
+        .body
+        .contains(r#"href="/artists.csv?q=a&amp;shown=20""#));
+    // In place, with the address following.
+    let swapped = get_htmx(&app, "/artists?q=a&shown=20", Some("artist-results")).await;
+    assert_eq!(items(&swapped.body), 20);
+    assert_eq!(
+        swapped.header("hx-replace-url"),
+        Some("/artists?q=a&shown=20")
+    );
+    // At most a hundred; anything else reads as the first page's ten.
+    let most = get(&app, "/artists?q=a&shown=5000").await;
+    assert_eq!(items(&most.body), 100);
+    assert!(most.body.contains("type more of the name"), "{}", most.body);
+    for odd in ["abc", "-3", "0", "15.5"] {
+        let page = get(&app, &format!("/artists?q=a&shown={odd}")).await;
+        assert_eq!(page.status, StatusCode::OK, "{odd}");
+        assert!(items(&page.body) >= 10, "{odd}");
+    }
+}

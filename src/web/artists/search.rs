@@ -18,8 +18,34 @@ use crate::{
     },
 };
 
-/// How many suggestions a query returns.
+/// How many suggestions a query returns, and how many more each "Show more" adds.
 pub const SUGGESTION_LIMIT: usize = 10;
+/// The most matches the search page lists: beyond, typing more of the name narrows
+/// them better than reading on.
+pub const MAX_SHOWN: usize = 100;
+/// The search page's parameter for how many matches it lists.
+const SHOWN: &str = "shown";
+
+/// How many matches to list: the `shown` parameter on the page's steps, 10 by default.
+pub fn shown_of(pairs: &QueryPairs) -> usize {
+    pairs
+        .last(SHOWN)
+        .and_then(crate::whole_number::parse)
+        .and_then(|n| usize::try_from(n).ok())
+        .map_or(SUGGESTION_LIMIT, |n| {
+            (n.div_ceil(SUGGESTION_LIMIT) * SUGGESTION_LIMIT).clamp(SUGGESTION_LIMIT, MAX_SHOWN)
+        })
+}
+
+/// The search page's address for `query` listing `shown` matches.
+fn search_address(query: &str, shown: usize) -> String {
+    let shown_text = shown.to_string();
+    match (query.is_empty(), shown > SUGGESTION_LIMIT) {
+        (true, _) => url("/artists", &[]),
+        (false, false) => url("/artists", &[("q", query)]),
+        (false, true) => url("/artists", &[("q", query), (SHOWN, &shown_text)]),
+    }
+}
 /// The longest name the search field takes (the field's `maxlength`): the longest
 /// artist name in the TidyTuesday file is under 100 characters, and a pasted page of
 /// text made an address the server refuses (414).
@@ -29,7 +55,8 @@ pub const MAX_QUERY_CHARS: usize = 200;
 pub fn search(ctx: PageContext, req: &Request) -> Response {
     let pairs = QueryPairs::parse(req.uri().query());
     let query = pairs.text("q").unwrap_or_default();
-    let results = results(&ctx.catalog.artists, &query);
+    let shown = shown_of(&pairs);
+    let results = results(&ctx.catalog.artists, &query, shown);
     let title = if query.trim().is_empty() {
         "Artists".to_string()
     } else {
@@ -40,12 +67,7 @@ pub fn search(ctx: PageContext, req: &Request) -> Response {
         // The server names the address, so a cleared field leaves `/artists`, not
         // `/artists?q=`, and spaces typed around the name stay out of it.
         let mut resp = html! { (document_title(&title)) (results) }.into_response();
-        let trimmed = query.trim();
-        let address = if trimmed.is_empty() {
-            url("/artists", &[])
-        } else {
-            url("/artists", &[("q", trimmed)])
-        };
+        let address = search_address(query.trim(), shown);
         if let Ok(value) = address.parse() {
             resp.headers_mut().insert("HX-Replace-Url", value);
         }
@@ -98,26 +120,52 @@ fn status_text(shown: usize, query: &str) -> String {
     }
 }
 
+/// The search page's matches: (up to `shown` of them, whether there are more).
+fn page_matches<'a>(
+    index: &'a ArtistIndex,
+    query: &str,
+    shown: usize,
+) -> (Vec<&'a ArtistSummary>, bool) {
+    let mut found: Vec<&ArtistSummary> = index
+        .suggest(query, shown + 1)
+        .into_iter()
+        .map(|s| s.artist)
+        .collect();
+    let more = found.len() > shown;
+    found.truncate(shown);
+    (found, more)
+}
+
 /// What goes in `#artist-results`: the matches, or the biggest artists for an empty
 /// query, or "did you mean" when nothing matches.
 /// The artists the search lists for `query`: the closest names, or the artists with the
 /// most tracks when it is empty. The page and its CSV both show these.
-pub fn matching_artists<'a>(index: &'a ArtistIndex, query: &str) -> Vec<&'a ArtistSummary> {
+pub fn matching_artists<'a>(
+    index: &'a ArtistIndex,
+    query: &str,
+    shown: usize,
+) -> Vec<&'a ArtistSummary> {
     let query = query.trim();
     if query.is_empty() {
         return index.most_tracks(SUGGESTION_LIMIT);
     }
-    index
-        .suggest(query, SUGGESTION_LIMIT)
-        .into_iter()
-        .map(|s| s.artist)
-        .collect()
+    page_matches(index, query, shown).0
 }
 
-pub fn results(index: &ArtistIndex, query: &str) -> Markup {
+pub fn results(index: &ArtistIndex, query: &str, shown: usize) -> Markup {
     let query = query.trim();
-    let found = matching_artists(index, query);
-    let csv = download_link(&url("/artists.csv", &[("q", query)]), "these artists");
+    let (found, more) = if query.is_empty() {
+        (index.most_tracks(SUGGESTION_LIMIT), false)
+    } else {
+        page_matches(index, query, shown)
+    };
+    let shown_text = shown.to_string();
+    let csv_address = if shown > SUGGESTION_LIMIT {
+        url("/artists.csv", &[("q", query), (SHOWN, &shown_text)])
+    } else {
+        url("/artists.csv", &[("q", query)])
+    };
+    let csv = download_link(&csv_address, "these artists");
     if query.is_empty() {
         let top = found;
         return html! {
@@ -140,9 +188,21 @@ pub fn results(index: &ArtistIndex, query: &str) -> Markup {
             @if !close.is_empty() { (artist_list(&close)) }
         };
     }
+    let next = (shown + SUGGESTION_LIMIT).min(MAX_SHOWN);
     html! {
-        p class="suggestion-status" { (status_text(found.len(), query)) }
+        // The keyboard comes here when "Show more" is swapped away (app.js).
+        p class="suggestion-status" tabindex="-1" data-refocus { (status_text(found.len(), query)) }
         (artist_list(&found))
+        @if more && shown < MAX_SHOWN {
+            @let address = search_address(query, next);
+            p class="show-more" {
+                a href=(address) hx-get=(address) hx-target="#artist-results" hx-replace-url="true" {
+                    "Show " (next - shown) " more"
+                }
+            }
+        } @else if more {
+            p class="muted" { "There are more: type more of the name to narrow them." }
+        }
         (csv)
     }
 }
