@@ -1230,6 +1230,15 @@ async fn a_form_in_another_encoding_gets_415() {
         );
         assert!(body.contains("form this address does not accept"), "{body}");
     }
+    // A body that does not say what it is: the same answer, not "your form expired".
+    let resp = app
+        .client
+        .post("/signup")
+        .header("cookie", browser.cookie_header())
+        .body(format!("csrf_token={token}&username=m"))
+        .send()
+        .await;
+    resp.assert_status(StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert_eq!(user_count(&app), 0);
 }
 

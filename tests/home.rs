@@ -167,10 +167,32 @@ async fn assets_are_cached_for_long_and_gzipped_when_accepted() {
     let again = app
         .client
         .get(url)
-        .header("If-None-Match", etag)
+        .header("Accept-Encoding", "gzip, br")
+        .header("If-None-Match", etag.clone())
         .send()
         .await;
     again.assert_status(poem::http::StatusCode::NOT_MODIFIED);
+    // Compared weakly, as RFC 9110 asks of If-None-Match, and `*` matches any.
+    let weak = format!("W/{}", etag.to_str().expect("ascii"));
+    for validator in [weak.as_str(), "*"] {
+        let again = app
+            .client
+            .get(url)
+            .header("Accept-Encoding", "gzip")
+            .header("If-None-Match", validator)
+            .send()
+            .await;
+        again.assert_status(poem::http::StatusCode::NOT_MODIFIED);
+    }
+    // The plain bytes are another representation, with a validator of their own.
+    let plain_again = app
+        .client
+        .get(url)
+        .header("If-None-Match", etag.clone())
+        .send()
+        .await;
+    plain_again.assert_status_is_ok();
+    assert_ne!(plain_again.0.headers().get("etag"), Some(&etag));
 
     let missing = app.client.get("/assets/nope.js").send().await;
     missing.assert_status(poem::http::StatusCode::NOT_FOUND);

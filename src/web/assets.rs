@@ -86,13 +86,17 @@ pub fn serve(Path(name): Path<String>, req: &Request) -> Response {
             .content_type("text/plain; charset=utf-8")
             .body(format!("No asset named {name}."));
     };
-    let etag = format!(
-        "\"{}\"",
-        file.metadata.sha256_hash()[..8]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>()
-    );
+    let hash: String = file.metadata.sha256_hash()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let wants_gzip = compressible(&name) && accepts_gzip(req.headers());
+    // The gzip and the plain bytes are two representations: two strong validators.
+    let etag = if wants_gzip {
+        format!("\"{hash}-gzip\"")
+    } else {
+        format!("\"{hash}\"")
+    };
     let builder = Response::builder()
         .header(header::CACHE_CONTROL, "public, max-age=31536000, immutable")
         .header(header::ETAG, etag.as_str())
@@ -102,16 +106,24 @@ pub fn serve(Path(name): Path<String>, req: &Request) -> Response {
         .headers()
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
+        .is_some_and(|v| none_match_matches(v, &etag));
     if not_modified {
         return builder.status(StatusCode::NOT_MODIFIED).finish();
     }
-    if compressible(&name) && accepts_gzip(req.headers()) {
-        if let Some(bytes) = gzipped(&name, &file.data) {
-            return builder.header(header::CONTENT_ENCODING, "gzip").body(bytes);
-        }
+    // Compressing in memory does not fail in practice; if it did, the plain bytes go.
+    match wants_gzip.then(|| gzipped(&name, &file.data)).flatten() {
+        Some(bytes) => builder.header(header::CONTENT_ENCODING, "gzip").body(bytes),
+        None => builder.body(file.data.into_owned()),
     }
-    builder.body(file.data.into_owned())
+}
+
+/// Whether an `If-None-Match` value names `etag`: `*`, or any of its entity tags by
+/// the weak comparison RFC 9110 (13.1.2) asks for (`W/"x"` matches `"x"`).
+fn none_match_matches(value: &str, etag: &str) -> bool {
+    value
+        .split(',')
+        .map(str::trim)
+        .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == etag)
 }
 
 /// Browsers ask for /favicon.ico whatever the page says; point them at the SVG.
@@ -126,6 +138,17 @@ pub fn favicon() -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn if_none_match_compares_weakly() {
+        let etag = "\"abc\"";
+        for matching in ["\"abc\"", "W/\"abc\"", "*", "\"x\", W/\"abc\""] {
+            assert!(none_match_matches(matching, etag), "{matching}");
+        }
+        for other in ["\"abcd\"", "abc", "W/\"x\"", ""] {
+            assert!(!none_match_matches(other, etag), "{other}");
+        }
+    }
 
     #[test]
     fn urls_carry_a_content_hash() {

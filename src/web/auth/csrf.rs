@@ -211,7 +211,19 @@ impl<E: Endpoint> Endpoint for VerifyCsrfEndpoint<E> {
             (Some(token), Some(verifier)) => verifier.is_valid(&token),
             _ => false,
         };
-        if !valid && req.content_type().is_some() && !is_urlencoded_form(&req) {
+        // A body sent without saying what it is counts as one of another type (it was
+        // told its form had expired). `RequestLimits` has bounded it already.
+        let mut untyped_body = false;
+        if !valid && req.content_type().is_none() {
+            let bytes = req
+                .take_body()
+                .into_bytes_limit(MAX_BODY_BYTES)
+                .await
+                .map_err(|_| AppError::BadRequest("The form could not be read.".to_string()))?;
+            untyped_body = !bytes.is_empty();
+            req.set_body(bytes);
+        }
+        if !valid && (req.content_type().is_some() || untyped_body) && !is_urlencoded_form(&req) {
             // A form sent as multipart or text: its token could not be read at all, and
             // no handler reads such a body either.
             return Err(poem::Error::from_status(
