@@ -1711,3 +1711,34 @@ async fn the_log_in_wall_says_why_and_offers_sign_up_on_the_same_page() {
         .body
         .contains("Finding your perfect song needs an account"));
 }
+
+/// The change-password form names its account to password managers (a hidden
+/// username field), and that field changes nothing about the form's answer.
+#[tokio::test]
+async fn the_password_form_names_its_account_for_password_managers() {
+    let app = empty_app();
+    let mut browser = Browser::new();
+    browser.sign_up(&app.client, "keeper", GOOD_PASSWORD).await;
+    let page = browser.get(&app.client, "/account").await;
+    assert!(
+        page.body.contains(
+            r#"<input type="text" name="username" value="keeper" autocomplete="username" hidden readonly>"#
+        ),
+        "{}",
+        page.body
+    );
+    let changed = browser
+        .submit(
+            &app.client,
+            "/account",
+            "/account/password",
+            &[
+                ("username", "keeper"),
+                ("current_password", GOOD_PASSWORD),
+                ("password", "a brand new passphrase"),
+                ("password_confirmation", "a brand new passphrase"),
+            ],
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::SEE_OTHER, "{}", changed.body);
+}

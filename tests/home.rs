@@ -303,6 +303,11 @@ async fn the_navigation_marks_the_page_you_are_on() {
         compare.contains(r#"href="/login?next=/artists/compare%3Fartist%3DAlpha""#),
         "{compare}"
     );
+    // So does "Sign up" (a new account landed on the home page).
+    assert!(
+        compare.contains(r#"href="/signup?next=/artists/compare%3Fartist%3DAlpha""#),
+        "{compare}"
+    );
     let search = get("/artists?q=alpha").await;
     let link = search
         .split(r#"<li data-value="Alpha"><a href="/artists/"#)

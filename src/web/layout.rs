@@ -132,18 +132,28 @@ pub fn account_nav(ctx: &PageContext) -> Markup {
             }
         } @else {
             a href=(login_link(ctx)) aria-current=[is_current(&ctx.path, "/login").then_some("page")] { "Log in" }
-            a href="/signup" class="button-small" aria-current=[is_current(&ctx.path, "/signup").then_some("page")] { "Sign up" }
+            a href=(signup_link(ctx)) class="button-small" aria-current=[is_current(&ctx.path, "/signup").then_some("page")] { "Sign up" }
         }
     }
 }
 
 /// "Log in" brings people back to the page they were on (not to the auth pages).
 fn login_link(ctx: &PageContext) -> String {
+    back_here("/login", ctx)
+}
+
+/// "Sign up" too: a new account landed on the home page, wherever it started.
+fn signup_link(ctx: &PageContext) -> String {
+    back_here("/signup", ctx)
+}
+
+/// `page`, with this page to come back to unless this is an account page itself.
+fn back_here(page: &str, ctx: &PageContext) -> String {
     let here = ctx.path.as_str();
     if here.starts_with("/login") || here.starts_with("/signup") {
-        "/login".to_string()
+        page.to_string()
     } else {
-        super::auth::next::login_url(Some(&ctx.location))
+        super::auth::next::with_next(page, Some(&ctx.location))
     }
 }
 

@@ -263,6 +263,11 @@ pub fn change_password_form(ctx: &PageContext, values: &PasswordValues) -> Marku
                 p class="notice" role="status" tabindex="-1" data-refocus { "Your password was changed. Other devices were logged out." }
             }
             (form_alert(values.alert))
+            // Password managers file the new password under the username beside it
+            // (Chromium warns of a password form without one); never read.
+            @if let Some(user) = &ctx.user {
+                input type="text" name="username" value=(user.username) autocomplete="username" hidden readonly;
+            }
             (inputs(
                 &[
                     Input {
