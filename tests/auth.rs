@@ -1742,3 +1742,31 @@ async fn the_password_form_names_its_account_for_password_managers() {
         .await;
     assert_eq!(changed.status, StatusCode::SEE_OTHER, "{}", changed.body);
 }
+
+/// A form that sends one of its fields twice is told which, not that the request
+/// could not be read.
+#[tokio::test]
+async fn a_field_sent_twice_is_named() {
+    let app = empty_app();
+    let mut browser = Browser::new();
+    let token = browser.get(&app.client, "/login").await.csrf_token();
+    let page = browser
+        .post_raw(
+            &app.client,
+            "/login",
+            &[
+                ("csrf_token", &token),
+                ("username", "a"),
+                ("username", "b"),
+                ("password", "whatever it is"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    assert!(
+        page.body
+            .contains("The form sent its field “username” more than once"),
+        "{}",
+        page.body
+    );
+}

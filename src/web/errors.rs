@@ -154,7 +154,10 @@ impl<E: Endpoint> Endpoint for ErrorPagesEndpoint<E> {
                 (resp, report)
             }
             Err(error) => {
-                let report = error.downcast_ref::<AppError>().map(ErrorReport::of);
+                let report = error
+                    .downcast_ref::<AppError>()
+                    .map(ErrorReport::of)
+                    .or_else(|| field_twice(&error.to_string()));
                 (error.into_response(), report)
             }
         };
@@ -173,6 +176,26 @@ impl<E: Endpoint> Endpoint for ErrorPagesEndpoint<E> {
         };
         Ok(render(audience, ctx.as_ref(), status, &report, resp))
     }
+}
+
+/// A form that sent one of its fields twice, said so: serde reads such a form as
+/// unreadable ("duplicate field `name`"), and the page said only that the request could
+/// not be read.
+fn field_twice(error: &str) -> Option<ErrorReport> {
+    let rest = error.split("duplicate field `").nth(1)?;
+    let name: String = rest
+        .split('`')
+        .next()?
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .take(40)
+        .collect();
+    Some(ErrorReport {
+        message: format!(
+            "The form sent its field “{name}” more than once; a form sends each field once. Go back and send the form again."
+        ),
+        retry_after_secs: None,
+    })
 }
 
 /// Whether the response already has a body the app made for people or programs.
