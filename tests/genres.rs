@@ -137,6 +137,14 @@ async fn the_list_searches_and_sorts_without_and_with_javascript() {
         found.body
     );
     assert!(row(&found.body, "rock").is_some() && row(&found.body, "pop").is_none());
+    // Found by a subgenre: the row says which, with a link to it.
+    assert!(
+        found
+            .body
+            .contains(r#" for <a href="/genres/hard%20rock">hard rock</a>"#),
+        "{}",
+        found.body
+    );
     let by_energy = get(&app, "/genres?sort=energy&dir=asc").await;
     let at = |name: &str| {
         by_energy

@@ -687,6 +687,21 @@ async fn an_empty_result_names_the_filter_that_emptied_it() {
     );
     assert!(page.body.contains(r##"href="#ps-year_from""##));
     assert!(!page.body.contains("ps-answer-title"));
+    // And a way out in one step: the same targets, no filter.
+    let start = page
+        .body
+        .find("search without any filter")
+        .expect("the link");
+    let href_at = page.body[..start].rfind("href=\"").unwrap() + 6;
+    let href =
+        page.body[href_at..href_at + page.body[href_at..].find('"').unwrap()].replace("&amp;", "&");
+    assert!(
+        href.starts_with("/perfect-song?") && !href.contains("year_"),
+        "{href}"
+    );
+    let widened = browser.get(&app.client, &href).await;
+    assert_eq!(widened.status, StatusCode::OK);
+    assert!(widened.body.contains("ps-answer-title"), "an answer");
     // Filters the index does not hold (duration, key, mode) are named too: the answer
     // said the catalog had no tracks.
     let page = browser

@@ -130,6 +130,12 @@ fn edit_distance(a: &str, b: &str, limit: usize) -> Option<usize> {
     (d <= limit).then_some(d)
 }
 
+/// A name as a search compares it: "hip-hop" finds "hip hop", since a hyphen and a
+/// space are the same to a reader.
+fn loose(name: &str) -> String {
+    genre_key(name).replace('-', " ")
+}
+
 impl GenreCatalog {
     /// The genre called `name` (ignoring case and surrounding spaces); a subgenre when
     /// no genre has the name (the one with most tracks, if several genres have it).
@@ -169,10 +175,24 @@ impl GenreCatalog {
         scored.into_iter().take(limit).map(|(_, g)| g).collect()
     }
 
+    /// The subgenres of `genre` that a search for `query` found it by, when its own
+    /// name does not hold `query` (a search for "hip" lists rap for "hip hop"); none
+    /// when it does, or for an empty query.
+    pub fn found_by<'a>(&self, genre: &'a GenreProfile, query: &str) -> Vec<&'a str> {
+        let query = loose(query);
+        if query.is_empty() || loose(&genre.key).contains(&query) {
+            return Vec::new();
+        }
+        genre
+            .subgenres
+            .iter()
+            .filter(|s| loose(s).contains(&query))
+            .map(String::as_str)
+            .collect()
+    }
+
     /// The genres whose name (or a subgenre's name) contains `query`, sorted.
     pub fn list(&self, query: &str, sort: GenreSort) -> Vec<&GenreProfile> {
-        // "hip-hop" finds "hip hop": a hyphen and a space are the same to a reader.
-        let loose = |name: &str| genre_key(name).replace('-', " ");
         let query = loose(query);
         let mut found: Vec<&GenreProfile> = self
             .genres()
@@ -287,6 +307,11 @@ mod tests {
             ["pop"],
             "a hyphen is a space"
         );
+        // Which subgenre found it, when its own name did not.
+        let pop = c.find("pop").expect("pop");
+        assert_eq!(c.found_by(pop, "dance"), ["dance pop"]);
+        assert!(c.found_by(pop, "po").is_empty(), "its own name holds it");
+        assert!(c.found_by(pop, "").is_empty());
         let energy = GenreSort::parse(Some("energy"), Some("asc")).unwrap();
         assert_eq!(keys(c.list("", energy))[0], "pop");
         assert!(GenreSort::parse(Some("colour"), None)

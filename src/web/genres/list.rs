@@ -226,6 +226,17 @@ fn results(genres: &GenreCatalog, query: &str, sort: GenreSort) -> Markup {
                                         @if !g.subgenres.is_empty() {
                                             span class="hint subgenre-count" { " " (g.subgenres.len()) " subgenres" }
                                         }
+                                        // Why it is listed, when its own name does not say.
+                                        @let via = genres.found_by(g, query);
+                                        @if !via.is_empty() {
+                                            span class="hint found-by" {
+                                                " for "
+                                                @for (n, name) in via.iter().enumerate() {
+                                                    @if n > 0 { ", " }
+                                                    a href=(genre_path(name)) { (name) }
+                                                }
+                                            }
+                                        }
                                     }
                                     td { (format_count(g.track_count)) }
                                     td { (format_count(g.artist_count)) }

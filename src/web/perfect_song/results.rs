@@ -401,11 +401,19 @@ fn no_match(a: &Answer) -> Markup {
                     a href={ "#" (field_id(field)) } {
                         @if several { "Change those filters" } @else { "Change that filter" }
                     }
-                    " under " (section) " to widen the search."
+                    " under " (section) " to widen the search, or "
+                    a href=(without_filters(a.settings)) { "search without any filter" } "."
                 }
             }
         }
     }
+}
+
+/// The page with the same targets, weights and seeds, and no filter.
+fn without_filters(settings: &MatchSettings) -> String {
+    let mut unfiltered = settings.clone();
+    unfiltered.filters = crate::matching::Filters::default();
+    super::params::page_url(&unfiltered)
 }
 
 /// The results region while the settings have problems: the messages sit beside the
