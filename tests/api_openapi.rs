@@ -366,6 +366,24 @@ async fn the_nulls_in_real_answers_are_declared_nullable() {
         );
     }
     assert_eq!(schemas["Error"]["required"][0], "error");
+    // The audio features are named fields of numbers, as in Spotify's schema.
+    for feature in [
+        "acousticness",
+        "danceability",
+        "energy",
+        "instrumentalness",
+        "liveness",
+        "loudness",
+        "speechiness",
+        "tempo",
+        "valence",
+    ] {
+        assert_eq!(
+            schemas["AudioFeatures"]["properties"][feature]["type"], "number",
+            "{feature}"
+        );
+    }
+    assert!(schemas["AudioFeatures"]["additionalProperties"].is_null());
 }
 
 #[tokio::test]

@@ -1,7 +1,8 @@
 //! The response objects, in the shapes of Spotify's Web API reference (track, artist,
 //! album, audio features, recommendations, paging), plus a few fields of ours that
-//! Spotify clients ignore. Feature values travel as maps keyed by `Feature::key()`, so
-//! no feature is named here.
+//! Spotify clients ignore. Feature values of ours travel as maps keyed by
+//! `Feature::key()`; Spotify's audio-features object names its nine, as Spotify's
+//! schema does.
 
 use std::collections::BTreeMap;
 
@@ -169,10 +170,27 @@ pub struct AudioFeatures {
     pub mode: Option<i32>,
     #[oai(nullable)]
     pub time_signature: Option<i32>,
-    /// danceability, energy, acousticness, instrumentalness, valence, speechiness,
-    /// liveness, tempo and loudness.
-    #[oai(flatten)]
-    pub features: BTreeMap<String, f64>,
+    // The nine features by name, as Spotify's schema lists them, so that a client
+    // generated from the OpenAPI document has them as fields (a map of them had
+    // given it an untyped bag of numbers).
+    /// 0..1.
+    pub acousticness: f64,
+    /// 0..1.
+    pub danceability: f64,
+    /// 0..1.
+    pub energy: f64,
+    /// 0..1.
+    pub instrumentalness: f64,
+    /// 0..1.
+    pub liveness: f64,
+    /// Decibels, typically -60..0.
+    pub loudness: f64,
+    /// 0..1.
+    pub speechiness: f64,
+    /// Beats per minute.
+    pub tempo: f64,
+    /// 0..1.
+    pub valence: f64,
 }
 
 #[derive(Debug, Clone, Object)]
@@ -454,10 +472,15 @@ pub fn audio_features(base: &Base, t: &ApiTrack) -> AudioFeatures {
         key: t.key.unwrap_or(-1),
         mode: t.mode,
         time_signature: t.time_signature,
-        features: Feature::AUDIO
-            .iter()
-            .filter_map(|&f| t.features.get(f).map(|v| (f.key().to_string(), v)))
-            .collect(),
+        acousticness: t.features.acousticness,
+        danceability: t.features.danceability,
+        energy: t.features.energy,
+        instrumentalness: t.features.instrumentalness,
+        liveness: t.features.liveness,
+        loudness: t.features.loudness,
+        speechiness: t.features.speechiness,
+        tempo: t.features.tempo,
+        valence: t.features.valence,
     }
 }
 
