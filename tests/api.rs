@@ -1463,3 +1463,49 @@ async fn only_the_newest_revoked_tokens_stay_listed() {
         .unwrap();
     assert_eq!(active, 1, "the first token is untouched");
 }
+
+#[tokio::test]
+async fn one_creation_form_sent_several_times_at_once_makes_one_token() {
+    let app = demo_app();
+    let (browser, _first) = user_with_token(&app, "doubler").await;
+    let mut page_browser = browser.clone();
+    let token = page_browser
+        .get(&app.client, "/account/api-tokens")
+        .await
+        .csrf_token();
+    let send = |n: u32| {
+        let mut racer = browser.clone();
+        let (client, token) = (&app.client, token.clone());
+        async move {
+            let name = format!("double {n}");
+            let fields = [
+                ("csrf_token", token.as_str()),
+                ("name", name.as_str()),
+                ("once", "the same form"),
+            ];
+            racer.post_raw(client, "/account/api-tokens", &fields).await
+        }
+    };
+    let (a, b, c, d, e, f) = tokio::join!(send(0), send(1), send(2), send(3), send(4), send(5));
+    let statuses: Vec<StatusCode> = [a, b, c, d, e, f].iter().map(|a| a.status).collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == StatusCode::OK).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|s| **s == StatusCode::CONFLICT)
+            .count(),
+        5,
+        "{statuses:?}"
+    );
+    let mut conn = app.state.pool.get().unwrap();
+    let made: i64 = api_tokens::table
+        .filter(api_tokens::name.like("double %"))
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(made, 1);
+}

@@ -25,6 +25,8 @@ impl ApiTokenRow {
     }
 }
 
+/// Stores a new token. `form_once` is the id of the form that created it (unique per
+/// user, see `form_used`).
 pub fn insert(
     conn: &mut crate::db::DbConnection,
     user_id: i32,
@@ -32,6 +34,7 @@ pub fn insert(
     token_hash: &str,
     hint: &str,
     now: i64,
+    form_once: Option<&str>,
 ) -> QueryResult<ApiTokenRow> {
     crate::db::with_backend!(conn, conn => {
     diesel::insert_into(api_tokens::table)
@@ -41,6 +44,7 @@ pub fn insert(
             api_tokens::token_hash.eq(token_hash),
             api_tokens::hint.eq(hint),
             api_tokens::created_at.eq(now),
+            api_tokens::form_once.eq(form_once),
         ))
         .returning(ApiTokenRow::as_returning())
         .get_result(conn)
@@ -55,6 +59,24 @@ pub fn for_user(conn: &mut crate::db::DbConnection, user_id: i32) -> QueryResult
         .order((api_tokens::created_at.desc(), api_tokens::id.desc()))
         .select(ApiTokenRow::as_select())
         .load(conn)
+    })
+}
+
+/// Whether the form with this id has created one of the user's tokens already: a form
+/// sent twice, possibly at once (the session's own check saw neither, and two tokens
+/// were made).
+pub fn form_used(
+    conn: &mut crate::db::DbConnection,
+    user_id: i32,
+    form_once: &str,
+) -> QueryResult<bool> {
+    crate::db::with_backend!(conn, conn => {
+    diesel::select(diesel::dsl::exists(
+        api_tokens::table
+            .filter(api_tokens::user_id.eq(user_id))
+            .filter(api_tokens::form_once.eq(form_once)),
+    ))
+    .get_result(conn)
     })
 }
 

@@ -10,6 +10,7 @@ diesel::table! {
         created_at -> BigInt,
         last_used_at -> Nullable<BigInt>,
         revoked_at -> Nullable<BigInt>,
+        form_once -> Nullable<Text>,
     }
 }
 

@@ -259,6 +259,14 @@ async fn answer_with_error(
     ))
 }
 
+/// What a create did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Created {
+    Yes,
+    AtLimit,
+    SentTwice,
+}
+
 #[handler]
 pub async fn create(
     ctx: PageContext,
@@ -280,20 +288,38 @@ pub async fn create(
     };
     let new = api_tokens::generate();
     let (stored_name, hash, hint) = (name.clone(), new.hash.clone(), new.hint.clone());
+    let form_once = (!once.is_empty()).then(|| once.to_string());
     let created = db::run(&state.pool, move |conn| {
-        // Counted in the users' write transaction with the insert, so that two creates
-        // racing at the limit cannot both pass the count.
+        // Checked in the users' write transaction with the insert, so that two creates
+        // racing at the limit cannot both pass the count, nor two sends of one form
+        // both pass its check (a unique index backs that one).
         db::user_write_transaction(conn, |conn| {
-            if db::api_tokens::count_active(conn, user_id)? >= MAX_ACTIVE_PER_USER as i64 {
-                return Ok(false);
+            if let Some(once) = form_once.as_deref() {
+                if db::api_tokens::form_used(conn, user_id, once)? {
+                    return Ok(Created::SentTwice);
+                }
             }
-            db::api_tokens::insert(conn, user_id, &stored_name, &hash, &hint, db::now_unix())
-                .map_err(db::user_write_error)?;
-            Ok(true)
+            if db::api_tokens::count_active(conn, user_id)? >= MAX_ACTIVE_PER_USER as i64 {
+                return Ok(Created::AtLimit);
+            }
+            db::api_tokens::insert(
+                conn,
+                user_id,
+                &stored_name,
+                &hash,
+                &hint,
+                db::now_unix(),
+                form_once.as_deref(),
+            )
+            .map_err(db::user_write_error)?;
+            Ok(Created::Yes)
         })
     })
     .await?;
-    if !created {
+    if created == Created::SentTwice {
+        return answer_with_notice(&ctx, &state, user_id, SENT_TWICE, StatusCode::CONFLICT).await;
+    }
+    if created == Created::AtLimit {
         let message = format!(
             "You have {MAX_ACTIVE_PER_USER} active tokens, the most allowed. Revoke one first."
         );
