@@ -141,7 +141,7 @@ async fn the_list_searches_and_sorts_without_and_with_javascript() {
     assert!(
         found
             .body
-            .contains(r#" for <a href="/genres/hard%20rock">hard rock</a>"#),
+            .contains(r#" 2 subgenres, including <a href="/genres/hard%20rock">hard rock</a>"#),
         "{}",
         found.body
     );

@@ -223,17 +223,18 @@ fn results(genres: &GenreCatalog, query: &str, sort: GenreSort) -> Markup {
                                 tr {
                                     th scope="row" {
                                         a href=(genre_path(&g.name)) { (g.name) }
-                                        @if !g.subgenres.is_empty() {
-                                            span class="hint subgenre-count" { " " (g.subgenres.len()) " subgenres" }
-                                        }
-                                        // Why it is listed, when its own name does not say.
+                                        // Why it is listed, when its own name does not say:
+                                        // "4 subgenres, including hip hop and trap".
                                         @let via = genres.found_by(g, query);
-                                        @if !via.is_empty() {
-                                            span class="hint found-by" {
-                                                " for "
-                                                @for (n, name) in via.iter().enumerate() {
-                                                    @if n > 0 { ", " }
-                                                    a href=(genre_path(name)) { (name) }
+                                        @if !g.subgenres.is_empty() {
+                                            span class="hint subgenre-count" {
+                                                " " (g.subgenres.len()) " subgenres"
+                                                @if !via.is_empty() {
+                                                    ", including "
+                                                    @for (n, name) in via.iter().enumerate() {
+                                                        @if n > 0 { @if n + 1 == via.len() { " and " } @else { ", " } }
+                                                        a href=(genre_path(name)) { (name) }
+                                                    }
                                                 }
                                             }
                                         }
