@@ -360,6 +360,15 @@ async fn a_single_file_database_from_older_versions_keeps_its_catalog_and_users(
         notnull: 0,
         pk: 0,
     });
+    for name in ["album_spotify_id", "release_date"] {
+        expected.push(Column {
+            tbl: "tracks".into(),
+            name: name.into(),
+            ty: "TEXT".into(),
+            notnull: 0,
+            pk: 0,
+        });
+    }
     expected.sort();
     assert_eq!(catalog_columns(sqlite(&mut conn), "catalog"), expected);
     let index_sql = "SELECT name FROM {s}.sqlite_master WHERE type = 'index' \
