@@ -1452,3 +1452,12 @@ async fn seeds_the_catalog_does_not_have_are_not_saved() {
     assert_eq!(page.status, StatusCode::OK);
     assert!(!page.body.contains("Track #99999999"), "{}", page.body);
 }
+
+#[tokio::test]
+async fn a_negative_zero_reads_back_as_zero() {
+    let app = demo_app();
+    let mut browser = signed_up(&app, "signless").await;
+    let page = browser.get(&app.client, "/perfect-song?energy=-0").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert_eq!(slider_value(&page, "energy"), "0");
+}

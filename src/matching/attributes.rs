@@ -88,6 +88,16 @@ impl Attribute {
     }
 }
 
+/// A label inside a sentence: its first letter in lower case, the rest as it is ("key
+/// (pitch class, 0 = C … 11 = B)"; lower-casing it all wrote the notes "c" and "b").
+fn lower_first(label: &str) -> String {
+    let mut chars = label.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 /// The filters the index does not hold. All default to "no filter".
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default)]
@@ -233,7 +243,7 @@ impl AttributeFilters {
                         field: format!("max_{}", a.key()),
                         message: format!(
                             "The range of {} runs backwards: {min} is above {max}.",
-                            a.label().to_lowercase()
+                            lower_first(a.label())
                         ),
                     });
                 }
@@ -337,5 +347,10 @@ mod tests {
         f.check(&mut errors);
         let fields: Vec<String> = errors.iter().map(|e| e.field()).collect();
         assert_eq!(fields, vec!["min_key", "max_key", "max_time_signature"]);
+        // The notes keep their capitals inside the sentence.
+        assert_eq!(
+            errors[1].to_string(),
+            "The range of key (pitch class, 0 = C … 11 = B) runs backwards: 12 is above 3."
+        );
     }
 }

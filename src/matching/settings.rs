@@ -662,6 +662,8 @@ fn parse_number(field: &str, value: &str) -> Result<f64, MatchError> {
         .parse::<f64>()
         .ok()
         .filter(|v| v.is_finite())
+        // "-0" is zero: written back into its field it read "-0".
+        .map(|v| if v == 0.0 { 0.0 } else { v })
         .ok_or_else(|| MatchError::NotANumber {
             field: field.into(),
             value: value.into(),

@@ -147,13 +147,25 @@ fn port_is_valid(host: &str) -> bool {
 }
 
 /// Whether the body is declared a urlencoded form (what plain HTML forms send).
+/// A `charset` other than UTF-8 is not: its bytes would be read as UTF-8 all the same,
+/// and a Latin-1 "é" would become two other characters.
 pub fn is_urlencoded_form(req: &Request) -> bool {
-    req.content_type()
-        .and_then(|ct| ct.split(';').next())
-        .is_some_and(|mime| {
-            mime.trim()
-                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-        })
+    let Some(content_type) = req.content_type() else {
+        return false;
+    };
+    let mut parts = content_type.split(';');
+    let form = parts.next().is_some_and(|mime| {
+        mime.trim()
+            .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+    });
+    let utf8 = parts.all(|param| match param.split_once('=') {
+        Some((name, value)) if name.trim().eq_ignore_ascii_case("charset") => {
+            let charset = value.trim().trim_matches('"');
+            charset.eq_ignore_ascii_case("utf-8") || charset.eq_ignore_ascii_case("utf8")
+        }
+        _ => true,
+    });
+    form && utf8
 }
 
 /// Whether every name and value of a urlencoded body or query decodes to UTF-8. A `%` not
