@@ -1046,6 +1046,35 @@ async fn control_characters_in_a_search_are_refused() {
     assert_eq!(a.status, StatusCode::OK, "{}", a.json);
 }
 
+/// `q` holds up to 500 characters, counted as characters: a `track:"…" artist:"…"`
+/// look-up of a long title and album fits; a longer one is refused.
+#[tokio::test]
+async fn a_search_holds_up_to_500_characters() {
+    let app = open_app();
+    let longest = format!("{}%20zz", "a".repeat(497));
+    let a = call(
+        &app,
+        None,
+        &format!("/api/v1/search?q={longest}&type=track"),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.json);
+    let wide = "%E6%84%9B".repeat(500);
+    let a = call(&app, None, &format!("/api/v1/search?q={wide}&type=artist")).await;
+    assert_eq!(
+        a.status,
+        StatusCode::OK,
+        "500 characters of 3 bytes: {}",
+        a.json
+    );
+    let message = refused(
+        &app,
+        &format!("/api/v1/search?q={}&type=track", "a".repeat(501)),
+    )
+    .await;
+    assert_eq!(message, "q must be 1 to 500 characters.");
+}
+
 /// `market` changes nothing (the catalog has none), but a code that is not a country's
 /// is refused everywhere, as Spotify refuses it.
 #[tokio::test]
