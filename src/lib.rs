@@ -17,6 +17,7 @@ pub mod matching;
 pub mod memory;
 #[cfg(test)]
 mod proptest_regressions;
+pub mod quoted;
 pub mod web;
 pub mod whole_number;
 

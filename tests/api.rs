@@ -4,7 +4,7 @@
 mod common;
 
 use common::{
-    auth::{Browser, GOOD_PASSWORD},
+    auth::{Browser, Page, GOOD_PASSWORD},
     demo::{demo_app, demo_app_with},
     TestApp,
 };
@@ -92,6 +92,18 @@ async fn create_token(app: &TestApp, browser: &mut Browser, name: &str) -> Strin
     let start = page.body.find(r#"id="new-token">"#).expect("token shown") + 15;
     let end = page.body[start..].find('<').expect("end") + start;
     page.body[start..end].to_string()
+}
+
+/// Revokes token `id` through the account page's form, as its owner (or not).
+async fn revoke(app: &TestApp, browser: &mut Browser, id: i32) -> Page {
+    browser
+        .submit(
+            &app.client,
+            "/account/api-tokens",
+            &format!("/account/api-tokens/{id}/revoke"),
+            &[],
+        )
+        .await
 }
 
 fn some_track_ids(app: &TestApp, n: i64) -> Vec<String> {
@@ -236,14 +248,7 @@ async fn tokens_are_created_used_recorded_and_revoked() {
             .first(&mut conn)
             .unwrap()
     };
-    let page = browser
-        .submit(
-            &app.client,
-            "/account/api-tokens",
-            &format!("/account/api-tokens/{id}/revoke"),
-            &[],
-        )
-        .await;
+    let page = revoke(&app, &mut browser, id).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     let a = call(&app, Some(&token), "/api/v1/catalog").await;
     assert_eq!(a.status, StatusCode::UNAUTHORIZED);
@@ -344,14 +349,7 @@ async fn another_users_token_cannot_be_revoked_and_names_are_checked() {
             .first(&mut conn)
             .unwrap()
     };
-    let page = bob
-        .submit(
-            &app.client,
-            "/account/api-tokens",
-            &format!("/account/api-tokens/{alice_id}/revoke"),
-            &[],
-        )
-        .await;
+    let page = revoke(&app, &mut bob, alice_id).await;
     assert_eq!(page.status, StatusCode::NOT_FOUND);
     assert!(page.body.contains("not one of your active tokens"));
     assert_eq!(
@@ -1466,14 +1464,7 @@ async fn only_the_newest_revoked_tokens_stay_listed() {
                 .first(&mut conn)
                 .unwrap()
         };
-        let page = browser
-            .submit(
-                &app.client,
-                "/account/api-tokens",
-                &format!("/account/api-tokens/{id}/revoke"),
-                &[],
-            )
-            .await;
+        let page = revoke(&app, &mut browser, id).await;
         assert_eq!(page.status, StatusCode::SEE_OTHER);
     }
     let mut conn = app.state.pool.get().unwrap();

@@ -3,17 +3,9 @@
 
 use crate::catalog::Feature;
 
-/// Most characters of a value a message quotes: a link with 8,000 characters of bad
-/// input quoted them in full, beside the field and again in the list of problems.
-const QUOTED_CHARS: usize = 40;
-
-/// A value as a message quotes it: whole, or its start and "…".
-pub(crate) fn shown(value: &str) -> String {
-    match value.char_indices().nth(QUOTED_CHARS) {
-        Some((cut, _)) => format!("{}…", &value[..cut]),
-        None => value.to_string(),
-    }
-}
+/// A value as a message quotes it (`crate::quoted`): a link with 8,000 characters of
+/// bad input quoted them in full, beside the field and again in the list of problems.
+pub(crate) use crate::quoted::quoted as shown;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum MatchError {

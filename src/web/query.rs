@@ -18,7 +18,11 @@ impl QueryPairs {
         let mut pairs = QueryPairs::parse_exact(query);
         for (name, value) in &mut pairs.0 {
             for text in [name, value] {
-                if text.chars().any(is_unshowable) {
+                // Bytes first: every control character is below 0x20, 0x7F or, in
+                // UTF-8, starts with 0xC2 (U+0080 to U+009F). This runs on every query
+                // of every page, the live answers' included.
+                let suspect = text.bytes().any(|b| b < 0x20 || b == 0x7f || b == 0xc2);
+                if suspect && text.chars().any(is_unshowable) {
                     *text = text
                         .chars()
                         .map(|c| if is_unshowable(c) { '\u{FFFD}' } else { c })

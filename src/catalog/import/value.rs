@@ -14,20 +14,13 @@ use super::{
 /// Why a cell could not be read; the row parser prefixes the column name.
 pub type ValueResult<T> = Result<Option<T>, String>;
 
-/// How many characters of a cell a message quotes.
-const SHOWN_CHARS: usize = 40;
-
-/// A cell as a message quotes it: trimmed, and cut after 40 characters, so that a
-/// message about a huge cell stays small.
+/// A cell as a message quotes it: trimmed, and cut as every quoted value is
+/// (`crate::quoted`), so that a message about a huge cell stays small.
 ///
 /// Control characters are written as escapes (`\u{1b}`, `\t`): quoted raw, a cell
 /// holding a terminal escape sequence would act on the terminal the import runs in.
 pub fn shown(cell: &str) -> String {
-    let cell = cell.trim();
-    let (head, cut) = match cell.char_indices().nth(SHOWN_CHARS) {
-        Some((end, _)) => (&cell[..end], true),
-        None => (cell, false),
-    };
+    let (head, cut) = crate::quoted::head(cell.trim());
     let mut text = String::with_capacity(head.len() + 3);
     for c in head.chars() {
         if c.is_control() {
@@ -177,14 +170,15 @@ pub fn release(cell: &str) -> ValueResult<(i32, String)> {
     for (part, (lo, hi)) in rest.into_iter().zip(limits) {
         let value = part.parse::<u32>().ok().filter(|v| (lo..=hi).contains(v));
         match value {
-            Some(v)
+            Some(_)
                 if (1..=2).contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit()) =>
             {
+                // The digits as written, padded to two: no number turned back into text.
                 written.push('-');
-                if v < 10 {
+                if part.len() == 1 {
                     written.push('0');
                 }
-                written.push_str(&v.to_string());
+                written.push_str(part);
             }
             _ => return Err(bad()),
         }
@@ -331,33 +325,55 @@ pub fn duration_ms(cell: &str, unit: DurationUnit) -> ValueResult<i32> {
 /// A Spotify track id from a raw id, a `spotify:track:` URI or an open.spotify.com
 /// link.
 pub fn track_id(cell: &str) -> ValueResult<String> {
-    spotify_id(cell, "track")
+    spotify_id(cell, &TRACK)
 }
 
 /// An album's Spotify id, from an id, a `spotify:album:` URI or an album link.
 pub fn album_id(cell: &str) -> ValueResult<String> {
-    spotify_id(cell, "album")
+    spotify_id(cell, &ALBUM)
 }
 
-/// The id of a Spotify object of `kind` ("track", "album"), written as the id itself,
-/// its URI or a link to its page.
-fn spotify_id(cell: &str, kind: &str) -> ValueResult<String> {
+/// A kind of Spotify object and how its URI and page address start: constants, since
+/// they are read for every row (built with `format!`, two strings a cell).
+struct SpotifyKind {
+    name: &'static str,
+    uri: &'static str,
+    link: &'static str,
+}
+
+const TRACK: SpotifyKind = SpotifyKind {
+    name: "track",
+    uri: "spotify:track:",
+    link: "open.spotify.com/track/",
+};
+
+const ALBUM: SpotifyKind = SpotifyKind {
+    name: "album",
+    uri: "spotify:album:",
+    link: "open.spotify.com/album/",
+};
+
+/// The id of a Spotify object of `kind`, written as the id itself, its URI or a link
+/// to its page.
+fn spotify_id(cell: &str, kind: &SpotifyKind) -> ValueResult<String> {
     if is_missing(cell) {
         return Ok(None);
     }
     let cell = cell.trim();
-    let uri = format!("spotify:{kind}:");
-    let link = format!("open.spotify.com/{kind}/");
-    let id = if let Some(rest) = cell.strip_prefix(uri.as_str()) {
+    let id = if let Some(rest) = cell.strip_prefix(kind.uri) {
         rest
-    } else if let Some(pos) = cell.find(link.as_str()) {
-        let rest = &cell[pos + link.len()..];
+    } else if let Some(pos) = cell.find(kind.link) {
+        let rest = &cell[pos + kind.link.len()..];
         rest.split(['?', '/', '#']).next().unwrap_or(rest)
     } else {
         cell
     };
     if id.is_empty() || id.len() > 64 || !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        return Err(format!("'{}' is not a Spotify {kind} id", shown(cell)));
+        return Err(format!(
+            "'{}' is not a Spotify {} id",
+            shown(cell),
+            kind.name
+        ));
     }
     Ok(Some(id.to_string()))
 }

@@ -120,12 +120,14 @@ fn status_text(shown: usize, query: &str) -> String {
     }
 }
 
-/// The search page's matches: (up to `shown` of them, whether there are more).
-fn page_matches<'a>(
-    index: &'a ArtistIndex,
-    query: &str,
-    shown: usize,
-) -> (Vec<&'a ArtistSummary>, bool) {
+/// The artists the search lists for `query`, at most `shown`, and whether more match:
+/// the closest names, or the artists with the most tracks when it is empty. The page
+/// and its CSV both show these.
+fn listed<'a>(index: &'a ArtistIndex, query: &str, shown: usize) -> (Vec<&'a ArtistSummary>, bool) {
+    let query = query.trim();
+    if query.is_empty() {
+        return (index.most_tracks(SUGGESTION_LIMIT), false);
+    }
     let mut found: Vec<&ArtistSummary> = index
         .suggest(query, shown + 1)
         .into_iter()
@@ -136,29 +138,20 @@ fn page_matches<'a>(
     (found, more)
 }
 
-/// What goes in `#artist-results`: the matches, or the biggest artists for an empty
-/// query, or "did you mean" when nothing matches.
-/// The artists the search lists for `query`: the closest names, or the artists with the
-/// most tracks when it is empty. The page and its CSV both show these.
+/// `listed`, without saying whether there are more (the CSV).
 pub fn matching_artists<'a>(
     index: &'a ArtistIndex,
     query: &str,
     shown: usize,
 ) -> Vec<&'a ArtistSummary> {
-    let query = query.trim();
-    if query.is_empty() {
-        return index.most_tracks(SUGGESTION_LIMIT);
-    }
-    page_matches(index, query, shown).0
+    listed(index, query, shown).0
 }
 
+/// What goes in `#artist-results`: the matches, or the biggest artists for an empty
+/// query, or "did you mean" when nothing matches.
 pub fn results(index: &ArtistIndex, query: &str, shown: usize) -> Markup {
     let query = query.trim();
-    let (found, more) = if query.is_empty() {
-        (index.most_tracks(SUGGESTION_LIMIT), false)
-    } else {
-        page_matches(index, query, shown)
-    };
+    let (found, more) = listed(index, query, shown);
     let shown_text = shown.to_string();
     let csv_address = if shown > SUGGESTION_LIMIT {
         url("/artists.csv", &[("q", query), (SHOWN, &shown_text)])
