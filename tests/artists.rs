@@ -333,6 +333,28 @@ fn close(a: f64, b: f64) -> bool {
 
 // --- search -------------------------------------------------------------------------
 
+/// A name typed without its punctuation, or its words in another order, is found: on
+/// the search page, in the suggestions, and when comparing by name (the README's
+/// "artists holding every word", which only the API honoured).
+#[tokio::test]
+async fn several_words_find_the_artist_whatever_punctuation_lies_between() {
+    let app = fixture_app().await;
+    let page = get(&app, "/artists?q=jay+z").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains(">Jay-Z<"), "{}", page.body);
+    let typed = get_htmx(&app, "/artists/suggest?artist=beatles+the", None).await;
+    assert!(typed.body.contains(">The Beatles<"), "{}", typed.body);
+    let compared = get(&app, "/artists/compare?artist=jay+z&artist=beatles+the").await;
+    assert_eq!(compared.status, StatusCode::OK, "{}", compared.body);
+    assert!(compared.body.contains("Jay-Z"), "{}", compared.body);
+    assert!(compared.body.contains("The Beatles"), "{}", compared.body);
+    assert!(
+        !compared.body.contains("is not in the catalog"),
+        "{}",
+        compared.body
+    );
+}
+
 /// As the search field replaces the address, the server names it: a cleared field
 /// leaves `/artists` (it left `/artists?q=`), spaces around a name stay out of it.
 #[tokio::test]

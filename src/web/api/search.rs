@@ -15,7 +15,7 @@
 //! Every text is matched as a substring, case and Latin accents ignored
 //! (`db::folded_text`), and every part must hold.
 
-use std::{cmp::Reverse, collections::HashSet};
+use std::collections::HashSet;
 
 use poem::Request;
 
@@ -271,29 +271,21 @@ async fn artists<'c>(
         None
     };
     let (skip, take) = (page.offset as usize, page.limit as usize);
-    let longest = (0..names.len()).max_by_key(|&i| (names[i].chars().count(), Reverse(i)));
-    let Some(first) = longest.map(|i| &names[i]) else {
+    let words: Vec<&str> = names.iter().map(String::as_str).collect();
+    let (total, found) = match &words[..] {
         // Track filters only (a query has at least one part).
-        let (total, found) =
-            catalog
-                .artists
-                .most_tracks_page(credited.unwrap_or_default(), skip, take);
-        return Ok((total as i64, found));
-    };
-    let rest: Vec<&str> = names
-        .iter()
-        .filter(|n| *n != first)
-        .map(String::as_str)
-        .collect();
-    let (total, found) = if rest.is_empty() && credited.is_none() {
-        // One name term alone needs no more than the deepest page.
-        let deepest = (MAX_SEARCH_OFFSET + MAX_SEARCH_LIMIT) as usize;
-        catalog.artists.suggest_page(first, deepest, skip, take)
-    } else {
-        let keep = |id: i32| credited.as_ref().is_none_or(|ids| ids.contains(&id));
-        catalog
+        [] => catalog
             .artists
-            .every_match_page(first, &rest, keep, skip, take)
+            .most_tracks_page(credited.iter().flatten().copied(), skip, take),
+        // One name term alone needs no more than the deepest page.
+        [only] if credited.is_none() => {
+            let deepest = (MAX_SEARCH_OFFSET + MAX_SEARCH_LIMIT) as usize;
+            catalog.artists.suggest_page(only, deepest, skip, take)
+        }
+        _ => {
+            let keep = |id: i32| credited.as_ref().is_none_or(|ids| ids.contains(&id));
+            catalog.artists.every_match_page(&words, keep, skip, take)
+        }
     };
     Ok((total as i64, found))
 }

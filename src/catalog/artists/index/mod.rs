@@ -333,19 +333,56 @@ impl ArtistIndex {
         count
     }
 
-    /// Every artist whose search key contains `query` and each of `also` and whose id
-    /// `keep` takes, in `suggest`'s order by `query`: how many, and the page of them
-    /// from `skip`.
+    /// Every artist whose search key contains each of `words` (search keys, as
+    /// `query_key` makes them) and whose id `keep` takes, ranked as `every_word_match`
+    /// ranks them: how many, and the page of them from `skip`.
     pub fn every_match_page(
         &self,
-        query: &str,
-        also: &[&str],
+        words: &[&str],
         keep: impl Fn(i32) -> bool,
         skip: usize,
         take: usize,
     ) -> (usize, Vec<&ArtistSummary>) {
-        let positions = self.every_match(&query_key(query), also, keep);
+        let positions: Vec<u32> = self
+            .every_word_match(words, keep)
+            .into_iter()
+            .map(|(_, _, i)| i)
+            .collect();
         self.page_of(&positions, skip, take)
+    }
+
+    /// The first `limit` artists holding every one of a key's `words` (two or more):
+    /// each ranked by the better of how it holds the longest word and how it holds the
+    /// whole key, so "ne yo" puts "ne-yo" (starts with "ne") before "fine young
+    /// cannibals" (holds "ne yo" inside a word).
+    fn ranked_words(&self, key: &str, words: &[&str], limit: usize) -> Vec<Ranked> {
+        let whole = memmem::Finder::new(key.as_bytes());
+        let mut ranked = self.every_word_match(words, |_| true);
+        for (kind, _, i) in &mut ranked {
+            if whole.find(self.key_bytes(*i as usize)).is_some() {
+                *kind = (*kind).min(self.match_kind(*i as usize, key));
+            }
+        }
+        ranked.sort_unstable();
+        ranked.truncate(limit);
+        ranked
+    }
+
+    /// Every artist whose key contains each of `words` and whose id `keep` takes,
+    /// ranked by how its key holds the longest word (the first of the longest), as
+    /// `suggest` ranks one word: "earth wind" finds "earth, wind & fire", which holds
+    /// no "earth wind".
+    fn every_word_match(&self, words: &[&str], keep: impl Fn(i32) -> bool) -> Vec<Ranked> {
+        let Some(longest) =
+            (0..words.len()).max_by_key(|&i| (words[i].chars().count(), Reverse(i)))
+        else {
+            return Vec::new();
+        };
+        let also: Vec<&str> = (0..words.len())
+            .filter(|&i| i != longest)
+            .map(|i| words[i])
+            .collect();
+        self.every_match(words[longest], &also, keep)
     }
 
     /// Every artist whose key contains `key` and each of `also` and whose id `keep`
@@ -354,7 +391,7 @@ impl ArtistIndex {
     /// ("artist 49794": a word all names share came first). The
     /// candidates are the artists of the rarest character pair of any term, so one
     /// rare term is enough to make the search cheap.
-    fn every_match(&self, key: &str, also: &[&str], keep: impl Fn(i32) -> bool) -> Vec<u32> {
+    fn every_match(&self, key: &str, also: &[&str], keep: impl Fn(i32) -> bool) -> Vec<Ranked> {
         if key.is_empty() {
             return Vec::new();
         }
@@ -367,7 +404,7 @@ impl ArtistIndex {
             }
         });
         found.sort_unstable();
-        found.into_iter().map(|(_, _, i)| i).collect()
+        found
     }
 
     /// Calls `each` with the position of every artist whose key contains all of
@@ -427,14 +464,23 @@ impl ArtistIndex {
 
     /// Up to `limit` artists matching the query, ignoring case and Latin accents:
     /// prefix matches first, then matches at the start of a later word, then any
-    /// substring; within each, artists with more tracks first, then by name.
+    /// substring; within each, artists with more tracks first, then by name. A query
+    /// of several words finds the artists holding every word, in any order and
+    /// whatever the punctuation between them ("tyler the creator" for "Tyler, The
+    /// Creator"), as the API's search does (`ranked_words`).
     pub fn suggest(&self, query: &str, limit: usize) -> Vec<Suggestion<'_>> {
         let key = query_key(query);
         self.suggest_key(&key, limit)
     }
 
     fn suggest_key(&self, key: &str, limit: usize) -> Vec<Suggestion<'_>> {
-        self.ranked(key, limit)
+        let words: Vec<&str> = key.split_whitespace().collect();
+        let ranked = if words.len() > 1 {
+            self.ranked_words(key, &words, limit)
+        } else {
+            self.ranked(key, limit)
+        };
+        ranked
             .into_iter()
             .map(|(kind, _, i)| Suggestion {
                 artist: self.at(i as usize),
@@ -664,7 +710,15 @@ impl ArtistIndex {
             .map(|i| self.at(i))
             .collect();
         match same.len() {
-            0 => Resolution::NotFound(self.did_you_mean(name, 5)),
+            // A name typed without its punctuation ("earth wind & fire"): the one artist
+            // holding every word is the one meant.
+            0 => {
+                let words: Vec<&str> = key.split_whitespace().collect();
+                match self.every_word_match(&words, |_| true)[..] {
+                    [(_, _, only)] if words.len() > 1 => Resolution::Found(self.at(only as usize)),
+                    _ => Resolution::NotFound(self.did_you_mean(name, 5)),
+                }
+            }
             1 => Resolution::Found(same[0]),
             _ => Resolution::Ambiguous(same),
         }
