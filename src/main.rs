@@ -67,8 +67,8 @@ fn import_help() -> String {
 Columns are found by their header names (case, spaces, underscores and units in
 parentheses do not matter). These formats import without options: TidyTuesday
 spotify_songs.csv, Kaggle SpotifyFeatures.csv, the Hugging Face / Kaggle
-\"Spotify Tracks Dataset\" dataset.csv, Kaggle \"600k tracks\" tracks.csv and
-Exportify playlist exports; so does any CSV with a title, an artist and the audio
+\"Spotify Tracks Dataset\" dataset.csv, Kaggle \"600k tracks\" tracks.csv, Kaggle
+\"1.2M songs\" tracks_features.csv and Exportify playlist exports; so does any CSV with a title, an artist and the audio
 features ({}).
 
 Files may be gzip- or zip-compressed (a zip holding one CSV file). Spreadsheet
@@ -80,7 +80,10 @@ error.
 All files of one run are imported in ONE transaction: if the import fails or is
 interrupted, the database is left exactly as it was. A track is recognised by its
 Spotify id (or by artists and title when the file has no id), so importing the same
-file again changes nothing. A track listed several times in one file is stored once, with every genre it is listed under.
+file again changes nothing. A track the catalog has takes the values a file gives
+and keeps those it lacks (its genres and popularity when the file has none), so
+datasets combine. A track listed several times in one file is stored once, with
+every genre it is listed under.
 Importing real data replaces the demo catalog.
 
 Bad rows are skipped and listed with their line numbers, unless --strict is given.

@@ -20,7 +20,7 @@ use insights_hub::{
         self, catalog_imports,
         catalog_meta::{self, SourceKind},
         catalog_writer::{self, CatalogWriter},
-        schema::{artists, track_artists, tracks},
+        schema::{artists, genres, track_artists, track_genres, tracks},
     },
 };
 use tempfile::TempDir;
@@ -466,6 +466,60 @@ fn a_track_from_another_file_is_updated_not_duplicated() {
         .expect("links");
     // Uli, Pessoa, Guns N' Roses, Peaches (3 artists, rewritten once), then two more.
     assert_eq!(links, 1 + 1 + 1 + 3 + 1 + 1);
+}
+
+/// A second dataset updates what it gives and keeps what it lacks: the Kaggle "1.2M
+/// songs" layout has no genre and no popularity, and imported over TidyTuesday it took
+/// both away from every track the two files share.
+#[test]
+fn a_file_without_some_columns_keeps_what_the_catalog_knew_of_them() {
+    let mut db = fresh_db();
+    import(&mut db, &["tidytuesday_spotify_songs.csv"], false).expect("first import");
+    let id = "0r7CVbZTWZgbTCYdfa2P31";
+    let genres_before = genre_links(&mut db.conn, id);
+    assert!(!genres_before.is_empty());
+    let dir = tempfile::tempdir().expect("dir");
+    let million = dir.path().join("tracks_features.csv");
+    std::fs::write(
+        &million,
+        "id,name,album,album_id,artists,artist_ids,track_number,disc_number,explicit,danceability,energy,key,loudness,mode,speechiness,acousticness,instrumentalness,liveness,valence,tempo,duration_ms,time_signature,year,release_date\n\
+         0r7CVbZTWZgbTCYdfa2P31,Memories - Dillon Francis Remix,Memories (Remixes),7xYzAbCdEfGhIjKlMnOpQr,['Maroon 5'],['04gDigrS5kc9YWfZHwBETP'],1,1,False,0.5,0.815,11,-4.969,1,0.0373,0.0724,0.00421,0.357,0.693,99.972,162600,4,2019,2019-12-06\n",
+    )
+    .expect("write");
+    let report = import_paths(&mut db, &[million]).expect("second import");
+    assert_eq!((report.inserted(), report.updated()), (0, 1));
+    let conn = &mut db.conn;
+    let (name, album, year, genre, popularity, duration, explicit, key, mode, signature) =
+        track(conn, id);
+    assert_eq!(name, "Memories - Dillon Francis Remix");
+    assert_eq!(
+        album.as_deref(),
+        Some("Memories (Remixes)"),
+        "given: replaced"
+    );
+    assert_eq!(explicit, Some(false), "given: replaced");
+    assert_eq!(signature, Some(4), "given: replaced");
+    assert_eq!(features(conn, id).2, 0.5, "features are always given");
+    assert_eq!(
+        (year, duration, key, mode),
+        (Some(2019), Some(162600), Some(11), Some(1))
+    );
+    assert_eq!(genre.as_deref(), Some("pop"), "not given: kept");
+    assert_eq!(popularity, Some(67), "not given: kept");
+    assert_eq!(genre_links(conn, id), genres_before, "not given: kept");
+}
+
+/// The names of the genres (and subgenres) a track is linked to, sorted.
+fn genre_links(conn: &mut db::DbConnection, spotify_id: &str) -> Vec<String> {
+    let mut names: Vec<String> = track_genres::table
+        .inner_join(tracks::table)
+        .inner_join(genres::table)
+        .filter(tracks::spotify_id.eq(spotify_id))
+        .select(genres::name)
+        .load(sqlite(conn))
+        .expect("genres");
+    names.sort();
+    names
 }
 
 #[test]

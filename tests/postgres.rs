@@ -327,3 +327,57 @@ fn copy_keeps_awkward_text_and_missing_values_exactly() {
         .expect("artists");
     assert_eq!(artist, vec!["A\tB \\ C".to_string()]);
 }
+
+/// The update of a stored track on PostgreSQL keeps what the new row leaves out (its
+/// `coalesce` and the genre links), as on SQLite (`tests/import.rs`).
+#[test]
+fn an_update_keeps_what_the_new_row_leaves_out() {
+    use diesel::prelude::*;
+    use insights_hub::{
+        catalog::{NewTrack, TrackKeys},
+        db::{
+            catalog_meta::SourceKind,
+            catalog_writer::{catalog_transaction, CatalogWriter},
+            schema::{genres, track_genres, tracks},
+        },
+    };
+    let Some(url) = postgres_or_skip("an_update_keeps_what_the_new_row_leaves_out") else {
+        return;
+    };
+    let db = TestDb::fresh_schema(&url);
+    let mut conn = db::open_connection(&db.database).expect("connect");
+    let first = NewTrack::builder("Song", &["Band"])
+        .spotify_id("kept1")
+        .album("First album")
+        .genres(&[("rock", Some("hard rock"))])
+        .popularity(Some(40))
+        .build();
+    let second = NewTrack::builder("Song", &["Band"])
+        .spotify_id("kept1")
+        .album("Second album")
+        .build();
+    for (track, source) in [(first, "first.csv"), (second, "second.csv")] {
+        catalog_transaction(&mut conn, |conn| {
+            let mut writer = CatalogWriter::new(conn)?;
+            writer.write_keyed(conn, track.clone(), TrackKeys::of(&track))?;
+            writer.finish(conn, SourceKind::Import, source, 1)?;
+            Ok::<_, diesel::result::Error>(())
+        })
+        .expect("write");
+    }
+    let stored: Vec<(Option<String>, Option<String>, Option<i32>)> = tracks::table
+        .select((tracks::album, tracks::genre, tracks::popularity))
+        .load(&mut conn)
+        .expect("tracks");
+    assert_eq!(
+        stored,
+        vec![(Some("Second album".into()), Some("rock".into()), Some(40))]
+    );
+    let mut linked: Vec<String> = track_genres::table
+        .inner_join(genres::table)
+        .select(genres::name)
+        .load(&mut conn)
+        .expect("links");
+    linked.sort();
+    assert_eq!(linked, ["hard rock", "rock"]);
+}

@@ -615,11 +615,18 @@ impl CatalogWriter {
         // In key order, as the genre links below (a track's artists come in credit order).
         links.sort_unstable();
 
-        for ids in updates.chunks(500) {
-            let ids: Vec<i32> = ids.iter().map(|p| p.id).collect();
+        for chunk in updates.chunks(500) {
+            let ids: Vec<i32> = chunk.iter().map(|p| p.id).collect();
             diesel::delete(track_artists::table.filter(track_artists::track_id.eq_any(&ids)))
                 .execute(conn)?;
-            diesel::delete(track_genres::table.filter(track_genres::track_id.eq_any(ids)))
+            // A row that names no genre keeps the track's (as `track_update` keeps what
+            // a row leaves out); one that names any replaces them.
+            let with_genres: Vec<i32> = chunk
+                .iter()
+                .filter(|p| !p.track.genres.is_empty())
+                .map(|p| p.id)
+                .collect();
+            diesel::delete(track_genres::table.filter(track_genres::track_id.eq_any(with_genres)))
                 .execute(conn)?;
         }
         in_batches(

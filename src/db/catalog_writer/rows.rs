@@ -73,26 +73,45 @@ macro_rules! feature_averages {
     };
 }
 
+diesel::define_sql_function! {
+    /// SQL `coalesce` of two values of one type: the first that is not NULL.
+    fn coalesce<T: diesel::sql_types::SingleValue>(
+        first: diesel::sql_types::Nullable<T>,
+        second: diesel::sql_types::Nullable<T>,
+    ) -> diesel::sql_types::Nullable<T>;
+}
+
+/// `tracks.<column> = coalesce(excluded.<column>, tracks.<column>)`: a value the row
+/// does not give (its file has no such column, or the cell is empty) stays as stored.
+macro_rules! kept_unless_given {
+    ($column:ident) => {
+        tracks::$column.eq(coalesce(excluded(tracks::$column), tracks::$column))
+    };
+}
+
 /// `ON CONFLICT (id) DO UPDATE SET` every column: a re-imported track takes the new values
-/// (an UPDATE in place, unlike REPLACE, which would delete the row and cascade).
+/// (an UPDATE in place, unlike REPLACE, which would delete the row and cascade). What
+/// the new row leaves out stays: a file without genres or popularity (the Kaggle "1.2M
+/// songs" layout) imported over one with them took both away from every track they
+/// shared, so datasets could not be combined.
 macro_rules! track_update {
     () => {
         (
             (
                 tracks::identity.eq(excluded(tracks::identity)),
-                tracks::spotify_id.eq(excluded(tracks::spotify_id)),
+                kept_unless_given!(spotify_id),
                 tracks::name.eq(excluded(tracks::name)),
-                tracks::album.eq(excluded(tracks::album)),
-                tracks::release_year.eq(excluded(tracks::release_year)),
-                tracks::genre.eq(excluded(tracks::genre)),
-                tracks::popularity.eq(excluded(tracks::popularity)),
-                tracks::duration_ms.eq(excluded(tracks::duration_ms)),
-                tracks::explicit.eq(excluded(tracks::explicit)),
-                tracks::musical_key.eq(excluded(tracks::musical_key)),
-                tracks::mode.eq(excluded(tracks::mode)),
-                tracks::time_signature.eq(excluded(tracks::time_signature)),
-                tracks::album_spotify_id.eq(excluded(tracks::album_spotify_id)),
-                tracks::release_date.eq(excluded(tracks::release_date)),
+                kept_unless_given!(album),
+                kept_unless_given!(release_year),
+                kept_unless_given!(genre),
+                kept_unless_given!(popularity),
+                kept_unless_given!(duration_ms),
+                kept_unless_given!(explicit),
+                kept_unless_given!(musical_key),
+                kept_unless_given!(mode),
+                kept_unless_given!(time_signature),
+                kept_unless_given!(album_spotify_id),
+                kept_unless_given!(release_date),
             ),
             audio_feature_columns!(feature_updates),
         )
