@@ -1,18 +1,12 @@
 //! The `insights-hub` binary: parses the command line and calls into the library.
 
-use std::{
-    net::SocketAddr,
-    path::{Path, PathBuf},
-    process::ExitCode,
-    time::Duration,
-};
+use std::{net::SocketAddr, path::PathBuf, process::ExitCode, time::Duration};
 
 use clap::{builder::BoolishValueParser, Parser, Subcommand};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use insights_hub::{
     app,
     catalog::{
-        import::{import_database, ImportOptions, Progress},
+        import::{import_database, ImportOptions},
         Feature,
     },
     config,
@@ -26,6 +20,9 @@ use poem::{
 };
 
 /// mimalloc for `import`, the system's allocator for everything else (see the module).
+mod import_bar;
+use import_bar::ImportBar;
+
 #[global_allocator]
 static ALLOCATOR: insights_hub::allocator::ByCommand = insights_hub::allocator::BY_COMMAND;
 
@@ -78,7 +75,8 @@ with a byte-order mark, or Windows-1252. Two columns that name the same field ar
 error.
 
 All files of one run are imported in ONE transaction: if the import fails or is
-interrupted, the database is left exactly as it was. A track is recognised by its
+interrupted, the database is left exactly as it was. Ctrl-C stops it at once until
+its commit starts (the progress line says when); a commit is let finish. A track is recognised by its
 Spotify id (or by artists and title when the file has no id), so importing the same
 file again changes nothing. A track the catalog has takes the values a file gives
 and keeps those it lacks (its genres and popularity when the file has none), so
@@ -334,60 +332,11 @@ fn import(database: config::Database, args: ImportArgs) -> anyhow::Result<()> {
     let result = import_database(&database, &args.files, options, &mut progress);
     progress.bar.finish_and_clear();
     let report = result?;
-    print!("{}", report.summary());
-    println!("Database: {database}");
+    // The import has committed: a reader that closed the pipe (`| head`) made
+    // `println!` panic (exit 101) over a successful import.
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    let _ =
+        write!(out, "{}", report.summary()).and_then(|()| writeln!(out, "Database: {database}"));
     Ok(())
-}
-
-/// An indicatif bar over the bytes of the current file with rows per second; drawn
-/// only when stdout is a terminal.
-struct ImportBar {
-    bar: ProgressBar,
-    file_started: std::time::Instant,
-}
-
-impl ImportBar {
-    fn new() -> ImportBar {
-        use std::io::IsTerminal;
-        let target = if std::io::stdout().is_terminal() {
-            ProgressDrawTarget::stdout()
-        } else {
-            ProgressDrawTarget::hidden()
-        };
-        let bar = ProgressBar::with_draw_target(Some(0), target);
-        if let Ok(style) = ProgressStyle::with_template(
-            "{prefix} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {msg}",
-        ) {
-            bar.set_style(style.progress_chars("=> "));
-        }
-        ImportBar {
-            bar,
-            file_started: std::time::Instant::now(),
-        }
-    }
-}
-
-impl Progress for ImportBar {
-    fn start_file(&mut self, path: &Path, bytes: u64) {
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        self.bar.set_prefix(name);
-        self.bar.set_length(bytes);
-        self.bar.set_position(0);
-        self.file_started = std::time::Instant::now();
-    }
-
-    fn advance(&mut self, rows: u64, bytes: u64) {
-        let rate = rows as f64 / self.file_started.elapsed().as_secs_f64().max(1e-3);
-        self.bar.set_position(bytes);
-        self.bar
-            .set_message(format!("{rows} rows, {rate:.0} rows/s"));
-    }
-
-    fn finishing(&mut self) {
-        self.bar
-            .set_message("rebuilding indexes and artist averages");
-    }
 }

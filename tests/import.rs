@@ -1219,7 +1219,7 @@ fn rows_lost_inside_a_quote_left_open_count_as_bad() {
     let message = error.to_string();
     assert!(matches!(error, ImportError::MostlyBad { .. }), "{message}");
     assert!(
-        message.contains("1 of its 4 rows are bad, and they took in 10 more lines of the file"),
+        message.contains("1 of its 4 rows is bad, and it took in 10 more lines of the file"),
         "{message}"
     );
     assert!(
@@ -1862,4 +1862,64 @@ fn a_reimport_that_changes_a_genre_drops_the_old_one() {
         catalog_meta::load(&mut db.conn).expect("meta").genre_count,
         1
     );
+}
+
+/// Ctrl-C while the rows are read stops the import at once, says nothing was imported,
+/// and leaves the catalog as it was; a summary piped into a reader that has gone is
+/// no panic.
+#[test]
+fn ctrl_c_before_the_commit_stops_the_import_and_changes_nothing() {
+    let (dir, path) = database_for_the_binary();
+    let first = binary()
+        .args(["--database", &path, "import"])
+        .arg(fixture("tidytuesday_spotify_songs.csv"))
+        .output()
+        .expect("run import");
+    assert!(first.status.success());
+    let big = dir.path().join("big.csv");
+    write_tidytuesday_csv(std::fs::File::create(&big).expect("create"), 400_000, 7)
+        .expect("write csv");
+    let mut child = binary()
+        .args(["--database", &path, "import"])
+        .arg(&big)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start the import");
+    std::thread::sleep(std::time::Duration::from_millis(1_500));
+    assert!(
+        child.try_wait().expect("status").is_none(),
+        "the import was still running when interrupted"
+    );
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill -INT");
+    assert!(sent.success());
+    let stopped = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&stopped.stderr);
+    assert_eq!(stopped.status.code(), Some(130), "{stderr}");
+    assert!(
+        stderr.contains("interrupted; nothing was imported (the catalog is as it was)"),
+        "{stderr}"
+    );
+    let mut conn = db::open_catalog_connection(Path::new(&path)).expect("open");
+    assert_eq!(
+        count_tracks(&mut conn),
+        5,
+        "the first import's tracks alone"
+    );
+
+    // `| true`: the reader is gone before the summary is written.
+    let piped = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "'{}' --database '{path}' import '{}' | true",
+            env!("CARGO_BIN_EXE_insights-hub"),
+            fixture("no_track_ids.csv").display()
+        ))
+        .output()
+        .expect("run through a closed pipe");
+    let stderr = String::from_utf8_lossy(&piped.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
 }

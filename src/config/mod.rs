@@ -116,6 +116,14 @@ impl Database {
         let lower = value.to_ascii_lowercase();
         for scheme in ["postgresql://", "postgres://"] {
             if lower.starts_with(scheme) {
+                if let Some(problem) = unencoded_in_password(&value[scheme.len()..]) {
+                    return Err(format!(
+                        "the password in the PostgreSQL URL holds {problem}, which a URL \
+                         must carry percent-encoded (`python3 -c 'import sys, urllib.parse; \
+                         print(urllib.parse.quote(sys.argv[1], safe=\"\"))' PASSWORD` \
+                         prints the password so)"
+                    ));
+                }
                 return Ok(Database::Postgres(postgres_url(
                     scheme,
                     &value[scheme.len()..],
@@ -179,10 +187,7 @@ impl Database {
         let Database::Postgres(url) = self else {
             return None;
         };
-        let rest = url.split_once("://")?.1;
-        let authority = rest.split(['/', '?']).next().unwrap_or_default();
-        let credentials = authority.rsplit_once('@')?.0;
-        let password = credentials.split_once(':')?.1;
+        let password = password_of(url.split_once("://")?.1)?;
         (password.len() >= 4).then_some(password)
     }
 
@@ -238,18 +243,43 @@ fn looks_like_credentials(value: &str) -> bool {
         .is_some_and(|(credentials, host)| credentials.contains(':') && !host.is_empty())
 }
 
+/// The password of a URL's part after `://`: from the first `:` to the last `@`. Read
+/// that way, rather than as a URL parser would, so that a password holding `/`, `@` or
+/// `#` (which `parse` refuses, but `Display` and messages must still hide) is taken
+/// whole; a `@` later in the URL, in its query, only makes more of it hidden.
+fn password_of(rest: &str) -> Option<&str> {
+    let credentials = rest.rsplit_once('@')?.0;
+    Some(credentials.split_once(':')?.1)
+}
+
+/// The characters a password must not hold as they are in a URL (libpq would read the
+/// URL wrong and quote a piece of the password in its message), as a message says them.
+fn unencoded_in_password(rest: &str) -> Option<String> {
+    let password = password_of(rest)?;
+    let named = [('/', "%2F"), ('@', "%40"), ('?', "%3F"), ('#', "%23")]
+        .into_iter()
+        .find(|(c, _)| password.contains(*c))
+        .map(|(c, encoded)| format!("a `{c}` ({encoded} encoded)"));
+    named.or_else(|| {
+        let bytes = password.as_bytes();
+        let stray_percent = bytes.iter().enumerate().any(|(i, b)| {
+            *b == b'%'
+                && !bytes
+                    .get(i + 1..i + 3)
+                    .is_some_and(|hex| hex.iter().all(u8::is_ascii_hexdigit))
+        });
+        stray_percent.then(|| "a `%` not followed by two hex digits (%25 encoded)".into())
+    })
+}
+
 /// `scheme://user:secret@host/db` -> `scheme://user:***@host/db`.
 fn redact_password(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_string();
     };
-    let (authority, tail) = match rest.find(['/', '?']) {
-        Some(at) => rest.split_at(at),
-        None => (rest, ""),
-    };
-    match authority.rsplit_once('@') {
+    match rest.rsplit_once('@') {
         Some((credentials, host)) => match credentials.split_once(':') {
-            Some((user, _)) => format!("{scheme}://{user}:***@{host}{tail}"),
+            Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
             None => url.to_string(),
         },
         None => url.to_string(),
@@ -356,6 +386,41 @@ mod tests {
             "{error}"
         );
         assert!(Database::parse("  ").is_err());
+    }
+
+    /// A password holding a character a URL must encode is refused without being
+    /// quoted; libpq quoted pieces of it ("invalid integer value \"Secr3t\" for
+    /// connection option \"port\"").
+    #[test]
+    fn a_password_a_url_cannot_hold_as_it_is_is_refused_unquoted() {
+        for (password, named) in [
+            ("Secr3t/Part2", "%2F"),
+            ("Secr3t@Part2", "%40"),
+            ("p@ss/w:rd%x#y", "%2F"),
+            ("hash#tag1", "%23"),
+            ("what?now1", "%3F"),
+            ("fifty%pct", "%25"),
+        ] {
+            let url = format!("postgres://hub:{password}@127.0.0.1:5432/hub");
+            let refused = Database::parse(&url).expect_err(password);
+            assert!(refused.contains(named), "{password}: {refused}");
+            for piece in password.split(['/', '@', '#', '?', '%', ':']) {
+                assert!(
+                    piece.len() < 3 || !refused.contains(piece),
+                    "{password}: {refused}"
+                );
+            }
+            // Shown anyway (as an error might), the whole password is hidden.
+            let shown = Database::Postgres(url.clone()).to_string();
+            assert_eq!(shown, "postgres://hub:***@127.0.0.1:5432/hub", "{password}");
+            assert_eq!(Database::Postgres(url).password(), Some(password));
+        }
+        let encoded = Database::parse("postgres://hub:p%40ss%2Fw%3Ard@h:5432/db").expect("valid");
+        assert_eq!(
+            encoded.to_string(),
+            "postgres://hub:***@h:5432/db?connect_timeout=10"
+        );
+        assert_eq!(encoded.password(), Some("p%40ss%2Fw%3Ard"));
     }
 
     #[test]

@@ -185,26 +185,43 @@ pub enum ImportError {
     OpenDatabase(anyhow::Error),
     #[error("database error: {0} (nothing was imported)")]
     Database(diesel::result::Error),
+    /// SQLite's "database is locked": the busy timeout ran out while another writer
+    /// (most likely another import) held the catalog.
+    #[error("the catalog stayed locked for {} s, most likely by another import writing to it; nothing was imported: run this import again once that one has finished", crate::db::BUSY_TIMEOUT_MS / 1000)]
+    Busy,
 }
 
 impl From<diesel::result::Error> for ImportError {
     fn from(error: diesel::result::Error) -> ImportError {
-        ImportError::Database(error)
+        match &error {
+            diesel::result::Error::DatabaseError(_, info)
+                if info.message().contains("database is locked") =>
+            {
+                ImportError::Busy
+            }
+            _ => ImportError::Database(error),
+        }
     }
 }
 
 /// How much of a file is bad: its bad rows, and the lines a quote left open took in.
 fn mostly_bad_message(rows_read: u64, skipped: u64, lines_lost: u64) -> String {
     let rows = format!(
-        "{} of its {} rows are bad",
+        "{} of its {} rows {} bad",
         format_count(skipped),
-        format_count(rows_read)
+        format_count(rows_read),
+        if skipped == 1 { "is" } else { "are" }
     );
     if lines_lost == 0 {
         return rows;
     }
+    let (they, them) = if skipped == 1 {
+        ("it", "it")
+    } else {
+        ("they", "them")
+    };
     format!(
-        "{rows}, and they took in {} more lines of the file, whose rows are lost with them",
+        "{rows}, and {they} took in {} more lines of the file, whose rows are lost with {them}",
         format_count(lines_lost)
     )
 }
@@ -260,6 +277,10 @@ pub trait Progress {
     fn advance(&mut self, rows: u64, bytes: u64);
     /// The rows are in; indexes and aggregates are being rebuilt.
     fn finishing(&mut self);
+    /// Everything is written: the commit starts (on SQLite in WAL mode it copies the
+    /// load into the catalog file, which takes seconds for a large one). From here on
+    /// the import can no longer be undone by stopping it.
+    fn committing(&mut self) {}
 }
 
 /// Progress that goes nowhere (tests, benchmarks).
@@ -376,6 +397,30 @@ impl ImportReport {
 
 #[cfg(test)]
 mod tests {
+
+    /// SQLite's "database is locked" after the busy timeout says who most likely holds
+    /// the catalog and what to do, not the driver's words.
+    #[test]
+    fn a_catalog_locked_by_another_import_is_named_as_such() {
+        use diesel::result::{DatabaseErrorKind, Error};
+        let locked = Error::DatabaseError(
+            DatabaseErrorKind::Unknown,
+            Box::new("database is locked".to_string()),
+        );
+        let message = ImportError::from(locked).to_string();
+        assert!(
+            message
+                .starts_with("the catalog stayed locked for 10 s, most likely by another import"),
+            "{message}"
+        );
+        assert!(message.contains("run this import again"), "{message}");
+        let other = Error::DatabaseError(
+            DatabaseErrorKind::Unknown,
+            Box::new("disk I/O error".to_string()),
+        );
+        assert!(matches!(ImportError::from(other), ImportError::Database(_)));
+    }
+
     use super::*;
 
     #[test]
@@ -489,8 +534,8 @@ mod tests {
         let text = swallowed.to_string();
         assert!(
             text.starts_with(
-                "t.csv: 1 of its 2 rows are bad, and they took in 1,497,965 more lines of the \
-                 file, whose rows are lost with them, so the file was refused"
+                "t.csv: 1 of its 2 rows is bad, and it took in 1,497,965 more lines of the \
+                 file, whose rows are lost with it, so the file was refused"
             ),
             "{text}"
         );

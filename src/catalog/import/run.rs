@@ -121,6 +121,7 @@ pub fn import_files(
         if let Some(digest) = &digest {
             catalog_meta::record_import_digest(conn, digest)?;
         }
+        progress.committing();
         Ok(report)
     });
     tracing::debug!(

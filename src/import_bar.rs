@@ -1,0 +1,168 @@
+//! What `insights-hub import` shows while it runs, and what Ctrl-C does to it.
+//!
+//! The bar follows the bytes of the current file (a spinner with the bytes read when
+//! the size is unknown: a pipe), then says what the import does after the rows are in,
+//! ticking, since that phase makes no progress to report and a frozen bar invites
+//! Ctrl-C.
+//!
+//! Ctrl-C (or SIGTERM) before the commit stops the import at once and says nothing was
+//! imported: the transaction is never committed, and SQLite rolls the file back on its
+//! next open, as after a kill. Once the commit has started, stopping would leave the
+//! catalog imported while saying it was not (a large commit in WAL mode takes seconds,
+//! copying the load into the file), so the signal is answered with a message and the
+//! import finishes.
+
+use std::{
+    path::Path,
+    sync::{Arc, Mutex, PoisonError},
+    time::{Duration, Instant},
+};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use insights_hub::{catalog::import::Progress, decimal::format_count};
+
+/// An indicatif bar, drawn only when stdout is a terminal, and the commit's flag that
+/// the signal watcher reads.
+pub struct ImportBar {
+    pub bar: ProgressBar,
+    file_started: Instant,
+    /// Set, under its lock, just before the commit: the watcher decides under the
+    /// same lock, so it never stops an import whose commit has begun.
+    committing: Arc<Mutex<bool>>,
+}
+
+const TICK: Duration = Duration::from_millis(200);
+
+impl ImportBar {
+    pub fn new() -> ImportBar {
+        use std::io::IsTerminal;
+        let target = if std::io::stdout().is_terminal() {
+            ProgressDrawTarget::stdout()
+        } else {
+            ProgressDrawTarget::hidden()
+        };
+        // No length until a file starts: an empty full bar ("0 B/0 B") opened every run.
+        let bar = ProgressBar::with_draw_target(None, target);
+        let import = ImportBar {
+            bar,
+            file_started: Instant::now(),
+            committing: Arc::new(Mutex::new(false)),
+        };
+        watch_interrupts(import.committing.clone(), import.bar.clone());
+        import
+    }
+
+    fn style(&self, template: &str) {
+        if let Ok(style) = ProgressStyle::with_template(template) {
+            self.bar.set_style(style.progress_chars("=> "));
+        }
+    }
+}
+
+impl Progress for ImportBar {
+    fn start_file(&mut self, path: &Path, bytes: u64) {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        self.bar.set_prefix(name);
+        if bytes == 0 {
+            // A pipe: its size is not known, so no bar can say how far along it is.
+            self.style("{prefix} [{elapsed_precise}] {spinner} {bytes} read {msg}");
+            self.bar.unset_length();
+            self.bar.enable_steady_tick(TICK);
+        } else {
+            self.style("{prefix} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {msg}");
+            self.bar.disable_steady_tick();
+            self.bar.set_length(bytes);
+        }
+        self.bar.set_position(0);
+        self.file_started = Instant::now();
+    }
+
+    fn advance(&mut self, rows: u64, bytes: u64) {
+        let rate = rows as f64 / self.file_started.elapsed().as_secs_f64().max(1e-3);
+        self.bar.set_position(bytes);
+        self.bar.set_message(format!(
+            "{} rows, {} rows/s",
+            format_count(rows),
+            format_count(rate.round() as i64)
+        ));
+    }
+
+    fn finishing(&mut self) {
+        self.style("[{elapsed_precise}] {spinner} {msg}");
+        self.bar
+            .set_message("rebuilding indexes and artist averages (Ctrl-C still undoes the import)");
+        self.bar.enable_steady_tick(TICK);
+    }
+
+    fn committing(&mut self) {
+        *self
+            .committing
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = true;
+        self.bar
+            .set_message("committing (the import can no longer be stopped)");
+    }
+}
+
+/// Answers Ctrl-C and SIGTERM for the rest of the process (see the module).
+fn watch_interrupts(committing: Arc<Mutex<bool>>, bar: ProgressBar) {
+    // Exiting is the point: the import's thread is mid-statement, and ending the
+    // process is what leaves its transaction uncommitted.
+    #[allow(clippy::exit)]
+    let watcher = move || {
+        let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        else {
+            // The signals keep their default: they stop the import, which rolls back.
+            return;
+        };
+        runtime.block_on(async {
+            loop {
+                interrupted().await;
+                let committing = committing.lock().unwrap_or_else(PoisonError::into_inner);
+                if *committing {
+                    bar.suspend(|| {
+                        eprintln!(
+                            "The import is committing and can no longer be stopped; it ends in a moment."
+                        )
+                    });
+                    continue;
+                }
+                bar.finish_and_clear();
+                eprintln!("error: interrupted; nothing was imported (the catalog is as it was)");
+                // Under the lock: the import cannot reach its commit meanwhile.
+                std::process::exit(130);
+            }
+        });
+    };
+    let _ = std::thread::Builder::new()
+        .name("import-signals".into())
+        .spawn(watcher);
+}
+
+/// The next Ctrl-C or SIGTERM.
+async fn interrupted() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {},
+                    _ = terminate.recv() => {},
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
