@@ -43,6 +43,10 @@ pub enum AppError {
     Internal(#[from] anyhow::Error),
 }
 
+/// When to try again after the database did not answer: about the time the pool waits
+/// for a connection.
+pub const UNAVAILABLE_RETRY_AFTER_SECS: u64 = 5;
+
 /// Why a signed-in request wrote nothing: its user's account was deleted after the
 /// request's session was read (in another tab, on another server, or by an operator).
 pub const ACCOUNT_GONE_MESSAGE: &str =
@@ -73,12 +77,40 @@ impl AppError {
             | AppError::HeadersTooLarge(_)
             | AppError::RequestTimeout(_)
             | AppError::TooManyRequests { .. } => self.to_string(),
-            // The pool waited in vain for a connection: the database is down or
-            // unreachable, which the person asking cannot fix, but may wait out.
-            AppError::Pool(_) => {
+            // The database is down, unreachable or held by another writer, which the
+            // person asking cannot fix, but may wait out.
+            _ if self.is_unavailable() => {
                 "The database is not answering right now. Please try again in a moment.".to_string()
             }
             _ => "Something went wrong on our side. Please try again.".to_string(),
+        }
+    }
+
+    /// Whether the database could not be reached or used for a while, rather than
+    /// failing: the pool waited in vain for a connection (PostgreSQL down), SQLite's
+    /// busy timeout ran out while another process held the file, or the server closed
+    /// the connection mid-query. Such a request may simply be tried again.
+    pub fn is_unavailable(&self) -> bool {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match self {
+            AppError::Pool(_) => true,
+            AppError::Database(Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _)) => {
+                true
+            }
+            AppError::Database(Error::DatabaseError(_, info)) => {
+                info.message().contains("database is locked")
+            }
+            _ => false,
+        }
+    }
+
+    /// When the request may be tried again, in seconds: a throttle's wait, or about
+    /// the time the pool waits for a connection when the database is unavailable.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            AppError::TooManyRequests { retry_after_secs } => Some(*retry_after_secs),
+            _ if self.is_unavailable() => Some(UNAVAILABLE_RETRY_AFTER_SECS),
+            _ => None,
         }
     }
 

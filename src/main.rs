@@ -141,7 +141,8 @@ struct ServeArgs {
 
     /// The server secret: 64 hex digits or base64 of 32 bytes (`openssl rand -hex 32`).
     /// Without it, a key is generated on first start into `secret.key` beside the
-    /// database (mode 0600) and reused.
+    /// database (mode 0600) and reused; with PostgreSQL, into `data/secret.key` under
+    /// the working directory, which suits one server only: give several the same key.
     #[arg(long, env = "SECRET_KEY", hide_env_values = true)]
     secret_key: Option<String>,
 

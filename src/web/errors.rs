@@ -28,10 +28,6 @@ use crate::error::AppError;
 /// Where the notice of a failed htmx request is shown (see `layout::page`).
 pub const NOTICE_TARGET: &str = "#notices";
 
-/// When to try again after the database did not answer (503): about the time the
-/// pool waits for a connection.
-const POOL_RETRY_AFTER_SECS: u64 = 5;
-
 /// What an error response must say, attached to the bare response until rendered.
 #[derive(Debug, Clone)]
 pub struct ErrorReport {
@@ -51,8 +47,10 @@ impl ResponseError for AppError {
             AppError::HeadersTooLarge(_) => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             AppError::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Pool(_) => StatusCode::SERVICE_UNAVAILABLE,
-            AppError::Database(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            _ if self.is_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Pool(_) | AppError::Database(_) | AppError::Internal(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
         }
     }
 
@@ -70,11 +68,7 @@ impl ErrorReport {
         }
         ErrorReport {
             message: error.public_message(),
-            retry_after_secs: match error {
-                AppError::TooManyRequests { retry_after_secs } => Some(*retry_after_secs),
-                AppError::Pool(_) => Some(POOL_RETRY_AFTER_SECS),
-                _ => None,
-            },
+            retry_after_secs: error.retry_after_secs(),
         }
     }
 }
@@ -361,6 +355,40 @@ mod tests {
             report.message,
             "The database is not answering right now. Please try again in a moment."
         );
-        assert_eq!(report.retry_after_secs, Some(POOL_RETRY_AFTER_SECS));
+        assert_eq!(
+            report.retry_after_secs,
+            Some(crate::error::UNAVAILABLE_RETRY_AFTER_SECS)
+        );
+    }
+
+    /// SQLite held by another process past its busy timeout answered 500 "Something
+    /// went wrong", and the API's 503 for a database down had no `Retry-After`: both
+    /// now answer as the pages do for PostgreSQL down.
+    #[test]
+    fn a_database_held_by_another_writer_is_a_503_on_pages_and_in_the_api() {
+        use crate::web::api::error::ApiError;
+        use diesel::result::{DatabaseErrorKind, Error};
+        let database = |message: &str| {
+            AppError::Database(Error::DatabaseError(
+                DatabaseErrorKind::Unknown,
+                Box::new(message.to_string()),
+            ))
+        };
+        let locked = database("database is locked");
+        assert_eq!(locked.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(ErrorReport::of(&locked).retry_after_secs, Some(5));
+        let api = ApiError::from(locked).as_response();
+        assert_eq!(api.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            api.headers()
+                .get(header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok()),
+            Some("5")
+        );
+        let other = database("disk I/O error");
+        assert_eq!(other.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(ErrorReport::of(&other).retry_after_secs, None);
+        let api = ApiError::from(other).as_response();
+        assert!(api.headers().get(header::RETRY_AFTER).is_none());
     }
 }

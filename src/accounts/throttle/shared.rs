@@ -5,13 +5,17 @@
 //! before any writes them. The calls are short primary-key reads and writes, made on
 //! the request's thread.
 //!
-//! If the database cannot be reached the attempt is counted in this process's memory
-//! instead (the log-in itself then fails anyway, on the user lookup).
+//! If the database cannot be reached within `POOL_WAIT`, the attempt is counted in this
+//! process's memory instead (the log-in itself then fails anyway, on the user lookup,
+//! with a 503).
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::{Counters, MemoryStore, Policy, Scope, ThrottleStore};
 use crate::db::{self, shared, DbConnection, DbPool};
+
+/// How long an attempt waits for a pooled connection before counting in memory.
+const POOL_WAIT: Duration = Duration::from_millis(250);
 
 pub struct SharedStore {
     pool: DbPool,
@@ -37,7 +41,11 @@ fn millis(at: SystemTime) -> i64 {
 
 impl ThrottleStore for SharedStore {
     fn with_counters<R>(&self, f: impl FnOnce(&mut dyn Counters) -> R) -> R {
-        let Ok(mut conn) = self.pool.get() else {
+        // A short wait: this runs on the request's thread, and while PostgreSQL is
+        // down the pool's own 5 s wait held an async worker that long for every
+        // attempt (two at once stopped a two-core server) and made a log-in wait 5 s
+        // here before its 5 s on the account lookup.
+        let Ok(mut conn) = self.pool.get_timeout(POOL_WAIT) else {
             tracing::warn!("throttle: database unreachable, counting in memory");
             return self.fallback.with_counters(f);
         };

@@ -91,13 +91,22 @@ impl ResponseError for ApiError {
     }
 }
 
-/// Database and internal errors: logged, and answered with a generic 500.
+/// Database and internal errors: logged, and answered with a generic 500, or a 503
+/// with `Retry-After` when the database is unavailable, as the pages answer.
 impl From<AppError> for ApiError {
     fn from(error: AppError) -> ApiError {
         let status = error.status();
         if status.is_server_error() {
             tracing::error!(%error, "API request failed");
-            return ApiError::new(status, "Something went wrong on our side.");
+            let message = if error.is_unavailable() {
+                error.public_message()
+            } else {
+                "Something went wrong on our side.".to_string()
+            };
+            return ApiError {
+                retry_after: error.retry_after_secs(),
+                ..ApiError::new(status, message)
+            };
         }
         let status = if status == StatusCode::UNPROCESSABLE_ENTITY {
             StatusCode::BAD_REQUEST
