@@ -18,6 +18,7 @@ pub mod memory;
 #[cfg(test)]
 mod proptest_regressions;
 pub mod quoted;
+pub mod repeated_failure;
 pub mod web;
 pub mod whole_number;
 

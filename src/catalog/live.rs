@@ -9,7 +9,10 @@ use std::{
 };
 
 use super::snapshot::{CacheFiles, CatalogSnapshot};
-use crate::db::{self, DbPool};
+use crate::{
+    db::{self, DbPool},
+    repeated_failure::{single_line, RepeatedFailure},
+};
 
 pub struct LiveCatalog {
     current: RwLock<Arc<CatalogSnapshot>>,
@@ -82,10 +85,24 @@ impl LiveCatalog {
         tokio::spawn(async move {
             let mut ticker = tokio::time::interval(every);
             ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            let mut failure = RepeatedFailure::default();
             loop {
                 ticker.tick().await;
-                if let Err(error) = live.refresh(&pool).await {
-                    tracing::warn!(%error, "catalog refresh failed");
+                match live.refresh(&pool).await {
+                    Ok(_) => {
+                        if failure.succeeded() {
+                            tracing::info!("catalog refresh works again");
+                        }
+                    }
+                    Err(error) => {
+                        if let Some(more) = failure.failed(std::time::Instant::now()) {
+                            tracing::warn!(
+                                error = %single_line(&format!("{error:#}")),
+                                failed_since_last_said = more,
+                                "catalog refresh failed"
+                            );
+                        }
+                    }
                 }
             }
         })

@@ -22,6 +22,7 @@ pub mod track_search;
 pub mod users;
 
 mod connection;
+mod pool_errors;
 pub mod shared;
 #[cfg(test)]
 pub(crate) mod statement_cache_log;
@@ -257,6 +258,7 @@ pub fn open(database: impl Into<Database>) -> anyhow::Result<DbPool> {
             Target::Postgres { .. } => Some(Duration::from_secs(30 * 60)),
         })
         .connection_customizer(Box::new(NoSetup))
+        .error_handler(Box::new(pool_errors::QuietErrors::new(database.clone())))
         .build(Manager { target })
         .map_err(|e| {
             anyhow::anyhow!(

@@ -40,6 +40,7 @@ use diesel::{
 use serde_json::Value;
 
 use super::schema::sessions;
+use crate::repeated_failure::{single_line, RepeatedFailure};
 
 /// Counts writes to the `sessions` table made by this process (see the module comment).
 static WRITES: AtomicU64 = AtomicU64::new(0);
@@ -99,21 +100,37 @@ pub fn listen_for_other_servers(url: &str) -> std::io::Result<()> {
     *started = true;
     std::thread::Builder::new()
         .name("session-listener".into())
-        .spawn(move || loop {
-            if let Err(error) = listen(&url) {
-                tracing::warn!(%error, "session listener lost its connection; reconnecting");
+        .spawn(move || {
+            let mut failure = RepeatedFailure::default();
+            loop {
+                let listened = listen(&url, || {
+                    if failure.succeeded() {
+                        tracing::info!("session listener connected again");
+                    }
+                });
+                if let Err(error) = listened {
+                    if let Some(more) = failure.failed(std::time::Instant::now()) {
+                        tracing::warn!(
+                            error = %single_line(&error.to_string()),
+                            failed_since_last_said = more,
+                            "session listener has no connection; retrying every second"
+                        );
+                    }
+                }
+                HEARING_OTHERS.store(false, Ordering::SeqCst);
+                forget_cached();
+                std::thread::sleep(Duration::from_secs(1));
             }
-            HEARING_OTHERS.store(false, Ordering::SeqCst);
-            forget_cached();
-            std::thread::sleep(Duration::from_secs(1));
         })
         .map(|_| ())
 }
 
-fn listen(url: &str) -> QueryResult<()> {
+/// Listens until the connection fails; `connected` is called once it listens.
+fn listen(url: &str, connected: impl FnOnce()) -> QueryResult<()> {
     let mut conn = diesel::PgConnection::establish(url)
         .map_err(|e| DieselError::QueryBuilderError(e.to_string().into()))?;
     diesel::sql_query(format!("LISTEN {CHANNEL}")).execute(&mut conn)?;
+    connected();
     // Anything written before the listener was connected is unseen: start afresh.
     forget_cached();
     HEARING_OTHERS.store(true, Ordering::SeqCst);

@@ -64,7 +64,7 @@ impl ResponseError for AppError {
 impl ErrorReport {
     fn of(error: &AppError) -> ErrorReport {
         if error.is_internal() {
-            tracing::error!(%error, "request failed");
+            tracing::error!(error = %crate::repeated_failure::single_line(&error.to_string()), "request failed");
         }
         ErrorReport {
             message: error.public_message(),
