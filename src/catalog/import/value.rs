@@ -319,6 +319,23 @@ pub fn duration_ms(cell: &str, unit: DurationUnit) -> ValueResult<i32> {
     if !(0.0..=i32::MAX as f64).contains(&ms) {
         return Err(bad());
     }
+    // No track is under a second: 0 stood for "unknown", and `194.754` (a thousands
+    // separator in a file with decimal commas) was stored as 195 ms.
+    if ms < 1000.0 {
+        return Err(match unit {
+            DurationUnit::Millis => format!(
+                "'{}' ms is under a second, which no track is: leave the cell empty if \
+                 the duration is unknown; a '.' or ',' in it may separate thousands; a \
+                 column of seconds is named “duration (s)”",
+                shown(cell)
+            ),
+            _ => format!(
+                "'{}' is under a second, which no track is: leave the cell empty if the \
+                 duration is unknown",
+                shown(cell)
+            ),
+        });
+    }
     Ok(Some(ms.round() as i32))
 }
 
@@ -695,6 +712,14 @@ mod tests {
         let seconds = duration_ms("195", DurationUnit::Unstated).unwrap_err();
         assert!(seconds.contains("“duration (s)”"), "{seconds}");
         assert!(duration_ms("-5", DurationUnit::Millis).is_err());
+        // Under a second, whatever the unit: no track is that short.
+        let zero = duration_ms("0", DurationUnit::Millis).unwrap_err();
+        assert!(zero.contains("leave the cell empty"), "{zero}");
+        let thousands = duration_ms("194.754", DurationUnit::Millis).unwrap_err();
+        assert!(thousands.contains("may separate thousands"), "{thousands}");
+        assert!(duration_ms("0.5", DurationUnit::Seconds).is_err());
+        assert!(duration_ms("0:00", DurationUnit::Millis).is_err());
+        assert_eq!(duration_ms("1000", DurationUnit::Millis), Ok(Some(1000)));
         assert!(duration_ms("3:75", DurationUnit::Millis).is_err());
     }
 
