@@ -842,6 +842,29 @@ fn a_real_import_replaces_the_demo_catalog() {
         catalog_meta::load(conn).expect("meta").source_kind,
         SourceKind::Import
     );
+    // Numbered after the demo's: an id a profile kept for a demo track or artist names
+    // nothing now, rather than whatever the import numbered the same.
+    let ids = |conn: &mut db::DbConnection| -> (Option<i32>, Option<i32>) {
+        let track = tracks::table
+            .select(diesel::dsl::min(tracks::id))
+            .first(sqlite(conn))
+            .expect("tracks");
+        let artist = artists::table
+            .select(diesel::dsl::min(artists::id))
+            .first(sqlite(conn))
+            .expect("artists");
+        (track, artist)
+    };
+    assert_eq!(
+        ids(conn),
+        (Some(4), Some(2)),
+        "after 3 demo tracks, 1 demo artist"
+    );
+    // The aggregates summed while loading (indexed from the first new artist) are what
+    // the SQL recomputation gives.
+    let summed = fingerprint(conn, &["artists"]);
+    catalog_writer::recompute_artist_aggregates(conn).expect("recompute");
+    assert_eq!(fingerprint(conn, &["artists"]), summed);
     // A second real import adds to the catalog instead of replacing it.
     let report = import(&mut db, &["hf_dataset.csv"], false).expect("second import");
     assert!(!report.replaced_demo);

@@ -188,10 +188,15 @@ fn import_in_transaction<R: Read + Send>(
 ) -> Result<ImportReport, ImportError> {
     let started = Instant::now();
     let replaced_demo = catalog_meta::load(conn)?.source_kind == SourceKind::Demo;
-    if replaced_demo {
-        clear_catalog(conn)?;
-    }
+    let cleared = if replaced_demo {
+        Some(clear_catalog(conn)?)
+    } else {
+        None
+    };
     let mut writer = CatalogWriter::for_bulk_load(conn)?;
+    if let Some(last) = cleared {
+        writer.number_after(last);
+    }
     tracing::debug!(
         ms = started.elapsed().as_millis() as u64,
         "import: writer ready"

@@ -82,15 +82,34 @@ pub struct WriteStats {
     pub repeated: u64,
 }
 
-/// Removes every track and artist (used when a real import replaces the demo catalog).
-pub fn clear_catalog(conn: &mut crate::db::DbConnection) -> QueryResult<()> {
+/// The highest track and artist ids a catalog held.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LastIds {
+    pub track: i32,
+    pub artist: i32,
+}
+
+/// Removes every track and artist (used when a real import replaces the demo catalog),
+/// and says which ids they had: the writer that fills the catalog again numbers after
+/// them (`CatalogWriter::number_after`).
+pub fn clear_catalog(conn: &mut crate::db::DbConnection) -> QueryResult<LastIds> {
     crate::db::with_backend!(conn, conn => {
+    let last = LastIds {
+        track: tracks::table
+            .select(diesel::dsl::max(tracks::id))
+            .first::<Option<i32>>(conn)?
+            .unwrap_or(0),
+        artist: artists::table
+            .select(diesel::dsl::max(artists::id))
+            .first::<Option<i32>>(conn)?
+            .unwrap_or(0),
+    };
     diesel::delete(track_genres::table).execute(conn)?;
     diesel::delete(genres::table).execute(conn)?;
     diesel::delete(track_artists::table).execute(conn)?;
     diesel::delete(tracks::table).execute(conn)?;
     diesel::delete(artists::table).execute(conn)?;
-    Ok(())
+    Ok(last)
     })
 }
 
@@ -202,6 +221,8 @@ pub struct CatalogWriter {
     /// Fingerprint of the name key -> artist id.
     artist_ids: KeyMap<i32>,
     next_artist_id: i32,
+    /// The first artist id this writer gives: `totals` is indexed from it.
+    first_new_artist_id: i32,
     /// identity -> (slot of its id in `track_slots`, source generation that last wrote
     /// it; 0 = already stored).
     track_ids: KeyMap<(u32, u32)>,
@@ -343,6 +364,7 @@ impl CatalogWriter {
         Ok(CatalogWriter {
             artist_ids,
             next_artist_id,
+            first_new_artist_id: next_artist_id,
             track_ids,
             track_slots,
             next_track_id,
@@ -399,6 +421,18 @@ impl CatalogWriter {
             }
         }
         Ok(writer)
+    }
+
+    /// Numbers the tracks and artists this writer creates after `last`, the highest ids
+    /// of a catalog just cleared: a taste profile or a link keeps the ids of the seeds
+    /// it names, and once the demo was replaced, profile seeds of the demo's tracks
+    /// came back as whatever the import numbered the same ("The Sacred Engine" as a
+    /// TidyTuesday song). Numbered after, such an id names nothing, which the page says.
+    /// Before anything is written.
+    pub fn number_after(&mut self, last: LastIds) {
+        self.next_track_id = self.next_track_id.max(last.track.saturating_add(1));
+        self.next_artist_id = self.next_artist_id.max(last.artist.saturating_add(1));
+        self.first_new_artist_id = self.next_artist_id;
     }
 
     /// Makes room for about `tracks` more tracks in the writer's track map now, rather
@@ -599,7 +633,7 @@ impl CatalogWriter {
         let mut links = std::mem::take(&mut self.pending_links);
         self.assign_ids_in_identity_order(&mut new_tracks);
         if let Some(totals) = &mut self.totals {
-            add_to_totals(totals, &new_tracks);
+            add_to_totals(totals, self.first_new_artist_id, &new_tracks);
             for year in new_tracks.iter().filter_map(|p| p.track.release_year) {
                 let (first, last) = &mut self.years_written;
                 *first = Some(first.map_or(year, |y| y.min(year)));
@@ -758,9 +792,10 @@ impl CatalogWriter {
         match self.totals.take() {
             // Every artist of an empty catalog was created by this load and has a track.
             Some(totals) => {
-                // Artists were numbered from 1 in the order they were first seen, the
-                // order of `pending_artists`, and `totals` is indexed by id - 1 (it ends
-                // at the last artist a track was summed for: every one, in practice).
+                // Artists were numbered from `first_new_artist_id` in the order they
+                // were first seen, the order of `pending_artists`, and `totals` is
+                // indexed from it (it ends at the last artist a track was summed for:
+                // every one, in practice).
                 let mut totals = totals.into_iter();
                 let rows = std::mem::take(&mut self.pending_artists)
                     .into_iter()

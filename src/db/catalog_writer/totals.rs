@@ -94,10 +94,18 @@ impl ArtistTotals {
 
 /// Adds the new tracks to their artists' sums, in track id order: the order in which
 /// the SQL recomputation would read them, so that the averages come out the same.
-pub(super) fn add_to_totals(totals: &mut Vec<ArtistTotals>, new_tracks: &[PendingTrack]) {
+/// `totals` is indexed by artist id - `first_artist_id` (the load's first new artist;
+/// every artist of a load into an empty catalog is new).
+pub(super) fn add_to_totals(
+    totals: &mut Vec<ArtistTotals>,
+    first_artist_id: i32,
+    new_tracks: &[PendingTrack],
+) {
     for pending in new_tracks {
         for artist in &pending.artist_ids {
-            let index = (*artist - 1) as usize;
+            let Ok(index) = usize::try_from(*artist - first_artist_id) else {
+                continue;
+            };
             if totals.len() <= index {
                 totals.resize(index + 1, ArtistTotals::default());
             }
