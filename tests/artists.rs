@@ -804,7 +804,10 @@ async fn artist_page_shows_profile_tracks_spread_and_similar_artists() {
         .contains("(the box in the chart, the solid part of each bar in the table)"));
     // Similar artists link to their page and to a comparison with Björk.
     assert!(page.body.contains("Similar artists"));
-    assert!(page.body.contains("Average difference"));
+    assert!(page.body.contains("Typical difference"));
+    assert!(page
+        .body
+        .contains("(root mean square, each on a 0–1 scale)"));
     assert!(page
         .body
         .contains("/artists/compare?artist=Bj%C3%B6rk&amp;artist="));

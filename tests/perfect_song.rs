@@ -153,6 +153,20 @@ async fn htmx_gets_the_results_fragment_and_a_load_gets_the_page() {
     assert_eq!(perfect_song(&fragment), perfect_song(&full));
     assert!(fragment.body.contains("ps-parallel-chart"));
     assert!(fragment.body.contains("The next 9 matches"));
+    // The score says what it measures.
+    assert!(
+        full.body
+            .contains("100 is your target exactly; 0, the far end of every scale you weigh."),
+        "{}",
+        full.body
+    );
+    let cosine = browser
+        .clone()
+        .get(&app.client, &format!("{url}&metric=cosine"))
+        .await;
+    assert!(cosine
+        .body
+        .contains("100 is the same mix of what you weigh"));
     for page in [&full, &fragment] {
         let vary = page.header("vary").unwrap_or_default().to_ascii_lowercase();
         assert!(vary.contains("hx-request"), "Vary: {vary}");

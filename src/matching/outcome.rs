@@ -17,6 +17,7 @@ use super::{
     topk::Candidate,
 };
 use crate::catalog::Feature;
+use crate::matching::Metric;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct MatchOutcome {
@@ -275,6 +276,26 @@ fn thousands(n: usize) -> String {
     out
 }
 
+/// The 0–100 score shown beside a match. Euclidean: 100 × (1 − the RMS gap per weighed
+/// feature, each on a 0–1 scale): 100 is the target itself, 0 the far end of every
+/// scale. Cosine: 100 × (1 − the angle between the two mixes / 90°), since every value
+/// is at least 0 and the angle at most 90°. The cosine itself (100 × cos) was used
+/// until 2026-12-05, but tracks' mixes all lie within a few degrees of each other, so
+/// it read 99.9 or 100.0 for every answer and told them apart no better than not at
+/// all; the order is the same.
+pub fn similarity_of(metric: Metric, distance: f64) -> f64 {
+    let score = match metric {
+        Metric::Euclidean => 1.0 - distance,
+        Metric::Cosine => {
+            // `distance` is 1 − cos = 2 sin²(θ/2): this reads θ without the loss of
+            // precision `acos` has near cos = 1.
+            let angle = 2.0 * (distance.clamp(0.0, 2.0) / 2.0).sqrt().asin();
+            1.0 - angle / std::f64::consts::FRAC_PI_2
+        }
+    };
+    (100.0 * score).clamp(0.0, 100.0)
+}
+
 impl FeatureIndex {
     pub(crate) fn outcome(
         &self,
@@ -288,15 +309,14 @@ impl FeatureIndex {
             .map(|c| {
                 let i = c.pos as usize;
                 let distance = query.distance(&c.key);
-                // Euclidean: 1 − the RMS gap; cosine: 1 − (1 − cos) = cos.
-                let similarity = 100.0 * (1.0 - distance);
+                let similarity = similarity_of(settings.metric, distance);
                 TrackMatch {
                     track_id: c.id,
                     main_artist_id: (self.artist[i] != NO_ARTIST).then_some(self.artist[i]),
                     genre: self.genre_names(i),
                     release_year: (self.year[i] != NO_YEAR).then_some(i32::from(self.year[i])),
                     distance,
-                    similarity: similarity.clamp(0.0, 100.0),
+                    similarity,
                     differences: self.differences(i, settings, total_weight),
                 }
             })

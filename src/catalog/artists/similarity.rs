@@ -51,7 +51,7 @@ impl SimilarArtist<'_> {
             .map(|g| g.feature.label().to_lowercase())
             .collect();
         format!(
-            "Average difference {:.3} per feature on a 0–1 scale. Closest in {}; most different in {} ({} vs {}).",
+            "Typical difference {:.3} per feature (root mean square, each on a 0–1 scale). Closest in {}; most different in {} ({} vs {}).",
             self.distance,
             closest.join(" and "),
             widest.feature.label().to_lowercase(),

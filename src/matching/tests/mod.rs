@@ -439,6 +439,27 @@ fn similarity_ends_of_the_scale() {
     );
 }
 
+/// Cosine scores by the angle between the mixes: tracks a degree or two apart read
+/// 98–99, not all 100.0 as 100 × cos did.
+#[test]
+fn cosine_similarity_spreads_by_angle() {
+    use crate::matching::outcome::similarity_of;
+    let at = |degrees: f64| 1.0 - degrees.to_radians().cos();
+    for (degrees, score) in [
+        (0.0, 100.0),
+        (0.9, 99.0),
+        (9.0, 90.0),
+        (45.0, 50.0),
+        (90.0, 0.0),
+    ] {
+        let got = similarity_of(Metric::Cosine, at(degrees));
+        assert!((got - score).abs() < 1e-6, "{degrees}°: {got}");
+    }
+    // 100 × cos said 99.99 for a degree apart, shown as 100.0.
+    assert!(100.0 * at(1.0).mul_add(-1.0, 1.0) > 99.98);
+    assert_eq!(similarity_of(Metric::Euclidean, 0.25), 75.0);
+}
+
 #[test]
 fn per_artist_cap_keeps_each_artists_best() {
     let mut tracks = Vec::new();

@@ -14,7 +14,7 @@ use crate::{
     decimal::{fixed, Decimal},
     matching::{
         filter_words, EmptyBecause, FilterStep, InvalidSettings, MatchOutcome, MatchSettings,
-        TrackMatch,
+        Metric, TrackMatch,
     },
     web::{
         charts::perfect_song::{self as charts, MATCH_NAME, TARGET_NAME},
@@ -206,6 +206,7 @@ fn best_card(
                 div class="ps-score" {
                     dt { "Similarity" }
                     dd { strong { (fixed(best.similarity, 1)) } " / 100" }
+                    dd class="ps-score-note" { (score_meaning(settings.metric)) }
                 }
             }
             (among(settings))
@@ -431,6 +432,17 @@ pub fn invalid(errors: &InvalidSettings) -> Markup {
                     }
                 }
             }
+        }
+    }
+}
+
+/// What the similarity score means, under it: the number alone said nothing of its
+/// scale (`matching::outcome::similarity_of`).
+fn score_meaning(metric: Metric) -> &'static str {
+    match metric {
+        Metric::Euclidean => "100 is your target exactly; 0, the far end of every scale you weigh.",
+        Metric::Cosine => {
+            "100 is the same mix of what you weigh, at any level; 0, nothing in common."
         }
     }
 }
