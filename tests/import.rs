@@ -651,7 +651,10 @@ fn bad_rows_are_skipped_and_reported_with_their_line_numbers() {
     assert_eq!(lines, vec![3, 4, 5, 6, 7, 10]);
     let reasons: Vec<&str> = file.bad_rows.iter().map(|b| b.reason.as_str()).collect();
     assert_eq!(reasons[0], "danceability: 'high' is not a number");
-    assert!(reasons[1].contains("energy is not a number"), "{reasons:?}");
+    assert_eq!(
+        reasons[1],
+        "energy: 'NaN' is not a number (a feature must be known for every track)"
+    );
     assert!(
         reasons[2].contains("valence = 1.7 is outside 0..1"),
         "{reasons:?}"
@@ -1945,4 +1948,27 @@ fn ctrl_c_before_the_commit_stops_the_import_and_changes_nothing() {
         .expect("run through a closed pipe");
     let stderr = String::from_utf8_lossy(&piped.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+/// A file that cannot be read stops the import before any database is made: a typo in
+/// a file name left a new, empty database (and its catalog file) behind.
+#[test]
+fn a_missing_file_leaves_no_database_behind() {
+    let dir = tempfile::tempdir().expect("dir");
+    let database = dir.path().join("new.db");
+    let out = binary()
+        .arg("--database")
+        .arg(&database)
+        .arg("import")
+        .arg(dir.path().join("no-such-file.csv"))
+        .output()
+        .expect("run import");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("no-such-file.csv"), "{stderr}");
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("list")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
 }

@@ -202,7 +202,11 @@ impl RowParser {
 /// tiny `-1e-300` stays short) and can say when it looks like a percentage.
 fn check_range(feature: Feature, raw: f64, cell: &str) -> Result<(), String> {
     if raw.is_nan() {
-        return Err(format!("{} is not a number", feature.key()));
+        return Err(format!(
+            "{}: '{}' is not a number (a feature must be known for every track)",
+            feature.key(),
+            super::value::shown(cell.trim())
+        ));
     }
     let (lo, hi) = feature.accepted_range();
     if (lo..=hi).contains(&raw) {
@@ -257,7 +261,9 @@ mod tests {
         let text = parse("x1,Song,A,0,A,2012,rock,lots,0.5,1,-5,1,0.1,0.1,0,0.1,0.5,120,200000");
         assert_eq!(text.unwrap_err(), "danceability: 'lots' is not a number");
         let nan = parse("x1,Song,A,0,A,2012,rock,NaN,0.5,1,-5,1,0.1,0.1,0,0.1,0.5,120,200000");
-        assert!(nan.unwrap_err().contains("danceability is not a number"));
+        assert!(nan
+            .unwrap_err()
+            .contains("danceability: 'NaN' is not a number (a feature must be known"));
         let range = parse("x1,Song,A,0,A,2012,rock,0.5,1.5,1,-5,1,0.1,0.1,0,0.1,0.5,120,200000");
         assert!(range.unwrap_err().contains("energy = 1.5 is outside 0..1"));
         let missing = parse("x1,Song,A,0,A,2012,rock,0.5,NA,1,-5,1,0.1,0.1,0,0.1,0.5,120,200000");

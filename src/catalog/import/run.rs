@@ -44,8 +44,14 @@ pub fn import_database(
     options: ImportOptions,
     progress: &mut dyn Progress,
 ) -> Result<ImportReport, ImportError> {
+    // The files first: a missing or unreadable one left a new, empty database behind.
+    let sources = open_sources(paths)?;
     let mut conn = db::open_catalog_connection(database).map_err(ImportError::OpenDatabase)?;
-    import_files(&mut conn, paths, options, progress)
+    import_sources(&mut conn, sources, paths, options, progress)
+}
+
+fn open_sources(paths: &[PathBuf]) -> Result<Vec<CsvSource<impl Read + Send>>, ImportError> {
+    paths.iter().map(|path| CsvSource::open(path)).collect()
 }
 
 /// Imports the files into the catalog in one transaction. Every header is mapped before
@@ -61,11 +67,19 @@ pub fn import_files(
     options: ImportOptions,
     progress: &mut dyn Progress,
 ) -> Result<ImportReport, ImportError> {
+    let sources = open_sources(paths)?;
+    import_sources(conn, sources, paths, options, progress)
+}
+
+/// `import_files` of files already opened.
+fn import_sources<R: Read + Send>(
+    conn: &mut DbConnection,
+    sources: Vec<CsvSource<R>>,
+    paths: &[PathBuf],
+    options: ImportOptions,
+    progress: &mut dyn Progress,
+) -> Result<ImportReport, ImportError> {
     let started = Instant::now();
-    let sources = paths
-        .iter()
-        .map(|path| CsvSource::open(path))
-        .collect::<Result<Vec<_>, _>>()?;
     if sources.is_empty() {
         return Ok(ImportReport::default());
     }

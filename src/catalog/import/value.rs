@@ -104,7 +104,18 @@ pub fn number(cell: &str) -> ValueResult<f64> {
             Err(format!("'{}' is not a finite number", shown(cell)))
         }
         Ok(value) => Ok(Some(value)),
-        Err(_) => Err(format!("'{}' is not a number", shown(cell))),
+        // A spreadsheet's minus sign (U+2212), as some locales export negatives.
+        Err(_) => {
+            let negated = cell
+                .strip_prefix('\u{2212}')
+                .filter(|rest| !rest.starts_with(['-', '+']))
+                .and_then(|rest| rest.parse::<f64>().ok())
+                .filter(|value| value.is_finite());
+            match negated {
+                Some(value) => Ok(Some(-value)),
+                None => Err(format!("'{}' is not a number", shown(cell))),
+            }
+        }
     }
 }
 
@@ -627,6 +638,8 @@ mod tests {
         assert!(number("NaN").unwrap().unwrap().is_nan());
         assert!(number("abc").unwrap_err().contains("not a number"));
         assert!(number("inf").is_err());
+        assert_eq!(number("\u{2212}5.2"), Ok(Some(-5.2)));
+        assert!(number("\u{2212}-5.2").is_err());
     }
 
     #[test]
