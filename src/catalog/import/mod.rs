@@ -349,7 +349,7 @@ impl ImportReport {
             (
                 "repeated rows",
                 self.repeated(),
-                " (a track listed again in the same file; stored once, with every genre)",
+                " (a track listed again in the same file: stored once, with its first row's values and every row's genres)",
             ),
             ("rows skipped", self.skipped(), ""),
         ];

@@ -392,7 +392,10 @@ mod every_match_ranks_as_ranked_does {
                     also.iter().all(|t| k.contains(t)) && keep(idx.id_at(i as usize))
                 })
                 .collect();
-            let now: Vec<u32> = idx.every_match(&key, &also, keep).into_iter().map(|(_, _, i)| i).collect();
+            let now: Vec<u32> = first_ranked(idx.every_match(&key, &also, keep), usize::MAX)
+                .into_iter()
+                .map(|(_, _, i)| i)
+                .collect();
             prop_assert_eq!(now, before);
         }
 
