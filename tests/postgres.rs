@@ -22,10 +22,16 @@ use insights_hub::{
 };
 use poem::http::StatusCode;
 
-/// Runs the binary with `--database URL import /dev/null`: (exit code, stderr).
+/// Runs the binary with `--database URL import FIXTURE` (a good file: the files are
+/// read before the database is opened, so the database is what fails): (exit code,
+/// stderr).
 fn run_with_database(url: &str) -> (Option<i32>, String) {
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/tidytuesday_spotify_songs.csv"
+    );
     let out = Command::new(env!("CARGO_BIN_EXE_insights-hub"))
-        .args(["--database", url, "import", "/dev/null"])
+        .args(["--database", url, "import", fixture])
         .env_remove("DATABASE_URL")
         .output()
         .expect("run the binary");
