@@ -86,6 +86,12 @@ impl AppError {
         }
     }
 
+    /// Whether the request's account was deleted while it was on its way
+    /// (`account_gone`): its session is over too.
+    pub fn is_account_gone(&self) -> bool {
+        matches!(self, AppError::Forbidden(message) if message == ACCOUNT_GONE_MESSAGE)
+    }
+
     /// Whether the database could not be reached or used for a while, rather than
     /// failing: the pool waited in vain for a connection (PostgreSQL down), SQLite's
     /// busy timeout ran out while another process held the file, or the server closed

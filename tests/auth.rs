@@ -1578,21 +1578,6 @@ async fn deleting_the_account_removes_user_sessions_and_taste_profiles() {
 #[tokio::test]
 async fn writes_for_an_account_deleted_meanwhile_are_refused_not_failed() {
     let app = demo_app();
-    let mut browser = Browser::new();
-    let joined = browser
-        .sign_up(&app.client, "vanishing", GOOD_PASSWORD)
-        .await;
-    assert_redirect(&joined, "/");
-    let page = browser.get(&app.client, "/perfect-song").await;
-    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-    let token = page.csrf_token();
-    let id = user_id(&app, "vanishing").expect("signed up");
-    {
-        let mut conn = app.state.pool.get().unwrap();
-        diesel::delete(users::table.filter(users::id.eq(id)))
-            .execute(&mut conn)
-            .unwrap();
-    }
     let writes: [(&str, &[(&str, &str)]); 4] = [
         // The page's debounced save of the current settings, the no-JS "Find my song",
         // "Save profile" and a new API token.
@@ -1604,7 +1589,24 @@ async fn writes_for_an_account_deleted_meanwhile_are_refused_not_failed() {
         ),
         ("/account/api-tokens", &[("name", "late")]),
     ];
-    for (action, fields) in writes {
+    let mut ids = Vec::new();
+    for (n, (action, fields)) in writes.into_iter().enumerate() {
+        // An account of its own for each write: the 403 ends the session.
+        let name = format!("vanishing{n}");
+        let mut browser = Browser::new();
+        let joined = browser.sign_up(&app.client, &name, GOOD_PASSWORD).await;
+        assert_redirect(&joined, "/");
+        let page = browser.get(&app.client, "/perfect-song").await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        let token = page.csrf_token();
+        let id = user_id(&app, &name).expect("signed up");
+        ids.push(id);
+        {
+            let mut conn = app.state.pool.get().unwrap();
+            diesel::delete(users::table.filter(users::id.eq(id)))
+                .execute(&mut conn)
+                .unwrap();
+        }
         let mut all = vec![("csrf_token", token.as_str())];
         all.extend_from_slice(fields);
         let answer = browser.post_raw(&app.client, action, &all).await;
@@ -1623,17 +1625,32 @@ async fn writes_for_an_account_deleted_meanwhile_are_refused_not_failed() {
                 "{action}: {}",
                 answer.body
             );
+            // The page shows no one signed in (it showed the deleted name and "Log
+            // out"), and the session is over.
+            assert!(!answer.body.contains(&name), "{action}: {}", answer.body);
+            assert!(
+                answer.body.contains(">Log in<"),
+                "{action}: {}",
+                answer.body
+            );
+            let after = browser.get(&app.client, "/perfect-song").await;
+            assert!(
+                after.location().is_some_and(|at| at.starts_with("/login")),
+                "{action}: {} {:?}",
+                after.status,
+                after.location()
+            );
         }
     }
     let mut conn = app.state.pool.get().unwrap();
     let profiles: i64 = taste_profiles::table
-        .filter(taste_profiles::user_id.eq(id))
+        .filter(taste_profiles::user_id.eq_any(&ids))
         .count()
         .get_result(&mut conn)
         .unwrap();
     assert_eq!(profiles, 0, "nothing saved for the deleted user");
     let tokens: i64 = api_tokens::table
-        .filter(api_tokens::user_id.eq(id))
+        .filter(api_tokens::user_id.eq_any(&ids))
         .count()
         .get_result(&mut conn)
         .unwrap();

@@ -33,6 +33,9 @@ pub const NOTICE_TARGET: &str = "#notices";
 pub struct ErrorReport {
     pub message: String,
     pub retry_after_secs: Option<u64>,
+    /// The account is gone: the page ends the session and shows no one signed in (it
+    /// showed the deleted name and "Log out" above "Your account no longer exists").
+    pub ends_session: bool,
 }
 
 impl ResponseError for AppError {
@@ -69,6 +72,7 @@ impl ErrorReport {
         ErrorReport {
             message: error.public_message(),
             retry_after_secs: error.retry_after_secs(),
+            ends_session: error.is_account_gone(),
         }
     }
 }
@@ -136,8 +140,12 @@ impl<E: Endpoint> Endpoint for ErrorPagesEndpoint<E> {
         };
         // The page shell needs the request's session and token, which the handler's
         // request takes with it; they are cheap handles, read before the call.
-        let ctx = (self.with_session && audience == Audience::Page)
+        let mut ctx = (self.with_session && audience == Audience::Page)
             .then(|| PageContext::from_parts(&req))
+            .flatten();
+        let session = self
+            .with_session
+            .then(|| req.extensions().get::<poem::session::Session>().cloned())
             .flatten();
         // poem replaces a response's extensions with the error's own when it turns an
         // error into a response, so an `AppError` is read from the error itself.
@@ -166,8 +174,17 @@ impl<E: Endpoint> Endpoint for ErrorPagesEndpoint<E> {
             None => ErrorReport {
                 message: default_message(status).to_string(),
                 retry_after_secs: None,
+                ends_session: false,
             },
         };
+        if report.ends_session {
+            if let Some(session) = &session {
+                session.purge();
+            }
+            if let Some(ctx) = &mut ctx {
+                ctx.user = None;
+            }
+        }
         Ok(render(audience, ctx.as_ref(), status, &report, resp))
     }
 }
@@ -189,6 +206,7 @@ fn field_twice(error: &str) -> Option<ErrorReport> {
             "The form sent its field “{name}” more than once; a form sends each field once. Go back and send the form again."
         ),
         retry_after_secs: None,
+        ends_session: false,
     })
 }
 
