@@ -282,7 +282,8 @@ pub struct Explanation {
     pub metric: String,
     /// Euclidean: weighted RMS gap in 0..1 of each feature's range; cosine: 1 − cos.
     pub distance: f64,
-    /// 0..100, higher is closer.
+    /// 0..100, higher is closer. Euclidean: 100 × (1 − distance); cosine: 100 × (1 −
+    /// the angle between the two mixes / 90°).
     pub similarity: f64,
     /// The enabled features.
     pub features: Vec<FeatureExplanation>,
