@@ -324,7 +324,7 @@ fn establish_pg(url: &str) -> anyhow::Result<PgConnection> {
 /// Any password of the URL is blanked too: libpq quotes the part of a URL it cannot
 /// read, which can be the password (a bad percent-encoding, an `@` in it).
 fn one_line(message: &str, database: &Database) -> String {
-    let line = message.split_whitespace().collect::<Vec<_>>().join(" ");
+    let line = crate::repeated_failure::single_line(message);
     match database.password() {
         Some(password) => line.replace(password, "***"),
         None => line,

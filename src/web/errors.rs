@@ -23,7 +23,7 @@ use super::{
     extract::{Htmx, PageContext},
     layout,
 };
-use crate::error::AppError;
+use crate::{error::AppError, repeated_failure::single_line};
 
 /// Where the notice of a failed htmx request is shown (see `layout::page`).
 pub const NOTICE_TARGET: &str = "#notices";
@@ -67,7 +67,7 @@ impl ResponseError for AppError {
 impl ErrorReport {
     fn of(error: &AppError) -> ErrorReport {
         if error.is_internal() {
-            tracing::error!(error = %crate::repeated_failure::single_line(&error.to_string()), "request failed");
+            tracing::error!(error = %single_line(&error.to_string()), "request failed");
         }
         ErrorReport {
             message: error.public_message(),

@@ -660,8 +660,12 @@ impl CatalogWriter {
                 .filter(|p| !p.track.genres.is_empty())
                 .map(|p| p.id)
                 .collect();
-            diesel::delete(track_genres::table.filter(track_genres::track_id.eq_any(with_genres)))
+            if !with_genres.is_empty() {
+                diesel::delete(
+                    track_genres::table.filter(track_genres::track_id.eq_any(with_genres)),
+                )
                 .execute(conn)?;
+            }
         }
         in_batches(
             conn,

@@ -8,7 +8,7 @@ use poem::{
     Body, Response,
 };
 
-use crate::{error::AppError, matching::InvalidSettings};
+use crate::{error::AppError, matching::InvalidSettings, repeated_failure::single_line};
 
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("{message}")]
@@ -97,7 +97,7 @@ impl From<AppError> for ApiError {
     fn from(error: AppError) -> ApiError {
         let status = error.status();
         if status.is_server_error() {
-            tracing::error!(error = %crate::repeated_failure::single_line(&error.to_string()), "API request failed");
+            tracing::error!(error = %single_line(&error.to_string()), "API request failed");
             let message = if error.is_unavailable() {
                 error.public_message()
             } else {
@@ -166,7 +166,7 @@ pub fn to_json(error: poem::Error, query: &[(String, String)]) -> Response {
         return method_not_allowed(ALLOWED_METHODS);
     }
     let message = if status.is_server_error() {
-        tracing::error!(error = %crate::repeated_failure::single_line(&error.to_string()), "API request failed");
+        tracing::error!(error = %single_line(&error.to_string()), "API request failed");
         "Something went wrong on our side.".to_string()
     } else if status == StatusCode::NOT_FOUND {
         "Service not found: there is no such endpoint under /api/v1.".to_string()

@@ -381,14 +381,20 @@ impl ArtistIndex {
 
     /// `ranked_words` by ranking every artist that holds every word.
     fn ranked_words_exact(&self, key: &str, words: &[&str], limit: usize) -> Vec<Ranked> {
-        let whole = memmem::Finder::new(key.as_bytes());
         let mut ranked = self.every_word_match(words, |_| true);
         for (kind, _, i) in &mut ranked {
-            if whole.find(self.key_bytes(*i as usize)).is_some() {
-                *kind = (*kind).min(self.match_kind(*i as usize, key));
-            }
+            // `every_word_match` ranked it by the longest word.
+            *kind = (*kind).min(self.match_kind(*i as usize, key));
         }
         first_ranked(ranked, limit)
+    }
+
+    /// How the artist at `i`, which holds every word, holds them: the better of how it
+    /// holds the longest word and how it holds the whole key. `match_kind` says
+    /// `Substring` for a key that a name does not hold at all, the worst rank, so the
+    /// whole key counts only where it is there.
+    fn words_kind(&self, i: usize, longest: &str, key: &str) -> MatchKind {
+        self.match_kind(i, longest).min(self.match_kind(i, key))
     }
 
     /// `ranked_words` tier by tier, as `ranked` finds one word: the names starting with
@@ -407,19 +413,10 @@ impl ArtistIndex {
         // The rank `ranked_words_exact` gives the artist at `i`, if it holds every word.
         let kind = |i: usize| {
             let bytes = self.key_bytes(i);
-            if !finders.iter().all(|f| f.find(bytes).is_some()) {
-                return None;
-            }
-            if bytes.starts_with(longest.as_bytes()) || bytes.starts_with(key.as_bytes()) {
-                return Some(MatchKind::Prefix);
-            }
-            let end = self.key_end(i);
-            let from = (self.starts[i] as usize + 1).min(end);
-            if self.word_starts_with(from, end, longest) || self.word_starts_with(from, end, key) {
-                Some(MatchKind::WordStart)
-            } else {
-                Some(MatchKind::Substring)
-            }
+            finders
+                .iter()
+                .all(|f| f.find(bytes).is_some())
+                .then(|| self.words_kind(i, longest, key))
         };
         // The best `room` of a tier: walked in rank order when it has many candidates
         // (a common prefix: "the"), else its candidates ranked (each at most once).
@@ -486,8 +483,8 @@ impl ArtistIndex {
 
     /// Every artist whose key contains `key` and each of `also` and whose id `keep`
     /// takes, with its rank in `ranked`'s order (unsorted). The terms filter first and
-    /// only the survivors are ranked: ranking every match of `key` first took up to 12.8 s at 138,000 artists
-    /// ("artist 49794": a word all names share came first). The
+    /// only the survivors are ranked: ranking every match of `key` first took up to
+    /// 12.8 s at 138,000 artists ("artist 49794": a word all names share came first). The
     /// candidates are the artists of the rarest character pair of any term, so one
     /// rare term is enough to make the search cheap.
     fn every_match(&self, key: &str, also: &[&str], keep: impl Fn(i32) -> bool) -> Vec<Ranked> {
@@ -825,8 +822,13 @@ impl ArtistIndex {
             // holding every word is the one meant.
             0 => {
                 let words: Vec<&str> = key.split_whitespace().collect();
-                match self.every_word_match(&words, |_| true)[..] {
-                    [(_, _, only)] if words.len() > 1 => Resolution::Found(self.at(only as usize)),
+                let holders = if words.len() > 1 {
+                    self.every_word_match(&words, |_| true)
+                } else {
+                    Vec::new()
+                };
+                match holders[..] {
+                    [(_, _, only)] => Resolution::Found(self.at(only as usize)),
                     _ => Resolution::NotFound(self.did_you_mean(name, 5)),
                 }
             }
