@@ -450,6 +450,36 @@ async fn cors_allows_only_the_configured_origins() {
         .await;
     resp.assert_status(StatusCode::UNAUTHORIZED);
     resp.assert_header("access-control-allow-origin", "https://app.example");
+    // And the errors raised before the API's own checks: an address too long, a
+    // malformed %-escape. Without the header the script sees a network failure.
+    let long = format!("/api/v1/search?type=track&q={}", "a".repeat(9000));
+    for (path, status) in [
+        (long.as_str(), StatusCode::URI_TOO_LONG),
+        ("/api/v1/tracks/%zz", StatusCode::BAD_REQUEST),
+    ] {
+        let resp = app
+            .client
+            .get(path)
+            .header("Origin", "https://app.example")
+            .send()
+            .await;
+        resp.assert_status(status);
+        resp.assert_header("access-control-allow-origin", "https://app.example");
+        let body = resp.0.into_body().into_string().await.unwrap();
+        assert!(body.starts_with("{\"error\":"), "{body}");
+    }
+    let resp = app
+        .client
+        .get("/api/v1/tracks/%zz")
+        .header("Origin", "https://evil.example")
+        .send()
+        .await;
+    resp.assert_status(StatusCode::BAD_REQUEST);
+    assert!(resp
+        .0
+        .headers()
+        .get("access-control-allow-origin")
+        .is_none());
     // The OpenAPI document too (no token needed): an API explorer or a client
     // generator on the allowed origin reads it first.
     let resp = app

@@ -101,6 +101,40 @@ async fn the_document_lists_every_route_and_parameter() {
     ] {
         assert!(params.contains(name), "{name}");
     }
+    // The bounds the server takes, not the sliders': a window around a track at +1.3 dB
+    // or 275 BPM is accepted, so a client checking the schema must not refuse it.
+    let schema = |name: &str| {
+        doc["paths"]["/recommendations"]["get"]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap()["schema"]
+            .clone()
+    };
+    for (name, lo, hi) in [
+        ("target_tempo", 0.0, 300.0),
+        ("max_tempo", 0.0, 300.0),
+        ("min_loudness", -100.0, 10.0),
+        ("target_energy", 0.0, 1.0),
+    ] {
+        assert_eq!(schema(name)["minimum"].as_f64(), Some(lo), "{name}");
+        assert_eq!(schema(name)["maximum"].as_f64(), Some(hi), "{name}");
+    }
+    // Every operation takes `market` (checked, then ignored), and says what an address
+    // too long, a busy database and the rest answer.
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let op = &item["get"];
+        assert!(
+            op["parameters"]
+                .as_array()
+                .is_some_and(|ps| ps.iter().any(|p| p["name"] == "market")),
+            "{path}: market"
+        );
+        for status in ["400", "401", "413", "414", "429", "503"] {
+            assert!(op["responses"][status].is_object(), "{path}: {status}");
+        }
+    }
 }
 
 /// Resolves `$ref`s in the document.
@@ -116,7 +150,8 @@ fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
 
 /// Checks `value` against `schema` as far as types, required properties and
 /// nullability go: a null must be declared `nullable` (the schema itself, or the
-/// `allOf` wrapper around a `$ref`).
+/// `allOf` wrapper around a `$ref`), with a `type` beside it, without which OpenAPI
+/// 3.0.3 ignores `nullable` (openapi-core refused the null entries of `/tracks?ids=`).
 fn conforms(doc: &Value, schema: &Value, value: &Value, at: &str) {
     let schema = resolve(doc, schema);
     if value.is_null() {
@@ -124,6 +159,10 @@ fn conforms(doc: &Value, schema: &Value, value: &Value, at: &str) {
             schema.get("nullable"),
             Some(&Value::Bool(true)),
             "{at} is null but not nullable in {schema}"
+        );
+        assert!(
+            schema.get("type").is_some(),
+            "{at} is null and its schema says nullable without a type, which OpenAPI 3.0.3 ignores: {schema}"
         );
         return;
     }

@@ -428,10 +428,14 @@ async fn bounds_outside_a_features_range_are_refused_like_targets() {
     ] {
         assert_eq!(refused(&app, query).await, message, "{query}");
     }
-    // The target's own wording, for comparison.
+    // A target is said the same way, by its parameter's name.
     assert_eq!(
         refused(&app, "target_energy=2").await,
-        "Energy must be between 0.000 and 1.000."
+        "target_energy must be between 0.000 and 1.000."
+    );
+    assert_eq!(
+        refused(&app, "target_energy=0.5&weight_energy=11").await,
+        "weight_energy must be between 0 and 10."
     );
     assert!(
         refused(&app, "target_tempo=301").await.contains("300"),

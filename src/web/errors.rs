@@ -19,7 +19,10 @@ use poem::{
 };
 
 use super::{
-    api::error::{json_body, json_error, JSON_CONTENT_TYPE},
+    api::{
+        self,
+        error::{json_body, json_error, JSON_CONTENT_TYPE},
+    },
     extract::{Htmx, PageContext},
     layout,
 };
@@ -147,6 +150,12 @@ impl<E: Endpoint> Endpoint for ErrorPagesEndpoint<E> {
             .with_session
             .then(|| req.extensions().get::<poem::session::Session>().cloned())
             .flatten();
+        // An API error raised before the API's guard (an address too long, a bad
+        // %-escape, a body too large) gets the guard's CORS headers too: without them a
+        // script on an allowed origin saw an opaque network failure, not the message.
+        let api_origin = path
+            .starts_with("/api/")
+            .then(|| api::guard::cors_origin(&req));
         // poem replaces a response's extensions with the error's own when it turns an
         // error into a response, so an `AppError` is read from the error itself.
         let (resp, report) = match self.inner.call(req).await {
@@ -185,7 +194,16 @@ impl<E: Endpoint> Endpoint for ErrorPagesEndpoint<E> {
                 ctx.user = None;
             }
         }
-        Ok(render(audience, ctx.as_ref(), status, &report, resp))
+        let mut resp = render(audience, ctx.as_ref(), status, &report, resp);
+        if let Some(origin) = api_origin {
+            if !resp
+                .headers()
+                .contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+            {
+                api::guard::add_cors(&mut resp, origin);
+            }
+        }
+        Ok(resp)
     }
 }
 

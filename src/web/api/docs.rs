@@ -39,7 +39,8 @@ pub fn recommendation_parameters() -> Vec<Value> {
         q("max_year".into(), "Ours: latest release year (inclusive).".into(), json!({"type": "integer"})),
     ];
     for feature in Feature::ALL {
-        let (lo, hi) = feature.range();
+        // What the server takes (any value the catalog can hold), not the sliders' range.
+        let (lo, hi) = feature.accepted_range();
         let key = feature.key();
         out.push(q(format!("target_{key}"), format!("Target {key} ({lo} to {hi}); replaces the seeds' value and switches the feature on."), json!({"type": "number", "minimum": lo, "maximum": hi})));
         out.push(q(
@@ -102,6 +103,7 @@ pub fn finish_spec(spec: &str) -> String {
         op["parameters"] = Value::Array(recommendation_parameters());
     }
     nullable_list_items(&mut doc);
+    market_everywhere(&mut doc);
     doc["components"]["schemas"]["Error"] = error_schema();
     if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
         for (path, item) in paths.iter_mut() {
@@ -122,7 +124,8 @@ pub fn finish_spec(spec: &str) -> String {
 /// The lists whose entries are null for an id the catalog does not have. poem-openapi 5
 /// marks a field nullable (`#[oai(nullable)]`, see `objects`), but not a list's items,
 /// so they are marked here: `allOf` around the `$ref`, since OpenAPI 3.0 ignores
-/// siblings of a `$ref`.
+/// siblings of a `$ref`, and `type` beside `nullable`, which 3.0.3 ignores without one
+/// (strict validators refused the nulls).
 fn nullable_list_items(doc: &mut Value) {
     for (schema, field) in [
         ("TrackList", "tracks"),
@@ -131,7 +134,31 @@ fn nullable_list_items(doc: &mut Value) {
     ] {
         let items = &mut doc["components"]["schemas"][schema]["properties"][field]["items"];
         if !items.is_null() {
-            *items = json!({ "allOf": [items.take()], "nullable": true });
+            *items = json!({ "type": "object", "allOf": [items.take()], "nullable": true });
+        }
+    }
+}
+
+/// `market`, on every operation that does not declare it: the guard checks it on each
+/// (400 for a code that is not one) and then ignores it, as Spotify's `/tracks` and
+/// `/artists/{id}/top-tracks` take it. Undeclared, a generated client could not send it.
+fn market_everywhere(doc: &mut Value) {
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for op in paths.values_mut().filter_map(|item| item.get_mut("get")) {
+        let params = op
+            .as_object_mut()
+            .map(|op| op.entry("parameters").or_insert_with(|| json!([])));
+        let Some(params) = params.and_then(Value::as_array_mut) else {
+            continue;
+        };
+        if !params.iter().any(|p| p["name"] == "market") {
+            params.push(json!({
+                "name": "market", "in": "query", "required": false,
+                "description": "An ISO 3166-1 alpha-2 country code or from_token, checked (400 otherwise) and then ignored: the catalog has no markets.",
+                "schema": { "type": "string" }
+            }));
         }
     }
 }
@@ -174,7 +201,20 @@ fn error_responses(path: &str) -> Vec<(u16, Value)> {
     let mut too_many = response("Over the rate limit.");
     too_many["headers"] = json!({ "Retry-After": {
         "description": "Seconds to wait.", "schema": { "type": "integer" } } });
+    let mut unavailable =
+        response("The database is busy or out of reach for a moment: try again after Retry-After.");
+    unavailable["headers"] = json!({ "Retry-After": {
+        "description": "Seconds to wait.", "schema": { "type": "integer" } } });
     let mut out = vec![
+        (
+            413,
+            response("The request carries a body larger than 64 KiB (these operations read none)."),
+        ),
+        (
+            414,
+            response("The address is longer than 8 KiB: fewer ids or a shorter query."),
+        ),
+        (503, unavailable),
         (
             400,
             response("A parameter is missing, given twice, or has a value the operation does not take; or an id is malformed."),

@@ -79,7 +79,7 @@ impl RateLimiter {
 
 /// The origin to echo in `Access-Control-Allow-Origin` for this request, if the
 /// configuration allows it (`--api-cors-origin`).
-pub(super) fn cors_origin(req: &Request) -> Option<HeaderValue> {
+pub(crate) fn cors_origin(req: &Request) -> Option<HeaderValue> {
     let state = req.data::<AppState>()?;
     allowed_origin(req, &state.config.api_cors_origins)
 }
@@ -94,7 +94,7 @@ fn allowed_origin(req: &Request, allowed: &[String]) -> Option<HeaderValue> {
         .then(|| origin.clone())
 }
 
-pub(super) fn add_cors(resp: &mut Response, origin: Option<HeaderValue>) {
+pub(crate) fn add_cors(resp: &mut Response, origin: Option<HeaderValue>) {
     crate::web::respond::add_vary(resp.headers_mut(), "Origin");
     if let Some(origin) = origin {
         let headers = resp.headers_mut();

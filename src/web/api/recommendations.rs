@@ -36,7 +36,7 @@ use crate::{
     catalog::Feature,
     matching::{
         seeds::{self, Seeds, MAX_SEEDS},
-        settings::MAX_RESULTS,
+        settings::{MAX_RESULTS, MAX_WEIGHT},
         FeatureRange, Metric,
     },
     web::state::AppState,
@@ -174,16 +174,72 @@ fn list(name: &str, value: &str) -> Result<Vec<String>, String> {
 /// ignored, as Spotify ignores it.
 const TUNING_PREFIXES: [&str; 5] = ["seed", "target", "min", "max", "weight"];
 
-/// The message for a misspelt seed, target, bound or weight, with what exists.
-fn unknown_parameter(name: &str) -> String {
+/// The message for misspelt seeds, targets, bounds or weights, with what exists: said
+/// once however many names are wrong (8 KiB of them once made a 287 KB answer), naming
+/// the first `NAMES_QUOTED`, each cut as `quoted` cuts a value.
+fn unknown_parameters(names: &[&str]) -> String {
     let features: Vec<&str> = Feature::ALL.iter().map(|f| f.key()).collect();
     let attributes: Vec<&str> = Attribute::ALL.iter().map(|a| a.key()).collect();
+    let mut listed: Vec<String> = names
+        .iter()
+        .take(NAMES_QUOTED)
+        .map(|n| format!("“{}”", crate::quoted::quoted(n)))
+        .collect();
+    if names.len() > NAMES_QUOTED {
+        listed.push(format!("{} more", names.len() - NAMES_QUOTED));
+    }
+    let subject = if names.len() == 1 {
+        "Unknown parameter"
+    } else {
+        "Unknown parameters"
+    };
     format!(
-        "Unknown parameter “{name}”: the seeds are seed_tracks, seed_artists and seed_genres; \
+        "{subject} {}: the seeds are seed_tracks, seed_artists and seed_genres; \
          target_, min_, max_ and weight_ take {}; target_, min_ and max_ also take {}.",
+        listed.join(", "),
         features.join(", "),
         attributes.join(", ")
     )
+}
+
+/// How many misspelt names `unknown_parameters` quotes.
+const NAMES_QUOTED: usize = 5;
+
+/// How many problems one answer lists: a query string of a thousand bad values gets the
+/// first ones and a count, not a thousand sentences.
+const PROBLEMS_LISTED: usize = 10;
+
+/// The problems, each said once and at most `PROBLEMS_LISTED` of them, in one message.
+fn problems(errors: &[String]) -> String {
+    let mut seen = std::collections::HashSet::new();
+    let errors: Vec<&str> = errors
+        .iter()
+        .map(String::as_str)
+        .filter(|e| seen.insert(*e))
+        .collect();
+    let mut message = errors[..errors.len().min(PROBLEMS_LISTED)].join(" ");
+    if errors.len() > PROBLEMS_LISTED {
+        message.push_str(&format!(
+            " ({} more problems not listed.)",
+            errors.len() - PROBLEMS_LISTED
+        ));
+    }
+    message
+}
+
+/// A `target_` of a feature: as a bound, anywhere a stored value can be, and said with
+/// the parameter's name (the settings' own check names the page's slider).
+fn target(name: &str, feature: Feature, value: &str) -> Result<f64, String> {
+    bound(name, feature, value)
+}
+
+/// A `weight_`: 0 (off) to `MAX_WEIGHT`.
+fn weight(name: &str, value: &str) -> Result<f64, String> {
+    let v = number(name, value)?;
+    if !(0.0..=MAX_WEIGHT).contains(&v) {
+        return Err(format!("{name} must be between 0 and {MAX_WEIGHT}."));
+    }
+    Ok(v)
 }
 
 /// Genres listed by name in the message for an unknown genre seed; a catalog with more
@@ -236,6 +292,7 @@ pub fn parse(pairs: &[(String, String)]) -> Result<RecommendationRequest, ApiErr
     // Per attribute: (target, min, max) as given.
     type Given = (Option<i64>, Option<i64>, Option<i64>);
     let mut attribute: BTreeMap<&'static str, Given> = BTreeMap::new();
+    let mut unknown: Vec<&str> = Vec::new();
     for (name, value) in pairs {
         let name = name.as_str();
         let result: Result<(), String> = (|| {
@@ -260,10 +317,10 @@ pub fn parse(pairs: &[(String, String)]) -> Result<RecommendationRequest, ApiErr
                     if let Some(feature) = Feature::from_key(rest) {
                         match prefix {
                             "target" => {
-                                r.targets.insert(feature, number(name, value)?);
+                                r.targets.insert(feature, target(name, feature, value)?);
                             }
                             "weight" => {
-                                r.weights.insert(feature, number(name, value)?);
+                                r.weights.insert(feature, weight(name, value)?);
                             }
                             "min" => {
                                 r.ranges.entry(feature).or_default().min =
@@ -273,7 +330,7 @@ pub fn parse(pairs: &[(String, String)]) -> Result<RecommendationRequest, ApiErr
                                 r.ranges.entry(feature).or_default().max =
                                     Some(bound(name, feature, value)?)
                             }
-                            _ => return Err(unknown_parameter(name)),
+                            _ => unknown.push(name),
                         }
                     } else if let Some(a) = Attribute::from_key(rest) {
                         let v = integer(name, value, a.range())?;
@@ -282,10 +339,10 @@ pub fn parse(pairs: &[(String, String)]) -> Result<RecommendationRequest, ApiErr
                             "target" => slot.0 = Some(v),
                             "min" => slot.1 = Some(v),
                             "max" => slot.2 = Some(v),
-                            _ => return Err(unknown_parameter(name)),
+                            _ => unknown.push(name),
                         }
                     } else if TUNING_PREFIXES.contains(&prefix) {
-                        return Err(unknown_parameter(name));
+                        unknown.push(name);
                     }
                     // Any other name is ignored, as Spotify ignores it: a cache-buster
                     // (`_=1700000000`), `country`, `include_seeds_in_response`.
@@ -296,6 +353,9 @@ pub fn parse(pairs: &[(String, String)]) -> Result<RecommendationRequest, ApiErr
         if let Err(e) = result {
             errors.push(e);
         }
+    }
+    if !unknown.is_empty() {
+        errors.push(unknown_parameters(&unknown));
     }
     for (&key, &(target, min, max)) in &attribute {
         let Some(a) = Attribute::from_key(key) else {
@@ -361,7 +421,7 @@ pub fn parse(pairs: &[(String, String)]) -> Result<RecommendationRequest, ApiErr
     if errors.is_empty() {
         Ok(r)
     } else {
-        Err(ApiError::bad_request(errors.join(" ")))
+        Err(ApiError::bad_request(problems(&errors)))
     }
 }
 
@@ -665,6 +725,7 @@ mod tests {
             "target_energy",
             "min_key",
             "Unknown parameter “target_colour”",
+            "target_energy must be a number",
             "mode",
         ] {
             assert!(err.message.contains(part), "{part} in {}", err.message);
@@ -674,6 +735,33 @@ mod tests {
             .message
             .contains("at least one seed"));
         assert!(parse(&pairs("seed_tracks=../x")).is_err());
+    }
+
+    /// 8 KiB of misspelt names once made a 287 KB answer: the list of what exists is
+    /// said once, the names are counted past the first few, and so are the problems.
+    #[test]
+    fn a_thousand_problems_make_a_short_message() {
+        let typos: Vec<String> = (0..1100).map(|i| format!("max_{i}=")).collect();
+        let err = parse(&pairs(&format!("seed_genres=rock&{}", typos.join("&")))).unwrap_err();
+        assert!(err.message.len() < 1000, "{}", err.message.len());
+        assert!(
+            err.message.starts_with(
+                "Unknown parameters “max_0”, “max_1”, “max_2”, “max_3”, “max_4”, 1095 more: the seeds are"
+            ),
+            "{}",
+            err.message
+        );
+        assert_eq!(err.message.matches("the seeds are").count(), 1);
+        let bad: Vec<String> = (0..30).map(|i| format!("limit{i}=x")).collect();
+        let values: Vec<String> = (0..30).map(|i| format!("target_energy=x{i}")).collect();
+        let err = parse(&pairs(&format!("{}&{}", bad.join("&"), values.join("&")))).unwrap_err();
+        assert!(
+            err.message.ends_with("(20 more problems not listed.)"),
+            "{}",
+            err.message
+        );
+        let same = parse(&pairs(&"target_energy=x&".repeat(30))).unwrap_err();
+        assert_eq!(same.message, "target_energy must be a number, not “x”.");
     }
 
     #[test]
