@@ -738,3 +738,49 @@ async fn a_seed_search_keeps_the_targets_and_a_seed_sets_them_on_the_sliders_ste
     );
     assert_eq!(slider(&seeded, "tempo"), "125");
 }
+
+/// The `href` of the link whose tag holds `marker`.
+fn link_with(page: &Page, marker: &str) -> String {
+    let at = page.body.find(marker).unwrap_or_else(|| panic!("{marker}"));
+    let tag = page.body[..at].rfind("<a ").expect("a link");
+    let href = page.body[tag..].find("href=\"").expect("href") + tag + 6;
+    let end = page.body[href..].find('"').expect("end") + href;
+    page.body[href..end].replace("&amp;", "&")
+}
+
+/// A seed added from the seed search (whose links carry the form's weights) matches as
+/// the same seed's "More like this" does, on the nine audio features; removing it gives
+/// the page's own weights back, not the nine the seed turned on.
+#[tokio::test]
+async fn a_seed_matches_the_same_however_it_was_added_and_removing_it_restores_the_weights() {
+    let (app, mut browser) = app().await;
+    let page = browser
+        .get(&app.client, "/perfect-song?seed_q=Breeze")
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert_eq!(slider(&page, "w_speechiness"), "0", "the default weights");
+    let add = link_with(&page, "Add <span class=\"suggestion-name\">Breeze");
+    let seeded = browser.get(&app.client, &add).await;
+    assert_eq!(seeded.status, StatusCode::OK, "{}", seeded.body);
+    assert_eq!(slider(&seeded, "w_speechiness"), "1", "{add}");
+    let artist = add
+        .split(['?', '&'])
+        .find_map(|pair| pair.strip_prefix("seed_artist="))
+        .expect("the seed in the link");
+    let direct = browser
+        .get(&app.client, &format!("/perfect-song?seed_artist={artist}"))
+        .await;
+    assert_eq!(titles(&seeded), titles(&direct));
+    // A weight the user set stays through the change of seeds.
+    let own = browser
+        .get(&app.client, "/perfect-song?w_energy=3&seed_q=Breeze")
+        .await;
+    let add = link_with(&own, "Add <span class=\"suggestion-name\">Breeze");
+    assert!(add.contains("w_energy=3"), "{add}");
+    // Removing the seed: the defaults again.
+    let remove = link_with(&seeded, "aria-label=\"Remove seed Breeze");
+    let back = browser.get(&app.client, &remove).await;
+    assert_eq!(back.status, StatusCode::OK, "{}", back.body);
+    assert_eq!(slider(&back, "w_speechiness"), "0", "{remove}");
+    assert_eq!(slider(&back, "w_energy"), "1", "{remove}");
+}

@@ -264,9 +264,9 @@ impl FormState {
         let mut pairs: Vec<(String, String)> = self
             .values
             .iter()
-            // A seed sets the targets; the weights are the user's and stay.
+            // A seed sets the targets; the weights the user chose stay.
             .filter(|(k, _)| Feature::from_key(k).is_none())
-            .filter(|(_, v)| !v.is_empty())
+            .filter(|(k, v)| !v.is_empty() && !self.is_automatic_weight(k, v))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         pairs.extend(
@@ -276,6 +276,28 @@ impl FormState {
                 .map(|g| (keys::GENRE.to_string(), g.clone())),
         );
         pairs
+    }
+
+    /// Whether `key=value` is a weight the page chose rather than the user: with seeds,
+    /// the seeds' (each audio feature on, popularity off); without, the defaults. Such
+    /// a weight is not carried over when the seeds change: it was, and a seed added
+    /// from the default page was matched on five features where the same seed's "More
+    /// like this" matched on nine, and removing the last seed left nine on.
+    fn is_automatic_weight(&self, key: &str, value: &str) -> bool {
+        let Some(feature) = Feature::ALL.into_iter().find(|f| keys::weight(*f) == key) else {
+            return false;
+        };
+        let Ok(weight) = value.trim().parse::<f64>() else {
+            return false;
+        };
+        let automatic = if self.seeds.is_empty() {
+            MatchSettings::default().weight(feature)
+        } else if Feature::AUDIO.contains(&feature) {
+            1.0
+        } else {
+            0.0
+        };
+        weight == automatic
     }
 
     /// Every setting, targets included, and the seeds: what the seed search carries,
