@@ -755,3 +755,38 @@ async fn after_compare_the_keyboard_goes_to_the_problem_or_the_result() {
     browser.assert_no_page_load().await;
     browser.close().await;
 }
+
+/// "Show 10 more" on the search page adds names the page shows: the list grows with the
+/// page. It was a box of 22rem scrolling inside itself, as the comparison's drop-down
+/// is, so the tenth name was cut and the next ten were added below its edge, unseen.
+#[tokio::test]
+#[ignore = "needs chromium + chromedriver: cargo test --test browser -- --ignored"]
+async fn show_ten_more_adds_names_below_the_others_in_view_of_the_page() {
+    let server = Server::start().await;
+    let browser = Browser::start(Js::On).await;
+    browser
+        .open(&server.url("/artists?q=a"))
+        .await
+        .expect("open search");
+    const LIST: &str = "var l = document.querySelector('#artist-results ul.artist-suggestions'); \
+        return l ? [l.children.length, l.scrollHeight - l.clientHeight] : null;";
+    let before = browser.js(LIST).await;
+    assert_eq!(before[0], 10, "{before}");
+    assert_eq!(before[1], 0, "the list scrolls inside itself: {before}");
+    browser
+        .client
+        .find(Locator::LinkText("Show 10 more"))
+        .await
+        .expect("Show 10 more")
+        .click()
+        .await
+        .expect("click");
+    browser
+        .wait_for_js(
+            "document.querySelectorAll('#artist-results ul.artist-suggestions li').length === 20",
+        )
+        .await;
+    let after = browser.js(LIST).await;
+    assert_eq!(after[1], 0, "the list scrolls inside itself: {after}");
+    browser.close().await;
+}
