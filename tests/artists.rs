@@ -823,6 +823,27 @@ async fn artist_tracks_sort_and_paginate_through_the_url() {
     let help = by_tempo.body.find("Help!").unwrap();
     assert!(something < help, "66 BPM before 95 BPM");
     assert!(by_tempo.body.contains(r#"aria-sort="ascending""#));
+    // A new "Sort by" in the form starts in its usual order, whatever "Order" it sends.
+    let by_name = get(
+        &app,
+        &format!("/artists/{id}?sort=name&dir=desc&shown_sort=tempo"),
+    )
+    .await;
+    assert!(
+        by_name.body.contains("sorted by title, A to Z"),
+        "{}",
+        by_name.body
+    );
+    let reversed = get(
+        &app,
+        &format!("/artists/{id}?sort=name&dir=desc&shown_sort=name"),
+    )
+    .await;
+    assert!(
+        reversed.body.contains("sorted by title, Z to A"),
+        "{}",
+        reversed.body
+    );
     // The sort form and the list swap alone for htmx, targeted at the list.
     let fragment = get_htmx(
         &app,

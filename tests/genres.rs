@@ -155,6 +155,23 @@ async fn the_list_searches_and_sorts_without_and_with_javascript() {
     // r&b 0.3 < pop 0.5 < rock 0.533.
     assert!(at("r&amp;b") < at("pop") && at("pop") < at("rock"));
     assert!(by_energy.body.contains(r#"aria-sort="ascending""#));
+    // The form sends its "Order" with a new "Sort by": the new key starts in its usual
+    // order (names A to Z, numbers highest first), as a column header's link does; the
+    // order is the one chosen when the key stays.
+    let form = |sort: &str, dir: &str, shown: &str| {
+        format!("/genres?q=&sort={sort}&dir={dir}&shown_sort={shown}")
+    };
+    let by_name = get(&app, &form("name", "desc", "tracks")).await;
+    assert!(by_name.body.contains("sorted A to Z"), "{}", by_name.body);
+    let reversed = get(&app, &form("name", "desc", "name")).await;
+    assert!(reversed.body.contains("sorted Z to A"), "{}", reversed.body);
+    let energy = get(&app, &form("energy", "asc", "name")).await;
+    assert!(
+        energy.body.contains("sorted by energy, highest first"),
+        "{}",
+        energy.body
+    );
+    assert!(by_name.body.contains(r#"name="shown_sort" value="name""#));
     let none = get(&app, "/genres?q=polka").await;
     assert!(none.body.contains("No genre or subgenre matches “polka”"));
     let bad = get(&app, "/genres?sort=colour").await;

@@ -6,6 +6,10 @@ use crate::error::AppError;
 /// Raw `key=value` pairs, in order (keys may repeat).
 pub type Pairs = Vec<(String, String)>;
 
+/// The hidden field of a sort form naming the key the page was sorted by when shown
+/// (`QueryPairs::sort_dir`).
+pub const SHOWN_SORT: &str = "shown_sort";
+
 /// The raw `key=value` pairs of a query string, in order, percent-decoded.
 pub struct QueryPairs(pub Pairs);
 
@@ -63,6 +67,17 @@ impl QueryPairs {
             .rev()
             .find(|(k, _)| k == key)
             .map(|(_, v)| v.as_str())
+    }
+
+    /// The `dir` a sort form sent, unless the form's "Sort by" changed since the page
+    /// showed it (`SHOWN_SORT`, a hidden field of the form): a new key starts in its
+    /// usual order, as a column header's link does. Sending the old `dir` with it
+    /// turned "Name" after "Tracks, highest first" into Z to A.
+    pub fn sort_dir(&self) -> Option<&str> {
+        match self.last(SHOWN_SORT) {
+            Some(shown) if Some(shown) != self.last("sort") => None,
+            _ => self.last("dir"),
+        }
     }
 
     /// The last value of a key that a page shows back as typed text (a search, a

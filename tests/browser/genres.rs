@@ -252,10 +252,12 @@ async fn every_sort_choice_re_sorts_the_list() {
         .expect("open genres");
     browser.mark_page().await;
     for (select, value, status) in [
-        ("#genre-sort", "energy", "by energy, highest first"),
-        ("#genre-sort", "tempo", "by tempo, highest first"),
-        ("#genre-dir", "asc", "by tempo, lowest first"),
-        ("#genre-sort", "name", "by A to Z"),
+        ("#genre-sort", "energy", "sorted by energy, highest first"),
+        ("#genre-sort", "tempo", "sorted by tempo, highest first"),
+        ("#genre-dir", "asc", "sorted by tempo, lowest first"),
+        ("#genre-sort", "name", "sorted A to Z"),
+        // A new key starts in its own order, not the last one's "Ascending".
+        ("#genre-sort", "energy", "sorted by energy, highest first"),
     ] {
         browser
             .client

@@ -34,7 +34,7 @@ use crate::{
         csv_export::download_link,
         extract::PageContext,
         layout::{breakable_label, chart, feature_table, format_count},
-        query::{page_number, url, QueryPairs},
+        query::{page_number, url, QueryPairs, SHOWN_SORT},
         respond::permanent_redirect,
         state::AppState,
     },
@@ -121,7 +121,7 @@ pub async fn artist_page(
     })?;
     let pairs = QueryPairs::parse(req.uri().query());
     let sort =
-        TrackSort::parse(pairs.last("sort"), pairs.last("dir")).map_err(AppError::BadRequest)?;
+        TrackSort::parse(pairs.last("sort"), pairs.sort_dir()).map_err(AppError::BadRequest)?;
     let page = page_number(pairs.last("page"))?;
     let track_count = i64::from(artist.track_count);
     let pages = ((track_count + TRACKS_PER_PAGE - 1) / TRACKS_PER_PAGE).max(1) as u32;
@@ -370,6 +370,7 @@ fn tracks_section(
                         option value="asc" selected[!sort.descending] { "Ascending" }
                     }
                 }
+                input type="hidden" name=(SHOWN_SORT) value=(sort.key.key());
                 " "
                 button type="submit" class="button-small" { "Sort" }
             }

@@ -21,7 +21,7 @@ use crate::{
     web::{
         extract::PageContext,
         layout::{breakable_label, document_title, format_count},
-        query::{url, QueryPairs},
+        query::{url, QueryPairs, SHOWN_SORT},
         state::AppState,
     },
 };
@@ -31,6 +31,7 @@ const LIST_ID: &str = "genre-list";
 /// The form's "Sort by" and "Order" selects.
 const SORT_ID: &str = "genre-sort";
 const DIR_ID: &str = "genre-dir";
+const SHOWN_SORT_ID: &str = "genre-shown-sort";
 /// The longest search accepted, in characters.
 const MAX_QUERY_CHARS: usize = 200;
 
@@ -48,7 +49,7 @@ pub async fn genres_list(
         )));
     }
     let sort =
-        GenreSort::parse(pairs.last("sort"), pairs.last("dir")).map_err(AppError::BadRequest)?;
+        GenreSort::parse(pairs.last("sort"), pairs.sort_dir()).map_err(AppError::BadRequest)?;
     let genres = state
         .caches
         .genres(&state.pool, ctx.catalog.meta.version)
@@ -72,6 +73,7 @@ pub async fn genres_list(
             (results)
             (sort_select(sort, true))
             (dir_select(sort, true))
+            (shown_sort(sort, true))
         });
     }
     let content = html! {
@@ -129,9 +131,18 @@ fn search_form(query: &str, sort: GenreSort) -> Markup {
                 "Order "
                 (dir_select(sort, false))
             }
+            (shown_sort(sort, false))
             " "
             button type="submit" class="button-small" { "Show" }
         }
+    }
+}
+
+/// The key the list is sorted by, sent back with the form (`QueryPairs::sort_dir`).
+fn shown_sort(sort: GenreSort, out_of_band: bool) -> Markup {
+    html! {
+        input type="hidden" id=(SHOWN_SORT_ID) name=(SHOWN_SORT) value=(sort.key.key())
+            hx-swap-oob=[out_of_band.then_some("true")];
     }
 }
 
@@ -187,10 +198,10 @@ fn results(genres: &GenreCatalog, query: &str, sort: GenreSort) -> Markup {
         }
     };
     let order = match (sort.key, sort.descending) {
-        (SortKey::Name, false) => "A to Z".to_string(),
-        (SortKey::Name, true) => "Z to A".to_string(),
-        (key, true) => format!("{}, highest first", key.label().to_lowercase()),
-        (key, false) => format!("{}, lowest first", key.label().to_lowercase()),
+        (SortKey::Name, false) => "sorted A to Z".to_string(),
+        (SortKey::Name, true) => "sorted Z to A".to_string(),
+        (key, true) => format!("sorted by {}, highest first", key.label().to_lowercase()),
+        (key, false) => format!("sorted by {}, lowest first", key.label().to_lowercase()),
     };
     html! {
         section id=(LIST_ID) class="card" aria-labelledby="genre-list-title" {
@@ -203,7 +214,7 @@ fn results(genres: &GenreCatalog, query: &str, sort: GenreSort) -> Markup {
                 p class="muted" role="status" {
                     (format_count(found.len() as i64)) " of " (format_count(genres.genres().len() as i64)) " genres"
                     @if !query.is_empty() { " matching “" (query) "”" }
-                    ", by " (order) "."
+                    ", " (order) "."
                 }
                 div class="table-scroll" tabindex="0" role="region" aria-label="Genres with their average sound (scrolls sideways)" {
                     table class="genre-table feature-table" {
