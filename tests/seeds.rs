@@ -784,3 +784,62 @@ async fn a_seed_matches_the_same_however_it_was_added_and_removing_it_restores_t
     assert_eq!(slider(&back, "w_speechiness"), "0", "{remove}");
     assert_eq!(slider(&back, "w_energy"), "1", "{remove}");
 }
+
+/// On a catalog without time signatures (the TidyTuesday and Kaggle layouts), the
+/// time-signature range is shown switched off with why, and a bound an address brings
+/// is refused beside its field, not answered with an empty list that blames it.
+#[tokio::test]
+async fn a_catalog_without_time_signatures_switches_their_range_off() {
+    let empty = empty_app_with(|_| {});
+    let tracks: Vec<NewTrack> = [
+        song("halo", "Halo", "Angels", 0.50, 9, 0, 120.0),
+        song("rush", "Rush", "Drums", 0.90, 2, 1, 140.0),
+    ]
+    .into_iter()
+    .map(|mut t| {
+        t.time_signature = None;
+        t
+    })
+    .collect();
+    let (meterless, mut browser) = signed_in(empty, "no-meter.csv", tracks, "meterless").await;
+    let page = browser.get(&meterless.client, "/perfect-song").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let at = page
+        .body
+        .find("Time signature (beats per bar)")
+        .expect("the range");
+    let fieldset = &page.body[page.body[..at].rfind("<fieldset").unwrap()..at];
+    assert!(fieldset.contains(" disabled"), "{fieldset}");
+    assert!(
+        page.body
+            .contains("Not available: this catalog&#39;s tracks have no time signature")
+            || page
+                .body
+                .contains("Not available: this catalog's tracks have no time signature")
+    );
+    let refused = browser
+        .get(
+            &meterless.client,
+            "/perfect-song?energy=0.5&min_time_signature=4",
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .body
+            .contains("this range could only leave every track out"),
+        "{}",
+        refused.body
+    );
+    assert!(
+        !refused.body.contains("beats per bar.</"),
+        "{}",
+        refused.body
+    );
+    // Where the tracks have one, the range is there to use.
+    let (app, mut browser) = app().await;
+    let page = browser.get(&app.client, "/perfect-song").await;
+    let at = page.body.find("Time signature (beats per bar)").unwrap();
+    let fieldset = &page.body[page.body[..at].rfind("<fieldset").unwrap()..at];
+    assert!(!fieldset.contains(" disabled"), "{fieldset}");
+}

@@ -152,6 +152,9 @@ pub struct TrackFacts {
     /// count per song was another 5 MB at 1.2 million tracks).
     versions: HashMap<u32, u32>,
     songs: usize,
+    /// Whether any track has a time signature (the Kaggle and TidyTuesday layouts have
+    /// none, so a time-signature filter could only empty an answer there).
+    any_time_signature: bool,
 }
 
 impl Default for TrackFacts {
@@ -161,8 +164,13 @@ impl Default for TrackFacts {
             ids: Ids::Dense { first: 0 },
             versions: HashMap::new(),
             songs: 0,
+            any_time_signature: false,
         }
     }
+}
+
+fn any_time_signature(rows: &[Kept]) -> bool {
+    rows.iter().any(|k| k.time_signature != UNKNOWN_SMALL)
 }
 
 /// Builds the table one track at a time, so a million titles are never held at once:
@@ -317,6 +325,7 @@ impl TrackFactsBuilder {
             .map(|(song, n)| (song as u32, *n))
             .collect();
         TrackFacts {
+            any_time_signature: any_time_signature(&rows),
             rows,
             ids: Ids::of(ids),
             versions,
@@ -353,6 +362,11 @@ impl TrackFacts {
 
     pub fn get(&self, id: i32) -> Option<TrackFact> {
         self.position(id).map(|at| self.rows[at].fact(id))
+    }
+
+    /// Whether any track has a time signature.
+    pub fn has_time_signatures(&self) -> bool {
+        self.any_time_signature
     }
 
     pub fn len(&self) -> usize {
@@ -467,6 +481,7 @@ impl TrackFacts {
             ));
         }
         Ok(TrackFacts {
+            any_time_signature: any_time_signature(&rows),
             rows,
             ids,
             versions: songs.into_iter().zip(counts).collect(),

@@ -15,7 +15,7 @@ use super::{
     objects::{self, Base},
 };
 use crate::{
-    catalog::{artists::ArtistSummary, facts::TrackFacts, snapshot::CatalogSnapshot},
+    catalog::{artists::ArtistSummary, snapshot::CatalogSnapshot},
     db::{self, api_catalog::ApiTrack},
     web::state::AppState,
 };
@@ -36,8 +36,6 @@ pub struct ApiShared {
     artists: Versioned<ids::Assigned>,
     /// Tracks per genre (lower-cased name), as genre seeds and filters see them.
     genre_counts: Versioned<HashMap<String, i64>>,
-    /// Whether any track has a time signature.
-    time_signatures: Versioned<bool>,
 }
 
 fn cached<T>(slot: &Versioned<T>, version: i64) -> Option<Arc<T>> {
@@ -97,21 +95,6 @@ impl ApiShared {
             .get(&genre.trim().to_lowercase())
             .copied()
             .unwrap_or(0)
-    }
-
-    /// Whether any track of the catalog has a time signature (the Kaggle and
-    /// TidyTuesday layouts have none): once per catalog version.
-    pub fn has_time_signatures(&self, catalog: &CatalogSnapshot, facts: &TrackFacts) -> bool {
-        let version = catalog.meta.version;
-        if let Some(known) = cached(&self.time_signatures, version) {
-            return *known;
-        }
-        let any = catalog
-            .features
-            .track_ids()
-            .iter()
-            .any(|&id| facts.get(id).is_some_and(|f| f.time_signature.is_some()));
-        *store(&self.time_signatures, version, any)
     }
 
     /// Internal ids of tracks without a Spotify id, by the id the API assigned them.

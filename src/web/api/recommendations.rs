@@ -531,7 +531,7 @@ impl RecommendationsApi {
                 .attribute_bounds
                 .iter()
                 .any(|(a, ..)| *a == Attribute::TimeSignature);
-            if filters_time_signature && !shared.has_time_signatures(&catalog, facts) {
+            if filters_time_signature && !facts.has_time_signatures() {
                 return Err(ApiError::bad_request(
                     "This catalog has no time signatures, so target_time_signature, \
                      min_time_signature and max_time_signature could match no track: leave them out.",

@@ -20,7 +20,10 @@ use crate::{
     catalog::facts::TrackFacts,
     db::{self, taste_profiles},
     error::{AppError, AppResult},
-    matching::{keys, seeds::Seeds, InvalidSettings, MatchError, MatchOutcome, MatchSettings},
+    matching::{
+        attributes::Attribute, keys, seeds::Seeds, InvalidSettings, MatchError, MatchOutcome,
+        MatchSettings,
+    },
     web::{
         compression::KeptGzip,
         extract::{PageContext, UserPage},
@@ -50,6 +53,31 @@ pub struct Found {
     pub details: SharedDetails,
     /// Key, mode, tempo and versions of every track.
     pub facts: std::sync::Arc<TrackFacts>,
+}
+
+/// A time-signature bound on a catalog without time signatures (the TidyTuesday and
+/// Kaggle layouts) could only empty the answer, which then blamed the bound ("none
+/// with at least 4 beats per bar"): it is refused beside its field, as the API
+/// refuses it. The form shows the fields switched off there (`views`), so only an
+/// address or a profile saved over another catalog brings one.
+fn time_signatures_missing(
+    settings: &MatchSettings,
+    facts: &TrackFacts,
+) -> Option<InvalidSettings> {
+    let bounds = settings.filters.attributes.bounds(Attribute::TimeSignature);
+    if bounds.is_open() || facts.has_time_signatures() {
+        return None;
+    }
+    let key = Attribute::TimeSignature.key();
+    let field = if bounds.min.is_some() {
+        keys::min(key)
+    } else {
+        keys::max(key)
+    };
+    Some(InvalidSettings(vec![MatchError::Field {
+        field,
+        message: views::NO_TIME_SIGNATURES.to_string(),
+    }]))
 }
 
 pub struct Pipeline<'a> {
@@ -250,6 +278,9 @@ impl<'a> Pipeline<'a> {
     ) -> AppResult<Result<(MatchOutcome, std::sync::Arc<TrackFacts>), InvalidSettings>> {
         let catalog = &self.ctx.catalog;
         let facts = seeds::facts(self.state, catalog.meta.version).await?;
+        if let Some(refused) = time_signatures_missing(settings, &facts) {
+            return Ok(Err(refused));
+        }
         Ok(seeds::search(
             &catalog.features,
             settings,
@@ -309,7 +340,16 @@ impl<'a> Pipeline<'a> {
             let rows = self.profiles().await?;
             let panel = profile_views::panel(ctx, &rows, &form.query_string(), &panel);
             let seed_panel = self.seed_panel(form).await?;
-            ctx.render(TITLE, views::page(ctx, form, seed_panel, results, panel))
+            let facts = seeds::facts(self.state, ctx.catalog.meta.version).await?;
+            let page = views::page(
+                ctx,
+                form,
+                facts.has_time_signatures(),
+                seed_panel,
+                results,
+                panel,
+            );
+            ctx.render(TITLE, page)
         };
         let mut response = markup.into_response();
         response.set_status(status);

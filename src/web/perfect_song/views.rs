@@ -134,6 +134,7 @@ pub fn messages_out_of_band(form: &FormState) -> Markup {
 pub fn page(
     ctx: &PageContext,
     form: &FormState,
+    has_time_signatures: bool,
     seeds: Markup,
     results: Markup,
     profiles: Markup,
@@ -148,7 +149,7 @@ pub fn page(
         }
         (seeds)
         div class="ps-layout" {
-            (settings_form(ctx, form))
+            (settings_form(ctx, form, has_time_signatures))
             section id=(RESULTS_ID) class="ps-results" aria-live="polite" aria-label="Your match" {
                 (results)
             }
@@ -157,7 +158,7 @@ pub fn page(
     }
 }
 
-fn settings_form(ctx: &PageContext, form: &FormState) -> Markup {
+fn settings_form(ctx: &PageContext, form: &FormState, has_time_signatures: bool) -> Markup {
     let catalog = &ctx.catalog;
     let more: Vec<Feature> = Feature::ALL
         .into_iter()
@@ -233,7 +234,7 @@ fn settings_form(ctx: &PageContext, form: &FormState) -> Markup {
             details class="ps-ranges" id=(field_id(keys::RANGES)) open[ranges_in_use(form)] {
                 summary { "Ranges, keys and tempo for DJs" }
                 (ranges(form))
-                (track_attributes(form))
+                (track_attributes(form, has_time_signatures))
             }
             details class="ps-advanced" open[advanced_has_error] {
                 summary { "Advanced" }
@@ -573,6 +574,30 @@ fn range_pair(form: &FormState, name: &str, label: &str, min: f64, max: f64, ste
     }
 }
 
+/// Why the time-signature range is off (the field's hint, and the refusal of a bound
+/// that an address brings all the same).
+pub const NO_TIME_SIGNATURES: &str = "Not available: this catalog's tracks have no time signature (its source does not give one), so this range could only leave every track out.";
+
+/// A range whose fields are switched off (disabled fields are not sent), with why.
+fn unavailable_range(form: &FormState, name: &str, label: &str, why: &str) -> Markup {
+    let (lo, hi) = (keys::min(name), keys::max(name));
+    let hint = field_id(name).with("-hint");
+    html! {
+        fieldset class="ps-range field ps-disabled" disabled aria-describedby=(hint) {
+            legend { (label) }
+            div class="ps-range-fields" {
+                label for=(field_id(&lo)) { "From" }
+                input type="number" id=(field_id(&lo)) name=(lo);
+                label for=(field_id(&hi)) { "to" }
+                input type="number" id=(field_id(&hi)) name=(hi);
+            }
+            p class="field-hint" id=(hint) { (why) }
+            (message(form, &lo))
+            (message(form, &hi))
+        }
+    }
+}
+
 /// Min/max beside each feature's target: tracks outside are left out, the target
 /// still ranks what is inside.
 fn ranges(form: &FormState) -> Markup {
@@ -599,7 +624,7 @@ fn ranges(form: &FormState) -> Markup {
 
 /// Duration, key, mode, time signature, mixing keys and half/double tempo: checked on
 /// each track's facts, not ranked.
-fn track_attributes(form: &FormState) -> Markup {
+fn track_attributes(form: &FormState, has_time_signatures: bool) -> Markup {
     let mode = form.value(keys::MODE).to_ascii_lowercase();
     let mixes = MusicalKey::parse_camelot(form.value(keys::MIXES_WITH));
     let mode_id = field_id(keys::MODE);
@@ -612,7 +637,13 @@ fn track_attributes(form: &FormState) -> Markup {
             div class="ps-range-grid" {
                 @for a in Attribute::ALL {
                     @let (min, max) = a.range();
-                    (range_pair(form, a.key(), a.label(), min as f64, max as f64, 1.0))
+                    @if a == Attribute::TimeSignature && !has_time_signatures {
+                        // A filter that could change nothing but emptying the answer is
+                        // shown switched off, with why (as "No explicit tracks" is).
+                        (unavailable_range(form, a.key(), a.label(), NO_TIME_SIGNATURES))
+                    } @else {
+                        (range_pair(form, a.key(), a.label(), min as f64, max as f64, 1.0))
+                    }
                 }
             }
             div class="ps-filter-grid" {
