@@ -673,7 +673,7 @@ async fn the_answer_says_which_filters_narrowed_it() {
     let url =
         "/perfect-song?genre=rock&year_from=1990&no_explicit=on&min_tempo=90&max_tempo=150&per_artist=2";
     let wanted =
-        "Among tracks in genre rock, from 1990 on, that are not marked explicit, with tempo 90–150, \
+        "Among tracks in genre rock, from 1990 on, that are not marked explicit, with tempo from 90 to 150 BPM, \
          at most 2 tracks per artist.";
     let page = browser.get(&app.client, url).await;
     assert_eq!(page.status, StatusCode::OK);
@@ -734,6 +734,22 @@ async fn an_empty_result_names_the_filter_that_emptied_it() {
     );
     assert!(!text.contains("no tracks yet"), "{text}");
     assert!(text.contains("Change those filters"), "{text}");
+    // Several filters before the one that emptied it are told apart by commas, and a
+    // range says its unit, with a minus sign.
+    let page = browser
+        .get(
+            &app.client,
+            "/perfect-song?genre=rock&year_from=1990&min_loudness=-10&max_loudness=-5&min_tempo=249",
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let text = page.body.replace("&nbsp;", " ");
+    assert!(
+        text.contains(
+            " tracks in genre rock, from 1990 on, but none with tempo at least 249 BPM and loudness from −10 to −5 dB."
+        ),
+        "{text}"
+    );
 }
 
 #[tokio::test]

@@ -211,6 +211,13 @@ async fn a_genre_seed_aims_at_the_genre_and_keeps_to_it() {
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert_eq!(titles(&page), vec!["Calm"]);
     assert!(page.body.contains("ps-chip-label\">ambient"));
+    // Typed in another case, it is named as the catalog names it.
+    let shouted = browser
+        .get(&app.client, "/perfect-song?seed_genre=AMBIENT")
+        .await;
+    assert_eq!(titles(&shouted), vec!["Calm"]);
+    assert!(!shouted.body.contains("AMBIENT"), "{}", shouted.body);
+    assert!(shouted.body.contains("Among tracks in genre ambient"));
     let bad = browser
         .get(&app.client, "/perfect-song?seed_genre=polka")
         .await;

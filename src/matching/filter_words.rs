@@ -129,7 +129,7 @@ mod tests {
                 "from 1990 on",
                 "with popularity of at least 40",
                 "that are not marked explicit",
-                "with tempo 120–130",
+                "with tempo from 120 to 130 BPM",
                 "counting half and double tempo",
                 "in keys that mix with 8A (A minor)",
                 "in keys C–E",

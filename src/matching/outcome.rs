@@ -157,11 +157,13 @@ impl NoMatch {
         let earlier = if applied.is_empty() {
             "in the catalog".to_string()
         } else {
+            // Commas between the phrases: "in genre rock from 1990 on with popularity of
+            // at least 20 with energy …" ran them together.
             applied
                 .iter()
                 .map(|s| describe(*s, settings))
                 .collect::<Vec<_>>()
-                .join(" ")
+                .join(", ")
         };
         let (verb, noun) = if before == 1 {
             ("is", "track")
@@ -194,7 +196,7 @@ impl NoMatch {
         let earlier = if applied.is_empty() {
             "in the catalog".to_string()
         } else {
-            applied.join(" ")
+            applied.join(", ")
         };
         let (verb, noun) = if after == 1 {
             ("is", "track")
@@ -252,15 +254,44 @@ pub(crate) fn describe(step: FilterStep, settings: &MatchSettings) -> String {
             let bounds: Vec<String> = f
                 .ranges
                 .iter()
-                .filter_map(|(feature, r)| match (r.min, r.max) {
-                    (Some(a), Some(b)) => Some(format!("{} {a}–{b}", feature.key())),
-                    (Some(a), None) => Some(format!("{} at least {a}", feature.key())),
-                    (None, Some(b)) => Some(format!("{} at most {b}", feature.key())),
-                    (None, None) => None,
+                .filter_map(|(&feature, r)| {
+                    let v = |value: f64| bound_value(feature, value);
+                    let name = feature.key();
+                    match (r.min, r.max) {
+                        (Some(a), Some(b)) => {
+                            Some(format!("{name} from {} to {}", minus_sign(a), v(b)))
+                        }
+                        (Some(a), None) => Some(format!("{name} at least {}", v(a))),
+                        (None, Some(b)) => Some(format!("{name} at most {}", v(b))),
+                        (None, None) => None,
+                    }
                 })
                 .collect();
-            format!("with {}", bounds.join(", "))
+            format!("with {}", and_list(&bounds))
         }
+    }
+}
+
+/// A bound as the user gave it, with the feature's unit and a minus sign
+/// ("−10 dB", "120 BPM", "0.3"): "loudness -10–-5" read as a typo.
+fn bound_value(feature: Feature, value: f64) -> String {
+    let number = minus_sign(value);
+    match feature.unit() {
+        Some(unit) => format!("{number} {unit}"),
+        None => number,
+    }
+}
+
+fn minus_sign(value: f64) -> String {
+    value.to_string().replace('-', "−")
+}
+
+/// "a", "a and b", "a, b and c".
+fn and_list(items: &[String]) -> String {
+    match items.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        Some((last, _)) => last.clone(),
+        None => String::new(),
     }
 }
 

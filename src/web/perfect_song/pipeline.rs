@@ -111,10 +111,23 @@ impl<'a> Pipeline<'a> {
             return Ok(Ok(settings));
         }
         let catalog = &self.ctx.catalog;
+        // A genre seed typed in another case ("ROCK") is named as the catalog names it,
+        // in the answer's sentence as on its chip.
+        let genres = catalog.features.genres();
+        settings.seeds.genres = refs
+            .genres
+            .iter()
+            .map(|g| {
+                genres
+                    .iter()
+                    .find(|name| name.eq_ignore_ascii_case(g))
+                    .map_or_else(|| g.clone(), |name| name.to_string())
+            })
+            .collect();
         let profiles = seeds::track_profiles(self.state, &refs.tracks).await?;
         let mut problems = Vec::new();
         let mut found = Seeds {
-            genres: refs.genres.clone(),
+            genres: settings.seeds.genres.clone(),
             ..Default::default()
         };
         for id in &refs.tracks {
