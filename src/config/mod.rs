@@ -272,18 +272,45 @@ fn unencoded_in_password(rest: &str) -> Option<String> {
     })
 }
 
-/// `scheme://user:secret@host/db` -> `scheme://user:***@host/db`.
+/// `scheme://user:secret@host/db` -> `scheme://user:***@host/db`, and
+/// `?password=secret` (libpq takes the password as a parameter too) -> `?password=***`.
 fn redact_password(url: &str) -> String {
+    // The parameter first: its value may hold an `@`, which the split below would take
+    // for the end of the user's part.
+    let url = redact_password_parameter(url);
     let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_string();
+        return url;
     };
     match rest.rsplit_once('@') {
         Some((credentials, host)) => match credentials.split_once(':') {
             Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
-            None => url.to_string(),
+            None => url.clone(),
         },
-        None => url.to_string(),
+        None => url.clone(),
     }
+}
+
+/// Every `password=` parameter's value (after `?` or `&`) as `***`.
+fn redact_password_parameter(url: &str) -> String {
+    const KEY: &str = "password=";
+    // ASCII lower-casing keeps every byte where it was.
+    let lower = url.to_ascii_lowercase();
+    let mut out = String::with_capacity(url.len());
+    let (mut copied, mut search) = (0, 0);
+    while let Some(found) = lower[search..].find(KEY).map(|at| at + search) {
+        search = found + KEY.len();
+        if found == 0 || !matches!(url.as_bytes()[found - 1], b'?' | b'&') {
+            continue;
+        }
+        out.push_str(&url[copied..search]);
+        out.push_str("***");
+        copied = url[search..]
+            .find('&')
+            .map_or(url.len(), |end| search + end);
+        search = copied;
+    }
+    out.push_str(&url[copied..]);
+    out
 }
 
 impl From<PathBuf> for Database {
@@ -421,6 +448,23 @@ mod tests {
             "postgres://hub:***@h:5432/db?connect_timeout=10"
         );
         assert_eq!(encoded.password(), Some("p%40ss%2Fw%3Ard"));
+        // libpq's parameter form is hidden too, an `@` in it included.
+        for (url, shown) in [
+            (
+                "postgres://u@127.0.0.1:1/db?password=SuperSecret1",
+                "postgres://u@127.0.0.1:1/db?password=***",
+            ),
+            (
+                "postgresql://127.0.0.1:1/db?user=u&PASSWORD=Sec@ret3&sslmode=disable",
+                "postgresql://127.0.0.1:1/db?user=u&PASSWORD=***&sslmode=disable",
+            ),
+            (
+                "postgres://hub:pw@h/db?password=x&password=y",
+                "postgres://hub:***@h/db?password=***&password=***",
+            ),
+        ] {
+            assert_eq!(Database::Postgres(url.to_string()).to_string(), shown);
+        }
     }
 
     #[test]

@@ -14,7 +14,13 @@
 //!   (a client that reads nothing holds its socket no longer).
 //!
 //! A connection past its deadline gets an error on its next read or write, and hyper
-//! closes it. And one client address may hold at most `PER_ADDRESS` connections at
+//! closes it. A connection that opens with HTTP/2's preface (h2c, HTTP/2 without TLS)
+//! is told to use HTTP/1.1 (a GOAWAY frame with `HTTP_1_1_REQUIRED`, on which curl
+//! retries in HTTP/1.1) and closed: over one HTTP/2 connection a client could open
+//! thousands of requests at once and keep their bodies unfinished past the deadline
+//! with PINGs, which these limits, made for a request per connection, do not bound
+//! (four connections held 771 MB). No browser speaks HTTP/2 without TLS, and TLS ends
+//! at the balancer, which speaks HTTP/1.1 to the servers. And one client address may hold at most `PER_ADDRESS` connections at
 //! once; the next ones are closed as soon as they are accepted. Behind a reverse proxy
 //! (`--trust-proxy`) every connection comes from the proxy, which keeps its own limits,
 //! so there is no per-address cap.
@@ -178,7 +184,23 @@ pub struct Deadlined<S> {
     /// the timer on every read and write would cost a timer-wheel update each.)
     timer: Pin<Box<Sleep>>,
     _admitted: Option<Admitted>,
+    /// The connection's first bytes, up to `H2_PREFACE_START`'s length, until they
+    /// tell HTTP/1 from HTTP/2 (`None` once they have).
+    opening: Option<Vec<u8>>,
 }
+
+/// How HTTP/2's connection preface starts ("PRI * HTTP/2.0…"); no HTTP/1 request does.
+const H2_PREFACE_START: &[u8] = b"PRI * HTTP/2.0";
+
+/// What an HTTP/2 client is sent before the connection closes: the server's (empty)
+/// SETTINGS frame, which opens any HTTP/2 answer, then GOAWAY with error code
+/// `HTTP_1_1_REQUIRED` (0xd, RFC 9113 §7).
+const H2_USE_HTTP_1_1: [u8; 26] = [
+    0, 0, 0, 4, 0, 0, 0, 0, 0, // SETTINGS, no settings, stream 0
+    0, 0, 8, 7, 0, 0, 0, 0, 0, // GOAWAY, 8 bytes, stream 0
+    0, 0, 0, 0, // last stream id: none was processed
+    0, 0, 0, 0x0d, // HTTP_1_1_REQUIRED
+];
 
 impl<S> Deadlined<S> {
     fn new(inner: S, deadlines: Deadlines, admitted: Option<Admitted>) -> Deadlined<S> {
@@ -189,7 +211,27 @@ impl<S> Deadlined<S> {
             waiting: Waiting::Idle(now),
             timer: Box::pin(tokio::time::sleep_until(now + deadlines.idle)),
             _admitted: admitted,
+            opening: Some(Vec::with_capacity(H2_PREFACE_START.len())),
         }
+    }
+
+    /// Reads the connection's first bytes as they arrive: whether they are HTTP/2's
+    /// preface, once there are enough of them to say (or they already differ).
+    fn opens_http2(&mut self, read: &[u8]) -> bool {
+        let Some(opening) = &mut self.opening else {
+            return false;
+        };
+        let wanted = H2_PREFACE_START.len() - opening.len();
+        opening.extend_from_slice(&read[..read.len().min(wanted)]);
+        if !H2_PREFACE_START.starts_with(opening) {
+            self.opening = None;
+            return false;
+        }
+        if opening.len() < H2_PREFACE_START.len() {
+            return false;
+        }
+        self.opening = None;
+        true
     }
 
     fn deadline(&self) -> Instant {
@@ -236,7 +278,7 @@ impl<S> Deadlined<S> {
     }
 }
 
-impl<S: AsyncRead + Unpin> AsyncRead for Deadlined<S> {
+impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for Deadlined<S> {
     fn poll_read(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -245,6 +287,15 @@ impl<S: AsyncRead + Unpin> AsyncRead for Deadlined<S> {
         let this = &mut *self;
         let before = buf.filled().len();
         match Pin::new(&mut this.inner).poll_read(cx, buf) {
+            Poll::Ready(Ok(())) if this.opens_http2(&buf.filled()[before..]) => {
+                // Told once, as far as the socket takes it now; closed either way.
+                let _ = Pin::new(&mut this.inner).poll_write(cx, &H2_USE_HTTP_1_1);
+                tracing::debug!("connection closed: HTTP/2 without TLS is not served");
+                Poll::Ready(Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    "HTTP/2 without TLS (h2c) is not served: use HTTP/1.1",
+                )))
+            }
             Poll::Ready(Ok(())) => {
                 if buf.filled().len() > before && matches!(this.waiting, Waiting::Idle(_)) {
                     this.waiting = Waiting::Answer(Instant::now());
@@ -400,6 +451,41 @@ mod tests {
             tokio::time::sleep(Duration::from_millis(60)).await;
             assert!(server.write_all(b"HTTP/1.1 200 OK\r\n\r\n").await.is_ok());
             assert!(client.read(&mut buf).await.is_ok_and(|n| n > 0));
+        }
+    }
+
+    /// HTTP/2 without TLS is refused at its preface, even one that arrives a byte at
+    /// a time, with a GOAWAY saying to use HTTP/1.1; HTTP/1 requests pass, even those
+    /// whose first letters are the preface's ("POST").
+    #[tokio::test]
+    async fn http2_without_tls_is_told_to_use_http_1_1_and_closed() {
+        let (mut client, server) = tokio::io::duplex(1024);
+        let mut server = Deadlined::new(server, SHORT, None);
+        let mut buf = [0u8; 64];
+        let preface = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+        let mut outcome = Ok(0);
+        for byte in preface {
+            client.write_all(&[*byte]).await.ok();
+            outcome = server.read(&mut buf).await;
+            if outcome.is_err() {
+                break;
+            }
+        }
+        assert_eq!(
+            outcome.err().map(|e| e.kind()),
+            Some(io::ErrorKind::InvalidData)
+        );
+        let mut told = [0u8; 26];
+        client.read_exact(&mut told).await.ok();
+        assert_eq!(told, H2_USE_HTTP_1_1);
+        for request in [&b"POST / HTTP/1.1\r\n\r\n"[..], b"PRIX", b"P"] {
+            let (mut client, server) = tokio::io::duplex(1024);
+            let mut server = Deadlined::new(server, SHORT, None);
+            client.write_all(request).await.ok();
+            assert!(server
+                .read(&mut buf)
+                .await
+                .is_ok_and(|n| n == request.len()));
         }
     }
 
