@@ -12,6 +12,7 @@ use insights_hub::db::{
     now_unix,
     schema::{api_tokens, sessions, taste_profiles, users},
 };
+use insights_hub::web::auth::session_store::stored_id;
 use poem::http::{Method, StatusCode};
 
 // ---------------------------------------------------------------- helpers
@@ -36,7 +37,7 @@ fn user_id(app: &TestApp, key: &str) -> Option<i32> {
 fn session_live(app: &TestApp, id: &str) -> bool {
     let mut conn = app.state.pool.get().unwrap();
     sessions::table
-        .find(id)
+        .find(stored_id(id))
         .filter(sessions::expires_at.gt(now_unix()))
         .count()
         .get_result::<i64>(&mut conn)
@@ -47,7 +48,7 @@ fn session_live(app: &TestApp, id: &str) -> bool {
 fn session_row_exists(app: &TestApp, id: &str) -> bool {
     let mut conn = app.state.pool.get().unwrap();
     sessions::table
-        .find(id)
+        .find(stored_id(id))
         .count()
         .get_result::<i64>(&mut conn)
         .unwrap()
@@ -579,7 +580,7 @@ async fn sessions_past_their_expiry_are_not_loaded_and_get_swept() {
         let mut conn = app.state.pool.get().unwrap();
         diesel::insert_into(sessions::table)
             .values((
-                sessions::id.eq("stale"),
+                sessions::id.eq(stored_id("stale")),
                 sessions::data.eq("{}"),
                 sessions::expires_at.eq(now_unix() - 3600),
             ))
@@ -596,7 +597,7 @@ async fn sessions_past_their_expiry_are_not_loaded_and_get_swept() {
     );
     assert!(logged_in(&app, &mut browser).await);
 
-    let id = browser.session_id().unwrap();
+    let id = stored_id(&browser.session_id().unwrap());
     {
         let mut conn = app.state.pool.get().unwrap();
         diesel::update(sessions::table.find(&id))
@@ -609,16 +610,45 @@ async fn sessions_past_their_expiry_are_not_loaded_and_get_swept() {
     assert!(!logged_in(&app, &mut browser).await);
 }
 
+/// The database keeps a hash of each session's id, as of each API token: a copy of it
+/// (a backup, a file other local users can read) holds no id that logs anyone in.
+#[tokio::test]
+async fn the_database_holds_no_session_id_that_logs_in() {
+    let app = empty_app();
+    let mut browser = Browser::new();
+    browser.sign_up(&app.client, "hashed", GOOD_PASSWORD).await;
+    let id = browser.session_id().unwrap();
+    let stored: Vec<String> = {
+        let mut conn = app.state.pool.get().unwrap();
+        sessions::table
+            .select(sessions::id)
+            .load(&mut conn)
+            .unwrap()
+    };
+    assert!(!stored.contains(&id), "{stored:?}");
+    assert!(stored.contains(&stored_id(&id)));
+    // Sent as a cookie, a stored key is no session.
+    let mut thief = Browser::new();
+    for key in &stored {
+        thief
+            .cookies
+            .insert(SESSION_COOKIE.to_string(), key.clone());
+        assert!(!logged_in(&app, &mut thief).await, "{key}");
+    }
+    assert!(logged_in(&app, &mut browser).await);
+}
+
 #[tokio::test]
 async fn an_active_session_is_extended_once_a_day() {
     let app = empty_app();
     let mut browser = Browser::new();
     browser.sign_up(&app.client, "regular", GOOD_PASSWORD).await;
     let id = browser.session_id().unwrap();
+    let row = stored_id(&id);
     let expires = |app: &TestApp| -> i64 {
         let mut conn = app.state.pool.get().unwrap();
         sessions::table
-            .find(&id)
+            .find(&row)
             .select(sessions::expires_at)
             .first(&mut conn)
             .unwrap()
@@ -634,13 +664,13 @@ async fn an_active_session_is_extended_once_a_day() {
     {
         let mut conn = app.state.pool.get().unwrap();
         let data: String = sessions::table
-            .find(&id)
+            .find(&row)
             .select(sessions::data)
             .first(&mut conn)
             .unwrap();
         let mut entries: serde_json::Value = serde_json::from_str(&data).unwrap();
         entries["seen_at"] = (now_unix() - 2 * 86_400).into();
-        diesel::update(sessions::table.find(&id))
+        diesel::update(sessions::table.find(&row))
             .set((
                 sessions::data.eq(entries.to_string()),
                 sessions::expires_at.eq(now_unix() + 12 * 86_400),

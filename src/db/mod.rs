@@ -344,6 +344,7 @@ fn prepare(database: &Database) -> anyhow::Result<Target> {
             // left a new, empty catalog file beside it.
             check_sqlite_file(path)?;
             check_sqlite_file(&catalog)?;
+            private_file(path)?;
             let catalog_url = catalog.to_str().ok_or_else(|| {
                 anyhow::anyhow!("catalog path {} is not valid UTF-8", catalog.display())
             })?;
@@ -438,6 +439,41 @@ fn prepare_path(path: &std::path::Path) -> anyhow::Result<&str> {
     }
     path.to_str()
         .ok_or_else(|| anyhow::anyhow!("database path {} is not valid UTF-8", path.display()))
+}
+
+/// The main database file (accounts, password hashes, sessions, tokens) is made
+/// readable by its owner only, as `secret.key` is; SQLite gives its `-wal` and `-shm`
+/// files the same mode. Files were made 0644 under the usual umask, and other local
+/// users could read them. An existing file keeps the mode its owner chose, with a
+/// warning when others can read it. (The catalog file holds only the dataset.)
+fn private_file(path: &std::path::Path) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        match std::fs::metadata(path) {
+            Ok(meta) if meta.permissions().mode() & 0o077 != 0 => {
+                tracing::warn!(
+                    database = %path.display(),
+                    mode = format!("{:o}", meta.permissions().mode() & 0o777),
+                    "other users can read the database file, which holds password hashes: chmod 600 it"
+                );
+            }
+            Ok(_) => {}
+            Err(_) => {
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .create(true)
+                    // Made between the check and here by another process: kept whole.
+                    .truncate(false)
+                    .mode(0o600)
+                    .open(path)
+                    .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", path.display()))?;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
 }
 
 /// A file the app would open as a SQLite database, if it exists: it must be a file,
@@ -553,6 +589,29 @@ pub fn now_unix() -> i64 {
 #[cfg(test)]
 mod file_checks {
     use super::*;
+
+    /// A new main file, and SQLite's files beside it, are readable by their owner only.
+    #[cfg(unix)]
+    #[test]
+    fn a_new_database_file_is_private() {
+        use diesel::RunQueryDsl;
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("dir");
+        let main = dir.path().join("private.db");
+        let pool = open(main.clone()).expect("open");
+        let mut conn = pool.get().expect("conn");
+        diesel::sql_query("CREATE TABLE scratch (x INTEGER)")
+            .execute(&mut conn)
+            .expect("write");
+        for file in ["private.db", "private.db-wal"] {
+            let path = dir.path().join(file);
+            if let Ok(meta) = std::fs::metadata(&path) {
+                assert_eq!(meta.permissions().mode() & 0o777, 0o600, "{file}");
+            } else {
+                assert_ne!(file, "private.db", "the main file exists");
+            }
+        }
+    }
 
     fn refusal(opened: anyhow::Result<DbPool>) -> String {
         match opened {

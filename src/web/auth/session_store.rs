@@ -151,6 +151,14 @@ impl DbSessionStorage {
     }
 }
 
+/// The key a session's row is kept under: the SHA-256 of its cookie's id, as API tokens
+/// are kept, so that whoever reads the database (a backup, a copy, a file other local
+/// users can read) finds no id to log in with. Rows written before were keyed by the
+/// id itself: those sessions are not found, and their users log in again once.
+pub fn stored_id(session_id: &str) -> String {
+    crate::accounts::api_tokens::hash(session_id)
+}
+
 fn to_poem(error: AppError) -> poem::Error {
     poem::Error::from(error)
 }
@@ -167,7 +175,7 @@ impl SessionStorage for DbSessionStorage {
         // Read before the row, so a write racing this load leaves the entry stale.
         let writes = writes();
         let read_at = Instant::now();
-        let id = session_id.to_string();
+        let id = stored_id(session_id);
         let loaded = db::run(&self.pool, move |conn| {
             Ok(load_with_expiry(conn, &id, now)?)
         })
@@ -198,7 +206,7 @@ impl SessionStorage for DbSessionStorage {
         let data = serde_json::to_string(entries)
             .map_err(|e| to_poem(AppError::internal(format!("session data: {e}"))))?;
         let user_id = (self.owner_of)(entries);
-        let id = session_id.to_string();
+        let id = stored_id(session_id);
         let sweep = self.cleanup_due(now);
         db::run(&self.pool, move |conn| -> AppResult<()> {
             let saved = save(conn, &id, &data, user_id, now.saturating_add(ttl), now)?;
@@ -218,7 +226,7 @@ impl SessionStorage for DbSessionStorage {
     }
 
     async fn remove_session<'a>(&'a self, session_id: &'a str) -> poem::Result<()> {
-        let id = session_id.to_string();
+        let id = stored_id(session_id);
         db::run(&self.pool, move |conn| {
             Ok(end(conn, &id, now_unix()).map(|_| ())?)
         })
