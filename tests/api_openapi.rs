@@ -314,6 +314,8 @@ async fn the_docs_page_is_served_from_the_binary_without_inline_scripts() {
     assert!(css.contains(".swagger-ui"));
     let (_, _, init) = text(&app, "/api/docs/init.js").await;
     assert!(init.contains("/api/v1/openapi.json"));
+    // A token typed into "Authorize" is not kept in the browser past the page.
+    assert!(init.contains("persistAuthorization: false"), "{init}");
 }
 
 /// Real answers with nulls in them, checked against the document: unknown ids in the

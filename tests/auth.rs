@@ -1556,6 +1556,15 @@ async fn deleting_the_account_removes_user_sessions_and_taste_profiles() {
         )
         .await;
     assert_redirect(&done, "/?account=deleted");
+    // The cookie is removed for the whole site, where it was set: without a path, the
+    // removal sent from /account/delete applied to /account, and the dead cookie stayed.
+    let removal = done
+        .raw_set_cookie(SESSION_COOKIE)
+        .expect("the cookie removed");
+    assert!(
+        removal.contains("Path=/;") || removal.ends_with("Path=/"),
+        "{removal}"
+    );
     // Where that lands says so.
     let home = browser.get(&app.client, "/?account=deleted").await;
     assert!(

@@ -177,13 +177,29 @@ pub fn release(cell: &str) -> ValueResult<(i32, String)> {
     }
     let mut written = String::with_capacity(10);
     written.push_str(year_text);
-    let limits = [(1, 12), (1, 31)];
-    for (part, (lo, hi)) in rest.into_iter().zip(limits) {
-        let value = part.parse::<u32>().ok().filter(|v| (lo..=hi).contains(v));
+    let mut month = 0;
+    for (at, part) in rest.into_iter().enumerate() {
+        let value = part.parse::<u32>().ok();
+        // The day within its month's length: "2019-02-30" was stored, and served by the
+        // API as a day-precise date.
+        if let (1, Some(day)) = (at, value) {
+            let last = days_in_month(year, month);
+            if day > last && day <= 31 {
+                return Err(format!(
+                    "'{}' is not a date: month {month} of {year} has {last} days",
+                    shown(cell)
+                ));
+            }
+        }
+        let hi = if at == 0 { 12 } else { 31 };
+        let value = value.filter(|v| (1..=hi).contains(v));
         match value {
-            Some(_)
+            Some(v)
                 if (1..=2).contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit()) =>
             {
+                if at == 0 {
+                    month = v;
+                }
                 // The digits as written, padded to two: no number turned back into text.
                 written.push('-');
                 if part.len() == 1 {
@@ -195,6 +211,16 @@ pub fn release(cell: &str) -> ValueResult<(i32, String)> {
         }
     }
     Ok((year > 0).then_some((year, written)))
+}
+
+/// Days in `month` (1–12) of `year`, in the Gregorian calendar.
+fn days_in_month(year: i32, month: u32) -> u32 {
+    match month {
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
 }
 
 /// Pitch class 0..11 from a number (`-1` = no key detected) or a note name (`C#`,
@@ -757,6 +783,16 @@ mod tests {
         assert_eq!(release("1999"), Ok(Some((1999, "1999".into()))));
         assert_eq!(release("0000"), Ok(None));
         assert!(release("2019-13-01").is_err());
+        // Each month's own length, leap years counted.
+        assert_eq!(
+            release("2019-02-30"),
+            Err("'2019-02-30' is not a date: month 2 of 2019 has 28 days".into())
+        );
+        assert!(release("2019-04-31").is_err());
+        assert!(release("1900-02-29").is_err());
+        assert_eq!(release("2000-02-29"), Ok(Some((2000, "2000-02-29".into()))));
+        assert_eq!(release("2020-2-29"), Ok(Some((2020, "2020-02-29".into()))));
+        assert!(release("2019-12-31").is_ok());
         assert!(release("2019-1x").is_err());
     }
 

@@ -252,7 +252,9 @@ const PAGE: &str = r#"<!DOCTYPE html>
 </html>
 "#;
 
-const INIT: &str = "SwaggerUIBundle({ url: '/api/v1/openapi.json', dom_id: '#ui', deepLinking: true, persistAuthorization: true });\n";
+/// The token typed into "Authorize" lasts as long as the page: kept (`persistAuthorization`)
+/// it stayed in the browser's localStorage after logging out, on a shared computer too.
+const INIT: &str = "SwaggerUIBundle({ url: '/api/v1/openapi.json', dom_id: '#ui', deepLinking: true, persistAuthorization: false });\n";
 
 fn file(body: impl Into<Body>, content_type: &'static str) -> Response {
     Response::builder()

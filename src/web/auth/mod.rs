@@ -50,6 +50,7 @@ where
             session::cookie_config(config),
             session::storage(state.pool.clone(), state.config.database.postgres_url()),
         ))
+        .map(|resp| async move { session::removal_for_whole_site(resp) })
         .data(state.accounts.clone())
         .map_to_response()
 }

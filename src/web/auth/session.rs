@@ -11,6 +11,7 @@
 use std::{collections::BTreeMap, sync::Arc, time::Duration};
 
 use poem::{
+    http::{header::SET_COOKIE, HeaderValue},
     session::{CookieConfig, Session, SessionStatus},
     web::cookie::SameSite,
     Endpoint, IntoResponse, Middleware, Request, Response, Result,
@@ -27,6 +28,35 @@ use crate::{
 
 pub const COOKIE_NAME: &str = "ih_session";
 pub const IDLE_LIFETIME: Duration = Duration::from_secs(14 * 24 * 60 * 60);
+/// poem removes the session cookie (log-out, a deleted account, a session ended by an
+/// error) with a `Set-Cookie` that names no path, which a browser applies to the
+/// request's own directory (`/account` for `/account/delete`), so the cookie set for
+/// `/` stayed. The removal is given the cookie's path. Sits outside `ServerSession`.
+pub fn removal_for_whole_site(mut resp: Response) -> Response {
+    let pathless = |value: &HeaderValue| {
+        value.to_str().is_ok_and(|text| {
+            text.starts_with(&format!("{COOKIE_NAME}="))
+                && !text.to_ascii_lowercase().contains("path=")
+        })
+    };
+    let headers = resp.headers_mut();
+    let cookies: Vec<HeaderValue> = headers.get_all(SET_COOKIE).iter().cloned().collect();
+    if !cookies.iter().any(pathless) {
+        return resp;
+    }
+    headers.remove(SET_COOKIE);
+    for cookie in cookies {
+        let cookie = match cookie.to_str() {
+            Ok(text) if pathless(&cookie) => {
+                HeaderValue::from_str(&format!("{text}; Path=/")).unwrap_or(cookie)
+            }
+            _ => cookie,
+        };
+        headers.append(SET_COOKIE, cookie);
+    }
+    resp
+}
+
 /// How stale `seen_at` may get before an active session is extended.
 pub const REFRESH_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
 const SEEN_AT_KEY: &str = "seen_at";
