@@ -683,7 +683,7 @@ async fn a_track_louder_than_0_db_is_reported_as_it_is() {
     // A window around its own values is accepted, and holds.
     let json = recommend(
         &app,
-        &format!("seed_tracks={loud}&min_loudness=0.275&max_loudness=2.275&min_tempo=100&max_tempo=270&limit=5"),
+        &format!("seed_tracks={loud}&min_loudness=0.275&max_loudness=2.5&min_tempo=100&max_tempo=270&limit=5"),
     )
     .await;
     assert_eq!(ids_of(&json), vec![louder.to_string()]);
@@ -702,6 +702,34 @@ async fn a_track_louder_than_0_db_is_reported_as_it_is() {
     let json = recommend(&app, "target_loudness=5&target_tempo=280&limit=2").await;
     assert_eq!(json["target"]["loudness"], 5.0);
     assert_eq!(tracks(&json).len(), 2);
+    // Bounds beyond the sliders hold by the stored values, which the index holds at
+    // the sliders' ends (0 dB, 250 BPM): every one of these kept both loud tracks.
+    for (bounds, wanted) in [
+        ("min_loudness=0.9&max_loudness=2.0", vec![loud]),
+        ("min_loudness=2.0", vec![louder]),
+        ("max_loudness=0", vec![]),
+        ("min_loudness=0&max_loudness=1.0", vec![]),
+        ("min_tempo=255", vec![loud]),
+        ("min_tempo=265", vec![]),
+        ("min_loudness=1&max_tempo=250", vec![louder]),
+    ] {
+        let json = recommend(&app, &format!("target_energy=0.5&{bounds}&limit=10")).await;
+        let mut found = ids_of(&json);
+        found.retain(|id| id.starts_with("loud"));
+        assert_eq!(found, wanted, "{bounds}");
+    }
+    // And the pool a seed's afterFilteringSize counts is the same one.
+    let json = recommend(
+        &app,
+        &format!("seed_tracks={louder}&min_loudness=0.9&max_loudness=2.0&limit=10"),
+    )
+    .await;
+    assert_eq!(ids_of(&json), vec![loud.to_string()]);
+    assert_eq!(
+        json["seeds"][0]["afterFilteringSize"], 1,
+        "{}",
+        json["seeds"]
+    );
 }
 
 /// "-0" is zero, and reads back as 0.0, not -0.0.

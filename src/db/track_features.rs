@@ -399,3 +399,41 @@ mod tests {
         assert_same_averages(&mut conn, 1);
     }
 }
+
+/// A track whose tempo or loudness lies beyond the range the matching index holds
+/// (`Feature::range`), with both values as stored. The index holds such a value at
+/// its range's end, so it cannot tell those tracks apart from each other; a bound the
+/// API is given beyond that range is checked against these (`recommendations`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BeyondRange {
+    pub id: i32,
+    pub tempo: f64,
+    pub loudness: f64,
+}
+
+/// Every track with a tempo or loudness beyond the index's range: rare (6 of the 28,352
+/// TidyTuesday tracks are louder than 0 dB), read once per catalog version.
+pub fn beyond_index_range(conn: &mut crate::db::DbConnection) -> QueryResult<Vec<BeyondRange>> {
+    let (tempo_lo, tempo_hi) = Feature::Tempo.range();
+    let (loud_lo, loud_hi) = Feature::Loudness.range();
+    let rows: Vec<(i32, f64, f64)> = crate::db::with_backend!(conn, conn => {
+        tracks::table
+            .filter(
+                tracks::tempo
+                    .lt(tempo_lo)
+                    .or(tracks::tempo.gt(tempo_hi))
+                    .or(tracks::loudness.lt(loud_lo))
+                    .or(tracks::loudness.gt(loud_hi)),
+            )
+            .select((tracks::id, tracks::tempo, tracks::loudness))
+            .load(conn)
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, tempo, loudness)| BeyondRange {
+            id,
+            tempo,
+            loudness,
+        })
+        .collect())
+}

@@ -72,6 +72,11 @@ impl FeatureRange {
     pub fn is_open(&self) -> bool {
         self.min.is_none() && self.max.is_none()
     }
+
+    /// Whether `value` lies within the bounds (inclusive).
+    pub fn admits(&self, value: f64) -> bool {
+        self.min.is_none_or(|min| value >= min) && self.max.is_none_or(|max| value <= max)
+    }
 }
 
 /// Which tracks may be returned at all.

@@ -539,6 +539,25 @@ impl RecommendationsApi {
                 .into());
             }
         }
+        // The index holds a tempo or loudness beyond the sliders' range at the range's
+        // end (`max_loudness=1` kept a track at +1.3 dB, `min_loudness=0.9` one at
+        // +0.3 dB): such tracks are checked against the bounds by their stored values.
+        let exact: Vec<(Feature, FeatureRange)> = r
+            .ranges
+            .iter()
+            .filter(|(f, range)| f.accepted_range() != f.range() && !range.is_open())
+            .map(|(f, range)| (*f, *range))
+            .collect();
+        let beyond = if exact.is_empty() {
+            None
+        } else {
+            Some(
+                shared
+                    .beyond_index_range(&state, version)
+                    .await
+                    .map_err(ApiError::from)?,
+            )
+        };
         let bounds = r.attribute_bounds.clone();
         let excluded = seed_track_ids.clone();
         // A seed track's remaster or live take would answer it at about 100/100: "more
@@ -553,6 +572,16 @@ impl RecommendationsApi {
         let keep = move |id: i32| {
             if excluded.contains(&id) {
                 return false;
+            }
+            if let Some(stored) = beyond.as_ref().and_then(|b| b.get(&id)) {
+                let within = exact.iter().all(|(feature, range)| match feature {
+                    Feature::Tempo => range.admits(stored.tempo),
+                    Feature::Loudness => range.admits(stored.loudness),
+                    _ => true,
+                });
+                if !within {
+                    return false;
+                }
             }
             let Some(table) = &facts else {
                 return true;
