@@ -1034,3 +1034,41 @@ async fn a_search_with_many_matches_shows_more_on_request() {
         assert!(items(&page.body) >= 10, "{odd}");
     }
 }
+
+/// A track listed under several genres shows each of them in the artist's track table
+/// and its CSV, the first the file named first, as the header's genre counts count it
+/// under each (`tracks.genre` holds the first only).
+#[tokio::test]
+async fn a_track_shows_every_genre_it_is_listed_under() {
+    use insights_hub::catalog::GenreTag;
+    let app = empty_app();
+    let tag = |genre: &str, subgenre: Option<&str>| GenreTag {
+        genre: genre.to_string(),
+        subgenre: subgenre.map(str::to_string),
+    };
+    let mut shape = common::fixtures::track("shape00000000000000001", "Shape", &["Ed"], 0.5);
+    shape.genres = vec![
+        tag("pop", Some("dance pop")),
+        tag("r&b", None),
+        tag("edm", None),
+    ];
+    let mut plain = common::fixtures::track("plain00000000000000001", "Plain", &["Ed"], 0.4);
+    plain.genres = vec![tag("rock", None)];
+    common::fixtures::load(&app.state, "genres.csv", vec![shape, plain]).await;
+    let app = TestApp {
+        client: TestApp::client_for(&app.state),
+        ..app
+    };
+    let id = artist_id(&app, "Ed");
+    let page = get(&app, &format!("/artists/{id}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains(">pop, edm, r&amp;b</td>"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains(">rock</td>"));
+    assert!(!page.body.contains("dance pop</td>"), "subgenres stay out");
+    let csv = get(&app, &format!("/artists/{id}/tracks.csv")).await;
+    assert!(csv.body.contains(",\"pop, edm, r&b\","), "{}", csv.body);
+}

@@ -12,6 +12,7 @@ use diesel::{
 
 use super::{
     features::{audio_feature_columns, features_from_averages, features_from_fields},
+    one_of::one_of,
     schema::{artists, genres, track_artists, track_genres, tracks},
 };
 use crate::catalog::{
@@ -199,7 +200,11 @@ pub struct ArtistTrack {
     pub name: String,
     pub album: Option<String>,
     pub release_year: Option<i32>,
-    pub genre: Option<String>,
+    /// Every genre of the track (not subgenres), the first one the file named first,
+    /// comma-separated (`with_every_genre`); read from `tracks.genre`, which holds the
+    /// first only, and is all a track without genre links has.
+    #[diesel(column_name = genre)]
+    pub genres: Option<String>,
     pub popularity: Option<i32>,
     pub tempo: f64,
     pub loudness: f64,
@@ -282,6 +287,44 @@ pub fn tracks_page(
         .limit(limit)
         .load(conn)
     })
+    .and_then(|rows| with_every_genre(conn, rows))
+}
+
+/// The tracks with every genre they are linked to in `genres`: `tracks.genre` holds the
+/// first only, and the table and its CSV showed Ed Sheeran's "Shape of You" as pop
+/// where the artist's header counted it under pop, r&b and edm too.
+fn with_every_genre(
+    conn: &mut crate::db::DbConnection,
+    mut rows: Vec<ArtistTrack>,
+) -> QueryResult<Vec<ArtistTrack>> {
+    let ids: Vec<i32> = rows.iter().map(|t| t.id).collect();
+    let links: Vec<(i32, String)> = crate::db::with_backend!(conn, conn => {
+        track_genres::table
+            .inner_join(genres::table.on(genres::id.eq(track_genres::genre_id)))
+            .filter(one_of(track_genres::track_id, &ids))
+            .filter(genres::parent_id.is_null())
+            .select((track_genres::track_id, genres::name))
+            .load(conn)
+    })?;
+    let mut by_track: HashMap<i32, Vec<String>> = HashMap::new();
+    for (track, genre) in links {
+        by_track.entry(track).or_default().push(genre);
+    }
+    for row in &mut rows {
+        let Some(mut names) = by_track.remove(&row.id) else {
+            continue;
+        };
+        // The first genre the file named first, then the others A to Z.
+        names.sort();
+        if let Some(first) = row.genres.as_deref() {
+            if let Some(at) = names.iter().position(|n| n == first) {
+                let first = names.remove(at);
+                names.insert(0, first);
+            }
+        }
+        row.genres = Some(names.join(", "));
+    }
+    Ok(rows)
 }
 
 /// Every track of the artist (for the per-feature distributions), unordered.

@@ -138,7 +138,7 @@ fn track_table(tracks: &[ArtistTrack]) -> CsvTable {
             t.id.to_string(),
             t.album.clone().unwrap_or_default(),
             optional(t.release_year),
-            t.genre.clone().unwrap_or_default(),
+            t.genres.clone().unwrap_or_default(),
         ];
         row.extend(
             Feature::ALL

@@ -421,7 +421,7 @@ fn tracks_section(
                                     }
                                 }
                                 td class="card-meta" { @if let Some(y) = track.release_year { (y) } @else { "—" } }
-                                td class="card-meta" { (track.genre.as_deref().unwrap_or("—")) }
+                                td class="card-meta" { (track.genres.as_deref().unwrap_or("—")) }
                                 td class="card-meta" { (key_and_tempo(facts.get(track.id).and_then(|f| f.musical_key()), Some(track.tempo))) }
                                 // data-label: on a phone (a card per track) the header row is
                                 // out of sight, and a bare number would not say what it is.
