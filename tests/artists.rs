@@ -1054,7 +1054,8 @@ async fn a_track_shows_every_genre_it_is_listed_under() {
     ];
     let mut plain = common::fixtures::track("plain00000000000000001", "Plain", &["Ed"], 0.4);
     plain.genres = vec![tag("rock", None)];
-    common::fixtures::load(&app.state, "genres.csv", vec![shape, plain]).await;
+    let solo = common::fixtures::track("solo000000000000000001", "Solo", &["Uno"], 0.3);
+    common::fixtures::load(&app.state, "genres.csv", vec![shape, plain, solo]).await;
     let app = TestApp {
         client: TestApp::client_for(&app.state),
         ..app
@@ -1071,4 +1072,13 @@ async fn a_track_shows_every_genre_it_is_listed_under() {
     assert!(!page.body.contains("dance pop</td>"), "subgenres stay out");
     let csv = get(&app, &format!("/artists/{id}/tracks.csv")).await;
     assert!(csv.body.contains(",\"pop, edm, r&b\","), "{}", csv.body);
+    // Two tracks spread; one does not, and its page does not pretend it does.
+    assert!(page.body.contains("How their tracks spread"));
+    let solo = get(&app, &format!("/artists/{}", artist_id(&app, "Uno"))).await;
+    assert_eq!(solo.status, StatusCode::OK);
+    assert!(
+        !solo.body.contains("How their tracks spread"),
+        "{}",
+        solo.body
+    );
 }

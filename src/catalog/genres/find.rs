@@ -139,12 +139,16 @@ fn loose(name: &str) -> String {
 impl GenreCatalog {
     /// The genre called `name` (ignoring case and surrounding spaces); a subgenre when
     /// no genre has the name (the one with most tracks, if several genres have it).
+    /// Failing that, the one whose name reads the same with hyphens as spaces, as the
+    /// genre search reads them (`hip-hop` is TidyTuesday's `hip hop`): the search found
+    /// it, and its address and the comparison said there was no such genre.
     pub fn find(&self, name: &str) -> Option<&GenreProfile> {
         let key = genre_key(name);
-        self.genres()
-            .iter()
+        let loosely = loose(name);
+        let all = || self.genres().iter().chain(self.subgenres());
+        all()
             .find(|g| g.key == key)
-            .or_else(|| self.subgenres().iter().find(|g| g.key == key))
+            .or_else(|| all().find(|g| loose(&g.name) == loosely))
     }
 
     /// The genres and subgenres whose names are closest to `name`: those containing it

@@ -183,7 +183,11 @@ pub async fn artist_page(
         (header(artist, &catalog, &genres))
         (profile_section(artist, &catalog))
         (tracks_markup)
-        (spread_section("artist", &artist.name, "their", &distributions))
+        // One track has no spread: its box plots were flat lines, under a text about
+        // half of the tracks lying between quartiles.
+        @if all_tracks.len() > 1 {
+            (spread_section("artist", &artist.name, "their", &distributions))
+        }
         (similar_section(artist, &similar))
     };
     Ok(render(&ctx, &artist.name, content).into_response())

@@ -125,9 +125,11 @@ fn header(genre: &GenreProfile) -> Markup {
                     " · a subgenre of " a href=(genre_path(parent)) { (parent) }
                 }
             }
-            @if !genre.is_subgenre() {
-                p class="actions" {
-                    a class="button-small" href=(compare_href) { "Compare " (genre.name) " with another genre" }
+            // A subgenre compares as a genre does; only the perfect song's genre filter
+            // and seeds are genres alone (the matching index holds no subgenres).
+            p class="actions" {
+                a class="button-small" href=(compare_href) { "Compare " (genre.name) " with another genre" }
+                @if !genre.is_subgenre() {
                     " "
                     a class="button-small" href=(url("/perfect-song", &[("genre", &genre.name)])) {
                         "Find your perfect " (genre.name) " song"

@@ -7,6 +7,7 @@ use maud::{html, Markup};
 use super::genre_path;
 use crate::{
     catalog::{
+        artists::FEW_TRACKS,
         genres::{decade_label, DecadeRow, GenreProfile},
         Feature,
     },
@@ -96,9 +97,15 @@ pub fn decades_section(
                 p { "No track of " (whose) " has a release year, so there is nothing to show by decade." }
             } @else {
                 p class="muted" {
-                    "The average of " (whose) " tracks released in each decade, each feature on a 0–1 scale."
+                    "The average of " (whose) " tracks released in each decade: the chart draws the "
+                    "features that run from 0 to 1, the table has tempo and loudness too."
                     @if let Some(n) = undated.filter(|n| *n > 0) {
                         " " (format_count(n)) " tracks without a release year are left out."
+                    }
+                    // A decade of 2 or 3 tracks drew the tallest point of a line (a 1950s
+                    // valence of 0.91) with nothing to say it rests on so few.
+                    @if decades.iter().any(|d| d.tracks < i64::from(FEW_TRACKS)) {
+                        " A decade of fewer than " (FEW_TRACKS) " tracks is marked “few”: its averages say little."
                     }
                 }
                 div class="chart-with-table stacked" {
@@ -123,7 +130,10 @@ pub fn decades_section(
                                 @for d in decades {
                                     tr {
                                         th scope="row" { (decade_label(d.decade)) }
-                                        td { (format_count(d.tracks)) }
+                                        td {
+                                            (format_count(d.tracks))
+                                            @if d.tracks < i64::from(FEW_TRACKS) { " " span class="muted" { "(few)" } }
+                                        }
                                         @for f in Feature::AUDIO {
                                             td { (d.value(f).map(|v| f.format(v)).unwrap_or_else(|| "—".into())) }
                                         }
