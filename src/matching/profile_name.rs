@@ -2,6 +2,8 @@
 //! trimming, no control characters. Uniqueness per user is the database's to decide;
 //! so is keeping a user to `MAX_PER_USER` profiles.
 
+use unicode_normalization::UnicodeNormalization;
+
 /// The longest profile name, in characters.
 pub const MAX_CHARS: usize = 60;
 
@@ -25,9 +27,13 @@ pub enum ProfileNameError {
     ControlCharacter,
 }
 
-/// The name as it will be stored (trimmed), or why it cannot be one.
+/// The name as it will be stored (trimmed, in Unicode's composed form), or why it
+/// cannot be one. Composed: "é" typed as one character and as "e" with an accent
+/// were two profiles that looked the same, and the database's "one name once" rule
+/// let both in.
 pub fn parse(raw: &str) -> Result<String, ProfileNameError> {
-    let name = raw.trim();
+    let composed: String = raw.nfc().collect();
+    let name = composed.trim();
     if name.is_empty() {
         Err(ProfileNameError::Empty)
     } else if name.chars().count() > MAX_CHARS {
@@ -56,5 +62,11 @@ mod tests {
             Err(ProfileNameError::TooLong)
         );
         assert_eq!(parse("a\u{7}b"), Err(ProfileNameError::ControlCharacter));
+    }
+
+    #[test]
+    fn names_that_look_the_same_are_stored_the_same() {
+        assert_eq!(parse("Caf\u{65}\u{301}"), parse("Caf\u{e9}"));
+        assert_eq!(parse("Caf\u{65}\u{301}").unwrap(), "Caf\u{e9}");
     }
 }
