@@ -538,6 +538,7 @@ async fn every_error_is_spotify_shaped_json() {
         ("/api/v1/no-such-endpoint", StatusCode::NOT_FOUND),
         ("/api/v2/tracks", StatusCode::NOT_FOUND),
         ("/api/v1", StatusCode::NOT_FOUND),
+        ("/api", StatusCode::NOT_FOUND),
         (
             "/api/v1/tracks/doesnotexist0000000000",
             StatusCode::NOT_FOUND,

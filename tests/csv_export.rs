@@ -68,6 +68,7 @@ fn assert_is_csv_download(page: &Page) {
         "{disposition}"
     );
     assert!(page.body.ends_with("\r\n"), "CRLF line ends");
+    assert_eq!(page.header("cache-control"), Some("private, no-cache"));
 }
 
 fn column(records: &[Vec<String>], name: &str) -> Vec<String> {

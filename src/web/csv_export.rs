@@ -84,6 +84,9 @@ impl CsvTable {
         Ok(Response::builder()
             .status(StatusCode::OK)
             .content_type("text/csv; charset=utf-8")
+            // As the pages: what it holds follows the catalog and, for the perfect
+            // song, a signed-in user's settings, so no shared cache keeps it.
+            .header(header::CACHE_CONTROL, "private, no-cache")
             .header(
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{}.csv\"", file_name(name)),

@@ -134,6 +134,7 @@ pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
             get(docs.js().with(compression::Gzip)),
         )
         .at("/api/docs/init.js", get(docs.init()))
+        .at("/api", api::not_found())
         .at("/api/*rest", api::not_found())
         .nest("/", auth::with_sessions(pages, &state));
 
