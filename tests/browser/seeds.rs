@@ -249,13 +249,19 @@ async fn run(js: Js) {
             u.query().unwrap_or("").contains("seed_track=")
         })
         .await;
-    // The seed sets the targets (none in the address); the weights stay.
+    // The seed sets the targets (none in the address), and the weights as its "More
+    // like this" does (nine features on): the page's default weights are not carried.
+    // Weights the user chose are (`w_energy` below).
     assert!(
-        !url.query_pairs().any(|(k, _)| k == "danceability"),
+        !url.query_pairs()
+            .any(|(k, _)| k == "danceability" || k == "w_danceability"),
         "{url}"
     );
-    assert!(
-        url.query_pairs().any(|(k, _)| k == "w_danceability"),
+    assert_eq!(
+        browser
+            .js("return document.getElementById('ps-w_speechiness').value;")
+            .await,
+        serde_json::json!("1"),
         "{url}"
     );
     let target = browser
