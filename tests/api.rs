@@ -400,6 +400,26 @@ async fn the_rate_limit_answers_429_with_retry_after() {
     );
 }
 
+/// Tokens that are not one are counted per client address under the same limit, so
+/// guessing gets 429 (with no database look-up) instead of 401 after 401.
+#[tokio::test]
+async fn refused_tokens_are_limited_per_address() {
+    let app = demo_app_with(|c| c.api_rate_limit = 3);
+    for guess in 0..3 {
+        let wrong = format!("sih_guess{guess:040}");
+        assert_eq!(
+            call(&app, Some(&wrong), "/api/v1/catalog").await.status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let limited = call(&app, Some("sih_guess-again"), "/api/v1/catalog").await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(limited.header("retry-after").is_some());
+    // A request without a token is not a guess: anonymous reads keep their own count.
+    let anonymous = call(&app, None, "/api/v1/catalog").await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+}
+
 #[tokio::test]
 async fn cors_allows_only_the_configured_origins() {
     let app = demo_app_with(|c| c.api_cors_origins = vec!["https://app.example".into()]);
