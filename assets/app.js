@@ -1012,10 +1012,16 @@
       return null;
     }
     var targets = keepTargets ? [] : (seedForm.getAttribute("data-targets") || "").split(" ");
+    // The weights the page set itself (the defaults, or the seeds' nine) stay behind
+    // when the seeds change, as the server's own links leave them: a live answer's
+    // address names every weight, and carrying them made a seed added after a slider
+    // moved match on five features where its "More like this" matched on nine.
+    var pageWeights = new URLSearchParams(keepTargets ? "" : seedForm.getAttribute("data-page-weights") || "");
     var current = new URL(settings, location.href).searchParams;
     var out = new URLSearchParams();
     current.forEach(function (value, key) {
-      if (targets.indexOf(key) < 0 && key.indexOf("seed_") !== 0) {
+      var automatic = pageWeights.has(key) && parseFloat(pageWeights.get(key)) === parseFloat(value);
+      if (targets.indexOf(key) < 0 && key.indexOf("seed_") !== 0 && !automatic) {
         out.append(key, value);
       }
     });

@@ -834,7 +834,7 @@ async fn a_catalog_without_time_signatures_switches_their_range_off() {
     assert!(
         refused
             .body
-            .contains("this range could only leave every track out"),
+            .contains("so this range would leave every one out: clear it."),
         "{}",
         refused.body
     );

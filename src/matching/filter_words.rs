@@ -128,7 +128,7 @@ mod tests {
                 "in genre rock",
                 "from 1990 on",
                 "with popularity of at least 40",
-                "that are not marked explicit",
+                "not marked explicit",
                 "with tempo from 120 to 130 BPM",
                 "counting half and double tempo",
                 "in keys that mix with 8A (A minor)",

@@ -129,7 +129,7 @@ pub struct Funnel {
 }
 
 impl NoMatch {
-    /// A sentence for the page, e.g. "No tracks in genre jazz from 2030–2040. 1,204
+    /// A sentence for the page, e.g. "No tracks in genre jazz from 2030 to 2040. 1,204
     /// jazz tracks exist, but none from those years."
     pub fn message(&self, settings: &MatchSettings) -> String {
         let step = match self.because {
@@ -223,7 +223,7 @@ impl NoMatch {
     }
 }
 
-/// The phrase for one filter: "in genre jazz", "from 2030–2040", ...
+/// The phrase for one filter: "in genre jazz", "from 2030 to 2040", ...
 pub(crate) fn describe(step: FilterStep, settings: &MatchSettings) -> String {
     let f = &settings.filters;
     match step {
@@ -237,7 +237,7 @@ pub(crate) fn describe(step: FilterStep, settings: &MatchSettings) -> String {
         }
         FilterStep::Years => match (f.year_from, f.year_to) {
             (Some(a), Some(b)) if a == b => format!("from {a}"),
-            (Some(a), Some(b)) => format!("from {a}–{b}"),
+            (Some(a), Some(b)) => format!("from {a} to {b}"),
             (Some(a), None) => format!("from {a} on"),
             (None, Some(b)) => format!("up to {b}"),
             (None, None) => "with a known year".to_string(),
@@ -249,7 +249,8 @@ pub(crate) fn describe(step: FilterStep, settings: &MatchSettings) -> String {
         FilterStep::PopularityKnown => {
             "with a known popularity (needed while popularity is switched on)".to_string()
         }
-        FilterStep::NoExplicit => "that are not marked explicit".to_string(),
+        // No verb: "1 track not marked explicit" and "tracks not marked explicit" alike.
+        FilterStep::NoExplicit => "not marked explicit".to_string(),
         FilterStep::Ranges => {
             let bounds: Vec<String> = f
                 .ranges

@@ -315,6 +315,53 @@ async fn run(js: Js) {
             !url.query_pairs().any(|(k, _)| k == "danceability"),
             "{url}"
         );
+        // The weights the page had set itself are not carried from the live address
+        // (which names every weight): the seed turns the nine features on, as its
+        // "More like this" does.
+        assert!(
+            !url.query_pairs().any(|(k, _)| k == "w_speechiness"),
+            "{url}"
+        );
+        let weight = |id: &'static str| {
+            let browser = &browser;
+            async move {
+                browser
+                    .js(&format!("return document.getElementById('{id}').value;"))
+                    .await
+            }
+        };
+        assert_eq!(weight("ps-w_speechiness").await, serde_json::json!("1"));
+        // A live change, then the seed removed: the user's weight stays, the seeds'
+        // nine go, and the defaults are back.
+        browser
+            .wait_for_js("document.querySelector('#ps-form[data-live]') !== null")
+            .await;
+        browser
+            .js(
+                "var v = document.getElementById('ps-valence'); v.value = '0.9'; \
+                 v.dispatchEvent(new Event('input', { bubbles: true })); return true;",
+            )
+            .await;
+        browser
+            .wait_for_url("the live change", |u| {
+                u.query().unwrap_or("").contains("valence=0.9")
+            })
+            .await;
+        click(&browser, ".ps-chip-remove").await;
+        let url = browser
+            .wait_for_url("unseeded", |u| {
+                !u.query().unwrap_or("").contains("seed_track=")
+            })
+            .await;
+        browser
+            .wait_for_js("document.querySelectorAll('.ps-chip').length === 0")
+            .await;
+        assert!(
+            !url.query_pairs().any(|(k, _)| k == "w_speechiness"),
+            "{url}"
+        );
+        assert_eq!(weight("ps-w_speechiness").await, serde_json::json!("0"));
+        assert_eq!(weight("ps-w_energy").await, serde_json::json!("4"));
     }
     browser.close().await;
 }

@@ -509,7 +509,7 @@ fn empty_result_names_the_filter_that_emptied_it() {
     );
     assert_eq!(
         why.message(&s),
-        "There is 1 track in genre Jazz, but none from 2030–2040."
+        "There is 1 track in genre Jazz, but none from 2030 to 2040."
     );
 }
 

@@ -123,9 +123,11 @@ pub fn finish_spec(spec: &str) -> String {
 
 /// The lists whose entries are null for an id the catalog does not have. poem-openapi 5
 /// marks a field nullable (`#[oai(nullable)]`, see `objects`), but not a list's items,
-/// so they are marked here: `allOf` around the `$ref`, since OpenAPI 3.0 ignores
-/// siblings of a `$ref`, and `type` beside `nullable`, which 3.0.3 ignores without one
-/// (strict validators refused the nulls).
+/// so they are marked here. In OpenAPI 3.0 `nullable` is ignored beside a `$ref`, and
+/// beside an `allOf` around one validators still check a null against the object
+/// (openapi-core refused `/tracks?ids=known,unknown`), so an entry is `anyOf` the
+/// object or a null of its own (`nullable` needs a `type` beside it, and `enum: [null]`
+/// keeps that branch from taking any object).
 fn nullable_list_items(doc: &mut Value) {
     for (schema, field) in [
         ("TrackList", "tracks"),
@@ -134,7 +136,10 @@ fn nullable_list_items(doc: &mut Value) {
     ] {
         let items = &mut doc["components"]["schemas"][schema]["properties"][field]["items"];
         if !items.is_null() {
-            *items = json!({ "type": "object", "allOf": [items.take()], "nullable": true });
+            *items = json!({ "anyOf": [
+                items.take(),
+                { "type": "object", "nullable": true, "enum": [null] }
+            ] });
         }
     }
 }

@@ -314,7 +314,12 @@ pub fn parse(pairs: &[(String, String)]) -> Result<RecommendationRequest, ApiErr
                 "market" => {}
                 _ => {
                     let (prefix, rest) = name.split_once('_').unwrap_or((name, ""));
-                    if let Some(feature) = Feature::from_key(rest) {
+                    if !TUNING_PREFIXES.contains(&prefix) {
+                        // Any other name is ignored, as Spotify ignores it: a
+                        // cache-buster (`_=1700000000`), `country`,
+                        // `include_seeds_in_response`, and another program's
+                        // `theme_mode=dark`, which is not a bad `mode`.
+                    } else if let Some(feature) = Feature::from_key(rest) {
                         match prefix {
                             "target" => {
                                 r.targets.insert(feature, target(name, feature, value)?);
@@ -341,11 +346,9 @@ pub fn parse(pairs: &[(String, String)]) -> Result<RecommendationRequest, ApiErr
                             "max" => slot.2 = Some(v),
                             _ => unknown.push(name),
                         }
-                    } else if TUNING_PREFIXES.contains(&prefix) {
+                    } else {
                         unknown.push(name);
                     }
-                    // Any other name is ignored, as Spotify ignores it: a cache-buster
-                    // (`_=1700000000`), `country`, `include_seeds_in_response`.
                 }
             }
             Ok(())
@@ -354,8 +357,9 @@ pub fn parse(pairs: &[(String, String)]) -> Result<RecommendationRequest, ApiErr
             errors.push(e);
         }
     }
+    // First, so that the cap on problems listed never hides it.
     if !unknown.is_empty() {
-        errors.push(unknown_parameters(&unknown));
+        errors.insert(0, unknown_parameters(&unknown));
     }
     for (&key, &(target, min, max)) in &attribute {
         let Some(a) = Attribute::from_key(key) else {
@@ -813,7 +817,7 @@ mod tests {
             );
         }
         let r = parse(&pairs(
-            "seed_genres=rock&_=1700000000&country=US&include_seeds_in_response=true&Limit=5&colour=red",
+            "seed_genres=rock&_=1700000000&country=US&include_seeds_in_response=true&Limit=5&colour=red&theme_mode=dark&ui_key=x&x_duration_ms=long&foo_energy=1",
         ))
         .unwrap();
         assert_eq!(r.seed_genres, vec!["rock"]);

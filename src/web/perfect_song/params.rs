@@ -287,17 +287,32 @@ impl FormState {
         let Some(feature) = Feature::ALL.into_iter().find(|f| keys::weight(*f) == key) else {
             return false;
         };
-        let Ok(weight) = value.trim().parse::<f64>() else {
-            return false;
-        };
-        let automatic = if self.seeds.is_empty() {
+        value
+            .trim()
+            .parse::<f64>()
+            .is_ok_and(|weight| weight == self.automatic_weight(feature))
+    }
+
+    /// The weight the page gives `feature` by itself with these seeds.
+    fn automatic_weight(&self, feature: Feature) -> f64 {
+        if self.seeds.is_empty() {
             MatchSettings::default().weight(feature)
         } else if Feature::AUDIO.contains(&feature) {
             1.0
         } else {
             0.0
-        };
-        weight == automatic
+        }
+    }
+
+    /// The page's own weights as a query string, for app.js: a live answer's address
+    /// names every weight, and the script leaves these out when the seeds change, as
+    /// `base_pairs` does.
+    pub fn automatic_weights(&self) -> String {
+        let pairs: Vec<(&str, String)> = Feature::ALL
+            .into_iter()
+            .map(|f| (keys::weight(f), self.automatic_weight(f).to_string()))
+            .collect();
+        serde_urlencoded::to_string(pairs).unwrap_or_default()
     }
 
     /// Every setting, targets included, and the seeds: what the seed search carries,

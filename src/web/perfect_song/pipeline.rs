@@ -76,7 +76,9 @@ fn time_signatures_missing(
     };
     Some(InvalidSettings(vec![MatchError::Field {
         field,
-        message: views::NO_TIME_SIGNATURES.to_string(),
+        message: "No track of this catalog has a time signature, so this range would leave \
+                  every one out: clear it."
+            .to_string(),
     }]))
 }
 

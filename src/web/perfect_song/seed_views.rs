@@ -219,6 +219,7 @@ pub fn panel(
 ) -> Markup {
     let error = form.error(keys::SEEDS);
     let full = form.seeds.count() >= MAX_SEEDS;
+    let page_weights = form.automatic_weights();
     html! {
         // Without seeds the panel only explains how to add some: it is left off paper.
         section class={ "card ps-seeds" @if chips.is_empty() { " ps-seeds-empty" } } id="ps-seeds"
@@ -251,9 +252,10 @@ pub fn panel(
             // carries the settings without the targets, which the seeds set again.
             // `data-targets`: the slider targets a new seed replaces (app.js carries the
             // other settings on screen over when a seed is added or removed, and keeps
-            // the targets for a form marked `data-keeps-targets`).
+            // the targets for a form marked `data-keeps-targets`). `data-page-weights`:
+            // the weights the page set itself, which a change of seeds does not carry.
             form class="ps-seed-form" method="get" action=(PAGE) role="search"
-                data-targets=(slider_targets()) data-keeps-targets {
+                data-targets=(slider_targets()) data-page-weights=(page_weights) data-keeps-targets {
                 @for (key, value) in form.search_pairs() {
                     input type="hidden" name=(key) value=(value);
                 }
@@ -273,7 +275,7 @@ pub fn panel(
                 }
             }
             form class="ps-seed-form" method="get" action=(PAGE)
-                data-targets=(slider_targets()) {
+                data-targets=(slider_targets()) data-page-weights=(page_weights) {
                 @for (key, value) in form.base_pairs() {
                     input type="hidden" name=(key) value=(value);
                 }
