@@ -13,6 +13,7 @@ pub mod config;
 pub mod db;
 pub mod decimal;
 pub mod error;
+pub mod listing;
 pub mod matching;
 pub mod memory;
 #[cfg(test)]

@@ -268,7 +268,7 @@ pub(crate) fn describe(step: FilterStep, settings: &MatchSettings) -> String {
                     }
                 })
                 .collect();
-            format!("with {}", and_list(&bounds))
+            format!("with {}", crate::listing::and_list(&bounds))
         }
     }
 }
@@ -285,15 +285,6 @@ fn bound_value(feature: Feature, value: f64) -> String {
 
 fn minus_sign(value: f64) -> String {
     value.to_string().replace('-', "−")
-}
-
-/// "a", "a and b", "a, b and c".
-fn and_list(items: &[String]) -> String {
-    match items.split_last() {
-        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
-        Some((last, _)) => last.clone(),
-        None => String::new(),
-    }
 }
 
 fn thousands(n: usize) -> String {

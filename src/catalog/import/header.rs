@@ -364,10 +364,7 @@ impl fmt::Display for DuplicateColumns {
                 .take(LISTED)
                 .map(|(number, header)| format!("{number} \"{}\"", shown(header)))
                 .collect();
-            let mut list = match named.split_last() {
-                Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
-                _ => named.join(""),
-            };
+            let mut list = crate::listing::and_list(&named);
             if columns.len() > LISTED {
                 list.push_str(&format!(" (and {} more)", columns.len() - LISTED));
             }

@@ -133,8 +133,8 @@ fn integer(name: &str, value: &str, range: (i64, i64)) -> Result<i64, String> {
     params::whole_number(name, value, range)
 }
 
-/// A `min_`/`max_` bound of a feature: anywhere a stored value can be
-/// (`Feature::accepted_range`, as for a `target_`), so that a window around a track's
+/// A `min_`/`max_` bound or a `target_` of a feature: anywhere a stored value can be
+/// (`Feature::accepted_range`), so that a window around a track's
 /// own audio features is never refused. (The sliders' narrower `Feature::range` is the
 /// page's choice; the index reads values beyond it as its ends, see the README.)
 fn bound(name: &str, feature: Feature, value: &str) -> Result<f64, String> {
@@ -227,12 +227,6 @@ fn problems(errors: &[String]) -> String {
     message
 }
 
-/// A `target_` of a feature: as a bound, anywhere a stored value can be, and said with
-/// the parameter's name (the settings' own check names the page's slider).
-fn target(name: &str, feature: Feature, value: &str) -> Result<f64, String> {
-    bound(name, feature, value)
-}
-
 /// A `weight_`: 0 (off) to `MAX_WEIGHT`.
 fn weight(name: &str, value: &str) -> Result<f64, String> {
     let v = number(name, value)?;
@@ -322,7 +316,9 @@ pub fn parse(pairs: &[(String, String)]) -> Result<RecommendationRequest, ApiErr
                     } else if let Some(feature) = Feature::from_key(rest) {
                         match prefix {
                             "target" => {
-                                r.targets.insert(feature, target(name, feature, value)?);
+                                // Read as a bound is: any value the catalog can
+                                // hold, said with the parameter's name.
+                                r.targets.insert(feature, bound(name, feature, value)?);
                             }
                             "weight" => {
                                 r.weights.insert(feature, weight(name, value)?);

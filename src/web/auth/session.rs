@@ -33,10 +33,15 @@ pub const IDLE_LIFETIME: Duration = Duration::from_secs(14 * 24 * 60 * 60);
 /// request's own directory (`/account` for `/account/delete`), so the cookie set for
 /// `/` stayed. The removal is given the cookie's path. Sits outside `ServerSession`.
 pub fn removal_for_whole_site(mut resp: Response) -> Response {
+    // Read on every page's answer: no allocation for the cookies it leaves alone.
     let pathless = |value: &HeaderValue| {
         value.to_str().is_ok_and(|text| {
-            text.starts_with(&format!("{COOKIE_NAME}="))
-                && !text.to_ascii_lowercase().contains("path=")
+            text.strip_prefix(COOKIE_NAME)
+                .is_some_and(|rest| rest.starts_with('='))
+                && !text
+                    .as_bytes()
+                    .windows(5)
+                    .any(|w| w.eq_ignore_ascii_case(b"path="))
         })
     };
     let headers = resp.headers_mut();

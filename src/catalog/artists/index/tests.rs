@@ -229,10 +229,6 @@ proptest::proptest! {
         let got: Vec<i32> = idx.suggest(&query, limit).iter().map(|s| s.artist.id).collect();
         proptest::prop_assert_eq!(got, brute_force(&idx, &query, limit));
     }
-}
-
-proptest::proptest! {
-    #![proptest_config(crate::proptest_regressions::kept(proptest::test_runner::Config::default()))]
 
     /// Several words: walking the tiers in rank order (what a large catalog takes when
     /// the words are common) finds what ranking every holder finds.
