@@ -97,8 +97,9 @@ pub fn decades_section(
                 p { "No track of " (whose) " has a release year, so there is nothing to show by decade." }
             } @else {
                 p class="muted" {
-                    "The average of " (whose) " tracks released in each decade: the chart draws the "
-                    "features that run from 0 to 1, the table has tempo and loudness too."
+                    // Said so that it holds without JavaScript too, where there is no chart.
+                    "The average of " (whose) " tracks released in each decade. Tempo and "
+                    "loudness, which do not run from 0 to 1, are in the table only."
                     @if let Some(n) = undated.filter(|n| *n > 0) {
                         " " (format_count(n)) " tracks without a release year are left out."
                     }
