@@ -220,8 +220,27 @@ async fn perfect_song_results_download_for_the_same_settings() {
     );
     assert_eq!(column(&rows, "rank")[..3], ["1", "2", "3"]);
     assert_eq!(column(&rows, "target_energy")[0], "0.6");
+    assert_eq!(column(&rows, "weight_energy")[0], "1");
+    assert_eq!(column(&rows, "weight_tempo")[0], "0");
+    assert_eq!(column(&rows, "metric")[0], "euclidean");
+    assert_eq!(column(&rows, "chosen_among")[0], "the whole catalog");
     assert_eq!(column(&rows, "artists")[0], "'=SUM(1+1)");
     assert!(rows.len() > 2);
+
+    // The filters in force travel with the file, in the page's words.
+    let filtered = browser
+        .get(
+            &app.client,
+            &format!("/perfect-song/results.csv?{settings}&genre=pop&metric=cosine"),
+        )
+        .await;
+    assert_is_csv_download(&filtered);
+    let rows = records(&filtered);
+    assert!(!rows.is_empty());
+    assert!(column(&rows, "chosen_among")
+        .iter()
+        .all(|among| among == "tracks in genre pop"));
+    assert_eq!(column(&rows, "metric")[0], "cosine");
 
     let bad = browser
         .get(&app.client, "/perfect-song/results.csv?energy=7")

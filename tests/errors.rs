@@ -156,6 +156,48 @@ async fn error_pages_have_the_sites_header_and_navigation() {
     assert!(page.body.contains("Log out"), "{}", page.body);
 }
 
+/// A request refused before the session is read (a body too large) cannot know whether
+/// its visitor is signed in: a visitor with a session cookie is not told to log in, one
+/// without it is.
+#[tokio::test]
+async fn an_error_before_the_session_offers_log_in_only_without_a_session_cookie() {
+    let app = empty_app();
+    let big = "a".repeat(insights_hub::web::request_limits::MAX_BODY_BYTES + 1);
+    let refused = |cookie: Option<String>| {
+        let mut request = app.client.post("/no/such/page").body(big.clone());
+        if let Some(cookie) = cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        async move {
+            let resp = request.send().await;
+            let status = resp.0.status();
+            (
+                status,
+                resp.0.into_body().into_string().await.expect("body"),
+            )
+        }
+    };
+
+    let (status, anonymous) = refused(None).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_error_page(&anonymous, status, "larger than");
+    assert!(anonymous.contains(">Log in<"), "{anonymous}");
+    assert!(!anonymous.contains("Your account"), "{anonymous}");
+
+    let mut browser = Browser::new();
+    browser
+        .sign_up(&app.client, "wanderer", GOOD_PASSWORD)
+        .await;
+    let (status, signed_in) = refused(Some(browser.cookie_header())).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_error_page(&signed_in, status, "larger than");
+    assert!(!signed_in.contains(">Log in<"), "{signed_in}");
+    assert!(
+        signed_in.contains(r#"<a href="/account">Your account</a>"#),
+        "{signed_in}"
+    );
+}
+
 /// `/artists/` is `/artists`: a trailing slash is dropped by a redirect that keeps the
 /// query; a form posted there, and the API, are left alone.
 #[tokio::test]

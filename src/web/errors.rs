@@ -23,8 +23,9 @@ use super::{
         self,
         error::{json_body, json_error, JSON_CONTENT_TYPE},
     },
+    auth::session,
     extract::{Htmx, PageContext},
-    layout,
+    layout::{self, BareVisitor},
 };
 use crate::{error::AppError, repeated_failure::single_line};
 
@@ -146,6 +147,16 @@ impl<E: Endpoint> Endpoint for ErrorPagesEndpoint<E> {
         let mut ctx = (self.with_session && audience == Audience::Page)
             .then(|| PageContext::from_parts(&req))
             .flatten();
+        // Outside the session layer only the cookie's presence is known (read only for
+        // a page without its context: the check runs on every request).
+        let mut visitor = if audience == Audience::Page
+            && ctx.is_none()
+            && session::cookie_present(req.headers())
+        {
+            BareVisitor::MayBeSignedIn
+        } else {
+            BareVisitor::Anonymous
+        };
         let session = self
             .with_session
             .then(|| req.extensions().get::<poem::session::Session>().cloned())
@@ -193,8 +204,9 @@ impl<E: Endpoint> Endpoint for ErrorPagesEndpoint<E> {
             if let Some(ctx) = &mut ctx {
                 ctx.user = None;
             }
+            visitor = BareVisitor::Anonymous;
         }
-        let mut resp = render(audience, ctx.as_ref(), status, &report, resp);
+        let mut resp = render(audience, (ctx.as_ref(), visitor), status, &report, resp);
         if let Some(origin) = api_origin {
             if !resp
                 .headers()
@@ -238,7 +250,7 @@ fn is_rendered(resp: &Response) -> bool {
 
 fn render(
     audience: Audience,
-    ctx: Option<&PageContext>,
+    visitor: (Option<&PageContext>, BareVisitor),
     status: StatusCode,
     report: &ErrorReport,
     original: Response,
@@ -259,7 +271,7 @@ fn render(
                 .insert("HX-Push-Url", HeaderValue::from_static("false"));
             resp
         }
-        Audience::Page => page(ctx, status, &report.message).into_response(),
+        Audience::Page => page(visitor, status, &report.message).into_response(),
     };
     resp.set_status(status);
     // Headers that belong to the answer whatever its form.
@@ -288,7 +300,11 @@ fn notice(status: StatusCode, message: &str) -> Markup {
 
 /// The error page: the site's shell around the message. Without a request context
 /// (an error before the app state was reachable) the shell is the anonymous one.
-fn page(ctx: Option<&PageContext>, status: StatusCode, message: &str) -> Markup {
+fn page(
+    (ctx, visitor): (Option<&PageContext>, BareVisitor),
+    status: StatusCode,
+    message: &str,
+) -> Markup {
     let content = html! {
         div class="error-box" role="alert" {
             h1 { (status.as_u16()) " " (reason(status)) }
@@ -299,7 +315,7 @@ fn page(ctx: Option<&PageContext>, status: StatusCode, message: &str) -> Markup 
     let title = reason(status);
     match ctx {
         Some(ctx) => layout::page(ctx, title, content),
-        None => layout::bare_page(title, content),
+        None => layout::bare_page(title, content, visitor),
     }
 }
 
@@ -321,7 +337,8 @@ pub fn before_routing(status: StatusCode, api: bool) -> (&'static str, String) {
     } else {
         (
             "text/html; charset=utf-8",
-            page(None, status, message).into_string(),
+            // The request could not be read far enough to see its cookies.
+            page((None, BareVisitor::MayBeSignedIn), status, message).into_string(),
         )
     }
 }

@@ -31,15 +31,33 @@ pub fn page(ctx: &PageContext, title: &str, content: Markup) -> Markup {
     )
 }
 
+/// What a page without a request context knows of its visitor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BareVisitor {
+    /// No session cookie came with the request.
+    Anonymous,
+    /// A session cookie came, or the request could not be read far enough to tell.
+    MayBeSignedIn,
+}
+
 /// The document for an answer given before the request reached the app's state (an
-/// error in the outermost layers): the same shell, anonymous, without the catalog line.
-pub fn bare_page(title: &str, content: Markup) -> Markup {
+/// error in the outermost layers): the same shell, without the visitor's name or the
+/// catalog line.
+pub fn bare_page(title: &str, content: Markup, visitor: BareVisitor) -> Markup {
+    let account = match visitor {
+        BareVisitor::Anonymous => {
+            html! { a href="/login" { "Log in" } a href="/signup" class="button-small" { "Sign up" } }
+        }
+        // "Log in" would tell a signed-in visitor they were signed out; the account
+        // page serves both (it asks anyone not signed in to log in).
+        BareVisitor::MayBeSignedIn => html! { a href="/account" { "Your account" } },
+    };
     document(
         &Shell {
             title,
             csrf_token: "",
             path: "",
-            account: html! { a href="/login" { "Log in" } a href="/signup" class="button-small" { "Sign up" } },
+            account,
             footer: html! {},
         },
         content,

@@ -62,6 +62,22 @@ pub fn removal_for_whole_site(mut resp: Response) -> Response {
     resp
 }
 
+/// Whether a request carries a session cookie: what an error page raised before the
+/// session layer (a body too large, an unreadable address) can know of its visitor.
+/// Whether the session is still valid is not known there.
+pub fn cookie_present(headers: &poem::http::HeaderMap) -> bool {
+    headers
+        .get_all(poem::http::header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|text| text.split(';'))
+        .any(|pair| {
+            pair.trim_start()
+                .strip_prefix(COOKIE_NAME)
+                .is_some_and(|rest| rest.starts_with('=') && rest.len() > 1)
+        })
+}
+
 /// How stale `seen_at` may get before an active session is extended.
 pub const REFRESH_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
 const SEEN_AT_KEY: &str = "seen_at";
@@ -171,5 +187,38 @@ impl<E: Endpoint> Endpoint for KeepAliveEndpoint<E> {
             }
         }
         Ok(resp)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use poem::http::{header::COOKIE, HeaderMap, HeaderValue};
+
+    use super::cookie_present;
+
+    fn with_cookies(values: &[&'static str]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for value in values {
+            headers.append(COOKIE, HeaderValue::from_static(value));
+        }
+        headers
+    }
+
+    #[test]
+    fn a_session_cookie_is_seen_among_others_and_look_alikes_are_not() {
+        assert!(cookie_present(&with_cookies(&["ih_session=abc"])));
+        assert!(cookie_present(&with_cookies(&[
+            "ih_csrf=x; ih_session=abc"
+        ])));
+        assert!(cookie_present(&with_cookies(&[
+            "ih_csrf=x",
+            "ih_session=abc"
+        ])));
+        assert!(!cookie_present(&with_cookies(&[])));
+        assert!(!cookie_present(&with_cookies(&["ih_session="])));
+        assert!(!cookie_present(&with_cookies(&["old_ih_session=abc"])));
+        assert!(!cookie_present(&with_cookies(&[
+            "ih_sessions=abc; ih_csrf=x"
+        ])));
     }
 }

@@ -11,7 +11,7 @@ use super::{
 use crate::{
     catalog::Feature,
     error::{AppError, AppResult},
-    matching::MatchSettings,
+    matching::{filter_words, MatchSettings},
     web::{
         csv_export::{number, CsvTable},
         extract::UserPage,
@@ -73,8 +73,19 @@ fn table(settings: &MatchSettings, found: &Found) -> CsvTable {
     for f in Feature::ALL {
         header.push(f.key().to_string());
         header.push(format!("target_{}", f.key()));
+        header.push(format!("weight_{}", f.key()));
     }
+    // The settings that chose the rows, beside each row: a file opened later, away from
+    // the page, says what it was matched with and among.
+    header.push("metric".to_string());
+    header.push("chosen_among".to_string());
     let mut table = CsvTable::new(header);
+    let filters = filter_words::in_words(settings);
+    let among = if filters.is_empty() {
+        "the whole catalog".to_string()
+    } else {
+        format!("tracks {}", filters.join(", "))
+    };
     for (rank, m) in found.outcome.matches.iter().enumerate() {
         let details = found.details.get(&m.track_id);
         let mut row = vec![
@@ -113,7 +124,10 @@ fn table(settings: &MatchSettings, found: &Found) -> CsvTable {
             } else {
                 String::new()
             });
+            row.push(number(settings.weight(f), 2));
         }
+        row.push(settings.metric.key().to_string());
+        row.push(among.clone());
         table.push(row);
     }
     table
