@@ -645,6 +645,51 @@ async fn time_signature_filters_on_a_catalog_without_time_signatures_are_refused
     assert_eq!(tracks(&json).len(), 5);
 }
 
+/// A catalog whose file had no popularity (the Kaggle 1.2M layout): asking for
+/// popularity is refused with the reason, as genre seeds and time signatures are, not
+/// answered with an empty list and the whole catalog as its pool.
+#[tokio::test]
+async fn popularity_on_a_catalog_without_popularity_is_refused() {
+    let app = common::empty_app_with(|c| c.api_anonymous = true);
+    let catalog: Vec<_> = (0..6)
+        .map(|i| {
+            let mut t = common::fixtures::track(
+                &format!("nopop{i:017}"),
+                &format!("Song {i}"),
+                &["Ann"],
+                0.1 * f64::from(i),
+            );
+            t.popularity = None;
+            t
+        })
+        .collect();
+    common::fixtures::load(&app.state, "no popularity", catalog).await;
+    for query in [
+        "target_energy=0.5&target_popularity=10",
+        "target_energy=0.5&weight_popularity=1",
+        "target_energy=0.5&min_popularity=10",
+        "target_energy=0.5&max_popularity=90",
+    ] {
+        let (status, json) = get(&app, &format!("/api/v1/recommendations?{query}")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}: {json}");
+        let message = json["error"]["message"].as_str().unwrap_or_default();
+        assert!(
+            message.starts_with("This catalog has no popularity"),
+            "{query}: {message}"
+        );
+    }
+    let json = recommend(&app, "target_energy=0.5&limit=3").await;
+    assert_eq!(
+        tracks(&json).len(),
+        3,
+        "without popularity the search works"
+    );
+    // A catalog with popularity takes the same parameters.
+    let demo = demo_app_with(|c| c.api_anonymous = true);
+    let json = recommend(&demo, "target_energy=0.5&target_popularity=60&limit=3").await;
+    assert_eq!(tracks(&json).len(), 3);
+}
+
 /// Seven TidyTuesday tracks are louder than 0 dB (the importer takes -100..10 dB and
 /// 0..300 BPM). The API takes every value the catalog can hold as a target or bound,
 /// and reports stored values as they are, never clamped to the page's sliders.

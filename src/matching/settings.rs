@@ -218,6 +218,18 @@ impl MatchSettings {
         self.metric == Metric::Cosine && self.enabled().len() == 1
     }
 
+    /// Whether the search reads popularity: as a feature, a minimum or a range. Tracks
+    /// with no known popularity are left out then.
+    pub fn reads_popularity(&self) -> bool {
+        self.weight(Feature::Popularity) > 0.0
+            || self.filters.min_popularity.is_some()
+            || self
+                .filters
+                .ranges
+                .get(&Feature::Popularity)
+                .is_some_and(|range| !range.is_open())
+    }
+
     /// Checks everything that does not depend on the catalog (genres are checked
     /// against the index when searching). Reports every problem, in form order.
     /// Targets must lie in the sliders' range (`Feature::range`): what the page's form

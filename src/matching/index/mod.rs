@@ -474,6 +474,11 @@ impl FeatureIndex {
         self.ids.len()
     }
 
+    /// Whether any track has a known popularity (the Kaggle 1.2M file has none).
+    pub fn has_popularity(&self) -> bool {
+        self.groups.iter().any(|g| g.all.max_popularity >= 0)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.ids.is_empty()
     }

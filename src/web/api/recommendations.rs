@@ -514,6 +514,16 @@ impl RecommendationsApi {
         settings.filters.year_from = r.min_year;
         settings.filters.year_to = r.max_year;
         settings.filters.ranges = r.ranges.clone();
+        // Said, as for genres and time signatures: every track would be left out, and
+        // an empty list with the whole catalog as its pool explains nothing.
+        if settings.reads_popularity() && !catalog.features.has_popularity() {
+            return Err(ApiError::bad_request(
+                "This catalog has no popularity (its file had no popularity column), so \
+                 target_popularity, weight_popularity, min_popularity and max_popularity \
+                 could match no track: leave them out.",
+            )
+            .into());
+        }
         // Every track's key, mode, time signature, duration and song: the table the
         // page's filters read too (`cache::CatalogCaches::track_facts`). The attribute
         // filters read it, and so does leaving out the seed tracks' other versions.
