@@ -1082,3 +1082,36 @@ async fn a_track_shows_every_genre_it_is_listed_under() {
         solo.body
     );
 }
+
+/// A catalog of one track by one artist reads in the singular everywhere it counts them.
+#[tokio::test]
+async fn a_one_track_catalog_is_counted_in_the_singular() {
+    let app = empty_app();
+    let only = common::fixtures::track("only000000000000000001", "Only", &["Uno"], 0.3);
+    common::fixtures::load(&app.state, "one.csv", vec![only]).await;
+    let app = TestApp {
+        client: TestApp::client_for(&app.state),
+        ..app
+    };
+    let search = get(&app, "/artists").await;
+    assert_eq!(search.status, StatusCode::OK);
+    assert!(
+        search.body.contains("Search 1 artist by name"),
+        "{}",
+        search.body
+    );
+    assert!(
+        search.body.contains("one.csv</strong>, 1 track, imported"),
+        "{}",
+        search.body
+    );
+    let id = artist_id(&app, "Uno");
+    let page = get(&app, &format!("/artists/{id}")).await;
+    assert!(
+        page.body
+            .contains("beside the catalog's average over 1 track."),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("1 tracks") && !page.body.contains("1 artists"));
+}

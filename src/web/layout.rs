@@ -5,7 +5,7 @@ use maud::{html, Markup, DOCTYPE};
 use super::{assets, errors::NOTICE_TARGET, extract::PageContext};
 use crate::{
     catalog::{musical_key::MusicalKey, snapshot::CatalogSnapshot, Feature},
-    decimal::{fixed, Decimal},
+    decimal::{counted, fixed, Decimal},
 };
 
 pub use crate::decimal::format_count;
@@ -186,12 +186,12 @@ pub fn catalog_footer(catalog: &CatalogSnapshot) -> Markup {
             } @else if catalog.is_demo() {
                 strong { "Demo catalog" }
                 " (invented artists and tracks, "
-                (format_count(catalog.meta.track_count)) " tracks). Load real data with "
+                (counted(catalog.meta.track_count, "track")) "). Load real data with "
                 code { "insights-hub import FILE.csv" }
                 " (" a href="/#import" { "how" } ")."
             } @else {
                 "Catalog: " strong { (catalog.meta.source_name) } ", "
-                (format_count(catalog.meta.track_count)) " tracks, imported "
+                (counted(catalog.meta.track_count, "track")) ", imported "
                 (format_date(catalog.meta.updated_at)) "."
             }
         }

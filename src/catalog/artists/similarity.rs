@@ -44,6 +44,19 @@ impl SimilarArtist<'_> {
         let Some(widest) = self.gaps.first() else {
             return String::new();
         };
+        let typical = format!(
+            "Typical difference {:.3} per feature (root mean square, each on a 0–1 scale).",
+            self.distance
+        );
+        let (theirs, ours) = (
+            widest.feature.format(widest.other).to_string(),
+            widest.feature.format(widest.this).to_string(),
+        );
+        // No gap shows at the figures' precision: naming a "most different" feature
+        // read "0.500 vs 0.500".
+        if theirs == ours {
+            return format!("{typical} The same on every feature, to the figures shown.");
+        }
         let mut closest: Vec<&FeatureGap> = self.gaps.iter().rev().take(2).collect();
         closest.sort_by_key(|g| g.feature);
         let closest: Vec<String> = closest
@@ -51,12 +64,9 @@ impl SimilarArtist<'_> {
             .map(|g| g.feature.label().to_lowercase())
             .collect();
         format!(
-            "Typical difference {:.3} per feature (root mean square, each on a 0–1 scale). Closest in {}; most different in {} ({} vs {}).",
-            self.distance,
+            "{typical} Closest in {}; most different in {} ({theirs} vs {ours}).",
             closest.join(" and "),
             widest.feature.label().to_lowercase(),
-            widest.feature.format(widest.other),
-            widest.feature.format(widest.this),
         )
     }
 }
@@ -196,5 +206,14 @@ mod tests {
             "{text}"
         );
         assert!(idx.similar(99, 3).is_empty());
+        // The identical neighbour has no feature to call most different.
+        let twin = idx.similar(4, 1);
+        assert_eq!(twin[0].artist.id, 1);
+        let text = twin[0].explanation();
+        assert!(
+            text.ends_with("The same on every feature, to the figures shown."),
+            "{text}"
+        );
+        assert!(!text.contains("most different"), "{text}");
     }
 }

@@ -10,6 +10,7 @@ use poem::{
 };
 
 use super::render;
+use crate::decimal::counted;
 use crate::{
     cache::SharedDetails,
     catalog::facts::TrackFacts,
@@ -33,7 +34,7 @@ use crate::{
         charts::{artists::distribution_boxplot, profile_bars, ProfileSeries},
         csv_export::download_link,
         extract::PageContext,
-        layout::{breakable_label, chart, feature_table, format_count},
+        layout::{breakable_label, chart, feature_table},
         query::{page_number, url, QueryPairs, SHOWN_SORT},
         respond::permanent_redirect,
         state::AppState,
@@ -237,7 +238,7 @@ fn profile_section(artist: &ArtistSummary, catalog: &CatalogSnapshot) -> Markup 
             h2 id="profile-title" { "Their sound against the catalog" }
             p class="muted" {
                 "Averages over " (tracks_label(artist.track_count.into()))
-                ", beside the average of all " (format_count(catalog.meta.track_count)) " tracks."
+                ", beside the catalog's average over " (counted(catalog.meta.track_count, "track")) "."
             }
             (against_catalog("artist-profile-chart", &artist.name, &|f| artist.value(f), catalog))
         }

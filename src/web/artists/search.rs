@@ -7,12 +7,13 @@ use maud::{html, Markup};
 use poem::{handler, web::Redirect, IntoResponse, Request, Response};
 
 use super::render;
+use crate::decimal::counted;
 use crate::{
     catalog::artists::{tracks_label, ArtistIndex, ArtistSummary},
     web::{
         csv_export::download_link,
         extract::PageContext,
-        layout::{document_title, format_count},
+        layout::document_title,
         query::{url, QueryPairs},
         respond::add_vary,
     },
@@ -224,7 +225,7 @@ fn search_page(ctx: &PageContext, query: &str, results: Markup) -> Markup {
         section class="card artist-search" aria-labelledby="artists-title" {
             h1 id="artists-title" { "Artists" }
             p class="muted" {
-                "Search " (format_count(count)) " artists by name, open one to see their sound, or "
+                "Search " (counted(count, "artist")) " by name, open one to see their sound, or "
                 a href="/artists/compare" { "compare up to four side by side" } "."
             }
             form class="artist-search-form" role="search" method="get" action="/artists" {

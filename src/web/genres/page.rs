@@ -14,6 +14,7 @@ use super::{
     genre_path, render,
     views::{decades_section, genre_rows_table, tracks_text},
 };
+use crate::decimal::counted;
 use crate::{
     cache::SharedDetails,
     catalog::{
@@ -146,7 +147,7 @@ fn profile_section(genre: &GenreProfile, catalog: &CatalogSnapshot) -> Markup {
             h2 id="profile-title" { "Its sound against the catalog" }
             p class="muted" {
                 "Averages over " (tracks_text(genre.track_count))
-                ", beside the average of all " (format_count(catalog.meta.track_count)) " tracks."
+                ", beside the catalog's average over " (counted(catalog.meta.track_count, "track")) "."
             }
             (against_catalog("genre-profile-chart", &genre.name, &|f| genre.value(f), catalog))
         }
