@@ -165,7 +165,7 @@ pub enum ImportError {
     },
     #[error("{}, line {}: {} (--strict stops at the first bad row; nothing was imported)", .path.display(), .row.line, .row.reason)]
     Strict { path: PathBuf, row: BadRow },
-    #[error("{}: {}; nothing was imported", .path.display(), nothing_message(*.rows_read, .bad_rows))]
+    #[error("{}: {}; nothing was imported{}", .path.display(), nothing_message(*.rows_read, .bad_rows), features_withdrawn_hint(.bad_rows))]
     NothingToImport {
         path: PathBuf,
         rows_read: u64,
@@ -236,6 +236,35 @@ fn nothing_message(rows_read: u64, bad_rows: &[BadRow]) -> String {
             format_count(n),
             quoted(bad_rows, n)
         ),
+    }
+}
+
+/// Audio features are what an export made since November 2024 lacks: Spotify withdrew
+/// them from new apps, and Exportify writes the columns empty. When every quoted row
+/// was refused for an empty audio feature, the refusal says why the file has none.
+fn features_withdrawn_hint(bad_rows: &[BadRow]) -> &'static str {
+    const FEATURES: [&str; 9] = [
+        "danceability",
+        "energy",
+        "speechiness",
+        "acousticness",
+        "instrumentalness",
+        "liveness",
+        "valence",
+        "tempo",
+        "loudness",
+    ];
+    let empty_feature = |bad: &BadRow| {
+        bad.reason
+            .strip_suffix(": the value is missing")
+            .is_some_and(|column| FEATURES.contains(&column.trim().to_lowercase().as_str()))
+    };
+    if !bad_rows.is_empty() && bad_rows.iter().all(empty_feature) {
+        ". The file's audio-feature columns are empty: Spotify stopped giving audio \
+         features to new apps in November 2024, so playlist exports made since (Exportify's \
+         among them) have none. Import a dataset that has them (the README lists some)"
+    } else {
+        ""
     }
 }
 
@@ -506,6 +535,30 @@ mod tests {
         assert_eq!(
             empty.to_string(),
             "t.csv: the file has no data rows, only a header; nothing was imported"
+        );
+        // A recent playlist export: its feature columns are there, and empty.
+        let featureless = ImportError::NothingToImport {
+            path: PathBuf::from("playlist.csv"),
+            rows_read: 2,
+            bad_rows: (2..4)
+                .map(|line| BadRow {
+                    line,
+                    reason: "Danceability: the value is missing".into(),
+                })
+                .collect(),
+        };
+        let text = featureless.to_string();
+        assert!(
+            text.starts_with(
+                "playlist.csv: none of its 2 rows could be imported; line 2: Danceability: \
+                 the value is missing; line 3: Danceability: the value is missing; nothing was \
+                 imported. The file's audio-feature columns are empty: Spotify stopped"
+            ),
+            "{text}"
+        );
+        assert!(
+            !none.to_string().contains("Spotify stopped"),
+            "other refusals have no such hint"
         );
         let mostly = ImportError::MostlyBad {
             path: PathBuf::from("t.csv"),
