@@ -466,6 +466,23 @@ fn a_track_from_another_file_is_updated_not_duplicated() {
         .expect("links");
     // Uli, Pessoa, Guns N' Roses, Peaches (3 artists, rewritten once), then two more.
     assert_eq!(links, 1 + 1 + 1 + 3 + 1 + 1);
+    // The catalog is named after both files, not the last one alone; a file imported
+    // again is named once.
+    let name = |conn: &mut db::DbConnection| catalog_meta::load(conn).expect("meta").source_name;
+    assert_eq!(name(conn), "kaggle_600k_tracks.csv, exportify_playlist.csv");
+    import_with(
+        &mut db,
+        &["kaggle_600k_tracks.csv"],
+        ImportOptions {
+            strict: true,
+            ..ImportOptions::default()
+        },
+    )
+    .expect("the first file again, with other options");
+    assert_eq!(
+        name(&mut db.conn),
+        "kaggle_600k_tracks.csv, exportify_playlist.csv"
+    );
 }
 
 /// A second dataset updates what it gives and keeps what it lacks: the Kaggle "1.2M

@@ -193,6 +193,18 @@ fn already_imported(
     })
 }
 
+/// The catalog's sources after an import of `new` into one made from `before` (each a
+/// ", "-joined list of file names): a file imported again is not named twice.
+fn joined_sources(before: &str, new: &str) -> String {
+    let mut names: Vec<&str> = before.split(", ").filter(|n| !n.is_empty()).collect();
+    for name in new.split(", ") {
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names.join(", ")
+}
+
 fn import_in_transaction<R: Read + Send>(
     conn: &mut DbConnection,
     sources: Vec<CsvSource<R>>,
@@ -201,7 +213,15 @@ fn import_in_transaction<R: Read + Send>(
     progress: &mut dyn Progress,
 ) -> Result<ImportReport, ImportError> {
     let started = Instant::now();
-    let replaced_demo = catalog_meta::load(conn)?.source_kind == SourceKind::Demo;
+    let before = catalog_meta::load(conn)?;
+    let replaced_demo = before.source_kind == SourceKind::Demo;
+    // Files imported into a catalog join the ones it came from: the footer named only
+    // the last file of a catalog that was mostly another one's.
+    let source_name = if replaced_demo || before.track_count == 0 {
+        source_name.to_string()
+    } else {
+        joined_sources(&before.source_name, source_name)
+    };
     let cleared = if replaced_demo {
         Some(clear_catalog(conn)?)
     } else {
@@ -226,7 +246,7 @@ fn import_in_transaction<R: Read + Send>(
         "import: rows read"
     );
     let now = db::now_unix();
-    writer.finish(conn, SourceKind::Import, source_name, now)?;
+    writer.finish(conn, SourceKind::Import, &source_name, now)?;
     tracing::debug!(
         ms = started.elapsed().as_millis() as u64,
         "import: finished"
