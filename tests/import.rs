@@ -1989,3 +1989,31 @@ fn a_missing_file_leaves_no_database_behind() {
         .collect();
     assert!(left.is_empty(), "{left:?}");
 }
+
+/// One artist written with a composed "é" in one row and "e" with a combining accent in
+/// another (as files saved on a Mac often have it) is one artist, not two that look
+/// the same.
+#[test]
+fn an_accent_written_either_way_is_one_artist() {
+    let mut db = fresh_db();
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("accents.csv");
+    let row = |id: &str, title: &str, artist: &str| {
+        format!("{id},{title},{artist},0.5,0.6,5,-6.0,1,0.05,0.1,0.0,0.1,0.5,120.0,200000,2019\n")
+    };
+    let text = [
+        "track_id,track_name,track_artist,danceability,energy,key,loudness,mode,speechiness,acousticness,instrumentalness,liveness,valence,tempo,duration_ms,year\n".to_string(),
+        row("4rcHWl68ai6KvpXlc8vbnA", "One", "Beyonc\u{e9}"),
+        row("4rcHWl68ai6KvpXlc8vbnB", "Two", "Beyonce\u{301}"),
+    ]
+    .concat();
+    std::fs::write(&file, text).expect("write");
+    let report = import_paths(&mut db, &[file]).expect("import");
+    assert_eq!(report.inserted(), 2, "{}", report.summary());
+    assert_eq!(count_artists(&mut db.conn), 1);
+    assert_eq!(
+        artists_of(&mut db.conn, "4rcHWl68ai6KvpXlc8vbnB"),
+        vec!["Beyonc\u{e9}"],
+        "the name as first written"
+    );
+}

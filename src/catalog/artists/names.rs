@@ -3,9 +3,18 @@
 //! (`artist_search_key`). The import computes them and hands them to the database writer
 //! as data (`catalog::TrackKeys`); the search index folds queries with the same rules.
 
-/// Unicode lower case: the key that makes artist names unique regardless of case.
+use unicode_normalization::UnicodeNormalization;
+
+/// Unicode lower case of the name in its composed form (NFC): the key that makes artist
+/// names unique regardless of case, and of how an accent was written. Files saved on a
+/// Mac often spell "é" as "e" and a combining accent, and "Beyoncé" became two artists
+/// that look the same.
 pub fn artist_name_key(name: &str) -> String {
-    name.trim().to_lowercase()
+    let name = name.trim();
+    if name.is_ascii() {
+        return name.to_ascii_lowercase();
+    }
+    name.nfc().collect::<String>().to_lowercase()
 }
 
 /// Lower case with Latin accents folded ("Beyoncé" -> "beyonce", "Mø" -> "mø" -> "mo"),
@@ -22,8 +31,10 @@ pub fn search_key_from_name_key(name_key: &str) -> String {
     if name_key.is_ascii() {
         return name_key.to_string();
     }
+    // Compatibility forms read as what they stand for: full-width "Ｆｕｌｌ" is "full",
+    // "ﬁ" is "fi" (NFKC; the name key is composed already, so this changes only those).
     let mut key = String::with_capacity(name_key.len());
-    for ch in name_key.chars() {
+    for ch in name_key.nfkc().flat_map(char::to_lowercase) {
         let code = ch as u32;
         let latin = (0x00C0..0x0250).contains(&code) || (0x1E00..0x1F00).contains(&code);
         if latin {
@@ -45,5 +56,20 @@ mod tests {
         assert_eq!(artist_search_key("  MØ "), "mo");
         assert_eq!(artist_search_key("周杰倫"), "周杰倫");
         assert_eq!(artist_name_key("Beyoncé"), "beyoncé");
+    }
+
+    /// The same name written with a composed or a combining accent is one artist, and
+    /// a search finds it either way; full-width letters are searched as letters.
+    #[test]
+    fn accents_written_either_way_are_one_name() {
+        let composed = "Beyonc\u{e9}";
+        let combining = "Beyonce\u{301}";
+        assert_eq!(artist_name_key(composed), artist_name_key(combining));
+        assert_eq!(artist_search_key(combining), "beyonce");
+        assert_eq!(
+            artist_search_key("\u{ff26}\u{ff55}\u{ff4c}\u{ff4c}"),
+            "full"
+        );
+        assert_eq!(artist_name_key("  ABBA "), "abba");
     }
 }
