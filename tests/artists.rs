@@ -1115,3 +1115,50 @@ async fn a_one_track_catalog_is_counted_in_the_singular() {
     );
     assert!(!page.body.contains("1 tracks") && !page.body.contains("1 artists"));
 }
+
+/// "A to Z" is the order people read titles in: case and accents aside, not SQLite's
+/// byte order (capitals first, accented letters after "z").
+#[tokio::test]
+async fn titles_sorted_a_to_z_mind_neither_case_nor_accents() {
+    let app = empty_app();
+    let titles = [
+        "Zulu",
+        "apple",
+        "\u{c9}clair",
+        "Banana",
+        "zeta",
+        "\u{c4}rger",
+    ];
+    let catalog = titles
+        .iter()
+        .enumerate()
+        .map(|(i, title)| common::fixtures::track(&format!("sort{i:018}"), title, &["Ann"], 0.5))
+        .collect();
+    common::fixtures::load(&app.state, "sort.csv", catalog).await;
+    let app = TestApp {
+        client: TestApp::client_for(&app.state),
+        ..app
+    };
+    let id = artist_id(&app, "Ann");
+    let expected = [
+        "apple",
+        "\u{c4}rger",
+        "Banana",
+        "\u{c9}clair",
+        "zeta",
+        "Zulu",
+    ];
+    for path in [
+        format!("/artists/{id}?sort=name&dir=asc"),
+        format!("/artists/{id}/tracks.csv?sort=name&dir=asc"),
+    ] {
+        let body = get(&app, &path).await.body;
+        let mut at: Vec<(usize, &str)> = expected
+            .iter()
+            .map(|t| (body.find(t).unwrap_or_else(|| panic!("{t} in {path}")), *t))
+            .collect();
+        at.sort();
+        let order: Vec<&str> = at.iter().map(|(_, t)| *t).collect();
+        assert_eq!(order, expected, "{path}");
+    }
+}

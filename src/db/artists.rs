@@ -12,6 +12,7 @@ use diesel::{
 
 use super::{
     features::{audio_feature_columns, features_from_averages, features_from_fields},
+    folded_text,
     one_of::one_of,
     schema::{artists, genres, track_artists, track_genres, tracks},
 };
@@ -241,6 +242,7 @@ pub fn tracks_page(
     offset: i64,
     limit: i64,
 ) -> QueryResult<Vec<ArtistTrack>> {
+    let title_order = folded_text::title_order_sql(conn)?;
     crate::db::with_backend!(conn, conn => {
     let query = tracks::table
         .inner_join(track_artists::table)
@@ -276,8 +278,9 @@ pub fn tracks_page(
             }
         };
     }
+    let title = diesel::dsl::sql::<diesel::sql_types::Text>(title_order);
     let query = match sort.key {
-        SortKey::Name => by!(tracks::name),
+        SortKey::Name => by!(title),
         SortKey::Year => by!(nullable tracks::release_year),
         SortKey::Feature(feature) => audio_feature_columns!(by_feature; feature),
     };

@@ -175,6 +175,62 @@ pub fn register_sqlite_function() -> QueryResult<()> {
     })
 }
 
+/// SQLite's name for `folded_order`: titles sorted "A to Z" as people read them.
+pub const FOLDED_COLLATION: &str = "insights_folded";
+
+/// Title order for people: case and Latin accents aside ("apple", "Ärger", "Banana",
+/// "Éclair", "zeta", "Zulu"), then the exact text so that equal folds keep one order.
+/// SQLite's own order is by bytes: capitals before small letters, accented ones last.
+pub fn folded_order(a: &str, b: &str) -> std::cmp::Ordering {
+    let folded = if a.is_ascii() && b.is_ascii() {
+        a.bytes()
+            .map(|c| c.to_ascii_lowercase())
+            .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+    } else {
+        artist_search_key(a).cmp(&artist_search_key(b))
+    };
+    folded.then_with(|| a.cmp(b))
+}
+
+/// What `ORDER BY` takes for titles "A to Z" as people read them: SQLite's
+/// `FOLDED_COLLATION`; on PostgreSQL its ICU root collation, which orders case and
+/// accents the same way, where the server has ICU (checked once), else `lower`, which
+/// minds accents as the database's collation does.
+pub fn title_order_sql(conn: &mut crate::db::DbConnection) -> QueryResult<&'static str> {
+    static POSTGRES_HAS_ICU: OnceLock<bool> = OnceLock::new();
+    let conn = match conn {
+        crate::db::DbConnection::Sqlite(_) => return Ok("tracks.name COLLATE insights_folded"),
+        crate::db::DbConnection::Pg(conn) => conn,
+    };
+    let has_icu = match POSTGRES_HAS_ICU.get() {
+        Some(known) => *known,
+        None => {
+            use diesel::RunQueryDsl;
+            let found = diesel::select(diesel::dsl::sql::<Bool>(
+                "EXISTS (SELECT 1 FROM pg_collation WHERE collname = 'und-x-icu')",
+            ))
+            .get_result::<bool>(conn)?;
+            *POSTGRES_HAS_ICU.get_or_init(|| found)
+        }
+    };
+    Ok(if has_icu {
+        r#"tracks.name COLLATE "und-x-icu""#
+    } else {
+        "lower(tracks.name)"
+    })
+}
+
+/// Makes `FOLDED_COLLATION` known to the connection.
+pub fn register_sqlite_collation(conn: &mut diesel::SqliteConnection) -> QueryResult<()> {
+    // diesel 2.3 hands the callback SQLite's two strings in reverse order (it names
+    // them `rhs, lhs`), so they are put back here: the first sorted last otherwise.
+    conn.register_collation(FOLDED_COLLATION, |second, first| {
+        // A panic would abort the process (diesel's callback ends so): equal instead.
+        std::panic::catch_unwind(|| folded_order(first, second))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    })
+}
+
 /// Which text column of `tracks` a condition reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TrackText {
@@ -405,6 +461,41 @@ mod tests {
         // Bytes that are not UTF-8 (SQLite stores what it is given) are read lossily.
         assert!(contains_folded_text(b"caf\xe9 noir", b"noir"));
         assert!(!contains_folded_text(b"\xff\xfe", b"a"));
+    }
+
+    /// SQLite sorts with the collation in the folded order, not its reverse: diesel
+    /// hands the callback its strings swapped, and an upgrade that stops doing so
+    /// shows here.
+    #[test]
+    fn sqlite_sorts_titles_a_to_z_as_people_read_them() {
+        let mut conn = SqliteConnection::establish(":memory:").expect("in-memory SQLite");
+        register_sqlite_collation(&mut conn).expect("collation");
+        conn.batch_execute(
+            "CREATE TABLE t (name TEXT NOT NULL);
+             INSERT INTO t VALUES ('Zulu'), ('apple'), ('Éclair'), ('Banana'), ('zeta'), ('Ärger');",
+        )
+        .expect("table");
+        #[derive(diesel::QueryableByName)]
+        struct Name {
+            #[diesel(sql_type = Text)]
+            name: String,
+        }
+        let sorted: Vec<String> =
+            diesel::sql_query("SELECT name FROM t ORDER BY name COLLATE insights_folded")
+                .load::<Name>(&mut conn)
+                .expect("sorted")
+                .into_iter()
+                .map(|n| n.name)
+                .collect();
+        assert_eq!(
+            sorted,
+            ["apple", "Ärger", "Banana", "Éclair", "zeta", "Zulu"]
+        );
+        assert_eq!(
+            folded_order("a", "A"),
+            std::cmp::Ordering::Greater,
+            "ties by text"
+        );
     }
 
     #[test]

@@ -132,6 +132,7 @@ impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for NoSetup {}
 
 /// The pragmas, also for connections made outside the pool (the importer).
 pub fn apply_pragmas(conn: &mut SqliteConnection) -> diesel::QueryResult<()> {
+    folded_text::register_sqlite_collation(conn)?;
     conn.batch_execute(&format!(
         "PRAGMA busy_timeout = {BUSY_TIMEOUT_MS};
          PRAGMA journal_mode = WAL;
