@@ -39,15 +39,20 @@ pub fn insert(
     created_at: i64,
 ) -> Result<UserRow, InsertUserError> {
     crate::db::with_backend!(conn, conn => {
-    diesel::insert_into(users::table)
-        .values((
-            users::username.eq(username),
-            users::username_key.eq(username_key),
-            users::password_hash.eq(password_hash),
-            users::created_at.eq(created_at),
-        ))
-        .returning(UserRow::as_returning())
-        .get_result(conn)
+    // In a transaction of its own: `RETURNING` hands the row back before an
+    // autocommit's commit runs, and an error there (a full disk) went unseen, so a
+    // sign-up was answered as done and logged in to an account that was not stored.
+    conn.transaction(|conn| {
+        diesel::insert_into(users::table)
+            .values((
+                users::username.eq(username),
+                users::username_key.eq(username_key),
+                users::password_hash.eq(password_hash),
+                users::created_at.eq(created_at),
+            ))
+            .returning(UserRow::as_returning())
+            .get_result(conn)
+    })
         .map_err(|error| match error {
             DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
                 InsertUserError::UsernameTaken
@@ -136,6 +141,32 @@ mod tests {
             insert(&mut conn, "ADA", "ada", "$hash", 2),
             Err(InsertUserError::UsernameTaken)
         ));
+    }
+
+    /// A write that fails at its commit (a full disk fails there, when SQLite writes
+    /// the log) is an error, not a user that the caller then logs in and that is gone:
+    /// `INSERT … RETURNING` hands its row back before an autocommit's commit runs. A
+    /// deferred foreign-key check fails at the same point, and stands in for the disk.
+    #[test]
+    fn a_sign_up_whose_commit_fails_is_an_error() {
+        let mut conn = conn();
+        diesel::sql_query(
+            "CREATE TABLE commit_fails (user_id INTEGER NOT NULL REFERENCES users (id) \
+             DEFERRABLE INITIALLY DEFERRED)",
+        )
+        .execute(&mut conn)
+        .unwrap();
+        diesel::sql_query(
+            "CREATE TRIGGER orphan AFTER INSERT ON users BEGIN \
+             INSERT INTO commit_fails VALUES (NEW.id + 1000); END",
+        )
+        .execute(&mut conn)
+        .unwrap();
+        assert!(matches!(
+            insert(&mut conn, "ada", "ada", "$hash", 1),
+            Err(InsertUserError::Database(_))
+        ));
+        assert_eq!(find_by_key(&mut conn, "ada").unwrap(), None);
     }
 
     #[test]
