@@ -123,10 +123,30 @@ enum CookieSecurity {
 // The on/off switches below also read their environment variable as 1/0, yes/no or
 // on/off, not only true/false: `API_ANONYMOUS=1` is how such variables are usually set,
 // and clap's default refused it.
+/// `--bind`: an address as written, or a host name resolved (an IPv4 address first,
+/// as `localhost` usually means 127.0.0.1 to whoever types it).
+fn listen_address(text: &str) -> Result<SocketAddr, String> {
+    if let Ok(address) = text.parse::<SocketAddr>() {
+        return Ok(address);
+    }
+    let resolved: Vec<SocketAddr> = std::net::ToSocketAddrs::to_socket_addrs(text)
+        .map_err(|e| {
+            format!("{text} is not an address to listen on ({e}): write one such as 127.0.0.1:3000")
+        })?
+        .collect();
+    resolved
+        .iter()
+        .find(|a| a.is_ipv4())
+        .or(resolved.first())
+        .copied()
+        .ok_or_else(|| format!("{text} names no address to listen on"))
+}
+
 #[derive(clap::Args)]
 struct ServeArgs {
-    /// Address to listen on.
-    #[arg(long, env = "BIND", default_value = Config::DEFAULT_BIND)]
+    /// Address to listen on: an IP address and port, or a host name and port
+    /// (`localhost:3000`).
+    #[arg(long, env = "BIND", default_value = Config::DEFAULT_BIND, value_parser = listen_address)]
     bind: SocketAddr,
 
     /// When cookies carry the Secure flag (sent over HTTPS only). `auto`: Secure unless
@@ -273,13 +293,17 @@ fn serve(database: config::Database, args: ServeArgs) -> anyhow::Result<()> {
         let state = AppState::open_for_serving(config.clone())?;
         state.spawn_catalog_watcher(Duration::from_secs(2));
         let catalog = state.catalog();
+        // Bound before "ready" is said: with the port taken it was said, then refused.
+        let listener = TcpListener::bind(config.bind)
+            .into_acceptor()
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.bind))?;
         tracing::info!(
             tracks = catalog.meta.track_count,
             ready_ms = started.elapsed().as_millis() as u64,
             "ready on http://{}",
             config.bind
         );
-        let listener = TcpListener::bind(config.bind).into_acceptor().await?;
         // Behind a proxy every connection comes from it: no per-address cap there.
         let per_address = (!config.trust_proxy_headers).then_some(connection_guard::PER_ADDRESS);
         let guarded = connection_guard::guarded(
@@ -340,4 +364,26 @@ fn import(database: config::Database, args: ImportArgs) -> anyhow::Result<()> {
     let _ =
         write!(out, "{}", report.summary()).and_then(|()| writeln!(out, "Database: {database}"));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::listen_address;
+
+    #[test]
+    fn an_address_to_listen_on_is_an_ip_or_a_host_name_with_a_port() {
+        assert_eq!(
+            listen_address("0.0.0.0:8080").map(|a| a.to_string()),
+            Ok("0.0.0.0:8080".to_string())
+        );
+        assert_eq!(
+            listen_address("[::1]:8080").map(|a| a.to_string()),
+            Ok("[::1]:8080".to_string())
+        );
+        let local = listen_address("localhost:8080").expect("localhost resolves");
+        assert!(local.ip().is_loopback() && local.port() == 8080, "{local}");
+        let refused = listen_address("no-such-host.invalid:8080").unwrap_err();
+        assert!(refused.contains("127.0.0.1:3000"), "{refused}");
+        assert!(listen_address("127.0.0.1").is_err(), "a port is needed");
+    }
 }
