@@ -30,10 +30,16 @@ pub enum SecretKeyError {
         "the secret key is all zeros; generate a random one (for example `openssl rand -hex 32`)"
     )]
     AllZero,
-    #[error("cannot use the secret key file {path}: {source}")]
+    // Not a `source`: the message names the cause already, and a chain printed it twice.
+    #[error("cannot use the secret key file {path}: {error}")]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
+    },
+    #[error("the secret key file {path} holds no usable key: {problem}; correct it, or move it away and a new key is made at the next start")]
+    BadFile {
+        path: PathBuf,
+        problem: Box<SecretKeyError>,
     },
 }
 
@@ -99,12 +105,19 @@ impl SecretKey {
     /// Reads the key file, or creates it with a random key (mode 0600) if it does not
     /// exist. Two servers starting at once agree: only one creation can succeed.
     pub fn load_or_create(path: &Path) -> Result<SecretKey, SecretKeyError> {
-        let io = |source| SecretKeyError::Io {
+        let io = |error| SecretKeyError::Io {
             path: path.to_path_buf(),
-            source,
+            error,
+        };
+        // Said of the file: the same words from SECRET_KEY are said of the variable.
+        let parse = |text: &str| {
+            SecretKey::parse(text).map_err(|problem| SecretKeyError::BadFile {
+                path: path.to_path_buf(),
+                problem: Box::new(problem),
+            })
         };
         match std::fs::read_to_string(path) {
-            Ok(text) => return SecretKey::parse(&text),
+            Ok(text) => return parse(&text),
             Err(error) if error.kind() == ErrorKind::NotFound => {}
             Err(error) => return Err(io(error)),
         }
@@ -122,7 +135,7 @@ impl SecretKey {
             }
             Err(error) if error.kind() == ErrorKind::AlreadyExists => std::fs::read_to_string(path)
                 .map_err(io)
-                .and_then(|t| SecretKey::parse(&t)),
+                .and_then(|t| parse(&t)),
             Err(error) => Err(io(error)),
         }
     }
@@ -225,5 +238,33 @@ mod tests {
             let mode = std::fs::metadata(&path).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
+    }
+}
+
+#[cfg(test)]
+mod file_errors {
+    use super::*;
+
+    /// A bad key file is named as the place to look, and an I/O error's cause is said
+    /// once (anyhow's chain printed it twice when it was also the error's source).
+    #[test]
+    fn a_bad_key_file_is_named_and_its_cause_said_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        std::fs::write(&path, "abc\n").unwrap();
+        let bad = anyhow::Error::from(SecretKey::load_or_create(&path).unwrap_err());
+        let text = format!("{bad:#}");
+        assert!(
+            text.starts_with(&format!(
+                "the secret key file {} holds no usable key: the secret key must be",
+                path.display()
+            )),
+            "{text}"
+        );
+        let directory = dir.path().join("a directory");
+        std::fs::create_dir(&directory).unwrap();
+        let io = anyhow::Error::from(SecretKey::load_or_create(&directory).unwrap_err());
+        let text = format!("{io:#}");
+        assert_eq!(text.matches("os error").count(), 1, "{text}");
     }
 }
