@@ -69,10 +69,16 @@ impl ResponseError for AppError {
 }
 
 impl ErrorReport {
+    /// The report, and the failure logged: called once per error, as it becomes a
+    /// response (`as_response`).
     fn of(error: &AppError) -> ErrorReport {
         if error.is_internal() {
             tracing::error!(error = %single_line(&error.to_string()), "request failed");
         }
+        ErrorReport::unlogged(error)
+    }
+
+    fn unlogged(error: &AppError) -> ErrorReport {
         ErrorReport {
             message: error.public_message(),
             retry_after_secs: error.retry_after_secs(),
@@ -176,9 +182,11 @@ impl<E: Endpoint> Endpoint for ErrorPagesEndpoint<E> {
                 (resp, report)
             }
             Err(error) => {
+                // `into_response` below logs it (`as_response`): logged here too, every
+                // failure was two lines.
                 let report = error
                     .downcast_ref::<AppError>()
-                    .map(ErrorReport::of)
+                    .map(ErrorReport::unlogged)
                     .or_else(|| field_twice(&error.to_string()));
                 (error.into_response(), report)
             }
@@ -394,6 +402,49 @@ mod tests {
         fn has_broken(&self, _: &mut ()) -> bool {
             false
         }
+    }
+
+    /// A log that counts the lines written to it.
+    #[derive(Clone, Default)]
+    struct Lines(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Lines {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            if let Ok(mut kept) = self.0.lock() {
+                kept.extend_from_slice(bytes);
+            }
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// One failure, one log line: the report was made, and logged, both when the
+    /// error was read and when it became a response.
+    #[test]
+    fn a_failure_is_logged_once() {
+        let log = Lines::default();
+        let writer = log.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        let _logging = tracing::subscriber::set_default(subscriber);
+        let failing = poem::endpoint::make(|_| async {
+            Err::<Response, poem::Error>(AppError::internal("the disk is on fire").into())
+        });
+        let endpoint = ErrorPages::outermost().transform(failing);
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        let resp = runtime
+            .block_on(endpoint.call(Request::builder().uri_str("/x").finish()))
+            .expect("a response");
+        assert_eq!(resp.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let text = String::from_utf8(log.0.lock().map(|l| l.clone()).unwrap_or_default())
+            .unwrap_or_default();
+        assert_eq!(text.matches("the disk is on fire").count(), 1, "{text}");
     }
 
     #[test]
