@@ -185,6 +185,14 @@ async fn sign_up_log_in_and_saving_a_profile_succeed_while_an_import_is_in_its_t
     // The whole import shows at once, and the user's writes are all still there.
     assert!(app.state.refresh_catalog().await.expect("refresh"));
     assert_eq!(app.state.catalog().meta.track_count, report.catalog_tracks);
+    // The import wrote the catalog through its log; once read, the log is given back
+    // (it kept the catalog's size while the server ran).
+    if let Some(main) = &main {
+        let mut log = db::catalog_file::catalog_path(main).into_os_string();
+        log.push("-wal");
+        let size = std::fs::metadata(&log).map(|m| m.len()).unwrap_or(0);
+        assert_eq!(size, 0, "{}", Path::new(&log).display());
+    }
     let mut conn = app.state.pool.get().expect("connection");
     let user_rows: i64 = users::table.count().get_result(&mut conn).expect("users");
     assert_eq!(user_rows, 1);

@@ -55,6 +55,9 @@ impl LiveCatalog {
                 }
                 let snapshot = CatalogSnapshot::load(&mut conn, &cache)?;
                 release_loading_memory(&mut conn);
+                if let Err(e) = db::catalog_file::truncate_log(&mut conn) {
+                    tracing::debug!(error = %e, "the catalog's log keeps its size for now");
+                }
                 Ok(Some(snapshot))
             })
             .await??;

@@ -40,6 +40,26 @@ pub const TABLES: [&str; 5] = [
 
 /// The catalog file beside a main database file: `data/insights.db` ->
 /// `data/insights.catalog.db`; a name without an extension gets `.catalog`.
+/// Gives back the disk space of the catalog file's write-ahead log. An import writes
+/// the whole catalog through it, and with a server's connections open the importer is
+/// not the last to close the file, so SQLite kept the log at the catalog's size (347 MB
+/// at 1.2M tracks) until the server stopped. Called once the server has read the new
+/// catalog; a reader still in the log makes it give up after a second, and the next
+/// reload tries again. Does nothing on PostgreSQL.
+pub fn truncate_log(conn: &mut crate::db::DbConnection) -> QueryResult<()> {
+    let crate::db::DbConnection::Sqlite(conn) = conn else {
+        return Ok(());
+    };
+    let result = conn.batch_execute(&format!(
+        "PRAGMA busy_timeout = 1000; PRAGMA {SCHEMA}.wal_checkpoint(TRUNCATE);"
+    ));
+    conn.batch_execute(&format!(
+        "PRAGMA busy_timeout = {};",
+        super::BUSY_TIMEOUT_MS
+    ))?;
+    result
+}
+
 pub fn catalog_path(main: &Path) -> PathBuf {
     let mut name = OsString::new();
     match (main.file_stem(), main.extension()) {
