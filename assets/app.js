@@ -421,8 +421,20 @@
   function refocus(root, event) {
     var active = document.activeElement;
     // A boosted link swaps the whole body: that is a new page, whose focus starts at
-    // the top as a page load's does.
-    if (!root || !root.querySelector || root === document.body) {
+    // the top as a page load's does, unless the link names where its change shows
+    // (`data-focus-after`: adding or removing a seed keeps the same page, and a screen
+    // reader heard nothing of a swap that left focus on <body>).
+    if (root === document.body) {
+      var link = event && event.detail && event.detail.requestConfig &&
+        event.detail.requestConfig.elt;
+      var then = link && link.getAttribute && link.getAttribute("data-focus-after");
+      var target = then && document.getElementById(then);
+      if (target) {
+        target.focus();
+      }
+      return;
+    }
+    if (!root || !root.querySelector) {
       return;
     }
     if (active && active !== document.body && !sentForm(event)) {
@@ -642,6 +654,11 @@
     var text = Number(input.value).toFixed(decimals(input.getAttribute("step")));
     var unit = input.getAttribute("data-unit");
     output.textContent = unit ? text + " " + unit : text;
+    // The slider says the value as shown, unit included ("121 BPM", not "121"); the
+    // output beside it is hidden from screen readers, which read each step twice.
+    if (input.type === "range") {
+      input.setAttribute("aria-valuetext", output.textContent);
+    }
   }
 
   function upgradeSliders(root) {
@@ -1109,13 +1126,48 @@
       }, 0);
       return;
     }
+    // A 422 is swapped (its messages go beside the fields), so htmx counts it a success.
+    state.answered = !!event.detail.xhr && event.detail.xhr.status === 200;
     window.clearTimeout(dragEnd);
     dragEnd = window.setTimeout(function () {
       if (!state.busy) {
         document.documentElement.classList.remove(DRAGGING);
+        announce(state.answered);
       }
     }, DRAG_END_MS);
   });
+
+  // The answer in one line for a screen reader, once the answers pause: the results
+  // region was a live region, and each slider step rewrote dozens of its texts, every
+  // one read out. A refused setting is said by its first message.
+  function announce(answered) {
+    var status = document.getElementById("ps-answer-status");
+    var results = document.getElementById("ps-results");
+    if (!status || !results) {
+      return;
+    }
+    var text = "";
+    if (!answered) {
+      var problem = Array.prototype.find.call(
+        document.querySelectorAll("#ps-form .field-error"),
+        function (slot) { return slot.textContent.trim() !== ""; }
+      );
+      text = problem ? "Not searched: " + problem.textContent.trim() : "";
+    } else {
+      var title = results.querySelector(".ps-live-title");
+      var artists = results.querySelector(".ps-live-artists");
+      var score = results.querySelector(".ps-live-score");
+      var heading = results.querySelector("h2");
+      text = title
+        ? "Your perfect song: " + title.textContent +
+          (artists ? ", by " + artists.textContent : "") +
+          (score ? ", similarity " + score.textContent.replace(" / ", " of ") : "")
+        : heading ? heading.textContent : "";
+    }
+    if (text && status.textContent !== text) {
+      status.textContent = text;
+    }
+  }
 
   // --- settings kept when the page goes away ------------------------------------------
   // The page saves its settings as the account's latest (`data-save-current`, an

@@ -53,6 +53,15 @@
   function upgrade(input) {
     input.setAttribute("role", "combobox");
     input.setAttribute("aria-autocomplete", "list");
+    // The matches leave the Tab order below: the field's visible hint says how to
+    // reach them (only a screen reader heard it, and only after typing).
+    var hint = input.id && document.getElementById(input.id + "-hint");
+    if (hint && !hint.querySelector(".keys-hint")) {
+      var keys = document.createElement("span");
+      keys.className = "keys-hint";
+      keys.textContent = " The down and up arrow keys go through the matches; Enter opens one.";
+      hint.appendChild(keys);
+    }
     var box = container(input);
     var list = box ? box.querySelector("ul.artist-suggestions") : null;
     var items = options(input);
@@ -206,6 +215,11 @@
       pendingFocus = { add: true };
     } else if (submitter && submitter.name === "remove") {
       pendingFocus = { remove: Number(submitter.value) || 1 };
+    } else if (trigger && trigger.type === "submit") {
+      // Sent with Enter in a field, or with Compare: focus goes to the result's
+      // heading (app.js), which a screen reader then reads. Taking it back to the
+      // field, as for a live change, left the result unsaid.
+      pendingFocus = null;
     } else {
       var active = document.activeElement;
       pendingFocus = active && active.id ? { id: active.id } : null;

@@ -1162,3 +1162,40 @@ async fn titles_sorted_a_to_z_mind_neither_case_nor_accents() {
         assert_eq!(order, expected, "{path}");
     }
 }
+
+/// A catalog without popularity opens an artist's tracks newest first, not "sorted by
+/// popularity, highest first" over tracks in no such order; its CSV comes the same way.
+#[tokio::test]
+async fn without_popularity_an_artist_opens_newest_first() {
+    let app = empty_app();
+    let catalog = [(1990, "Song1990"), (2020, "Song2020"), (2005, "Song2005")]
+        .iter()
+        .enumerate()
+        .map(|(i, (year, title))| {
+            let mut t = common::fixtures::track(&format!("year{i:018}"), title, &["Ann"], 0.5);
+            t.popularity = None;
+            t.release_year = Some(*year);
+            t
+        })
+        .collect();
+    common::fixtures::load(&app.state, "years.csv", catalog).await;
+    let app = TestApp {
+        client: TestApp::client_for(&app.state),
+        ..app
+    };
+    let id = artist_id(&app, "Ann");
+    for path in [
+        format!("/artists/{id}"),
+        format!("/artists/{id}/tracks.csv"),
+    ] {
+        let body = get(&app, &path).await.body;
+        let at = |t: &str| body.find(t).unwrap_or_else(|| panic!("{t} in {path}"));
+        assert!(
+            at("Song2020") < at("Song2005") && at("Song2005") < at("Song1990"),
+            "{path}"
+        );
+        assert!(!body.contains("highest first"), "{path}");
+    }
+    let page = get(&app, &format!("/artists/{id}")).await;
+    assert!(page.body.contains("newest first"), "{}", page.body);
+}

@@ -143,7 +143,14 @@ async fn htmx_gets_the_results_fragment_and_a_load_gets_the_page() {
     assert_eq!(full.status, StatusCode::OK);
     assert!(full.body.starts_with("<!DOCTYPE html>"));
     assert!(full.body.contains(r#"id="ps-form""#));
-    assert!(full.body.contains(r#"aria-live="polite""#));
+    // One line for a screen reader, outside the answer, which is no live region: each
+    // slider step rewrote dozens of its texts, each read out.
+    assert!(full
+        .body
+        .contains(r#"<p id="ps-answer-status" class="visually-hidden" role="status"></p>"#));
+    assert!(full
+        .body
+        .contains(r#"<section id="ps-results" class="ps-results" aria-label="Your match">"#));
     assert!(full.body.contains(r#"hx-sync="this:replace""#));
     assert!(full.body.contains("ps-parallel-chart"));
     let fragment = as_htmx(&browser).get(&app.client, url).await;
@@ -626,11 +633,25 @@ async fn every_bad_input_answers_422_with_the_message_beside_its_control() {
             "the named address opens the page"
         );
     }
+    // A range field with a message is marked invalid, as a slider is.
+    let page = browser
+        .get(&app.client, "/perfect-song?min_tempo=abc")
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.body
+            .contains(r#"aria-describedby="ps-min_tempo-error" aria-invalid="true""#),
+        "{}",
+        page.body
+    );
+    assert!(!page
+        .body
+        .contains(r#"aria-describedby="ps-max_tempo-error" aria-invalid"#));
     // The typed value is kept so it can be fixed.
     let page = browser.get(&app.client, "/perfect-song?tempo=fast").await;
     assert!(page
         .body
-        .contains(r#"id="ps-tempo-value" for="ps-tempo">fast"#));
+        .contains(r#"id="ps-tempo-value" for="ps-tempo" aria-hidden="true">fast"#));
     // The no-JS POST too.
     let posted = post_form(
         &mut browser,
@@ -1490,4 +1511,59 @@ async fn a_negative_zero_reads_back_as_zero() {
     let page = browser.get(&app.client, "/perfect-song?energy=-0").await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert_eq!(slider_value(&page, "energy"), "0");
+}
+
+/// A catalog whose file has neither popularity nor genres (the Kaggle 1.2M layout)
+/// offers no control for them: each could only leave every track out.
+#[tokio::test]
+async fn a_catalog_without_popularity_or_genres_offers_no_control_for_them() {
+    let app = common::empty_app();
+    let catalog = (0..5)
+        .map(|i| {
+            let mut t = common::fixtures::track(
+                &format!("bare{i:018}"),
+                &format!("Bare {i}"),
+                &["Ann"],
+                0.2 * f64::from(i),
+            );
+            t.popularity = None;
+            t.genres.clear();
+            t
+        })
+        .collect();
+    common::fixtures::load(&app.state, "bare.csv", catalog).await;
+    let app = common::TestApp {
+        client: common::TestApp::client_for(&app.state),
+        ..app
+    };
+    let mut browser = signed_up(&app, "bare").await;
+    let page = browser.get(&app.client, "/perfect-song").await;
+    assert_eq!(page.status, StatusCode::OK);
+    for absent in [
+        r#"id="ps-popularity""#,
+        r#"id="ps-w_popularity""#,
+        r#"id="ps-min_popularity""#,
+        r#"id="ps-seed-genre""#,
+        r#"id="ps-genre""#,
+    ] {
+        assert!(!page.body.contains(absent), "{absent}");
+    }
+    assert!(page.body.contains("This catalog has no popularity"));
+    assert!(
+        page.body.contains(r#"id="ps-w_energy""#),
+        "other weights stay"
+    );
+
+    // The demo catalog has both.
+    let demo = demo_app();
+    let mut browser = signed_up(&demo, "full").await;
+    let page = browser.get(&demo.client, "/perfect-song").await;
+    for present in [
+        r#"id="ps-popularity""#,
+        r#"id="ps-w_popularity""#,
+        r#"id="ps-min_popularity""#,
+        r#"id="ps-seed-genre""#,
+    ] {
+        assert!(page.body.contains(present), "{present}");
+    }
 }

@@ -752,6 +752,31 @@ async fn after_compare_the_keyboard_goes_to_the_problem_or_the_result() {
         heading.contains(FIRST) && heading.contains(SECOND),
         "{heading}"
     );
+    // Enter in a name field sends the form as Compare does, and the keyboard stays on
+    // the result: artists.js took it back to the field, and the result went unsaid.
+    browser
+        .js("window.__compared = 0; document.addEventListener('htmx:afterSettle', function (e) { \
+             var c = e.detail.requestConfig; \
+             if (c && c.elt && c.elt.id === 'compare-form') { window.__compared++; } }); return true;")
+        .await;
+    browser
+        .client
+        .find(Locator::Css("#compare-artist-2"))
+        .await
+        .expect("field 2")
+        .send_keys(&format!("{}", char::from(Key::Enter)))
+        .await
+        .expect("Enter");
+    browser
+        .wait_for_js(
+            "window.__compared > 0 && document.activeElement && document.activeElement.id === 'compare-result-title'",
+        )
+        .await;
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    assert_eq!(
+        browser.js("return document.activeElement.id;").await,
+        serde_json::json!("compare-result-title")
+    );
     browser.assert_no_page_load().await;
     browser.close().await;
 }

@@ -144,6 +144,20 @@ async fn the_answer_follows_the_slider_without_a_page_load() {
     browser.assert_no_page_load().await;
     let table = browser.text_of(".ps-closeness-table").await;
     assert!(table.contains("0.800"), "{table}");
+    // A screen reader hears the slider's value with its unit, and the answer in one
+    // line once the answers pause, from a status line outside the answer.
+    browser
+        .wait_for_js("document.getElementById('ps-energy').getAttribute('aria-valuetext') === '0.80' && document.getElementById('ps-tempo').getAttribute('aria-valuetext').indexOf(' BPM') > 0")
+        .await;
+    browser
+        .wait_for_js("document.getElementById('ps-answer-status').textContent === 'Your perfect song: ' + document.querySelector('#ps-results .ps-live-title').textContent + ', by ' + document.querySelector('#ps-results .ps-live-artists').textContent + ', similarity ' + document.querySelector('#ps-results .ps-live-score').textContent.replace(' / ', ' of ')")
+        .await;
+    assert_eq!(
+        browser
+            .js("return [!document.getElementById('ps-results').hasAttribute('aria-live'), document.getElementById('ps-energy-value').getAttribute('aria-hidden')];")
+            .await,
+        serde_json::json!([true, "true"])
+    );
     // A value out of range gets its message beside the field; fixing it takes the
     // message away (answers carry only the slots that have a message; app.js empties
     // the others) and the answer comes back.
@@ -156,6 +170,9 @@ async fn the_answer_follows_the_slider_without_a_page_load() {
         .expect("type 101");
     browser
         .wait_for_js("document.getElementById('ps-min_popularity-error').textContent.indexOf('between 0 and 100') >= 0 && !document.getElementById('ps-answer-title')")
+        .await;
+    browser
+        .wait_for_js("document.getElementById('ps-answer-status').textContent.indexOf('Not searched: ') === 0 && document.getElementById('ps-answer-status').textContent.indexOf('between 0 and 100') > 0")
         .await;
     browser
         .client

@@ -281,6 +281,13 @@ async fn run(js: Js) {
     browser
         .wait_for_js("document.querySelectorAll('.ps-chip').length === 1 && document.querySelector('.ps-chip-label').textContent === 'pop'")
         .await;
+    if js == Js::On {
+        // The page was swapped whole (a boosted link): the keyboard is at the seeds,
+        // not on <body> at the top.
+        browser
+            .wait_for_js("document.activeElement && document.activeElement.id === 'ps-seeds-title'")
+            .await;
+    }
 
     // Settings changed on the page (live, with JavaScript) stay when a seed is added:
     // the seed panel was written with the page, before them.

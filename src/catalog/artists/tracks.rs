@@ -86,10 +86,33 @@ impl Default for TrackSort {
 }
 
 impl TrackSort {
+    /// The order an artist's tracks open in: most popular first, or, in a catalog
+    /// without popularity (the Kaggle 1.2M layout), newest first. That catalog's pages
+    /// said "sorted by popularity, highest first" over tracks in no such order.
+    pub fn usual(has_popularity: bool) -> TrackSort {
+        if has_popularity {
+            TrackSort::default()
+        } else {
+            TrackSort {
+                key: SortKey::Year,
+                descending: true,
+            }
+        }
+    }
+
     /// From the optional `sort` and `dir` query values; `dir` is "asc" or "desc".
     pub fn parse(sort: Option<&str>, dir: Option<&str>) -> Result<TrackSort, String> {
+        TrackSort::parse_or(sort, dir, TrackSort::default())
+    }
+
+    /// `parse`, with `usual` when no sort is named.
+    pub fn parse_or(
+        sort: Option<&str>,
+        dir: Option<&str>,
+        usual: TrackSort,
+    ) -> Result<TrackSort, String> {
         let key = match sort {
-            None | Some("") => TrackSort::default().key,
+            None | Some("") => usual.key,
             Some(value) => SortKey::parse(value)?,
         };
         let descending = match dir {

@@ -116,8 +116,9 @@ pub async fn tracks_csv(
         ))
     })?;
     let pairs = QueryPairs::parse(req.uri().query());
-    let sort =
-        TrackSort::parse(pairs.last("sort"), pairs.last("dir")).map_err(AppError::BadRequest)?;
+    let usual = TrackSort::usual(ctx.catalog.features.has_popularity());
+    let sort = TrackSort::parse_or(pairs.last("sort"), pairs.last("dir"), usual)
+        .map_err(AppError::BadRequest)?;
     let count = i64::from(artist.track_count);
     let tracks = db::run(&state.pool, move |conn| {
         Ok(db::artists::tracks_page(conn, id, sort, 0, count.max(1))?)

@@ -52,6 +52,8 @@ const TRACKS_ID: &str = "artist-tracks";
 struct TrackView {
     artist_id: i32,
     sort: TrackSort,
+    /// The order the page opens in (`TrackSort::usual`), left out of its links.
+    usual: TrackSort,
     page: u32,
     pages: u32,
 }
@@ -72,7 +74,7 @@ impl TrackView {
 
     fn url_at(&self, path: &str, sort: TrackSort, page: u32) -> String {
         let mut pairs: Vec<(&str, String)> = Vec::new();
-        if sort != TrackSort::default() {
+        if sort != self.usual {
             pairs.push(("sort", sort.key.key().to_string()));
             if sort.descending != sort.key.default_descending() {
                 pairs.push(("dir", sort.dir().to_string()));
@@ -121,8 +123,9 @@ pub async fn artist_page(
         ))
     })?;
     let pairs = QueryPairs::parse(req.uri().query());
-    let sort =
-        TrackSort::parse(pairs.last("sort"), pairs.sort_dir()).map_err(AppError::BadRequest)?;
+    let usual = TrackSort::usual(catalog.features.has_popularity());
+    let sort = TrackSort::parse_or(pairs.last("sort"), pairs.sort_dir(), usual)
+        .map_err(AppError::BadRequest)?;
     let page = page_number(pairs.last("page"))?;
     let track_count = i64::from(artist.track_count);
     let pages = ((track_count + TRACKS_PER_PAGE - 1) / TRACKS_PER_PAGE).max(1) as u32;
@@ -140,6 +143,7 @@ pub async fn artist_page(
     let view = TrackView {
         artist_id: id,
         sort,
+        usual,
         page,
         pages,
     };

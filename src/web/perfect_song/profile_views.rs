@@ -91,7 +91,12 @@ pub fn panel(ctx: &PageContext, rows: &[ProfileRow], settings: &str, state: &Pan
                             "Save profile"
                         }
                     }
-                    p class="field-error" id="ps-profile-name-error" { @if let Some(e) = &state.save_error { (e) } }
+                    // Said as it comes: focus stays on the button, which htmx gives back,
+                    // and the message was only the name field's description.
+                    p class="field-error" id="ps-profile-name-error"
+                        role=[state.save_error.as_ref().map(|_| "alert")] {
+                        @if let Some(e) = &state.save_error { (e) }
+                    }
                 }
             }
             @if rows.is_empty() {
@@ -122,7 +127,7 @@ fn profile_item(ctx: &PageContext, row: &ProfileRow, settings: &str, state: &Pan
                     button type="submit" class="button-small" aria-label={ "Load " (row.name) } { "Load" }
                 }
                 details class="ps-rename" open[rename_error.is_some()] {
-                    summary { "Rename" }
+                    summary aria-label={ "Rename " (row.name) } { "Rename" }
                     (profile_form(ctx, &format!("{base}/rename"), settings, "ps-rename-form", html! {
                         label for=(input_id) class="visually-hidden" { "New name for " (row.name) }
                         div class="ps-inline" {

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 
 use maud::{html, Markup};
 
-use super::views::field_id;
+use super::{seed_views::SEEDS_TITLE_ID, views::field_id};
 use crate::{
     cache::SharedDetails,
     catalog::{track::spotify_url, Feature},
@@ -210,7 +210,7 @@ fn best_card(
                 }
             }
             (among(settings))
-            p { a class="button-small" href=(more_like_track(best.track_id)) hx-boost="true" { "More like this" } (versions_note(best, facts, settings.filters.all_versions)) }
+            p { a class="button-small" href=(more_like_track(best.track_id)) hx-boost="true" data-focus-after=(SEEDS_TITLE_ID) { "More like this" } (versions_note(best, facts, settings.filters.all_versions)) }
             @if let Some(url) = details.and_then(|d| d.spotify_id()).and_then(spotify_url) {
                 p { a href=(url) rel="noopener noreferrer" target="_blank" { "Listen on Spotify" } }
             }
@@ -324,7 +324,7 @@ fn next_matches(
                                 td {
                                     (title) (versions_note(m, facts, all_versions))
                                     br;
-                                    a class="ps-more-like" href=(more_like_track(m.track_id)) hx-boost="true" {
+                                    a class="ps-more-like" href=(more_like_track(m.track_id)) hx-boost="true" data-focus-after=(SEEDS_TITLE_ID) {
                                         "More like this" span class="visually-hidden" { ": " (title) }
                                     }
                                     (explanation(m, &title))

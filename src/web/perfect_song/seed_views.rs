@@ -18,6 +18,10 @@ use crate::{
     web::{extract::PageContext, respond::add_vary, state::AppState},
 };
 
+/// The seeds' heading: a boosted link that adds or removes a seed swaps the whole page,
+/// and focus went to <body> at the top (nine Tabs back to the seeds, and nothing said);
+/// app.js moves it here instead (`data-focus-after`).
+pub const SEEDS_TITLE_ID: &str = "ps-seeds-title";
 /// The search box's name.
 pub const QUERY: &str = "seed_q";
 pub const SUGGEST: &str = "/perfect-song/seeds";
@@ -172,7 +176,7 @@ pub async fn suggestions(
                 ul class="ps-seed-matches" {
                     @for d in &tracks {
                         li {
-                            a href=(add(&|s| s.tracks.push(d.id))) hx-boost="true" {
+                            a href=(add(&|s| s.tracks.push(d.id))) hx-boost="true" data-focus-after=(SEEDS_TITLE_ID) {
                                 "Add " span class="suggestion-name" { (d.name()) }
                                 " " span class="muted" { "— " (d.credits()) }
                                 // Versions of one title by one artist differ by their
@@ -197,7 +201,7 @@ pub async fn suggestions(
                     @for s in &artists {
                         @let id = s.artist.id;
                         li {
-                            a href=(add(&|r| r.artists.push(id))) hx-boost="true" {
+                            a href=(add(&|r| r.artists.push(id))) hx-boost="true" data-focus-after=(SEEDS_TITLE_ID) {
                                 "Add " span class="suggestion-name" { (s.artist.name) }
                                 " " span class="muted" { "— " (tracks_label(s.artist.track_count.into())) }
                             }
@@ -223,8 +227,9 @@ pub fn panel(
     html! {
         // Without seeds the panel only explains how to add some: it is left off paper.
         section class={ "card ps-seeds" @if chips.is_empty() { " ps-seeds-empty" } } id="ps-seeds"
-            aria-labelledby="ps-seeds-title" {
-            h2 id="ps-seeds-title" { "Start from songs you love" }
+            aria-labelledby=(SEEDS_TITLE_ID) {
+            // Where the keyboard lands after a seed is added or removed (`SEEDS_FOCUS`).
+            h2 id=(SEEDS_TITLE_ID) tabindex="-1" { "Start from songs you love" }
             p class="hint" {
                 "Add up to " (MAX_SEEDS) " tracks, artists or genres: the sliders start at their average "
                 "sound, and the seed tracks are left out of the answer. Move the sliders from there."
@@ -241,7 +246,7 @@ pub fn panel(
                             span class="ps-chip-kind" { (chip.kind) } " "
                             span class="ps-chip-label" { (chip.label) }
                             " "
-                            a class="ps-chip-remove" href=(chip.remove) hx-boost="true"
+                            a class="ps-chip-remove" href=(chip.remove) hx-boost="true" data-focus-after=(SEEDS_TITLE_ID)
                                 aria-label={ "Remove seed " (chip.label) } { "×" }
                         }
                     }
@@ -282,6 +287,8 @@ pub fn panel(
                 @for (key, value) in params_of_seeds(&form.seeds) {
                     input type="hidden" name=(key) value=(value);
                 }
+                // No genre to start from in a catalog without genres.
+                @if !ctx.catalog.features.genres().is_empty() {
                 div class="field" {
                     label for="ps-seed-genre" { "Or start from a genre" }
                     div class="search-row" {
@@ -293,6 +300,7 @@ pub fn panel(
                         }
                         button type="submit" class="secondary" disabled[full] { "Add genre" }
                     }
+                }
                 }
             }
         }

@@ -23,6 +23,8 @@ const INDICATOR_ID: &str = "ps-matching";
 /// The form that puts every setting back to the start (see `reset_form`).
 pub const RESET_FORM_ID: &str = "ps-reset-form";
 pub const RESULTS_ID: &str = "ps-results";
+/// The line a screen reader hears once live answers pause (filled by app.js).
+pub const ANSWER_STATUS_ID: &str = "ps-answer-status";
 pub const SAVE_CURRENT: &str = "/perfect-song/current";
 const SAVE_CURRENT_ID: &str = "ps-save-current";
 /// Weight sliders move in half steps: finer than that makes no audible difference.
@@ -150,7 +152,11 @@ pub fn page(
         (seeds)
         div class="ps-layout" {
             (settings_form(ctx, form, has_time_signatures))
-            section id=(RESULTS_ID) class="ps-results" aria-live="polite" aria-label="Your match" {
+            // Not a live region: every slider step rewrote dozens of its texts, each
+            // read out. app.js says the answer in one line in `ANSWER_STATUS_ID` once the
+            // answers pause; without JavaScript each answer is a page load.
+            p id=(ANSWER_STATUS_ID) class="visually-hidden" role="status" {}
+            section id=(RESULTS_ID) class="ps-results" aria-label="Your match" {
                 (results)
             }
         }
@@ -160,9 +166,13 @@ pub fn page(
 
 fn settings_form(ctx: &PageContext, form: &FormState, has_time_signatures: bool) -> Markup {
     let catalog = &ctx.catalog;
+    // A catalog whose file has no popularity (the Kaggle 1.2M layout) offers no
+    // popularity controls: each could only leave every track out.
+    let has_popularity = catalog.features.has_popularity();
     let more: Vec<Feature> = Feature::ALL
         .into_iter()
         .filter(|f| !Feature::ORIGINAL.contains(f))
+        .filter(|f| *f != Feature::Popularity || has_popularity)
         .collect();
     let advanced_has_error = form.has_errors()
         && (message_fields().iter().any(|f| {
@@ -225,6 +235,9 @@ fn settings_form(ctx: &PageContext, form: &FormState, has_time_signatures: bool)
                 p class="hint" {
                     "These count once they have a weight above 0 (under Advanced). "
                     "Their sliders start at the catalog's average."
+                    @if !has_popularity {
+                        " This catalog has no popularity (its file gives none), so there is no popularity slider."
+                    }
                 }
                 div class="ps-sliders" {
                     @for feature in &more { (target_slider(form, *feature)) }
@@ -238,7 +251,7 @@ fn settings_form(ctx: &PageContext, form: &FormState, has_time_signatures: bool)
             }
             details class="ps-advanced" open[advanced_has_error] {
                 summary { "Advanced" }
-                (weights(form))
+                (weights(form, has_popularity))
                 (metric(form))
                 (filters(form, catalog))
             }
@@ -321,6 +334,9 @@ struct Slider<'a> {
     max: f64,
     step: f64,
     unit: Option<&'a str>,
+    /// Words before the label that only a screen reader says: a weight's slider was
+    /// named as its target's ("Danceability" twice).
+    hidden_prefix: Option<&'a str>,
 }
 
 fn slider(form: &FormState, s: &Slider) -> Markup {
@@ -332,13 +348,17 @@ fn slider(form: &FormState, s: &Slider) -> Markup {
         div class={ "ps-slider field" @if error.is_some() { " has-error" } } {
             div class="ps-slider-head" {
                 label for=(id) {
+                    @if let Some(prefix) = s.hidden_prefix { span class="visually-hidden" { (prefix) } }
                     (s.label)
                     // Follows the weight as it moves (app.js).
                     @if let Some(weight) = s.weight_key {
                         span class="ps-off-tag" data-off-until=(weight) hidden[!s.off] { " (off)" }
                     }
                 }
-                output id=(output) for=(id) { (shown(form, s.key, s.step, s.unit)) }
+                // Shown, not read: the slider says its value (app.js sets its
+                // aria-valuetext, unit included), and an output is a live region of its
+                // own, so every step was said twice.
+                output id=(output) for=(id) aria-hidden="true" { (shown(form, s.key, s.step, s.unit)) }
             }
             // A number field, so that without JavaScript the value can always be read
             // and typed; app.js turns it into a slider with its value beside it.
@@ -369,22 +389,24 @@ fn target_slider(form: &FormState, feature: Feature) -> Markup {
             max,
             step: feature.step(),
             unit: feature.unit(),
+            hidden_prefix: None,
         },
     )
 }
 
-fn weights(form: &FormState) -> Markup {
+fn weights(form: &FormState, has_popularity: bool) -> Markup {
     html! {
         fieldset class="ps-weights" id=(field_id(keys::WEIGHTS)) aria-describedby=(error_id(keys::WEIGHTS)) {
             legend { "How much each feature counts" }
             p class="hint" { "0 switches a feature off; 2 counts twice as much as 1." }
             (message(form, keys::WEIGHTS))
             div class="ps-sliders ps-compact" {
-                @for feature in Feature::ALL {
+                @for feature in Feature::ALL.into_iter().filter(|f| *f != Feature::Popularity || has_popularity) {
                     @let key = keys::weight(feature);
                     (slider(form, &Slider {
                         key, label: feature.label(), weight_key: None, off: false,
                         help: None, min: 0.0, max: MAX_WEIGHT, step: WEIGHT_STEP, unit: None,
+                        hidden_prefix: Some("Weight of "),
                     }))
                 }
             }
@@ -454,6 +476,9 @@ fn filters(form: &FormState, catalog: &CatalogSnapshot) -> Markup {
     html! {
         fieldset class="ps-filters" {
             legend { "Filters" }
+            // A catalog without genres offers no genre filter (the list was empty), unless
+            // an address named some, which are shown to be unticked.
+            @if !genres.is_empty() || !unknown.is_empty() {
             fieldset class="ps-genres" id=(field_id(keys::GENRE)) aria-describedby=(error_id(keys::GENRE)) {
                 legend { "Genres " span class="muted" { "(none ticked: every genre)" } }
                 div class="ps-genre-list" {
@@ -472,10 +497,13 @@ fn filters(form: &FormState, catalog: &CatalogSnapshot) -> Markup {
                 }
                 (message(form, keys::GENRE))
             }
+            }
             div class="ps-filter-grid" {
                 (number_field(form, keys::YEAR_FROM, "Released from", 1000, 3000, year(catalog.meta.min_year)))
                 (number_field(form, keys::YEAR_TO, "Released up to", 1000, 3000, year(catalog.meta.max_year)))
-                (number_field(form, keys::MIN_POPULARITY, "Minimum popularity (0–100)", 0, 100, None))
+                @if catalog.features.has_popularity() {
+                    (number_field(form, keys::MIN_POPULARITY, "Minimum popularity (0–100)", 0, 100, None))
+                }
                 (number_field(form, keys::PER_ARTIST, "At most this many tracks per artist", 1, MAX_RESULTS as i64, None))
             }
             div class="field" {
@@ -563,10 +591,12 @@ fn range_pair(form: &FormState, name: &str, label: &str, min: f64, max: f64, ste
             div class="ps-range-fields" {
                 label for=(field_id(&lo)) { "From" }
                 input type="number" id=(field_id(&lo)) name=(lo) min=(min) max=(max) step=(step)
-                    value=(form.value(&lo)) placeholder=(min) aria-describedby=(error_id(&lo));
+                    value=(form.value(&lo)) placeholder=(min) aria-describedby=(error_id(&lo))
+                    aria-invalid=[form.error(&lo).map(|_| "true")];
                 label for=(field_id(&hi)) { "to" }
                 input type="number" id=(field_id(&hi)) name=(hi) min=(min) max=(max) step=(step)
-                    value=(form.value(&hi)) placeholder=(max) aria-describedby=(error_id(&hi));
+                    value=(form.value(&hi)) placeholder=(max) aria-describedby=(error_id(&hi))
+                    aria-invalid=[form.error(&hi).map(|_| "true")];
             }
             (message(form, &lo))
             (message(form, &hi))
