@@ -124,6 +124,24 @@ async fn the_comparison_downloads_its_artists_and_the_catalog_average() {
         .get(&app.client, "/artists/compare.csv?artist=Prolific")
         .await;
     assert_eq!(one.status, StatusCode::BAD_REQUEST);
+
+    // Signed in: a download's address gets no CSRF token, so its error page offers no
+    // "Log out" form that could only be refused (it had an empty token).
+    let signed = browser.sign_up(&app.client, "csvuser", GOOD_PASSWORD).await;
+    assert_eq!(signed.status, StatusCode::SEE_OTHER, "{}", signed.body);
+    let unknown = browser
+        .get(
+            &app.client,
+            "/artists/compare.csv?artist=Nobody+Here&artist=Prolific",
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    assert!(unknown.body.contains(">csvuser</a>"), "{}", unknown.body);
+    assert!(
+        !unknown.body.contains(r#"name="csrf_token" value="""#),
+        "{}",
+        unknown.body
+    );
 }
 
 #[tokio::test]

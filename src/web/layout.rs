@@ -144,9 +144,13 @@ pub fn account_nav(ctx: &PageContext) -> Markup {
     html! {
         @if let Some(user) = &ctx.user {
             a href="/account" aria-current=[is_current(&ctx.path, "/account").then_some("page")] { (user.username) }
-            form method="post" action="/logout" class="inline-form" {
-                input type="hidden" name="csrf_token" value=(ctx.csrf_token);
-                button type="submit" class="link-button" { "Log out" }
+            // A data file's address (a CSV download) gets no token: its error page
+            // offered a "Log out" that could only be refused. The account page has one.
+            @if !ctx.csrf_token.is_empty() {
+                form method="post" action="/logout" class="inline-form" {
+                    input type="hidden" name="csrf_token" value=(ctx.csrf_token);
+                    button type="submit" class="link-button" { "Log out" }
+                }
             }
         } @else {
             a href=(login_link(ctx)) aria-current=[is_current(&ctx.path, "/login").then_some("page")] { "Log in" }
