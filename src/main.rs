@@ -226,6 +226,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let main_file = database.sqlite_path().map(std::path::Path::to_path_buf);
     let result = match cli.command {
         Some(Command::Serve(args)) => serve(database, args),
         Some(Command::Import(args)) => {
@@ -238,7 +239,12 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            let text = format!("{error:#}");
+            // SQLite's words name no file and no cause: said with them, on the same line.
+            match main_file.and_then(|main| insights_hub::db::file_trouble::advice(&text, &main)) {
+                Some(advice) => eprintln!("error: {text}; {advice}"),
+                None => eprintln!("error: {text}"),
+            }
             ExitCode::FAILURE
         }
     }

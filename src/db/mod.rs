@@ -9,6 +9,7 @@ pub mod catalog_imports;
 pub mod catalog_meta;
 pub mod catalog_writer;
 pub mod features;
+pub mod file_trouble;
 pub mod folded_text;
 pub mod genres;
 pub mod one_of;

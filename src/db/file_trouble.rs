@@ -1,0 +1,121 @@
+//! What to tell an operator whose SQLite files stopped a command: SQLite's own words
+//! ("database disk image is malformed", "attempt to write a readonly database",
+//! "database is locked") name no file and no cause, and a database is two files here
+//! (`catalog_file`). Called only once a command has failed, so the check it may run
+//! (`PRAGMA quick_check` on each file) costs nothing on a good start.
+
+use std::path::{Path, PathBuf};
+
+use diesel::{sql_types::Text, Connection, QueryableByName, RunQueryDsl, SqliteConnection};
+
+use super::catalog_file::catalog_path;
+
+/// A sentence to add to `error` (a failed command's message, as printed) about the
+/// database whose main file is `main`, when SQLite's words call for one.
+pub fn advice(error: &str, main: &Path) -> Option<String> {
+    let catalog = catalog_path(main);
+    if error.contains("malformed") || error.contains("file is not a database") {
+        let damaged: Vec<String> = [main.to_path_buf(), catalog]
+            .into_iter()
+            .filter(|file| file.exists() && !passes_quick_check(file))
+            .map(|file| file.display().to_string())
+            .collect();
+        return Some(match damaged.as_slice() {
+            [] => "SQLite found damage that its quick check of each file does not show; \
+                   check both files with `sqlite3 FILE 'PRAGMA integrity_check'`"
+                .to_string(),
+            files => format!(
+                "damaged: {} (SQLite's quick check). Restore it from a backup; a damaged \
+                 catalog file ({}) can be moved away and the dataset imported again, as the \
+                 accounts live in the main file",
+                files.join(" and "),
+                catalog_path(main).display()
+            ),
+        });
+    }
+    if error.contains("readonly database") {
+        let dir = main
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+        return Some(format!(
+            "this user cannot write there: the directory {} and the database's files in it \
+             must be writable, as SQLite writes its -wal and -shm files beside them",
+            dir.display()
+        ));
+    }
+    if error.contains("database is locked") {
+        return Some(format!(
+            "another process holds {} or {} (an import still running, a backup, or a second \
+             server: several servers need PostgreSQL)",
+            main.display(),
+            catalog_path(main).display()
+        ));
+    }
+    None
+}
+
+/// Whether SQLite's `quick_check` finds the file sound (a file it cannot open or read
+/// is not).
+fn passes_quick_check(file: &Path) -> bool {
+    #[derive(QueryableByName)]
+    struct Line {
+        #[diesel(sql_type = Text)]
+        quick_check: String,
+    }
+    let Some(path) = file.to_str() else {
+        return false;
+    };
+    let Ok(mut conn) = SqliteConnection::establish(path) else {
+        return false;
+    };
+    diesel::sql_query("PRAGMA quick_check(1)")
+        .load::<Line>(&mut conn)
+        .is_ok_and(|lines| lines.iter().all(|l| l.quick_check == "ok"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_damaged_file_is_named_and_sound_ones_are_not() {
+        let dir = tempfile::tempdir().expect("dir");
+        let main = dir.path().join("hub.db");
+        {
+            let mut conn =
+                SqliteConnection::establish(main.to_str().expect("utf-8")).expect("create");
+            diesel::sql_query("CREATE TABLE t (x TEXT)")
+                .execute(&mut conn)
+                .expect("table");
+            for _ in 0..200 {
+                diesel::sql_query("INSERT INTO t VALUES (hex(randomblob(200)))")
+                    .execute(&mut conn)
+                    .expect("row");
+            }
+        }
+        std::fs::copy(&main, catalog_path(&main)).expect("catalog copy");
+        assert!(passes_quick_check(&main));
+        // Garbage over the catalog's table pages, past its header.
+        let mut bytes = std::fs::read(catalog_path(&main)).expect("read");
+        for b in bytes.iter_mut().skip(4096).take(8192) {
+            *b = 0xde;
+        }
+        std::fs::write(catalog_path(&main), bytes).expect("write");
+        let said = advice("database disk image is malformed", &main).expect("advice");
+        assert!(
+            said.starts_with(&format!("damaged: {} (", catalog_path(&main).display())),
+            "{said}"
+        );
+        assert!(!said.contains(&format!("{} and", main.display())), "{said}");
+
+        let readonly = advice("attempt to write a readonly database", &main).expect("advice");
+        assert!(
+            readonly.contains(&dir.path().display().to_string()),
+            "{readonly}"
+        );
+        assert!(advice("database is locked", &main)
+            .is_some_and(|s| s.contains("several servers need PostgreSQL")));
+        assert_eq!(advice("no such table: users", &main), None);
+    }
+}
