@@ -351,11 +351,13 @@ fn prepare(database: &Database) -> anyhow::Result<Target> {
                 anyhow::anyhow!("catalog path {} is not valid UTF-8", catalog.display())
             })?;
             let mut catalog_conn = establish_sqlite(catalog_url)?;
+            warn_of_newer_migrations(&mut catalog_conn, catalog_file::MIGRATIONS, &catalog);
             catalog_conn
                 .run_pending_migrations(catalog_file::MIGRATIONS)
                 .map_err(|e| anyhow::anyhow!("catalog database migration failed: {e}"))?;
             drop(catalog_conn);
             let mut conn = establish_sqlite(url)?;
+            warn_of_newer_migrations(&mut conn, MIGRATIONS, path);
             conn.run_pending_migrations(MIGRATIONS)
                 .map_err(|e| anyhow::anyhow!("database migration failed: {e}"))?;
             catalog_file::attach(&mut conn, &catalog)?;
@@ -376,6 +378,40 @@ fn prepare(database: &Database) -> anyhow::Result<Target> {
             Ok(Target::Postgres { url: url.clone() })
         }
     }
+}
+
+/// Migrations a file has that this build does not know: it was written by a newer
+/// release, and this one (a rollback) may misread what that release changed. Said, not
+/// refused: the tables this build reads may be unchanged.
+fn warn_of_newer_migrations(
+    conn: &mut SqliteConnection,
+    known: EmbeddedMigrations,
+    file: &std::path::Path,
+) -> Vec<String> {
+    use diesel::migration::MigrationSource;
+    let (Ok(applied), Ok(known)) = (
+        conn.applied_migrations(),
+        MigrationSource::<diesel::sqlite::Sqlite>::migrations(&known),
+    ) else {
+        return Vec::new();
+    };
+    let known: std::collections::HashSet<String> = known
+        .iter()
+        .map(|m| m.name().version().to_string())
+        .collect();
+    let newer: Vec<String> = applied
+        .iter()
+        .map(ToString::to_string)
+        .filter(|version| !known.contains(version))
+        .collect();
+    if !newer.is_empty() {
+        tracing::warn!(
+            file = %file.display(),
+            unknown = %newer.join(", "),
+            "this database was changed by a newer release than this one; if pages fail, run that release again"
+        );
+    }
+    newer
 }
 
 /// PostgreSQL advisory locks are per database; each is keyed by (the schema, a purpose),
@@ -591,6 +627,23 @@ pub fn now_unix() -> i64 {
 #[cfg(test)]
 mod file_checks {
     use super::*;
+
+    /// A file migrated by a newer release is noticed (a rollback says so).
+    #[test]
+    fn migrations_this_build_does_not_know_are_found() {
+        let mut conn = SqliteConnection::establish(":memory:").expect("memory");
+        conn.run_pending_migrations(MIGRATIONS).expect("migrate");
+        let file = std::path::Path::new("hub.db");
+        assert!(warn_of_newer_migrations(&mut conn, MIGRATIONS, file).is_empty());
+        conn.batch_execute(
+            "INSERT INTO __diesel_schema_migrations (version) VALUES ('20990101000000')",
+        )
+        .expect("a newer release's migration");
+        assert_eq!(
+            warn_of_newer_migrations(&mut conn, MIGRATIONS, file),
+            ["20990101000000"]
+        );
+    }
 
     /// A new main file, and SQLite's files beside it, are readable by their owner only.
     #[cfg(unix)]
