@@ -20,6 +20,17 @@ pub enum MatchError {
         min: f64,
         max: f64,
     },
+    /// A range's end beyond what a track can hold (`Feature::accepted_range`):
+    /// `min_danceability=7` was taken, and left every track out without a word.
+    #[error("The {} {} must be between {} and {}.", if *.lowest { "lowest" } else { "highest" }, .feature.label().to_lowercase(), .feature.format(*.min), .feature.format(*.max))]
+    RangeBoundOutOfRange {
+        feature: Feature,
+        /// The range's low end (`min_`), or its high end (`max_`).
+        lowest: bool,
+        value: f64,
+        min: f64,
+        max: f64,
+    },
     /// A weight below 0 or above `MAX_WEIGHT`.
     #[error("The weight of {} must be between 0 and {max}.", .feature.label())]
     WeightOutOfRange {
@@ -80,6 +91,15 @@ impl MatchError {
             MatchError::CosineZeroTarget | MatchError::CosineOneFeature => keys::METRIC.to_string(),
             MatchError::YearRangeBackwards { .. } => keys::YEAR_TO.to_string(),
             MatchError::FeatureRangeBackwards { feature, .. } => format!("max_{}", feature.key()),
+            MatchError::RangeBoundOutOfRange {
+                feature, lowest, ..
+            } => {
+                if *lowest {
+                    keys::min(feature.key())
+                } else {
+                    keys::max(feature.key())
+                }
+            }
             MatchError::UnknownGenre(_) => keys::GENRE.to_string(),
             MatchError::MinPopularityOutOfRange(_) => keys::MIN_POPULARITY.to_string(),
             MatchError::PerArtistOutOfRange { .. } => keys::PER_ARTIST.to_string(),

@@ -316,11 +316,21 @@ impl MatchSettings {
             }
         }
         for (&feature, range) in &f.ranges {
+            let (lowest_held, highest_held) = feature.accepted_range();
             for (side, value) in [("min", range.min), ("max", range.max)] {
                 if let Some(value) = value.filter(|v| !v.is_finite()) {
                     errors.push(MatchError::NotANumber {
                         field: format!("{side}_{}", feature.key()),
                         value: value.to_string(),
+                    });
+                } else if let Some(value) = value.filter(|v| *v < lowest_held || *v > highest_held)
+                {
+                    errors.push(MatchError::RangeBoundOutOfRange {
+                        feature,
+                        lowest: side == "min",
+                        value,
+                        min: lowest_held,
+                        max: highest_held,
                     });
                 }
             }
