@@ -401,6 +401,43 @@
       });
     }
   });
+  // The controls of a form whose messages come out of band are marked as the messages
+  // say: `aria-invalid` and the field's red edge followed only the page as it was
+  // loaded, so a new problem went unmarked and a fixed one stayed marked.
+  function markInvalid(form) {
+    var fields = new Set();
+    form.querySelectorAll(".field-error[id]").forEach(function (slot) {
+      var bad = slot.textContent.trim() !== "";
+      form.querySelectorAll('[aria-describedby~="' + slot.id + '"]').forEach(function (control) {
+        if (control.tagName === "FIELDSET") {
+          return;
+        }
+        if (bad) {
+          control.setAttribute("aria-invalid", "true");
+        } else {
+          control.removeAttribute("aria-invalid");
+        }
+      });
+      var field = slot.closest(".field");
+      if (field) {
+        fields.add(field);
+      }
+    });
+    fields.forEach(function (field) {
+      var slots = field.querySelectorAll(".field-error[id]");
+      field.classList.toggle("has-error", Array.prototype.some.call(slots, function (slot) {
+        return slot.textContent.trim() !== "";
+      }));
+    });
+  }
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var source = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (source && source.hasAttribute && source.hasAttribute("data-oob-messages")) {
+      markInvalid(source);
+    }
+  });
+
   // A swap that took the focused control away (a page link of a list, when the new
   // page has no such link) leaves focus on <body>, and the next Tab would start from
   // the top of the page: it goes to the swapped region's heading instead, marked
@@ -1154,15 +1191,21 @@
       );
       text = problem ? "Not searched: " + problem.textContent.trim() : "";
     } else {
+      // A found track has its heading; an empty answer's bar holds only its heading's
+      // words, and its reason is the notice below them.
+      var found = document.getElementById("ps-answer-title");
       var title = results.querySelector(".ps-live-title");
       var artists = results.querySelector(".ps-live-artists");
       var score = results.querySelector(".ps-live-score");
       var heading = results.querySelector("h2");
-      text = title
-        ? "Your perfect song: " + title.textContent +
+      var why = results.querySelector(".ps-empty .notice");
+      if (found && title) {
+        text = "Your perfect song: " + title.textContent +
           (artists ? ", by " + artists.textContent : "") +
-          (score ? ", similarity " + score.textContent.replace(" / ", " of ") : "")
-        : heading ? heading.textContent : "";
+          (score ? ", similarity " + score.textContent.replace(" / ", " of ") : "");
+      } else if (heading) {
+        text = heading.textContent + (why ? ": " + why.textContent.trim() : "");
+      }
     }
     if (text && status.textContent !== text) {
       status.textContent = text;

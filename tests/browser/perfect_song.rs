@@ -174,13 +174,36 @@ async fn the_answer_follows_the_slider_without_a_page_load() {
     browser
         .wait_for_js("document.getElementById('ps-answer-status').textContent.indexOf('Not searched: ') === 0 && document.getElementById('ps-answer-status').textContent.indexOf('between 0 and 100') > 0")
         .await;
+    // The field is marked as its message says, and unmarked once fixed (below).
+    browser
+        .wait_for_js("document.getElementById('ps-min_popularity').getAttribute('aria-invalid') === 'true' && document.getElementById('ps-min_popularity').closest('.field').classList.contains('has-error')")
+        .await;
     browser
         .client
         .execute(SET_MIN_POPULARITY, vec![serde_json::json!("")])
         .await
         .expect("clear it");
     browser
-        .wait_for_js("document.getElementById('ps-min_popularity-error').textContent === '' && document.getElementById('ps-answer-title')")
+        .wait_for_js("document.getElementById('ps-min_popularity-error').textContent === '' && document.getElementById('ps-answer-title') && !document.getElementById('ps-min_popularity').hasAttribute('aria-invalid') && !document.getElementById('ps-min_popularity').closest('.field').classList.contains('has-error')")
+        .await;
+    // An answer with no track is said with its reason, not as a track.
+    const SET_YEAR_FROM: &str = "var f = document.getElementById('ps-year_from'); \
+        f.value = arguments[0]; f.dispatchEvent(new Event('input', {bubbles: true})); return true;";
+    browser
+        .client
+        .execute(SET_YEAR_FROM, vec![serde_json::json!("2999")])
+        .await
+        .expect("type 2999");
+    browser
+        .wait_for_js("document.getElementById('ps-answer-status').textContent.indexOf('No perfect song with these filters: ') === 0")
+        .await;
+    browser
+        .client
+        .execute(SET_YEAR_FROM, vec![serde_json::json!("")])
+        .await
+        .expect("clear it");
+    browser
+        .wait_for_js("document.getElementById('ps-answer-status').textContent.indexOf('Your perfect song: ') === 0")
         .await;
     // The faint catalog sample, fetched once, lies beneath the target and the match.
     browser
