@@ -1570,6 +1570,20 @@ async fn a_catalog_without_popularity_or_genres_offers_no_control_for_them() {
         page.body.contains(r#"id="ps-w_energy""#),
         "other weights stay"
     );
+    // Popularity brought by an address is left out: it left every track out, with no
+    // control on the page to undo it.
+    let page = browser
+        .get(
+            &app.client,
+            "/perfect-song?energy=0.4&w_popularity=2&popularity=80&min_popularity=50&max_popularity=90",
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains(r#"id="ps-answer-title""#),
+        "{}",
+        page.body
+    );
 
     // The demo catalog has both.
     let demo = demo_app();

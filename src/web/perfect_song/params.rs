@@ -48,7 +48,21 @@ pub fn parse(pairs: &Pairs, catalog: &CatalogSnapshot) -> Result<MatchSettings, 
             settings.targets.insert(feature, start.target(feature));
         }
     }
+    without_popularity_unless_held(&mut settings, &catalog.features);
     Ok(settings)
+}
+
+/// Popularity left out of settings for a catalog that has none (the Kaggle 1.2M
+/// layout): a weight or a minimum brought by an address, a saved profile or the latest
+/// settings left every track out, and the page offers no control to undo it (the API
+/// refuses such parameters instead, where a script can be told).
+fn without_popularity_unless_held(settings: &mut MatchSettings, index: &FeatureIndex) {
+    if index.has_popularity() {
+        return;
+    }
+    settings.weights.insert(Feature::Popularity, 0.0);
+    settings.filters.min_popularity = None;
+    settings.filters.ranges.remove(&Feature::Popularity);
 }
 
 /// Where the form starts: the original five at the middle, the others at the catalog's
@@ -110,6 +124,7 @@ fn knows_genre(index: &FeatureIndex, name: &str) -> bool {
 pub fn restore(json: &str, index: &FeatureIndex) -> Option<MatchSettings> {
     let mut settings: MatchSettings = serde_json::from_str(json).ok()?;
     settings.filters.genres.retain(|g| knows_genre(index, g));
+    without_popularity_unless_held(&mut settings, index);
     settings.validate().ok()?;
     Some(settings)
 }
