@@ -580,3 +580,48 @@ fn a_killed_load_into_an_empty_catalog_leaves_it_empty_and_in_wal_mode() {
     assert!(!journal.exists(), "the hot journal was rolled back");
     assert_eq!(catalog_journal_mode(&main), "wal");
 }
+
+/// An import that stops (here, at a bad row with `strict`) rolls back, and changes no
+/// catalog version; the pages it had written stayed in the catalog file's log, holding
+/// that disk space until the server stopped. The running server gives it back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_log_a_stopped_import_left_is_given_back() {
+    let app = empty_app();
+    let Some(main) = app.db.database.sqlite_path().map(Path::to_path_buf) else {
+        return; // PostgreSQL: no such file.
+    };
+    let watcher = app.state.spawn_catalog_watcher(Duration::from_millis(100));
+    let csv = synthetic_csv(app.dir.path(), 150_000, 23);
+    let mut text = std::fs::read_to_string(&csv).expect("csv");
+    let columns = text.lines().next().map_or(1, |h| h.split(',').count());
+    text.push_str(&vec!["not a number"; columns].join(","));
+    text.push('\n');
+    std::fs::write(&csv, text).expect("bad row");
+    let database = app.db.database.clone();
+    let stopped = tokio::task::spawn_blocking(move || {
+        let mut conn = db::open_catalog_connection(&database).expect("open catalog");
+        let strict = ImportOptions {
+            strict: true,
+            ..ImportOptions::default()
+        };
+        import_files(&mut conn, &[csv], strict, &mut NoProgress)
+    })
+    .await
+    .expect("import thread");
+    assert!(
+        matches!(stopped, Err(ImportError::Strict { .. })),
+        "{stopped:?}"
+    );
+    let mut log = catalog_path(&main).into_os_string();
+    log.push("-wal");
+    let size = || std::fs::metadata(&log).map_or(0, |m| m.len());
+    assert!(size() > 0, "the stopped import left pages in the log");
+    let mut waited = 0;
+    while size() > 0 && waited < 100 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        waited += 1;
+    }
+    assert_eq!(size(), 0, "given back");
+    assert_eq!(app.state.catalog().meta.track_count, 0);
+    watcher.abort();
+}

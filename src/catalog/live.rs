@@ -79,18 +79,37 @@ impl LiveCatalog {
 
     /// Polls the catalog version every `every`, so that an import run while the server
     /// is up shows within seconds, with no restart and no downtime.
+    ///
+    /// `catalog_log` (SQLite: the catalog file's write-ahead log) is truncated when it
+    /// holds what an import left and kept the same size for a whole tick: an import
+    /// that stopped (rolled back, killed) changes no version, and its log kept its size,
+    /// the disk space a full disk needed, until the server stopped.
     pub fn spawn_watcher(
         self: &Arc<Self>,
         pool: DbPool,
         every: Duration,
+        catalog_log: Option<std::path::PathBuf>,
     ) -> tokio::task::JoinHandle<()> {
         let live = Arc::clone(self);
         tokio::spawn(async move {
             let mut ticker = tokio::time::interval(every);
             ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             let mut failure = RepeatedFailure::default();
+            let mut log_size_seen = None;
             loop {
                 ticker.tick().await;
+                if let Some(log) = &catalog_log {
+                    let size = std::fs::metadata(log).map_or(0, |m| m.len());
+                    if size > 0 && log_size_seen == Some(size) {
+                        let pool = pool.clone();
+                        let _ = tokio::task::spawn_blocking(move || {
+                            let mut conn = pool.get().ok()?;
+                            db::catalog_file::truncate_log(&mut conn).ok()
+                        })
+                        .await;
+                    }
+                    log_size_seen = Some(size);
+                }
                 match live.refresh(&pool).await {
                     Ok(_) => {
                         if failure.succeeded() {

@@ -121,6 +121,12 @@ impl AppState {
 
     /// Keeps the snapshot in step with imports run by any process (see `LiveCatalog`).
     pub fn spawn_catalog_watcher(&self, every: Duration) -> tokio::task::JoinHandle<()> {
-        self.catalog.spawn_watcher(self.pool.clone(), every)
+        let catalog_log = self.config.database.sqlite_path().map(|main| {
+            let mut log = crate::db::catalog_file::catalog_path(main).into_os_string();
+            log.push("-wal");
+            std::path::PathBuf::from(log)
+        });
+        self.catalog
+            .spawn_watcher(self.pool.clone(), every, catalog_log)
     }
 }
