@@ -824,6 +824,30 @@
 (function () {
   "use strict";
 
+  var PITCHES = ["C", "C sharp", "D", "D sharp", "E", "F", "F sharp", "G", "G sharp", "A",
+    "A sharp", "B"];
+
+  function rangeValueText(range, value) {
+    if (range === "key" && PITCHES[value]) {
+      return PITCHES[value];
+    }
+    if (range === "duration") {
+      var seconds = Math.round(value);
+      var rest = seconds % 60;
+      return Math.floor(seconds / 60) + " min " + rest + " s";
+    }
+    if (range === "tempo") {
+      return value + " BPM";
+    }
+    if (range === "loudness") {
+      return value + " dB";
+    }
+    if (range === "time_signature") {
+      return value + " beats per bar";
+    }
+    return String(value);
+  }
+
   function upgradeRanges(root) {
     var sets = (root || document).querySelectorAll("fieldset[data-range]");
     Array.prototype.forEach.call(sets, function (set) {
@@ -856,6 +880,14 @@
         var hi = fields[1].value === "" ? max : Number(fields[1].value);
         handles[0].value = String(isNaN(lo) ? min : lo);
         handles[1].value = String(isNaN(hi) ? max : hi);
+        // What a screen reader says of each handle: the value in the range's own
+        // terms (a key by name, a duration in minutes), or that its end is open; it
+        // read bare numbers, and "250" for a range with no upper limit.
+        handles.forEach(function (handle, i) {
+          handle.setAttribute("aria-valuetext", fields[i].value === ""
+            ? (i === 0 ? "no lower limit" : "no upper limit")
+            : rangeValueText(set.getAttribute("data-range"), Number(handle.value)));
+        });
         var span = max - min || 1;
         dual.style.setProperty("--lo", ((Number(handles[0].value) - min) / span) * 100 + "%");
         dual.style.setProperty("--hi", ((Number(handles[1].value) - min) / span) * 100 + "%");

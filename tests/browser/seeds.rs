@@ -175,6 +175,13 @@ async fn run(js: Js) {
             .js("return document.querySelector('fieldset[data-range=tempo] .ps-dual input').value;")
             .await;
         assert_eq!(lo, serde_json::json!("125"));
+        // A screen reader hears each handle in the range's terms, or that it is open.
+        assert_eq!(
+            browser
+                .js("return [].map.call(document.querySelectorAll('fieldset[data-range=tempo] .ps-dual input, fieldset[data-range=key] .ps-dual input'), function (h) { return h.getAttribute('aria-valuetext'); });")
+                .await,
+            serde_json::json!(["125 BPM", "145 BPM", "no lower limit", "no upper limit"])
+        );
     }
     // Half and double time: 138–142 takes the 70 BPM track too.
     fill(&browser, "#ps-min_tempo", "138").await;
