@@ -1198,4 +1198,12 @@ async fn without_popularity_an_artist_opens_newest_first() {
     }
     let page = get(&app, &format!("/artists/{id}")).await;
     assert!(page.body.contains("newest first"), "{}", page.body);
+    // No popularity to sort by or to show; the genres the tracks have stay.
+    assert!(
+        !page.body.contains(r#"value="popularity""#),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains(r#"data-label="popularity""#));
+    assert!(page.body.contains(r#"<th scope="col">Genre</th>"#));
 }

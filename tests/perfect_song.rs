@@ -1584,6 +1584,9 @@ async fn a_catalog_without_popularity_or_genres_offers_no_control_for_them() {
         "{}",
         page.body
     );
+    // Nor does the answer or the seeds' panel speak of popularity or genres.
+    assert!(!page.body.contains(">unknown</span>"), "{}", page.body);
+    assert!(page.body.contains("tracks or artists: the sliders"));
 
     // The demo catalog has both.
     let demo = demo_app();

@@ -54,6 +54,10 @@ struct TrackView {
     sort: TrackSort,
     /// The order the page opens in (`TrackSort::usual`), left out of its links.
     usual: TrackSort,
+    /// Whether the catalog has popularity and genres: a catalog without (the Kaggle
+    /// 1.2M layout) offered sorting by popularity, and columns of "—".
+    has_popularity: bool,
+    has_genres: bool,
     page: u32,
     pages: u32,
 }
@@ -144,6 +148,8 @@ pub async fn artist_page(
         artist_id: id,
         sort,
         usual,
+        has_popularity: catalog.features.has_popularity(),
+        has_genres: !catalog.features.genres().is_empty(),
         page,
         pages,
     };
@@ -367,7 +373,7 @@ fn tracks_section(
                 label {
                     "Sort by "
                     select name="sort" {
-                        @for key in SortKey::all() {
+                        @for key in SortKey::all().into_iter().filter(|k| view.has_popularity || *k != SortKey::Feature(Feature::Popularity)) {
                             option value=(key.key()) selected[key == sort.key] { (key.label()) }
                         }
                     }
@@ -394,9 +400,9 @@ fn tracks_section(
                         tr {
                             (header_link(SortKey::Name, "Title"))
                             (header_link(SortKey::Year, "Year"))
-                            th scope="col" { "Genre" }
+                            @if view.has_genres { th scope="col" { "Genre" } }
                             th scope="col" { "Key · BPM" }
-                            (header_link(SortKey::Feature(Feature::Popularity), "Popularity"))
+                            @if view.has_popularity { (header_link(SortKey::Feature(Feature::Popularity), "Popularity")) }
                             @if let Some(f) = extra { (header_link(SortKey::Feature(f), f.label())) }
                         }
                     }
@@ -430,11 +436,13 @@ fn tracks_section(
                                     }
                                 }
                                 td class="card-meta" { @if let Some(y) = track.release_year { (y) } @else { "—" } }
-                                td class="card-meta" { (track.genres.as_deref().unwrap_or("—")) }
+                                @if view.has_genres { td class="card-meta" { (track.genres.as_deref().unwrap_or("—")) } }
                                 td class="card-meta" { (key_and_tempo(facts.get(track.id).and_then(|f| f.musical_key()), Some(track.tempo))) }
                                 // data-label: on a phone (a card per track) the header row is
                                 // out of sight, and a bare number would not say what it is.
-                                td data-label="popularity" { @if let Some(p) = track.popularity { (p) } @else { "—" } }
+                                @if view.has_popularity {
+                                    td data-label="popularity" { @if let Some(p) = track.popularity { (p) } @else { "—" } }
+                                }
                                 @if let Some(f) = extra {
                                     td data-label=(f.label().to_lowercase()) { (track.value(f).map(|v| f.format(v)).unwrap_or_else(|| "—".into())) }
                                 }

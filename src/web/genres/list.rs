@@ -12,6 +12,7 @@ use super::{
     genre_path, render,
     views::{profile_cell, SMALL_PROFILE},
 };
+use crate::decimal::counted;
 use crate::{
     catalog::{
         genres::{GenreCatalog, GenreProfile, GenreSort, SortKey},
@@ -212,7 +213,7 @@ fn results(genres: &GenreCatalog, query: &str, sort: GenreSort) -> Markup {
                 p role="status" { "No genre or subgenre matches “" (query) "”. " a href="/genres" { "Show every genre" } "." }
             } @else {
                 p class="muted" role="status" {
-                    (format_count(found.len() as i64)) " of " (format_count(genres.genres().len() as i64)) " genres"
+                    (format_count(found.len() as i64)) " of " (counted(genres.genres().len() as i64, "genre"))
                     @if !query.is_empty() { " matching “" (query) "”" }
                     ", " (order) "."
                 }

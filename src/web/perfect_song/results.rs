@@ -264,7 +264,9 @@ fn closeness_table(best: &TrackMatch) -> Markup {
                 }
             }
             tbody {
-                @for d in &best.differences {
+                // A feature switched off whose value is unknown says nothing: popularity,
+                // on a catalog without any, showed "(off) 50 | unknown".
+                @for d in best.differences.iter().filter(|d| d.enabled() || d.value.is_some()) {
                     tr class=[(!d.enabled()).then_some("ps-off")] {
                         th scope="row" title=(d.feature.help()) {
                             (breakable_label(d.feature.label()))

@@ -231,7 +231,9 @@ pub fn panel(
             // Where the keyboard lands after a seed is added or removed (`SEEDS_FOCUS`).
             h2 id=(SEEDS_TITLE_ID) tabindex="-1" { "Start from songs you love" }
             p class="hint" {
-                "Add up to " (MAX_SEEDS) " tracks, artists or genres: the sliders start at their average "
+                "Add up to " (MAX_SEEDS)
+                @if ctx.catalog.features.genres().is_empty() { " tracks or artists" } @else { " tracks, artists or genres" }
+                ": the sliders start at their average "
                 "sound, and the seed tracks are left out of the answer. Move the sliders from there."
             }
             @if let Some(message) = &error {
