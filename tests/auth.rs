@@ -95,6 +95,11 @@ fn assert_invalid(page: &Page, message: &str) {
         "{message:?} not in:\n{}",
         page.body
     );
+    // A page sent back with problems says so first, in its title (a screen reader
+    // starts there after the page loads).
+    if page.body.starts_with("<!DOCTYPE") {
+        assert!(page.body.contains("<title>Error: "), "{}", page.body);
+    }
 }
 
 // ---------------------------------------------------------------- sign up

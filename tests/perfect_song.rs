@@ -640,6 +640,10 @@ async fn every_bad_input_answers_422_with_the_message_beside_its_control() {
         .get(&app.client, "/perfect-song?min_danceability=7")
         .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // The title says first that the page came back with problems.
+    assert!(page
+        .body
+        .contains("<title>Error: Perfect song · Spotify Insights Hub</title>"));
     assert!(
         page.body
             .contains("The lowest danceability must be between"),
@@ -650,6 +654,9 @@ async fn every_bad_input_answers_422_with_the_message_beside_its_control() {
         .get(&app.client, "/perfect-song?max_tempo=280")
         .await;
     assert_eq!(page.status, StatusCode::OK);
+    assert!(page
+        .body
+        .contains("<title>Perfect song · Spotify Insights Hub</title>"));
     // A range field with a message is marked invalid, as a slider is.
     let page = browser
         .get(&app.client, "/perfect-song?min_tempo=abc")

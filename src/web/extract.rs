@@ -227,6 +227,13 @@ impl PageContext {
         self.htmx
             .choose(content, |content| layout::page(self, title, content))
     }
+
+    /// `render` for a form sent back with its problems: the title says so first. Without
+    /// JavaScript such a page loads like any other, and a screen reader starts at its
+    /// title, which was the form's own.
+    pub fn render_refused(&self, title: &str, content: Markup) -> Markup {
+        self.render(&format!("Error: {title}"), content)
+    }
 }
 
 #[cfg(test)]

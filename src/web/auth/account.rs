@@ -72,6 +72,12 @@ async fn full_page(
         return Ok(None);
     };
     let blank = FieldErrors::default();
+    // A form sent back with a problem (a message beside a field, or above the form).
+    let refused = match &section {
+        Section::Password { errors, alert, .. } | Section::Delete { errors, alert } => {
+            !errors.is_empty() || alert.is_some()
+        }
+    };
     let (password, delete) = match section {
         Section::Password {
             errors,
@@ -103,7 +109,12 @@ async fn full_page(
         password,
         delete,
     };
-    Ok(Some(ctx.render(TITLE, views::account_page(ctx, &values))))
+    let page = views::account_page(ctx, &values);
+    Ok(Some(if refused {
+        ctx.render_refused(TITLE, page)
+    } else {
+        ctx.render(TITLE, page)
+    }))
 }
 
 fn internal(error: AccountError) -> AppError {

@@ -69,7 +69,7 @@ pub async fn submit(
         if ctx.htmx.wants_fragment() {
             views::log_in_form(&ctx, &values)
         } else {
-            ctx.render(TITLE, views::log_in_page(&ctx, &values))
+            ctx.render_refused(TITLE, views::log_in_page(&ctx, &values))
         }
     };
     match outcome {

@@ -68,7 +68,7 @@ pub async fn submit(
         if ctx.htmx.wants_fragment() {
             views::sign_up_form(&ctx, &values)
         } else {
-            ctx.render(TITLE, views::sign_up_page(&ctx, &values))
+            ctx.render_refused(TITLE, views::sign_up_page(&ctx, &values))
         }
     };
     // A sign-up form sent from a tab opened before logging in: creating the account

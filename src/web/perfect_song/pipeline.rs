@@ -364,7 +364,11 @@ impl<'a> Pipeline<'a> {
                 results,
                 panel,
             );
-            ctx.render(TITLE, page)
+            if form.has_errors() {
+                ctx.render_refused(TITLE, page)
+            } else {
+                ctx.render(TITLE, page)
+            }
         };
         let mut response = markup.into_response();
         response.set_status(status);
