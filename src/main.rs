@@ -120,9 +120,6 @@ enum CookieSecurity {
     Never,
 }
 
-// The on/off switches below also read their environment variable as 1/0, yes/no or
-// on/off, not only true/false: `API_ANONYMOUS=1` is how such variables are usually set,
-// and clap's default refused it.
 /// `--bind`: an address as written, or a host name resolved (an IPv4 address first,
 /// as `localhost` usually means 127.0.0.1 to whoever types it).
 fn listen_address(text: &str) -> Result<SocketAddr, String> {
@@ -142,6 +139,9 @@ fn listen_address(text: &str) -> Result<SocketAddr, String> {
         .ok_or_else(|| format!("{text} names no address to listen on"))
 }
 
+// The on/off switches below also read their environment variable as 1/0, yes/no or
+// on/off, not only true/false: `API_ANONYMOUS=1` is how such variables are usually set,
+// and clap's default refused it.
 #[derive(clap::Args)]
 struct ServeArgs {
     /// Address to listen on: an IP address and port, or a host name and port

@@ -188,8 +188,7 @@ async fn sign_up_log_in_and_saving_a_profile_succeed_while_an_import_is_in_its_t
     // The import wrote the catalog through its log; once read, the log is given back
     // (it kept the catalog's size while the server ran).
     if let Some(main) = &main {
-        let mut log = db::catalog_file::catalog_path(main).into_os_string();
-        log.push("-wal");
+        let log = db::catalog_file::log_path(main);
         let size = std::fs::metadata(&log).map(|m| m.len()).unwrap_or(0);
         assert_eq!(size, 0, "{}", Path::new(&log).display());
     }
@@ -612,8 +611,7 @@ async fn the_log_a_stopped_import_left_is_given_back() {
         matches!(stopped, Err(ImportError::Strict { .. })),
         "{stopped:?}"
     );
-    let mut log = catalog_path(&main).into_os_string();
-    log.push("-wal");
+    let log = db::catalog_file::log_path(&main);
     let size = || std::fs::metadata(&log).map_or(0, |m| m.len());
     assert!(size() > 0, "the stopped import left pages in the log");
     let mut waited = 0;

@@ -38,14 +38,13 @@ pub const TABLES: [&str; 5] = [
     "track_artists",
 ];
 
-/// The catalog file beside a main database file: `data/insights.db` ->
-/// `data/insights.catalog.db`; a name without an extension gets `.catalog`.
 /// Gives back the disk space of the catalog file's write-ahead log. An import writes
 /// the whole catalog through it, and with a server's connections open the importer is
 /// not the last to close the file, so SQLite kept the log at the catalog's size (347 MB
-/// at 1.2M tracks) until the server stopped. Called once the server has read the new
-/// catalog; a reader still in the log makes it give up after a second, and the next
-/// reload tries again. Does nothing on PostgreSQL.
+/// at 1.2M tracks) until the server stopped. Called once the server has read a new
+/// catalog, and by its watcher for an import that stopped (`LiveCatalog::spawn_watcher`);
+/// a reader still in the log makes it give up after a second, and the next try comes
+/// later. Does nothing on PostgreSQL.
 pub fn truncate_log(conn: &mut crate::db::DbConnection) -> QueryResult<()> {
     let crate::db::DbConnection::Sqlite(conn) = conn else {
         return Ok(());
@@ -60,6 +59,8 @@ pub fn truncate_log(conn: &mut crate::db::DbConnection) -> QueryResult<()> {
     result
 }
 
+/// The catalog file beside a main database file: `data/insights.db` ->
+/// `data/insights.catalog.db`; a name without an extension gets `.catalog`.
 pub fn catalog_path(main: &Path) -> PathBuf {
     let mut name = OsString::new();
     match (main.file_stem(), main.extension()) {
@@ -75,6 +76,14 @@ pub fn catalog_path(main: &Path) -> PathBuf {
         _ => name.push("catalog.db"),
     }
     main.with_file_name(name)
+}
+
+/// The catalog file's write-ahead log (`catalog_path` and `-wal`): what an import
+/// writes through, and `truncate_log` gives back.
+pub fn log_path(main: &Path) -> PathBuf {
+    let mut log = catalog_path(main).into_os_string();
+    log.push("-wal");
+    PathBuf::from(log)
 }
 
 /// Waits while an import loading an empty catalog holds the catalog file's lock with a

@@ -15,7 +15,7 @@ use super::catalog_file::catalog_path;
 pub fn advice(error: &str, main: &Path) -> Option<String> {
     let catalog = catalog_path(main);
     if error.contains("malformed") || error.contains("file is not a database") {
-        let damaged: Vec<String> = [main.to_path_buf(), catalog]
+        let damaged: Vec<String> = [main, catalog.as_path()]
             .into_iter()
             .filter(|file| file.exists() && !passes_quick_check(file))
             .map(|file| file.display().to_string())
@@ -29,7 +29,7 @@ pub fn advice(error: &str, main: &Path) -> Option<String> {
                  catalog file ({}) can be moved away and the dataset imported again, as the \
                  accounts live in the main file",
                 files.join(" and "),
-                catalog_path(main).display()
+                catalog.display()
             ),
         });
     }
@@ -49,7 +49,7 @@ pub fn advice(error: &str, main: &Path) -> Option<String> {
             "another process holds {} or {} (an import still running, a backup, or a second \
              server: several servers need PostgreSQL)",
             main.display(),
-            catalog_path(main).display()
+            catalog.display()
         ));
     }
     None

@@ -230,6 +230,13 @@ impl MatchSettings {
                 .is_some_and(|range| !range.is_open())
     }
 
+    /// The settings with popularity read nowhere (`reads_popularity` is then false).
+    pub fn without_popularity(&mut self) {
+        self.weights.insert(Feature::Popularity, 0.0);
+        self.filters.min_popularity = None;
+        self.filters.ranges.remove(&Feature::Popularity);
+    }
+
     /// Checks everything that does not depend on the catalog (genres are checked
     /// against the index when searching). Reports every problem, in form order.
     /// Targets must lie in the sliders' range (`Feature::range`): what the page's form

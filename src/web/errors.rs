@@ -214,7 +214,7 @@ impl<E: Endpoint> Endpoint for ErrorPagesEndpoint<E> {
             }
             visitor = BareVisitor::Anonymous;
         }
-        let mut resp = render(audience, (ctx.as_ref(), visitor), status, &report, resp);
+        let mut resp = render(audience, ctx.as_ref(), visitor, status, &report, resp);
         if let Some(origin) = api_origin {
             if !resp
                 .headers()
@@ -258,7 +258,8 @@ fn is_rendered(resp: &Response) -> bool {
 
 fn render(
     audience: Audience,
-    visitor: (Option<&PageContext>, BareVisitor),
+    ctx: Option<&PageContext>,
+    visitor: BareVisitor,
     status: StatusCode,
     report: &ErrorReport,
     original: Response,
@@ -279,7 +280,7 @@ fn render(
                 .insert("HX-Push-Url", HeaderValue::from_static("false"));
             resp
         }
-        Audience::Page => page(visitor, status, &report.message).into_response(),
+        Audience::Page => page(ctx, visitor, status, &report.message).into_response(),
     };
     resp.set_status(status);
     // Headers that belong to the answer whatever its form.
@@ -309,7 +310,8 @@ fn notice(status: StatusCode, message: &str) -> Markup {
 /// The error page: the site's shell around the message. Without a request context
 /// (an error before the app state was reachable) the shell is the anonymous one.
 fn page(
-    (ctx, visitor): (Option<&PageContext>, BareVisitor),
+    ctx: Option<&PageContext>,
+    visitor: BareVisitor,
     status: StatusCode,
     message: &str,
 ) -> Markup {
@@ -346,7 +348,7 @@ pub fn before_routing(status: StatusCode, api: bool) -> (&'static str, String) {
         (
             "text/html; charset=utf-8",
             // The request could not be read far enough to see its cookies.
-            page((None, BareVisitor::MayBeSignedIn), status, message).into_string(),
+            page(None, BareVisitor::MayBeSignedIn, status, message).into_string(),
         )
     }
 }

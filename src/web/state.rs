@@ -121,11 +121,11 @@ impl AppState {
 
     /// Keeps the snapshot in step with imports run by any process (see `LiveCatalog`).
     pub fn spawn_catalog_watcher(&self, every: Duration) -> tokio::task::JoinHandle<()> {
-        let catalog_log = self.config.database.sqlite_path().map(|main| {
-            let mut log = crate::db::catalog_file::catalog_path(main).into_os_string();
-            log.push("-wal");
-            std::path::PathBuf::from(log)
-        });
+        let catalog_log = self
+            .config
+            .database
+            .sqlite_path()
+            .map(crate::db::catalog_file::log_path);
         self.catalog
             .spawn_watcher(self.pool.clone(), every, catalog_log)
     }

@@ -509,6 +509,11 @@ impl FeatureIndex {
         self.any_explicit
     }
 
+    /// Whether any track has a genre (the Kaggle 1.2M file has none).
+    pub fn has_genres(&self) -> bool {
+        !self.genres.is_empty()
+    }
+
     /// Every genre in the catalog, sorted (for the filter's choices).
     pub fn genres(&self) -> Vec<&str> {
         let mut names: Vec<&str> = self.genres.iter().map(String::as_str).collect();

@@ -149,7 +149,7 @@ pub async fn artist_page(
         sort,
         usual,
         has_popularity: catalog.features.has_popularity(),
-        has_genres: !catalog.features.genres().is_empty(),
+        has_genres: catalog.features.has_genres(),
         page,
         pages,
     };

@@ -19,11 +19,7 @@ use crate::{
 
 /// "1 track", "5,132 tracks".
 pub fn tracks_text(n: i64) -> String {
-    if n == 1 {
-        "1 track".to_string()
-    } else {
-        format!("{} tracks", format_count(n))
-    }
+    crate::decimal::counted(n, "track")
 }
 
 /// The features of a small profile: the five the original app compared.

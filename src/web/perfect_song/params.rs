@@ -57,12 +57,9 @@ pub fn parse(pairs: &Pairs, catalog: &CatalogSnapshot) -> Result<MatchSettings, 
 /// settings left every track out, and the page offers no control to undo it (the API
 /// refuses such parameters instead, where a script can be told).
 fn without_popularity_unless_held(settings: &mut MatchSettings, index: &FeatureIndex) {
-    if index.has_popularity() {
-        return;
+    if !index.has_popularity() {
+        settings.without_popularity();
     }
-    settings.weights.insert(Feature::Popularity, 0.0);
-    settings.filters.min_popularity = None;
-    settings.filters.ranges.remove(&Feature::Popularity);
 }
 
 /// Where the form starts: the original five at the middle, the others at the catalog's

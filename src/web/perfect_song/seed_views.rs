@@ -232,7 +232,7 @@ pub fn panel(
             h2 id=(SEEDS_TITLE_ID) tabindex="-1" { "Start from songs you love" }
             p class="hint" {
                 "Add up to " (MAX_SEEDS)
-                @if ctx.catalog.features.genres().is_empty() { " tracks or artists" } @else { " tracks, artists or genres" }
+                @if !ctx.catalog.features.has_genres() { " tracks or artists" } @else { " tracks, artists or genres" }
                 ": the sliders start at their average "
                 "sound, and the seed tracks are left out of the answer. Move the sliders from there."
             }
@@ -290,7 +290,7 @@ pub fn panel(
                     input type="hidden" name=(key) value=(value);
                 }
                 // No genre to start from in a catalog without genres.
-                @if !ctx.catalog.features.genres().is_empty() {
+                @if ctx.catalog.features.has_genres() {
                 div class="field" {
                     label for="ps-seed-genre" { "Or start from a genre" }
                     div class="search-row" {
