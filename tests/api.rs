@@ -1501,6 +1501,91 @@ async fn an_album_keeps_the_datasets_id_and_date_and_what_no_dataset_says_is_nul
 }
 
 #[tokio::test]
+async fn only_a_dataset_id_has_spotify_links() {
+    let app = common::empty_app();
+    let from_spotify = common::fixtures::track("6f807x0ima9a1j3VPbc7VN", "One", &["Ann"], 0.2);
+    let mut untold = common::fixtures::track("0r7CVbZTWZgbTCYdfa2P31", "Two", &["Bob"], 0.8);
+    untold.spotify_id = None;
+    common::fixtures::load(&app.state, "ids", vec![from_spotify, untold]).await;
+    let (_b, token) = user_with_token(&app, "linker").await;
+    let t = Some(token.as_str());
+    let found = call(&app, t, "/api/v1/search?q=track:two&type=track").await;
+    assert_eq!(found.status, StatusCode::OK, "{}", found.json);
+    let derived = found.json["tracks"]["items"][0]["id"]
+        .as_str()
+        .expect("an id")
+        .to_string();
+    let a = call(
+        &app,
+        t,
+        &format!("/api/v1/audio-features?ids=6f807x0ima9a1j3VPbc7VN,{derived}"),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.json);
+    let (one, two) = (&a.json["audio_features"][0], &a.json["audio_features"][1]);
+    // Spotify's own address of the analysis, which typed clients (tekore) require.
+    assert_eq!(
+        one["analysis_url"],
+        "https://api.spotify.com/v1/audio-analysis/6f807x0ima9a1j3VPbc7VN"
+    );
+    // An id derived from the title is ours: Spotify has no such analysis or page.
+    assert!(two["analysis_url"].is_null(), "{two}");
+    let a = call(
+        &app,
+        t,
+        &format!("/api/v1/tracks?ids=6f807x0ima9a1j3VPbc7VN,{derived}"),
+    )
+    .await;
+    assert_eq!(
+        a.json["tracks"][0]["external_urls"]["spotify"],
+        "https://open.spotify.com/track/6f807x0ima9a1j3VPbc7VN"
+    );
+    assert!(
+        a.json["tracks"][1]["external_urls"]["spotify"].is_null(),
+        "{}",
+        a.json["tracks"][1]
+    );
+}
+
+#[tokio::test]
+async fn spotifys_own_paths_answer_as_the_apis() {
+    // Clients that let only the host change (spotify-web-api-node) ask for /v1/...
+    let app = demo_app();
+    let (_b, t) = user_with_token(&app, "hostonly").await;
+    let t = Some(t.as_str());
+    let ids = some_track_ids(&app, 2);
+    let ours = call(
+        &app,
+        t,
+        &format!("/api/v1/audio-features?ids={}", ids.join(",")),
+    )
+    .await;
+    let theirs = call(
+        &app,
+        t,
+        &format!("/v1/audio-features/?ids={}", ids.join(",")),
+    )
+    .await;
+    assert_eq!(theirs.status, StatusCode::OK, "{}", theirs.json);
+    assert_eq!(theirs.json, ours.json);
+    // Its errors are the API's: JSON, and a token is still needed.
+    let missing = call(&app, t, "/v1/albums/x").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(
+        missing.json["error"]["message"].is_string(),
+        "{}",
+        missing.json
+    );
+    let anonymous = call(&app, None, &format!("/v1/tracks/{}", ids[0])).await;
+    assert_eq!(
+        anonymous.status,
+        StatusCode::UNAUTHORIZED,
+        "{}",
+        anonymous.json
+    );
+}
+
+#[tokio::test]
 async fn only_the_newest_revoked_tokens_stay_listed() {
     let app = demo_app();
     let (mut browser, _token) = user_with_token(&app, "churner").await;

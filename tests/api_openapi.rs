@@ -381,6 +381,7 @@ async fn the_nulls_in_real_answers_are_declared_nullable() {
         (
             "/audio-features/{id}",
             format!("/api/v1/audio-features/{track}"),
+            // The demo catalog's ids are not Spotify's: no analysis of theirs.
             "/analysis_url",
         ),
         (

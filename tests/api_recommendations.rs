@@ -45,6 +45,16 @@ fn ids_of(json: &Value) -> Vec<String> {
         .collect()
 }
 
+/// How many tracks have `genre` as their first genre.
+fn genre_track_count(app: &TestApp, genre: &str) -> i64 {
+    let mut conn = app.state.pool.get().unwrap();
+    tracks::table
+        .filter(tracks::genre.eq(genre))
+        .count()
+        .get_result(&mut conn)
+        .unwrap()
+}
+
 /// The explained value of a feature of a recommended track.
 fn value(track: &Value, feature: &str) -> Option<f64> {
     track["explanation"]["features"]
@@ -195,6 +205,32 @@ async fn seed_genres_restrict_and_aim() {
             .all(|g| matches!(g.as_deref(), Some("jazz" | "rock"))),
         "{genres:?}"
     );
+}
+
+#[tokio::test]
+async fn spotifys_genre_seed_names_find_the_catalogs_spelling() {
+    // Spotify's seed names are `r-n-b` and `hip-hop`; the demo catalog's genres are
+    // `r&b` and `hip-hop`, TidyTuesday's `r&b` and (a subgenre) `hip hop`.
+    let app = app();
+    let count = |genre: &str| genre_track_count(&app, genre);
+    for (asked, genre) in [("r-n-b", "r&b"), ("R%26B", "r&b"), ("hip%20hop", "hip-hop")] {
+        let json = recommend(&app, &format!("seed_genres={asked}&limit=30")).await;
+        let got = ids_of(&json);
+        assert_eq!(got.len(), 30, "{asked}");
+        assert!(
+            db_features(&app, &got)
+                .iter()
+                .all(|r| r.5.as_deref() == Some(genre)),
+            "{asked}"
+        );
+        // The seed is named as asked (clients pair seeds by id), its pool is the genre's.
+        assert_eq!(json["seeds"][0]["initialPoolSize"], count(genre), "{asked}");
+    }
+    let json = recommend(&app, "seed_genres=r-n-b&limit=1").await;
+    assert_eq!(json["seeds"][0]["id"], "r-n-b");
+    // A name that is no spelling of a genre is still refused.
+    let (status, _) = get(&app, "/api/v1/recommendations?seed_genres=r-b").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]
@@ -451,14 +487,7 @@ async fn bounds_outside_a_features_range_are_refused_like_targets() {
 #[tokio::test]
 async fn a_genre_seeds_pool_is_its_genres_tracks() {
     let app = app();
-    let count = |genre: &str| -> i64 {
-        let mut conn = app.state.pool.get().unwrap();
-        tracks::table
-            .filter(tracks::genre.eq(genre))
-            .count()
-            .get_result(&mut conn)
-            .unwrap()
-    };
+    let count = |genre: &str| genre_track_count(&app, genre);
     let (rock, pop) = (count("rock"), count("pop"));
     assert!(rock > 0 && pop > 0 && rock != pop && rock < 20_000);
     let json = recommend(&app, "seed_genres=rock,pop&limit=1").await;

@@ -15,6 +15,7 @@
 //!   `auth::with_sessions` (session, CSRF, error pages for signed-in pages).
 
 pub mod api;
+pub mod api_address;
 pub mod artists;
 pub mod assets;
 pub mod auth;
@@ -139,7 +140,7 @@ pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
         .nest("/", auth::with_sessions(pages, &state));
 
     site.around(|ep, mut req| async move {
-        if let Some(uri) = trailing_slash::api_uri_without_trailing_slash(&req) {
+        if let Some(uri) = api_address::answered_at(&req) {
             *req.uri_mut() = uri;
         }
         match trailing_slash::without_trailing_slash(&req) {

@@ -136,19 +136,35 @@ fn loose(name: &str) -> String {
     genre_key(name).replace('-', " ")
 }
 
+/// A genre's name as another spelling of it reads: hyphens as spaces and "&", "and"
+/// and "n" as one word, so Spotify's seed names (`r-n-b`, `hip-hop`,
+/// `drum-and-bass`) find a catalog's `r&b`, `hip hop` and `drum & bass`. For telling
+/// whole names apart only: as a search ("n" typed so far) it would find every "&".
+pub fn spelling_key(name: &str) -> String {
+    let spaced = genre_key(name).replace('-', " ").replace('&', " & ");
+    let words: Vec<&str> = spaced
+        .split_whitespace()
+        .map(|w| match w {
+            "and" | "n" => "&",
+            w => w,
+        })
+        .collect();
+    words.join(" ")
+}
+
 impl GenreCatalog {
     /// The genre called `name` (ignoring case and surrounding spaces); a subgenre when
     /// no genre has the name (the one with most tracks, if several genres have it).
-    /// Failing that, the one whose name reads the same with hyphens as spaces, as the
-    /// genre search reads them (`hip-hop` is TidyTuesday's `hip hop`): the search found
-    /// it, and its address and the comparison said there was no such genre.
+    /// Failing that, the one whose name is another spelling of it (`spelling_key`:
+    /// `hip-hop` is TidyTuesday's `hip hop`): the search found it, and its address and
+    /// the comparison said there was no such genre.
     pub fn find(&self, name: &str) -> Option<&GenreProfile> {
         let key = genre_key(name);
-        let loosely = loose(name);
+        let spelled = spelling_key(name);
         let all = || self.genres().iter().chain(self.subgenres());
         all()
             .find(|g| g.key == key)
-            .or_else(|| all().find(|g| loose(&g.name) == loosely))
+            .or_else(|| all().find(|g| spelling_key(&g.name) == spelled))
     }
 
     /// The genres and subgenres whose names are closest to `name`: those containing it
@@ -230,6 +246,22 @@ impl GenreCatalog {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn another_spelling_of_a_genre_reads_the_same() {
+        for (a, b) in [
+            ("r-n-b", "r&b"),
+            ("R & B", "r&b"),
+            ("hip-hop", "hip hop"),
+            ("drum-and-bass", "Drum & Bass"),
+            ("rock n roll", "rock-and-roll"),
+        ] {
+            assert_eq!(spelling_key(a), spelling_key(b), "{a} / {b}");
+        }
+        for (a, b) in [("r-b", "r&b"), ("randb", "r&b"), ("hiphop", "hip hop")] {
+            assert_ne!(spelling_key(a), spelling_key(b), "{a} / {b}");
+        }
+    }
+
     use super::*;
     use crate::catalog::{
         genres::{GenreDef, GenreSource, GenreTrack},

@@ -48,7 +48,7 @@ use std::collections::HashMap;
 use layout::{partition, Row, PARALLEL_BUILD};
 pub(crate) use layout::{Block, Group};
 
-use crate::catalog::{AudioFeatures, Feature};
+use crate::catalog::{genres::spelling_key, AudioFeatures, Feature};
 
 /// Number of feature columns.
 pub(crate) const DIMS: usize = Feature::ALL.len();
@@ -545,12 +545,26 @@ impl FeatureIndex {
         counts
     }
 
-    /// The genre id of a name, matched without regard to case or surrounding spaces.
+    /// The catalog's own name of the genre `name` names (`genre_id`'s matching):
+    /// `r&b` for `R-N-B`.
+    pub fn genre_named(&self, name: &str) -> Option<&str> {
+        self.genre_id(name)
+            .and_then(|id| self.genres.get(usize::from(id)))
+            .map(String::as_str)
+    }
+
+    /// The genre id of a name, matched without regard to case or surrounding spaces,
+    /// else as another spelling of it (`spelling_key`: Spotify's seed name `r-n-b` is
+    /// TidyTuesday's `r&b`).
     pub(crate) fn genre_id(&self, name: &str) -> Option<u16> {
-        let name = name.trim().to_lowercase();
+        let key = name.trim().to_lowercase();
         self.genres
             .iter()
-            .position(|g| g.to_lowercase() == name)
+            .position(|g| g.to_lowercase() == key)
+            .or_else(|| {
+                let spelled = spelling_key(name);
+                self.genres.iter().position(|g| spelling_key(g) == spelled)
+            })
             .map(|i| i as u16)
     }
 

@@ -82,8 +82,11 @@ pub struct ExternalIds {
 pub struct Track {
     pub album: SimplifiedAlbum,
     pub artists: Vec<SimplifiedArtist>,
+    /// Empty: the datasets do not say where a track can be played (and `market` does
+    /// not filter).
     pub available_markets: Vec<String>,
-    /// Null: no dataset the import reads keeps disc numbers.
+    /// Null: the catalog does not keep disc numbers (of the datasets the import reads,
+    /// only the Kaggle 1.2M file has them).
     #[oai(nullable)]
     pub disc_number: Option<i32>,
     #[oai(nullable)]
@@ -102,6 +105,7 @@ pub struct Track {
     pub popularity: Option<i32>,
     #[oai(nullable)]
     pub preview_url: Option<String>,
+    /// Null: the catalog does not keep track numbers (see `disc_number`).
     #[oai(nullable)]
     pub track_number: Option<i32>,
     #[oai(rename = "type")]
@@ -158,7 +162,8 @@ pub struct AudioFeatures {
     pub id: String,
     pub uri: String,
     pub track_href: String,
-    /// Spotify's audio-analysis resource, which the datasets do not have: null.
+    /// Spotify's audio-analysis resource of the track (the datasets hold none of its
+    /// data); null for a track without a Spotify id.
     #[oai(nullable)]
     pub analysis_url: Option<String>,
     #[oai(nullable)]
@@ -436,8 +441,12 @@ pub fn track(base: &Base, t: &ApiTrack) -> Track {
         duration_ms: t.duration_ms,
         explicit: t.explicit,
         external_ids: ExternalIds::default(),
+        // Only an id from the dataset has a page: one derived from the title has none.
         external_urls: ExternalUrls {
-            spotify: crate::catalog::track::spotify_url(&id),
+            spotify: t
+                .spotify_id
+                .as_deref()
+                .and_then(crate::catalog::track::spotify_url),
         },
         href: base.href(&format!("/tracks/{id}")),
         is_local: false,
@@ -468,7 +477,10 @@ pub fn audio_features(base: &Base, t: &ApiTrack) -> AudioFeatures {
         uri: format!("spotify:track:{id}"),
         track_href: base.href(&format!("/tracks/{id}")),
         id,
-        analysis_url: None,
+        analysis_url: t
+            .spotify_id
+            .as_deref()
+            .and_then(crate::catalog::track::spotify_audio_analysis),
         duration_ms: t.duration_ms,
         key: t.key.unwrap_or(-1),
         mode: t.mode,

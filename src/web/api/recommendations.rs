@@ -669,7 +669,8 @@ impl RecommendationsApi {
         let after_filtering = pool as i64;
         let seed = |id: &str, kind: &str, href: Option<String>| objects::RecommendationSeed {
             initial_pool_size: if kind == "GENRE" {
-                shared.genre_track_count(&catalog, id)
+                let name = catalog.features.genre_named(id).unwrap_or(id);
+                shared.genre_track_count(&catalog, name)
             } else {
                 catalog.meta.track_count
             },

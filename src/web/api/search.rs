@@ -84,7 +84,8 @@ pub async fn search(
             "q must not contain control characters (such as NUL, tab or newline).",
         ));
     }
-    let query = SearchQuery::parse(q).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let mut query = SearchQuery::parse(q).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    spell_genres_as_the_catalog(state, &mut query.genre).await?;
     if query.is_empty() {
         return Err(ApiError::bad_request(
             "q has nothing to search for: give a word, a \"phrase\" or a filter such as artist:Drake.",
@@ -213,6 +214,26 @@ fn artists_holding(catalog: &CatalogSnapshot, word: &str) -> WordArtists {
             _ => WordArtists::Many,
         },
     }
+}
+
+/// `genre:` names spelled another way than the catalog's (`hip-hop`, Spotify's `r-n-b`)
+/// as the catalog spells them (`GenreCatalog::find`), genres and subgenres alike: they
+/// found nothing, with no word on why. A name no genre answers to stays as it is.
+async fn spell_genres_as_the_catalog(
+    state: &AppState,
+    names: &mut [String],
+) -> Result<(), ApiError> {
+    if names.is_empty() {
+        return Ok(());
+    }
+    let version = state.catalog().meta.version;
+    let genres = state.caches.genres(&state.pool, version).await?;
+    for name in names.iter_mut() {
+        if let Some(found) = genres.find(name) {
+            *name = found.name.clone();
+        }
+    }
+    Ok(())
 }
 
 /// A query's conditions on tracks (see the module comment).

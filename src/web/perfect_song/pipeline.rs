@@ -113,17 +113,16 @@ impl<'a> Pipeline<'a> {
             return Ok(Ok(settings));
         }
         let catalog = &self.ctx.catalog;
-        // A genre seed typed in another case ("ROCK") is named as the catalog names it,
-        // in the answer's sentence as on its chip.
-        let genres = catalog.features.genres();
+        // A genre seed typed in another case or spelling ("ROCK", "r-n-b") is named as
+        // the catalog names it, in the answer's sentence as on its chip.
         settings.seeds.genres = refs
             .genres
             .iter()
             .map(|g| {
-                genres
-                    .iter()
-                    .find(|name| name.eq_ignore_ascii_case(g))
-                    .map_or_else(|| g.clone(), |name| name.to_string())
+                catalog
+                    .features
+                    .genre_named(g)
+                    .map_or_else(|| g.clone(), str::to_string)
             })
             .collect();
         let profiles = seeds::track_profiles(self.state, &refs.tracks).await?;
