@@ -127,15 +127,20 @@ defaults
     timeout client 30s
     timeout server 30s
     option forwardfor
-    # A request whose server died is sent again, to another server.
+    # A request whose server died is sent again, to another server: when it could not
+    # connect (nothing was sent) or got no answer (a killed server). Not on a 5xx: a 503
+    # says the database is down, which every server shares, so a retry only made the
+    # user wait 20 s for it instead of 5. And never a POST (see the backend), which the
+    # server may have carried out before it died.
     retries 3
     option redispatch 1
-    retry-on all-retryable-errors
+    retry-on conn-failure empty-response response-timeout
 frontend hub
     bind 127.0.0.1:$LBPORT
     default_backend servers
 backend servers
     balance roundrobin
+    http-request disable-l7-retry unless METH_GET
     option httpchk GET /healthz
     default-server inter 500ms fall 2 rise 2
     server s0 127.0.0.1:${PORTS[0]} check

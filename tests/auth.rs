@@ -888,6 +888,37 @@ async fn failed_log_ins_are_throttled_per_client_address() {
     assert_invalid(&page, "Wrong username or password.");
 }
 
+#[tokio::test]
+async fn log_ins_the_database_could_not_check_are_not_counted() {
+    let app = app_with(|config| config.trust_proxy_headers = true);
+    Browser::new()
+        .sign_up(&app.client, "patient", GOOD_PASSWORD)
+        .await;
+    // The accounts cannot be read (as when the database is down): each attempt fails
+    // before any password is checked.
+    let rename = |from: &str, to: &str| {
+        let mut conn = app.state.pool.get().unwrap();
+        diesel::sql_query(format!("ALTER TABLE {from} RENAME TO {to}"))
+            .execute(&mut conn)
+            .unwrap();
+    };
+    rename("users", "users_away");
+    let mut owner = Browser::from_address("203.0.113.20");
+    for _ in 0..8 {
+        let page = owner.log_in(&app.client, "patient", GOOD_PASSWORD).await;
+        assert!(page.status.is_server_error(), "{}", page.status);
+        assert!(
+            !page.body.contains("Too many failed attempts"),
+            "{}",
+            page.body
+        );
+    }
+    rename("users_away", "users");
+    // Back up: the owner gets in, not "try again in 15 minutes".
+    let page = owner.log_in(&app.client, "patient", GOOD_PASSWORD).await;
+    assert_redirect(&page, "/");
+}
+
 // ---------------------------------------------------------------- redirects
 
 #[tokio::test]

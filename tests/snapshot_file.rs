@@ -320,23 +320,24 @@ async fn a_restart_reads_the_genre_profiles_back_from_their_file() {
 
 /// `--cache-dir`: the files go there instead of beside the catalog, and it is what
 /// gives a PostgreSQL server (which has no catalog file) a fast restart. On either
-/// database, whichever this test run uses.
+/// database, whichever this test run uses. A directory not there yet is made.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cache_directory_holds_the_files_on_either_database() {
-    let cache = tempfile::tempdir().expect("cache dir");
-    let app = demo_app_with(|config| config.cache_dir = Some(cache.path().to_path_buf()));
+    let parent = tempfile::tempdir().expect("cache dir");
+    let cache = parent.path().join("not").join("made yet");
+    let app = demo_app_with(|config| config.cache_dir = Some(cache.clone()));
     assert_eq!(app.state.catalog().origin, SnapshotOrigin::Database);
     let mut browser = Browser::new();
     browser.sign_up(&app.client, "cached", GOOD_PASSWORD).await;
     let built = what_a_user_sees(&app.state, &browser).await;
-    let snapshot = wait_for_file_ending(cache.path(), "-snapshot");
-    wait_for_file_ending(cache.path(), "-facts");
-    wait_for_file_ending(cache.path(), "-genres");
+    let snapshot = wait_for_file_ending(cache.as_path(), "-snapshot");
+    wait_for_file_ending(cache.as_path(), "-facts");
+    wait_for_file_ending(cache.as_path(), "-genres");
     if let Some(main) = app.db.database.sqlite_path() {
         assert!(!beside_catalog(main, "-snapshot").exists());
     }
 
-    let restarted = restart_with(&app, Some(cache.path()));
+    let restarted = restart_with(&app, Some(cache.as_path()));
     assert_eq!(restarted.catalog().origin, SnapshotOrigin::File);
     assert_eq!(what_a_user_sees(&restarted, &browser).await, built);
     // Without the directory, a PostgreSQL server has nowhere to look, and builds.

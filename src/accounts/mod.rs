@@ -186,11 +186,19 @@ impl Accounts {
         self.throttle
             .begin_log_in(&key, client, began)
             .map_err(AccountError::Throttled)?;
+        let unchecked = |_: &_| self.throttle.log_in_unchecked(&key, client, began);
         let lookup = key.clone();
-        let row = db::run(pool, move |conn| Ok(users::find_by_key(conn, &lookup)?)).await?;
+        let row = db::run(pool, move |conn| Ok(users::find_by_key(conn, &lookup)?))
+            .await
+            .inspect_err(unchecked)?;
         let stored = row.as_ref().map(|r| r.password_hash.clone());
         // Unknown names verify against the dummy hash: same time, same answer.
-        if !self.hasher.verify(password.to_string(), stored).await? {
+        if !self
+            .hasher
+            .verify(password.to_string(), stored)
+            .await
+            .inspect_err(unchecked)?
+        {
             return Err(AccountError::WrongCredentials);
         }
         let row = row.ok_or(AccountError::WrongCredentials)?;
@@ -308,7 +316,11 @@ impl Accounts {
         if !self
             .hasher
             .verify(password.to_string(), Some(row.password_hash.clone()))
-            .await?
+            .await
+            .inspect_err(|_| {
+                self.throttle
+                    .log_in_unchecked(&row.username_key, client, began)
+            })?
         {
             return Err(AccountError::Invalid(FieldErrors::one(
                 Field::CurrentPassword,

@@ -111,9 +111,17 @@ impl ManageConnection for Manager {
                     .map_err(diesel::r2d2::Error::QueryError)?;
                 Ok(DbConnection::Sqlite(conn))
             }
-            Target::Postgres { url } => PgConnection::establish(url)
-                .map(DbConnection::Pg)
-                .map_err(diesel::r2d2::Error::ConnectionError),
+            Target::Postgres { url } => {
+                let mut conn =
+                    PgConnection::establish(url).map_err(diesel::r2d2::Error::ConnectionError)?;
+                // Named in `pg_stat_activity`: with several servers, which holds what.
+                conn.batch_execute(&format!(
+                    "SET application_name = 'insights-hub pid {}'",
+                    std::process::id()
+                ))
+                .map_err(diesel::r2d2::Error::QueryError)?;
+                Ok(DbConnection::Pg(conn))
+            }
         }
     }
 
@@ -251,6 +259,15 @@ pub fn open(database: impl Into<Database>) -> anyhow::Result<DbPool> {
         // log-in (session, then user) waited 15 s twice and its connection was closed
         // with no answer at all; now it gets a 503 page saying to try again.
         .connection_timeout(Duration::from_secs(5))
+        // PostgreSQL: two connections kept while idle, more opened as requests need
+        // them (and closed after 10 idle minutes). Holding all 16 from the start took
+        // 48 of PostgreSQL's 100 for three idle servers, and a rolling deploy that
+        // starts the new servers first ran out. SQLite keeps every connection open: see
+        // `max_lifetime`.
+        .min_idle(match target {
+            Target::Sqlite { .. } => None,
+            Target::Postgres { .. } => Some(2),
+        })
         // r2d2 replaces every connection after 30 minutes, all at once for a pool made
         // at start-up. A SQLite connection has nothing to refresh, and a server with no
         // connection open for that moment would let an import take the catalog file

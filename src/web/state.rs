@@ -84,6 +84,13 @@ impl AppState {
     pub fn with_pool(config: Config, pool: DbPool) -> anyhow::Result<AppState> {
         let secret_key = config.resolve_secret_key()?;
         check_key_fingerprint(&pool, &config, &secret_key)?;
+        // Made if missing, as the SQLite file's directory is: a directory that was not
+        // there only logged "could not write a cache file", and every start rebuilt.
+        if let Some(dir) = &config.cache_dir {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                anyhow::anyhow!("cannot create the cache directory {}: {e}", dir.display())
+            })?;
+        }
         let cache_files = crate::catalog::snapshot::CacheFiles::for_config(&config);
         let catalog = LiveCatalog::load(&pool, cache_files.clone())?;
         // Several servers share a PostgreSQL database: they count log-in attempts there.

@@ -202,6 +202,19 @@ impl<S: ThrottleStore> Throttle<S> {
         });
     }
 
+    /// After a log-in that `begin_log_in` counted at `began` ended before its password
+    /// was checked (the database did not answer): no guess was made, so nothing is
+    /// counted. Without this, the owner retrying through a database outage was told
+    /// "Too many failed attempts … try again in 15 minutes".
+    pub fn log_in_unchecked(&self, username_key: &str, client: &str, began: SystemTime) {
+        let pair = pair_key(username_key, client);
+        self.store.with_counters(|counters| {
+            counters.take_back(Scope::Pair, &pair, began);
+            counters.take_back(Scope::Client, client, began);
+            counters.take_back(Scope::Username, username_key, began);
+        });
+    }
+
     /// Checks and counts a sign-up attempt from `client`. `Err(wait)`: refused.
     pub fn begin_sign_up(&self, client: &str, now: SystemTime) -> Result<(), Duration> {
         let limit = self.policy.sign_up;
