@@ -792,6 +792,68 @@ async fn a_seed_matches_the_same_however_it_was_added_and_removing_it_restores_t
     assert_eq!(slider(&back, "w_energy"), "1", "{remove}");
 }
 
+/// The hidden fields of a form, as a browser sends them.
+fn hidden_fields(form: &str) -> Vec<(String, String)> {
+    let attribute = |tag: &str, name: &str| -> String {
+        let at = tag.find(&format!(r#"{name}=""#)).expect(name) + name.len() + 2;
+        tag[at..at + tag[at..].find('"').unwrap()].replace("&amp;", "&")
+    };
+    form.split("<input")
+        .skip(1)
+        .map(|rest| &rest[..rest.find('>').unwrap()])
+        .filter(|tag| tag.contains(r#"type="hidden""#))
+        .map(|tag| (attribute(tag, "name"), attribute(tag, "value")))
+        .collect()
+}
+
+/// A second seed added from the seed search matches as the two seeds given at once:
+/// the search carries the page's weights, and its links leave them to the seeds. It
+/// switched four features off (with JavaScript: the links fell back to the weights of
+/// a page without seeds), or popularity on (without: the search's targets, popularity
+/// among them, read as targets the user set).
+#[tokio::test]
+async fn a_second_seed_from_the_search_matches_as_the_two_seeds_given_at_once() {
+    let (app, mut browser) = app().await;
+    let halo = track_id(&app, &mut browser, "Halo").await;
+    let storm = track_id(&app, &mut browser, "Storm").await;
+    let seeded = browser
+        .get(&app.client, &format!("/perfect-song?seed_track={halo}"))
+        .await;
+    let mut fields = hidden_fields(form_around(&seeded, r#"id="ps-seed-q""#));
+    fields.push(("seed_q".into(), "Storm".into()));
+    let query: String = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(&fields)
+        .finish();
+    // Without JavaScript, "Search" lists the matches and changes nothing else.
+    let searched = browser
+        .get(&app.client, &format!("/perfect-song?{query}"))
+        .await;
+    assert_eq!(searched.status, StatusCode::OK, "{}", searched.body);
+    assert_eq!(titles(&searched), titles(&seeded));
+    assert_eq!(slider(&searched, "w_popularity"), "0");
+    let both = browser
+        .get(
+            &app.client,
+            &format!("/perfect-song?seed_track={halo}&seed_track={storm}"),
+        )
+        .await;
+    let marker = "Add <span class=\"suggestion-name\">Storm";
+    let add = link_with(&searched, marker);
+    assert!(!add.contains("w_"), "{add}");
+    let added = browser.get(&app.client, &add).await;
+    assert_eq!(titles(&added), titles(&both), "{add}");
+    assert_eq!(slider(&added, "w_speechiness"), "1", "{add}");
+    assert_eq!(slider(&added, "w_popularity"), "0", "{add}");
+    // With JavaScript, the search's fragment links to the same address.
+    browser.headers.push(("HX-Request".into(), "true".into()));
+    let fragment = browser
+        .get(&app.client, &format!("/perfect-song/seeds?{query}"))
+        .await;
+    browser.headers.pop();
+    assert_eq!(fragment.status, StatusCode::OK, "{}", fragment.body);
+    assert_eq!(link_with(&fragment, marker), add);
+}
+
 /// On a catalog without time signatures (the TidyTuesday and Kaggle layouts), the
 /// time-signature range is shown switched off with why, and a bound an address brings
 /// is refused beside its field, not answered with an empty list that blames it.

@@ -211,6 +211,17 @@ impl FormState {
                 state.values.insert(key.clone(), value.clone());
             }
         }
+        // A weight the pairs leave out is the page's own for their seeds (an address
+        // made by hand, `?seed_track=1&seed_q=…`), not the start's, which has none.
+        if !state.seeds.is_empty() {
+            for feature in Feature::ALL {
+                let key = keys::weight(feature);
+                if !pairs.iter().any(|(k, _)| k == key) {
+                    let weight = state.automatic_weight(feature).to_string();
+                    state.values.insert(key.to_string(), weight);
+                }
+            }
+        }
         state.errors = Some(errors);
         state
     }
@@ -329,13 +340,20 @@ impl FormState {
 
     /// Every setting, targets included, and the seeds: what the seed search carries,
     /// since a search alone adds nothing and so must change nothing (only the seed it
-    /// leads to sets the targets again, through `with_seeds`).
+    /// leads to sets the targets again, through `with_seeds`). The page's own weights
+    /// too: without them a seeded page's search read its
+    /// targets (popularity's among them) as targets the user set, which turned
+    /// popularity on, and the fragment's links fell back to the weights of a page
+    /// without seeds.
     pub fn search_pairs(&self) -> Vec<(String, String)> {
         let mut pairs = self.base_pairs();
         pairs.extend(
             self.values
                 .iter()
-                .filter(|(k, v)| Feature::from_key(k).is_some() && !v.is_empty())
+                .filter(|(k, v)| {
+                    !v.is_empty()
+                        && (Feature::from_key(k).is_some() || self.is_automatic_weight(k, v))
+                })
                 .map(|(k, v)| (k.clone(), v.clone())),
         );
         pairs.extend(seed_pairs(&self.seeds));
