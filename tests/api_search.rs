@@ -344,6 +344,27 @@ async fn a_year_that_is_not_one_is_refused_with_the_way_to_write_it() {
         .contains("nothing to search for"));
 }
 
+/// Each word is a pass over the tracks: a word repeated, or held by another, is
+/// searched for once, and more than ten words and filters are refused.
+#[tokio::test]
+async fn a_query_of_many_words_costs_its_distinct_ones_and_has_a_bound() {
+    let app = catalog_app().await;
+    let repeated = vec!["a"; 120].join(" ");
+    assert_eq!(
+        names(&app, &repeated, "track").await,
+        names(&app, "a", "track").await
+    );
+    assert_eq!(
+        names(&app, "a lov Love love", "track").await,
+        names(&app, "love", "track").await
+    );
+    let eleven = "one two three four five six seven eight nine ten eleven";
+    assert_eq!(
+        refused(&app, eleven).await,
+        "q has 11 words, phrases and filters; at most 10 are searched for (a word another holds counts once)."
+    );
+}
+
 /// A free word is tested against artist names in one of three ways, by how many tracks
 /// the artists holding it have (`WordArtists`): those tracks gathered once, the tracks
 /// of the few artists lacking it left out, or each track asked for its own artists. All
