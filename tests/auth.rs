@@ -1194,6 +1194,26 @@ async fn a_form_not_sent_as_utf8_is_refused_and_creates_nothing() {
     let text = resp.0.into_body().into_string().await.unwrap_or_default();
     assert!(text.contains("not sent as UTF-8"), "{text}");
     assert_eq!(user_count(&app), 0);
+    // Declared in another charset, its token in the header as htmx sends it: the
+    // bytes would be read as UTF-8 all the same, each bad one stored as U+FFFD.
+    for charset in ["ISO-8859-1", "\"windows-1252\""] {
+        let resp = app
+            .client
+            .post("/signup")
+            .header(
+                "content-type",
+                format!("application/x-www-form-urlencoded; charset={charset}"),
+            )
+            .header("cookie", browser.cookie_header())
+            .header("x-csrf-token", token.as_str())
+            .body(b"username=latin&password=Zq8-vault-\xe9\xe8\xe7\xe6&password_confirmation=Zq8-vault-\xe9\xe8\xe7\xe6".to_vec())
+            .send()
+            .await;
+        resp.assert_status(StatusCode::BAD_REQUEST);
+        let text = resp.0.into_body().into_string().await.unwrap_or_default();
+        assert!(text.contains("not sent as UTF-8"), "{charset}: {text}");
+    }
+    assert_eq!(user_count(&app), 0);
 }
 
 /// No page takes PUT, PATCH or DELETE: they are told so (405, with what the address

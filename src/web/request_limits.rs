@@ -148,24 +148,31 @@ fn port_is_valid(host: &str) -> bool {
 
 /// Whether the body is declared a urlencoded form (what plain HTML forms send).
 /// A `charset` other than UTF-8 is not: its bytes would be read as UTF-8 all the same,
-/// and a Latin-1 "é" would become two other characters.
+/// and a Latin-1 "é" would become two other characters (`RequestLimits` refuses it).
 pub fn is_urlencoded_form(req: &Request) -> bool {
-    let Some(content_type) = req.content_type() else {
-        return false;
-    };
-    let mut parts = content_type.split(';');
-    let form = parts.next().is_some_and(|mime| {
-        mime.trim()
-            .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-    });
-    let utf8 = parts.all(|param| match param.split_once('=') {
-        Some((name, value)) if name.trim().eq_ignore_ascii_case("charset") => {
+    declares_urlencoded_form(req) && !declares_another_charset(req)
+}
+
+/// Whether the Content-Type's type is a urlencoded form, whatever its charset.
+fn declares_urlencoded_form(req: &Request) -> bool {
+    req.content_type()
+        .and_then(|content_type| content_type.split(';').next())
+        .is_some_and(|mime| {
+            mime.trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        })
+}
+
+/// Whether the Content-Type names a charset other than UTF-8.
+fn declares_another_charset(req: &Request) -> bool {
+    let params = req.content_type().unwrap_or_default().split(';').skip(1);
+    params
+        .filter_map(|param| param.split_once('='))
+        .filter(|(name, _)| name.trim().eq_ignore_ascii_case("charset"))
+        .any(|(_, value)| {
             let charset = value.trim().trim_matches('"');
-            charset.eq_ignore_ascii_case("utf-8") || charset.eq_ignore_ascii_case("utf8")
-        }
-        _ => true,
-    });
-    form && utf8
+            !(charset.eq_ignore_ascii_case("utf-8") || charset.eq_ignore_ascii_case("utf8"))
+        })
 }
 
 /// Whether every name and value of a urlencoded body or query decodes to UTF-8. A `%` not
@@ -224,6 +231,15 @@ fn timed_out(error: &io::Error) -> bool {
     false
 }
 
+fn not_utf8_form() -> poem::Error {
+    AppError::BadRequest(
+        "The form was not sent as UTF-8 text, so it could not be read and nothing was \
+         changed. Send it again from this site's page."
+            .to_string(),
+    )
+    .into()
+}
+
 impl<E: Endpoint> Endpoint for RequestLimitsEndpoint<E> {
     type Output = Response;
 
@@ -246,17 +262,19 @@ impl<E: Endpoint> Endpoint for RequestLimitsEndpoint<E> {
                     }
                 }
             }
+            // A form in another charset: the form parser reads UTF-8 whatever it is
+            // told, so its bytes would be stored as U+FFFD (a password among them, which
+            // any other such bytes would then match). Refused, whichever way its CSRF
+            // token came.
+            if declares_urlencoded_form(&req) && declares_another_charset(&req) {
+                return Err(not_utf8_form());
+            }
             // Read what there is, up to the limit, so that no extractor downstream can
             // read more; a body that breaks off or is malformed is the client's fault.
             let body = req.take_body();
             match body.into_bytes_limit(MAX_BODY_BYTES).await {
                 Ok(bytes) if is_urlencoded_form(&req) && !urlencoded_is_utf8(&bytes) => {
-                    return Err(AppError::BadRequest(
-                        "The form was not sent as UTF-8 text, so it could not be read and \
-                         nothing was changed. Send it again from this site's page."
-                            .to_string(),
-                    )
-                    .into())
+                    return Err(not_utf8_form())
                 }
                 Ok(bytes) => req.set_body(bytes),
                 Err(poem::error::ReadBodyError::PayloadTooLarge) => return Err(too_large()),
