@@ -11,7 +11,7 @@ use insights_hub::{
     },
     config,
     config::SecretKey,
-    web::{connection_guard, transport},
+    web::{connection_guard, open_files, transport},
     AppState, Config,
 };
 use poem::{
@@ -310,12 +310,16 @@ fn serve(database: config::Database, args: ServeArgs) -> anyhow::Result<()> {
             "ready on http://{}",
             config.bind
         );
-        // Behind a proxy every connection comes from it: no per-address cap there.
-        let per_address = (!config.trust_proxy_headers).then_some(connection_guard::PER_ADDRESS);
+        let limits = connection_guard::Limits {
+            // Behind a proxy every connection comes from it: no per-address cap there.
+            per_address: (!config.trust_proxy_headers).then_some(connection_guard::PER_ADDRESS),
+            total: open_files::connection_cap(),
+        };
+        tracing::debug!(?limits, "connection limits");
         let guarded = connection_guard::guarded(
             transport::no_delay(listener),
             connection_guard::Deadlines::default(),
-            per_address,
+            limits,
         );
         Server::new_with_acceptor(transport::with_error_bodies(guarded))
             .run_with_graceful_shutdown(

@@ -12,7 +12,7 @@ use std::{net::SocketAddr, time::Duration};
 use insights_hub::{
     app,
     web::{
-        connection_guard::{guarded, Deadlines},
+        connection_guard::{guarded, Deadlines, Limits},
         transport::with_error_bodies,
     },
 };
@@ -32,6 +32,15 @@ async fn serve() -> (SocketAddr, common::TestApp) {
 
 /// The same, and with `deadlines` behind the connection guard as `serve` runs it.
 async fn serve_with(deadlines: Option<Deadlines>) -> (SocketAddr, common::TestApp) {
+    let limits = Limits {
+        per_address: None,
+        total: 1024,
+    };
+    serve_guarded(deadlines.map(|d| (d, limits))).await
+}
+
+/// The same, with the connection guard's deadlines and limits.
+async fn serve_guarded(guard: Option<(Deadlines, Limits)>) -> (SocketAddr, common::TestApp) {
     let test = common::empty_app();
     let acceptor = TcpListener::bind("127.0.0.1:0")
         .into_acceptor()
@@ -42,9 +51,9 @@ async fn serve_with(deadlines: Option<Deadlines>) -> (SocketAddr, common::TestAp
         .expect("a socket address");
     let endpoint = app(test.state.clone());
     tokio::spawn(async move {
-        let _ = match deadlines {
-            Some(deadlines) => {
-                Server::new_with_acceptor(with_error_bodies(guarded(acceptor, deadlines, None)))
+        let _ = match guard {
+            Some((deadlines, limits)) => {
+                Server::new_with_acceptor(with_error_bodies(guarded(acceptor, deadlines, limits)))
                     .run(endpoint)
                     .await
             }
@@ -212,4 +221,41 @@ async fn a_body_shorter_than_its_length_times_out_with_408_and_says_why() {
         body.contains("The request body did not arrive in time"),
         "{body}"
     );
+}
+
+/// Connections past the total cap are closed as soon as they are accepted, and one that
+/// closes frees its place: however many addresses hold half-sent requests, the process
+/// keeps file descriptors for its database and for the connections it has.
+#[tokio::test]
+async fn connections_past_the_total_cap_are_closed_and_a_closed_one_frees_its_place() {
+    let (addr, _app) = serve_guarded(Some((
+        Deadlines::default(),
+        Limits {
+            per_address: Some(10),
+            total: 2,
+        },
+    )))
+    .await;
+    let mut held = Vec::new();
+    for _ in 0..2 {
+        let mut stream = TcpStream::connect(addr).await.expect("connect");
+        let _ = stream
+            .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-a: ")
+            .await;
+        held.push(stream);
+    }
+    // Accepted, then closed at once: nothing comes back but the end.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(
+        exchange(addr, b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").await,
+        ""
+    );
+    held.pop();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let answer = exchange(
+        addr,
+        b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    )
+    .await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
 }

@@ -20,10 +20,13 @@
 //! thousands of requests at once and keep their bodies unfinished past the deadline
 //! with PINGs, which these limits, made for a request per connection, do not bound
 //! (four connections held 771 MB). No browser speaks HTTP/2 without TLS, and TLS ends
-//! at the balancer, which speaks HTTP/1.1 to the servers. And one client address may hold at most `PER_ADDRESS` connections at
-//! once; the next ones are closed as soon as they are accepted. Behind a reverse proxy
-//! (`--trust-proxy`) every connection comes from the proxy, which keeps its own limits,
-//! so there is no per-address cap.
+//! at the balancer, which speaks HTTP/1.1 to the servers.
+//!
+//! And the connections open at once are capped (`Limits`): from one client address at
+//! `PER_ADDRESS` (behind a reverse proxy, `--trust-proxy`, every connection comes from
+//! the proxy, which keeps its own limits, so there is no such cap), and in all below
+//! the process's open-file limit. Those past a cap are closed as soon as they are
+//! accepted.
 
 use std::{
     collections::HashMap,
@@ -68,23 +71,45 @@ impl Default for Deadlines {
     }
 }
 
-/// Open connections per client address, shared by the acceptor and its connections.
+/// Open connections, in all and per client address, shared by the acceptor and its
+/// connections.
 #[derive(Clone, Default)]
-struct OpenCounts(Arc<Mutex<HashMap<IpAddr, usize>>>);
+struct OpenCounts(Arc<Mutex<Open>>);
+
+#[derive(Default)]
+struct Open {
+    total: usize,
+    per_address: HashMap<IpAddr, usize>,
+}
+
+/// Why a connection was not admitted.
+#[derive(Debug, PartialEq)]
+enum Refusal {
+    Address(IpAddr, usize),
+    Total(usize),
+}
 
 impl OpenCounts {
-    /// Counts a new connection from `ip`, unless it already holds `cap`.
-    fn admit(&self, ip: IpAddr, cap: usize) -> Option<Admitted> {
-        let mut counts = self
+    /// Counts a new connection (from `ip`, when it is capped per address) unless that
+    /// would pass `limits`.
+    fn admit(&self, ip: Option<IpAddr>, limits: &Limits) -> Result<Admitted, Refusal> {
+        let mut open = self
             .0
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let open = counts.entry(ip).or_insert(0);
-        if *open >= cap {
-            return None;
+        if open.total >= limits.total {
+            return Err(Refusal::Total(limits.total));
         }
-        *open += 1;
-        Some(Admitted {
+        let ip = ip.filter(|_| limits.per_address.is_some());
+        if let (Some(ip), Some(cap)) = (ip, limits.per_address) {
+            let count = open.per_address.entry(ip).or_insert(0);
+            if *count >= cap {
+                return Err(Refusal::Address(ip, cap));
+            }
+            *count += 1;
+        }
+        open.total += 1;
+        Ok(Admitted {
             counts: self.clone(),
             ip,
         })
@@ -94,49 +119,82 @@ impl OpenCounts {
 /// One admitted connection: uncounted when it is dropped (closed).
 struct Admitted {
     counts: OpenCounts,
-    ip: IpAddr,
+    /// Its address, when it is counted per address.
+    ip: Option<IpAddr>,
 }
 
 impl Drop for Admitted {
     fn drop(&mut self) {
-        let mut counts = self
+        let mut open = self
             .counts
             .0
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(open) = counts.get_mut(&self.ip) {
-            *open -= 1;
-            if *open == 0 {
-                counts.remove(&self.ip);
+        open.total = open.total.saturating_sub(1);
+        if let Some(ip) = self.ip {
+            if let Some(count) = open.per_address.get_mut(&ip) {
+                *count -= 1;
+                if *count == 0 {
+                    open.per_address.remove(&ip);
+                }
             }
         }
     }
 }
 
-/// An acceptor whose connections have deadlines and, unless `per_address` is `None`,
-/// a cap per client address.
+/// How many connections may be open at once.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// From one client address; `None` behind a proxy, whose connections all come from
+    /// it (it keeps its own limits).
+    pub per_address: Option<usize>,
+    /// In all: below the process's open-file limit (`open_files`), so that the
+    /// database and the listener still get a file. At that limit, accepting failed
+    /// over and over, a core spun, and nobody was answered.
+    pub total: usize,
+}
+
+/// An acceptor whose connections have deadlines and are counted against `Limits`.
 pub struct Guarded<A> {
     inner: A,
     deadlines: Deadlines,
-    per_address: Option<usize>,
+    limits: Limits,
     counts: OpenCounts,
+    /// When the last refusal was logged: one line a second at most, however many.
+    last_warned: Option<Instant>,
 }
 
-pub fn guarded<A: Acceptor>(
-    inner: A,
-    deadlines: Deadlines,
-    per_address: Option<usize>,
-) -> Guarded<A> {
+pub fn guarded<A: Acceptor>(inner: A, deadlines: Deadlines, limits: Limits) -> Guarded<A> {
     Guarded {
         inner,
         deadlines,
-        per_address,
+        limits,
         counts: OpenCounts::default(),
+        last_warned: None,
     }
 }
 
 fn client_ip(remote: &RemoteAddr) -> Option<IpAddr> {
     remote.as_socket_addr().map(|addr| addr.ip())
+}
+
+/// Whether an accept failed for want of a file descriptor (the process's or the
+/// system's): it fails again at once until a connection closes.
+fn out_of_files(error: &io::Error) -> bool {
+    matches!(error.raw_os_error(), Some(23 | 24)) // ENFILE, EMFILE
+}
+
+impl<A> Guarded<A> {
+    fn warn_now(&mut self) -> bool {
+        let now = Instant::now();
+        let due = self
+            .last_warned
+            .is_none_or(|last| now.duration_since(last) >= Duration::from_secs(1));
+        if due {
+            self.last_warned = Some(now);
+        }
+        due
+    }
 }
 
 impl<A: Acceptor> Acceptor for Guarded<A> {
@@ -148,18 +206,35 @@ impl<A: Acceptor> Acceptor for Guarded<A> {
 
     async fn accept(&mut self) -> io::Result<(Self::Io, LocalAddr, RemoteAddr, Scheme)> {
         loop {
-            let (io, local, remote, scheme) = self.inner.accept().await?;
-            let admitted = match (self.per_address, client_ip(&remote)) {
-                (Some(cap), Some(ip)) => match self.counts.admit(ip, cap) {
-                    Some(admitted) => Some(admitted),
-                    None => {
-                        tracing::warn!(client = %ip, cap, "connection refused: too many open from this address");
-                        continue; // dropping `io` closes it
+            let (io, local, remote, scheme) = match self.inner.accept().await {
+                Ok(accepted) => accepted,
+                Err(error) if out_of_files(&error) => {
+                    if self.warn_now() {
+                        tracing::warn!(%error, "cannot accept a connection: out of file descriptors");
                     }
-                },
-                _ => None,
+                    // Waits for a connection to close instead of spinning on the error.
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+                Err(error) => return Err(error),
             };
-            let io = Deadlined::new(io, self.deadlines, admitted);
+            let admitted = match self.counts.admit(client_ip(&remote), &self.limits) {
+                Ok(admitted) => admitted,
+                Err(refusal) => {
+                    if self.warn_now() {
+                        match refusal {
+                            Refusal::Address(client, cap) => {
+                                tracing::warn!(%client, cap, "connection refused: too many open from this address")
+                            }
+                            Refusal::Total(cap) => {
+                                tracing::warn!(cap, "connection refused: too many open in all")
+                            }
+                        }
+                    }
+                    continue; // dropping `io` closes it
+                }
+            };
+            let io = Deadlined::new(io, self.deadlines, Some(admitted));
             return Ok((io, local, remote, scheme));
         }
     }
@@ -367,32 +442,52 @@ mod tests {
         IpAddr::from([10, 0, 0, last])
     }
 
+    const LIMITS: Limits = Limits {
+        per_address: Some(2),
+        total: 3,
+    };
+
     #[test]
     fn an_address_holds_at_most_its_cap_and_closed_connections_free_their_place() {
         let counts = OpenCounts::default();
-        let first = counts.admit(ip(1), 2);
-        let second = counts.admit(ip(1), 2);
-        assert!(first.is_some() && second.is_some());
-        assert!(
-            counts.admit(ip(1), 2).is_none(),
+        let first = counts.admit(Some(ip(1)), &LIMITS);
+        let second = counts.admit(Some(ip(1)), &LIMITS);
+        assert!(first.is_ok() && second.is_ok());
+        assert_eq!(
+            counts.admit(Some(ip(1)), &LIMITS).err(),
+            Some(Refusal::Address(ip(1), 2)),
             "a third from the same address"
         );
-        assert!(
-            counts.admit(ip(2), 2).is_some(),
-            "another address is not held up"
+        let other = counts.admit(Some(ip(2)), &LIMITS);
+        assert!(other.is_ok(), "another address is not held up");
+        assert_eq!(
+            counts.admit(Some(ip(3)), &LIMITS).err(),
+            Some(Refusal::Total(3)),
+            "but no more than the total, from anywhere"
         );
         drop(first);
         assert!(
-            counts.admit(ip(1), 2).is_some(),
+            counts.admit(Some(ip(1)), &LIMITS).is_ok(),
             "a closed one frees its place"
         );
     }
 
     #[test]
-    fn the_count_of_an_address_with_nothing_open_is_forgotten() {
+    fn behind_a_proxy_only_the_total_counts_and_nothing_open_is_forgotten() {
         let counts = OpenCounts::default();
-        drop(counts.admit(ip(3), 4));
-        assert!(counts.0.lock().map(|c| c.is_empty()).unwrap_or(false));
+        let proxied = Limits {
+            per_address: None,
+            ..LIMITS
+        };
+        let open: Vec<_> = (0..3)
+            .map(|_| counts.admit(Some(ip(9)), &proxied))
+            .collect();
+        assert!(open.iter().all(Result::is_ok));
+        assert!(counts.admit(Some(ip(9)), &proxied).is_err());
+        drop(open);
+        drop(counts.admit(Some(ip(4)), &LIMITS));
+        let left = counts.0.lock().map(|o| (o.total, o.per_address.len()));
+        assert_eq!(left.ok(), Some((0, 0)));
     }
 
     #[tokio::test]

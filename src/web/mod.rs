@@ -32,6 +32,7 @@ pub mod health;
 pub mod home;
 pub mod layout;
 pub mod methods;
+pub mod open_files;
 pub mod perfect_song;
 pub mod query;
 pub mod request_limits;
