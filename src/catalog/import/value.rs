@@ -83,6 +83,26 @@ fn one_line(text: &str) -> String {
     out
 }
 
+/// The characters that set the direction of the text after them until they are
+/// closed (embeddings, overrides and isolates, U+202A–U+202E and U+2066–U+2069). A
+/// name holding one turned the app's own words around it backwards (an artist
+/// "\u{202E}gnp.exe" showed as "exe.png", and the sentences that named it read
+/// mirrored). Names never need them: right-to-left scripts carry their own direction.
+fn direction_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// The cell without direction controls (`direction_control`), copied only when it
+/// holds one.
+fn without_direction_controls(cell: &str) -> Cow<'_, str> {
+    // Bytes first, as for control characters: each of them starts with 0xE2, which
+    // few cells hold at all.
+    if memchr::memchr(0xE2, cell.as_bytes()).is_none() || !cell.contains(direction_control) {
+        return Cow::Borrowed(cell);
+    }
+    Cow::Owned(cell.replace(direction_control, ""))
+}
+
 /// A cell that holds no value.
 pub fn is_missing(cell: &str) -> bool {
     let cell = cell.trim();
@@ -434,10 +454,12 @@ fn spotify_id(cell: &str, kind: &SpotifyKind) -> ValueResult<String> {
 
 /// A text cell, trimmed and on one line; `None` when missing.
 pub fn text(cell: &str) -> Option<String> {
-    if cell.trim().is_empty() || cell.trim() == "NA" {
+    let readable = without_direction_controls(cell);
+    let cell = readable.trim();
+    if cell.is_empty() || cell == "NA" {
         None
     } else {
-        Some(one_line(cell.trim()))
+        Some(one_line(cell))
     }
 }
 
@@ -465,7 +487,8 @@ pub fn genres(cell: &str, comma_list: bool) -> Result<Vec<String>, String> {
     if let Some(wrong) = control_character_message(cell) {
         return Err(format!("the genre {wrong}"));
     }
-    let cell = cell.trim();
+    let readable = without_direction_controls(cell);
+    let cell = readable.trim();
     if is_missing(cell) {
         return Ok(Vec::new());
     }
@@ -509,7 +532,8 @@ pub fn artists(cell: &str, list: ArtistList) -> Result<Vec<String>, String> {
     if let Some(wrong) = control_character_message(cell) {
         return Err(format!("an artist name {wrong}"));
     }
-    let cell = cell.trim();
+    let readable = without_direction_controls(cell);
+    let cell = readable.trim();
     if cell.is_empty() || cell == "NA" {
         return Ok(Vec::new());
     }
@@ -653,6 +677,23 @@ fn python_list(cell: &str) -> Result<Vec<Cow<'_, str>>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn direction_overrides_are_left_out_of_names() {
+        assert_eq!(text("\u{202E}gnp.exe").as_deref(), Some("gnp.exe"));
+        assert_eq!(text(" \u{2067}a\u{2069} b\u{202C}").as_deref(), Some("a b"));
+        // Right-to-left scripts, and the marks that do not override, stay.
+        assert_eq!(text("فيروز\u{200F}").as_deref(), Some("فيروز\u{200F}"));
+        assert_eq!(text("\u{202E}"), None);
+        assert_eq!(
+            artists(
+                "['\u{202E}gnp.exe', 'gnp.exe', '\u{2066}']",
+                ArtistList::Single
+            ),
+            Ok(vec!["gnp.exe".to_string()])
+        );
+        assert_eq!(genres("\u{202E}pop", false), Ok(vec!["pop".to_string()]));
+    }
 
     #[test]
     fn numbers_accept_scientific_notation_and_missing_markers() {
