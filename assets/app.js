@@ -1049,17 +1049,48 @@
     htmx.trigger(form, "live-input");
   }
 
-  document.addEventListener("input", function (event) {
-    var form = liveForm(event.target);
-    if (!form) {
-      return;
-    }
+  // A number typed into a field (a range's ends, a year) is asked about once the typing
+  // pauses, or at once on Enter or leaving the field: sent at each key, "128" typed
+  // after a minimum of 120 was first the maximum 1, and the answer gave way to "the
+  // range runs backwards" until the next key.
+  var TYPING_MS = 600;
+
+  function typed(element) {
+    return element.tagName === "INPUT" && /^(number|text|search)$/.test(element.type);
+  }
+
+  function ask(form) {
     var state = form.liveState || (form.liveState = { busy: false, pending: false, since: 0 });
+    window.clearTimeout(state.typing);
+    state.typing = null;
     if (state.busy && Date.now() - state.since < STUCK_MS) {
       state.pending = true;
       return;
     }
     send(form);
+  }
+
+  document.addEventListener("input", function (event) {
+    var form = liveForm(event.target);
+    if (!form) {
+      return;
+    }
+    if (typed(event.target)) {
+      var state = form.liveState || (form.liveState = { busy: false, pending: false, since: 0 });
+      window.clearTimeout(state.typing);
+      state.typing = window.setTimeout(function () {
+        ask(form);
+      }, TYPING_MS);
+      return;
+    }
+    ask(form);
+  });
+
+  document.addEventListener("change", function (event) {
+    var form = liveForm(event.target);
+    if (form && typed(event.target) && form.liveState && form.liveState.typing) {
+      ask(form);
+    }
   });
 
   // The address bar follows the answer on screen, at most every ADDRESS_MS: Chromium

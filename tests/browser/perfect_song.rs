@@ -877,6 +877,51 @@ async fn invalid_settings_raise_no_notice_from_the_background_save() {
     browser.close().await;
 }
 
+/// A number typed into a range's field is asked about once the typing pauses: "140"
+/// typed after a minimum of 120 was first the maximum 1, and the answer gave way to
+/// "the range runs backwards" at the first key.
+#[tokio::test]
+#[ignore = "needs chromium + chromedriver: cargo test --test browser -- --ignored"]
+async fn a_typed_range_end_is_asked_about_once_the_typing_pauses() {
+    let server = Server::start().await;
+    let browser = Browser::start(Js::On).await;
+    sign_up(&browser, &server, "typist").await;
+    browser
+        .js("document.querySelector('details.ps-ranges').open = true; \
+             document.getElementById('ps-min_tempo').scrollIntoView({ block: 'center' }); \
+             window.__asked = []; \
+             document.addEventListener('htmx:beforeRequest', function (e) { \
+               if (e.detail.elt && e.detail.elt.hasAttribute('data-live')) { \
+                 window.__asked.push(e.detail.pathInfo.finalRequestPath); } }); \
+             return true;")
+        .await;
+    retype(&browser, "#ps-min_tempo", "120").await;
+    retype(&browser, "#ps-max_tempo", "140").await;
+    browser
+        .wait_for_js(
+            "window.__asked.some(function (p) { return p.indexOf('max_tempo=140') >= 0; }) \
+             && !document.querySelector('.ps-live-loading, .htmx-request') \
+             && document.getElementById('ps-answer-title')",
+        )
+        .await;
+    let asked = browser.js("return window.__asked;").await;
+    let asked: Vec<String> = serde_json::from_value(asked).expect("paths");
+    assert!(
+        asked.iter().all(|p| !p
+            .split(['?', '&'])
+            .any(|pair| pair == "max_tempo=1" || pair == "max_tempo=14")),
+        "{asked:?}"
+    );
+    assert!(
+        !browser
+            .text_of("#ps-results")
+            .await
+            .contains("runs backwards"),
+        "no message for a number half typed"
+    );
+    browser.close().await;
+}
+
 /// A change made just before leaving the page is still there on the next visit: the
 /// background save waits 1.5 s after the last change, so app.js sends it at once as the
 /// page goes away (a beacon). Before, leaving sooner lost the change.
