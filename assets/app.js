@@ -882,11 +882,12 @@
         handles[1].value = String(isNaN(hi) ? max : hi);
         // What a screen reader says of each handle: the value in the range's own
         // terms (a key by name, a duration in minutes), or that its end is open; it
-        // read bare numbers, and "250" for a range with no upper limit.
+        // read bare numbers, and "250" for a range with no upper limit. The field's
+        // value: one typed beyond the handles' span (an hour's duration) is that.
         handles.forEach(function (handle, i) {
           handle.setAttribute("aria-valuetext", fields[i].value === ""
             ? (i === 0 ? "no lower limit" : "no upper limit")
-            : rangeValueText(set.getAttribute("data-range"), Number(handle.value)));
+            : rangeValueText(set.getAttribute("data-range"), Number(fields[i].value)));
         });
         var span = max - min || 1;
         dual.style.setProperty("--lo", ((Number(handles[0].value) - min) / span) * 100 + "%");
@@ -1075,7 +1076,9 @@
     if (!form) {
       return;
     }
-    if (typed(event.target)) {
+    // Only keys: a range's handle writes its field and sends that field's `input`
+    // (not trusted, being the script's), which follows the handle at once.
+    if (event.isTrusted && typed(event.target)) {
       var state = form.liveState || (form.liveState = { busy: false, pending: false, since: 0 });
       window.clearTimeout(state.typing);
       state.typing = window.setTimeout(function () {
@@ -1088,7 +1091,7 @@
 
   document.addEventListener("change", function (event) {
     var form = liveForm(event.target);
-    if (form && typed(event.target) && form.liveState && form.liveState.typing) {
+    if (form && event.isTrusted && typed(event.target) && form.liveState && form.liveState.typing) {
       ask(form);
     }
   });

@@ -792,6 +792,24 @@ async fn a_seed_matches_the_same_however_it_was_added_and_removing_it_restores_t
     assert_eq!(slider(&back, "w_energy"), "1", "{remove}");
 }
 
+/// The duration range's handles span songs (15 minutes; at the end, no limit), not
+/// the day its fields accept: over a day every song sat in the first 2 pixels. A
+/// longer limit is typed, and kept.
+#[tokio::test]
+async fn the_duration_slider_spans_songs_and_a_longer_limit_is_typed() {
+    let (app, mut browser) = app().await;
+    let page = browser
+        .get(&app.client, "/perfect-song?max_duration=3600")
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let set = form_around(&page, r#"data-range="duration""#);
+    let set = &set[set.find(r#"data-range="duration""#).unwrap()..];
+    assert!(set.contains(r#"data-min="0" data-max="900""#), "{set}");
+    assert!(set.contains(r#"max="86400""#), "{set}");
+    assert!(set.contains(r#"value="3600""#), "{set}");
+    assert!(!titles(&page).is_empty());
+}
+
 /// The hidden fields of a form, as a browser sends them.
 fn hidden_fields(form: &str) -> Vec<(String, String)> {
     let attribute = |tag: &str, name: &str| -> String {

@@ -74,6 +74,16 @@ impl Attribute {
         }
     }
 
+    /// What a two-handle slider over the range spans, where it is less than `range`:
+    /// a duration's handles over a whole day put every song in its first 2 pixels, so
+    /// they span 15 minutes (a handle at the end is no limit; a longer one is typed).
+    pub fn slider_range(self) -> (i64, i64) {
+        match self {
+            Attribute::Duration => (0, 15 * 60),
+            other => other.range(),
+        }
+    }
+
     pub fn from_key(key: &str) -> Option<Attribute> {
         Attribute::ALL.into_iter().find(|a| a.key() == key)
     }

@@ -579,23 +579,36 @@ fn ranges_in_use(form: &FormState) -> bool {
         .any(|f| !form.value(f).is_empty() || form.error(f).is_some())
 }
 
+/// The values a range's fields take, and the part of them its slider's handles span
+/// (the placeholders name the handles' ends).
+struct RangeSpan {
+    accepted: (f64, f64),
+    handles: (f64, f64),
+    step: f64,
+}
+
 /// A minimum and a maximum, as two labelled number fields (app.js adds a two-handle
 /// slider over them).
-fn range_pair(form: &FormState, name: &str, label: &str, min: f64, max: f64, step: f64) -> Markup {
+fn range_pair(form: &FormState, name: &str, label: &str, span: RangeSpan) -> Markup {
     let (lo, hi) = (keys::min(name), keys::max(name));
     let error = form.error(&lo).or_else(|| form.error(&hi));
+    let RangeSpan {
+        accepted: (min, max),
+        handles: (first, last),
+        step,
+    } = span;
     html! {
         fieldset class={ "ps-range field" @if error.is_some() { " has-error" } } data-range=(name)
-            data-min=(min) data-max=(max) data-step=(step) {
+            data-min=(first) data-max=(last) data-step=(step) {
             legend { (label) }
             div class="ps-range-fields" {
                 label for=(field_id(&lo)) { "From" }
                 input type="number" id=(field_id(&lo)) name=(lo) min=(min) max=(max) step=(step)
-                    value=(form.value(&lo)) placeholder=(min) aria-describedby=(error_id(&lo))
+                    value=(form.value(&lo)) placeholder=(first) aria-describedby=(error_id(&lo))
                     aria-invalid=[form.error(&lo).map(|_| "true")];
                 label for=(field_id(&hi)) { "to" }
                 input type="number" id=(field_id(&hi)) name=(hi) min=(min) max=(max) step=(step)
-                    value=(form.value(&hi)) placeholder=(max) aria-describedby=(error_id(&hi))
+                    value=(form.value(&hi)) placeholder=(last) aria-describedby=(error_id(&hi))
                     aria-invalid=[form.error(&hi).map(|_| "true")];
             }
             (message(form, &lo))
@@ -645,7 +658,8 @@ fn ranges(form: &FormState) -> Markup {
                         Some(unit) => format!("{} ({unit})", feature.label()),
                         None => feature.label().to_string(),
                     };
-                    (range_pair(form, feature.key(), &label, min, max, feature.step()))
+                    @let span = RangeSpan { accepted: (min, max), handles: (min, max), step: feature.step() };
+                    (range_pair(form, feature.key(), &label, span))
                 }
             }
         }
@@ -667,12 +681,18 @@ fn track_attributes(form: &FormState, has_time_signatures: bool) -> Markup {
             div class="ps-range-grid" {
                 @for a in Attribute::ALL {
                     @let (min, max) = a.range();
+                    @let (first, last) = a.slider_range();
                     @if a == Attribute::TimeSignature && !has_time_signatures {
                         // A filter that could change nothing but emptying the answer is
                         // shown switched off, with why (as "No explicit tracks" is).
                         (unavailable_range(form, a.key(), a.label(), NO_TIME_SIGNATURES))
                     } @else {
-                        (range_pair(form, a.key(), a.label(), min as f64, max as f64, 1.0))
+                        @let span = RangeSpan {
+                            accepted: (min as f64, max as f64),
+                            handles: (first as f64, last as f64),
+                            step: 1.0,
+                        };
+                        (range_pair(form, a.key(), a.label(), span))
                     }
                 }
             }
