@@ -3,6 +3,7 @@
 
 use charming::{
     component::{Axis, Grid},
+    datatype::CompositeValue,
     element::{AxisType, Tooltip, Trigger},
     series::Line,
     Chart,
@@ -14,9 +15,22 @@ use crate::catalog::{
     Feature,
 };
 
-/// One line per feature (0..1 scale) across the decades, oldest first.
-pub fn decade_lines(features: &[Feature], decades: &[DecadeRow]) -> Chart {
-    let labels: Vec<String> = decades.iter().map(|d| decade_label(d.decade)).collect();
+/// One line per feature (0..1 scale) across the decades, oldest first. A decade of
+/// fewer than `few` tracks is named "(few)" on the axis and left off the lines: drawn
+/// like the others, 3 tracks of the 1950s made the tallest point of the home page's
+/// chart. A value a decade lacks is a gap, not 0.
+pub fn decade_lines(features: &[Feature], decades: &[DecadeRow], few: i64) -> Chart {
+    let labels: Vec<String> = decades
+        .iter()
+        .map(|d| {
+            let label = decade_label(d.decade);
+            if d.tracks < few {
+                format!("{label} (few)")
+            } else {
+                label
+            }
+        })
+        .collect();
     let mut chart = Chart::new()
         .color(palette())
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
@@ -32,9 +46,13 @@ pub fn decade_lines(features: &[Feature], decades: &[DecadeRow]) -> Chart {
         .x_axis(Axis::new().type_(AxisType::Category).data(labels))
         .y_axis(Axis::new().type_(AxisType::Value).min(0).max(1));
     for feature in features {
-        let data: Vec<f64> = decades
+        // ECharts leaves a gap at "-".
+        let data: Vec<CompositeValue> = decades
             .iter()
-            .map(|d| round3(feature.scale(d.value(*feature).unwrap_or(0.0))))
+            .map(|d| match d.value(*feature) {
+                Some(value) if d.tracks >= few => round3(feature.scale(value)).into(),
+                _ => "-".into(),
+            })
             .collect();
         chart = chart.series(Line::new().name(feature.label()).data(data));
     }
@@ -50,23 +68,31 @@ mod tests {
     fn a_line_per_feature_over_the_decades() {
         let row = |decade, energy| DecadeRow {
             decade,
-            tracks: 1,
+            tracks: 10,
             average: AudioFeatures {
                 energy,
                 ..AudioFeatures::default()
             },
             avg_popularity: None,
         };
+        let few = DecadeRow {
+            tracks: 2,
+            ..row(1950, 0.9)
+        };
         let json = serde_json::to_value(decade_lines(
             &[Feature::Energy, Feature::Valence],
-            &[row(1990, 0.25), row(2000, 0.5)],
+            &[few, row(1990, 0.25), row(2000, 0.5)],
+            5,
         ))
         .unwrap();
-        assert_eq!(json["xAxis"]["data"], serde_json::json!(["1990s", "2000s"]));
+        assert_eq!(
+            json["xAxis"]["data"],
+            serde_json::json!(["1950s (few)", "1990s", "2000s"])
+        );
         let series = json["series"].as_array().unwrap();
         assert_eq!(series.len(), 2);
         assert_eq!(series[0]["type"], "line");
         assert_eq!(series[0]["name"], "Energy");
-        assert_eq!(series[0]["data"], serde_json::json!([0.25, 0.5]));
+        assert_eq!(series[0]["data"], serde_json::json!(["-", 0.25, 0.5]));
     }
 }

@@ -102,14 +102,14 @@ pub fn decades_section(
                     // A decade of 2 or 3 tracks drew the tallest point of a line (a 1950s
                     // valence of 0.91) with nothing to say it rests on so few.
                     @if decades.iter().any(|d| d.tracks < i64::from(FEW_TRACKS)) {
-                        " A decade of fewer than " (FEW_TRACKS) " tracks is marked “few”: its averages say little."
+                        " A decade of fewer than " (FEW_TRACKS) " tracks is marked “few”, and left off the chart's lines: its averages say little."
                     }
                 }
                 div class="chart-with-table stacked" {
                     (chart(
                         &format!("{id}-chart"),
                         &format!("Line chart of how the average audio features of {whose} tracks changed by decade; the same numbers are in the table."),
-                        &decade_lines(&Feature::UNIT, decades),
+                        &decade_lines(&Feature::UNIT, decades, i64::from(FEW_TRACKS)),
                     ))
                     div class="table-scroll" tabindex="0" role="region" aria-label="Average audio features by decade (scrolls sideways)" {
                         table class="decade-table feature-table" {
