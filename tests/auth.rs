@@ -1117,6 +1117,13 @@ async fn reloading_the_page_of_a_new_api_token_makes_no_second_token() {
         .sign_up(&app.client, "reloader", GOOD_PASSWORD)
         .await;
     let form = browser.get(&app.client, "/account/api-tokens").await;
+    // The way back to the account, besides the nav.
+    assert!(
+        form.body
+            .contains(r#"<a href="/account">Your account</a> › "#),
+        "{}",
+        form.body
+    );
     let token = form.csrf_token();
     let once = form
         .body
@@ -1209,9 +1216,12 @@ async fn a_form_not_sent_as_utf8_is_refused_and_creates_nothing() {
             .body(b"username=latin&password=Zq8-vault-\xe9\xe8\xe7\xe6&password_confirmation=Zq8-vault-\xe9\xe8\xe7\xe6".to_vec())
             .send()
             .await;
-        resp.assert_status(StatusCode::BAD_REQUEST);
+        resp.assert_status(StatusCode::UNSUPPORTED_MEDIA_TYPE);
         let text = resp.0.into_body().into_string().await.unwrap_or_default();
-        assert!(text.contains("not sent as UTF-8"), "{charset}: {text}");
+        assert!(
+            text.contains("form this address does not accept"),
+            "{charset}: {text}"
+        );
     }
     assert_eq!(user_count(&app), 0);
 }

@@ -24,9 +24,10 @@ fn assert_error_page(body: &str, status: StatusCode, message: &str) {
         body.contains(r#"aria-label="Main""#),
         "no navigation: {body}"
     );
+    assert!(body.contains("<h1>"), "no heading: {body}");
     assert!(
-        body.contains(&format!("<h1>{} ", status.as_u16())),
-        "no status heading: {body}"
+        body.contains(&format!("Error {} (", status.as_u16())),
+        "no status: {body}"
     );
     assert!(body.contains(message), "expected “{message}” in {body}");
 }
@@ -134,6 +135,13 @@ async fn error_pages_have_the_sites_header_and_navigation() {
         &page.body,
         StatusCode::NOT_FOUND,
         "There is no page at this address.",
+    );
+    // Headed in a reader's words, the protocol's below.
+    assert!(page.body.contains("<h1>Not found</h1>"), "{}", page.body);
+    assert!(
+        page.body.contains("Error 404 (Not Found)."),
+        "{}",
+        page.body
     );
     assert!(
         page.body.contains("Log in"),

@@ -265,7 +265,7 @@ async fn a_genre_page_shows_profile_spread_artists_subgenres_typical_tracks_and_
         strip(body)
     );
     // Profile against the catalog (6 tracks: energy 3.2 / 6 = 0.533), chart and table.
-    assert!(body.contains(r#"href="/perfect-song?genre=pop""#));
+    assert!(body.contains(r#"href="/perfect-song?seed_genre=pop""#));
     assert!(body.contains(r#"id="genre-profile-chart""#));
     assert_eq!(row(body, "Energy").as_deref(), Some("Energy 0.500 0.533"));
     // Spread: lowest, Q1, median, Q3, highest of 0.2, 0.4, 0.9.
@@ -295,6 +295,16 @@ async fn a_genre_page_shows_profile_spread_artists_subgenres_typical_tracks_and_
     );
     assert!(b.is_some() && a.is_some() && c.is_some(), "{text}");
     assert!(b < a && a < c);
+    // Each leads on to songs like it, as every other list of tracks does.
+    let typical = &body[body.find("typical-track-table").expect("typical tracks")..];
+    assert_eq!(
+        typical[..typical.find("</table>").unwrap()]
+            .matches("More like this")
+            .count(),
+        3
+    );
+    // The subgenres' table says what its rows are.
+    assert!(body.contains(r#"<th scope="col">Subgenre</th>"#), "{body}");
     // By decade: a line chart and its table.
     assert!(body.contains(r#"id="genre-decades-chart""#));
     // Each decade here has too few tracks for its averages to say much, and says so.

@@ -31,6 +31,15 @@ async fn empty_catalog_home_page_explains_how_to_import() {
     // The installed binary's command, with this server's database (not the default).
     assert!(body.contains("insights-hub import --database "), "{body}");
     assert!(!body.contains("cargo run"), "{body}");
+    // The footer leads there rather than naming a command without the database.
+    assert!(
+        body.contains(r##"No catalog loaded: import a dataset (<a href="/#import">how</a>)."##),
+        "{body}"
+    );
+    // The genres list says the catalog is empty, not that its tracks had no genres.
+    let genres = app.client.get("/genres").send().await.0;
+    let genres = genres.into_body().into_string().await.unwrap_or_default();
+    assert!(genres.contains("The catalog is empty"), "{genres}");
 }
 
 #[tokio::test]

@@ -317,12 +317,13 @@ fn page(
 ) -> Markup {
     let content = html! {
         div class="error-box" role="alert" {
-            h1 { (status.as_u16()) " " (reason(status)) }
+            h1 { (heading(status)) }
             p { (message) }
+            p class="muted" { "Error " (status.as_u16()) " (" (reason(status)) ")." }
             p { a href="/" { "Back to the home page" } }
         }
     };
-    let title = reason(status);
+    let title = heading(status);
     match ctx {
         Some(ctx) => layout::page(ctx, title, content),
         None => layout::bare_page(title, content, visitor),
@@ -350,6 +351,23 @@ pub fn before_routing(status: StatusCode, api: bool) -> (&'static str, String) {
             // The request could not be read far enough to see its cookies.
             page(None, BareVisitor::MayBeSignedIn, status, message).into_string(),
         )
+    }
+}
+
+/// The error page's heading, in a reader's words ("404 Not Found" was the protocol's).
+fn heading(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::NOT_FOUND => "Not found",
+        StatusCode::FORBIDDEN => "Not allowed",
+        StatusCode::METHOD_NOT_ALLOWED => "Not accepted at this address",
+        StatusCode::REQUEST_TIMEOUT => "The request took too long",
+        StatusCode::PAYLOAD_TOO_LARGE => "The request is too large",
+        StatusCode::URI_TOO_LONG => "The address is too long",
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => "The request's headers are too large",
+        StatusCode::TOO_MANY_REQUESTS => "Too many requests",
+        StatusCode::SERVICE_UNAVAILABLE => "Unavailable for a moment",
+        status if status.is_server_error() => "Something went wrong",
+        _ => "The request could not be completed",
     }
 }
 

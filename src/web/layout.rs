@@ -184,15 +184,14 @@ pub fn catalog_footer(catalog: &CatalogSnapshot) -> Markup {
     html! {
         p {
             @if catalog.is_empty() {
-                "No catalog loaded. Import one with "
-                code { "insights-hub import FILE.csv" }
-                " (" a href="/#import" { "how" } ")."
+                // The command depends on the server's database, which the home
+                // page's card names: written here without it, it pointed elsewhere.
+                "No catalog loaded: import a dataset (" a href="/#import" { "how" } ")."
             } @else if catalog.is_demo() {
                 strong { "Demo catalog" }
                 " (invented artists and tracks, "
-                (counted(catalog.meta.track_count, "track")) "). Load real data with "
-                code { "insights-hub import FILE.csv" }
-                " (" a href="/#import" { "how" } ")."
+                (counted(catalog.meta.track_count, "track")) "). Load real data by importing a dataset ("
+                a href="/#import" { "how" } ")."
             } @else {
                 "Catalog: " strong { (catalog.meta.source_name) } ", "
                 (counted(catalog.meta.track_count, "track")) ", imported "

@@ -265,9 +265,11 @@ impl<E: Endpoint> Endpoint for RequestLimitsEndpoint<E> {
             // A form in another charset: the form parser reads UTF-8 whatever it is
             // told, so its bytes would be stored as U+FFFD (a password among them, which
             // any other such bytes would then match). Refused, whichever way its CSRF
-            // token came.
+            // token came (415, as a form in any other encoding is).
             if declares_urlencoded_form(&req) && declares_another_charset(&req) {
-                return Err(not_utf8_form());
+                return Err(poem::Error::from_status(
+                    poem::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ));
             }
             // Read what there is, up to the limit, so that no extractor downstream can
             // read more; a body that breaks off or is malformed is the client's fault.

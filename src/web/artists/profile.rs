@@ -123,7 +123,7 @@ pub async fn artist_page(
     let catalog = ctx.catalog.clone();
     let artist = catalog.artists.get(id).ok_or_else(|| {
         AppError::NotFound(format!(
-            "There is no artist with id {id} in the loaded catalog. Search for an artist at /artists."
+            "There is no artist with id {id} in the loaded catalog: search for one on the Artists page."
         ))
     })?;
     let pairs = QueryPairs::parse(req.uri().query());

@@ -107,6 +107,10 @@ fn when(at: Option<i64>) -> String {
 
 fn page(ctx: &PageContext, view: &View) -> Markup {
     html! {
+        // The way back: the account's username in the nav was the only one.
+        nav class="breadcrumbs" aria-label="Breadcrumb" {
+            a href="/account" { "Your account" } " › " span aria-current="page" { (TITLE) }
+        }
         section class="card narrow" aria-labelledby="tokens-title" {
             h1 id="tokens-title" { (TITLE) }
             p {

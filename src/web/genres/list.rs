@@ -170,6 +170,8 @@ fn dir_select(sort: GenreSort, out_of_band: bool) -> Markup {
 
 fn results(genres: &GenreCatalog, query: &str, sort: GenreSort) -> Markup {
     let found: Vec<&GenreProfile> = genres.list(query, sort);
+    // Dated or not, every track is in one of these.
+    let catalog_is_empty = genres.decades.is_empty() && genres.undated_tracks == 0;
     let extra = extra_column(sort);
     let header_link = |key: SortKey, label: Markup| {
         let active = sort.key == key;
@@ -207,7 +209,9 @@ fn results(genres: &GenreCatalog, query: &str, sort: GenreSort) -> Markup {
     html! {
         section id=(LIST_ID) class="card" aria-labelledby="genre-list-title" {
             h2 id="genre-list-title" class="visually-hidden" { "Genre list" }
-            @if genres.is_empty() {
+            @if genres.is_empty() && catalog_is_empty {
+                p { "The catalog is empty: import a dataset to see its genres (" a href="/#import" { "how" } ")." }
+            } @else if genres.is_empty() {
                 p { "The catalog has no genres: its tracks came without any." }
             } @else if found.is_empty() {
                 p role="status" { "No genre or subgenre matches “" (query) "”. " a href="/genres" { "Show every genre" } "." }

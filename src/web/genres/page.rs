@@ -12,7 +12,7 @@ use poem::{
 
 use super::{
     genre_path, render,
-    views::{decades_section, genre_rows_table, tracks_text},
+    views::{decades_section, subgenre_table, tracks_text},
 };
 use crate::decimal::counted;
 use crate::{
@@ -26,6 +26,7 @@ use crate::{
         artists::profile::{against_catalog, spread_section},
         extract::PageContext,
         layout::format_count,
+        perfect_song::seed_views::more_like_track,
         query::url,
         respond::{permanent_redirect, with_status},
         state::AppState,
@@ -132,7 +133,9 @@ fn header(genre: &GenreProfile) -> Markup {
                 a class="button-small" href=(compare_href) { "Compare " (genre.name) " with another genre" }
                 @if !genre.is_subgenre() {
                     " "
-                    a class="button-small" href=(url("/perfect-song", &[("genre", &genre.name)])) {
+                    // A seed, as "Or start from a genre" is: the genre's sound as the target
+                    // and its tracks only. A filter alone left the sliders where they were.
+                    a class="button-small" href=(url("/perfect-song", &[("seed_genre", &genre.name)])) {
                         "Find your perfect " (genre.name) " song"
                     }
                 }
@@ -187,7 +190,7 @@ fn subgenres_section(genre: &GenreProfile, genres: &GenreCatalog) -> Markup {
                 p { "The catalog names no subgenre of " (genre.name) "." }
             } @else {
                 p class="muted" { "Each subgenre's tracks and average sound (0–1 features as bars)." }
-                (genre_rows_table(&format!("Subgenres of {}", genre.name), &subgenres))
+                (subgenre_table(&format!("Subgenres of {}", genre.name), &subgenres))
             }
         }
     }
@@ -216,7 +219,15 @@ fn typical_section(genre: &GenreProfile, details: &SharedDetails) -> Markup {
                         @for t in &genre.typical {
                             @let d = details.get(&t.track_id);
                             tr {
-                                td { (d.map(|d| d.name()).unwrap_or("(unknown)")) }
+                                @let title = d.map(|d| d.name()).unwrap_or("(unknown)");
+                                td {
+                                    (title)
+                                    // Every other list of tracks leads on from each one.
+                                    br;
+                                    a class="ps-more-like" href=(more_like_track(t.track_id)) {
+                                        "More like this" span class="visually-hidden" { ": " (title) }
+                                    }
+                                }
                                 td { (d.map(|d| d.credits()).unwrap_or_default()) }
                                 td class="card-meta" { (d.and_then(|d| d.release_year).map(|y| y.to_string()).unwrap_or_else(|| "—".into())) }
                                 td data-label="distance" { (format!("{:.3}", t.distance)) }

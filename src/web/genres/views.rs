@@ -47,15 +47,15 @@ pub fn profile_heads() -> Markup {
     }
 }
 
-/// A table of genres (or subgenres) with their counts and small profiles.
-pub fn genre_rows_table(caption: &str, genres: &[&GenreProfile]) -> Markup {
+/// A table of subgenres with their counts and small profiles.
+pub fn subgenre_table(caption: &str, genres: &[&GenreProfile]) -> Markup {
     html! {
         div class="table-scroll" tabindex="0" role="region" aria-label={ (caption) " (scrolls sideways)" } {
             table class="genre-table feature-table" {
                 caption { (caption) }
                 thead {
                     tr {
-                        th scope="col" { "Genre" }
+                        th scope="col" { "Subgenre" }
                         th scope="col" { "Tracks" }
                         th scope="col" { "Artists" }
                         (profile_heads())

@@ -393,10 +393,15 @@ fn no_match(a: &Answer) -> Markup {
         EmptyBecause::Kept if attributes => (Some(crate::matching::keys::RANGES), true),
         EmptyBecause::Kept | EmptyBecause::EmptyCatalog => (None, false),
     };
+    // "With these filters" only where filters emptied it: an empty catalog has none.
+    let heading = match why.because {
+        EmptyBecause::EmptyCatalog => "No perfect song: the catalog is empty",
+        _ => "No perfect song with these filters",
+    };
     html! {
-        (live_bar(html! { strong class="ps-live-title" { "No perfect song with these filters" } }))
+        (live_bar(html! { strong class="ps-live-title" { (heading) } }))
         div class="card ps-empty" {
-            h2 { "No perfect song with these filters" }
+            h2 { (heading) }
             p class="notice" role="status" { (why.message(a.settings)) }
             @if let Some(field) = field {
                 @let section = if field == crate::matching::keys::RANGES { "Ranges, keys and tempo" } else { "Advanced" };
