@@ -308,7 +308,15 @@ impl QueryFragment<Pg> for ContainsFolded {
         out.push_sql(column);
         out.push_sql(") <> octet_length(");
         out.push_sql(column);
+        // Only a title holding a character the mapping folds can read otherwise
+        // folded (for any other, the mapping changes nothing): PostgreSQL's `translate`
+        // looks each character up along its whole list, so folding every title that
+        // was not ASCII (Japanese, Cyrillic…) made a search 5 to 8 times slower.
         out.push_sql(") AND ");
+        out.push_sql(column);
+        out.push_sql(" ~ ");
+        out.push_sql(&pg_foldable_class());
+        out.push_sql(" AND ");
         out.push_sql(&pg_fold(column));
         out.push_sql(" LIKE ");
         out.push_bind_param::<Text, String>(&self.pattern)?;
@@ -319,10 +327,24 @@ impl QueryFragment<Pg> for ContainsFolded {
 
 /// The characters `artist_search_key` folds (Latin-1 Supplement, Latin Extended-A and
 /// -B, Latin Extended Additional), both cases.
+const FOLDED_RANGES: [(u32, u32); 2] = [(0x00C0, 0x024F), (0x1E00, 0x1EFF)];
+
 fn folded_characters() -> impl Iterator<Item = char> {
-    (0x00C0u32..0x0250)
-        .chain(0x1E00..0x1F00)
+    FOLDED_RANGES
+        .into_iter()
+        .flat_map(|(first, last)| first..=last)
         .filter_map(char::from_u32)
+}
+
+/// A PostgreSQL regular expression literal that a text holding any of
+/// `folded_characters` matches.
+fn pg_foldable_class() -> String {
+    let ranges: String = FOLDED_RANGES
+        .into_iter()
+        .filter_map(|(first, last)| Some((char::from_u32(first)?, char::from_u32(last)?)))
+        .map(|(first, last)| format!("{first}-{last}"))
+        .collect();
+    pg_literal(&format!("[{ranges}]"))
 }
 
 /// How `artist_search_key` folds each character that it changes, split by what
@@ -439,6 +461,8 @@ mod tests {
             .any(|(c, f)| *c == 'æ' && f == "ae"));
         let fold = pg_fold(TrackText::Title.column());
         assert!(fold.starts_with("replace(") || fold.starts_with("translate("));
+        // What the fold is asked of: a text holding one of the characters it changes.
+        assert_eq!(pg_foldable_class(), "'[\u{C0}-\u{24F}\u{1E00}-\u{1EFF}]'");
     }
 
     #[test]

@@ -287,20 +287,33 @@ pub fn search_track_ids(
 ) -> QueryResult<(i64, Vec<i32>)> {
     let resolved = except_tracks(conn, conditions)?;
     let conditions = resolved.as_ref().unwrap_or(conditions);
-    let ids: Vec<i32> = on_matching!(conn, conditions, |matching, c| matching
+    // The page and the count of every match in one pass: the order by popularity
+    // reads every match anyway, and a second query for the count read the tracks
+    // again (on PostgreSQL, folding every accented title twice).
+    let page: Vec<(i32, i64)> = on_matching!(conn, conditions, |matching, c| matching
         .order(most_popular_first())
-        .select(tracks::id)
+        .select((tracks::id, every_match_counted()))
         .limit(limit)
         .offset(offset)
         .load(c))?;
-    let seen = ids.len() as i64;
-    if seen < limit && (seen > 0 || offset == 0) {
-        return Ok((offset + seen, ids));
+    let ids: Vec<i32> = page.iter().map(|(id, _)| *id).collect();
+    if let Some((_, total)) = page.first() {
+        return Ok((*total, ids));
+    }
+    // An empty page: the first one when nothing matched; otherwise a page past the
+    // end, or one with no room (`limit=0`), which still says how many there are.
+    if offset == 0 && limit > 0 {
+        return Ok((0, ids));
     }
     let total: i64 = on_matching!(conn, conditions, |matching, c| matching
         .select(count_star())
         .first(c))?;
     Ok((total, ids))
+}
+
+/// How many rows the query matches, whatever its limit (a window over them all).
+fn every_match_counted() -> diesel::expression::SqlLiteral<diesel::sql_types::BigInt> {
+    diesel::dsl::sql::<diesel::sql_types::BigInt>("count(*) OVER ()")
 }
 
 /// The artists credited on at least one track meeting `conditions`, each once.
