@@ -481,6 +481,14 @@ async fn taste_profiles_are_saved_loaded_renamed_deleted_and_private() {
     );
     let opened = alice.get(&app.client, &to).await;
     assert_eq!(slider_value(&opened, "energy"), "0.77");
+    // And says so: the page opens whole, and moved sliders were the only sign.
+    assert!(
+        opened
+            .body
+            .contains("Loaded “Late night”: its settings are on the sliders."),
+        "{}",
+        opened.body
+    );
 
     // Bob cannot see, load, rename or delete it.
     let mut bob = signed_up(&app, "bob").await;

@@ -27,8 +27,15 @@ pub enum UsernameError {
 }
 
 fn describe(c: char) -> String {
-    if c.is_whitespace() {
+    if c == ' ' {
         "a space".to_string()
+    } else if matches!(c, '\n' | '\r') {
+        // A name pasted with its line's end was told "a space", which it had none of.
+        "a line break".to_string()
+    } else if c == '\t' {
+        "a tab".to_string()
+    } else if c.is_whitespace() {
+        format!("a space (U+{:04X})", u32::from(c))
     } else if c.is_control() {
         "a control character".to_string()
     } else if !c.is_ascii() && !c.is_alphanumeric() {
@@ -146,6 +153,9 @@ mod tests {
     fn messages_name_the_offending_character() {
         let message = |input| Username::parse(input).unwrap_err().to_string();
         assert!(message("a b c").ends_with("(found a space)."));
+        assert!(message("ab\ncd").ends_with("(found a line break)."));
+        assert!(message("ab\tcd").ends_with("(found a tab)."));
+        assert!(message("ab\u{a0}cd").ends_with("(found a space (U+00A0))."));
         assert!(message("ab@c").ends_with("(found “@”)."));
         assert!(message("é-abc").ends_with("(found “é”)."));
         for (name, code) in [

@@ -46,6 +46,7 @@ enum Done {
     Saved(i32),
     Renamed(i32),
     Deleted,
+    Loaded(i32),
 }
 
 impl Done {
@@ -54,6 +55,7 @@ impl Done {
             Done::Saved(id) => format!("{DONE_FIELD}=saved&{ID_FIELD}={id}"),
             Done::Renamed(id) => format!("{DONE_FIELD}=renamed&{ID_FIELD}={id}"),
             Done::Deleted => format!("{DONE_FIELD}=deleted"),
+            Done::Loaded(id) => format!("{DONE_FIELD}=loaded&{ID_FIELD}={id}"),
         }
     }
 
@@ -63,6 +65,7 @@ impl Done {
             "saved" => id().map(Done::Saved),
             "renamed" => id().map(Done::Renamed),
             "deleted" => Some(Done::Deleted),
+            "loaded" => id().map(Done::Loaded),
             _ => None,
         }
     }
@@ -85,6 +88,11 @@ pub async fn notice_of_address(
         Some(Done::Renamed(id)) => db_name(state, page.user.id, id)
             .await?
             .map(|name| format!("Renamed to “{name}”.")),
+        // The page changed whole and opened at its top: said, or the only sign was
+        // that the sliders had moved.
+        Some(Done::Loaded(id)) => db_name(state, page.user.id, id)
+            .await?
+            .map(|name| format!("Loaded “{name}”: its settings are on the sliders.")),
     };
     Ok(PanelState {
         notice,
@@ -288,7 +296,11 @@ pub async fn load(
     let settings = params::restore(&row.settings, &ctx.catalog.features)
         .unwrap_or_else(|| params::starting(&ctx.catalog));
     flow.save_current(&settings).await?;
-    let to = params::page_url(&settings);
+    let to = format!(
+        "{}&{}",
+        params::page_url(&settings),
+        Done::Loaded(id).query()
+    );
     if ctx.htmx.request {
         // The whole page changes: let the browser load it.
         return Ok(Response::builder()
