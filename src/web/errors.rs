@@ -11,6 +11,11 @@
 //! `ErrorReport`; `ErrorPages` renders reports, and also poem's own plain-text errors
 //! (no route, wrong method, unreadable path or form), so none of those reach a user.
 
+use std::{
+    sync::{LazyLock, Mutex},
+    time::Instant,
+};
+
 use maud::{html, Markup};
 use poem::{
     error::ResponseError,
@@ -27,7 +32,10 @@ use super::{
     extract::{Htmx, PageContext},
     layout::{self, BareVisitor},
 };
-use crate::{error::AppError, repeated_failure::single_line};
+use crate::{
+    error::AppError,
+    repeated_failure::{single_line, RepeatedFailure},
+};
 
 /// Where the notice of a failed htmx request is shown (see `layout::page`).
 pub const NOTICE_TARGET: &str = "#notices";
@@ -73,7 +81,7 @@ impl ErrorReport {
     /// response (`as_response`).
     fn of(error: &AppError) -> ErrorReport {
         if error.is_internal() {
-            tracing::error!(error = %single_line(&error.to_string()), "request failed");
+            log_failed_request(error, "request failed");
         }
         ErrorReport::unlogged(error)
     }
@@ -84,6 +92,26 @@ impl ErrorReport {
             retry_after_secs: error.retry_after_secs(),
             ends_session: error.is_account_gone(),
         }
+    }
+}
+
+/// Logs a request that failed on our side: each one, unless the database is
+/// unavailable (a 503), which is said once, then once per `repeated_failure::EVERY`
+/// with how many more: during an outage every request wrote its own ERROR line, beside
+/// the pool's own few lines about it.
+pub(crate) fn log_failed_request(error: &AppError, what: &str) {
+    static UNAVAILABLE: LazyLock<Mutex<RepeatedFailure>> = LazyLock::new(Mutex::default);
+    let text = single_line(&error.to_string());
+    if !error.is_unavailable() {
+        tracing::error!(error = %text, "{what}");
+        return;
+    }
+    let due = UNAVAILABLE
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .failed(Instant::now());
+    if let Some(more) = due {
+        tracing::warn!(error = %text, more_since_last_line = more, "{what}: database unavailable, answered 503");
     }
 }
 
@@ -465,6 +493,30 @@ mod tests {
         let text = String::from_utf8(log.0.lock().map(|l| l.clone()).unwrap_or_default())
             .unwrap_or_default();
         assert_eq!(text.matches("the disk is on fire").count(), 1, "{text}");
+    }
+
+    /// A database outage is said once per half minute, not once per request answered
+    /// 503 (the pool says it too). At most one line: another test may have said it.
+    #[test]
+    fn requests_answered_503_in_an_outage_are_logged_once_a_half_minute() {
+        let log = Lines::default();
+        let writer = log.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        let _logging = tracing::subscriber::set_default(subscriber);
+        let pool = Pool::builder()
+            .connection_timeout(std::time::Duration::from_millis(10))
+            .build_unchecked(Unreachable);
+        for _ in 0..5 {
+            let error = AppError::from(pool.get().expect_err("no connection"));
+            ErrorReport::of(&error);
+        }
+        let text = String::from_utf8(log.0.lock().map(|l| l.clone()).unwrap_or_default())
+            .unwrap_or_default();
+        assert!(text.matches("answered 503").count() <= 1, "{text}");
+        assert!(!text.contains("ERROR"), "{text}");
     }
 
     #[test]

@@ -97,7 +97,7 @@ impl From<AppError> for ApiError {
     fn from(error: AppError) -> ApiError {
         let status = error.status();
         if status.is_server_error() {
-            tracing::error!(error = %single_line(&error.to_string()), "API request failed");
+            crate::web::errors::log_failed_request(&error, "API request failed");
             let message = if error.is_unavailable() {
                 error.public_message()
             } else {
