@@ -6,7 +6,9 @@
 //! running on that host..."), burying everything else. This one logs the first failure
 //! on one line, then at most one line per `repeated_failure::EVERY` saying how many
 //! more failed since. (The pool tells of failures only, so no line says when the
-//! database is back; requests simply succeed again.)
+//! database is back; requests simply succeed again.) A failure is one to open a
+//! connection or one found broken when taken (the server restarted): "cannot connect"
+//! said the first of a restart that dropped every connection the pool held.
 
 use std::{
     sync::{Mutex, PoisonError},
@@ -38,9 +40,9 @@ impl QuietErrors {
             .failed(now)?;
         let message = super::one_line(error, &self.database);
         Some(match unlogged {
-            0 => format!("cannot connect to the database: {message}"),
+            0 => format!("database connection failed: {message}"),
             n => format!(
-                "cannot connect to the database: {message} ({n} more attempts failed in the last {} s)",
+                "database connection failed: {message} ({n} more attempts failed in the last {} s)",
                 crate::repeated_failure::EVERY.as_secs()
             ),
         })
@@ -70,7 +72,7 @@ mod tests {
         let first = quiet.line(error, start).expect("the first is logged");
         assert_eq!(
             first,
-            "cannot connect to the database: connection to server failed: Connection refused \
+            "database connection failed: connection to server failed: Connection refused \
              Is the server running on that host? password ***"
         );
         for second in 1..=29 {
