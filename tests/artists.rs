@@ -591,6 +591,15 @@ async fn compare_toggles_features_and_radar() {
     let chart = seven.chart("compare-chart");
     assert_eq!(chart["xAxis"]["data"].as_array().unwrap().len(), 7);
     assert!(seven.body.contains("Speechiness"));
+    // Counted against the nine the other pages name, and each set's features told.
+    assert!(
+        seven.body.contains(
+            r#"title="Danceability, Energy, Acousticness, Instrumentalness, Valence""#
+        ) && seven.body.contains(">5 of 9</a>")
+            && seven.body.contains(">7 of 9</a>"),
+        "{}",
+        seven.body
+    );
     let radar = get(&app, &format!("{base}&features=all&view=radar")).await;
     let chart = radar.chart("compare-chart");
     assert_eq!(chart["series"][0]["type"], "radar");

@@ -238,14 +238,14 @@ pub fn comparison(
             "Radar chart",
         ),
     };
-    let toggle = |label: &str, features: FeatureSet, view: View| {
+    let toggle = |label: &str, features: FeatureSet, view: View, title: Option<String>| {
         let href = request.url_with(&request.fields, features, view);
         let current = features == request.features && view == request.view;
         html! {
             // The id brings keyboard focus back to this toggle in the new answer (htmx
             // refocuses the element with the focused one's id after a swap).
             a href=(href) class="toggle" id={ "compare-toggle-" (label.to_lowercase().replace(' ', "-")) }
-                aria-current=[current.then_some("true")]
+                aria-current=[current.then_some("true")] title=[title]
                 hx-get=(href) hx-target=(target) hx-swap=(swap) hx-push-url=(push) hx-sync=(sync) { (label) }
         }
     };
@@ -260,14 +260,16 @@ pub fn comparison(
             nav class="compare-toggles" aria-label="Chart options" {
                 span class="toggle-group" {
                     span class="toggle-label" { "Features:" }
-                    (toggle("Original five", FeatureSet::Original, request.view))
-                    (toggle("All seven", FeatureSet::All, request.view))
+                    // Counted as the other pages count ("the nine audio features"):
+                    // tempo and loudness, not on a 0–1 scale, are in the table only.
+                    (toggle("5 of 9", FeatureSet::Original, request.view, Some(feature_names(FeatureSet::Original))))
+                    (toggle("7 of 9", FeatureSet::All, request.view, Some(feature_names(FeatureSet::All))))
                 }
                 // Only the chart changes with the view: hidden where no chart draws.
                 span class="toggle-group chart-only" {
                     span class="toggle-label" { "View:" }
-                    (toggle("Bars", request.features, View::Bars))
-                    (toggle("Radar", request.features, View::Radar))
+                    (toggle("Bars", request.features, View::Bars, None))
+                    (toggle("Radar", request.features, View::Radar, None))
                 }
             }
             @for c in compared.iter().filter(|c| c.few_tracks) {
@@ -361,4 +363,10 @@ pub fn counted_list<'a>(items: impl IntoIterator<Item = (&'a str, i64)>) -> Stri
         .map(|(name, n)| format!("{name} ({n})"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The features a set holds, named ("Danceability, Energy, …"): what "5 of 9" means.
+fn feature_names(set: FeatureSet) -> String {
+    let names: Vec<&str> = set.features().iter().map(|f| f.label()).collect();
+    names.join(", ")
 }
