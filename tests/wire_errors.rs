@@ -111,7 +111,8 @@ async fn a_too_long_address_gets_the_error_page() {
         "{head}"
     );
     assert_eq!(content_length(head), body.len());
-    assert!(body.contains("<h1>414 URI Too Long</h1>"), "{body}");
+    assert!(body.contains("<h1>The address is too long</h1>"), "{body}");
+    assert!(body.contains("Error 414 (URI Too Long)."), "{body}");
     assert!(body.contains("The address is too long"), "{body}");
     assert!(body.contains("href=\"/\""), "a way back: {body}");
 }
