@@ -593,9 +593,10 @@ async fn compare_toggles_features_and_radar() {
     assert!(seven.body.contains("Speechiness"));
     // Counted against the nine the other pages name, and each set's features told.
     assert!(
-        seven.body.contains(
-            r#"title="Danceability, Energy, Acousticness, Instrumentalness, Valence""#
-        ) && seven.body.contains(">5 of 9</a>")
+        seven
+            .body
+            .contains(r#"title="Danceability, Energy, Acousticness, Instrumentalness, Valence""#)
+            && seven.body.contains(">5 of 9</a>")
             && seven.body.contains(">7 of 9</a>"),
         "{}",
         seven.body
