@@ -230,9 +230,25 @@ impl PageContext {
 
     /// `render` for a form sent back with its problems: the title says so first. Without
     /// JavaScript such a page loads like any other, and a screen reader starts at its
-    /// title, which was the form's own.
+    /// title, which was the form's own. The fragment htmx swaps in carries the title
+    /// too (htmx sets the document's from it), so both ways read alike.
     pub fn render_refused(&self, title: &str, content: Markup) -> Markup {
-        self.render(&format!("Error: {title}"), content)
+        self.render_form(title, content, true)
+    }
+
+    /// `render` for a page of forms answered in place, refused or not: its fragment
+    /// carries the title either way, so one that said "Error: " goes back to the
+    /// form's own once the form passes.
+    pub fn render_form(&self, title: &str, content: Markup, refused: bool) -> Markup {
+        let title = if refused {
+            format!("Error: {title}")
+        } else {
+            title.to_string()
+        };
+        if self.htmx.wants_fragment() {
+            return maud::html! { (layout::document_title(&title)) (content) };
+        }
+        self.render(&title, content)
     }
 }
 

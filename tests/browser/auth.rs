@@ -85,6 +85,10 @@ async fn sign_up_log_out_log_in(js: Js) {
     click(&browser, "#login-form button[type=submit]").await;
     let alert = browser.text_of("#login-form .form-error").await;
     assert!(alert.contains("Wrong username or password"), "{alert}");
+    // The title says so first, with JavaScript (the swapped form carries it) as without.
+    browser
+        .wait_for_js("document.title.indexOf('Error: Log in') === 0")
+        .await;
 
     fill(&browser, "#login-password", PASSWORD).await;
     click(&browser, "#login-form button[type=submit]").await;

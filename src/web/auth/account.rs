@@ -110,11 +110,7 @@ async fn full_page(
         delete,
     };
     let page = views::account_page(ctx, &values);
-    Ok(Some(if refused {
-        ctx.render_refused(TITLE, page)
-    } else {
-        ctx.render(TITLE, page)
-    }))
+    Ok(Some(ctx.render_form(TITLE, page, refused)))
 }
 
 fn internal(error: AccountError) -> AppError {

@@ -66,8 +66,9 @@ pub async fn submit(
             next: form.next.as_deref(),
             alert: Some(alert),
         };
+        // The form alone for htmx, the page without; either way titled "Error: …".
         if ctx.htmx.wants_fragment() {
-            views::log_in_form(&ctx, &values)
+            ctx.render_refused(TITLE, views::log_in_form(&ctx, &values))
         } else {
             ctx.render_refused(TITLE, views::log_in_page(&ctx, &values))
         }

@@ -65,8 +65,9 @@ pub async fn submit(
             next: form.next.as_deref(),
             errors,
         };
+        // The form alone for htmx, the page without; either way titled "Error: …".
         if ctx.htmx.wants_fragment() {
-            views::sign_up_form(&ctx, &values)
+            ctx.render_refused(TITLE, views::sign_up_form(&ctx, &values))
         } else {
             ctx.render_refused(TITLE, views::sign_up_page(&ctx, &values))
         }
