@@ -253,6 +253,15 @@
     );
   }
 
+  // A radar's axis names on a narrow chart (its tooltip keeps the full ones).
+  var SHORT_FEATURE_NAMES = {
+    Danceability: "Dance",
+    Acousticness: "Acoustic",
+    Instrumentalness: "Instrum.",
+    Speechiness: "Speech",
+    Liveness: "Live"
+  };
+
   // The widths at which setChartOption lays a radar or parallel axes out differently.
   function widthClass(width) {
     return width < 480 ? "narrow" : width < 800 ? "medium" : "wide";
@@ -309,9 +318,14 @@
     radars.forEach(function (radar) {
       radar.axisName = Object.assign({}, radar.axisName || {}, { color: text });
       if (size === "narrow") {
-        radar.radius = "40%";
+        // Short names, so the radar itself can be larger: with the full ones at its
+        // sides ("Instrumentalness"), four artists' shapes shared about 110 px.
+        radar.radius = "62%";
         radar.nameGap = 6;
         radar.axisName.fontSize = 11;
+        radar.axisName.formatter = function (name) {
+          return SHORT_FEATURE_NAMES[name] || name;
+        };
       } else if (size === "medium") {
         radar.radius = "60%";
         radar.axisName.fontSize = 13;
