@@ -120,6 +120,17 @@ async fn compare_two_artists_then_go_back() {
         ))
         .await;
     browser.assert_no_page_load().await;
+    // On a phone the radar takes short axis names and grows into the room they leave.
+    browser.set_viewport(390, 844).await;
+    browser.wait_for_charts_to_fit().await;
+    browser
+        .wait_for_js(
+            "(function () { var c = echarts.getInstanceByDom(document.getElementById('compare-chart')); \
+             var r = c && c.getOption().radar[0]; \
+             return r && r.radius === '62%' && r.axisName.formatter('Instrumentalness') === 'Instrum.'; })()",
+        )
+        .await;
+    browser.set_viewport(1280, 900).await;
 
     // Back shows the bars again.
     browser.client.back().await.expect("back");
