@@ -9,10 +9,16 @@
 //! process's memory instead (the log-in itself then fails anyway, on the user lookup,
 //! with a 503).
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::{
+    sync::{Mutex, PoisonError},
+    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
+};
 
 use super::{Counters, MemoryStore, Policy, Scope, ThrottleStore};
-use crate::db::{self, shared, DbConnection, DbPool};
+use crate::{
+    db::{self, shared, DbConnection, DbPool},
+    repeated_failure::RepeatedFailure,
+};
 
 /// How long an attempt waits for a pooled connection before counting in memory.
 const POOL_WAIT: Duration = Duration::from_millis(250);
@@ -21,6 +27,9 @@ pub struct SharedStore {
     pool: DbPool,
     retention: [(usize, Duration); Scope::COUNT],
     fallback: MemoryStore,
+    /// The database not answering, said once, then once per half minute, and when it
+    /// answers again (an outage wrote a line per attempt, and none at its end).
+    unreachable: Mutex<RepeatedFailure>,
 }
 
 impl SharedStore {
@@ -29,6 +38,7 @@ impl SharedStore {
             pool,
             retention: Scope::ALL.map(|scope| scope.retention(policy)),
             fallback: MemoryStore::new(policy, super::MAX_KEYS),
+            unreachable: Mutex::default(),
         }
     }
 }
@@ -45,10 +55,23 @@ impl ThrottleStore for SharedStore {
         // down the pool's own 5 s wait held an async worker that long for every
         // attempt (two at once stopped a two-core server) and made a log-in wait 5 s
         // here before its 5 s on the account lookup.
+        let unreachable = || {
+            self.unreachable
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+        };
         let Ok(mut conn) = self.pool.get_timeout(POOL_WAIT) else {
-            tracing::warn!("throttle: database unreachable, counting in memory");
+            if let Some(more) = unreachable().failed(Instant::now()) {
+                tracing::warn!(
+                    more_since_last_line = more,
+                    "throttle: database unreachable, counting in memory"
+                );
+            }
             return self.fallback.with_counters(f);
         };
+        if unreachable().succeeded() {
+            tracing::info!("throttle: the database answers again, counting there");
+        }
         let mut f = Some(f);
         let mut result = None;
         let done = db::user_write_transaction(&mut conn, |conn| {
