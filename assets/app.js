@@ -300,6 +300,19 @@
     });
   }
 
+  // On a narrow chart a legend on top wraps, about three names a row: the plot starts
+  // below its last row. Seven lines by decade wrapped to three rows over the top of
+  // the plot's scale.
+  function narrowLegendRoom(option) {
+    var names = (option.series || []).length;
+    var needed = 32 + Math.ceil(names / 3) * 24;
+    [].concat(option.grid).forEach(function (grid) {
+      if (typeof grid.top === "number" && grid.top < needed) {
+        grid.top = needed;
+      }
+    });
+  }
+
   // `drawn`, when given, is the size in CSS pixels to draw at (see "paper").
   function setChartOption(el, option, drawn) {
     option.backgroundColor = "transparent";
@@ -333,6 +346,9 @@
     });
     if (size === "narrow" && option.parallel) {
       narrowParallel(option);
+    }
+    if (size === "narrow" && option.legend && option.grid) {
+      narrowLegendRoom(option);
     }
     // Kept on the element, not in an attribute: the markup stays the server's.
     el.chartWidthClass = size;

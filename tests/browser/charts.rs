@@ -92,7 +92,13 @@ async fn chart_texts_fit_and_legends_stay_clear_of_the_axes() {
         async move { browser.open(&url).await.expect("open page") }
     };
     go("/").await;
-    check_at_both_widths(&browser, &["home-profile-chart"], "home").await;
+    // The sound by decade: seven lines, whose legend wraps to three rows on a phone.
+    check_at_both_widths(
+        &browser,
+        &["home-profile-chart", "home-decades-chart"],
+        "home",
+    )
+    .await;
     // Without a wish for less motion, the charts keep ECharts' animations.
     let animation = browser.js(&animation_of("home-profile-chart")).await;
     assert_ne!(animation, serde_json::json!(false), "home chart animation");
