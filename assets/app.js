@@ -1090,8 +1090,12 @@
     return element.tagName === "INPUT" && /^(number|text|search)$/.test(element.type);
   }
 
+  function liveState(form) {
+    return form.liveState || (form.liveState = { busy: false, pending: false, since: 0 });
+  }
+
   function ask(form) {
-    var state = form.liveState || (form.liveState = { busy: false, pending: false, since: 0 });
+    var state = liveState(form);
     window.clearTimeout(state.typing);
     state.typing = null;
     if (state.busy && Date.now() - state.since < STUCK_MS) {
@@ -1109,7 +1113,7 @@
     // Only keys: a range's handle writes its field and sends that field's `input`
     // (not trusted, being the script's), which follows the handle at once.
     if (event.isTrusted && typed(event.target)) {
-      var state = form.liveState || (form.liveState = { busy: false, pending: false, since: 0 });
+      var state = liveState(form);
       window.clearTimeout(state.typing);
       state.typing = window.setTimeout(function () {
         ask(form);

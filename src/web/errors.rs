@@ -101,9 +101,9 @@ impl ErrorReport {
 /// the pool's own few lines about it.
 pub(crate) fn log_failed_request(error: &AppError, what: &str) {
     static UNAVAILABLE: LazyLock<Mutex<RepeatedFailure>> = LazyLock::new(Mutex::default);
-    let text = single_line(&error.to_string());
+    let text = || single_line(&error.to_string());
     if !error.is_unavailable() {
-        tracing::error!(error = %text, "{what}");
+        tracing::error!(error = %text(), "{what}");
         return;
     }
     let due = UNAVAILABLE
@@ -111,7 +111,7 @@ pub(crate) fn log_failed_request(error: &AppError, what: &str) {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
         .failed(Instant::now());
     if let Some(more) = due {
-        tracing::warn!(error = %text, more_since_last_line = more, "{what}: database unavailable, answered 503");
+        tracing::warn!(error = %text(), more_since_last_line = more, "{what}: database unavailable, answered 503");
     }
 }
 
@@ -468,30 +468,44 @@ mod tests {
         }
     }
 
-    /// One failure, one log line: the report was made, and logged, both when the
-    /// error was read and when it became a response.
-    #[test]
-    fn a_failure_is_logged_once() {
+    /// What `run` logs, as the server's log would show it.
+    fn logged_while(run: impl FnOnce()) -> String {
         let log = Lines::default();
         let writer = log.clone();
         let subscriber = tracing_subscriber::fmt()
             .with_writer(move || writer.clone())
             .with_ansi(false)
             .finish();
-        let _logging = tracing::subscriber::set_default(subscriber);
-        let failing = poem::endpoint::make(|_| async {
-            Err::<Response, poem::Error>(AppError::internal("the disk is on fire").into())
+        tracing::subscriber::with_default(subscriber, run);
+        let kept = log.0.lock().map(|l| l.clone()).unwrap_or_default();
+        String::from_utf8(kept).unwrap_or_default()
+    }
+
+    /// The error of a request whose database connection never comes.
+    fn unavailable() -> AppError {
+        let pool = Pool::builder()
+            .connection_timeout(std::time::Duration::from_millis(10))
+            .build_unchecked(Unreachable);
+        AppError::from(pool.get().expect_err("no connection"))
+    }
+
+    /// One failure, one log line: the report was made, and logged, both when the
+    /// error was read and when it became a response.
+    #[test]
+    fn a_failure_is_logged_once() {
+        let text = logged_while(|| {
+            let failing = poem::endpoint::make(|_| async {
+                Err::<Response, poem::Error>(AppError::internal("the disk is on fire").into())
+            });
+            let endpoint = ErrorPages::outermost().transform(failing);
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .build()
+                .expect("runtime");
+            let resp = runtime
+                .block_on(endpoint.call(Request::builder().uri_str("/x").finish()))
+                .expect("a response");
+            assert_eq!(resp.status(), StatusCode::INTERNAL_SERVER_ERROR);
         });
-        let endpoint = ErrorPages::outermost().transform(failing);
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .build()
-            .expect("runtime");
-        let resp = runtime
-            .block_on(endpoint.call(Request::builder().uri_str("/x").finish()))
-            .expect("a response");
-        assert_eq!(resp.status(), StatusCode::INTERNAL_SERVER_ERROR);
-        let text = String::from_utf8(log.0.lock().map(|l| l.clone()).unwrap_or_default())
-            .unwrap_or_default();
         assert_eq!(text.matches("the disk is on fire").count(), 1, "{text}");
     }
 
@@ -499,32 +513,18 @@ mod tests {
     /// 503 (the pool says it too). At most one line: another test may have said it.
     #[test]
     fn requests_answered_503_in_an_outage_are_logged_once_a_half_minute() {
-        let log = Lines::default();
-        let writer = log.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_writer(move || writer.clone())
-            .with_ansi(false)
-            .finish();
-        let _logging = tracing::subscriber::set_default(subscriber);
-        let pool = Pool::builder()
-            .connection_timeout(std::time::Duration::from_millis(10))
-            .build_unchecked(Unreachable);
-        for _ in 0..5 {
-            let error = AppError::from(pool.get().expect_err("no connection"));
-            ErrorReport::of(&error);
-        }
-        let text = String::from_utf8(log.0.lock().map(|l| l.clone()).unwrap_or_default())
-            .unwrap_or_default();
+        let text = logged_while(|| {
+            for _ in 0..5 {
+                ErrorReport::of(&unavailable());
+            }
+        });
         assert!(text.matches("answered 503").count() <= 1, "{text}");
         assert!(!text.contains("ERROR"), "{text}");
     }
 
     #[test]
     fn a_database_that_does_not_answer_is_a_503_saying_to_try_again() {
-        let pool = Pool::builder()
-            .connection_timeout(std::time::Duration::from_millis(10))
-            .build_unchecked(Unreachable);
-        let error = AppError::from(pool.get().expect_err("no connection"));
+        let error = unavailable();
         assert_eq!(error.status(), StatusCode::SERVICE_UNAVAILABLE);
         let report = ErrorReport::of(&error);
         assert_eq!(

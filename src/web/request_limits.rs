@@ -231,15 +231,6 @@ fn timed_out(error: &io::Error) -> bool {
     false
 }
 
-fn not_utf8_form() -> poem::Error {
-    AppError::BadRequest(
-        "The form was not sent as UTF-8 text, so it could not be read and nothing was \
-         changed. Send it again from this site's page."
-            .to_string(),
-    )
-    .into()
-}
-
 impl<E: Endpoint> Endpoint for RequestLimitsEndpoint<E> {
     type Output = Response;
 
@@ -276,7 +267,12 @@ impl<E: Endpoint> Endpoint for RequestLimitsEndpoint<E> {
             let body = req.take_body();
             match body.into_bytes_limit(MAX_BODY_BYTES).await {
                 Ok(bytes) if is_urlencoded_form(&req) && !urlencoded_is_utf8(&bytes) => {
-                    return Err(not_utf8_form())
+                    return Err(AppError::BadRequest(
+                        "The form was not sent as UTF-8 text, so it could not be read and \
+                         nothing was changed. Send it again from this site's page."
+                            .to_string(),
+                    )
+                    .into())
                 }
                 Ok(bytes) => req.set_body(bytes),
                 Err(poem::error::ReadBodyError::PayloadTooLarge) => return Err(too_large()),

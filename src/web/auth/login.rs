@@ -67,11 +67,12 @@ pub async fn submit(
             alert: Some(alert),
         };
         // The form alone for htmx, the page without; either way titled "Error: …".
-        if ctx.htmx.wants_fragment() {
-            ctx.render_refused(TITLE, views::log_in_form(&ctx, &values))
+        let content = if ctx.htmx.wants_fragment() {
+            views::log_in_form(&ctx, &values)
         } else {
-            ctx.render_refused(TITLE, views::log_in_page(&ctx, &values))
-        }
+            views::log_in_page(&ctx, &values)
+        };
+        ctx.render_refused(TITLE, content)
     };
     match outcome {
         Ok(user) => {

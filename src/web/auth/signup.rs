@@ -66,11 +66,12 @@ pub async fn submit(
             errors,
         };
         // The form alone for htmx, the page without; either way titled "Error: …".
-        if ctx.htmx.wants_fragment() {
-            ctx.render_refused(TITLE, views::sign_up_form(&ctx, &values))
+        let content = if ctx.htmx.wants_fragment() {
+            views::sign_up_form(&ctx, &values)
         } else {
-            ctx.render_refused(TITLE, views::sign_up_page(&ctx, &values))
-        }
+            views::sign_up_page(&ctx, &values)
+        };
+        ctx.render_refused(TITLE, content)
     };
     // A sign-up form sent from a tab opened before logging in: creating the account
     // would quietly switch this browser to it. Say so instead; nothing is created.
