@@ -104,6 +104,7 @@ fn benches(c: &mut Criterion) {
                     details: &details,
                     catalog_version: 1,
                     facts: &facts,
+                    catalog_has_genres: index.has_genres(),
                     download_url: "/perfect-song/results.csv?danceability=0.5",
                     charts_url,
                 })

@@ -1602,6 +1602,12 @@ async fn a_catalog_without_popularity_or_genres_offers_no_control_for_them() {
     // Nor does the answer or the seeds' panel speak of popularity or genres.
     assert!(!page.body.contains(">unknown</span>"), "{}", page.body);
     assert!(page.body.contains("tracks or artists: the sliders"));
+    // The next matches have no Genre column, which was empty on every row.
+    let next = next_matches_head(&page.body);
+    assert!(
+        next.contains(">Year</th>") && !next.contains(">Genre</th>"),
+        "{next}"
+    );
 
     // The demo catalog has both.
     let demo = demo_app();
@@ -1615,4 +1621,12 @@ async fn a_catalog_without_popularity_or_genres_offers_no_control_for_them() {
     ] {
         assert!(page.body.contains(present), "{present}");
     }
+    assert!(next_matches_head(&page.body).contains(">Genre</th>"));
+}
+
+/// The header row of the next matches' table.
+fn next_matches_head(body: &str) -> &str {
+    let start = body.find("ps-next-table").expect("the next matches");
+    let end = start + body[start..].find("</thead>").expect("their header");
+    &body[start..end]
 }

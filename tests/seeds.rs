@@ -170,6 +170,10 @@ async fn a_seed_track_sets_the_target_is_left_out_and_shows_as_a_chip() {
         "closest to 0.1 of the rest"
     );
     assert!(page.body.contains("ps-chip-label\">Calm — Cello"), "chip");
+    // The heading the keyboard lands on after the change names the seeds in force.
+    assert!(page.body.contains(
+        "Start from songs you love<span class=\"visually-hidden\">: 1 seed: track Calm — Cello</span>"
+    ));
     // The chip's link removes the seed and keeps the rest of the page.
     assert!(page
         .body
@@ -195,6 +199,10 @@ async fn a_seed_track_sets_the_target_is_left_out_and_shows_as_a_chip() {
         )
         .await;
     assert_eq!(both.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let none = browser.get(&app.client, "/perfect-song?energy=0.5").await;
+    assert!(none
+        .body
+        .contains("Start from songs you love<span class=\"visually-hidden\">: no seeds</span>"));
     assert!(
         both.body.contains("Artist #9999 is not in the catalog"),
         "{}",

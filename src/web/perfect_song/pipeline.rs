@@ -246,6 +246,7 @@ impl<'a> Pipeline<'a> {
             details: &found.details,
             catalog_version: self.ctx.catalog.meta.version,
             facts: &found.facts,
+            catalog_has_genres: self.ctx.catalog.features.has_genres(),
             download_url: &super::export::url_of_query(query),
             charts_url: charts_url.as_deref(),
         })))

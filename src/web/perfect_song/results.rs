@@ -35,6 +35,9 @@ pub struct Answer<'a> {
     pub catalog_version: i64,
     /// Key, mode and versions of every track.
     pub facts: &'a TrackFacts,
+    /// Whether the catalog names genres at all: the Kaggle "1.2M songs" layout has
+    /// none, and its next matches had a Genre column empty on every row.
+    pub catalog_has_genres: bool,
     /// The same results as a CSV file (`export::url`).
     pub download_url: &'a str,
     /// Where the charts' options are fetched from (`chart_options::url_of_query`), for a
@@ -122,7 +125,7 @@ pub fn answer(a: &Answer) -> Markup {
             }
         }
         @if a.outcome.matches.len() > 1 {
-            (next_matches(&a.outcome.matches[1..], a.details, a.facts, a.settings.filters.all_versions))
+            (next_matches(&a.outcome.matches[1..], a, a.settings.filters.all_versions))
         }
         (download_link(a.download_url, "these results"))
     }
@@ -292,12 +295,8 @@ fn closeness_table(best: &TrackMatch) -> Markup {
     }
 }
 
-fn next_matches(
-    rest: &[TrackMatch],
-    details: &SharedDetails,
-    facts: &TrackFacts,
-    all_versions: bool,
-) -> Markup {
+fn next_matches(rest: &[TrackMatch], a: &Answer, all_versions: bool) -> Markup {
+    let (details, facts, with_genres) = (a.details, a.facts, a.catalog_has_genres);
     html! {
         section class="card ps-next" aria-labelledby="ps-next-title" {
             h2 id="ps-next-title" { @if rest.len() == 1 { "The next match" } @else { "The next " (rest.len()) " matches" } }
@@ -313,7 +312,7 @@ fn next_matches(
                             th scope="col" { "Artists" }
                             th scope="col" { "Key · BPM" }
                             th scope="col" { "Year" }
-                            th scope="col" { "Genre" }
+                            @if with_genres { th scope="col" { "Genre" } }
                             th scope="col" class="num" { "Similarity" }
                         }
                     }
@@ -334,7 +333,7 @@ fn next_matches(
                                 td { (artists_of(d)) }
                                 td { (dj_line(m, facts)) }
                                 td { @if let Some(y) = m.release_year { (y) } }
-                                td { @if let Some(g) = &m.genre { (g) } }
+                                @if with_genres { td { @if let Some(g) = &m.genre { (g) } } }
                                 td class="num" { (fixed(m.similarity, 1)) }
                             }
                         }

@@ -214,6 +214,21 @@ pub async fn suggestions(
 }
 
 /// The panel above the settings form.
+/// "no seeds", "1 seed: track Haunt", "2 seeds: track Haunt, artist Queen".
+fn seeds_in_words(chips: &[Chip]) -> String {
+    match chips.len() {
+        0 => "no seeds".to_string(),
+        n => {
+            let named: Vec<String> = chips
+                .iter()
+                .map(|c| format!("{} {}", c.kind.to_lowercase(), c.label))
+                .collect();
+            let noun = if n == 1 { "seed" } else { "seeds" };
+            format!("{n} {noun}: {}", named.join(", "))
+        }
+    }
+}
+
 pub fn panel(
     ctx: &PageContext,
     form: &FormState,
@@ -229,7 +244,12 @@ pub fn panel(
         section class={ "card ps-seeds" @if chips.is_empty() { " ps-seeds-empty" } } id="ps-seeds"
             aria-labelledby=(SEEDS_TITLE_ID) {
             // Where the keyboard lands after a seed is added or removed (`SEEDS_FOCUS`).
-            h2 id=(SEEDS_TITLE_ID) tabindex="-1" { "Start from songs you love" }
+            // Its hidden end names the seeds now in force, so a screen reader landing
+            // there hears what the change did, not only the heading.
+            h2 id=(SEEDS_TITLE_ID) tabindex="-1" {
+                "Start from songs you love"
+                span class="visually-hidden" { ": " (seeds_in_words(&chips)) }
+            }
             p class="hint" {
                 "Add up to " (MAX_SEEDS)
                 @if !ctx.catalog.features.has_genres() { " tracks or artists" } @else { " tracks, artists or genres" }
