@@ -27,6 +27,9 @@ pub struct User {
     pub username: String,
     /// Unix seconds.
     pub created_at: i64,
+    /// The password changes counted when this user was read: a session started now
+    /// keeps it (`db::sessions::save` refuses a session started under an older one).
+    pub credentials_version: i32,
 }
 
 impl From<users::UserRow> for User {
@@ -35,6 +38,7 @@ impl From<users::UserRow> for User {
             id: row.id,
             username: row.username,
             created_at: row.created_at,
+            credentials_version: row.credentials_version,
         }
     }
 }
@@ -209,8 +213,9 @@ impl Accounts {
         Ok(row.into())
     }
 
-    /// Changes a logged-in user's password after checking the current one. The caller
-    /// ends the user's other sessions.
+    /// Changes a logged-in user's password after checking the current one, and ends
+    /// every session of the user in the same transaction. Returns the new credentials'
+    /// version, under which the caller starts the user's session again.
     pub async fn change_password(
         &self,
         pool: &DbPool,
@@ -219,7 +224,7 @@ impl Accounts {
         new: &str,
         confirmation: &str,
         client: &str,
-    ) -> Result<(), AccountError> {
+    ) -> Result<i32, AccountError> {
         let row = self
             .confirm_password(pool, user_id, current, client)
             .await?;
@@ -242,20 +247,20 @@ impl Accounts {
             )));
         }
         let hash = self.hasher.hash(new.to_string()).await?;
-        let updated = db::run(pool, move |conn| {
-            let updated = users::set_password_hash(conn, user_id, &hash)?;
-            // Every other session of this user ends: whoever else knew the old
-            // password is out. The caller renews the current session.
-            db::sessions::end_all_for_user(conn, user_id, db::now_unix())?;
-            Ok(updated)
+        // One transaction: a new password with the old sessions still live, or the
+        // other way round, would be a change half made. Every session of this user
+        // ends, and one that a log-in with the old password starts after this commits
+        // is refused by its older version: whoever else knew the old password is out.
+        let version = db::run(pool, move |conn| {
+            Ok(db::user_write_transaction(conn, |conn| {
+                let version = users::replace_password(conn, user_id, &hash)?;
+                db::sessions::end_all_for_user(conn, user_id, db::now_unix())?;
+                Ok::<_, diesel::result::Error>(version)
+            })?)
         })
         .await?;
         db::sessions::forget_cached();
-        if updated {
-            Ok(())
-        } else {
-            Err(AccountError::NoSuchUser)
-        }
+        version.ok_or(AccountError::NoSuchUser)
     }
 
     /// Deletes a user's account, their saved profiles and all their sessions, after

@@ -106,41 +106,44 @@ pub fn by_hash(
 }
 
 /// Revokes one of the user's own tokens; `false` if the user has no such active token
-/// (another user's token id changes nothing).
+/// (another user's token id changes nothing). One transaction with the pruning of old
+/// revoked tokens, so two revocations at once each prune against the other's result.
 pub fn revoke(
     conn: &mut crate::db::DbConnection,
     user_id: i32,
     id: i32,
     now: i64,
 ) -> QueryResult<bool> {
-    crate::db::with_backend!(conn, conn => {
-    let changed = diesel::update(
-        api_tokens::table
-            .filter(api_tokens::id.eq(id))
-            .filter(api_tokens::user_id.eq(user_id))
-            .filter(api_tokens::revoked_at.is_null()),
-    )
-    .set(api_tokens::revoked_at.eq(now))
-    .execute(conn)?;
-    if changed > 0 {
-        // Only the newest revoked tokens stay listed: create-and-revoke without end
-        // grew the page and the table by a row each time (600 rows after 30 rounds).
-        let kept: Vec<i32> = api_tokens::table
-            .filter(api_tokens::user_id.eq(user_id))
-            .filter(api_tokens::revoked_at.is_not_null())
-            .order((api_tokens::revoked_at.desc(), api_tokens::id.desc()))
-            .limit(REVOKED_KEPT)
-            .select(api_tokens::id)
-            .load(conn)?;
-        diesel::delete(
+    super::user_write_transaction(conn, |conn| {
+        crate::db::with_backend!(conn, conn => {
+        let changed = diesel::update(
             api_tokens::table
+                .filter(api_tokens::id.eq(id))
+                .filter(api_tokens::user_id.eq(user_id))
+                .filter(api_tokens::revoked_at.is_null()),
+        )
+        .set(api_tokens::revoked_at.eq(now))
+        .execute(conn)?;
+        if changed > 0 {
+            // Only the newest revoked tokens stay listed: create-and-revoke without end
+            // grew the page and the table by a row each time (600 rows after 30 rounds).
+            let kept: Vec<i32> = api_tokens::table
                 .filter(api_tokens::user_id.eq(user_id))
                 .filter(api_tokens::revoked_at.is_not_null())
-                .filter(api_tokens::id.ne_all(kept)),
-        )
-        .execute(conn)?;
-    }
-    Ok(changed > 0)
+                .order((api_tokens::revoked_at.desc(), api_tokens::id.desc()))
+                .limit(REVOKED_KEPT)
+                .select(api_tokens::id)
+                .load(conn)?;
+            diesel::delete(
+                api_tokens::table
+                    .filter(api_tokens::user_id.eq(user_id))
+                    .filter(api_tokens::revoked_at.is_not_null())
+                    .filter(api_tokens::id.ne_all(kept)),
+            )
+            .execute(conn)?;
+        }
+        Ok(changed > 0)
+        })
     })
 }
 

@@ -161,6 +161,7 @@ diesel::table! {
         username_key -> Text,
         password_hash -> Text,
         created_at -> BigInt,
+        credentials_version -> Integer,
     }
 }
 

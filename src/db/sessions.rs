@@ -5,7 +5,8 @@
 //! - `data` is the JSON of the session's entries; `expires_at` is Unix seconds. Rows
 //!   past `expires_at` are never loaded.
 //! - Ending a session (log out, renewal at log in, password change) does not delete the
-//!   row at once: it sets `expires_at` to now, leaving a tombstone. A request that
+//!   row at once: it sets `expires_at` to a little before now (`ENDED_MARGIN_SECS`),
+//!   leaving a tombstone. A request that
 //!   loaded the session just before and saves it just after (a second tab, an attacker
 //!   racing a password change) then finds a dead row and cannot bring the session
 //!   back; only a session id never seen before is inserted. Poem's session ids are 256
@@ -39,7 +40,7 @@ use diesel::{
 };
 use serde_json::Value;
 
-use super::schema::sessions;
+use super::schema::{sessions, users};
 use crate::repeated_failure::{single_line, RepeatedFailure};
 
 /// Counts writes to the `sessions` table made by this process (see the module comment).
@@ -183,6 +184,14 @@ pub fn load_with_expiry(
     })
 }
 
+/// How far in the past an ended session's `expires_at` is set. Each server compares it
+/// with its own clock: a tombstone stamped "now" by one server was still live, for a
+/// moment, on a server whose clock ran a little behind, and that server's next save of
+/// the session gave it a whole new lifetime, undoing the log-out. Servers whose clocks
+/// differ by less than this agree that it is dead. Well under `SWEEP_GRACE` (the web
+/// layer's 10 minutes), so the tombstone still outlives any request.
+pub const ENDED_MARGIN_SECS: i64 = 120;
+
 /// What `save` did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Saved {
@@ -192,17 +201,32 @@ pub enum Saved {
     StillEnded,
     /// The session names a user who no longer exists; nothing stored.
     UserGone,
+    /// A new session started under a password that has changed since: the log-in
+    /// checked the old password while its owner replaced it. Nothing stored.
+    PasswordChanged,
+}
+
+/// The user a session is logged in as, and the user's credentials' version when it
+/// started (`users::replace_password`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Owner {
+    pub user_id: i32,
+    pub credentials_version: i32,
 }
 
 /// Stores a session: a new id is inserted, a live one updated, an ended one left dead.
+/// A new session of a user is inserted only under the user's current credentials'
+/// version. This runs in the users' write transaction, as a password change does, so
+/// the two cannot interleave: the change either ends this session or refuses it.
 pub fn save(
     conn: &mut crate::db::DbConnection,
     id: &str,
     data: &str,
-    user_id: Option<i32>,
+    owner: Option<Owner>,
     expires_at: i64,
     now: i64,
 ) -> QueryResult<Saved> {
+    let user_id = owner.map(|o| o.user_id);
     let saved = super::user_write_transaction(conn, |conn| {
         let saved = crate::db::with_backend!(conn, conn => {
             let current: Option<i64> = sessions::table
@@ -210,8 +234,27 @@ pub fn save(
                 .select(sessions::expires_at)
                 .first(conn)
                 .optional()?;
-            match current {
-                None => {
+            // A new session of a user: is it started under the user's current
+            // credentials? (Asked only for a new row: a live one was checked when it
+            // was inserted, and a password change ends it.)
+            let refused = match (current, owner) {
+                (None, Some(owner)) => {
+                    let version: Option<i32> = users::table
+                        .find(owner.user_id)
+                        .select(users::credentials_version)
+                        .first(conn)
+                        .optional()?;
+                    match version {
+                        None => Some(Saved::UserGone),
+                        Some(v) if v != owner.credentials_version => Some(Saved::PasswordChanged),
+                        Some(_) => None,
+                    }
+                }
+                _ => None,
+            };
+            match (current, refused) {
+                (None, Some(refused)) => Ok(refused),
+                (None, None) => {
                     let inserted = diesel::insert_into(sessions::table)
                         .values((
                             sessions::id.eq(id),
@@ -229,7 +272,7 @@ pub fn save(
                         Err(error) => Err(error),
                     }
                 }
-                Some(current) if current > now => {
+                (Some(current), _) if current > now => {
                     diesel::update(sessions::table.filter(sessions::id.eq(id)))
                         .set((
                             sessions::data.eq(data),
@@ -239,7 +282,7 @@ pub fn save(
                         .execute(conn)?;
                     Ok(Saved::Updated)
                 }
-                Some(_) => Ok(Saved::StillEnded),
+                (Some(_), _) => Ok(Saved::StillEnded),
             }
         })?;
         announce(conn)?;
@@ -257,7 +300,7 @@ pub fn end(conn: &mut crate::db::DbConnection, id: &str, now: i64) -> QueryResul
             .filter(sessions::id.eq(id))
             .filter(sessions::expires_at.gt(now)),
     )
-    .set(sessions::expires_at.eq(now))
+    .set(sessions::expires_at.eq(now - ENDED_MARGIN_SECS))
     .execute(conn);
     forget_cached();
     ended
@@ -279,7 +322,7 @@ pub fn end_all_for_user(
             .filter(sessions::user_id.eq(user_id))
             .filter(sessions::expires_at.gt(now)),
     )
-    .set(sessions::expires_at.eq(now))
+    .set(sessions::expires_at.eq(now - ENDED_MARGIN_SECS))
     .execute(conn);
     forget_cached();
     ended
@@ -310,6 +353,13 @@ mod tests {
         let mut conn = crate::db::DbConnection::Sqlite(conn);
         crate::db::run_migrations(&mut conn).unwrap();
         conn
+    }
+
+    fn owner(user_id: i32) -> Option<Owner> {
+        Some(Owner {
+            user_id,
+            credentials_version: 0,
+        })
     }
 
     #[test]
@@ -368,9 +418,9 @@ mod tests {
         diesel::sql_query("INSERT INTO users (id, username, username_key, password_hash, created_at) VALUES (7, 'u', 'u', 'h', 0), (8, 'v', 'v', 'h', 0)")
             .execute(&mut conn)
             .unwrap();
-        save(&mut conn, "a", "{}", Some(7), 1000, 0).unwrap();
-        save(&mut conn, "b", "{}", Some(7), 1000, 0).unwrap();
-        save(&mut conn, "c", "{}", Some(8), 1000, 0).unwrap();
+        save(&mut conn, "a", "{}", owner(7), 1000, 0).unwrap();
+        save(&mut conn, "b", "{}", owner(7), 1000, 0).unwrap();
+        save(&mut conn, "c", "{}", owner(8), 1000, 0).unwrap();
         assert_eq!(end_all_for_user(&mut conn, 7, 5).unwrap(), 2);
         assert_eq!(load(&mut conn, "a", 6).unwrap(), None);
         assert_eq!(load(&mut conn, "b", 6).unwrap(), None);
@@ -381,10 +431,60 @@ mod tests {
     fn a_session_of_a_missing_user_is_not_stored() {
         let mut conn = conn();
         assert_eq!(
-            save(&mut conn, "s", r#"{"user":{"id":42}}"#, Some(42), 300, 0).unwrap(),
+            save(&mut conn, "s", r#"{"user":{"id":42}}"#, owner(42), 300, 0).unwrap(),
             Saved::UserGone
         );
         assert_eq!(load(&mut conn, "s", 0).unwrap(), None);
+    }
+
+    /// A log-in that checked the old password while its owner changed it starts its
+    /// session after the change ended every other one: that session is not stored.
+    #[test]
+    fn a_session_started_under_a_replaced_password_is_not_stored() {
+        let mut conn = conn();
+        diesel::sql_query("INSERT INTO users (id, username, username_key, password_hash, created_at) VALUES (7, 'u', 'u', 'h', 0)")
+            .execute(&mut conn)
+            .unwrap();
+        let under = |credentials_version| {
+            Some(Owner {
+                user_id: 7,
+                credentials_version,
+            })
+        };
+        assert_eq!(
+            save(&mut conn, "before", "{}", under(0), 1000, 0).unwrap(),
+            Saved::Inserted
+        );
+        let version = crate::db::users::replace_password(&mut conn, 7, "h2").unwrap();
+        assert_eq!(version, Some(1));
+        end_all_for_user(&mut conn, 7, 5).unwrap();
+        assert_eq!(
+            save(&mut conn, "racing", "{}", under(0), 1000, 6).unwrap(),
+            Saved::PasswordChanged
+        );
+        assert_eq!(load(&mut conn, "racing", 6).unwrap(), None);
+        assert_eq!(load(&mut conn, "before", 6).unwrap(), None);
+        // A session started under the new password is stored.
+        assert_eq!(
+            save(&mut conn, "after", "{}", under(1), 1000, 6).unwrap(),
+            Saved::Inserted
+        );
+        assert!(load(&mut conn, "after", 6).unwrap().is_some());
+    }
+
+    /// A server whose clock runs a little behind the one that ended a session still
+    /// sees it ended, and cannot save it back to life.
+    #[test]
+    fn an_ended_session_stays_ended_on_a_clock_a_little_behind() {
+        let mut conn = conn();
+        save(&mut conn, "s", "{}", None, 1000, 0).unwrap();
+        end(&mut conn, "s", 100).unwrap();
+        let behind = 100 - ENDED_MARGIN_SECS + 1;
+        assert_eq!(load(&mut conn, "s", behind).unwrap(), None);
+        assert_eq!(
+            save(&mut conn, "s", "{}", None, 2000, behind).unwrap(),
+            Saved::StillEnded
+        );
     }
 
     #[test]

@@ -7,7 +7,7 @@ use diesel::{
     result::{DatabaseErrorKind, Error as DieselError},
 };
 
-use super::schema::{sessions, taste_profiles, users};
+use super::schema::{api_tokens, sessions, taste_profiles, users};
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
 #[diesel(table_name = users)]
@@ -19,6 +19,8 @@ pub struct UserRow {
     pub password_hash: String,
     /// Unix seconds.
     pub created_at: i64,
+    /// How many times the password was changed (see `replace_password`).
+    pub credentials_version: i32,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -99,8 +101,29 @@ pub fn set_password_hash(
     })
 }
 
-/// Deletes a user with everything that is theirs: taste profiles, sessions, the user
-/// row, in one transaction. (The foreign keys cascade too; deleting explicitly keeps
+/// A new password, chosen by the user: the hash replaced and the credentials' version
+/// counted up, so that a session started under the old password is not stored (see
+/// `db::sessions::save`). Returns the new version, or `None` if the user is gone. A hash
+/// upgraded for the same password (`set_password_hash`) keeps the version.
+pub fn replace_password(
+    conn: &mut crate::db::DbConnection,
+    id: i32,
+    password_hash: &str,
+) -> QueryResult<Option<i32>> {
+    crate::db::with_backend!(conn, conn => {
+    diesel::update(users::table.find(id))
+        .set((
+            users::password_hash.eq(password_hash),
+            users::credentials_version.eq(users::credentials_version + 1),
+        ))
+        .returning(users::credentials_version)
+        .get_result(conn)
+        .optional()
+    })
+}
+
+/// Deletes a user with everything that is theirs: taste profiles, API tokens, sessions,
+/// the user row, in one transaction. (The foreign keys cascade too; deleting explicitly keeps
 /// this correct even on a connection without `foreign_keys=ON`.) Returns whether the
 /// user existed.
 pub fn delete_with_data(conn: &mut crate::db::DbConnection, id: i32) -> QueryResult<bool> {
@@ -108,6 +131,7 @@ pub fn delete_with_data(conn: &mut crate::db::DbConnection, id: i32) -> QueryRes
         crate::db::with_backend!(conn, conn => {
             diesel::delete(taste_profiles::table.filter(taste_profiles::user_id.eq(id)))
                 .execute(conn)?;
+            diesel::delete(api_tokens::table.filter(api_tokens::user_id.eq(id))).execute(conn)?;
             diesel::delete(sessions::table.filter(sessions::user_id.eq(id))).execute(conn)?;
             let deleted = diesel::delete(users::table.find(id)).execute(conn)?;
             Ok(deleted > 0)
@@ -185,8 +209,14 @@ mod tests {
     }
 
     #[test]
-    fn deleting_a_user_deletes_their_sessions_and_profiles_only() {
+    fn deleting_a_user_deletes_their_sessions_profiles_and_tokens_only() {
         let mut conn = conn();
+        // Without the foreign keys' cascade (the import's connection turns them off),
+        // the explicit deletes alone must leave nothing of the user behind: an API
+        // token left over would sign in as the next user given the same id.
+        diesel::sql_query("PRAGMA foreign_keys = OFF")
+            .execute(&mut conn)
+            .unwrap();
         let ada = insert(&mut conn, "ada", "ada", "$h", 1).unwrap();
         let bob = insert(&mut conn, "bob", "bob", "$h", 1).unwrap();
         for (user, sid) in [(ada.id, "s-ada"), (bob.id, "s-bob")] {
@@ -209,6 +239,16 @@ mod tests {
                 ))
                 .execute(&mut conn)
                 .unwrap();
+            diesel::insert_into(api_tokens::table)
+                .values((
+                    api_tokens::user_id.eq(user),
+                    api_tokens::name.eq("script"),
+                    api_tokens::token_hash.eq(format!("hash-{user}")),
+                    api_tokens::hint.eq("abcd"),
+                    api_tokens::created_at.eq(1i64),
+                ))
+                .execute(&mut conn)
+                .unwrap();
         }
         assert!(delete_with_data(&mut conn, ada.id).unwrap());
         assert!(!delete_with_data(&mut conn, ada.id).unwrap());
@@ -222,6 +262,11 @@ mod tests {
             .load(&mut conn)
             .unwrap();
         assert_eq!(left_profiles, vec![bob.id]);
+        let left_tokens: Vec<i32> = api_tokens::table
+            .select(api_tokens::user_id)
+            .load(&mut conn)
+            .unwrap();
+        assert_eq!(left_tokens, vec![bob.id]);
         assert_eq!(find_by_id(&mut conn, ada.id).unwrap(), None);
     }
 }

@@ -98,6 +98,10 @@ pub const SESSION_USER_KEY: &str = "user";
 pub struct SessionUser {
     pub id: i32,
     pub username: String,
+    /// The user's credentials' version when the session started (`accounts::User`);
+    /// sessions stored before it was kept read as 0, every user's first version.
+    #[serde(default)]
+    pub credentials_version: i32,
 }
 
 /// The logged-in user, if any. Never fails: a request without a session is anonymous.

@@ -44,7 +44,9 @@ pub struct RateLimiter {
     buckets: Mutex<HashMap<String, (f64, Instant)>>,
 }
 
-/// Buckets kept before full ones are forgotten.
+/// Buckets kept at most. Past it, full buckets are forgotten (a full bucket is what a
+/// new key gets anyway); if none is full, the least recently used tenth goes, so one
+/// scan makes room for many new keys.
 const MAX_BUCKETS: usize = 10_000;
 
 impl RateLimiter {
@@ -77,9 +79,7 @@ impl RateLimiter {
             Err(poisoned) => poisoned.into_inner(),
         };
         if buckets.len() >= MAX_BUCKETS && !buckets.contains_key(key) {
-            buckets.retain(|_, (level, at)| {
-                (*level + now.duration_since(*at).as_secs_f64() * rate) < capacity
-            });
+            make_room(&mut buckets, now, capacity, rate);
         }
         let (level, at) = buckets.entry(key.to_string()).or_insert((capacity, now));
         *level = (*level + now.duration_since(*at).as_secs_f64() * rate).min(capacity);
@@ -91,6 +91,29 @@ impl RateLimiter {
             Err(((1.0 - *level) / rate).ceil().max(1.0) as u64)
         }
     }
+}
+
+/// Forgets full buckets, then, if the map is still full (every key is sending: many
+/// addresses, or tokens refused one after another), the least recently used tenth.
+/// Before, the map grew past its limit whenever no bucket was full, scanning every
+/// bucket again for each new key.
+fn make_room(
+    buckets: &mut HashMap<String, (f64, Instant)>,
+    now: Instant,
+    capacity: f64,
+    rate: f64,
+) {
+    buckets.retain(|_, (level, at)| {
+        (*level + now.duration_since(*at).as_secs_f64() * rate) < capacity
+    });
+    if buckets.len() < MAX_BUCKETS {
+        return;
+    }
+    let mut times: Vec<Instant> = buckets.values().map(|(_, at)| *at).collect();
+    let oldest = times.len() - MAX_BUCKETS * 9 / 10;
+    let (_, cutoff, _) = times.select_nth_unstable(oldest);
+    let cutoff = *cutoff;
+    buckets.retain(|_, (_, at)| *at > cutoff);
 }
 
 /// The origin to echo in `Access-Control-Allow-Origin` for this request, if the
@@ -175,8 +198,13 @@ async fn authenticate(req: &Request, state: &AppState) -> Result<Caller, ApiErro
             let stale = row
                 .last_used_at
                 .is_none_or(|at| now - at >= TOUCH_EVERY_SECS);
+            // The last use is a note for the account page, not part of the answer: a
+            // write that fails (the database busy with an import, a read-only standby)
+            // is logged, and the request it came with is answered all the same.
             if row.is_active() && stale {
-                db::api_tokens::touch(conn, row.id, now)?;
+                if let Err(error) = db::api_tokens::touch(conn, row.id, now) {
+                    tracing::warn!(%error, token_id = row.id, "could not note an API token's last use");
+                }
             }
         }
         Ok(row)
@@ -305,5 +333,30 @@ mod tests {
         assert!((1..=20).contains(&wait), "{wait}");
         assert_eq!(limiter.take("b", 3), Ok(()), "keys are separate");
         assert_eq!(limiter.take("a", 0), Ok(()), "0 is no limit");
+    }
+
+    /// Keys that all keep sending (no bucket full) do not grow the map past its limit.
+    #[test]
+    fn the_buckets_stay_within_their_limit_when_every_key_is_sending() {
+        let limiter = RateLimiter::default();
+        for n in 0..MAX_BUCKETS + 2_500 {
+            assert_eq!(limiter.take(&format!("client {n}"), 5), Ok(()));
+        }
+        let kept = limiter
+            .buckets
+            .lock()
+            .map(|b| b.len())
+            .unwrap_or(usize::MAX);
+        assert!(kept <= MAX_BUCKETS, "{kept}");
+        // The newest keys are the ones kept: the last one is still counted.
+        for _ in 0..4 {
+            assert_eq!(
+                limiter.take(&format!("client {}", MAX_BUCKETS + 2_499), 5),
+                Ok(())
+            );
+        }
+        assert!(limiter
+            .take(&format!("client {}", MAX_BUCKETS + 2_499), 5)
+            .is_err());
     }
 }

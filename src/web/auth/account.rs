@@ -16,7 +16,7 @@ use crate::{
     accounts::{AccountError, Accounts, FieldErrors},
     error::{AppError, AppResult},
     web::{
-        extract::{PageContext, RequireUser},
+        extract::{PageContext, RequireUser, SessionUser, SESSION_USER_KEY},
         respond,
         state::AppState,
     },
@@ -173,10 +173,18 @@ pub async fn change_password(
         )
         .await;
     let (errors, alert, retry) = match outcome {
-        Ok(()) => {
+        Ok(credentials_version) => {
             // The store already ended every session of this user; this one continues
-            // under a new id.
+            // under a new id, and under the new password's version (a session kept
+            // under the old one would not be stored).
             session.renew();
+            session.set(
+                SESSION_USER_KEY,
+                SessionUser {
+                    credentials_version,
+                    ..user.clone()
+                },
+            );
             if !ctx.htmx.wants_fragment() {
                 session.set(PASSWORD_CHANGED_KEY, true);
                 return Ok(respond::redirect(&ctx.htmx, "/account"));

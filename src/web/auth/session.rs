@@ -21,7 +21,7 @@ use serde_json::Value;
 use crate::{
     accounts::User,
     config::Config,
-    db::{self, DbPool},
+    db::{self, sessions::Owner, DbPool},
     web::auth::session_store::DbSessionStorage,
     web::extract::{SessionUser, SESSION_USER_KEY},
 };
@@ -113,10 +113,16 @@ pub fn storage(pool: DbPool, shared_url: Option<&str>) -> DbSessionStorage {
     }
 }
 
-/// The logged-in user's id in a session's entries.
-fn owner_of(entries: &BTreeMap<String, Value>) -> Option<i32> {
-    let id = entries.get(SESSION_USER_KEY)?.get("id")?.as_i64()?;
-    i32::try_from(id).ok()
+/// The logged-in user in a session's entries: the id, and the credentials' version the
+/// session started under.
+fn owner_of(entries: &BTreeMap<String, Value>) -> Option<Owner> {
+    let user = entries.get(SESSION_USER_KEY)?;
+    let user_id = i32::try_from(user.get("id")?.as_i64()?).ok()?;
+    let version = user.get("credentials_version").and_then(Value::as_i64);
+    Some(Owner {
+        user_id,
+        credentials_version: version.and_then(|v| i32::try_from(v).ok()).unwrap_or(0),
+    })
 }
 
 /// Logs `user` in: a new session id (whatever id the browser had before, perhaps one
@@ -128,6 +134,7 @@ pub fn start(session: &Session, user: &User) {
         SessionUser {
             id: user.id,
             username: user.username.clone(),
+            credentials_version: user.credentials_version,
         },
     );
     session.set(SEEN_AT_KEY, db::now_unix());

@@ -29,7 +29,7 @@ use serde_json::Value;
 use crate::{
     db::{
         self, now_unix,
-        sessions::{delete_dead, end, load_with_expiry, save, writes, Saved},
+        sessions::{delete_dead, end, load_with_expiry, save, writes, Owner, Saved},
         DbPool,
     },
     error::{AppError, AppResult},
@@ -46,8 +46,8 @@ pub const CACHE_CAPACITY: usize = 10_000;
 /// How long a cached load is trusted without reading the row again.
 pub const CACHE_TTL: Duration = Duration::from_secs(5);
 
-/// Finds the id of the user a session belongs to, if any, in its entries.
-pub type OwnerOf = fn(&BTreeMap<String, Value>) -> Option<i32>;
+/// Finds the user a session belongs to, if any, in its entries.
+pub type OwnerOf = fn(&BTreeMap<String, Value>) -> Option<Owner>;
 
 /// Session loads, each valid while no session write happened since it was read.
 #[derive(Default)]
@@ -205,12 +205,15 @@ impl SessionStorage for DbSessionStorage {
         let ttl = expires.unwrap_or(DEFAULT_TTL).as_secs() as i64;
         let data = serde_json::to_string(entries)
             .map_err(|e| to_poem(AppError::internal(format!("session data: {e}"))))?;
-        let user_id = (self.owner_of)(entries);
+        let owner = (self.owner_of)(entries);
         let id = stored_id(session_id);
         let sweep = self.cleanup_due(now);
         db::run(&self.pool, move |conn| -> AppResult<()> {
-            let saved = save(conn, &id, &data, user_id, now.saturating_add(ttl), now)?;
-            if matches!(saved, Saved::StillEnded | Saved::UserGone) {
+            let saved = save(conn, &id, &data, owner, now.saturating_add(ttl), now)?;
+            if matches!(
+                saved,
+                Saved::StillEnded | Saved::UserGone | Saved::PasswordChanged
+            ) {
                 tracing::info!(?saved, "a request tried to save an ended session; refused");
             }
             if sweep {
@@ -248,7 +251,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let pool = crate::db::open(dir.path().join("s.db")).unwrap();
         let storage = DbSessionStorage::new(pool.clone(), |e| {
-            e.get("uid").and_then(Value::as_i64).map(|id| id as i32)
+            e.get("uid").and_then(Value::as_i64).map(|id| Owner {
+                user_id: id as i32,
+                credentials_version: 0,
+            })
         });
         {
             let mut conn = pool.get().unwrap();

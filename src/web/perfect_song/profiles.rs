@@ -339,7 +339,9 @@ pub async fn rename(
     let outcome = db::run(&state.pool, move |conn| {
         match taste_profiles::rename(conn, user_id, id, &stored, db::now_unix()) {
             Ok(found) => Ok(Some(found)),
-            Err(ProfileWriteError::Database(e)) => Err(e.into()),
+            // Mapped as `save` maps its own: the account deleted meanwhile is a
+            // refusal, not a failure of ours.
+            Err(ProfileWriteError::Database(e)) => Err(db::user_write_error(e)),
             Err(_) => Ok(None),
         }
     })
