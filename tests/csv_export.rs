@@ -279,3 +279,94 @@ async fn perfect_song_results_download_for_the_same_settings() {
         "the results are for signed-in users"
     );
 }
+
+/// The index holds a loudness above 0 dB at the sliders' 0 dB (six TidyTuesday tracks
+/// are louder). The page's bounds beyond the sliders hold by the stored values, as the
+/// API's do, and its answer and file give the stored loudness, not 0.
+#[tokio::test]
+async fn perfect_song_bounds_beyond_the_sliders_hold_by_the_stored_values() {
+    let app = empty_app();
+    let with = |id: &str, name: &str, loudness: f64| {
+        let mut t = track(id, name, &["Ann"], 0.5);
+        t.features.loudness = loudness;
+        t
+    };
+    let mut tracks = vec![
+        with("loud1", "Loud", 1.275),
+        with("loud2", "Louder", 2.5),
+        with("edge1", "Edge", 0.0),
+    ];
+    for i in 0..4 {
+        tracks.push(with(
+            &format!("calm{i}"),
+            &format!("Calm {i}"),
+            -8.0 - f64::from(i),
+        ));
+    }
+    fixtures::load(&app.state, "loud.csv", tracks).await;
+    let app = TestApp {
+        client: TestApp::client_for(&app.state),
+        ..app
+    };
+    let mut browser = Browser::new();
+    let signed = browser.sign_up(&app.client, "loudfan", GOOD_PASSWORD).await;
+    assert_eq!(signed.status, StatusCode::SEE_OTHER, "{}", signed.body);
+    let quiet = [
+        "danceability",
+        "energy",
+        "acousticness",
+        "instrumentalness",
+        "valence",
+    ]
+    .map(|f| format!("{f}=0.5&w_{f}=0"))
+    .join("&");
+    let settings = format!("{quiet}&loudness=0&w_loudness=1&versions=all&k=10");
+    let file_for = |bounds: &str| format!("/perfect-song/results.csv?{settings}&{bounds}");
+    for (bounds, wanted) in [
+        (
+            "max_loudness=0",
+            vec!["Edge", "Calm 0", "Calm 1", "Calm 2", "Calm 3"],
+        ),
+        ("min_loudness=1", vec!["Loud", "Louder"]),
+        ("min_loudness=0.1&max_loudness=2", vec!["Loud"]),
+        ("min_loudness=-8.5&max_loudness=0", vec!["Edge", "Calm 0"]),
+    ] {
+        let file = browser.get(&app.client, &file_for(bounds)).await;
+        assert_is_csv_download(&file);
+        let rows = records(&file);
+        let mut titles = column(&rows, "title");
+        titles.sort();
+        let mut wanted: Vec<String> = wanted.into_iter().map(String::from).collect();
+        wanted.sort();
+        assert_eq!(titles, wanted, "{bounds}");
+    }
+    // The file and the page give the stored loudness.
+    let file = browser.get(&app.client, &file_for("min_loudness=1")).await;
+    let rows = records(&file);
+    let loudness: Vec<(String, String)> = column(&rows, "title")
+        .into_iter()
+        .zip(column(&rows, "loudness"))
+        .collect();
+    assert!(
+        loudness.contains(&("Louder".into(), "2.5".into())),
+        "{loudness:?}"
+    );
+    assert!(
+        loudness.contains(&("Loud".into(), "1.275".into())),
+        "{loudness:?}"
+    );
+    let page = browser
+        .get(
+            &app.client,
+            &format!("/perfect-song?{settings}&min_loudness=2"),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("Louder"), "{}", page.body);
+    assert!(
+        page.body
+            .contains(r#"<span class="value">2.5 dB</span></td><td class="ps-diff">+2.5 dB</td>"#),
+        "{}",
+        page.body
+    );
+}

@@ -18,7 +18,10 @@ use crate::{
         genres::GenreCatalog,
         snapshot::{file, CacheFiles},
     },
-    db::{self, catalog_meta::CatalogMeta, track_details::TrackDetails, DbPool},
+    db::{
+        self, catalog_meta::CatalogMeta, track_details::TrackDetails, track_features::BeyondRange,
+        DbPool,
+    },
     error::AppResult,
 };
 
@@ -49,6 +52,9 @@ pub struct CatalogCaches {
     /// once per version by one request while the others wait for it.
     genres: VersionedCache<(), GenreCatalog>,
     genres_building: tokio::sync::Mutex<()>,
+    /// The few tracks whose tempo or loudness lies at or beyond the index's range,
+    /// with their stored values, by id: read when a question first needs them.
+    beyond_range: VersionedCache<(), HashMap<i32, BeyondRange>>,
     /// Where the facts and the genres are kept between runs.
     files: CacheFiles,
 }
@@ -68,6 +74,7 @@ impl CatalogCaches {
             facts_loading: tokio::sync::Mutex::new(()),
             genres: VersionedCache::new(1),
             genres_building: tokio::sync::Mutex::new(()),
+            beyond_range: VersionedCache::new(1),
             files,
         }
     }
@@ -91,6 +98,25 @@ impl CatalogCaches {
             details.extend(self.track_details.put_many(version, loaded));
         }
         Ok(details)
+    }
+
+    /// The tracks whose tempo or loudness the index holds at its range's end
+    /// (`db::track_features::beyond_index_range`), read once per catalog version.
+    pub async fn beyond_index_range(
+        &self,
+        pool: &DbPool,
+        version: i64,
+    ) -> AppResult<Arc<HashMap<i32, BeyondRange>>> {
+        if let Some(known) = self.beyond_range.get(version, &()) {
+            return Ok(known);
+        }
+        let rows = db::run(pool, |conn| {
+            Ok(db::track_features::beyond_index_range(conn)?)
+        })
+        .await?;
+        Ok(self
+            .beyond_range
+            .put(version, (), rows.into_iter().map(|b| (b.id, b)).collect()))
     }
 
     /// Every track's facts in catalog `version`, read once per version.

@@ -400,10 +400,11 @@ mod tests {
     }
 }
 
-/// A track whose tempo or loudness lies beyond the range the matching index holds
-/// (`Feature::range`), with both values as stored. The index holds such a value at
-/// its range's end, so it cannot tell those tracks apart from each other; a bound the
-/// API is given beyond that range is checked against these (`recommendations`).
+/// A track whose tempo or loudness lies at or beyond an end of the range the matching
+/// index holds (`Feature::range`), with both values as stored. The index holds a value
+/// beyond the range at its end, so it cannot tell those tracks apart from each other or
+/// from a track exactly at the end; a bound beyond that range is checked against
+/// these (`web::seeds::ExactRanges`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BeyondRange {
     pub id: i32,
@@ -411,8 +412,9 @@ pub struct BeyondRange {
     pub loudness: f64,
 }
 
-/// Every track with a tempo or loudness beyond the index's range: rare (6 of the 28,352
-/// TidyTuesday tracks are louder than 0 dB), read once per catalog version.
+/// Every track with a tempo or loudness at or beyond an end of the index's range: rare
+/// (6 of the 28,352 TidyTuesday tracks are louder than 0 dB, and a few have a tempo of
+/// 0), read once per catalog version.
 pub fn beyond_index_range(conn: &mut crate::db::DbConnection) -> QueryResult<Vec<BeyondRange>> {
     let (tempo_lo, tempo_hi) = Feature::Tempo.range();
     let (loud_lo, loud_hi) = Feature::Loudness.range();
@@ -420,10 +422,10 @@ pub fn beyond_index_range(conn: &mut crate::db::DbConnection) -> QueryResult<Vec
         tracks::table
             .filter(
                 tracks::tempo
-                    .lt(tempo_lo)
-                    .or(tracks::tempo.gt(tempo_hi))
-                    .or(tracks::loudness.lt(loud_lo))
-                    .or(tracks::loudness.gt(loud_hi)),
+                    .le(tempo_lo)
+                    .or(tracks::tempo.ge(tempo_hi))
+                    .or(tracks::loudness.le(loud_lo))
+                    .or(tracks::loudness.ge(loud_hi)),
             )
             .select((tracks::id, tracks::tempo, tracks::loudness))
             .load(conn)

@@ -63,6 +63,23 @@ impl FeatureDifference {
     pub fn enabled(&self) -> bool {
         self.weight > 0.0
     }
+
+    /// Whether the indexed value sits at an end of its feature's range, where the index
+    /// also holds every value beyond it (a track at +1.3 dB reads 0 dB).
+    pub fn at_range_end(&self) -> bool {
+        let (lo, hi) = self.feature.range();
+        let near = |end: f64| (end - lo).abs().max((end - hi).abs()) * 1e-9;
+        self.value
+            .is_some_and(|v| (v - lo).abs() <= near(lo) || (v - hi).abs() <= near(hi))
+    }
+
+    /// The track's stored value, read where the index holds it at its range's end: it
+    /// is shown and reported as stored. The gap, which the distance used, stays
+    /// measured within the sliders' range.
+    pub fn show_stored(&mut self, stored: f64) {
+        self.value = Some(stored);
+        self.difference = Some(stored - self.target);
+    }
 }
 
 /// Why a search returned nothing.

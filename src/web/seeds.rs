@@ -9,9 +9,12 @@ use std::{collections::HashMap, sync::Arc};
 
 use crate::{
     catalog::{artists::ArtistSummary, facts::TrackFacts, Feature},
-    db,
+    db::{self, track_features::BeyondRange},
     error::AppResult,
-    matching::{seeds::SeedProfile, FeatureIndex, InvalidSettings, MatchOutcome, MatchSettings},
+    matching::{
+        seeds::SeedProfile, FeatureIndex, FeatureRange, InvalidSettings, MatchOutcome,
+        MatchSettings,
+    },
     web::state::AppState,
 };
 
@@ -90,6 +93,86 @@ pub fn search(
     } else {
         index.search_one_per_song(&for_index, &keep, &|id| facts.get(id).map(|f| f.song))
     }
+}
+
+/// Range bounds on tempo or loudness that the index cannot check for every track. It
+/// holds a value beyond the sliders' range at the range's end, so the page's
+/// `max_loudness=0` kept a track at +1.3 dB and `min_loudness=1` kept one at +0.3 dB.
+/// The few tracks at or beyond an end (6 of TidyTuesday's 28,352 are louder than 0 dB)
+/// are checked by their stored values; the index checks every other one exactly. The
+/// page and the API's `/recommendations` both filter through this.
+pub struct ExactRanges {
+    ranges: Vec<(Feature, FeatureRange)>,
+    stored: Arc<HashMap<i32, BeyondRange>>,
+}
+
+impl ExactRanges {
+    /// `None` when no bound needs it: the stored values are then not read.
+    pub async fn of(
+        state: &AppState,
+        version: i64,
+        ranges: impl IntoIterator<Item = (Feature, FeatureRange)>,
+    ) -> AppResult<Option<ExactRanges>> {
+        let ranges: Vec<(Feature, FeatureRange)> = ranges
+            .into_iter()
+            .filter(|(f, range)| f.accepted_range() != f.range() && !range.is_open())
+            .collect();
+        if ranges.is_empty() {
+            return Ok(None);
+        }
+        let stored = state
+            .caches
+            .beyond_index_range(&state.pool, version)
+            .await?;
+        Ok(Some(ExactRanges { ranges, stored }))
+    }
+
+    /// Whether track `id` lies within the bounds by its stored values (a track within
+    /// the index's range is the index's to check).
+    pub fn admits(&self, id: i32) -> bool {
+        let Some(stored) = self.stored.get(&id) else {
+            return true;
+        };
+        self.ranges.iter().all(|(feature, range)| match feature {
+            Feature::Tempo => range.admits(stored.tempo),
+            Feature::Loudness => range.admits(stored.loudness),
+            _ => true,
+        })
+    }
+}
+
+/// Puts the stored tempo and loudness in place of the index's where a match holds one
+/// at its range's end, so the answer and its CSV say "+1.3 dB", not "0.0 dB". Reads the
+/// stored values only when some match is at an end.
+pub async fn show_stored_values(
+    state: &AppState,
+    version: i64,
+    outcome: &mut MatchOutcome,
+) -> AppResult<()> {
+    let at_an_end = outcome
+        .matches
+        .iter()
+        .any(|m| m.differences.iter().any(|d| d.at_range_end()));
+    if !at_an_end {
+        return Ok(());
+    }
+    let stored = state
+        .caches
+        .beyond_index_range(&state.pool, version)
+        .await?;
+    for m in &mut outcome.matches {
+        let Some(values) = stored.get(&m.track_id) else {
+            continue;
+        };
+        for d in &mut m.differences {
+            match d.feature {
+                Feature::Tempo => d.show_stored(values.tempo),
+                Feature::Loudness => d.show_stored(values.loudness),
+                _ => {}
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The facts of the catalog the request sees.

@@ -16,8 +16,7 @@ use super::{
 };
 use crate::{
     catalog::{artists::ArtistSummary, snapshot::CatalogSnapshot},
-    db::{self, api_catalog::ApiTrack, track_features::BeyondRange},
-    error::AppResult,
+    db::{self, api_catalog::ApiTrack},
     web::state::AppState,
 };
 
@@ -37,8 +36,6 @@ pub struct ApiShared {
     artists: Versioned<ids::Assigned>,
     /// Tracks per genre (lower-cased name), as genre seeds and filters see them.
     genre_counts: Versioned<HashMap<String, i64>>,
-    /// Tracks whose tempo or loudness lies beyond the index's range, by id.
-    beyond_range: Versioned<HashMap<i32, BeyondRange>>,
 }
 
 fn cached<T>(slot: &Versioned<T>, version: i64) -> Option<Arc<T>> {
@@ -142,27 +139,6 @@ impl ApiShared {
             }
         }
         Ok(out)
-    }
-
-    /// The tracks whose tempo or loudness the index holds at its range's end
-    /// (`db::track_features::beyond_index_range`), read once per catalog version.
-    pub async fn beyond_index_range(
-        &self,
-        state: &AppState,
-        version: i64,
-    ) -> AppResult<Arc<HashMap<i32, BeyondRange>>> {
-        if let Some(known) = cached(&self.beyond_range, version) {
-            return Ok(known);
-        }
-        let rows = db::run(&state.pool, |conn| {
-            Ok(db::track_features::beyond_index_range(conn)?)
-        })
-        .await?;
-        Ok(store(
-            &self.beyond_range,
-            version,
-            rows.into_iter().map(|b| (b.id, b)).collect(),
-        ))
     }
 }
 

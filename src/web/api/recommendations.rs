@@ -549,25 +549,15 @@ impl RecommendationsApi {
                 .into());
             }
         }
-        // The index holds a tempo or loudness beyond the sliders' range at the range's
-        // end (`max_loudness=1` kept a track at +1.3 dB, `min_loudness=0.9` one at
-        // +0.3 dB): such tracks are checked against the bounds by their stored values.
-        let exact: Vec<(Feature, FeatureRange)> = r
-            .ranges
-            .iter()
-            .filter(|(f, range)| f.accepted_range() != f.range() && !range.is_open())
-            .map(|(f, range)| (*f, *range))
-            .collect();
-        let beyond = if exact.is_empty() {
-            None
-        } else {
-            Some(
-                shared
-                    .beyond_index_range(&state, version)
-                    .await
-                    .map_err(ApiError::from)?,
-            )
-        };
+        // Tempo and loudness bounds beyond the sliders' range, checked on the stored
+        // values of the tracks the index holds at its range's end (as the page does).
+        let exact = crate::web::seeds::ExactRanges::of(
+            &state,
+            version,
+            r.ranges.iter().map(|(f, range)| (*f, *range)),
+        )
+        .await
+        .map_err(ApiError::from)?;
         let bounds = r.attribute_bounds.clone();
         let excluded = seed_track_ids.clone();
         // A seed track's remaster or live take would answer it at about 100/100: "more
@@ -583,15 +573,8 @@ impl RecommendationsApi {
             if excluded.contains(&id) {
                 return false;
             }
-            if let Some(stored) = beyond.as_ref().and_then(|b| b.get(&id)) {
-                let within = exact.iter().all(|(feature, range)| match feature {
-                    Feature::Tempo => range.admits(stored.tempo),
-                    Feature::Loudness => range.admits(stored.loudness),
-                    _ => true,
-                });
-                if !within {
-                    return false;
-                }
+            if exact.as_ref().is_some_and(|e| !e.admits(id)) {
+                return false;
             }
             let Some(table) = &facts else {
                 return true;

@@ -17,7 +17,7 @@ use super::{
 };
 use crate::{
     cache::SharedDetails,
-    catalog::facts::TrackFacts,
+    catalog::{facts::TrackFacts, Feature},
     db::{self, taste_profiles},
     error::{AppError, AppResult},
     matching::{
@@ -296,14 +296,30 @@ impl<'a> Pipeline<'a> {
         if let Some(refused) = time_signatures_missing(settings, &facts) {
             return Ok(Err(refused));
         }
-        Ok(seeds::search(
+        let version = catalog.meta.version;
+        // With half and double time the tempo bounds are checked on the facts, which
+        // hold each track's tempo as stored.
+        let half_double = settings.filters.attributes.half_double;
+        let ranges = settings
+            .filters
+            .ranges
+            .iter()
+            .filter(|(f, _)| !(half_double && **f == Feature::Tempo))
+            .map(|(f, range)| (*f, *range));
+        let exact = seeds::ExactRanges::of(self.state, version, ranges).await?;
+        let found = seeds::search(
             &catalog.features,
             settings,
             &facts,
             &settings.seeds.tracks,
-            &|_| true,
-        )
-        .map(|outcome| (outcome, facts)))
+            &|id| exact.as_ref().is_none_or(|e| e.admits(id)),
+        );
+        let mut outcome = match found {
+            Ok(outcome) => outcome,
+            Err(errors) => return Ok(Err(errors)),
+        };
+        seeds::show_stored_values(self.state, version, &mut outcome).await?;
+        Ok(Ok((outcome, facts)))
     }
 
     /// The matches for the settings, with their titles, albums and artists: the rows
