@@ -175,17 +175,21 @@ impl Default for MatchSettings {
 }
 
 impl MatchSettings {
-    /// The defaults, with the switched-off audio features' targets at the catalog
-    /// average, so that switching one on starts from a typical value (e.g. -8 dB rather
-    /// than the middle of the loudness range).
-    pub fn starting_from(average: &AudioFeatures) -> Self {
+    /// The defaults, with the switched-off features' targets at the catalog average,
+    /// so that switching one on starts from a typical value (e.g. -8 dB rather than the
+    /// middle of the loudness range). Popularity too, when the catalog has it: it had
+    /// started at 50 beside the page's "their sliders start at the catalog's average"
+    /// (TidyTuesday's is 39).
+    pub fn starting_from(average: &AudioFeatures, average_popularity: Option<f64>) -> Self {
         let mut settings = MatchSettings::default();
-        for feature in Feature::AUDIO {
-            if !Feature::ORIGINAL.contains(&feature) {
-                if let Some(value) = average.get(feature) {
-                    let (lo, hi) = feature.range();
-                    settings.targets.insert(feature, value.clamp(lo, hi));
-                }
+        let values = Feature::AUDIO
+            .iter()
+            .map(|&f| (f, average.get(f)))
+            .chain([(Feature::Popularity, average_popularity)]);
+        for (feature, value) in values {
+            if let (false, Some(value)) = (Feature::ORIGINAL.contains(&feature), value) {
+                let (lo, hi) = feature.range();
+                settings.targets.insert(feature, value.clamp(lo, hi));
             }
         }
         settings
@@ -776,10 +780,13 @@ mod tests {
             danceability: 0.9,
             ..Default::default()
         };
-        let s = MatchSettings::starting_from(&average);
+        let s = MatchSettings::starting_from(&average, Some(39.3));
         assert_eq!(s.target(Feature::Loudness), -8.0);
         assert_eq!(s.target(Feature::Tempo), 118.0);
+        assert_eq!(s.target(Feature::Popularity), 39.3);
         assert_eq!(s.target(Feature::Danceability), 0.5, "enabled ones stay");
+        let without = MatchSettings::starting_from(&average, None);
+        assert_eq!(without.target(Feature::Popularity), 50.0, "the middle");
     }
 
     #[test]

@@ -134,6 +134,18 @@ pub fn file_name(title: &str) -> String {
     name
 }
 
+/// A value as the catalog stores it, every decimal kept (the shortest text that reads
+/// back as the same number): a file for analysis carries the dataset's values, and
+/// rounding to 4 decimals turned an instrumentalness of 0.000176 into 0.0002.
+pub fn exact(value: f64) -> String {
+    // `Display` for `f64` writes the shortest round-trip decimal, never an exponent.
+    if value == 0.0 {
+        "0".to_string()
+    } else {
+        value.to_string()
+    }
+}
+
 /// A number as the screen's table would hold it, without its unit: up to `decimals`
 /// decimals, trailing zeros dropped ("0.8", "120.05").
 pub fn number(value: f64, decimals: usize) -> String {
@@ -206,5 +218,10 @@ mod tests {
         assert_eq!(number(0.8, 3), "0.8");
         assert_eq!(number(120.0, 3), "120");
         assert_eq!(number(-7.25, 3), "-7.25");
+        assert_eq!(exact(0.000176), "0.000176");
+        assert_eq!(exact(0.000005), "0.000005");
+        assert_eq!(exact(-7.25), "-7.25");
+        assert_eq!(exact(120.0), "120");
+        assert_eq!(exact(-0.0), "0");
     }
 }

@@ -17,15 +17,15 @@ use crate::{
     db::{self, artists::ArtistTrack},
     error::{AppError, AppResult},
     web::{
-        csv_export::{number, CsvTable},
+        csv_export::{exact, number, CsvTable},
         extract::PageContext,
         query::QueryPairs,
         state::AppState,
     },
 };
 
-/// Decimals kept for averages and feature values: more than the screen shows, less than
-/// the noise of a float.
+/// Decimals kept for averages: more than the screen shows, less than the noise of a
+/// float. A track's own values are written as stored (`exact`).
 const DECIMALS: usize = 4;
 
 /// The columns of a table of artists: who, how much, when, and every average.
@@ -144,7 +144,7 @@ fn track_table(tracks: &[ArtistTrack]) -> CsvTable {
         row.extend(
             Feature::ALL
                 .iter()
-                .map(|&f| t.value(f).map_or(String::new(), |v| number(v, DECIMALS))),
+                .map(|&f| t.value(f).map_or(String::new(), exact)),
         );
         table.push(row);
     }

@@ -13,7 +13,7 @@ use crate::{
     error::{AppError, AppResult},
     matching::{filter_words, MatchSettings},
     web::{
-        csv_export::{number, CsvTable},
+        csv_export::{exact, number, CsvTable},
         extract::UserPage,
         state::AppState,
     },
@@ -101,7 +101,8 @@ fn table(settings: &MatchSettings, found: &Found) -> CsvTable {
                 .to_string(),
             m.release_year.map_or(String::new(), |y| y.to_string()),
             m.genre.clone().unwrap_or_default(),
-            number(m.similarity, 1),
+            // Three decimals: the page's one made 99.998 read 100 in the file.
+            number(m.similarity, 3),
             details
                 .and_then(|d| d.spotify_id())
                 .unwrap_or_default()
@@ -116,7 +117,7 @@ fn table(settings: &MatchSettings, found: &Found) -> CsvTable {
                 .iter()
                 .find(|d| d.feature == f)
                 .and_then(|d| d.value);
-            row.push(value.map_or(String::new(), |v| number(v, 4)));
+            row.push(value.map_or(String::new(), exact));
             // A feature that did not count has no target worth reading.
             let counted = settings.weight(f) > 0.0;
             row.push(if counted {

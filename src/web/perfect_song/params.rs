@@ -66,7 +66,8 @@ fn without_popularity_unless_held(settings: &mut MatchSettings, index: &FeatureI
 /// average, rounded to their slider's step (so the value reads well and sits on the
 /// slider's grid).
 pub fn starting(catalog: &CatalogSnapshot) -> MatchSettings {
-    let mut settings = MatchSettings::starting_from(&catalog.average);
+    let mut settings =
+        MatchSettings::starting_from(&catalog.average, catalog.artists.reference_popularity());
     for (feature, target) in settings.targets.iter_mut() {
         *target = feature.on_step(*target);
     }

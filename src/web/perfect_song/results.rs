@@ -114,7 +114,7 @@ pub fn answer(a: &Answer) -> Markup {
             span class="ps-live-kicker" { "Your perfect song" }
             strong class="ps-live-title" { (title_of(best_details, best)) }
             span class="ps-live-artists" { (artists_of(best_details)) }
-            span class="ps-live-score" { (fixed(best.similarity, 1)) " / 100" }
+            span class="ps-live-score" { (similarity(best.similarity)) " / 100" }
         }))
         (best_card(best, best_details, a.facts, a.settings))
         section class="card ps-closeness" aria-labelledby="ps-closeness-title" {
@@ -208,7 +208,7 @@ fn best_card(
                 div { dt { "Key and tempo" } dd { (dj_line(best, facts)) } }
                 div class="ps-score" {
                     dt { "Similarity" }
-                    dd { strong { (fixed(best.similarity, 1)) } " / 100" }
+                    dd { strong { (similarity(best.similarity)) } " / 100" }
                     dd class="ps-score-note" { (score_meaning(settings.metric)) }
                 }
             }
@@ -295,6 +295,17 @@ fn closeness_table(best: &TrackMatch) -> Markup {
     }
 }
 
+/// A similarity to one decimal, where a near miss never reads "100.0": the caption
+/// beside it says 100 is the target exactly, and 99.96 rounded up claimed that.
+fn similarity(value: f64) -> crate::decimal::Decimal {
+    let shown = if value < 100.0 {
+        value.min(99.9)
+    } else {
+        value
+    };
+    fixed(shown, 1)
+}
+
 fn next_matches(rest: &[TrackMatch], a: &Answer, all_versions: bool) -> Markup {
     let (details, facts, with_genres) = (a.details, a.facts, a.catalog_has_genres);
     html! {
@@ -334,7 +345,7 @@ fn next_matches(rest: &[TrackMatch], a: &Answer, all_versions: bool) -> Markup {
                                 td { (dj_line(m, facts)) }
                                 td { @if let Some(y) = m.release_year { (y) } }
                                 @if with_genres { td { @if let Some(g) = &m.genre { (g) } } }
-                                td class="num" { (fixed(m.similarity, 1)) }
+                                td class="num" { (similarity(m.similarity)) }
                             }
                         }
                     }
@@ -450,5 +461,19 @@ fn score_meaning(metric: Metric) -> &'static str {
         Metric::Cosine => {
             "100 is the same mix of what you weigh, at any level; 0, nothing in common."
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::similarity;
+
+    #[test]
+    fn only_the_target_exactly_reads_100() {
+        assert_eq!(similarity(100.0).to_string(), "100.0");
+        assert_eq!(similarity(99.998).to_string(), "99.9");
+        assert_eq!(similarity(99.94).to_string(), "99.9");
+        assert_eq!(similarity(91.46).to_string(), "91.5");
+        assert_eq!(similarity(0.0).to_string(), "0.0");
     }
 }
