@@ -1172,10 +1172,17 @@
     // moved match on five features where its "More like this" matched on nine.
     var pageWeights = new URLSearchParams(keepTargets ? "" : seedForm.getAttribute("data-page-weights") || "");
     var current = new URL(settings, location.href).searchParams;
+    // A genre seed keeps the answer to its genre, so the address names it as a genre
+    // filter too; that filter goes with the seed, as in the server's own chip links.
+    // Carried over, removing the "rock" seed left the answer "among tracks in rock".
+    var seedGenres = current.getAll("seed_genre").map(function (g) {
+      return g.toLowerCase();
+    });
     var out = new URLSearchParams();
     current.forEach(function (value, key) {
       var automatic = pageWeights.has(key) && parseFloat(pageWeights.get(key)) === parseFloat(value);
-      if (targets.indexOf(key) < 0 && key.indexOf("seed_") !== 0 && !automatic) {
+      var seedsGenre = key === "genre" && seedGenres.indexOf(value.toLowerCase()) >= 0;
+      if (targets.indexOf(key) < 0 && key.indexOf("seed_") !== 0 && !automatic && !seedsGenre) {
         out.append(key, value);
       }
     });

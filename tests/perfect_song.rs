@@ -440,6 +440,34 @@ async fn taste_profiles_are_saved_loaded_renamed_deleted_and_private() {
     assert!(twice
         .body
         .contains("You already have a profile named “Late night”."));
+    // Without JavaScript the page sent back is titled as refused.
+    assert!(twice.body.contains("<title>Error: "), "{}", twice.body);
+    // Settings that cannot be saved come back as typed, with their messages beside
+    // their fields (the page had shown the saved settings instead).
+    let bad = alice
+        .post_raw(
+            &app.client,
+            "/perfect-song/profiles",
+            &[
+                ("csrf_token", &token),
+                ("valence", "0.93"),
+                ("min_tempo", "130"),
+                ("max_tempo", "120"),
+                ("name", "bad one"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(slider_value(&bad, "valence"), "0.93", "as typed");
+    assert!(bad
+        .body
+        .contains("Fix the settings above before saving them."));
+    assert!(bad.body.contains("<title>Error: "), "{}", bad.body);
+    assert!(
+        !message_beside(&bad, "max_tempo").is_empty(),
+        "{}",
+        bad.body
+    );
     // htmx: the panel alone, with the message.
     let panel = htmx_post(
         &mut alice,

@@ -376,6 +376,50 @@ async fn run(js: Js) {
         );
         assert_eq!(weight("ps-w_speechiness").await, serde_json::json!("0"));
         assert_eq!(weight("ps-w_energy").await, serde_json::json!("4"));
+
+        // Two genre seeds, a live change, then one seed removed: its genre stops
+        // limiting the answer. The live address names each seed's genre as a genre
+        // filter too, and that filter had been carried over with the other settings.
+        browser
+            .open(&server.url("/perfect-song?seed_genre=pop&seed_genre=ambient"))
+            .await
+            .expect("open");
+        browser
+            .wait_for_js("document.querySelector('#ps-form[data-live]') !== null")
+            .await;
+        browser
+            .js(
+                "var v = document.getElementById('ps-valence'); v.value = '0.2'; \
+                 v.dispatchEvent(new Event('input', { bubbles: true })); return true;",
+            )
+            .await;
+        browser
+            .wait_for_url("the live change", |u| {
+                u.query().unwrap_or("").contains("valence=0.2")
+            })
+            .await;
+        click(
+            &browser,
+            ".ps-chip-remove[aria-label='Remove seed ambient']",
+        )
+        .await;
+        let url = browser
+            .wait_for_url("one genre seed left", |u| {
+                u.query_pairs().filter(|(k, _)| k == "seed_genre").count() == 1
+            })
+            .await;
+        assert!(
+            !url.query_pairs()
+                .any(|(k, v)| k == "genre" && v == "ambient"),
+            "{url}"
+        );
+        browser
+            .wait_for_js("document.querySelectorAll('.ps-chip').length === 1")
+            .await;
+        let among = browser
+            .js("var p = document.querySelector('.ps-among'); return p ? p.textContent : '';")
+            .await;
+        assert!(!among.to_string().contains("ambient"), "{among}");
     }
     browser.close().await;
 }

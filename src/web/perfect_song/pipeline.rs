@@ -365,6 +365,7 @@ impl<'a> Pipeline<'a> {
             (None, None) => html! {},
         };
         let ctx = self.ctx;
+        let panel_refuses = panel.refuses();
         let markup = if ctx.htmx.wants_fragment() {
             html! { (results) (views::messages_out_of_band(form)) }
         } else {
@@ -380,7 +381,9 @@ impl<'a> Pipeline<'a> {
                 results,
                 panel,
             );
-            if form.has_errors() {
+            // The panel's refusals too ("You already have a profile named …"): the
+            // title says so first, as for any form sent back with a problem.
+            if form.has_errors() || panel_refuses {
                 ctx.render_refused(TITLE, page)
             } else {
                 ctx.render(TITLE, page)

@@ -28,6 +28,14 @@ pub struct PanelState {
     pub notice: Option<String>,
 }
 
+impl PanelState {
+    /// Whether the panel refuses what was asked (a name taken, the limit reached): the
+    /// page sent back with it is titled as refused.
+    pub fn refuses(&self) -> bool {
+        self.save_error.is_some() || self.rename_error.is_some()
+    }
+}
+
 /// The opening of every profile form.
 fn profile_form(
     ctx: &PageContext,

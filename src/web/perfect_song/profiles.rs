@@ -21,7 +21,7 @@ use poem::{
 };
 
 use super::{
-    params::{self, Pairs},
+    params::{self, FormState, Pairs},
     pipeline::Pipeline,
     profile_views::{self, PanelState, NAME_FIELD, SETTINGS_FIELD},
 };
@@ -176,9 +176,18 @@ async fn respond(
         response.set_status(status);
         return Ok(response);
     }
-    let settings = match params::parse(&settings, &ctx.catalog) {
-        Ok(settings) => settings,
-        Err(_) => flow.saved_or_default().await?,
+    let settings = match (params::parse(&settings, &ctx.catalog), done) {
+        (Ok(settings), _) => settings,
+        // A refusal sends the page back with the settings as they were typed, and
+        // their own messages beside the fields: it had shown the saved settings
+        // instead, with "Fix the settings above" and nothing above to fix.
+        (Err(errors), None) => {
+            let form = FormState::from_input(&settings, errors, &params::starting(&ctx.catalog));
+            let mut response = flow.respond(&form, None, panel_state).await?;
+            response.set_status(status);
+            return Ok(response);
+        }
+        (Err(_), Some(_)) => flow.saved_or_default().await?,
     };
     if let Some(done) = done {
         // Back at the panel, where its confirmation is: the top of a long page said
