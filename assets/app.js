@@ -316,6 +316,13 @@
   // `drawn`, when given, is the size in CSS pixels to draw at (see "paper").
   function setChartOption(el, option, drawn) {
     option.backgroundColor = "transparent";
+    // A tooltip stays inside its chart: at 360 px one opened by a point on the left
+    // half ran up to 98 px off the screen, taking its heading and series names along.
+    if (option.tooltip) {
+      [].concat(option.tooltip).forEach(function (tooltip) {
+        tooltip.confine = true;
+      });
+    }
     if ((reducedMotion && reducedMotion.matches) || onPaper) {
       option.animation = false;
     }

@@ -570,7 +570,14 @@ async fn compare_averages_match_a_hand_computation() {
     assert!(page.body.contains("120 BPM"));
     assert!(page.body.contains("-6.0 dB"));
     assert!(page.body.contains("<td>85</td>"));
-    assert!(page.body.contains("pop (2), r&amp;b (1)"), "top genres");
+    // The top genres, each a link to its page.
+    assert!(
+        page.body.contains(
+            r#"<a href="/genres/pop">pop</a> (2), <a href="/genres/r%26b">r&amp;b</a> (1)"#
+        ),
+        "top genres: {}",
+        page.body
+    );
     assert!(page.body.contains("2003–2016"), "release-year span");
     assert!(
         page.body.contains("rest on only 3 tracks"),
@@ -790,7 +797,9 @@ async fn artist_page_shows_profile_tracks_spread_and_similar_artists() {
     assert!(page.is_full_page());
     assert!(page.body.contains("<h1 class=\"artist-name\">Björk</h1>"));
     assert!(page.body.contains("1995–2001"));
-    assert!(page.body.contains("art pop (3), electronic (3)"));
+    assert!(page.body.contains(
+        r#"<a href="/genres/art%20pop">art pop</a> (3), <a href="/genres/electronic">electronic</a> (3)"#
+    ));
     // Most popular first by default.
     let hyper = page.body.find("Hyperballad").unwrap();
     let army = page.body.find("Army of Me").unwrap();
@@ -939,8 +948,9 @@ async fn compare_shows_the_genres_of_the_current_catalog() {
     let url = "/artists/compare?artist=Abba&artist=Air";
     let before = get(&app, url).await;
     assert_eq!(before.status, StatusCode::OK);
-    assert!(before.body.contains(">pop (1)<"), "{}", before.body);
-    assert!(get(&app, url).await.body.contains(">pop (1)<"), "kept");
+    let pop = r#"<td><a href="/genres/pop">pop</a> (1)</td>"#;
+    assert!(before.body.contains(pop), "{}", before.body);
+    assert!(get(&app, url).await.body.contains(pop), "kept");
     {
         let mut conn = app.state.pool.get().expect("connection");
         conn.transaction::<_, diesel::result::Error, _>(|conn| {
@@ -964,7 +974,9 @@ async fn compare_shows_the_genres_of_the_current_catalog() {
     assert!(app.state.refresh_catalog().await.expect("refresh"));
     let after = get(&app, url).await;
     assert!(
-        after.body.contains(">disco (2), pop (1)<"),
+        after.body.contains(
+            r#"<td><a href="/genres/disco">disco</a> (2), <a href="/genres/pop">pop</a> (1)</td>"#
+        ),
         "{}",
         after.body
     );

@@ -310,7 +310,7 @@ async fn a_genre_page_shows_profile_spread_artists_subgenres_typical_tracks_and_
     // Each decade here has too few tracks for its averages to say much, and says so.
     assert!(row(body, "1990s 1 (few) 0.500 0.200").is_some(), "{body}");
     assert!(row(body, "2000s 2 (few) 0.500 0.650").is_some(), "{body}");
-    assert!(body.contains("A decade of fewer than 5 tracks is marked “few”"));
+    assert!(body.contains("A decade of fewer than 20 tracks is marked “few”"));
 }
 
 #[tokio::test]

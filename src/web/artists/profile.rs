@@ -223,9 +223,13 @@ fn header(artist: &ArtistSummary, catalog: &CatalogSnapshot, genres: &[GenreCoun
                     " (catalog " (Feature::Popularity.format(reference)) ")"
                 }
             }
+            // Each genre leads to its page, as the genre pages lead to their artists.
             @if !genres.is_empty() {
                 " · "
-                (genres.iter().map(|g| format!("{} ({})", g.genre, g.tracks)).collect::<Vec<_>>().join(", "))
+                @for (i, g) in genres.iter().enumerate() {
+                    @if i > 0 { ", " }
+                    a href=(crate::web::genres::genre_path(&g.genre)) { (g.genre) } " (" (g.tracks) ")"
+                }
             }
         }
         p {

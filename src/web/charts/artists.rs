@@ -13,7 +13,7 @@ use charming::{
     Chart,
 };
 
-use super::{legend_on_top, palette, ProfileSeries};
+use super::{legend_on_top, palette, round3, ProfileSeries};
 use crate::catalog::{artists::distribution::Distribution, Feature};
 
 /// Colour of the catalog-average reference, kept neutral so the artists stand out.
@@ -177,10 +177,6 @@ pub fn distribution_boxplot(distributions: &[Distribution]) -> Chart {
 /// The box plots' fill and outline: the palette's first colour, the fill see-through.
 const BOX_FILL: &str = "rgba(29, 185, 84, 0.3)";
 const BOX_LINE: &str = "#1db954";
-
-fn round3(v: f64) -> f64 {
-    (v * 1000.0).round() / 1000.0
-}
 
 #[cfg(test)]
 mod tests {

@@ -29,6 +29,9 @@ pub struct CompareKind {
     /// The key-figures row listing what each group is made of, and its CSV column.
     pub tags_label: &'static str,
     pub tags_column: &'static str,
+    /// Whether each of those is a genre, linked to its page (the genres' top artists
+    /// are names without their ids here, so they stay text).
+    pub tags_are_genres: bool,
 }
 
 pub const ARTISTS: CompareKind = CompareKind {
@@ -40,6 +43,7 @@ pub const ARTISTS: CompareKind = CompareKind {
     datalist: None,
     tags_label: "Top genres",
     tags_column: "top_genres",
+    tags_are_genres: true,
 };
 
 pub const GENRES: CompareKind = CompareKind {
@@ -51,6 +55,7 @@ pub const GENRES: CompareKind = CompareKind {
     datalist: Some("genre-names"),
     tags_label: "Top artists",
     tags_column: "top_artists",
+    tags_are_genres: false,
 };
 
 /// Which features the chart and table show.

@@ -323,6 +323,12 @@ pub fn comparison(
                             @for c in compared {
                                 td {
                                     @if c.tags.is_empty() { "unknown" }
+                                    @else if request.kind.tags_are_genres {
+                                        @for (i, (name, n)) in c.tags.iter().enumerate() {
+                                            @if i > 0 { ", " }
+                                            a href=(crate::web::genres::genre_path(name)) { (name) } " (" (n) ")"
+                                        }
+                                    }
                                     @else { (counted_list(c.tags.iter().map(|(name, n)| (name.as_str(), *n)))) }
                                 }
                             }

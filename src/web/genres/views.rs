@@ -7,7 +7,6 @@ use maud::{html, Markup};
 use super::genre_path;
 use crate::{
     catalog::{
-        artists::FEW_TRACKS,
         genres::{decade_label, DecadeRow, GenreProfile},
         Feature,
     },
@@ -21,6 +20,12 @@ use crate::{
 pub fn tracks_text(n: i64) -> String {
     crate::decimal::counted(n, "track")
 }
+
+/// A decade with fewer tracks than this is marked "few" and left off the lines. An
+/// artist's 5 tracks make a profile worth reading; a decade's did not: EDM's 5 tracks of
+/// the 1980s and 10 of the 1990s drew its chart's largest swings, beside 5,200 of the
+/// 2010s.
+pub const FEW_IN_A_DECADE: i64 = 20;
 
 /// The features of a small profile: the five the original app compared.
 pub const SMALL_PROFILE: [Feature; 5] = Feature::ORIGINAL;
@@ -101,15 +106,15 @@ pub fn decades_section(
                     }
                     // A decade of 2 or 3 tracks drew the tallest point of a line (a 1950s
                     // valence of 0.91) with nothing to say it rests on so few.
-                    @if decades.iter().any(|d| d.tracks < i64::from(FEW_TRACKS)) {
-                        " A decade of fewer than " (FEW_TRACKS) " tracks is marked “few”, and left off the chart's lines: its averages say little."
+                    @if decades.iter().any(|d| d.tracks < FEW_IN_A_DECADE) {
+                        " A decade of fewer than " (FEW_IN_A_DECADE) " tracks is marked “few”, and left off the chart's lines: its averages say little."
                     }
                 }
                 div class="chart-with-table stacked" {
                     (chart(
                         &format!("{id}-chart"),
                         &format!("Line chart of how the average audio features of {whose} tracks changed by decade; the same numbers are in the table."),
-                        &decade_lines(&Feature::UNIT, decades, i64::from(FEW_TRACKS)),
+                        &decade_lines(&Feature::UNIT, decades, FEW_IN_A_DECADE),
                     ))
                     div class="table-scroll" tabindex="0" role="region" aria-label="Average audio features by decade (scrolls sideways)" {
                         table class="decade-table feature-table" {
@@ -129,7 +134,7 @@ pub fn decades_section(
                                         th scope="row" { (decade_label(d.decade)) }
                                         td {
                                             (format_count(d.tracks))
-                                            @if d.tracks < i64::from(FEW_TRACKS) { " " span class="muted" { "(few)" } }
+                                            @if d.tracks < FEW_IN_A_DECADE { " " span class="muted" { "(few)" } }
                                         }
                                         @for f in Feature::AUDIO {
                                             td { (d.value(f).map(|v| f.format(v)).unwrap_or_else(|| "—".into())) }
