@@ -368,7 +368,8 @@ fn hugging_face_dataset_splits_artists_and_folds_their_case() {
         artists_of(conn, "1iJBSr7s7jYXzM8EGcbK5b"),
         vec!["Ingrid Michaelson", "ZAYN"]
     );
-    // "Zayn" is the same artist as "ZAYN": the first spelling seen is kept.
+    // "Zayn" is the same artist as "ZAYN": one credit each, so the first spelling seen
+    // names it (see `an_artist_is_named_as_most_of_its_credits_spell_it`).
     assert_eq!(
         artists_of(conn, "6K4t31amVTZDgR3sKmwUJJ"),
         vec!["ZAYN", "Taylor Swift"]
@@ -524,6 +525,44 @@ fn a_file_without_some_columns_keeps_what_the_catalog_knew_of_them() {
     assert_eq!(genre.as_deref(), Some("pop"), "not given: kept");
     assert_eq!(popularity, Some(67), "not given: kept");
     assert_eq!(genre_links(conn, id), genres_before, "not given: kept");
+}
+
+/// Names that differ only in case are one artist, named as most of its credits spell
+/// it: the band Cream's nine TidyTuesday tracks had been credited to "CREAM", the J-pop
+/// duo whose row came first.
+#[test]
+fn an_artist_is_named_as_most_of_its_credits_spell_it() {
+    let mut db = fresh_db();
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("spotify_songs.csv");
+    let mut csv = String::from(
+        "track_id,track_name,track_artist,track_popularity,track_album_id,track_album_name,\
+         track_album_release_date,playlist_name,playlist_id,playlist_genre,playlist_subgenre,\
+         danceability,energy,key,loudness,mode,speechiness,acousticness,instrumentalness,\
+         liveness,valence,tempo,duration_ms\n",
+    );
+    let credits = [
+        ("CREAM", "Shibuya Night"),
+        ("Cream", "White Room"),
+        ("Cream", "Sunshine Of Your Love"),
+        ("Cream", "Crossroads"),
+        ("Tobi", "Two Spellings"),
+        ("TOBI", "Tied"),
+    ];
+    for (n, (artist, title)) in credits.iter().enumerate() {
+        csv.push_str(&format!(
+            "spell{n:017},{title},{artist},50,album{n:017},{title},2000-01-01,list,\
+             list{n:018},rock,album rock,0.5,0.5,1,-8,1,0.1,0.1,0,0.1,0.5,120,200000\n"
+        ));
+    }
+    std::fs::write(&file, csv).expect("write");
+    import_paths(&mut db, &[file]).expect("import");
+    let conn = &mut db.conn;
+    assert_eq!(artists_of(conn, &format!("spell{:017}", 0)), vec!["Cream"]);
+    assert_eq!(artists_of(conn, &format!("spell{:017}", 1)), vec!["Cream"]);
+    // A tie keeps the first spelling seen.
+    assert_eq!(artists_of(conn, &format!("spell{:017}", 5)), vec!["Tobi"]);
+    assert_eq!(count_artists(conn), 2);
 }
 
 /// The names of the genres (and subgenres) a track is linked to, sorted.

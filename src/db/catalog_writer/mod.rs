@@ -26,6 +26,7 @@ mod journal;
 mod links;
 mod pending;
 mod rows;
+mod spellings;
 mod sqlite_artists;
 mod sqlite_insert;
 mod sqlite_links;
@@ -261,6 +262,8 @@ pub struct CatalogWriter {
     pending_genre_links: Vec<(u32, i32)>,
     /// Indexes dropped for a bulk load, recreated by `finish`: (table, CREATE INDEX).
     dropped_indexes: Vec<(String, String)>,
+    /// The spellings of the artists this load creates: the most used one names each.
+    spellings: spellings::Spellings,
     /// Per-artist aggregates summed while loading into an empty catalog, indexed by
     /// artist id - 1; `None` otherwise, and as soon as a load rewrites a track it wrote
     /// (then `finish` recomputes them in SQL).
@@ -313,6 +316,22 @@ fn write_then_free<'a>(
         disposal.dispose(Spent(SpentBatch::Tracks(batch)));
         Ok(())
     }
+}
+
+/// Names each artist with the spelling most of its credits use (`spellings`): a few
+/// rows (a case variant of a name is rare), one statement each.
+fn rename_artists(
+    conn: &mut crate::db::DbConnection,
+    renamed: Vec<(i32, String)>,
+) -> QueryResult<()> {
+    for (id, name) in renamed {
+        crate::db::with_backend!(conn, conn => {
+            diesel::update(artists::table.find(id))
+                .set(artists::name.eq(&name))
+                .execute(conn)
+        })?;
+    }
+    Ok(())
 }
 
 /// Deletes the genres that no track is linked to.
@@ -382,6 +401,7 @@ impl CatalogWriter {
             genre_links: GenreLinks::default(),
             pending_genre_links: Vec::new(),
             dropped_indexes: Vec::new(),
+            spellings: spellings::Spellings::default(),
             totals: None,
             stats: WriteStats::default(),
             disposal: Disposal::new(),
@@ -599,11 +619,13 @@ impl CatalogWriter {
     fn artist_id(&mut self, name: &str, keys: ArtistKeys) -> i32 {
         let key = keys.name_fingerprint;
         if let Some(&id) = self.artist_ids.get(&key) {
+            self.spellings.credited(id, name.trim());
             return id;
         }
         let id = self.next_artist_id;
         self.next_artist_id += 1;
         let (name_key, search_key) = ArtistKeys::stored_keys(name);
+        self.spellings.created(id, name.trim());
         self.pending_artists.push(PendingArtist {
             id,
             name: name.trim().to_string(),
@@ -813,6 +835,7 @@ impl CatalogWriter {
             }
             None => recompute_artist_aggregates(conn)?,
         }
+        rename_artists(conn, std::mem::take(&mut self.spellings).renamed())?;
         let artists_inserted = started.elapsed();
         rebuild_indexes(conn, artist_indexes.into_iter().map(|(_, create)| create))?;
         let aggregated = started.elapsed();
