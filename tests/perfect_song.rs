@@ -442,6 +442,18 @@ async fn taste_profiles_are_saved_loaded_renamed_deleted_and_private() {
         .contains("You already have a profile named “Late night”."));
     // Without JavaScript the page sent back is titled as refused.
     assert!(twice.body.contains("<title>Error: "), "{}", twice.body);
+    // In another case it is the same name.
+    let shouted = post_form(
+        &mut alice,
+        &app.client,
+        "/perfect-song/profiles",
+        &[("settings", "energy=0.1"), ("name", "LATE NIGHT")],
+    )
+    .await;
+    assert_eq!(shouted.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(shouted
+        .body
+        .contains("You already have a profile named “LATE NIGHT”."));
     // Settings that cannot be saved come back as typed, with their messages beside
     // their fields (the page had shown the saved settings instead).
     let bad = alice

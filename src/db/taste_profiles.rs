@@ -136,8 +136,34 @@ pub fn insert_named(
         if usize::try_from(named).map_or(true, |n| n >= max) {
             return Err(ProfileWriteError::TooMany);
         }
+        if named_in_any_case(conn, user_id, name, None)? {
+            return Err(ProfileWriteError::NameTaken);
+        }
         insert_row(conn, user_id, name, settings, now)
     })
+}
+
+/// Whether another of the user's named profiles (not `except`) has this name in any
+/// case. The unique index counts case, so "Sunday morning" and "sunday MORNING" sat
+/// side by side in the list, beside a message that spoke of names as one. A user has
+/// at most a hundred, all read.
+fn named_in_any_case(
+    conn: &mut crate::db::DbConnection,
+    user_id: i32,
+    name: &str,
+    except: Option<i32>,
+) -> QueryResult<bool> {
+    let names: Vec<(i32, String)> = crate::db::with_backend!(conn, conn => {
+        taste_profiles::table
+            .filter(taste_profiles::user_id.eq(user_id))
+            .filter(taste_profiles::is_current.eq(false))
+            .select((taste_profiles::id, taste_profiles::name))
+            .load(conn)
+    })?;
+    let wanted = name.to_lowercase();
+    Ok(names
+        .into_iter()
+        .any(|(id, other)| Some(id) != except && other.to_lowercase() == wanted))
 }
 
 /// How many named profiles the user has.
@@ -182,20 +208,25 @@ pub fn rename(
     name: &str,
     now: i64,
 ) -> Result<bool, ProfileWriteError> {
-    crate::db::with_backend!(conn, conn => {
-    let changed = diesel::update(
-        taste_profiles::table
-            .filter(taste_profiles::id.eq(id))
-            .filter(taste_profiles::user_id.eq(user_id))
-            .filter(taste_profiles::is_current.eq(false)),
-    )
-    .set((
-        taste_profiles::name.eq(name),
-        taste_profiles::updated_at.eq(now),
-    ))
-    .execute(conn)
-    .map_err(name_taken)?;
-    Ok(changed > 0)
+    crate::db::user_write_transaction(conn, |conn| {
+        if named_in_any_case(conn, user_id, name, Some(id))? {
+            return Err(ProfileWriteError::NameTaken);
+        }
+        crate::db::with_backend!(conn, conn => {
+        let changed = diesel::update(
+            taste_profiles::table
+                .filter(taste_profiles::id.eq(id))
+                .filter(taste_profiles::user_id.eq(user_id))
+                .filter(taste_profiles::is_current.eq(false)),
+        )
+        .set((
+            taste_profiles::name.eq(name),
+            taste_profiles::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map_err(name_taken)?;
+        Ok(changed > 0)
+        })
     })
 }
 
