@@ -7,10 +7,20 @@ use crate::catalog::Feature;
 /// bad input quoted them in full, beside the field and again in the list of problems.
 pub(crate) use crate::quoted::quoted as shown;
 
+/// What a field that should hold a number is told: an emptied field is asked for a
+/// number ("“” is not a number." read as a riddle), anything else is quoted.
+fn not_a_number(value: &str) -> String {
+    if value.trim().is_empty() {
+        "Enter a number here: the field is empty.".to_string()
+    } else {
+        format!("“{}” is not a number.", shown(value))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum MatchError {
     /// A value that should be a number is not one (or is NaN / infinite).
-    #[error("“{}” is not a number.", shown(.value))]
+    #[error("{}", not_a_number(.value))]
     NotANumber { field: String, value: String },
     /// A target outside the feature's slider range.
     #[error("{} must be between {} and {}.", .feature.label(), .feature.format(*.min), .feature.format(*.max))]

@@ -900,6 +900,11 @@ mod tests {
             err.message_for("danceability").unwrap(),
             "“abc” is not a number."
         );
+        let emptied = parse(&[("valence", " ")]).unwrap_err();
+        assert_eq!(
+            emptied.message_for("valence").unwrap(),
+            "Enter a number here: the field is empty."
+        );
     }
 
     #[test]
