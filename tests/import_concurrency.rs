@@ -589,7 +589,6 @@ async fn the_log_a_stopped_import_left_is_given_back() {
     let Some(main) = app.db.database.sqlite_path().map(Path::to_path_buf) else {
         return; // PostgreSQL: no such file.
     };
-    let watcher = app.state.spawn_catalog_watcher(Duration::from_millis(100));
     let csv = synthetic_csv(app.dir.path(), 150_000, 23);
     let mut text = std::fs::read_to_string(&csv).expect("csv");
     let columns = text.lines().next().map_or(1, |h| h.split(',').count());
@@ -614,6 +613,10 @@ async fn the_log_a_stopped_import_left_is_given_back() {
     let log = db::catalog_file::log_path(&main);
     let size = || std::fs::metadata(&log).map_or(0, |m| m.len());
     assert!(size() > 0, "the stopped import left pages in the log");
+    // The server's watcher starts once the log is seen full: started before the
+    // import, it could give the log back before the line above looked (a busy CI
+    // machine saw 0 there).
+    let watcher = app.state.spawn_catalog_watcher(Duration::from_millis(100));
     let mut waited = 0;
     while size() > 0 && waited < 100 {
         tokio::time::sleep(Duration::from_millis(50)).await;
