@@ -76,6 +76,11 @@ async fn home_page_summarises_the_loaded_catalog() {
     assert!(body.contains("120 BPM"));
     // The footer names the catalog.
     assert!(body.contains("Catalog: <strong>my_songs.csv</strong>, 2 tracks"));
+    // "Compare artists" opens the comparison, not the artists' search.
+    assert!(
+        body.contains(r#"<a class="button" href="/artists/compare">Compare artists</a>"#),
+        "{body}"
+    );
 }
 
 #[tokio::test]
