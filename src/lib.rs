@@ -20,6 +20,7 @@ pub mod memory;
 mod proptest_regressions;
 pub mod quoted;
 pub mod repeated_failure;
+pub mod typed_name;
 pub mod web;
 pub mod whole_number;
 

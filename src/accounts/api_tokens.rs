@@ -100,10 +100,10 @@ pub fn from_authorization(value: Option<&str>) -> Result<&str, TokenError> {
     }
 }
 
-/// A token's name as typed: trimmed, 1 to `MAX_NAME_CHARS` characters, no control
-/// characters.
+/// A token's name as typed, tidied (`typed_name::tidy`): 1 to `MAX_NAME_CHARS`
+/// characters, no control characters.
 pub fn validate_name(name: &str) -> Result<String, String> {
-    let name = name.trim();
+    let name = crate::typed_name::tidy(name);
     if name.is_empty() {
         return Err("Give the token a name, so you know later what uses it.".into());
     }
@@ -115,7 +115,7 @@ pub fn validate_name(name: &str) -> Result<String, String> {
     if name.chars().any(char::is_control) {
         return Err("Token names cannot contain control characters.".into());
     }
-    Ok(name.to_string())
+    Ok(name)
 }
 
 #[cfg(test)]

@@ -2,8 +2,6 @@
 //! trimming, no control characters. Uniqueness per user is the database's to decide;
 //! so is keeping a user to `MAX_PER_USER` profiles.
 
-use unicode_normalization::UnicodeNormalization;
-
 /// The longest profile name, in characters.
 pub const MAX_CHARS: usize = 60;
 
@@ -27,13 +25,12 @@ pub enum ProfileNameError {
     ControlCharacter,
 }
 
-/// The name as it will be stored (trimmed, in Unicode's composed form), or why it
-/// cannot be one. Composed: "é" typed as one character and as "e" with an accent
-/// were two profiles that looked the same, and the database's "one name once" rule
-/// let both in.
+/// The name as it will be stored (`typed_name::tidy`: composed, nothing invisible or
+/// direction-setting, one space between words), or why it cannot be one. Composed:
+/// "é" typed as one character and as "e" with an accent were two profiles that looked
+/// the same, and the database's "one name once" rule let both in.
 pub fn parse(raw: &str) -> Result<String, ProfileNameError> {
-    let composed: String = raw.nfc().collect();
-    let name = composed.trim();
+    let name = crate::typed_name::tidy(raw);
     if name.is_empty() {
         Err(ProfileNameError::Empty)
     } else if name.chars().count() > MAX_CHARS {
@@ -41,7 +38,7 @@ pub fn parse(raw: &str) -> Result<String, ProfileNameError> {
     } else if name.chars().any(char::is_control) {
         Err(ProfileNameError::ControlCharacter)
     } else {
-        Ok(name.to_string())
+        Ok(name)
     }
 }
 
@@ -68,5 +65,7 @@ mod tests {
     fn names_that_look_the_same_are_stored_the_same() {
         assert_eq!(parse("Caf\u{65}\u{301}"), parse("Caf\u{e9}"));
         assert_eq!(parse("Caf\u{65}\u{301}").unwrap(), "Caf\u{e9}");
+        assert_eq!(parse("Sunday\u{A0} morning"), parse("Sunday morning"));
+        assert_eq!(parse("\u{200B}"), Err(ProfileNameError::Empty));
     }
 }

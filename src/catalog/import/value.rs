@@ -83,13 +83,11 @@ fn one_line(text: &str) -> String {
     out
 }
 
-/// The characters that set the direction of the text after them until they are
-/// closed (embeddings, overrides and isolates, U+202A–U+202E and U+2066–U+2069). A
-/// name holding one turned the app's own words around it backwards (an artist
-/// "\u{202E}gnp.exe" showed as "exe.png", and the sentences that named it read
-/// mirrored). Names never need them: right-to-left scripts carry their own direction.
+/// A name holding a direction control (`typed_name::is_direction_control`) turned the
+/// app's own words around it backwards (an artist "\u{202E}gnp.exe" showed as
+/// "exe.png", and the sentences that named it read mirrored).
 fn direction_control(c: char) -> bool {
-    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    crate::typed_name::is_direction_control(c)
 }
 
 /// The cell without direction controls (`direction_control`), copied only when it

@@ -201,8 +201,13 @@ async fn tokens_of(state: &AppState, user_id: i32) -> AppResult<Vec<ApiTokenRow>
 
 fn render(ctx: &PageContext, view: &View) -> Markup {
     // Always the whole page: the forms here are plain, so a token never lands in a
-    // fragment swapped into some other page.
-    crate::web::layout::page(ctx, TITLE, page(ctx, view))
+    // fragment swapped into some other page. A refused form says so first in the
+    // title, as the account's other forms do (a screen reader starts there).
+    let title = match view.error {
+        Some(_) => format!("Error: {TITLE}"),
+        None => TITLE.to_string(),
+    };
+    crate::web::layout::page(ctx, &title, page(ctx, view))
 }
 
 #[handler]
