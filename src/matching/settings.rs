@@ -553,8 +553,8 @@ impl MatchSettings {
             keys::GENRE if !value.is_empty() => {
                 filters.genres.insert(value.to_string());
             }
-            keys::YEAR_FROM => filters.year_from = parse_optional_int(key, value)?,
-            keys::YEAR_TO => filters.year_to = parse_optional_int(key, value)?,
+            keys::YEAR_FROM => filters.year_from = parse_year(key, value)?,
+            keys::YEAR_TO => filters.year_to = parse_year(key, value)?,
             keys::MIN_POPULARITY => {
                 filters.min_popularity = match parse_optional_int::<i64>(key, value)? {
                     None => None,
@@ -739,6 +739,26 @@ fn parse_optional_int<T: TryFrom<i64>>(field: &str, value: &str) -> Result<Optio
     }
 }
 
+/// The years the page's year fields take (their `min` and `max`).
+pub const YEARS: std::ops::RangeInclusive<i32> = 1000..=3000;
+
+/// A year field: empty, or a year of `YEARS`. The fields said 1000 to 3000 and took
+/// -5 and 3001, which could only empty the answer.
+fn parse_year(field: &str, value: &str) -> Result<Option<i32>, MatchError> {
+    let year = parse_optional_int::<i32>(field, value)?;
+    match year {
+        Some(y) if !YEARS.contains(&y) => Err(MatchError::Field {
+            field: field.into(),
+            message: format!(
+                "A year must be between {} and {}.",
+                YEARS.start(),
+                YEARS.end()
+            ),
+        }),
+        _ => Ok(year),
+    }
+}
+
 /// What a checkbox or a hand-written URL may send.
 fn parse_bool(field: &str, value: &str) -> Result<bool, MatchError> {
     match value.to_ascii_lowercase().as_str() {
@@ -905,6 +925,17 @@ mod tests {
             emptied.message_for("valence").unwrap(),
             "Enter a number here: the field is empty."
         );
+    }
+
+    #[test]
+    fn years_are_those_the_fields_take() {
+        assert!(parse(&[("year_from", "-5")]).is_err());
+        assert!(parse(&[("year_to", "3001")]).is_err());
+        assert_eq!(
+            parse(&[("year_to", "3000")]).unwrap().filters.year_to,
+            Some(3000)
+        );
+        assert_eq!(parse(&[("year_from", "")]).unwrap().filters.year_from, None);
     }
 
     #[test]

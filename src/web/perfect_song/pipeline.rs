@@ -108,6 +108,12 @@ impl<'a> Pipeline<'a> {
         mut settings: MatchSettings,
         pairs: &params::Pairs,
     ) -> AppResult<Result<MatchSettings, InvalidSettings>> {
+        // Checked here, where every way in (the page, "Find my song", a profile's
+        // save, the current settings' save) passes: a profile saved with such a bound
+        // opened as "Error" on every visit once loaded.
+        if let Some(refused) = self.time_signatures_refused(&settings).await? {
+            return Ok(Err(refused));
+        }
         let refs = settings.seeds.clone();
         if refs.is_empty() {
             return Ok(Ok(settings));
@@ -276,6 +282,20 @@ impl<'a> Pipeline<'a> {
     }
 
     /// The settings in `pairs`, parsed, then their seeds looked up and applied.
+    /// A time-signature bound on a catalog without time signatures, refused
+    /// (`time_signatures_missing`); the facts are read only when there is one.
+    async fn time_signatures_refused(
+        &self,
+        settings: &MatchSettings,
+    ) -> AppResult<Option<InvalidSettings>> {
+        let bounds = settings.filters.attributes.bounds(Attribute::TimeSignature);
+        if bounds.is_open() {
+            return Ok(None);
+        }
+        let facts = seeds::facts(self.state, self.ctx.catalog.meta.version).await?;
+        Ok(time_signatures_missing(settings, &facts))
+    }
+
     pub async fn parsed_and_seeded(
         &self,
         pairs: &params::Pairs,

@@ -11,7 +11,7 @@ use crate::{
     catalog::{musical_key::MusicalKey, snapshot::CatalogSnapshot, Feature},
     matching::{
         attributes::Attribute,
-        settings::{keys, MAX_RESULTS, MAX_WEIGHT},
+        settings::{keys, MAX_RESULTS, MAX_WEIGHT, YEARS},
         Metric,
     },
     web::{auth::csrf, extract::PageContext},
@@ -499,8 +499,8 @@ fn filters(form: &FormState, catalog: &CatalogSnapshot) -> Markup {
             }
             }
             div class="ps-filter-grid" {
-                (number_field(form, keys::YEAR_FROM, "Released from", 1000, 3000, year(catalog.meta.min_year)))
-                (number_field(form, keys::YEAR_TO, "Released up to", 1000, 3000, year(catalog.meta.max_year)))
+                (number_field(form, keys::YEAR_FROM, "Released from", i64::from(*YEARS.start()), i64::from(*YEARS.end()), year(catalog.meta.min_year)))
+                (number_field(form, keys::YEAR_TO, "Released up to", i64::from(*YEARS.start()), i64::from(*YEARS.end()), year(catalog.meta.max_year)))
                 @if catalog.features.has_popularity() {
                     (number_field(form, keys::MIN_POPULARITY, "Minimum popularity (0–100)", 0, 100, None))
                 }
