@@ -120,6 +120,21 @@ async fn the_comparison_downloads_its_artists_and_the_catalog_average() {
         "{}",
         unknown.body
     );
+    // A file has no links to offer: the close names are in the message.
+    let close = browser
+        .get(
+            &app.client,
+            "/artists/compare.csv?artist=Prolifik&artist=Comma,+The+Band",
+        )
+        .await;
+    assert_eq!(close.status, StatusCode::NOT_FOUND);
+    assert!(
+        close
+            .body
+            .contains("Did you mean one of these? “Prolific”."),
+        "{}",
+        close.body
+    );
     let one = browser
         .get(&app.client, "/artists/compare.csv?artist=Prolific")
         .await;

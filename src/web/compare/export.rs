@@ -92,7 +92,18 @@ fn problems_error<T: Comparable>(
                 .field
                 .and_then(|i| request.fields.get(i))
                 .map_or("", |f| f.trim());
-            p.problem.message(typed)
+            // A file has no links to offer: the names are in the message itself
+            // (it asked "Did you mean one of these?" and listed none).
+            let choices: Vec<String> = p
+                .problem
+                .choices()
+                .iter()
+                .map(|c| format!("“{}”", crate::quoted::quoted(c.compare_name())))
+                .collect();
+            match choices.is_empty() {
+                true => p.problem.message(typed),
+                false => format!("{} {}.", p.problem.message(typed), choices.join(", ")),
+            }
         })
         .collect::<Vec<_>>()
         .join(" ");
