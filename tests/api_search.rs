@@ -207,6 +207,11 @@ async fn track_filters_find_what_a_spotify_user_expects() {
         ("beyonce halo", &["Halo"]),
         ("halo BEYONCÉ", &["Halo"]),
         ("capaldi loved", &["Someone You Loved"]),
+        // ... written as file names and exports write a song: the punctuation between
+        // the words is not searched for (a lone "-" had to be in the title).
+        ("Lewis Capaldi - Someone You Loved", &["Someone You Loved"]),
+        ("someone you loved, capaldi", &["Someone You Loved"]),
+        ("drake: (hotline bling)", &["Hotline Bling"]),
         ("nevermind", &["Smells Like Teen Spirit", "Come as You Are"]),
         ("views wizkid", &["One Dance"]),
         ("drake rock", &[]),
@@ -411,4 +416,45 @@ async fn both_ways_of_testing_a_word_against_artist_names_agree() {
         assert_eq!(found[0], found[2], "{word}");
         assert_eq!(found[0].0, expected, "{word}");
     }
+}
+
+/// A title typed whole comes first, then the rest by popularity: by popularity alone
+/// `q=one` began with "Someone You Loved", and a script taking `items[0]` as the song
+/// it looked up got another.
+#[tokio::test]
+async fn a_title_typed_whole_comes_before_titles_that_hold_the_words() {
+    let app = catalog_app().await;
+    let everything = ["One", "Someone You Loved", "One More Time", "One Dance"];
+    assert_eq!(names(&app, "one", "track").await, everything);
+    assert_eq!(names(&app, "ONE", "track").await, everything);
+    // Any run of the words typed: the title, then its artist.
+    assert_eq!(names(&app, "one metallica", "track").await, ["One"]);
+    assert_eq!(
+        names(&app, "Daft Punk - One More Time", "track").await,
+        ["One More Time"]
+    );
+    // Paged, the order holds and the total counts each track once.
+    let mut paged = Vec::new();
+    for offset in 0..5 {
+        let (status, json) = get(
+            &app,
+            &format!("{}&limit=1&offset={offset}", path("one", "track")),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{json}");
+        assert_eq!(json["tracks"]["total"], 4, "{json}");
+        paged.extend(
+            json["tracks"]["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .map(|i| i["name"].as_str().unwrap_or_default().to_string()),
+        );
+    }
+    assert_eq!(paged, everything);
+    // The field filters still hold for the title typed whole.
+    assert_eq!(
+        names(&app, "one year:2000-2020", "track").await,
+        ["Someone You Loved", "One More Time", "One Dance"]
+    );
 }

@@ -4,6 +4,10 @@
 //! is the search's business.
 //!
 //! - A word is a run of characters up to the next space; `"two words"` is one phrase.
+//!   Punctuation that separates words in writing is not part of a word: `lights,`
+//!   is `lights` and a lone `-` is nothing (`Ed Sheeran - Shape of You`, the way
+//!   file names and exports write a song, found only a remix whose title holds " - ").
+//!   A query of nothing but such words (`!!!`, a band) is searched as typed.
 //! - `field:value` (field name in any case) filters; the value is the next word, or a
 //!   quoted phrase (`artist:"Daft Punk"`). Given twice, both must hold.
 //! - `year:2010` or `year:1990-1999` (both ends included); anything else after
@@ -62,6 +66,8 @@ impl SearchQuery {
     pub fn parse(q: &str) -> Result<SearchQuery, SearchQueryError> {
         let chars: Vec<char> = q.chars().collect();
         let mut query = SearchQuery::default();
+        // Words of separating punctuation alone, kept for a query of nothing else.
+        let mut punctuation = Vec::new();
         let mut i = 0;
         while i < chars.len() {
             if chars[i].is_whitespace() {
@@ -80,8 +86,14 @@ impl SearchQuery {
                 continue;
             }
             let (word, next) = word(&chars, i);
-            push_term(&mut query.text, word);
+            match without_separators(&word) {
+                "" => punctuation.push(word),
+                bare => push_term(&mut query.text, bare.to_string()),
+            }
             i = next;
+        }
+        if query.is_empty() {
+            query.text = punctuation;
         }
         for terms in [
             &mut query.text,
@@ -158,6 +170,50 @@ fn drop_implied(terms: &mut Vec<String>) {
     }
     let mut flags = keep.into_iter();
     terms.retain(|_| flags.next().unwrap_or(true));
+}
+
+/// Punctuation that writing puts between words (commas, colons, dashes, brackets,
+/// quotes), not inside names: `M.I.A.`'s inner dots, `P!nk`, `C++` and `AC/DC` keep
+/// theirs, since only a word's ends are trimmed and `+`, `$` or `#` are not among them.
+fn is_separator(c: char) -> bool {
+    matches!(
+        c,
+        ',' | ';'
+            | ':'
+            | '.'
+            | '!'
+            | '?'
+            | '('
+            | ')'
+            | '['
+            | ']'
+            | '{'
+            | '}'
+            | '"'
+            | '\''
+            | '-'
+            | '/'
+            | '&'
+            | '|'
+            | '–'
+            | '—'
+            | '…'
+            | '‘'
+            | '’'
+            | '“'
+            | '”'
+            | '«'
+            | '»'
+            | '¿'
+            | '¡'
+            | '·'
+    )
+}
+
+/// A word without the separating punctuation at its ends: `lights,` is `lights`,
+/// `(Remix)` is `Remix`, `-` is empty.
+fn without_separators(word: &str) -> &str {
+    word.trim_matches(is_separator)
 }
 
 /// The text up to the closing quote (or the end), and the index after it.
@@ -248,6 +304,39 @@ mod tests {
     }
 
     #[test]
+    fn punctuation_between_words_is_not_searched_for() {
+        assert_eq!(
+            parse("Ed Sheeran - Shape of You").text,
+            strings(&["Ed", "Sheeran", "Shape", "of", "You"])
+        );
+        assert_eq!(
+            parse("blinding lights, the weeknd").text,
+            strings(&["blinding", "lights", "the", "weeknd"])
+        );
+        assert_eq!(
+            parse("the weeknd: (blinding lights)").text,
+            strings(&["the", "weeknd", "blinding", "lights"])
+        );
+        // Inside a name it stays, and so do the characters names are made of.
+        assert_eq!(
+            parse("M.I.A. P!nk C++ AC/DC Don't").text,
+            strings(&["M.I.A", "P!nk", "C++", "AC/DC", "Don't"])
+        );
+        // A quoted phrase is searched for as written.
+        assert_eq!(
+            parse("\"love, actually\"").text,
+            strings(&["love, actually"])
+        );
+        // Nothing but punctuation: searched as typed.
+        assert_eq!(parse("!!!").text, strings(&["!!!"]));
+        assert_eq!(parse(" - ").text, strings(&["-"]));
+        // Beside a filter, a lone dash is still nothing.
+        let q = parse("artist:queen - ");
+        assert!(q.text.is_empty(), "{q:?}");
+        assert_eq!(q.artist, strings(&["queen"]));
+    }
+
+    #[test]
     fn free_words_and_phrases() {
         assert_eq!(parse("love song").text, strings(&["love", "song"]));
         assert_eq!(
@@ -288,8 +377,9 @@ mod tests {
         );
         assert_eq!(parse("Re:Stacks").text, strings(&["Re:Stacks"]));
         assert_eq!(parse("tag:new").text, strings(&["tag:new"]));
-        assert_eq!(parse("artist: Drake").text, strings(&["artist:", "Drake"]));
-        assert_eq!(parse(r#"genre:"" x"#).text, strings(&[r#"genre:"""#, "x"]));
+        // A filter with no value is a word, its colon the punctuation after it.
+        assert_eq!(parse("artist: Drake").text, strings(&["artist", "Drake"]));
+        assert_eq!(parse(r#"genre:"" x"#).text, strings(&["genre", "x"]));
         assert!(parse("artist:").artist.is_empty());
         assert_eq!(parse("10:15").text, strings(&["10:15"]));
     }
