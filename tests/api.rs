@@ -372,6 +372,34 @@ async fn another_users_token_cannot_be_revoked_and_names_are_checked() {
         .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.body.contains("Give the token a name"));
+    // Titled as refused, as the account's other forms are.
+    assert!(
+        page.body.contains("<title>Error: API tokens"),
+        "{}",
+        page.body
+    );
+    // A name of nothing visible is blank too; one that would turn the page's own
+    // sentences backwards is kept without its direction override.
+    let page = bob
+        .submit(
+            &app.client,
+            "/account/api-tokens",
+            "/account/api-tokens",
+            &[("name", "\u{200B}\u{FEFF}")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let page = bob
+        .submit(
+            &app.client,
+            "/account/api-tokens",
+            "/account/api-tokens",
+            &[("name", "\u{202E}My  script")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains('\u{202E}'), "no override kept");
+    assert!(page.body.contains("My script"), "{}", page.body);
     // Logged out: the tokens page sends you to log in.
     let resp = app.client.get("/account/api-tokens").send().await;
     resp.assert_status(StatusCode::SEE_OTHER);
@@ -1523,13 +1551,18 @@ async fn only_a_dataset_id_has_spotify_links() {
     .await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.json);
     let (one, two) = (&a.json["audio_features"][0], &a.json["audio_features"][1]);
-    // Spotify's own address of the analysis, which typed clients (tekore) require.
-    assert_eq!(
-        one["analysis_url"],
-        "https://api.spotify.com/v1/audio-analysis/6f807x0ima9a1j3VPbc7VN"
-    );
-    // An id derived from the title is ours: Spotify has no such analysis or page.
-    assert!(two["analysis_url"].is_null(), "{two}");
+    // The analysis' address is this API's, for every track (typed clients such as
+    // tekore require one): a script that follows it with its token sends the token
+    // nowhere else, and hears in Spotify's error shape that there is no analysis.
+    for (features, id) in [(one, "6f807x0ima9a1j3VPbc7VN"), (two, derived.as_str())] {
+        let url = features["analysis_url"].as_str().expect("an address");
+        let path = format!("/api/v1/audio-analysis/{id}");
+        assert!(url.ends_with(&path), "{url}");
+        assert!(!url.contains("spotify.com"), "{url}");
+        let followed = call(&app, t, &path).await;
+        assert_eq!(followed.status, StatusCode::NOT_FOUND, "{}", followed.json);
+        assert_eq!(followed.json["error"]["status"], 404, "{}", followed.json);
+    }
     let a = call(
         &app,
         t,

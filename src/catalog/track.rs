@@ -274,12 +274,6 @@ pub fn spotify_page(kind: &str, id: &str) -> Option<String> {
     is_spotify_id(id).then(|| format!("https://open.spotify.com/{kind}/{id}"))
 }
 
-/// Spotify's audio-analysis resource of a track with a real Spotify id (the datasets
-/// hold none of its data, but it is where Spotify keeps it).
-pub fn spotify_audio_analysis(id: &str) -> Option<String> {
-    is_spotify_id(id).then(|| format!("https://api.spotify.com/v1/audio-analysis/{id}"))
-}
-
 /// True for an id Spotify could have made: 22 base-62 characters, not the demo
 /// catalog's.
 fn is_spotify_id(id: &str) -> bool {

@@ -26,8 +26,11 @@ use crate::{
 };
 
 /// Tracks in an artist's top tracks, and artists in the related list.
-const TOP_TRACKS: i64 = 10;
+const TOP_TRACKS: usize = 10;
 const RELATED: usize = 20;
+/// An artist's tracks read for the top ten, most popular first: enough for ten songs
+/// when each has a remaster or two beside it.
+const TOP_TRACKS_READ: i64 = 200;
 
 pub struct CatalogApi;
 
@@ -243,11 +246,26 @@ impl CatalogApi {
             .artist(&catalog, &id)
             .ok_or_else(|| not_found("artist", &id))?;
         let artist_id = artist.id;
-        let ids = db::run(&state.pool, move |conn| {
-            Ok(db::api_catalog::top_track_ids(conn, artist_id, TOP_TRACKS)?)
+        let by_popularity = db::run(&state.pool, move |conn| {
+            Ok(db::api_catalog::top_track_ids(
+                conn,
+                artist_id,
+                TOP_TRACKS_READ,
+            )?)
         })
         .await
         .map_err(ApiError::from)?;
+        // Each song once, by its most popular version: Queen's top ten held "Bohemian
+        // Rhapsody - 2011 Mix" twice and seven songs in all.
+        let facts = crate::web::seeds::facts(&state, catalog.meta.version)
+            .await
+            .map_err(ApiError::from)?;
+        let mut songs = std::collections::HashSet::new();
+        let ids: Vec<i32> = by_popularity
+            .into_iter()
+            .filter(|&id| facts.get(id).is_none_or(|f| songs.insert(f.song)))
+            .take(TOP_TRACKS)
+            .collect();
         let rows = lookup::load_tracks(&state, ids.clone()).await?;
         let base = lookup::base(req, &state);
         Ok(Json(objects::TopTracks {

@@ -162,10 +162,11 @@ pub struct AudioFeatures {
     pub id: String,
     pub uri: String,
     pub track_href: String,
-    /// Spotify's audio-analysis resource of the track (the datasets hold none of its
-    /// data); null for a track without a Spotify id.
-    #[oai(nullable)]
-    pub analysis_url: Option<String>,
+    /// Where Spotify's audio-analysis resource of the track would be, on this API:
+    /// the datasets hold none of its data, so it answers 404 in Spotify's error shape.
+    /// Local, not Spotify's own address: a script that follows it sends its token
+    /// along, and this API's token is nobody else's business.
+    pub analysis_url: String,
     #[oai(nullable)]
     pub duration_ms: Option<i32>,
     /// Pitch class 0..11 (C = 0); -1 when unknown.
@@ -476,11 +477,8 @@ pub fn audio_features(base: &Base, t: &ApiTrack) -> AudioFeatures {
         kind: "audio_features".into(),
         uri: format!("spotify:track:{id}"),
         track_href: base.href(&format!("/tracks/{id}")),
+        analysis_url: base.href(&format!("/audio-analysis/{id}")),
         id,
-        analysis_url: t
-            .spotify_id
-            .as_deref()
-            .and_then(crate::catalog::track::spotify_audio_analysis),
         duration_ms: t.duration_ms,
         key: t.key.unwrap_or(-1),
         mode: t.mode,

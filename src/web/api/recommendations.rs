@@ -17,7 +17,8 @@
 //! - `metric=cosine`, `max_per_artist`, `min_year`/`max_year` (release years) go beyond
 //!   Spotify; `market` is checked and ignored, and so is any name this endpoint does
 //!   not read, except a misspelt seed, target, bound or weight (`TUNING_PREFIXES`);
-//! - seed tracks are never recommended, nor other versions of their songs.
+//! - seed tracks are never recommended, nor other versions of their songs; every other
+//!   song is answered once, by its closest version (as the page answers).
 
 use std::{collections::BTreeMap, sync::Arc};
 
@@ -526,17 +527,12 @@ impl RecommendationsApi {
         }
         // Every track's key, mode, time signature, duration and song: the table the
         // page's filters read too (`cache::CatalogCaches::track_facts`). The attribute
-        // filters read it, and so does leaving out the seed tracks' other versions.
-        let facts = if r.attribute_bounds.is_empty() && seed_track_ids.is_empty() {
-            None
-        } else {
-            Some(
-                crate::web::seeds::facts(&state, version)
-                    .await
-                    .map_err(ApiError::from)?,
-            )
-        };
-        if let Some(facts) = facts.as_ref().filter(|_| !r.attribute_bounds.is_empty()) {
+        // filters read it, leaving out the seed tracks' other versions does, and so
+        // does answering one version of each song.
+        let facts = crate::web::seeds::facts(&state, version)
+            .await
+            .map_err(ApiError::from)?;
+        if !r.attribute_bounds.is_empty() {
             let filters_time_signature = r
                 .attribute_bounds
                 .iter()
@@ -560,15 +556,13 @@ impl RecommendationsApi {
         .map_err(ApiError::from)?;
         let bounds = r.attribute_bounds.clone();
         let excluded = seed_track_ids.clone();
+        let songs = facts.clone();
         // A seed track's remaster or live take would answer it at about 100/100: "more
         // like this" leaves out every version of a seed track's song, as the page does.
-        let seed_songs: Vec<u32> = match &facts {
-            Some(table) => excluded
-                .iter()
-                .filter_map(|&id| table.get(id).map(|f| f.song))
-                .collect(),
-            None => Vec::new(),
-        };
+        let seed_songs: Vec<u32> = excluded
+            .iter()
+            .filter_map(|&id| facts.get(id).map(|f| f.song))
+            .collect();
         let keep = move |id: i32| {
             if excluded.contains(&id) {
                 return false;
@@ -576,10 +570,7 @@ impl RecommendationsApi {
             if exact.as_ref().is_some_and(|e| !e.admits(id)) {
                 return false;
             }
-            let Some(table) = &facts else {
-                return true;
-            };
-            let attrs = table.get(id);
+            let attrs = facts.get(id);
             if !seed_songs.is_empty() && attrs.is_some_and(|f| seed_songs.contains(&f.song)) {
                 return false;
             }
@@ -602,7 +593,12 @@ impl RecommendationsApi {
             && r.attribute_bounds.is_empty()
             && seed_track_ids.is_empty();
         let (outcome, pool) = tokio::task::spawn_blocking(move || {
-            let outcome = index.search_where(&settings_for_search, &keep)?;
+            // One version of each song, its closest, as the page answers: Spotify
+            // recommends songs, and a playlist made of the answer had "My Sweet Lord"
+            // twice (one in ten of 50 tracks repeated a song).
+            let outcome = index.search_one_per_song(&settings_for_search, &keep, &|id| {
+                songs.get(id).map(|f| f.song)
+            })?;
             let pool = if unfiltered {
                 index.len()
             } else {
