@@ -296,15 +296,13 @@ where
     }
 }
 
-/// Matching tracks whose whole title is one of `whole_titles` that rank first, at most:
-/// a query is typed as a title once or twice, not hundreds of times.
-const WHOLE_TITLES_FIRST: i64 = 100;
-
 /// Tracks meeting `conditions`: (total meeting them, the ids of one page). Those whose
-/// whole title the free words spell (`whole_titles`) come first, most popular first,
-/// then the rest by popularity: by popularity alone `q=One` began with "Dance Monkey"
-/// (Tones and I), and `q=Thriller Michael Jackson` with "Billie Jean", so a script's
-/// `items[0]` named another song.
+/// whole title the free words spell (`whole_titles`, case aside) come first, then the
+/// rest, each most popular first: by popularity alone `q=One` began with "Dance
+/// Monkey" (Tones and I), and `q=Thriller Michael Jackson` with "Billie Jean", so a
+/// script's `items[0]` named another song. A page that ends before `limit` already
+/// says how many match, so the count (a second pass over the tracks) runs only after a
+/// full page, or past the last match.
 pub fn search_track_ids(
     conn: &mut crate::db::DbConnection,
     conditions: &TrackConditions,
@@ -313,64 +311,21 @@ pub fn search_track_ids(
 ) -> QueryResult<(i64, Vec<i32>)> {
     let resolved = except_tracks(conn, conditions)?;
     let conditions = resolved.as_ref().unwrap_or(conditions);
-    let titled = titled_as_typed(conn, conditions)?;
-    let ahead = i64::try_from(titled.len()).unwrap_or(i64::MAX);
-    let first: Vec<i32> = titled
-        .iter()
-        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
-        .take(usize::try_from(limit).unwrap_or(0))
-        .copied()
-        .collect();
-    let taken = i64::try_from(first.len()).unwrap_or(0);
-    let (rest_total, rest) = by_popularity(
-        conn,
-        conditions,
-        &titled,
-        limit - taken,
-        (offset - ahead).max(0),
-    )?;
-    Ok((rest_total + ahead, first.into_iter().chain(rest).collect()))
-}
-
-/// The matching tracks whose whole title (case aside) is one of `whole_titles`, most
-/// popular first.
-fn titled_as_typed(
-    conn: &mut crate::db::DbConnection,
-    conditions: &TrackConditions,
-) -> QueryResult<Vec<i32>> {
-    if conditions.whole_titles.is_empty() {
-        return Ok(Vec::new());
-    }
     let titles = &conditions.whole_titles;
-    on_matching!(conn, conditions, |matching, c| matching
-        .filter(one_of(lower(tracks::name), titles))
-        .order(most_popular_first())
-        .select(tracks::id)
-        .limit(WHOLE_TITLES_FIRST)
-        .load(c))
-}
-
-/// The tracks meeting `conditions` but `ahead`, most popular first: (how many, one
-/// page). A page that ends before `limit` already says how many match, so the count
-/// (a second pass over the tracks) runs only after a full page, or past the last match.
-fn by_popularity(
-    conn: &mut crate::db::DbConnection,
-    conditions: &TrackConditions,
-    ahead: &[i32],
-    limit: i64,
-    offset: i64,
-) -> QueryResult<(i64, Vec<i32>)> {
-    // The page and the count of every match in one pass: the order by popularity
-    // reads every match anyway, and a second query for the count read the tracks
-    // again (on PostgreSQL, folding every accented title twice).
+    // The page and the count of every match in one pass: the order reads every match
+    // anyway, and a second query for the count read the tracks again (on PostgreSQL,
+    // folding every accented title twice). The title test is in the order, so it
+    // costs only the matches: as a query of its own it read every track again, about
+    // 6 ms more a search at 28,352 tracks (a quarter of a second at 1.2 million).
     let page: Vec<(i32, i64)> = on_matching!(conn, conditions, |matching, c| {
-        let matching = if ahead.is_empty() {
-            matching
+        let ordered = if titles.is_empty() {
+            matching.order(most_popular_first())
         } else {
-            matching.filter(diesel::dsl::not(one_of(tracks::id, ahead)))
+            matching
+                .order(one_of(lower(tracks::name), titles).desc())
+                .then_order_by(most_popular_first())
         };
-        matching
-            .order(most_popular_first())
+        ordered
             .select((tracks::id, every_match_counted()))
             .limit(limit)
             .offset(offset)
@@ -385,14 +340,9 @@ fn by_popularity(
     if offset == 0 && limit > 0 {
         return Ok((0, ids));
     }
-    let total: i64 = on_matching!(conn, conditions, |matching, c| {
-        let matching = if ahead.is_empty() {
-            matching
-        } else {
-            matching.filter(diesel::dsl::not(one_of(tracks::id, ahead)))
-        };
-        matching.select(count_star()).first(c)
-    })?;
+    let total: i64 = on_matching!(conn, conditions, |matching, c| matching
+        .select(count_star())
+        .first(c))?;
     Ok((total, ids))
 }
 
