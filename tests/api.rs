@@ -137,12 +137,20 @@ async fn requests_without_a_valid_token_get_401_json() {
     assert_eq!(a.status, StatusCode::UNAUTHORIZED);
     assert!(a.error().contains("Bearer"), "{}", a.json);
     assert_eq!(a.header("www-authenticate"), Some("Bearer realm=\"api\""));
+    // A token sent but not good says so in the challenge (RFC 6750): a client can
+    // tell a token to replace from a request to fix.
     let bad = call(&app, Some("sih_not-a-real-token"), "/api/v1/catalog").await;
     assert_eq!(bad.status, StatusCode::UNAUTHORIZED);
     let forged = format!("sih_{}", "A".repeat(43));
     let a = call(&app, Some(&forged), "/api/v1/catalog").await;
     assert_eq!(a.status, StatusCode::UNAUTHORIZED);
     assert_eq!(a.error(), "Invalid access token.");
+    for answer in [&bad, &a] {
+        assert_eq!(
+            answer.header("www-authenticate"),
+            Some("Bearer realm=\"api\", error=\"invalid_token\"")
+        );
+    }
     // Basic auth and cookies are not credentials here.
     let resp = app
         .client
@@ -151,6 +159,10 @@ async fn requests_without_a_valid_token_get_401_json() {
         .send()
         .await;
     resp.assert_status(StatusCode::UNAUTHORIZED);
+    resp.assert_header(
+        "www-authenticate",
+        "Bearer realm=\"api\", error=\"invalid_request\"",
+    );
 }
 
 /// Two credentials in one request are refused, even when one of them is good: which
@@ -1364,7 +1376,7 @@ async fn options_says_what_an_address_takes_without_a_token() {
     resp.assert_status(StatusCode::NO_CONTENT);
     resp.assert_header("allow", "GET, HEAD, OPTIONS");
     resp.assert_header("access-control-allow-origin", "https://app.example");
-    resp.assert_header("access-control-allow-methods", "GET, OPTIONS");
+    resp.assert_header("access-control-allow-methods", "GET, HEAD, OPTIONS");
 }
 
 /// `ids=a,,b` would otherwise answer two objects for three ids, and a client pairing

@@ -202,7 +202,8 @@ fn error_responses(path: &str) -> Vec<(u16, Value)> {
         "No token, or one that is unknown or revoked (unless anonymous reads are allowed).",
     );
     unauthorized["headers"] = json!({ "WWW-Authenticate": {
-        "description": "Bearer realm=\"api\"", "schema": { "type": "string" } } });
+        "description": "Bearer realm=\"api\", with error=\"invalid_token\" for a token that is unknown or revoked and error=\"invalid_request\" for a header that is not Bearer (RFC 6750)",
+        "schema": { "type": "string" } } });
     let mut too_many = response("Over the rate limit.");
     too_many["headers"] = json!({ "Retry-After": {
         "description": "Seconds to wait.", "schema": { "type": "integer" } } });

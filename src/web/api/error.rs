@@ -17,6 +17,9 @@ pub struct ApiError {
     pub message: String,
     /// Seconds, for 429.
     pub retry_after: Option<u64>,
+    /// For 401: RFC 6750's error code in the `WWW-Authenticate` challenge
+    /// (`invalid_token`, `invalid_request`); none when no credentials were sent.
+    pub bearer_error: Option<&'static str>,
 }
 
 impl ApiError {
@@ -25,6 +28,7 @@ impl ApiError {
             status,
             message: message.into(),
             retry_after: None,
+            bearer_error: None,
         }
     }
 
@@ -40,6 +44,15 @@ impl ApiError {
         ApiError::new(StatusCode::UNAUTHORIZED, message)
     }
 
+    /// A 401 whose challenge names what was wrong with the credentials sent: a
+    /// client can tell a token to replace from a header to fix (RFC 6750, 3.1).
+    pub fn unauthorized_because(message: impl Into<String>, code: &'static str) -> ApiError {
+        ApiError {
+            bearer_error: Some(code),
+            ..ApiError::unauthorized(message)
+        }
+    }
+
     pub fn too_many(retry_after: u64) -> ApiError {
         ApiError {
             status: StatusCode::TOO_MANY_REQUESTS,
@@ -48,6 +61,7 @@ impl ApiError {
                 crate::decimal::counted(retry_after, "second")
             ),
             retry_after: Some(retry_after),
+            bearer_error: None,
         }
     }
 }
@@ -78,10 +92,13 @@ impl ResponseError for ApiError {
     fn as_response(&self) -> Response {
         let mut resp = json_error(self.status, &self.message);
         if self.status == StatusCode::UNAUTHORIZED {
-            resp.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static("Bearer realm=\"api\""),
-            );
+            let challenge = match self.bearer_error {
+                Some(code) => format!("Bearer realm=\"api\", error=\"{code}\""),
+                None => "Bearer realm=\"api\"".to_string(),
+            };
+            if let Ok(value) = HeaderValue::from_str(&challenge) {
+                resp.headers_mut().insert(header::WWW_AUTHENTICATE, value);
+            }
         }
         if let Some(secs) = self.retry_after {
             resp.headers_mut()

@@ -159,7 +159,7 @@ pub(super) fn options(origin: Option<HeaderValue>) -> Response {
         let headers = resp.headers_mut();
         headers.insert(
             header::ACCESS_CONTROL_ALLOW_METHODS,
-            HeaderValue::from_static("GET, OPTIONS"),
+            HeaderValue::from_static("GET, HEAD, OPTIONS"),
         );
         headers.insert(
             header::ACCESS_CONTROL_ALLOW_HEADERS,
@@ -188,7 +188,19 @@ async fn authenticate(req: &Request, state: &AppState) -> Result<Caller, ApiErro
     let token = match api_tokens::from_authorization(header) {
         Ok(token) => token.to_string(),
         Err(TokenError::Missing) if state.config.api_anonymous => return Ok(Caller::Anonymous),
-        Err(error) => return Err(ApiError::unauthorized(error.to_string())),
+        Err(error @ TokenError::Missing) => return Err(ApiError::unauthorized(error.to_string())),
+        Err(error @ TokenError::NotBearer) => {
+            return Err(ApiError::unauthorized_because(
+                error.to_string(),
+                "invalid_request",
+            ))
+        }
+        Err(error) => {
+            return Err(ApiError::unauthorized_because(
+                error.to_string(),
+                "invalid_token",
+            ))
+        }
     };
     let hash = api_tokens::hash(&token);
     let row = db::run(&state.pool, move |conn| {
@@ -211,10 +223,14 @@ async fn authenticate(req: &Request, state: &AppState) -> Result<Caller, ApiErro
     })
     .await?;
     match row {
-        None => Err(ApiError::unauthorized(TokenError::Invalid.to_string())),
-        Some(row) if !row.is_active() => {
-            Err(ApiError::unauthorized(TokenError::Revoked.to_string()))
-        }
+        None => Err(ApiError::unauthorized_because(
+            TokenError::Invalid.to_string(),
+            "invalid_token",
+        )),
+        Some(row) if !row.is_active() => Err(ApiError::unauthorized_because(
+            TokenError::Revoked.to_string(),
+            "invalid_token",
+        )),
         Some(row) => Ok(Caller::Token {
             token_id: row.id,
             user_id: row.user_id,
