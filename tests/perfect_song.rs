@@ -118,6 +118,27 @@ async fn anonymous_visitors_are_sent_to_log_in_and_come_back() {
     let page = browser.get(&app.client, "/perfect-song?energy=0.3").await;
     assert_eq!(page.status, StatusCode::OK);
     assert_eq!(slider_value(&page, "energy"), "0.3");
+    // A form sent after the session ended (logged out in another tab) comes back,
+    // after the log-in, to the page it was sent from, settings and all.
+    let shown = browser.get(&app.client, "/perfect-song?energy=0.91").await;
+    let token = shown.csrf_token();
+    browser.log_out(&app.client).await;
+    browser.headers.push((
+        "referer".to_string(),
+        "http://localhost/perfect-song?energy=0.91".to_string(),
+    ));
+    let late = browser
+        .post_raw(
+            &app.client,
+            "/perfect-song",
+            &[("csrf_token", &token), ("energy", "0.91")],
+        )
+        .await;
+    assert_eq!(late.status, StatusCode::SEE_OTHER, "{}", late.body);
+    assert_eq!(
+        late.location(),
+        Some("/login?next=/perfect-song%3Fenergy%3D0.91")
+    );
     // The POSTs are gated too.
     let mut stranger = Browser::new();
     let refused = stranger

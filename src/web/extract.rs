@@ -144,11 +144,14 @@ pub fn login_redirect(req: &Request) -> poem::Response {
 }
 
 /// Where to come back to. For a GET it is the address asked for; a POST cannot be
-/// replayed, so it is the page the form was on, as htmx reports it (plain forms come
-/// back to the home page).
+/// replayed, so it is the page the form was on, as htmx reports it, or for a plain
+/// form as the browser's `Referer` names it (this site sends one to itself: its
+/// policy is `same-origin`). A form sent after the session ended had come back to the
+/// home page, the settings it was sent from lost.
 fn return_path(req: &Request, htmx: &Htmx) -> Option<String> {
     let page = req
         .header("hx-current-url")
+        .or_else(|| req.header(poem::http::header::REFERER))
         .and_then(next::path_of_url)
         .map(str::to_string);
     if req.method() == Method::GET && !htmx.wants_fragment() {
