@@ -10,6 +10,7 @@ use super::render;
 use crate::decimal::counted;
 use crate::{
     catalog::artists::{tracks_label, ArtistIndex, ArtistSummary},
+    error::{AppError, AppResult},
     web::{
         csv_export::download_link,
         extract::PageContext,
@@ -53,9 +54,16 @@ fn search_address(query: &str, shown: usize) -> String {
 pub const MAX_QUERY_CHARS: usize = 200;
 
 #[handler]
-pub fn search(ctx: PageContext, req: &Request) -> Response {
+pub fn search(ctx: PageContext, req: &Request) -> AppResult<Response> {
     let pairs = QueryPairs::parse(req.uri().query());
     let query = pairs.text("q").unwrap_or_default();
+    // As the genre search answers: an address longer than the field allows had
+    // been searched and echoed whole (an 8,000-character page title).
+    if query.trim().chars().count() > MAX_QUERY_CHARS {
+        return Err(AppError::BadRequest(format!(
+            "An artist search is at most {MAX_QUERY_CHARS} characters long."
+        )));
+    }
     let shown = shown_of(&pairs);
     let results = results(&ctx.catalog.artists, &query, shown);
     let title = if query.trim().is_empty() {
@@ -72,9 +80,9 @@ pub fn search(ctx: PageContext, req: &Request) -> Response {
         if let Ok(value) = address.parse() {
             resp.headers_mut().insert("HX-Replace-Url", value);
         }
-        return resp;
+        return Ok(resp);
     }
-    render(&ctx, &title, search_page(&ctx, &query, results)).into_response()
+    Ok(render(&ctx, &title, search_page(&ctx, &query, results)).into_response())
 }
 
 /// The suggestion list for a comparison field (`?artist=` as htmx sends the field, or
