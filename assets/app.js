@@ -318,9 +318,20 @@
     option.backgroundColor = "transparent";
     // A tooltip stays inside its chart: at 360 px one opened by a point on the left
     // half ran up to 98 px off the screen, taking its heading and series names along.
+    // In the dark scheme it takes the page's own surface and text: ECharts' dark theme
+    // left it a white box over the dark chart.
+    var darkTooltip = darkScheme && darkScheme.matches && !onPaper;
+    var page = window.getComputedStyle(document.documentElement);
     if (option.tooltip) {
       [].concat(option.tooltip).forEach(function (tooltip) {
         tooltip.confine = true;
+        if (darkTooltip) {
+          tooltip.backgroundColor = page.getPropertyValue("--surface").trim() || "#1b1e21";
+          tooltip.borderColor = page.getPropertyValue("--field-border").trim() || "#737b87";
+          tooltip.textStyle = Object.assign({}, tooltip.textStyle || {}, {
+            color: page.getPropertyValue("--text").trim() || "#e9ecef",
+          });
+        }
       });
     }
     if ((reducedMotion && reducedMotion.matches) || onPaper) {

@@ -114,6 +114,20 @@ async fn a_page_printed_from_a_dark_screen_is_dark_on_white_charts_included() {
             .any(|(_, fill)| contrast_on_white(fill) < 3.0),
         "on a dark screen some chart texts are pale: {on_screen:?}"
     );
+    // Its tooltip is dark too, with pale text: ECharts' dark theme left it white.
+    let tip = browser
+        .js(&format!(
+            "var o = echarts.getInstanceByDom(document.getElementById('{chart}')).getOption(); \
+             var t = [].concat(o.tooltip)[0] || {{}}; \
+             return [String(t.backgroundColor), String((t.textStyle || {{}}).color)];"
+        ))
+        .await;
+    let (tip_bg, tip_text) = (
+        tip[0].as_str().unwrap_or("#ffffff"),
+        tip[1].as_str().unwrap_or("#000000"),
+    );
+    assert!(luminance(tip_bg) < 0.1, "a dark tooltip: {tip}");
+    assert!(luminance(tip_text) > 0.5, "pale tooltip text: {tip}");
 
     browser.emulate_media("print").await;
     let paper = browser.js(PAGE_COLOURS).await;
