@@ -608,29 +608,36 @@ async fn a_seed_track_leaves_out_every_version_of_its_song() {
     }
 }
 
+/// The API's JSON answer at `path`, which must be 200.
+async fn api_json(app: &TestApp, path: &str) -> serde_json::Value {
+    let resp = app.client.get(path).send().await.0;
+    assert_eq!(resp.status(), StatusCode::OK, "{path}");
+    let body = resp.into_body().into_string().await.expect("body");
+    serde_json::from_str(&body).expect("JSON")
+}
+
+/// The names of the tracks in an API answer's `tracks`, in order.
+fn track_names(json: &serde_json::Value) -> Vec<&str> {
+    json["tracks"]
+        .as_array()
+        .expect("tracks")
+        .iter()
+        .filter_map(|t| t["name"].as_str())
+        .collect()
+}
+
 /// The API's "more like this" follows the same rule: `/recommendations` seeded with a
 /// remaster answers neither it nor the song's other versions.
 #[tokio::test]
 async fn the_api_leaves_out_every_version_of_a_seed_tracks_song() {
     let (app, _) = app().await;
     for extra in ["", "&min_key=0"] {
-        let resp = app
-            .client
-            .get(format!(
-                "/api/v1/recommendations?seed_tracks=halo2011&limit=10{extra}"
-            ))
-            .send()
-            .await
-            .0;
-        assert_eq!(resp.status(), StatusCode::OK, "{extra}");
-        let body = resp.into_body().into_string().await.expect("body");
-        let json: serde_json::Value = serde_json::from_str(&body).expect("JSON");
-        let names: Vec<&str> = json["tracks"]
-            .as_array()
-            .expect("tracks")
-            .iter()
-            .filter_map(|t| t["name"].as_str())
-            .collect();
+        let json = api_json(
+            &app,
+            &format!("/api/v1/recommendations?seed_tracks=halo2011&limit=10{extra}"),
+        )
+        .await;
+        let names = track_names(&json);
         assert!(
             !names.iter().any(|n| n.starts_with("Halo")),
             "no version of the seed's song ({extra}): {names:?}"
@@ -984,21 +991,8 @@ async fn the_api_answers_each_song_once_by_its_closest_version() {
     ]
     .map(|f| format!("target_{f}=0.51"))
     .join("&");
-    let resp = app
-        .client
-        .get(format!("/api/v1/recommendations?{aim}&limit=10"))
-        .send()
-        .await
-        .0;
-    assert_eq!(resp.status(), StatusCode::OK);
-    let body = resp.into_body().into_string().await.expect("body");
-    let json: serde_json::Value = serde_json::from_str(&body).expect("JSON");
-    let names: Vec<&str> = json["tracks"]
-        .as_array()
-        .expect("tracks")
-        .iter()
-        .filter_map(|t| t["name"].as_str())
-        .collect();
+    let json = api_json(&app, &format!("/api/v1/recommendations?{aim}&limit=10")).await;
+    let names = track_names(&json);
     // The remaster sits exactly on the target: it stands for the song.
     assert_eq!(names.first(), Some(&"Halo - 2011 Remaster"), "{names:?}");
     let halos = names.iter().filter(|n| n.starts_with("Halo")).count();
@@ -1011,27 +1005,12 @@ async fn the_api_answers_each_song_once_by_its_closest_version() {
 #[tokio::test]
 async fn the_apis_top_tracks_name_each_song_once() {
     let (app, _) = app().await;
-    let get = |path: String| {
-        let client = &app.client;
-        async move {
-            let resp = client.get(path).send().await.0;
-            assert_eq!(resp.status(), StatusCode::OK);
-            let body = resp.into_body().into_string().await.expect("body");
-            serde_json::from_str::<serde_json::Value>(&body).expect("JSON")
-        }
-    };
-    let found = get("/api/v1/search?q=artist:Angels&type=artist".to_string()).await;
+    let found = api_json(&app, "/api/v1/search?q=artist:Angels&type=artist").await;
     let angels = found["artists"]["items"][0]["id"]
         .as_str()
-        .expect("Angels' id")
-        .to_string();
-    let top = get(format!("/api/v1/artists/{angels}/top-tracks")).await;
-    let names: Vec<&str> = top["tracks"]
-        .as_array()
-        .expect("tracks")
-        .iter()
-        .filter_map(|t| t["name"].as_str())
-        .collect();
+        .expect("Angels' id");
+    let top = api_json(&app, &format!("/api/v1/artists/{angels}/top-tracks")).await;
+    let names = track_names(&top);
     assert_eq!(
         names.len(),
         1,

@@ -71,6 +71,23 @@ async fn wait_titles(browser: &Browser, expected: &str) {
     }
 }
 
+/// Moves the valence slider as a user does (an `input` event), and waits for the live
+/// answer's address to name the new value.
+async fn move_valence(browser: &Browser, value: &str) {
+    browser
+        .js(&format!(
+            "var v = document.getElementById('ps-valence'); v.value = '{value}'; \
+             v.dispatchEvent(new Event('input', {{ bubbles: true }})); return true;"
+        ))
+        .await;
+    let expected = format!("valence={value}");
+    browser
+        .wait_for_url("the slider's live answer", |u| {
+            u.query().unwrap_or("").contains(&expected)
+        })
+        .await;
+}
+
 async fn fill(browser: &Browser, css: &str, value: &str) {
     let input = browser
         .client
@@ -219,17 +236,7 @@ async fn run(js: Js) {
         .expect("open");
     if js == Js::On {
         // A slider moved on the page, after the seed forms were written.
-        browser
-            .js(
-                "var v = document.getElementById('ps-valence'); v.value = '0.2'; \
-                 v.dispatchEvent(new Event('input', { bubbles: true })); return true;",
-            )
-            .await;
-        browser
-            .wait_for_url("the moved slider", |u| {
-                u.query().unwrap_or("").contains("valence=0.2")
-            })
-            .await;
+        move_valence(&browser, "0.2").await;
     }
     fill(&browser, "#ps-seed-q", "Calm").await;
     click(&browser, ".ps-seed-form .search-row button[type=submit]").await;
@@ -350,17 +357,7 @@ async fn run(js: Js) {
         browser
             .wait_for_js("document.querySelector('#ps-form[data-live]') !== null")
             .await;
-        browser
-            .js(
-                "var v = document.getElementById('ps-valence'); v.value = '0.9'; \
-                 v.dispatchEvent(new Event('input', { bubbles: true })); return true;",
-            )
-            .await;
-        browser
-            .wait_for_url("the live change", |u| {
-                u.query().unwrap_or("").contains("valence=0.9")
-            })
-            .await;
+        move_valence(&browser, "0.9").await;
         click(&browser, ".ps-chip-remove").await;
         let url = browser
             .wait_for_url("unseeded", |u| {
@@ -387,17 +384,7 @@ async fn run(js: Js) {
         browser
             .wait_for_js("document.querySelector('#ps-form[data-live]') !== null")
             .await;
-        browser
-            .js(
-                "var v = document.getElementById('ps-valence'); v.value = '0.2'; \
-                 v.dispatchEvent(new Event('input', { bubbles: true })); return true;",
-            )
-            .await;
-        browser
-            .wait_for_url("the live change", |u| {
-                u.query().unwrap_or("").contains("valence=0.2")
-            })
-            .await;
+        move_valence(&browser, "0.2").await;
         click(
             &browser,
             ".ps-chip-remove[aria-label='Remove seed ambient']",

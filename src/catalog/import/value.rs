@@ -83,22 +83,18 @@ fn one_line(text: &str) -> String {
     out
 }
 
-/// A name holding a direction control (`typed_name::is_direction_control`) turned the
-/// app's own words around it backwards (an artist "\u{202E}gnp.exe" showed as
-/// "exe.png", and the sentences that named it read mirrored).
-fn direction_control(c: char) -> bool {
-    crate::typed_name::is_direction_control(c)
-}
-
-/// The cell without direction controls (`direction_control`), copied only when it
-/// holds one.
+/// The cell without direction controls (`typed_name::is_direction_control`), copied
+/// only when it holds one. A name holding one turned the app's own words around it
+/// backwards (an artist "\u{202E}gnp.exe" showed as "exe.png", and the sentences that
+/// named it read mirrored).
 fn without_direction_controls(cell: &str) -> Cow<'_, str> {
+    use crate::typed_name::is_direction_control;
     // Bytes first, as for control characters: each of them starts with 0xE2, which
     // few cells hold at all.
-    if memchr::memchr(0xE2, cell.as_bytes()).is_none() || !cell.contains(direction_control) {
+    if memchr::memchr(0xE2, cell.as_bytes()).is_none() || !cell.contains(is_direction_control) {
         return Cow::Borrowed(cell);
     }
-    Cow::Owned(cell.replace(direction_control, ""))
+    Cow::Owned(cell.replace(is_direction_control, ""))
 }
 
 /// A cell that holds no value.

@@ -281,7 +281,6 @@ impl<'a> Pipeline<'a> {
         }
     }
 
-    /// The settings in `pairs`, parsed, then their seeds looked up and applied.
     /// A time-signature bound on a catalog without time signatures, refused
     /// (`time_signatures_missing`); the facts are read only when there is one.
     async fn time_signatures_refused(
@@ -296,6 +295,7 @@ impl<'a> Pipeline<'a> {
         Ok(time_signatures_missing(settings, &facts))
     }
 
+    /// The settings in `pairs`, parsed, then their seeds looked up and applied.
     pub async fn parsed_and_seeded(
         &self,
         pairs: &params::Pairs,
@@ -313,6 +313,8 @@ impl<'a> Pipeline<'a> {
     ) -> AppResult<Result<(MatchOutcome, std::sync::Arc<TrackFacts>), InvalidSettings>> {
         let catalog = &self.ctx.catalog;
         let facts = seeds::facts(self.state, catalog.meta.version).await?;
+        // `seeded` refuses such a bound on every way in; settings restored from the
+        // database (a profile saved over another catalog) come here without it.
         if let Some(refused) = time_signatures_missing(settings, &facts) {
             return Ok(Err(refused));
         }
