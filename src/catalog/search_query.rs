@@ -118,6 +118,23 @@ impl SearchQuery {
             + self.years.len()
     }
 
+    /// Titles the free words could be typed as: every run of consecutive words and
+    /// phrases, in the order typed, lower case. `Thriller Michael Jackson` holds
+    /// `thriller`; `Ed Sheeran Shape of You` holds `shape of you`.
+    pub fn titles_as_typed(&self) -> Vec<String> {
+        let lower: Vec<String> = self.text.iter().map(|w| w.to_lowercase()).collect();
+        let mut titles = Vec::new();
+        for start in 0..lower.len() {
+            for end in start + 1..=lower.len() {
+                let title = lower[start..end].join(" ");
+                if !titles.contains(&title) {
+                    titles.push(title);
+                }
+            }
+        }
+        titles
+    }
+
     /// True when nothing at all was asked for (only spaces or empty quotes).
     pub fn is_empty(&self) -> bool {
         self.text.is_empty()
@@ -301,6 +318,20 @@ mod tests {
 
     fn strings(items: &[&str]) -> Vec<String> {
         items.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn titles_are_the_runs_of_words_typed() {
+        assert_eq!(
+            parse("Shape of You").titles_as_typed(),
+            strings(&["shape", "shape of", "shape of you", "of", "of you", "you"])
+        );
+        // A phrase is one word of a title; filters are none.
+        assert_eq!(
+            parse(r#""one more" time artist:daft"#).titles_as_typed(),
+            strings(&["one more", "one more time", "time"])
+        );
+        assert!(parse("year:2000").titles_as_typed().is_empty());
     }
 
     #[test]

@@ -56,25 +56,8 @@ pub struct TrackConditions {
     /// Inclusive year ranges the release year is in; a track without one is in none.
     pub years: Vec<(i32, i32)>,
     /// Titles, lower case, that rank a track first when its whole title is one of
-    /// them (`titles_as_typed`); not a condition.
+    /// them (`SearchQuery::titles_as_typed`); not a condition.
     pub whole_titles: Vec<String>,
-}
-
-/// Titles a query's free words could be typed as: every run of consecutive words and
-/// phrases, in the order typed, lower case. `Thriller Michael Jackson` holds
-/// `thriller`; `Ed Sheeran Shape of You` holds `shape of you`.
-pub fn titles_as_typed(words: &[String]) -> Vec<String> {
-    let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
-    let mut titles = Vec::new();
-    for start in 0..lower.len() {
-        for end in start + 1..=lower.len() {
-            let title = lower[start..end].join(" ");
-            if !titles.contains(&title) {
-                titles.push(title);
-            }
-        }
-    }
-    titles
 }
 
 /// A free word of a track search, with the artists whose names contain it as the

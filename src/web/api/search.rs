@@ -268,7 +268,7 @@ fn track_conditions(
         album: query.album.clone(),
         genre: query.genre.iter().map(|g| genre_key(g)).collect(),
         years: query.years.clone(),
-        whole_titles: db::track_search::titles_as_typed(&query.text),
+        whole_titles: query.titles_as_typed(),
     }
 }
 
