@@ -1,7 +1,9 @@
 //! Named taste profiles: save the settings under a name, load, rename, delete. Each is
 //! a plain POST form (CSRF field, 303 back to the page) that htmx upgrades to swap the
 //! profiles panel in place. Loading goes to the page's URL with the profile's
-//! settings. Another user's profile answers 404, exactly like one that does not exist.
+//! settings. Another user's profile answers 404, exactly like one that does not exist,
+//! except to a delete: that says the profile is gone (see `delete`), to another user's
+//! id as to a made-up one.
 //!
 //! "Save profile" belongs to the settings form (`form=`, `formaction`): it posts what
 //! the form shows now, with or without JavaScript. Rename and delete carry the page's
@@ -46,6 +48,8 @@ enum Done {
     Saved(i32),
     Renamed(i32),
     Deleted,
+    /// A delete of a profile the user no longer has (a second click, another tab).
+    AlreadyGone,
     Loaded(i32),
 }
 
@@ -55,6 +59,7 @@ impl Done {
             Done::Saved(id) => format!("{DONE_FIELD}=saved&{ID_FIELD}={id}"),
             Done::Renamed(id) => format!("{DONE_FIELD}=renamed&{ID_FIELD}={id}"),
             Done::Deleted => format!("{DONE_FIELD}=deleted"),
+            Done::AlreadyGone => format!("{DONE_FIELD}=gone"),
             Done::Loaded(id) => format!("{DONE_FIELD}=loaded&{ID_FIELD}={id}"),
         }
     }
@@ -65,6 +70,7 @@ impl Done {
             "saved" => id().map(Done::Saved),
             "renamed" => id().map(Done::Renamed),
             "deleted" => Some(Done::Deleted),
+            "gone" => Some(Done::AlreadyGone),
             "loaded" => id().map(Done::Loaded),
             _ => None,
         }
@@ -82,6 +88,7 @@ pub async fn notice_of_address(
     let notice = match Done::of_address(pairs) {
         None => None,
         Some(Done::Deleted) => Some("Deleted the profile.".to_string()),
+        Some(Done::AlreadyGone) => Some(ALREADY_GONE.to_string()),
         Some(Done::Saved(id)) => db_name(state, page.user.id, id)
             .await?
             .map(|name| format!("Saved “{name}”.")),
@@ -131,6 +138,9 @@ fn settings_of(pairs: &Pairs) -> Pairs {
 fn name_taken(name: &str) -> String {
     format!("You already have a profile named “{name}”.")
 }
+
+/// What a delete of a profile the user does not have says.
+const ALREADY_GONE: &str = "That profile is already deleted.";
 
 fn not_found() -> AppError {
     AppError::NotFound("There is no such taste profile.".into())
@@ -371,6 +381,10 @@ pub async fn rename(
     }
 }
 
+/// A delete is idempotent: when the profile is not the user's (deleted by a first
+/// click whose answer had not come yet, or in another tab), the answer is the panel
+/// or the page saying it is already deleted, not a 404 error page over a delete that
+/// worked. Another user's id answers the same, so it tells nothing of theirs.
 #[handler]
 pub async fn delete(
     page: UserPage,
@@ -379,19 +393,22 @@ pub async fn delete(
     Form(pairs): Form<Pairs>,
 ) -> AppResult<Response> {
     let flow = Pipeline::new(&page, &state);
-    let user = &page.user;
-    let row = find(&state, user.id, id).await?;
-    let user_id = user.id;
-    let deleted = db::run(&state.pool, move |conn| {
-        Ok(taste_profiles::delete(conn, user_id, id)?)
+    let user_id = page.user.id;
+    let deleted_name = db::run(&state.pool, move |conn| {
+        let Some(row) = taste_profiles::find(conn, user_id, id)? else {
+            return Ok(None);
+        };
+        let deleted = taste_profiles::delete(conn, user_id, id)?;
+        Ok(deleted.then_some(row.name))
     })
     .await?;
-    if !deleted {
-        return Err(not_found());
-    }
+    let (notice, done_as) = match deleted_name {
+        Some(name) => (format!("Deleted “{name}”."), Done::Deleted),
+        None => (ALREADY_GONE.to_string(), Done::AlreadyGone),
+    };
     let panel = PanelState {
-        notice: Some(format!("Deleted “{}”.", row.name)),
+        notice: Some(notice),
         ..PanelState::default()
     };
-    done(&flow, settings_of(&pairs), panel, Done::Deleted).await
+    done(&flow, settings_of(&pairs), panel, done_as).await
 }
