@@ -462,6 +462,16 @@ async fn log_in_and_log_out_and_the_old_cookie_is_refused() {
     assert_redirect(&out, "/");
     assert!(browser.session_id().is_none(), "the cookie is cleared");
     assert!(!session_live(&app, &old_cookie), "the session is over");
+    // Logged out on purpose: the log-in page does not say the session ended, nor to
+    // a visitor who never had one.
+    for visitor in [&mut browser, &mut Browser::new()] {
+        let login = visitor.get(&app.client, "/login").await;
+        assert!(
+            !login.body.contains("Your session has ended"),
+            "{}",
+            login.body
+        );
+    }
 
     // Someone who kept a copy of the cookie gets nothing from it.
     let mut thief = Browser::new();
@@ -1549,6 +1559,17 @@ async fn changing_the_password_logs_out_other_sessions() {
     assert!(
         !logged_in(&app, &mut phone).await,
         "the other device is logged out"
+    );
+    // And is told why, where it is sent to log in: a form sent from a page there had
+    // landed on the log-in page with no word of it.
+    let told = phone.get(&app.client, "/login?next=/account").await;
+    assert!(
+        told.body.contains(
+            "Your session has ended (two weeks without a visit, or the password changed \
+             on another device): log in again to go on."
+        ),
+        "{}",
+        told.body
     );
 
     let old = Browser::new()

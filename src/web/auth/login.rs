@@ -33,8 +33,12 @@ pub struct LogInForm {
     next: Option<String>,
 }
 
+/// The log-in page. A visitor whose browser still sends a session cookie that names
+/// no session (idle for two weeks, the password changed on another device) is told that the session ended: a form sent after that had landed here
+/// with no word of why. Anonymous visitors carry no session cookie, and logging out
+/// removes it, so the cookie alone tells the two apart.
 #[handler]
-pub fn show(ctx: PageContext, Query(query): Query<NextQuery>) -> Response {
+pub fn show(ctx: PageContext, req: &Request, Query(query): Query<NextQuery>) -> Response {
     if ctx.user.is_some() {
         return respond::redirect(&ctx.htmx, &next::after_login(query.next.as_deref()));
     }
@@ -42,6 +46,7 @@ pub fn show(ctx: PageContext, Query(query): Query<NextQuery>) -> Response {
         username: "",
         next: query.next.as_deref(),
         alert: None,
+        session_ended: session::cookie_present(req.headers()),
     };
     ctx.render(TITLE, views::log_in_page(&ctx, &values))
         .into_response()
@@ -65,6 +70,7 @@ pub async fn submit(
             username: form.username.trim(),
             next: form.next.as_deref(),
             alert: Some(alert),
+            session_ended: false,
         };
         // The form alone for htmx, the page without; either way titled "Error: …".
         let content = if ctx.htmx.wants_fragment() {

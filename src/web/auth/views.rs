@@ -189,7 +189,13 @@ pub struct LogInValues<'a> {
     pub next: Option<&'a str>,
     /// Wrong credentials or throttled: not about one field.
     pub alert: Option<&'a str>,
+    /// The browser sent a session cookie that names no session any more.
+    pub session_ended: bool,
 }
+
+pub const SESSION_ENDED: &str =
+    "Your session has ended (two weeks without a visit, or the password changed on \
+     another device): log in again to go on.";
 
 pub fn log_in_form(ctx: &PageContext, values: &LogInValues) -> Markup {
     let form = "login";
@@ -231,6 +237,9 @@ pub fn log_in_page(ctx: &PageContext, values: &LogInValues) -> Markup {
         div class="auth-pair" {
             section class="card" aria-labelledby="login-title" {
                 h1 id="login-title" { "Log in" }
+                @if values.session_ended {
+                    p class="notice" role="status" { (SESSION_ENDED) }
+                }
                 (reason(values.next))
                 (log_in_form(ctx, values))
             }
