@@ -9,7 +9,7 @@ use charming::{
     Chart,
 };
 
-use super::{legend_on_top, palette, round3};
+use super::{legend_on_top, line_symbols, palette, round3};
 use crate::catalog::{
     genres::{decade_label, DecadeRow},
     Feature,
@@ -45,7 +45,8 @@ pub fn decade_lines(features: &[Feature], decades: &[DecadeRow], few: i64) -> Ch
         )
         .x_axis(Axis::new().type_(AxisType::Category).data(labels))
         .y_axis(Axis::new().type_(AxisType::Value).min(0).max(1));
-    for feature in features {
+    let symbols = line_symbols();
+    for (feature, symbol) in features.iter().zip(symbols.iter().cycle()) {
         // ECharts leaves a gap at "-".
         let data: Vec<CompositeValue> = decades
             .iter()
@@ -54,7 +55,13 @@ pub fn decade_lines(features: &[Feature], decades: &[DecadeRow], few: i64) -> Ch
                 _ => "-".into(),
             })
             .collect();
-        chart = chart.series(Line::new().name(feature.label()).data(data));
+        chart = chart.series(
+            Line::new()
+                .name(feature.label())
+                .symbol(symbol.clone())
+                .symbol_size(8)
+                .data(data),
+        );
     }
     chart
 }
@@ -94,5 +101,20 @@ mod tests {
         assert_eq!(series[0]["type"], "line");
         assert_eq!(series[0]["name"], "Energy");
         assert_eq!(series[0]["data"], serde_json::json!(["-", 0.25, 0.5]));
+        // Each line its own marker: on the pages' seven lines Energy and Valence are
+        // both blue.
+        let all =
+            serde_json::to_value(decade_lines(&Feature::UNIT, &[row(1990, 0.25)], 5)).unwrap();
+        let symbols: Vec<&serde_json::Value> = all["series"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| &s["symbol"])
+            .collect();
+        assert_eq!(symbols.len(), 7);
+        for (i, symbol) in symbols.iter().enumerate() {
+            assert!(symbol.is_string());
+            assert!(!symbols[..i].contains(symbol), "{symbols:?}");
+        }
     }
 }

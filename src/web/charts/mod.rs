@@ -7,7 +7,7 @@ pub mod genres;
 
 use charming::{
     component::{Axis, Grid, Legend},
-    element::{AxisLabel, AxisType, Color, Tooltip, Trigger},
+    element::{AxisLabel, AxisType, Color, Symbol, Tooltip, Trigger},
     series::Bar,
     Chart,
 };
@@ -76,6 +76,22 @@ pub fn palette() -> Vec<Color> {
     .into_iter()
     .map(Color::from)
     .collect()
+}
+
+/// Marker shapes for line series, one per series in palette order: with seven lines
+/// on one chart, two of the palette's colours are blues (Energy and Valence on the
+/// decade charts), and a shape tells them apart where colour cannot, in the legend
+/// as on the line.
+pub fn line_symbols() -> [Symbol; 7] {
+    [
+        Symbol::Circle,
+        Symbol::Rect,
+        Symbol::Triangle,
+        Symbol::Diamond,
+        Symbol::Custom("emptyCircle".to_string()),
+        Symbol::Custom("emptyRect".to_string()),
+        Symbol::Custom("emptyTriangle".to_string()),
+    ]
 }
 
 /// A value to three decimals, rounded as the tables beside the charts round it
