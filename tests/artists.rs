@@ -235,12 +235,17 @@ fn new_track(f: &Fixture) -> NewTrack {
 
 /// The app over the fixture catalog, with the snapshot (and its artist index) rebuilt.
 async fn fixture_app() -> TestApp {
+    app_with(TRACKS).await
+}
+
+/// The app over `tracks`, with the snapshot (and its artist index) rebuilt.
+async fn app_with(tracks: &[Fixture]) -> TestApp {
     let app = empty_app();
     {
         let mut conn = app.state.pool.get().expect("connection");
         conn.transaction::<_, diesel::result::Error, _>(|conn| {
             let mut writer = CatalogWriter::new(conn)?;
-            for fixture in TRACKS {
+            for fixture in tracks {
                 let track = new_track(fixture);
                 writer.write_keyed(conn, track.clone(), TrackKeys::of(&track))?;
             }
@@ -273,6 +278,21 @@ impl Answer {
 
     fn is_full_page(&self) -> bool {
         self.body.starts_with("<!DOCTYPE html>")
+    }
+
+    /// The body as a reader sees it: tags dropped, `&amp;` read as `&`.
+    fn text(&self) -> String {
+        let mut text = String::new();
+        let mut in_tag = false;
+        for c in self.body.chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' => in_tag = false,
+                c if !in_tag => text.push(c),
+                _ => {}
+            }
+        }
+        text.replace("&amp;", "&")
     }
 
     fn varies_on_htmx(&self) -> bool {
@@ -843,6 +863,50 @@ async fn artist_page_shows_profile_tracks_spread_and_similar_artists() {
     assert!(page
         .body
         .contains("/artists/compare?artist=Bj%C3%B6rk&amp;artist="));
+}
+
+/// Sound alone had put Chayanne (Latin pop) beside Queen: the nearest artists of the
+/// same main genre come first, and each says its genre.
+#[tokio::test]
+async fn similar_artists_of_the_same_main_genre_come_first() {
+    const BASE: Values = [0.5, 0.6, 0.2, 0.1, 0.5, 0.05, 0.15, 120.0, -7.0];
+    const fn energy(e: f64) -> Values {
+        let mut v = BASE;
+        v[1] = e;
+        v
+    }
+    const TRACKS: &[Fixture] = &[
+        t("R1", &["Rockers"], "rock", 1990, None, energy(0.60)),
+        t("R2", &["Rockers"], "rock", 1991, None, energy(0.60)),
+        t("R3", &["Rockers"], "rock", 1992, None, energy(0.60)),
+        t("P1", &["Near Pop"], "pop", 1990, None, energy(0.62)),
+        t("P2", &["Near Pop"], "pop", 1991, None, energy(0.62)),
+        t("P3", &["Near Pop"], "pop", 1992, None, energy(0.62)),
+        t("F1", &["Far Rock"], "rock", 1990, None, energy(0.90)),
+        t("F2", &["Far Rock"], "rock", 1991, None, energy(0.90)),
+        t("F3", &["Far Rock"], "pop", 1992, None, energy(0.90)),
+    ];
+    let app = app_with(TRACKS).await;
+    let page = get(&app, &format!("/artists/{}", artist_id(&app, "Rockers"))).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let text = page.text();
+    assert!(
+        text.contains("Artists whose main genre is also rock come first."),
+        "{text}"
+    );
+    let far = text
+        .find("Far Rock · rock · 3 tracks")
+        .expect("Far Rock, rock");
+    let near = text
+        .find("Near Pop · pop · 3 tracks")
+        .expect("Near Pop, pop");
+    assert!(far < near, "{text}");
+    // Near Pop's own list: no artist shares pop as a main genre, so sound decides.
+    let pop = get(&app, &format!("/artists/{}", artist_id(&app, "Near Pop"))).await;
+    let text = pop.text();
+    let rockers = text.find("Rockers · rock").expect("Rockers");
+    let far = text.find("Far Rock · rock").expect("Far Rock");
+    assert!(rockers < far, "{text}");
 }
 
 #[tokio::test]

@@ -4,6 +4,10 @@
 //! scaled to 0..1 (`Feature::scale`) so tempo in BPM does not drown out valence. The
 //! distance is the root mean square of the per-feature differences: 0 means identical
 //! averages, 0.1 means "about a tenth of each scale apart on average".
+//!
+//! Sound alone put Chayanne (Latin pop) second beside Queen: averages over a few
+//! features meet across genres. Where the catalog has genres, the nearest artists who
+//! share the artist's main genre come first (`genre_first`).
 
 use std::cmp::Reverse;
 
@@ -17,6 +21,32 @@ use crate::catalog::Feature;
 /// Artists with at least this many tracks are preferred as neighbours: an artist known
 /// from one track sits wherever that track happens to sit and would crowd the list.
 pub const NEIGHBOUR_MIN_TRACKS: i32 = 3;
+
+/// How many of the nearest artists by sound `genre_first` chooses among: enough to
+/// hold several of the same genre in a catalog of a handful of genres, few enough
+/// that one grouped query reads their genres.
+pub const GENRE_CANDIDATES: usize = 60;
+
+/// `candidates` (nearest first, as `ArtistIndex::similar` gives them), the first `k`
+/// after reordering: among artists with enough tracks, those `shares_genre` accepts
+/// come first, then the others; artists with few tracks stay last, as in `similar`.
+/// Each group keeps its order by distance.
+pub fn genre_first<'a>(
+    candidates: Vec<SimilarArtist<'a>>,
+    shares_genre: impl Fn(i32) -> bool,
+    k: usize,
+) -> Vec<SimilarArtist<'a>> {
+    let mut ranked: Vec<(bool, bool, usize, SimilarArtist<'a>)> = candidates
+        .into_iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let few_tracks = s.artist.track_count < NEIGHBOUR_MIN_TRACKS;
+            (few_tracks, !shares_genre(s.artist.id), i, s)
+        })
+        .collect();
+    ranked.sort_by_key(|(few, other_genre, i, _)| (*few, *other_genre, *i));
+    ranked.into_iter().take(k).map(|(.., s)| s).collect()
+}
 
 /// How far one artist's average of a feature is from another's.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -215,5 +245,32 @@ mod tests {
             "{text}"
         );
         assert!(!text.contains("most different"), "{text}");
+    }
+
+    #[test]
+    fn the_same_genre_first_few_track_artists_still_last() {
+        let idx = ArtistIndex::new(
+            vec![
+                artist(1, 10, 0.50, 120.0),
+                artist(2, 10, 0.55, 120.0), // nearest, another genre
+                artist(3, 1, 0.50, 120.0),  // same genre, one track
+                artist(4, 10, 0.70, 120.0), // same genre
+                artist(5, 10, 0.90, 120.0), // same genre, farthest
+                artist(6, 10, 0.60, 120.0), // another genre
+            ],
+            None,
+        );
+        let same = |id: i32| (3..=5).contains(&id);
+        let ids =
+            |list: Vec<SimilarArtist<'_>>| list.iter().map(|s| s.artist.id).collect::<Vec<_>>();
+        let candidates = idx.similar(1, GENRE_CANDIDATES);
+        assert_eq!(ids(candidates.clone()), [2, 6, 4, 5, 3]);
+        assert_eq!(ids(genre_first(candidates.clone(), same, 4)), [4, 5, 2, 6]);
+        assert_eq!(
+            ids(genre_first(candidates.clone(), same, 9)),
+            [4, 5, 2, 6, 3]
+        );
+        // No genre known: the order by sound.
+        assert_eq!(ids(genre_first(candidates, |_| false, 3)), [2, 6, 4]);
     }
 }

@@ -22,8 +22,10 @@ use crate::{
 use crate::{
     catalog::{
         artists::{
-            distribution::Distribution, similarity::NEIGHBOUR_MIN_TRACKS, tracks_label,
-            ArtistSummary, GenreCount, SimilarArtist, SortKey, TrackSort, SIMILARITY_FEATURES,
+            distribution::Distribution,
+            similarity::{genre_first, GENRE_CANDIDATES, NEIGHBOUR_MIN_TRACKS},
+            tracks_label, ArtistSummary, GenreCount, SimilarArtist, SortKey, TrackSort,
+            SIMILARITY_FEATURES,
         },
         snapshot::CatalogSnapshot,
         Feature,
@@ -189,7 +191,33 @@ pub async fn artist_page(
             Distribution::of(f, &values)
         })
         .collect();
-    let similar = catalog.artists.similar(id, SIMILAR_COUNT);
+    let candidates = catalog.artists.similar(id, GENRE_CANDIDATES);
+    let main_genre = genres.first().map(|g| g.genre.as_str());
+    let their_genres = match main_genre {
+        Some(_) => {
+            let ids: Vec<i32> = candidates.iter().map(|s| s.artist.id).collect();
+            state.caches.top_genres(&state.pool, version, &ids).await?
+        }
+        None => Default::default(),
+    };
+    let main_genre_of = |id: i32| {
+        their_genres
+            .get(&id)
+            .and_then(|g| g.first())
+            .map(|g| g.genre.as_str())
+    };
+    let similar = genre_first(
+        candidates,
+        |id| main_genre.is_some() && main_genre_of(id) == main_genre,
+        SIMILAR_COUNT,
+    );
+    let similar: Vec<(SimilarArtist<'_>, Option<&str>)> = similar
+        .into_iter()
+        .map(|s| {
+            let genre = main_genre_of(s.artist.id);
+            (s, genre)
+        })
+        .collect();
     let content = html! {
         (header(artist, &catalog, &genres))
         (profile_section(artist, &catalog))
@@ -199,7 +227,7 @@ pub async fn artist_page(
         @if all_tracks.len() > 1 {
             (spread_section("artist", &artist.name, "their", &distributions))
         }
-        (similar_section(artist, &similar))
+        (similar_section(artist, main_genre, &similar))
     };
     Ok(render(&ctx, &artist.name, content).into_response())
 }
@@ -528,23 +556,34 @@ pub(crate) fn spread_section(
     }
 }
 
-fn similar_section(artist: &ArtistSummary, similar: &[SimilarArtist<'_>]) -> Markup {
+/// The similar artists, each with its main genre when the catalog has genres.
+fn similar_section(
+    artist: &ArtistSummary,
+    main_genre: Option<&str>,
+    similar: &[(SimilarArtist<'_>, Option<&str>)],
+) -> Markup {
     html! {
         section class="card" aria-labelledby="similar-title" {
             h2 id="similar-title" { "Similar artists" }
             p class="muted" {
                 "Nearest by average sound over the " (SIMILARITY_FEATURES.len()) " audio features, each on a 0–1 scale. "
                 "The distance is the typical gap per feature (root mean square): 0 means identical averages. "
+                @if let Some(genre) = main_genre {
+                    "Artists whose main genre is also " (genre) " come first. "
+                }
                 "Artists with fewer than " (NEIGHBOUR_MIN_TRACKS) " tracks only fill the list when there are not enough others."
             }
             @if similar.is_empty() {
                 p { "No other artist to compare with yet." }
             } @else {
                 ol class="similar-artists" {
-                    @for s in similar {
+                    @for (s, genre) in similar {
                         @let compare_href = url("/artists/compare", &[("artist", &artist.name), ("artist", &s.artist.name)]);
                         li {
                             a class="similar-name" href=(format!("/artists/{}", s.artist.id)) { (s.artist.name) }
+                            @if let Some(genre) = genre {
+                                " · " (genre)
+                            }
                             " · " (tracks_label(s.artist.track_count.into()))
                             " · distance " (format!("{:.3}", s.distance))
                             p class="hint" { (s.explanation()) }
