@@ -50,22 +50,6 @@ pub struct RateLimiter {
 const MAX_BUCKETS: usize = 10_000;
 
 impl RateLimiter {
-    /// Seconds until `key` may send again when its bucket is empty now; nothing taken.
-    pub fn waiting(&self, key: &str, per_minute: u32) -> Option<u64> {
-        if per_minute == 0 {
-            return None;
-        }
-        let capacity = f64::from(per_minute);
-        let rate = capacity / 60.0;
-        let buckets = match self.buckets.lock() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        let (level, at) = buckets.get(key)?;
-        let level = (level + at.elapsed().as_secs_f64() * rate).min(capacity);
-        (level < 1.0).then(|| ((1.0 - level) / rate).ceil().max(1.0) as u64)
-    }
-
     /// Takes one request for `key`; `Err(seconds to wait)` when its bucket is empty.
     pub fn take(&self, key: &str, per_minute: u32) -> Result<(), u64> {
         if per_minute == 0 {
@@ -284,19 +268,19 @@ pub async fn guard<E: Endpoint>(
 async fn admit(req: &Request, state: &AppState, limiter: &RateLimiter) -> Result<Caller, ApiError> {
     let client = client::client_key(req, state.config.trust_proxy_headers);
     let limit = state.config.api_rate_limit;
-    // A token that is not one costs a database look-up, and guessing costs nothing: the
-    // refused ones are counted per client address under the same limit, and past it the
-    // next tries from there get 429 before any look-up. (They were never limited.)
+    // Guessing tokens costs nothing: the refused ones are counted per client address
+    // under the same limit, and past it the next refusals from there are 429s. Only
+    // refusals: checked before the look-up, a stranger's (or a forgotten script's) bad
+    // tokens had locked every valid token behind the same address (a NAT, a proxy) out
+    // with 429s. A valid token pays only its own bucket below; a bad one still costs
+    // the one indexed look-up a valid one does.
     let refused = format!("refused:{client}");
     let sends_token = req.headers().contains_key(header::AUTHORIZATION);
-    if sends_token {
-        if let Some(wait) = limiter.waiting(&refused, limit) {
-            return Err(ApiError::too_many(wait));
-        }
-    }
     let caller = match authenticate(req, state).await {
         Err(error) if sends_token && error.status == StatusCode::UNAUTHORIZED => {
-            let _ = limiter.take(&refused, limit);
+            if let Err(wait) = limiter.take(&refused, limit) {
+                return Err(ApiError::too_many(wait));
+            }
             return Err(error);
         }
         other => other?,
