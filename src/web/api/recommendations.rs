@@ -587,8 +587,10 @@ impl RecommendationsApi {
         };
         let index = catalog.features.clone();
         let settings_for_search = settings.clone();
-        // Without a filter or a seed track left out, the pool is the whole catalog;
-        // otherwise it is counted, up to `POOL_COUNTED` (`afterFilteringSize`).
+        // Without a filter or a seed track left out, the pool is the whole catalog
+        // (not counted); otherwise it is counted. Either way it is reported up to
+        // `POOL_COUNTED` (`afterFilteringSize`), as documented: an artist seed alone
+        // had reported 28,352 where every other request says at most 1,000.
         let unfiltered = settings.filters == crate::matching::Filters::default()
             && r.attribute_bounds.is_empty()
             && seed_track_ids.is_empty();
@@ -600,7 +602,7 @@ impl RecommendationsApi {
                 songs.get(id).map(|f| f.song)
             })?;
             let pool = if unfiltered {
-                index.len()
+                index.len().min(POOL_COUNTED)
             } else {
                 index.count_where(&settings_for_search, &keep, POOL_COUNTED)?
             };
