@@ -15,7 +15,7 @@ pub fn redirect(htmx: &Htmx, to: &str) -> Response {
     if htmx.request {
         Response::builder()
             .status(StatusCode::OK)
-            .header("HX-Redirect", to)
+            .header("HX-Redirect", uri_reference(to).as_ref())
             .finish()
     } else {
         see_other(to)
@@ -26,8 +26,34 @@ pub fn redirect(htmx: &Htmx, to: &str) -> Response {
 pub fn see_other(to: &str) -> Response {
     Response::builder()
         .status(StatusCode::SEE_OTHER)
-        .header(header::LOCATION, to)
+        .header(header::LOCATION, uri_reference(to).as_ref())
         .finish()
+}
+
+/// `to` as a header may carry it: every byte a URI cannot hold (beyond ASCII, control
+/// characters, space, `"<>\^`{|}`) %-escaped, the rest as it is (an escape already
+/// there stays one). A `next=/artists?q=é` had come back as raw UTF-8 bytes in
+/// `Location`, which a URI cannot hold and some clients and proxies mangle.
+pub fn uri_reference(to: &str) -> std::borrow::Cow<'_, str> {
+    let needs_escape = |b: u8| {
+        !b.is_ascii_graphic()
+            || matches!(
+                b,
+                b'"' | b'<' | b'>' | b'\\' | b'^' | b'`' | b'{' | b'|' | b'}'
+            )
+    };
+    if !to.bytes().any(needs_escape) {
+        return std::borrow::Cow::Borrowed(to);
+    }
+    let mut out = String::with_capacity(to.len() + 16);
+    for b in to.bytes() {
+        if needs_escape(b) {
+            out.push_str(&format!("%{b:02X}"));
+        } else {
+            out.push(char::from(b));
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// Adds header names to `Vary`, in the one `Vary` line a response already has (some
@@ -76,13 +102,27 @@ pub fn wait_phrase(secs: u64) -> String {
 pub fn permanent_redirect(location: &str) -> Response {
     Response::builder()
         .status(StatusCode::PERMANENT_REDIRECT)
-        .header(header::LOCATION, location)
+        .header(header::LOCATION, uri_reference(location).as_ref())
         .finish()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn addresses_in_headers_escape_what_a_uri_cannot_hold() {
+        assert_eq!(
+            uri_reference("/artists?q=%C3%A9&x=1"),
+            "/artists?q=%C3%A9&x=1"
+        );
+        assert_eq!(uri_reference("/artists?q=é"), "/artists?q=%C3%A9");
+        assert_eq!(uri_reference("/a b\"<\r\n"), "/a%20b%22%3C%0D%0A");
+        assert!(matches!(
+            uri_reference("/genres/rock#top"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
 
     #[test]
     fn waits_read_naturally() {
