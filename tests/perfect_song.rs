@@ -235,6 +235,32 @@ async fn htmx_gets_the_results_fragment_and_a_load_gets_the_page() {
     assert_eq!(target["data"][0][0], 0.8);
     assert_eq!(target["data"][0][1], 0.7);
     assert!(options["ps-bars-chart"]["series"].is_array(), "{options}");
+    // Tempo weighed too: it gets its own axis, in BPM, on the parallel chart, but no
+    // bar on the bars' unitless 0..1 axis (71 BPM had drawn as a 0.28 bar).
+    let with_tempo = browser
+        .clone()
+        .get(&app.client, &charts_url.replace("w_tempo=0", "w_tempo=1"))
+        .await;
+    let options: serde_json::Value = serde_json::from_str(&with_tempo.body).expect("JSON");
+    let axes: Vec<&str> = options["ps-parallel-chart"]["parallelAxis"]
+        .as_array()
+        .expect("axes")
+        .iter()
+        .filter_map(|a| a["name"].as_str())
+        .collect();
+    assert!(axes.contains(&"Tempo (BPM)"), "{axes:?}");
+    let bars = &options["ps-bars-chart"]["xAxis"]["data"];
+    assert_eq!(
+        bars,
+        &serde_json::json!([
+            "Danceability",
+            "Energy",
+            "Acousticness",
+            "Instrumentalness",
+            "Valence"
+        ]),
+        "{options}"
+    );
     for chart in ["ps-parallel-chart", "ps-bars-chart"] {
         let inline = full
             .body

@@ -51,7 +51,9 @@ pub const PARALLEL_CHART: &str = "ps-parallel-chart";
 pub const BARS_CHART: &str = "ps-bars-chart";
 const PARALLEL_LABEL: &str =
     "Parallel coordinates: your target, the perfect song and a sample of the catalog on every feature";
-const BARS_LABEL: &str = "Bars: your target and the perfect song per feature";
+const BARS_LABEL: &str =
+    "Bars: your target and the perfect song per feature that runs from 0 to 1 \
+     (tempo, loudness and popularity are on the parallel chart's own axes, and in the table)";
 
 /// The charts of "How close it is" for the best match, by element id.
 pub fn closeness_charts(
@@ -66,6 +68,15 @@ pub fn closeness_charts(
         .zip(&target)
         .map(|(m, t)| m.unwrap_or(*t))
         .collect();
+    // The bars share one 0..1 axis, with no unit: tempo, loudness and popularity
+    // drawn there read 71 BPM as a 0.28 bar and -10 dB as the tallest one. They keep
+    // their units on the parallel chart's own axes, as the other pages' charts leave
+    // them to the table.
+    let unit: Vec<usize> = (0..features.len())
+        .filter(|&i| features[i].is_unit_interval())
+        .collect();
+    let pick = |values: &[f64]| unit.iter().map(|&i| values[i]).collect::<Vec<f64>>();
+    let unit_features: Vec<Feature> = unit.iter().map(|&i| features[i]).collect();
     [
         (
             PARALLEL_CHART,
@@ -73,7 +84,7 @@ pub fn closeness_charts(
         ),
         (
             BARS_CHART,
-            charts::target_vs_match(&features, &target, &matched_or_target),
+            charts::target_vs_match(&unit_features, &pick(&target), &pick(&matched_or_target)),
         ),
     ]
 }
