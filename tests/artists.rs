@@ -1123,6 +1123,23 @@ async fn a_search_with_many_matches_shows_more_on_request() {
         swapped.header("hx-replace-url"),
         Some("/artists?q=a&shown=20")
     );
+    // Asked for by "Show 10 more" itself, the step is a new history entry, as its plain
+    // link is: Back had left the search altogether.
+    assert!(
+        second.body.contains(r#"id="artist-show-more""#),
+        "{}",
+        second.body
+    );
+    let mut req = app
+        .client
+        .get("/artists?q=a&shown=20")
+        .header("HX-Request", "true")
+        .header("HX-Target", "artist-results")
+        .header("HX-Trigger", "artist-show-more");
+    req = req.header("HX-Current-URL", "http://localhost/artists?q=a");
+    let stepped = answer(req.send().await).await;
+    assert_eq!(stepped.header("hx-push-url"), Some("/artists?q=a&shown=20"));
+    assert!(stepped.header("hx-replace-url").is_none());
     // At most a hundred; anything else reads as the first page's ten.
     let most = get(&app, "/artists?q=a&shown=5000").await;
     assert_eq!(items(&most.body), 100);

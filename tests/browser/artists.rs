@@ -824,5 +824,17 @@ async fn show_ten_more_adds_names_below_the_others_in_view_of_the_page() {
         .await;
     let after = browser.js(LIST).await;
     assert_eq!(after[1], 0, "the list scrolls inside itself: {after}");
+    // The step is a history entry, as the plain link's is: Back comes to the first ten,
+    // where it had left the search altogether.
+    browser
+        .wait_for_js("location.search.indexOf('shown=20') >= 0")
+        .await;
+    browser.client.back().await.expect("back");
+    browser
+        .wait_for_js(
+            "location.pathname === '/artists' && location.search.indexOf('shown') < 0 \
+             && document.querySelectorAll('#artist-results ul.artist-suggestions li').length === 10",
+        )
+        .await;
     browser.close().await;
 }

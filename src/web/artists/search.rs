@@ -25,6 +25,8 @@ pub const SUGGESTION_LIMIT: usize = 10;
 /// The most matches the search page lists: beyond, typing more of the name narrows
 /// them better than reading on.
 pub const MAX_SHOWN: usize = 100;
+/// The id of the "Show 10 more" link, which htmx sends as `HX-Trigger`.
+const SHOW_MORE_ID: &str = "artist-show-more";
 /// The search page's parameter for how many matches it lists.
 const SHOWN: &str = "shown";
 
@@ -75,10 +77,18 @@ pub fn search(ctx: PageContext, req: &Request) -> AppResult<Response> {
         // The search field replaces the URL as the user types; the title follows it.
         // The server names the address, so a cleared field leaves `/artists`, not
         // `/artists?q=`, and spaces typed around the name stay out of it.
+        // "Show 10 more" adds a history entry instead, as its plain link does: Back
+        // had left the search altogether with JavaScript, and gone back to the first
+        // ten without.
         let mut resp = html! { (document_title(&title)) (results) }.into_response();
         let address = search_address(query.trim(), shown);
+        let header = if ctx.htmx.trigger.as_deref() == Some(SHOW_MORE_ID) {
+            "HX-Push-Url"
+        } else {
+            "HX-Replace-Url"
+        };
         if let Ok(value) = address.parse() {
-            resp.headers_mut().insert("HX-Replace-Url", value);
+            resp.headers_mut().insert(header, value);
         }
         return Ok(resp);
     }
@@ -198,7 +208,7 @@ pub fn results(index: &ArtistIndex, query: &str, shown: usize) -> Markup {
         @if more && shown < MAX_SHOWN {
             @let address = search_address(query, next);
             p class="show-more" {
-                a href=(address) hx-get=(address) hx-target="#artist-results" hx-replace-url="true" {
+                a id=(SHOW_MORE_ID) href=(address) hx-get=(address) hx-target="#artist-results" hx-push-url="true" {
                     "Show " (next - shown) " more"
                 }
             }
