@@ -139,6 +139,20 @@ async fn anonymous_visitors_are_sent_to_log_in_and_come_back() {
         late.location(),
         Some("/login?next=/perfect-song%3Fenergy%3D0.91")
     );
+    // A slider moved live after the session ended: the log-in comes back to the page
+    // as moved, not as it was before the move.
+    let moved = app
+        .client
+        .get("/perfect-song?energy=0.42")
+        .header("HX-Request", "true")
+        .header(
+            "HX-Current-URL",
+            "http://localhost/perfect-song?energy=0.91",
+        )
+        .send()
+        .await;
+    moved.assert_status_is_ok();
+    moved.assert_header("hx-redirect", "/login?next=/perfect-song%3Fenergy%3D0.42");
     // The POSTs are gated too.
     let mut stranger = Browser::new();
     let refused = stranger

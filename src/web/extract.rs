@@ -154,8 +154,21 @@ fn return_path(req: &Request, htmx: &Htmx) -> Option<String> {
         .or_else(|| req.header(poem::http::header::REFERER))
         .and_then(next::path_of_url)
         .map(str::to_string);
-    if req.method() == Method::GET && !htmx.wants_fragment() {
-        req.uri().path_and_query().map(|pq| pq.as_str().to_string())
+    let asked_for = || req.uri().path_and_query().map(|pq| pq.as_str().to_string());
+    if req.method() != Method::GET {
+        return page;
+    }
+    if !htmx.wants_fragment() {
+        return asked_for();
+    }
+    // A live answer asked for at the page's own address (a perfect-song slider moved)
+    // names the page as it now is: the page's address was the one before the move, so
+    // the move was lost behind the log-in.
+    let same_page = page
+        .as_deref()
+        .is_some_and(|p| p.split(['?', '#']).next() == Some(req.uri().path()));
+    if same_page {
+        asked_for()
     } else {
         page
     }
