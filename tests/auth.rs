@@ -1550,6 +1550,14 @@ async fn changing_the_password_logs_out_other_sessions() {
     );
     let page = laptop.get(&app.client, "/account").await;
     assert!(page.body.contains("Your password was changed"));
+    // API tokens are not ended by it, and the notice says so, with where to end them.
+    assert!(
+        page.body
+            .contains("Your API tokens still work: revoke any you no longer trust under"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains(r#"id="api-tokens-title""#));
     // Said once: a reload, or the next visit, shows the plain page.
     let again = laptop.get(&app.client, "/account").await;
     assert!(

@@ -269,7 +269,12 @@ pub fn change_password_form(ctx: &PageContext, values: &PasswordValues) -> Marku
         ctx,
         html! {
             @if values.done {
-                p class="notice" role="status" tabindex="-1" data-refocus { "Your password was changed. Other devices were logged out." }
+                // Tokens are not the password's: a script keeps working through a
+                // password change, which the notice says, with the way to end them.
+                p class="notice" role="status" tabindex="-1" data-refocus {
+                    "Your password was changed. Other devices were logged out. Your API tokens still work: revoke any you no longer trust under "
+                    a href="#api-tokens-title" { "API tokens" } "."
+                }
             }
             (form_alert(values.alert))
             // Password managers file the new password under the username beside it
