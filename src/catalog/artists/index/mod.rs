@@ -840,7 +840,9 @@ impl ArtistIndex {
     /// Names close to an unknown one, in the search page's order where they overlap:
     /// names that start with it, or have a word that does (a partial name: "Taylor"
     /// is Taylor Swift before a one-track "TXYLOR"), then names within a few edits (a
-    /// typo), then names that contain it. Within each, artists with more tracks first.
+    /// typo), then names that contain it. Within each, artists with more tracks first;
+    /// a name one edit away goes before partial names with fewer tracks ("Quen" is
+    /// Queen before Quentyn).
     pub fn did_you_mean(&self, query: &str, limit: usize) -> Vec<&ArtistSummary> {
         let key = query_key(query);
         if key.is_empty() || limit == 0 {
@@ -883,10 +885,26 @@ impl ArtistIndex {
             .suggest_key(&key, limit)
             .into_iter()
             .partition(|s| s.kind != MatchKind::Substring);
-        let ranked = starts
+        // A name one edit away goes before the partial names with fewer tracks than
+        // it: "Quen" had offered Quentyn and Matt Quentin before Queen (130 tracks),
+        // where "Taylor" still offers Taylor Swift before a one-track "TXYLOR".
+        let split = close.partition_point(|&(distance, ..)| distance <= 1);
+        let farther = close.split_off(split);
+        let mut typos = close
             .into_iter()
-            .map(|s| s.artist)
-            .chain(close.into_iter().map(|(_, _, i)| self.at(i as usize)))
+            .map(|(_, _, i)| self.at(i as usize))
+            .peekable();
+        let mut first: Vec<&ArtistSummary> = Vec::with_capacity(starts.len() + typos.len());
+        for start in starts {
+            while let Some(typo) = typos.next_if(|t| t.track_count > start.artist.track_count) {
+                first.push(typo);
+            }
+            first.push(start.artist);
+        }
+        let ranked = first
+            .into_iter()
+            .chain(typos)
+            .chain(farther.into_iter().map(|(_, _, i)| self.at(i as usize)))
             .chain(inside.into_iter().map(|s| s.artist));
         let mut out: Vec<&ArtistSummary> = Vec::with_capacity(limit);
         for artist in ranked {

@@ -104,6 +104,37 @@ fn did_you_mean_uses_edit_distance_then_prefix() {
 }
 
 #[test]
+fn did_you_mean_puts_a_typo_of_a_bigger_name_before_partial_names() {
+    let idx = ArtistIndex::new(
+        vec![
+            artist(1, "Quentyn", 2),
+            artist(2, "Matt Quentin", 3),
+            artist(3, "Queen", 130),
+            artist(4, "Lost Frequencies", 40),
+            artist(5, "Quench", 1),
+        ],
+        None,
+    );
+    let names: Vec<&str> = idx
+        .did_you_mean("Quen", 10)
+        .iter()
+        .map(|a| a.name.as_str())
+        .collect();
+    // Queen is one edit away and bigger than every partial name; then the partial
+    // names as the search page ranks them, then the name that merely contains it.
+    assert_eq!(
+        names,
+        [
+            "Queen",
+            "Quentyn",
+            "Quench",
+            "Matt Quentin",
+            "Lost Frequencies"
+        ]
+    );
+}
+
+#[test]
 fn did_you_mean_puts_a_partial_name_before_a_look_alike() {
     let idx = ArtistIndex::new(
         vec![
