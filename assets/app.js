@@ -267,6 +267,19 @@
     return width < 480 ? "narrow" : width < 800 ? "medium" : "wide";
   }
 
+  // Parallel axes closer than this many pixels cut their slanted names to the space
+  // between them ("Acousticn…", "Tempo (B…" with nine axes on a wide page): they are
+  // laid out as on a narrow chart.
+  var CROWDED_AXIS_SPACING = 80;
+
+  // The layout a chart of `option` gets at `width`: its width class, and whether its
+  // parallel axes are crowded. Kept on the element, to lay out again when it changes.
+  function layoutClass(width, option) {
+    var axes = option && option.parallelAxis ? [].concat(option.parallelAxis).length : 0;
+    var crowded = axes > 0 && width / axes < CROWDED_AXIS_SPACING;
+    return widthClass(width) + (crowded ? " crowded" : "");
+  }
+
   // On a narrow chart the parallel axes stand close together: their names stand more
   // upright, so each is read whole instead of cut to three letters, and an axis keeps
   // its numbers only when its range differs from the axis before it and that one shows
@@ -344,7 +357,9 @@
     // (On paper the print palette's text: the page's colour is still the screen's when
     // printing starts.)
     var text = onPaper ? PAPER_TEXT : window.getComputedStyle(el).color;
-    var size = widthClass(drawn ? drawn.width : el.clientWidth);
+    var width = drawn ? drawn.width : el.clientWidth;
+    var size = widthClass(width);
+    var layout = layoutClass(width, option);
     var radars = option.radar ? [].concat(option.radar) : [];
     radars.forEach(function (radar) {
       radar.axisName = Object.assign({}, radar.axisName || {}, { color: text });
@@ -362,14 +377,14 @@
         radar.axisName.fontSize = 13;
       }
     });
-    if (size === "narrow" && option.parallel) {
+    if ((size === "narrow" || layout !== size) && option.parallel) {
       narrowParallel(option);
     }
     if (size === "narrow" && option.legend && option.grid) {
       narrowLegendRoom(option);
     }
     // Kept on the element, not in an attribute: the markup stays the server's.
-    el.chartWidthClass = size;
+    el.chartWidthClass = layout;
     var existing = window.echarts.getInstanceByDom(el);
     var theme = darkScheme && darkScheme.matches && !onPaper ? "dark" : null;
     // On paper at three canvas pixels per CSS pixel: at the screen's one, a printer's
@@ -645,7 +660,7 @@
           // not on every resize (a phone's address bar showing or hiding is one).
           var drawn = chart.getOption();
           var laidOut = drawn.radar || (drawn.parallel && drawn.parallel.length);
-          if (laidOut && el.chartWidthClass !== widthClass(el.clientWidth)) {
+          if (laidOut && el.chartWidthClass !== layoutClass(el.clientWidth, drawn)) {
             drawChart(el);
           }
         }

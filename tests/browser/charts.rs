@@ -201,6 +201,31 @@ async fn chart_texts_fit_and_legends_stay_clear_of_the_axes() {
     }
     let scales = texts.iter().filter(|t| **t == "0.8").count();
     assert_eq!(scales, 1, "0-to-1 scales drawn at 360 px: {texts:?}");
+    // Nine axes on a wide page stand as close as six on a phone: every name whole
+    // there too ("Acousticn…", "Tempo (B…" before).
+    go("/perfect-song?w_speechiness=1&w_liveness=1&w_tempo=1&w_loudness=1").await;
+    browser.set_viewport(1280, 900).await;
+    let drawn = check_chart(&browser, "ps-parallel-chart", "nine parallel axes").await;
+    let texts: Vec<&str> = drawn["texts"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|t| t[0].as_str())
+        .collect();
+    for name in [
+        "Danceability",
+        "Acousticness",
+        "Instrumentalness",
+        "Speechiness",
+        "Liveness",
+        "Tempo (BPM)",
+        "Loudness (dB)",
+    ] {
+        assert!(
+            texts.contains(&name),
+            "{name} not whole with nine axes at 1280 px: {texts:?}"
+        );
+    }
     browser.close().await;
 }
 
