@@ -180,25 +180,18 @@ async fn chart_texts_fit_and_legends_stay_clear_of_the_axes() {
     // On a phone (the viewport check_at_both_widths leaves): every axis named whole,
     // and of the five 0-to-1 axes only the first with numbers.
     let drawn = check_chart(&browser, "ps-parallel-chart", "parallel at 360 px").await;
-    let texts: Vec<&str> = drawn["texts"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|t| t[0].as_str())
-        .collect();
-    for name in [
-        "Danceability",
-        "Energy",
-        "Acousticness",
-        "Instrumentalness",
-        "Valence",
-        "Tempo (BPM)",
-    ] {
-        assert!(
-            texts.contains(&name),
-            "{name} not whole at 360 px: {texts:?}"
-        );
-    }
+    let texts = assert_named_whole(
+        &drawn,
+        &[
+            "Danceability",
+            "Energy",
+            "Acousticness",
+            "Instrumentalness",
+            "Valence",
+            "Tempo (BPM)",
+        ],
+        "at 360 px",
+    );
     let scales = texts.iter().filter(|t| **t == "0.8").count();
     assert_eq!(scales, 1, "0-to-1 scales drawn at 360 px: {texts:?}");
     // Nine axes on a wide page stand as close as six on a phone: every name whole
@@ -206,27 +199,39 @@ async fn chart_texts_fit_and_legends_stay_clear_of_the_axes() {
     go("/perfect-song?w_speechiness=1&w_liveness=1&w_tempo=1&w_loudness=1").await;
     browser.set_viewport(1280, 900).await;
     let drawn = check_chart(&browser, "ps-parallel-chart", "nine parallel axes").await;
+    assert_named_whole(
+        &drawn,
+        &[
+            "Danceability",
+            "Acousticness",
+            "Instrumentalness",
+            "Speechiness",
+            "Liveness",
+            "Tempo (BPM)",
+            "Loudness (dB)",
+        ],
+        "with nine axes at 1280 px",
+    );
+    browser.close().await;
+}
+
+/// The texts a chart drew (`check_chart`), having checked that each of `names` is
+/// among them whole (ECharts cuts a name that does not fit to "Acousticn...").
+fn assert_named_whole<'a>(
+    drawn: &'a serde_json::Value,
+    names: &[&str],
+    where_: &str,
+) -> Vec<&'a str> {
     let texts: Vec<&str> = drawn["texts"]
         .as_array()
         .into_iter()
         .flatten()
         .filter_map(|t| t[0].as_str())
         .collect();
-    for name in [
-        "Danceability",
-        "Acousticness",
-        "Instrumentalness",
-        "Speechiness",
-        "Liveness",
-        "Tempo (BPM)",
-        "Loudness (dB)",
-    ] {
-        assert!(
-            texts.contains(&name),
-            "{name} not whole with nine axes at 1280 px: {texts:?}"
-        );
+    for name in names {
+        assert!(texts.contains(name), "{name} not whole {where_}: {texts:?}");
     }
-    browser.close().await;
+    texts
 }
 
 /// The script that returns the `animation` setting a chart was drawn with.
