@@ -12,12 +12,24 @@ pub fn head(text: &str) -> (&str, bool) {
     }
 }
 
-/// `text` whole, or its head and "…".
+/// `text` whole, or its head and "…"; a control character written as an escape
+/// (`\u{1b}`, `\t`, `\0`): quoted raw, a CSV cell holding a terminal escape sequence
+/// would act on the terminal the import runs in, and a NUL or ESC typed into a field
+/// came back inside the page's message unseen.
 pub fn quoted(text: &str) -> String {
-    match head(text) {
-        (head, true) => format!("{head}…"),
-        (whole, false) => whole.to_string(),
+    let (head, cut) = head(text);
+    let mut out = String::with_capacity(head.len() + 4);
+    for c in head.chars() {
+        if c.is_control() {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
     }
+    if cut {
+        out.push('…');
+    }
+    out
 }
 
 #[cfg(test)]
@@ -30,5 +42,12 @@ mod tests {
         assert_eq!(quoted(&"é".repeat(40)), "é".repeat(40));
         assert_eq!(quoted(&"é".repeat(41)), format!("{}…", "é".repeat(40)));
         assert_eq!(head(&"a".repeat(50)), ("a".repeat(40).as_str(), true));
+    }
+
+    #[test]
+    fn control_characters_are_written_as_escapes() {
+        assert_eq!(quoted("\u{1b}[2J0.5"), "\\u{1b}[2J0.5");
+        assert_eq!(quoted("a\0b\nc"), "a\\0b\\nc");
+        assert_eq!(quoted("tab\there"), "tab\\there");
     }
 }

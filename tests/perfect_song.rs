@@ -748,6 +748,12 @@ async fn every_bad_input_answers_422_with_the_message_beside_its_control() {
             "min_popularity",
             "Minimum popularity must be between 0 and 100.",
         ),
+        // A control character sent is shown as U+FFFD, as in its field, not unseen.
+        (
+            "energy=%1B0.5".into(),
+            "energy",
+            "“\u{FFFD}0.5” is not a number.",
+        ),
     ];
     for (query, field, message) in &cases {
         let page = browser
@@ -842,6 +848,23 @@ async fn every_bad_input_answers_422_with_the_message_beside_its_control() {
     assert!(page
         .body
         .contains(r#"id="ps-tempo-value" for="ps-tempo" aria-hidden="true">fast"#));
+    // A control character in it comes back as U+FFFD, seen, not as itself: from an
+    // address, and from the form without JavaScript.
+    let page = browser
+        .get(&app.client, "/perfect-song?tempo=%00fast%1B")
+        .await;
+    let posted = post_form(
+        &mut browser,
+        &app.client,
+        PAGE,
+        &[("tempo", "\u{0}fast\u{1b}")],
+    )
+    .await;
+    for page in [&page, &posted] {
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(!page.body.contains('\u{0}') && !page.body.contains('\u{1b}'));
+        assert!(page.body.contains("\u{FFFD}fast\u{FFFD}"), "{}", page.body);
+    }
     // The no-JS POST too.
     let posted = post_form(
         &mut browser,

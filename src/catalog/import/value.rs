@@ -14,25 +14,11 @@ use super::{
 /// Why a cell could not be read; the row parser prefixes the column name.
 pub type ValueResult<T> = Result<Option<T>, String>;
 
-/// A cell as a message quotes it: trimmed, and cut as every quoted value is
-/// (`crate::quoted`), so that a message about a huge cell stays small.
-///
-/// Control characters are written as escapes (`\u{1b}`, `\t`): quoted raw, a cell
-/// holding a terminal escape sequence would act on the terminal the import runs in.
+/// A cell as a message quotes it: trimmed, and cut and escaped as every quoted value
+/// is (`crate::quoted`), so that a message about a huge cell stays small and a cell
+/// holding a terminal escape sequence does not act on the terminal the import runs in.
 pub fn shown(cell: &str) -> String {
-    let (head, cut) = crate::quoted::head(cell.trim());
-    let mut text = String::with_capacity(head.len() + 3);
-    for c in head.chars() {
-        if c.is_control() {
-            text.extend(c.escape_debug());
-        } else {
-            text.push(c);
-        }
-    }
-    if cut {
-        text.push('…');
-    }
-    text
+    crate::quoted::quoted(cell.trim())
 }
 
 /// Whether the text has more than `max` characters (without counting all of a long one).

@@ -209,7 +209,12 @@ impl FormState {
                     state.genres.insert(value.trim().to_string());
                 }
             } else if keys::is_setting(key) {
-                state.values.insert(key.clone(), value.clone());
+                // A form's POST comes here as sent (an address's query is made
+                // showable as it is read, `QueryPairs::parse`): a NUL or an ESC went
+                // back into the field unseen.
+                state
+                    .values
+                    .insert(key.clone(), crate::web::query::showable(value));
             }
         }
         // A weight the pairs leave out is the page's own for their seeds (an address
