@@ -37,6 +37,11 @@ async fn catalog() -> TestApp {
 /// The fixture imported into `app`'s database.
 async fn catalog_with(app: TestApp) -> TestApp {
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/genres_small.csv");
+    catalog_from(app, fixture).await
+}
+
+/// `fixture` imported into `app`'s database.
+async fn catalog_from(app: TestApp, fixture: std::path::PathBuf) -> TestApp {
     let database = app.db.database.clone();
     tokio::task::spawn_blocking(move || {
         let mut conn = db::open_catalog_connection(&database).expect("catalog connection");
@@ -311,6 +316,31 @@ async fn a_genre_page_shows_profile_spread_artists_subgenres_typical_tracks_and_
     assert!(row(body, "1990s 1 (few) 0.500 0.200").is_some(), "{body}");
     assert!(row(body, "2000s 2 (few) 0.500 0.650").is_some(), "{body}");
     assert!(body.contains("A decade of fewer than 20 tracks is marked “few”"));
+}
+
+/// Two versions of one song (a single and its deluxe album's cut) share every value:
+/// they had taken two of the eight places, read as the same row twice.
+#[tokio::test]
+async fn typical_tracks_name_each_song_once() {
+    let small = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/genres_small.csv");
+    let mut csv = std::fs::read_to_string(small).expect("fixture");
+    csv.push_str(
+        "gtrack0000000000000099,Bravo,Ann,45,album9,Bravo (deluxe),2002,Playlist pop,plpop,pop,dance pop,0.5,0.4,1,-6,1,0.05,0.1,0,0.1,0.5,120,200000\n",
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("versions.csv");
+    std::fs::write(&path, csv).expect("write");
+    let app = catalog_from(empty_app(), path).await;
+    let page = get(&app, "/genres/pop").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let body = &page.body;
+    let typical = &body[body.find("typical-track-table").expect("typical tracks")..];
+    let typical = strip(&typical[..typical.find("</table>").unwrap()]);
+    assert_eq!(typical.matches("Bravo Ann").count(), 1, "{typical}");
+    assert!(
+        typical.contains("Alpha Ann") && typical.contains("Charlie Ben"),
+        "{typical}"
+    );
 }
 
 #[tokio::test]

@@ -213,7 +213,8 @@ fn facts_from_file_or_database(
 
 const GENRES_FILE: file::CacheFile = file::CacheFile {
     suffix: "-genres",
-    magic: *b"SIH-GNR1",
+    // 2: each genre keeps `TYPICAL_CANDIDATES` typical tracks, not 8.
+    magic: *b"SIH-GNR2",
     holds: "the genre profiles",
 };
 

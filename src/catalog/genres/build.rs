@@ -14,6 +14,10 @@ use crate::catalog::{artists::distribution::Distribution, genre_key, AudioFeatur
 pub const TOP_ARTISTS: usize = 10;
 /// How many typical tracks a genre page lists.
 pub const TYPICAL_TRACKS: usize = 8;
+/// How many of the nearest tracks a profile keeps, for the page to list the first
+/// `TYPICAL_TRACKS` songs among them (`GenreProfile::typical_songs`): versions of one
+/// song (a single and its album cut) often share every value, and took two places.
+pub const TYPICAL_CANDIDATES: usize = 4 * TYPICAL_TRACKS;
 
 pub(super) fn build(source: &GenreSource) -> GenreCatalog {
     let names: HashMap<i32, &str> = source
@@ -119,8 +123,8 @@ fn profile(
     }
 }
 
-/// The tracks nearest the average over the nine audio features, each scaled to 0–1
-/// (ties broken by track id).
+/// The `TYPICAL_CANDIDATES` tracks nearest the average over the nine audio features,
+/// each scaled to 0–1 (ties broken by track id).
 fn typical(members: &[u32], listed: &ListedTracks, average: &AudioFeatures) -> Vec<TypicalTrack> {
     let target: Vec<f64> = Feature::AUDIO
         .iter()
@@ -144,7 +148,7 @@ fn typical(members: &[u32], listed: &ListedTracks, average: &AudioFeatures) -> V
             }
         })
         .collect();
-    let keep = TYPICAL_TRACKS.min(scored.len());
+    let keep = TYPICAL_CANDIDATES.min(scored.len());
     if keep < scored.len() {
         scored.select_nth_unstable_by(keep, |a, b| {
             a.distance
@@ -276,9 +280,9 @@ mod tests {
             pop.top_artists.capacity() <= TOP_ARTISTS,
             "room for every artist kept"
         );
-        assert_eq!(pop.typical.len(), TYPICAL_TRACKS);
+        assert_eq!(pop.typical.len(), TYPICAL_CANDIDATES);
         assert!(
-            pop.typical.capacity() <= TYPICAL_TRACKS,
+            pop.typical.capacity() <= TYPICAL_CANDIDATES,
             "room for every track kept"
         );
     }

@@ -20,7 +20,7 @@ use std::{
 
 use serde::{Deserialize, Serialize};
 
-pub use build::{TOP_ARTISTS, TYPICAL_TRACKS};
+pub use build::{TOP_ARTISTS, TYPICAL_CANDIDATES, TYPICAL_TRACKS};
 pub use decades::{decade_label, DecadeRow};
 pub use find::{spelling_key, GenreSort, SortKey};
 
@@ -161,6 +161,19 @@ impl GenreProfile {
     /// "1998–2020", "2020" or "unknown".
     pub fn year_span(&self) -> String {
         super::artists::year_span(self.min_year, self.max_year)
+    }
+
+    /// The typical tracks the page lists: nearest first, the first version of each
+    /// song (`song_of` names a track's song; a track it does not know is a song of its
+    /// own), `build::TYPICAL_TRACKS` at most.
+    pub fn typical_songs(&self, song_of: impl Fn(i32) -> Option<u32>) -> Vec<TypicalTrack> {
+        let mut seen = std::collections::HashSet::new();
+        self.typical
+            .iter()
+            .filter(|t| song_of(t.track_id).is_none_or(|song| seen.insert(song)))
+            .take(build::TYPICAL_TRACKS)
+            .copied()
+            .collect()
     }
 }
 

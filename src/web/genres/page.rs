@@ -18,7 +18,7 @@ use crate::decimal::counted;
 use crate::{
     cache::SharedDetails,
     catalog::{
-        genres::{GenreCatalog, GenreProfile},
+        genres::{GenreCatalog, GenreProfile, TypicalTrack},
         snapshot::CatalogSnapshot,
     },
     error::AppResult,
@@ -62,7 +62,9 @@ pub async fn genre_page(
     if genre.name != name {
         return Ok(permanent_redirect(&super::genre_path(&genre.name)));
     }
-    let ids: Vec<i32> = genre.typical.iter().map(|t| t.track_id).collect();
+    let facts = crate::web::seeds::facts(&state, ctx.catalog.meta.version).await?;
+    let typical = genre.typical_songs(|id| facts.get(id).map(|f| f.song));
+    let ids: Vec<i32> = typical.iter().map(|t| t.track_id).collect();
     let details = state
         .caches
         .track_details(&state.pool, ctx.catalog.meta.version, &ids)
@@ -74,7 +76,7 @@ pub async fn genre_page(
         (spread_section("genre", &genre.name, "its", &genre.spread))
         (artists_section(genre, &catalog))
         @if !genre.is_subgenre() { (subgenres_section(genre, &genres)) }
-        (typical_section(genre, &details))
+        (typical_section(genre, &typical, &details))
         (decades_section("genre-decades", "Its sound by decade", &format!("{}'s", genre.name), &genre.decades, None))
     };
     Ok(render(&ctx, &genre.name, content).into_response())
@@ -196,7 +198,11 @@ fn subgenres_section(genre: &GenreProfile, genres: &GenreCatalog) -> Markup {
     }
 }
 
-fn typical_section(genre: &GenreProfile, details: &SharedDetails) -> Markup {
+fn typical_section(
+    genre: &GenreProfile,
+    typical: &[TypicalTrack],
+    details: &SharedDetails,
+) -> Markup {
     html! {
         section class="card" aria-labelledby="typical-title" {
             h2 id="typical-title" { "Most typical tracks" }
@@ -216,7 +222,7 @@ fn typical_section(genre: &GenreProfile, details: &SharedDetails) -> Markup {
                         }
                     }
                     tbody {
-                        @for t in &genre.typical {
+                        @for t in typical {
                             @let d = details.get(&t.track_id);
                             tr {
                                 @let title = d.map(|d| d.name()).unwrap_or("(unknown)");
