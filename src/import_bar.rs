@@ -5,16 +5,24 @@
 //! ticking, since that phase makes no progress to report and a frozen bar invites
 //! Ctrl-C.
 //!
-//! Ctrl-C (or SIGTERM) before the commit stops the import at once and says nothing was
-//! imported: the transaction is never committed, and SQLite rolls the file back on its
-//! next open, as after a kill. Once the commit has started, stopping would leave the
-//! catalog imported while saying it was not (a large commit in WAL mode takes seconds,
-//! copying the load into the file), so the signal is answered with a message and the
-//! import finishes.
+//! Ctrl-C (or SIGTERM) before the commit asks the import to stop
+//! (`Progress::stop_requested`): it stops after the batch of rows it is writing, rolls
+//! its transaction back, and says nothing was imported. Ending the process at once
+//! instead had left a first import's catalog file half-written beside its journal,
+//! which SQLite rolls back only on the next open for writing: a copy of the file alone,
+//! or a read-only open, found it damaged. When the import cannot stop within
+//! `STOP_WAIT` (rebuilding the indexes, in statements that are not interrupted), or at
+//! a second Ctrl-C, the process ends as before. Once the commit has started, stopping
+//! would leave the catalog imported while saying it was not (a large commit in WAL mode
+//! takes seconds, copying the load into the file), so the signal is answered with a
+//! message and the import finishes.
 
 use std::{
     path::Path,
-    sync::{Arc, Mutex, PoisonError},
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc, Mutex, PoisonError,
+    },
     time::{Duration, Instant},
 };
 
@@ -29,9 +37,13 @@ pub struct ImportBar {
     /// Set, under its lock, just before the commit: the watcher decides under the
     /// same lock, so it never stops an import whose commit has begun.
     committing: Arc<Mutex<bool>>,
+    /// Set by the watcher at Ctrl-C; read after each batch of rows.
+    stop: Arc<AtomicBool>,
 }
 
 const TICK: Duration = Duration::from_millis(200);
+/// How long an import asked to stop may take to roll back before the process ends.
+const STOP_WAIT: Duration = Duration::from_secs(3);
 
 impl ImportBar {
     pub fn new() -> ImportBar {
@@ -42,13 +54,23 @@ impl ImportBar {
             ProgressDrawTarget::hidden()
         };
         // No length until a file starts: an empty full bar ("0 B/0 B") opened every run.
+        // Nor the default style: its first frame, drawn when the file's name was set,
+        // was a full-width empty bar reading "0/0".
         let bar = ProgressBar::with_draw_target(None, target);
+        if let Ok(style) = ProgressStyle::with_template("{prefix} {msg}") {
+            bar.set_style(style);
+        }
         let import = ImportBar {
             bar,
             file_started: Instant::now(),
             committing: Arc::new(Mutex::new(false)),
+            stop: Arc::new(AtomicBool::new(false)),
         };
-        watch_interrupts(import.committing.clone(), import.bar.clone());
+        watch_interrupts(
+            import.committing.clone(),
+            import.stop.clone(),
+            import.bar.clone(),
+        );
         import
     }
 
@@ -97,6 +119,10 @@ impl Progress for ImportBar {
         self.bar.enable_steady_tick(TICK);
     }
 
+    fn stop_requested(&self) -> bool {
+        self.stop.load(Ordering::Relaxed)
+    }
+
     fn committing(&mut self) {
         *self
             .committing
@@ -108,9 +134,9 @@ impl Progress for ImportBar {
 }
 
 /// Answers Ctrl-C and SIGTERM for the rest of the process (see the module).
-fn watch_interrupts(committing: Arc<Mutex<bool>>, bar: ProgressBar) {
-    // Exiting is the point: the import's thread is mid-statement, and ending the
-    // process is what leaves its transaction uncommitted.
+fn watch_interrupts(committing: Arc<Mutex<bool>>, stop: Arc<AtomicBool>, bar: ProgressBar) {
+    // Exiting is the fallback: an import that cannot stop in time (or a second Ctrl-C)
+    // ends with the process, its transaction uncommitted.
     #[allow(clippy::exit)]
     let watcher = move || {
         let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
@@ -123,13 +149,28 @@ fn watch_interrupts(committing: Arc<Mutex<bool>>, bar: ProgressBar) {
         runtime.block_on(async {
             loop {
                 interrupted().await;
+                let asked_before = {
+                    let committing = committing.lock().unwrap_or_else(PoisonError::into_inner);
+                    if *committing {
+                        bar.suspend(|| {
+                            eprintln!(
+                                "The import is committing and can no longer be stopped; it ends in a moment."
+                            )
+                        });
+                        continue;
+                    }
+                    stop.swap(true, Ordering::Relaxed)
+                };
+                // The import stops after its current batch and rolls back; `main` then
+                // says so and exits. Waited for, unless this is the second Ctrl-C.
+                if !asked_before {
+                    tokio::select! {
+                        _ = tokio::time::sleep(STOP_WAIT) => {},
+                        _ = interrupted() => {},
+                    }
+                }
                 let committing = committing.lock().unwrap_or_else(PoisonError::into_inner);
                 if *committing {
-                    bar.suspend(|| {
-                        eprintln!(
-                            "The import is committing and can no longer be stopped; it ends in a moment."
-                        )
-                    });
                     continue;
                 }
                 bar.finish_and_clear();

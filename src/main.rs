@@ -366,6 +366,13 @@ fn import(database: config::Database, args: ImportArgs) -> anyhow::Result<()> {
     let mut progress = ImportBar::new();
     let result = import_database(&database, &args.files, options, &mut progress);
     progress.bar.finish_and_clear();
+    if let Err(stopped @ insights_hub::catalog::import::ImportError::Interrupted) = &result {
+        // Rolled back and closed: the catalog file is as it was, with no journal
+        // beside it. 130, as a shell reports a command stopped by Ctrl-C.
+        eprintln!("error: {stopped}");
+        #[allow(clippy::exit)]
+        std::process::exit(130);
+    }
     let report = result?;
     // The import has committed: a reader that closed the pipe (`| head`) made
     // `println!` panic (exit 101) over a successful import.

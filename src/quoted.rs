@@ -12,24 +12,31 @@ pub fn head(text: &str) -> (&str, bool) {
     }
 }
 
-/// `text` whole, or its head and "…"; a control character written as an escape
-/// (`\u{1b}`, `\t`, `\0`): quoted raw, a CSV cell holding a terminal escape sequence
+/// `text` whole, or its head and "…"; control characters escaped (`escaped`).
+pub fn quoted(text: &str) -> String {
+    match head(text) {
+        (head, true) => format!("{}…", escaped(head)),
+        (whole, false) => escaped(whole).into_owned(),
+    }
+}
+
+/// `text` with each control character written as an escape (`\u{1b}`, `\t`, `\0`):
+/// shown raw, a CSV cell or a zip member's name holding a terminal escape sequence
 /// would act on the terminal the import runs in, and a NUL or ESC typed into a field
 /// came back inside the page's message unseen.
-pub fn quoted(text: &str) -> String {
-    let (head, cut) = head(text);
-    let mut out = String::with_capacity(head.len() + 4);
-    for c in head.chars() {
+pub fn escaped(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
         if c.is_control() {
             out.extend(c.escape_debug());
         } else {
             out.push(c);
         }
     }
-    if cut {
-        out.push('…');
-    }
-    out
+    std::borrow::Cow::Owned(out)
 }
 
 #[cfg(test)]

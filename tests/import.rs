@@ -1630,6 +1630,24 @@ fn gzip_and_zip_files_import_directly() {
             .contains("as: zip member spotify_songs.csv."));
         assert_eq!(fingerprint(&mut db.conn, &CATALOG), expected, "{method:?}");
     }
+    // A member named with a terminal escape sequence is summed up with it escaped:
+    // printed raw, the archive cleared and recoloured the terminal of the import.
+    let mut db = fresh_db();
+    let zipped = zip_of(
+        &[("\u{1b}[2Jevil\u{7}.csv", plain.as_slice())],
+        zip::CompressionMethod::Deflated,
+    );
+    let path = write_file(&db, "escape.zip", zipped);
+    let report = import_paths(&mut db, &[path]).expect("zip import");
+    let summary = report.summary();
+    assert!(
+        !summary.contains('\u{1b}') && !summary.contains('\u{7}'),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("as: zip member \\u{1b}[2Jevil\\u{7}.csv."),
+        "{summary}"
+    );
 }
 
 #[test]
@@ -1991,6 +2009,39 @@ fn ctrl_c_before_the_commit_stops_the_import_and_changes_nothing() {
         5,
         "the first import's tracks alone"
     );
+    drop(conn);
+
+    // A first import (an empty catalog, written through a rollback journal) stopped
+    // the same way rolls back before the process ends: no journal is left beside a
+    // half-written file for the next opening to roll back (a copy of the file alone,
+    // or a read-only open, found it damaged).
+    let fresh = dir.path().join("fresh.db");
+    let mut child = binary()
+        .arg("--database")
+        .arg(&fresh)
+        .arg("import")
+        .arg(&big)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start the first import");
+    std::thread::sleep(std::time::Duration::from_millis(1_500));
+    assert!(child.try_wait().expect("status").is_none(), "still running");
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill -INT");
+    assert!(sent.success());
+    let stopped = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&stopped.stderr);
+    assert_eq!(stopped.status.code(), Some(130), "{stderr}");
+    let journals: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("list")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with("-journal"))
+        .collect();
+    assert!(journals.is_empty(), "left behind: {journals:?}");
 
     // `| true`: the reader is gone before the summary is written.
     let piped = Command::new("sh")

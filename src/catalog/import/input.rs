@@ -180,7 +180,8 @@ fn open_zip_member(path: &Path, file: File, read: Arc<AtomicU64>) -> Result<Open
         }),
         size: compressed,
         read,
-        container: Some(format!("zip member {name}")),
+        // Escaped: the name comes from the archive, and the summary prints it.
+        container: Some(format!("zip member {}", crate::quoted::escaped(&name))),
     })
 }
 

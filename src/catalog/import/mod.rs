@@ -181,6 +181,9 @@ pub enum ImportError {
         /// The first bad rows.
         bad_rows: Vec<BadRow>,
     },
+    /// Stopped by the user (`Progress::stop_requested`) before the commit.
+    #[error("interrupted; nothing was imported (the catalog is as it was)")]
+    Interrupted,
     #[error("cannot open the database: {0:#}")]
     OpenDatabase(anyhow::Error),
     #[error("database error: {0} (nothing was imported)")]
@@ -310,6 +313,12 @@ pub trait Progress {
     /// load into the catalog file, which takes seconds for a large one). From here on
     /// the import can no longer be undone by stopping it.
     fn committing(&mut self) {}
+    /// Whether the user asked the import to stop (Ctrl-C): asked after each batch of
+    /// rows and before the indexes are rebuilt, it ends the import with
+    /// `ImportError::Interrupted`, its transaction rolled back.
+    fn stop_requested(&self) -> bool {
+        false
+    }
 }
 
 /// Progress that goes nowhere (tests, benchmarks).

@@ -163,6 +163,10 @@ impl Progress for SignalRowsRead<'_> {
         self.progress.advance(rows, bytes);
     }
 
+    fn stop_requested(&self) -> bool {
+        self.progress.stop_requested()
+    }
+
     fn finishing(&mut self) {
         self.progress.finishing();
         if let Some(rows_read) = self.rows_read.take() {
@@ -239,6 +243,11 @@ fn import_in_transaction<R: Read + Send>(
     for source in sources {
         writer.start_source(conn)?;
         files.push(import_source(conn, &mut writer, source, options, progress)?);
+    }
+    // The last chance to stop cheaply: rebuilding the indexes takes seconds at a
+    // million rows, and runs as statements that are not interrupted.
+    if progress.stop_requested() {
+        return Err(ImportError::Interrupted);
     }
     progress.finishing();
     tracing::debug!(
@@ -401,6 +410,9 @@ fn import_source<R: Read + Send>(
                 }
             }
             progress.advance(report.rows_read, batch.bytes);
+            if progress.stop_requested() {
+                return Err(ImportError::Interrupted);
+            }
             // Full only if the reader stopped taking them back: then just drop it.
             let _ = recycle.try_send(batch.rows);
         }
