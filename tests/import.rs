@@ -2057,6 +2057,24 @@ fn ctrl_c_before_the_commit_stops_the_import_and_changes_nothing() {
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
+/// Two files of one run that share tracks: the second file's copies are updates of
+/// what the first inserted, and the summary says where they were, not "already in the
+/// catalog" of a catalog that was empty.
+#[test]
+fn tracks_repeated_across_the_files_of_one_run_are_named_as_such() {
+    let mut db = fresh_db();
+    let one = fixture("genres_small.csv");
+    let report = import_paths(&mut db, &[one.clone(), one]).expect("import");
+    let summary = report.summary();
+    assert!(
+        summary.contains("(already in the catalog, or in an earlier file of this import)"),
+        "{summary}"
+    );
+    let mut db = fresh_db();
+    let report = import_paths(&mut db, &[fixture("genres_small.csv")]).expect("import");
+    assert!(report.summary().contains(" (already in the catalog)\n"));
+}
+
 /// A file that cannot be read stops the import before any database is made: a typo in
 /// a file name left a new, empty database (and its catalog file) behind.
 #[test]

@@ -382,7 +382,13 @@ impl ImportReport {
             (
                 "tracks updated",
                 self.updated(),
-                " (already in the catalog)",
+                // A track an earlier file of the same run inserted is updated by the
+                // later one: "already in the catalog" alone had said so of an empty one.
+                if self.files.len() > 1 {
+                    " (already in the catalog, or in an earlier file of this import)"
+                } else {
+                    " (already in the catalog)"
+                },
             ),
             (
                 "repeated rows",
