@@ -1390,4 +1390,66 @@
     navigator.sendBeacon(unsaved.url, body);
     unsaved = null;
   });
+
+  // --- what a swap says --------------------------------------------------------------
+  // A status line that arrives inside swapped content ("6 of 6 genres matching “r”",
+  // "Saved “Sunday”.", the seed search's count) brings its own live region, and screen
+  // readers often say nothing of a region that arrives already holding its text: a
+  // region has to be on the page before its text changes. So its text is said by one
+  // region that stays on the page, and the arriving one is made quiet (it is not said
+  // twice where it would have been). Whole pages (hx-boost) and the perfect song's live
+  // answers, which say themselves once the answers pause (`announce`), are left alone.
+  var SWAP_LIVE_ID = "swap-live";
+
+  function swapRegion() {
+    var region = document.getElementById(SWAP_LIVE_ID);
+    if (!region) {
+      region = document.createElement("div");
+      region.id = SWAP_LIVE_ID;
+      region.className = "visually-hidden";
+      region.setAttribute("role", "status");
+      region.setAttribute("aria-live", "polite");
+      document.body.appendChild(region);
+    }
+    return region;
+  }
+
+  var swapSaid = null;
+
+  document.addEventListener("htmx:afterSettle", function (event) {
+    // The content that arrived.
+    var root = event.target;
+    var source = event.detail.requestConfig && event.detail.requestConfig.elt;
+    var live = !!(source && source.hasAttribute && source.hasAttribute("data-live"));
+    if (!root || !root.querySelectorAll || root === document.body || live ||
+        (root.closest && root.closest("#ps-results"))) {
+      return;
+    }
+    var lines = [];
+    var arrived = Array.prototype.slice.call(root.querySelectorAll("[role=status]"));
+    if (root.matches && root.matches("[role=status]")) {
+      arrived.unshift(root);
+    }
+    arrived.forEach(function (node) {
+      if (node.id === SWAP_LIVE_ID || node.getAttribute("aria-live") === "off") {
+        return;
+      }
+      node.setAttribute("aria-live", "off");
+      var text = node.textContent.replace(/\s+/g, " ").trim();
+      if (text) {
+        lines.push(text);
+      }
+    });
+    if (!lines.length) {
+      return;
+    }
+    // Emptied first, and written a moment later: the same words twice in a row (the
+    // same count after another search) are said again.
+    var region = swapRegion();
+    region.textContent = "";
+    window.clearTimeout(swapSaid);
+    swapSaid = window.setTimeout(function () {
+      region.textContent = lines.join(" ");
+    }, 60);
+  });
 })();

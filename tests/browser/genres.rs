@@ -28,6 +28,15 @@ async fn search_the_genres_then_open_one_with_javascript() {
     browser
         .wait_for_url("with q=roc", |url| url.as_str().contains("q=roc"))
         .await;
+    // Said by the region that stays on the page (one that arrives holding its text is
+    // often not announced), and the arriving one made quiet, so it is not said twice.
+    browser
+        .wait_for_js("document.getElementById('swap-live') && document.getElementById('swap-live').textContent.indexOf('“roc”') >= 0")
+        .await;
+    let quiet = browser
+        .js("return document.querySelector('#genre-list [role=status]').getAttribute('aria-live');")
+        .await;
+    assert_eq!(quiet, serde_json::json!("off"));
     let list = browser.text_of("#genre-list").await;
     assert!(list.contains("rock") && !list.contains("jazz"), "{list}");
     browser.assert_no_page_load().await;

@@ -297,7 +297,10 @@ pub fn panel(
                         button type="submit" class="secondary" disabled[full] { "Search" }
                     }
                 }
-                div id=(SUGGESTIONS_ID) class="ps-seed-suggestions" aria-live="polite" {
+                // Not a live region: each search replaced all of it, and every line
+                // (the headings, each "Add …") was read out. Its count line is said
+                // by the page's region for swaps (app.js).
+                div id=(SUGGESTIONS_ID) class="ps-seed-suggestions" {
                     @if let Some(found) = found { (found) }
                 }
             }
