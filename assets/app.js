@@ -1246,6 +1246,13 @@
     if (!seedForm.classList || !seedForm.classList.contains("ps-seed-form")) {
       return;
     }
+    // The page loads whole; the keyboard goes to the seeds when it is there, as after
+    // a boosted "Add …" or "×" (`data-focus-after`), not to <body> at the top.
+    try {
+      window.sessionStorage.setItem(FOCUS_AFTER_LOAD, SEEDS_TITLE);
+    } catch (e) {
+      // Storage refused (a private window's quota): focus starts at the top.
+    }
     // The seeds so far are hidden fields; a genre being added is the select's own.
     var hidden = seedForm.querySelectorAll("input[type=hidden]");
     var seeds = new URLSearchParams();
@@ -1268,6 +1275,28 @@
       seedForm.appendChild(field);
     });
   });
+
+  var FOCUS_AFTER_LOAD = "focus-after-load";
+  var SEEDS_TITLE = "ps-seeds-title";
+
+  function focusAfterLoad() {
+    var id = null;
+    try {
+      id = window.sessionStorage.getItem(FOCUS_AFTER_LOAD);
+      window.sessionStorage.removeItem(FOCUS_AFTER_LOAD);
+    } catch (e) {
+      return;
+    }
+    var target = id && document.getElementById(id);
+    if (target) {
+      target.focus();
+    }
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", focusAfterLoad);
+  } else {
+    focusAfterLoad();
+  }
 
   document.addEventListener("htmx:afterSwap", function (event) {
     var form = event.detail.requestConfig && event.detail.requestConfig.elt;

@@ -291,6 +291,12 @@ async fn run(js: Js) {
     browser
         .wait_for_js("document.querySelectorAll('.ps-chip').length === 2")
         .await;
+    if js == Js::On {
+        // "Add genre" loads the page whole: the keyboard is at the seeds all the same.
+        browser
+            .wait_for_js("document.activeElement && document.activeElement.id === 'ps-seeds-title'")
+            .await;
+    }
     click(&browser, ".ps-chip-remove").await;
     browser
         .wait_for_js("document.querySelectorAll('.ps-chip').length === 1 && document.querySelector('.ps-chip-label').textContent === 'pop'")
