@@ -1420,6 +1420,21 @@
     unsaved = null;
   });
 
+  // --- chart tooltips close with Escape -------------------------------------------------
+  // A tooltip opened by the pointer covers part of the chart; Escape hides it without
+  // moving the pointer (WCAG 1.4.13), until the pointer moves again.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" || !window.echarts) {
+      return;
+    }
+    Array.prototype.forEach.call(document.querySelectorAll(".chart"), function (el) {
+      var chart = window.echarts.getInstanceByDom(el);
+      if (chart) {
+        chart.dispatchAction({ type: "hideTip" });
+      }
+    });
+  });
+
   // --- what a swap says --------------------------------------------------------------
   // A status line that arrives inside swapped content ("6 of 6 genres matching “r”",
   // "Saved “Sunday”.", the seed search's count) brings its own live region, and screen

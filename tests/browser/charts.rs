@@ -276,3 +276,36 @@ async fn charts_do_not_move_when_the_system_asks_for_less_motion() {
     }
     browser.close().await;
 }
+
+/// A tooltip the pointer opened closes with Escape, without moving the pointer (WCAG
+/// 1.4.13): it covered part of the chart until the pointer left.
+#[tokio::test]
+#[ignore = "needs chromium + chromedriver: cargo test --test browser -- --ignored"]
+async fn escape_closes_a_chart_tooltip() {
+    let server = Server::start().await;
+    let browser = Browser::start(Js::On).await;
+    browser.open(&server.url("/")).await.expect("open home");
+    check_chart(&browser, "home-profile-chart", "home").await;
+    const TIP_SHOWN: &str = "var el = document.getElementById('home-profile-chart'); \
+        return Array.prototype.some.call(el.querySelectorAll('div'), function (d) { \
+          return d.style.pointerEvents === 'none' && d.style.display !== 'none' && \
+            d.style.opacity !== '0' && d.textContent.trim() !== ''; });";
+    browser
+        .js("echarts.getInstanceByDom(document.getElementById('home-profile-chart')).dispatchAction({ type: 'showTip', seriesIndex: 0, dataIndex: 1 }); return true;")
+        .await;
+    browser
+        .wait_for_js(&format!("(function () {{ {TIP_SHOWN} }})()"))
+        .await;
+    browser
+        .client
+        .active_element()
+        .await
+        .expect("focused element")
+        .send_keys("\u{e00c}")
+        .await
+        .expect("Escape");
+    browser
+        .wait_for_js(&format!("!(function () {{ {TIP_SHOWN} }})()"))
+        .await;
+    browser.close().await;
+}
