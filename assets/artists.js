@@ -155,7 +155,12 @@
       if (current >= 0 || isFill(input)) {
         event.preventDefault();
         setActive(input, -1);
-        close(input);
+        // The search page's list is the page's results and stays shown: only a
+        // comparison field's drop-down closes (it had said "collapsed" over a list
+        // still on screen).
+        if (isFill(input)) {
+          close(input);
+        }
       }
     }
   });

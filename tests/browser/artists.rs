@@ -52,6 +52,16 @@ async fn type_a_name_and_pick_a_suggestion_with_the_keyboard() {
         .wait_for_js("document.title === 'Artists matching “tysh” · Spotify Insights Hub'")
         .await;
     browser.screenshot("artists-suggestions").await;
+    // Escape leaves the choice, but the search page's list is its results and stays
+    // shown, and the field says so (it had said "collapsed" over the list).
+    input
+        .send_keys(&format!("{}{}", Key::Down, Key::Escape))
+        .await
+        .expect("arrow down, escape");
+    let state = browser
+        .js("var i = document.getElementById('artist-q'); return [i.getAttribute('aria-expanded'), i.hasAttribute('aria-activedescendant'), document.querySelectorAll('#artist-results li[data-value]').length > 0];")
+        .await;
+    assert_eq!(state, serde_json::json!(["true", false, true]));
     // Arrow down selects the first suggestion; Enter opens that artist's page.
     input
         .send_keys(&Key::Down.to_string())
