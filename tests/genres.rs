@@ -237,6 +237,27 @@ async fn a_header_sort_brings_the_forms_sort_controls_along() {
     assert!(oob("genre-sort").contains(r#"<option value="valence" selected>"#));
     assert!(!oob("genre-sort").contains(r#"<option value="energy" selected>"#));
     assert!(oob("genre-dir").contains(r#"<option value="desc" selected>"#));
+    // The address names the list shown: from the header link, a new history entry; from
+    // the form, whose new "Sort by" starts in its usual order whatever "Order" it sent,
+    // the entry replaced with `dir` left out (it had kept `dir=desc` over A to Z).
+    let mut from_header = Browser::htmx();
+    from_header
+        .headers
+        .push(("HX-Target".into(), "genre-list".into()));
+    from_header
+        .headers
+        .push(("HX-Trigger".into(), "genre-sort-valence".into()));
+    let linked = from_header.get(&app.client, "/genres?sort=valence").await;
+    assert_eq!(linked.header("hx-push-url"), Some("/genres?sort=valence"));
+    let formed = htmx
+        .get(
+            &app.client,
+            "/genres?q=&sort=name&dir=desc&shown_sort=tracks",
+        )
+        .await;
+    assert!(formed.body.contains("A to Z"), "{}", formed.body);
+    assert_eq!(formed.header("hx-replace-url"), Some("/genres?sort=name"));
+    assert!(formed.header("hx-push-url").is_none());
     // The page's own selects have those ids, for the swap to find.
     assert!(page
         .body

@@ -6,7 +6,7 @@
 //! column header's pushes one, as a link does.
 
 use maud::{html, Markup};
-use poem::{handler, web::Data, Request};
+use poem::{handler, web::Data, IntoResponse, Request, Response};
 
 use super::{
     genre_path, render,
@@ -36,12 +36,16 @@ const SHOWN_SORT_ID: &str = "genre-shown-sort";
 /// The longest search accepted, in characters.
 const MAX_QUERY_CHARS: usize = 200;
 
+/// The ids of the column headers' sort links start so (`genre-sort-energy`), which
+/// htmx sends as `HX-Trigger`.
+const HEADER_LINK_ID_PREFIX: &str = "genre-sort-";
+
 #[handler]
 pub async fn genres_list(
     ctx: PageContext,
     state: Data<&AppState>,
     req: &Request,
-) -> AppResult<Markup> {
+) -> AppResult<Response> {
     let pairs = QueryPairs::parse(req.uri().query());
     let query = pairs.text("q").unwrap_or_default().trim().to_string();
     if query.chars().count() > MAX_QUERY_CHARS {
@@ -69,13 +73,32 @@ pub async fn genres_list(
         // again by its old selected option. htmx gives the focus back to a replaced
         // element with an id, and the search field is not touched while someone types
         // in it. The address changes with the list, so the title does too.
-        return Ok(html! {
+        let mut response = html! {
             (document_title(&title))
             (results)
             (sort_select(sort, true))
             (dir_select(sort, true))
             (shown_sort(sort, true))
-        });
+        }
+        .into_response();
+        // The address names the list shown, not the request: a new "Sort by" starts in
+        // its usual order whatever "Order" the form sent, and the address had kept
+        // `dir=desc` over a list sorted A to Z. A header link adds a history entry, as
+        // its plain link does; the form replaces the entry, as typing does.
+        let header = if ctx
+            .htmx
+            .trigger
+            .as_deref()
+            .is_some_and(|id| id.starts_with(HEADER_LINK_ID_PREFIX))
+        {
+            "HX-Push-Url"
+        } else {
+            "HX-Replace-Url"
+        };
+        if let Ok(value) = list_url(&query, sort).parse::<poem::http::HeaderValue>() {
+            response.headers_mut().insert(header, value);
+        }
+        return Ok(response);
     }
     let content = html! {
         section class="card" aria-labelledby="genres-title" {
@@ -88,7 +111,7 @@ pub async fn genres_list(
         }
         (results)
     };
-    Ok(render(&ctx, &title, content))
+    Ok(render(&ctx, &title, content).into_response())
 }
 
 fn list_url(query: &str, sort: GenreSort) -> String {
@@ -193,7 +216,7 @@ fn results(genres: &GenreCatalog, query: &str, sort: GenreSort) -> Markup {
             th scope="col" aria-sort=[aria_sort] {
                 // The id gives the keyboard back to this header after the swap (htmx
                 // refocuses the element with the focused one's id).
-                a id={ "genre-sort-" (key.key()) } href=(href) hx-get=(href) hx-target=(format!("#{LIST_ID}")) hx-swap="outerHTML" hx-push-url="true" {
+                a id={ (HEADER_LINK_ID_PREFIX) (key.key()) } href=(href) hx-get=(href) hx-target=(format!("#{LIST_ID}")) hx-swap="outerHTML" hx-push-url="true" {
                     (label)
                     @if active { span aria-hidden="true" { @if sort.descending { " ↓" } @else { " ↑" } } }
                 }
