@@ -1964,24 +1964,14 @@ fn a_reimport_that_changes_a_genre_drops_the_old_one() {
     );
 }
 
-/// Ctrl-C while the rows are read stops the import at once, says nothing was imported,
-/// and leaves the catalog as it was; a summary piped into a reader that has gone is
-/// no panic.
-#[test]
-fn ctrl_c_before_the_commit_stops_the_import_and_changes_nothing() {
-    let (dir, path) = database_for_the_binary();
-    let first = binary()
-        .args(["--database", &path, "import"])
-        .arg(fixture("tidytuesday_spotify_songs.csv"))
-        .output()
-        .expect("run import");
-    assert!(first.status.success());
-    let big = dir.path().join("big.csv");
-    write_tidytuesday_csv(std::fs::File::create(&big).expect("create"), 400_000, 7)
-        .expect("write csv");
+/// Starts an import of `file` into `database`, sends it SIGINT 1.5 s in (while it still
+/// reads rows), and checks that it stopped saying that nothing was imported.
+fn interrupt_an_import(database: &Path, file: &Path) {
     let mut child = binary()
-        .args(["--database", &path, "import"])
-        .arg(&big)
+        .arg("--database")
+        .arg(database)
+        .arg("import")
+        .arg(file)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -2003,6 +1993,24 @@ fn ctrl_c_before_the_commit_stops_the_import_and_changes_nothing() {
         stderr.contains("interrupted; nothing was imported (the catalog is as it was)"),
         "{stderr}"
     );
+}
+
+/// Ctrl-C while the rows are read stops the import at once, says nothing was imported,
+/// and leaves the catalog as it was; a summary piped into a reader that has gone is
+/// no panic.
+#[test]
+fn ctrl_c_before_the_commit_stops_the_import_and_changes_nothing() {
+    let (dir, path) = database_for_the_binary();
+    let first = binary()
+        .args(["--database", &path, "import"])
+        .arg(fixture("tidytuesday_spotify_songs.csv"))
+        .output()
+        .expect("run import");
+    assert!(first.status.success());
+    let big = dir.path().join("big.csv");
+    write_tidytuesday_csv(std::fs::File::create(&big).expect("create"), 400_000, 7)
+        .expect("write csv");
+    interrupt_an_import(Path::new(&path), &big);
     let mut conn = db::open_catalog_connection(Path::new(&path)).expect("open");
     assert_eq!(
         count_tracks(&mut conn),
@@ -2015,26 +2023,7 @@ fn ctrl_c_before_the_commit_stops_the_import_and_changes_nothing() {
     // the same way rolls back before the process ends: no journal is left beside a
     // half-written file for the next opening to roll back (a copy of the file alone,
     // or a read-only open, found it damaged).
-    let fresh = dir.path().join("fresh.db");
-    let mut child = binary()
-        .arg("--database")
-        .arg(&fresh)
-        .arg("import")
-        .arg(&big)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("start the first import");
-    std::thread::sleep(std::time::Duration::from_millis(1_500));
-    assert!(child.try_wait().expect("status").is_none(), "still running");
-    let sent = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("kill -INT");
-    assert!(sent.success());
-    let stopped = child.wait_with_output().expect("wait");
-    let stderr = String::from_utf8_lossy(&stopped.stderr);
-    assert_eq!(stopped.status.code(), Some(130), "{stderr}");
+    interrupt_an_import(&dir.path().join("fresh.db"), &big);
     let journals: Vec<String> = std::fs::read_dir(dir.path())
         .expect("list")
         .filter_map(|e| e.ok())
