@@ -191,33 +191,8 @@ pub async fn artist_page(
             Distribution::of(f, &values)
         })
         .collect();
-    let candidates = catalog.artists.similar(id, GENRE_CANDIDATES);
     let main_genre = genres.first().map(|g| g.genre.as_str());
-    let their_genres = match main_genre {
-        Some(_) => {
-            let ids: Vec<i32> = candidates.iter().map(|s| s.artist.id).collect();
-            state.caches.top_genres(&state.pool, version, &ids).await?
-        }
-        None => Default::default(),
-    };
-    let main_genre_of = |id: i32| {
-        their_genres
-            .get(&id)
-            .and_then(|g| g.first())
-            .map(|g| g.genre.as_str())
-    };
-    let similar = genre_first(
-        candidates,
-        |id| main_genre.is_some() && main_genre_of(id) == main_genre,
-        SIMILAR_COUNT,
-    );
-    let similar: Vec<(SimilarArtist<'_>, Option<&str>)> = similar
-        .into_iter()
-        .map(|s| {
-            let genre = main_genre_of(s.artist.id);
-            (s, genre)
-        })
-        .collect();
+    let similar = similar_artists(&state, &catalog, id, main_genre).await?;
     let content = html! {
         (header(artist, &catalog, &genres))
         (profile_section(artist, &catalog))
@@ -556,11 +531,52 @@ pub(crate) fn spread_section(
     }
 }
 
+/// The artist's similar artists, each with its main genre: among the nearest by sound,
+/// those whose main genre is `main_genre` first (`similarity::genre_first`), their
+/// genres read through the top-genres cache. Without a genre (a catalog without
+/// genres), the nearest by sound, and no query.
+async fn similar_artists<'a>(
+    state: &AppState,
+    catalog: &'a CatalogSnapshot,
+    id: i32,
+    main_genre: Option<&str>,
+) -> AppResult<Vec<(SimilarArtist<'a>, Option<String>)>> {
+    let candidates = catalog.artists.similar(id, GENRE_CANDIDATES);
+    let their_genres = match main_genre {
+        Some(_) => {
+            let ids: Vec<i32> = candidates.iter().map(|s| s.artist.id).collect();
+            state
+                .caches
+                .top_genres(&state.pool, catalog.meta.version, &ids)
+                .await?
+        }
+        None => Default::default(),
+    };
+    let main_genre_of = |id: i32| {
+        their_genres
+            .get(&id)
+            .and_then(|g| g.first())
+            .map(|g| g.genre.as_str())
+    };
+    let similar = genre_first(
+        candidates,
+        |id| main_genre.is_some() && main_genre_of(id) == main_genre,
+        SIMILAR_COUNT,
+    );
+    Ok(similar
+        .into_iter()
+        .map(|s| {
+            let genre = main_genre_of(s.artist.id).map(str::to_string);
+            (s, genre)
+        })
+        .collect())
+}
+
 /// The similar artists, each with its main genre when the catalog has genres.
 fn similar_section(
     artist: &ArtistSummary,
     main_genre: Option<&str>,
-    similar: &[(SimilarArtist<'_>, Option<&str>)],
+    similar: &[(SimilarArtist<'_>, Option<String>)],
 ) -> Markup {
     html! {
         section class="card" aria-labelledby="similar-title" {
