@@ -103,23 +103,35 @@ fn did_you_mean_uses_edit_distance_then_prefix() {
     assert!(ids("zzzzzzzz").is_empty());
 }
 
-#[test]
-fn did_you_mean_puts_a_typo_of_a_bigger_name_before_partial_names() {
+/// The names "did you mean" offers for `query` among `artists` (name, track count),
+/// numbered from 1 in that order, ten at most.
+fn did_you_mean_among(artists: &[(&str, i32)], query: &str) -> Vec<String> {
     let idx = ArtistIndex::new(
-        vec![
-            artist(1, "Quentyn", 2),
-            artist(2, "Matt Quentin", 3),
-            artist(3, "Queen", 130),
-            artist(4, "Lost Frequencies", 40),
-            artist(5, "Quench", 1),
-        ],
+        artists
+            .iter()
+            .zip(1..)
+            .map(|(&(name, tracks), id)| artist(id, name, tracks))
+            .collect(),
         None,
     );
-    let names: Vec<&str> = idx
-        .did_you_mean("Quen", 10)
+    idx.did_you_mean(query, 10)
         .iter()
-        .map(|a| a.name.as_str())
-        .collect();
+        .map(|a| a.name.clone())
+        .collect()
+}
+
+#[test]
+fn did_you_mean_puts_a_typo_of_a_bigger_name_before_partial_names() {
+    let names = did_you_mean_among(
+        &[
+            ("Quentyn", 2),
+            ("Matt Quentin", 3),
+            ("Queen", 130),
+            ("Lost Frequencies", 40),
+            ("Quench", 1),
+        ],
+        "Quen",
+    );
     // Queen is one edit away and bigger than every partial name; then the partial
     // names as the search page ranks them, then the name that merely contains it.
     assert_eq!(
@@ -136,22 +148,17 @@ fn did_you_mean_puts_a_typo_of_a_bigger_name_before_partial_names() {
 
 #[test]
 fn did_you_mean_puts_a_partial_name_before_a_look_alike() {
-    let idx = ArtistIndex::new(
-        vec![
-            artist(1, "TXYLOR", 1),
-            artist(2, "Taylor Swift", 24),
-            artist(3, "Taylor Dayne", 6),
-            artist(4, "James Taylor", 9),
-            artist(5, "Sailor", 2),
-            artist(6, "Mctaylorson", 50),
+    let names = did_you_mean_among(
+        &[
+            ("TXYLOR", 1),
+            ("Taylor Swift", 24),
+            ("Taylor Dayne", 6),
+            ("James Taylor", 9),
+            ("Sailor", 2),
+            ("Mctaylorson", 50),
         ],
-        None,
+        "Taylor",
     );
-    let names: Vec<&str> = idx
-        .did_you_mean("Taylor", 10)
-        .iter()
-        .map(|a| a.name.as_str())
-        .collect();
     // As the search page ranks them (prefix, then a later word), then the typos, then
     // the name that merely contains it. "Sailor" is two edits away, one too many.
     assert_eq!(
