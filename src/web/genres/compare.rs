@@ -1,6 +1,8 @@
 //! `GET /genres/compare?genre=A&genre=B` and its CSV: two to four genres side by side,
 //! with the artists' comparison code (`web::compare`).
 
+use std::sync::Arc;
+
 use maud::{html, Markup};
 use poem::{handler, web::Data, Request, Response};
 
@@ -29,14 +31,10 @@ pub async fn compare(
     state: Data<&AppState>,
     req: &Request,
 ) -> AppResult<Response> {
-    let mut request = CompareRequest::of_request(req, &GENRES)?;
-    let catalog = ctx.catalog.clone();
-    let genres = state
-        .caches
-        .genres(&state.pool, catalog.meta.version)
-        .await?;
-    let result = compared(&genres, &catalog, &mut request)
-        .map(|compared| comparison(&request, &catalog, &compared));
+    let (mut request, genres) = request_and_genres(&ctx, &state, req).await?;
+    let catalog = &ctx.catalog;
+    let result = compared(&genres, catalog, &mut request)
+        .map(|compared| comparison(&request, catalog, &compared));
     let (content, status) = outcome(&request, result, Some(names(&genres)));
     Ok(respond(&ctx, &request, content, status, render))
 }
@@ -49,14 +47,24 @@ pub async fn compare_csv(
     state: Data<&AppState>,
     req: &Request,
 ) -> AppResult<Response> {
-    let mut request = CompareRequest::of_request(req, &GENRES)?;
-    let catalog = ctx.catalog.clone();
+    let (mut request, genres) = request_and_genres(&ctx, &state, req).await?;
+    let compared = compared(&genres, &ctx.catalog, &mut request);
+    comparison_csv(&request, &ctx.catalog, compared)
+}
+
+/// What both the page and its CSV start from: the genres asked for, and the
+/// catalog's genre profiles to find them in.
+async fn request_and_genres(
+    ctx: &PageContext,
+    state: &AppState,
+    req: &Request,
+) -> AppResult<(CompareRequest, Arc<GenreCatalog>)> {
+    let request = CompareRequest::of_request(req, &GENRES)?;
     let genres = state
         .caches
-        .genres(&state.pool, catalog.meta.version)
+        .genres(&state.pool, ctx.catalog.meta.version)
         .await?;
-    let compared = compared(&genres, &catalog, &mut request);
-    comparison_csv(&request, &catalog, compared)
+    Ok((request, genres))
 }
 
 /// Every genre and subgenre name, for the fields' suggestions (a `<datalist>`).
