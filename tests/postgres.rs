@@ -387,3 +387,56 @@ fn an_update_keeps_what_the_new_row_leaves_out() {
     linked.sort();
     assert_eq!(linked, ["hard rock", "rock"]);
 }
+
+/// The log-in throttle's counts wait on the database (a lock that every server's
+/// attempts take): while one attempt waits there, the server's async workers must go on
+/// answering everything else. The test holds that lock from another connection, as
+/// another server's attempt would, and asks for a page while a log-in waits on it; the
+/// lock is let go when the page has answered, or after 10 s at the latest. Made on the
+/// async worker, the wait had held the test's only runtime thread, and the page
+/// answered only after those 10 s.
+#[tokio::test]
+async fn a_log_in_waiting_on_the_throttle_leaves_other_pages_answering() {
+    use diesel::{connection::SimpleConnection, Connection, PgConnection};
+    let Some(_) = postgres_or_skip("a_log_in_waiting_on_the_throttle") else {
+        return;
+    };
+    let app = common::empty_app();
+    Browser::new()
+        .sign_up(&app.client, "ada", GOOD_PASSWORD)
+        .await;
+    let Database::Postgres(schema_url) = &app.db.database else {
+        panic!("a PostgreSQL test database");
+    };
+    let mut holder = PgConnection::establish(schema_url).expect("connect");
+    // The throttle's lock (db::throttle_transaction): purpose 4 in this schema.
+    holder
+        .batch_execute("SELECT pg_advisory_lock(hashtext(current_schema()), 4)")
+        .expect("take the throttle's lock");
+    let (answered, page_done) = std::sync::mpsc::channel::<()>();
+    let releaser = std::thread::spawn(move || {
+        let waited_out = page_done.recv_timeout(Duration::from_secs(10)).is_err();
+        holder
+            .batch_execute("SELECT pg_advisory_unlock(hashtext(current_schema()), 4)")
+            .expect("let the lock go");
+        waited_out
+    });
+    let log_in = async {
+        Browser::new()
+            .log_in(&app.client, "ada", GOOD_PASSWORD)
+            .await
+    };
+    let page = async {
+        let page = Browser::new().get(&app.client, "/login").await;
+        let _ = answered.send(());
+        page
+    };
+    let (log_in, page) = tokio::join!(log_in, page);
+    let waited_out = releaser.join().expect("the releasing thread");
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        !waited_out,
+        "the page answered only after the log-in's wait for the lock ended"
+    );
+    assert_eq!(log_in.status, StatusCode::SEE_OTHER, "{}", log_in.body);
+}

@@ -10,7 +10,10 @@ pub mod password;
 pub mod throttle;
 pub mod username;
 
-use std::time::{Duration, SystemTime};
+use std::{
+    sync::Arc,
+    time::{Duration, SystemTime},
+};
 
 use crate::{
     db::{self, users, DbPool},
@@ -109,7 +112,7 @@ pub const CURRENT_PASSWORD_MISSING: &str = "Enter your current password.";
 /// Sign up, log in, change password, delete account. One per app; cheap to share.
 pub struct Accounts {
     hasher: PasswordHasher,
-    throttle: Throttle,
+    throttle: Arc<Throttle>,
 }
 
 impl Default for Accounts {
@@ -120,7 +123,73 @@ impl Default for Accounts {
 
 impl Accounts {
     pub fn new(hasher: PasswordHasher, throttle: Throttle) -> Accounts {
-        Accounts { hasher, throttle }
+        Accounts {
+            hasher,
+            throttle: Arc::new(throttle),
+        }
+    }
+
+    /// Runs `step` over the throttle. Its counts in the database (several servers over
+    /// PostgreSQL) take a dozen round trips and a lock that other servers' attempts
+    /// hold too, so they are made on tokio's blocking pool: on an async worker a burst
+    /// of log-in attempts would stall every page the server answers. Counts in memory
+    /// take a lock held for microseconds, and are made here.
+    async fn throttle_step<R, F>(&self, step: F) -> Result<R, AccountError>
+    where
+        F: FnOnce(&Throttle) -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        if !self.throttle.blocks() {
+            return Ok(step(&self.throttle));
+        }
+        let throttle = Arc::clone(&self.throttle);
+        tokio::task::spawn_blocking(move || step(&throttle))
+            .await
+            .map_err(|e| AppError::internal(format!("log-in throttle task failed: {e}")).into())
+    }
+
+    /// `throttle::begin_log_in`, off the async workers (see `throttle_step`).
+    async fn begin_log_in(
+        &self,
+        key: &str,
+        client: &str,
+        at: SystemTime,
+    ) -> Result<(), AccountError> {
+        let (key, client) = (key.to_string(), client.to_string());
+        self.throttle_step(move |t| t.begin_log_in(&key, &client, at))
+            .await?
+            .map_err(AccountError::Throttled)
+    }
+
+    /// `throttle::log_in_succeeded`, off the async workers. The log-in has succeeded,
+    /// so a failure here is only logged.
+    async fn log_in_succeeded(&self, key: &str, client: &str, began: SystemTime) {
+        let (key, client) = (key.to_string(), client.to_string());
+        if let Err(error) = self
+            .throttle_step(move |t| t.log_in_succeeded(&key, &client, began))
+            .await
+        {
+            tracing::warn!(%error, "could not count a successful log-in");
+        }
+    }
+
+    /// `throttle::log_in_unchecked`, off the async workers: the attempt that began at
+    /// `began` ended before its password was checked. Returns `error`, the reason.
+    async fn log_in_unchecked(
+        &self,
+        key: &str,
+        client: &str,
+        began: SystemTime,
+        error: AccountError,
+    ) -> AccountError {
+        let (key, client) = (key.to_string(), client.to_string());
+        if let Err(other) = self
+            .throttle_step(move |t| t.log_in_unchecked(&key, &client, began))
+            .await
+        {
+            tracing::warn!(error = %other, "could not take back an unchecked log-in attempt");
+        }
+        error
     }
 
     /// Creates an account for a sign-up from `client` (see `throttle::client_key`).
@@ -149,8 +218,9 @@ impl Accounts {
         };
         // Only well-formed attempts count: they are the ones that tell whether a name
         // is taken (or create an account); a form with a mistake in it tells nothing.
-        self.throttle
-            .begin_sign_up(client, SystemTime::now())
+        let (client, now) = (client.to_string(), SystemTime::now());
+        self.throttle_step(move |t| t.begin_sign_up(&client, now))
+            .await?
             .map_err(AccountError::Throttled)?;
         // Spare the hash when the name is visibly taken; the insert still decides.
         let key = name.key().to_string();
@@ -187,28 +257,23 @@ impl Accounts {
     ) -> Result<User, AccountError> {
         let key = username::lookup_key(username);
         let began = SystemTime::now();
-        self.throttle
-            .begin_log_in(&key, client, began)
-            .map_err(AccountError::Throttled)?;
-        let unchecked = |_: &_| self.throttle.log_in_unchecked(&key, client, began);
+        self.begin_log_in(&key, client, began).await?;
         let lookup = key.clone();
-        let row = db::run(pool, move |conn| Ok(users::find_by_key(conn, &lookup)?))
-            .await
-            .inspect_err(unchecked)?;
+        let row = match db::run(pool, move |conn| Ok(users::find_by_key(conn, &lookup)?)).await {
+            Ok(row) => row,
+            Err(e) => return Err(self.log_in_unchecked(&key, client, began, e.into()).await),
+        };
         let stored = row.as_ref().map(|r| r.password_hash.clone());
         // Unknown names verify against the dummy hash: same time, same answer.
-        if !self
-            .hasher
-            .verify(password.to_string(), stored)
-            .await
-            .inspect_err(unchecked)?
-        {
-            return Err(AccountError::WrongCredentials);
+        match self.hasher.verify(password.to_string(), stored).await {
+            Ok(true) => {}
+            Ok(false) => return Err(AccountError::WrongCredentials),
+            Err(e) => return Err(self.log_in_unchecked(&key, client, began, e.into()).await),
         }
         let row = row.ok_or(AccountError::WrongCredentials)?;
-        self.throttle.log_in_succeeded(&key, client, began);
+        self.log_in_succeeded(&key, client, began).await;
         if PasswordHasher::needs_rehash(&row.password_hash) {
-            self.upgrade_hash(pool, row.id, password).await;
+            self.upgrade_hash(pool, &row, password).await;
         }
         Ok(row.into())
     }
@@ -315,34 +380,37 @@ impl Accounts {
             .await?
             .ok_or(AccountError::NoSuchUser)?;
         let began = SystemTime::now();
-        self.throttle
-            .begin_log_in(&row.username_key, client, began)
-            .map_err(AccountError::Throttled)?;
-        if !self
+        self.begin_log_in(&row.username_key, client, began).await?;
+        let verified = self
             .hasher
             .verify(password.to_string(), Some(row.password_hash.clone()))
-            .await
-            .inspect_err(|_| {
-                self.throttle
-                    .log_in_unchecked(&row.username_key, client, began)
-            })?
-        {
-            return Err(AccountError::Invalid(FieldErrors::one(
-                Field::CurrentPassword,
-                WRONG_CURRENT_PASSWORD,
-            )));
+            .await;
+        match verified {
+            Ok(true) => {}
+            Ok(false) => {
+                return Err(AccountError::Invalid(FieldErrors::one(
+                    Field::CurrentPassword,
+                    WRONG_CURRENT_PASSWORD,
+                )))
+            }
+            Err(e) => {
+                let key = &row.username_key;
+                return Err(self.log_in_unchecked(key, client, began, e.into()).await);
+            }
         }
-        self.throttle
-            .log_in_succeeded(&row.username_key, client, began);
+        self.log_in_succeeded(&row.username_key, client, began)
+            .await;
         Ok(row)
     }
 
-    /// Replaces a hash made with weaker parameters. Best effort: the log in has already
-    /// succeeded, so a failure here is only logged.
-    async fn upgrade_hash(&self, pool: &DbPool, user_id: i32, password: &str) {
+    /// Replaces a hash made with weaker parameters, unless the password changed since
+    /// `row` was read. Best effort: the log in has already succeeded, so a failure here
+    /// is only logged.
+    async fn upgrade_hash(&self, pool: &DbPool, row: &users::UserRow, password: &str) {
+        let (user_id, was) = (row.id, row.password_hash.clone());
         let result = match self.hasher.hash(password.to_string()).await {
             Ok(hash) => db::run(pool, move |conn| {
-                Ok(users::set_password_hash(conn, user_id, &hash)?)
+                Ok(users::upgrade_password_hash(conn, user_id, &was, &hash)?)
             })
             .await
             .map(|_| ()),

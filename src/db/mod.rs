@@ -589,6 +589,29 @@ where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
+    one_at_a_time(conn, USER_WRITE_LOCK, work)
+}
+
+/// Purpose of the advisory lock the log-in throttle's counts take on PostgreSQL.
+const THROTTLE_LOCK: i32 = 4;
+
+/// A transaction for the log-in throttle's counts (`accounts::throttle::SharedStore`):
+/// one at a time across the servers, as `user_write_transaction`, but under a lock of
+/// their own on PostgreSQL, so that a burst of log-in attempts never queues the
+/// sessions' and accounts' writes behind it.
+pub fn throttle_transaction<T, E, F>(conn: &mut DbConnection, work: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    one_at_a_time(conn, THROTTLE_LOCK, work)
+}
+
+fn one_at_a_time<T, E, F>(conn: &mut DbConnection, purpose: i32, work: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
     conn.transaction(|conn| {
         match conn {
             DbConnection::Sqlite(c) => {
@@ -596,7 +619,7 @@ where
             }
             DbConnection::Pg(c) => c.batch_execute(&format!(
                 "SELECT pg_advisory_xact_lock({})",
-                pg_lock_key(USER_WRITE_LOCK)
+                pg_lock_key(purpose)
             ))?,
         }
         work(conn)

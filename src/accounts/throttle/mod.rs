@@ -136,6 +136,12 @@ impl Throttle<Store> {
         }
     }
 
+    /// Whether a step waits on the database (the shared store), and so belongs off the
+    /// async workers.
+    pub fn blocks(&self) -> bool {
+        matches!(self.store, Store::Shared(_))
+    }
+
     /// Counts in the database behind `pool`, shared by every server over it.
     pub fn shared(policy: Policy, pool: crate::db::DbPool) -> Throttle {
         Throttle {

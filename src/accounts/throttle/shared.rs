@@ -1,9 +1,10 @@
 //! The throttle's counters in the database (`db::shared`), for several servers over one
 //! PostgreSQL database: a guessing run spread over the servers is stopped at the same
-//! count as on one. `with_counters` runs as one users' write transaction (one at a
-//! time across the servers), so a burst of parallel attempts cannot all read the counts
-//! before any writes them. The calls are short primary-key reads and writes, made on
-//! the request's thread.
+//! count as on one. `with_counters` runs as one transaction at a time across the
+//! servers (`db::throttle_transaction`), so a burst of parallel attempts cannot all
+//! read the counts before any writes them. The calls are short primary-key reads and
+//! writes, and they block: `Accounts` makes them on tokio's blocking pool, never on an
+//! async worker (a burst of attempts, or a wait for the lock, would stall every page).
 //!
 //! If the database cannot be reached within `POOL_WAIT`, the attempt is counted in this
 //! process's memory instead (the log-in itself then fails anyway, on the user lookup,
@@ -51,10 +52,8 @@ fn millis(at: SystemTime) -> i64 {
 
 impl ThrottleStore for SharedStore {
     fn with_counters<R>(&self, f: impl FnOnce(&mut dyn Counters) -> R) -> R {
-        // A short wait: this runs on the request's thread, and while PostgreSQL is
-        // down the pool's own 5 s wait held an async worker that long for every
-        // attempt (two at once stopped a two-core server) and made a log-in wait 5 s
-        // here before its 5 s on the account lookup.
+        // A short wait: while PostgreSQL is down the pool's own 5 s wait made a log-in
+        // wait 5 s here before its 5 s on the account lookup.
         let unreachable = || {
             self.unreachable
                 .lock()
@@ -74,7 +73,7 @@ impl ThrottleStore for SharedStore {
         }
         let mut f = Some(f);
         let mut result = None;
-        let done = db::user_write_transaction(&mut conn, |conn| {
+        let done = db::throttle_transaction(&mut conn, |conn| {
             let mut counters = InDatabase {
                 conn,
                 retention: &self.retention,
