@@ -87,16 +87,24 @@ pub fn find_by_id(conn: &mut crate::db::DbConnection, id: i32) -> QueryResult<Op
     })
 }
 
-/// Replaces a user's password hash. Returns whether the user exists.
-pub fn set_password_hash(
+/// Replaces a user's password hash with another of the same password (made with
+/// stronger parameters), if it is still `was`. Returns whether it was replaced. A
+/// password changed meanwhile (on another device, while the upgrade was hashing) is
+/// kept: writing the new hash anyway would bring the old password back.
+pub fn upgrade_password_hash(
     conn: &mut crate::db::DbConnection,
     id: i32,
+    was: &str,
     password_hash: &str,
 ) -> QueryResult<bool> {
     crate::db::with_backend!(conn, conn => {
-    let changed = diesel::update(users::table.find(id))
-        .set(users::password_hash.eq(password_hash))
-        .execute(conn)?;
+    let changed = diesel::update(
+        users::table
+            .find(id)
+            .filter(users::password_hash.eq(was)),
+    )
+    .set(users::password_hash.eq(password_hash))
+    .execute(conn)?;
     Ok(changed > 0)
     })
 }
@@ -104,7 +112,7 @@ pub fn set_password_hash(
 /// A new password, chosen by the user: the hash replaced and the credentials' version
 /// counted up, so that a session started under the old password is not stored (see
 /// `db::sessions::save`). Returns the new version, or `None` if the user is gone. A hash
-/// upgraded for the same password (`set_password_hash`) keeps the version.
+/// upgraded for the same password (`upgrade_password_hash`) keeps the version.
 pub fn replace_password(
     conn: &mut crate::db::DbConnection,
     id: i32,
@@ -197,15 +205,13 @@ mod tests {
     fn password_hashes_can_be_replaced() {
         let mut conn = conn();
         let ada = insert(&mut conn, "ada", "ada", "$old", 1).unwrap();
-        assert!(set_password_hash(&mut conn, ada.id, "$new").unwrap());
-        assert_eq!(
-            find_by_id(&mut conn, ada.id)
-                .unwrap()
-                .unwrap()
-                .password_hash,
-            "$new"
-        );
-        assert!(!set_password_hash(&mut conn, ada.id + 1, "$new").unwrap());
+        assert!(upgrade_password_hash(&mut conn, ada.id, "$old", "$new").unwrap());
+        let hash = |conn: &mut _| find_by_id(conn, ada.id).unwrap().unwrap().password_hash;
+        assert_eq!(hash(&mut conn), "$new");
+        assert!(!upgrade_password_hash(&mut conn, ada.id + 1, "$new", "$newer").unwrap());
+        // The password changed since the upgrade read it: the change stays.
+        assert!(!upgrade_password_hash(&mut conn, ada.id, "$old", "$stale").unwrap());
+        assert_eq!(hash(&mut conn), "$new");
     }
 
     #[test]
