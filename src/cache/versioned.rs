@@ -25,6 +25,8 @@ pub struct VersionedCache<K, V> {
 
 struct Entries<K, V> {
     version: i64,
+    /// The version these values replaced, if any: see `is_older`.
+    replaced: Option<i64>,
     values: HashMap<K, Arc<V>>,
     /// The sum of the kept values' weights.
     weight: usize,
@@ -47,6 +49,7 @@ impl<K: Eq + Hash + Clone, V> VersionedCache<K, V> {
             max_weight,
             weigh,
             inner: Mutex::new(Entries {
+                replaced: None,
                 version: i64::MIN,
                 values: HashMap::new(),
                 weight: 0,
@@ -108,6 +111,9 @@ impl<K: Eq + Hash + Clone, V> VersionedCache<K, V> {
             return value;
         }
         if let Ok(mut entries) = self.inner.lock() {
+            if entries.is_older(version) {
+                return value;
+            }
             entries.make_room(version, 1, self.capacity, weight, self.max_weight);
             entries.insert(key, value.clone(), weight, self.weigh);
         }
@@ -131,7 +137,7 @@ impl<K: Eq + Hash + Clone, V> VersionedCache<K, V> {
             .iter()
             .map(|(key, value)| (self.weigh)(key, value))
             .fold(0usize, usize::saturating_add);
-        if weight > self.max_weight {
+        if weight > self.max_weight || entries.is_older(version) {
             return shared;
         }
         entries.make_room(
@@ -150,6 +156,15 @@ impl<K: Eq + Hash + Clone, V> VersionedCache<K, V> {
 }
 
 impl<K: Eq + Hash, V> Entries<K, V> {
+    /// Whether `version` is the one the kept values replaced: a request that began
+    /// before an import can finish after the new catalog's first answers, and what it
+    /// read must not push out what they keep (the track facts take a second to read at
+    /// 1.2M tracks). It is handed back without being kept. Only that version: a catalog
+    /// replaced by one with a lower version number (a restored backup) is cached as any.
+    fn is_older(&self, version: i64) -> bool {
+        self.replaced == Some(version)
+    }
+
     /// Drops another version's values, or everything when `adding` more values, weighing
     /// `adding_weight`, would not fit.
     fn make_room(
@@ -164,6 +179,9 @@ impl<K: Eq + Hash, V> Entries<K, V> {
             || self.values.len() + adding > capacity
             || self.weight.saturating_add(adding_weight) > max_weight
         {
+            if self.version != version {
+                self.replaced = Some(self.version);
+            }
             self.values.clear();
             self.weight = 0;
             self.version = version;
@@ -202,6 +220,17 @@ mod tests {
         assert_eq!(cache.get(6, &1).as_deref(), Some(&"renamed"));
         assert_eq!(cache.get(6, &2), None);
         assert_eq!(cache.get(5, &1), None);
+        // A late answer from the replaced version is handed back, not kept, and what
+        // the new version keeps stays.
+        assert_eq!(*cache.put(5, 1, "late"), "late");
+        assert_eq!(cache.get(5, &1), None);
+        assert_eq!(cache.get(6, &1).as_deref(), Some(&"renamed"));
+        let (found, _) = cache.get_many(5, &[1]);
+        assert!(cache.put_many(5, [(7, "late")]).contains_key(&7) && found.is_empty());
+        assert_eq!(cache.get(6, &1).as_deref(), Some(&"renamed"));
+        // Any other version, even a lower one (a restored backup), is kept as usual.
+        cache.put(3, 1, "restored");
+        assert_eq!(cache.get(3, &1).as_deref(), Some(&"restored"));
     }
 
     #[test]
