@@ -32,7 +32,8 @@ fn check_key_fingerprint(pool: &DbPool, config: &Config, key: &SecretKey) -> any
             "SECRET KEY MISMATCH: this server's secret key differs from the one the other servers over {} use (fingerprint {}..., the database has {}...); give every server the same SECRET_KEY, or, to rotate it, stop them all and delete the row '{KEY_FINGERPRINT}' from server_settings",
             config.database,
             &ours[..12],
-            &stored[..stored.len().min(12)],
+            // Any text an operator put there: by characters, never a byte slice.
+            stored.chars().take(12).collect::<String>(),
         );
     }
     Ok(())

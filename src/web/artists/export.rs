@@ -117,7 +117,7 @@ pub async fn tracks_csv(
     })?;
     let pairs = QueryPairs::parse(req.uri().query());
     let usual = TrackSort::usual(ctx.catalog.features.has_popularity());
-    let sort = TrackSort::parse_or(pairs.last("sort"), pairs.last("dir"), usual)
+    let sort = TrackSort::parse_or(pairs.last("sort"), pairs.sort_dir(), usual)
         .map_err(AppError::BadRequest)?;
     let count = i64::from(artist.track_count);
     let tracks = db::run(&state.pool, move |conn| {
