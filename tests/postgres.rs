@@ -440,3 +440,37 @@ async fn a_log_in_waiting_on_the_throttle_leaves_other_pages_answering() {
     );
     assert_eq!(log_in.status, StatusCode::SEE_OTHER, "{}", log_in.body);
 }
+
+/// A catalog read (`db::read_transaction`: the snapshot, the genre profiles, the track
+/// facts) sees one moment, though an import commits between two of its statements: on
+/// PostgreSQL's default isolation the second read saw the new catalog.
+#[test]
+fn a_catalog_read_sees_one_moment_while_an_import_commits() {
+    let Some(url) = postgres_or_skip("a_catalog_read_sees_one_moment") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = TestDb::fresh_schema(&url);
+    let import = |rows, seed| {
+        import_database(
+            &db.database,
+            &[synthetic_csv(dir.path(), rows, seed)],
+            ImportOptions::default(),
+            &mut NoProgress,
+        )
+        .expect("import")
+    };
+    import(50, 1);
+    let mut reader = db::open_connection(&db.database).expect("connect");
+    let (first, second) = db::read_transaction(&mut reader, |conn| {
+        let first = catalog_meta::load(conn)?;
+        import(80, 2);
+        let second = catalog_meta::load(conn)?;
+        Ok::<_, diesel::result::Error>((first, second))
+    })
+    .expect("read");
+    assert_eq!(first.version, second.version);
+    assert_eq!(first.track_count, second.track_count);
+    let now = catalog_meta::load(&mut reader).expect("meta");
+    assert!(now.version > first.version, "the import did commit");
+}

@@ -13,7 +13,7 @@ use crate::catalog::genres::{GenreDef, GenreSource, GenreTrack};
 /// Every genre, subgenre, link and track of the catalog, and the catalog version they
 /// were read at.
 pub fn load(conn: &mut crate::db::DbConnection) -> QueryResult<(i64, GenreSource)> {
-    conn.transaction(|conn| {
+    crate::db::read_transaction(conn, |conn| {
         let version = super::catalog_meta::version(conn)?;
         crate::db::with_backend!(conn, conn => {
             let genres: Vec<GenreDef> = genres::table

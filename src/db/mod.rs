@@ -626,6 +626,33 @@ where
     })
 }
 
+/// A transaction whose reads all see one moment of the database, so that the catalog's
+/// version, its description and its rows agree while an import commits beside them.
+/// SQLite's deferred transaction reads one snapshot from its first read. PostgreSQL's
+/// default, READ COMMITTED, gives each statement its own moment: an import committing
+/// between two reads mixed two catalogs in one build (corrected at the watcher's next
+/// look, a few seconds later). So the outermost transaction asks for REPEATABLE READ,
+/// and READ ONLY, since it only reads; one nested in it already has its snapshot.
+pub fn read_transaction<T, E, F>(conn: &mut DbConnection, work: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    let outermost_on_postgres = match conn {
+        DbConnection::Pg(c) => AnsiTransactionManager::transaction_manager_status_mut(c)
+            .transaction_depth()?
+            .is_none(),
+        DbConnection::Sqlite(_) => false,
+    };
+    conn.transaction(|conn| {
+        if let (true, DbConnection::Pg(c)) = (outermost_on_postgres, &mut *conn) {
+            c.batch_execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")?;
+        }
+        work(conn)
+    })
+}
+
 /// The app's error for a failed write of a row a user owns (a taste profile, an API
 /// token). Such rows reference `users` and go with the account (`ON DELETE CASCADE`); a
 /// request whose session was read just before its account was deleted reaches its

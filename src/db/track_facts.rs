@@ -122,9 +122,9 @@ fn read_range(
     last: i32,
     keep: impl FnMut(TrackFact, &str, &[i32]) -> bool,
 ) -> QueryResult<Option<i64>> {
-    conn.transaction(|conn| {
+    crate::db::read_transaction(conn, |conn| {
         let version = super::catalog_meta::version(conn)?;
-        other.transaction(|other| {
+        crate::db::read_transaction(other, |other| {
             if super::catalog_meta::version(other)? != version {
                 return Ok(None);
             }

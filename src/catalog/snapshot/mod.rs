@@ -18,9 +18,7 @@ pub use file::CacheFiles;
 
 use std::{sync::Arc, time::Instant};
 
-use diesel::Connection;
-
-use crate::db::DbConnection;
+use crate::db::{self, DbConnection};
 
 use super::{artists::ArtistIndex, feature::AudioFeatures};
 use crate::db::catalog_meta::{self, CatalogMeta, SourceKind};
@@ -101,7 +99,7 @@ impl CatalogSnapshot {
         }
         // An in-memory database, no second connection, or imports kept landing between
         // the parts' reads.
-        let (tracks, artists) = conn.transaction(|conn| {
+        let (tracks, artists) = db::read_transaction(conn, |conn| {
             let tracks = read_tracks(conn)?;
             let artists = read_artists(conn)?;
             Ok::<_, diesel::result::Error>((tracks, artists))
@@ -194,8 +192,8 @@ fn load_parts_in_parallel(
     other: &mut DbConnection,
 ) -> diesel::QueryResult<Option<(TracksPart, ArtistsPart)>> {
     let (tracks, artists) = std::thread::scope(|scope| {
-        let artists = scope.spawn(|| other.transaction(read_artists));
-        let tracks = conn.transaction(read_tracks);
+        let artists = scope.spawn(|| db::read_transaction(other, read_artists));
+        let tracks = db::read_transaction(conn, read_tracks);
         let artists = artists
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
