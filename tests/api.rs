@@ -1578,7 +1578,14 @@ async fn only_a_dataset_id_has_spotify_links() {
         let followed = call(&app, t, &path).await;
         assert_eq!(followed.status, StatusCode::NOT_FOUND, "{}", followed.json);
         assert_eq!(followed.json["error"]["status"], 404, "{}", followed.json);
+        let message = followed.json["error"]["message"].as_str().unwrap_or("");
+        assert!(message.contains("no audio analysis"), "{message}");
     }
+    // A track's album id, followed as Spotify's clients do, hears why there is nothing.
+    let album = call(&app, t, "/v1/albums/1GbtB4zTqAsyfZEsm1RZfx/tracks").await;
+    assert_eq!(album.status, StatusCode::NOT_FOUND, "{}", album.json);
+    let message = album.json["error"]["message"].as_str().unwrap_or("");
+    assert!(message.contains("no album endpoints"), "{message}");
     let a = call(
         &app,
         t,

@@ -165,8 +165,9 @@ pub fn method_not_allowed(allow: &'static str) -> Response {
 /// Any error as Spotify-shaped JSON: ours keep their message; poem's and
 /// poem-openapi's (a parameter that does not parse, an unknown route, a wrong method)
 /// keep their status and text, except a required parameter that is missing from
-/// `query` (the request's pairs), which says so.
-pub fn to_json(error: poem::Error, query: &[(String, String)]) -> Response {
+/// `query` (the request's pairs), which says so, and an unknown route, which is told
+/// what `path` (the address as sent) asked for.
+pub fn to_json(error: poem::Error, query: &[(String, String)], path: &str) -> Response {
     if error.is::<ApiError>() {
         return error.into_response();
     }
@@ -186,16 +187,59 @@ pub fn to_json(error: poem::Error, query: &[(String, String)]) -> Response {
         tracing::error!(error = %single_line(&error.to_string()), "API request failed");
         "Something went wrong on our side.".to_string()
     } else if status == StatusCode::NOT_FOUND {
-        "Service not found: there is no such endpoint under /api/v1.".to_string()
+        unknown_endpoint(path)
     } else {
         error.to_string()
     };
     json_error(status, &message)
 }
 
+/// What a request for an endpoint the API does not have is told, by its `path` within
+/// the API (after `/api/v1`, or Spotify's own `/v1`). Spotify's album and
+/// audio-analysis endpoints are named: clients follow a track's album id and an audio
+/// features' `analysis_url` there, and "no such endpoint" alone read as a fault.
+pub fn unknown_endpoint(path: &str) -> String {
+    let path = path.trim_end_matches('/');
+    if path.starts_with("/albums") || path.ends_with("/albums") {
+        "Service not found: this API has no album endpoints. The datasets hold each \
+         track's album name, id and release date (in the track's `album`), not albums' \
+         track lists."
+            .to_string()
+    } else if path.starts_with("/audio-analysis") {
+        "Service not found: this API has no audio analysis (the datasets hold none); a \
+         track's audio features are at /audio-features/{id}."
+            .to_string()
+    } else {
+        format!(
+            "Service not found: this API has no endpoint “{}”.",
+            crate::quoted::quoted(if path.is_empty() { "/" } else { path })
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unknown_endpoint_is_told_by_what_it_asked_for() {
+        assert_eq!(
+            unknown_endpoint("/nothing"),
+            "Service not found: this API has no endpoint “/nothing”."
+        );
+        for path in [
+            "/albums/1GbtB4zTqAsyfZEsm1RZfx",
+            "/albums",
+            "/albums/1GbtB4zTqAsyfZEsm1RZfx/tracks",
+            "/artists/0ZVenNGcDmP12BDfA5RF4G/albums/",
+        ] {
+            assert!(
+                unknown_endpoint(path).contains("no album endpoints"),
+                "{path}"
+            );
+        }
+        assert!(unknown_endpoint("/audio-analysis/x").contains("no audio analysis"));
+    }
 
     #[test]
     fn the_wait_is_counted_in_words() {

@@ -233,9 +233,12 @@ pub async fn guard<E: Endpoint>(
         return Ok(to_json(
             poem::Error::from_status(StatusCode::INTERNAL_SERVER_ERROR),
             &[],
+            "",
         ));
     };
     let origin = allowed_origin(&req, &state.config.api_cors_origins);
+    // The path within the API (the prefix, `/api/v1` or `/v1`, is behind us).
+    let path = req.uri().path().to_string();
     if req.method() == Method::OPTIONS {
         return Ok(options(origin));
     }
@@ -252,12 +255,12 @@ pub async fn guard<E: Endpoint>(
                 Ok(output) => {
                     let resp = output.into_response();
                     if resp.status().is_client_error() || resp.status().is_server_error() {
-                        json_if_not(resp)
+                        json_if_not(resp, &path)
                     } else {
                         resp
                     }
                 }
-                Err(error) => to_json(error, &query),
+                Err(error) => to_json(error, &query, &path),
             }
         }
     };
@@ -297,7 +300,7 @@ async fn admit(req: &Request, state: &AppState, limiter: &RateLimiter) -> Result
 
 /// An error response that is not JSON yet (from poem-openapi's own handling) becomes
 /// Spotify-shaped JSON with the same status.
-fn json_if_not(resp: Response) -> Response {
+fn json_if_not(resp: Response, path: &str) -> Response {
     let is_json = resp
         .headers()
         .get(header::CONTENT_TYPE)
@@ -307,7 +310,7 @@ fn json_if_not(resp: Response) -> Response {
         return resp;
     }
     let status = resp.status();
-    to_json(poem::Error::from_status(status), &[])
+    to_json(poem::Error::from_status(status), &[], path)
 }
 
 impl ApiError {
