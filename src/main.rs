@@ -175,6 +175,13 @@ struct ServeArgs {
     #[arg(long, env = "API_ANONYMOUS", value_parser = BoolishValueParser::new())]
     api_anonymous: bool,
 
+    /// Fill what the dataset does not hold with Spotify's usual values instead of null
+    /// (disc and track number 1, explicit false, album type "album", followers 0, time
+    /// signature 4, ...), for typed clients such as tekore and rspotify, which refuse
+    /// those nulls. The README lists every value.
+    #[arg(long, env = "API_FILL_UNKNOWN", value_parser = BoolishValueParser::new())]
+    api_fill_unknown: bool,
+
     /// Origins allowed to call the JSON API from a browser (CORS), comma-separated,
     /// e.g. `https://app.example.org`; `*` allows any. Default: none.
     #[arg(long, env = "API_CORS_ORIGINS", value_delimiter = ',')]
@@ -270,6 +277,7 @@ fn serve(database: config::Database, args: ServeArgs) -> anyhow::Result<()> {
     config.seed_demo = !args.no_demo;
     config.trust_proxy_headers = args.trust_proxy;
     config.api_anonymous = args.api_anonymous;
+    config.api_fill_unknown = args.api_fill_unknown;
     config.api_cors_origins = args
         .api_cors_origins
         .iter()

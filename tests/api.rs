@@ -1721,3 +1721,78 @@ async fn one_creation_form_sent_several_times_at_once_makes_one_token() {
         .unwrap();
     assert_eq!(made, 1);
 }
+
+/// What no dataset holds is null, unless the server is started with
+/// `--api-fill-unknown`: then Spotify's usual values stand in, for typed clients
+/// (tekore, rspotify) that refuse the nulls. Values the dataset holds stay its own.
+#[tokio::test]
+async fn the_usual_values_stand_in_for_unknown_ones_only_when_asked() {
+    let mut untold = common::fixtures::track("6f807x0ima9a1j3VPbc7VN", "One", &["Ann"], 0.2);
+    untold.explicit = None;
+    untold.time_signature = None;
+    untold.mode = None;
+    untold.popularity = None;
+    untold.release_year = None;
+    untold.release_date = None;
+    let told = common::fixtures::track("0r7CVbZTWZgbTCYdfa2P31", "Two", &["Bob"], 0.8);
+    let fields = |track: &Value, features: &Value, artist: &Value| {
+        [
+            track["disc_number"].clone(),
+            track["track_number"].clone(),
+            track["explicit"].clone(),
+            track["popularity"].clone(),
+            track["album"]["album_type"].clone(),
+            track["album"]["total_tracks"].clone(),
+            track["album"]["release_date"].clone(),
+            features["time_signature"].clone(),
+            features["mode"].clone(),
+            artist["followers"]["total"].clone(),
+        ]
+    };
+    for fill in [false, true] {
+        let app = common::empty_app_with(|config| config.api_fill_unknown = fill);
+        common::fixtures::load(&app.state, "ids", vec![untold.clone(), told.clone()]).await;
+        let (_b, token) = user_with_token(&app, "typed").await;
+        let t = Some(token.as_str());
+        let ids = "6f807x0ima9a1j3VPbc7VN,0r7CVbZTWZgbTCYdfa2P31";
+        let tracks = call(&app, t, &format!("/api/v1/tracks?ids={ids}")).await;
+        let features = call(&app, t, &format!("/api/v1/audio-features?ids={ids}")).await;
+        assert_eq!(tracks.status, StatusCode::OK, "{}", tracks.json);
+        let artist_id = tracks.json["tracks"][0]["artists"][0]["id"]
+            .as_str()
+            .expect("id");
+        let artist = call(&app, t, &format!("/api/v1/artists/{artist_id}")).await;
+        let untold_fields = fields(
+            &tracks.json["tracks"][0],
+            &features.json["audio_features"][0],
+            &artist.json,
+        );
+        if fill {
+            let expected = serde_json::json!([1, 1, false, 0, "album", 1, "0000", 4, 1, 0]);
+            assert_eq!(Value::from(untold_fields.to_vec()), expected);
+            let album = &tracks.json["tracks"][0]["album"];
+            assert_eq!(album["release_date_precision"], "year", "{album}");
+            let href = album["href"].as_str().expect("an album href");
+            assert!(
+                href.ends_with(&format!(
+                    "/api/v1/albums/{}",
+                    album["id"].as_str().unwrap_or("")
+                )),
+                "{href}"
+            );
+        } else {
+            assert!(
+                untold_fields.iter().all(Value::is_null),
+                "{untold_fields:?}"
+            );
+            assert!(tracks.json["tracks"][0]["album"]["href"].is_null());
+        }
+        // What the dataset says is never replaced.
+        let told = &tracks.json["tracks"][1];
+        assert_eq!(told["explicit"], false, "{told}");
+        assert_eq!(told["popularity"], 50, "{told}");
+        assert_eq!(told["album"]["release_date"], "2000", "{told}");
+        assert_eq!(features.json["audio_features"][1]["time_signature"], 4);
+        assert_eq!(features.json["audio_features"][1]["mode"], 1);
+    }
+}

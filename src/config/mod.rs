@@ -32,6 +32,9 @@ pub struct Config {
     pub trust_proxy_headers: bool,
     /// Let the JSON API's read endpoints answer without a bearer token. Off by default.
     pub api_anonymous: bool,
+    /// Spotify's usual values in the API's objects where the dataset holds none (for
+    /// typed clients that refuse nulls), instead of null. Off by default: made-up values.
+    pub api_fill_unknown: bool,
     /// Origins allowed to call the JSON API from a browser (`*` for any); empty: none.
     pub api_cors_origins: Vec<String>,
     /// JSON API requests per minute per token (or client address); 0: no limit.
@@ -62,6 +65,7 @@ impl Config {
             secret_key: None,
             trust_proxy_headers: false,
             api_anonymous: false,
+            api_fill_unknown: false,
             api_cors_origins: Vec::new(),
             api_rate_limit: DEFAULT_API_RATE_LIMIT,
             key_dir: None,

@@ -195,7 +195,10 @@ pub fn base(req: &Request, state: &AppState) -> Base {
     } else {
         "http"
     };
-    Base(format!("{scheme}://{host}"))
+    Base {
+        root: format!("{scheme}://{host}"),
+        fill_unknown: state.config.api_fill_unknown,
+    }
 }
 
 /// A comma-separated id list: 1 to `max` plausible ids. An empty entry (`a,,b`, `a,`)

@@ -45,14 +45,15 @@ pub struct SimplifiedArtist {
 #[derive(Debug, Clone, Object)]
 pub struct SimplifiedAlbum {
     /// Null: the datasets do not tell albums from singles and compilations, and a
-    /// made-up "album" would mislabel every single.
+    /// made-up "album" would mislabel every single ("album" with `--api-fill-unknown`).
     #[oai(nullable)]
     pub album_type: Option<String>,
     #[oai(nullable)]
     pub total_tracks: Option<i32>,
     pub available_markets: Vec<String>,
     pub external_urls: ExternalUrls,
-    /// The API has no album endpoint: null.
+    /// The API has no album endpoint: null (with `--api-fill-unknown`, this API's
+    /// address for the album, which answers 404 saying so).
     #[oai(nullable)]
     pub href: Option<String>,
     pub id: String,
@@ -86,13 +87,14 @@ pub struct Track {
     /// not filter).
     pub available_markets: Vec<String>,
     /// Null: the catalog does not keep disc numbers (of the datasets the import reads,
-    /// only the Kaggle 1.2M file has them).
+    /// only the Kaggle 1.2M file has them); 1 with `--api-fill-unknown`.
     #[oai(nullable)]
     pub disc_number: Option<i32>,
     #[oai(nullable)]
     pub duration_ms: Option<i32>,
     /// Null when the dataset does not say (TidyTuesday's file has no such column):
-    /// `false` would tell a script filtering explicit tracks that every track is clean.
+    /// `false` would tell a script filtering explicit tracks that every track is clean
+    /// (it is `false` with `--api-fill-unknown`).
     #[oai(nullable)]
     pub explicit: Option<bool>,
     pub external_ids: ExternalIds,
@@ -105,7 +107,8 @@ pub struct Track {
     pub popularity: Option<i32>,
     #[oai(nullable)]
     pub preview_url: Option<String>,
-    /// Null: the catalog does not keep track numbers (see `disc_number`).
+    /// Null: the catalog does not keep track numbers (see `disc_number`); 1 with
+    /// `--api-fill-unknown`.
     #[oai(nullable)]
     pub track_number: Option<i32>,
     #[oai(rename = "type")]
@@ -124,7 +127,7 @@ pub struct Followers {
     /// Always null (Spotify's is null too).
     #[oai(nullable)]
     pub href: Option<String>,
-    /// Unknown: null.
+    /// Unknown: null (0 with `--api-fill-unknown`).
     #[oai(nullable)]
     pub total: Option<i64>,
 }
@@ -171,9 +174,11 @@ pub struct AudioFeatures {
     pub duration_ms: Option<i32>,
     /// Pitch class 0..11 (C = 0); -1 when unknown.
     pub key: i32,
-    /// 1 major, 0 minor; null when unknown.
+    /// 1 major, 0 minor; null when unknown (1 with `--api-fill-unknown`).
     #[oai(nullable)]
     pub mode: Option<i32>,
+    /// Beats per bar; null where the dataset has none (TidyTuesday's file), 4 with
+    /// `--api-fill-unknown`.
     #[oai(nullable)]
     pub time_signature: Option<i32>,
     // The nine features by name, as Spotify's schema lists them, so that a client
@@ -376,14 +381,45 @@ pub struct CatalogSummary {
     pub audio_features: BTreeMap<String, f64>,
 }
 
-/// Absolute addresses for hrefs (from the request's Host).
+/// How this request's objects are written: absolute addresses for hrefs (from the
+/// request's Host), and whether what the dataset does not hold is filled in.
 #[derive(Debug, Clone)]
-pub struct Base(pub String);
+pub struct Base {
+    pub root: String,
+    /// `--api-fill-unknown`: Spotify's usual value where a field would be null (typed
+    /// clients, such as tekore and rspotify, refuse the nulls). See `Filled`.
+    pub fill_unknown: bool,
+}
 
 impl Base {
     pub fn href(&self, path: &str) -> String {
-        format!("{}/api/v1{path}", self.0)
+        format!("{}/api/v1{path}", self.root)
     }
+
+    /// `known`, or, with `--api-fill-unknown`, `usual` in its place.
+    fn or_usual<T>(&self, known: Option<T>, usual: T) -> Option<T> {
+        match known {
+            None if self.fill_unknown => Some(usual),
+            known => known,
+        }
+    }
+}
+
+/// The values `--api-fill-unknown` writes where the dataset holds none: Spotify's
+/// most common value, or the one that claims least (a popularity of 0, no followers).
+mod usual {
+    pub const ALBUM_TYPE: &str = "album";
+    pub const TOTAL_TRACKS: i32 = 1;
+    pub const DISC_NUMBER: i32 = 1;
+    pub const TRACK_NUMBER: i32 = 1;
+    pub const EXPLICIT: bool = false;
+    pub const POPULARITY: i32 = 0;
+    pub const DURATION_MS: i32 = 0;
+    pub const FOLLOWERS: i64 = 0;
+    pub const TIME_SIGNATURE: i32 = 4;
+    pub const MODE: i32 = 1;
+    /// Spotify's own date for a release it does not know the date of.
+    pub const RELEASE_DATE: &str = "0000";
 }
 
 pub fn simplified_artist(base: &Base, name: &str, name_key: &str) -> SimplifiedArtist {
@@ -411,14 +447,17 @@ pub fn track(base: &Base, t: &ApiTrack) -> Track {
         .album_spotify_id
         .clone()
         .unwrap_or_else(|| ids::album(&album_name, main_key));
-    let release_date = t
-        .release_date
-        .clone()
-        .or_else(|| t.release_year.map(|y| y.to_string()));
+    let release_date = base.or_usual(
+        t.release_date
+            .clone()
+            .or_else(|| t.release_year.map(|y| y.to_string())),
+        usual::RELEASE_DATE.to_string(),
+    );
+    let album_href = base.href(&format!("/albums/{album_id}"));
     Track {
         album: SimplifiedAlbum {
-            album_type: None,
-            total_tracks: None,
+            album_type: base.or_usual(None, usual::ALBUM_TYPE.to_string()),
+            total_tracks: base.or_usual(None, usual::TOTAL_TRACKS),
             available_markets: Vec::new(),
             external_urls: ExternalUrls {
                 spotify: t
@@ -426,7 +465,8 @@ pub fn track(base: &Base, t: &ApiTrack) -> Track {
                     .as_deref()
                     .and_then(|id| crate::catalog::track::spotify_page("album", id)),
             },
-            href: None,
+            // No album endpoint answers there ("this API has no album endpoints").
+            href: base.or_usual(None, album_href),
             uri: format!("spotify:album:{album_id}"),
             id: album_id,
             images: Vec::new(),
@@ -438,9 +478,9 @@ pub fn track(base: &Base, t: &ApiTrack) -> Track {
         },
         artists,
         available_markets: Vec::new(),
-        disc_number: None,
-        duration_ms: t.duration_ms,
-        explicit: t.explicit,
+        disc_number: base.or_usual(None, usual::DISC_NUMBER),
+        duration_ms: base.or_usual(t.duration_ms, usual::DURATION_MS),
+        explicit: base.or_usual(t.explicit, usual::EXPLICIT),
         external_ids: ExternalIds::default(),
         // Only an id from the dataset has a page: one derived from the title has none.
         external_urls: ExternalUrls {
@@ -452,9 +492,9 @@ pub fn track(base: &Base, t: &ApiTrack) -> Track {
         href: base.href(&format!("/tracks/{id}")),
         is_local: false,
         name: t.name.clone(),
-        popularity: t.popularity,
+        popularity: base.or_usual(t.popularity, usual::POPULARITY),
         preview_url: None,
-        track_number: None,
+        track_number: base.or_usual(None, usual::TRACK_NUMBER),
         kind: "track".into(),
         uri: format!("spotify:track:{id}"),
         id,
@@ -479,10 +519,10 @@ pub fn audio_features(base: &Base, t: &ApiTrack) -> AudioFeatures {
         track_href: base.href(&format!("/tracks/{id}")),
         analysis_url: base.href(&format!("/audio-analysis/{id}")),
         id,
-        duration_ms: t.duration_ms,
+        duration_ms: base.or_usual(t.duration_ms, usual::DURATION_MS),
         key: t.key.unwrap_or(-1),
-        mode: t.mode,
-        time_signature: t.time_signature,
+        mode: base.or_usual(t.mode, usual::MODE),
+        time_signature: base.or_usual(t.time_signature, usual::TIME_SIGNATURE),
         acousticness: t.features.acousticness,
         danceability: t.features.danceability,
         energy: t.features.energy,
@@ -507,14 +547,20 @@ pub fn artist(base: &Base, a: &ArtistSummary, genres: Vec<String>) -> Artist {
     let id = ids::artist(&a.name_key);
     Artist {
         external_urls: ExternalUrls::default(),
-        followers: Followers::default(),
+        followers: Followers {
+            href: None,
+            total: base.or_usual(None, usual::FOLLOWERS),
+        },
         genres,
         href: base.href(&format!("/artists/{id}")),
         uri: format!("spotify:artist:{id}"),
         id,
         images: Vec::new(),
         name: a.name.clone(),
-        popularity: a.avg_popularity.map(|p| p.round() as i32),
+        popularity: base.or_usual(
+            a.avg_popularity.map(|p| p.round() as i32),
+            usual::POPULARITY,
+        ),
         kind: "artist".into(),
         track_count: a.track_count,
         audio_features: artist_means(a),
