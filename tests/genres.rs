@@ -113,7 +113,7 @@ async fn the_list_shows_every_genre_with_counts_and_profile() {
         "{rock}"
     );
     assert!(
-        row(&page.body, "r&b 1 subgenres 1 1").is_some(),
+        row(&page.body, "r&b 1 subgenre 1 1").is_some(),
         "{}",
         page.body
     );

@@ -197,11 +197,7 @@ pub async fn artist_page(
         (header(artist, &catalog, &genres))
         (profile_section(artist, &catalog))
         (tracks_markup)
-        // One track has no spread: its box plots were flat lines, under a text about
-        // half of the tracks lying between quartiles.
-        @if all_tracks.len() > 1 {
-            (spread_section("artist", &artist.name, "their", &distributions))
-        }
+        (spread_section("artist", &artist.name, "their", &distributions, all_tracks.len()))
         (similar_section(artist, main_genre, &similar))
     };
     Ok(render(&ctx, &artist.name, content).into_response())
@@ -470,15 +466,25 @@ fn tracks_section(
     }
 }
 
-/// How each feature spreads across the tracks of `name` (an artist, a genre): box plots
-/// and their table. `whose` is how the headings name the tracks ("their", "its").
-/// `id` prefixes the chart's id (`{id}-spread-chart`).
+/// Fewer tracks than this have no spread to show: one track's box plots were flat
+/// lines, and two tracks' quartiles are points between them that neither track is at,
+/// under a text saying that half of the tracks lie between Q1 and Q3.
+pub(crate) const MIN_TRACKS_FOR_SPREAD: usize = 3;
+
+/// How each feature spreads across the `tracks` tracks of `name` (an artist, a genre):
+/// box plots and their table, from `MIN_TRACKS_FOR_SPREAD` tracks on. `whose` is how
+/// the headings name the tracks ("their", "its"). `id` prefixes the chart's id
+/// (`{id}-spread-chart`).
 pub(crate) fn spread_section(
     id: &str,
     name: &str,
     whose: &str,
     distributions: &[Distribution],
+    tracks: usize,
 ) -> Markup {
+    if tracks < MIN_TRACKS_FOR_SPREAD {
+        return html! {};
+    }
     let percent = |d: &Distribution, v: f64| format!("{:.1}%", d.feature.scale(v) * 100.0);
     html! {
         section class="card" aria-labelledby="spread-title" {

@@ -267,7 +267,7 @@ fn results(genres: &GenreCatalog, query: &str, sort: GenreSort) -> Markup {
                                         @let via = genres.found_by(g, query);
                                         @if !g.subgenres.is_empty() {
                                             span class="hint subgenre-count" {
-                                                " " (g.subgenres.len()) " subgenres"
+                                                " " (counted(g.subgenres.len() as i128, "subgenre"))
                                                 @if !via.is_empty() {
                                                     ", including "
                                                     @for (n, name) in via.iter().enumerate() {

@@ -73,7 +73,7 @@ pub async fn genre_page(
     let content = html! {
         (header(genre))
         (profile_section(genre, &catalog))
-        (spread_section("genre", &genre.name, "its", &genre.spread))
+        (spread_section("genre", &genre.name, "its", &genre.spread, usize::try_from(genre.track_count).unwrap_or(0)))
         (artists_section(genre, &catalog))
         @if !genre.is_subgenre() { (subgenres_section(genre, &genres)) }
         (typical_section(genre, &typical, &details))
