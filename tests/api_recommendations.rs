@@ -174,7 +174,8 @@ async fn seed_artists_aim_at_their_average() {
     let json = recommend(&app, &format!("seed_artists={artist}&limit=10")).await;
     assert_eq!(tracks(&json).len(), 10);
     let t = json["target"]["danceability"].as_f64().unwrap();
-    assert!((t - summary.averages.danceability).abs() < 1e-9);
+    // Written to the millionth (`objects::tidy`).
+    assert!((t - summary.averages.danceability).abs() <= 5e-7, "{t}");
     assert_eq!(json["seeds"][0]["type"], "ARTIST");
     assert!(json["seeds"][0]["href"]
         .as_str()

@@ -357,8 +357,8 @@ impl CatalogApi {
                     feature: f.key().to_string(),
                     highest: high.1.id.clone(),
                     lowest: low.1.id.clone(),
-                    spread: high.0 - low.0,
-                    catalog_average: catalog.average.get(f),
+                    spread: objects::tidy(high.0 - low.0),
+                    catalog_average: catalog.average.get(f).map(objects::tidy),
                 })
             })
             .collect();
@@ -432,7 +432,10 @@ impl CatalogApi {
             max_year: meta.max_year,
             audio_features: Feature::AUDIO
                 .iter()
-                .filter_map(|&f| catalog.average.get(f).map(|v| (f.key().to_string(), v)))
+                .filter_map(|&f| {
+                    let mean = catalog.average.get(f)?;
+                    Some((f.key().to_string(), objects::tidy(mean)))
+                })
                 .collect(),
         })
     }

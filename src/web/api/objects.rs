@@ -535,11 +535,23 @@ pub fn audio_features(base: &Base, t: &ApiTrack) -> AudioFeatures {
     }
 }
 
+/// A value the API computed (a mean, a target, a difference), to the millionth. JSON
+/// writes the shortest decimal that reads back as the same float, and the float sum of
+/// three 0.2s over three is not 0.2: means came out as 0.20000000000000004. The
+/// datasets' values have at most six decimals.
+pub fn tidy(value: f64) -> f64 {
+    if value.is_finite() {
+        (value * 1e6).round() / 1e6
+    } else {
+        value
+    }
+}
+
 /// An artist's means by feature name (popularity when known).
 pub fn artist_means(a: &ArtistSummary) -> BTreeMap<String, f64> {
     Feature::ALL
         .iter()
-        .filter_map(|&f| a.value(f).map(|v| (f.key().to_string(), v)))
+        .filter_map(|&f| a.value(f).map(|v| (f.key().to_string(), tidy(v))))
         .collect()
 }
 
@@ -564,5 +576,20 @@ pub fn artist(base: &Base, a: &ArtistSummary, genres: Vec<String>) -> Artist {
         kind: "artist".into(),
         track_count: a.track_count,
         audio_features: artist_means(a),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn computed_values_are_written_to_the_millionth() {
+        let mean = (0.2 + 0.2 + 0.2) / 3.0;
+        assert_eq!(mean.to_string(), "0.20000000000000004");
+        assert_eq!(tidy(mean).to_string(), "0.2");
+        assert_eq!(tidy(-0.9660000000000011).to_string(), "-0.966");
+        assert_eq!(tidy(123.94375000000001).to_string(), "123.94375");
+        assert!(tidy(f64::NAN).is_nan());
     }
 }

@@ -636,10 +636,10 @@ impl RecommendationsApi {
                                 let value = t.features.get(d.feature).or(d.value);
                                 objects::FeatureExplanation {
                                     feature: d.feature.key().to_string(),
-                                    weight: d.weight,
-                                    target: d.target,
+                                    weight: objects::tidy(d.weight),
+                                    target: objects::tidy(d.target),
                                     value,
-                                    difference: value.map(|v| v - d.target),
+                                    difference: value.map(|v| objects::tidy(v - d.target)),
                                 }
                             })
                             .collect(),
@@ -681,7 +681,7 @@ impl RecommendationsApi {
             target: settings
                 .enabled()
                 .into_iter()
-                .map(|f| (f.key().to_string(), settings.target(f)))
+                .map(|f| (f.key().to_string(), objects::tidy(settings.target(f))))
                 .collect(),
         }))
     }
