@@ -1151,6 +1151,37 @@ async fn a_search_with_many_matches_shows_more_on_request() {
     }
 }
 
+/// Eleven artists match: the page lists ten, says how many match, and its link offers
+/// the one more there is ("Show 10 more" had led to one artist).
+#[tokio::test]
+async fn show_more_says_how_many_it_adds() {
+    let app = empty_app();
+    let tracks = (1..=11)
+        .map(|n| {
+            let id = format!("echo{n:018}");
+            common::fixtures::track(&id, &format!("Song {n}"), &[&format!("Echo {n}")], 0.5)
+        })
+        .collect();
+    common::fixtures::load(&app.state, "echoes", tracks).await;
+    let items = |body: &str| body.matches("<li data-value=").count();
+    let first = get(&app, "/artists?q=echo").await;
+    assert_eq!(items(&first.body), 10);
+    let text = &first.body;
+    assert!(
+        text.contains("The 10 best of 11 matches for “echo”."),
+        "{text}"
+    );
+    assert!(text.contains("Show 1 more"), "{text}");
+    let all = get(&app, "/artists?q=echo&shown=20").await;
+    assert_eq!(items(&all.body), 11);
+    let text = &all.body;
+    assert!(text.contains("11 artists match “echo”."), "{text}");
+    assert!(
+        !text.contains("more</a>") && !text.contains("There are more"),
+        "{text}"
+    );
+}
+
 /// A track listed under several genres shows each of them in the artist's track table
 /// and its CSV, the first the file named first, as the header's genre counts count it
 /// under each (`tracks.genre` holds the first only).

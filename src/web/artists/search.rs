@@ -123,38 +123,60 @@ pub fn suggest(ctx: PageContext, req: &Request) -> Response {
         @if found.is_empty() {
             p class="suggestion-status" { "No artist matches “" (query.trim()) "”." }
         } @else {
-            p class="suggestion-status visually-hidden" { (status_text(found.len(), &query)) }
+            @let matched = if found.len() < SUGGESTION_LIMIT { Matched::All } else { Matched::AtLeast };
+            p class="suggestion-status visually-hidden" { (status_text(found.len(), matched, &query)) }
             (artist_list(&found))
         }
     }
     .into_response()
 }
 
-fn status_text(shown: usize, query: &str) -> String {
+/// How many artists match, beside those listed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Matched {
+    /// Those listed are all.
+    All,
+    /// This many in all, more than are listed.
+    Of(usize),
+    /// More than are listed, and more than the next "Show more" adds.
+    AtLeast,
+}
+
+fn status_text(listed: usize, matched: Matched, query: &str) -> String {
     let query = query.trim();
-    match shown {
-        1 => format!("1 artist matches “{query}”."),
-        n if n >= SUGGESTION_LIMIT => format!("The {n} best matches for “{query}”."),
-        n => format!("{n} artists match “{query}”."),
+    match (listed, matched) {
+        (1, Matched::All) => format!("1 artist matches “{query}”."),
+        (n, Matched::All) => format!("{n} artists match “{query}”."),
+        (n, Matched::Of(total)) => format!("The {n} best of {total} matches for “{query}”."),
+        (n, Matched::AtLeast) => format!("The {n} best matches for “{query}”."),
     }
 }
 
-/// The artists the search lists for `query`, at most `shown`, and whether more match:
-/// the closest names, or the artists with the most tracks when it is empty. The page
-/// and its CSV both show these.
-fn listed<'a>(index: &'a ArtistIndex, query: &str, shown: usize) -> (Vec<&'a ArtistSummary>, bool) {
+/// The artists the search lists for `query`, at most `shown`, and how many match: the
+/// closest names, or the artists with the most tracks when it is empty. The page and
+/// its CSV both show these. It looks one "Show more" ahead, so that the link says how
+/// many it adds ("Show 1 more", not "Show 10 more" over one artist).
+fn listed<'a>(
+    index: &'a ArtistIndex,
+    query: &str,
+    shown: usize,
+) -> (Vec<&'a ArtistSummary>, Matched) {
     let query = query.trim();
     if query.is_empty() {
-        return (index.most_tracks(SUGGESTION_LIMIT), false);
+        return (index.most_tracks(SUGGESTION_LIMIT), Matched::All);
     }
     let mut found: Vec<&ArtistSummary> = index
-        .suggest(query, shown + 1)
+        .suggest(query, shown + SUGGESTION_LIMIT + 1)
         .into_iter()
         .map(|s| s.artist)
         .collect();
-    let more = found.len() > shown;
+    let matched = match found.len() {
+        n if n <= shown => Matched::All,
+        n if n <= shown + SUGGESTION_LIMIT => Matched::Of(n),
+        _ => Matched::AtLeast,
+    };
     found.truncate(shown);
-    (found, more)
+    (found, matched)
 }
 
 /// `listed`, without saying whether there are more (the CSV).
@@ -170,7 +192,7 @@ pub fn matching_artists<'a>(
 /// query, or "did you mean" when nothing matches.
 pub fn results(index: &ArtistIndex, query: &str, shown: usize) -> Markup {
     let query = query.trim();
-    let (found, more) = listed(index, query, shown);
+    let (found, matched) = listed(index, query, shown);
     let shown_text = shown.to_string();
     let csv_address = if shown > SUGGESTION_LIMIT {
         url("/artists.csv", &[("q", query), (SHOWN, &shown_text)])
@@ -201,18 +223,23 @@ pub fn results(index: &ArtistIndex, query: &str, shown: usize) -> Markup {
         };
     }
     let next = (shown + SUGGESTION_LIMIT).min(MAX_SHOWN);
+    let adds = match matched {
+        Matched::All => 0,
+        Matched::Of(total) => total.min(next) - shown,
+        Matched::AtLeast => next - shown,
+    };
     html! {
         // The keyboard comes here when "Show more" is swapped away (app.js).
-        p class="suggestion-status" tabindex="-1" data-refocus { (status_text(found.len(), query)) }
+        p class="suggestion-status" tabindex="-1" data-refocus { (status_text(found.len(), matched, query)) }
         (artist_list(&found))
-        @if more && shown < MAX_SHOWN {
+        @if adds > 0 {
             @let address = search_address(query, next);
             p class="show-more" {
                 a id=(SHOW_MORE_ID) href=(address) hx-get=(address) hx-target="#artist-results" hx-push-url="true" {
-                    "Show " (next - shown) " more"
+                    "Show " (adds) " more"
                 }
             }
-        } @else if more {
+        } @else if matched != Matched::All {
             p class="muted" { "There are more: type more of the name to narrow them." }
         }
         (csv)
