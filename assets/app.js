@@ -326,6 +326,27 @@
     });
   }
 
+  // A legend names its series in a row; a name from the dataset may be a run of 300
+  // letters, whose one entry filled the row and hid the others' colours. Each name is
+  // cut, with an ellipsis, and shown whole on hover (the table beside the chart has it
+  // too).
+  var LEGEND_NAME_CHARS = { narrow: 18, medium: 28, wide: 40 };
+  function legendNamesFit(option, size) {
+    var most = LEGEND_NAME_CHARS[size] || LEGEND_NAME_CHARS.wide;
+    [].concat(option.legend || []).forEach(function (legend) {
+      // The server's own formatter stays; ours is made again for the new size.
+      if (legend.formatter && !legend.formatter.fitsNames) {
+        return;
+      }
+      legend.formatter = function (name) {
+        var chars = Array.from(String(name));
+        return chars.length > most ? chars.slice(0, most - 1).join("") + "…" : name;
+      };
+      legend.formatter.fitsNames = true;
+      legend.tooltip = Object.assign({ show: true }, legend.tooltip || {});
+    });
+  }
+
   // `drawn`, when given, is the size in CSS pixels to draw at (see "paper").
   function setChartOption(el, option, drawn) {
     option.backgroundColor = "transparent";
@@ -383,6 +404,7 @@
     if (size === "narrow" && option.legend && option.grid) {
       narrowLegendRoom(option);
     }
+    legendNamesFit(option, size);
     // Kept on the element, not in an attribute: the markup stays the server's.
     el.chartWidthClass = layout;
     var existing = window.echarts.getInstanceByDom(el);

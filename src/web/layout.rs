@@ -223,7 +223,7 @@ pub fn feature_table(caption: &str, features: &[Feature], columns: &[(&str, Vec<
             thead {
                 tr {
                     th scope="col" { "Feature" }
-                    @for (heading, _) in columns { th scope="col" { (heading) } }
+                    @for (heading, _) in columns { th scope="col" class="name-col" { (heading) } }
                 }
             }
             tbody {

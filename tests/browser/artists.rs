@@ -848,3 +848,58 @@ async fn show_ten_more_adds_names_below_the_others_in_view_of_the_page() {
         .await;
     browser.close().await;
 }
+
+/// A name from the dataset may be a long run without a space (300 letters, imported as
+/// they were): the search list, the artist page and a comparison keep it inside the
+/// screen at 1280 and 360 px, its "Compare … with…" button included, and the charts'
+/// legends still show every series. It had widened each page to 3,500 px.
+#[tokio::test]
+#[ignore = "needs chromium + chromedriver: cargo test --test browser -- --ignored"]
+async fn a_long_name_without_spaces_stays_inside_the_screen() {
+    let long = "A".repeat(300);
+    let title = "T".repeat(250);
+    let mut csv = format!(
+        "{}\n",
+        insights_hub::catalog::import::synthetic::TIDYTUESDAY_HEADER
+    );
+    for (i, (artist, name)) in [
+        (&long, &title),
+        (&long, &title),
+        (&"Other Band".to_string(), &"Song".to_string()),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let x = 0.2 + 0.3 * i as f64;
+        csv.push_str(&format!(
+            "t{i:021},{name} {i},{artist},50,al{i:020},Album {i},2009-01-01,p,p1,pop,dance pop,\
+             {x:.3},{x:.3},5,-6.5,1,0.05,{x:.3},0,0.1,{x:.3},120,200000\n"
+        ));
+    }
+    let server = Server::start_with_import(&[("long_names.csv", &csv)]).await;
+    let browser = Browser::start(Js::On).await;
+    let long_id = browser.first_artist_found(&server, "aaaa").await;
+    let compare = format!("/artists/compare?artist={long}&artist=Other+Band");
+    for (w, h) in [(1280, 900), (360, 800)] {
+        browser.set_viewport(w, h).await;
+        for path in ["/artists?q=aaaa", long_id.as_str(), compare.as_str()] {
+            browser.open(&server.url(path)).await.expect("open");
+            browser.wait_for_charts_to_fit().await;
+            assert_eq!(browser.js(OVERFLOW).await, 0, "{path} at {w} px");
+        }
+        // The comparison's legend names both artists and the catalog, each cut short.
+        let legend = browser
+            .js("var chart = echarts.getInstanceByDom(document.querySelector('.chart')); \
+                 var legend = chart.getOption().legend[0]; \
+                 return chart.getOption().series.map(function (s) { return legend.formatter(s.name); });")
+            .await;
+        let names: Vec<&str> = legend
+            .as_array()
+            .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
+            .unwrap_or_default();
+        assert!(names.len() >= 3, "{legend}");
+        assert!(names.iter().all(|n| n.chars().count() <= 40), "{legend}");
+        assert!(names.contains(&"Other Band"), "{legend}");
+    }
+    browser.close().await;
+}

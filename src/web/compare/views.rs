@@ -295,7 +295,7 @@ pub fn comparison(
                         tr {
                             td {}
                             @for c in compared {
-                                th scope="col" { a href=(c.href) { (c.name) } }
+                                th scope="col" class="name-col" { a href=(c.href) { (c.name) } }
                             }
                             th scope="col" { (REFERENCE_NAME) }
                         }
