@@ -721,7 +721,7 @@ async fn a_compare_answer_names_where_the_keyboard_goes() {
     assert_eq!(done.status, StatusCode::OK);
     assert!(
         done.body.contains(
-            r#"<h2 id="compare-result-title" class="compare-result-title" tabindex="-1" data-refocus>Abba and Beyoncé against the catalog average</h2>"#
+            r#"<h2 id="compare-result-title" class="compare-result-title" tabindex="-1" data-refocus><bdi>Abba</bdi> and <bdi>Beyoncé</bdi> against the catalog average</h2>"#
         ),
         "{}",
         done.body

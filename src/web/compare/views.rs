@@ -274,7 +274,7 @@ pub fn comparison(
             }
             @for c in compared.iter().filter(|c| c.few_tracks) {
                 p class="notice few-tracks" {
-                    (c.name) "'s averages rest on only " (tracks_label(c.track_count))
+                    bdi { (c.name) } "'s averages rest on only " (tracks_label(c.track_count))
                     ", so a single song moves them a lot."
                 }
             }
@@ -348,11 +348,15 @@ pub fn comparison(
 }
 
 /// "A", "A and B", "A, B and C".
-fn joined(names: &[&str]) -> String {
-    match names.split_last() {
-        Some((last, [])) => last.to_string(),
-        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
-        None => String::new(),
+/// "A, B and C", each name isolated (`<bdi>`): two right-to-left names side by side
+/// had run together into one right-to-left run, the comma between them moved and the
+/// names' order reversed on screen.
+fn joined(names: &[&str]) -> Markup {
+    html! {
+        @for (n, name) in names.iter().enumerate() {
+            @if n > 0 { @if n + 1 == names.len() { " and " } @else { ", " } }
+            bdi { (name) }
+        }
     }
 }
 
