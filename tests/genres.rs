@@ -331,12 +331,20 @@ async fn a_genre_page_shows_profile_spread_artists_subgenres_typical_tracks_and_
     );
     // The subgenres' table says what its rows are.
     assert!(body.contains(r#"<th scope="col">Subgenre</th>"#), "{body}");
-    // By decade: a line chart and its table.
-    assert!(body.contains(r#"id="genre-decades-chart""#));
-    // Each decade here has too few tracks for its averages to say much, and says so.
+    // By decade: each decade here has too few tracks for its averages to say much, and
+    // the table says so. No line rests on them, so there is no chart (it had been an
+    // empty plot), and the page says why.
     assert!(row(body, "1990s 1 (few) 0.500 0.200").is_some(), "{body}");
     assert!(row(body, "2000s 2 (few) 0.500 0.650").is_some(), "{body}");
-    assert!(body.contains("A decade of fewer than 20 tracks is marked “few”"));
+    assert!(!body.contains(r#"id="genre-decades-chart""#));
+    assert!(
+        strip(body).contains(
+            "A chart needs two decades of at least 20 tracks each, and none has as many: \
+             the table has each decade's averages."
+        ),
+        "{}",
+        strip(body)
+    );
 }
 
 /// Two versions of one song (a single and its deluxe album's cut) share every value:
@@ -536,7 +544,8 @@ async fn the_home_page_shows_the_catalogs_sound_by_decade_and_links_to_genres() 
     let page = get(&app, "/").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("The catalog's sound by decade"));
-    assert!(page.body.contains(r#"id="home-decades-chart""#));
+    // Every decade has fewer than 20 tracks: the table, and no empty chart.
+    assert!(!page.body.contains(r#"id="home-decades-chart""#));
     for (decade, tracks) in [("1980s", 1), ("1990s", 1), ("2000s", 2), ("2010s", 2)] {
         assert!(
             row(&page.body, &format!("{decade} {tracks} ")).is_some(),
@@ -634,4 +643,42 @@ async fn a_subgenre_or_a_misspelt_genre_as_a_seed_is_explained() {
         "There is no genre “rocks” in the catalog. Did you mean rock? \
          The genres that can be seeds: pop, r&b, rock."
     );
+}
+
+/// The chart by decade draws lines through the decades of at least 20 tracks: with two
+/// such decades it is there; with one, the page says why there is none.
+#[tokio::test]
+async fn the_decade_chart_needs_two_decades_to_draw_a_line() {
+    let track = |n: usize, year: i32| {
+        let mut t =
+            common::fixtures::track(&format!("dec{n:019}"), &format!("Song {n}"), &["Ann"], 0.5);
+        t.release_year = Some(year);
+        t.release_date = None;
+        t
+    };
+    let in_2010s: Vec<_> = (0..25).map(|n| track(n, 2012)).collect();
+    let one = common::empty_app();
+    let mut tracks = in_2010s.clone();
+    tracks.push(track(99, 1995));
+    common::fixtures::load(&one.state, "one_decade", tracks).await;
+    let page = get(&one, "/").await;
+    assert!(!page.body.contains(r#"id="home-decades-chart""#));
+    assert!(
+        strip(&page.body).contains(
+            "A chart needs two decades of at least 20 tracks each, and only one has as many"
+        ),
+        "{}",
+        strip(&page.body)
+    );
+    let two = common::empty_app();
+    let mut tracks = in_2010s;
+    tracks.extend((100..120).map(|n| track(n, 1995)));
+    common::fixtures::load(&two.state, "two_decades", tracks).await;
+    let page = get(&two, "/").await;
+    assert!(
+        page.body.contains(r#"id="home-decades-chart""#),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("A chart needs two decades"));
 }

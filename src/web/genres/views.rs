@@ -91,6 +91,12 @@ pub fn decades_section(
     undated: Option<i64>,
 ) -> Markup {
     let title_id = format!("{id}-title");
+    // A line needs two decades it can rest on: with fewer, the chart had been a full-size
+    // empty plot, or one decade's markers stacked in a column with no line.
+    let charted = decades
+        .iter()
+        .filter(|d| d.tracks >= FEW_IN_A_DECADE)
+        .count();
     html! {
         section class="card" aria-labelledby=(title_id) {
             h2 id=(title_id) { (heading) }
@@ -106,16 +112,22 @@ pub fn decades_section(
                     }
                     // A decade of 2 or 3 tracks drew the tallest point of a line (a 1950s
                     // valence of 0.91) with nothing to say it rests on so few.
-                    @if decades.iter().any(|d| d.tracks < FEW_IN_A_DECADE) {
+                    @if charted < 2 {
+                        " A chart needs two decades of at least " (FEW_IN_A_DECADE) " tracks each, and "
+                        @if charted == 0 { "none has" } @else { "only one has" }
+                        " as many: the table has each decade's averages."
+                    } @else if decades.iter().any(|d| d.tracks < FEW_IN_A_DECADE) {
                         " A decade of fewer than " (FEW_IN_A_DECADE) " tracks is marked “few”, and left off the chart's lines: its averages say little."
                     }
                 }
                 div class="chart-with-table stacked" {
-                    (chart(
-                        &format!("{id}-chart"),
-                        &format!("Line chart of how the average audio features of {whose} tracks changed by decade; the same numbers are in the table."),
-                        &decade_lines(&Feature::UNIT, decades, FEW_IN_A_DECADE),
-                    ))
+                    @if charted >= 2 {
+                        (chart(
+                            &format!("{id}-chart"),
+                            &format!("Line chart of how the average audio features of {whose} tracks changed by decade; the same numbers are in the table."),
+                            &decade_lines(&Feature::UNIT, decades, FEW_IN_A_DECADE),
+                        ))
+                    }
                     div class="table-scroll" tabindex="0" role="region" aria-label="Average audio features by decade (scrolls sideways)" {
                         table class="decade-table feature-table" {
                             caption { "Average audio features by decade" }
