@@ -1359,3 +1359,31 @@ async fn without_popularity_an_artist_opens_newest_first() {
     assert!(!page.body.contains(r#"data-label="popularity""#));
     assert!(page.body.contains(r#"<th scope="col">Genre</th>"#));
 }
+
+/// With one artist in the catalog there is no one to compare them with: neither the
+/// home page nor the artist's page offers a comparison, which could only answer that
+/// it needs two. A second artist brings both back.
+#[tokio::test]
+async fn a_comparison_is_offered_once_there_are_two_artists() {
+    let app = empty_app();
+    let solo = common::fixtures::track("solo000000000000000001", "Alone", &["Solo"], 0.5);
+    common::fixtures::load(&app.state, "solo", vec![solo.clone()]).await;
+    let id = artist_id(&app, "Solo");
+    let home = get(&app, "/").await;
+    assert!(
+        !home.body.contains(r#"href="/artists/compare""#),
+        "{}",
+        home.body
+    );
+    let page = get(&app, &format!("/artists/{id}")).await;
+    assert!(!page.body.contains("Compare Solo with"), "{}", page.body);
+    let other = common::fixtures::track("duet000000000000000001", "Together", &["Duo"], 0.7);
+    common::fixtures::load(&app.state, "two", vec![solo, other]).await;
+    let id = artist_id(&app, "Solo");
+    assert!(get(&app, "/")
+        .await
+        .body
+        .contains(r#"href="/artists/compare""#));
+    let page = get(&app, &format!("/artists/{id}")).await;
+    assert!(page.body.contains("Compare Solo with…"), "{}", page.body);
+}

@@ -109,7 +109,10 @@ fn home_content(
                 "the mood you describe — from a local dataset, no Spotify account needed."
             }
             p class="actions" {
-                a class="button" href="/artists/compare" { "Compare artists" }
+                // Offered once there are two artists to compare.
+                @if ctx.catalog.artists.len() >= 2 {
+                    a class="button" href="/artists/compare" { "Compare artists" }
+                }
                 a class="button secondary" href="/perfect-song" { "Find your perfect song" }
             }
             @if ctx.user.is_none() {

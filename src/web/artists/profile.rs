@@ -233,8 +233,12 @@ fn header(artist: &ArtistSummary, catalog: &CatalogSnapshot, genres: &[GenreCoun
         }
         p {
             a class="button" href=(more_like_artist(artist.id)) { "Songs like this artist" }
-            " "
-            a class="button secondary" href=(compare_href) { "Compare " (artist.name) " with…" }
+            // Alone in the catalog, an artist has no one to be compared with: the form
+            // could only answer that a comparison needs two.
+            @if catalog.artists.len() >= 2 {
+                " "
+                a class="button secondary" href=(compare_href) { "Compare " (artist.name) " with…" }
+            }
         }
         @if artist.rests_on_few_tracks() {
             p class="notice few-tracks" {
