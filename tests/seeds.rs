@@ -1018,3 +1018,34 @@ async fn the_apis_top_tracks_name_each_song_once() {
     );
     assert!(names[0].starts_with("Halo"), "{names:?}");
 }
+
+/// A catalog of one track, and "More like this" on it: the seed is left out and nothing
+/// is left, which no filter did. The page says so as such, not "with these filters".
+#[tokio::test]
+async fn the_only_track_as_a_seed_leaves_no_other_to_suggest() {
+    let (app, mut browser) = signed_in(
+        empty_app(),
+        "one.csv",
+        vec![song("halo", "Halo", "Angels", 0.50, 9, 0, 120.0)],
+        "alone",
+    )
+    .await;
+    let halo = track_id(&app, &mut browser, "Halo").await;
+    let page = browser
+        .get(&app.client, &format!("/perfect-song?seed_track={halo}"))
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body.contains("<h2>No other track to suggest</h2>"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("with these filters"), "{}", page.body);
+    assert!(
+        page.body.contains(
+            "There is 1 track in the catalog, and it is a seed track or another version of one"
+        ),
+        "{}",
+        page.body
+    );
+}

@@ -231,6 +231,10 @@ impl NoMatch {
                 "There {verb} {} {noun} {earlier}, but none {wanted}.",
                 thousands(after)
             ),
+            None if after == 1 => format!(
+                "There is 1 track {earlier}, and it is a seed track or another version of \
+                 one, which the answer leaves out."
+            ),
             None => format!(
                 "There {verb} {} {noun} {earlier}, and each is a seed track or another \
                  version of one, which the answer leaves out.",

@@ -414,9 +414,11 @@ fn no_match(a: &Answer) -> Markup {
         EmptyBecause::Kept if attributes => (Some(crate::matching::keys::RANGES), true),
         EmptyBecause::Kept | EmptyBecause::EmptyCatalog => (None, false),
     };
-    // "With these filters" only where filters emptied it: an empty catalog has none.
+    // "With these filters" only where filters emptied it: an empty catalog has none,
+    // and seeds alone leave out only themselves (a catalog of one track, its seed).
     let heading = match why.because {
         EmptyBecause::EmptyCatalog => "No perfect song: the catalog is empty",
+        EmptyBecause::Kept if !attributes => "No other track to suggest",
         _ => "No perfect song with these filters",
     };
     html! {
