@@ -123,13 +123,20 @@ impl Progress for ImportBar {
         self.stop.load(Ordering::Relaxed)
     }
 
-    fn committing(&mut self) {
-        *self
+    fn committing(&mut self) -> bool {
+        // Under the lock the signal watcher asks for the stop under: a Ctrl-C either
+        // came before, and the import rolls back, or finds it committing.
+        let mut committing = self
             .committing
             .lock()
-            .unwrap_or_else(PoisonError::into_inner) = true;
+            .unwrap_or_else(PoisonError::into_inner);
+        if self.stop.load(Ordering::Relaxed) {
+            return false;
+        }
+        *committing = true;
         self.bar
             .set_message("committing (the import can no longer be stopped)");
+        true
     }
 }
 

@@ -2114,3 +2114,117 @@ fn an_accent_written_either_way_is_one_artist() {
         "the name as first written"
     );
 }
+
+/// Ctrl-C while the indexes are rebuilt (which cannot be interrupted): the import rolls
+/// back when the rebuild ends, instead of committing what the user asked it to undo.
+#[test]
+fn a_stop_asked_for_during_the_rebuild_rolls_back_before_the_commit() {
+    struct StopWhileFinishing {
+        finishing: bool,
+        committed: bool,
+    }
+    impl insights_hub::catalog::import::Progress for StopWhileFinishing {
+        fn start_file(&mut self, _: &Path, _: u64) {}
+        fn advance(&mut self, _: u64, _: u64) {}
+        fn finishing(&mut self) {
+            self.finishing = true;
+        }
+        fn stop_requested(&self) -> bool {
+            self.finishing
+        }
+        fn committing(&mut self) -> bool {
+            self.committed = !self.stop_requested();
+            self.committed
+        }
+    }
+    let mut db = fresh_db();
+    import_paths(&mut db, &[fixture("tidytuesday_spotify_songs.csv")]).expect("first import");
+    let mut progress = StopWhileFinishing {
+        finishing: false,
+        committed: false,
+    };
+    let stopped = import_files(
+        &mut db.conn,
+        &[fixture("genres_small.csv")],
+        ImportOptions::default(),
+        &mut progress,
+    );
+    assert!(
+        matches!(stopped, Err(ImportError::Interrupted)),
+        "{stopped:?}"
+    );
+    assert!(!progress.committed);
+    assert_eq!(
+        count_tracks(&mut db.conn),
+        5,
+        "the first import's tracks alone"
+    );
+}
+
+/// Run by `a_first_import_keeps_the_catalog_file_locked_to_its_commit` as a child
+/// process (POSIX locks are per process: only another one sees them), never alone:
+/// may another process begin writing the catalog file at `PROBE_CATALOG` now?
+#[test]
+#[ignore = "a child process of a_first_import_keeps_the_catalog_file_locked_to_its_commit"]
+fn probe_the_catalog_write_lock() {
+    use diesel::{connection::SimpleConnection, Connection, SqliteConnection};
+    let Ok(path) = std::env::var("PROBE_CATALOG") else {
+        return;
+    };
+    let mut conn = SqliteConnection::establish(&path).expect("open");
+    conn.batch_execute("PRAGMA busy_timeout = 0")
+        .expect("no wait");
+    let free = conn.batch_execute("BEGIN IMMEDIATE").is_ok();
+    println!("PROBE:{}", if free { "free" } else { "locked" });
+}
+
+/// A first import (an empty catalog, written through a rollback journal) holds the
+/// catalog file's lock until it commits. Its early sync of the file had opened and
+/// closed a descriptor of its own, which dropped the process's POSIX locks on the file
+/// mid-transaction: a server starting then took the file, turned it back to WAL and
+/// wrote the demo catalog into the load, and the file was left damaged.
+#[test]
+fn a_first_import_keeps_the_catalog_file_locked_to_its_commit() {
+    struct ProbeAtCommit {
+        catalog: PathBuf,
+        seen: Option<String>,
+    }
+    impl insights_hub::catalog::import::Progress for ProbeAtCommit {
+        fn start_file(&mut self, _: &Path, _: u64) {}
+        fn advance(&mut self, _: u64, _: u64) {}
+        fn finishing(&mut self) {}
+        fn committing(&mut self) -> bool {
+            let probe = Command::new(std::env::current_exe().expect("this test binary"))
+                .args([
+                    "--ignored",
+                    "--exact",
+                    "probe_the_catalog_write_lock",
+                    "--nocapture",
+                ])
+                .env("PROBE_CATALOG", &self.catalog)
+                .output()
+                .expect("run the probe");
+            let out = String::from_utf8_lossy(&probe.stdout);
+            self.seen = out
+                .lines()
+                .find_map(|l| l.strip_prefix("PROBE:"))
+                .map(str::to_string);
+            true
+        }
+    }
+    let mut db = fresh_db();
+    let catalog = insights_hub::db::catalog_file::catalog_path(&db.path);
+    let mut progress = ProbeAtCommit {
+        catalog,
+        seen: None,
+    };
+    import_files(
+        &mut db.conn,
+        &[fixture("tidytuesday_spotify_songs.csv")],
+        ImportOptions::default(),
+        &mut progress,
+    )
+    .expect("import");
+    assert_eq!(progress.seen.as_deref(), Some("locked"));
+    assert_eq!(count_tracks(&mut db.conn), 5);
+}

@@ -309,13 +309,17 @@ pub trait Progress {
     fn advance(&mut self, rows: u64, bytes: u64);
     /// The rows are in; indexes and aggregates are being rebuilt.
     fn finishing(&mut self);
-    /// Everything is written: the commit starts (on SQLite in WAL mode it copies the
-    /// load into the catalog file, which takes seconds for a large one). From here on
-    /// the import can no longer be undone by stopping it.
-    fn committing(&mut self) {}
+    /// Everything is written: whether the commit may start (on SQLite in WAL mode it
+    /// copies the load into the catalog file, which takes seconds for a large one).
+    /// `false`: a stop was asked for before (during the index rebuild, which cannot be
+    /// interrupted), and the import rolls back instead. Once it has answered `true`, no
+    /// stop is taken: the import can no longer be undone by stopping it.
+    fn committing(&mut self) -> bool {
+        !self.stop_requested()
+    }
     /// Whether the user asked the import to stop (Ctrl-C): asked after each batch of
-    /// rows and before the indexes are rebuilt, it ends the import with
-    /// `ImportError::Interrupted`, its transaction rolled back.
+    /// rows, before the indexes are rebuilt and before the commit, it ends the import
+    /// with `ImportError::Interrupted`, its transaction rolled back.
     fn stop_requested(&self) -> bool {
         false
     }

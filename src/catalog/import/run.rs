@@ -135,7 +135,12 @@ fn import_sources<R: Read + Send>(
         if let Some(digest) = &digest {
             catalog_meta::record_import_digest(conn, digest)?;
         }
-        progress.committing();
+        // A Ctrl-C during the index rebuild is answered here: the rebuild cannot be
+        // interrupted, and the import had gone on to commit what the user had asked it
+        // to undo, saying nothing.
+        if !progress.committing() {
+            return Err(ImportError::Interrupted);
+        }
         Ok(report)
     });
     tracing::debug!(

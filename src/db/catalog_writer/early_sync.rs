@@ -46,13 +46,46 @@ impl EarlySync {
 fn spawn_sync(path: PathBuf) -> Option<JoinHandle<()>> {
     std::thread::Builder::new()
         .name("catalog-sync".into())
-        .spawn(move || {
-            let synced = std::fs::File::open(&path).and_then(|file| file.sync_data());
-            if let Err(error) = synced {
-                tracing::debug!(%error, path = %path.display(), "early sync of the catalog file");
+        .spawn(move || match sqlite_descriptor(&path) {
+            Some(fd) => {
+                if let Err(error) = sync_data(fd) {
+                    tracing::debug!(%error, path = %path.display(), "early sync of the catalog file");
+                }
             }
+            None => tracing::debug!(path = %path.display(), "early sync: no descriptor of SQLite's to sync"),
         })
         .ok()
+}
+
+/// The descriptor SQLite reads and writes `path` through in this process, found in
+/// `/proc/self/fd` (Linux). The sync must go through it, never through a descriptor of
+/// its own: closing ANY descriptor of a file drops every POSIX lock this process holds
+/// on it, SQLite's included. Opened and closed here, one had dropped the import's lock
+/// on the catalog file mid-transaction: a server starting beside it took the file,
+/// turned it back to WAL and seeded the demo catalog into the load, which ended
+/// "database disk image is malformed" with the file damaged. Elsewhere there is no
+/// such list, and no early sync (the commit's own sync still makes the load durable).
+fn sqlite_descriptor(path: &std::path::Path) -> Option<std::os::fd::RawFd> {
+    let wanted = std::fs::canonicalize(path).ok()?;
+    std::fs::read_dir("/proc/self/fd")
+        .ok()?
+        .filter_map(Result::ok)
+        .find_map(|entry| {
+            let fd = entry.file_name().to_str()?.parse().ok()?;
+            (std::fs::read_link(entry.path()).ok()? == wanted).then_some(fd)
+        })
+}
+
+/// `fdatasync` on a descriptor this code does not own: it is never closed here.
+#[allow(unsafe_code)]
+fn sync_data(fd: std::os::fd::RawFd) -> std::io::Result<()> {
+    // SAFETY: fdatasync reads no memory of ours; on a descriptor closed meanwhile it
+    // fails with EBADF, and one reused for another file is only synced.
+    if unsafe { libc::fdatasync(fd) } == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
 }
 
 #[cfg(test)]
@@ -70,6 +103,10 @@ mod tests {
         let sync = EarlySync::start(&mut conn);
         assert!(sync.0.is_some(), "a file-backed catalog is synced");
         sync.wait();
+        assert!(
+            super::sqlite_descriptor(&path).is_some(),
+            "the sync goes through SQLite's own descriptor"
+        );
 
         let memory = SqliteConnection::establish(":memory:").expect("open");
         let sync = EarlySync::start(&mut crate::db::DbConnection::Sqlite(memory));
