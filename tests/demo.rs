@@ -95,7 +95,10 @@ fn serving_an_empty_database_seeds_it_once() {
     assert_eq!(count_rows(&second).0, demo::TRACK_COUNT as i64);
 
     let mut conn = app.state.pool.get().expect("connection");
-    assert_eq!(demo::seed_if_empty(&mut conn).expect("check"), None);
+    assert!(matches!(
+        demo::seed_if_empty(&mut conn).expect("check"),
+        demo::Seeding::HasTracks
+    ));
 }
 
 #[test]
@@ -106,6 +109,33 @@ fn no_demo_leaves_an_empty_database_empty() {
     let state = AppState::open_for_serving(config).expect("start");
     assert!(state.catalog().is_empty());
     assert_eq!(count_rows(&state).0, 0);
+}
+
+/// A main file restored without its catalog file: accounts beside an empty catalog.
+/// The demo is not seeded there (its invented tracks would take the ids the accounts'
+/// saved seeds name, and show other songs under them); the catalog stays empty.
+#[tokio::test]
+async fn accounts_beside_an_empty_catalog_are_not_given_the_demo() {
+    let app = empty_app();
+    let page = common::auth::Browser::new()
+        .sign_up(&app.client, "ada", common::auth::GOOD_PASSWORD)
+        .await;
+    assert_eq!(
+        page.status,
+        poem::http::StatusCode::SEE_OTHER,
+        "{}",
+        page.body
+    );
+    let config = (*app.state.config).clone();
+    assert!(config.seed_demo);
+    let state = AppState::open_for_serving(config).expect("start");
+    assert!(state.catalog().is_empty());
+    assert_eq!(count_rows(&state).0, 0);
+    let mut conn = state.pool.get().expect("connection");
+    assert!(matches!(
+        demo::seed_if_empty(&mut conn).expect("check"),
+        demo::Seeding::EmptyBesideAccounts
+    ));
 }
 
 #[test]
@@ -123,7 +153,10 @@ fn a_database_with_real_tracks_is_never_seeded() {
         .finish(&mut conn, SourceKind::Import, "mine.csv", 1_700_000_000)
         .expect("finish");
 
-    assert_eq!(demo::seed_if_empty(&mut conn).expect("check"), None);
+    assert!(matches!(
+        demo::seed_if_empty(&mut conn).expect("check"),
+        demo::Seeding::HasTracks
+    ));
     let meta = catalog_meta::load(&mut conn).expect("meta");
     assert_eq!(
         (meta.source_kind, meta.track_count),

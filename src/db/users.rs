@@ -77,6 +77,13 @@ pub fn find_by_key(
     })
 }
 
+/// Whether any account exists.
+pub fn any(conn: &mut crate::db::DbConnection) -> QueryResult<bool> {
+    crate::db::with_backend!(conn, conn => {
+    diesel::select(diesel::dsl::exists(users::table.select(users::id))).get_result(conn)
+    })
+}
+
 pub fn find_by_id(conn: &mut crate::db::DbConnection, id: i32) -> QueryResult<Option<UserRow>> {
     crate::db::with_backend!(conn, conn => {
     users::table

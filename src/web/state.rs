@@ -69,14 +69,20 @@ impl AppState {
         let pool = db::open(&config.database)?;
         if config.seed_demo {
             let mut conn = pool.get()?;
-            if let Some(stats) = crate::catalog::demo::seed_if_empty(&mut conn)? {
-                tracing::info!(
+            use crate::catalog::demo::{seed_if_empty, Seeding};
+            match seed_if_empty(&mut conn)? {
+                Seeding::Seeded(stats) => tracing::info!(
                     tracks = stats.tracks,
                     artists = stats.artists,
                     generate_ms = stats.generate.as_millis() as u64,
                     write_ms = stats.write.as_millis() as u64,
                     "empty database: seeded the demo catalog (invented data; `import` a real dataset to replace it)"
-                );
+                ),
+                Seeding::EmptyBesideAccounts => tracing::warn!(
+                    database = %config.database,
+                    "the catalog is empty, but the database has accounts: the demo catalog is not seeded beside them (their saved seeds would name invented tracks). If the catalog file was lost, stop the server and put it back beside the database, or import the dataset again"
+                ),
+                Seeding::HasTracks => {}
             }
         }
         AppState::with_pool(config, pool)

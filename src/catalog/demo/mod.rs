@@ -85,10 +85,23 @@ pub fn seed(conn: &mut DbConnection) -> QueryResult<SeedStats> {
     })
 }
 
-/// Seeds the demo catalog if the catalog has no tracks; `None` when it already had some.
+/// What `seed_if_empty` did.
+#[derive(Debug)]
+pub enum Seeding {
+    /// The catalog has tracks: nothing done.
+    HasTracks,
+    /// The catalog is empty, but accounts exist: not seeded (see `seed_if_empty`).
+    EmptyBesideAccounts,
+    Seeded(SeedStats),
+}
+
+/// Seeds the demo catalog if the catalog has no tracks and nobody has an account yet.
 /// The check and the write share one immediate (write-locked) transaction, so two
-/// servers starting at once on the same file cannot both seed.
-pub fn seed_if_empty(conn: &mut DbConnection) -> QueryResult<Option<SeedStats>> {
+/// servers starting at once on the same file cannot both seed. Accounts beside an
+/// empty catalog mean a catalog lost (a main file restored without its catalog file)
+/// or emptied on purpose: invented tracks there would take the ids the accounts' saved
+/// seeds name, and show other songs under them, so the catalog stays empty.
+pub fn seed_if_empty(conn: &mut DbConnection) -> QueryResult<Seeding> {
     catalog_transaction(conn, |conn| {
         // Whether there is any row, not how many: counting read every page of an
         // index (70-100 ms of each start at 1.2M tracks).
@@ -97,11 +110,14 @@ pub fn seed_if_empty(conn: &mut DbConnection) -> QueryResult<Option<SeedStats>> 
         ))
         .get_result(conn)?;
         if any {
-            return Ok(None);
+            return Ok(Seeding::HasTracks);
+        }
+        if crate::db::users::any(conn)? {
+            return Ok(Seeding::EmptyBesideAccounts);
         }
         let started = Instant::now();
         let demo = generate();
-        write(conn, &demo, started.elapsed()).map(Some)
+        write(conn, &demo, started.elapsed()).map(Seeding::Seeded)
     })
 }
 
