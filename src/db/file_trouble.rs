@@ -15,29 +15,49 @@ use super::catalog_file::catalog_path;
 pub fn advice(error: &str, main: &Path) -> Option<String> {
     let catalog = catalog_path(main);
     if error.contains("malformed") || error.contains("file is not a database") {
-        let damaged: Vec<String> = [main, catalog.as_path()]
-            .into_iter()
-            .filter(|file| file.exists() && !passes_quick_check(file))
-            .map(|file| file.display().to_string())
-            .collect();
-        return Some(match damaged.as_slice() {
-            [] => "SQLite found damage that its quick check of each file does not show; \
-                   check both files with `sqlite3 FILE 'PRAGMA integrity_check'`"
+        let main_damaged = main.exists() && !passes_quick_check(main);
+        let catalog_damaged = catalog.exists() && !passes_quick_check(&catalog);
+        // Each file's remedy is its own: the main file holds the accounts, the catalog
+        // file only what an import can write again.
+        let restore_main = format!(
+            "{} (the accounts, sessions and taste profiles) must be restored from a backup",
+            main.display()
+        );
+        let replace_catalog = format!(
+            "{} (the catalog) can be moved away and the dataset imported again, or restored \
+             from a backup",
+            catalog.display()
+        );
+        return Some(match (main_damaged, catalog_damaged) {
+            (false, false) => "SQLite found damage that its quick check of each file does not \
+                               show; check both files with `sqlite3 FILE 'PRAGMA integrity_check'`"
                 .to_string(),
-            files => format!(
-                "damaged: {} (SQLite's quick check). Restore it from a backup; a damaged \
-                 catalog file ({}) can be moved away and the dataset imported again, as the \
-                 accounts live in the main file",
-                files.join(" and "),
+            (true, false) => format!(
+                "damaged: {} (SQLite's quick check): {restore_main}; the catalog file is sound",
+                main.display()
+            ),
+            (false, true) => format!(
+                "damaged: {} (SQLite's quick check): {replace_catalog}; the main file is sound",
+                catalog.display()
+            ),
+            (true, true) => format!(
+                "damaged: {} and {} (SQLite's quick check): {restore_main}, and {replace_catalog}",
+                main.display(),
                 catalog.display()
             ),
         });
     }
+    if error.contains("unable to open database file") {
+        let dir = directory_of(main);
+        return Some(format!(
+            "cannot open or create the database's files in {}: the directory must exist and \
+             this user must be able to write in it (SQLite writes its -wal and -shm files \
+             beside the database)",
+            dir.display()
+        ));
+    }
     if error.contains("readonly database") {
-        let dir = main
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+        let dir = directory_of(main);
         return Some(format!(
             "this user cannot write there: the directory {} and the database's files in it \
              must be writable, as SQLite writes its -wal and -shm files beside them",
@@ -53,6 +73,13 @@ pub fn advice(error: &str, main: &Path) -> Option<String> {
         ));
     }
     None
+}
+
+/// The directory that holds `file` ("." for a bare file name).
+fn directory_of(file: &Path) -> PathBuf {
+    file.parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
 }
 
 /// Whether SQLite's `quick_check` finds the file sound (a file it cannot open or read
@@ -95,6 +122,7 @@ mod tests {
             }
         }
         std::fs::copy(&main, catalog_path(&main)).expect("catalog copy");
+        std::fs::copy(&main, dir.path().join("sound.db")).expect("a sound copy");
         assert!(passes_quick_check(&main));
         // Garbage over the catalog's table pages, past its header.
         let mut bytes = std::fs::read(catalog_path(&main)).expect("read");
@@ -107,7 +135,27 @@ mod tests {
             said.starts_with(&format!("damaged: {} (", catalog_path(&main).display())),
             "{said}"
         );
-        assert!(!said.contains(&format!("{} and", main.display())), "{said}");
+        assert!(
+            said.contains("can be moved away and the dataset imported again"),
+            "{said}"
+        );
+        assert!(said.ends_with("the main file is sound"), "{said}");
+        assert!(!said.contains("must be restored"), "{said}");
+        // The main file damaged instead: its remedy is a backup, never an import.
+        std::fs::copy(catalog_path(&main), &main).expect("damage the main file");
+        std::fs::copy(dir.path().join("sound.db"), catalog_path(&main)).expect("sound catalog");
+        let said = advice("database disk image is malformed", &main).expect("advice");
+        assert!(
+            said.starts_with(&format!("damaged: {} (", main.display())),
+            "{said}"
+        );
+        assert!(
+            said.contains("must be restored from a backup; the catalog file is sound"),
+            "{said}"
+        );
+        assert!(!said.contains("imported again"), "{said}");
+        assert!(advice("unable to open database file", &main)
+            .is_some_and(|s| s.contains(&dir.path().display().to_string())));
 
         let readonly = advice("attempt to write a readonly database", &main).expect("advice");
         assert!(
