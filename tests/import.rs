@@ -2228,3 +2228,20 @@ fn a_first_import_keeps_the_catalog_file_locked_to_its_commit() {
     assert_eq!(progress.seen.as_deref(), Some("locked"));
     assert_eq!(count_tracks(&mut db.conn), 5);
 }
+
+/// SQLite ends a transaction by itself after some errors (a full disk, under a rollback
+/// journal). The catalog write then fails with that error, not with the rollback's
+/// "cannot rollback - no transaction is active", which had hidden it.
+#[test]
+fn a_write_that_sqlite_rolled_back_itself_keeps_its_own_error() {
+    use diesel::connection::SimpleConnection;
+    let mut db = fresh_db();
+    let failed = insights_hub::db::catalog_writer::catalog_transaction(&mut db.conn, |conn| {
+        conn.batch_execute("ROLLBACK")?;
+        Err::<(), _>(diesel::result::Error::QueryBuilderError(
+            "database or disk is full".into(),
+        ))
+    });
+    let message = failed.expect_err("the write failed").to_string();
+    assert_eq!(message, "database or disk is full");
+}

@@ -182,7 +182,13 @@ where
                     Ok(value)
                 }
                 Err(error) => {
-                    Manager::rollback_transaction(conn)?;
+                    // SQLite rolls a transaction back by itself after some errors (a full
+                    // disk, under a rollback journal): the rollback here then finds none,
+                    // and its "cannot rollback - no transaction is active" had replaced
+                    // the error that says what happened.
+                    if let Err(rollback) = Manager::rollback_transaction(conn) {
+                        tracing::debug!(%rollback, "the failed catalog write's rollback");
+                    }
                     Err(error)
                 }
             }
