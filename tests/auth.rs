@@ -1930,3 +1930,70 @@ async fn a_field_sent_twice_is_named() {
         page.body
     );
 }
+
+/// A log the tests read: what the server writes while a test runs on this thread.
+#[derive(Clone, Default)]
+struct KeptLog(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for KeptLog {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        if let Ok(mut kept) = self.0.lock() {
+            kept.extend_from_slice(bytes);
+        }
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Each refused log-in leaves a line with the name tried and the client it came from,
+/// so that an operator (or fail2ban) can see guessing; the name's control characters
+/// are escaped, so no one writes a line of their own into the log, and no password is
+/// ever written. The request line alone had said "POST /login 422".
+#[tokio::test]
+async fn refused_log_ins_are_logged_with_the_name_and_the_client() {
+    let log = KeptLog::default();
+    let writer = log.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let _logging = tracing::subscriber::set_default(subscriber);
+    let app = app_with(|config| config.trust_proxy_headers = true);
+    Browser::new()
+        .sign_up(&app.client, "target", GOOD_PASSWORD)
+        .await;
+    wrong_guess(&app, "target", "198.51.100.1").await;
+    wrong_guess(&app, "tar\nget\u{1b}[2J", "198.51.100.1").await;
+    // Five wrong guesses at one name from one address, then the sixth is held back.
+    for _ in 0..4 {
+        wrong_guess(&app, "target", "198.51.100.1").await;
+    }
+    let page = Browser::from_address("198.51.100.1")
+        .log_in(&app.client, "target", GOOD_PASSWORD)
+        .await;
+    assert_throttled(&page);
+    let text =
+        String::from_utf8(log.0.lock().map(|l| l.clone()).unwrap_or_default()).unwrap_or_default();
+    let refused: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("log-in refused: wrong username or password"))
+        .collect();
+    assert_eq!(refused.len(), 6, "{text}");
+    assert!(
+        refused[0].contains("username=target") && refused[0].contains("client=198.51.100.1"),
+        "{text}"
+    );
+    assert!(refused[1].contains(r"username=tar\nget\u{1b}[2J"), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.contains("log-in refused: too many failed attempts")
+                && l.contains("username=target")),
+        "{text}"
+    );
+    assert!(
+        !text.contains("guess number one") && !text.contains(GOOD_PASSWORD),
+        "{text}"
+    );
+}

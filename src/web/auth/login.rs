@@ -88,11 +88,28 @@ pub async fn submit(
                 &next::after_login(form.next.as_deref()),
             ))
         }
-        Err(AccountError::WrongCredentials) => Ok(respond::with_status(
-            render(WRONG_CREDENTIALS),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )),
+        // One line per refusal, with the name tried and the client it came from, for an
+        // operator watching for guessing (fail2ban and the like): the request line alone
+        // said only "POST /login 422". The name is quoted with its control characters
+        // escaped, so that no one can write a line of their own into the log.
+        Err(AccountError::WrongCredentials) => {
+            tracing::warn!(
+                username = %crate::quoted::quoted(form.username.trim()),
+                %client,
+                "log-in refused: wrong username or password"
+            );
+            Ok(respond::with_status(
+                render(WRONG_CREDENTIALS),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ))
+        }
         Err(AccountError::Throttled(wait)) => {
+            tracing::warn!(
+                username = %crate::quoted::quoted(form.username.trim()),
+                %client,
+                wait_s = wait.as_secs(),
+                "log-in refused: too many failed attempts"
+            );
             let secs = wait.as_secs_f64().ceil() as u64;
             let message = throttled_message(secs);
             Ok(respond::throttled(render(&message), secs))
