@@ -346,3 +346,31 @@ async fn a_cache_directory_holds_the_files_on_either_database() {
     }
     assert!(snapshot.exists());
 }
+
+/// A pipe left where the indexes' cache file goes: a restart builds the indexes from
+/// the database instead of waiting for a writer that never comes (start-up had hung,
+/// logging nothing).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pipe_at_the_cache_file_path_is_not_waited_on() {
+    let app = demo_app();
+    let Some(main) = app.db.database.sqlite_path().map(Path::to_path_buf) else {
+        return;
+    };
+    let path = beside_catalog(&main, "-snapshot");
+    wait_for_new_file(&path, None);
+    std::fs::remove_file(&path).expect("remove the file");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&path)
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
+    let (done, started) = std::sync::mpsc::channel();
+    let restarting = std::thread::spawn(move || {
+        let _ = done.send(restart(&app).catalog().origin);
+    });
+    let origin = started
+        .recv_timeout(Duration::from_secs(30))
+        .expect("the restart did not wait on the pipe");
+    assert_eq!(origin, SnapshotOrigin::Database);
+    restarting.join().expect("restart thread");
+}

@@ -220,6 +220,17 @@ fn read_checked<T>(
     body: impl FnOnce(&mut FileReader) -> io::Result<T>,
 ) -> Result<T, Unused> {
     let expected = Header::expected(magic, meta).ok_or(Unused::Stale)?;
+    // Only a regular file (a link to one is followed): opening a FIFO left there waits
+    // for a writer that never comes, and start-up hung with no line logged.
+    match std::fs::metadata(path) {
+        Err(_) => return Err(Unused::Stale),
+        Ok(found) if !found.is_file() => {
+            return Err(Unused::Broken(io::Error::other(
+                "not a regular file (a directory, a pipe or a device)",
+            )))
+        }
+        Ok(_) => {}
+    }
     let file = File::open(path).map_err(|_| Unused::Stale)?;
     let len = file.metadata().map_err(Unused::Broken)?.len();
     let mut r = BinaryReader::new(BufReader::with_capacity(1 << 20, file), len);
