@@ -302,6 +302,11 @@ fn serve(database: config::Database, args: ServeArgs) -> anyhow::Result<()> {
         // (tokio's default allows 512; a load test at 1.2M tracks made 70).
         .max_blocking_threads(32)
         .build()?;
+    // Held until the process ends: one server per SQLite database.
+    let _serving = match config.database.sqlite_path() {
+        Some(main) => Some(insights_hub::db::one_server::take(main)?),
+        None => None,
+    };
     runtime.block_on(async move {
         let started = std::time::Instant::now();
         let state = AppState::open_for_serving(config.clone())?;

@@ -2245,3 +2245,45 @@ fn a_write_that_sqlite_rolled_back_itself_keeps_its_own_error() {
     let message = failed.expect_err("the write failed").to_string();
     assert_eq!(message, "database or disk is full");
 }
+
+/// One server per SQLite database: a second `serve` over the same file stops at once,
+/// saying that several servers need PostgreSQL (two had run side by side, each with its
+/// own sessions cache and throttle); once the first has stopped, a server starts again.
+#[test]
+fn a_second_server_over_one_sqlite_file_is_refused() {
+    use std::io::BufRead;
+    let (_dir, path) = database_for_the_binary();
+    let serve = || {
+        binary()
+            .args(["--database", &path, "serve", "--bind", "127.0.0.1:0"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("start a server")
+    };
+    let wait_until_ready = |server: &mut std::process::Child| {
+        let out = server.stdout.take().expect("piped stdout");
+        let ready = std::io::BufReader::new(out)
+            .lines()
+            .map_while(Result::ok)
+            .any(|line| line.contains("ready on http://"));
+        assert!(ready, "the server said it was ready");
+    };
+    let mut first = serve();
+    wait_until_ready(&mut first);
+    let second = serve()
+        .wait_with_output()
+        .expect("the second server's output");
+    assert!(!second.status.success());
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert!(
+        stderr.contains("another server is already serving") && stderr.contains("PostgreSQL"),
+        "{stderr}"
+    );
+    first.kill().expect("stop the first server");
+    first.wait().expect("reap it");
+    let mut again = serve();
+    wait_until_ready(&mut again);
+    again.kill().expect("stop it");
+    again.wait().expect("reap it");
+}

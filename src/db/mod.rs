@@ -13,6 +13,7 @@ pub mod file_trouble;
 pub mod folded_text;
 pub mod genres;
 pub mod one_of;
+pub mod one_server;
 pub mod schema;
 pub mod sessions;
 pub mod taste_profiles;
