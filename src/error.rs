@@ -77,6 +77,11 @@ impl AppError {
             | AppError::HeadersTooLarge(_)
             | AppError::RequestTimeout(_)
             | AppError::TooManyRequests { .. } => self.to_string(),
+            // The disk is full: nothing can be saved until the operator frees space.
+            _ if self.is_disk_full() => {
+                "The server cannot save anything right now: its disk is full. Please try again later."
+                    .to_string()
+            }
             // The database is down, unreachable or held by another writer, which the
             // person asking cannot fix, but may wait out.
             _ if self.is_unavailable() => {
@@ -94,8 +99,9 @@ impl AppError {
 
     /// Whether the database could not be reached or used for a while, rather than
     /// failing: the pool waited in vain for a connection (PostgreSQL down), SQLite's
-    /// busy timeout ran out while another process held the file, or the server closed
-    /// the connection mid-query. Such a request may simply be tried again.
+    /// busy timeout ran out while another process held the file, the server closed
+    /// the connection mid-query, or the disk is full (`is_disk_full`; it had answered
+    /// 500, though nothing was wrong but the space). Such a request may be tried again.
     pub fn is_unavailable(&self) -> bool {
         use diesel::result::{DatabaseErrorKind, Error};
         match self {
@@ -104,7 +110,21 @@ impl AppError {
                 true
             }
             AppError::Database(Error::DatabaseError(_, info)) => {
-                info.message().contains("database is locked")
+                info.message().contains("database is locked") || self.is_disk_full()
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether the database refused a write for want of disk space (SQLite's "database
+    /// or disk is full"; PostgreSQL's "could not extend file … No space left on device").
+    pub fn is_disk_full(&self) -> bool {
+        use diesel::result::Error;
+        match self {
+            AppError::Database(Error::DatabaseError(_, info)) => {
+                let message = info.message();
+                message.contains("database or disk is full")
+                    || message.contains("No space left on device")
             }
             _ => false,
         }

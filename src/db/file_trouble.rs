@@ -47,6 +47,22 @@ pub fn advice(error: &str, main: &Path) -> Option<String> {
             ),
         });
     }
+    if error.contains("disk is full") || error.contains("disk I/O error") {
+        let dir = directory_of(main);
+        return Some(match free_bytes(&dir) {
+            Some(free) if free < LOW_SPACE_BYTES => format!(
+                "the disk that holds {} is full ({} KiB free): free some space there, then \
+                 start again",
+                dir.display(),
+                free / 1024
+            ),
+            _ => format!(
+                "SQLite could not write or read a file in {}: check that disk's free space, \
+                 and the system's log for disk errors",
+                dir.display()
+            ),
+        });
+    }
     if error.contains("unable to open database file") {
         let dir = directory_of(main);
         return Some(format!(
@@ -72,6 +88,34 @@ pub fn advice(error: &str, main: &Path) -> Option<String> {
             catalog.display()
         ));
     }
+    None
+}
+
+/// Below this much free space a write can fail for want of room: SQLite grows a file
+/// by pages, and its journal or WAL by as much as it writes.
+const LOW_SPACE_BYTES: u64 = 4 << 20;
+
+/// The bytes free for this user on the file system that holds `dir`.
+#[cfg(unix)]
+#[allow(unsafe_code)]
+fn free_bytes(dir: &Path) -> Option<u64> {
+    use std::os::unix::ffi::OsStrExt;
+    let path = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
+    // SAFETY: statvfs is a plain struct of numbers, for which all zeroes is valid.
+    let mut stats: libc::statvfs = unsafe { std::mem::zeroed() };
+    // SAFETY: `path` is a NUL-terminated string that outlives the call, and `stats` is
+    // the struct the call fills in.
+    if unsafe { libc::statvfs(path.as_ptr(), &mut stats) } != 0 {
+        return None;
+    }
+    // Each as wide as the platform makes it (u64 on 64-bit Linux, narrower elsewhere).
+    #[allow(clippy::useless_conversion)]
+    let (blocks, size) = (u64::from(stats.f_bavail), u64::from(stats.f_frsize));
+    Some(blocks.saturating_mul(size))
+}
+
+#[cfg(not(unix))]
+fn free_bytes(_: &Path) -> Option<u64> {
     None
 }
 
@@ -154,6 +198,10 @@ mod tests {
             "{said}"
         );
         assert!(!said.contains("imported again"), "{said}");
+        // Room to spare here: a disk error is not called a full disk.
+        let io = advice("disk I/O error", &main).expect("advice");
+        assert!(io.contains("check that disk's free space"), "{io}");
+        assert!(free_bytes(dir.path()).is_some_and(|free| free > 0));
         assert!(advice("unable to open database file", &main)
             .is_some_and(|s| s.contains(&dir.path().display().to_string())));
 

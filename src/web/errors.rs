@@ -561,6 +561,10 @@ mod tests {
                 .and_then(|v| v.to_str().ok()),
             Some("5")
         );
+        // A full disk: 503 too, saying what it is; the operator's log has the cause.
+        let full = database("database or disk is full");
+        assert_eq!(full.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(ErrorReport::of(&full).message.contains("its disk is full"));
         let other = database("disk I/O error");
         assert_eq!(other.status(), StatusCode::INTERNAL_SERVER_ERROR);
         assert_eq!(ErrorReport::of(&other).retry_after_secs, None);
