@@ -171,7 +171,8 @@ struct ServeArgs {
     #[arg(long, env = "TRUST_PROXY", value_parser = BoolishValueParser::new())]
     trust_proxy: bool,
 
-    /// Let the JSON API's read endpoints (/api/v1) answer requests without a token.
+    /// Let the JSON API's read endpoints (/api/v1) answer requests without a token (a
+    /// placeholder token that is not of this server's `sih_` shape counts as none).
     #[arg(long, env = "API_ANONYMOUS", value_parser = BoolishValueParser::new())]
     api_anonymous: bool,
 

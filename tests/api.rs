@@ -197,12 +197,20 @@ async fn anonymous_reads_when_the_operator_allows_them() {
     let a = call(&app, None, "/api/v1/catalog").await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.json);
     assert_eq!(a.json["tracks"], 20_000);
-    // A token that is sent must still be valid.
+    // A token of this server's shape that is sent must still be valid.
     let forged = format!("sih_{}", "A".repeat(43));
     assert_eq!(
         call(&app, Some(&forged), "/api/v1/catalog").await.status,
         StatusCode::UNAUTHORIZED
     );
+    // A placeholder that a client library needs to start (not of this server's shape)
+    // reads as no token at all.
+    let placeholder = call(&app, Some("any-token-will-do"), "/api/v1/catalog").await;
+    assert_eq!(placeholder.status, StatusCode::OK, "{}", placeholder.json);
+    // Without anonymous reads, it is refused as any invalid token is.
+    let closed = demo_app();
+    let refused = call(&closed, Some("any-token-will-do"), "/api/v1/catalog").await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]

@@ -172,6 +172,11 @@ async fn authenticate(req: &Request, state: &AppState) -> Result<Caller, ApiErro
     let token = match api_tokens::from_authorization(header) {
         Ok(token) => token.to_string(),
         Err(TokenError::Missing) if state.config.api_anonymous => return Ok(Caller::Anonymous),
+        // Client libraries send a token whatever the server (spotipy, tekore and
+        // rspotify all need one to start): with anonymous reads allowed, a bearer token
+        // that is not of this server's shape is taken for none. One of its shape must
+        // still be valid, so that a revoked or mistyped token is told so.
+        Err(TokenError::Invalid) if state.config.api_anonymous => return Ok(Caller::Anonymous),
         Err(error @ TokenError::Missing) => return Err(ApiError::unauthorized(error.to_string())),
         Err(error @ TokenError::NotBearer) => {
             return Err(ApiError::unauthorized_because(
