@@ -817,3 +817,17 @@ async fn a_negative_zero_target_reads_back_as_zero() {
     assert_eq!(status, StatusCode::OK, "{json}");
     assert_eq!(json["target"]["energy"].to_string(), "0.0");
 }
+
+/// The API's time-signature bounds take what the import and the page take, 1 to 16:
+/// they had taken key's range, 0 to 11, so 12 was refused here and accepted there.
+#[tokio::test]
+async fn time_signature_bounds_take_what_the_import_takes() {
+    let app = app();
+    let base = "/api/v1/recommendations?seed_genres=edm";
+    let (twelve, json) = get(&app, &format!("{base}&max_time_signature=12")).await;
+    assert_eq!(twelve, StatusCode::OK, "{json}");
+    let (zero, json) = get(&app, &format!("{base}&min_time_signature=0")).await;
+    assert_eq!(zero, StatusCode::BAD_REQUEST, "{json}");
+    let (seventeen, json) = get(&app, &format!("{base}&max_time_signature=17")).await;
+    assert_eq!(seventeen, StatusCode::BAD_REQUEST, "{json}");
+}

@@ -70,7 +70,10 @@ impl Attribute {
         match self {
             Attribute::Duration => (0, 24 * 3600),
             Attribute::Key => (0, 11),
-            Attribute::TimeSignature => (1, 12),
+            Attribute::TimeSignature => (
+                1,
+                i64::from(crate::catalog::import::value::MAX_TIME_SIGNATURE),
+            ),
         }
     }
 

@@ -289,6 +289,10 @@ pub fn mode(cell: &str) -> ValueResult<i32> {
 }
 
 /// Beats per bar from `4` or `4/4`; 0 (unknown in some exports) is missing.
+/// The most beats per bar a track may have: the import takes 1 to this, and the page's
+/// and the API's time-signature bounds take the same range.
+pub const MAX_TIME_SIGNATURE: i32 = 16;
+
 pub fn time_signature(cell: &str) -> ValueResult<i32> {
     if is_missing(cell) {
         return Ok(None);
@@ -297,7 +301,7 @@ pub fn time_signature(cell: &str) -> ValueResult<i32> {
     let beats = cell.split('/').next().unwrap_or(cell);
     match integer(beats) {
         Ok(Some(0)) => Ok(None),
-        Ok(Some(v @ 1..=16)) => Ok(Some(v as i32)),
+        Ok(Some(v)) if (1..=i64::from(MAX_TIME_SIGNATURE)).contains(&v) => Ok(Some(v as i32)),
         _ => Err(format!(
             "'{}' is not a time signature (4 or 4/4)",
             shown(cell)

@@ -83,7 +83,12 @@ impl Attribute {
             Attribute::DurationMs => (0, i64::from(i32::MAX)),
             Attribute::Key => (-1, 11),
             Attribute::Mode => (0, 1),
-            Attribute::TimeSignature => (0, 11),
+            // What the import takes (it had been key's range, 0 to 11, copied: 12 was
+            // refused here, and the page took it).
+            Attribute::TimeSignature => (
+                1,
+                i64::from(crate::catalog::import::value::MAX_TIME_SIGNATURE),
+            ),
         }
     }
 
