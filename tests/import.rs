@@ -2287,3 +2287,24 @@ fn a_second_server_over_one_sqlite_file_is_refused() {
     again.kill().expect("stop it");
     again.wait().expect("reap it");
 }
+
+/// Damage in the main file (accounts, sessions, profiles) stops the opening, naming the
+/// file and its remedy: it had gone unseen until one save in three failed with a 500.
+#[test]
+fn a_damaged_main_file_is_found_when_the_database_opens() {
+    let (dir, path) = database_for_the_binary();
+    let main = Path::new(&path);
+    let size = std::fs::metadata(main).expect("the main file").len();
+    assert!(size >= 5 * 4096, "a main file of {size} bytes");
+    let mut bytes = std::fs::read(main).expect("read");
+    // Garbage over pages 3 and 4, past the header: a disk or a copy gone wrong.
+    for b in bytes.iter_mut().skip(2 * 4096).take(2 * 4096) {
+        *b = 0x5a;
+    }
+    std::fs::write(main, bytes).expect("write");
+    let refused = insights_hub::db::open(main).expect_err("the opening is refused");
+    let said = format!("{refused:#}");
+    assert!(said.contains(&format!("{path} is damaged")), "{said}");
+    assert!(said.contains("restored from a backup"), "{said}");
+    drop(dir);
+}

@@ -129,20 +129,25 @@ fn directory_of(file: &Path) -> PathBuf {
 /// Whether SQLite's `quick_check` finds the file sound (a file it cannot open or read
 /// is not).
 fn passes_quick_check(file: &Path) -> bool {
-    #[derive(QueryableByName)]
-    struct Line {
-        #[diesel(sql_type = Text)]
-        quick_check: String,
-    }
     let Some(path) = file.to_str() else {
         return false;
     };
     let Ok(mut conn) = SqliteConnection::establish(path) else {
         return false;
     };
-    diesel::sql_query("PRAGMA quick_check(1)")
-        .load::<Line>(&mut conn)
-        .is_ok_and(|lines| lines.iter().all(|l| l.quick_check == "ok"))
+    quick_check(&mut conn).unwrap_or(false)
+}
+
+/// Whether SQLite's `quick_check` finds the connection's main file sound.
+pub(crate) fn quick_check(conn: &mut SqliteConnection) -> diesel::QueryResult<bool> {
+    #[derive(QueryableByName)]
+    struct Line {
+        #[diesel(sql_type = Text)]
+        quick_check: String,
+    }
+    diesel::sql_query("PRAGMA main.quick_check(1)")
+        .load::<Line>(conn)
+        .map(|lines| lines.iter().all(|l| l.quick_check == "ok"))
 }
 
 #[cfg(test)]

@@ -375,6 +375,17 @@ fn prepare(database: &Database) -> anyhow::Result<Target> {
                 .map_err(|e| anyhow::anyhow!("catalog database migration failed: {e}"))?;
             drop(catalog_conn);
             let mut conn = establish_sqlite(url)?;
+            // The main file is small (accounts, sessions, profiles), so checked at each
+            // opening: damage there had gone unseen until requests failed with 500, one
+            // save in three. The catalog file is large, and its damage shows at the
+            // first read of the catalog, which every start makes.
+            if !file_trouble::quick_check(&mut conn)? {
+                anyhow::bail!(
+                    "{} is damaged (SQLite's quick check): it holds the accounts, sessions \
+                     and taste profiles, and must be restored from a backup",
+                    path.display()
+                );
+            }
             warn_of_newer_migrations(&mut conn, MIGRATIONS, path);
             conn.run_pending_migrations(MIGRATIONS)
                 .map_err(|e| anyhow::anyhow!("database migration failed: {e}"))?;
