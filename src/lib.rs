@@ -20,6 +20,8 @@ pub mod memory;
 mod proptest_regressions;
 pub mod quoted;
 pub mod repeated_failure;
+#[cfg(test)]
+mod test_log;
 pub mod typed_name;
 pub mod web;
 pub mod whole_number;

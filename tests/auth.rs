@@ -1997,3 +1997,45 @@ async fn refused_log_ins_are_logged_with_the_name_and_the_client() {
         "{text}"
     );
 }
+
+/// A SQLite server started with another secret key than last time says so: every form
+/// open in a browser is then refused once, and the operator should know why. The same
+/// key again says nothing.
+#[test]
+fn a_changed_secret_key_is_said_at_start() {
+    // Over PostgreSQL another key is refused outright (tests/postgres.rs).
+    if common::postgres_url().is_some() {
+        eprintln!("note: a_changed_secret_key_is_said_at_start is for SQLite");
+        return;
+    }
+    let log = KeptLog::default();
+    let writer = log.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let _logging = tracing::subscriber::set_default(subscriber);
+    let app = common::empty_app();
+    let start = |key: &insights_hub::config::SecretKey| {
+        let mut config = (*app.state.config).clone();
+        config.secret_key = Some(key.clone());
+        insights_hub::AppState::open(config).expect("start");
+    };
+    // The test's app started with a key of its own: from this key on, the log is read.
+    let first = insights_hub::config::SecretKey::generate();
+    start(&first);
+    if let Ok(mut kept) = log.0.lock() {
+        kept.clear();
+    }
+    start(&first);
+    let said = || {
+        String::from_utf8(log.0.lock().map(|l| l.clone()).unwrap_or_default()).unwrap_or_default()
+    };
+    assert!(!said().contains("the secret key changed"), "{}", said());
+    start(&insights_hub::config::SecretKey::generate());
+    assert!(
+        said().contains("the secret key changed since the last start"),
+        "{}",
+        said()
+    );
+}

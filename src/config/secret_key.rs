@@ -117,7 +117,10 @@ impl SecretKey {
             })
         };
         match std::fs::read_to_string(path) {
-            Ok(text) => return parse(&text),
+            Ok(text) => {
+                warn_if_others_can_read(path);
+                return parse(&text);
+            }
             Err(error) if error.kind() == ErrorKind::NotFound => {}
             Err(error) => return Err(io(error)),
         }
@@ -139,6 +142,27 @@ impl SecretKey {
             Err(error) => Err(io(error)),
         }
     }
+}
+
+/// The key signs every form's CSRF token: a file others can read lets them forge one.
+/// Said, as for the database file, not refused: its owner may have chosen the mode.
+fn warn_if_others_can_read(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(meta) = std::fs::metadata(path) {
+            let mode = meta.permissions().mode() & 0o777;
+            if mode & 0o077 != 0 {
+                tracing::warn!(
+                    path = %path.display(),
+                    mode = format!("{mode:o}"),
+                    "other users can read the secret key, which signs the forms' CSRF tokens: chmod 600 it"
+                );
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
 }
 
 #[cfg(unix)]
@@ -266,5 +290,29 @@ mod file_errors {
         let io = anyhow::Error::from(SecretKey::load_or_create(&directory).unwrap_err());
         let text = format!("{io:#}");
         assert_eq!(text.matches("os error").count(), 1, "{text}");
+    }
+
+    /// A key file others can read is said (it signs every form's CSRF token); one made
+    /// here is its owner's alone, and is not.
+    #[cfg(unix)]
+    #[test]
+    fn a_key_file_others_can_read_is_warned_of() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        let quiet = crate::test_log::logged_while(|| {
+            SecretKey::load_or_create(&path).unwrap();
+            SecretKey::load_or_create(&path).unwrap();
+        });
+        assert!(!quiet.contains("other users can read"), "{quiet}");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let said = crate::test_log::logged_while(|| {
+            SecretKey::load_or_create(&path).unwrap();
+        });
+        assert!(
+            said.contains("other users can read the secret key"),
+            "{said}"
+        );
+        assert!(said.contains("mode=\"644\""), "{said}");
     }
 }

@@ -452,34 +452,7 @@ mod tests {
         }
     }
 
-    /// A log that counts the lines written to it.
-    #[derive(Clone, Default)]
-    struct Lines(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-
-    impl std::io::Write for Lines {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            if let Ok(mut kept) = self.0.lock() {
-                kept.extend_from_slice(bytes);
-            }
-            Ok(bytes.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-
-    /// What `run` logs, as the server's log would show it.
-    fn logged_while(run: impl FnOnce()) -> String {
-        let log = Lines::default();
-        let writer = log.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_writer(move || writer.clone())
-            .with_ansi(false)
-            .finish();
-        tracing::subscriber::with_default(subscriber, run);
-        let kept = log.0.lock().map(|l| l.clone()).unwrap_or_default();
-        String::from_utf8(kept).unwrap_or_default()
-    }
+    use crate::test_log::logged_while;
 
     /// The error of a request whose database connection never comes.
     fn unavailable() -> AppError {

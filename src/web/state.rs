@@ -23,6 +23,14 @@ fn check_key_fingerprint(pool: &DbPool, config: &Config, key: &SecretKey) -> any
     let mut conn = pool.get()?;
     let ours = key.fingerprint();
     if !config.database.is_postgres() {
+        // Said when it changed: every form open in a browser is then refused once
+        // ("This form has expired"), and the operator should know why.
+        let before = db::shared::setting(&mut conn, KEY_FINGERPRINT)?;
+        if before.as_deref().is_some_and(|before| before != ours) {
+            tracing::warn!(
+                "the secret key changed since the last start: forms open in browsers are refused once, and sessions go on"
+            );
+        }
         db::shared::set_setting(&mut conn, KEY_FINGERPRINT, &ours)?;
         return Ok(());
     }
