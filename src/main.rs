@@ -318,6 +318,7 @@ fn serve(database: config::Database, args: ServeArgs) -> anyhow::Result<()> {
             .into_acceptor()
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.bind))?;
+        let stop = shutdown_signal();
         tracing::info!(
             tracks = catalog.meta.track_count,
             ready_ms = started.elapsed().as_millis() as u64,
@@ -336,38 +337,50 @@ fn serve(database: config::Database, args: ServeArgs) -> anyhow::Result<()> {
             limits,
         );
         Server::new_with_acceptor(transport::with_error_bodies(guarded))
-            .run_with_graceful_shutdown(
-                app(state),
-                shutdown_signal(),
-                Some(Duration::from_secs(10)),
-            )
+            .run_with_graceful_shutdown(app(state), stop, Some(Duration::from_secs(10)))
             .await?;
         tracing::info!("stopped");
         Ok(())
     })
 }
 
-/// Resolves on Ctrl-C or SIGTERM, so in-flight requests finish before the process exits.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Resolves on Ctrl-C, SIGTERM or SIGHUP, so in-flight requests finish before the
+/// process exits. SIGHUP (the terminal the server ran in closed) had ended it at once,
+/// with no line said and requests cut. The handlers are installed here, when called,
+/// not when the future is first polled: the server is called ready before it runs, and
+/// a signal between the two took the default action, ending the process.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
+    let [mut interrupt, mut terminate, mut hang_up] = {
+        use tokio::signal::unix::{signal, SignalKind};
+        [
+            SignalKind::interrupt(),
+            SignalKind::terminate(),
+            SignalKind::hangup(),
+        ]
+        .map(|kind| signal(kind).ok())
     };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = terminate => {},
+    async move {
+        #[cfg(unix)]
+        {
+            async fn next(signal: &mut Option<tokio::signal::unix::Signal>) {
+                match signal {
+                    Some(signal) => {
+                        signal.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            }
+            tokio::select! {
+                _ = next(&mut interrupt) => {},
+                _ = next(&mut terminate) => {},
+                _ = next(&mut hang_up) => {},
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("shutting down");
     }
-    tracing::info!("shutting down");
 }
 
 /// `insights-hub import`: the library does the work; this draws the progress bar and

@@ -2251,26 +2251,10 @@ fn a_write_that_sqlite_rolled_back_itself_keeps_its_own_error() {
 /// own sessions cache and throttle); once the first has stopped, a server starts again.
 #[test]
 fn a_second_server_over_one_sqlite_file_is_refused() {
-    use std::io::BufRead;
     let (_dir, path) = database_for_the_binary();
-    let serve = || {
-        binary()
-            .args(["--database", &path, "serve", "--bind", "127.0.0.1:0"])
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .expect("start a server")
-    };
-    let wait_until_ready = |server: &mut std::process::Child| {
-        let out = server.stdout.take().expect("piped stdout");
-        let ready = std::io::BufReader::new(out)
-            .lines()
-            .map_while(Result::ok)
-            .any(|line| line.contains("ready on http://"));
-        assert!(ready, "the server said it was ready");
-    };
+    let serve = || serve_in_background(&path);
     let mut first = serve();
-    wait_until_ready(&mut first);
+    lines_until_ready(&mut first);
     let second = serve()
         .wait_with_output()
         .expect("the second server's output");
@@ -2283,7 +2267,7 @@ fn a_second_server_over_one_sqlite_file_is_refused() {
     first.kill().expect("stop the first server");
     first.wait().expect("reap it");
     let mut again = serve();
-    wait_until_ready(&mut again);
+    lines_until_ready(&mut again);
     again.kill().expect("stop it");
     again.wait().expect("reap it");
 }
@@ -2307,4 +2291,48 @@ fn a_damaged_main_file_is_found_when_the_database_opens() {
     assert!(said.contains(&format!("{path} is damaged")), "{said}");
     assert!(said.contains("restored from a backup"), "{said}");
     drop(dir);
+}
+
+/// `serve` on the database at `path`, on a free port, its output piped.
+fn serve_in_background(path: &str) -> std::process::Child {
+    binary()
+        .args(["--database", path, "serve", "--bind", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start a server")
+}
+
+/// Reads the server's log until it says it is ready; the rest of its log, to read on.
+fn lines_until_ready(
+    server: &mut std::process::Child,
+) -> std::io::Lines<std::io::BufReader<std::process::ChildStdout>> {
+    use std::io::BufRead;
+    let out = server.stdout.take().expect("piped stdout");
+    let mut lines = std::io::BufReader::new(out).lines();
+    let ready = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .any(|line| line.contains("ready on http://"));
+    assert!(ready, "the server said it was ready");
+    lines
+}
+
+/// SIGHUP (the terminal the server ran in closed) stops the server as SIGTERM does,
+/// saying so; it had ended the process at once, with no line and requests cut.
+#[test]
+fn a_hang_up_stops_the_server_gracefully() {
+    let (_dir, path) = database_for_the_binary();
+    let mut server = serve_in_background(&path);
+    let rest = lines_until_ready(&mut server);
+    let sent = Command::new("kill")
+        .args(["-HUP", &server.id().to_string()])
+        .status()
+        .expect("kill -HUP");
+    assert!(sent.success());
+    let said: Vec<String> = rest.map_while(Result::ok).collect();
+    let status = server.wait().expect("the server's end");
+    assert!(status.success(), "{status:?}: {said:?}");
+    assert!(said.iter().any(|l| l.contains("shutting down")), "{said:?}");
+    assert!(said.iter().any(|l| l.contains("stopped")), "{said:?}");
 }
