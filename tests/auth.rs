@@ -1935,6 +1935,24 @@ async fn a_field_sent_twice_is_named() {
 #[derive(Clone, Default)]
 struct KeptLog(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
 
+impl KeptLog {
+    /// Keeps what is logged on this thread while the guard lives.
+    fn on_this_thread() -> (KeptLog, tracing::subscriber::DefaultGuard) {
+        let log = KeptLog::default();
+        let writer = log.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        (log, tracing::subscriber::set_default(subscriber))
+    }
+
+    /// What was logged so far.
+    fn text(&self) -> String {
+        String::from_utf8(self.0.lock().map(|l| l.clone()).unwrap_or_default()).unwrap_or_default()
+    }
+}
+
 impl std::io::Write for KeptLog {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
         if let Ok(mut kept) = self.0.lock() {
@@ -1953,13 +1971,7 @@ impl std::io::Write for KeptLog {
 /// ever written. The request line alone had said "POST /login 422".
 #[tokio::test]
 async fn refused_log_ins_are_logged_with_the_name_and_the_client() {
-    let log = KeptLog::default();
-    let writer = log.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    let _logging = tracing::subscriber::set_default(subscriber);
+    let (log, _logging) = KeptLog::on_this_thread();
     let app = app_with(|config| config.trust_proxy_headers = true);
     Browser::new()
         .sign_up(&app.client, "target", GOOD_PASSWORD)
@@ -1974,8 +1986,7 @@ async fn refused_log_ins_are_logged_with_the_name_and_the_client() {
         .log_in(&app.client, "target", GOOD_PASSWORD)
         .await;
     assert_throttled(&page);
-    let text =
-        String::from_utf8(log.0.lock().map(|l| l.clone()).unwrap_or_default()).unwrap_or_default();
+    let text = log.text();
     let refused: Vec<&str> = text
         .lines()
         .filter(|l| l.contains("log-in refused: wrong username or password"))
@@ -2008,13 +2019,7 @@ fn a_changed_secret_key_is_said_at_start() {
         eprintln!("note: a_changed_secret_key_is_said_at_start is for SQLite");
         return;
     }
-    let log = KeptLog::default();
-    let writer = log.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    let _logging = tracing::subscriber::set_default(subscriber);
+    let (log, _logging) = KeptLog::on_this_thread();
     let app = common::empty_app();
     let start = |key: &insights_hub::config::SecretKey| {
         let mut config = (*app.state.config).clone();
@@ -2028,9 +2033,7 @@ fn a_changed_secret_key_is_said_at_start() {
         kept.clear();
     }
     start(&first);
-    let said = || {
-        String::from_utf8(log.0.lock().map(|l| l.clone()).unwrap_or_default()).unwrap_or_default()
-    };
+    let said = || log.text();
     assert!(!said().contains("the secret key changed"), "{}", said());
     start(&insights_hub::config::SecretKey::generate());
     assert!(
