@@ -12,8 +12,8 @@ use crate::{
     db::{self, track_features::BeyondRange},
     error::AppResult,
     matching::{
-        seeds::SeedProfile, FeatureIndex, FeatureRange, InvalidSettings, MatchOutcome,
-        MatchSettings,
+        attributes::AttributeFilters, seeds::SeedProfile, FeatureIndex, FeatureRange,
+        InvalidSettings, MatchOutcome, MatchSettings,
     },
     web::state::AppState,
 };
@@ -49,10 +49,11 @@ pub fn artist_profile(artist: &ArtistSummary) -> SeedProfile {
 }
 
 /// The search with everything the index does not hold: seed tracks (and every other
-/// version of their songs) left out, the
-/// attribute filters (duration, key, mode, time signature, mixing keys, tempo with
-/// half and double time) checked on each track's facts, and one version per song
-/// unless the settings ask for all. `extra` is the caller's own condition.
+/// version of their songs) left out, the attribute filters (duration, key, mode, time
+/// signature, mixing keys, tempo with half and double time) checked on each track's
+/// facts, and one version per song unless the settings ask for all. `extra` is the
+/// caller's own condition. The page and the API's `/recommendations` both search
+/// through this, so "more like this" leaves out the same tracks on both.
 pub fn search(
     index: &FeatureIndex,
     settings: &MatchSettings,
@@ -60,38 +61,97 @@ pub fn search(
     excluded: &[i32],
     extra: &dyn Fn(i32) -> bool,
 ) -> Result<MatchOutcome, InvalidSettings> {
-    let attributes = &settings.filters.attributes;
-    let mut for_index = settings.clone();
-    // With half and double time, the tempo range is checked here, not in the index.
-    let tempo = if attributes.half_double {
-        for_index.filters.ranges.remove(&Feature::Tempo)
-    } else {
-        None
-    };
-    let needs_facts = attributes.needs_facts(tempo.as_ref());
-    // "More like this" must not answer with the seed itself under another version
-    // (a remaster, a live take): every version of a seed track's song is left out too,
-    // whether or not the answer shows one version per song.
-    let seed_songs: Vec<u32> = excluded
-        .iter()
-        .filter_map(|&id| facts.get(id).map(|f| f.song))
-        .collect();
-    let keep = |id: i32| {
-        if excluded.contains(&id) || !extra(id) {
+    Candidates::new(settings, facts, excluded, extra).search(index)
+}
+
+/// How many tracks `search` chooses from, up to `limit` (the API's
+/// `afterFilteringSize`): the same tracks left out, counted by `FeatureIndex::count_where`.
+pub fn count(
+    index: &FeatureIndex,
+    settings: &MatchSettings,
+    facts: &TrackFacts,
+    excluded: &[i32],
+    extra: &dyn Fn(i32) -> bool,
+    limit: usize,
+) -> Result<usize, InvalidSettings> {
+    let candidates = Candidates::new(settings, facts, excluded, extra);
+    index.count_where(&candidates.for_index, &|id| candidates.keeps(id), limit)
+}
+
+/// Which tracks a search may answer with, beyond what the index checks itself.
+struct Candidates<'a> {
+    /// The settings as the index reads them (without a tempo range that half and
+    /// double time check here instead).
+    for_index: MatchSettings,
+    all_versions: bool,
+    tempo: Option<FeatureRange>,
+    needs_facts: bool,
+    facts: &'a TrackFacts,
+    attributes: &'a AttributeFilters,
+    excluded: &'a [i32],
+    seed_songs: Vec<u32>,
+    extra: &'a dyn Fn(i32) -> bool,
+}
+
+impl<'a> Candidates<'a> {
+    fn new(
+        settings: &'a MatchSettings,
+        facts: &'a TrackFacts,
+        excluded: &'a [i32],
+        extra: &'a dyn Fn(i32) -> bool,
+    ) -> Candidates<'a> {
+        let attributes = &settings.filters.attributes;
+        let mut for_index = settings.clone();
+        // With half and double time, the tempo range is checked here, not in the index.
+        let tempo = if attributes.half_double {
+            for_index.filters.ranges.remove(&Feature::Tempo)
+        } else {
+            None
+        };
+        // "More like this" must not answer with the seed itself under another version
+        // (a remaster, a live take): every version of a seed track's song is left out
+        // too, whether or not the answer shows one version per song.
+        let seed_songs = excluded
+            .iter()
+            .filter_map(|&id| facts.get(id).map(|f| f.song))
+            .collect();
+        Candidates {
+            all_versions: settings.filters.all_versions,
+            needs_facts: attributes.needs_facts(tempo.as_ref()),
+            for_index,
+            tempo,
+            facts,
+            attributes,
+            excluded,
+            seed_songs,
+            extra,
+        }
+    }
+
+    fn keeps(&self, id: i32) -> bool {
+        if self.excluded.contains(&id) || !(self.extra)(id) {
             return false;
         }
-        if !seed_songs.is_empty() && facts.get(id).is_some_and(|f| seed_songs.contains(&f.song)) {
+        let fact = self.facts.get(id);
+        if !self.seed_songs.is_empty()
+            && fact
+                .as_ref()
+                .is_some_and(|f| self.seed_songs.contains(&f.song))
+        {
             return false;
         }
-        !needs_facts
-            || facts
-                .get(id)
-                .is_some_and(|f| attributes.admits(&f, tempo.as_ref()))
-    };
-    if settings.filters.all_versions {
-        index.search_where(&for_index, &keep)
-    } else {
-        index.search_one_per_song(&for_index, &keep, &|id| facts.get(id).map(|f| f.song))
+        !self.needs_facts || fact.is_some_and(|f| self.attributes.admits(&f, self.tempo.as_ref()))
+    }
+
+    fn search(&self, index: &FeatureIndex) -> Result<MatchOutcome, InvalidSettings> {
+        let keep = |id: i32| self.keeps(id);
+        if self.all_versions {
+            index.search_where(&self.for_index, &keep)
+        } else {
+            index.search_one_per_song(&self.for_index, &keep, &|id| {
+                self.facts.get(id).map(|f| f.song)
+            })
+        }
     }
 }
 

@@ -560,29 +560,19 @@ impl RecommendationsApi {
         .await
         .map_err(ApiError::from)?;
         let bounds = r.attribute_bounds.clone();
-        let excluded = seed_track_ids.clone();
-        let songs = facts.clone();
-        // A seed track's remaster or live take would answer it at about 100/100: "more
-        // like this" leaves out every version of a seed track's song, as the page does.
-        let seed_songs: Vec<u32> = excluded
-            .iter()
-            .filter_map(|&id| facts.get(id).map(|f| f.song))
-            .collect();
-        let keep = move |id: i32| {
-            if excluded.contains(&id) {
-                return false;
-            }
+        let facts_for_bounds = facts.clone();
+        // The API's own conditions: tempo and loudness beyond the sliders' range, and
+        // Spotify's attribute bounds (in milliseconds, with key -1 and mode, which the
+        // page's filters do not take). Seed tracks and their songs' other versions are
+        // left out by `web::seeds`, as on the page.
+        let extra = move |id: i32| {
             if exact.as_ref().is_some_and(|e| !e.admits(id)) {
-                return false;
-            }
-            let attrs = facts.get(id);
-            if !seed_songs.is_empty() && attrs.is_some_and(|f| seed_songs.contains(&f.song)) {
                 return false;
             }
             if bounds.is_empty() {
                 return true;
             }
-            let Some(attrs) = attrs else {
+            let Some(attrs) = facts_for_bounds.get(id) else {
                 return false;
             };
             bounds.iter().all(|&(a, lo, hi)| {
@@ -591,6 +581,11 @@ impl RecommendationsApi {
             })
         };
         let index = catalog.features.clone();
+        let excluded = seed_track_ids.clone();
+        // One version of each song, its closest, as the page answers: Spotify
+        // recommends songs, and a playlist made of the answer had "My Sweet Lord"
+        // twice (one in ten of 50 tracks repeated a song).
+        settings.filters.all_versions = false;
         let settings_for_search = settings.clone();
         // Without a filter or a seed track left out, the pool is the whole catalog
         // (not counted); otherwise it is counted. Either way it is reported up to
@@ -600,16 +595,12 @@ impl RecommendationsApi {
             && r.attribute_bounds.is_empty()
             && seed_track_ids.is_empty();
         let (outcome, pool) = tokio::task::spawn_blocking(move || {
-            // One version of each song, its closest, as the page answers: Spotify
-            // recommends songs, and a playlist made of the answer had "My Sweet Lord"
-            // twice (one in ten of 50 tracks repeated a song).
-            let outcome = index.search_one_per_song(&settings_for_search, &keep, &|id| {
-                songs.get(id).map(|f| f.song)
-            })?;
+            let settings = &settings_for_search;
+            let outcome = crate::web::seeds::search(&index, settings, &facts, &excluded, &extra)?;
             let pool = if unfiltered {
                 index.len().min(POOL_COUNTED)
             } else {
-                index.count_where(&settings_for_search, &keep, POOL_COUNTED)?
+                crate::web::seeds::count(&index, settings, &facts, &excluded, &extra, POOL_COUNTED)?
             };
             Ok::<_, crate::matching::InvalidSettings>((outcome, pool))
         })
