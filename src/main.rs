@@ -310,14 +310,16 @@ fn serve(database: config::Database, args: ServeArgs) -> anyhow::Result<()> {
     };
     runtime.block_on(async move {
         let started = std::time::Instant::now();
-        let state = AppState::open_for_serving(config.clone())?;
-        state.spawn_catalog_watcher(Duration::from_secs(2));
-        let catalog = state.catalog();
-        // Bound before "ready" is said: with the port taken it was said, then refused.
+        // Bound first: a port in use is said at once, not after the start-up's work
+        // (reading or building the indexes, seconds at a million tracks). Connections
+        // made meanwhile wait in the kernel's queue and are answered once ready.
         let listener = TcpListener::bind(config.bind)
             .into_acceptor()
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.bind))?;
+        let state = AppState::open_for_serving(config.clone())?;
+        state.spawn_catalog_watcher(Duration::from_secs(2));
+        let catalog = state.catalog();
         let stop = shutdown_signal();
         tracing::info!(
             tracks = catalog.meta.track_count,

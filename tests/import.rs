@@ -2272,6 +2272,30 @@ fn a_second_server_over_one_sqlite_file_is_refused() {
     again.wait().expect("reap it");
 }
 
+/// A port in use stops `serve` before its start-up work: it had opened (or created and
+/// seeded) the database and read or built the indexes first, seconds at a million
+/// tracks, and only then said that it could not listen.
+#[test]
+fn a_port_in_use_is_said_before_the_database_is_opened() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("never-opened.db");
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("take a port");
+    let address = taken.local_addr().expect("its address").to_string();
+    let out = binary()
+        .arg("--database")
+        .arg(&path)
+        .args(["serve", "--bind", &address])
+        .output()
+        .expect("run the server");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("cannot listen on {address}")),
+        "{stderr}"
+    );
+    assert!(!path.exists(), "the database was created before the bind");
+}
+
 /// Damage in the main file (accounts, sessions, profiles) stops the opening, naming the
 /// file and its remedy: it had gone unseen until one save in three failed with a 500.
 #[test]
