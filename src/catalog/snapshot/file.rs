@@ -181,8 +181,10 @@ impl Header {
 /// Why a file was not used.
 #[derive(Debug)]
 enum Unused {
-    /// No file, or one for another version or build: the normal case after an import
-    /// or an upgrade.
+    /// No file (or no way to tell which build this is): the normal first start.
+    Missing,
+    /// A file for another catalog version or another build: the normal case after an
+    /// import or an upgrade, said at `info` so that the rebuild's time is explained.
     Stale,
     /// A file that should have been usable but was not: worth a warning.
     Broken(io::Error),
@@ -200,7 +202,16 @@ pub(crate) fn read<T>(
 ) -> Option<T> {
     match read_checked(path, kind.magic, meta, body) {
         Ok(value) => Some(value),
-        Err(Unused::Stale) => None,
+        Err(Unused::Missing) => None,
+        Err(Unused::Stale) => {
+            tracing::info!(
+                path = %path.display(),
+                "the file of {} is for another catalog version or another build of the \
+                 server; building them again",
+                kind.holds
+            );
+            None
+        }
         Err(Unused::Broken(error)) => {
             tracing::warn!(
                 path = %path.display(),
@@ -219,11 +230,12 @@ fn read_checked<T>(
     meta: &CatalogMeta,
     body: impl FnOnce(&mut FileReader) -> io::Result<T>,
 ) -> Result<T, Unused> {
-    let expected = Header::expected(magic, meta).ok_or(Unused::Stale)?;
+    let expected = Header::expected(magic, meta).ok_or(Unused::Missing)?;
     // Only a regular file (a link to one is followed): opening a FIFO left there waits
     // for a writer that never comes, and start-up hung with no line logged.
     match std::fs::metadata(path) {
-        Err(_) => return Err(Unused::Stale),
+        Err(error) if error.kind() == io::ErrorKind::NotFound => return Err(Unused::Missing),
+        Err(error) => return Err(Unused::Broken(error)),
         Ok(found) if !found.is_file() => {
             return Err(Unused::Broken(io::Error::other(
                 "not a regular file (a directory, a pipe or a device)",
@@ -231,10 +243,10 @@ fn read_checked<T>(
         }
         Ok(_) => {}
     }
-    let file = File::open(path).map_err(|_| Unused::Stale)?;
+    let file = File::open(path).map_err(Unused::Broken)?;
     let len = file.metadata().map_err(Unused::Broken)?.len();
     let mut r = BinaryReader::new(BufReader::with_capacity(1 << 20, file), len);
-    let header = Header::read_from(&mut r).map_err(|_| Unused::Stale)?;
+    let header = Header::read_from(&mut r).map_err(Unused::Broken)?;
     if header != expected {
         return Err(Unused::Stale);
     }
@@ -338,6 +350,61 @@ fn remove_abandoned_temporaries(path: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn meta(version: i64) -> CatalogMeta {
+        CatalogMeta {
+            source_kind: crate::db::catalog_meta::SourceKind::Import,
+            source_name: "x.csv".into(),
+            updated_at: 1,
+            version,
+            track_count: 3,
+            artist_count: 2,
+            genre_count: 1,
+            min_year: None,
+            max_year: None,
+        }
+    }
+
+    const KIND: CacheFile = CacheFile {
+        suffix: "-test",
+        magic: *b"SIHTEST1",
+        holds: "the test values",
+    };
+
+    fn read_logged(path: &Path, meta: &CatalogMeta) -> (Option<u32>, String) {
+        let mut value = None;
+        let log = crate::test_log::logged_while(|| {
+            value = read(path, &KIND, meta, |r| r.value::<u32>());
+        });
+        (value, log)
+    }
+
+    /// A first start says nothing; a file left by another catalog version is said at
+    /// `info`, so that the time its rebuild takes is explained; a damaged one is warned
+    /// about.
+    #[test]
+    fn a_stale_file_is_said_and_a_missing_one_is_not() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("x.catalog.db-test");
+        let (value, log) = read_logged(&path, &meta(1));
+        assert_eq!(value, None);
+        assert_eq!(log, "");
+        let Some(header) = Header::expected(KIND.magic, &meta(1)) else {
+            return; // No executable to tell builds apart by: no file is ever used.
+        };
+        write(&path, header, |w| w.value(7u32)).expect("write");
+        assert_eq!(read_logged(&path, &meta(1)).0, Some(7));
+        let (value, log) = read_logged(&path, &meta(2));
+        assert_eq!(value, None);
+        assert!(
+            log.contains(" INFO ") && log.contains("another catalog version"),
+            "{log}"
+        );
+        std::fs::write(&path, b"short").expect("damage it");
+        let (value, log) = read_logged(&path, &meta(1));
+        assert_eq!(value, None);
+        assert!(log.contains(" WARN ") && log.contains("unusable"), "{log}");
+    }
 
     #[test]
     fn temporaries_of_dead_processes_are_removed_and_live_ones_kept() {
