@@ -168,6 +168,20 @@ async fn the_api_gets_json_and_an_unreadable_request_line_a_page() {
     assert!(body.contains("The request could not be read"), "{body}");
 }
 
+/// HTTP/1.1 requires a Host header (RFC 9112, 3.2): without one the request is refused
+/// with 400 and a page saying why (it had been answered as if for this site). HTTP/1.0,
+/// which predates the header, is answered.
+#[tokio::test]
+async fn an_http_11_request_without_a_host_is_refused() {
+    let (addr, _app) = serve().await;
+    let answer = exchange(addr, b"GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n").await;
+    let (head, body) = split(&answer);
+    assert!(head.starts_with("HTTP/1.1 400 "), "{head}");
+    assert!(body.contains("Host header"), "{body}");
+    let answer = exchange(addr, b"GET /healthz HTTP/1.0\r\n\r\n").await;
+    assert!(answer.starts_with("HTTP/1.0 200 OK"), "{answer}");
+}
+
 #[tokio::test]
 async fn ordinary_answers_pass_through_on_a_kept_alive_connection() {
     let (addr, _app) = serve().await;

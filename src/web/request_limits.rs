@@ -21,7 +21,7 @@
 use std::io;
 
 use poem::{
-    http::{header, Method},
+    http::{header, Method, Version},
     Endpoint, IntoResponse, Middleware, Request, Response, Result,
 };
 
@@ -107,9 +107,16 @@ fn check_head(req: &Request) -> Result<(), AppError> {
 
 /// One `Host` at most, made of the characters a host name, an IPv4 or IPv6 address and
 /// a port can hold (RFC 3986's reg-name without percent-encoding, which no client sends).
+/// An HTTP/1.1 request must name one (RFC 9112, 3.2), unless its address is absolute;
+/// HTTP/1.0 clients predate the header, and HTTP/2 names the host otherwise.
 fn check_host(req: &Request) -> Result<(), AppError> {
     let mut hosts = req.headers().get_all(header::HOST).iter();
     let Some(host) = hosts.next() else {
+        if req.version() == Version::HTTP_11 && req.uri().authority().is_none() {
+            return Err(AppError::BadRequest(
+                "An HTTP/1.1 request must name the site it is for in a Host header.".to_string(),
+            ));
+        }
         return Ok(());
     };
     if hosts.next().is_some() {
@@ -301,7 +308,7 @@ impl<E: Endpoint> Endpoint for RequestLimitsEndpoint<E> {
 mod tests {
     use std::io;
 
-    use poem::Request;
+    use poem::{http::Version, Request};
 
     use super::{check_host, timed_out, urlencoded_is_utf8};
 
@@ -340,7 +347,10 @@ mod tests {
     #[test]
     fn one_well_formed_host_at_most() {
         let with = |hosts: &[&str]| {
-            let mut req = Request::builder().uri_str("/").finish();
+            let mut req = Request::builder()
+                .version(Version::HTTP_10)
+                .uri_str("/")
+                .finish();
             for host in hosts {
                 if let Ok(value) = host.parse() {
                     req.headers_mut().append("host", value);
@@ -374,6 +384,18 @@ mod tests {
             assert!(!with(&[bad]), "{bad}");
         }
         assert!(!with(&["a.example", "b.example"]), "two Host headers");
+        let http_11 = |uri: &str| {
+            let req = Request::builder()
+                .version(Version::HTTP_11)
+                .uri_str(uri)
+                .finish();
+            check_host(&req).is_ok()
+        };
+        assert!(!http_11("/"), "HTTP/1.1 without a Host");
+        assert!(
+            http_11("http://hub.example/"),
+            "an absolute address names it"
+        );
     }
 
     #[test]

@@ -120,7 +120,8 @@ impl TestApp {
     /// Rebuilds the client over the same state (for example after changing the catalog
     /// and refreshing the snapshot).
     pub fn client_for(state: &AppState) -> Client {
-        TestClient::new(app(state.clone()).boxed())
+        // As every HTTP/1.1 client does (a request without one is refused).
+        TestClient::new(app(state.clone()).boxed()).default_header("host", "localhost")
     }
 }
 
