@@ -105,6 +105,7 @@ fn benches(c: &mut Criterion) {
                     catalog_version: 1,
                     facts: &facts,
                     catalog_has_genres: index.has_genres(),
+                    catalog_has_years: true,
                     download_url: "/perfect-song/results.csv?danceability=0.5",
                     charts_url,
                 })

@@ -616,6 +616,14 @@ async fn api_json(app: &TestApp, path: &str) -> serde_json::Value {
     serde_json::from_str(&body).expect("JSON")
 }
 
+/// An API answer's status and JSON, whatever the status.
+async fn api_status(app: &TestApp, path: &str) -> (StatusCode, serde_json::Value) {
+    let resp = app.client.get(path).send().await.0;
+    let status = resp.status();
+    let body = resp.into_body().into_string().await.expect("body");
+    (status, serde_json::from_str(&body).expect("JSON"))
+}
+
 /// The names of the tracks in an API answer's `tracks`, in order.
 fn track_names(json: &serde_json::Value) -> Vec<&str> {
     json["tracks"]
@@ -974,6 +982,89 @@ async fn a_catalog_without_time_signatures_switches_their_range_off() {
     let at = page.body.find("Time signature (beats per bar)").unwrap();
     let fieldset = &page.body[page.body[..at].rfind("<fieldset").unwrap()..at];
     assert!(!fieldset.contains(" disabled"), "{fieldset}");
+}
+
+/// A catalog without release dates (Kaggle's SpotifyFeatures.csv has none) offers no
+/// year to choose or sort by: the perfect-song page shows its year fields switched off,
+/// saying why, and a year brought by an address is refused beside its field (it had
+/// emptied the answer); the API refuses min_year; the results and the artist page have
+/// no column of blanks, and the artist page opens sorted by title.
+#[tokio::test]
+async fn a_catalog_without_dates_offers_no_year_to_choose_or_sort_by() {
+    let empty = empty_app_with(|c| c.api_anonymous = true);
+    let tracks: Vec<NewTrack> = [
+        song("halo", "Halo", "Angels", 0.50, 9, 0, 120.0),
+        song("amen", "Amen", "Angels", 0.55, 2, 1, 124.0),
+        song("rush", "Rush", "Drums", 0.90, 2, 1, 140.0),
+    ]
+    .into_iter()
+    .map(|mut t| {
+        t.release_year = None;
+        t.popularity = None;
+        t
+    })
+    .collect();
+    let (dateless, mut browser) = signed_in(empty, "no-dates.csv", tracks, "dateless").await;
+    let page = browser.get(&dateless.client, "/perfect-song").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    for field in ["id=\"ps-year_from\"", "id=\"ps-year_to\""] {
+        let at = page.body.find(field).expect(field);
+        let input = &page.body[page.body[..at].rfind('<').unwrap()..];
+        let input = &input[..input.find('>').unwrap()];
+        assert!(input.contains(" disabled"), "{input}");
+    }
+    assert!(
+        page.body
+            .contains("Not available: no track in this catalog has a release date"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains(r#"<th scope="col">Year</th>"#));
+    let refused = browser
+        .get(&dateless.client, "/perfect-song?energy=0.5&year_from=1990")
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains(
+            "No track of this catalog has a release date, so a year would leave every one out"
+        ),
+        "{}",
+        refused.body
+    );
+    let (status, json) = api_status(
+        &dateless,
+        "/api/v1/recommendations?target_energy=0.5&min_year=1990",
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        json["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("no release dates")),
+        "{json}"
+    );
+    let artists = browser.get(&dateless.client, "/artists?q=Angels").await;
+    let href = artists
+        .body
+        .split("href=\"")
+        .filter_map(|rest| rest.split('"').next())
+        .find(|href| {
+            href.strip_prefix("/artists/")
+                .is_some_and(|id| id.chars().all(|c| c.is_ascii_digit()))
+        })
+        .expect("a link to the artist");
+    let artist = browser.get(&dateless.client, href).await;
+    assert_eq!(artist.status, StatusCode::OK);
+    assert!(
+        !artist.body.contains("<option value=\"year\""),
+        "no year sort"
+    );
+    assert!(!artist.body.contains(">Year<"), "no year column");
+    assert!(artist.body.contains("sorted by title"), "{}", artist.body);
+    assert!(
+        artist.body.find(">Amen<").unwrap() < artist.body.find(">Halo<").unwrap(),
+        "by title, A to Z"
+    );
 }
 
 /// Spotify recommends songs: the API answers each song once, by its closest version,

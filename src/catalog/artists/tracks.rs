@@ -87,15 +87,21 @@ impl Default for TrackSort {
 
 impl TrackSort {
     /// The order an artist's tracks open in: most popular first, or, in a catalog
-    /// without popularity (the Kaggle 1.2M layout), newest first. That catalog's pages
-    /// said "sorted by popularity, highest first" over tracks in no such order.
-    pub fn usual(has_popularity: bool) -> TrackSort {
+    /// without popularity (the Kaggle 1.2M layout), newest first, or by title in one
+    /// without dates either. That catalog's pages said "sorted by popularity, highest
+    /// first" over tracks in no such order.
+    pub fn usual(has_popularity: bool, has_years: bool) -> TrackSort {
         if has_popularity {
             TrackSort::default()
-        } else {
+        } else if has_years {
             TrackSort {
                 key: SortKey::Year,
                 descending: true,
+            }
+        } else {
+            TrackSort {
+                key: SortKey::Name,
+                descending: false,
             }
         }
     }

@@ -530,6 +530,13 @@ impl RecommendationsApi {
             )
             .into());
         }
+        if (r.min_year.is_some() || r.max_year.is_some()) && catalog.meta.min_year.is_none() {
+            return Err(ApiError::bad_request(
+                "This catalog has no release dates (its file had none), so min_year and \
+                 max_year could match no track: leave them out.",
+            )
+            .into());
+        }
         // Every track's key, mode, time signature, duration and song: the table the
         // page's filters read too (`cache::CatalogCaches::track_facts`). The attribute
         // filters read it, leaving out the seed tracks' other versions does, and so

@@ -116,7 +116,10 @@ pub async fn tracks_csv(
         ))
     })?;
     let pairs = QueryPairs::parse(req.uri().query());
-    let usual = TrackSort::usual(ctx.catalog.features.has_popularity());
+    let usual = TrackSort::usual(
+        ctx.catalog.features.has_popularity(),
+        ctx.catalog.meta.min_year.is_some(),
+    );
     let sort = TrackSort::parse_or(pairs.last("sort"), pairs.sort_dir(), usual)
         .map_err(AppError::BadRequest)?;
     let count = i64::from(artist.track_count);

@@ -60,11 +60,23 @@ struct TrackView {
     /// 1.2M layout) offered sorting by popularity, and columns of "—".
     has_popularity: bool,
     has_genres: bool,
+    /// Whether any track has a release date: without, the year column and sort would
+    /// show a dash on every row.
+    has_years: bool,
     page: u32,
     pages: u32,
 }
 
 impl TrackView {
+    /// Whether the sort menu offers `key`: not an order by what the catalog lacks.
+    fn offers(&self, key: SortKey) -> bool {
+        match key {
+            SortKey::Feature(Feature::Popularity) => self.has_popularity,
+            SortKey::Year => self.has_years,
+            _ => true,
+        }
+    }
+
     fn url(&self, sort: TrackSort, page: u32) -> String {
         self.url_at(&format!("/artists/{}", self.artist_id), sort, page)
     }
@@ -129,7 +141,8 @@ pub async fn artist_page(
         ))
     })?;
     let pairs = QueryPairs::parse(req.uri().query());
-    let usual = TrackSort::usual(catalog.features.has_popularity());
+    let has_years = catalog.meta.min_year.is_some();
+    let usual = TrackSort::usual(catalog.features.has_popularity(), has_years);
     let sort = TrackSort::parse_or(pairs.last("sort"), pairs.sort_dir(), usual)
         .map_err(AppError::BadRequest)?;
     let page = page_number(pairs.last("page"))?;
@@ -152,6 +165,7 @@ pub async fn artist_page(
         usual,
         has_popularity: catalog.features.has_popularity(),
         has_genres: catalog.features.has_genres(),
+        has_years,
         page,
         pages,
     };
@@ -380,7 +394,7 @@ fn tracks_section(
                 label {
                     "Sort by "
                     select name="sort" {
-                        @for key in SortKey::all().into_iter().filter(|k| view.has_popularity || *k != SortKey::Feature(Feature::Popularity)) {
+                        @for key in SortKey::all().into_iter().filter(|k| view.offers(*k)) {
                             option value=(key.key()) selected[key == sort.key] { (key.label()) }
                         }
                     }
@@ -406,7 +420,7 @@ fn tracks_section(
                     thead {
                         tr {
                             (header_link(SortKey::Name, "Title"))
-                            (header_link(SortKey::Year, "Year"))
+                            @if view.has_years { (header_link(SortKey::Year, "Year")) }
                             @if view.has_genres { th scope="col" { "Genre" } }
                             th scope="col" { "Key · BPM" }
                             @if view.has_popularity { (header_link(SortKey::Feature(Feature::Popularity), "Popularity")) }
@@ -442,7 +456,7 @@ fn tracks_section(
                                         }
                                     }
                                 }
-                                td class="card-meta" { @if let Some(y) = track.release_year { (y) } @else { "—" } }
+                                @if view.has_years { td class="card-meta" { @if let Some(y) = track.release_year { (y) } @else { "—" } } }
                                 @if view.has_genres { td class="card-meta" { (track.genres.as_deref().unwrap_or("—")) } }
                                 td class="card-meta" { (key_and_tempo(facts.get(track.id).and_then(|f| f.musical_key()), Some(track.tempo))) }
                                 // data-label: on a phone (a card per track) the header row is

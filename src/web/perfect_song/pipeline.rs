@@ -17,7 +17,7 @@ use super::{
 };
 use crate::{
     cache::SharedDetails,
-    catalog::{facts::TrackFacts, Feature},
+    catalog::{facts::TrackFacts, snapshot::CatalogSnapshot, Feature},
     db::{self, taste_profiles},
     error::{AppError, AppResult},
     matching::{
@@ -82,6 +82,28 @@ fn time_signatures_missing(
     }]))
 }
 
+/// A release-year bound on a catalog without release dates (an Exportify playlist
+/// without them, a hand-made file) could only empty the answer: refused beside its
+/// field, as time signatures are. The form shows the fields switched off there.
+fn years_missing(settings: &MatchSettings, catalog: &CatalogSnapshot) -> Option<InvalidSettings> {
+    let filters = &settings.filters;
+    if (filters.year_from.is_none() && filters.year_to.is_none()) || catalog.meta.min_year.is_some()
+    {
+        return None;
+    }
+    let field = if filters.year_from.is_some() {
+        keys::YEAR_FROM
+    } else {
+        keys::YEAR_TO
+    };
+    Some(InvalidSettings(vec![MatchError::Field {
+        field: field.to_string(),
+        message: "No track of this catalog has a release date, so a year would leave every \
+                  one out: clear it."
+            .to_string(),
+    }]))
+}
+
 pub struct Pipeline<'a> {
     pub ctx: &'a PageContext,
     pub state: &'a AppState,
@@ -112,6 +134,9 @@ impl<'a> Pipeline<'a> {
         // save, the current settings' save) passes: a profile saved with such a bound
         // opened as "Error" on every visit once loaded.
         if let Some(refused) = self.time_signatures_refused(&settings).await? {
+            return Ok(Err(refused));
+        }
+        if let Some(refused) = years_missing(&settings, &self.ctx.catalog) {
             return Ok(Err(refused));
         }
         let refs = settings.seeds.clone();
@@ -253,6 +278,7 @@ impl<'a> Pipeline<'a> {
             catalog_version: self.ctx.catalog.meta.version,
             facts: &found.facts,
             catalog_has_genres: self.ctx.catalog.features.has_genres(),
+            catalog_has_years: self.ctx.catalog.meta.min_year.is_some(),
             download_url: &super::export::url_of_query(query),
             charts_url: charts_url.as_deref(),
         })))
@@ -316,6 +342,9 @@ impl<'a> Pipeline<'a> {
         // `seeded` refuses such a bound on every way in; settings restored from the
         // database (a profile saved over another catalog) come here without it.
         if let Some(refused) = time_signatures_missing(settings, &facts) {
+            return Ok(Err(refused));
+        }
+        if let Some(refused) = years_missing(settings, catalog) {
             return Ok(Err(refused));
         }
         let version = catalog.meta.version;

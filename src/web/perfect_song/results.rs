@@ -38,6 +38,8 @@ pub struct Answer<'a> {
     /// Whether the catalog names genres at all: the Kaggle "1.2M songs" layout has
     /// none, and its next matches had a Genre column empty on every row.
     pub catalog_has_genres: bool,
+    /// Whether any track has a release date (else no year column of blanks).
+    pub catalog_has_years: bool,
     /// The same results as a CSV file (`export::url`).
     pub download_url: &'a str,
     /// Where the charts' options are fetched from (`chart_options::url_of_query`), for a
@@ -319,6 +321,7 @@ fn similarity(value: f64) -> crate::decimal::Decimal {
 
 fn next_matches(rest: &[TrackMatch], a: &Answer, all_versions: bool) -> Markup {
     let (details, facts, with_genres) = (a.details, a.facts, a.catalog_has_genres);
+    let with_years = a.catalog_has_years;
     html! {
         section class="card ps-next" aria-labelledby="ps-next-title" {
             h2 id="ps-next-title" { @if rest.len() == 1 { "The next match" } @else { "The next " (rest.len()) " matches" } }
@@ -333,7 +336,7 @@ fn next_matches(rest: &[TrackMatch], a: &Answer, all_versions: bool) -> Markup {
                             th scope="col" { "Title" }
                             th scope="col" { "Artists" }
                             th scope="col" { "Key · BPM" }
-                            th scope="col" { "Year" }
+                            @if with_years { th scope="col" { "Year" } }
                             @if with_genres { th scope="col" { "Genre" } }
                             th scope="col" class="num" { "Similarity" }
                         }
@@ -354,7 +357,7 @@ fn next_matches(rest: &[TrackMatch], a: &Answer, all_versions: bool) -> Markup {
                                 }
                                 td { (artists_of(d)) }
                                 td { (dj_line(m, facts)) }
-                                td { @if let Some(y) = m.release_year { (y) } }
+                                @if with_years { td { @if let Some(y) = m.release_year { (y) } } }
                                 @if with_genres { td { @if let Some(g) = &m.genre { (g) } } }
                                 td class="num" { (similarity(m.similarity)) }
                             }

@@ -464,6 +464,27 @@ fn number_field(
     }
 }
 
+/// The release-year fields switched off, saying why: no track of the catalog has a
+/// date, so a year could only leave every one out (`pipeline::years_missing`).
+fn no_years(form: &FormState) -> Markup {
+    let hint_id = field_id(keys::YEAR_FROM).with("-hint");
+    html! {
+        @for (key, label) in [(keys::YEAR_FROM, "Released from"), (keys::YEAR_TO, "Released up to")] {
+            @let error = form.error(key);
+            div class={ "field" @if error.is_some() { " has-error" } } {
+                label class="ps-disabled" for=(field_id(key)) { (label) }
+                input type="number" id=(field_id(key)) name=(key) disabled
+                    aria-describedby={ (hint_id) " " (error_id(key)) };
+                (message(form, key))
+            }
+        }
+        p class="field-hint" id=(hint_id) {
+            "Not available: no track in this catalog has a release date (its source does "
+            "not say), so there is no year to choose by."
+        }
+    }
+}
+
 fn filters(form: &FormState, catalog: &CatalogSnapshot) -> Markup {
     let genres = catalog.features.genres();
     let unknown: Vec<&String> = form
@@ -499,8 +520,12 @@ fn filters(form: &FormState, catalog: &CatalogSnapshot) -> Markup {
             }
             }
             div class="ps-filter-grid" {
-                (number_field(form, keys::YEAR_FROM, "Released from", i64::from(*YEARS.start()), i64::from(*YEARS.end()), year(catalog.meta.min_year)))
-                (number_field(form, keys::YEAR_TO, "Released up to", i64::from(*YEARS.start()), i64::from(*YEARS.end()), year(catalog.meta.max_year)))
+                @if catalog.meta.min_year.is_some() {
+                    (number_field(form, keys::YEAR_FROM, "Released from", i64::from(*YEARS.start()), i64::from(*YEARS.end()), year(catalog.meta.min_year)))
+                    (number_field(form, keys::YEAR_TO, "Released up to", i64::from(*YEARS.start()), i64::from(*YEARS.end()), year(catalog.meta.max_year)))
+                } @else {
+                    (no_years(form))
+                }
                 @if catalog.features.has_popularity() {
                     (number_field(form, keys::MIN_POPULARITY, "Minimum popularity (0–100)", 0, 100, None))
                 }
