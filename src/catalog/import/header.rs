@@ -215,8 +215,12 @@ pub enum ArtistList {
     Single,
     /// Names joined by `;`, under a plural header (`artists` in dataset.csv).
     Semicolons,
-    /// Names joined by commas, as in Exportify's `Artist Name(s)`.
+    /// exportify.net's `Artist Name(s)`: names joined by `;` since July 2025 (a `;`
+    /// in a name is dropped), by commas with no space after them before.
     Commas,
+    /// exportify.app's `Artist Name(s)` (the layout with `Artist URI(s)`): names
+    /// joined by a comma and a space, a comma inside a name written `\,`.
+    EscapedCommas,
 }
 
 /// What a duration column counts, from its name (`duration_ms`) or the unit in
@@ -450,7 +454,14 @@ impl ColumnMap {
         let name_of = |col: Option<usize>| col.map(|c| normalized[c].name.as_str());
 
         let artist_list = if unit_of(Some(artists)).as_deref() == Some("s") {
-            ArtistList::Commas
+            let lists_uris = normalized
+                .iter()
+                .any(|c| c.name == "artisturi" && c.unit.as_deref() == Some("s"));
+            if lists_uris {
+                ArtistList::EscapedCommas
+            } else {
+                ArtistList::Commas
+            }
         } else if matches!(
             name_of(Some(artists)),
             Some("artists" | "trackartists" | "artistnames")
@@ -585,6 +596,17 @@ mod tests {
         assert_eq!(m.duration_unit, DurationUnit::Millis);
         assert!(m.genre_is_list);
         assert_eq!(m.time_signature, Some(23));
+    }
+
+    /// exportify.app (watsonbox/exportify) lists the artists' URIs too, and escapes a
+    /// comma inside a name: its names are read by that rule.
+    #[test]
+    fn exportify_app_header_reads_escaped_commas() {
+        let m = map("Track URI,Track Name,Artist URI(s),Artist Name(s),Album URI,Album Name,Album Artist URI(s),Album Artist Name(s),Album Release Date,Album Image URL,Disc Number,Track Number,Track Duration (ms),Track Preview URL,Explicit,Popularity,ISRC,Added By,Added At,Danceability,Energy,Key,Loudness,Mode,Speechiness,Acousticness,Instrumentalness,Liveness,Valence,Tempo,Time Signature");
+        assert_eq!(m.artists, 3);
+        assert_eq!(m.artist_list, ArtistList::EscapedCommas);
+        assert_eq!(m.release_date, Some(8));
+        assert_eq!(m.duration, Some(12));
     }
 
     #[test]

@@ -210,7 +210,37 @@ pub fn release(cell: &str) -> ValueResult<(i32, String)> {
             _ => return Err(bad()),
         }
     }
-    Ok((year > 0).then_some((year, written)))
+    // Year 0 ("0000") is the datasets' way of saying "unknown".
+    if year == 0 {
+        return Ok(None);
+    }
+    let latest = latest_release_year();
+    if !(EARLIEST_RELEASE_YEAR..=latest).contains(&year) {
+        return Err(format!(
+            "'{}' is not a release date: recordings date from {EARLIEST_RELEASE_YEAR} to \
+             {latest}",
+            shown(cell)
+        ));
+    }
+    Ok(Some((year, written)))
+}
+
+/// The year of the earliest sound recording (Scott's phonautograph, 1860). A year
+/// before it, or after next year, is a slip or a placeholder: stored, "0001-01-01" and
+/// "2099" made the home page say "released 1–2099" and drew decades of one track.
+pub const EARLIEST_RELEASE_YEAR: i32 = 1860;
+
+/// Next year: a release announced for then may be listed already.
+fn latest_release_year() -> i32 {
+    static LATEST: std::sync::OnceLock<i32> = std::sync::OnceLock::new();
+    *LATEST.get_or_init(|| {
+        let seconds = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        // Within a day of the calendar year, which next year's margin covers.
+        let this_year = 1970 + (seconds / 31_556_952) as i32;
+        this_year + 1
+    })
 }
 
 /// Days in `month` (1–12) of `year`, in the Gregorian calendar.
@@ -489,7 +519,9 @@ pub fn genres(cell: &str, comma_list: bool) -> Result<Vec<String>, String> {
     let mut seen: HashSet<String> = HashSet::new();
     for name in names {
         let name = name.trim();
-        if is_missing(name) {
+        // "." and ".." (a placeholder for none) would name a genre whose page no
+        // address reaches: browsers resolve /genres/.. to /.
+        if is_missing(name) || name.bytes().all(|b| b == b'.') {
             continue;
         }
         if longer_than(name, MAX_GENRE_CHARS) {
@@ -528,8 +560,34 @@ pub fn artists(cell: &str, list: ArtistList) -> Result<Vec<String>, String> {
     match list {
         ArtistList::Single => unique_names(std::iter::once(cell)),
         ArtistList::Semicolons => unique_names(cell.split(';')),
+        // Since July 2025 exportify.net joins names with `;` and drops `;` from them.
+        ArtistList::Commas if cell.contains(';') => unique_names(cell.split(';')),
         ArtistList::Commas => unique_names(exportify_names(cell)),
+        ArtistList::EscapedCommas => {
+            let names = escaped_comma_names(cell);
+            unique_names(names.iter().map(String::as_str))
+        }
     }
+}
+
+/// Names joined by a comma and a space, a comma inside a name escaped as `\,`, as
+/// exportify.app writes them: `Tyler\, The Creator, Kali Uchis` is two names.
+fn escaped_comma_names(cell: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut name = String::new();
+    let mut chars = cell.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if chars.peek() == Some(&',') => {
+                name.push(',');
+                chars.next();
+            }
+            ',' => names.push(std::mem::take(&mut name)),
+            c => name.push(c),
+        }
+    }
+    names.push(name);
+    names
 }
 
 /// Names joined by commas, as Exportify joins them: with no space after the comma, so
@@ -709,6 +767,11 @@ mod tests {
         assert_eq!(release_year("1999"), Ok(Some(1999)));
         assert_eq!(release_year("2019-06-14T00:00:00Z"), Ok(Some(2019)));
         assert_eq!(release_year("0000"), Ok(None));
+        assert_eq!(release_year("1860"), Ok(Some(1860)));
+        for implausible in ["0001-01-01", "1850", "2999-01"] {
+            let said = release_year(implausible).expect_err(implausible);
+            assert!(said.contains("recordings date from 1860"), "{said}");
+        }
         assert_eq!(release_year("NA"), Ok(None));
         assert!(release_year("2019-13-01").is_err());
         assert!(release_year("June 2019").is_err());
@@ -856,6 +919,9 @@ mod tests {
             Ok(vec!["dance pop".to_string(), "pop".to_string()])
         );
         assert_eq!(genres("[]", true), Ok(vec![]));
+        assert_eq!(genres("..", false), Ok(vec![]));
+        assert_eq!(genres(".,pop", true), Ok(vec!["pop".to_string()]));
+        assert_eq!(genres("r&b.", false), Ok(vec!["r&b.".to_string()]));
         assert!(genres(&"g".repeat(MAX_GENRE_CHARS + 1), false)
             .unwrap_err()
             .starts_with("the genre is longer than"));
@@ -894,6 +960,30 @@ mod tests {
             Ok(vec!["Tyler, The Creator".into(), "Kali Uchis".into()])
         );
         assert_eq!(artists("A,", commas), Ok(vec!["A".into()]));
+        // exportify.net since July 2025: `;` between names.
+        assert_eq!(
+            artists("Justin Bieber;Daniel Caesar;Giveon", commas),
+            Ok(vec![
+                "Justin Bieber".into(),
+                "Daniel Caesar".into(),
+                "Giveon".into()
+            ])
+        );
+        // exportify.app: ", " between names, `\,` inside one.
+        let escaped = ArtistList::EscapedCommas;
+        assert_eq!(
+            artists(r"Tyler\, The Creator, Kali Uchis", escaped),
+            Ok(vec!["Tyler, The Creator".into(), "Kali Uchis".into()])
+        );
+        assert_eq!(
+            artists("Justin Bieber, Daniel Caesar, Giveon", escaped),
+            Ok(vec![
+                "Justin Bieber".into(),
+                "Daniel Caesar".into(),
+                "Giveon".into()
+            ])
+        );
+        assert_eq!(artists(r"AC\DC", escaped), Ok(vec![r"AC\DC".into()]));
         let semicolons = ArtistList::Semicolons;
         assert_eq!(
             artists("A;B; C", semicolons),
