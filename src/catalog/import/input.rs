@@ -309,7 +309,7 @@ fn read_up_to(input: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
 /// most (a comma when none).
 pub fn text<'a, R: Read + Send + 'a>(
     mut input: R,
-) -> io::Result<(Box<dyn Read + Send + 'a>, TextLayout)> {
+) -> io::Result<(Box<dyn Read + Send + 'a>, TextLayout, RowStart)> {
     let mut head = [0u8; 3];
     let n = read_up_to(&mut input, &mut head)?;
     let head = head[..n].to_vec();
@@ -352,7 +352,11 @@ pub fn text<'a, R: Read + Send + 'a>(
         utf16,
         sep_line,
     };
-    Ok((Box::new(prefix.chain(stream)), layout))
+    let row_start = RowStart {
+        at: stream.row_start.clone(),
+        before_csv: skip as u64,
+    };
+    Ok((Box::new(prefix.chain(stream)), layout, row_start))
 }
 
 /// Whether the start of a file is binary data rather than text: a NUL in its first line
@@ -471,12 +475,41 @@ impl<R: Read> Read for LineEnds<R> {
 /// title is skipped with its reason, the file imported).
 pub const MAX_LINE_BYTES: usize = 16 << 20;
 
-/// Stops the text at the first line longer than [`MAX_LINE_BYTES`], with an error
-/// that says so, before the csv reader has buffered it.
+/// Where the row the csv reader is reading starts, told by the reader after each row
+/// (`RowStart::at`), so that a row that runs on past [`MAX_LINE_BYTES`] is stopped too:
+/// a quote that opens a value and is never closed makes the rest of the file one row,
+/// and the csv reader held all of it in memory (800 MB for a 400 MB file), however
+/// short its lines.
+#[derive(Debug, Clone)]
+pub struct RowStart {
+    /// In bytes handed out by `LongLines`; `u64::MAX` until a reader tells.
+    at: Arc<AtomicU64>,
+    /// Bytes `LongLines` handed out before the csv reader's first byte (the part of the
+    /// start read to find the layout that the reader skips: a `sep=` line).
+    before_csv: u64,
+}
+
+impl RowStart {
+    /// The row being read starts at byte `csv_byte` of the csv reader's input.
+    pub fn at(&self, csv_byte: u64) {
+        self.at
+            .store(csv_byte.saturating_add(self.before_csv), Ordering::Relaxed);
+    }
+}
+
+/// Room beyond a row's own bytes for what the csv reader reads ahead of it (its buffer).
+const READ_AHEAD_BYTES: u64 = 1 << 20;
+
+/// Stops the text at the first line longer than [`MAX_LINE_BYTES`], or the first row
+/// (lines joined by a quoted value) longer than that, with an error that says so,
+/// before the csv reader has buffered it.
 struct LongLines<R> {
     inner: R,
     /// Bytes handed out since the last LF.
     since_line_break: usize,
+    /// Bytes handed out in all.
+    handed_out: u64,
+    row_start: Arc<AtomicU64>,
 }
 
 impl<R: Read> LongLines<R> {
@@ -484,6 +517,8 @@ impl<R: Read> LongLines<R> {
         LongLines {
             inner,
             since_line_break: 0,
+            handed_out: 0,
+            row_start: Arc::new(AtomicU64::new(u64::MAX)),
         }
     }
 }
@@ -491,6 +526,21 @@ impl<R: Read> LongLines<R> {
 impl<R: Read> Read for LongLines<R> {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(out)?;
+        self.handed_out += n as u64;
+        let row_start = self.row_start.load(Ordering::Relaxed);
+        if row_start != u64::MAX
+            && self.handed_out.saturating_sub(row_start) > MAX_LINE_BYTES as u64 + READ_AHEAD_BYTES
+        {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "a row runs on for more than {} MiB: a quote that opens a value on \
+                     this line is never closed, so every line after it would be read \
+                     into that value (close the quote, or the file is damaged)",
+                    MAX_LINE_BYTES >> 20
+                ),
+            ));
+        }
         let read = &out[..n];
         // The line running into this read ends at its first LF (or goes on past it);
         // lines wholly inside it are shorter than a read, far below the limit.
@@ -566,7 +616,7 @@ mod tests {
     use super::*;
 
     fn read_text(bytes: &[u8]) -> (String, TextLayout) {
-        let (mut reader, layout) = text(bytes).expect("text");
+        let (mut reader, layout, _) = text(bytes).expect("text");
         let mut out = String::new();
         reader.read_to_string(&mut out).expect("utf-8");
         (out, layout)
@@ -695,14 +745,14 @@ mod tests {
         let mut long = b"title,artist\nx,".to_vec();
         long.extend(std::iter::repeat_n(b'A', MAX_LINE_BYTES + 10));
         long.extend_from_slice(b"\n");
-        let (mut refused, _) = text(Cursor::new(long)).expect("header");
+        let (mut refused, ..) = text(Cursor::new(long)).expect("header");
         let mut sink = Vec::new();
         let error = refused.read_to_end(&mut sink).expect_err("refused");
         assert!(error.to_string().contains("longer than 16 MiB"), "{error}");
         assert!(sink.len() < 2 * MAX_LINE_BYTES);
         // Many ordinary lines add up to more than the limit without complaint.
         let row = "a,b\n".repeat(MAX_LINE_BYTES / 2);
-        let (mut fine, _) = text(Cursor::new(format!("title,artist\n{row}"))).expect("header");
+        let (mut fine, ..) = text(Cursor::new(format!("title,artist\n{row}"))).expect("header");
         let mut sink = Vec::new();
         fine.read_to_end(&mut sink).expect("read");
     }

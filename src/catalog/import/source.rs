@@ -61,6 +61,8 @@ pub struct CsvSource<R: Read> {
     decoded: ByteRecord,
     encoding: Encoding,
     layout: TextLayout,
+    /// Told where each row starts, so that a row without end is stopped.
+    row_start: input::RowStart,
     /// "gzip" or "zip member NAME".
     container: Option<String>,
     /// Bytes read from the file (compressed), when the source is a file.
@@ -90,7 +92,8 @@ impl<'a> CsvSource<Box<dyn Read + Send + 'a>> {
             line,
             message,
         };
-        let (text, layout) = input::text(input).map_err(|e| read_error(1, e.to_string()))?;
+        let (text, layout, row_start) =
+            input::text(input).map_err(|e| read_error(1, e.to_string()))?;
         let mut reader = csv::ReaderBuilder::new()
             .flexible(true)
             .delimiter(layout.delimiter)
@@ -135,6 +138,7 @@ impl<'a> CsvSource<Box<dyn Read + Send + 'a>> {
             decoded,
             encoding,
             layout,
+            row_start,
             container: None,
             file_bytes: None,
             size: 0,
@@ -270,6 +274,7 @@ impl<R: Read> CsvSource<R> {
     /// passed over.
     pub fn next_row(&mut self) -> Option<Result<ParsedRow, ImportError>> {
         loop {
+            self.row_start.at(self.reader.position().byte());
             match self.reader.read_byte_record(&mut self.record) {
                 Ok(false) => return None,
                 Ok(true) if is_blank(&self.record) => continue,
@@ -399,6 +404,35 @@ mod tests {
         assert_eq!(lines, vec![2, 4, 6]);
         let csv = format!("sep=,\r\n{HEADER}\r\nSong,A,0.5,0.5,0.5,0,0.5,0.05,0.1,120,-6\r\n");
         assert_eq!(rows(csv.as_bytes())[0].0, 3);
+    }
+
+    /// A quote never closed, with more than 16 MiB of rows after it: the read stops
+    /// at the limit, naming the quote's line, instead of holding the rest of the file
+    /// in memory as one row (800 MB for a 400 MB file); rows before it are read.
+    #[test]
+    fn a_quote_never_closed_stops_the_read_at_the_row_limit() {
+        let good = "Song,A,0.5,0.5,0.5,0,0.5,0.05,0.1,120,-6\n";
+        let mut csv = format!("sep=,\n{HEADER}\n{good}\"Stray,A,0.5\n");
+        let rows_after = (input::MAX_LINE_BYTES + (2 << 20)) / good.len();
+        csv.push_str(&good.repeat(rows_after));
+        let mut source = CsvSource::from_reader(Path::new("t.csv"), csv.as_bytes()).expect("maps");
+        let first = source.next_row().expect("a row").expect("readable");
+        assert_eq!(first.line, 3);
+        let Some(Err(error)) = source.next_row() else {
+            panic!("the read goes on");
+        };
+        let said = error.to_string();
+        assert!(said.contains("line 4"), "{said}");
+        assert!(
+            said.contains("a row runs on for more than 16 MiB"),
+            "{said}"
+        );
+        // Short of the limit, the run-on row is read and refused as a row (below).
+        let mut csv = format!("{HEADER}\n{good}\"Stray,A,0.5\n");
+        csv.push_str(&good.repeat(rows_after / 4));
+        let short = rows(csv.as_bytes());
+        assert_eq!(short.len(), 2);
+        assert!(short[1].1.is_err());
     }
 
     #[test]
