@@ -119,6 +119,14 @@ impl Progress for ImportBar {
         self.bar.enable_steady_tick(TICK);
     }
 
+    fn waiting_for_catalog(&mut self) {
+        // Printed, not drawn: said whether or not the output is a terminal.
+        eprintln!(
+            "Another import is writing to this catalog: waiting up to {} s for it to finish…",
+            insights_hub::db::BUSY_TIMEOUT_MS / 1000
+        );
+    }
+
     fn stop_requested(&self) -> bool {
         self.stop.load(Ordering::Relaxed)
     }

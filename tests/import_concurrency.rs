@@ -52,8 +52,6 @@ impl Progress for HeldInside {
     fn finishing(&mut self) {}
 }
 
-/// Whether another connection can take the catalog file's write lock right now
-/// (no waiting: busy timeout 0).
 /// An import of `csv` on a thread of its own, held inside its transaction at its first
 /// batch of rows: returns once it is there, with the thread and the sender that lets it
 /// go on.
@@ -92,6 +90,72 @@ fn spawn_import(main: &Path, csv: &Path) -> std::process::Child {
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("start the import")
+}
+
+/// Progress that notes whether the import was told to wait for the catalog.
+#[derive(Default)]
+struct Waits {
+    told: bool,
+}
+
+impl Progress for Waits {
+    fn start_file(&mut self, _: &Path, _: u64) {}
+    fn advance(&mut self, _: u64, _: u64) {}
+    fn finishing(&mut self) {}
+    fn waiting_for_catalog(&mut self) {
+        self.told = true;
+    }
+}
+
+/// An import that finds another one writing says that it waits, and its reported time
+/// leaves the wait out: it had waited in silence, then reported the wait as its own
+/// time ("in 13.42 s (1 rows/s)").
+#[test]
+fn a_second_import_says_it_waits_and_leaves_the_wait_out_of_its_time() {
+    let app = empty_app();
+    let database = app.db.database.clone();
+    let first = synthetic_csv(app.dir.path(), 2_000, 3);
+    let second = synthetic_csv(app.dir.path(), 50, 4);
+    // Alone, an import is not told to wait.
+    let mut alone = Waits::default();
+    let mut conn = db::open_catalog_connection(&database).expect("open catalog");
+    import_files(
+        &mut conn,
+        &[first],
+        ImportOptions::default(),
+        &mut alone,
+    )
+    .expect("import");
+    assert!(!alone.told);
+    let other = synthetic_csv(app.dir.path(), 2_000, 5);
+    let (importer, release) = held_import(database.clone(), other);
+    let held = Duration::from_secs(2);
+    let waiting = std::thread::spawn(move || {
+        let mut progress = Waits::default();
+        let mut conn = db::open_catalog_connection(&database).expect("open catalog");
+        let report = import_files(
+            &mut conn,
+            &[second],
+            ImportOptions::default(),
+            &mut progress,
+        );
+        (progress.told, report)
+    });
+    std::thread::sleep(held);
+    release.send(()).expect("release the first import");
+    importer
+        .join()
+        .expect("first thread")
+        .expect("first import");
+    let (told, report) = waiting.join().expect("second thread");
+    let report = report.expect("the second import, once the first had finished");
+    assert!(told, "the second import said it waits");
+    assert_eq!(report.files[0].rows_read, 50);
+    assert!(
+        report.elapsed < held,
+        "{:?} reported, after a wait of {held:?}",
+        report.elapsed
+    );
 }
 
 fn catalog_write_lock_is_free(main: &Path) -> bool {

@@ -309,6 +309,9 @@ pub trait Progress {
     fn advance(&mut self, rows: u64, bytes: u64);
     /// The rows are in; indexes and aggregates are being rebuilt.
     fn finishing(&mut self);
+    /// Another catalog writer holds the catalog: the import waits for it (up to
+    /// `db::BUSY_TIMEOUT_MS` on SQLite) before it starts.
+    fn waiting_for_catalog(&mut self) {}
     /// Everything is written: whether the commit may start (on SQLite in WAL mode it
     /// copies the load into the catalog file, which takes seconds for a large one).
     /// `false`: a stop was asked for before (during the index rebuild, which cannot be

@@ -21,7 +21,7 @@ use crate::db::{
     self,
     catalog_imports::{self, ImportRecord},
     catalog_meta::{self, SourceKind},
-    catalog_writer::{clear_catalog, import_transaction, CatalogWriter, Spent},
+    catalog_writer::{catalog_is_locked, clear_catalog, import_transaction, CatalogWriter, Spent},
     Database, DbConnection,
 };
 
@@ -93,7 +93,14 @@ fn import_sources<R: Read + Send>(
         .collect::<Vec<_>>()
         .join(", ");
 
+    if catalog_is_locked(conn)? {
+        progress.waiting_for_catalog();
+    }
+    // The import's time starts once it holds the catalog, not while it waited for
+    // another import to finish (which had been reported as its own, at "1 rows/s").
+    let mut began = started;
     let result = import_transaction(conn, |conn| {
+        began = Instant::now();
         // Read under the catalog's write lock: an import that committed meanwhile has
         // made its digest the one to compare with.
         let (digest, report) = match catalog_meta::import_digest(conn)? {
@@ -148,7 +155,7 @@ fn import_sources<R: Read + Send>(
         "import: committed"
     );
     let mut report = result?;
-    report.elapsed = started.elapsed();
+    report.elapsed = began.elapsed();
     Ok(report)
 }
 

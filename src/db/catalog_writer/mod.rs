@@ -159,6 +159,52 @@ where
     Ok(value)
 }
 
+/// Whether another catalog writer (an import, a demo seeding) holds the catalog's
+/// write lock now, so that an import about to wait for it can say so: it had waited in
+/// silence, then reported the wait as its own time. A look, not a wait: the lock may
+/// be taken or freed right after.
+pub fn catalog_is_locked(conn: &mut crate::db::DbConnection) -> QueryResult<bool> {
+    use diesel::connection::SimpleConnection;
+    match conn {
+        crate::db::DbConnection::Sqlite(c) => {
+            c.batch_execute("PRAGMA busy_timeout = 0")?;
+            let tried = c.batch_execute("BEGIN IMMEDIATE");
+            let locked = match tried {
+                Ok(()) => {
+                    c.batch_execute("ROLLBACK")?;
+                    false
+                }
+                Err(diesel::result::Error::DatabaseError(_, info))
+                    if info.message().contains("locked") =>
+                {
+                    true
+                }
+                Err(error) => return Err(error),
+            };
+            c.batch_execute(&format!(
+                "PRAGMA busy_timeout = {}",
+                crate::db::BUSY_TIMEOUT_MS
+            ))?;
+            Ok(locked)
+        }
+        crate::db::DbConnection::Pg(c) => {
+            #[derive(diesel::QueryableByName)]
+            struct Taken {
+                #[diesel(sql_type = diesel::sql_types::Bool)]
+                taken: bool,
+            }
+            let key = crate::db::pg_lock_key(IMPORT_LOCK);
+            let tried: Taken =
+                diesel::sql_query(format!("SELECT pg_try_advisory_lock({key}) AS taken"))
+                    .get_result(c)?;
+            if tried.taken {
+                c.batch_execute(&format!("SELECT pg_advisory_unlock({key})"))?;
+            }
+            Ok(!tried.taken)
+        }
+    }
+}
+
 /// A transaction that writes the catalog, holding its write lock from the start, so two
 /// writers (imports, a demo seeding) never interleave and a failure or `kill -9` leaves
 /// the catalog as it was. SQLite: `BEGIN IMMEDIATE` (a server writing cannot make it
