@@ -119,13 +119,7 @@ fn a_second_import_says_it_waits_and_leaves_the_wait_out_of_its_time() {
     // Alone, an import is not told to wait.
     let mut alone = Waits::default();
     let mut conn = db::open_catalog_connection(&database).expect("open catalog");
-    import_files(
-        &mut conn,
-        &[first],
-        ImportOptions::default(),
-        &mut alone,
-    )
-    .expect("import");
+    import_files(&mut conn, &[first], ImportOptions::default(), &mut alone).expect("import");
     assert!(!alone.told);
     let other = synthetic_csv(app.dir.path(), 2_000, 5);
     let (importer, release) = held_import(database.clone(), other);

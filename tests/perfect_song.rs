@@ -1180,6 +1180,19 @@ async fn features_left_out_of_a_url_start_at_the_catalog_average() {
     assert_eq!(slider_value(&page, "energy"), "0.8");
 }
 
+/// An empty catalog has no average: its sliders start mid-range, not at the zeros of
+/// an average over no track (0 BPM and 0 dB).
+#[tokio::test]
+async fn an_empty_catalogs_sliders_start_mid_range() {
+    let app = empty_app();
+    assert_eq!(app.state.catalog().meta.track_count, 0);
+    let mut browser = signed_up(&app, "early").await;
+    let page = browser.get(&app.client, "/perfect-song").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert_eq!(slider_value(&page, "tempo"), "125");
+    assert_eq!(slider_value(&page, "loudness"), "-30");
+}
+
 #[tokio::test]
 async fn reset_to_defaults_puts_the_starting_settings_back_and_keeps_them() {
     let app = demo_app();

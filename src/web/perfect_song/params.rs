@@ -66,6 +66,10 @@ fn without_popularity_unless_held(settings: &mut MatchSettings, index: &FeatureI
 /// average, rounded to their slider's step (so the value reads well and sits on the
 /// slider's grid).
 pub fn starting(catalog: &CatalogSnapshot) -> MatchSettings {
+    // An empty catalog has no average: its zeros had put the sliders at 0 BPM and 0 dB.
+    if catalog.meta.track_count == 0 {
+        return MatchSettings::default();
+    }
     let mut settings =
         MatchSettings::starting_from(&catalog.average, catalog.artists.reference_popularity());
     for (feature, target) in settings.targets.iter_mut() {
