@@ -20,6 +20,22 @@ pub fn quoted(text: &str) -> String {
     }
 }
 
+/// `text` as a log line's field: in double quotes, its head only (`head`), with quotes,
+/// backslashes, control and invisible formatting characters (a right-to-left override,
+/// a zero-width space) escaped. A name tried at log-in is the attacker's to choose:
+/// written bare, `admin client=203.0.113.9` put a second, false client on the line a
+/// fail2ban filter reads, and a right-to-left override turned the rest of it around.
+pub fn for_log(text: &str) -> String {
+    let (head, cut) = head(text);
+    // Rust's own string escape: it writes `"`, `\`, controls and the characters it
+    // does not print (format characters such as U+202E and U+200B) as escapes.
+    let mut out = format!("{head:?}");
+    if cut {
+        out.push('…');
+    }
+    out
+}
+
 /// `text` with each control character written as an escape (`\u{1b}`, `\t`, `\0`):
 /// shown raw, a CSV cell or a zip member's name holding a terminal escape sequence
 /// would act on the terminal the import runs in, and a NUL or ESC typed into a field
@@ -49,6 +65,23 @@ mod tests {
         assert_eq!(quoted(&"é".repeat(40)), "é".repeat(40));
         assert_eq!(quoted(&"é".repeat(41)), format!("{}…", "é".repeat(40)));
         assert_eq!(head(&"a".repeat(50)), ("a".repeat(40).as_str(), true));
+    }
+
+    #[test]
+    fn a_log_field_is_quoted_with_its_invisible_characters_escaped() {
+        assert_eq!(for_log("ada"), "\"ada\"");
+        assert_eq!(
+            for_log("admin client=203.0.113.9"),
+            "\"admin client=203.0.113.9\""
+        );
+        assert_eq!(for_log("a\"b\\c\nd"), "\"a\\\"b\\\\c\\nd\"");
+        for invisible in ['\u{202e}', '\u{200b}', '\u{ad}', '\u{2066}', '\u{feff}'] {
+            let said = for_log(&format!("bob{invisible}"));
+            assert!(!said.contains(invisible), "{said}");
+            assert!(said.contains("\\u{"), "{said}");
+        }
+        assert_eq!(for_log("Beyoncé 日本"), "\"Beyoncé 日本\"");
+        assert!(for_log(&"a".repeat(50)).ends_with("\"…"));
     }
 
     #[test]

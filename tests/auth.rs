@@ -1978,6 +1978,9 @@ async fn refused_log_ins_are_logged_with_the_name_and_the_client() {
         .await;
     wrong_guess(&app, "target", "198.51.100.1").await;
     wrong_guess(&app, "tar\nget\u{1b}[2J", "198.51.100.1").await;
+    // A name that writes a false client into the line, and one that turns it around.
+    wrong_guess(&app, "admin client=203.0.113.9", "198.51.100.1").await;
+    wrong_guess(&app, "bob\u{202e}", "198.51.100.1").await;
     // Five wrong guesses at one name from one address, then the sixth is held back.
     for _ in 0..4 {
         wrong_guess(&app, "target", "198.51.100.1").await;
@@ -1991,16 +1994,27 @@ async fn refused_log_ins_are_logged_with_the_name_and_the_client() {
         .lines()
         .filter(|l| l.contains("log-in refused: wrong username or password"))
         .collect();
-    assert_eq!(refused.len(), 6, "{text}");
+    assert_eq!(refused.len(), 8, "{text}");
     assert!(
-        refused[0].contains("username=target") && refused[0].contains("client=198.51.100.1"),
+        refused[0].contains(r#"username="target""#) && refused[0].contains("client=198.51.100.1"),
         "{text}"
     );
-    assert!(refused[1].contains(r"username=tar\nget\u{1b}[2J"), "{text}");
+    assert!(
+        refused[1].contains(r#"username="tar\nget\u{1b}[2J""#),
+        "{text}"
+    );
+    assert!(
+        refused[2].contains(r#"username="admin client=203.0.113.9" client=198.51.100.1"#),
+        "{text}"
+    );
+    assert!(
+        refused[3].contains(r#"username="bob\u{202e}""#) && !refused[3].contains('\u{202e}'),
+        "{text}"
+    );
     assert!(
         text.lines()
             .any(|l| l.contains("log-in refused: too many failed attempts")
-                && l.contains("username=target")),
+                && l.contains(r#"username="target""#)),
         "{text}"
     );
     assert!(

@@ -90,11 +90,12 @@ pub async fn submit(
         }
         // One line per refusal, with the name tried and the client it came from, for an
         // operator watching for guessing (fail2ban and the like): the request line alone
-        // said only "POST /login 422". The name is quoted with its control characters
-        // escaped, so that no one can write a line of their own into the log.
+        // said only "POST /login 422". The name is in quotes with its quotes, control
+        // and invisible characters escaped (`quoted::for_log`), so that no one can write
+        // a field or a line of their own into the log.
         Err(AccountError::WrongCredentials) => {
             tracing::warn!(
-                username = %crate::quoted::quoted(form.username.trim()),
+                username = %crate::quoted::for_log(form.username.trim()),
                 %client,
                 "log-in refused: wrong username or password"
             );
@@ -105,7 +106,7 @@ pub async fn submit(
         }
         Err(AccountError::Throttled(wait)) => {
             tracing::warn!(
-                username = %crate::quoted::quoted(form.username.trim()),
+                username = %crate::quoted::for_log(form.username.trim()),
                 %client,
                 wait_s = wait.as_secs(),
                 "log-in refused: too many failed attempts"
