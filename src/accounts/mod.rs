@@ -218,8 +218,8 @@ impl Accounts {
         };
         // Only well-formed attempts count: they are the ones that tell whether a name
         // is taken (or create an account); a form with a mistake in it tells nothing.
-        let (client, now) = (client.to_string(), SystemTime::now());
-        self.throttle_step(move |t| t.begin_sign_up(&client, now))
+        let (counted, now) = (client.to_string(), SystemTime::now());
+        self.throttle_step(move |t| t.begin_sign_up(&counted, now))
             .await?
             .map_err(AccountError::Throttled)?;
         // Spare the hash when the name is visibly taken; the insert still decides.
@@ -235,7 +235,8 @@ impl Accounts {
         }
         let hash = self.hasher.hash(password.to_string()).await?;
         let now = db::now_unix();
-        db::run(pool, move |conn| {
+        let key = name.key().to_string();
+        let user = db::run(pool, move |conn| {
             Ok(users::insert(conn, name.as_str(), name.key(), &hash, now).map(User::from))
         })
         .await?
@@ -244,7 +245,15 @@ impl Accounts {
                 AccountError::Invalid(FieldErrors::one(Field::Username, USERNAME_TAKEN))
             }
             users::InsertUserError::Database(e) => e.into(),
-        })
+        })?;
+        let client = client.to_string();
+        if let Err(error) = self
+            .throttle_step(move |t| t.signed_up(&key, &client, SystemTime::now()))
+            .await
+        {
+            tracing::warn!(%error, "could not note the address an account was made from");
+        }
+        Ok(user)
     }
 
     /// Checks a username and password from `client` (see `throttle::client_key`).

@@ -208,6 +208,17 @@ impl<S: ThrottleStore> Throttle<S> {
         });
     }
 
+    /// After a sign-up from `client` created the account `username_key`: signing up
+    /// logs the owner in, so the address is the owner's as a log-in's would be. Without
+    /// this, an owner who had only ever signed up there was delayed at home by
+    /// strangers' guessing once their session ended.
+    pub fn signed_up(&self, username_key: &str, client: &str, now: SystemTime) {
+        let pair = pair_key(username_key, client);
+        self.store.with_counters(|counters| {
+            counters.push(Scope::Trusted, &pair, now);
+        });
+    }
+
     /// After a log-in that `begin_log_in` counted at `began` ended before its password
     /// was checked (the database did not answer): no guess was made, so nothing is
     /// counted. Without this, the owner retrying through a database outage was told
@@ -348,6 +359,18 @@ mod tests {
         assert_eq!(t.begin_log_in("grace", &fresh(1), at), Ok(()));
         assert_eq!(t.begin_log_in("ada", "192.0.2.7", at), Ok(()));
         t.log_in_succeeded("ada", "192.0.2.7", at);
+    }
+
+    /// Signing up logs the owner in: the address is theirs as a log-in's would be.
+    #[test]
+    fn the_address_an_account_was_made_from_is_the_owners() {
+        let t = throttle();
+        let now = t0();
+        let yesterday = now - 24 * 60 * MIN;
+        t.signed_up("ada", "192.0.2.7", yesterday);
+        distributed(&t, "ada", 60, now);
+        assert!(t.begin_log_in("ada", "203.0.113.1", now).is_err());
+        assert_eq!(t.begin_log_in("ada", "192.0.2.7", now), Ok(()));
     }
 
     #[test]
