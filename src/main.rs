@@ -282,9 +282,10 @@ fn serve(database: config::Database, args: ServeArgs) -> anyhow::Result<()> {
     config.api_cors_origins = args
         .api_cors_origins
         .iter()
-        .map(|o| o.trim().trim_end_matches('/').to_string())
-        .filter(|o| !o.is_empty())
-        .collect();
+        .filter(|o| !o.trim().is_empty())
+        .map(|o| insights_hub::config::cors_origin::parse(o))
+        .collect::<Result<_, _>>()
+        .map_err(|e| anyhow::anyhow!("--api-cors-origins: {e}"))?;
     config.api_rate_limit = args.api_rate_limit;
     config.cache_dir = args.cache_dir;
     // Resolved here so that a bad key or an unwritable key file stops the start-up

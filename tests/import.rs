@@ -2272,6 +2272,32 @@ fn a_second_server_over_one_sqlite_file_is_refused() {
     again.wait().expect("reap it");
 }
 
+/// A CORS origin that could never match (no scheme, a path) stops `serve` with a
+/// message saying how to write it; it had started, and never allowed that origin.
+#[test]
+fn a_cors_origin_that_could_never_match_is_refused_at_start_up() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = binary()
+        .arg("--database")
+        .arg(dir.path().join("x.db"))
+        .args([
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--api-cors-origins",
+            "https://ok.example,app.example.org",
+        ])
+        .output()
+        .expect("run the server");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("--api-cors-origins: “app.example.org” is not an origin")
+            && stderr.contains("https://app.example.org"),
+        "{stderr}"
+    );
+}
+
 /// A port in use stops `serve` before its start-up work: it had opened (or created and
 /// seeded) the database and read or built the indexes first, seconds at a million
 /// tracks, and only then said that it could not listen.

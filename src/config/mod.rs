@@ -1,6 +1,7 @@
 //! Settings, from command-line flags and environment variables, with safe defaults.
 //! The lowest layer with `error`: it names nothing else in the crate.
 
+pub mod cors_origin;
 pub mod secret_key;
 
 use std::{
