@@ -39,6 +39,10 @@ pub enum AppError {
     Database(#[from] diesel::result::Error),
     #[error("database pool error: {0}")]
     Pool(#[from] diesel::r2d2::PoolError),
+    /// The database took the request's work but gave no answer in time (a server that
+    /// hangs, or a network that drops its packets): `db::run` stops waiting.
+    #[error("the database did not answer within {} s", .0.as_secs())]
+    Unanswered(std::time::Duration),
     #[error("{0}")]
     Internal(#[from] anyhow::Error),
 }
@@ -105,7 +109,7 @@ impl AppError {
     pub fn is_unavailable(&self) -> bool {
         use diesel::result::{DatabaseErrorKind, Error};
         match self {
-            AppError::Pool(_) => true,
+            AppError::Pool(_) | AppError::Unanswered(_) => true,
             AppError::Database(Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _)) => {
                 true
             }
@@ -144,7 +148,10 @@ impl AppError {
     pub fn is_internal(&self) -> bool {
         matches!(
             self,
-            AppError::Database(_) | AppError::Pool(_) | AppError::Internal(_)
+            AppError::Database(_)
+                | AppError::Pool(_)
+                | AppError::Unanswered(_)
+                | AppError::Internal(_)
         )
     }
 }

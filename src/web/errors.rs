@@ -63,9 +63,10 @@ impl ResponseError for AppError {
             AppError::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             _ if self.is_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
-            AppError::Pool(_) | AppError::Database(_) | AppError::Internal(_) => {
-                StatusCode::INTERNAL_SERVER_ERROR
-            }
+            AppError::Pool(_)
+            | AppError::Unanswered(_)
+            | AppError::Database(_)
+            | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
