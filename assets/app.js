@@ -1124,6 +1124,38 @@
   var DRAGGING = "ps-live-dragging";
   var DRAG_END_MS = 150;
   var dragEnd = null;
+  // The answer is said once the sliders have rested this long, and not while a slider
+  // is held: a pause of DRAG_END_MS came between most arrow presses and in a slow
+  // drag, and a screen reader read four answers out of six presses.
+  var ANNOUNCE_PAUSE_MS = 1000;
+  var announceLater = null;
+  var sliderHeld = false;
+  var lastAnswered = null;
+
+  function announceOnceResting(state) {
+    lastAnswered = state;
+    window.clearTimeout(announceLater);
+    announceLater = window.setTimeout(function () {
+      if (!state.busy && !sliderHeld) {
+        announce(state.answered);
+      }
+    }, ANNOUNCE_PAUSE_MS);
+  }
+
+  document.addEventListener("pointerdown", function (event) {
+    if (event.target && event.target.matches && event.target.matches("#ps-form input[type=range]")) {
+      sliderHeld = true;
+      window.clearTimeout(announceLater);
+    }
+  }, true);
+  document.addEventListener("pointerup", function () {
+    if (sliderHeld) {
+      sliderHeld = false;
+      if (lastAnswered) {
+        announceOnceResting(lastAnswered);
+      }
+    }
+  }, true);
 
   function send(form) {
     var state = form.liveState;
@@ -1131,6 +1163,7 @@
     state.pending = false;
     state.since = Date.now();
     window.clearTimeout(dragEnd);
+    window.clearTimeout(announceLater);
     document.documentElement.classList.add(DRAGGING);
     htmx.trigger(form, "live-input");
   }
@@ -1360,9 +1393,9 @@
     dragEnd = window.setTimeout(function () {
       if (!state.busy) {
         document.documentElement.classList.remove(DRAGGING);
-        announce(state.answered);
       }
     }, DRAG_END_MS);
+    announceOnceResting(state);
   });
 
   // The answer in one line for a screen reader, once the answers pause: the results

@@ -158,6 +158,39 @@ async fn the_answer_follows_the_slider_without_a_page_load() {
             .await,
         serde_json::json!([true, "true"])
     );
+    // Arrow presses 400 ms apart are one movement to a screen reader: the answer is
+    // said once, after them, not after each (a 150 ms pause had been enough).
+    browser
+        .js("window.__said = 0; new MutationObserver(function () { window.__said++; }).observe(document.getElementById('ps-answer-status'), {childList: true, characterData: true, subtree: true}); return true;")
+        .await;
+    // Back and forth between answers that differ (a tenth of the range a press), then
+    // back to 0.80, which the save below expects.
+    let before = browser
+        .js("return document.getElementById('ps-answer-status').textContent;")
+        .await;
+    for key in [
+        Key::PageDown,
+        Key::PageUp,
+        Key::PageDown,
+        Key::PageUp,
+        Key::PageDown,
+    ] {
+        press(&browser, "#ps-energy", key, 1).await;
+        tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    }
+    assert_eq!(
+        browser.js("return window.__said;").await,
+        serde_json::json!(0)
+    );
+    browser
+        .wait_for_js("window.__said === 1 && document.getElementById('ps-answer-status').textContent.indexOf('Your perfect song: ') === 0")
+        .await;
+    press(&browser, "#ps-energy", Key::PageUp, 1).await;
+    browser
+        .wait_for_js(&format!(
+            "window.__said === 2 && {TARGET_ENERGY} === 0.8 && document.getElementById('ps-answer-status').textContent === {before}"
+        ))
+        .await;
     // A value out of range gets its message beside the field; fixing it takes the
     // message away (answers carry only the slots that have a message; app.js empties
     // the others) and the answer comes back.
