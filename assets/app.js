@@ -1353,6 +1353,27 @@
     focusAfterLoad();
   }
 
+  // A notice said once (a taste profile just loaded, which loads the whole page): the
+  // keyboard and a screen reader start at it, and the address loses the words that
+  // asked for it, so a reload or a bookmark does not say it again.
+  function sayOnce() {
+    var notice = document.querySelector("[data-said-once]");
+    if (!notice) {
+      return;
+    }
+    notice.setAttribute("tabindex", "-1");
+    notice.focus();
+    var address = new URL(location.href);
+    address.searchParams.delete("profile_done");
+    address.searchParams.delete("profile_id");
+    history.replaceState(history.state, "", address.pathname + address.search + address.hash);
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", sayOnce);
+  } else {
+    sayOnce();
+  }
+
   document.addEventListener("htmx:afterSwap", function (event) {
     var form = event.detail.requestConfig && event.detail.requestConfig.elt;
     var xhr = event.detail.xhr;

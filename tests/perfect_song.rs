@@ -582,14 +582,18 @@ async fn taste_profiles_are_saved_loaded_renamed_deleted_and_private() {
     );
     let opened = alice.get(&app.client, &to).await;
     assert_eq!(slider_value(&opened, "energy"), "0.77");
-    // And says so: the page opens whole, and moved sliders were the only sign.
-    assert!(
-        opened
-            .body
-            .contains("Loaded “Late night”: its settings are on the sliders."),
-        "{}",
-        opened.body
-    );
+    // And says so where the page opens, at its top: moved sliders had been the only
+    // sign, then a notice in the profiles panel, far below.
+    let said = opened
+        .body
+        .find("Loaded “Late night”: its settings are on the sliders.")
+        .expect("said");
+    let hero_ends = opened
+        .body
+        .find("</section>")
+        .expect("the page's first section");
+    assert!(said < hero_ends, "{}", opened.body);
+    assert!(opened.body[..said].ends_with(r#"<p class="notice" role="status" data-said-once>"#));
 
     // Bob cannot see, load, rename or delete it.
     let mut bob = signed_up(&app, "bob").await;

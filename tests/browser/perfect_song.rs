@@ -348,6 +348,11 @@ async fn the_answer_follows_the_slider_without_a_page_load() {
     browser
         .wait_for_js(&format!("{TARGET_ENERGY} === 0.8"))
         .await;
+    // The page that loads says so at its top, where the keyboard then is, and the
+    // address no longer asks for the notice (a reload had said it again).
+    browser
+        .wait_for_js("document.activeElement && document.activeElement.hasAttribute('data-said-once') && document.activeElement.textContent.indexOf('Loaded “Energetic”') === 0 && location.search.indexOf('profile_done') < 0")
+        .await;
 
     // Renamed from the keyboard: the panel is replaced and the rename field with it
     // (its details closed), so the keyboard goes to the panel's heading, not the top.

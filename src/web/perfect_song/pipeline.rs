@@ -421,7 +421,8 @@ impl<'a> Pipeline<'a> {
             html! { (results) (views::messages_out_of_band(form)) }
         } else {
             let rows = self.profiles().await?;
-            let panel = profile_views::panel(ctx, &rows, &form.query_string(), &panel);
+            let panel_markup = profile_views::panel(ctx, &rows, &form.query_string(), &panel);
+            let page_notice = panel.page_notice;
             let seed_panel = self.seed_panel(form).await?;
             let facts = seeds::facts(self.state, ctx.catalog.meta.version).await?;
             let page = views::page(
@@ -430,7 +431,8 @@ impl<'a> Pipeline<'a> {
                 facts.has_time_signatures(),
                 seed_panel,
                 results,
-                panel,
+                panel_markup,
+                page_notice.as_deref(),
             );
             // The panel's refusals too ("You already have a profile named …"): the
             // title says so first, as for any form sent back with a problem.

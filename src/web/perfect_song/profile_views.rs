@@ -26,6 +26,9 @@ pub struct PanelState {
     /// (profile id, the name typed, the message)
     pub rename_error: Option<(i32, String, String)>,
     pub notice: Option<String>,
+    /// Said at the top of the page, where it opens: a profile just loaded, which
+    /// changed the whole page (its notice in the panel was 3,800 px below, unseen).
+    pub page_notice: Option<String>,
 }
 
 impl PanelState {

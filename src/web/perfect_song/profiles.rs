@@ -85,8 +85,19 @@ pub async fn notice_of_address(
     state: &AppState,
     pairs: &Pairs,
 ) -> AppResult<PanelState> {
+    if let Some(Done::Loaded(id)) = Done::of_address(pairs) {
+        // The page changed whole and opened at its top: said there, or the only sign
+        // was that the sliders had moved.
+        let page_notice = db_name(state, page.user.id, id)
+            .await?
+            .map(|name| format!("Loaded “{name}”: its settings are on the sliders."));
+        return Ok(PanelState {
+            page_notice,
+            ..PanelState::default()
+        });
+    }
     let notice = match Done::of_address(pairs) {
-        None => None,
+        None | Some(Done::Loaded(_)) => None,
         Some(Done::Deleted) => Some("Deleted the profile.".to_string()),
         Some(Done::AlreadyGone) => Some(ALREADY_GONE.to_string()),
         Some(Done::Saved(id)) => db_name(state, page.user.id, id)
@@ -95,11 +106,6 @@ pub async fn notice_of_address(
         Some(Done::Renamed(id)) => db_name(state, page.user.id, id)
             .await?
             .map(|name| format!("Renamed to “{name}”.")),
-        // The page changed whole and opened at its top: said, or the only sign was
-        // that the sliders had moved.
-        Some(Done::Loaded(id)) => db_name(state, page.user.id, id)
-            .await?
-            .map(|name| format!("Loaded “{name}”: its settings are on the sliders.")),
     };
     Ok(PanelState {
         notice,

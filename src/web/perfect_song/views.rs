@@ -140,6 +140,7 @@ pub fn page(
     seeds: Markup,
     results: Markup,
     profiles: Markup,
+    notice: Option<&str>,
 ) -> Markup {
     html! {
         section class="hero ps-hero" {
@@ -147,6 +148,11 @@ pub fn page(
             p class="lead" {
                 "Describe the sound you are after and get the closest track in the catalog, "
                 "with how close it is on every feature."
+            }
+            // app.js takes `profile_done` out of the address once this is shown, so a
+            // reload does not say it again.
+            @if let Some(notice) = notice {
+                p class="notice" role="status" data-said-once { (notice) }
             }
         }
         (seeds)
