@@ -623,6 +623,21 @@
       return;
     }
     box.overflowing = overflowing;
+    // The page makes every box a named region the keyboard can scroll, which it must
+    // be without scripts; a box whose table fits was a Tab stop announced as
+    // "(scrolls sideways)" that did not scroll (2 to 5 of them on a page at 1280 px).
+    if (!box.hasAttribute("data-region-label")) {
+      box.setAttribute("data-region-label", box.getAttribute("aria-label") || "");
+    }
+    if (overflowing) {
+      box.setAttribute("tabindex", "0");
+      box.setAttribute("role", "region");
+      box.setAttribute("aria-label", box.getAttribute("data-region-label"));
+    } else if (document.activeElement !== box) {
+      box.removeAttribute("tabindex");
+      box.removeAttribute("role");
+      box.removeAttribute("aria-label");
+    }
     var hint = box.previousElementSibling;
     if (!hint || !hint.classList.contains("scroll-hint")) {
       if (!overflowing) {

@@ -471,7 +471,8 @@ async fn another_page_of_tracks_is_brought_into_view_with_the_keyboard_on_it() {
 const TABLES: &str = "return Array.prototype.map.call(document.querySelectorAll('.table-scroll'), function (box) { \
     var hint = box.previousElementSibling; \
     var shown = !!(hint && hint.classList.contains('scroll-hint') && hint.offsetParent !== null); \
-    return [box.scrollWidth <= box.clientWidth + 1, shown, (box.querySelector('caption') || {}).textContent || '']; });";
+    return [box.scrollWidth <= box.clientWidth + 1, shown, (box.querySelector('caption') || {}).textContent || '', \
+        box.getAttribute('tabindex') === '0' && box.getAttribute('role') === 'region' && /scrolls sideways/.test(box.getAttribute('aria-label') || '')]; });";
 
 /// Page width beyond the viewport (0: no sideways scrolling).
 const OVERFLOW: &str =
@@ -520,6 +521,8 @@ async fn wide_tables_fit_or_say_that_they_scroll() {
     );
     for table in tables.as_array().into_iter().flatten() {
         assert_eq!(table[0], true, "cut off at 1280 px: {tables}");
+        // A box whose table fits is no Tab stop announced as scrolling sideways.
+        assert_eq!(table[3], false, "a Tab stop that does not scroll: {tables}");
     }
     browser.screenshot("compare-four-desktop").await;
     // On a phone the chart's toggles wrap as whole pills: "Original five" once broke
@@ -547,6 +550,8 @@ async fn wide_tables_fit_or_say_that_they_scroll() {
     let tables = browser.js(TABLES).await;
     for table in tables.as_array().into_iter().flatten() {
         assert_eq!(table[0], true, "cut off at 1280 px: {tables}");
+        // A box whose table fits is no Tab stop announced as scrolling sideways.
+        assert_eq!(table[3], false, "a Tab stop that does not scroll: {tables}");
     }
     // ...and on a phone the page itself never scrolls sideways; a table that does not
     // fit scrolls in its box and says so.
@@ -563,6 +568,8 @@ async fn wide_tables_fit_or_say_that_they_scroll() {
             table[0] == true || table[1] == true,
             "silently cut off at 360 px: {tables}"
         );
+        // One that does not fit is a named region the keyboard can scroll.
+        assert_eq!(table[3], table[0] == false, "{tables}");
     }
     // The feature table is the one the issue named: it fits a phone.
     let feature = tables
@@ -613,6 +620,8 @@ async fn wide_tables_fit_or_say_that_they_scroll() {
             table[0] == true || table[1] == true,
             "silently cut off at 360 px: {tables}"
         );
+        // One that does not fit is a named region the keyboard can scroll.
+        assert_eq!(table[3], table[0] == false, "{tables}");
     }
     browser.close().await;
 }
