@@ -631,13 +631,18 @@ async fn compare_toggles_features_and_radar() {
     let chart = seven.chart("compare-chart");
     assert_eq!(chart["xAxis"]["data"].as_array().unwrap().len(), 7);
     assert!(seven.body.contains("Speechiness"));
-    // Counted against the nine the other pages name, and each set's features told.
+    // Each set named by what it holds, and its features told on the page, not only in
+    // a tooltip ("5 of 9" and "7 of 9" had named them only there).
     assert!(
         seven
             .body
             .contains(r#"title="Danceability, Energy, Acousticness, Instrumentalness, Valence""#)
-            && seven.body.contains(">5 of 9</a>")
-            && seven.body.contains(">7 of 9</a>"),
+            && seven.body.contains(">Main 5</a>")
+            && seven.body.contains(">All 7</a>")
+            && seven.body.contains(
+                "Main 5: danceability, energy, acousticness, instrumentalness, valence. \
+                 All 7 adds speechiness and liveness."
+            ),
         "{}",
         seven.body
     );
@@ -830,6 +835,13 @@ async fn artist_page_shows_profile_tracks_spread_and_similar_artists() {
     assert!(page.is_full_page());
     assert!(page.body.contains("<h1 class=\"artist-name\">Björk</h1>"));
     assert!(page.body.contains("1995–2001"));
+    // Popularity says its scale, in the facts line and the column's heading.
+    assert!(
+        page.body.contains(" · average popularity ") && page.body.contains(" of 100 (catalog "),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Popularity (0–100)"));
     assert!(page.body.contains(
         r#"<a href="/genres/art%20pop">art pop</a> (3), <a href="/genres/electronic">electronic</a> (3)"#
     ));

@@ -290,7 +290,12 @@ async fn weak_common_and_mismatched_passwords_and_bad_names_are_refused() {
             "something else entirely",
             "not the same",
         ),
-        ("a b", GOOD_PASSWORD, GOOD_PASSWORD, "letters a–z, digits"),
+        (
+            "a b",
+            GOOD_PASSWORD,
+            GOOD_PASSWORD,
+            "letters A–Z in either case, digits",
+        ),
         ("ab", GOOD_PASSWORD, GOOD_PASSWORD, "at least 3 characters"),
     ];
     for (name, password, confirmation, message) in cases {

@@ -1060,6 +1060,7 @@ async fn a_catalog_without_dates_offers_no_year_to_choose_or_sort_by() {
         "no year sort"
     );
     assert!(!artist.body.contains(">Year<"), "no year column");
+    assert!(!artist.body.contains("released unknown"), "{}", artist.body);
     assert!(artist.body.contains("sorted by title"), "{}", artist.body);
     assert!(
         artist.body.find(">Amen<").unwrap() < artist.body.find(">Halo<").unwrap(),

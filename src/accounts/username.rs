@@ -22,7 +22,7 @@ pub enum UsernameError {
     TooShort,
     #[error("A username can have at most {MAX_CHARS} characters.")]
     TooLong,
-    #[error("A username can only use letters a–z, digits, and _ - . (found {}).", describe(*.0))]
+    #[error("A username can only use letters A–Z in either case, digits, and _ - . (found {}).", describe(*.0))]
     BadCharacter(char),
 }
 

@@ -229,9 +229,14 @@ fn header(artist: &ArtistSummary, catalog: &CatalogSnapshot, genres: &[GenreCoun
         h1 class="artist-name" { (artist.name) }
         p class="artist-facts" {
             (tracks_label(artist.track_count.into()))
-            " · released " (artist.year_span())
+            // Said only where the catalog has dates: "released unknown" on every
+            // artist of one without.
+            @if artist.min_year.is_some() {
+                " · released " (artist.year_span())
+            }
             @if let Some(p) = artist.avg_popularity {
-                " · average popularity " (Feature::Popularity.format(p))
+                // Spotify's popularity is 0 to 100: a bare "42" said nothing.
+                " · average popularity " (Feature::Popularity.format(p)) " of 100"
                 @if let Some(reference) = catalog.artists.reference_popularity() {
                     " (catalog " (Feature::Popularity.format(reference)) ")"
                 }
@@ -423,7 +428,7 @@ fn tracks_section(
                             @if view.has_years { (header_link(SortKey::Year, "Year")) }
                             @if view.has_genres { th scope="col" { "Genre" } }
                             th scope="col" { "Key · BPM" }
-                            @if view.has_popularity { (header_link(SortKey::Feature(Feature::Popularity), "Popularity")) }
+                            @if view.has_popularity { (header_link(SortKey::Feature(Feature::Popularity), "Popularity (0–100)")) }
                             @if let Some(f) = extra { (header_link(SortKey::Feature(f), f.label())) }
                         }
                     }

@@ -119,7 +119,7 @@ pub fn sign_up_form(ctx: &PageContext, values: &SignUpValues) -> Markup {
                         form, name: "username", label: "Username", kind: "text", value: values.username,
                         autocomplete: "username",
                         hint: Some(format!(
-                            "{} to {} characters: letters a–z, digits, and _ - .",
+                            "{} to {} characters: letters A–Z in either case, digits, and _ - . (Ada and ada are one account)",
                             username::MIN_CHARS, username::MAX_CHARS
                         )),
                         error: values.errors.get(Field::Username),

@@ -260,10 +260,10 @@ pub fn comparison(
             nav class="compare-toggles" aria-label="Chart options" {
                 span class="toggle-group" {
                     span class="toggle-label" { "Features:" }
-                    // Counted as the other pages count ("the nine audio features"):
-                    // tempo and loudness, not on a 0–1 scale, are in the table only.
-                    (toggle("5 of 9", FeatureSet::Original, request.view, Some(feature_names(FeatureSet::Original))))
-                    (toggle("7 of 9", FeatureSet::All, request.view, Some(feature_names(FeatureSet::All))))
+                    // Named by what they hold, said in full below: "5 of 9" and "7 of
+                    // 9" named the features only in a tooltip, and no choice showed 9.
+                    (toggle("Main 5", FeatureSet::Original, request.view, Some(feature_names(FeatureSet::Original))))
+                    (toggle("All 7", FeatureSet::All, request.view, Some(feature_names(FeatureSet::All))))
                 }
                 // Only the chart changes with the view: hidden where no chart draws.
                 span class="toggle-group chart-only" {
@@ -271,6 +271,11 @@ pub fn comparison(
                     (toggle("Bars", request.features, View::Bars, None))
                     (toggle("Radar", request.features, View::Radar, None))
                 }
+            }
+            p class="muted compare-sets" {
+                "Main 5: " (feature_names(FeatureSet::Original).to_lowercase()) ". All 7 adds "
+                (extra_feature_names().to_lowercase())
+                ". Tempo and loudness are not on a 0–1 scale, so they are in the table only."
             }
             @for c in compared.iter().filter(|c| c.few_tracks) {
                 p class="notice few-tracks" {
@@ -375,7 +380,19 @@ pub fn counted_list<'a>(items: impl IntoIterator<Item = (&'a str, i64)>) -> Stri
         .join(", ")
 }
 
-/// The features a set holds, named ("Danceability, Energy, …"): what "5 of 9" means.
+/// The features "All 7" adds to "Main 5", named.
+fn extra_feature_names() -> String {
+    let main = FeatureSet::Original.features();
+    let names: Vec<&str> = FeatureSet::All
+        .features()
+        .iter()
+        .filter(|f| !main.contains(f))
+        .map(|f| f.label())
+        .collect();
+    names.join(" and ")
+}
+
+/// The features a set holds, named ("Danceability, Energy, …"): what "Main 5" means.
 fn feature_names(set: FeatureSet) -> String {
     let names: Vec<&str> = set.features().iter().map(|f| f.label()).collect();
     names.join(", ")
