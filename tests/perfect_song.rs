@@ -864,12 +864,15 @@ async fn every_bad_input_answers_422_with_the_message_beside_its_control() {
         &[("tempo", "\u{0}fast\u{1b}")],
     )
     .await;
+    let posted = followed(&mut browser, &app, posted).await;
     for page in [&page, &posted] {
         assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(!page.body.contains('\u{0}') && !page.body.contains('\u{1b}'));
         assert!(page.body.contains("\u{FFFD}fast\u{FFFD}"), "{}", page.body);
     }
-    // The no-JS POST too.
+    // The no-JS POST too. It is sent on to the page's address with the values as
+    // typed, which shows the messages: answered in place, the page was a POST's, and
+    // Back to it asked to resend the form.
     let posted = post_form(
         &mut browser,
         &app.client,
@@ -881,6 +884,13 @@ async fn every_bad_input_answers_422_with_the_message_beside_its_control() {
         ],
     )
     .await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER);
+    let to = posted.location().unwrap_or_default().to_string();
+    assert!(
+        to.starts_with("/perfect-song?") && to.contains("energy=-0.2") && !to.contains("csrf"),
+        "{to}"
+    );
+    let posted = followed(&mut browser, &app, posted).await;
     assert_eq!(posted.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
         message_beside(&posted, "energy"),
@@ -890,6 +900,13 @@ async fn every_bad_input_answers_422_with_the_message_beside_its_control() {
         message_beside(&posted, "year_to"),
         "The year range runs backwards: 1999 is after 1990."
     );
+}
+
+/// The page a 303 sends the browser on to.
+async fn followed(browser: &mut Browser, app: &TestApp, answer: Page) -> Page {
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
+    let to = answer.location().expect("a Location").to_string();
+    browser.get(&app.client, &to).await
 }
 
 /// The text of the answer's "Among tracks …" line, if it has one.

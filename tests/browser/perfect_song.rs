@@ -490,6 +490,38 @@ async fn find_my_song_works_without_javascript() {
         serde_json::json!(true),
         "the heading \"The sound you want\" is under the sticky buttons"
     );
+
+    // A value refused, then fixed, then Back: the refused answer comes back with its
+    // message. It had been a POST's answer, and Back asked to resend the form.
+    let set_valence = |value: &str| {
+        format!("document.getElementById('ps-valence').value = '{value}'; document.querySelector('#ps-form button[type=submit]').click(); return true;")
+    };
+    browser.js(&set_valence("5")).await;
+    browser
+        .wait_for_url("the refused settings' own address", |url| {
+            url.query().unwrap_or_default().contains("valence=5")
+        })
+        .await;
+    assert!(browser
+        .text_of("#ps-valence-error")
+        .await
+        .contains("between"));
+    browser.js(&set_valence("0.9")).await;
+    browser
+        .wait_for_url("the fixed settings", |url| {
+            url.query().unwrap_or_default().contains("valence=0.9")
+        })
+        .await;
+    browser.client.back().await.expect("back");
+    browser
+        .wait_for_url("back at the refused settings", |url| {
+            url.query().unwrap_or_default().contains("valence=5")
+        })
+        .await;
+    assert!(browser
+        .text_of("#ps-valence-error")
+        .await
+        .contains("between"));
     browser.close().await;
 }
 

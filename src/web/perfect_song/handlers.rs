@@ -86,7 +86,18 @@ pub async fn submit(
             };
             flow.answer(&settings, panel).await
         }
+        // Without JavaScript, the settings as typed go to the page's address, which
+        // shows the same messages (422): answered here, the page was a POST's, and
+        // Back to it after fixing the problem asked to resend the form. A profile name
+        // typed beside them stays on this answer, since the address cannot carry it.
         Err(errors) => {
+            let query = params::query_string_of(&pairs);
+            if !page.ctx.htmx.request
+                && typed_name.is_empty()
+                && query.len() <= MAX_REDIRECTED_QUERY
+            {
+                return Ok(see_other(&params::page_url_of_query(&query)));
+            }
             let form = FormState::from_input(&pairs, errors, &params::starting(&page.ctx.catalog));
             let panel = PanelState {
                 save_name: typed_name,
@@ -96,6 +107,11 @@ pub async fn submit(
         }
     }
 }
+
+/// The longest query a refused "Find my song" is sent back to its address with: well
+/// inside what browsers and this server take (`request_limits`); a longer one (a field
+/// filled with text) is answered in place.
+const MAX_REDIRECTED_QUERY: usize = 4096;
 
 /// The page's debounced save (htmx, no swap): 204 when saved, 422 when the settings
 /// are not valid (nothing is saved; the live answer already shows the messages).
