@@ -1395,6 +1395,52 @@ async fn forged_log_out_and_delete_leave_the_user_alone() {
     assert_eq!(user_count(&app), 1);
 }
 
+/// With JavaScript each account form answers for itself, and sets the other back to
+/// blank out of band: a wrong password in the password form stayed beside the delete
+/// form's own message, as the page without JavaScript never shows them.
+#[tokio::test]
+async fn an_account_forms_answer_sets_the_other_form_back_to_blank() {
+    let app = empty_app();
+    let mut browser = Browser::htmx();
+    browser
+        .sign_up(&app.client, "two_forms", GOOD_PASSWORD)
+        .await;
+    let answer = browser
+        .submit(
+            &app.client,
+            "/account",
+            "/account/delete",
+            &[("password", "not my password")],
+        )
+        .await;
+    assert_eq!(
+        answer.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        answer.body
+    );
+    let delete = answer
+        .body
+        .find(r#"id="account-delete-form""#)
+        .expect("the delete form");
+    let password = answer
+        .body
+        .find(r#"<form id="account-password-form""#)
+        .expect("the password form, out of band");
+    let blank = &answer.body[password..];
+    let blank = &blank[..blank.find("</form>").expect("its end")];
+    assert!(blank.contains(r#"hx-swap-oob="true""#), "{blank}");
+    assert!(
+        !blank.contains("field-error") && !blank.contains("form-error"),
+        "{blank}"
+    );
+    assert!(
+        answer.body[delete..].contains("field-error")
+            || answer.body[delete..].contains("form-error")
+    );
+    assert_eq!(user_count(&app), 1);
+}
+
 #[tokio::test]
 async fn the_csrf_key_is_generated_into_a_private_file_and_is_not_all_zero() {
     let app = empty_app();

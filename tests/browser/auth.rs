@@ -185,6 +185,18 @@ async fn after_a_swapped_form_the_keyboard_is_on_what_it_says() {
         "#account-password-form [aria-invalid=true], #account-password-form .form-error",
     )
     .await;
+    // The delete form answers next: the password form's message goes (out of band),
+    // as the page without scripts never shows both.
+    fill(&browser, "#account-delete-password", "not my password").await;
+    click(&browser, "#account-delete-form button[type=submit]").await;
+    wait_for_focus(
+        &browser,
+        "#account-delete-form [aria-invalid=true], #account-delete-form .form-error",
+    )
+    .await;
+    browser
+        .wait_for_js("!document.querySelector('#account-password-form .field-error, #account-password-form .form-error, #account-password-form [aria-invalid]')")
+        .await;
     fill(&browser, "#account-password-current_password", PASSWORD).await;
     fill(
         &browser,

@@ -195,7 +195,11 @@ pub async fn change_password(
                 alert: None,
                 done: true,
             };
-            return Ok(views::change_password_form(&ctx, &values).into_response());
+            return Ok(maud::html! {
+                (views::change_password_form(&ctx, &values))
+                (views::blank_delete_form_out_of_band(&ctx))
+            }
+            .into_response());
         }
         Err(AccountError::Invalid(errors)) => (errors, None, None),
         Err(AccountError::Throttled(wait)) => {
@@ -216,7 +220,12 @@ pub async fn change_password(
             alert: alert.as_deref(),
             done: false,
         };
-        views::change_password_form(&ctx, &values)
+        // The other form set back to blank: a message it showed had stayed beside this
+        // one's, as the page without JavaScript never shows them.
+        maud::html! {
+            (views::change_password_form(&ctx, &values))
+            (views::blank_delete_form_out_of_band(&ctx))
+        }
     } else {
         let section = Section::Password {
             errors,
@@ -271,13 +280,16 @@ pub async fn delete_account(
     };
     let errors = &errors;
     let markup = if ctx.htmx.wants_fragment() {
-        views::delete_account_form(
-            &ctx,
-            &views::DeleteValues {
-                errors,
-                alert: alert.as_deref(),
-            },
-        )
+        maud::html! {
+            (views::delete_account_form(
+                &ctx,
+                &views::DeleteValues {
+                    errors,
+                    alert: alert.as_deref(),
+                },
+            ))
+            (views::blank_password_form_out_of_band(&ctx))
+        }
     } else {
         let section = Section::Delete {
             errors,

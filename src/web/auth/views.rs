@@ -71,9 +71,22 @@ impl Input<'_> {
 
 /// The opening of every auth form: POST for plain HTML, hx-post swapping itself.
 fn post_form(id: &str, action: &str, ctx: &PageContext, body: Markup) -> Markup {
+    form_markup(id, action, ctx, body, false)
+}
+
+/// `post_form`, swapped out of band (`out_of_band`): an answer about one form of a page
+/// sets the others back to blank with it.
+fn form_markup(
+    id: &str,
+    action: &str,
+    ctx: &PageContext,
+    body: Markup,
+    out_of_band: bool,
+) -> Markup {
     html! {
         form id=(id) class="stack-form" method="post" action=(action)
             hx-post=(action) hx-target="this" hx-swap="outerHTML"
+            hx-swap-oob=[out_of_band.then_some("true")]
             hx-disabled-elt="find button" {
             input type="hidden" name=(csrf::FIELD) value=(ctx.csrf_token);
             (body)
@@ -262,8 +275,24 @@ pub struct PasswordValues<'a> {
 }
 
 pub fn change_password_form(ctx: &PageContext, values: &PasswordValues) -> Markup {
+    password_form(ctx, values, false)
+}
+
+/// The password form blank, out of band: with an answer about the other form of the
+/// account page, so that a message it showed does not stay beside the new one.
+pub fn blank_password_form_out_of_band(ctx: &PageContext) -> Markup {
+    let blank = FieldErrors::default();
+    let values = PasswordValues {
+        errors: &blank,
+        alert: None,
+        done: false,
+    };
+    password_form(ctx, &values, true)
+}
+
+fn password_form(ctx: &PageContext, values: &PasswordValues, out_of_band: bool) -> Markup {
     let form = "account-password";
-    post_form(
+    form_markup(
         "account-password-form",
         "/account/password",
         ctx,
@@ -305,6 +334,7 @@ pub fn change_password_form(ctx: &PageContext, values: &PasswordValues) -> Marku
             ))
             button type="submit" class="button" { "Change password" }
         },
+        out_of_band,
     )
 }
 
@@ -314,7 +344,24 @@ pub struct DeleteValues<'a> {
 }
 
 pub fn delete_account_form(ctx: &PageContext, values: &DeleteValues) -> Markup {
-    post_form(
+    delete_form(ctx, values, false)
+}
+
+/// The delete form blank, out of band (see `blank_password_form_out_of_band`).
+pub fn blank_delete_form_out_of_band(ctx: &PageContext) -> Markup {
+    let blank = FieldErrors::default();
+    delete_form(
+        ctx,
+        &DeleteValues {
+            errors: &blank,
+            alert: None,
+        },
+        true,
+    )
+}
+
+fn delete_form(ctx: &PageContext, values: &DeleteValues, out_of_band: bool) -> Markup {
+    form_markup(
         "account-delete-form",
         "/account/delete",
         ctx,
@@ -332,6 +379,7 @@ pub fn delete_account_form(ctx: &PageContext, values: &DeleteValues) -> Markup {
             ))
             button type="submit" class="button danger" { "Delete my account" }
         },
+        out_of_band,
     )
 }
 
