@@ -1196,6 +1196,14 @@ async fn features_left_out_of_a_url_start_at_the_catalog_average() {
     assert!((tempo - average.tempo).abs() <= 0.5, "tempo {tempo}");
     assert_ne!(loudness, -30.0);
     assert!(page.body.contains("start at the catalog's average"));
+    // The chart's faint lines are said on the page (they had no legend entry).
+    assert!(
+        page.body
+            .contains("and in faint grey a sample of the catalog&#39;s tracks")
+            || page
+                .body
+                .contains("and in faint grey a sample of the catalog's tracks")
+    );
     // The original five left out keep the middle; the one given is kept.
     assert_eq!(slider_value(&page, "valence"), "0.5");
     assert_eq!(slider_value(&page, "energy"), "0.8");

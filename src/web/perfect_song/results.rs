@@ -132,6 +132,11 @@ pub fn answer(a: &Answer) -> Markup {
         (best_card(best, best_details, a.facts, a.settings))
         section class="card ps-closeness" aria-labelledby="ps-closeness-title" {
             h2 id="ps-closeness-title" { "How close it is" }
+            // The faint lines had no legend entry and no word on what they were.
+            p class="muted chart-only ps-sample-note" {
+                "On the first chart each line is one track: your target, the perfect song, "
+                "and in faint grey a sample of the catalog's tracks, to show where its music lies."
+            }
             div class="chart-with-table ps-charts" {
                 div class="ps-chart-stack" { (closeness_chart_stack(a, best)) }
                 div class="table-scroll" tabindex="0" role="region" aria-label="Target and perfect song per feature (scrolls sideways)" { (closeness_table(best)) }
