@@ -1163,6 +1163,38 @@ async fn a_search_with_many_matches_shows_more_on_request() {
     }
 }
 
+/// Two compared artists with the same averages are said to be so: on the radar one's
+/// shape lies on the other's, and the second artist looked missing.
+#[tokio::test]
+async fn compared_artists_with_the_same_averages_are_said_to_overlap() {
+    let app = empty_app();
+    let tracks = vec![
+        common::fixtures::track("twin00000000000000a", "Left", &["Twin A"], 0.5),
+        common::fixtures::track("twin00000000000000b", "Right", &["Twin B"], 0.5),
+        common::fixtures::track("other0000000000000c", "Loud", &["Other"], 0.9),
+    ];
+    common::fixtures::load(&app.state, "twins", tracks).await;
+    let page = get(
+        &app,
+        "/artists/compare?artist=Twin+A&artist=Twin+B&artist=Other&view=radar",
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert_eq!(
+        page.body.matches("class=\"notice same-profile\"").count(),
+        1,
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains(
+            "<bdi>Twin A</bdi> and <bdi>Twin B</bdi> have the same averages on these features"
+        ),
+        "{}",
+        page.body
+    );
+}
+
 /// Eleven artists match: the page lists ten, says how many match, and its link offers
 /// the one more there is ("Show 10 more" had led to one artist).
 #[tokio::test]

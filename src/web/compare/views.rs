@@ -277,6 +277,12 @@ pub fn comparison(
                 (extra_feature_names().to_lowercase())
                 ". Tempo and loudness are not on a 0–1 scale, so they are in the table only."
             }
+            @for (a, b) in same_profiles(compared, features) {
+                p class="notice same-profile" {
+                    bdi { (a) } " and " bdi { (b) } " have the same averages on these features "
+                    "(to three decimals), so on the radar one's shape lies exactly on the other's."
+                }
+            }
             @for c in compared.iter().filter(|c| c.few_tracks) {
                 p class="notice few-tracks" {
                     bdi { (c.name) } "'s averages rest on only " (tracks_label(c.track_count))
@@ -378,6 +384,27 @@ pub fn counted_list<'a>(items: impl IntoIterator<Item = (&'a str, i64)>) -> Stri
         .map(|(name, n)| format!("{name} ({n})"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// Pairs of compared groups whose averages on `features` are the same as the page
+/// shows them (to three decimals): the radar draws one over the other, and the second
+/// looked missing (the same artist under two spellings, a duo and its member).
+fn same_profiles<'a>(compared: &[Compared<'a>], features: &[Feature]) -> Vec<(&'a str, &'a str)> {
+    let shown = |c: &Compared<'_>| -> Vec<Option<i64>> {
+        features
+            .iter()
+            .map(|f| c.value(*f).map(|v| (v * 1000.0).round() as i64))
+            .collect()
+    };
+    let mut pairs = Vec::new();
+    for (i, a) in compared.iter().enumerate() {
+        for b in &compared[i + 1..] {
+            if shown(a) == shown(b) {
+                pairs.push((a.name, b.name));
+            }
+        }
+    }
+    pairs
 }
 
 /// The features "All 7" adds to "Main 5", named.
