@@ -1061,6 +1061,20 @@ async fn a_catalog_without_dates_offers_no_year_to_choose_or_sort_by() {
     );
     assert!(!artist.body.contains(">Year<"), "no year column");
     assert!(!artist.body.contains("released unknown"), "{}", artist.body);
+    // Nor does any other page say "unknown" for the dates no track has.
+    for path in [
+        "/",
+        "/genres/pop",
+        "/artists/compare?artist=Angels&artist=Drums",
+    ] {
+        let page = browser.get(&dateless.client, path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert!(
+            !page.body.contains(">Released<") && !page.body.contains("released unknown"),
+            "{path}: {}",
+            page.body
+        );
+    }
     assert!(artist.body.contains("sorted by title"), "{}", artist.body);
     assert!(
         artist.body.find(">Amen<").unwrap() < artist.body.find(">Halo<").unwrap(),

@@ -145,7 +145,9 @@ fn home_content(
                     div { dt { "Tracks" } dd { (format_count(meta.track_count)) } }
                     div { dt { "Artists" } dd { (format_count(meta.artist_count)) } }
                     div { dt { "Genres" } dd { (format_count(meta.genre_count)) } }
-                    div { dt { "Released" } dd { (catalog.year_span()) } }
+                    @if meta.min_year.is_some() {
+                        div { dt { "Released" } dd { (catalog.year_span()) } }
+                    }
                     div class="stat-source" {
                         dt { "Source" }
                         dd {

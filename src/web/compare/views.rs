@@ -345,10 +345,13 @@ pub fn comparison(
                             }
                             td { "—" }
                         }
-                        tr {
-                            th scope="row" { "Released" }
-                            @for c in compared { td { (year_span(c.min_year, c.max_year)) } }
-                            td { (catalog.year_span()) }
+                        // A row of "unknown" on a catalog without dates says nothing.
+                        @if catalog.meta.min_year.is_some() {
+                            tr {
+                                th scope="row" { "Released" }
+                                @for c in compared { td { (year_span(c.min_year, c.max_year)) } }
+                                td { (catalog.year_span()) }
+                            }
                         }
                     }
                 }

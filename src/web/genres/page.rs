@@ -124,7 +124,10 @@ fn header(genre: &GenreProfile) -> Markup {
             p class="artist-facts" {
                 (tracks_text(genre.track_count)) " by " (format_count(genre.artist_count))
                 @if genre.artist_count == 1 { " artist" } @else { " artists" }
-                " · released " (genre.year_span())
+                // Not "released unknown" on every genre of a catalog without dates.
+                @if genre.min_year.is_some() {
+                    " · released " (genre.year_span())
+                }
                 @if let Some(parent) = &genre.parent {
                     " · a subgenre of " a href=(genre_path(parent)) { (parent) }
                 }
