@@ -842,6 +842,12 @@ async fn artist_page_shows_profile_tracks_spread_and_similar_artists() {
         page.body
     );
     assert!(page.body.contains("Popularity (0–100)"));
+    let compared = get(&app, "/artists/compare?artist=Bj%C3%B6rk&artist=Abba").await;
+    assert!(
+        compared.body.contains("Average popularity (0–100)"),
+        "{}",
+        compared.body
+    );
     assert!(page.body.contains(
         r#"<a href="/genres/art%20pop">art pop</a> (3), <a href="/genres/electronic">electronic</a> (3)"#
     ));

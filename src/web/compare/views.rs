@@ -319,7 +319,11 @@ pub fn comparison(
                         }
                         @for feature in [Feature::Tempo, Feature::Loudness, Feature::Popularity] {
                             tr {
-                                th scope="row" title=(feature.help()) { "Average " (feature.label().to_lowercase()) }
+                                th scope="row" title=(feature.help()) {
+                                    "Average " (feature.label().to_lowercase())
+                                    // Tempo and loudness carry their units in each cell.
+                                    @if feature == Feature::Popularity { " (0–100)" }
+                                }
                                 @for c in compared { td { (format_value(feature, c.value(feature))) } }
                                 td {
                                     (format_value(feature, match feature {
