@@ -493,36 +493,37 @@ async fn find_my_song_works_without_javascript() {
 
     // A value refused, then fixed, then Back: the refused answer comes back with its
     // message. It had been a POST's answer, and Back asked to resend the form.
-    let set_valence = |value: &str| {
-        format!("document.getElementById('ps-valence').value = '{value}'; document.querySelector('#ps-form button[type=submit]').click(); return true;")
+    // Sets valence, sends the form, and waits for the address that answers it; then
+    // whether the page shows valence's message.
+    let send_valence = |value: &'static str, what: &'static str| {
+        let browser = &browser;
+        async move {
+            browser
+                .js(&format!("document.getElementById('ps-valence').value = '{value}'; document.querySelector('#ps-form button[type=submit]').click(); return true;"))
+                .await;
+            refused_at(browser, what, value).await
+        }
     };
-    browser.js(&set_valence("5")).await;
-    browser
-        .wait_for_url("the refused settings' own address", |url| {
-            url.query().unwrap_or_default().contains("valence=5")
-        })
-        .await;
-    assert!(browser
-        .text_of("#ps-valence-error")
-        .await
-        .contains("between"));
-    browser.js(&set_valence("0.9")).await;
-    browser
-        .wait_for_url("the fixed settings", |url| {
-            url.query().unwrap_or_default().contains("valence=0.9")
-        })
-        .await;
+    assert!(send_valence("5", "the refused settings' own address").await);
+    assert!(!send_valence("0.9", "the fixed settings").await);
     browser.client.back().await.expect("back");
+    assert!(refused_at(&browser, "back at the refused settings", "5").await);
+    browser.close().await;
+}
+
+/// Waits for an address with `valence=VALUE` (`what` names it if it never comes), and
+/// says whether the page shows valence's out-of-range message.
+async fn refused_at(browser: &Browser, what: &str, value: &str) -> bool {
+    let wanted = format!("valence={value}");
     browser
-        .wait_for_url("back at the refused settings", |url| {
-            url.query().unwrap_or_default().contains("valence=5")
+        .wait_for_url(what, |url| {
+            url.query().unwrap_or_default().contains(&wanted)
         })
         .await;
-    assert!(browser
+    browser
         .text_of("#ps-valence-error")
         .await
-        .contains("between"));
-    browser.close().await;
+        .contains("between")
 }
 
 /// The buttons kept at the bottom of the window while the form is in view are one row:
