@@ -3,20 +3,34 @@
 # computed independently of the importer (python3's csv and sqlite3 modules; no sqlite3
 # command needed).
 #
-#   .ci/check_import.sh [CSV]     (default: ../shared/data/spotify_songs.csv)
+#   .ci/check_import.sh [CSV]
+#
+# CSV: the argument, else $SPOTIFY_SONGS_CSV, else ../shared/data/spotify_songs.csv
+# beside the repository (where the development machines and CI keep it; the dataset is
+# never committed). Without that default file the check is skipped, saying so, except
+# under CI (CI=true); a file named and missing fails it.
 #
 # It builds and runs the release binary, unless INSIGHTS_HUB_BIN names one already built
 # (CI passes the one `cargo test` built, so that CI compiles the project once).
 #
-# Run from anywhere; paths are relative to the repository root.
+# Run from anywhere: a relative CSV path is taken from where it is run.
 set -euo pipefail
 
+csv="${1:-${SPOTIFY_SONGS_CSV:-}}"
+if [[ -n "$csv" && -f "$csv" ]]; then
+    csv="$(cd "$(dirname "$csv")" && pwd)/$(basename "$csv")"
+fi
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-csv="${1:-../shared/data/spotify_songs.csv}"
+csv="${csv:-../shared/data/spotify_songs.csv}"
 if [[ ! -f "$csv" ]]; then
-    echo "check_import: $csv not found" >&2
-    exit 1
+    if [[ -n "${CI:-}" || -n "${1:-${SPOTIFY_SONGS_CSV:-}}" ]]; then
+        echo "check_import: $csv not found" >&2
+        exit 1
+    fi
+    echo "check_import: skipped, the TidyTuesday dataset is not at $csv (download" \
+        "spotify_songs.csv and give its path as the argument or in SPOTIFY_SONGS_CSV)" >&2
+    exit 0
 fi
 
 bin="${INSIGHTS_HUB_BIN:-}"

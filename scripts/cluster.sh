@@ -14,6 +14,7 @@
 #   scripts/cluster.sh [--duration 10s] [--connections 64] [--csv FILE]
 # (--csv: the file check 2 imports; default: the small fixture in tests/fixtures.)
 set -euo pipefail
+CALLER="$PWD"
 cd "$(dirname "$0")/.."
 
 DURATION=10s
@@ -23,7 +24,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --duration) DURATION="$2"; shift 2 ;;
     --connections) CONNECTIONS="$2"; shift 2 ;;
-    --csv) CSV="$2"; shift 2 ;;
+    --csv) case "$2" in /*) CSV="$2" ;; *) CSV="$CALLER/$2" ;; esac; shift 2 ;;
     -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
   esac

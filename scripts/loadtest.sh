@@ -25,6 +25,9 @@
 #
 # Only loopback traffic: the server listens on 127.0.0.1 and wrk stays bounded in time.
 set -euo pipefail
+# Paths given on the command line are read from where the script is run.
+CALLER="$PWD"
+from_caller() { case "$1" in /* | "") printf '%s' "$1" ;; *) printf '%s/%s' "$CALLER" "$1" ;; esac; }
 cd "$(dirname "$0")/.."
 
 DURATION=20s
@@ -38,9 +41,9 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --duration) DURATION="$2"; shift 2 ;;
     --connections) CONNECTIONS="$2"; shift 2 ;;
-    --csv) CSV="$2"; shift 2 ;;
+    --csv) CSV="$(from_caller "$2")"; shift 2 ;;
     --database) DATABASE="$2"; shift 2 ;;
-    --existing-db) EXISTING="$2"; shift 2 ;;
+    --existing-db) EXISTING="$(from_caller "$2")"; shift 2 ;;
     --rounds) ROUNDS="$2"; shift 2 ;;
     -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;

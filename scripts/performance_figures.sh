@@ -31,10 +31,15 @@
 # first waits (up to a minute) for the CPU to be quiet. Takes about 13 minutes on 2
 # cores with the release build and the benches already compiled, 25 without.
 set -euo pipefail
-cd "$(dirname "$0")/.."
 
+# Read from where the script is run, before it moves to the repository.
 CSV="${1:?usage: scripts/performance_figures.sh path/to/spotify_songs.csv}"
+if [ ! -f "$CSV" ]; then
+  echo "performance_figures: $CSV not found" >&2
+  exit 1
+fi
 CSV="$(cd "$(dirname "$CSV")" && pwd)/$(basename "$CSV")"
+cd "$(dirname "$0")/.."
 ROWS=1204025
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT

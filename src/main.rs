@@ -61,8 +61,9 @@ fn import_help() -> String {
     format!(
         "Import Spotify audio-feature CSV files into the catalog.
 
-Columns are found by their header names (case, spaces, underscores and units in
-parentheses do not matter). These formats import without options: TidyTuesday
+Columns are found by their header names, whatever their case, spaces and underscores;
+a unit in parentheses is read (`Duration (s)` is in seconds, `(ms)` and `duration_ms` in
+milliseconds). Columns the import does not know are passed over. These formats import without options: TidyTuesday
 spotify_songs.csv, Kaggle SpotifyFeatures.csv, the Hugging Face / Kaggle
 \"Spotify Tracks Dataset\" dataset.csv, Kaggle \"600k tracks\" tracks.csv, Kaggle
 \"1.2M songs\" tracks_features.csv and Exportify playlist exports; so does any CSV with a title, an artist and the audio
@@ -275,6 +276,16 @@ fn serve(database: config::Database, args: ServeArgs) -> anyhow::Result<()> {
         CookieSecurity::Never => false,
         CookieSecurity::Auto => !config.bind.ip().is_loopback(),
     };
+    if matches!(args.secure_cookies, CookieSecurity::Auto) && config.secure_cookies {
+        // Said, because over plain HTTP every form then answers that it expired, and
+        // nothing else pointed at the cause.
+        tracing::warn!(
+            "cookies are sent over HTTPS only, since {} is not a loopback address: behind \
+             a TLS proxy that is right; to use the server over plain HTTP on a network, \
+             start it with --secure-cookies never",
+            config.bind
+        );
+    }
     config.seed_demo = !args.no_demo;
     config.trust_proxy_headers = args.trust_proxy;
     config.api_anonymous = args.api_anonymous;

@@ -2298,6 +2298,35 @@ fn a_cors_origin_that_could_never_match_is_refused_at_start_up() {
     );
 }
 
+/// A server on a network address with the default cookie security says that its
+/// cookies need HTTPS: over plain HTTP every form answered that it had expired, and
+/// nothing in the log said why.
+#[test]
+fn a_network_address_says_its_cookies_need_https() {
+    use std::io::BufRead;
+    let (_dir, path) = database_for_the_binary();
+    let mut server = binary()
+        .args(["--database", &path, "serve", "--bind", "0.0.0.0:0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start a server");
+    let out = server.stdout.take().expect("piped stdout");
+    let before_ready: Vec<String> = std::io::BufReader::new(out)
+        .lines()
+        .map_while(Result::ok)
+        .take_while(|line| !line.contains("ready on http://"))
+        .collect();
+    server.kill().expect("stop it");
+    server.wait().expect("reap it");
+    assert!(
+        before_ready
+            .iter()
+            .any(|l| l.contains("WARN") && l.contains("--secure-cookies never")),
+        "{before_ready:#?}"
+    );
+}
+
 /// A port in use stops `serve` before its start-up work: it had opened (or created and
 /// seeded) the database and read or built the indexes first, seconds at a million
 /// tracks, and only then said that it could not listen.

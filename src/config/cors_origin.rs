@@ -12,6 +12,13 @@ pub fn parse(entry: &str) -> Result<String, String> {
         return Ok(entry.to_string());
     }
     let lower = entry.to_ascii_lowercase();
+    if lower == "null" {
+        return Err(
+            "“null” is the origin browsers give sandboxed frames and local files, \
+                    which any site can make: it cannot be allowed"
+                .to_string(),
+        );
+    }
     let Some((scheme, rest)) = lower.split_once("://") else {
         return Err(format!(
             "“{entry}” is not an origin: write it with its scheme, as https://{entry}"
@@ -102,5 +109,6 @@ mod tests {
         assert!(parse("app.example.org")
             .unwrap_err()
             .contains("https://app.example.org"));
+        assert!(!parse("null").unwrap_err().contains("https://null"));
     }
 }

@@ -7,7 +7,7 @@
 
 use std::{
     io::Read,
-    path::PathBuf,
+    path::{Path, PathBuf},
     sync::mpsc,
     time::{Duration, Instant},
 };
@@ -71,6 +71,18 @@ pub fn import_files(
     import_sources(conn, sources, paths, options, progress)
 }
 
+/// What the catalog's footer calls a file: its name, or "piped input" for a pipe
+/// (`<(zcat …)` is `/dev/fd/63`, and the footer had said "63").
+fn source_label(path: &Path) -> String {
+    let text = path.to_string_lossy();
+    if text == "/dev/stdin" || text.starts_with("/dev/fd/") || text.starts_with("/proc/self/fd/") {
+        return "piped input".to_string();
+    }
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}
+
 /// `import_files` of files already opened.
 fn import_sources<R: Read + Send>(
     conn: &mut DbConnection,
@@ -85,11 +97,7 @@ fn import_sources<R: Read + Send>(
     }
     let source_name = paths
         .iter()
-        .map(|p| {
-            p.file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_else(|| p.display().to_string())
-        })
+        .map(|p| source_label(p))
         .collect::<Vec<_>>()
         .join(", ");
 
@@ -474,4 +482,19 @@ fn refuse_if_mostly_bad(report: &FileReport, options: ImportOptions) -> Result<(
         });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pipe_is_named_piped_input_and_a_file_by_its_name() {
+        assert_eq!(source_label(Path::new("/dev/fd/63")), "piped input");
+        assert_eq!(source_label(Path::new("/dev/stdin")), "piped input");
+        assert_eq!(
+            source_label(Path::new("data/spotify_songs.csv")),
+            "spotify_songs.csv"
+        );
+    }
 }
