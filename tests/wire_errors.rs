@@ -168,6 +168,36 @@ async fn the_api_gets_json_and_an_unreadable_request_line_a_page() {
     assert!(body.contains("The request could not be read"), "{body}");
 }
 
+/// A HEAD's headers are the GET's, its length included (RFC 9110, 9.3.2), and it has
+/// no body: poem had dropped the length with the body. Over the wire, since hyper
+/// decides what a HEAD's answer carries.
+#[tokio::test]
+async fn a_head_answer_has_the_gets_length_and_no_body() {
+    let (addr, _app) = serve().await;
+    for path in ["/", "/artists", "/nowhere", "/healthz"] {
+        let get = exchange(
+            addr,
+            format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes(),
+        )
+        .await;
+        let head = exchange(
+            addr,
+            format!("HEAD {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes(),
+        )
+        .await;
+        let (get_head, get_body) = split(&get);
+        let (head_head, head_body) = split(&head);
+        assert_eq!(content_length(get_head), get_body.len(), "{path}");
+        assert_eq!(
+            content_length(head_head),
+            get_body.len(),
+            "{path}: {head_head}"
+        );
+        assert_eq!(head_body, "", "{path}");
+        assert_eq!(get_head.lines().next(), head_head.lines().next(), "{path}");
+    }
+}
+
 /// HTTP/1.1 requires a Host header (RFC 9112, 3.2): without one the request is refused
 /// with 400 and a page saying why (it had been answered as if for this site). HTTP/1.0,
 /// which predates the header, is answered.

@@ -28,6 +28,7 @@ pub mod errors;
 pub mod extract;
 pub mod fragment_cache;
 pub mod genres;
+pub mod head;
 pub mod health;
 pub mod home;
 pub mod layout;
@@ -152,6 +153,7 @@ pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
     .with(request_limits::RequestLimits)
     .with(errors::ErrorPages::outermost())
     .data(state)
+    .with(head::HeadLikeGet)
     .around(|ep, req| async move { security::harden_and_log(&ep, req).await })
     .map_to_response()
 }
