@@ -618,14 +618,17 @@
   // Observed boxes and tables; the ones a swap removed are let go at the next swap.
   var watched = [];
 
-  function markScrollable(box, overflowing) {
-    if (box.overflowing === overflowing) {
+  // The page makes every box a named region the keyboard can scroll, which it must be
+  // without scripts; a box whose table fits was a Tab stop announced as "(scrolls
+  // sideways)" that did not scroll (2 to 5 of them on a page at 1280 px). Applied at
+  // each measurement, and again after every swap: a live answer is morphed into the
+  // page, which copies the server's attributes back onto the same box without
+  // resizing it.
+  function regionIfScrolling(box) {
+    var overflowing = box.overflowing;
+    if (typeof overflowing !== "boolean") {
       return;
     }
-    box.overflowing = overflowing;
-    // The page makes every box a named region the keyboard can scroll, which it must
-    // be without scripts; a box whose table fits was a Tab stop announced as
-    // "(scrolls sideways)" that did not scroll (2 to 5 of them on a page at 1280 px).
     if (!box.hasAttribute("data-region-label")) {
       box.setAttribute("data-region-label", box.getAttribute("aria-label") || "");
     }
@@ -638,6 +641,14 @@
       box.removeAttribute("role");
       box.removeAttribute("aria-label");
     }
+  }
+
+  function markScrollable(box, overflowing) {
+    if (box.overflowing === overflowing) {
+      return;
+    }
+    box.overflowing = overflowing;
+    regionIfScrolling(box);
     var hint = box.previousElementSibling;
     if (!hint || !hint.classList.contains("scroll-hint")) {
       if (!overflowing) {
@@ -657,6 +668,7 @@
     if (root && root.matches && root.matches(".table-scroll")) {
       boxes.push(root);
     }
+    boxes.forEach(regionIfScrolling);
     if (!scrollables) {
       // No ResizeObserver (browsers before 2020): measure once.
       boxes.forEach(function (box) {
@@ -1163,14 +1175,17 @@
       window.clearTimeout(announceLater);
     }
   }, true);
-  document.addEventListener("pointerup", function () {
+  function sliderLetGo() {
     if (sliderHeld) {
       sliderHeld = false;
       if (lastAnswered) {
         announceOnceResting(lastAnswered);
       }
     }
-  }, true);
+  }
+  document.addEventListener("pointerup", sliderLetGo, true);
+  // A touch that turns into a scroll ends in pointercancel, not pointerup.
+  document.addEventListener("pointercancel", sliderLetGo, true);
 
   function send(form) {
     var state = form.liveState;
