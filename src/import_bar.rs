@@ -119,12 +119,18 @@ impl Progress for ImportBar {
         self.bar.enable_steady_tick(TICK);
     }
 
-    fn waiting_for_catalog(&mut self) {
+    fn waiting_for_catalog(&mut self, limit: Option<Duration>) {
         // Printed, not drawn: said whether or not the output is a terminal.
-        eprintln!(
-            "Another import is writing to this catalog: waiting up to {} s for it to finish…",
-            insights_hub::db::BUSY_TIMEOUT_MS / 1000
-        );
+        match limit {
+            Some(limit) => eprintln!(
+                "Another import is writing to this catalog: waiting up to {} s for it to finish…",
+                limit.as_secs()
+            ),
+            None => eprintln!(
+                "Another import is writing to this catalog: waiting for it to finish \
+                 (Ctrl-C stops this one)…"
+            ),
+        }
     }
 
     fn stop_requested(&self) -> bool {

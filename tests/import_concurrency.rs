@@ -102,7 +102,7 @@ impl Progress for Waits {
     fn start_file(&mut self, _: &Path, _: u64) {}
     fn advance(&mut self, _: u64, _: u64) {}
     fn finishing(&mut self) {}
-    fn waiting_for_catalog(&mut self) {
+    fn waiting_for_catalog(&mut self, _limit: Option<Duration>) {
         self.told = true;
     }
 }

@@ -309,9 +309,9 @@ pub trait Progress {
     fn advance(&mut self, rows: u64, bytes: u64);
     /// The rows are in; indexes and aggregates are being rebuilt.
     fn finishing(&mut self);
-    /// Another catalog writer holds the catalog: the import waits for it (up to
-    /// `db::BUSY_TIMEOUT_MS` on SQLite) before it starts.
-    fn waiting_for_catalog(&mut self) {}
+    /// Another catalog writer holds the catalog: the import waits for it before it
+    /// starts, up to `limit` (SQLite's busy timeout; PostgreSQL's lock wait has none).
+    fn waiting_for_catalog(&mut self, _limit: Option<std::time::Duration>) {}
     /// Everything is written: whether the commit may start (on SQLite in WAL mode it
     /// copies the load into the catalog file, which takes seconds for a large one).
     /// `false`: a stop was asked for before (during the index rebuild, which cannot be

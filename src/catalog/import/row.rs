@@ -186,7 +186,8 @@ impl RowParser {
             .map_err(|e| format!("{}: {e}", self.map.header(col)))?;
         let subgenre = match self.map.subgenre {
             Some(sub) => value::text_within(self.cell(record, sub)?, MAX_GENRE_CHARS)
-                .map_err(|e| format!("{}: the subgenre {e}", self.map.header(sub)))?,
+                .map_err(|e| format!("{}: the subgenre {e}", self.map.header(sub)))?
+                .filter(|name| !value::is_dots(name)),
             None => None,
         };
         let mut tags: Vec<GenreTag> = names.into_iter().map(|g| GenreTag::new(&g)).collect();
@@ -250,6 +251,22 @@ mod tests {
         assert_eq!(track.features.instrumentalness, 1.11e-6);
         assert_eq!(track.features.loudness, -2.634);
         assert_eq!(track.duration_ms, Some(194754));
+    }
+
+    /// A subgenre of dots only is none, as such a genre is: its page would be
+    /// unreachable (browsers resolve /genres/.. to /).
+    #[test]
+    fn a_subgenre_of_dots_is_none() {
+        let header = format!("{HEADER},playlist_subgenre");
+        let headers: Vec<&str> = header.split(',').collect();
+        let parser = RowParser::new(ColumnMap::from_headers(&headers).expect("maps"));
+        let row = "x1,Song,A,0,A,2012,rock,0.5,0.5,1,-5,1,0.1,0.1,0,0.1,0.5,120,200000";
+        for (subgenre, kept) in [("..", None), (".", None), ("hard rock", Some("hard rock"))] {
+            let record =
+                ByteRecord::from(format!("{row},{subgenre}").split(',').collect::<Vec<_>>());
+            let track = parser.parse(&record).expect("a track");
+            assert_eq!(track.genres[0].subgenre.as_deref(), kept, "{subgenre}");
+        }
     }
 
     #[test]

@@ -100,6 +100,8 @@ impl<'a> CsvSource<Box<dyn Read + Send + 'a>> {
             .buffer_capacity(1 << 16)
             .from_reader(text);
         let header_line = 1 + layout.lines_before_header;
+        // The header is a row too: a quote left open in it took in the whole file.
+        row_start.at(0);
         let raw = reader
             .byte_headers()
             .map_err(|e| read_error(header_line, e.to_string()))?
@@ -404,6 +406,23 @@ mod tests {
         assert_eq!(lines, vec![2, 4, 6]);
         let csv = format!("sep=,\r\n{HEADER}\r\nSong,A,0.5,0.5,0.5,0,0.5,0.05,0.1,120,-6\r\n");
         assert_eq!(rows(csv.as_bytes())[0].0, 3);
+    }
+
+    /// A quote left open in the header is stopped at the same limit (the header had
+    /// taken in the whole file before the check began).
+    #[test]
+    fn a_quote_never_closed_in_the_header_stops_the_read() {
+        let good = "Song,A,0.5,0.5,0.5,0,0.5,0.05,0.1,120,-6\n";
+        let mut csv = format!("{},\"x\n", HEADER);
+        csv.push_str(&good.repeat((input::MAX_LINE_BYTES + (2 << 20)) / good.len()));
+        let Err(error) = CsvSource::from_reader(Path::new("t.csv"), csv.as_bytes()) else {
+            panic!("the header was read");
+        };
+        let said = error.to_string();
+        assert!(
+            said.contains("a row runs on for more than 16 MiB"),
+            "{said}"
+        );
     }
 
     /// A quote never closed, with more than 16 MiB of rows after it: the read stops

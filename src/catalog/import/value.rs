@@ -497,6 +497,12 @@ pub fn text_within(cell: &str, max: usize) -> Result<Option<String>, String> {
 /// `Genres`), otherwise the cell as one genre (Discogs' "Folk, World, & Country" is one).
 /// A genre repeated (ignoring case) counts once; at most [`MAX_GENRES_PER_TRACK`] of at
 /// most [`MAX_GENRE_CHARS`] characters each.
+/// A genre or subgenre of dots only ("." and "..", a placeholder for none) would name
+/// a page no address reaches: browsers resolve /genres/.. to /. Such a name is none.
+pub fn is_dots(name: &str) -> bool {
+    !name.is_empty() && name.bytes().all(|b| b == b'.')
+}
+
 pub fn genres(cell: &str, comma_list: bool) -> Result<Vec<String>, String> {
     if let Some(wrong) = control_character_message(cell) {
         return Err(format!("the genre {wrong}"));
@@ -519,9 +525,7 @@ pub fn genres(cell: &str, comma_list: bool) -> Result<Vec<String>, String> {
     let mut seen: HashSet<String> = HashSet::new();
     for name in names {
         let name = name.trim();
-        // "." and ".." (a placeholder for none) would name a genre whose page no
-        // address reaches: browsers resolve /genres/.. to /.
-        if is_missing(name) || name.bytes().all(|b| b == b'.') {
+        if is_missing(name) || is_dots(name) {
             continue;
         }
         if longer_than(name, MAX_GENRE_CHARS) {
