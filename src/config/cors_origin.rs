@@ -45,11 +45,7 @@ pub fn parse(entry: &str) -> Result<String, String> {
         Some((_, port)) => (&rest[..rest.len() - port.len() - 1], Some(port)),
         None => (rest, None),
     };
-    let valid_host = !host.is_empty()
-        && host
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'[' | b']' | b':'));
-    if !valid_host {
+    if !is_host(host) {
         return Err(format!(
             "“{entry}” is not an origin: its host cannot be read"
         ));
@@ -65,6 +61,26 @@ pub fn parse(entry: &str) -> Result<String, String> {
             "“{entry}” is not an origin: “{port}” is not a port (1 to 65535)"
         )),
     }
+}
+
+/// A host as an origin writes it: an IPv6 address in brackets, or names (an IPv4
+/// address among them) joined by single dots.
+fn is_host(host: &str) -> bool {
+    if let Some(inside) = host.strip_prefix('[') {
+        return inside.strip_suffix(']').is_some_and(|address| {
+            address.contains(':')
+                && address
+                    .bytes()
+                    .all(|b| b.is_ascii_hexdigit() || matches!(b, b':' | b'.'))
+        });
+    }
+    !host.is_empty()
+        && host.split('.').all(|label| {
+            !label.is_empty()
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
 }
 
 #[cfg(test)]
@@ -103,6 +119,10 @@ mod tests {
             "https://x.org:99999",
             "https://x.org:0",
             "https://x .org",
+            "http://[::1",
+            "https://[::1]x",
+            "https://a..b",
+            "https://.example.org",
         ] {
             assert!(parse(bad).is_err(), "{bad}");
         }
