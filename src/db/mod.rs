@@ -706,13 +706,15 @@ where
     }
 }
 
-/// How long a request waits for the database's answer once it has a connection. A
-/// PostgreSQL server that hangs (or a network that drops its packets) is not refused:
-/// the query waited until the connection guard closed the connection at 30 s, with no
-/// answer, no status and no line logged, and a balancer resent it to the next server.
-/// Now the request gets the 503 page (the query's thread waits on, and its connection
-/// comes back if the database does). Far above any query's time: the longest, reading
-/// every track's facts at 1.2 million tracks, takes about a second.
+/// How long a request waits for the database's work, getting a connection included
+/// (the pool gives up on that after 5 s). A PostgreSQL server that hangs (or a network
+/// that drops its packets) is not refused: the query waited until the connection guard
+/// closed the connection at 30 s, with no answer, no status and no line logged, and a
+/// balancer resent it to the next server. Now the request gets the 503 page. The work
+/// goes on on its thread, and its connection comes back if the database does: a write
+/// may still commit after the 503, as any request's whose answer is lost may. Far above
+/// any query's time: the longest, reading every track's facts at 1.2 million tracks,
+/// takes about a second.
 pub const ANSWER_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// Seconds since the Unix epoch: how every timestamp is stored.
