@@ -1043,6 +1043,42 @@ async fn a_catalog_without_dates_offers_no_year_to_choose_or_sort_by() {
             .is_some_and(|m| m.contains("no release dates")),
         "{json}"
     );
+    // A profile saved over a catalog with dates, loaded here: the notice the keyboard
+    // lands on says that this catalog refuses some of its settings.
+    let with_year = insights_hub::matching::MatchSettings {
+        filters: insights_hub::matching::Filters {
+            year_from: Some(1990),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let json = serde_json::to_string(&with_year).expect("json");
+    let mut conn = dateless.state.pool.get().expect("a connection");
+    let user = insights_hub::db::users::find_by_key(&mut conn, "dateless")
+        .expect("query")
+        .expect("the user");
+    let profile = insights_hub::db::taste_profiles::insert_named(
+        &mut conn, user.id, "Nineties", &json, 1, 100,
+    )
+    .expect("saved");
+    drop(conn);
+    let token = page.csrf_token();
+    let loaded = browser
+        .post_raw(
+            &dateless.client,
+            &format!("/perfect-song/profiles/{}/load", profile.id),
+            &[("csrf_token", &token)],
+        )
+        .await;
+    let to = loaded.location().expect("sent to the page").to_string();
+    let opened = browser.get(&dateless.client, &to).await;
+    assert!(
+        opened.body.contains(
+            "Loaded “Nineties”: its settings are on the sliders. This catalog refuses some of them"
+        ),
+        "{}",
+        opened.body
+    );
     let artists = browser.get(&dateless.client, "/artists?q=Angels").await;
     let href = artists
         .body

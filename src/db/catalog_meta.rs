@@ -66,6 +66,14 @@ pub struct CatalogMeta {
     pub max_year: Option<i32>,
 }
 
+impl CatalogMeta {
+    /// Whether any track has a release year: without, no page offers a year to choose,
+    /// sort or read ("Released: unknown" on every row).
+    pub fn has_years(&self) -> bool {
+        self.min_year.is_some()
+    }
+}
+
 pub fn load(conn: &mut crate::db::DbConnection) -> QueryResult<CatalogMeta> {
     crate::db::with_backend!(conn, conn => {
     let row: MetaRow = catalog_meta::table

@@ -145,7 +145,7 @@ fn home_content(
                     div { dt { "Tracks" } dd { (format_count(meta.track_count)) } }
                     div { dt { "Artists" } dd { (format_count(meta.artist_count)) } }
                     div { dt { "Genres" } dd { (format_count(meta.genre_count)) } }
-                    @if meta.min_year.is_some() {
+                    @if meta.has_years() {
                         div { dt { "Released" } dd { (catalog.year_span()) } }
                     }
                     div class="stat-source" {

@@ -530,7 +530,7 @@ impl RecommendationsApi {
             )
             .into());
         }
-        if (r.min_year.is_some() || r.max_year.is_some()) && catalog.meta.min_year.is_none() {
+        if (r.min_year.is_some() || r.max_year.is_some()) && !catalog.meta.has_years() {
             return Err(ApiError::bad_request(
                 "This catalog has no release dates (its file had none), so min_year and \
                  max_year could match no track: leave them out.",

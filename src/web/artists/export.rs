@@ -118,7 +118,7 @@ pub async fn tracks_csv(
     let pairs = QueryPairs::parse(req.uri().query());
     let usual = TrackSort::usual(
         ctx.catalog.features.has_popularity(),
-        ctx.catalog.meta.min_year.is_some(),
+        ctx.catalog.meta.has_years(),
     );
     let sort = TrackSort::parse_or(pairs.last("sort"), pairs.sort_dir(), usual)
         .map_err(AppError::BadRequest)?;

@@ -141,7 +141,7 @@ pub async fn artist_page(
         ))
     })?;
     let pairs = QueryPairs::parse(req.uri().query());
-    let has_years = catalog.meta.min_year.is_some();
+    let has_years = catalog.meta.has_years();
     let usual = TrackSort::usual(catalog.features.has_popularity(), has_years);
     let sort = TrackSort::parse_or(pairs.last("sort"), pairs.sort_dir(), usual)
         .map_err(AppError::BadRequest)?;

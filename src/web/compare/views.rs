@@ -350,7 +350,7 @@ pub fn comparison(
                             td { "—" }
                         }
                         // A row of "unknown" on a catalog without dates says nothing.
-                        @if catalog.meta.min_year.is_some() {
+                        @if catalog.meta.has_years() {
                             tr {
                                 th scope="row" { "Released" }
                                 @for c in compared { td { (year_span(c.min_year, c.max_year)) } }

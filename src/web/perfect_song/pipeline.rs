@@ -87,8 +87,7 @@ fn time_signatures_missing(
 /// field, as time signatures are. The form shows the fields switched off there.
 fn years_missing(settings: &MatchSettings, catalog: &CatalogSnapshot) -> Option<InvalidSettings> {
     let filters = &settings.filters;
-    if (filters.year_from.is_none() && filters.year_to.is_none()) || catalog.meta.min_year.is_some()
-    {
+    if (filters.year_from.is_none() && filters.year_to.is_none()) || catalog.meta.has_years() {
         return None;
     }
     let field = if filters.year_from.is_some() {
@@ -278,7 +277,7 @@ impl<'a> Pipeline<'a> {
             catalog_version: self.ctx.catalog.meta.version,
             facts: &found.facts,
             catalog_has_genres: self.ctx.catalog.features.has_genres(),
-            catalog_has_years: self.ctx.catalog.meta.min_year.is_some(),
+            catalog_has_years: self.ctx.catalog.meta.has_years(),
             download_url: &super::export::url_of_query(query),
             charts_url: charts_url.as_deref(),
         })))
@@ -422,7 +421,17 @@ impl<'a> Pipeline<'a> {
         } else {
             let rows = self.profiles().await?;
             let panel_markup = profile_views::panel(ctx, &rows, &form.query_string(), &panel);
-            let page_notice = panel.page_notice;
+            // A profile saved over another catalog may hold settings this one refuses:
+            // the notice the keyboard lands on says so, not only that it loaded.
+            let page_notice = panel.page_notice.map(|notice| {
+                if form.has_errors() {
+                    format!(
+                        "{notice} This catalog refuses some of them: see the messages beside them."
+                    )
+                } else {
+                    notice
+                }
+            });
             let seed_panel = self.seed_panel(form).await?;
             let facts = seeds::facts(self.state, ctx.catalog.meta.version).await?;
             let page = views::page(

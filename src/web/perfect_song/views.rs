@@ -526,7 +526,7 @@ fn filters(form: &FormState, catalog: &CatalogSnapshot) -> Markup {
             }
             }
             div class="ps-filter-grid" {
-                @if catalog.meta.min_year.is_some() {
+                @if catalog.meta.has_years() {
                     (number_field(form, keys::YEAR_FROM, "Released from", i64::from(*YEARS.start()), i64::from(*YEARS.end()), year(catalog.meta.min_year)))
                     (number_field(form, keys::YEAR_TO, "Released up to", i64::from(*YEARS.start()), i64::from(*YEARS.end()), year(catalog.meta.max_year)))
                 } @else {
