@@ -49,14 +49,9 @@ pub fn truncate_log(conn: &mut crate::db::DbConnection) -> QueryResult<()> {
     let crate::db::DbConnection::Sqlite(conn) = conn else {
         return Ok(());
     };
-    let result = conn.batch_execute(&format!(
-        "PRAGMA busy_timeout = 1000; PRAGMA {SCHEMA}.wal_checkpoint(TRUNCATE);"
-    ));
-    conn.batch_execute(&format!(
-        "PRAGMA busy_timeout = {};",
-        super::BUSY_TIMEOUT_MS
-    ))?;
-    result
+    super::with_busy_timeout(conn, 1000, |conn| {
+        conn.batch_execute(&format!("PRAGMA {SCHEMA}.wal_checkpoint(TRUNCATE);"))
+    })
 }
 
 /// The catalog file beside a main database file: `data/insights.db` ->

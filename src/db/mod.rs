@@ -706,6 +706,22 @@ where
     }
 }
 
+/// Runs `work` with `busy_ms` as the connection's busy timeout, then puts the usual
+/// one (`BUSY_TIMEOUT_MS`) back, whatever `work` did: a look at a lock, or a step that
+/// must not wait on a reader. The restore's own error comes second to the work's.
+pub(crate) fn with_busy_timeout<T>(
+    conn: &mut SqliteConnection,
+    busy_ms: u32,
+    work: impl FnOnce(&mut SqliteConnection) -> diesel::QueryResult<T>,
+) -> diesel::QueryResult<T> {
+    conn.batch_execute(&format!("PRAGMA busy_timeout = {busy_ms}"))?;
+    let result = work(conn);
+    let restored = conn.batch_execute(&format!("PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}"));
+    let value = result?;
+    restored?;
+    Ok(value)
+}
+
 /// How long a request waits for the database's work, getting a connection included
 /// (the pool gives up on that after 5 s). A PostgreSQL server that hangs (or a network
 /// that drops its packets) is not refused: the query waited until the connection guard

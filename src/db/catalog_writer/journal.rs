@@ -46,13 +46,9 @@ pub fn choose_for_import(conn: &mut SqliteConnection) -> QueryResult<Journal> {
         return Ok(Journal::Wal);
     }
     // Not a moment's wait: a connection in the way is a reader to leave alone.
-    conn.batch_execute("PRAGMA busy_timeout = 0")?;
-    let switched =
-        diesel::sql_query("PRAGMA main.journal_mode = DELETE").get_result::<JournalMode>(conn);
-    conn.batch_execute(&format!(
-        "PRAGMA busy_timeout = {}",
-        crate::db::BUSY_TIMEOUT_MS
-    ))?;
+    let switched = crate::db::with_busy_timeout(conn, 0, |conn| {
+        Ok(diesel::sql_query("PRAGMA main.journal_mode = DELETE").get_result::<JournalMode>(conn))
+    })?;
     match switched {
         Ok(mode) if mode.journal_mode.eq_ignore_ascii_case("delete") => {
             // Every commit of a rollback journal syncs the journal before the file it

@@ -167,25 +167,15 @@ pub fn catalog_is_locked(conn: &mut crate::db::DbConnection) -> QueryResult<bool
     use diesel::connection::SimpleConnection;
     match conn {
         crate::db::DbConnection::Sqlite(c) => {
-            c.batch_execute("PRAGMA busy_timeout = 0")?;
-            let tried = c.batch_execute("BEGIN IMMEDIATE");
-            let locked = match tried {
-                Ok(()) => {
-                    c.batch_execute("ROLLBACK")?;
-                    false
-                }
+            crate::db::with_busy_timeout(c, 0, |c| match c.batch_execute("BEGIN IMMEDIATE") {
+                Ok(()) => c.batch_execute("ROLLBACK").map(|()| false),
                 Err(diesel::result::Error::DatabaseError(_, info))
                     if info.message().contains("locked") =>
                 {
-                    true
+                    Ok(true)
                 }
-                Err(error) => return Err(error),
-            };
-            c.batch_execute(&format!(
-                "PRAGMA busy_timeout = {}",
-                crate::db::BUSY_TIMEOUT_MS
-            ))?;
-            Ok(locked)
+                Err(error) => Err(error),
+            })
         }
         crate::db::DbConnection::Pg(c) => {
             #[derive(diesel::QueryableByName)]
