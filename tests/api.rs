@@ -1733,6 +1733,45 @@ async fn one_creation_form_sent_several_times_at_once_makes_one_token() {
 /// What no dataset holds is null, unless the server is started with
 /// `--api-fill-unknown`: then Spotify's usual values stand in, for typed clients
 /// (tekore, rspotify) that refuse the nulls. Values the dataset holds stay its own.
+/// An artist's average popularity is rounded as the pages round it (halves to even):
+/// 74.5 read 74 on the artist's page and 75 from the API.
+#[tokio::test]
+async fn an_artists_popularity_reads_the_same_on_the_page_and_from_the_api() {
+    let app = common::empty_app();
+    let mut first = common::fixtures::track("6f807x0ima9a1j3VPbc7VN", "One", &["Ann"], 0.2);
+    first.popularity = Some(74);
+    let mut second = common::fixtures::track("0r7CVbZTWZgbTCYdfa2P31", "Two", &["Ann"], 0.4);
+    second.popularity = Some(75);
+    common::fixtures::load(&app.state, "halves", vec![first, second]).await;
+    let mut browser = Browser::new();
+    browser.sign_up(&app.client, "halves", GOOD_PASSWORD).await;
+    let token = create_token(&app, &mut browser, "halves").await;
+    let found = call(&app, Some(&token), "/api/v1/search?q=Ann&type=artist").await;
+    assert_eq!(found.status, StatusCode::OK, "{}", found.json);
+    assert_eq!(
+        found.json["artists"]["items"][0]["popularity"], 74,
+        "{}",
+        found.json
+    );
+    let search = browser.get(&app.client, "/artists?q=Ann").await;
+    let href = search
+        .body
+        .split("href=\"")
+        .filter_map(|rest| rest.split('"').next())
+        .find(|href| {
+            href.strip_prefix("/artists/")
+                .is_some_and(|id| id.chars().all(|c| c.is_ascii_digit()))
+        })
+        .expect("a link to the artist")
+        .to_string();
+    let page = browser.get(&app.client, &href).await;
+    assert!(
+        page.body.contains("average popularity 74 of 100"),
+        "{}",
+        page.body
+    );
+}
+
 #[tokio::test]
 async fn the_usual_values_stand_in_for_unknown_ones_only_when_asked() {
     let mut untold = common::fixtures::track("6f807x0ima9a1j3VPbc7VN", "One", &["Ann"], 0.2);

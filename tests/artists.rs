@@ -1169,6 +1169,65 @@ async fn a_search_with_many_matches_shows_more_on_request() {
     }
 }
 
+/// An artist whose genres tie for the most tracks (one each in edm and latin) has
+/// both as main genres: the nearest artist by sound, in latin, comes first. The first
+/// tied genre by name had decided, and the nearest came after farther edm artists.
+#[tokio::test]
+async fn tied_main_genres_all_count_for_similar_artists() {
+    let app = empty_app();
+    let song = |id: &str, artist: &str, genre: &str, level: f64| {
+        let mut t = common::fixtures::track(id, &format!("{artist} {id}"), &[artist], level);
+        t.genres = vec![insights_hub::catalog::GenreTag::new(genre)];
+        t
+    };
+    let mut tracks = vec![
+        song("cap0000000000000000001", "Capo", "edm", 0.50),
+        song("cap0000000000000000002", "Capo", "latin", 0.50),
+    ];
+    for n in 0..3 {
+        tracks.push(song(
+            &format!("near00000000000000000{n}"),
+            "Near Latin",
+            "latin",
+            0.51,
+        ));
+        tracks.push(song(
+            &format!("far000000000000000000{n}"),
+            "Far Edm",
+            "edm",
+            0.60,
+        ));
+        tracks.push(song(
+            &format!("rock00000000000000000{n}"),
+            "Rocker",
+            "rock",
+            0.505,
+        ));
+    }
+    common::fixtures::load(&app.state, "ties", tracks).await;
+    let search = get(&app, "/artists?q=Capo").await;
+    let href = search
+        .body
+        .split("href=\"")
+        .filter_map(|rest| rest.split('"').next())
+        .find(|href| {
+            href.strip_prefix("/artists/")
+                .is_some_and(|id| id.chars().all(|c| c.is_ascii_digit()))
+        })
+        .expect("a link to the artist")
+        .to_string();
+    let page = get(&app, &href).await;
+    let similar = &page.body[page.body.find("Similar artists").expect("the section")..];
+    let near = similar.find(">Near Latin<").expect("Near Latin");
+    let far = similar.find(">Far Edm<").expect("Far Edm");
+    let rocker = similar.find(">Rocker<").expect("Rocker");
+    assert!(near < far && far < rocker, "{similar}");
+    assert!(
+        similar.contains("main genre is also edm or latin"),
+        "{similar}"
+    );
+}
+
 /// Two compared artists with the same averages are said to be so: on the radar one's
 /// shape lies on the other's, and the second artist looked missing.
 #[tokio::test]

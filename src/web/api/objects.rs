@@ -570,7 +570,9 @@ pub fn artist(base: &Base, a: &ArtistSummary, genres: Vec<String>) -> Artist {
         images: Vec::new(),
         name: a.name.clone(),
         popularity: base.or_usual(
-            a.avg_popularity.map(|p| p.round() as i32),
+            // Halves to even, as the pages write it (`Feature::format`): 74.5 read 74 on
+            // the artist's page and 75 here.
+            a.avg_popularity.map(|p| p.round_ties_even() as i32),
             usual::POPULARITY,
         ),
         kind: "artist".into(),

@@ -205,14 +205,22 @@ pub async fn artist_page(
             Distribution::of(f, &values)
         })
         .collect();
-    let main_genre = genres.first().map(|g| g.genre.as_str());
-    let similar = similar_artists(&state, &catalog, id, main_genre).await?;
+    // Every genre tied for the most tracks is a main genre: with one track each in edm,
+    // latin and pop, the first by name had decided, and the nearest artists by sound
+    // (in latin) came third.
+    let top_count = genres.first().map(|g| g.tracks);
+    let main_genres: Vec<&str> = genres
+        .iter()
+        .take_while(|g| Some(g.tracks) == top_count)
+        .map(|g| g.genre.as_str())
+        .collect();
+    let similar = similar_artists(&state, &catalog, id, &main_genres).await?;
     let content = html! {
         (header(artist, &catalog, &genres))
         (profile_section(artist, &catalog))
         (tracks_markup)
         (spread_section("artist", &artist.name, "their", &distributions, all_tracks.len()))
-        (similar_section(artist, main_genre, &similar))
+        (similar_section(artist, &main_genres, &similar))
     };
     Ok(render(&ctx, &artist.name, content).into_response())
 }
@@ -561,25 +569,25 @@ pub(crate) fn spread_section(
 }
 
 /// The artist's similar artists, each with its main genre: among the nearest by sound,
-/// those whose main genre is `main_genre` first (`similarity::genre_first`), their
-/// genres read through the top-genres cache. Without a genre (a catalog without
-/// genres), the nearest by sound, and no query.
+/// those whose main genre is one of `main_genres` (the artist's genres tied for the
+/// most tracks) first (`similarity::genre_first`), their genres read through the
+/// top-genres cache. Without a genre (a catalog without genres), the nearest by sound,
+/// and no query.
 async fn similar_artists<'a>(
     state: &AppState,
     catalog: &'a CatalogSnapshot,
     id: i32,
-    main_genre: Option<&str>,
+    main_genres: &[&str],
 ) -> AppResult<Vec<(SimilarArtist<'a>, Option<String>)>> {
     let candidates = catalog.artists.similar(id, GENRE_CANDIDATES);
-    let their_genres = match main_genre {
-        Some(_) => {
-            let ids: Vec<i32> = candidates.iter().map(|s| s.artist.id).collect();
-            state
-                .caches
-                .top_genres(&state.pool, catalog.meta.version, &ids)
-                .await?
-        }
-        None => Default::default(),
+    let their_genres = if main_genres.is_empty() {
+        Default::default()
+    } else {
+        let ids: Vec<i32> = candidates.iter().map(|s| s.artist.id).collect();
+        state
+            .caches
+            .top_genres(&state.pool, catalog.meta.version, &ids)
+            .await?
     };
     let main_genre_of = |id: i32| {
         their_genres
@@ -589,7 +597,7 @@ async fn similar_artists<'a>(
     };
     let similar = genre_first(
         candidates,
-        |id| main_genre.is_some() && main_genre_of(id) == main_genre,
+        |id| main_genre_of(id).is_some_and(|genre| main_genres.contains(&genre)),
         SIMILAR_COUNT,
     );
     Ok(similar
@@ -604,7 +612,7 @@ async fn similar_artists<'a>(
 /// The similar artists, each with its main genre when the catalog has genres.
 fn similar_section(
     artist: &ArtistSummary,
-    main_genre: Option<&str>,
+    main_genres: &[&str],
     similar: &[(SimilarArtist<'_>, Option<String>)],
 ) -> Markup {
     html! {
@@ -613,8 +621,13 @@ fn similar_section(
             p class="muted" {
                 "Nearest by average sound over the " (SIMILARITY_FEATURES.len()) " audio features, each on a 0–1 scale. "
                 "The distance is the typical gap per feature (root mean square): 0 means identical averages. "
-                @if let Some(genre) = main_genre {
-                    "Artists whose main genre is also " (genre) " come first. "
+                @match main_genres {
+                    [] => {}
+                    [genre] => { "Artists whose main genre is also " (genre) " come first. " }
+                    [init @ .., last] => {
+                        "Artists whose main genre is also " (init.join(", ")) " or " (last)
+                        " (this artist's genres with the most tracks) come first. "
+                    }
                 }
                 "Artists with fewer than " (NEIGHBOUR_MIN_TRACKS) " tracks only fill the list when there are not enough others."
             }
