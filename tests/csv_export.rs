@@ -181,6 +181,13 @@ async fn an_artists_tracks_download_every_page_in_the_order_on_screen() {
     assert_is_csv_download(&file);
     let titles = column(&records(&file), "title");
     assert_eq!(titles.len(), 25, "all pages");
+    // Each row names its track as the dataset and the API do.
+    let ids = column(&records(&file), "spotify_id");
+    assert_eq!(
+        (ids[0].as_str(), ids[24].as_str()),
+        ("p24", "p00"),
+        "{ids:?}"
+    );
     assert_eq!(titles[0], "Song 24");
     assert_eq!(titles[24], "Song 00");
 

@@ -198,6 +198,8 @@ pub fn top_genres(
 #[diesel(table_name = tracks)]
 pub struct ArtistTrack {
     pub id: i32,
+    /// The dataset's Spotify id, when it has one (its CSV's `spotify_id`).
+    pub spotify_id: Option<String>,
     pub name: String,
     pub album: Option<String>,
     pub release_year: Option<i32>,

@@ -131,14 +131,25 @@ pub async fn tracks_csv(
 }
 
 fn track_table(tracks: &[ArtistTrack]) -> CsvTable {
-    let mut header: Vec<String> = ["title", "track_id", "album", "year", "genre"]
-        .map(String::from)
-        .to_vec();
+    // `spotify_id` joins a row back to the dataset and the API, as the perfect song's
+    // file does; `hub_track_id` is this site's own number (its addresses' `seed_track`).
+    // The column had been `track_id`, the dataset's name for the Spotify id.
+    let mut header: Vec<String> = [
+        "title",
+        "spotify_id",
+        "hub_track_id",
+        "album",
+        "year",
+        "genre",
+    ]
+    .map(String::from)
+    .to_vec();
     header.extend(Feature::ALL.iter().map(|f| f.key().to_string()));
     let mut table = CsvTable::new(header);
     for t in tracks {
         let mut row = vec![
             t.name.clone(),
+            t.spotify_id.clone().unwrap_or_default(),
             t.id.to_string(),
             t.album.clone().unwrap_or_default(),
             optional(t.release_year),
