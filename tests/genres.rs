@@ -682,3 +682,31 @@ async fn the_decade_chart_needs_two_decades_to_draw_a_line() {
     );
     assert!(!page.body.contains("A chart needs two decades"));
 }
+
+/// A genre named as one of the section's own pages ("compare") has a page its links
+/// reach: the comparison's route had taken its address.
+#[tokio::test]
+async fn a_genre_named_compare_has_a_page_its_link_reaches() {
+    let app = empty_app();
+    let mut track = common::fixtures::track("cmp0000000000000000001", "Versus", &["Ada"], 0.5);
+    track.genres = vec![insights_hub::catalog::GenreTag::new("compare")];
+    common::fixtures::load(&app.state, "odd genre", vec![track]).await;
+    let app = TestApp {
+        client: TestApp::client_for(&app.state),
+        ..app
+    };
+    let list = get(&app, "/genres").await;
+    assert!(
+        list.body.contains(r#"href="/genres/%63ompare""#),
+        "{}",
+        list.body
+    );
+    let page = get(&app, "/genres/%63ompare").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body
+            .contains(r#"<h1 id="genre-title" class="artist-name">compare</h1>"#),
+        "{}",
+        page.body
+    );
+}

@@ -34,13 +34,21 @@ fn render(ctx: &PageContext, title: &str, content: Markup) -> Markup {
     })
 }
 
+/// The addresses under `/genres/` that are pages of their own, not a genre's.
+const OWN_PAGES: [&str; 2] = ["compare", "compare.csv"];
+
 /// `/genres/{name}`, the name percent-encoded as a path segment ("r&b" -> `r%26b`,
-/// "hip hop" -> `hip%20hop`).
+/// "hip hop" -> `hip%20hop`). A genre named as one of this section's own pages
+/// (`compare`) has its first letter escaped too (`%63ompare`): the router matches the
+/// address as written, so the genre's page is reached, not the comparison's.
 pub fn genre_path(name: &str) -> String {
     let mut out = String::from("/genres/");
-    for byte in name.bytes() {
+    let shadowed = OWN_PAGES.contains(&name);
+    for (i, byte) in name.bytes().enumerate() {
         match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~'
+                if !(shadowed && i == 0) =>
+            {
                 out.push(byte as char)
             }
             other => out.push_str(&format!("%{other:02X}")),
