@@ -1753,18 +1753,9 @@ async fn an_artists_popularity_reads_the_same_on_the_page_and_from_the_api() {
         "{}",
         found.json
     );
-    let search = browser.get(&app.client, "/artists?q=Ann").await;
-    let href = search
-        .body
-        .split("href=\"")
-        .filter_map(|rest| rest.split('"').next())
-        .find(|href| {
-            href.strip_prefix("/artists/")
-                .is_some_and(|id| id.chars().all(|c| c.is_ascii_digit()))
-        })
-        .expect("a link to the artist")
-        .to_string();
-    let page = browser.get(&app.client, &href).await;
+    let page = browser
+        .get(&app.client, &common::artist_path(&app, "Ann"))
+        .await;
     assert!(
         page.body.contains("average popularity 74 of 100"),
         "{}",

@@ -146,3 +146,11 @@ pub fn empty_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
         db,
     }
 }
+
+/// The address of the page of the artist named `name` in the app's catalog.
+pub fn artist_path(app: &TestApp, name: &str) -> String {
+    match app.state.catalog().artists.resolve(name) {
+        insights_hub::catalog::artists::Resolution::Found(a) => format!("/artists/{}", a.id),
+        other => panic!("{name} did not resolve: {other:?}"),
+    }
+}
