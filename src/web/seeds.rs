@@ -64,22 +64,9 @@ pub fn search(
     Candidates::new(settings, facts, excluded, extra).search(index)
 }
 
-/// How many tracks `search` chooses from, up to `limit` (the API's
-/// `afterFilteringSize`): the same tracks left out, counted by `FeatureIndex::count_where`.
-pub fn count(
-    index: &FeatureIndex,
-    settings: &MatchSettings,
-    facts: &TrackFacts,
-    excluded: &[i32],
-    extra: &dyn Fn(i32) -> bool,
-    limit: usize,
-) -> Result<usize, InvalidSettings> {
-    let candidates = Candidates::new(settings, facts, excluded, extra);
-    index.count_where(&candidates.for_index, &|id| candidates.keeps(id), limit)
-}
-
-/// Which tracks a search may answer with, beyond what the index checks itself.
-struct Candidates<'a> {
+/// Which tracks a search may answer with, beyond what the index checks itself: built
+/// once for a search and, in the API, the count of its pool.
+pub struct Candidates<'a> {
     /// The settings as the index reads them (without a tempo range that half and
     /// double time check here instead).
     for_index: MatchSettings,
@@ -94,7 +81,7 @@ struct Candidates<'a> {
 }
 
 impl<'a> Candidates<'a> {
-    fn new(
+    pub fn new(
         settings: &'a MatchSettings,
         facts: &'a TrackFacts,
         excluded: &'a [i32],
@@ -128,6 +115,12 @@ impl<'a> Candidates<'a> {
         }
     }
 
+    /// How many tracks `search` chooses from, up to `limit` (the API's
+    /// `afterFilteringSize`), counted by `FeatureIndex::count_where`.
+    pub fn count(&self, index: &FeatureIndex, limit: usize) -> Result<usize, InvalidSettings> {
+        index.count_where(&self.for_index, &|id| self.keeps(id), limit)
+    }
+
     fn keeps(&self, id: i32) -> bool {
         if self.excluded.contains(&id) || !(self.extra)(id) {
             return false;
@@ -143,7 +136,7 @@ impl<'a> Candidates<'a> {
         !self.needs_facts || fact.is_some_and(|f| self.attributes.admits(&f, self.tempo.as_ref()))
     }
 
-    fn search(&self, index: &FeatureIndex) -> Result<MatchOutcome, InvalidSettings> {
+    pub fn search(&self, index: &FeatureIndex) -> Result<MatchOutcome, InvalidSettings> {
         let keep = |id: i32| self.keeps(id);
         if self.all_versions {
             index.search_where(&self.for_index, &keep)

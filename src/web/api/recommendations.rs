@@ -602,12 +602,13 @@ impl RecommendationsApi {
             && r.attribute_bounds.is_empty()
             && seed_track_ids.is_empty();
         let (outcome, pool) = tokio::task::spawn_blocking(move || {
-            let settings = &settings_for_search;
-            let outcome = crate::web::seeds::search(&index, settings, &facts, &excluded, &extra)?;
+            let candidates =
+                crate::web::seeds::Candidates::new(&settings_for_search, &facts, &excluded, &extra);
+            let outcome = candidates.search(&index)?;
             let pool = if unfiltered {
                 index.len().min(POOL_COUNTED)
             } else {
-                crate::web::seeds::count(&index, settings, &facts, &excluded, &extra, POOL_COUNTED)?
+                candidates.count(&index, POOL_COUNTED)?
             };
             Ok::<_, crate::matching::InvalidSettings>((outcome, pool))
         })
