@@ -936,13 +936,7 @@
 (function () {
   "use strict";
 
-  var PITCHES = ["C", "C sharp", "D", "D sharp", "E", "F", "F sharp", "G", "G sharp", "A",
-    "A sharp", "B"];
-
   function rangeValueText(range, value) {
-    if (range === "key" && PITCHES[value]) {
-      return PITCHES[value];
-    }
     if (range === "duration") {
       var seconds = Math.round(value);
       var rest = seconds % 60;
@@ -993,7 +987,7 @@
         handles[0].value = String(isNaN(lo) ? min : lo);
         handles[1].value = String(isNaN(hi) ? max : hi);
         // What a screen reader says of each handle: the value in the range's own
-        // terms (a key by name, a duration in minutes), or that its end is open; it
+        // terms (a duration in minutes, a tempo in BPM), or that its end is open; it
         // read bare numbers, and "250" for a range with no upper limit. The field's
         // value: one typed beyond the handles' span (an hour's duration) is that.
         handles.forEach(function (handle, i) {

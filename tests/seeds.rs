@@ -306,6 +306,17 @@ async fn ranges_and_track_attributes_filter_while_targets_rank() {
         .get(&app.client, &format!("{base}&min_key=4&max_key=6"))
         .await;
     assert_eq!(titles(&page), vec!["Storm", "Other"]);
+    // The key range shows the keys by name, chosen as the address's numbers say.
+    for chosen in [
+        "<option value=\"4\" selected>E</option>",
+        "<option value=\"6\" selected>F♯</option>",
+    ] {
+        assert!(page.body.contains(chosen), "{chosen}");
+    }
+    assert!(
+        !page.body.contains("0 = C … 11 = B"),
+        "no pitch-class numbers"
+    );
     let page = browser
         .get(&app.client, &format!("{base}&min_energy=0.55"))
         .await;

@@ -207,7 +207,7 @@ async fn run(js: Js) {
         // A screen reader hears each handle in the range's terms, or that it is open.
         assert_eq!(
             browser
-                .js("return [].map.call(document.querySelectorAll('fieldset[data-range=tempo] .ps-dual input, fieldset[data-range=key] .ps-dual input'), function (h) { return h.getAttribute('aria-valuetext'); });")
+                .js("return [].map.call(document.querySelectorAll('fieldset[data-range=tempo] .ps-dual input, fieldset[data-range=duration] .ps-dual input'), function (h) { return h.getAttribute('aria-valuetext'); });")
                 .await,
             serde_json::json!(["125 BPM", "145 BPM", "no lower limit", "no upper limit"])
         );
@@ -221,6 +221,21 @@ async fn run(js: Js) {
     fill(&browser, "#ps-min_tempo", "").await;
     fill(&browser, "#ps-max_tempo", "").await;
     click(&browser, "#ps-half_double").await;
+
+    // A key range is chosen by the keys' names (type-ahead, as a person does): D to E
+    // keeps Rush (D) and Storm (E); the address carries Spotify's numbers.
+    fill_select(&browser, "#ps-min_key", "D").await;
+    fill_select(&browser, "#ps-max_key", "E").await;
+    find(&browser, js).await;
+    wait_titles(&browser, "Storm|Rush").await;
+    browser
+        .wait_for_url("key range", |u| {
+            let q = u.query().unwrap_or("");
+            q.contains("min_key=2") && q.contains("max_key=4")
+        })
+        .await;
+    fill_select(&browser, "#ps-min_key", "Any").await;
+    fill_select(&browser, "#ps-max_key", "Any").await;
 
     // Mixes with 8A: 8A, 9A and 8B stay; 10B and 11A go.
     // Chosen with the keyboard (type-ahead), as a person does; a WebDriver click on an

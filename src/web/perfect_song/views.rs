@@ -8,7 +8,11 @@ use maud::{html, Markup};
 
 use super::params::{self, FormState, PAGE, PROFILE_NAME};
 use crate::{
-    catalog::{musical_key::MusicalKey, snapshot::CatalogSnapshot, Feature},
+    catalog::{
+        musical_key::{pitch_name, MusicalKey},
+        snapshot::CatalogSnapshot,
+        Feature,
+    },
     matching::{
         attributes::Attribute,
         settings::{keys, MAX_RESULTS, MAX_WEIGHT, YEARS},
@@ -648,6 +652,42 @@ fn range_pair(form: &FormState, name: &str, label: &str, span: RangeSpan) -> Mar
     }
 }
 
+/// The key range as two lists of key names (DESIGN §5: a key is shown by its name). The
+/// address still carries Spotify's pitch-class numbers, 0 = C to 11 = B, as the API takes
+/// them; "Any" leaves that side open. Twelve named choices need no slider.
+fn key_range(form: &FormState) -> Markup {
+    let name = Attribute::Key.key();
+    let (lo, hi) = (keys::min(name), keys::max(name));
+    let error = form.error(&lo).or_else(|| form.error(&hi));
+    let side = |field: &str, open: &str| {
+        let chosen = form.value(field).trim().parse::<i64>().ok();
+        html! {
+            select id=(field_id(field)) name=(field) aria-describedby=(error_id(field))
+                aria-invalid=[form.error(field).map(|_| "true")] {
+                option value="" selected[chosen.is_none()] { (open) }
+                @for pitch in 0..12 {
+                    @if let Some(pitch_name) = pitch_name(pitch) {
+                        option value=(pitch) selected[chosen == Some(pitch)] { (pitch_name) }
+                    }
+                }
+            }
+        }
+    };
+    html! {
+        fieldset class={ "ps-range field" @if error.is_some() { " has-error" } } {
+            legend { "Key" }
+            div class="ps-range-fields" {
+                label for=(field_id(&lo)) { "From" }
+                (side(&lo, "Any"))
+                label for=(field_id(&hi)) { "to" }
+                (side(&hi, "Any"))
+            }
+            (message(form, &lo))
+            (message(form, &hi))
+        }
+    }
+}
+
 /// Why the time-signature range is off (the field's hint, and the refusal of a bound
 /// that an address brings all the same).
 pub const NO_TIME_SIGNATURES: &str = "Not available: this catalog's tracks have no time signature (its source does not give one), so this range could only leave every track out.";
@@ -713,7 +753,9 @@ fn track_attributes(form: &FormState, has_time_signatures: bool) -> Markup {
                 @for a in Attribute::ALL {
                     @let (min, max) = a.range();
                     @let (first, last) = a.slider_range();
-                    @if a == Attribute::TimeSignature && !has_time_signatures {
+                    @if a == Attribute::Key {
+                        (key_range(form))
+                    } @else if a == Attribute::TimeSignature && !has_time_signatures {
                         // A filter that could change nothing but emptying the answer is
                         // shown switched off, with why (as "No explicit tracks" is).
                         (unavailable_range(form, a.key(), a.label(), NO_TIME_SIGNATURES))
