@@ -192,6 +192,14 @@ pub enum ImportError {
     /// (most likely another import) held the catalog.
     #[error("the catalog stayed locked for {} s, most likely by another import writing to it; nothing was imported: run this import again once that one has finished", crate::db::BUSY_TIMEOUT_MS / 1000)]
     Busy,
+    /// The thread reading the file stopped without reaching its end (a bug, not the
+    /// file's fault): what it read is not committed as if it were the whole file.
+    #[error("cannot import {}: reading it stopped unexpectedly after {rows_read} rows ({message}); nothing was imported. This is a bug: please report it with the file's first lines", .path.display())]
+    ReaderFailed {
+        path: PathBuf,
+        rows_read: u64,
+        message: String,
+    },
 }
 
 impl From<diesel::result::Error> for ImportError {

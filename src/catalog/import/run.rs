@@ -442,8 +442,14 @@ fn import_source<R: Read + Send>(
             ms = waited.as_millis() as u64,
             "import: writer waited for rows"
         );
-        // The reading thread has ended: it dropped the sender.
-        report.notes = reader.join().unwrap_or_default();
+        // The channel closes both at the end of the file and when the reading thread
+        // panics; only the join tells them apart, and a panic must not commit the rows
+        // read before it as if they were the whole file.
+        report.notes = reader.join().map_err(|payload| ImportError::ReaderFailed {
+            path: path.clone(),
+            rows_read: report.rows_read,
+            message: panic_message(payload.as_ref()),
+        })?;
         Ok(())
     });
     // Whatever the outcome, what the writer frees from now on has no reading thread to
@@ -456,6 +462,15 @@ fn import_source<R: Read + Send>(
     report.repeated = after.repeated - before.repeated;
     refuse_if_mostly_bad(&report, options)?;
     Ok(report)
+}
+
+/// What a panic said, when it said it with a string.
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|m| (*m).to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "no message".to_string())
 }
 
 /// A file that gives no track is an error, and so (unless allowed) is one whose rows
@@ -489,6 +504,69 @@ fn refuse_if_mostly_bad(report: &FileReport, options: ImportOptions) -> Result<(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::import::NoProgress;
+    use diesel::prelude::*;
+
+    /// Serves its bytes, then panics, as a bug in the parsing code would.
+    struct PanicsAtTheEnd {
+        bytes: Vec<u8>,
+        at: usize,
+    }
+
+    impl Read for PanicsAtTheEnd {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let rest = &self.bytes[self.at..];
+            assert!(!rest.is_empty(), "a bug in the reader");
+            let n = rest.len().min(buf.len());
+            buf[..n].copy_from_slice(&rest[..n]);
+            self.at += n;
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_reading_thread_that_panics_imports_nothing() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let database = dir.path().join("catalog.db");
+        let mut conn = db::open_catalog_connection(database.as_path()).expect("catalog");
+        let mut csv = String::from(
+            "track_id,track_name,track_artist,danceability,energy,key,loudness,mode,\
+             speechiness,acousticness,instrumentalness,liveness,valence,tempo,duration_ms\n",
+        );
+        // More rows than one batch, so that some reach the writer before the panic.
+        for i in 0..(BATCH_ROWS * 2 + 10) {
+            csv.push_str(&format!(
+                "id{i:0>20},Song {i},Artist {i},0.5,0.5,1,-6,1,0.1,0.1,0,0.1,0.5,120,200000\n"
+            ));
+        }
+        let reader = PanicsAtTheEnd {
+            bytes: csv.into_bytes(),
+            at: 0,
+        };
+        let path = PathBuf::from("bug.csv");
+        let source = CsvSource::from_reader(&path, reader).expect("the header maps");
+        let result = import_sources(
+            &mut conn,
+            vec![source],
+            std::slice::from_ref(&path),
+            ImportOptions::default(),
+            &mut NoProgress,
+        );
+        let error = result.expect_err("a panic is no end of file");
+        assert!(matches!(error, ImportError::ReaderFailed { .. }), "{error}");
+        assert!(
+            error.to_string().contains("nothing was imported"),
+            "{error}"
+        );
+        let imported: i64 = crate::db::schema::tracks::table
+            .count()
+            .get_result(&mut conn)
+            .expect("count");
+        assert_eq!(
+            imported, 0,
+            "the rows read before the panic were rolled back"
+        );
+    }
 
     #[test]
     fn a_pipe_is_named_piped_input_and_a_file_by_its_name() {
