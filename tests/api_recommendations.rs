@@ -831,3 +831,26 @@ async fn time_signature_bounds_take_what_the_import_takes() {
     let (seventeen, json) = get(&app, &format!("{base}&max_time_signature=17")).await;
     assert_eq!(seventeen, StatusCode::BAD_REQUEST, "{json}");
 }
+
+/// `min_year` and `max_year` take the page's years: one outside could only empty the
+/// answer, and the page refuses it.
+#[tokio::test]
+async fn a_year_outside_the_pages_years_is_refused() {
+    let app = app();
+    for query in ["min_year=5000", "max_year=999", "min_year=-1"] {
+        let (status, json) = get(
+            &app,
+            &format!("/api/v1/recommendations?seed_genres=pop&{query}"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}");
+        let message = json["error"]["message"].as_str().unwrap_or_default();
+        assert!(message.contains("from 1000 to 3000"), "{query}: {message}");
+    }
+    let (status, _) = get(
+        &app,
+        "/api/v1/recommendations?seed_genres=pop&min_year=1990",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+}

@@ -1853,3 +1853,28 @@ fn next_matches_head(body: &str) -> &str {
     let end = start + body[start..].find("</thead>").expect("their header");
     &body[start..end]
 }
+
+/// The genre filter reads Spotify's seed spelling as seeds and the API do: `r-n-b` is
+/// the catalog's `r&b`, ticked in the form, and filters the answer.
+#[tokio::test]
+async fn the_genre_filter_takes_spotifys_spelling_of_a_genre() {
+    let app = demo_app();
+    let mut alice = signed_up(&app, "alice").await;
+    let page = alice
+        .get(&app.client, "/perfect-song?energy=0.5&genre=r-n-b")
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body
+            .contains(r#"name="genre" value="r&amp;b" checked"#),
+        "r&b is ticked"
+    );
+    assert!(!page.body.contains("There is no genre"), "no refusal");
+    let answer_genre = page
+        .body
+        .split("<dt>Genre</dt><dd>")
+        .nth(1)
+        .and_then(|rest| rest.split("</dd>").next())
+        .expect("the answer's genre");
+    assert_eq!(answer_genre, "r&amp;b");
+}

@@ -19,7 +19,7 @@ use poem::{
 use serde_json::{json, Value};
 
 use super::recommendations::Attribute;
-use crate::catalog::Feature;
+use crate::{catalog::Feature, matching::settings::YEARS};
 
 /// The recommendations' query parameters, for the document.
 pub fn recommendation_parameters() -> Vec<Value> {
@@ -35,8 +35,8 @@ pub fn recommendation_parameters() -> Vec<Value> {
         q("market".into(), "An ISO 3166-1 alpha-2 country code or from_token, checked (400 otherwise) and then ignored: the catalog has no markets.".into(), json!({"type": "string"})),
         q("metric".into(), "Ours: euclidean (default) or cosine.".into(), json!({"type": "string", "enum": ["euclidean", "cosine"]})),
         q("max_per_artist".into(), "Ours: at most this many tracks by the same main artist.".into(), json!({"type": "integer", "minimum": 1, "maximum": 100})),
-        q("min_year".into(), "Ours: earliest release year (inclusive).".into(), json!({"type": "integer"})),
-        q("max_year".into(), "Ours: latest release year (inclusive).".into(), json!({"type": "integer"})),
+        q("min_year".into(), "Ours: earliest release year (inclusive), 1000 to 3000.".into(), json!({"type": "integer", "minimum": *YEARS.start(), "maximum": *YEARS.end()})),
+        q("max_year".into(), "Ours: latest release year (inclusive), 1000 to 3000.".into(), json!({"type": "integer", "minimum": *YEARS.start(), "maximum": *YEARS.end()})),
     ];
     for feature in Feature::ALL {
         // What the server takes (any value the catalog can hold), not the sliders' range.

@@ -37,7 +37,7 @@ use crate::{
     catalog::Feature,
     matching::{
         seeds::{self, Seeds, MAX_SEEDS},
-        settings::{MAX_RESULTS, MAX_WEIGHT},
+        settings::{MAX_RESULTS, MAX_WEIGHT, YEARS},
         FeatureRange, Metric,
     },
     web::state::AppState,
@@ -137,6 +137,13 @@ fn number(name: &str, value: &str) -> Result<f64, String> {
 
 fn integer(name: &str, value: &str, range: (i64, i64)) -> Result<i64, String> {
     params::whole_number(name, value, range)
+}
+
+/// `min_year` or `max_year`: a year of `settings::YEARS`, as the page's year fields.
+fn year(name: &str, value: &str) -> Result<i32, String> {
+    let range = (i64::from(*YEARS.start()), i64::from(*YEARS.end()));
+    // Within YEARS, so it fits an i32.
+    integer(name, value, range).map(|y| y as i32)
 }
 
 /// A `min_`/`max_` bound or a `target_` of a feature: anywhere a stored value can be
@@ -309,8 +316,10 @@ pub fn parse(pairs: &[(String, String)]) -> Result<RecommendationRequest, ApiErr
                 "max_per_artist" => {
                     r.max_per_artist = Some(integer(name, value, (1, MAX_RESULTS as i64))? as usize)
                 }
-                "min_year" => r.min_year = Some(integer(name, value, (0, 9999))? as i32),
-                "max_year" => r.max_year = Some(integer(name, value, (0, 9999))? as i32),
+                // The page's year fields' range: a year outside it could only empty
+                // the answer, and the page refuses it too.
+                "min_year" => r.min_year = Some(year(name, value)?),
+                "max_year" => r.max_year = Some(year(name, value)?),
                 "market" => {}
                 _ => {
                     let (prefix, rest) = name.split_once('_').unwrap_or((name, ""));

@@ -105,7 +105,16 @@ fn parse_checked(pairs: &Pairs, index: &FeatureIndex) -> Result<MatchSettings, I
             ),
         });
     }
-    match MatchSettings::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))) {
+    // A genre is read in the catalog's own spelling, as seeds and the API read it
+    // (`r-n-b`, Spotify's seed name, is TidyTuesday's `r&b`), so the form shows it chosen.
+    let canonical = pairs.iter().map(|(k, v)| {
+        let value = match k == keys::GENRE {
+            true => index.genre_named(v).unwrap_or(v),
+            false => v.as_str(),
+        };
+        (k.as_str(), value)
+    });
+    match MatchSettings::from_pairs(canonical) {
         Ok(settings) if unknown.is_empty() => Ok(settings),
         Ok(_) => Err(InvalidSettings(unknown)),
         Err(InvalidSettings(mut errors)) => {
@@ -115,9 +124,9 @@ fn parse_checked(pairs: &Pairs, index: &FeatureIndex) -> Result<MatchSettings, I
     }
 }
 
+/// Whether the catalog has the genre, in any spelling its search takes.
 fn knows_genre(index: &FeatureIndex, name: &str) -> bool {
-    let name = name.trim();
-    index.genres().iter().any(|g| g.eq_ignore_ascii_case(name))
+    index.genre_id(name).is_some()
 }
 
 /// Settings read back from storage: a genre the catalog no longer has (after a new
