@@ -1091,6 +1091,14 @@ async fn catalog_and_genre_seeds() {
     let genres = g.json["genres"].as_array().unwrap();
     assert_eq!(genres.len(), 12);
     assert!(genres.iter().any(|g| g == "rock"), "{genres:?}");
+    // Named as Spotify names seeds (`r-n-b`, not `r&b`): each one, put into an address
+    // as it is, as scripts do, is a seed that answers.
+    assert!(genres.iter().any(|g| g == "r-n-b"), "{genres:?}");
+    for genre in genres.iter().filter_map(|g| g.as_str()) {
+        let path = format!("/api/v1/recommendations?seed_genres={genre}&limit=1");
+        let r = call(&app, t, &path).await;
+        assert_eq!(r.json["tracks"].as_array().map(Vec::len), Some(1), "{path}");
+    }
 }
 
 #[tokio::test]

@@ -634,14 +634,14 @@ async fn a_subgenre_or_a_misspelt_genre_as_a_seed_is_explained() {
         message.starts_with(
             "“dance pop” is a subgenre of pop, and seed_genres takes genres: seed with pop, \
              or find its tracks with search?q=genre:\"dance pop\"&type=track."
-        ) && message.ends_with("The genres that can be seeds: pop, r&b, rock."),
+        ) && message.ends_with("The genres that can be seeds: pop, r-n-b, rock."),
         "{message}"
     );
     let message = refused("/api/v1/recommendations?seed_genres=rocks,pop").await;
     assert_eq!(
         message,
         "There is no genre “rocks” in the catalog. Did you mean rock? \
-         The genres that can be seeds: pop, r&b, rock."
+         The genres that can be seeds: pop, r-n-b, rock."
     );
 }
 

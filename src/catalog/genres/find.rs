@@ -152,6 +152,26 @@ pub fn spelling_key(name: &str) -> String {
     words.join(" ")
 }
 
+/// A genre's name as Spotify writes genre seeds: lower case, words joined by `-`, `&`
+/// as `n` (`r&b` is `r-n-b`, `hip hop` is `hip-hop`). Such a name needs no escaping in
+/// an address and holds no comma, so a seed list built by hand from
+/// `available-genre-seeds` works (`seed_genres=r&b` is the genre `r` and a parameter
+/// `b`). `spelling_key` reads it back as the genre.
+pub fn seed_slug(name: &str) -> String {
+    let mut slug = String::with_capacity(name.len());
+    for c in genre_key(name).chars() {
+        match c {
+            '&' => slug.push_str("-n-"),
+            c if c.is_alphanumeric() => slug.push(c),
+            _ => slug.push('-'),
+        }
+    }
+    slug.split('-')
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
 impl GenreCatalog {
     /// The genre called `name` (ignoring case and surrounding spaces); a subgenre when
     /// no genre has the name (the one with most tracks, if several genres have it).
@@ -267,6 +287,23 @@ mod tests {
         genres::{GenreDef, GenreSource, GenreTrack},
         AudioFeatures,
     };
+
+    #[test]
+    fn seed_slugs_are_spotifys_and_read_back_as_the_genre() {
+        for (name, slug) in [
+            ("r&b", "r-n-b"),
+            ("Hip Hop", "hip-hop"),
+            ("drum & bass", "drum-n-bass"),
+            ("k-pop", "k-pop"),
+            (" edm ", "edm"),
+            ("folk, world", "folk-world"),
+        ] {
+            assert_eq!(seed_slug(name), slug);
+        }
+        for name in ["r&b", "hip hop", "drum & bass", "k-pop"] {
+            assert_eq!(spelling_key(&seed_slug(name)), spelling_key(name), "{name}");
+        }
+    }
 
     fn catalog() -> GenreCatalog {
         let names = ["pop", "rock", "r&b", "latin", "edm"];

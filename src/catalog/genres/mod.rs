@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 
 pub use build::{TOP_ARTISTS, TYPICAL_CANDIDATES, TYPICAL_TRACKS};
 pub use decades::{decade_label, DecadeRow};
-pub use find::{spelling_key, GenreSort, SortKey};
+pub use find::{seed_slug, spelling_key, GenreSort, SortKey};
 
 use self::tally::{GenreTally, ListedTracks};
 use super::{artists::distribution::Distribution, AudioFeatures, Feature};

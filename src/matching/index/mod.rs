@@ -48,7 +48,10 @@ use std::collections::HashMap;
 use layout::{partition, Row, PARALLEL_BUILD};
 pub(crate) use layout::{Block, Group};
 
-use crate::catalog::{genres::spelling_key, AudioFeatures, Feature};
+use crate::catalog::{
+    genres::{seed_slug, spelling_key},
+    AudioFeatures, Feature,
+};
 
 /// Number of feature columns.
 pub(crate) const DIMS: usize = Feature::ALL.len();
@@ -517,6 +520,26 @@ impl FeatureIndex {
     /// Every genre in the catalog, sorted (for the filter's choices).
     pub fn genres(&self) -> Vec<&str> {
         let mut names: Vec<&str> = self.genres.iter().map(String::as_str).collect();
+        names.sort_unstable();
+        names
+    }
+
+    /// Every genre as a seed names it (`genres::seed_slug`: `r-n-b` for `r&b`), sorted;
+    /// a genre whose slug would not find it again (another genre's slug, or no letter
+    /// left) keeps its name.
+    pub fn genre_seed_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .genres
+            .iter()
+            .enumerate()
+            .map(|(id, name)| {
+                let slug = seed_slug(name);
+                match self.genre_id(&slug).map(usize::from) == Some(id) {
+                    true => slug,
+                    false => name.clone(),
+                }
+            })
+            .collect();
         names.sort_unstable();
         names
     }

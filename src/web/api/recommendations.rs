@@ -33,7 +33,7 @@ use super::{
 };
 use crate::{
     catalog::facts::TrackFact,
-    catalog::genres::GenreCatalog,
+    catalog::genres::{seed_slug, GenreCatalog},
     catalog::Feature,
     matching::{
         seeds::{self, Seeds, MAX_SEEDS},
@@ -269,7 +269,7 @@ fn unknown_genre_seeds(genres: &GenreCatalog, seedable: &[&str], unknown: &[&str
         .iter()
         .map(|&name| {
             let subgenre = genres.find(name).filter(|g| g.is_subgenre());
-            match subgenre.and_then(|g| Some((g, g.parent.as_deref()?))) {
+            match subgenre.and_then(|g| Some((g, seed_slug(g.parent.as_deref()?)))) {
                 Some((g, parent)) => format!(
                     "“{}” is a subgenre of {parent}, and seed_genres takes genres: seed with {parent}, \
                      or find its tracks with search?q=genre:\"{}\"&type=track.",
@@ -281,7 +281,7 @@ fn unknown_genre_seeds(genres: &GenreCatalog, seedable: &[&str], unknown: &[&str
                         .into_iter()
                         .map(|g| g.parent.as_deref().unwrap_or(&g.name))
                         .next()
-                        .map(|g| format!(" Did you mean {g}?"))
+                        .map(|g| format!(" Did you mean {}?", seed_slug(g)))
                         .unwrap_or_default();
                     format!("There is no genre “{name}” in the catalog.{near}")
                 }
@@ -488,7 +488,8 @@ impl RecommendationsApi {
                 .genres(&state.pool, version)
                 .await
                 .map_err(ApiError::from)?;
-            let seedable = catalog.features.genres();
+            let seedable = catalog.features.genre_seed_names();
+            let seedable: Vec<&str> = seedable.iter().map(String::as_str).collect();
             return Err(ApiError::bad_request(unknown_genre_seeds(
                 &genres,
                 &seedable,
@@ -709,12 +710,7 @@ impl RecommendationsApi {
     async fn genre_seeds(&self, state: Data<&AppState>) -> Json<objects::GenreSeeds> {
         let catalog = state.catalog();
         Json(objects::GenreSeeds {
-            genres: catalog
-                .features
-                .genres()
-                .into_iter()
-                .map(str::to_string)
-                .collect(),
+            genres: catalog.features.genre_seed_names(),
         })
     }
 }
