@@ -16,7 +16,37 @@ pub fn pairs(query: Option<&str>) -> Pairs {
     QueryPairs::parse_exact(query).0
 }
 
-/// The first parameter name given more than once, if any.
+/// Prefixes of the names `/recommendations` reads. A name with one of them that names no
+/// seed list, feature or attribute (`target_energi`, `seed_track`, `TARGET_ENERGY`) is a
+/// typo that would otherwise change nothing without a word, so it is refused; any other
+/// unknown name is ignored, as Spotify ignores it.
+pub const TUNING_PREFIXES: [&str; 5] = ["seed", "target", "min", "max", "weight"];
+
+/// The names some endpoint reads besides `TUNING_PREFIXES`' (`ids`, search's `q`, ...).
+const NAMES_READ: [&str; 8] = [
+    "ids",
+    "q",
+    "type",
+    "limit",
+    "offset",
+    "market",
+    "metric",
+    "max_per_artist",
+];
+
+/// Whether some endpoint reads a parameter of this name, in any letter case (a
+/// repeated `TARGET_ENERGY` is said to be repeated rather than ignored).
+fn is_read(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    NAMES_READ.contains(&name.as_str())
+        || name
+            .split_once('_')
+            .is_some_and(|(prefix, _)| TUNING_PREFIXES.contains(&prefix))
+}
+
+/// The first parameter name given more than once, if any, of the names the API reads:
+/// which of the values would count is then unclear. A name no endpoint reads is
+/// ignored however often it comes (`_=1&_=2`, two cache-busters), as it is once.
 /// One pass with a set: this runs before the token is checked, and comparing each
 /// name with every earlier one made an 8 KiB query of short names cost millions of
 /// comparisons to anyone.
@@ -25,6 +55,7 @@ pub fn repeated(pairs: &[(String, String)]) -> Option<&str> {
     pairs
         .iter()
         .map(|(name, _)| name.as_str())
+        .filter(|name| is_read(name))
         .find(|name| !seen.insert(*name))
 }
 
@@ -141,8 +172,8 @@ mod tests {
 
     #[test]
     fn repeated_names_are_found() {
-        let p = pairs(Some("a=1&b=2&a=3"));
-        assert_eq!(repeated(&p), Some("a"));
+        let p = pairs(Some("limit=1&q=2&limit=3"));
+        assert_eq!(repeated(&p), Some("limit"));
         assert_eq!(repeated(&pairs(Some("a=1&b=2"))), None);
         assert_eq!(repeated(&pairs(None)), None);
         for good in ["US", "se", "XK", "from_token"] {
@@ -161,6 +192,12 @@ mod tests {
         assert_eq!(market_problem(&pairs(Some("q=a"))), None);
         // Percent-encoded names are the same name.
         assert_eq!(repeated(&pairs(Some("ids=x&%69ds=y"))), Some("ids"));
+        // A name no endpoint reads is ignored, repeated or not; one that is read is not.
+        assert_eq!(repeated(&pairs(Some("_=1&_=2&foo=a&foo=b"))), None);
+        assert_eq!(
+            repeated(&pairs(Some("target_energy=1&target_energy=2"))),
+            Some("target_energy")
+        );
     }
 
     #[test]

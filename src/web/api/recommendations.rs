@@ -29,7 +29,9 @@ use super::{
     error::ApiError,
     ids,
     lookup::{self, ApiShared},
-    objects, params, ApiTags,
+    objects,
+    params::{self, TUNING_PREFIXES},
+    ApiTags,
 };
 use crate::{
     catalog::facts::TrackFact,
@@ -181,12 +183,6 @@ fn list(name: &str, value: &str) -> Result<Vec<String>, String> {
     }
 }
 
-/// Prefixes of the names this endpoint reads. A name with one of them that names no
-/// seed list, feature or attribute (`target_energi`, `seed_track`) is a typo that would
-/// otherwise change nothing without a word, so it is refused; any other unknown name is
-/// ignored, as Spotify ignores it.
-const TUNING_PREFIXES: [&str; 5] = ["seed", "target", "min", "max", "weight"];
-
 /// The message for misspelt seeds, targets, bounds or weights, with what exists: said
 /// once however many names are wrong (8 KiB of them once made a 287 KB answer), naming
 /// the first `NAMES_QUOTED`, each cut as `quoted` cuts a value.
@@ -323,7 +319,13 @@ pub fn parse(pairs: &[(String, String)]) -> Result<RecommendationRequest, ApiErr
                 "market" => {}
                 _ => {
                     let (prefix, rest) = name.split_once('_').unwrap_or((name, ""));
-                    if !TUNING_PREFIXES.contains(&prefix) {
+                    if TUNING_PREFIXES.contains(&prefix.to_ascii_lowercase().as_str())
+                        && !TUNING_PREFIXES.contains(&prefix)
+                    {
+                        // `TARGET_ENERGY` is a misspelt `target_energy` (Spotify's
+                        // names are case-sensitive), not another program's parameter.
+                        unknown.push(name);
+                    } else if !TUNING_PREFIXES.contains(&prefix) {
                         // Any other name is ignored, as Spotify ignores it: a
                         // cache-buster (`_=1700000000`), `country`,
                         // `include_seeds_in_response`, and another program's
@@ -802,6 +804,10 @@ mod tests {
             "weight_key=1",
             "min_colour=1",
             "max_=3",
+            // Spotify's names are lower case: these are typos, not another program's.
+            "TARGET_ENERGY=0.5",
+            "Target_energy=2",
+            "Seed_tracks=abc",
         ] {
             let err = parse(&pairs(&format!("seed_genres=rock&{typo}"))).unwrap_err();
             assert!(
