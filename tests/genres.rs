@@ -599,6 +599,13 @@ async fn the_genre_filter_and_seed_genres_use_every_genre_of_a_track() {
         .collect();
     names.sort_unstable();
     assert_eq!(names, ["Alpha", "Delta", "Echo"], "{body}");
+    // The answer says why Alpha is there: its genres, its first row's first.
+    let alpha = json["tracks"]
+        .as_array()
+        .and_then(|tracks| tracks.iter().find(|t| t["name"] == "Alpha"))
+        .expect("Alpha");
+    assert_eq!(alpha["genre"], "pop");
+    assert_eq!(alpha["genres"], serde_json::json!(["pop", "rock"]));
     // The genre seeds' list names genres, not subgenres.
     let resp = app
         .client

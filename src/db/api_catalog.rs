@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use diesel::prelude::*;
 
-use super::schema::{artists, track_artists, tracks};
+use super::schema::{artists, genres, track_artists, track_genres, tracks};
 use crate::catalog::AudioFeatures;
 use crate::db::folded_text::{contains_folded, TrackText};
 use crate::db::one_of::one_of;
@@ -26,7 +26,11 @@ pub struct ApiTrack {
     pub release_year: Option<i32>,
     /// "2019-10-17", "2019-10" or "2019", as precise as the dataset gave it.
     pub release_date: Option<String>,
+    /// The genre of the track's first row in the dataset.
     pub genre: Option<String>,
+    /// Every genre the dataset gives the track (not subgenres), `genre` first, then by
+    /// name: what a genre seed or filter matches.
+    pub genres: Vec<String>,
     pub popularity: Option<i32>,
     pub duration_ms: Option<i32>,
     pub explicit: Option<bool>,
@@ -91,6 +95,17 @@ pub fn tracks_by_ids(
             artists::name_key,
         ))
         .load(conn)?;
+    let genre_links: Vec<(i32, String)> = track_genres::table
+        .inner_join(genres::table)
+        .filter(one_of(track_genres::track_id, ids))
+        .filter(genres::parent_id.is_null())
+        .order((track_genres::track_id, genres::name))
+        .select((track_genres::track_id, genres::name))
+        .load(conn)?;
+    let mut genres_of: HashMap<i32, Vec<String>> = HashMap::new();
+    for (track_id, name) in genre_links {
+        genres_of.entry(track_id).or_default().push(name);
+    }
     let mut by_track: HashMap<i32, Vec<(i32, String, String)>> = HashMap::new();
     for (track_id, artist_id, name, key) in credits {
         by_track
@@ -101,6 +116,11 @@ pub fn tracks_by_ids(
     Ok(rows
         .into_iter()
         .map(|r| {
+            let mut genres = genres_of.remove(&r.id).unwrap_or_default();
+            if let Some(first) = r.genre.as_ref().and_then(|g| genres.iter().position(|n| n == g)) {
+                let main = genres.remove(first);
+                genres.insert(0, main);
+            }
             let track = ApiTrack {
                 id: r.id,
                 identity: r.identity,
@@ -111,6 +131,7 @@ pub fn tracks_by_ids(
                 release_year: r.release_year,
                 release_date: r.release_date,
                 genre: r.genre,
+                genres,
                 popularity: r.popularity,
                 duration_ms: r.duration_ms,
                 explicit: r.explicit,

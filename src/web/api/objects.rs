@@ -72,6 +72,8 @@ pub struct SimplifiedAlbum {
     pub artists: Vec<SimplifiedArtist>,
 }
 
+/// Empty (`{}`) while no dataset gives an ISRC: rspotify reads `external_ids` as a map of
+/// strings, and `{"isrc": null}` would stop it at every track.
 #[derive(Debug, Clone, Object, Default)]
 pub struct ExternalIds {
     #[oai(skip_serializing_if_is_none)]
@@ -114,9 +116,13 @@ pub struct Track {
     #[oai(rename = "type")]
     pub kind: String,
     pub uri: String,
-    /// Ours: the track's genre in the dataset.
+    /// Ours: the genre of the track's first row in the dataset (a dataset lists a track
+    /// once per playlist it was found in, each with its genre).
     #[oai(nullable)]
     pub genre: Option<String>,
+    /// Ours: every genre the dataset gives the track, `genre` first: what `seed_genres`
+    /// and search's `genre:` match.
+    pub genres: Vec<String>,
 }
 
 /// Spotify's followers object. No dataset has follower counts: `total` is null rather
@@ -499,6 +505,7 @@ pub fn track(base: &Base, t: &ApiTrack) -> Track {
         uri: format!("spotify:track:{id}"),
         id,
         genre: t.genre.clone(),
+        genres: t.genres.clone(),
     }
 }
 
