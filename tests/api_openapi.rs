@@ -121,6 +121,20 @@ async fn the_document_lists_every_route_and_parameter() {
         assert_eq!(schema(name)["minimum"].as_f64(), Some(lo), "{name}");
         assert_eq!(schema(name)["maximum"].as_f64(), Some(hi), "{name}");
     }
+    // Search's paging bounds, as the server checks them, and the years as the page's.
+    let search_schema = |name: &str| {
+        doc["paths"]["/search"]["get"]["parameters"]
+            .as_array()
+            .and_then(|ps| ps.iter().find(|p| p["name"] == name))
+            .map(|p| p["schema"].clone())
+            .unwrap_or_default()
+    };
+    for (name, hi) in [("limit", 50), ("offset", 1000)] {
+        assert_eq!(search_schema(name)["minimum"], 0, "{name}");
+        assert_eq!(search_schema(name)["maximum"], hi, "{name}");
+    }
+    assert_eq!(schema("min_year")["minimum"], 1000);
+    assert_eq!(schema("max_year")["maximum"], 3000);
     // Every operation takes `market` (checked, then ignored), and says what an address
     // too long, a busy database and the rest answer.
     for (path, item) in doc["paths"].as_object().unwrap() {

@@ -18,7 +18,10 @@ use poem::{
 };
 use serde_json::{json, Value};
 
-use super::recommendations::Attribute;
+use super::{
+    recommendations::Attribute,
+    search::{DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT, MAX_SEARCH_OFFSET},
+};
 use crate::{catalog::Feature, matching::settings::YEARS};
 
 /// The recommendations' query parameters, for the document.
@@ -103,6 +106,7 @@ pub fn finish_spec(spec: &str) -> String {
         op["parameters"] = Value::Array(recommendation_parameters());
     }
     nullable_list_items(&mut doc);
+    search_paging_bounds(&mut doc);
     market_everywhere(&mut doc);
     doc["components"]["schemas"]["Error"] = error_schema();
     if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
@@ -119,6 +123,30 @@ pub fn finish_spec(spec: &str) -> String {
         }
     }
     serde_json::to_string_pretty(&doc).unwrap_or_else(|_| spec.to_string())
+}
+
+/// Search's `limit` and `offset` bounds, which the handler checks itself (`WholeNumber`
+/// takes `5.0` as 5, so poem-openapi sees only an integer of any size).
+fn search_paging_bounds(doc: &mut Value) {
+    let Some(parameters) = doc
+        .get_mut("paths")
+        .and_then(|p| p.get_mut("/search"))
+        .and_then(|p| p.get_mut("get"))
+        .and_then(|op| op.get_mut("parameters"))
+        .and_then(Value::as_array_mut)
+    else {
+        return;
+    };
+    for parameter in parameters {
+        let schema = match parameter["name"].as_str() {
+            Some("limit") => json!({"type": "integer", "minimum": 0,
+                "maximum": MAX_SEARCH_LIMIT, "default": DEFAULT_SEARCH_LIMIT}),
+            Some("offset") => json!({"type": "integer", "minimum": 0,
+                "maximum": MAX_SEARCH_OFFSET, "default": 0}),
+            _ => continue,
+        };
+        parameter["schema"] = schema;
+    }
 }
 
 /// The lists whose entries are null for an id the catalog does not have. poem-openapi 5

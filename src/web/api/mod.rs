@@ -53,7 +53,7 @@ const DESCRIPTION: &str = "A JSON API shaped like Spotify's Web API, over the ca
 into this server. Send `Authorization: Bearer <token>` with a personal token from your \
 account page (unless the operator allows anonymous reads). Errors are always \
 `{\"error\": {\"status\": 400, \"message\": \"...\"}}`. Ids are Spotify's where the dataset has \
-them, otherwise stable ids the API assigns (always for artists and albums).\n\n\
+them (tracks and albums), otherwise stable ids the API assigns (always for artists, whom the catalog knows by name).\n\n\
 **Recommendations.** Each seed track and seed artist (the artist's average) is one \
 profile; the target of each feature is their mean. Genre seeds restrict results to those \
 genres, and alone aim at the genres' average. `target_<feature>` replaces the seeds' value; \

@@ -40,9 +40,9 @@ use crate::{
 };
 
 /// Most results one page may hold, and the deepest offset (Spotify's limits).
-const MAX_SEARCH_LIMIT: u32 = 50;
-const MAX_SEARCH_OFFSET: u32 = 1000;
-const DEFAULT_SEARCH_LIMIT: u32 = 20;
+pub const MAX_SEARCH_LIMIT: u32 = 50;
+pub const MAX_SEARCH_OFFSET: u32 = 1000;
+pub const DEFAULT_SEARCH_LIMIT: u32 = 20;
 /// The longest `q` read.
 const MAX_QUERY_CHARS: usize = 500;
 /// The most words, phrases and filters one `q` may hold. Each is a pass over the tracks
