@@ -64,17 +64,28 @@ impl LiveCatalog {
         let Some(snapshot) = fresh else {
             return Ok(false);
         };
-        tracing::info!(
-            version = snapshot.meta.version,
-            tracks = snapshot.meta.track_count,
-            "catalog changed; snapshot rebuilt"
-        );
+        let (version, tracks) = (snapshot.meta.version, snapshot.meta.track_count);
+        if !self.install(snapshot) {
+            return Ok(false);
+        }
+        tracing::info!(version, tracks, "catalog changed; snapshot rebuilt");
+        Ok(true)
+    }
+
+    /// Serves `snapshot` from now on, unless what is served is as new or newer (versions
+    /// only grow, `catalog_meta`): the watcher and a refresh after an import in this
+    /// process can each load a snapshot, and the one that loaded first may finish last.
+    /// Returns whether it was installed.
+    fn install(&self, snapshot: CatalogSnapshot) -> bool {
         let mut guard = match self.current.write() {
             Ok(guard) => guard,
             Err(poisoned) => poisoned.into_inner(),
         };
+        if guard.meta.version >= snapshot.meta.version {
+            return false;
+        }
         *guard = Arc::new(snapshot);
-        Ok(true)
+        true
     }
 
     /// Polls the catalog version every `every`, so that an import run while the server
@@ -140,4 +151,24 @@ fn release_loading_memory(conn: &mut db::DbConn) {
         tracing::debug!(error = %e, "could not shrink the page cache");
     }
     crate::memory::trim_heap();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_snapshot_loaded_first_but_finished_last_never_replaces_a_newer_one() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let pool = db::open(dir.path().join("catalog.db")).expect("database");
+        let live = LiveCatalog::load(&pool, CacheFiles::Off).expect("first snapshot");
+        let first = live.current().meta.version;
+        let mut older = (*live.current()).clone();
+        let mut newer = older.clone();
+        older.meta.version = first + 1;
+        newer.meta.version = first + 2;
+        assert!(live.install(newer));
+        assert!(!live.install(older), "an older snapshot is not installed");
+        assert_eq!(live.current().meta.version, first + 2);
+    }
 }
