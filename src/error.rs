@@ -86,6 +86,13 @@ impl AppError {
                 "The server cannot save anything right now: its disk is full. Please try again later."
                     .to_string()
             }
+            // Given up on after its work was handed over: a write may still commit
+            // (`db::run`), and "try again" made a retried sign-up meet "already taken".
+            AppError::Unanswered(_) => {
+                "The database did not answer in time. If you were saving something, it may \
+                 have been saved all the same: reload the page to see before trying again."
+                    .to_string()
+            }
             // The database is down, unreachable or held by another writer, which the
             // person asking cannot fix, but may wait out.
             _ if self.is_unavailable() => {

@@ -763,6 +763,14 @@ mod answer_timeout {
         assert!(error
             .to_string()
             .starts_with("the database did not answer within"));
+        // The work may still finish, so the person is told to look before trying again.
+        assert!(
+            error
+                .public_message()
+                .contains("it may have been saved all the same"),
+            "{}",
+            error.public_message()
+        );
     }
 }
 
