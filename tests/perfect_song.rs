@@ -6,7 +6,7 @@ mod common;
 
 use common::{
     auth::{Browser, Page, GOOD_PASSWORD},
-    demo::demo_app,
+    demo::{demo_app, demo_app_with},
     empty_app,
     fixtures::{self, track},
     Client, TestApp,
@@ -1877,4 +1877,33 @@ async fn the_genre_filter_takes_spotifys_spelling_of_a_genre() {
         .and_then(|rest| rest.split("</dd>").next())
         .expect("the answer's genre");
     assert_eq!(answer_genre, "r&amp;b");
+}
+
+/// A large catalog is searched on the blocking pool, not on the runtime worker that
+/// asks: the same settings give the same answer either way.
+#[tokio::test]
+async fn a_search_on_the_blocking_pool_answers_as_one_on_the_worker() {
+    let inline = demo_app();
+    let pooled = demo_app_with(|c| c.inline_search_tracks = 0);
+    let url = "/perfect-song?danceability=0.31&energy=0.92&acousticness=0.05&instrumentalness=0.7&valence=0.2&genre=rock&year_from=1990&min_tempo=100&per_artist=1";
+    let a = signed_up(&inline, "alice")
+        .await
+        .get(&inline.client, url)
+        .await;
+    let b = signed_up(&pooled, "bob")
+        .await
+        .get(&pooled.client, url)
+        .await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert_eq!(b.status, StatusCode::OK);
+    assert_eq!(perfect_song(&a), perfect_song(&b));
+    let rows = |page: &Page| page.body.matches("<tr>").count();
+    assert_eq!(rows(&a), rows(&b));
+    assert!(rows(&b) > 5, "a full answer");
+    // A refused setting is refused the same way.
+    let bad = signed_up(&pooled, "carol")
+        .await
+        .get(&pooled.client, "/perfect-song?min_tempo=150&max_tempo=100")
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
 }

@@ -45,7 +45,14 @@ pub struct Config {
     /// Where the catalog's cache files go (`catalog::snapshot::file`). `None`: beside
     /// the SQLite catalog file; with PostgreSQL, nowhere (no cache files).
     pub cache_dir: Option<PathBuf>,
+    /// Catalogs of up to this many tracks are searched on the runtime worker that asks
+    /// for the perfect song; larger ones on the blocking pool (`web::perfect_song`). No
+    /// flag: tests lower it to run the other way on a small catalog.
+    pub inline_search_tracks: usize,
 }
+
+/// `Config::inline_search_tracks` when nothing lowers it.
+pub const INLINE_SEARCH_TRACKS: usize = 100_000;
 
 /// JSON API requests per minute per token when the operator does not say.
 pub const DEFAULT_API_RATE_LIMIT: u32 = 600;
@@ -71,6 +78,7 @@ impl Config {
             api_rate_limit: DEFAULT_API_RATE_LIMIT,
             key_dir: None,
             cache_dir: None,
+            inline_search_tracks: INLINE_SEARCH_TRACKS,
         }
     }
 

@@ -357,13 +357,33 @@ impl<'a> Pipeline<'a> {
             .filter(|(f, _)| !(half_double && **f == Feature::Tempo))
             .map(|(f, range)| (*f, *range));
         let exact = seeds::ExactRanges::of(self.state, version, ranges).await?;
-        let found = seeds::search(
-            &catalog.features,
-            settings,
-            &facts,
-            &settings.seeds.tracks,
-            &|id| exact.as_ref().is_none_or(|e| e.admits(id)),
-        );
+        let admits = move |id: i32| exact.as_ref().is_none_or(|e| e.admits(id));
+        // A search that filters out most tracks visits every leaf: milliseconds at a
+        // million tracks, which would hold up every request this runtime worker has
+        // (health checks, sessions), so a large catalog searches on the blocking pool.
+        // A small one searches here: its worst search (cosine, genre and years, 98 µs
+        // at 20,000 tracks in `benches/matching`) is short of that, and its usual one
+        // (5-15 µs) costs less than the hand-over, which every live answer would pay.
+        let found = if catalog.features.len() > self.state.config.inline_search_tracks {
+            let (index, facts, settings) = (
+                std::sync::Arc::clone(&catalog.features),
+                std::sync::Arc::clone(&facts),
+                settings.clone(),
+            );
+            tokio::task::spawn_blocking(move || {
+                seeds::search(&index, &settings, &facts, &settings.seeds.tracks, &admits)
+            })
+            .await
+            .map_err(AppError::internal)?
+        } else {
+            seeds::search(
+                &catalog.features,
+                settings,
+                &facts,
+                &settings.seeds.tracks,
+                &admits,
+            )
+        };
         let mut outcome = match found {
             Ok(outcome) => outcome,
             Err(errors) => return Ok(Err(errors)),
