@@ -484,6 +484,12 @@
           slot.textContent = "";
         }
       });
+      // The summary of problems the page was loaded with is not part of an answer:
+      // left, it went on saying a range ran backwards after the range was fixed. The
+      // answer's own problems come beside their fields.
+      source.querySelectorAll(".form-error").forEach(function (summary) {
+        summary.remove();
+      });
     }
   });
   // The controls of a form whose messages come out of band are marked as the messages
@@ -520,6 +526,12 @@
     var source = event.detail.requestConfig && event.detail.requestConfig.elt;
     if (source && source.hasAttribute && source.hasAttribute("data-oob-messages")) {
       markInvalid(source);
+      // The title says "Error: " while a problem is shown, as a page loaded with one
+      // does (`render_refused`), and stops saying it once none is.
+      var refused = Array.prototype.some.call(source.querySelectorAll(".field-error[id]"),
+        function (slot) { return slot.textContent.trim() !== ""; });
+      var title = document.title.replace(/^Error: /, "");
+      document.title = refused ? "Error: " + title : title;
     }
   });
 

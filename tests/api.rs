@@ -942,7 +942,24 @@ async fn artists_top_tracks_related_and_compare() {
     let features = cmp.json["features"].as_array().unwrap();
     assert_eq!(features.len(), 10);
     let energy = features.iter().find(|f| f["feature"] == "energy").unwrap();
-    assert!(energy["spread"].as_f64().unwrap() >= 0.0);
+    // The spread is the gap between the two artists' means, the highest named first.
+    let mean = |i: usize| {
+        cmp.json["artists"][i]["audio_features"]["energy"]
+            .as_f64()
+            .unwrap()
+    };
+    let (a, b) = (mean(0), mean(1));
+    assert!(
+        (energy["spread"].as_f64().unwrap() - (a - b).abs()).abs() < 1e-6,
+        "{energy}"
+    );
+    assert_ne!(a, b, "two artists of different energy");
+    let (high, low) = if a > b { (0, 1) } else { (1, 0) };
+    assert_eq!(
+        energy["highest"], cmp.json["artists"][high]["id"],
+        "{energy}"
+    );
+    assert_eq!(energy["lowest"], cmp.json["artists"][low]["id"], "{energy}");
     assert!(energy["catalog_average"].is_number());
     let one = call(
         &app,

@@ -456,6 +456,35 @@ async fn seeds_ranges_versions_and_keys_without_javascript() {
     run(Js::Off).await;
 }
 
+/// A page loaded with a problem (a shared address) lists it at the top and says so in
+/// its title; once the problem is fixed live, neither stays (both had gone on saying
+/// the range ran backwards), and a new problem brings the title's word back.
+#[tokio::test]
+#[ignore = "needs chromium + chromedriver: cargo test --test browser -- --ignored"]
+async fn a_problem_fixed_live_leaves_no_summary_and_no_error_title() {
+    let server = Server::start_with_import(&[("songs.csv", &catalog())]).await;
+    let browser = Browser::start(Js::On).await;
+    sign_up(&browser, &server, "fixer").await;
+    browser
+        .open(&server.url(&format!(
+            "/perfect-song?{SLIDERS}&min_tempo=130&max_tempo=120"
+        )))
+        .await
+        .expect("open");
+    browser
+        .wait_for_js("document.querySelector('#ps-form .form-error') !== null && document.title.indexOf('Error: ') === 0")
+        .await;
+    fill(&browser, "#ps-min_tempo", "110").await;
+    wait_titles(&browser, "Halo").await;
+    browser
+        .wait_for_js("document.querySelector('#ps-form .form-error') === null && document.title.indexOf('Error') === -1")
+        .await;
+    fill(&browser, "#ps-min_tempo", "130").await;
+    browser
+        .wait_for_js("document.title.indexOf('Error: ') === 0 && Array.prototype.some.call(document.querySelectorAll('#ps-form .field-error'), function (slot) { return slot.textContent.indexOf('runs backwards') >= 0; })")
+        .await;
+}
+
 #[tokio::test]
 #[ignore = "takes screenshots for review: cargo test --test browser seeds -- --ignored"]
 async fn screenshots_of_a_seeded_page() {
