@@ -1532,6 +1532,62 @@
     unsaved = null;
   });
 
+  // Seeds are added and removed by links and the seed form ("Add …", a chip's ×, "More
+  // like this", "Songs like this artist"), which change no field: the settings they
+  // open were never saved, and the next visit came back without the seed added, or
+  // with the one removed. Following one marks the page it opens to be saved as soon
+  // as it is there (`ps-save`, a trigger of the `data-save-current` element), whether
+  // htmx swaps it in or the browser loads it. A click with a modifier opens another
+  // tab or window, which this one does not speak for.
+  var SAVE_ON_ARRIVAL = "save-settings-on-arrival";
+  function markForSaving() {
+    try {
+      window.sessionStorage.setItem(SAVE_ON_ARRIVAL, "1");
+    } catch (e) {
+      // Storage refused: the settings are saved at the next change instead.
+    }
+  }
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[href]");
+    if (!link || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey ||
+        event.altKey || link.target === "_blank") {
+      return;
+    }
+    var to = new URL(link.href, location.href);
+    if (to.origin === location.origin && to.pathname === "/perfect-song" && to.search) {
+      markForSaving();
+    }
+  }, true);
+  document.addEventListener("submit", function (event) {
+    if (event.target.classList && event.target.classList.contains("ps-seed-form")) {
+      markForSaving();
+    }
+  }, true);
+  // `loaded` is what htmx has just set up: the saver must be among it, since htmx also
+  // reports a link it sets up on the page being left, whose saver is about to go.
+  function saveOnArrival(loaded) {
+    var saver = loaded && loaded.matches && (loaded.matches("[data-save-current]")
+      ? loaded
+      : loaded.querySelector("[data-save-current]"));
+    if (!saver) {
+      return;
+    }
+    try {
+      if (!window.sessionStorage.getItem(SAVE_ON_ARRIVAL)) {
+        return;
+      }
+      window.sessionStorage.removeItem(SAVE_ON_ARRIVAL);
+    } catch (e) {
+      return;
+    }
+    window.htmx.trigger(saver, "ps-save");
+  }
+  // Runs once htmx has set up what is new (its trigger among it), on the page as
+  // loaded and on what a boosted link swaps in.
+  if (window.htmx) {
+    window.htmx.onLoad(saveOnArrival);
+  }
+
   // --- chart tooltips close with Escape -------------------------------------------------
   // A tooltip opened by the pointer covers part of the chart; Escape hides it without
   // moving the pointer (WCAG 1.4.13), until the pointer moves again.

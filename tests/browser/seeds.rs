@@ -456,6 +456,54 @@ async fn seeds_ranges_versions_and_keys_without_javascript() {
     run(Js::Off).await;
 }
 
+/// Seeds added or removed with their links are the latest settings too: the next visit
+/// to a bare /perfect-song opens with the seed added, and without the one removed (the
+/// links change no field, so nothing had saved them).
+#[tokio::test]
+#[ignore = "needs chromium + chromedriver: cargo test --test browser -- --ignored"]
+async fn seeds_added_or_removed_by_their_links_are_kept_for_the_next_visit() {
+    let server = Server::start_with_import(&[("songs.csv", &catalog())]).await;
+    let browser = Browser::start(Js::On).await;
+    sign_up(&browser, &server, "keeper").await;
+    let chip = "document.querySelector('.ps-chip-label') && document.querySelector('.ps-chip-label').textContent === 'Calm — Cello'";
+    browser
+        .open(&server.url(&format!("/perfect-song?{SLIDERS}")))
+        .await
+        .expect("open");
+    fill(&browser, "#ps-seed-q", "Calm").await;
+    click(&browser, ".ps-seed-form .search-row button[type=submit]").await;
+    click(&browser, "#ps-seed-suggestions a").await;
+    browser.wait_for_js(chip).await;
+    // The save is one request sent as the page arrives; it is given time to land.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    browser.open(&server.url("/")).await.expect("home");
+    browser
+        .open(&server.url("/perfect-song"))
+        .await
+        .expect("next visit");
+    browser.wait_for_js(chip).await;
+    click(&browser, ".ps-chip-remove").await;
+    browser
+        .wait_for_js("document.querySelector('.ps-chip-label') === null")
+        .await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    browser.open(&server.url("/")).await.expect("home");
+    browser
+        .open(&server.url("/perfect-song"))
+        .await
+        .expect("next visit");
+    browser
+        .wait_for_js("document.getElementById('ps-form') !== null")
+        .await;
+    assert_eq!(
+        browser
+            .js("return document.querySelectorAll('.ps-chip-label').length;")
+            .await,
+        serde_json::json!(0),
+        "the seed removed stays removed"
+    );
+}
+
 /// A page loaded with a problem (a shared address) lists it at the top and says so in
 /// its title; once the problem is fixed live, neither stays (both had gone on saying
 /// the range ran backwards), and a new problem brings the title's word back.

@@ -277,7 +277,7 @@ fn settings_form(ctx: &PageContext, form: &FormState, has_time_signatures: bool)
             div class="ps-after-actions" {
                 button type="submit" class="secondary" form=(RESET_FORM_ID) { "Reset to defaults" }
                 p class="hint ps-kept" {
-                    "Your latest settings are kept: they open here on your next visit. "
+                    "Your latest settings are kept: they open here on your next visit (without JavaScript, once you press “Find my song”). "
                     "To keep several, save them as " a href="#ps-profiles-title" { "taste profiles" } "."
                 }
             }
@@ -288,9 +288,10 @@ fn settings_form(ctx: &PageContext, form: &FormState, has_time_signatures: bool)
         // that are not valid are not saved, quietly (the answer already says what to
         // fix beside the field); a notice it raised for anything else (the server down)
         // goes once a later save works (app.js, `data-clears-own-notice`).
-        // Sent at once if the page goes away before then (app.js, `data-save-current`).
+        // Sent at once if the page goes away before then (app.js, `data-save-current`),
+        // and when a seed link opened the page (`ps-save`).
         div hidden id=(SAVE_CURRENT_ID) data-save-current data-clears-own-notice hx-post=(SAVE_CURRENT) hx-include={ "#" (FORM_ID) } hx-swap="none"
-            hx-trigger={ "input delay:1500ms from:#" (FORM_ID) ", submit from:#" (FORM_ID) } {}
+            hx-trigger={ "input delay:1500ms from:#" (FORM_ID) ", submit from:#" (FORM_ID) ", ps-save" } {}
     }
 }
 
