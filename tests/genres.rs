@@ -446,13 +446,16 @@ async fn compare_a_genre_with_another_opens_an_empty_second_field() {
 #[tokio::test]
 async fn did_you_mean_leaves_out_the_genres_already_chosen() {
     let app = catalog().await;
-    for url in [
-        "/genres/compare?genre=rock&genre=rokc",
-        "/genres/compare?genre=rokc&genre=rock",
+    for (url, field) in [
+        ("/genres/compare?genre=rock&genre=rokc", 1),
+        ("/genres/compare?genre=rokc&genre=rock", 2),
     ] {
         let page = get(&app, url).await;
         assert_eq!(page.status, StatusCode::NOT_FOUND, "{url}");
         assert!(page.body.contains("No genre called “rokc”"), "{url}");
+        // Nor does it say that no name is close: it says where the close one is.
+        let said = format!("the closest name, rock, is already genre {field}.");
+        assert!(page.body.contains(&said), "{url}: {said}\n{}", page.body);
         assert!(
             !page.body.contains("genre=rock&amp;genre=rock"),
             "{url}: {}",

@@ -35,9 +35,12 @@ pub enum SelectionProblem<'a, T> {
     TooFew {
         given: usize,
     },
-    /// Nothing has this name; the closest names instead.
+    /// Nothing has this name; the closest names instead. `taken`: the closest name,
+    /// when another field already holds it (and the field's number), since it is then
+    /// not offered.
     Unknown {
         suggestions: Vec<&'a T>,
+        taken: Option<(&'a T, usize)>,
     },
     /// The name folds to several groups.
     Ambiguous {
@@ -73,7 +76,15 @@ impl<T: Comparable> SelectionProblem<'_, T> {
             SelectionProblem::TooFew { .. } => {
                 format!("Enter one more {noun}: a comparison needs at least two.")
             }
-            SelectionProblem::Unknown { suggestions } if suggestions.is_empty() => {
+            SelectionProblem::Unknown {
+                suggestions,
+                taken: Some((item, field)),
+            } if suggestions.is_empty() => format!(
+                "No {noun} called “{typed}” is in the catalog; the closest name, {}, is already {noun} {}.",
+                item.compare_name(),
+                field + 1
+            ),
+            SelectionProblem::Unknown { suggestions, .. } if suggestions.is_empty() => {
                 format!("No {noun} called “{typed}” is in the catalog, and no name is close to it.")
             }
             SelectionProblem::Unknown { .. } => {
@@ -102,7 +113,7 @@ impl<T: Comparable> SelectionProblem<'_, T> {
     /// The names offered instead of the typed one ("did you mean").
     pub fn choices(&self) -> &[&T] {
         match self {
-            SelectionProblem::Unknown { suggestions } => suggestions,
+            SelectionProblem::Unknown { suggestions, .. } => suggestions,
             SelectionProblem::Ambiguous { candidates } => candidates,
             _ => &[],
         }
@@ -154,16 +165,33 @@ pub fn resolve_selection<'a, T: Comparable>(
             }),
             Lookup::NotFound(suggestions) => problems.push(FieldProblem {
                 field: Some(field),
-                problem: SelectionProblem::Unknown { suggestions },
+                problem: SelectionProblem::Unknown {
+                    suggestions,
+                    taken: None,
+                },
             }),
         }
     }
     if !problems.is_empty() {
         // A name another field already holds is no answer to "did you mean" here:
         // choosing it would only make a duplicate ("Qeen" beside "Queen" offered Queen).
+        let field_of = |o: &T| {
+            chosen
+                .iter()
+                .find(|(_, c)| c.compare_id() == o.compare_id())
+                .map(|(field, _)| *field)
+        };
         for problem in &mut problems {
+            if let SelectionProblem::Unknown { suggestions, taken } = &mut problem.problem {
+                // Said instead: "no name is close" was untrue when the close one was
+                // already chosen ("rokc" beside "rock").
+                *taken = suggestions
+                    .first()
+                    .and_then(|&closest| Some((closest, field_of(closest)?)));
+            }
             let (SelectionProblem::Unknown {
                 suggestions: offered,
+                ..
             }
             | SelectionProblem::Ambiguous {
                 candidates: offered,
@@ -171,7 +199,7 @@ pub fn resolve_selection<'a, T: Comparable>(
             else {
                 continue;
             };
-            offered.retain(|o| !chosen.iter().any(|(_, c)| c.compare_id() == o.compare_id()));
+            offered.retain(|o| field_of(o).is_none());
         }
         return Err(problems);
     }

@@ -88,7 +88,7 @@ mod tests {
             matches!(&err[1].problem, SelectionProblem::Ambiguous { candidates } if candidates.len() == 2)
         );
         assert!(
-            matches!(&err[2].problem, SelectionProblem::Unknown { suggestions } if suggestions[0].id == 1)
+            matches!(&err[2].problem, SelectionProblem::Unknown { suggestions, .. } if suggestions[0].id == 1)
         );
         assert!(err[2].problem.message("Beyonse").contains("“Beyonse”"));
     }
