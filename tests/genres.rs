@@ -720,3 +720,35 @@ async fn a_genre_named_compare_has_a_page_its_link_reaches() {
         page.body
     );
 }
+
+/// A subgenre given to the perfect song as a genre seed is refused with its genre named,
+/// as the API refuses it, not as a genre the catalog lacks.
+#[tokio::test]
+async fn a_subgenre_as_a_page_seed_names_its_genre() {
+    let app = catalog().await;
+    let mut browser = Browser::new();
+    browser
+        .sign_up(&app.client, "seeder", common::auth::GOOD_PASSWORD)
+        .await;
+    let page = browser
+        .get(&app.client, "/perfect-song?seed_genre=hard%20rock")
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.body.contains(
+            "“hard rock” is a subgenre of rock, and seeds take genres: add rock instead."
+        ),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("There is no genre"), "{}", page.body);
+    // A name that is neither is still said to be missing.
+    let page = browser
+        .get(&app.client, "/perfect-song?seed_genre=polka")
+        .await;
+    assert!(
+        page.body.contains("There is no genre “polka”"),
+        "{}",
+        page.body
+    );
+}

@@ -71,6 +71,9 @@ pub enum MatchError {
     },
     #[error("There is no genre “{}” in the catalog.", shown(.0))]
     UnknownGenre(String),
+    /// A genre seed the catalog does not have (said beside the seeds, not the filter).
+    #[error("There is no genre “{}” in the catalog.", shown(.0))]
+    UnknownSeedGenre(String),
     #[error("Minimum popularity must be between 0 and 100.")]
     MinPopularityOutOfRange(i64),
     #[error("Tracks per artist must be between 1 and {max}.")]
@@ -111,6 +114,7 @@ impl MatchError {
                 }
             }
             MatchError::UnknownGenre(_) => keys::GENRE.to_string(),
+            MatchError::UnknownSeedGenre(_) => keys::SEEDS.to_string(),
             MatchError::MinPopularityOutOfRange(_) => keys::MIN_POPULARITY.to_string(),
             MatchError::PerArtistOutOfRange { .. } => keys::PER_ARTIST.to_string(),
             MatchError::KOutOfRange { .. } => keys::K.to_string(),

@@ -451,9 +451,12 @@ pub fn apply_seeds(
     let seeded = settings_from_seeds(seeds, index, &targets, &weights).map_err(|e| {
         InvalidSettings(
             e.0.into_iter()
-                .map(|e| MatchError::Field {
-                    field: keys::SEEDS.into(),
-                    message: e.to_string(),
+                .map(|e| match e {
+                    MatchError::UnknownGenre(name) => MatchError::UnknownSeedGenre(name),
+                    e => MatchError::Field {
+                        field: keys::SEEDS.into(),
+                        message: e.to_string(),
+                    },
                 })
                 .collect(),
         )

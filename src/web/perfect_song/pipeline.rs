@@ -188,7 +188,44 @@ impl<'a> Pipeline<'a> {
                     .collect(),
             )));
         }
-        Ok(params::apply_seeds(&mut settings, pairs, &found, &catalog.features).map(|()| settings))
+        match params::apply_seeds(&mut settings, pairs, &found, &catalog.features) {
+            Ok(()) => Ok(Ok(settings)),
+            Err(refused) => Ok(Err(self.subgenres_named(refused).await?)),
+        }
+    }
+
+    /// A subgenre given as a genre seed is refused with its genre named, as the API
+    /// refuses it: "There is no genre “hard rock”" was untrue beside the subgenre's own
+    /// page. Looked up only when a seed is refused.
+    async fn subgenres_named(&self, refused: InvalidSettings) -> AppResult<InvalidSettings> {
+        let InvalidSettings(errors) = refused;
+        if !errors
+            .iter()
+            .any(|e| matches!(e, MatchError::UnknownSeedGenre(_)))
+        {
+            return Ok(InvalidSettings(errors));
+        }
+        let genres = self
+            .state
+            .caches
+            .genres(&self.state.pool, self.ctx.catalog.meta.version)
+            .await?;
+        let named = |error: MatchError| {
+            let MatchError::UnknownSeedGenre(name) = &error else {
+                return error;
+            };
+            let subgenre = genres.find(name).filter(|g| g.is_subgenre());
+            match subgenre.and_then(|g| Some((g.name.as_str(), g.parent.as_deref()?))) {
+                Some((subgenre, parent)) => MatchError::Field {
+                    field: keys::SEEDS.into(),
+                    message: format!(
+                        "“{subgenre}” is a subgenre of {parent}, and seeds take genres: add {parent} instead."
+                    ),
+                },
+                None => error,
+            }
+        };
+        Ok(InvalidSettings(errors.into_iter().map(named).collect()))
     }
 
     /// The page (or the live fragment) for valid settings. The fragment is a function
