@@ -1194,3 +1194,32 @@ async fn the_only_track_as_a_seed_leaves_no_other_to_suggest() {
         page.body
     );
 }
+
+/// With five seeds the controls that add one are switched off, and the page says why
+/// where they are.
+#[tokio::test]
+async fn five_seeds_say_why_nothing_more_can_be_added() {
+    let (app, mut browser) = app().await;
+    let mut ids = Vec::new();
+    for name in ["Storm", "Rush", "Other"] {
+        ids.push(track_id(&app, &mut browser, name).await);
+    }
+    let four = format!(
+        "/perfect-song?seed_genre=ambient&seed_track={}&seed_track={}&seed_track={}",
+        ids[0], ids[1], ids[2]
+    );
+    let why = "5 seeds is the most: remove one to add another.";
+    let page = browser.get(&app.client, &four).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(!page.body.contains(why));
+    let page = browser
+        .get(&app.client, &format!("{four}&seed_genre=pop"))
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains(why), "{}", page.body);
+    assert!(
+        page.body
+            .contains(r#"disabled aria-describedby="ps-seeds-full""#),
+        "the switched-off controls point at it"
+    );
+}

@@ -273,6 +273,13 @@ pub fn panel(
                         }
                     }
                 }
+                // Said where it is seen: the controls below are switched off, and
+                // greyed controls alone did not say why.
+                @if full {
+                    p class="field-hint" id="ps-seeds-full" {
+                        (MAX_SEEDS) " seeds is the most: remove one to add another."
+                    }
+                }
             }
             // Two forms. The search carries every setting, targets included: it only
             // lists what could be added, and must not move the sliders. Adding a genre
@@ -290,7 +297,7 @@ pub fn panel(
                     label for="ps-seed-q" { "Find a track or an artist to add" }
                     div class="search-row" {
                         input id="ps-seed-q" type="search" name=(QUERY) value=(query) autocomplete="off"
-                            disabled[full]
+                            disabled[full] aria-describedby=[full.then_some("ps-seeds-full")]
                             hx-get=(SUGGEST) hx-include="closest form" hx-target={ "#" (SUGGESTIONS_ID) }
                             hx-trigger="input changed delay:250ms, search" hx-sync="this:replace"
                             aria-controls=(SUGGESTIONS_ID);
@@ -317,7 +324,8 @@ pub fn panel(
                 div class="field" {
                     label for="ps-seed-genre" { "Or start from a genre" }
                     div class="search-row" {
-                        select id="ps-seed-genre" name=(keys::SEED_GENRE) disabled[full] {
+                        select id="ps-seed-genre" name=(keys::SEED_GENRE) disabled[full]
+                            aria-describedby=[full.then_some("ps-seeds-full")] {
                             option value="" { "Choose a genre" }
                             @for genre in ctx.catalog.features.genres() {
                                 option value=(genre) { (genre) }
