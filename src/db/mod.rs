@@ -155,6 +155,15 @@ pub fn apply_pragmas(conn: &mut SqliteConnection) -> diesel::QueryResult<()> {
 /// How long a SQLite connection waits for another's lock before it gives up.
 pub const BUSY_TIMEOUT_MS: u32 = 10_000;
 
+/// How long this connection waits for another writer's lock before giving up: SQLite's
+/// busy timeout; none on PostgreSQL, whose lock waits have no limit.
+pub fn lock_wait_limit(conn: &DbConnection) -> Option<Duration> {
+    match conn {
+        DbConnection::Sqlite(_) => Some(Duration::from_millis(u64::from(BUSY_TIMEOUT_MS))),
+        DbConnection::Pg(_) => None,
+    }
+}
+
 /// Frees this connection's page cache (SQLite's `shrink_memory`): after reading the whole
 /// catalog at start-up it holds up to `cache_size` of pages no request needs.
 pub fn release_cache(conn: &mut DbConnection) -> diesel::QueryResult<()> {

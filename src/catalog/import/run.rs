@@ -102,9 +102,7 @@ fn import_sources<R: Read + Send>(
         .join(", ");
 
     if catalog_is_locked(conn)? {
-        let limit = matches!(conn, DbConnection::Sqlite(_))
-            .then(|| std::time::Duration::from_millis(u64::from(crate::db::BUSY_TIMEOUT_MS)));
-        progress.waiting_for_catalog(limit);
+        progress.waiting_for_catalog(db::lock_wait_limit(conn));
     }
     // The import's time starts once it holds the catalog, not while it waited for
     // another import to finish (which had been reported as its own, at "1 rows/s").
