@@ -34,13 +34,14 @@ use super::{
     ApiTags,
 };
 use crate::{
-    catalog::facts::TrackFact,
+    catalog::facts::{TrackFact, TrackFacts},
     catalog::genres::{seed_slug, GenreCatalog},
-    catalog::Feature,
+    catalog::{snapshot::CatalogSnapshot, Feature},
+    db::api_catalog::ApiTrack,
     matching::{
         seeds::{self, Seeds, MAX_SEEDS},
         settings::{MAX_RESULTS, MAX_WEIGHT, YEARS},
-        FeatureRange, Metric,
+        FeatureRange, MatchOutcome, MatchSettings, Metric, TrackMatch,
     },
     web::state::AppState,
 };
@@ -442,6 +443,243 @@ pub fn parse(pairs: &[(String, String)]) -> Result<RecommendationRequest, ApiErr
     }
 }
 
+/// The seeds as profiles to aim at, and the seed tracks' internal ids (left out of the
+/// answer): tracks from the database, artists from the snapshot, genres checked
+/// against the index. An unknown one is a 404 (a track or an artist) or a 400 naming
+/// what exists (a genre).
+async fn resolve_seeds(
+    state: &AppState,
+    shared: &ApiShared,
+    catalog: &CatalogSnapshot,
+    r: &RecommendationRequest,
+) -> Result<(Seeds, Vec<i32>), ApiError> {
+    let version = catalog.meta.version;
+    let internal = shared.track_ids(state, version, &r.seed_tracks).await?;
+    let mut seed_track_ids = Vec::new();
+    for (public, id) in r.seed_tracks.iter().zip(&internal) {
+        match id {
+            Some(id) => seed_track_ids.push(*id),
+            None => return Err(lookup::unknown("track", public)),
+        }
+    }
+    // The same look-up as the perfect-song page's seeds (`web::seeds`).
+    let profiles = crate::web::seeds::track_profiles(state, &seed_track_ids)
+        .await
+        .map_err(ApiError::from)?;
+    let unknown_genres: Vec<&str> = r
+        .seed_genres
+        .iter()
+        .filter(|g| catalog.features.genre_id(g).is_none())
+        .map(String::as_str)
+        .collect();
+    if !unknown_genres.is_empty() {
+        let genres = state
+            .caches
+            .genres(&state.pool, version)
+            .await
+            .map_err(ApiError::from)?;
+        let seedable = catalog.features.genre_seed_names();
+        let seedable: Vec<&str> = seedable.iter().map(String::as_str).collect();
+        return Err(ApiError::bad_request(unknown_genre_seeds(
+            &genres,
+            &seedable,
+            &unknown_genres,
+        )));
+    }
+    let mut seeds = Seeds {
+        genres: r.seed_genres.clone(),
+        ..Default::default()
+    };
+    seeds.tracks = seed_track_ids
+        .iter()
+        .filter_map(|id| profiles.get(id).copied())
+        .collect();
+    for public in &r.seed_artists {
+        let artist = shared
+            .artist(catalog, public)
+            .ok_or_else(|| lookup::unknown("artist", public))?;
+        seeds
+            .artists
+            .push(crate::web::seeds::artist_profile(artist));
+    }
+    Ok((seeds, seed_track_ids))
+}
+
+/// Settings that could match nothing, refused with why: an empty list with the whole
+/// catalog as its pool explains nothing. Cosine over one feature ranks every track
+/// alike; popularity, years and time signatures on a catalog whose file gave none
+/// would leave every track out.
+fn refuse_what_cannot_match(
+    settings: &MatchSettings,
+    r: &RecommendationRequest,
+    catalog: &CatalogSnapshot,
+    facts: &TrackFacts,
+) -> Result<(), ApiError> {
+    if settings.cosine_over_one_feature() {
+        return Err(ApiError::bad_request(
+            "metric=cosine needs at least two features in play: it compares the direction \
+             of the feature vectors, and with one feature every track points the same way. \
+             Target or weight a second feature, or use metric=euclidean.",
+        ));
+    }
+    if settings.reads_popularity() && !catalog.features.has_popularity() {
+        return Err(ApiError::bad_request(
+            "This catalog has no popularity (its file had no popularity column), so \
+             target_popularity, weight_popularity, min_popularity and max_popularity \
+             could match no track: leave them out.",
+        ));
+    }
+    if (r.min_year.is_some() || r.max_year.is_some()) && !catalog.meta.has_years() {
+        return Err(ApiError::bad_request(
+            "This catalog has no release dates (its file had none), so min_year and \
+             max_year could match no track: leave them out.",
+        ));
+    }
+    let filters_time_signature = r
+        .attribute_bounds
+        .iter()
+        .any(|(a, ..)| *a == Attribute::TimeSignature);
+    if filters_time_signature && !facts.has_time_signatures() {
+        return Err(ApiError::bad_request(
+            "This catalog has no time signatures, so target_time_signature, \
+             min_time_signature and max_time_signature could match no track: leave them out.",
+        ));
+    }
+    Ok(())
+}
+
+/// The closest tracks, and the pool they were chosen from (`afterFilteringSize`, up to
+/// `POOL_COUNTED`), searched on the blocking pool.
+async fn search(
+    state: &AppState,
+    catalog: &CatalogSnapshot,
+    settings: &MatchSettings,
+    r: &RecommendationRequest,
+    facts: Arc<TrackFacts>,
+    excluded: Vec<i32>,
+) -> Result<(MatchOutcome, usize), ApiError> {
+    // Tempo and loudness bounds beyond the sliders' range, checked on the stored
+    // values of the tracks the index holds at its range's end (as the page does).
+    let exact = crate::web::seeds::ExactRanges::of(
+        state,
+        catalog.meta.version,
+        r.ranges.iter().map(|(f, range)| (*f, *range)),
+    )
+    .await
+    .map_err(ApiError::from)?;
+    let bounds = r.attribute_bounds.clone();
+    let facts_for_bounds = Arc::clone(&facts);
+    // The API's own conditions: tempo and loudness beyond the sliders' range, and
+    // Spotify's attribute bounds (in milliseconds, with key -1 and mode, which the
+    // page's filters do not take). Seed tracks and their songs' other versions are
+    // left out by `web::seeds`, as on the page.
+    let extra = move |id: i32| {
+        if exact.as_ref().is_some_and(|e| !e.admits(id)) {
+            return false;
+        }
+        if bounds.is_empty() {
+            return true;
+        }
+        let Some(attrs) = facts_for_bounds.get(id) else {
+            return false;
+        };
+        bounds.iter().all(|&(a, lo, hi)| {
+            a.of(&attrs)
+                .is_some_and(|v| (lo..=hi).contains(&i64::from(v)))
+        })
+    };
+    // Without a filter or a seed track left out, the pool is the whole catalog (not
+    // counted); otherwise it is counted. Either way it is reported up to
+    // `POOL_COUNTED` (`afterFilteringSize`), as documented: an artist seed alone had
+    // reported 28,352 where every other request says at most 1,000.
+    let unfiltered = settings.filters == crate::matching::Filters::default()
+        && r.attribute_bounds.is_empty()
+        && excluded.is_empty();
+    let index = Arc::clone(&catalog.features);
+    let settings = settings.clone();
+    tokio::task::spawn_blocking(move || {
+        let candidates = crate::web::seeds::Candidates::new(&settings, &facts, &excluded, &extra);
+        let outcome = candidates.search(&index)?;
+        let pool = if unfiltered {
+            index.len().min(POOL_COUNTED)
+        } else {
+            candidates.count(&index, POOL_COUNTED)?
+        };
+        Ok::<_, crate::matching::InvalidSettings>((outcome, pool))
+    })
+    .await
+    .map_err(|e| ApiError::from(crate::error::AppError::internal(e)))?
+    .map_err(ApiError::from)
+}
+
+/// One answered track with its explanation, feature by feature.
+fn recommended_track(
+    base: &objects::Base,
+    t: &ApiTrack,
+    m: &TrackMatch,
+    metric: Metric,
+) -> objects::RecommendedTrack {
+    objects::RecommendedTrack {
+        track: objects::track(base, t),
+        explanation: objects::Explanation {
+            metric: metric.key().to_string(),
+            distance: m.distance,
+            similarity: m.similarity,
+            features: m
+                .differences
+                .iter()
+                .filter(|d| d.enabled())
+                .map(|d| {
+                    // The stored value, not the index's: the index holds tempo and
+                    // loudness beyond the sliders' range at its ends, and a value
+                    // reported back is never clamped.
+                    let value = t.features.get(d.feature).or(d.value);
+                    objects::FeatureExplanation {
+                        feature: d.feature.key().to_string(),
+                        weight: objects::tidy(d.weight),
+                        target: objects::tidy(d.target),
+                        value,
+                        difference: value.map(|v| objects::tidy(v - d.target)),
+                    }
+                })
+                .collect(),
+        },
+    }
+}
+
+/// Spotify's seed objects, in the order the seeds were given.
+fn seed_objects(
+    base: &objects::Base,
+    shared: &ApiShared,
+    catalog: &CatalogSnapshot,
+    r: &RecommendationRequest,
+    after_filtering: i64,
+) -> Vec<objects::RecommendationSeed> {
+    let seed = |id: &str, kind: &str, href: Option<String>| objects::RecommendationSeed {
+        initial_pool_size: if kind == "GENRE" {
+            let name = catalog.features.genre_named(id).unwrap_or(id);
+            shared.genre_track_count(catalog, name)
+        } else {
+            catalog.meta.track_count
+        },
+        after_filtering_size: after_filtering,
+        after_relinking_size: after_filtering,
+        href,
+        id: id.to_string(),
+        kind: kind.to_string(),
+    };
+    let tracks = r
+        .seed_tracks
+        .iter()
+        .map(|id| seed(id, "TRACK", Some(base.href(&format!("/tracks/{id}")))));
+    let artists = r
+        .seed_artists
+        .iter()
+        .map(|id| seed(id, "ARTIST", Some(base.href(&format!("/artists/{id}")))));
+    let genres = r.seed_genres.iter().map(|genre| seed(genre, "GENRE", None));
+    tracks.chain(artists).chain(genres).collect()
+}
+
 pub struct RecommendationsApi;
 
 #[OpenApi]
@@ -464,235 +702,47 @@ impl RecommendationsApi {
                 .map_err(|_| ApiError::bad_request("The query string cannot be read."))?;
         let r = parse(&pairs)?;
         let catalog = state.catalog();
-        let version = catalog.meta.version;
-        // Seeds: tracks from the database, artists from the snapshot.
-        let internal = shared.track_ids(&state, version, &r.seed_tracks).await?;
-        let mut seed_track_ids = Vec::new();
-        for (public, id) in r.seed_tracks.iter().zip(&internal) {
-            match id {
-                Some(id) => seed_track_ids.push(*id),
-                None => return Err(lookup::unknown("track", public).into()),
-            }
-        }
-        // The same look-up as the perfect-song page's seeds (`web::seeds`).
-        let profiles = crate::web::seeds::track_profiles(&state, &seed_track_ids)
-            .await
-            .map_err(ApiError::from)?;
-        let unknown_genres: Vec<&str> = r
-            .seed_genres
-            .iter()
-            .filter(|g| catalog.features.genre_id(g).is_none())
-            .map(String::as_str)
-            .collect();
-        if !unknown_genres.is_empty() {
-            let genres = state
-                .caches
-                .genres(&state.pool, version)
-                .await
-                .map_err(ApiError::from)?;
-            let seedable = catalog.features.genre_seed_names();
-            let seedable: Vec<&str> = seedable.iter().map(String::as_str).collect();
-            return Err(ApiError::bad_request(unknown_genre_seeds(
-                &genres,
-                &seedable,
-                &unknown_genres,
-            ))
-            .into());
-        }
-        let mut seeds = Seeds {
-            genres: r.seed_genres.clone(),
-            ..Default::default()
-        };
-        seeds.tracks = seed_track_ids
-            .iter()
-            .filter_map(|id| profiles.get(id).copied())
-            .collect();
-        for public in &r.seed_artists {
-            let artist = shared
-                .artist(&catalog, public)
-                .ok_or_else(|| lookup::unknown("artist", public))?;
-            seeds
-                .artists
-                .push(crate::web::seeds::artist_profile(artist));
-        }
+        let (seeds, seed_track_ids) = resolve_seeds(&state, &shared, &catalog, &r).await?;
         let mut settings =
             seeds::settings_from_seeds(&seeds, &catalog.features, &r.targets, &r.weights)
                 .map_err(ApiError::from)?;
         settings.k = r.limit.unwrap_or(DEFAULT_LIMIT);
         settings.metric = r.metric;
-        if settings.cosine_over_one_feature() {
-            return Err(ApiError::bad_request(
-                "metric=cosine needs at least two features in play: it compares the direction \
-                 of the feature vectors, and with one feature every track points the same way. \
-                 Target or weight a second feature, or use metric=euclidean.",
-            )
-            .into());
-        }
         settings.filters.max_per_artist = r.max_per_artist;
         settings.filters.year_from = r.min_year;
         settings.filters.year_to = r.max_year;
         settings.filters.ranges = r.ranges.clone();
-        // Said, as for genres and time signatures: every track would be left out, and
-        // an empty list with the whole catalog as its pool explains nothing.
-        if settings.reads_popularity() && !catalog.features.has_popularity() {
-            return Err(ApiError::bad_request(
-                "This catalog has no popularity (its file had no popularity column), so \
-                 target_popularity, weight_popularity, min_popularity and max_popularity \
-                 could match no track: leave them out.",
-            )
-            .into());
-        }
-        if (r.min_year.is_some() || r.max_year.is_some()) && !catalog.meta.has_years() {
-            return Err(ApiError::bad_request(
-                "This catalog has no release dates (its file had none), so min_year and \
-                 max_year could match no track: leave them out.",
-            )
-            .into());
-        }
-        // Every track's key, mode, time signature, duration and song: the table the
-        // page's filters read too (`cache::CatalogCaches::track_facts`). The attribute
-        // filters read it, leaving out the seed tracks' other versions does, and so
-        // does answering one version of each song.
-        let facts = crate::web::seeds::facts(&state, version)
-            .await
-            .map_err(ApiError::from)?;
-        if !r.attribute_bounds.is_empty() {
-            let filters_time_signature = r
-                .attribute_bounds
-                .iter()
-                .any(|(a, ..)| *a == Attribute::TimeSignature);
-            if filters_time_signature && !facts.has_time_signatures() {
-                return Err(ApiError::bad_request(
-                    "This catalog has no time signatures, so target_time_signature, \
-                     min_time_signature and max_time_signature could match no track: leave them out.",
-                )
-                .into());
-            }
-        }
-        // Tempo and loudness bounds beyond the sliders' range, checked on the stored
-        // values of the tracks the index holds at its range's end (as the page does).
-        let exact = crate::web::seeds::ExactRanges::of(
-            &state,
-            version,
-            r.ranges.iter().map(|(f, range)| (*f, *range)),
-        )
-        .await
-        .map_err(ApiError::from)?;
-        let bounds = r.attribute_bounds.clone();
-        let facts_for_bounds = facts.clone();
-        // The API's own conditions: tempo and loudness beyond the sliders' range, and
-        // Spotify's attribute bounds (in milliseconds, with key -1 and mode, which the
-        // page's filters do not take). Seed tracks and their songs' other versions are
-        // left out by `web::seeds`, as on the page.
-        let extra = move |id: i32| {
-            if exact.as_ref().is_some_and(|e| !e.admits(id)) {
-                return false;
-            }
-            if bounds.is_empty() {
-                return true;
-            }
-            let Some(attrs) = facts_for_bounds.get(id) else {
-                return false;
-            };
-            bounds.iter().all(|&(a, lo, hi)| {
-                a.of(&attrs)
-                    .is_some_and(|v| (lo..=hi).contains(&i64::from(v)))
-            })
-        };
-        let index = catalog.features.clone();
-        let excluded = seed_track_ids.clone();
         // One version of each song, its closest, as the page answers: Spotify
         // recommends songs, and a playlist made of the answer had "My Sweet Lord"
         // twice (one in ten of 50 tracks repeated a song).
         settings.filters.all_versions = false;
-        let settings_for_search = settings.clone();
-        // Without a filter or a seed track left out, the pool is the whole catalog
-        // (not counted); otherwise it is counted. Either way it is reported up to
-        // `POOL_COUNTED` (`afterFilteringSize`), as documented: an artist seed alone
-        // had reported 28,352 where every other request says at most 1,000.
-        let unfiltered = settings.filters == crate::matching::Filters::default()
-            && r.attribute_bounds.is_empty()
-            && seed_track_ids.is_empty();
-        let (outcome, pool) = tokio::task::spawn_blocking(move || {
-            let candidates =
-                crate::web::seeds::Candidates::new(&settings_for_search, &facts, &excluded, &extra);
-            let outcome = candidates.search(&index)?;
-            let pool = if unfiltered {
-                index.len().min(POOL_COUNTED)
-            } else {
-                candidates.count(&index, POOL_COUNTED)?
-            };
-            Ok::<_, crate::matching::InvalidSettings>((outcome, pool))
-        })
-        .await
-        .map_err(|e| ApiError::from(crate::error::AppError::internal(e)))?
-        .map_err(ApiError::from)?;
+        // Every track's key, mode, time signature, duration and song: the table the
+        // page's filters read too (`cache::CatalogCaches::track_facts`). The attribute
+        // filters read it, leaving out the seed tracks' other versions does, and so
+        // does answering one version of each song.
+        let facts = crate::web::seeds::facts(&state, catalog.meta.version)
+            .await
+            .map_err(ApiError::from)?;
+        refuse_what_cannot_match(&settings, &r, &catalog, &facts)?;
+        let (outcome, pool) =
+            search(&state, &catalog, &settings, &r, facts, seed_track_ids).await?;
         let ids: Vec<i32> = outcome.matches.iter().map(|m| m.track_id).collect();
         let rows = lookup::load_tracks(&state, ids).await?;
         let base = lookup::base(req, &state);
-        let tracks: Vec<objects::RecommendedTrack> = outcome
+        let tracks = outcome
             .matches
             .iter()
             .filter_map(|m| {
-                let t = rows.get(&m.track_id)?;
-                Some(objects::RecommendedTrack {
-                    track: objects::track(&base, t),
-                    explanation: objects::Explanation {
-                        metric: settings.metric.key().to_string(),
-                        distance: m.distance,
-                        similarity: m.similarity,
-                        features: m
-                            .differences
-                            .iter()
-                            .filter(|d| d.enabled())
-                            .map(|d| {
-                                // The stored value, not the index's: the index holds
-                                // tempo and loudness beyond the sliders' range at its
-                                // ends, and a value reported back is never clamped.
-                                let value = t.features.get(d.feature).or(d.value);
-                                objects::FeatureExplanation {
-                                    feature: d.feature.key().to_string(),
-                                    weight: objects::tidy(d.weight),
-                                    target: objects::tidy(d.target),
-                                    value,
-                                    difference: value.map(|v| objects::tidy(v - d.target)),
-                                }
-                            })
-                            .collect(),
-                    },
-                })
+                Some(recommended_track(
+                    &base,
+                    rows.get(&m.track_id)?,
+                    m,
+                    settings.metric,
+                ))
             })
             .collect();
-        let after_filtering = pool as i64;
-        let seed = |id: &str, kind: &str, href: Option<String>| objects::RecommendationSeed {
-            initial_pool_size: if kind == "GENRE" {
-                let name = catalog.features.genre_named(id).unwrap_or(id);
-                shared.genre_track_count(&catalog, name)
-            } else {
-                catalog.meta.track_count
-            },
-            after_filtering_size: after_filtering,
-            after_relinking_size: after_filtering,
-            href,
-            id: id.to_string(),
-            kind: kind.to_string(),
-        };
-        let mut seed_objects = Vec::new();
-        for id in &r.seed_tracks {
-            seed_objects.push(seed(id, "TRACK", Some(base.href(&format!("/tracks/{id}")))));
-        }
-        for id in &r.seed_artists {
-            seed_objects.push(seed(
-                id,
-                "ARTIST",
-                Some(base.href(&format!("/artists/{id}"))),
-            ));
-        }
-        for genre in &r.seed_genres {
-            seed_objects.push(seed(genre, "GENRE", None));
-        }
         Ok(Json(objects::Recommendations {
-            seeds: seed_objects,
+            seeds: seed_objects(&base, &shared, &catalog, &r, pool as i64),
             tracks,
             target: settings
                 .enabled()
