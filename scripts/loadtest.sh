@@ -20,6 +20,7 @@
 # that round's /healthz; then a table of each endpoint's median rate and median ratio.
 # On a shared 2-core machine one round can land on a slow minute; the median of three
 # interleaved rounds moves less than any one of them.
+#   SERVER_BINARY=/ABS/PATH scripts/loadtest.sh ... (another build, e.g. an older commit's)
 #   KEEP_WRK_OUTPUT=DIR scripts/loadtest.sh ...   (wrk's own output per endpoint, and the
 #                                                  server's log, copied to DIR)
 #
@@ -59,8 +60,14 @@ if ! command -v wrk >/dev/null 2>&1; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
 fi
 
-cargo build --release --quiet
-BIN=target/release/insights-hub
+# SERVER_BINARY=PATH serves another build (an older commit's, copied aside) with nothing
+# built, for side-by-side runs of two builds on the same database.
+if [ -n "${SERVER_BINARY:-}" ]; then
+  BIN="$SERVER_BINARY"
+else
+  cargo build --release --quiet
+  BIN=target/release/insights-hub
+fi
 WORK=$(mktemp -d)
 DB="${DATABASE:-$WORK/load.db}"
 # With SQLite the catalog (tracks, artists) lives in its own file beside the main one.
