@@ -504,6 +504,32 @@ async fn seeds_added_or_removed_by_their_links_are_kept_for_the_next_visit() {
     );
 }
 
+/// "Search" with nothing typed and "Add genre" with no genre chosen are stopped by the
+/// browser, which says what is missing; both had reloaded the page unchanged, saying
+/// nothing. Without JavaScript, since that is where the reload was.
+#[tokio::test]
+#[ignore = "needs chromium + chromedriver: cargo test --test browser -- --ignored"]
+async fn an_empty_seed_search_or_genre_is_asked_for_not_sent() {
+    let server = Server::start_with_import(&[("songs.csv", &catalog())]).await;
+    let browser = Browser::start(Js::Off).await;
+    sign_up(&browser, &server, "empty").await;
+    browser
+        .open(&server.url(&format!("/perfect-song?{SLIDERS}")))
+        .await
+        .expect("open");
+    let before = browser.client.current_url().await.expect("url");
+    click(&browser, ".ps-seed-form .search-row button[type=submit]").await;
+    click(&browser, "#ps-seed-genre + button").await;
+    assert_eq!(
+        browser
+            .js("return [document.getElementById('ps-seed-q').validity.valueMissing, document.getElementById('ps-seed-genre').validity.valueMissing];")
+            .await,
+        serde_json::json!([true, true])
+    );
+    let after = browser.client.current_url().await.expect("url");
+    assert_eq!(before, after, "nothing was sent");
+}
+
 /// A page loaded with a problem (a shared address) lists it at the top and says so in
 /// its title; once the problem is fixed live, neither stays (both had gone on saying
 /// the range ran backwards), and a new problem brings the title's word back.

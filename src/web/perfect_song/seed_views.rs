@@ -296,8 +296,10 @@ pub fn panel(
                 div class="field" {
                     label for="ps-seed-q" { "Find a track or an artist to add" }
                     div class="search-row" {
+                        // `required`: "Search" with nothing typed had reloaded the page
+                        // unchanged, saying nothing; the browser now asks for a word.
                         input id="ps-seed-q" type="search" name=(QUERY) value=(query) autocomplete="off"
-                            disabled[full] aria-describedby=[full.then_some("ps-seeds-full")]
+                            required disabled[full] aria-describedby=[full.then_some("ps-seeds-full")]
                             hx-get=(SUGGEST) hx-include="closest form" hx-target={ "#" (SUGGESTIONS_ID) }
                             hx-trigger="input changed delay:250ms, search" hx-sync="this:replace"
                             aria-controls=(SUGGESTIONS_ID);
@@ -324,7 +326,9 @@ pub fn panel(
                 div class="field" {
                     label for="ps-seed-genre" { "Or start from a genre" }
                     div class="search-row" {
-                        select id="ps-seed-genre" name=(keys::SEED_GENRE) disabled[full]
+                        // `required` with an empty first choice: "Add genre" before
+                        // choosing one is stopped by the browser with its own word.
+                        select id="ps-seed-genre" name=(keys::SEED_GENRE) required disabled[full]
                             aria-describedby=[full.then_some("ps-seeds-full")] {
                             option value="" { "Choose a genre" }
                             @for genre in ctx.catalog.features.genres() {
