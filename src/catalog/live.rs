@@ -65,23 +65,25 @@ impl LiveCatalog {
             return Ok(false);
         };
         let (version, tracks) = (snapshot.meta.version, snapshot.meta.track_count);
-        if !self.install(snapshot) {
+        if !self.install(snapshot, seen) {
             return Ok(false);
         }
         tracing::info!(version, tracks, "catalog changed; snapshot rebuilt");
         Ok(true)
     }
 
-    /// Serves `snapshot` from now on, unless what is served is as new or newer (versions
-    /// only grow, `catalog_meta`): the watcher and a refresh after an import in this
-    /// process can each load a snapshot, and the one that loaded first may finish last.
-    /// Returns whether it was installed.
-    fn install(&self, snapshot: CatalogSnapshot) -> bool {
+    /// Serves `snapshot` from now on, if what is served is still the version its load
+    /// started from (`loaded_over`): the watcher and a refresh after an import in this
+    /// process can each load one, and the one that started first may finish last. A
+    /// load that lost the race is dropped, and the next tick loads again if the database
+    /// has moved on. (Not "only a higher version": a restored backup's catalog has a
+    /// lower one, and would never have been served.) Returns whether it was installed.
+    fn install(&self, snapshot: CatalogSnapshot, loaded_over: i64) -> bool {
         let mut guard = match self.current.write() {
             Ok(guard) => guard,
             Err(poisoned) => poisoned.into_inner(),
         };
-        if guard.meta.version >= snapshot.meta.version {
+        if guard.meta.version != loaded_over {
             return false;
         }
         *guard = Arc::new(snapshot);
@@ -158,17 +160,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_snapshot_loaded_first_but_finished_last_never_replaces_a_newer_one() {
+    fn a_load_that_lost_the_race_is_dropped_and_a_restored_catalog_is_served() {
         let dir = tempfile::tempdir().expect("temporary directory");
         let pool = db::open(dir.path().join("catalog.db")).expect("database");
         let live = LiveCatalog::load(&pool, CacheFiles::Off).expect("first snapshot");
         let first = live.current().meta.version;
-        let mut older = (*live.current()).clone();
-        let mut newer = older.clone();
-        older.meta.version = first + 1;
-        newer.meta.version = first + 2;
-        assert!(live.install(newer));
-        assert!(!live.install(older), "an older snapshot is not installed");
+        let with_version = |version: i64| {
+            let mut snapshot = (*live.current()).clone();
+            snapshot.meta.version = version;
+            snapshot
+        };
+        // Two loads started over `first`; the one that finishes second is dropped.
+        assert!(live.install(with_version(first + 2), first));
+        assert!(!live.install(with_version(first + 1), first));
         assert_eq!(live.current().meta.version, first + 2);
+        // A backup restored under the server has an older version: it is served.
+        assert!(live.install(with_version(first - 5), first + 2));
+        assert_eq!(live.current().meta.version, first - 5);
     }
 }
