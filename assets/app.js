@@ -528,8 +528,12 @@
       markInvalid(source);
       // The title says "Error: " while a problem is shown, as a page loaded with one
       // does (`render_refused`), and stops saying it once none is.
-      var refused = Array.prototype.some.call(source.querySelectorAll(".field-error[id]"),
-        function (slot) { return slot.textContent.trim() !== ""; });
+      // A problem with no slot in the form (a seed's) shows only in the answer, which
+      // then asks for the settings to be fixed (`.ps-invalid`).
+      var answer = event.detail.target;
+      var refused = Boolean(answer && answer.querySelector && answer.querySelector(".ps-invalid")) ||
+        Array.prototype.some.call(source.querySelectorAll(".field-error[id]"),
+          function (slot) { return slot.textContent.trim() !== ""; });
       var title = document.title.replace(/^Error: /, "");
       document.title = refused ? "Error: " + title : title;
     }
@@ -1539,10 +1543,13 @@
   // as it is there (`ps-save`, a trigger of the `data-save-current` element), whether
   // htmx swaps it in or the browser loads it. A click with a modifier opens another
   // tab or window, which this one does not speak for.
+  // The mark is the time it was made: one whose page never came (a navigation stopped)
+  // is stale after ARRIVAL_MS, and does not save some later page of this tab.
   var SAVE_ON_ARRIVAL = "save-settings-on-arrival";
+  var ARRIVAL_MS = 15000;
   function markForSaving() {
     try {
-      window.sessionStorage.setItem(SAVE_ON_ARRIVAL, "1");
+      window.sessionStorage.setItem(SAVE_ON_ARRIVAL, String(Date.now()));
     } catch (e) {
       // Storage refused: the settings are saved at the next change instead.
     }
@@ -1554,7 +1561,11 @@
       return;
     }
     var to = new URL(link.href, location.href);
-    if (to.origin === location.origin && to.pathname === "/perfect-song" && to.search) {
+    // A link within this page (`#main`, "taste profiles", a problem's link) opens no
+    // settings: the address it resolves to is this one.
+    var samePage = to.pathname === location.pathname && to.search === location.search;
+    if (to.origin === location.origin && to.pathname === "/perfect-song" && to.search &&
+        !samePage) {
       markForSaving();
     }
   }, true);
@@ -1572,15 +1583,16 @@
     if (!saver) {
       return;
     }
+    var marked;
     try {
-      if (!window.sessionStorage.getItem(SAVE_ON_ARRIVAL)) {
-        return;
-      }
+      marked = Number(window.sessionStorage.getItem(SAVE_ON_ARRIVAL));
       window.sessionStorage.removeItem(SAVE_ON_ARRIVAL);
     } catch (e) {
       return;
     }
-    window.htmx.trigger(saver, "ps-save");
+    if (marked && Date.now() - marked < ARRIVAL_MS) {
+      window.htmx.trigger(saver, "ps-save");
+    }
   }
   // Runs once htmx has set up what is new (its trigger among it), on the page as
   // loaded and on what a boosted link swaps in.

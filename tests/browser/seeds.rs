@@ -502,6 +502,28 @@ async fn seeds_added_or_removed_by_their_links_are_kept_for_the_next_visit() {
         serde_json::json!(0),
         "the seed removed stays removed"
     );
+    // A link within the page opens no settings: a shared address opened after it is
+    // not saved over the latest ones.
+    let valence = "return document.getElementById('ps-valence').value;";
+    let kept = browser.js(valence).await;
+    click(&browser, ".ps-kept a[href='#ps-profiles-title']").await;
+    browser
+        .open(&server.url(&format!("/perfect-song?{SLIDERS}&valence=0.9")))
+        .await
+        .expect("a shared address");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    browser
+        .open(&server.url("/perfect-song"))
+        .await
+        .expect("next visit");
+    browser
+        .wait_for_js("document.getElementById('ps-form') !== null")
+        .await;
+    assert_eq!(
+        browser.js(valence).await,
+        kept,
+        "the latest settings stayed"
+    );
 }
 
 /// "Search" with nothing typed and "Add genre" with no genre chosen are stopped by the
