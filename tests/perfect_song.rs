@@ -1877,6 +1877,21 @@ async fn the_genre_filter_takes_spotifys_spelling_of_a_genre() {
         .and_then(|rest| rest.split("</dd>").next())
         .expect("the answer's genre");
     assert_eq!(answer_genre, "r&amp;b");
+    // Refused for another setting, the page still shows r&b ticked, not a stray r-n-b.
+    let refused = alice
+        .get(&app.client, "/perfect-song?energy=5&genre=r-n-b")
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused
+        .body
+        .contains(r#"name="genre" value="r&amp;b" checked"#));
+    assert!(
+        !refused
+            .body
+            .contains(r#"type="checkbox" name="genre" value="r-n-b""#),
+        "no stray choice: {}",
+        refused.body
+    );
 }
 
 /// A large catalog is searched on the blocking pool, not on the runtime worker that

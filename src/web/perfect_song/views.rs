@@ -498,12 +498,11 @@ fn no_years(form: &FormState) -> Markup {
 
 fn filters(form: &FormState, catalog: &CatalogSnapshot) -> Markup {
     let genres = catalog.features.genres();
-    let unknown: Vec<&String> = form
-        .genres
-        .iter()
-        .filter(|g| !genres.iter().any(|k| k.eq_ignore_ascii_case(g)))
-        .collect();
-    let picked = |g: &str| form.genres.iter().any(|p| p.eq_ignore_ascii_case(g));
+    // A genre as the address spells it (`R&B`, `r-n-b`) is the catalog's, ticked: also
+    // on a page refused for another setting, where the settings were not read.
+    let named = |g: &str| catalog.features.genre_named(g);
+    let unknown: Vec<&String> = form.genres.iter().filter(|g| named(g).is_none()).collect();
+    let picked = |g: &str| form.genres.iter().any(|p| named(p) == Some(g));
     let year = |y: Option<i32>| y.map(|y| y.to_string());
     html! {
         fieldset class="ps-filters" {
