@@ -115,7 +115,11 @@ impl From<AppError> for ApiError {
         let status = error.status();
         if status.is_server_error() {
             crate::web::errors::log_failed_request(&error, "API request failed");
-            let message = if error.is_unavailable() {
+            // The API only reads, so nothing it was asked can have been saved: its
+            // 503 says to try again, not the page's "reload to see".
+            let message = if matches!(error, AppError::Unanswered(_)) {
+                "The database did not answer in time. Please try again in a moment.".to_string()
+            } else if error.is_unavailable() {
                 error.public_message()
             } else {
                 "Something went wrong on our side.".to_string()
@@ -239,6 +243,19 @@ mod tests {
             );
         }
         assert!(unknown_endpoint("/audio-analysis/x").contains("no audio analysis"));
+    }
+
+    /// The API reads only: a request given up on is told to try again, as a 503 with
+    /// Retry-After, not to reload a page to see what was saved.
+    #[test]
+    fn a_database_that_did_not_answer_is_a_503_to_try_again() {
+        let error = ApiError::from(AppError::Unanswered(std::time::Duration::from_secs(15)));
+        assert_eq!(error.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            error.message,
+            "The database did not answer in time. Please try again in a moment."
+        );
+        assert!(error.retry_after.is_some());
     }
 
     #[test]

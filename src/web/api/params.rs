@@ -34,14 +34,14 @@ const NAMES_READ: [&str; 8] = [
     "max_per_artist",
 ];
 
-/// Whether some endpoint reads a parameter of this name, in any letter case (a
-/// repeated `TARGET_ENERGY` is said to be repeated rather than ignored).
+/// Whether some endpoint reads a parameter of this name: one of `NAMES_READ` as written
+/// (`Limit` is nobody's, and ignored), or a tuning name in any letter case (which
+/// `/recommendations` reads, refusing `TARGET_ENERGY` as misspelt).
 fn is_read(name: &str) -> bool {
-    let name = name.to_ascii_lowercase();
-    NAMES_READ.contains(&name.as_str())
-        || name
-            .split_once('_')
-            .is_some_and(|(prefix, _)| TUNING_PREFIXES.contains(&prefix))
+    NAMES_READ.contains(&name)
+        || name.split_once('_').is_some_and(|(prefix, _)| {
+            TUNING_PREFIXES.contains(&prefix.to_ascii_lowercase().as_str())
+        })
 }
 
 /// The first parameter name given more than once, if any, of the names the API reads:
@@ -193,7 +193,10 @@ mod tests {
         // Percent-encoded names are the same name.
         assert_eq!(repeated(&pairs(Some("ids=x&%69ds=y"))), Some("ids"));
         // A name no endpoint reads is ignored, repeated or not; one that is read is not.
-        assert_eq!(repeated(&pairs(Some("_=1&_=2&foo=a&foo=b"))), None);
+        assert_eq!(
+            repeated(&pairs(Some("_=1&_=2&foo=a&foo=b&Limit=1&Limit=2"))),
+            None
+        );
         assert_eq!(
             repeated(&pairs(Some("target_energy=1&target_energy=2"))),
             Some("target_energy")
