@@ -99,12 +99,15 @@ pub fn tracks_by_ids(
         .inner_join(genres::table)
         .filter(one_of(track_genres::track_id, ids))
         .filter(genres::parent_id.is_null())
-        .order((track_genres::track_id, genres::name))
         .select((track_genres::track_id, genres::name))
         .load(conn)?;
     let mut genres_of: HashMap<i32, Vec<String>> = HashMap::new();
     for (track_id, name) in genre_links {
         genres_of.entry(track_id).or_default().push(name);
+    }
+    // Sorted here, byte by byte: SQLite and PostgreSQL collate names differently.
+    for names in genres_of.values_mut() {
+        names.sort_unstable();
     }
     let mut by_track: HashMap<i32, Vec<(i32, String, String)>> = HashMap::new();
     for (track_id, artist_id, name, key) in credits {
