@@ -252,12 +252,20 @@ impl AttributeFilters {
             }
             if let (Some(min), Some(max)) = (b.min, b.max) {
                 if min > max {
-                    errors.push(MatchError::Field {
-                        field: format!("max_{}", a.key()),
-                        message: format!(
+                    // A key range is chosen by name (the page's lists), so it is said
+                    // by name: "F is above D", not "5 is above 2".
+                    let message = match (a, pitch_name(min), pitch_name(max)) {
+                        (Attribute::Key, Some(lo), Some(hi)) => format!(
+                            "The key range runs backwards: {lo} comes after {hi} (keys run from C to B)."
+                        ),
+                        _ => format!(
                             "The range of {} runs backwards: {min} is above {max}.",
                             lower_first(a.label())
                         ),
+                    };
+                    errors.push(MatchError::Field {
+                        field: format!("max_{}", a.key()),
+                        message,
                     });
                 }
             }
@@ -364,6 +372,20 @@ mod tests {
         assert_eq!(
             errors[1].to_string(),
             "The range of key (pitch class, 0 = C … 11 = B) runs backwards: 12 is above 3."
+        );
+        // Keys that have names are said by name, as the page's lists show them.
+        let named = AttributeFilters {
+            key: Bounds {
+                min: Some(5),
+                max: Some(2),
+            },
+            ..Default::default()
+        };
+        let mut errors = Vec::new();
+        named.check(&mut errors);
+        assert_eq!(
+            errors[0].to_string(),
+            "The key range runs backwards: F comes after D (keys run from C to B)."
         );
     }
 }
