@@ -1,9 +1,9 @@
 //! The address an API request is answered at, when it is not the one it was sent to.
 //!
 //! - **`/v1/…` is `/api/v1/…`.** Spotify's API lives at `https://api.spotify.com/v1/`,
-//!   and some clients let only the host be changed (@spotify/web-api-ts-sdk's `rootUrl`
-//!   and spotify-web-api-java's builder: they write every path as `/v1/…` themselves).
-//!   Answering there too
+//!   and some clients let only the host be changed (spotify-web-api-java's builder, and
+//!   spotify-web-api-node once its private request builder is replaced): they write
+//!   every path as `/v1/…` themselves. Answering there too
 //!   lets them run against this server, with no proxy to rewrite their paths.
 //! - **A trailing slash is dropped, in place:** `/api/v1/audio-features/?ids=…` is
 //!   answered as `/api/v1/audio-features?ids=…`. Spotify's API does, and spotipy, the

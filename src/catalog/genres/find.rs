@@ -153,10 +153,11 @@ pub fn spelling_key(name: &str) -> String {
 }
 
 /// A genre's name as Spotify writes genre seeds: lower case, words joined by `-`, `&`
-/// as `n` (`r&b` is `r-n-b`, `hip hop` is `hip-hop`). Such a name needs no escaping in
-/// an address and holds no comma, so a seed list built by hand from
-/// `available-genre-seeds` works (`seed_genres=r&b` is the genre `r` and a parameter
-/// `b`). `spelling_key` reads it back as the genre.
+/// as `n` (`r&b` is `r-n-b`, `hip hop` is `hip-hop`). Such a name holds no `&`, `,`,
+/// `+`, `#`, `=` or space, so a seed list built by hand from `available-genre-seeds`
+/// reads as it was listed (`seed_genres=r&b` was the genre `r` and a parameter `b`); a
+/// letter beyond ASCII is still percent-encoded by the client, as any is.
+/// `spelling_key` reads it back as the genre.
 pub fn seed_slug(name: &str) -> String {
     let mut slug = String::with_capacity(name.len());
     for c in genre_key(name).chars() {
