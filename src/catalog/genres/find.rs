@@ -174,6 +174,13 @@ pub fn seed_slug(name: &str) -> String {
 }
 
 impl GenreCatalog {
+    /// The subgenre called `name` (as `find` reads it) and its genre's name, when
+    /// `name` is a subgenre: what a genre seed cannot be, said with the genre to use.
+    pub fn as_subgenre(&self, name: &str) -> Option<(&GenreProfile, &str)> {
+        let subgenre = self.find(name).filter(|g| g.is_subgenre())?;
+        Some((subgenre, subgenre.parent.as_deref()?))
+    }
+
     /// The genre called `name` (ignoring case and surrounding spaces); a subgenre when
     /// no genre has the name (the one with most tracks, if several genres have it).
     /// Failing that, the one whose name is another spelling of it (`spelling_key`:

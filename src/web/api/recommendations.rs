@@ -265,8 +265,7 @@ fn unknown_genre_seeds(genres: &GenreCatalog, seedable: &[&str], unknown: &[&str
     let mut parts: Vec<String> = unknown
         .iter()
         .map(|&name| {
-            let subgenre = genres.find(name).filter(|g| g.is_subgenre());
-            match subgenre.and_then(|g| Some((g, seed_slug(g.parent.as_deref()?)))) {
+            match genres.as_subgenre(name).map(|(g, parent)| (g, seed_slug(parent))) {
                 Some((g, parent)) => format!(
                     "“{}” is a subgenre of {parent}, and seed_genres takes genres: seed with {parent}, \
                      or find its tracks with search?q=genre:\"{}\"&type=track.",

@@ -214,8 +214,7 @@ impl<'a> Pipeline<'a> {
             let MatchError::UnknownSeedGenre(name) = &error else {
                 return error;
             };
-            let subgenre = genres.find(name).filter(|g| g.is_subgenre());
-            match subgenre.and_then(|g| Some((g.name.as_str(), g.parent.as_deref()?))) {
+            match genres.as_subgenre(name).map(|(g, parent)| (g.name.as_str(), parent)) {
                 Some((subgenre, parent)) => MatchError::Field {
                     field: keys::SEEDS.into(),
                     message: format!(
