@@ -456,6 +456,20 @@ async fn seeds_ranges_versions_and_keys_without_javascript() {
     run(Js::Off).await;
 }
 
+/// Leaves the page, then opens a bare /perfect-song, which shows the account's latest
+/// settings. A save sent as the last page arrived is one request: given time to land.
+async fn next_visit(browser: &Browser, server: &Server) {
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    browser.open(&server.url("/")).await.expect("home");
+    browser
+        .open(&server.url("/perfect-song"))
+        .await
+        .expect("next visit");
+    browser
+        .wait_for_js("document.getElementById('ps-form') !== null")
+        .await;
+}
+
 /// Seeds added or removed with their links are the latest settings too: the next visit
 /// to a bare /perfect-song opens with the seed added, and without the one removed (the
 /// links change no field, so nothing had saved them).
@@ -474,27 +488,13 @@ async fn seeds_added_or_removed_by_their_links_are_kept_for_the_next_visit() {
     click(&browser, ".ps-seed-form .search-row button[type=submit]").await;
     click(&browser, "#ps-seed-suggestions a").await;
     browser.wait_for_js(chip).await;
-    // The save is one request sent as the page arrives; it is given time to land.
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    browser.open(&server.url("/")).await.expect("home");
-    browser
-        .open(&server.url("/perfect-song"))
-        .await
-        .expect("next visit");
+    next_visit(&browser, &server).await;
     browser.wait_for_js(chip).await;
     click(&browser, ".ps-chip-remove").await;
     browser
         .wait_for_js("document.querySelector('.ps-chip-label') === null")
         .await;
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    browser.open(&server.url("/")).await.expect("home");
-    browser
-        .open(&server.url("/perfect-song"))
-        .await
-        .expect("next visit");
-    browser
-        .wait_for_js("document.getElementById('ps-form') !== null")
-        .await;
+    next_visit(&browser, &server).await;
     assert_eq!(
         browser
             .js("return document.querySelectorAll('.ps-chip-label').length;")
@@ -511,14 +511,7 @@ async fn seeds_added_or_removed_by_their_links_are_kept_for_the_next_visit() {
         .open(&server.url(&format!("/perfect-song?{SLIDERS}&valence=0.9")))
         .await
         .expect("a shared address");
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    browser
-        .open(&server.url("/perfect-song"))
-        .await
-        .expect("next visit");
-    browser
-        .wait_for_js("document.getElementById('ps-form') !== null")
-        .await;
+    next_visit(&browser, &server).await;
     assert_eq!(
         browser.js(valence).await,
         kept,
