@@ -717,13 +717,13 @@ fn bad_rows_are_skipped_and_reported_with_their_line_numbers() {
     );
     assert_eq!(reasons[3], "artist: the artist is missing");
     assert_eq!(reasons[4], "track_name: the title is missing");
-    assert_eq!(reasons[5], "tempo: the value is missing");
+    assert_eq!(reasons[5], "tempo: the audio feature is missing");
     // Its title is stored on one line, as every page and file shows it.
     assert_eq!(track(&mut db.conn, "aaaaaaaaaaaaaaaaaaaaa7").0, "Two Lines");
     let summary = report.summary();
     assert!(summary.contains("Skipped 6 bad rows in"), "{summary}");
     assert!(
-        summary.contains("  line 10: tempo: the value is missing"),
+        summary.contains("  line 10: tempo: the audio feature is missing"),
         "{summary}"
     );
 }
@@ -1058,7 +1058,7 @@ fn the_command_reports_skipped_rows_and_strict_exits_with_an_error() {
     assert!(stdout.contains("tracks inserted             2"), "{stdout}");
     assert!(stdout.contains("rows skipped                6"), "{stdout}");
     assert!(
-        stdout.contains("line 10: tempo: the value is missing"),
+        stdout.contains("line 10: tempo: the audio feature is missing"),
         "{stdout}"
     );
     assert!(

@@ -254,22 +254,7 @@ fn nothing_message(rows_read: u64, bad_rows: &[BadRow]) -> String {
 /// them from new apps, and Exportify writes the columns empty. When every quoted row
 /// was refused for an empty audio feature, the refusal says why the file has none.
 fn features_withdrawn_hint(bad_rows: &[BadRow]) -> &'static str {
-    const FEATURES: [&str; 9] = [
-        "danceability",
-        "energy",
-        "speechiness",
-        "acousticness",
-        "instrumentalness",
-        "liveness",
-        "valence",
-        "tempo",
-        "loudness",
-    ];
-    let empty_feature = |bad: &BadRow| {
-        bad.reason
-            .strip_suffix(": the value is missing")
-            .is_some_and(|column| FEATURES.contains(&column.trim().to_lowercase().as_str()))
-    };
+    let empty_feature = |bad: &BadRow| bad.reason.ends_with(row::MISSING_FEATURE);
     if !bad_rows.is_empty() && bad_rows.iter().all(empty_feature) {
         ". The file's audio-feature columns are empty: Spotify stopped giving audio \
          features to new apps in November 2024, so playlist exports made since (Exportify's \
@@ -496,7 +481,7 @@ mod tests {
                 bad_rows: vec![
                     BadRow {
                         line: 4,
-                        reason: "energy: the value is missing".into(),
+                        reason: "energy: the audio feature is missing".into(),
                     },
                     BadRow {
                         line: 9,
@@ -517,7 +502,7 @@ mod tests {
         assert!(text.contains("demo catalog was replaced"), "{text}");
         assert!(text.contains("Skipped 2 bad rows in a.csv:"), "{text}");
         assert!(
-            text.contains("  line 4: energy: the value is missing"),
+            text.contains("  line 4: energy: the audio feature is missing"),
             "{text}"
         );
         assert!(text.contains("25 tracks, 7 artists"), "{text}");
@@ -573,15 +558,15 @@ mod tests {
             bad_rows: (2..4)
                 .map(|line| BadRow {
                     line,
-                    reason: "Danceability: the value is missing".into(),
+                    reason: "bpm: the audio feature is missing".into(),
                 })
                 .collect(),
         };
         let text = featureless.to_string();
         assert!(
             text.starts_with(
-                "playlist.csv: none of its 2 rows could be imported; line 2: Danceability: \
-                 the value is missing; line 3: Danceability: the value is missing; nothing was \
+                "playlist.csv: none of its 2 rows could be imported; line 2: bpm: the audio \
+                 feature is missing; line 3: bpm: the audio feature is missing; nothing was \
                  imported. The file's audio-feature columns are empty: Spotify stopped"
             ),
             "{text}"
