@@ -528,15 +528,30 @@ impl FeatureIndex {
     /// a genre whose slug would not find it again (another genre's slug, or no letter
     /// left) keeps its name.
     pub fn genre_seed_names(&self) -> Vec<String> {
+        // `genre_id`'s two readings, each built once: calling it per genre read every
+        // name for each, which a catalog of thousands of genres (Exportify's) pays.
+        let mut by_name: HashMap<String, usize> = HashMap::new();
+        let mut by_spelling: HashMap<String, usize> = HashMap::new();
+        for (id, name) in self.genres.iter().enumerate() {
+            by_name.entry(name.to_lowercase()).or_insert(id);
+            by_spelling.entry(spelling_key(name)).or_insert(id);
+        }
+        let id_of = |slug: &str| {
+            by_name
+                .get(slug)
+                .or_else(|| by_spelling.get(&spelling_key(slug)))
+                .copied()
+        };
         let mut names: Vec<String> = self
             .genres
             .iter()
             .enumerate()
             .map(|(id, name)| {
                 let slug = seed_slug(name);
-                match self.genre_id(&slug).map(usize::from) == Some(id) {
-                    true => slug,
-                    false => name.clone(),
+                if id_of(&slug) == Some(id) {
+                    slug
+                } else {
+                    name.clone()
                 }
             })
             .collect();

@@ -108,9 +108,10 @@ fn parse_checked(pairs: &Pairs, index: &FeatureIndex) -> Result<MatchSettings, I
     // A genre is read in the catalog's own spelling, as seeds and the API read it
     // (`r-n-b`, Spotify's seed name, is TidyTuesday's `r&b`), so the form shows it chosen.
     let canonical = pairs.iter().map(|(k, v)| {
-        let value = match k == keys::GENRE {
-            true => index.genre_named(v).unwrap_or(v),
-            false => v.as_str(),
+        let value = if k == keys::GENRE {
+            index.genre_named(v).unwrap_or(v)
+        } else {
+            v.as_str()
         };
         (k.as_str(), value)
     });

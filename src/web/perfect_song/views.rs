@@ -500,9 +500,16 @@ fn filters(form: &FormState, catalog: &CatalogSnapshot) -> Markup {
     let genres = catalog.features.genres();
     // A genre as the address spells it (`R&B`, `r-n-b`) is the catalog's, ticked: also
     // on a page refused for another setting, where the settings were not read.
-    let named = |g: &str| catalog.features.genre_named(g);
-    let unknown: Vec<&String> = form.genres.iter().filter(|g| named(g).is_none()).collect();
-    let picked = |g: &str| form.genres.iter().any(|p| named(p) == Some(g));
+    // Each named genre looked up once: a look-up reads every genre's name, and this
+    // list is drawn once per genre.
+    let (chosen, unknown): (Vec<_>, Vec<_>) = form
+        .genres
+        .iter()
+        .map(|g| (g, catalog.features.genre_named(g)))
+        .partition(|(_, named)| named.is_some());
+    let chosen: Vec<&str> = chosen.into_iter().filter_map(|(_, named)| named).collect();
+    let unknown: Vec<&String> = unknown.into_iter().map(|(g, _)| g).collect();
+    let picked = |g: &str| chosen.contains(&g);
     let year = |y: Option<i32>| y.map(|y| y.to_string());
     html! {
         fieldset class="ps-filters" {
