@@ -26,10 +26,9 @@ use super::{
     NewTrack, TrackKeys,
 };
 use crate::db::{
-    catalog_meta::SourceKind,
+    catalog_meta::{self, SourceKind},
     catalog_writer::{catalog_transaction, clear_catalog, CatalogWriter},
     now_unix,
-    schema::{artists as artist_rows, tracks as track_rows},
 };
 
 /// How many tracks the demo catalog has.
@@ -39,7 +38,7 @@ pub const ARTIST_COUNT: usize = 1_000;
 /// The catalog's name wherever the loaded catalog is shown.
 pub const SOURCE_NAME: &str = "Demo catalog (invented data)";
 /// Every demo Spotify id starts with this, so no one mistakes one for a real track.
-pub use super::track::DEMO_ID_PREFIX as ID_PREFIX;
+pub use crate::model::track::DEMO_ID_PREFIX as ID_PREFIX;
 /// Changing the seed (or anything the generator draws) changes the whole catalog;
 /// `tests::fingerprint_is_stable` pins it.
 const SEED: u64 = 0x5EED_DE30_CA7A_1065;
@@ -103,13 +102,7 @@ pub enum Seeding {
 /// seeds name, and show other songs under them, so the catalog stays empty.
 pub fn seed_if_empty(conn: &mut DbConnection) -> QueryResult<Seeding> {
     catalog_transaction(conn, |conn| {
-        // Whether there is any row, not how many: counting read every page of an
-        // index (70-100 ms of each start at 1.2M tracks).
-        let any: bool = diesel::select(diesel::dsl::exists(
-            track_rows::table.select(track_rows::id),
-        ))
-        .get_result(conn)?;
-        if any {
+        if catalog_meta::has_tracks(conn)? {
             return Ok(Seeding::HasTracks);
         }
         if crate::db::users::any(conn)? {
@@ -128,7 +121,7 @@ fn write(conn: &mut DbConnection, demo: &[NewTrack], generate: Duration) -> Quer
         writer.write_keyed(conn, track.clone(), TrackKeys::of(track))?;
     }
     let written = writer.finish(conn, SourceKind::Demo, SOURCE_NAME, now_unix())?;
-    let artists: i64 = artist_rows::table.count().get_result(conn)?;
+    let artists = catalog_meta::artist_count(conn)?;
     Ok(SeedStats {
         tracks: written.inserted + written.updated,
         artists: artists as u64,
