@@ -16,15 +16,12 @@ use diesel::Connection;
 use insights_hub::{
     app,
     catalog::{
-        artists::{
-            index::query_key,
-            names::{artist_name_key, artist_search_key},
-            resolve_selection, ArtistIndex, ArtistSummary,
-        },
+        artists::{index::query_key, resolve_selection, ArtistIndex, ArtistSummary},
         rng::Rng,
         AudioFeatures, NewTrack, TrackKeys,
     },
     db::{catalog_meta::SourceKind, catalog_writer::CatalogWriter},
+    model::artist_names::{artist_name_key, artist_search_key},
     AppState, Config,
 };
 use poem::{endpoint::BoxEndpoint, test::TestClient, EndpointExt, Response};

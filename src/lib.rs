@@ -16,6 +16,7 @@ pub mod error;
 pub mod listing;
 pub mod matching;
 pub mod memory;
+pub mod model;
 #[cfg(test)]
 mod proptest_regressions;
 pub mod quoted;

@@ -112,7 +112,20 @@ async fn index_is_loaded_from_the_database_and_rebuilt_on_import() {
 #[tokio::test]
 async fn reading_on_two_connections_gives_the_same_index() {
     use diesel::connection::SimpleConnection;
-    use insights_hub::db::track_features::load_index_parallel_from;
+    use insights_hub::{
+        db::{track_features::scan_tracks_parallel_from, DbConnection},
+        matching::{FeatureIndex, FeatureIndexBuilder},
+    };
+    fn load_index_parallel_from(
+        conn: &mut DbConnection,
+        from: i64,
+    ) -> diesel::QueryResult<FeatureIndex> {
+        Ok(
+            scan_tracks_parallel_from::<FeatureIndexBuilder>(conn, from)?
+                .tracks
+                .finish(),
+        )
+    }
     let app = empty_app();
     let mut conn = app.state.pool.get().unwrap();
     conn.batch_execute(

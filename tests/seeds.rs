@@ -506,7 +506,7 @@ fn the_song_rule_on_the_real_file() {
     )
     .expect("import");
     let started = std::time::Instant::now();
-    let facts = insights_hub::db::track_facts::all(&mut conn).expect("facts");
+    let facts = insights_hub::catalog::facts::TrackFacts::read(&mut conn).expect("facts");
     println!(
         "facts read and grouped in {:?} (this build's profile)",
         started.elapsed()
@@ -557,9 +557,12 @@ fn the_song_rule_on_the_real_file() {
 
     // What one version per song costs: searches per answer, over targets spread across
     // the space (the five original features, each at 0.1, 0.3, … 0.9: 3,125 answers).
-    let index = insights_hub::db::track_features::scan_tracks(&mut conn)
-        .expect("index")
-        .index;
+    let index = insights_hub::db::track_features::scan_tracks::<
+        insights_hub::matching::FeatureIndexBuilder,
+    >(&mut conn)
+    .expect("index")
+    .tracks
+    .finish();
     for k in [10, 100] {
         let mut settings = insights_hub::matching::MatchSettings {
             k,

@@ -15,7 +15,7 @@ use crate::{
     catalog::{
         artists::GenreCount,
         facts::TrackFacts,
-        genres::GenreCatalog,
+        genres::{GenreCatalog, GenreSource},
         snapshot::{file, CacheFiles},
     },
     db::{
@@ -198,7 +198,7 @@ fn facts_from_file_or_database(
     files: &CacheFiles,
 ) -> AppResult<(TrackFacts, Option<(PathBuf, CatalogMeta)>)> {
     let Some(path) = files.path(conn, &FACTS_FILE)? else {
-        return Ok((db::track_facts::all(conn)?, None));
+        return Ok((TrackFacts::read(conn)?, None));
     };
     // The version is read before the rows: if an import lands in between, the file
     // is labelled with the older version and so never used, never the reverse.
@@ -206,7 +206,7 @@ fn facts_from_file_or_database(
     if let Some(facts) = file::read(&path, &FACTS_FILE, &meta, TrackFacts::read_from) {
         return Ok((facts, None));
     }
-    let facts = db::track_facts::all(conn)?;
+    let facts = TrackFacts::read(conn)?;
     release_scan_memory(conn);
     Ok((facts, Some((path, meta))))
 }
@@ -227,7 +227,7 @@ fn genres_from_file_or_database(
     files: &CacheFiles,
 ) -> AppResult<(i64, GenreCatalog, Option<(PathBuf, CatalogMeta)>)> {
     let build = |conn: &mut db::DbConnection| -> AppResult<(i64, GenreCatalog)> {
-        let (read_at, source) = db::genres::load(conn)?;
+        let (read_at, source) = GenreSource::read(conn)?;
         let catalog = GenreCatalog::build(&source);
         drop(source);
         release_scan_memory(conn);

@@ -5,8 +5,7 @@ pub mod artists;
 pub mod compare;
 pub mod demo;
 pub mod facts;
-pub mod feature;
-pub mod fingerprint;
+mod facts_sink;
 pub mod genres;
 pub mod import;
 pub mod live;
@@ -14,8 +13,9 @@ pub mod musical_key;
 pub mod rng;
 pub mod search_query;
 pub mod snapshot;
-pub mod track;
 pub mod versions;
 
-pub use feature::{AudioFeatures, Feature};
-pub use track::{genre_key, ArtistKeys, GenreTag, NewTrack, TrackKeys};
+// The vocabulary lives below `db/` (`model`); the domain's users name it from here.
+pub use crate::model::{
+    genre_key, ArtistKeys, AudioFeatures, Feature, GenreTag, NewTrack, TrackKeys,
+};

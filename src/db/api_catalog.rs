@@ -9,9 +9,9 @@ use std::collections::HashMap;
 use diesel::prelude::*;
 
 use super::schema::{artists, genres, track_artists, track_genres, tracks};
-use crate::catalog::AudioFeatures;
 use crate::db::folded_text::{contains_folded, TrackText};
 use crate::db::one_of::one_of;
+use crate::model::AudioFeatures;
 
 /// One track, everything the API shows.
 #[derive(Debug, Clone, PartialEq)]

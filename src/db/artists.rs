@@ -16,11 +16,8 @@ use super::{
     one_of::one_of,
     schema::{artists, genres, track_artists, track_genres, tracks},
 };
-use crate::catalog::{
-    artists::{
-        index::{ArtistRecord, ArtistRecords},
-        ArtistSummary, GenreCount, SortKey, TrackSort,
-    },
+use crate::model::{
+    artist::{ArtistRecord, ArtistSummary, GenreCount, SortKey, TrackSort},
     AudioFeatures, Feature,
 };
 
@@ -65,10 +62,15 @@ impl From<ArtistRow> for ArtistSummary {
     }
 }
 
-/// Every artist with at least one track, in search order (search key, then more tracks,
-/// then id): what the search index is built from, read into its columns (no string of
-/// its own per artist), so that its sort finds them in order.
-pub fn all_with_tracks(conn: &mut crate::db::DbConnection) -> QueryResult<ArtistRecords> {
+/// Every artist with at least one track, in id order, handed to what `start` makes for
+/// that many artists (the search index's columns, which keep no string of their own
+/// per artist); and the search order (search key, then more tracks, then id) as the
+/// positions, among those handed over, of the first artist, the second and so on.
+pub fn all_with_tracks<S>(
+    conn: &mut crate::db::DbConnection,
+    start: impl FnOnce(usize) -> S,
+    mut keep: impl FnMut(&mut S, ArtistRecord<'_>),
+) -> QueryResult<(S, Vec<u32>)> {
     crate::db::with_backend!(conn, conn => {
     // The search-key index already holds that order; reading it (without touching the
     // rows) is much cheaper than sorting the names here.
@@ -82,7 +84,7 @@ pub fn all_with_tracks(conn: &mut crate::db::DbConnection) -> QueryResult<Artist
         .map(|(rank, id)| (id, rank as u32))
         .collect();
     ranks.sort_unstable();
-    let mut records = ArtistRecords::with_capacity(ranks.len());
+    let mut records = start(ranks.len());
     let mut record_ranks: Vec<u32> = Vec::with_capacity(ranks.len());
     let mut next_rank = ranks.iter().peekable();
     // A plain table scan in id order, walked alongside the ranks: filtering in SQL made
@@ -102,7 +104,7 @@ pub fn all_with_tracks(conn: &mut crate::db::DbConnection) -> QueryResult<Artist
         let rank = next_rank
             .next_if(|(id, _)| *id == row.id)
             .map_or(u32::MAX, |&(_, rank)| rank);
-        records.push(ArtistRecord {
+        keep(&mut records, ArtistRecord {
             id: row.id,
             name: &row.name,
             name_key: &row.name_key,
@@ -116,12 +118,9 @@ pub fn all_with_tracks(conn: &mut crate::db::DbConnection) -> QueryResult<Artist
         record_ranks.push(rank);
     }
     drop(ranks);
-    let mut order: Vec<u32> = (0..records.len() as u32).collect();
+    let mut order: Vec<u32> = (0..record_ranks.len() as u32).collect();
     order.sort_unstable_by_key(|&i| record_ranks[i as usize]);
-    drop(record_ranks);
-    // In place, by moving offsets: no second copy of the artists.
-    records.reorder(order);
-    Ok(records)
+    Ok((records, order))
     })
 }
 

@@ -1,9 +1,9 @@
-//! THE mapping between the audio features (`catalog::Feature`) and the columns that
+//! THE mapping between the audio features (`model::Feature`) and the columns that
 //! store them: `tracks.<column>` per track and `artists.avg_<column>` per artist. Every
 //! query that names feature columns one by one goes through `audio_feature_columns!`;
 //! SQL built as text uses `track_column`/`artist_column`.
 
-use crate::catalog::Feature;
+use crate::model::Feature;
 
 /// Calls `$callback!` with, for every audio feature in `Feature::AUDIO` order, the
 /// `Feature` variant, its `tracks` column (also the `AudioFeatures` field) and its
@@ -43,7 +43,7 @@ pub(crate) use track_feature_columns;
 macro_rules! features_from_tuple {
     ($tuple:expr; $($variant:ident $column:ident $avg:ident,)*) => {{
         let ($($column,)*) = $tuple;
-        $crate::catalog::AudioFeatures { $($column,)* }
+        $crate::model::AudioFeatures { $($column,)* }
     }};
 }
 pub(crate) use features_from_tuple;
@@ -52,7 +52,7 @@ pub(crate) use features_from_tuple;
 /// field per `artists` average column (`avg_danceability`, ...).
 macro_rules! features_from_averages {
     ($row:ident; $($variant:ident $column:ident $avg:ident,)*) => {
-        $crate::catalog::AudioFeatures { $($column: $row.$avg,)* }
+        $crate::model::AudioFeatures { $($column: $row.$avg,)* }
     };
 }
 pub(crate) use features_from_averages;
@@ -61,7 +61,7 @@ pub(crate) use features_from_averages;
 /// field per `tracks` feature column.
 macro_rules! features_from_fields {
     ($row:ident; $($variant:ident $column:ident $avg:ident,)*) => {
-        $crate::catalog::AudioFeatures { $($column: $row.$column,)* }
+        $crate::model::AudioFeatures { $($column: $row.$column,)* }
     };
 }
 pub(crate) use features_from_fields;

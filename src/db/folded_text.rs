@@ -31,7 +31,7 @@ use diesel::{
 };
 
 use super::api_catalog::contains_pattern;
-use crate::catalog::artists::names::artist_search_key;
+use crate::model::artist_names::artist_search_key;
 
 /// Whether `text` contains `needle` once both are folded; `needle` is folded already
 /// (`artist_search_key`). An empty needle is in every text.

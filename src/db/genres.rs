@@ -1,6 +1,8 @@
-//! Reads what the genre pages are computed from (`catalog::genres`): every genre and
-//! subgenre, every track-genre link, and every track's year, popularity, main artist
-//! and audio features, in three narrow scans inside one read transaction.
+//! Reads what the genre pages are computed from: every genre and subgenre, every
+//! track-genre link, and every track's year, popularity, main artist and audio
+//! features, in three narrow scans inside one read transaction. The tracks are handed
+//! one at a time to what the caller starts from the genres and links
+//! (`catalog::genres::GenreSource`), which this module does not name.
 
 use diesel::prelude::*;
 
@@ -8,11 +10,35 @@ use super::{
     features::{audio_feature_columns, features_from_tuple, track_feature_columns},
     schema::{genres, track_artists, track_genres, tracks},
 };
-use crate::catalog::genres::{GenreDef, GenreSource, GenreTrack};
+use crate::model::AudioFeatures;
 
-/// Every genre, subgenre, link and track of the catalog, and the catalog version they
-/// were read at.
-pub fn load(conn: &mut crate::db::DbConnection) -> QueryResult<(i64, GenreSource)> {
+/// A genre or subgenre as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GenreDef {
+    pub id: i32,
+    pub name: String,
+    /// The genre a subgenre belongs to.
+    pub parent: Option<i32>,
+}
+
+/// What a genre page needs of one track.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GenreTrack {
+    pub id: i32,
+    /// The main (first credited) artist.
+    pub artist: Option<i32>,
+    pub year: Option<i32>,
+    pub popularity: Option<i32>,
+    pub features: AudioFeatures,
+}
+
+/// Every genre, subgenre and (track, genre) link of the catalog, given to `start`, and
+/// then every track, in id order, to `add`; with the catalog version they were read at.
+pub fn load<S>(
+    conn: &mut crate::db::DbConnection,
+    start: impl FnOnce(Vec<GenreDef>, Vec<(i32, i32)>) -> S,
+    mut add: impl FnMut(&mut S, GenreTrack),
+) -> QueryResult<(i64, S)> {
     crate::db::read_transaction(conn, |conn| {
         let version = super::catalog_meta::version(conn)?;
         crate::db::with_backend!(conn, conn => {
@@ -35,7 +61,7 @@ pub fn load(conn: &mut crate::db::DbConnection) -> QueryResult<(i64, GenreSource
             let mut next_artist = main_artists.into_iter().peekable();
             // Streamed: the source keeps only the tracks some genre lists (sized from
             // the links), and counts every track in the decades as it goes by.
-            let mut source = GenreSource::new(genres, links);
+            let mut source = start(genres, links);
             let rows = tracks::table
                 .order(tracks::id)
                 .select((
@@ -56,7 +82,7 @@ pub fn load(conn: &mut crate::db::DbConnection) -> QueryResult<(i64, GenreSource
                 let artist = next_artist
                     .next_if(|(track, _)| *track == id)
                     .map(|(_, artist)| artist);
-                source.add_track(GenreTrack {
+                add(&mut source, GenreTrack {
                     id,
                     artist,
                     year,

@@ -1,6 +1,6 @@
 //! Reads what the matching index needs: one narrow query over `tracks` (id, the nine
-//! audio features, popularity, genre, year, explicit) streamed row by row into the index
-//! builder, plus each track's main artist from `track_artists` and its genres (not
+//! audio features, popularity, genre, year, explicit) streamed row by row into a
+//! `TrackSink` (the index builder, which the domain defines), plus each track's main artist from `track_artists` and its genres (not
 //! subgenres) from `track_genres` (a track without links keeps `tracks.genre`, as
 //! catalogs written without links have it). The same pass sums the
 //! catalog averages, which used to cost two more full scans of `tracks` at start-up.
@@ -21,10 +21,7 @@ use super::{
     features::{audio_feature_columns, features_from_tuple, track_feature_columns},
     schema::{genres, track_artists, track_genres, tracks},
 };
-use crate::{
-    catalog::{AudioFeatures, Feature},
-    matching::{FeatureIndex, FeatureIndexBuilder, IndexedTrack},
-};
+use crate::model::{AudioFeatures, Feature};
 
 /// Below this many tracks one connection is fast enough.
 const PARALLEL_FROM: i64 = 100_000;
@@ -39,40 +36,55 @@ type Row = (
     Option<bool>,
 );
 
+/// One track as the scan reads it, handed to a `TrackSink`.
+#[derive(Debug, Clone, Copy)]
+pub struct ScannedTrack<'a> {
+    pub id: i32,
+    pub features: AudioFeatures,
+    pub popularity: Option<i32>,
+    /// `tracks.genre`: the genre of the track's first row in its file.
+    pub genre: Option<&'a str>,
+    pub release_year: Option<i32>,
+    pub explicit: Option<bool>,
+    /// The first credited artist.
+    pub main_artist: Option<i32>,
+    /// Every genre (not subgenre) `track_genres` links it to; empty in a catalog written
+    /// without links, where `genre` is all there is.
+    pub linked_genres: &'a [&'a str],
+}
+
+/// What the scan hands every track to, in id order. The matching index's builder
+/// implements it (`matching::index`): the domain above names this trait, so that this
+/// module need not name the domain.
+pub trait TrackSink: Send + Sized {
+    fn with_capacity(tracks: usize) -> Self;
+    fn push(&mut self, track: &ScannedTrack<'_>);
+    /// Takes what another sink was given, every id of which is above this one's.
+    fn append(&mut self, later: Self);
+}
+
 /// Everything one read of `tracks` yields for the catalog snapshot.
 #[derive(Debug)]
-pub struct TrackScan {
-    pub index: FeatureIndex,
+pub struct TrackScan<S> {
+    /// Every track, handed over in id order.
+    pub tracks: S,
     /// Per-feature mean over every track (zeros when there is none), like SQL `AVG`.
     pub average: AudioFeatures,
     /// Mean popularity over the tracks that have one, like SQL `AVG(popularity)`.
     pub average_popularity: Option<f64>,
 }
 
-/// Builds the matching index from every track in the database.
-pub fn load_index(conn: &mut crate::db::DbConnection) -> QueryResult<FeatureIndex> {
-    Ok(scan_tracks(conn)?.index)
-}
-
-/// `load_index`, reading on two connections once there are `parallel_from` tracks (the
-/// tests use it to check that both ways give the same index).
-pub fn load_index_parallel_from(
-    conn: &mut crate::db::DbConnection,
-    parallel_from: i64,
-) -> QueryResult<FeatureIndex> {
-    Ok(scan_tracks_parallel_from(conn, parallel_from)?.index)
-}
-
-/// The matching index and the catalog averages, from one read of `tracks`.
-pub fn scan_tracks(conn: &mut crate::db::DbConnection) -> QueryResult<TrackScan> {
+/// Every track, handed to a new `S`, and the catalog averages, from one read of `tracks`.
+pub fn scan_tracks<S: TrackSink>(conn: &mut crate::db::DbConnection) -> QueryResult<TrackScan<S>> {
     scan_tracks_parallel_from(conn, PARALLEL_FROM)
 }
 
-/// `scan_tracks`, on two connections once there are `parallel_from` tracks.
-fn scan_tracks_parallel_from(
+/// `scan_tracks`, on two connections once there are `parallel_from` tracks (the tests
+/// use it to check that both ways hand over the same tracks).
+pub fn scan_tracks_parallel_from<S: TrackSink>(
     conn: &mut crate::db::DbConnection,
     parallel_from: i64,
-) -> QueryResult<TrackScan> {
+) -> QueryResult<TrackScan<S>> {
     let count: i64 =
         crate::db::with_backend!(conn, c => tracks::table.select(count_star()).first(c))?;
     if count >= parallel_from && count >= 2 {
@@ -84,7 +96,7 @@ fn scan_tracks_parallel_from(
             }
         }
     }
-    let (builder, totals) = conn.transaction(|conn| {
+    let (sink, totals) = conn.transaction(|conn| {
         load_range(
             conn,
             i32::MIN,
@@ -92,15 +104,15 @@ fn scan_tracks_parallel_from(
             usize::try_from(count).unwrap_or(0),
         )
     })?;
-    Ok(totals.into_scan(builder.finish()))
+    Ok(totals.into_scan(sink))
 }
 
 /// Both halves, or `None` when they saw different catalog versions.
-fn load_in_two_halves(
+fn load_in_two_halves<S: TrackSink>(
     conn: &mut crate::db::DbConnection,
     files: &super::DbFiles,
     count: i64,
-) -> QueryResult<Option<TrackScan>> {
+) -> QueryResult<Option<TrackScan<S>>> {
     let Some(middle) = middle_track_id(conn)? else {
         return Ok(None); // no track left since they were counted
     };
@@ -120,7 +132,7 @@ fn load_in_two_halves(
             let version = super::catalog_meta::version(conn)?;
             Ok::<_, diesel::result::Error>((
                 version,
-                load_range(conn, i32::MIN, middle.saturating_sub(1), half)?,
+                load_range::<S>(conn, i32::MIN, middle.saturating_sub(1), half)?,
             ))
         });
         let upper = upper
@@ -134,7 +146,7 @@ fn load_in_two_halves(
     }
     lower.append(upper);
     totals.merge(&upper_totals);
-    Ok(Some(totals.into_scan(lower.finish())))
+    Ok(Some(totals.into_scan(lower)))
 }
 
 /// Where a read in two halves splits the tracks (the upper half starts at it): the
@@ -210,20 +222,20 @@ fn main_artists(
     })
 }
 
-/// Streams the tracks with `from <= id <= to` into a builder, summing as it goes. Their
+/// Streams the tracks with `from <= id <= to` into a new sink, summing as it goes. Their
 /// links are read first, in the same transaction (each half of a parallel scan reads
 /// its own: read up front on one thread they were a sixth of the start-up, before
 /// either half began), and are done with before the index is built, the start-up's
 /// peak.
-fn load_range(
+fn load_range<S: TrackSink>(
     conn: &mut crate::db::DbConnection,
     from: i32,
     to: i32,
     capacity: usize,
-) -> QueryResult<(FeatureIndexBuilder, Totals)> {
+) -> QueryResult<(S, Totals)> {
     let links = Links::load_range(conn, from, to)?;
     crate::db::with_backend!(conn, conn => {
-    let mut builder = FeatureIndexBuilder::with_capacity(capacity);
+    let mut sink = S::with_capacity(capacity);
     let mut totals = Totals::default();
     let artists = &links.artists;
     let start = artists.partition_point(|(track, _)| *track < from);
@@ -256,7 +268,7 @@ fn load_range(
         }
         let features = audio_feature_columns!(features_from_tuple; f);
         totals.add(&features, popularity);
-        let track = IndexedTrack {
+        sink.push(&ScannedTrack {
             id,
             features,
             popularity,
@@ -264,15 +276,10 @@ fn load_range(
             release_year,
             explicit,
             main_artist,
-        };
-        if names.is_empty() {
-            // No genre links (a catalog written without them): the one genre column.
-            builder.push(&track);
-        } else {
-            builder.push_with_genres(&track, &names);
-        }
+            linked_genres: &names,
+        });
     }
-    Ok((builder, totals))
+    Ok((sink, totals))
     })
 }
 
@@ -310,7 +317,7 @@ impl Totals {
         self.popularity_count += later.popularity_count;
     }
 
-    fn into_scan(self, index: FeatureIndex) -> TrackScan {
+    fn into_scan<S>(self, tracks: S) -> TrackScan<S> {
         let mut average = AudioFeatures::default();
         if self.tracks > 0 {
             for (sum, feature) in self.features.iter().zip(Feature::AUDIO) {
@@ -320,7 +327,7 @@ impl Totals {
         let average_popularity = (self.popularity_count > 0)
             .then(|| self.popularity_sum as f64 / self.popularity_count as f64);
         TrackScan {
-            index,
+            tracks,
             average,
             average_popularity,
         }
@@ -353,6 +360,19 @@ mod tests {
     use super::*;
     use crate::db::{artists::average_track_popularity, catalog_meta::average_features};
 
+    /// Keeps the ids: the averages are what these tests check.
+    impl TrackSink for Vec<i32> {
+        fn with_capacity(tracks: usize) -> Self {
+            Vec::with_capacity(tracks)
+        }
+        fn push(&mut self, track: &ScannedTrack<'_>) {
+            self.push(track.id);
+        }
+        fn append(&mut self, mut later: Self) {
+            Vec::append(self, &mut later);
+        }
+    }
+
     /// 3,000 tracks with awkward values (thirds, missing popularity) over ids with gaps.
     fn fill(conn: &mut crate::db::DbConnection) {
         conn.batch_execute(
@@ -371,7 +391,9 @@ mod tests {
     }
 
     fn assert_same_averages(conn: &mut crate::db::DbConnection, parallel_from: i64) {
-        let scan = scan_tracks_parallel_from(conn, parallel_from).unwrap();
+        let scan = scan_tracks_parallel_from::<Vec<i32>>(conn, parallel_from).unwrap();
+        assert!(scan.tracks.is_sorted(), "handed over in id order");
+        assert_eq!(scan.tracks.len(), 3000);
         let sql = average_features(conn).unwrap();
         for feature in Feature::AUDIO {
             let (ours, theirs) = (scan.average.get(feature), sql.get(feature));
@@ -391,7 +413,7 @@ mod tests {
     fn averages_match_the_sql_aggregates() {
         let dir = tempfile::tempdir().unwrap();
         let mut conn = crate::db::open_connection(dir.path().join("t.db")).unwrap();
-        let empty = scan_tracks(&mut conn).unwrap();
+        let empty = scan_tracks::<Vec<i32>>(&mut conn).unwrap();
         assert_eq!(empty.average, AudioFeatures::default());
         assert_eq!(empty.average_popularity, None);
         fill(&mut conn);

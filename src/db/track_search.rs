@@ -26,7 +26,7 @@ use super::{
     one_of::one_of,
     schema::{artists, genres, track_artists, track_genres, tracks},
 };
-use crate::catalog::artists::names::artist_search_key;
+use crate::model::artist_names::artist_search_key;
 
 diesel::define_sql_function! {
     /// `lower` of a column that may be NULL (album, genre).
@@ -45,7 +45,7 @@ pub struct TrackConditions {
     pub words: Vec<FreeWord>,
     /// Texts the title contains.
     pub title: Vec<String>,
-    /// Artist search keys (`artists::names::artist_search_key` folding), each contained
+    /// Artist search keys (`model::artist_names::artist_search_key` folding), each contained
     /// in the key of one of the track's credited artists (not necessarily the same one:
     /// `artist:a artist:b` finds their collaborations).
     pub artist: Vec<String>,

@@ -10,7 +10,7 @@ use super::{
     outcome::{describe, FilterStep},
     settings::MatchSettings,
 };
-use crate::catalog::{feature::Feature, musical_key::pitch_name};
+use crate::{catalog::musical_key::pitch_name, model::Feature};
 
 /// Each filter in force, as a phrase that follows "tracks", in the order of the form.
 /// Empty when the search is among the whole catalog.

@@ -1,7 +1,7 @@
 //! A track as it enters the catalog, from an imported CSV row or the demo generator.
 
 use super::{
-    artists::names::{artist_name_key, search_key_from_name_key},
+    artist_names::{artist_name_key, search_key_from_name_key},
     feature::AudioFeatures,
     fingerprint::fingerprint,
 };

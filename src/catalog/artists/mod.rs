@@ -6,7 +6,6 @@
 pub mod compare;
 pub mod distribution;
 pub mod index;
-pub mod names;
 pub mod similarity;
 pub mod summary;
 pub mod tracks;

@@ -188,8 +188,8 @@ fn best<T: Ord>(mut entries: Vec<T>, k: usize) -> Vec<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::artists::names::{artist_name_key, artist_search_key};
     use crate::catalog::AudioFeatures;
+    use crate::model::artist_names::{artist_name_key, artist_search_key};
 
     fn artist(id: i32, tracks: i32, energy: f64, tempo: f64) -> ArtistSummary {
         let name = format!("Artist {id}");

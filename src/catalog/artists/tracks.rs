@@ -1,18 +1,10 @@
 //! How an artist's track list can be ordered, as chosen in a URL (`sort=energy&dir=asc`).
 
 use crate::catalog::Feature;
+pub use crate::model::artist::{SortKey, TrackSort};
 
-/// What the track list is ordered by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SortKey {
-    /// Release year (tracks without one last).
-    Year,
-    /// Title, alphabetically.
-    Name,
-    /// Any feature, popularity included (tracks without a value last).
-    Feature(Feature),
-}
-
+// The types are `model`'s, so that `db/` can order by them; their names and spellings
+// in a URL are the domain's.
 impl SortKey {
     /// Every key, in the order a sort menu offers them.
     pub fn all() -> Vec<SortKey> {
@@ -66,13 +58,6 @@ impl SortKey {
     pub fn default_descending(self) -> bool {
         !matches!(self, SortKey::Name)
     }
-}
-
-/// A sort key and direction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TrackSort {
-    pub key: SortKey,
-    pub descending: bool,
 }
 
 impl Default for TrackSort {

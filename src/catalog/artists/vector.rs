@@ -2,7 +2,7 @@
 //! scaled to 0..1. The search index stores these vectors; `similarity` measures them.
 
 use super::summary::ArtistSummary;
-use crate::catalog::{feature::AudioFeatures, Feature};
+use crate::model::{AudioFeatures, Feature};
 
 /// The features artist similarity is measured over.
 pub const SIMILARITY_FEATURES: [Feature; 9] = Feature::AUDIO;

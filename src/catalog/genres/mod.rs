@@ -1,7 +1,7 @@
 //! Genres as the app presents them (issue 14): every genre with its track and artist
 //! counts and average sound, how its tracks spread, its top artists, its subgenres, its
 //! most typical tracks, and how its sound changed by decade; the same by decade for the
-//! whole catalog. Computed once per catalog version from what `db::genres::load` reads
+//! whole catalog. Computed once per catalog version from what `GenreSource::read` reads
 //! (`build`), then only looked up. Nothing in here knows about HTTP or SQL.
 //!
 //! - `tally`: what is gathered as the tracks stream by; `build`: the profiles from it;
@@ -27,26 +27,7 @@ pub use find::{seed_slug, spelling_key, GenreSort, SortKey};
 use self::tally::{GenreTally, ListedTracks};
 use super::{artists::distribution::Distribution, AudioFeatures, Feature};
 use crate::binary::{BinaryReader, BinaryWriter};
-
-/// A genre or subgenre as stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GenreDef {
-    pub id: i32,
-    pub name: String,
-    /// The genre a subgenre belongs to.
-    pub parent: Option<i32>,
-}
-
-/// What a genre page needs of one track.
-#[derive(Debug, Clone, PartialEq)]
-pub struct GenreTrack {
-    pub id: i32,
-    /// The main (first credited) artist.
-    pub artist: Option<i32>,
-    pub year: Option<i32>,
-    pub popularity: Option<i32>,
-    pub features: AudioFeatures,
-}
+pub use crate::db::genres::{GenreDef, GenreTrack};
 
 /// Everything the genre statistics are computed from, read at one catalog version.
 /// Tracks come one at a time (`add_track`) and are not kept whole: every one counts in
@@ -67,6 +48,11 @@ pub struct GenreSource {
 }
 
 impl GenreSource {
+    /// Every genre, link and track of the catalog, at the version returned with it.
+    pub fn read(conn: &mut crate::db::DbConnection) -> diesel::QueryResult<(i64, GenreSource)> {
+        crate::db::genres::load(conn, GenreSource::new, GenreSource::add_track)
+    }
+
     /// The genres and the track-genre links (in any order).
     pub fn new(genres: Vec<GenreDef>, mut links: Vec<(i32, i32)>) -> GenreSource {
         links.sort_unstable();

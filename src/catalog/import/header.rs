@@ -8,7 +8,7 @@
 use std::fmt;
 
 use super::{listed, value::shown};
-use crate::catalog::feature::Feature;
+use crate::model::Feature;
 
 /// How many columns an error message names (a header may have thousands).
 const LISTED_COLUMNS: usize = 30;

@@ -9,10 +9,7 @@ use super::{
     value::{self, ValueResult},
     MAX_GENRE_CHARS, MAX_TITLE_CHARS,
 };
-use crate::catalog::{
-    feature::{AudioFeatures, Feature},
-    GenreTag, NewTrack,
-};
+use crate::model::{AudioFeatures, Feature, GenreTag, NewTrack};
 
 /// Why a row without one of its audio features is bad, after the column's name as the
 /// file heads it. Said once here: an import whose every quoted row has this reason gets

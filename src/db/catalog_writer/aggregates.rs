@@ -4,8 +4,8 @@
 use diesel::prelude::*;
 
 use crate::{
-    catalog::Feature,
     db::features::{artist_column, track_column},
+    model::Feature,
 };
 
 /// Per-artist averages, counts and year spans, in one grouped scan; artists left with no

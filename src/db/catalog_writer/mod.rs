@@ -55,12 +55,12 @@ use super::{
     catalog_meta::{self, SourceKind},
     schema::{artists, genres, track_artists, track_genres, tracks},
 };
-use crate::catalog::{
+use crate::model::{
     fingerprint::fingerprint, genre_key, ArtistKeys, GenreTag, NewTrack, TrackKeys,
 };
 
 /// The writer's maps find tracks and artists by a fingerprint of their key (track
-/// identity, artist name key), `catalog::fingerprint`, hashed again with FxHash
+/// identity, artist name key), `model::fingerprint`, hashed again with FxHash
 /// (rustc-hash): SipHash on every lookup made hashing a tenth of the writing thread's
 /// time, and the fingerprint is already a good hash.
 type KeyMap<V> = FxHashMap<u128, V>;

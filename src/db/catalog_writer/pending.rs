@@ -1,7 +1,7 @@
 //! What waits in the writer's buffers until a flush, and the order new tracks are
 //! written in.
 
-use crate::catalog::{AudioFeatures, NewTrack};
+use crate::model::{AudioFeatures, NewTrack};
 
 /// A track waiting in the buffer. A new track gets its id only when flushed (see
 /// `flush`); a stored one keeps its id.

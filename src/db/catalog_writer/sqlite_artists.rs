@@ -72,7 +72,6 @@ mod tests {
 
     use super::*;
     use crate::{
-        catalog::AudioFeatures,
         db::{
             catalog_writer::{
                 pending::PendingArtist,
@@ -80,6 +79,7 @@ mod tests {
             },
             DbConnection,
         },
+        model::AudioFeatures,
     };
 
     fn dump(conn: &mut SqliteConnection) -> Vec<String> {

@@ -100,11 +100,11 @@ mod tests {
 
     use super::*;
     use crate::{
-        catalog::NewTrack,
         db::{
             catalog_writer::sqlite_insert::{testing, InsertRows},
             statement_cache_log::StatementCacheLog,
         },
+        model::NewTrack,
     };
 
     /// Inserts the rows with the statement under test.

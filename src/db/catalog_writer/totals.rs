@@ -2,7 +2,7 @@
 //! artists can be inserted with their aggregates at the end instead of recomputed in SQL.
 
 use super::pending::{ArtistWithTotals, PendingArtist, PendingTrack};
-use crate::catalog::{AudioFeatures, Feature, NewTrack};
+use crate::model::{AudioFeatures, Feature, NewTrack};
 
 /// The Kahan-Babushka-Neumaier sum SQLite's `AVG` keeps (sqlite3.c, `sumStep` and
 /// `avgFinalize`), step for step: fed the same values in the same order it gives the

@@ -40,6 +40,7 @@
 //! popularity is switched on as a feature, or a minimum popularity is set, tracks with
 //! no popularity are left out (and the empty-result report names that step).
 
+mod from_scan;
 mod layout;
 mod stored;
 

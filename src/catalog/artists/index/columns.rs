@@ -15,7 +15,7 @@ use std::{
 
 use super::records::{ArtistRecords, Numbers};
 use crate::binary::{BinaryReader, BinaryWriter};
-use crate::catalog::{artists::summary::ArtistSummary, feature::AudioFeatures};
+use crate::{catalog::artists::summary::ArtistSummary, model::AudioFeatures};
 
 /// A name key the same as the search key is not stored.
 const SAME_AS_SEARCH_KEY: u32 = u32::MAX;

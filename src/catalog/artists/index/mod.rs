@@ -37,11 +37,8 @@ use self::{
     columns::Artists,
     topk::TopK,
 };
-use super::{
-    names::{artist_name_key, artist_search_key},
-    summary::ArtistSummary,
-    vector::SIMILARITY_FEATURES,
-};
+use super::{summary::ArtistSummary, vector::SIMILARITY_FEATURES};
+use crate::model::artist_names::{artist_name_key, artist_search_key};
 
 /// Longer queries are cut: no artist name is this long, and it bounds the work per query.
 const MAX_QUERY_CHARS: usize = 100;

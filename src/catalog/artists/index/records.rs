@@ -10,20 +10,8 @@
 use std::cmp::Ordering;
 
 use super::build::SEPARATOR;
-use crate::catalog::{artists::summary::ArtistSummary, feature::AudioFeatures};
-
-/// One artist as stored: what `ArtistRecords::push` takes.
-pub struct ArtistRecord<'a> {
-    pub id: i32,
-    pub name: &'a str,
-    pub name_key: &'a str,
-    pub search_key: &'a str,
-    pub track_count: i32,
-    pub averages: AudioFeatures,
-    pub avg_popularity: Option<f64>,
-    pub min_year: Option<i32>,
-    pub max_year: Option<i32>,
-}
+pub use crate::model::artist::ArtistRecord;
+use crate::model::{artist::ArtistSummary, AudioFeatures};
 
 /// An artist's numbers, as in `ArtistSummary` (the track count is kept apart: ranking
 /// scans read the counts alone).

@@ -111,10 +111,10 @@ impl ArtistIndex {
 mod tests {
     use super::*;
     use crate::catalog::artists::summary::ArtistSummary;
-    use crate::catalog::feature::AudioFeatures;
+    use crate::model::AudioFeatures;
 
     fn artist(id: i32, name: &str, tracks: i32) -> ArtistSummary {
-        let key = crate::catalog::artists::names::artist_search_key(name);
+        let key = crate::model::artist_names::artist_search_key(name);
         ArtistSummary {
             id,
             name: name.to_string(),
