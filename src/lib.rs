@@ -1,7 +1,8 @@
 //! Spotify Insights Hub: explore a Spotify audio-features dataset in the browser.
 //!
-//! Layers, each naming only those below it: `web` (HTTP) → the domain (`catalog`,
-//! `matching`, `accounts`) and `cache` → `db` → `error`, `config`. `app(state)` is the
+//! Layers, each naming only those below it (`layering` checks it): `web` (HTTP) →
+//! `cache` → the domain (`catalog`, `matching`, `accounts`) → `db` → `model` (the
+//! catalog's plain values), `error`, `config` and other leaves. `app(state)` is the
 //! application factory: the binary and the tests build the same router through it.
 
 pub mod accounts;
@@ -13,6 +14,8 @@ pub mod config;
 pub mod db;
 pub mod decimal;
 pub mod error;
+#[cfg(test)]
+mod layering;
 pub mod listing;
 pub mod matching;
 pub mod memory;
