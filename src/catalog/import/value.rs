@@ -685,16 +685,22 @@ fn python_list(cell: &str) -> Result<Vec<Cow<'_, str>>, String> {
             match chars.next() {
                 None => return Err(bad()),
                 Some((at, '\\')) => {
-                    let unescaped = match chars.next() {
-                        Some((_, 'n')) => '\n',
-                        Some((_, 't')) => '\t',
-                        Some((_, other)) => other,
-                        None => return Err(bad()),
-                    };
                     if let Cow::Borrowed(_) = item {
                         item = Cow::Owned(inner[start..at].to_string());
                     }
-                    item.to_mut().push(unescaped);
+                    let text = item.to_mut();
+                    match chars.next() {
+                        None => return Err(bad()),
+                        Some((_, letter)) => match python_escape(letter, &mut chars) {
+                            Escape::Char(c) => text.push(c),
+                            // Python keeps an escape it does not know as written.
+                            Escape::Unknown => {
+                                text.push('\\');
+                                text.push(letter);
+                            }
+                            Escape::Invalid => return Err(bad()),
+                        },
+                    }
                 }
                 Some((at, c)) if c == quote => {
                     if let Cow::Borrowed(_) = item {
@@ -718,6 +724,48 @@ fn python_list(cell: &str) -> Result<Vec<Cow<'_, str>>, String> {
         }
     }
     Ok(items)
+}
+
+/// What a backslash and the letter after it stand for.
+enum Escape {
+    Char(char),
+    /// Not an escape in Python: the backslash stays.
+    Unknown,
+    /// A `\x`, `\u` or `\U` without its hex digits, or naming no character.
+    Invalid,
+}
+
+/// The escapes Python's `repr()` writes in a list of strings, which is how the Kaggle
+/// "1.2M songs" and "600k" files give their artists: `\'`, `\\`, `\n`, `\t`, `\r`,
+/// and `\xa0`, `\u200b`, `\U0001f600` for every character it deems unprintable (a
+/// no-break space, a zero-width space); the rarer `\a`, `\b`, `\f`, `\v` too. Reads the
+/// hex digits from `chars`.
+fn python_escape(
+    letter: char,
+    chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>,
+) -> Escape {
+    let digits = match letter {
+        'x' => 2,
+        'u' => 4,
+        'U' => 8,
+        'n' => return Escape::Char('\n'),
+        't' => return Escape::Char('\t'),
+        'r' => return Escape::Char('\r'),
+        'a' => return Escape::Char('\u{7}'),
+        'b' => return Escape::Char('\u{8}'),
+        'f' => return Escape::Char('\u{c}'),
+        'v' => return Escape::Char('\u{b}'),
+        '\\' | '\'' | '"' => return Escape::Char(letter),
+        _ => return Escape::Unknown,
+    };
+    let mut code = 0u32;
+    for _ in 0..digits {
+        let Some(digit) = chars.next().and_then(|(_, c)| c.to_digit(16)) else {
+            return Escape::Invalid;
+        };
+        code = code * 16 + digit;
+    }
+    char::from_u32(code).map_or(Escape::Invalid, Escape::Char)
 }
 
 #[cfg(test)]
@@ -1091,6 +1139,32 @@ mod tests {
         assert_eq!(python_list("[]").unwrap(), Vec::<Cow<str>>::new());
         assert!(python_list("['open").is_err());
         assert!(python_list(r"['trailing\").is_err());
+    }
+
+    /// Python's `repr()` of a list writes unprintable characters as escapes: the Kaggle
+    /// files hold `['Kenny\xa0G']`, which had been stored as "Kennyxa0G".
+    #[test]
+    fn python_lists_decode_the_escapes_repr_writes() {
+        let items = python_list(
+            r#"['Kenny\xa0G', 'Zero\u200bWidth', 'Ideo\u3000Space', 'Smile\U0001f600', 'a\rb', "It's \"q\""]"#,
+        )
+        .unwrap();
+        assert_eq!(
+            items,
+            vec![
+                "Kenny\u{a0}G",
+                "Zero\u{200b}Width",
+                "Ideo\u{3000}Space",
+                "Smile\u{1f600}",
+                "a\rb",
+                "It's \"q\"",
+            ]
+        );
+        // An escape Python does not know keeps its backslash, as in Python.
+        assert_eq!(python_list(r"['C:\q']").unwrap(), vec![r"C:\q"]);
+        for bad in [r"['\xZ1']", r"['\u12']", r"['\ud800']", r"['\U00110000']"] {
+            assert!(python_list(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]
