@@ -69,7 +69,7 @@ spotify_songs.csv, Kaggle SpotifyFeatures.csv, the Hugging Face / Kaggle
 \"1.2M songs\" tracks_features.csv and Exportify playlist exports; so does any CSV with a title, an artist and the audio
 features ({}).
 
-Files may be gzip- or zip-compressed (a zip holding one CSV file). Spreadsheet
+Files may be gzip- or zip-compressed (a zip holding one CSV or TSV file). Spreadsheet
 exports work as saved: comma-, semicolon- or tab-separated (decimal commas in
 semicolon- and tab-separated files), Excel's \"sep=;\" first line, UTF-8, UTF-16
 with a byte-order mark, or Windows-1252. Two columns that name the same field are an

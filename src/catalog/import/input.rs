@@ -185,9 +185,11 @@ fn open_zip_member(path: &Path, file: File, read: Arc<AtomicU64>) -> Result<Open
     })
 }
 
-/// Which member of a zip file to import: its only `.csv` file; without one, its only
-/// `.tsv` or `.txt` file (Excel's "Unicode Text"); without those, its only file. Folders,
-/// macOS resource forks (`__MACOSX/`, `._name`) and hidden files do not count.
+/// Which member of a zip file to import: its only `.csv` or `.tsv` file (a `.csv` beside
+/// a `.tsv` is two tables, and importing one would drop the other without a word);
+/// without one, its only `.txt` file (Excel's "Unicode Text", which a `README.txt` beside
+/// a CSV is not); without those, its only file. Folders, macOS resource forks
+/// (`__MACOSX/`, `._name`) and hidden files do not count.
 fn choose_member(names: &[String]) -> Result<usize, String> {
     let files: Vec<usize> = (0..names.len())
         .filter(|&i| {
@@ -209,9 +211,9 @@ fn choose_member(names: &[String]) -> Result<usize, String> {
             })
             .collect()
     };
-    let csv = ending(&[".csv"]);
-    let text = ending(&[".tsv", ".txt"]);
-    let tier = [&csv, &text, &files]
+    let tables = ending(&[".csv", ".tsv"]);
+    let text = ending(&[".txt"]);
+    let tier = [&tables, &text, &files]
         .into_iter()
         .find(|tier| !tier.is_empty());
     match tier.map(|t| t.as_slice()) {
@@ -224,7 +226,13 @@ fn choose_member(names: &[String]) -> Result<usize, String> {
         Some(several) => Err(format!(
             "the zip file holds {} {} ({}); unzip it and import the ones you want",
             several.len(),
-            if csv.is_empty() { "files" } else { "CSV files" },
+            if tables.is_empty() {
+                "files"
+            } else if ending(&[".tsv"]).is_empty() {
+                "CSV files"
+            } else {
+                "CSV or TSV files"
+            },
             listed(several.iter().map(|&i| names[i].as_str()), LISTED_MEMBERS)
         )),
     }
@@ -776,6 +784,12 @@ mod tests {
         assert_eq!(choose_member(&names(&["README.md", "songs.txt"])), Ok(1));
         let several = choose_member(&names(&["a.csv", "b.csv"])).unwrap_err();
         assert!(several.contains("2 CSV files (a.csv, b.csv)"), "{several}");
+        let mixed = choose_member(&names(&["semi.csv", "tab.tsv"])).unwrap_err();
+        assert!(
+            mixed.contains("2 CSV or TSV files (semi.csv, tab.tsv)"),
+            "{mixed}"
+        );
+        assert_eq!(choose_member(&names(&["README.txt", "tab.tsv"])), Ok(1));
         let excel = choose_member(&names(&["[Content_Types].xml", "xl/workbook.xml"]));
         assert!(excel.unwrap_err().contains("Excel workbook"));
         assert!(choose_member(&[]).unwrap_err().contains("holds no file"));
