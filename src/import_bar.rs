@@ -29,10 +29,12 @@ use std::{
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use insights_hub::{catalog::import::Progress, decimal::format_count};
 
-/// An indicatif bar, drawn only when stdout is a terminal, and the commit's flag that
+/// An indicatif bar, drawn only when stderr is a terminal, and the commit's flag that
 /// the signal watcher reads.
 pub struct ImportBar {
     pub bar: ProgressBar,
+    /// `--bad-rows FILE`: where every bad row goes.
+    pub bad_rows: Option<crate::bad_rows_file::BadRowsFile>,
     file_started: Instant,
     /// Set, under its lock, just before the commit: the watcher decides under the
     /// same lock, so it never stops an import whose commit has begun.
@@ -48,8 +50,10 @@ const STOP_WAIT: Duration = Duration::from_secs(3);
 impl ImportBar {
     pub fn new() -> ImportBar {
         use std::io::IsTerminal;
-        let target = if std::io::stdout().is_terminal() {
-            ProgressDrawTarget::stdout()
+        // On stderr, with the messages: `import big.csv > import.log` keeps the summary
+        // in the log and still shows the bar (drawn on stdout, it had shown nothing).
+        let target = if std::io::stderr().is_terminal() {
+            ProgressDrawTarget::stderr()
         } else {
             ProgressDrawTarget::hidden()
         };
@@ -62,6 +66,7 @@ impl ImportBar {
         }
         let import = ImportBar {
             bar,
+            bad_rows: None,
             file_started: Instant::now(),
             committing: Arc::new(Mutex::new(false)),
             stop: Arc::new(AtomicBool::new(false)),
@@ -110,6 +115,12 @@ impl Progress for ImportBar {
             format_count(rows),
             format_count(rate.round() as i64)
         ));
+    }
+
+    fn bad_row(&mut self, path: &Path, row: &insights_hub::catalog::import::BadRow) {
+        if let Some(file) = &mut self.bad_rows {
+            file.add(path, row);
+        }
     }
 
     fn finishing(&mut self) {

@@ -20,6 +20,7 @@ use poem::{
 };
 
 /// mimalloc for `import`, the system's allocator for everything else (see the module).
+mod bad_rows_file;
 mod import_bar;
 use import_bar::ImportBar;
 
@@ -85,7 +86,8 @@ datasets combine. A track listed several times in one file is stored once, with
 every genre it is listed under.
 Importing real data replaces the demo catalog.
 
-Bad rows are skipped and listed with their line numbers, unless --strict is given.
+Bad rows are skipped and listed with their line numbers (the first 20 of each file;
+--bad-rows FILE writes every one), unless --strict is given.
 Titles and albums longer than {MAX_TITLE_CHARS} characters, artist names longer than
 {MAX_ARTIST_CHARS}, genres longer than {MAX_GENRE_CHARS} and tracks with more than
 {MAX_ARTISTS_PER_TRACK} artists are bad rows. A file that gives no track at all fails
@@ -111,6 +113,11 @@ struct ImportArgs {
     /// is refused otherwise).
     #[arg(long, conflicts_with = "strict")]
     allow_bad_rows: bool,
+
+    /// Write every bad row (file, line, reason) to this CSV file; the summary lists
+    /// only the first 20 of each file.
+    #[arg(long, value_name = "FILE")]
+    bad_rows: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Default, clap::ValueEnum)]
@@ -405,8 +412,21 @@ fn import(database: config::Database, args: ImportArgs) -> anyhow::Result<()> {
         allow_bad_rows: args.allow_bad_rows,
     };
     let mut progress = ImportBar::new();
+    if let Some(path) = &args.bad_rows {
+        let file = bad_rows_file::BadRowsFile::create(path)
+            .map_err(|e| anyhow::anyhow!("--bad-rows {}: {e}", path.display()))?;
+        progress.bad_rows = Some(file);
+    }
     let result = import_database(&database, &args.files, options, &mut progress);
     progress.bar.finish_and_clear();
+    // Said whatever the outcome: a refused file's bad rows are what there is to fix.
+    let bad_rows = progress
+        .bad_rows
+        .take()
+        .map(bad_rows_file::BadRowsFile::finish);
+    if let (Some(said), Err(_)) = (&bad_rows, &result) {
+        eprintln!("{said}");
+    }
     if let Err(stopped @ insights_hub::catalog::import::ImportError::Interrupted) = &result {
         // Rolled back and closed: the catalog file is as it was, with no journal
         // beside it. 130, as a shell reports a command stopped by Ctrl-C.
@@ -419,8 +439,9 @@ fn import(database: config::Database, args: ImportArgs) -> anyhow::Result<()> {
     // `println!` panic (exit 101) over a successful import.
     use std::io::Write as _;
     let mut out = std::io::stdout().lock();
-    let _ =
-        write!(out, "{}", report.summary()).and_then(|()| writeln!(out, "Database: {database}"));
+    let _ = write!(out, "{}", report.summary())
+        .and_then(|()| bad_rows.map_or(Ok(()), |said| writeln!(out, "{said}")))
+        .and_then(|()| writeln!(out, "Database: {database}"));
     Ok(())
 }
 

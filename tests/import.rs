@@ -747,7 +747,9 @@ fn only_the_first_twenty_bad_rows_are_listed() {
     assert_eq!(file.bad_rows.len(), 20);
     assert_eq!(file.bad_rows.first().map(|b| b.line), Some(2));
     assert_eq!(file.bad_rows.last().map(|b| b.line), Some(21));
-    assert!(report.summary().contains("(the first 20 listed)"));
+    assert!(report
+        .summary()
+        .contains("(the first 20 listed; --bad-rows FILE lists every one)"));
 }
 
 #[test]
@@ -1064,6 +1066,39 @@ fn the_command_reports_skipped_rows_and_strict_exits_with_an_error() {
     assert!(
         !stdout.contains('\u{1b}'),
         "no progress bar when stdout is not a terminal"
+    );
+
+    // Every bad row, written to a CSV file of its own, refused or not: the summary
+    // lists the first 20 of a file only.
+    let listed = db.dir.path().join("bad rows.csv");
+    let refused = binary()
+        .args(["--database", &path, "import", "--bad-rows"])
+        .arg(&listed)
+        .arg(fixture("bad_values.csv"))
+        .output()
+        .expect("run import");
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("All 6 bad rows are listed in"), "{stderr}");
+    let written = std::fs::read_to_string(&listed).expect("the bad rows' file");
+    let lines: Vec<&str> = written.lines().collect();
+    assert_eq!(lines.len(), 7, "{written}");
+    assert_eq!(lines[0], "file,line,reason");
+    assert!(
+        written.contains(",10,\"tempo: the audio feature is missing\""),
+        "{written}"
+    );
+    let unwritable = binary()
+        .args(["--database", &path, "import", "--bad-rows"])
+        .arg(db.dir.path().join("no such folder/bad.csv"))
+        .arg(fixture("bad_values.csv"))
+        .output()
+        .expect("run import");
+    assert!(!unwritable.status.success());
+    assert!(
+        String::from_utf8_lossy(&unwritable.stderr).contains("--bad-rows"),
+        "{}",
+        String::from_utf8_lossy(&unwritable.stderr)
     );
 
     let unmappable = binary()

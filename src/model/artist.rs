@@ -29,7 +29,8 @@ pub struct GenreCount {
     pub tracks: i64,
 }
 
-/// One artist as stored: borrowed from the row it was read from (`catalog::artists::index::ArtistRecords` keeps it).
+/// One artist as stored, borrowed from the row it was read from (the artist index's
+/// `ArtistRecords` keeps it).
 pub struct ArtistRecord<'a> {
     pub id: i32,
     pub name: &'a str,

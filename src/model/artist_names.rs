@@ -1,7 +1,7 @@
 //! How artist names are folded into keys: the catalog's rules for when two names are the
 //! same artist (`artist_name_key`) and what a search matches against
 //! (`artist_search_key`). The import computes them and hands them to the database writer
-//! as data (`catalog::TrackKeys`); the search index folds queries with the same rules.
+//! as data (`TrackKeys`); the search index folds queries with the same rules.
 
 use unicode_normalization::UnicodeNormalization;
 

@@ -77,7 +77,7 @@ impl NewTrack {
 
 /// The keys the catalog writer finds a track and its artists by (each with its
 /// `fingerprint`), computed with the catalog's rules (`NewTrack::identity`,
-/// `artists::names`) and handed to the writer as data. Computing them takes a third of
+/// `model::artist_names`) and handed to the writer as data. Computing them takes a third of
 /// the per-row work, so the importer computes them on its parsing thread
 /// (`TrackKeys::of`) and hands them over with the track.
 #[derive(Debug, Clone, PartialEq, Eq)]

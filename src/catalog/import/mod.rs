@@ -302,6 +302,9 @@ pub trait Progress {
     fn advance(&mut self, rows: u64, bytes: u64);
     /// The rows are in; indexes and aggregates are being rebuilt.
     fn finishing(&mut self);
+    /// A row of the file at `path` is bad and skipped (or, with `--strict`, ends the
+    /// import): every one, where the summary lists only the first few.
+    fn bad_row(&mut self, _path: &Path, _row: &BadRow) {}
     /// Another catalog writer holds the catalog: the import waits for it before it
     /// starts, up to `limit` (SQLite's busy timeout; PostgreSQL's lock wait has none).
     fn waiting_for_catalog(&mut self, _limit: Option<std::time::Duration>) {}
@@ -426,7 +429,10 @@ impl ImportReport {
                 if file.skipped == 1 { "" } else { "s" },
                 file.path.display(),
                 if file.skipped as usize > file.bad_rows.len() {
-                    format!(" (the first {} listed)", file.bad_rows.len())
+                    format!(
+                        " (the first {} listed; --bad-rows FILE lists every one)",
+                        file.bad_rows.len()
+                    )
                 } else {
                     String::new()
                 }

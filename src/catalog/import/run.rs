@@ -415,6 +415,7 @@ fn import_source<R: Read + Send>(
                             line: row.line,
                             reason,
                         };
+                        progress.bad_row(&path, &bad);
                         if options.strict {
                             return Err(ImportError::Strict {
                                 path: path.clone(),
