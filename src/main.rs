@@ -79,7 +79,7 @@ error.
 All files of one run are imported in ONE transaction: if the import fails or is
 interrupted, the database is left exactly as it was. Ctrl-C stops it at once until
 its commit starts (the progress line says when); a commit is let finish. A track is recognised by its
-Spotify id (or by artists and title when the file has no id), so importing the same
+Spotify id (or, among tracks without one, by artists and title), so importing the same
 file again changes nothing. A track the catalog has takes the values a file gives
 and keeps those it lacks (its genres and popularity when the file has none), so
 datasets combine. A track listed several times in one file is stored once, with
