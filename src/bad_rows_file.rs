@@ -48,6 +48,15 @@ impl BadRowsFile {
         }
     }
 
+    /// Writes out what is buffered (a failure is kept for `finish` to report).
+    pub fn flush(&mut self) {
+        if self.failed.is_none() {
+            if let Err(error) = self.out.flush() {
+                self.failed = Some(error);
+            }
+        }
+    }
+
     /// Flushes the file and says what it holds, or why it is incomplete.
     pub fn finish(mut self) -> String {
         if let Err(error) = self.out.flush() {

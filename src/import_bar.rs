@@ -108,6 +108,11 @@ impl Progress for ImportBar {
     }
 
     fn advance(&mut self, rows: u64, bytes: u64) {
+        // Out to the file after each batch: a second Ctrl-C ends the process without
+        // running destructors, and the rows listed so far should be there.
+        if let Some(file) = &mut self.bad_rows {
+            file.flush();
+        }
         let rate = rows as f64 / self.file_started.elapsed().as_secs_f64().max(1e-3);
         self.bar.set_position(bytes);
         self.bar.set_message(format!(
