@@ -168,7 +168,10 @@ fn import_sources<R: Read + Send>(
 }
 
 /// Passes the progress on, and tells the digest's thread (`import_files`) when the rows
-/// are in: `finishing` is called exactly then.
+/// are in: `finishing` is called exactly then. Every method is passed on, those with a
+/// default too: one left to its default is a call the caller never sees (the bad rows'
+/// file stayed empty on a first import, and the Ctrl-C watcher was never told that the
+/// commit had begun). `a_wrapped_progress_sees_every_call` checks it.
 struct SignalRowsRead<'a> {
     progress: &'a mut dyn Progress,
     rows_read: Option<mpsc::Sender<()>>,
@@ -185,6 +188,18 @@ impl Progress for SignalRowsRead<'_> {
 
     fn stop_requested(&self) -> bool {
         self.progress.stop_requested()
+    }
+
+    fn bad_row(&mut self, path: &std::path::Path, row: &BadRow) {
+        self.progress.bad_row(path, row);
+    }
+
+    fn waiting_for_catalog(&mut self, limit: Option<std::time::Duration>) {
+        self.progress.waiting_for_catalog(limit);
+    }
+
+    fn committing(&mut self) -> bool {
+        self.progress.committing()
     }
 
     fn finishing(&mut self) {
@@ -505,6 +520,69 @@ mod tests {
     use super::*;
     use crate::catalog::import::NoProgress;
     use diesel::prelude::*;
+
+    /// Every call it gets, by name.
+    #[derive(Default)]
+    struct Calls(Vec<&'static str>);
+
+    impl Progress for Calls {
+        fn start_file(&mut self, _: &std::path::Path, _: u64) {
+            self.0.push("start_file");
+        }
+        fn advance(&mut self, _: u64, _: u64) {
+            self.0.push("advance");
+        }
+        fn finishing(&mut self) {
+            self.0.push("finishing");
+        }
+        fn waiting_for_catalog(&mut self, _: Option<std::time::Duration>) {
+            self.0.push("waiting_for_catalog");
+        }
+        fn committing(&mut self) -> bool {
+            self.0.push("committing");
+            false
+        }
+        fn stop_requested(&self) -> bool {
+            true
+        }
+        fn bad_row(&mut self, _: &std::path::Path, _: &BadRow) {
+            self.0.push("bad_row");
+        }
+    }
+
+    #[test]
+    fn a_wrapped_progress_sees_every_call() {
+        let mut calls = Calls::default();
+        let (sender, signalled) = mpsc::channel();
+        let mut wrapped = SignalRowsRead {
+            progress: &mut calls,
+            rows_read: Some(sender),
+        };
+        let path = std::path::Path::new("t.csv");
+        wrapped.start_file(path, 1);
+        wrapped.advance(1, 1);
+        let bad = BadRow {
+            line: 2,
+            reason: "r".into(),
+        };
+        wrapped.bad_row(path, &bad);
+        wrapped.waiting_for_catalog(None);
+        assert!(wrapped.stop_requested());
+        assert!(!wrapped.committing(), "its answer, not the default's");
+        wrapped.finishing();
+        assert_eq!(signalled.try_recv(), Ok(()));
+        assert_eq!(
+            calls.0,
+            [
+                "start_file",
+                "advance",
+                "bad_row",
+                "waiting_for_catalog",
+                "committing",
+                "finishing"
+            ]
+        );
+    }
 
     /// Serves its bytes, then panics, as a bug in the parsing code would.
     struct PanicsAtTheEnd {
