@@ -5,11 +5,14 @@
 
 use std::{
     fs::File,
-    io::{self, BufWriter, Write},
+    io::{self, BufWriter, Read, Write},
     path::{Path, PathBuf},
 };
 
 use insights_hub::catalog::import::BadRow;
+
+/// The file's first line, which also marks a file this may overwrite.
+const HEADER: &[u8] = b"file,line,reason\n";
 
 pub struct BadRowsFile {
     path: PathBuf,
@@ -20,10 +23,23 @@ pub struct BadRowsFile {
 }
 
 impl BadRowsFile {
-    /// Creates (or empties) the file and writes its header.
+    /// Creates the file, or empties one that an earlier run wrote, and writes its
+    /// header. Any other file is left alone: `--bad-rows songs.csv songs.csv`, a slip
+    /// of the arguments, had emptied the very file to import (or the catalog).
     pub fn create(path: &Path) -> io::Result<BadRowsFile> {
+        if let Ok(existing) = File::open(path) {
+            let mut first = Vec::new();
+            existing.take(HEADER.len() as u64).read_to_end(&mut first)?;
+            if !first.is_empty() && first != HEADER {
+                return Err(io::Error::new(
+                    io::ErrorKind::AlreadyExists,
+                    "the file exists and is not a list of bad rows (its first line is not \
+                     \"file,line,reason\"); name a new file, or remove this one",
+                ));
+            }
+        }
         let mut out = BufWriter::new(File::create(path)?);
-        out.write_all(b"file,line,reason\n")?;
+        out.write_all(HEADER)?;
         Ok(BadRowsFile {
             path: path.to_path_buf(),
             out,
@@ -57,22 +73,27 @@ impl BadRowsFile {
         }
     }
 
-    /// Flushes the file and says what it holds, or why it is incomplete.
-    pub fn finish(mut self) -> String {
+    /// Flushes the file and says what it holds, or why it is incomplete. `stopped`: the
+    /// import was interrupted, so the file holds the rows read before that, not all.
+    pub fn finish(mut self, stopped: bool) -> String {
         if let Err(error) = self.out.flush() {
             self.failed.get_or_insert(error);
         }
         let path = self.path.display();
-        match (self.failed, self.written) {
-            (Some(error), n) => format!(
+        let n = insights_hub::decimal::format_count(self.written);
+        match (self.failed, self.written, stopped) {
+            (Some(error), _, _) => format!(
                 "warning: --bad-rows {path}: could not write every bad row ({n} written): {error}"
             ),
-            (None, 0) => format!("No bad rows; {path} holds only its header."),
-            (None, 1) => format!("The bad row is listed in {path}."),
-            (None, n) => format!(
-                "All {} bad rows are listed in {path}.",
-                insights_hub::decimal::format_count(n)
-            ),
+            (None, 0, false) => format!("No bad rows; {path} holds only its header."),
+            (None, 0, true) => {
+                format!("No bad rows before the stop; {path} holds only its header.")
+            }
+            (None, 1, false) => format!("The bad row is listed in {path}."),
+            (None, _, false) => format!("All {n} bad rows are listed in {path}."),
+            (None, _, true) => {
+                format!("The {n} bad rows read before the stop are listed in {path}.")
+            }
         }
     }
 }
@@ -101,7 +122,7 @@ mod tests {
         );
         file.add(Path::new("a, b.csv"), &row(9, "title: \"x\", too long"));
         assert_eq!(
-            file.finish(),
+            file.finish(false),
             format!("All 2 bad rows are listed in {}.", path.display())
         );
         assert_eq!(

@@ -420,10 +420,11 @@ fn import(database: config::Database, args: ImportArgs) -> anyhow::Result<()> {
     let result = import_database(&database, &args.files, options, &mut progress);
     progress.bar.finish_and_clear();
     // Said whatever the outcome: a refused file's bad rows are what there is to fix.
-    let bad_rows = progress
-        .bad_rows
-        .take()
-        .map(bad_rows_file::BadRowsFile::finish);
+    let stopped = matches!(
+        result,
+        Err(insights_hub::catalog::import::ImportError::Interrupted)
+    );
+    let bad_rows = progress.bad_rows.take().map(|file| file.finish(stopped));
     if let (Some(said), Err(_)) = (&bad_rows, &result) {
         eprintln!("{said}");
     }

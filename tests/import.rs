@@ -1064,15 +1064,17 @@ fn the_command_reports_skipped_rows_and_strict_exits_with_an_error() {
         "{stdout}"
     );
     assert!(
-        !stdout.contains('\u{1b}'),
-        "no progress bar when stdout is not a terminal"
+        !String::from_utf8_lossy(&lenient.stderr).contains('\u{1b}'),
+        "no progress bar when stderr is not a terminal"
     );
 
     // Every bad row, written to a CSV file of its own, refused or not: the summary
-    // lists the first 20 of a file only.
+    // lists the first 20 of a file only. Into a new database: the first import of a
+    // catalog passes its progress through one more layer, which had dropped the rows.
+    let (_fresh_dir, fresh) = database_for_the_binary();
     let listed = db.dir.path().join("bad rows.csv");
     let refused = binary()
-        .args(["--database", &path, "import", "--bad-rows"])
+        .args(["--database", &fresh, "import", "--bad-rows"])
         .arg(&listed)
         .arg(fixture("bad_values.csv"))
         .output()
@@ -1087,6 +1089,23 @@ fn the_command_reports_skipped_rows_and_strict_exits_with_an_error() {
     assert!(
         written.contains(",10,\"tempo: the audio feature is missing\""),
         "{written}"
+    );
+    // A file that is not such a list is not overwritten: a slip of the arguments
+    // (`--bad-rows songs.csv songs.csv`) had emptied the file to import.
+    let precious = db.dir.path().join("songs.csv");
+    std::fs::copy(fixture("bad_values.csv"), &precious).expect("copy");
+    let kept = binary()
+        .args(["--database", &fresh, "import", "--bad-rows"])
+        .arg(&precious)
+        .arg(&precious)
+        .output()
+        .expect("run import");
+    assert!(!kept.status.success());
+    let stderr = String::from_utf8_lossy(&kept.stderr);
+    assert!(stderr.contains("is not a list of bad rows"), "{stderr}");
+    assert_eq!(
+        std::fs::read(&precious).expect("still there"),
+        std::fs::read(fixture("bad_values.csv")).expect("fixture"),
     );
     let unwritable = binary()
         .args(["--database", &path, "import", "--bad-rows"])
