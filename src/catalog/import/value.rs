@@ -514,7 +514,7 @@ pub fn genres(cell: &str, comma_list: bool) -> Result<Vec<String>, String> {
     }
     let listed: Vec<Cow<str>>;
     let names: Vec<&str> = if looks_like_python_list(cell) {
-        listed = python_list(cell)?;
+        listed = checked_python_list(cell, "the genre")?;
         listed.iter().map(|name| name.as_ref()).collect()
     } else if comma_list {
         cell.split(',').collect()
@@ -558,7 +558,7 @@ pub fn artists(cell: &str, list: ArtistList) -> Result<Vec<String>, String> {
         return Ok(Vec::new());
     }
     if looks_like_python_list(cell) {
-        let names = python_list(cell)?;
+        let names = checked_python_list(cell, "an artist name")?;
         return unique_names(names.iter().map(|name| name.as_ref()));
     }
     match list {
@@ -738,12 +738,13 @@ enum Escape {
 /// The escapes Python's `repr()` writes in a list of strings, which is how the Kaggle
 /// "1.2M songs" and "600k" files give their artists: `\'`, `\\`, `\n`, `\t`, `\r`,
 /// and `\xa0`, `\u200b`, `\U0001f600` for every character it deems unprintable (a
-/// no-break space, a zero-width space); the rarer `\a`, `\b`, `\f`, `\v` too. Reads the
-/// hex digits from `chars`.
-fn python_escape(
-    letter: char,
-    chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>,
-) -> Escape {
+/// no-break space, a zero-width space); the rarer `\a`, `\b`, `\f`, `\v` too. A list
+/// written as JSON (`["A"]`) has `\/` for `/`, and a character beyond U+FFFF as two
+/// `\u` escapes, a surrogate pair, which are joined; a surrogate without its pair
+/// (Python keeps one, a Rust string cannot) becomes U+FFFD. Python's octal and `\N{…}`
+/// escapes, which neither writes, keep their backslash. Reads the hex digits from
+/// `chars`.
+fn python_escape(letter: char, chars: &mut ListChars<'_>) -> Escape {
     let digits = match letter {
         'x' => 2,
         'u' => 4,
@@ -756,16 +757,64 @@ fn python_escape(
         'f' => return Escape::Char('\u{c}'),
         'v' => return Escape::Char('\u{b}'),
         '\\' | '\'' | '"' => return Escape::Char(letter),
+        '/' => return Escape::Char('/'),
         _ => return Escape::Unknown,
     };
-    let mut code = 0u32;
-    for _ in 0..digits {
-        let Some(digit) = chars.next().and_then(|(_, c)| c.to_digit(16)) else {
-            return Escape::Invalid;
+    let Some(code) = hex_digits(chars, digits) else {
+        return Escape::Invalid;
+    };
+    if (0xD800..0xDC00).contains(&code) {
+        // A high surrogate: joined with the low one that should follow.
+        let mut ahead = chars.clone();
+        let low = match (ahead.next(), ahead.next()) {
+            (Some((_, '\\')), Some((_, 'u'))) => hex_digits(&mut ahead, 4),
+            _ => None,
         };
-        code = code * 16 + digit;
+        if let Some(low @ 0xDC00..0xE000) = low {
+            *chars = ahead;
+            let joined = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
+            return char::from_u32(joined).map_or(Escape::Invalid, Escape::Char);
+        }
+    }
+    if (0xD800..0xE000).contains(&code) {
+        return Escape::Char(char::REPLACEMENT_CHARACTER);
     }
     char::from_u32(code).map_or(Escape::Invalid, Escape::Char)
+}
+
+/// The characters of a list cell, as `python_list` walks them.
+type ListChars<'c> = std::iter::Peekable<std::str::CharIndices<'c>>;
+
+/// The number that `count` hex digits from `chars` write, or `None` if they do not.
+fn hex_digits(chars: &mut ListChars<'_>, count: usize) -> Option<u32> {
+    let mut code = 0u32;
+    for _ in 0..count {
+        code = code * 16 + chars.next().and_then(|(_, c)| c.to_digit(16))?;
+    }
+    Some(code)
+}
+
+/// `python_list`, each item whose escapes were decoded held to the rules the raw cell
+/// was: a control character (`\x00`, `\x1b`, which `repr()` writes as escapes, so the
+/// cell's own check never sees them) makes the row bad, with `what` naming the item,
+/// and the characters that override direction (`\u202e`) are left out.
+fn checked_python_list<'c>(cell: &'c str, what: &str) -> Result<Vec<Cow<'c, str>>, String> {
+    let mut items = python_list(cell)?;
+    for item in &mut items {
+        if let Cow::Owned(text) = item {
+            if let Some(wrong) = control_character_message(text) {
+                return Err(format!("{what} {wrong}"));
+            }
+            let readable = match without_direction_controls(text) {
+                Cow::Owned(readable) => Some(readable),
+                Cow::Borrowed(_) => None,
+            };
+            if let Some(readable) = readable {
+                *text = readable;
+            }
+        }
+    }
+    Ok(items)
 }
 
 #[cfg(test)]
@@ -1162,9 +1211,38 @@ mod tests {
         );
         // An escape Python does not know keeps its backslash, as in Python.
         assert_eq!(python_list(r"['C:\q']").unwrap(), vec![r"C:\q"]);
-        for bad in [r"['\xZ1']", r"['\u12']", r"['\ud800']", r"['\U00110000']"] {
+        for bad in [r"['\xZ1']", r"['\u12']", r"['\U00110000']"] {
             assert!(python_list(bad).is_err(), "{bad}");
         }
+        // Written as JSON: a surrogate pair for a character beyond U+FFFF, `\/`.
+        assert_eq!(
+            python_list(r#"["Smile \ud83d\ude00", "AC\/DC", "lone \ud800", "\udc00"]"#).unwrap(),
+            vec!["Smile \u{1f600}", "AC/DC", "lone \u{fffd}", "\u{fffd}"]
+        );
+    }
+
+    /// What an escape decodes to meets the rules the cell's own characters do: `repr()`
+    /// writes a NUL or an ESC as `\x00`, `\x1b`, which had reached the catalog.
+    #[test]
+    fn decoded_list_items_are_checked_like_raw_cells() {
+        let artists = |cell| artists(cell, ArtistList::Single);
+        for cell in [r"['Kenny\x00G']", r"['Red\x1b[31mX']", r"['C\x85One']"] {
+            let error = artists(cell).unwrap_err();
+            assert!(
+                error.starts_with("an artist name holds a control character"),
+                "{error}"
+            );
+        }
+        assert_eq!(
+            artists(r"['Evil\u202eNAME']"),
+            Ok(vec!["EvilNAME".to_string()])
+        );
+        let error = genres(r"['pop\x07']", false).unwrap_err();
+        assert!(
+            error.starts_with("the genre holds a control character"),
+            "{error}"
+        );
+        assert_eq!(genres(r"['r\u2066b']", false), Ok(vec!["rb".to_string()]));
     }
 
     #[test]
