@@ -13,6 +13,7 @@ pub mod musical_key;
 pub mod rng;
 pub mod search_query;
 pub mod snapshot;
+pub mod spotify_links;
 pub mod versions;
 
 // The vocabulary lives below `db/` (`model`); the domain's users name it from here.

@@ -28,7 +28,9 @@ pub struct StoredFacts {
 }
 
 /// What the read hands every track to, in id order, with its title and the ids of the
-/// artists credited on it.
+/// artists credited on it. Two ways to fill one: made `with_capacity` and given every
+/// track through `push`, or made `in_parts` and filled only through its two `parts`
+/// (each on a thread of its own, no copy when they are joined), never both.
 pub trait FactsSink: Sized {
     /// One thread's share of a sink made `in_parts`: consecutive tracks in id order.
     type Part<'a>: FactsPart + Send

@@ -469,7 +469,7 @@ pub fn track(base: &Base, t: &ApiTrack) -> Track {
                 spotify: t
                     .album_spotify_id
                     .as_deref()
-                    .and_then(|id| crate::model::track::spotify_page("album", id)),
+                    .and_then(|id| crate::catalog::spotify_links::spotify_page("album", id)),
             },
             // No album endpoint answers there ("this API has no album endpoints").
             href: base.or_usual(None, album_href),
@@ -493,7 +493,7 @@ pub fn track(base: &Base, t: &ApiTrack) -> Track {
             spotify: t
                 .spotify_id
                 .as_deref()
-                .and_then(crate::model::track::spotify_url),
+                .and_then(crate::catalog::spotify_links::spotify_url),
         },
         href: base.href(&format!("/tracks/{id}")),
         is_local: false,

@@ -9,13 +9,14 @@ use maud::{html, Markup};
 use super::{seed_views::SEEDS_TITLE_ID, views::field_id};
 use crate::{
     cache::SharedDetails,
+    catalog::spotify_links::spotify_url,
     db::track_details::TrackDetails,
     decimal::{fixed, Decimal},
     matching::{
         filter_words, EmptyBecause, FilterStep, InvalidSettings, MatchOutcome, MatchSettings,
         Metric, TrackMatch,
     },
-    model::{track::spotify_url, Feature},
+    model::Feature,
     web::{
         charts::perfect_song::{self as charts, MATCH_NAME, TARGET_NAME},
         csv_export::download_link,
