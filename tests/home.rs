@@ -178,6 +178,15 @@ async fn assets_are_cached_for_long_and_gzipped_when_accepted() {
     let gz_len = gz.0.into_body().into_bytes().await.expect("bytes").len();
     assert!(gz_len * 2 < plain_len, "gzip {gz_len} vs plain {plain_len}");
 
+    // Another build's hash (a page from a newer server, during a rolling upgrade) gets
+    // this build's file, checked again at every use rather than kept for a year.
+    let (path, _) = url.split_once("?v=").expect("a versioned url");
+    for other in [format!("{path}?v=000000000000"), path.to_string()] {
+        let stale = app.client.get(&other).send().await;
+        stale.assert_status_is_ok();
+        stale.assert_header("cache-control", "no-cache");
+    }
+
     let again = app
         .client
         .get(url)

@@ -1,6 +1,8 @@
 //! Static files from `assets/`, embedded in the binary so the app is one file to deploy.
 //! URLs carry a content hash, so responses are cached for a year and a new build is
-//! fetched at once. Text files are gzipped once, on first request, and kept in memory.
+//! fetched at once. Only the URL whose hash is this build's file is: during a rolling
+//! upgrade, an old server asked for a new page's URL answers with its own file, which a
+//! browser must not keep for a year under the new name. Text files are gzipped once, on first request, and kept in memory.
 
 use std::{
     collections::HashMap,
@@ -27,6 +29,14 @@ pub const ECHARTS: &str = "vendor/echarts-5.5.1.custom.min.js";
 
 /// `/assets/{name}?v={hash}`: the URL to put in a page.
 pub fn url(name: &str) -> String {
+    match version(name) {
+        Some(hash) => format!("/assets/{name}?v={hash}"),
+        None => format!("/assets/{name}"),
+    }
+}
+
+/// The `v` of an asset's URL: the start of its content's SHA-256, in hex.
+fn version(name: &str) -> Option<&'static str> {
     static VERSIONS: OnceLock<HashMap<String, String>> = OnceLock::new();
     let versions = VERSIONS.get_or_init(|| {
         Assets::iter()
@@ -40,10 +50,18 @@ pub fn url(name: &str) -> String {
             })
             .collect()
     });
-    match versions.get(name) {
-        Some(hash) => format!("/assets/{name}?v={hash}"),
-        None => format!("/assets/{name}"),
-    }
+    versions.get(name).map(String::as_str)
+}
+
+/// Whether the request's `v` names this build's file, which may then be kept for good.
+fn names_this_build(req: &Request, name: &str) -> bool {
+    let asked = req
+        .uri()
+        .query()
+        .into_iter()
+        .flat_map(|query| query.split('&'))
+        .find_map(|pair| pair.strip_prefix("v="));
+    asked.is_some() && asked == version(name)
 }
 
 fn content_type(name: &str) -> &'static str {
@@ -97,8 +115,15 @@ pub fn serve(Path(name): Path<String>, req: &Request) -> Response {
     } else {
         format!("\"{hash}\"")
     };
+    // Another `v` (or none) is another build's URL, or a hand-typed one: served, since
+    // a page mid-upgrade still needs a script, but checked again at every use.
+    let caching = if names_this_build(req, &name) {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
     let builder = Response::builder()
-        .header(header::CACHE_CONTROL, "public, max-age=31536000, immutable")
+        .header(header::CACHE_CONTROL, caching)
         .header(header::ETAG, etag.as_str())
         .header(header::VARY, "Accept-Encoding")
         .content_type(content_type(&name));
