@@ -115,12 +115,7 @@ impl ManageConnection for Manager {
             Target::Postgres { url } => {
                 let mut conn =
                     PgConnection::establish(url).map_err(diesel::r2d2::Error::ConnectionError)?;
-                // Named in `pg_stat_activity`: with several servers, which holds what.
-                conn.batch_execute(&format!(
-                    "SET application_name = 'insights-hub pid {}'",
-                    std::process::id()
-                ))
-                .map_err(diesel::r2d2::Error::QueryError)?;
+                name_pg_connection(&mut conn).map_err(diesel::r2d2::Error::QueryError)?;
                 Ok(DbConnection::Pg(conn))
             }
         }
@@ -339,13 +334,15 @@ fn establish_sqlite(url: &str) -> anyhow::Result<SqliteConnection> {
 
 /// A PostgreSQL connection, its failure said in one line without the password.
 fn establish_pg(url: &str) -> anyhow::Result<PgConnection> {
-    PgConnection::establish(url).map_err(|e| {
+    let mut conn = PgConnection::establish(url).map_err(|e| {
         let database = Database::Postgres(url.to_string());
         anyhow::anyhow!(
             "cannot connect to PostgreSQL at {database}: {}",
             one_line(&e.to_string(), &database)
         )
-    })
+    })?;
+    name_pg_connection(&mut conn)?;
+    Ok(conn)
 }
 
 /// libpq's messages span lines ("...failed: Connection refused\n\tIs the server
@@ -378,7 +375,11 @@ fn prepare(database: &Database) -> anyhow::Result<Target> {
                 anyhow::anyhow!("catalog path {} is not valid UTF-8", catalog.display())
             })?;
             let mut catalog_conn = establish_sqlite(catalog_url)?;
-            warn_of_newer_migrations(&mut catalog_conn, catalog_file::MIGRATIONS, &catalog);
+            warn_of_newer_migrations(
+                &mut catalog_conn,
+                catalog_file::MIGRATIONS,
+                catalog.display(),
+            );
             catalog_conn
                 .run_pending_migrations(catalog_file::MIGRATIONS)
                 .map_err(|e| anyhow::anyhow!("catalog database migration failed: {e}"))?;
@@ -395,7 +396,7 @@ fn prepare(database: &Database) -> anyhow::Result<Target> {
                     path.display()
                 );
             }
-            warn_of_newer_migrations(&mut conn, MIGRATIONS, path);
+            warn_of_newer_migrations(&mut conn, MIGRATIONS, path.display());
             conn.run_pending_migrations(MIGRATIONS)
                 .map_err(|e| anyhow::anyhow!("database migration failed: {e}"))?;
             catalog_file::attach(&mut conn, &catalog)?;
@@ -421,15 +422,18 @@ fn prepare(database: &Database) -> anyhow::Result<Target> {
 /// Migrations a file has that this build does not know: it was written by a newer
 /// release, and this one (a rollback) may misread what that release changed. Said, not
 /// refused: the tables this build reads may be unchanged.
-fn warn_of_newer_migrations(
-    conn: &mut SqliteConnection,
+fn warn_of_newer_migrations<DB: diesel::backend::Backend>(
+    conn: &mut impl MigrationHarness<DB>,
     known: EmbeddedMigrations,
-    file: &std::path::Path,
-) -> Vec<String> {
+    place: impl std::fmt::Display,
+) -> Vec<String>
+where
+    EmbeddedMigrations: diesel::migration::MigrationSource<DB>,
+{
     use diesel::migration::MigrationSource;
     let (Ok(applied), Ok(known)) = (
         conn.applied_migrations(),
-        MigrationSource::<diesel::sqlite::Sqlite>::migrations(&known),
+        MigrationSource::<DB>::migrations(&known),
     ) else {
         return Vec::new();
     };
@@ -444,12 +448,21 @@ fn warn_of_newer_migrations(
         .collect();
     if !newer.is_empty() {
         tracing::warn!(
-            file = %file.display(),
+            database = %place,
             unknown = %newer.join(", "),
             "this database was changed by a newer release than this one; if pages fail, run that release again"
         );
     }
     newer
+}
+
+/// Names the connection in `pg_stat_activity` (`insights-hub pid N`): with several
+/// servers, which holds what. Every connection a server opens is named so.
+pub(crate) fn name_pg_connection(conn: &mut PgConnection) -> diesel::QueryResult<()> {
+    conn.batch_execute(&format!(
+        "SET application_name = 'insights-hub pid {}'",
+        std::process::id()
+    ))
 }
 
 /// PostgreSQL advisory locks are per database; each is keyed by (the schema, a purpose),
@@ -467,6 +480,9 @@ fn migrate_pg(conn: &mut PgConnection) -> anyhow::Result<()> {
         "SELECT pg_advisory_lock({})",
         pg_lock_key(MIGRATION_LOCK)
     ))?;
+    // Said on PostgreSQL as on SQLite: a rollback to this release after a newer one
+    // migrated had started without a word.
+    warn_of_newer_migrations(conn, MIGRATIONS_PG, "PostgreSQL");
     let migrated = conn
         .run_pending_migrations(MIGRATIONS_PG)
         .map(|_| ())
@@ -793,13 +809,13 @@ mod file_checks {
         let mut conn = SqliteConnection::establish(":memory:").expect("memory");
         conn.run_pending_migrations(MIGRATIONS).expect("migrate");
         let file = std::path::Path::new("hub.db");
-        assert!(warn_of_newer_migrations(&mut conn, MIGRATIONS, file).is_empty());
+        assert!(warn_of_newer_migrations(&mut conn, MIGRATIONS, file.display()).is_empty());
         conn.batch_execute(
             "INSERT INTO __diesel_schema_migrations (version) VALUES ('20990101000000')",
         )
         .expect("a newer release's migration");
         assert_eq!(
-            warn_of_newer_migrations(&mut conn, MIGRATIONS, file),
+            warn_of_newer_migrations(&mut conn, MIGRATIONS, file.display()),
             ["20990101000000"]
         );
     }
