@@ -49,4 +49,30 @@ fn another_servers_session_write_stales_this_servers_cache() {
     wait_for("the cached loads going stale", || {
         sessions::writes() > before
     });
+
+    // Named in pg_stat_activity, as the pool's connections are: with several servers,
+    // an operator tells whose listener it is.
+    let DbConnection::Pg(other) = &mut other else {
+        unreachable!("made above")
+    };
+    use diesel::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Named {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        application_name: String,
+    }
+    let listeners: Vec<Named> = diesel::sql_query(
+        "SELECT application_name FROM pg_stat_activity WHERE query LIKE 'LISTEN %'",
+    )
+    .load(other)
+    .expect("pg_stat_activity");
+    let ours = format!("insights-hub pid {}", std::process::id());
+    assert!(
+        listeners.iter().any(|l| l.application_name == ours),
+        "{:?}",
+        listeners
+            .iter()
+            .map(|l| &l.application_name)
+            .collect::<Vec<_>>()
+    );
 }

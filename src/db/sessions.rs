@@ -130,6 +130,7 @@ pub fn listen_for_other_servers(url: &str) -> std::io::Result<()> {
 fn listen(url: &str, connected: impl FnOnce()) -> QueryResult<()> {
     let mut conn = diesel::PgConnection::establish(url)
         .map_err(|e| DieselError::QueryBuilderError(e.to_string().into()))?;
+    super::name_pg_connection(&mut conn)?;
     diesel::sql_query(format!("LISTEN {CHANNEL}")).execute(&mut conn)?;
     connected();
     // Anything written before the listener was connected is unseen: start afresh.
