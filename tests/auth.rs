@@ -735,6 +735,65 @@ fn assert_throttled(page: &Page) -> u64 {
     retry
 }
 
+/// Log-ins sent at the same moment from one address are each counted until their
+/// password checks out: those beyond the limit are refused for a moment, told why, and
+/// get in when they try again. They had been told "Too many failed attempts … try
+/// again in 15 minutes", with Retry-After: 900, though none had failed.
+#[tokio::test]
+async fn simultaneous_right_log_ins_are_refused_briefly_and_get_in_again() {
+    let app = app_with(|config| config.trust_proxy_headers = true);
+    Browser::new()
+        .sign_up(&app.client, "ada", GOOD_PASSWORD)
+        .await;
+    let mut tabs: Vec<Browser> = (0..8)
+        .map(|_| Browser::from_address("198.51.100.7"))
+        .collect();
+    let [a, b, c, d, e, f, g, h] = &mut tabs[..] else {
+        unreachable!("eight tabs")
+    };
+    let client = &app.client;
+    let pages = tokio::join!(
+        a.log_in(client, "ada", GOOD_PASSWORD),
+        b.log_in(client, "ada", GOOD_PASSWORD),
+        c.log_in(client, "ada", GOOD_PASSWORD),
+        d.log_in(client, "ada", GOOD_PASSWORD),
+        e.log_in(client, "ada", GOOD_PASSWORD),
+        f.log_in(client, "ada", GOOD_PASSWORD),
+        g.log_in(client, "ada", GOOD_PASSWORD),
+        h.log_in(client, "ada", GOOD_PASSWORD),
+    );
+    let pages = [
+        pages.0, pages.1, pages.2, pages.3, pages.4, pages.5, pages.6, pages.7,
+    ];
+    let refused: Vec<&Page> = pages
+        .iter()
+        .filter(|p| p.status == StatusCode::TOO_MANY_REQUESTS)
+        .collect();
+    let admitted = pages
+        .iter()
+        .filter(|p| p.status == StatusCode::SEE_OTHER)
+        .count();
+    assert_eq!(
+        (admitted, refused.len()),
+        (5, 3),
+        "five at once per name and address"
+    );
+    for page in refused {
+        assert!(
+            page.body
+                .contains("Too many log-ins from your network at once. Try again in 2 seconds."),
+            "{}",
+            page.body
+        );
+        assert!(!page.body.contains("failed attempts"), "{}", page.body);
+        assert_eq!(page.header("retry-after"), Some("2"));
+    }
+    let again = Browser::from_address("198.51.100.7")
+        .log_in(client, "ada", GOOD_PASSWORD)
+        .await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.body);
+}
+
 #[tokio::test]
 async fn one_address_guessing_one_name_is_stopped_with_retry_after() {
     let app = app_with(|config| config.trust_proxy_headers = true);

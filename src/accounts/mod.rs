@@ -10,10 +10,7 @@ pub mod password;
 pub mod throttle;
 pub mod username;
 
-use std::{
-    sync::Arc,
-    time::{Duration, SystemTime},
-};
+use std::{sync::Arc, time::SystemTime};
 
 use crate::{
     db::{self, users, DbPool},
@@ -88,9 +85,9 @@ pub enum AccountError {
     /// Log in failed. The same for an unknown name and a wrong password.
     #[error("Wrong username or password.")]
     WrongCredentials,
-    /// Too many failures; try again after this long.
-    #[error("Too many failed attempts.")]
-    Throttled(Duration),
+    /// Too many attempts; try again after the refusal's wait.
+    #[error("Too many attempts.")]
+    Throttled(throttle::Refusal),
     /// The account no longer exists (deleted from another session).
     #[error("This account no longer exists.")]
     NoSuchUser,
@@ -161,6 +158,25 @@ impl Accounts {
             .map_err(AccountError::Throttled)
     }
 
+    /// `throttle::log_in_failed`, off the async workers: the failure stays counted,
+    /// and the attempt is no longer in flight. `error` is what the caller answers.
+    async fn log_in_failed(
+        &self,
+        key: &str,
+        client: &str,
+        began: SystemTime,
+        error: AccountError,
+    ) -> AccountError {
+        let (key, client) = (key.to_string(), client.to_string());
+        if let Err(failed) = self
+            .throttle_step(move |t| t.log_in_failed(&key, &client, began))
+            .await
+        {
+            tracing::warn!(error = %failed, "could not settle a failed log-in");
+        }
+        error
+    }
+
     /// `throttle::log_in_succeeded`, off the async workers. The log-in has succeeded,
     /// so a failure here is only logged.
     async fn log_in_succeeded(&self, key: &str, client: &str, began: SystemTime) {
@@ -221,7 +237,7 @@ impl Accounts {
         let (counted, now) = (client.to_string(), SystemTime::now());
         self.throttle_step(move |t| t.begin_sign_up(&counted, now))
             .await?
-            .map_err(AccountError::Throttled)?;
+            .map_err(|wait| AccountError::Throttled(throttle::Refusal::failures(wait)))?;
         // Spare the hash when the name is visibly taken; the insert still decides.
         let key = name.key().to_string();
         if db::run(pool, move |conn| Ok(users::find_by_key(conn, &key)?))
@@ -274,12 +290,15 @@ impl Accounts {
         };
         let stored = row.as_ref().map(|r| r.password_hash.clone());
         // Unknown names verify against the dummy hash: same time, same answer.
+        let wrong = || self.log_in_failed(&key, client, began, AccountError::WrongCredentials);
         match self.hasher.verify(password.to_string(), stored).await {
             Ok(true) => {}
-            Ok(false) => return Err(AccountError::WrongCredentials),
+            Ok(false) => return Err(wrong().await),
             Err(e) => return Err(self.log_in_unchecked(&key, client, began, e.into()).await),
         }
-        let row = row.ok_or(AccountError::WrongCredentials)?;
+        let Some(row) = row else {
+            return Err(wrong().await);
+        };
         self.log_in_succeeded(&key, client, began).await;
         if PasswordHasher::needs_rehash(&row.password_hash) {
             self.upgrade_hash(pool, &row, password).await;
@@ -397,10 +416,12 @@ impl Accounts {
         match verified {
             Ok(true) => {}
             Ok(false) => {
-                return Err(AccountError::Invalid(FieldErrors::one(
+                let wrong = AccountError::Invalid(FieldErrors::one(
                     Field::CurrentPassword,
                     WRONG_CURRENT_PASSWORD,
-                )))
+                ));
+                let key = &row.username_key;
+                return Err(self.log_in_failed(key, client, began, wrong).await);
             }
             Err(e) => {
                 let key = &row.username_key;

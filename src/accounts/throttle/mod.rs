@@ -38,6 +38,31 @@ pub use shared::SharedStore;
 /// Keys remembered per scope before the least recently seen are forgotten.
 pub const MAX_KEYS: usize = 10_000;
 
+/// How long a log-in counted up front may be having its password checked: the hashes
+/// of a burst queue behind the hasher's bound. An in-flight mark older than this (its
+/// server stopped mid-check) is ignored.
+pub const IN_FLIGHT: Duration = Duration::from_secs(10);
+
+/// When to try again after a refusal that only attempts in flight caused.
+pub const BUSY_RETRY: Duration = Duration::from_secs(2);
+
+/// A refused attempt: how long to wait, and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Refusal {
+    pub wait: Duration,
+    /// Refused only because of this address's log-ins whose passwords are still being
+    /// checked, not failures: a class behind one address logging in at once. Without
+    /// them the attempt would go, so the wait is short (`BUSY_RETRY`), and nobody is
+    /// told of failed attempts there may not have been.
+    pub busy: bool,
+}
+
+impl Refusal {
+    pub fn failures(wait: Duration) -> Refusal {
+        Refusal { wait, busy: false }
+    }
+}
+
 /// What a key counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Scope {
@@ -51,16 +76,20 @@ pub enum Scope {
     Trusted,
     /// Sign-up attempts per client address.
     SignUp,
+    /// Log-ins counted up front whose password is still being checked, under the
+    /// pair's key and under the client's (which holds no space, so the two never meet).
+    InFlight,
 }
 
 impl Scope {
-    pub const COUNT: usize = 5;
+    pub const COUNT: usize = 6;
     pub const ALL: [Scope; Scope::COUNT] = [
         Scope::Pair,
         Scope::Client,
         Scope::Username,
         Scope::Trusted,
         Scope::SignUp,
+        Scope::InFlight,
     ];
 
     /// How many of a key's newest entries the policy looks at, and for how long.
@@ -71,6 +100,8 @@ impl Scope {
             Scope::Username => (policy.username.keep(), policy.username.window),
             Scope::Trusted => (1, policy.trusted_for),
             Scope::SignUp => (policy.sign_up.keep(), policy.sign_up.window),
+            // No more are admitted at once than the client's limit.
+            Scope::InFlight => (policy.client.keep(), IN_FLIGHT),
         }
     }
 }
@@ -162,34 +193,57 @@ impl<S: ThrottleStore> Throttle<S> {
 
     /// Checks a log-in attempt for `username_key` from `client` and, if it may go,
     /// counts it as a failure up front, in one step: a burst of parallel guesses gets
-    /// no more tries than the limits, though none has failed yet. `log_in_succeeded`
-    /// takes the count back. `Err(wait)`: refused; try again after `wait`.
+    /// no more tries than the limits, though none has failed yet. It is marked in
+    /// flight until `log_in_succeeded`, `log_in_failed` or `log_in_unchecked` settles
+    /// it. A refusal that only this address's attempts in flight cause is `busy`: 26
+    /// correct log-ins at once from one address had told six of them "Too many failed
+    /// attempts … try again in 15 minutes".
     pub fn begin_log_in(
         &self,
         username_key: &str,
         client: &str,
         now: SystemTime,
-    ) -> Result<(), Duration> {
+    ) -> Result<(), Refusal> {
         let pair = pair_key(username_key, client);
         let policy = &self.policy;
         self.store.with_counters(|counters| {
             let trusted = policy::is_trusted(policy, &counters.entries(Scope::Trusted, &pair), now);
-            let wait = policy::log_in_wait(
-                policy,
-                &counters.entries(Scope::Pair, &pair),
-                &counters.entries(Scope::Client, client),
-                &counters.entries(Scope::Username, username_key),
-                trusted,
-                now,
-            );
-            if let Some(wait) = wait {
-                return Err(wait);
+            let pair_times = counters.entries(Scope::Pair, &pair);
+            let client_times = counters.entries(Scope::Client, client);
+            let username_times = counters.entries(Scope::Username, username_key);
+            let wait_for = |pair: &[SystemTime], client: &[SystemTime]| {
+                policy::log_in_wait(policy, pair, client, &username_times, trusted, now)
+            };
+            if let Some(wait) = wait_for(&pair_times, &client_times) {
+                // Without this address's attempts in flight: the username's count is
+                // filled from many addresses by a guesser, whose refusal must say so.
+                let mut pending =
+                    |key: &str| in_flight(counters.entries(Scope::InFlight, key), now);
+                let settled_pair = without(&pair_times, &pending(&pair));
+                let settled_client = without(&client_times, &pending(client));
+                return Err(match wait_for(&settled_pair, &settled_client) {
+                    None => Refusal {
+                        wait: BUSY_RETRY,
+                        busy: true,
+                    },
+                    Some(_) => Refusal::failures(wait),
+                });
             }
             counters.push(Scope::Pair, &pair, now);
             counters.push(Scope::Client, client, now);
             counters.push(Scope::Username, username_key, now);
+            counters.push(Scope::InFlight, &pair, now);
+            counters.push(Scope::InFlight, client, now);
             Ok(())
         })
+    }
+
+    /// After a log-in that `begin_log_in` counted at `began` failed: it stays counted,
+    /// and is no longer in flight.
+    pub fn log_in_failed(&self, username_key: &str, client: &str, began: SystemTime) {
+        let pair = pair_key(username_key, client);
+        self.store
+            .with_counters(|counters| settle(counters, &pair, client, began));
     }
 
     /// After a successful log-in that `begin_log_in` counted at `began`: the failures of
@@ -205,6 +259,7 @@ impl<S: ThrottleStore> Throttle<S> {
             counters.take_back(Scope::Client, client, began);
             counters.take_back(Scope::Username, username_key, began);
             counters.push(Scope::Trusted, &pair, began);
+            settle(counters, &pair, client, began);
         });
     }
 
@@ -229,6 +284,7 @@ impl<S: ThrottleStore> Throttle<S> {
             counters.take_back(Scope::Pair, &pair, began);
             counters.take_back(Scope::Client, client, began);
             counters.take_back(Scope::Username, username_key, began);
+            settle(counters, &pair, client, began);
         });
     }
 
@@ -243,6 +299,32 @@ impl<S: ThrottleStore> Throttle<S> {
             Ok(())
         })
     }
+}
+
+/// Ends the in-flight marks of the log-in begun at `began`.
+fn settle(counters: &mut dyn Counters, pair: &str, client: &str, began: SystemTime) {
+    counters.take_back(Scope::InFlight, pair, began);
+    counters.take_back(Scope::InFlight, client, began);
+}
+
+/// The in-flight marks that may still be: an older one's check ended without a word.
+fn in_flight(marks: Vec<SystemTime>, now: SystemTime) -> Vec<SystemTime> {
+    marks
+        .into_iter()
+        .filter(|at| now.duration_since(*at).map_or(true, |age| age < IN_FLIGHT))
+        .collect()
+}
+
+/// `times` with one entry taken out for each of `taken` (the same times, pushed
+/// together).
+fn without(times: &[SystemTime], taken: &[SystemTime]) -> Vec<SystemTime> {
+    let mut left = times.to_vec();
+    for at in taken {
+        if let Some(i) = left.iter().position(|t| t == at) {
+            left.remove(i);
+        }
+    }
+    left
 }
 
 /// The key a client address is counted under. IPv6 addresses are grouped by their /64
@@ -294,7 +376,7 @@ mod tests {
         // Released when the first failure is 15 minutes old.
         assert_eq!(
             t.begin_log_in("ada", "1.2.3.4", start + 5 * MIN),
-            Err(10 * MIN)
+            Err(Refusal::failures(10 * MIN))
         );
         assert_eq!(t.begin_log_in("ada", "1.2.3.4", start + 15 * MIN), Ok(()));
     }
@@ -325,8 +407,71 @@ mod tests {
         for i in 0..20 {
             assert_eq!(t.begin_log_in(&format!("user{i}"), "1.2.3.4", now), Ok(()));
         }
-        assert_eq!(t.begin_log_in("someone-new", "1.2.3.4", now), Err(15 * MIN));
+        for i in 0..20 {
+            t.log_in_failed(&format!("user{i}"), "1.2.3.4", now);
+        }
+        assert_eq!(
+            t.begin_log_in("someone-new", "1.2.3.4", now),
+            Err(Refusal::failures(15 * MIN))
+        );
         assert_eq!(t.begin_log_in("someone-new", "1.2.3.5", now), Ok(()));
+    }
+
+    /// Log-ins sent at the same moment from one address (a class behind one NAT) are
+    /// each counted until their password checks out: the ones beyond the limit are
+    /// refused for a moment, not for 15 minutes, and told why.
+    #[test]
+    fn a_burst_of_log_ins_in_flight_is_refused_briefly_and_told_so() {
+        let t = throttle();
+        let now = t0();
+        for i in 0..20 {
+            assert_eq!(t.begin_log_in(&format!("pupil{i}"), "1.2.3.4", now), Ok(()));
+        }
+        let busy = Refusal {
+            wait: BUSY_RETRY,
+            busy: true,
+        };
+        assert_eq!(t.begin_log_in("pupil20", "1.2.3.4", now), Err(busy));
+        // One person's five tabs at once: the sixth likewise.
+        for _ in 0..5 {
+            assert_eq!(t.begin_log_in("ada", "5.6.7.8", now), Ok(()));
+        }
+        assert_eq!(t.begin_log_in("ada", "5.6.7.8", now), Err(busy));
+        // The first log-ins succeed in the meantime, and the wait was enough.
+        for i in 0..5 {
+            t.log_in_succeeded(&format!("pupil{i}"), "1.2.3.4", now);
+        }
+        let retry = now + BUSY_RETRY;
+        for i in 20..25 {
+            assert_eq!(
+                t.begin_log_in(&format!("pupil{i}"), "1.2.3.4", retry),
+                Ok(())
+            );
+        }
+        // No more than the limit in flight, so a burst of guesses gets no more tries.
+        assert_eq!(t.begin_log_in("pupil25", "1.2.3.4", retry), Err(busy));
+        // Once they have failed, the address is refused for its failures, at once.
+        for i in 5..25 {
+            t.log_in_failed(
+                &format!("pupil{i}"),
+                "1.2.3.4",
+                if i < 20 { now } else { retry },
+            );
+        }
+        assert_eq!(
+            t.begin_log_in("pupil25", "1.2.3.4", retry),
+            Err(Refusal::failures(15 * MIN - BUSY_RETRY))
+        );
+        // A mark left by a server that stopped mid-check lapses.
+        assert_eq!(t.begin_log_in("ada", "9.9.9.9", now), Ok(()));
+        for _ in 0..4 {
+            assert_eq!(t.begin_log_in("ada", "9.9.9.9", now), Ok(()));
+        }
+        let lapsed = now + IN_FLIGHT;
+        assert_eq!(
+            t.begin_log_in("ada", "9.9.9.9", lapsed),
+            Err(Refusal::failures(15 * MIN - IN_FLIGHT))
+        );
     }
 
     #[test]
@@ -342,13 +487,13 @@ mod tests {
         let fresh = |i: u32| format!("203.0.113.{i}");
         assert_eq!(
             t.begin_log_in("ada", &fresh(1), now),
-            Err(Duration::from_secs(1))
+            Err(Refusal::failures(Duration::from_secs(1)))
         );
         let mut at = now + Duration::from_secs(1);
         let mut waits = Vec::new();
         for i in 2..8 {
             assert_eq!(t.begin_log_in("ada", &fresh(i), at), Ok(()));
-            let Err(wait) = t.begin_log_in("ada", &fresh(100 + i), at) else {
+            let Err(Refusal { wait, .. }) = t.begin_log_in("ada", &fresh(100 + i), at) else {
                 panic!("attempt right after {i} was allowed");
             };
             waits.push(wait.as_secs());

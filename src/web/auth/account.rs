@@ -202,11 +202,11 @@ pub async fn change_password(
             .into_response());
         }
         Err(AccountError::Invalid(errors)) => (errors, None, None),
-        Err(AccountError::Throttled(wait)) => {
-            let secs = wait.as_secs_f64().ceil() as u64;
+        Err(AccountError::Throttled(refusal)) => {
+            let secs = refusal.wait.as_secs_f64().ceil() as u64;
             (
                 FieldErrors::default(),
-                Some(throttled_message(secs)),
+                Some(throttled_message(refusal)),
                 Some(secs),
             )
         }
@@ -268,11 +268,11 @@ pub async fn delete_account(
             ));
         }
         Err(AccountError::Invalid(errors)) => (errors, None, None),
-        Err(AccountError::Throttled(wait)) => {
-            let secs = wait.as_secs_f64().ceil() as u64;
+        Err(AccountError::Throttled(refusal)) => {
+            let secs = refusal.wait.as_secs_f64().ceil() as u64;
             (
                 FieldErrors::default(),
-                Some(throttled_message(secs)),
+                Some(throttled_message(refusal)),
                 Some(secs),
             )
         }

@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use super::{client, next, session, signup::NextQuery, views};
 use crate::{
-    accounts::{AccountError, Accounts},
+    accounts::{throttle::Refusal, AccountError, Accounts},
     error::{AppError, AppResult},
     web::{
         extract::{Htmx, PageContext},
@@ -104,15 +104,20 @@ pub async fn submit(
                 StatusCode::UNPROCESSABLE_ENTITY,
             ))
         }
-        Err(AccountError::Throttled(wait)) => {
+        Err(AccountError::Throttled(refusal)) => {
             tracing::warn!(
                 username = %crate::quoted::for_log(form.username.trim()),
                 %client,
-                wait_s = wait.as_secs(),
-                "log-in refused: too many failed attempts"
+                wait_s = refusal.wait.as_secs(),
+                "log-in refused: {}",
+                if refusal.busy {
+                    "too many log-ins from this address at once"
+                } else {
+                    "too many failed attempts"
+                }
             );
-            let secs = wait.as_secs_f64().ceil() as u64;
-            let message = throttled_message(secs);
+            let secs = refusal.wait.as_secs_f64().ceil() as u64;
+            let message = throttled_message(refusal);
             Ok(respond::throttled(render(&message), secs))
         }
         Err(AccountError::Internal(error)) => Err(error),
@@ -122,11 +127,13 @@ pub async fn submit(
     }
 }
 
-pub fn throttled_message(secs: u64) -> String {
-    format!(
-        "Too many failed attempts. For your safety, try again in {}.",
-        respond::wait_phrase(secs)
-    )
+pub fn throttled_message(refusal: Refusal) -> String {
+    let wait = respond::wait_phrase(refusal.wait.as_secs_f64().ceil() as u64);
+    if refusal.busy {
+        format!("Too many log-ins from your network at once. Try again in {wait}.")
+    } else {
+        format!("Too many failed attempts. For your safety, try again in {wait}.")
+    }
 }
 
 /// Ends the session for good: the row is deleted and the cookie cleared, so the old

@@ -108,8 +108,8 @@ pub async fn submit(
             render(&errors),
             StatusCode::UNPROCESSABLE_ENTITY,
         )),
-        Err(AccountError::Throttled(wait)) => {
-            let secs = wait.as_secs_f64().ceil() as u64;
+        Err(AccountError::Throttled(refusal)) => {
+            let secs = refusal.wait.as_secs_f64().ceil() as u64;
             let message = format!(
                 "Too many sign-ups from your network. Try again in {}.",
                 respond::wait_phrase(secs)
