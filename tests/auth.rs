@@ -780,8 +780,9 @@ async fn simultaneous_right_log_ins_are_refused_briefly_and_get_in_again() {
     );
     for page in refused {
         assert!(
-            page.body
-                .contains("Too many log-ins from your network at once. Try again in 2 seconds."),
+            page.body.contains(
+                "Too many passwords are being checked for your network at once. Try again in 2 seconds."
+            ),
             "{}",
             page.body
         );

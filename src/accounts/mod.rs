@@ -101,6 +101,22 @@ impl From<diesel::result::Error> for AccountError {
     }
 }
 
+/// A log-in admitted by the throttle, in flight until dropped (`Throttle::end_in_flight`,
+/// in memory, so a `Drop` may do it).
+struct InFlightLogIn {
+    throttle: Arc<Throttle>,
+    key: String,
+    client: String,
+    began: SystemTime,
+}
+
+impl Drop for InFlightLogIn {
+    fn drop(&mut self) {
+        self.throttle
+            .end_in_flight(&self.key, &self.client, self.began);
+    }
+}
+
 pub const USERNAME_TAKEN: &str = "That username is taken. Choose another.";
 pub const PASSWORDS_DIFFER: &str = "The two passwords are not the same.";
 pub const WRONG_CURRENT_PASSWORD: &str = "That is not your current password.";
@@ -145,36 +161,25 @@ impl Accounts {
             .map_err(|e| AppError::internal(format!("log-in throttle task failed: {e}")).into())
     }
 
-    /// `throttle::begin_log_in`, off the async workers (see `throttle_step`).
+    /// `throttle::begin_log_in`, off the async workers (see `throttle_step`). The
+    /// attempt is in flight until what this returns is dropped, however the log-in
+    /// ends: returned, failed, or its request dropped mid-check.
     async fn begin_log_in(
         &self,
         key: &str,
         client: &str,
         at: SystemTime,
-    ) -> Result<(), AccountError> {
-        let (key, client) = (key.to_string(), client.to_string());
-        self.throttle_step(move |t| t.begin_log_in(&key, &client, at))
+    ) -> Result<InFlightLogIn, AccountError> {
+        let (owned_key, owned_client) = (key.to_string(), client.to_string());
+        self.throttle_step(move |t| t.begin_log_in(&owned_key, &owned_client, at))
             .await?
-            .map_err(AccountError::Throttled)
-    }
-
-    /// `throttle::log_in_failed`, off the async workers: the failure stays counted,
-    /// and the attempt is no longer in flight. `error` is what the caller answers.
-    async fn log_in_failed(
-        &self,
-        key: &str,
-        client: &str,
-        began: SystemTime,
-        error: AccountError,
-    ) -> AccountError {
-        let (key, client) = (key.to_string(), client.to_string());
-        if let Err(failed) = self
-            .throttle_step(move |t| t.log_in_failed(&key, &client, began))
-            .await
-        {
-            tracing::warn!(error = %failed, "could not settle a failed log-in");
-        }
-        error
+            .map_err(AccountError::Throttled)?;
+        Ok(InFlightLogIn {
+            throttle: Arc::clone(&self.throttle),
+            key: key.to_string(),
+            client: client.to_string(),
+            began: at,
+        })
     }
 
     /// `throttle::log_in_succeeded`, off the async workers. The log-in has succeeded,
@@ -282,7 +287,7 @@ impl Accounts {
     ) -> Result<User, AccountError> {
         let key = username::lookup_key(username);
         let began = SystemTime::now();
-        self.begin_log_in(&key, client, began).await?;
+        let _in_flight = self.begin_log_in(&key, client, began).await?;
         let lookup = key.clone();
         let row = match db::run(pool, move |conn| Ok(users::find_by_key(conn, &lookup)?)).await {
             Ok(row) => row,
@@ -290,15 +295,12 @@ impl Accounts {
         };
         let stored = row.as_ref().map(|r| r.password_hash.clone());
         // Unknown names verify against the dummy hash: same time, same answer.
-        let wrong = || self.log_in_failed(&key, client, began, AccountError::WrongCredentials);
         match self.hasher.verify(password.to_string(), stored).await {
             Ok(true) => {}
-            Ok(false) => return Err(wrong().await),
+            Ok(false) => return Err(AccountError::WrongCredentials),
             Err(e) => return Err(self.log_in_unchecked(&key, client, began, e.into()).await),
         }
-        let Some(row) = row else {
-            return Err(wrong().await);
-        };
+        let row = row.ok_or(AccountError::WrongCredentials)?;
         self.log_in_succeeded(&key, client, began).await;
         if PasswordHasher::needs_rehash(&row.password_hash) {
             self.upgrade_hash(pool, &row, password).await;
@@ -408,7 +410,7 @@ impl Accounts {
             .await?
             .ok_or(AccountError::NoSuchUser)?;
         let began = SystemTime::now();
-        self.begin_log_in(&row.username_key, client, began).await?;
+        let _in_flight = self.begin_log_in(&row.username_key, client, began).await?;
         let verified = self
             .hasher
             .verify(password.to_string(), Some(row.password_hash.clone()))
@@ -416,12 +418,10 @@ impl Accounts {
         match verified {
             Ok(true) => {}
             Ok(false) => {
-                let wrong = AccountError::Invalid(FieldErrors::one(
+                return Err(AccountError::Invalid(FieldErrors::one(
                     Field::CurrentPassword,
                     WRONG_CURRENT_PASSWORD,
-                ));
-                let key = &row.username_key;
-                return Err(self.log_in_failed(key, client, began, wrong).await);
+                )))
             }
             Err(e) => {
                 let key = &row.username_key;

@@ -413,7 +413,7 @@ fn prepare(database: &Database) -> anyhow::Result<Target> {
         }
         Database::Postgres(url) => {
             let mut conn = establish_pg(url)?;
-            migrate_pg(&mut conn)?;
+            migrate_pg(&mut conn, database)?;
             Ok(Target::Postgres { url: url.clone() })
         }
     }
@@ -475,14 +475,14 @@ pub(crate) fn pg_lock_key(purpose: i32) -> String {
 /// Purpose of the advisory lock that serialises migrations across servers.
 const MIGRATION_LOCK: i32 = 1;
 
-fn migrate_pg(conn: &mut PgConnection) -> anyhow::Result<()> {
+fn migrate_pg(conn: &mut PgConnection, database: impl std::fmt::Display) -> anyhow::Result<()> {
     conn.batch_execute(&format!(
         "SELECT pg_advisory_lock({})",
         pg_lock_key(MIGRATION_LOCK)
     ))?;
     // Said on PostgreSQL as on SQLite: a rollback to this release after a newer one
     // migrated had started without a word.
-    warn_of_newer_migrations(conn, MIGRATIONS_PG, "PostgreSQL");
+    warn_of_newer_migrations(conn, MIGRATIONS_PG, database);
     let migrated = conn
         .run_pending_migrations(MIGRATIONS_PG)
         .map(|_| ())
@@ -603,7 +603,7 @@ pub fn run_migrations(conn: &mut DbConnection) -> anyhow::Result<()> {
             conn.run_pending_migrations(MIGRATIONS)
                 .map_err(|e| anyhow::anyhow!("database migration failed: {e}"))?;
         }
-        DbConnection::Pg(conn) => migrate_pg(conn)?,
+        DbConnection::Pg(conn) => migrate_pg(conn, "PostgreSQL")?,
     }
     Ok(())
 }

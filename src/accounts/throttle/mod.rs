@@ -22,6 +22,7 @@
 //! `MemoryStore` keeps them per process (one SQLite server); `SharedStore` keeps them
 //! in the database, so several servers over one PostgreSQL database count together.
 
+mod in_flight;
 mod memory;
 pub mod policy;
 mod shared;
@@ -39,9 +40,10 @@ pub use shared::SharedStore;
 pub const MAX_KEYS: usize = 10_000;
 
 /// How long a log-in counted up front may be having its password checked: the hashes
-/// of a burst queue behind the hasher's bound. An in-flight mark older than this (its
-/// server stopped mid-check) is ignored.
-pub const IN_FLIGHT: Duration = Duration::from_secs(10);
+/// of a burst queue behind the hasher's bound, which a flood of guesses from many
+/// addresses can make long. A mark older than this (a check that ended without settling
+/// it) is ignored.
+pub const IN_FLIGHT: Duration = Duration::from_secs(60);
 
 /// When to try again after a refusal that only attempts in flight caused.
 pub const BUSY_RETRY: Duration = Duration::from_secs(2);
@@ -50,10 +52,12 @@ pub const BUSY_RETRY: Duration = Duration::from_secs(2);
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Refusal {
     pub wait: Duration,
-    /// Refused only because of this address's log-ins whose passwords are still being
-    /// checked, not failures: a class behind one address logging in at once. Without
-    /// them the attempt would go, so the wait is short (`BUSY_RETRY`), and nobody is
-    /// told of failed attempts there may not have been.
+    /// Refused only because of this address's log-ins whose passwords this server is
+    /// still checking, not failures: a class behind one address logging in at once.
+    /// Without them the attempt would go, so the wait is short (`BUSY_RETRY`), and
+    /// nobody is told of failed attempts there may not have been. (Log-ins in flight on
+    /// another server behind the same balancer are not known here: those refusals are
+    /// worded as before.)
     pub busy: bool,
 }
 
@@ -76,20 +80,16 @@ pub enum Scope {
     Trusted,
     /// Sign-up attempts per client address.
     SignUp,
-    /// Log-ins counted up front whose password is still being checked, under the
-    /// pair's key and under the client's (which holds no space, so the two never meet).
-    InFlight,
 }
 
 impl Scope {
-    pub const COUNT: usize = 6;
+    pub const COUNT: usize = 5;
     pub const ALL: [Scope; Scope::COUNT] = [
         Scope::Pair,
         Scope::Client,
         Scope::Username,
         Scope::Trusted,
         Scope::SignUp,
-        Scope::InFlight,
     ];
 
     /// How many of a key's newest entries the policy looks at, and for how long.
@@ -100,8 +100,6 @@ impl Scope {
             Scope::Username => (policy.username.keep(), policy.username.window),
             Scope::Trusted => (1, policy.trusted_for),
             Scope::SignUp => (policy.sign_up.keep(), policy.sign_up.window),
-            // No more are admitted at once than the client's limit.
-            Scope::InFlight => (policy.client.keep(), IN_FLIGHT),
         }
     }
 }
@@ -151,6 +149,7 @@ impl ThrottleStore for Store {
 pub struct Throttle<S = Store> {
     policy: Policy,
     store: S,
+    in_flight: in_flight::InFlight,
 }
 
 impl Default for Throttle {
@@ -164,6 +163,7 @@ impl Throttle<Store> {
         Throttle {
             store: Store::Memory(MemoryStore::new(&policy, max_keys)),
             policy,
+            in_flight: Default::default(),
         }
     }
 
@@ -178,13 +178,18 @@ impl Throttle<Store> {
         Throttle {
             store: Store::Shared(SharedStore::new(pool, &policy)),
             policy,
+            in_flight: Default::default(),
         }
     }
 }
 
 impl<S: ThrottleStore> Throttle<S> {
     pub fn with_store(policy: Policy, store: S) -> Throttle<S> {
-        Throttle { policy, store }
+        Throttle {
+            policy,
+            store,
+            in_flight: Default::default(),
+        }
     }
 
     pub fn policy(&self) -> &Policy {
@@ -193,11 +198,11 @@ impl<S: ThrottleStore> Throttle<S> {
 
     /// Checks a log-in attempt for `username_key` from `client` and, if it may go,
     /// counts it as a failure up front, in one step: a burst of parallel guesses gets
-    /// no more tries than the limits, though none has failed yet. It is marked in
-    /// flight until `log_in_succeeded`, `log_in_failed` or `log_in_unchecked` settles
-    /// it. A refusal that only this address's attempts in flight cause is `busy`: 26
-    /// correct log-ins at once from one address had told six of them "Too many failed
-    /// attempts … try again in 15 minutes".
+    /// no more tries than the limits, though none has failed yet. It is also marked in
+    /// flight until `end_in_flight`, whatever its outcome. A refusal that only this
+    /// address's attempts in flight cause is `busy`: 26 correct log-ins at once from one
+    /// address had told six of them "Too many failed attempts … try again in 15
+    /// minutes". Any other refusal gives the wait its settled failures alone set.
     pub fn begin_log_in(
         &self,
         username_key: &str,
@@ -217,33 +222,32 @@ impl<S: ThrottleStore> Throttle<S> {
             if let Some(wait) = wait_for(&pair_times, &client_times) {
                 // Without this address's attempts in flight: the username's count is
                 // filled from many addresses by a guesser, whose refusal must say so.
-                let mut pending =
-                    |key: &str| in_flight(counters.entries(Scope::InFlight, key), now);
-                let settled_pair = without(&pair_times, &pending(&pair));
-                let settled_client = without(&client_times, &pending(client));
+                let settled_pair = without(&pair_times, &self.in_flight.under(&pair, now));
+                let settled_client = without(&client_times, &self.in_flight.under(client, now));
                 return Err(match wait_for(&settled_pair, &settled_client) {
                     None => Refusal {
                         wait: BUSY_RETRY,
                         busy: true,
                     },
-                    Some(_) => Refusal::failures(wait),
+                    // The wait the failures set: the attempts in flight may yet
+                    // succeed, and once they fail they are counted at the next try.
+                    Some(settled) => Refusal::failures(settled.min(wait)),
                 });
             }
             counters.push(Scope::Pair, &pair, now);
             counters.push(Scope::Client, client, now);
             counters.push(Scope::Username, username_key, now);
-            counters.push(Scope::InFlight, &pair, now);
-            counters.push(Scope::InFlight, client, now);
+            self.in_flight.mark([&pair, client], now);
             Ok(())
         })
     }
 
-    /// After a log-in that `begin_log_in` counted at `began` failed: it stays counted,
-    /// and is no longer in flight.
-    pub fn log_in_failed(&self, username_key: &str, client: &str, began: SystemTime) {
-        let pair = pair_key(username_key, client);
-        self.store
-            .with_counters(|counters| settle(counters, &pair, client, began));
+    /// The log-in `begin_log_in` admitted at `began` is no longer being checked: it
+    /// succeeded, failed, or ended unchecked (each also told to the counts), or its
+    /// request was dropped. In memory only, so it is cheap enough for a `Drop`.
+    pub fn end_in_flight(&self, username_key: &str, client: &str, began: SystemTime) {
+        self.in_flight
+            .end([&pair_key(username_key, client), client], began);
     }
 
     /// After a successful log-in that `begin_log_in` counted at `began`: the failures of
@@ -259,7 +263,6 @@ impl<S: ThrottleStore> Throttle<S> {
             counters.take_back(Scope::Client, client, began);
             counters.take_back(Scope::Username, username_key, began);
             counters.push(Scope::Trusted, &pair, began);
-            settle(counters, &pair, client, began);
         });
     }
 
@@ -284,7 +287,6 @@ impl<S: ThrottleStore> Throttle<S> {
             counters.take_back(Scope::Pair, &pair, began);
             counters.take_back(Scope::Client, client, began);
             counters.take_back(Scope::Username, username_key, began);
-            settle(counters, &pair, client, began);
         });
     }
 
@@ -301,26 +303,17 @@ impl<S: ThrottleStore> Throttle<S> {
     }
 }
 
-/// Ends the in-flight marks of the log-in begun at `began`.
-fn settle(counters: &mut dyn Counters, pair: &str, client: &str, began: SystemTime) {
-    counters.take_back(Scope::InFlight, pair, began);
-    counters.take_back(Scope::InFlight, client, began);
-}
-
-/// The in-flight marks that may still be: an older one's check ended without a word.
-fn in_flight(marks: Vec<SystemTime>, now: SystemTime) -> Vec<SystemTime> {
-    marks
-        .into_iter()
-        .filter(|at| now.duration_since(*at).map_or(true, |age| age < IN_FLIGHT))
-        .collect()
-}
-
 /// `times` with one entry taken out for each of `taken` (the same times, pushed
-/// together).
+/// together), compared to the millisecond: the shared store keeps no finer, while the
+/// marks in memory keep the time as it was.
 fn without(times: &[SystemTime], taken: &[SystemTime]) -> Vec<SystemTime> {
+    let millis = |t: &SystemTime| {
+        t.duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis())
+    };
     let mut left = times.to_vec();
     for at in taken {
-        if let Some(i) = left.iter().position(|t| t == at) {
+        if let Some(i) = left.iter().position(|t| millis(t) == millis(at)) {
             left.remove(i);
         }
     }
@@ -408,7 +401,7 @@ mod tests {
             assert_eq!(t.begin_log_in(&format!("user{i}"), "1.2.3.4", now), Ok(()));
         }
         for i in 0..20 {
-            t.log_in_failed(&format!("user{i}"), "1.2.3.4", now);
+            t.end_in_flight(&format!("user{i}"), "1.2.3.4", now);
         }
         assert_eq!(
             t.begin_log_in("someone-new", "1.2.3.4", now),
@@ -440,6 +433,7 @@ mod tests {
         // The first log-ins succeed in the meantime, and the wait was enough.
         for i in 0..5 {
             t.log_in_succeeded(&format!("pupil{i}"), "1.2.3.4", now);
+            t.end_in_flight(&format!("pupil{i}"), "1.2.3.4", now);
         }
         let retry = now + BUSY_RETRY;
         for i in 20..25 {
@@ -452,7 +446,7 @@ mod tests {
         assert_eq!(t.begin_log_in("pupil25", "1.2.3.4", retry), Err(busy));
         // Once they have failed, the address is refused for its failures, at once.
         for i in 5..25 {
-            t.log_in_failed(
+            t.end_in_flight(
                 &format!("pupil{i}"),
                 "1.2.3.4",
                 if i < 20 { now } else { retry },
@@ -462,7 +456,7 @@ mod tests {
             t.begin_log_in("pupil25", "1.2.3.4", retry),
             Err(Refusal::failures(15 * MIN - BUSY_RETRY))
         );
-        // A mark left by a server that stopped mid-check lapses.
+        // A mark whose check never ended lapses.
         assert_eq!(t.begin_log_in("ada", "9.9.9.9", now), Ok(()));
         for _ in 0..4 {
             assert_eq!(t.begin_log_in("ada", "9.9.9.9", now), Ok(()));
@@ -471,6 +465,45 @@ mod tests {
         assert_eq!(
             t.begin_log_in("ada", "9.9.9.9", lapsed),
             Err(Refusal::failures(15 * MIN - IN_FLIGHT))
+        );
+        // Ended marks are forgotten: those left are the five that lapsed and the five
+        // "ada" tabs never ended, under the pair and under the client.
+        assert_eq!(t.in_flight.key_count(), 4);
+    }
+
+    /// A refusal the settled failures cause gives their wait, not one that log-ins
+    /// still in flight add: a class logging in while a guesser is held back on one of
+    /// its names was told 15 minutes, where an idle address was told 15 seconds.
+    #[test]
+    fn marks_meet_the_counts_to_the_millisecond() {
+        let at = t0() + Duration::from_nanos(1_234_567);
+        let stored = t0() + Duration::from_millis(1);
+        assert!(without(&[stored, stored], &[at]).len() == 1);
+        assert_eq!(
+            without(&[stored], &[at + Duration::from_millis(1)]),
+            [stored]
+        );
+    }
+
+    #[test]
+    fn a_refusal_for_failures_gives_the_failures_wait() {
+        let t = throttle();
+        let now = t0();
+        // Four failures from this address for "bob", settled.
+        for _ in 0..4 {
+            assert_eq!(t.begin_log_in("bob", "1.2.3.4", now), Ok(()));
+            t.end_in_flight("bob", "1.2.3.4", now);
+        }
+        // Now one more in flight makes five: the sixth is refused. The settled four
+        // would let it go, so it is told to try again shortly.
+        assert_eq!(t.begin_log_in("bob", "1.2.3.4", now), Ok(()));
+        assert!(t.begin_log_in("bob", "1.2.3.4", now).is_err_and(|r| r.busy));
+        // Settled as a failure, the five hold the name for the window, and say so.
+        t.end_in_flight("bob", "1.2.3.4", now);
+        let later = now + MIN;
+        assert_eq!(
+            t.begin_log_in("bob", "1.2.3.4", later),
+            Err(Refusal::failures(14 * MIN))
         );
     }
 

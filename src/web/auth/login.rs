@@ -130,7 +130,10 @@ pub async fn submit(
 pub fn throttled_message(refusal: Refusal) -> String {
     let wait = respond::wait_phrase(refusal.wait.as_secs_f64().ceil() as u64);
     if refusal.busy {
-        format!("Too many log-ins from your network at once. Try again in {wait}.")
+        // Said alike on the log-in page and where a password is confirmed.
+        format!(
+            "Too many passwords are being checked for your network at once. Try again in {wait}."
+        )
     } else {
         format!("Too many failed attempts. For your safety, try again in {wait}.")
     }
