@@ -55,12 +55,8 @@ fn version(name: &str) -> Option<&'static str> {
 
 /// Whether the request's `v` names this build's file, which may then be kept for good.
 fn names_this_build(req: &Request, name: &str) -> bool {
-    let asked = req
-        .uri()
-        .query()
-        .into_iter()
-        .flat_map(|query| query.split('&'))
-        .find_map(|pair| pair.strip_prefix("v="));
+    let query = super::query::QueryPairs::parse_exact(req.uri().query());
+    let asked = query.last("v");
     asked.is_some() && asked == version(name)
 }
 

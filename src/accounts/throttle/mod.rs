@@ -219,7 +219,7 @@ impl<S: ThrottleStore> Throttle<S> {
             let wait_for = |pair: &[SystemTime], client: &[SystemTime]| {
                 policy::log_in_wait(policy, pair, client, &username_times, trusted, now)
             };
-            if let Some(wait) = wait_for(&pair_times, &client_times) {
+            if wait_for(&pair_times, &client_times).is_some() {
                 // Without this address's attempts in flight: the username's count is
                 // filled from many addresses by a guesser, whose refusal must say so.
                 let settled_pair = without(&pair_times, &self.in_flight.under(&pair, now));
@@ -231,7 +231,7 @@ impl<S: ThrottleStore> Throttle<S> {
                     },
                     // The wait the failures set: the attempts in flight may yet
                     // succeed, and once they fail they are counted at the next try.
-                    Some(settled) => Refusal::failures(settled.min(wait)),
+                    Some(settled) => Refusal::failures(settled),
                 });
             }
             counters.push(Scope::Pair, &pair, now);
