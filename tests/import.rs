@@ -1837,6 +1837,52 @@ fn a_semicolon_separated_utf8_file_imports_without_a_sep_line() {
     assert_eq!(report.files[0].notes, vec!["';'-separated"]);
 }
 
+/// A stored track whose first row in a new file names no genre keeps its genres; a
+/// later row of it naming one it already has is no new link. That link had been
+/// inserted a second time, and the unique key refused the whole import ("UNIQUE
+/// constraint failed: track_genres...", nothing imported).
+#[test]
+fn a_repeated_row_may_name_a_genre_the_stored_track_has() {
+    let mut db = fresh_db();
+    let header = "track_id,track_name,track_artist,track_popularity,track_album_id,\
+                  track_album_name,track_album_release_date,playlist_name,playlist_id,\
+                  playlist_genre,playlist_subgenre,danceability,energy,key,loudness,mode,\
+                  speechiness,acousticness,instrumentalness,liveness,valence,tempo,\
+                  duration_ms";
+    let row = |genre: &str, subgenre: &str, danceability: &str| {
+        format!(
+            "6f807x0ima9a1j3VPbc7VN,Song A,Artist A,50,album0000000000000001,Album,\
+             2000-01-01,list,list00000000000000001,{genre},{subgenre},{danceability},0.5,1,-8,1,\
+             0.1,0.1,0,0.1,0.5,120,200000"
+        )
+    };
+    let first = write_file(
+        &db,
+        "first.csv",
+        format!("{header}\n{}\n", row("pop", "dance pop", "0.5")),
+    );
+    import_paths(&mut db, &[first]).expect("first import");
+    let second = write_file(
+        &db,
+        "second.csv",
+        format!(
+            "{header}\n{}\n{}\n{}\n",
+            row("", "", "0.7"),
+            row("pop", "dance pop", "0.7"),
+            row("rock", "", "0.7"),
+        ),
+    );
+    let report = import_paths(&mut db, &[second]).expect("second import");
+    assert_eq!((report.updated(), report.repeated()), (1, 2));
+    let conn = &mut db.conn;
+    assert_eq!(features(conn, "6f807x0ima9a1j3VPbc7VN").2, 0.7, "updated");
+    assert_eq!(
+        genres_of(conn, "6f807x0ima9a1j3VPbc7VN"),
+        ["pop", "pop/dance pop", "rock"],
+        "kept, and gained the repeat's"
+    );
+}
+
 /// The track's genres, sorted: "pop", and "pop/dance pop" for a subgenre.
 fn genres_of(conn: &mut db::DbConnection, spotify_id: &str) -> Vec<String> {
     let conn = sqlite(conn);

@@ -388,6 +388,63 @@ fn an_update_keeps_what_the_new_row_leaves_out() {
     assert_eq!(linked, ["hard rock", "rock"]);
 }
 
+/// A stored track whose first row in a new source names no genre keeps its genres, and
+/// a later row of it may name one it has (as on SQLite, `tests/import.rs`): the link
+/// had been inserted again, and the unique key refused the whole import.
+#[test]
+fn a_repeated_row_may_name_a_genre_the_stored_track_has() {
+    use diesel::prelude::*;
+    use insights_hub::{
+        catalog::{NewTrack, TrackKeys},
+        db::{
+            catalog_meta::SourceKind,
+            catalog_writer::{catalog_transaction, CatalogWriter},
+            schema::{genres, track_genres},
+        },
+    };
+    let Some(url) = postgres_or_skip("a_repeated_row_may_name_a_genre_the_stored_track_has") else {
+        return;
+    };
+    let db = TestDb::fresh_schema(&url);
+    let mut conn = db::open_connection(&db.database).expect("connect");
+    let song = |genres: &[(&str, Option<&str>)]| {
+        NewTrack::builder("Song", &["Band"])
+            .spotify_id("kept1")
+            .genres(genres)
+            .build()
+    };
+    let sources = [
+        ("first.csv", vec![song(&[("rock", Some("hard rock"))])]),
+        (
+            "second.csv",
+            vec![
+                song(&[]),
+                song(&[("rock", Some("hard rock"))]),
+                song(&[("pop", None)]),
+            ],
+        ),
+    ];
+    for (source, rows) in sources {
+        catalog_transaction(&mut conn, |conn| {
+            let mut writer = CatalogWriter::new(conn)?;
+            for track in rows {
+                let keys = TrackKeys::of(&track);
+                writer.write_keyed(conn, track, keys)?;
+            }
+            writer.finish(conn, SourceKind::Import, source, 1)?;
+            Ok::<_, diesel::result::Error>(())
+        })
+        .expect("write");
+    }
+    let mut linked: Vec<String> = track_genres::table
+        .inner_join(genres::table)
+        .select(genres::name)
+        .load(&mut conn)
+        .expect("links");
+    linked.sort();
+    assert_eq!(linked, ["hard rock", "pop", "rock"]);
+}
+
 /// The log-in throttle's counts wait on the database (a lock that every server's
 /// attempts take): while one attempt waits there, the server's async workers must go on
 /// answering everything else. The test holds that lock from another connection, as

@@ -324,8 +324,11 @@ pub(super) fn insert_genre_links_with_diesel<const N: usize>(
             track_genres::genre_id.eq(genre_id),
         )
     });
+    // A link the track already has is left as it is (`sqlite_links::TrackGenres` says
+    // when that happens).
     diesel::insert_into(track_genres::table)
         .values(rows)
+        .on_conflict_do_nothing()
         .execute(conn)?;
     Ok(())
     })

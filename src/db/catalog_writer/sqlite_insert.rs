@@ -32,6 +32,8 @@ pub(super) trait Table: 'static {
     type Row;
     /// `INSERT OR FAIL INTO <table> (<columns>) VALUES `.
     const INSERT_HEAD: &'static str;
+    /// What follows the rows: an `ON CONFLICT` clause, or nothing.
+    const INSERT_TAIL: &'static str = "";
     /// Binds the row's values, comma-separated, in the order of `INSERT_HEAD`'s columns.
     fn bind_row<'b>(out: &mut AstPass<'_, 'b, Sqlite>, row: &'b Self::Row) -> QueryResult<()>;
 }
@@ -57,6 +59,7 @@ impl<T: Table, const N: usize> QueryFragment<Sqlite> for InsertRows<'_, T, N> {
             T::bind_row(&mut out, row)?;
             out.push_sql(")");
         }
+        out.push_sql(T::INSERT_TAIL);
         Ok(())
     }
 

@@ -12,7 +12,10 @@ use super::sqlite_insert::Table;
 /// `track_artists`: (track id, artist id, credit position).
 pub(super) struct TrackArtists;
 
-/// `track_genres`: (track id, genre id).
+/// `track_genres`: (track id, genre id). A link the track already has is left as it is:
+/// a stored track whose first row in a file names no genre keeps its links, and a later
+/// row of it in the same file may name one of them again (the writer's set of links
+/// seen covers this file's rows only, not the stored links).
 pub(super) struct TrackGenres;
 
 impl Table for TrackArtists {
@@ -36,6 +39,9 @@ impl Table for TrackGenres {
     type Row = (i32, i32);
     const INSERT_HEAD: &'static str =
         "INSERT OR FAIL INTO track_genres (track_id, genre_id) VALUES ";
+    // Only a duplicate link is let go (OR IGNORE would let a NOT NULL failure go too);
+    // OR FAIL still governs every other constraint, so no statement journal is kept.
+    const INSERT_TAIL: &'static str = " ON CONFLICT DO NOTHING";
 
     fn bind_row<'b>(
         out: &mut AstPass<'_, 'b, Sqlite>,
@@ -106,14 +112,37 @@ mod tests {
     fn a_failed_batch_leaves_nothing_once_rolled_back() {
         let mut conn = testing::catalog();
         conn.batch_execute("BEGIN").expect("begin");
+        genre_links(&mut conn, &[(1, 3), (1, 4)]).expect("genre links");
         // The third row repeats the first one's key: the statement fails there, after
         // writing two rows.
-        let error = genre_links(&mut conn, &[(1, 3), (1, 4), (1, 3)]);
-        assert!(error.is_err(), "a repeated link must fail");
-        let error = artist_links(&mut conn, &[(1, 7, 0), (1, 7, 1)]);
-        assert!(error.is_err(), "a repeated link must fail");
+        let error = artist_links(&mut conn, &[(1, 7, 0), (1, 9, 1), (1, 7, 1)]);
+        assert!(error.is_err(), "a repeated artist link must fail");
         conn.batch_execute("ROLLBACK").expect("rollback");
         assert!(dump(&mut conn).is_empty());
+    }
+
+    /// A genre link the track already has is left as it is, by either path, with the
+    /// rest of the batch written.
+    #[test]
+    fn a_genre_link_already_stored_is_left_as_it_is() {
+        let mut by_hand = testing::catalog();
+        genre_links(&mut by_hand, &[(1, 3), (1, 4)]).expect("genre links");
+        genre_links(&mut by_hand, &[(1, 3), (2, 3), (2, 3)]).expect("the same again");
+        let mut by_diesel = DbConnection::Sqlite(testing::catalog());
+        for batch in [[(1, 3), (1, 4), (1, 4)], [(1, 3), (2, 3), (1, 4)]] {
+            super::super::rows::insert_genre_links_with_diesel(&mut by_diesel, batch)
+                .expect("genre links");
+        }
+        let DbConnection::Sqlite(mut by_diesel) = by_diesel else {
+            unreachable!("built as SQLite")
+        };
+        let expected = [
+            "integer:1|integer:3",
+            "integer:1|integer:4",
+            "integer:2|integer:3",
+        ];
+        assert_eq!(dump(&mut by_hand), expected);
+        assert_eq!(dump(&mut by_diesel), expected);
     }
 
     #[test]
