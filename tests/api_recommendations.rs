@@ -677,6 +677,47 @@ async fn time_signature_filters_on_a_catalog_without_time_signatures_are_refused
     assert_eq!(tracks(&json).len(), 5);
 }
 
+/// Spotify's key -1 means "no key detected", which the import stores as no key: such a
+/// track is what `target_key=-1` asks for, and a range from -1 admits it. Both had
+/// answered an empty list or left the track out.
+#[tokio::test]
+async fn key_minus_one_is_a_track_without_a_detected_key() {
+    let app = common::empty_app_with(|c| c.api_anonymous = true);
+    let catalog: Vec<_> = (0..6)
+        .map(|i| {
+            let mut t = common::fixtures::track(
+                &format!("keyless{i:015}"),
+                &format!("Song {i}"),
+                &["Ann"],
+                0.1 * f64::from(i),
+            );
+            if i < 2 {
+                t.musical_key = None;
+            }
+            t
+        })
+        .collect();
+    common::fixtures::load(&app.state, "two without a key", catalog).await;
+    let names = |json: &Value| {
+        let mut names: Vec<String> = tracks(json)
+            .iter()
+            .map(|t| t["name"].as_str().unwrap_or_default().to_string())
+            .collect();
+        names.sort();
+        names
+    };
+    let json = recommend(&app, "target_energy=0.5&target_key=-1&limit=10").await;
+    assert_eq!(names(&json), ["Song 0", "Song 1"], "{json}");
+    let json = recommend(&app, "target_energy=0.5&min_key=-1&max_key=0&limit=10").await;
+    assert_eq!(tracks(&json).len(), 6, "{json}");
+    let json = recommend(&app, "target_energy=0.5&min_key=0&limit=10").await;
+    assert_eq!(
+        names(&json),
+        ["Song 2", "Song 3", "Song 4", "Song 5"],
+        "{json}"
+    );
+}
+
 /// A catalog whose file had no popularity (the Kaggle 1.2M layout): asking for
 /// popularity is refused with the reason, as genre seeds and time signatures are, not
 /// answered with an empty list and the whole catalog as its pool.

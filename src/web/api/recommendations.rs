@@ -98,7 +98,9 @@ impl Attribute {
     fn of(self, a: &TrackFact) -> Option<i32> {
         match self {
             Attribute::DurationMs => a.duration_ms,
-            Attribute::Key => a.key,
+            // Spotify's -1, "no key detected": the import stores that as no key, so a
+            // track without one reads as -1 again (`target_key=-1` had matched nothing).
+            Attribute::Key => Some(a.key.filter(|k| (0..12).contains(k)).unwrap_or(-1)),
             Attribute::Mode => a.mode,
             Attribute::TimeSignature => a.time_signature,
         }
