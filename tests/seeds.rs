@@ -380,6 +380,43 @@ async fn bad_ranges_keys_and_seeds_get_a_message_beside_the_field() {
     assert_eq!(direct.status, StatusCode::SEE_OTHER);
 }
 
+/// A seed named twice is one seed, on a page refused for another field too: the
+/// refused page had counted the seeds as the address listed them (two chips for one
+/// track named first and third, two for "pop" and "Pop"), where the answer counts each
+/// once.
+#[tokio::test]
+async fn a_seed_named_twice_is_one_chip_on_every_page() {
+    let (app, mut browser) = app().await;
+    let calm = track_id(&app, &mut browser, "Calm").await;
+    let rush = track_id(&app, &mut browser, "Rush").await;
+    let seeds = format!(
+        "seed_track={calm}&seed_track={rush}&seed_track={calm}&seed_genre=pop&seed_genre=Pop"
+    );
+    for (query, status) in [
+        (seeds.clone(), StatusCode::OK),
+        (
+            format!("{seeds}&min_energy=x"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+    ] {
+        let page = browser
+            .get(&app.client, &format!("/perfect-song?{query}"))
+            .await;
+        assert_eq!(page.status, status, "{query}: {}", page.body);
+        for chip in [
+            "aria-label=\"Remove seed Calm — Cello\"",
+            "aria-label=\"Remove seed Rush — Drums\"",
+        ] {
+            assert_eq!(page.body.matches(chip).count(), 1, "{query}: {chip}");
+        }
+        assert!(
+            page.body.contains(": 3 seeds: track Calm — Cello"),
+            "{query}: {}",
+            page.body
+        );
+    }
+}
+
 /// What people type: no accents, any case. The seed box finds titles as the artist
 /// search finds names.
 #[tokio::test]

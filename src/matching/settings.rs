@@ -127,6 +127,27 @@ impl SeedRefs {
     pub fn is_empty(&self) -> bool {
         self.count() == 0
     }
+
+    /// Adds a track seed unless it is one already: a seed named twice is one seed.
+    pub fn add_track(&mut self, id: i32) {
+        if !self.tracks.contains(&id) {
+            self.tracks.push(id);
+        }
+    }
+
+    /// Adds an artist seed unless it is one already.
+    pub fn add_artist(&mut self, id: i32) {
+        if !self.artists.contains(&id) {
+            self.artists.push(id);
+        }
+    }
+
+    /// Adds a genre seed unless it is one already, in any case ("Rock" is "rock").
+    pub fn add_genre(&mut self, genre: &str) {
+        if !self.genres.iter().any(|g| g.eq_ignore_ascii_case(genre)) {
+            self.genres.push(genre.to_string());
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -586,25 +607,13 @@ impl MatchSettings {
                     field: keys::SEEDS.into(),
                     message: format!("“{value}” is not a track or artist number."),
                 })?;
-                let list = if key == keys::SEED_TRACK {
-                    &mut self.seeds.tracks
+                if key == keys::SEED_TRACK {
+                    self.seeds.add_track(id);
                 } else {
-                    &mut self.seeds.artists
-                };
-                if !list.contains(&id) {
-                    list.push(id);
+                    self.seeds.add_artist(id);
                 }
             }
-            keys::SEED_GENRE if !value.is_empty() => {
-                if !self
-                    .seeds
-                    .genres
-                    .iter()
-                    .any(|g| g.eq_ignore_ascii_case(value))
-                {
-                    self.seeds.genres.push(value.to_string());
-                }
-            }
+            keys::SEED_GENRE if !value.is_empty() => self.seeds.add_genre(value),
             keys::MODE => {
                 filters.attributes.mode = match value.to_ascii_lowercase().as_str() {
                     "" | "any" => None,

@@ -409,20 +409,18 @@ fn seed_pairs(seeds: &SeedRefs) -> Vec<(String, String)> {
 }
 
 /// The seeds named in pairs, leniently (what is not a number is left out; the parse
-/// reports it).
+/// reports it), each once, as the settings' parse counts them.
 pub fn seed_refs_of(pairs: &Pairs) -> SeedRefs {
     let mut refs = SeedRefs::default();
     for (key, value) in pairs {
         let value = value.trim();
         match key.as_str() {
-            keys::SEED_TRACK => refs.tracks.extend(value.parse::<i32>().ok()),
-            keys::SEED_ARTIST => refs.artists.extend(value.parse::<i32>().ok()),
-            keys::SEED_GENRE if !value.is_empty() => refs.genres.push(value.to_string()),
+            keys::SEED_TRACK => value.parse().into_iter().for_each(|id| refs.add_track(id)),
+            keys::SEED_ARTIST => value.parse().into_iter().for_each(|id| refs.add_artist(id)),
+            keys::SEED_GENRE if !value.is_empty() => refs.add_genre(value),
             _ => {}
         }
     }
-    refs.tracks.dedup();
-    refs.artists.dedup();
     refs
 }
 
