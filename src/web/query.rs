@@ -135,6 +135,12 @@ fn split_pair(pair: &str) -> (String, String) {
     }
 }
 
+/// One hexadecimal digit's value. (`u8::from_str_radix` takes a leading sign, and had
+/// read `%+0` as a NUL byte.)
+fn hex_digit(byte: u8) -> Option<u8> {
+    char::from(byte).to_digit(16).map(|d| d as u8)
+}
+
 /// application/x-www-form-urlencoded decoding: `+` is a space, `%XX` a byte; invalid
 /// escapes are kept as typed and invalid UTF-8 is replaced, never rejected.
 pub fn decode(text: &str) -> String {
@@ -144,17 +150,15 @@ pub fn decode(text: &str) -> String {
     while i < bytes.len() {
         match bytes[i] {
             b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
-                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                    Some(byte) => {
-                        out.push(byte);
-                        i += 3;
-                        continue;
-                    }
-                    None => out.push(b'%'),
+            b'%' if i + 2 < bytes.len() => match (hex_digit(bytes[i + 1]), hex_digit(bytes[i + 2]))
+            {
+                (Some(high), Some(low)) => {
+                    out.push(high << 4 | low);
+                    i += 3;
+                    continue;
                 }
-            }
+                _ => out.push(b'%'),
+            },
             other => out.push(other),
         }
         i += 1;
@@ -232,6 +236,10 @@ mod tests {
         assert_eq!(decode("100%"), "100%");
         assert_eq!(decode("%zz%4"), "%zz%4");
         assert_eq!(decode("%FF"), "\u{FFFD}");
+        assert_eq!(decode("%4a%4A"), "JJ");
+        // A sign is no digit: the escape is kept as typed (its `+` a space, as
+        // everywhere), not read as a NUL byte.
+        assert_eq!(decode("%+0%-1"), "% 0%-1");
     }
 
     #[test]

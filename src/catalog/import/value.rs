@@ -1,8 +1,10 @@
 //! Parsing single CSV cells. Each parser accepts the spellings the supported datasets
 //! use and says in plain words what is wrong with anything else.
 //!
-//! `Ok(None)` means the cell holds no value (empty, `NA`, `N/A`, `null`): R writes `NA`
-//! for missing values, pandas an empty cell.
+//! `Ok(None)` means the cell holds no value: R writes `NA` for missing values, pandas an
+//! empty cell. Numbers, dates and genres also take `N/A` and `null` in any case
+//! (`is_missing`); titles, albums and artist names only an empty cell or R's `NA`
+//! (`is_missing_name`), since "Null", "N/A" and "na" are names songs and bands have.
 
 use std::{borrow::Cow, collections::HashSet};
 
@@ -81,6 +83,12 @@ fn without_direction_controls(cell: &str) -> Cow<'_, str> {
         return Cow::Borrowed(cell);
     }
     Cow::Owned(cell.replace(is_direction_control, ""))
+}
+
+/// A name cell (a title, an album, an artist) that holds no value: empty, or R's `NA`
+/// exactly. The other spellings `is_missing` takes are kept as names.
+fn is_missing_name(cell: &str) -> bool {
+    cell.is_empty() || cell == "NA"
 }
 
 /// A cell that holds no value.
@@ -318,11 +326,11 @@ pub fn mode(cell: &str) -> ValueResult<i32> {
     }
 }
 
-/// Beats per bar from `4` or `4/4`; 0 (unknown in some exports) is missing.
 /// The most beats per bar a track may have: the import takes 1 to this, and the page's
 /// and the API's time-signature bounds take the same range.
 pub const MAX_TIME_SIGNATURE: i32 = 16;
 
+/// Beats per bar from `4` or `4/4`; 0 (unknown in some exports) is missing.
 pub fn time_signature(cell: &str) -> ValueResult<i32> {
     if is_missing(cell) {
         return Ok(None);
@@ -470,7 +478,7 @@ fn spotify_id(cell: &str, kind: &SpotifyKind) -> ValueResult<String> {
 pub fn text(cell: &str) -> Option<String> {
     let readable = without_direction_controls(cell);
     let cell = readable.trim();
-    if cell.is_empty() || cell == "NA" {
+    if is_missing_name(cell) {
         None
     } else {
         Some(one_line(cell))
@@ -492,17 +500,17 @@ pub fn text_within(cell: &str, max: usize) -> Result<Option<String>, String> {
     Ok(text(cell))
 }
 
-/// The genres of a cell: a Python list literal (`['dance pop', 'pop']`) in any genre
-/// column, names joined by commas when the column holds a list (`rock, pop` under
-/// `Genres`), otherwise the cell as one genre (Discogs' "Folk, World, & Country" is one).
-/// A genre repeated (ignoring case) counts once; at most [`MAX_GENRES_PER_TRACK`] of at
-/// most [`MAX_GENRE_CHARS`] characters each.
 /// A genre or subgenre of dots only ("." and "..", a placeholder for none) would name
 /// a page no address reaches: browsers resolve /genres/.. to /. Such a name is none.
 pub fn is_dots(name: &str) -> bool {
     !name.is_empty() && name.bytes().all(|b| b == b'.')
 }
 
+/// The genres of a cell: a Python list literal (`['dance pop', 'pop']`) in any genre
+/// column, names joined by commas when the column holds a list (`rock, pop` under
+/// `Genres`), otherwise the cell as one genre (Discogs' "Folk, World, & Country" is one).
+/// A genre repeated (ignoring case) counts once; at most [`MAX_GENRES_PER_TRACK`] of at
+/// most [`MAX_GENRE_CHARS`] characters each.
 pub fn genres(cell: &str, comma_list: bool) -> Result<Vec<String>, String> {
     if let Some(wrong) = control_character_message(cell) {
         return Err(format!("the genre {wrong}"));
@@ -554,7 +562,7 @@ pub fn artists(cell: &str, list: ArtistList) -> Result<Vec<String>, String> {
     }
     let readable = without_direction_controls(cell);
     let cell = readable.trim();
-    if cell.is_empty() || cell == "NA" {
+    if is_missing_name(cell) {
         return Ok(Vec::new());
     }
     if looks_like_python_list(cell) {
@@ -623,7 +631,7 @@ fn unique_names<'c>(names: impl Iterator<Item = &'c str>) -> Result<Vec<String>,
     let mut seen: HashSet<String> = HashSet::new();
     for name in names {
         let name = name.trim();
-        if name.is_empty() || name == "NA" {
+        if is_missing_name(name) {
             continue;
         }
         if longer_than(name, MAX_ARTIST_CHARS) {
@@ -850,6 +858,23 @@ mod tests {
         assert!(number("inf").is_err());
         assert_eq!(number("\u{2212}5.2"), Ok(Some(-5.2)));
         assert!(number("\u{2212}-5.2").is_err());
+    }
+
+    /// Names are missing only when empty or R's `NA`: a song called "N/A" and a band
+    /// called "Null" keep their names, where a number or a genre so spelt is missing.
+    #[test]
+    fn names_keep_spellings_that_mean_missing_elsewhere() {
+        assert_eq!(text("NA"), None);
+        assert_eq!(text("  "), None);
+        assert_eq!(text("N/A").as_deref(), Some("N/A"));
+        assert_eq!(text("null").as_deref(), Some("null"));
+        assert_eq!(
+            artists("Null;NA;na", ArtistList::Semicolons),
+            Ok(vec!["Null".to_string(), "na".to_string()])
+        );
+        assert_eq!(artists("NA", ArtistList::Single), Ok(vec![]));
+        assert_eq!(number("null"), Ok(None));
+        assert!(is_missing("N/A"));
     }
 
     #[test]

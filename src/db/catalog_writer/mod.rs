@@ -5,15 +5,16 @@
 //! Built for speed (an import of a million rows): rows are buffered and written with
 //! multi-row INSERTs whose prepared statements diesel caches by type, ids come from
 //! in-memory maps, and a bulk load into an empty catalog rebuilds indexes once at the end.
-
 //!
 //! One job per file: `pending` holds what waits in the buffers, `rows` the multi-row
-//! statements, `disposal` frees written rows off the writing thread, `totals` the
-//! per-artist sums of a bulk load, `indexes` the index drop and rebuild around a bulk
-//! load, `aggregates` the SQL recomputation of the artist columns, `journal` the
-//! catalog file's journal for the load, `early_sync` its pages sent to the disk ahead
-//! of the commit. `sqlite_insert` is SQLite's multi-row INSERT that binds rows in place,
-//! and `sqlite_tracks`, `sqlite_artists` and `sqlite_links` its tables.
+//! statements, `copy` PostgreSQL's COPY of new rows, `links` the genre links written in
+//! the current source, `spellings` which spelling names an artist, `disposal` frees
+//! written rows off the writing thread, `totals` the per-artist sums of a bulk load,
+//! `indexes` the index drop and rebuild around a bulk load, `aggregates` the SQL
+//! recomputation of the artist columns, `journal` the catalog file's journal for the
+//! load, `early_sync` its pages sent to the disk ahead of the commit. `sqlite_insert`
+//! is SQLite's multi-row INSERT that binds rows in place, and `sqlite_tracks`,
+//! `sqlite_artists` and `sqlite_links` its tables.
 //! The keys a track is found by (`catalog::TrackKeys`) come with the track: computing
 //! them is a catalog rule, not the writer's.
 
