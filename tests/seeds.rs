@@ -226,6 +226,30 @@ async fn a_genre_seed_aims_at_the_genre_and_keeps_to_it() {
     assert_eq!(titles(&shouted), vec!["Calm"]);
     assert!(!shouted.body.contains("AMBIENT"), "{}", shouted.body);
     assert!(shouted.body.contains("Among tracks in genre ambient"));
+    // Its box in the genre filter is ticked and held, with why; the others are free.
+    for page in [&page, &shouted] {
+        assert!(
+            page.body.contains(
+                r#"<input type="checkbox" value="ambient" checked disabled aria-describedby="ps-genre-seeded"> ambient <span class="muted">(genre seed)</span>"#
+            ),
+            "{}",
+            page.body
+        );
+        assert!(page
+            .body
+            .contains(r#"<input type="checkbox" name="genre" value="pop">"#));
+        assert!(page
+            .body
+            .contains("A genre seed keeps the answer to its genre: remove the seed to lift it."));
+    }
+    // Without a genre seed, no box is held.
+    let free = browser
+        .get(&app.client, "/perfect-song?genre=ambient")
+        .await;
+    assert!(free
+        .body
+        .contains(r#"<input type="checkbox" name="genre" value="ambient" checked>"#));
+    assert!(!free.body.contains("A genre seed keeps the answer"));
     let bad = browser
         .get(&app.client, "/perfect-song?seed_genre=polka")
         .await;

@@ -510,6 +510,17 @@ fn filters(form: &FormState, catalog: &CatalogSnapshot) -> Markup {
     let chosen: Vec<&str> = chosen.into_iter().filter_map(|(_, named)| named).collect();
     let unknown: Vec<&String> = unknown.into_iter().map(|(g, _)| g).collect();
     let picked = |g: &str| chosen.contains(&g);
+    // A genre seed keeps the answer to its genre (`matching::seeds`, the API's rule):
+    // its box is ticked and cannot be unticked here, with why. It had looked
+    // untickable, and the answer had stayed in the genre with every box empty.
+    let seeded: Vec<&str> = form
+        .seeds
+        .genres
+        .iter()
+        .filter_map(|g| catalog.features.genre_named(g))
+        .collect();
+    let held = |g: &str| seeded.contains(&g);
+    let seeded_hint = field_id(keys::GENRE).with("-seeded");
     let year = |y: Option<i32>| y.map(|y| y.to_string());
     html! {
         fieldset class="ps-filters" {
@@ -521,9 +532,16 @@ fn filters(form: &FormState, catalog: &CatalogSnapshot) -> Markup {
                 legend { "Genres " span class="muted" { "(none ticked: every genre)" } }
                 div class="ps-genre-list" {
                     @for genre in &genres {
-                        label class="ps-choice" {
-                            input type="checkbox" name=(keys::GENRE) value=(genre) checked[picked(genre)];
-                            " " (genre)
+                        @if held(genre) {
+                            label class="ps-choice ps-disabled" {
+                                input type="checkbox" value=(genre) checked disabled aria-describedby=(seeded_hint);
+                                " " (genre) " " span class="muted" { "(genre seed)" }
+                            }
+                        } @else {
+                            label class="ps-choice" {
+                                input type="checkbox" name=(keys::GENRE) value=(genre) checked[picked(genre)];
+                                " " (genre)
+                            }
                         }
                     }
                     @for genre in unknown {
@@ -531,6 +549,11 @@ fn filters(form: &FormState, catalog: &CatalogSnapshot) -> Markup {
                             input type="checkbox" name=(keys::GENRE) value=(genre) checked aria-invalid="true";
                             " " (genre)
                         }
+                    }
+                }
+                @if !seeded.is_empty() {
+                    p class="field-hint" id=(seeded_hint) {
+                        "A genre seed keeps the answer to its genre: remove the seed to lift it."
                     }
                 }
                 (message(form, keys::GENRE))
