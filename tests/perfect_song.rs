@@ -361,10 +361,12 @@ async fn find_my_song_without_javascript_saves_and_redirects_to_the_shareable_ur
 }
 
 /// Without JavaScript, Enter in the profile-name field submits the settings form with
-/// its first button, "Find my song": the typed name stays in its field, with a word on
-/// how to save it, and no profile is saved by surprise.
+/// its first button, "Find my song": a name typed there saves the settings under it, as
+/// Enter does with JavaScript (it had kept the name with a word on how to save it, far
+/// below where the page opened, and looked saved). The page comes back at the panel,
+/// saying so; a name taken is refused beside the field, with the name kept.
 #[tokio::test]
-async fn enter_in_the_profile_name_without_javascript_keeps_the_name() {
+async fn enter_in_the_profile_name_without_javascript_saves_the_profile() {
     let app = demo_app();
     let mut browser = signed_up(&app, "enterkey").await;
     let posted = post_form(
@@ -374,31 +376,44 @@ async fn enter_in_the_profile_name_without_javascript_keeps_the_name() {
         &[("energy", "0.85"), ("name", "  Sunday morning ")],
     )
     .await;
-    assert_eq!(posted.status, StatusCode::OK, "{}", posted.body);
+    assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.body);
+    let to = posted.location().expect("back to the page").to_string();
+    assert!(to.ends_with("#ps-profiles"), "{to}");
+    let back = browser.get(&app.client, &to).await;
+    assert_eq!(slider_value(&back, "energy"), "0.85");
     assert!(
-        posted
-            .body
-            .contains(r#"id="ps-profile-name" form="ps-form" name="name" value="Sunday morning""#),
+        back.body.contains("Saved “Sunday morning”."),
         "{}",
-        posted.body
+        back.body
     );
-    assert!(
-        posted.body.contains(
-            "Not saved as a profile yet: press “Save profile” to keep these settings as “Sunday morning”."
-        ),
-        "{}",
-        posted.body
-    );
-    assert_eq!(slider_value(&posted, "energy"), "0.85");
-    assert!(!perfect_song(&posted).is_empty());
-    // The settings were still kept as the current ones; no profile was saved.
+    assert!(!back.body.contains("No saved profiles yet."));
+    // The settings are the current ones too.
     let plain = browser.get(&app.client, PAGE).await;
     assert_eq!(slider_value(&plain, "energy"), "0.85");
-    assert!(
-        plain.body.contains("No saved profiles yet."),
+    // The same name again is refused beside the field, and the name stays typed.
+    let again = post_form(
+        &mut browser,
+        &app.client,
+        PAGE,
+        &[("energy", "0.4"), ("name", "Sunday morning")],
+    )
+    .await;
+    assert_eq!(
+        again.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
         "{}",
-        plain.body
+        again.body
     );
+    assert!(
+        again
+            .body
+            .contains("You already have a profile named “Sunday morning”."),
+        "{}",
+        again.body
+    );
+    assert!(again
+        .body
+        .contains(r#"id="ps-profile-name" form="ps-form" name="name" value="Sunday morning""#));
 }
 
 #[tokio::test]

@@ -72,24 +72,18 @@ pub async fn submit(
         }
         Ok(settings) => {
             // Enter in the profile-name field submits this form ("Find my song" is its
-            // first button; only app.js can make Enter press "Save profile"). The
-            // name is kept, with a word on how to save it, instead of being dropped
-            // by a redirect to the settings' address.
+            // first button; app.js makes Enter press "Save profile"). A name typed in
+            // "Save these settings as" asks for them to be saved, so they are, as with
+            // JavaScript: the page had kept the name with a word on how to save it,
+            // 3,000 px below where it opened, and looked saved.
             flow.save_current(&settings).await?;
-            let notice = format!(
-                "Not saved as a profile yet: press “Save profile” to keep these settings as “{typed_name}”."
-            );
-            let panel = PanelState {
-                save_name: typed_name,
-                notice: Some(notice),
-                ..PanelState::default()
-            };
-            flow.answer(&settings, panel).await
+            profiles::save_as_typed(&page, &state, &pairs).await
         }
         // Without JavaScript, the settings as typed go to the page's address, which
         // shows the same messages (422): answered here, the page was a POST's, and
         // Back to it after fixing the problem asked to resend the form. A profile name
-        // typed beside them stays on this answer, since the address cannot carry it.
+        // typed beside them stays on this answer, since the address cannot carry it
+        // (and is not saved: the settings it names are refused).
         Err(errors) => {
             let query = params::query_string_of(&pairs);
             if !page.ctx.htmx.request

@@ -85,8 +85,8 @@ pub fn panel(ctx: &PageContext, rows: &[ProfileRow], settings: &str, state: &Pan
             // that form (the button is the element htmx sends from, not the form, whose
             // submit asks for the live answer). Enter in the name field presses "Save
             // profile" with JavaScript (app.js, `data-enter-clicks`); without it, Enter
-            // submits the settings form's first button, "Find my song", whose answer
-            // keeps the typed name and says how to save it (`handlers::submit`).
+            // submits the settings form's first button, "Find my song", which saves the
+            // profile when a name is typed (`handlers::submit`).
             div class="ps-save-form" {
                 div class={ "field" @if state.save_error.is_some() { " has-error" } } {
                     label for="ps-profile-name" { "Save these settings as" }

@@ -227,10 +227,20 @@ pub async fn save(
     state: Data<&AppState>,
     Form(pairs): Form<Pairs>,
 ) -> AppResult<Response> {
-    let flow = Pipeline::new(&page, &state);
+    save_as_typed(&page, &state, &pairs).await
+}
+
+/// Saves the settings in `pairs` under the name typed beside them: "Save profile", and
+/// without JavaScript Enter in the name field (`handlers::submit`).
+pub(super) async fn save_as_typed(
+    page: &UserPage,
+    state: &AppState,
+    pairs: &Pairs,
+) -> AppResult<Response> {
+    let flow = Pipeline::new(page, state);
     let (ctx, user) = (&page.ctx, &page.user);
-    let settings_pairs = settings_of(&pairs);
-    let typed = field(&pairs, NAME_FIELD).to_string();
+    let settings_pairs = settings_of(pairs);
+    let typed = field(pairs, NAME_FIELD).to_string();
     let problem = |message: String| PanelState {
         save_name: typed.clone(),
         save_error: Some(message),
