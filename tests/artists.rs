@@ -1208,13 +1208,26 @@ async fn tied_main_genres_all_count_for_similar_artists() {
             0.505,
         ));
     }
+    // A neighbour's ties count alike: ambient and latin, two tracks each, share latin
+    // (only its first by name, ambient, had been read, and it came after Rocker).
+    for n in 0..2 {
+        for genre in ["ambient", "latin"] {
+            tracks.push(song(
+                &format!("mix{genre:0>8}0000000000{n}"),
+                "Mixed",
+                genre,
+                0.55,
+            ));
+        }
+    }
     common::fixtures::load(&app.state, "ties", tracks).await;
     let page = get(&app, &format!("/artists/{}", artist_id(&app, "Capo"))).await;
     let similar = &page.body[page.body.find("Similar artists").expect("the section")..];
     let near = similar.find(">Near Latin<").expect("Near Latin");
+    let mixed = similar.find(">Mixed<").expect("Mixed");
     let far = similar.find(">Far Edm<").expect("Far Edm");
     let rocker = similar.find(">Rocker<").expect("Rocker");
-    assert!(near < far && far < rocker, "{similar}");
+    assert!(near < mixed && mixed < far && far < rocker, "{similar}");
     assert!(
         similar.contains("main genre is also edm or latin"),
         "{similar}"

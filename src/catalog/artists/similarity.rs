@@ -13,7 +13,7 @@ use std::cmp::Reverse;
 
 use super::{
     index::ArtistIndex,
-    summary::ArtistSummary,
+    summary::{ArtistSummary, GenreCount},
     vector::{rms_distance, scaled_vector, SIMILARITY_FEATURES},
 };
 use crate::catalog::Feature;
@@ -46,6 +46,19 @@ pub fn genre_first<'a>(
         .collect();
     ranked.sort_by_key(|(few, other_genre, i, _)| (*few, *other_genre, *i));
     ranked.into_iter().take(k).map(|(.., s)| s).collect()
+}
+
+/// An artist's main genres: every genre tied for the most tracks, from `genres` as
+/// the artist's top genres come (most tracks first). With one track each in edm, latin
+/// and pop, the first by name had decided alone, and the nearest artists by sound (in
+/// latin) came third.
+pub fn main_genres(genres: &[GenreCount]) -> Vec<&str> {
+    let top = genres.first().map(|g| g.tracks);
+    genres
+        .iter()
+        .take_while(|g| Some(g.tracks) == top)
+        .map(|g| g.genre.as_str())
+        .collect()
 }
 
 /// How far one artist's average of a feature is from another's.
@@ -187,6 +200,24 @@ fn best<T: Ord>(mut entries: Vec<T>, k: usize) -> Vec<T> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn main_genres_are_every_genre_tied_for_the_most_tracks() {
+        let counts = |list: &[(&str, i64)]| -> Vec<GenreCount> {
+            list.iter()
+                .map(|&(genre, tracks)| GenreCount {
+                    genre: genre.into(),
+                    tracks,
+                })
+                .collect()
+        };
+        assert_eq!(
+            main_genres(&counts(&[("edm", 1), ("latin", 1), ("pop", 1)])),
+            ["edm", "latin", "pop"]
+        );
+        assert_eq!(main_genres(&counts(&[("rock", 5), ("pop", 2)])), ["rock"]);
+        assert!(main_genres(&[]).is_empty());
+    }
+
     use super::*;
     use crate::catalog::AudioFeatures;
     use crate::model::artist_names::{artist_name_key, artist_search_key};

@@ -23,7 +23,7 @@ use crate::{
     catalog::{
         artists::{
             distribution::Distribution,
-            similarity::{genre_first, GENRE_CANDIDATES, NEIGHBOUR_MIN_TRACKS},
+            similarity::{genre_first, main_genres, GENRE_CANDIDATES, NEIGHBOUR_MIN_TRACKS},
             tracks_label, ArtistSummary, GenreCount, SimilarArtist, SortKey, TrackSort,
             SIMILARITY_FEATURES,
         },
@@ -205,15 +205,7 @@ pub async fn artist_page(
             Distribution::of(f, &values)
         })
         .collect();
-    // Every genre tied for the most tracks is a main genre: with one track each in edm,
-    // latin and pop, the first by name had decided, and the nearest artists by sound
-    // (in latin) came third.
-    let top_count = genres.first().map(|g| g.tracks);
-    let main_genres: Vec<&str> = genres
-        .iter()
-        .take_while(|g| Some(g.tracks) == top_count)
-        .map(|g| g.genre.as_str())
-        .collect();
+    let main_genres = main_genres(&genres);
     let similar = similar_artists(&state, &catalog, id, &main_genres).await?;
     let content = html! {
         (header(artist, &catalog, &genres))
@@ -569,18 +561,18 @@ pub(crate) fn spread_section(
 }
 
 /// The artist's similar artists, each with its main genre: among the nearest by sound,
-/// those whose main genre is one of `main_genres` (the artist's genres tied for the
-/// most tracks) first (`similarity::genre_first`), their genres read through the
+/// those with a main genre among `artists_main_genres` (the artist's genres tied for the most
+/// tracks; a neighbour's are counted alike) first (`similarity::genre_first`), their genres read through the
 /// top-genres cache. Without a genre (a catalog without genres), the nearest by sound,
 /// and no query.
 async fn similar_artists<'a>(
     state: &AppState,
     catalog: &'a CatalogSnapshot,
     id: i32,
-    main_genres: &[&str],
+    artists_main_genres: &[&str],
 ) -> AppResult<Vec<(SimilarArtist<'a>, Option<String>)>> {
     let candidates = catalog.artists.similar(id, GENRE_CANDIDATES);
-    let their_genres = if main_genres.is_empty() {
+    let their_genres = if artists_main_genres.is_empty() {
         Default::default()
     } else {
         let ids: Vec<i32> = candidates.iter().map(|s| s.artist.id).collect();
@@ -589,21 +581,27 @@ async fn similar_artists<'a>(
             .top_genres(&state.pool, catalog.meta.version, &ids)
             .await?
     };
-    let main_genre_of = |id: i32| {
+    // A neighbour's main genres by the same rule as the artist's, ties and all; the
+    // first of them is the one shown.
+    let main_genres_of = |id: i32| {
         their_genres
             .get(&id)
-            .and_then(|g| g.first())
-            .map(|g| g.genre.as_str())
+            .map_or_else(Vec::new, |g| main_genres(g))
     };
+    let main_genre_of = |id: i32| main_genres_of(id).first().map(|g| g.to_string());
     let similar = genre_first(
         candidates,
-        |id| main_genre_of(id).is_some_and(|genre| main_genres.contains(&genre)),
+        |id| {
+            main_genres_of(id)
+                .iter()
+                .any(|genre| artists_main_genres.contains(genre))
+        },
         SIMILAR_COUNT,
     );
     Ok(similar
         .into_iter()
         .map(|s| {
-            let genre = main_genre_of(s.artist.id).map(str::to_string);
+            let genre = main_genre_of(s.artist.id);
             (s, genre)
         })
         .collect())
