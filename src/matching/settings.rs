@@ -704,17 +704,22 @@ impl MatchSettings {
     }
 }
 
-fn parse_number(field: &str, value: &str) -> Result<f64, MatchError> {
+/// A finite number, as the settings and the API's parameters take one (`0.5`, `1e-3`,
+/// `+2`); "-0" is zero, since echoed back (into a field, or the API's `target`) it
+/// would read "-0".
+pub fn finite_number(value: &str) -> Option<f64> {
     value
         .parse::<f64>()
         .ok()
         .filter(|v| v.is_finite())
-        // "-0" is zero: written back into its field it read "-0".
         .map(|v| if v == 0.0 { 0.0 } else { v })
-        .ok_or_else(|| MatchError::NotANumber {
-            field: field.into(),
-            value: value.into(),
-        })
+}
+
+fn parse_number(field: &str, value: &str) -> Result<f64, MatchError> {
+    finite_number(value).ok_or_else(|| MatchError::NotANumber {
+        field: field.into(),
+        value: value.into(),
+    })
 }
 
 /// A whole number (`2000`, or `2000.0`: see `whole_number`), said as such when it is a
@@ -783,6 +788,18 @@ fn parse_bool(field: &str, value: &str) -> Result<bool, MatchError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finite_numbers_and_minus_zero() {
+        assert_eq!(finite_number("0.5"), Some(0.5));
+        assert_eq!(finite_number("+2"), Some(2.0));
+        assert_eq!(finite_number("1e-3"), Some(0.001));
+        let zero = finite_number("-0").expect("a number");
+        assert!(zero == 0.0 && zero.is_sign_positive());
+        for not in ["inf", "-inf", "NaN", "1e309", "", "0x10", "½"] {
+            assert_eq!(finite_number(not), None, "{not}");
+        }
+    }
 
     fn parse(query: &[(&str, &str)]) -> Result<MatchSettings, InvalidSettings> {
         MatchSettings::from_pairs(query.iter().copied())

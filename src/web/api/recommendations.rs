@@ -40,7 +40,7 @@ use crate::{
     db::api_catalog::ApiTrack,
     matching::{
         seeds::{self, Seeds, MAX_SEEDS},
-        settings::{MAX_RESULTS, MAX_WEIGHT, YEARS},
+        settings::{finite_number, MAX_RESULTS, MAX_WEIGHT, YEARS},
         FeatureRange, MatchOutcome, MatchSettings, Metric, TrackMatch,
     },
     web::state::AppState,
@@ -130,14 +130,7 @@ pub struct RecommendationRequest {
 }
 
 fn number(name: &str, value: &str) -> Result<f64, String> {
-    value
-        .trim()
-        .parse::<f64>()
-        .ok()
-        .filter(|v| v.is_finite())
-        // "-0" is zero: echoed back (`target`) it would read "-0.0".
-        .map(|v| if v == 0.0 { 0.0 } else { v })
-        .ok_or_else(|| format!("{name} must be a number, not “{value}”."))
+    finite_number(value.trim()).ok_or_else(|| format!("{name} must be a number, not “{value}”."))
 }
 
 fn integer(name: &str, value: &str, range: (i64, i64)) -> Result<i64, String> {
