@@ -1086,6 +1086,43 @@ async fn save_profile_without_javascript_keeps_what_was_typed() {
     browser.close().await;
 }
 
+/// Without JavaScript, Enter in the profile name saves the profile too, with what the
+/// form shows, and the page comes back at the panel saying so: the browser presses the
+/// settings form's first button ("Find my song"), which saves when a name is typed.
+#[tokio::test]
+#[ignore = "needs chromium + chromedriver: cargo test --test browser -- --ignored"]
+async fn enter_in_the_profile_name_saves_it_without_javascript() {
+    let server = Server::start().await;
+    let browser = Browser::start(Js::Off).await;
+    sign_up(&browser, &server, "nojsenter").await;
+    retype(&browser, "#ps-energy", "0.9").await;
+    retype(&browser, "#ps-profile-name", "Late night").await;
+    browser
+        .client
+        .find(Locator::Css("#ps-profile-name"))
+        .await
+        .expect("name field")
+        .send_keys(&Key::Enter.to_string())
+        .await
+        .expect("enter");
+    browser
+        .wait_for_js("document.querySelector('.ps-notice') && document.querySelector('.ps-notice').textContent === 'Saved “Late night”.'")
+        .await;
+    let url = browser.client.current_url().await.expect("url");
+    assert_eq!(url.fragment(), Some("ps-profiles"), "{url}");
+    assert!(url.as_str().contains("energy=0.9"), "{url}");
+    // The panel is in sight, where the page opened.
+    let in_sight = browser
+        .js(
+            "var r = document.getElementById('ps-profiles').getBoundingClientRect(); \
+             return r.top < window.innerHeight && r.bottom > 0;",
+        )
+        .await;
+    assert_eq!(in_sight, serde_json::json!(true));
+    browser.screenshot("ps-enter-saved-nojs").await;
+    browser.close().await;
+}
+
 /// With JavaScript, Enter in the profile name saves it in place (the field belongs to
 /// the settings form, whose own Enter asks for an answer), and typing the name asks
 /// for no answer and never reaches the address.
