@@ -1,5 +1,7 @@
-//! Database access: the connection pool, migrations, and one module of queries per
-//! table. All SQL lives under this module so a second backend stays possible.
+//! Database access: the connection pool (here), migrations (`migrations`), SQLite's
+//! settings and file checks (`sqlite_tuning`, `sqlite_files`), the transactions work
+//! runs in (`transactions`), and one module of queries per table. All SQL lives under
+//! this module so a second backend stays possible.
 
 pub mod api_catalog;
 pub mod api_tokens;
@@ -24,10 +26,14 @@ pub mod track_search;
 pub mod users;
 
 mod connection;
+mod migrations;
 mod pool_errors;
 pub mod shared;
+mod sqlite_files;
+mod sqlite_tuning;
 #[cfg(test)]
 pub(crate) mod statement_cache_log;
+mod transactions;
 
 use std::{path::PathBuf, time::Duration};
 
@@ -36,17 +42,23 @@ use diesel::{
     r2d2::{CustomizeConnection, ManageConnection, Pool, PooledConnection, R2D2Connection},
     Connection, PgConnection, SqliteConnection,
 };
-use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use diesel_migrations::MigrationHarness;
 
 pub use self::connection::DbConnection;
+use self::migrations::{migrate_pg, warn_of_newer_migrations};
+pub use self::migrations::{run_migrations, MIGRATIONS, MIGRATIONS_PG};
+use self::sqlite_files::{check_sqlite_file, prepare_path, private_file};
+pub(crate) use self::sqlite_tuning::with_busy_timeout;
+pub use self::sqlite_tuning::{
+    apply_pragmas, limit_sqlite_memory, lock_wait_limit, release_cache,
+    stop_counting_sqlite_memory, use_multi_thread_mode, BUSY_TIMEOUT_MS, SERVING_MEMORY_LIMIT,
+};
+pub(crate) use self::transactions::pg_lock_key;
+pub use self::transactions::{
+    read_transaction, throttle_transaction, user_write_error, user_write_transaction,
+};
 pub use crate::config::Database;
 use crate::error::{AppError, AppResult};
-
-/// SQLite's migrations (the main file; the catalog file has `catalog_file::MIGRATIONS`).
-pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite_main");
-/// PostgreSQL's: the same tables in one database (MVCC lets an import write the catalog
-/// while users write theirs, so no second database is needed).
-pub const MIGRATIONS_PG: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
 pub type DbPool = Pool<Manager>;
 pub type DbConn = PooledConnection<Manager>;
@@ -134,102 +146,6 @@ impl ManageConnection for Manager {
 #[derive(Debug)]
 struct NoSetup;
 impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for NoSetup {}
-
-/// The pragmas, also for connections made outside the pool (the importer).
-pub fn apply_pragmas(conn: &mut SqliteConnection) -> diesel::QueryResult<()> {
-    folded_text::register_sqlite_collation(conn)?;
-    conn.batch_execute(&format!(
-        "PRAGMA busy_timeout = {BUSY_TIMEOUT_MS};
-         PRAGMA journal_mode = WAL;
-         PRAGMA foreign_keys = ON;
-         PRAGMA synchronous = NORMAL;
-         PRAGMA cache_size = -32000;"
-    ))
-}
-
-/// How long a SQLite connection waits for another's lock before it gives up.
-pub const BUSY_TIMEOUT_MS: u32 = 10_000;
-
-/// How long this connection waits for another writer's lock before giving up: SQLite's
-/// busy timeout; none on PostgreSQL, whose lock waits have no limit.
-pub fn lock_wait_limit(conn: &DbConnection) -> Option<Duration> {
-    match conn {
-        DbConnection::Sqlite(_) => Some(Duration::from_millis(u64::from(BUSY_TIMEOUT_MS))),
-        DbConnection::Pg(_) => None,
-    }
-}
-
-/// Frees this connection's page cache (SQLite's `shrink_memory`): after reading the whole
-/// catalog at start-up it holds up to `cache_size` of pages no request needs.
-pub fn release_cache(conn: &mut DbConnection) -> diesel::QueryResult<()> {
-    match conn {
-        DbConnection::Sqlite(conn) => conn.batch_execute("PRAGMA shrink_memory;"),
-        DbConnection::Pg(_) => Ok(()),
-    }
-}
-
-/// Puts SQLite in multi-thread mode: each connection is used by one thread at a time
-/// (r2d2 lends a connection to one task; diesel's connection is not `Sync`), so the
-/// per-connection mutex that the default serialized mode takes around every call, each
-/// column read included, guards nothing here. It was a quarter of diesel's time when
-/// loading a million-track catalog at start-up.
-///
-/// Call it first thing in `main`, before any thread exists: SQLite allows this setting
-/// only before it initialises, and not while another thread is inside SQLite. Library
-/// users and tests that skip it keep the serialized mode, which is also correct.
-#[allow(unsafe_code)]
-pub fn use_multi_thread_mode() {
-    // SAFETY: sqlite3_config takes the option alone for SQLITE_CONFIG_MULTITHREAD. The
-    // caller runs this before any other thread exists (see above), so no other SQLite
-    // call can run concurrently; if SQLite was already initialised it returns
-    // SQLITE_MISUSE and changes nothing.
-    let rc = unsafe { libsqlite3_sys::sqlite3_config(libsqlite3_sys::SQLITE_CONFIG_MULTITHREAD) };
-    if rc != libsqlite3_sys::SQLITE_OK {
-        tracing::debug!(rc, "SQLite keeps its serialized threading mode");
-    }
-}
-
-/// Stops SQLite counting the memory it allocates (`SQLITE_CONFIG_MEMSTATUS`), for a
-/// process that only imports. The count takes a process-wide mutex around every
-/// `sqlite3_malloc` and `sqlite3_free`: 1.4% of a 1.2M-row import's CPU (`perf`), for
-/// figures only the soft heap limit reads, and an importer sets none
-/// (`limit_sqlite_memory` is a server's; it would stop working without the count).
-///
-/// Like `use_multi_thread_mode`: before SQLite initialises and before any other thread
-/// exists; otherwise SQLite returns SQLITE_MISUSE and keeps counting, which is correct.
-#[allow(unsafe_code)]
-pub fn stop_counting_sqlite_memory() {
-    // SAFETY: SQLITE_CONFIG_MEMSTATUS takes one int. The caller runs this while it is
-    // the only thread, before any connection is opened (see above).
-    let rc = unsafe {
-        libsqlite3_sys::sqlite3_config(
-            libsqlite3_sys::SQLITE_CONFIG_MEMSTATUS,
-            0 as std::ffi::c_int,
-        )
-    };
-    if rc != libsqlite3_sys::SQLITE_OK {
-        tracing::debug!(rc, "SQLite keeps counting its memory");
-    }
-}
-
-/// The memory SQLite may keep across every connection of this process, page caches
-/// included, before it reuses cache pages instead of allocating more: each connection's
-/// `cache_size` (32 MB for each of its two files) is a per-connection ceiling, and eight
-/// pooled connections that have served scans could otherwise hold hundreds of MB of
-/// pages the operating system caches anyway. 4 MiB: at 1.2 million tracks the 8 MiB it was
-/// were 3 MiB of the load test's peak, for queries that read a few rows by id.
-pub const SERVING_MEMORY_LIMIT: i64 = 4 * 1024 * 1024;
-
-/// Sets SQLite's soft heap limit (`sqlite3_soft_heap_limit64`) for the whole process.
-/// For a server; the importer keeps its large page cache.
-#[allow(unsafe_code)]
-pub fn limit_sqlite_memory(bytes: i64) {
-    // SAFETY: sqlite3_soft_heap_limit64 takes a number and SQLite's own mutex; it may be
-    // called at any time from any thread.
-    unsafe {
-        libsqlite3_sys::sqlite3_soft_heap_limit64(bytes);
-    }
-}
 
 /// The two files of a SQLite database: the main one (users, sessions, profiles, tokens)
 /// and the catalog's, attached to the main one's connections as `catalog`.
@@ -419,43 +335,6 @@ fn prepare(database: &Database) -> anyhow::Result<Target> {
     }
 }
 
-/// Migrations a file has that this build does not know: it was written by a newer
-/// release, and this one (a rollback) may misread what that release changed. Said, not
-/// refused: the tables this build reads may be unchanged.
-fn warn_of_newer_migrations<DB: diesel::backend::Backend>(
-    conn: &mut impl MigrationHarness<DB>,
-    known: EmbeddedMigrations,
-    place: impl std::fmt::Display,
-) -> Vec<String>
-where
-    EmbeddedMigrations: diesel::migration::MigrationSource<DB>,
-{
-    use diesel::migration::MigrationSource;
-    let (Ok(applied), Ok(known)) = (
-        conn.applied_migrations(),
-        MigrationSource::<DB>::migrations(&known),
-    ) else {
-        return Vec::new();
-    };
-    let known: std::collections::HashSet<String> = known
-        .iter()
-        .map(|m| m.name().version().to_string())
-        .collect();
-    let newer: Vec<String> = applied
-        .iter()
-        .map(ToString::to_string)
-        .filter(|version| !known.contains(version))
-        .collect();
-    if !newer.is_empty() {
-        tracing::warn!(
-            database = %place,
-            unknown = %newer.join(", "),
-            "this database was changed by a newer release than this one; if pages fail, run that release again"
-        );
-    }
-    newer
-}
-
 /// Names the connection in `pg_stat_activity` (`insights-hub pid N`): with several
 /// servers, which holds what. Every connection a server opens is named so.
 pub(crate) fn name_pg_connection(conn: &mut PgConnection) -> diesel::QueryResult<()> {
@@ -463,35 +342,6 @@ pub(crate) fn name_pg_connection(conn: &mut PgConnection) -> diesel::QueryResult
         "SET application_name = 'insights-hub pid {}'",
         std::process::id()
     ))
-}
-
-/// PostgreSQL advisory locks are per database; each is keyed by (the schema, a purpose),
-/// so that databases in different schemas of one server (the tests') never wait for
-/// each other.
-pub(crate) fn pg_lock_key(purpose: i32) -> String {
-    format!("hashtext(current_schema()), {purpose}")
-}
-
-/// Purpose of the advisory lock that serialises migrations across servers.
-const MIGRATION_LOCK: i32 = 1;
-
-fn migrate_pg(conn: &mut PgConnection, database: impl std::fmt::Display) -> anyhow::Result<()> {
-    conn.batch_execute(&format!(
-        "SELECT pg_advisory_lock({})",
-        pg_lock_key(MIGRATION_LOCK)
-    ))?;
-    // Said on PostgreSQL as on SQLite: a rollback to this release after a newer one
-    // migrated had started without a word.
-    warn_of_newer_migrations(conn, MIGRATIONS_PG, database);
-    let migrated = conn
-        .run_pending_migrations(MIGRATIONS_PG)
-        .map(|_| ())
-        .map_err(|e| anyhow::anyhow!("database migration failed: {e}"));
-    conn.batch_execute(&format!(
-        "SELECT pg_advisory_unlock({})",
-        pg_lock_key(MIGRATION_LOCK)
-    ))?;
-    migrated
 }
 
 /// The files behind the connection (main, and the attached catalog), if it is SQLite
@@ -520,190 +370,6 @@ pub(crate) fn open_files(files: &DbFiles) -> diesel::QueryResult<DbConnection> {
     Ok(DbConnection::Sqlite(conn))
 }
 
-/// Creates the file's directory if needed; the path as SQLite takes it.
-fn prepare_path(path: &std::path::Path) -> anyhow::Result<&str> {
-    if let Some(dir) = path.parent() {
-        if !dir.as_os_str().is_empty() {
-            std::fs::create_dir_all(dir).map_err(|e| {
-                anyhow::anyhow!("cannot create the directory {}: {e}", dir.display())
-            })?;
-        }
-    }
-    path.to_str()
-        .ok_or_else(|| anyhow::anyhow!("database path {} is not valid UTF-8", path.display()))
-}
-
-/// The main database file (accounts, password hashes, sessions, tokens) is made
-/// readable by its owner only, as `secret.key` is; SQLite gives its `-wal` and `-shm`
-/// files the same mode. Files were made 0644 under the usual umask, and other local
-/// users could read them. An existing file keeps the mode its owner chose, with a
-/// warning when others can read it. (The catalog file holds only the dataset.)
-fn private_file(path: &std::path::Path) -> anyhow::Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-        match std::fs::metadata(path) {
-            Ok(meta) if meta.permissions().mode() & 0o077 != 0 => {
-                tracing::warn!(
-                    database = %path.display(),
-                    mode = format!("{:o}", meta.permissions().mode() & 0o777),
-                    "other users can read the database file, which holds password hashes: chmod 600 it"
-                );
-            }
-            Ok(_) => {}
-            Err(_) => {
-                std::fs::OpenOptions::new()
-                    .write(true)
-                    .create(true)
-                    // Made between the check and here by another process: kept whole.
-                    .truncate(false)
-                    .mode(0o600)
-                    .open(path)
-                    .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", path.display()))?;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = path;
-    Ok(())
-}
-
-/// A file the app would open as a SQLite database, if it exists: it must be a file,
-/// and one that starts like a SQLite database (an empty file is a new database).
-fn check_sqlite_file(path: &std::path::Path) -> anyhow::Result<()> {
-    use std::io::Read;
-    const MAGIC: &[u8; 16] = b"SQLite format 3\0";
-    let Ok(meta) = std::fs::metadata(path) else {
-        return Ok(());
-    };
-    if meta.is_dir() {
-        anyhow::bail!(
-            "{} is a directory, not a database file: give the path of a file",
-            path.display()
-        );
-    }
-    let mut head = Vec::with_capacity(MAGIC.len());
-    std::fs::File::open(path)
-        .and_then(|f| f.take(MAGIC.len() as u64).read_to_end(&mut head))
-        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
-    if !head.is_empty() && head.as_slice() != MAGIC.as_slice() {
-        anyhow::bail!(
-            "{} is not a SQLite database (it does not start like one): give another path, \
-             or move that file away",
-            path.display()
-        );
-    }
-    Ok(())
-}
-
-/// Applies every migration not yet applied.
-pub fn run_migrations(conn: &mut DbConnection) -> anyhow::Result<()> {
-    match conn {
-        DbConnection::Sqlite(conn) => {
-            conn.run_pending_migrations(MIGRATIONS)
-                .map_err(|e| anyhow::anyhow!("database migration failed: {e}"))?;
-        }
-        DbConnection::Pg(conn) => migrate_pg(conn, "PostgreSQL")?,
-    }
-    Ok(())
-}
-
-/// Purpose of the advisory lock users' writes take on PostgreSQL.
-const USER_WRITE_LOCK: i32 = 2;
-
-/// A transaction for users' writes that read before they write (sessions, accounts):
-/// such writes run one at a time, as they do on SQLite, so a read cannot go stale
-/// before the write that depends on it.
-///
-/// SQLite: `BEGIN IMMEDIATE` would take the write lock of EVERY attached file, the
-/// catalog's included, and so wait for a running import (up to the busy timeout, then
-/// fail). This begins a deferred transaction and takes the main file's lock at once
-/// with a write that changes no row, so a later write cannot fail to upgrade a read.
-/// PostgreSQL: a transaction-scoped advisory lock (released at commit or rollback),
-/// which an import never takes.
-pub fn user_write_transaction<T, E, F>(conn: &mut DbConnection, work: F) -> Result<T, E>
-where
-    F: FnOnce(&mut DbConnection) -> Result<T, E>,
-    E: From<diesel::result::Error>,
-{
-    one_at_a_time(conn, USER_WRITE_LOCK, work)
-}
-
-/// Purpose of the advisory lock the log-in throttle's counts take on PostgreSQL.
-const THROTTLE_LOCK: i32 = 4;
-
-/// A transaction for the log-in throttle's counts (`accounts::throttle::SharedStore`):
-/// one at a time across the servers, as `user_write_transaction`, but under a lock of
-/// their own on PostgreSQL, so that a burst of log-in attempts never queues the
-/// sessions' and accounts' writes behind it.
-pub fn throttle_transaction<T, E, F>(conn: &mut DbConnection, work: F) -> Result<T, E>
-where
-    F: FnOnce(&mut DbConnection) -> Result<T, E>,
-    E: From<diesel::result::Error>,
-{
-    one_at_a_time(conn, THROTTLE_LOCK, work)
-}
-
-fn one_at_a_time<T, E, F>(conn: &mut DbConnection, purpose: i32, work: F) -> Result<T, E>
-where
-    F: FnOnce(&mut DbConnection) -> Result<T, E>,
-    E: From<diesel::result::Error>,
-{
-    conn.transaction(|conn| {
-        match conn {
-            DbConnection::Sqlite(c) => {
-                c.batch_execute("UPDATE main.users SET created_at = created_at WHERE 0;")?
-            }
-            DbConnection::Pg(c) => c.batch_execute(&format!(
-                "SELECT pg_advisory_xact_lock({})",
-                pg_lock_key(purpose)
-            ))?,
-        }
-        work(conn)
-    })
-}
-
-/// A transaction whose reads all see one moment of the database, so that the catalog's
-/// version, its description and its rows agree while an import commits beside them.
-/// SQLite's deferred transaction reads one snapshot from its first read. PostgreSQL's
-/// default, READ COMMITTED, gives each statement its own moment: an import committing
-/// between two reads mixed two catalogs in one build (corrected at the watcher's next
-/// look, a few seconds later). So the outermost transaction asks for REPEATABLE READ,
-/// and READ ONLY, since it only reads; one nested in it already has its snapshot.
-pub fn read_transaction<T, E, F>(conn: &mut DbConnection, work: F) -> Result<T, E>
-where
-    F: FnOnce(&mut DbConnection) -> Result<T, E>,
-    E: From<diesel::result::Error>,
-{
-    use diesel::connection::{AnsiTransactionManager, TransactionManager};
-    let outermost_on_postgres = match conn {
-        DbConnection::Pg(c) => AnsiTransactionManager::transaction_manager_status_mut(c)
-            .transaction_depth()?
-            .is_none(),
-        DbConnection::Sqlite(_) => false,
-    };
-    conn.transaction(|conn| {
-        if let (true, DbConnection::Pg(c)) = (outermost_on_postgres, &mut *conn) {
-            c.batch_execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")?;
-        }
-        work(conn)
-    })
-}
-
-/// The app's error for a failed write of a row a user owns (a taste profile, an API
-/// token). Such rows reference `users` and go with the account (`ON DELETE CASCADE`); a
-/// request whose session was read just before its account was deleted reaches its
-/// write after the user's row is gone, and the foreign key refuses the row. That is
-/// `AppError::account_gone`, a refusal, not a failure of ours; anything else is a
-/// database error.
-pub fn user_write_error(error: diesel::result::Error) -> AppError {
-    use diesel::result::{DatabaseErrorKind, Error};
-    match error {
-        Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => AppError::account_gone(),
-        other => AppError::Database(other),
-    }
-}
-
 /// Runs blocking database work on tokio's blocking pool, so a slow query never stalls the
 /// async executor that serves other requests.
 pub async fn run<T, F>(pool: &DbPool, work: F) -> AppResult<T>
@@ -729,22 +395,6 @@ where
         Ok(done) => done.map_err(|e| AppError::internal(format!("database task failed: {e}")))?,
         Err(_) => Err(AppError::Unanswered(limit)),
     }
-}
-
-/// Runs `work` with `busy_ms` as the connection's busy timeout, then puts the usual
-/// one (`BUSY_TIMEOUT_MS`) back, whatever `work` did: a look at a lock, or a step that
-/// must not wait on a reader. The restore's own error comes second to the work's.
-pub(crate) fn with_busy_timeout<T>(
-    conn: &mut SqliteConnection,
-    busy_ms: u32,
-    work: impl FnOnce(&mut SqliteConnection) -> diesel::QueryResult<T>,
-) -> diesel::QueryResult<T> {
-    conn.batch_execute(&format!("PRAGMA busy_timeout = {busy_ms}"))?;
-    let result = work(conn);
-    let restored = conn.batch_execute(&format!("PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}"));
-    let value = result?;
-    restored?;
-    Ok(value)
 }
 
 /// How long a request waits for the database's work, getting a connection included
@@ -802,23 +452,6 @@ mod answer_timeout {
 #[cfg(test)]
 mod file_checks {
     use super::*;
-
-    /// A file migrated by a newer release is noticed (a rollback says so).
-    #[test]
-    fn migrations_this_build_does_not_know_are_found() {
-        let mut conn = SqliteConnection::establish(":memory:").expect("memory");
-        conn.run_pending_migrations(MIGRATIONS).expect("migrate");
-        let file = std::path::Path::new("hub.db");
-        assert!(warn_of_newer_migrations(&mut conn, MIGRATIONS, file.display()).is_empty());
-        conn.batch_execute(
-            "INSERT INTO __diesel_schema_migrations (version) VALUES ('20990101000000')",
-        )
-        .expect("a newer release's migration");
-        assert_eq!(
-            warn_of_newer_migrations(&mut conn, MIGRATIONS, file.display()),
-            ["20990101000000"]
-        );
-    }
 
     /// A new main file, and SQLite's files beside it, are readable by their owner only.
     #[cfg(unix)]

@@ -1,0 +1,79 @@
+//! A SQLite file is checked before it is opened: its folder made, a new file created
+//! readable by its owner only, and anything that is not a SQLite database (or is a
+//! folder) refused by name before SQLite writes beside it.
+
+/// Creates the file's directory if needed; the path as SQLite takes it.
+pub(super) fn prepare_path(path: &std::path::Path) -> anyhow::Result<&str> {
+    if let Some(dir) = path.parent() {
+        if !dir.as_os_str().is_empty() {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                anyhow::anyhow!("cannot create the directory {}: {e}", dir.display())
+            })?;
+        }
+    }
+    path.to_str()
+        .ok_or_else(|| anyhow::anyhow!("database path {} is not valid UTF-8", path.display()))
+}
+
+/// The main database file (accounts, password hashes, sessions, tokens) is made
+/// readable by its owner only, as `secret.key` is; SQLite gives its `-wal` and `-shm`
+/// files the same mode. Files were made 0644 under the usual umask, and other local
+/// users could read them. An existing file keeps the mode its owner chose, with a
+/// warning when others can read it. (The catalog file holds only the dataset.)
+pub(super) fn private_file(path: &std::path::Path) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        match std::fs::metadata(path) {
+            Ok(meta) if meta.permissions().mode() & 0o077 != 0 => {
+                tracing::warn!(
+                    database = %path.display(),
+                    mode = format!("{:o}", meta.permissions().mode() & 0o777),
+                    "other users can read the database file, which holds password hashes: chmod 600 it"
+                );
+            }
+            Ok(_) => {}
+            Err(_) => {
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .create(true)
+                    // Made between the check and here by another process: kept whole.
+                    .truncate(false)
+                    .mode(0o600)
+                    .open(path)
+                    .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", path.display()))?;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
+/// A file the app would open as a SQLite database, if it exists: it must be a file,
+/// and one that starts like a SQLite database (an empty file is a new database).
+pub(super) fn check_sqlite_file(path: &std::path::Path) -> anyhow::Result<()> {
+    use std::io::Read;
+    const MAGIC: &[u8; 16] = b"SQLite format 3\0";
+    let Ok(meta) = std::fs::metadata(path) else {
+        return Ok(());
+    };
+    if meta.is_dir() {
+        anyhow::bail!(
+            "{} is a directory, not a database file: give the path of a file",
+            path.display()
+        );
+    }
+    let mut head = Vec::with_capacity(MAGIC.len());
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAGIC.len() as u64).read_to_end(&mut head))
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+    if !head.is_empty() && head.as_slice() != MAGIC.as_slice() {
+        anyhow::bail!(
+            "{} is not a SQLite database (it does not start like one): give another path, \
+             or move that file away",
+            path.display()
+        );
+    }
+    Ok(())
+}
