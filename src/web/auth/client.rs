@@ -1,6 +1,9 @@
 //! Which client a request comes from, for log-in throttling.
 
-use std::net::IpAddr;
+use std::{
+    net::{IpAddr, Ipv6Addr, SocketAddr},
+    sync::atomic::{AtomicBool, Ordering},
+};
 
 use poem::Request;
 
@@ -22,7 +25,39 @@ fn last_forwarded_for(req: &Request) -> Option<IpAddr> {
         .iter()
         .next_back()?;
     let last = header.to_str().ok()?.rsplit(',').next()?.trim();
-    last.parse().ok()
+    let address = forwarded_address(last);
+    if address.is_none() && !UNREADABLE_SAID.swap(true, Ordering::Relaxed) {
+        // Once: every request behind such a proxy would say it again. Its clients all
+        // count as the proxy, and share one log-in throttle.
+        tracing::warn!(
+            entry = %crate::quoted::for_log(last),
+            "--trust-proxy: the last X-Forwarded-For entry is no address this server reads \
+             (an IP, with or without a port), so clients count as the proxy itself"
+        );
+    }
+    address
+}
+
+/// Whether an unreadable `X-Forwarded-For` entry has been logged.
+static UNREADABLE_SAID: AtomicBool = AtomicBool::new(false);
+
+/// An `X-Forwarded-For` entry's address: `203.0.113.5` or `2001:db8::1`, and also with
+/// the port some proxies add (`203.0.113.5:51234`, `[2001:db8::1]:51234`, Azure's
+/// Application Gateway and IIS's ARR among them) or in brackets alone. Those had been
+/// unreadable, so every client counted as the proxy: twenty wrong passwords from anyone
+/// held up every log-in.
+fn forwarded_address(entry: &str) -> Option<IpAddr> {
+    if let Ok(ip) = entry.parse::<IpAddr>() {
+        return Some(ip);
+    }
+    if let Ok(socket) = entry.parse::<SocketAddr>() {
+        return Some(socket.ip());
+    }
+    entry
+        .strip_prefix('[')
+        .and_then(|rest| rest.strip_suffix(']'))
+        .and_then(|inner| inner.parse::<Ipv6Addr>().ok())
+        .map(IpAddr::V6)
 }
 
 #[cfg(test)]
@@ -42,5 +77,29 @@ mod tests {
         assert_eq!(client_key(&req, true), "198.51.100.4");
         assert_eq!(client_key(&req, false), "unknown", "the header is ignored");
         assert_eq!(client_key(&request("garbage"), true), "unknown");
+    }
+
+    #[test]
+    fn a_forwarded_address_may_carry_a_port() {
+        for (entry, key) in [
+            ("203.0.113.5", "203.0.113.5"),
+            ("203.0.113.5:51234", "203.0.113.5"),
+            ("2001:db8::1", "2001:db8::1"),
+            ("[2001:db8::1]:51234", "2001:db8::1"),
+            ("[2001:db8::1]", "2001:db8::1"),
+        ] {
+            assert_eq!(
+                client_key(&request(&format!("10.0.0.1, {entry}")), true),
+                throttle::client_key(Some(key.parse().expect("an address"))),
+                "{entry}"
+            );
+        }
+        for unreadable in ["203.0.113.5:port", "[203.0.113.5]", "unknown", "_hidden"] {
+            assert_eq!(
+                client_key(&request(unreadable), true),
+                "unknown",
+                "{unreadable}"
+            );
+        }
     }
 }
