@@ -1,7 +1,8 @@
 //! The connection under the app: gives a body to the answers hyper sends on its own.
 //!
 //! A request line longer than 64 KiB, headers beyond hyper's limits, or a request line
-//! it cannot parse never reach the router: hyper answers 414, 431 or 400 itself, with
+//! it cannot parse never reach the router: hyper answers 414, 431 or 400 itself (431
+//! also for a request line that alone fills its buffer, which is told 414 here), with
 //! `content-length: 0`, and closes the connection. A browser then shows a blank page,
 //! and an API client gets no JSON. poem exposes no hook for these answers, so this
 //! wraps each connection's stream and, when hyper writes exactly that answer (its three
@@ -91,6 +92,10 @@ pub struct ErrorBodies<S> {
     /// the next request (hyper reads a request only once it has answered the last).
     request_start: Vec<u8>,
     at_request_start: bool,
+    /// Whether the request line read so far has not ended: hyper answers 431 when its
+    /// read buffer (about 400 KB) fills before the head ends, even when the request
+    /// line alone filled it, which is the address being too long (414).
+    request_line_open: bool,
 }
 
 impl<S> ErrorBodies<S> {
@@ -101,7 +106,15 @@ impl<S> ErrorBodies<S> {
             written: 0,
             request_start: Vec::with_capacity(REQUEST_START),
             at_request_start: true,
+            request_line_open: true,
         }
+    }
+
+    /// The next request starts with the next read.
+    fn next_request(&mut self) {
+        self.request_start.clear();
+        self.at_request_start = true;
+        self.request_line_open = true;
     }
 
     fn for_api(&self) -> bool {
@@ -165,9 +178,14 @@ impl<S: AsyncWrite + Unpin> ErrorBodies<S> {
 
     /// Takes `head` in place of hyper's answer when it is one; true if it did.
     fn replaced(&mut self, head: &[u8]) -> bool {
-        let Some(status) = hyper_refusal(head) else {
+        let Some(mut status) = hyper_refusal(head) else {
             return false;
         };
+        if status == StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE && self.request_line_open {
+            // A 500 KB address had been told its headers were too large, and to clear
+            // its cookies.
+            status = StatusCode::URI_TOO_LONG;
+        }
         self.pending = replacement(status, self.for_api());
         self.written = 0;
         true
@@ -183,6 +201,9 @@ impl<S: AsyncRead + Unpin> AsyncRead for ErrorBodies<S> {
         let before = buf.filled().len();
         ready!(Pin::new(&mut self.inner).poll_read(cx, buf))?;
         let this = &mut *self;
+        if this.request_line_open && memchr::memchr(b'\n', &buf.filled()[before..]).is_some() {
+            this.request_line_open = false;
+        }
         if this.at_request_start {
             let new = &buf.filled()[before..];
             if !new.is_empty() {
@@ -212,8 +233,7 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for ErrorBodies<S> {
             return Poll::Ready(Ok(buf.len()));
         }
         let n = ready!(Pin::new(&mut this.inner).poll_write(cx, buf))?;
-        this.request_start.clear();
-        this.at_request_start = true;
+        this.next_request();
         Poll::Ready(Ok(n))
     }
 
@@ -230,8 +250,7 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for ErrorBodies<S> {
             return Poll::Ready(Ok(bufs.iter().map(|b| b.len()).sum()));
         }
         let n = ready!(Pin::new(&mut this.inner).poll_write_vectored(cx, bufs))?;
-        this.request_start.clear();
-        this.at_request_start = true;
+        this.next_request();
         Poll::Ready(Ok(n))
     }
 
