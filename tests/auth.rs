@@ -152,16 +152,59 @@ async fn cookies_are_secure_when_configured() {
     let app = app_with(|config| config.secure_cookies = true);
     let mut browser = Browser::new();
     let page = browser.get(&app.client, "/signup").await;
-    let csrf = page.raw_set_cookie(CSRF_COOKIE).expect("csrf cookie");
-    assert!(
-        csrf.contains("Secure") && csrf.contains("HttpOnly"),
-        "{csrf}"
-    );
+    // Named `__Host-` (a sibling subdomain cannot plant such a cookie), with what the
+    // prefix requires: Secure, Path=/, no Domain.
+    let csrf = page
+        .raw_set_cookie(&format!("__Host-{CSRF_COOKIE}"))
+        .expect("csrf cookie");
+    assert!(page.raw_set_cookie(CSRF_COOKIE).is_none());
     let done = browser.sign_up(&app.client, "secure", GOOD_PASSWORD).await;
-    let session = done.raw_set_cookie(SESSION_COOKIE).expect("session cookie");
+    let session = done
+        .raw_set_cookie(&format!("__Host-{SESSION_COOKIE}"))
+        .expect("session cookie");
+    for cookie in [&csrf, &session] {
+        for attribute in ["Secure", "HttpOnly", "Path=/"] {
+            assert!(cookie.contains(attribute), "{attribute}: {cookie}");
+        }
+        assert!(!cookie.contains("Domain"), "{cookie}");
+    }
+    // The session works under its name, and log-out removes it as the prefix requires.
+    let account = browser.get(&app.client, "/account").await;
+    assert_eq!(account.status, StatusCode::OK, "{}", account.body);
+    let out = browser.log_out(&app.client).await;
+    let removal = out
+        .raw_set_cookie(&format!("__Host-{SESSION_COOKIE}"))
+        .expect("the cookie removed");
     assert!(
-        session.contains("Secure") && session.contains("HttpOnly"),
-        "{session}"
+        removal.contains("Path=/") && removal.contains("Secure"),
+        "{removal}"
+    );
+    // A live session's id under the plain name (what a sibling subdomain could set)
+    // is no session here.
+    let mut other = Browser::new();
+    let signed_up = other.sign_up(&app.client, "other", GOOD_PASSWORD).await;
+    let pair = signed_up
+        .raw_set_cookie(&format!("__Host-{SESSION_COOKIE}"))
+        .expect("session cookie");
+    let id = pair
+        .split(';')
+        .next()
+        .and_then(|p| p.split_once('='))
+        .map(|(_, v)| v.to_string())
+        .expect("a value");
+    let mut planted = Browser::new();
+    planted
+        .headers
+        .push(("Cookie".into(), format!("{SESSION_COOKIE}={id}")));
+    let page = planted.get(&app.client, "/account").await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let mut genuine = Browser::new();
+    genuine
+        .headers
+        .push(("Cookie".into(), format!("__Host-{SESSION_COOKIE}={id}")));
+    assert_eq!(
+        genuine.get(&app.client, "/account").await.status,
+        StatusCode::OK
     );
 }
 

@@ -28,6 +28,16 @@ use crate::{
 };
 
 pub const COOKIE_NAME: &str = "ih_csrf";
+
+/// The token cookie's name as this server sets it: prefixed as the session's is when
+/// cookies are `Secure` (`session::SECURE_PREFIX` says why).
+pub fn cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-ih_csrf"
+    } else {
+        COOKIE_NAME
+    }
+}
 pub const FIELD: &str = "csrf_token";
 pub const HEADER: &str = "x-csrf-token";
 /// How long a page's token stays valid: a form left open longer gets the 403 page,
@@ -114,7 +124,7 @@ fn needs_no_token(req: &Request) -> bool {
 fn issuer(config: &Config, key: &SecretKey) -> Csrf {
     Csrf::new()
         .key(key.bytes())
-        .cookie_name(COOKIE_NAME)
+        .cookie_name(cookie_name(config.secure_cookies))
         .secure(config.secure_cookies)
         .http_only(true)
         // Lax like the session: a page reached by a link from another site still gets a

@@ -27,6 +27,28 @@ use crate::{
 };
 
 pub const COOKIE_NAME: &str = "ih_session";
+/// The prefix `Secure` cookies' names carry. A browser takes a `__Host-` cookie only
+/// from this host itself, with `Secure`, `Path=/` and no `Domain`: a sibling subdomain
+/// (`evil.example.org` beside `hub.example.org`) cannot plant one. Without it, a
+/// sibling could set `ih_session` to its own account's session for `/perfect-song`,
+/// which browsers send first (the longer path), and the server reads the first: the
+/// victim's saved profiles would land in the attacker's account.
+pub const SECURE_PREFIX: &str = "__Host-";
+/// The session cookie's name as this server sets it: prefixed when cookies are
+/// `Secure` (browsers refuse the prefix on a plain-HTTP cookie).
+pub fn cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-ih_session"
+    } else {
+        COOKIE_NAME
+    }
+}
+
+/// The cookie's name in `text` (a `Set-Cookie` or `Cookie` pair) without its
+/// `__Host-` prefix, if it has one.
+fn unprefixed(text: &str) -> &str {
+    text.strip_prefix(SECURE_PREFIX).unwrap_or(text)
+}
 pub const IDLE_LIFETIME: Duration = Duration::from_secs(14 * 24 * 60 * 60);
 /// poem removes the session cookie (log-out, a deleted account, a session ended by an
 /// error) with a `Set-Cookie` that names no path, which a browser applies to the
@@ -36,7 +58,8 @@ pub fn removal_for_whole_site(mut resp: Response) -> Response {
     // Read on every page's answer: no allocation for the cookies it leaves alone.
     let pathless = |value: &HeaderValue| {
         value.to_str().is_ok_and(|text| {
-            text.strip_prefix(COOKIE_NAME)
+            unprefixed(text)
+                .strip_prefix(COOKIE_NAME)
                 .is_some_and(|rest| rest.starts_with('='))
                 && !text
                     .as_bytes()
@@ -52,6 +75,11 @@ pub fn removal_for_whole_site(mut resp: Response) -> Response {
     headers.remove(SET_COOKIE);
     for cookie in cookies {
         let cookie = match cookie.to_str() {
+            // A `__Host-` cookie's removal must be `Secure` too, or the browser ignores
+            // it (poem's removal names neither).
+            Ok(text) if pathless(&cookie) && text.starts_with(SECURE_PREFIX) => {
+                HeaderValue::from_str(&format!("{text}; Path=/; Secure")).unwrap_or(cookie)
+            }
             Ok(text) if pathless(&cookie) => {
                 HeaderValue::from_str(&format!("{text}; Path=/")).unwrap_or(cookie)
             }
@@ -72,7 +100,7 @@ pub fn cookie_present(headers: &poem::http::HeaderMap) -> bool {
         .filter_map(|value| value.to_str().ok())
         .flat_map(|text| text.split(';'))
         .any(|pair| {
-            pair.trim_start()
+            unprefixed(pair.trim_start())
                 .strip_prefix(COOKIE_NAME)
                 .is_some_and(|rest| rest.starts_with('=') && rest.len() > 1)
         })
@@ -87,7 +115,7 @@ const SEEN_AT_KEY: &str = "seen_at";
 /// unless turned off for plain-HTTP development, whole site.
 pub fn cookie_config(config: &Config) -> CookieConfig {
     CookieConfig::new()
-        .name(COOKIE_NAME)
+        .name(cookie_name(config.secure_cookies))
         .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)
@@ -227,5 +255,9 @@ mod tests {
         assert!(!cookie_present(&with_cookies(&[
             "ih_sessions=abc; ih_csrf=x"
         ])));
+        assert!(cookie_present(&with_cookies(&[
+            "__Host-ih_csrf=x; __Host-ih_session=abc"
+        ])));
+        assert!(!cookie_present(&with_cookies(&["__Host-ih_csrf=x"])));
     }
 }
