@@ -95,6 +95,17 @@ impl Attribute {
         }
     }
 
+    /// The bounds a side left open stands for: the accepted range, except that key's
+    /// open lower side is 0. A track without a detected key reads as -1 (`of`), and is
+    /// asked for by naming -1 (`target_key=-1`, `min_key=-1`); `max_key=5` alone
+    /// means the keys C to F, as on the page, not those and the unknown ones.
+    fn open_bounds(self) -> (i64, i64) {
+        match self {
+            Attribute::Key => (0, 11),
+            other => other.range(),
+        }
+    }
+
     fn of(self, a: &TrackFact) -> Option<i32> {
         match self {
             Attribute::DurationMs => a.duration_ms,
@@ -373,15 +384,20 @@ pub fn parse(pairs: &[(String, String)]) -> Result<RecommendationRequest, ApiErr
         let Some(a) = Attribute::from_key(key) else {
             continue;
         };
-        let (mut lo, mut hi) = (min.unwrap_or(a.range().0), max.unwrap_or(a.range().1));
-        if let Some(t) = target {
-            let (tlo, thi) = match a {
-                Attribute::DurationMs => (t - t / 10, t + t / 10),
-                _ => (t, t),
-            };
-            lo = lo.max(tlo);
-            hi = hi.min(thi);
-        }
+        // A target is a window (a tenth either side for a duration), narrowed by the
+        // bounds given; a side neither gives is open.
+        let window = target.map(|t| match a {
+            Attribute::DurationMs => (t - t / 10, t + t / 10),
+            _ => (t, t),
+        });
+        let (open_lo, open_hi) = a.open_bounds();
+        let (lo, hi) = match window {
+            Some((tlo, thi)) => (
+                min.map_or(tlo, |m| m.max(tlo)),
+                max.map_or(thi, |m| m.min(thi)),
+            ),
+            None => (min.unwrap_or(open_lo), max.unwrap_or(open_hi)),
+        };
         if lo > hi {
             errors.push(format!(
                 "The bounds on {key} leave nothing: min {lo} is above max {hi}."
