@@ -206,6 +206,34 @@ async fn cookies_are_secure_when_configured() {
         genuine.get(&app.client, "/account").await.status,
         StatusCode::OK
     );
+    // A plain cookie left from before the `__Host-` names is no session: the log-in
+    // page does not say a session ended (it had, after every log-out, for two weeks),
+    // and the answer removes it.
+    let login = planted.get(&app.client, "/login").await;
+    assert!(
+        !login.body.contains("Your session has ended"),
+        "{}",
+        login.body
+    );
+    let removal = login
+        .raw_set_cookie(SESSION_COOKIE)
+        .expect("the plain cookie removed");
+    assert!(
+        removal.contains("Max-Age=0") && removal.contains("Path=/") && removal.contains("Secure"),
+        "{removal}"
+    );
+    // The prefixed cookie of an ended session still says so.
+    let mut ended = Browser::new();
+    ended
+        .headers
+        .push(("Cookie".into(), format!("__Host-{SESSION_COOKIE}=gone")));
+    let login = ended.get(&app.client, "/login").await;
+    assert!(
+        login.body.contains("Your session has ended"),
+        "{}",
+        login.body
+    );
+    assert!(login.raw_set_cookie(SESSION_COOKIE).is_none());
 }
 
 /// A sign-up form sent from a tab opened before logging in creates nothing and says

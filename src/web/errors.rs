@@ -186,8 +186,11 @@ impl<E: Endpoint> Endpoint for ErrorPagesEndpoint<E> {
         // a page without its context: the check runs on every request).
         let mut visitor = if audience == Audience::Page
             && ctx.is_none()
-            && session::cookie_present(req.headers())
-        {
+            && session::cookie_present(
+                req.headers(),
+                req.data::<crate::web::state::AppState>()
+                    .is_some_and(|state| state.config.secure_cookies),
+            ) {
             BareVisitor::MayBeSignedIn
         } else {
             BareVisitor::Anonymous

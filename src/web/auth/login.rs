@@ -38,7 +38,12 @@ pub struct LogInForm {
 /// with no word of why. Anonymous visitors carry no session cookie, and logging out
 /// removes it, so the cookie alone tells the two apart.
 #[handler]
-pub fn show(ctx: PageContext, req: &Request, Query(query): Query<NextQuery>) -> Response {
+pub fn show(
+    ctx: PageContext,
+    req: &Request,
+    state: Data<&AppState>,
+    Query(query): Query<NextQuery>,
+) -> Response {
     if ctx.user.is_some() {
         return respond::redirect(&ctx.htmx, &next::after_login(query.next.as_deref()));
     }
@@ -46,7 +51,7 @@ pub fn show(ctx: PageContext, req: &Request, Query(query): Query<NextQuery>) -> 
         username: "",
         next: query.next.as_deref(),
         alert: None,
-        session_ended: session::cookie_present(req.headers()),
+        session_ended: session::cookie_present(req.headers(), state.config.secure_cookies),
     };
     ctx.render(TITLE, views::log_in_page(&ctx, &values))
         .into_response()

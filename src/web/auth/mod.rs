@@ -40,6 +40,7 @@ where
     E: Endpoint + 'static,
 {
     let config = &state.config;
+    let secure = config.secure_cookies;
     pages
         .map_to_response()
         .with(session::KeepAlive::new(session::cookie_config(config)))
@@ -51,6 +52,11 @@ where
             session::storage(state.pool.clone(), state.config.database.postgres_url()),
         ))
         .map(|resp| async move { session::removal_for_whole_site(resp) })
+        .around(move |ep, req| async move {
+            let stale = session::unprefixed_cookies(secure, req.headers());
+            let resp = ep.call(req).await?;
+            Ok(session::expire(&stale, resp))
+        })
         .data(state.accounts.clone())
         .map_to_response()
 }

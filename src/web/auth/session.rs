@@ -90,20 +90,54 @@ pub fn removal_for_whole_site(mut resp: Response) -> Response {
     resp
 }
 
-/// Whether a request carries a session cookie: what an error page raised before the
-/// session layer (a body too large, an unreadable address) can know of its visitor.
-/// Whether the session is still valid is not known there.
-pub fn cookie_present(headers: &poem::http::HeaderMap) -> bool {
+/// Whether a request carries the session cookie this server sets (`cookie_name`):
+/// what an error page raised before the session layer (a body too large, an
+/// unreadable address) can know of its visitor. Whether the session is still valid is
+/// not known there. Only that name counts: a `Secure` server had counted a plain
+/// `ih_session` left from before the `__Host-` names, which nothing removed, and its
+/// log-in page said "your session ended" after every log-out.
+pub fn cookie_present(headers: &poem::http::HeaderMap, secure: bool) -> bool {
+    has_cookie(headers, cookie_name(secure))
+}
+
+/// Whether the request's `Cookie` headers hold `name` with a value.
+fn has_cookie(headers: &poem::http::HeaderMap, name: &str) -> bool {
     headers
         .get_all(poem::http::header::COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|text| text.split(';'))
         .any(|pair| {
-            unprefixed(pair.trim_start())
-                .strip_prefix(COOKIE_NAME)
+            pair.trim_start()
+                .strip_prefix(name)
                 .is_some_and(|rest| rest.starts_with('=') && rest.len() > 1)
         })
+}
+
+/// On a `Secure` server, the unprefixed cookies a browser still sends from before the
+/// `__Host-` names (or that a sibling subdomain set): they name nothing here, and
+/// would otherwise stay for their two weeks. Empty (no allocation) on a plain server
+/// and for nearly every request.
+pub fn unprefixed_cookies(secure: bool, request: &poem::http::HeaderMap) -> Vec<&'static str> {
+    if !secure {
+        return Vec::new();
+    }
+    [COOKIE_NAME, super::csrf::COOKIE_NAME]
+        .into_iter()
+        .filter(|name| has_cookie(request, name))
+        .collect()
+}
+
+/// Removes `names` (`unprefixed_cookies`) in the answer. (One a sibling set with its
+/// `Domain` is not removed by this host's answer; it is ignored all the same.)
+pub fn expire(names: &[&str], mut resp: Response) -> Response {
+    for name in names {
+        let removal = format!("{name}=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite=Lax");
+        if let Ok(value) = HeaderValue::from_str(&removal) {
+            resp.headers_mut().append(SET_COOKIE, value);
+        }
+    }
+    resp
 }
 
 /// How stale `seen_at` may get before an active session is extended.
@@ -229,7 +263,7 @@ impl<E: Endpoint> Endpoint for KeepAliveEndpoint<E> {
 mod tests {
     use poem::http::{header::COOKIE, HeaderMap, HeaderValue};
 
-    use super::cookie_present;
+    use super::{cookie_present, expire, unprefixed_cookies};
 
     fn with_cookies(values: &[&'static str]) -> HeaderMap {
         let mut headers = HeaderMap::new();
@@ -239,25 +273,57 @@ mod tests {
         headers
     }
 
+    fn cookie_present_plain(headers: &HeaderMap) -> bool {
+        cookie_present(headers, false)
+    }
+
+    #[test]
+    fn a_secure_server_counts_only_its_prefixed_cookie_and_expires_the_plain_ones() {
+        let both = with_cookies(&["ih_session=old; __Host-ih_csrf=t; ih_csrf=x"]);
+        assert!(
+            !cookie_present(&both, true),
+            "the plain one names nothing here"
+        );
+        assert!(cookie_present(
+            &with_cookies(&["__Host-ih_session=abc"]),
+            true
+        ));
+        assert!(!cookie_present(
+            &with_cookies(&["__Host-ih_session=abc"]),
+            false
+        ));
+        let stale = unprefixed_cookies(true, &both);
+        assert_eq!(stale, ["ih_session", "ih_csrf"]);
+        let resp = expire(&stale, poem::Response::default());
+        let removals: Vec<&str> = resp
+            .headers()
+            .get_all(poem::http::header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        assert_eq!(removals.len(), 2, "{removals:?}");
+        assert!(removals[0].starts_with("ih_session=; Path=/; Max-Age=0; Secure"));
+        assert!(removals[1].starts_with("ih_csrf=; Path=/; Max-Age=0; Secure"));
+        assert!(unprefixed_cookies(false, &both).is_empty());
+    }
+
     #[test]
     fn a_session_cookie_is_seen_among_others_and_look_alikes_are_not() {
-        assert!(cookie_present(&with_cookies(&["ih_session=abc"])));
-        assert!(cookie_present(&with_cookies(&[
+        assert!(cookie_present_plain(&with_cookies(&["ih_session=abc"])));
+        assert!(cookie_present_plain(&with_cookies(&[
             "ih_csrf=x; ih_session=abc"
         ])));
-        assert!(cookie_present(&with_cookies(&[
+        assert!(cookie_present_plain(&with_cookies(&[
             "ih_csrf=x",
             "ih_session=abc"
         ])));
-        assert!(!cookie_present(&with_cookies(&[])));
-        assert!(!cookie_present(&with_cookies(&["ih_session="])));
-        assert!(!cookie_present(&with_cookies(&["old_ih_session=abc"])));
-        assert!(!cookie_present(&with_cookies(&[
+        assert!(!cookie_present_plain(&with_cookies(&[])));
+        assert!(!cookie_present_plain(&with_cookies(&["ih_session="])));
+        assert!(!cookie_present_plain(&with_cookies(&[
+            "old_ih_session=abc"
+        ])));
+        assert!(!cookie_present_plain(&with_cookies(&[
             "ih_sessions=abc; ih_csrf=x"
         ])));
-        assert!(cookie_present(&with_cookies(&[
-            "__Host-ih_csrf=x; __Host-ih_session=abc"
-        ])));
-        assert!(!cookie_present(&with_cookies(&["__Host-ih_csrf=x"])));
     }
 }
