@@ -126,6 +126,15 @@ impl<S> ErrorBodies<S> {
     }
 }
 
+/// Whether `start`, the first bytes read since the last answer, begins a request line
+/// (a method, then a space). With pipelining, hyper has often read the next request
+/// before answering the last, so nothing of its line is read after the answer: then
+/// what is read is headers, and a 431 stays a 431.
+fn starts_a_request_line(start: &[u8]) -> bool {
+    let method = start.iter().take_while(|b| b.is_ascii_uppercase()).count();
+    (1..=10).contains(&method) && start.get(method) == Some(&b' ')
+}
+
 /// The status of hyper's own bodiless answer, if `head` is one.
 fn hyper_refusal(head: &[u8]) -> Option<StatusCode> {
     // Every write of every answer passes here: rule out all but a short 4xx head before
@@ -181,7 +190,10 @@ impl<S: AsyncWrite + Unpin> ErrorBodies<S> {
         let Some(mut status) = hyper_refusal(head) else {
             return false;
         };
-        if status == StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE && self.request_line_open {
+        if status == StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE
+            && self.request_line_open
+            && starts_a_request_line(&self.request_start)
+        {
             // A 500 KB address had been told its headers were too large, and to clear
             // its cookies.
             status = StatusCode::URI_TOO_LONG;
@@ -295,6 +307,16 @@ mod tests {
         let with_body = hyper("400 Bad Request") + "x";
         assert_eq!(hyper_refusal(with_body.as_bytes()), None);
         assert_eq!(hyper_refusal(b"<!DOCTYPE html>"), None);
+    }
+
+    #[test]
+    fn a_request_line_starts_with_a_method_and_a_space() {
+        assert!(starts_a_request_line(b"GET /artists?q=aaaa"));
+        assert!(starts_a_request_line(b"OPTIONS * HTTP/1.1"));
+        assert!(!starts_a_request_line(b""));
+        assert!(!starts_a_request_line(b"X-Big: aaaa"));
+        assert!(!starts_a_request_line(b"aaaaaaaaaaaaaaaaaaaaaaaa"));
+        assert!(!starts_a_request_line(b"GET"));
     }
 
     #[test]
