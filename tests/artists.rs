@@ -1228,6 +1228,8 @@ async fn tied_main_genres_all_count_for_similar_artists() {
     let far = similar.find(">Far Edm<").expect("Far Edm");
     let rocker = similar.find(">Rocker<").expect("Rocker");
     assert!(near < mixed && mixed < far && far < rocker, "{similar}");
+    // It is labelled with the genre it shares, not its first by name.
+    assert!(similar.contains(">Mixed</a> · latin · "), "{similar}");
     assert!(
         similar.contains("main genre is also edm or latin"),
         "{similar}"

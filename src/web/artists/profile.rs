@@ -581,14 +581,22 @@ async fn similar_artists<'a>(
             .top_genres(&state.pool, catalog.meta.version, &ids)
             .await?
     };
-    // A neighbour's main genres by the same rule as the artist's, ties and all; the
-    // first of them is the one shown.
+    // A neighbour's main genres by the same rule as the artist's, ties and all. The one
+    // shown is the one it shares, if it shares one (a neighbour listed first for latin
+    // had read "ambient", its first by name), else its first.
     let main_genres_of = |id: i32| {
         their_genres
             .get(&id)
             .map_or_else(Vec::new, |g| main_genres(g))
     };
-    let main_genre_of = |id: i32| main_genres_of(id).first().map(|g| g.to_string());
+    let main_genre_of = |id: i32| {
+        let theirs = main_genres_of(id);
+        theirs
+            .iter()
+            .find(|genre| artists_main_genres.contains(genre))
+            .or(theirs.first())
+            .map(|genre| genre.to_string())
+    };
     let similar = genre_first(
         candidates,
         |id| {
