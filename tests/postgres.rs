@@ -334,19 +334,52 @@ fn copy_keeps_awkward_text_and_missing_values_exactly() {
     assert_eq!(artist, vec!["A\tB \\ C".to_string()]);
 }
 
+/// Writes each source's tracks as one import of that name, through the catalog writer
+/// (the importer's path, without a file).
+fn write_sources(
+    conn: &mut db::DbConnection,
+    sources: Vec<(&str, Vec<insights_hub::catalog::NewTrack>)>,
+) {
+    use insights_hub::{
+        catalog::TrackKeys,
+        db::{
+            catalog_meta::SourceKind,
+            catalog_writer::{catalog_transaction, CatalogWriter},
+        },
+    };
+    for (source, rows) in sources {
+        catalog_transaction(conn, |conn| {
+            let mut writer = CatalogWriter::new(conn)?;
+            for track in rows {
+                let keys = TrackKeys::of(&track);
+                writer.write_keyed(conn, track, keys)?;
+            }
+            writer.finish(conn, SourceKind::Import, source, 1)?;
+            Ok::<_, diesel::result::Error>(())
+        })
+        .expect("write");
+    }
+}
+
+/// The names of every genre (and subgenre) link, sorted.
+fn linked_genres(conn: &mut db::DbConnection) -> Vec<String> {
+    use diesel::prelude::*;
+    use insights_hub::db::schema::{genres, track_genres};
+    let mut linked: Vec<String> = track_genres::table
+        .inner_join(genres::table)
+        .select(genres::name)
+        .load(conn)
+        .expect("links");
+    linked.sort();
+    linked
+}
+
 /// The update of a stored track on PostgreSQL keeps what the new row leaves out (its
 /// `coalesce` and the genre links), as on SQLite (`tests/import.rs`).
 #[test]
 fn an_update_keeps_what_the_new_row_leaves_out() {
     use diesel::prelude::*;
-    use insights_hub::{
-        catalog::{NewTrack, TrackKeys},
-        db::{
-            catalog_meta::SourceKind,
-            catalog_writer::{catalog_transaction, CatalogWriter},
-            schema::{genres, track_genres, tracks},
-        },
-    };
+    use insights_hub::{catalog::NewTrack, db::schema::tracks};
     let Some(url) = postgres_or_skip("an_update_keeps_what_the_new_row_leaves_out") else {
         return;
     };
@@ -362,15 +395,10 @@ fn an_update_keeps_what_the_new_row_leaves_out() {
         .spotify_id("kept1")
         .album("Second album")
         .build();
-    for (track, source) in [(first, "first.csv"), (second, "second.csv")] {
-        catalog_transaction(&mut conn, |conn| {
-            let mut writer = CatalogWriter::new(conn)?;
-            writer.write_keyed(conn, track.clone(), TrackKeys::of(&track))?;
-            writer.finish(conn, SourceKind::Import, source, 1)?;
-            Ok::<_, diesel::result::Error>(())
-        })
-        .expect("write");
-    }
+    write_sources(
+        &mut conn,
+        vec![("first.csv", vec![first]), ("second.csv", vec![second])],
+    );
     let stored: Vec<(Option<String>, Option<String>, Option<i32>)> = tracks::table
         .select((tracks::album, tracks::genre, tracks::popularity))
         .load(&mut conn)
@@ -379,13 +407,7 @@ fn an_update_keeps_what_the_new_row_leaves_out() {
         stored,
         vec![(Some("Second album".into()), Some("rock".into()), Some(40))]
     );
-    let mut linked: Vec<String> = track_genres::table
-        .inner_join(genres::table)
-        .select(genres::name)
-        .load(&mut conn)
-        .expect("links");
-    linked.sort();
-    assert_eq!(linked, ["hard rock", "rock"]);
+    assert_eq!(linked_genres(&mut conn), ["hard rock", "rock"]);
 }
 
 /// A stored track whose first row in a new source names no genre keeps its genres, and
@@ -393,15 +415,7 @@ fn an_update_keeps_what_the_new_row_leaves_out() {
 /// had been inserted again, and the unique key refused the whole import.
 #[test]
 fn a_repeated_row_may_name_a_genre_the_stored_track_has() {
-    use diesel::prelude::*;
-    use insights_hub::{
-        catalog::{NewTrack, TrackKeys},
-        db::{
-            catalog_meta::SourceKind,
-            catalog_writer::{catalog_transaction, CatalogWriter},
-            schema::{genres, track_genres},
-        },
-    };
+    use insights_hub::catalog::NewTrack;
     let Some(url) = postgres_or_skip("a_repeated_row_may_name_a_genre_the_stored_track_has") else {
         return;
     };
@@ -413,36 +427,21 @@ fn a_repeated_row_may_name_a_genre_the_stored_track_has() {
             .genres(genres)
             .build()
     };
-    let sources = [
-        ("first.csv", vec![song(&[("rock", Some("hard rock"))])]),
-        (
-            "second.csv",
-            vec![
-                song(&[]),
-                song(&[("rock", Some("hard rock"))]),
-                song(&[("pop", None)]),
-            ],
-        ),
-    ];
-    for (source, rows) in sources {
-        catalog_transaction(&mut conn, |conn| {
-            let mut writer = CatalogWriter::new(conn)?;
-            for track in rows {
-                let keys = TrackKeys::of(&track);
-                writer.write_keyed(conn, track, keys)?;
-            }
-            writer.finish(conn, SourceKind::Import, source, 1)?;
-            Ok::<_, diesel::result::Error>(())
-        })
-        .expect("write");
-    }
-    let mut linked: Vec<String> = track_genres::table
-        .inner_join(genres::table)
-        .select(genres::name)
-        .load(&mut conn)
-        .expect("links");
-    linked.sort();
-    assert_eq!(linked, ["hard rock", "pop", "rock"]);
+    write_sources(
+        &mut conn,
+        vec![
+            ("first.csv", vec![song(&[("rock", Some("hard rock"))])]),
+            (
+                "second.csv",
+                vec![
+                    song(&[]),
+                    song(&[("rock", Some("hard rock"))]),
+                    song(&[("pop", None)]),
+                ],
+            ),
+        ],
+    );
+    assert_eq!(linked_genres(&mut conn), ["hard rock", "pop", "rock"]);
 }
 
 /// The log-in throttle's counts wait on the database (a lock that every server's
