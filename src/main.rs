@@ -51,6 +51,15 @@ enum Command {
     /// Import Spotify audio-feature CSV files into the catalog.
     #[command(long_about = import_help())]
     Import(ImportArgs),
+    /// Give an account a new random password, printed for you to hand over, and end
+    /// every session of that user (for a user who forgot theirs: there is no e-mail).
+    ResetPassword(ResetPasswordArgs),
+}
+
+#[derive(clap::Args)]
+struct ResetPasswordArgs {
+    /// The account's username (any case, as at log-in).
+    username: String,
 }
 
 /// `import --help`; the feature names come from the one place that lists them.
@@ -250,6 +259,7 @@ fn main() -> ExitCode {
             insights_hub::db::stop_counting_sqlite_memory();
             import(database, args)
         }
+        Some(Command::ResetPassword(args)) => reset_password(database, args),
         None => Err(anyhow::anyhow!("no command given")),
     };
     match result {
@@ -406,6 +416,40 @@ fn shutdown_signal() -> impl std::future::Future<Output = ()> {
 
 /// `insights-hub import`: the library does the work; this draws the progress bar and
 /// prints the summary.
+fn reset_password(database: config::Database, args: ResetPasswordArgs) -> anyhow::Result<()> {
+    use insights_hub::accounts::{hashing::PasswordHasher, reset, AccountError};
+    // A mistyped path would otherwise be created, empty, and said to have no such user.
+    if let Some(path) = database.sqlite_path() {
+        if !path.exists() {
+            anyhow::bail!(
+                "there is no database at {}: give the --database the server uses",
+                path.display()
+            );
+        }
+    }
+    let pool = insights_hub::db::open(database)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let hasher = PasswordHasher::new(1);
+    let done = runtime
+        .block_on(reset::reset_password(&pool, &hasher, &args.username))
+        .map_err(|error| match error {
+            AccountError::NoSuchUser => anyhow::anyhow!(
+                "no account is named “{}”",
+                insights_hub::quoted::quoted(args.username.trim())
+            ),
+            other => anyhow::anyhow!(other),
+        })?;
+    println!("New password for “{}”: {}", done.username, done.password);
+    println!(
+        "Their sessions have ended ({} signed in). Hand the password over; they can choose \
+         their own on their account page.",
+        done.sessions_ended
+    );
+    Ok(())
+}
+
 fn import(database: config::Database, args: ImportArgs) -> anyhow::Result<()> {
     let options = ImportOptions {
         strict: args.strict,

@@ -2238,3 +2238,109 @@ fn a_changed_secret_key_is_said_at_start() {
         said()
     );
 }
+
+// ---------------------------------------------------------------- operator's reset
+
+/// A user who forgot their password gets a new one from the operator: the reset sets a
+/// random password that logs in, the old one no longer does, and every session the user
+/// had ends.
+#[tokio::test]
+async fn an_operators_reset_gives_a_new_password_and_ends_the_sessions() {
+    use insights_hub::accounts::{hashing::PasswordHasher, reset, AccountError};
+    let app = empty_app();
+    let mut browser = Browser::new();
+    browser
+        .sign_up(&app.client, "Forgetful", GOOD_PASSWORD)
+        .await;
+    assert_eq!(
+        browser.get(&app.client, "/account").await.status,
+        StatusCode::OK
+    );
+    let hasher = PasswordHasher::new(1);
+    let done = reset::reset_password(&app.state.pool, &hasher, "  FORGETFUL ")
+        .await
+        .expect("reset");
+    assert_eq!(done.username, "Forgetful", "as signed up");
+    assert_eq!(done.sessions_ended, 1);
+    // The session the browser held has ended.
+    let account = browser.get(&app.client, "/account").await;
+    assert_eq!(account.status, StatusCode::SEE_OTHER);
+    // The old password no longer logs in; the new one does.
+    let old = Browser::new()
+        .log_in(&app.client, "forgetful", GOOD_PASSWORD)
+        .await;
+    assert_eq!(old.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", old.body);
+    let mut fresh = Browser::new();
+    let new = fresh.log_in(&app.client, "forgetful", &done.password).await;
+    assert_eq!(new.status, StatusCode::SEE_OTHER, "{}", new.body);
+    assert_eq!(
+        fresh.get(&app.client, "/account").await.status,
+        StatusCode::OK
+    );
+    // Nobody by that name: said, and nothing changes.
+    assert!(matches!(
+        reset::reset_password(&app.state.pool, &hasher, "nobody").await,
+        Err(AccountError::NoSuchUser)
+    ));
+}
+
+/// The command line prints the new password and what it did, refuses a name nobody
+/// has, and does not create a database at a mistyped path.
+#[tokio::test]
+async fn the_reset_password_command_prints_the_password_to_hand_over() {
+    use std::process::Command;
+    let app = empty_app();
+    let mut browser = Browser::new();
+    browser.sign_up(&app.client, "Walker", GOOD_PASSWORD).await;
+    let database = match &app.state.config.database {
+        insights_hub::config::Database::Sqlite(path) => path.display().to_string(),
+        insights_hub::config::Database::Postgres(url) => url.clone(),
+    };
+    let run = |name: &str, database: &str| {
+        Command::new(env!("CARGO_BIN_EXE_insights-hub"))
+            .args(["--database", database, "reset-password", name])
+            .env_remove("DATABASE_URL")
+            .output()
+            .expect("run the binary")
+    };
+    let out = run("walker", &database);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let password = stdout
+        .lines()
+        .find_map(|line| line.strip_prefix("New password for “Walker”: "))
+        .unwrap_or_else(|| panic!("{stdout}"))
+        .to_string();
+    assert!(
+        stdout.contains("Their sessions have ended (1 signed in)."),
+        "{stdout}"
+    );
+    let mut fresh = Browser::new();
+    let logged_in = fresh.log_in(&app.client, "Walker", &password).await;
+    assert_eq!(
+        logged_in.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        logged_in.body
+    );
+
+    let out = run("nobody", &database);
+    assert!(!out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).trim(),
+        "error: no account is named “nobody”"
+    );
+    let missing = app.dir.path().join("typo.db");
+    let out = run("walker", &missing.display().to_string());
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("there is no database at"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!missing.exists(), "nothing created");
+}

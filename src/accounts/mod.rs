@@ -6,6 +6,7 @@ pub mod api_tokens;
 pub mod common_passwords;
 pub mod hashing;
 pub mod password;
+pub mod reset;
 
 pub mod throttle;
 pub mod username;
