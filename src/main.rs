@@ -427,6 +427,7 @@ fn reset_password(database: config::Database, args: ResetPasswordArgs) -> anyhow
             );
         }
     }
+    let on_sqlite = database.sqlite_path().is_some();
     let pool = insights_hub::db::open(database)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -442,9 +443,16 @@ fn reset_password(database: config::Database, args: ResetPasswordArgs) -> anyhow
             other => anyhow::anyhow!(other),
         })?;
     println!("New password for “{}”: {}", done.username, done.password);
+    // A SQLite server trusts its session cache for a few seconds (over PostgreSQL every
+    // server hears of the change at once); it makes no API token with such a session.
+    let within = if on_sqlite {
+        "; a running SQLite server stops taking them within 5 seconds"
+    } else {
+        ""
+    };
     println!(
-        "Their sessions have ended ({} signed in). Hand the password over; they can choose \
-         their own on their account page.",
+        "Their sessions have ended ({} signed in{within}). Hand the password over; they \
+         can choose their own on their account page.",
         done.sessions_ended
     );
     Ok(())

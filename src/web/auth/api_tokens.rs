@@ -14,17 +14,17 @@ use poem::{
     http::StatusCode,
     session::Session,
     web::{Data, Form, Path},
-    IntoResponse, Response,
+    IntoResponse, Request, Response,
 };
 use serde::Deserialize;
 
-use super::csrf;
+use super::{csrf, session, session_store};
 use crate::{
     accounts::api_tokens::{self, MAX_ACTIVE_PER_USER},
     db::{self, api_tokens::ApiTokenRow},
     error::AppResult,
     web::{
-        extract::{PageContext, RequireUser},
+        extract::{login_redirect, PageContext, RequireUser},
         layout::format_date,
         respond,
         state::AppState,
@@ -274,6 +274,8 @@ enum Created {
     Yes,
     AtLimit,
     SentTwice,
+    /// The session had ended, though the session cache still held it.
+    SessionEnded,
 }
 
 #[handler]
@@ -282,9 +284,15 @@ pub async fn create(
     RequireUser(user): RequireUser,
     state: Data<&AppState>,
     session: &Session,
+    req: &Request,
     Form(form): Form<CreateForm>,
 ) -> AppResult<Response> {
     let user_id = user.id;
+    // A token outlives the session that made it: the session's own row is read here,
+    // not the session cache, so that a session just ended by another process (an
+    // operator's `reset-password` beside a SQLite server) cannot make one.
+    let session_key = session::session_id(req.headers(), state.config.secure_cookies)
+        .map(session_store::stored_id);
     let once = form.once.trim();
     if already_used(session, once) {
         return answer_with_notice(&ctx, &state, user_id, SENT_TWICE, StatusCode::CONFLICT).await;
@@ -303,6 +311,18 @@ pub async fn create(
         // racing at the limit cannot both pass the count, nor two sends of one form
         // both pass its check (a unique index backs that one).
         db::user_write_transaction(conn, |conn| {
+            let live = match &session_key {
+                Some(key) => db::sessions::load_with_expiry(conn, key, db::now_unix())?.is_some(),
+                None => false,
+            };
+            if !live {
+                // Its account deleted meanwhile takes the session with it: said as
+                // such, as the insert's refusal would.
+                if db::users::find_by_id(conn, user_id)?.is_none() {
+                    return Err(crate::error::AppError::account_gone());
+                }
+                return Ok(Created::SessionEnded);
+            }
             if let Some(once) = form_once.as_deref() {
                 if db::api_tokens::form_used(conn, user_id, once)? {
                     return Ok(Created::SentTwice);
@@ -325,6 +345,9 @@ pub async fn create(
         })
     })
     .await?;
+    if created == Created::SessionEnded {
+        return Ok(login_redirect(req));
+    }
     if created == Created::SentTwice {
         return answer_with_notice(&ctx, &state, user_id, SENT_TWICE, StatusCode::CONFLICT).await;
     }

@@ -102,16 +102,31 @@ pub fn cookie_present(headers: &poem::http::HeaderMap, secure: bool) -> bool {
 
 /// Whether the request's `Cookie` headers hold `name` with a value.
 fn has_cookie(headers: &poem::http::HeaderMap, name: &str) -> bool {
+    cookie_value(headers, name).is_some()
+}
+
+/// The first value of the cookie `name` in the request's `Cookie` headers, if it has
+/// one (the first, as poem reads it).
+fn cookie_value<'h>(headers: &'h poem::http::HeaderMap, name: &str) -> Option<&'h str> {
     headers
         .get_all(poem::http::header::COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|text| text.split(';'))
-        .any(|pair| {
+        .find_map(|pair| {
             pair.trim_start()
                 .strip_prefix(name)
-                .is_some_and(|rest| rest.starts_with('=') && rest.len() > 1)
+                .and_then(|rest| rest.strip_prefix('='))
+                .filter(|value| !value.is_empty())
         })
+}
+
+/// The session id the request's cookie names (`cookie_name`), for a handler that must
+/// read the session's row itself rather than trust the session cache: one ended by
+/// another process (`insights-hub reset-password`) stays in a SQLite server's cache for
+/// up to its 5 s (`session_store::CACHE_TTL`).
+pub fn session_id(headers: &poem::http::HeaderMap, secure: bool) -> Option<&str> {
+    cookie_value(headers, cookie_name(secure))
 }
 
 /// On a `Secure` server, the unprefixed cookies a browser still sends from before the
