@@ -35,8 +35,8 @@ static ALLOCATOR: insights_hub::allocator::ByCommand = insights_hub::allocator::
     long_about = None
 )]
 struct Cli {
-    /// SQLite database file (created if missing), or a PostgreSQL server as
-    /// `postgres://USER:PASSWORD@HOST:PORT/DATABASE`. Also DATABASE_URL.
+    /// SQLite database file (serve and import create it if missing), or a PostgreSQL
+    /// server as `postgres://USER:PASSWORD@HOST:PORT/DATABASE`. Also DATABASE_URL.
     #[arg(long, global = true, env = "DATABASE_URL", default_value = Config::DEFAULT_DATABASE)]
     database: String,
 
@@ -418,11 +418,19 @@ fn shutdown_signal() -> impl std::future::Future<Output = ()> {
 /// prints the summary.
 fn reset_password(database: config::Database, args: ResetPasswordArgs) -> anyhow::Result<()> {
     use insights_hub::accounts::{hashing::PasswordHasher, reset, AccountError};
-    // A mistyped path would otherwise be created, empty, and said to have no such user.
+    // A mistyped path would otherwise be created, empty, and said to have no such user;
+    // another file (the catalog's, an empty one) migrated as a main database.
     if let Some(path) = database.sqlite_path() {
         if !path.exists() {
             anyhow::bail!(
                 "there is no database at {}: give the --database the server uses",
+                path.display()
+            );
+        }
+        if !insights_hub::db::is_main_database(path)? {
+            anyhow::bail!(
+                "{} is not this app's main database (it has no accounts): give the \
+                 --database the server uses, not its catalog file",
                 path.display()
             );
         }

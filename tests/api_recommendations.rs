@@ -706,8 +706,10 @@ async fn key_minus_one_is_a_track_without_a_detected_key() {
         names.sort();
         names
     };
-    let json = recommend(&app, "target_energy=0.5&target_key=-1&limit=10").await;
-    assert_eq!(names(&json), ["Song 0", "Song 1"], "{json}");
+    for query in ["target_key=-1", "max_key=-1", "min_key=-1&max_key=-1"] {
+        let json = recommend(&app, &format!("target_energy=0.5&{query}&limit=10")).await;
+        assert_eq!(names(&json), ["Song 0", "Song 1"], "{query}: {json}");
+    }
     let json = recommend(&app, "target_energy=0.5&min_key=-1&max_key=0&limit=10").await;
     assert_eq!(tracks(&json).len(), 6, "{json}");
     // A side left open is the keys themselves, as on the page: max_key alone leaves

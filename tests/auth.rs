@@ -2343,6 +2343,35 @@ async fn the_reset_password_command_prints_the_password_to_hand_over() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(!missing.exists(), "nothing created");
+    // A file that is not the main database (empty, or the catalog's) is refused, and
+    // nothing is migrated or created beside it.
+    let empty = app.dir.path().join("empty.db");
+    std::fs::write(&empty, "").expect("an empty file");
+    let catalog = insights_hub::db::catalog_file::catalog_path(std::path::Path::new(&database));
+    let mut refused = vec![empty.clone()];
+    if catalog.exists() {
+        refused.push(catalog.clone());
+    }
+    for path in refused {
+        let before: Vec<_> = std::fs::read_dir(app.dir.path())
+            .expect("dir")
+            .filter_map(|e| e.ok().map(|e| e.file_name()))
+            .collect();
+        let out = run("walker", &path.display().to_string());
+        assert!(!out.status.success());
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("is not this app's main database"),
+            "{}: {}",
+            path.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let after: Vec<_> = std::fs::read_dir(app.dir.path())
+            .expect("dir")
+            .filter_map(|e| e.ok().map(|e| e.file_name()))
+            .collect();
+        assert_eq!(before, after, "{}: nothing created", path.display());
+    }
+    assert_eq!(std::fs::metadata(&empty).expect("still there").len(), 0);
 }
 
 /// A session ended by another process (an operator's `reset-password` beside a SQLite

@@ -47,6 +47,7 @@ use diesel_migrations::MigrationHarness;
 pub use self::connection::DbConnection;
 use self::migrations::{migrate_pg, warn_of_newer_migrations};
 pub use self::migrations::{run_migrations, MIGRATIONS, MIGRATIONS_PG};
+pub use self::sqlite_files::is_main_database;
 use self::sqlite_files::{check_sqlite_file, prepare_path, private_file};
 pub(crate) use self::sqlite_tuning::with_busy_timeout;
 pub use self::sqlite_tuning::{

@@ -77,3 +77,36 @@ pub(super) fn check_sqlite_file(path: &std::path::Path) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// Whether `path` is an existing main database of this app (it has the accounts
+/// table), read without writing anything: for a command that works on accounts
+/// (`reset-password`), which must not create, migrate or write beside a file that is
+/// not one. An empty file, the catalog file (`*.catalog.db`) or another SQLite database
+/// had been migrated as a new main file, and the catalog file given by mistake had
+/// been warned of as "changed by a newer release".
+pub fn is_main_database(path: &std::path::Path) -> anyhow::Result<bool> {
+    use diesel::{sql_types::BigInt, Connection, QueryableByName, RunQueryDsl, SqliteConnection};
+    if !path.is_file() {
+        return Ok(false);
+    }
+    check_sqlite_file(path)?;
+    let shown = path.display();
+    let url = format!(
+        "file:{}?mode=ro",
+        path.to_str()
+            .ok_or_else(|| anyhow::anyhow!("database path {shown} is not valid UTF-8"))?
+    );
+    let mut conn = SqliteConnection::establish(&url)
+        .map_err(|e| anyhow::anyhow!("cannot open {shown}: {e}"))?;
+    #[derive(QueryableByName)]
+    struct Found {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    let found: Found = diesel::sql_query(
+        "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'users'",
+    )
+    .get_result(&mut conn)
+    .map_err(|e| anyhow::anyhow!("cannot read {shown}: {e}"))?;
+    Ok(found.n > 0)
+}

@@ -396,7 +396,11 @@ pub fn parse(pairs: &[(String, String)]) -> Result<RecommendationRequest, ApiErr
                 min.map_or(tlo, |m| m.max(tlo)),
                 max.map_or(thi, |m| m.min(thi)),
             ),
-            None => (min.unwrap_or(open_lo), max.unwrap_or(open_hi)),
+            // `max_key=-1` alone: the unknown keys, not a range that runs backwards.
+            None => (
+                min.unwrap_or(max.map_or(open_lo, |m| m.min(open_lo))),
+                max.unwrap_or(open_hi),
+            ),
         };
         if lo > hi {
             errors.push(format!(
