@@ -1763,6 +1763,21 @@ async fn changing_the_password_logs_out_other_sessions() {
         "{}",
         told.body
     );
+    // Once: the ended session's cookie goes with that answer, so the next visit there
+    // is a plain log-in page (it had said the session ended on every visit).
+    let removal = told
+        .raw_set_cookie(SESSION_COOKIE)
+        .expect("the ended session's cookie removed");
+    assert!(
+        removal.contains("Max-Age=0") && removal.contains("Path=/"),
+        "{removal}"
+    );
+    let again = phone.get(&app.client, "/login?next=/account").await;
+    assert!(
+        !again.body.contains("Your session has ended"),
+        "{}",
+        again.body
+    );
 
     let old = Browser::new()
         .log_in(&app.client, "changer", GOOD_PASSWORD)

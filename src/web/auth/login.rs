@@ -47,14 +47,23 @@ pub fn show(
     if ctx.user.is_some() {
         return respond::redirect(&ctx.htmx, &next::after_login(query.next.as_deref()));
     }
+    let secure = state.config.secure_cookies;
+    let session_ended = session::cookie_present(req.headers(), secure);
     let values = views::LogInValues {
         username: "",
         next: query.next.as_deref(),
         alert: None,
-        session_ended: session::cookie_present(req.headers(), state.config.secure_cookies),
+        session_ended,
     };
-    ctx.render(TITLE, views::log_in_page(&ctx, &values))
-        .into_response()
+    let page = ctx
+        .render(TITLE, views::log_in_page(&ctx, &values))
+        .into_response();
+    if session_ended {
+        // Said once: the ended session's cookie goes with this answer. It had stayed,
+        // and every later visit here said the session had just ended.
+        return session::expire(&[session::cookie_name(secure)], secure, page);
+    }
+    page
 }
 
 #[handler]

@@ -55,7 +55,7 @@ where
         .around(move |ep, req| async move {
             let stale = session::unprefixed_cookies(secure, req.headers());
             let resp = ep.call(req).await?;
-            Ok(session::expire(&stale, resp))
+            Ok(session::expire(&stale, secure, resp))
         })
         .data(state.accounts.clone())
         .map_to_response()

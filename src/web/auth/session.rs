@@ -143,11 +143,14 @@ pub fn unprefixed_cookies(secure: bool, request: &poem::http::HeaderMap) -> Vec<
         .collect()
 }
 
-/// Removes `names` (`unprefixed_cookies`) in the answer. (One a sibling set with its
-/// `Domain` is not removed by this host's answer; it is ignored all the same.)
-pub fn expire(names: &[&str], mut resp: Response) -> Response {
+/// Removes the cookies `names` in the answer, for the whole site, `Secure` as this
+/// server's cookies are (a browser ignores a `Secure` removal over plain HTTP, and a
+/// plain one of a `Secure` cookie). (One a sibling subdomain set with its `Domain` is
+/// not removed by this host's answer; it is ignored all the same.)
+pub fn expire(names: &[&str], secure: bool, mut resp: Response) -> Response {
+    let secure = if secure { "; Secure" } else { "" };
     for name in names {
-        let removal = format!("{name}=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite=Lax");
+        let removal = format!("{name}=; Path=/; Max-Age=0{secure}; HttpOnly; SameSite=Lax");
         if let Ok(value) = HeaderValue::from_str(&removal) {
             resp.headers_mut().append(SET_COOKIE, value);
         }
@@ -309,7 +312,7 @@ mod tests {
         ));
         let stale = unprefixed_cookies(true, &both);
         assert_eq!(stale, ["ih_session", "ih_csrf"]);
-        let resp = expire(&stale, poem::Response::default());
+        let resp = expire(&stale, true, poem::Response::default());
         let removals: Vec<&str> = resp
             .headers()
             .get_all(poem::http::header::SET_COOKIE)
