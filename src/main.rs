@@ -448,7 +448,8 @@ fn reset_password(database: config::Database, args: ResetPasswordArgs) -> anyhow
                 "no account is named “{}”",
                 insights_hub::quoted::quoted(args.username.trim())
             ),
-            other => anyhow::anyhow!(other),
+            // Its own words only: the chain would repeat its cause's (SQLite's message).
+            other => anyhow::anyhow!(other.to_string()),
         })?;
     println!("New password for “{}”: {}", done.username, done.password);
     // A SQLite server trusts its session cache for a few seconds (over PostgreSQL every
