@@ -102,6 +102,31 @@ impl From<diesel::result::Error> for AccountError {
     }
 }
 
+/// Stores `hash` as the user's password and ends every session of theirs, in one
+/// transaction: a new password with the old sessions still live, or the other way
+/// round, would be a change half made. A session that a log-in with the old password
+/// starts after this commits is refused by its older credentials version: whoever else
+/// knew the old password is out. The new version and how many sessions ended; for a
+/// password change and an operator's reset (`reset`).
+async fn replace_password_ending_sessions(
+    pool: &DbPool,
+    user_id: i32,
+    hash: String,
+) -> Result<(i32, usize), AccountError> {
+    let replaced = db::run(pool, move |conn| {
+        Ok(db::user_write_transaction(conn, |conn| {
+            let Some(version) = users::replace_password(conn, user_id, &hash)? else {
+                return Ok(None);
+            };
+            let ended = db::sessions::end_all_for_user(conn, user_id, db::now_unix())?;
+            Ok::<_, diesel::result::Error>(Some((version, ended)))
+        })?)
+    })
+    .await?;
+    db::sessions::forget_cached();
+    replaced.ok_or(AccountError::NoSuchUser)
+}
+
 /// A log-in admitted by the throttle, in flight until dropped (`Throttle::end_in_flight`,
 /// in memory, so a `Drop` may do it).
 struct InFlightLogIn {
@@ -343,20 +368,8 @@ impl Accounts {
             )));
         }
         let hash = self.hasher.hash(new.to_string()).await?;
-        // One transaction: a new password with the old sessions still live, or the
-        // other way round, would be a change half made. Every session of this user
-        // ends, and one that a log-in with the old password starts after this commits
-        // is refused by its older version: whoever else knew the old password is out.
-        let version = db::run(pool, move |conn| {
-            Ok(db::user_write_transaction(conn, |conn| {
-                let version = users::replace_password(conn, user_id, &hash)?;
-                db::sessions::end_all_for_user(conn, user_id, db::now_unix())?;
-                Ok::<_, diesel::result::Error>(version)
-            })?)
-        })
-        .await?;
-        db::sessions::forget_cached();
-        version.ok_or(AccountError::NoSuchUser)
+        let (version, _) = replace_password_ending_sessions(pool, user_id, hash).await?;
+        Ok(version)
     }
 
     /// Deletes a user's account, their saved profiles and all their sessions, after

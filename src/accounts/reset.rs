@@ -6,7 +6,9 @@
 
 use rand::Rng;
 
-use super::{hashing::PasswordHasher, password, username, AccountError};
+use super::{
+    hashing::PasswordHasher, password, replace_password_ending_sessions, username, AccountError,
+};
 use crate::db::{self, users, DbPool};
 
 /// What a reset did.
@@ -67,16 +69,7 @@ pub async fn reset_password(
     };
     let hash = hasher.hash(password.clone()).await?;
     let user_id = row.id;
-    let ended = db::run(pool, move |conn| {
-        Ok(db::user_write_transaction(conn, |conn| {
-            let version = users::replace_password(conn, user_id, &hash)?;
-            let ended = db::sessions::end_all_for_user(conn, user_id, db::now_unix())?;
-            Ok::<_, diesel::result::Error>(version.map(|_| ended))
-        })?)
-    })
-    .await?;
-    db::sessions::forget_cached();
-    let sessions_ended = ended.ok_or(AccountError::NoSuchUser)?;
+    let (_, sessions_ended) = replace_password_ending_sessions(pool, user_id, hash).await?;
     // Said by the command itself (this runs in the operator's terminal, not a server).
     tracing::debug!(user_id, sessions_ended, "password reset by the operator");
     Ok(Reset {

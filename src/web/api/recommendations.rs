@@ -398,7 +398,7 @@ pub fn parse(pairs: &[(String, String)]) -> Result<RecommendationRequest, ApiErr
             ),
             // `max_key=-1` alone: the unknown keys, not a range that runs backwards.
             None => (
-                min.unwrap_or(max.map_or(open_lo, |m| m.min(open_lo))),
+                min.unwrap_or(open_lo.min(max.unwrap_or(open_lo))),
                 max.unwrap_or(open_hi),
             ),
         };

@@ -581,35 +581,35 @@ async fn similar_artists<'a>(
             .top_genres(&state.pool, catalog.meta.version, &ids)
             .await?
     };
-    // A neighbour's main genres by the same rule as the artist's, ties and all. The one
-    // shown is the one it shares, if it shares one (a neighbour listed first for latin
-    // had read "ambient", its first by name), else its first.
-    let main_genres_of = |id: i32| {
-        their_genres
-            .get(&id)
-            .map_or_else(Vec::new, |g| main_genres(g))
-    };
-    let main_genre_of = |id: i32| {
-        let theirs = main_genres_of(id);
-        theirs
-            .iter()
-            .find(|genre| artists_main_genres.contains(genre))
-            .or(theirs.first())
-            .map(|genre| genre.to_string())
-    };
+    // A neighbour's main genres by the same rule as the artist's, ties and all, read
+    // once per neighbour: whether it shares one, and the one shown, which is the one it
+    // shares (a neighbour listed first for latin had read "ambient", its first by
+    // name), else its first.
+    let labels: std::collections::HashMap<i32, (bool, Option<String>)> = candidates
+        .iter()
+        .map(|s| {
+            let theirs = their_genres
+                .get(&s.artist.id)
+                .map(|g| main_genres(g))
+                .unwrap_or_default();
+            let shared = theirs
+                .iter()
+                .find(|genre| artists_main_genres.contains(genre));
+            let shown = shared.or(theirs.first()).map(|genre| genre.to_string());
+            (s.artist.id, (shared.is_some(), shown))
+        })
+        .collect();
     let similar = genre_first(
         candidates,
-        |id| {
-            main_genres_of(id)
-                .iter()
-                .any(|genre| artists_main_genres.contains(genre))
-        },
+        |id| labels.get(&id).is_some_and(|(shares, _)| *shares),
         SIMILAR_COUNT,
     );
     Ok(similar
         .into_iter()
         .map(|s| {
-            let genre = main_genre_of(s.artist.id);
+            let genre = labels
+                .get(&s.artist.id)
+                .and_then(|(_, shown)| shown.clone());
             (s, genre)
         })
         .collect())
