@@ -207,10 +207,59 @@ async fn anonymous_reads_when_the_operator_allows_them() {
     // reads as no token at all.
     let placeholder = call(&app, Some("any-token-will-do"), "/api/v1/catalog").await;
     assert_eq!(placeholder.status, StatusCode::OK, "{}", placeholder.json);
+    // So does an empty one: a client given "" for no token sends `Bearer ` (the
+    // TypeScript SDK had been told "Bad or expired token").
+    let empty = call(&app, Some(""), "/api/v1/catalog").await;
+    assert_eq!(empty.status, StatusCode::OK, "{}", empty.json);
     // Without anonymous reads, it is refused as any invalid token is.
     let closed = demo_app();
     let refused = call(&closed, Some("any-token-will-do"), "/api/v1/catalog").await;
     assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    let empty = call(&closed, Some(""), "/api/v1/catalog").await;
+    assert_eq!(empty.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(empty.json["error"]["message"], "Invalid access token.");
+}
+
+/// The API's links (`href`, `next`) use the scheme the client reached the server by.
+/// Secure cookies on a network address (`--secure-cookies auto`'s guess) had made them
+/// `https://` on a plain-HTTP server, and following `next` failed in every client.
+#[tokio::test]
+async fn links_use_the_scheme_the_server_is_reached_by() {
+    async fn href(app: &TestApp, forwarded_proto: Option<&str>) -> String {
+        let mut req = app.client.get("/api/v1/search?q=a&type=track&limit=1");
+        if let Some(proto) = forwarded_proto {
+            req = req.header("X-Forwarded-Proto", proto);
+        }
+        let body = req.send().await.0.into_body().into_string().await.unwrap();
+        let json: serde_json::Value = serde_json::from_str(&body).expect(&body);
+        json["tracks"]["next"].as_str().expect(&body).to_string()
+    }
+    let guessed = demo_app_with(|c| {
+        c.api_anonymous = true;
+        c.secure_cookies = true;
+    });
+    assert!(href(&guessed, None)
+        .await
+        .starts_with("http://localhost/api/v1/search?"));
+    // Without --trust-proxy, anyone could send the header: ignored.
+    assert!(href(&guessed, Some("https")).await.starts_with("http://"));
+    let behind_tls = demo_app_with(|c| {
+        c.api_anonymous = true;
+        c.secure_cookies = true;
+        c.reached_over_https = true;
+    });
+    assert!(href(&behind_tls, None)
+        .await
+        .starts_with("https://localhost/api/v1/search?"));
+    let proxied = demo_app_with(|c| {
+        c.api_anonymous = true;
+        c.trust_proxy_headers = true;
+    });
+    assert!(href(&proxied, Some("https")).await.starts_with("https://"));
+    assert!(href(&proxied, Some("http, HTTPS"))
+        .await
+        .starts_with("https://"));
+    assert!(href(&proxied, Some("gopher")).await.starts_with("http://"));
 }
 
 #[tokio::test]
@@ -1012,6 +1061,24 @@ async fn search_pages_like_spotify() {
         .to_lowercase()
         .contains(&word.to_lowercase()));
     assert!(a.json["tracks"]["items"].is_array());
+    // The pages in the order `type` names them, as tekore reads them (it returns them
+    // as a tuple in the order of the answer's keys).
+    let keys = |json: &serde_json::Value| -> Vec<String> {
+        json.as_object()
+            .expect("an object")
+            .keys()
+            .cloned()
+            .collect()
+    };
+    assert_eq!(keys(&a.json), ["artists", "tracks"]);
+    let swapped = call(
+        &app,
+        t,
+        &format!("/api/v1/search?q={q}&type=track,artist&limit=2"),
+    )
+    .await;
+    assert_eq!(keys(&swapped.json), ["tracks", "artists"]);
+    assert_eq!(swapped.json["artists"], a.json["artists"]);
     // Tracks by title, with paging links that work.
     let title_word = "the";
     let page1 = call(

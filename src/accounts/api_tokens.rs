@@ -85,10 +85,12 @@ pub enum TokenError {
 }
 
 /// The token in an `Authorization` header value: `Bearer <token>` (the scheme is
-/// case-insensitive, as HTTP says). A token of the wrong shape is `Invalid`.
+/// case-insensitive, as HTTP says). A token of the wrong shape is `Invalid`, an empty
+/// one too: a client library given "" for no token sends `Bearer ` (HTTP drops the
+/// trailing space), which is a bearer credential, not another scheme.
 pub fn from_authorization(value: Option<&str>) -> Result<&str, TokenError> {
     let value = value.ok_or(TokenError::Missing)?.trim();
-    let (scheme, token) = value.split_once(' ').ok_or(TokenError::NotBearer)?;
+    let (scheme, token) = value.split_once(' ').unwrap_or((value, ""));
     if !scheme.eq_ignore_ascii_case("bearer") {
         return Err(TokenError::NotBearer);
     }
@@ -159,10 +161,12 @@ mod tests {
             from_authorization(Some(&format!("Basic {t}"))),
             Err(TokenError::NotBearer)
         );
+        assert_eq!(from_authorization(Some("Bearer")), Err(TokenError::Invalid));
         assert_eq!(
-            from_authorization(Some("Bearer")),
+            from_authorization(Some("Basic")),
             Err(TokenError::NotBearer)
         );
+        assert_eq!(from_authorization(Some("")), Err(TokenError::NotBearer));
         assert_eq!(
             from_authorization(Some("Bearer sih_short")),
             Err(TokenError::Invalid)

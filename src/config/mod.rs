@@ -21,6 +21,11 @@ pub struct Config {
     pub database: Database,
     /// Mark cookies `Secure`. On by default; turn off only for plain-HTTP development.
     pub secure_cookies: bool,
+    /// The operator said the server is reached over HTTPS (`--secure-cookies always`,
+    /// behind a TLS proxy): the API's links say `https`. `auto` marks cookies Secure on
+    /// any address that is not loopback, a guess made for safety; links built on it sent
+    /// a plain-HTTP client on a network to a TLS port the server does not have.
+    pub reached_over_https: bool,
     /// Seed the demo catalog when the database has no tracks.
     pub seed_demo: bool,
     /// The 32-byte server secret (keys CSRF tokens) when the operator gave one. `None`:
@@ -28,8 +33,9 @@ pub struct Config {
     /// is resolved once, by `resolve_secret_key` when the app state is opened.
     pub secret_key: Option<SecretKey>,
     /// Take the client address from the last `X-Forwarded-For` entry (set by a reverse
-    /// proxy in front of the server) for log-in throttling. Off by default: without a
-    /// proxy that overwrites it, anyone could send the header and dodge the throttle.
+    /// proxy in front of the server) for log-in throttling, and the scheme of the API's
+    /// links from `X-Forwarded-Proto`. Off by default: without a proxy that overwrites
+    /// them, anyone could send the headers and dodge the throttle.
     pub trust_proxy_headers: bool,
     /// Let the JSON API's read endpoints answer without a bearer token. Off by default.
     pub api_anonymous: bool,
@@ -69,6 +75,7 @@ impl Config {
                 .expect("default bind address is valid"),
             database: database.into(),
             secure_cookies: false,
+            reached_over_https: false,
             seed_demo: true,
             secret_key: None,
             trust_proxy_headers: false,

@@ -328,6 +328,6 @@ mod tests {
         assert!(head.contains(&format!("content-length: {}\r\n", body.len())));
         assert!(body.contains("The address is too long"));
         let api = String::from_utf8(replacement(StatusCode::BAD_REQUEST, true)).unwrap_or_default();
-        assert!(api.ends_with(r#"{"error":{"message":"The request could not be read. Check the address, or go back and submit the form again.","status":400}}"#), "{api}");
+        assert!(api.ends_with(r#"{"error":{"status":400,"message":"The request could not be read. Check the address, or go back and submit the form again."}}"#), "{api}");
     }
 }

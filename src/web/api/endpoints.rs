@@ -381,7 +381,8 @@ impl CatalogApi {
         state: Data<&AppState>,
         /// What to look for: words, each in a track's title, album or artists (for
         /// tracks) or in an artist's name (for artists), and field filters such as
-        /// `artist:"Daft Punk" year:2000-2009`. Case and accents are ignored.
+        /// `artist:"Daft Punk" year:2000-2009`. Case and accents are ignored. At most
+        /// 500 characters, and 20 words, phrases and filters.
         q: Query<String>,
         /// Comma-separated: artist, track.
         #[oai(name = "type")]
@@ -393,7 +394,7 @@ impl CatalogApi {
         /// An ISO 3166-1 alpha-2 country code or from_token, checked (400 otherwise) and
         /// then ignored: the catalog has no markets.
         market: Query<Option<String>>,
-    ) -> poem::Result<Json<objects::SearchResults>> {
+    ) -> poem::Result<Json<objects::OrderedSearchResults>> {
         let _ = market;
         let given = search::SearchRequest {
             q: &q.0,

@@ -278,6 +278,69 @@ pub struct SearchResults {
     pub tracks: Option<TrackPage>,
 }
 
+/// A search's answer with its pages in the order `type` named them (`type=track,artist`:
+/// tracks first). tekore hands the pages back as a tuple in the order of the answer's
+/// keys, which it documents as the order of `type`: with the pages always in one order,
+/// its `tracks, artists = search(..., types=("track", "artist"))` got them swapped.
+/// Its schema is `SearchResults`' (the order of an object's keys is not a schema's).
+#[derive(Debug, Clone)]
+pub struct OrderedSearchResults {
+    pub results: SearchResults,
+    pub tracks_first: bool,
+}
+
+impl poem_openapi::types::Type for OrderedSearchResults {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = Self;
+    type RawElementValueType = Self;
+
+    fn name() -> std::borrow::Cow<'static, str> {
+        SearchResults::name()
+    }
+
+    fn schema_ref() -> poem_openapi::registry::MetaSchemaRef {
+        SearchResults::schema_ref()
+    }
+
+    fn register(registry: &mut poem_openapi::registry::Registry) {
+        SearchResults::register(registry);
+    }
+
+    fn as_raw_value(&self) -> Option<&Self> {
+        Some(self)
+    }
+
+    fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a Self> + 'a> {
+        Box::new(std::iter::once(self))
+    }
+}
+
+impl poem_openapi::types::ToJSON for OrderedSearchResults {
+    fn to_json(&self) -> Option<serde_json::Value> {
+        use poem_openapi::types::ToJSON;
+        // serde_json keeps keys in the order inserted (its `preserve_order` feature).
+        let mut pages = serde_json::Map::new();
+        let artists = |pages: &mut serde_json::Map<String, serde_json::Value>| {
+            if let Some(json) = self.results.artists.as_ref().and_then(ToJSON::to_json) {
+                pages.insert("artists".to_string(), json);
+            }
+        };
+        let tracks = |pages: &mut serde_json::Map<String, serde_json::Value>| {
+            if let Some(json) = self.results.tracks.as_ref().and_then(ToJSON::to_json) {
+                pages.insert("tracks".to_string(), json);
+            }
+        };
+        if self.tracks_first {
+            tracks(&mut pages);
+            artists(&mut pages);
+        } else {
+            artists(&mut pages);
+            tracks(&mut pages);
+        }
+        Some(serde_json::Value::Object(pages))
+    }
+}
+
 /// How one feature of a recommended track compares with the target.
 #[derive(Debug, Clone, Object)]
 pub struct FeatureExplanation {
