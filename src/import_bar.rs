@@ -131,7 +131,7 @@ impl Progress for ImportBar {
     fn finishing(&mut self) {
         self.style("[{elapsed_precise}] {spinner} {msg}");
         self.bar
-            .set_message("rebuilding indexes and artist averages (Ctrl-C still undoes the import)");
+            .set_message("rebuilding indexes and artist averages (Ctrl-C undoes the import)");
         self.bar.enable_steady_tick(TICK);
     }
 

@@ -1090,6 +1090,33 @@ fn the_command_reports_skipped_rows_and_strict_exits_with_an_error() {
         written.contains(",10,\"tempo: the audio feature is missing\""),
         "{written}"
     );
+    // Asked for again of an import the catalog already holds (nothing is read), the
+    // list is left as it was: it had been emptied, and said to have no bad rows.
+    let kept_list = db.dir.path().join("kept.csv");
+    std::fs::write(&kept_list, "file,line,reason\n\"x.csv\",3,\"kept\"\n").expect("write");
+    let again = binary()
+        .args([
+            "--database",
+            &path,
+            "import",
+            "--allow-bad-rows",
+            "--bad-rows",
+        ])
+        .arg(&kept_list)
+        .arg(fixture("bad_values.csv"))
+        .output()
+        .expect("run import");
+    assert!(again.status.success());
+    let stdout = String::from_utf8_lossy(&again.stdout);
+    assert!(stdout.contains("Nothing to import"), "{stdout}");
+    assert!(
+        stdout.contains("left as it was, since nothing was read"),
+        "{stdout}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&kept_list).expect("still there"),
+        "file,line,reason\n\"x.csv\",3,\"kept\"\n"
+    );
     // A file that is not such a list is not overwritten: a slip of the arguments
     // (`--bad-rows songs.csv songs.csv`) had emptied the file to import.
     let precious = db.dir.path().join("songs.csv");
@@ -2514,4 +2541,28 @@ fn a_hang_up_stops_the_server_gracefully() {
     assert!(status.success(), "{status:?}: {said:?}");
     assert!(said.iter().any(|l| l.contains("shutting down")), "{said:?}");
     assert!(said.iter().any(|l| l.contains("stopped")), "{said:?}");
+}
+
+/// `import -` reads standard input, as most commands that read files do; it had been
+/// refused as a missing file named "-".
+#[cfg(unix)]
+#[test]
+fn a_dash_imports_standard_input() {
+    let (_dir, path) = database_for_the_binary();
+    let out = binary()
+        .args(["--database", &path, "import", "-"])
+        .stdin(std::fs::File::open(fixture("tidytuesday_spotify_songs.csv")).expect("fixture"))
+        .output()
+        .expect("run import");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.starts_with("Imported /dev/stdin"), "{stdout}");
+    assert!(
+        !stdout.contains("tracks inserted             0"),
+        "{stdout}"
+    );
 }

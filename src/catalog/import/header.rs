@@ -341,7 +341,37 @@ impl fmt::Display for UnmappableHeader {
             f,
             ". Needed: {} (matched ignoring case, spaces, underscores and units in parentheses)",
             needed.join(", ")
-        )
+        )?;
+        f.write_str(self.why())
+    }
+}
+
+impl UnmappableHeader {
+    /// Why, where the header tells: a file with titles and artists but no audio
+    /// feature is a playlist export made since Spotify withdrew them (exportify.app's
+    /// header has no such column); a header read as one column holding `|` or `:` is
+    /// separated by a character CSV files here are not. Both had had only the list of
+    /// missing columns.
+    fn why(&self) -> &'static str {
+        let features: Vec<&str> = Feature::AUDIO
+            .into_iter()
+            .map(|f| Field::Feature(f).name())
+            .collect();
+        let only_features = !self.missing.is_empty()
+            && self.missing.iter().all(|(name, _)| features.contains(name));
+        if only_features {
+            return ". The file has no audio-feature columns: Spotify stopped giving audio \
+                    features to new apps in November 2024, so playlist exports made since \
+                    (Exportify's among them) have none. Import a dataset that has them (the \
+                    README lists some)";
+        }
+        match &self.found[..] {
+            [only] if only.contains('|') || only.contains(':') => {
+                ". The header was read as one column: its columns seem to be separated by \
+                 \"|\" or \":\"; separate them with commas, semicolons or tabs"
+            }
+            _ => "",
+        }
     }
 }
 
@@ -651,6 +681,39 @@ mod tests {
         assert!(
             message.contains("Needed: title, artist, danceability"),
             "{message}"
+        );
+    }
+
+    /// exportify.app's header since Spotify withdrew audio features has titles and
+    /// artists and no feature column: the refusal says why. A header of one column
+    /// split by `|` says how the file is separated. Others say neither.
+    #[test]
+    fn an_unmappable_header_says_why_where_it_can_tell() {
+        let why = |headers: &[&str]| match ColumnMap::from_headers(headers) {
+            Err(HeaderError::Unmappable(err)) => err.to_string(),
+            other => panic!("{other:?}"),
+        };
+        let exportify = why(&[
+            "Track URI",
+            "Track Name",
+            "Artist URI(s)",
+            "Artist Name(s)",
+            "Album Name",
+            "Popularity",
+            "ISRC",
+        ]);
+        assert!(
+            exportify.contains("no audio-feature columns"),
+            "{exportify}"
+        );
+        assert!(exportify.contains("November 2024"), "{exportify}");
+        let piped = why(&["track_id|track_name|track_artist|danceability"]);
+        assert!(piped.contains("read as one column"), "{piped}");
+        assert!(!piped.contains("November 2024"), "{piped}");
+        let other = why(&["foo", "track_name", "energy"]);
+        assert!(
+            !other.contains("November 2024") && !other.contains("one column"),
+            "{other}"
         );
     }
 

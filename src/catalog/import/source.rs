@@ -112,6 +112,18 @@ impl<'a> CsvSource<Box<dyn Read + Send + 'a>> {
             .iter()
             .map(|h| String::from_utf8_lossy(h).into_owned())
             .collect();
+        // A quote left open in the header took in the rows after it, and the file was
+        // said to have "no data rows, only a header". No column name spans lines.
+        if let Some(column) = headers.iter().position(|h| h.contains('\n')) {
+            return Err(read_error(
+                header_line,
+                format!(
+                    "a quote (\") opens the header's column {} and is never closed, so the \
+                     lines after it were read as part of the header (close the quote)",
+                    column + 1
+                ),
+            ));
+        }
         // An empty file, or one of blank lines, a `sep=` line or empty fields only: say
         // so, rather than list every column the header lacks.
         if headers.iter().all(|h| h.trim().is_empty()) {
@@ -276,7 +288,8 @@ impl<R: Read> CsvSource<R> {
     /// passed over.
     pub fn next_row(&mut self) -> Option<Result<ParsedRow, ImportError>> {
         loop {
-            self.row_start.at(self.reader.position().byte());
+            let start = self.reader.position().clone();
+            self.row_start.at(start.byte());
             match self.reader.read_byte_record(&mut self.record) {
                 Ok(false) => return None,
                 Ok(true) if is_blank(&self.record) => continue,
@@ -294,6 +307,23 @@ impl<R: Read> CsvSource<R> {
                     let last_line = self.reader.position().line().saturating_sub(1)
                         + self.layout.lines_before_header;
                     let line = last_line.saturating_sub(inside);
+                    // A quote left open on the last line takes in that line's other
+                    // values and the final LF: a row of too few values, which had been
+                    // said as such ("has 2 fields where the header has 23").
+                    if inside == 0
+                        && bytes.last() == Some(&b'\n')
+                        && self.record.len() != self.parser.columns().headers.len()
+                    {
+                        return Some(Ok(ParsedRow {
+                            line,
+                            track: Err(format!(
+                                "a quote (\") opens value {} on line {line} and is never \
+                                 closed, so the rest of the file was read as that value",
+                                self.record.len()
+                            )),
+                            lines_taken: 0,
+                        }));
+                    }
                     if inside > 0 {
                         if let Some(problem) = self.run_over(line, last_line) {
                             return Some(Ok(ParsedRow {
@@ -326,11 +356,14 @@ impl<R: Read> CsvSource<R> {
                     }));
                 }
                 Err(error) => {
-                    // An I/O error (a damaged archive, a line too long) has no record
-                    // position: the line being read is the one after the last LF.
+                    // An I/O error (a damaged archive, a line too long, a quote never
+                    // closed running past the row limit) has no record position: it is
+                    // said at the line the row began on. The reader's own position is
+                    // wherever the read stopped, 16 MiB on: a quote left open on line 2
+                    // had been blamed on line 82,572.
                     let line = match error.position() {
                         Some(position) => position.line(),
-                        None => self.reader.position().line().max(1),
+                        None => start.line().max(1),
                     };
                     let message = match error.kind() {
                         csv::ErrorKind::Io(io) => io.to_string(),
@@ -408,6 +441,30 @@ mod tests {
         assert_eq!(rows(csv.as_bytes())[0].0, 3);
     }
 
+    /// A quote left open on the last line, or in the header, is said to be one: they
+    /// had been said as a row of too few values, and as a file of no rows.
+    #[test]
+    fn a_quote_left_open_on_the_last_line_or_in_the_header_is_named() {
+        let good = "Song,A,0.5,0.5,0.5,0,0.5,0.05,0.1,120,-6\n";
+        let csv = format!("{HEADER}\n{good}Last,\"A,0.5,0.5,0.5,0,0.5,0.05,0.1,120,-6\n");
+        let rows = rows(csv.as_bytes());
+        assert_eq!(rows.len(), 2);
+        assert!(rows[0].1.is_ok());
+        assert_eq!(rows[1].0, 3);
+        let said = rows[1].1.as_ref().unwrap_err();
+        assert!(
+            said.contains("a quote (\") opens value 2 on line 3"),
+            "{said}"
+        );
+        let csv = format!("{HEADER},\"year\n{good}{good}");
+        let Err(error) = CsvSource::from_reader(Path::new("t.csv"), csv.as_bytes()) else {
+            panic!("the header was read");
+        };
+        let said = error.to_string();
+        assert!(said.contains("opens the header's column 12"), "{said}");
+        assert!(said.contains("at line 1:"), "{said}");
+    }
+
     /// A quote left open in the header is stopped at the same limit (the header had
     /// taken in the whole file before the check began).
     #[test]
@@ -441,7 +498,7 @@ mod tests {
             panic!("the read goes on");
         };
         let said = error.to_string();
-        assert!(said.contains("line 4"), "{said}");
+        assert!(said.contains("at line 4:"), "{said}");
         assert!(
             said.contains("a row runs on for more than 16 MiB"),
             "{said}"
