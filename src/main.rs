@@ -110,7 +110,8 @@ Example: insights-hub import --database data/insights.db spotify_songs.csv",
 
 #[derive(clap::Args)]
 struct ImportArgs {
-    /// CSV files to import (plain, .gz or .zip), all in one transaction.
+    /// CSV files to import (plain, .gz or .zip), all in one transaction; `-` reads
+    /// standard input.
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
 
@@ -293,6 +294,7 @@ fn serve(database: config::Database, args: ServeArgs) -> anyhow::Result<()> {
         CookieSecurity::Never => false,
         CookieSecurity::Auto => !config.bind.ip().is_loopback(),
     };
+    config.reached_over_https = matches!(args.secure_cookies, CookieSecurity::Always);
     if matches!(args.secure_cookies, CookieSecurity::Auto) && config.secure_cookies {
         // Said, because over plain HTTP every form then answers that it expired, and
         // nothing else pointed at the cause.
@@ -414,12 +416,13 @@ fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     }
 }
 
-/// `insights-hub import`: the library does the work; this draws the progress bar and
-/// prints the summary.
+/// `insights-hub reset-password NAME`: the library does the reset; this checks that the
+/// database is one the servers use, and prints the password to hand over.
 fn reset_password(database: config::Database, args: ResetPasswordArgs) -> anyhow::Result<()> {
     use insights_hub::accounts::{hashing::PasswordHasher, reset, AccountError};
     // A mistyped path would otherwise be created, empty, and said to have no such user;
-    // another file (the catalog's, an empty one) migrated as a main database.
+    // another file (the catalog's, an empty one) or an empty PostgreSQL database
+    // migrated as a new app.
     if let Some(path) = database.sqlite_path() {
         if !path.exists() {
             anyhow::bail!(
@@ -427,12 +430,18 @@ fn reset_password(database: config::Database, args: ResetPasswordArgs) -> anyhow
                 path.display()
             );
         }
-        if !insights_hub::db::is_main_database(path)? {
-            anyhow::bail!(
+    }
+    if !insights_hub::db::holds_accounts(&database)? {
+        match database.sqlite_path() {
+            Some(path) => anyhow::bail!(
                 "{} is not this app's main database (it has no accounts): give the \
                  --database the server uses, not its catalog file",
                 path.display()
-            );
+            ),
+            None => anyhow::bail!(
+                "{database} holds no accounts of this app (no users table): give the \
+                 --database the servers use"
+            ),
         }
     }
     let on_sqlite = database.sqlite_path().is_some();
@@ -478,14 +487,34 @@ fn import(database: config::Database, args: ImportArgs) -> anyhow::Result<()> {
             .map_err(|e| anyhow::anyhow!("--bad-rows {}: {e}", path.display()))?;
         progress.bad_rows = Some(file);
     }
-    let result = import_database(&database, &args.files, options, &mut progress);
+    // `-` is standard input, as for most commands that read files (`./-` names a file
+    // called that); it had been refused as a missing file.
+    let files: Vec<PathBuf> = args
+        .files
+        .iter()
+        .map(|file| {
+            if file.as_os_str() == "-" {
+                PathBuf::from("/dev/stdin")
+            } else {
+                file.clone()
+            }
+        })
+        .collect();
+    let result = import_database(&database, &files, options, &mut progress);
     progress.bar.finish_and_clear();
     // Said whatever the outcome: a refused file's bad rows are what there is to fix.
     let stopped = matches!(
         result,
         Err(insights_hub::catalog::import::ImportError::Interrupted)
     );
-    let bad_rows = progress.bad_rows.take().map(|file| file.finish(stopped));
+    let read_nothing = matches!(&result, Ok(report) if report.already_imported);
+    let bad_rows = progress.bad_rows.take().map(|file| {
+        if read_nothing {
+            file.discard()
+        } else {
+            file.finish(stopped)
+        }
+    });
     if let (Some(said), Err(_)) = (&bad_rows, &result) {
         eprintln!("{said}");
     }

@@ -47,7 +47,6 @@ use diesel_migrations::MigrationHarness;
 pub use self::connection::DbConnection;
 use self::migrations::{migrate_pg, warn_of_newer_migrations};
 pub use self::migrations::{run_migrations, MIGRATIONS, MIGRATIONS_PG};
-pub use self::sqlite_files::is_main_database;
 use self::sqlite_files::{check_sqlite_file, prepare_path, private_file};
 pub(crate) use self::sqlite_tuning::with_busy_timeout;
 pub use self::sqlite_tuning::{
@@ -262,6 +261,31 @@ fn establish_pg(url: &str) -> anyhow::Result<PgConnection> {
     Ok(conn)
 }
 
+/// Whether `database` already holds this app's accounts (its `users` table), read
+/// without creating, migrating or writing anything: for a command that works on
+/// accounts (`reset-password`), which must not turn a mistyped file or an empty
+/// PostgreSQL database into a new, empty app. On PostgreSQL the table is looked for
+/// through the URL's search_path, as every query of the app looks for it.
+pub fn holds_accounts(database: &Database) -> anyhow::Result<bool> {
+    match database {
+        Database::Sqlite(path) => sqlite_files::is_main_database(path),
+        Database::Postgres(url) => {
+            #[derive(diesel::QueryableByName)]
+            struct Found {
+                #[diesel(sql_type = diesel::sql_types::Bool)]
+                found: bool,
+            }
+            let mut conn = establish_pg(url)?;
+            let row: Found = diesel::RunQueryDsl::get_result(
+                diesel::sql_query("SELECT to_regclass('users') IS NOT NULL AS found"),
+                &mut conn,
+            )
+            .map_err(|e| anyhow::anyhow!("cannot read {database}: {e}"))?;
+            Ok(row.found)
+        }
+    }
+}
+
 /// libpq's messages span lines ("...failed: Connection refused\n\tIs the server
 /// running..."): one line, the leading "FATAL:" kept.
 /// Any password of the URL is blanked too: libpq quotes the part of a URL it cannot
@@ -282,6 +306,10 @@ fn prepare(database: &Database) -> anyhow::Result<Target> {
         Database::Sqlite(path) => {
             let url = prepare_path(path)?;
             let catalog = catalog_file::catalog_path(path);
+            let _migrating = sqlite_files::lock_directory_while_migrating(path);
+            // Taken in turn: an import that began loading the new catalog while this
+            // waited for the lock holds the catalog file until it commits.
+            catalog_file::wait_while_a_load_holds(&catalog);
             // Both files are checked before either is created or opened: SQLite's own
             // complaint ("file is not a database") names neither, and a bad main file
             // left a new, empty catalog file beside it.
@@ -453,6 +481,26 @@ mod answer_timeout {
 #[cfg(test)]
 mod file_checks {
     use super::*;
+
+    /// Opening a database waits while another process migrates one in the same
+    /// directory (the directory's lock, held here as that process would): two
+    /// processes opening a new database at once had both run the migrations.
+    #[cfg(unix)]
+    #[test]
+    fn opening_waits_while_the_directory_is_being_migrated() {
+        let dir = tempfile::tempdir().expect("dir");
+        let other = std::fs::File::open(dir.path()).expect("open the directory");
+        assert!(sqlite_files::lock_exclusively(&other), "locked");
+        let main = dir.path().join("new.db");
+        let opening = std::thread::spawn(move || open(main).map(|_| ()));
+        std::thread::sleep(Duration::from_millis(300));
+        assert!(!opening.is_finished(), "it waits for the lock");
+        drop(other);
+        opening
+            .join()
+            .expect("no panic")
+            .expect("opens once the lock is free");
+    }
 
     /// A new main file, and SQLite's files beside it, are readable by their owner only.
     #[cfg(unix)]

@@ -110,3 +110,44 @@ pub fn is_main_database(path: &std::path::Path) -> anyhow::Result<bool> {
     .map_err(|e| anyhow::anyhow!("cannot read {shown}: {e}"))?;
     Ok(found.n > 0)
 }
+
+/// An exclusive lock on the database's directory, held while its files are migrated
+/// (dropped with the value). Two processes opening a new database at once, a server
+/// started beside the first import, had both run the migrations, and one of them
+/// failed ("table users already exists", "no such table: main.track_artists"). SQLite's
+/// own locks cannot cover it: the migrations of two files and the catalog's move out
+/// of the main file are several transactions. The directory, not a file: closing any
+/// descriptor of a database file drops the process's SQLite locks on it (POSIX record
+/// locks), and a lock file would stay beside the database. `None` where a directory
+/// cannot be opened or locked, and off Unix (then opened without it, as before).
+pub(super) fn lock_directory_while_migrating(path: &std::path::Path) -> Option<std::fs::File> {
+    let dir = path
+        .parent()
+        .filter(|dir| !dir.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let file = std::fs::File::open(dir).ok()?;
+    lock_exclusively(&file).then_some(file)
+}
+
+/// `flock(LOCK_EX)`, waiting for it (std's `File::lock` needs Rust 1.89, past this
+/// crate's 1.85). The lock goes with the descriptor, when the file is dropped.
+#[cfg(unix)]
+pub(super) fn lock_exclusively(file: &std::fs::File) -> bool {
+    use std::os::fd::AsRawFd;
+    loop {
+        // SAFETY: the descriptor is open, owned by `file`, for the whole call.
+        #[allow(unsafe_code)]
+        let done = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) };
+        if done == 0 {
+            return true;
+        }
+        if std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted {
+            return false;
+        }
+    }
+}
+
+#[cfg(not(unix))]
+pub(super) fn lock_exclusively(_file: &std::fs::File) -> bool {
+    false
+}
