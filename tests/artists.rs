@@ -923,6 +923,13 @@ async fn similar_artists_of_the_same_main_genre_come_first() {
         .find("Near Pop · pop · 3 tracks")
         .expect("Near Pop, pop");
     assert!(far < near, "{text}");
+    // Each comparison link names its pair, for a screen reader's list of links.
+    assert!(
+        page.body
+            .contains(r#"Compare <span class="visually-hidden">Far Rock </span>with Rockers</a>"#),
+        "{}",
+        page.body
+    );
     // Near Pop's own list: no artist shares pop as a main genre, so sound decides.
     let pop = get(&app, &format!("/artists/{}", artist_id(&app, "Near Pop"))).await;
     let text = pop.text();
@@ -961,6 +968,33 @@ async fn artist_tracks_sort_and_paginate_through_the_url() {
         reversed.body.contains("sorted by title, Z to A"),
         "{}",
         reversed.body
+    );
+    // "Order" changed along with "Sort by" is the user's choice: "Year" and
+    // "Ascending" together had given newest first.
+    let both = get(
+        &app,
+        &format!("/artists/{id}?sort=year&dir=asc&shown_sort=popularity&shown_dir=desc"),
+    )
+    .await;
+    assert!(
+        both.body.contains("sorted by year, oldest first"),
+        "{}",
+        both.body
+    );
+    let kept = get(
+        &app,
+        &format!("/artists/{id}?sort=year&dir=desc&shown_sort=popularity&shown_dir=desc"),
+    )
+    .await;
+    assert!(
+        kept.body.contains("sorted by year, newest first"),
+        "{}",
+        kept.body
+    );
+    assert!(
+        kept.body.contains(r#"name="shown_dir" value="desc""#),
+        "{}",
+        kept.body
     );
     // The sort form and the list swap alone for htmx, targeted at the list.
     let fragment = get_htmx(

@@ -421,6 +421,32 @@ async fn htmx_sign_up_swaps_the_form_and_redirects_with_hx_redirect() {
     );
     assert!(invalid.body.contains(r#"hx-target="this""#));
     assert!(!invalid.body.contains("<html"));
+    // The sign-up half of the log-in page keeps that page's title.
+    let mut on_login = Browser::htmx();
+    on_login.headers.push((
+        "HX-Current-URL".into(),
+        "http://localhost/login?next=/genres".into(),
+    ));
+    let refused = on_login
+        .submit(
+            &app.client,
+            "/login",
+            "/signup",
+            &[
+                ("username", "htmx"),
+                ("password", "short"),
+                ("password_confirmation", "short"),
+            ],
+        )
+        .await;
+    assert_invalid(&refused, "at least 12 characters");
+    assert!(
+        refused
+            .body
+            .starts_with("<title>Error: Log in · Spotify Insights Hub</title>"),
+        "{}",
+        refused.body
+    );
 
     let done = browser.sign_up(&app.client, "htmx", GOOD_PASSWORD).await;
     assert_eq!(done.status, StatusCode::OK);
@@ -459,6 +485,24 @@ async fn swapped_auth_forms_name_where_the_keyboard_goes() {
         .await;
     assert_invalid(&invalid, "at least 12 characters");
     let mark = refocused(&invalid.body);
+    assert!(mark.starts_with(r#"<input id="signup-password""#), "{mark}");
+    // Two passwords that differ: the message is beside the repeat, but both come back
+    // empty, so the keyboard goes to the first of them (it had gone to the repeat, and
+    // Enter then met the browser's "Please fill out this field" above it).
+    let differ = browser
+        .submit(
+            &app.client,
+            "/signup",
+            "/signup",
+            &[
+                ("username", "ok_name"),
+                ("password", GOOD_PASSWORD),
+                ("password_confirmation", "correct horse battery staple 8"),
+            ],
+        )
+        .await;
+    assert_invalid(&differ, "not the same");
+    let mark = refocused(&differ.body);
     assert!(mark.starts_with(r#"<input id="signup-password""#), "{mark}");
 
     Browser::new()
@@ -1393,11 +1437,33 @@ async fn other_unsafe_methods_get_405_not_the_expired_form_message() {
         ("/account", "GET, HEAD"),
         ("/logout", "POST"),
         ("/login", "GET, HEAD, POST"),
-        ("/perfect-song/profiles/1/delete", "POST"),
+        ("/perfect-song/profiles/1/delete", "GET, HEAD, POST"),
     ] {
         let resp = app.client.request(Method::DELETE, path).send().await;
         resp.assert_status(StatusCode::METHOD_NOT_ALLOWED);
         resp.assert_header("allow", allow);
+    }
+}
+
+/// A GET on an address only a form posts to (where a refused form's answer was shown
+/// without JavaScript, reloaded or reopened from history) goes back to the page that
+/// holds the form; it had answered 405.
+#[tokio::test]
+async fn a_form_action_reopened_goes_back_to_its_page() {
+    let app = empty_app();
+    for (action, page) in [
+        ("/account/password", "/account"),
+        ("/account/delete", "/account"),
+        ("/account/api-tokens/3/revoke", "/account/api-tokens"),
+        ("/perfect-song/profiles", "/perfect-song"),
+        ("/perfect-song/profiles/7/load", "/perfect-song"),
+        ("/perfect-song/profiles/7/rename", "/perfect-song"),
+        ("/perfect-song/profiles/7/delete", "/perfect-song"),
+        ("/perfect-song/current", "/perfect-song"),
+    ] {
+        let resp = app.client.get(action).send().await;
+        resp.assert_status(StatusCode::SEE_OTHER);
+        resp.assert_header("location", page);
     }
 }
 
@@ -1801,6 +1867,13 @@ async fn deleting_the_account_removes_user_sessions_and_taste_profiles() {
     other_device
         .log_in(&app.client, "leaver", GOOD_PASSWORD)
         .await;
+    // What deleting takes with it is said on the page beforehand.
+    let before = browser.get(&app.client, "/account").await;
+    assert!(
+        before.body.contains("No saved taste profiles yet"),
+        "{}",
+        before.body
+    );
     let leaver = user_id(&app, "leaver").unwrap();
     let stayer = user_id(&app, "stayer").unwrap();
     {
@@ -1819,6 +1892,12 @@ async fn deleting_the_account_removes_user_sessions_and_taste_profiles() {
         }
     }
     assert_eq!(sessions_of(&app, leaver), 2);
+    let listed = browser.get(&app.client, "/account").await;
+    assert!(
+        listed.body.contains("2 saved taste profiles, on"),
+        "{}",
+        listed.body
+    );
 
     let wrong = browser
         .submit(
@@ -2387,6 +2466,26 @@ async fn the_reset_password_command_prints_the_password_to_hand_over() {
         assert_eq!(before, after, "{}: nothing created", path.display());
     }
     assert_eq!(std::fs::metadata(&empty).expect("still there").len(), 0);
+    // Over PostgreSQL, a database without the app's tables (here an empty schema) is
+    // refused the same way, and nothing is migrated into it.
+    if let Some(url) = common::postgres_url() {
+        let empty = common::TestDb::fresh_schema(&url);
+        let (admin_url, schema) = empty.admin().expect("a schema");
+        let insights_hub::config::Database::Postgres(empty_url) = &empty.database else {
+            panic!("a PostgreSQL schema");
+        };
+        let out = run("walker", empty_url);
+        assert!(!out.status.success());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("holds no accounts of this app"), "{stderr}");
+        let mut conn = diesel::PgConnection::establish(admin_url).expect("connect");
+        let tables: i64 = diesel::dsl::sql::<diesel::sql_types::BigInt>(&format!(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = '{schema}'"
+        ))
+        .get_result(&mut conn)
+        .expect("count the tables");
+        assert_eq!(tables, 0, "nothing migrated into the empty schema");
+    }
 }
 
 /// A session ended by another process (an operator's `reset-password` beside a SQLite

@@ -177,6 +177,19 @@ async fn the_list_searches_and_sorts_without_and_with_javascript() {
         energy.body
     );
     assert!(by_name.body.contains(r#"name="shown_sort" value="name""#));
+    assert!(by_name.body.contains(r#"name="shown_dir" value="asc""#));
+    // "Order" changed along with "Sort by" is the user's choice ("Danceability" and
+    // "Ascending" together had given highest first).
+    let chosen = get(
+        &app,
+        "/genres?q=&sort=danceability&dir=asc&shown_sort=tracks&shown_dir=desc",
+    )
+    .await;
+    assert!(
+        chosen.body.contains("sorted by danceability, lowest first"),
+        "{}",
+        chosen.body
+    );
     let none = get(&app, "/genres?q=polka").await;
     assert!(none.body.contains("No genre or subgenre matches “polka”"));
     let bad = get(&app, "/genres?sort=colour").await;

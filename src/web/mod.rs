@@ -69,7 +69,10 @@ pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
         .at("/genres/compare.csv", get(genres::compare::compare_csv))
         .at("/genres/:name", get(genres::page::genre_page))
         .at("/perfect-song", get(song::show).post(song::submit))
-        .at("/perfect-song/current", post(song::save_current_settings))
+        .at(
+            "/perfect-song/current",
+            get(back_to("/perfect-song")).post(song::save_current_settings),
+        )
         .at(
             perfect_song::export::PATH,
             get(perfect_song::export::results_csv),
@@ -82,10 +85,22 @@ pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
             perfect_song::seed_views::SUGGEST,
             get(perfect_song::seed_views::suggest),
         )
-        .at("/perfect-song/profiles", post(profiles::save))
-        .at("/perfect-song/profiles/:id/load", post(profiles::load))
-        .at("/perfect-song/profiles/:id/rename", post(profiles::rename))
-        .at("/perfect-song/profiles/:id/delete", post(profiles::delete))
+        .at(
+            "/perfect-song/profiles",
+            get(back_to("/perfect-song")).post(profiles::save),
+        )
+        .at(
+            "/perfect-song/profiles/:id/load",
+            get(back_to("/perfect-song")).post(profiles::load),
+        )
+        .at(
+            "/perfect-song/profiles/:id/rename",
+            get(back_to("/perfect-song")).post(profiles::rename),
+        )
+        .at(
+            "/perfect-song/profiles/:id/delete",
+            get(back_to("/perfect-song")).post(profiles::delete),
+        )
         .at(
             "/signup",
             get(auth::signup::show).post(auth::signup::submit),
@@ -95,11 +110,11 @@ pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
         .at("/account", never_stored(get(auth::account::show)))
         .at(
             "/account/password",
-            never_stored(post(auth::account::change_password)),
+            never_stored(get(back_to("/account")).post(auth::account::change_password)),
         )
         .at(
             "/account/delete",
-            never_stored(post(auth::account::delete_account)),
+            never_stored(get(back_to("/account")).post(auth::account::delete_account)),
         )
         .at(
             auth::api_tokens::PATH,
@@ -107,7 +122,7 @@ pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
         )
         .at(
             "/account/api-tokens/:id/revoke",
-            never_stored(post(auth::api_tokens::revoke)),
+            never_stored(get(back_to(auth::api_tokens::PATH)).post(auth::api_tokens::revoke)),
         )
         // Pages are compressed on the fly; assets are served pre-compressed.
         .with(compression::Gzip);
@@ -161,6 +176,14 @@ pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
 /// A signed-in user's own account pages are never stored by the browser: after logging
 /// out on a shared computer, Back must not bring them up again from its cache (the
 /// pages' default, `private, no-cache`, allows that, and the back-forward cache too).
+/// A GET on an address only a form posts to: where a refused form's answer is shown
+/// without JavaScript (the page's address is then the form's action), reloaded or
+/// reopened from history. It had answered 405 "Not accepted at this address"; it goes
+/// back to the page that holds the form.
+fn back_to(page: &'static str) -> impl Endpoint<Output = poem::web::Redirect> {
+    poem::endpoint::make_sync(move |_| poem::web::Redirect::see_other(page))
+}
+
 fn never_stored<E: Endpoint>(endpoint: E) -> impl Endpoint<Output = Response> {
     endpoint
         .with(poem::middleware::SetHeader::new().overriding(

@@ -10,6 +10,10 @@ pub type Pairs = Vec<(String, String)>;
 /// (`QueryPairs::sort_dir`).
 pub const SHOWN_SORT: &str = "shown_sort";
 
+/// The hidden field beside [`SHOWN_SORT`] naming the order the page was shown in
+/// (`asc` or `desc`): an "Order" the user changed along with "Sort by" is theirs.
+pub const SHOWN_DIR: &str = "shown_dir";
+
 /// The raw `key=value` pairs of a query string, in order, percent-decoded.
 pub struct QueryPairs(pub Pairs);
 
@@ -70,13 +74,19 @@ impl QueryPairs {
     }
 
     /// The `dir` a sort form sent, unless the form's "Sort by" changed since the page
-    /// showed it (`SHOWN_SORT`, a hidden field of the form): a new key starts in its
-    /// usual order, as a column header's link does. Sending the old `dir` with it
-    /// turned "Name" after "Tracks, highest first" into Z to A.
+    /// showed it (`SHOWN_SORT`, a hidden field of the form) and its "Order" did not
+    /// (`SHOWN_DIR`): a new key starts in its usual order, as a column header's link
+    /// does. Sending the old `dir` with it turned "Name" after "Tracks, highest first"
+    /// into Z to A; an "Order" changed with it is the user's choice, and had been
+    /// dropped ("Year" and "Ascending" together gave newest first).
     pub fn sort_dir(&self) -> Option<&str> {
+        let dir = self.last("dir");
         match self.last(SHOWN_SORT) {
-            Some(shown) if Some(shown) != self.last("sort") => None,
-            _ => self.last("dir"),
+            Some(shown) if Some(shown) != self.last("sort") => match self.last(SHOWN_DIR) {
+                Some(was) if dir.is_some_and(|dir| dir != was) => dir,
+                _ => None,
+            },
+            _ => dir,
         }
     }
 

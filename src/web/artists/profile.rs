@@ -37,7 +37,7 @@ use crate::{
         csv_export::download_link,
         extract::PageContext,
         layout::{breakable_label, chart, feature_table},
-        query::{page_number, url, QueryPairs, SHOWN_SORT},
+        query::{page_number, url, QueryPairs, SHOWN_DIR, SHOWN_SORT},
         respond::permanent_redirect,
         state::AppState,
     },
@@ -412,6 +412,7 @@ fn tracks_section(
                     }
                 }
                 input type="hidden" name=(SHOWN_SORT) value=(sort.key.key());
+                input type="hidden" name=(SHOWN_DIR) value=(if sort.descending { "desc" } else { "asc" });
                 " "
                 button type="submit" class="button-small" { "Sort" }
             }
@@ -454,7 +455,15 @@ fn tracks_section(
                                                         } @else if let Some(t) = tracks.iter().find(|t| t.id == *v) {
                                                             (t.name) @if let Some(y) = t.release_year { " (" (y) ")" }
                                                         } @else { "Track #" (v) }
-                                                        span class="screen-only" { " · " a href=(more_like_track(*v)) { "More like this" } }
+                                                        span class="screen-only" { " · " a href=(more_like_track(*v)) {
+                                                            "More like this"
+                                                            span class="visually-hidden" {
+                                                                ": "
+                                                                @if let Some(d) = others.get(v) { (d.name()) }
+                                                                @else if let Some(t) = tracks.iter().find(|t| t.id == *v) { (t.name) }
+                                                                @else { "track #" (v) }
+                                                            }
+                                                        } }
                                                     }
                                                 }
                                             }
@@ -651,7 +660,11 @@ fn similar_section(
                             " · " (tracks_label(s.artist.track_count.into()))
                             " · distance " (format!("{:.3}", s.distance))
                             p class="hint" { (s.explanation()) }
-                            a class="button-small" href=(compare_href) { "Compare with " (artist.name) }
+                            // Each link says which pair it compares: six "Compare with
+                            // Queen" read alike in a screen reader's list of links.
+                            a class="button-small" href=(compare_href) {
+                                "Compare " span class="visually-hidden" { (s.artist.name) " " } "with " (artist.name)
+                            }
                         }
                     }
                 }

@@ -103,9 +103,14 @@ async fn full_page(
             views::DeleteValues { errors, alert },
         ),
     };
+    let profiles = crate::db::run(&state.pool, move |conn| {
+        Ok(crate::db::taste_profiles::count_named(conn, user_id)?)
+    })
+    .await?;
     let values = views::AccountValues {
         username: &user.username,
         created_at: user.created_at,
+        taste_profiles: profiles,
         password,
         delete,
     };

@@ -22,7 +22,7 @@ use crate::{
     },
 };
 
-const TITLE: &str = "Log in";
+pub(super) const TITLE: &str = "Log in";
 pub const WRONG_CREDENTIALS: &str = "Wrong username or password.";
 
 #[derive(Debug, Default, Deserialize)]

@@ -11,7 +11,7 @@ use poem::{
 };
 use serde::Deserialize;
 
-use super::{client, next, session, views};
+use super::{client, login, next, session, views};
 use crate::{
     accounts::{AccountError, Accounts, Field, FieldErrors},
     error::{AppError, AppResult},
@@ -71,7 +71,15 @@ pub async fn submit(
         } else {
             views::sign_up_page(&ctx, &values)
         };
-        ctx.render_refused(TITLE, content)
+        // The sign-up half of the log-in page is answered in place there, under that
+        // page's heading: its title stays the page's ("Error: Sign up" had replaced
+        // "Log in" above the same page).
+        let on_login_page = ctx.htmx.wants_fragment()
+            && req
+                .header("hx-current-url")
+                .and_then(next::path_of_url)
+                .is_some_and(|page| page.split(['?', '#']).next() == Some("/login"));
+        ctx.render_refused(if on_login_page { login::TITLE } else { TITLE }, content)
     };
     // A sign-up form sent from a tab opened before logging in: creating the account
     // would quietly switch this browser to it. Say so instead; nothing is created.

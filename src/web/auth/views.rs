@@ -23,13 +23,20 @@ struct Input<'a> {
     error: Option<&'a str>,
 }
 
-/// The form's inputs, the first one with an error marked as where the keyboard goes
+/// The form's inputs, the first one to fill again marked as where the keyboard goes
 /// after htmx swaps the form back (app.js, `data-refocus`): the submit button that had
-/// focus is gone, and focus fell to the top of the page. Not when `alert_first`: a
-/// message above the fields (`form_message`) is marked instead.
+/// focus is gone, and focus fell to the top of the page. That is the first one with an
+/// error, or an emptied password field before it: a refused form's passwords come back
+/// empty, and focus on "Repeat the password" below an emptied "Password" sent a keyboard
+/// user's Enter to the browser's "Please fill out this field" on a field they had not
+/// seen emptied. Not when `alert_first`: a message above the fields (`form_message`) is
+/// marked instead.
 fn inputs(list: &[Input], alert_first: bool) -> Markup {
-    let first_invalid = (!alert_first)
-        .then(|| list.iter().position(|i| i.error.is_some()))
+    let first_invalid = (!alert_first && list.iter().any(|i| i.error.is_some()))
+        .then(|| {
+            list.iter()
+                .position(|i| i.error.is_some() || (i.kind == "password" && i.value.is_empty()))
+        })
         .flatten();
     html! {
         @for (n, input) in list.iter().enumerate() {
@@ -386,6 +393,9 @@ fn delete_form(ctx: &PageContext, values: &DeleteValues, out_of_band: bool) -> M
 pub struct AccountValues<'a> {
     pub username: &'a str,
     pub created_at: i64,
+    /// How many taste profiles the user has saved: what deleting the account deletes
+    /// with it, said before it is done.
+    pub taste_profiles: i64,
     pub password: PasswordValues<'a>,
     pub delete: DeleteValues<'a>,
 }
@@ -395,6 +405,13 @@ pub fn account_page(ctx: &PageContext, values: &AccountValues) -> Markup {
         section class="card narrow" aria-labelledby="account-title" {
             h1 id="account-title" { "Your account" }
             p { "Logged in as " strong { (values.username) } ", member since " (format_date(values.created_at)) "." }
+            p {
+                @match values.taste_profiles {
+                    0 => { "No saved taste profiles yet: save your settings on " a href="/perfect-song" { "the perfect song" } "." }
+                    1 => { "1 saved taste profile, on " a href="/perfect-song#ps-profiles-title" { "the perfect song" } "." }
+                    n => { (crate::decimal::format_count(n)) " saved taste profiles, on " a href="/perfect-song#ps-profiles-title" { "the perfect song" } "." }
+                }
+            }
         }
         section class="card narrow" aria-labelledby="password-title" {
             h2 id="password-title" { "Change password" }

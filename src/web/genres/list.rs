@@ -22,7 +22,7 @@ use crate::{
     web::{
         extract::PageContext,
         layout::{breakable_label, document_title, format_count},
-        query::{url, QueryPairs, SHOWN_SORT},
+        query::{url, QueryPairs, SHOWN_DIR, SHOWN_SORT},
         state::AppState,
     },
 };
@@ -33,6 +33,7 @@ const LIST_ID: &str = "genre-list";
 const SORT_ID: &str = "genre-sort";
 const DIR_ID: &str = "genre-dir";
 const SHOWN_SORT_ID: &str = "genre-shown-sort";
+const SHOWN_DIR_ID: &str = "genre-shown-dir";
 /// The longest search accepted, in characters.
 const MAX_QUERY_CHARS: usize = 200;
 
@@ -162,10 +163,14 @@ fn search_form(query: &str, sort: GenreSort) -> Markup {
     }
 }
 
-/// The key the list is sorted by, sent back with the form (`QueryPairs::sort_dir`).
+/// The key and order the list is sorted by, sent back with the form
+/// (`QueryPairs::sort_dir`).
 fn shown_sort(sort: GenreSort, out_of_band: bool) -> Markup {
     html! {
         input type="hidden" id=(SHOWN_SORT_ID) name=(SHOWN_SORT) value=(sort.key.key())
+            hx-swap-oob=[out_of_band.then_some("true")];
+        input type="hidden" id=(SHOWN_DIR_ID) name=(SHOWN_DIR)
+            value=(if sort.descending { "desc" } else { "asc" })
             hx-swap-oob=[out_of_band.then_some("true")];
     }
 }
