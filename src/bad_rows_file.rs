@@ -16,39 +16,64 @@ const HEADER: &[u8] = b"file,line,reason\n";
 
 pub struct BadRowsFile {
     path: PathBuf,
-    /// Where the rows are written until the import has read its files: a run that
-    /// reads nothing (the catalog already holds this import) leaves `path` as it was.
-    /// Re-running an import to get the list had emptied the one the first run wrote.
-    partial: PathBuf,
+    /// Opened, not yet emptied: the list is emptied and started only once the import
+    /// reads its files (`start`). A run that reads nothing (the catalog already holds
+    /// the import, a file is missing) leaves it as it was; re-running an import to get
+    /// the list had emptied the one the first run wrote.
     out: BufWriter<File>,
+    /// Whether `path` was there before this run (else a run that read nothing removes
+    /// the empty file it made).
+    existed: bool,
+    started: bool,
     written: u64,
     /// The first write that failed: reported once at the end, not per row.
     failed: Option<io::Error>,
 }
 
 impl BadRowsFile {
-    /// Starts the list beside `path` (`path.partial`), to replace `path` once the
-    /// import has read its files. A file there that is not a list of bad rows is left
-    /// alone (`refuse_other_files`).
+    /// Opens the list (creating it, but emptying nothing yet), so that a path that
+    /// cannot be written is refused before the import. A file there that is not a list
+    /// of bad rows is left alone (`refuse_other_files`).
     pub fn create(path: &Path) -> io::Result<BadRowsFile> {
-        let mut partial = path.as_os_str().to_owned();
-        partial.push(".partial");
-        let partial = PathBuf::from(partial);
-        for file in [path, partial.as_path()] {
-            refuse_other_files(file)?;
-        }
-        let mut out = BufWriter::new(File::create(&partial)?);
-        out.write_all(HEADER)?;
+        refuse_other_files(path)?;
+        let existed = path.exists();
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path)?;
         Ok(BadRowsFile {
             path: path.to_path_buf(),
-            partial,
-            out,
+            out: BufWriter::new(file),
+            existed,
+            started: false,
             written: 0,
             failed: None,
         })
     }
 
+    /// The import is reading its files: the list is emptied and its header written.
+    /// Written in place, through a link if `path` is one (a stream such as
+    /// `/dev/stdout` cannot be emptied, and need not be).
+    pub fn start(&mut self) {
+        if self.started {
+            return;
+        }
+        self.started = true;
+        let file = self.out.get_mut();
+        if file.metadata().is_ok_and(|m| m.is_file()) {
+            if let Err(error) = file.set_len(0) {
+                self.failed = Some(error);
+                return;
+            }
+        }
+        if let Err(error) = self.out.write_all(HEADER) {
+            self.failed = Some(error);
+        }
+    }
+
     pub fn add(&mut self, file: &Path, row: &BadRow) {
+        self.start();
         if self.failed.is_some() {
             return;
         }
@@ -73,27 +98,36 @@ impl BadRowsFile {
         }
     }
 
-    /// The import read nothing (the catalog already holds it): the file is left as it
-    /// was, and the answer says why and how to list the bad rows anyway.
+    /// The import read nothing because the catalog already holds it: the list is left
+    /// as it was, and the answer says how to list those files' bad rows anyway.
     pub fn discard(self) -> String {
-        drop(self.out);
-        let _ = std::fs::remove_file(&self.partial);
+        let path = self.path.display().to_string();
+        self.untouched();
         format!(
-            "--bad-rows {}: left as it was, since nothing was read. To list the bad rows \
+            "--bad-rows {path}: left as it was, since nothing was read. To list the bad rows \
              of files the catalog already holds, import them into a new database: \
-             insights-hub --database /tmp/check.db import --bad-rows FILE ...",
-            self.path.display()
+             insights-hub --database /tmp/check.db import --bad-rows FILE ..."
         )
     }
 
-    /// Flushes the file, puts it in place and says what it holds, or why it is
-    /// incomplete. `stopped`: the import was interrupted, so the file holds the rows read
-    /// before that, not all.
-    pub fn finish(mut self, stopped: bool) -> String {
-        if let Err(error) = self.out.flush() {
-            self.failed.get_or_insert(error);
+    /// Nothing was read: the list as it was, and a file this run made removed.
+    fn untouched(self) {
+        let (path, existed) = (self.path, self.existed);
+        drop(self.out);
+        if !existed {
+            let _ = std::fs::remove_file(path);
         }
-        if let Err(error) = std::fs::rename(&self.partial, &self.path) {
+    }
+
+    /// Flushes the file and says what it holds, or why it is incomplete. `stopped`: the
+    /// import was interrupted, so the file holds the rows read before that, not all.
+    pub fn finish(mut self, stopped: bool) -> String {
+        if !self.started {
+            let path = self.path.display().to_string();
+            self.untouched();
+            return format!("--bad-rows {path}: left as it was, since no file was read.");
+        }
+        if let Err(error) = self.out.flush() {
             self.failed.get_or_insert(error);
         }
         let path = self.path.display();
@@ -118,6 +152,11 @@ impl BadRowsFile {
 /// Refuses to overwrite a file that is not a list of bad rows: `--bad-rows songs.csv
 /// songs.csv`, a slip of the arguments, had emptied the very file to import.
 fn refuse_other_files(path: &Path) -> io::Result<()> {
+    // A stream (`/dev/stdout`, `>(cmd)`) is not read: reading the pipe this process
+    // writes to had waited for ever.
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return Ok(());
+    }
     if let Ok(existing) = File::open(path) {
         let mut first = Vec::new();
         existing.take(HEADER.len() as u64).read_to_end(&mut first)?;
@@ -167,17 +206,29 @@ mod tests {
             "file,line,reason\n\"a, b.csv\",3,\"tempo: 'fast' is not a number\"\n\
              \"a, b.csv\",9,\"title: \"\"x\"\", too long\"\n"
         );
-        // A run that reads nothing leaves the list as it was, with nothing beside it.
+        // A run that reads nothing leaves the list as it was, whether it ends as an
+        // import already done or as a failure before any file was read.
         let before = std::fs::read_to_string(&path).unwrap();
         let again = BadRowsFile::create(&path).unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), before);
         assert!(again.discard().contains("left as it was"));
         assert_eq!(std::fs::read_to_string(&path).unwrap(), before);
+        let failed = BadRowsFile::create(&path).unwrap();
+        assert!(failed.finish(false).contains("left as it was"));
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), before);
+        // A list this run made, and nothing read: not left behind, empty.
+        let new = dir.path().join("new.csv");
+        BadRowsFile::create(&new).unwrap().finish(false);
+        assert!(!new.exists());
+        // Read with no bad row: the header alone.
+        let mut clean = BadRowsFile::create(&path).unwrap();
+        clean.start();
+        assert!(clean.finish(false).starts_with("No bad rows"));
         assert_eq!(
-            std::fs::read_dir(dir.path()).unwrap().count(),
-            1,
-            "no partial file left"
+            std::fs::read_to_string(&path).unwrap(),
+            "file,line,reason\n"
         );
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
         // Another file by that name is not overwritten.
         std::fs::write(&path, "id,name\n").unwrap();
         assert!(BadRowsFile::create(&path).is_err());

@@ -88,6 +88,10 @@ impl ImportBar {
 
 impl Progress for ImportBar {
     fn start_file(&mut self, path: &Path, bytes: u64) {
+        // The files are being read: the list of bad rows starts over.
+        if let Some(file) = &mut self.bad_rows {
+            file.start();
+        }
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())

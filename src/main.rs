@@ -488,7 +488,11 @@ fn import(database: config::Database, args: ImportArgs) -> anyhow::Result<()> {
         progress.bad_rows = Some(file);
     }
     // `-` is standard input, as for most commands that read files (`./-` names a file
-    // called that); it had been refused as a missing file.
+    // called that); it had been refused as a missing file. Once: a second `-` read on
+    // from the middle of the stream.
+    if args.files.iter().filter(|f| f.as_os_str() == "-").count() > 1 {
+        anyhow::bail!("standard input (-) can be read once: give it once");
+    }
     let files: Vec<PathBuf> = args
         .files
         .iter()

@@ -2566,3 +2566,20 @@ fn a_dash_imports_standard_input() {
         "{stdout}"
     );
 }
+
+/// `-` twice would read on from the middle of the stream: refused.
+#[test]
+fn standard_input_is_read_once() {
+    let (_dir, path) = database_for_the_binary();
+    let out = binary()
+        .args(["--database", &path, "import", "-", "-"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run import");
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("standard input (-) can be read once"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -108,6 +108,9 @@ pub fn wait_while_a_load_holds(catalog: &Path) {
                     );
                     said = true;
                 }
+                // Asked again a few times a second: it had been asked without a pause,
+                // and a server waiting 18 s for an import spent 15 s of CPU doing so.
+                std::thread::sleep(std::time::Duration::from_millis(100));
             }
             _ => return,
         }

@@ -165,9 +165,8 @@ pub struct DbFiles {
 /// (`catalog_file::wait_while_a_load_holds`).
 pub fn open(database: impl Into<Database>) -> anyhow::Result<DbPool> {
     let database = database.into();
-    if let Database::Sqlite(path) = &database {
-        catalog_file::wait_while_a_load_holds(&catalog_file::catalog_path(path));
-    }
+    // Held until the pool's connections hold the catalog file open (see `opening`).
+    let _opening = opening(&database);
     let target = prepare(&database)?;
     let pool = Pool::builder()
         .max_size(if matches!(target, Target::Postgres { .. }) {
@@ -213,6 +212,7 @@ pub fn open(database: impl Into<Database>) -> anyhow::Result<DbPool> {
 /// that need a single connection and none of a pool's idle ones.
 pub fn open_connection(database: impl Into<Database>) -> anyhow::Result<DbConnection> {
     let database = database.into();
+    let _opening = opening(&database);
     let target = prepare(&database)?;
     Manager { target }.connect().map_err(|e| {
         anyhow::anyhow!(
@@ -229,6 +229,7 @@ pub fn open_connection(database: impl Into<Database>) -> anyhow::Result<DbConnec
 /// a plain connection (MVCC: users' writes never wait for an import's).
 pub fn open_catalog_connection(database: impl Into<Database>) -> anyhow::Result<DbConnection> {
     let database = database.into();
+    let _opening = opening(&database);
     match prepare(&database)? {
         Target::Sqlite { catalog, .. } => {
             let url = catalog.to_str().ok_or_else(|| {
@@ -238,6 +239,24 @@ pub fn open_catalog_connection(database: impl Into<Database>) -> anyhow::Result<
         }
         Target::Postgres { url } => Ok(DbConnection::Pg(establish_pg(&url)?)),
     }
+}
+
+/// Opening a SQLite database, one process at a time: its directory's lock
+/// (`sqlite_files::lock_directory`), held by the caller through the migrations and
+/// until its first connection holds the catalog file open, after waiting out a load
+/// already under way. Two processes opening a new database at once, a server started
+/// beside the first import, had both run the migrations ("table users already
+/// exists"), or the import had switched the catalog file to a rollback journal in the
+/// moment the server had it closed and locked the server out. The import takes the
+/// same lock while it chooses its journal and begins (`catalog_writer`). `None` over
+/// PostgreSQL, which has its own lock for migrations.
+fn opening(database: &Database) -> Option<std::fs::File> {
+    let Database::Sqlite(path) = database else {
+        return None;
+    };
+    let lock = sqlite_files::lock_directory(path);
+    catalog_file::wait_while_a_load_holds(&catalog_file::catalog_path(path));
+    lock
 }
 
 /// A connection to one SQLite file with the pragmas.
@@ -306,10 +325,6 @@ fn prepare(database: &Database) -> anyhow::Result<Target> {
         Database::Sqlite(path) => {
             let url = prepare_path(path)?;
             let catalog = catalog_file::catalog_path(path);
-            let _migrating = sqlite_files::lock_directory_while_migrating(path);
-            // Taken in turn: an import that began loading the new catalog while this
-            // waited for the lock holds the catalog file until it commits.
-            catalog_file::wait_while_a_load_holds(&catalog);
             // Both files are checked before either is created or opened: SQLite's own
             // complaint ("file is not a database") names neither, and a bad main file
             // left a new, empty catalog file beside it.

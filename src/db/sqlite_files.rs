@@ -111,16 +111,13 @@ pub fn is_main_database(path: &std::path::Path) -> anyhow::Result<bool> {
     Ok(found.n > 0)
 }
 
-/// An exclusive lock on the database's directory, held while its files are migrated
-/// (dropped with the value). Two processes opening a new database at once, a server
-/// started beside the first import, had both run the migrations, and one of them
-/// failed ("table users already exists", "no such table: main.track_artists"). SQLite's
-/// own locks cannot cover it: the migrations of two files and the catalog's move out
-/// of the main file are several transactions. The directory, not a file: closing any
-/// descriptor of a database file drops the process's SQLite locks on it (POSIX record
-/// locks), and a lock file would stay beside the database. `None` where a directory
-/// cannot be opened or locked, and off Unix (then opened without it, as before).
-pub(super) fn lock_directory_while_migrating(path: &std::path::Path) -> Option<std::fs::File> {
+/// An exclusive lock on the database's directory (dropped with the value): see
+/// `db::opening`, and the import's journal choice. The directory, not a file: closing
+/// any descriptor of a database file drops the process's SQLite locks on it (POSIX
+/// record locks), and a lock file would stay beside the database. `None` where the
+/// directory cannot be opened or locked, and off Unix (then opened without it, as
+/// before).
+pub(crate) fn lock_directory(path: &std::path::Path) -> Option<std::fs::File> {
     let dir = path
         .parent()
         .filter(|dir| !dir.as_os_str().is_empty())

@@ -357,9 +357,11 @@ impl UnmappableHeader {
             .into_iter()
             .map(|f| Field::Feature(f).name())
             .collect();
-        let only_features = !self.missing.is_empty()
+        // Every feature missing, and nothing else: one missing column of nine is a
+        // misnamed column, not a withdrawn service.
+        let no_features = self.missing.len() == features.len()
             && self.missing.iter().all(|(name, _)| features.contains(name));
-        if only_features {
+        if no_features {
             return ". The file has no audio-feature columns: Spotify stopped giving audio \
                     features to new apps in November 2024, so playlist exports made since \
                     (Exportify's among them) have none. Import a dataset that has them (the \
@@ -710,6 +712,20 @@ mod tests {
         let piped = why(&["track_id|track_name|track_artist|danceability"]);
         assert!(piped.contains("read as one column"), "{piped}");
         assert!(!piped.contains("November 2024"), "{piped}");
+        let one_missing = why(&[
+            "track_name",
+            "track_artist",
+            "danceability",
+            "energy",
+            "acousticness",
+            "instrumentalness",
+            "valence",
+            "speechiness",
+            "tempo",
+            "loudness",
+        ]);
+        assert!(one_missing.contains("liveness"), "{one_missing}");
+        assert!(!one_missing.contains("November 2024"), "{one_missing}");
         let other = why(&["foo", "track_name", "energy"]);
         assert!(
             !other.contains("November 2024") && !other.contains("one column"),

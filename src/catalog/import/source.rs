@@ -113,8 +113,12 @@ impl<'a> CsvSource<Box<dyn Read + Send + 'a>> {
             .map(|h| String::from_utf8_lossy(h).into_owned())
             .collect();
         // A quote left open in the header took in the rows after it, and the file was
-        // said to have "no data rows, only a header". No column name spans lines.
-        if let Some(column) = headers.iter().position(|h| h.contains('\n')) {
+        // said to have "no data rows, only a header". A name wrapped over two lines
+        // (`"Tempo\n(BPM)"`, as spreadsheets write them) is a closed quote: a taken-in
+        // row shows as a later line holding the separator.
+        let delimiter = char::from(layout.delimiter);
+        let took_in_rows = |h: &String| h.split('\n').skip(1).any(|line| line.contains(delimiter));
+        if let Some(column) = headers.iter().position(took_in_rows) {
             return Err(read_error(
                 header_line,
                 format!(
@@ -456,6 +460,12 @@ mod tests {
             said.contains("a quote (\") opens value 2 on line 3"),
             "{said}"
         );
+        // A name wrapped over two lines in a closed quote is a name.
+        let wrapped = HEADER.replace(",tempo,", ",\"Tempo\n(BPM)\",");
+        let csv = format!("{wrapped}\n{good}");
+        let parsed = super::tests::rows(csv.as_bytes());
+        assert_eq!(parsed.len(), 1);
+        assert!(parsed[0].1.is_ok(), "{:?}", parsed[0].1.as_ref().err());
         let csv = format!("{HEADER},\"year\n{good}{good}");
         let Err(error) = CsvSource::from_reader(Path::new("t.csv"), csv.as_bytes()) else {
             panic!("the header was read");

@@ -144,12 +144,23 @@ where
     let crate::db::DbConnection::Sqlite(c) = conn else {
         return catalog_transaction(conn, work);
     };
+    // The journal is chosen and the write lock taken while no process is opening the
+    // database (`db::opening`): a server that had closed its migration connection and
+    // not yet opened its pool saw the catalog file switched to a rollback journal under
+    // it, and failed to start with "database is locked".
+    let opening = crate::db::catalog_file::file_of(c, "main")?
+        .and_then(|file| crate::db::sqlite_files::lock_directory(&file));
     let journal = journal::choose_for_import(c)?;
     tracing::debug!(?journal, "import: catalog journal");
     c.batch_execute(&format!(
         "PRAGMA cache_size = -{IMPORT_CACHE_KIB}; PRAGMA temp_store = MEMORY; PRAGMA threads = 2; PRAGMA foreign_keys = OFF;"
     ))?;
-    let result = catalog_transaction(conn, work);
+    let result = catalog_transaction(conn, |conn| {
+        // The transaction holds the catalog's write lock: an opener now sees a load
+        // under way, and waits for it.
+        drop(opening);
+        work(conn)
+    });
     let restored = match conn {
         crate::db::DbConnection::Sqlite(c) => crate::db::apply_pragmas(c)
             .and_then(|_| c.batch_execute("PRAGMA temp_store = DEFAULT; PRAGMA threads = 0;")),
