@@ -579,7 +579,7 @@ async fn log_in_and_log_out_and_the_old_cookie_is_refused() {
     assert!(session_live(&app, &old_cookie));
 
     let out = browser.log_out(&app.client).await;
-    assert_redirect(&out, "/");
+    assert_redirect(&out, "/?account=logged-out");
     assert!(browser.session_id().is_none(), "the cookie is cleared");
     assert!(!session_live(&app, &old_cookie), "the session is over");
     // Logged out on purpose: the log-in page does not say the session ended, nor to
@@ -706,7 +706,7 @@ async fn sessions_survive_a_restart() {
     assert!(page.body.contains("durable"));
     // And the CSRF key is the same, so a form from before the restart still posts.
     let out = browser.log_out(&client).await;
-    assert_redirect(&out, "/");
+    assert_redirect(&out, "/?account=logged-out");
 }
 
 #[tokio::test]
@@ -1570,7 +1570,24 @@ async fn the_csrf_token_may_come_in_the_htmx_header() {
     htmx.headers.push(("X-CSRF-Token".into(), token));
     let page = htmx.post_raw(&app.client, "/logout", &[]).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-    assert_eq!(page.header("hx-redirect"), Some("/"));
+    assert_eq!(page.header("hx-redirect"), Some("/?account=logged-out"));
+    // Where it lands says so, to a visitor who is logged out only.
+    let landed = browser.get(&app.client, "/?account=logged-out").await;
+    assert!(
+        landed.body.contains("You are logged out."),
+        "{}",
+        landed.body
+    );
+    let mut signed_in = Browser::new();
+    signed_in
+        .sign_up(&app.client, "still_here", GOOD_PASSWORD)
+        .await;
+    let linked = signed_in.get(&app.client, "/?account=logged-out").await;
+    assert!(
+        !linked.body.contains("You are logged out."),
+        "{}",
+        linked.body
+    );
 }
 
 #[tokio::test]

@@ -37,6 +37,10 @@ struct HomeQuery {
 
 pub const ACCOUNT_DELETED: &str = "/?account=deleted";
 
+/// `?account=logged-out`: where logging out lands, to say that it happened (the page had
+/// changed only in its header's corner).
+pub const LOGGED_OUT: &str = "/?account=logged-out";
+
 #[handler]
 pub async fn home(
     ctx: PageContext,
@@ -45,7 +49,12 @@ pub async fn home(
 ) -> AppResult<Markup> {
     // Only a visitor who is logged out can have just deleted their account: anyone
     // could link a signed-in user here with the parameter.
-    let deleted = query.account.as_deref() == Some("deleted") && ctx.user.is_none();
+    let said = match query.account.as_deref() {
+        _ if ctx.user.is_some() => None,
+        Some("deleted") => Some(Farewell::Deleted),
+        Some("logged-out") => Some(Farewell::LoggedOut),
+        _ => None,
+    };
     let import = import_command(&state.config.database);
     let genres = if ctx.catalog.is_empty() {
         None
@@ -57,10 +66,7 @@ pub async fn home(
                 .await?,
         )
     };
-    Ok(ctx.render(
-        "Home",
-        home_content(&ctx, &import, deleted, genres.as_deref()),
-    ))
+    Ok(ctx.render("Home", home_content(&ctx, &import, said, genres.as_deref())))
 }
 
 /// The placeholder for the database in the import command of a server that does not use
@@ -82,10 +88,17 @@ pub fn import_command(database: &Database) -> String {
     }
 }
 
+/// What the home page says to a visitor who has just left their account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Farewell {
+    Deleted,
+    LoggedOut,
+}
+
 fn home_content(
     ctx: &PageContext,
     import: &str,
-    account_deleted: bool,
+    said: Option<Farewell>,
     genres: Option<&GenreCatalog>,
 ) -> Markup {
     let catalog = &ctx.catalog;
@@ -96,11 +109,16 @@ fn home_content(
         .collect();
     let chart_features = &Feature::UNIT;
     html! {
-        @if account_deleted {
-            p class="notice" role="status" {
+        @match said {
+            Some(Farewell::Deleted) => p class="notice" role="status" {
                 strong { "Your account was deleted. " }
                 "Its taste profiles and sessions are gone too. You are logged out."
-            }
+            },
+            Some(Farewell::LoggedOut) => p class="notice" role="status" {
+                strong { "You are logged out. " }
+                "Your settings and taste profiles are kept for your next log-in."
+            },
+            None => {}
         }
         section class="hero" {
             h1 { "Explore the sound of your music catalog" }

@@ -158,5 +158,5 @@ pub fn throttled_message(refusal: Refusal) -> String {
 #[handler]
 pub fn log_out(htmx: Htmx, session: &Session) -> Response {
     session.purge();
-    respond::redirect(&htmx, "/")
+    respond::redirect(&htmx, crate::web::home::LOGGED_OUT)
 }
