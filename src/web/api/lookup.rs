@@ -190,30 +190,16 @@ pub fn base(req: &Request, state: &AppState) -> Base {
         .filter(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_graphic()))
         .map(str::to_string)
         .unwrap_or_else(|| state.config.bind.to_string());
-    let scheme = forwarded_scheme(req, state).unwrap_or(if state.config.reached_over_https {
-        "https"
-    } else {
-        // The server itself speaks plain HTTP only.
-        "http"
-    });
+    let scheme = crate::web::auth::client::forwarded_scheme(req, state.config.trust_proxy_headers)
+        .unwrap_or(if state.config.reached_over_https {
+            "https"
+        } else {
+            // The server itself speaks plain HTTP only.
+            "http"
+        });
     Base {
         root: format!("{scheme}://{host}"),
         fill_unknown: state.config.api_fill_unknown,
-    }
-}
-
-/// The scheme a trusted proxy says the client used (`X-Forwarded-Proto`, its last
-/// entry: the one the proxy in front of the server wrote); `None` without
-/// `--trust-proxy`, or for a value that is neither `http` nor `https`.
-fn forwarded_scheme(req: &Request, state: &AppState) -> Option<&'static str> {
-    if !state.config.trust_proxy_headers {
-        return None;
-    }
-    let value = req.headers().get("x-forwarded-proto")?.to_str().ok()?;
-    match value.rsplit(',').next()?.trim() {
-        proto if proto.eq_ignore_ascii_case("https") => Some("https"),
-        proto if proto.eq_ignore_ascii_case("http") => Some("http"),
-        _ => None,
     }
 }
 

@@ -317,27 +317,17 @@ impl poem_openapi::types::Type for OrderedSearchResults {
 
 impl poem_openapi::types::ToJSON for OrderedSearchResults {
     fn to_json(&self) -> Option<serde_json::Value> {
-        use poem_openapi::types::ToJSON;
-        // serde_json keeps keys in the order inserted (its `preserve_order` feature).
-        let mut pages = serde_json::Map::new();
-        let artists = |pages: &mut serde_json::Map<String, serde_json::Value>| {
-            if let Some(json) = self.results.artists.as_ref().and_then(ToJSON::to_json) {
-                pages.insert("artists".to_string(), json);
-            }
-        };
-        let tracks = |pages: &mut serde_json::Map<String, serde_json::Value>| {
-            if let Some(json) = self.results.tracks.as_ref().and_then(ToJSON::to_json) {
-                pages.insert("tracks".to_string(), json);
-            }
-        };
+        // The derived form writes `artists` first; serde_json keeps keys in the order
+        // inserted (its `preserve_order` feature), so moving it behind puts tracks first.
+        let mut pages = self.results.to_json()?;
         if self.tracks_first {
-            tracks(&mut pages);
-            artists(&mut pages);
-        } else {
-            artists(&mut pages);
-            tracks(&mut pages);
+            if let Some(map) = pages.as_object_mut() {
+                if let Some(artists) = map.shift_remove("artists") {
+                    map.insert("artists".to_string(), artists);
+                }
+            }
         }
-        Some(serde_json::Value::Object(pages))
+        Some(pages)
     }
 }
 

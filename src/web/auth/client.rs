@@ -1,4 +1,5 @@
-//! Which client a request comes from, for log-in throttling.
+//! What a request says of its client: which client it is, for log-in throttling, and,
+//! behind a trusted proxy, the scheme it used. The proxy's headers are read here alone.
 
 use std::{
     net::{IpAddr, Ipv6Addr, SocketAddr},
@@ -16,6 +17,21 @@ pub fn client_key(req: &Request, trust_proxy: bool) -> String {
     let forwarded = trust_proxy.then(|| last_forwarded_for(req)).flatten();
     let peer = req.remote_addr().as_socket_addr().map(|addr| addr.ip());
     throttle::client_key(forwarded.or(peer))
+}
+
+/// The scheme a trusted proxy says the client used (`X-Forwarded-Proto`, its last
+/// entry: the one the proxy in front of the server wrote), for the API's links; `None`
+/// without `trust_proxy`, or for a value that is neither `http` nor `https`.
+pub fn forwarded_scheme(req: &Request, trust_proxy: bool) -> Option<&'static str> {
+    if !trust_proxy {
+        return None;
+    }
+    let value = req.headers().get("x-forwarded-proto")?.to_str().ok()?;
+    match value.rsplit(',').next()?.trim() {
+        proto if proto.eq_ignore_ascii_case("https") => Some("https"),
+        proto if proto.eq_ignore_ascii_case("http") => Some("http"),
+        _ => None,
+    }
 }
 
 fn last_forwarded_for(req: &Request) -> Option<IpAddr> {
