@@ -124,6 +124,14 @@ const CATALOG: &[Row] = &[
         popularity: 50,
     },
     Row {
+        name: "Don’t Stop",
+        artists: &["Cam’ron"],
+        album: "Come Home with Me",
+        year: 2002,
+        genres: &[("hip hop", None)],
+        popularity: 45,
+    },
+    Row {
         name: "ÇA PLANE POUR MOI",
         artists: &["Plastic Bertrand"],
         album: "AN1",
@@ -269,6 +277,23 @@ async fn track_filters_find_what_a_spotify_user_expects() {
     ];
     for (q, expected) in cases {
         assert_eq!(names(&app, q, "track").await, *expected, "{q}");
+    }
+}
+
+/// An apostrophe typed on a keyboard (`'`) finds the names and titles a file spells with
+/// U+2019, and the other way round, as a phone's smart punctuation types it.
+#[tokio::test]
+async fn an_apostrophe_is_found_however_it_is_typed() {
+    let app = catalog_app().await;
+    for q in ["cam'ron", "CAM’RON", "cam‘ron", "artist:cam'ron"] {
+        assert_eq!(names(&app, q, "artist").await, ["Cam’ron"], "{q}");
+    }
+    for q in ["don't stop", "don’t", "track:\"don't stop\"", "artist:cam'ron"] {
+        assert_eq!(names(&app, q, "track").await, ["Don’t Stop"], "{q}");
+    }
+    // "Drake's Drum" is written with the ASCII apostrophe: found by either as well.
+    for q in ["drake's", "drake’s drum"] {
+        assert_eq!(names(&app, q, "track").await, ["Drake's Drum"], "{q}");
     }
 }
 

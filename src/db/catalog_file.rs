@@ -253,6 +253,9 @@ pub(crate) fn move_from_main(conn: &mut SqliteConnection) -> anyhow::Result<bool
              SELECT t.id, g.id FROM {SCHEMA}.tracks t
              JOIN {SCHEMA}.genres g ON g.parent_id IS NULL AND g.name_key = LOWER(TRIM(t.genre));"
         ))?;
+        // The catalog file's migrations ran before the copy, so the copied artists'
+        // search keys are folded here as the migration folds them.
+        conn.batch_execute(&fold_apostrophes_in(SCHEMA))?;
         Ok::<_, diesel::result::Error>(())
     })
     .map_err(|e| anyhow::anyhow!("copying the catalog into its own file failed: {e}"))?;
@@ -261,6 +264,13 @@ pub(crate) fn move_from_main(conn: &mut SqliteConnection) -> anyhow::Result<bool
     drop_from_main(conn, &present)?;
     conn.batch_execute("VACUUM main;")?;
     Ok(true)
+}
+
+/// The catalog migration that writes artists' search keys with ASCII apostrophes, for
+/// the artists table of `schema`.
+fn fold_apostrophes_in(schema: &str) -> String {
+    include_str!("../../migrations/sqlite_catalog/2026-12-07-090000_apostrophe_search_keys/up.sql")
+        .replace("UPDATE artists", &format!("UPDATE {schema}.artists"))
 }
 
 /// Drops the main file's catalog tables, children first so that no cascade fires.
@@ -277,6 +287,64 @@ fn drop_from_main(conn: &mut SqliteConnection, present: &[&str]) -> anyhow::Resu
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A catalog imported before apostrophes were folded: its artists' search keys are
+    /// folded by the migration, whether it runs on the catalog file or, for a catalog
+    /// moved out of an old main file, on the attached schema; names are left alone.
+    #[test]
+    fn older_search_keys_get_ascii_apostrophes() {
+        use diesel::{connection::SimpleConnection, Connection, RunQueryDsl};
+        use diesel_migrations::MigrationHarness;
+
+        #[derive(diesel::QueryableByName)]
+        struct Keys {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            name: String,
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            search_key: String,
+        }
+        let keys = |conn: &mut SqliteConnection, table: &str| -> Vec<(String, String)> {
+            diesel::sql_query(format!("SELECT name, search_key FROM {table} ORDER BY id"))
+                .load::<Keys>(conn)
+                .expect("keys")
+                .into_iter()
+                .map(|k| (k.name, k.search_key))
+                .collect()
+        };
+        let older = "INSERT INTO artists (id, name, name_key, search_key) VALUES
+             (1, 'Cam’ron', 'cam’ron', 'cam’ron'),
+             (2, 'Guns N‘ Roses', 'guns n‘ roses', 'guns n‘ roses'),
+             (3, 'Abba', 'abba', 'abba');";
+        let folded = [
+            ("Cam’ron", "cam'ron"),
+            ("Guns N‘ Roses", "guns n' roses"),
+            ("Abba", "abba"),
+        ]
+        .map(|(name, key)| (name.to_string(), key.to_string()));
+
+        let mut conn = SqliteConnection::establish(":memory:").expect("memory");
+        conn.run_pending_migrations(MIGRATIONS).expect("migrate");
+        conn.revert_last_migration(MIGRATIONS)
+            .expect("step back one");
+        conn.batch_execute(older).expect("an older import");
+        conn.run_pending_migrations(MIGRATIONS)
+            .expect("migrate again");
+        assert_eq!(keys(&mut conn, "artists"), folded);
+
+        let mut conn = SqliteConnection::establish(":memory:").expect("memory");
+        conn.batch_execute("ATTACH DATABASE ':memory:' AS other")
+            .expect("attach");
+        conn.batch_execute(
+            "CREATE TABLE other.artists (id INTEGER PRIMARY KEY, name TEXT NOT NULL,
+                 name_key TEXT NOT NULL, search_key TEXT NOT NULL)",
+        )
+        .expect("a moved catalog's artists");
+        conn.batch_execute(&older.replace("INTO artists", "INTO other.artists"))
+            .expect("its artists");
+        conn.batch_execute(&fold_apostrophes_in("other"))
+            .expect("folded");
+        assert_eq!(keys(&mut conn, "other.artists"), folded);
+    }
 
     #[test]
     fn the_catalog_file_sits_beside_the_main_file() {

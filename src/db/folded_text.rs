@@ -1,6 +1,7 @@
-//! "The title (or album) contains this text", ignoring case and Latin accents, on both
-//! backends: a search typed as `beyonce` finds "Crazy in Love (feat. Beyoncé)", and
-//! `cafe` finds "Café del Mar", as artist names have always been found.
+//! "The title (or album) contains this text", ignoring case, Latin accents and how an
+//! apostrophe is written, on both backends: a search typed as `beyonce` finds "Crazy in
+//! Love (feat. Beyoncé)", `cafe` finds "Café del Mar", and `don't` finds "Don’t Stop", as
+//! artist names are found.
 //!
 //! Titles have no folded column to compare with (artists have `search_key`): one would
 //! add a copy of every title to the catalog file and to each import's writing. So the
@@ -326,8 +327,15 @@ impl QueryFragment<Pg> for ContainsFolded {
 }
 
 /// The characters `artist_search_key` folds (Latin-1 Supplement, Latin Extended-A and
-/// -B, Latin Extended Additional), both cases.
-const FOLDED_RANGES: [(u32, u32); 2] = [(0x00C0, 0x024F), (0x1E00, 0x1EFF)];
+/// -B, Latin Extended Additional, both cases; and `APOSTROPHES`, which a test keeps in
+/// step).
+const FOLDED_RANGES: [(u32, u32); 5] = [
+    (0x00C0, 0x024F),
+    (0x02BC, 0x02BC),
+    (0x1E00, 0x1EFF),
+    (0x2018, 0x2019),
+    (0x201B, 0x201B),
+];
 
 fn folded_characters() -> impl Iterator<Item = char> {
     FOLDED_RANGES
@@ -445,6 +453,16 @@ mod tests {
     }
 
     #[test]
+    fn every_apostrophe_is_a_folded_character() {
+        for apostrophe in crate::model::artist_names::APOSTROPHES {
+            assert!(
+                folded_characters().any(|ch| ch == apostrophe),
+                "{apostrophe}"
+            );
+        }
+    }
+
+    #[test]
     fn the_postgresql_mapping_folds_as_the_search_key_does() {
         for ch in folded_characters() {
             let text = format!("Ab{ch}Cd");
@@ -462,7 +480,10 @@ mod tests {
         let fold = pg_fold(TrackText::Title.column());
         assert!(fold.starts_with("replace(") || fold.starts_with("translate("));
         // What the fold is asked of: a text holding one of the characters it changes.
-        assert_eq!(pg_foldable_class(), "'[\u{C0}-\u{24F}\u{1E00}-\u{1EFF}]'");
+        assert_eq!(
+            pg_foldable_class(),
+            "'[\u{C0}-\u{24F}\u{2BC}-\u{2BC}\u{1E00}-\u{1EFF}\u{2018}-\u{2019}\u{201B}-\u{201B}]'"
+        );
     }
 
     #[test]
@@ -533,7 +554,9 @@ mod tests {
                (2, 'Café del Mar', 'Ça plane'),
                (3, 'Beyonce Tribute', 'Plain'),
                (4, 'ÉTÉ INDIEN', NULL),
-               (5, 'Ænima', NULL)",
+               (5, 'Ænima', NULL),
+               (6, 'Don’t Stop', NULL),
+               (7, 'Don''t Look Back', NULL)",
         )
         .expect("table");
         let mut find = |column: TrackText, typed: &str| -> Vec<i32> {
@@ -554,6 +577,9 @@ mod tests {
         assert_eq!(find(TrackText::Title, "ete indien"), vec![4]);
         assert_eq!(find(TrackText::Title, "aenima"), vec![5]);
         assert_eq!(find(TrackText::Title, "zzz"), Vec::<i32>::new());
+        // An apostrophe typed either way finds both spellings.
+        assert_eq!(find(TrackText::Title, "don't"), vec![6, 7]);
+        assert_eq!(find(TrackText::Title, "DON’T"), vec![6, 7]);
         // A NULL album is no match and no error.
         assert_eq!(find(TrackText::Album, "ca plane"), vec![2]);
         assert_eq!(find(TrackText::Album, "pla"), vec![2, 3]);

@@ -17,9 +17,16 @@ pub fn artist_name_key(name: &str) -> String {
     name.nfc().collect::<String>().to_lowercase()
 }
 
+/// The characters read as the ASCII apostrophe in a search key. Files spell "Cam’ron"
+/// and "Don’t" with U+2019 (and now and then U+2018, U+201B or the modifier letter
+/// U+02BC), keyboards type `'`, and a phone's smart punctuation types `’` again: each
+/// spelling finds the others.
+pub const APOSTROPHES: [char; 4] = ['\u{2018}', '\u{2019}', '\u{201B}', '\u{02BC}'];
+
 /// Lower case with Latin accents folded ("Beyoncé" -> "beyonce", "Mø" -> "mø" -> "mo"),
-/// so a search typed without accents finds the name. Non-Latin scripts are kept as they
-/// are: transliterating them would make a search in the original script miss.
+/// and apostrophes written one way (`APOSTROPHES`), so a search typed without accents
+/// finds the name. Non-Latin scripts are kept as they are: transliterating them would
+/// make a search in the original script miss.
 pub fn artist_search_key(name: &str) -> String {
     search_key_from_name_key(&artist_name_key(name))
 }
@@ -37,7 +44,9 @@ pub fn search_key_from_name_key(name_key: &str) -> String {
     for ch in name_key.nfkc().flat_map(char::to_lowercase) {
         let code = ch as u32;
         let latin = (0x00C0..0x0250).contains(&code) || (0x1E00..0x1F00).contains(&code);
-        if latin {
+        if APOSTROPHES.contains(&ch) {
+            key.push('\'');
+        } else if latin {
             key.push_str(&deunicode::deunicode_char(ch).unwrap_or("").to_lowercase());
         } else {
             key.push(ch);
@@ -71,5 +80,18 @@ mod tests {
             "full"
         );
         assert_eq!(artist_name_key("  ABBA "), "abba");
+    }
+
+    /// "Cam’ron" as the file spells it is found by `cam'ron` as a keyboard types it,
+    /// and the other way round; the name itself keeps its spelling.
+    #[test]
+    fn apostrophes_are_searched_alike() {
+        assert_eq!(artist_search_key("Cam\u{2019}ron"), "cam'ron");
+        assert_eq!(artist_search_key("Cam'ron"), "cam'ron");
+        for apostrophe in APOSTROPHES {
+            assert_eq!(artist_search_key(&format!("Don{apostrophe}t")), "don't");
+        }
+        assert_eq!(artist_search_key("Guns N\u{2019} Rosés"), "guns n' roses");
+        assert_eq!(artist_name_key("Cam\u{2019}ron"), "cam\u{2019}ron");
     }
 }
