@@ -330,12 +330,15 @@ async fn a_client_reading_only_the_document_calls_every_operation() {
 #[tokio::test]
 async fn the_docs_page_is_served_from_the_binary_without_inline_scripts() {
     let app = demo_app_with(|_| {});
-    let (status, content_type, body) = text(&app, "/api/docs").await;
+    let (status, content_type, body) = text(&app, "/api/docs/try").await;
     assert_eq!(status, StatusCode::OK);
     assert!(content_type.starts_with("text/html"));
     assert!(body.contains(r#"<script src="/api/docs/swagger-ui-bundle.js"></script>"#));
     assert!(!body.contains("<script>"), "no inline script (CSP)");
     assert!(!body.contains("https://"), "nothing from a CDN");
+    // The way back, and what to read without JavaScript.
+    assert!(body.contains(r#"<a href="/api/docs">&larr; API documentation</a>"#));
+    assert!(body.contains(r#"<a href="/api/docs">The API documentation</a> describes"#));
     let (status, content_type, js) = text(&app, "/api/docs/swagger-ui-bundle.js").await;
     assert_eq!(status, StatusCode::OK);
     assert!(content_type.starts_with("text/javascript"));
@@ -347,6 +350,56 @@ async fn the_docs_page_is_served_from_the_binary_without_inline_scripts() {
     assert!(init.contains("/api/v1/openapi.json"));
     // A token typed into "Authorize" is not kept in the browser past the page.
     assert!(init.contains("persistAuthorization: false"), "{init}");
+}
+
+/// Without JavaScript the page is the reference: every operation of the document, with
+/// its parameters and answers, read from the document itself.
+#[tokio::test]
+async fn the_docs_page_reads_without_javascript() {
+    let app = demo_app_with(|_| {});
+    let doc = document(&app).await;
+    let (status, _, body) = text(&app, "/api/docs").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("<title>API documentation · Spotify Insights Hub</title>"));
+    // A page of the site: its navigation, its header's account corner, no script of
+    // its own, and the way to Swagger UI.
+    assert!(body.contains(r#"<a href="/genres">Genres</a>"#), "{body}");
+    assert!(body.contains(r#"href="/login""#));
+    assert!(!body.contains("swagger-ui"), "{body}");
+    assert!(body.contains(r#"<a href="/api/docs/try">Try the operations in Swagger UI</a>"#));
+    let mut operations = 0;
+    for (path, methods) in doc["paths"].as_object().expect("paths") {
+        for (method, op) in methods.as_object().expect("methods") {
+            let heading = format!("<code>{} /api/v1{path}</code>", method.to_uppercase());
+            assert!(body.contains(&heading), "{heading}");
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                let name = format!("<code>{}</code>", p["name"].as_str().unwrap());
+                assert!(body.contains(&name), "{path}: {name}");
+            }
+            operations += 1;
+        }
+    }
+    assert!(operations >= 13, "{operations}");
+    // How to authorise, and the machine-readable document.
+    assert!(body.contains(r#"<a href="/account/api-tokens">API tokens</a>"#));
+    assert!(body.contains(r#"<a href="/api/v1/openapi.json">"#));
+    // Answers a client meets, in words.
+    assert!(body.contains("<dt>429</dt>"));
+    assert!(body.contains("A <code>SearchResults</code> object (JSON)."));
+    // Markdown of the descriptions becomes markup, never raw.
+    assert!(!body.contains("**"));
+    // A visitor with a session cookie is not offered "Log in".
+    let resp = app
+        .client
+        .get("/api/docs")
+        .header("cookie", "__Host-ih_session=whatever; ih_session=whatever")
+        .send()
+        .await;
+    let signed_in = resp.0.into_body().into_string().await.unwrap();
+    assert!(
+        signed_in.contains(r#"<a href="/account">Your account</a>"#),
+        "{signed_in}"
+    );
 }
 
 /// Real answers with nulls in them, checked against the document: unknown ids in the
@@ -479,7 +532,12 @@ async fn the_document_only_answers_get_and_head() {
 #[tokio::test]
 async fn the_docs_page_and_its_files_only_answer_get_and_head() {
     let app = demo_app_with(|_| {});
-    for path in ["/api/docs", "/api/docs/init.js", "/api/docs/swagger-ui.css"] {
+    for path in [
+        "/api/docs",
+        "/api/docs/try",
+        "/api/docs/init.js",
+        "/api/docs/swagger-ui.css",
+    ] {
         let resp = app.client.post(path).send().await;
         resp.assert_status(StatusCode::METHOD_NOT_ALLOWED);
         resp.assert_header("allow", "GET, HEAD");

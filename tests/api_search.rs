@@ -288,7 +288,12 @@ async fn an_apostrophe_is_found_however_it_is_typed() {
     for q in ["cam'ron", "CAM’RON", "cam‘ron", "artist:cam'ron"] {
         assert_eq!(names(&app, q, "artist").await, ["Cam’ron"], "{q}");
     }
-    for q in ["don't stop", "don’t", "track:\"don't stop\"", "artist:cam'ron"] {
+    for q in [
+        "don't stop",
+        "don’t",
+        "track:\"don't stop\"",
+        "artist:cam'ron",
+    ] {
         assert_eq!(names(&app, q, "track").await, ["Don’t Stop"], "{q}");
     }
     // "Drake's Drum" is written with the ASCII apostrophe: found by either as well.

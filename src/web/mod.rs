@@ -141,8 +141,9 @@ pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
             api::openapi_json().with(compression::Gzip),
         )
         .nest("/api/v1", api::v1().with(compression::Gzip))
-        .at("/api/docs", get(docs.page()))
-        .at("/api/docs/", get(docs.page()))
+        .at("/api/docs", get(docs.page().with(compression::Gzip)))
+        .at("/api/docs/", get(docs.page().with(compression::Gzip)))
+        .at(api::docs::CONSOLE_PATH, get(docs.console()))
         .at(
             "/api/docs/swagger-ui.css",
             get(docs.css().with(compression::Gzip)),

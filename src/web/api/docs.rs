@@ -5,11 +5,19 @@
 //! recommendations' parameters (three per tunable attribute and a weight per feature,
 //! generated from `Feature::ALL`).
 //!
-//! The docs page is Swagger UI as poem-openapi embeds it, served as three files of our
-//! own (page, stylesheet, script) instead of one page with inline script, so the app's
-//! content security policy (no inline scripts) holds here too. Nothing comes from a CDN.
+//! `/api/docs` is a page of the site, the reference (`reference`), which needs no
+//! JavaScript. From it, `/api/docs/try` is Swagger UI as poem-openapi embeds it, to try
+//! the operations: a tool of its own, since it needs JavaScript and axe finds serious
+//! faults in it (nested controls, an unnamed select, its badges' contrast) that the
+//! reference does not have. It is served as files of our own (page, stylesheet, script,
+//! the script that mounts it) instead of poem-openapi's page with inline script and
+//! style, so the app's content security policy (no inline scripts) holds there too.
+//! Nothing comes from a CDN.
+
+use std::sync::Arc;
 
 use bytes::Bytes;
+use maud::PreEscaped;
 use poem::{
     endpoint::make_sync,
     http::{header, StatusCode},
@@ -20,9 +28,18 @@ use serde_json::{json, Value};
 
 use super::{
     recommendations::Attribute,
+    reference,
     search::{DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT, MAX_SEARCH_OFFSET},
 };
-use crate::{catalog::Feature, matching::settings::YEARS};
+use crate::{
+    catalog::Feature,
+    matching::settings::YEARS,
+    web::{
+        auth::session,
+        layout::{bare_page, BareVisitor},
+        state::AppState,
+    },
+};
 
 /// The recommendations' query parameters, for the document.
 pub fn recommendation_parameters() -> Vec<Value> {
@@ -270,16 +287,21 @@ fn between<'a>(html: &'a str, open: &str, close: &str) -> &'a str {
         .unwrap_or("")
 }
 
-const PAGE: &str = r#"<!DOCTYPE html>
+/// Where Swagger UI is: `/api/docs/try`.
+pub const CONSOLE_PATH: &str = "/api/docs/try";
+
+/// Swagger UI's page, with the way back to the reference.
+const CONSOLE: &str = r#"<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>API docs · Spotify Insights Hub</title>
+<title>Try the API · Spotify Insights Hub</title>
 <link rel="stylesheet" href="/api/docs/swagger-ui.css">
 </head>
 <body>
-<div id="ui"><p>The interactive documentation needs JavaScript. The OpenAPI document is at <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>.</p></div>
+<p><a href="/api/docs">&larr; API documentation</a></p>
+<div id="ui"><p>Trying the operations here needs JavaScript. <a href="/api/docs">The API documentation</a> describes each of them without it, and the OpenAPI document is at <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>.</p></div>
 <script src="/api/docs/swagger-ui-bundle.js"></script>
 <script src="/api/docs/init.js"></script>
 </body>
@@ -304,11 +326,16 @@ pub struct Docs {
     // Shared bytes: the script is 1.4 MB, and each response was a copy of it.
     css: Bytes,
     js: Bytes,
+    /// The reference page's content (`reference`).
+    content: Arc<str>,
 }
 
 impl Docs {
-    pub fn new(swagger_html: &str) -> Docs {
+    /// `openapi_document`: the document `/api/v1/openapi.json` serves.
+    pub fn new(swagger_html: &str, openapi_document: &str) -> Docs {
+        let document = serde_json::from_str::<Value>(openapi_document).unwrap_or(Value::Null);
         Docs {
+            content: Arc::from(reference::reference(&document, CONSOLE_PATH).into_string()),
             css: Bytes::copy_from_slice(
                 between(swagger_html, "<style charset=\"UTF-8\">", "</style>").as_bytes(),
             ),
@@ -318,8 +345,27 @@ impl Docs {
         }
     }
 
+    /// A page of the site (its navigation and header), outside the session layer like
+    /// the rest of the API: the header's account corner reads only whether a session
+    /// cookie came, as the error pages outside the sessions do.
     pub fn page(&self) -> impl Endpoint<Output = Response> {
-        make_sync(|_| Html(PAGE).into_response())
+        let content = self.content.clone();
+        make_sync(move |req| {
+            let secure = req
+                .data::<AppState>()
+                .is_some_and(|state| state.config.secure_cookies);
+            let visitor = if session::cookie_present(req.headers(), secure) {
+                BareVisitor::MayBeSignedIn
+            } else {
+                BareVisitor::Anonymous
+            };
+            let content = PreEscaped(content.to_string());
+            Html(bare_page("API documentation", content, visitor).into_string()).into_response()
+        })
+    }
+
+    pub fn console(&self) -> impl Endpoint<Output = Response> {
+        make_sync(|_| Html(CONSOLE).into_response())
     }
 
     pub fn css(&self) -> impl Endpoint<Output = Response> {

@@ -19,6 +19,7 @@ mod lookup;
 mod objects;
 pub mod params;
 pub mod recommendations;
+mod reference;
 mod search;
 
 use std::sync::Arc;
@@ -117,7 +118,7 @@ pub fn openapi_json() -> impl Endpoint<Output = Response> {
 
 /// `/api/docs` and its files.
 pub fn docs() -> docs::Docs {
-    docs::Docs::new(&service().swagger_ui_html())
+    docs::Docs::new(&service().swagger_ui_html(), &openapi_document())
 }
 
 /// Anything else under `/api`: JSON too, never the site's HTML error page.

@@ -1,0 +1,257 @@
+//! `/api/docs` as a page of the site that needs no JavaScript: every operation of the
+//! OpenAPI document (its method and address, what it does, its parameters and its
+//! answers), rendered once at start-up from the same document `/api/v1/openapi.json`
+//! serves, so the two cannot disagree. Swagger UI, to try the operations, is a page of
+//! its own (`docs`).
+
+use maud::{html, Markup, PreEscaped};
+use serde_json::Value;
+
+/// The page's content: the API's description, how to authorise, and the reference;
+/// `console`: where Swagger UI is.
+pub fn reference(doc: &Value, console: &str) -> Markup {
+    let base = doc["servers"][0]["url"].as_str().unwrap_or("");
+    let operations = operations(doc);
+    html! {
+        h1 { "API documentation" }
+        @if let Some(description) = doc["info"]["description"].as_str() {
+            (prose(description))
+        }
+        p {
+            "Make a token on your account page ("
+            a href="/account/api-tokens" { "API tokens" }
+            "), then send it as " code { "Authorization: Bearer <token>" } ". "
+            "The machine-readable description of everything below is "
+            a href="/api/v1/openapi.json" { "/api/v1/openapi.json" } " (OpenAPI 3)."
+        }
+        p {
+            a href=(console) { "Try the operations in Swagger UI" }
+            " (it needs JavaScript): fill in a request, send it with your token, and read the answer."
+        }
+        div class="api-reference" {
+            nav aria-labelledby="api-operations-title" {
+                h2 id="api-operations-title" { "Operations" }
+                ul {
+                    @for op in &operations {
+                        li { a href={ "#" (op.anchor) } { code { (op.method) " " (base) (op.path) } } " " (prose_inline(op.summary_line)) }
+                    }
+                }
+            }
+            @for op in &operations {
+                (operation(op, base))
+            }
+        }
+    }
+}
+
+/// One operation of the document, as the page shows it.
+struct Operation<'a> {
+    method: String,
+    path: &'a str,
+    anchor: String,
+    summary_line: &'a str,
+    summary: &'a str,
+    description: &'a str,
+    parameters: Vec<&'a Value>,
+    responses: Vec<(&'a str, &'a Value)>,
+}
+
+fn operations(doc: &Value) -> Vec<Operation<'_>> {
+    let mut out = Vec::new();
+    let Some(paths) = doc["paths"].as_object() else {
+        return out;
+    };
+    for (path, methods) in paths {
+        let Some(methods) = methods.as_object() else {
+            continue;
+        };
+        for (method, op) in methods {
+            let summary = op["summary"].as_str().unwrap_or("");
+            let id = op["operationId"].as_str().unwrap_or(path);
+            let mut responses: Vec<(&str, &Value)> = op["responses"]
+                .as_object()
+                .map(|r| r.iter().map(|(code, v)| (code.as_str(), v)).collect())
+                .unwrap_or_default();
+            // In status order: the document lists them as the code added them.
+            responses.sort_by(|a, b| a.0.cmp(b.0));
+            out.push(Operation {
+                method: method.to_ascii_uppercase(),
+                path,
+                anchor: format!(
+                    "op-{}",
+                    id.replace(|c: char| !c.is_ascii_alphanumeric(), "-")
+                ),
+                summary_line: first_sentence(summary),
+                summary,
+                description: op["description"].as_str().unwrap_or(""),
+                parameters: op["parameters"]
+                    .as_array()
+                    .map(|p| p.iter().collect())
+                    .unwrap_or_default(),
+                responses,
+            });
+        }
+    }
+    out
+}
+
+fn operation(op: &Operation, base: &str) -> Markup {
+    let title_id = format!("{}-title", op.anchor);
+    html! {
+        section class="card api-operation" id=(op.anchor) aria-labelledby=(title_id) {
+            h2 id=(title_id) { code { (op.method) " " (base) (op.path) } }
+            (prose(op.summary))
+            @if !op.description.is_empty() {
+                (prose(op.description))
+            }
+            @if !op.parameters.is_empty() {
+                div class="table-scroll" tabindex="0" role="region" aria-label={ "Parameters of " (op.method) " " (op.path) " (scrolls sideways)" } {
+                    table class="api-parameters" {
+                        caption { "Parameters" }
+                        thead { tr { th scope="col" { "Name" } th scope="col" { "In" } th scope="col" { "Type" } th scope="col" { "Description" } } }
+                        tbody {
+                            @for p in &op.parameters {
+                                tr {
+                                    th scope="row" {
+                                        code { (p["name"].as_str().unwrap_or("")) }
+                                        @if p["required"].as_bool() == Some(true) { span class="muted" { " (required)" } }
+                                    }
+                                    td { (p["in"].as_str().unwrap_or("")) }
+                                    td { (schema_summary(&p["schema"])) }
+                                    td { (prose_inline(p["description"].as_str().unwrap_or(""))) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            h3 { "Answers" }
+            dl class="api-answers" {
+                @for (code, response) in &op.responses {
+                    dt { (code) }
+                    dd { (answer(response)) }
+                }
+            }
+        }
+    }
+}
+
+/// The summary up to its first full stop, for the list of operations.
+fn first_sentence(summary: &str) -> &str {
+    match summary.find(". ").or_else(|| summary.find(".\n")) {
+        Some(at) => &summary[..=at],
+        None => summary,
+    }
+}
+
+/// "integer, 1 to 100, default 20", from a parameter's schema.
+fn schema_summary(schema: &Value) -> String {
+    let mut parts = vec![schema["type"].as_str().unwrap_or("string").to_string()];
+    if let Some(values) = schema["enum"].as_array() {
+        let values: Vec<&str> = values.iter().filter_map(Value::as_str).collect();
+        parts.push(format!("one of {}", values.join(", ")));
+    }
+    match (schema.get("minimum"), schema.get("maximum")) {
+        (Some(lo), Some(hi)) => parts.push(format!("{lo} to {hi}")),
+        (Some(lo), None) => parts.push(format!("at least {lo}")),
+        (None, Some(hi)) => parts.push(format!("at most {hi}")),
+        (None, None) => {}
+    }
+    if let Some(default) = schema.get("default") {
+        parts.push(format!("default {default}"));
+    }
+    parts.join(", ")
+}
+
+/// A response's description, or the object it holds when it has none (success answers).
+fn answer(response: &Value) -> Markup {
+    let description = response["description"].as_str().unwrap_or("");
+    if !description.is_empty() {
+        return prose_inline(description);
+    }
+    let schema = response["content"]
+        .as_object()
+        .and_then(|c| c.values().next())
+        .map(|media| &media["schema"]);
+    let name = schema
+        .and_then(|s| s["$ref"].as_str())
+        .and_then(|r| r.rsplit('/').next());
+    match name {
+        Some(name) => html! { "A " code { (name) } " object (JSON)." },
+        None => html! { "JSON." },
+    }
+}
+
+/// The document's Markdown, as much of it as it uses: paragraphs (blank lines),
+/// `code`, and **bold**; a single line break is a space.
+fn prose(text: &str) -> Markup {
+    html! {
+        @for paragraph in text.split("\n\n").filter(|p| !p.trim().is_empty()) {
+            p { (prose_inline(paragraph)) }
+        }
+    }
+}
+
+fn prose_inline(text: &str) -> Markup {
+    let text = text.replace('\n', " ");
+    let mut out = String::new();
+    for (i, part) in text.split('`').enumerate() {
+        if i % 2 == 1 {
+            out.push_str(&html! { code { (part) } }.into_string());
+            continue;
+        }
+        for (j, piece) in part.split("**").enumerate() {
+            let escaped = html! { (piece) }.into_string();
+            if j % 2 == 1 {
+                out.push_str(&format!("<strong>{escaped}</strong>"));
+            } else {
+                out.push_str(&escaped);
+            }
+        }
+    }
+    PreEscaped(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn markdown_the_document_uses_is_escaped_and_marked_up() {
+        assert_eq!(
+            prose_inline("Use `a<b>` and **not** <i>this</i>\nnext").into_string(),
+            "Use <code>a&lt;b&gt;</code> and <strong>not</strong> &lt;i&gt;this&lt;/i&gt; next"
+        );
+        assert_eq!(
+            prose("One.\n\nTwo\nlines.").into_string(),
+            "<p>One.</p><p>Two lines.</p>"
+        );
+    }
+
+    #[test]
+    fn the_list_of_operations_gives_each_summary_s_first_sentence() {
+        assert_eq!(
+            first_sentence(
+                "Ours: two to four artists side by side, with each\nfeature's spread. More."
+            ),
+            "Ours: two to four artists side by side, with each\nfeature's spread."
+        );
+        assert_eq!(first_sentence("One track."), "One track.");
+    }
+
+    #[test]
+    fn a_parameter_schema_reads_as_a_phrase() {
+        assert_eq!(
+            schema_summary(
+                &json!({"type": "integer", "minimum": 1, "maximum": 100, "default": 20})
+            ),
+            "integer, 1 to 100, default 20"
+        );
+        assert_eq!(
+            schema_summary(&json!({"type": "string", "enum": ["euclidean", "cosine"]})),
+            "string, one of euclidean, cosine"
+        );
+    }
+}
