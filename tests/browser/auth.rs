@@ -71,6 +71,12 @@ async fn sign_up_log_out_log_in(js: Js) {
         Js::Off => "ada_nojs",
     };
     sign_up(&browser, &server, name).await;
+    // Where it lands says that it worked, with JavaScript (htmx's redirect) as without.
+    let notice = browser.text_of("main p.notice").await;
+    assert!(
+        notice.contains("Your account is ready, and you are logged in."),
+        "{notice}"
+    );
 
     click(&browser, "#nav-account form[action='/logout'] button").await;
     wait_for_nav_text(&browser, "Log in").await;

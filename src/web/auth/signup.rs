@@ -107,10 +107,12 @@ pub async fn submit(
         Ok(user) => {
             tracing::info!(user_id = user.id, "account created");
             session::start(session, &user);
-            Ok(respond::redirect(
-                &ctx.htmx,
-                &next::after_login(form.next.as_deref()),
-            ))
+            // On the way to another page, that page; otherwise the home page says that
+            // the account is ready.
+            let to = next::safe_next(form.next.as_deref())
+                .filter(|next| next != "/")
+                .unwrap_or_else(|| crate::web::home::ACCOUNT_CREATED.to_string());
+            Ok(respond::redirect(&ctx.htmx, &to))
         }
         Err(AccountError::Invalid(errors)) => Ok(respond::with_status(
             render(&errors),
