@@ -9,7 +9,7 @@ use std::{
     path::{Path, PathBuf},
 };
 
-use insights_hub::catalog::import::BadRow;
+use insights_hub::catalog::import::{shown_path, BadRow};
 
 /// The file's first line, which also marks a file this may overwrite.
 const HEADER: &[u8] = b"file,line,reason\n";
@@ -79,7 +79,7 @@ impl BadRowsFile {
         }
         let line = format!(
             "{},{},{}\n",
-            quoted(&file.display().to_string()),
+            quoted(&shown_path(file)),
             row.line,
             quoted(&row.reason)
         );

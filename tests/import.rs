@@ -2560,11 +2560,49 @@ fn a_dash_imports_standard_input() {
         "{stdout}{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(stdout.starts_with("Imported /dev/stdin"), "{stdout}");
+    assert!(stdout.starts_with("Imported standard input"), "{stdout}");
     assert!(
         !stdout.contains("tracks inserted             0"),
         "{stdout}"
     );
+}
+
+/// A zip file's list of members is at its end, which a pipe cannot reach: refused, with
+/// the way to do it, where it had said only "Illegal seek".
+#[cfg(unix)]
+#[test]
+fn a_zip_piped_to_standard_input_is_refused_with_the_way_round() {
+    use std::io::Write;
+    let (_dir, path) = database_for_the_binary();
+    let csv = std::fs::read(fixture("tidytuesday_spotify_songs.csv")).expect("fixture");
+    let zip = zip_of(&[("songs.csv", &csv)], zip::CompressionMethod::Deflated);
+    let mut child = binary()
+        .args(["--database", &path, "import", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run import");
+    let mut stdin = child.stdin.take().expect("stdin");
+    // Written beside the import, which may stop reading before the end.
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&zip);
+    });
+    let out = child.wait_with_output().expect("import's end");
+    let _ = writer.join();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(
+            "cannot import standard input: it is a zip file, which cannot be read from a pipe"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("unzip -p FILE.zip | insights-hub import -"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("Illegal seek"), "{stderr}");
 }
 
 /// `-` twice would read on from the middle of the stream: refused.

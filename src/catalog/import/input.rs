@@ -119,6 +119,16 @@ fn open_zip_member(path: &Path, file: File, read: Arc<AtomicU64>) -> Result<Open
         path: path.to_path_buf(),
         message,
     };
+    // A zip's list of members is at its end, which a pipe cannot seek to ("Illegal
+    // seek" was all it said).
+    if !file.metadata().is_ok_and(|m| m.is_file()) {
+        return Err(refuse(
+            "it is a zip file, which cannot be read from a pipe (its list of files is at \
+             its end): give the zip file's name, or unzip it into the pipe \
+             (`unzip -p FILE.zip | insights-hub import -`)"
+                .to_string(),
+        ));
+    }
     let mut archive =
         zip::ZipArchive::new(file).map_err(|e| refuse(format!("not a readable zip file ({e})")))?;
     // In index order; a name that cannot be decoded stays as an empty (ignored) one.

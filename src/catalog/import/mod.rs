@@ -138,41 +138,41 @@ impl ImportReport {
 /// source would make `{:#}` (anyhow's chain) print the cause a second time.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
-    #[error("cannot open {}: {error}; nothing was imported", .path.display())]
+    #[error("cannot open {}: {error}; nothing was imported", shown_path(.path))]
     Open {
         path: PathBuf,
         error: std::io::Error,
     },
-    #[error("cannot import {}: {message}; nothing was imported", .path.display())]
+    #[error("cannot import {}: {message}; nothing was imported", shown_path(.path))]
     Archive { path: PathBuf, message: String },
-    #[error("cannot import {}: it is empty (no header line and no rows); nothing was imported", .path.display())]
+    #[error("cannot import {}: it is empty (no header line and no rows); nothing was imported", shown_path(.path))]
     Empty { path: PathBuf },
-    #[error("cannot import {}: {error}; nothing was imported", .path.display())]
+    #[error("cannot import {}: {error}; nothing was imported", shown_path(.path))]
     Unmappable {
         path: PathBuf,
         error: UnmappableHeader,
     },
-    #[error("cannot import {}: {error}; nothing was imported", .path.display())]
+    #[error("cannot import {}: {error}; nothing was imported", shown_path(.path))]
     DuplicateColumns {
         path: PathBuf,
         error: DuplicateColumns,
     },
-    #[error("cannot read {} at line {line}: {message}; nothing was imported", .path.display())]
+    #[error("cannot read {} at line {line}: {message}; nothing was imported", shown_path(.path))]
     Read {
         path: PathBuf,
         line: u64,
         message: String,
     },
-    #[error("{}, line {}: {} (--strict stops at the first bad row; nothing was imported)", .path.display(), .row.line, .row.reason)]
+    #[error("{}, line {}: {} (--strict stops at the first bad row; nothing was imported)", shown_path(.path), .row.line, .row.reason)]
     Strict { path: PathBuf, row: BadRow },
-    #[error("{}: {}; nothing was imported{}", .path.display(), nothing_message(*.rows_read, .bad_rows), features_withdrawn_hint(.bad_rows))]
+    #[error("{}: {}; nothing was imported{}", shown_path(.path), nothing_message(*.rows_read, .bad_rows), features_withdrawn_hint(.bad_rows))]
     NothingToImport {
         path: PathBuf,
         rows_read: u64,
         /// The first bad rows.
         bad_rows: Vec<BadRow>,
     },
-    #[error("{}: {}, so the file was refused and nothing was imported (--allow-bad-rows imports the good rows anyway); {}", .path.display(), mostly_bad_message(*.rows_read, *.skipped, *.lines_lost), quoted(.bad_rows, *.skipped))]
+    #[error("{}: {}, so the file was refused and nothing was imported (--allow-bad-rows imports the good rows anyway); {}", shown_path(.path), mostly_bad_message(*.rows_read, *.skipped, *.lines_lost), quoted(.bad_rows, *.skipped))]
     MostlyBad {
         path: PathBuf,
         rows_read: u64,
@@ -194,7 +194,7 @@ pub enum ImportError {
     Busy,
     /// The thread reading the file stopped without reaching its end (a bug, not the
     /// file's fault): what it read is not committed as if it were the whole file.
-    #[error("cannot import {}: reading it stopped unexpectedly after {rows_read} rows ({message}); nothing was imported. This is a bug: please report it with the file's first lines", .path.display())]
+    #[error("cannot import {}: reading it stopped unexpectedly after {rows_read} rows ({message}); nothing was imported. This is a bug: please report it with the file's first lines", shown_path(.path))]
     ReaderFailed {
         path: PathBuf,
         rows_read: u64,
@@ -353,11 +353,7 @@ impl ImportReport {
     pub fn summary(&self) -> String {
         use std::fmt::Write;
         let mut out = String::new();
-        let names: Vec<String> = self
-            .files
-            .iter()
-            .map(|f| f.path.display().to_string())
-            .collect();
+        let names: Vec<String> = self.files.iter().map(|f| shown_path(&f.path)).collect();
         if self.already_imported {
             let _ = writeln!(
                 out,
@@ -417,7 +413,7 @@ impl ImportReport {
             let _ = writeln!(
                 out,
                 "Read {} as: {}.",
-                file.path.display(),
+                shown_path(&file.path),
                 file.notes.join(", ")
             );
         }
@@ -427,7 +423,7 @@ impl ImportReport {
                 "Skipped {} bad row{} in {}{}:",
                 format_count(file.skipped),
                 if file.skipped == 1 { "" } else { "s" },
-                file.path.display(),
+                shown_path(&file.path),
                 if file.skipped as usize > file.bad_rows.len() {
                     format!(
                         " (the first {} listed; --bad-rows FILE lists every one)",
@@ -442,6 +438,16 @@ impl ImportReport {
             }
         }
         out
+    }
+}
+
+/// How a file is named in what the import says: `import -` reads `/dev/stdin`, which is
+/// "standard input" to the person who typed `-`.
+pub fn shown_path(path: &Path) -> String {
+    if path == Path::new("/dev/stdin") {
+        "standard input".to_string()
+    } else {
+        path.display().to_string()
     }
 }
 
