@@ -376,6 +376,22 @@ async fn the_answer_follows_the_slider_without_a_page_load() {
         .find(Locator::Css(".ps-rename input[type=text]"))
         .await
         .expect("rename field");
+    // A name refused by the server (only spaces) is said at once, and the keyboard is
+    // on the name to fix, not the panel's heading.
+    rename.clear().await.expect("clear");
+    rename.send_keys("   ").await.expect("type");
+    rename
+        .send_keys(&Key::Enter.to_string())
+        .await
+        .expect("enter");
+    browser
+        .wait_for_js("(function () { var a = document.activeElement; if (!a || a.id.indexOf('ps-rename-') !== 0 || a.getAttribute('aria-invalid') !== 'true') return false; var e = document.getElementById(a.id + '-error'); return !!e && e.getAttribute('role') === 'alert' && e.textContent.length > 0; })()")
+        .await;
+    let rename = browser
+        .client
+        .find(Locator::Css(".ps-rename input[type=text]"))
+        .await
+        .expect("rename field");
     rename.clear().await.expect("clear");
     rename.send_keys("Mornings").await.expect("type");
     rename

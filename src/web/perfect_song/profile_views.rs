@@ -75,8 +75,9 @@ pub fn panel(ctx: &PageContext, rows: &[ProfileRow], settings: &str, state: &Pan
         section id=(PANEL_ID) class="card ps-profiles" aria-labelledby="ps-profiles-title" {
             // After a rename or a delete the control that had focus is gone (its
             // details closed, or its profile): the keyboard comes here instead of
-            // falling to the top of the page (app.js, `data-refocus`).
-            h2 id="ps-profiles-title" tabindex="-1" data-refocus { "Your taste profiles" }
+            // falling to the top of the page (app.js, `data-refocus`). A refused
+            // rename sends it to the name to fix instead.
+            h2 id="ps-profiles-title" tabindex="-1" data-refocus[state.rename_error.is_none()] { "Your taste profiles" }
             @if let Some(notice) = &state.notice { p class="ps-notice" role="status" { (notice) } }
             // The name and the button belong to the settings form (`form=`), so that
             // "Save profile" posts what that form shows now, not the settings the page
@@ -145,10 +146,14 @@ fn profile_item(ctx: &PageContext, row: &ProfileRow, settings: &str, state: &Pan
                             input type="text" id=(input_id) name=(NAME_FIELD)
                                 value=(rename_error.map(|(_, typed, _)| typed.as_str()).unwrap_or(&row.name))
                                 maxlength=(profile_name::MAX_CHARS) required
-                                aria-invalid=[rename_error.map(|_| "true")] aria-describedby=(error_id);
+                                aria-invalid=[rename_error.map(|_| "true")] aria-describedby=(error_id)
+                                data-refocus[rename_error.is_some()];
                             button type="submit" class="button-small" { "Rename" }
                         }
-                        p class="field-error" id=(error_id) { @if let Some((_, _, m)) = rename_error { (m) } }
+                        // Said as it comes, as a refused save is.
+                        p class="field-error" id=(error_id) role=[rename_error.map(|_| "alert")] {
+                            @if let Some((_, _, m)) = rename_error { (m) }
+                        }
                     }))
                 }
                 // Deleting takes a second, deliberate step (no JavaScript needed).
