@@ -944,7 +944,7 @@ async fn the_answer_says_which_filters_narrowed_it() {
         "/perfect-song?genre=rock&year_from=1990&no_explicit=on&min_tempo=90&max_tempo=150&per_artist=2";
     let wanted =
         "Among tracks in genre rock, from 1990 on, not marked explicit, with tempo from 90 to 150 BPM, \
-         at most 2 tracks per artist.";
+         with at most 2 tracks per artist.";
     let page = browser.get(&app.client, url).await;
     assert_eq!(page.status, StatusCode::OK);
     assert_eq!(among(&page.body), Some(wanted));

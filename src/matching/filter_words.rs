@@ -58,7 +58,7 @@ pub fn in_words(settings: &MatchSettings) -> Vec<String> {
     }
     if let Some(most) = f.max_per_artist {
         let noun = if most == 1 { "track" } else { "tracks" };
-        words.push(format!("at most {most} {noun} per artist"));
+        words.push(format!("with at most {most} {noun} per artist"));
     }
     words
 }
@@ -136,7 +136,7 @@ mod tests {
                 "in a major key",
                 "with 4 beats per bar",
                 "lasting at most 4:05",
-                "at most 1 track per artist",
+                "with at most 1 track per artist",
             ]
         );
     }

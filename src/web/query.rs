@@ -2,6 +2,7 @@
 //! page numbers with a clear message, and building URLs that round-trip any value.
 
 use crate::error::AppError;
+use crate::typed_name::is_direction_control;
 
 /// Raw `key=value` pairs, in order (keys may repeat).
 pub type Pairs = Vec<(String, String)>;
@@ -21,20 +22,27 @@ impl QueryPairs {
     /// For a page: a control character (but a tab or a line break) in a name or a
     /// value becomes U+FFFD, since HTML cannot carry one and every page shows what it
     /// read somewhere (a field, a message, a hidden input); the value stays as wrong
-    /// as it was, and says so.
+    /// as it was, and says so. A character that overrides the text's direction
+    /// (`typed_name::is_direction_control`) is dropped: shown back, it turned the
+    /// page's own words after it backwards ("No genre matches “.erneg yreve wohS"),
+    /// and no name in the catalog holds one (the import drops them too).
     pub fn parse(query: Option<&str>) -> QueryPairs {
         let mut pairs = QueryPairs::parse_exact(query);
         for (name, value) in &mut pairs.0 {
             for text in [name, value] {
                 // Bytes first: every control character is below 0x20, 0x7F or, in
-                // UTF-8, starts with 0xC2 (U+0080 to U+009F). This runs on every query
-                // of every page, the live answers' included.
-                let suspect = text.bytes().any(|b| b < 0x20 || b == 0x7f || b == 0xc2);
-                if suspect && text.chars().any(is_unshowable) {
-                    *text = text
+                // UTF-8, starts with 0xC2 (U+0080 to U+009F); a direction control
+                // starts with 0xE2. This runs on every query of every page, the live
+                // answers' included.
+                let suspect = text
+                    .bytes()
+                    .any(|b| b < 0x20 || b == 0x7f || b == 0xc2 || b == 0xe2);
+                if suspect
+                    && text
                         .chars()
-                        .map(|c| if is_unshowable(c) { '\u{FFFD}' } else { c })
-                        .collect();
+                        .any(|c| is_unshowable(c) || is_direction_control(c))
+                {
+                    *text = showable(text);
                 }
             }
         }
@@ -117,10 +125,11 @@ pub fn is_unshowable(c: char) -> bool {
     c.is_control() && !matches!(c, '\t' | '\n' | '\r')
 }
 
-/// `text` with what a page cannot show replaced by U+FFFD (a path segment: a genre's
-/// name in its address).
+/// `text` with what a page cannot show replaced by U+FFFD, and without direction
+/// controls (a path segment: a genre's name in its address; see `QueryPairs::parse`).
 pub fn showable(text: &str) -> String {
     text.chars()
+        .filter(|&c| !is_direction_control(c))
         .map(|c| if is_unshowable(c) { '\u{FFFD}' } else { c })
         .collect()
 }
@@ -238,6 +247,20 @@ mod tests {
                 "{u}"
             );
         }
+    }
+
+    /// A direction override in what a page shows back would turn the page's own words
+    /// after it backwards: dropped, from values, names and path segments alike.
+    #[test]
+    fn direction_controls_are_dropped_from_what_pages_show() {
+        let pairs = QueryPairs::parse(Some("q=%E2%80%AEabc&x%E2%81%A6=1&plain=caf%C3%A9%E2%80%93"));
+        assert_eq!(pairs.text("q").as_deref(), Some("abc"));
+        assert_eq!(pairs.last("x"), Some("1"));
+        assert_eq!(pairs.text("plain").as_deref(), Some("café–"));
+        assert_eq!(showable("\u{202E}rock\u{1}"), "rock\u{FFFD}");
+        // The API reads the query as sent, and refuses what it must itself.
+        let exact = QueryPairs::parse_exact(Some("q=%E2%80%AEabc"));
+        assert_eq!(exact.last("q"), Some("\u{202E}abc"));
     }
 
     #[test]
