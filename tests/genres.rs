@@ -195,7 +195,9 @@ async fn the_list_searches_and_sorts_without_and_with_javascript() {
     // A direction override typed or linked into the search does not turn the page's
     // own words around it backwards: it is not shown back at all.
     let mirrored = get(&app, "/genres?q=%E2%80%AEpolka").await;
-    assert!(mirrored.body.contains("No genre or subgenre matches “polka”"));
+    assert!(mirrored
+        .body
+        .contains("No genre or subgenre matches “polka”"));
     assert!(!mirrored.body.contains('\u{202E}'));
     let page = get(&app, "/genres/%E2%80%AErock").await;
     assert!(!page.body.contains('\u{202E}'), "{}", page.body);

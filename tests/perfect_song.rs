@@ -1837,6 +1837,23 @@ async fn a_catalog_without_popularity_or_genres_offers_no_control_for_them() {
         "{}",
         page.body
     );
+    // "No explicit tracks" brought by an address, where no track is marked explicit,
+    // is left out too: it changed nothing, was said in the answer, then was dropped by
+    // the next change (its box is disabled, so never sent).
+    let unmarked = browser
+        .get(&app.client, "/perfect-song?energy=0.4&no_explicit=on")
+        .await;
+    assert_eq!(unmarked.status, StatusCode::OK);
+    assert!(
+        !unmarked.body.contains("not marked explicit"),
+        "{}",
+        unmarked.body
+    );
+    assert!(
+        !unmarked.body.contains("no_explicit=on"),
+        "{}",
+        unmarked.body
+    );
     // Nor does the answer or the seeds' panel speak of popularity or genres.
     assert!(!page.body.contains(">unknown</span>"), "{}", page.body);
     assert!(page.body.contains("tracks or artists: the sliders"));

@@ -49,6 +49,13 @@ pub fn parse(pairs: &Pairs, catalog: &CatalogSnapshot) -> Result<MatchSettings, 
         }
     }
     without_popularity_unless_held(&mut settings, &catalog.features);
+    // "No explicit tracks" over a catalog where none is marked explicit changes nothing,
+    // and the page shows it switched off: one brought by an address or a profile was
+    // said in the answer ("not marked explicit"), then dropped by the next change,
+    // since a disabled box is not sent. It is left out from the start.
+    if !catalog.features.has_explicit() {
+        settings.filters.exclude_explicit = false;
+    }
     Ok(settings)
 }
 
