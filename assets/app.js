@@ -1334,6 +1334,26 @@
     event.detail.path = seededAddress(seedForm, target.searchParams, false) || event.detail.path;
   });
 
+  // The same links' own addresses follow the settings on screen as well, just before
+  // anything can read them (hovered, focused, pressed, or their menu opened): opened in
+  // a new tab, copied or previewed, they had kept the settings the page was drawn with,
+  // while a plain click (above) sent the ones on screen.
+  function freshenSeedLink(event) {
+    var link = event.target && event.target.closest && event.target.closest("#ps-seeds a[hx-boost]");
+    var seedForm = link && link.closest("#ps-seeds").querySelector(".ps-seed-form");
+    if (!seedForm) {
+      return;
+    }
+    var seeds = new URL(link.getAttribute("href"), location.href).searchParams;
+    var address = seededAddress(seedForm, seeds, false);
+    if (address) {
+      link.setAttribute("href", address);
+    }
+  }
+  ["pointerover", "focusin", "mousedown", "contextmenu"].forEach(function (type) {
+    document.addEventListener(type, freshenSeedLink, true);
+  });
+
   // "Search" and "Add genre" submit the seed form itself: its hidden settings are
   // replaced by the ones on screen.
   document.addEventListener("submit", function (event) {

@@ -519,6 +519,53 @@ async fn seeds_added_or_removed_by_their_links_are_kept_for_the_next_visit() {
     );
 }
 
+/// The seeds' own links follow the settings on screen, not only the requests a click
+/// sends: opened in a new tab or copied, a chip's "×" and a found track's "Add" had the
+/// settings the page was drawn with, so a slider moved since was lost.
+#[tokio::test]
+#[ignore = "needs chromium + chromedriver: cargo test --test browser -- --ignored"]
+async fn the_seeds_links_carry_the_settings_on_screen() {
+    let server = Server::start_with_import(&[("songs.csv", &catalog())]).await;
+    let browser = Browser::start(Js::On).await;
+    sign_up(&browser, &server, "linker").await;
+    browser
+        .open(&server.url(&format!("/perfect-song?{SLIDERS}")))
+        .await
+        .expect("open");
+    fill(&browser, "#ps-seed-q", "Calm").await;
+    click(&browser, ".ps-seed-form .search-row button[type=submit]").await;
+    click(&browser, "#ps-seed-suggestions a").await;
+    browser
+        .wait_for_js("document.querySelector('.ps-chip-label') !== null")
+        .await;
+    // More results asked for, answered live (a setting the seeds do not set).
+    fill_select(&browser, "#ps-k", "25").await;
+    let moved = "k=25".to_string();
+    browser
+        .wait_for_js("location.search.indexOf('k=25') >= 0")
+        .await;
+    // The chip's link, as a keyboard or a pointer reaches it.
+    let href = browser
+        .js("var a = document.querySelector('.ps-chip-remove'); a.focus(); return a.getAttribute('href');")
+        .await;
+    let href = href.as_str().unwrap_or_default().to_string();
+    assert!(href.split(['?', '&']).any(|p| p == moved), "{moved}: {href}");
+    assert!(!href.contains("seed_track"), "the chip's own change: {href}");
+    // A track found as it is typed (its list swapped in, drawn with the settings the
+    // search form held), its "Add" hovered.
+    fill(&browser, "#ps-seed-q", "Halo").await;
+    browser
+        .wait_for_js("document.querySelector('#ps-seed-suggestions a') !== null && document.getElementById('ps-seed-suggestions').textContent.indexOf('Halo') >= 0")
+        .await;
+    let href = browser
+        .js("var a = document.querySelector('#ps-seed-suggestions a'); a.dispatchEvent(new PointerEvent('pointerover', { bubbles: true })); return a.getAttribute('href');")
+        .await;
+    let href = href.as_str().unwrap_or_default().to_string();
+    assert!(href.split(['?', '&']).any(|p| p == moved), "{moved}: {href}");
+    assert_eq!(href.matches("seed_track=").count(), 2, "{href}");
+    browser.close().await;
+}
+
 /// "Search" with nothing typed and "Add genre" with no genre chosen are stopped by the
 /// browser, which says what is missing; both had reloaded the page unchanged, saying
 /// nothing. Without JavaScript, since that is where the reload was.
