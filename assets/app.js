@@ -1428,10 +1428,30 @@
     address.searchParams.delete("profile_id");
     history.replaceState(history.state, "", address.pathname + address.search + address.hash);
   }
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", sayOnce);
-  } else {
+
+  // The plain /perfect-song shows the latest settings, which move: a history entry left
+  // at that address showed whatever was latest when Back came to it (after loading a
+  // taste profile, the profile, not what had been on screen). Its address is made to
+  // name the settings shown, as a live answer's does (the same fields htmx sends).
+  function nameShownSettings() {
+    var form = document.getElementById("ps-form");
+    if (!form || location.search || location.pathname !== form.getAttribute("action")) {
+      return;
+    }
+    var values = new URLSearchParams(new FormData(form));
+    values.delete("csrf_token");
+    values.delete("name");
+    history.replaceState(history.state, "", location.pathname + "?" + values.toString() + location.hash);
+  }
+
+  function atLoad() {
     sayOnce();
+    nameShownSettings();
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", atLoad);
+  } else {
+    atLoad();
   }
 
   document.addEventListener("htmx:afterSwap", function (event) {

@@ -423,6 +423,83 @@ async fn the_answer_follows_the_slider_without_a_page_load() {
     browser.close().await;
 }
 
+/// The plain address shows the latest settings, which move: its history entry is made
+/// to name what it showed, so Back after loading a taste profile comes back to what had
+/// been on screen, not to the profile (the latest settings by then).
+#[tokio::test]
+#[ignore = "needs chromium + chromedriver: cargo test --test browser -- --ignored"]
+async fn back_after_loading_a_profile_shows_what_was_on_screen() {
+    let server = Server::start().await;
+    let browser = Browser::start(Js::On).await;
+    sign_up(&browser, &server, "backtracker").await;
+    let valence = "return document.getElementById('ps-valence').value;";
+    // A profile at one valence, then the latest settings at another.
+    press(&browser, "#ps-valence", Key::Right, 10).await;
+    let saved = browser.js(valence).await;
+    browser
+        .wait_for_js(&format!(
+            "location.search.indexOf('valence={}&') >= 0",
+            saved.as_str().unwrap_or("")
+        ))
+        .await;
+    browser
+        .client
+        .find(Locator::Css("#ps-profile-name"))
+        .await
+        .expect("name field")
+        .send_keys("Brighter")
+        .await
+        .expect("type name");
+    browser
+        .client
+        .find(Locator::Css(".ps-save-form button[type=submit]"))
+        .await
+        .expect("save button")
+        .click()
+        .await
+        .expect("save");
+    browser
+        .wait_for_js("Array.prototype.some.call(document.querySelectorAll('.ps-profile-name'), function (e) { return e.textContent === 'Brighter'; })")
+        .await;
+    press(&browser, "#ps-valence", Key::Left, 30).await;
+    let latest = browser.js(valence).await;
+    assert_ne!(latest, saved);
+    // The debounced save of the latest settings (1.5 s after the last change).
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+
+    // The plain address, as the navigation opens it: it shows the latest settings and
+    // its address comes to name them.
+    browser
+        .open(&server.url("/perfect-song"))
+        .await
+        .expect("plain address");
+    assert_eq!(browser.js(valence).await, latest);
+    browser
+        .wait_for_js(&format!(
+            "location.search.indexOf('valence={}&') >= 0",
+            latest.as_str().unwrap_or("")
+        ))
+        .await;
+    browser
+        .client
+        .find(Locator::Css(
+            ".ps-profile button[aria-label='Load Brighter']",
+        ))
+        .await
+        .expect("load button")
+        .click()
+        .await
+        .expect("load");
+    browser
+        .wait_for_js(&format!("document.getElementById('ps-valence') && document.getElementById('ps-valence').value === '{}'", saved.as_str().unwrap_or("")))
+        .await;
+    browser.client.back().await.expect("back");
+    browser
+        .wait_for_js(&format!("document.getElementById('ps-valence') && document.getElementById('ps-valence').value === '{}'", latest.as_str().unwrap_or("")))
+        .await;
+    browser.close().await;
+}
+
 #[tokio::test]
 #[ignore = "needs chromium + chromedriver: cargo test --test browser -- --ignored"]
 async fn find_my_song_works_without_javascript() {

@@ -549,8 +549,14 @@ async fn the_seeds_links_carry_the_settings_on_screen() {
         .js("var a = document.querySelector('.ps-chip-remove'); a.focus(); return a.getAttribute('href');")
         .await;
     let href = href.as_str().unwrap_or_default().to_string();
-    assert!(href.split(['?', '&']).any(|p| p == moved), "{moved}: {href}");
-    assert!(!href.contains("seed_track"), "the chip's own change: {href}");
+    assert!(
+        href.split(['?', '&']).any(|p| p == moved),
+        "{moved}: {href}"
+    );
+    assert!(
+        !href.contains("seed_track"),
+        "the chip's own change: {href}"
+    );
     // A track found as it is typed (its list swapped in, drawn with the settings the
     // search form held), its "Add" hovered.
     fill(&browser, "#ps-seed-q", "Halo").await;
@@ -561,7 +567,10 @@ async fn the_seeds_links_carry_the_settings_on_screen() {
         .js("var a = document.querySelector('#ps-seed-suggestions a'); a.dispatchEvent(new PointerEvent('pointerover', { bubbles: true })); return a.getAttribute('href');")
         .await;
     let href = href.as_str().unwrap_or_default().to_string();
-    assert!(href.split(['?', '&']).any(|p| p == moved), "{moved}: {href}");
+    assert!(
+        href.split(['?', '&']).any(|p| p == moved),
+        "{moved}: {href}"
+    );
     assert_eq!(href.matches("seed_track=").count(), 2, "{href}");
     browser.close().await;
 }
