@@ -737,7 +737,7 @@ async fn every_bad_input_answers_422_with_the_message_beside_its_control() {
         (
             "energy=1.5".into(),
             "energy",
-            "Energy must be between 0.000 and 1.000.",
+            "Energy must be between 0.000 and 1.000, not 1.5.",
         ),
         ("tempo=fast".into(), "tempo", "“fast” is not a number."),
         (
@@ -909,7 +909,7 @@ async fn every_bad_input_answers_422_with_the_message_beside_its_control() {
     assert_eq!(posted.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
         message_beside(&posted, "energy"),
-        "Energy must be between 0.000 and 1.000."
+        "Energy must be between 0.000 and 1.000, not -0.2."
     );
     assert_eq!(
         message_beside(&posted, "year_to"),

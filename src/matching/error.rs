@@ -22,8 +22,9 @@ pub enum MatchError {
     /// A value that should be a number is not one (or is NaN / infinite).
     #[error("{}", not_a_number(.value))]
     NotANumber { field: String, value: String },
-    /// A target outside the feature's slider range.
-    #[error("{} must be between {} and {}.", .feature.label(), .feature.format(*.min), .feature.format(*.max))]
+    /// A target outside the feature's slider range. The value asked for is said: with
+    /// JavaScript the slider beside the message can only show its nearest end.
+    #[error("{} must be between {} and {}, not {value}.", .feature.label(), .feature.format(*.min), .feature.format(*.max))]
     TargetOutOfRange {
         feature: Feature,
         value: f64,
@@ -32,7 +33,7 @@ pub enum MatchError {
     },
     /// A range's end beyond what a track can hold (`Feature::accepted_range`):
     /// `min_danceability=7` was taken, and left every track out without a word.
-    #[error("The {} {} must be between {} and {}.", if *.lowest { "lowest" } else { "highest" }, .feature.label().to_lowercase(), .feature.format(*.min), .feature.format(*.max))]
+    #[error("The {} {} must be between {} and {}, not {value}.", if *.lowest { "lowest" } else { "highest" }, .feature.label().to_lowercase(), .feature.format(*.min), .feature.format(*.max))]
     RangeBoundOutOfRange {
         feature: Feature,
         /// The range's low end (`min_`), or its high end (`max_`).
@@ -42,7 +43,7 @@ pub enum MatchError {
         max: f64,
     },
     /// A weight below 0 or above `MAX_WEIGHT`.
-    #[error("The weight of {} must be between 0 and {max}.", .feature.label())]
+    #[error("The weight of {} must be between 0 and {max}, not {value}.", .feature.label())]
     WeightOutOfRange {
         feature: Feature,
         value: f64,

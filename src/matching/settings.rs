@@ -936,7 +936,7 @@ mod tests {
         }
         assert_eq!(
             err.message_for("energy").unwrap(),
-            "Energy must be between 0.000 and 1.000."
+            "Energy must be between 0.000 and 1.000, not 1.5."
         );
         assert_eq!(
             err.message_for("year_to").unwrap(),
