@@ -364,7 +364,10 @@ async fn the_docs_page_reads_without_javascript() {
     // A page of the site: its navigation, its header's account corner, no script of
     // its own, and the way to Swagger UI.
     assert!(body.contains(r#"<a href="/genres">Genres</a>"#), "{body}");
-    assert!(body.contains(r#"href="/login""#));
+    assert!(
+        body.contains(r#"<a href="/login?next=/api/docs">Log in</a>"#),
+        "{body}"
+    );
     assert!(!body.contains("swagger-ui"), "{body}");
     assert!(body.contains(r#"<a href="/api/docs/try">Try the operations in Swagger UI</a>"#));
     let mut operations = 0;
@@ -385,21 +388,33 @@ async fn the_docs_page_reads_without_javascript() {
     assert!(body.contains(r#"<a href="/api/v1/openapi.json">"#));
     // Answers a client meets, in words.
     assert!(body.contains("<dt>429</dt>"));
-    assert!(body.contains("A <code>SearchResults</code> object (JSON)."));
+    assert!(body.contains(
+        r##"A <a href="#schema-SearchResults"><code>SearchResults</code></a> object (JSON)."##
+    ));
     // Markdown of the descriptions becomes markup, never raw.
     assert!(!body.contains("**"));
-    // A visitor with a session cookie is not offered "Log in".
-    let resp = app
-        .client
-        .get("/api/docs")
-        .header("cookie", "__Host-ih_session=whatever; ih_session=whatever")
-        .send()
-        .await;
-    let signed_in = resp.0.into_body().into_string().await.unwrap();
+    // The footer names the catalog, as on every page.
+    assert!(body.contains(r#"<footer class="site-footer">"#));
+    // Every answer names its object, linked to its fields, and each object's fields
+    // come with their types.
     assert!(
-        signed_in.contains(r#"<a href="/account">Your account</a>"#),
-        "{signed_in}"
+        body.contains(
+            r##"An <a href="#schema-AudioFeatures"><code>AudioFeatures</code></a> object"##
+        ),
+        "{body}"
     );
+    for name in doc["components"]["schemas"]
+        .as_object()
+        .expect("schemas")
+        .keys()
+    {
+        assert!(body.contains(&format!(r#"id="schema-{name}""#)), "{name}");
+    }
+    assert!(
+        body.contains(r##"array of <a href="#schema-SimplifiedArtist">"##),
+        "{body}"
+    );
+    assert!(body.contains("integer or null"), "{body}");
 }
 
 /// Real answers with nulls in them, checked against the document: unknown ids in the
@@ -532,8 +547,25 @@ async fn the_document_only_answers_get_and_head() {
 #[tokio::test]
 async fn the_docs_page_and_its_files_only_answer_get_and_head() {
     let app = demo_app_with(|_| {});
+    // The reference is a page of the site: its 405 is the site's page.
+    let resp = app.client.post("/api/docs").send().await;
+    resp.assert_status(StatusCode::METHOD_NOT_ALLOWED);
+    resp.assert_header("allow", "GET, HEAD");
+    app.client
+        .get("/api/docs")
+        .send()
+        .await
+        .assert_status_is_ok();
+    // Its two addresses with a trailing slash are sent on to those without.
+    for (slashed, to) in [
+        ("/api/docs/", "/api/docs"),
+        ("/api/docs/try/", "/api/docs/try"),
+    ] {
+        let resp = app.client.get(slashed).send().await;
+        resp.assert_status(StatusCode::PERMANENT_REDIRECT);
+        resp.assert_header("location", to);
+    }
     for path in [
-        "/api/docs",
         "/api/docs/try",
         "/api/docs/init.js",
         "/api/docs/swagger-ui.css",

@@ -201,6 +201,10 @@ async fn the_list_searches_and_sorts_without_and_with_javascript() {
     assert!(!mirrored.body.contains('\u{202E}'));
     let page = get(&app, "/genres/%E2%80%AErock").await;
     assert!(!page.body.contains('\u{202E}'), "{}", page.body);
+    // In an address it is marked, not dropped: the page said "No genre called “rock”".
+    let page = get(&app, "/genres/rock%E2%80%AE").await;
+    assert!(!page.body.contains("called “rock”"), "{}", page.body);
+    assert!(page.body.contains("rock\u{FFFD}"), "{}", page.body);
     let bad = get(&app, "/genres?sort=colour").await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(

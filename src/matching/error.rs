@@ -17,6 +17,18 @@ fn not_a_number(value: &str) -> String {
     }
 }
 
+/// A number asked for, as a message says it back: as typed when short (`2`, `-0.2`),
+/// in scientific notation when very large or very small, where it had been hundreds of
+/// digits (`1e308` written out) beside the field.
+fn asked(value: f64) -> String {
+    let size = value.abs();
+    if value.is_finite() && size != 0.0 && !(1e-6..1e9).contains(&size) {
+        format!("{value:e}")
+    } else {
+        format!("{value}")
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum MatchError {
     /// A value that should be a number is not one (or is NaN / infinite).
@@ -24,7 +36,7 @@ pub enum MatchError {
     NotANumber { field: String, value: String },
     /// A target outside the feature's slider range. The value asked for is said: with
     /// JavaScript the slider beside the message can only show its nearest end.
-    #[error("{} must be between {} and {}, not {value}.", .feature.label(), .feature.format(*.min), .feature.format(*.max))]
+    #[error("{} must be between {} and {}, not {}.", .feature.label(), .feature.format(*.min), .feature.format(*.max), asked(*.value))]
     TargetOutOfRange {
         feature: Feature,
         value: f64,
@@ -33,7 +45,7 @@ pub enum MatchError {
     },
     /// A range's end beyond what a track can hold (`Feature::accepted_range`):
     /// `min_danceability=7` was taken, and left every track out without a word.
-    #[error("The {} {} must be between {} and {}, not {value}.", if *.lowest { "lowest" } else { "highest" }, .feature.label().to_lowercase(), .feature.format(*.min), .feature.format(*.max))]
+    #[error("The {} {} must be between {} and {}, not {}.", if *.lowest { "lowest" } else { "highest" }, .feature.label().to_lowercase(), .feature.format(*.min), .feature.format(*.max), asked(*.value))]
     RangeBoundOutOfRange {
         feature: Feature,
         /// The range's low end (`min_`), or its high end (`max_`).
@@ -43,7 +55,7 @@ pub enum MatchError {
         max: f64,
     },
     /// A weight below 0 or above `MAX_WEIGHT`.
-    #[error("The weight of {} must be between 0 and {max}, not {value}.", .feature.label())]
+    #[error("The weight of {} must be between 0 and {max}, not {}.", .feature.label(), asked(*.value))]
     WeightOutOfRange {
         feature: Feature,
         value: f64,
@@ -157,5 +169,24 @@ impl From<MatchError> for InvalidSettings {
 impl From<InvalidSettings> for crate::error::AppError {
     fn from(error: InvalidSettings) -> Self {
         crate::error::AppError::Invalid(error.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_asked_for_are_said_back_briefly() {
+        assert_eq!(asked(2.0), "2");
+        assert_eq!(asked(-0.2), "-0.2");
+        assert_eq!(asked(1e308), "1e308");
+        assert_eq!(asked(-1e-320), "-1e-320");
+        assert_eq!(
+            asked(123_456_789_012_345_678_901_234_567_890.0),
+            "1.2345678901234568e29"
+        );
+        assert_eq!(asked(300.0), "300");
+        assert_eq!(asked(-0.0), "-0");
     }
 }

@@ -141,9 +141,18 @@ pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
             api::openapi_json().with(compression::Gzip),
         )
         .nest("/api/v1", api::v1().with(compression::Gzip))
-        .at("/api/docs", get(docs.page().with(compression::Gzip)))
-        .at("/api/docs/", get(docs.page().with(compression::Gzip)))
+        // The reference is a page of the site, with its sessions (its header names the
+        // visitor); the files Swagger UI needs are not.
+        .at(
+            "/api/docs",
+            auth::with_sessions(get(docs.page()).with(compression::Gzip), &state),
+        )
+        .at("/api/docs/", get(to_address("/api/docs")))
         .at(api::docs::CONSOLE_PATH, get(docs.console()))
+        .at(
+            format!("{}/", api::docs::CONSOLE_PATH),
+            get(to_address(api::docs::CONSOLE_PATH)),
+        )
         .at(
             "/api/docs/swagger-ui.css",
             get(docs.css().with(compression::Gzip)),
@@ -183,6 +192,12 @@ pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
 /// back to the page that holds the form.
 fn back_to(page: &'static str) -> impl Endpoint<Output = poem::web::Redirect> {
     poem::endpoint::make_sync(move |_| poem::web::Redirect::see_other(page))
+}
+
+/// A permanent redirect to `to`: the API's part of the site keeps its trailing slashes
+/// (`trailing_slash`), so its two pages with one send it on themselves.
+fn to_address(to: &'static str) -> impl Endpoint<Output = Response> {
+    poem::endpoint::make_sync(move |_| respond::permanent_redirect(to))
 }
 
 fn never_stored<E: Endpoint>(endpoint: E) -> impl Endpoint<Output = Response> {

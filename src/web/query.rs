@@ -42,7 +42,11 @@ impl QueryPairs {
                         .chars()
                         .any(|c| is_unshowable(c) || is_direction_control(c))
                 {
-                    *text = showable(text);
+                    *text = text
+                        .chars()
+                        .filter(|&c| !is_direction_control(c))
+                        .map(|c| if is_unshowable(c) { '\u{FFFD}' } else { c })
+                        .collect();
                 }
             }
         }
@@ -125,12 +129,18 @@ pub fn is_unshowable(c: char) -> bool {
     c.is_control() && !matches!(c, '\t' | '\n' | '\r')
 }
 
-/// `text` with what a page cannot show replaced by U+FFFD, and without direction
-/// controls (a path segment: a genre's name in its address; see `QueryPairs::parse`).
+/// `text` with what a page cannot show replaced by U+FFFD (a path segment: a genre's
+/// name in its address). A direction control too: the page says the segment is not a
+/// name it knows, and dropped, it read as a name it does ("No genre called “rock”").
 pub fn showable(text: &str) -> String {
     text.chars()
-        .filter(|&c| !is_direction_control(c))
-        .map(|c| if is_unshowable(c) { '\u{FFFD}' } else { c })
+        .map(|c| {
+            if is_unshowable(c) || is_direction_control(c) {
+                '\u{FFFD}'
+            } else {
+                c
+            }
+        })
         .collect()
 }
 
@@ -257,7 +267,7 @@ mod tests {
         assert_eq!(pairs.text("q").as_deref(), Some("abc"));
         assert_eq!(pairs.last("x"), Some("1"));
         assert_eq!(pairs.text("plain").as_deref(), Some("café–"));
-        assert_eq!(showable("\u{202E}rock\u{1}"), "rock\u{FFFD}");
+        assert_eq!(showable("\u{202E}rock\u{1}"), "\u{FFFD}rock\u{FFFD}");
         // The API reads the query as sent, and refuses what it must itself.
         let exact = QueryPairs::parse_exact(Some("q=%E2%80%AEabc"));
         assert_eq!(exact.last("q"), Some("\u{202E}abc"));

@@ -35,9 +35,8 @@ use crate::{
     catalog::Feature,
     matching::settings::YEARS,
     web::{
-        auth::session,
+        extract::PageContext,
         layout::{bare_page, BareVisitor},
-        state::AppState,
     },
 };
 
@@ -287,6 +286,9 @@ fn between<'a>(html: &'a str, open: &str, close: &str) -> &'a str {
         .unwrap_or("")
 }
 
+/// The reference page's title.
+const TITLE: &str = "API documentation";
+
 /// Where Swagger UI is: `/api/docs/try`.
 pub const CONSOLE_PATH: &str = "/api/docs/try";
 
@@ -345,22 +347,18 @@ impl Docs {
         }
     }
 
-    /// A page of the site (its navigation and header), outside the session layer like
-    /// the rest of the API: the header's account corner reads only whether a session
-    /// cookie came, as the error pages outside the sessions do.
+    /// A page of the site, behind the session layer (`web::mod`) like the others, so its
+    /// header and footer are theirs: the visitor's name and "Log out", or "Log in" that
+    /// comes back here.
     pub fn page(&self) -> impl Endpoint<Output = Response> {
         let content = self.content.clone();
         make_sync(move |req| {
-            let secure = req
-                .data::<AppState>()
-                .is_some_and(|state| state.config.secure_cookies);
-            let visitor = if session::cookie_present(req.headers(), secure) {
-                BareVisitor::MayBeSignedIn
-            } else {
-                BareVisitor::Anonymous
-            };
             let content = PreEscaped(content.to_string());
-            Html(bare_page("API documentation", content, visitor).into_string()).into_response()
+            match PageContext::from_parts(&req) {
+                Some(ctx) => Html(ctx.render(TITLE, content).into_string()).into_response(),
+                None => Html(bare_page(TITLE, content, BareVisitor::MayBeSignedIn).into_string())
+                    .into_response(),
+            }
         })
     }
 

@@ -36,10 +36,12 @@ pub fn reference(doc: &Value, console: &str) -> Markup {
                         li { a href={ "#" (op.anchor) } { code { (op.method) " " (base) (op.path) } } " " (prose_inline(op.summary_line)) }
                     }
                 }
+                p { "Then the " a href="#api-objects-title" { "objects" } " the answers hold, field by field." }
             }
             @for op in &operations {
                 (operation(op, base))
             }
+            (objects(doc))
         }
     }
 }
@@ -177,8 +179,106 @@ fn answer(response: &Value) -> Markup {
         .and_then(|s| s["$ref"].as_str())
         .and_then(|r| r.rsplit('/').next());
     match name {
-        Some(name) => html! { "A " code { (name) } " object (JSON)." },
+        Some(name) => html! { (article(name)) " " (schema_link(name)) " object (JSON)." },
         None => html! { "JSON." },
+    }
+}
+
+/// "A" or "An", as `name` is read out ("An AudioFeatures", "A Track").
+fn article(name: &str) -> &'static str {
+    if name.starts_with(['A', 'E', 'I', 'O', 'U']) {
+        "An"
+    } else {
+        "A"
+    }
+}
+
+/// The anchor of a schema's section.
+fn schema_anchor(name: &str) -> String {
+    format!(
+        "schema-{}",
+        name.replace(|c: char| !c.is_ascii_alphanumeric(), "-")
+    )
+}
+
+fn schema_link(name: &str) -> Markup {
+    html! { a href={ "#" (schema_anchor(name)) } { code { (name) } } }
+}
+
+/// The objects the answers hold: each schema of the document with its fields, their
+/// types (a link to another object's section) and what the document says of them.
+fn objects(doc: &Value) -> Markup {
+    let Some(schemas) = doc["components"]["schemas"].as_object() else {
+        return html! {};
+    };
+    html! {
+        section class="api-objects" aria-labelledby="api-objects-title" {
+            h2 id="api-objects-title" { "Objects" }
+            p { "What the answers hold, field by field. A field that may be null says so; one the catalog cannot fill is explained beside it." }
+            @for (name, schema) in schemas {
+                @let anchor = schema_anchor(name);
+                @let title_id = format!("{anchor}-title");
+                section class="card api-operation" id=(anchor) aria-labelledby=(title_id) {
+                    h3 id=(title_id) { code { (name) } }
+                    @if let Some(description) = schema["description"].as_str() {
+                        (prose(description))
+                    }
+                    @if let Some(properties) = schema["properties"].as_object() {
+                        div class="table-scroll" tabindex="0" role="region" aria-label={ "Fields of " (name) " (scrolls sideways)" } {
+                            table class="api-parameters" {
+                                caption { "Fields" }
+                                thead { tr { th scope="col" { "Field" } th scope="col" { "Type" } th scope="col" { "Description" } } }
+                                tbody {
+                                    @for (field, property) in properties {
+                                        tr {
+                                            th scope="row" { code { (field) } }
+                                            td { (type_of(property)) }
+                                            td { (prose_inline(property["description"].as_str().unwrap_or(""))) }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A field's type in words: "string", "array of Track", "Track or null".
+fn type_of(property: &Value) -> Markup {
+    if let Some(reference) = property["$ref"].as_str() {
+        let name = reference.rsplit('/').next().unwrap_or(reference);
+        return schema_link(name);
+    }
+    if let Some(choices) = property["anyOf"]
+        .as_array()
+        .or(property["oneOf"].as_array())
+    {
+        let shown: Vec<Markup> = choices
+            .iter()
+            .filter(|c| c["enum"] != Value::Array(vec![Value::Null]))
+            .map(type_of)
+            .collect();
+        let nullable = shown.len() < choices.len();
+        return html! {
+            @for (i, choice) in shown.iter().enumerate() {
+                @if i > 0 { " or " }
+                (choice)
+            }
+            @if nullable { " or null" }
+        };
+    }
+    let kind = property["type"].as_str().unwrap_or("any");
+    let nullable = property["nullable"].as_bool() == Some(true);
+    html! {
+        @if kind == "array" {
+            "array of " (type_of(&property["items"]))
+        } @else {
+            (kind)
+        }
+        @if nullable { " or null" }
     }
 }
 
