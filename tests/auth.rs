@@ -114,7 +114,7 @@ async fn sign_up_creates_the_user_logs_in_and_hashes_with_argon2id() {
     let done = browser
         .sign_up(&app.client, "Ada.Lovelace", GOOD_PASSWORD)
         .await;
-    assert_redirect(&done, "/?account=created");
+    assert_redirect(&done, "/");
     let cookie = done
         .raw_set_cookie(SESSION_COOKIE)
         .expect("session cookie set");
@@ -276,7 +276,7 @@ async fn duplicate_names_are_refused_in_any_case() {
         &Browser::new()
             .sign_up(&app.client, "Grace", GOOD_PASSWORD)
             .await,
-        "/?account=created",
+        "/",
     );
     for name in ["Grace", "grace", "GRACE", " gRaCe "] {
         let page = Browser::new()
@@ -450,7 +450,7 @@ async fn htmx_sign_up_swaps_the_form_and_redirects_with_hx_redirect() {
 
     let done = browser.sign_up(&app.client, "htmx", GOOD_PASSWORD).await;
     assert_eq!(done.status, StatusCode::OK);
-    assert_eq!(done.header("hx-redirect"), Some("/?account=created"));
+    assert_eq!(done.header("hx-redirect"), Some("/"));
     assert!(browser.session_id().is_some());
 }
 
@@ -1054,7 +1054,7 @@ async fn sign_ups_are_throttled_per_address() {
     let page = Browser::from_address("192.0.2.2")
         .sign_up(&app.client, "fresh-name", GOOD_PASSWORD)
         .await;
-    assert_redirect(&page, "/?account=created");
+    assert_redirect(&page, "/");
 }
 
 #[tokio::test]
@@ -1224,7 +1224,7 @@ async fn posts_without_a_valid_csrf_token_are_refused_and_change_nothing() {
 
     // And the genuine token works.
     let page = browser.post_raw(&app.client, "/signup", &with_token).await;
-    assert_redirect(&page, "/?account=created");
+    assert_redirect(&page, "/");
 }
 
 /// A valid token-and-cookie pair is not enough when the browser says the form was sent
@@ -1296,7 +1296,7 @@ async fn a_valid_token_sent_from_another_site_is_refused() {
         fields[1].1 = name;
         let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let page = browser.post_raw(&app.client, "/signup", &fields).await;
-        assert_redirect(&page, "/?account=created");
+        assert_redirect(&page, "/");
     }
     assert_eq!(user_count(&app), 3);
 }
@@ -1590,35 +1590,34 @@ async fn the_csrf_token_may_come_in_the_htmx_header() {
     );
 }
 
-/// Signing up says so where it lands, to the new user only; on the way to another page
-/// it lands there instead.
+/// Signing up says so on the page it lands on, wherever that is, once: only the header's
+/// corner had changed, and a sign-up started from any page's "Sign up" goes back there.
 #[tokio::test]
-async fn signing_up_says_the_account_is_ready() {
+async fn signing_up_says_the_account_is_ready_where_it_lands() {
+    const READY: &str = "Your account is ready, and you are logged in.";
     let app = empty_app();
     let mut browser = Browser::new();
     let done = browser
         .sign_up(&app.client, "newcomer", GOOD_PASSWORD)
         .await;
-    assert_redirect(&done, "/?account=created");
-    let landed = browser.get(&app.client, "/?account=created").await;
-    assert!(
-        landed
-            .body
-            .contains("Your account is ready, and you are logged in."),
-        "{}",
-        landed.body
-    );
+    assert_redirect(&done, "/");
+    let landed = browser.get(&app.client, "/").await;
+    assert!(landed.body.contains(READY), "{}", landed.body);
     assert!(landed
         .body
         .contains(r#"<a href="/perfect-song">perfect song</a>"#));
-    // A link with the parameter tells a visitor who is not logged in nothing.
-    let stranger = Browser::new().get(&app.client, "/?account=created").await;
+    // Said once.
+    let again = browser.get(&app.client, "/").await;
+    assert!(!again.body.contains(READY), "{}", again.body);
+    // Nobody else hears it, and no address asks for it.
+    let stranger = Browser::new().get(&app.client, "/").await;
     assert_eq!(stranger.status, StatusCode::OK);
-    assert!(!stranger.body.contains("Your account is ready"));
+    assert!(!stranger.body.contains(READY));
 
+    // From another page's "Sign up": back there, saying it there.
     let mut on_the_way = Browser::new();
     let form = on_the_way
-        .get(&app.client, "/signup?next=%2Fperfect-song%3Fenergy%3D0.8")
+        .get(&app.client, "/signup?next=%2Fgenres%3Fq%3Dpop")
         .await;
     let token = form.csrf_token();
     let page = on_the_way
@@ -1630,11 +1629,19 @@ async fn signing_up_says_the_account_is_ready() {
                 ("username", "traveller"),
                 ("password", GOOD_PASSWORD),
                 ("password_confirmation", GOOD_PASSWORD),
-                ("next", "/perfect-song?energy=0.8"),
+                ("next", "/genres?q=pop"),
             ],
         )
         .await;
-    assert_redirect(&page, "/perfect-song?energy=0.8");
+    assert_redirect(&page, "/genres?q=pop");
+    // A fragment asked for first (htmx) does not swallow it unseen.
+    let mut htmx = on_the_way.clone();
+    htmx.headers.push(("HX-Request".into(), "true".into()));
+    htmx.headers.push(("HX-Target".into(), "genre-list".into()));
+    let fragment = htmx.get(&app.client, "/genres?q=pop").await;
+    assert!(!fragment.body.contains(READY));
+    let landed = on_the_way.get(&app.client, "/genres?q=pop").await;
+    assert!(landed.body.contains(READY), "{}", landed.body);
 }
 
 #[tokio::test]
@@ -2045,7 +2052,7 @@ async fn deleting_the_account_removes_user_sessions_and_taste_profiles() {
     let again = Browser::new()
         .sign_up(&app.client, "leaver", GOOD_PASSWORD)
         .await;
-    assert_redirect(&again, "/?account=created");
+    assert_redirect(&again, "/");
 }
 
 /// A request whose session was read just before its account was deleted (in another
@@ -2073,7 +2080,7 @@ async fn writes_for_an_account_deleted_meanwhile_are_refused_not_failed() {
         let name = format!("vanishing{n}");
         let mut browser = Browser::new();
         let joined = browser.sign_up(&app.client, &name, GOOD_PASSWORD).await;
-        assert_redirect(&joined, "/?account=created");
+        assert_redirect(&joined, "/");
         let page = browser.get(&app.client, "/perfect-song").await;
         assert_eq!(page.status, StatusCode::OK, "{}", page.body);
         let token = page.csrf_token();

@@ -188,6 +188,9 @@ pub struct PageContext {
     /// Path and query: where "Log in" brings people back to.
     pub location: String,
     pub htmx: Htmx,
+    /// A sign-up has just been made: this whole page says the account is ready
+    /// (`auth::welcome`).
+    pub just_signed_up: bool,
 }
 
 impl<'a> FromRequest<'a> for PageContext {
@@ -224,8 +227,10 @@ impl PageContext {
     /// The context of `req`; `None` outside the app (no `AppState` attached).
     pub fn from_parts(req: &Request) -> Option<PageContext> {
         let state = req.data::<AppState>()?;
+        let user = CurrentUser::from_request_parts(req).0;
+        let just_signed_up = user.is_some() && crate::web::auth::welcome::due(req);
         Some(PageContext {
-            user: CurrentUser::from_request_parts(req).0,
+            user,
             csrf_token: req
                 .extensions()
                 .get::<CsrfToken>()
@@ -239,6 +244,7 @@ impl PageContext {
                 .map(|pq| pq.as_str().to_string())
                 .unwrap_or_else(|| "/".to_string()),
             htmx: Htmx::from_headers(req.headers()),
+            just_signed_up,
         })
     }
 

@@ -41,11 +41,6 @@ pub const ACCOUNT_DELETED: &str = "/?account=deleted";
 /// changed only in its header's corner).
 pub const LOGGED_OUT: &str = "/?account=logged-out";
 
-/// `?account=created`: where signing up lands when it was not on the way to another page,
-/// to say that it worked and what an account opens (the page had changed only in its
-/// header's corner).
-pub const ACCOUNT_CREATED: &str = "/?account=created";
-
 #[handler]
 pub async fn home(
     ctx: PageContext,
@@ -53,12 +48,11 @@ pub async fn home(
     Query(query): Query<HomeQuery>,
 ) -> AppResult<Markup> {
     // Only a visitor who is logged out can have just deleted their account or logged
-    // out, and only one who is logged in can have just signed up: anyone could link a
-    // visitor here with the parameter.
-    let said = match (query.account.as_deref(), ctx.user.is_some()) {
-        (Some("deleted"), false) => Some(AccountNotice::Deleted),
-        (Some("logged-out"), false) => Some(AccountNotice::LoggedOut),
-        (Some("created"), true) => Some(AccountNotice::Created),
+    // out: anyone could link a signed-in user here with the parameter.
+    let said = match query.account.as_deref() {
+        _ if ctx.user.is_some() => None,
+        Some("deleted") => Some(Farewell::Deleted),
+        Some("logged-out") => Some(Farewell::LoggedOut),
         _ => None,
     };
     let import = import_command(&state.config.database);
@@ -94,19 +88,17 @@ pub fn import_command(database: &Database) -> String {
     }
 }
 
-/// What the home page says to a visitor who has just left their account, or just made
-/// one.
+/// What the home page says to a visitor who has just left their account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum AccountNotice {
+enum Farewell {
     Deleted,
     LoggedOut,
-    Created,
 }
 
 fn home_content(
     ctx: &PageContext,
     import: &str,
-    said: Option<AccountNotice>,
+    said: Option<Farewell>,
     genres: Option<&GenreCatalog>,
 ) -> Markup {
     let catalog = &ctx.catalog;
@@ -118,18 +110,13 @@ fn home_content(
     let chart_features = &Feature::UNIT;
     html! {
         @match said {
-            Some(AccountNotice::Deleted) => p class="notice" role="status" {
+            Some(Farewell::Deleted) => p class="notice" role="status" {
                 strong { "Your account was deleted. " }
                 "Its taste profiles and sessions are gone too. You are logged out."
             },
-            Some(AccountNotice::LoggedOut) => p class="notice" role="status" {
+            Some(Farewell::LoggedOut) => p class="notice" role="status" {
                 strong { "You are logged out. " }
                 "Your settings and taste profiles are kept for your next log-in."
-            },
-            Some(AccountNotice::Created) => p class="notice" role="status" {
-                strong { "Your account is ready, and you are logged in. " }
-                "Find your " a href="/perfect-song" { "perfect song" } " and keep its settings as taste profiles; "
-                "tokens for the API are on " a href="/account" { "your account page" } "."
             },
             None => {}
         }

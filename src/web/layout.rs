@@ -26,6 +26,7 @@ pub fn page(ctx: &PageContext, title: &str, content: Markup) -> Markup {
             path: &ctx.path,
             account: account_nav(ctx),
             footer: catalog_footer(&ctx.catalog),
+            welcome: ctx.just_signed_up,
         },
         content,
     )
@@ -59,6 +60,7 @@ pub fn bare_page(title: &str, content: Markup, visitor: BareVisitor) -> Markup {
             path: "",
             account,
             footer: html! {},
+            welcome: false,
         },
         content,
     )
@@ -78,6 +80,8 @@ struct Shell<'a> {
     path: &'a str,
     account: Markup,
     footer: Markup,
+    /// Says the account just made is ready (`PageContext::just_signed_up`).
+    welcome: bool,
 }
 
 fn document(shell: &Shell, content: Markup) -> Markup {
@@ -121,6 +125,14 @@ fn document(shell: &Shell, content: Markup) -> Markup {
                 main id="main" class="container" {
                     // Where a failed htmx request's notice lands (see `web::errors`).
                     div id=(notices_id) class="notices" aria-live="polite" {}
+                    @if shell.welcome {
+                        p class="notice" role="status" {
+                            strong { "Your account is ready, and you are logged in. " }
+                            "Find your " a href="/perfect-song" { "perfect song" }
+                            " and keep its settings as taste profiles; tokens for the API are on "
+                            a href="/account" { "your account page" } "."
+                        }
+                    }
                     (content)
                 }
                 footer class="site-footer" {

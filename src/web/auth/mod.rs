@@ -25,6 +25,7 @@ pub mod session;
 pub mod session_store;
 pub mod signup;
 mod views;
+pub mod welcome;
 
 use poem::{session::ServerSession, Endpoint, EndpointExt, Response};
 
@@ -54,7 +55,13 @@ where
         .map(|resp| async move { session::removal_for_whole_site(resp) })
         .around(move |ep, req| async move {
             let stale = session::unprefixed_cookies(secure, req.headers());
+            let welcomed = welcome::due(&req);
             let resp = ep.call(req).await?;
+            let resp = if welcomed && resp.status().is_success() {
+                welcome::said(resp)
+            } else {
+                resp
+            };
             Ok(session::expire(&stale, secure, resp))
         })
         .data(state.accounts.clone())

@@ -101,7 +101,7 @@ pub fn cookie_present(headers: &poem::http::HeaderMap, secure: bool) -> bool {
 }
 
 /// Whether the request's `Cookie` headers hold `name` with a value.
-fn has_cookie(headers: &poem::http::HeaderMap, name: &str) -> bool {
+pub(super) fn has_cookie(headers: &poem::http::HeaderMap, name: &str) -> bool {
     cookie_value(headers, name).is_some()
 }
 

@@ -107,12 +107,13 @@ pub async fn submit(
         Ok(user) => {
             tracing::info!(user_id = user.id, "account created");
             session::start(session, &user);
-            // On the way to another page, that page; otherwise the home page says that
-            // the account is ready.
-            let to = next::safe_next(form.next.as_deref())
-                .filter(|next| next != "/")
-                .unwrap_or_else(|| crate::web::home::ACCOUNT_CREATED.to_string());
-            Ok(respond::redirect(&ctx.htmx, &to))
+            let mut resp = respond::redirect(&ctx.htmx, &next::after_login(form.next.as_deref()));
+            // The page it lands on says that the account is ready (`welcome`).
+            resp.headers_mut().append(
+                poem::http::header::SET_COOKIE,
+                super::welcome::set_cookie(state.config.secure_cookies),
+            );
+            Ok(resp)
         }
         Err(AccountError::Invalid(errors)) => Ok(respond::with_status(
             render(&errors),
