@@ -1,7 +1,32 @@
 //! What the catalog can say of an album from its tracks (it has no album table, and the
 //! datasets name no album artists): who the album is by, and its genres.
 
-use crate::db::api_albums::AlbumCredit;
+use crate::db::api_albums::{AlbumCredit, AlbumTrack};
+
+/// What the album object says of its tracks as a whole.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlbumTotals {
+    /// Tracks in the catalog carrying the album's id.
+    pub tracks: i64,
+    /// The mean popularity of those whose popularity is known.
+    pub mean_popularity: Option<f64>,
+}
+
+/// The totals of an album's tracks; `None` for no tracks (no such album).
+pub fn album_totals(tracks: &[AlbumTrack]) -> Option<AlbumTotals> {
+    if tracks.is_empty() {
+        return None;
+    }
+    let known: Vec<f64> = tracks
+        .iter()
+        .filter_map(|t| t.popularity.map(f64::from))
+        .collect();
+    Some(AlbumTotals {
+        tracks: tracks.len() as i64,
+        mean_popularity: (!known.is_empty())
+            .then(|| known.iter().sum::<f64>() / known.len() as f64),
+    })
+}
 
 /// Most artists an album names when no artist is on most of its tracks.
 pub const MAX_ALBUM_ARTISTS: usize = 50;
@@ -86,6 +111,26 @@ mod tests {
         let many: Vec<AlbumCredit> = (0..80).map(|i| credit(i, 1, i, 0)).collect();
         assert_eq!(album_artists(many, 80).len(), MAX_ALBUM_ARTISTS);
         assert!(album_artists(Vec::new(), 0).is_empty());
+    }
+
+    #[test]
+    fn totals_count_every_track_and_average_the_known_popularities() {
+        let track = |id, popularity| AlbumTrack { id, popularity };
+        assert_eq!(album_totals(&[]), None);
+        assert_eq!(
+            album_totals(&[track(1, Some(50)), track(2, None), track(3, Some(61))]),
+            Some(AlbumTotals {
+                tracks: 3,
+                mean_popularity: Some(55.5)
+            })
+        );
+        assert_eq!(
+            album_totals(&[track(1, None)]),
+            Some(AlbumTotals {
+                tracks: 1,
+                mean_popularity: None
+            })
+        );
     }
 
     #[test]

@@ -8,9 +8,9 @@ use poem_openapi::Object;
 use super::objects::{
     self, usual, Base, ExternalIds, ExternalUrls, Image, SimplifiedArtist, Track,
 };
-use crate::db::{
-    api_albums::{AlbumCredit, AlbumTotals},
-    api_catalog::ApiTrack,
+use crate::{
+    catalog::albums::AlbumTotals,
+    db::{api_albums::AlbumCredit, api_catalog::ApiTrack},
 };
 
 /// Spotify's copyright object. No dataset holds copyrights: an album's list is empty.

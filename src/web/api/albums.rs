@@ -24,7 +24,7 @@ use super::{
     ApiTags,
 };
 use crate::{
-    catalog::albums::{album_artists, album_genres},
+    catalog::albums::{album_artists, album_genres, album_totals},
     db::{self, api_albums, api_catalog},
     web::state::AppState,
 };
@@ -93,14 +93,16 @@ async fn find_albums(
             if found.contains_key(id.as_str()) {
                 continue;
             }
-            let Some(totals) = api_albums::totals(conn, id)? else {
+            let tracks = api_albums::tracks(conn, id)?;
+            let Some(totals) = album_totals(&tracks) else {
                 continue;
             };
-            let page = api_albums::track_ids(conn, id, i64::from(TRACKS_IN_ALBUM), 0)?;
-            let mut rows = api_catalog::tracks_by_ids(conn, &page)?;
+            let ids: Vec<i32> = tracks.iter().map(|t| t.id).collect();
+            let page = &ids[..ids.len().min(TRACKS_IN_ALBUM as usize)];
+            let mut rows = api_catalog::tracks_by_ids(conn, page)?;
             let first_tracks = page.iter().filter_map(|t| rows.remove(t)).collect();
-            let artists = album_artists(api_albums::credits(conn, id)?, totals.tracks);
-            let genres = album_genres(api_albums::genres(conn, id)?);
+            let artists = album_artists(api_albums::credits(conn, &ids)?, totals.tracks);
+            let genres = album_genres(api_albums::genres(conn, &ids)?);
             found.insert(
                 id,
                 AlbumFound {
@@ -247,14 +249,22 @@ impl AlbumsApi {
         let offset = whole(offset.0.as_ref(), "offset", 0, (0, MAX_TRACKS_OFFSET))?;
         let album_id = id.clone();
         let found = db::run(&state.pool, move |conn| {
-            let Some(totals) = api_albums::totals(conn, &album_id)? else {
+            // Every id, then the page: an album holds tens of tracks, and its count
+            // comes with them.
+            let all = api_albums::tracks(conn, &album_id)?;
+            if all.is_empty() {
                 return Ok(None);
-            };
-            let page = api_albums::track_ids(conn, &album_id, i64::from(limit), i64::from(offset))?;
+            }
+            let page: Vec<i32> = all
+                .iter()
+                .skip(offset as usize)
+                .take(limit as usize)
+                .map(|t| t.id)
+                .collect();
             let mut rows = api_catalog::tracks_by_ids(conn, &page)?;
             let tracks: Vec<api_catalog::ApiTrack> =
                 page.iter().filter_map(|t| rows.remove(t)).collect();
-            Ok(Some((totals.tracks, tracks)))
+            Ok(Some((all.len() as i64, tracks)))
         })
         .await
         .map_err(ApiError::from)?;
