@@ -13,8 +13,9 @@ pub fn neighbours(
     if limit == 0 {
         return (None, None);
     }
-    let next = offset.saturating_add(limit);
-    let next = (i64::from(next) < total && next <= max_offset).then_some(next);
+    let next = offset
+        .checked_add(limit)
+        .filter(|&next| i64::from(next) < total && next <= max_offset);
     let previous = (offset > 0).then(|| offset.saturating_sub(limit));
     (next, previous)
 }
