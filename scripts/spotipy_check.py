@@ -4,7 +4,8 @@ The point of the API is that code written for Spotify's closed /recommendations 
 /audio-features runs again after changing its base URL and token. This script is such
 code: spotipy as published, with only `prefix` changed. It signs up through the site's
 forms, creates a token on the account page as a person would, then makes each call a
-typical script makes and checks what comes back.
+typical script makes (tracks and their albums, artists, search, audio features,
+recommendations) and checks what comes back.
 
 Usage: python spotipy_check.py http://127.0.0.1:PORT
 """
@@ -86,6 +87,49 @@ def main() -> None:
     check("track", sp.track(ids[0])["id"] == ids[0])
     check("track with a market", sp.track(ids[0], market="US")["id"] == ids[0])
     check("tracks", [t["id"] for t in sp.tracks(ids)["tracks"]] == ids)
+
+    # A track's album, at the address the track gives (the demo's releases have ids).
+    album_ids = [t["album"]["id"] for t in tracks]
+    album = sp.album(album_ids[0])
+    check(
+        "album",
+        album["id"] == album_ids[0]
+        and album["name"] == tracks[0]["album"]["name"]
+        and tracks[0]["album"]["href"] == album["href"]
+        and ids[0] in [t["id"] for t in album["tracks"]["items"]]
+        and album["total_tracks"] == album["tracks"]["total"],
+        f"{album['name']}: {album['total_tracks']} tracks",
+    )
+    check("album for a URI", sp.album("spotify:album:" + album_ids[0])["id"] == album_ids[0])
+    # spotipy asks for albums/?ids= (with the slash).
+    albums = sp.albums(album_ids + ["0000000000000000000000"])["albums"]
+    check(
+        "albums, an unknown one null",
+        [a and a["id"] for a in albums] == album_ids + [None],
+    )
+    longest = max(albums[:-1], key=lambda a: a["total_tracks"])
+    # spotipy asks for albums/ID/tracks/ (with the slash); next follows the page's link.
+    first = sp.album_tracks(longest["id"], limit=1)
+    listed = [t["id"] for t in first["items"]]
+    page = first
+    while page["next"]:
+        page = sp.next(page)
+        listed += [t["id"] for t in page["items"]]
+    check(
+        "album_tracks, page by page",
+        first["total"] == longest["total_tracks"]
+        and listed == [t["id"] for t in longest["tracks"]["items"]],
+        f"{first['total']} tracks",
+    )
+    try:
+        sp.album("0000000000000000000000")
+        check("an unknown album is a 404 spotipy can read", False, "no error")
+    except spotipy.SpotifyException as error:
+        check(
+            "an unknown album is a 404 spotipy can read",
+            error.http_status == 404 and "No album" in error.msg,
+            f"{error.http_status} {error.msg}",
+        )
 
     artist_id = tracks[0]["artists"][0]["id"]
     check("artist", sp.artist(artist_id)["id"] == artist_id)

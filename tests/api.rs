@@ -1693,11 +1693,12 @@ async fn only_a_dataset_id_has_spotify_links() {
         let message = followed.json["error"]["message"].as_str().unwrap_or("");
         assert!(message.contains("no audio analysis"), "{message}");
     }
-    // A track's album id, followed as Spotify's clients do, hears why there is nothing.
+    // An album id no track carries, followed as Spotify's clients do, hears why there
+    // is nothing (`tests/api_albums.rs` has the albums that are there).
     let album = call(&app, t, "/v1/albums/1GbtB4zTqAsyfZEsm1RZfx/tracks").await;
     assert_eq!(album.status, StatusCode::NOT_FOUND, "{}", album.json);
     let message = album.json["error"]["message"].as_str().unwrap_or("");
-    assert!(message.contains("no album endpoints"), "{message}");
+    assert!(message.contains("No album with id"), "{message}");
     let a = call(
         &app,
         t,
@@ -1737,7 +1738,7 @@ async fn spotifys_own_paths_answer_as_the_apis() {
     assert_eq!(theirs.status, StatusCode::OK, "{}", theirs.json);
     assert_eq!(theirs.json, ours.json);
     // Its errors are the API's: JSON, and a token is still needed.
-    let missing = call(&app, t, "/v1/albums/x").await;
+    let missing = call(&app, t, "/v1/albums/0000000000000000000000").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     assert!(
         missing.json["error"]["message"].is_string(),

@@ -13,7 +13,7 @@ use poem::http::StatusCode;
 use serde_json::Value;
 
 /// Every route of the API, as the document must list them.
-const ROUTES: [&str; 14] = [
+const ROUTES: [&str; 17] = [
     "/tracks/{id}",
     "/tracks",
     "/audio-features/{id}",
@@ -23,6 +23,9 @@ const ROUTES: [&str; 14] = [
     "/artists/{id}/top-tracks",
     "/artists/{id}/related-artists",
     "/artists/compare",
+    "/albums/{id}",
+    "/albums",
+    "/albums/{id}/tracks",
     "/search",
     "/catalog",
     "/recommendations",
@@ -133,6 +136,22 @@ async fn the_document_lists_every_route_and_parameter() {
         assert_eq!(search_schema(name)["minimum"], 0, "{name}");
         assert_eq!(search_schema(name)["maximum"], hi, "{name}");
     }
+    // And an album's tracks'.
+    let album_tracks = |name: &str| {
+        doc["paths"]["/albums/{id}/tracks"]["get"]["parameters"]
+            .as_array()
+            .and_then(|ps| ps.iter().find(|p| p["name"] == name))
+            .map(|p| p["schema"].clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        album_tracks("limit"),
+        serde_json::json!({"type": "integer", "minimum": 1, "maximum": 50, "default": 20})
+    );
+    assert_eq!(
+        album_tracks("offset"),
+        serde_json::json!({"type": "integer", "minimum": 0, "maximum": 100000, "default": 0})
+    );
     assert_eq!(schema("min_year")["minimum"], 1000);
     assert_eq!(schema("max_year")["maximum"], 3000);
     // Every operation takes `market` (checked, then ignored), and says what an address
@@ -255,6 +274,21 @@ async fn a_client_reading_only_the_document_calls_every_operation() {
             .unwrap();
         (ids[0].clone(), ids[1].clone())
     };
+    // Two albums of the demo catalog: its first track's and its last track's.
+    let (album, album2) = {
+        let mut conn = app.state.pool.get().unwrap();
+        let first: String = tracks::table
+            .order(tracks::id)
+            .select(tracks::album_spotify_id.assume_not_null())
+            .first(&mut conn)
+            .unwrap();
+        let last: String = tracks::table
+            .order(tracks::id.desc())
+            .select(tracks::album_spotify_id.assume_not_null())
+            .first(&mut conn)
+            .unwrap();
+        (first, last)
+    };
     let catalog = app.state.catalog();
     let top = catalog.artists.most_tracks(2);
     let (artist, artist2) = (ids::artist(&top[0].name_key), ids::artist(&top[1].name_key));
@@ -265,6 +299,8 @@ async fn a_client_reading_only_the_document_calls_every_operation() {
             let mut url = format!("/api/v1{path}");
             let id = if path.starts_with("/artists") {
                 &artist
+            } else if path.starts_with("/albums") {
+                &album
             } else {
                 &track
             };
@@ -277,6 +313,7 @@ async fn a_client_reading_only_the_document_calls_every_operation() {
                 }
                 let value = match (path.as_str(), name) {
                     ("/artists" | "/artists/compare", "ids") => format!("{artist},{artist2}"),
+                    ("/albums", "ids") => format!("{album},{album2}"),
                     (_, "ids") => format!("{track},{track2}"),
                     (_, "q") => "the".to_string(),
                     (_, "type") => "artist,track".to_string(),
@@ -382,7 +419,7 @@ async fn the_docs_page_reads_without_javascript() {
             operations += 1;
         }
     }
-    assert!(operations >= 13, "{operations}");
+    assert!(operations >= 16, "{operations}");
     // How to authorise, and the machine-readable document.
     assert!(body.contains(r#"<a href="/account/api-tokens">API tokens</a>"#));
     assert!(body.contains(r#"<a href="/api/v1/openapi.json">"#));
@@ -439,11 +476,30 @@ async fn the_nulls_in_real_answers_are_declared_nullable() {
             ["schema"]
             .clone()
     };
+    let album: String = {
+        let mut conn = app.state.pool.get().unwrap();
+        tracks::table
+            .order(tracks::id)
+            .select(tracks::album_spotify_id.assume_not_null())
+            .first(&mut conn)
+            .unwrap()
+    };
     for (path, url, null_at) in [
         (
             "/tracks/{id}",
             format!("/api/v1/tracks/{track}"),
-            "/album/href",
+            "/album/album_type",
+        ),
+        ("/albums/{id}", format!("/api/v1/albums/{album}"), "/label"),
+        (
+            "/albums",
+            format!("/api/v1/albums?ids={album},{unknown}"),
+            "/albums/1",
+        ),
+        (
+            "/albums/{id}/tracks",
+            format!("/api/v1/albums/{album}/tracks?limit=1"),
+            "/previous",
         ),
         (
             "/tracks",
@@ -487,6 +543,11 @@ async fn the_nulls_in_real_answers_are_declared_nullable() {
         ("Track", "preview_url"),
         ("SimplifiedAlbum", "href"),
         ("SimplifiedAlbum", "total_tracks"),
+        ("SimplifiedTrack", "track_number"),
+        ("SimplifiedTrackPage", "previous"),
+        ("Album", "album_type"),
+        ("Album", "label"),
+        ("Album", "popularity"),
         ("AudioFeatures", "time_signature"),
         ("TrackPage", "next"),
         ("TrackPage", "previous"),

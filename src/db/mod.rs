@@ -3,6 +3,7 @@
 //! runs in (`transactions`), and one module of queries per table. All SQL lives under
 //! this module so a second backend stays possible.
 
+pub mod api_albums;
 pub mod api_catalog;
 pub mod api_tokens;
 pub mod artists;

@@ -327,7 +327,21 @@ mod tests {
             .filter_map(|t| t.spotify_id.as_deref())
             .collect();
         assert_eq!(ids.len(), TRACK_COUNT);
-        for id in ids {
+        // Every release has an id of the same kind, none a track's, and its tracks
+        // agree on its title, year and main artist.
+        let mut releases: HashMap<&str, (&Option<String>, Option<i32>, &str)> = HashMap::new();
+        for t in &tracks {
+            let album = t.album_spotify_id.as_deref().expect("an album id");
+            assert!(!ids.contains(album), "{album}");
+            let release = (&t.album, t.release_year, t.artists[0].as_str());
+            assert_eq!(
+                *releases.entry(album).or_insert(release),
+                release,
+                "{album}"
+            );
+        }
+        assert!(releases.len() > 1000, "{}", releases.len());
+        for id in ids.iter().chain(releases.keys()) {
             assert_eq!(id.len(), 22);
             assert!(id.starts_with(ID_PREFIX));
             assert!(id.bytes().all(|b| b.is_ascii_alphanumeric()));

@@ -13,6 +13,9 @@ use crate::catalog::{
     AudioFeatures, NewTrack,
 };
 
+/// Where the numbers behind the releases' ids start (`demo_id`), past any track's.
+const ALBUM_NUMBERS: u64 = 1 << 40;
+
 /// Pitch classes in the proportions Spotify's catalogue has them (C and G most common,
 /// E-flat rarest).
 const KEY_WEIGHTS: [f64; 12] = [
@@ -48,6 +51,10 @@ pub fn write_artist_tracks(
         } else {
             Some(album_title(style, rng))
         };
+        // Numbered by the release's first track, far from the tracks' own numbers: an
+        // id of the same invented kind as the tracks', so the API's album endpoints
+        // answer on the demo too.
+        let album_id = demo_id(ALBUM_NUMBERS + out.len() as u64);
         for _ in 0..size {
             let mut track = invent_track(artist, g, year, rng);
             let tonality = Tonality {
@@ -71,6 +78,7 @@ pub fn write_artist_tracks(
                 title.push_str(" - Live");
             }
             track.album = Some(album.clone().unwrap_or_else(|| title.clone()));
+            track.album_spotify_id = Some(album_id.clone());
             track.name = title;
             track.artists = credits(artist, all, peers, rng);
             track.spotify_id = Some(demo_id(out.len() as u64));

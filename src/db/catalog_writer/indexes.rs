@@ -109,6 +109,24 @@ pub(super) fn rebuild_indexes(
     built.and(restored)
 }
 
+/// PostgreSQL: the catalog tables' statistics, taken again. Its planner reads them for
+/// every query, and after a large import they describe the catalog before it until
+/// autovacuum gets round to them (a minute or more): meanwhile a look-up by a list of
+/// ids (`= ANY`) was planned as a read of a whole link table. At 1,204,025 tracks
+/// (Kaggle layout), just after the import, `/tracks/{id}` took 44–75 ms and
+/// `/albums?ids=` with 20 ids 1.9 s; after `ANALYZE`, 0.8 ms and 14 ms. SQLite plans
+/// from the indexes alone, and needs nothing.
+pub(super) fn refresh_statistics(conn: &mut crate::db::DbConnection) -> QueryResult<()> {
+    match conn {
+        crate::db::DbConnection::Pg(c) => {
+            diesel::sql_query("ANALYZE tracks, artists, track_artists, genres, track_genres")
+                .execute(c)
+                .map(drop)
+        }
+        crate::db::DbConnection::Sqlite(_) => Ok(()),
+    }
+}
+
 /// The two settings a rebuild changes and gives back.
 #[derive(QueryableByName, Debug, PartialEq)]
 struct SortSettings {

@@ -43,7 +43,7 @@ pub use self::aggregates::recompute_artist_aggregates;
 use self::{
     disposal::Disposal,
     early_sync::EarlySync,
-    indexes::{drop_secondary_indexes, rebuild_indexes},
+    indexes::{drop_secondary_indexes, rebuild_indexes, refresh_statistics},
     links::GenreLinks,
     pending::{sort_by_identity, PendingArtist, PendingGenre, PendingTrack},
     rows::{
@@ -903,6 +903,7 @@ impl CatalogWriter {
             delete_genres_without_tracks(conn)?;
         }
         catalog_meta::refresh(conn, kind, source_name, now, known_years)?;
+        refresh_statistics(conn)?;
         if let Some(early_sync) = early_sync {
             early_sync.wait();
         }

@@ -27,6 +27,7 @@ use poem::{
 use serde_json::{json, Value};
 
 use super::{
+    albums::{DEFAULT_TRACKS_LIMIT, MAX_TRACKS_LIMIT, MAX_TRACKS_OFFSET},
     recommendations::Attribute,
     reference,
     search::{DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT, MAX_SEARCH_OFFSET},
@@ -122,7 +123,18 @@ pub fn finish_spec(spec: &str) -> String {
         op["parameters"] = Value::Array(recommendation_parameters());
     }
     nullable_list_items(&mut doc);
-    search_paging_bounds(&mut doc);
+    paging_bounds(
+        &mut doc,
+        "/search",
+        (0, MAX_SEARCH_LIMIT, DEFAULT_SEARCH_LIMIT),
+        MAX_SEARCH_OFFSET,
+    );
+    paging_bounds(
+        &mut doc,
+        "/albums/{id}/tracks",
+        (1, MAX_TRACKS_LIMIT, DEFAULT_TRACKS_LIMIT),
+        MAX_TRACKS_OFFSET,
+    );
     market_everywhere(&mut doc);
     doc["components"]["schemas"]["Error"] = error_schema();
     if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
@@ -141,12 +153,13 @@ pub fn finish_spec(spec: &str) -> String {
     serde_json::to_string_pretty(&doc).unwrap_or_else(|_| spec.to_string())
 }
 
-/// Search's `limit` and `offset` bounds, which the handler checks itself (`WholeNumber`
-/// takes `5.0` as 5, so poem-openapi sees only an integer of any size).
-fn search_paging_bounds(doc: &mut Value) {
+/// The `limit` (lowest, highest, default) and `offset` bounds of the paged operation
+/// at `path`, which its handler checks itself (`WholeNumber` takes `5.0` as 5, so
+/// poem-openapi sees only an integer of any size).
+fn paging_bounds(doc: &mut Value, path: &str, (lo, hi, default): (u32, u32, u32), max_offset: u32) {
     let Some(parameters) = doc
         .get_mut("paths")
-        .and_then(|p| p.get_mut("/search"))
+        .and_then(|p| p.get_mut(path))
         .and_then(|p| p.get_mut("get"))
         .and_then(|op| op.get_mut("parameters"))
         .and_then(Value::as_array_mut)
@@ -155,10 +168,10 @@ fn search_paging_bounds(doc: &mut Value) {
     };
     for parameter in parameters {
         let schema = match parameter["name"].as_str() {
-            Some("limit") => json!({"type": "integer", "minimum": 0,
-                "maximum": MAX_SEARCH_LIMIT, "default": DEFAULT_SEARCH_LIMIT}),
+            Some("limit") => json!({"type": "integer", "minimum": lo,
+                "maximum": hi, "default": default}),
             Some("offset") => json!({"type": "integer", "minimum": 0,
-                "maximum": MAX_SEARCH_OFFSET, "default": 0}),
+                "maximum": max_offset, "default": 0}),
             _ => continue,
         };
         parameter["schema"] = schema;
@@ -177,6 +190,7 @@ fn nullable_list_items(doc: &mut Value) {
         ("TrackList", "tracks"),
         ("ArtistList", "artists"),
         ("AudioFeaturesList", "audio_features"),
+        ("AlbumList", "albums"),
     ] {
         let items = &mut doc["components"]["schemas"][schema]["properties"][field]["items"];
         if !items.is_null() {

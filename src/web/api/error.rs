@@ -199,15 +199,14 @@ pub fn to_json(error: poem::Error, query: &[(String, String)], path: &str) -> Re
 }
 
 /// What a request for an endpoint the API does not have is told, by its `path` within
-/// the API (after `/api/v1`, or Spotify's own `/v1`). Spotify's album and
-/// audio-analysis endpoints are named: clients follow a track's album id and an audio
-/// features' `analysis_url` there, and "no such endpoint" alone read as a fault.
+/// the API (after `/api/v1`, or Spotify's own `/v1`). Spotify's lists of albums and its
+/// audio analysis are named: clients follow an artist's albums and an audio features'
+/// `analysis_url` there, and "no such endpoint" alone read as a fault.
 pub fn unknown_endpoint(path: &str) -> String {
     let path = path.trim_end_matches('/');
-    if path.starts_with("/albums") || path.ends_with("/albums") {
-        "Service not found: this API has no album endpoints. The datasets hold each \
-         track's album name, id and release date (in the track's `album`), not albums' \
-         track lists."
+    if path.ends_with("/albums") {
+        "Service not found: this API lists no one's albums (the catalog has no album \
+         table). An album is at /albums/{id}, by the id of a track's `album`."
             .to_string()
     } else if path.starts_with("/audio-analysis") {
         "Service not found: this API has no audio analysis (the datasets hold none); a \
@@ -231,17 +230,17 @@ mod tests {
             unknown_endpoint("/nothing"),
             "Service not found: this API has no endpoint “/nothing”."
         );
-        for path in [
-            "/albums/1GbtB4zTqAsyfZEsm1RZfx",
-            "/albums",
-            "/albums/1GbtB4zTqAsyfZEsm1RZfx/tracks",
-            "/artists/0ZVenNGcDmP12BDfA5RF4G/albums/",
-        ] {
+        for path in ["/artists/0ZVenNGcDmP12BDfA5RF4G/albums/", "/me/albums"] {
             assert!(
-                unknown_endpoint(path).contains("no album endpoints"),
+                unknown_endpoint(path).contains("lists no one's albums"),
                 "{path}"
             );
         }
+        // The album endpoints' own addresses, asked for otherwise, are just unknown.
+        assert_eq!(
+            unknown_endpoint("/albums/1GbtB4zTqAsyfZEsm1RZfx/cover"),
+            "Service not found: this API has no endpoint “/albums/1GbtB4zTqAsyfZEsm1RZfx/cover”."
+        );
         assert!(unknown_endpoint("/audio-analysis/x").contains("no audio analysis"));
     }
 

@@ -6,10 +6,15 @@
 //! - `guard`: CORS, bearer tokens (or anonymous reads when allowed), the rate limit,
 //!   JSON errors.
 //! - `endpoints`: tracks, artists, audio features, search, comparison, catalog.
+//! - `albums`: albums, from the tracks that carry their ids (`album_objects`: their
+//!   shapes).
 //! - `search`: `/search`, Spotify's query syntax over artists and tracks.
 //! - `recommendations`: seeds and tunable attributes to a search of the matching index.
-//! - `objects`: the response shapes; `ids`: public ids; `lookup`: ids to the catalog.
+//! - `objects`: the response shapes; `ids`: public ids; `lookup`: ids to the catalog;
+//!   `paging`: paging objects' links.
 
+mod album_objects;
+mod albums;
 pub mod docs;
 mod endpoints;
 pub mod error;
@@ -17,6 +22,7 @@ pub mod guard;
 pub mod ids;
 mod lookup;
 mod objects;
+mod paging;
 pub mod params;
 pub mod recommendations;
 mod reference;
@@ -42,6 +48,8 @@ enum ApiTags {
     Tracks,
     /// Artists, their top tracks, related artists and comparisons.
     Artists,
+    /// Albums, from the catalog's tracks that carry their ids.
+    Albums,
     /// Tracks like the seeds.
     Recommendations,
     /// Artists and tracks by name.
@@ -54,7 +62,9 @@ const DESCRIPTION: &str = "A JSON API shaped like Spotify's Web API, over the ca
 into this server. Send `Authorization: Bearer <token>` with a personal token from your \
 account page (unless the operator allows anonymous reads). Errors are always \
 `{\"error\": {\"status\": 400, \"message\": \"...\"}}`. Ids are Spotify's where the dataset has \
-them (tracks and albums), otherwise stable ids the API assigns (always for artists, whom the catalog knows by name).\n\n\
+them (tracks and albums), otherwise stable ids the API assigns (always for artists, whom the catalog knows by name). \
+An album is found by the id a dataset gives it (`/albums/{id}`): its `total_tracks` and \
+`tracks` are its tracks in this catalog.\n\n\
 **Recommendations.** Each seed track and seed artist (the artist's average) is one \
 profile; the target of each feature is their mean. Genre seeds restrict results to those \
 genres, and alone aim at the genres' average. `target_<feature>` replaces the seeds' value; \
@@ -63,9 +73,19 @@ with seeds the nine audio features are matched with weight 1 and popularity only
 are never returned. Beyond Spotify: `metric=cosine`, `max_per_artist`, `min_year`/`max_year` \
 and an `explanation` per track (distance, similarity, per-feature difference).";
 
-fn service() -> OpenApiService<(endpoints::CatalogApi, recommendations::RecommendationsApi), ()> {
+type Operations = (
+    endpoints::CatalogApi,
+    albums::AlbumsApi,
+    recommendations::RecommendationsApi,
+);
+
+fn service() -> OpenApiService<Operations, ()> {
     OpenApiService::new(
-        (endpoints::CatalogApi, recommendations::RecommendationsApi),
+        (
+            endpoints::CatalogApi,
+            albums::AlbumsApi,
+            recommendations::RecommendationsApi,
+        ),
         "Spotify Insights Hub API",
         "1.0",
     )

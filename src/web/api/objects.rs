@@ -48,12 +48,15 @@ pub struct SimplifiedAlbum {
     /// made-up "album" would mislabel every single ("album" with `--api-fill-unknown`).
     #[oai(nullable)]
     pub album_type: Option<String>,
+    /// Null in a track's album (1 with `--api-fill-unknown`); the album object
+    /// (`/albums/{id}`) counts the album's tracks in this catalog.
     #[oai(nullable)]
     pub total_tracks: Option<i32>,
     pub available_markets: Vec<String>,
     pub external_urls: ExternalUrls,
-    /// The API has no album endpoint: null (with `--api-fill-unknown`, this API's
-    /// address for the album, which answers 404 saying so).
+    /// This API's address of the album (`/albums/{id}`) when the dataset gave the
+    /// album's id; null for an id the API made up from the title, which names no album
+    /// there (with `--api-fill-unknown`, that address all the same: it answers 404).
     #[oai(nullable)]
     pub href: Option<String>,
     pub id: String,
@@ -456,7 +459,7 @@ impl Base {
     }
 
     /// `known`, or, with `--api-fill-unknown`, `usual` in its place.
-    fn or_usual<T>(&self, known: Option<T>, usual: T) -> Option<T> {
+    pub(super) fn or_usual<T>(&self, known: Option<T>, usual: T) -> Option<T> {
         match known {
             None if self.fill_unknown => Some(usual),
             known => known,
@@ -466,8 +469,10 @@ impl Base {
 
 /// The values `--api-fill-unknown` writes where the dataset holds none: Spotify's
 /// most common value, or the one that claims least (a popularity of 0, no followers).
-mod usual {
+pub(super) mod usual {
     pub const ALBUM_TYPE: &str = "album";
+    /// An album's label: no name at all, rather than one made up.
+    pub const LABEL: &str = "";
     pub const TOTAL_TRACKS: i32 = 1;
     pub const DISC_NUMBER: i32 = 1;
     pub const TRACK_NUMBER: i32 = 1;
@@ -500,41 +505,8 @@ pub fn track(base: &Base, t: &ApiTrack) -> Track {
         .iter()
         .map(|(_, name, key)| simplified_artist(base, name, key))
         .collect();
-    let main_key = t.artists.first().map(|a| a.2.as_str()).unwrap_or("");
-    let album_name = t.album.clone().unwrap_or_default();
-    let album_id = t
-        .album_spotify_id
-        .clone()
-        .unwrap_or_else(|| ids::album(&album_name, main_key));
-    let release_date = base.or_usual(
-        t.release_date
-            .clone()
-            .or_else(|| t.release_year.map(|y| y.to_string())),
-        usual::RELEASE_DATE.to_string(),
-    );
-    let album_href = base.href(&format!("/albums/{album_id}"));
     Track {
-        album: SimplifiedAlbum {
-            album_type: base.or_usual(None, usual::ALBUM_TYPE.to_string()),
-            total_tracks: base.or_usual(None, usual::TOTAL_TRACKS),
-            available_markets: Vec::new(),
-            external_urls: ExternalUrls {
-                spotify: t
-                    .album_spotify_id
-                    .as_deref()
-                    .and_then(|id| crate::catalog::spotify_links::spotify_page("album", id)),
-            },
-            // No album endpoint answers there ("this API has no album endpoints").
-            href: base.or_usual(None, album_href),
-            uri: format!("spotify:album:{album_id}"),
-            id: album_id,
-            images: Vec::new(),
-            name: album_name,
-            release_date_precision: release_date.as_deref().map(|d| date_precision(d).into()),
-            release_date,
-            kind: "album".into(),
-            artists: artists.iter().take(1).cloned().collect(),
-        },
+        album: simplified_album(base, t, &artists),
         artists,
         available_markets: Vec::new(),
         disc_number: base.or_usual(None, usual::DISC_NUMBER),
@@ -559,6 +531,53 @@ pub fn track(base: &Base, t: &ApiTrack) -> Track {
         id,
         genre: t.genre.clone(),
         genres: t.genres.clone(),
+    }
+}
+
+/// The album of track `t` (credited `artists`), as the track object embeds it; the album
+/// object (`album_objects`) starts from its first track's.
+pub fn simplified_album(
+    base: &Base,
+    t: &ApiTrack,
+    artists: &[SimplifiedArtist],
+) -> SimplifiedAlbum {
+    let main_key = t.artists.first().map(|a| a.2.as_str()).unwrap_or("");
+    let album_name = t.album.clone().unwrap_or_default();
+    let album_id = t
+        .album_spotify_id
+        .clone()
+        .unwrap_or_else(|| ids::album(&album_name, main_key));
+    let release_date = base.or_usual(
+        t.release_date
+            .clone()
+            .or_else(|| t.release_year.map(|y| y.to_string())),
+        usual::RELEASE_DATE.to_string(),
+    );
+    let album_href = base.href(&format!("/albums/{album_id}"));
+    SimplifiedAlbum {
+        album_type: base.or_usual(None, usual::ALBUM_TYPE.to_string()),
+        total_tracks: base.or_usual(None, usual::TOTAL_TRACKS),
+        available_markets: Vec::new(),
+        external_urls: ExternalUrls {
+            spotify: t
+                .album_spotify_id
+                .as_deref()
+                .and_then(|id| crate::catalog::spotify_links::spotify_page("album", id)),
+        },
+        // `/albums/{id}` finds an album by the id its tracks carry; an id the API made
+        // up from the title names no album there.
+        href: match t.album_spotify_id {
+            Some(_) => Some(album_href),
+            None => base.or_usual(None, album_href),
+        },
+        uri: format!("spotify:album:{album_id}"),
+        id: album_id,
+        images: Vec::new(),
+        name: album_name,
+        release_date_precision: release_date.as_deref().map(|d| date_precision(d).into()),
+        release_date,
+        kind: "album".into(),
+        artists: artists.iter().take(1).cloned().collect(),
     }
 }
 
