@@ -452,6 +452,8 @@ async fn the_docs_page_reads_without_javascript() {
         "{body}"
     );
     assert!(body.contains("integer or null"), "{body}");
+    // A reference with its own description (`allOf`) is a link too, never "any".
+    assert!(!body.contains("<td>any</td>"), "{body}");
 }
 
 /// Real answers with nulls in them, checked against the document: unknown ids in the

@@ -1,7 +1,8 @@
 //! The album's response shapes, in Spotify's: the album object, the simplified track
 //! object an album lists, and their paging object. An album object starts from the
-//! album its first track embeds (`objects::simplified_album`), so that the two never
-//! tell an album's name, date or links differently.
+//! album its first track embeds (`objects::simplified_album`), so that the two tell an
+//! album's name, date and links alike (a dataset that names one album differently on
+//! different rows leaves its other tracks embedding their own row's).
 
 use poem_openapi::Object;
 
@@ -111,7 +112,7 @@ pub struct Album {
     pub id: String,
     /// Empty: the datasets hold no cover art.
     pub images: Vec<Image>,
-    /// As the album's first track (in album order) names it.
+    /// As the album's first track (in the catalog's order) names it.
     pub name: String,
     /// As the album's first track gives it: "1999-03-01", "1999-03" or "1999".
     #[oai(nullable)]
@@ -127,12 +128,12 @@ pub struct Album {
     /// the album's tracks in this catalog (the artist of an album, both artists of a
     /// collaboration, not a guest on a few tracks); when none is (a compilation, or
     /// only some of an album's tracks), every artist credited on them, up to 50. Those
-    /// on most tracks first, then main artists before featured ones, then in album
-    /// order.
+    /// on most tracks first, then main artists before featured ones, then in the
+    /// catalog's order.
     pub artists: Vec<SimplifiedArtist>,
-    /// The first 50 of the album's tracks in this catalog, in album order: import order
-    /// (the catalog keeps no track numbers), which is the album's for the Kaggle 1.2M
-    /// file. `/albums/{id}/tracks` pages through the rest.
+    /// The first 50 of the album's tracks in this catalog, in the catalog's order:
+    /// stable, but not the album's (the catalog keeps no track numbers, nor the file's
+    /// order). `/albums/{id}/tracks` pages through the rest.
     pub tracks: SimplifiedTrackPage,
     /// Empty: no dataset holds copyrights.
     pub copyrights: Vec<Copyright>,

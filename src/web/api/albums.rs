@@ -48,7 +48,7 @@ fn unknown_album(id: &str) -> ApiError {
         ApiError::not_found(format!(
             "No album with id “{id}” in the catalog. An album is found by the album id its \
              tracks carry in the dataset; where the dataset gives none, a track's album \
-             has an id the API made up (and `href` null), which names no album here."
+             has an id the API made up, which names no album here."
         ))
     } else {
         lookup::unknown("album", id)
@@ -206,8 +206,9 @@ impl AlbumsApi {
     }
 
     /// An album's tracks in this catalog, in Spotify's paging object of simplified
-    /// tracks, in album order: import order (the catalog keeps no track numbers), which
-    /// is the album's own for the Kaggle 1.2M file.
+    /// tracks, in the catalog's order: stable, but not the album's (the catalog keeps
+    /// no track numbers, nor the file's order: an import numbers new tracks by their
+    /// Spotify track ids).
     #[oai(
         path = "/albums/:id/tracks",
         method = "get",

@@ -252,6 +252,12 @@ fn type_of(property: &Value) -> Markup {
         let name = reference.rsplit('/').next().unwrap_or(reference);
         return schema_link(name);
     }
+    // A reference with a description of its own is written `allOf: [{$ref}, {description}]`.
+    if let Some(parts) = property["allOf"].as_array() {
+        if let Some(reference) = parts.iter().find(|p| p["$ref"].is_string()) {
+            return type_of(reference);
+        }
+    }
     if let Some(choices) = property["anyOf"]
         .as_array()
         .or(property["oneOf"].as_array())
