@@ -121,38 +121,38 @@ impl SearchQuery {
     }
 
     /// Titles the free words could be typed as: every run of consecutive words and
-    /// phrases, in the order typed, lower case. `Thriller Michael Jackson` holds
-    /// `thriller`; `Ed Sheeran Shape of You` holds `shape of you`. A run holding an
-    /// apostrophe is also given with each of the two ways titles write one (`'` and
-    /// `’`): the search finds either spelling, and "Hollywood’s Bleeding" typed on a
-    /// phone had put the exact title "Hollywood's Bleeding" after others.
+    /// phrases, in the order typed, lower case, then each `track:` filter's text, which
+    /// names a title too. `Thriller Michael Jackson` holds `thriller`; `Ed Sheeran Shape
+    /// of You` holds `shape of you`. A title holding an apostrophe is also given with each
+    /// of the two ways titles write one (`'` and `’`): the search finds either spelling,
+    /// and "Hollywood’s Bleeding" typed on a phone had put the exact title "Hollywood's
+    /// Bleeding" after others.
     pub fn titles_as_typed(&self) -> Vec<String> {
         let lower: Vec<String> = self.text.iter().map(|w| w.to_lowercase()).collect();
-        let mut titles = Vec::new();
+        let mut runs = Vec::new();
+        for start in 0..lower.len() {
+            for end in start + 1..=lower.len() {
+                runs.push(lower[start..end].join(" "));
+            }
+        }
+        runs.extend(self.track.iter().map(|t| t.to_lowercase()));
+        let mut titles: Vec<String> = Vec::new();
         let mut add = |title: String| {
             if !titles.contains(&title) {
                 titles.push(title);
             }
         };
-        for start in 0..lower.len() {
-            for end in start + 1..=lower.len() {
-                let title = lower[start..end].join(" ");
-                if title.contains(|c| c == '\'' || APOSTROPHES.contains(&c)) {
-                    for apostrophe in ['\'', '\u{2019}'] {
-                        add(title
-                            .chars()
-                            .map(|c| {
-                                if c == '\'' || APOSTROPHES.contains(&c) {
-                                    apostrophe
-                                } else {
-                                    c
-                                }
-                            })
-                            .collect());
-                    }
+        let is_apostrophe = |c: char| c == '\'' || APOSTROPHES.contains(&c);
+        for title in runs {
+            if title.contains(is_apostrophe) {
+                for apostrophe in ['\'', '\u{2019}'] {
+                    add(title
+                        .chars()
+                        .map(|c| if is_apostrophe(c) { apostrophe } else { c })
+                        .collect());
                 }
-                add(title);
             }
+            add(title);
         }
         titles
     }
@@ -354,6 +354,11 @@ mod tests {
             strings(&["one more", "one more time", "time"])
         );
         assert!(parse("year:2000").titles_as_typed().is_empty());
+        // A `track:` filter names a title too.
+        assert_eq!(
+            parse(r#"track:"Get Lucky" daft"#).titles_as_typed(),
+            ["daft", "get lucky"]
+        );
         // A run with an apostrophe comes in both spellings titles use.
         assert_eq!(
             parse("hollywood’s").titles_as_typed(),
