@@ -42,11 +42,7 @@ impl QueryPairs {
                         .chars()
                         .any(|c| is_unshowable(c) || is_direction_control(c))
                 {
-                    *text = text
-                        .chars()
-                        .filter(|&c| !is_direction_control(c))
-                        .map(|c| if is_unshowable(c) { '\u{FFFD}' } else { c })
-                        .collect();
+                    *text = showable(&text.replace(is_direction_control, ""));
                 }
             }
         }

@@ -53,6 +53,30 @@ async fn signed_in_at(browser: &Browser, server: &Server, name: &str, width: u32
         .expect("reload");
 }
 
+/// Saves the settings on screen as a taste profile called `name`, from the panel's form
+/// (htmx swaps the panel in place), and waits for it in the list.
+async fn save_profile(browser: &Browser, name: &str) {
+    browser
+        .client
+        .find(Locator::Css("#ps-profile-name"))
+        .await
+        .expect("name field")
+        .send_keys(name)
+        .await
+        .expect("type name");
+    browser
+        .client
+        .find(Locator::Css(".ps-save-form button[type=submit]"))
+        .await
+        .expect("save button")
+        .click()
+        .await
+        .expect("save");
+    browser
+        .wait_for_js(&format!("Array.prototype.some.call(document.querySelectorAll('.ps-profile-name'), function (e) {{ return e.textContent === '{name}'; }})"))
+        .await;
+}
+
 async fn press(browser: &Browser, css: &str, key: Key, times: usize) {
     let input = browser
         .client
@@ -315,25 +339,7 @@ async fn the_answer_follows_the_slider_without_a_page_load() {
     assert_eq!(overflow, serde_json::json!(0), "no sideways scrolling");
 
     // Save it as a profile (the panel swaps in place), move away, load it back.
-    browser
-        .client
-        .find(Locator::Css("#ps-profile-name"))
-        .await
-        .expect("name field")
-        .send_keys("Energetic")
-        .await
-        .expect("type name");
-    browser
-        .client
-        .find(Locator::Css(".ps-save-form button[type=submit]"))
-        .await
-        .expect("save button")
-        .click()
-        .await
-        .expect("save");
-    browser
-        .wait_for_js("Array.prototype.some.call(document.querySelectorAll('.ps-profile-name'), function (e) { return e.textContent === 'Energetic'; })")
-        .await;
+    save_profile(&browser, "Energetic").await;
     browser.assert_no_page_load().await;
     press(&browser, "#ps-energy", Key::Left, 20).await;
     browser
@@ -442,25 +448,7 @@ async fn back_after_loading_a_profile_shows_what_was_on_screen() {
             saved.as_str().unwrap_or("")
         ))
         .await;
-    browser
-        .client
-        .find(Locator::Css("#ps-profile-name"))
-        .await
-        .expect("name field")
-        .send_keys("Brighter")
-        .await
-        .expect("type name");
-    browser
-        .client
-        .find(Locator::Css(".ps-save-form button[type=submit]"))
-        .await
-        .expect("save button")
-        .click()
-        .await
-        .expect("save");
-    browser
-        .wait_for_js("Array.prototype.some.call(document.querySelectorAll('.ps-profile-name'), function (e) { return e.textContent === 'Brighter'; })")
-        .await;
+    save_profile(&browser, "Brighter").await;
     press(&browser, "#ps-valence", Key::Left, 30).await;
     let latest = browser.js(valence).await;
     assert_ne!(latest, saved);

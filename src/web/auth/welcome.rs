@@ -26,9 +26,11 @@ pub fn set_cookie(secure: bool) -> HeaderValue {
 /// Whether `req` is the whole page that says it: a GET that is not an htmx fragment
 /// (one would swallow it unseen), carrying the cookie.
 pub fn due(req: &Request) -> bool {
-    req.method() == Method::GET
+    // The cookie first: almost no request has it, and this runs on every one behind the
+    // sessions, the live answers' included.
+    session::has_cookie(req.headers(), COOKIE)
+        && req.method() == Method::GET
         && !Htmx::from_headers(req.headers()).wants_fragment()
-        && session::has_cookie(req.headers(), COOKIE)
 }
 
 /// The answer to a request that was `due`, with the cookie expired: said once.
