@@ -140,6 +140,22 @@ const CATALOG: &[Row] = &[
         popularity: 90,
     },
     Row {
+        name: "Déjà Vu",
+        artists: &["Vee Jay"],
+        album: "Twice Seen",
+        year: 2006,
+        genres: &[("soul", None)],
+        popularity: 30,
+    },
+    Row {
+        name: "Deja Vu Dance",
+        artists: &["Vu Crew"],
+        album: "Floor",
+        year: 2010,
+        genres: &[("house", None)],
+        popularity: 80,
+    },
+    Row {
         name: "ÇA PLANE POUR MOI",
         artists: &["Plastic Bertrand"],
         album: "AN1",
@@ -526,5 +542,24 @@ async fn a_title_typed_whole_comes_before_titles_that_hold_the_words() {
     assert_eq!(
         names(&app, "one year:2000-2020", "track").await,
         ["Someone You Loved", "One More Time", "One Dance"]
+    );
+}
+
+/// A title typed whole without its accents (or with them, on an unaccented title) is
+/// still typed whole: `deja vu` had put the more popular "Deja Vu Dance" before
+/// "Déjà Vu". A title spelled exactly as typed comes before one equal only once folded.
+#[tokio::test]
+async fn a_title_typed_whole_comes_first_whatever_its_accents() {
+    let app = catalog_app().await;
+    for q in ["deja vu", "DÉJÀ VU", "track:\"deja vu\""] {
+        assert_eq!(
+            names(&app, q, "track").await,
+            ["Déjà Vu", "Deja Vu Dance"],
+            "{q}"
+        );
+    }
+    assert_eq!(
+        names(&app, "ca plane pour moi", "track").await,
+        ["ÇA PLANE POUR MOI"]
     );
 }

@@ -68,9 +68,11 @@ mod sqlite_function {
 
     use libsqlite3_sys as ffi;
 
-    /// The SQL name.
+    /// The SQL names.
     pub(super) const NAME: &str = "insights_contains_folded";
     const NAME_C: &std::ffi::CStr = c"insights_contains_folded";
+    pub(super) const FOLD_NAME: &str = "insights_fold";
+    const FOLD_NAME_C: &std::ffi::CStr = c"insights_fold";
 
     /// Adds the function to SQLite's auto-extension list (once per process): every
     /// connection opened after this call has it. Err: SQLite's result code.
@@ -87,27 +89,76 @@ mod sqlite_function {
         }
     }
 
-    /// Called by SQLite for each new connection: defines the function on it.
+    /// Called by SQLite for each new connection: defines the functions on it.
     #[allow(unsafe_code)]
     unsafe extern "C" fn add_function(
         db: *mut ffi::sqlite3,
         _error: *mut *mut c_char,
         _api: *const ffi::sqlite3_api_routines,
     ) -> c_int {
-        // SAFETY: `db` is the connection SQLite is opening; the name is a NUL-terminated
-        // constant; the function keeps no state (no user data, no destructor).
+        let flags = ffi::SQLITE_UTF8 | ffi::SQLITE_DETERMINISTIC | ffi::SQLITE_INNOCUOUS;
+        // SAFETY: `db` is the connection SQLite is opening; the names are NUL-terminated
+        // constants; the functions keep no state (no user data, no destructor).
         unsafe {
-            ffi::sqlite3_create_function_v2(
+            let rc = ffi::sqlite3_create_function_v2(
                 db,
                 NAME_C.as_ptr(),
                 2,
-                ffi::SQLITE_UTF8 | ffi::SQLITE_DETERMINISTIC | ffi::SQLITE_INNOCUOUS,
+                flags,
                 std::ptr::null_mut(),
                 Some(call),
                 None,
                 None,
                 None,
+            );
+            if rc != ffi::SQLITE_OK {
+                return rc;
+            }
+            ffi::sqlite3_create_function_v2(
+                db,
+                FOLD_NAME_C.as_ptr(),
+                1,
+                flags,
+                std::ptr::null_mut(),
+                Some(call_fold),
+                None,
+                None,
+                None,
             )
+        }
+    }
+
+    /// `insights_fold(text)`: `text` folded as `artist_search_key` folds it; NULL when
+    /// `text` is NULL.
+    #[allow(unsafe_code)]
+    unsafe extern "C" fn call_fold(
+        context: *mut ffi::sqlite3_context,
+        argc: c_int,
+        argv: *mut *mut ffi::sqlite3_value,
+    ) {
+        // SAFETY: SQLite passes `argc` (1, as registered) argument values, valid for
+        // this call; the result is set once on the call's own context, and SQLite
+        // copies the text (SQLITE_TRANSIENT) before `folded` is dropped.
+        unsafe {
+            let args = std::slice::from_raw_parts(argv, usize::try_from(argc).unwrap_or(0));
+            let Some(text) = args.first().and_then(|&value| text_of(value)) else {
+                ffi::sqlite3_result_null(context);
+                return;
+            };
+            // No panic may cross into C: a failure folds to the empty text.
+            let folded = std::panic::catch_unwind(|| {
+                crate::model::artist_names::artist_search_key(&String::from_utf8_lossy(text))
+            })
+            .unwrap_or_default();
+            match c_int::try_from(folded.len()) {
+                Ok(len) => ffi::sqlite3_result_text(
+                    context,
+                    folded.as_ptr().cast::<c_char>(),
+                    len,
+                    ffi::SQLITE_TRANSIENT(),
+                ),
+                Err(_) => ffi::sqlite3_result_error_toobig(context),
+            }
         }
     }
 
@@ -322,6 +373,62 @@ impl QueryFragment<Pg> for ContainsFolded {
         out.push_sql(" LIKE ");
         out.push_bind_param::<Text, String>(&self.pattern)?;
         out.push_sql(" ESCAPE '\\'))");
+        Ok(())
+    }
+}
+
+/// A track's title folded as `artist_search_key` folds it (case, Latin accents and
+/// apostrophes aside), as a text to compare: `deja vu` typed is the title "Déjà Vu"
+/// (`track_search`'s order puts such a title first). On SQLite `insights_fold`; on
+/// PostgreSQL `lower`, and the mapping for a title holding a character it folds.
+#[derive(Debug, Clone, Copy)]
+pub struct FoldedTitle;
+
+impl Expression for FoldedTitle {
+    type SqlType = Text;
+}
+
+impl<QS> AppearsOnTable<QS> for FoldedTitle {}
+
+impl<QS> diesel::expression::SelectableExpression<QS> for FoldedTitle {}
+
+impl<GB> ValidGrouping<GB> for FoldedTitle {
+    type IsAggregate = is_aggregate::Never;
+}
+
+impl QueryId for FoldedTitle {
+    type QueryId = FoldedTitle;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl QueryFragment<Sqlite> for FoldedTitle {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
+        out.push_sql(sqlite_function::FOLD_NAME);
+        out.push_sql("(");
+        out.push_sql(TrackText::Title.column());
+        out.push_sql(")");
+        Ok(())
+    }
+}
+
+impl QueryFragment<Pg> for FoldedTitle {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        let column = TrackText::Title.column();
+        // As in `ContainsFolded`: only a title holding a character the mapping folds
+        // pays for `translate`.
+        out.push_sql("(CASE WHEN length(");
+        out.push_sql(column);
+        out.push_sql(") <> octet_length(");
+        out.push_sql(column);
+        out.push_sql(") AND ");
+        out.push_sql(column);
+        out.push_sql(" ~ ");
+        out.push_sql(&pg_foldable_class());
+        out.push_sql(" THEN ");
+        out.push_sql(&pg_fold(column));
+        out.push_sql(" ELSE lower(");
+        out.push_sql(column);
+        out.push_sql(") END)");
         Ok(())
     }
 }

@@ -22,7 +22,7 @@ use diesel::{
 
 use super::{
     api_catalog::{contains_pattern, like_literal, lower, most_popular_first},
-    folded_text::{contains_folded, TrackText},
+    folded_text::{contains_folded, FoldedTitle, TrackText},
     one_of::one_of,
     schema::{artists, genres, track_artists, track_genres, tracks},
 };
@@ -295,6 +295,11 @@ pub fn search_track_ids(
     let resolved = except_tracks(conn, conditions)?;
     let conditions = resolved.as_ref().unwrap_or(conditions);
     let titles = &conditions.whole_titles;
+    // The same titles folded, for a second rank: `deja vu` typed is "Déjà Vu", after a
+    // title spelled exactly as typed and before the rest.
+    let mut folded_titles: Vec<String> = titles.iter().map(|t| artist_search_key(t)).collect();
+    folded_titles.sort_unstable();
+    folded_titles.dedup();
     // The page and the count of every match in one pass: the order reads every match
     // anyway, and a second query for the count read the tracks again (on PostgreSQL,
     // folding every accented title twice). The title test is in the order, so it
@@ -306,6 +311,7 @@ pub fn search_track_ids(
         } else {
             matching
                 .order(one_of(lower(tracks::name), titles).desc())
+                .then_order_by(one_of(FoldedTitle, &folded_titles).desc())
                 .then_order_by(most_popular_first())
         };
         ordered
