@@ -140,8 +140,10 @@ mod sqlite_function {
         // this call; the result is set once on the call's own context, and SQLite
         // copies the text (SQLITE_TRANSIENT) before `folded` is dropped.
         unsafe {
-            let args = std::slice::from_raw_parts(argv, usize::try_from(argc).unwrap_or(0));
-            let Some(text) = args.first().and_then(|&value| text_of(value)) else {
+            let Some(text) = arguments(argc, argv)
+                .first()
+                .and_then(|&value| text_of(value))
+            else {
                 ffi::sqlite3_result_null(context);
                 return;
             };
@@ -160,6 +162,19 @@ mod sqlite_function {
                 Err(_) => ffi::sqlite3_result_error_toobig(context),
             }
         }
+    }
+
+    /// A call's arguments as a slice.
+    ///
+    /// # Safety
+    /// `argc` and `argv` must be those SQLite passed to the function call in progress.
+    #[allow(unsafe_code)]
+    unsafe fn arguments<'call>(
+        argc: c_int,
+        argv: *mut *mut ffi::sqlite3_value,
+    ) -> &'call [*mut ffi::sqlite3_value] {
+        // SAFETY: SQLite passes `argc` argument values at `argv`, valid for the call.
+        unsafe { std::slice::from_raw_parts(argv, usize::try_from(argc).unwrap_or(0)) }
     }
 
     /// The bytes of a TEXT (or other non-NULL) argument, as SQLite hands them over for
@@ -195,7 +210,7 @@ mod sqlite_function {
         // SAFETY: SQLite passes `argc` (2, as registered) argument values, valid for
         // this call; the result is set once on the call's own context.
         unsafe {
-            let args = std::slice::from_raw_parts(argv, usize::try_from(argc).unwrap_or(0));
+            let args = arguments(argc, argv);
             let (Some(&text), Some(&needle)) = (args.first(), args.get(1)) else {
                 ffi::sqlite3_result_null(context);
                 return;
