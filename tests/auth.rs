@@ -1435,7 +1435,7 @@ async fn other_unsafe_methods_get_405_not_the_expired_form_message() {
     // Each says what the address takes instead (RFC 9110 asks every 405 for `Allow`).
     for (path, allow) in [
         ("/account", "GET, HEAD"),
-        ("/logout", "POST"),
+        ("/logout", "GET, HEAD, POST"),
         ("/login", "GET, HEAD, POST"),
         ("/perfect-song/profiles/1/delete", "GET, HEAD, POST"),
     ] {
@@ -1460,6 +1460,8 @@ async fn a_form_action_reopened_goes_back_to_its_page() {
         ("/perfect-song/profiles/7/rename", "/perfect-song"),
         ("/perfect-song/profiles/7/delete", "/perfect-song"),
         ("/perfect-song/current", "/perfect-song"),
+        // A refused log-out's answer, reloaded: home, where the button is.
+        ("/logout", "/"),
     ] {
         let resp = app.client.get(action).send().await;
         resp.assert_status(StatusCode::SEE_OTHER);

@@ -285,15 +285,15 @@ async fn poems_plain_text_errors_become_the_apps_error_pages() {
     let mut browser = Browser::new();
     let token = browser.get(&app.client, "/signup").await.csrf_token();
 
-    // Wrong method (a read of an address that only takes forms).
-    let resp = app.client.request(Method::GET, "/logout").send().await;
+    // Wrong method (a write to a page that only reads).
+    let resp = app.client.request(Method::PUT, "/genres").send().await;
     let status = resp.0.status();
     let body = resp.0.into_body().into_string().await.expect("body");
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
     assert_error_page(&body, status, "does not accept that kind of request");
     // The page keeps what the address takes, as RFC 9110 asks of a 405.
-    let resp = app.client.request(Method::GET, "/logout").send().await;
-    resp.assert_header("allow", "POST");
+    let resp = app.client.request(Method::PUT, "/genres").send().await;
+    resp.assert_header("allow", "GET, HEAD");
     let resp = app.client.request(Method::POST, "/healthz").send().await;
     resp.assert_status(StatusCode::METHOD_NOT_ALLOWED);
     resp.assert_header("allow", "GET, HEAD");
@@ -328,6 +328,83 @@ async fn poems_plain_text_errors_become_the_apps_error_pages() {
     assert!(status.is_client_error(), "{status}");
     assert!(!body.contains("invalid content type"), "{body}");
     assert_error_page(&body, status, "");
+}
+
+/// A form whose token cannot be read is not told that it expired (which reloading
+/// cannot fix): its token sent twice is a 400 naming the field, and a Content-Type the
+/// form parser cannot read is a 415, wherever the token travels.
+#[tokio::test]
+async fn a_form_whose_token_cannot_be_read_is_not_an_expired_form() {
+    let app = empty_app();
+    let mut browser = Browser::new();
+    let token = browser.get(&app.client, "/login").await.csrf_token();
+    let page = browser
+        .post_raw(
+            &app.client,
+            "/login",
+            &[
+                ("csrf_token", token.as_str()),
+                ("csrf_token", token.as_str()),
+                ("username", "someone"),
+                ("password", "correct horse battery staple"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST, "{}", page.body);
+    assert_error_page(&page.body, page.status, "“csrf_token” more than once");
+    assert!(!page.body.contains("expired"), "{}", page.body);
+
+    let form = format!(
+        "csrf_token={}&username=someone&password=x",
+        url::form_urlencoded::byte_serialize(token.as_bytes()).collect::<String>()
+    );
+    for content_type in [
+        "application/x-www-form-urlencoded;;;",
+        "application/x-www-form-urlencoded; a",
+        "application/x-www-form-urlencoded;charset",
+    ] {
+        for token_in_header in [false, true] {
+            let mut req = app
+                .client
+                .post("/login")
+                .header(header::COOKIE, browser.cookie_header())
+                .header(header::CONTENT_TYPE, content_type)
+                .body(form.clone());
+            if token_in_header {
+                req = req.header("X-CSRF-Token", token.as_str());
+            }
+            let resp = req.send().await;
+            let status = resp.0.status();
+            let body = resp.0.into_body().into_string().await.expect("body");
+            assert_eq!(
+                status,
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "{content_type} {token_in_header}: {body}"
+            );
+            assert!(!body.contains("expired"), "{body}");
+        }
+    }
+    // A well-formed one with parameters is a form as before.
+    let resp = app
+        .client
+        .post("/login")
+        .header(header::COOKIE, browser.cookie_header())
+        .header(
+            header::CONTENT_TYPE,
+            "Application/X-WWW-Form-Urlencoded; Charset=\"UTF-8\"",
+        )
+        .body(form)
+        .send()
+        .await;
+    let status = resp.0.status();
+    let body = resp.0.into_body().into_string().await.expect("body");
+    assert!(
+        !matches!(
+            status,
+            StatusCode::FORBIDDEN | StatusCode::UNSUPPORTED_MEDIA_TYPE | StatusCode::BAD_REQUEST
+        ),
+        "{status}: {body}"
+    );
 }
 
 /// One limit on every request body, whatever the route and however the CSRF token

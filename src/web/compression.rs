@@ -26,25 +26,41 @@ use super::respond::add_vary;
 /// compression cost more than they save.
 pub const MIN_SIZE: usize = 1024;
 
-/// Whether the request's `Accept-Encoding` allows gzip.
+/// Whether the request's `Accept-Encoding` allows gzip (RFC 9110, 12.5.3): an element
+/// naming gzip decides, and `*` stands only for codings no element names, so
+/// `gzip;q=0, *` refuses gzip. Names and the `q` parameter's name are case-insensitive.
 pub fn accepts_gzip(headers: &HeaderMap) -> bool {
-    headers
+    let mut named: Option<bool> = None;
+    let mut wildcard: Option<bool> = None;
+    let elements = headers
         .get_all(header::ACCEPT_ENCODING)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|enc| {
-            let mut parts = enc.trim().split(';');
-            let name = parts.next().unwrap_or("").trim();
-            let refused = parts.any(|p| {
-                p.trim()
-                    .strip_prefix("q=")
-                    .and_then(|q| q.trim().parse::<f32>().ok())
-                    == Some(0.0)
-            });
-            // Coding names are case-insensitive (RFC 9110, 8.4.1).
-            (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
-        })
+        .flat_map(|v| v.split(','));
+    for element in elements {
+        let mut parts = element.split(';');
+        let name = parts.next().unwrap_or("").trim();
+        let allowed = !parts.any(is_zero_weight);
+        // "x-gzip" is gzip's old name, which RFC 9110 (8.4.1.3) says to read as gzip.
+        let slot = if name.eq_ignore_ascii_case("gzip") || name.eq_ignore_ascii_case("x-gzip") {
+            &mut named
+        } else if name == "*" {
+            &mut wildcard
+        } else {
+            continue;
+        };
+        // Named twice with different weights: a refusal wins.
+        *slot = Some(slot.unwrap_or(true) && allowed);
+    }
+    named.or(wildcard).unwrap_or(false)
+}
+
+/// Whether one parameter of an `Accept-Encoding` element is a weight of zero (`q=0`,
+/// `Q=0.000`): the coding is refused.
+fn is_zero_weight(parameter: &str) -> bool {
+    parameter.split_once('=').is_some_and(|(key, value)| {
+        key.trim().eq_ignore_ascii_case("q") && value.trim().parse::<f32>() == Ok(0.0)
+    })
 }
 
 /// `raw` gzipped at `level` (flate2's 0 to 9).
@@ -188,6 +204,14 @@ mod tests {
         assert!(!accepts_gzip(&headers("gzip;q=0")));
         assert!(!accepts_gzip(&headers("gzip; q=0.0")));
         assert!(!accepts_gzip(&HeaderMap::new()));
+        // `*` stands only for codings not named: a refused gzip stays refused.
+        assert!(!accepts_gzip(&headers("gzip;q=0, *;q=1")));
+        assert!(!accepts_gzip(&headers("*;q=1, gzip;q=0")));
+        assert!(!accepts_gzip(&headers("gzip;Q=0")));
+        assert!(!accepts_gzip(&headers("*;q=0")));
+        assert!(accepts_gzip(&headers("br, *;q=0.1")));
+        assert!(accepts_gzip(&headers("x-gzip")));
+        assert!(!accepts_gzip(&headers("identity, *;q=0")));
     }
 
     #[test]

@@ -272,12 +272,17 @@ fn field_twice(error: &str) -> Option<ErrorReport> {
         .take(40)
         .collect();
     Some(ErrorReport {
-        message: format!(
-            "The form sent its field “{name}” more than once; a form sends each field once. Go back and send the form again."
-        ),
+        message: field_sent_twice(&name),
         retry_after_secs: None,
         ends_session: false,
     })
+}
+
+/// What a user is told when a form sent its field `name` more than once.
+pub fn field_sent_twice(name: &str) -> String {
+    format!(
+        "The form sent its field “{name}” more than once; a form sends each field once. Go back and send the form again."
+    )
 }
 
 /// Whether the response already has a body the app made for people or programs.

@@ -46,7 +46,7 @@ pub mod transport;
 
 use poem::{Endpoint, EndpointExt, Response, Route};
 
-use methods::{get, post};
+use methods::get;
 
 pub use state::AppState;
 
@@ -106,7 +106,7 @@ pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
             get(auth::signup::show).post(auth::signup::submit),
         )
         .at("/login", get(auth::login::show).post(auth::login::submit))
-        .at("/logout", post(auth::login::log_out))
+        .at("/logout", get(back_to("/")).post(auth::login::log_out))
         .at("/account", never_stored(get(auth::account::show)))
         .at(
             "/account/password",
@@ -183,9 +183,6 @@ pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
     .map_to_response()
 }
 
-/// A signed-in user's own account pages are never stored by the browser: after logging
-/// out on a shared computer, Back must not bring them up again from its cache (the
-/// pages' default, `private, no-cache`, allows that, and the back-forward cache too).
 /// A GET on an address only a form posts to: where a refused form's answer is shown
 /// without JavaScript (the page's address is then the form's action), reloaded or
 /// reopened from history. It had answered 405 "Not accepted at this address"; it goes
@@ -200,6 +197,9 @@ fn to_address(to: &'static str) -> impl Endpoint<Output = Response> {
     poem::endpoint::make_sync(move |_| respond::permanent_redirect(to))
 }
 
+/// A signed-in user's own account pages are never stored by the browser: after logging
+/// out on a shared computer, Back must not bring them up again from its cache (the
+/// pages' default, `private, no-cache`, allows that, and the back-forward cache too).
 fn never_stored<E: Endpoint>(endpoint: E) -> impl Endpoint<Output = Response> {
     endpoint
         .with(poem::middleware::SetHeader::new().overriding(

@@ -160,14 +160,18 @@ pub fn is_urlencoded_form(req: &Request) -> bool {
     declares_urlencoded_form(req) && !declares_another_charset(req)
 }
 
-/// Whether the Content-Type's type is a urlencoded form, whatever its charset.
+/// Whether the Content-Type's type is a urlencoded form, whatever its charset, written
+/// so that the handlers' form parser reads it too (it refuses a Content-Type that is
+/// not a well-formed media type, such as `application/x-www-form-urlencoded;;`): one
+/// it refuses is no form here either, and gets 415, not a form read for its token and
+/// then refused by the handler.
 fn declares_urlencoded_form(req: &Request) -> bool {
-    req.content_type()
-        .and_then(|content_type| content_type.split(';').next())
-        .is_some_and(|mime| {
+    req.content_type().is_some_and(|content_type| {
+        content_type.split(';').next().is_some_and(|mime| {
             mime.trim()
                 .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-        })
+        }) && content_type.parse::<mime::Mime>().is_ok()
+    })
 }
 
 /// Whether the Content-Type names a charset other than UTF-8.

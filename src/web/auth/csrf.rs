@@ -13,10 +13,9 @@ use std::{sync::Arc, time::Duration};
 use poem::{
     http::Method,
     middleware::Csrf,
-    web::{cookie::SameSite, CsrfVerifier, Form},
-    Body, Endpoint, FromRequest, IntoResponse, Middleware, Request, RequestBody, Response, Result,
+    web::{cookie::SameSite, CsrfVerifier},
+    Endpoint, IntoResponse, Middleware, Request, Response, Result,
 };
-use serde::Deserialize;
 
 use crate::{
     config::{Config, SecretKey},
@@ -149,9 +148,26 @@ pub struct VerifyCsrfEndpoint<E> {
     inner: E,
 }
 
-#[derive(Deserialize)]
-struct TokenField {
-    csrf_token: Option<String>,
+/// The form field that carries the token.
+const TOKEN_FIELD: &str = "csrf_token";
+
+/// A form that sent its token field more than once.
+struct SentTwice;
+
+/// The token field of a urlencoded form body, if it has one that is not empty. Read
+/// here rather than by poem's form parser: a field sent twice had been read as no
+/// token, and the user told that the form had expired, which reloading cannot fix.
+fn token_field(body: &[u8]) -> std::result::Result<Option<String>, SentTwice> {
+    let mut found: Option<String> = None;
+    for (name, value) in form_urlencoded::parse(body) {
+        if name == TOKEN_FIELD {
+            if found.is_some() {
+                return Err(SentTwice);
+            }
+            found = Some(value.into_owned());
+        }
+    }
+    Ok(found.filter(|token| !token.is_empty()))
 }
 
 /// Whether the browser says an unsafe request was sent by a page of another origin.
@@ -209,12 +225,16 @@ impl<E: Endpoint> Endpoint for VerifyCsrfEndpoint<E> {
                 .into_bytes_limit(MAX_BODY_BYTES)
                 .await
                 .map_err(|_| AppError::BadRequest("The form could not be read.".to_string()))?;
-            // Read the field from a copy; the handler gets the body untouched.
-            let mut copy = RequestBody::new(Body::from_bytes(bytes.clone()));
-            token = Form::<TokenField>::from_request(&req, &mut copy)
-                .await
-                .ok()
-                .and_then(|Form(field)| field.csrf_token);
+            token = match token_field(&bytes) {
+                Ok(token) => token,
+                Err(SentTwice) => {
+                    return Err(AppError::BadRequest(crate::web::errors::field_sent_twice(
+                        TOKEN_FIELD,
+                    ))
+                    .into())
+                }
+            };
+            // The handler gets the body untouched.
             req.set_body(bytes);
         }
         let valid = match (token, req.extensions().get::<CsrfVerifier>()) {
