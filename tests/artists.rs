@@ -1054,7 +1054,44 @@ async fn bad_artist_urls_get_clear_4xx_never_500() {
         (
             "/artists/compare?artist=Abba&remove=7".to_string(),
             StatusCode::BAD_REQUEST,
-            "does not name an artist field",
+            "does not name an artist field; the only field is 1.",
+        ),
+        (
+            "/artists/compare?artist=Abba&artist=Air&remove=0".to_string(),
+            StatusCode::BAD_REQUEST,
+            "fields are numbered 1 to 2.",
+        ),
+        // How many to list, as `page=` is read: not silently 10.
+        (
+            "/artists?q=a&shown=abc".to_string(),
+            StatusCode::BAD_REQUEST,
+            "shown=abc is not a number of artists to list",
+        ),
+        (
+            "/artists?q=a&shown=-1".to_string(),
+            StatusCode::BAD_REQUEST,
+            "shown=-1 is not a number",
+        ),
+        (
+            "/artists?q=a&shown=30.5".to_string(),
+            StatusCode::BAD_REQUEST,
+            "shown=30.5 is not a number",
+        ),
+        (
+            "/artists.csv?q=a&shown=0".to_string(),
+            StatusCode::BAD_REQUEST,
+            "shown=0 is not a number",
+        ),
+        // With no field at all there is no range to give ("1 to 0").
+        (
+            "/artists/compare?remove=1".to_string(),
+            StatusCode::BAD_REQUEST,
+            "does not name an artist field: the form sent none.",
+        ),
+        (
+            "/genres/compare?remove=1".to_string(),
+            StatusCode::BAD_REQUEST,
+            "does not name a genre field: the form sent none.",
         ),
     ];
     for (url, status, message) in cases {
@@ -1196,14 +1233,17 @@ async fn a_search_with_many_matches_shows_more_on_request() {
     let stepped = answer(req.send().await).await;
     assert_eq!(stepped.header("hx-push-url"), Some("/artists?q=a&shown=20"));
     assert!(stepped.header("hx-replace-url").is_none());
-    // At most a hundred; anything else reads as the first page's ten.
+    // At most a hundred; a count between steps rounds up to the next; what is not a
+    // whole number from 1 is refused (as `page=` is), not read as the first ten.
     let most = get(&app, "/artists?q=a&shown=5000").await;
     assert_eq!(items(&most.body), 100);
     assert!(most.body.contains("type more of the name"), "{}", most.body);
+    assert_eq!(items(&get(&app, "/artists?q=a&shown=15").await.body), 20);
+    assert_eq!(items(&get(&app, "/artists?q=a&shown=").await.body), 10);
     for odd in ["abc", "-3", "0", "15.5"] {
         let page = get(&app, &format!("/artists?q=a&shown={odd}")).await;
-        assert_eq!(page.status, StatusCode::OK, "{odd}");
-        assert!(items(&page.body) >= 10, "{odd}");
+        assert_eq!(page.status, StatusCode::BAD_REQUEST, "{odd}");
+        assert!(page.body.contains("is not a number of artists"), "{odd}");
     }
 }
 

@@ -147,6 +147,24 @@ async fn sign_up_creates_the_user_logs_in_and_hashes_with_argon2id() {
     assert!(!hash.contains(GOOD_PASSWORD));
 }
 
+/// A password with accents opens the account however the keyboard encoded them:
+/// composed at sign-up ("é" as one character), decomposed at log-in ("e" and a
+/// combining accent, as some systems send it). It had said "Wrong username or password".
+#[tokio::test]
+async fn a_password_logs_in_however_its_accents_are_encoded() {
+    let app = empty_app();
+    let composed = "caf\u{e9} na\u{ef}ve r\u{e9}sum\u{e9} 42";
+    let decomposed = "cafe\u{301} nai\u{308}ve re\u{301}sume\u{301} 42";
+    let mut browser = Browser::new();
+    let page = browser.sign_up(&app.client, "accents", composed).await;
+    assert_redirect(&page, "/");
+    browser.log_out(&app.client).await;
+    assert!(!logged_in(&app, &mut browser).await);
+    let page = browser.log_in(&app.client, "accents", decomposed).await;
+    assert_redirect(&page, "/");
+    assert!(logged_in(&app, &mut browser).await);
+}
+
 #[tokio::test]
 async fn cookies_are_secure_when_configured() {
     let app = app_with(|config| config.secure_cookies = true);

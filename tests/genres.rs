@@ -768,7 +768,26 @@ async fn a_subgenre_as_a_page_seed_names_its_genre() {
         page.body
     );
     assert!(!page.body.contains("There is no genre"), "{}", page.body);
+    // The genre filter says the same, beside the filter.
+    let page = browser
+        .get(&app.client, "/perfect-song?genre=hard%20rock")
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.body.contains(
+            "“hard rock” is a subgenre of rock, and the genre filter takes genres: choose rock instead."
+        ),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("There is no genre"), "{}", page.body);
     // A name that is neither is still said to be missing.
+    let page = browser.get(&app.client, "/perfect-song?genre=polka").await;
+    assert!(
+        page.body.contains("There is no genre “polka”"),
+        "{}",
+        page.body
+    );
     let page = browser
         .get(&app.client, "/perfect-song?seed_genre=polka")
         .await;

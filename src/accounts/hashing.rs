@@ -26,6 +26,27 @@ use tokio::sync::Semaphore;
 
 use crate::error::{AppError, AppResult};
 
+/// How a password matched its stored hash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verified {
+    No,
+    Yes,
+    /// Only as typed, not normalized: the hash predates normalizing.
+    AsTypedOnly,
+}
+
+/// A password as it is hashed: in Unicode's NFKC form, as NIST SP 800-63B (5.1.1.2)
+/// asks, so that "é" typed as one character or as "e" and a combining accent (as some
+/// keyboards and systems send it) is one password. ASCII is already in that form.
+pub fn normalized(password: &str) -> std::borrow::Cow<'_, str> {
+    use unicode_normalization::UnicodeNormalization;
+    if password.is_ascii() {
+        std::borrow::Cow::Borrowed(password)
+    } else {
+        std::borrow::Cow::Owned(password.nfkc().collect())
+    }
+}
+
 /// OWASP's recommended argon2id parameters: 19 MiB of memory, 2 passes, 1 lane.
 pub const MEMORY_KIB: u32 = 19 * 1024;
 pub const ITERATIONS: u32 = 2;
@@ -210,7 +231,7 @@ impl PasswordHasher {
     /// sign-up followed by a first perfect-song answer peaked 19 MiB higher).
     pub async fn hash(&self, password: String) -> AppResult<String> {
         self.run(move |memory| {
-            let hashed = hash_now(memory, password.as_bytes());
+            let hashed = hash_now(memory, normalized(&password).as_bytes());
             *memory = Vec::new();
             hashed
         })
@@ -220,9 +241,16 @@ impl PasswordHasher {
     /// Whether `password` matches `stored`. With no stored hash (unknown user) it
     /// verifies against the dummy hash and answers false, taking the same time.
     pub async fn verify(&self, password: String, stored: Option<String>) -> AppResult<bool> {
+        Ok(self.verify_as(password, stored).await? != Verified::No)
+    }
+
+    /// As `verify`, saying also whether the password matched only as typed, not
+    /// normalized (`normalized`): a hash made before passwords were normalized, which
+    /// the caller replaces so that every way of typing the password opens the account.
+    pub async fn verify_as(&self, password: String, stored: Option<String>) -> AppResult<Verified> {
         let known = stored.is_some();
         let dummy = self.dummy_hash.clone();
-        let matches = self
+        let verified = self
             .run(move |memory| {
                 // Waits for the first thread's hash if it is being made (only in the
                 // first moments after start-up), or makes it.
@@ -230,10 +258,19 @@ impl PasswordHasher {
                     Some(stored) => stored.as_str(),
                     None => dummy_of(&dummy, memory),
                 };
-                Ok(verify_now(memory, password.as_bytes(), stored))
+                let normalized = normalized(&password);
+                if verify_now(memory, normalized.as_bytes(), stored) {
+                    return Ok(Verified::Yes);
+                }
+                // Depends on the password alone, never on whether the user exists: an
+                // unknown name takes the same second round.
+                if normalized != password && verify_now(memory, password.as_bytes(), stored) {
+                    return Ok(Verified::AsTypedOnly);
+                }
+                Ok(Verified::No)
             })
             .await?;
-        Ok(known && matches)
+        Ok(if known { verified } else { Verified::No })
     }
 
     /// Whether a stored hash was made with weaker parameters than today's, so it
@@ -357,6 +394,62 @@ fn recompute(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// "café naïve résumé 42" with composed accents (NFC) and with combining ones (NFD).
+    const COMPOSED: &str = "caf\u{e9} na\u{ef}ve r\u{e9}sum\u{e9} 42";
+    const DECOMPOSED: &str = "cafe\u{301} nai\u{308}ve re\u{301}sume\u{301} 42";
+
+    #[tokio::test]
+    async fn a_password_is_one_however_its_accents_are_encoded() {
+        let hasher = PasswordHasher::new(1);
+        let hash = hasher.hash(COMPOSED.to_string()).await.unwrap();
+        for typed in [COMPOSED, DECOMPOSED] {
+            assert_eq!(
+                hasher
+                    .verify_as(typed.to_string(), Some(hash.clone()))
+                    .await
+                    .unwrap(),
+                Verified::Yes,
+                "{typed:?}"
+            );
+        }
+        let hash = hasher.hash(DECOMPOSED.to_string()).await.unwrap();
+        assert!(hasher
+            .verify(COMPOSED.to_string(), Some(hash))
+            .await
+            .unwrap());
+    }
+
+    /// A hash made before passwords were normalized, of a password typed decomposed,
+    /// still opens the account typed the same way, and says so (the log-in replaces it).
+    #[tokio::test]
+    async fn a_hash_of_the_password_as_typed_still_verifies() {
+        let hasher = PasswordHasher::new(1);
+        let mut memory = Vec::new();
+        let old = hash_now(&mut memory, DECOMPOSED.as_bytes()).unwrap();
+        assert_eq!(
+            hasher
+                .verify_as(DECOMPOSED.to_string(), Some(old.clone()))
+                .await
+                .unwrap(),
+            Verified::AsTypedOnly
+        );
+        assert_eq!(
+            hasher
+                .verify_as("wrong \u{e9}".to_string(), Some(old))
+                .await
+                .unwrap(),
+            Verified::No
+        );
+        // An unknown user never verifies, whatever the password.
+        assert_eq!(
+            hasher
+                .verify_as(DECOMPOSED.to_string(), None)
+                .await
+                .unwrap(),
+            Verified::No
+        );
+    }
 
     #[tokio::test]
     async fn hashes_verify_and_carry_owasp_parameters() {

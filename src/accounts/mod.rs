@@ -17,7 +17,7 @@ use crate::{
     db::{self, users, DbPool},
     error::AppError,
 };
-use hashing::PasswordHasher;
+use hashing::{PasswordHasher, Verified};
 use throttle::Throttle;
 use username::Username;
 
@@ -321,14 +321,14 @@ impl Accounts {
         };
         let stored = row.as_ref().map(|r| r.password_hash.clone());
         // Unknown names verify against the dummy hash: same time, same answer.
-        match self.hasher.verify(password.to_string(), stored).await {
-            Ok(true) => {}
-            Ok(false) => return Err(AccountError::WrongCredentials),
+        let verified = match self.hasher.verify_as(password.to_string(), stored).await {
+            Ok(Verified::No) => return Err(AccountError::WrongCredentials),
+            Ok(verified) => verified,
             Err(e) => return Err(self.log_in_unchecked(&key, client, began, e.into()).await),
-        }
+        };
         let row = row.ok_or(AccountError::WrongCredentials)?;
         self.log_in_succeeded(&key, client, began).await;
-        if PasswordHasher::needs_rehash(&row.password_hash) {
+        if PasswordHasher::needs_rehash(&row.password_hash) || verified == Verified::AsTypedOnly {
             self.upgrade_hash(pool, &row, password).await;
         }
         Ok(row.into())
@@ -349,7 +349,7 @@ impl Accounts {
         let row = self
             .confirm_password(pool, user_id, current, client)
             .await?;
-        if new == current {
+        if hashing::normalized(new) == hashing::normalized(current) {
             return Err(AccountError::Invalid(FieldErrors::one(
                 Field::Password,
                 "The new password is the same as the current one: choose a different one.",

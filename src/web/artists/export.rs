@@ -81,7 +81,11 @@ pub async fn search_csv(
     let pairs = QueryPairs::parse(req.uri().query());
     let query = pairs.text("q").unwrap_or_default();
     let query = query.trim();
-    let artists = matching_artists(&ctx.catalog.artists, query, super::search::shown_of(&pairs));
+    let artists = matching_artists(
+        &ctx.catalog.artists,
+        query,
+        super::search::shown_of(&pairs)?,
+    );
     let ids: Vec<i32> = artists.iter().map(|a| a.id).collect();
     let genres = state
         .caches

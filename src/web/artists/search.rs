@@ -30,15 +30,24 @@ const SHOW_MORE_ID: &str = "artist-show-more";
 /// The search page's parameter for how many matches it lists.
 const SHOWN: &str = "shown";
 
-/// How many matches to list: the `shown` parameter on the page's steps, 10 by default.
-pub fn shown_of(pairs: &QueryPairs) -> usize {
-    pairs
-        .last(SHOWN)
-        .and_then(crate::whole_number::parse)
+/// How many matches to list: the `shown` parameter on the page's steps (rounded up to
+/// one, at most `MAX_SHOWN`), 10 when absent. Anything but a whole number from 1 is
+/// refused, as `page=` is: `shown=abc` had listed 10 as if it were not there.
+pub fn shown_of(pairs: &QueryPairs) -> AppResult<usize> {
+    let Some(text) = pairs.last(SHOWN).filter(|t| !t.trim().is_empty()) else {
+        return Ok(SUGGESTION_LIMIT);
+    };
+    let n = crate::whole_number::parse(text)
         .and_then(|n| usize::try_from(n).ok())
-        .map_or(SUGGESTION_LIMIT, |n| {
-            (n.div_ceil(SUGGESTION_LIMIT) * SUGGESTION_LIMIT).clamp(SUGGESTION_LIMIT, MAX_SHOWN)
-        })
+        .filter(|n| *n >= 1)
+        .ok_or_else(|| {
+            AppError::BadRequest(format!(
+                "shown={} is not a number of artists to list: give a whole number from 1 \
+                 (at most {MAX_SHOWN} are listed).",
+                text.trim()
+            ))
+        })?;
+    Ok((n.div_ceil(SUGGESTION_LIMIT) * SUGGESTION_LIMIT).clamp(SUGGESTION_LIMIT, MAX_SHOWN))
 }
 
 /// The search page's address for `query` listing `shown` matches.
@@ -66,7 +75,7 @@ pub fn search(ctx: PageContext, req: &Request) -> AppResult<Response> {
             "An artist search is at most {MAX_QUERY_CHARS} characters long."
         )));
     }
-    let shown = shown_of(&pairs);
+    let shown = shown_of(&pairs)?;
     let results = results(&ctx.catalog.artists, &query, shown);
     let title = if query.trim().is_empty() {
         "Artists".to_string()

@@ -144,11 +144,20 @@ impl CompareRequest {
                 .ok()
                 .filter(|n| (1..=fields.len()).contains(n))
                 .ok_or_else(|| {
-                    AppError::BadRequest(format!(
-                        "remove={remove} does not name {} field; fields are numbered 1 to {}.",
-                        kind.a_noun,
-                        fields.len()
-                    ))
+                    AppError::BadRequest(match fields.len() {
+                        0 => format!(
+                            "remove={remove} does not name {} field: the form sent none.",
+                            kind.a_noun
+                        ),
+                        1 => format!(
+                            "remove={remove} does not name {} field; the only field is 1.",
+                            kind.a_noun
+                        ),
+                        n => format!(
+                            "remove={remove} does not name {} field; fields are numbered 1 to {n}.",
+                            kind.a_noun
+                        ),
+                    })
                 })?;
             fields.remove(position - 1);
             editing = true;

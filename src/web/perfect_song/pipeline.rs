@@ -194,15 +194,18 @@ impl<'a> Pipeline<'a> {
         }
     }
 
-    /// A subgenre given as a genre seed is refused with its genre named, as the API
-    /// refuses it: "There is no genre “hard rock”" was untrue beside the subgenre's own
-    /// page. Looked up only when a seed is refused.
+    /// A subgenre given as a genre seed, or to the genre filter, is refused with its
+    /// genre named, as the API refuses it: "There is no genre “hard rock”" was untrue
+    /// beside the subgenre's own page, which `/genres/rock` links. Looked up only when a
+    /// genre is refused.
     async fn subgenres_named(&self, refused: InvalidSettings) -> AppResult<InvalidSettings> {
         let InvalidSettings(errors) = refused;
-        if !errors
-            .iter()
-            .any(|e| matches!(e, MatchError::UnknownSeedGenre(_)))
-        {
+        if !errors.iter().any(|e| {
+            matches!(
+                e,
+                MatchError::UnknownSeedGenre(_) | MatchError::UnknownGenre(_)
+            )
+        }) {
             return Ok(InvalidSettings(errors));
         }
         let genres = self
@@ -211,14 +214,21 @@ impl<'a> Pipeline<'a> {
             .genres(&self.state.pool, self.ctx.catalog.meta.version)
             .await?;
         let named = |error: MatchError| {
-            let MatchError::UnknownSeedGenre(name) = &error else {
-                return error;
+            let (name, field, takes) = match &error {
+                MatchError::UnknownSeedGenre(name) => (name, keys::SEEDS, "seeds take genres: add"),
+                MatchError::UnknownGenre(name) => {
+                    (name, keys::GENRE, "the genre filter takes genres: choose")
+                }
+                _ => return error,
             };
-            match genres.as_subgenre(name).map(|(g, parent)| (g.name.as_str(), parent)) {
+            match genres
+                .as_subgenre(name)
+                .map(|(g, parent)| (g.name.as_str(), parent))
+            {
                 Some((subgenre, parent)) => MatchError::Field {
-                    field: keys::SEEDS.into(),
+                    field: field.into(),
                     message: format!(
-                        "“{subgenre}” is a subgenre of {parent}, and seeds take genres: add {parent} instead."
+                        "“{subgenre}” is a subgenre of {parent}, and {takes} {parent} instead."
                     ),
                 },
                 None => error,
@@ -363,7 +373,7 @@ impl<'a> Pipeline<'a> {
     ) -> AppResult<Result<MatchSettings, InvalidSettings>> {
         match params::parse(pairs, &self.ctx.catalog) {
             Ok(settings) => self.seeded(settings, pairs).await,
-            Err(errors) => Ok(Err(errors)),
+            Err(refused) => Ok(Err(self.subgenres_named(refused).await?)),
         }
     }
 
