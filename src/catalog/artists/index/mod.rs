@@ -49,6 +49,9 @@ type Ranked = (MatchKind, Reverse<i32>, u32);
 /// How a suggestion matched the query, best first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum MatchKind {
+    /// The name is the query (case, accents and punctuation between words aside): the
+    /// band James before the hundreds of Jameses with more tracks.
+    Exact,
     /// The name starts with the query.
     Prefix,
     /// A later word of the name starts with the query ("beatles" in "the beatles").
@@ -571,13 +574,23 @@ impl ArtistIndex {
         // by: finding every name holding them scanned the whole index (4 ms at 100,000
         // artists, against 17 µs for most queries), so such a query is matched as typed.
         let narrowed = words.iter().any(|w| w.chars().nth(1).is_some());
+        // The names that are exactly the query come first: ranked by tracks alone,
+        // `James` (the band) came 14th among names starting so, off the first page.
+        let exact = self.exact_matches(key, limit);
+        let room = limit + exact.len();
         let ranked = if words.len() > 1 && narrowed {
-            self.ranked_words(key, &words, limit)
+            self.ranked_words(key, &words, room)
         } else {
-            self.ranked(key, limit)
+            self.ranked(key, room)
         };
-        ranked
+        let others = ranked
             .into_iter()
+            .filter(|(_, _, i)| !exact.iter().any(|(_, _, e)| e == i));
+        exact
+            .iter()
+            .copied()
+            .chain(others)
+            .take(limit)
             .map(|(kind, _, i)| Suggestion {
                 artist: self.at(i as usize),
                 kind,
@@ -600,6 +613,21 @@ impl ArtistIndex {
             ranked.extend(self.substring_matches(key, limit - ranked.len()));
         }
         ranked
+    }
+
+    /// The artists whose key is `key`, most tracks first: the start of its prefix range
+    /// (the keys are sorted, and a key sorts before the longer ones it begins).
+    fn exact_matches(&self, key: &str, limit: usize) -> Vec<Ranked> {
+        if key.is_empty() || limit == 0 {
+            return Vec::new();
+        }
+        let (lo, hi) = self.prefix_range(key);
+        let end = first_not(lo, hi, |i| self.key_bytes(i) == key.as_bytes());
+        let mut best = TopK::new(limit);
+        for i in lo..end {
+            best.offer((MatchKind::Exact, Reverse(self.counts[i]), i as u32));
+        }
+        best.into_sorted()
     }
 
     /// Index range of the artists whose key starts with `key`.

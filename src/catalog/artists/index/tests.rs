@@ -56,6 +56,35 @@ fn prefix_outranks_substring_then_track_count() {
     assert_eq!(top, [2, 4]);
 }
 
+/// A name typed whole comes first, whatever the track counts of the names it begins:
+/// `James` had put the band 14th in the TidyTuesday catalog, off the first page.
+#[test]
+fn a_name_typed_whole_comes_first() {
+    let idx = ArtistIndex::new(
+        vec![
+            artist(1, "James", 3),
+            artist(2, "James Arthur", 50),
+            artist(3, "James Bay", 40),
+            artist(4, "Etta James", 30),
+            artist(5, "MØ", 2),
+            artist(6, "Moby", 60),
+            artist(7, "Sam Smith", 4),
+            artist(8, "Sam Smith Tribute Band", 70),
+        ],
+        None,
+    );
+    let got = idx.suggest("james", 2);
+    assert_eq!(names(&got), ["James", "James Arthur"]);
+    assert_eq!(got[0].kind, MatchKind::Exact);
+    assert_eq!(got[1].kind, MatchKind::Prefix);
+    assert_eq!(names(&idx.suggest("JAMES", 10))[0], "James");
+    assert_eq!(names(&idx.suggest("mo", 1)), ["MØ"]);
+    assert_eq!(
+        names(&idx.suggest("sam smith", 2)),
+        ["Sam Smith", "Sam Smith Tribute Band"]
+    );
+}
+
 #[test]
 fn accents_and_case_are_ignored() {
     let idx = index();
@@ -176,6 +205,9 @@ fn did_you_mean_puts_a_partial_name_before_a_look_alike() {
 /// The ranking spelled out naively: what `suggest` must return.
 /// How `key` holds `q`, if it does: the best of its occurrences.
 fn kind_of(key: &str, q: &str) -> Option<MatchKind> {
+    if key == q {
+        return Some(MatchKind::Exact);
+    }
     if key.starts_with(q) {
         return Some(MatchKind::Prefix);
     }
