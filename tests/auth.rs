@@ -522,6 +522,17 @@ async fn swapped_auth_forms_name_where_the_keyboard_goes() {
     assert_invalid(&differ, "not the same");
     let mark = refocused(&differ.body);
     assert!(mark.starts_with(r#"<input id="signup-password""#), "{mark}");
+    // That field reads out the message it does not carry, first: the keyboard lands
+    // there, and a screen reader had said only its hint.
+    assert!(
+        mark.contains(
+            r#"aria-describedby="signup-password_confirmation-error signup-password-hint""#
+        ),
+        "{mark}"
+    );
+    assert!(differ
+        .body
+        .contains(r#"id="signup-password_confirmation-error""#));
 
     Browser::new()
         .sign_up(&app.client, "focus_me", GOOD_PASSWORD)
@@ -557,6 +568,12 @@ async fn swapped_auth_forms_name_where_the_keyboard_goes() {
         "{}",
         refused.body
     );
+    // Its title says so first, as the page without JavaScript does.
+    assert!(
+        refused.body.contains("<title>Error: Your account"),
+        "{}",
+        refused.body
+    );
     let mark = refocused(&refused.body);
     assert!(mark.contains("data-refocus"), "{mark}");
     assert!(
@@ -572,6 +589,11 @@ async fn swapped_auth_forms_name_where_the_keyboard_goes() {
         )
         .await;
     assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
+    assert!(
+        changed.body.contains("<title>Your account"),
+        "{}",
+        changed.body
+    );
     let mark = refocused(&changed.body);
     assert!(
         mark.starts_with(r#"<p class="notice" role="status" tabindex="-1""#),
@@ -1999,6 +2021,15 @@ async fn deleting_the_account_removes_user_sessions_and_taste_profiles() {
         )
         .await;
     assert_invalid(&wrong, "That is not your current password.");
+    // Without JavaScript the page loads at its top: it says there what was refused,
+    // with the way to the message (a long scroll below on a phone).
+    let top = wrong.body.find("Your account was not deleted.").expect("said at the top");
+    assert!(
+        top < wrong.body.find(r#"id="password-title""#).expect("the password form"),
+        "{}",
+        wrong.body
+    );
+    assert!(wrong.body.contains(r##"<a href="#delete-title">See why</a>"##));
     let empty = browser
         .submit(
             &app.client,

@@ -200,11 +200,17 @@ pub async fn change_password(
                 alert: None,
                 done: true,
             };
-            return Ok(maud::html! {
-                (views::change_password_form(&ctx, &values))
-                (views::blank_delete_form_out_of_band(&ctx))
-            }
-            .into_response());
+            // Titled as the page again: a refusal before had made it "Error: …".
+            return Ok(ctx
+                .render_form(
+                    TITLE,
+                    maud::html! {
+                        (views::change_password_form(&ctx, &values))
+                        (views::blank_delete_form_out_of_band(&ctx))
+                    },
+                    false,
+                )
+                .into_response());
         }
         Err(AccountError::Invalid(errors)) => (errors, None, None),
         Err(AccountError::Throttled(refusal)) => {
@@ -226,11 +232,15 @@ pub async fn change_password(
             done: false,
         };
         // The other form set back to blank: a message it showed had stayed beside this
-        // one's, as the page without JavaScript never shows them.
-        maud::html! {
-            (views::change_password_form(&ctx, &values))
-            (views::blank_delete_form_out_of_band(&ctx))
-        }
+        // one's, as the page without JavaScript never shows them. Titled "Error: …" as
+        // the page without JavaScript is (a screen reader starts there).
+        ctx.render_refused(
+            TITLE,
+            maud::html! {
+                (views::change_password_form(&ctx, &values))
+                (views::blank_delete_form_out_of_band(&ctx))
+            },
+        )
     } else {
         let section = Section::Password {
             errors,
@@ -285,16 +295,19 @@ pub async fn delete_account(
     };
     let errors = &errors;
     let markup = if ctx.htmx.wants_fragment() {
-        maud::html! {
-            (views::delete_account_form(
-                &ctx,
-                &views::DeleteValues {
-                    errors,
-                    alert: alert.as_deref(),
-                },
-            ))
-            (views::blank_password_form_out_of_band(&ctx))
-        }
+        ctx.render_refused(
+            TITLE,
+            maud::html! {
+                (views::delete_account_form(
+                    &ctx,
+                    &views::DeleteValues {
+                        errors,
+                        alert: alert.as_deref(),
+                    },
+                ))
+                (views::blank_password_form_out_of_band(&ctx))
+            },
+        )
     } else {
         let section = Section::Delete {
             errors,

@@ -29,28 +29,45 @@ struct Input<'a> {
 /// error, or an emptied password field before it: a refused form's passwords come back
 /// empty, and focus on "Repeat the password" below an emptied "Password" sent a keyboard
 /// user's Enter to the browser's "Please fill out this field" on a field they had not
-/// seen emptied. Not when `alert_first`: a message above the fields (`form_message`) is
-/// marked instead.
+/// seen emptied. Such an emptied field is also described by the first error, which it
+/// does not carry itself: focus landed on it and a screen reader read out its hint
+/// alone, while "the passwords differ" sat silent further down. Not when
+/// `alert_first`: a message above the fields (`form_message`) is marked instead.
 fn inputs(list: &[Input], alert_first: bool) -> Markup {
-    let first_invalid = (!alert_first && list.iter().any(|i| i.error.is_some()))
-        .then(|| {
-            list.iter()
-                .position(|i| i.error.is_some() || (i.kind == "password" && i.value.is_empty()))
-        })
-        .flatten();
+    let first_error = list.iter().position(|i| i.error.is_some());
+    let first_invalid = first_error.filter(|_| !alert_first).and_then(|_| {
+        list.iter()
+            .position(|i| i.error.is_some() || (i.kind == "password" && i.value.is_empty()))
+    });
+    let first_error_id = first_error.map(|n| list[n].error_id());
     html! {
         @for (n, input) in list.iter().enumerate() {
-            (input.render(first_invalid == Some(n)))
+            @let refocus = first_invalid == Some(n);
+            @let also_described = first_error_id
+                .as_deref()
+                .filter(|_| refocus && input.error.is_none());
+            (input.render(refocus, also_described))
         }
     }
 }
 
 impl Input<'_> {
-    fn render(&self, refocus: bool) -> Markup {
-        let id = format!("{}-{}", self.form, self.name);
+    fn id(&self) -> String {
+        format!("{}-{}", self.form, self.name)
+    }
+
+    fn error_id(&self) -> String {
+        format!("{}-error", self.id())
+    }
+
+    /// The field; `also_described`: another field's error that this one reads out too.
+    fn render(&self, refocus: bool, also_described: Option<&str>) -> Markup {
+        let id = self.id();
         let hint_id = format!("{id}-hint");
-        let error_id = format!("{id}-error");
+        let error_id = self.error_id();
+        // The other field's error first: it says why the form came back.
         let described: Vec<&str> = [
+            also_described,
             self.hint.as_ref().map(|_| hint_id.as_str()),
             self.error.map(|_| error_id.as_str()),
         ]
@@ -313,11 +330,7 @@ fn password_form(ctx: &PageContext, values: &PasswordValues, out_of_band: bool) 
                 }
             }
             (form_alert(values.alert))
-            // Password managers file the new password under the username beside it
-            // (Chromium warns of a password form without one); never read.
-            @if let Some(user) = &ctx.user {
-                input type="text" name="username" value=(user.username) autocomplete="username" hidden readonly;
-            }
+            (username_for_password_managers(ctx))
             (inputs(
                 &[
                     Input {
@@ -343,6 +356,17 @@ fn password_form(ctx: &PageContext, values: &PasswordValues, out_of_band: bool) 
         },
         out_of_band,
     )
+}
+
+/// The signed-in user's name, hidden, in a form that asks for their password: password
+/// managers file a new password under it and fill the current one by it (Chromium
+/// warns of a password form without one). The server never reads it.
+fn username_for_password_managers(ctx: &PageContext) -> Markup {
+    html! {
+        @if let Some(user) = &ctx.user {
+            input type="text" name="username" value=(user.username) autocomplete="username" hidden readonly;
+        }
+    }
 }
 
 pub struct DeleteValues<'a> {
@@ -374,6 +398,7 @@ fn delete_form(ctx: &PageContext, values: &DeleteValues, out_of_band: bool) -> M
         ctx,
         html! {
             (form_alert(values.alert))
+            (username_for_password_managers(ctx))
             (inputs(
                 &[
                     Input {
@@ -400,10 +425,30 @@ pub struct AccountValues<'a> {
     pub delete: DeleteValues<'a>,
 }
 
+/// What a refused form of the account page did not do, and the address of its section.
+fn refused_summary(values: &AccountValues) -> Option<(&'static str, &'static str)> {
+    let password = &values.password;
+    let delete = &values.delete;
+    if !password.errors.is_empty() || password.alert.is_some() {
+        Some(("Your password was not changed.", "#password-title"))
+    } else if !delete.errors.is_empty() || delete.alert.is_some() {
+        Some(("Your account was not deleted.", "#delete-title"))
+    } else {
+        None
+    }
+}
+
 pub fn account_page(ctx: &PageContext, values: &AccountValues) -> Markup {
     html! {
         section class="card narrow" aria-labelledby="account-title" {
             h1 id="account-title" { "Your account" }
+            // A refused form's page loads at its top, and on a phone the delete form's
+            // message was a long scroll below: said here first, with the way to it.
+            @if let Some((what, to)) = refused_summary(values) {
+                p class="form-error" role="alert" {
+                    (what) " " a href=(to) { "See why" }
+                }
+            }
             p { "Logged in as " strong { (values.username) } ", member since " (format_date(values.created_at)) "." }
             p {
                 @match values.taste_profiles {
