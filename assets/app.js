@@ -1354,6 +1354,30 @@
     document.addEventListener(type, freshenSeedLink, true);
   });
 
+  // The header's "Log in" and "Sign up" come back to the page on screen. The server
+  // wrote the address the page loaded at into them, and what htmx did since (a
+  // comparison built, a search typed, another page of tracks) changed the address but
+  // not them: logging in brought back an empty comparison. Refreshed as the seed links
+  // are, just before anything can read them.
+  function freshenAccountLink(event) {
+    var link = event.target && event.target.closest &&
+      event.target.closest("#nav-account a[href^='/login'], #nav-account a[href^='/signup']");
+    if (!link || /^\/(login|signup)(\/|$)/.test(location.pathname)) {
+      return;
+    }
+    var here = location.pathname + location.search;
+    var address = new URL(link.getAttribute("href"), location.href);
+    if (here === "/") {
+      address.searchParams.delete("next");
+    } else {
+      address.searchParams.set("next", here);
+    }
+    link.setAttribute("href", address.pathname + address.search);
+  }
+  ["pointerover", "focusin", "mousedown", "contextmenu"].forEach(function (type) {
+    document.addEventListener(type, freshenAccountLink, true);
+  });
+
   // "Search" and "Add genre" submit the seed form itself: its hidden settings are
   // replaced by the ones on screen.
   document.addEventListener("submit", function (event) {

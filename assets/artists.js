@@ -286,9 +286,17 @@
     }
   });
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", upgradeAll);
-  } else {
+  // The live region is put on the page as it loads, empty: made with its first message
+  // ("12 artists match"), that message was likely never said (a region has to be on
+  // the page before its text changes, as app.js's swap region notes).
+  function start() {
+    liveRegion();
     upgradeAll();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
   }
 })();

@@ -1198,13 +1198,23 @@ async fn a_search_with_many_matches_shows_more_on_request() {
     assert_eq!(items(&first.body), 10);
     assert!(first.body.contains("The 10 best matches for “a”."));
     assert!(
-        first.body.contains(r#"href="/artists?q=a&amp;shown=20""#)
+        first
+            .body
+            .contains(r#"href="/artists?q=a&amp;shown=20#artist-first-added""#)
+            && first.body.contains(r#"hx-get="/artists?q=a&amp;shown=20""#)
             && first.body.contains("Show 10 more"),
         "{}",
         first.body
     );
+    assert!(!first.body.contains(r#"id="artist-first-added""#));
     let second = get(&app, "/artists?q=a&shown=20").await;
     assert_eq!(items(&second.body), 20);
+    // Without JavaScript the link lands on the first name it added, the 11th.
+    let marked = second
+        .body
+        .find(r#"id="artist-first-added""#)
+        .expect("the first added marked");
+    assert_eq!(second.body[..marked].matches("<li data-value=").count(), 11);
     assert!(second.body.contains("shown=30"));
     assert!(second
         .body

@@ -2023,13 +2023,21 @@ async fn deleting_the_account_removes_user_sessions_and_taste_profiles() {
     assert_invalid(&wrong, "That is not your current password.");
     // Without JavaScript the page loads at its top: it says there what was refused,
     // with the way to the message (a long scroll below on a phone).
-    let top = wrong.body.find("Your account was not deleted.").expect("said at the top");
+    let top = wrong
+        .body
+        .find("Your account was not deleted.")
+        .expect("said at the top");
     assert!(
-        top < wrong.body.find(r#"id="password-title""#).expect("the password form"),
+        top < wrong
+            .body
+            .find(r#"id="password-title""#)
+            .expect("the password form"),
         "{}",
         wrong.body
     );
-    assert!(wrong.body.contains(r##"<a href="#delete-title">See why</a>"##));
+    assert!(wrong
+        .body
+        .contains(r##"<a href="#delete-title">See why</a>"##));
     let empty = browser
         .submit(
             &app.client,

@@ -114,6 +114,43 @@ async fn sign_up_log_out_and_log_in_without_javascript() {
     sign_up_log_out_log_in(Js::Off).await;
 }
 
+/// "Log in" in the header brings back the page on screen, not the one the browser
+/// loaded: a comparison switched to its radar by htmx (a new address, no page load)
+/// came back as the bars.
+#[tokio::test]
+#[ignore = "needs chromium + chromedriver: cargo test --test browser -- --ignored"]
+async fn log_in_comes_back_to_the_address_htmx_left() {
+    let server = Server::start().await;
+    let browser = Browser::start(Js::On).await;
+    sign_up(&browser, &server, "returner").await;
+    click(&browser, "#nav-account form[action='/logout'] button").await;
+    wait_for_nav_text(&browser, "Log in").await;
+    browser
+        .open(&server.url("/artists/compare?artist=dj+tyshaa&artist=lea+abernethy"))
+        .await
+        .expect("open comparison");
+    browser.mark_page().await;
+    click(&browser, "a[href*='view=radar']").await;
+    browser
+        .wait_for_url("the radar's address", |url| {
+            url.as_str().contains("view=radar")
+        })
+        .await;
+    browser.assert_no_page_load().await;
+    click(&browser, "#nav-account a[href^='/login']").await;
+    fill(&browser, "#login-username", "returner").await;
+    fill(&browser, "#login-password", PASSWORD).await;
+    click(&browser, "#login-form button[type=submit]").await;
+    wait_for_nav_text(&browser, "returner").await;
+    let url = browser
+        .wait_for_url("back on the comparison", |url| {
+            url.path() == "/artists/compare"
+        })
+        .await;
+    assert!(url.as_str().contains("view=radar"), "{url}");
+    browser.close().await;
+}
+
 /// Waits until the focused element matches `css`.
 async fn wait_for_focus(browser: &Browser, css: &str) {
     browser

@@ -27,6 +27,8 @@ pub const SUGGESTION_LIMIT: usize = 10;
 pub const MAX_SHOWN: usize = 100;
 /// The id of the "Show 10 more" link, which htmx sends as `HX-Trigger`.
 const SHOW_MORE_ID: &str = "artist-show-more";
+/// The id of the first name "Show 10 more" added.
+const FIRST_NEW_ID: &str = "artist-first-added";
 /// The search page's parameter for how many matches it lists.
 const SHOWN: &str = "shown";
 
@@ -240,11 +242,16 @@ pub fn results(index: &ArtistIndex, query: &str, shown: usize) -> Markup {
     html! {
         // The keyboard comes here when "Show more" is swapped away (app.js).
         p class="suggestion-status" tabindex="-1" data-refocus { (status_text(found.len(), matched, query)) }
-        (artist_list(&found))
+        // The first of the ten "Show 10 more" added.
+        (artist_list_from(&found, shown.checked_sub(SUGGESTION_LIMIT).filter(|n| *n > 0)))
         @if adds > 0 {
             @let address = search_address(query, next);
             p class="show-more" {
-                a id=(SHOW_MORE_ID) href=(address) hx-get=(address) hx-target="#artist-results" hx-push-url="true" {
+                // Without JavaScript the link loads the longer list at the first name
+                // it adds (it had opened at the top, ten names above); htmx asks for
+                // the list without the fragment and keeps the keyboard's place itself.
+                a id=(SHOW_MORE_ID) href=(format!("{address}#{FIRST_NEW_ID}")) hx-get=(address)
+                    hx-target="#artist-results" hx-push-url="true" {
                     "Show " (adds) " more"
                 }
             }
@@ -258,10 +265,16 @@ pub fn results(index: &ArtistIndex, query: &str, shown: usize) -> Markup {
 /// Links to artist pages. `data-value` carries the name, which `artists.js` puts into a
 /// comparison field; it also gives the list its listbox roles for keyboard use.
 pub fn artist_list(artists: &[&ArtistSummary]) -> Markup {
+    artist_list_from(artists, None)
+}
+
+/// `artist_list` with the `first_new`-th (from 0) marked `FIRST_NEW_ID`: the place
+/// "Show 10 more" leads to without JavaScript.
+fn artist_list_from(artists: &[&ArtistSummary], first_new: Option<usize>) -> Markup {
     html! {
         ul class="artist-suggestions" {
-            @for artist in artists {
-                li data-value=(artist.name) {
+            @for (n, artist) in artists.iter().enumerate() {
+                li data-value=(artist.name) id=[(first_new == Some(n)).then_some(FIRST_NEW_ID)] {
                     a href=(format!("/artists/{}", artist.id)) {
                         span class="suggestion-name" { (artist.name) }
                         " "
@@ -282,7 +295,12 @@ fn search_page(ctx: &PageContext, query: &str, results: Markup) -> Markup {
                 "Search " (counted(count, "artist")) " by name, open one to see their sound, or "
                 a href="/artists/compare" { "compare up to four side by side" } "."
             }
-            form class="artist-search-form" role="search" method="get" action="/artists" {
+            // With JavaScript, Enter and "Search" answer in place like typing does (the
+            // page had loaded again, and the keyboard left the field), in the field's
+            // queue, so the newest of the two asks wins.
+            form class="artist-search-form" role="search" method="get" action="/artists"
+                hx-get="/artists" hx-target="#artist-results" hx-replace-url="true"
+                hx-sync="#artist-q:replace" {
                 label for="artist-q" { "Artist name" }
                 div class="search-row" {
                     input id="artist-q" type="search" name="q" value=(query)
