@@ -757,6 +757,17 @@ async fn one_artist_five_artists_and_duplicates_get_clear_422s() {
     let one = get(&app, "/artists/compare?artist=Abba&artist=").await;
     assert_eq!(one.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(one.body.contains("Enter one more artist"));
+    // Compare pressed before typing a name is said too, not answered with the form
+    // as it started; the starting form itself says nothing.
+    for path in ["/artists/compare?artist=&artist=", "/genres/compare?genre=&genre="] {
+        let none = get(&app, path).await;
+        assert_eq!(none.status, StatusCode::UNPROCESSABLE_ENTITY, "{path}");
+        assert!(none.body.contains("Enter at least two"), "{}", none.body);
+        assert!(none.body.contains("data-refocus"), "{}", none.body);
+    }
+    let start = get(&app, "/artists/compare").await;
+    assert_eq!(start.status, StatusCode::OK);
+    assert!(!start.body.contains("Enter at least two"), "{}", start.body);
 
     let five = get(
         &app,

@@ -43,7 +43,7 @@ pub fn outcome<T: Comparable>(
             StatusCode::OK,
         ),
         Err(problems) => {
-            let expected = !request.has_names
+            let expected = (!request.has_names && !request.sent_blank)
                 || (request.editing
                     && problems
                         .iter()

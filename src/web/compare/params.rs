@@ -95,6 +95,10 @@ pub struct CompareRequest {
     pub adding: bool,
     /// Any name was typed at all (otherwise this is the empty starting form).
     pub has_names: bool,
+    /// The form was sent with every field blank (Compare pressed before typing): said
+    /// so, where it had come back as the starting form, with no message and the
+    /// keyboard's place lost.
+    pub sent_blank: bool,
 }
 
 impl CompareRequest {
@@ -136,6 +140,7 @@ impl CompareRequest {
             }
         };
         let mut fields = pairs.all_text(kind.noun);
+        let sent_fields = !fields.is_empty();
         let mut editing = false;
         if let Some(remove) = pairs.last("remove") {
             let position = remove
@@ -191,6 +196,7 @@ impl CompareRequest {
             editing,
             adding,
             has_names,
+            sent_blank: sent_fields && !has_names && !editing,
         })
     }
 
@@ -247,6 +253,9 @@ mod tests {
         let r = parse("").unwrap();
         assert_eq!(r.fields, ["", ""]);
         assert!(!r.has_names);
+        assert!(!r.sent_blank);
+        assert!(parse("artist=&artist=").unwrap().sent_blank);
+        assert!(!parse("artist=&artist=&add=1").unwrap().sent_blank);
         assert_eq!(r.url(), "/artists/compare");
         let r = parse("artist=A&artist=&artist=&artist=&artist=&artist=B&add=1").unwrap();
         assert_eq!(r.fields.len(), MAX_COMPARED);
