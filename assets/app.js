@@ -382,8 +382,17 @@
     var size = widthClass(width);
     var layout = layoutClass(width, option);
     var radars = option.radar ? [].concat(option.radar) : [];
+    // In the dark scheme the theme's grey bands (#474a4c, #3f444a) left a blue series
+    // at 1.7:1, under the 3:1 graphics need (WCAG 1.4.11): the rings are drawn as thin
+    // lines on the card instead, which every series colour reads against.
+    var darkRadar = darkScheme && darkScheme.matches && !onPaper;
     radars.forEach(function (radar) {
       radar.axisName = Object.assign({}, radar.axisName || {}, { color: text });
+      if (darkRadar) {
+        radar.splitArea = { show: false };
+        radar.splitLine = { lineStyle: { color: "rgba(255, 255, 255, 0.18)" } };
+        radar.axisLine = { lineStyle: { color: "rgba(255, 255, 255, 0.18)" } };
+      }
       if (size === "narrow") {
         // Short names, so the radar itself can be larger: with the full ones at its
         // sides ("Instrumentalness"), four artists' shapes shared about 110 px.

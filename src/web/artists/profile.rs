@@ -312,7 +312,7 @@ pub fn against_catalog(
             .collect(),
     };
     html! {
-        div class="chart-with-table" {
+        div class="chart-with-table artist-vs-catalog" {
             (chart(
                 chart_id,
                 &format!("Bar chart of {name}'s average audio features against the catalog average; the same numbers are in the table."),
