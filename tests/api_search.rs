@@ -156,6 +156,22 @@ const CATALOG: &[Row] = &[
         popularity: 80,
     },
     Row {
+        name: "Every Breath You Take",
+        artists: &["The Police"],
+        album: "Synchronicity (Remastered 2003)",
+        year: 1983,
+        genres: &[("new wave", None)],
+        popularity: 85,
+    },
+    Row {
+        name: "Every Breath You Take - Remastered 2003",
+        artists: &["The Police"],
+        album: "Synchronicity (Remastered 2003)",
+        year: 1983,
+        genres: &[("new wave", None)],
+        popularity: 30,
+    },
+    Row {
         name: "ÇA PLANE POUR MOI",
         artists: &["Plastic Bertrand"],
         album: "AN1",
@@ -561,5 +577,76 @@ async fn a_title_typed_whole_comes_first_whatever_its_accents() {
     assert_eq!(
         names(&app, "ca plane pour moi", "track").await,
         ["ÇA PLANE POUR MOI"]
+    );
+}
+
+/// Spotify's operators in capitals: `NOT` leaves out what holds a word or a phrase
+/// (in the title, the album or a credited artist's name, as free words are found), `*`
+/// is a wildcard, and `OR` is refused rather than read as a word ("drake NOT remix"
+/// had found only remixes, and "halo OR umbrella" nothing).
+#[tokio::test]
+async fn not_leaves_out_and_or_is_refused() {
+    let app = catalog_app().await;
+    let cases: &[(&str, &[&str])] = &[
+        // By a credited artist's name, by the title, by the album.
+        ("stop NOT queen", &["Don’t Stop"]),
+        ("stop NOT \"me now\"", &["Don’t Stop"]),
+        ("nevermind NOT teen", &["Come as You Are"]),
+        ("cafe NOT remixes", &[]),
+        // Accents aside, as everywhere in the search.
+        ("vu NOT déjà", &[]),
+        ("vu NOT dance", &["Déjà Vu"]),
+        // In small letters it is a word like any other.
+        ("don't stop me not", &[]),
+        // A wildcard: the word is found anywhere already.
+        ("halo*", &["Halo"]),
+        ("artist:beyon*", &["Halo"]),
+    ];
+    for (q, expected) in cases {
+        assert_eq!(names(&app, q, "track").await, *expected, "{q}");
+    }
+    assert_eq!(names(&app, "nirvana NOT punk", "artist").await, ["Nirvana"]);
+    assert!(names(&app, "daft NOT punk", "artist").await.is_empty());
+    assert_eq!(names(&app, "beyon*", "artist").await, ["Beyoncé"]);
+    for (q, says) in [
+        ("halo OR umbrella", "q uses OR"),
+        ("love NOT artist:drake", "NOT artist:drake is not read"),
+        (
+            "NOT remix",
+            "nothing to search for besides what NOT leaves out",
+        ),
+    ] {
+        let message = refused(&app, q).await;
+        assert!(message.contains(says), "{q}: {message}");
+    }
+}
+
+/// A title typed whole with its punctuation (" - ", "(feat. …)") is typed whole, and of
+/// the titles typed whole the longest comes first: the more popular "Every Breath You
+/// Take", a shorter run of the same words, had come before the remaster typed in full.
+#[tokio::test]
+async fn the_longest_title_typed_whole_comes_first() {
+    let app = catalog_app().await;
+    for q in [
+        "Every Breath You Take - Remastered 2003",
+        "Every Breath You Take - Remastered 2003 The Police",
+        "the police every breath you take - remastered 2003",
+    ] {
+        assert_eq!(
+            names(&app, q, "track").await,
+            [
+                "Every Breath You Take - Remastered 2003",
+                "Every Breath You Take"
+            ],
+            "{q}"
+        );
+    }
+    // Typed without the remaster, the plain title is the one typed whole.
+    assert_eq!(
+        names(&app, "every breath you take police", "track").await,
+        [
+            "Every Breath You Take",
+            "Every Breath You Take - Remastered 2003"
+        ]
     );
 }

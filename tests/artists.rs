@@ -759,7 +759,10 @@ async fn one_artist_five_artists_and_duplicates_get_clear_422s() {
     assert!(one.body.contains("Enter one more artist"));
     // Compare pressed before typing a name is said too, not answered with the form
     // as it started; the starting form itself says nothing.
-    for path in ["/artists/compare?artist=&artist=", "/genres/compare?genre=&genre="] {
+    for path in [
+        "/artists/compare?artist=&artist=",
+        "/genres/compare?genre=&genre=",
+    ] {
         let none = get(&app, path).await;
         assert_eq!(none.status, StatusCode::UNPROCESSABLE_ENTITY, "{path}");
         assert!(none.body.contains("Enter at least two"), "{}", none.body);

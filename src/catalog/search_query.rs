@@ -15,6 +15,13 @@
 //! - A `field:` that is not one of those (`isrc:`, `tag:new`, a title such as
 //!   "Re:Stacks") and a filter with no value (`artist:`) are plain text, as Spotify
 //!   reads them.
+//! - Spotify's operators, written in capitals: `NOT` before a word or a phrase leaves
+//!   out what holds it (`roadhouse NOT blues`); `*` stands for any characters, and
+//!   since every word is found anywhere in a name already (`beyon` finds Beyoncé), a
+//!   word is searched without its `*`s; `OR` is refused (a union of searches is not
+//!   what this search does), as is `NOT` before a filter. They had been read as the
+//!   words "NOT" and "OR", and `drake NOT remix` found only Drake's remixes. In small
+//!   letters they are plain words, as Spotify reads them.
 
 use crate::model::artist_names::APOSTROPHES;
 
@@ -29,7 +36,18 @@ pub struct SearchQuery {
     pub genre: Vec<String>,
     /// Year ranges, both ends included; a track must be in every one.
     pub years: Vec<(i32, i32)>,
+    /// Words and phrases after `NOT`: what holds one of them is left out.
+    pub excluded: Vec<String>,
+    /// The free words as typed, separating punctuation kept (`-`, `(feat.`), and
+    /// phrases, in order: titles are written with it ("Bohemian Rhapsody - 2011
+    /// Remaster"), so the title typed whole is a run of these (`titles_as_typed`).
+    typed: Vec<String>,
 }
+
+/// Past this many words typed, titles are looked for among the runs of the searched
+/// words alone (`titles_as_typed`): each run is a title to compare, and their number
+/// grows with the square of the words'.
+const MOST_TYPED_WORDS: usize = 30;
 
 /// A query that cannot be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -38,6 +56,10 @@ pub enum SearchQueryError {
     NotAYear(String),
     #[error("year:{0} runs backwards: write the earlier year first.")]
     YearsBackwards(String),
+    #[error("q uses OR, which this search does not read: search for each alternative on its own, or put a title that holds “OR” in quotes.")]
+    Or,
+    #[error("NOT {0} is not read: NOT leaves out a word or a \"phrase\" (roadhouse NOT blues), not a filter.")]
+    NotBeforeFilter(String),
 }
 
 /// The filters, by the name written before the colon (lower case).
@@ -70,6 +92,8 @@ impl SearchQuery {
         let mut query = SearchQuery::default();
         // Words of separating punctuation alone, kept for a query of nothing else.
         let mut punctuation = Vec::new();
+        // The previous term was `NOT`: this one is left out.
+        let mut negated = false;
         let mut i = 0;
         while i < chars.len() {
             if chars[i].is_whitespace() {
@@ -78,19 +102,51 @@ impl SearchQuery {
             }
             if chars[i] == '"' {
                 let (phrase, next) = quoted(&chars, i + 1);
-                push_term(&mut query.text, phrase);
+                if !negated {
+                    push_term(&mut query.typed, phrase.clone());
+                }
+                push_term(query.terms(std::mem::take(&mut negated)), phrase);
                 i = next;
                 continue;
             }
             if let Some((field, value, next)) = filter_at(&chars, i) {
+                if negated {
+                    let written: String = chars[i..next].iter().collect();
+                    return Err(SearchQueryError::NotBeforeFilter(written));
+                }
                 query.add(field, value)?;
                 i = next;
                 continue;
             }
             let (word, next) = word(&chars, i);
-            match without_separators(&word) {
-                "" => punctuation.push(word),
-                bare => push_term(&mut query.text, bare.to_string()),
+            // An operator stands between terms; at either end it is a plain word.
+            let more = chars[next..].iter().any(|c| !c.is_whitespace());
+            let first = query.term_count() == 0 && punctuation.is_empty();
+            if more && !negated {
+                match word.as_str() {
+                    "NOT" => {
+                        negated = true;
+                        i = next;
+                        continue;
+                    }
+                    "OR" if !first => return Err(SearchQueryError::Or),
+                    _ => {}
+                }
+            }
+            let left_out = std::mem::take(&mut negated);
+            if !left_out {
+                query.typed.push(word.clone());
+            }
+            let mut searched = false;
+            for piece in word.split('*') {
+                let bare = without_separators(piece);
+                if !bare.is_empty() {
+                    push_term(query.terms(left_out), bare.to_string());
+                    searched = true;
+                }
+            }
+            if !searched {
+                punctuation.push(word);
             }
             i = next;
         }
@@ -113,6 +169,7 @@ impl SearchQuery {
     /// pass over what the others leave).
     pub fn term_count(&self) -> usize {
         self.text.len()
+            + self.excluded.len()
             + self.track.len()
             + self.artist.len()
             + self.album.len()
@@ -121,8 +178,8 @@ impl SearchQuery {
     }
 
     /// Titles the free words could be typed as: every run of consecutive words and
-    /// phrases, in the order typed, lower case, then each `track:` filter's text, which
-    /// names a title too. `Thriller Michael Jackson` holds `thriller`; `Ed Sheeran Shape
+    /// phrases, in the order typed, lower case, with and without the punctuation typed
+    /// between them, then each `track:` filter's text, which names a title too. `Thriller Michael Jackson` holds `thriller`; `Ed Sheeran Shape
     /// of You` holds `shape of you`. A title holding an apostrophe is also given with each
     /// of the two ways titles write one (`'` and `’`): the search finds either spelling,
     /// and "Hollywood’s Bleeding" typed on a phone had put the exact title "Hollywood's
@@ -133,6 +190,18 @@ impl SearchQuery {
         for start in 0..lower.len() {
             for end in start + 1..=lower.len() {
                 runs.push(lower[start..end].join(" "));
+            }
+        }
+        // The same runs with the punctuation typed between and around the words: a
+        // title holding " - " or "(feat. …)" is never a run of the bare words. A run
+        // neither starts nor ends with punctuation alone (" - 2011").
+        if self.typed.len() <= MOST_TYPED_WORDS {
+            let typed: Vec<String> = self.typed.iter().map(|w| w.to_lowercase()).collect();
+            let bare = |w: &String| without_separators(w).is_empty();
+            for start in (0..typed.len()).filter(|&s| !bare(&typed[s])) {
+                for end in (start + 1..=typed.len()).filter(|&e| !bare(&typed[e - 1])) {
+                    runs.push(typed[start..end].join(" "));
+                }
             }
         }
         runs.extend(self.track.iter().map(|t| t.to_lowercase()));
@@ -175,7 +244,24 @@ impl SearchQuery {
             && self.years.is_empty())
     }
 
+    /// Where a free word or phrase goes: left out after `NOT`, searched for otherwise.
+    fn terms(&mut self, negated: bool) -> &mut Vec<String> {
+        if negated {
+            &mut self.excluded
+        } else {
+            &mut self.text
+        }
+    }
+
     fn add(&mut self, field: Field, value: String) -> Result<(), SearchQueryError> {
+        // A wildcard at a value's ends: every value is found anywhere in its field.
+        let value = match field {
+            Field::Year => value,
+            _ => value.trim_matches('*').trim().to_string(),
+        };
+        if value.is_empty() {
+            return Ok(());
+        }
         match field {
             Field::Track => self.track.push(value),
             Field::Artist => self.artist.push(value),
@@ -359,6 +445,16 @@ mod tests {
             parse(r#"track:"Get Lucky" daft"#).titles_as_typed(),
             ["daft", "get lucky"]
         );
+        // With the punctuation typed, as titles write it; never starting or ending
+        // with punctuation alone.
+        let titles = parse("Bohemian Rhapsody - 2011 Remaster Queen").titles_as_typed();
+        assert!(titles.contains(&"bohemian rhapsody - 2011 remaster".to_string()));
+        assert!(titles.contains(&"bohemian rhapsody 2011 remaster".to_string()));
+        assert!(!titles
+            .iter()
+            .any(|t| t.starts_with('-') || t.ends_with('-')));
+        let titles = parse("B.U.H.O (feat. Duki & Klave) Midel").titles_as_typed();
+        assert!(titles.contains(&"b.u.h.o (feat. duki & klave)".to_string()));
         // A run with an apostrophe comes in both spellings titles use.
         assert_eq!(
             parse("hollywood’s").titles_as_typed(),
@@ -397,6 +493,46 @@ mod tests {
         let q = parse("artist:queen - ");
         assert!(q.text.is_empty(), "{q:?}");
         assert_eq!(q.artist, strings(&["queen"]));
+    }
+
+    #[test]
+    fn spotifys_operators_in_capitals() {
+        let q = parse(r#"roadhouse NOT blues NOT "live at""#);
+        assert_eq!(q.text, strings(&["roadhouse"]));
+        assert_eq!(q.excluded, strings(&["blues", "live at"]));
+        assert_eq!(q.term_count(), 3);
+        // In small letters, or at an end, they are words.
+        assert_eq!(
+            parse("not fade away").text,
+            strings(&["not", "fade", "away"])
+        );
+        assert_eq!(parse("love NOT").text, strings(&["love", "NOT"]));
+        assert_eq!(parse("OR nothing").text, strings(&["OR", "nothing"]));
+        assert_eq!(
+            parse("halo or umbrella").text,
+            strings(&["halo", "or", "umbrella"])
+        );
+        assert_eq!(
+            SearchQuery::parse("halo OR umbrella"),
+            Err(SearchQueryError::Or)
+        );
+        assert_eq!(
+            SearchQuery::parse("love NOT artist:drake"),
+            Err(SearchQueryError::NotBeforeFilter("artist:drake".into()))
+        );
+        // A wildcard: the word without it, since words are found anywhere in a name.
+        assert_eq!(parse("beyon*").text, strings(&["beyon"]));
+        assert_eq!(parse("be*ce").text, strings(&["be", "ce"]));
+        assert_eq!(parse("artist:beyon*").artist, strings(&["beyon"]));
+        let q = parse("artist:* love");
+        assert!(q.artist.is_empty(), "{q:?}");
+        assert_eq!(q.text, strings(&["love"]));
+        assert_eq!(parse("*").text, strings(&["*"]));
+        // Quoted, they are what they say.
+        assert_eq!(
+            parse(r#""rich OR broke""#).text,
+            strings(&["rich OR broke"])
+        );
     }
 
     #[test]

@@ -58,6 +58,9 @@ pub struct TrackConditions {
     /// Titles, lower case, that rank a track first when its whole title is one of
     /// them (`SearchQuery::titles_as_typed`); not a condition.
     pub whole_titles: Vec<String>,
+    /// Words and phrases (Spotify's `NOT`) that none of the title, the album and the
+    /// credited artists' names may hold.
+    pub excluded: Vec<String>,
 }
 
 /// A free word of a track search, with the artists whose names contain it as the
@@ -150,6 +153,16 @@ macro_rules! matching {
                     query.filter(text.or(credited_artist_holds(&word.text)))
                 }
             };
+        }
+        for word in &conditions.excluded {
+            // A track without an album is one whose album holds nothing: `false`, not
+            // the NULL that NOT would keep NULL, and so leave the track out.
+            let holds = contains_folded(TrackText::Title, word)
+                .or(tracks::album
+                    .is_not_null()
+                    .and(contains_folded(TrackText::Album, word)))
+                .or(credited_artist_holds(word));
+            query = query.filter(diesel::dsl::not(holds));
         }
         for text in &conditions.title {
             query = query.filter(contains_folded(TrackText::Title, text));
@@ -310,8 +323,8 @@ pub fn search_track_ids(
             matching.order(most_popular_first())
         } else {
             matching
-                .order(one_of(lower(tracks::name), titles).desc())
-                .then_order_by(one_of(FoldedTitle, &folded_titles).desc())
+                .order(length_if(one_of(lower(tracks::name), titles)).desc())
+                .then_order_by(length_if(one_of(FoldedTitle, &folded_titles)).desc())
                 .then_order_by(most_popular_first())
         };
         ordered
@@ -333,6 +346,47 @@ pub fn search_track_ids(
         .select(count_star())
         .first(c))?;
     Ok((total, ids))
+}
+
+/// The title's length where `condition` holds, else 0: of the titles typed whole, the
+/// longest comes first. `Every Breath You Take - Remastered 2003` typed had put the
+/// more popular "Every Breath You Take", a shorter run of the same words, first.
+fn length_if<E>(condition: E) -> LengthIf<E> {
+    LengthIf(condition)
+}
+
+#[derive(Debug, Clone, Copy, QueryId)]
+struct LengthIf<E>(E);
+
+impl<E> Expression for LengthIf<E> {
+    type SqlType = diesel::sql_types::Integer;
+}
+
+impl<E, QS> AppearsOnTable<QS> for LengthIf<E> where E: AppearsOnTable<QS> {}
+
+impl<E, QS> diesel::expression::SelectableExpression<QS> for LengthIf<E> where
+    E: diesel::expression::SelectableExpression<QS>
+{
+}
+
+impl<E, GB> ValidGrouping<GB> for LengthIf<E>
+where
+    E: ValidGrouping<GB>,
+{
+    type IsAggregate = E::IsAggregate;
+}
+
+impl<E, DB> QueryFragment<DB> for LengthIf<E>
+where
+    DB: diesel::backend::Backend,
+    E: QueryFragment<DB>,
+{
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        out.push_sql("(CASE WHEN ");
+        self.0.walk_ast(out.reborrow())?;
+        out.push_sql(" THEN length(tracks.name) ELSE 0 END)");
+        Ok(())
+    }
 }
 
 /// How many rows the query matches, whatever its limit (a window over them all).

@@ -368,6 +368,7 @@ impl CatalogApi {
     /// Artists and tracks by name, in Spotify's paging objects. `q` takes Spotify's
     /// field filters: `track:`, `artist:`, `album:`, `genre:`, `year:2010` or
     /// `year:1990-1999`, with `"quoted phrases"`; an unknown `field:` is plain text.
+    /// `NOT word` leaves out what holds the word and `*` is a wildcard; `OR` is refused.
     #[oai(
         path = "/search",
         method = "get",

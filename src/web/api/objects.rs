@@ -124,7 +124,8 @@ pub struct Track {
     #[oai(nullable)]
     pub genre: Option<String>,
     /// Ours: every genre the dataset gives the track, `genre` first: what `seed_genres`
-    /// and search's `genre:` match.
+    /// matches. Search's `genre:` also matches the subgenres the dataset gives (such as
+    /// "hip hop" under rap), which are not listed here.
     pub genres: Vec<String>,
 }
 

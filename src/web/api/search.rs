@@ -76,9 +76,11 @@ pub async fn search(
             "q must be 1 to {MAX_QUERY_CHARS} characters."
         )));
     }
-    if q.chars().any(char::is_control) {
+    // A tab or a line break is a space between words, as Spotify reads it (a script
+    // reading its queries from a file keeps them); other control characters are refused.
+    if q.chars().any(|c| c.is_control() && !c.is_whitespace()) {
         return Err(ApiError::bad_request(
-            "q must not contain control characters (such as NUL, tab or newline).",
+            "q must not contain control characters (such as NUL or escape).",
         ));
     }
     let mut query = SearchQuery::parse(q).map_err(|e| ApiError::bad_request(e.to_string()))?;
@@ -90,9 +92,14 @@ pub async fn search(
     }
     spell_genres_as_the_catalog(state, &mut query.genre).await?;
     if query.is_empty() {
-        return Err(ApiError::bad_request(
-            "q has nothing to search for: give a word, a \"phrase\" or a filter such as artist:Drake.",
-        ));
+        let besides = if query.excluded.is_empty() {
+            ""
+        } else {
+            " besides what NOT leaves out"
+        };
+        return Err(ApiError::bad_request(format!(
+            "q has nothing to search for{besides}: give a word, a \"phrase\" or a filter such as artist:Drake."
+        )));
     }
     let whole = |given: Option<&WholeNumber>, name: &str, default: u32, max: u32| {
         WholeNumber::read(given, name, i64::from(default), (0, i64::from(max)))
@@ -269,6 +276,7 @@ fn track_conditions(
         genre: query.genre.iter().map(|g| genre_key(g)).collect(),
         years: query.years.clone(),
         whole_titles: query.titles_as_typed(),
+        excluded: query.excluded.clone(),
     }
 }
 
@@ -290,9 +298,11 @@ async fn artists<'c>(
         .collect();
     // Track fields: the artists credited on a track that meets them.
     let credited: Option<HashSet<i32>> = if query.has_track_filters() {
+        // `NOT` leaves out artists by name (below), not the tracks they are credited on.
         let conditions = TrackConditions {
             words: Vec::new(),
             artist: Vec::new(),
+            excluded: Vec::new(),
             ..track_conditions(query, |_| WordArtists::Few(Vec::new(), 0))
         };
         let ids = db::run(&state.pool, move |conn| {
@@ -303,20 +313,34 @@ async fn artists<'c>(
     } else {
         None
     };
+    // The artists whose names hold a word after `NOT`.
+    let left_out: HashSet<i32> = query
+        .excluded
+        .iter()
+        .flat_map(|t| catalog.artists.ids_containing(&query_key(t)).0)
+        .collect();
     let (skip, take) = (page.offset as usize, page.limit as usize);
     let words: Vec<&str> = names.iter().map(String::as_str).collect();
     let (total, found) = match &words[..] {
         // Track filters only (a query has at least one part).
-        [] => catalog
-            .artists
-            .most_tracks_page(credited.iter().flatten().copied(), skip, take),
+        [] => catalog.artists.most_tracks_page(
+            credited
+                .iter()
+                .flatten()
+                .copied()
+                .filter(|id| !left_out.contains(id)),
+            skip,
+            take,
+        ),
         // One name term alone needs no more than the deepest page.
-        [only] if credited.is_none() => {
+        [only] if credited.is_none() && left_out.is_empty() => {
             let deepest = (MAX_SEARCH_OFFSET + MAX_SEARCH_LIMIT) as usize;
             catalog.artists.suggest_page(only, deepest, skip, take)
         }
         _ => {
-            let keep = |id: i32| credited.as_ref().is_none_or(|ids| ids.contains(&id));
+            let keep = |id: i32| {
+                credited.as_ref().is_none_or(|ids| ids.contains(&id)) && !left_out.contains(&id)
+            };
             catalog.artists.every_match_page(&words, keep, skip, take)
         }
     };
