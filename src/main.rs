@@ -248,7 +248,7 @@ fn main() -> ExitCode {
     let database = match config::Database::parse(&cli.database) {
         Ok(database) => database,
         Err(message) => {
-            eprintln!("error: --database / DATABASE_URL: {message}");
+            to_stderr(format_args!("error: --database / DATABASE_URL: {message}"));
             return ExitCode::FAILURE;
         }
     };
@@ -269,12 +269,20 @@ fn main() -> ExitCode {
             let text = format!("{error:#}");
             // SQLite's words name no file and no cause: said with them, on the same line.
             match main_file.and_then(|main| insights_hub::db::file_trouble::advice(&text, &main)) {
-                Some(advice) => eprintln!("error: {text}; {advice}"),
-                None => eprintln!("error: {text}"),
+                Some(advice) => to_stderr(format_args!("error: {text}; {advice}")),
+                None => to_stderr(format_args!("error: {text}")),
             }
             ExitCode::FAILURE
         }
     }
+}
+
+/// Writes a line to standard error, ignoring a failure to. `eprintln!` panics when
+/// stderr cannot be written (`2>/dev/full`, a closed pipe), and the process then ended
+/// with status 101, as if it had crashed, instead of with its own.
+pub(crate) fn to_stderr(line: impl std::fmt::Display) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "{line}");
 }
 
 fn serve(database: config::Database, args: ServeArgs) -> anyhow::Result<()> {
@@ -520,12 +528,12 @@ fn import(database: config::Database, args: ImportArgs) -> anyhow::Result<()> {
         }
     });
     if let (Some(said), Err(_)) = (&bad_rows, &result) {
-        eprintln!("{said}");
+        to_stderr(said);
     }
     if let Err(stopped @ insights_hub::catalog::import::ImportError::Interrupted) = &result {
         // Rolled back and closed: the catalog file is as it was, with no journal
         // beside it. 130, as a shell reports a command stopped by Ctrl-C.
-        eprintln!("error: {stopped}");
+        to_stderr(format_args!("error: {stopped}"));
         #[allow(clippy::exit)]
         std::process::exit(130);
     }

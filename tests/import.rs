@@ -1496,6 +1496,27 @@ fn the_command_fails_with_the_reason_and_prints_each_error_once() {
     assert_eq!(stderr.matches("(os error 2)").count(), 1, "{stderr}");
 }
 
+/// A standard error that cannot be written (`2>/dev/full`) loses the message, not the
+/// exit status: `eprintln!` had panicked, and the failed import ended with 101.
+#[cfg(target_os = "linux")]
+#[test]
+fn an_unwritable_stderr_leaves_the_exit_status_one() {
+    let db = fresh_db();
+    let path = db.path.to_str().expect("utf-8 path").to_string();
+    let empty = write_file(&db, "empty.csv", "");
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full");
+    let run = binary()
+        .args(["--database", &path, "import"])
+        .arg(&empty)
+        .stderr(full)
+        .output()
+        .expect("run import");
+    assert_eq!(run.status.code(), Some(1), "{run:?}");
+}
+
 #[test]
 fn a_track_with_too_many_artists_is_a_bad_row() {
     let mut db = fresh_db();
