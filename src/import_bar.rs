@@ -92,9 +92,10 @@ impl Progress for ImportBar {
         if let Some(file) = &mut self.bad_rows {
             file.start();
         }
+        // Escaped, as everywhere the import names a file: the bar is drawn on a terminal.
         let name = path
             .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
+            .map(|n| insights_hub::quoted::escaped(&n.to_string_lossy()).into_owned())
             .unwrap_or_default();
         self.bar.set_prefix(name);
         if bytes == 0 {

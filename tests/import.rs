@@ -1297,6 +1297,50 @@ fn reports_escape_control_characters_and_refuse_binary_files() {
     assert!(!message.contains('\0'), "{message:?}");
 }
 
+/// A file's own name is escaped too, wherever the import names it: in the summary, in
+/// the `--bad-rows` list and in an error. Printed raw, a downloaded file's name could
+/// recolour or clear the terminal, and a line break in it split the summary's lines.
+#[cfg(unix)]
+#[test]
+fn a_file_name_is_shown_with_its_control_characters_escaped() {
+    let db = fresh_db();
+    let database = db.path.to_str().expect("utf-8 path").to_string();
+    let mut rows: Vec<String> = (0..5).map(good_row).collect();
+    rows.push("Bad,,0.5,0.5,0.5,0,0.5,0.05,0.1,120,-6".to_string());
+    let evil = write_file(&db, "evil\u{1b}[31mred\nnl.csv", csv_of(&rows));
+    let listed = db.dir.path().join("bad.csv");
+    let run = binary()
+        .args(["--database", &database, "import", "--bad-rows"])
+        .arg(&listed)
+        .arg(&evil)
+        .output()
+        .expect("run import");
+    assert!(run.status.success(), "{run:?}");
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    let shown = "evil\\u{1b}[31mred\\nnl.csv";
+    assert!(stdout.contains("Skipped 1 bad row in "), "{stdout}");
+    assert!(stdout.contains(shown), "{stdout}");
+    assert!(!stdout.contains('\u{1b}'), "{stdout:?}");
+    assert!(!stdout.contains("red\nnl"), "{stdout:?}");
+    let list = std::fs::read_to_string(&listed).expect("the list");
+    assert!(list.contains(shown), "{list:?}");
+    assert!(!list.contains('\u{1b}'), "{list:?}");
+
+    let empty = write_file(&db, "e\u{1b}[2Jvil.csv", "");
+    let run = binary()
+        .args(["--database", &database, "import"])
+        .arg(&empty)
+        .output()
+        .expect("run import");
+    assert!(!run.status.success());
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("e\\u{1b}[2Jvil.csv: it is empty"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
+}
+
 #[test]
 fn an_import_that_adds_nothing_changes_nothing_and_says_why() {
     let mut db = fresh_db();

@@ -442,12 +442,15 @@ impl ImportReport {
 }
 
 /// How a file is named in what the import says: `import -` reads `/dev/stdin`, which is
-/// "standard input" to the person who typed `-`.
+/// "standard input" to the person who typed `-`. Control characters are escaped, as in
+/// what a report quotes from a file: a downloaded file's name can hold an escape
+/// sequence (which recoloured or cleared the terminal in the summary, the errors and
+/// the `--bad-rows` list) or a line break (which split their lines).
 pub fn shown_path(path: &Path) -> String {
     if path == Path::new("/dev/stdin") {
         "standard input".to_string()
     } else {
-        path.display().to_string()
+        crate::quoted::escaped(&path.to_string_lossy()).into_owned()
     }
 }
 
