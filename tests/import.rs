@@ -1840,7 +1840,62 @@ fn unusable_zip_files_are_refused_and_change_nothing() {
     let path = write_file(&db, "songs.xlsx", workbook);
     let message = import_paths(&mut db, &[path]).unwrap_err().to_string();
     assert!(message.contains("Excel workbook"), "{message}");
+
+    // A member compressed with a method this build does not read (bzip2, 12): its
+    // name, not the zip crate's "Unsupported(12)". The method is written into a stored
+    // zip's two headers, as `zip -Z bzip2` would have.
+    let mut bzip2 = zip_of(
+        &[("songs\u{1b}[2J.csv", plain.as_slice())],
+        zip::CompressionMethod::Stored,
+    );
+    for (signature, at) in [(b"PK\x03\x04", 8), (b"PK\x01\x02", 10)] {
+        let header = bzip2
+            .windows(4)
+            .position(|w| w == signature)
+            .expect("a zip header");
+        bzip2[header + at..header + at + 2].copy_from_slice(&12u16.to_le_bytes());
+    }
+    let path = write_file(&db, "bzip2.zip", bzip2);
+    let message = import_paths(&mut db, &[path]).unwrap_err().to_string();
+    assert!(
+        message
+            .contains("songs\\u{1b}[2J.csv in it is compressed with bzip2, which is not supported"),
+        "{message}"
+    );
     assert_eq!(fingerprint(&mut db.conn, &EVERYTHING), before);
+}
+
+/// xz, bzip2 and zstd files are named as such, with how to decompress them: they had
+/// been refused as "NUL bytes (a binary file, or UTF-16 text without its byte-order
+/// mark: save it as CSV UTF-8)".
+#[test]
+fn files_compressed_with_xz_bzip2_or_zstd_are_named_as_such() {
+    let mut db = fresh_db();
+    let garbage = [0u8, 0x13, 0x37, 0, 0xff, 0x10, 0, 0, 0, 1];
+    for (name, magic, format) in [
+        ("songs.csv.xz", &[0xfd, b'7', b'z', b'X', b'Z', 0][..], "xz"),
+        ("songs.csv.bz2", b"BZh91AY&SY".as_slice(), "bzip2"),
+        ("songs.csv.zst", &[0x28, 0xb5, 0x2f, 0xfd][..], "zstd"),
+    ] {
+        let path = write_file(&db, name, [magic, &garbage[..]].concat());
+        let error = import_paths(&mut db, &[path]).unwrap_err();
+        let message = error.to_string();
+        assert!(matches!(error, ImportError::Archive { .. }), "{message}");
+        assert!(
+            message.contains(&format!(
+                "it is compressed with {format}, which the import does not read: \
+                 decompress it first (`{format} -d FILE`)"
+            )),
+            "{message}"
+        );
+        assert!(!message.contains("UTF-16"), "{message}");
+    }
+    // A header that happens to begin like bzip2's magic number is still a header.
+    let mut rows = vec![format!("BZh1{HEADER}")];
+    rows.extend((0..3).map(good_row));
+    let path = write_file(&db, "bzh.csv", rows.join("\n"));
+    let message = import_paths(&mut db, &[path]).unwrap_err().to_string();
+    assert!(message.contains("no column for title"), "{message}");
 }
 
 /// Artist names and (title, danceability, loudness) of every stored track, by title.
