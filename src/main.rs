@@ -439,19 +439,7 @@ fn reset_password(database: config::Database, args: ResetPasswordArgs) -> anyhow
             );
         }
     }
-    if !insights_hub::db::holds_accounts(&database)? {
-        match database.sqlite_path() {
-            Some(path) => anyhow::bail!(
-                "{} is not this app's main database (it has no accounts): give the \
-                 --database the server uses, not its catalog file",
-                path.display()
-            ),
-            None => anyhow::bail!(
-                "{database} holds no accounts of this app (no users table): give the \
-                 --database the servers use"
-            ),
-        }
-    }
+    refuse_other_databases(&database, false)?;
     let on_sqlite = database.sqlite_path().is_some();
     let pool = insights_hub::db::open(database)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -484,7 +472,49 @@ fn reset_password(database: config::Database, args: ResetPasswordArgs) -> anyhow
     Ok(())
 }
 
+/// Refuses a `--database` that is not this app's main database (it has no accounts):
+/// its catalog file, a slip the README's "the only tables an import writes" invites, or
+/// another program's database. Opened as a main file, either was migrated as a new one:
+/// an import then failed with "table tracks already exists", after warning of password
+/// hashes the file does not hold and of a newer release that never ran, and left a
+/// `….catalog.catalog` file beside it. `creates`: the command makes a new database
+/// where there is none (import), so a path with nothing yet (missing, or an empty file,
+/// which SQLite takes for a new database) passes, and so does any PostgreSQL database;
+/// and a file that cannot be read now is left to the opening to explain, rather than
+/// refused for a lock a server held for a moment.
+fn refuse_other_databases(database: &config::Database, creates: bool) -> anyhow::Result<()> {
+    let sqlite = database.sqlite_path();
+    if creates {
+        let Some(path) = sqlite else { return Ok(()) };
+        let nothing_yet = std::fs::metadata(path).map_or(true, |m| m.is_file() && m.len() == 0);
+        if nothing_yet || insights_hub::db::holds_accounts(database).unwrap_or(true) {
+            return Ok(());
+        }
+    } else if insights_hub::db::holds_accounts(database)? {
+        return Ok(());
+    }
+    match sqlite {
+        Some(path) => {
+            let beside = match insights_hub::db::catalog_file::main_path_of(path) {
+                Some(main) => format!("{}, if this is its catalog file", main.display()),
+                None => "not its catalog file".to_string(),
+            };
+            anyhow::bail!(
+                "{} is not this app's main database (it has no accounts): give the \
+                 --database the server uses ({beside})",
+                path.display()
+            )
+        }
+        None => anyhow::bail!(
+            "{database} holds no accounts of this app (no users table): give the \
+             --database the servers use"
+        ),
+    }
+}
+
 fn import(database: config::Database, args: ImportArgs) -> anyhow::Result<()> {
+    // Before anything is created or opened: the bad rows' list, the database's files.
+    refuse_other_databases(&database, true)?;
     let options = ImportOptions {
         strict: args.strict,
         allow_bad_rows: args.allow_bad_rows,

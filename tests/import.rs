@@ -1540,6 +1540,66 @@ fn the_command_fails_with_the_reason_and_prints_each_error_once() {
     assert_eq!(stderr.matches("(os error 2)").count(), 1, "{stderr}");
 }
 
+/// `--database` naming the catalog file (`X.catalog.db`, which holds what an import
+/// writes) is refused before anything is opened, naming the file to give instead. It
+/// had been migrated as a main file: "table tracks already exists", after warnings of
+/// password hashes and a newer release, and a `X.catalog.catalog.db` left beside it.
+#[test]
+fn the_catalog_file_given_as_the_database_is_refused_naming_the_main_file() {
+    let (dir, database) = database_for_the_binary();
+    let catalog = db::catalog_file::catalog_path(Path::new(&database));
+    // The files of the directory, less SQLite's -wal and -shm: reading a database in
+    // WAL mode read-only makes them, and its next opening takes them over.
+    let files = || {
+        let mut names: Vec<String> = std::fs::read_dir(dir.path())
+            .expect("dir")
+            .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+            .filter(|name| !name.ends_with("-wal") && !name.ends_with("-shm"))
+            .collect();
+        names.sort();
+        names
+    };
+    let before = (files(), std::fs::read(&catalog).expect("the catalog file"));
+    let run = binary()
+        .args(["--database"])
+        .arg(&catalog)
+        .arg("import")
+        .arg(fixture("hf_dataset.csv"))
+        .output()
+        .expect("run import");
+    assert_eq!(run.status.code(), Some(1), "{run:?}");
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "{} is not this app's main database (it has no accounts): give the --database \
+             the server uses ({database}, if this is its catalog file)",
+            catalog.display()
+        )),
+        "{stderr}"
+    );
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        !stdout.contains("WARN"),
+        "no warnings of the wrong file: {stdout}"
+    );
+    assert!(
+        (files(), std::fs::read(&catalog).expect("the catalog file")) == before,
+        "nothing created or changed: {:?}",
+        files()
+    );
+    // An empty file is a new database, as SQLite takes it.
+    let empty = dir.path().join("empty.db");
+    std::fs::write(&empty, "").expect("an empty file");
+    let run = binary()
+        .args(["--database"])
+        .arg(&empty)
+        .arg("import")
+        .arg(fixture("hf_dataset.csv"))
+        .output()
+        .expect("run import");
+    assert!(run.status.success(), "{run:?}");
+}
+
 /// A standard error that cannot be written (`2>/dev/full`) loses the message, not the
 /// exit status: `eprintln!` had panicked, and the failed import ended with 101.
 #[cfg(target_os = "linux")]
