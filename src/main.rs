@@ -521,7 +521,7 @@ fn import(database: config::Database, args: ImportArgs) -> anyhow::Result<()> {
     };
     let mut progress = ImportBar::new();
     if let Some(path) = &args.bad_rows {
-        let file = bad_rows_file::BadRowsFile::create(path)
+        let file = bad_rows_file::BadRowsFile::create(path, database.sqlite_path())
             .map_err(|e| anyhow::anyhow!("--bad-rows {}: {e}", path.display()))?;
         progress.bad_rows = Some(file);
     }

@@ -1600,6 +1600,43 @@ fn the_catalog_file_given_as_the_database_is_refused_naming_the_main_file() {
     assert!(run.status.success(), "{run:?}");
 }
 
+/// `--bad-rows` naming a new database's own file is refused before anything is written.
+/// The list had been created empty, taken by SQLite for the new database, then written
+/// over it: the import said it succeeded and left a main file no command could open
+/// (the catalog file's case failed as "malformed").
+#[test]
+fn bad_rows_naming_a_new_databases_own_file_are_refused_before_anything_is_written() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database = dir.path().join("db5");
+    let catalog = db::catalog_file::catalog_path(&database);
+    for list in [&database, &catalog] {
+        let run = binary()
+            .arg("--database")
+            .arg(&database)
+            .args(["import", "--bad-rows"])
+            .arg(list)
+            .arg(fixture("bad_values.csv"))
+            .output()
+            .expect("run import");
+        assert_eq!(run.status.code(), Some(1), "{run:?}");
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert!(
+            stderr.contains(&format!(
+                "--bad-rows {}: that is the database's own file {}, which the list would \
+                 overwrite: name another file",
+                list.display(),
+                list.display()
+            )),
+            "{stderr}"
+        );
+        assert_eq!(
+            std::fs::read_dir(dir.path()).expect("dir").count(),
+            0,
+            "nothing written"
+        );
+    }
+}
+
 /// A standard error that cannot be written (`2>/dev/full`) loses the message, not the
 /// exit status: `eprintln!` had panicked, and the failed import ended with 101.
 #[cfg(target_os = "linux")]
