@@ -83,7 +83,8 @@ Files may be gzip- or zip-compressed (a zip holding one CSV or TSV file). Spread
 exports work as saved: comma-, semicolon- or tab-separated (decimal commas in
 semicolon- and tab-separated files), Excel's \"sep=;\" first line, UTF-8, UTF-16
 with a byte-order mark, or Windows-1252. Two columns that name the same field are an
-error.
+error; of two spellings of one field (artist_name, track_artist), one is read and the
+summary names both.
 
 All files of one run are imported in ONE transaction: if the import fails or is
 interrupted, the database is left exactly as it was. Ctrl-C stops it at once until

@@ -1797,6 +1797,39 @@ fn duplicate_columns_are_an_error_that_names_them() {
     assert_eq!(count_tracks(&mut db.conn), 0);
 }
 
+/// Two columns naming one field in different spellings: the better-ranked one is read,
+/// and the summary says which and which not (the choice had been silent, and an extra
+/// `artist_name` column gave every track of a TidyTuesday file its artist).
+#[test]
+fn a_column_passed_over_for_another_spelling_is_named_in_the_summary() {
+    let mut db = fresh_db();
+    let original =
+        std::fs::read_to_string(fixture("tidytuesday_spotify_songs.csv")).expect("fixture");
+    let mut lines = original.lines();
+    let mut csv = format!("{},artist_name\n", lines.next().expect("header"));
+    for line in lines.filter(|l| !l.is_empty()) {
+        csv.push_str(&format!("{line},Someone Else\n"));
+    }
+    let path = write_file(&db, "two_artist_cols.csv", csv);
+    let report = import_paths(&mut db, std::slice::from_ref(&path)).expect("imports");
+    let summary = report.summary();
+    assert!(
+        summary.contains(&format!(
+            "In {}, column 24 “artist_name” gives the artist; column 3 “track_artist” is \
+             ignored.\n",
+            path.display()
+        )),
+        "{summary}"
+    );
+    assert_eq!(artist_names(&mut db.conn), ["Someone Else"]);
+    // A file that names each field once has no such line.
+    let mut db = fresh_db();
+    let summary = import(&mut db, &["tidytuesday_spotify_songs.csv"], false)
+        .expect("imports")
+        .summary();
+    assert!(!summary.contains("ignored"), "{summary}");
+}
+
 #[test]
 fn whitespace_only_lines_are_not_bad_rows() {
     let mut db = fresh_db();

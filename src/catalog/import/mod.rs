@@ -84,6 +84,10 @@ pub struct FileReport {
     /// How the file was read, when it was not plain comma-separated UTF-8 ("gzip",
     /// "Windows-1252", "';'-separated", ...).
     pub notes: Vec<String>,
+    /// Columns passed over for another spelling of their field, as the summary says
+    /// it ("column 24 “artist_name” gives the artist; column 3 “track_artist” is
+    /// ignored"): see `header::PassedOver`.
+    pub passed_over: Vec<String>,
 }
 
 /// What a whole import run did.
@@ -417,6 +421,11 @@ impl ImportReport {
                 file.notes.join(", ")
             );
         }
+        for file in &self.files {
+            for passed_over in &file.passed_over {
+                let _ = writeln!(out, "In {}, {passed_over}.", shown_path(&file.path));
+            }
+        }
         for file in self.files.iter().filter(|f| f.skipped > 0) {
             let _ = writeln!(
                 out,
@@ -504,6 +513,10 @@ mod tests {
                     },
                 ],
                 notes: vec!["gzip".into(), "';'-separated".into()],
+                passed_over: vec![
+                    "column 24 “artist_name” gives the artist; column 3 “track_artist” is ignored"
+                        .into(),
+                ],
             }],
             replaced_demo: true,
             catalog_tracks: 25,
@@ -532,7 +545,7 @@ mod tests {
             one.summary()
         );
         assert!(
-            text.contains("Read a.csv as: gzip, ';'-separated."),
+            text.contains("Read a.csv as: gzip, ';'-separated.\nIn a.csv, column 24 “artist_name” gives the artist; column 3 “track_artist” is ignored.\n"),
             "{text}"
         );
     }

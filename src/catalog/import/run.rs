@@ -361,6 +361,12 @@ fn import_source<R: Read + Send>(
     let before = writer.stats();
     let mut report = FileReport {
         path: path.clone(),
+        passed_over: source
+            .columns()
+            .passed_over
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
         ..FileReport::default()
     };
     let read = std::thread::scope(|scope| -> Result<(), ImportError> {
