@@ -12,7 +12,7 @@ use insights_hub::{
     catalog::{
         import::{
             import_files, synthetic::write_tidytuesday_csv, ImportError, ImportOptions,
-            ImportReport, NoProgress,
+            ImportReport, NoProgress, Progress,
         },
         AudioFeatures, NewTrack, TrackKeys,
     },
@@ -824,6 +824,142 @@ fn a_database_error_in_the_middle_of_a_file_changes_nothing() {
     .unwrap_err();
     assert!(matches!(error, ImportError::Database(_)), "{error}");
     assert_eq!(fingerprint(&mut db.conn, &EVERYTHING), before);
+}
+
+/// Does something to the files once the import starts reading them: what a cron job, an
+/// editor or a user may do while an import runs.
+struct MeanwhileAtStart<F: FnMut()>(Option<F>);
+
+impl<F: FnMut()> Progress for MeanwhileAtStart<F> {
+    fn start_file(&mut self, _: &Path, _: u64) {
+        if let Some(mut meanwhile) = self.0.take() {
+            meanwhile();
+        }
+    }
+    fn advance(&mut self, _: u64, _: u64) {}
+    fn finishing(&mut self) {}
+}
+
+fn import_meanwhile(db: &mut Db, path: &Path, meanwhile: impl FnMut()) -> ImportReport {
+    import_files(
+        &mut db.conn,
+        &[path.to_path_buf()],
+        ImportOptions::default(),
+        &mut MeanwhileAtStart(Some(meanwhile)),
+    )
+    .expect("import")
+}
+
+/// The digest the catalog keeps is of the file the import read, not of whatever its
+/// name named once the rows were in: a `latest.csv` link re-pointed during a first
+/// import (or `mv new.csv songs.csv`) had made the catalog claim the other file, and
+/// every later import of that one was skipped as "Nothing to import".
+#[cfg(unix)]
+#[test]
+fn a_name_moved_to_another_file_during_an_import_leaves_that_file_importable() {
+    let mut db = fresh_db();
+    let dir = db.dir.path().to_path_buf();
+    std::fs::copy(
+        fixture("tidytuesday_spotify_songs.csv"),
+        dir.join("export-1.csv"),
+    )
+    .expect("copy");
+    std::fs::copy(fixture("hf_dataset.csv"), dir.join("export-2.csv")).expect("copy");
+    let latest = dir.join("latest.csv");
+    std::os::unix::fs::symlink("export-1.csv", &latest).expect("link");
+    // A first import (its digest taken once the rows are in); the link moves on.
+    let first = import_meanwhile(&mut db, &latest, || {
+        std::fs::remove_file(&latest).expect("unlink");
+        std::os::unix::fs::symlink("export-2.csv", &latest).expect("link");
+    });
+    let tidytuesday = first.inserted();
+    assert_eq!(
+        first.catalog_tracks as u64, tidytuesday,
+        "export-1 was read"
+    );
+    let second = import_paths(&mut db, std::slice::from_ref(&latest)).expect("export-2");
+    assert!(!second.already_imported, "export-2 was never imported");
+    assert!(second.inserted() > 0);
+    // An import over a digest kept (hashed before the rows are read), with a file moved
+    // over the name meanwhile.
+    let songs = dir.join("songs.csv");
+    std::fs::copy(fixture("exportify_playlist.csv"), &songs).expect("copy");
+    std::fs::copy(fixture("kaggle_600k_tracks.csv"), dir.join("new.csv")).expect("copy");
+    let third = import_meanwhile(&mut db, &songs, || {
+        std::fs::rename(dir.join("new.csv"), &songs).expect("mv new.csv songs.csv");
+    });
+    assert!(!third.already_imported);
+    let fourth = import_paths(&mut db, std::slice::from_ref(&songs)).expect("new.csv");
+    assert!(!fourth.already_imported, "new.csv was never imported");
+    assert!(fourth.inserted() > 0);
+    assert!(
+        import_paths(&mut db, &[songs])
+            .expect("again")
+            .already_imported,
+        "once read, it is a repeat"
+    );
+}
+
+/// A file written in place during the import may not have been read as it ends up:
+/// the run keeps no digest, and importing the file again reads it. Hashed after the
+/// rows were in, the digest had named the rows added meanwhile, which were never read.
+#[test]
+fn a_file_written_during_its_import_is_read_again_next_time() {
+    let mut db = fresh_db();
+    let path = db.dir.path().join("songs.csv");
+    let rows: Vec<String> = (0..5).map(good_row).collect();
+    std::fs::write(&path, csv_of(&rows)).expect("write");
+    let first = import_meanwhile(&mut db, &path, || {
+        let mut file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .expect("open");
+        std::io::Write::write_all(&mut file, format!("{}\n", good_row(5)).as_bytes())
+            .expect("append");
+    });
+    assert_eq!(first.inserted(), 5, "the rows there when it was read");
+    let again = import_paths(&mut db, std::slice::from_ref(&path)).expect("again");
+    assert!(!again.already_imported);
+    assert_eq!((again.inserted(), again.updated()), (1, 5));
+}
+
+/// A compressed file, and standard input redirected from a file, are hashed through the
+/// descriptor the import read too: importing them again is a repeat.
+#[cfg(unix)]
+#[test]
+fn gzip_zip_and_redirected_standard_input_are_repeats_when_imported_again() {
+    use std::io::Write as _;
+    let plain = std::fs::read(fixture("tidytuesday_spotify_songs.csv")).expect("fixture");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&plain).expect("gzip");
+    let (dir, database) = database_for_the_binary();
+    let gzipped = dir.path().join("songs.csv.gz");
+    std::fs::write(&gzipped, gz.finish().expect("gzip")).expect("write");
+    let zipped = dir.path().join("songs.zip");
+    let zip = zip_of(&[("songs.csv", &plain)], zip::CompressionMethod::Deflated);
+    std::fs::write(&zipped, zip).expect("write");
+    let run = |file: &Path, stdin: bool| {
+        let mut command = binary();
+        command.args(["--database", &database, "import"]);
+        if stdin {
+            command
+                .arg("-")
+                .stdin(std::fs::File::open(file).expect("open"));
+        } else {
+            command.arg(file);
+        }
+        let out = command.output().expect("run import");
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let redirected = dir.path().join("songs.csv");
+    std::fs::write(&redirected, &plain).expect("write");
+    for (file, stdin) in [(&gzipped, false), (&zipped, false), (&redirected, true)] {
+        let first = run(file, stdin);
+        assert!(first.starts_with("Imported "), "{first}");
+        let again = run(file, stdin);
+        assert!(again.starts_with("Nothing to import"), "{again}");
+    }
 }
 
 /// `insights-hub import <(zcat songs.csv.gz)`: the path is a pipe, which only the import

@@ -19,7 +19,7 @@ use std::{
     },
 };
 
-use super::{listed, ImportError};
+use super::{digest::OpenedFile, listed, ImportError};
 
 /// Bytes read ahead of the CSV reader to find a `sep=` line and the delimiter: the
 /// header line, unless it is longer.
@@ -37,6 +37,8 @@ pub struct Opened {
     pub read: Arc<AtomicU64>,
     /// "gzip", "zip member NAME", or nothing for a plain file.
     pub container: Option<String>,
+    /// The file as the run's digest reads it (`None` for a pipe).
+    pub for_digest: Option<OpenedFile>,
 }
 
 /// Counts the bytes read from the file, for a progress bar on compressed input (the CSV
@@ -79,6 +81,9 @@ pub fn open(path: &Path) -> Result<Opened, ImportError> {
         error,
     };
     let file = File::open(path).map_err(open_error)?;
+    // Before anything is read: the digest hashes this file, not whatever the path
+    // names once the rows are in.
+    let for_digest = OpenedFile::of(path, &file);
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     let read = Arc::new(AtomicU64::new(0));
     let mut buffered = BufReader::with_capacity(
@@ -109,17 +114,21 @@ pub fn open(path: &Path) -> Result<Opened, ImportError> {
             size,
             read,
             container: Some("gzip".to_string()),
+            for_digest,
         });
     }
     if magic.starts_with(b"PK\x03\x04") || magic.starts_with(b"PK\x05\x06") {
         let file = buffered.into_inner().inner;
-        return open_zip_member(path, file, read);
+        let mut opened = open_zip_member(path, file, read)?;
+        opened.for_digest = for_digest;
+        return Ok(opened);
     }
     Ok(Opened {
         reader: Box::new(buffered),
         size,
         read,
         container: None,
+        for_digest,
     })
 }
 
@@ -250,6 +259,7 @@ fn open_zip_member(path: &Path, file: File, read: Arc<AtomicU64>) -> Result<Open
         size: compressed,
         read,
         container: Some(format!("zip member {name}")),
+        for_digest: None,
     })
 }
 
