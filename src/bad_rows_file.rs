@@ -33,8 +33,12 @@ pub struct BadRowsFile {
 impl BadRowsFile {
     /// Opens the list (creating it, but emptying nothing yet), so that a path that
     /// cannot be written is refused before the import. A file there that is not a list
-    /// of bad rows is left alone (`refuse_other_files`).
-    pub fn create(path: &Path) -> io::Result<BadRowsFile> {
+    /// of bad rows is left alone (`refuse_other_files`), and so is any file of the
+    /// SQLite database whose main file is `database` (`refuse_database_files`).
+    pub fn create(path: &Path, database: Option<&Path>) -> io::Result<BadRowsFile> {
+        if let Some(main) = database {
+            refuse_database_files(path, main)?;
+        }
         refuse_other_files(path)?;
         let existed = path.exists();
         let file = std::fs::OpenOptions::new()
@@ -174,6 +178,65 @@ fn refuse_other_files(path: &Path) -> io::Result<()> {
     Ok(())
 }
 
+/// Refuses a list that would be one of the database's own files: its main file, its
+/// catalog file, or the journal, write-ahead log or shared memory beside either. An
+/// existing database file is refused anyway (`refuse_other_files`), but a new
+/// database's was not there yet: the list was created empty, SQLite took the empty file
+/// for a new database and wrote into it, and the list was then written over that. For
+/// the main file the import said it had succeeded, and left a database no command could
+/// open. Compared as resolved paths (links followed, directories made absolute), as
+/// none of these files need exist yet.
+fn refuse_database_files(path: &Path, main: &Path) -> io::Result<()> {
+    let Some(list) = resolved(path) else {
+        return Ok(());
+    };
+    let catalog = insights_hub::db::catalog_file::catalog_path(main);
+    for file in [main, catalog.as_path()] {
+        for suffix in ["", "-journal", "-wal", "-shm"] {
+            let mut name = file.as_os_str().to_owned();
+            name.push(suffix);
+            let own = PathBuf::from(name);
+            if resolved(&own).as_ref() == Some(&list) {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!(
+                        "that is the database's own file {}, which the list would \
+                         overwrite: name another file",
+                        own.display()
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The absolute path `path` names once links are followed, whether or not the file it
+/// ends at exists (its directory must); `None` when that cannot be told.
+fn resolved(path: &Path) -> Option<PathBuf> {
+    let mut path = path.to_path_buf();
+    // A link to a file not made yet (the new database) cannot be canonicalized whole:
+    // followed here, a few links deep.
+    for _ in 0..8 {
+        if let Ok(full) = path.canonicalize() {
+            return Some(full);
+        }
+        match std::fs::read_link(&path) {
+            Ok(target) => path = path.parent().unwrap_or(Path::new("")).join(target),
+            Err(_) => break,
+        }
+    }
+    let name = path.file_name()?;
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+    Some(
+        parent
+            .unwrap_or(Path::new("."))
+            .canonicalize()
+            .ok()?
+            .join(name),
+    )
+}
+
 /// A CSV field, always quoted: reasons hold commas and quote the values they refuse.
 fn quoted(text: &str) -> String {
     format!("\"{}\"", text.replace('"', "\"\""))
@@ -187,7 +250,7 @@ mod tests {
     fn every_row_is_one_csv_line_with_its_reason_quoted() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("bad.csv");
-        let mut file = BadRowsFile::create(&path).unwrap();
+        let mut file = BadRowsFile::create(&path, None).unwrap();
         let row = |line, reason: &str| BadRow {
             line,
             reason: reason.to_string(),
@@ -209,19 +272,19 @@ mod tests {
         // A run that reads nothing leaves the list as it was, whether it ends as an
         // import already done or as a failure before any file was read.
         let before = std::fs::read_to_string(&path).unwrap();
-        let again = BadRowsFile::create(&path).unwrap();
+        let again = BadRowsFile::create(&path, None).unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), before);
         assert!(again.discard().contains("left as it was"));
         assert_eq!(std::fs::read_to_string(&path).unwrap(), before);
-        let failed = BadRowsFile::create(&path).unwrap();
+        let failed = BadRowsFile::create(&path, None).unwrap();
         assert!(failed.finish(false).contains("left as it was"));
         assert_eq!(std::fs::read_to_string(&path).unwrap(), before);
         // A list this run made, and nothing read: not left behind, empty.
         let new = dir.path().join("new.csv");
-        BadRowsFile::create(&new).unwrap().finish(false);
+        BadRowsFile::create(&new, None).unwrap().finish(false);
         assert!(!new.exists());
         // Read with no bad row: the header alone.
-        let mut clean = BadRowsFile::create(&path).unwrap();
+        let mut clean = BadRowsFile::create(&path, None).unwrap();
         clean.start();
         assert!(clean.finish(false).starts_with("No bad rows"));
         assert_eq!(
@@ -231,7 +294,45 @@ mod tests {
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
         // Another file by that name is not overwritten.
         std::fs::write(&path, "id,name\n").unwrap();
-        assert!(BadRowsFile::create(&path).is_err());
+        assert!(BadRowsFile::create(&path, None).is_err());
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "id,name\n");
+    }
+
+    #[test]
+    fn the_list_is_never_one_of_the_database_files_even_before_they_exist() {
+        let dir = tempfile::tempdir().unwrap();
+        let main = dir.path().join("hub.db");
+        let sub = dir.path().join("sub");
+        std::fs::create_dir(&sub).unwrap();
+        // Spelled otherwise (through another directory), or through a link.
+        let via_sub = sub.join("..").join("hub.catalog.db");
+        #[cfg(unix)]
+        std::os::unix::fs::symlink("../hub.db", sub.join("link.csv")).unwrap();
+        let mut own = vec![
+            main.clone(),
+            via_sub,
+            dir.path().join("hub.db-wal"),
+            dir.path().join("hub.catalog.db-journal"),
+        ];
+        #[cfg(unix)]
+        own.push(sub.join("link.csv"));
+        for path in own {
+            let error = BadRowsFile::create(&path, Some(&main))
+                .err()
+                .unwrap_or_else(|| panic!("{} refused", path.display()));
+            assert!(
+                error
+                    .to_string()
+                    .starts_with("that is the database's own file "),
+                "{error}"
+            );
+        }
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "nothing made"
+        );
+        let other = dir.path().join("hub.bad.csv");
+        assert!(BadRowsFile::create(&other, Some(&main)).is_ok());
     }
 }

@@ -92,9 +92,10 @@ impl Progress for ImportBar {
         if let Some(file) = &mut self.bad_rows {
             file.start();
         }
+        // Escaped, as everywhere the import names a file: the bar is drawn on a terminal.
         let name = path
             .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
+            .map(|n| insights_hub::quoted::escaped(&n.to_string_lossy()).into_owned())
             .unwrap_or_default();
         self.bar.set_prefix(name);
         if bytes == 0 {
@@ -142,13 +143,13 @@ impl Progress for ImportBar {
     fn waiting_for_catalog(&mut self, limit: Option<Duration>) {
         // Printed, not drawn: said whether or not the output is a terminal.
         match limit {
-            Some(limit) => eprintln!(
+            Some(limit) => crate::to_stderr(format_args!(
                 "Another import is writing to this catalog: waiting up to {} s for it to finish…",
                 limit.as_secs()
-            ),
-            None => eprintln!(
+            )),
+            None => crate::to_stderr(
                 "Another import is writing to this catalog: waiting for it to finish \
-                 (Ctrl-C stops this one)…"
+                 (Ctrl-C stops this one)…",
             ),
         }
     }
@@ -194,8 +195,8 @@ fn watch_interrupts(committing: Arc<Mutex<bool>>, stop: Arc<AtomicBool>, bar: Pr
                     let committing = committing.lock().unwrap_or_else(PoisonError::into_inner);
                     if *committing {
                         bar.suspend(|| {
-                            eprintln!(
-                                "The import is committing and can no longer be stopped; it ends in a moment."
+                            crate::to_stderr(
+                                "The import is committing and can no longer be stopped; it ends in a moment.",
                             )
                         });
                         continue;
@@ -215,7 +216,9 @@ fn watch_interrupts(committing: Arc<Mutex<bool>>, stop: Arc<AtomicBool>, bar: Pr
                     continue;
                 }
                 bar.finish_and_clear();
-                eprintln!("error: interrupted; nothing was imported (the catalog is as it was)");
+                crate::to_stderr(
+                    "error: interrupted; nothing was imported (the catalog is as it was)",
+                );
                 // Under the lock: the import cannot reach its commit meanwhile.
                 std::process::exit(130);
             }

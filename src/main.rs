@@ -83,7 +83,8 @@ Files may be gzip- or zip-compressed (a zip holding one CSV or TSV file). Spread
 exports work as saved: comma-, semicolon- or tab-separated (decimal commas in
 semicolon- and tab-separated files), Excel's \"sep=;\" first line, UTF-8, UTF-16
 with a byte-order mark, or Windows-1252. Two columns that name the same field are an
-error.
+error; of two spellings of one field (artist_name, track_artist), one is read and the
+summary names both.
 
 All files of one run are imported in ONE transaction: if the import fails or is
 interrupted, the database is left exactly as it was. Ctrl-C stops it at once until
@@ -248,7 +249,7 @@ fn main() -> ExitCode {
     let database = match config::Database::parse(&cli.database) {
         Ok(database) => database,
         Err(message) => {
-            eprintln!("error: --database / DATABASE_URL: {message}");
+            to_stderr(format_args!("error: --database / DATABASE_URL: {message}"));
             return ExitCode::FAILURE;
         }
     };
@@ -269,12 +270,20 @@ fn main() -> ExitCode {
             let text = format!("{error:#}");
             // SQLite's words name no file and no cause: said with them, on the same line.
             match main_file.and_then(|main| insights_hub::db::file_trouble::advice(&text, &main)) {
-                Some(advice) => eprintln!("error: {text}; {advice}"),
-                None => eprintln!("error: {text}"),
+                Some(advice) => to_stderr(format_args!("error: {text}; {advice}")),
+                None => to_stderr(format_args!("error: {text}")),
             }
             ExitCode::FAILURE
         }
     }
+}
+
+/// Writes a line to standard error, ignoring a failure to. `eprintln!` panics when
+/// stderr cannot be written (`2>/dev/full`, a closed pipe), and the process then ended
+/// with status 101, as if it had crashed, instead of with its own.
+pub(crate) fn to_stderr(line: impl std::fmt::Display) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "{line}");
 }
 
 fn serve(database: config::Database, args: ServeArgs) -> anyhow::Result<()> {
@@ -431,19 +440,7 @@ fn reset_password(database: config::Database, args: ResetPasswordArgs) -> anyhow
             );
         }
     }
-    if !insights_hub::db::holds_accounts(&database)? {
-        match database.sqlite_path() {
-            Some(path) => anyhow::bail!(
-                "{} is not this app's main database (it has no accounts): give the \
-                 --database the server uses, not its catalog file",
-                path.display()
-            ),
-            None => anyhow::bail!(
-                "{database} holds no accounts of this app (no users table): give the \
-                 --database the servers use"
-            ),
-        }
-    }
+    refuse_other_databases(&database, false)?;
     let on_sqlite = database.sqlite_path().is_some();
     let pool = insights_hub::db::open(database)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -476,14 +473,56 @@ fn reset_password(database: config::Database, args: ResetPasswordArgs) -> anyhow
     Ok(())
 }
 
+/// Refuses a `--database` that is not this app's main database (it has no accounts):
+/// its catalog file, a slip the README's "the only tables an import writes" invites, or
+/// another program's database. Opened as a main file, either was migrated as a new one:
+/// an import then failed with "table tracks already exists", after warning of password
+/// hashes the file does not hold and of a newer release that never ran, and left a
+/// `….catalog.catalog` file beside it. `creates`: the command makes a new database
+/// where there is none (import), so a path with nothing yet (missing, or an empty file,
+/// which SQLite takes for a new database) passes, and so does any PostgreSQL database;
+/// and a file that cannot be read now is left to the opening to explain, rather than
+/// refused for a lock a server held for a moment.
+fn refuse_other_databases(database: &config::Database, creates: bool) -> anyhow::Result<()> {
+    let sqlite = database.sqlite_path();
+    if creates {
+        let Some(path) = sqlite else { return Ok(()) };
+        let nothing_yet = std::fs::metadata(path).map_or(true, |m| m.is_file() && m.len() == 0);
+        if nothing_yet || insights_hub::db::holds_accounts(database).unwrap_or(true) {
+            return Ok(());
+        }
+    } else if insights_hub::db::holds_accounts(database)? {
+        return Ok(());
+    }
+    match sqlite {
+        Some(path) => {
+            let beside = match insights_hub::db::catalog_file::main_path_of(path) {
+                Some(main) => format!("{}, if this is its catalog file", main.display()),
+                None => "not its catalog file".to_string(),
+            };
+            anyhow::bail!(
+                "{} is not this app's main database (it has no accounts): give the \
+                 --database the server uses ({beside})",
+                path.display()
+            )
+        }
+        None => anyhow::bail!(
+            "{database} holds no accounts of this app (no users table): give the \
+             --database the servers use"
+        ),
+    }
+}
+
 fn import(database: config::Database, args: ImportArgs) -> anyhow::Result<()> {
+    // Before anything is created or opened: the bad rows' list, the database's files.
+    refuse_other_databases(&database, true)?;
     let options = ImportOptions {
         strict: args.strict,
         allow_bad_rows: args.allow_bad_rows,
     };
     let mut progress = ImportBar::new();
     if let Some(path) = &args.bad_rows {
-        let file = bad_rows_file::BadRowsFile::create(path)
+        let file = bad_rows_file::BadRowsFile::create(path, database.sqlite_path())
             .map_err(|e| anyhow::anyhow!("--bad-rows {}: {e}", path.display()))?;
         progress.bad_rows = Some(file);
     }
@@ -520,12 +559,12 @@ fn import(database: config::Database, args: ImportArgs) -> anyhow::Result<()> {
         }
     });
     if let (Some(said), Err(_)) = (&bad_rows, &result) {
-        eprintln!("{said}");
+        to_stderr(said);
     }
     if let Err(stopped @ insights_hub::catalog::import::ImportError::Interrupted) = &result {
         // Rolled back and closed: the catalog file is as it was, with no journal
         // beside it. 130, as a shell reports a command stopped by Ctrl-C.
-        eprintln!("error: {stopped}");
+        to_stderr(format_args!("error: {stopped}"));
         #[allow(clippy::exit)]
         std::process::exit(130);
     }

@@ -12,7 +12,7 @@ use insights_hub::{
     catalog::{
         import::{
             import_files, synthetic::write_tidytuesday_csv, ImportError, ImportOptions,
-            ImportReport, NoProgress,
+            ImportReport, NoProgress, Progress,
         },
         AudioFeatures, NewTrack, TrackKeys,
     },
@@ -826,6 +826,142 @@ fn a_database_error_in_the_middle_of_a_file_changes_nothing() {
     assert_eq!(fingerprint(&mut db.conn, &EVERYTHING), before);
 }
 
+/// Does something to the files once the import starts reading them: what a cron job, an
+/// editor or a user may do while an import runs.
+struct MeanwhileAtStart<F: FnMut()>(Option<F>);
+
+impl<F: FnMut()> Progress for MeanwhileAtStart<F> {
+    fn start_file(&mut self, _: &Path, _: u64) {
+        if let Some(mut meanwhile) = self.0.take() {
+            meanwhile();
+        }
+    }
+    fn advance(&mut self, _: u64, _: u64) {}
+    fn finishing(&mut self) {}
+}
+
+fn import_meanwhile(db: &mut Db, path: &Path, meanwhile: impl FnMut()) -> ImportReport {
+    import_files(
+        &mut db.conn,
+        &[path.to_path_buf()],
+        ImportOptions::default(),
+        &mut MeanwhileAtStart(Some(meanwhile)),
+    )
+    .expect("import")
+}
+
+/// The digest the catalog keeps is of the file the import read, not of whatever its
+/// name named once the rows were in: a `latest.csv` link re-pointed during a first
+/// import (or `mv new.csv songs.csv`) had made the catalog claim the other file, and
+/// every later import of that one was skipped as "Nothing to import".
+#[cfg(unix)]
+#[test]
+fn a_name_moved_to_another_file_during_an_import_leaves_that_file_importable() {
+    let mut db = fresh_db();
+    let dir = db.dir.path().to_path_buf();
+    std::fs::copy(
+        fixture("tidytuesday_spotify_songs.csv"),
+        dir.join("export-1.csv"),
+    )
+    .expect("copy");
+    std::fs::copy(fixture("hf_dataset.csv"), dir.join("export-2.csv")).expect("copy");
+    let latest = dir.join("latest.csv");
+    std::os::unix::fs::symlink("export-1.csv", &latest).expect("link");
+    // A first import (its digest taken once the rows are in); the link moves on.
+    let first = import_meanwhile(&mut db, &latest, || {
+        std::fs::remove_file(&latest).expect("unlink");
+        std::os::unix::fs::symlink("export-2.csv", &latest).expect("link");
+    });
+    let tidytuesday = first.inserted();
+    assert_eq!(
+        first.catalog_tracks as u64, tidytuesday,
+        "export-1 was read"
+    );
+    let second = import_paths(&mut db, std::slice::from_ref(&latest)).expect("export-2");
+    assert!(!second.already_imported, "export-2 was never imported");
+    assert!(second.inserted() > 0);
+    // An import over a digest kept (hashed before the rows are read), with a file moved
+    // over the name meanwhile.
+    let songs = dir.join("songs.csv");
+    std::fs::copy(fixture("exportify_playlist.csv"), &songs).expect("copy");
+    std::fs::copy(fixture("kaggle_600k_tracks.csv"), dir.join("new.csv")).expect("copy");
+    let third = import_meanwhile(&mut db, &songs, || {
+        std::fs::rename(dir.join("new.csv"), &songs).expect("mv new.csv songs.csv");
+    });
+    assert!(!third.already_imported);
+    let fourth = import_paths(&mut db, std::slice::from_ref(&songs)).expect("new.csv");
+    assert!(!fourth.already_imported, "new.csv was never imported");
+    assert!(fourth.inserted() > 0);
+    assert!(
+        import_paths(&mut db, &[songs])
+            .expect("again")
+            .already_imported,
+        "once read, it is a repeat"
+    );
+}
+
+/// A file written in place during the import may not have been read as it ends up:
+/// the run keeps no digest, and importing the file again reads it. Hashed after the
+/// rows were in, the digest had named the rows added meanwhile, which were never read.
+#[test]
+fn a_file_written_during_its_import_is_read_again_next_time() {
+    let mut db = fresh_db();
+    let path = db.dir.path().join("songs.csv");
+    let rows: Vec<String> = (0..5).map(good_row).collect();
+    std::fs::write(&path, csv_of(&rows)).expect("write");
+    let first = import_meanwhile(&mut db, &path, || {
+        let mut file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .expect("open");
+        std::io::Write::write_all(&mut file, format!("{}\n", good_row(5)).as_bytes())
+            .expect("append");
+    });
+    assert_eq!(first.inserted(), 5, "the rows there when it was read");
+    let again = import_paths(&mut db, std::slice::from_ref(&path)).expect("again");
+    assert!(!again.already_imported);
+    assert_eq!((again.inserted(), again.updated()), (1, 5));
+}
+
+/// A compressed file, and standard input redirected from a file, are hashed through the
+/// descriptor the import read too: importing them again is a repeat.
+#[cfg(unix)]
+#[test]
+fn gzip_zip_and_redirected_standard_input_are_repeats_when_imported_again() {
+    use std::io::Write as _;
+    let plain = std::fs::read(fixture("tidytuesday_spotify_songs.csv")).expect("fixture");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&plain).expect("gzip");
+    let (dir, database) = database_for_the_binary();
+    let gzipped = dir.path().join("songs.csv.gz");
+    std::fs::write(&gzipped, gz.finish().expect("gzip")).expect("write");
+    let zipped = dir.path().join("songs.zip");
+    let zip = zip_of(&[("songs.csv", &plain)], zip::CompressionMethod::Deflated);
+    std::fs::write(&zipped, zip).expect("write");
+    let run = |file: &Path, stdin: bool| {
+        let mut command = binary();
+        command.args(["--database", &database, "import"]);
+        if stdin {
+            command
+                .arg("-")
+                .stdin(std::fs::File::open(file).expect("open"));
+        } else {
+            command.arg(file);
+        }
+        let out = command.output().expect("run import");
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let redirected = dir.path().join("songs.csv");
+    std::fs::write(&redirected, &plain).expect("write");
+    for (file, stdin) in [(&gzipped, false), (&zipped, false), (&redirected, true)] {
+        let first = run(file, stdin);
+        assert!(first.starts_with("Imported "), "{first}");
+        let again = run(file, stdin);
+        assert!(again.starts_with("Nothing to import"), "{again}");
+    }
+}
+
 /// `insights-hub import <(zcat songs.csv.gz)`: the path is a pipe, which only the import
 /// may read. The import's digest used to open it a second time and take the rows from it.
 #[cfg(unix)]
@@ -1297,6 +1433,50 @@ fn reports_escape_control_characters_and_refuse_binary_files() {
     assert!(!message.contains('\0'), "{message:?}");
 }
 
+/// A file's own name is escaped too, wherever the import names it: in the summary, in
+/// the `--bad-rows` list and in an error. Printed raw, a downloaded file's name could
+/// recolour or clear the terminal, and a line break in it split the summary's lines.
+#[cfg(unix)]
+#[test]
+fn a_file_name_is_shown_with_its_control_characters_escaped() {
+    let db = fresh_db();
+    let database = db.path.to_str().expect("utf-8 path").to_string();
+    let mut rows: Vec<String> = (0..5).map(good_row).collect();
+    rows.push("Bad,,0.5,0.5,0.5,0,0.5,0.05,0.1,120,-6".to_string());
+    let evil = write_file(&db, "evil\u{1b}[31mred\nnl.csv", csv_of(&rows));
+    let listed = db.dir.path().join("bad.csv");
+    let run = binary()
+        .args(["--database", &database, "import", "--bad-rows"])
+        .arg(&listed)
+        .arg(&evil)
+        .output()
+        .expect("run import");
+    assert!(run.status.success(), "{run:?}");
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    let shown = "evil\\u{1b}[31mred\\nnl.csv";
+    assert!(stdout.contains("Skipped 1 bad row in "), "{stdout}");
+    assert!(stdout.contains(shown), "{stdout}");
+    assert!(!stdout.contains('\u{1b}'), "{stdout:?}");
+    assert!(!stdout.contains("red\nnl"), "{stdout:?}");
+    let list = std::fs::read_to_string(&listed).expect("the list");
+    assert!(list.contains(shown), "{list:?}");
+    assert!(!list.contains('\u{1b}'), "{list:?}");
+
+    let empty = write_file(&db, "e\u{1b}[2Jvil.csv", "");
+    let run = binary()
+        .args(["--database", &database, "import"])
+        .arg(&empty)
+        .output()
+        .expect("run import");
+    assert!(!run.status.success());
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("e\\u{1b}[2Jvil.csv: it is empty"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
+}
+
 #[test]
 fn an_import_that_adds_nothing_changes_nothing_and_says_why() {
     let mut db = fresh_db();
@@ -1496,6 +1676,124 @@ fn the_command_fails_with_the_reason_and_prints_each_error_once() {
     assert_eq!(stderr.matches("(os error 2)").count(), 1, "{stderr}");
 }
 
+/// `--database` naming the catalog file (`X.catalog.db`, which holds what an import
+/// writes) is refused before anything is opened, naming the file to give instead. It
+/// had been migrated as a main file: "table tracks already exists", after warnings of
+/// password hashes and a newer release, and a `X.catalog.catalog.db` left beside it.
+#[test]
+fn the_catalog_file_given_as_the_database_is_refused_naming_the_main_file() {
+    let (dir, database) = database_for_the_binary();
+    let catalog = db::catalog_file::catalog_path(Path::new(&database));
+    // The files of the directory, less SQLite's -wal and -shm: reading a database in
+    // WAL mode read-only makes them, and its next opening takes them over.
+    let files = || {
+        let mut names: Vec<String> = std::fs::read_dir(dir.path())
+            .expect("dir")
+            .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+            .filter(|name| !name.ends_with("-wal") && !name.ends_with("-shm"))
+            .collect();
+        names.sort();
+        names
+    };
+    let before = (files(), std::fs::read(&catalog).expect("the catalog file"));
+    let run = binary()
+        .args(["--database"])
+        .arg(&catalog)
+        .arg("import")
+        .arg(fixture("hf_dataset.csv"))
+        .output()
+        .expect("run import");
+    assert_eq!(run.status.code(), Some(1), "{run:?}");
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "{} is not this app's main database (it has no accounts): give the --database \
+             the server uses ({database}, if this is its catalog file)",
+            catalog.display()
+        )),
+        "{stderr}"
+    );
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        !stdout.contains("WARN"),
+        "no warnings of the wrong file: {stdout}"
+    );
+    assert!(
+        (files(), std::fs::read(&catalog).expect("the catalog file")) == before,
+        "nothing created or changed: {:?}",
+        files()
+    );
+    // An empty file is a new database, as SQLite takes it.
+    let empty = dir.path().join("empty.db");
+    std::fs::write(&empty, "").expect("an empty file");
+    let run = binary()
+        .args(["--database"])
+        .arg(&empty)
+        .arg("import")
+        .arg(fixture("hf_dataset.csv"))
+        .output()
+        .expect("run import");
+    assert!(run.status.success(), "{run:?}");
+}
+
+/// `--bad-rows` naming a new database's own file is refused before anything is written.
+/// The list had been created empty, taken by SQLite for the new database, then written
+/// over it: the import said it succeeded and left a main file no command could open
+/// (the catalog file's case failed as "malformed").
+#[test]
+fn bad_rows_naming_a_new_databases_own_file_are_refused_before_anything_is_written() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database = dir.path().join("db5");
+    let catalog = db::catalog_file::catalog_path(&database);
+    for list in [&database, &catalog] {
+        let run = binary()
+            .arg("--database")
+            .arg(&database)
+            .args(["import", "--bad-rows"])
+            .arg(list)
+            .arg(fixture("bad_values.csv"))
+            .output()
+            .expect("run import");
+        assert_eq!(run.status.code(), Some(1), "{run:?}");
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert!(
+            stderr.contains(&format!(
+                "--bad-rows {}: that is the database's own file {}, which the list would \
+                 overwrite: name another file",
+                list.display(),
+                list.display()
+            )),
+            "{stderr}"
+        );
+        assert_eq!(
+            std::fs::read_dir(dir.path()).expect("dir").count(),
+            0,
+            "nothing written"
+        );
+    }
+}
+
+/// A standard error that cannot be written (`2>/dev/full`) loses the message, not the
+/// exit status: `eprintln!` had panicked, and the failed import ended with 101.
+#[cfg(target_os = "linux")]
+#[test]
+fn an_unwritable_stderr_leaves_the_exit_status_one() {
+    let db = fresh_db();
+    let path = db.path.to_str().expect("utf-8 path").to_string();
+    let empty = write_file(&db, "empty.csv", "");
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full");
+    let run = binary()
+        .args(["--database", &path, "import"])
+        .arg(&empty)
+        .stderr(full)
+        .output()
+        .expect("run import");
+    assert_eq!(run.status.code(), Some(1), "{run:?}");
+}
+
 #[test]
 fn a_track_with_too_many_artists_is_a_bad_row() {
     let mut db = fresh_db();
@@ -1633,6 +1931,39 @@ fn duplicate_columns_are_an_error_that_names_them() {
         "{message}"
     );
     assert_eq!(count_tracks(&mut db.conn), 0);
+}
+
+/// Two columns naming one field in different spellings: the better-ranked one is read,
+/// and the summary says which and which not (the choice had been silent, and an extra
+/// `artist_name` column gave every track of a TidyTuesday file its artist).
+#[test]
+fn a_column_passed_over_for_another_spelling_is_named_in_the_summary() {
+    let mut db = fresh_db();
+    let original =
+        std::fs::read_to_string(fixture("tidytuesday_spotify_songs.csv")).expect("fixture");
+    let mut lines = original.lines();
+    let mut csv = format!("{},artist_name\n", lines.next().expect("header"));
+    for line in lines.filter(|l| !l.is_empty()) {
+        csv.push_str(&format!("{line},Someone Else\n"));
+    }
+    let path = write_file(&db, "two_artist_cols.csv", csv);
+    let report = import_paths(&mut db, std::slice::from_ref(&path)).expect("imports");
+    let summary = report.summary();
+    assert!(
+        summary.contains(&format!(
+            "In {}, column 24 “artist_name” gives the artist; column 3 “track_artist” is \
+             ignored.\n",
+            path.display()
+        )),
+        "{summary}"
+    );
+    assert_eq!(artist_names(&mut db.conn), ["Someone Else"]);
+    // A file that names each field once has no such line.
+    let mut db = fresh_db();
+    let summary = import(&mut db, &["tidytuesday_spotify_songs.csv"], false)
+        .expect("imports")
+        .summary();
+    assert!(!summary.contains("ignored"), "{summary}");
 }
 
 #[test]
@@ -1775,7 +2106,62 @@ fn unusable_zip_files_are_refused_and_change_nothing() {
     let path = write_file(&db, "songs.xlsx", workbook);
     let message = import_paths(&mut db, &[path]).unwrap_err().to_string();
     assert!(message.contains("Excel workbook"), "{message}");
+
+    // A member compressed with a method this build does not read (bzip2, 12): its
+    // name, not the zip crate's "Unsupported(12)". The method is written into a stored
+    // zip's two headers, as `zip -Z bzip2` would have.
+    let mut bzip2 = zip_of(
+        &[("songs\u{1b}[2J.csv", plain.as_slice())],
+        zip::CompressionMethod::Stored,
+    );
+    for (signature, at) in [(b"PK\x03\x04", 8), (b"PK\x01\x02", 10)] {
+        let header = bzip2
+            .windows(4)
+            .position(|w| w == signature)
+            .expect("a zip header");
+        bzip2[header + at..header + at + 2].copy_from_slice(&12u16.to_le_bytes());
+    }
+    let path = write_file(&db, "bzip2.zip", bzip2);
+    let message = import_paths(&mut db, &[path]).unwrap_err().to_string();
+    assert!(
+        message
+            .contains("songs\\u{1b}[2J.csv in it is compressed with bzip2, which is not supported"),
+        "{message}"
+    );
     assert_eq!(fingerprint(&mut db.conn, &EVERYTHING), before);
+}
+
+/// xz, bzip2 and zstd files are named as such, with how to decompress them: they had
+/// been refused as "NUL bytes (a binary file, or UTF-16 text without its byte-order
+/// mark: save it as CSV UTF-8)".
+#[test]
+fn files_compressed_with_xz_bzip2_or_zstd_are_named_as_such() {
+    let mut db = fresh_db();
+    let garbage = [0u8, 0x13, 0x37, 0, 0xff, 0x10, 0, 0, 0, 1];
+    for (name, magic, format) in [
+        ("songs.csv.xz", &[0xfd, b'7', b'z', b'X', b'Z', 0][..], "xz"),
+        ("songs.csv.bz2", b"BZh91AY&SY".as_slice(), "bzip2"),
+        ("songs.csv.zst", &[0x28, 0xb5, 0x2f, 0xfd][..], "zstd"),
+    ] {
+        let path = write_file(&db, name, [magic, &garbage[..]].concat());
+        let error = import_paths(&mut db, &[path]).unwrap_err();
+        let message = error.to_string();
+        assert!(matches!(error, ImportError::Archive { .. }), "{message}");
+        assert!(
+            message.contains(&format!(
+                "it is compressed with {format}, which the import does not read: \
+                 decompress it first (`{format} -d FILE`)"
+            )),
+            "{message}"
+        );
+        assert!(!message.contains("UTF-16"), "{message}");
+    }
+    // A header that happens to begin like bzip2's magic number is still a header.
+    let mut rows = vec![format!("BZh1{HEADER}")];
+    rows.extend((0..3).map(good_row));
+    let path = write_file(&db, "bzh.csv", rows.join("\n"));
+    let message = import_paths(&mut db, &[path]).unwrap_err().to_string();
+    assert!(message.contains("no column for title"), "{message}");
 }
 
 /// Artist names and (title, danceability, loudness) of every stored track, by title.

@@ -73,6 +73,22 @@ pub fn catalog_path(main: &Path) -> PathBuf {
     main.with_file_name(name)
 }
 
+/// The main file whose catalog file `path` is named as (`catalog_path` undone):
+/// `data/insights.catalog.db` -> `data/insights.db`, `insights.catalog` -> `insights`.
+/// `None` for a name no main file's catalog has.
+pub fn main_path_of(path: &Path) -> Option<PathBuf> {
+    let name = path.file_name()?.to_str()?;
+    let main = match name.strip_suffix(".catalog") {
+        Some(stem) => stem.to_string(),
+        None => {
+            let (stem, ext) = name.rsplit_once('.')?;
+            format!("{}.{ext}", stem.strip_suffix(".catalog")?)
+        }
+    };
+    let main = path.with_file_name(main);
+    (catalog_path(&main) == path).then_some(main)
+}
+
 /// The catalog file's write-ahead log (`catalog_path` and `-wal`): what an import
 /// writes through, and `truncate_log` gives back.
 pub fn log_path(main: &Path) -> PathBuf {
@@ -366,5 +382,17 @@ mod tests {
             catalog_path(Path::new("insights")),
             PathBuf::from("insights.catalog")
         );
+        for main in ["data/insights.db", "/tmp/x.sqlite3", "insights", "a.b.db"] {
+            let main = Path::new(main);
+            assert_eq!(main_path_of(&catalog_path(main)).as_deref(), Some(main));
+        }
+        for other in [
+            "data/insights.db",
+            "a.catalog.b.db",
+            "x.b.catalog",
+            ".catalog",
+        ] {
+            assert_eq!(main_path_of(Path::new(other)), None, "{other}");
+        }
     }
 }

@@ -4,7 +4,10 @@
 //! (`catalog_file`). Called only once a command has failed, so the check it may run
 //! (`PRAGMA quick_check` on each file) costs nothing on a good start.
 
-use std::path::{Path, PathBuf};
+use std::{
+    ffi::OsString,
+    path::{Path, PathBuf},
+};
 
 use diesel::{sql_types::Text, Connection, QueryableByName, RunQueryDsl, SqliteConnection};
 
@@ -13,6 +16,19 @@ use super::catalog_file::catalog_path;
 /// A sentence to add to `error` (a failed command's message, as printed) about the
 /// database whose main file is `main`, when SQLite's words call for one.
 pub fn advice(error: &str, main: &Path) -> Option<String> {
+    advice_with(error, main, |dir| {
+        temp_directory(|name| std::env::var_os(name))
+            .filter(|temp| !same_file_system(dir, &temp.path))
+    })
+}
+
+/// `advice`, given SQLite's temporary directory when it is on another disk than the
+/// database's directory (`temp_elsewhere`, asked only about a full disk).
+fn advice_with(
+    error: &str,
+    main: &Path,
+    temp_elsewhere: impl FnOnce(&Path) -> Option<TempDirectory>,
+) -> Option<String> {
     let catalog = catalog_path(main);
     if error.contains("malformed") || error.contains("file is not a database") {
         let main_damaged = main.exists() && !passes_quick_check(main);
@@ -49,7 +65,7 @@ pub fn advice(error: &str, main: &Path) -> Option<String> {
     }
     if error.contains("disk is full") || error.contains("disk I/O error") {
         let dir = directory_of(main);
-        return Some(match free_bytes(&dir) {
+        let mut said = match free_bytes(&dir) {
             Some(free) if free < LOW_SPACE_BYTES => format!(
                 "the disk that holds {} is full ({} KiB free): free some space there, then \
                  start again",
@@ -61,7 +77,16 @@ pub fn advice(error: &str, main: &Path) -> Option<String> {
                  and the system's log for disk errors",
                 dir.display()
             ),
-        });
+        };
+        // SQLite's temporary files fill a disk too (an import into an empty catalog
+        // sorts its index keys through them): when they are on another one, a full
+        // temporary directory had been blamed on the database's disk alone.
+        if error.contains("disk is full") {
+            if let Some(temp) = temp_elsewhere(&dir) {
+                said.push_str(&temp.note());
+            }
+        }
+        return Some(said);
     }
     if error.contains("unable to open database file") {
         let dir = directory_of(main);
@@ -117,6 +142,90 @@ fn free_bytes(dir: &Path) -> Option<u64> {
 #[cfg(not(unix))]
 fn free_bytes(_: &Path) -> Option<u64> {
     None
+}
+
+/// The directory SQLite writes its temporary files in, and what chose it.
+#[derive(Debug, PartialEq, Eq)]
+struct TempDirectory {
+    path: PathBuf,
+    /// The environment variable that named it, or `None` for one of SQLite's defaults.
+    named_by: Option<&'static str>,
+}
+
+impl TempDirectory {
+    /// What to add to the advice about a full disk.
+    fn note(&self) -> String {
+        let named_by = match self.named_by {
+            Some(variable) => format!("from {variable}"),
+            None => "SQLite's default; SQLITE_TMPDIR or TMPDIR chooses another".to_string(),
+        };
+        let free = free_bytes(&self.path)
+            .map(|free| {
+                format!(
+                    " with {} KiB free",
+                    crate::decimal::format_count(free / 1024)
+                )
+            })
+            .unwrap_or_default();
+        format!(
+            "; or SQLite's temporary directory is full: {} ({named_by}), on another disk{free}. \
+             An import into an empty catalog sorts its index keys through temporary files \
+             there (about 40 MB at 1.2 million tracks): set SQLITE_TMPDIR to a directory \
+             with room",
+            self.path.display()
+        )
+    }
+}
+
+/// The directory SQLite puts its temporary files in on Unix, chosen as it chooses
+/// (`unixTempFileDir`): the first of SQLITE_TMPDIR, TMPDIR, /var/tmp, /usr/tmp, /tmp
+/// and "." that is a directory this user may write in and search.
+#[cfg(unix)]
+fn temp_directory(env: impl Fn(&str) -> Option<OsString>) -> Option<TempDirectory> {
+    const VARIABLES: [&str; 2] = ["SQLITE_TMPDIR", "TMPDIR"];
+    const DEFAULTS: [&str; 4] = ["/var/tmp", "/usr/tmp", "/tmp", "."];
+    let named = VARIABLES
+        .into_iter()
+        .filter_map(|variable| env(variable).map(|dir| (PathBuf::from(dir), Some(variable))));
+    let defaults = DEFAULTS.into_iter().map(|dir| (PathBuf::from(dir), None));
+    named
+        .chain(defaults)
+        .find(|(dir, _)| dir.is_dir() && may_write_in(dir))
+        .map(|(path, named_by)| TempDirectory { path, named_by })
+}
+
+#[cfg(not(unix))]
+fn temp_directory(_: impl Fn(&str) -> Option<OsString>) -> Option<TempDirectory> {
+    None
+}
+
+/// Whether this user may create files in `dir` (SQLite's `access(dir, W_OK|X_OK)`).
+#[cfg(unix)]
+#[allow(unsafe_code)]
+fn may_write_in(dir: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(path) = std::ffi::CString::new(dir.as_os_str().as_bytes()) else {
+        return false;
+    };
+    // SAFETY: `path` is a NUL-terminated string that outlives the call, which only
+    // reads it.
+    unsafe { libc::access(path.as_ptr(), libc::W_OK | libc::X_OK) == 0 }
+}
+
+/// Whether two directories are on one file system (so one disk's space); yes when
+/// that cannot be told.
+#[cfg(unix)]
+fn same_file_system(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev(),
+        _ => true,
+    }
+}
+
+#[cfg(not(unix))]
+fn same_file_system(_: &Path, _: &Path) -> bool {
+    true
 }
 
 /// The directory that holds `file` ("." for a bare file name).
@@ -218,5 +327,96 @@ mod tests {
         assert!(advice("database is locked", &main)
             .is_some_and(|s| s.contains("several servers need PostgreSQL")));
         assert_eq!(advice("no such table: users", &main), None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn sqlites_temporary_directory_is_found_as_sqlite_finds_it() {
+        let temp = tempfile::tempdir().expect("dir");
+        let missing = temp.path().join("missing");
+        let env = |sqlite: Option<&Path>, tmp: Option<&Path>| {
+            let (sqlite, tmp) = (sqlite.map(Path::to_path_buf), tmp.map(Path::to_path_buf));
+            move |name: &str| match name {
+                "SQLITE_TMPDIR" => sqlite.clone().map(PathBuf::into_os_string),
+                "TMPDIR" => tmp.clone().map(PathBuf::into_os_string),
+                _ => None,
+            }
+        };
+        let named = |path: &Path, variable| TempDirectory {
+            path: path.to_path_buf(),
+            named_by: Some(variable),
+        };
+        assert_eq!(
+            temp_directory(env(Some(temp.path()), Some(&missing))),
+            Some(named(temp.path(), "SQLITE_TMPDIR"))
+        );
+        // A variable naming no directory is passed over, as SQLite passes it over.
+        assert_eq!(
+            temp_directory(env(Some(&missing), Some(temp.path()))),
+            Some(named(temp.path(), "TMPDIR"))
+        );
+        let default = temp_directory(env(None, None)).expect("a default directory");
+        assert_eq!(default.named_by, None);
+        assert!(
+            ["/var/tmp", "/usr/tmp", "/tmp", "."].contains(&default.path.to_str().unwrap_or("")),
+            "{default:?}"
+        );
+        assert!(same_file_system(temp.path(), temp.path()));
+    }
+
+    /// A full temporary directory on another disk had been blamed on the database's
+    /// disk alone ("check that disk's free space"), which had gigabytes free.
+    #[test]
+    fn a_full_disk_names_sqlites_temporary_directory_when_it_is_on_another_disk() {
+        let dir = tempfile::tempdir().expect("dir");
+        let main = dir.path().join("hub.db");
+        let temp = tempfile::tempdir().expect("dir");
+        let elsewhere = |_: &Path| {
+            Some(TempDirectory {
+                path: temp.path().to_path_buf(),
+                named_by: Some("SQLITE_TMPDIR"),
+            })
+        };
+        let full = "database error: database or disk is full (nothing was imported)";
+        let said = advice_with(full, &main, elsewhere).expect("advice");
+        assert!(
+            said.starts_with(&format!(
+                "SQLite could not write or read a file in {}",
+                dir.path().display()
+            )),
+            "{said}"
+        );
+        assert!(
+            said.contains(&format!(
+                "; or SQLite's temporary directory is full: {} (from SQLITE_TMPDIR), on \
+                 another disk with ",
+                temp.path().display()
+            )),
+            "{said}"
+        );
+        assert!(
+            said.contains(" KiB free. An import into an empty catalog"),
+            "{said}"
+        );
+        assert!(
+            said.ends_with("set SQLITE_TMPDIR to a directory with room"),
+            "{said}"
+        );
+        // On the database's own disk, or for a disk error: the database's disk alone.
+        let said = advice_with(full, &main, |_| None).expect("advice");
+        assert!(!said.contains("temporary"), "{said}");
+        let said = advice_with("disk I/O error", &main, elsewhere).expect("advice");
+        assert!(!said.contains("temporary"), "{said}");
+        let default = TempDirectory {
+            path: PathBuf::from("/var/tmp"),
+            named_by: None,
+        };
+        assert!(
+            default
+                .note()
+                .contains("/var/tmp (SQLite's default; SQLITE_TMPDIR or TMPDIR chooses another)"),
+            "{}",
+            default.note()
+        );
     }
 }

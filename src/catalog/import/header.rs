@@ -261,6 +261,36 @@ pub struct ColumnMap {
     pub artist_list: ArtistList,
     /// The header as written (a very long name cut short), for messages.
     pub headers: Vec<String>,
+    /// Columns not read because another names their field in a better-ranked spelling.
+    pub passed_over: Vec<PassedOver>,
+}
+
+/// A column passed over because another column names its field in a spelling that
+/// ranks higher (`artist_name` beside `track_artist`): which of the two is read decides
+/// every track's value, so the summary says it (the choice had been silent, and a file
+/// with an extra `artist_name` column of other names gave every track the wrong artist).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PassedOver {
+    pub field: &'static str,
+    /// The column read and those passed over: (number from 1, header).
+    pub read: (usize, String),
+    pub ignored: Vec<(usize, String)>,
+}
+
+impl fmt::Display for PassedOver {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let column = |(number, header): &(usize, String)| format!("{number} “{}”", shown(header));
+        let ignored: Vec<String> = self.ignored.iter().map(column).collect();
+        write!(
+            f,
+            "column {} gives the {}; column{} {} {} ignored",
+            column(&self.read),
+            self.field,
+            if ignored.len() == 1 { "" } else { "s" },
+            crate::listing::and_list(&ignored),
+            if ignored.len() == 1 { "is" } else { "are" },
+        )
+    }
 }
 
 impl ColumnMap {
@@ -425,10 +455,10 @@ impl ColumnMap {
             .map(|h| h.as_ref().trim().to_string())
             .collect();
         let normalized: Vec<NormalizedHeader> = headers.iter().map(|h| normalize(h)).collect();
-        // For each field, the columns whose spelling ranks best (leftmost first).
-        let best_columns = |field: Field| -> Vec<usize> {
+        // For each field, every column that names it, with the rank of its spelling.
+        let ranked = |field: Field| -> Vec<(usize, usize)> {
             let aliases = field.aliases();
-            let ranked: Vec<(usize, usize)> = normalized
+            normalized
                 .iter()
                 .enumerate()
                 .filter_map(|(col, h)| {
@@ -437,7 +467,11 @@ impl ColumnMap {
                         .position(|a| *a == h.name)
                         .map(|rank| (rank, col))
                 })
-                .collect();
+                .collect()
+        };
+        // For each field, the columns whose spelling ranks best (leftmost first).
+        let best_columns = |field: Field| -> Vec<usize> {
+            let ranked = ranked(field);
             let Some(best) = ranked.iter().map(|(rank, _)| *rank).min() else {
                 return Vec::new();
             };
@@ -512,6 +546,23 @@ impl ColumnMap {
             _ if name_of(duration) == Some("durationms") => DurationUnit::Millis,
             _ => DurationUnit::Unstated,
         };
+        let numbered = |col: usize| (col + 1, headers[col].clone());
+        let passed_over = Field::all()
+            .filter_map(|field| {
+                let read = best(field)?;
+                let mut ignored: Vec<(usize, usize)> = ranked(field)
+                    .into_iter()
+                    .filter(|&(_, col)| col != read)
+                    .collect();
+                // Best-ranked first: the one that would be read instead.
+                ignored.sort_unstable();
+                (!ignored.is_empty()).then(|| PassedOver {
+                    field: field.name(),
+                    read: numbered(read),
+                    ignored: ignored.into_iter().map(|(_, col)| numbered(col)).collect(),
+                })
+            })
+            .collect();
         Ok(ColumnMap {
             track_id: best(Field::TrackId),
             title,
@@ -532,6 +583,7 @@ impl ColumnMap {
             features,
             artist_list,
             headers: headers.iter().map(|h| shown_header(h)).collect(),
+            passed_over,
         })
     }
 
@@ -601,6 +653,27 @@ mod tests {
     fn map(header: &str) -> ColumnMap {
         let cols: Vec<&str> = header.split(',').collect();
         ColumnMap::from_headers(&cols).expect("maps")
+    }
+
+    #[test]
+    fn a_column_passed_over_for_another_spelling_of_its_field_is_named() {
+        // The known layouts name each field once.
+        assert_eq!(map(TIDYTUESDAY).passed_over, []);
+        let m = map(&format!("{TIDYTUESDAY},artist_name,name"));
+        let said: Vec<String> = m.passed_over.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            said,
+            [
+                "column 2 “track_name” gives the title; column 25 “name” is ignored",
+                "column 24 “artist_name” gives the artist; column 3 “track_artist” is ignored",
+            ]
+        );
+        assert_eq!(m.artists, 23);
+        let m = map("title,artist,artists,Track Artists,danceability,energy,acousticness,instrumentalness,valence,speechiness,liveness,tempo,loudness");
+        assert_eq!(
+            m.passed_over[0].to_string(),
+            "column 3 “artists” gives the artist; columns 2 “artist” and 4 “Track Artists” are ignored"
+        );
     }
 
     #[test]

@@ -19,7 +19,7 @@ use std::{
     },
 };
 
-use super::{listed, ImportError};
+use super::{digest::OpenedFile, listed, ImportError};
 
 /// Bytes read ahead of the CSV reader to find a `sep=` line and the delimiter: the
 /// header line, unless it is longer.
@@ -37,6 +37,8 @@ pub struct Opened {
     pub read: Arc<AtomicU64>,
     /// "gzip", "zip member NAME", or nothing for a plain file.
     pub container: Option<String>,
+    /// The file as the run's digest reads it (`None` for a pipe).
+    pub for_digest: Option<OpenedFile>,
 }
 
 /// Counts the bytes read from the file, for a progress bar on compressed input (the CSV
@@ -79,6 +81,9 @@ pub fn open(path: &Path) -> Result<Opened, ImportError> {
         error,
     };
     let file = File::open(path).map_err(open_error)?;
+    // Before anything is read: the digest hashes this file, not whatever the path
+    // names once the rows are in.
+    let for_digest = OpenedFile::of(path, &file);
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     let read = Arc::new(AtomicU64::new(0));
     let mut buffered = BufReader::with_capacity(
@@ -89,6 +94,17 @@ pub fn open(path: &Path) -> Result<Opened, ImportError> {
         },
     );
     let magic = buffered.fill_buf().map_err(open_error)?;
+    if let Some((format, command)) = unread_compression(magic) {
+        // Else taken for text: "it holds NUL bytes … save it as CSV UTF-8".
+        return Err(ImportError::Archive {
+            path: path.to_path_buf(),
+            message: format!(
+                "it is compressed with {format}, which the import does not read: decompress \
+                 it first (`{command} -d FILE`), or into a pipe (`{command} -dc FILE | \
+                 insights-hub import -`)"
+            ),
+        });
+    }
     if magic.starts_with(&[0x1f, 0x8b]) {
         return Ok(Opened {
             reader: Box::new(Damaged {
@@ -98,18 +114,68 @@ pub fn open(path: &Path) -> Result<Opened, ImportError> {
             size,
             read,
             container: Some("gzip".to_string()),
+            for_digest,
         });
     }
     if magic.starts_with(b"PK\x03\x04") || magic.starts_with(b"PK\x05\x06") {
         let file = buffered.into_inner().inner;
-        return open_zip_member(path, file, read);
+        let mut opened = open_zip_member(path, file, read)?;
+        opened.for_digest = for_digest;
+        return Ok(opened);
     }
     Ok(Opened {
         reader: Box::new(buffered),
         size,
         read,
         container: None,
+        for_digest,
     })
+}
+
+/// The compression a file's first bytes show, among those the import does not undo
+/// (each's name and command): xz, bzip2 and zstd, the other compressors datasets are
+/// shared with.
+fn unread_compression(magic: &[u8]) -> Option<(&'static str, &'static str)> {
+    const BZIP2_BLOCK: &[u8] = &[0x31, 0x41, 0x59, 0x26, 0x53, 0x59];
+    const BZIP2_END: &[u8] = &[0x17, 0x72, 0x45, 0x38, 0x50, 0x90];
+    if magic.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0]) {
+        return Some(("xz", "xz"));
+    }
+    if magic.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        return Some(("zstd", "zstd"));
+    }
+    // "BZh", the block size, then a block's or the stream end's magic number: "BZh"
+    // alone could begin a header.
+    if magic.len() >= 10
+        && magic.starts_with(b"BZh")
+        && (b'1'..=b'9').contains(&magic[3])
+        && (magic[4..10] == *BZIP2_BLOCK || magic[4..10] == *BZIP2_END)
+    {
+        return Some(("bzip2", "bzip2"));
+    }
+    None
+}
+
+/// A zip member's compression method as its tools name it: the zip crate's `Debug`
+/// form was "Unsupported(12)".
+fn zip_method_name(method: zip::CompressionMethod) -> String {
+    // The number the archive stores; the crate deprecates reading it only to steer
+    // matching towards its constants, which name no method it was built without.
+    #[allow(deprecated)]
+    let number = method.to_u16();
+    let name = match number {
+        1 => "Shrink",
+        2..=5 => "Reduce",
+        6 => "Implode",
+        9 => "Deflate64",
+        12 => "bzip2",
+        14 => "LZMA",
+        93 => "zstd",
+        95 => "xz",
+        98 => "PPMd",
+        other => return format!("method {other}"),
+    };
+    name.to_string()
 }
 
 /// The one CSV file inside a zip file, read straight from its place in the archive (so
@@ -137,7 +203,8 @@ fn open_zip_member(path: &Path, file: File, read: Arc<AtomicU64>) -> Result<Open
         .map(|name| name.map(|n| n.into_owned()).unwrap_or_default())
         .collect();
     let index = choose_member(&names).map_err(refuse)?;
-    let name = names[index].clone();
+    // Escaped: the name comes from the archive, and messages and the summary print it.
+    let name = crate::quoted::escaped(&names[index]).into_owned();
     let member = archive
         .by_index_raw(index)
         .map_err(|e| refuse(format!("cannot read {name} in it ({e})")))?;
@@ -150,7 +217,8 @@ fn open_zip_member(path: &Path, file: File, read: Arc<AtomicU64>) -> Result<Open
         zip::CompressionMethod::Deflated => true,
         other => {
             return Err(refuse(format!(
-                "{name} in it is compressed with {other:?}, which is not supported (only deflate); unzip it first"
+                "{name} in it is compressed with {}, which is not supported (only deflate); unzip it first",
+                zip_method_name(other)
             )))
         }
     };
@@ -190,8 +258,8 @@ fn open_zip_member(path: &Path, file: File, read: Arc<AtomicU64>) -> Result<Open
         }),
         size: compressed,
         read,
-        // Escaped: the name comes from the archive, and the summary prints it.
-        container: Some(format!("zip member {}", crate::quoted::escaped(&name))),
+        container: Some(format!("zip member {name}")),
+        for_digest: None,
     })
 }
 

@@ -84,6 +84,10 @@ pub struct FileReport {
     /// How the file was read, when it was not plain comma-separated UTF-8 ("gzip",
     /// "Windows-1252", "';'-separated", ...).
     pub notes: Vec<String>,
+    /// Columns passed over for another spelling of their field, as the summary says
+    /// it ("column 24 “artist_name” gives the artist; column 3 “track_artist” is
+    /// ignored"): see `header::PassedOver`.
+    pub passed_over: Vec<String>,
 }
 
 /// What a whole import run did.
@@ -417,6 +421,11 @@ impl ImportReport {
                 file.notes.join(", ")
             );
         }
+        for file in &self.files {
+            for passed_over in &file.passed_over {
+                let _ = writeln!(out, "In {}, {passed_over}.", shown_path(&file.path));
+            }
+        }
         for file in self.files.iter().filter(|f| f.skipped > 0) {
             let _ = writeln!(
                 out,
@@ -442,12 +451,15 @@ impl ImportReport {
 }
 
 /// How a file is named in what the import says: `import -` reads `/dev/stdin`, which is
-/// "standard input" to the person who typed `-`.
+/// "standard input" to the person who typed `-`. Control characters are escaped, as in
+/// what a report quotes from a file: a downloaded file's name can hold an escape
+/// sequence (which recoloured or cleared the terminal in the summary, the errors and
+/// the `--bad-rows` list) or a line break (which split their lines).
 pub fn shown_path(path: &Path) -> String {
     if path == Path::new("/dev/stdin") {
         "standard input".to_string()
     } else {
-        path.display().to_string()
+        crate::quoted::escaped(&path.to_string_lossy()).into_owned()
     }
 }
 
@@ -501,6 +513,10 @@ mod tests {
                     },
                 ],
                 notes: vec!["gzip".into(), "';'-separated".into()],
+                passed_over: vec![
+                    "column 24 “artist_name” gives the artist; column 3 “track_artist” is ignored"
+                        .into(),
+                ],
             }],
             replaced_demo: true,
             catalog_tracks: 25,
@@ -529,7 +545,7 @@ mod tests {
             one.summary()
         );
         assert!(
-            text.contains("Read a.csv as: gzip, ';'-separated."),
+            text.contains("Read a.csv as: gzip, ';'-separated.\nIn a.csv, column 24 “artist_name” gives the artist; column 3 “track_artist” is ignored.\n"),
             "{text}"
         );
     }

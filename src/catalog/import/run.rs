@@ -86,7 +86,7 @@ fn source_label(path: &Path) -> String {
 /// `import_files` of files already opened.
 fn import_sources<R: Read + Send>(
     conn: &mut DbConnection,
-    sources: Vec<CsvSource<R>>,
+    mut sources: Vec<CsvSource<R>>,
     paths: &[PathBuf],
     options: ImportOptions,
     progress: &mut dyn Progress,
@@ -100,6 +100,13 @@ fn import_sources<R: Read + Send>(
         .map(|p| source_label(p))
         .collect::<Vec<_>>()
         .join(", ");
+    // The files the import opened, for its digest; `None` when one is a pipe.
+    let for_digest: Option<Vec<_>> = sources.iter_mut().map(CsvSource::take_for_digest).collect();
+    let for_digest = for_digest.as_deref();
+    let digest_of_run = || match for_digest {
+        Some(files) => super::digest::of_run(files, options),
+        None => Ok(None),
+    };
 
     if catalog_is_locked(conn)? {
         progress.waiting_for_catalog(db::lock_wait_limit(conn));
@@ -113,12 +120,15 @@ fn import_sources<R: Read + Send>(
         // made its digest the one to compare with.
         let (digest, report) = match catalog_meta::import_digest(conn)? {
             Some(stored) => {
-                let digest = super::digest::of_run(paths, options)?;
+                let digest = digest_of_run()?;
                 if digest.as_deref() == Some(stored.as_str()) {
                     return already_imported(conn, paths);
                 }
                 let report = import_in_transaction(conn, sources, &source_name, options, progress)?;
-                (digest, report)
+                // Hashed before the rows were read: it describes them if no file was
+                // written meanwhile.
+                let read_as_hashed = for_digest.is_some_and(super::digest::unchanged);
+                (digest.filter(|_| read_as_hashed), report)
             }
             // Nothing to compare with (a new catalog, the demo, one the server
             // refreshed), so this run is no repeat: its digest is computed beside the
@@ -129,7 +139,7 @@ fn import_sources<R: Read + Send>(
             None => std::thread::scope(|scope| {
                 let (rows_read, wait_for_rows) = mpsc::channel::<()>();
                 let hashing = scope.spawn(move || match wait_for_rows.recv() {
-                    Ok(()) => super::digest::of_run(paths, options),
+                    Ok(()) => digest_of_run(),
                     // The import stopped before its rows were in: no digest to record.
                     Err(_) => Ok(None),
                 });
@@ -361,6 +371,12 @@ fn import_source<R: Read + Send>(
     let before = writer.stats();
     let mut report = FileReport {
         path: path.clone(),
+        passed_over: source
+            .columns()
+            .passed_over
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
         ..FileReport::default()
     };
     let read = std::thread::scope(|scope| -> Result<(), ImportError> {

@@ -20,6 +20,7 @@ use std::{
 use csv::ByteRecord;
 
 use super::{
+    digest::OpenedFile,
     header::{ColumnMap, HeaderError},
     input::{self, TextLayout},
     row::RowParser,
@@ -69,6 +70,8 @@ pub struct CsvSource<R: Read> {
     file_bytes: Option<Arc<AtomicU64>>,
     /// Size of the file in bytes, for progress (0 when unknown).
     pub size: u64,
+    /// The file as the run's digest reads it, when the source is a regular file.
+    for_digest: Option<OpenedFile>,
 }
 
 impl CsvSource<Box<dyn Read + Send>> {
@@ -80,6 +83,7 @@ impl CsvSource<Box<dyn Read + Send>> {
         source.size = opened.size;
         source.file_bytes = Some(opened.read);
         source.container = opened.container;
+        source.for_digest = opened.for_digest;
         Ok(source)
     }
 }
@@ -160,6 +164,7 @@ impl<'a> CsvSource<Box<dyn Read + Send + 'a>> {
             container: None,
             file_bytes: None,
             size: 0,
+            for_digest: None,
         })
     }
 }
@@ -210,6 +215,12 @@ impl<R: Read> CsvSource<R> {
 
     pub fn columns(&self) -> &ColumnMap {
         self.parser.columns()
+    }
+
+    /// The file as the run's digest reads it: `None` for a pipe, a reader, or once
+    /// taken.
+    pub fn take_for_digest(&mut self) -> Option<OpenedFile> {
+        self.for_digest.take()
     }
 
     /// Why a row that runs over several lines (`first` to `last`) is refused, if it
