@@ -1249,6 +1249,14 @@ async fn control_characters_in_a_search_are_refused() {
             "{q}"
         );
     }
+    // Inside quotes as well.
+    let phrase = call(&app, None, "/api/v1/search?q=%22love%20song%22&type=track").await;
+    let tabbed = call(&app, None, "/api/v1/search?q=%22love%09song%22&type=track").await;
+    assert_eq!(tabbed.status, StatusCode::OK, "{}", tabbed.json);
+    assert_eq!(
+        tabbed.json["tracks"]["items"],
+        phrase.json["tracks"]["items"]
+    );
 }
 
 /// `q` holds up to 500 characters, counted as characters: a `track:"…" artist:"…"`

@@ -256,7 +256,7 @@ impl Accounts {
             .ok();
         if let Err(e) = password::check_new_password(password, username) {
             errors.add(Field::Password, e);
-        } else if password != confirmation {
+        } else if hashing::normalized(password) != hashing::normalized(confirmation) {
             errors.add(Field::Confirmation, PASSWORDS_DIFFER);
         }
         let name = match name {
@@ -361,7 +361,7 @@ impl Accounts {
                 e.to_string(),
             )));
         }
-        if new != confirmation {
+        if hashing::normalized(new) != hashing::normalized(confirmation) {
             return Err(AccountError::Invalid(FieldErrors::one(
                 Field::Confirmation,
                 PASSWORDS_DIFFER,

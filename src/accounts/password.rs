@@ -1,8 +1,10 @@
 //! Password policy for new passwords (ASVS 2.1.1, 2.1.7): at least 12 characters, not
 //! absurdly long, not one of the passwords every attacker tries first (a list of 30,000
 //! from a public breach corpus, see `common_passwords`), and not containing the
-//! username. Passwords are used exactly as typed: never trimmed, case-folded or
-//! normalised; only the comparisons ignore case.
+//! username. Passwords are never trimmed or case-folded; they are hashed in Unicode's
+//! NFKC form (`hashing::normalized`), so the rules judge that form too: the password
+//! the account opens with is the one they passed (full-width "ｑｗｅｒｔｙ１２３４５６"
+//! opens with "qwerty123456", which is common). Only the comparisons ignore case.
 
 use super::common_passwords;
 
@@ -40,6 +42,7 @@ const SITE_SPECIFIC: &[&str] = &[
 
 /// Checks a new password (sign up, change of password) for the given username.
 pub fn check_new_password(password: &str, username: &str) -> Result<(), PasswordError> {
+    let password = &*super::hashing::normalized(password);
     if password.is_empty() {
         return Err(PasswordError::Empty);
     }
@@ -97,6 +100,26 @@ mod tests {
         assert_eq!(
             check_new_password(&"ab".repeat(129), "ada"),
             Err(PasswordError::TooLong)
+        );
+    }
+
+    /// The rules judge the password as it is hashed (NFKC): the one the account will
+    /// open with.
+    #[test]
+    fn the_rules_judge_the_password_as_it_is_hashed() {
+        // Full-width "qwerty123456" is the common password itself.
+        assert_eq!(
+            check_new_password("ｑｗｅｒｔｙ１２３４５６", "ada"),
+            Err(PasswordError::Common)
+        );
+        // Twelve characters typed, six once the accents are composed.
+        assert_eq!(
+            check_new_password(&"e\u{301}".repeat(6), "ada"),
+            Err(PasswordError::TooShort)
+        );
+        assert_eq!(
+            check_new_password("ａｄａ-lovelace-1815", "ada"),
+            Err(PasswordError::ContainsUsername)
         );
     }
 

@@ -60,6 +60,10 @@ pub enum SearchQueryError {
     Or,
     #[error("NOT {0} is not read: NOT leaves out a word or a \"phrase\" (roadhouse NOT blues), not a filter.")]
     NotBeforeFilter(String),
+    #[error(
+        "NOT {0} is not read: after NOT, write the word whole (a * inside it is not read there)."
+    )]
+    WildcardAfterNot(String),
 }
 
 /// The filters, by the name written before the colon (lower case).
@@ -124,7 +128,7 @@ impl SearchQuery {
             let first = query.term_count() == 0 && punctuation.is_empty();
             if more && !negated {
                 match word.as_str() {
-                    "NOT" => {
+                    "NOT" if !first => {
                         negated = true;
                         i = next;
                         continue;
@@ -136,6 +140,10 @@ impl SearchQuery {
             let left_out = std::mem::take(&mut negated);
             if !left_out {
                 query.typed.push(word.clone());
+            } else if word.trim_matches('*').contains('*') {
+                // Read as its pieces, `NOT re*mix` would leave out all that holds "re"
+                // or "mix": nearly everything.
+                return Err(SearchQueryError::WildcardAfterNot(word));
             }
             let mut searched = false;
             for piece in word.split('*') {
@@ -254,20 +262,20 @@ impl SearchQuery {
     }
 
     fn add(&mut self, field: Field, value: String) -> Result<(), SearchQueryError> {
-        // A wildcard at a value's ends: every value is found anywhere in its field.
-        let value = match field {
-            Field::Year => value,
-            _ => value.trim_matches('*').trim().to_string(),
+        let list = match field {
+            Field::Year => {
+                self.years.push(years(&value)?);
+                return Ok(());
+            }
+            Field::Track => &mut self.track,
+            Field::Artist => &mut self.artist,
+            Field::Album => &mut self.album,
+            Field::Genre => &mut self.genre,
         };
-        if value.is_empty() {
-            return Ok(());
-        }
-        match field {
-            Field::Track => self.track.push(value),
-            Field::Artist => self.artist.push(value),
-            Field::Album => self.album.push(value),
-            Field::Genre => self.genre.push(value),
-            Field::Year => self.years.push(years(&value)?),
+        // A wildcard, as in a free word: every value is found anywhere in its field, so
+        // `artist:be*ce` is a name holding "be" and "ce"; `artist:*` is no filter.
+        for piece in value.split('*') {
+            push_term(list, piece.to_string());
         }
         Ok(())
     }
@@ -507,6 +515,18 @@ mod tests {
             strings(&["not", "fade", "away"])
         );
         assert_eq!(parse("love NOT").text, strings(&["love", "NOT"]));
+        assert_eq!(
+            parse("NOT Afraid Eminem").text,
+            strings(&["NOT", "Afraid", "Eminem"])
+        );
+        assert!(parse("NOT Afraid Eminem").excluded.is_empty());
+        // A wildcard inside a word after NOT would leave out each piece: refused.
+        assert_eq!(
+            SearchQuery::parse("drake NOT re*mix"),
+            Err(SearchQueryError::WildcardAfterNot("re*mix".into()))
+        );
+        assert_eq!(parse("drake NOT remix*").excluded, strings(&["remix"]));
+        assert_eq!(parse("artist:be*ce").artist, strings(&["be", "ce"]));
         assert_eq!(parse("OR nothing").text, strings(&["OR", "nothing"]));
         assert_eq!(
             parse("halo or umbrella").text,

@@ -83,7 +83,13 @@ pub async fn search(
             "q must not contain control characters (such as NUL or escape).",
         ));
     }
-    let mut query = SearchQuery::parse(q).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    // Read with its tabs and line breaks as spaces, inside quotes too.
+    let spaced: String = q
+        .chars()
+        .map(|c| if c.is_whitespace() { ' ' } else { c })
+        .collect();
+    let mut query =
+        SearchQuery::parse(&spaced).map_err(|e| ApiError::bad_request(e.to_string()))?;
     if query.term_count() > MAX_TERMS {
         return Err(ApiError::bad_request(format!(
             "q has {} words, phrases and filters; at most {MAX_TERMS} are searched for (a word another holds counts once). Put a long title in quotes to search for it as one phrase: track:\"…\".",

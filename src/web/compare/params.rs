@@ -140,7 +140,11 @@ impl CompareRequest {
             }
         };
         let mut fields = pairs.all_text(kind.noun);
-        let sent_fields = !fields.is_empty();
+        // Two blank fields are what the starting form sends with Compare; the app never
+        // writes them into an address itself (`url_with` leaves them out). More blank
+        // fields come from "Add" (an address the app pushes, reloaded or gone back to):
+        // the form being filled in, not a refusal.
+        let sent_blank_form = (1..=MIN_COMPARED).contains(&fields.len());
         let mut editing = false;
         if let Some(remove) = pairs.last("remove") {
             let position = remove
@@ -196,7 +200,7 @@ impl CompareRequest {
             editing,
             adding,
             has_names,
-            sent_blank: sent_fields && !has_names && !editing,
+            sent_blank: sent_blank_form && !has_names && !editing,
         })
     }
 
@@ -256,6 +260,8 @@ mod tests {
         assert!(!r.sent_blank);
         assert!(parse("artist=&artist=").unwrap().sent_blank);
         assert!(!parse("artist=&artist=&add=1").unwrap().sent_blank);
+        // The address "Add" pushes on the empty form, reloaded: not a refusal.
+        assert!(!parse("artist=&artist=&artist=").unwrap().sent_blank);
         assert_eq!(r.url(), "/artists/compare");
         let r = parse("artist=A&artist=&artist=&artist=&artist=&artist=B&add=1").unwrap();
         assert_eq!(r.fields.len(), MAX_COMPARED);

@@ -49,8 +49,9 @@ type Ranked = (MatchKind, Reverse<i32>, u32);
 /// How a suggestion matched the query, best first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum MatchKind {
-    /// The name is the query (case, accents and punctuation between words aside): the
-    /// band James before the hundreds of Jameses with more tracks.
+    /// The name is the query (case and Latin accents aside; punctuation counts, so
+    /// "Tyler, The Creator" is not `tyler the creator`): the band James before the
+    /// hundreds of Jameses with more tracks.
     Exact,
     /// The name starts with the query.
     Prefix,
@@ -296,7 +297,7 @@ impl ArtistIndex {
     ) -> (usize, Vec<&ArtistSummary>) {
         let key = query_key(query);
         let positions: Vec<u32> = self
-            .ranked(&key, limit)
+            .exact_first(&key, limit, |room| self.ranked(&key, room))
             .into_iter()
             .map(|(_, _, i)| i)
             .collect();
@@ -574,28 +575,19 @@ impl ArtistIndex {
         // by: finding every name holding them scanned the whole index (4 ms at 100,000
         // artists, against 17 µs for most queries), so such a query is matched as typed.
         let narrowed = words.iter().any(|w| w.chars().nth(1).is_some());
-        // The names that are exactly the query come first: ranked by tracks alone,
-        // `James` (the band) came 14th among names starting so, off the first page.
-        let exact = self.exact_matches(key, limit);
-        let room = limit + exact.len();
-        let ranked = if words.len() > 1 && narrowed {
-            self.ranked_words(key, &words, room)
-        } else {
-            self.ranked(key, room)
-        };
-        let others = ranked
-            .into_iter()
-            .filter(|(_, _, i)| !exact.iter().any(|(_, _, e)| e == i));
-        exact
-            .iter()
-            .copied()
-            .chain(others)
-            .take(limit)
-            .map(|(kind, _, i)| Suggestion {
-                artist: self.at(i as usize),
-                kind,
-            })
-            .collect()
+        self.exact_first(key, limit, |room| {
+            if words.len() > 1 && narrowed {
+                self.ranked_words(key, &words, room)
+            } else {
+                self.ranked(key, room)
+            }
+        })
+        .into_iter()
+        .map(|(kind, _, i)| Suggestion {
+            artist: self.at(i as usize),
+            kind,
+        })
+        .collect()
     }
 
     /// The positions `suggest_key` makes its suggestions of, ranked.
@@ -613,6 +605,22 @@ impl ArtistIndex {
             ranked.extend(self.substring_matches(key, limit - ranked.len()));
         }
         ranked
+    }
+
+    /// The first `limit` of a ranking (`rank(room)` ranks the first `room`), with the
+    /// names that are exactly `key` moved to the front: ranked by tracks alone, `James`
+    /// (the band) came 14th among names starting so, off the first page.
+    fn exact_first(
+        &self,
+        key: &str,
+        limit: usize,
+        rank: impl FnOnce(usize) -> Vec<Ranked>,
+    ) -> Vec<Ranked> {
+        let exact = self.exact_matches(key, limit);
+        let others = rank(limit + exact.len())
+            .into_iter()
+            .filter(|(_, _, i)| !exact.iter().any(|(_, _, e)| e == i));
+        exact.iter().copied().chain(others).take(limit).collect()
     }
 
     /// The artists whose key is `key`, most tracks first: the start of its prefix range
