@@ -166,12 +166,15 @@ pub fn is_urlencoded_form(req: &Request) -> bool {
 /// it refuses is no form here either, and gets 415, not a form read for its token and
 /// then refused by the handler.
 fn declares_urlencoded_form(req: &Request) -> bool {
-    req.content_type().is_some_and(|content_type| {
-        content_type.split(';').next().is_some_and(|mime| {
-            mime.trim()
-                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-        }) && content_type.parse::<mime::Mime>().is_ok()
-    })
+    // As poem's form extractor reads it: `application/x-www-form-urlencoded`, or a
+    // subtype with that suffix (`application/vnd.x+x-www-form-urlencoded`).
+    req.content_type()
+        .and_then(|content_type| content_type.parse::<mime::Mime>().ok())
+        .is_some_and(|mime| {
+            mime.type_() == mime::APPLICATION
+                && (mime.subtype() == "x-www-form-urlencoded"
+                    || mime.suffix().is_some_and(|s| s == "x-www-form-urlencoded"))
+        })
 }
 
 /// Whether the Content-Type names a charset other than UTF-8.
