@@ -191,7 +191,11 @@ fn refuse_database_files(path: &Path, main: &Path) -> io::Result<()> {
         return Ok(());
     };
     let catalog = insights_hub::db::catalog_file::catalog_path(main);
-    for file in [main, catalog.as_path()] {
+    // SQLite names a linked database's journal after the file the link points to: both
+    // the names as given and as resolved.
+    let given = [main.to_path_buf(), catalog];
+    let targets: Vec<PathBuf> = given.iter().filter_map(|f| resolved(f)).collect();
+    for file in given.iter().chain(&targets) {
         for suffix in ["", "-journal", "-wal", "-shm"] {
             let mut name = file.as_os_str().to_owned();
             name.push(suffix);
@@ -334,5 +338,19 @@ mod tests {
         );
         let other = dir.path().join("hub.bad.csv");
         assert!(BadRowsFile::create(&other, Some(&main)).is_ok());
+        // A database given by a link has its journal named after the link's target.
+        #[cfg(unix)]
+        {
+            let real = sub.join("real.db");
+            let linked = dir.path().join("linked.db");
+            std::os::unix::fs::symlink(&real, &linked).unwrap();
+            for suffix in ["-wal", "-journal"] {
+                let journal = sub.join(format!("real.db{suffix}"));
+                assert!(
+                    BadRowsFile::create(&journal, Some(&linked)).is_err(),
+                    "{suffix}"
+                );
+            }
+        }
     }
 }
