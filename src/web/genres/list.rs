@@ -220,8 +220,12 @@ fn results(genres: &GenreCatalog, query: &str, sort: GenreSort) -> Markup {
         html! {
             th scope="col" aria-sort=[aria_sort] {
                 // The id gives the keyboard back to this header after the swap (htmx
-                // refocuses the element with the focused one's id).
-                a id={ (HEADER_LINK_ID_PREFIX) (key.key()) } href=(href) hx-get=(href) hx-target=(format!("#{LIST_ID}")) hx-swap="outerHTML" hx-push-url="true" {
+                // refocuses the element with the focused one's id). In the search form's
+                // queue, so that this click's answer wins: leaving the search field for
+                // the header fires the form's `change` a moment before, and that answer
+                // replaced the list while this one sorted a list no longer on the page.
+                a id={ (HEADER_LINK_ID_PREFIX) (key.key()) } href=(href) hx-get=(href) hx-target=(format!("#{LIST_ID}")) hx-swap="outerHTML" hx-push-url="true"
+                    hx-sync="form.genre-search:replace" {
                     (label)
                     @if active { span aria-hidden="true" { @if sort.descending { " ↓" } @else { " ↑" } } }
                 }
