@@ -139,6 +139,34 @@ async fn logged_in(client: &Client, browser: &mut Browser) -> bool {
     browser.get(client, "/account").await.status == StatusCode::OK
 }
 
+/// Every connection of the pool runs without JIT compilation: a title search that
+/// folds accents passes `jit_above_cost`, and compiling it took most of a second, on
+/// every request.
+#[tokio::test]
+async fn connections_run_without_jit() {
+    let Some(url) = postgres_or_skip("connections_run_without_jit") else {
+        return;
+    };
+    let cluster = two_servers(&url);
+    #[derive(diesel::QueryableByName)]
+    struct Setting {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        jit: String,
+    }
+    for _ in 0..3 {
+        let jit = db::run(&cluster.a.state.pool, |conn| {
+            use diesel::RunQueryDsl;
+            let db::DbConnection::Pg(conn) = conn else {
+                panic!("a PostgreSQL connection");
+            };
+            Ok(diesel::sql_query("SHOW jit").get_result::<Setting>(conn)?)
+        })
+        .await
+        .expect("SHOW jit");
+        assert_eq!(jit.jit, "off");
+    }
+}
+
 #[tokio::test]
 async fn a_session_started_on_one_server_lives_and_ends_on_all() {
     let Some(url) = postgres_or_skip("a_session_started_on_one_server_lives_and_ends_on_all")
