@@ -165,6 +165,32 @@ async fn a_password_logs_in_however_its_accents_are_encoded() {
     assert!(logged_in(&app, &mut browser).await);
 }
 
+/// A username typed with a NUL (or another control character) is no one's, on both
+/// backends alike: PostgreSQL, which refuses NUL in any text, had answered 500.
+#[tokio::test]
+async fn a_control_character_in_a_log_in_name_is_wrong_credentials() {
+    let app = empty_app();
+    Browser::new()
+        .sign_up(&app.client, "alice", GOOD_PASSWORD)
+        .await;
+    for name in ["al\u{0}ice", "alice\u{0}", "al\u{7}ice"] {
+        let page = Browser::new()
+            .log_in(&app.client, name, GOOD_PASSWORD)
+            .await;
+        assert_eq!(
+            page.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{name:?}: {}",
+            page.body
+        );
+        assert!(
+            page.body.contains("Wrong username or password"),
+            "{}",
+            page.body
+        );
+    }
+}
+
 #[tokio::test]
 async fn cookies_are_secure_when_configured() {
     let app = app_with(|config| config.secure_cookies = true);

@@ -97,10 +97,20 @@ fn is_allowed(c: char) -> bool {
 /// breaks the rules simply matches no account. Bounded so that a huge input cannot
 /// grow the throttle's memory.
 pub fn lookup_key(input: &str) -> String {
+    // A control character is in no username (sign-up refuses them); as U+FFFD it still
+    // finds no one. Kept, a NUL reached PostgreSQL, which refuses it in any text: a
+    // log-in typed with one answered 500 there (and 422 on SQLite).
     input
         .trim()
         .chars()
         .take(MAX_CHARS + 1)
+        .map(|c| {
+            if c.is_control() {
+                char::REPLACEMENT_CHARACTER
+            } else {
+                c
+            }
+        })
         .collect::<String>()
         .to_lowercase()
 }
