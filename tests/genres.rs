@@ -797,3 +797,34 @@ async fn a_subgenre_as_a_page_seed_names_its_genre() {
         page.body
     );
 }
+
+/// A genre's name typed without its accents finds it, as artists' names do: `forro`
+/// had found nothing in the list, a 404 for its page and for a comparison.
+#[tokio::test]
+async fn a_genre_is_found_without_its_accents() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let header = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/genres_small.csv"),
+    )
+    .expect("fixture");
+    let header = header.lines().next().expect("header");
+    let csv = format!(
+        "{header}\n\
+         ftrack0000000000000001,Xote,Ana,40,falb1,Xote (album),1999,P,p1,forró,forró pé de serra,0.5,0.2,1,-6,1,0.05,0.1,0,0.1,0.5,120,200000\n\
+         ftrack0000000000000002,Song,Bo,50,falb2,Song (album),2001,P,p2,pop,dance pop,0.5,0.4,1,-6,1,0.05,0.1,0,0.1,0.5,120,200000\n"
+    );
+    let path = dir.path().join("forro.csv");
+    std::fs::write(&path, csv).expect("write");
+    let app = catalog_from(empty_app(), path).await;
+    let list = get(&app, "/genres?q=forro").await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(row(&list.body, "forró").is_some(), "{}", list.body);
+    // Its page's address is the genre's own spelling.
+    let page = get(&app, "/genres/forro").await;
+    assert_eq!(page.status, StatusCode::PERMANENT_REDIRECT, "{}", page.body);
+    assert_eq!(page.location(), Some("/genres/forr%C3%B3"));
+    let compared = get(&app, "/genres/compare?genre=forro&genre=pop").await;
+    assert_eq!(compared.status, StatusCode::OK, "{}", compared.body);
+    let sub = get(&app, "/genres?q=pe%20de%20serra").await;
+    assert!(row(&sub.body, "forró").is_some(), "{}", sub.body);
+}

@@ -133,15 +133,23 @@ fn edit_distance(a: &str, b: &str, limit: usize) -> Option<usize> {
 /// A name as a search compares it: "hip-hop" finds "hip hop", since a hyphen and a
 /// space are the same to a reader.
 fn loose(name: &str) -> String {
-    genre_key(name).replace('-', " ")
+    accents_folded(&genre_key(name)).replace('-', " ")
 }
 
-/// A genre's name as another spelling of it reads: hyphens as spaces and "&", "and"
-/// and "n" as one word, so Spotify's seed names (`r-n-b`, `hip-hop`,
+/// A genre key with Latin accents folded, as artist names are searched: `forro` finds
+/// "forró", which had been "no genre matches" on the list, and 404 in a comparison.
+fn accents_folded(key: &str) -> String {
+    crate::model::artist_names::artist_search_key(key)
+}
+
+/// A genre's name as another spelling of it reads: Latin accents folded, hyphens as
+/// spaces and "&", "and" and "n" as one word, so Spotify's seed names (`r-n-b`, `hip-hop`,
 /// `drum-and-bass`) find a catalog's `r&b`, `hip hop` and `drum & bass`. For telling
 /// whole names apart only: as a search ("n" typed so far) it would find every "&".
 pub fn spelling_key(name: &str) -> String {
-    let spaced = genre_key(name).replace('-', " ").replace('&', " & ");
+    let spaced = accents_folded(&genre_key(name))
+        .replace('-', " ")
+        .replace('&', " & ");
     let words: Vec<&str> = spaced
         .split_whitespace()
         .map(|w| match w {
