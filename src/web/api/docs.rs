@@ -306,18 +306,27 @@ const TITLE: &str = "API documentation";
 /// Where Swagger UI is: `/api/docs/try`.
 pub const CONSOLE_PATH: &str = "/api/docs/try";
 
-/// Swagger UI's page, with the way back to the reference.
+/// Swagger UI's page, with the way back to the reference: a `main` with a heading of
+/// its own, in Swagger UI's type (its classes), and light in a dark scheme too, as
+/// Swagger UI draws itself (the page's own text had been black serif on whatever the
+/// browser chose).
 const CONSOLE: &str = r#"<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light">
 <title>Try the API · Spotify Insights Hub</title>
 <link rel="stylesheet" href="/api/docs/swagger-ui.css">
 </head>
 <body>
+<main class="swagger-ui">
+<div class="wrapper">
 <p><a href="/api/docs">&larr; API documentation</a></p>
-<div id="ui"><p>Trying the operations here needs JavaScript. <a href="/api/docs">The API documentation</a> describes each of them without it, and the OpenAPI document is at <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>.</p></div>
+<h1 class="title">Try the API</h1>
+</div>
+<div id="ui"><div class="wrapper"><p>Trying the operations here needs JavaScript. <a href="/api/docs">The API documentation</a> describes each of them without it, and the OpenAPI document is at <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>.</p></div></div>
+</main>
 <script src="/api/docs/swagger-ui-bundle.js"></script>
 <script src="/api/docs/init.js"></script>
 </body>
