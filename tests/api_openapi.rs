@@ -378,7 +378,10 @@ async fn the_docs_page_is_served_from_the_binary_without_inline_scripts() {
     assert!(body.contains(r#"<a href="/api/docs">The API documentation</a> describes"#));
     // A page of its own: a main landmark and a heading, in Swagger UI's type.
     assert!(body.contains(r#"<main class="swagger-ui">"#), "{body}");
-    assert!(body.contains(r#"<h1 class="title">Try the API</h1>"#), "{body}");
+    assert!(
+        body.contains(r#"<h1 class="title">Try the API</h1>"#),
+        "{body}"
+    );
     let (status, content_type, js) = text(&app, "/api/docs/swagger-ui-bundle.js").await;
     assert_eq!(status, StatusCode::OK);
     assert!(content_type.starts_with("text/javascript"));

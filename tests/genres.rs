@@ -811,7 +811,8 @@ async fn a_genre_is_found_without_its_accents() {
     let csv = format!(
         "{header}\n\
          ftrack0000000000000001,Xote,Ana,40,falb1,Xote (album),1999,P,p1,forró,forró pé de serra,0.5,0.2,1,-6,1,0.05,0.1,0,0.1,0.5,120,200000\n\
-         ftrack0000000000000002,Song,Bo,50,falb2,Song (album),2001,P,p2,pop,dance pop,0.5,0.4,1,-6,1,0.05,0.1,0,0.1,0.5,120,200000\n"
+         ftrack0000000000000002,Song,Bo,50,falb2,Song (album),2001,P,p2,pop,dance pop,0.5,0.4,1,-6,1,0.05,0.1,0,0.1,0.5,120,200000\n\
+         ftrack0000000000000003,Baião,Ana,30,falb3,Undated,,P,p1,forró,forró pé de serra,0.6,0.3,1,-6,1,0.05,0.1,0,0.1,0.5,120,200000\n"
     );
     let path = dir.path().join("forro.csv");
     std::fs::write(&path, csv).expect("write");
@@ -827,4 +828,12 @@ async fn a_genre_is_found_without_its_accents() {
     assert_eq!(compared.status, StatusCode::OK, "{}", compared.body);
     let sub = get(&app, "/genres?q=pe%20de%20serra").await;
     assert!(row(&sub.body, "forró").is_some(), "{}", sub.body);
+    // Its page says that its track without a release year is in no decade.
+    let page = get(&app, "/genres/forr%C3%B3").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        strip(&page.body).contains("1 track without a release year is left out."),
+        "{}",
+        strip(&page.body)
+    );
 }

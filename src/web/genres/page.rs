@@ -77,9 +77,16 @@ pub async fn genre_page(
         (artists_section(genre, &catalog))
         @if !genre.is_subgenre() { (subgenres_section(genre, &genres)) }
         (typical_section(genre, &typical, &details))
-        (decades_section("genre-decades", "Its sound by decade", &format!("{}'s", genre.name), &genre.decades, None))
+        (decades_section("genre-decades", "Its sound by decade", &format!("{}'s", genre.name), &genre.decades, Some(undated(genre))))
     };
     Ok(render(&ctx, &genre.name, content).into_response())
+}
+
+/// How many of the genre's tracks have no release year, and so are in no decade: the
+/// page's decade table had held fewer tracks than its header counted, unexplained.
+fn undated(genre: &GenreProfile) -> i64 {
+    let dated: i64 = genre.decades.iter().map(|d| d.tracks).sum();
+    (genre.track_count - dated).max(0)
 }
 
 fn not_found(genres: &GenreCatalog, name: &str) -> Markup {

@@ -108,7 +108,8 @@ pub fn decades_section(
                     "The average of " (whose) " tracks released in each decade. Tempo and "
                     "loudness, which do not run from 0 to 1, are in the table only."
                     @if let Some(n) = undated.filter(|n| *n > 0) {
-                        " " (format_count(n)) " tracks without a release year are left out."
+                        " " (crate::decimal::counted(n, "track")) " without a release year "
+                        (if n == 1 { "is" } else { "are" }) " left out."
                     }
                     // A decade of 2 or 3 tracks drew the tallest point of a line (a 1950s
                     // valence of 0.91) with nothing to say it rests on so few.
