@@ -439,6 +439,17 @@ async fn an_unknown_genre_is_a_404_with_did_you_mean() {
     assert!(far.body.contains("no name is close to it"));
     let long = get(&app, &format!("/genres/{}", "a".repeat(5000))).await;
     assert_eq!(long.status, StatusCode::NOT_FOUND);
+    // The list's search names the genres a typo may have meant, as the address does.
+    let list = get(&app, "/genres?q=rokc").await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list.body.contains("Did you mean one of these?"), "{}", list.body);
+    assert!(
+        list.body.contains(r#"<a href="/genres/rock">rock</a>"#),
+        "{}",
+        list.body
+    );
+    let none = get(&app, "/genres?q=zzzzzzzzzz").await;
+    assert!(!none.body.contains("Did you mean"), "{}", none.body);
 }
 
 /// The genre page's "Compare pop with another genre" opens the form with pop and an

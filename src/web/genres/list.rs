@@ -10,7 +10,7 @@ use poem::{handler, web::Data, IntoResponse, Request, Response};
 
 use super::{
     genre_path, render,
-    views::{profile_cell, SMALL_PROFILE},
+    views::{did_you_mean_list, profile_cell, SMALL_PROFILE},
 };
 use crate::decimal::counted;
 use crate::{
@@ -246,7 +246,14 @@ fn results(genres: &GenreCatalog, query: &str, sort: GenreSort) -> Markup {
             } @else if genres.is_empty() {
                 p { "The catalog has no genres: its tracks came without any." }
             } @else if found.is_empty() {
-                p role="status" { "No genre or subgenre matches “" (query) "”. " a href="/genres" { "Show every genre" } "." }
+                // As a genre's address and the comparison do: a typo ("rok") is named.
+                @let close = genres.did_you_mean(query, 5);
+                p role="status" {
+                    "No genre or subgenre matches “" (query) "”. "
+                    @if !close.is_empty() { "Did you mean one of these? " }
+                    a href="/genres" { "Show every genre" } "."
+                }
+                @if !close.is_empty() { (did_you_mean_list(&close)) }
             } @else {
                 p class="muted" role="status" {
                     (format_count(found.len() as i64)) " of " (counted(genres.genres().len() as i64, "genre"))

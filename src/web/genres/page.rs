@@ -12,7 +12,7 @@ use poem::{
 
 use super::{
     genre_path, render,
-    views::{decades_section, subgenre_table, tracks_text},
+    views::{decades_section, did_you_mean_list, subgenre_table, tracks_text},
 };
 use crate::decimal::counted;
 use crate::{
@@ -98,16 +98,7 @@ fn not_found(genres: &GenreCatalog, name: &str) -> Markup {
                 p { "No genre in the catalog has that name, and no name is close to it." }
             } @else {
                 p { "No genre in the catalog has that name. Did you mean one of these?" }
-                ul class="did-you-mean" {
-                    @for g in suggestions {
-                        li {
-                            a href=(genre_path(&g.name)) { (g.name) }
-                            " (" (tracks_text(g.track_count))
-                            @if let Some(parent) = &g.parent { ", a subgenre of " (parent) }
-                            ")"
-                        }
-                    }
-                }
+                (did_you_mean_list(&suggestions))
             }
             p { a href="/genres" { "See every genre" } }
         }

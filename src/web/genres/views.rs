@@ -21,6 +21,23 @@ pub fn tracks_text(n: i64) -> String {
     crate::decimal::counted(n, "track")
 }
 
+/// Links to the genres a name that finds none may have meant, with their tracks and, for
+/// a subgenre, its genre.
+pub fn did_you_mean_list(suggestions: &[&GenreProfile]) -> Markup {
+    html! {
+        ul class="did-you-mean" {
+            @for g in suggestions {
+                li {
+                    a href=(genre_path(&g.name)) { (g.name) }
+                    " (" (tracks_text(g.track_count))
+                    @if let Some(parent) = &g.parent { ", a subgenre of " (parent) }
+                    ")"
+                }
+            }
+        }
+    }
+}
+
 /// A decade with fewer tracks than this is marked "few" and left off the lines. An
 /// artist's 5 tracks make a profile worth reading; a decade's did not: EDM's 5 tracks of
 /// the 1980s and 10 of the 1990s drew its chart's largest swings, beside 5,200 of the
