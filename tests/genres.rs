@@ -442,7 +442,11 @@ async fn an_unknown_genre_is_a_404_with_did_you_mean() {
     // The list's search names the genres a typo may have meant, as the address does.
     let list = get(&app, "/genres?q=rokc").await;
     assert_eq!(list.status, StatusCode::OK);
-    assert!(list.body.contains("Did you mean one of these?"), "{}", list.body);
+    assert!(
+        list.body.contains("Did you mean one of these?"),
+        "{}",
+        list.body
+    );
     assert!(
         list.body.contains(r#"<a href="/genres/rock">rock</a>"#),
         "{}",
