@@ -75,4 +75,50 @@ fn another_servers_session_write_stales_this_servers_cache() {
             .map(|l| &l.application_name)
             .collect::<Vec<_>>()
     );
+
+    // A connection gone deaf without failing (its backend stopped, as a firewall that
+    // forgets it would leave it): within a few seconds this process no longer counts
+    // on hearing the others, and reads sessions from the database. Stopping another
+    // user's process needs the right to signal it: where the test may not (not root),
+    // this part is skipped, saying so.
+    #[derive(diesel::QueryableByName)]
+    struct Backend {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        pid: i32,
+    }
+    let backend: Backend = diesel::sql_query(format!(
+        "SELECT pid FROM pg_stat_activity WHERE query LIKE 'LISTEN %' \
+         AND application_name = '{ours}'"
+    ))
+    .get_result(other)
+    .expect("the listener's backend");
+    let signal = |name: &str| {
+        std::process::Command::new("kill")
+            .args([name, &backend.pid.to_string()])
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    if !signal("-STOP") {
+        eprintln!("skipped: cannot stop the listener's backend (needs the right to signal it)");
+        return;
+    }
+    let stopped = Instant::now();
+    let deaf = || !sessions::others_heard();
+    let heard_of = {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            if deaf() || Instant::now() > deadline {
+                break deaf();
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
+    let took = stopped.elapsed();
+    assert!(signal("-CONT"), "the backend goes on");
+    assert!(
+        heard_of,
+        "a deaf listener still counted as hearing after 5 s"
+    );
+    assert!(took < Duration::from_secs(4), "noticed after {took:?}");
+    wait_for("listening again", sessions::others_heard);
 }

@@ -30,7 +30,7 @@
 
 use std::{
     collections::BTreeMap,
-    sync::atomic::{AtomicBool, AtomicU64, Ordering},
+    sync::atomic::{AtomicU64, Ordering},
     time::Duration,
 };
 
@@ -62,13 +62,39 @@ pub fn writes() -> u64 {
 /// PostgreSQL: the channel on which every server announces its writes to `sessions`.
 const CHANNEL: &str = "ih_sessions";
 
-/// Whether this process hears the other servers' session writes (PostgreSQL only).
-static HEARING_OTHERS: AtomicBool = AtomicBool::new(false);
+/// When the listener last had an answer from its connection (milliseconds since
+/// `since_start`'s start, at least 1), or 0 while it is not listening (PostgreSQL only).
+static CONFIRMED_AT: AtomicU64 = AtomicU64::new(0);
 
-/// True while `listen_for_other_servers` is connected and listening: only then may a
-/// server that shares its database keep cached session loads.
+/// How often the listener asks its connection for an answer (`SELECT 1`).
+const PROBE_EVERY: Duration = Duration::from_millis(500);
+
+/// How long an answer vouches for the connection. A connection can go deaf without
+/// failing (a firewall or NAT forgetting it, a stopped backend): notifications then
+/// stop, nothing errs, and a log-out on another server went unseen here for as long as
+/// a cached session lived (5 s). Unconfirmed for longer than this, the listener no
+/// longer counts as hearing, and sessions are read from the database.
+const CONFIRMED_FOR: Duration = Duration::from_millis(2_000);
+
+fn since_start() -> u64 {
+    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    let start = *START.get_or_init(std::time::Instant::now);
+    u64::try_from(start.elapsed().as_millis())
+        .unwrap_or(u64::MAX)
+        .max(1)
+}
+
+/// Whether an answer at `confirmed_at` (0: none) still vouches for the connection at
+/// `now` (both `since_start` milliseconds).
+fn still_heard(confirmed_at: u64, now: u64) -> bool {
+    confirmed_at != 0 && now.saturating_sub(confirmed_at) <= CONFIRMED_FOR.as_millis() as u64
+}
+
+/// True while `listen_for_other_servers` is connected, listening, and its connection
+/// answered within `CONFIRMED_FOR`: only then may a server that shares its database
+/// keep cached session loads.
 pub fn others_heard() -> bool {
-    HEARING_OTHERS.load(Ordering::SeqCst)
+    still_heard(CONFIRMED_AT.load(Ordering::SeqCst), since_start())
 }
 
 /// Tells the other servers (PostgreSQL) that the table changed; part of the caller's
@@ -118,7 +144,7 @@ pub fn listen_for_other_servers(url: &str) -> std::io::Result<()> {
                         );
                     }
                 }
-                HEARING_OTHERS.store(false, Ordering::SeqCst);
+                CONFIRMED_AT.store(0, Ordering::SeqCst);
                 forget_cached();
                 std::thread::sleep(Duration::from_secs(1));
             }
@@ -135,8 +161,20 @@ fn listen(url: &str, connected: impl FnOnce()) -> QueryResult<()> {
     connected();
     // Anything written before the listener was connected is unseen: start afresh.
     forget_cached();
-    HEARING_OTHERS.store(true, Ordering::SeqCst);
+    CONFIRMED_AT.store(since_start(), Ordering::SeqCst);
+    let mut probed = std::time::Instant::now();
     loop {
+        // The answer comes after any notification sent before the question, and those
+        // are read just below: once they are, the connection is confirmed up to the
+        // moment it was asked.
+        let asked = if probed.elapsed() >= PROBE_EVERY {
+            let asked = since_start();
+            diesel::sql_query("SELECT 1").execute(&mut conn)?;
+            probed = std::time::Instant::now();
+            Some(asked)
+        } else {
+            None
+        };
         let mut heard = false;
         for notification in conn.notifications_iter() {
             notification?;
@@ -144,6 +182,9 @@ fn listen(url: &str, connected: impl FnOnce()) -> QueryResult<()> {
         }
         if heard {
             forget_cached();
+        }
+        if let Some(asked) = asked {
+            CONFIRMED_AT.store(asked, Ordering::SeqCst);
         }
         std::thread::sleep(LISTEN_POLL);
     }
@@ -347,6 +388,18 @@ pub fn delete_dead(conn: &mut crate::db::DbConnection, before: i64) -> QueryResu
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A listener counts as hearing only while its connection answered lately.
+    #[test]
+    fn an_unconfirmed_listener_is_not_heard() {
+        let window = CONFIRMED_FOR.as_millis() as u64;
+        assert!(!still_heard(0, 10));
+        assert!(still_heard(1_000, 1_000));
+        assert!(still_heard(1_000, 1_000 + window));
+        assert!(!still_heard(1_000, 1_001 + window));
+        // Asked a moment before another thread read the clock: still heard.
+        assert!(still_heard(1_000, 900));
+    }
 
     fn conn() -> crate::db::DbConnection {
         let mut conn = diesel::SqliteConnection::establish(":memory:").unwrap();
