@@ -55,7 +55,7 @@ impl From<ArtistRow> for ArtistSummary {
             search_key: row.search_key,
             track_count: row.track_count,
             averages: audio_feature_columns!(features_from_averages; row),
-            avg_popularity: row.avg_popularity,
+            avg_popularity: row.avg_popularity.map(crate::db::features::settled),
             min_year: row.min_year,
             max_year: row.max_year,
         }
@@ -111,7 +111,7 @@ pub fn all_with_tracks<S>(
             search_key: &row.search_key,
             track_count: row.track_count,
             averages: audio_feature_columns!(features_from_averages; row),
-            avg_popularity: row.avg_popularity,
+            avg_popularity: row.avg_popularity.map(crate::db::features::settled),
             min_year: row.min_year,
             max_year: row.max_year,
         });

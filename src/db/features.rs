@@ -52,10 +52,19 @@ pub(crate) use features_from_tuple;
 /// field per `artists` average column (`avg_danceability`, ...).
 macro_rules! features_from_averages {
     ($row:ident; $($variant:ident $column:ident $avg:ident,)*) => {
-        $crate::model::AudioFeatures { $($column: $row.$avg,)* }
+        $crate::model::AudioFeatures { $($column: $crate::db::features::settled($row.$avg),)* }
     };
 }
 pub(crate) use features_from_averages;
+
+/// A stored average, rounded to 9 decimal places. SQLite and PostgreSQL sum a column in
+/// their own order, and their averages differ by about 1e-13: a mean of exactly 0.6255
+/// read 0.62550000000001 on one and 0.62549999999999 on the other, so the artist page
+/// showed 0.626 on one backend and 0.625 on the other (and the API's sixth decimal
+/// differed). Rounded, both read the same number; no feature needs 9 decimals.
+pub fn settled(average: f64) -> f64 {
+    (average * 1e9).round() / 1e9
+}
 
 /// Callback for `audio_feature_columns!`: the `AudioFeatures` from a row struct with one
 /// field per `tracks` feature column.
@@ -116,5 +125,17 @@ mod tests {
             assert_eq!(avg, format!("avg_{column}"));
         }
         assert_eq!(track_column(Feature::Popularity), None);
+    }
+
+    /// The two backends' sums of the same values, a hair apart, read as one number.
+    #[test]
+    fn averages_a_hair_apart_are_one_number() {
+        assert_eq!(settled(0.625_500_000_000_01), settled(0.625_499_999_999_99));
+        assert_eq!(
+            format!("{:.3}", settled(0.115_150_000_000_000_01)),
+            format!("{:.3}", settled(0.115_149_999_999_999_99))
+        );
+        assert_eq!(settled(115.140_562_5), 115.140_562_5);
+        assert_eq!(settled(-7.25), -7.25);
     }
 }
