@@ -363,9 +363,9 @@ impl QueryFragment<Pg> for ContainsFolded {
         out.push_sql(") LIKE ");
         out.push_bind_param::<Text, String>(&self.pattern)?;
         out.push_sql(" ESCAPE '\\' OR (");
-        out.push_sql(&pg_needs_folding(column));
+        out.push_sql(pg_needs_folding(column));
         out.push_sql(" AND ");
-        out.push_sql(&pg_fold(column));
+        out.push_sql(pg_fold(column));
         out.push_sql(" LIKE ");
         out.push_bind_param::<Text, String>(&self.pattern)?;
         out.push_sql(" ESCAPE '\\'))");
@@ -413,9 +413,9 @@ impl QueryFragment<Pg> for FoldedTitle {
         // As in `ContainsFolded`: only a title holding a character the mapping folds
         // pays for `translate`.
         out.push_sql("(CASE WHEN ");
-        out.push_sql(&pg_needs_folding(column));
+        out.push_sql(pg_needs_folding(column));
         out.push_sql(" THEN ");
-        out.push_sql(&pg_fold(column));
+        out.push_sql(pg_fold(column));
         out.push_sql(" ELSE lower(");
         out.push_sql(column);
         out.push_sql(") END)");
@@ -448,11 +448,30 @@ fn folded_characters() -> impl Iterator<Item = char> {
 /// character up along its whole list, so folding every title that was not ASCII
 /// (Japanese, Cyrillic…) made a search 5 to 8 times slower. Without the NFKC test, "God´s
 /// Plan" typed whole found nothing on PostgreSQL and its track on SQLite.
-fn pg_needs_folding(column: &str) -> String {
-    format!(
-        "(length({column}) <> octet_length({column}) AND ({column} ~ {} OR {column} IS NOT NFKC NORMALIZED))",
-        pg_foldable_class()
-    )
+fn pg_needs_folding(column: &'static str) -> &'static str {
+    static TITLE: OnceLock<String> = OnceLock::new();
+    static ALBUM: OnceLock<String> = OnceLock::new();
+    once_per_column(column, [&TITLE, &ALBUM], || {
+        format!(
+            "(length({column}) <> octet_length({column}) AND ({column} ~ {} OR {column} IS NOT NFKC NORMALIZED))",
+            pg_foldable_class()
+        )
+    })
+}
+
+/// SQL for `column` built once per process (one cell each for the title and the album):
+/// a search writes it into every statement, for each word.
+fn once_per_column(
+    column: &'static str,
+    [title, album]: [&'static OnceLock<String>; 2],
+    build: impl FnOnce() -> String,
+) -> &'static str {
+    let cell = if column == TrackText::Title.column() {
+        title
+    } else {
+        album
+    };
+    cell.get_or_init(build)
 }
 
 /// A PostgreSQL regular expression literal that a text holding any of
@@ -510,15 +529,10 @@ fn pg_literal(text: &str) -> String {
 /// `artist_search_key(column)` as a PostgreSQL expression: NFKC, `lower`, then the
 /// mapping.
 /// Built once per column; its text comes from the mapping alone, never from input.
-fn pg_fold(column: &'static str) -> String {
+fn pg_fold(column: &'static str) -> &'static str {
     static TITLE: OnceLock<String> = OnceLock::new();
     static ALBUM: OnceLock<String> = OnceLock::new();
-    let cell = if column == TrackText::Title.column() {
-        &TITLE
-    } else {
-        &ALBUM
-    };
-    cell.get_or_init(|| {
+    once_per_column(column, [&TITLE, &ALBUM], || {
         let m = pg_mapping();
         // translate drops the characters of `from` past the end of `to`.
         let mut expression = format!(
@@ -535,7 +549,6 @@ fn pg_fold(column: &'static str) -> String {
         }
         expression
     })
-    .clone()
 }
 
 #[cfg(test)]
