@@ -122,13 +122,8 @@ async fn enter_and_search_answer_in_place() {
     input.clear().await.expect("clear");
     input.send_keys("tysh").await.expect("type");
     browser
-        .client
-        .find(Locator::Css(".artist-search-form button[type=submit]"))
-        .await
-        .expect("Search")
-        .click()
-        .await
-        .expect("click Search");
+        .click(".artist-search-form button[type=submit]")
+        .await;
     wait_for_url_containing(&browser, "q=tysh").await;
     browser
         .wait_for_js("document.querySelector('#artist-results .suggestion-status').textContent.indexOf('“tysh”') >= 0")

@@ -249,26 +249,14 @@ async fn a_header_pressed_straight_from_the_search_sorts_the_list() {
         .open(&server.url("/genres"))
         .await
         .expect("open genres");
-    browser
-        .client
-        .find(Locator::Css("#genre-q"))
-        .await
-        .expect("search field")
-        .send_keys("o")
-        .await
-        .expect("type");
+    browser.type_into("#genre-q", "o").await;
     browser
         .wait_for_url("searched", |url| url.as_str().contains("q=o"))
         .await;
     wait_for_status(&browser, "“o”").await;
     browser
-        .client
-        .find(Locator::Css("#genre-list thead a[href*='sort=energy']"))
-        .await
-        .expect("energy header")
-        .click()
-        .await
-        .expect("sort by energy");
+        .click("#genre-list thead a[href*='sort=energy']")
+        .await;
     browser
         .wait_for_url("sorted by energy", |url| {
             url.as_str().contains("sort=energy")

@@ -421,6 +421,32 @@ impl Browser {
             .expect("element text")
     }
 
+    /// Clicks the element `css` finds, once it is on the page.
+    pub async fn click(&self, css: &str) {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no element {css}: {e}"))
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+    }
+
+    /// Types `keys` into the element `css` finds, once it is on the page.
+    pub async fn type_into(&self, css: &str, keys: &str) {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no element {css}: {e}"))
+            .send_keys(keys)
+            .await
+            .unwrap_or_else(|e| panic!("type into {css}: {e}"));
+    }
+
     /// Ends the session; `Drop` then stops chromedriver and anything left of Chromium.
     pub async fn close(self) {
         let _ = self.client.clone().close().await;
