@@ -43,9 +43,19 @@ pub enum AppError {
     /// hangs, or a network that drops its packets): `db::run` stops waiting.
     #[error("the database did not answer within {} s", .0.as_secs())]
     Unanswered(std::time::Duration),
+    /// An import replaced the catalog while the answer was being made: what the
+    /// served snapshot holds and what the database now holds are two catalogs, and
+    /// mixing them showed another catalog's tracks, or "Track #5674" for a title. Not a
+    /// failure: the new catalog is being loaded, and the request may be tried again.
+    #[error("the catalog changed while the answer was being made")]
+    CatalogMoved,
     #[error("{0}")]
     Internal(#[from] anyhow::Error),
 }
+
+/// When to try again after `AppError::CatalogMoved`: the new snapshot takes well under
+/// a second up to a million tracks read from their cache file, about one built.
+pub const CATALOG_MOVED_RETRY_AFTER_SECS: u64 = 1;
 
 /// When to try again after the database did not answer: about the time the pool waits
 /// for a connection.
@@ -81,6 +91,9 @@ impl AppError {
             | AppError::HeadersTooLarge(_)
             | AppError::RequestTimeout(_)
             | AppError::TooManyRequests { .. } => self.to_string(),
+            AppError::CatalogMoved => "An import replaced the catalog while this answer was \
+                 being made. The new catalog is being loaded: please try again in a moment."
+                .to_string(),
             // The disk is full: nothing can be saved until the operator frees space.
             _ if self.is_disk_full() => {
                 "The server cannot save anything right now: its disk is full. Please try again later."
@@ -146,6 +159,7 @@ impl AppError {
     pub fn retry_after_secs(&self) -> Option<u64> {
         match self {
             AppError::TooManyRequests { retry_after_secs } => Some(*retry_after_secs),
+            AppError::CatalogMoved => Some(CATALOG_MOVED_RETRY_AFTER_SECS),
             _ if self.is_unavailable() => Some(UNAVAILABLE_RETRY_AFTER_SECS),
             _ => None,
         }

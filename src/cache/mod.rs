@@ -4,10 +4,20 @@
 //! - `CatalogCaches`: the app's caches of catalog data that are not about HTTP (the
 //!   tracks' details shown beside matches, artists' top genres), each with the database
 //!   read that fills it. Rendered HTTP answers are cached by the web layer.
+//!
+//! Each cache is asked for the version of the snapshot a request serves, and the
+//! database may hold a newer one: an import commits, and the snapshot follows when the
+//! watcher next looks. A read of the newer catalog's rows for the older snapshot's ids
+//! gave another catalog's facts, or no title at all. So every fill reads the version in
+//! the same read transaction as its rows, and a version other than the one asked for is
+//! `AppError::CatalogMoved`: nothing is kept under the wrong version, and the watcher is
+//! woken (`catalog_moved_signal`) to load the new snapshot at once.
 
 mod versioned;
 
 use std::{collections::HashMap, path::PathBuf, sync::Arc};
+
+use tokio::sync::Notify;
 
 pub use versioned::VersionedCache;
 
@@ -22,7 +32,7 @@ use crate::{
         self, catalog_meta::CatalogMeta, track_details::TrackDetails, track_features::BeyondRange,
         DbPool,
     },
-    error::AppResult,
+    error::{AppError, AppResult},
 };
 
 /// How many tracks' details the cache keeps before it starts over.
@@ -57,6 +67,9 @@ pub struct CatalogCaches {
     beyond_range: VersionedCache<(), HashMap<i32, BeyondRange>>,
     /// Where the facts and the genres are kept between runs.
     files: CacheFiles,
+    /// Told when a fill found the database at another catalog version than the one
+    /// asked about; the catalog watcher waits on it besides its clock.
+    moved: Arc<Notify>,
 }
 
 impl Default for CatalogCaches {
@@ -76,6 +89,50 @@ impl CatalogCaches {
             genres_building: tokio::sync::Mutex::new(()),
             beyond_range: VersionedCache::new(1),
             files,
+            moved: Arc::new(Notify::new()),
+        }
+    }
+
+    /// What the catalog watcher listens to besides its clock: a request found the
+    /// database at a newer catalog version than the snapshot it serves.
+    pub fn catalog_moved_signal(&self) -> Arc<Notify> {
+        Arc::clone(&self.moved)
+    }
+
+    /// The error for a fill that found another catalog version than `version`, with
+    /// the watcher woken.
+    fn moved(&self) -> AppError {
+        self.moved.notify_one();
+        AppError::CatalogMoved
+    }
+
+    /// `read` in one read transaction with the catalog's version, if that is `version`.
+    async fn read_of_version<T, F>(&self, pool: &DbPool, version: i64, read: F) -> AppResult<T>
+    where
+        F: FnOnce(&mut db::DbConnection) -> AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let found = db::run(pool, move |conn| {
+            db::read_transaction(conn, |conn| {
+                if db::catalog_meta::version(conn)? != version {
+                    return Ok(None);
+                }
+                read(conn).map(Some)
+            })
+        })
+        .await?;
+        found.ok_or_else(|| self.moved())
+    }
+
+    /// Whether the database is at catalog `version`, read before a fill of a whole
+    /// catalog (a second at 1.2 million tracks): the requests of an older snapshot are
+    /// answered `CatalogMoved` without one each.
+    async fn at_version(&self, pool: &DbPool, version: i64) -> AppResult<()> {
+        let now = db::run(pool, |conn| Ok(db::catalog_meta::version(conn)?)).await?;
+        if now == version {
+            Ok(())
+        } else {
+            Err(self.moved())
         }
     }
 }
@@ -91,10 +148,11 @@ impl CatalogCaches {
     ) -> AppResult<SharedDetails> {
         let (mut details, missing) = self.track_details.get_many(version, ids);
         if !missing.is_empty() {
-            let loaded = db::run(pool, move |conn| {
-                Ok(db::track_details::by_ids(conn, &missing)?)
-            })
-            .await?;
+            let loaded = self
+                .read_of_version(pool, version, move |conn| {
+                    Ok(db::track_details::by_ids(conn, &missing)?)
+                })
+                .await?;
             details.extend(self.track_details.put_many(version, loaded));
         }
         Ok(details)
@@ -110,10 +168,11 @@ impl CatalogCaches {
         if let Some(known) = self.beyond_range.get(version, &()) {
             return Ok(known);
         }
-        let rows = db::run(pool, |conn| {
-            Ok(db::track_features::beyond_index_range(conn)?)
-        })
-        .await?;
+        let rows = self
+            .read_of_version(pool, version, |conn| {
+                Ok(db::track_features::beyond_index_range(conn)?)
+            })
+            .await?;
         Ok(self
             .beyond_range
             .put(version, (), rows.into_iter().map(|b| (b.id, b)).collect()))
@@ -128,13 +187,18 @@ impl CatalogCaches {
         if let Some(facts) = self.track_facts.get(version, &()) {
             return Ok(facts);
         }
+        self.at_version(pool, version).await?;
         let files = self.files.clone();
-        let (facts, file) =
+        let (read_at, facts, file) =
             db::run(pool, move |conn| facts_from_file_or_database(conn, &files)).await?;
-        let facts = self.track_facts.put(version, (), facts);
+        // Kept under the version read, which the next snapshot serves.
+        let facts = self.track_facts.put(read_at, (), facts);
         if let Some((path, meta)) = file {
             let copy = Arc::clone(&facts);
             file::write_in_background(path, &FACTS_FILE, &meta, move |w| copy.write_to(w));
+        }
+        if read_at != version {
+            return Err(self.moved());
         }
         Ok(facts)
     }
@@ -149,21 +213,21 @@ impl CatalogCaches {
     ) -> AppResult<HashMap<i32, Arc<Vec<GenreCount>>>> {
         let (mut genres, missing) = self.artist_genres.get_many(version, ids);
         if !missing.is_empty() {
-            let loaded = db::run(pool, move |conn| {
-                let mut found = db::artists::top_genres(conn, &missing, TOP_GENRES)?;
-                Ok(missing
-                    .iter()
-                    .map(|id| (*id, found.remove(id).unwrap_or_default()))
-                    .collect::<Vec<_>>())
-            })
-            .await?;
+            let loaded = self
+                .read_of_version(pool, version, move |conn| {
+                    let mut found = db::artists::top_genres(conn, &missing, TOP_GENRES)?;
+                    Ok(missing
+                        .iter()
+                        .map(|id| (*id, found.remove(id).unwrap_or_default()))
+                        .collect::<Vec<_>>())
+                })
+                .await?;
             genres.extend(self.artist_genres.put_many(version, loaded));
         }
         Ok(genres)
     }
 
-    /// Every genre's profile in catalog `version` (or a newer one, when an import
-    /// landed meanwhile), computed on first use.
+    /// Every genre's profile in catalog `version`, computed on first use.
     pub async fn genres(&self, pool: &DbPool, version: i64) -> AppResult<Arc<GenreCatalog>> {
         if let Some(found) = self.genres.get(version, &()) {
             return Ok(found);
@@ -172,6 +236,7 @@ impl CatalogCaches {
         if let Some(found) = self.genres.get(version, &()) {
             return Ok(found);
         }
+        self.at_version(pool, version).await?;
         let files = self.files.clone();
         let (read_at, catalog, file) =
             db::run(pool, move |conn| genres_from_file_or_database(conn, &files)).await?;
@@ -179,6 +244,10 @@ impl CatalogCaches {
         if let Some((path, meta)) = file {
             let copy = Arc::clone(&catalog);
             file::write_in_background(path, &GENRES_FILE, &meta, move |w| copy.write_to(w));
+        }
+        if read_at != version {
+            // Its typical tracks are the newer catalog's ids.
+            return Err(self.moved());
         }
         Ok(catalog)
     }
@@ -192,23 +261,27 @@ const FACTS_FILE: file::CacheFile = file::CacheFile {
 
 /// The facts of the catalog's current version: from the facts file when it holds them
 /// (a few hundredths of a second at 1.2 million tracks), else from the database (about
-/// a second), with where a new file should then go.
+/// a second), with the version they are of and where a new file should then go.
+#[allow(clippy::type_complexity)]
 fn facts_from_file_or_database(
     conn: &mut db::DbConnection,
     files: &CacheFiles,
-) -> AppResult<(TrackFacts, Option<(PathBuf, CatalogMeta)>)> {
+) -> AppResult<(i64, TrackFacts, Option<(PathBuf, CatalogMeta)>)> {
     let Some(path) = files.path(conn, &FACTS_FILE)? else {
-        return Ok((TrackFacts::read(conn)?, None));
+        let (read_at, facts) = TrackFacts::read(conn)?;
+        return Ok((read_at, facts, None));
     };
-    // The version is read before the rows: if an import lands in between, the file
-    // is labelled with the older version and so never used, never the reverse.
+    // The version is read before the rows, for the file's header: only rows read at
+    // that same version are written under it (below).
     let meta = db::catalog_meta::load(conn)?;
     if let Some(facts) = file::read(&path, &FACTS_FILE, &meta, TrackFacts::read_from) {
-        return Ok((facts, None));
+        return Ok((meta.version, facts, None));
     }
-    let facts = TrackFacts::read(conn)?;
+    let (read_at, facts) = TrackFacts::read(conn)?;
     release_scan_memory(conn);
-    Ok((facts, Some((path, meta))))
+    // Only a read of the version the header will name is written.
+    let file = (read_at == meta.version).then_some((path, meta));
+    Ok((read_at, facts, file))
 }
 
 const GENRES_FILE: file::CacheFile = file::CacheFile {

@@ -9,9 +9,11 @@ use crate::db::{
 };
 
 impl TrackFacts {
-    /// Every track's facts, with songs numbered by the rule.
-    pub fn read(conn: &mut db::DbConnection) -> diesel::QueryResult<TrackFacts> {
-        Ok(track_facts::all::<TrackFactsBuilder>(conn)?.finish())
+    /// Every track's facts, with songs numbered by the rule, and the catalog version
+    /// they are of.
+    pub fn read(conn: &mut db::DbConnection) -> diesel::QueryResult<(i64, TrackFacts)> {
+        let (version, builder) = track_facts::all::<TrackFactsBuilder>(conn)?;
+        Ok((version, builder.finish()))
     }
 }
 

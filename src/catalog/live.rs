@@ -91,7 +91,10 @@ impl LiveCatalog {
     }
 
     /// Polls the catalog version every `every`, so that an import run while the server
-    /// is up shows within seconds, with no restart and no downtime.
+    /// is up shows within seconds, with no restart and no downtime; and at once when
+    /// `moved` is told that a request found the database ahead of the snapshot it
+    /// served (`cache::CatalogCaches`), which that request could only answer "try
+    /// again".
     ///
     /// `catalog_log` (SQLite: the catalog file's write-ahead log) is truncated when it
     /// holds what an import left and kept the same size for a whole tick: an import
@@ -102,16 +105,22 @@ impl LiveCatalog {
         pool: DbPool,
         every: Duration,
         catalog_log: Option<std::path::PathBuf>,
+        moved: Arc<tokio::sync::Notify>,
     ) -> tokio::task::JoinHandle<()> {
         let live = Arc::clone(self);
         tokio::spawn(async move {
-            let mut ticker = tokio::time::interval(every);
+            // The first look one period after the start: the snapshot was just read.
+            let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
             ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             let mut failure = RepeatedFailure::default();
             let mut log_size_seen = None;
             loop {
-                ticker.tick().await;
-                if let Some(log) = &catalog_log {
+                let ticked = tokio::select! {
+                    _ = ticker.tick() => true,
+                    _ = moved.notified() => false,
+                };
+                // "The same size for a whole tick" is measured on the clock only.
+                if let (true, Some(log)) = (ticked, &catalog_log) {
                     let size = std::fs::metadata(log).map_or(0, |m| m.len());
                     if size > 0 && log_size_seen == Some(size) {
                         let pool = pool.clone();

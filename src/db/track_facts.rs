@@ -66,8 +66,9 @@ type Row = (
 /// tracks, the first perfect-song answer waited about a second for it on one).
 const TWO_HALVES_FROM: i64 = 100_000;
 
-/// Every track, handed to a new `S`.
-pub fn all<S: FactsSink>(conn: &mut crate::db::DbConnection) -> QueryResult<S> {
+/// Every track, handed to a new `S`, with the catalog version read: the caller keeps
+/// the facts for that version, which may be newer than the one it asked about.
+pub fn all<S: FactsSink>(conn: &mut crate::db::DbConnection) -> QueryResult<(i64, S)> {
     if let Some(files) = super::database_files(conn)? {
         for _attempt in 0..3 {
             let count: i64 =
@@ -109,7 +110,7 @@ fn in_two_halves<S: FactsSink>(
     conn: &mut crate::db::DbConnection,
     others: &mut [crate::db::DbConnection; 3],
     count: i64,
-) -> QueryResult<Option<S>> {
+) -> QueryResult<Option<(i64, S)>> {
     // How many tracks lie below the middle id sizes the builder's parts: counting them
     // takes about 0.06 s at 1.2M tracks (the `OFFSET` it replaces, 0.28 s).
     let Some(middle) = super::track_features::middle_track_id(conn)? else {
@@ -147,7 +148,7 @@ fn in_two_halves<S: FactsSink>(
         return Ok(None);
     }
     drop((lower, upper));
-    Ok(Some(sink))
+    Ok(Some((a, sink)))
 }
 
 /// The tracks with ids from `first` to `last` on `conn`, streamed beside their credits
@@ -191,33 +192,38 @@ fn streamed<S: FactsSink>(
     conn: &mut crate::db::DbConnection,
     other: &mut crate::db::DbConnection,
     count: i64,
-) -> QueryResult<Option<S>> {
+) -> QueryResult<Option<(i64, S)>> {
     let mut sink = S::with_capacity(usize::try_from(count).unwrap_or(0));
     let version = read_range(conn, other, i32::MIN, i32::MAX, |fact, title, artists| {
         sink.push(fact, title, artists);
         true
     })?;
-    Ok(version.map(|_| sink))
+    Ok(version.map(|version| (version, sink)))
 }
 
-/// The credits read first into one array, then the tracks streamed beside them.
-fn loaded<S: FactsSink>(conn: &mut crate::db::DbConnection) -> QueryResult<S> {
-    crate::db::with_backend!(conn, conn => {
-    // Counted first so the credits fill one array of their exact size: loaded as a
-    // growing array they held about twice that.
-    let credit_count: i64 = track_artists::table.count().get_result(conn)?;
-    let mut credits: Vec<(i32, i32)> =
-        Vec::with_capacity(usize::try_from(credit_count).unwrap_or(0));
-    for credit in track_artists::table
-        .select((track_artists::track_id, track_artists::artist_id))
-        .order((track_artists::track_id, track_artists::artist_id))
-        .load_iter::<(i32, i32), diesel::connection::DefaultLoadingMode>(conn)?
-    {
-        credits.push(credit?);
-    }
-    let count: i64 = tracks::table.count().get_result(conn)?;
-    let rows = tracks_query!().load_iter::<Row, diesel::connection::DefaultLoadingMode>(conn)?;
-    build(count, rows, credits.into_iter().map(Ok))
+/// The credits read first into one array, then the tracks streamed beside them, in one
+/// read transaction with the version (on PostgreSQL an import committing between the
+/// two reads had mixed two catalogs).
+fn loaded<S: FactsSink>(conn: &mut crate::db::DbConnection) -> QueryResult<(i64, S)> {
+    crate::db::read_transaction(conn, |conn| {
+        let version = super::catalog_meta::version(conn)?;
+        crate::db::with_backend!(conn, conn => {
+        // Counted first so the credits fill one array of their exact size: loaded as a
+        // growing array they held about twice that.
+        let credit_count: i64 = track_artists::table.count().get_result(conn)?;
+        let mut credits: Vec<(i32, i32)> =
+            Vec::with_capacity(usize::try_from(credit_count).unwrap_or(0));
+        for credit in track_artists::table
+            .select((track_artists::track_id, track_artists::artist_id))
+            .order((track_artists::track_id, track_artists::artist_id))
+            .load_iter::<(i32, i32), diesel::connection::DefaultLoadingMode>(conn)?
+        {
+            credits.push(credit?);
+        }
+        let count: i64 = tracks::table.count().get_result(conn)?;
+        let rows = tracks_query!().load_iter::<Row, diesel::connection::DefaultLoadingMode>(conn)?;
+        Ok((version, build(count, rows, credits.into_iter().map(Ok))?))
+        })
     })
 }
 
@@ -364,14 +370,17 @@ mod tests {
         .unwrap();
         let files = crate::db::database_files(&mut conn).unwrap().unwrap();
         let mut other = crate::db::open_files(&files).unwrap();
-        let streamed: Recorded = super::streamed(&mut conn, &mut other, 300)
+        let version = crate::db::catalog_meta::version(&mut conn).unwrap();
+        let (streamed_at, streamed): (i64, Recorded) = super::streamed(&mut conn, &mut other, 300)
             .unwrap()
             .unwrap();
-        let loaded: Recorded = super::loaded(&mut conn).unwrap();
+        let (loaded_at, loaded): (i64, Recorded) = super::loaded(&mut conn).unwrap();
         let mut others = super::open_three(&files).unwrap();
-        let halves: Recorded = super::in_two_halves(&mut conn, &mut others, 300)
-            .unwrap()
-            .unwrap();
+        let (halves_at, halves): (i64, Recorded) =
+            super::in_two_halves(&mut conn, &mut others, 300)
+                .unwrap()
+                .unwrap();
+        assert_eq!([streamed_at, loaded_at, halves_at], [version; 3]);
         assert!(
             super::in_two_halves::<Recorded>(&mut conn, &mut others, 301)
                 .unwrap()
@@ -401,8 +410,8 @@ mod tests {
              VALUES (1000000, 'far', 'Far', 120, -7, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5);",
         )
         .unwrap();
-        let loaded: Recorded = super::loaded(&mut conn).unwrap();
-        let halves: Recorded = super::in_two_halves(&mut conn, &mut others, 301)
+        let (_, loaded): (i64, Recorded) = super::loaded(&mut conn).unwrap();
+        let (_, halves): (i64, Recorded) = super::in_two_halves(&mut conn, &mut others, 301)
             .unwrap()
             .unwrap();
         assert_eq!(halves.0.len(), 301);

@@ -62,6 +62,7 @@ impl ResponseError for AppError {
             AppError::HeadersTooLarge(_) => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             AppError::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::CatalogMoved => StatusCode::SERVICE_UNAVAILABLE,
             _ if self.is_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Pool(_)
             | AppError::Unanswered(_)
@@ -103,6 +104,11 @@ impl ErrorReport {
 pub(crate) fn log_failed_request(error: &AppError, what: &str) {
     static UNAVAILABLE: LazyLock<Mutex<RepeatedFailure>> = LazyLock::new(Mutex::default);
     let text = || single_line(&error.to_string());
+    if matches!(error, AppError::CatalogMoved) {
+        // Expected once around each import into a busy server; nothing failed.
+        tracing::info!("{what}: {}; answered 503 to try again", text());
+        return;
+    }
     if !error.is_unavailable() {
         tracing::error!(error = %text(), "{what}");
         return;

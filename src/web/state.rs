@@ -148,7 +148,11 @@ impl AppState {
             .database
             .sqlite_path()
             .map(crate::db::catalog_file::log_path);
-        self.catalog
-            .spawn_watcher(self.pool.clone(), every, catalog_log)
+        self.catalog.spawn_watcher(
+            self.pool.clone(),
+            every,
+            catalog_log,
+            self.caches.catalog_moved_signal(),
+        )
     }
 }

@@ -119,7 +119,7 @@ impl From<AppError> for ApiError {
             // 503 says to try again, not the page's "reload to see".
             let message = if matches!(error, AppError::Unanswered(_)) {
                 "The database did not answer in time. Please try again in a moment.".to_string()
-            } else if error.is_unavailable() {
+            } else if error.is_unavailable() || matches!(error, AppError::CatalogMoved) {
                 error.public_message()
             } else {
                 "Something went wrong on our side.".to_string()
@@ -255,6 +255,20 @@ mod tests {
             "The database did not answer in time. Please try again in a moment."
         );
         assert!(error.retry_after.is_some());
+    }
+
+    /// An import landing mid-answer (`AppError::CatalogMoved`) is the API's 503 too,
+    /// saying why, not "something went wrong on our side".
+    #[test]
+    fn an_answer_caught_between_two_catalogs_is_a_503_to_try_again_in_a_second() {
+        let error = ApiError::from(AppError::CatalogMoved);
+        assert_eq!(error.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(
+            error.message.starts_with("An import replaced the catalog"),
+            "{}",
+            error.message
+        );
+        assert_eq!(error.retry_after, Some(1));
     }
 
     #[test]
