@@ -23,10 +23,13 @@
 //! at the balancer, which speaks HTTP/1.1 to the servers.
 //!
 //! And the connections open at once are capped (`Limits`): from one client address at
-//! `PER_ADDRESS` (behind a reverse proxy, `--trust-proxy`, every connection comes from
-//! the proxy, which keeps its own limits, so there is no such cap), and in all below
-//! the process's open-file limit. Those past a cap are closed as soon as they are
-//! accepted.
+//! `PER_ADDRESS`, and in all below the process's open-file limit. Those past a cap are
+//! closed as soon as they are accepted.
+//! - An IPv6 client's whole /64 network counts as one address, as the log-in throttle
+//!   counts it: one host usually holds the whole network, and 300 connections from 300
+//!   of its addresses had all passed a cap of 256.
+//! - Behind a reverse proxy (`--trust-proxy`) every connection comes from the proxy,
+//!   which keeps its own limits, so there is no cap per address.
 
 use std::{
     collections::HashMap,
@@ -174,8 +177,11 @@ pub fn guarded<A: Acceptor>(inner: A, deadlines: Deadlines, limits: Limits) -> G
     }
 }
 
+/// The address a connection is counted under (`throttle::client_network`).
 fn client_ip(remote: &RemoteAddr) -> Option<IpAddr> {
-    remote.as_socket_addr().map(|addr| addr.ip())
+    remote
+        .as_socket_addr()
+        .map(|addr| crate::accounts::throttle::client_network(addr.ip()))
 }
 
 /// Whether an accept failed for want of a file descriptor (the process's or the
@@ -469,6 +475,32 @@ mod tests {
         assert!(
             counts.admit(Some(ip(1)), &LIMITS).is_ok(),
             "a closed one frees its place"
+        );
+    }
+
+    #[test]
+    fn an_ipv6_network_is_one_address_and_an_ipv4_mapped_one_is_its_ipv4_address() {
+        let remote = |addr: &str| {
+            let socket: std::net::SocketAddr = addr.parse().expect("socket address");
+            RemoteAddr(poem::Addr::SocketAddr(socket))
+        };
+        let one = client_ip(&remote("[2001:db8:1:2:aaaa::1]:4000"));
+        let same_network = client_ip(&remote("[2001:db8:1:2:ffff:ffff:ffff:ffff]:4001"));
+        let next_network = client_ip(&remote("[2001:db8:1:3::1]:4002"));
+        assert_eq!(one, Some("2001:db8:1:2::".parse().expect("address")));
+        assert_eq!(one, same_network);
+        assert_ne!(one, next_network);
+        assert_eq!(
+            client_ip(&remote("[::ffff:192.0.2.1]:4003")),
+            client_ip(&remote("192.0.2.1:4004"))
+        );
+        let counts = OpenCounts::default();
+        let first = counts.admit(one, &LIMITS);
+        let second = counts.admit(same_network, &LIMITS);
+        assert!(first.is_ok() && second.is_ok());
+        assert!(
+            counts.admit(same_network, &LIMITS).is_err(),
+            "a third from the same /64"
         );
     }
 

@@ -320,6 +320,21 @@ fn without(times: &[SystemTime], taken: &[SystemTime]) -> Vec<SystemTime> {
     left
 }
 
+/// The address a client is counted under (`client_key`'s grouping, as an address, for
+/// the per-address connection cap): an IPv4 address as it is, an IPv6 one by its /64
+/// network with the rest zeroed, an IPv4-mapped IPv6 one as its IPv4 address.
+pub fn client_network(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6(std::net::Ipv6Addr::from(
+                u128::from(v6) & !u128::from(u64::MAX),
+            )),
+        },
+    }
+}
+
 /// The key a client address is counted under. IPv6 addresses are grouped by their /64
 /// network, which one subscriber usually gets whole: counting single addresses would
 /// give an attacker 2^64 fresh ones.
