@@ -103,7 +103,9 @@ impl SecretKey {
     }
 
     /// Reads the key file, or creates it with a random key (mode 0600) if it does not
-    /// exist. Two servers starting at once agree: only one creation can succeed.
+    /// exist. Two servers starting at once agree: only one creation can succeed, and
+    /// the file appears with its key already in it (written under a name of its own,
+    /// then linked), so the other never reads it empty.
     pub fn load_or_create(path: &Path) -> Result<SecretKey, SecretKeyError> {
         let io = |error| SecretKeyError::Io {
             path: path.to_path_buf(),
@@ -128,11 +130,8 @@ impl SecretKey {
             std::fs::create_dir_all(dir).map_err(io)?;
         }
         let key = SecretKey::generate();
-        match create_private(path) {
-            Ok(mut file) => {
-                file.write_all(format!("{}\n", key.to_hex()).as_bytes())
-                    .and_then(|()| file.sync_all())
-                    .map_err(io)?;
+        match create_whole(path, format!("{}\n", key.to_hex()).as_bytes()) {
+            Ok(()) => {
                 tracing::info!(path = %path.display(), "generated a new secret key");
                 Ok(key)
             }
@@ -165,6 +164,26 @@ fn warn_if_others_can_read(path: &Path) {
     let _ = path;
 }
 
+/// Creates `path` holding `contents`, only if it does not exist (`AlreadyExists`
+/// otherwise), never visible half-written: created at once and then written, a second
+/// server starting beside the first read it empty and refused to start.
+fn create_whole(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    // A name no other creation uses, in this process or another.
+    static DRAFTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let draft_number = DRAFTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".new-{}-{draft_number}", std::process::id()));
+    let draft = path.with_file_name(name);
+    let written = create_private(&draft).and_then(|mut file| {
+        file.write_all(contents)?;
+        file.sync_all()
+    });
+    // A link fails if the name exists, as `create_new` does.
+    let linked = written.and_then(|()| std::fs::hard_link(&draft, path));
+    let _ = std::fs::remove_file(&draft);
+    linked
+}
+
 #[cfg(unix)]
 fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
     use std::os::unix::fs::OpenOptionsExt;
@@ -184,7 +203,9 @@ fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
 }
 
 fn decode_hex(text: &str) -> Option<Vec<u8>> {
-    if text.len() != 64 || !text.is_ascii() {
+    // Hex digits only: `from_str_radix` also takes a sign, and `+1` 32 times had
+    // passed as a key of 32 bytes of 1.
+    if text.len() != 64 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
     (0..text.len())
@@ -218,6 +239,33 @@ mod tests {
         assert_eq!(SecretKey::parse(&b64).unwrap(), key);
         let url = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(key.bytes());
         assert_eq!(SecretKey::parse(&url).unwrap(), key);
+    }
+
+    #[test]
+    fn a_hex_key_is_hex_digits_only() {
+        // `+1` is a hex number to `from_str_radix`: 32 of them had made a key of 1s.
+        assert!(SecretKey::parse(&"+1".repeat(32)).is_err());
+        assert!(SecretKey::parse(&"-1".repeat(32)).is_err());
+    }
+
+    #[test]
+    fn servers_starting_at_once_all_read_the_one_key_created() {
+        for _round in 0..20 {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("secret.key");
+            let keys: Vec<_> = std::thread::scope(|scope| {
+                let starts: Vec<_> = (0..6)
+                    .map(|_| scope.spawn(|| SecretKey::load_or_create(&path)))
+                    .collect();
+                starts.into_iter().map(|s| s.join().unwrap()).collect()
+            });
+            let first = keys[0].as_ref().unwrap();
+            for key in &keys {
+                assert_eq!(key.as_ref().unwrap(), first);
+            }
+            let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+            assert_eq!(names.len(), 1, "no draft left beside the key");
+        }
     }
 
     #[test]
