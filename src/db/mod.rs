@@ -29,6 +29,7 @@ pub mod users;
 mod connection;
 mod migrations;
 mod pool_errors;
+mod query_deadline;
 pub mod shared;
 mod sqlite_files;
 mod sqlite_tuning;
@@ -118,6 +119,8 @@ impl ManageConnection for Manager {
             Target::Sqlite { main, catalog } => {
                 // Before the connection opens: SQLite adds the function as it does.
                 folded_text::register_sqlite_function().map_err(diesel::r2d2::Error::QueryError)?;
+                query_deadline::register_for_new_connections()
+                    .map_err(diesel::r2d2::Error::QueryError)?;
                 let mut conn = SqliteConnection::establish(main)
                     .map_err(diesel::r2d2::Error::ConnectionError)?;
                 apply_pragmas(&mut conn)
@@ -439,12 +442,23 @@ where
     T: Send + 'static,
 {
     let pool = pool.clone();
+    // SQLite's statements stop at the limit too (`query_deadline`), not only the wait.
+    let deadline = std::time::Instant::now() + limit;
     let task = tokio::task::spawn_blocking(move || {
+        let _deadline = query_deadline::until(deadline);
         let mut conn = pool.get()?;
         work(&mut conn)
     });
     match tokio::time::timeout(limit, task).await {
-        Ok(done) => done.map_err(|e| AppError::internal(format!("database task failed: {e}")))?,
+        Ok(done) => match done {
+            Ok(Err(_)) if std::time::Instant::now() >= deadline => {
+                // Stopped at the deadline a moment before the wait's own end: the same
+                // 503, not the 500 of a statement that failed.
+                Err(AppError::Unanswered(limit))
+            }
+            Ok(answer) => answer,
+            Err(e) => Err(AppError::internal(format!("database task failed: {e}"))),
+        },
         Err(_) => Err(AppError::Unanswered(limit)),
     }
 }
@@ -453,11 +467,12 @@ where
 /// (the pool gives up on that after 5 s). A PostgreSQL server that hangs (or a network
 /// that drops its packets) is not refused: the query waited until the connection guard
 /// closed the connection at 30 s, with no answer, no status and no line logged, and a
-/// balancer resent it to the next server. Now the request gets the 503 page. The work
+/// balancer resent it to the next server. Now the request gets the 503 page. On SQLite
+/// a statement still running then is stopped (`query_deadline`); otherwise the work
 /// goes on on its thread, and its connection comes back if the database does: a write
 /// may still commit after the 503, as any request's whose answer is lost may. Far above
-/// any query's time: the longest, reading every track's facts at 1.2 million tracks,
-/// takes about a second.
+/// the usual query's time: reading every track's facts at 1.2 million tracks takes
+/// about a second.
 pub const ANSWER_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// Seconds since the Unix epoch: how every timestamp is stored.
@@ -471,6 +486,34 @@ pub fn now_unix() -> i64 {
 #[cfg(test)]
 mod answer_timeout {
     use super::*;
+
+    /// A SQLite statement still running when the request gives up is stopped then,
+    /// not left to run for minutes on a core of its own.
+    #[tokio::test]
+    async fn a_statement_still_running_at_the_limit_is_stopped() {
+        use diesel::RunQueryDsl;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let pool = open(dir.path().join("t.db")).expect("pool");
+        let (ended, end) = std::sync::mpsc::channel();
+        let hung = run_within(Duration::from_millis(100), &pool, move |conn| {
+            let counted = with_backend!(conn, c => diesel::sql_query(
+                "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c) \
+                 SELECT count(*) FROM c",
+            )
+            .execute(c));
+            let _ = ended.send(counted.as_ref().map_err(|e| e.to_string()).copied());
+            Ok(counted.map(|_| ())?)
+        })
+        .await;
+        assert!(hung.expect_err("given up on").is_unavailable());
+        let counted = end
+            .recv_timeout(Duration::from_secs(10))
+            .expect("the statement ended soon after the 503");
+        assert!(
+            counted.as_ref().is_err_and(|e| e.contains("interrupt")),
+            "{counted:?}"
+        );
+    }
 
     /// Work that outlasts the limit gets the 503's error, not a wait without end.
     #[tokio::test]
