@@ -123,6 +123,23 @@ async fn screenshots(browser: &Browser, path: &str) {
         .expect("desktop size");
 }
 
+/// The page open in `browser` audited at 1280 px, then at a phone's 360 px, where
+/// layouts change (the perfect song's next matches become cards, tables scroll, the
+/// header wraps). The window's own size stops at 500 px in headless Chromium, where the
+/// cards' 21 px "Why this match" passed, so the viewport is emulated.
+async fn audit_both_widths(browser: &Browser, axe: &str, path: &str, failures: &mut Vec<String>) {
+    for v in serious_violations(browser, axe).await {
+        failures.push(format!("{path}: {v}"));
+    }
+    browser.set_viewport(360, 800).await;
+    let width = browser.js("return window.innerWidth;").await;
+    assert_eq!(width, serde_json::json!(360), "the audit's phone width");
+    for v in serious_violations(browser, axe).await {
+        failures.push(format!("{path} at 360 px: {v}"));
+    }
+    browser.set_viewport(1280, 900).await;
+}
+
 async fn audit(js: Js) {
     let axe = axe_source();
     let server = Server::start().await;
@@ -150,9 +167,7 @@ async fn audit(js: Js) {
     ];
     for path in anonymous {
         open(&browser, &server, path, js).await;
-        for v in serious_violations(&browser, &axe).await {
-            failures.push(format!("{path}: {v}"));
-        }
+        audit_both_widths(&browser, &axe, path, &mut failures).await;
         if js == Js::On {
             screenshots(&browser, path).await;
         }
@@ -170,19 +185,7 @@ async fn audit(js: Js) {
         "/perfect-song?seed_artist=1&seed_genre=jazz&seed_q=a&min_tempo=100&max_tempo=130&mixes_with=8A&k=25",
     ] {
         open(&browser, &server, path, js).await;
-        for v in serious_violations(&browser, &axe).await {
-            failures.push(format!("{path}: {v}"));
-        }
-        // At phone width the next matches are laid out as cards, not a table: audit
-        // that layout too, at a phone's 360 px (the window's own size stops at 500 px
-        // in headless Chromium, where the cards' 21 px "Why this match" passed).
-        browser.set_viewport(360, 800).await;
-        let width = browser.js("return window.innerWidth;").await;
-        assert_eq!(width, serde_json::json!(360), "the audit's phone width");
-        for v in serious_violations(&browser, &axe).await {
-            failures.push(format!("{path} at 360 px: {v}"));
-        }
-        browser.set_viewport(1280, 900).await;
+        audit_both_widths(&browser, &axe, path, &mut failures).await;
         if js == Js::On {
             screenshots(&browser, path).await;
         }
