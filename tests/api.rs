@@ -1249,6 +1249,27 @@ async fn control_characters_in_a_search_are_refused() {
             "{q}"
         );
     }
+    // Characters nobody sees (a byte-order mark from a file, a zero-width space, a soft
+    // hyphen) are not searched for: they had made the search find nothing.
+    assert!(
+        spaced.json["tracks"]["items"]
+            .as_array()
+            .is_some_and(|items| !items.is_empty()),
+        "{}",
+        spaced.json
+    );
+    for q in [
+        "%EF%BB%BFlove%20song",
+        "love%E2%80%8B%20song",
+        "lo%C2%ADve%20song",
+    ] {
+        let a = call(&app, None, &format!("/api/v1/search?q={q}&type=track")).await;
+        assert_eq!(a.status, StatusCode::OK, "{q}: {}", a.json);
+        assert_eq!(
+            a.json["tracks"]["items"], spaced.json["tracks"]["items"],
+            "{q}"
+        );
+    }
     // Inside quotes as well.
     let phrase = call(&app, None, "/api/v1/search?q=%22love%20song%22&type=track").await;
     let tabbed = call(&app, None, "/api/v1/search?q=%22love%09song%22&type=track").await;
@@ -1957,4 +1978,16 @@ async fn the_usual_values_stand_in_for_unknown_ones_only_when_asked() {
         assert_eq!(features.json["audio_features"][1]["time_signature"], 4);
         assert_eq!(features.json["audio_features"][1]["mode"], 1);
     }
+}
+
+/// An empty catalog states no averages: `{}`, not every feature at 0.0 beside
+/// `tracks: 0` (its years are null likewise).
+#[tokio::test]
+async fn an_empty_catalog_has_no_averages() {
+    let app = common::empty_app_with(|c| c.api_anonymous = true);
+    let a = call(&app, None, "/api/v1/catalog").await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.json);
+    assert_eq!(a.json["tracks"], 0);
+    assert_eq!(a.json["audio_features"], serde_json::json!({}));
+    assert!(a.json["min_year"].is_null());
 }

@@ -644,6 +644,7 @@ async fn not_leaves_out_and_or_is_refused() {
     for (q, says) in [
         ("halo OR umbrella", "q uses OR"),
         ("love NOT artist:drake", "NOT artist:drake is not read"),
+        ("NOT artist:drake", "NOT artist:drake is not read"),
         ("drake NOT re*mix", "write the word whole"),
     ] {
         let message = refused(&app, q).await;

@@ -126,6 +126,17 @@ impl SearchQuery {
             // An operator stands between terms; at either end it is a plain word.
             let more = chars[next..].iter().any(|c| !c.is_whitespace());
             let first = query.term_count() == 0 && punctuation.is_empty();
+            // But `NOT artist:drake` first is no title's first word: read as one, it
+            // found Drake's tracks holding "not" instead of leaving Drake out.
+            if first && word == "NOT" {
+                let after = (next..chars.len())
+                    .find(|&j| !chars[j].is_whitespace())
+                    .and_then(|j| filter_at(&chars, j).map(|(_, _, end)| (j, end)));
+                if let Some((from, to)) = after {
+                    let written: String = chars[from..to].iter().collect();
+                    return Err(SearchQueryError::NotBeforeFilter(written));
+                }
+            }
             if more && !negated {
                 match word.as_str() {
                     "NOT" if !first => {
@@ -540,6 +551,12 @@ mod tests {
             SearchQuery::parse("love NOT artist:drake"),
             Err(SearchQueryError::NotBeforeFilter("artist:drake".into()))
         );
+        // First, before a filter, it is no word of a title either.
+        assert_eq!(
+            SearchQuery::parse("NOT  artist:drake love"),
+            Err(SearchQueryError::NotBeforeFilter("artist:drake".into()))
+        );
+        assert_eq!(parse("NOT Afraid").text, strings(&["NOT", "Afraid"]));
         // A wildcard: the word without it, since words are found anywhere in a name.
         assert_eq!(parse("beyon*").text, strings(&["beyon"]));
         assert_eq!(parse("be*ce").text, strings(&["be", "ce"]));

@@ -432,8 +432,10 @@ impl CatalogApi {
             genres: meta.genre_count,
             min_year: meta.min_year,
             max_year: meta.max_year,
+            // An empty catalog has no means: none, not zeros next to `tracks: 0`.
             audio_features: Feature::AUDIO
                 .iter()
+                .filter(|_| meta.track_count > 0)
                 .filter_map(|&f| {
                     let mean = catalog.average.get(f)?;
                     Some((f.key().to_string(), objects::tidy(mean)))

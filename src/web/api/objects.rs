@@ -440,7 +440,7 @@ pub struct CatalogSummary {
     pub min_year: Option<i32>,
     #[oai(nullable)]
     pub max_year: Option<i32>,
-    /// The catalog's mean of each audio feature.
+    /// The catalog's mean of each audio feature; none while it holds no track.
     pub audio_features: BTreeMap<String, f64>,
 }
 

@@ -70,6 +70,13 @@ pub async fn search(
     state: &AppState,
     given: SearchRequest<'_>,
 ) -> Result<objects::OrderedSearchResults, ApiError> {
+    /// Format characters that only mark a place (a byte-order mark, a zero-width space,
+    /// a soft hyphen, a word joiner, direction marks), never part of a word searched
+    /// for. The zero-width joiner and non-joiner stay: they are part of some emoji and
+    /// of words in several scripts.
+    fn is_invisible(c: char) -> bool {
+        matches!(c, '\u{00AD}' | '\u{200B}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+    }
     let q = given.q.trim();
     if q.is_empty() || q.chars().count() > MAX_QUERY_CHARS {
         return Err(ApiError::bad_request(format!(
@@ -83,9 +90,12 @@ pub async fn search(
             "q must not contain control characters (such as NUL or escape).",
         ));
     }
-    // Read with its tabs and line breaks as spaces, inside quotes too.
+    // Read with its tabs and line breaks as spaces, inside quotes too, and without the
+    // characters nobody sees: a script reading its queries from a file saved with a
+    // byte-order mark found nothing for the first one.
     let spaced: String = q
         .chars()
+        .filter(|c| !is_invisible(*c))
         .map(|c| if c.is_whitespace() { ' ' } else { c })
         .collect();
     let mut query =
