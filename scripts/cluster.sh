@@ -122,6 +122,8 @@ fi
 cat >"$WORK/haproxy.cfg" <<EOF
 global
     maxconn 4096
+    # Where \`set server servers/s0 state drain\` goes for a rolling restart (README).
+    stats socket $WORK/haproxy.sock mode 600 level admin
 defaults
     mode http
     timeout connect 1s

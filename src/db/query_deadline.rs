@@ -8,7 +8,7 @@
 //! the pool opened (a progress handler, registered on every new connection through
 //! SQLite's auto-extension list), and a statement past it stops with SQLITE_INTERRUPT.
 //! Work outside `run` (an import, start-up) has no deadline. PostgreSQL's statements are
-//! not stopped so (see the README's "Limits").
+//! not stopped so (the README says so, under "Scaling out").
 
 use std::{
     cell::Cell,
