@@ -1287,3 +1287,43 @@ async fn five_seeds_say_why_nothing_more_can_be_added() {
         "the switched-off controls point at it"
     );
 }
+
+/// The seed box lists a title typed whole first: by popularity alone, "Song 1" came
+/// after "Song 10" to "Song 15", and only six are listed, so it could not be added.
+#[tokio::test]
+async fn the_seed_box_lists_the_title_typed_whole_first() {
+    let mut tracks: Vec<NewTrack> = (10..17)
+        .map(|i| {
+            song(
+                &format!("s{i}"),
+                &format!("Song {i}"),
+                "Band",
+                0.5,
+                0,
+                1,
+                120.0,
+            )
+        })
+        .collect();
+    let mut quiet = song("s1", "Song 1", "Band", 0.5, 0, 1, 120.0);
+    quiet.popularity = Some(1);
+    tracks.push(quiet);
+    let (app, browser) = signed_in(empty_app_with(|_| {}), "songs.csv", tracks, "typist").await;
+    let mut htmx = browser.clone();
+    htmx.headers.push(("HX-Request".into(), "true".into()));
+    for typed in ["Song+1", "song+1", "+SONG+1+"] {
+        let fragment = htmx
+            .get(&app.client, &format!("/perfect-song/seeds?seed_q={typed}"))
+            .await;
+        assert_eq!(fragment.status, StatusCode::OK, "{}", fragment.body);
+        let first = fragment
+            .body
+            .find("Add <span class=\"suggestion-name\">Song 1<")
+            .expect("Song 1 listed");
+        let others = fragment
+            .body
+            .find("Add <span class=\"suggestion-name\">Song 1")
+            .expect("a track listed");
+        assert_eq!(first, others, "{typed}: Song 1 first\n{}", fragment.body);
+    }
+}
