@@ -267,11 +267,16 @@ impl<E: Endpoint> Endpoint for RequestLimitsEndpoint<E> {
                     }
                 }
             }
+            // Only a POST's form is read: the body of a GET, a HEAD or an OPTIONS is
+            // ignored, as the API's reference says (a GET to the API with a body that
+            // was not UTF-8 had been told to send the form again from the site).
+            let carries_form =
+                !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
             // A form in another charset: the form parser reads UTF-8 whatever it is
             // told, so its bytes would be stored as U+FFFD (a password among them, which
             // any other such bytes would then match). Refused, whichever way its CSRF
             // token came (415, as a form in any other encoding is).
-            if declares_urlencoded_form(&req) && declares_another_charset(&req) {
+            if carries_form && declares_urlencoded_form(&req) && declares_another_charset(&req) {
                 return Err(poem::Error::from_status(
                     poem::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 ));
@@ -280,7 +285,9 @@ impl<E: Endpoint> Endpoint for RequestLimitsEndpoint<E> {
             // read more; a body that breaks off or is malformed is the client's fault.
             let body = req.take_body();
             match body.into_bytes_limit(MAX_BODY_BYTES).await {
-                Ok(bytes) if is_urlencoded_form(&req) && !urlencoded_is_utf8(&bytes) => {
+                Ok(bytes)
+                    if carries_form && is_urlencoded_form(&req) && !urlencoded_is_utf8(&bytes) =>
+                {
                     return Err(AppError::BadRequest(
                         "The form was not sent as UTF-8 text, so it could not be read and \
                          nothing was changed. Send it again from this site's page."

@@ -262,7 +262,9 @@ fn error_responses(path: &str) -> Vec<(u16, Value)> {
     unauthorized["headers"] = json!({ "WWW-Authenticate": {
         "description": "Bearer realm=\"api\", with error=\"invalid_token\" for a token that is unknown or revoked and error=\"invalid_request\" for a header that is not Bearer (RFC 6750)",
         "schema": { "type": "string" } } });
-    let mut too_many = response("Over the rate limit.");
+    let mut too_many = response(
+        "Over the rate limit: requests a minute per token, or per client address without one (600 unless the operator set --api-rate-limit), counted by each server.",
+    );
     too_many["headers"] = json!({ "Retry-After": {
         "description": "Seconds to wait.", "schema": { "type": "integer" } } });
     let mut unavailable =

@@ -60,7 +60,10 @@ enum ApiTags {
 
 const DESCRIPTION: &str = "A JSON API shaped like Spotify's Web API, over the catalog loaded \
 into this server. Send `Authorization: Bearer <token>` with a personal token from your \
-account page (unless the operator allows anonymous reads). Errors are always \
+account page (unless the operator allows anonymous reads). Each server answers a number \
+of requests a minute per token (per client address without one, or with a token it does \
+not know): 600 unless its operator chose otherwise (`--api-rate-limit`); past it, 429 \
+with `Retry-After`. Errors are always \
 `{\"error\": {\"status\": 400, \"message\": \"...\"}}`. Ids are Spotify's where the dataset has \
 them (tracks and albums), otherwise stable ids the API assigns (always for artists, whom the catalog knows by name). \
 An album is found by the id a dataset gives it (`/albums/{id}`): its `total_tracks` and \
