@@ -146,7 +146,7 @@ fn catalog(max: usize) -> impl Strategy<Value = Vec<T>> {
             }
             if let Some(palette) = palette.filter(|p| *p < n) {
                 for i in palette..n {
-                    if (i as u32 ^ seed) % 8 != 0 {
+                    if !(i as u32 ^ seed).is_multiple_of(8) {
                         tracks[i].values = tracks[(i * 7 + seed as usize) % palette].values;
                     }
                 }

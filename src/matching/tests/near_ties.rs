@@ -62,7 +62,7 @@ pub fn case(max_tracks: usize) -> impl Strategy<Value = Case> {
                                 // Same direction as the target's (a multiple of it).
                                 0 | 1 => direction[j] * factor.min(GRID / top),
                                 // Reflected gap on some features.
-                                2 | 3 if (j + factor as usize) % 2 == 0 => 2 * t - v[f],
+                                2 | 3 if (j + factor as usize).is_multiple_of(2) => 2 * t - v[f],
                                 2 | 3 => v[f],
                                 _ => (factor * 20 + j as i64 * 7) % (GRID + 1),
                             };
