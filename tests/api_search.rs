@@ -681,3 +681,37 @@ async fn the_longest_title_typed_whole_comes_first() {
         ]
     );
 }
+
+/// An `artist:` filter finds the same tracks whether its artists come from the
+/// in-memory index (a few look-ups by artist) or from testing every credit's name.
+#[tokio::test]
+async fn both_ways_of_an_artist_filter_agree() {
+    use insights_hub::{
+        catalog::artists::index::query_key,
+        db::track_search::{search_track_ids, ArtistFilter, TrackConditions},
+    };
+    let app = catalog_app().await;
+    let catalog = app.state.catalog();
+    for (name, expected) in [("drake", 2), ("beyonce", 1), ("a", 14), ("zzz", 0)] {
+        let key = query_key(name);
+        let (ids, _) = catalog.artists.ids_containing(&key);
+        let mut found = Vec::new();
+        for artists in [Some(ids), None] {
+            let conditions = TrackConditions {
+                artist: vec![ArtistFilter {
+                    key: key.clone(),
+                    artists,
+                }],
+                ..TrackConditions::default()
+            };
+            let page = insights_hub::db::run(&app.state.pool, move |conn| {
+                Ok(search_track_ids(conn, &conditions, 50, 0)?)
+            })
+            .await
+            .expect("search");
+            found.push(page);
+        }
+        assert_eq!(found[0], found[1], "{name}");
+        assert_eq!(found[0].0, expected, "{name}");
+    }
+}

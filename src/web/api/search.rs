@@ -35,7 +35,7 @@ use crate::{
     },
     db::{
         self,
-        track_search::{FreeWord, TrackConditions, WordArtists},
+        track_search::{ArtistFilter, FreeWord, TrackConditions, WordArtists},
     },
     web::state::AppState,
 };
@@ -287,7 +287,17 @@ fn track_conditions(
     TrackConditions {
         words,
         title: query.track.clone(),
-        artist: query.artist.iter().map(|a| query_key(a)).collect(),
+        artist: query
+            .artist
+            .iter()
+            .map(|a| ArtistFilter {
+                key: query_key(a),
+                artists: match artists_holding(a) {
+                    WordArtists::Few(ids, _) => Some(ids),
+                    _ => None,
+                },
+            })
+            .collect(),
         album: query.album.clone(),
         genre: query.genre.iter().map(|g| genre_key(g)).collect(),
         years: query.years.clone(),
