@@ -385,7 +385,15 @@ mod tests {
         let words: Vec<&str> = c.words.iter().map(|w| w.text.as_str()).collect();
         assert_eq!(words, vec!["love"]);
         assert_eq!(c.title, vec!["Me"]);
-        assert_eq!(c.artist, vec!["beyonce"]);
+        assert_eq!(
+            c.artist,
+            vec![ArtistFilter {
+                key: "beyonce".to_string(),
+                artists: None,
+            }]
+        );
+        let few = track_conditions(&q, |_| WordArtists::Few(vec![7], 3));
+        assert_eq!(few.artist[0].artists, Some(vec![7]));
         assert_eq!(c.genre, vec!["rock"]);
         assert_eq!(c.years, vec![(2010, 2010)]);
     }
