@@ -70,7 +70,10 @@
 
   // A field marked data-enter-clicks="ID" presses that button on Enter, instead of its
   // form's first button (the perfect-song profile name, whose field belongs to the
-  // settings form but whose button is "Save profile").
+  // settings form but whose button is "Save profile"). The button is pressed as a
+  // pointer presses it: focus goes to it, then back to the field. htmx sends a form to
+  // the address of the button that sent it last until focus leaves that button; one
+  // that never had focus kept it, and the next slider move was sent as a profile save.
   document.addEventListener("keydown", function (event) {
     var field = event.target;
     if (event.key !== "Enter" || !field || !field.getAttribute) {
@@ -80,7 +83,9 @@
     var button = id && document.getElementById(id);
     if (button) {
       event.preventDefault();
+      button.focus();
       button.click();
+      field.focus();
     }
   });
 

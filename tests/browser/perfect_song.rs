@@ -1301,3 +1301,49 @@ async fn back_without_javascript_shows_fields_that_match_the_answer() {
     assert_eq!(values[0], values[1], "field and answer agree: {values}");
     browser.close().await;
 }
+
+/// Saving a profile with Enter in its name field, then moving a slider: the slider
+/// asks for the answer as before. htmx remembers the button that sent a form until
+/// focus leaves it, and a button pressed for a key never had focus, so the next live
+/// request went to the save button's address (`POST /perfect-song/profiles`), and its
+/// "Give the profile a name." took the answer's place.
+#[tokio::test]
+#[ignore = "needs chromium + chromedriver: cargo test --test browser -- --ignored"]
+async fn a_slider_moved_after_saving_with_enter_still_asks_for_the_answer() {
+    let server = Server::start().await;
+    let browser = Browser::start(Js::On).await;
+    sign_up(&browser, &server, "enter_saver").await;
+    browser.type_into("#ps-profile-name", "Party").await;
+    browser
+        .type_into("#ps-profile-name", &Key::Enter.to_string())
+        .await;
+    browser
+        .wait_for_js("Array.prototype.some.call(document.querySelectorAll('.ps-profile-name'), function (e) { return e.textContent === 'Party'; })")
+        .await;
+    browser.js("window.__answers = 0; document.body.addEventListener('htmx:afterSwap', function (e) { if (e.detail.target && e.detail.target.id === 'ps-results') { window.__answers += 1; } }); return true;").await;
+    press(&browser, "#ps-energy", Key::Right, 1).await;
+    browser.wait_for_js("window.__answers > 0").await;
+    // Past the save of the latest settings too, which the slider's move schedules.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        browser.js("return location.pathname;").await,
+        serde_json::json!("/perfect-song")
+    );
+    assert_eq!(
+        browser
+            .js("return document.querySelectorAll('#ps-profiles').length;")
+            .await,
+        serde_json::json!(1),
+        "one profiles panel"
+    );
+    let results = browser.text_of("#ps-results").await;
+    assert!(!results.contains("Give the profile a name"), "{results}");
+    assert!(
+        browser
+            .js("return !!document.querySelector('#ps-results #ps-answer-title');")
+            .await
+            == serde_json::json!(true),
+        "{results}"
+    );
+    browser.close().await;
+}
