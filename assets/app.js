@@ -898,12 +898,31 @@
   var formVisible = false;
   var answerVisible = true;
   var answerObserver = null;
+  // The bar's height, whatever its title's length, is how far keyboard focus and links
+  // scroll what they reach below the top: the style sheet's fixed 4.5rem left a slider
+  // under a bar whose title took two or three lines on a phone (WCAG 2.4.11).
+  var barSize = window.ResizeObserver ? new ResizeObserver(padBelowBar) : null;
+
+  function padBelowBar() {
+    var shown = document.querySelector("#ps-results .ps-live.is-shown");
+    var root = document.documentElement;
+    if (shown) {
+      root.style.scrollPaddingTop = Math.ceil(shown.getBoundingClientRect().height + 8) + "px";
+    } else {
+      root.style.removeProperty("scroll-padding-top");
+    }
+  }
 
   function apply() {
     var bar = document.querySelector("#ps-results .ps-live");
     if (bar) {
       bar.classList.toggle("is-shown", formVisible && !answerVisible);
+      if (barSize) {
+        barSize.disconnect();
+        barSize.observe(bar);
+      }
     }
+    padBelowBar();
   }
 
   function watchAnswer() {

@@ -1347,3 +1347,37 @@ async fn a_slider_moved_after_saving_with_enter_still_asks_for_the_answer() {
     );
     browser.close().await;
 }
+
+/// On a phone the answer bar pinned above the sliders is as tall as its title makes
+/// it, and what keyboard focus reaches is scrolled clear of it: with the style sheet's
+/// fixed 4.5rem, a slider reached under a two- or three-line title was hidden under it.
+#[tokio::test]
+#[ignore = "needs chromium + chromedriver: cargo test --test browser -- --ignored"]
+async fn focus_scrolls_a_slider_clear_of_a_tall_answer_bar() {
+    let server = Server::start().await;
+    let browser = Browser::start(Js::On).await;
+    signed_in_at(&browser, &server, "tall_bar", 360, 800).await;
+    // The sliders in sight, the answer below them: the bar shows.
+    browser
+        .js("document.getElementById('ps-energy').scrollIntoView({ block: 'center' }); return true;")
+        .await;
+    browser
+        .wait_for_js("!!document.querySelector('#ps-results .ps-live.is-shown')")
+        .await;
+    browser
+        .js("document.querySelector('.ps-live-title').textContent = 'Cuba Isla Bella (feat. Gente de Zona, Orishas, Leoni Torres and many more) - Live at the Very Long Festival Name 2019'; return true;")
+        .await;
+    browser.after_frames().await;
+    browser
+        .js("document.getElementById('ps-danceability').scrollIntoView({ block: 'start' }); return true;")
+        .await;
+    browser.after_frames().await;
+    let gap = browser
+        .js("var bar = document.querySelector('#ps-results .ps-live.is-shown').getBoundingClientRect(); var s = document.getElementById('ps-danceability').getBoundingClientRect(); return [bar.height, s.top - bar.bottom];")
+        .await;
+    let height = gap[0].as_f64().unwrap_or_default();
+    let below = gap[1].as_f64().unwrap_or(-1.0);
+    assert!(height > 80.0, "a tall bar to test with: {gap}");
+    assert!(below >= 0.0, "the slider is under the bar: {gap}");
+    browser.close().await;
+}
