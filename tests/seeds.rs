@@ -1327,3 +1327,40 @@ async fn the_seed_box_lists_the_title_typed_whole_first() {
         assert_eq!(first, others, "{typed}: Song 1 first\n{}", fragment.body);
     }
 }
+
+/// A seed already chosen is named as one in the seed box, not offered to "Add" again
+/// (which put it in the address twice for the same one seed).
+#[tokio::test]
+async fn the_seed_box_names_a_chosen_seed_instead_of_offering_it() {
+    let (app, mut browser) = app().await;
+    let halo = track_id(&app, &mut browser, "Halo").await;
+    let mut htmx = browser.clone();
+    htmx.headers.push(("HX-Request".into(), "true".into()));
+    let fragment = htmx
+        .get(
+            &app.client,
+            &format!("/perfect-song/seeds?seed_q=hal&seed_track={halo}"),
+        )
+        .await;
+    assert_eq!(fragment.status, StatusCode::OK, "{}", fragment.body);
+    assert!(
+        fragment.body.contains("already a seed"),
+        "{}",
+        fragment.body
+    );
+    assert!(
+        !fragment
+            .body
+            .contains(&format!("seed_track={halo}&amp;seed_track={halo}")),
+        "{}",
+        fragment.body
+    );
+    // The other versions are still offered.
+    assert!(
+        fragment
+            .body
+            .contains("Add <span class=\"suggestion-name\">Halo (Live)"),
+        "{}",
+        fragment.body
+    );
+}

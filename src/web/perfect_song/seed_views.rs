@@ -175,6 +175,14 @@ pub async fn suggestions(
                 h3 class="ps-seed-heading" { "Tracks" }
                 ul class="ps-seed-matches" {
                     @for d in &tracks {
+                        // A seed already is named so, not offered again: "Add" had
+                        // put it in the address twice, for the same one seed.
+                        @if form.seeds.tracks.contains(&d.id) {
+                            li class="ps-seed-chosen" {
+                                span class="suggestion-name" { (d.name()) }
+                                " " span class="muted" { "— " (d.credits()) " · already a seed" }
+                            }
+                        } @else {
                         li {
                             a href=(add(&|s| s.tracks.push(d.id))) hx-boost="true" data-focus-after=(SEEDS_TITLE_ID) {
                                 "Add " span class="suggestion-name" { (d.name()) }
@@ -192,6 +200,7 @@ pub async fn suggestions(
                                 }
                             }
                         }
+                        }
                     }
                 }
             }
@@ -200,11 +209,18 @@ pub async fn suggestions(
                 ul class="ps-seed-matches" {
                     @for s in &artists {
                         @let id = s.artist.id;
+                        @if form.seeds.artists.contains(&id) {
+                            li class="ps-seed-chosen" {
+                                span class="suggestion-name" { (s.artist.name) }
+                                " " span class="muted" { "— already a seed" }
+                            }
+                        } @else {
                         li {
                             a href=(add(&|r| r.artists.push(id))) hx-boost="true" data-focus-after=(SEEDS_TITLE_ID) {
                                 "Add " span class="suggestion-name" { (s.artist.name) }
                                 " " span class="muted" { "— " (tracks_label(s.artist.track_count.into())) }
                             }
+                        }
                         }
                     }
                 }
