@@ -1381,3 +1381,29 @@ async fn focus_scrolls_a_slider_clear_of_a_tall_answer_bar() {
     assert!(below >= 0.0, "the slider is under the bar: {gap}");
     browser.close().await;
 }
+
+/// A "Why this match" opened by the reader stays open through a live answer that
+/// still shows its track there (every answer had closed it again).
+#[tokio::test]
+#[ignore = "needs chromium + chromedriver: cargo test --test browser -- --ignored"]
+async fn an_opened_why_this_match_stays_open_for_the_same_track() {
+    let server = Server::start().await;
+    let browser = Browser::start(Js::On).await;
+    sign_up(&browser, &server, "why_open").await;
+    browser
+        .js("var d = document.querySelectorAll('#ps-results details.ps-why'); d[1].open = true; window.__answers = 0; document.body.addEventListener('htmx:afterSwap', function (e) { if (e.detail.target && e.detail.target.id === 'ps-results') { window.__answers += 1; } }); htmx.trigger(document.getElementById('ps-form'), 'live-input'); return d.length;")
+        .await;
+    browser.wait_for_js("window.__answers > 0").await;
+    let open = browser
+        .js("return Array.prototype.map.call(document.querySelectorAll('#ps-results details.ps-why'), function (d) { return d.open; });")
+        .await;
+    let open: Vec<bool> = serde_json::from_value(open).unwrap_or_default();
+    assert!(open.len() > 2, "{open:?}");
+    assert_eq!(
+        open.iter().filter(|o| **o).count(),
+        1,
+        "only the one opened: {open:?}"
+    );
+    assert!(open[1], "{open:?}");
+    browser.close().await;
+}
