@@ -1644,6 +1644,30 @@
     navigator.sendBeacon(unsaved.url, body);
     unsaved = null;
   });
+  // Logging out ends the session that save needs, and the beacon above left only once
+  // the log-out had been answered: it was turned away, and the change was lost. So the
+  // log-out waits for the save (at most two seconds) before it is sent.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!unsaved || !window.fetch || !form || form.getAttribute("action") !== "/logout" ||
+        !unsaved.form.isConnected) {
+      return;
+    }
+    event.preventDefault();
+    var body = new URLSearchParams(new FormData(unsaved.form));
+    var url = unsaved.url;
+    unsaved = null;
+    var sent = false;
+    function logOut() {
+      if (!sent) {
+        sent = true;
+        form.submit(); // submits without this event, as the browser would have
+      }
+    }
+    setTimeout(logOut, 2000);
+    fetch(url, { method: "POST", body: body, credentials: "same-origin", redirect: "manual" })
+      .then(logOut, logOut);
+  }, true);
 
   // Seeds are added and removed by links and the seed form ("Add …", a chip's ×, "More
   // like this", "Songs like this artist"), which change no field: the settings they
