@@ -1954,3 +1954,19 @@ async fn a_search_on_the_blocking_pool_answers_as_one_on_the_worker() {
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+/// The seeds' hint says what a genre seed does beside tracks or artists (keeps the
+/// answer to it, as Spotify's recommendations do): it had seemed to count for nothing.
+#[tokio::test]
+async fn the_seed_hint_says_what_a_genre_seed_does() {
+    let app = demo_app();
+    let mut browser = signed_up(&app, "genre_hint").await;
+    let page = browser.get(&app.client, "/perfect-song").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body
+            .contains("Beside tracks or artists, a genre seed keeps the answer to that genre"),
+        "{}",
+        page.body
+    );
+}

@@ -271,6 +271,11 @@ pub fn panel(
                 @if !ctx.catalog.features.has_genres() { " tracks or artists" } @else { " tracks, artists or genres" }
                 ": the sliders start at their average "
                 "sound, and the seed tracks are left out of the answer. Move the sliders from there."
+                // As Spotify's recommendations read them: a genre beside tracks or
+                // artists had seemed to count for nothing.
+                @if ctx.catalog.features.has_genres() {
+                    " Beside tracks or artists, a genre seed keeps the answer to that genre; alone, it starts from the genre's average."
+                }
             }
             @if let Some(message) = &error {
                 p class="form-error" role="alert" id="ps-seeds-error" { (message) }
