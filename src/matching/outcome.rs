@@ -187,8 +187,24 @@ impl NoMatch {
         } else {
             ("are", "tracks")
         };
+        // The filters applied after the one that left none: widening that one alone
+        // had only moved the blame to the next ("none from 1960 to 1961", then "none
+        // with tempo at least 249").
+        let later: Vec<String> = self
+            .funnel
+            .steps
+            .iter()
+            .skip_while(|(s, _)| *s != step)
+            .skip(1)
+            .map(|(s, _)| describe(*s, settings))
+            .collect();
+        let after = if later.is_empty() {
+            String::new()
+        } else {
+            format!(" They must also be {}.", later.join(", "))
+        };
         format!(
-            "There {verb} {} {noun} {}, but none {}.",
+            "There {verb} {} {noun} {}, but none {}.{after}",
             thousands(before),
             earlier,
             describe(step, settings),

@@ -511,6 +511,14 @@ fn empty_result_names_the_filter_that_emptied_it() {
         why.message(&s),
         "There is 1 track in genre Jazz, but none from 2030 to 2040."
     );
+    // A filter after the one that left none is named too: widening the years alone
+    // would only have moved the blame to it.
+    s.filters.min_popularity = Some(90);
+    let why = index.search(&s).unwrap().empty.unwrap();
+    assert_eq!(
+        why.message(&s),
+        "There is 1 track in genre Jazz, but none from 2030 to 2040. They must also be with popularity of at least 90."
+    );
 }
 
 #[test]
