@@ -48,7 +48,7 @@ impl MemoryStore {
 }
 
 impl ThrottleStore for MemoryStore {
-    fn with_counters<R>(&self, f: impl FnOnce(&mut dyn Counters) -> R) -> R {
+    fn with_counters<R>(&self, mut f: impl FnMut(&mut dyn Counters) -> R) -> R {
         let mut maps = self.lock();
         let mut counters = Locked {
             maps: &mut maps,

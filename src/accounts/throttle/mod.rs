@@ -119,9 +119,11 @@ pub trait Counters {
 }
 
 /// Where the counters live. `with_counters` must give `f` the counters to itself: a
-/// burst of parallel attempts must not all read the counts before any writes them.
+/// burst of parallel attempts must not all read the counts before any writes them. It
+/// may run `f` twice (the shared store, when the database fails midway, decides again
+/// on this process's counts), so `f` only reads and writes counters.
 pub trait ThrottleStore: Send + Sync {
-    fn with_counters<R>(&self, f: impl FnOnce(&mut dyn Counters) -> R) -> R;
+    fn with_counters<R>(&self, f: impl FnMut(&mut dyn Counters) -> R) -> R;
 }
 
 /// The key for a username tried from a client address. Client keys never contain a
@@ -137,7 +139,7 @@ pub enum Store {
 }
 
 impl ThrottleStore for Store {
-    fn with_counters<R>(&self, f: impl FnOnce(&mut dyn Counters) -> R) -> R {
+    fn with_counters<R>(&self, f: impl FnMut(&mut dyn Counters) -> R) -> R {
         match self {
             Store::Memory(store) => store.with_counters(f),
             Store::Shared(store) => store.with_counters(f),
@@ -237,9 +239,10 @@ impl<S: ThrottleStore> Throttle<S> {
             counters.push(Scope::Pair, &pair, now);
             counters.push(Scope::Client, client, now);
             counters.push(Scope::Username, username_key, now);
-            self.in_flight.mark([&pair, client], now);
             Ok(())
-        })
+        })?;
+        self.in_flight.mark([&pair, client], now);
+        Ok(())
     }
 
     /// The log-in `begin_log_in` admitted at `began` is no longer being checked: it
@@ -372,6 +375,31 @@ mod tests {
             let client = format!("10.{}.{}.{}", i / 65536, (i / 256) % 256, i % 256);
             assert_eq!(t.begin_log_in(name, &client, now), Ok(()), "attempt {i}");
         }
+    }
+
+    /// The shared store's counts that cannot be read (here its table is gone; on
+    /// PostgreSQL a statement timeout or a dropped connection) stop no attempt less:
+    /// each is decided on this process's counts, as while the database is down. A read
+    /// that failed had counted as no attempts, and every guess was let through.
+    #[test]
+    fn a_shared_store_whose_reads_fail_still_stops_the_sixth_guess() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let pool = crate::db::open(dir.path().join("t.db")).expect("pool");
+        {
+            let mut conn = pool.get().expect("connection");
+            crate::db::with_backend!(&mut *conn, c => diesel::RunQueryDsl::execute(
+                diesel::sql_query("DROP TABLE throttle_attempts"),
+                c
+            ))
+            .expect("drop the counts");
+        }
+        let t = Throttle::shared(policy::DEFAULT, pool);
+        let start = t0();
+        for i in 0..5 {
+            assert_eq!(t.begin_log_in("ada", "1.2.3.4", start + i * MIN), Ok(()));
+            t.end_in_flight("ada", "1.2.3.4", start + i * MIN);
+        }
+        assert!(t.begin_log_in("ada", "1.2.3.4", start + 5 * MIN).is_err());
     }
 
     #[test]

@@ -51,7 +51,7 @@ fn millis(at: SystemTime) -> i64 {
 }
 
 impl ThrottleStore for SharedStore {
-    fn with_counters<R>(&self, f: impl FnOnce(&mut dyn Counters) -> R) -> R {
+    fn with_counters<R>(&self, mut f: impl FnMut(&mut dyn Counters) -> R) -> R {
         // A short wait: while PostgreSQL is down the pool's own 5 s wait made a log-in
         // wait 5 s here before its 5 s on the account lookup.
         let unreachable = || {
@@ -71,7 +71,6 @@ impl ThrottleStore for SharedStore {
         if unreachable().succeeded() {
             tracing::info!("throttle: the database answers again, counting there");
         }
-        let mut f = Some(f);
         let mut result = None;
         let done = db::throttle_transaction(&mut conn, |conn| {
             let mut counters = InDatabase {
@@ -79,22 +78,24 @@ impl ThrottleStore for SharedStore {
                 retention: &self.retention,
                 failed: None,
             };
-            if let Some(f) = f.take() {
-                result = Some(f(&mut counters));
-            }
+            result = Some(f(&mut counters));
             match counters.failed {
                 Some(error) => Err(error),
                 None => Ok(()),
             }
         });
-        if let Err(error) = done {
-            tracing::warn!(%error, "throttle: a database write failed");
-        }
-        match (result, f) {
-            (Some(result), _) => result,
-            (None, Some(f)) => self.fallback.with_counters(f),
-            // `f` ran or is still here: one of the two arms above matched.
-            (None, None) => unreachable!("the counters closure neither ran nor remained"),
+        match (done, result) {
+            (Ok(()), Some(result)) => result,
+            (done, _) => {
+                // A read that failed gave no attempts, so this answer was made on
+                // counts with holes (an attempt let through), and nothing of it was
+                // kept: decided again on this process's counts, as while the database
+                // cannot be reached.
+                if let Err(error) = done {
+                    tracing::warn!(%error, "throttle: a database query failed, counting this attempt in memory");
+                }
+                self.fallback.with_counters(f)
+            }
         }
     }
 }
