@@ -233,19 +233,6 @@ diesel::define_sql_function! {
     fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text;
 }
 
-/// `q` as a `LIKE` pattern for text that contains it.
-pub(super) fn contains_pattern(q: &str) -> String {
-    format!("%{}%", like_literal(q))
-}
-
-/// `q` as a `LIKE` pattern (with `\\` escapes) that matches `q` itself and nothing else
-/// (case aside).
-pub(super) fn like_literal(q: &str) -> String {
-    q.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
-}
-
 /// One page of the tracks whose title contains `q` (case and Latin accents aside: `beyonce`
 /// finds "Beyoncé": `folded_text`), as ids: those whose whole title is `q` first, then
 /// the rest, each most popular first. By popularity alone, "Synthetic Song 1" typed

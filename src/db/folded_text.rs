@@ -31,7 +31,7 @@ use diesel::{
     QueryResult,
 };
 
-use super::api_catalog::contains_pattern;
+use super::like_pattern::contains_pattern;
 use crate::model::artist_names::artist_search_key;
 
 /// Whether `text` contains `needle` once both are folded; `needle` is folded already

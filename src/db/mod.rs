@@ -27,6 +27,7 @@ pub mod track_search;
 pub mod users;
 
 mod connection;
+mod like_pattern;
 mod migrations;
 mod pool_errors;
 mod query_deadline;

@@ -21,8 +21,9 @@ use diesel::{
 };
 
 use super::{
-    api_catalog::{contains_pattern, like_literal, lower, most_popular_first},
+    api_catalog::{lower, most_popular_first},
     folded_text::{contains_folded, FoldedTitle, TrackText},
+    like_pattern::{contains_pattern, like_literal},
     one_of::one_of,
     schema::{artists, genres, track_artists, track_genres, tracks},
 };
