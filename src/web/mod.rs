@@ -31,6 +31,7 @@ pub mod genres;
 pub mod head;
 pub mod health;
 pub mod home;
+pub mod htmx;
 pub mod layout;
 pub mod methods;
 pub mod open_files;

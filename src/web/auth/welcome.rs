@@ -10,7 +10,7 @@ use poem::{
 };
 
 use super::session;
-use crate::web::extract::Htmx;
+use crate::web::htmx::Htmx;
 
 const COOKIE: &str = "ih_welcome";
 
