@@ -3,8 +3,10 @@
 
 pub mod albums;
 pub mod artists;
+pub mod candidates;
 pub mod compare;
 pub mod demo;
+pub mod exact_ranges;
 pub mod facts;
 mod facts_sink;
 pub mod genres;

@@ -426,7 +426,7 @@ mod tests {
 /// index holds (`Feature::range`), with both values as stored. The index holds a value
 /// beyond the range at its end, so it cannot tell those tracks apart from each other or
 /// from a track exactly at the end; a bound beyond that range is checked against
-/// these (`web::seeds::ExactRanges`).
+/// these (`catalog::exact_ranges::ExactRanges`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BeyondRange {
     pub id: i32,

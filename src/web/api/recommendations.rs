@@ -574,7 +574,7 @@ async fn search(
 ) -> Result<(MatchOutcome, usize), ApiError> {
     // Tempo and loudness bounds beyond the sliders' range, checked on the stored
     // values of the tracks the index holds at its range's end (as the page does).
-    let exact = crate::web::seeds::ExactRanges::of(
+    let exact = crate::web::seeds::exact_ranges(
         state,
         catalog.meta.version,
         r.ranges.iter().map(|(f, range)| (*f, *range)),

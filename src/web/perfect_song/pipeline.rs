@@ -402,7 +402,7 @@ impl<'a> Pipeline<'a> {
             .iter()
             .filter(|(f, _)| !(half_double && **f == Feature::Tempo))
             .map(|(f, range)| (*f, *range));
-        let exact = seeds::ExactRanges::of(self.state, version, ranges).await?;
+        let exact = seeds::exact_ranges(self.state, version, ranges).await?;
         let admits = move |id: i32| exact.as_ref().is_none_or(|e| e.admits(id));
         // A search that filters out most tracks visits every leaf: milliseconds at a
         // million tracks, which would hold up every request this runtime worker has
