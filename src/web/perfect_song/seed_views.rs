@@ -180,24 +180,16 @@ pub async fn suggestions(
                         @if form.seeds.tracks.contains(&d.id) {
                             li class="ps-seed-chosen" {
                                 span class="suggestion-name" { (d.name()) }
-                                " " span class="muted" { "— " (d.credits()) " · already a seed" }
+                                " " span class="muted" { "— " (d.credits()) }
+                                (release_of(d))
+                                " " span class="muted" { "· already a seed" }
                             }
                         } @else {
                         li {
                             a href=(add(&|s| s.tracks.push(d.id))) hx-boost="true" data-focus-after=(SEEDS_TITLE_ID) {
                                 "Add " span class="suggestion-name" { (d.name()) }
                                 " " span class="muted" { "— " (d.credits()) }
-                                // Versions of one title by one artist differ by their
-                                // album and year: without them they read the same.
-                                @if d.album().is_some() || d.release_year.is_some() {
-                                    " " span class="muted suggestion-release" {
-                                        "· "
-                                        @if let Some(album) = d.album() { (album) }
-                                        @if let Some(year) = d.release_year {
-                                            @if d.album().is_some() { " (" (year) ")" } @else { (year) }
-                                        }
-                                    }
-                                }
+                                (release_of(d))
                             }
                         }
                         }
@@ -405,4 +397,20 @@ fn slider_targets() -> String {
         .map(|f| f.key())
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// A suggested track's album and year ("· A Night At The Opera (1975)"): versions of one
+/// title by one artist differ by them, and without them read the same.
+fn release_of(d: &db::track_details::TrackDetails) -> Markup {
+    html! {
+        @if d.album().is_some() || d.release_year.is_some() {
+            " " span class="muted suggestion-release" {
+                "· "
+                @if let Some(album) = d.album() { (album) }
+                @if let Some(year) = d.release_year {
+                    @if d.album().is_some() { " (" (year) ")" } @else { (year) }
+                }
+            }
+        }
+    }
 }
