@@ -1970,3 +1970,27 @@ async fn the_seed_hint_says_what_a_genre_seed_does() {
         page.body
     );
 }
+
+/// A target between the slider's steps in an address is read on the nearest step, as
+/// the slider shows it: 0.555 had been searched as given beside a slider at 0.56.
+#[tokio::test]
+async fn a_target_between_steps_is_read_as_the_slider_shows_it() {
+    let app = demo_app();
+    let mut browser = signed_up(&app, "between_steps").await;
+    let off = browser
+        .get(&app.client, "/perfect-song?energy=0.555&tempo=120.7")
+        .await;
+    let on = browser
+        .get(&app.client, "/perfect-song?energy=0.56&tempo=121")
+        .await;
+    assert_eq!(off.status, StatusCode::OK, "{}", off.body);
+    assert!(!off.body.contains("0.555"), "{}", off.body);
+    assert!(!off.body.contains("120.7"), "{}", off.body);
+    let answer = |body: &str| {
+        body.split("id=\"ps-answer-title\"")
+            .nth(1)
+            .and_then(|rest| rest.split('<').nth(0).map(str::to_string))
+    };
+    assert!(answer(&off.body).is_some(), "{}", off.body);
+    assert_eq!(answer(&off.body), answer(&on.body));
+}

@@ -46,6 +46,11 @@ pub fn parse(pairs: &Pairs, catalog: &CatalogSnapshot) -> Result<MatchSettings, 
         let key = keys::target(feature);
         if !pairs.iter().any(|(k, _)| *k == key) {
             settings.targets.insert(feature, start.target(feature));
+        } else if let Some(target) = settings.targets.get_mut(&feature) {
+            // On the slider's steps, as the slider shows it and as the form sends it
+            // back: `energy=0.555` was searched as given while the slider showed 0.56,
+            // and the next change elsewhere moved it there unseen.
+            *target = feature.on_step(*target);
         }
     }
     without_popularity_unless_held(&mut settings, &catalog.features);
