@@ -1989,7 +1989,7 @@ async fn a_target_between_steps_is_read_as_the_slider_shows_it() {
     let answer = |body: &str| {
         body.split("id=\"ps-answer-title\"")
             .nth(1)
-            .and_then(|rest| rest.split('<').nth(0).map(str::to_string))
+            .and_then(|rest| rest.split('<').next().map(str::to_string))
     };
     assert!(answer(&off.body).is_some(), "{}", off.body);
     assert_eq!(answer(&off.body), answer(&on.body));
