@@ -121,7 +121,7 @@ pub trait Counters {
 /// Where the counters live. `with_counters` must give `f` the counters to itself: a
 /// burst of parallel attempts must not all read the counts before any writes them. It
 /// may run `f` twice (the shared store, when the database fails midway, decides again
-/// on this process's counts), so `f` only reads and writes counters.
+/// on this process's counts), so whatever else `f` does must be done once.
 pub trait ThrottleStore: Send + Sync {
     fn with_counters<R>(&self, f: impl FnMut(&mut dyn Counters) -> R) -> R;
 }
@@ -213,6 +213,10 @@ impl<S: ThrottleStore> Throttle<S> {
     ) -> Result<(), Refusal> {
         let pair = pair_key(username_key, client);
         let policy = &self.policy;
+        // Marked under the counters' lock, as the counts are (a parallel attempt that
+        // saw this one's counts but not its mark was told "failures", not "busy"), and
+        // once, should the store decide again on its memory (`ThrottleStore`).
+        let mut marked = false;
         self.store.with_counters(|counters| {
             let trusted = policy::is_trusted(policy, &counters.entries(Scope::Trusted, &pair), now);
             let pair_times = counters.entries(Scope::Pair, &pair);
@@ -239,10 +243,12 @@ impl<S: ThrottleStore> Throttle<S> {
             counters.push(Scope::Pair, &pair, now);
             counters.push(Scope::Client, client, now);
             counters.push(Scope::Username, username_key, now);
+            if !marked {
+                self.in_flight.mark([&pair, client], now);
+                marked = true;
+            }
             Ok(())
-        })?;
-        self.in_flight.mark([&pair, client], now);
-        Ok(())
+        })
     }
 
     /// The log-in `begin_log_in` admitted at `began` is no longer being checked: it
