@@ -168,20 +168,28 @@ fn warn_if_others_can_read(path: &Path) {
 /// otherwise), never visible half-written: created at once and then written, a second
 /// server starting beside the first read it empty and refused to start.
 fn create_whole(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    // A name no other creation uses, in this process or another.
-    static DRAFTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let draft_number = DRAFTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    // A name no other creation uses: random, since process ids repeat (every container's
+    // server is process 1), and a draft a killed start left must not be taken for ours.
     let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(format!(".new-{}-{draft_number}", std::process::id()));
+    name.push(format!(".new-{}", &SecretKey::generate().to_hex()[..16]));
     let draft = path.with_file_name(name);
-    let written = create_private(&draft).and_then(|mut file| {
-        file.write_all(contents)?;
-        file.sync_all()
-    });
+    let mut file = create_private(&draft)?;
+    let written = file.write_all(contents).and_then(|()| file.sync_all());
+    drop(file);
     // A link fails if the name exists, as `create_new` does.
     let linked = written.and_then(|()| std::fs::hard_link(&draft, path));
     let _ = std::fs::remove_file(&draft);
-    linked
+    match linked {
+        Err(error) if error.kind() != std::io::ErrorKind::AlreadyExists => {
+            // A file system without hard links (FAT, some network shares): created at
+            // once and then written, as before, which a second server starting at the
+            // same moment may read empty.
+            let mut file = create_private(path)?;
+            file.write_all(contents)?;
+            file.sync_all()
+        }
+        other => other,
+    }
 }
 
 #[cfg(unix)]
