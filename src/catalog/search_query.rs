@@ -126,13 +126,16 @@ impl SearchQuery {
             // An operator stands between terms; at either end it is a plain word.
             let more = chars[next..].iter().any(|c| !c.is_whitespace());
             let first = query.term_count() == 0 && punctuation.is_empty();
-            // But `NOT artist:drake` first is no title's first word: read as one, it
-            // found Drake's tracks holding "not" instead of leaving Drake out.
-            if first && word == "NOT" {
+            // But `NOT artist:drake` or `OR artist:drake` first is no title's first word:
+            // read as one, it found Drake's tracks holding "not" (or "or").
+            if first && (word == "NOT" || word == "OR") {
                 let after = (next..chars.len())
                     .find(|&j| !chars[j].is_whitespace())
                     .and_then(|j| filter_at(&chars, j).map(|(_, _, end)| (j, end)));
                 if let Some((from, to)) = after {
+                    if word == "OR" {
+                        return Err(SearchQueryError::Or);
+                    }
                     let written: String = chars[from..to].iter().collect();
                     return Err(SearchQueryError::NotBeforeFilter(written));
                 }
@@ -557,6 +560,10 @@ mod tests {
             Err(SearchQueryError::NotBeforeFilter("artist:drake".into()))
         );
         assert_eq!(parse("NOT Afraid").text, strings(&["NOT", "Afraid"]));
+        assert_eq!(
+            SearchQuery::parse("OR artist:drake"),
+            Err(SearchQueryError::Or)
+        );
         // A wildcard: the word without it, since words are found anywhere in a name.
         assert_eq!(parse("beyon*").text, strings(&["beyon"]));
         assert_eq!(parse("be*ce").text, strings(&["be", "ce"]));
