@@ -91,11 +91,14 @@ pub async fn search(
         ));
     }
     // Read with its tabs and line breaks as spaces, inside quotes too, and without the
-    // characters nobody sees: a script reading its queries from a file saved with a
-    // byte-order mark found nothing for the first one.
+    // characters nobody sees at either end, or a byte-order mark anywhere: a script
+    // reading its queries from a file saved with one found nothing for the first. One
+    // inside a name stays: the catalog holds names with them ("Pt\u{200b}. 4"), which a
+    // name copied whole must still find.
     let spaced: String = q
+        .trim_matches(is_invisible)
         .chars()
-        .filter(|c| !is_invisible(*c))
+        .filter(|c| *c != '\u{FEFF}')
         .map(|c| if c.is_whitespace() { ' ' } else { c })
         .collect();
     let mut query =
