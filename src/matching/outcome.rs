@@ -201,7 +201,7 @@ impl NoMatch {
         let after = if later.is_empty() {
             String::new()
         } else {
-            format!(" They must also be {}.", later.join(", "))
+            format!(" Filters after it ask for more: {}.", later.join(", "))
         };
         format!(
             "There {verb} {} {noun} {}, but none {}.{after}",

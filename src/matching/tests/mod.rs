@@ -517,7 +517,7 @@ fn empty_result_names_the_filter_that_emptied_it() {
     let why = index.search(&s).unwrap().empty.unwrap();
     assert_eq!(
         why.message(&s),
-        "There is 1 track in genre Jazz, but none from 2030 to 2040. They must also be with popularity of at least 90."
+        "There is 1 track in genre Jazz, but none from 2030 to 2040. Filters after it ask for more: with popularity of at least 90."
     );
 }
 
