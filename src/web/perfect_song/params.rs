@@ -144,9 +144,14 @@ fn knows_genre(index: &FeatureIndex, name: &str) -> bool {
 
 /// Settings read back from storage: a genre the catalog no longer has (after a new
 /// import) is dropped instead of turning the page into an error; anything else invalid
-/// means the stored value is unusable.
+/// means the stored value is unusable. Targets are put on the sliders' steps, as `parse`
+/// puts an address's: one saved from an address between steps, before that, had been
+/// searched as saved beside a slider showing the step.
 pub fn restore(json: &str, index: &FeatureIndex) -> Option<MatchSettings> {
     let mut settings: MatchSettings = serde_json::from_str(json).ok()?;
+    for (feature, target) in settings.targets.iter_mut() {
+        *target = feature.on_step(*target);
+    }
     settings.filters.genres.retain(|g| knows_genre(index, g));
     without_popularity_unless_held(&mut settings, index);
     settings.validate().ok()?;
@@ -494,6 +499,18 @@ pub fn apply_seeds(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stored_targets_between_steps_are_read_on_the_steps() {
+        let mut stored = MatchSettings::default();
+        stored.targets.insert(Feature::Energy, 0.555);
+        stored.targets.insert(Feature::Tempo, 120.7);
+        let json = serde_json::to_string(&stored).expect("json");
+        let index = FeatureIndex::from_tracks(std::iter::empty());
+        let restored = restore(&json, &index).expect("restored");
+        assert_eq!(restored.target(Feature::Energy), 0.56);
+        assert_eq!(restored.target(Feature::Tempo), 121.0);
+    }
 
     #[test]
     fn settings_keys_are_recognised_and_others_ignored() {
