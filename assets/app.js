@@ -1106,18 +1106,14 @@
     return a.nodeType === b.nodeType && (a.nodeType !== 1 || a.tagName === b.tagName);
   }
 
-  function summaryOf(details) {
-    var summary = details.querySelector("summary");
-    return summary ? summary.textContent : null;
-  }
-
   function syncAttributes(old, fresh) {
     var i;
     // A "Why this match" the reader opened stays open while it explains the same track
-    // (its summary names the track), so its gaps can be watched as a slider moves;
-    // every answer had closed it.
+    // (`data-track`), so its gaps can be watched as a slider moves; every answer had
+    // closed it.
     if (old.tagName === "DETAILS" && old.open && !fresh.hasAttribute("open") &&
-        summaryOf(old) === summaryOf(fresh)) {
+        old.hasAttribute("data-track") &&
+        old.getAttribute("data-track") === fresh.getAttribute("data-track")) {
       fresh.setAttribute("open", "");
     }
     for (i = old.attributes.length - 1; i >= 0; i--) {

@@ -491,7 +491,9 @@ async fn result_count_and_an_explanation_on_every_row() {
     }
     assert!(page.body.contains("<option value=\"25\" selected"));
     assert_eq!(
-        page.body.matches("<details class=\"ps-why\">").count(),
+        page.body
+            .matches("<details class=\"ps-why\" data-track=")
+            .count(),
         6,
         "every next match"
     );
@@ -1363,4 +1365,54 @@ async fn the_seed_box_names_a_chosen_seed_instead_of_offering_it() {
         "{}",
         fragment.body
     );
+}
+
+/// A release the dataset holds twice is one line in the seed box, and that line says
+/// "already a seed" whichever of its two ids is the seed (it had offered to add the
+/// other, a second chip for the same song).
+#[tokio::test]
+async fn a_release_held_twice_is_already_a_seed_by_either_id() {
+    let tracks = vec![
+        song("twin1", "Twin Song", "Band", 0.5, 0, 1, 120.0),
+        song("twin2", "Twin Song", "Band", 0.5, 0, 1, 120.0),
+        song("other", "Other Song", "Band", 0.6, 0, 1, 120.0),
+    ];
+    let (app, browser) =
+        signed_in(empty_app_with(|_| {}), "twins.csv", tracks, "twin_seeder").await;
+    let mut htmx = browser.clone();
+    htmx.headers.push(("HX-Request".into(), "true".into()));
+    let pool = app.state.pool.clone();
+    let twins = tokio::task::spawn_blocking(move || {
+        let mut conn = pool.get().expect("connection");
+        insights_hub::db::api_catalog::ids_by_spotify_ids(
+            &mut conn,
+            &["twin1".to_string(), "twin2".to_string()],
+        )
+        .expect("ids")
+    })
+    .await
+    .expect("lookup");
+    let seeds: Vec<String> = twins.values().map(|id| id.to_string()).collect();
+    assert_eq!(seeds.len(), 2, "{twins:?}");
+    for seed in seeds {
+        let fragment = htmx
+            .get(
+                &app.client,
+                &format!("/perfect-song/seeds?seed_q=Twin+Song&seed_track={seed}"),
+            )
+            .await;
+        assert_eq!(fragment.status, StatusCode::OK, "{}", fragment.body);
+        assert!(
+            fragment.body.contains("already a seed"),
+            "seed {seed}: {}",
+            fragment.body
+        );
+        assert!(
+            !fragment
+                .body
+                .contains("Add <span class=\"suggestion-name\">Twin Song"),
+            "seed {seed}: {}",
+            fragment.body
+        );
+    }
 }

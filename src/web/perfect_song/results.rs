@@ -401,7 +401,9 @@ fn explanation(m: &TrackMatch, title: &str) -> Markup {
         }
     }
     html! {
-        details class="ps-why" {
+        // The track's id: app.js keeps an opened one open while a live answer shows
+        // the same track there (a title alone could be another artist's song).
+        details class="ps-why" data-track=(m.track_id) {
             summary { "Why this match" span class="visually-hidden" { ": " (title) } }
             p class="ps-why-lines" { (lines) }
         }

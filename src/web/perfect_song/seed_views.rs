@@ -156,8 +156,14 @@ pub async fn suggestions(
     let mut tracks: Vec<_> = ids.iter().filter_map(|id| details.get(id)).collect();
     // A dataset can hold one release twice under two ids (the TidyTuesday file does):
     // two lines that read the same would only make the user wonder which to pick.
+    // The line kept is "already a seed" when any of the ids it stands for is one.
+    let chosen: std::collections::HashSet<_> = tracks
+        .iter()
+        .filter(|d| form.seeds.tracks.contains(&d.id))
+        .map(|d| seed_line(d))
+        .collect();
     let mut shown = std::collections::HashSet::new();
-    tracks.retain(|d| shown.insert((d.name(), d.credits(), d.album(), d.release_year)));
+    tracks.retain(|d| shown.insert(seed_line(d)));
     Ok(html! {
         @if tracks.is_empty() && artists.is_empty() {
             p class="suggestion-status" role="status" { "No track or artist matches “" (q) "”." }
@@ -177,7 +183,7 @@ pub async fn suggestions(
                     @for d in &tracks {
                         // A seed already is named so, not offered again: "Add" had
                         // put it in the address twice, for the same one seed.
-                        @if form.seeds.tracks.contains(&d.id) {
+                        @if chosen.contains(&seed_line(d)) {
                             li class="ps-seed-chosen" {
                                 span class="suggestion-name" { (d.name()) }
                                 " " span class="muted" { "— " (d.credits()) }
@@ -413,4 +419,9 @@ fn release_of(d: &db::track_details::TrackDetails) -> Markup {
             }
         }
     }
+}
+
+/// What a suggested track's line reads: two ids that read the same are one line.
+fn seed_line(d: &db::track_details::TrackDetails) -> (&str, &str, Option<&str>, Option<i32>) {
+    (d.name(), d.credits(), d.album(), d.release_year)
 }
