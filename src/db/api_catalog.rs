@@ -238,7 +238,8 @@ diesel::define_sql_function! {
 /// the rest, each most popular first. By popularity alone, "Synthetic Song 1" typed
 /// whole was never among the seed box's six, behind "Synthetic Song 10" to "…15" (a
 /// catalog without popularity orders by id). No count: the seed search box shows the
-/// first few only. Reads every title (about 0.15 s at 1.2M tracks on SQLite).
+/// first few only. Reads every title (about 0.15 s at 1.2M tracks on SQLite; a word most
+/// titles hold, 0.25 s more, for the whole-title test on each of them).
 pub fn track_ids_titled(
     conn: &mut crate::db::DbConnection,
     q: &str,
