@@ -497,7 +497,7 @@ async fn a_query_of_many_words_costs_its_distinct_ones_and_has_a_bound() {
 async fn both_ways_of_testing_a_word_against_artist_names_agree() {
     use insights_hub::{
         catalog::artists::index::query_key,
-        db::track_search::{search_track_ids, FreeWord, TrackConditions, WordArtists},
+        db::track_search::{FreeWord, TrackConditions, WordArtists},
     };
     let app = catalog_app().await;
     let catalog = app.state.catalog();
@@ -524,12 +524,7 @@ async fn both_ways_of_testing_a_word_against_artist_names_agree() {
                 }],
                 ..TrackConditions::default()
             };
-            let page = insights_hub::db::run(&app.state.pool, move |conn| {
-                Ok(search_track_ids(conn, &conditions, 50, 0)?)
-            })
-            .await
-            .expect("search");
-            found.push(page);
+            found.push(first_page(&app, conditions).await);
         }
         assert_eq!(found[0], found[1], "{word}");
         assert_eq!(found[0], found[2], "{word}");
@@ -688,7 +683,7 @@ async fn the_longest_title_typed_whole_comes_first() {
 async fn both_ways_of_an_artist_filter_agree() {
     use insights_hub::{
         catalog::artists::index::query_key,
-        db::track_search::{search_track_ids, ArtistFilter, TrackConditions},
+        db::track_search::{ArtistFilter, TrackConditions},
     };
     let app = catalog_app().await;
     let catalog = app.state.catalog();
@@ -704,14 +699,27 @@ async fn both_ways_of_an_artist_filter_agree() {
                 }],
                 ..TrackConditions::default()
             };
-            let page = insights_hub::db::run(&app.state.pool, move |conn| {
-                Ok(search_track_ids(conn, &conditions, 50, 0)?)
-            })
-            .await
-            .expect("search");
-            found.push(page);
+            found.push(first_page(&app, conditions).await);
         }
         assert_eq!(found[0], found[1], "{name}");
         assert_eq!(found[0].0, expected, "{name}");
     }
+}
+
+/// The first 50 tracks meeting `conditions`, and how many meet them, straight from the
+/// database layer.
+async fn first_page(
+    app: &TestApp,
+    conditions: insights_hub::db::track_search::TrackConditions,
+) -> (i64, Vec<i32>) {
+    insights_hub::db::run(&app.state.pool, move |conn| {
+        Ok(insights_hub::db::track_search::search_track_ids(
+            conn,
+            &conditions,
+            50,
+            0,
+        )?)
+    })
+    .await
+    .expect("search")
 }
