@@ -409,26 +409,24 @@ impl Browser {
         .await
     }
 
-    pub async fn text_of(&self, css: &str) -> String {
+    /// The element `css` finds, once it is on the page (at most 10 s).
+    async fn element(&self, css: &str) -> fantoccini::elements::Element {
         self.client
             .wait()
             .at_most(Duration::from_secs(10))
             .for_element(Locator::Css(css))
             .await
             .unwrap_or_else(|e| panic!("no element {css}: {e}"))
-            .text()
-            .await
-            .expect("element text")
+    }
+
+    pub async fn text_of(&self, css: &str) -> String {
+        self.element(css).await.text().await.expect("element text")
     }
 
     /// Clicks the element `css` finds, once it is on the page.
     pub async fn click(&self, css: &str) {
-        self.client
-            .wait()
-            .at_most(Duration::from_secs(10))
-            .for_element(Locator::Css(css))
+        self.element(css)
             .await
-            .unwrap_or_else(|e| panic!("no element {css}: {e}"))
             .click()
             .await
             .unwrap_or_else(|e| panic!("click {css}: {e}"));
@@ -436,12 +434,8 @@ impl Browser {
 
     /// Types `keys` into the element `css` finds, once it is on the page.
     pub async fn type_into(&self, css: &str, keys: &str) {
-        self.client
-            .wait()
-            .at_most(Duration::from_secs(10))
-            .for_element(Locator::Css(css))
+        self.element(css)
             .await
-            .unwrap_or_else(|e| panic!("no element {css}: {e}"))
             .send_keys(keys)
             .await
             .unwrap_or_else(|e| panic!("type into {css}: {e}"));

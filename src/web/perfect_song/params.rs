@@ -46,13 +46,11 @@ pub fn parse(pairs: &Pairs, catalog: &CatalogSnapshot) -> Result<MatchSettings, 
         let key = keys::target(feature);
         if !pairs.iter().any(|(k, _)| *k == key) {
             settings.targets.insert(feature, start.target(feature));
-        } else if let Some(target) = settings.targets.get_mut(&feature) {
-            // On the slider's steps, as the slider shows it and as the form sends it
-            // back: `energy=0.555` was searched as given while the slider showed 0.56,
-            // and the next change elsewhere moved it there unseen.
-            *target = feature.on_step(*target);
         }
     }
+    // `energy=0.555` was searched as given while the slider showed 0.56, and the next
+    // change elsewhere moved it there unseen.
+    on_the_sliders_steps(&mut settings);
     without_popularity_unless_held(&mut settings, &catalog.features);
     // "No explicit tracks" over a catalog where none is marked explicit changes nothing,
     // and the page shows it switched off: one brought by an address or a profile was
@@ -84,10 +82,16 @@ pub fn starting(catalog: &CatalogSnapshot) -> MatchSettings {
     }
     let mut settings =
         MatchSettings::starting_from(&catalog.average, catalog.artists.reference_popularity());
+    on_the_sliders_steps(&mut settings);
+    settings
+}
+
+/// Every target on its slider's step, as the slider shows it and as the form sends it
+/// back, so that the page ranks against exactly what it shows.
+fn on_the_sliders_steps(settings: &mut MatchSettings) {
     for (feature, target) in settings.targets.iter_mut() {
         *target = feature.on_step(*target);
     }
-    settings
 }
 
 /// Unknown genres named one by one; the rest are counted in one more message (a
@@ -149,12 +153,10 @@ fn knows_genre(index: &FeatureIndex, name: &str) -> bool {
 /// searched as saved beside a slider showing the step.
 pub fn restore(json: &str, index: &FeatureIndex) -> Option<MatchSettings> {
     let mut settings: MatchSettings = serde_json::from_str(json).ok()?;
-    for (feature, target) in settings.targets.iter_mut() {
-        *target = feature.on_step(*target);
-    }
     settings.filters.genres.retain(|g| knows_genre(index, g));
     without_popularity_unless_held(&mut settings, index);
     settings.validate().ok()?;
+    on_the_sliders_steps(&mut settings);
     Some(settings)
 }
 
