@@ -9,6 +9,7 @@ pub mod demo;
 pub mod exact_ranges;
 pub mod facts;
 mod facts_sink;
+pub mod genre_tracks;
 pub mod genres;
 pub mod import;
 pub mod live;

@@ -3,6 +3,9 @@
 //! features, in three narrow scans inside one read transaction. The tracks are handed
 //! one at a time to what the caller starts from the genres and links
 //! (`catalog::genres::GenreSource`), which this module does not name.
+//!
+//! And what the search's `genre:` lists are made of (`search_rows`): each genre's name
+//! key, the links, and every track's popularity, year and `genre` column.
 
 use diesel::prelude::*;
 
@@ -92,5 +95,58 @@ pub fn load<S>(
             }
             Ok((version, source))
         })
+    })
+}
+
+/// What the search's `genre:` filter needs of one track (`catalog::genre_tracks`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RankedTrack<'a> {
+    pub id: i32,
+    pub popularity: Option<i32>,
+    pub year: Option<i32>,
+    /// The `genre` column: the first genre, and all there is in a catalog written
+    /// without links.
+    pub genre: Option<&'a str>,
+}
+
+/// Every genre's and subgenre's (id, name key) and every (track, genre) link in track
+/// order, given to `start`; then every track in id order to `add`. Read in the
+/// caller's transaction (the cache reads it with the catalog's version).
+pub fn search_rows<S>(
+    conn: &mut crate::db::DbConnection,
+    start: impl FnOnce(Vec<(i32, String)>, Vec<(i32, i32)>) -> S,
+    mut add: impl FnMut(&mut S, RankedTrack<'_>),
+) -> QueryResult<S> {
+    crate::db::with_backend!(conn, conn => {
+        let keys: Vec<(i32, String)> = genres::table
+            .select((genres::id, genres::name_key))
+            .load(conn)?;
+        let links: Vec<(i32, i32)> = track_genres::table
+            .select((track_genres::track_id, track_genres::genre_id))
+            .order((track_genres::track_id, track_genres::genre_id))
+            .load(conn)?;
+        let mut sink = start(keys, links);
+        let rows = tracks::table
+            .order(tracks::id)
+            .select((
+                tracks::id,
+                tracks::popularity,
+                tracks::release_year,
+                tracks::genre,
+            ))
+            .load_iter::<
+                (i32, Option<i32>, Option<i32>, Option<String>),
+                diesel::connection::DefaultLoadingMode,
+            >(conn)?;
+        for row in rows {
+            let (id, popularity, year, genre) = row?;
+            add(&mut sink, RankedTrack {
+                id,
+                popularity,
+                year,
+                genre: genre.as_deref(),
+            });
+        }
+        Ok(sink)
     })
 }

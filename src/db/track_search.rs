@@ -64,6 +64,20 @@ pub struct TrackConditions {
     pub excluded: Vec<String>,
 }
 
+impl TrackConditions {
+    /// Whether genres (at least one) and years are all the query asks: what
+    /// `catalog::genre_tracks` answers without SQL.
+    pub fn genres_and_years_only(&self) -> bool {
+        !self.genre.is_empty()
+            && self.words.is_empty()
+            && self.title.is_empty()
+            && self.artist.is_empty()
+            && self.album.is_empty()
+            && self.whole_titles.is_empty()
+            && self.excluded.is_empty()
+    }
+}
+
 /// An `artist:` filter: a key one of the track's credited artists' keys holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ArtistFilter {
