@@ -402,6 +402,22 @@ async fn bad_ranges_keys_and_seeds_get_a_message_beside_the_field() {
         .get(&app.client, "/perfect-song/seeds?seed_q=hal")
         .await;
     assert_eq!(direct.status, StatusCode::SEE_OTHER);
+    // Signed in only, as the page is: each search reads every title, which anonymous
+    // visitors could ask for without limit.
+    let mut anonymous = Browser::new();
+    anonymous.headers.push(("HX-Request".into(), "true".into()));
+    let refused = anonymous
+        .get(&app.client, "/perfect-song/seeds?seed_q=hal")
+        .await;
+    assert!(!refused.body.contains("Halo"), "{}", refused.body);
+    assert!(
+        refused
+            .header("hx-redirect")
+            .is_some_and(|to| to.starts_with("/login")),
+        "{} {:?}",
+        refused.status,
+        refused.header("hx-redirect")
+    );
 }
 
 /// A seed named twice is one seed, on a page refused for another field too: the

@@ -167,6 +167,22 @@ impl Database {
                     .into(),
             );
         }
+        if looks_like_connection_keywords(value) {
+            return Err(
+                "this looks like a PostgreSQL connection string (host=… dbname=…), which \
+                 this server does not read: write it as a URL, \
+                 postgres://USER:PASSWORD@HOST:PORT/DATABASE"
+                    .into(),
+            );
+        }
+        if looks_like_a_host(value) {
+            return Err(
+                "this looks like a database URL without its scheme (USER@HOST/DATABASE or \
+                 HOST:PORT/DATABASE): write postgres:// before it, or, for a SQLite file \
+                 in such a folder, ./ or sqlite:// before its path"
+                    .into(),
+            );
+        }
         if let Some(stripped) = value
             .strip_prefix("sqlite://")
             .or_else(|| value.strip_prefix("sqlite:"))
@@ -263,6 +279,42 @@ fn looks_like_credentials(value: &str) -> bool {
         .is_some_and(|(credentials, host)| credentials.contains(':') && !host.is_empty())
 }
 
+/// libpq's `key=value` connection string (`host=db port=5432 user=hub password=…
+/// dbname=hub`): it had been taken for a SQLite file of that name, password included,
+/// and the server started on an empty database of its own.
+fn looks_like_connection_keywords(value: &str) -> bool {
+    const KEYWORDS: [&str; 8] = [
+        "host", "hostaddr", "port", "dbname", "user", "password", "sslmode", "service",
+    ];
+    value.split_whitespace().any(|word| {
+        word.split_once('=')
+            .is_some_and(|(key, _)| KEYWORDS.contains(&key.to_ascii_lowercase().as_str()))
+    })
+}
+
+/// `user@host…/db` or `host:port/db`: a URL's host before a database name, written
+/// without `postgres://` (with `.pgpass`, trust or peer authentication there is no
+/// password, so `looks_like_credentials` missed it). A file name with an `@` and no
+/// folder after it (`my@home.db`) stays a file.
+fn looks_like_a_host(value: &str) -> bool {
+    let Some((first, rest)) = value.split_once('/') else {
+        return false;
+    };
+    if value.starts_with("sqlite:") || value.starts_with("file:") || rest.is_empty() {
+        return false;
+    }
+    let user_at_host = first
+        .split_once('@')
+        .is_some_and(|(user, host)| !user.is_empty() && !host.is_empty());
+    let host_and_port = first.rsplit_once(':').is_some_and(|(host, port)| {
+        !host.is_empty()
+            && host.len() > 1
+            && !port.is_empty()
+            && port.bytes().all(|b| b.is_ascii_digit())
+    });
+    user_at_host || host_and_port
+}
+
 /// The password of a URL's part after `://`: from the first `:` to the last `@`. Read
 /// that way, rather than as a URL parser would, so that a password holding `/`, `@` or
 /// `#` (which `parse` refuses, but `Display` and messages must still hide) is taken
@@ -310,27 +362,29 @@ fn redact_password(url: &str) -> String {
     }
 }
 
-/// Every `password=` parameter's value (after `?` or `&`) as `***`.
+/// The value of every query parameter whose name holds `password`, in any case and
+/// percent-decoded as libpq reads names (`password`, `sslpassword`, the client key's
+/// passphrase, and `%70assword`, which libpq takes for `password`), as `***`. Only the
+/// literal `password=` had been hidden.
 fn redact_password_parameter(url: &str) -> String {
-    const KEY: &str = "password=";
-    // ASCII lower-casing keeps every byte where it was.
-    let lower = url.to_ascii_lowercase();
-    let mut out = String::with_capacity(url.len());
-    let (mut copied, mut search) = (0, 0);
-    while let Some(found) = lower[search..].find(KEY).map(|at| at + search) {
-        search = found + KEY.len();
-        if found == 0 || !matches!(url.as_bytes()[found - 1], b'?' | b'&') {
-            continue;
-        }
-        out.push_str(&url[copied..search]);
-        out.push_str("***");
-        copied = url[search..]
-            .find('&')
-            .map_or(url.len(), |end| search + end);
-        search = copied;
-    }
-    out.push_str(&url[copied..]);
-    out
+    let Some((head, query)) = url.split_once('?') else {
+        return url.to_string();
+    };
+    let params: Vec<String> = query
+        .split('&')
+        .map(|param| match param.split_once('=') {
+            Some((name, _)) if names_a_password(name) => format!("{name}=***"),
+            _ => param.to_string(),
+        })
+        .collect();
+    format!("{head}?{}", params.join("&"))
+}
+
+/// Whether a URL parameter's name, decoded, holds `password` (any case).
+fn names_a_password(name: &str) -> bool {
+    form_urlencoded::parse(name.as_bytes())
+        .next()
+        .is_some_and(|(decoded, _)| decoded.to_ascii_lowercase().contains("password"))
 }
 
 impl From<PathBuf> for Database {
@@ -415,6 +469,31 @@ mod tests {
             );
         }
         assert!(Database::parse("data/my@home.db").is_ok_and(|d| !d.is_postgres()));
+        for file in [
+            "my@home.db",
+            "./hub@db.internal/x.db",
+            "sqlite://a@b/c.db",
+            "C:/data/x.db",
+        ] {
+            assert!(
+                Database::parse(file).is_ok_and(|d| !d.is_postgres()),
+                "{file}"
+            );
+        }
+        // A libpq connection string, and hosts without the scheme: refused, not files
+        // named after them (the password in the file name and the log).
+        for not_a_file in [
+            "host=127.0.0.1 port=5499 user=hub password=s3cret dbname=hub",
+            "dbname=hub",
+            "hub@db.internal:5432/hub",
+            "hub@db.internal/hub",
+            "127.0.0.1:5499/hub",
+            "localhost:5432/hub",
+        ] {
+            let refused = Database::parse(not_a_file).expect_err(not_a_file);
+            assert!(refused.contains("postgres://"), "{refused}");
+            assert!(!refused.contains("s3cret"), "{refused}");
+        }
         assert_eq!(
             Database::parse(url)
                 .ok()
@@ -481,6 +560,11 @@ mod tests {
             (
                 "postgres://hub:pw@h/db?password=x&password=y",
                 "postgres://hub:***@h/db?password=***&password=***",
+            ),
+            // The client key's passphrase, and a name libpq decodes to `password`.
+            (
+                "postgres://hub@h:1/hub?sslpassword=KEYPASS_B&%70assword=PW_C&x=1",
+                "postgres://hub@h:1/hub?sslpassword=***&%70assword=***&x=1",
             ),
         ] {
             assert_eq!(Database::Postgres(url.to_string()).to_string(), shown);

@@ -18,7 +18,7 @@ use poem::{
     Endpoint, EndpointExt, IntoEndpoint, IntoResponse, Request, Response, Result, RouteMethod,
 };
 
-use super::auth::csrf::VerifyCsrf;
+use super::auth::{csrf::VerifyCsrf, live_session::SessionStillLive};
 
 /// A route's endpoints by method, and the `Allow` header they add up to.
 pub struct Methods {
@@ -64,14 +64,15 @@ impl Methods {
             .with(Method::HEAD, |route| route)
     }
 
-    /// POST, behind the CSRF check (see the module comment).
+    /// POST, behind the CSRF check (see the module comment), and for a signed-in
+    /// visitor the check that the session has not ended (`auth::live_session`).
     #[must_use]
     pub fn post<E>(self, ep: E) -> Self
     where
         E: IntoEndpoint,
         E::Endpoint: 'static,
     {
-        let checked = ep.into_endpoint().with(VerifyCsrf);
+        let checked = ep.into_endpoint().with(SessionStillLive).with(VerifyCsrf);
         self.with(Method::POST, |route| route.post(checked))
     }
 

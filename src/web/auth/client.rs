@@ -35,11 +35,19 @@ pub fn forwarded_scheme(req: &Request, trust_proxy: bool) -> Option<&'static str
 }
 
 fn last_forwarded_for(req: &Request) -> Option<IpAddr> {
-    let header = req
-        .headers()
-        .get_all("x-forwarded-for")
-        .iter()
-        .next_back()?;
+    let Some(header) = req.headers().get_all("x-forwarded-for").iter().next_back() else {
+        if !ABSENT_SAID.swap(true, Ordering::Relaxed) {
+            // Once, as below: nginx's `proxy_pass` sends none unless told to, and then
+            // every client shares the proxy's throttle and rate limit.
+            tracing::warn!(
+                "--trust-proxy: a request came without X-Forwarded-For, so its client \
+                 counts as the proxy itself (one log-in throttle and API rate limit for \
+                 all); have the proxy send it (nginx: proxy_set_header X-Forwarded-For \
+                 $proxy_add_x_forwarded_for)"
+            );
+        }
+        return None;
+    };
     let last = header.to_str().ok()?.rsplit(',').next()?.trim();
     let address = forwarded_address(last);
     if address.is_none() && !UNREADABLE_SAID.swap(true, Ordering::Relaxed) {
@@ -56,6 +64,8 @@ fn last_forwarded_for(req: &Request) -> Option<IpAddr> {
 
 /// Whether an unreadable `X-Forwarded-For` entry has been logged.
 static UNREADABLE_SAID: AtomicBool = AtomicBool::new(false);
+/// Whether a request without `X-Forwarded-For` has been logged.
+static ABSENT_SAID: AtomicBool = AtomicBool::new(false);
 
 /// An `X-Forwarded-For` entry's address: `203.0.113.5` or `2001:db8::1`, and also with
 /// the port some proxies add (`203.0.113.5:51234`, `[2001:db8::1]:51234`, Azure's
@@ -93,6 +103,21 @@ mod tests {
         assert_eq!(client_key(&req, true), "198.51.100.4");
         assert_eq!(client_key(&req, false), "unknown", "the header is ignored");
         assert_eq!(client_key(&request("garbage"), true), "unknown");
+    }
+
+    /// A trusted proxy that sends no `X-Forwarded-For` (nginx's `proxy_pass` without
+    /// being told to) is said once in the log, as an unreadable entry is.
+    #[test]
+    fn a_trusted_proxy_that_sends_no_address_is_said_once() {
+        let bare = || Request::builder().finish();
+        let first = crate::test_log::logged_while(|| {
+            assert_eq!(client_key(&bare(), true), "unknown");
+        });
+        assert!(first.contains("came without X-Forwarded-For"), "{first}");
+        let again = crate::test_log::logged_while(|| {
+            client_key(&bare(), true);
+        });
+        assert!(again.is_empty(), "{again}");
     }
 
     #[test]

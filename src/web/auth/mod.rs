@@ -11,6 +11,7 @@
 //! - `session`: the cookie, starting a session at log in, keeping it alive.
 //! - `session_store`: poem's session storage over the database, with a cache of loads.
 //! - `csrf`: the token issuer and the check on every state-changing request.
+//! - `live_session`: a signed-in form's session read from its row, not the cache.
 //! - `next`: the safe "come back to where you were" parameter.
 //! - `client`: the client's address, for throttling.
 //! - `api_tokens`: personal API tokens on the account page (create, list, revoke).
@@ -19,6 +20,7 @@ pub mod account;
 pub mod api_tokens;
 pub mod client;
 pub mod csrf;
+pub mod live_session;
 pub mod login;
 pub mod next;
 pub mod session;
