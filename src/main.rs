@@ -82,7 +82,8 @@ features ({}).
 Files may be gzip- or zip-compressed (a zip holding one CSV or TSV file). Spreadsheet
 exports work as saved: comma-, semicolon- or tab-separated (decimal commas in
 semicolon- and tab-separated files), Excel's \"sep=;\" first line, UTF-8, UTF-16
-with a byte-order mark, or Windows-1252. Two columns that name the same field are an
+with a byte-order mark, or Windows-1252, dates in the locale's form (14.06.2019,
+6/14/2019). Two columns that name the same field are an
 error; of two spellings of one field (artist_name, track_artist), one is read and the
 summary names both.
 

@@ -3007,3 +3007,37 @@ fn standard_input_is_read_once() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// A file opened in a spreadsheet and saved again has its release dates in the locale's
+/// form: every row is imported, with its date where day and month can be told apart and
+/// its year where they cannot (such files had every dated row refused as bad).
+#[test]
+fn a_file_saved_again_by_a_spreadsheet_keeps_its_dates() {
+    let mut db = fresh_db();
+    let file = write_file(
+        &db,
+        "saved_by_excel.csv",
+        "track_id,track_name,track_artist,track_album_release_date,danceability,energy,acousticness,instrumentalness,valence,speechiness,liveness,tempo,loudness\r\n\
+         zzzzzzzzzzzzzzzzzzzzz1,Us,Someone,6/14/2019,0.5,0.5,0.5,0,0.5,0.05,0.1,120,-6\r\n\
+         zzzzzzzzzzzzzzzzzzzzz2,Uk,Someone,14/06/2019,0.5,0.5,0.5,0,0.5,0.05,0.1,120,-6\r\n\
+         zzzzzzzzzzzzzzzzzzzzz3,De,Someone,01.02.1999,0.5,0.5,0.5,0,0.5,0.05,0.1,120,-6\r\n\
+         zzzzzzzzzzzzzzzzzzzzz4,Either,Someone,6/7/2019,0.5,0.5,0.5,0,0.5,0.05,0.1,120,-6\r\n\
+         zzzzzzzzzzzzzzzzzzzzz5,Short,Someone,12/25/85 0:00,0.5,0.5,0.5,0,0.5,0.05,0.1,120,-6\r\n",
+    );
+    let summary = import_paths(&mut db, &[file]).expect("imported");
+    assert_eq!(summary.skipped(), 0, "{summary:?}");
+    let mut dates: Vec<(String, Option<i32>, Option<String>)> = tracks::table
+        .select((tracks::name, tracks::release_year, tracks::release_date))
+        .load(sqlite(&mut db.conn))
+        .expect("tracks");
+    dates.sort();
+    let expected = [
+        ("De", 1999, "1999-02-01"),
+        ("Either", 2019, "2019"),
+        ("Short", 1985, "1985-12-25"),
+        ("Uk", 2019, "2019-06-14"),
+        ("Us", 2019, "2019-06-14"),
+    ]
+    .map(|(name, year, date)| (name.to_string(), Some(year), Some(date.to_string())));
+    assert_eq!(dates, expected);
+}
