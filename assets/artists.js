@@ -69,6 +69,10 @@
       list.id = input.id + "-listbox";
       list.setAttribute("role", "listbox");
       list.setAttribute("aria-label", "Matching artists");
+      // A list that scrolls (a comparison field's ten matches) was a Tab stop of its
+      // own in Chromium and Firefox: Tab from the field went into it, where no key did
+      // anything, and the list stayed open over the next field.
+      list.setAttribute("tabindex", "-1");
       input.setAttribute("aria-controls", list.id);
       items.forEach(function (link, i) {
         // The list item is only a wrapper; the link is the option. Focus stays in the
@@ -188,11 +192,25 @@
     return node;
   }
 
-  // A comparison field's list closes when focus leaves the field and its list.
+  // Typing makes what is typed the thing Enter acts on: the option highlighted
+  // before stayed chosen until the new matches came (200 ms and the request later),
+  // so a quick Enter opened an artist the text no longer named.
+  document.addEventListener("input", function (event) {
+    var input = event.target;
+    if (input.matches && input.matches("[data-artist-combobox]") && activeIndex(input) >= 0) {
+      setActive(input, -1);
+    }
+  });
+
+  // A comparison field's list closes when focus leaves the field and its list, from
+  // either of them (focus in the list, by a click on its scroll bar, left it open).
   document.addEventListener("focusout", function (event) {
     var input = event.target;
     if (!input.matches || !input.matches('[data-artist-combobox="fill"]')) {
-      return;
+      input = inputFor(findBox(event.target));
+      if (!input || !isFill(input)) {
+        return;
+      }
     }
     window.setTimeout(function () {
       var box = container(input);
