@@ -17,6 +17,24 @@ pub fn is_direction_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
+/// Format characters that only mark a place (a byte-order mark, a zero-width space, a
+/// soft hyphen, word joiners, direction marks and controls), never part of a word a
+/// search is for. They come along with text copied from web pages: at either end of a
+/// search they are dropped (`trim_place_marks`). (The zero-width joiner and non-joiner
+/// are not among them: emoji sequences and words of several scripts need them.)
+pub fn is_place_mark(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}' | '\u{200B}' | '\u{200E}' | '\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}'
+    ) || is_direction_control(c)
+}
+
+/// `text` without white space or place marks (`is_place_mark`) at either end: the
+/// search `Queen` followed by a zero-width space said no artist "Queen" existed.
+pub fn trim_place_marks(text: &str) -> &str {
+    text.trim_matches(|c: char| c.is_whitespace() || is_place_mark(c))
+}
+
 /// Characters that show as nothing and join or split no script's letters: the
 /// zero-width space, the word joiner, the byte-order mark, the soft hyphen, the
 /// Mongolian vowel separator. (The zero-width joiner and non-joiner stay: emoji

@@ -375,6 +375,37 @@ async fn several_words_find_the_artist_whatever_punctuation_lies_between() {
     );
 }
 
+/// A name copied from a web page brings invisible characters at its ends (a zero-width
+/// space, a byte-order mark, a soft hyphen, a direction mark): the artist is still
+/// found, on the search page and when comparing by name. The site had said that no
+/// artist "Jay-Z" was in the catalog, naming one that looked the same.
+#[tokio::test]
+async fn invisible_characters_at_the_ends_do_not_hide_an_artist() {
+    let app = fixture_app().await;
+    for q in [
+        "jay-z%E2%80%8B",
+        "%EF%BB%BFjay-z",
+        "jay-z%C2%AD",
+        "%E2%80%8Ejay-z",
+        "jay++z",
+    ] {
+        let page = get(&app, &format!("/artists?q={q}")).await;
+        assert_eq!(page.status, StatusCode::OK, "{q}");
+        assert!(page.body.contains(">Jay-Z<"), "{q}: {}", page.body);
+        let compared = get(
+            &app,
+            &format!("/artists/compare?artist={q}&artist=beatles+the"),
+        )
+        .await;
+        assert_eq!(compared.status, StatusCode::OK, "{q}: {}", compared.body);
+        assert!(
+            !compared.body.contains("is not in the catalog"),
+            "{q}: {}",
+            compared.body
+        );
+    }
+}
+
 /// As the search field replaces the address, the server names it: a cleared field
 /// leaves `/artists` (it left `/artists?q=`), spaces around a name stay out of it.
 #[tokio::test]

@@ -205,6 +205,25 @@ async fn the_list_searches_and_sorts_without_and_with_javascript() {
     let page = get(&app, "/genres/rock%E2%80%AE").await;
     assert!(!page.body.contains("called “rock”"), "{}", page.body);
     assert!(page.body.contains("rock\u{FFFD}"), "{}", page.body);
+    // Invisible characters a copied name brings at its ends are not part of it.
+    for copied in ["rock%E2%80%8B", "%EF%BB%BFrock", "rock%C2%AD"] {
+        let page = get(&app, &format!("/genres/{copied}")).await;
+        assert!(
+            !page.body.contains("No genre called"),
+            "{copied}: {}",
+            page.body
+        );
+        assert!(
+            page.status.is_success() || page.status.is_redirection(),
+            "{copied}"
+        );
+        let listed = get(&app, &format!("/genres?q={copied}")).await;
+        assert!(
+            listed.body.contains(r#"href="/genres/rock""#),
+            "{copied}: {}",
+            listed.body
+        );
+    }
     let bad = get(&app, "/genres?sort=colour").await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(

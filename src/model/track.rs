@@ -53,7 +53,7 @@ impl GenreTag {
 
 /// What makes a genre unique (under its parent): trimmed, lower case.
 pub fn genre_key(name: &str) -> String {
-    name.trim().to_lowercase()
+    crate::typed_name::trim_place_marks(name).to_lowercase()
 }
 
 impl NewTrack {

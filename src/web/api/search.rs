@@ -70,13 +70,6 @@ pub async fn search(
     state: &AppState,
     given: SearchRequest<'_>,
 ) -> Result<objects::OrderedSearchResults, ApiError> {
-    /// Format characters that only mark a place (a byte-order mark, a zero-width space,
-    /// a soft hyphen, a word joiner, direction marks), never part of a word searched
-    /// for. The zero-width joiner and non-joiner stay: they are part of some emoji and
-    /// of words in several scripts.
-    fn is_invisible(c: char) -> bool {
-        matches!(c, '\u{00AD}' | '\u{200B}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
-    }
     let q = given.q.trim();
     if q.is_empty() || q.chars().count() > MAX_QUERY_CHARS {
         return Err(ApiError::bad_request(format!(
@@ -96,7 +89,7 @@ pub async fn search(
     // inside a name stays: the catalog holds names with them ("Pt\u{200b}. 4"), which a
     // name copied whole must still find.
     let spaced: String = q
-        .trim_matches(is_invisible)
+        .trim_matches(crate::typed_name::is_place_mark)
         .chars()
         .filter(|c| *c != '\u{FEFF}')
         .map(|c| if c.is_whitespace() { ' ' } else { c })

@@ -140,13 +140,28 @@ fn first_ranked(mut ranked: Vec<Ranked>, n: usize) -> Vec<Ranked> {
     ranked
 }
 
-/// The key a query is matched with: the same folding as the stored search keys.
+/// The key a query is matched with: the same folding as the stored search keys,
+/// without the place marks a copied name brings at its ends (`typed_name`), a
+/// byte-order mark anywhere, and each run of spaces one space (`j  b`, two spaces, had
+/// found nothing where `j b` finds J Balvin).
 pub fn query_key(query: &str) -> String {
-    let cut: String = query
+    let mut cut = String::with_capacity(query.len());
+    let mut space = false;
+    for c in crate::typed_name::trim_place_marks(query)
         .chars()
-        .filter(|c| *c != SEPARATOR && !c.is_control())
+        .filter(|c| *c != SEPARATOR && *c != '\u{FEFF}' && (!c.is_control() || c.is_whitespace()))
         .take(MAX_QUERY_CHARS)
-        .collect();
+    {
+        if c.is_whitespace() {
+            space = true;
+            continue;
+        }
+        if space && !cut.is_empty() {
+            cut.push(' ');
+        }
+        space = false;
+        cut.push(c);
+    }
     artist_search_key(&cut)
 }
 

@@ -569,3 +569,14 @@ fn several_words_find_the_names_holding_every_word_whatever_lies_between() {
         ["Guns N' Roses", "Fallen Roses"]
     );
 }
+
+/// A query's key leaves out place marks at its ends and a byte-order mark anywhere,
+/// and reads runs of spaces as one (`j  b` had found nothing where `j b` finds).
+#[test]
+fn query_keys_drop_place_marks_and_repeated_spaces() {
+    assert_eq!(query_key("Queen\u{200B}"), query_key("queen"));
+    assert_eq!(query_key("\u{FEFF}qu\u{FEFF}een\u{00AD}"), "queen");
+    assert_eq!(query_key("\u{200E} j  \t b "), query_key("j b"));
+    // Inside a name a zero-width space stays: names hold them.
+    assert_ne!(query_key("pt\u{200B}. 4"), query_key("pt. 4"));
+}
