@@ -72,7 +72,7 @@ trap cleanup EXIT INT TERM
 mkdir -p "$WORK/pg"
 chown postgres "$WORK/pg"
 PGPASSWORD_HUB="cluster-$(python3 -c 'import secrets; print(secrets.token_hex(8))')"
-as_postgres "$PGBIN/initdb" -D "$WORK/pg/data" -U postgres -E UTF8 \
+as_postgres "$PGBIN/initdb" -D "$WORK/pg/data" -U postgres -E UTF8 --locale=C.UTF-8 \
   --auth-local=trust --auth-host=scram-sha-256 >"$WORK/pg/initdb.log"
 as_postgres "$PGBIN/pg_ctl" -D "$WORK/pg/data" -l "$WORK/pg/server.log" -w \
   -o "-p $PGPORT -k $WORK/pg -c listen_addresses=127.0.0.1" start >/dev/null

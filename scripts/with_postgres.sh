@@ -25,7 +25,7 @@ stop() {
 }
 trap stop EXIT INT TERM
 
-as_postgres "$PGBIN/initdb" -D "$PGDIR/data" -U postgres -E UTF8 \
+as_postgres "$PGBIN/initdb" -D "$PGDIR/data" -U postgres -E UTF8 --locale=C.UTF-8 \
   --auth-local=trust --auth-host=scram-sha-256 >"$PGDIR/initdb.log"
 as_postgres "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/server.log" -w \
   -o "-p $PORT -k $PGDIR -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" start >/dev/null

@@ -41,6 +41,28 @@ fn run_with_database(url: &str) -> (Option<i32>, String) {
     )
 }
 
+/// Runs the import as `run_with_database` does: (exit code, stdout and stderr, where
+/// the log's warnings go to stdout).
+fn import_output(url: &str) -> (Option<i32>, String) {
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/tidytuesday_spotify_songs.csv"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_insights-hub"))
+        .args(["--database", url, "import", fixture])
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("run the binary");
+    (
+        out.status.code(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
 /// One line, starting with "error:", saying `what`, never the password, no panic.
 fn assert_one_line_error(url: &str, what: &str) {
     let (code, stderr) = run_with_database(url);
@@ -95,6 +117,56 @@ fn a_wrong_password_or_a_missing_database_is_a_one_line_error() {
         &variant(&url, None, Some("no_such_database_here")),
         "database \"no_such_database_here\" does not exist",
     );
+}
+
+/// A database whose `lower()` leaves non-ASCII capitals alone (LC_CTYPE `C`, what
+/// `initdb` gives without a `LANG`) is warned of at start, with the fix: searches in
+/// Cyrillic or Greek miss there what SQLite finds. One in another encoding than UTF8
+/// is refused before anything is written.
+#[test]
+fn a_database_that_cannot_fold_text_is_warned_of_or_refused() {
+    let Some(url) = postgres_or_skip("a_database_that_cannot_fold_text") else {
+        return;
+    };
+    use diesel::{Connection, PgConnection, RunQueryDsl};
+    let mut admin = PgConnection::establish(&url).expect("connect");
+    let made = [
+        ("hub_c_ctype", "ENCODING 'UTF8' LC_CTYPE 'C' LC_COLLATE 'C'"),
+        (
+            "hub_sql_ascii",
+            "ENCODING 'SQL_ASCII' LC_CTYPE 'C' LC_COLLATE 'C'",
+        ),
+        (
+            "hub_c_utf8",
+            "ENCODING 'UTF8' LC_CTYPE 'C.UTF-8' LC_COLLATE 'C.UTF-8'",
+        ),
+    ];
+    for (name, how) in made {
+        diesel::sql_query(format!("DROP DATABASE IF EXISTS {name}"))
+            .execute(&mut admin)
+            .expect("drop");
+        diesel::sql_query(format!("CREATE DATABASE {name} TEMPLATE template0 {how}"))
+            .execute(&mut admin)
+            .expect("create");
+    }
+    let (code, stderr) = import_output(&variant(&url, None, Some("hub_c_ctype")));
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stderr.contains("lower() leaves non-ASCII capitals") && stderr.contains("--locale=C.UTF-8"),
+        "{stderr}"
+    );
+    let (code, stderr) = import_output(&variant(&url, None, Some("hub_sql_ascii")));
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("encoding is SQL_ASCII"), "{stderr}");
+    // A UTF-8 locale folds, as README's `createdb` makes it.
+    let (code, stderr) = import_output(&variant(&url, None, Some("hub_c_utf8")));
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(!stderr.contains("lower() leaves"), "{stderr}");
+    for (name, _) in made {
+        diesel::sql_query(format!("DROP DATABASE IF EXISTS {name}"))
+            .execute(&mut admin)
+            .expect("drop");
+    }
 }
 
 /// Two "servers": two app states, each with its own router, pool and caches, over one

@@ -65,15 +65,52 @@ pub(super) fn migrate_pg(
     // Said on PostgreSQL as on SQLite: a rollback to this release after a newer one
     // migrated had started without a word.
     warn_of_newer_migrations(conn, MIGRATIONS_PG, database);
-    let migrated = conn
-        .run_pending_migrations(MIGRATIONS_PG)
-        .map(|_| ())
-        .map_err(|e| anyhow::anyhow!("database migration failed: {e}"));
+    let migrated = check_text_handling(conn).and_then(|()| {
+        conn.run_pending_migrations(MIGRATIONS_PG)
+            .map(|_| ())
+            .map_err(|e| anyhow::anyhow!("database migration failed: {e}"))
+    });
     conn.batch_execute(&format!(
         "SELECT pg_advisory_unlock({})",
         pg_lock_key(MIGRATION_LOCK)
     ))?;
     migrated
+}
+
+/// What the database's encoding and locale do to text, checked before anything is
+/// written. Searches fold titles with `normalize` (UTF8 only) and `lower`, which follows
+/// the database's `LC_CTYPE`: under `C` (what `initdb` gives without a `LANG`) it leaves
+/// every non-ASCII letter as it is, and `мама` missed "Мама" that SQLite finds. That is
+/// said once at start, with the fix; another encoding is refused.
+pub(super) fn check_text_handling(conn: &mut PgConnection) -> anyhow::Result<()> {
+    use diesel::{dsl::sql, sql_types::Text, RunQueryDsl};
+    let encoding: String = diesel::select(sql::<Text>(
+        "pg_encoding_to_char((SELECT encoding FROM pg_database \
+         WHERE datname = current_database()))",
+    ))
+    .get_result(conn)?;
+    if !encoding.eq_ignore_ascii_case("UTF8") {
+        anyhow::bail!(
+            "the PostgreSQL database's encoding is {encoding}; this app needs UTF8 (create \
+             it with: createdb -T template0 -E UTF8 --locale=C.UTF-8 -O USER DATABASE)"
+        );
+    }
+    let (folds, ctype): (bool, String) = diesel::select((
+        sql::<diesel::sql_types::Bool>("lower('ÄМΣ') = 'äмσ'"),
+        sql::<Text>("(SELECT datctype FROM pg_database WHERE datname = current_database())"),
+    ))
+    .get_result(conn)?;
+    if !folds {
+        tracing::warn!(
+            lc_ctype = %ctype,
+            "PostgreSQL's lower() leaves non-ASCII capitals as they are in this database \
+             (its LC_CTYPE): searches of titles and albums in Cyrillic, Greek or with \
+             accented capitals miss what they should find. Create the database with a \
+             UTF-8 locale (createdb -T template0 -E UTF8 --locale=C.UTF-8 -O USER DATABASE) \
+             and import again"
+        );
+    }
+    Ok(())
 }
 
 /// Applies every migration not yet applied.
