@@ -648,3 +648,44 @@ async fn the_docs_page_and_its_files_only_answer_get_and_head() {
         app.client.get(path).send().await.assert_status_is_ok();
     }
 }
+
+/// Each operation's summary is the plain one-line title Swagger UI shows as text: no
+/// Markdown backticks, no line breaks (the first paragraph of its doc comment was
+/// shown with both); the whole paragraph opens the description, which is Markdown.
+#[tokio::test]
+async fn every_summary_is_one_plain_line() {
+    let app = common::demo::demo_app();
+    let doc = document(&app).await;
+    let mut seen = 0;
+    for (path, methods) in doc["paths"].as_object().expect("paths") {
+        for (method, op) in methods.as_object().expect("methods") {
+            let summary = op["summary"].as_str().unwrap_or_default();
+            let description = op["description"].as_str().unwrap_or_default();
+            let at = format!("{method} {path}");
+            assert!(!summary.is_empty(), "{at}");
+            assert!(
+                !summary.contains('`') && !summary.contains('\n'),
+                "{at}: {summary:?}"
+            );
+            assert!(summary.len() <= 160, "{at}: {summary:?}");
+            assert!(
+                description.contains(
+                    summary
+                        .trim_end_matches('.')
+                        .split(' ')
+                        .next()
+                        .unwrap_or_default()
+                ),
+                "{at}"
+            );
+            seen += 1;
+        }
+    }
+    assert!(seen >= 15, "{seen}");
+    // The search's, which held backticks and three lines.
+    let search = &doc["paths"]["/search"]["get"];
+    assert!(search["description"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("`track:`"));
+}

@@ -1221,6 +1221,30 @@ async fn next_only_leads_to_paths_on_this_site() {
         .get(&app.client, "/login?next=/artists")
         .await;
     assert!(page.body.contains(r#"name="next" value="/artists""#));
+    // The header's "Sign up" on the log-in page, and "Log in" on the sign-up page, keep
+    // the page to come back to (they went to the bare pages, and it was lost); an
+    // unsafe one is not passed on.
+    let page = Browser::new()
+        .get(&app.client, "/login?next=/artists/compare%3Fartist%3DQueen")
+        .await;
+    assert!(
+        page.body
+            .contains(r#"href="/signup?next=/artists/compare%3Fartist%3DQueen""#),
+        "{}",
+        page.body
+    );
+    let page = Browser::new()
+        .get(&app.client, "/signup?next=/genres")
+        .await;
+    assert!(
+        page.body.contains(r#"href="/login?next=/genres""#),
+        "{}",
+        page.body
+    );
+    let page = Browser::new()
+        .get(&app.client, "/signup?next=//evil.example")
+        .await;
+    assert!(!page.body.contains("evil.example"), "{}", page.body);
 }
 
 #[tokio::test]

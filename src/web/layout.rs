@@ -181,11 +181,18 @@ fn signup_link(ctx: &PageContext) -> String {
     back_here("/signup", ctx)
 }
 
-/// `page`, with this page to come back to unless this is an account page itself.
+/// `page`, with this page to come back to; on the log-in and sign-up pages themselves,
+/// with the page they will come back to (their own `next`): going from one to the
+/// other had lost it, and the comparison the visitor came from with it.
 fn back_here(page: &str, ctx: &PageContext) -> String {
     let here = ctx.path.as_str();
     if here.starts_with("/login") || here.starts_with("/signup") {
-        page.to_string()
+        let next = ctx.location.split_once('?').and_then(|(_, query)| {
+            form_urlencoded::parse(query.as_bytes())
+                .find(|(name, _)| name == "next")
+                .and_then(|(_, value)| super::auth::next::safe_next(Some(&value)))
+        });
+        super::auth::next::with_next(page, next.as_deref())
     } else {
         super::auth::next::with_next(page, Some(&ctx.location))
     }

@@ -142,9 +142,9 @@ fn album_object(base: &Base, found: &AlbumFound) -> Option<Album> {
 
 #[OpenApi]
 impl AlbumsApi {
-    /// One album, in Spotify's album object, made from the catalog's tracks that carry
-    /// the album's id (the id a dataset gives: a track's `album.id` where its `href` is
-    /// not null). `total_tracks` and `tracks` are the album's tracks in this catalog,
+    /// One album, in Spotify's album object. It is made from the catalog's tracks that
+    /// carry the album's id (the id a dataset gives: a track's `album.id` where its
+    /// `href` is not null). `total_tracks` and `tracks` are the album's tracks in this catalog,
     /// which may hold only some of the album; `artists` are those credited on most of
     /// them.
     #[oai(
@@ -206,9 +206,9 @@ impl AlbumsApi {
     }
 
     /// An album's tracks in this catalog, in Spotify's paging object of simplified
-    /// tracks, in the catalog's order: stable, but not the album's (the catalog keeps
-    /// no track numbers, nor the file's order: an import numbers new tracks by their
-    /// Spotify track ids).
+    /// tracks. They come in the catalog's order: stable, but not the album's (the
+    /// catalog keeps no track numbers, nor the file's order: an import numbers new
+    /// tracks by their Spotify track ids).
     #[oai(
         path = "/albums/:id/tracks",
         method = "get",

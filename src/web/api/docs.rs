@@ -106,6 +106,51 @@ pub fn recommendation_parameters() -> Vec<Value> {
 }
 
 /// Adds to poem-openapi's document what the code cannot declare.
+/// Each operation's `summary` as the plain one-line title OpenAPI means it to be: its
+/// first sentence, without Markdown's backticks. poem-openapi makes it of the doc
+/// comment's whole first paragraph, which Swagger UI showed with its backticks and
+/// line breaks; that text goes to the front of `description`, which is Markdown.
+fn plain_summaries(doc: &mut Value) {
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for op in paths
+        .values_mut()
+        .filter_map(Value::as_object_mut)
+        .flat_map(|methods| methods.values_mut())
+    {
+        let Some(full) = op
+            .get("summary")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+        else {
+            continue;
+        };
+        let short: String = first_sentence(&full)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .replace('`', "");
+        // Every description then begins with the whole first paragraph, so a reader of
+        // the description alone (our reference page) misses nothing.
+        let description = match op.get("description").and_then(Value::as_str) {
+            Some(more) if !more.is_empty() => format!("{full}\n\n{more}"),
+            _ => full,
+        };
+        op["summary"] = Value::String(short);
+        op["description"] = Value::String(description);
+    }
+}
+
+/// The first sentence of a paragraph (to its first full stop before a space or a line
+/// break), or all of it.
+pub(crate) fn first_sentence(text: &str) -> &str {
+    match text.find(". ").or_else(|| text.find(".\n")) {
+        Some(at) => &text[..=at],
+        None => text,
+    }
+}
+
 pub fn finish_spec(spec: &str) -> String {
     let Ok(mut doc) = serde_json::from_str::<Value>(spec) else {
         return spec.to_string();
@@ -122,6 +167,7 @@ pub fn finish_spec(spec: &str) -> String {
     {
         op["parameters"] = Value::Array(recommendation_parameters());
     }
+    plain_summaries(&mut doc);
     nullable_list_items(&mut doc);
     paging_bounds(
         &mut doc,

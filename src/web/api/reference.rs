@@ -5,6 +5,8 @@
 //! its own (`docs`).
 
 use maud::{html, Markup, PreEscaped};
+
+use super::docs::first_sentence;
 use serde_json::Value;
 
 /// The page's content: the API's description, how to authorise, and the reference;
@@ -69,6 +71,7 @@ fn operations(doc: &Value) -> Vec<Operation<'_>> {
         };
         for (method, op) in methods {
             let summary = op["summary"].as_str().unwrap_or("");
+            let description = op["description"].as_str().unwrap_or("");
             let id = op["operationId"].as_str().unwrap_or(path);
             let mut responses: Vec<(&str, &Value)> = op["responses"]
                 .as_object()
@@ -83,9 +86,15 @@ fn operations(doc: &Value) -> Vec<Operation<'_>> {
                     "op-{}",
                     id.replace(|c: char| !c.is_ascii_alphanumeric(), "-")
                 ),
-                summary_line: first_sentence(summary),
+                // The summary is plain text (`docs::plain_summaries`); the
+                // description begins with the same sentence, its Markdown kept.
+                summary_line: first_sentence(if description.is_empty() {
+                    summary
+                } else {
+                    description
+                }),
                 summary,
-                description: op["description"].as_str().unwrap_or(""),
+                description,
                 parameters: op["parameters"]
                     .as_array()
                     .map(|p| p.iter().collect())
@@ -102,8 +111,9 @@ fn operation(op: &Operation, base: &str) -> Markup {
     html! {
         section class="card api-operation" id=(op.anchor) aria-labelledby=(title_id) {
             h2 id=(title_id) { code { (op.method) " " (base) (op.path) } }
-            (prose(op.summary))
-            @if !op.description.is_empty() {
+            @if op.description.is_empty() {
+                (prose(op.summary))
+            } @else {
                 (prose(op.description))
             }
             @if !op.parameters.is_empty() {
@@ -139,12 +149,6 @@ fn operation(op: &Operation, base: &str) -> Markup {
 }
 
 /// The summary up to its first full stop, for the list of operations.
-fn first_sentence(summary: &str) -> &str {
-    match summary.find(". ").or_else(|| summary.find(".\n")) {
-        Some(at) => &summary[..=at],
-        None => summary,
-    }
-}
 
 /// "integer, 1 to 100, default 20", from a parameter's schema.
 fn schema_summary(schema: &Value) -> String {
