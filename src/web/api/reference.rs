@@ -148,8 +148,6 @@ fn operation(op: &Operation, base: &str) -> Markup {
     }
 }
 
-/// The summary up to its first full stop, for the list of operations.
-
 /// "integer, 1 to 100, default 20", from a parameter's schema.
 fn schema_summary(schema: &Value) -> String {
     let mut parts = vec![schema["type"].as_str().unwrap_or("string").to_string()];
