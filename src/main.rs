@@ -523,6 +523,15 @@ fn import(database: config::Database, args: ImportArgs) -> anyhow::Result<()> {
     };
     let mut progress = ImportBar::new();
     if let Some(path) = &args.bad_rows {
+        // `-` reads standard input among the files, so here it looks like standard
+        // output; it had made a file called `-`. Said rather than guessed: the summary
+        // is on standard output already.
+        if path.as_os_str() == "-" {
+            anyhow::bail!(
+                "--bad-rows needs a file to write the bad rows to (- is not standard \
+                 output here; write ./- for a file called that)"
+            );
+        }
         let file = bad_rows_file::BadRowsFile::create(path, database.sqlite_path())
             .map_err(|e| anyhow::anyhow!("--bad-rows {}: {e}", path.display()))?;
         progress.bad_rows = Some(file);

@@ -1270,6 +1270,17 @@ fn the_command_reports_skipped_rows_and_strict_exits_with_an_error() {
         std::fs::read(&precious).expect("still there"),
         std::fs::read(fixture("bad_values.csv")).expect("fixture"),
     );
+    // `-` is not standard output here (the summary is): refused, no file called `-`.
+    let dash = binary()
+        .current_dir(db.dir.path())
+        .args(["--database", &fresh, "import", "--bad-rows", "-"])
+        .arg(fixture("bad_values.csv"))
+        .output()
+        .expect("run import");
+    assert!(!dash.status.success());
+    let stderr = String::from_utf8_lossy(&dash.stderr);
+    assert!(stderr.contains("--bad-rows needs a file"), "{stderr}");
+    assert!(!db.dir.path().join("-").exists());
     let unwritable = binary()
         .args(["--database", &path, "import", "--bad-rows"])
         .arg(db.dir.path().join("no such folder/bad.csv"))

@@ -48,7 +48,15 @@ impl RowParser {
     /// The track in the row, or why it cannot be imported.
     pub fn parse(&self, record: &ByteRecord) -> Result<NewTrack, String> {
         let m = &self.map;
-        if record.len() < m.headers.len() {
+        // A header ending in a separator names an empty last column, which rows that
+        // end without one do not have: every row had been refused as one field short.
+        let named = m.headers.len()
+            - m.headers
+                .iter()
+                .rev()
+                .take_while(|name| name.trim().is_empty())
+                .count();
+        if record.len() < named {
             return Err(format!(
                 "has {} fields where the header has {}",
                 record.len(),
@@ -239,6 +247,23 @@ mod tests {
         let parser = RowParser::new(ColumnMap::from_headers(&headers).expect("maps"));
         let record = ByteRecord::from(row.split(',').collect::<Vec<_>>());
         parser.parse(&record)
+    }
+
+    /// A header that ends in a separator (an empty, unnamed last column) takes rows
+    /// with or without the empty field: every row had been one field short.
+    #[test]
+    fn a_trailing_separator_in_the_header_alone_is_no_missing_field() {
+        let mut headers: Vec<&str> = HEADER.split(',').collect();
+        headers.push("");
+        let parser = RowParser::new(ColumnMap::from_headers(&headers).expect("maps"));
+        let row = "6f807x0ima9a1j3VPbc7VN,I Don't Care,Ed Sheeran,66,Album,2019-06-14,pop,0.748,0.916,6,-2.634,1,0.0583,0.102,1.11e-6,0.0653,0.518,122.036,194754";
+        let without = ByteRecord::from(row.split(',').collect::<Vec<_>>());
+        assert!(parser.parse(&without).is_ok());
+        let with = ByteRecord::from(format!("{row},").split(',').collect::<Vec<_>>());
+        assert!(parser.parse(&with).is_ok());
+        let short = ByteRecord::from(row.split(',').take(18).collect::<Vec<_>>());
+        let said = parser.parse(&short).expect_err("a field short");
+        assert!(said.contains("has 18 fields"), "{said}");
     }
 
     #[test]

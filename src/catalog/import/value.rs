@@ -675,7 +675,15 @@ fn exportify_names(cell: &str) -> impl Iterator<Item = &str> {
     let mut cuts = bytes
         .iter()
         .enumerate()
-        .filter(|&(i, &b)| b == b',' && bytes.get(i + 1) != Some(&b' '))
+        // Not between two digits either: a thousands separator ("10,000 Maniacs" was
+        // the artists "10" and "000 Maniacs"); no join puts a name that ends in a digit
+        // before one that starts with one often enough to weigh against that.
+        .filter(|&(i, &b)| {
+            let digits_around = i > 0
+                && bytes[i - 1].is_ascii_digit()
+                && bytes.get(i + 1).is_some_and(u8::is_ascii_digit);
+            b == b',' && bytes.get(i + 1) != Some(&b' ') && !digits_around
+        })
         .map(|(i, _)| i)
         .chain(std::iter::once(cell.len()));
     std::iter::from_fn(move || {
@@ -1236,6 +1244,15 @@ mod tests {
         assert_eq!(
             artists("Daft Punk,Pharrell Williams", ArtistList::Commas),
             Ok(vec!["Daft Punk".into(), "Pharrell Williams".into()])
+        );
+        // A thousands separator is not a join, alone or beside one.
+        assert_eq!(
+            artists("10,000 Maniacs", ArtistList::Commas),
+            Ok(vec!["10,000 Maniacs".into()])
+        );
+        assert_eq!(
+            artists("Natalie Merchant,10,000 Maniacs", ArtistList::Commas),
+            Ok(vec!["Natalie Merchant".into(), "10,000 Maniacs".into()])
         );
         assert_eq!(artists("NA", single), Ok(vec![]));
     }
