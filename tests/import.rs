@@ -3052,3 +3052,62 @@ fn a_file_saved_again_by_a_spreadsheet_keeps_its_dates() {
     .map(|(name, year, date)| (name.to_string(), Some(year), Some(date.to_string())));
     assert_eq!(dates, expected);
 }
+
+/// A file written while the import reads it (another program still saving it, or
+/// appending) is refused before the commit: the catalog stays as it was. Its torn last
+/// line had been reported as bad quoting, and a file cut short imported without a word.
+#[test]
+fn a_file_that_changes_while_it_is_read_is_refused_and_nothing_changes() {
+    struct AppendOnFirstRows {
+        path: PathBuf,
+        done: bool,
+    }
+    impl Progress for AppendOnFirstRows {
+        fn start_file(&mut self, _path: &Path, _bytes: u64) {}
+        fn advance(&mut self, _rows: u64, _bytes: u64) {
+            if !self.done {
+                use std::io::Write;
+                let mut file = std::fs::OpenOptions::new()
+                    .append(true)
+                    .open(&self.path)
+                    .expect("open to append");
+                writeln!(file, "half a row,").expect("append");
+                self.done = true;
+            }
+        }
+        fn finishing(&mut self) {}
+    }
+    let mut db = fresh_db();
+    import(&mut db, &["tidytuesday_spotify_songs.csv"], false).expect("first");
+    let count = |db: &mut Db| -> i64 {
+        tracks::table
+            .count()
+            .get_result(sqlite(&mut db.conn))
+            .expect("count")
+    };
+    let before = count(&mut db);
+    let growing = db.dir.path().join("growing.csv");
+    write_tidytuesday_csv(std::fs::File::create(&growing).expect("create"), 20_000, 3)
+        .expect("write");
+    let mut progress = AppendOnFirstRows {
+        path: growing.clone(),
+        done: false,
+    };
+    let refused = import_files(
+        &mut db.conn,
+        std::slice::from_ref(&growing),
+        ImportOptions::default(),
+        &mut progress,
+    )
+    .expect_err("changed while read");
+    assert!(progress.done, "the file was appended to mid-read");
+    assert!(
+        matches!(refused, ImportError::ChangedWhileRead { .. }),
+        "{refused}"
+    );
+    assert!(
+        refused.to_string().contains("changed while it was read"),
+        "{refused}"
+    );
+    assert_eq!(count(&mut db), before, "the catalog is as it was");
+}

@@ -120,6 +120,14 @@ fn read_at(_: &File, _: &mut [u8], _: u64) -> io::Result<usize> {
     Err(io::Error::from(io::ErrorKind::Unsupported))
 }
 
+/// The first file of the run that is not as it was when the import opened it.
+pub fn first_changed(files: &[OpenedFile]) -> Option<&Path> {
+    files
+        .iter()
+        .find(|f| !f.unchanged())
+        .map(|f| f.path.as_path())
+}
+
 /// Whether every file of the run is as it was when the import opened it: a digest taken
 /// before the import read them still describes what it read.
 pub fn unchanged(files: &[OpenedFile]) -> bool {

@@ -151,6 +151,11 @@ pub enum ImportError {
     Archive { path: PathBuf, message: String },
     #[error("cannot import {}: it is empty (no header line and no rows); nothing was imported", shown_path(.path))]
     Empty { path: PathBuf },
+    /// A file written while it was read: its rows may be half old, half new, and its
+    /// last line cut (an appended file's torn line had been reported as bad quoting,
+    /// a truncated one's missing rows not at all).
+    #[error("{} changed while it was read (written, appended to or cut short), so nothing was imported: import it again once it is complete", shown_path(.path))]
+    ChangedWhileRead { path: PathBuf },
     #[error("cannot import {}: {error}; nothing was imported", shown_path(.path))]
     Unmappable {
         path: PathBuf,

@@ -157,6 +157,12 @@ fn import_sources<R: Read + Send>(
                 report.and_then(|report| Ok((digest?, report)))
             })?,
         };
+        // Checked before the commit, so that a torn read leaves the catalog as it was.
+        if let Some(path) = for_digest.and_then(super::digest::first_changed) {
+            return Err(ImportError::ChangedWhileRead {
+                path: path.to_path_buf(),
+            });
+        }
         if let Some(digest) = &digest {
             catalog_meta::record_import_digest(conn, digest)?;
         }
