@@ -901,26 +901,36 @@ fn a_name_moved_to_another_file_during_an_import_leaves_that_file_importable() {
 }
 
 /// A file written in place during the import may not have been read as it ends up:
-/// the run keeps no digest, and importing the file again reads it. Hashed after the
-/// rows were in, the digest had named the rows added meanwhile, which were never read.
+/// the run is refused (`a_file_that_changes_while_it_is_read_is_refused…`), keeps no
+/// digest, and importing the file again reads it whole. Hashed after the rows were in,
+/// the digest had named the rows added meanwhile, which were never read.
 #[test]
 fn a_file_written_during_its_import_is_read_again_next_time() {
     let mut db = fresh_db();
     let path = db.dir.path().join("songs.csv");
     let rows: Vec<String> = (0..5).map(good_row).collect();
     std::fs::write(&path, csv_of(&rows)).expect("write");
-    let first = import_meanwhile(&mut db, &path, || {
-        let mut file = std::fs::OpenOptions::new()
-            .append(true)
-            .open(&path)
-            .expect("open");
-        std::io::Write::write_all(&mut file, format!("{}\n", good_row(5)).as_bytes())
-            .expect("append");
-    });
-    assert_eq!(first.inserted(), 5, "the rows there when it was read");
+    let first = import_files(
+        &mut db.conn,
+        std::slice::from_ref(&path),
+        ImportOptions::default(),
+        &mut MeanwhileAtStart(Some(|| {
+            let mut file = std::fs::OpenOptions::new()
+                .append(true)
+                .open(&path)
+                .expect("open");
+            std::io::Write::write_all(&mut file, format!("{}\n", good_row(5)).as_bytes())
+                .expect("append");
+        })),
+    )
+    .expect_err("written while read");
+    assert!(
+        matches!(first, ImportError::ChangedWhileRead { .. }),
+        "{first}"
+    );
     let again = import_paths(&mut db, std::slice::from_ref(&path)).expect("again");
     assert!(!again.already_imported);
-    assert_eq!((again.inserted(), again.updated()), (1, 5));
+    assert_eq!((again.inserted(), again.updated()), (6, 0));
 }
 
 /// A compressed file, and standard input redirected from a file, are hashed through the

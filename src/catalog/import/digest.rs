@@ -120,11 +120,17 @@ fn read_at(_: &File, _: &mut [u8], _: u64) -> io::Result<usize> {
     Err(io::Error::from(io::ErrorKind::Unsupported))
 }
 
-/// The first file of the run that is not as it was when the import opened it.
-pub fn first_changed(files: &[OpenedFile]) -> Option<&Path> {
+/// The first file of the run whose bytes were written since the import opened it
+/// (its size or modification time moved). Not its status change time, unlike
+/// `unchanged`: that moves too when the name is moved away or removed (`mv new.csv
+/// songs.csv` over it), and the import still read the whole of the file it opened.
+pub fn first_written(files: &[OpenedFile]) -> Option<&Path> {
     files
         .iter()
-        .find(|f| !f.unchanged())
+        .find(|f| {
+            Stamp::of(&f.file)
+                .is_none_or(|now| now.len != f.opened.len || now.modified != f.opened.modified)
+        })
         .map(|f| f.path.as_path())
 }
 

@@ -158,7 +158,7 @@ fn import_sources<R: Read + Send>(
             })?,
         };
         // Checked before the commit, so that a torn read leaves the catalog as it was.
-        if let Some(path) = for_digest.and_then(super::digest::first_changed) {
+        if let Some(path) = for_digest.and_then(super::digest::first_written) {
             return Err(ImportError::ChangedWhileRead {
                 path: path.to_path_buf(),
             });
