@@ -1223,6 +1223,29 @@ async fn refused(app: &TestApp, path: &str) -> String {
     a.error()
 }
 
+/// A huge bad value is quoted in its error cut to its first 40 characters: the
+/// messages had quoted it whole, up to the 8 KiB address limit.
+#[tokio::test]
+async fn a_huge_bad_value_is_quoted_short() {
+    let app = open_app();
+    let long = |c: &str| c.repeat(3000);
+    for path in [
+        format!("/api/v1/tracks/{}", long("x")),
+        format!("/api/v1/search?q=a&type={}", long("z")),
+        format!("/api/v1/search?q=a&type=track&limit={}", long("9")),
+        format!("/api/v1/recommendations?seed_genres={}", long("q")),
+        format!(
+            "/api/v1/recommendations?seed_genres=pop&target_energy={}",
+            long("e")
+        ),
+        format!("/api/v1/tracks?ids=1&market={}", long("m")),
+    ] {
+        let message = refused(&app, &path).await;
+        assert!(message.len() < 400, "{}: {}", &path[..40], message.len());
+        assert!(message.contains('…'), "{message}");
+    }
+}
+
 #[tokio::test]
 async fn control_characters_in_a_search_are_refused() {
     let app = open_app();

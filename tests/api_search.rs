@@ -320,6 +320,10 @@ async fn track_filters_find_what_a_spotify_user_expects() {
         // Another spelling of a whole name: Spotify writes its genres with hyphens.
         ("genre:electro-house", &["Around the World"]),
         ("genre:roc", &[]),
+        // A genre is a whole name: `house` inside "electro house" is a filter of its
+        // own (no track has a genre called house), not one the other implies.
+        (r#"genre:house genre:"electro house""#, &[]),
+        (r#"genre:edm genre:"electro house""#, &["Around the World"]),
         (r#"genre:pop artist:"daft punk""#, &["Get Lucky"]),
         // Titles and albums as typed without their accents, or in another case, as
         // Spotify's search finds them.

@@ -180,10 +180,16 @@ impl SearchQuery {
             &mut query.track,
             &mut query.artist,
             &mut query.album,
-            &mut query.genre,
         ] {
             drop_implied(terms);
         }
+        // A genre is matched by its whole name, so one name inside another implies
+        // nothing: `genre:pop genre:"hip pop"` had dropped `pop` and found every hip
+        // pop track, pop or not. Only the same name twice is one filter.
+        let mut seen = std::collections::HashSet::new();
+        query
+            .genre
+            .retain(|name| seen.insert(name.trim().to_lowercase()));
         Ok(query)
     }
 
@@ -589,6 +595,15 @@ mod tests {
         // An unclosed quote runs to the end; empty quotes are nothing.
         assert_eq!(parse(r#"a "b c"#).text, strings(&["a", "b c"]));
         assert!(parse(r#""" "  ""#).is_empty());
+    }
+
+    /// A genre is a whole name: one inside another is a second filter, not implied by
+    /// the longer (`pop` and `hip pop` had become `hip pop` alone); the same name twice
+    /// is one.
+    #[test]
+    fn genre_filters_are_whole_names() {
+        let q = parse(r#"genre:pop genre:"hip pop" genre:rock genre:ro genre:POP"#);
+        assert_eq!(q.genre, strings(&["pop", "hip pop", "rock", "ro"]));
     }
 
     #[test]

@@ -241,7 +241,8 @@ pub fn unknown(kind: &str, id: &str) -> ApiError {
 
 fn invalid_id(id: &str) -> ApiError {
     ApiError::bad_request(format!(
-        "Invalid id: “{id}” (an id is {} letters and digits).",
+        "Invalid id: “{}” (an id is {} letters and digits).",
+        crate::quoted::quoted(id),
         ids::ID_LEN
     ))
 }

@@ -100,7 +100,8 @@ pub fn market_problem(pairs: &[(String, String)]) -> Option<String> {
                 .any(|m| m.eq_ignore_ascii_case(code)));
     (!known).then(|| {
         format!(
-            "Invalid market code “{market}”: give an ISO 3166-1 alpha-2 country code such as US, or from_token."
+            "Invalid market code “{}”: give an ISO 3166-1 alpha-2 country code such as US, or from_token.",
+            crate::quoted::quoted(market)
         )
     })
 }
@@ -115,7 +116,12 @@ pub fn missing_message(name: &str) -> String {
 pub fn whole_number(name: &str, value: &str, (lo, hi): (i64, i64)) -> Result<i64, String> {
     crate::whole_number::parse(value)
         .filter(|v| (lo..=hi).contains(v))
-        .ok_or_else(|| format!("{name} must be a whole number from {lo} to {hi}, not “{value}”."))
+        .ok_or_else(|| {
+            format!(
+                "{name} must be a whole number from {lo} to {hi}, not “{}”.",
+                crate::quoted::quoted(value)
+            )
+        })
 }
 
 /// A query parameter documented as an integer but read as text, so the handler checks it

@@ -141,7 +141,12 @@ pub struct RecommendationRequest {
 }
 
 fn number(name: &str, value: &str) -> Result<f64, String> {
-    finite_number(value.trim()).ok_or_else(|| format!("{name} must be a number, not “{value}”."))
+    finite_number(value.trim()).ok_or_else(|| {
+        format!(
+            "{name} must be a number, not “{}”.",
+            crate::quoted::quoted(value)
+        )
+    })
 }
 
 fn integer(name: &str, value: &str, range: (i64, i64)) -> Result<i64, String> {
@@ -183,8 +188,9 @@ fn list(name: &str, value: &str) -> Result<Vec<String>, String> {
     let entries: Vec<String> = value.split(',').map(|s| s.trim().to_string()).collect();
     match entries.iter().position(String::is_empty) {
         Some(position) => Err(format!(
-            "Entry {} of {name} is empty (“{value}”): separate seeds with single commas.",
-            position + 1
+            "Entry {} of {name} is empty (“{}”): separate seeds with single commas.",
+            position + 1,
+            crate::quoted::quoted(value)
         )),
         None => Ok(entries),
     }
@@ -285,7 +291,10 @@ fn unknown_genre_seeds(genres: &GenreCatalog, seedable: &[&str], unknown: &[&str
                         .next()
                         .map(|g| format!(" Did you mean {}?", seed_slug(g)))
                         .unwrap_or_default();
-                    format!("There is no genre “{name}” in the catalog.{near}")
+                    format!(
+                        "There is no genre “{}” in the catalog.{near}",
+                        crate::quoted::quoted(name)
+                    )
                 }
             }
         })

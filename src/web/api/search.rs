@@ -132,7 +132,8 @@ pub async fn search(
             }
             other => {
                 return Err(ApiError::bad_request(format!(
-                    "Unsupported search type “{other}”: use artist, track."
+                    "Unsupported search type “{}”: use artist, track.",
+                    crate::quoted::quoted(other)
                 )))
             }
         }
