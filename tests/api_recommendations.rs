@@ -901,3 +901,50 @@ async fn a_year_outside_the_pages_years_is_refused() {
     .await;
     assert_eq!(status, StatusCode::OK);
 }
+
+/// "Did you mean" names a genre seed as the seed listing does: two genres whose slugs
+/// are the same (`children-s-music`, from `Children's Music` and `Children’s Music`)
+/// are suggested by a name that finds one, never by a slug the server then refused.
+#[tokio::test]
+async fn the_genre_seed_suggested_is_one_the_server_takes() {
+    let app = common::empty_app_with(|c| c.api_anonymous = true);
+    let mut catalog = Vec::new();
+    for i in 0..8usize {
+        let mut t = common::fixtures::track(
+            &format!("kids{i:018}"),
+            &format!("Song {i}"),
+            &["Ann"],
+            0.1 * i as f64,
+        );
+        let genre = if i % 2 == 0 {
+            "Children's Music"
+        } else {
+            "Children\u{2019}s Music"
+        };
+        t.genres = vec![insights_hub::catalog::GenreTag {
+            genre: genre.to_string(),
+            subgenre: None,
+        }];
+        catalog.push(t);
+    }
+    common::fixtures::load(&app.state, "two spellings", catalog).await;
+    let (status, json) = get(&app, "/api/v1/recommendations?seed_genres=childrens-musik").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{json}");
+    let message = json["error"]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let suggested = message
+        .split("Did you mean ")
+        .nth(1)
+        .and_then(|rest| rest.split('?').next())
+        .unwrap_or_else(|| panic!("a suggestion: {message}"))
+        .to_string();
+    let query: String = url::form_urlencoded::byte_serialize(suggested.as_bytes()).collect();
+    let (status, json) = get(
+        &app,
+        &format!("/api/v1/recommendations?seed_genres={query}"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{suggested}: {json}");
+}

@@ -289,7 +289,18 @@ fn unknown_genre_seeds(genres: &GenreCatalog, seedable: &[&str], unknown: &[&str
                         .into_iter()
                         .map(|g| g.parent.as_deref().unwrap_or(&g.name))
                         .next()
-                        .map(|g| format!(" Did you mean {}?", seed_slug(g)))
+                        // As the seed listing names it: its slug where that finds it
+                        // again, else its name (`children-s-music` named two genres,
+                        // and the hint suggested what the server refused).
+                        .map(|g| {
+                            let slug = seed_slug(g);
+                            let named = if seedable.contains(&slug.as_str()) {
+                                slug
+                            } else {
+                                g.to_string()
+                            };
+                            format!(" Did you mean {named}?")
+                        })
                         .unwrap_or_default();
                     format!(
                         "There is no genre “{}” in the catalog.{near}",
