@@ -97,6 +97,10 @@ impl Progress for ImportBar {
             .file_name()
             .map(|n| insights_hub::quoted::escaped(&n.to_string_lossy()).into_owned())
             .unwrap_or_default();
+        // The last file's figures go first: a frame drawn between these calls showed
+        // the new file's name beside the old one's position, rows and rate.
+        self.bar.set_message(String::new());
+        self.bar.set_position(0);
         self.bar.set_prefix(name);
         if bytes == 0 {
             // A pipe: its size is not known, so no bar can say how far along it is.
@@ -108,7 +112,6 @@ impl Progress for ImportBar {
             self.bar.disable_steady_tick();
             self.bar.set_length(bytes);
         }
-        self.bar.set_position(0);
         self.file_started = Instant::now();
     }
 

@@ -41,10 +41,7 @@ impl QuietErrors {
         let message = super::one_line(error, &self.database);
         Some(match unlogged {
             0 => format!("database connection failed: {message}"),
-            n => format!(
-                "database connection failed: {message} ({n} more attempts failed in the last {} s)",
-                crate::repeated_failure::EVERY.as_secs()
-            ),
+            n => format!("database connection failed: {message} ({n} more attempts failed since the last such line)"),
         })
     }
 }
@@ -82,7 +79,7 @@ mod tests {
             .line(error, start + Duration::from_secs(30))
             .expect("half a minute on");
         assert!(
-            later.ends_with("(29 more attempts failed in the last 30 s)"),
+            later.ends_with("(29 more attempts failed since the last such line)"),
             "{later}"
         );
     }
