@@ -191,6 +191,28 @@ async fn a_control_character_in_a_log_in_name_is_wrong_credentials() {
     }
 }
 
+/// A server told it is reached over HTTPS (`--secure-cookies always`) asks browsers to
+/// keep to HTTPS (`Strict-Transport-Security`), on pages, the API and errors alike; one
+/// that is not says nothing of it.
+#[tokio::test]
+async fn https_servers_send_strict_transport_security() {
+    let app = app_with(|config| {
+        config.secure_cookies = true;
+        config.reached_over_https = true;
+    });
+    for path in ["/", "/login", "/no-such-page", "/api/v1/catalog", "/healthz"] {
+        let page = Browser::new().get(&app.client, path).await;
+        assert_eq!(
+            page.header("strict-transport-security"),
+            Some("max-age=15552000"),
+            "{path}"
+        );
+    }
+    let plain = empty_app();
+    let page = Browser::new().get(&plain.client, "/").await;
+    assert_eq!(page.header("strict-transport-security"), None);
+}
+
 #[tokio::test]
 async fn cookies_are_secure_when_configured() {
     let app = app_with(|config| config.secure_cookies = true);

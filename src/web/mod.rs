@@ -167,6 +167,7 @@ pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
         .at("/api/*rest", api::not_found())
         .nest("/", auth::with_sessions(pages, &state));
 
+    let over_https = state.config.reached_over_https;
     site.around(|ep, mut req| async move {
         if let Some(uri) = api_address::answered_at(&req) {
             *req.uri_mut() = uri;
@@ -180,7 +181,7 @@ pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
     .with(errors::ErrorPages::outermost())
     .data(state)
     .with(head::HeadLikeGet)
-    .around(|ep, req| async move { security::harden_and_log(&ep, req).await })
+    .around(move |ep, req| async move { security::harden_and_log(&ep, req, over_https).await })
     .map_to_response()
 }
 

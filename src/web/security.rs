@@ -15,9 +15,20 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
      font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; \
      frame-ancestors 'none'";
 
+/// How long a browser keeps to HTTPS for this host once told (`Strict-Transport-
+/// Security`): half a year, the subdomains left to their own servers.
+const HSTS: &str = "max-age=15552000";
+
 /// Wraps the whole app: adds security headers and `Vary: HX-Request` (pages and
-/// fragments share URLs, so caches must key on the header) and logs the request.
-pub async fn harden_and_log<E: Endpoint>(next: &E, req: Request) -> Result<Response> {
+/// fragments share URLs, so caches must key on the header) and logs the request. A
+/// server told it is reached over HTTPS (`--secure-cookies always`) says so for the
+/// browser to keep to (a first plain-HTTP visit to a typed address was open to a
+/// downgrade); browsers ignore the header over plain HTTP.
+pub async fn harden_and_log<E: Endpoint>(
+    next: &E,
+    req: Request,
+    over_https: bool,
+) -> Result<Response> {
     let started = Instant::now();
     let method = req.method().clone();
     let path = req.uri().path().to_string();
@@ -37,6 +48,9 @@ pub async fn harden_and_log<E: Endpoint>(next: &E, req: Request) -> Result<Respo
     set(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(headers, header::REFERRER_POLICY, "same-origin");
     set(headers, header::X_FRAME_OPTIONS, "DENY");
+    if over_https {
+        set(headers, header::STRICT_TRANSPORT_SECURITY, HSTS);
+    }
     set(
         headers,
         header::HeaderName::from_static("cross-origin-opener-policy"),
