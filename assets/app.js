@@ -1048,20 +1048,49 @@
         dual.style.setProperty("--lo", ((Number(handles[0].value) - min) / span) * 100 + "%");
         dual.style.setProperty("--hi", ((Number(handles[1].value) - min) / span) * 100 + "%");
       }
+      // Whether a pointer is dragging a handle (not the keyboard).
+      var dragging = false;
+      dual.addEventListener("pointerdown", function () {
+        dragging = true;
+      }, true);
+      ["pointerup", "pointercancel"].forEach(function (type) {
+        window.addEventListener(type, function () {
+          dragging = false;
+        });
+      });
+      function fieldValue(i) {
+        return fields[i].value === "" ? (i === 0 ? min : max) : Number(fields[i].value);
+      }
+      function toField(i) {
+        var value = Number(handles[i].value);
+        var atEnd = i === 0 ? value <= min : value >= max;
+        fields[i].value = atEnd ? "" : handles[i].value;
+      }
       handles.forEach(function (handle, i) {
         handle.addEventListener("input", function (event) {
           event.stopPropagation();
           var lo = Number(handles[0].value);
           var hi = Number(handles[1].value);
-          // The handles do not cross.
-          if (lo > hi) {
+          var changed = [i];
+          // The handles do not cross. Where they meet, the highest lies on top and
+          // takes the pointer: dragged down it stayed put, and a lowest handle pushed
+          // to the top end could never be brought back. So a pointer that pushes one
+          // handle past the other moves the other one, and the one it holds stays.
+          if (lo > hi && dragging) {
+            var other = 1 - i;
+            handles[other].value = handle.value;
+            handle.value = String(fieldValue(i));
+            changed = [other];
+          } else if (lo > hi) {
             handle.value = String(i === 0 ? hi : lo);
           }
-          var value = Number(handle.value);
-          var atEnd = i === 0 ? value <= min : value >= max;
-          fields[i].value = atEnd ? "" : handle.value;
+          changed.forEach(function (j) {
+            toField(j);
+          });
           fromFields();
-          fields[i].dispatchEvent(new Event("input", { bubbles: true }));
+          changed.forEach(function (j) {
+            fields[j].dispatchEvent(new Event("input", { bubbles: true }));
+          });
         });
       });
       fields[0].addEventListener("input", fromFields);
@@ -1307,19 +1336,46 @@
   var addressTimer = null;
   var addressNext = null;
 
-  function followAddress(url) {
+  var addressForm = null;
+
+  function followAddress(url, form) {
     addressNext = url;
+    addressForm = form;
     if (addressTimer) {
       return;
     }
-    addressTimer = setTimeout(function () {
-      addressTimer = null;
-      if (addressNext !== location.pathname + location.search) {
-        // The same state htmx writes, so its back and forward handling stays as it is.
-        history.replaceState({ htmx: true }, "", addressNext);
-      }
-    }, ADDRESS_MS);
+    addressTimer = setTimeout(writeAddress, ADDRESS_MS);
   }
+
+  function writeAddress() {
+    if (addressTimer) {
+      clearTimeout(addressTimer);
+    }
+    addressTimer = null;
+    // A form no longer on the page (another page came in its place) names nothing on
+    // screen.
+    var current = addressForm && addressForm.isConnected;
+    if (current && addressNext && addressNext !== location.pathname + location.search) {
+      // The same state htmx writes, so its back and forward handling stays as it is.
+      history.replaceState({ htmx: true }, "", addressNext);
+    }
+    addressNext = null;
+  }
+
+  // An update still waiting belongs to the page it was made on. Before htmx moves on
+  // to another address (a seed's "More like this", a chip's ×, a boosted link) it is
+  // written at once, so that Back returns to what was on screen; once the history has
+  // moved (Back, Forward) it is dropped. It had been written over the next page's
+  // address: the screen showed a seed that the address, and so a reload, did not have.
+  document.addEventListener("htmx:beforeHistorySave", writeAddress);
+  window.addEventListener("pagehide", writeAddress);
+  window.addEventListener("popstate", function () {
+    if (addressTimer) {
+      clearTimeout(addressTimer);
+    }
+    addressTimer = null;
+    addressNext = null;
+  }, true);
 
   // Adding or removing a seed keeps the settings on screen. The seed panel's links and
   // hidden fields were written with the page, so after live changes (a filter, the
@@ -1528,8 +1584,10 @@
     // The server names the settings' short, canonical address (X-Page-Url); the
     // request's own address, with every empty field, is the fallback.
     var answered = new URL(xhr.getResponseHeader("X-Page-Url") || xhr.responseURL, location.href);
-    if (answered.origin === location.origin) {
-      followAddress(answered.pathname + answered.search);
+    // An answer that came back after its page was left (a link followed meanwhile)
+    // is not this page's.
+    if (answered.origin === location.origin && form.isConnected) {
+      followAddress(answered.pathname + answered.search, form);
       Array.prototype.forEach.call(document.querySelectorAll(".ps-seed-form"), function (seedForm) {
         seedForm.setAttribute("data-settings", answered.pathname + answered.search);
       });
@@ -1632,6 +1690,14 @@
       unsaved = null;
     }
   });
+  // A form that keeps settings of its own as the latest (a profile's Load, "Reset to
+  // defaults": `data-sets-current`) makes the change not yet saved moot: the beacon
+  // below, sent as the page went away, had saved the old sliders over what it kept.
+  document.addEventListener("submit", function (event) {
+    if (event.target.hasAttribute && event.target.hasAttribute("data-sets-current")) {
+      unsaved = null;
+    }
+  }, true);
   window.addEventListener("pagehide", function () {
     if (!unsaved || !navigator.sendBeacon || !unsaved.form.isConnected) {
       return;

@@ -200,7 +200,13 @@ async fn https_servers_send_strict_transport_security() {
         config.secure_cookies = true;
         config.reached_over_https = true;
     });
-    for path in ["/", "/login", "/no-such-page", "/api/v1/catalog", "/healthz"] {
+    for path in [
+        "/",
+        "/login",
+        "/no-such-page",
+        "/api/v1/catalog",
+        "/healthz",
+    ] {
         let page = Browser::new().get(&app.client, path).await;
         assert_eq!(
             page.header("strict-transport-security"),

@@ -1450,3 +1450,158 @@ async fn a_change_just_before_logging_out_is_kept() {
     );
     browser.close().await;
 }
+
+/// The two handles of a range, dragged with the mouse, can always be pulled apart:
+/// where they meet, the highest lies on top and takes the pointer, so a lowest handle
+/// pushed to the top end could never be brought back, nor a pair that met mid-track
+/// be opened downwards. Dragged past the other, the pointer now moves the other one.
+#[tokio::test]
+#[ignore = "needs chromium + chromedriver: cargo test --test browser -- --ignored"]
+async fn range_handles_that_meet_can_be_pulled_apart_with_the_mouse() {
+    use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
+    let server = Server::start().await;
+    let browser = Browser::start(Js::On).await;
+    signed_in_at(&browser, &server, "dragger", 1280, 900).await;
+    browser
+        .js("document.querySelector('.ps-ranges').open = true; return true;")
+        .await;
+    browser
+        .wait_for_js("document.querySelectorAll('fieldset[data-range=tempo] .ps-dual input[type=range]').length === 2")
+        .await;
+    let geometry = browser
+        .js(
+            "var h = document.querySelectorAll('fieldset[data-range=tempo] .ps-dual input'); \
+             h[0].scrollIntoView({block: 'center'}); var r = h[0].getBoundingClientRect(); \
+             return [r.left, r.top + r.height / 2, r.width, Number(h[0].min), Number(h[0].max), \
+                     parseFloat(getComputedStyle(document.documentElement).fontSize)];",
+        )
+        .await;
+    let n = |i: usize| geometry[i].as_f64().expect("a number");
+    let (left, y, width, min, max, rem) = (n(0), n(1), n(2), n(3), n(4), n(5));
+    let thumb = 1.1 * rem;
+    let x_of = |v: f64| left + thumb / 2.0 + (v - min) / (max - min) * (width - thumb);
+    let drag = |from: f64, to: f64| {
+        let mut mouse = MouseActions::new("mouse".to_string())
+            .then(PointerAction::MoveTo {
+                duration: None,
+                x: x_of(from),
+                y,
+            })
+            .then(PointerAction::Down {
+                button: MOUSE_BUTTON_LEFT,
+            });
+        for step in 1..=10 {
+            let v = from + (to - from) * f64::from(step) / 10.0;
+            mouse = mouse.then(PointerAction::MoveTo {
+                duration: Some(Duration::from_millis(20)),
+                x: x_of(v),
+                y,
+            });
+        }
+        mouse.then(PointerAction::Up {
+            button: MOUSE_BUTTON_LEFT,
+        })
+    };
+    let handles = "return [].map.call(document.querySelectorAll('fieldset[data-range=tempo] .ps-dual input'), function (h) { return Number(h.value); });";
+    // The lowest handle pushed all the way up: both handles at the top end.
+    browser
+        .client
+        .perform_actions(drag(min, max))
+        .await
+        .expect("drag up");
+    let values = |v: serde_json::Value| -> Vec<f64> {
+        v.as_array()
+            .map(|a| a.iter().filter_map(serde_json::Value::as_f64).collect())
+            .unwrap_or_default()
+    };
+    assert_eq!(values(browser.js(handles).await), vec![max, max]);
+    // Dragged down from there, the pair opens: the lowest handle comes back.
+    let middle = ((min + max) / 2.0).round();
+    browser
+        .client
+        .perform_actions(drag(max, middle))
+        .await
+        .expect("drag down");
+    let after = values(browser.js(handles).await);
+    assert!((after[0] - middle).abs() <= 3.0, "{after:?}");
+    assert_eq!(after[1], max, "{after:?}");
+    assert_eq!(
+        browser
+            .js("return document.getElementById('ps-max_tempo').value;")
+            .await,
+        serde_json::json!(""),
+        "the top end stays open"
+    );
+    browser.close().await;
+}
+
+/// A link followed within the moment the address waits to follow a live answer (a
+/// seed's "More like this" just after a slider moved) keeps its own address: the old
+/// settings' address had been written over the new page's, so the address, and a
+/// reload, lost the seed that the screen showed.
+#[tokio::test]
+#[ignore = "needs chromium + chromedriver: cargo test --test browser -- --ignored"]
+async fn a_link_followed_right_after_a_slider_keeps_its_address() {
+    let server = Server::start().await;
+    let browser = Browser::start(Js::On).await;
+    sign_up(&browser, &server, "quicklink").await;
+    // Clicked as soon as the live answer is on screen and its address is waiting.
+    browser
+        .js("document.addEventListener('htmx:afterSwap', function once(e) { \
+               var elt = e.detail.requestConfig && e.detail.requestConfig.elt; \
+               if (!elt || !elt.hasAttribute || !elt.hasAttribute('data-live')) { return; } \
+               document.removeEventListener('htmx:afterSwap', once); \
+               setTimeout(function () { \
+                 document.querySelector('#ps-results a.button-small[href*=\"seed_track\"]').click(); \
+               }, 0); \
+             }); return true;")
+        .await;
+    press(&browser, "#ps-energy", Key::Home, 1).await;
+    browser
+        .wait_for_url("the seed's address", |u| {
+            u.query().unwrap_or("").contains("seed_track=")
+        })
+        .await;
+    browser
+        .wait_for_js("document.querySelector('#ps-seeds:not(.ps-seeds-empty)')")
+        .await;
+    // Past the address's wait (300 ms): still the seed's.
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let search = browser.js("return location.search;").await;
+    assert!(
+        search.as_str().unwrap_or("").contains("seed_track="),
+        "{search}"
+    );
+    browser.close().await;
+}
+
+/// "Reset to defaults" just after a slider moved keeps the defaults as the latest
+/// settings: the change not yet saved was sent as the page went away, after the reset,
+/// and the next visit came back to the old sliders.
+#[tokio::test]
+#[ignore = "needs chromium + chromedriver: cargo test --test browser -- --ignored"]
+async fn a_reset_right_after_a_slider_is_what_the_next_visit_shows() {
+    let server = Server::start().await;
+    let browser = Browser::start(Js::On).await;
+    sign_up(&browser, &server, "quickreset").await;
+    let energy = "return document.getElementById('ps-energy').value;";
+    let default = browser.js(energy).await;
+    press(&browser, "#ps-energy", Key::Home, 1).await;
+    assert_ne!(browser.js(energy).await, default);
+    // Sooner than the debounced save (1.5 s).
+    browser
+        .js("document.getElementById('ps-reset-form').requestSubmit(); return true;")
+        .await;
+    browser
+        .wait_for_js(&format!(
+            "document.getElementById('ps-energy') && document.getElementById('ps-energy').value === {default}"
+        ))
+        .await;
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    browser
+        .open(&server.url("/perfect-song"))
+        .await
+        .expect("next visit");
+    assert_eq!(browser.js(energy).await, default);
+    browser.close().await;
+}

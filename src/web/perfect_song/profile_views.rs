@@ -134,7 +134,7 @@ fn profile_item(ctx: &PageContext, row: &ProfileRow, settings: &str, state: &Pan
         li class="ps-profile" {
             span class="ps-profile-name" { (row.name) }
             div class="ps-profile-actions" {
-                form method="post" action={ (base) "/load" } class="inline-form" {
+                form method="post" action={ (base) "/load" } class="inline-form" data-sets-current {
                     input type="hidden" name=(csrf::FIELD) value=(ctx.csrf_token);
                     button type="submit" class="button-small" aria-label={ "Load " (row.name) } { "Load" }
                 }

@@ -302,7 +302,10 @@ fn settings_form(ctx: &PageContext, form: &FormState, has_time_signatures: bool)
 fn reset_form(ctx: &PageContext) -> Markup {
     let defaults = params::starting(&ctx.catalog);
     html! {
-        form id=(RESET_FORM_ID) method="post" action=(PAGE) hidden {
+        // `data-sets-current`: sending it makes the page's unsaved slider change moot
+        // (app.js: the beacon sent as the page went away had saved the old settings
+        // over the defaults just kept).
+        form id=(RESET_FORM_ID) method="post" action=(PAGE) hidden data-sets-current {
             input type="hidden" name=(csrf::FIELD) value=(ctx.csrf_token);
             @for (key, value) in defaults.to_pairs() {
                 input type="hidden" name=(key) value=(value);
