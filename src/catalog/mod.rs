@@ -18,6 +18,7 @@ pub mod rng;
 pub mod search_query;
 pub mod snapshot;
 pub mod spotify_links;
+pub mod track_terms;
 pub mod versions;
 
 // The vocabulary lives below `db/` (`model`); the domain's users name it from here.

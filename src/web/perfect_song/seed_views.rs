@@ -10,7 +10,11 @@ use poem::{handler, web::Data, IntoResponse, Request, Response};
 
 use super::params::{self, FormState, PAGE};
 use crate::{
-    catalog::artists::tracks_label,
+    catalog::{
+        artists::tracks_label,
+        search_query::SearchQuery,
+        track_terms::{artists_holding, track_conditions},
+    },
     db,
     decimal::counted,
     error::AppResult,
@@ -122,6 +126,20 @@ pub async fn chips(state: &AppState, ctx: &PageContext, form: &FormState) -> App
     Ok(chips)
 }
 
+/// "3 tracks and 5 artists", leaving out a kind none was found of: "The first 0 tracks
+/// and 5 artists" was read out to a screen reader.
+fn found_counts(tracks: usize, artists: usize) -> String {
+    match (tracks, artists) {
+        (0, a) => counted(a as u64, "artist"),
+        (t, 0) => counted(t as u64, "track"),
+        (t, a) => format!(
+            "{} and {}",
+            counted(t as u64, "track"),
+            counted(a as u64, "artist")
+        ),
+    }
+}
+
 /// Tracks and artists matching `q`, each a link that adds it as a seed.
 pub async fn suggestions(
     state: &AppState,
@@ -138,7 +156,7 @@ pub async fn suggestions(
         });
     }
     let needle = q.clone();
-    let ids = db::run(&state.pool, move |conn| {
+    let mut ids = db::run(&state.pool, move |conn| {
         Ok(db::api_catalog::track_ids_titled(
             conn,
             &needle,
@@ -147,6 +165,19 @@ pub async fn suggestions(
         )?)
     })
     .await?;
+    // No title holds what was typed: read as the API's search reads it, each word in
+    // the title, the album or a credited artist's name. "abba dancing queen" and
+    // "beyonce halo", the way people name a song, had found nothing here while the
+    // API found them.
+    if ids.is_empty() && q.split_whitespace().nth(1).is_some() {
+        if let Ok(query) = SearchQuery::parse(&q) {
+            let conditions = track_conditions(&query, |word| artists_holding(&ctx.catalog, word));
+            ids = db::run(&state.pool, move |conn| {
+                Ok(db::track_search::search_track_ids(conn, &conditions, TRACK_MATCHES, 0)?.1)
+            })
+            .await?;
+        }
+    }
     let details = state
         .caches
         .track_details(&state.pool, ctx.catalog.meta.version, &ids)
@@ -176,9 +207,9 @@ pub async fn suggestions(
             // reads as all there are ("6 tracks match “love”" of 1,111).
             p class="suggestion-status visually-hidden" role="status" {
                 @if ids.len() as i64 >= TRACK_MATCHES || artists.len() >= ARTIST_MATCHES {
-                    "The first " (counted(tracks.len() as u64, "track")) " and " (counted(artists.len() as u64, "artist")) " matching “" (q) "”: type more to narrow them."
+                    "The first " (found_counts(tracks.len(), artists.len())) " matching “" (q) "”: type more to narrow them."
                 } @else {
-                    (counted(tracks.len() as u64, "track")) " and " (counted(artists.len() as u64, "artist")) " match “" (q) "”."
+                    (found_counts(tracks.len(), artists.len())) " match “" (q) "”."
                 }
             }
             @if !tracks.is_empty() {
