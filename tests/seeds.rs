@@ -392,9 +392,7 @@ async fn bad_ranges_keys_and_seeds_get_a_message_beside_the_field() {
     assert!(!fragment.body.contains("<html"));
     // The status a screen reader hears counts what is listed, all there is here.
     assert!(
-        fragment
-            .body
-            .contains("3 tracks match “hal”."),
+        fragment.body.contains("3 tracks match “hal”."),
         "{}",
         fragment.body
     );

@@ -42,8 +42,8 @@ pub fn in_words(settings: &MatchSettings) -> Vec<String> {
             key.name()
         ));
     }
-    if let Some(keys) = bounds_in_words(&a.key, |k| pitch_name(k).map(str::to_string)) {
-        words.push(format!("in keys {keys}"));
+    if let Some(keys) = keys_in_words(&a.key) {
+        words.push(keys);
     }
     match a.mode {
         Some(1) => words.push("in a major key".to_string()),
@@ -53,7 +53,12 @@ pub fn in_words(settings: &MatchSettings) -> Vec<String> {
     if let Some(beats) = bounds_in_words(&a.time_signature, |b| Some(b.to_string())) {
         words.push(format!("with {beats} beats per bar"));
     }
-    if let Some(seconds) = bounds_in_words(&a.duration, |s| Some(minutes_and_seconds(s))) {
+    // A shortest length of 0:00 leaves every track in ("lasting at least 0:00").
+    let duration = Bounds {
+        min: a.duration.min.filter(|&s| s > 0),
+        max: a.duration.max,
+    };
+    if let Some(seconds) = bounds_in_words(&duration, |s| Some(minutes_and_seconds(s))) {
         words.push(format!("lasting {seconds}"));
     }
     if let Some(most) = f.max_per_artist {
@@ -61,6 +66,20 @@ pub fn in_words(settings: &MatchSettings) -> Vec<String> {
         words.push(format!("with at most {most} {noun} per artist"));
     }
     words
+}
+
+/// A key range as a reader says it: keys run C to B, so an open end is the scale's end
+/// ("in keys F–B", not "in keys at least F"), one key is "in the key of D" (not "in
+/// keys D"), and C to B, which leaves every key in, is no filter to name.
+fn keys_in_words(bounds: &Bounds) -> Option<String> {
+    let (lo, hi) = (bounds.min.unwrap_or(0), bounds.max.unwrap_or(11));
+    if bounds.min.is_none() && bounds.max.is_none() || (lo <= 0 && hi >= 11) {
+        return None;
+    }
+    if lo == hi {
+        return Some(format!("in the key of {}", pitch_name(lo)?));
+    }
+    Some(format!("in keys {}–{}", pitch_name(lo)?, pitch_name(hi)?))
 }
 
 /// "C–E", "at least 3", "at most 4:00", "3" (both bounds equal); `None` for open bounds
@@ -138,6 +157,34 @@ mod tests {
                 "lasting at most 4:05",
                 "with at most 1 track per artist",
             ]
+        );
+    }
+
+    /// Keys run C to B: an open end is the scale's end, one key is "the key of", the
+    /// whole scale and a shortest length of 0:00 are no filters ("in keys at least F",
+    /// "in keys D", "in keys C–B", "lasting at least 0:00" had been said).
+    #[test]
+    fn keys_and_lengths_are_said_as_a_reader_says_them() {
+        let said = |key: (Option<i64>, Option<i64>), duration: (Option<i64>, Option<i64>)| {
+            let mut s = MatchSettings::default();
+            s.filters.attributes.key = Bounds {
+                min: key.0,
+                max: key.1,
+            };
+            s.filters.attributes.duration = Bounds {
+                min: duration.0,
+                max: duration.1,
+            };
+            in_words(&s)
+        };
+        assert_eq!(said((Some(5), None), (None, None)), ["in keys F–B"]);
+        assert_eq!(said((None, Some(4)), (None, None)), ["in keys C–E"]);
+        assert_eq!(said((Some(2), Some(2)), (None, None)), ["in the key of D"]);
+        assert!(said((Some(0), Some(11)), (None, None)).is_empty());
+        assert!(said((None, None), (Some(0), None)).is_empty());
+        assert_eq!(
+            said((None, None), (Some(0), Some(240))),
+            ["lasting at most 4:00"]
         );
     }
 
