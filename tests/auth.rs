@@ -3,7 +3,7 @@
 mod common;
 
 use common::{
-    auth::{app_with, Browser, Page, CSRF_COOKIE, GOOD_PASSWORD, SESSION_COOKIE},
+    auth::{app_with, user_id, Browser, Page, CSRF_COOKIE, GOOD_PASSWORD, SESSION_COOKIE},
     demo::demo_app,
     empty_app, TestApp,
 };
@@ -20,16 +20,6 @@ use poem::http::{Method, StatusCode};
 fn user_count(app: &TestApp) -> i64 {
     let mut conn = app.state.pool.get().unwrap();
     users::table.count().get_result(&mut conn).unwrap()
-}
-
-fn user_id(app: &TestApp, key: &str) -> Option<i32> {
-    let mut conn = app.state.pool.get().unwrap();
-    users::table
-        .filter(users::username_key.eq(key))
-        .select(users::id)
-        .first(&mut conn)
-        .optional()
-        .unwrap()
 }
 
 /// Whether a session row exists and is live (ended sessions stay a while as

@@ -23,36 +23,31 @@ use insights_hub::{
 use poem::http::StatusCode;
 
 /// Runs the binary with `--database URL import FIXTURE` (a good file: the files are
-/// read before the database is opened, so the database is what fails): (exit code,
-/// stderr).
-fn run_with_database(url: &str) -> (Option<i32>, String) {
+/// read before the database is opened, so the database is what fails).
+fn import_fixture(url: &str) -> std::process::Output {
     let fixture = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/fixtures/tidytuesday_spotify_songs.csv"
     );
-    let out = Command::new(env!("CARGO_BIN_EXE_insights-hub"))
+    Command::new(env!("CARGO_BIN_EXE_insights-hub"))
         .args(["--database", url, "import", fixture])
         .env_remove("DATABASE_URL")
         .output()
-        .expect("run the binary");
+        .expect("run the binary")
+}
+
+/// `import_fixture`'s (exit code, stderr).
+fn run_with_database(url: &str) -> (Option<i32>, String) {
+    let out = import_fixture(url);
     (
         out.status.code(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
 
-/// Runs the import as `run_with_database` does: (exit code, stdout and stderr, where
-/// the log's warnings go to stdout).
+/// `import_fixture`'s (exit code, stdout and stderr): the log's warnings go to stdout.
 fn import_output(url: &str) -> (Option<i32>, String) {
-    let fixture = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/tidytuesday_spotify_songs.csv"
-    );
-    let out = Command::new(env!("CARGO_BIN_EXE_insights-hub"))
-        .args(["--database", url, "import", fixture])
-        .env_remove("DATABASE_URL")
-        .output()
-        .expect("run the binary");
+    let out = import_fixture(url);
     (
         out.status.code(),
         format!(

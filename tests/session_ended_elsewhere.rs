@@ -6,26 +6,15 @@
 mod common;
 
 use common::{
-    auth::{Browser, GOOD_PASSWORD},
+    auth::{user_id, Browser, GOOD_PASSWORD},
     demo::demo_app,
-    TestApp,
 };
 use diesel::prelude::*;
 use insights_hub::db::{
     now_unix,
-    schema::{api_tokens, sessions, taste_profiles, users},
+    schema::{api_tokens, sessions, taste_profiles},
 };
 use poem::http::StatusCode;
-
-fn user_id(app: &TestApp, key: &str) -> Option<i32> {
-    let mut conn = app.state.pool.get().unwrap();
-    users::table
-        .filter(users::username_key.eq(key))
-        .select(users::id)
-        .first(&mut conn)
-        .optional()
-        .unwrap()
-}
 
 /// A session ended by another process (an operator's `reset-password` beside a SQLite
 /// server) stays in the server's session cache for a few seconds; in that time it could

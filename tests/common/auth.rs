@@ -226,3 +226,16 @@ pub fn app_with(configure: impl FnOnce(&mut insights_hub::Config)) -> super::Tes
         db,
     }
 }
+
+/// The id of the user whose name key (lower case) is `key`, if there is one.
+pub fn user_id(app: &super::TestApp, key: &str) -> Option<i32> {
+    use diesel::prelude::*;
+    use insights_hub::db::schema::users;
+    let mut conn = app.state.pool.get().expect("a connection");
+    users::table
+        .filter(users::username_key.eq(key))
+        .select(users::id)
+        .first(&mut conn)
+        .optional()
+        .expect("read the user")
+}
