@@ -1003,6 +1003,16 @@
     return String(value);
   }
 
+  // Whether a pointer is dragging a range handle (not the keyboard): one pair of
+  // listeners for the page's life, not one per upgrade (every boosted page brings new
+  // ranges, and each pair had kept the page before it alive).
+  var rangeDragging = false;
+  ["pointerup", "pointercancel"].forEach(function (type) {
+    window.addEventListener(type, function () {
+      rangeDragging = false;
+    });
+  });
+
   function upgradeRanges(root) {
     var sets = (root || document).querySelectorAll("fieldset[data-range]");
     Array.prototype.forEach.call(sets, function (set) {
@@ -1048,16 +1058,9 @@
         dual.style.setProperty("--lo", ((Number(handles[0].value) - min) / span) * 100 + "%");
         dual.style.setProperty("--hi", ((Number(handles[1].value) - min) / span) * 100 + "%");
       }
-      // Whether a pointer is dragging a handle (not the keyboard).
-      var dragging = false;
       dual.addEventListener("pointerdown", function () {
-        dragging = true;
+        rangeDragging = true;
       }, true);
-      ["pointerup", "pointercancel"].forEach(function (type) {
-        window.addEventListener(type, function () {
-          dragging = false;
-        });
-      });
       function fieldValue(i) {
         return fields[i].value === "" ? (i === 0 ? min : max) : Number(fields[i].value);
       }
@@ -1076,7 +1079,7 @@
           // takes the pointer: dragged down it stayed put, and a lowest handle pushed
           // to the top end could never be brought back. So a pointer that pushes one
           // handle past the other moves the other one, and the one it holds stays.
-          if (lo > hi && dragging) {
+          if (lo > hi && rangeDragging) {
             var other = 1 - i;
             handles[other].value = handle.value;
             handle.value = String(fieldValue(i));

@@ -15,26 +15,12 @@ pub struct RepeatedFailure {
     /// Failures since the last one logged.
     unlogged: u64,
     failing: bool,
-    last_failed: Option<Instant>,
 }
 
 impl RepeatedFailure {
     /// A failure at `now`: `Some(failures since the last line)` when a line is due.
-    /// A failure more than `EVERY` after the one before starts a run of its own, told
-    /// at once: where no success is reported between (the requests answered 503), an
-    /// outage's untold failures had been counted into the next one's first line,
-    /// minutes later and under another cause.
     pub fn failed(&mut self, now: Instant) -> Option<u64> {
         self.failing = true;
-        let new_run = self
-            .last_failed
-            .is_none_or(|at| now.duration_since(at) >= EVERY);
-        self.last_failed = Some(now);
-        if new_run {
-            self.unlogged = 0;
-            self.last_logged = Some(now);
-            return Some(0);
-        }
         if self
             .last_logged
             .is_some_and(|at| now.duration_since(at) < EVERY)
@@ -81,17 +67,14 @@ mod tests {
             "a new run is told at once"
         );
         assert_eq!(single_line("a\n\tb  c\n"), "a b c");
-        // With no success told between (requests answered 503), a run that stopped
-        // keeps its untold failures to itself: the next run starts at 0.
+        // With no success told between (requests answered 503), the failures not told
+        // yet come with the next line, minutes later: "since the last line", not "in
+        // the last 30 s", is what callers say of them.
         let mut failure = RepeatedFailure::default();
         assert_eq!(failure.failed(start), Some(0));
         for second in 1..6 {
             assert_eq!(failure.failed(start + Duration::from_secs(second)), None);
         }
-        assert_eq!(
-            failure.failed(start + Duration::from_secs(200)),
-            Some(0),
-            "minutes later: another run"
-        );
+        assert_eq!(failure.failed(start + Duration::from_secs(200)), Some(5));
     }
 }

@@ -418,6 +418,24 @@ async fn bad_ranges_keys_and_seeds_get_a_message_beside_the_field() {
         "{}",
         by_artist.body
     );
+    // Past the API's bounds on a query (500 characters, 20 terms) no word search runs:
+    // 850 words had held a connection and 1.9 GB. Nor for nothing at all (`"" ""`),
+    // which had listed the most popular tracks.
+    let many: Vec<String> = (0..850).map(|i| format!("w{i:03}")).collect();
+    for typed in [
+        many.join("+"),
+        many[..25].join("+"),
+        "%22%22+%22%22".to_string(),
+    ] {
+        let started = std::time::Instant::now();
+        let answer = htmx
+            .get(&app.client, &format!("/perfect-song/seeds?seed_q={typed}"))
+            .await;
+        assert_eq!(answer.status, StatusCode::OK);
+        assert!(!answer.body.contains("Add <span"), "{}", answer.body);
+        // Not a timing test: a runaway search took tens of seconds.
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    }
     // Signed in only, as the page is: each search reads every title, which anonymous
     // visitors could ask for without limit.
     let mut anonymous = Browser::new();

@@ -117,17 +117,6 @@ impl GenreTracks {
         }
         bits
     }
-
-    /// Bytes held, for the memory report.
-    pub fn memory_bytes(&self) -> usize {
-        self.ids.capacity() * 4
-            + self.years.capacity() * 4
-            + self
-                .by_genre
-                .iter()
-                .map(|(key, ranks)| key.capacity() + ranks.capacity() * 4 + 48)
-                .sum::<usize>()
-    }
 }
 
 /// Collects the read's rows: each track by its position in id order, then ranked.

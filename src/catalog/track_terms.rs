@@ -10,6 +10,18 @@ use crate::{
     db::track_search::{ArtistFilter, FreeWord, TrackConditions, WordArtists},
 };
 
+/// The longest query read (the API's `q`, the seed box's words).
+pub const MAX_QUERY_CHARS: usize = 500;
+/// The most words, phrases and filters one `q` may hold. Each is a pass over the tracks
+/// the others leave, and a word most names hold asks every track for its artists: 40
+/// such words held a database connection for 4 s at 32,833 tracks, and a few such
+/// searches at once left log-ins waiting for one. People type two or three, but a
+/// script looking a song up types its title and artist (`track:… artist:…`): at 10,
+/// 438 of TidyTuesday's 32,833 songs could not be looked up that way, at 16 14, at 20
+/// none. 20 of the commonest words (single letters) took 0.09-0.14 s at 28,352 tracks
+/// (2026-12-07, release build), 10 of them 0.14-0.16 s: the rarest goes first.
+pub const MAX_TERMS: usize = 20;
+
 /// Up to this many tracks by the artists holding a free word, those tracks are gathered
 /// into one set for the search; past it each track is asked for its artists
 /// (`WordArtists`). At 1.2M tracks a set of them all took about 2 s, a few tens of

@@ -100,9 +100,12 @@ fn import_sources<R: Read + Send>(
         .map(|p| source_label(p))
         .collect::<Vec<_>>()
         .join(", ");
-    // The files the import opened, for its digest; `None` when one is a pipe.
-    let for_digest: Option<Vec<_>> = sources.iter_mut().map(CsvSource::take_for_digest).collect();
-    let for_digest = for_digest.as_deref();
+    // The files the import opened: each is checked for writes while it was read; the
+    // run's digest is of them all, `None` when one source is a pipe.
+    let opened: Vec<Option<_>> = sources.iter_mut().map(CsvSource::take_for_digest).collect();
+    let every_source_a_file = opened.iter().all(Option::is_some);
+    let files: Vec<_> = opened.into_iter().flatten().collect();
+    let for_digest = every_source_a_file.then_some(files.as_slice());
     let digest_of_run = || match for_digest {
         Some(files) => super::digest::of_run(files, options),
         None => Ok(None),
@@ -158,7 +161,7 @@ fn import_sources<R: Read + Send>(
             })?,
         };
         // Checked before the commit, so that a torn read leaves the catalog as it was.
-        if let Some(path) = for_digest.and_then(super::digest::first_written) {
+        if let Some(path) = super::digest::first_written(&files) {
             return Err(ImportError::ChangedWhileRead {
                 path: path.to_path_buf(),
             });

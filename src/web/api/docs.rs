@@ -105,7 +105,6 @@ pub fn recommendation_parameters() -> Vec<Value> {
     out
 }
 
-/// Adds to poem-openapi's document what the code cannot declare.
 /// Each operation's `summary` as the plain one-line title OpenAPI means it to be: its
 /// first sentence, without Markdown's backticks. poem-openapi makes it of the doc
 /// comment's whole first paragraph, which Swagger UI showed with its backticks and
@@ -151,6 +150,7 @@ pub(crate) fn first_sentence(text: &str) -> &str {
     }
 }
 
+/// Adds to poem-openapi's document what the code cannot declare.
 pub fn finish_spec(spec: &str) -> String {
     let Ok(mut doc) = serde_json::from_str::<Value>(spec) else {
         return spec.to_string();

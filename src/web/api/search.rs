@@ -31,7 +31,7 @@ use crate::{
         artists::{index::query_key, ArtistSummary},
         search_query::SearchQuery,
         snapshot::CatalogSnapshot,
-        track_terms::{artists_holding, track_conditions},
+        track_terms::{artists_holding, track_conditions, MAX_QUERY_CHARS, MAX_TERMS},
     },
     db::{
         self,
@@ -44,17 +44,6 @@ use crate::{
 pub const MAX_SEARCH_LIMIT: u32 = 50;
 pub const MAX_SEARCH_OFFSET: u32 = 1000;
 pub const DEFAULT_SEARCH_LIMIT: u32 = 20;
-/// The longest `q` read.
-const MAX_QUERY_CHARS: usize = 500;
-/// The most words, phrases and filters one `q` may hold. Each is a pass over the tracks
-/// the others leave, and a word most names hold asks every track for its artists: 40
-/// such words held a database connection for 4 s at 32,833 tracks, and a few such
-/// searches at once left log-ins waiting for one. People type two or three, but a
-/// script looking a song up types its title and artist (`track:… artist:…`): at 10,
-/// 438 of TidyTuesday's 32,833 songs could not be looked up that way, at 16 14, at 20
-/// none. 20 of the commonest words (single letters) took 0.09-0.14 s at 28,352 tracks
-/// (2026-12-07, release build), 10 of them 0.14-0.16 s: the rarest goes first.
-const MAX_TERMS: usize = 20;
 
 /// One search request, its parameters as given.
 pub struct SearchRequest<'a> {

@@ -13,7 +13,7 @@ use crate::{
     catalog::{
         artists::tracks_label,
         search_query::SearchQuery,
-        track_terms::{artists_holding, track_conditions},
+        track_terms::{artists_holding, track_conditions, MAX_QUERY_CHARS, MAX_TERMS},
     },
     db,
     decimal::counted,
@@ -169,8 +169,14 @@ pub async fn suggestions(
     // the title, the album or a credited artist's name. "abba dancing queen" and
     // "beyonce halo", the way people name a song, had found nothing here while the
     // API found them.
+    // Within the API's bounds on a query, which keep its cost to a few passes (one of
+    // 850 words had held a connection and 1.9 GB past the request's end), and never
+    // for nothing at all (`"" ""`: the most popular tracks, each keystroke a full scan).
+    let searchable = |query: &SearchQuery| {
+        !query.is_empty() && query.term_count() <= MAX_TERMS && q.chars().count() <= MAX_QUERY_CHARS
+    };
     if ids.is_empty() && q.split_whitespace().nth(1).is_some() {
-        if let Ok(query) = SearchQuery::parse(&q) {
+        if let Some(query) = SearchQuery::parse(&q).ok().filter(searchable) {
             let conditions = track_conditions(&query, |word| artists_holding(&ctx.catalog, word));
             ids = db::run(&state.pool, move |conn| {
                 Ok(db::track_search::search_track_ids(conn, &conditions, TRACK_MATCHES, 0)?.1)
