@@ -1058,8 +1058,12 @@
         dual.style.setProperty("--lo", ((Number(handles[0].value) - min) / span) * 100 + "%");
         dual.style.setProperty("--hi", ((Number(handles[1].value) - min) / span) * 100 + "%");
       }
+      // The handle the pointer moves when it is not the one it holds (see below), for
+      // the rest of the drag.
+      var driven = null;
       dual.addEventListener("pointerdown", function () {
         rangeDragging = true;
+        driven = null;
       }, true);
       function fieldValue(i) {
         return fields[i].value === "" ? (i === 0 ? min : max) : Number(fields[i].value);
@@ -1072,28 +1076,30 @@
       handles.forEach(function (handle, i) {
         handle.addEventListener("input", function (event) {
           event.stopPropagation();
+          var pointer = Number(handle.value);
           var lo = Number(handles[0].value);
           var hi = Number(handles[1].value);
-          var changed = [i];
           // The handles do not cross. Where they meet, the highest lies on top and
           // takes the pointer: dragged down it stayed put, and a lowest handle pushed
           // to the top end could never be brought back. So a pointer that pushes one
-          // handle past the other moves the other one, and the one it holds stays.
-          if (lo > hi && rangeDragging) {
-            var other = 1 - i;
-            handles[other].value = handle.value;
+          // handle past the other moves the other one from then on, to the drag's end
+          // (brought back, it had moved the one it held: a limit nobody set), and
+          // the one it holds stays.
+          if (rangeDragging && driven === null && lo > hi) {
+            driven = 1 - i;
+          }
+          var target = rangeDragging && driven !== null ? driven : i;
+          if (target !== i) {
             handle.value = String(fieldValue(i));
-            changed = [other];
+            var held = Number(handle.value);
+            // Up to the handle held, not past it.
+            handles[target].value = String(target === 0 ? Math.min(pointer, held) : Math.max(pointer, held));
           } else if (lo > hi) {
             handle.value = String(i === 0 ? hi : lo);
           }
-          changed.forEach(function (j) {
-            toField(j);
-          });
+          toField(target);
           fromFields();
-          changed.forEach(function (j) {
-            fields[j].dispatchEvent(new Event("input", { bubbles: true }));
-          });
+          fields[target].dispatchEvent(new Event("input", { bubbles: true }));
         });
       });
       fields[0].addEventListener("input", fromFields);

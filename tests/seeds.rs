@@ -418,6 +418,11 @@ async fn bad_ranges_keys_and_seeds_get_a_message_beside_the_field() {
         "{}",
         by_artist.body
     );
+    assert!(
+        by_artist.body.contains("1 track matches “breeze storm”."),
+        "{}",
+        by_artist.body
+    );
     // Past the API's bounds on a query (500 characters, 20 terms) no word search runs:
     // 850 words had held a connection and 1.9 GB. Nor for nothing at all (`"" ""`),
     // which had listed the most popular tracks.

@@ -1480,28 +1480,33 @@ async fn range_handles_that_meet_can_be_pulled_apart_with_the_mouse() {
     let (left, y, width, min, max, rem) = (n(0), n(1), n(2), n(3), n(4), n(5));
     let thumb = 1.1 * rem;
     let x_of = |v: f64| left + thumb / 2.0 + (v - min) / (max - min) * (width - thumb);
-    let drag = |from: f64, to: f64| {
+    // One drag through the values of `path`, the button held from the first to the last.
+    let drag_through = |path: &[f64]| {
         let mut mouse = MouseActions::new("mouse".to_string())
             .then(PointerAction::MoveTo {
                 duration: None,
-                x: x_of(from),
+                x: x_of(path[0]),
                 y,
             })
             .then(PointerAction::Down {
                 button: MOUSE_BUTTON_LEFT,
             });
-        for step in 1..=10 {
-            let v = from + (to - from) * f64::from(step) / 10.0;
-            mouse = mouse.then(PointerAction::MoveTo {
-                duration: Some(Duration::from_millis(20)),
-                x: x_of(v),
-                y,
-            });
+        for leg in path.windows(2) {
+            let (from, to) = (leg[0], leg[1]);
+            for step in 1..=10 {
+                let v = from + (to - from) * f64::from(step) / 10.0;
+                mouse = mouse.then(PointerAction::MoveTo {
+                    duration: Some(Duration::from_millis(20)),
+                    x: x_of(v),
+                    y,
+                });
+            }
         }
         mouse.then(PointerAction::Up {
             button: MOUSE_BUTTON_LEFT,
         })
     };
+    let drag = |from: f64, to: f64| drag_through(&[from, to]);
     let handles = "return [].map.call(document.querySelectorAll('fieldset[data-range=tempo] .ps-dual input'), function (h) { return Number(h.value); });";
     // The lowest handle pushed all the way up: both handles at the top end.
     browser
@@ -1532,6 +1537,24 @@ async fn range_handles_that_meet_can_be_pulled_apart_with_the_mouse() {
         serde_json::json!(""),
         "the top end stays open"
     );
+    // Both at the top again; in one drag down and back up, the handle the pointer
+    // brought down is the one it brings back (the held one had moved instead, setting
+    // an upper limit nobody chose).
+    browser
+        .client
+        .perform_actions(drag(after[0], max))
+        .await
+        .expect("drag up again");
+    assert_eq!(values(browser.js(handles).await), vec![max, max]);
+    let back_up = (middle + max) / 2.0;
+    browser
+        .client
+        .perform_actions(drag_through(&[max, middle, back_up]))
+        .await
+        .expect("drag down and back");
+    let after = values(browser.js(handles).await);
+    assert!((after[0] - back_up).abs() <= 3.0, "{after:?}");
+    assert_eq!(after[1], max, "{after:?}");
     browser.close().await;
 }
 

@@ -131,9 +131,14 @@ fn edit_distance(a: &str, b: &str, limit: usize) -> Option<usize> {
 }
 
 /// A name as a search compares it: "hip-hop" finds "hip hop", since a hyphen and a
-/// space are the same to a reader.
+/// space are the same to a reader, and so are two spaces and one (`hip  hop` found
+/// nothing, then suggested "hip hop", which the page shows alike).
 fn loose(name: &str) -> String {
-    accents_folded(&genre_key(name)).replace('-', " ")
+    accents_folded(&genre_key(name))
+        .replace('-', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// A genre key with Latin accents folded, as artist names are searched: `forro` finds

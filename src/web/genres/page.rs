@@ -46,10 +46,14 @@ pub async fn genre_page(
         .caches
         .genres(&state.pool, ctx.catalog.meta.version)
         .await?;
-    // Shown back in the "no such genre" page: a NUL or an escape cannot be.
+    // Shown back in the "no such genre" page: a NUL or an escape cannot be. Without the
+    // place marks a copied name brings at its ends (`typed_name`), which `showable`
+    // would otherwise make visible and so part of the name: `/genres/rock` and a
+    // direction mark answered 404 where the genre search found rock.
+    let trimmed = crate::typed_name::trim_place_marks(&name);
     let short: String =
-        crate::web::query::showable(&name.chars().take(MAX_NAME_CHARS).collect::<String>());
-    let Some(genre) = genres.find(&short).filter(|_| short.len() == name.len()) else {
+        crate::web::query::showable(&trimmed.chars().take(MAX_NAME_CHARS).collect::<String>());
+    let Some(genre) = genres.find(&short).filter(|_| short.len() == trimmed.len()) else {
         let content = not_found(&genres, &short);
         return Ok(with_status(
             render(&ctx, "Genre not found", content),

@@ -215,7 +215,9 @@ pub async fn suggestions(
                 @if ids.len() as i64 >= TRACK_MATCHES || artists.len() >= ARTIST_MATCHES {
                     "The first " (found_counts(tracks.len(), artists.len())) " matching “" (q) "”: type more to narrow them."
                 } @else {
-                    (found_counts(tracks.len(), artists.len())) " match “" (q) "”."
+                    (found_counts(tracks.len(), artists.len()))
+                    @if tracks.len() + artists.len() == 1 { " matches “" } @else { " match “" }
+                    (q) "”."
                 }
             }
             @if !tracks.is_empty() {
