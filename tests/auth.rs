@@ -1263,6 +1263,28 @@ async fn next_only_leads_to_paths_on_this_site() {
         .get(&app.client, "/signup?next=//evil.example")
         .await;
     assert!(!page.body.contains("evil.example"), "{}", page.body);
+    // A refused log-in, answered at /login without a query, keeps it in the header too
+    // (without JavaScript the form's next was all that was left).
+    let mut refused = Browser::new();
+    refused.get(&app.client, "/login?next=/genres").await;
+    let page = refused
+        .submit(
+            &app.client,
+            "/login?next=/genres",
+            "/login",
+            &[
+                ("username", "nobody-here"),
+                ("password", "wrong password 1"),
+                ("next", "/genres"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.body.contains(r#"href="/signup?next=/genres""#),
+        "{}",
+        page.body
+    );
 }
 
 #[tokio::test]

@@ -79,6 +79,13 @@ pub async fn submit(
     let outcome = accounts
         .log_in(&state.pool, &form.username, &form.password, &client)
         .await;
+    // A refused form is answered at its own address without a query: the header's Log
+    // in and Sign up read the page to come back to from it, and without JavaScript they
+    // had lost it.
+    let ctx = PageContext {
+        location: next::with_next(&ctx.path, form.next.as_deref()),
+        ..ctx
+    };
     let render = |alert: &str| {
         let values = views::LogInValues {
             username: form.username.trim(),

@@ -59,6 +59,13 @@ pub async fn submit(
     session: &Session,
     Form(form): Form<SignUpForm>,
 ) -> AppResult<Response> {
+    // A refused form is answered at its own address without a query: the header's Log
+    // in and Sign up read the page to come back to from it, and without JavaScript they
+    // had lost it.
+    let ctx = PageContext {
+        location: next::with_next(&ctx.path, form.next.as_deref()),
+        ..ctx
+    };
     let render = |errors: &FieldErrors| {
         let values = views::SignUpValues {
             username: form.username.trim(),
