@@ -1379,11 +1379,8 @@
   document.addEventListener("htmx:beforeHistorySave", writeAddress);
   window.addEventListener("pagehide", writeAddress);
   window.addEventListener("popstate", function () {
-    if (addressTimer) {
-      clearTimeout(addressTimer);
-    }
-    addressTimer = null;
     addressNext = null;
+    writeAddress();
   }, true);
 
   // Adding or removing a seed keeps the settings on screen. The seed panel's links and

@@ -189,7 +189,7 @@ impl SearchQuery {
         let mut seen = std::collections::HashSet::new();
         query
             .genre
-            .retain(|name| seen.insert(name.trim().to_lowercase()));
+            .retain(|name| seen.insert(crate::catalog::genre_key(name)));
         Ok(query)
     }
 
