@@ -360,6 +360,7 @@ fn serve(database: config::Database, args: ServeArgs) -> anyhow::Result<()> {
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.bind))?;
         let state = AppState::open_for_serving(config.clone())?;
         state.spawn_catalog_watcher(Duration::from_secs(2));
+        state.spawn_cache_warm_up(Duration::from_secs(2));
         let catalog = state.catalog();
         let stop = shutdown_signal();
         tracing::info!(

@@ -889,3 +889,42 @@ async fn a_genre_is_found_without_its_accents() {
         strip(&page.body)
     );
 }
+
+/// The genre profiles are built after the start and after each import without a
+/// request asking for them (`cache::warm_up`): at a million tracks the first home
+/// page had waited seconds for them.
+#[tokio::test]
+async fn the_genre_profiles_are_built_after_each_import_before_anyone_asks() {
+    let app = empty_app();
+    let warm_up = app
+        .state
+        .spawn_cache_warm_up(std::time::Duration::from_millis(20));
+    let before = app.state.catalog().meta.version;
+    assert!(
+        genres_built_within(&app.state, before, 10).await,
+        "built for the catalog served at start"
+    );
+    let app = catalog_with(app).await;
+    let after = app.state.catalog().meta.version;
+    assert_ne!(before, after);
+    assert!(
+        genres_built_within(&app.state, after, 10).await,
+        "built again after the import"
+    );
+    // And they are the imported genres', as the page shows them.
+    let page = get(&app, "/genres").await;
+    assert!(page.body.contains(r#"<a href="/genres/rock">rock</a>"#), "{}", page.body);
+    warm_up.abort();
+}
+
+/// Whether the genre profiles of `version` are built within `seconds`.
+async fn genres_built_within(state: &insights_hub::AppState, version: i64, seconds: u64) -> bool {
+    let step = std::time::Duration::from_millis(20);
+    for _ in 0..seconds * 50 {
+        if state.caches.genres_built(version) {
+            return true;
+        }
+        tokio::time::sleep(step).await;
+    }
+    false
+}

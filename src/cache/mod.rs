@@ -14,6 +14,7 @@
 //! woken (`catalog_moved_signal`) to load the new snapshot at once.
 
 mod versioned;
+pub mod warm_up;
 
 use std::{collections::HashMap, path::PathBuf, sync::Arc};
 
@@ -249,6 +250,11 @@ impl CatalogCaches {
             .read_of_version(pool, version, |conn| Ok(GenreTracks::read(conn)?))
             .await?;
         Ok(self.genre_tracks.put(version, (), built))
+    }
+
+    /// Whether the genre profiles of catalog `version` are built (see `warm_up`).
+    pub fn genres_built(&self, version: i64) -> bool {
+        self.genres.get(version, &()).is_some()
     }
 
     /// Every genre's profile in catalog `version`, computed on first use.

@@ -155,4 +155,15 @@ impl AppState {
             self.caches.catalog_moved_signal(),
         )
     }
+
+    /// Builds the caches most pages need at once, and again after each import, rather
+    /// than in the first request that needs them (see `cache::warm_up`).
+    pub fn spawn_cache_warm_up(&self, every: Duration) -> tokio::task::JoinHandle<()> {
+        crate::cache::warm_up::spawn(
+            Arc::clone(&self.caches),
+            Arc::clone(&self.catalog),
+            self.pool.clone(),
+            every,
+        )
+    }
 }
