@@ -739,7 +739,15 @@ async fn genre_lists_and_sql_agree() {
     let tracks = (0..60usize)
         .map(|i| {
             let name = format!("Song {i}");
-            let mut t = common::fixtures::track(&format!("genre{i:017}"), &name, &["Band"], 0.5);
+            // Eleven artists, some tracks with two: the artist search's lists have
+            // something to tell apart.
+            let (first, second) = (format!("Band {}", i % 11), format!("Band {}", (i + 4) % 11));
+            let credits: Vec<&str> = if i % 4 == 1 {
+                vec![&first, &second]
+            } else {
+                vec![&first]
+            };
+            let mut t = common::fixtures::track(&format!("genre{i:017}"), &name, &credits, 0.5);
             t.popularity = (i % 7 != 0).then_some((i * 13 % 5) as i32 * 10);
             t.release_year = (i % 5 != 0).then_some(1990 + (i % 20) as i32);
             t.genres = Vec::new();
@@ -800,6 +808,22 @@ async fn genre_lists_and_sql_agree() {
                 from_sql,
                 "{case}"
             );
+            let conditions = TrackConditions {
+                genre: genres.iter().map(|g| g.to_string()).collect(),
+                years: years.to_vec(),
+                ..TrackConditions::default()
+            };
+            let artists_from_lists = lists.artists_credited(&conditions.genre, years);
+            let mut artists_from_sql = insights_hub::db::run(&app.state.pool, move |conn| {
+                Ok(insights_hub::db::track_search::artists_credited_on(
+                    conn,
+                    &conditions,
+                )?)
+            })
+            .await
+            .expect("artists");
+            artists_from_sql.sort_unstable();
+            assert_eq!(artists_from_lists, artists_from_sql, "{case}");
         }
     }
     // And the router answers from them: the same names in the same order.
@@ -819,4 +843,80 @@ async fn genre_lists_and_sql_agree() {
         ["Song 0", "Song 14", "Song 28", "Song 42", "Song 56"]
     );
     assert_eq!(names[..3], ["Song 8", "Song 18", "Song 38"]);
+    // Artists by genre and years: those credited on such a track, most tracks first.
+    let (_, json) = get(
+        &app,
+        &format!("{}&limit=50", path("genre:pop year:1995-2000", "artist")),
+    )
+    .await;
+    let mut artists: Vec<&str> = json["artists"]["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|a| a["name"].as_str().unwrap_or_default())
+        .collect();
+    artists.sort_unstable();
+    // Pop: i % 3 == 0; years 1995–2000: i % 20 in 5..=10 and i % 5 != 0, so i = 6,
+    // 9, 27, 48: Band 6, Band 9 (and Band 2 on it, i % 4 == 1), Band 5, Band 4.
+    assert_eq!(artists, ["Band 2", "Band 4", "Band 5", "Band 6", "Band 9"]);
+    assert_eq!(json["artists"]["total"].as_u64(), Some(5));
+}
+
+/// How scripts look an artist up by name: `search(q=name, type=artist, limit=1)` or
+/// `q=artist:NAME`. The artist named exactly so comes first, though others hold the
+/// same words and have more tracks (`Dr. Dre` is "dr" and "dre", which DrefQuila holds).
+#[tokio::test]
+async fn an_artist_named_exactly_as_typed_comes_first() {
+    let app = common::empty_app_with(|c| c.api_anonymous = true);
+    // Each decoy has more tracks than the artist asked for, so most tracks first would
+    // rank it higher.
+    let credits: &[(&str, usize)] = &[
+        ("Dr. Dre", 1),
+        ("DrefQuila", 4),
+        ("R. Kelly", 1),
+        ("Kelly Clarkson", 4),
+        ("fun.", 1),
+        ("Funky", 4),
+        ("T. Rex", 1),
+        ("Rex Orange County", 4),
+        ("The Band", 1),
+        ("The Allman Brothers Band", 4),
+    ];
+    let mut tracks = Vec::new();
+    for &(artist, count) in credits {
+        for n in 0..count {
+            let id = format!("exact{:017}", tracks.len());
+            tracks.push(common::fixtures::track(
+                &id,
+                &format!("{artist} song {n}"),
+                &[artist],
+                0.5,
+            ));
+        }
+    }
+    common::fixtures::load(&app.state, "exact names", tracks).await;
+    for (q, first) in [
+        ("Dr. Dre", "Dr. Dre"),
+        ("dr dre", "Dr. Dre"),
+        ("artist:Dr. Dre", "Dr. Dre"),
+        ("R. Kelly", "R. Kelly"),
+        ("fun.", "fun."),
+        ("T. Rex", "T. Rex"),
+        ("the band", "The Band"),
+        ("artist:The Band", "The Band"),
+    ] {
+        let found = names(&app, q, "artist").await;
+        assert_eq!(
+            found.first().map(String::as_str),
+            Some(first),
+            "{q}: {found:?}"
+        );
+    }
+    // The decoys are still found: the exact name is ranked first, not alone.
+    assert_eq!(
+        names(&app, "kelly", "artist").await,
+        ["Kelly Clarkson", "R. Kelly"]
+    );
+    // "fun" is fun.'s whole name, punctuation aside.
+    assert_eq!(names(&app, "fun", "artist").await, ["fun.", "Funky"]);
 }

@@ -913,7 +913,11 @@ async fn the_genre_profiles_are_built_after_each_import_before_anyone_asks() {
     );
     // And they are the imported genres', as the page shows them.
     let page = get(&app, "/genres").await;
-    assert!(page.body.contains(r#"<a href="/genres/rock">rock</a>"#), "{}", page.body);
+    assert!(
+        page.body.contains(r#"<a href="/genres/rock">rock</a>"#),
+        "{}",
+        page.body
+    );
     warm_up.abort();
 }
 

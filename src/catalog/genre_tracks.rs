@@ -10,6 +10,10 @@
 //!
 //! A track is in a genre as SQL has it (`db::track_search`): one of its linked genres
 //! or subgenres, or its `genre` column, has that name key (`model::track::genre_key`).
+//!
+//! Each track's credited artists are kept too (4 bytes a credit and 4 a track), for
+//! `type=artist` searches with the same filters (`genre:rock` for artists): in SQL
+//! that was the artists of 170,000 tracks, 1.7 s at a million.
 
 use std::{cmp::Reverse, collections::HashMap};
 
@@ -31,6 +35,10 @@ pub struct GenreTracks {
     years: Vec<i32>,
     /// The ranks of each genre name key's tracks, ascending.
     by_genre: HashMap<String, Vec<u32>>,
+    /// The artists credited on the track of rank `r`:
+    /// `credited[credit_starts[r]..credit_starts[r + 1]]`.
+    credit_starts: Vec<u32>,
+    credited: Vec<i32>,
 }
 
 /// A page of a search: how many tracks match, and the ids of those in the page.
@@ -56,16 +64,42 @@ impl GenreTracks {
         offset: usize,
         limit: usize,
     ) -> GenrePage {
+        let mut total = 0u64;
+        let mut ids = Vec::new();
+        self.each_match(genre_keys, years, |r| {
+            if total >= offset as u64 && ids.len() < limit {
+                ids.push(self.ids[r]);
+            }
+            total += 1;
+        });
+        GenrePage { total, ids }
+    }
+
+    /// The artists credited on the tracks `page` would count, each once, by id.
+    pub fn artists_credited(&self, genre_keys: &[String], years: &[(i32, i32)]) -> Vec<i32> {
+        let mut artists = Vec::new();
+        self.each_match(genre_keys, years, |r| {
+            let (from, to) = (self.credit_starts[r], self.credit_starts[r + 1]);
+            artists.extend_from_slice(&self.credited[from as usize..to as usize]);
+        });
+        artists.sort_unstable();
+        artists.dedup();
+        artists
+    }
+
+    /// Calls `found` with the rank of each track that has every genre of `genre_keys`
+    /// and a release year in every range of `years`, in rank order.
+    fn each_match(
+        &self,
+        genre_keys: &[String],
+        years: &[(i32, i32)],
+        mut found: impl FnMut(usize),
+    ) {
         let mut lists: Vec<&[u32]> = Vec::with_capacity(genre_keys.len());
         for key in genre_keys {
             match self.by_genre.get(key) {
                 Some(ranks) => lists.push(ranks),
-                None => {
-                    return GenrePage {
-                        total: 0,
-                        ids: Vec::new(),
-                    }
-                }
+                None => return,
             }
         }
         lists.sort_by_key(|ranks| ranks.len());
@@ -83,22 +117,15 @@ impl GenreTracks {
                 &every_rank
             }
         };
-        let mut total = 0u64;
-        let mut ids = Vec::with_capacity(limit.min(lead.len()));
         for &rank in lead {
             let r = rank as usize;
             let in_others = others
                 .iter()
                 .all(|bits| bits[r / 64] & (1 << (r % 64)) != 0);
-            if !in_others || !self.year_within(r, years) {
-                continue;
+            if in_others && self.year_within(r, years) {
+                found(r);
             }
-            if total >= offset as u64 && ids.len() < limit {
-                ids.push(self.ids[r]);
-            }
-            total += 1;
         }
-        GenrePage { total, ids }
     }
 
     /// Whether the track of rank `r` has a release year in every range.
@@ -131,12 +158,21 @@ struct Builder {
     lists: Vec<Vec<u32>>,
     /// The links, in track order, not yet walked past.
     links: std::iter::Peekable<std::vec::IntoIter<(i32, i32)>>,
+    /// The (track, artist) credits, in track order, not yet walked past.
+    credits: std::iter::Peekable<std::vec::IntoIter<(i32, i32)>>,
+    /// Each position's artists: `artists[artist_starts[p]..artist_starts[p + 1]]`.
+    artist_starts: Vec<u32>,
+    artists: Vec<i32>,
     /// (popularity, id, year) by position.
     tracks: Vec<(Option<i32>, i32, i32)>,
 }
 
 impl Builder {
-    fn new(genres: Vec<(i32, String)>, links: Vec<(i32, i32)>) -> Builder {
+    fn new(
+        genres: Vec<(i32, String)>,
+        links: Vec<(i32, i32)>,
+        credits: Vec<(i32, i32)>,
+    ) -> Builder {
         let mut builder = Builder {
             list_of_genre: HashMap::new(),
             list_of_key: HashMap::new(),
@@ -144,6 +180,9 @@ impl Builder {
             keys: Vec::new(),
             lists: Vec::new(),
             links: links.into_iter().peekable(),
+            artist_starts: vec![0],
+            artists: Vec::with_capacity(credits.len()),
+            credits: credits.into_iter().peekable(),
             tracks: Vec::new(),
         };
         for (id, key) in genres {
@@ -178,6 +217,11 @@ impl Builder {
                 self.lists[list].push(position);
             }
         }
+        while self.credits.next_if(|&(id, _)| id < track.id).is_some() {}
+        while let Some((_, artist)) = self.credits.next_if(|&(id, _)| id == track.id) {
+            self.artists.push(artist);
+        }
+        self.artist_starts.push(self.artists.len() as u32);
         if let Some(column) = track.genre {
             let list = match self.list_of_column.get(column) {
                 Some(&list) => Some(list),
@@ -202,6 +246,8 @@ impl Builder {
             keys,
             mut lists,
             tracks,
+            artist_starts,
+            artists,
             ..
         } = self;
         let mut by_rank: Vec<u32> = (0..tracks.len() as u32).collect();
@@ -219,6 +265,15 @@ impl Builder {
             // A catalog without genres: no track to find by one.
             return GenreTracks::default();
         }
+        let mut credit_starts = Vec::with_capacity(tracks.len() + 1);
+        let mut credited = Vec::with_capacity(artists.len());
+        credit_starts.push(0);
+        for &p in &by_rank {
+            let (from, to) = (artist_starts[p as usize], artist_starts[p as usize + 1]);
+            credited.extend_from_slice(&artists[from as usize..to as usize]);
+            credit_starts.push(credited.len() as u32);
+        }
+        drop(artists);
         let by_genre = keys
             .into_iter()
             .zip(lists.iter_mut())
@@ -235,6 +290,8 @@ impl Builder {
             ids,
             years,
             by_genre,
+            credit_starts,
+            credited,
         }
     }
 }
@@ -276,7 +333,9 @@ mod tests {
             (5, 2),
             (99, 1),
         ];
-        let mut b = Builder::new(genres, links);
+        // Artists 10 and 11 on track 1, 11 on 3, 12 on 4; track 2 has none here.
+        let credits = vec![(1, 10), (1, 11), (3, 11), (4, 12), (5, 13), (6, 14)];
+        let mut b = Builder::new(genres, links, credits);
         b.add(track(1, Some(50), Some(2001), Some("rock")));
         b.add(track(2, Some(80), Some(1999), Some("pop")));
         b.add(track(3, Some(50), None, Some("rock")));
@@ -325,6 +384,21 @@ mod tests {
         assert_eq!((past.total, past.ids), (4, vec![]));
         let none = c.page(&keys(&["pop"]), &[], 0, 0);
         assert_eq!((none.total, none.ids), (3, vec![]));
+    }
+
+    #[test]
+    fn the_artists_of_the_matching_tracks_each_once() {
+        let c = catalog();
+        assert_eq!(
+            c.artists_credited(&keys(&["rock"]), &[]),
+            vec![10, 11, 12, 14]
+        );
+        assert_eq!(
+            c.artists_credited(&keys(&["rock"]), &[(2005, 2010)]),
+            vec![12]
+        );
+        assert_eq!(c.artists_credited(&keys(&["pop"]), &[]), vec![11, 13]);
+        assert!(c.artists_credited(&keys(&["jazz"]), &[]).is_empty());
     }
 
     #[test]

@@ -205,6 +205,19 @@ impl SearchQuery {
             + self.years.len()
     }
 
+    /// The name the query gives, as typed: its `artist:` values, then its free words
+    /// and phrases with their punctuation, joined by spaces. In an artist search the
+    /// artists named exactly so come first: `Dr. Dre` is the words "dr" and "dre",
+    /// which DrefQuila holds too.
+    pub fn name_as_typed(&self) -> String {
+        self.artist
+            .iter()
+            .chain(&self.typed)
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
     /// Titles the free words could be typed as: every run of consecutive words and
     /// phrases, in the order typed, lower case, with and without the punctuation typed
     /// between them, then each `track:` filter's text, which names a title too. `Thriller Michael Jackson` holds `thriller`; `Ed Sheeran Shape

@@ -109,12 +109,13 @@ pub struct RankedTrack<'a> {
     pub genre: Option<&'a str>,
 }
 
-/// Every genre's and subgenre's (id, name key) and every (track, genre) link in track
-/// order, given to `start`; then every track in id order to `add`. Read in the
-/// caller's transaction (the cache reads it with the catalog's version).
+/// Every genre's and subgenre's (id, name key), every (track, genre) link and every
+/// (track, artist) credit in track order, given to `start`; then every track in id
+/// order to `add`. Read in the caller's transaction (the cache reads it with the
+/// catalog's version).
 pub fn search_rows<S>(
     conn: &mut crate::db::DbConnection,
-    start: impl FnOnce(Vec<(i32, String)>, Vec<(i32, i32)>) -> S,
+    start: impl FnOnce(Vec<(i32, String)>, Vec<(i32, i32)>, Vec<(i32, i32)>) -> S,
     mut add: impl FnMut(&mut S, RankedTrack<'_>),
 ) -> QueryResult<S> {
     crate::db::with_backend!(conn, conn => {
@@ -125,7 +126,11 @@ pub fn search_rows<S>(
             .select((track_genres::track_id, track_genres::genre_id))
             .order((track_genres::track_id, track_genres::genre_id))
             .load(conn)?;
-        let mut sink = start(keys, links);
+        let credits: Vec<(i32, i32)> = track_artists::table
+            .select((track_artists::track_id, track_artists::artist_id))
+            .order((track_artists::track_id, track_artists::artist_id))
+            .load(conn)?;
+        let mut sink = start(keys, links, credits);
         let rows = tracks::table
             .order(tracks::id)
             .select((

@@ -287,10 +287,20 @@ async fn artists<'c>(
             excluded: Vec::new(),
             ..track_conditions(query, |_| WordArtists::Few(Vec::new(), 0))
         };
-        let ids = db::run(&state.pool, move |conn| {
-            Ok(db::track_search::artists_credited_on(conn, &conditions)?)
-        })
-        .await?;
+        let ids = if conditions.genres_and_years_only() {
+            // `genre:rock` for artists: 1.7 s in SQL at a million tracks, milliseconds
+            // from the genres' lists (`catalog::genre_tracks`).
+            let lists = state
+                .caches
+                .genre_tracks(&state.pool, catalog.meta.version)
+                .await?;
+            lists.artists_credited(&conditions.genre, &conditions.years)
+        } else {
+            db::run(&state.pool, move |conn| {
+                Ok(db::track_search::artists_credited_on(conn, &conditions)?)
+            })
+            .await?
+        };
         Some(ids.into_iter().collect())
     } else {
         None
@@ -314,10 +324,14 @@ async fn artists<'c>(
             skip,
             take,
         ),
-        // One name term alone needs no more than the deepest page.
-        [only] if credited.is_none() && left_out.is_empty() => {
+        // Names alone need no more than the deepest page, ranked as the site's search
+        // box ranks them: the name typed exactly first.
+        _ if credited.is_none() && left_out.is_empty() => {
             let deepest = (MAX_SEARCH_OFFSET + MAX_SEARCH_LIMIT) as usize;
-            catalog.artists.suggest_page(only, deepest, skip, take)
+            let exact = query_key(&query.name_as_typed());
+            catalog
+                .artists
+                .name_page(&exact, &words, deepest, skip, take)
         }
         _ => {
             let keep = |id: i32| {

@@ -49,8 +49,8 @@ type Ranked = (MatchKind, Reverse<i32>, u32);
 /// How a suggestion matched the query, best first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum MatchKind {
-    /// The name is the query (case and Latin accents aside; punctuation counts, so
-    /// "Tyler, The Creator" is not `tyler the creator`): the band James before the
+    /// The name is the query, case, Latin accents and punctuation aside ("Dr. Dre" is
+    /// `dr dre`, "Tyler, The Creator" `tyler the creator`): the band James before the
     /// hundreds of Jameses with more tracks.
     Exact,
     /// The name starts with the query.
@@ -138,6 +138,25 @@ fn first_ranked(mut ranked: Vec<Ranked>, n: usize) -> Vec<Ranked> {
     }
     ranked.sort_unstable();
     ranked
+}
+
+/// A search key's words without the punctuation around and between them, one space
+/// apart: "dr. dre" and "dr dre" are both "dr dre", "guns n' roses" is "guns n roses".
+pub(crate) fn bare_words(key: &str) -> String {
+    key.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Whether a stored key's `bare_words` are `words`, without making them.
+fn same_bare_words(key: &[u8], words: &str) -> bool {
+    let Ok(key) = std::str::from_utf8(key) else {
+        return false;
+    };
+    key.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .eq(words.split(' '))
 }
 
 /// The key a query is matched with: the same folding as the stored search keys,
@@ -323,6 +342,60 @@ impl ArtistIndex {
             ranked
         } else {
             self.count_containing(&key)
+        };
+        (total, page)
+    }
+
+    /// How many artists hold every one of `words` (search keys, one or more), and the
+    /// page of them from `skip`, ranked as `suggest` ranks them: the names that are
+    /// exactly `exact` (the name as typed, punctuation and all) first, then by how they
+    /// hold the longest word or the whole of `exact`. Only the first `limit` are
+    /// ranked, so a page must end within them. The API's artist search, which had ranked
+    /// several words by the longest alone: `Dr. Dre` put DrefQuila first and Dr. Dre
+    /// 19th, `R. Kelly` Kelly Clarkson first.
+    pub fn name_page(
+        &self,
+        exact: &str,
+        words: &[&str],
+        limit: usize,
+        skip: usize,
+        take: usize,
+    ) -> (usize, Vec<&ArtistSummary>) {
+        // Words of one letter each ("n n") are not narrowed by pairs of letters:
+        // `ranked_words` would rank every name (see `suggest_key`).
+        let narrowed = words.iter().any(|w| w.chars().nth(1).is_some());
+        let [first, ..] = words else {
+            return (0, Vec::new());
+        };
+        if words.len() > 1 && !narrowed {
+            return self.every_match_page(words, |_| true, skip, take);
+        }
+        let positions: Vec<u32> = self
+            .exact_first(exact, limit, |room| {
+                if words.len() > 1 {
+                    self.ranked_words(exact, words, room)
+                } else {
+                    self.ranked(first, room)
+                }
+            })
+            .into_iter()
+            // An exact name that lacks a word (none should: `exact` is typed from the
+            // same terms) is not counted, so it is not shown either.
+            .filter(|&(_, _, i)| {
+                let key = self.key_bytes(i as usize);
+                words
+                    .iter()
+                    .all(|w| memmem::find(key, w.as_bytes()).is_some())
+            })
+            .map(|(_, _, i)| i)
+            .collect();
+        let (ranked, page) = self.page_of(&positions, skip, take);
+        let total = if ranked < limit {
+            ranked
+        } else if words.len() > 1 {
+            self.every_word_match(words, |_| true).len()
+        } else {
+            self.count_containing(first)
         };
         (total, page)
     }
@@ -644,11 +717,32 @@ impl ArtistIndex {
         if key.is_empty() || limit == 0 {
             return Vec::new();
         }
-        let (lo, hi) = self.prefix_range(key);
-        let end = first_not(lo, hi, |i| self.key_bytes(i) == key.as_bytes());
         let mut best = TopK::new(limit);
-        for i in lo..end {
+        let (lo, hi) = self.prefix_range(key);
+        let same = lo..first_not(lo, hi, |i| self.key_bytes(i) == key.as_bytes());
+        for i in same.clone() {
             best.offer((MatchKind::Exact, Reverse(self.counts[i]), i as u32));
+        }
+        // The names with the same words, punctuation aside: "dr dre" is how Dr. Dre is
+        // typed, and it had ranked after every name starting with "dre" (DrefQuila),
+        // off the API's first page. Such a name starts with the query's first word and
+        // then punctuation or a space, which sort before digits and letters: the run at
+        // the start of that word's range. (Names starting with punctuation, "'til
+        // tuesday", or with ":?@" after the word are left out.)
+        let words = bare_words(key);
+        if let Some(first) = words.split(' ').next().filter(|w| !w.is_empty()) {
+            let (lo, hi) = self.prefix_range(first);
+            let run = first_not(lo, hi, |i| {
+                self.key_bytes(i).get(first.len()).is_none_or(|&b| b < b'0')
+            });
+            // A common first word ("the ": thousands of names) is not walked whole.
+            if run - lo <= SAME_WORDS_SCAN {
+                for i in (lo..run).filter(|i| !same.contains(i)) {
+                    if same_bare_words(self.key_bytes(i), &words) {
+                        best.offer((MatchKind::Exact, Reverse(self.counts[i]), i as u32));
+                    }
+                }
+            }
         }
         best.into_sorted()
     }
@@ -985,6 +1079,9 @@ fn first_not(from: usize, to: usize, before: impl Fn(usize) -> bool) -> usize {
 /// Artists looked at in rank order before a search ranks its matches the usual way
 /// (prefix and substring tiers). Small under test, so the property tests exercise both
 /// paths.
+/// The most names starting with a query's first word that are compared with it word
+/// for word (`exact_matches`).
+const SAME_WORDS_SCAN: usize = if cfg!(test) { 8 } else { 4096 };
 const RANK_ORDER_BUDGET: usize = if cfg!(test) { 3 } else { 2048 };
 /// Matches from which the prefix and word-start tiers walk the rank order first.
 const RANK_WALK_MIN_MATCHES: usize = if cfg!(test) { 1 } else { 4096 };

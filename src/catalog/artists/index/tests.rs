@@ -244,11 +244,45 @@ fn brute_force(idx: &ArtistIndex, query: &str, limit: usize) -> Vec<i32> {
         ranked.sort();
         ranked.into_iter().map(|r| r.3).collect::<Vec<i32>>()
     };
+    // First the names that are the query, punctuation aside (`exact_matches`; the
+    // index's names starting with the first word are few enough to be compared).
+    let bare = super::bare_words(&q);
+    let first_word = bare.split(' ').next().unwrap_or_default();
+    // Scanned: the names starting with the first word and then nothing, a space or
+    // punctuation before '0', if they are few.
+    let in_run = |key: &str| {
+        key.starts_with(first_word)
+            && key
+                .as_bytes()
+                .get(first_word.len())
+                .is_none_or(|&b| b < b'0')
+    };
+    let same_words_scanned = idx.iter().filter(|a| in_run(&a.search_key)).count() <= 8;
+    let mut exact: Vec<(Reverse<i32>, usize, i32)> = idx
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| {
+            a.search_key == q
+                || (!bare.is_empty()
+                    && same_words_scanned
+                    && in_run(&a.search_key)
+                    && super::bare_words(&a.search_key) == bare)
+        })
+        .map(|(order, a)| (Reverse(a.track_count), order, a.id))
+        .collect();
+    exact.sort();
+    let exact: Vec<i32> = exact.into_iter().map(|e| e.2).collect();
+    let with_exact_first = |ranked: Vec<i32>| -> Vec<i32> {
+        exact
+            .iter()
+            .copied()
+            .chain(ranked.into_iter().filter(|id| !exact.contains(id)))
+            .take(limit)
+            .collect()
+    };
     let words: Vec<&str> = q.split_whitespace().collect();
     if words.len() < 2 || words.iter().all(|w| w.chars().count() == 1) {
-        let mut found = ranked_by(&q, &|_| true);
-        found.truncate(limit);
-        return found;
+        return with_exact_first(ranked_by(&q, &|_| true));
     }
     // Several words: the names holding every word, each by the better of how it holds
     // the longest (the first of the longest) and how it holds the whole query.
@@ -269,7 +303,7 @@ fn brute_force(idx: &ArtistIndex, query: &str, limit: usize) -> Vec<i32> {
         })
         .collect();
     ranked.sort();
-    ranked.into_iter().take(limit).map(|r| r.3).collect()
+    with_exact_first(ranked.into_iter().map(|r| r.3).collect())
 }
 
 /// An index of the names that are not blank, each once (ignoring case), the i-th with
