@@ -1343,10 +1343,11 @@ async fn tied_main_genres_all_count_for_similar_artists() {
             0.505,
         ));
     }
-    // A neighbour's ties count alike: ambient and latin, two tracks each, share latin
-    // (only its first by name, ambient, had been read, and it came after Rocker).
+    // A neighbour's ties count alike: six genres of two tracks each, latin the last
+    // by name, share latin (only its first by name had been read, then its first
+    // three, and it came after Rocker).
     for n in 0..2 {
-        for genre in ["ambient", "latin"] {
+        for genre in ["ambient", "blues", "country", "folk", "jazz", "latin"] {
             tracks.push(song(
                 &format!("mix{genre:0>8}0000000000{n}"),
                 "Mixed",
@@ -1368,6 +1369,13 @@ async fn tied_main_genres_all_count_for_similar_artists() {
     assert!(
         similar.contains("main genre is also edm or latin"),
         "{similar}"
+    );
+    // Its own page names five of its six genres and counts the sixth.
+    let mixed = get(&app, &format!("/artists/{}", artist_id(&app, "Mixed"))).await;
+    assert!(
+        mixed.body.contains(">jazz</a> (2) and 1 more genre"),
+        "{}",
+        mixed.body
     );
 }
 

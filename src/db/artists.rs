@@ -162,8 +162,11 @@ pub fn average_track_popularity(conn: &mut crate::db::DbConnection) -> QueryResu
 }
 
 /// The most frequent genres of each artist's tracks (most tracks first, then A to Z),
-/// at most `per_artist` each, in one grouped query. Every genre of a track counts (not
-/// subgenres).
+/// `per_artist` each, or more where more are tied for the most tracks, in one grouped
+/// query. Every genre of a track counts (not subgenres). The ties are kept whole
+/// because they are the artist's main genres (`similarity::main_genres`): cut at
+/// three, a neighbour with one track in each of edm, latin, r&b and rap lost its rap,
+/// and fell behind farther rap artists on a rap artist's page.
 pub fn top_genres(
     conn: &mut crate::db::DbConnection,
     artist_ids: &[i32],
@@ -186,7 +189,9 @@ pub fn top_genres(
     }
     for genres in out.values_mut() {
         genres.sort_by(|a, b| b.tracks.cmp(&a.tracks).then(a.genre.cmp(&b.genre)));
-        genres.truncate(per_artist);
+        let most = genres.first().map(|g| g.tracks);
+        let tied = genres.iter().take_while(|g| Some(g.tracks) == most).count();
+        genres.truncate(per_artist.max(tied));
     }
     Ok(out)
     })

@@ -177,7 +177,8 @@ pub async fn artist_page(
             return Ok((tracks, Vec::new(), Vec::new()));
         }
         let all = db::artists::all_tracks(conn, id)?;
-        let genres = db::artists::top_genres(conn, &[id], TOP_GENRES)?
+        // Every genre: the header names the first few and counts the rest.
+        let genres = db::artists::top_genres(conn, &[id], usize::MAX)?
             .remove(&id)
             .unwrap_or_default();
         Ok((tracks, all, genres))
@@ -244,9 +245,14 @@ fn header(artist: &ArtistSummary, catalog: &CatalogSnapshot, genres: &[GenreCoun
             // Each genre leads to its page, as the genre pages lead to their artists.
             @if !genres.is_empty() {
                 " · "
-                @for (i, g) in genres.iter().enumerate() {
+                @for (i, g) in genres.iter().take(TOP_GENRES).enumerate() {
                     @if i > 0 { ", " }
                     a href=(crate::web::genres::genre_path(&g.genre)) { (g.genre) } " (" (g.tracks) ")"
+                }
+                // Named as the rest, not left out: the counts read as the whole list.
+                @if genres.len() > TOP_GENRES {
+                    @let more = genres.len() - TOP_GENRES;
+                    " and " (more) " more " (if more == 1 { "genre" } else { "genres" })
                 }
             }
         }
