@@ -71,7 +71,7 @@ async fn index_is_loaded_from_the_database_and_rebuilt_on_import() {
     let out = index.search(&MatchSettings::default()).unwrap();
     assert_eq!(out.matches.len(), 2);
     let best = &out.matches[0];
-    assert_eq!(best.genre.as_deref(), Some("rock"));
+    assert_eq!(best.genre_text().as_deref(), Some("rock"));
     assert_eq!(best.release_year, Some(2001));
     let main_artist: i32 = {
         use diesel::prelude::*;

@@ -1994,3 +1994,38 @@ async fn a_target_between_steps_is_read_as_the_slider_shows_it() {
     assert!(answer(&off.body).is_some(), "{}", off.body);
     assert_eq!(answer(&off.body), answer(&on.body));
 }
+
+/// A track's genres read as on its artist's page and in the API: the one its file named
+/// first, then the others A to Z (the answer had listed them in the index's order).
+#[tokio::test]
+async fn a_matchs_genres_are_listed_as_everywhere_else() {
+    let app = empty_app();
+    let tag = insights_hub::catalog::GenreTag::new;
+    // "edm" is met first, so the index numbers it before rock and pop.
+    let mut first = track("gen1", "Elsewhere", &["Some Band"], 0.1);
+    first.genres = vec![tag("edm")];
+    let mut mixed = track("gen2", "Three Ways", &["Mixers"], 0.9);
+    mixed.genres = vec![tag("rock"), tag("pop"), tag("edm")];
+    fixtures::load(&app.state, "genre order", vec![first, mixed]).await;
+    let app = TestApp {
+        client: TestApp::client_for(&app.state),
+        ..app
+    };
+    let mut browser = signed_up(&app, "order").await;
+    let page = browser
+        .get(&app.client, "/perfect-song?danceability=0.9&energy=0.9")
+        .await;
+    assert_eq!(perfect_song(&page), "Three Ways");
+    assert!(
+        page.body.contains("<dd>rock, edm, pop</dd>"),
+        "{}",
+        page.body
+    );
+    let csv = browser
+        .get(
+            &app.client,
+            "/perfect-song/results.csv?danceability=0.9&energy=0.9",
+        )
+        .await;
+    assert!(csv.body.contains("\"rock, edm, pop\""), "{}", csv.body);
+}

@@ -323,14 +323,7 @@ fn with_every_genre(
         let Some(mut names) = by_track.remove(&row.id) else {
             continue;
         };
-        // The first genre the file named first, then the others A to Z.
-        names.sort();
-        if let Some(first) = row.genres.as_deref() {
-            if let Some(at) = names.iter().position(|n| n == first) {
-                let first = names.remove(at);
-                names.insert(0, first);
-            }
-        }
+        crate::model::track::genres_in_listing_order(&mut names, row.genres.as_deref());
         row.genres = Some(names.join(", "));
     }
     Ok(rows)

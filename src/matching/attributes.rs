@@ -188,8 +188,7 @@ impl AttributeFilters {
         true
     }
 
-    /// The filters in words, for a message ("lasting at least 300 seconds, in a minor
-    /// key"); `None` when there are none. `tempo` as for `admits`.
+    /// The filters in words, for a message ("lasting at least 5:00, in a minor key"); `None` when there are none. `tempo` as for `admits`.
     pub fn describe(&self, tempo: Option<&FeatureRange>) -> Option<String> {
         let range = |b: &Bounds, name: &dyn Fn(i64) -> String| match (b.min, b.max) {
             (Some(a), Some(z)) if a == z => Some(name(a)),
@@ -199,12 +198,13 @@ impl AttributeFilters {
             (None, None) => None,
         };
         let mut parts = Vec::new();
-        if let Some(d) = range(&self.duration, &|s| s.to_string()) {
-            parts.push(format!("lasting {d} seconds"));
+        // As the filter sentence above the answer writes it (`filter_words`): the no-match
+        // message had said "3600 seconds" under "lasting at least 60:00".
+        if let Some(d) = range(&self.duration, &super::filter_words::minutes_and_seconds) {
+            parts.push(format!("lasting {d}"));
         }
-        let pitch = |p: i64| pitch_name(p).map_or_else(|| p.to_string(), str::to_string);
-        if let Some(k) = range(&self.key, &pitch) {
-            parts.push(format!("in key {k}"));
+        if let Some(keys) = super::filter_words::keys_in_words(&self.key) {
+            parts.push(keys);
         }
         if let Some(mode) = self.mode {
             parts.push(

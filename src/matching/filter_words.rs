@@ -71,7 +71,7 @@ pub fn in_words(settings: &MatchSettings) -> Vec<String> {
 /// A key range as a reader says it: keys run C to B, so an open end is the scale's end
 /// ("in keys F–B", not "in keys at least F"), one key is "in the key of D" (not "in
 /// keys D"), and C to B, which leaves every key in, is no filter to name.
-fn keys_in_words(bounds: &Bounds) -> Option<String> {
+pub(super) fn keys_in_words(bounds: &Bounds) -> Option<String> {
     let (lo, hi) = (bounds.min.unwrap_or(0), bounds.max.unwrap_or(11));
     if bounds.min.is_none() && bounds.max.is_none() || (lo <= 0 && hi >= 11) {
         return None;
@@ -95,7 +95,7 @@ fn bounds_in_words(bounds: &Bounds, name: impl Fn(i64) -> Option<String>) -> Opt
 }
 
 /// "3:05" for 185 seconds, as durations are read.
-fn minutes_and_seconds(seconds: i64) -> String {
+pub(super) fn minutes_and_seconds(seconds: i64) -> String {
     format!("{}:{:02}", seconds / 60, seconds % 60)
 }
 

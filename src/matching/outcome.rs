@@ -31,7 +31,8 @@ pub struct MatchOutcome {
 pub struct TrackMatch {
     pub track_id: i32,
     pub main_artist_id: Option<i32>,
-    pub genre: Option<String>,
+    /// Every genre of the track (none: an empty list).
+    pub genres: Vec<String>,
     pub release_year: Option<i32>,
     /// Euclidean: the weighted RMS gap in 0..1. Cosine: 1 − cos.
     pub distance: f64,
@@ -39,6 +40,13 @@ pub struct TrackMatch {
     pub similarity: f64,
     /// One entry per feature, in `Feature::ALL` order (switched-off ones have weight 0).
     pub differences: Vec<FeatureDifference>,
+}
+
+impl TrackMatch {
+    /// The genres joined by ", " as a page lists them; `None` without any.
+    pub fn genre_text(&self) -> Option<String> {
+        (!self.genres.is_empty()).then(|| self.genres.join(", "))
+    }
 }
 
 /// How one feature of a matched track compares with the target.
@@ -373,7 +381,7 @@ impl FeatureIndex {
                 TrackMatch {
                     track_id: c.id,
                     main_artist_id: (self.artist[i] != NO_ARTIST).then_some(self.artist[i]),
-                    genre: self.genre_names(i),
+                    genres: self.genre_names(i),
                     release_year: (self.year[i] != NO_YEAR).then_some(i32::from(self.year[i])),
                     distance,
                     similarity,

@@ -56,6 +56,17 @@ pub fn genre_key(name: &str) -> String {
     crate::typed_name::trim_place_marks(name).to_lowercase()
 }
 
+/// A track's genres as every page lists them: the one its file named first (`first`,
+/// the `tracks.genre` column), then the others A to Z. The perfect-song answer had
+/// listed them in the order the matching index keeps them ("r&b, latin, edm" where the
+/// artist's page said "latin, edm, r&b").
+pub fn genres_in_listing_order(names: &mut [String], first: Option<&str>) {
+    names.sort();
+    if let Some(at) = first.and_then(|first| names.iter().position(|n| n == first)) {
+        names[..=at].rotate_right(1);
+    }
+}
+
 impl NewTrack {
     /// The first genre (kept in `tracks.genre` for what shows one genre per track).
     pub fn first_genre(&self) -> Option<&str> {

@@ -626,15 +626,16 @@ impl FeatureIndex {
         g != NO_GENRE && sets[g as usize / 64] & (1 << (g % 64)) != 0
     }
 
-    /// The genres of the track at position `i`, joined by ", " (`None`: none).
-    pub(crate) fn genre_names(&self, i: usize) -> Option<String> {
-        let set = self.genre_sets.get(usize::from(self.genre[i]))?;
-        Some(
-            set.iter()
-                .map(|&g| self.genres[g as usize].as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
-        )
+    /// The genres of the track at position `i` (none: an empty list).
+    pub(crate) fn genre_names(&self, i: usize) -> Vec<String> {
+        self.genre_sets
+            .get(usize::from(self.genre[i]))
+            .map(|set| {
+                set.iter()
+                    .map(|&g| self.genres[g as usize].clone())
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// Raw value of a feature of the track at position `i` (from the stored value, so

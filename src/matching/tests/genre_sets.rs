@@ -77,7 +77,7 @@ fn a_track_passes_a_genre_filter_for_any_of_its_genres() {
         assert_eq!(found.matches.len(), 50);
         for m in &found.matches {
             assert!(expected.contains(&m.track_id));
-            let shown = m.genre.as_deref().unwrap_or_default();
+            let shown = m.genre_text().unwrap_or_default();
             assert!(
                 wanted
                     .iter()

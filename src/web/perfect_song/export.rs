@@ -100,7 +100,7 @@ fn table(settings: &MatchSettings, found: &Found) -> CsvTable {
                 .unwrap_or_default()
                 .to_string(),
             m.release_year.map_or(String::new(), |y| y.to_string()),
-            m.genre.clone().unwrap_or_default(),
+            m.genre_text().unwrap_or_default(),
             // Three decimals: the page's one made 99.998 read 100 in the file.
             number(m.similarity, 3),
             details

@@ -445,7 +445,7 @@ impl<'a> Pipeline<'a> {
         settings: &MatchSettings,
     ) -> AppResult<Result<Found, InvalidSettings>> {
         let catalog = &self.ctx.catalog;
-        let (outcome, facts) = match self.matches(settings).await? {
+        let (mut outcome, facts) = match self.matches(settings).await? {
             Ok(found) => found,
             Err(errors) => return Ok(Err(errors)),
         };
@@ -455,6 +455,12 @@ impl<'a> Pipeline<'a> {
             .caches
             .track_details(&self.state.pool, catalog.meta.version, &ids)
             .await?;
+        // The genres in the order the artist pages and the API give them.
+        for m in &mut outcome.matches {
+            if let Some(d) = details.get(&m.track_id) {
+                crate::model::track::genres_in_listing_order(&mut m.genres, d.genre());
+            }
+        }
         Ok(Ok(Found {
             outcome,
             details,

@@ -223,7 +223,7 @@ fn best_card(
                     div { dt { "Album" } dd { (album) } }
                 }
                 @if let Some(year) = year { div { dt { "Year" } dd { (year) } } }
-                @if let Some(genre) = &best.genre { div { dt { "Genre" } dd { (genre) } } }
+                @if let Some(genre) = best.genre_text() { div { dt { "Genre" } dd { (genre) } } }
                 div { dt { "Key and tempo" } dd { (dj_line(best, facts)) } }
                 div class="ps-score" {
                     dt { "Similarity" }
@@ -364,7 +364,7 @@ fn next_matches(rest: &[TrackMatch], a: &Answer, all_versions: bool) -> Markup {
                                 td { (artists_of(d)) }
                                 td { (dj_line(m, facts)) }
                                 @if with_years { td { @if let Some(y) = m.release_year { (y) } } }
-                                @if with_genres { td { @if let Some(g) = &m.genre { (g) } } }
+                                @if with_genres { td { @if let Some(g) = m.genre_text() { (g) } } }
                                 td class="num" { (similarity(m.similarity)) }
                             }
                         }
