@@ -1660,3 +1660,35 @@ async fn a_comparison_is_offered_once_there_are_two_artists() {
     let page = get(&app, &format!("/artists/{id}")).await;
     assert!(page.body.contains("Compare Solo with…"), "{}", page.body);
 }
+
+/// "Names that start with what you type come first", as the search box's hint says, for
+/// a query of several words too: The Beatles for `the be` before The Cranberries, which
+/// has more tracks and starts with "the" only.
+#[tokio::test]
+async fn names_starting_with_the_whole_query_come_first() {
+    let app = empty_app();
+    let mut tracks = Vec::new();
+    for (artist, count) in [
+        ("The Cranberries", 3),
+        ("The Beatles", 1),
+        ("Bee Gees The", 5),
+    ] {
+        for n in 0..count {
+            let id = format!("whole{:016}", tracks.len());
+            tracks.push(common::fixtures::track(
+                &id,
+                &format!("{artist} {n}"),
+                &[artist],
+                0.5,
+            ));
+        }
+    }
+    common::fixtures::load(&app.state, "whole query", tracks).await;
+    let page = get(&app, "/artists?q=the+be").await;
+    let at = |name: &str| page.body.find(&format!(">{name}<")).expect(name);
+    assert!(
+        at("The Beatles") < at("The Cranberries") && at("The Cranberries") < at("Bee Gees The"),
+        "{}",
+        page.body
+    );
+}

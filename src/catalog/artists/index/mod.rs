@@ -55,6 +55,11 @@ pub enum MatchKind {
     Exact,
     /// The name starts with the query.
     Prefix,
+    /// Several words: the name starts with the longest of them, not with the whole
+    /// query ("The Cranberries" for `the be`). Ranked after `Prefix`, as the search
+    /// box's hint promises ("Names that start with what you type come first"): by
+    /// tracks alone, The Cranberries had come before The Beatles.
+    StartsWithAWord,
     /// A later word of the name starts with the query ("beatles" in "the beatles").
     WordStart,
     /// The query appears inside a word.
@@ -461,8 +466,8 @@ impl ArtistIndex {
 
     /// The first `limit` artists holding every one of a key's `words` (two or more):
     /// each ranked by the better of how it holds the longest word and how it holds the
-    /// whole key, so "ne yo" puts "ne-yo" (starts with "ne") before "fine young
-    /// cannibals" (holds "ne yo" inside a word).
+    /// whole key (`words_kind`), so "ne yo" puts "ne-yo" (starts with "ne") before
+    /// "fine young cannibals" (holds "ne yo" inside a word).
     fn ranked_words(&self, key: &str, words: &[&str], limit: usize) -> Vec<Ranked> {
         self.ranked_words_walking(key, words, limit)
             .unwrap_or_else(|| self.ranked_words_exact(key, words, limit))
@@ -471,9 +476,10 @@ impl ArtistIndex {
     /// `ranked_words` by ranking every artist that holds every word.
     fn ranked_words_exact(&self, key: &str, words: &[&str], limit: usize) -> Vec<Ranked> {
         let mut ranked = self.every_word_match(words, |_| true);
+        let longest = longest_word(words).map_or("", |at| words[at]);
         for (kind, _, i) in &mut ranked {
             // `every_word_match` ranked it by the longest word.
-            *kind = (*kind).min(self.match_kind(*i as usize, key));
+            *kind = self.words_kind(*i as usize, longest, key);
         }
         first_ranked(ranked, limit)
     }
@@ -483,11 +489,15 @@ impl ArtistIndex {
     /// `Substring` for a key that a name does not hold at all, the worst rank, so the
     /// whole key counts only where it is there.
     fn words_kind(&self, i: usize, longest: &str, key: &str) -> MatchKind {
-        self.match_kind(i, longest).min(self.match_kind(i, key))
+        match (self.match_kind(i, key), self.match_kind(i, longest)) {
+            (MatchKind::Prefix, _) => MatchKind::Prefix,
+            (_, MatchKind::Prefix) => MatchKind::StartsWithAWord,
+            (whole, by_word) => whole.min(by_word),
+        }
     }
 
     /// `ranked_words` tier by tier, as `ranked` finds one word: the names starting with
-    /// the longest word or with the whole key (two ranges of the sorted keys), then those
+    /// the whole key, then with the longest word (two ranges of the sorted keys), then those
     /// with a later word starting so (two ranges of the sorted word starts), then the
     /// rest walked in rank order. Ranking every name holding the words cost 1.5-1.9 ms
     /// a keystroke when their pairs of letters are common ("ar ma", "o go" at 100,000
@@ -528,13 +538,16 @@ impl ArtistIndex {
                 best.into_sorted()
             };
         let (a, b) = (self.prefix_range(longest), self.prefix_range(key));
-        let count = (a.1 - a.0) + (b.1 - b.0);
-        let mut found = tier(
-            MatchKind::Prefix,
-            count,
-            &mut (a.0..a.1).chain(b.0..b.1),
-            limit,
-        );
+        let mut found = tier(MatchKind::Prefix, b.1 - b.0, &mut (b.0..b.1), limit);
+        if found.len() < limit {
+            let room = limit - found.len();
+            found.extend(tier(
+                MatchKind::StartsWithAWord,
+                a.1 - a.0,
+                &mut (a.0..a.1),
+                room,
+            ));
+        }
         if found.len() < limit {
             let room = limit - found.len();
             let (a, b) = (self.word_start_range(longest), self.word_start_range(key));

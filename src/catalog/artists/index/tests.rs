@@ -298,7 +298,12 @@ fn brute_force(idx: &ArtistIndex, query: &str, limit: usize) -> Vec<i32> {
         .filter(|(_, a)| words.iter().all(|w| a.search_key.contains(w)))
         .filter_map(|(order, a)| {
             let by_word = kind_of(&a.search_key, longest)?;
-            let kind = kind_of(&a.search_key, &q).map_or(by_word, |whole| whole.min(by_word));
+            // Starting with the whole query comes before starting with a word of it.
+            let kind = match kind_of(&a.search_key, &q) {
+                Some(whole @ (MatchKind::Exact | MatchKind::Prefix)) => whole,
+                _ if by_word == MatchKind::Prefix => MatchKind::StartsWithAWord,
+                whole => whole.map_or(by_word, |whole| whole.min(by_word)),
+            };
             Some((kind, Reverse(a.track_count), order, a.id))
         })
         .collect();
