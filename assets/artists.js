@@ -287,6 +287,15 @@
   document.addEventListener("htmx:afterSettle", function (event) {
     upgradeAll();
     var config = event.detail.requestConfig;
+    // "Show 10 more" puts the keyboard on the first name it added, as its plain link
+    // does (#artist-first-added): htmx had kept it on the link, now below those names,
+    // so the next Tab left the list and they could be reached only backwards.
+    if (config && config.elt && config.elt.id === "artist-show-more") {
+      var added = document.querySelector("#artist-first-added a");
+      if (added) {
+        added.focus();
+      }
+    }
     if (pendingFocus && config && config.elt && config.elt.id === "compare-form") {
       restoreFocus();
     }

@@ -69,6 +69,9 @@ async fn home_page_summarises_the_loaded_catalog() {
     assert!(body
         .contains("This catalog was imported from <strong>my_songs.csv</strong> on 2025-11-25."));
     assert!(body.contains("insights-hub import --database "));
+    // A second import adds to it: "replaces" is said of the demo catalog only.
+    assert!(body.contains("An import adds its tracks to this catalog"));
+    assert!(!body.contains("replaces"));
     // The chart's option carries the average (0.3) and the table shows it too.
     assert!(body.contains("data-chart="));
     assert!(body.contains("0.3,0.3"), "chart data holds the averages");
@@ -374,6 +377,7 @@ async fn the_demo_banner_and_the_home_page_say_how_to_import() {
     assert!(page.contains(command), "{page}");
     assert!(page.contains(r#"id="import""#));
     assert!(page.contains("This is the demo catalog"));
+    assert!(page.contains("A real import replaces the demo catalog"));
     assert!(!page.contains("cargo run"), "no developer command");
 }
 

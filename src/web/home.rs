@@ -145,7 +145,7 @@ fn home_content(
         @if catalog.is_empty() {
             section class="card" id="import" aria-labelledby="import-title" {
                 h2 id="import-title" { "No tracks yet" }
-                (import_help(import))
+                (import_help(import, catalog.is_demo()))
             }
         } @else {
             section class="card" aria-labelledby="summary-title" {
@@ -226,14 +226,14 @@ fn home_content(
                         " on " (format_date(meta.updated_at)) ". "
                     }
                 }
-                (import_help(import))
+                (import_help(import, catalog.is_demo()))
             }
         }
     }
 }
 
 /// How to load a dataset: the command for this server's database, and what happens.
-fn import_help(import: &str) -> Markup {
+fn import_help(import: &str, demo: bool) -> Markup {
     html! {
         p {
             "Download a Spotify audio-features CSV, for example TidyTuesday's "
@@ -249,7 +249,14 @@ fn import_help(import: &str) -> Markup {
                 ", in the directory the server was started from (its database is "
                 code { (Config::DEFAULT_DATABASE) } " there). "
             }
-            "A real import replaces the demo catalog, and the running server shows it within seconds. "
+            // Over a real catalog an import adds and updates: "replaces" had read as if
+            // a second file would wipe the first.
+            @if demo {
+                "A real import replaces the demo catalog"
+            } @else {
+                "An import adds its tracks to this catalog and updates the ones it already has (it removes none)"
+            }
+            ", and the running server shows it within seconds. "
             code { "insights-hub import --help" } " lists the formats it reads."
         }
     }

@@ -898,6 +898,11 @@ async fn show_ten_more_adds_names_below_the_others_in_view_of_the_page() {
         .await;
     let after = browser.js(LIST).await;
     assert_eq!(after[1], 0, "the list scrolls inside itself: {after}");
+    // The keyboard is on the first name added, as the plain link's #artist-first-added
+    // puts it: it had stayed on the link, below the ten new names.
+    browser
+        .wait_for_js("document.activeElement === document.querySelector('#artist-first-added a')")
+        .await;
     // The step is a history entry, as the plain link's is: Back comes to the first ten,
     // where it had left the search altogether.
     browser

@@ -856,12 +856,12 @@ async fn at_1280_px_the_next_matches_have_room_for_their_titles() {
     browser
         .wait_for_js("document.querySelector('.ps-next-table tbody tr')")
         .await;
-    // Each title cell is wide enough for a title, with "More like this" on one line,
-    // and the key and tempo stay whole (at most two lines: key, then tempo). At this
-    // size each match is a card (see the test below), so they sit under the title.
+    // Each title cell is wide enough for a title, "More like this" (last in the card)
+    // is on one line, and the key and tempo stay whole (at most two lines: key, then
+    // tempo). At this size each match is a card (see the test below).
     let rows = browser
         .js("return Array.prototype.map.call(document.querySelectorAll('.ps-next-table tbody tr'), function (tr) { \
-               var title = tr.children[1], more = title.querySelector('.ps-more-like'), dj = tr.querySelector('.ps-dj'); \
+               var title = tr.children[1], more = tr.querySelector('.ps-more-like'), dj = tr.querySelector('.ps-dj'); \
                var line = parseFloat(getComputedStyle(dj).lineHeight) || 20; \
                return { title: title.textContent.slice(0, 30), width: title.getBoundingClientRect().width, \
                         moreLines: more.getClientRects().length, \
@@ -930,7 +930,7 @@ async fn each_next_match_shows_every_cell_beside_the_form_and_on_a_phone() {
         // The similarity still says what it is, with its column header out of sight.
         let score = browser
             .js(
-                "var td = document.querySelector('.ps-next-table tbody td:last-child'); \
+                "var td = document.querySelector('.ps-next-table tbody td:nth-last-child(2)'); \
                  return getComputedStyle(td, '::after').content;",
             )
             .await;
