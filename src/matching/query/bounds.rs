@@ -102,7 +102,10 @@ impl Query {
     /// - Euclidean: the key of the box's point nearest to the target.
     /// - Cosine: `1 −` an upper bound of cos over the box, the smaller of two:
     ///   - corner: the inner product at the top corner over the norm at the bottom
-    ///     corner (every value is ≥ 0); none when the box touches the origin;
+    ///     corner (every value is ≥ 0); none when the box touches the origin. Rounding:
+    ///     the sums, the root and the quotient are each within (m + 3)u, and 32u is
+    ///     added (without it, a box on the target's own line, every cos 1, was given
+    ///     1 − cos = 2⁻²⁴ instead of 0 and passed over when the k best were all 0);
     ///   - sphere: the box lies in the ball around its centre c through its corners
     ///     (radius r), whose directions are within α = asin(r/|c|) of c's, so no
     ///     track is closer in angle to the target than θ − α, θ being c's angle to
@@ -206,7 +209,7 @@ impl Query {
                 }
                 for b in 0..n {
                     let corner = if corner_norm[b] > 0.0 {
-                        corner_dot[b] / corner_norm[b].sqrt()
+                        corner_dot[b] / corner_norm[b].sqrt() + 32.0 * u
                     } else {
                         f32::INFINITY
                     };
