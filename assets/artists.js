@@ -287,13 +287,17 @@
   document.addEventListener("htmx:afterSettle", function (event) {
     upgradeAll();
     var config = event.detail.requestConfig;
-    // "Show 10 more" puts the keyboard on the first name it added, as its plain link
-    // does (#artist-first-added): htmx had kept it on the link, now below those names,
-    // so the next Tab left the list and they could be reached only backwards.
+    // "Show 10 more" takes the keyboard to the first name it added, as its plain link
+    // does (#artist-first-added): htmx had kept focus on the link, now below those
+    // names, where Tab left the list. The names are the search field's options (out of
+    // the Tab order, reached with the arrow keys), so the field takes focus with that
+    // name highlighted, and the arrows go on from there.
     if (config && config.elt && config.elt.id === "artist-show-more") {
+      var field = inputFor(event.detail.target);
       var added = document.querySelector("#artist-first-added a");
-      if (added) {
-        added.focus();
+      if (field && added) {
+        field.focus({ preventScroll: true });
+        setActive(field, options(field).indexOf(added));
       }
     }
     if (pendingFocus && config && config.elt && config.elt.id === "compare-form") {

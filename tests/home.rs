@@ -31,6 +31,7 @@ async fn empty_catalog_home_page_explains_how_to_import() {
     // The installed binary's command, with this server's database (not the default).
     assert!(body.contains("insights-hub import --database "), "{body}");
     assert!(!body.contains("cargo run"), "{body}");
+    assert!(body.contains("The import fills this catalog"), "{body}");
     // The footer leads there rather than naming a command without the database.
     assert!(
         body.contains(r##"No catalog loaded: import a dataset (<a href="/#import">how</a>)."##),

@@ -145,7 +145,7 @@ fn home_content(
         @if catalog.is_empty() {
             section class="card" id="import" aria-labelledby="import-title" {
                 h2 id="import-title" { "No tracks yet" }
-                (import_help(import, catalog.is_demo()))
+                (import_help(import, ImportInto::Empty))
             }
         } @else {
             section class="card" aria-labelledby="summary-title" {
@@ -226,14 +226,22 @@ fn home_content(
                         " on " (format_date(meta.updated_at)) ". "
                     }
                 }
-                (import_help(import, catalog.is_demo()))
+                (import_help(import, if catalog.is_demo() { ImportInto::Demo } else { ImportInto::Real }))
             }
         }
     }
 }
 
 /// How to load a dataset: the command for this server's database, and what happens.
-fn import_help(import: &str, demo: bool) -> Markup {
+/// What an import does to the catalog the page shows.
+#[derive(Clone, Copy)]
+enum ImportInto {
+    Empty,
+    Demo,
+    Real,
+}
+
+fn import_help(import: &str, into: ImportInto) -> Markup {
     html! {
         p {
             "Download a Spotify audio-features CSV, for example TidyTuesday's "
@@ -251,10 +259,10 @@ fn import_help(import: &str, demo: bool) -> Markup {
             }
             // Over a real catalog an import adds and updates: "replaces" had read as if
             // a second file would wipe the first.
-            @if demo {
-                "A real import replaces the demo catalog"
-            } @else {
-                "An import adds its tracks to this catalog and updates the ones it already has (it removes none)"
+            @match into {
+                ImportInto::Empty => "The import fills this catalog",
+                ImportInto::Demo => "A real import replaces the demo catalog",
+                ImportInto::Real => "An import adds its tracks to this catalog and updates the ones it already has (it removes none)",
             }
             ", and the running server shows it within seconds. "
             code { "insights-hub import --help" } " lists the formats it reads."

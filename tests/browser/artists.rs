@@ -898,10 +898,29 @@ async fn show_ten_more_adds_names_below_the_others_in_view_of_the_page() {
         .await;
     let after = browser.js(LIST).await;
     assert_eq!(after[1], 0, "the list scrolls inside itself: {after}");
-    // The keyboard is on the first name added, as the plain link's #artist-first-added
-    // puts it: it had stayed on the link, below the ten new names.
+    // The keyboard is at the first name added, as the plain link's #artist-first-added
+    // puts it (it had stayed on the link, below the ten new names): the search field
+    // has focus with that name highlighted, and the down arrow goes on to the next.
     browser
-        .wait_for_js("document.activeElement === document.querySelector('#artist-first-added a')")
+        .wait_for_js(
+            "document.activeElement === document.getElementById('artist-q') \
+             && document.getElementById('artist-q').getAttribute('aria-activedescendant') \
+                === document.querySelector('#artist-first-added a').id",
+        )
+        .await;
+    browser
+        .client
+        .active_element()
+        .await
+        .expect("focused")
+        .send_keys(&Key::Down.to_string())
+        .await
+        .expect("down");
+    browser
+        .wait_for_js(
+            "document.getElementById('artist-q').getAttribute('aria-activedescendant') \
+             === document.querySelectorAll('#artist-results [role=option]')[11].id",
+        )
         .await;
     // The step is a history entry, as the plain link's is: Back comes to the first ten,
     // where it had left the search altogether.

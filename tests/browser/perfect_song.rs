@@ -856,12 +856,12 @@ async fn at_1280_px_the_next_matches_have_room_for_their_titles() {
     browser
         .wait_for_js("document.querySelector('.ps-next-table tbody tr')")
         .await;
-    // Each title cell is wide enough for a title, "More like this" (last in the card)
-    // is on one line, and the key and tempo stay whole (at most two lines: key, then
-    // tempo). At this size each match is a card (see the test below).
+    // Each title cell is wide enough for a title, with "More like this" on one line,
+    // and the key and tempo stay whole (at most two lines: key, then tempo). At this
+    // size each match is a card (see the test below), so they sit under the title.
     let rows = browser
         .js("return Array.prototype.map.call(document.querySelectorAll('.ps-next-table tbody tr'), function (tr) { \
-               var title = tr.children[1], more = tr.querySelector('.ps-more-like'), dj = tr.querySelector('.ps-dj'); \
+               var title = tr.children[1], more = title.querySelector('.ps-more-like'), dj = tr.querySelector('.ps-dj'); \
                var line = parseFloat(getComputedStyle(dj).lineHeight) || 20; \
                return { title: title.textContent.slice(0, 30), width: title.getBoundingClientRect().width, \
                         moreLines: more.getClientRects().length, \
@@ -930,7 +930,7 @@ async fn each_next_match_shows_every_cell_beside_the_form_and_on_a_phone() {
         // The similarity still says what it is, with its column header out of sight.
         let score = browser
             .js(
-                "var td = document.querySelector('.ps-next-table tbody td:nth-last-child(2)'); \
+                "var td = document.querySelector('.ps-next-table tbody td:last-child'); \
                  return getComputedStyle(td, '::after').content;",
             )
             .await;
@@ -944,6 +944,36 @@ async fn each_next_match_shows_every_cell_beside_the_form_and_on_a_phone() {
         browser
             .screenshot(&format!("perfect-song-match-cards-{width}"))
             .await;
+    }
+    // Between the two, the form above the answer and the matches a table of every
+    // column: it fits its box, and the page does not scroll sideways, not even with
+    // every "Why this match" open (its lines may make the table scroll inside its box;
+    // a hidden text beyond that box's edge had widened the page).
+    for width in [780, 860, 940] {
+        browser.set_viewport(width, 900).await;
+        for opened in [false, true] {
+            let fit = browser
+                .js(&format!(
+                    "document.querySelectorAll('.ps-next details').forEach(function (d) {{ d.open = {opened}; }}); \
+                     var box = document.querySelector('.ps-next .table-scroll'); \
+                     return [box.scrollWidth - box.clientWidth, \
+                             document.documentElement.scrollWidth - document.documentElement.clientWidth];"
+                ))
+                .await;
+            let page = &fit[1];
+            assert_eq!(
+                page,
+                &serde_json::json!(0),
+                "the page at {width} px, explanations open: {opened}: {fit}"
+            );
+            if !opened {
+                assert_eq!(
+                    fit[0],
+                    serde_json::json!(0),
+                    "the table at {width} px: {fit}"
+                );
+            }
+        }
     }
     browser.close().await;
 }

@@ -25,9 +25,7 @@ pub fn decade_lines(features: &[Feature], decades: &[DecadeRow], few: i64) -> Ch
         .map(|d| {
             let label = decade_label(d.decade);
             if d.tracks < few {
-                // On a second line: beside the name, at 360 px the first decade's label
-                // ran into the value axis's "0".
-                format!("{label}\n(few)")
+                format!("{label} (few)")
             } else {
                 label
             }
@@ -96,7 +94,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             json["xAxis"]["data"],
-            serde_json::json!(["1950s\n(few)", "1990s", "2000s"])
+            serde_json::json!(["1950s (few)", "1990s", "2000s"])
         );
         let series = json["series"].as_array().unwrap();
         assert_eq!(series.len(), 2);

@@ -345,7 +345,6 @@ fn next_matches(rest: &[TrackMatch], a: &Answer, all_versions: bool) -> Markup {
                             @if with_years { th scope="col" { "Year" } }
                             @if with_genres { th scope="col" { "Genre" } }
                             th scope="col" class="num" { "Similarity" }
-                            th scope="col" { "More" }
                         }
                     }
                     tbody {
@@ -354,21 +353,19 @@ fn next_matches(rest: &[TrackMatch], a: &Answer, all_versions: bool) -> Markup {
                             @let title = title_of(d, m);
                             tr {
                                 td class="num" { (n + 2) }
-                                td { (title) (versions_note(m, facts, all_versions)) }
-                                td { (artists_of(d)) }
-                                td { (dj_line(m, facts)) }
-                                @if with_years { td { @if let Some(y) = m.release_year { (y) } } }
-                                @if with_genres { td { @if let Some(g) = m.genre_text() { (g) } } }
-                                td class="num" { (similarity(m.similarity)) }
-                                // Last, after what describes the track: between the title
-                                // and the artist, an opened explanation's nine lines had
-                                // made a narrow card's artist look like the next track's.
-                                td class="ps-next-more" {
+                                td {
+                                    (title) (versions_note(m, facts, all_versions))
+                                    br;
                                     a class="ps-more-like" href=(more_like_track(m.track_id)) hx-boost="true" data-focus-after=(SEEDS_TITLE_ID) {
                                         "More like this" span class="visually-hidden" { ": " (title) }
                                     }
                                     (explanation(m, &title))
                                 }
+                                td { (artists_of(d)) }
+                                td { (dj_line(m, facts)) }
+                                @if with_years { td { @if let Some(y) = m.release_year { (y) } } }
+                                @if with_genres { td { @if let Some(g) = m.genre_text() { (g) } } }
+                                td class="num" { (similarity(m.similarity)) }
                             }
                         }
                     }

@@ -366,18 +366,22 @@ impl ArtistIndex {
         skip: usize,
         take: usize,
     ) -> (usize, Vec<&ArtistSummary>) {
-        // Words of one letter each ("n n") are not narrowed by pairs of letters:
-        // `ranked_words` would rank every name (see `suggest_key`).
+        // Words of one letter each ("l e o") are not narrowed by pairs of letters:
+        // `ranked_words` would rank every name (see `suggest_key`), so every match is
+        // found and ranked by the longest word, and counted on the way. The exact name
+        // still comes first ("L E O" had been 67th).
         let narrowed = words.iter().any(|w| w.chars().nth(1).is_some());
         let [first, ..] = words else {
             return (0, Vec::new());
         };
-        if words.len() > 1 && !narrowed {
-            return self.every_match_page(words, |_| true, skip, take);
-        }
+        let mut counted = None;
         let positions: Vec<u32> = self
             .exact_first(exact, limit, |room| {
-                if words.len() > 1 {
+                if words.len() > 1 && !narrowed {
+                    let every = self.every_word_match(words, |_| true);
+                    counted = Some(every.len());
+                    first_ranked(every, room)
+                } else if words.len() > 1 {
                     self.ranked_words(exact, words, room)
                 } else {
                     self.ranked(first, room)
@@ -395,7 +399,9 @@ impl ArtistIndex {
             .map(|(_, _, i)| i)
             .collect();
         let (ranked, page) = self.page_of(&positions, skip, take);
-        let total = if ranked < limit {
+        let total = if let Some(every) = counted {
+            every
+        } else if ranked < limit {
             ranked
         } else if words.len() > 1 {
             self.every_word_match(words, |_| true).len()
