@@ -911,6 +911,9 @@ async fn an_artist_named_exactly_as_typed_comes_first() {
         ("artist:The Band", "The Band"),
         ("L E O", "L E O"),
         ("m i a", "M.I.A."),
+        // Beside NOT too, which tests every match.
+        ("Dr. Dre NOT band", "Dr. Dre"),
+        ("r kelly NOT band", "R. Kelly"),
     ] {
         let found = names(&app, q, "artist").await;
         assert_eq!(

@@ -324,20 +324,19 @@ async fn artists<'c>(
             skip,
             take,
         ),
-        // Names alone need no more than the deepest page, ranked as the site's search
-        // box ranks them: the name typed exactly first.
-        _ if credited.is_none() && left_out.is_empty() => {
+        // Ranked as the site's search box ranks names, the name typed exactly first;
+        // only the deepest page is ranked.
+        _ => {
             let deepest = (MAX_SEARCH_OFFSET + MAX_SEARCH_LIMIT) as usize;
             let exact = query_key(&query.name_as_typed());
-            catalog
-                .artists
-                .name_page(&exact, &words, deepest, skip, take)
-        }
-        _ => {
             let keep = |id: i32| {
                 credited.as_ref().is_none_or(|ids| ids.contains(&id)) && !left_out.contains(&id)
             };
-            catalog.artists.every_match_page(&words, keep, skip, take)
+            let filtered = credited.is_some() || !left_out.is_empty();
+            let keep: Option<&dyn Fn(i32) -> bool> = filtered.then_some(&keep);
+            catalog
+                .artists
+                .name_page(&exact, &words, keep, deepest, skip, take)
         }
     };
     Ok((total as i64, found))

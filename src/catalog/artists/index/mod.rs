@@ -362,6 +362,7 @@ impl ArtistIndex {
         &self,
         exact: &str,
         words: &[&str],
+        keep: Option<&dyn Fn(i32) -> bool>,
         limit: usize,
         skip: usize,
         take: usize,
@@ -374,11 +375,14 @@ impl ArtistIndex {
         let [first, ..] = words else {
             return (0, Vec::new());
         };
+        // With `keep` (the API's track filters or `NOT`), every match is found and
+        // tested, as `every_match_page` does: the tiers below cannot skip the others.
+        let kept = |id: i32| keep.is_none_or(|keep| keep(id));
         let mut counted = None;
         let positions: Vec<u32> = self
             .exact_first(exact, limit, |room| {
-                if words.len() > 1 && !narrowed {
-                    let every = self.every_word_match(words, |_| true);
+                if keep.is_some() || (words.len() > 1 && !narrowed) {
+                    let every = self.every_word_match(words, kept);
                     counted = Some(every.len());
                     first_ranked(every, room)
                 } else if words.len() > 1 {
@@ -392,9 +396,10 @@ impl ArtistIndex {
             // same terms) is not counted, so it is not shown either.
             .filter(|&(_, _, i)| {
                 let key = self.key_bytes(i as usize);
-                words
-                    .iter()
-                    .all(|w| memmem::find(key, w.as_bytes()).is_some())
+                kept(self.id_at(i as usize))
+                    && words
+                        .iter()
+                        .all(|w| memmem::find(key, w.as_bytes()).is_some())
             })
             .map(|(_, _, i)| i)
             .collect();
@@ -979,9 +984,23 @@ impl ArtistIndex {
             .map(|i| self.at(i))
             .collect();
         match same.len() {
-            // A name typed without its punctuation ("earth wind & fire"): the one artist
-            // holding every word is the one meant.
+            // A name typed without its punctuation ("earth wind & fire"): the artists
+            // with the same words, punctuation aside ("dr dre": the search lists Dr. Dre
+            // first as its exact name), else the one artist holding every word.
             0 => {
+                let same_words = self.exact_matches(&key, 6);
+                match &same_words[..] {
+                    [] => {}
+                    [(_, _, only)] => return Resolution::Found(self.at(*only as usize)),
+                    several => {
+                        return Resolution::Ambiguous(
+                            several
+                                .iter()
+                                .map(|&(_, _, i)| self.at(i as usize))
+                                .collect(),
+                        )
+                    }
+                }
                 let words: Vec<&str> = key.split_whitespace().collect();
                 let holders = if words.len() > 1 {
                     self.every_word_match(&words, |_| true)

@@ -619,3 +619,23 @@ fn query_keys_drop_place_marks_and_repeated_spaces() {
     // Inside a name a zero-width space stays: names hold them.
     assert_ne!(query_key("pt\u{200B}. 4"), query_key("pt. 4"));
 }
+
+#[test]
+fn a_name_typed_without_its_punctuation_is_resolved_and_ranked_as_exact() {
+    let idx = ArtistIndex::new(
+        vec![
+            artist(1, "Dr. Dre", 2),
+            artist(2, "DrefQuila", 9),
+            // Holds both words too: "every word" alone could not tell them apart.
+            artist(3, "Dr. Dre & Friends Dream", 5),
+            artist(4, "M.I.A.", 1),
+            artist(5, "Mia", 7),
+        ],
+        None,
+    );
+    assert!(matches!(idx.resolve("dr dre"), Resolution::Found(a) if a.id == 1));
+    assert_eq!(names(&idx.suggest("dr dre", 10))[0], "Dr. Dre");
+    // "m i a" is M.I.A., "mia" is Mia.
+    assert!(matches!(idx.resolve("m i a"), Resolution::Found(a) if a.id == 4));
+    assert!(matches!(idx.resolve("mia"), Resolution::Found(a) if a.id == 5));
+}
