@@ -14,6 +14,9 @@ use std::{sync::Arc, time::Duration};
 use super::CatalogCaches;
 use crate::{catalog::live::LiveCatalog, db::DbPool, repeated_failure::RepeatedFailure};
 
+/// How long a version whose build failed waits before it is tried again.
+const RETRY_AFTER: Duration = Duration::from_secs(10);
+
 /// Looks every `every` for a catalog version not yet warmed, and warms it. The first
 /// look is at once.
 pub fn spawn(
@@ -27,10 +30,17 @@ pub fn spawn(
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut warmed = None;
         let mut failure = RepeatedFailure::default();
+        // The version whose build last failed, and when: tried again only after
+        // `RETRY_AFTER`, so that a build that keeps failing (seconds of work at a
+        // million tracks) is not started again at every look.
+        let mut failed: Option<(i64, std::time::Instant)> = None;
         loop {
             ticker.tick().await;
             let version = catalog.current().meta.version;
             if warmed == Some(version) {
+                continue;
+            }
+            if failed.is_some_and(|(v, at)| v == version && at.elapsed() < RETRY_AFTER) {
                 continue;
             }
             // A version that moved on meanwhile fails with `CatalogMoved`; the next
@@ -41,6 +51,7 @@ pub fn spawn(
                     failure.succeeded();
                 }
                 Err(error) => {
+                    failed = Some((version, std::time::Instant::now()));
                     if let Some(more) = failure.failed(std::time::Instant::now()) {
                         tracing::debug!(%error, failed_since_last_said = more, "cache warm-up failed; tried again later");
                     }
