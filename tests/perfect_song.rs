@@ -1773,6 +1773,53 @@ async fn seeds_the_catalog_does_not_have_are_not_saved() {
 }
 
 #[tokio::test]
+async fn saved_settings_naming_a_seed_the_catalog_lost_say_so_on_the_plain_page() {
+    let app = demo_app();
+    let mut alice = signed_up(&app, "forgotten").await;
+    let kept = post_form(
+        &mut alice,
+        &app.client,
+        "/perfect-song/current",
+        &[("energy", "0.5")],
+    )
+    .await;
+    assert_eq!(kept.status, StatusCode::NO_CONTENT, "{}", kept.body);
+    // As an import that replaced the demo catalog leaves them: saved while the seed
+    // was there, read after it is gone.
+    let pool = app.state.pool.clone();
+    tokio::task::spawn_blocking(move || {
+        use insights_hub::db::{taste_profiles, users};
+        let mut conn = pool.get().expect("connection");
+        let user = users::find_by_key(&mut conn, "forgotten")
+            .expect("query")
+            .expect("the user");
+        let json = taste_profiles::current(&mut conn, user.id)
+            .expect("query")
+            .expect("saved");
+        let mut settings: serde_json::Value = serde_json::from_str(&json).expect("json");
+        settings["seeds"] = serde_json::json!({"tracks": [99999999], "artists": [], "genres": []});
+        taste_profiles::save_current(&mut conn, user.id, &settings.to_string(), 0).expect("saved");
+    })
+    .await
+    .expect("written");
+    let page = alice.get(&app.client, PAGE).await;
+    assert_eq!(
+        page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("Track #99999999 is not in the catalog (a new import may have replaced it): remove that seed."),
+        "{}",
+        page.body
+    );
+    // The rest of the saved settings are kept on the form.
+    assert_eq!(slider_value(&page, "energy"), "0.5");
+}
+
+#[tokio::test]
 async fn a_negative_zero_reads_back_as_zero() {
     let app = demo_app();
     let mut browser = signed_up(&app, "signless").await;

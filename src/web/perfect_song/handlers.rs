@@ -40,17 +40,29 @@ pub async fn show(page: UserPage, state: Data<&AppState>, req: &Request) -> AppR
     } else {
         profiles::notice_of_address(&page, &state, &pairs).await?
     };
-    let settings = if params::has_settings(&pairs) {
-        match flow.parsed_and_seeded(&pairs).await? {
-            Ok(settings) => settings,
-            Err(errors) => {
-                let form =
-                    FormState::from_input(&pairs, errors, &params::starting(&page.ctx.catalog));
-                return flow.respond(&form, None, panel).await;
+    let saved = if params::has_settings(&pairs) {
+        None
+    } else {
+        Some(flow.saved_or_default().await?)
+    };
+    let settings = match saved {
+        Some(saved) if saved.seeds.is_empty() => saved,
+        // Saved seeds are checked as their own address would check them: a seed that
+        // an import has since removed showed as a bare "Track #123" chip, with no word
+        // on why until the first slider move answered 422.
+        saved => {
+            let given = saved.map_or(pairs, |saved| {
+                params::pairs_of(&params::query_string(&saved))
+            });
+            match flow.parsed_and_seeded(&given).await? {
+                Ok(settings) => settings,
+                Err(errors) => {
+                    let form =
+                        FormState::from_input(&given, errors, &params::starting(&page.ctx.catalog));
+                    return flow.respond(&form, None, panel).await;
+                }
             }
         }
-    } else {
-        flow.saved_or_default().await?
     };
     flow.answer(&settings, panel).await
 }
