@@ -37,20 +37,64 @@ pub fn trim_place_marks(text: &str) -> &str {
 
 /// Characters that show as nothing and join or split no script's letters: the
 /// zero-width space, the word joiner, the byte-order mark, the soft hyphen, the
-/// Mongolian vowel separator. (The zero-width joiner and non-joiner stay: emoji
-/// sequences and Persian words need them.)
+/// Mongolian vowel separator, the combining grapheme joiner, and the Hangul fillers
+/// (U+3164 alone is a well-known way to a name that reads as blank). (The zero-width
+/// joiner and non-joiner stay between characters: emoji sequences and Persian words
+/// need them.)
 fn is_invisible(c: char) -> bool {
     matches!(
         c,
-        '\u{200B}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' | '\u{180E}'
+        '\u{200B}'
+            | '\u{2060}'
+            | '\u{FEFF}'
+            | '\u{00AD}'
+            | '\u{180E}'
+            | '\u{034F}'
+            | '\u{115F}'
+            | '\u{1160}'
+            | '\u{3164}'
+            | '\u{FFA0}'
     )
+}
+
+/// The joiners (zero-width joiner and non-joiner): they join or split the characters
+/// on either side, and mean nothing at a name's ends or beside a space.
+fn is_joiner(c: char) -> bool {
+    matches!(c, '\u{200C}' | '\u{200D}')
+}
+
+/// Variation selectors: they choose how the character before them is drawn (an emoji
+/// or a text heart), and change nothing after a letter or a digit.
+fn is_variation_selector(c: char) -> bool {
+    matches!(c, '\u{FE00}'..='\u{FE0F}' | '\u{E0100}'..='\u{E01EF}' | '\u{180B}'..='\u{180D}')
+}
+
+/// Whether `c` alone shows anything: not a joiner, a variation selector, a mark that
+/// combines with the character before it, or a tag character.
+fn shows_alone(c: char) -> bool {
+    !(is_joiner(c)
+        || is_variation_selector(c)
+        || unicode_normalization::char::is_combining_mark(c)
+        || ('\u{E0000}'..='\u{E007F}').contains(&c))
+}
+
+/// Whether `text` shows nothing at all: white space, place marks, invisible characters
+/// and characters that show nothing alone (`shows_alone`). Stops at the first visible
+/// character, so a name costs one or two characters' tests.
+pub fn shows_nothing(text: &str) -> bool {
+    !text
+        .chars()
+        .any(|c| !(c.is_whitespace() || is_place_mark(c) || is_invisible(c)) && shows_alone(c))
 }
 
 /// `raw` as a name is kept: composed, without direction controls and invisible
 /// characters, every run of white space (a no-break or ideographic space too) one
-/// space, trimmed. Empty when nothing visible was typed.
+/// space, trimmed, and without joiners at its ends or beside a space or variation
+/// selectors after a letter or digit. Empty when nothing visible was typed: a name of
+/// joiners, marks or selectors alone made a blank row with working buttons, and
+/// "Sunday" with a joiner or a selector after it a second "Sunday".
 pub fn tidy(raw: &str) -> String {
-    let mut name = String::with_capacity(raw.len());
+    let mut kept: Vec<char> = Vec::with_capacity(raw.len());
     let mut space = false;
     for c in raw.nfc() {
         if is_direction_control(c) || is_invisible(c) {
@@ -60,13 +104,30 @@ pub fn tidy(raw: &str) -> String {
             space = true;
             continue;
         }
-        if space && !name.is_empty() {
-            name.push(' ');
+        if is_variation_selector(c) && kept.last().is_none_or(|p| p.is_alphanumeric()) {
+            continue;
+        }
+        if space && !kept.is_empty() {
+            // No joiner before a space.
+            while kept.last().copied().is_some_and(is_joiner) {
+                kept.pop();
+            }
+            kept.push(' ');
         }
         space = false;
-        name.push(c);
+        // No joiner after a space or at the start.
+        if is_joiner(c) && kept.last().is_none_or(|p| *p == ' ') {
+            continue;
+        }
+        kept.push(c);
     }
-    name
+    while kept.last().copied().is_some_and(is_joiner) {
+        kept.pop();
+    }
+    if !kept.iter().copied().any(shows_alone) {
+        return String::new();
+    }
+    kept.into_iter().collect::<String>().trim().to_string()
 }
 
 #[cfg(test)]
@@ -92,5 +153,54 @@ mod tests {
         assert_eq!(tidy("👩\u{200D}💻"), "👩\u{200D}💻");
         assert_eq!(tidy("می\u{200C}خواهم"), "می\u{200C}خواهم");
         assert_eq!(tidy("موسيقى هادئة"), "موسيقى هادئة");
+        assert_eq!(tidy("I \u{2764}\u{FE0F}"), "I \u{2764}\u{FE0F}");
+    }
+
+    #[test]
+    fn a_name_of_joiners_marks_fillers_or_selectors_alone_is_no_name() {
+        for blank in [
+            "\u{200C}\u{200D}",
+            "\u{034F}",
+            "\u{FE0F}",
+            "\u{3164}",
+            "\u{115F}",
+            "\u{0301}\u{0302}",
+            " \u{200D} \u{FE0F} ",
+            "\u{E0041}",
+        ] {
+            assert_eq!(tidy(blank), "", "{blank:?}");
+        }
+    }
+
+    #[test]
+    fn shows_nothing_is_tidy_coming_out_empty() {
+        for text in [
+            "",
+            " ",
+            "\u{200B}",
+            "\u{FEFF}",
+            "\u{AD}\u{3164}",
+            "\u{200D}\u{FE0F}",
+        ] {
+            assert!(shows_nothing(text), "{text:?}");
+            assert_eq!(tidy(text), "");
+        }
+        for text in ["a", "\u{200B}x", "\u{2764}\u{FE0F}", "ـ"] {
+            assert!(!shows_nothing(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn what_shows_nothing_after_a_name_does_not_make_another_name() {
+        for same in [
+            "Sunday\u{200D}",
+            "Sunday\u{034F}",
+            "Sunday\u{FE0F}",
+            "\u{200C}Sunday",
+            "Sunday\u{3164}",
+        ] {
+            assert_eq!(tidy(same), "Sunday", "{same:?}");
+        }
+        assert_eq!(tidy("Sunday\u{200D} morning"), "Sunday morning");
     }
 }

@@ -85,10 +85,12 @@ fn without_direction_controls(cell: &str) -> Cow<'_, str> {
     Cow::Owned(cell.replace(is_direction_control, ""))
 }
 
-/// A name cell (a title, an album, an artist) that holds no value: empty, or R's `NA`
-/// exactly. The other spellings `is_missing` takes are kept as names.
+/// A name cell (a title, an album, an artist) that holds no value: empty, R's `NA`
+/// exactly, or characters that show nothing (a zero-width space, a byte-order mark):
+/// such an artist's page had an empty heading. The other spellings `is_missing` takes
+/// are kept as names.
 fn is_missing_name(cell: &str) -> bool {
-    cell.is_empty() || cell == "NA"
+    cell.is_empty() || cell == "NA" || crate::typed_name::shows_nothing(cell)
 }
 
 /// A cell that holds no value.
@@ -597,7 +599,7 @@ pub fn genres(cell: &str, comma_list: bool) -> Result<Vec<String>, String> {
     let mut seen: HashSet<String> = HashSet::new();
     for name in names {
         let name = name.trim();
-        if is_missing(name) || is_dots(name) {
+        if is_missing(name) || is_dots(name) || crate::typed_name::shows_nothing(name) {
             continue;
         }
         if longer_than(name, MAX_GENRE_CHARS) {
@@ -916,6 +918,20 @@ mod tests {
             Ok(vec!["gnp.exe".to_string()])
         );
         assert_eq!(genres("\u{202E}pop", false), Ok(vec!["pop".to_string()]));
+    }
+
+    #[test]
+    fn names_that_show_nothing_are_missing() {
+        assert_eq!(text("\u{200B}"), None);
+        assert_eq!(text(" \u{FEFF} "), None);
+        assert_eq!(text("\u{3164}"), None);
+        assert_eq!(text("\u{200B}Intro").as_deref(), Some("\u{200B}Intro"));
+        assert_eq!(
+            artists("['\u{FEFF}', 'Real']", ArtistList::Single),
+            Ok(vec!["Real".to_string()])
+        );
+        assert_eq!(artists("\u{FEFF}", ArtistList::Single), Ok(Vec::new()));
+        assert_eq!(genres("\u{200B}, rock", true), Ok(vec!["rock".to_string()]));
     }
 
     #[test]
