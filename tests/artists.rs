@@ -472,6 +472,19 @@ async fn search_gives_a_full_page_or_the_results_fragment() {
     // Not quoted anywhere (the log-in link's way back holds the address, as always).
     assert!(!long.body.contains(&format!("“{}", "a".repeat(201))));
     assert!(!long.body.contains(&format!("value=\"{}", "a".repeat(201))));
+    // So are its suggestions and its CSV: the suggestion list echoed 6,000 characters,
+    // and the CSV answered an empty table.
+    for url in [
+        format!("/artists/suggest?q={}", "zq".repeat(3000)),
+        format!("/artists.csv?q={}", "zq".repeat(3000)),
+    ] {
+        let long = get_htmx(&app, &url, None).await;
+        assert_eq!(long.status, StatusCode::BAD_REQUEST, "{url}");
+        assert!(long
+            .body
+            .contains("An artist search is at most 200 characters long."));
+        assert!(!long.body.contains(&"zq".repeat(200)), "{url}: echoed");
+    }
     let page = get(&app, "/artists?q=bea").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.is_full_page());

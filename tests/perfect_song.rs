@@ -1729,6 +1729,18 @@ async fn the_seed_search_says_when_it_lists_only_the_first_matches() {
         "{}",
         fragment.body
     );
+    // Longer than the field takes: refused, not searched for and echoed.
+    let long = browser
+        .get(
+            &app.client,
+            &format!("/perfect-song/seeds?seed_q={}", "zq".repeat(3000)),
+        )
+        .await;
+    assert_eq!(long.status, StatusCode::BAD_REQUEST);
+    assert!(long
+        .body
+        .contains("A seed search is at most 500 characters long."));
+    assert!(!long.body.contains(&"zq".repeat(300)), "echoed");
 }
 
 #[tokio::test]

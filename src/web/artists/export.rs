@@ -80,6 +80,7 @@ pub async fn search_csv(
 ) -> AppResult<Response> {
     let pairs = QueryPairs::parse(req.uri().query());
     let query = pairs.text("q").unwrap_or_default();
+    super::search::within_query_limit(&query)?;
     let query = query.trim();
     let artists = matching_artists(
         &ctx.catalog.artists,

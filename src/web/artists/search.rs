@@ -66,17 +66,23 @@ fn search_address(query: &str, shown: usize) -> String {
 /// text made an address the server refuses (414).
 pub const MAX_QUERY_CHARS: usize = 200;
 
-#[handler]
-pub fn search(ctx: PageContext, req: &Request) -> AppResult<Response> {
-    let pairs = QueryPairs::parse(req.uri().query());
-    let query = pairs.text("q").unwrap_or_default();
-    // As the genre search answers: an address longer than the field allows had
-    // been searched and echoed whole (an 8,000-character page title).
+/// As the genre search answers: an address longer than the field allows had been
+/// searched and echoed whole (an 8,000-character page title). The same for every
+/// artist search: the search page, its suggestions, and its CSV.
+pub fn within_query_limit(query: &str) -> AppResult<()> {
     if query.trim().chars().count() > MAX_QUERY_CHARS {
         return Err(AppError::BadRequest(format!(
             "An artist search is at most {MAX_QUERY_CHARS} characters long."
         )));
     }
+    Ok(())
+}
+
+#[handler]
+pub fn search(ctx: PageContext, req: &Request) -> AppResult<Response> {
+    let pairs = QueryPairs::parse(req.uri().query());
+    let query = pairs.text("q").unwrap_or_default();
+    within_query_limit(&query)?;
     let shown = shown_of(&pairs)?;
     let results = results(&ctx.catalog.artists, &query, shown);
     let title = if query.trim().is_empty() {
@@ -109,7 +115,7 @@ pub fn search(ctx: PageContext, req: &Request) -> AppResult<Response> {
 /// The suggestion list for a comparison field (`?artist=` as htmx sends the field, or
 /// `?q=`). Loaded directly, it forwards to the search page, which shows the same list.
 #[handler]
-pub fn suggest(ctx: PageContext, req: &Request) -> Response {
+pub fn suggest(ctx: PageContext, req: &Request) -> AppResult<Response> {
     let pairs = QueryPairs::parse(req.uri().query());
     let query = pairs
         .text("q")
@@ -119,10 +125,11 @@ pub fn suggest(ctx: PageContext, req: &Request) -> Response {
         // Not HTML, so the app-wide middleware adds no Vary; this answer depends on it too.
         let mut resp = Redirect::see_other(url("/artists", &[("q", &query)])).into_response();
         add_vary(resp.headers_mut(), "HX-Request");
-        return resp;
+        return Ok(resp);
     }
+    within_query_limit(&query)?;
     if query.trim().is_empty() {
-        return html! {}.into_response();
+        return Ok(html! {}.into_response());
     }
     let index = &ctx.catalog.artists;
     let found: Vec<&ArtistSummary> = index
@@ -130,7 +137,7 @@ pub fn suggest(ctx: PageContext, req: &Request) -> Response {
         .into_iter()
         .map(|s| s.artist)
         .collect();
-    html! {
+    Ok(html! {
         @if found.is_empty() {
             p class="suggestion-status" { "No artist matches “" (query.trim()) "”." }
         } @else {
@@ -139,7 +146,7 @@ pub fn suggest(ctx: PageContext, req: &Request) -> Response {
             (artist_list(&found))
         }
     }
-    .into_response()
+    .into_response())
 }
 
 /// How many artists match, beside those listed.

@@ -17,7 +17,7 @@ use crate::{
     },
     db,
     decimal::counted,
-    error::AppResult,
+    error::{AppError, AppResult},
     matching::{keys, seeds::MAX_SEEDS, settings::SeedRefs},
     web::{
         extract::{PageContext, UserPage},
@@ -148,6 +148,13 @@ pub async fn suggestions(
     q: &str,
 ) -> AppResult<Markup> {
     let q = q.trim().to_string();
+    // Longer than the field takes (`maxlength`): refused, not searched for by title
+    // and echoed whole.
+    if q.chars().count() > MAX_QUERY_CHARS {
+        return Err(AppError::BadRequest(format!(
+            "A seed search is at most {MAX_QUERY_CHARS} characters long."
+        )));
+    }
     if form.seeds.count() >= MAX_SEEDS {
         return Ok(html! {
             p class="suggestion-status" role="status" {
@@ -361,7 +368,7 @@ pub fn panel(
                         // `required`: "Search" with nothing typed had reloaded the page
                         // unchanged, saying nothing; the browser now asks for a word.
                         input id="ps-seed-q" type="search" name=(QUERY) value=(query) autocomplete="off"
-                            required disabled[full] aria-describedby=[full.then_some("ps-seeds-full")]
+                            required maxlength=(MAX_QUERY_CHARS) disabled[full] aria-describedby=[full.then_some("ps-seeds-full")]
                             hx-get=(SUGGEST) hx-include="closest form" hx-target={ "#" (SUGGESTIONS_ID) }
                             hx-trigger="input changed delay:250ms, search" hx-sync="this:replace"
                             aria-controls=(SUGGESTIONS_ID);
