@@ -642,6 +642,28 @@ async fn taste_profiles_are_saved_loaded_renamed_deleted_and_private() {
     .await;
     assert_eq!(tried.status, StatusCode::SEE_OTHER);
     assert_eq!(tried.location(), made_up.location());
+    // An id that is no number of ours is answered as a made-up one, not as a request
+    // that could not be read.
+    for odd in ["abc", "99999999999", "-1"] {
+        let tried = post_form(
+            &mut bob,
+            &app.client,
+            &format!("/perfect-song/profiles/{odd}/delete"),
+            &[],
+        )
+        .await;
+        assert_eq!(tried.location(), made_up.location(), "{odd}");
+        for action in ["load", "rename"] {
+            let tried = post_form(
+                &mut bob,
+                &app.client,
+                &format!("/perfect-song/profiles/{odd}/{action}"),
+                &[("name", "Mine now")],
+            )
+            .await;
+            assert_eq!(tried.status, StatusCode::NOT_FOUND, "{odd} {action}");
+        }
+    }
     let told = bob
         .get(&app.client, tried.location().expect("Location"))
         .await;

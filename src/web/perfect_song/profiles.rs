@@ -318,13 +318,21 @@ async fn find(state: &AppState, user_id: i32, id: i32) -> AppResult<ProfileRow> 
     .ok_or_else(not_found)
 }
 
+/// The profile id in an address: one that is not a whole number of ours (`abc`, past
+/// `i32`) is simply no profile of the user's, as an unknown id is, not a 400 "The
+/// request could not be read" from the path's parsing. Ids start at 1.
+fn profile_id(segment: &str) -> i32 {
+    segment.parse().unwrap_or(0)
+}
+
 /// Loading a profile makes its settings the current ones and opens them at their URL.
 #[handler]
 pub async fn load(
     page: UserPage,
     state: Data<&AppState>,
-    Path(id): Path<i32>,
+    Path(id): Path<String>,
 ) -> AppResult<Response> {
+    let id = profile_id(&id);
     let flow = Pipeline::new(&page, &state);
     let (ctx, user) = (&page.ctx, &page.user);
     let row = find(&state, user.id, id).await?;
@@ -350,9 +358,10 @@ pub async fn load(
 pub async fn rename(
     page: UserPage,
     state: Data<&AppState>,
-    Path(id): Path<i32>,
+    Path(id): Path<String>,
     Form(pairs): Form<Pairs>,
 ) -> AppResult<Response> {
+    let id = profile_id(&id);
     let flow = Pipeline::new(&page, &state);
     let user = &page.user;
     let settings_pairs = settings_of(&pairs);
@@ -405,9 +414,10 @@ pub async fn rename(
 pub async fn delete(
     page: UserPage,
     state: Data<&AppState>,
-    Path(id): Path<i32>,
+    Path(id): Path<String>,
     Form(pairs): Form<Pairs>,
 ) -> AppResult<Response> {
+    let id = profile_id(&id);
     let flow = Pipeline::new(&page, &state);
     let user_id = page.user.id;
     let deleted_name = db::run(&state.pool, move |conn| {
