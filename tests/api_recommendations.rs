@@ -948,3 +948,39 @@ async fn the_genre_seed_suggested_is_one_the_server_takes() {
     .await;
     assert_eq!(status, StatusCode::OK, "{suggested}: {json}");
 }
+
+#[tokio::test]
+async fn empty_attribute_bounds_are_named_as_sent() {
+    let app = app();
+    for (query, message) in [
+        (
+            "target_energy=0.5&target_duration_ms=200000&min_duration_ms=300000",
+            "The bounds on duration_ms leave nothing: min_duration_ms=300000 is above \
+             target_duration_ms=200000 (a target takes 180000 to 220000).",
+        ),
+        (
+            "target_energy=0.5&target_mode=1&max_mode=0",
+            "The bounds on mode leave nothing: max_mode=0 is below target_mode=1.",
+        ),
+        (
+            "target_energy=0.5&min_key=7&max_key=5",
+            "The bounds on key leave nothing: min_key=7 is above max_key=5.",
+        ),
+    ] {
+        assert_eq!(refused(&app, query).await, message, "{query}");
+    }
+}
+
+#[tokio::test]
+async fn a_malformed_seed_id_is_said_as_any_malformed_id() {
+    let app = app();
+    for id in ["-inf", &"a".repeat(3000)] {
+        let message = refused(&app, &format!("seed_tracks={id}")).await;
+        assert!(
+            message.starts_with("Invalid id: “")
+                && message.ends_with("(an id is 22 letters and digits)."),
+            "{message}"
+        );
+        assert!(message.chars().count() < 120, "{message}");
+    }
+}

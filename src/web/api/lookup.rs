@@ -240,11 +240,17 @@ pub fn unknown(kind: &str, id: &str) -> ApiError {
 }
 
 fn invalid_id(id: &str) -> ApiError {
-    ApiError::bad_request(format!(
+    ApiError::bad_request(invalid_id_message(id))
+}
+
+/// What is said of an id that could not be anyone's, wherever it was given (`ids=`, a
+/// path, `seed_tracks=`): cut to a few words, and with what an id looks like.
+pub fn invalid_id_message(id: &str) -> String {
+    format!(
         "Invalid id: “{}” (an id is {} letters and digits).",
         crate::quoted::quoted(id),
         ids::ID_LEN
-    ))
+    )
 }
 
 /// In an id list, an id the catalog does not hold comes back as null when it is

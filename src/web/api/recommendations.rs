@@ -196,6 +196,45 @@ fn list(name: &str, value: &str) -> Result<Vec<String>, String> {
     }
 }
 
+/// Why a track attribute's bounds leave nothing, in the parameters that were sent:
+/// the window a target makes (a tenth either side for a duration) had been folded into
+/// the bounds, and the message named a `max 220000` nobody sent.
+fn empty_bounds(
+    key: &str,
+    target: Option<i64>,
+    min: Option<i64>,
+    max: Option<i64>,
+    window: Option<(i64, i64)>,
+    (lo, hi): (i64, i64),
+) -> String {
+    let window_note = |t: i64, (tlo, thi): (i64, i64)| {
+        if (tlo, thi) == (t, t) {
+            String::new()
+        } else {
+            format!(" (a target takes {tlo} to {thi})")
+        }
+    };
+    let why = match (target.zip(window), min, max) {
+        (_, Some(min), Some(max)) if min > max => {
+            format!("min_{key}={min} is above max_{key}={max}")
+        }
+        (Some((t, w)), Some(min), _) if min > w.1 => {
+            format!(
+                "min_{key}={min} is above target_{key}={t}{}",
+                window_note(t, w)
+            )
+        }
+        (Some((t, w)), _, Some(max)) if max < w.0 => {
+            format!(
+                "max_{key}={max} is below target_{key}={t}{}",
+                window_note(t, w)
+            )
+        }
+        _ => format!("min {lo} is above max {hi}"),
+    };
+    format!("The bounds on {key} leave nothing: {why}.")
+}
+
 /// The message for misspelt seeds, targets, bounds or weights, with what exists: said
 /// once however many names are wrong (8 KiB of them once made a 287 KB answer), naming
 /// the first `NAMES_QUOTED`, each cut as `quoted` cuts a value.
@@ -423,9 +462,7 @@ pub fn parse(pairs: &[(String, String)]) -> Result<RecommendationRequest, ApiErr
             ),
         };
         if lo > hi {
-            errors.push(format!(
-                "The bounds on {key} leave nothing: min {lo} is above max {hi}."
-            ));
+            errors.push(empty_bounds(key, target, min, max, window, (lo, hi)));
         }
         r.attribute_bounds.push((a, lo, hi));
     }
@@ -437,7 +474,7 @@ pub fn parse(pairs: &[(String, String)]) -> Result<RecommendationRequest, ApiErr
     }
     for id in r.seed_tracks.iter().chain(&r.seed_artists) {
         if !ids::plausible(id) {
-            errors.push(format!("Invalid seed id: “{id}”."));
+            errors.push(super::lookup::invalid_id_message(id));
         }
     }
     // Without a seed or a feature target there is nothing to aim at. Said only when
