@@ -3121,3 +3121,32 @@ fn a_file_that_changes_while_it_is_read_is_refused_and_nothing_changes() {
     );
     assert_eq!(count(&mut db), before, "the catalog is as it was");
 }
+
+/// A file cut short inside its last row (an interrupted download) reads as a good row
+/// with a cut last value: the summary says to check it, since nothing else can tell.
+#[test]
+fn a_last_line_without_a_line_break_is_named_in_the_summary() {
+    let original =
+        std::fs::read_to_string(fixture("tidytuesday_spotify_songs.csv")).expect("fixture");
+    let lines: Vec<&str> = original.lines().filter(|l| !l.is_empty()).collect();
+    let last_line = lines.len();
+    let mut db = fresh_db();
+    let cut = lines.join("\n");
+    let path = write_file(&db, "cut.csv", cut);
+    let summary = import_paths(&mut db, std::slice::from_ref(&path))
+        .expect("imports")
+        .summary();
+    assert!(
+        summary.contains(&format!(
+            "In {}, line {last_line} ends the file without a line break, as a file cut short",
+            path.display()
+        )),
+        "{summary}"
+    );
+    // Written whole, the same file says nothing of the kind.
+    let mut db = fresh_db();
+    let summary = import(&mut db, &["tidytuesday_spotify_songs.csv"], false)
+        .expect("imports")
+        .summary();
+    assert!(!summary.contains("without a line break"), "{summary}");
+}

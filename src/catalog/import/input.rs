@@ -14,7 +14,7 @@ use std::{
     io::{self, BufRead, BufReader, Cursor, Read, Seek, SeekFrom},
     path::Path,
     sync::{
-        atomic::{AtomicU64, Ordering},
+        atomic::{AtomicBool, AtomicU64, Ordering},
         Arc,
     },
 };
@@ -416,7 +416,8 @@ pub fn text<'a, R: Read + Send + 'a>(
         } else {
             (Box::new(Cursor::new(head).chain(input)), None)
         };
-    let mut stream = LongLines::new(LineEnds::new(stream));
+    let added_last_break = Arc::new(AtomicBool::new(false));
+    let mut stream = LongLines::new(LineEnds::new(stream, Arc::clone(&added_last_break)));
     let mut prefix = Vec::new();
     stream.by_ref().take(PEEK_BYTES).read_to_end(&mut prefix)?;
     if looks_binary(&prefix) {
@@ -441,6 +442,7 @@ pub fn text<'a, R: Read + Send + 'a>(
     let row_start = RowStart {
         at: stream.row_start.clone(),
         before_csv: skip as u64,
+        added_last_break,
     };
     Ok((Box::new(prefix.chain(stream)), layout, row_start))
 }
@@ -467,11 +469,15 @@ struct LineEnds<R> {
     eof: bool,
     /// The last byte handed out.
     last: Option<u8>,
+    /// Set when the text ended without a line break and one was added: a file cut
+    /// short (an interrupted download) ends so, and its last value may be cut too.
+    added_last_break: Arc<AtomicBool>,
 }
 
 impl<R: Read> LineEnds<R> {
-    fn new(inner: R) -> Self {
+    fn new(inner: R, added_last_break: Arc<AtomicBool>) -> Self {
         LineEnds {
+            added_last_break,
             inner,
             buf: vec![0; 64 * 1024].into_boxed_slice(),
             pos: 0,
@@ -519,6 +525,7 @@ impl<R: Read> Read for LineEnds<R> {
             if self.last.is_some_and(|b| b != b'\n') {
                 out[0] = b'\n';
                 self.last = Some(b'\n');
+                self.added_last_break.store(true, Ordering::Relaxed);
                 return Ok(1);
             }
             return Ok(0);
@@ -573,9 +580,17 @@ pub struct RowStart {
     /// Bytes `LongLines` handed out before the csv reader's first byte (the part of the
     /// start read to find the layout that the reader skips: a `sep=` line).
     before_csv: u64,
+    /// See `LineEnds::added_last_break`.
+    added_last_break: Arc<AtomicBool>,
 }
 
 impl RowStart {
+    /// Whether the text ended without a line break (known once it has been read to
+    /// its end).
+    pub fn last_line_unterminated(&self) -> bool {
+        self.added_last_break.load(Ordering::Relaxed)
+    }
+
     /// The row being read starts at byte `csv_byte` of the csv reader's input.
     pub fn at(&self, csv_byte: u64) {
         self.at
@@ -795,7 +810,7 @@ mod tests {
         let input = b"a\r\nb\rc\n\r\n\"d\r\ne\"\r";
         let expected = b"a\nb\nc\n\n\"d\ne\"\n".to_vec();
         let mut whole = Vec::new();
-        LineEnds::new(input.as_slice())
+        LineEnds::new(input.as_slice(), Arc::default())
             .read_to_end(&mut whole)
             .expect("read");
         assert_eq!(whole, expected);
@@ -812,7 +827,7 @@ mod tests {
                 Ok(1)
             }
         }
-        let mut reader = LineEnds::new(Trickle(input));
+        let mut reader = LineEnds::new(Trickle(input), Arc::default());
         let mut out = Vec::new();
         let mut byte = [0u8; 1];
         while reader.read(&mut byte).expect("read") == 1 {
@@ -820,10 +835,17 @@ mod tests {
         }
         assert_eq!(out, expected);
         let mut unterminated = Vec::new();
-        LineEnds::new(b"a,b\r\nc".as_slice())
+        let added = Arc::new(AtomicBool::new(false));
+        LineEnds::new(b"a,b\r\nc".as_slice(), Arc::clone(&added))
             .read_to_end(&mut unterminated)
             .expect("read");
         assert_eq!(unterminated, b"a,b\nc\n");
+        assert!(added.load(Ordering::Relaxed), "said");
+        let ended = Arc::new(AtomicBool::new(false));
+        LineEnds::new(b"a,b\r\nc\r\n".as_slice(), Arc::clone(&ended))
+            .read_to_end(&mut Vec::new())
+            .expect("read");
+        assert!(!ended.load(Ordering::Relaxed));
     }
 
     #[test]

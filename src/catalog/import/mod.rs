@@ -88,6 +88,8 @@ pub struct FileReport {
     /// it ("column 24 “artist_name” gives the artist; column 3 “track_artist” is
     /// ignored"): see `header::PassedOver`.
     pub passed_over: Vec<String>,
+    /// What to check after the file was read whole (`CsvSource::cautions`).
+    pub cautions: Vec<String>,
 }
 
 /// What a whole import run did.
@@ -427,8 +429,8 @@ impl ImportReport {
             );
         }
         for file in &self.files {
-            for passed_over in &file.passed_over {
-                let _ = writeln!(out, "In {}, {passed_over}.", shown_path(&file.path));
+            for said in file.passed_over.iter().chain(&file.cautions) {
+                let _ = writeln!(out, "In {}, {said}.", shown_path(&file.path));
             }
         }
         for file in self.files.iter().filter(|f| f.skipped > 0) {

@@ -399,7 +399,7 @@ fn import_source<R: Read + Send>(
         // that allocated them (see `catalog_writer::disposal`).
         let (spent, written) = mpsc::channel::<Spent>();
         writer.hand_spent_to(Some(spent));
-        // Returns how the file was read, known only at its end (Windows-1252 is decided
+        // Returns how the file was read and what to check, known only at its end (Windows-1252 is decided
         // by the first row that is not ASCII).
         let reader = scope.spawn(move || loop {
             written.try_iter().for_each(drop);
@@ -425,14 +425,14 @@ fn import_source<R: Read + Send>(
             // A send fails only when the writer stopped (strict abort, database
             // error): then there is nobody to read for.
             if sender.send(Ok(batch)).is_err() {
-                return source.notes();
+                return (source.notes(), source.cautions());
             }
             if let Some(error) = failure {
                 let _ = sender.send(Err(error));
-                return source.notes();
+                return (source.notes(), source.cautions());
             }
             if last {
-                return source.notes();
+                return (source.notes(), source.cautions());
             }
         });
         // Returning early drops the receiver, which stops the reading thread.
@@ -484,11 +484,12 @@ fn import_source<R: Read + Send>(
         // The channel closes both at the end of the file and when the reading thread
         // panics; only the join tells them apart, and a panic must not commit the rows
         // read before it as if they were the whole file.
-        report.notes = reader.join().map_err(|payload| ImportError::ReaderFailed {
-            path: path.clone(),
-            rows_read: report.rows_read,
-            message: panic_message(payload.as_ref()),
-        })?;
+        (report.notes, report.cautions) =
+            reader.join().map_err(|payload| ImportError::ReaderFailed {
+                path: path.clone(),
+                rows_read: report.rows_read,
+                message: panic_message(payload.as_ref()),
+            })?;
         Ok(())
     });
     // Whatever the outcome, what the writer frees from now on has no reading thread to
