@@ -524,6 +524,7 @@ mod tests {
                     "column 24 “artist_name” gives the artist; column 3 “track_artist” is ignored"
                         .into(),
                 ],
+                cautions: Vec::new(),
             }],
             replaced_demo: true,
             catalog_tracks: 25,
