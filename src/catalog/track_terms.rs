@@ -72,7 +72,19 @@ pub fn track_conditions(
         genre: query.genre.iter().map(|g| genre_key(g)).collect(),
         years: query.years.clone(),
         whole_titles: query.titles_as_typed(),
-        excluded: query.excluded.clone(),
+        // `AllBut` is resolved for free words only (`track_search::except_tracks`):
+        // a `NOT` word most names hold asks each track.
+        excluded: query
+            .excluded
+            .iter()
+            .map(|text| FreeWord {
+                text: text.clone(),
+                artists: match artists_holding(text) {
+                    few @ WordArtists::Few(..) => few,
+                    _ => WordArtists::Many,
+                },
+            })
+            .collect(),
     }
 }
 
