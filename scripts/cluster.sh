@@ -119,6 +119,8 @@ else
 fi
 
 # --- HAProxy ---------------------------------------------------------------------------
+# The README's "Scaling out" shows this configuration with example addresses: keep the two
+# the same.
 cat >"$WORK/haproxy.cfg" <<EOF
 global
     maxconn 4096
