@@ -427,11 +427,18 @@ async fn bad_ranges_keys_and_seeds_get_a_message_beside_the_field() {
     // 850 words had held a connection and 1.9 GB. Nor for nothing at all (`"" ""`),
     // which had listed the most popular tracks.
     let many: Vec<String> = (0..850).map(|i| format!("w{i:03}")).collect();
-    for typed in [
-        many.join("+"),
-        many[..25].join("+"),
-        "%22%22+%22%22".to_string(),
-    ] {
+    // Longer than the field takes (500 characters, its `maxlength`): refused.
+    let refused = htmx
+        .get(
+            &app.client,
+            &format!("/perfect-song/seeds?seed_q={}", many.join("+")),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(refused
+        .body
+        .contains("A seed search is at most 500 characters long."));
+    for typed in [many[..25].join("+"), "%22%22+%22%22".to_string()] {
         let started = std::time::Instant::now();
         let answer = htmx
             .get(&app.client, &format!("/perfect-song/seeds?seed_q={typed}"))

@@ -38,7 +38,11 @@ mod sqlite_tuning;
 pub(crate) mod statement_cache_log;
 mod transactions;
 
-use std::{path::PathBuf, time::Duration};
+use std::{
+    path::PathBuf,
+    sync::{atomic::AtomicBool, Arc},
+    time::Duration,
+};
 
 use diesel::{
     connection::SimpleConnection,
@@ -436,8 +440,35 @@ where
     run_within(ANSWER_TIMEOUT, pool, work).await
 }
 
+/// `run` for work whose answer `unwanted` may say is no longer wanted: its SQLite
+/// reads then stop (`query_deadline`), and the work ends with their error.
+pub async fn run_until_superseded<T, F>(
+    pool: &DbPool,
+    unwanted: Arc<AtomicBool>,
+    work: F,
+) -> AppResult<T>
+where
+    F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
+    T: Send + 'static,
+{
+    run_flagged(ANSWER_TIMEOUT, pool, Some(unwanted), work).await
+}
+
 /// `run`, giving up after `limit`.
 async fn run_within<T, F>(limit: Duration, pool: &DbPool, work: F) -> AppResult<T>
+where
+    F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
+    T: Send + 'static,
+{
+    run_flagged(limit, pool, None, work).await
+}
+
+async fn run_flagged<T, F>(
+    limit: Duration,
+    pool: &DbPool,
+    unwanted: Option<Arc<AtomicBool>>,
+    work: F,
+) -> AppResult<T>
 where
     F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
     T: Send + 'static,
@@ -446,7 +477,7 @@ where
     // SQLite's statements stop at the limit too (`query_deadline`), not only the wait.
     let deadline = std::time::Instant::now() + limit;
     let task = tokio::task::spawn_blocking(move || {
-        let _deadline = query_deadline::until(deadline);
+        let _deadline = query_deadline::until(deadline, unwanted);
         let mut conn = pool.get()?;
         work(&mut conn)
     });

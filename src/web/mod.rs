@@ -32,6 +32,7 @@ pub mod head;
 pub mod health;
 pub mod home;
 pub mod htmx;
+pub mod latest_search;
 pub mod layout;
 pub mod methods;
 pub mod open_files;

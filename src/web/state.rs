@@ -61,6 +61,8 @@ pub struct AppState {
     pub fragments: Arc<FragmentCache>,
     /// Password hashing and the log-in throttle.
     pub accounts: Arc<Accounts>,
+    /// Each user's running seed search (`latest_search`).
+    pub seed_searches: Arc<crate::web::latest_search::LatestSearches>,
 }
 
 impl AppState {
@@ -128,6 +130,7 @@ impl AppState {
             caches: Arc::new(CatalogCaches::new(cache_files)),
             fragments: Arc::new(FragmentCache::new(fragment_cache::CAPACITY)),
             accounts: Arc::new(accounts),
+            seed_searches: Arc::default(),
         })
     }
 

@@ -144,6 +144,7 @@ fn found_counts(tracks: usize, artists: usize) -> String {
 pub async fn suggestions(
     state: &AppState,
     ctx: &PageContext,
+    user_id: i32,
     form: &FormState,
     q: &str,
 ) -> AppResult<Markup> {
@@ -162,8 +163,15 @@ pub async fn suggestions(
             }
         });
     }
+    // The user's next keystroke's search stops this one's reads (`latest_search`).
+    let ticket = state.seed_searches.begin(user_id);
+    let superseded = || {
+        html! {
+            p class="suggestion-status" role="status" { "A newer search replaced this one." }
+        }
+    };
     let needle = q.clone();
-    let mut ids = db::run(&state.pool, move |conn| {
+    let found = db::run_until_superseded(&state.pool, ticket.unwanted(), move |conn| {
         Ok(db::api_catalog::track_ids_titled(
             conn,
             &needle,
@@ -171,7 +179,11 @@ pub async fn suggestions(
             0,
         )?)
     })
-    .await?;
+    .await;
+    let mut ids = match found {
+        Err(_) if ticket.superseded() => return Ok(superseded()),
+        found => found?,
+    };
     // No title holds what was typed: read as the API's search reads it, each word in
     // the title, the album or a credited artist's name. "abba dancing queen" and
     // "beyonce halo", the way people name a song, had found nothing here while the
@@ -185,10 +197,14 @@ pub async fn suggestions(
     if ids.is_empty() && q.split_whitespace().nth(1).is_some() {
         if let Some(query) = SearchQuery::parse(&q).ok().filter(searchable) {
             let conditions = track_conditions(&query, |word| artists_holding(&ctx.catalog, word));
-            ids = db::run(&state.pool, move |conn| {
+            let found = db::run_until_superseded(&state.pool, ticket.unwanted(), move |conn| {
                 Ok(db::track_search::search_track_ids(conn, &conditions, TRACK_MATCHES, 0)?.1)
             })
-            .await?;
+            .await;
+            ids = match found {
+                Err(_) if ticket.superseded() => return Ok(superseded()),
+                found => found?,
+            };
         }
     }
     let details = state
@@ -424,7 +440,7 @@ fn params_of_seeds(seeds: &SeedRefs) -> Vec<(String, String)> {
 /// otherwise ask for without limit, while the API's same search needs a token.
 #[handler]
 pub async fn suggest(
-    UserPage { ctx, .. }: UserPage,
+    UserPage { ctx, user }: UserPage,
     state: Data<&AppState>,
     req: &Request,
 ) -> AppResult<Response> {
@@ -445,7 +461,9 @@ pub async fn suggest(
         return Ok(html! {}.into_response());
     }
     let form = FormState::lenient(&pairs, &params::starting(&ctx.catalog));
-    Ok(suggestions(&state, &ctx, &form, &q).await?.into_response())
+    Ok(suggestions(&state, &ctx, user.id, &form, &q)
+        .await?
+        .into_response())
 }
 
 /// The keys of the slider targets, space-separated.
