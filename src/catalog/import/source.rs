@@ -203,6 +203,21 @@ fn as_text<'r>(
     }
 }
 
+/// Whether the record's `columns` (those the import reads) hold bytes beyond ASCII,
+/// and all of those fields read as UTF-8.
+fn is_utf8_beyond_ascii(record: &ByteRecord, columns: &[usize]) -> bool {
+    let mut beyond = false;
+    for field in columns.iter().filter_map(|&c| record.get(c)) {
+        if !field.is_ascii() {
+            if std::str::from_utf8(field).is_err() {
+                return false;
+            }
+            beyond = true;
+        }
+    }
+    beyond
+}
+
 /// A line with nothing but white space, or a row of empty fields (`,,,,` as spreadsheets
 /// write below the data): not a row at all.
 fn is_blank(record: &ByteRecord) -> bool {
@@ -369,6 +384,22 @@ impl<R: Read> CsvSource<R> {
                             }));
                         }
                     }
+                    // The mirror of a UTF-8 file's row of invalid bytes: once the file
+                    // reads as Windows-1252, a row whose bytes are UTF-8 (which real
+                    // Windows-1252 text almost never is) would turn "Beyoncé" into
+                    // "BeyoncÃ©", a second artist beside the first.
+                    if self.encoding == Encoding::Windows1252
+                        && is_utf8_beyond_ascii(&self.record, &self.read_columns)
+                    {
+                        return Some(Ok(ParsedRow {
+                            line,
+                            track: Err("the text is UTF-8, where the file's earlier rows \
+                                        are Windows-1252: the file mixes two encodings (save \
+                                        it again as CSV UTF-8)"
+                                .to_string()),
+                            lines_taken: 0,
+                        }));
+                    }
                     let record = as_text(&self.record, &mut self.encoding, &mut self.decoded);
                     let mut track = self.parser.parse(record);
                     // A plain `id` column is often the row's number in the file: taken
@@ -458,6 +489,22 @@ mod tests {
             .collect();
         assert_eq!(names[1], ("Café".to_string(), vec!["Beyoncé".to_string()]));
         assert_eq!(names[2].0, "\u{201c}Quoted\u{201d}");
+    }
+
+    #[test]
+    fn a_utf8_row_in_a_windows_1252_file_is_a_bad_row() {
+        let mut csv = format!("{HEADER}\n").into_bytes();
+        csv.extend_from_slice(b"Caf\xe9,A,0.5,0.5,0.5,0,0.5,0.05,0.1,120,-6\n");
+        csv.extend_from_slice(
+            "Beyoncé song,Beyoncé,0.5,0.5,0.5,0,0.5,0.05,0.1,120,-6\n".as_bytes(),
+        );
+        let rows = rows(&csv);
+        assert_eq!(rows[0].1.as_ref().map(|t| t.name.as_str()), Ok("Café"));
+        let refused = rows[1].1.as_ref().expect_err("bad row");
+        assert!(
+            refused.contains("the file mixes two encodings"),
+            "{refused}"
+        );
     }
 
     #[test]
