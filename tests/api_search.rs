@@ -687,15 +687,20 @@ async fn the_longest_title_typed_whole_comes_first() {
 async fn both_ways_of_an_artist_filter_agree() {
     use insights_hub::{
         catalog::artists::index::query_key,
-        db::track_search::{ArtistFilter, TrackConditions},
+        db::track_search::{ArtistFilter, TrackConditions, WordArtists},
     };
     let app = catalog_app().await;
     let catalog = app.state.catalog();
     for (name, expected) in [("drake", 2), ("beyonce", 1), ("a", 14), ("zzz", 0)] {
         let key = query_key(name);
-        let (ids, _) = catalog.artists.ids_containing(&key);
+        let (ids, tracks) = catalog.artists.ids_containing(&key);
+        let (lacking, _) = catalog.artists.ids_lacking(&key);
         let mut found = Vec::new();
-        for artists in [Some(ids), None] {
+        for artists in [
+            WordArtists::Few(ids, tracks),
+            WordArtists::AllBut(lacking),
+            WordArtists::Many,
+        ] {
             let conditions = TrackConditions {
                 artist: vec![ArtistFilter {
                     key: key.clone(),
@@ -706,6 +711,7 @@ async fn both_ways_of_an_artist_filter_agree() {
             found.push(first_page(&app, conditions).await);
         }
         assert_eq!(found[0], found[1], "{name}");
+        assert_eq!(found[0], found[2], "{name}");
         assert_eq!(found[0].0, expected, "{name}");
     }
 }

@@ -62,10 +62,7 @@ pub fn track_conditions(
             .iter()
             .map(|a| ArtistFilter {
                 key: query_key(a),
-                artists: match artists_holding(a) {
-                    WordArtists::Few(ids, _) => Some(ids),
-                    _ => None,
-                },
+                artists: artists_holding(a),
             })
             .collect(),
         album: query.album.clone(),
@@ -120,11 +117,11 @@ mod tests {
             c.artist,
             vec![ArtistFilter {
                 key: "beyonce".to_string(),
-                artists: None,
+                artists: WordArtists::Many,
             }]
         );
         let few = track_conditions(&q, |_| WordArtists::Few(vec![7], 3));
-        assert_eq!(few.artist[0].artists, Some(vec![7]));
+        assert_eq!(few.artist[0].artists, WordArtists::Few(vec![7], 3));
         assert_eq!(c.genre, vec!["rock"]);
         assert_eq!(c.years, vec![(2010, 2010)]);
     }
