@@ -920,6 +920,9 @@ async fn an_artist_named_exactly_as_typed_comes_first() {
         // Beside NOT too, which tests every match.
         ("Dr. Dre NOT band", "Dr. Dre"),
         ("r kelly NOT band", "R. Kelly"),
+        // Its punctuation typed another way, as the site's box finds it.
+        ("dr.dre", "Dr. Dre"),
+        ("m-i-a", "M.I.A."),
     ] {
         let found = names(&app, q, "artist").await;
         assert_eq!(
@@ -935,4 +938,8 @@ async fn an_artist_named_exactly_as_typed_comes_first() {
     );
     // "fun" is fun.'s whole name, punctuation aside.
     assert_eq!(names(&app, "fun", "artist").await, ["fun.", "Funky"]);
+    // Found so, it is counted too.
+    let (status, json) = get(&app, "/api/v1/search?q=dr.dre&type=artist").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(json["artists"]["total"], 1, "{json}");
 }

@@ -380,6 +380,7 @@ impl ArtistIndex {
         // tested, as `every_match_page` does: the tiers below cannot skip the others.
         let kept = |id: i32| keep.is_none_or(|keep| keep(id));
         let mut counted = None;
+        let mut exact_beyond_words = 0;
         let positions: Vec<u32> = self
             .exact_first(exact, limit, |room| {
                 if keep.is_some() || (words.len() > 1 && !narrowed) {
@@ -393,26 +394,30 @@ impl ArtistIndex {
                 }
             })
             .into_iter()
-            // An exact name that lacks a word (none should: `exact` is typed from the
-            // same terms) is not counted, so it is not shown either.
-            .filter(|&(_, _, i)| {
+            .filter(|&(_, _, i)| kept(self.id_at(i as usize)))
+            .filter_map(|(kind, _, i)| {
                 let key = self.key_bytes(i as usize);
-                kept(self.id_at(i as usize))
-                    && words
-                        .iter()
-                        .all(|w| memmem::find(key, w.as_bytes()).is_some())
+                let holds_every_word = words
+                    .iter()
+                    .all(|w| memmem::find(key, w.as_bytes()).is_some());
+                // The name as typed, punctuation aside, though a word typed with its
+                // own punctuation is not in it (`dr.dre` is "Dr. Dre", `ac-dc`
+                // "AC/DC"): the site's box found them, the API had found nothing.
+                if kind == MatchKind::Exact && !holds_every_word {
+                    exact_beyond_words += 1;
+                }
+                (holds_every_word || kind == MatchKind::Exact).then_some(i)
             })
-            .map(|(_, _, i)| i)
             .collect();
         let (ranked, page) = self.page_of(&positions, skip, take);
         let total = if let Some(every) = counted {
-            every
+            every + exact_beyond_words
         } else if ranked < limit {
             ranked
         } else if words.len() > 1 {
-            self.every_word_match(words, |_| true).len()
+            self.every_word_match(words, |_| true).len() + exact_beyond_words
         } else {
-            self.count_containing(first)
+            self.count_containing(first) + exact_beyond_words
         };
         (total, page)
     }
