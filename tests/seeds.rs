@@ -569,7 +569,8 @@ async fn result_count_and_an_explanation_on_every_row() {
     let lines: Vec<&str> = page.body[at..page.body[at..].find("</p>").map_or(at, |e| at + e)]
         .lines()
         .collect();
-    assert!(lines[0].starts_with("Danceability 0."), "{lines:?}");
+    // The name and its value joined by a no-break space, never split.
+    assert!(lines[0].starts_with("Danceability\u{a0}0."), "{lines:?}");
     assert!(lines.iter().all(|l| l.ends_with(')')), "{lines:?}");
 }
 

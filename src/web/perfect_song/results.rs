@@ -389,7 +389,9 @@ fn explanation(m: &TrackMatch, title: &str) -> Markup {
             lines.push('\n');
         }
         lines.push_str(d.feature.label());
-        lines.push(' ');
+        // Name and value never apart; the difference may go to the next line where
+        // the column is narrow (`.ps-why-lines`).
+        lines.push('\u{a0}');
         match d.value {
             Some(v) => lines.push_str(d.feature.format(v).as_str()),
             None => lines.push_str("unknown"),
