@@ -1853,6 +1853,41 @@ async fn saved_settings_naming_a_seed_the_catalog_lost_say_so_on_the_plain_page(
     assert_eq!(slider_value(&page, "energy"), "0.5");
 }
 
+/// The box's type-ahead stops the same user's search before it (`latest_search`); the
+/// page's own search ("Search", Enter) neither stops one nor is stopped: the box's
+/// delayed request, sent after a click on "Search", had emptied the page asked for.
+#[tokio::test]
+async fn only_the_seed_boxs_type_ahead_stops_the_search_before_it() {
+    let app = demo_app();
+    let mut browser = signed_up(&app, "typist").await;
+    let pool = app.state.pool.clone();
+    let user_id = tokio::task::spawn_blocking(move || {
+        let mut conn = pool.get().expect("connection");
+        insights_hub::db::users::find_by_key(&mut conn, "typist")
+            .expect("query")
+            .expect("the user")
+            .id
+    })
+    .await
+    .expect("looked up");
+    // A search of theirs still running.
+    let earlier = app.state.seed_searches.begin(user_id);
+    let page = browser.get(&app.client, "/perfect-song?seed_q=a").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains("A newer search replaced this one."));
+    assert!(!earlier.superseded(), "the page's search stopped the box's");
+    browser.headers.push(("HX-Request".into(), "true".into()));
+    let typed = browser
+        .get(&app.client, "/perfect-song/seeds?seed_q=a")
+        .await;
+    assert_eq!(typed.status, StatusCode::OK);
+    assert!(typed.body.contains("Add "), "{}", typed.body);
+    assert!(
+        earlier.superseded(),
+        "the next keystroke's search stops the last"
+    );
+}
+
 #[tokio::test]
 async fn a_negative_zero_reads_back_as_zero() {
     let app = demo_app();

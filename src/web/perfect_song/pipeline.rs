@@ -544,7 +544,7 @@ impl<'a> Pipeline<'a> {
         let chips = seed_views::chips(self.state, self.ctx, form).await?;
         let found = match self.seed_query.as_deref().map(str::trim) {
             Some(q) if !q.is_empty() => {
-                Some(seed_views::suggestions(self.state, self.ctx, self.user_id, form, q).await?)
+                Some(seed_views::suggestions(self.state, self.ctx, None, form, q).await?)
             }
             _ => None,
         };

@@ -141,10 +141,15 @@ fn found_counts(tracks: usize, artists: usize) -> String {
 }
 
 /// Tracks and artists matching `q`, each a link that adds it as a seed.
+/// `typing`: the user whose type-ahead this is (the fragment the box asks for as they
+/// type), whose next search stops this one's reads (`latest_search`). The page's own
+/// search, asked for by "Search" or Enter, is never stopped so: the box's delayed
+/// request still fires after a click on "Search", and at a million tracks it came after
+/// the page's search began and emptied the page the user asked for.
 pub async fn suggestions(
     state: &AppState,
     ctx: &PageContext,
-    user_id: i32,
+    typing: Option<i32>,
     form: &FormState,
     q: &str,
 ) -> AppResult<Markup> {
@@ -164,14 +169,18 @@ pub async fn suggestions(
         });
     }
     // The user's next keystroke's search stops this one's reads (`latest_search`).
-    let ticket = state.seed_searches.begin(user_id);
+    let ticket = typing.map(|user_id| state.seed_searches.begin(user_id));
+    let unwanted = ticket
+        .as_ref()
+        .map_or_else(Default::default, |t| t.unwanted());
+    let superseded_now = || ticket.as_ref().is_some_and(|t| t.superseded());
     let superseded = || {
         html! {
             p class="suggestion-status" role="status" { "A newer search replaced this one." }
         }
     };
     let needle = q.clone();
-    let found = db::run_until_superseded(&state.pool, ticket.unwanted(), move |conn| {
+    let found = db::run_until_superseded(&state.pool, unwanted.clone(), move |conn| {
         Ok(db::api_catalog::track_ids_titled(
             conn,
             &needle,
@@ -181,7 +190,7 @@ pub async fn suggestions(
     })
     .await;
     let mut ids = match found {
-        Err(_) if ticket.superseded() => return Ok(superseded()),
+        Err(_) if superseded_now() => return Ok(superseded()),
         found => found?,
     };
     // No title holds what was typed: read as the API's search reads it, each word in
@@ -197,12 +206,12 @@ pub async fn suggestions(
     if ids.is_empty() && q.split_whitespace().nth(1).is_some() {
         if let Some(query) = SearchQuery::parse(&q).ok().filter(searchable) {
             let conditions = track_conditions(&query, |word| artists_holding(&ctx.catalog, word));
-            let found = db::run_until_superseded(&state.pool, ticket.unwanted(), move |conn| {
+            let found = db::run_until_superseded(&state.pool, unwanted, move |conn| {
                 Ok(db::track_search::search_track_ids(conn, &conditions, TRACK_MATCHES, 0)?.1)
             })
             .await;
             ids = match found {
-                Err(_) if ticket.superseded() => return Ok(superseded()),
+                Err(_) if superseded_now() => return Ok(superseded()),
                 found => found?,
             };
         }
@@ -461,7 +470,7 @@ pub async fn suggest(
         return Ok(html! {}.into_response());
     }
     let form = FormState::lenient(&pairs, &params::starting(&ctx.catalog));
-    Ok(suggestions(&state, &ctx, user.id, &form, &q)
+    Ok(suggestions(&state, &ctx, Some(user.id), &form, &q)
         .await?
         .into_response())
 }
