@@ -396,12 +396,16 @@ pub fn search_track_ids(
     // folding every accented title twice). The title test is in the order, so it
     // costs only the matches: as a query of its own it read every track again, about
     // 6 ms more a search at 28,352 tracks (a quarter of a second at 1.2 million).
-    let page: Vec<(i32, i64)> = on_matching!(conn, conditions,
+    // (the count if known, the page's ids)
+    let (known, ids): (Option<i64>, Vec<i32>) = on_matching!(conn, conditions,
         // SQLite hands the matches over one by one, and the best of them are kept here
         // (`TopMatches`): its window count stored every match in a temporary b-tree,
         // which the server's small heap limit sent to a file. `q=the`, which every
-        // track of a million met, took 1.2 s that way.
-        sqlite: |matching, c| {
+        // track of a million met, took 1.2 s that way. A page with no room (`limit=0`,
+        // the count alone) is counted below without ranking anything.
+        sqlite: |matching, c| if offset.saturating_add(limit) <= 0 {
+            Ok((None, Vec::new()))
+        } else {
             let rows = matching
                 .select((
                     tracks::id,
@@ -414,7 +418,8 @@ pub fn search_track_ids(
             for row in rows {
                 top.offer(row?);
             }
-            Ok::<_, diesel::result::Error>(top.page(offset, limit))
+            let (seen, ids) = top.page(offset, limit);
+            Ok::<_, diesel::result::Error>((Some(seen), ids))
         },
         // PostgreSQL sorts and counts the matches in its own memory (`work_mem`),
         // and would send every match over the wire to be ranked here.
@@ -427,21 +432,24 @@ pub fn search_track_ids(
                     .then_order_by(length_if(one_of(FoldedTitle, &folded_titles)).desc())
                     .then_order_by(most_popular_first())
             };
-            ordered
+            let page: Vec<(i32, i64)> = ordered
                 .select((tracks::id, every_match_counted()))
                 .limit(limit)
                 .offset(offset)
-                .load(c)
+                .load(c)?;
+            // An empty page: the first one when nothing matched; otherwise a page past
+            // the end, or one with no room (`limit=0`), which still says how many there
+            // are (counted below).
+            let known = match page.first() {
+                Some(&(_, total)) => Some(total),
+                None if offset == 0 && limit > 0 => Some(0),
+                None => None,
+            };
+            Ok::<_, diesel::result::Error>((known, page.into_iter().map(|(id, _)| id).collect()))
         }
     )?;
-    let ids: Vec<i32> = page.iter().map(|(id, _)| *id).collect();
-    if let Some((_, total)) = page.first() {
-        return Ok((*total, ids));
-    }
-    // An empty page: the first one when nothing matched; otherwise a page past the
-    // end, or one with no room (`limit=0`), which still says how many there are.
-    if offset == 0 && limit > 0 {
-        return Ok((0, ids));
+    if let Some(total) = known {
+        return Ok((total, ids));
     }
     let total: i64 = on_matching!(conn, conditions, |matching, c| matching
         .select(count_star())
@@ -501,17 +509,17 @@ impl TopMatches {
         }
     }
 
-    /// The page from `offset`, each id with the count of every match (the window
-    /// count's shape).
-    fn page(self, offset: i64, limit: i64) -> Vec<(i32, i64)> {
-        let seen = self.seen;
-        self.kept
+    /// How many matches were offered, and the page of them from `offset`.
+    fn page(self, offset: i64, limit: i64) -> (i64, Vec<i32>) {
+        let ids = self
+            .kept
             .into_sorted_vec()
             .into_iter()
             .skip(usize::try_from(offset).unwrap_or(usize::MAX))
             .take(usize::try_from(limit).unwrap_or(0))
-            .map(|(_, id)| (id, seen))
-            .collect()
+            .map(|(_, id)| id)
+            .collect();
+        (self.seen, ids)
     }
 }
 
@@ -606,7 +614,9 @@ mod tests {
         for &row in rows {
             top.offer(row);
         }
-        top.page(offset, limit)
+        let (seen, ids) = top.page(offset, limit);
+        assert_eq!(seen, rows.len() as i64);
+        ids.into_iter().map(|id| (id, seen)).collect()
     }
 
     #[test]
