@@ -3143,6 +3143,31 @@ fn a_last_line_without_a_line_break_is_named_in_the_summary() {
         )),
         "{summary}"
     );
+    // Not when the last row is a bad one (reported as such), or blank.
+    for (name, last) in [
+        (
+            "cut_early.csv",
+            lines[last_line - 1]
+                .split(',')
+                .take(5)
+                .collect::<Vec<_>>()
+                .join(","),
+        ),
+        ("blank_end.csv", ",,,,,,,,,,".to_string()),
+    ] {
+        let mut db = fresh_db();
+        let mut text = lines[..last_line - 1].join("\n");
+        text.push('\n');
+        text.push_str(&last);
+        let path = write_file(&db, name, text);
+        let summary = import_paths(&mut db, std::slice::from_ref(&path))
+            .expect("imports")
+            .summary();
+        assert!(
+            !summary.contains("without a line break"),
+            "{name}: {summary}"
+        );
+    }
     // Written whole, the same file says nothing of the kind.
     let mut db = fresh_db();
     let summary = import(&mut db, &["tidytuesday_spotify_songs.csv"], false)

@@ -64,7 +64,7 @@ pub struct CsvSource<R: Read> {
     layout: TextLayout,
     /// Told where each row starts, so that a row without end is stopped.
     row_start: input::RowStart,
-    /// The line of the last good row read (0 before one): see `cautions`.
+    /// The line of the last row read if it was good (0 otherwise): see `cautions`.
     last_good_line: u64,
     /// "gzip" or "zip member NAME".
     container: Option<String>,
@@ -343,8 +343,14 @@ impl<R: Read> CsvSource<R> {
             self.row_start.at(start.byte());
             match self.reader.read_byte_record(&mut self.record) {
                 Ok(false) => return None,
-                Ok(true) if is_blank(&self.record) => continue,
+                // The caution about a last line without a line break is for a good
+                // row only: a blank one imports nothing, and a bad one is reported.
+                Ok(true) if is_blank(&self.record) => {
+                    self.last_good_line = 0;
+                    continue;
+                }
                 Ok(true) => {
+                    self.last_good_line = 0;
                     // The record ends with the LF just read (the text always ends with
                     // one, see `input`), so it starts on the line before, less the line
                     // breaks inside its quoted fields.
