@@ -57,10 +57,23 @@ fn is_invisible(c: char) -> bool {
     )
 }
 
-/// The joiners (zero-width joiner and non-joiner): they join or split the characters
-/// on either side, and mean nothing at a name's ends or beside a space.
+/// Characters that show nothing and only act on the characters beside them: the
+/// joiners (zero-width joiner and non-joiner), the place marks (direction marks, word
+/// joiners), the Arabic letter mark, the deprecated format characters, interlinear
+/// annotation marks, musical formatting controls, the blank Braille pattern and tag
+/// characters. They mean nothing at a name's ends or beside a space.
 fn is_joiner(c: char) -> bool {
-    matches!(c, '\u{200C}' | '\u{200D}')
+    matches!(
+        c,
+        '\u{200C}'
+            | '\u{200D}'
+            | '\u{061C}'
+            | '\u{206A}'..='\u{206F}'
+            | '\u{FFF9}'..='\u{FFFB}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{2800}'
+            | '\u{E0000}'..='\u{E007F}'
+    ) || is_place_mark(c)
 }
 
 /// Variation selectors: they choose how the character before them is drawn (an emoji
@@ -72,10 +85,7 @@ fn is_variation_selector(c: char) -> bool {
 /// Whether `c` alone shows anything: not a joiner, a variation selector, a mark that
 /// combines with the character before it, or a tag character.
 fn shows_alone(c: char) -> bool {
-    !(is_joiner(c)
-        || is_variation_selector(c)
-        || unicode_normalization::char::is_combining_mark(c)
-        || ('\u{E0000}'..='\u{E007F}').contains(&c))
+    !(is_joiner(c) || is_variation_selector(c) || unicode_normalization::char::is_combining_mark(c))
 }
 
 /// Whether `text` shows nothing at all: white space, place marks, invisible characters
@@ -198,6 +208,10 @@ mod tests {
             "Sunday\u{FE0F}",
             "\u{200C}Sunday",
             "Sunday\u{3164}",
+            "Sunday\u{200E}",
+            "Sunday\u{2061}",
+            "Sunday\u{2800}",
+            "Sunday\u{E0041}",
         ] {
             assert_eq!(tidy(same), "Sunday", "{same:?}");
         }
