@@ -938,6 +938,20 @@ async fn an_artist_named_exactly_as_typed_comes_first() {
     );
     // "fun" is fun.'s whole name, punctuation aside.
     assert_eq!(names(&app, "fun", "artist").await, ["fun.", "Funky"]);
+    // And their tracks, by the same name typed so, as words and as `artist:`.
+    for q in ["dr.dre", "artist:dr.dre", "m-i-a"] {
+        let tracks = names(&app, q, "track").await;
+        assert!(!tracks.is_empty(), "{q}");
+        let artist = if q.contains("dre") {
+            "Dr. Dre"
+        } else {
+            "M.I.A."
+        };
+        assert!(
+            tracks.iter().all(|t| t.starts_with(artist)),
+            "{q}: {tracks:?}"
+        );
+    }
     // Found so, it is counted too.
     let (status, json) = get(&app, "/api/v1/search?q=dr.dre&type=artist").await;
     assert_eq!(status, StatusCode::OK);
