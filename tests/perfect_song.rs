@@ -1853,11 +1853,13 @@ async fn saved_settings_naming_a_seed_the_catalog_lost_say_so_on_the_plain_page(
     assert_eq!(slider_value(&page, "energy"), "0.5");
 }
 
-/// The box's type-ahead stops the same user's search before it (`latest_search`); the
-/// page's own search ("Search", Enter) neither stops one nor is stopped: the box's
-/// delayed request, sent after a click on "Search", had emptied the page asked for.
+/// The box's type-ahead stops the same user's type-ahead before it, and the page's
+/// search ("Search", Enter) stops both kinds, but a type-ahead never stops the page's
+/// search: the box's delayed request, sent after a click on "Search", had emptied the
+/// page asked for (`latest_search`).
 #[tokio::test]
-async fn only_the_seed_boxs_type_ahead_stops_the_search_before_it() {
+async fn the_seed_boxs_type_ahead_never_stops_the_pages_search() {
+    use insights_hub::web::latest_search::SearchKind::{Page, TypeAhead};
     let app = demo_app();
     let mut browser = signed_up(&app, "typist").await;
     let pool = app.state.pool.clone();
@@ -1870,22 +1872,28 @@ async fn only_the_seed_boxs_type_ahead_stops_the_search_before_it() {
     })
     .await
     .expect("looked up");
-    // A search of theirs still running.
-    let earlier = app.state.seed_searches.begin(user_id);
-    let page = browser.get(&app.client, "/perfect-song?seed_q=a").await;
-    assert_eq!(page.status, StatusCode::OK);
-    assert!(!page.body.contains("A newer search replaced this one."));
-    assert!(!earlier.superseded(), "the page's search stopped the box's");
-    browser.headers.push(("HX-Request".into(), "true".into()));
-    let typed = browser
-        .get(&app.client, "/perfect-song/seeds?seed_q=a")
-        .await;
+    // Searches of theirs still running.
+    let page_search = app.state.seed_searches.begin(user_id, Page);
+    let typed_search = app.state.seed_searches.begin(user_id, TypeAhead);
+    let mut htmx = browser.clone();
+    htmx.headers.push(("HX-Request".into(), "true".into()));
+    let typed = htmx.get(&app.client, "/perfect-song/seeds?seed_q=a").await;
     assert_eq!(typed.status, StatusCode::OK);
     assert!(typed.body.contains("Add "), "{}", typed.body);
     assert!(
-        earlier.superseded(),
-        "the next keystroke's search stops the last"
+        typed_search.superseded(),
+        "a keystroke stops the last one's search"
     );
+    assert!(
+        !page_search.superseded(),
+        "a keystroke stopped the page's search"
+    );
+    let typed_search = app.state.seed_searches.begin(user_id, TypeAhead);
+    let page = browser.get(&app.client, "/perfect-song?seed_q=a").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains("A newer search replaced this one."));
+    assert!(page.body.contains("Add "), "the page lists its matches");
+    assert!(page_search.superseded() && typed_search.superseded());
 }
 
 #[tokio::test]

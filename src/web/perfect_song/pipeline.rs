@@ -543,9 +543,16 @@ impl<'a> Pipeline<'a> {
     async fn seed_panel(&self, form: &FormState) -> AppResult<Markup> {
         let chips = seed_views::chips(self.state, self.ctx, form).await?;
         let found = match self.seed_query.as_deref().map(str::trim) {
-            Some(q) if !q.is_empty() => {
-                Some(seed_views::suggestions(self.state, self.ctx, None, form, q).await?)
-            }
+            Some(q) if !q.is_empty() => Some(
+                seed_views::suggestions(
+                    self.state,
+                    self.ctx,
+                    (self.user_id, crate::web::latest_search::SearchKind::Page),
+                    form,
+                    q,
+                )
+                .await?,
+            ),
             _ => None,
         };
         Ok(seed_views::panel(

@@ -19,6 +19,7 @@ use crate::{
     decimal::counted,
     error::{AppError, AppResult},
     matching::{keys, seeds::MAX_SEEDS, settings::SeedRefs},
+    web::latest_search::SearchKind,
     web::{
         extract::{PageContext, UserPage},
         respond::add_vary,
@@ -141,15 +142,13 @@ fn found_counts(tracks: usize, artists: usize) -> String {
 }
 
 /// Tracks and artists matching `q`, each a link that adds it as a seed.
-/// `typing`: the user whose type-ahead this is (the fragment the box asks for as they
-/// type), whose next search stops this one's reads (`latest_search`). The page's own
-/// search, asked for by "Search" or Enter, is never stopped so: the box's delayed
-/// request still fires after a click on "Search", and at a million tracks it came after
-/// the page's search began and emptied the page the user asked for.
+/// `asked`: the user, and whether the page or the box's type-ahead asks: the user's
+/// next search stops this one's reads as `latest_search` says (a type-ahead never stops
+/// the page's search).
 pub async fn suggestions(
     state: &AppState,
     ctx: &PageContext,
-    typing: Option<i32>,
+    asked: (i32, SearchKind),
     form: &FormState,
     q: &str,
 ) -> AppResult<Markup> {
@@ -168,12 +167,10 @@ pub async fn suggestions(
             }
         });
     }
-    // The user's next keystroke's search stops this one's reads (`latest_search`).
-    let ticket = typing.map(|user_id| state.seed_searches.begin(user_id));
-    let unwanted = ticket
-        .as_ref()
-        .map_or_else(Default::default, |t| t.unwanted());
-    let superseded_now = || ticket.as_ref().is_some_and(|t| t.superseded());
+    // The user's next search stops this one's reads (`latest_search`).
+    let ticket = state.seed_searches.begin(asked.0, asked.1);
+    let unwanted = ticket.unwanted();
+    let superseded_now = || ticket.superseded();
     let superseded = || {
         html! {
             p class="suggestion-status" role="status" { "A newer search replaced this one." }
@@ -470,9 +467,11 @@ pub async fn suggest(
         return Ok(html! {}.into_response());
     }
     let form = FormState::lenient(&pairs, &params::starting(&ctx.catalog));
-    Ok(suggestions(&state, &ctx, Some(user.id), &form, &q)
-        .await?
-        .into_response())
+    Ok(
+        suggestions(&state, &ctx, (user.id, SearchKind::TypeAhead), &form, &q)
+            .await?
+            .into_response(),
+    )
 }
 
 /// The keys of the slider targets, space-separated.
