@@ -35,17 +35,19 @@ pub fn trim_place_marks(text: &str) -> &str {
     text.trim_matches(|c: char| c.is_whitespace() || is_place_mark(c))
 }
 
-/// Characters that show as nothing and join or split no script's letters: the
-/// zero-width space, the word joiner, the byte-order mark, the soft hyphen, the
-/// Mongolian vowel separator, the combining grapheme joiner, and the Hangul fillers
-/// (U+3164 alone is a well-known way to a name that reads as blank). (The zero-width
-/// joiner and non-joiner stay between characters: emoji sequences and Persian words
-/// need them.)
+/// Characters that show as nothing and join or split no script's letters, wherever
+/// they are: the zero-width space, the word joiner and the invisible operators, the
+/// byte-order mark, the soft hyphen, the Mongolian vowel separator, the combining
+/// grapheme joiner, the Hangul fillers (U+3164 alone is a well-known way to a name that
+/// reads as blank), the deprecated format characters, the interlinear annotation marks
+/// and the musical formatting controls. ("Sun\u{2061}day" had been a second "Sunday".)
+/// (The zero-width joiner and non-joiner stay between characters: emoji sequences and
+/// Persian words need them.)
 fn is_invisible(c: char) -> bool {
     matches!(
         c,
         '\u{200B}'
-            | '\u{2060}'
+            | '\u{2060}'..='\u{2064}'
             | '\u{FEFF}'
             | '\u{00AD}'
             | '\u{180E}'
@@ -54,26 +56,24 @@ fn is_invisible(c: char) -> bool {
             | '\u{1160}'
             | '\u{3164}'
             | '\u{FFA0}'
-    )
-}
-
-/// Characters that show nothing and only act on the characters beside them: the
-/// joiners (zero-width joiner and non-joiner), the place marks (direction marks, word
-/// joiners), the Arabic letter mark, the deprecated format characters, interlinear
-/// annotation marks, musical formatting controls, the blank Braille pattern and tag
-/// characters. They mean nothing at a name's ends or beside a space.
-fn is_joiner(c: char) -> bool {
-    matches!(
-        c,
-        '\u{200C}'
-            | '\u{200D}'
-            | '\u{061C}'
             | '\u{206A}'..='\u{206F}'
             | '\u{FFF9}'..='\u{FFFB}'
             | '\u{1D173}'..='\u{1D17A}'
-            | '\u{2800}'
-            | '\u{E0000}'..='\u{E007F}'
-    ) || is_place_mark(c)
+    )
+}
+
+/// Characters that show nothing and act on the characters beside them: the joiners
+/// (zero-width joiner and non-joiner), the direction marks and the Arabic letter mark
+/// (right-to-left names may need them inside). They mean nothing at a name's ends or
+/// beside a space.
+fn is_joiner(c: char) -> bool {
+    matches!(c, '\u{200C}' | '\u{200D}' | '\u{061C}') || is_place_mark(c)
+}
+
+/// Tag characters: they spell a subdivision's flag after a black flag (🏴 then "gbwls"
+/// is Wales), and show nothing alone.
+fn is_tag(c: char) -> bool {
+    ('\u{E0000}'..='\u{E007F}').contains(&c)
 }
 
 /// Variation selectors: they choose how the character before them is drawn (an emoji
@@ -85,16 +85,20 @@ fn is_variation_selector(c: char) -> bool {
 /// Whether `c` alone shows anything: not a joiner, a variation selector, a mark that
 /// combines with the character before it, or a tag character.
 fn shows_alone(c: char) -> bool {
-    !(is_joiner(c) || is_variation_selector(c) || unicode_normalization::char::is_combining_mark(c))
+    !(is_joiner(c)
+        || is_variation_selector(c)
+        || is_tag(c)
+        || unicode_normalization::char::is_combining_mark(c))
 }
 
 /// Whether `text` shows nothing at all: white space, place marks, invisible characters
 /// and characters that show nothing alone (`shows_alone`). Stops at the first visible
 /// character, so a name costs one or two characters' tests.
 pub fn shows_nothing(text: &str) -> bool {
-    !text
-        .chars()
-        .any(|c| !(c.is_whitespace() || is_place_mark(c) || is_invisible(c)) && shows_alone(c))
+    !text.chars().any(|c| {
+        !(c.is_whitespace() || c == '\u{2800}' || is_place_mark(c) || is_invisible(c))
+            && shows_alone(c)
+    })
 }
 
 /// `raw` as a name is kept: composed, without direction controls and invisible
@@ -104,17 +108,28 @@ pub fn shows_nothing(text: &str) -> bool {
 /// joiners, marks or selectors alone made a blank row with working buttons, and
 /// "Sunday" with a joiner or a selector after it a second "Sunday".
 pub fn tidy(raw: &str) -> String {
-    let mut kept: Vec<char> = Vec::with_capacity(raw.len());
+    let typed: Vec<char> = raw.nfc().collect();
+    let mut kept: Vec<char> = Vec::with_capacity(typed.len());
     let mut space = false;
-    for c in raw.nfc() {
+    for (at, &c) in typed.iter().enumerate() {
         if is_direction_control(c) || is_invisible(c) {
             continue;
         }
-        if c.is_whitespace() {
+        // The blank Braille pattern reads as a space.
+        if c.is_whitespace() || c == '\u{2800}' {
             space = true;
             continue;
         }
-        if is_variation_selector(c) && kept.last().is_none_or(|p| p.is_alphanumeric()) {
+        // After a letter or digit a selector changes nothing, except before the
+        // keycap's enclosing mark ("1️⃣" is a digit, a selector and U+20E3).
+        if is_variation_selector(c)
+            && kept.last().is_none_or(|p| p.is_alphanumeric())
+            && typed.get(at + 1) != Some(&'\u{20E3}')
+        {
+            continue;
+        }
+        // A tag character only after a black flag or another tag (a flag's spelling).
+        if is_tag(c) && !kept.last().is_some_and(|&p| p == '\u{1F3F4}' || is_tag(p)) {
             continue;
         }
         if space && !kept.is_empty() {
@@ -164,6 +179,15 @@ mod tests {
         assert_eq!(tidy("می\u{200C}خواهم"), "می\u{200C}خواهم");
         assert_eq!(tidy("موسيقى هادئة"), "موسيقى هادئة");
         assert_eq!(tidy("I \u{2764}\u{FE0F}"), "I \u{2764}\u{FE0F}");
+        // Flags spelled with tags, and keycaps, stay whole.
+        let wales = "\u{1F3F4}\u{E0067}\u{E0062}\u{E0077}\u{E006C}\u{E0073}\u{E007F}";
+        assert_eq!(
+            tidy(&format!("Welsh rock {wales}")),
+            format!("Welsh rock {wales}")
+        );
+        assert_eq!(tidy(&format!("{wales} Cymru")), format!("{wales} Cymru"));
+        assert_eq!(tidy("1\u{FE0F}\u{20E3} first"), "1\u{FE0F}\u{20E3} first");
+        assert_eq!(tidy("Sunday\u{2800}morning"), "Sunday morning");
     }
 
     #[test]
@@ -191,6 +215,14 @@ mod tests {
             "\u{FEFF}",
             "\u{AD}\u{3164}",
             "\u{200D}\u{FE0F}",
+            "\u{200E}",
+            "\u{2061}\u{2064}",
+            "\u{061C}",
+            "\u{206A}",
+            "\u{FFF9}",
+            "\u{1D173}",
+            "\u{2800}",
+            "\u{E0041}",
         ] {
             assert!(shows_nothing(text), "{text:?}");
             assert_eq!(tidy(text), "");
@@ -212,6 +244,10 @@ mod tests {
             "Sunday\u{2061}",
             "Sunday\u{2800}",
             "Sunday\u{E0041}",
+            "Sun\u{2061}day",
+            "Sun\u{206A}day",
+            "Sun\u{FFF9}day",
+            "Sun\u{1D173}day",
         ] {
             assert_eq!(tidy(same), "Sunday", "{same:?}");
         }
