@@ -957,3 +957,23 @@ async fn an_artist_named_exactly_as_typed_comes_first() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(json["artists"]["total"], 1, "{json}");
 }
+
+/// A word or phrase of characters that show nothing is no word: quoted, a zero-width
+/// space had matched every track (an empty text is in every title), and `NOT` it none.
+#[tokio::test]
+async fn a_phrase_that_shows_nothing_is_no_word() {
+    let app = catalog_app().await;
+    let (status, json) = get(&app, "/api/v1/search?type=track&q=%22%E2%80%8B%22").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{json}");
+    let total = |json: &Value| json["tracks"]["total"].as_i64();
+    let (_, plain) = get(&app, "/api/v1/search?type=track&q=love").await;
+    assert!(total(&plain) > Some(0), "{plain}");
+    for q in ["love%20NOT%20%22%E2%80%8E%22", "love%20%22%E2%81%A0%22"] {
+        let (status, json) = get(&app, &format!("/api/v1/search?type=track&q={q}")).await;
+        assert_eq!(status, StatusCode::OK, "{q}: {json}");
+        assert_eq!(total(&json), total(&plain), "{q}");
+    }
+    // The count alone, at an offset, is the same count.
+    let (_, counted) = get(&app, "/api/v1/search?type=track&q=love&limit=0&offset=5").await;
+    assert_eq!(total(&counted), total(&plain));
+}

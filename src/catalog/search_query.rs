@@ -320,9 +320,11 @@ impl SearchQuery {
     }
 }
 
+/// Adds a word or phrase, unless it shows nothing: a quoted zero-width space had
+/// matched every track (an empty needle is in every title), and `NOT` it none.
 fn push_term(terms: &mut Vec<String>, term: String) {
     let term = term.trim();
-    if !term.is_empty() {
+    if !term.is_empty() && !crate::typed_name::shows_nothing(term) {
         terms.push(term.to_string());
     }
 }

@@ -31,14 +31,20 @@ pub const FEW_TRACKS: u64 = 250_000;
 /// The artists whose names hold a free word, from the in-memory index.
 pub fn artists_holding(catalog: &CatalogSnapshot, word: &str) -> WordArtists {
     let key = query_key(word);
+    // With the names it is, punctuation aside (`dr.dre` is "Dr. Dre", `anti-lilly`
+    // "Anti Lilly" beside "Anti-Lilly & Phoniks"), as the artist search finds them.
+    let named = catalog.artists.ids_named(&key);
+    let named_tracks: u64 = named.iter().map(|&(_, n)| n).sum();
     match catalog.artists.ids_containing(&key) {
-        // None holds it as typed: the names it is, punctuation aside (`dr.dre`), as
-        // the artist search finds them.
-        (ids, _) if ids.is_empty() => {
-            let (named, tracks) = catalog.artists.ids_named(&key);
-            WordArtists::Few(named, tracks)
+        (mut ids, mut tracks) if tracks.saturating_add(named_tracks) <= FEW_TRACKS => {
+            for (id, n) in named {
+                if !ids.contains(&id) {
+                    ids.push(id);
+                    tracks += n;
+                }
+            }
+            WordArtists::Few(ids, tracks)
         }
-        (ids, tracks) if tracks <= FEW_TRACKS => WordArtists::Few(ids, tracks),
         _ => match catalog.artists.ids_lacking(&key) {
             (ids, tracks) if tracks <= FEW_TRACKS => WordArtists::AllBut(ids),
             _ => WordArtists::Many,

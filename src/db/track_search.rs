@@ -403,7 +403,7 @@ pub fn search_track_ids(
         // which the server's small heap limit sent to a file. `q=the`, which every
         // track of a million met, took 1.2 s that way. A page with no room (`limit=0`,
         // the count alone) is counted below without ranking anything.
-        sqlite: |matching, c| if offset.saturating_add(limit) <= 0 {
+        sqlite: |matching, c| if limit <= 0 {
             Ok((None, Vec::new()))
         } else {
             let rows = matching

@@ -436,22 +436,19 @@ impl ArtistIndex {
         (ids, tracks)
     }
 
-    /// The ids of the artists whose name is `key`, punctuation aside (`dr.dre` is "Dr.
-    /// Dre"), and how many tracks they have between them: a word typed with its own
-    /// punctuation is in no such name, and found nothing in a track search.
-    pub fn ids_named(&self, key: &str) -> (Vec<i32>, u64) {
-        let named = self.exact_matches(key, SAME_WORDS_SCAN);
-        let tracks = named
+    /// The artists whose name is `key`, punctuation aside (`dr.dre` is "Dr. Dre"), each
+    /// with its number of tracks: a word typed with its own punctuation is in no such
+    /// name, and found none of their tracks in a track search.
+    pub fn ids_named(&self, key: &str) -> Vec<(i32, u64)> {
+        self.exact_matches(key, SAME_WORDS_SCAN)
             .iter()
-            .map(|&(_, _, i)| u64::try_from(self.counts[i as usize]).unwrap_or(0))
-            .sum();
-        (
-            named
-                .iter()
-                .map(|&(_, _, i)| self.id_at(i as usize))
-                .collect(),
-            tracks,
-        )
+            .map(|&(_, _, i)| {
+                (
+                    self.id_at(i as usize),
+                    u64::try_from(self.counts[i as usize]).unwrap_or(0),
+                )
+            })
+            .collect()
     }
 
     /// `ids_containing`'s other side: the artists whose keys do not contain `key`, and
