@@ -1566,22 +1566,35 @@ async fn profile_actions_without_javascript_say_what_they_did() {
     assert!(!forged.body.contains("Bob's own"));
 }
 
+/// The id of the account signed up as `username`, from the database.
+async fn user_id(app: &TestApp, username: &str) -> i32 {
+    let pool = app.state.pool.clone();
+    let key = username.to_string();
+    tokio::task::spawn_blocking(move || {
+        let mut conn = pool.get().expect("connection");
+        insights_hub::db::users::find_by_key(&mut conn, &key)
+            .expect("query")
+            .expect("the user")
+            .id
+    })
+    .await
+    .expect("looked up")
+}
+
 #[tokio::test]
 async fn a_user_keeps_at_most_100_taste_profiles() {
     let app = demo_app();
     let mut browser = signed_up(&app, "collector").await;
     // 100 profiles, written straight into the database (the router would take as long
     // as it adds nothing).
+    let user = user_id(&app, "collector").await;
     let pool = app.state.pool.clone();
     tokio::task::spawn_blocking(move || {
         let mut conn = pool.get().expect("connection");
-        let user = insights_hub::db::users::find_by_key(&mut conn, "collector")
-            .expect("query")
-            .expect("the user");
         for n in 0..100 {
             insights_hub::db::taste_profiles::insert_named(
                 &mut conn,
-                user.id,
+                user,
                 &format!("Profile {n:03}"),
                 "{}",
                 0,
@@ -1820,19 +1833,17 @@ async fn saved_settings_naming_a_seed_the_catalog_lost_say_so_on_the_plain_page(
     assert_eq!(kept.status, StatusCode::NO_CONTENT, "{}", kept.body);
     // As an import that replaced the demo catalog leaves them: saved while the seed
     // was there, read after it is gone.
+    let user = user_id(&app, "forgotten").await;
     let pool = app.state.pool.clone();
     tokio::task::spawn_blocking(move || {
-        use insights_hub::db::{taste_profiles, users};
+        use insights_hub::db::taste_profiles;
         let mut conn = pool.get().expect("connection");
-        let user = users::find_by_key(&mut conn, "forgotten")
-            .expect("query")
-            .expect("the user");
-        let json = taste_profiles::current(&mut conn, user.id)
+        let json = taste_profiles::current(&mut conn, user)
             .expect("query")
             .expect("saved");
         let mut settings: serde_json::Value = serde_json::from_str(&json).expect("json");
         settings["seeds"] = serde_json::json!({"tracks": [99999999], "artists": [], "genres": []});
-        taste_profiles::save_current(&mut conn, user.id, &settings.to_string(), 0).expect("saved");
+        taste_profiles::save_current(&mut conn, user, &settings.to_string(), 0).expect("saved");
     })
     .await
     .expect("written");
@@ -1862,16 +1873,7 @@ async fn the_seed_boxs_type_ahead_never_stops_the_pages_search() {
     use insights_hub::web::latest_search::SearchKind::{Page, TypeAhead};
     let app = demo_app();
     let mut browser = signed_up(&app, "typist").await;
-    let pool = app.state.pool.clone();
-    let user_id = tokio::task::spawn_blocking(move || {
-        let mut conn = pool.get().expect("connection");
-        insights_hub::db::users::find_by_key(&mut conn, "typist")
-            .expect("query")
-            .expect("the user")
-            .id
-    })
-    .await
-    .expect("looked up");
+    let user_id = user_id(&app, "typist").await;
     // Searches of theirs still running.
     let page_search = app.state.seed_searches.begin(user_id, Page);
     let typed_search = app.state.seed_searches.begin(user_id, TypeAhead);

@@ -31,33 +31,24 @@ pub const FEW_TRACKS: u64 = 250_000;
 /// The artists whose names hold a free word, from the in-memory index.
 pub fn artists_holding(catalog: &CatalogSnapshot, word: &str) -> WordArtists {
     let key = query_key(word);
-    // With the names it is, punctuation aside (`dr.dre` is "Dr. Dre", `anti-lilly`
-    // "Anti Lilly" beside "Anti-Lilly & Phoniks"), as the artist search finds them.
-    let named = catalog.artists.ids_named(&key);
-    let named_tracks: u64 = named.iter().map(|&(_, n)| n).sum();
-    match catalog.artists.ids_containing(&key) {
-        (mut ids, mut tracks) if tracks.saturating_add(named_tracks) <= FEW_TRACKS => {
-            for (id, n) in named {
-                if !ids.contains(&id) {
-                    ids.push(id);
-                    tracks += n;
-                }
+    let (mut ids, mut tracks) = catalog.artists.ids_containing(&key);
+    if tracks <= FEW_TRACKS {
+        // With the names it is, punctuation aside (`dr.dre` is "Dr. Dre", `anti-lilly`
+        // "Anti Lilly" beside "Anti-Lilly & Phoniks"), as the artist search finds them.
+        for (id, n) in catalog.artists.ids_named(&key) {
+            if !ids.contains(&id) {
+                ids.push(id);
+                tracks += n;
             }
-            WordArtists::Few(ids, tracks)
         }
-        _ => match catalog.artists.ids_lacking(&key) {
-            (ids, tracks) if tracks <= FEW_TRACKS => WordArtists::AllBut(ids),
-            _ => WordArtists::Many,
-        },
+        if tracks <= FEW_TRACKS {
+            return WordArtists::Few(ids, tracks);
+        }
     }
-}
-
-/// A free word as every test of it reads it, as the in-memory artist index reads it
-/// (`query_key`: white space collapsed, marks that show nothing trimmed, folded): `NOT
-/// "dr.  dre"` had left out Dr. Dre's tracks where the index holds few names with it,
-/// and nothing where it holds many, whose test read the word as typed.
-fn as_searched(text: &str) -> String {
-    query_key(text)
+    match catalog.artists.ids_lacking(&key) {
+        (ids, tracks) if tracks <= FEW_TRACKS => WordArtists::AllBut(ids),
+        _ => WordArtists::Many,
+    }
 }
 
 /// A query's conditions on tracks: its words (rarest first), field filters and years.
@@ -65,11 +56,15 @@ pub fn track_conditions(
     query: &SearchQuery,
     artists_holding: impl Fn(&str) -> WordArtists,
 ) -> TrackConditions {
+    // Each word as the in-memory artist index reads it (`query_key`: white space
+    // collapsed, marks that show nothing trimmed, folded), in every test of it: `NOT
+    // "dr.  dre"` had left out Dr. Dre's tracks where the index holds few names with
+    // it, and nothing where it holds many, whose test read the word as typed.
     let mut words: Vec<FreeWord> = query
         .text
         .iter()
         .map(|text| FreeWord {
-            text: as_searched(text),
+            text: query_key(text),
             artists: artists_holding(text),
         })
         .collect();
@@ -95,7 +90,7 @@ pub fn track_conditions(
             .excluded
             .iter()
             .map(|text| FreeWord {
-                text: as_searched(text),
+                text: query_key(text),
                 artists: match artists_holding(text) {
                     few @ WordArtists::Few(..) => few,
                     _ => WordArtists::Many,

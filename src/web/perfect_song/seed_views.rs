@@ -19,9 +19,9 @@ use crate::{
     decimal::counted,
     error::{AppError, AppResult},
     matching::{keys, seeds::MAX_SEEDS, settings::SeedRefs},
-    web::latest_search::SearchKind,
     web::{
         extract::{PageContext, UserPage},
+        latest_search::SearchKind,
         respond::add_vary,
         state::AppState,
     },
